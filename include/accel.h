@@ -1,0 +1,394 @@
+/*
+ * accel.h — the whole public API of libaccel.
+ *
+ * accel finds every compute device on a machine (CPU, NVIDIA through the CUDA driver API,
+ * AMD through sysfs and HIP, OpenCL), explains what is wrong with a broken GPU stack, chooses
+ * where each operation runs, sizes work to memory, runs its own kernels there, falls back to
+ * the CPU when the GPU fails, and records every fallback as data.
+ *
+ * Conventions
+ *  - Every function that can fail returns an accel_status. Sizes and handles come back through
+ *    out-parameters, never mixed with status codes.
+ *  - Handles are opaque. Structs are exposed only where the caller must read many fields
+ *    (accel_device_info, filled and owned by the library) or allocate them
+ *    (accel_run_record); each starts with `struct_size` so it can grow at the end.
+ *  - After a failure, accel_last_error(ctx) returns a human message naming the input and the
+ *    reason (and, for a setting, the values allowed). It stays valid until the next call on the
+ *    same context from the same thread.
+ *  - Thread safety: an accel_ctx may be used from several threads at once for operations
+ *    (accel_convert, accel_reduce, …). Creating and destroying it is not concurrent with use.
+ *
+ * License: MIT (see LICENSE).
+ */
+#ifndef ACCEL_H
+#define ACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ACCEL_STATIC_DEFINE)
+#define ACCEL_API
+#elif defined(_WIN32)
+#ifdef ACCEL_BUILDING
+#define ACCEL_API __declspec(dllexport)
+#else
+#define ACCEL_API __declspec(dllimport)
+#endif
+#else
+#define ACCEL_API __attribute__((visibility("default")))
+#endif
+
+/* ---------------------------------------------------------------------------------------- */
+/* Version                                                                                   */
+/* ---------------------------------------------------------------------------------------- */
+
+#define ACCEL_VERSION_MAJOR 0
+#define ACCEL_VERSION_MINOR 1
+#define ACCEL_VERSION_PATCH 0
+#define ACCEL_VERSION_NUMBER \
+    (ACCEL_VERSION_MAJOR * 10000 + ACCEL_VERSION_MINOR * 100 + ACCEL_VERSION_PATCH)
+
+/*! accel_version_number() :
+ *  @return the library's version as MAJOR*10000 + MINOR*100 + PATCH, which may differ from
+ *          ACCEL_VERSION_NUMBER when the header and the shared library disagree.
+ *  Since 0.1. */
+ACCEL_API unsigned accel_version_number(void);
+
+/*! accel_version_string() :
+ *  @return "MAJOR.MINOR.PATCH", a static string. Since 0.1. */
+ACCEL_API const char *accel_version_string(void);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Status codes                                                                              */
+/* ---------------------------------------------------------------------------------------- */
+
+/* One list generates the enum and accel_strerror(). Values are never renumbered; new codes go
+ * at the end. */
+#define ACCEL_STATUS_LIST(X)                                                                \
+    X(OK, 0, "success")                                                                     \
+    X(ERR_INVALID_ARG, 1, "invalid argument")                                               \
+    X(ERR_NO_MEMORY, 2, "out of host memory")                                               \
+    X(ERR_CONFIG, 3, "invalid configuration value")                                         \
+    X(ERR_NOT_FOUND, 4, "not found")                                                        \
+    X(ERR_NOT_BUILT_IN, 5, "not built into this library")                                  \
+    X(ERR_UNAVAILABLE, 6, "device or library unavailable")                                  \
+    X(ERR_DEVICE_OOM, 7, "out of device memory")                                            \
+    X(ERR_KERNEL, 8, "kernel build or launch failed")                                       \
+    X(ERR_UNSUPPORTED, 9, "operation not supported on this device")                         \
+    X(ERR_IO, 10, "input/output error")                                                     \
+    X(ERR_FORMAT, 11, "corrupt or unsupported data format")                                 \
+    X(ERR_TIMEOUT, 12, "timed out")                                                         \
+    X(ERR_DEVICE_LOST, 13, "device lost")                                                   \
+    X(ERR_STRICT, 14, "fallback refused because ACCEL_STRICT is set")                       \
+    X(ERR_DISABLED, 15, "disabled by configuration")                                        \
+    X(ERR_VENDOR, 16, "vendor library reported an error")                                   \
+    X(ERR_INTERNAL, 17, "internal error")
+
+typedef enum accel_status {
+#define ACCEL__STATUS_ENUM(name, value, text) ACCEL_##name = value,
+    ACCEL_STATUS_LIST(ACCEL__STATUS_ENUM)
+#undef ACCEL__STATUS_ENUM
+} accel_status;
+
+/*! accel_strerror() :
+ *  @return a static, generic description of `status` ("unknown status" for values outside
+ *          the list). For the detailed message of a failure use accel_last_error(). Since 0.1. */
+ACCEL_API const char *accel_strerror(accel_status status);
+
+/*! accel_status_name() :
+ *  @return the code's name without prefix ("ERR_DEVICE_OOM"), static. Since 0.1. */
+ACCEL_API const char *accel_status_name(accel_status status);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Context                                                                                   */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct accel_ctx accel_ctx;
+
+/* A configuration setting given through the API; it wins over the environment and the file. */
+typedef struct accel_option {
+    const char *key;   /* e.g. "ACCEL_BACKEND" */
+    const char *value; /* e.g. "cpu" */
+} accel_option;
+
+/* Flags for accel_ctx_create(). */
+#define ACCEL_CTX_NO_CACHE 0x1u     /* probe vendor stacks afresh, ignore the verdict cache */
+#define ACCEL_CTX_NO_DISCOVERY 0x2u /* CPU only: skip GPU discovery entirely */
+#define ACCEL_CTX_NO_WARMUP 0x4u    /* do not compile/load kernels at open; see accel_warmup */
+
+/*! accel_ctx_create() :
+ *  Reads the configuration (options > environment > config file > defaults), discovers the
+ *  devices, probes each vendor stack in a crash-isolated child (or takes the cached verdict),
+ *  opens the usable devices and logs one line per device at ACCEL_LOG_LEVEL=info.
+ *  `options` may be NULL when `n_options` is 0. The caller owns *out and frees it with
+ *  accel_ctx_destroy().
+ *  @return ACCEL_OK; ACCEL_ERR_CONFIG for a bad setting (*out is still NULL and the message is
+ *          in accel_last_error(NULL)); ACCEL_ERR_NO_MEMORY.
+ *  Since 0.1. */
+ACCEL_API accel_status accel_ctx_create(accel_ctx **out, const accel_option *options,
+                                        size_t n_options, unsigned flags);
+
+/*! accel_ctx_destroy() : releases every device, buffer and thread. NULL is a no-op. Since 0.1. */
+ACCEL_API void accel_ctx_destroy(accel_ctx *ctx);
+
+/*! accel_last_error() :
+ *  @return the detailed message of the last failure on `ctx` in this thread, or of the last
+ *          failed accel_ctx_create() in this thread when ctx is NULL; "" when none. The string
+ *          is owned by the library. Since 0.1. */
+ACCEL_API const char *accel_last_error(const accel_ctx *ctx);
+
+/*! accel_warmup() :
+ *  Compiles or loads every kernel on every opened device now (normally done at open), so
+ *  that timings exclude first-use costs. @return ACCEL_OK or the first failure. Since 0.1. */
+ACCEL_API accel_status accel_warmup(accel_ctx *ctx);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Devices                                                                                   */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef enum accel_device_kind {
+    ACCEL_KIND_CPU = 0,
+    ACCEL_KIND_CUDA = 1,   /* NVIDIA through the CUDA driver API */
+    ACCEL_KIND_ROCM = 2,   /* AMD through HIP / ROCm */
+    ACCEL_KIND_OPENCL = 3, /* any OpenCL device (PoCL, Intel, Mesa, vendor ICDs) */
+    ACCEL_KIND_METAL = 4   /* reserved for Apple Metal */
+} accel_device_kind;
+
+/* Routes: the APIs through which one physical device can be reached (bit mask). */
+#define ACCEL_ROUTE_CPU (1u << 0)
+#define ACCEL_ROUTE_CUDA (1u << 1)
+#define ACCEL_ROUTE_HIP (1u << 2)
+#define ACCEL_ROUTE_OPENCL (1u << 3)
+
+/* SIMD features (bit mask, accel_device_info.simd). */
+#define ACCEL_SIMD_SSE42 (1u << 0)
+#define ACCEL_SIMD_AVX (1u << 1)
+#define ACCEL_SIMD_AVX2 (1u << 2)
+#define ACCEL_SIMD_FMA (1u << 3)
+#define ACCEL_SIMD_F16C (1u << 4)
+#define ACCEL_SIMD_AVX512F (1u << 5)
+#define ACCEL_SIMD_AVX512BW (1u << 6)
+#define ACCEL_SIMD_AVX512VL (1u << 7)
+#define ACCEL_SIMD_AVX512DQ (1u << 8)
+#define ACCEL_SIMD_AVX512FP16 (1u << 9)
+#define ACCEL_SIMD_NEON (1u << 16)
+#define ACCEL_SIMD_SVE (1u << 17)
+
+/* What the library knows of one device. Filled and owned by the library; read-only for the
+ * caller; new fields are only ever added at the end. Unknown numbers are -1, unknown text "". */
+typedef struct accel_device_info {
+    size_t struct_size;
+    int index;              /* accel's index, 0..n-1; the CPU is always last */
+    accel_device_kind kind; /* the route accel runs work through */
+    unsigned routes;        /* every route that reaches this physical device */
+    int usable;             /* 1 when the probe verdict allows running work here */
+    char verdict[256];      /* "usable", or why not: "unusable: cuInit failed: …" */
+    char name[256];
+    char vendor[64];
+    char pci_bus_id[32];    /* "0000:01:00.0", lower case, or "" */
+    char uuid[64];          /* "GPU-…" for NVIDIA, or "" */
+    char arch[32];          /* "sm_90", "gfx90a", "x86-64-v4", "OpenCL 3.0 pocl" … */
+    int cc_major, cc_minor; /* CUDA compute capability, or -1 */
+    int compute_units;      /* SMs, CUs, or usable CPU cores */
+    int64_t mem_total;      /* bytes */
+    int64_t mem_free;       /* bytes, at discovery time */
+    char driver_version[64];
+    int driver_cuda_version; /* cuDriverGetVersion(), e.g. 12040, or -1 */
+    /* NVML (NVIDIA management), -1 when not available */
+    int utilization_percent;
+    int temperature_c;
+    int power_mw;
+    int64_t mem_used;
+    /* OpenCL */
+    char opencl_version[64];
+    int64_t local_mem;
+    int64_t max_alloc;
+    int fp16, fp64;          /* 1 / 0 / -1 */
+    /* CPU */
+    int physical_cores, logical_cores, usable_cores; /* usable: affinity and cgroup quota */
+    unsigned simd;                                   /* ACCEL_SIMD_* */
+    int64_t cgroup_mem_limit;                        /* bytes, -1 when unlimited */
+    int unified_memory;                              /* 1 when device memory is host memory */
+} accel_device_info;
+
+/*! accel_device_count() : @return through *n the number of devices (always ≥ 1: the CPU).
+ *  Since 0.1. */
+ACCEL_API accel_status accel_device_count(const accel_ctx *ctx, size_t *n);
+
+/*! accel_device_get() : points *info at the library-owned description of device `index`,
+ *  valid until accel_ctx_destroy(). @return ACCEL_ERR_NOT_FOUND for an index out of range.
+ *  Since 0.1. */
+ACCEL_API accel_status accel_device_get(const accel_ctx *ctx, size_t index,
+                                        const accel_device_info **info);
+
+/*! accel_device_kind_name() : "cpu", "cuda", "rocm", "opencl", "metal". Since 0.1. */
+ACCEL_API const char *accel_device_kind_name(accel_device_kind kind);
+
+/*! accel_select() :
+ *  The device the policy would choose for operation `op` (NULL: any operation), honouring
+ *  ACCEL_BACKEND, ACCEL_DEVICE, ACCEL_ALL_GPU, ACCEL_<OP>_GPU and ACCEL_STRICT. When the
+ *  requested device is absent or unusable this warns and returns the next one in order, or
+ *  fails with ACCEL_ERR_STRICT under ACCEL_STRICT=1. When `explain` is not NULL it receives a
+ *  newly allocated text (free() it) listing every candidate with its score and the rule or
+ *  setting that decided. Since 0.1. */
+ACCEL_API accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index,
+                                    char **explain);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Configuration                                                                             */
+/* ---------------------------------------------------------------------------------------- */
+
+/*! accel_config_get() :
+ *  The effective value of configuration key `key` (e.g. "ACCEL_BACKEND", "ACCEL_FBANK_GPU")
+ *  and where it came from ("api", "env", "file:PATH:LINE", "default"). Pointers are owned by
+ *  the context. @return ACCEL_ERR_NOT_FOUND for an unknown key. Since 0.1. */
+ACCEL_API accel_status accel_config_get(const accel_ctx *ctx, const char *key,
+                                        const char **value, const char **source);
+
+/*! accel_config_dump() : a newly allocated text (free() it) with every key, its value and its
+ *  source, one per line, as `accel config --show` prints it. Since 0.1. */
+ACCEL_API accel_status accel_config_dump(const accel_ctx *ctx, char **text);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Execution records and statistics                                                          */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef enum accel_fallback_reason {
+    ACCEL_FALLBACK_NONE = 0,
+    ACCEL_FALLBACK_UNAVAILABLE = 1,
+    ACCEL_FALLBACK_OOM = 2,
+    ACCEL_FALLBACK_KERNEL_ERROR = 3,
+    ACCEL_FALLBACK_DISABLED_BY_CONFIG = 4,
+    ACCEL_FALLBACK_UNSUPPORTED_OP = 5
+} accel_fallback_reason;
+
+/*! accel_fallback_reason_name() : "unavailable", "oom", "kernel_error",
+ *  "disabled_by_config", "unsupported_op", or "none". Since 0.1. */
+ACCEL_API const char *accel_fallback_reason_name(accel_fallback_reason reason);
+
+/* What happened to one operation call. The caller allocates it, sets struct_size to
+ * sizeof(accel_run_record), and passes it (or NULL) to an operation. */
+typedef struct accel_run_record {
+    size_t struct_size;
+    int device_planned;             /* index of the device the plan chose */
+    int device_used;                /* index of the device that produced the result */
+    int n_fallbacks;                /* 0 when the planned device succeeded */
+    accel_fallback_reason reason;   /* reason of the first fallback */
+    double time_lost_ms;            /* time spent in failed attempts */
+    double elapsed_ms;              /* whole call */
+    int n_splits;                   /* OOM bisection steps taken on one device */
+    char message[256];              /* the failed attempt's detailed error, or "" */
+} accel_run_record;
+
+/* Per-operation counters. */
+typedef struct accel_op_stats {
+    size_t struct_size;
+    char op[32];
+    uint64_t calls;
+    uint64_t fallbacks[6]; /* indexed by accel_fallback_reason */
+    uint64_t failures;     /* calls that failed on every device */
+    double time_lost_ms;
+} accel_op_stats;
+
+/*! accel_stats_count() / accel_stats_get() : counters per operation since context creation.
+ *  Since 0.1. */
+ACCEL_API accel_status accel_stats_count(const accel_ctx *ctx, size_t *n);
+ACCEL_API accel_status accel_stats_get(const accel_ctx *ctx, size_t i, accel_op_stats *out);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Operations: convert, reduce                                                               */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef enum accel_dtype {
+    ACCEL_U8 = 0,
+    ACCEL_I16 = 1,
+    ACCEL_I32 = 2,
+    ACCEL_F16 = 3,
+    ACCEL_F32 = 4
+} accel_dtype;
+
+/*! accel_convert() :
+ *  dst[i] = (dst_type)(src[i] * scale + offset) for i in [0, n), computed in float32;
+ *  src_type ∈ {U8, I16, I32, F16, F32}, dst_type ∈ {F32, F16} (F16 rounds to nearest even).
+ *  Runs on the planned device with fallback; `rec` may be NULL. src and dst must not overlap.
+ *  Since 0.1. */
+ACCEL_API accel_status accel_convert(accel_ctx *ctx, accel_dtype src_type, const void *src,
+                                     accel_dtype dst_type, void *dst, size_t n, float scale,
+                                     float offset, accel_run_record *rec);
+
+typedef enum accel_reduce_op {
+    ACCEL_REDUCE_SUM = 0,
+    ACCEL_REDUCE_MEAN = 1,
+    ACCEL_REDUCE_VAR = 2, /* population variance */
+    ACCEL_REDUCE_MIN = 3,
+    ACCEL_REDUCE_MAX = 4
+} accel_reduce_op;
+
+/*! accel_reduce() :
+ *  For each of `n_arrays` contiguous float32 arrays of `len` elements, out[a] = the reduction,
+ *  accumulated in float64 and rounded once to float32. len 0 gives 0 for sum, NaN otherwise.
+ *  Since 0.1. */
+ACCEL_API accel_status accel_reduce(accel_ctx *ctx, accel_reduce_op op, const float *x,
+                                    size_t n_arrays, size_t len, float *out,
+                                    accel_run_record *rec);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Planning                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct accel_plan {
+    size_t struct_size;
+    int device;              /* device index the plan is for */
+    int64_t budget_bytes;    /* usable memory after limits and margin */
+    int64_t bytes_fixed;     /* a in bytes = a + b·n */
+    int64_t bytes_per_item;  /* b */
+    size_t batch;            /* largest batch that fits */
+    double chunk_seconds;    /* for long inputs; 0 when not applicable */
+    int calibrated;          /* 1 when a and b were measured, 0 when from the formula */
+    char why[512];           /* human explanation */
+} accel_plan;
+
+/*! accel_plan_batch() :
+ *  The largest batch of `op` items of `item_size` elements that fits the device's budget
+ *  (free memory reduced by ACCEL_MEMORY_LIMIT_GB, ACCEL_MEMORY_FRACTION and a keep-free
+ *  margin). `device` < 0 plans for the device accel_select() would choose. With `calibrate`
+ *  set, two small batches are run and bytes = a + b·n is fitted from their measured peaks.
+ *  Since 0.1. */
+ACCEL_API accel_status accel_plan_batch(accel_ctx *ctx, const char *op, size_t item_size,
+                                        int device, int calibrate, accel_plan *plan);
+
+/*! accel_plan_chunk() :
+ *  Chunk length in seconds for an input of `duration_s` seconds at `rate` Hz processed by
+ *  `op`, from the budget (ACCEL_CHUNK_SECONDS overrides). Since 0.1. */
+ACCEL_API accel_status accel_plan_chunk(accel_ctx *ctx, const char *op, double duration_s,
+                                        int rate, int device, accel_plan *plan);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Precision                                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+#define ACCEL_PREC_FP32 (1u << 0)
+#define ACCEL_PREC_TF32 (1u << 1)
+#define ACCEL_PREC_FP16 (1u << 2)
+#define ACCEL_PREC_BF16 (1u << 3)
+#define ACCEL_PREC_INT8 (1u << 4)
+
+/*! accel_precision_allowed() : the ACCEL_PREC_* set device `index` may use (fp16 where compute
+ *  capability ≥ 7.0 with ≥ 8 GB, tf32/bf16 from 8.0, int8 on the CPU), restricted by
+ *  ACCEL_PRECISION. Since 0.1. */
+ACCEL_API accel_status accel_precision_allowed(const accel_ctx *ctx, size_t index,
+                                               unsigned *mask);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Audio front ends                                                                          */
+/* ---------------------------------------------------------------------------------------- */
+/* (declared by the audio section below) */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ACCEL_H */

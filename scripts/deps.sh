@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# deps.sh SET... — make sure the Debian 12 packages accel needs are installed.
+#   build: compiler, CMake, and the libraries accel builds against
+#   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy)
+#   bench: the peers benchmarks compare with (PyTorch, torchaudio, SciPy, speech tools)
+# As root, missing packages are installed with apt-get; otherwise the exact apt line is printed
+# and the script stops with status 1.
+set -euo pipefail
+
+build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
+       libsndfile1-dev libsoxr-dev libavformat-dev libavcodec-dev libavutil-dev
+       libswresample-dev)
+test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy espeak-ng sox alsa-utils)
+bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
+
+want=()
+for set in "$@"; do
+  case "$set" in
+    build) want+=("${build[@]}") ;;
+    test) want+=("${test[@]}") ;;
+    bench) want+=("${bench[@]}") ;;
+    *) echo "deps.sh: unknown set '$set' (allowed: build, test, bench)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "deps: missing Debian packages; run:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,383 @@
+/* config.c — the effective configuration: API options > environment > config file > defaults.
+ * Every value is validated once, here, so the rest of the library reads typed values and
+ * never sees a malformed one. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *value;  /* NULL: unset (default applies) */
+    char *source; /* "api", "env", "file:PATH:LINE", "default" */
+} cfg_entry;
+
+typedef struct {
+    char *key; /* ACCEL_<OP>_GPU */
+    cfg_entry e;
+} op_entry;
+
+struct accel__config {
+    cfg_entry keys[ACCEL__CFG_COUNT];
+    op_entry *ops;
+    size_t n_ops;
+};
+
+static const char *const key_names[] = {
+#define ACCEL__CFG_NAME(id, key, def, allowed) key,
+    ACCEL__CONFIG_KEYS(ACCEL__CFG_NAME)
+#undef ACCEL__CFG_NAME
+};
+static const char *const key_defaults[] = {
+#define ACCEL__CFG_DEF(id, key, def, allowed) def,
+    ACCEL__CONFIG_KEYS(ACCEL__CFG_DEF)
+#undef ACCEL__CFG_DEF
+};
+static const char *const key_allowed[] = {
+#define ACCEL__CFG_ALLOWED(id, key, def, allowed) allowed,
+    ACCEL__CONFIG_KEYS(ACCEL__CFG_ALLOWED)
+#undef ACCEL__CFG_ALLOWED
+};
+
+static int parse_bool(const char *v)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0) return 1;
+        if (strcasecmp(v, no[i]) == 0) return 0;
+    }
+    return -1;
+}
+
+static int parse_number(const char *v, double *out)
+{
+    if (!*v) return -1;
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    while (isspace((unsigned char)*end)) end++;
+    if (*end || errno || !isfinite(d)) return -1;
+    *out = d;
+    return 0;
+}
+
+static int parse_whole(const char *v, long long *out)
+{
+    if (!*v) return -1;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (*end || errno) return -1;
+    *out = x;
+    return 0;
+}
+
+/* Validates one value; on failure writes the reason into why. */
+static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
+{
+    double d;
+    long long w;
+    switch (id) {
+    case ACCEL__CFG_BACKEND: {
+        static const char *const ok[] = {"auto", "cuda", "rocm", "opencl", "cpu", "metal", "mps"};
+        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+            if (strcasecmp(v, ok[i]) == 0) return 1;
+        snprintf(why, cap, "unknown backend");
+        return 0;
+    }
+    case ACCEL__CFG_DEVICE:
+        if (!*v) return 1;
+        if (parse_whole(v, &w) == 0) {
+            if (w >= 0) return 1;
+            snprintf(why, cap, "a device index cannot be negative");
+            return 0;
+        }
+        {
+            unsigned dom, bus, dev, fn;
+            char tail;
+            if (sscanf(v, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4) return 1;
+            if (sscanf(v, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3) return 1;
+        }
+        snprintf(why, cap, "neither an index nor a PCI bus id");
+        return 0;
+    case ACCEL__CFG_MEMORY_LIMIT_GB:
+    case ACCEL__CFG_CHUNK_SECONDS:
+        if (parse_number(v, &d) != 0) {
+            snprintf(why, cap, "not a number");
+            return 0;
+        }
+        if (d <= 0) {
+            snprintf(why, cap, "must be greater than 0");
+            return 0;
+        }
+        return 1;
+    case ACCEL__CFG_MEMORY_FRACTION:
+        if (parse_number(v, &d) != 0) {
+            snprintf(why, cap, "not a number");
+            return 0;
+        }
+        if (!(d > 0 && d <= 1)) {
+            snprintf(why, cap, "out of range");
+            return 0;
+        }
+        return 1;
+    case ACCEL__CFG_BATCH_SIZE:
+    case ACCEL__CFG_NUM_THREADS:
+        if (parse_whole(v, &w) != 0) {
+            snprintf(why, cap, "not a whole number");
+            return 0;
+        }
+        if (w < 1) {
+            snprintf(why, cap, "must be at least 1");
+            return 0;
+        }
+        return 1;
+    case ACCEL__CFG_PROBE_TIMEOUT_MS:
+        if (parse_whole(v, &w) != 0) {
+            snprintf(why, cap, "not a whole number");
+            return 0;
+        }
+        if (w < 100) {
+            snprintf(why, cap, "must be at least 100");
+            return 0;
+        }
+        return 1;
+    case ACCEL__CFG_ALL_GPU:
+    case ACCEL__CFG_STRICT:
+        if (parse_bool(v) >= 0) return 1;
+        snprintf(why, cap, "not a boolean");
+        return 0;
+    case ACCEL__CFG_LOG_LEVEL:
+        if (accel__log_parse_level(v) >= 0) return 1;
+        snprintf(why, cap, "unknown level");
+        return 0;
+    case ACCEL__CFG_PRECISION: {
+        static const char *const ok[] = {"auto", "fp32", "tf32", "fp16", "bf16", "int8"};
+        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+            if (strcasecmp(v, ok[i]) == 0) return 1;
+        snprintf(why, cap, "unknown precision");
+        return 0;
+    }
+    case ACCEL__CFG_FAULT:
+    case ACCEL__CFG_CACHE_DIR:
+    case ACCEL__CFG_COUNT:
+        return 1;
+    }
+    return 1;
+}
+
+static int find_key(const char *key)
+{
+    for (int i = 0; i < ACCEL__CFG_COUNT; i++)
+        if (strcmp(key, key_names[i]) == 0) return i;
+    if (strcmp(key, "GPU_BACKEND") == 0) return ACCEL__CFG_BACKEND;
+    return -1;
+}
+
+/* ACCEL_<OP>_GPU: upper-case letters, digits and '_' between the prefix and the suffix. */
+static int is_op_key(const char *key)
+{
+    size_t n = strlen(key);
+    if (n <= 10 || strncmp(key, "ACCEL_", 6) != 0 || strcmp(key + n - 4, "_GPU") != 0) return 0;
+    if (strcmp(key, "ACCEL_ALL_GPU") == 0) return 0;
+    for (size_t i = 6; i < n - 4; i++)
+        if (!(isupper((unsigned char)key[i]) || isdigit((unsigned char)key[i]) || key[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static void entry_set(cfg_entry *e, const char *value, const char *source)
+{
+    free(e->value);
+    free(e->source);
+    e->value = strdup(value);
+    e->source = strdup(source);
+}
+
+/* Sets `key` = `value` from `source`; validates. */
+static accel_status set_value(accel__config *cfg, const char *key, const char *value,
+                              const char *source)
+{
+    char why[128] = "";
+    int id = find_key(key);
+    if (id >= 0) {
+        char norm[256];
+        accel__strlcpy(norm, value, sizeof norm);
+        if (id == ACCEL__CFG_BACKEND && strcasecmp(norm, "mps") == 0) strcpy(norm, "metal");
+        if (!valid((accel__cfg_id)id, norm, why, sizeof why))
+            return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s=%s (from %s): %s; allowed: %s", key, value,
+                               source, why, key_allowed[id]);
+        entry_set(&cfg->keys[id], norm, source);
+        return ACCEL_OK;
+    }
+    if (is_op_key(key)) {
+        if (parse_bool(value) < 0)
+            return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s=%s (from %s): not a boolean; allowed: %s",
+                               key, value, source, "0|1|true|false|yes|no|on|off");
+        for (size_t i = 0; i < cfg->n_ops; i++)
+            if (strcmp(cfg->ops[i].key, key) == 0) {
+                entry_set(&cfg->ops[i].e, value, source);
+                return ACCEL_OK;
+            }
+        op_entry *n = realloc(cfg->ops, (cfg->n_ops + 1) * sizeof *n);
+        RETURN_ERROR_IF(!n, ACCEL_ERR_NO_MEMORY, "out of memory");
+        cfg->ops = n;
+        memset(&cfg->ops[cfg->n_ops], 0, sizeof *n);
+        cfg->ops[cfg->n_ops].key = strdup(key);
+        entry_set(&cfg->ops[cfg->n_ops].e, value, source);
+        cfg->n_ops++;
+        return ACCEL_OK;
+    }
+    return ACCEL_ERROR(ACCEL_ERR_CONFIG,
+                       "unknown configuration key %s (from %s); see `accel config --show` for the "
+                       "keys",
+                       key, source);
+}
+
+extern char **environ;
+
+accel_status accel__config_load(accel__config **out, const accel_option *options,
+                                size_t n_options)
+{
+    accel__config *cfg = calloc(1, sizeof *cfg);
+    RETURN_ERROR_IF(!cfg, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel_status st = ACCEL_OK;
+    /* environment: GPU_BACKEND first so ACCEL_BACKEND wins over the alias */
+    const char *alias = getenv("GPU_BACKEND");
+    if (alias && *alias) st = set_value(cfg, "GPU_BACKEND", alias, "env (GPU_BACKEND)");
+    for (char **e = environ; st == ACCEL_OK && e && *e; e++) {
+        if (strncmp(*e, "ACCEL_", 6) != 0) continue;
+        const char *eq = strchr(*e, '=');
+        if (!eq) continue;
+        char key[128];
+        size_t kn = (size_t)(eq - *e);
+        if (kn >= sizeof key) continue;
+        memcpy(key, *e, kn);
+        key[kn] = '\0';
+        if (strcmp(key, "ACCEL_CONFIG") == 0 || strcmp(key, ACCEL__ENV_SYSFS_ROOT) == 0 ||
+            strcmp(key, ACCEL__ENV_PROCFS_ROOT) == 0)
+            continue;
+        if (find_key(key) < 0 && !is_op_key(key)) continue; /* not ours to judge */
+        if (!eq[1]) continue;                               /* empty: unset */
+        st = set_value(cfg, key, eq + 1, "env");
+    }
+    for (size_t i = 0; st == ACCEL_OK && i < n_options; i++) {
+        if (!options[i].key || !options[i].value) {
+            st = ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "option %zu has a NULL key or value", i);
+            break;
+        }
+        st = set_value(cfg, options[i].key, options[i].value, "api");
+    }
+    if (st != ACCEL_OK) {
+        accel__config_free(cfg);
+        return st;
+    }
+    *out = cfg;
+    return ACCEL_OK;
+}
+
+void accel__config_free(accel__config *cfg)
+{
+    if (!cfg) return;
+    for (int i = 0; i < ACCEL__CFG_COUNT; i++) {
+        free(cfg->keys[i].value);
+        free(cfg->keys[i].source);
+    }
+    for (size_t i = 0; i < cfg->n_ops; i++) {
+        free(cfg->ops[i].key);
+        free(cfg->ops[i].e.value);
+        free(cfg->ops[i].e.source);
+    }
+    free(cfg->ops);
+    free(cfg);
+}
+
+const char *accel__cfg_str(const accel_ctx *ctx, accel__cfg_id id)
+{
+    if (!ctx || !ctx->cfg || id >= ACCEL__CFG_COUNT) return "";
+    const cfg_entry *e = &ctx->cfg->keys[id];
+    return e->value ? e->value : key_defaults[id];
+}
+
+const char *accel__cfg_source(const accel_ctx *ctx, accel__cfg_id id)
+{
+    if (!ctx || !ctx->cfg || id >= ACCEL__CFG_COUNT) return "default";
+    const cfg_entry *e = &ctx->cfg->keys[id];
+    return e->value ? e->source : "default";
+}
+
+bool accel__cfg_bool(const accel_ctx *ctx, accel__cfg_id id)
+{
+    return parse_bool(accel__cfg_str(ctx, id)) == 1;
+}
+
+long long accel__cfg_int(const accel_ctx *ctx, accel__cfg_id id)
+{
+    long long v;
+    return parse_whole(accel__cfg_str(ctx, id), &v) == 0 ? v : -1;
+}
+
+double accel__cfg_double(const accel_ctx *ctx, accel__cfg_id id)
+{
+    double v;
+    return parse_number(accel__cfg_str(ctx, id), &v) == 0 ? v : -1.0;
+}
+
+int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op)
+{
+    if (!ctx || !ctx->cfg || !op) return -1;
+    char key[96] = "ACCEL_";
+    size_t k = 6;
+    for (const char *p = op; *p && k < sizeof key - 5; p++)
+        key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+    memcpy(key + k, "_GPU", 5);
+    for (size_t i = 0; i < ctx->cfg->n_ops; i++)
+        if (strcmp(ctx->cfg->ops[i].key, key) == 0) return parse_bool(ctx->cfg->ops[i].e.value);
+    return -1;
+}
+
+accel_status accel_config_get(const accel_ctx *ctx, const char *key, const char **value,
+                              const char **source)
+{
+    RETURN_ERROR_IF(!ctx || !key || !value || !source, ACCEL_ERR_INVALID_ARG,
+                    "accel_config_get: NULL argument");
+    int id = find_key(key);
+    if (id >= 0) {
+        *value = accel__cfg_str(ctx, (accel__cfg_id)id);
+        *source = accel__cfg_source(ctx, (accel__cfg_id)id);
+        return ACCEL_OK;
+    }
+    if (is_op_key(key)) {
+        for (size_t i = 0; i < ctx->cfg->n_ops; i++)
+            if (strcmp(ctx->cfg->ops[i].key, key) == 0) {
+                *value = ctx->cfg->ops[i].e.value;
+                *source = ctx->cfg->ops[i].e.source;
+                return ACCEL_OK;
+            }
+        *value = "";
+        *source = "default";
+        return ACCEL_OK;
+    }
+    return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "unknown configuration key %s", key);
+}
+
+accel_status accel_config_dump(const accel_ctx *ctx, char **text)
+{
+    RETURN_ERROR_IF(!ctx || !text, ACCEL_ERR_INVALID_ARG, "accel_config_dump: NULL argument");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    RETURN_ERROR_IF(!f, ACCEL_ERR_NO_MEMORY, "out of memory");
+    for (int i = 0; i < ACCEL__CFG_COUNT; i++)
+        fprintf(f, "%-24s %-16s %s\n", key_names[i], accel__cfg_str(ctx, (accel__cfg_id)i),
+                accel__cfg_source(ctx, (accel__cfg_id)i));
+    for (size_t i = 0; i < ctx->cfg->n_ops; i++)
+        fprintf(f, "%-24s %-16s %s\n", ctx->cfg->ops[i].key, ctx->cfg->ops[i].e.value,
+                ctx->cfg->ops[i].e.source);
+    fclose(f);
+    *text = buf;
+    return ACCEL_OK;
+}

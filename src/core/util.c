@@ -1,0 +1,180 @@
+/* util.c — clocks, strings, small files, hashing and the on-disk cache location. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+double accel__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void accel__strlcpy(char *dst, const char *src, size_t cap)
+{
+    if (!cap) return;
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int accel__read_text(const char *path, char *buf, size_t cap)
+{
+    if (!cap) return -1;
+    buf[0] = '\0';
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n < 0) return -1;
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t' ||
+                     buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+static const char *root_from_env(const char *var, const char *def)
+{
+    const char *v = getenv(var);
+    return (v && *v) ? v : def;
+}
+
+const char *accel__sysfs_root(void) { return root_from_env(ACCEL__ENV_SYSFS_ROOT, "/sys"); }
+const char *accel__procfs_root(void) { return root_from_env(ACCEL__ENV_PROCFS_ROOT, "/proc"); }
+
+uint64_t accel__hash64(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void accel__file_identity(const char *path, char *buf, size_t cap)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0) {
+        snprintf(buf, cap, "%s:absent", path ? path : "");
+        return;
+    }
+    snprintf(buf, cap, "%s:%llu:%llu:%lld:%lld.%09ld", path, (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+             (long)st.st_mtim.tv_nsec);
+}
+
+static int mkdir_p(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+            *p = '/';
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf, size_t cap)
+{
+    const char *dir = ctx ? accel__cfg_str(ctx, ACCEL__CFG_CACHE_DIR) : "";
+    if (!dir || !*dir) dir = getenv("ACCEL_CACHE_DIR");
+    int n;
+    if (dir && *dir) {
+        n = snprintf(buf, cap, "%s/%s", dir, sub ? sub : "");
+    } else {
+        const char *xdg = getenv("XDG_CACHE_HOME");
+        const char *home = getenv("HOME");
+        if (xdg && *xdg)
+            n = snprintf(buf, cap, "%s/accel/%s", xdg, sub ? sub : "");
+        else if (home && *home)
+            n = snprintf(buf, cap, "%s/.cache/accel/%s", home, sub ? sub : "");
+        else
+            n = snprintf(buf, cap, "/tmp/accel-cache-%d/%s", (int)getuid(), sub ? sub : "");
+    }
+    RETURN_ERROR_IF(n < 0 || (size_t)n >= cap, ACCEL_ERR_INVALID_ARG, "cache path too long");
+    size_t len = strlen(buf);
+    while (len > 1 && buf[len - 1] == '/') buf[--len] = '\0';
+    RETURN_ERROR_IF(mkdir_p(buf) != 0, ACCEL_ERR_IO, "cannot create cache directory %s: %s", buf,
+                    strerror(errno));
+    return ACCEL_OK;
+}
+
+accel_status accel__write_file_atomic(const char *path, const void *data, size_t n)
+{
+    char tmp[4096];
+    int k = snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    RETURN_ERROR_IF(k < 0 || (size_t)k >= sizeof tmp, ACCEL_ERR_INVALID_ARG, "path too long: %s",
+                    path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    const char *p = data;
+    size_t left = n;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return ACCEL_ERROR(ACCEL_ERR_IO, "cannot write %s: %s", tmp, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(e));
+    }
+    return ACCEL_OK;
+}
+
+accel_status accel__read_file(const char *path, char **data, size_t *n)
+{
+    *data = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "rb");
+    RETURN_ERROR_IF(!f, errno == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO, "cannot open %s: %s",
+                    path, strerror(errno));
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + len, 1, cap - len - 1, f);
+        len += r;
+        if (len + 1 < cap) break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory reading %s", path);
+    if (err) {
+        free(buf);
+        return ACCEL_ERROR(ACCEL_ERR_IO, "read error on %s", path);
+    }
+    buf[len] = '\0';
+    *data = buf;
+    *n = len;
+    return ACCEL_OK;
+}

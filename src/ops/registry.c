@@ -1,0 +1,35 @@
+/* registry.c — every operation accel offers, by name. An operation family defines its
+ * accel__op descriptors in src/ops/<family>/ and is listed here. */
+#include "../core/internal.h"
+
+#include <string.h>
+
+static const accel__op *const ops[] = {
+    NULL, /* keeps the array non-empty until the first family is listed */
+};
+
+size_t accel__op_count(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (ops[i]) n++;
+    return n;
+}
+
+const accel__op *accel__op_at(size_t i)
+{
+    for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
+        if (!ops[k]) continue;
+        if (i == 0) return ops[k];
+        i--;
+    }
+    return NULL;
+}
+
+const accel__op *accel__op_find(const char *name)
+{
+    if (!name) return NULL;
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (ops[i] && strcmp(ops[i]->name, name) == 0) return ops[i];
+    return NULL;
+}

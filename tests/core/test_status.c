@@ -1,0 +1,40 @@
+/* Status list, strerror, version, the thread's last error, JSON escaping. */
+#include "test.h"
+#include "core/internal.h"
+
+int main(void)
+{
+    ASSERT_STR_EQ(accel_strerror(ACCEL_OK), "success");
+    ASSERT_STR_EQ(accel_strerror(ACCEL_ERR_DEVICE_OOM), "out of device memory");
+    ASSERT_STR_EQ(accel_status_name(ACCEL_ERR_STRICT), "ERR_STRICT");
+    ASSERT_STR_EQ(accel_strerror((accel_status)9999), "unknown status");
+    /* codes are never renumbered */
+    ASSERT_EQ_INT(ACCEL_ERR_CONFIG, 3);
+    ASSERT_EQ_INT(ACCEL_ERR_INTERNAL, 17);
+    ASSERT_EQ_INT(accel_version_number(), ACCEL_VERSION_NUMBER);
+    ASSERT_STR_EQ(accel_version_string(), "0.1.0");
+
+    accel_status s = ACCEL_ERROR(ACCEL_ERR_IO, "cannot open %s", "x.wav");
+    ASSERT_EQ_INT(s, ACCEL_ERR_IO);
+    ASSERT_STR_EQ(accel_last_error(NULL), "cannot open x.wav");
+    accel__clear_error();
+    ASSERT_STR_EQ(accel_last_error(NULL), "");
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    accel__json j;
+    accel__json_init(&j, f, 0);
+    accel__json_begin_object(&j, NULL);
+    accel__json_str(&j, "a", "q\"\\\n\x01");
+    accel__json_num(&j, "n", NAN);
+    accel__json_begin_array(&j, "v");
+    accel__json_int(&j, NULL, 1);
+    accel__json_int(&j, NULL, 2);
+    accel__json_end_array(&j);
+    accel__json_end_object(&j);
+    fclose(f);
+    ASSERT_STR_EQ(buf, "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"n\":null,\"v\":[1,2]}");
+    free(buf);
+    TEST_DONE();
+}
