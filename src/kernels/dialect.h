@@ -1,0 +1,120 @@
+/* dialect.h — one kernel source, four compilers: CUDA (nvcc/NVRTC), HIP (hipcc), OpenCL C and
+ * plain C (the CPU reference runs the same kernel body in a loop).
+ *
+ * A kernel is written as
+ *
+ *     AK_KERNEL void ak_scale(AK_GLOBAL float *y, AK_GLOBAL const float *x, int n, float s)
+ *     {
+ *         int i = AK_GLOBAL_ID(0);
+ *         if (i < n) y[i] = x[i] * s;
+ *     }
+ *
+ * Rules that keep the source portable: only AK_* for qualifiers, indices and barriers; scalar
+ * arguments are int, unsigned, float or long long (ak_i64); no pointers to pointers; shared
+ * memory declared with AK_LOCAL_ARRAY inside the kernel; no recursion; no printf.
+ * In plain C, a kernel that uses barriers cannot run item by item — those kernels are not run
+ * through the C path (the CPU backend has its own SIMD code); the C path serves kernels
+ * without barriers as references.
+ */
+#ifndef ACCEL_KERNEL_DIALECT_H
+#define ACCEL_KERNEL_DIALECT_H
+
+#if defined(__OPENCL_C_VERSION__) || defined(__OPENCL_VERSION__)
+/* ---- OpenCL C ---- */
+#define AK_KERNEL __kernel
+#define AK_DEVICE
+#define AK_GLOBAL __global
+#define AK_LOCAL __local
+#define AK_CONSTANT __constant
+#define AK_LOCAL_ARRAY(type, name, n) __local type name[n]
+#define AK_GLOBAL_ID(d) ((int)get_global_id(d))
+#define AK_LOCAL_ID(d) ((int)get_local_id(d))
+#define AK_GROUP_ID(d) ((int)get_group_id(d))
+#define AK_LOCAL_SIZE(d) ((int)get_local_size(d))
+#define AK_NUM_GROUPS(d) ((int)get_num_groups(d))
+#define AK_BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+#define AK_RESTRICT restrict
+typedef long ak_i64;
+typedef ulong ak_u64;
+#define ak_sqrtf sqrt
+#define ak_logf log
+#define ak_log10f log10
+#define ak_expf exp
+#define ak_cosf cos
+#define ak_sinf sin
+#define ak_fabsf fabs
+#define ak_fmaxf fmax
+#define ak_fminf fmin
+#define ak_floorf floor
+#define ak_rintf rint
+
+#elif defined(__CUDACC__) || defined(__HIPCC__) || defined(__CUDACC_RTC__)
+/* ---- CUDA and HIP ---- */
+#define AK_KERNEL extern "C" __global__
+#define AK_DEVICE __device__
+#define AK_GLOBAL
+#define AK_LOCAL __shared__
+#define AK_CONSTANT __constant__
+#define AK_LOCAL_ARRAY(type, name, n) __shared__ type name[n]
+#define AK__DIM(d) ((d) == 0 ? threadIdx.x : (d) == 1 ? threadIdx.y : threadIdx.z)
+#define AK__BDIM(d) ((d) == 0 ? blockDim.x : (d) == 1 ? blockDim.y : blockDim.z)
+#define AK__BID(d) ((d) == 0 ? blockIdx.x : (d) == 1 ? blockIdx.y : blockIdx.z)
+#define AK__GDIM(d) ((d) == 0 ? gridDim.x : (d) == 1 ? gridDim.y : gridDim.z)
+#define AK_GLOBAL_ID(d) ((int)(AK__BID(d) * AK__BDIM(d) + AK__DIM(d)))
+#define AK_LOCAL_ID(d) ((int)AK__DIM(d))
+#define AK_GROUP_ID(d) ((int)AK__BID(d))
+#define AK_LOCAL_SIZE(d) ((int)AK__BDIM(d))
+#define AK_NUM_GROUPS(d) ((int)AK__GDIM(d))
+#define AK_BARRIER() __syncthreads()
+#define AK_RESTRICT __restrict__
+typedef long long ak_i64;
+typedef unsigned long long ak_u64;
+#define ak_sqrtf sqrtf
+#define ak_logf logf
+#define ak_log10f log10f
+#define ak_expf expf
+#define ak_cosf cosf
+#define ak_sinf sinf
+#define ak_fabsf fabsf
+#define ak_fmaxf fmaxf
+#define ak_fminf fminf
+#define ak_floorf floorf
+#define ak_rintf rintf
+
+#else
+/* ---- plain C: the kernel body runs once per work item; ak_c_item holds the indices ---- */
+#include <math.h>
+#include <stdint.h>
+typedef struct ak_c_item {
+    int global_id[3], local_id[3], group_id[3], local_size[3], num_groups[3];
+} ak_c_item;
+extern _Thread_local ak_c_item ak_c_current;
+#define AK_KERNEL static
+#define AK_DEVICE static inline
+#define AK_GLOBAL
+#define AK_LOCAL
+#define AK_CONSTANT static const
+#define AK_LOCAL_ARRAY(type, name, n) type name[n]
+#define AK_GLOBAL_ID(d) (ak_c_current.global_id[d])
+#define AK_LOCAL_ID(d) (ak_c_current.local_id[d])
+#define AK_GROUP_ID(d) (ak_c_current.group_id[d])
+#define AK_LOCAL_SIZE(d) (ak_c_current.local_size[d])
+#define AK_NUM_GROUPS(d) (ak_c_current.num_groups[d])
+#define AK_BARRIER() ((void)0)
+#define AK_RESTRICT restrict
+typedef long long ak_i64;
+typedef unsigned long long ak_u64;
+#define ak_sqrtf sqrtf
+#define ak_logf logf
+#define ak_log10f log10f
+#define ak_expf expf
+#define ak_cosf cosf
+#define ak_sinf sinf
+#define ak_fabsf fabsf
+#define ak_fmaxf fmaxf
+#define ak_fminf fminf
+#define ak_floorf floorf
+#define ak_rintf rintf
+#endif
+
+#endif /* ACCEL_KERNEL_DIALECT_H */
