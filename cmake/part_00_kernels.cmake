@@ -15,7 +15,7 @@ function(accel__embed_text var path)
 endfunction()
 
 accel__embed_text(dialect_hex ${ACCEL_KERNEL_DIALECT})
-set(ks "/* generated from src/kernels/*.kern — do not edit */\n#include \"core/kernels.h\"\n\n")
+set(ks "/* generated from the kernel sources in src/kernels — do not edit */\n#include \"core/kernels.h\"\n\n")
 set(ks_table "")
 set(ks_count 0)
 foreach(k ${ACCEL_KERNEL_FILES})
