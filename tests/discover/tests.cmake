@@ -1,0 +1,1 @@
+accel_add_test(test_pci_scan SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pci_scan.c)
