@@ -242,9 +242,9 @@ static accel_status set_value(accel__config *cfg, const char *key, const char *v
     for (int i = 0; i < ACCEL__CFG_COUNT && k < sizeof known; i++)
         k += (size_t)snprintf(known + k, sizeof known - k, "%s, ", key_names[i]);
     return ACCEL_ERROR(ACCEL_ERR_CONFIG,
-                       "unknown configuration key %s (from %s); allowed: %sGPU_BACKEND, "
+                       "%s=%s (from %s): unknown configuration key; allowed: %sGPU_BACKEND, "
                        "ACCEL_<OP>_GPU",
-                       key, source, known);
+                       key, value, source, known);
 }
 
 static accel_status set_from_file(void *user, const char *key, const char *value,
