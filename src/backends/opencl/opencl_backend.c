@@ -65,11 +65,11 @@ static cl_dev *impl_of(const accel__device *dev) { return (cl_dev *)dev->impl; }
 
 /* ---- programs and the binary cache ------------------------------------------------------ */
 
+/* `why` names the file and what is wrong with it. */
 static void log_rejected(cl_dev *c, const char *path, const char *why)
 {
     c->counts.rejected++;
-    ACCEL_LOG_INFO("opencl: %s: cached binary %s rejected (%s); rebuilding from source",
-                   c->props.name, path, why);
+    ACCEL_LOG_INFO("opencl: %s: %s; rebuilding from source", c->props.name, why);
     unlink(path);
 }
 
@@ -91,20 +91,21 @@ static cl_program program_from_cache(cl_dev *c, const char *path, uint64_t key)
         api->clCreateProgramWithBinary(c->context, 1, &c->device, &n, bins, &bst, &e);
     free(bin);
     if (!prog || e != ACCEL_CL_SUCCESS || bst != ACCEL_CL_SUCCESS) {
-        char why[160];
+        char why[4400];
         const char *name = accel__cl_error_name(e != ACCEL_CL_SUCCESS ? e : bst);
-        snprintf(why, sizeof why, "the driver refused it: clCreateProgramWithBinary: %s (%d)",
-                 name ? name : "unknown OpenCL error", (int)(e != ACCEL_CL_SUCCESS ? e : bst));
+        snprintf(why, sizeof why,
+                 "cached OpenCL binary %s: the driver refused it: clCreateProgramWithBinary: %s (%d)",
+                 path, name ? name : "unknown OpenCL error", (int)(e != ACCEL_CL_SUCCESS ? e : bst));
         if (prog) api->clReleaseProgram(prog);
         log_rejected(c, path, why);
         return NULL;
     }
     e = api->clBuildProgram(prog, 1, &c->device, ACCEL__CL_BUILD_OPTIONS, NULL, NULL);
     if (e != ACCEL_CL_SUCCESS) {
-        char why[160];
+        char why[4400];
         const char *name = accel__cl_error_name(e);
-        snprintf(why, sizeof why, "the driver refused it: clBuildProgram: %s (%d)",
-                 name ? name : "unknown OpenCL error", (int)e);
+        snprintf(why, sizeof why, "cached OpenCL binary %s: the driver refused it: clBuildProgram: %s (%d)",
+                 path, name ? name : "unknown OpenCL error", (int)e);
         api->clReleaseProgram(prog);
         log_rejected(c, path, why);
         return NULL;
