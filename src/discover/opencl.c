@@ -621,12 +621,12 @@ static void icd_identity(text *t)
     size_t n = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL && n < 256;) {
         size_t len = strlen(e->d_name);
-        if (len > 4 && strcmp(e->d_name + len - 4, ".icd") == 0) names[n++] = strdup(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".icd") == 0 && (names[n] = strdup(e->d_name)))
+            n++;
     }
     closedir(d);
     qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
-        if (!names[i]) continue;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         accel__file_identity(path, id, sizeof id);
         printf_(t, "icd %s\n", id);
@@ -880,6 +880,16 @@ accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no
     const char *source = "cache";
     char *body = NULL;
     if (!no_cache && path[0]) body = cache_read(path, k);
+    if (body) {
+        reclist check = {0};
+        if (parse_records(body, strlen(body), &check) != 0) {
+            ACCEL_LOG_INFO("opencl: cached discovery %s ignored (malformed records); probing again",
+                           path);
+            free(body);
+            body = NULL;
+        }
+        free(check.v);
+    }
     if (!body && accel__opencl_in_process()) {
         source = "this process";
         body = memo_get();

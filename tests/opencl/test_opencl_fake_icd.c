@@ -2,7 +2,8 @@
  * (FAKE_OPENCL_MODE picks the fault): an ICD that aborts or hangs in clGetPlatformIDs becomes a
  * verdict within the time limit and the host lives on; a device that crashes its self-test is
  * unusable with the crash named while the next device is still tested in a new child; no
- * platform means no device and no error. Each outcome is cached and read back. */
+ * platform means no device and no error. Each outcome is cached and read back, and a cache
+ * file cut short or bit-flipped is ignored and rewritten. */
 #include "test.h"
 #include "core/internal.h"
 
@@ -46,9 +47,30 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "";
     accel_ctx *ctx;
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
-    for (int round = 0; round < 2; round++) {
-        /* round 0 probes, round 1 must give the same answer from the cache, quickly */
-        const char *when = round ? "cached" : "probe";
+    char cache[4096], *original = NULL;
+    size_t original_len = 0;
+    ASSERT_OK(accel__cache_path(ctx, "verdicts", cache, sizeof cache));
+    strcat(cache, "/opencl.txt");
+    for (int round = 0; round < 4; round++) {
+        /* round 0 probes; round 1 must give the same answer from the cache, quickly; rounds 2
+         * and 3 find the cache file cut short and bit-flipped: it is ignored, the answer is the
+         * same and the file is rewritten as it was */
+        const char *when = round == 0 ? "probe" : round == 1 ? "cached" : "corrupt cache";
+        if (round == 1) ASSERT_OK(accel__read_file(cache, &original, &original_len));
+        if (round >= 2 && original) {
+            FILE *f = fopen(cache, "wb");
+            ASSERT_TRUE(f != NULL);
+            if (f) {
+                if (round == 2) {
+                    fwrite(original, 1, original_len / 2, f);
+                } else {
+                    original[original_len / 2] ^= 0x01;
+                    fwrite(original, 1, original_len, f);
+                    original[original_len / 2] ^= 0x01;
+                }
+                fclose(f);
+            }
+        }
         accel__devlist l = {0};
         double t0 = accel__now_ms();
         accel_status st = accel__discover_opencl(ctx, &l, round == 0);
@@ -75,8 +97,16 @@ int main(int argc, char **argv)
             TEST_FAIL_("unknown mode '%s'", mode);
         }
         if (round == 1) ASSERT_TRUE(ms < 100.0);
+        if (round >= 2 && original) {
+            char *now = NULL;
+            size_t now_len = 0;
+            ASSERT_OK(accel__read_file(cache, &now, &now_len));
+            ASSERT_TRUE(now && now_len == original_len && memcmp(now, original, now_len) == 0);
+            free(now);
+        }
         accel__devlist_free(&l);
     }
+    free(original);
     accel_ctx_destroy(ctx);
 
     /* a whole context still comes up, with the CPU last and usable */

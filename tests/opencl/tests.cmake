@@ -21,7 +21,9 @@ foreach(mode abort hang none devices)
   accel_add_test(test_opencl_fake_${mode} SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_opencl_fake_icd.c
     ARGS ${mode} TIMEOUT 60
     ENV LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-opencl FAKE_OPENCL_MODE=${mode}
-        ACCEL_PROBE_TIMEOUT_MS=1000)
+        ACCEL_PROBE_TIMEOUT_MS=1000
+        # under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is in production
+        ASAN_OPTIONS=detect_leaks=1:handle_segv=0)
   add_dependencies(test_opencl_fake_${mode} fake_opencl)
 endforeach()
 

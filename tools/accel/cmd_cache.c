@@ -92,7 +92,7 @@ static int cmp_entries(const void *a, const void *b)
 
 static void print_sorted(listing *l, const char *verb)
 {
-    qsort(l->v, l->n, sizeof *l->v, cmp_entries);
+    if (l->n > 1) qsort(l->v, l->n, sizeof *l->v, cmp_entries);
     for (size_t i = 0; i < l->n; i++) printf("%s%12lld  %s\n", verb, l->v[i].size, l->v[i].path);
 }
 

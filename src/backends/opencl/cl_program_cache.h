@@ -8,7 +8,7 @@
  *     "ACCLBIN1"  8 bytes   magic and format version
  *     key         8 bytes   little-endian, must equal the key in the file name
  *     length      8 bytes   payload bytes
- *     checksum    8 bytes   FNV-1a 64 of the payload
+ *     checksum    8 bytes   accel__hash64 of the payload
  *     payload     the driver's program binary (CL_PROGRAM_BINARIES)
  *
  * A file that fails any check is reported as corrupt and never handed to the driver; a

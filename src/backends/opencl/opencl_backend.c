@@ -294,9 +294,10 @@ static accel_status open_device(accel__device *dev, cl_dev *c)
     if (c->counts.failed && c->counts.failed == c->counts.families)
         return ACCEL_ERROR(first_err, "%s", first_msg);
     snprintf(c->note, sizeof c->note,
-             "OpenCL C built at open: %d famil%s, %zu kernels (%d from cache, %d built, %d cache "
-             "entries rejected) in %.0f ms%s%s",
+             "OpenCL C built at open: %d famil%s, %zu kernel%s (%d from cache, %d built, %d "
+             "cache entries rejected) in %.0f ms%s%s",
              c->counts.families, c->counts.families == 1 ? "y" : "ies", c->n_kernels,
+             c->n_kernels == 1 ? "" : "s",
              c->counts.from_cache, c->counts.built, c->counts.rejected, accel__now_ms() - t0,
              c->family_error[0] ? "; failed: " : "", c->family_error);
     return ACCEL_OK;
