@@ -86,25 +86,42 @@ cl_int clGetDeviceInfo(cl_device_id d, cl_device_info what, size_t size, void *v
                           size, value, size_out);
     case ACCEL_CL_DEVICE_TYPE: return answer(&t, sizeof t, size, value, size_out);
     case ACCEL_CL_DEVICE_AVAILABLE:
-    case ACCEL_CL_DEVICE_COMPILER_AVAILABLE: u = 1; return answer(&u, sizeof u, size, value, size_out);
-    case ACCEL_CL_DEVICE_HOST_UNIFIED_MEMORY: u = 0; return answer(&u, sizeof u, size, value, size_out);
-    case ACCEL_CL_DEVICE_MAX_COMPUTE_UNITS: u = 4; return answer(&u, sizeof u, size, value, size_out);
-    case ACCEL_CL_DEVICE_GLOBAL_MEM_SIZE: ul = 1ull << 30; return answer(&ul, sizeof ul, size, value, size_out);
-    case ACCEL_CL_DEVICE_LOCAL_MEM_SIZE: ul = 65536; return answer(&ul, sizeof ul, size, value, size_out);
-    case ACCEL_CL_DEVICE_MAX_MEM_ALLOC_SIZE: ul = 1ull << 28; return answer(&ul, sizeof ul, size, value, size_out);
+    case ACCEL_CL_DEVICE_COMPILER_AVAILABLE:
+        u = 1;
+        return answer(&u, sizeof u, size, value, size_out);
+    case ACCEL_CL_DEVICE_HOST_UNIFIED_MEMORY:
+        u = 0;
+        return answer(&u, sizeof u, size, value, size_out);
+    case ACCEL_CL_DEVICE_MAX_COMPUTE_UNITS:
+        u = 4;
+        return answer(&u, sizeof u, size, value, size_out);
+    case ACCEL_CL_DEVICE_GLOBAL_MEM_SIZE:
+        ul = 1ull << 30;
+        return answer(&ul, sizeof ul, size, value, size_out);
+    case ACCEL_CL_DEVICE_LOCAL_MEM_SIZE:
+        ul = 65536;
+        return answer(&ul, sizeof ul, size, value, size_out);
+    case ACCEL_CL_DEVICE_MAX_MEM_ALLOC_SIZE:
+        ul = 1ull << 28;
+        return answer(&ul, sizeof ul, size, value, size_out);
     case ACCEL_CL_DEVICE_PCI_BUS_INFO_KHR: {
         if (!first) return ACCEL_CL_INVALID_VALUE;
         accel__cl_pci_bus_info_khr info = {0, 0x3b, 0, 0};
         return answer(&info, sizeof info, size, value, size_out);
     }
-    case ACCEL_CL_DEVICE_PCI_BUS_ID_NV: u = 0x65; return first ? ACCEL_CL_INVALID_VALUE : answer(&u, sizeof u, size, value, size_out);
-    case ACCEL_CL_DEVICE_PCI_SLOT_ID_NV: u = (2 << 3) | 1; return first ? ACCEL_CL_INVALID_VALUE : answer(&u, sizeof u, size, value, size_out);
+    case ACCEL_CL_DEVICE_PCI_BUS_ID_NV:
+        u = 0x65;
+        return first ? ACCEL_CL_INVALID_VALUE : answer(&u, sizeof u, size, value, size_out);
+    case ACCEL_CL_DEVICE_PCI_SLOT_ID_NV:
+        u = (2 << 3) | 1;
+        return first ? ACCEL_CL_INVALID_VALUE : answer(&u, sizeof u, size, value, size_out);
     default: return ACCEL_CL_INVALID_VALUE;
     }
 }
 
-cl_context clCreateContext(const cl_context_properties *props, cl_uint n, const cl_device_id *devices,
-                           accel__cl_notify_fn notify, void *user_data, cl_int *err)
+cl_context clCreateContext(const cl_context_properties *props, cl_uint n,
+                           const cl_device_id *devices, accel__cl_notify_fn notify, void *user_data,
+                           cl_int *err)
 {
     if (n >= 1 && devices[0] == FAKE_DEV0) raise(SIGSEGV);
     if (err) *err = ACCEL_CL_DEVICE_NOT_AVAILABLE;

@@ -2,6 +2,6 @@
  * the fake ICD loader loads; fake_opencl.c overrides the ones a scenario needs. */
 #include "backends/opencl/cl_api.h"
 
-#define STUB(ret, name, sym, params) \
+#define STUB(ret, name, sym, params)                                                               \
     __attribute__((weak)) ret name params { return (ret)0; }
 ACCEL__CL_API(STUB)

@@ -19,8 +19,9 @@ static inline accel__device *ocl_test_device(accel_ctx **ctx, unsigned flags)
         if (d->info.kind == ACCEL_KIND_OPENCL && d->info.usable) return d;
     }
     for (size_t i = 0; i < (*ctx)->n_devs; i++)
-        fprintf(stderr, "device %zu: %s %s [%s]\n", i, accel_device_kind_name((*ctx)->devs[i].info.kind),
-                (*ctx)->devs[i].info.name, (*ctx)->devs[i].info.verdict);
+        fprintf(stderr, "device %zu: %s %s [%s]\n", i,
+                accel_device_kind_name((*ctx)->devs[i].info.kind), (*ctx)->devs[i].info.name,
+                (*ctx)->devs[i].info.verdict);
     accel_ctx_destroy(*ctx);
     TEST_SKIP("no usable OpenCL device on this machine (install pocl-opencl-icd)");
     return NULL;

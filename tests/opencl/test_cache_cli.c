@@ -36,7 +36,8 @@ int main(void)
     const char *root = getenv("ACCEL_CACHE_DIR");
     if (!root || !*root) TEST_SKIP("ACCEL_CACHE_DIR is not set (run through ctest)");
     char p[4096], outside[4096], keep[4096];
-    snprintf(p, sizeof p, "mkdir -p '%s/kernels/opencl' '%s/verdicts' '%s-outside'", root, root, root);
+    snprintf(p, sizeof p, "mkdir -p '%s/kernels/opencl' '%s/verdicts' '%s-outside'", root, root,
+             root);
     ASSERT_EQ_INT(system(p), 0);
     snprintf(p, sizeof p, "%s/kernels/opencl/basic-0123456789abcdef.bin", root);
     write_file(p, 1234);

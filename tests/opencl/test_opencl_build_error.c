@@ -8,7 +8,8 @@ int main(void)
 {
     accel_ctx *ctx;
     accel__device *d = ocl_test_device(&ctx, 0);
-    ASSERT_OK(accel__opencl_build_test(d, "__kernel void fine(__global float *y) { y[0] = 1.0f; }"));
+    ASSERT_OK(
+        accel__opencl_build_test(d, "__kernel void fine(__global float *y) { y[0] = 1.0f; }"));
     ASSERT_STATUS(accel__opencl_build_test(
                       d, "__kernel void broken(__global float *y) { y[0] = undefined_name_xyz; }"),
                   ACCEL_ERR_KERNEL);

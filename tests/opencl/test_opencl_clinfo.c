@@ -72,7 +72,8 @@ static int read_clinfo(void)
         if (strcmp(idx, "*") == 0) {
             if (strcmp(key, "CL_PLATFORM_NAME") == 0 && n_platforms > 0) {
                 int known = 0;
-                for (int i = 0; i < 16 && platforms[i][0]; i++) known |= strcmp(platforms[i], tag) == 0;
+                for (int i = 0; i < 16 && platforms[i][0]; i++)
+                    known |= strcmp(platforms[i], tag) == 0;
                 for (int i = 0; i < 16 && !known; i++)
                     if (!platforms[i][0]) {
                         snprintf(platforms[i], sizeof platforms[i], "%s", tag);
@@ -83,19 +84,28 @@ static int read_clinfo(void)
         }
         cl_dev_info *d = dev_of(tag, atoi(idx));
         if (!d) continue;
-        if (strcmp(key, "CL_DEVICE_NAME") == 0) snprintf(d->name, sizeof d->name, "%s", value);
-        else if (strcmp(key, "CL_DEVICE_VENDOR") == 0) snprintf(d->vendor, sizeof d->vendor, "%s", value);
-        else if (strcmp(key, "CL_DEVICE_VERSION") == 0) snprintf(d->version, sizeof d->version, "%s", value);
-        else if (strcmp(key, "CL_DEVICE_EXTENSIONS") == 0) snprintf(d->exts, sizeof d->exts, " %s ", value);
+        if (strcmp(key, "CL_DEVICE_NAME") == 0)
+            snprintf(d->name, sizeof d->name, "%s", value);
+        else if (strcmp(key, "CL_DEVICE_VENDOR") == 0)
+            snprintf(d->vendor, sizeof d->vendor, "%s", value);
+        else if (strcmp(key, "CL_DEVICE_VERSION") == 0)
+            snprintf(d->version, sizeof d->version, "%s", value);
+        else if (strcmp(key, "CL_DEVICE_EXTENSIONS") == 0)
+            snprintf(d->exts, sizeof d->exts, " %s ", value);
         else if (strcmp(key, "CL_DEVICE_DOUBLE_FP_CONFIG") == 0)
             snprintf(d->double_cfg, sizeof d->double_cfg, "%s", value);
         else if (strcmp(key, "CL_DEVICE_HOST_UNIFIED_MEMORY") == 0)
             snprintf(d->unified, sizeof d->unified, "%s", value);
-        else if (strcmp(key, "CL_DEVICE_TYPE") == 0) snprintf(d->type, sizeof d->type, "%s", value);
-        else if (strcmp(key, "CL_DEVICE_MAX_COMPUTE_UNITS") == 0) d->cu = atoll(value);
-        else if (strcmp(key, "CL_DEVICE_GLOBAL_MEM_SIZE") == 0) d->global = atoll(value);
-        else if (strcmp(key, "CL_DEVICE_LOCAL_MEM_SIZE") == 0) d->local = atoll(value);
-        else if (strcmp(key, "CL_DEVICE_MAX_MEM_ALLOC_SIZE") == 0) d->max_alloc = atoll(value);
+        else if (strcmp(key, "CL_DEVICE_TYPE") == 0)
+            snprintf(d->type, sizeof d->type, "%s", value);
+        else if (strcmp(key, "CL_DEVICE_MAX_COMPUTE_UNITS") == 0)
+            d->cu = atoll(value);
+        else if (strcmp(key, "CL_DEVICE_GLOBAL_MEM_SIZE") == 0)
+            d->global = atoll(value);
+        else if (strcmp(key, "CL_DEVICE_LOCAL_MEM_SIZE") == 0)
+            d->local = atoll(value);
+        else if (strcmp(key, "CL_DEVICE_MAX_MEM_ALLOC_SIZE") == 0)
+            d->max_alloc = atoll(value);
     }
     int status = pclose(p);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -108,7 +118,8 @@ static int ordered(cl_dev_info **out)
     for (int p = 0; p < 16 && platforms[p][0]; p++)
         for (int d = 0; d < 64; d++)
             for (int i = 0; i < n_devs; i++)
-                if (strcmp(devs[i].suffix, platforms[p]) == 0 && devs[i].dev == d) out[n++] = &devs[i];
+                if (strcmp(devs[i].suffix, platforms[p]) == 0 && devs[i].dev == d)
+                    out[n++] = &devs[i];
     return n;
 }
 
@@ -127,8 +138,9 @@ static void compare(const accel__devlist *l, const char *when)
         ASSERT_STR_EQ(a->name, c->name);
         ASSERT_STR_EQ(a->vendor, c->vendor);
         /* opencl_version holds 63 characters; PoCL's version string is longer */
-        size_t vl = strlen(c->version) < sizeof a->opencl_version - 1 ? strlen(c->version)
-                                                                       : sizeof a->opencl_version - 1;
+        size_t vl = strlen(c->version) < sizeof a->opencl_version - 1
+                        ? strlen(c->version)
+                        : sizeof a->opencl_version - 1;
         ASSERT_EQ_INT(strlen(a->opencl_version), vl);
         ASSERT_TRUE(strncmp(a->opencl_version, c->version, vl) == 0);
         ASSERT_EQ_INT(a->compute_units, c->cu);

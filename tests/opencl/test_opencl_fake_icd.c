@@ -79,7 +79,8 @@ int main(int argc, char **argv)
                 accel_last_error(NULL));
         if (strcmp(mode, "abort") == 0) {
             ASSERT_STATUS(st, ACCEL_ERR_VENDOR);
-            ASSERT_CONTAINS(accel_last_error(NULL), "killed by SIGABRT while calling clGetPlatformIDs");
+            ASSERT_CONTAINS(accel_last_error(NULL),
+                            "killed by SIGABRT while calling clGetPlatformIDs");
             ASSERT_EQ_INT(l.n, 0);
         } else if (strcmp(mode, "hang") == 0) {
             ASSERT_STATUS(st, ACCEL_ERR_VENDOR);

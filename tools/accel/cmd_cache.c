@@ -151,14 +151,16 @@ int accel_cli_cache(int argc, char **argv)
         printf("%zu file%s, %lld bytes\n", l.n, l.n == 1 ? "" : "s", l.bytes);
     } else {
         if (dangerous(root)) {
-            accel_cli_error("cache", "refusing to clear %s: it is / or the home directory (check "
-                                     "ACCEL_CACHE_DIR)",
+            accel_cli_error("cache",
+                            "refusing to clear %s: it is / or the home directory (check "
+                            "ACCEL_CACHE_DIR)",
                             root);
             return 2;
         }
         int failures = walk(root, "", &l, 1);
         print_sorted(&l, "removed ");
-        printf("removed %zu file%s, %lld bytes, from %s\n", l.n, l.n == 1 ? "" : "s", l.bytes, root);
+        printf("removed %zu file%s, %lld bytes, from %s\n", l.n, l.n == 1 ? "" : "s", l.bytes,
+               root);
         rc = failures ? 1 : 0;
     }
     listing_free(&l);

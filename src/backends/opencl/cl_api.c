@@ -33,11 +33,11 @@ static void load(void)
     struct link_map *lm = NULL;
     if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
         accel__strlcpy(api.path, lm->l_name, sizeof api.path);
-#define ACCEL__CL_SYM(ret, fname, sym, params)                                               \
-    *(void **)(&api.fname) = dlsym(lib, sym);                                                \
-    if (!api.fname) {                                                                        \
-        missing_symbol(lib, sym);                                                            \
-        return;                                                                              \
+#define ACCEL__CL_SYM(ret, fname, sym, params)                                                     \
+    *(void **)(&api.fname) = dlsym(lib, sym);                                                      \
+    if (!api.fname) {                                                                              \
+        missing_symbol(lib, sym);                                                                  \
+        return;                                                                                    \
     }
     ACCEL__CL_API(ACCEL__CL_SYM)
 #undef ACCEL__CL_SYM
@@ -57,9 +57,8 @@ accel_status accel__cl_api_load(const accel__cl_api **out)
 const char *accel__cl_error_name(cl_int code)
 {
     switch (code) {
-#define ACCEL__CL_ERR_NAME(id, value) \
-    case value:                       \
-        return #id;
+#define ACCEL__CL_ERR_NAME(id, value)                                                              \
+    case value: return #id;
         ACCEL__CL_ERRORS(ACCEL__CL_ERR_NAME)
 #undef ACCEL__CL_ERR_NAME
     }

@@ -122,8 +122,7 @@ static void pci_bus_id(const accel__cl_api *api, cl_device_id d, const char *ext
     }
 }
 
-void accel__cl_query(const accel__cl_api *api, cl_platform_id p, cl_device_id d,
-                     accel__cl_props *o)
+void accel__cl_query(const accel__cl_api *api, cl_platform_id p, cl_device_id d, accel__cl_props *o)
 {
     memset(o, 0, sizeof *o);
     accel__cl_platform_str(api, p, ACCEL_CL_PLATFORM_NAME, o->platform_name,
@@ -222,8 +221,8 @@ accel_status accel__cl_device_at(const accel__cl_api *api, int pi, int di, cl_pl
     FORWARD_IF_ERROR(accel__cl_devices(api, *p, &devs, &nd));
     if (di < 0 || (cl_uint)di >= nd) {
         free(devs);
-        return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "OpenCL device %d of platform %d not found (%u devices)",
-                           di, pi, nd);
+        return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
+                           "OpenCL device %d of platform %d not found (%u devices)", di, pi, nd);
     }
     *d = devs[di];
     free(devs);

@@ -11,22 +11,22 @@
 typedef struct accel__cl_props {
     char platform_name[128], platform_vendor[128], platform_version[160];
     char name[256], vendor[128], version[160], driver[128], c_version[128];
-    char pci_bus_id[32]; /* "0000:01:00.0" when a vendor extension gives it, else "" */
+    char pci_bus_id[32];     /* "0000:01:00.0" when a vendor extension gives it, else "" */
     unsigned long long type; /* ACCEL_CL_DEVICE_TYPE_* bits */
     int compute_units;
     long long global_mem, local_mem, max_alloc, max_work_group;
-    int fp16, fp64;      /* 1 / 0 */
-    int unified;         /* host-unified memory, or a CPU device */
-    int available;       /* CL_DEVICE_AVAILABLE */
-    int compiler;        /* CL_DEVICE_COMPILER_AVAILABLE */
-    int amd_attributes;  /* cl_amd_device_attribute_query: free memory can be asked */
+    int fp16, fp64;     /* 1 / 0 */
+    int unified;        /* host-unified memory, or a CPU device */
+    int available;      /* CL_DEVICE_AVAILABLE */
+    int compiler;       /* CL_DEVICE_COMPILER_AVAILABLE */
+    int amd_attributes; /* cl_amd_device_attribute_query: free memory can be asked */
 } accel__cl_props;
 
 /* Reads a platform or device text property into buf (trimmed; "" when the query fails). */
 void accel__cl_platform_str(const accel__cl_api *api, cl_platform_id p, cl_platform_info what,
                             char *buf, size_t cap);
-void accel__cl_device_str(const accel__cl_api *api, cl_device_id d, cl_device_info what,
-                          char *buf, size_t cap);
+void accel__cl_device_str(const accel__cl_api *api, cl_device_id d, cl_device_info what, char *buf,
+                          size_t cap);
 /* 1 when the space-separated extension list `exts` names `ext` exactly. */
 int accel__cl_has_ext(const char *exts, const char *ext);
 
@@ -38,8 +38,7 @@ void accel__cl_query(const accel__cl_api *api, cl_platform_id p, cl_device_id d,
 /* The platforms and devices, in the loader's order. *platforms and *devices are malloc'd
  * (caller frees). A platform with no device gives 0 devices, not an error. A loader with no
  * platform at all (CL_PLATFORM_NOT_FOUND_KHR) gives n = 0 and ACCEL_OK. */
-accel_status accel__cl_platforms(const accel__cl_api *api, cl_platform_id **platforms,
-                                 cl_uint *n);
+accel_status accel__cl_platforms(const accel__cl_api *api, cl_platform_id **platforms, cl_uint *n);
 accel_status accel__cl_devices(const accel__cl_api *api, cl_platform_id p, cl_device_id **devices,
                                cl_uint *n);
 

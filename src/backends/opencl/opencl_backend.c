@@ -59,8 +59,8 @@ int accel__opencl_in_process(void) { return atomic_load(&in_process); }
 
 static cl_dev *impl_of(const accel__device *dev) { return (cl_dev *)dev->impl; }
 
-#define NEED_OPEN(dev)                                                                       \
-    RETURN_ERROR_IF(!(dev)->impl, ACCEL_ERR_UNAVAILABLE, "OpenCL device %s is not opened",     \
+#define NEED_OPEN(dev)                                                                             \
+    RETURN_ERROR_IF(!(dev)->impl, ACCEL_ERR_UNAVAILABLE, "OpenCL device %s is not opened",         \
                     (dev)->info.name)
 
 /* ---- programs and the binary cache ------------------------------------------------------ */
@@ -87,15 +87,15 @@ static cl_program program_from_cache(cl_dev *c, const char *path, uint64_t key)
     }
     cl_int e = 0, bst = 0;
     const unsigned char *bins[1] = {bin};
-    cl_program prog =
-        api->clCreateProgramWithBinary(c->context, 1, &c->device, &n, bins, &bst, &e);
+    cl_program prog = api->clCreateProgramWithBinary(c->context, 1, &c->device, &n, bins, &bst, &e);
     free(bin);
     if (!prog || e != ACCEL_CL_SUCCESS || bst != ACCEL_CL_SUCCESS) {
         char why[4400];
         const char *name = accel__cl_error_name(e != ACCEL_CL_SUCCESS ? e : bst);
-        snprintf(why, sizeof why,
-                 "cached OpenCL binary %s: the driver refused it: clCreateProgramWithBinary: %s (%d)",
-                 path, name ? name : "unknown OpenCL error", (int)(e != ACCEL_CL_SUCCESS ? e : bst));
+        snprintf(
+            why, sizeof why,
+            "cached OpenCL binary %s: the driver refused it: clCreateProgramWithBinary: %s (%d)",
+            path, name ? name : "unknown OpenCL error", (int)(e != ACCEL_CL_SUCCESS ? e : bst));
         if (prog) api->clReleaseProgram(prog);
         log_rejected(c, path, why);
         return NULL;
@@ -104,8 +104,9 @@ static cl_program program_from_cache(cl_dev *c, const char *path, uint64_t key)
     if (e != ACCEL_CL_SUCCESS) {
         char why[4400];
         const char *name = accel__cl_error_name(e);
-        snprintf(why, sizeof why, "cached OpenCL binary %s: the driver refused it: clBuildProgram: %s (%d)",
-                 path, name ? name : "unknown OpenCL error", (int)e);
+        snprintf(why, sizeof why,
+                 "cached OpenCL binary %s: the driver refused it: clBuildProgram: %s (%d)", path,
+                 name ? name : "unknown OpenCL error", (int)e);
         api->clReleaseProgram(prog);
         log_rejected(c, path, why);
         return NULL;
@@ -138,9 +139,9 @@ static accel_status build_family(cl_dev *c, const accel__kernel_source *src, con
                                  cl_program *out)
 {
     *out = NULL;
-    uint64_t key = accel__clbin_key(src->text, src->len, c->props.name, c->props.driver,
-                                    c->props.platform_version, c->props.version,
-                                    ACCEL__CL_BUILD_OPTIONS);
+    uint64_t key =
+        accel__clbin_key(src->text, src->len, c->props.name, c->props.driver,
+                         c->props.platform_version, c->props.version, ACCEL__CL_BUILD_OPTIONS);
     char path[4096] = "";
     if (cache_dir) {
         accel__clbin_path(cache_dir, src->family, key, path, sizeof path);
@@ -148,8 +149,8 @@ static accel_status build_family(cl_dev *c, const accel__kernel_source *src, con
         cl_program prog = program_from_cache(c, path, key);
         if (prog) {
             c->counts.from_cache++;
-            ACCEL_LOG_INFO("opencl: %s: kernels '%s' loaded from cache %s (%.1f ms)",
-                           c->props.name, src->family, path, accel__now_ms() - t0);
+            ACCEL_LOG_INFO("opencl: %s: kernels '%s' loaded from cache %s (%.1f ms)", c->props.name,
+                           src->family, path, accel__now_ms() - t0);
             *out = prog;
             return ACCEL_OK;
         }
@@ -170,8 +171,8 @@ static accel_status add_kernels(cl_dev *c, cl_program prog)
 {
     const accel__cl_api *api = c->api;
     cl_uint nk = 0;
-    FORWARD_IF_ERROR(ACCEL_CL(api->clCreateKernelsInProgram(prog, 0, NULL, &nk),
-                              "clCreateKernelsInProgram"));
+    FORWARD_IF_ERROR(
+        ACCEL_CL(api->clCreateKernelsInProgram(prog, 0, NULL, &nk), "clCreateKernelsInProgram"));
     if (nk == 0) return ACCEL_OK;
     cl_kernel *ks = calloc(nk, sizeof *ks);
     struct accel__kernel *grown = realloc(c->kernels, (c->n_kernels + nk) * sizeof *grown);
@@ -201,7 +202,8 @@ static accel_status add_kernels(cl_dev *c, cl_program prog)
         for (size_t j = 0; j < c->n_kernels; j++)
             if (strcmp(c->kernels[j].name, k->name) == 0) dup = 1;
         if (dup || !k->name[0]) {
-            ACCEL_LOG_WARN("opencl: kernel name '%s' defined twice; the first one is used", k->name);
+            ACCEL_LOG_WARN("opencl: kernel name '%s' defined twice; the first one is used",
+                           k->name);
             api->clReleaseKernel(ks[i]);
             continue;
         }
@@ -255,7 +257,8 @@ static accel_status open_device(accel__device *dev, cl_dev *c)
     cl_int e = 0;
     c->context = api->clCreateContext(props, 1, &c->device, NULL, NULL, &e);
     if (!c->context) return ACCEL_CL(e ? e : ACCEL_CL_OUT_OF_HOST_MEMORY, "clCreateContext");
-    c->queue = api->clCreateCommandQueue(c->context, c->device, ACCEL_CL_QUEUE_PROFILING_ENABLE, &e);
+    c->queue =
+        api->clCreateCommandQueue(c->context, c->device, ACCEL_CL_QUEUE_PROFILING_ENABLE, &e);
     if (!c->queue) return ACCEL_CL(e ? e : ACCEL_CL_OUT_OF_HOST_MEMORY, "clCreateCommandQueue");
 
     char dir[4096];
@@ -297,9 +300,9 @@ static accel_status open_device(accel__device *dev, cl_dev *c)
              "OpenCL C built at open: %d famil%s, %zu kernel%s (%d from cache, %d built, %d "
              "cache entries rejected) in %.0f ms%s%s",
              c->counts.families, c->counts.families == 1 ? "y" : "ies", c->n_kernels,
-             c->n_kernels == 1 ? "" : "s",
-             c->counts.from_cache, c->counts.built, c->counts.rejected, accel__now_ms() - t0,
-             c->family_error[0] ? "; failed: " : "", c->family_error);
+             c->n_kernels == 1 ? "" : "s", c->counts.from_cache, c->counts.built,
+             c->counts.rejected, accel__now_ms() - t0, c->family_error[0] ? "; failed: " : "",
+             c->family_error);
     return ACCEL_OK;
 }
 
@@ -373,7 +376,8 @@ static accel_status cl_alloc(accel__device *dev, size_t bytes, accel__buffer **o
     accel__buffer *b = malloc(sizeof *b);
     RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of host memory");
     cl_int e = 0;
-    b->mem = c->api->clCreateBuffer(c->context, ACCEL_CL_MEM_READ_WRITE, bytes ? bytes : 1, NULL, &e);
+    b->mem =
+        c->api->clCreateBuffer(c->context, ACCEL_CL_MEM_READ_WRITE, bytes ? bytes : 1, NULL, &e);
     if (!b->mem) {
         free(b);
         char what[128];
@@ -417,9 +421,9 @@ static accel_status cl_h2d(accel__device *dev, accel__buffer *dst, size_t off, c
                     dst->bytes);
     if (n == 0) return ACCEL_OK;
     cl_dev *c = impl_of(dev);
-    return ACCEL_CL(c->api->clEnqueueWriteBuffer(c->queue, dst->mem, ACCEL_CL_TRUE, off, n, src, 0,
-                                                 NULL, NULL),
-                    "clEnqueueWriteBuffer");
+    return ACCEL_CL(
+        c->api->clEnqueueWriteBuffer(c->queue, dst->mem, ACCEL_CL_TRUE, off, n, src, 0, NULL, NULL),
+        "clEnqueueWriteBuffer");
 }
 
 static accel_status cl_d2h(accel__device *dev, void *dst, accel__buffer *src, size_t off, size_t n)
@@ -432,9 +436,9 @@ static accel_status cl_d2h(accel__device *dev, void *dst, accel__buffer *src, si
                     src->bytes);
     if (n == 0) return ACCEL_OK;
     cl_dev *c = impl_of(dev);
-    return ACCEL_CL(c->api->clEnqueueReadBuffer(c->queue, src->mem, ACCEL_CL_TRUE, off, n, dst, 0,
-                                                NULL, NULL),
-                    "clEnqueueReadBuffer");
+    return ACCEL_CL(
+        c->api->clEnqueueReadBuffer(c->queue, src->mem, ACCEL_CL_TRUE, off, n, dst, 0, NULL, NULL),
+        "clEnqueueReadBuffer");
 }
 
 static accel_status cl_d2d(accel__device *dev, accel__buffer *dst, size_t doff, accel__buffer *src,
@@ -465,9 +469,9 @@ static accel_status cl_d2d(accel__device *dev, accel__buffer *dst, size_t doff, 
         api->clReleaseMemObject(tmp);
         return ACCEL_CL(e, "clEnqueueCopyBuffer (overlapping)");
     }
-    FORWARD_IF_ERROR(ACCEL_CL(api->clEnqueueCopyBuffer(c->queue, src->mem, dst->mem, soff, doff, n,
-                                                       0, NULL, NULL),
-                              "clEnqueueCopyBuffer"));
+    FORWARD_IF_ERROR(ACCEL_CL(
+        api->clEnqueueCopyBuffer(c->queue, src->mem, dst->mem, soff, doff, n, 0, NULL, NULL),
+        "clEnqueueCopyBuffer"));
     return ACCEL_CL(api->clFinish(c->queue), "clFinish after clEnqueueCopyBuffer");
 }
 
@@ -585,7 +589,8 @@ static accel_status cl_launch(accel__device *dev, accel__kernel *k, const accel_
 {
     FORWARD_IF_ERROR(accel__fault_check(dev->ctx, dev, "launch"));
     NEED_OPEN(dev);
-    RETURN_ERROR_IF(!k || !geom || (n_args && !args), ACCEL_ERR_INVALID_ARG, "launch: NULL argument");
+    RETURN_ERROR_IF(!k || !geom || (n_args && !args), ACCEL_ERR_INVALID_ARG,
+                    "launch: NULL argument");
     RETURN_ERROR_IF(geom->dims < 1 || geom->dims > 3, ACCEL_ERR_INVALID_ARG,
                     "launch %s: dims is %d (allowed: 1, 2, 3)", k->name, geom->dims);
     RETURN_ERROR_IF(n_args < 0 || (cl_uint)n_args != k->n_args, ACCEL_ERR_INVALID_ARG,
@@ -710,9 +715,9 @@ static accel_status cl_timer_stop(accel__device *dev, void *timer, double *ms)
                                                    sizeof a, &a, NULL),
                       "clGetEventProfilingInfo");
     if (st == ACCEL_OK)
-        st = ACCEL_CL(api->clGetEventProfilingInfo(end, ACCEL_CL_PROFILING_COMMAND_END, sizeof b,
-                                                   &b, NULL),
-                      "clGetEventProfilingInfo");
+        st = ACCEL_CL(
+            api->clGetEventProfilingInfo(end, ACCEL_CL_PROFILING_COMMAND_END, sizeof b, &b, NULL),
+            "clGetEventProfilingInfo");
     if (st == ACCEL_OK) *ms = b >= a ? (double)(b - a) / 1e6 : 0.0;
     if (end) api->clReleaseEvent(end);
     if (t->start) api->clReleaseEvent(t->start);
@@ -731,8 +736,8 @@ static const char *cl_kernel_note(const accel__device *dev)
 accel_status accel__opencl_cache_counts_get(const accel__device *dev,
                                             accel__opencl_cache_counts *out)
 {
-    RETURN_ERROR_IF(!dev || dev->ops != &accel__backend_opencl || !dev->impl,
-                    ACCEL_ERR_INVALID_ARG, "not an opened OpenCL device");
+    RETURN_ERROR_IF(!dev || dev->ops != &accel__backend_opencl || !dev->impl, ACCEL_ERR_INVALID_ARG,
+                    "not an opened OpenCL device");
     *out = impl_of(dev)->counts;
     return ACCEL_OK;
 }
