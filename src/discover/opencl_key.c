@@ -131,6 +131,21 @@ static void env_identity(accel__ocl_text *t)
     for (size_t i = 0; i < n; i++) accel__ocl_printf(t, "env %s\n", vars[i]);
 }
 
+/* Memory per NUMA node: CPU implementations size their global memory from it (PoCL takes the
+ * node's total less 2 GiB), and on machines with memory hot-plug it changes without a reboot. */
+static void numa_identity(accel__ocl_text *t)
+{
+    char dir[512], path[1024], line[128];
+    snprintf(dir, sizeof dir, "%s/devices/system/node", accel__sysfs_root());
+    for (int node = 0; node < 64; node++) {
+        snprintf(path, sizeof path, "%s/node%d/meminfo", dir, node);
+        if (accel__read_text(path, line, sizeof line) != 0) break;
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        accel__ocl_printf(t, "numa %s\n", line);
+    }
+}
+
 void accel__ocl_key_text(accel__ocl_text *t)
 {
     char id[1024];
@@ -163,4 +178,5 @@ void accel__ocl_key_text(accel__ocl_text *t)
     int affinity = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
     accel__ocl_printf(t, "cpus %ld %d mem %ld\n", sysconf(_SC_NPROCESSORS_ONLN), affinity,
                       sysconf(_SC_PHYS_PAGES));
+    numa_identity(t);
 }
