@@ -1,0 +1,80 @@
+/* `accel cache show|clear|path`: lists every cached file with its size, removes them all
+ * (printing what it removed), keeps the cache directory itself, never follows a symbolic link
+ * out of it, and rejects unknown subcommands with exit code 2. */
+#include "test.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char out[16384];
+
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s/accel %s 2>&1", ACCEL_TEST_BUILD, args);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    printf("$ accel %s\n%s", args, out);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_file(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ASSERT_TRUE(f != NULL);
+    if (!f) return;
+    for (size_t i = 0; i < n; i++) fputc('x', f);
+    fclose(f);
+}
+
+int main(void)
+{
+    const char *root = getenv("ACCEL_CACHE_DIR");
+    if (!root || !*root) TEST_SKIP("ACCEL_CACHE_DIR is not set (run through ctest)");
+    char p[4096], outside[4096], keep[4096];
+    snprintf(p, sizeof p, "mkdir -p '%s/kernels/opencl' '%s/verdicts' '%s-outside'", root, root,
+             root);
+    ASSERT_EQ_INT(system(p), 0);
+    snprintf(p, sizeof p, "%s/kernels/opencl/basic-0123456789abcdef.bin", root);
+    write_file(p, 1234);
+    snprintf(p, sizeof p, "%s/verdicts/opencl.txt", root);
+    write_file(p, 56);
+    snprintf(outside, sizeof outside, "%s-outside", root);
+    snprintf(keep, sizeof keep, "%s/keep.txt", outside);
+    write_file(keep, 7);
+    snprintf(p, sizeof p, "%s/link", root);
+    unlink(p);
+    ASSERT_EQ_INT(symlink(outside, p), 0);
+
+    ASSERT_EQ_INT(run("cache path"), 0);
+    ASSERT_CONTAINS(out, root);
+
+    ASSERT_EQ_INT(run("cache show"), 0);
+    ASSERT_CONTAINS(out, "1234  kernels/opencl/basic-0123456789abcdef.bin");
+    ASSERT_CONTAINS(out, "56  verdicts/opencl.txt");
+    ASSERT_TRUE(strstr(out, "keep.txt") == NULL);
+
+    ASSERT_EQ_INT(run("cache clear"), 0);
+    ASSERT_CONTAINS(out, "removed         1234  kernels/opencl/basic-0123456789abcdef.bin");
+    ASSERT_CONTAINS(out, "removed           56  verdicts/opencl.txt");
+    ASSERT_CONTAINS(out, "removed 3 files");
+    struct stat st;
+    ASSERT_EQ_INT(stat(root, &st), 0); /* the directory itself stays */
+    snprintf(p, sizeof p, "%s/kernels", root);
+    ASSERT_TRUE(stat(p, &st) != 0);
+    snprintf(p, sizeof p, "%s/link", root);
+    ASSERT_TRUE(lstat(p, &st) != 0);
+    ASSERT_EQ_INT(stat(keep, &st), 0); /* the link's target is untouched */
+
+    ASSERT_EQ_INT(run("cache show"), 0);
+    ASSERT_CONTAINS(out, "0 files, 0 bytes");
+
+    ASSERT_EQ_INT(run("cache wipe"), 2);
+    ASSERT_CONTAINS(out, "unknown subcommand 'wipe' (allowed: show, clear, path)");
+    ASSERT_EQ_INT(run("cache"), 2);
+    TEST_DONE();
+}
