@@ -213,6 +213,8 @@ typedef struct accel_device_info {
     unsigned simd;                                   /* ACCEL_SIMD_* */
     int64_t cgroup_mem_limit;                        /* bytes, -1 when unlimited */
     int unified_memory;                              /* 1 when device memory is host memory */
+    int host_cpu; /* 1 when the device computes on the host's own CPU cores (an OpenCL CPU
+                     device such as PoCL); auto selection skips it. Since 0.1. */
 } accel_device_info;
 
 /*! accel_device_count() : @return through *n the number of devices (always ≥ 1: the CPU).

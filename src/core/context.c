@@ -24,6 +24,7 @@ void accel__device_info_init(accel_device_info *d)
     d->physical_cores = d->logical_cores = d->usable_cores = -1;
     d->cgroup_mem_limit = -1;
     d->unified_memory = 0;
+    d->host_cpu = 0;
 }
 
 accel__device *accel__devlist_add(accel__devlist *list)

@@ -4,7 +4,8 @@
  * generation (CUDA compute capability, or the gfx target of an AMD GPU), then by free memory,
  * then by route (CUDA, then HIP, then OpenCL, for the same card seen through two APIs that
  * were not merged); then devices that share the host's memory (an OpenCL CPU device such as
- * PoCL, an integrated GPU), ranked by free memory; the CPU last. Settings narrow it:
+ * PoCL, an integrated GPU), ranked by free memory; the CPU last. Under auto, a device that
+ * computes on the host CPU itself (info.host_cpu: PoCL) is listed but not eligible. Settings narrow it:
  * ACCEL_BACKEND (a kind), ACCEL_DEVICE (an index or PCI bus id; wins over ACCEL_BACKEND),
  * ACCEL_ALL_GPU=0 and ACCEL_<OP>_GPU=0 (CPU only). A requested device that is absent or
  * unusable is a warning and the next device in order — or ACCEL_ERR_STRICT under
@@ -121,6 +122,14 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: %s", d->info.verdict);
             c->reason = ACCEL_FALLBACK_UNAVAILABLE;
+        } else if (d->info.host_cpu && strcasecmp(backend, "auto") == 0 && !want[0]) {
+            /* PoCL and other OpenCL CPU devices compute on the same cores as the CPU backend,
+             * through a slower path: auto never prefers them; naming them selects them. */
+            c->eligible = 0;
+            snprintf(c->rule, sizeof c->rule,
+                     "excluded under auto: runs on the host CPU (ACCEL_BACKEND=opencl or "
+                     "ACCEL_DEVICE=%d selects it)",
+                     d->info.index);
         } else if (!all_gpu) {
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: ACCEL_ALL_GPU=%s (%s)",

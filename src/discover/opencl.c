@@ -149,6 +149,7 @@ static accel_status add_devices(const accel__ocl_reclist *l, accel__devlist *out
         info->compute_units = p->compute_units;
         info->mem_total = p->global_mem;
         info->unified_memory = p->unified;
+        info->host_cpu = (p->type & ACCEL_CL_DEVICE_TYPE_CPU) != 0;
         if (p->unified) {
             /* shared with the host: free is what the host has left, within the device's cap */
             long long host = accel__cl_host_available();
