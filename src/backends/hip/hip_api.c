@@ -22,20 +22,24 @@ static void *open_library(void)
     if (forced && *forced) {
         void *lib = dlopen(forced, RTLD_NOW | RTLD_LOCAL);
         if (!lib)
-            snprintf(load_error, sizeof load_error, "libamdhip64.so not found (%s=%s: %s)",
-                     ACCEL__ENV_HIP_LIBRARY, forced, dlerror());
+            snprintf(load_error, sizeof load_error, "libamdhip64.so not found (%s: %s)",
+                     ACCEL__ENV_HIP_LIBRARY, dlerror());
         return lib;
     }
-    char first[512] = "";
+    /* "No such file" for every name is the common case and says nothing; a library that is
+     * there but fails to load (a missing dependency, a wrong architecture) is the news. */
+    char news[512] = "";
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
         if (lib) return lib;
-        if (i == 0) accel__strlcpy(first, dlerror(), sizeof first);
+        const char *e = dlerror();
+        if (!news[0] && e && !strstr(e, "No such file or directory"))
+            accel__strlcpy(news, e, sizeof news);
     }
     snprintf(load_error, sizeof load_error,
              "libamdhip64.so not found (tried libamdhip64.so, .so.7, .so.6, .so.5 and "
-             "/opt/rocm/lib; %s)",
-             first);
+             "/opt/rocm/lib%s%s)",
+             news[0] ? "; " : "", news);
     return NULL;
 }
 
