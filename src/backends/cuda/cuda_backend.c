@@ -188,17 +188,19 @@ static void load_nvrtc(const accel__device *dev, cuda_dev *cd, const char *fatbi
                  nv->major, nv->minor, nv->path, tname, failed);
         return;
     }
-    snprintf(cd->note, sizeof cd->note, "NVRTC %d.%d %s %s, %zu of %zu families (%zu from cache)%s",
-             nv->major, nv->minor, tname, target.cubin ? "cubin" : "PTX", loaded,
-             accel__kernel_source_count, cached, failed);
+    snprintf(cd->note, sizeof cd->note,
+             "NVRTC %d.%d %s %s, %zu of %zu families (%zu from cache)%s%s%.160s", nv->major,
+             nv->minor, tname, target.cubin ? "cubin" : "PTX", loaded, accel__kernel_source_count,
+             cached, failed, fatbin_why[0] ? "; " : "", fatbin_why);
 }
 
+/* The kernel `name` from the loaded modules (looked up once, then remembered), or NULL. */
 static accel__kernel *find_kernel(cuda_dev *cd, const char *name)
 {
     pthread_mutex_lock(&cd->klock);
     accel__kernel *k = cd->kernels;
     while (k && strcmp(k->name, name) != 0) k = k->next;
-    if (!k && strlen(name) < sizeof k->name) {
+    if (!k && strlen(name) < sizeof k->name && make_current(cd) == ACCEL_OK) {
         for (size_t i = 0; i < cd->n_modules; i++) {
             CUfunction fn = NULL;
             if (cd->api->cuModuleGetFunction(&fn, cd->modules[i], name) != ACCEL_CU_SUCCESS)
@@ -440,15 +442,19 @@ static accel_status cuda_synchronize(accel__device *dev)
     return CU_K(cd, cuStreamSynchronize(cd->stream), "cuStreamSynchronize");
 }
 
+/* The first kernel `op` needs that the device lacks, or NULL when it has them all. */
+static const char *missing_kernel(cuda_dev *cd, const accel__op *op)
+{
+    for (const char *const *k = op->kernels; k && *k; k++)
+        if (!find_kernel(cd, *k)) return *k;
+    return NULL;
+}
+
 static int cuda_supports_op(const accel__device *dev, const char *name)
 {
     cuda_dev *cd = dev->impl;
-    if (!cd || cd->n_modules == 0) return 0;
     const accel__op *op = accel__op_find(name);
-    if (!op || !op->run_device) return 0;
-    for (const char *const *k = op->kernels; k && *k; k++)
-        if (!find_kernel(cd, *k)) return 0;
-    return 1;
+    return cd && op && op->run_device && !missing_kernel(cd, op);
 }
 
 static accel_status cuda_run(accel__device *dev, const accel__op *op, void *call, size_t begin,
@@ -457,8 +463,9 @@ static accel_status cuda_run(accel__device *dev, const accel__op *op, void *call
     OPEN_OR_FAIL(dev, cd);
     RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device implementation",
                     op->name);
-    RETURN_ERROR_IF(cd->n_modules == 0, ACCEL_ERR_UNSUPPORTED, "%s on CUDA device %d: %s",
-                    op->name, dev->backend_index, cd->note);
+    const char *k = missing_kernel(cd, op);
+    RETURN_ERROR_IF(k, ACCEL_ERR_UNSUPPORTED, "%s on CUDA device %d: kernel %s missing (%s)",
+                    op->name, dev->backend_index, k, cd->note);
     return op->run_device(dev, call, begin, end);
 }
 
@@ -509,9 +516,11 @@ static const char *cuda_kernel_note(const accel__device *dev)
     const unsigned char *d;
     size_t n;
     const char *archs;
-    return accel__cuda_fatbin(&d, &n, &archs)
-               ? "fatbin built in by nvcc (loaded when the device opens)"
-               : "kernels compiled by NVRTC when the device opens";
+    if (accel__cuda_fatbin(&d, &n, &archs))
+        return "fatbin built in by nvcc (loaded when the device opens)";
+    const accel__nvrtc_api *nv = NULL;
+    return accel__nvrtc_api_load(&nv) == ACCEL_OK ? "kernels compiled by NVRTC when the device opens"
+                                                  : no_kernels_note;
 }
 
 const accel__backend_ops accel__backend_cuda = {

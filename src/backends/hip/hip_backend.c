@@ -100,7 +100,7 @@ static accel__kernel *find_kernel(hip_dev *hd, const char *name)
     accel__kernel *k = hd->kernels;
     while (k && strcmp(k->name, name) != 0) k = k->next;
     hipFunction_t fn = NULL;
-    if (!k && hd->module && strlen(name) < sizeof k->name &&
+    if (!k && hd->module && strlen(name) < sizeof k->name && make_current(hd) == ACCEL_OK &&
         hd->api->hipModuleGetFunction(&fn, hd->module, name) == ACCEL_HIP_SUCCESS &&
         (k = calloc(1, sizeof *k)) != NULL) {
         k->fn = fn;
@@ -323,15 +323,19 @@ static accel_status hip_synchronize(accel__device *dev)
     return HIP_K(hd, hipStreamSynchronize(hd->stream), "hipStreamSynchronize");
 }
 
+/* The first kernel `op` needs that the device lacks, or NULL when it has them all. */
+static const char *missing_kernel(hip_dev *hd, const accel__op *op)
+{
+    for (const char *const *k = op->kernels; k && *k; k++)
+        if (!find_kernel(hd, *k)) return *k;
+    return NULL;
+}
+
 static int hip_supports_op(const accel__device *dev, const char *name)
 {
     hip_dev *hd = dev->impl;
-    if (!hd || !hd->module) return 0;
     const accel__op *op = accel__op_find(name);
-    if (!op || !op->run_device) return 0;
-    for (const char *const *k = op->kernels; k && *k; k++)
-        if (!find_kernel(hd, *k)) return 0;
-    return 1;
+    return hd && op && op->run_device && !missing_kernel(hd, op);
 }
 
 static accel_status hip_run(accel__device *dev, const accel__op *op, void *call, size_t begin,
@@ -340,8 +344,9 @@ static accel_status hip_run(accel__device *dev, const accel__op *op, void *call,
     OPEN_OR_FAIL(dev, hd);
     RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device implementation",
                     op->name);
-    RETURN_ERROR_IF(!hd->module, ACCEL_ERR_UNSUPPORTED, "%s on HIP device %d: %s", op->name,
-                    dev->backend_index, hd->note);
+    const char *k = missing_kernel(hd, op);
+    RETURN_ERROR_IF(k, ACCEL_ERR_UNSUPPORTED, "%s on HIP device %d: kernel %s missing (%s)",
+                    op->name, dev->backend_index, k, hd->note);
     return op->run_device(dev, call, begin, end);
 }
 
