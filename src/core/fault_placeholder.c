@@ -1,8 +1,10 @@
-/* fault_placeholder.c — accel__fault_check until fault injection (fault.c) is built in: no
- * fault is ever configured, so every call proceeds. */
+/* fault_placeholder.c — the fault-injection hook for builds without the ACCEL_FAULT parser:
+ * no fault ever fires. It is a weak definition, so the real one (fault.c) replaces it when
+ * both are linked. */
 #include "internal.h"
 
-accel_status accel__fault_check(accel_ctx *ctx, const accel__device *dev, const char *site)
+__attribute__((weak)) accel_status accel__fault_check(accel_ctx *ctx, const accel__device *dev,
+                                                      const char *site)
 {
     (void)ctx;
     (void)dev;

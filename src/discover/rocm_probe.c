@@ -1,0 +1,307 @@
+/* rocm_probe.c — HIP's view of the AMD GPUs, taken in a forked child (accel__probe_run) so
+ * that a runtime that aborts, hangs or crashes while loading becomes a verdict, and cached on
+ * disk so that later processes skip the fork and the runtime's start-up cost.
+ *
+ * The child loads libamdhip64, calls hipInit, counts the devices and, for each, reads its
+ * name, PCI bus id and memory and makes a small allocation. It answers in text lines:
+ *     lib\t<path>   driver\t<n>   runtime\t<n>
+ *     dev\t<ordinal>\t<pci bus id>\t<total>\t<free>\t<alloc ok>\t<name> */
+#include "discover/rocm.h"
+
+#include "backends/hip/hip_api.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROBE_ALLOC_BYTES (1u << 20)
+
+/* ---- the child ---------------------------------------------------------------------------- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} text_buf;
+
+static void tb_add(text_buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tb_add(text_buf *t, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->len + (size_t)n + 1) cap *= 2;
+        char *nb = realloc(t->buf, cap);
+        if (!nb) return;
+        t->buf = nb;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, line, (size_t)n);
+    t->len += (size_t)n;
+    t->buf[t->len] = '\0';
+}
+
+/* Why hipInit may have failed, from the device node every ROCm process needs. */
+static const char *kfd_hint(void)
+{
+    if (access("/dev/kfd", R_OK | W_OK) == 0) return "";
+    if (errno == ENOENT) return "; /dev/kfd does not exist (is the amdgpu kernel driver loaded?)";
+    if (errno == EACCES)
+        return "; no read/write permission on /dev/kfd (add the user to the render and video "
+               "groups)";
+    return "";
+}
+
+static void clean(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\t' || *s == '\n' || *s == '\r') *s = ' ';
+}
+
+static int probe_body(void *arg, accel__probe_chan *chan)
+{
+    (void)arg;
+    accel__probe_step(chan, "loading libamdhip64");
+    const accel__hip_api *api = NULL;
+    if (accel__hip_api_load(&api) != ACCEL_OK) {
+        accel__probe_fail(chan,
+                          "%s; install ROCm (Debian 12: apt-get install libamdhip64-5; "
+                          "elsewhere AMD's ROCm packages)",
+                          accel__last_error_text());
+        return 2;
+    }
+    /* Sent at once, so that the verdict cache knows the library even when hipInit fails. */
+    char lib_line[600];
+    int ll = snprintf(lib_line, sizeof lib_line, "lib\t%s\n", api->path);
+    if (ll > 0 && (size_t)ll < sizeof lib_line) accel__probe_reply(chan, lib_line, (size_t)ll);
+    text_buf t = {0};
+    accel__probe_step(chan, "calling hipInit");
+    if (ACCEL_HIP(api, hipInit(0), "hipInit") != ACCEL_OK) {
+        accel__probe_fail(chan, "%s%s", accel__last_error_text(), kfd_hint());
+        return 3;
+    }
+    int v = 0;
+    if (api->hipDriverGetVersion(&v) == ACCEL_HIP_SUCCESS) tb_add(&t, "driver\t%d\n", v);
+    if (api->hipRuntimeGetVersion(&v) == ACCEL_HIP_SUCCESS) tb_add(&t, "runtime\t%d\n", v);
+    accel__probe_step(chan, "calling hipGetDeviceCount");
+    int count = 0;
+    hipError_t r = api->hipGetDeviceCount(&count);
+    if (r == ACCEL_HIP_ERROR_NO_DEVICE) {
+        count = 0; /* HIP says so when every GPU is hidden or unsupported: not a failure */
+    } else if (r != ACCEL_HIP_SUCCESS) {
+        accel__hip_check(api, r, "hipGetDeviceCount", __FILE__, __LINE__);
+        accel__probe_fail(chan, "%s%s", accel__last_error_text(), kfd_hint());
+        free(t.buf);
+        return 4;
+    }
+    for (int i = 0; i < count; i++) {
+        accel__probe_step(chan, "querying HIP device %d", i);
+        hipDevice_t d = 0;
+        char name[256] = "", pci[64] = "";
+        size_t total = 0, freeb = 0;
+        if (api->hipDeviceGet(&d, i) != ACCEL_HIP_SUCCESS) d = i;
+        if (api->hipDeviceGetName(name, (int)sizeof name, d) != ACCEL_HIP_SUCCESS) name[0] = '\0';
+        if (api->hipDeviceGetPCIBusId(pci, (int)sizeof pci, i) != ACCEL_HIP_SUCCESS) pci[0] = '\0';
+        if (api->hipDeviceTotalMem(&total, d) != ACCEL_HIP_SUCCESS) total = 0;
+        name[sizeof name - 1] = pci[sizeof pci - 1] = '\0';
+        clean(name);
+        clean(pci);
+        int alloc_ok = 0;
+        if (api->hipSetDevice(i) == ACCEL_HIP_SUCCESS) {
+            if (api->hipMemGetInfo(&freeb, &total) != ACCEL_HIP_SUCCESS) freeb = 0;
+            accel__probe_step(chan, "allocating on HIP device %d", i);
+            void *p = NULL;
+            if (api->hipMalloc(&p, PROBE_ALLOC_BYTES) == ACCEL_HIP_SUCCESS && p) {
+                alloc_ok = api->hipFree(p) == ACCEL_HIP_SUCCESS;
+            }
+        }
+        tb_add(&t, "dev\t%d\t%s\t%zu\t%zu\t%d\t%s\n", i, pci, total, freeb, alloc_ok, name);
+    }
+    if (t.len) accel__probe_reply(chan, t.buf, t.len);
+    free(t.buf);
+    return 0;
+}
+
+/* ---- parsing the answer ------------------------------------------------------------------- */
+
+static void parse_reply(const char *reply, accel__hip_probe *out)
+{
+    for (const char *p = reply; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char line[1024];
+        if (len >= sizeof line) len = sizeof line - 1;
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p = nl ? nl + 1 : NULL;
+        char *f[7];
+        int nf = 0;
+        for (char *s = line; nf < 7;) {
+            f[nf++] = s;
+            char *tab = strchr(s, '\t');
+            if (!tab) break;
+            *tab = '\0';
+            s = tab + 1;
+        }
+        if (nf == 2 && strcmp(f[0], "lib") == 0) {
+            accel__strlcpy(out->lib_path, f[1], sizeof out->lib_path);
+        } else if (nf == 2 && strcmp(f[0], "driver") == 0) {
+            out->driver_version = atoi(f[1]);
+        } else if (nf == 2 && strcmp(f[0], "runtime") == 0) {
+            out->runtime_version = atoi(f[1]);
+        } else if (nf == 7 && strcmp(f[0], "dev") == 0) {
+            accel__hip_seen *nd = realloc(out->devs, (out->n_devs + 1) * sizeof *nd);
+            if (!nd) return;
+            out->devs = nd;
+            accel__hip_seen *s = &nd[out->n_devs++];
+            memset(s, 0, sizeof *s);
+            s->ordinal = atoi(f[1]);
+            accel__strlcpy(s->pci_bus_id, f[2], sizeof s->pci_bus_id);
+            for (char *c = s->pci_bus_id; *c; c++)
+                if (*c >= 'A' && *c <= 'F') *c = (char)(*c - 'A' + 'a');
+            s->total = strtoll(f[3], NULL, 10);
+            s->free = strtoll(f[4], NULL, 10);
+            s->alloc_ok = atoi(f[5]);
+            accel__strlcpy(s->name, f[6], sizeof s->name);
+        }
+    }
+}
+
+/* ---- the verdict cache -------------------------------------------------------------------- */
+
+#define CACHE_MAGIC "accel-rocm-verdict 1\n"
+
+static void cache_key(const accel__rocm_gpu *gpus, size_t n, char *key, size_t cap)
+{
+    char ldc[600], kfd[600], boot[64] = "", path[600];
+    accel__file_identity("/etc/ld.so.cache", ldc, sizeof ldc);
+    accel__file_identity("/dev/kfd", kfd, sizeof kfd);
+    snprintf(path, sizeof path, "%s/sys/kernel/random/boot_id", accel__procfs_root());
+    accel__read_text(path, boot, sizeof boot);
+    const char *vars[] = {ACCEL__ENV_HIP_LIBRARY, "LD_LIBRARY_PATH", "HIP_VISIBLE_DEVICES",
+                          "ROCR_VISIBLE_DEVICES"};
+    size_t k = (size_t)snprintf(key, cap, "boot=%s ldcache=%s kfd=%s", boot, ldc, kfd);
+    for (size_t i = 0; i < sizeof vars / sizeof *vars && k < cap; i++) {
+        const char *v = getenv(vars[i]);
+        k += (size_t)snprintf(key + k, cap - k, " %s=%s", vars[i], v ? v : "(unset)");
+    }
+    for (size_t i = 0; i < n && k < cap; i++)
+        k += (size_t)snprintf(key + k, cap - k, " gpu=%s/%s", gpus[i].pci_bus_id, gpus[i].arch);
+    for (char *c = key; *c; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+}
+
+static void cache_file(accel_ctx *ctx, const char *key, char *path, size_t cap)
+{
+    char dir[900];
+    path[0] = '\0';
+    if (accel__cache_path(ctx, "verdicts", dir, sizeof dir) != ACCEL_OK) return;
+    snprintf(path, cap, "%s/rocm-%016llx.txt", dir,
+             (unsigned long long)accel__hash64(key, strlen(key), 0));
+}
+
+/* Fills out from a cached entry; 1 when it is valid for `key` and the library is unchanged. */
+static int cache_load(const char *path, const char *key, accel__hip_probe *out)
+{
+    if (!path[0] || access(path, R_OK) != 0) return 0;
+    char *text = NULL;
+    size_t n = 0;
+    if (accel__read_file(path, &text, &n) != ACCEL_OK) return 0;
+    int ok = 0;
+    char *p = text;
+    size_t mn = strlen(CACHE_MAGIC), kn = strlen(key);
+    if (n < mn || memcmp(p, CACHE_MAGIC, mn) != 0) goto done;
+    p += mn;
+    if (strncmp(p, "key ", 4) != 0 || strncmp(p + 4, key, kn) != 0 || p[4 + kn] != '\n') goto done;
+    p += 4 + kn + 1;
+    int okflag = -1;
+    char verdict[512], libid[700];
+    unsigned long long reply_n = 0;
+    char *nl;
+    /* ok line */
+    if (sscanf(p, "ok %d", &okflag) != 1 || !(nl = strchr(p, '\n'))) goto done;
+    p = nl + 1;
+    if (strncmp(p, "verdict ", 8) != 0 || !(nl = strchr(p, '\n'))) goto done;
+    snprintf(verdict, sizeof verdict, "%.*s", (int)(nl - p - 8), p + 8);
+    p = nl + 1;
+    if (strncmp(p, "libid ", 6) != 0 || !(nl = strchr(p, '\n'))) goto done;
+    snprintf(libid, sizeof libid, "%.*s", (int)(nl - p - 6), p + 6);
+    p = nl + 1;
+    if (sscanf(p, "reply %llu", &reply_n) != 1 || !(nl = strchr(p, '\n'))) goto done;
+    p = nl + 1;
+    if ((unsigned long long)(text + n - p) != reply_n) goto done;
+    parse_reply(p, out);
+    if (out->lib_path[0]) {
+        char now[700];
+        accel__file_identity(out->lib_path, now, sizeof now);
+        if (strcmp(now, libid) != 0) goto done; /* the library changed: probe again */
+    }
+    out->ok = okflag == 1;
+    accel__strlcpy(out->verdict, verdict, sizeof out->verdict);
+    ok = 1;
+done:
+    if (!ok) {
+        free(out->devs);
+        out->devs = NULL;
+        out->n_devs = 0;
+        out->lib_path[0] = '\0';
+    }
+    free(text);
+    return ok;
+}
+
+static void cache_store(const char *path, const char *key, const accel__hip_probe *p,
+                        const char *reply, size_t reply_n)
+{
+    if (!path[0]) return;
+    char libid[700] = "";
+    if (p->lib_path[0]) accel__file_identity(p->lib_path, libid, sizeof libid);
+    size_t cap = strlen(key) + sizeof p->verdict + sizeof libid + reply_n + 256;
+    char *buf = malloc(cap);
+    if (!buf) return;
+    int h = snprintf(buf, cap, CACHE_MAGIC "key %s\nok %d\nverdict %s\nlibid %s\nreply %zu\n", key,
+                     p->ok, p->verdict, libid, reply_n);
+    if (h > 0 && (size_t)h + reply_n <= cap) {
+        if (reply_n) memcpy(buf + h, reply, reply_n);
+        if (accel__write_file_atomic(path, buf, (size_t)h + reply_n) != ACCEL_OK)
+            ACCEL_LOG_DEBUG("cannot cache the ROCm verdict: %s", accel__last_error_text());
+    }
+    free(buf);
+}
+
+accel_status accel__rocm_probe(accel_ctx *ctx, const accel__rocm_gpu *gpus, size_t n,
+                               bool no_cache, accel__hip_probe *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[4096], path[1024];
+    cache_key(gpus, n, key, sizeof key);
+    cache_file(ctx, key, path, sizeof path);
+    if (!no_cache && cache_load(path, key, out)) {
+        out->from_cache = 1;
+        ACCEL_LOG_DEBUG("ROCm verdict from cache %s: %s", path, out->verdict);
+        return ACCEL_OK;
+    }
+    long long timeout = ctx ? accel__cfg_int(ctx, ACCEL__CFG_PROBE_TIMEOUT_MS) : -1;
+    if (timeout <= 0) timeout = 15000;
+    accel__probe_result r;
+    FORWARD_IF_ERROR(accel__probe_run("libamdhip64", probe_body, NULL, (int)timeout, &r));
+    out->ok = r.ok;
+    accel__strlcpy(out->verdict, r.verdict, sizeof out->verdict);
+    if (r.reply) parse_reply((const char *)r.reply, out);
+    cache_store(path, key, out, r.reply ? (const char *)r.reply : "", r.reply_len);
+    accel__probe_result_free(&r);
+    return ACCEL_OK;
+}
+
+void accel__hip_probe_free(accel__hip_probe *p)
+{
+    free(p->devs);
+    p->devs = NULL;
+    p->n_devs = 0;
+}

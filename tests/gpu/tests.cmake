@@ -1,0 +1,53 @@
+# GPU backends (CUDA, HIP) and AMD discovery. Tests that need a GPU skip (77) with the reason
+# on machines without one; `ctest -R cuda` / `ctest -R hip` select them on a GPU machine.
+set(gpu_dir ${CMAKE_CURRENT_LIST_DIR})
+
+foreach(variant IN ITEMS "" _nvrtc _nokernels)
+  set(env "")
+  if(variant STREQUAL "_nvrtc")
+    set(env ACCEL_CUDA_NVRTC=1)           # ignore the fatbin: kernels from NVRTC (+ cache)
+  elseif(variant STREQUAL "_nokernels")
+    set(env ACCEL_CUDA_NVRTC=1 ACCEL_NVRTC_PATH=/nonexistent/libnvrtc.so ACCEL_TEST_EXPECT_KERNELS=0)
+  endif()
+  accel_add_test(test_cuda_backend${variant}
+    SOURCES ${gpu_dir}/test_cuda_backend.c ${gpu_dir}/backend_slots.c
+    ENV ${env} TIMEOUT 300 LABELS gpu cuda)
+endforeach()
+
+accel_add_test(test_cuda_fatbin SOURCES ${gpu_dir}/test_cuda_fatbin.c LABELS cuda)
+find_program(ACCEL_CUOBJDUMP cuobjdump PATHS /usr/local/cuda/bin)
+if(ACCEL_CUOBJDUMP)
+  target_compile_definitions(test_cuda_fatbin PRIVATE ACCEL_TEST_CUOBJDUMP="${ACCEL_CUOBJDUMP}")
+endif()
+
+accel_add_test(test_cuda_nvrtc SOURCES ${gpu_dir}/test_cuda_nvrtc.c TIMEOUT 300 LABELS cuda)
+
+accel_add_test(test_rocm_discovery SOURCES ${gpu_dir}/test_rocm_discovery.c LABELS rocm hip)
+accel_add_test(test_rocm_hip SOURCES ${gpu_dir}/test_rocm_hip.c LABELS rocm hip)
+accel_add_test(test_hip_codeobj SOURCES ${gpu_dir}/test_hip_codeobj.c LABELS hip)
+accel_add_test(test_hip_backend SOURCES ${gpu_dir}/test_hip_backend.c ${gpu_dir}/backend_slots.c
+  TIMEOUT 300 LABELS gpu hip)
+
+# The CUDA backend's code on machines without a GPU: the same test against a stand-in
+# libcuda.so.1 (tests/gpu/fake_cuda) that keeps device memory in host memory and runs the
+# fill kernel's C build. The three variants: fatbin, NVRTC (real libnvrtc when present), none.
+add_library(accel_fake_libcuda SHARED ${gpu_dir}/fake_cuda/fake_libcuda.c)
+set_target_properties(accel_fake_libcuda PROPERTIES OUTPUT_NAME cuda PREFIX lib SUFFIX .so.1
+  C_VISIBILITY_PRESET hidden
+  LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fake-cuda-backend)
+target_include_directories(accel_fake_libcuda PRIVATE ${CMAKE_SOURCE_DIR}/src/kernels)
+target_compile_options(accel_fake_libcuda PRIVATE ${ACCEL_WARNINGS})
+target_compile_definitions(accel_fake_libcuda PRIVATE _GNU_SOURCE)
+target_link_libraries(accel_fake_libcuda PRIVATE Threads::Threads m)
+foreach(variant IN ITEMS "" _nvrtc _nokernels)
+  set(env LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-cuda-backend)
+  if(variant STREQUAL "_nvrtc")
+    list(APPEND env ACCEL_CUDA_NVRTC=1)
+  elseif(variant STREQUAL "_nokernels")
+    list(APPEND env ACCEL_CUDA_NVRTC=1 ACCEL_NVRTC_PATH=/nonexistent/libnvrtc.so ACCEL_TEST_EXPECT_KERNELS=0)
+  endif()
+  accel_add_test(test_cuda_backend_fake${variant}
+    SOURCES ${gpu_dir}/test_cuda_backend.c ${gpu_dir}/backend_slots.c
+    ENV ${env} TIMEOUT 120 LABELS cuda)
+  add_dependencies(test_cuda_backend_fake${variant} accel_fake_libcuda)
+endforeach()
