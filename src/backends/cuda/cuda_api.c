@@ -75,3 +75,30 @@ accel_status accel__cuda_check(const accel__cuda_api *a, CUresult r, const char 
     return accel__set_error(st, file, line, "%s: %s (%d%s%s)", what, name ? name : "CUDA error",
                             (int)r, text ? ": " : "", text ? text : "");
 }
+
+int accel__cuda_driver_version_only(void)
+{
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return -1;
+    CUresult (*get)(int *) = NULL;
+    *(void **)(&get) = dlsym(lib, "cuDriverGetVersion");
+    int v = -1;
+    if (!get || get(&v) != ACCEL_CU_SUCCESS) v = -1;
+    dlclose(lib);
+    return v;
+}
+
+int accel__cuda_api_loaded_path(char *path, size_t cap)
+{
+    if (cap) path[0] = '\0';
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
+    if (!lib) {
+        dlerror(); /* clear it */
+        return 0;
+    }
+    struct link_map *lm = NULL;
+    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
+        accel__strlcpy(path, lm->l_name, cap);
+    dlclose(lib);
+    return 1;
+}

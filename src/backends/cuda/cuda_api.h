@@ -104,6 +104,15 @@ typedef struct accel__cuda_api {
  * process-wide and loaded once; later calls return the same table. */
 accel_status accel__cuda_api_load(const accel__cuda_api **out);
 
+/* cuDriverGetVersion() alone, for a library whose full table did not load (a missing entry
+ * point): the version, or -1 when the library or that symbol is absent. Loads libcuda.so.1,
+ * so its constructors run: call it only inside a probe child. */
+int accel__cuda_driver_version_only(void);
+
+/* 1 when libcuda.so.1 is already loaded in this process (by accel or by the application),
+ * with the file's path in `path`; 0 otherwise. Loads nothing and runs no vendor code. */
+int accel__cuda_api_loaded_path(char *path, size_t cap);
+
 /* Turns a CUresult into an accel status and records "what: CUDA_ERROR_X (driver's text)". */
 accel_status accel__cuda_check(const accel__cuda_api *api, CUresult r, const char *what,
                                const char *file, int line);

@@ -1,0 +1,207 @@
+/* verdict_cache.c — on-disk probe outcomes (format in verdict_cache.h).
+ * The header is text so a person can read what a cached verdict was keyed on (`head -c 2000`
+ * shows the key); the data after it may be binary. */
+#include "discover/verdict_cache.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void accel__vkey_init(accel__vkey *k) { memset(k, 0, sizeof *k); }
+
+void accel__vkey_free(accel__vkey *k)
+{
+    free(k->text);
+    memset(k, 0, sizeof *k);
+}
+
+static void vkey_append(accel__vkey *k, const char *s, size_t n)
+{
+    if (k->oom) return;
+    if (k->len + n + 1 > k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 512;
+        while (cap < k->len + n + 1) cap *= 2;
+        char *t = realloc(k->text, cap);
+        if (!t) {
+            k->oom = 1;
+            return;
+        }
+        k->text = t;
+        k->cap = cap;
+    }
+    memcpy(k->text + k->len, s, n);
+    k->len += n;
+    k->text[k->len] = '\0';
+}
+
+void accel__vkey_add(accel__vkey *k, const char *name, const char *value)
+{
+    if (!value) value = "(unset)";
+    vkey_append(k, name, strlen(name));
+    vkey_append(k, "=", 1);
+    /* escaped, so that a newline inside a value cannot make two different keys read alike */
+    for (const char *p = value; *p; p++) {
+        if (*p == '\n')
+            vkey_append(k, "\\n", 2);
+        else if (*p == '\\')
+            vkey_append(k, "\\\\", 2);
+        else
+            vkey_append(k, p, 1);
+    }
+    vkey_append(k, "\n", 1);
+}
+
+void accel__vkey_add_file(accel__vkey *k, const char *name, const char *path)
+{
+    if (!path || !*path) {
+        accel__vkey_add(k, name, "(none)");
+        return;
+    }
+    char id[1200];
+    accel__file_identity(path, id, sizeof id);
+    accel__vkey_add(k, name, id);
+}
+
+void accel__vkey_add_text_file(accel__vkey *k, const char *name, const char *path)
+{
+    char buf[512];
+    if (accel__read_text(path, buf, sizeof buf) != 0) {
+        accel__vkey_add(k, name, "(absent)");
+        return;
+    }
+    buf[strcspn(buf, "\n")] = '\0';
+    accel__vkey_add(k, name, buf);
+}
+
+static uint64_t checksum(const char *key, size_t klen, const void *data, size_t n)
+{
+    uint64_t h = accel__hash64(key, klen, 0);
+    return accel__hash64(data, n, h);
+}
+
+accel_status accel__verdict_path(const accel_ctx *ctx, const char *what, const char *key,
+                                 char *buf, size_t cap)
+{
+    char dir[3000];
+    FORWARD_IF_ERROR(accel__cache_path(ctx, "verdicts", dir, sizeof dir));
+    uint64_t h = accel__hash64(key, strlen(key), 0);
+    int k = snprintf(buf, cap, "%s/%s-%016" PRIx64 ".v%d", dir, what, h, ACCEL__VERDICT_VERSION);
+    RETURN_ERROR_IF(k < 0 || (size_t)k >= cap, ACCEL_ERR_INVALID_ARG, "cache path too long: %s",
+                    dir);
+    return ACCEL_OK;
+}
+
+/* Reads "<label> <value>\n" at *p; returns 0 on success and advances *p. */
+static int header_field(const char **p, const char *end, const char *label, char *value,
+                        size_t cap)
+{
+    size_t ll = strlen(label);
+    if ((size_t)(end - *p) < ll + 2 || memcmp(*p, label, ll) != 0 || (*p)[ll] != ' ') return -1;
+    const char *v = *p + ll + 1;
+    const char *nl = memchr(v, '\n', (size_t)(end - v));
+    if (!nl || (size_t)(nl - v) >= cap) return -1;
+    memcpy(value, v, (size_t)(nl - v));
+    value[nl - v] = '\0';
+    *p = nl + 1;
+    return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *e;
+    if (!*s || *s == '-') return -1;
+    unsigned long long v = strtoull(s, &e, 10);
+    if (*e) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+accel_status accel__verdict_load(const accel_ctx *ctx, const char *what, const char *key,
+                                 unsigned char **data, size_t *n, char *why, size_t why_cap)
+{
+    *data = NULL;
+    *n = 0;
+    char reason[256] = "";
+    char path[4096];
+    accel_status st = accel__verdict_path(ctx, what, key, path, sizeof path);
+    if (st != ACCEL_OK) {
+        snprintf(reason, sizeof reason, "no cache directory: %s", accel__last_error_text());
+        goto miss;
+    }
+    char *file = NULL;
+    size_t len = 0;
+    if (accel__read_file(path, &file, &len) != ACCEL_OK) {
+        snprintf(reason, sizeof reason, "no cached verdict");
+        goto miss;
+    }
+    const char *p = file, *end = file + len;
+    char v[64], w[128], ks[32], ds[32], sum[32];
+    size_t klen = 0, dlen = 0;
+    char want_version[32];
+    snprintf(want_version, sizeof want_version, "%d", ACCEL__VERDICT_VERSION);
+    if (header_field(&p, end, "accel-verdict", v, sizeof v) != 0 ||
+        strcmp(v, want_version) != 0) {
+        snprintf(reason, sizeof reason, "%s: not a version %d verdict file", path,
+                 ACCEL__VERDICT_VERSION);
+    } else if (header_field(&p, end, "what", w, sizeof w) != 0 || strcmp(w, what) != 0 ||
+               header_field(&p, end, "key", ks, sizeof ks) != 0 || parse_size(ks, &klen) != 0 ||
+               header_field(&p, end, "data", ds, sizeof ds) != 0 || parse_size(ds, &dlen) != 0 ||
+               header_field(&p, end, "sum", sum, sizeof sum) != 0 || p >= end || *p != '\n') {
+        snprintf(reason, sizeof reason, "%s: malformed header", path);
+    } else if ((size_t)(end - p - 1) != klen + dlen) {
+        snprintf(reason, sizeof reason, "%s: %zu bytes of key and data, header says %zu", path,
+                 (size_t)(end - p - 1), klen + dlen);
+    } else {
+        p++;
+        char want_sum[32];
+        snprintf(want_sum, sizeof want_sum, "%016" PRIx64, checksum(p, klen, p + klen, dlen));
+        if (strcmp(sum, want_sum) != 0) {
+            snprintf(reason, sizeof reason, "%s: checksum %s, contents give %s", path, sum,
+                     want_sum);
+        } else if (klen != strlen(key) || memcmp(p, key, klen) != 0) {
+            snprintf(reason, sizeof reason, "%s: stored for another key", path);
+        } else {
+            unsigned char *out = malloc(dlen + 1);
+            if (!out) {
+                free(file);
+                return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory reading %s", path);
+            }
+            memcpy(out, p + klen, dlen);
+            out[dlen] = '\0';
+            free(file);
+            *data = out;
+            *n = dlen;
+            ACCEL_LOG_DEBUG("verdict cache: %s: hit (%s)", what, path);
+            return ACCEL_OK;
+        }
+    }
+    free(file);
+miss:
+    ACCEL_LOG_DEBUG("verdict cache: %s: miss: %s", what, reason);
+    if (why && why_cap) accel__strlcpy(why, reason, why_cap);
+    return ACCEL_ERR_NOT_FOUND;
+}
+
+accel_status accel__verdict_store(const accel_ctx *ctx, const char *what, const char *key,
+                                  const void *data, size_t n)
+{
+    char path[4096];
+    FORWARD_IF_ERROR(accel__verdict_path(ctx, what, key, path, sizeof path));
+    size_t klen = strlen(key);
+    char head[256];
+    int hl = snprintf(head, sizeof head,
+                      "accel-verdict %d\nwhat %s\nkey %zu\ndata %zu\nsum %016" PRIx64 "\n\n",
+                      ACCEL__VERDICT_VERSION, what, klen, n, checksum(key, klen, data, n));
+    RETURN_ERROR_IF(hl < 0 || (size_t)hl >= sizeof head, ACCEL_ERR_INVALID_ARG,
+                    "verdict name too long: %s", what);
+    size_t total = (size_t)hl + klen + n;
+    char *buf = malloc(total);
+    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory writing %s", path);
+    memcpy(buf, head, (size_t)hl);
+    memcpy(buf + hl, key, klen);
+    if (n) memcpy(buf + hl + klen, data, n);
+    accel_status st = accel__write_file_atomic(path, buf, total);
+    free(buf);
+    if (st == ACCEL_OK) ACCEL_LOG_DEBUG("verdict cache: %s: stored %s", what, path);
+    return st;
+}
