@@ -234,7 +234,10 @@ ACCEL_API const char *accel_device_kind_name(accel_device_kind kind);
  *  requested device is absent or unusable this warns and returns the next one in order, or
  *  fails with ACCEL_ERR_STRICT under ACCEL_STRICT=1. When `explain` is not NULL it receives a
  *  newly allocated text (free() it) listing every candidate with its score and the rule or
- *  setting that decided. Since 0.1. */
+ *  setting that decided; it is also set when the selection fails with ACCEL_ERR_STRICT or
+ *  ACCEL_ERR_UNAVAILABLE, to show why. The policy and scores are in docs/configuration.md.
+ *  @return ACCEL_OK; ACCEL_ERR_NOT_FOUND for an unknown operation; ACCEL_ERR_STRICT;
+ *          ACCEL_ERR_UNAVAILABLE when no device may run `op`. Since 0.1. */
 ACCEL_API accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index,
                                     char **explain);
 

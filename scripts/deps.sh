@@ -10,7 +10,8 @@ set -euo pipefail
 build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
        libsndfile1-dev libsoxr-dev libavformat-dev libavcodec-dev libavutil-dev
        libswresample-dev)
-test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy espeak-ng sox alsa-utils)
+test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
+      sox alsa-utils)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
 
 want=()

@@ -1,6 +1,7 @@
 /* config.c — the effective configuration: API options > environment > config file > defaults.
  * Every value is validated once, here, so the rest of the library reads typed values and
- * never sees a malformed one. */
+ * never sees a malformed one. The file is ACCEL_CONFIG (from the options or the environment)
+ * or the default ~/.config/accel/config.ini; config_file.c reads it. */
 #include "internal.h"
 
 #include <ctype.h>
@@ -8,6 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "core/config_file.h"
 
 typedef struct {
     char *value;  /* NULL: unset (default applies) */
@@ -21,6 +25,8 @@ typedef struct {
 
 struct accel__config {
     cfg_entry keys[ACCEL__CFG_COUNT];
+    cfg_entry file; /* the configuration file: path and where the path came from */
+    int file_present;
     op_entry *ops;
     size_t n_ops;
 };
@@ -231,10 +237,57 @@ static accel_status set_value(accel__config *cfg, const char *key, const char *v
         cfg->n_ops++;
         return ACCEL_OK;
     }
+    char known[1024] = "";
+    size_t k = 0;
+    for (int i = 0; i < ACCEL__CFG_COUNT && k < sizeof known; i++)
+        k += (size_t)snprintf(known + k, sizeof known - k, "%s, ", key_names[i]);
     return ACCEL_ERROR(ACCEL_ERR_CONFIG,
-                       "unknown configuration key %s (from %s); see `accel config --show` for the "
-                       "keys",
-                       key, source);
+                       "%s=%s (from %s): unknown configuration key; allowed: %sGPU_BACKEND, "
+                       "ACCEL_<OP>_GPU",
+                       key, value, source, known);
+}
+
+static accel_status set_from_file(void *user, const char *key, const char *value,
+                                  const char *source)
+{
+    return set_value(user, key, value, source);
+}
+
+/* Chooses the configuration file (options > environment > default) and reads it. */
+static accel_status load_file(accel__config *cfg, const accel_option *options, size_t n_options)
+{
+    const char *path = NULL, *from = "default";
+    for (size_t i = 0; i < n_options; i++)
+        if (options[i].key && options[i].value && strcmp(options[i].key, "ACCEL_CONFIG") == 0 &&
+            options[i].value[0]) {
+            path = options[i].value;
+            from = "api";
+        }
+    const char *env = getenv("ACCEL_CONFIG");
+    if (!path && env && *env) {
+        path = env;
+        from = "env";
+    }
+    char def[4096];
+    if (!path) {
+        if (accel__config_file_default(def, sizeof def) != 0) return ACCEL_OK;
+        path = def;
+    }
+    entry_set(&cfg->file, path, from);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        /* The default file is optional; a file that was asked for must exist. */
+        if (strcmp(from, "default") == 0) return ACCEL_OK;
+        return ACCEL_ERROR(ACCEL_ERR_CONFIG, "ACCEL_CONFIG=%s (from %s): %s; allowed: the path "
+                                             "of a readable configuration file",
+                           path, from, strerror(errno));
+    }
+    RETURN_ERROR_IF(S_ISDIR(st.st_mode), ACCEL_ERR_CONFIG,
+                    "ACCEL_CONFIG=%s (from %s): is a directory; allowed: the path of a readable "
+                    "configuration file",
+                    path, from);
+    cfg->file_present = 1;
+    return accel__config_file_read(path, set_from_file, cfg);
 }
 
 extern char **environ;
@@ -242,12 +295,15 @@ extern char **environ;
 accel_status accel__config_load(accel__config **out, const accel_option *options,
                                 size_t n_options)
 {
+    RETURN_ERROR_IF(n_options && !options, ACCEL_ERR_INVALID_ARG, "options is NULL");
     accel__config *cfg = calloc(1, sizeof *cfg);
     RETURN_ERROR_IF(!cfg, ACCEL_ERR_NO_MEMORY, "out of memory");
-    accel_status st = ACCEL_OK;
+    /* lowest layer first: each later layer overrides what it sets */
+    accel_status st = load_file(cfg, options, n_options);
     /* environment: GPU_BACKEND first so ACCEL_BACKEND wins over the alias */
     const char *alias = getenv("GPU_BACKEND");
-    if (alias && *alias) st = set_value(cfg, "GPU_BACKEND", alias, "env (GPU_BACKEND)");
+    if (st == ACCEL_OK && alias && *alias)
+        st = set_value(cfg, "GPU_BACKEND", alias, "env (GPU_BACKEND)");
     for (char **e = environ; st == ACCEL_OK && e && *e; e++) {
         if (strncmp(*e, "ACCEL_", 6) != 0) continue;
         const char *eq = strchr(*e, '=');
@@ -269,6 +325,7 @@ accel_status accel__config_load(accel__config **out, const accel_option *options
             st = ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "option %zu has a NULL key or value", i);
             break;
         }
+        if (strcmp(options[i].key, "ACCEL_CONFIG") == 0) continue; /* read by load_file */
         st = set_value(cfg, options[i].key, options[i].value, "api");
     }
     if (st != ACCEL_OK) {
@@ -286,6 +343,8 @@ void accel__config_free(accel__config *cfg)
         free(cfg->keys[i].value);
         free(cfg->keys[i].source);
     }
+    free(cfg->file.value);
+    free(cfg->file.source);
     for (size_t i = 0; i < cfg->n_ops; i++) {
         free(cfg->ops[i].key);
         free(cfg->ops[i].e.value);
@@ -344,6 +403,11 @@ accel_status accel_config_get(const accel_ctx *ctx, const char *key, const char 
 {
     RETURN_ERROR_IF(!ctx || !key || !value || !source, ACCEL_ERR_INVALID_ARG,
                     "accel_config_get: NULL argument");
+    if (strcmp(key, "ACCEL_CONFIG") == 0) {
+        *value = ctx->cfg->file.value ? ctx->cfg->file.value : "";
+        *source = ctx->cfg->file.source ? ctx->cfg->file.source : "default";
+        return ACCEL_OK;
+    }
     int id = find_key(key);
     if (id >= 0) {
         *value = accel__cfg_str(ctx, (accel__cfg_id)id);
@@ -364,6 +428,21 @@ accel_status accel_config_get(const accel_ctx *ctx, const char *key, const char 
     return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "unknown configuration key %s", key);
 }
 
+/* The operation an ACCEL_<OP>_GPU key names, or NULL when no registered operation has it. */
+static const accel__op *op_of_key(const char *key)
+{
+    for (size_t i = 0; i < accel__op_count(); i++) {
+        const accel__op *o = accel__op_at(i);
+        char want[96] = "ACCEL_";
+        size_t k = 6;
+        for (const char *p = o->name; *p && k < sizeof want - 5; p++)
+            want[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+        memcpy(want + k, "_GPU", 5);
+        if (strcmp(want, key) == 0) return o;
+    }
+    return NULL;
+}
+
 accel_status accel_config_dump(const accel_ctx *ctx, char **text)
 {
     RETURN_ERROR_IF(!ctx || !text, ACCEL_ERR_INVALID_ARG, "accel_config_dump: NULL argument");
@@ -371,12 +450,30 @@ accel_status accel_config_dump(const accel_ctx *ctx, char **text)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     RETURN_ERROR_IF(!f, ACCEL_ERR_NO_MEMORY, "out of memory");
-    for (int i = 0; i < ACCEL__CFG_COUNT; i++)
-        fprintf(f, "%-24s %-16s %s\n", key_names[i], accel__cfg_str(ctx, (accel__cfg_id)i),
+    const accel__config *c = ctx->cfg;
+    /* the value column fits the longest value (a config file path is often the longest) */
+    int w = 16;
+    const char *file = c->file.value ? c->file.value : "(none)";
+    if ((int)strlen(file) > w) w = (int)strlen(file);
+    for (int i = 0; i < ACCEL__CFG_COUNT; i++) {
+        int n = (int)strlen(accel__cfg_str(ctx, (accel__cfg_id)i));
+        if (n > w) w = n;
+    }
+    if (w > 60) w = 60;
+    fprintf(f, "%-24s %-*s %s\n", "KEY", w, "VALUE", "SOURCE");
+    fprintf(f, "%-24s %-*s %s%s\n", "ACCEL_CONFIG", w, file,
+            c->file.source ? c->file.source : "default",
+            !c->file.value ? " (neither XDG_CONFIG_HOME nor HOME is set)"
+            : c->file_present ? ""
+                              : " (no such file)");
+    for (int i = 0; i < ACCEL__CFG_COUNT; i++) {
+        const char *v = accel__cfg_str(ctx, (accel__cfg_id)i);
+        fprintf(f, "%-24s %-*s %s\n", key_names[i], w, v[0] ? v : "(unset)",
                 accel__cfg_source(ctx, (accel__cfg_id)i));
-    for (size_t i = 0; i < ctx->cfg->n_ops; i++)
-        fprintf(f, "%-24s %-16s %s\n", ctx->cfg->ops[i].key, ctx->cfg->ops[i].e.value,
-                ctx->cfg->ops[i].e.source);
+    }
+    for (size_t i = 0; i < c->n_ops; i++)
+        fprintf(f, "%-24s %-*s %s%s\n", c->ops[i].key, w, c->ops[i].e.value, c->ops[i].e.source,
+                op_of_key(c->ops[i].key) ? "" : " (no operation of that name)");
     fclose(f);
     *text = buf;
     return ACCEL_OK;

@@ -1,31 +1,82 @@
 /* select.c — where an operation runs.
  *
- * Policy until measured crossovers exist: usable GPUs ranked by architecture generation
- * (compute capability, else OpenCL/HIP after CUDA of equal generation), then by free memory;
- * the CPU last. Settings narrow it: ACCEL_BACKEND (a kind), ACCEL_DEVICE (an index or PCI bus
- * id), ACCEL_ALL_GPU=0 and ACCEL_<OP>_GPU=0 (CPU only). A requested device that is absent or
+ * Policy until measured crossovers exist: usable discrete GPUs ranked by architecture
+ * generation (CUDA compute capability, or the gfx target of an AMD GPU), then by free memory,
+ * then by route (CUDA, then HIP, then OpenCL, for the same card seen through two APIs that
+ * were not merged); then devices that share the host's memory (an OpenCL CPU device such as
+ * PoCL, an integrated GPU), ranked by free memory; the CPU last. Settings narrow it:
+ * ACCEL_BACKEND (a kind), ACCEL_DEVICE (an index or PCI bus id; wins over ACCEL_BACKEND),
+ * ACCEL_ALL_GPU=0 and ACCEL_<OP>_GPU=0 (CPU only). A requested device that is absent or
  * unusable is a warning and the next device in order — or ACCEL_ERR_STRICT under
  * ACCEL_STRICT=1. accel__select_order() gives the whole order, which the executor walks when
- * it falls back. */
+ * it falls back.
+ *
+ * Scores, shown by `accel select --explain`: discrete GPU 1000 + 100·major + 10·minor +
+ * min(free GiB, 999)/100 + route/1000; unified-memory device 100 + the same memory term; CPU 0;
+ * unusable −1. Generation steps (10) outweigh any memory difference (< 10), which outweighs the
+ * route (< 0.01). */
 #include "internal.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/select.h"
+#include "discover/pci.h"
 
-static double score(const accel__device *d)
+/* Architecture generation as major.minor: the compute capability, or "gfx90a" → 9.0,
+ * "gfx942" → 9.4, "gfx1100" → 11.0. Returns 0 when unknown. */
+static int generation(const accel_device_info *d, int *major, int *minor)
 {
-    if (d->info.kind == ACCEL_KIND_CPU) return 0.0;
-    if (!d->info.usable) return -1.0;
-    double s = 1000.0;
-    if (d->info.cc_major >= 0) s += d->info.cc_major * 100.0 + d->info.cc_minor * 10.0;
-    /* a discrete GPU beats a unified-memory OpenCL device (PoCL on the CPU, an iGPU) */
-    if (d->info.unified_memory) s -= 900.0;
-    double gib = d->info.mem_free > 0 ? (double)d->info.mem_free / (1024.0 * 1024 * 1024) : 0;
-    s += gib > 99 ? 9.9 : gib / 10.0;
-    return s;
+    if (d->cc_major >= 0) {
+        *major = d->cc_major;
+        *minor = d->cc_minor > 0 ? d->cc_minor : 0;
+        return 1;
+    }
+    if (strncmp(d->arch, "gfx", 3) == 0) {
+        const char *p = d->arch + 3;
+        size_t n = 0;
+        while (isalnum((unsigned char)p[n])) n++;
+        if (n < 3 || n > 4 || !isdigit((unsigned char)p[0])) return 0;
+        char mj[3] = {0};
+        memcpy(mj, p, n - 2);
+        *major = atoi(mj);
+        *minor = isdigit((unsigned char)p[n - 2]) ? p[n - 2] - '0' : 0;
+        return 1;
+    }
+    return 0;
+}
+
+static double mem_term(const accel_device_info *d)
+{
+    double gib = d->mem_free > 0 ? (double)d->mem_free / (1024.0 * 1024 * 1024) : 0;
+    return (gib > 999 ? 999 : gib) / 100.0;
+}
+
+static double score(const accel__device *d, char *why, size_t cap)
+{
+    const accel_device_info *i = &d->info;
+    double gib = i->mem_free > 0 ? (double)i->mem_free / (1024.0 * 1024 * 1024) : 0;
+    if (i->kind == ACCEL_KIND_CPU) {
+        snprintf(why, cap, "policy: the CPU is always last");
+        return 0.0;
+    }
+    if (!i->usable) return -1.0;
+    if (i->unified_memory) {
+        snprintf(why, cap, "policy: shares the host's memory (%.1f GiB free), after discrete GPUs",
+                 gib);
+        return 100.0 + mem_term(i);
+    }
+    int mj = 0, mn = 0;
+    int known = generation(i, &mj, &mn);
+    double route = i->kind == ACCEL_KIND_CUDA ? 2 : i->kind == ACCEL_KIND_ROCM ? 1 : 0;
+    if (known)
+        snprintf(why, cap, "policy: generation %d.%d (%s), %.1f GiB free", mj, mn,
+                 i->arch[0] ? i->arch : "?", gib);
+    else
+        snprintf(why, cap, "policy: generation unknown, %.1f GiB free", gib);
+    return 1000.0 + mj * 100.0 + mn * 10.0 + mem_term(i) + route / 1000.0;
 }
 
 static int kind_matches(const accel__device *d, const char *backend)
@@ -44,10 +95,8 @@ static int device_matches(const accel__device *d, const char *want)
     char *end;
     long idx = strtol(want, &end, 10);
     if (*want && !*end) return d->info.index == idx;
-    if (!d->info.pci_bus_id[0]) return 0;
-    /* accept "01:00.0" for "0000:01:00.0" */
-    size_t lw = strlen(want), ld = strlen(d->info.pci_bus_id);
-    return lw <= ld && strcasecmp(d->info.pci_bus_id + (ld - lw), want) == 0;
+    /* "01:00.0", "0000:01:00.0" and CUDA's "00000000:01:00.0" name the same card */
+    return d->info.pci_bus_id[0] && accel__pci_bus_id_equal(d->info.pci_bus_id, want);
 }
 
 accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selection *sel)
@@ -65,16 +114,13 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
         const accel__device *d = &ctx->devs[i];
         accel__candidate *c = &sel->c[sel->n++];
         c->index = (int)i;
-        c->score = score(d);
+        c->score = score(d, c->rule, sizeof c->rule);
         c->eligible = 1;
-        snprintf(c->rule, sizeof c->rule, "policy: score %.1f", c->score);
-        if (d->info.kind == ACCEL_KIND_CPU) {
-            snprintf(c->rule, sizeof c->rule, "policy: the CPU is always last");
-            continue;
-        }
+        if (d->info.kind == ACCEL_KIND_CPU) continue;
         if (!d->info.usable) {
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: %s", d->info.verdict);
+            c->reason = ACCEL_FALLBACK_UNAVAILABLE;
         } else if (!all_gpu) {
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: ACCEL_ALL_GPU=%s (%s)",
@@ -83,7 +129,14 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             c->reason = ACCEL_FALLBACK_DISABLED_BY_CONFIG;
         } else if (op_gpu == 0) {
             c->eligible = 0;
-            snprintf(c->rule, sizeof c->rule, "excluded: GPU disabled for %s by its setting", op);
+            char key[96] = "ACCEL_";
+            size_t k = 6;
+            for (const char *p = op; *p && k < sizeof key - 5; p++)
+                key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+            memcpy(key + k, "_GPU", 5);
+            const char *value = "", *source = "";
+            accel_config_get(ctx, key, &value, &source);
+            snprintf(c->rule, sizeof c->rule, "excluded: %s=%s (%s)", key, value, source);
             c->reason = ACCEL_FALLBACK_DISABLED_BY_CONFIG;
         } else if (o && d->ops && d->ops->supports_op && d->opened &&
                    !d->ops->supports_op((accel__device *)d, op)) {
@@ -129,6 +182,7 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             for (size_t i = 0; i < sel->n && found < 0; i++)
                 if (kind_matches(&ctx->devs[sel->c[i].index], backend)) found = (int)i;
     }
+    sel->chosen = -1;
     if (asked) {
         if (found >= 0 && sel->c[found].eligible) {
             accel__candidate t = sel->c[found];
@@ -140,11 +194,11 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             snprintf(sel->warning, sizeof sel->warning, "%s: requested device unavailable (%s)",
                      asked, why);
             if (strict)
-                return ACCEL_ERROR(ACCEL_ERR_STRICT, "%s; ACCEL_STRICT=1 forbids using another",
-                                   sel->warning);
+                return ACCEL_ERROR(ACCEL_ERR_STRICT, "%s; ACCEL_STRICT=1 (%s) forbids using "
+                                                     "another",
+                                   sel->warning, accel__cfg_source(ctx, ACCEL__CFG_STRICT));
         }
     }
-    sel->chosen = -1;
     for (size_t i = 0; i < sel->n; i++)
         if (sel->c[i].eligible) {
             sel->chosen = sel->c[i].index;
@@ -157,37 +211,74 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
     return ACCEL_OK;
 }
 
+static void setting(FILE *f, const accel_ctx *ctx, accel__cfg_id id, const char *name)
+{
+    const char *v = accel__cfg_str(ctx, id);
+    fprintf(f, "  %-16s %-12s %s\n", name, v[0] ? v : "(unset)", accel__cfg_source(ctx, id));
+}
+
+static char *explain_text(accel_ctx *ctx, const char *op, const accel__selection *sel,
+                          accel_status st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    fprintf(f, "operation: %s\nsettings:\n", op ? op : "(any)");
+    setting(f, ctx, ACCEL__CFG_BACKEND, "ACCEL_BACKEND");
+    setting(f, ctx, ACCEL__CFG_DEVICE, "ACCEL_DEVICE");
+    setting(f, ctx, ACCEL__CFG_ALL_GPU, "ACCEL_ALL_GPU");
+    setting(f, ctx, ACCEL__CFG_STRICT, "ACCEL_STRICT");
+    if (op) {
+        char key[96] = "ACCEL_";
+        size_t k = 6;
+        for (const char *p = op; *p && k < sizeof key - 5; p++)
+            key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+        memcpy(key + k, "_GPU", 5);
+        const char *value = "", *source = "default";
+        accel_config_get(ctx, key, &value, &source);
+        fprintf(f, "  %-16s %-12s %s\n", key, value[0] ? value : "(unset)", source);
+    }
+    if (sel->warning[0]) fprintf(f, "warning: %s\n", sel->warning);
+    fprintf(f, "candidates, in order:\n");
+    for (size_t i = 0; i < sel->n; i++) {
+        const accel_device_info *d = &ctx->devs[sel->c[i].index].info;
+        fprintf(f, "  %s %-2d %-6s %-36.36s score %9.3f  %s\n",
+                sel->c[i].index == sel->chosen ? "*" : " ", d->index,
+                accel_device_kind_name(d->kind), d->name, sel->c[i].score, sel->c[i].rule);
+    }
+    if (st == ACCEL_OK)
+        fprintf(f, "chosen: device %d (%s)\n", sel->chosen, ctx->devs[sel->chosen].info.name);
+    else
+        fprintf(f, "chosen: none (%s)\n", accel__last_error_text());
+    fclose(f);
+    return buf;
+}
+
 accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index, char **explain)
 {
     RETURN_ERROR_IF(!ctx || !device_index, ACCEL_ERR_INVALID_ARG, "accel_select: NULL argument");
     if (explain) *explain = NULL;
-    RETURN_ERROR_IF(op && !accel__op_find(op), ACCEL_ERR_NOT_FOUND,
-                    "unknown operation '%s' (see `accel bench --list`)", op);
-    accel__selection sel;
-    FORWARD_IF_ERROR(accel__select_order(ctx, op, &sel));
-    *device_index = (size_t)sel.chosen;
-    if (explain) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        RETURN_ERROR_IF(!f, ACCEL_ERR_NO_MEMORY, "out of memory");
-        fprintf(f, "operation: %s\n", op ? op : "(any)");
-        fprintf(f, "ACCEL_BACKEND=%s (%s), ACCEL_DEVICE=%s (%s), ACCEL_ALL_GPU=%s, ACCEL_STRICT=%s\n",
-                accel__cfg_str(ctx, ACCEL__CFG_BACKEND), accel__cfg_source(ctx, ACCEL__CFG_BACKEND),
-                accel__cfg_str(ctx, ACCEL__CFG_DEVICE)[0] ? accel__cfg_str(ctx, ACCEL__CFG_DEVICE) : "(unset)",
-                accel__cfg_source(ctx, ACCEL__CFG_DEVICE), accel__cfg_str(ctx, ACCEL__CFG_ALL_GPU),
-                accel__cfg_str(ctx, ACCEL__CFG_STRICT));
-        if (sel.warning[0]) fprintf(f, "warning: %s\n", sel.warning);
-        fprintf(f, "candidates, in order:\n");
-        for (size_t i = 0; i < sel.n; i++) {
-            const accel_device_info *d = &ctx->devs[sel.c[i].index].info;
-            fprintf(f, "  %s %d %-6s %-40s score %7.1f  %s\n",
-                    sel.c[i].index == sel.chosen ? "*" : " ", d->index,
-                    accel_device_kind_name(d->kind), d->name, sel.c[i].score, sel.c[i].rule);
-        }
-        fprintf(f, "chosen: device %d (%s)\n", sel.chosen, ctx->devs[sel.chosen].info.name);
-        fclose(f);
-        *explain = buf;
+    if (op && !accel__op_find(op)) {
+        char known[512] = "";
+        size_t k = 0;
+        for (size_t i = 0; i < accel__op_count() && k < sizeof known; i++)
+            k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "",
+                                  accel__op_at(i)->name);
+        return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "unknown operation '%s'; allowed: %s", op,
+                           k ? known : "(no operation is registered in this build)");
     }
-    return ACCEL_OK;
+    accel__selection *sel = malloc(sizeof *sel);
+    RETURN_ERROR_IF(!sel, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel_status st = accel__select_order(ctx, op, sel);
+    if (st == ACCEL_OK) *device_index = (size_t)sel->chosen;
+    if (explain) {
+        char saved[1024];
+        accel__strlcpy(saved, accel__last_error_text(), sizeof saved);
+        *explain = explain_text(ctx, op, sel, st);
+        if (st != ACCEL_OK) ACCEL_ERROR(st, "%s", saved); /* keep the selection's message */
+        if (!*explain && st == ACCEL_OK) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    }
+    free(sel);
+    return st;
 }

@@ -49,6 +49,14 @@ int main(void)
     ASSERT_EQ_INT(n, 0);
     ASSERT_TRUE(g == NULL);
 
+    /* CUDA and NVML spell the domain with 8 digits, sysfs with 4; some tools drop it. */
+    ASSERT_TRUE(accel__pci_bus_id_equal("00000000:01:00.0", "0000:01:00.0"));
+    ASSERT_TRUE(accel__pci_bus_id_equal("01:00.0", "0000:01:00.0"));
+    ASSERT_TRUE(accel__pci_bus_id_equal("0000:C3:00.0", "0000:c3:00.0"));
+    ASSERT_TRUE(!accel__pci_bus_id_equal("0000:01:00.1", "0000:01:00.0"));
+    ASSERT_TRUE(!accel__pci_bus_id_equal("0001:01:00.0", "0000:01:00.0"));
+    ASSERT_TRUE(!accel__pci_bus_id_equal("", ""));
+    ASSERT_TRUE(!accel__pci_bus_id_equal("0000:01:00", "0000:01:00"));
     ASSERT_STR_EQ(accel__pci_vendor_name(0x8086), "Intel");
     ASSERT_STR_EQ(accel__pci_vendor_name(0x1af4), "");
     TEST_DONE();

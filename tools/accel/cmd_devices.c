@@ -1,9 +1,297 @@
-/* cmd_devices.c — `accel devices [--json] [--no-cache]`: every device found. */
+/* cmd_devices.c — `accel devices [--json] [--no-cache]`: every device found, and every GPU on
+ * the PCI bus that no device entry covers (no driver bound, or no API reaches it).
+ * The JSON form is documented in docs/devices.md and docs/schemas/devices.schema.json; its
+ * schema_version changes only when a field is removed or changes meaning. */
 #include "cli.h"
+#include "discover/pci.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *const accel_cli_devices_help = "list every compute device ([--json] [--no-cache])";
+
+#define DEVICES_SCHEMA_VERSION 1
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} simd_names[] = {
+    {ACCEL_SIMD_SSE42, "sse4.2"},       {ACCEL_SIMD_AVX, "avx"},
+    {ACCEL_SIMD_AVX2, "avx2"},          {ACCEL_SIMD_FMA, "fma"},
+    {ACCEL_SIMD_F16C, "f16c"},          {ACCEL_SIMD_AVX512F, "avx512f"},
+    {ACCEL_SIMD_AVX512BW, "avx512bw"},  {ACCEL_SIMD_AVX512VL, "avx512vl"},
+    {ACCEL_SIMD_AVX512DQ, "avx512dq"},  {ACCEL_SIMD_AVX512FP16, "avx512fp16"},
+    {ACCEL_SIMD_NEON, "neon"},          {ACCEL_SIMD_SVE, "sve"},
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} route_names[] = {
+    {ACCEL_ROUTE_CPU, "cpu"},
+    {ACCEL_ROUTE_CUDA, "cuda"},
+    {ACCEL_ROUTE_HIP, "hip"},
+    {ACCEL_ROUTE_OPENCL, "opencl"},
+};
+
+static void routes_text(unsigned routes, char *buf, size_t cap)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof route_names / sizeof *route_names; i++)
+        if (routes & route_names[i].bit)
+            k += (size_t)snprintf(buf + k, k < cap ? cap - k : 0, "%s%s", k ? "," : "",
+                                  route_names[i].name);
+}
+
+/* What became of one GPU on the PCI bus. */
+typedef struct {
+    const accel__pci_gpu *pci;
+    int device;          /* accel device index reaching it, -1 when none */
+    const char *status;  /* "ok", "unusable", "no_driver", "no_route" */
+    char problem[320];   /* "" when status is "ok" */
+} pci_view;
+
+static pci_view *pci_views(const accel_ctx *ctx, size_t n_devs, const accel__pci_gpu *g,
+                           size_t n)
+{
+    pci_view *v = calloc(n ? n : 1, sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i].pci = &g[i];
+        v[i].device = -1;
+        for (size_t d = 0; d < n_devs; d++) {
+            const accel_device_info *info;
+            if (accel_device_get(ctx, d, &info) == ACCEL_OK &&
+                accel__pci_bus_id_equal(info->pci_bus_id, g[i].bus_id)) {
+                v[i].device = info->index;
+                v[i].status = info->usable ? "ok" : "unusable";
+                if (!info->usable)
+                    snprintf(v[i].problem, sizeof v[i].problem, "%s", info->verdict);
+                break;
+            }
+        }
+        if (v[i].device >= 0) continue;
+        if (!g[i].driver[0]) {
+            v[i].status = "no_driver";
+            snprintf(v[i].problem, sizeof v[i].problem, "GPU present but no driver is loaded");
+        } else {
+            v[i].status = "no_route";
+            snprintf(v[i].problem, sizeof v[i].problem,
+                     "driver %s is bound but no API reaches this GPU (is the vendor's "
+                     "user-space library installed? see `accel doctor`)",
+                     g[i].driver);
+        }
+    }
+    return v;
+}
+
+static void json_str_or_null(accel__json *j, const char *key, const char *v)
+{
+    if (v && v[0])
+        accel__json_str(j, key, v);
+    else
+        accel__json_null(j, key);
+}
+
+static void json_int_or_null(accel__json *j, const char *key, long long v)
+{
+    if (v >= 0)
+        accel__json_int(j, key, v);
+    else
+        accel__json_null(j, key);
+}
+
+static void json_tristate(accel__json *j, const char *key, int v)
+{
+    if (v < 0)
+        accel__json_null(j, key);
+    else
+        accel__json_bool(j, key, v);
+}
+
+static void json_device(accel__json *j, const accel_device_info *d)
+{
+    accel__json_begin_object(j, NULL);
+    accel__json_int(j, "index", d->index);
+    accel__json_str(j, "kind", accel_device_kind_name(d->kind));
+    accel__json_begin_array(j, "routes");
+    for (size_t i = 0; i < sizeof route_names / sizeof *route_names; i++)
+        if (d->routes & route_names[i].bit) accel__json_str(j, NULL, route_names[i].name);
+    accel__json_end_array(j);
+    accel__json_bool(j, "usable", d->usable);
+    accel__json_str(j, "verdict", d->verdict);
+    accel__json_str(j, "name", d->name);
+    json_str_or_null(j, "vendor", d->vendor);
+    json_str_or_null(j, "pci_bus_id", d->pci_bus_id);
+    json_str_or_null(j, "uuid", d->uuid);
+    json_str_or_null(j, "arch", d->arch);
+    if (d->cc_major >= 0) {
+        accel__json_begin_object(j, "compute_capability");
+        accel__json_int(j, "major", d->cc_major);
+        accel__json_int(j, "minor", d->cc_minor < 0 ? 0 : d->cc_minor);
+        accel__json_end_object(j);
+    } else {
+        accel__json_null(j, "compute_capability");
+    }
+    json_int_or_null(j, "compute_units", d->compute_units);
+    accel__json_begin_object(j, "memory");
+    json_int_or_null(j, "total_bytes", d->mem_total);
+    json_int_or_null(j, "free_bytes", d->mem_free);
+    json_int_or_null(j, "used_bytes", d->mem_used);
+    accel__json_bool(j, "unified", d->unified_memory == 1);
+    accel__json_end_object(j);
+    accel__json_begin_object(j, "driver");
+    json_str_or_null(j, "version", d->driver_version);
+    json_int_or_null(j, "cuda_version", d->driver_cuda_version);
+    accel__json_end_object(j);
+    accel__json_begin_object(j, "telemetry");
+    json_int_or_null(j, "utilization_percent", d->utilization_percent);
+    json_int_or_null(j, "temperature_c", d->temperature_c);
+    json_int_or_null(j, "power_mw", d->power_mw);
+    accel__json_end_object(j);
+    if (d->opencl_version[0] || d->local_mem >= 0 || d->max_alloc >= 0) {
+        accel__json_begin_object(j, "opencl");
+        json_str_or_null(j, "version", d->opencl_version);
+        json_int_or_null(j, "local_mem_bytes", d->local_mem);
+        json_int_or_null(j, "max_alloc_bytes", d->max_alloc);
+        json_tristate(j, "fp16", d->fp16);
+        json_tristate(j, "fp64", d->fp64);
+        accel__json_end_object(j);
+    } else {
+        accel__json_null(j, "opencl");
+    }
+    if (d->kind == ACCEL_KIND_CPU) {
+        accel__json_begin_object(j, "cpu");
+        json_int_or_null(j, "physical_cores", d->physical_cores);
+        json_int_or_null(j, "logical_cores", d->logical_cores);
+        json_int_or_null(j, "usable_cores", d->usable_cores);
+        accel__json_begin_array(j, "simd");
+        for (size_t i = 0; i < sizeof simd_names / sizeof *simd_names; i++)
+            if (d->simd & simd_names[i].bit) accel__json_str(j, NULL, simd_names[i].name);
+        accel__json_end_array(j);
+        json_int_or_null(j, "cgroup_memory_limit_bytes", d->cgroup_mem_limit);
+        accel__json_end_object(j);
+    } else {
+        accel__json_null(j, "cpu");
+    }
+    accel__json_end_object(j);
+}
+
+static void print_json(const accel_ctx *ctx, size_t n, const pci_view *pv, size_t n_pci)
+{
+    accel__json j;
+    accel__json_init(&j, stdout, 1);
+    accel__json_begin_object(&j, NULL);
+    accel__json_int(&j, "schema_version", DEVICES_SCHEMA_VERSION);
+    accel__json_str(&j, "accel_version", accel_version_string());
+    accel__json_begin_array(&j, "devices");
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *d;
+        if (accel_device_get(ctx, i, &d) == ACCEL_OK) json_device(&j, d);
+    }
+    accel__json_end_array(&j);
+    accel__json_begin_array(&j, "pci_gpus");
+    for (size_t i = 0; i < n_pci; i++) {
+        const accel__pci_gpu *g = pv[i].pci;
+        char hex[16];
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "bus_id", g->bus_id);
+        accel__json_str(&j, "vendor", g->vendor);
+        snprintf(hex, sizeof hex, "0x%04x", g->vendor_id);
+        accel__json_str(&j, "vendor_id", hex);
+        snprintf(hex, sizeof hex, "0x%04x", g->device_id);
+        accel__json_str(&j, "device_id", hex);
+        snprintf(hex, sizeof hex, "0x%06x", g->class_code);
+        accel__json_str(&j, "class", hex);
+        json_str_or_null(&j, "driver", g->driver);
+        json_int_or_null(&j, "device_index", pv[i].device);
+        accel__json_str(&j, "status", pv[i].status);
+        json_str_or_null(&j, "problem", pv[i].problem);
+        accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+    accel__json_end_object(&j);
+    accel__json_finish(&j);
+}
+
+static void mem_text(const accel_device_info *d, char *buf, size_t cap)
+{
+    const double gib = 1024.0 * 1024 * 1024;
+    if (d->mem_total < 0)
+        snprintf(buf, cap, "-");
+    else if (d->mem_free < 0)
+        snprintf(buf, cap, "?/%.1f GiB", (double)d->mem_total / gib);
+    else
+        snprintf(buf, cap, "%.1f/%.1f GiB", (double)d->mem_free / gib, (double)d->mem_total / gib);
+}
+
+static int width(int w, const char *s)
+{
+    int n = (int)strlen(s);
+    return n > w ? n : w;
+}
+
+static void print_text(const accel_ctx *ctx, size_t n, const pci_view *pv, size_t n_pci)
+{
+    /* column widths from the content, so long GPU names do not break the table */
+    int wn = 4, wa = 4, wp = 3, wm = 20, wr = 6;
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *d;
+        char mem[64], routes[64];
+        if (accel_device_get(ctx, i, &d) != ACCEL_OK) continue;
+        mem_text(d, mem, sizeof mem);
+        routes_text(d->routes, routes, sizeof routes);
+        wn = width(wn, d->name);
+        wa = width(wa, d->arch);
+        wp = width(wp, d->pci_bus_id);
+        wm = width(wm, mem);
+        wr = width(wr, routes);
+    }
+    if (wn > 48) wn = 48;
+    printf("%-2s  %-6s  %-*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", "#", "KIND", wn, "NAME", wa,
+           "ARCH", wp, "PCI", wm, "MEMORY (free/total)", "UNITS", wr, "ROUTES", "VERDICT");
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *d;
+        char mem[64], routes[64], units[16];
+        if (accel_device_get(ctx, i, &d) != ACCEL_OK) continue;
+        mem_text(d, mem, sizeof mem);
+        routes_text(d->routes, routes, sizeof routes);
+        if (d->compute_units >= 0)
+            snprintf(units, sizeof units, "%d", d->compute_units);
+        else
+            snprintf(units, sizeof units, "-");
+        printf("%-2d  %-6s  %-*.*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", d->index,
+               accel_device_kind_name(d->kind), wn, wn, d->name, wa, d->arch[0] ? d->arch : "-",
+               wp, d->pci_bus_id[0] ? d->pci_bus_id : "-", wm, mem, units, wr, routes,
+               d->verdict);
+        if (d->kind == ACCEL_KIND_CPU) {
+            printf("    cores: %d physical, %d logical, %d usable", d->physical_cores,
+                   d->logical_cores, d->usable_cores);
+            printf("; SIMD:");
+            int any = 0;
+            for (size_t k = 0; k < sizeof simd_names / sizeof *simd_names; k++)
+                if (d->simd & simd_names[k].bit) {
+                    printf(" %s", simd_names[k].name);
+                    any = 1;
+                }
+            if (!any) printf(" none detected");
+            if (d->cgroup_mem_limit >= 0)
+                printf("; cgroup memory limit %.1f GiB",
+                       (double)d->cgroup_mem_limit / (1024.0 * 1024 * 1024));
+            printf("\n");
+        }
+    }
+    int header = 0;
+    for (size_t i = 0; i < n_pci; i++) {
+        if (strcmp(pv[i].status, "ok") == 0 || strcmp(pv[i].status, "unusable") == 0) continue;
+        if (!header) printf("\nGPUs on the PCI bus that accel cannot use:\n");
+        header = 1;
+        const accel__pci_gpu *g = pv[i].pci;
+        printf("  %s  %s [%04x:%04x]  %s\n", g->bus_id, g->vendor, g->vendor_id, g->device_id,
+               pv[i].problem);
+    }
+}
 
 int accel_cli_devices(int argc, char **argv)
 {
@@ -15,7 +303,12 @@ int accel_cli_devices(int argc, char **argv)
         else if (accel_cli_is(argv[i], "--no-cache", NULL))
             flags |= ACCEL_CTX_NO_CACHE;
         else if (accel_cli_is(argv[i], "--help", "-h")) {
-            printf("usage: accel devices [--json] [--no-cache]\n");
+            printf("usage: accel devices [--json] [--no-cache]\n"
+                   "  Lists every compute device (GPUs first, the CPU last) and every GPU on the\n"
+                   "  PCI bus that accel cannot reach.\n"
+                   "  --json      machine-readable output (docs/devices.md)\n"
+                   "  --no-cache  probe every vendor stack afresh, ignoring cached verdicts\n"
+                   "exit status: 0 listed, 2 usage or configuration error\n");
             return 0;
         } else {
             accel_cli_error("devices", "unknown option '%s' (allowed: --json, --no-cache)", argv[i]);
@@ -24,15 +317,21 @@ int accel_cli_devices(int argc, char **argv)
     }
     accel_ctx *ctx = accel_cli_open(flags);
     if (!ctx) return 2;
-    size_t n = 0;
+    size_t n = 0, n_pci = 0;
     accel_device_count(ctx, &n);
-    (void)json;
-    for (size_t i = 0; i < n; i++) {
-        const accel_device_info *d;
-        accel_device_get(ctx, i, &d);
-        printf("%d  %-7s %s  [%s]\n", d->index, accel_device_kind_name(d->kind), d->name,
-               d->verdict);
+    accel__pci_gpu *pci = NULL;
+    if (accel__pci_scan(&pci, &n_pci) != ACCEL_OK) {
+        fprintf(stderr, "accel devices: warning: PCI scan failed: %s\n", accel__last_error_text());
+        n_pci = 0;
     }
+    pci_view *pv = pci_views(ctx, n, pci, n_pci);
+    if (!pv) n_pci = 0;
+    if (json)
+        print_json(ctx, n, pv, n_pci);
+    else
+        print_text(ctx, n, pv, n_pci);
+    free(pv);
+    free(pci);
     accel_ctx_destroy(ctx);
     return 0;
 }

@@ -1,0 +1,138 @@
+/* The accel tool and configuration: `config --show` prints each value with its source, every
+ * command that reads the configuration exits 2 on a bad value (naming key, value and what is
+ * allowed), `select` explains and exits 1 when ACCEL_STRICT refuses a fallback. */
+#include "config_test.h"
+#include "core/config_file.h"
+
+static cli_result run(const char *const *env, const char *const *argv)
+{
+    cli_result r = cli_run(env, argv);
+    if (r.code < 0) TEST_FAIL_("could not run accel");
+    return r;
+}
+
+#define EXPECT_EXIT(r, code_)                                                                \
+    do {                                                                                     \
+        if ((r).code != (code_))                                                             \
+            TEST_FAIL_("exit code %d, want %d; stdout: %s; stderr: %s", (r).code, (code_),   \
+                       (r).out, (r).err);                                                    \
+    } while (0)
+
+int main(void)
+{
+    cli_isolate_env();
+    scratch_init();
+    const char *const show[] = {"config", "--show", NULL};
+    const char *const devices[] = {"devices", NULL};
+    const char *const devices_json[] = {"devices", "--json", NULL};
+    const char *const select[] = {"select", NULL};
+    const char *const explain[] = {"select", "--explain", NULL};
+
+    /* every value and its source */
+    const char *file = scratch_file("cli.ini", "[accel]\nACCEL_BATCH_SIZE = 12\n");
+    char env_cfg[600], src[700];
+    snprintf(env_cfg, sizeof env_cfg, "ACCEL_CONFIG=%s", file);
+    {
+        const char *const env[] = {env_cfg, "ACCEL_BACKEND=cpu", NULL};
+        cli_result r = run(env, show);
+        EXPECT_EXIT(r, 0);
+        snprintf(src, sizeof src, "file:%s:2", file);
+        ASSERT_CONTAINS(r.out, "ACCEL_BATCH_SIZE");
+        ASSERT_CONTAINS(r.out, src);
+        ASSERT_CONTAINS(r.out, "ACCEL_BACKEND            cpu");
+        ASSERT_CONTAINS(r.out, "env");
+        ASSERT_CONTAINS(r.out, "ACCEL_STRICT");
+        ASSERT_CONTAINS(r.out, "default");
+        cli_free(&r);
+        const char *const get[] = {"config", "--get", "ACCEL_BATCH_SIZE", NULL};
+        r = run(env, get);
+        EXPECT_EXIT(r, 0);
+        char line[800];
+        snprintf(line, sizeof line, "12\t%s\n", src);
+        ASSERT_STR_EQ(r.out, line);
+        cli_free(&r);
+        const char *const get_bad[] = {"config", "--get", "ACCEL_NOPE", NULL};
+        r = run(env, get_bad);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "unknown configuration key ACCEL_NOPE");
+        cli_free(&r);
+    }
+
+    /* a bad value: every command that reads the configuration exits 2 */
+    const char *const *commands[] = {show, devices, devices_json, select, explain};
+    const char *const bad[][2] = {
+        {"ACCEL_BACKEND=gpux", "auto|cuda|rocm|opencl|cpu"},
+        {"ACCEL_MEMORY_LIMIT_GB=-1", "greater than 0"},
+        {"ACCEL_MEMORY_FRACTION=1.5", "(0, 1]"},
+        {"ACCEL_BATCH_SIZE=abc", "a whole number"},
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof *bad; b++)
+        for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
+            const char *const env[] = {bad[b][0], NULL};
+            cli_result r = run(env, commands[c]);
+            EXPECT_EXIT(r, 2);
+            ASSERT_CONTAINS(r.err, bad[b][0]);
+            ASSERT_CONTAINS(r.err, bad[b][1]);
+            cli_free(&r);
+        }
+    /* a malformed config line */
+    if (accel__config_file_supported()) {
+        const char *broken = scratch_file("broken.ini", "ACCEL_BACKEND = cpu\nthis is not ini\n");
+        char env_broken[600];
+        snprintf(env_broken, sizeof env_broken, "ACCEL_CONFIG=%s", broken);
+        for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
+            const char *const env[] = {env_broken, NULL};
+            cli_result r = run(env, commands[c]);
+            EXPECT_EXIT(r, 2);
+            snprintf(src, sizeof src, "%s:2: malformed line 'this is not ini'", broken);
+            ASSERT_CONTAINS(r.err, src);
+            cli_free(&r);
+        }
+    }
+
+    /* select: the chosen device, the explanation, a refused fallback, bad options */
+    {
+        const char *const env[] = {"ACCEL_BACKEND=cpu", NULL};
+        cli_result r = run(env, explain);
+        EXPECT_EXIT(r, 0);
+        ASSERT_CONTAINS(r.out, "ACCEL_BACKEND    cpu          env");
+        ASSERT_CONTAINS(r.out, "chosen by ACCEL_BACKEND=cpu (env)");
+        ASSERT_CONTAINS(r.out, "chosen: device");
+        cli_free(&r);
+        r = run(env, select);
+        EXPECT_EXIT(r, 0);
+        ASSERT_CONTAINS(r.out, " cpu ");
+        cli_free(&r);
+    }
+    {
+        const char *const env[] = {"ACCEL_DEVICE=99", NULL};
+        cli_result r = run(env, select);
+        EXPECT_EXIT(r, 0); /* a warning, and the next device */
+        ASSERT_CONTAINS(r.err, "ACCEL_DEVICE=99 (env): requested device unavailable");
+        cli_free(&r);
+        const char *const strict[] = {"ACCEL_DEVICE=99", "ACCEL_STRICT=1", NULL};
+        r = run(strict, explain);
+        EXPECT_EXIT(r, 1);
+        ASSERT_CONTAINS(r.err, "ACCEL_STRICT=1 (env) forbids using another");
+        ASSERT_CONTAINS(r.out, "chosen: none");
+        cli_free(&r);
+    }
+    {
+        const char *const unknown_op[] = {"select", "--op", "no_such_op", NULL};
+        cli_result r = run(NULL, unknown_op);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "unknown operation 'no_such_op'");
+        cli_free(&r);
+        const char *const bad_opt[] = {"config", "--shwo", NULL};
+        r = run(NULL, bad_opt);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "unknown option '--shwo'");
+        cli_free(&r);
+        const char *const no_op[] = {"select", "--op", NULL};
+        r = run(NULL, no_op);
+        EXPECT_EXIT(r, 2);
+        cli_free(&r);
+    }
+    scratch_cleanup();
+    TEST_DONE();
+}

@@ -1,0 +1,150 @@
+/* Every bad value gives ACCEL_ERR_CONFIG and a message naming the key, the value, where it
+ * came from and the values allowed — from the environment, the API and the file — and the
+ * file's own faults (malformed line, foreign section, unknown key, missing file) name
+ * PATH:LINE. */
+#include "config_test.h"
+#include "core/config_file.h"
+
+/* Creates a context with KEY=VALUE in the environment and checks the failure. */
+static void bad_env(const char *key, const char *value, const char *allowed)
+{
+    setenv(key, value, 1);
+    accel_ctx *ctx;
+    accel_status st = make_ctx(&ctx, NULL, 0);
+    const char *msg = accel_last_error(NULL);
+    char kv[256];
+    snprintf(kv, sizeof kv, "%s=%s", key, value);
+    if (st != ACCEL_ERR_CONFIG)
+        TEST_FAIL_("%s: saw %s, want ERR_CONFIG", kv, accel_status_name(st));
+    ASSERT_CONTAINS(msg, kv);
+    ASSERT_CONTAINS(msg, "(from env");
+    ASSERT_CONTAINS(msg, "allowed: ");
+    ASSERT_CONTAINS(msg, allowed);
+    if (ctx) accel_ctx_destroy(ctx);
+    unsetenv(key);
+}
+
+static void bad_api(const char *key, const char *value, const char *allowed)
+{
+    accel_option o = {key, value};
+    accel_ctx *ctx;
+    ASSERT_STATUS(make_ctx(&ctx, &o, 1), ACCEL_ERR_CONFIG);
+    const char *msg = accel_last_error(NULL);
+    ASSERT_CONTAINS(msg, key);
+    ASSERT_CONTAINS(msg, value);
+    ASSERT_CONTAINS(msg, "(from api)");
+    ASSERT_CONTAINS(msg, allowed);
+    if (ctx) accel_ctx_destroy(ctx);
+}
+
+/* A file with `text`; the error must contain each of the NULL-terminated `want`. */
+static void bad_file(const char *name, const char *text, const char *const *want)
+{
+    const char *path = scratch_file(name, text);
+    setenv("ACCEL_CONFIG", path, 1);
+    accel_ctx *ctx;
+    ASSERT_STATUS(make_ctx(&ctx, NULL, 0), ACCEL_ERR_CONFIG);
+    const char *msg = accel_last_error(NULL);
+    for (; *want; want++) {
+        char buf[700];
+        /* "@" stands for the file's path */
+        const char *at = strchr(*want, '@');
+        if (at)
+            snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - *want), *want, path, at + 1);
+        else
+            snprintf(buf, sizeof buf, "%s", *want);
+        ASSERT_CONTAINS(msg, buf);
+    }
+    if (ctx) accel_ctx_destroy(ctx);
+    unsetenv("ACCEL_CONFIG");
+}
+
+static const char backends[] = "auto|cuda|rocm|opencl|cpu|metal (mps = metal)";
+static const char booleans[] = "0|1|true|false|yes|no|on|off";
+
+int main(void)
+{
+    cli_isolate_env();
+    scratch_init();
+
+    bad_env("ACCEL_BACKEND", "gpux", backends);
+    bad_env("GPU_BACKEND", "gpux", backends);
+    bad_env("ACCEL_MEMORY_LIMIT_GB", "-2", "a number of GB greater than 0");
+    bad_env("ACCEL_MEMORY_LIMIT_GB", "0", "greater than 0");
+    bad_env("ACCEL_MEMORY_LIMIT_GB", "ten", "a number of GB greater than 0");
+    bad_env("ACCEL_MEMORY_FRACTION", "1.5", "a number in (0, 1]");
+    bad_env("ACCEL_MEMORY_FRACTION", "0", "a number in (0, 1]");
+    bad_env("ACCEL_MEMORY_FRACTION", "half", "a number in (0, 1]");
+    bad_env("ACCEL_BATCH_SIZE", "lots", "a whole number ≥ 1");
+    bad_env("ACCEL_BATCH_SIZE", "0", "a whole number ≥ 1");
+    bad_env("ACCEL_BATCH_SIZE", "-4", "a whole number ≥ 1");
+    bad_env("ACCEL_NUM_THREADS", "2.5", "a whole number ≥ 1");
+    bad_env("ACCEL_CHUNK_SECONDS", "-30", "greater than 0");
+    bad_env("ACCEL_STRICT", "maybe", booleans);
+    bad_env("ACCEL_ALL_GPU", "2", booleans);
+    bad_env("ACCEL_CONVERT_GPU", "sometimes", booleans);
+    bad_env("ACCEL_LOG_LEVEL", "loud", "error|warn|info|debug");
+    bad_env("ACCEL_PRECISION", "fp8", "auto|fp32|tf32|fp16|bf16|int8");
+    bad_env("ACCEL_DEVICE", "-1", "a device index");
+    bad_env("ACCEL_DEVICE", "gpu0", "or a PCI bus id");
+    bad_env("ACCEL_PROBE_TIMEOUT_MS", "5", "a whole number of ms ≥ 100");
+
+    bad_api("ACCEL_BACKEND", "gpux", backends);
+    bad_api("ACCEL_MEMORY_FRACTION", "1.5", "(0, 1]");
+    bad_api("ACCEL_FRACTION", "0.5", "allowed: ACCEL_BACKEND,"); /* unknown key */
+
+    /* a bad value in the environment is an error even when the API overrides it */
+    setenv("ACCEL_BATCH_SIZE", "x", 1);
+    accel_option ok = {"ACCEL_BATCH_SIZE", "8"};
+    accel_ctx *ctx;
+    ASSERT_STATUS(make_ctx(&ctx, &ok, 1), ACCEL_ERR_CONFIG);
+    if (ctx) accel_ctx_destroy(ctx);
+    unsetenv("ACCEL_BATCH_SIZE");
+
+    if (accel__config_file_supported()) {
+        bad_file("value.ini", "[accel]\nACCEL_BACKEND = gpux\n",
+                 (const char *const[]){"ACCEL_BACKEND=gpux", "(from file:@:2)", backends, NULL});
+        bad_file("fraction.ini", "ACCEL_BATCH_SIZE = 4\n\nACCEL_MEMORY_FRACTION = 1.5\n",
+                 (const char *const[]){"ACCEL_MEMORY_FRACTION=1.5", "file:@:3", "(0, 1]", NULL});
+        bad_file("text.ini", "ACCEL_NUM_THREADS = four\n",
+                 (const char *const[]){"ACCEL_NUM_THREADS=four", "file:@:1", "whole number",
+                                       NULL});
+        bad_file("malformed.ini", "[accel]\nACCEL_STRICT = 1\nACCEL_BACKEND cuda\n",
+                 (const char *const[]){"@:3: malformed line 'ACCEL_BACKEND cuda'",
+                                       "allowed: KEY = VALUE", NULL});
+        bad_file("section.ini", "[accel\nACCEL_BACKEND = cpu\n",
+                 (const char *const[]){"@:1: malformed line '[accel'", NULL});
+        bad_file("foreign.ini", "[gpu]\nACCEL_BACKEND = cpu\n",
+                 (const char *const[]){"@:2: ACCEL_BACKEND = cpu is in section [gpu]",
+                                       "[accel]", NULL});
+        bad_file("unknown.ini", "ACCEL_BACKEND = cpu\nACCEL_FRACTION = 0.5\n",
+                 (const char *const[]){"ACCEL_FRACTION=0.5", "unknown configuration key",
+                                       "file:@:2", "allowed: ACCEL_BACKEND", NULL});
+        char long_line[400];
+        snprintf(long_line, sizeof long_line, "ACCEL_FAULT = %0300d\n", 0);
+        bad_file("long.ini", long_line, (const char *const[]){"@:1: line too long", NULL});
+        /* the file's bad value counts even when the environment sets the key */
+        setenv("ACCEL_BACKEND", "cpu", 1);
+        bad_file("shadowed.ini", "ACCEL_BACKEND = gpux\n",
+                 (const char *const[]){"ACCEL_BACKEND=gpux", "file:@:1", NULL});
+        unsetenv("ACCEL_BACKEND");
+    }
+
+    /* ACCEL_CONFIG that names no file, or a directory */
+    char missing[400];
+    snprintf(missing, sizeof missing, "%s/missing.ini", scratch_dir);
+    setenv("ACCEL_CONFIG", missing, 1);
+    ASSERT_STATUS(make_ctx(&ctx, NULL, 0), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), missing);
+    ASSERT_CONTAINS(accel_last_error(NULL), "No such file");
+    setenv("ACCEL_CONFIG", scratch_dir, 1);
+    ASSERT_STATUS(make_ctx(&ctx, NULL, 0), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "is a directory");
+    unsetenv("ACCEL_CONFIG");
+
+    /* and a good configuration still loads after all that */
+    ASSERT_OK(make_ctx(&ctx, NULL, 0));
+    accel_ctx_destroy(ctx);
+    scratch_cleanup();
+    TEST_DONE();
+}

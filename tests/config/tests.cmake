@@ -1,0 +1,5 @@
+accel_add_test(test_config_precedence SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_config_precedence.c)
+accel_add_test(test_config_errors SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_config_errors.c)
+accel_add_test(test_cli_config SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cli_config.c)
+add_dependencies(test_cli_config accel_cli)
+accel_add_test(test_select SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_select.c)
