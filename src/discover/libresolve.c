@@ -248,7 +248,7 @@ static void cache_load(accel__ldpath *lp)
     accel__strlcpy(lp->cache_file, env && *env ? env : "/etc/ld.so.cache", sizeof lp->cache_file);
     size_t len = 0;
     if (accel__read_file(lp->cache_file, &lp->cache_buf, &len) != ACCEL_OK) {
-        snprintf(lp->cache_note, sizeof lp->cache_note, "%s (not readable: %s)", lp->cache_file,
+        snprintf(lp->cache_note, sizeof lp->cache_note, "not readable: %s",
                  accel__last_error_text());
         accel__clear_error();
         return;
@@ -263,7 +263,7 @@ static void cache_load(accel__ldpath *lp)
     }
     if (len < base + NEW_HEADER || memcmp(b + base, NEW_MAGIC, sizeof NEW_MAGIC - 1) != 0) {
         snprintf(lp->cache_note, sizeof lp->cache_note,
-                 "%s (no \"" NEW_MAGIC "\" header: not read)", lp->cache_file);
+                 "no \"" NEW_MAGIC "\" header: not read");
         return;
     }
     uint32_t nlibs = rd32(b + base + 20);
@@ -271,8 +271,7 @@ static void cache_load(accel__ldpath *lp)
     const uint16_t probe = 1;
     int little = *(const unsigned char *)&probe == 1;
     if (endian >= 2 && ((endian == 2) != little)) {
-        snprintf(lp->cache_note, sizeof lp->cache_note, "%s (written for the other byte order)",
-                 lp->cache_file);
+        snprintf(lp->cache_note, sizeof lp->cache_note, "written for the other byte order");
         return;
     }
     if (nlibs > (len - base - NEW_HEADER) / NEW_ENTRY) goto corrupt;
@@ -294,19 +293,18 @@ static void cache_load(accel__ldpath *lp)
         lp->n_ents++;
     }
     lp->cache_ok = 1;
-    snprintf(lp->cache_note, sizeof lp->cache_note, "%s (%zu entries for this ABI)", lp->cache_file,
-             lp->n_ents);
+    snprintf(lp->cache_note, sizeof lp->cache_note, "%zu entries for this ABI", lp->n_ents);
     return;
 corrupt:
     free(lp->ents);
     lp->ents = NULL;
     lp->n_ents = 0;
-    snprintf(lp->cache_note, sizeof lp->cache_note, "%s (corrupt: not read)", lp->cache_file);
+    snprintf(lp->cache_note, sizeof lp->cache_note, "corrupt: not read");
 }
 
 int accel__ldpath_cache_entries(const accel__ldpath *lp, char *note, size_t cap)
 {
-    accel__strlcpy(note, lp->cache_note, cap);
+    snprintf(note, cap, "%s (%s)", lp->cache_file, lp->cache_note);
     return lp->cache_ok ? (int)lp->n_ents : -1;
 }
 
@@ -334,15 +332,27 @@ int accel__ldpath_cache_entries(const accel__ldpath *lp, char *note, size_t cap)
 #define MULTIARCH ""
 #endif
 
-/* The loader's built-in directories (Debian's multiarch layout first, as `ld.so --help`
- * lists them). */
-static const char *const default_dirs[] = {
-    "/lib/" MULTIARCH, "/usr/lib/" MULTIARCH, "/lib", "/usr/lib",
-#if defined(__LP64__) && !defined(__aarch64__)
-    "/lib64", "/usr/lib64",
+/* The loader's built-in directories, as `ld.so --help` lists them: Debian's multiarch layout
+ * (/lib/<triplet>, /usr/lib/<triplet>, /lib, /usr/lib), or, where that directory does not
+ * exist, the lib64 layout of other distributions on 64-bit machines. */
+static const char *const debian_dirs[] = {"/lib/" MULTIARCH, "/usr/lib/" MULTIARCH, "/lib",
+                                          "/usr/lib"};
+#if defined(__LP64__)
+static const char *const other_dirs[] = {"/lib64", "/usr/lib64", "/lib", "/usr/lib"};
+#else
+static const char *const other_dirs[] = {"/lib", "/usr/lib"};
 #endif
-};
-#define N_DEFAULT_DIRS (sizeof default_dirs / sizeof *default_dirs)
+
+static const char *const *default_dirs_get(size_t *n)
+{
+    struct stat st;
+    if (MULTIARCH[0] && stat(debian_dirs[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+        *n = sizeof debian_dirs / sizeof *debian_dirs;
+        return debian_dirs;
+    }
+    *n = sizeof other_dirs / sizeof *other_dirs;
+    return other_dirs;
+}
 
 /* Where vendors install libraries that the loader does not search unless told to. */
 static const char *const hint_dirs[] = {
@@ -433,12 +443,13 @@ void accel__ldpath_close(accel__ldpath *lp)
 /* Resolving one soname                                                                      */
 /* ---------------------------------------------------------------------------------------- */
 
-static void add_place(accel__lib_info *li, const char *how, const char *where)
+static void add_place(accel__lib_info *li, const char *how, const char *where, const char *note)
 {
     if (li->n_searched >= ACCEL__LIB_MAX_SEARCHED) return;
     accel__lib_place *p = &li->searched[li->n_searched++];
     accel__strlcpy(p->how, how, sizeof p->how);
     accel__strlcpy(p->where, where, sizeof p->where);
+    accel__strlcpy(p->note, note ? note : "", sizeof p->note);
 }
 
 static void add_skipped(accel__lib_info *li, const char *path, const char *why)
@@ -471,7 +482,13 @@ static void found(accel__lib_info *li, const char *path, const char *via)
     char rp[PATH_MAX];
     accel__strlcpy(li->realpath, realpath(path, rp) ? rp : path, sizeof li->realpath);
     accel__lib_version_from_name(li->realpath, li->version, sizeof li->version);
-    if (li->version[0]) accel__strlcpy(li->version_source, "file name", sizeof li->version_source);
+    /* A real file named like the soname ("libcudnn.so.9") tells only the ABI major. */
+    const char *base = strrchr(li->realpath, '/');
+    base = base ? base + 1 : li->realpath;
+    int abi_only = strcmp(base, li->soname) == 0 && !strchr(li->version, '.');
+    if (li->version[0])
+        accel__strlcpy(li->version_source, abi_only ? "soname" : "file name",
+                       sizeof li->version_source);
 }
 
 accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__lib_info *li)
@@ -482,8 +499,9 @@ accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__li
     accel__strlcpy(li->soname, soname, sizeof li->soname);
     char path[1024];
 
+    if (!lp->n_ldlp) add_place(li, "LD_LIBRARY_PATH", "", "unset");
     for (size_t i = 0; i < lp->n_ldlp; i++) {
-        add_place(li, "LD_LIBRARY_PATH", lp->ldlp[i]);
+        add_place(li, "LD_LIBRARY_PATH", lp->ldlp[i], NULL);
         snprintf(path, sizeof path, "%s/%s", lp->ldlp[i], soname);
         if (try_file(li, path)) {
             found(li, path, "LD_LIBRARY_PATH");
@@ -491,7 +509,7 @@ accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__li
         }
     }
 
-    add_place(li, "ld.so cache", lp->cache_note);
+    add_place(li, "ld.so cache", lp->cache_file, lp->cache_note);
     for (size_t i = 0; i < lp->n_ents; i++) {
         if (strcmp(lp->ents[i].key, soname) != 0) continue;
         if (try_file(li, lp->ents[i].value)) {
@@ -501,9 +519,10 @@ accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__li
         add_skipped(li, lp->ents[i].value, "listed in the ld.so cache but missing or unusable");
     }
 
-    for (size_t i = 0; i < N_DEFAULT_DIRS; i++) {
-        if (!default_dirs[i][0] || strcmp(default_dirs[i], "/lib/") == 0) continue;
-        add_place(li, "default directory", default_dirs[i]);
+    size_t n_def;
+    const char *const *default_dirs = default_dirs_get(&n_def);
+    for (size_t i = 0; i < n_def; i++) {
+        add_place(li, "default directory", default_dirs[i], NULL);
         snprintf(path, sizeof path, "%s/%s", default_dirs[i], soname);
         if (try_file(li, path)) {
             found(li, path, "default directory");
@@ -523,6 +542,30 @@ accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__li
     }
     li->file_soname[0] = '\0';
     return ACCEL_OK;
+}
+
+int accel__lib_hint(const char *stem, char *buf, size_t cap)
+{
+    if (cap) buf[0] = '\0';
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "%s.so", stem);
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < sizeof hint_dirs / sizeof *hint_dirs; i++) {
+        DIR *dp = opendir(hint_dirs[i]);
+        if (!dp) continue;
+        struct dirent *e;
+        int hit = 0;
+        while (!hit && (e = readdir(dp)) != NULL) {
+            if (strncmp(e->d_name, prefix, pl) != 0 || (e->d_name[pl] && e->d_name[pl] != '.'))
+                continue;
+            snprintf(buf, cap, "%s/%s exists, but the loader does not search %s", hint_dirs[i],
+                     e->d_name, hint_dirs[i]);
+            hit = 1;
+        }
+        closedir(dp);
+        if (hit) return 1;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -578,7 +621,9 @@ size_t accel__lib_family(accel__ldpath *lp, const char *stem, char (*names)[128]
         if (strncmp(k, prefix, pl) != 0 || (k[pl] != '\0' && k[pl] != '.')) continue;
         family_add(stem, lp->ents[i].value, k, names, cap, &n);
     }
-    for (size_t i = 0; i < N_DEFAULT_DIRS; i++) family_dir(lp, default_dirs[i], stem, names, cap, &n);
+    size_t n_def;
+    const char *const *default_dirs = default_dirs_get(&n_def);
+    for (size_t i = 0; i < n_def; i++) family_dir(lp, default_dirs[i], stem, names, cap, &n);
     qsort(names, n, sizeof *names, cmp_newest_first);
     return n;
 }
@@ -626,6 +671,7 @@ accel_status accel__lib_probe_load(const char *soname, accel__lib_probe_hook hoo
     accel__probe_result r;
     FORWARD_IF_ERROR(accel__probe_run(soname, load_child, &a, timeout_ms, &r));
     out->ok = r.ok;
+    out->crashed = r.signal != 0 || r.timed_out;
     out->elapsed_ms = r.elapsed_ms;
     accel__strlcpy(out->verdict, r.verdict, sizeof out->verdict);
     if (r.reply && r.reply_len == sizeof out->out) {

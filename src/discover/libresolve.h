@@ -26,8 +26,9 @@
 
 /* Where a library was looked for, in the loader's order. */
 typedef struct accel__lib_place {
-    char how[24];   /* "LD_LIBRARY_PATH", "ld.so cache", "default directory", "not searched" */
-    char where[480]; /* a directory, or the cache file */
+    char how[24];    /* "LD_LIBRARY_PATH", "ld.so cache", "default directory" */
+    char where[480]; /* a directory, or the cache file; "" for an unset LD_LIBRARY_PATH */
+    char note[128];  /* "1008 entries for this ABI", "corrupt: not read", "unset", or "" */
 } accel__lib_place;
 
 /* What resolving one soname found. */
@@ -55,7 +56,8 @@ typedef struct accel__ldpath accel__ldpath;
 accel_status accel__ldpath_open(accel__ldpath **out);
 void accel__ldpath_close(accel__ldpath *lp);
 /* Number of usable entries read from the cache, or -1 when none could be read, and a line
- * saying which file was read or why not. */
+ * saying which file was read and what came of it: "/etc/ld.so.cache (1008 entries for this
+ * ABI)". */
 int accel__ldpath_cache_entries(const accel__ldpath *lp, char *note, size_t cap);
 
 /* Resolves `soname` the way the loader would. Fills *out in every case (found or not). */
@@ -65,6 +67,11 @@ accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__li
  * file named stem.so* in those places is read for its DT_SONAME. Distinct sonames beginning
  * with "stem.so." are written to names[] newest version first; returns how many (≤ cap). */
 size_t accel__lib_family(accel__ldpath *lp, const char *stem, char (*names)[128], size_t cap);
+
+/* A file named stem.so* in a directory the loader does not search (/usr/local/cuda/lib64,
+ * /opt/rocm/lib, …): writes "DIR/FILE exists, but the loader does not search DIR" into buf and
+ * returns 1; returns 0 (buf "") when there is none. */
+int accel__lib_hint(const char *stem, char *buf, size_t cap);
 
 /* Version text from a file name: "libcudart.so.12.4.127" → "12.4.127", "libcudnn.so.9" → "9";
  * "" when the name carries none. */
@@ -103,6 +110,7 @@ typedef int (*accel__lib_probe_hook)(void *lib, accel__probe_chan *chan,
 typedef struct accel__lib_load {
     int attempted;
     int ok;                  /* loaded (and the hook, if any, succeeded) */
+    int crashed;             /* killed by a signal, or killed after the time limit */
     char verdict[512];       /* "usable" or "unusable: killed by SIGABRT while loading …" */
     double elapsed_ms;
     accel__lib_probe_out out; /* valid when the child got far enough to reply */
