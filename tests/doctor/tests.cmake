@@ -28,3 +28,16 @@ accel_add_test(test_libresolve SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_libresolve
   ENV "LD_LIBRARY_PATH=${ACCEL_DOCTOR_FAKES}/cudart12:${ACCEL_DOCTOR_FAKES}/cudnn9"
   TIMEOUT 60)
 add_dependencies(test_libresolve ${ACCEL_DOCTOR_FAKE_TARGETS})
+
+# One entry per fault scenario (tests/doctor/test_doctor_scenarios.c lists them). They run the
+# real accel binary; the libcuda fakes are built by tests/fakes.
+foreach(scenario init_fails abort_on_load hang_in_init old_driver cudnn_missing_ops
+                 cudnn_complete captured_tree machine)
+  accel_add_test(test_doctor_${scenario}
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_scenarios.c
+    ARGS ${scenario} ENV "ACCEL_PROBE_TIMEOUT_MS=1000" TIMEOUT 90 LABELS doctor)
+  add_dependencies(test_doctor_${scenario} ${ACCEL_DOCTOR_FAKE_TARGETS})
+  if(TARGET accel_cli)
+    add_dependencies(test_doctor_${scenario} accel_cli)
+  endif()
+endforeach()
