@@ -77,6 +77,11 @@ void accel__doc_hint_fix(accel__doc_check *c, const accel__lib_info *li, const c
 /* "LD_LIBRARY_PATH (a, b); ld.so cache …; default directories …" from a resolution. */
 void accel__doc_searched_text(const accel__lib_info *li, char *buf, size_t cap);
 
+/* The fix for a device node this user cannot open read-write, from its mode, its group and
+ * whether the user is in that group in this session and/or in /etc/group. */
+void accel__doc_node_fix(const char *path, unsigned mode, const char *group, int in_session,
+                         int in_etc_group, const char *user, char *fix, size_t cap);
+
 void accel__doc_check_self(accel__doc_state *s);
 void accel__doc_check_host(accel__doc_state *s);       /* PCI, kernel modules */
 void accel__doc_check_nodes(accel__doc_state *s);      /* /dev nodes and groups */

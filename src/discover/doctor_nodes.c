@@ -29,7 +29,6 @@ static void explain_denied(const char *path, const struct stat *st, node_tally *
     const char *gname = gr && gr->gr_name ? gr->gr_name : "?";
     char gcopy[64];
     accel__strlcpy(gcopy, gname, sizeof gcopy);
-    int group_rw = (st->st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP);
     int in_session = 0;
     gid_t groups[256];
     int ng = getgroups(256, groups);
@@ -50,26 +49,33 @@ static void explain_denied(const char *path, const struct stat *st, node_tally *
     snprintf(t->bad + n, sizeof t->bad - n, "%s%s (mode %03o, group %s)", n ? ", " : "", path,
              (unsigned)(st->st_mode & 0777), gcopy);
     t->n_bad++;
-    if (t->fix[0]) return;
+    if (!t->fix[0])
+        accel__doc_node_fix(path, (unsigned)st->st_mode, gcopy, in_session, in_etc, user, t->fix,
+                            sizeof t->fix);
+}
+
+void accel__doc_node_fix(const char *path, unsigned mode, const char *group, int in_session,
+                         int in_etc_group, const char *user, char *fix, size_t cap)
+{
+    int group_rw = (mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP);
     if (!group_rw)
-        snprintf(t->fix, sizeof t->fix,
+        snprintf(fix, cap,
                  "%s is not read-write for its group: fix the udev rule that creates it (for "
                  "NVIDIA: NVreg_DeviceFileMode=0666 in /etc/modprobe.d/nvidia.conf)",
                  path);
-    else if (in_etc && !in_session)
-        snprintf(t->fix, sizeof t->fix,
+    else if (in_etc_group && !in_session)
+        snprintf(fix, cap,
                  "you are in group %s in /etc/group but not in this session: log out and in "
                  "again (or run newgrp %s)",
-                 gcopy, gcopy);
+                 group, group);
     else if (!in_session)
-        snprintf(t->fix, sizeof t->fix,
-                 "add yourself to group %s: sudo usermod -aG %s %s, then log in again", gcopy,
-                 gcopy, user);
+        snprintf(fix, cap, "add yourself to group %s: sudo usermod -aG %s %s, then log in again",
+                 group, group, user);
     else
-        snprintf(t->fix, sizeof t->fix,
+        snprintf(fix, cap,
                  "check %s: access is denied although you are in group %s (ACLs, SELinux/"
                  "AppArmor or a container device cgroup)",
-                 path, gcopy);
+                 path, group);
 }
 
 static void check_node(const char *path, node_tally *t)

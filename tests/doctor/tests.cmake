@@ -29,6 +29,9 @@ accel_add_test(test_libresolve SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_libresolve
   TIMEOUT 60)
 add_dependencies(test_libresolve ${ACCEL_DOCTOR_FAKE_TARGETS})
 
+accel_add_test(test_doctor_units SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_units.c
+  ENV "ACCEL_PROBE_TIMEOUT_MS=5000" TIMEOUT 60 LABELS doctor)
+
 # One entry per fault scenario (tests/doctor/test_doctor_scenarios.c lists them). They run the
 # real accel binary; the libcuda fakes are built by tests/fakes.
 foreach(scenario init_fails abort_on_load hang_in_init old_driver cudnn_missing_ops
