@@ -1,5 +1,5 @@
-/* libresolve.c — predict the dynamic loader's choice for a soname without loading anything,
- * and try the load for real in a probe child.
+/* libresolve.c — predict the dynamic loader's choice for a soname without loading anything
+ * (ELF checks in libresolve_elf.c, the trial load in a probe child in libresolve_probe.c).
  *
  * Why not just dlopen and ask dlinfo: loading runs the library's constructors in this
  * process, and cuDNN, broken drivers and half-installed stacks abort or hang there. Reading the
@@ -8,12 +8,8 @@
 #include "discover/libresolve.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,120 +46,6 @@ int accel__version_cmp(const char *a, const char *b)
         if (*a && !*b) return 1;
     }
     return 0;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* ELF: class, machine, DT_SONAME                                                            */
-/* ---------------------------------------------------------------------------------------- */
-
-static int read_at(int fd, void *buf, size_t n, off_t off)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        done += (size_t)r;
-    }
-    return 0;
-}
-
-/* This process's ELF class and machine, from its own executable. */
-static int self_machine(unsigned char *cls, unsigned *machine)
-{
-    static int done = 0, ok = 0;
-    static unsigned char s_cls;
-    static unsigned s_machine;
-    if (!done) {
-        done = 1;
-        int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        ElfW(Ehdr) eh;
-        if (fd >= 0 && read_at(fd, &eh, sizeof eh, 0) == 0 &&
-            memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0) {
-            s_cls = eh.e_ident[EI_CLASS];
-            s_machine = eh.e_machine;
-            ok = 1;
-        }
-        if (fd >= 0) close(fd);
-    }
-    *cls = s_cls;
-    *machine = s_machine;
-    return ok ? 0 : -1;
-}
-
-int accel__elf_soname(const char *path, char *soname, size_t cap, char *why, size_t why_cap)
-{
-    if (cap) soname[0] = '\0';
-    if (why_cap) why[0] = '\0';
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, why_cap, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    int rc = -1;
-    unsigned char ident[EI_NIDENT];
-    unsigned char my_cls = 0;
-    unsigned my_machine = 0;
-    ElfW(Ehdr) eh;
-    ElfW(Phdr) *ph = NULL;
-    ElfW(Dyn) *dyn = NULL;
-    if (read_at(fd, ident, sizeof ident, 0) != 0 || memcmp(ident, ELFMAG, SELFMAG) != 0) {
-        snprintf(why, why_cap, "not an ELF file");
-        goto out;
-    }
-    if (self_machine(&my_cls, &my_machine) == 0 && ident[EI_CLASS] != my_cls) {
-        snprintf(why, why_cap, "wrong ELF class (%d-bit)", ident[EI_CLASS] == ELFCLASS32 ? 32 : 64);
-        rc = 1;
-        goto out;
-    }
-    if (read_at(fd, &eh, sizeof eh, 0) != 0) {
-        snprintf(why, why_cap, "truncated ELF header");
-        goto out;
-    }
-    if (my_machine && eh.e_machine != my_machine) {
-        snprintf(why, why_cap, "built for another machine (e_machine %u)", (unsigned)eh.e_machine);
-        rc = 1;
-        goto out;
-    }
-    rc = 0; /* usable by this process from here on; the soname is a bonus */
-    if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 || eh.e_phnum > 256) goto out;
-    ph = calloc(eh.e_phnum, sizeof *ph);
-    if (!ph || read_at(fd, ph, eh.e_phnum * sizeof *ph, (off_t)eh.e_phoff) != 0) goto out;
-    const ElfW(Phdr) *pdyn = NULL;
-    for (int i = 0; i < eh.e_phnum; i++)
-        if (ph[i].p_type == PT_DYNAMIC) pdyn = &ph[i];
-    if (!pdyn || pdyn->p_filesz == 0 || pdyn->p_filesz > (1u << 20)) goto out;
-    size_t ndyn = pdyn->p_filesz / sizeof(ElfW(Dyn));
-    dyn = malloc(ndyn * sizeof *dyn);
-    if (!dyn || read_at(fd, dyn, ndyn * sizeof *dyn, (off_t)pdyn->p_offset) != 0) goto out;
-    unsigned long long strtab = 0, sonoff = 0;
-    int have_son = 0;
-    for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
-        if (dyn[i].d_tag == DT_STRTAB) strtab = dyn[i].d_un.d_ptr;
-        if (dyn[i].d_tag == DT_SONAME) {
-            sonoff = dyn[i].d_un.d_val;
-            have_son = 1;
-        }
-    }
-    if (!have_son || !strtab) goto out;
-    /* DT_STRTAB is an address; the PT_LOAD segment holding it gives the file offset. */
-    for (int i = 0; i < eh.e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD) continue;
-        if (strtab < ph[i].p_vaddr || strtab >= ph[i].p_vaddr + ph[i].p_filesz) continue;
-        off_t off = (off_t)(strtab - ph[i].p_vaddr + ph[i].p_offset + sonoff);
-        char buf[256];
-        ssize_t r = pread(fd, buf, sizeof buf - 1, off);
-        if (r > 0) {
-            buf[r] = '\0';
-            if (memchr(buf, '\0', (size_t)r)) accel__strlcpy(soname, buf, cap);
-        }
-        break;
-    }
-out:
-    free(ph);
-    free(dyn);
-    close(fd);
-    return rc;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -626,58 +508,4 @@ size_t accel__lib_family(accel__ldpath *lp, const char *stem, char (*names)[128]
     for (size_t i = 0; i < n_def; i++) family_dir(lp, default_dirs[i], stem, names, cap, &n);
     qsort(names, n, sizeof *names, cmp_newest_first);
     return n;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Trial load in a probe child                                                               */
-/* ---------------------------------------------------------------------------------------- */
-
-typedef struct {
-    const char *soname;
-    accel__lib_probe_hook hook;
-} load_arg;
-
-static int load_child(void *argp, accel__probe_chan *chan)
-{
-    const load_arg *a = argp;
-    accel__lib_probe_out out;
-    memset(&out, 0, sizeof out);
-    out.version_number = -1;
-    out.cuda_version = -1;
-    accel__probe_step(chan, "loading %s", a->soname);
-    void *lib = dlopen(a->soname, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *e = dlerror();
-        accel__probe_fail(chan, "dlopen failed: %s", e ? e : "unknown error");
-        return 2;
-    }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(out.loaded_path, lm->l_name, sizeof out.loaded_path);
-    int rc = 0;
-    if (a->hook) rc = a->hook(lib, chan, &out);
-    accel__probe_reply(chan, &out, sizeof out);
-    /* No dlclose: some vendor libraries crash in their destructors, which would turn a good
-     * verdict bad for a reason that never hurts a real program. _exit skips them. */
-    return rc;
-}
-
-accel_status accel__lib_probe_load(const char *soname, accel__lib_probe_hook hook, int timeout_ms,
-                                   accel__lib_load *out)
-{
-    memset(out, 0, sizeof *out);
-    out->attempted = 1;
-    load_arg a = {soname, hook};
-    accel__probe_result r;
-    FORWARD_IF_ERROR(accel__probe_run(soname, load_child, &a, timeout_ms, &r));
-    out->ok = r.ok;
-    out->crashed = r.signal != 0 || r.timed_out;
-    out->elapsed_ms = r.elapsed_ms;
-    accel__strlcpy(out->verdict, r.verdict, sizeof out->verdict);
-    if (r.reply && r.reply_len == sizeof out->out) {
-        memcpy(&out->out, r.reply, sizeof out->out);
-        out->have_out = 1;
-    }
-    accel__probe_result_free(&r);
-    return ACCEL_OK;
 }
