@@ -1,0 +1,184 @@
+/* doctor.c — runs the doctor's checks in order and keeps the tally.
+ *
+ * The order matters: the PCI scan and the kernel modules say which GPU stacks this machine
+ * has, and the library checks use that to decide whether a missing library is a failure (an
+ * NVIDIA GPU without libcuda), a warning, or just not needed (cuBLAS on a machine with no
+ * NVIDIA hardware). */
+#include "discover/doctor_checks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *accel__doc_status_name(accel__doc_status s)
+{
+    switch (s) {
+    case ACCEL__DOC_PASS: return "PASS";
+    case ACCEL__DOC_WARN: return "WARN";
+    case ACCEL__DOC_FAIL: return "FAIL";
+    }
+    return "FAIL";
+}
+
+accel__doc_check *accel__doc_add(accel__doc_state *s, accel__doc_status st, const char *id,
+                                 const char *component, const char *fix, const char *seen_fmt,
+                                 ...)
+{
+    accel__doc_report *r = s->r;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        accel__doc_check *v = realloc(r->checks, cap * sizeof *v);
+        if (!v) return NULL;
+        r->checks = v;
+        r->cap = cap;
+    }
+    accel__doc_check *c = &r->checks[r->n++];
+    memset(c, 0, sizeof *c);
+    c->status = st;
+    accel__strlcpy(c->id, id, sizeof c->id);
+    accel__strlcpy(c->component, component, sizeof c->component);
+    if (fix) accel__strlcpy(c->fix, fix, sizeof c->fix);
+    va_list ap;
+    va_start(ap, seen_fmt);
+    vsnprintf(c->seen, sizeof c->seen, seen_fmt, ap);
+    va_end(ap);
+    return c;
+}
+
+void accel__doc_set_fix(accel__doc_check *c, const char *fmt, ...)
+{
+    if (!c) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->fix, sizeof c->fix, fmt, ap);
+    va_end(ap);
+}
+
+accel__doc_lib *accel__doc_lib_get(accel__doc_state *s, const char *soname)
+{
+    for (size_t i = 0; i < s->n_libs; i++)
+        if (strcmp(s->libs[i].info.soname, soname) == 0) return &s->libs[i];
+    return NULL;
+}
+
+static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+void accel__doc_searched_text(const accel__lib_info *li, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    int i = 0;
+    while (i < li->n_searched) {
+        const char *how = li->searched[i].how;
+        if (buf[0]) append(buf, cap, "; ");
+        if (strcmp(how, "ld.so cache") == 0 || !li->searched[i].where[0]) {
+            const accel__lib_place *p = &li->searched[i];
+            append(buf, cap, "%s%s%s%s%s%s", how, p->where[0] ? " " : "", p->where,
+                   p->note[0] ? " (" : "", p->note, p->note[0] ? ")" : "");
+            i++;
+            continue;
+        }
+        append(buf, cap, "%s (",
+               strcmp(how, "default directory") == 0 ? "default directories" : how);
+        int j = i;
+        for (; j < li->n_searched && strcmp(li->searched[j].how, how) == 0; j++)
+            append(buf, cap, "%s%s", j > i ? ", " : "", li->searched[j].where);
+        append(buf, cap, ")");
+        i = j;
+    }
+}
+
+int accel__doctor_exit_code(const accel__doc_report *r)
+{
+    if (r->n_fail) return 2;
+    if (r->n_warn) return 1;
+    return 0;
+}
+
+accel_status accel__doctor_run(const accel__doc_options *opt, accel__doc_report **out)
+{
+    *out = NULL;
+    static const accel__doc_options defaults = {0};
+    if (!opt) opt = &defaults;
+    double t0 = accel__now_ms();
+    accel__doc_report *r = calloc(1, sizeof *r);
+    accel__doc_state *s = calloc(1, sizeof *s);
+    if (!r || !s) {
+        free(r);
+        free(s);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory starting the doctor");
+    }
+    s->r = r;
+    s->opt = opt;
+    s->cuda_driver_version = -1;
+    s->cuda_n_devices = -1;
+
+    /* The context gives the configuration (probe time limit, cache directory) and the probe
+     * verdict of every device. Kernels are not compiled: the doctor only looks. */
+    unsigned flags = ACCEL_CTX_NO_WARMUP | (opt->no_cache ? ACCEL_CTX_NO_CACHE : 0u);
+    if (accel_ctx_create(&s->ctx, NULL, 0, flags) != ACCEL_OK) {
+        s->ctx = NULL;
+        accel__strlcpy(s->ctx_error, accel_last_error(NULL), sizeof s->ctx_error);
+    }
+    long long t = s->ctx ? accel__cfg_int(s->ctx, ACCEL__CFG_PROBE_TIMEOUT_MS) : -1;
+    s->timeout_ms = t >= 100 && t <= 86400000 ? (int)t : 15000;
+    accel__ldpath_open(&s->lp);
+
+    accel__doc_check_self(s);
+    accel__doc_check_host(s);
+    if (s->lp) accel__doc_check_libs(s);
+    if (s->lp) accel__doc_check_opencl(s);
+    accel__doc_check_nodes(s);
+    accel__doc_check_visible(s);
+    accel__doc_check_devices(s);
+    accel__doc_check_runtimes(s);
+
+    for (size_t i = 0; i < r->n; i++) {
+        switch (r->checks[i].status) {
+        case ACCEL__DOC_PASS: r->n_pass++; break;
+        case ACCEL__DOC_WARN: r->n_warn++; break;
+        case ACCEL__DOC_FAIL: r->n_fail++; break;
+        }
+    }
+    /* Library details move into the report so the output can show them; the state goes. */
+    for (size_t i = 0; i < r->n; i++) {
+        accel__doc_check *c = &r->checks[i];
+        accel__lib_info *li = (accel__lib_info *)c->lib;
+        accel__lib_load *ld = c->load;
+        c->lib = NULL;
+        c->load = NULL;
+        if (li) {
+            c->lib = malloc(sizeof *c->lib);
+            if (c->lib) memcpy(c->lib, li, sizeof *c->lib);
+        }
+        if (ld && ld->attempted) {
+            c->load = malloc(sizeof *c->load);
+            if (c->load) memcpy(c->load, ld, sizeof *c->load);
+        }
+    }
+    accel__ldpath_close(s->lp);
+    free(s->pci);
+    accel_ctx_destroy(s->ctx);
+    free(s);
+    r->elapsed_ms = accel__now_ms() - t0;
+    *out = r;
+    return ACCEL_OK;
+}
+
+void accel__doctor_free(accel__doc_report *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->checks[i].lib);
+        free(r->checks[i].load);
+    }
+    free(r->checks);
+    free(r);
+}

@@ -1,0 +1,535 @@
+/* doctor_libs.c — every library an ML stack loads: which file the loader resolves it to, its
+ * version, whether it survives being loaded, and whether the versions fit together.
+ *
+ * Judging a library needs the rest of the machine: a missing libcublas is nothing on a laptop
+ * without an NVIDIA GPU and a problem on a GPU server; a missing libcudnn_ops.so.9 is a crash
+ * waiting to happen only when libcudnn.so.9 is there. The rules (docs/doctor.md):
+ *   - found, and its trial load (if any) succeeded           → PASS
+ *   - found, but the trial load crashed, hung or failed      → FAIL (NVML: WARN)
+ *   - absent, and something that needs it is present         → FAIL
+ *   - absent driver library (libcuda, NVML, HIP)             → FAIL with that vendor's GPU and
+ *                                                               no usable alternative, else WARN
+ *   - absent toolkit library (cudart, cuBLAS, cuFFT, NVRTC,
+ *     cuDNN)                                                  → WARN with an NVIDIA GPU or
+ *                                                               driver, else PASS ("optional")
+ * Trial loads run in probe children; heavy libraries that nothing loads on its own at start
+ * (cuBLAS 0.5 GB, cuFFT, NVRTC) are resolved and versioned but not loaded. */
+#include "discover/doctor_checks.h"
+#include "discover/cuda.h"
+#include "backends/cuda/cudart_api.h"
+#include "backends/cuda/cudnn_api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { STACK_NVIDIA = 1, STACK_AMD = 2 };
+
+typedef struct libspec {
+    const char *stem;
+    const char *what;
+    int stack;
+    int driver;                 /* part of a vendor's driver stack, not of a toolkit */
+    int trial;                  /* load it in a probe child */
+    accel__lib_probe_hook hook; /* calls made after loading, in the child */
+    const char *install;        /* the Debian line */
+} libspec;
+
+static const libspec specs[] = {
+    {"libcudart", "CUDA runtime", STACK_NVIDIA, 0, 1, accel__cudart_probe,
+     "apt-get install libcudart11.0 (Debian non-free, CUDA 11.8; newer CUDA from NVIDIA's "
+     "repository)"},
+    {"libcublas", "cuBLAS", STACK_NVIDIA, 0, 0, NULL,
+     "apt-get install libcublas11 libcublaslt11 (Debian non-free)"},
+    {"libcublasLt", "cuBLASLt", STACK_NVIDIA, 0, 0, NULL,
+     "apt-get install libcublaslt11 (Debian non-free)"},
+    {"libcufft", "cuFFT", STACK_NVIDIA, 0, 0, NULL, "apt-get install libcufft10 (Debian non-free)"},
+    {"libnvrtc", "NVRTC, the CUDA run-time compiler", STACK_NVIDIA, 0, 0, NULL,
+     "apt-get install libnvrtc11.2 (Debian non-free)"},
+    {"libcudnn", "cuDNN", STACK_NVIDIA, 0, 1, accel__cudnn_probe,
+     "apt-get install nvidia-cudnn (Debian contrib: downloads cuDNN 8 for CUDA 11.8), or cuDNN "
+     "9 from NVIDIA's repository (package cudnn9-cuda-12)"},
+    {"libamdhip64", "HIP runtime, ROCm", STACK_AMD, 1, 1, NULL,
+     "apt-get install libamdhip64-5"},
+};
+
+static const char *const cudnn9_subs[] = {"ops", "cnn", "adv", "graph", "engines_precompiled",
+                                          "engines_runtime_compiled", "heuristic", NULL};
+static const char *const cudnn8_subs[] = {"ops_infer", "ops_train", "cnn_infer", "cnn_train",
+                                          "adv_infer", "adv_train", NULL};
+
+accel__doc_lib *accel__doc_lib_new(accel__doc_state *s, const char *stem, const char *soname)
+{
+    accel__doc_lib *l = accel__doc_lib_get(s, soname);
+    if (l) return l;
+    if (s->n_libs >= ACCEL__DOC_MAX_LIBS) return NULL;
+    l = &s->libs[s->n_libs++];
+    memset(l, 0, sizeof *l);
+    l->stem = stem;
+    accel__lib_resolve(s->lp, soname, &l->info);
+    return l;
+}
+
+void accel__doc_lib_trial(accel__doc_state *s, accel__doc_lib *l, accel__lib_probe_hook hook)
+{
+    if (!l->info.found || l->load.attempted) return;
+    accel__lib_probe_load(l->info.soname, hook, s->timeout_ms, &l->load);
+    if (l->load.have_out && l->load.out.version[0]) {
+        /* A version function beats the file name ("libcudart.so.12" says only "12"). */
+        accel__strlcpy(l->info.version, l->load.out.version, sizeof l->info.version);
+        accel__strlcpy(l->info.version_source, l->load.out.version_source,
+                       sizeof l->info.version_source);
+    }
+}
+
+static int relevant(const accel__doc_state *s, int stack)
+{
+    return stack == STACK_NVIDIA ? s->nvidia_stack : s->amd_stack;
+}
+
+/* "found at P (→ R), via X, version V (from …)" */
+static void found_text(const accel__lib_info *li, char *buf, size_t cap)
+{
+    int same = strcmp(li->path, li->realpath) == 0;
+    snprintf(buf, cap, "%s%s%s via %s%s%s%s%s%s", li->path, same ? "" : " -> ",
+             same ? "" : li->realpath, li->via, li->version[0] ? ", version " : "", li->version,
+             li->version[0] ? " (" : "", li->version_source, li->version[0] ? ")" : "");
+}
+
+void accel__doc_missing_text(const accel__lib_info *li, char *buf, size_t cap)
+{
+    char where[1400];
+    accel__doc_searched_text(li, where, sizeof where);
+    snprintf(buf, cap, "searched %s%s%s%s%s", where, li->skipped[0] ? "; passed over: " : "",
+             li->skipped, li->hint[0] ? "; " : "", li->hint);
+}
+
+void accel__doc_hint_fix(accel__doc_check *c, const accel__lib_info *li, const char *install)
+{
+    if (li->hint[0]) {
+        const char *dir = strstr(li->hint, "does not search ");
+        dir = dir ? dir + 16 : "that directory";
+        accel__doc_set_fix(c, "add %s to LD_LIBRARY_PATH, or list it in a file under "
+                              "/etc/ld.so.conf.d/ and run ldconfig",
+                           dir);
+    } else if (install) {
+        accel__doc_set_fix(c, "%s", install);
+    }
+}
+
+/* One line for a library that was found. */
+accel__doc_check *accel__doc_found_line(accel__doc_state *s, accel__doc_lib *l, const char *what,
+                                        int fail_is_warn)
+{
+    char id[160], comp[160], text[1300];
+    snprintf(id, sizeof id, "lib:%s", l->info.soname);
+    snprintf(comp, sizeof comp, "%s (%s)", l->info.soname, what);
+    found_text(&l->info, text, sizeof text);
+    accel__doc_check *c;
+    if (l->load.attempted && !l->load.ok) {
+        c = accel__doc_add(s, fail_is_warn ? ACCEL__DOC_WARN : ACCEL__DOC_FAIL, id, comp, NULL,
+                           "%s; trial load: %s", text, l->load.verdict);
+        accel__doc_set_fix(c, "%s at %s cannot be loaded: reinstall it, or take its directory "
+                              "out of the loader's path so a working copy is found",
+                           l->info.soname, l->info.realpath);
+    } else {
+        const char *loaded = l->load.have_out ? l->load.out.loaded_path : "";
+        int differs = loaded[0] && strcmp(loaded, l->info.path) != 0;
+        c = accel__doc_add(s, ACCEL__DOC_PASS, id, comp, NULL, "%s%s%s%s%s", text,
+                           l->load.attempted ? "; loads" : "",
+                           l->load.have_out && l->load.out.note[0] ? ", " : "",
+                           l->load.have_out ? l->load.out.note : "",
+                           differs ? "; note: the loader opened " : "");
+        if (differs) {
+            size_t n = strlen(c->seen);
+            snprintf(c->seen + n, sizeof c->seen - n, "%s", loaded);
+        }
+    }
+    if (c) {
+        c->lib = &l->info;
+        c->load = &l->load;
+    }
+    return c;
+}
+
+/* One line for a family of which no soname is installed. */
+static void missing_family(accel__doc_state *s, const libspec *sp)
+{
+    accel__doc_lib tmp;
+    memset(&tmp, 0, sizeof tmp);
+    char name[160], text[1400], id[160], comp[160];
+    snprintf(name, sizeof name, "%s.so", sp->stem);
+    accel__lib_resolve(s->lp, name, &tmp.info);
+    tmp.info.found = 0;
+    tmp.info.path[0] = tmp.info.realpath[0] = tmp.info.via[0] = tmp.info.version[0] = '\0';
+    accel__lib_hint(sp->stem, tmp.info.hint, sizeof tmp.info.hint);
+    snprintf(tmp.info.soname, sizeof tmp.info.soname, "%s.so.*", sp->stem);
+    accel__doc_missing_text(&tmp.info, text, sizeof text);
+    snprintf(id, sizeof id, "lib:%s", sp->stem);
+    snprintf(comp, sizeof comp, "%s (%s)", sp->stem, sp->what);
+    accel__doc_status st;
+    const char *why;
+    if (relevant(s, sp->stack)) {
+        st = ACCEL__DOC_WARN;
+        why = sp->stack == STACK_NVIDIA ? "programs that use it (PyTorch, TensorFlow, ONNX Runtime "
+                                          "CUDA) will not find it"
+                                        : "ROCm programs cannot use the AMD GPU";
+    } else {
+        st = sp->driver ? ACCEL__DOC_WARN : ACCEL__DOC_PASS;
+        why = sp->driver ? "not present (no AMD GPU or amdgpu driver here)"
+                         : "not installed (optional: no NVIDIA GPU or driver here)";
+    }
+    if (s->n_libs >= ACCEL__DOC_MAX_LIBS) return;
+    accel__doc_lib *l = &s->libs[s->n_libs++];
+    *l = tmp;
+    l->stem = sp->stem;
+    accel__doc_check *c = accel__doc_add(s, st, id, comp, NULL, "no %s.so.* found: %s; %s",
+                                         sp->stem, why, text);
+    if (c) {
+        c->lib = &l->info;
+        if (st != ACCEL__DOC_PASS) accel__doc_hint_fix(c, &l->info, sp->install);
+    }
+}
+
+/* libcuda through the NVIDIA inspection (probe child: load, cuDriverGetVersion, cuInit,
+ * devices), libnvidia-ml beside it. */
+static void check_driver_api(accel__doc_state *s)
+{
+    accel__cuda_report rep;
+    accel__cuda_inspect(s->ctx, s->opt->no_cache, &rep, NULL);
+    accel__doc_lib *l = accel__doc_lib_new(s, "libcuda", "libcuda.so.1");
+    if (!l) return;
+    s->libcuda_found = l->info.found || rep.lib_found;
+    if (s->libcuda_found) s->nvidia_stack = 1;
+    s->cuda_driver_version = rep.driver_version;
+    s->cuda_n_devices = rep.n_devices;
+    accel__lib_version_from_name(l->info.realpath, s->libcuda_file_version,
+                                 sizeof s->libcuda_file_version);
+    const char *comp = "libcuda.so.1 (CUDA driver API)";
+    accel__doc_check *c;
+    if (!s->libcuda_found) {
+        char text[1400];
+        accel__doc_missing_text(&l->info, text, sizeof text);
+        int need = s->r->nvidia_on_pci > 0 || s->nvidia_module;
+        c = accel__doc_add(s, need ? ACCEL__DOC_FAIL : ACCEL__DOC_WARN, "lib:libcuda.so.1", comp,
+                           NULL, "%s: %s", need ? "not found" : "not present (no NVIDIA driver)",
+                           text);
+        if (c && need) accel__doc_hint_fix(c, &l->info,
+                                "apt-get install nvidia-driver libcuda1 (Debian non-free)");
+        if (c && !need) accel__doc_set_fix(c, "nothing to fix without an NVIDIA GPU");
+    } else {
+        char text[1300], dv[48] = "unknown";
+        if (l->info.found)
+            found_text(&l->info, text, sizeof text);
+        else
+            accel__strlcpy(text, rep.lib_path, sizeof text);
+        if (rep.driver_version > 0)
+            snprintf(dv, sizeof dv, "%d (CUDA %d.%d)", rep.driver_version,
+                     rep.driver_version / 1000, (rep.driver_version % 1000) / 10);
+        if (!rep.usable && rep.visible_effect == ACCEL__CVD_HIDES_ALL && rep.driver_version > 0) {
+            /* The library works; the environment hides every device (its own line says so). */
+            c = accel__doc_add(s, ACCEL__DOC_PASS, "lib:libcuda.so.1", comp, NULL,
+                               "%s; cuDriverGetVersion %s; no device visible because of "
+                               "CUDA_VISIBLE_DEVICES (see that check)",
+                               text, dv);
+        } else if (rep.usable) {
+            c = accel__doc_add(s, ACCEL__DOC_PASS, "lib:libcuda.so.1", comp, NULL,
+                               "%s; cuDriverGetVersion %s; cuInit ok, %d device(s), %d usable%s",
+                               text, dv, rep.n_devices, rep.n_usable,
+                               rep.from_cache ? " (cached verdict)" : "");
+        } else {
+            c = accel__doc_add(s, ACCEL__DOC_FAIL, "lib:libcuda.so.1", comp, NULL,
+                               "%s; cuDriverGetVersion %s; %s%s", text, dv, rep.verdict,
+                               rep.from_cache ? " (cached verdict; --no-cache probes afresh)" : "");
+            accel__doc_set_fix(c, "the CUDA driver library does not work: reinstall the NVIDIA "
+                                  "driver (libcuda1 and the kernel module must be the same "
+                                  "version), then reboot");
+        }
+    }
+    if (c) c->lib = &l->info;
+
+    /* NVML: monitoring only, so never a FAIL. */
+    accel__doc_lib *m = accel__doc_lib_new(s, "libnvidia-ml", "libnvidia-ml.so.1");
+    if (!m) return;
+    const char *mcomp = "libnvidia-ml.so.1 (NVML, NVIDIA management)";
+    if (!m->info.found && !rep.nvml_found) {
+        char text[1400];
+        accel__doc_missing_text(&m->info, text, sizeof text);
+        c = accel__doc_add(s, ACCEL__DOC_WARN, "lib:libnvidia-ml.so.1", mcomp, NULL, "%s: %s",
+                           s->nvidia_stack ? "not found (no memory use, temperature or power "
+                                             "readings)"
+                                           : "not present (no NVIDIA driver)",
+                           text);
+        if (c) {
+            if (s->nvidia_stack)
+                accel__doc_hint_fix(c, &m->info, "apt-get install libnvidia-ml1 (Debian non-free)");
+            else
+                accel__doc_set_fix(c, "nothing to fix without an NVIDIA GPU");
+        }
+    } else {
+        char text[1300] = "";
+        if (m->info.found) found_text(&m->info, text, sizeof text);
+        int ok = rep.nvml_found;
+        c = accel__doc_add(s, ok || !s->libcuda_found ? ACCEL__DOC_PASS : ACCEL__DOC_WARN,
+                           "lib:libnvidia-ml.so.1", mcomp, NULL, "%s; %s%s%s", text,
+                           ok ? "nvmlInit ok, driver " : "NVML: ",
+                           ok ? rep.nvml_driver_version : rep.nvml_verdict,
+                           !ok && !s->libcuda_found ? " (not used without libcuda)" : "");
+        if (c && !ok && s->libcuda_found)
+            accel__doc_set_fix(c, "reinstall libnvidia-ml1 at the driver's version");
+    }
+    if (c) c->lib = &m->info;
+
+    /* The classic "Failed to initialize NVML: Driver/library version mismatch": user-space
+     * driver libraries upgraded, old kernel module still loaded. */
+    const char *mod = s->nvidia_module_version[0] ? s->nvidia_module_version
+                                                   : rep.kernel_module_version;
+    const char *lib = s->libcuda_file_version;
+    if (mod[0] && strchr(lib, '.') && s->libcuda_found) {
+        if (strcmp(mod, lib) == 0)
+            accel__doc_add(s, ACCEL__DOC_PASS, "nvidia.version_match", "NVIDIA driver versions",
+                           NULL, "kernel module and libcuda are both %s", mod);
+        else
+            accel__doc_add(s, ACCEL__DOC_FAIL, "nvidia.version_match", "NVIDIA driver versions",
+                           "reboot so the installed kernel module is loaded, or reinstall the "
+                           "driver so the module and the libraries match",
+                           "kernel module %s but libcuda %s (%s): CUDA and NVML calls fail with "
+                           "\"driver/library version mismatch\"",
+                           mod, lib, l->info.realpath);
+    }
+}
+
+/* Every installed soname of one family, each found, versioned, maybe trial-loaded. Returns
+ * how many were found. */
+static size_t check_family(accel__doc_state *s, const libspec *sp)
+{
+    char names[8][128];
+    size_t n = accel__lib_family(s->lp, sp->stem, names, 8);
+    if (n == 0) {
+        missing_family(s, sp);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        accel__doc_lib *l = accel__doc_lib_new(s, sp->stem, names[i]);
+        if (!l) break;
+        if (sp->trial) accel__doc_lib_trial(s, l, sp->hook);
+        accel__doc_found_line(s, l, sp->what, 0);
+    }
+    return n;
+}
+
+/* cuBLAS cannot load without the cuBLASLt of the same major. */
+static void check_cublas_lt(accel__doc_state *s)
+{
+    for (size_t i = 0; i < s->n_libs; i++) {
+        accel__doc_lib *l = &s->libs[i];
+        if (strcmp(l->stem, "libcublas") != 0 || !l->info.found) continue;
+        const char *major = strstr(l->info.soname, ".so.");
+        if (!major) continue;
+        char lt[160];
+        snprintf(lt, sizeof lt, "libcublasLt.so.%s", major + 4);
+        accel__doc_lib *d = accel__doc_lib_get(s, lt);
+        if (d && d->info.found) continue;
+        d = accel__doc_lib_new(s, "libcublasLt", lt);
+        if (!d || d->info.found) continue; /* found now though not listed: fine */
+        char text[1400], id[160];
+        accel__doc_missing_text(&d->info, text, sizeof text);
+        snprintf(id, sizeof id, "lib:%s", lt);
+        accel__doc_check *c = accel__doc_add(s, ACCEL__DOC_FAIL, id, lt, NULL,
+                                             "missing, but %s (%s) needs it and will not load: %s",
+                                             l->info.soname, l->info.path, text);
+        if (c) {
+            c->lib = &d->info;
+            accel__doc_hint_fix(c, &d->info, "install the cuBLASLt of the same CUDA release as cuBLAS "
+                                  "(Debian: apt-get install libcublaslt11)");
+        }
+    }
+}
+
+static void dirname_of(const char *path, char *out, size_t cap)
+{
+    accel__strlcpy(out, path, cap);
+    char *sl = strrchr(out, '/');
+    if (sl) *sl = '\0';
+}
+
+/* cuDNN: the front library and every sub-library of its major. The sub-libraries are
+ * resolved before the front library's line is written, so that line can say which are
+ * missing: that is what its SIGABRT means. */
+static void check_cudnn(accel__doc_state *s, const libspec *sp)
+{
+    char names[8][128];
+    size_t n = accel__lib_family(s->lp, "libcudnn", names, 8);
+    if (n == 0) {
+        missing_family(s, sp);
+        /* Sub-libraries without the front library: listed so nothing is silently skipped. */
+        for (int k = 0; cudnn9_subs[k]; k++) {
+            char sub[160], id[160];
+            snprintf(sub, sizeof sub, "libcudnn_%s.so.9", cudnn9_subs[k]);
+            accel__doc_lib *l = accel__doc_lib_new(s, "libcudnn_sub", sub);
+            if (!l) return;
+            snprintf(id, sizeof id, "lib:%s", sub);
+            accel__doc_check *c;
+            if (l->info.found)
+                c = accel__doc_found_line(s, l, "cuDNN sub-library, without libcudnn.so.9", 0);
+            else
+                c = accel__doc_add(s, ACCEL__DOC_PASS, id, sub, NULL,
+                                   "not installed (cuDNN is not installed)");
+            if (c) c->lib = &l->info;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        accel__doc_lib *front = accel__doc_lib_new(s, "libcudnn", names[i]);
+        if (!front) return;
+        const char *major = strstr(front->info.soname, ".so.") + 4;
+        const char *const *subs = strcmp(major, "9") == 0   ? cudnn9_subs
+                                  : strcmp(major, "8") == 0 ? cudnn8_subs
+                                                            : NULL;
+        char missing[512] = "";
+        accel__doc_lib *sublibs[8] = {0};
+        for (int k = 0; subs && subs[k]; k++) {
+            char sub[160];
+            snprintf(sub, sizeof sub, "libcudnn_%s.so.%s", subs[k], major);
+            sublibs[k] = accel__doc_lib_new(s, "libcudnn_sub", sub);
+            if (sublibs[k] && !sublibs[k]->info.found) {
+                size_t m = strlen(missing);
+                snprintf(missing + m, sizeof missing - m, "%s%s", m ? ", " : "", sub);
+            }
+        }
+        accel__doc_lib_trial(s, front, sp->hook);
+        accel__doc_check *c = accel__doc_found_line(s, front, sp->what, 0);
+        if (c && missing[0]) {
+            c->status = ACCEL__DOC_FAIL;
+            size_t m = strlen(c->seen);
+            snprintf(c->seen + m, sizeof c->seen - m, "; incomplete: %s missing", missing);
+            accel__doc_set_fix(c, "install the complete cuDNN %s (every libcudnn_*.so.%s beside "
+                                  "libcudnn.so.%s): %s is missing",
+                               major, major, major, missing);
+        }
+        char front_dir[1024];
+        dirname_of(front->info.realpath, front_dir, sizeof front_dir);
+        for (int k = 0; subs && subs[k]; k++) {
+            accel__doc_lib *l = sublibs[k];
+            if (!l) continue;
+            char id[160];
+            snprintf(id, sizeof id, "lib:%s", l->info.soname);
+            if (!l->info.found) {
+                char text[1400];
+                accel__doc_missing_text(&l->info, text, sizeof text);
+                accel__doc_check *m = accel__doc_add(
+                    s, ACCEL__DOC_FAIL, id, l->info.soname, NULL,
+                    "missing, but %s (%s) needs it: cuDNN aborts the program (SIGABRT, \"Could "
+                    "not load library %s\") when it first uses it; %s",
+                    front->info.soname, front->info.path, l->info.soname, text);
+                if (m) {
+                    m->lib = &l->info;
+                    accel__doc_hint_fix(m, &l->info, "install the complete cuDNN package (the same one that "
+                                          "provided libcudnn.so), not only the front library");
+                }
+                continue;
+            }
+            accel__doc_check *m = accel__doc_found_line(s, l, "cuDNN sub-library", 0);
+            char dir[1024];
+            dirname_of(l->info.realpath, dir, sizeof dir);
+            if (m && strcmp(dir, front_dir) != 0) {
+                m->status = ACCEL__DOC_WARN;
+                size_t k2 = strlen(m->seen);
+                snprintf(m->seen + k2, sizeof m->seen - k2,
+                         "; not beside %s (%s): two cuDNN installs are being mixed",
+                         front->info.soname, front_dir);
+                accel__doc_set_fix(m, "keep one cuDNN: remove the other directory from "
+                                      "LD_LIBRARY_PATH (or the ld.so configuration)");
+            }
+        }
+    }
+}
+
+/* Driver CUDA version against every CUDA runtime and cuDNN found. A runtime of a newer major
+ * than the driver cannot start at all ("CUDA driver version is insufficient for CUDA runtime
+ * version"); a newer minor of the same major runs under minor-version compatibility, minus
+ * PTX JIT of newer PTX. */
+static void check_compat(accel__doc_state *s)
+{
+    int d = s->cuda_driver_version;
+    int emitted = 0;
+    for (size_t i = 0; i < s->n_libs; i++) {
+        accel__doc_lib *l = &s->libs[i];
+        int is_rt = strcmp(l->stem, "libcudart") == 0, is_dnn = strcmp(l->stem, "libcudnn") == 0;
+        if ((!is_rt && !is_dnn) || !l->info.found) continue;
+        char id[160], comp[200], need[64];
+        snprintf(id, sizeof id, "cuda.compat:%s", l->info.soname);
+        snprintf(comp, sizeof comp, "CUDA driver vs %s", l->info.soname);
+        long long want = l->load.have_out ? l->load.out.cuda_version : -1;
+        int major_only = 0;
+        if (want <= 0 && is_rt) {
+            /* No probe answer: the soname still gives the major (libcudart.so.11.0 → 11). */
+            const char *v = strstr(l->info.soname, ".so.");
+            want = v ? strtol(v + 4, NULL, 10) * 1000 : -1;
+            major_only = 1;
+        }
+        emitted = 1;
+        if (want <= 0) {
+            accel__doc_add(s, ACCEL__DOC_WARN, id, comp, NULL,
+                           "the CUDA version %s needs is unknown (%s)", l->info.soname,
+                           l->load.attempted ? l->load.verdict : "not loaded");
+            continue;
+        }
+        if (major_only)
+            snprintf(need, sizeof need, "CUDA %lld.x", want / 1000);
+        else
+            snprintf(need, sizeof need, "CUDA %lld.%lld", want / 1000, (want % 1000) / 10);
+        const char *who = is_rt ? "runtime" : "cuDNN built for";
+        if (d <= 0) {
+            accel__doc_add(s, s->nvidia_stack ? ACCEL__DOC_WARN : ACCEL__DOC_PASS, id, comp,
+                           s->nvidia_stack ? "make libcuda.so.1 loadable (see its line) so the "
+                                             "versions can be compared"
+                                           : NULL,
+                           "%s %s; no driver version to compare with (%s)", who, need,
+                           s->libcuda_found ? "cuDriverGetVersion gave none" : "no libcuda.so.1");
+            continue;
+        }
+        int dmaj = d / 1000, dmin = (d % 1000) / 10;
+        int wmaj = (int)(want / 1000), wmin = (int)((want % 1000) / 10);
+        if (wmaj > dmaj) {
+            accel__doc_check *c = accel__doc_add(s, ACCEL__DOC_FAIL, id, comp, NULL,
+                           "%s %s (%s) but the driver supports only CUDA %d.%d "
+                           "(cuDriverGetVersion %d): \"CUDA driver version is insufficient\"",
+                           who, need, l->info.path, dmaj, dmin, d);
+            accel__doc_set_fix(c,
+                               "install an NVIDIA driver that supports CUDA %d.%d or newer, or "
+                               "use a build for CUDA %d (runtime and cuDNN of that major)",
+                               wmaj, major_only ? 0 : wmin, dmaj);
+        } else if (!major_only && wmaj == dmaj && wmin > dmin) {
+            accel__doc_check *c = accel__doc_add(s, ACCEL__DOC_WARN, id, comp, NULL,
+                           "%s %s, driver CUDA %d.%d (cuDriverGetVersion %d): runs under minor "
+                           "version compatibility, but PTX newer than the driver cannot be JIT-"
+                           "compiled",
+                           who, need, dmaj, dmin, d);
+            accel__doc_set_fix(c,
+                               "update the driver to one for CUDA %d.%d to also get PTX JIT",
+                               wmaj, wmin);
+        } else {
+            accel__doc_add(s, ACCEL__DOC_PASS, id, comp, NULL,
+                           "%s %s, driver supports CUDA %d.%d (cuDriverGetVersion %d)", who, need,
+                           dmaj, dmin, d);
+        }
+    }
+    if (!emitted)
+        accel__doc_add(s, ACCEL__DOC_PASS, "cuda.compat", "CUDA driver vs runtime", NULL,
+                       "no CUDA runtime or cuDNN installed: nothing to compare%s",
+                       d > 0 ? "" : " (and no driver version)");
+}
+
+void accel__doc_check_libs(accel__doc_state *s)
+{
+    check_driver_api(s);
+    for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+        const libspec *sp = &specs[i];
+        if (strcmp(sp->stem, "libcudnn") == 0)
+            check_cudnn(s, sp);
+        else
+            check_family(s, sp);
+        if (strcmp(sp->stem, "libcublasLt") == 0) check_cublas_lt(s);
+    }
+    check_compat(s);
+}

@@ -1,0 +1,254 @@
+/* Fault scenarios for `accel doctor`: the real accel binary runs with small fake vendor
+ * libraries first on LD_LIBRARY_PATH (a libcuda.so.1 whose cuInit fails, one that aborts on
+ * load, one that hangs in cuInit, an old driver beside a newer CUDA runtime, a libcudnn.so.9
+ * without libcudnn_ops.so.9), on a captured sysfs/procfs tree, and as the machine is. Each must
+ * give the right verdict within its time limit, exit normally (the host process survives
+ * whatever the libraries do) with the documented exit code, and print JSON that validates
+ * against docs/schemas/doctor.schema.json (tests/doctor/check_doctor.py checks the fields).
+ *
+ * Usage: test_doctor_scenarios SCENARIO (one ctest entry per scenario). */
+#include "test.h"
+#include "core/internal.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FAKES ACCEL_TEST_BUILD "/fakes"
+#define SRC ACCEL_TEST_DATA "/../.." /* the source tree */
+
+typedef struct {
+    const char *name;
+    const char *fakes;     /* ':'-separated variants under <build>/fakes, first on the path */
+    int inhibit_cache;     /* run through `ld.so --inhibit-cache` with no ld.so cache at all */
+    const char *env[4];    /* extra "KEY=VALUE" */
+    int want_rc;           /* -1: whatever the machine gives (still checked for consistency) */
+    double max_seconds;
+    int require_schema;
+    const char *expect[12]; /* for check_doctor.py */
+} scenario;
+
+static const scenario scenarios[] = {
+    {"init_fails", "init_fails", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=FAIL~cuInit~CUDA_ERROR_UNKNOWN", "lib:libcuda.so.1@library.via==LD_LIBRARY_PATH"}},
+    {"abort_on_load", "abort_on_load", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=FAIL~killed by SIGABRT while loading libcuda.so.1"}},
+    {"hang_in_init", "hang_in_init", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=FAIL~did not finish within 1000 ms~cuInit"}},
+    {"old_driver", "old_driver:cudart12", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=PASS~cuDriverGetVersion 11020", "lib:libcudart.so.12=PASS",
+      "lib:libcudart.so.12@library.version==12.4",
+      "lib:libcudart.so.12@library.version_source==cudaRuntimeGetVersion()",
+      "lib:libcudart.so.12@library.via==LD_LIBRARY_PATH",
+      "cuda.compat:libcudart.so.12=FAIL~CUDA 12.4~CUDA 11.2~11020"}},
+    /* No ld.so cache (for the loader and for accel alike), so a cuDNN installed on the machine
+     * cannot stand in for the missing sub-library. */
+    {"cudnn_missing_ops", "cudnn9_noops", 1, {"ACCEL_LD_SO_CACHE=/nonexistent/ld.so.cache"}, 2, 10,
+     0,
+     {"lib:libcudnn.so.9=FAIL~killed by SIGABRT while loading libcudnn.so.9~libcudnn_ops.so.9",
+      "lib:libcudnn_ops.so.9=FAIL~missing~libcudnn.so.9",
+      "lib:libcudnn_ops.so.9@library.found==False", "lib:libcudnn.so.9@library.load.ok==False"}},
+    /* The control: the same fake cuDNN with its sub-libraries passes. */
+    {"cudnn_complete", "cudnn9", 0, {NULL}, -1, 10, 0,
+     {"lib:libcudnn.so.9=PASS~libcudnn_ops loaded", "lib:libcudnn.so.9@library.version==9.1.0",
+      "lib:libcudnn_ops.so.9=PASS", "lib:libcudnn_heuristic.so.9=PASS",
+      "lib:libcudnn.so.9@library.load.ok==True"}},
+    /* A captured machine: two NVIDIA GPUs with the driver bound, an AMD GPU with none; the
+     * visible-devices variables point at devices that do not exist. */
+    {"captured_tree", "ok", 0,
+     {"ACCEL_SYSFS_ROOT=" SRC "/tests/data/sysfs-pci",
+      "ACCEL_PROCFS_ROOT=" SRC "/tests/data/procfs-nvidia", "CUDA_VISIBLE_DEVICES=5",
+      "HIP_VISIBLE_DEVICES=0,3"},
+     2, 10, 0,
+     {"pci:0000:01:00.0=PASS~kernel driver nvidia", "pci:0000:c3:00.0=FAIL~no kernel driver",
+      "nvidia.kernel_module=PASS~535.104.05", "amd.kernel_module=FAIL~1 AMD GPU",
+      "env.CUDA_VISIBLE_DEVICES=FAIL~5", "env.HIP_VISIBLE_DEVICES=WARN~3 names no device",
+      "lib:libcuda.so.1=PASS~because of CUDA_VISIBLE_DEVICES"}},
+    /* The machine as it is. */
+    {"machine", NULL, 0, {NULL}, -1, 60, 1, {"rule:no-gpu", "accel.version=PASS"}},
+};
+
+/* The program interpreter of `exe` (PT_INTERP), so a scenario can run it with
+ * `ld.so --inhibit-cache` on any architecture. */
+static int interp_of(const char *exe, char *out, size_t cap)
+{
+    int fd = open(exe, O_RDONLY);
+    if (fd < 0) return -1;
+    ElfW(Ehdr) eh;
+    int rc = -1;
+    if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh) {
+        for (int i = 0; i < eh.e_phnum; i++) {
+            ElfW(Phdr) ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (size_t)i * eh.e_phentsize)) !=
+                (ssize_t)sizeof ph)
+                break;
+            if (ph.p_type != PT_INTERP || ph.p_filesz >= cap) continue;
+            if (pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz) {
+                out[ph.p_filesz] = '\0';
+                rc = 0;
+            }
+            break;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* Runs argv with stdout to `out_path`; waits at most `limit_s`. Returns the wait status, or -1
+ * when it had to be killed. */
+static int run(char *const argv[], const char *out_path, double limit_s, double *elapsed)
+{
+    double t0 = accel__now_ms();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) dup2(fd, 1);
+        execv(argv[0], argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (accel__now_ms() - t0 > limit_s * 1000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            *elapsed = (accel__now_ms() - t0) / 1000;
+            return -1;
+        }
+        usleep(5000);
+    }
+    *elapsed = (accel__now_ms() - t0) / 1000;
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SCENARIO\n", argv[0]);
+        return 2;
+    }
+    const scenario *sc = NULL;
+    for (size_t i = 0; i < sizeof scenarios / sizeof *scenarios; i++)
+        if (strcmp(scenarios[i].name, argv[1]) == 0) sc = &scenarios[i];
+    if (!sc) {
+        fprintf(stderr, "unknown scenario '%s'\n", argv[1]);
+        return 2;
+    }
+    if (access("/usr/bin/python3", X_OK) != 0)
+        TEST_SKIP("/usr/bin/python3 is needed to read the JSON report");
+    const char *accel = ACCEL_TEST_BUILD "/accel";
+    if (access(accel, X_OK) != 0) TEST_SKIP("%s was not built (ACCEL_BUILD_CLI=OFF)", accel);
+
+    /* Environment: the fakes first on the library path, a fresh cache, 1 s probe limit. */
+    if (sc->fakes) {
+        char path[4096] = "";
+        char copy[512];
+        accel__strlcpy(copy, sc->fakes, sizeof copy);
+        char *save = NULL;
+        for (char *v = strtok_r(copy, ":", &save); v; v = strtok_r(NULL, ":", &save)) {
+            char dir[1024];
+            snprintf(dir, sizeof dir, "%s/%s", FAKES, v);
+            struct stat st;
+            if (stat(dir, &st) != 0) {
+                TEST_FAIL_("fake libraries %s were not built", dir);
+                TEST_DONE();
+            }
+            size_t n = strlen(path);
+            snprintf(path + n, sizeof path - n, "%s%s", n ? ":" : "", dir);
+        }
+        const char *old = getenv("LD_LIBRARY_PATH");
+        if (old && *old) {
+            size_t n = strlen(path);
+            snprintf(path + n, sizeof path - n, ":%s", old);
+        }
+        setenv("LD_LIBRARY_PATH", path, 1);
+    }
+    for (int i = 0; i < 4 && sc->env[i]; i++) {
+        char kv[1024];
+        accel__strlcpy(kv, sc->env[i], sizeof kv);
+        char *eq = strchr(kv, '=');
+        *eq = '\0';
+        setenv(kv, eq + 1, 1);
+    }
+    if (!getenv("ACCEL_PROBE_TIMEOUT_MS")) setenv("ACCEL_PROBE_TIMEOUT_MS", "1000", 1);
+
+    char tmp[] = "/tmp/accel-doctor-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmp) != NULL);
+    char report[600], cache[600];
+    snprintf(report, sizeof report, "%s/report.json", tmp);
+    snprintf(cache, sizeof cache, "%s/cache", tmp);
+    setenv("ACCEL_CACHE_DIR", cache, 1);
+
+    char interp[512];
+    char *args[8];
+    int a = 0;
+    if (sc->inhibit_cache) {
+        if (interp_of(accel, interp, sizeof interp) != 0)
+            TEST_SKIP("cannot read the program interpreter of %s", accel);
+        args[a++] = interp;
+        args[a++] = "--inhibit-cache";
+    }
+    args[a++] = (char *)accel;
+    args[a++] = "doctor";
+    args[a++] = "--json";
+    args[a++] = "--no-cache";
+    args[a] = NULL;
+
+    double elapsed = 0;
+    int status = run(args, report, sc->max_seconds + 20, &elapsed);
+    fprintf(stderr, "scenario %s: %.2f s\n", sc->name, elapsed);
+    if (status == -1) {
+        TEST_FAIL_("accel doctor did not finish within %.0f s", sc->max_seconds + 20);
+        TEST_DONE();
+    }
+    if (WIFSIGNALED(status)) {
+        TEST_FAIL_("accel doctor was killed by signal %d: the host process must survive",
+                   WTERMSIG(status));
+        TEST_DONE();
+    }
+    ASSERT_TRUE(WIFEXITED(status));
+    int rc = WEXITSTATUS(status);
+    if (sc->want_rc >= 0) ASSERT_EQ_INT(rc, sc->want_rc);
+    ASSERT_TRUE(rc >= 0 && rc <= 2);
+    ASSERT_TRUE(elapsed <= sc->max_seconds);
+
+    char rcs[16];
+    snprintf(rcs, sizeof rcs, "%d", rc);
+    char *py[24];
+    int p = 0;
+    py[p++] = "/usr/bin/python3";
+    py[p++] = SRC "/tests/doctor/check_doctor.py";
+    py[p++] = report;
+    py[p++] = SRC "/docs/schemas/doctor.schema.json";
+    py[p++] = rcs;
+    if (sc->require_schema) py[p++] = "--require-schema";
+    for (int i = 0; i < 12 && sc->expect[i]; i++) py[p++] = (char *)sc->expect[i];
+    py[p] = NULL;
+    char pyout[600];
+    snprintf(pyout, sizeof pyout, "%s/check.txt", tmp);
+    double e2;
+    int ps = run(py, pyout, 60, &e2);
+    char *text = NULL;
+    size_t n = 0;
+    if (accel__read_file(pyout, &text, &n) == ACCEL_OK && n) fputs(text, stderr);
+    free(text);
+    int prc = ps >= 0 && WIFEXITED(ps) ? WEXITSTATUS(ps) : -1;
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (prc == 77) {
+        if (system(cmd) != 0) fprintf(stderr, "note: could not remove %s\n", tmp);
+        TEST_SKIP("python3 jsonschema is not installed: the report could not be validated");
+    }
+    ASSERT_EQ_INT(prc, 0);
+    if (accel_test_failures == 0 && system(cmd) != 0) fprintf(stderr, "note: could not remove %s\n", tmp);
+    if (accel_test_failures) fprintf(stderr, "report kept in %s\n", report);
+    TEST_DONE();
+}
