@@ -224,16 +224,21 @@ accel_status accel__device_budget(accel_ctx *ctx, accel__device *dev, accel__bud
     return ACCEL_OK;
 }
 
+int64_t accel__plan_usable(int64_t budget)
+{
+    if (budget <= 0) return 0;
+    return budget / 11 * 10 + budget % 11 * 10 / 11; /* no overflow for any int64 */
+}
+
 size_t accel__plan_fit(int64_t budget, int64_t a, int64_t b)
 {
     if (budget < 0) return 0;
     if (a < 0) a = 0;
-    double usable = (double)budget / ACCEL__PLAN_SAFETY;
-    if (b <= 0) return (double)a <= usable ? SIZE_MAX : 0;
-    double n = floor((usable - (double)a) / (double)b);
-    if (n < 1) return 0;
-    if (n >= (double)SIZE_MAX) return SIZE_MAX;
-    return (size_t)n;
+    int64_t usable = accel__plan_usable(budget);
+    if (b <= 0) return a <= usable ? SIZE_MAX : 0;
+    if (usable - a < b) return 0;
+    uint64_t n = (uint64_t)((usable - a) / b);
+    return n >= (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
 
 static int formula(const accel__op *op, void *call, int64_t *a, int64_t *b)
@@ -522,7 +527,7 @@ accel_status accel_plan_chunk(accel_ctx *ctx, const char *op, double duration_s,
         chunk = duration_s;
         snprintf(how, sizeof how, "memory unknown: one chunk");
     } else {
-        double usable = (double)bd.budget / ACCEL__PLAN_SAFETY - (double)fixed;
+        double usable = (double)(accel__plan_usable(bd.budget) - fixed);
         chunk = usable > 0 ? usable / (double)per_s : 0;
         snprintf(how, sizeof how,
                  "bytes = %lld + %lld·seconds at %d Hz; (budget / %.2f − %lld) / %lld = %.3f s",

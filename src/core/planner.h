@@ -34,6 +34,9 @@ accel_status accel__device_budget(accel_ctx *ctx, accel__device *dev, accel__bud
  * -1 when unknown. `total` (may be NULL) gets MemTotal capped by the cgroup limit. */
 int64_t accel__host_available(int64_t *total, char *source, size_t source_cap);
 
+/* budget / SAFETY in exact integer arithmetic (budget × 10 / 11, rounded down). */
+int64_t accel__plan_usable(int64_t budget);
+
 /* Largest n with (a + b·n) × SAFETY ≤ budget: SIZE_MAX when b ≤ 0 and a fits, 0 when not
  * even one item fits. budget must be ≥ 0. */
 size_t accel__plan_fit(int64_t budget, int64_t a, int64_t b);
