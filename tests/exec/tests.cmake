@@ -41,3 +41,13 @@ if(ACCEL_BUILD_CLI)
   set_tests_properties(cli_bench_quick PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
     ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_bench_quick")
 endif()
+accel_add_test(test_exec_device SOURCES ${EXEC_DIR}/test_exec_device.c TIMEOUT 300)
+
+# bench/exec_overhead.c: the executor's cost per call and per fallback (docs/benchmarks.md).
+# Built with the tests so it cannot rot; the test runs it briefly and checks its results, never
+# its timings.
+add_executable(exec_overhead ${CMAKE_SOURCE_DIR}/bench/exec_overhead.c)
+target_link_libraries(exec_overhead PRIVATE accel_internal)
+target_compile_definitions(exec_overhead PRIVATE _GNU_SOURCE)
+target_compile_options(exec_overhead PRIVATE ${ACCEL_WARNINGS})
+add_test(NAME bench_exec_overhead_smoke COMMAND exec_overhead --quick)
