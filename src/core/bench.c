@@ -481,7 +481,7 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
         char frac[16] = "-";
         if (x->bandwidth_fraction >= 0)
             snprintf(frac, sizeof frac, "%.0f%%", 100 * x->bandwidth_fraction);
-        fprintf(f, "%-10s %-7s %10zu  %-22.22s %10.4f %10.4f %10.4f %10.4f %12.4g %6.0f %8.2f %6s\n",
+        fprintf(f, "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
                 x->op, x->size_label, x->items, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
                 x->e2e.p95, x->throughput, rate, x->bandwidth_gbps, frac);
     }

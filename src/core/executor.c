@@ -110,7 +110,7 @@ accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *d)
                 char msg[256];
                 accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
                 pthread_mutex_lock(&ctx->lock);
-                d->info.usable = 0;
+                __atomic_store_n(&d->info.usable, 0, __ATOMIC_RELEASE);
                 snprintf(d->info.verdict, sizeof d->info.verdict, "unusable: open failed: %s", msg);
                 pthread_mutex_unlock(&ctx->lock);
                 ACCEL_LOG_WARN("device %d (%s): %s", d->info.index, d->info.name, d->info.verdict);
@@ -130,7 +130,7 @@ void accel__device_mark_lost(accel_ctx *ctx, accel__device *d, const char *why)
     accel__exec_state *s = accel__exec_state_get(ctx);
     pthread_mutex_lock(&ctx->lock);
     int was = d->info.usable;
-    d->info.usable = 0;
+    __atomic_store_n(&d->info.usable, 0, __ATOMIC_RELEASE);
     snprintf(d->info.verdict, sizeof d->info.verdict, "unusable: device lost: %s", why);
     pthread_mutex_unlock(&ctx->lock);
     if (s && d->info.index >= 0 && d->info.index < ACCEL__EXEC_MAX_DEVS)
@@ -157,7 +157,7 @@ static accel_status build_order(accel_ctx *ctx, accel__exec_state *s, const acce
         int cpu = d->info.kind == ACCEL_KIND_CPU;
         if (cpu)
             act = ACCEL__ACT_RUN;
-        else if (c->index < ACCEL__EXEC_MAX_DEVS && s->lost[c->index])
+        else if (c->index < ACCEL__EXEC_MAX_DEVS && __atomic_load_n(&s->lost[c->index], __ATOMIC_ACQUIRE))
             act = ACCEL__ACT_SKIP_LOST;
         else if (c->eligible)
             act = ACCEL__ACT_RUN;
@@ -541,9 +541,10 @@ accel_status accel__exec_from(accel_ctx *ctx, int first, const accel__op *op, vo
         uint8_t a[ACCEL__EXEC_MAX_DEVS];
         int n = 0;
         o[n] = (int16_t)first;
-        a[n++] = (first < ACCEL__EXEC_MAX_DEVS && s->lost[first]) ? ACCEL__ACT_SKIP_LOST
-                 : fd->info.usable                              ? ACCEL__ACT_RUN
-                                                                : ACCEL__ACT_IGNORE;
+        int lost = first < ACCEL__EXEC_MAX_DEVS && __atomic_load_n(&s->lost[first], __ATOMIC_ACQUIRE);
+        a[n++] = lost                                                   ? ACCEL__ACT_SKIP_LOST
+                 : __atomic_load_n(&fd->info.usable, __ATOMIC_ACQUIRE) ? ACCEL__ACT_RUN
+                                                                       : ACCEL__ACT_IGNORE;
         if (fd->info.kind != ACCEL_KIND_CPU)
             for (int k = 0; k < w.n_order && n < ACCEL__EXEC_MAX_DEVS; k++)
                 if (w.order[k] != first) {
