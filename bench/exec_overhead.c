@@ -45,10 +45,10 @@ static accel_status scale(accel__device *d, void *p, size_t b, size_t e)
     return ACCEL_OK;
 }
 
-static const accel__op empty_op = {.name = "bench_empty", .n_items = items, .run_cpu = nothing,
-                                   .run_device = nothing};
-static const accel__op scale_op = {.name = "bench_scale", .n_items = items, .run_cpu = scale,
-                                   .run_device = scale};
+static const accel__op empty_op = {
+    .name = "bench_empty", .n_items = items, .run_cpu = nothing, .run_device = nothing};
+static const accel__op scale_op = {
+    .name = "bench_scale", .n_items = items, .run_cpu = scale, .run_device = scale};
 
 /* ---- a device that fails every run at once --------------------------------------------- */
 
@@ -198,7 +198,8 @@ int main(int argc, char **argv)
     static const mode plain[2] = {DIRECT, EXEC}, recd[2] = {DIRECT, EXEC_REC};
     measure(ctx, &empty_op, e, plain, 2, many, a, &over);
     measure(ctx, &empty_op, e, recd, 2, many, b, &over_rec);
-    printf("executor overhead per call on the CPU (empty operation); medians of %d rounds of %ld calls\n",
+    printf("executor overhead per call on the CPU (empty operation); medians of %d rounds of %ld "
+           "calls\n",
            rounds, many);
     printf("  direct run_cpu                %8.1f ns\n", a[0]);
     printf("  accel__exec, no record        %8.1f ns   overhead %8.1f ns (goal <= 2000 ns)\n", a[1],
@@ -216,7 +217,8 @@ int main(int argc, char **argv)
     for (int log = 0; log < 2; log++) {
         /* log = 1: the warn line per fallback is written (to /dev/null), as with defaults */
         if (log) {
-            printf("  with the default ACCEL_LOG_LEVEL=warn (one line per fallback, to /dev/null):\n");
+            printf(
+                "  with the default ACCEL_LOG_LEVEL=warn (one line per fallback, to /dev/null):\n");
             if (!freopen("/dev/null", "w", stderr)) return 1;
         }
         ctx = make_ctx(log ? "warn" : "error");

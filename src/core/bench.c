@@ -88,8 +88,8 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
                 add_idx(idx, n, (int)i);
         }
         RETURN_ERROR_IF(*n == before, ACCEL_ERR_NOT_FOUND,
-                        "--device %s: no usable %s device on this machine (see `accel devices`)",
-                        t, gpu ? "GPU" : t);
+                        "--device %s: no usable %s device on this machine (see `accel devices`)", t,
+                        gpu ? "GPU" : t);
     }
     return ACCEL_OK;
 }
@@ -143,7 +143,7 @@ static void measure_memcpy(size_t bytes, accel__bench_device *out)
         memcpy(b, a, bytes);
         double t = accel__now_ms() - t0;
         if (rep && t < best) best = t; /* the first copy warms the pages */
-        a[rep] = b[bytes - 1 - rep];  /* keep the copies observable */
+        a[rep] = b[bytes - 1 - rep];   /* keep the copies observable */
     }
     out->memcpy_gbps = best > 0 ? 2.0 * (double)bytes / (best * 1e6) : -1;
     snprintf(out->note, sizeof out->note, "memcpy of %zu MiB, best of 3, read+write bytes",
@@ -326,7 +326,8 @@ static void fill_fraction(const accel__bench_report *r, accel__bench_result *res
 accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                               accel__bench_report **out)
 {
-    RETURN_ERROR_IF(!ctx || !opts || !out, ACCEL_ERR_INVALID_ARG, "accel__bench_run: NULL argument");
+    RETURN_ERROR_IF(!ctx || !opts || !out, ACCEL_ERR_INVALID_ARG,
+                    "accel__bench_run: NULL argument");
     *out = NULL;
     accel__bench_opts o = *opts;
     if (o.quick) {
@@ -350,8 +351,8 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
         cases[i] = o.n_ops ? accel__bench_case_find(o.ops[i]) : accel__bench_case_at(i);
         if (!cases[i]) {
             free(cases);
-            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "unknown operation '%s' (see `accel bench --list`)",
-                               o.ops[i]);
+            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
+                               "unknown operation '%s' (see `accel bench --list`)", o.ops[i]);
         }
     }
     int *idx = calloc(ctx->n_devs, sizeof *idx);
@@ -423,7 +424,8 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
             measure_memcpy(bw, bd);
         } else {
             size_t b = bw;
-            if (d->info.max_alloc > 0 && (size_t)d->info.max_alloc < b) b = (size_t)d->info.max_alloc;
+            if (d->info.max_alloc > 0 && (size_t)d->info.max_alloc < b)
+                b = (size_t)d->info.max_alloc;
             measure_copies(ctx, d, b, bd);
         }
     }
@@ -465,9 +467,9 @@ static const char *dev_name(accel_ctx *ctx, int i)
 
 void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
 {
-    fprintf(f, "%-10s %-7s %10s  %-22s %10s %10s %10s %10s %12s %6s %8s %6s\n", "operation",
-            "size", "items", "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s",
-            "ok %", "GB/s", "of bw");
+    fprintf(f, "%-10s %-7s %10s  %-22s %10s %10s %10s %10s %12s %6s %8s %6s\n", "operation", "size",
+            "items", "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s", "ok %",
+            "GB/s", "of bw");
     for (size_t i = 0; i < r->n_results; i++) {
         const accel__bench_result *x = &r->results[i];
         char dev[64];
@@ -481,7 +483,8 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
         char frac[16] = "-";
         if (x->bandwidth_fraction >= 0)
             snprintf(frac, sizeof frac, "%.0f%%", 100 * x->bandwidth_fraction);
-        fprintf(f, "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
+        fprintf(f,
+                "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
                 x->op, x->size_label, x->items, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
                 x->e2e.p95, x->throughput, rate, x->bandwidth_gbps, frac);
     }
@@ -494,7 +497,8 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
         fprintf(f, "  %s %s on device %d (%s): time %+.1f %%, throughput %+.1f %% (%s)\n", x->op,
                 x->size_label, x->device, dev_name(ctx, x->device),
                 100 * (b->e2e.mean - x->e2e.mean) / b->e2e.mean,
-                100 * (x->throughput / b->throughput - 1), x->e2e.mean < b->e2e.mean ? "faster" : "slower");
+                100 * (x->throughput / b->throughput - 1),
+                x->e2e.mean < b->e2e.mean ? "faster" : "slower");
     }
     fprintf(f, "\ncopy bandwidth:\n");
     for (size_t i = 0; i < r->n_devices; i++) {
@@ -515,7 +519,8 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
         if (b->device_used >= 0)
             snprintf(to, sizeof to, "ran on device %d", b->device_used);
         else
-            snprintf(to, sizeof to, "%s", b->refused ? "refused (ACCEL_STRICT)" : "failed everywhere");
+            snprintf(to, sizeof to, "%s",
+                     b->refused ? "refused (ACCEL_STRICT)" : "failed everywhere");
         fprintf(f, "  %s (%zu items) %s #%d: %s on device %d, %s: %s\n", b->op, b->items,
                 b->phase_timed ? "timed" : "warm-up", b->iteration,
                 accel_fallback_reason_name(b->reason), b->device_tried, to, b->message);
@@ -602,7 +607,8 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
         accel__json_str(&j, "device_name", dev_name(ctx, x->device));
         accel__json_int(&j, "iterations", x->iterations);
         accel__json_int(&j, "successes", x->successes);
-        accel__json_num(&j, "success_rate", x->iterations ? (double)x->successes / x->iterations : 0);
+        accel__json_num(&j, "success_rate",
+                        x->iterations ? (double)x->successes / x->iterations : 0);
         num_or_null(&j, "mean_time_ms", x->e2e.mean, ok);
         num_or_null(&j, "median_time_ms", x->e2e.median, ok);
         num_or_null(&j, "min_time_ms", x->e2e.min, ok);
@@ -633,8 +639,10 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
         accel__json_int(&j, "device", x->device);
         accel__json_str(&j, "device_name", dev_name(ctx, x->device));
         accel__json_int(&j, "baseline_device", b->device);
-        accel__json_num(&j, "time_improvement_percent", 100 * (b->e2e.mean - x->e2e.mean) / b->e2e.mean);
-        accel__json_num(&j, "throughput_improvement_percent", 100 * (x->throughput / b->throughput - 1));
+        accel__json_num(&j, "time_improvement_percent",
+                        100 * (b->e2e.mean - x->e2e.mean) / b->e2e.mean);
+        accel__json_num(&j, "throughput_improvement_percent",
+                        100 * (x->throughput / b->throughput - 1));
         accel__json_bool(&j, "faster", x->e2e.mean < b->e2e.mean);
         accel__json_end_object(&j);
     }
@@ -654,9 +662,10 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
             accel__json_int(&j, "device_used", b->device_used);
         else
             accel__json_null(&j, "device_used");
-        accel__json_str(&j, "outcome", b->device_used >= 0 ? "fell_back"
-                                       : b->refused       ? "refused"
-                                                          : "failed");
+        accel__json_str(&j, "outcome",
+                        b->device_used >= 0 ? "fell_back"
+                        : b->refused        ? "refused"
+                                            : "failed");
         accel__json_num(&j, "time_lost_ms", b->time_lost_ms);
         accel__json_str(&j, "message", b->message);
         accel__json_end_object(&j);
@@ -704,14 +713,17 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
     size_t shown_fb = r->n_fallbacks < 20 ? r->n_fallbacks : 20;
     int H = 70 + groups * (row + 8) + rows * row + 40 + (int)(shown_fb + 1) * 18 + 20;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
             W, H, W, H);
     fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", W, H);
-    fprintf(f, "<text x=\"16\" y=\"28\" font-size=\"18\" font-weight=\"bold\">accel bench: mean time "
-               "per call (shorter is faster; each group on its own scale)</text>\n");
-    fprintf(f, "<text x=\"16\" y=\"48\" fill=\"#555555\">%s, accel %s, %d timed call(s) after %d "
-               "warm-up, end to end incl. transfers</text>\n",
+    fprintf(f,
+            "<text x=\"16\" y=\"28\" font-size=\"18\" font-weight=\"bold\">accel bench: mean time "
+            "per call (shorter is faster; each group on its own scale)</text>\n");
+    fprintf(f,
+            "<text x=\"16\" y=\"48\" fill=\"#555555\">%s, accel %s, %d timed call(s) after %d "
+            "warm-up, end to end incl. transfers</text>\n",
             r->date, accel_version_string(), r->opts.iterations, r->opts.warmup);
     int y = 70;
     size_t i = 0;
@@ -720,7 +732,8 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
         double max = 0;
         while (j < r->n_results && strcmp(r->results[j].op, r->results[i].op) == 0 &&
                r->results[j].items == r->results[i].items) {
-            if (r->results[j].successes && r->results[j].e2e.mean > max) max = r->results[j].e2e.mean;
+            if (r->results[j].successes && r->results[j].e2e.mean > max)
+                max = r->results[j].e2e.mean;
             j++;
         }
         const accel__bench_result *g = &r->results[i];
@@ -749,7 +762,8 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
                         left, y + 3, w, row - 6, color);
                 const accel__bench_result *b = baseline(ctx, r, x);
                 char vs[48] = "";
-                if (b && b != x) snprintf(vs, sizeof vs, " · %.2f× the CPU", b->e2e.mean / x->e2e.mean);
+                if (b && b != x)
+                    snprintf(vs, sizeof vs, " · %.2f× the CPU", b->e2e.mean / x->e2e.mean);
                 fprintf(f, "<text x=\"%d\" y=\"%d\">%.4g ms · %.3g items/s · %.0f%% ok%s</text>\n",
                         left + (int)w + 6, y + 15, x->e2e.mean, x->throughput,
                         100.0 * x->successes / x->iterations, vs);
@@ -759,7 +773,8 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
         i = j;
     }
     y += 30;
-    fprintf(f, "<text x=\"16\" y=\"%d\" font-weight=\"bold\">fallbacks during the run: %zu</text>\n",
+    fprintf(f,
+            "<text x=\"16\" y=\"%d\" font-weight=\"bold\">fallbacks during the run: %zu</text>\n",
             y, r->n_fallbacks);
     for (size_t k = 0; k < shown_fb; k++) {
         const accel__bench_fallback *b = &r->fallbacks[k];
@@ -767,7 +782,8 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
         char line[512];
         if (b->device_used >= 0)
             snprintf(line, sizeof line, "%s (%zu items): %s on device %d, ran on device %d", b->op,
-                     b->items, accel_fallback_reason_name(b->reason), b->device_tried, b->device_used);
+                     b->items, accel_fallback_reason_name(b->reason), b->device_tried,
+                     b->device_used);
         else
             snprintf(line, sizeof line, "%s (%zu items): %s on device %d, %s", b->op, b->items,
                      accel_fallback_reason_name(b->reason), b->device_tried,

@@ -11,9 +11,9 @@
 #include "core/internal.h"
 
 typedef struct accel__bench_case {
-    const char *op;        /* operation name, as `accel bench --operation` takes it */
-    const char *about;     /* one line: what one call does and what an item is */
-    size_t sizes[3];       /* items for small, medium, large */
+    const char *op;    /* operation name, as `accel bench --operation` takes it */
+    const char *about; /* one line: what one call does and what an item is */
+    size_t sizes[3];   /* items for small, medium, large */
     /* The operation; NULL: accel__op_find(op). */
     const accel__op *(*get_op)(void);
     /* Builds a call of `items` items (item_size: elements per item where the operation has
@@ -61,11 +61,11 @@ typedef struct accel__bench_result {
     size_t items;
     int device;
     int iterations, successes;
-    accel__bench_stats e2e;    /* host clock around each call, transfers included */
-    double kernel_ms;          /* mean device-event time per call, -1 when not measured */
-    double copy_ms;            /* mean host time inside copies per call, -1 when none */
-    double bytes_moved;        /* per call */
-    int bytes_measured;        /* 1: counted by the copy wrappers; 0: the case's estimate */
+    accel__bench_stats e2e; /* host clock around each call, transfers included */
+    double kernel_ms;       /* mean device-event time per call, -1 when not measured */
+    double copy_ms;         /* mean host time inside copies per call, -1 when none */
+    double bytes_moved;     /* per call */
+    int bytes_measured;     /* 1: counted by the copy wrappers; 0: the case's estimate */
     double bytes_in, bytes_out;
     double throughput;         /* items/s from the mean */
     double bandwidth_gbps;     /* bytes_moved / mean */

@@ -37,7 +37,7 @@ accel_status accel__dev_alloc(accel__device *dev, size_t bytes, accel__buffer **
         int64_t cur = __atomic_add_fetch(&s->mem_cur[i], (int64_t)bytes, __ATOMIC_RELAXED);
         int64_t peak = __atomic_load_n(&s->mem_peak[i], __ATOMIC_RELAXED);
         while (cur > peak && !__atomic_compare_exchange_n(&s->mem_peak[i], &peak, cur, 1,
-                                                           __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+                                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
         }
     }
     return ACCEL_OK;
@@ -70,8 +70,9 @@ void accel__dev_mem_reset_peak(accel__device *dev)
 {
     int i;
     accel__exec_state *s = state_of(dev, &i);
-    if (s) __atomic_store_n(&s->mem_peak[i], __atomic_load_n(&s->mem_cur[i], __ATOMIC_RELAXED),
-                            __ATOMIC_RELAXED);
+    if (s)
+        __atomic_store_n(&s->mem_peak[i], __atomic_load_n(&s->mem_cur[i], __ATOMIC_RELAXED),
+                         __ATOMIC_RELAXED);
 }
 
 accel_status accel__dev_copy_h2d(accel__device *dev, accel__buffer *dst, size_t dst_off,
@@ -87,8 +88,8 @@ accel_status accel__dev_copy_h2d(accel__device *dev, accel__buffer *dst, size_t 
     return st;
 }
 
-accel_status accel__dev_copy_d2h(accel__device *dev, void *dst, accel__buffer *src,
-                                 size_t src_off, size_t bytes)
+accel_status accel__dev_copy_d2h(accel__device *dev, void *dst, accel__buffer *src, size_t src_off,
+                                 size_t bytes)
 {
     RETURN_ERROR_IF(!dev->ops || !dev->ops->copy_d2h, ACCEL_ERR_UNSUPPORTED,
                     "device %d (%s) cannot copy from the device", dev->info.index, dev->info.name);

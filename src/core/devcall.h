@@ -20,8 +20,8 @@ accel_status accel__dev_alloc(accel__device *dev, size_t bytes, accel__buffer **
 void accel__dev_free(accel__device *dev, accel__buffer *buf, size_t bytes);
 accel_status accel__dev_copy_h2d(accel__device *dev, accel__buffer *dst, size_t dst_off,
                                  const void *src, size_t bytes);
-accel_status accel__dev_copy_d2h(accel__device *dev, void *dst, accel__buffer *src,
-                                 size_t src_off, size_t bytes);
+accel_status accel__dev_copy_d2h(accel__device *dev, void *dst, accel__buffer *src, size_t src_off,
+                                 size_t bytes);
 accel_status accel__dev_launch(accel__device *dev, accel__kernel *k, const accel__launch *geom,
                                const accel__arg *args, int n_args);
 
@@ -34,11 +34,11 @@ void accel__dev_mem_reset_peak(accel__device *dev);
 /* What the wrappers saw on this thread between accel__dev_account_begin() and _end(). */
 typedef struct accel__dev_account {
     int active;
-    int kernels;        /* launches */
-    int kernels_timed;  /* launches timed with device events */
-    double kernel_ms;   /* sum of event times of timed launches */
+    int kernels;       /* launches */
+    int kernels_timed; /* launches timed with device events */
+    double kernel_ms;  /* sum of event times of timed launches */
     uint64_t h2d_bytes, d2h_bytes;
-    double copy_ms;     /* host time inside copy calls */
+    double copy_ms; /* host time inside copy calls */
 } accel__dev_account;
 
 /* Clears and activates this thread's account and returns it; _end deactivates it (the values

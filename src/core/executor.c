@@ -22,6 +22,7 @@
  * update the counters — no allocation, no formatting (docs/benchmarks.md, "Executor"). */
 #include "core/executor.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,8 @@
 
 accel__exec_state *accel__exec_state_get(accel_ctx *ctx)
 {
-    accel__exec_state *s = __atomic_load_n((accel__exec_state **)&ctx->exec_state, __ATOMIC_ACQUIRE);
+    accel__exec_state *s =
+        __atomic_load_n((accel__exec_state **)&ctx->exec_state, __ATOMIC_ACQUIRE);
     if (s) return s;
     pthread_mutex_lock(&ctx->lock);
     s = ctx->exec_state;
@@ -157,7 +159,8 @@ static accel_status build_order(accel_ctx *ctx, accel__exec_state *s, const acce
         int cpu = d->info.kind == ACCEL_KIND_CPU;
         if (cpu)
             act = ACCEL__ACT_RUN;
-        else if (c->index < ACCEL__EXEC_MAX_DEVS && __atomic_load_n(&s->lost[c->index], __ATOMIC_ACQUIRE))
+        else if (c->index < ACCEL__EXEC_MAX_DEVS &&
+                 __atomic_load_n(&s->lost[c->index], __ATOMIC_ACQUIRE))
             act = ACCEL__ACT_SKIP_LOST;
         else if (c->eligible)
             act = ACCEL__ACT_RUN;
@@ -348,7 +351,8 @@ static accel_status attempt(walk *w, accel__device *d, double *lost)
         if (st == ACCEL_OK) st = d->ops->run(d, op, w->call, w->pos, w->pos + want);
         if (st == ACCEL_OK) {
             w->pos += want;
-            if (want > mem.good || (mem.bad && want >= mem.bad)) mem = mem_note(w, di, want, 1, mem);
+            if (want > mem.good || (mem.bad && want >= mem.bad))
+                mem = mem_note(w, di, want, 1, mem);
             continue;
         }
         *lost += accel__now_ms() - t0;
@@ -359,8 +363,8 @@ static accel_status attempt(walk *w, accel__device *d, double *lost)
         size_t g = mem.good;
         try_n = (g && g < want) ? g + (want - g) / 2 : want / 2;
         if (try_n < 1) try_n = 1;
-        ACCEL_LOG_DEBUG("%s: out of memory on device %d with %zu items; retrying with %zu", op->name,
-                        di, want, try_n);
+        ACCEL_LOG_DEBUG("%s: out of memory on device %d with %zu items; retrying with %zu",
+                        op->name, di, want, try_n);
     }
     return ACCEL_OK;
 }
@@ -372,15 +376,13 @@ static int next_runnable(const walk *w, int k)
     return -1;
 }
 
+/* "convert" → "ACCEL_CONVERT_GPU", as config.c spells the per-operation switch. */
 static void op_gpu_key(const char *op, char *key, size_t cap)
 {
     size_t k = 0;
-    const char *pre = "ACCEL_";
-    while (*pre && k + 1 < cap) key[k++] = *pre++;
-    for (const char *p = op; *p && k + 5 < cap; p++) {
-        char c = *p;
-        key[k++] = (char)((c >= 'a' && c <= 'z') ? c - 32 : ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) ? c : '_');
-    }
+    for (const char *p = "ACCEL_"; *p && k + 1 < cap; p++) key[k++] = *p;
+    for (const char *p = op; *p && k + 5 < cap; p++)
+        key[k++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
     accel__strlcpy(key + k, "_GPU", cap - k);
 }
 
@@ -446,14 +448,13 @@ static accel_status walk_run(walk *w)
                 w->r.reason = reason;
                 accel__strlcpy(w->r.message, msg, sizeof w->r.message);
             }
-            return ACCEL_ERROR(ACCEL_ERR_STRICT,
-                               "%s on device %d (%s): %s (%s); ACCEL_STRICT=%s (%s) refuses to "
-                               "fall back to device %d (%s)",
-                               w->op->name, d->info.index, d->info.name,
-                               accel_fallback_reason_name(reason), msg,
-                               accel__cfg_str(ctx, ACCEL__CFG_STRICT),
-                               accel__cfg_source(ctx, ACCEL__CFG_STRICT), nd->info.index,
-                               nd->info.name);
+            return ACCEL_ERROR(
+                ACCEL_ERR_STRICT,
+                "%s on device %d (%s): %s (%s); ACCEL_STRICT=%s (%s) refuses to "
+                "fall back to device %d (%s)",
+                w->op->name, d->info.index, d->info.name, accel_fallback_reason_name(reason), msg,
+                accel__cfg_str(ctx, ACCEL__CFG_STRICT), accel__cfg_source(ctx, ACCEL__CFG_STRICT),
+                nd->info.index, nd->info.name);
         }
         if (w->r.n_fallbacks == 0) {
             w->r.reason = reason;
@@ -470,9 +471,9 @@ static accel_status walk_run(walk *w)
             *warned = 1;
             pthread_mutex_unlock(&w->s->lock);
         }
-        accel__log_level lvl = !loud ? ACCEL__LOG_DEBUG
+        accel__log_level lvl = !loud                                         ? ACCEL__LOG_DEBUG
                                : reason == ACCEL_FALLBACK_DISABLED_BY_CONFIG ? ACCEL__LOG_INFO
-                                                                              : ACCEL__LOG_WARN;
+                                                                             : ACCEL__LOG_WARN;
         accel__log(lvl, "%s: %s on device %d (%s): %s; running items %zu..%zu on device %d (%s)",
                    w->op->name, accel_fallback_reason_name(reason), d->info.index, d->info.name,
                    msg, w->pos, w->n, nd->info.index, nd->info.name);
@@ -541,8 +542,9 @@ accel_status accel__exec_from(accel_ctx *ctx, int first, const accel__op *op, vo
         uint8_t a[ACCEL__EXEC_MAX_DEVS];
         int n = 0;
         o[n] = (int16_t)first;
-        int lost = first < ACCEL__EXEC_MAX_DEVS && __atomic_load_n(&s->lost[first], __ATOMIC_ACQUIRE);
-        a[n++] = lost                                                   ? ACCEL__ACT_SKIP_LOST
+        int lost =
+            first < ACCEL__EXEC_MAX_DEVS && __atomic_load_n(&s->lost[first], __ATOMIC_ACQUIRE);
+        a[n++] = lost                                                  ? ACCEL__ACT_SKIP_LOST
                  : __atomic_load_n(&fd->info.usable, __ATOMIC_ACQUIRE) ? ACCEL__ACT_RUN
                                                                        : ACCEL__ACT_IGNORE;
         if (fd->info.kind != ACCEL_KIND_CPU)

@@ -16,11 +16,11 @@
 
 /* What the executor does with one candidate of the policy order. */
 typedef enum {
-    ACCEL__ACT_IGNORE = 0,      /* never usable (probe verdict): not part of the walk */
-    ACCEL__ACT_RUN = 1,         /* try it */
-    ACCEL__ACT_SKIP_DISABLED,   /* ACCEL_ALL_GPU=0 or ACCEL_<OP>_GPU=0: a recorded skip */
-    ACCEL__ACT_SKIP_UNSUPPORTED,/* the device has no code for the operation */
-    ACCEL__ACT_SKIP_LOST        /* lost earlier in this context */
+    ACCEL__ACT_IGNORE = 0,       /* never usable (probe verdict): not part of the walk */
+    ACCEL__ACT_RUN = 1,          /* try it */
+    ACCEL__ACT_SKIP_DISABLED,    /* ACCEL_ALL_GPU=0 or ACCEL_<OP>_GPU=0: a recorded skip */
+    ACCEL__ACT_SKIP_UNSUPPORTED, /* the device has no code for the operation */
+    ACCEL__ACT_SKIP_LOST         /* lost earlier in this context */
 } accel__exec_action;
 
 /* OOM memory of one (operation, device): the largest item count that ran and the smallest

@@ -20,10 +20,10 @@ typedef struct fault_state {
     int n_rules;
     int n_sites;
     accel__fault_rule rules[ACCEL__FAULT_MAX_RULES];
-    int rule_site[ACCEL__FAULT_MAX_RULES];            /* index into sites */
+    int rule_site[ACCEL__FAULT_MAX_RULES]; /* index into sites */
     char sites[ACCEL__FAULT_MAX_RULES][ACCEL__FAULT_SITE_MAX];
-    unsigned long count[ACCEL__FAULT_MAX_RULES];      /* calls seen per site */
-    char spec[512];                                   /* the whole setting, for messages */
+    unsigned long count[ACCEL__FAULT_MAX_RULES]; /* calls seen per site */
+    char spec[512];                              /* the whole setting, for messages */
 } fault_state;
 
 static const char *const kind_names[] = {"oom", "launch", "lost", "unavailable", "kernel"};
@@ -74,8 +74,8 @@ static int parse_item(const char *item, accel__fault_rule *r, char *why, size_t 
     if (kind < 0) {
         char k[64];
         accel__strlcpy(k, item, kl + 1 < sizeof k ? kl + 1 : sizeof k);
-        return bad(why, cap, item, "unknown kind '%s' (kinds: oom, launch, lost, unavailable, kernel)",
-                   k);
+        return bad(why, cap, item,
+                   "unknown kind '%s' (kinds: oom, launch, lost, unavailable, kernel)", k);
     }
     r->kind = (accel__fault_kind)kind;
     const char *site = at + 1, *colon;
@@ -214,7 +214,8 @@ accel_status accel__fault_check(accel_ctx *ctx, const accel__device *dev, const 
         if (!fire) continue;
         ACCEL_LOG_DEBUG("fault injected at %s call %lu on device %d: %s", site, call,
                         dev->info.index, r->text);
-        return ACCEL_ERROR(accel__fault_status(r->kind), "%s (injected by ACCEL_FAULT=%s at %s call %lu on device %d)",
+        return ACCEL_ERROR(accel__fault_status(r->kind),
+                           "%s (injected by ACCEL_FAULT=%s at %s call %lu on device %d)",
                            kind_text(r->kind), r->text, site, call, dev->info.index);
     }
     return ACCEL_OK;

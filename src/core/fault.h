@@ -33,9 +33,9 @@ int accel__fault_parse(const char *spec, accel__fault_rule *rules, int max_rules
 accel_status accel__fault_status(accel__fault_kind kind);
 
 /* The syntax, for error messages. */
-#define ACCEL__FAULT_SYNTAX                                                                   \
-    "a comma list of KIND@SITE[:N] with KIND oom|launch|lost|unavailable|kernel, SITE "     \
-    "alloc|copy|launch|open|op:<name>, N the call to fail (1-based) or N+ for that call and " \
+#define ACCEL__FAULT_SYNTAX                                                                        \
+    "a comma list of KIND@SITE[:N] with KIND oom|launch|lost|unavailable|kernel, SITE "            \
+    "alloc|copy|launch|open|op:<name>, N the call to fail (1-based) or N+ for that call and "      \
     "every later one (no N: every call), e.g. oom@alloc:3,lost@copy:2+"
 
 #endif

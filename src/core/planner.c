@@ -198,7 +198,8 @@ accel_status accel__device_budget(accel_ctx *ctx, accel__device *dev, accel__bud
     }
     if (b->limit >= 0 && n < sizeof b->why) {
         human(b->limit, out, sizeof out);
-        n += (size_t)snprintf(b->why + n, sizeof b->why - n, "; ACCEL_MEMORY_LIMIT_GB=%s (%s) caps at %s",
+        n += (size_t)snprintf(b->why + n, sizeof b->why - n,
+                              "; ACCEL_MEMORY_LIMIT_GB=%s (%s) caps at %s",
                               accel__cfg_str(ctx, ACCEL__CFG_MEMORY_LIMIT_GB),
                               accel__cfg_source(ctx, ACCEL__CFG_MEMORY_LIMIT_GB), out);
         if (budget < 0 || b->limit < budget) budget = b->limit;
@@ -399,13 +400,14 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
         snprintf(tail, sizeof tail, "memory unknown: no limit from memory");
     } else {
         batch = accel__plan_fit(bd.budget, a, b);
-        snprintf(tail, sizeof tail, "× %.2f safety ≤ budget → batch %zu", ACCEL__PLAN_SAFETY, batch);
+        snprintf(tail, sizeof tail, "× %.2f safety ≤ budget → batch %zu", ACCEL__PLAN_SAFETY,
+                 batch);
         if (batch == 0) {
             result = ACCEL_ERROR(ACCEL_ERR_DEVICE_OOM,
                                  "%s: one item needs %lld B × %.2f but device %d (%s) has a "
                                  "budget of %lld B",
-                                 op->name, (long long)(a + b), ACCEL__PLAN_SAFETY, di,
-                                 d->info.name, (long long)bd.budget);
+                                 op->name, (long long)(a + b), ACCEL__PLAN_SAFETY, di, d->info.name,
+                                 (long long)bd.budget);
         }
     }
     long long cap = accel__cfg_int(ctx, ACCEL__CFG_BATCH_SIZE);
@@ -516,7 +518,8 @@ accel_status accel_plan_chunk(accel_ctx *ctx, const char *op, double duration_s,
         snprintf(how, sizeof how, "ACCEL_CHUNK_SECONDS=%s (%s) sets the chunk",
                  accel__cfg_str(ctx, ACCEL__CFG_CHUNK_SECONDS),
                  accel__cfg_source(ctx, ACCEL__CFG_CHUNK_SECONDS));
-        if (bd.budget >= 0 && (double)(fixed + per_s * chunk) * ACCEL__PLAN_SAFETY > (double)bd.budget) {
+        if (bd.budget >= 0 &&
+            (double)(fixed + per_s * chunk) * ACCEL__PLAN_SAFETY > (double)bd.budget) {
             size_t k = strlen(how);
             snprintf(how + k, sizeof how - k, " (above the budget: the executor will split it)");
         }

@@ -44,8 +44,7 @@ size_t accel__plan_fit(int64_t budget, int64_t a, int64_t b);
 /* The executor's pre-plan: the largest batch of `call`'s items that fits `dev`'s budget by the
  * operation's formula (budget cached for 50 ms); 0 when unknown (no formula, no budget). At
  * least 1 when the formula says nothing fits: the real attempt decides. */
-size_t accel__plan_exec_limit(accel_ctx *ctx, accel__device *dev, const accel__op *op,
-                              void *call);
+size_t accel__plan_exec_limit(accel_ctx *ctx, accel__device *dev, const accel__op *op, void *call);
 
 /* accel_plan_batch() for an operation descriptor and a concrete call (calibration runs items
  * [0, n/2) and [0, n) of it, so give it at least 2 items). */

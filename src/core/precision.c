@@ -71,7 +71,8 @@ unsigned accel__precision_capable(const accel_device_info *d)
 
 accel_status accel_precision_allowed(const accel_ctx *cctx, size_t index, unsigned *mask)
 {
-    RETURN_ERROR_IF(!cctx || !mask, ACCEL_ERR_INVALID_ARG, "accel_precision_allowed: NULL argument");
+    RETURN_ERROR_IF(!cctx || !mask, ACCEL_ERR_INVALID_ARG,
+                    "accel_precision_allowed: NULL argument");
     RETURN_ERROR_IF(index >= cctx->n_devs, ACCEL_ERR_NOT_FOUND,
                     "device index %zu out of range (0..%zu)", index, cctx->n_devs - 1);
     accel_ctx *ctx = (accel_ctx *)cctx; /* the warning-once flags live in the executor state */
@@ -96,8 +97,8 @@ accel_status accel_precision_allowed(const accel_ctx *cctx, size_t index, unsign
         return ACCEL_ERROR(ACCEL_ERR_STRICT,
                            "ACCEL_PRECISION=%s (%s): device %zu (%s) cannot use %s (it can: %s); "
                            "ACCEL_STRICT=%s (%s) refuses to use fp32 instead",
-                           want, accel__cfg_source(ctx, ACCEL__CFG_PRECISION), index, d->name,
-                           want, can, accel__cfg_str(ctx, ACCEL__CFG_STRICT),
+                           want, accel__cfg_source(ctx, ACCEL__CFG_PRECISION), index, d->name, want,
+                           can, accel__cfg_str(ctx, ACCEL__CFG_STRICT),
                            accel__cfg_source(ctx, ACCEL__CFG_STRICT));
     accel__exec_state *s = accel__exec_state_get(ctx);
     int first = 1;

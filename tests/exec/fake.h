@@ -26,7 +26,7 @@ struct accel__kernel {
 #define FAKE_MAX_RUNS 4096
 
 typedef struct fake_dev {
-    int64_t capacity;         /* bytes held at once; < 0: unlimited */
+    int64_t capacity; /* bytes held at once; < 0: unlimited */
     int64_t used;
     accel_status run_status;  /* returned by run (ACCEL_OK: run normally) */
     int fail_from_run;        /* > 0: runs from this one (1-based) on return run_status */
@@ -68,8 +68,9 @@ static accel_status fake_alloc(accel__device *d, size_t bytes, accel__buffer **o
     if (!over) f->used += (int64_t)bytes;
     int64_t used = f->used;
     pthread_mutex_unlock(&f->mu);
-    RETURN_ERROR_IF(over, ACCEL_ERR_DEVICE_OOM, "fake: out of memory allocating %zu bytes (%lld of %lld in use)",
-                    bytes, (long long)used, (long long)f->capacity);
+    RETURN_ERROR_IF(over, ACCEL_ERR_DEVICE_OOM,
+                    "fake: out of memory allocating %zu bytes (%lld of %lld in use)", bytes,
+                    (long long)used, (long long)f->capacity);
     accel__buffer *b = malloc(sizeof *b + (bytes ? bytes : 1));
     if (!b) abort();
     b->bytes = bytes;

@@ -87,8 +87,13 @@ static void test_devices(void)
 static accel__bench_report *run(accel_ctx *ctx)
 {
     static const char *const ops[] = {"scale_test", "empty"};
-    accel__bench_opts o = {.ops = ops, .n_ops = 2, .size = "1000", .iterations = 3, .warmup = 1,
-                           .devices = "all", .bandwidth_bytes = (size_t)1 << 20};
+    accel__bench_opts o = {.ops = ops,
+                           .n_ops = 2,
+                           .size = "1000",
+                           .iterations = 3,
+                           .warmup = 1,
+                           .devices = "all",
+                           .bandwidth_bytes = (size_t)1 << 20};
     accel__bench_report *r = NULL;
     ASSERT_OK(accel__bench_run(ctx, &o, &r));
     return r;
@@ -160,12 +165,16 @@ static void test_report(const char *schema, const char *checker, const char *out
 
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s' '%s'", checker, schema, json, svg);
     int rc = system(cmd);
-    if (rc == -1 || !WIFEXITED(rc)) TEST_FAIL_("cannot run %s", cmd);
-    else if (WEXITSTATUS(rc) == 77) TEST_SKIP("python3 jsonschema missing: report not validated");
-    else if (WEXITSTATUS(rc) != 0) TEST_FAIL_("%s: exit %d", cmd, WEXITSTATUS(rc));
+    if (rc == -1 || !WIFEXITED(rc))
+        TEST_FAIL_("cannot run %s", cmd);
+    else if (WEXITSTATUS(rc) == 77)
+        TEST_SKIP("python3 jsonschema missing: report not validated");
+    else if (WEXITSTATUS(rc) != 0)
+        TEST_FAIL_("%s: exit %d", cmd, WEXITSTATUS(rc));
 
     /* strict: the fallback is refused and recorded as such */
-    accel_option s[3] = {{"ACCEL_FAULT", "kernel@op:scale_test:2"}, {"ACCEL_LOG_LEVEL", "error"},
+    accel_option s[3] = {{"ACCEL_FAULT", "kernel@op:scale_test:2"},
+                         {"ACCEL_LOG_LEVEL", "error"},
                          {"ACCEL_STRICT", "1"}};
     ctx = fake_ctx(s, 3);
     fake_init(&f);

@@ -81,7 +81,8 @@ static int wrong(float v)
 /* A context with these settings and the index of its first usable non-CPU device. */
 static accel_ctx *open_ctx(const char *fault, int strict, int *dev)
 {
-    accel_option o[3] = {{"ACCEL_LOG_LEVEL", "error"}, {"ACCEL_FAULT", fault}, {"ACCEL_STRICT", "1"}};
+    accel_option o[3] = {
+        {"ACCEL_LOG_LEVEL", "error"}, {"ACCEL_FAULT", fault}, {"ACCEL_STRICT", "1"}};
     accel_ctx *ctx = NULL;
     if (accel_ctx_create(&ctx, o, strict ? 3 : 2, 0) != ACCEL_OK) {
         TEST_FAIL_("context with ACCEL_FAULT=%s: %s", fault, accel_last_error(NULL));

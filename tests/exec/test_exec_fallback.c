@@ -76,7 +76,8 @@ static void test_success_on_device(void)
     ASSERT_EQ_INT(small[offsetof(accel_run_record, n_fallbacks)], 0xAB);
     accel_op_stats s = stats_of(ctx, "scale_test");
     ASSERT_EQ_INT(s.calls, 2);
-    ASSERT_EQ_INT(s.fallbacks[1] + s.fallbacks[2] + s.fallbacks[3] + s.fallbacks[4] + s.fallbacks[5], 0);
+    ASSERT_EQ_INT(
+        s.fallbacks[1] + s.fallbacks[2] + s.fallbacks[3] + s.fallbacks[4] + s.fallbacks[5], 0);
     scale_free(c);
     accel_ctx_destroy(ctx);
 }
@@ -88,10 +89,12 @@ static void test_fault_reasons(void)
         accel_fallback_reason reason;
         const char *text;
     } cases[] = {
-        {"launch@launch", ACCEL_FALLBACK_KERNEL_ERROR, "kernel launch failed (injected by ACCEL_FAULT=launch@launch"},
+        {"launch@launch", ACCEL_FALLBACK_KERNEL_ERROR,
+         "kernel launch failed (injected by ACCEL_FAULT=launch@launch"},
         {"kernel@op:scale_test", ACCEL_FALLBACK_KERNEL_ERROR, "kernel failed (injected"},
         {"unavailable@op:scale_test", ACCEL_FALLBACK_UNAVAILABLE, "device unavailable (injected"},
-        {"unavailable@copy:1", ACCEL_FALLBACK_UNAVAILABLE, "injected by ACCEL_FAULT=unavailable@copy:1"},
+        {"unavailable@copy:1", ACCEL_FALLBACK_UNAVAILABLE,
+         "injected by ACCEL_FAULT=unavailable@copy:1"},
         {"oom@alloc", ACCEL_FALLBACK_OOM, "out of memory (injected by ACCEL_FAULT=oom@alloc"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

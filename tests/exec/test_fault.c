@@ -15,13 +15,15 @@ static accel_status make(const char *fault, accel_ctx **ctx)
 static void test_syntax(void)
 {
     static const char *const good[] = {
-        "oom@alloc:3", "launch@op:convert", "lost@copy:2", "kernel@launch:2+", "unavailable@open",
-        "oom@alloc, lost@copy:2", "kernel@op:fbank_80:1", "oom@op:a.b-c_d:10+", "",
+        "oom@alloc:3",          "launch@op:convert",  "lost@copy:2",
+        "kernel@launch:2+",     "unavailable@open",   "oom@alloc, lost@copy:2",
+        "kernel@op:fbank_80:1", "oom@op:a.b-c_d:10+", "",
     };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         accel_ctx *ctx;
         accel_status st = make(good[i], &ctx);
-        if (st != ACCEL_OK) TEST_FAIL_("ACCEL_FAULT=%s rejected: %s", good[i], accel_last_error(NULL));
+        if (st != ACCEL_OK)
+            TEST_FAIL_("ACCEL_FAULT=%s rejected: %s", good[i], accel_last_error(NULL));
         accel_ctx_destroy(ctx);
     }
     static const struct {

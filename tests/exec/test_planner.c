@@ -90,7 +90,8 @@ static void test_budgets(void)
     f = gpu(ctx, 0, 0);
     f->has_mem_info = 0;
     accel__device_budget(ctx, &ctx->devs[0], &b);
-    ASSERT_EQ_INT(b.budget, 1 * GiB); /* the limit alone; the fraction of an unknown total is skipped */
+    ASSERT_EQ_INT(b.budget,
+                  1 * GiB); /* the limit alone; the fraction of an unknown total is skipped */
     ASSERT_CONTAINS(b.why, "ACCEL_MEMORY_FRACTION ignored");
     accel_ctx_destroy(ctx);
 }
@@ -122,7 +123,8 @@ static void test_unified(void)
     snprintf(proc, sizeof proc, "%s/proc", root);
     snprintf(sys, sizeof sys, "%s/sys", root);
     snprintf(sys1, sizeof sys1, "%s/sys1", root);
-    write_file(proc, "meminfo", "MemTotal:        8000000 kB\nMemFree:  100 kB\nMemAvailable:    4000000 kB\n");
+    write_file(proc, "meminfo",
+               "MemTotal:        8000000 kB\nMemFree:  100 kB\nMemAvailable:    4000000 kB\n");
     write_file(proc, "self/cgroup", "0::/test.slice/job\n");
     write_file(sys, "fs/cgroup/test.slice/memory.max", "2147483648\n");
     write_file(sys, "fs/cgroup/test.slice/memory.current", "1073741824\n");
@@ -253,12 +255,21 @@ static const accel__op signal_op = {
 static const accel__op *signal_get(void) { return &signal_op; }
 
 static const accel__bench_case plan_case = {
-    .op = "plan_test", .about = "planner test", .sizes = {10, 100, 1000},
-    .get_op = plan_get, .make = plan_make, .destroy = plan_destroy,
+    .op = "plan_test",
+    .about = "planner test",
+    .sizes = {10, 100, 1000},
+    .get_op = plan_get,
+    .make = plan_make,
+    .destroy = plan_destroy,
 };
 static const accel__bench_case signal_case = {
-    .op = "signal_test", .about = "chunk planner test", .sizes = {10, 100, 1000},
-    .get_op = signal_get, .make = plan_make, .destroy = plan_destroy, .make_signal = signal_make,
+    .op = "signal_test",
+    .about = "chunk planner test",
+    .sizes = {10, 100, 1000},
+    .get_op = signal_get,
+    .make = plan_make,
+    .destroy = plan_destroy,
+    .make_signal = signal_make,
 };
 
 static void test_batch(void)

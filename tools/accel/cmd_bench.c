@@ -39,8 +39,8 @@ static int parse_int(const char *opt, const char *v, int min, int *out)
     errno = 0;
     long x = v ? strtol(v, &end, 10) : 0;
     if (!v || !*v || *end || errno || x < min || x > 1000000) {
-        accel_cli_error("bench", "%s %s: expected a whole number %d..1000000", opt, v ? v : "(missing)",
-                        min);
+        accel_cli_error("bench", "%s %s: expected a whole number %d..1000000", opt,
+                        v ? v : "(missing)", min);
         return -1;
     }
     *out = (int)x;
@@ -50,7 +50,8 @@ static int parse_int(const char *opt, const char *v, int min, int *out)
 static void list_cases(FILE *f)
 {
     size_t n = accel__bench_case_count();
-    fprintf(f, "%-14s %-34s %s\n", "operation", "sizes (items): small medium large", "what one call does");
+    fprintf(f, "%-14s %-34s %s\n", "operation", "sizes (items): small medium large",
+            "what one call does");
     for (size_t i = 0; i < n; i++) {
         const accel__bench_case *c = accel__bench_case_at(i);
         char sizes[64];
@@ -98,8 +99,10 @@ int accel_cli_bench(int argc, char **argv)
         } else if (is_opt(a, "--size")) {
             if (!(o.size = value_of(argc, argv, &i, "--size"))) goto missing;
             if (accel__bench_parse_size(o.size, NULL) < 0) {
-                accel_cli_error("bench", "--size %s: allowed: small, medium, large, or a number of "
-                                         "items ≥ 1", o.size);
+                accel_cli_error("bench",
+                                "--size %s: allowed: small, medium, large, or a number of "
+                                "items ≥ 1",
+                                o.size);
                 return 2;
             }
         } else if (is_opt(a, "--batch-size")) {
@@ -107,7 +110,9 @@ int accel_cli_bench(int argc, char **argv)
             if (!(batch = value_of(argc, argv, &i, "--batch-size"))) goto missing;
             if (parse_int("--batch-size", batch, 1, &b) != 0) return 2;
         } else if (is_opt(a, "--iterations")) {
-            if (parse_int("--iterations", value_of(argc, argv, &i, "--iterations"), 1, &o.iterations)) return 2;
+            if (parse_int("--iterations", value_of(argc, argv, &i, "--iterations"), 1,
+                          &o.iterations))
+                return 2;
         } else if (is_opt(a, "--warmup")) {
             if (parse_int("--warmup", value_of(argc, argv, &i, "--warmup"), 0, &o.warmup)) return 2;
         } else if (is_opt(a, "--device")) {

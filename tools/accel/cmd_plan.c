@@ -29,7 +29,8 @@ static int whole(const char *opt, const char *v, unsigned long long min, unsigne
     errno = 0;
     unsigned long long x = v ? strtoull(v, &end, 10) : 0;
     if (!v || !*v || *end || errno || x < min || v[0] == '-') {
-        accel_cli_error("plan", "%s %s: expected a whole number ≥ %llu", opt, v ? v : "(missing)", min);
+        accel_cli_error("plan", "%s %s: expected a whole number ≥ %llu", opt, v ? v : "(missing)",
+                        min);
         return -1;
     }
     *out = x;
@@ -41,7 +42,8 @@ static void human(int64_t b, char *buf, size_t cap)
     if (b < 0)
         snprintf(buf, cap, "unknown");
     else
-        snprintf(buf, cap, "%.3f GiB (%lld bytes)", (double)b / (1024.0 * 1024 * 1024), (long long)b);
+        snprintf(buf, cap, "%.3f GiB (%lld bytes)", (double)b / (1024.0 * 1024 * 1024),
+                 (long long)b);
 }
 
 int accel_cli_plan(int argc, char **argv)
@@ -90,8 +92,10 @@ int accel_cli_plan(int argc, char **argv)
         } else if (accel_cli_is(a, "--calibrate", NULL)) {
             calibrate = 1;
         } else {
-            accel_cli_error("plan", "unknown option '%s' (allowed: --op, --size, --item-size, "
-                                    "--device, --calibrate, --duration, --rate, --help)", a);
+            accel_cli_error("plan",
+                            "unknown option '%s' (allowed: --op, --size, --item-size, "
+                            "--device, --calibrate, --duration, --rate, --help)",
+                            a);
             return 2;
         }
         continue;
@@ -115,7 +119,8 @@ int accel_cli_plan(int argc, char **argv)
     accel_ctx *ctx = accel_cli_open(0);
     if (!ctx) return 2;
     if (have_dev && dev >= ctx->n_devs) {
-        accel_cli_error("plan", "--device %llu: no such device (devices 0..%zu)", dev, ctx->n_devs - 1);
+        accel_cli_error("plan", "--device %llu: no such device (devices 0..%zu)", dev,
+                        ctx->n_devs - 1);
         accel_ctx_destroy(ctx);
         return 2;
     }
@@ -146,7 +151,8 @@ int accel_cli_plan(int argc, char **argv)
     } else {
         unsigned long long calls = (size + p.batch - 1) / p.batch;
         printf("batch:     %zu items\n", p.batch);
-        printf("call:      %llu item(s) in %llu device call(s) of at most %zu\n", size, calls, p.batch);
+        printf("call:      %llu item(s) in %llu device call(s) of at most %zu\n", size, calls,
+               p.batch);
     }
     printf("why:       %s\n", p.why);
     if (have_duration) {
@@ -157,7 +163,8 @@ int accel_cli_plan(int argc, char **argv)
             rc = 1;
         } else {
             printf("chunks:    %.3f s (%zu samples at %llu Hz), %.0f chunk(s) for %.3f s\n",
-                   c.chunk_seconds, c.batch, rate, ceil(duration / c.chunk_seconds - 1e-9), duration);
+                   c.chunk_seconds, c.batch, rate, ceil(duration / c.chunk_seconds - 1e-9),
+                   duration);
             printf("why:       %s\n", c.why);
         }
     }

@@ -49,7 +49,8 @@ int accel_cli_stats(int argc, char **argv)
             if (!v) goto missing;
             size = argv[++i];
             if (accel__bench_parse_size(size, NULL) < 0) {
-                accel_cli_error("stats", "--size %s: allowed: small, medium, large, or a number ≥ 1", size);
+                accel_cli_error("stats",
+                                "--size %s: allowed: small, medium, large, or a number ≥ 1", size);
                 return 2;
             }
         } else if (accel_cli_is(a, "--iterations", NULL)) {
@@ -66,15 +67,18 @@ int accel_cli_stats(int argc, char **argv)
             errno = 0;
             device = strtol(v, &end, 10);
             if (!*v || *end || errno || device < 0) {
-                accel_cli_error("stats", "--device %s: expected a device index (see `accel devices`)", v);
+                accel_cli_error("stats",
+                                "--device %s: expected a device index (see `accel devices`)", v);
                 return 2;
             }
             i++;
         } else if (accel_cli_is(a, "--json", NULL)) {
             json = 1;
         } else {
-            accel_cli_error("stats", "unknown option '%s' (allowed: --op, --size, --iterations, "
-                                     "--device, --json, --help)", a);
+            accel_cli_error("stats",
+                            "unknown option '%s' (allowed: --op, --size, --iterations, "
+                            "--device, --json, --help)",
+                            a);
             return 2;
         }
         continue;
@@ -104,7 +108,8 @@ int accel_cli_stats(int argc, char **argv)
     accel_ctx *ctx = accel_cli_open(0);
     if (!ctx) return 2;
     if (device >= (long)ctx->n_devs) {
-        accel_cli_error("stats", "--device %ld: no such device (devices 0..%zu)", device, ctx->n_devs - 1);
+        accel_cli_error("stats", "--device %ld: no such device (devices 0..%zu)", device,
+                        ctx->n_devs - 1);
         accel_ctx_destroy(ctx);
         return 2;
     }
@@ -135,8 +140,9 @@ int accel_cli_stats(int argc, char **argv)
             }
             if (rec.n_fallbacks == 0) continue;
             size_t j = 0;
-            while (j < n_fb && !(strcmp(fb[j].op, c->op) == 0 && fb[j].reason == rec.reason &&
-                                 fb[j].tried == rec.device_planned && fb[j].used == rec.device_used))
+            while (j < n_fb &&
+                   !(strcmp(fb[j].op, c->op) == 0 && fb[j].reason == rec.reason &&
+                     fb[j].tried == rec.device_planned && fb[j].used == rec.device_used))
                 j++;
             if (j == n_fb && n_fb < 64) {
                 accel__strlcpy(fb[j].op, c->op, sizeof fb[j].op);
