@@ -418,8 +418,9 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
                  accel__cfg_source(ctx, ACCEL__CFG_BATCH_SIZE), cap);
     }
     plan->batch = batch;
-    snprintf(plan->why, sizeof plan->why, "device %d (%s): %s. %s; %s", di, d->info.name, bd.why,
-             how, tail);
+    /* the conclusion first: a long budget explanation may be cut at the end, never the result */
+    snprintf(plan->why, sizeof plan->why, "%s; %s. Device %d (%s): %s", how, tail, di,
+             d->info.name, bd.why);
     return result;
 }
 
@@ -552,7 +553,8 @@ accel_status accel_plan_chunk(accel_ctx *ctx, const char *op, double duration_s,
     }
     double n_chunks = plan->chunk_seconds > 0 ? ceil(duration_s / plan->chunk_seconds - 1e-9) : 0;
     snprintf(plan->why, sizeof plan->why,
-             "device %d (%s): %s. %s → chunks of %.3f s (%zu samples), %.0f chunk(s) for %.3f s",
-             di, d->info.name, bd.why, how, plan->chunk_seconds, plan->batch, n_chunks, duration_s);
+             "%s → chunks of %.3f s (%zu samples), %.0f chunk(s) for %.3f s. Device %d (%s): %s",
+             how, plan->chunk_seconds, plan->batch, n_chunks, duration_s, di, d->info.name,
+             bd.why);
     return result;
 }
