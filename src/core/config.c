@@ -3,6 +3,7 @@
  * never sees a malformed one. The file is ACCEL_CONFIG (from the options or the environment)
  * or the default ~/.config/accel/config.ini; config_file.c reads it. */
 #include "internal.h"
+#include "core/fault.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -167,7 +168,10 @@ static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
         snprintf(why, cap, "unknown precision");
         return 0;
     }
-    case ACCEL__CFG_FAULT:
+    case ACCEL__CFG_FAULT: {
+        accel__fault_rule rules[ACCEL__FAULT_MAX_RULES];
+        return accel__fault_parse(v, rules, ACCEL__FAULT_MAX_RULES, why, cap) >= 0;
+    }
     case ACCEL__CFG_CACHE_DIR:
     case ACCEL__CFG_COUNT:
         return 1;
@@ -207,7 +211,7 @@ static void entry_set(cfg_entry *e, const char *value, const char *source)
 static accel_status set_value(accel__config *cfg, const char *key, const char *value,
                               const char *source)
 {
-    char why[128] = "";
+    char why[320] = "";
     int id = find_key(key);
     if (id >= 0) {
         char norm[256];

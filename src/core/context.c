@@ -192,7 +192,8 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
         accel__device *d = &ctx->devs[i];
         if (!d->info.usable || !d->ops || !d->ops->open || d->opened) continue;
         if (flags & ACCEL_CTX_NO_WARMUP && d->info.kind != ACCEL_KIND_CPU) continue;
-        accel_status os = d->ops->open(d);
+        accel_status os = accel__fault_check(ctx, d, "open");
+        if (os == ACCEL_OK) os = d->ops->open(d);
         if (os == ACCEL_OK) {
             d->opened = 1;
         } else {
@@ -216,7 +217,8 @@ accel_status accel_warmup(accel_ctx *ctx)
         accel__device *d = &ctx->devs[i];
         if (!d->info.usable || !d->ops || d->opened || !d->ops->open) continue;
         pthread_mutex_lock(&d->lock);
-        accel_status st = d->opened ? ACCEL_OK : d->ops->open(d);
+        accel_status st = d->opened ? ACCEL_OK : accel__fault_check(ctx, d, "open");
+        if (st == ACCEL_OK && !d->opened) st = d->ops->open(d);
         if (st == ACCEL_OK) d->opened = 1;
         pthread_mutex_unlock(&d->lock);
         if (st != ACCEL_OK && first == ACCEL_OK) first = st;

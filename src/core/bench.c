@@ -1,0 +1,796 @@
+/* bench.c — the timing engine behind `accel bench` (docs/bench.md).
+ *
+ * For every (operation, size, device): warm-up calls (not timed), then timed calls through the
+ * fallback executor with that device as the planned one, so a fallback is seen and recorded
+ * instead of silently timing the CPU. Only calls that ran on the device measured, without
+ * fallback, enter its figures; success_rate says how many did.
+ *   end to end  host clock around the whole call (allocation, transfers, kernels, sync)
+ *   kernel      device events around each launch (dev->ops->timer_start/stop), when the
+ *               backend has them and the operation launches through accel__dev_launch
+ *   bytes       counted by the copy wrappers when the operation uses them, else the case's
+ *               estimate of what the call reads and writes
+ * Copy bandwidth is measured once per device, after the operations (so ACCEL_FAULT call counts
+ * apply to the operations): host↔device copies of one large buffer on GPUs, a large memcpy on
+ * the CPU (reported STREAM-style, read + write bytes per second). */
+#include "core/bench.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/devcall.h"
+#include "core/executor.h"
+
+static const char *const size_labels[] = {"small", "medium", "large"};
+
+int accel__bench_parse_size(const char *s, size_t *custom)
+{
+    if (!s) return -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, size_labels[i]) == 0) return i;
+    if (!*s) return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno || v < 1 || s[0] == '-') return -1;
+    if (custom) *custom = (size_t)v;
+    return 3;
+}
+
+/* ---- device selection ------------------------------------------------------------------ */
+
+static void add_idx(int *idx, size_t *n, int i)
+{
+    for (size_t k = 0; k < *n; k++)
+        if (idx[k] == i) return;
+    idx[(*n)++] = i;
+}
+
+accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n)
+{
+    *n = 0;
+    if (!sel || !*sel) sel = "all";
+    char buf[256];
+    accel__strlcpy(buf, sel, sizeof buf);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *end;
+        long v = strtol(t, &end, 10);
+        if (*t && !*end) {
+            RETURN_ERROR_IF(v < 0 || (size_t)v >= ctx->n_devs, ACCEL_ERR_INVALID_ARG,
+                            "--device %s: no device %ld on this machine (devices 0..%zu)", t, v,
+                            ctx->n_devs - 1);
+            const accel__device *d = &ctx->devs[v];
+            RETURN_ERROR_IF(!d->info.usable, ACCEL_ERR_NOT_FOUND, "--device %s: device %ld (%s) %s",
+                            t, v, d->info.name, d->info.verdict);
+            add_idx(idx, n, (int)v);
+            continue;
+        }
+        int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu"), cpu = !strcasecmp(t, "cpu");
+        const char *kind = !strcasecmp(t, "hip") ? "rocm" : t;
+        int is_kind = !strcasecmp(kind, "cuda") || !strcasecmp(kind, "rocm") ||
+                      !strcasecmp(kind, "opencl") || !strcasecmp(kind, "metal");
+        RETURN_ERROR_IF(!any && !gpu && !cpu && !is_kind, ACCEL_ERR_INVALID_ARG,
+                        "--device %s: unknown device; allowed: cpu, gpu, all, cuda, opencl, hip, "
+                        "or a device index 0..%zu (comma-separated for several)",
+                        t, ctx->n_devs - 1);
+        size_t before = *n;
+        for (size_t i = 0; i < ctx->n_devs; i++) {
+            const accel__device *d = &ctx->devs[i];
+            if (!d->info.usable) continue;
+            int is_cpu = d->info.kind == ACCEL_KIND_CPU;
+            if (any || (gpu && !is_cpu) || (cpu && is_cpu) ||
+                (is_kind && !strcasecmp(accel_device_kind_name(d->info.kind), kind)))
+                add_idx(idx, n, (int)i);
+        }
+        RETURN_ERROR_IF(*n == before, ACCEL_ERR_NOT_FOUND,
+                        "--device %s: no usable %s device on this machine (see `accel devices`)", t,
+                        gpu ? "GPU" : t);
+    }
+    return ACCEL_OK;
+}
+
+/* ---- statistics ------------------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void accel__bench_stats_of(double *v, int n, accel__bench_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    if (n <= 0) {
+        s->mean = s->median = s->min = s->max = s->p95 = s->stddev = NAN;
+        return;
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double sum = 0;
+    for (int i = 0; i < n; i++) sum += v[i];
+    s->mean = sum / n;
+    s->min = v[0];
+    s->max = v[n - 1];
+    s->median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    int r = (int)ceil(0.95 * n); /* nearest rank */
+    s->p95 = v[(r < 1 ? 1 : r) - 1];
+    double ss = 0;
+    for (int i = 0; i < n; i++) ss += (v[i] - s->mean) * (v[i] - s->mean);
+    s->stddev = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+}
+
+/* ---- bandwidth ------------------------------------------------------------------------- */
+
+static void measure_memcpy(size_t bytes, accel__bench_device *out)
+{
+    unsigned char *a = malloc(bytes), *b = malloc(bytes);
+    if (!a || !b) {
+        snprintf(out->note, sizeof out->note, "not measured: cannot allocate %zu bytes", bytes);
+        free(a);
+        free(b);
+        return;
+    }
+    memset(a, 1, bytes);
+    memset(b, 2, bytes);
+    double best = 1e300;
+    for (int rep = 0; rep < 4; rep++) {
+        double t0 = accel__now_ms();
+        memcpy(b, a, bytes);
+        double t = accel__now_ms() - t0;
+        if (rep && t < best) best = t; /* the first copy warms the pages */
+        a[rep] = b[bytes - 1 - rep];   /* keep the copies observable */
+    }
+    out->memcpy_gbps = best > 0 ? 2.0 * (double)bytes / (best * 1e6) : -1;
+    snprintf(out->note, sizeof out->note, "memcpy of %zu MiB, best of 3, read+write bytes",
+             bytes >> 20);
+    free(a);
+    free(b);
+}
+
+static void measure_copies(accel_ctx *ctx, accel__device *d, size_t bytes, accel__bench_device *out)
+{
+    if (!d->ops || !d->ops->buffer_alloc || !d->ops->copy_h2d || !d->ops->copy_d2h) {
+        snprintf(out->note, sizeof out->note, "not measured: the backend has no copy slots");
+        return;
+    }
+    if (accel__device_ensure_open(ctx, d) != ACCEL_OK) {
+        snprintf(out->note, sizeof out->note, "not measured: %.100s", accel__last_error_text());
+        return;
+    }
+    void *host = NULL;
+    int pinned = d->ops->host_alloc && d->ops->host_alloc(d, bytes, &host) == ACCEL_OK;
+    if (!pinned) host = malloc(bytes);
+    accel__buffer *buf = NULL;
+    if (!host || accel__dev_alloc(d, bytes, &buf) != ACCEL_OK) {
+        snprintf(out->note, sizeof out->note, "not measured: %.100s",
+                 host ? accel__last_error_text() : "host out of memory");
+        if (pinned)
+            d->ops->host_free(d, host);
+        else
+            free(host);
+        return;
+    }
+    memset(host, 3, bytes);
+    double best_h2d = 1e300, best_d2h = 1e300;
+    accel_status st = ACCEL_OK;
+    for (int rep = 0; rep < 4 && st == ACCEL_OK; rep++) {
+        double t0 = accel__now_ms();
+        st = d->ops->copy_h2d(d, buf, 0, host, bytes);
+        if (st == ACCEL_OK && d->ops->synchronize) st = d->ops->synchronize(d);
+        double t1 = accel__now_ms();
+        if (st == ACCEL_OK) st = d->ops->copy_d2h(d, host, buf, 0, bytes);
+        if (st == ACCEL_OK && d->ops->synchronize) st = d->ops->synchronize(d);
+        double t2 = accel__now_ms();
+        if (rep && st == ACCEL_OK) { /* the first round warms up */
+            if (t1 - t0 < best_h2d) best_h2d = t1 - t0;
+            if (t2 - t1 < best_d2h) best_d2h = t2 - t1;
+        }
+    }
+    if (st == ACCEL_OK) {
+        out->h2d_gbps = (double)bytes / (best_h2d * 1e6);
+        out->d2h_gbps = (double)bytes / (best_d2h * 1e6);
+        snprintf(out->note, sizeof out->note, "%zu MiB copies, %s host memory, best of 3",
+                 bytes >> 20, pinned ? "pinned" : "pageable");
+    } else {
+        snprintf(out->note, sizeof out->note, "not measured: %.100s", accel__last_error_text());
+    }
+    accel__dev_free(d, buf, bytes);
+    if (pinned)
+        d->ops->host_free(d, host);
+    else
+        free(host);
+}
+
+/* ---- the run --------------------------------------------------------------------------- */
+
+typedef struct grow {
+    void *v;
+    size_t n, cap, elem;
+} grow;
+
+static void *grow_add(grow *g)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        void *v = realloc(g->v, cap * g->elem);
+        if (!v) return NULL;
+        g->v = v;
+        g->cap = cap;
+    }
+    void *e = (char *)g->v + g->n++ * g->elem;
+    memset(e, 0, g->elem);
+    return e;
+}
+
+static void note_fallback(grow *fb, const char *op, size_t items, int timed, int it,
+                          const accel_run_record *rec, accel_status st)
+{
+    accel__bench_fallback *f = grow_add(fb);
+    if (!f) return;
+    accel__strlcpy(f->op, op, sizeof f->op);
+    f->items = items;
+    f->phase_timed = timed;
+    f->iteration = it;
+    f->device_tried = rec->device_planned;
+    f->device_used = rec->device_used;
+    f->reason = rec->reason;
+    f->refused = st == ACCEL_ERR_STRICT;
+    f->time_lost_ms = rec->time_lost_ms;
+    accel__strlcpy(f->message, rec->message, sizeof f->message);
+}
+
+static void bench_one(accel_ctx *ctx, const accel__bench_opts *o, const accel__op *op, void *call,
+                      size_t items, size_t bin, size_t bout, int dev, accel__bench_result *res,
+                      grow *fb)
+{
+    int total = o->warmup + o->iterations;
+    double *e2e = malloc(sizeof(double) * (size_t)(o->iterations > 0 ? o->iterations : 1));
+    double kern = 0, copy = 0, moved = 0;
+    int kern_n = 0, copy_n = 0, moved_n = 0;
+    res->iterations = o->iterations;
+    res->bytes_in = (double)bin;
+    res->bytes_out = (double)bout;
+    for (int it = 0; it < total && e2e; it++) {
+        int timed = it >= o->warmup;
+        accel_run_record rec = {.struct_size = sizeof rec};
+        accel__dev_account *acc = accel__dev_account_begin();
+        double t0 = accel__now_ms();
+        accel_status st = accel__exec_from(ctx, dev, op, call, &rec);
+        double t = accel__now_ms() - t0;
+        accel__dev_account_end();
+        if (rec.n_fallbacks > 0 || st == ACCEL_ERR_STRICT)
+            note_fallback(fb, op->name, items, timed, timed ? it - o->warmup : it, &rec, st);
+        if (!timed) continue;
+        if (st == ACCEL_OK && rec.device_used == dev && rec.n_fallbacks == 0) {
+            e2e[res->successes++] = t;
+            if (acc->kernels_timed > 0 && acc->kernels_timed == acc->kernels) {
+                kern += acc->kernel_ms;
+                kern_n++;
+            }
+            if (acc->h2d_bytes + acc->d2h_bytes > 0) {
+                copy += acc->copy_ms;
+                copy_n++;
+                moved += (double)(acc->h2d_bytes + acc->d2h_bytes);
+                moved_n++;
+            }
+        } else if (!res->error[0]) {
+            if (st != ACCEL_OK)
+                snprintf(res->error, sizeof res->error, "%s: %s", accel_status_name(st),
+                         accel__last_error_text());
+            else
+                snprintf(res->error, sizeof res->error, "ran on device %d after %s on device %d",
+                         rec.device_used, accel_fallback_reason_name(rec.reason),
+                         rec.device_planned);
+        }
+    }
+    if (!e2e) accel__strlcpy(res->error, "host out of memory for the samples", sizeof res->error);
+    accel__bench_stats_of(e2e, res->successes, &res->e2e);
+    res->kernel_ms = kern_n ? kern / kern_n : -1;
+    res->copy_ms = copy_n ? copy / copy_n : -1;
+    res->bytes_measured = moved_n > 0;
+    res->bytes_moved = moved_n ? moved / moved_n : (double)(bin + bout);
+    if (res->successes > 0 && res->e2e.mean > 0) {
+        res->throughput = (double)items / (res->e2e.mean / 1e3);
+        res->bandwidth_gbps = res->bytes_moved / (res->e2e.mean * 1e6);
+    }
+    res->bandwidth_fraction = -1;
+    free(e2e);
+}
+
+static void fill_fraction(const accel__bench_report *r, accel__bench_result *res)
+{
+    const accel__bench_device *bd = NULL;
+    for (size_t i = 0; i < r->n_devices; i++)
+        if (r->devices[i].index == res->device) bd = &r->devices[i];
+    if (!bd || res->successes == 0 || res->bytes_moved <= 0 || !(res->e2e.mean > 0)) return;
+    if (bd->memcpy_gbps > 0) {
+        res->bandwidth_fraction = res->bandwidth_gbps / bd->memcpy_gbps;
+    } else if (bd->h2d_gbps > 0 && bd->d2h_gbps > 0) {
+        /* the time the call's transfers alone would take at the measured rates */
+        double in = res->bytes_in, out = res->bytes_out;
+        if (res->bytes_measured && in + out > 0) {
+            double k = res->bytes_moved / (in + out);
+            in *= k;
+            out *= k;
+        }
+        double ideal_ms = in / (bd->h2d_gbps * 1e6) + out / (bd->d2h_gbps * 1e6);
+        res->bandwidth_fraction = ideal_ms / res->e2e.mean;
+    }
+}
+
+accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
+                              accel__bench_report **out)
+{
+    RETURN_ERROR_IF(!ctx || !opts || !out, ACCEL_ERR_INVALID_ARG,
+                    "accel__bench_run: NULL argument");
+    *out = NULL;
+    accel__bench_opts o = *opts;
+    if (o.quick) {
+        o.iterations = 1;
+        o.warmup = 0;
+        o.size = "small";
+    }
+    RETURN_ERROR_IF(o.iterations < 1 || o.iterations > 1000000, ACCEL_ERR_INVALID_ARG,
+                    "--iterations %d: must be 1..1000000", o.iterations);
+    RETURN_ERROR_IF(o.warmup < 0 || o.warmup > 1000000, ACCEL_ERR_INVALID_ARG,
+                    "--warmup %d: must be 0..1000000", o.warmup);
+    size_t custom = 0;
+    int which = accel__bench_parse_size(o.size ? o.size : "small", &custom);
+    RETURN_ERROR_IF(which < 0, ACCEL_ERR_INVALID_ARG,
+                    "--size %s: allowed: small, medium, large, or a number of items ≥ 1", o.size);
+    /* the cases, validated before anything runs */
+    size_t n_cases = o.n_ops ? o.n_ops : accel__bench_case_count();
+    const accel__bench_case **cases = calloc(n_cases ? n_cases : 1, sizeof *cases);
+    RETURN_ERROR_IF(!cases, ACCEL_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < n_cases; i++) {
+        cases[i] = o.n_ops ? accel__bench_case_find(o.ops[i]) : accel__bench_case_at(i);
+        if (!cases[i]) {
+            free(cases);
+            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
+                               "unknown operation '%s' (see `accel bench --list`)", o.ops[i]);
+        }
+    }
+    int *idx = calloc(ctx->n_devs, sizeof *idx);
+    size_t n_idx = 0;
+    accel_status st = idx ? accel__bench_devices(ctx, o.devices, idx, &n_idx)
+                          : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    if (st != ACCEL_OK) {
+        free(cases);
+        free(idx);
+        return st;
+    }
+    accel__bench_report *r = calloc(1, sizeof *r);
+    if (!r) {
+        free(cases);
+        free(idx);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    }
+    r->opts = o;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(r->date, sizeof r->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    grow results = {.elem = sizeof(accel__bench_result)};
+    grow fbs = {.elem = sizeof(accel__bench_fallback)};
+
+    for (size_t ci = 0; ci < n_cases; ci++) {
+        const accel__bench_case *c = cases[ci];
+        const accel__op *op = accel__bench_case_op(c);
+        size_t items = which < 3 ? c->sizes[which] : custom;
+        const char *label = which < 3 ? size_labels[which] : "custom";
+        void *call = NULL;
+        size_t bin = 0, bout = 0;
+        accel_status mk = op ? c->make(items, 0, &call, &bin, &bout) : ACCEL_ERR_NOT_BUILT_IN;
+        const char *why = op ? accel__last_error_text() : "operation not built into this library";
+        for (size_t k = 0; k < n_idx; k++) {
+            accel__bench_result *res = grow_add(&results);
+            if (!res) break;
+            accel__strlcpy(res->op, c->op, sizeof res->op);
+            accel__strlcpy(res->size_label, label, sizeof res->size_label);
+            res->items = items;
+            res->device = idx[k];
+            res->kernel_ms = res->copy_ms = res->bandwidth_fraction = -1;
+            if (mk != ACCEL_OK) {
+                res->iterations = o.iterations;
+                accel__bench_stats_of(NULL, 0, &res->e2e);
+                snprintf(res->error, sizeof res->error, "cannot build the call: %s", why);
+                continue;
+            }
+            if (o.progress)
+                fprintf(o.progress, "bench: %s %s (%zu items) on device %d (%s)\n", c->op, label,
+                        items, idx[k], ctx->devs[idx[k]].info.name);
+            bench_one(ctx, &o, op, call, items, bin, bout, idx[k], res, &fbs);
+        }
+        if (mk == ACCEL_OK) c->destroy(call);
+    }
+    r->results = results.v;
+    r->n_results = results.n;
+    r->fallbacks = fbs.v;
+    r->n_fallbacks = fbs.n;
+
+    r->devices = calloc(n_idx ? n_idx : 1, sizeof *r->devices);
+    size_t bw = o.bandwidth_bytes ? o.bandwidth_bytes : (size_t)64 << 20;
+    for (size_t k = 0; r->devices && k < n_idx; k++) {
+        accel__bench_device *bd = &r->devices[r->n_devices++];
+        accel__device *d = &ctx->devs[idx[k]];
+        bd->index = idx[k];
+        bd->h2d_gbps = bd->d2h_gbps = bd->memcpy_gbps = -1;
+        if (d->info.kind == ACCEL_KIND_CPU) {
+            measure_memcpy(bw, bd);
+        } else {
+            size_t b = bw;
+            if (d->info.max_alloc > 0 && (size_t)d->info.max_alloc < b)
+                b = (size_t)d->info.max_alloc;
+            measure_copies(ctx, d, b, bd);
+        }
+    }
+    for (size_t i = 0; i < r->n_results; i++) fill_fraction(r, &r->results[i]);
+    free(cases);
+    free(idx);
+    *out = r;
+    return ACCEL_OK;
+}
+
+void accel__bench_report_free(accel__bench_report *r)
+{
+    if (!r) return;
+    free(r->devices);
+    free(r->results);
+    free(r->fallbacks);
+    free(r);
+}
+
+/* The CPU result of the same operation and size, the baseline of the analysis. */
+static const accel__bench_result *baseline(accel_ctx *ctx, const accel__bench_report *r,
+                                           const accel__bench_result *x)
+{
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *b = &r->results[i];
+        if (b->items == x->items && strcmp(b->op, x->op) == 0 &&
+            ctx->devs[b->device].info.kind == ACCEL_KIND_CPU && b->successes > 0)
+            return b;
+    }
+    return NULL;
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+static const char *dev_name(accel_ctx *ctx, int i)
+{
+    return i >= 0 && (size_t)i < ctx->n_devs ? ctx->devs[i].info.name : "none";
+}
+
+void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
+{
+    fprintf(f, "%-10s %-7s %10s  %-22s %10s %10s %10s %10s %12s %6s %8s %6s\n", "operation", "size",
+            "items", "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s", "ok %",
+            "GB/s", "of bw");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        char dev[64];
+        snprintf(dev, sizeof dev, "%d %s", x->device, dev_name(ctx, x->device));
+        double rate = x->iterations ? 100.0 * x->successes / x->iterations : 0;
+        if (x->successes == 0) {
+            fprintf(f, "%-10s %-7s %10zu  %-22.22s failed: %s\n", x->op, x->size_label, x->items,
+                    dev, x->error);
+            continue;
+        }
+        char frac[16] = "-";
+        if (x->bandwidth_fraction >= 0)
+            snprintf(frac, sizeof frac, "%.0f%%", 100 * x->bandwidth_fraction);
+        fprintf(f,
+                "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
+                x->op, x->size_label, x->items, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
+                x->e2e.p95, x->throughput, rate, x->bandwidth_gbps, frac);
+    }
+    int header = 0;
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        const accel__bench_result *b = baseline(ctx, r, x);
+        if (!b || b == x || x->successes == 0) continue;
+        if (!header++) fprintf(f, "\nanalysis (against the CPU):\n");
+        fprintf(f, "  %s %s on device %d (%s): time %+.1f %%, throughput %+.1f %% (%s)\n", x->op,
+                x->size_label, x->device, dev_name(ctx, x->device),
+                100 * (b->e2e.mean - x->e2e.mean) / b->e2e.mean,
+                100 * (x->throughput / b->throughput - 1),
+                x->e2e.mean < b->e2e.mean ? "faster" : "slower");
+    }
+    fprintf(f, "\ncopy bandwidth:\n");
+    for (size_t i = 0; i < r->n_devices; i++) {
+        const accel__bench_device *d = &r->devices[i];
+        if (d->memcpy_gbps > 0)
+            fprintf(f, "  device %d (%s): memcpy %.2f GB/s (%s)\n", d->index,
+                    dev_name(ctx, d->index), d->memcpy_gbps, d->note);
+        else if (d->h2d_gbps > 0)
+            fprintf(f, "  device %d (%s): host→device %.2f GB/s, device→host %.2f GB/s (%s)\n",
+                    d->index, dev_name(ctx, d->index), d->h2d_gbps, d->d2h_gbps, d->note);
+        else
+            fprintf(f, "  device %d (%s): %s\n", d->index, dev_name(ctx, d->index), d->note);
+    }
+    fprintf(f, "\nfallbacks: %zu\n", r->n_fallbacks);
+    for (size_t i = 0; i < r->n_fallbacks; i++) {
+        const accel__bench_fallback *b = &r->fallbacks[i];
+        char to[48];
+        if (b->device_used >= 0)
+            snprintf(to, sizeof to, "ran on device %d", b->device_used);
+        else
+            snprintf(to, sizeof to, "%s",
+                     b->refused ? "refused (ACCEL_STRICT)" : "failed everywhere");
+        fprintf(f, "  %s (%zu items) %s #%d: %s on device %d, %s: %s\n", b->op, b->items,
+                b->phase_timed ? "timed" : "warm-up", b->iteration,
+                accel_fallback_reason_name(b->reason), b->device_tried, to, b->message);
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static void num_or_null(accel__json *j, const char *k, double v, int known)
+{
+    if (known && isfinite(v))
+        accel__json_num(j, k, v);
+    else
+        accel__json_null(j, k);
+}
+
+void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
+{
+    accel__json j;
+    accel__json_init(&j, f, 1);
+    accel__json_begin_object(&j, NULL);
+    accel__json_int(&j, "schema_version", 1);
+    accel__json_str(&j, "tool", "accel bench");
+    accel__json_str(&j, "accel_version", accel_version_string());
+    accel__json_str(&j, "date", r->date);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    accel__json_begin_object(&j, "host");
+    accel__json_str(&j, "name", host);
+    const accel__device *cpu = accel__cpu_device(ctx);
+    accel__json_str(&j, "cpu", cpu->info.name);
+    accel__json_int(&j, "logical_cores", cpu->info.logical_cores);
+    accel__json_end_object(&j);
+
+    accel__json_begin_object(&j, "settings");
+    accel__json_begin_array(&j, "operations");
+    for (size_t i = 0; i < r->n_results; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < i; k++) seen |= strcmp(r->results[k].op, r->results[i].op) == 0;
+        if (!seen) accel__json_str(&j, NULL, r->results[i].op);
+    }
+    accel__json_end_array(&j);
+    accel__json_str(&j, "size", r->opts.size ? r->opts.size : "small");
+    accel__json_int(&j, "iterations", r->opts.iterations);
+    accel__json_int(&j, "warmup", r->opts.warmup);
+    accel__json_str(&j, "devices", r->opts.devices ? r->opts.devices : "all");
+    accel__json_bool(&j, "quick", r->opts.quick);
+    long long cap = accel__cfg_int(ctx, ACCEL__CFG_BATCH_SIZE);
+    if (cap > 0)
+        accel__json_int(&j, "batch_size", cap);
+    else
+        accel__json_null(&j, "batch_size");
+    accel__json_bool(&j, "strict", accel__cfg_bool(ctx, ACCEL__CFG_STRICT));
+    const char *fault = accel__cfg_str(ctx, ACCEL__CFG_FAULT);
+    accel__json_str(&j, "fault", *fault ? fault : NULL);
+    accel__json_end_object(&j);
+
+    accel__json_begin_array(&j, "devices");
+    for (size_t i = 0; i < r->n_devices; i++) {
+        const accel__bench_device *d = &r->devices[i];
+        const accel_device_info *in = &ctx->devs[d->index].info;
+        accel__json_begin_object(&j, NULL);
+        accel__json_int(&j, "index", d->index);
+        accel__json_str(&j, "kind", accel_device_kind_name(in->kind));
+        accel__json_str(&j, "name", in->name);
+        num_or_null(&j, "h2d_gbps", d->h2d_gbps, d->h2d_gbps > 0);
+        num_or_null(&j, "d2h_gbps", d->d2h_gbps, d->d2h_gbps > 0);
+        num_or_null(&j, "memcpy_gbps", d->memcpy_gbps, d->memcpy_gbps > 0);
+        accel__json_str(&j, "bandwidth_note", d->note);
+        accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+
+    accel__json_begin_array(&j, "results");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        int ok = x->successes > 0;
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "operation", x->op);
+        accel__json_str(&j, "size", x->size_label);
+        accel__json_int(&j, "items", (long long)x->items);
+        accel__json_int(&j, "device", x->device);
+        accel__json_str(&j, "device_kind", accel_device_kind_name(ctx->devs[x->device].info.kind));
+        accel__json_str(&j, "device_name", dev_name(ctx, x->device));
+        accel__json_int(&j, "iterations", x->iterations);
+        accel__json_int(&j, "successes", x->successes);
+        accel__json_num(&j, "success_rate",
+                        x->iterations ? (double)x->successes / x->iterations : 0);
+        num_or_null(&j, "mean_time_ms", x->e2e.mean, ok);
+        num_or_null(&j, "median_time_ms", x->e2e.median, ok);
+        num_or_null(&j, "min_time_ms", x->e2e.min, ok);
+        num_or_null(&j, "max_time_ms", x->e2e.max, ok);
+        num_or_null(&j, "p95_time_ms", x->e2e.p95, ok);
+        num_or_null(&j, "stddev_time_ms", x->e2e.stddev, ok);
+        num_or_null(&j, "kernel_time_ms", x->kernel_ms, x->kernel_ms >= 0);
+        num_or_null(&j, "copy_time_ms", x->copy_ms, x->copy_ms >= 0);
+        num_or_null(&j, "mean_throughput", x->throughput, ok);
+        accel__json_num(&j, "bytes_moved", x->bytes_moved);
+        accel__json_str(&j, "bytes_source", x->bytes_measured ? "measured" : "estimate");
+        num_or_null(&j, "bandwidth_gbps", x->bandwidth_gbps, ok);
+        num_or_null(&j, "bandwidth_fraction", x->bandwidth_fraction, x->bandwidth_fraction >= 0);
+        accel__json_str(&j, "error", x->error[0] ? x->error : NULL);
+        accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+
+    accel__json_begin_array(&j, "analysis");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        const accel__bench_result *b = baseline(ctx, r, x);
+        if (!b || b == x || x->successes == 0) continue;
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "operation", x->op);
+        accel__json_str(&j, "size", x->size_label);
+        accel__json_int(&j, "items", (long long)x->items);
+        accel__json_int(&j, "device", x->device);
+        accel__json_str(&j, "device_name", dev_name(ctx, x->device));
+        accel__json_int(&j, "baseline_device", b->device);
+        accel__json_num(&j, "time_improvement_percent",
+                        100 * (b->e2e.mean - x->e2e.mean) / b->e2e.mean);
+        accel__json_num(&j, "throughput_improvement_percent",
+                        100 * (x->throughput / b->throughput - 1));
+        accel__json_bool(&j, "faster", x->e2e.mean < b->e2e.mean);
+        accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+
+    accel__json_begin_array(&j, "fallbacks");
+    for (size_t i = 0; i < r->n_fallbacks; i++) {
+        const accel__bench_fallback *b = &r->fallbacks[i];
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "operation", b->op);
+        accel__json_int(&j, "items", (long long)b->items);
+        accel__json_str(&j, "phase", b->phase_timed ? "timed" : "warmup");
+        accel__json_int(&j, "iteration", b->iteration);
+        accel__json_str(&j, "reason", accel_fallback_reason_name(b->reason));
+        accel__json_int(&j, "device_tried", b->device_tried);
+        if (b->device_used >= 0)
+            accel__json_int(&j, "device_used", b->device_used);
+        else
+            accel__json_null(&j, "device_used");
+        accel__json_str(&j, "outcome",
+                        b->device_used >= 0 ? "fell_back"
+                        : b->refused        ? "refused"
+                                            : "failed");
+        accel__json_num(&j, "time_lost_ms", b->time_lost_ms);
+        accel__json_str(&j, "message", b->message);
+        accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+    accel__json_end_object(&j);
+    accel__json_finish(&j);
+}
+
+/* ---- SVG ------------------------------------------------------------------------------- */
+
+static void xml_text(FILE *f, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            if (*p >= 0x20 || *p == '\t') fputc(*p, f);
+        }
+    }
+    if (s[0] && n == max && s[n]) {
+        /* cut inside a UTF-8 sequence would make the file invalid: finish it */
+        const unsigned char *p = (const unsigned char *)s + n;
+        while ((*p & 0xC0) == 0x80) fputc(*p++, f);
+        fputs("…", f);
+    }
+}
+
+void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
+{
+    const int W = 960, left = 300, barw = 420, row = 22;
+    /* groups: consecutive results of one (operation, size) */
+    int rows = 0, groups = 0;
+    for (size_t i = 0; i < r->n_results; i++) {
+        if (i == 0 || strcmp(r->results[i].op, r->results[i - 1].op) != 0 ||
+            r->results[i].items != r->results[i - 1].items)
+            groups++;
+        rows++;
+    }
+    size_t shown_fb = r->n_fallbacks < 20 ? r->n_fallbacks : 20;
+    int H = 70 + groups * (row + 8) + rows * row + 40 + (int)(shown_fb + 1) * 18 + 20;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+            W, H, W, H);
+    fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", W, H);
+    fprintf(f,
+            "<text x=\"16\" y=\"28\" font-size=\"18\" font-weight=\"bold\">accel bench: mean time "
+            "per call (shorter is faster; each group on its own scale)</text>\n");
+    fprintf(f,
+            "<text x=\"16\" y=\"48\" fill=\"#555555\">%s, accel %s, %d timed call(s) after %d "
+            "warm-up, end to end incl. transfers</text>\n",
+            r->date, accel_version_string(), r->opts.iterations, r->opts.warmup);
+    int y = 70;
+    size_t i = 0;
+    while (i < r->n_results) {
+        size_t j = i;
+        double max = 0;
+        while (j < r->n_results && strcmp(r->results[j].op, r->results[i].op) == 0 &&
+               r->results[j].items == r->results[i].items) {
+            if (r->results[j].successes && r->results[j].e2e.mean > max)
+                max = r->results[j].e2e.mean;
+            j++;
+        }
+        const accel__bench_result *g = &r->results[i];
+        fprintf(f, "<text x=\"16\" y=\"%d\" font-weight=\"bold\">", y + 14);
+        xml_text(f, g->op, 32);
+        fprintf(f, " · %s (%zu items)</text>\n", g->size_label, g->items);
+        y += row + 8;
+        for (size_t k = i; k < j; k++) {
+            const accel__bench_result *x = &r->results[k];
+            const accel_device_info *in = &ctx->devs[x->device].info;
+            char label[300];
+            snprintf(label, sizeof label, "%d %s %s", x->device, accel_device_kind_name(in->kind),
+                     in->name);
+            fprintf(f, "<text x=\"32\" y=\"%d\">", y + 15);
+            xml_text(f, label, 40);
+            fprintf(f, "</text>\n");
+            if (x->successes == 0) {
+                fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#b00020\">failed: ", left, y + 15);
+                xml_text(f, x->error, 90);
+                fprintf(f, "</text>\n");
+            } else {
+                double w = max > 0 ? barw * x->e2e.mean / max : 0;
+                if (w < 1) w = 1;
+                const char *color = in->kind == ACCEL_KIND_CPU ? "#7f8c8d" : "#2e86c1";
+                fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
+                        left, y + 3, w, row - 6, color);
+                const accel__bench_result *b = baseline(ctx, r, x);
+                char vs[48] = "";
+                if (b && b != x)
+                    snprintf(vs, sizeof vs, " · %.2f× the CPU", b->e2e.mean / x->e2e.mean);
+                fprintf(f, "<text x=\"%d\" y=\"%d\">%.4g ms · %.3g items/s · %.0f%% ok%s</text>\n",
+                        left + (int)w + 6, y + 15, x->e2e.mean, x->throughput,
+                        100.0 * x->successes / x->iterations, vs);
+            }
+            y += row;
+        }
+        i = j;
+    }
+    y += 30;
+    fprintf(f,
+            "<text x=\"16\" y=\"%d\" font-weight=\"bold\">fallbacks during the run: %zu</text>\n",
+            y, r->n_fallbacks);
+    for (size_t k = 0; k < shown_fb; k++) {
+        const accel__bench_fallback *b = &r->fallbacks[k];
+        y += 18;
+        char line[512];
+        if (b->device_used >= 0)
+            snprintf(line, sizeof line, "%s (%zu items): %s on device %d, ran on device %d", b->op,
+                     b->items, accel_fallback_reason_name(b->reason), b->device_tried,
+                     b->device_used);
+        else
+            snprintf(line, sizeof line, "%s (%zu items): %s on device %d, %s", b->op, b->items,
+                     accel_fallback_reason_name(b->reason), b->device_tried,
+                     b->refused ? "refused (ACCEL_STRICT)" : "failed on every device");
+        fprintf(f, "<text x=\"32\" y=\"%d\" fill=\"#8a4b00\">", y);
+        xml_text(f, line, 140);
+        fprintf(f, "</text>\n");
+    }
+    fprintf(f, "</svg>\n");
+}

@@ -1,0 +1,117 @@
+/* bench_cases.c — the benchmark cases: how to build a call of each operation with a given
+ * number of items (bench.h). Operation families add theirs to `builtin` below.
+ *
+ * "empty" is the executor's own case: an operation that does no work, so its time per call is
+ * the cost of dispatch (cached device order, counters, records) on each device. It is not in
+ * the operation registry: nobody calls it except to measure that cost. */
+#include "core/bench.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- empty ----------------------------------------------------------------------------- */
+
+typedef struct empty_call {
+    size_t n;
+} empty_call;
+
+static size_t empty_items(const void *call) { return ((const empty_call *)call)->n; }
+
+static accel_status empty_run(accel__device *dev, void *call, size_t begin, size_t end)
+{
+    (void)dev;
+    (void)call;
+    (void)begin;
+    (void)end;
+    return ACCEL_OK;
+}
+
+static const accel__op empty_op = {
+    .name = "empty",
+    .n_items = empty_items,
+    .run_cpu = empty_run,
+    .run_device = empty_run,
+};
+
+static const accel__op *empty_get(void) { return &empty_op; }
+
+static accel_status empty_make(size_t items, size_t item_size, void **call, size_t *bytes_in,
+                               size_t *bytes_out)
+{
+    (void)item_size;
+    empty_call *c = malloc(sizeof *c);
+    RETURN_ERROR_IF(!c, ACCEL_ERR_NO_MEMORY, "out of memory");
+    c->n = items;
+    *call = c;
+    *bytes_in = *bytes_out = 0;
+    return ACCEL_OK;
+}
+
+static const accel__bench_case case_empty = {
+    .op = "empty",
+    .about = "an operation that does nothing: the executor's cost per call (items are counted, "
+             "never touched)",
+    .sizes = {1, 1000, 1000000},
+    .get_op = empty_get,
+    .make = empty_make,
+    .destroy = free,
+};
+
+/* ---- the list -------------------------------------------------------------------------- */
+
+static const accel__bench_case *const builtin[] = {
+    &case_empty,
+};
+#define N_BUILTIN (sizeof builtin / sizeof *builtin)
+
+#define MAX_EXTRA 32
+static const accel__bench_case *extra[MAX_EXTRA];
+static size_t n_extra;
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
+
+size_t accel__bench_case_count(void)
+{
+    pthread_mutex_lock(&extra_lock);
+    size_t n = N_BUILTIN + n_extra;
+    pthread_mutex_unlock(&extra_lock);
+    return n;
+}
+
+const accel__bench_case *accel__bench_case_at(size_t i)
+{
+    if (i < N_BUILTIN) return builtin[i];
+    pthread_mutex_lock(&extra_lock);
+    const accel__bench_case *c = i - N_BUILTIN < n_extra ? extra[i - N_BUILTIN] : NULL;
+    pthread_mutex_unlock(&extra_lock);
+    return c;
+}
+
+const accel__bench_case *accel__bench_case_find(const char *op)
+{
+    if (!op) return NULL;
+    for (size_t i = 0, n = accel__bench_case_count(); i < n; i++) {
+        const accel__bench_case *c = accel__bench_case_at(i);
+        if (c && strcmp(c->op, op) == 0) return c;
+    }
+    return NULL;
+}
+
+accel_status accel__bench_case_add(const accel__bench_case *c)
+{
+    RETURN_ERROR_IF(!c || !c->op || !c->make || !c->destroy, ACCEL_ERR_INVALID_ARG,
+                    "benchmark case needs op, make and destroy");
+    RETURN_ERROR_IF(accel__bench_case_find(c->op), ACCEL_ERR_INVALID_ARG,
+                    "a benchmark case for '%s' exists already", c->op);
+    pthread_mutex_lock(&extra_lock);
+    int full = n_extra >= MAX_EXTRA;
+    if (!full) extra[n_extra++] = c;
+    pthread_mutex_unlock(&extra_lock);
+    RETURN_ERROR_IF(full, ACCEL_ERR_NO_MEMORY, "more than %d added benchmark cases", MAX_EXTRA);
+    return ACCEL_OK;
+}
+
+const accel__op *accel__bench_case_op(const accel__bench_case *c)
+{
+    if (!c) return NULL;
+    return c->get_op ? c->get_op() : accel__op_find(c->op);
+}

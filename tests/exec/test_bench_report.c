@@ -1,0 +1,212 @@
+/* The benchmark engine on a fake GPU and the CPU: statistics, device selection, success rate
+ * and the fallback record when a timed call falls back (and when ACCEL_STRICT refuses it),
+ * bytes counted by the copy wrappers, bandwidth fractions, the analysis against the CPU; then
+ * the JSON report validated against docs/schemas/bench.schema.json and the SVG chart parsed
+ * as XML (tests/exec/check_bench.py, with /usr/bin/python3).
+ * Arguments: SCHEMA CHECKER OUTPUT_DIR. */
+#include "test.h"
+#include "fake.h"
+#include "core/bench.h"
+
+static const accel__op *scale_get(void) { return &scale_op; }
+
+static accel_status scale_make(size_t items, size_t item_size, void **call, size_t *in, size_t *out)
+{
+    (void)item_size;
+    *call = scale_new(items, 2.0f);
+    *in = *out = items * sizeof(float);
+    return ACCEL_OK;
+}
+
+static void scale_destroy(void *c) { scale_free(c); }
+
+static const accel__bench_case scale_case = {
+    .op = "scale_test",
+    .about = "y = k·x + 1 on float32 (test operation)",
+    .sizes = {100, 1000, 10000},
+    .get_op = scale_get,
+    .make = scale_make,
+    .destroy = scale_destroy,
+};
+
+static void test_stats(void)
+{
+    double v[5] = {5, 1, 4, 2, 3};
+    accel__bench_stats s;
+    accel__bench_stats_of(v, 5, &s);
+    ASSERT_NEAR(s.mean, 3, 1e-12);
+    ASSERT_NEAR(s.median, 3, 1e-12);
+    ASSERT_NEAR(s.min, 1, 1e-12);
+    ASSERT_NEAR(s.max, 5, 1e-12);
+    ASSERT_NEAR(s.p95, 5, 1e-12);
+    ASSERT_NEAR(s.stddev, sqrt(2.5), 1e-12);
+    double w[20];
+    for (int i = 0; i < 20; i++) w[i] = 20 - i;
+    accel__bench_stats_of(w, 20, &s);
+    ASSERT_NEAR(s.median, 10.5, 1e-12);
+    ASSERT_NEAR(s.p95, 19, 1e-12); /* nearest rank: the 19th of 20 */
+    accel__bench_stats_of(w, 1, &s);
+    ASSERT_NEAR(s.stddev, 0, 1e-12);
+    ASSERT_EQ_INT(accel__bench_parse_size("medium", NULL), 1);
+    size_t n = 0;
+    ASSERT_EQ_INT(accel__bench_parse_size("1234", &n), 3);
+    ASSERT_EQ_INT(n, 1234);
+    ASSERT_EQ_INT(accel__bench_parse_size("0", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("-5", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("big", &n), -1);
+}
+
+static void test_devices(void)
+{
+    accel_ctx *ctx = fake_ctx(NULL, 0);
+    fake_dev f;
+    fake_init(&f);
+    fake_attach(ctx, &f, 1, 1);
+    int idx[4];
+    size_t n;
+    ASSERT_OK(accel__bench_devices(ctx, "cpu", idx, &n));
+    ASSERT_EQ_INT(n, 1);
+    ASSERT_EQ_INT(idx[0], 1);
+    ASSERT_OK(accel__bench_devices(ctx, "gpu", idx, &n));
+    ASSERT_EQ_INT(n, 1);
+    ASSERT_EQ_INT(idx[0], 0);
+    ASSERT_OK(accel__bench_devices(ctx, "all", idx, &n));
+    ASSERT_EQ_INT(n, 2);
+    ASSERT_OK(accel__bench_devices(ctx, "opencl,cpu,0", idx, &n));
+    ASSERT_EQ_INT(n, 2);
+    ASSERT_OK(accel__bench_devices(ctx, "1", idx, &n));
+    ASSERT_EQ_INT(idx[0], 1);
+    ASSERT_STATUS(accel__bench_devices(ctx, "cuda", idx, &n), ACCEL_ERR_NOT_FOUND);
+    ASSERT_STATUS(accel__bench_devices(ctx, "hip", idx, &n), ACCEL_ERR_NOT_FOUND);
+    ASSERT_STATUS(accel__bench_devices(ctx, "7", idx, &n), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(accel__bench_devices(ctx, "warp", idx, &n), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "allowed: cpu, gpu, all, cuda, opencl, hip");
+    accel_ctx_destroy(ctx);
+}
+
+static accel__bench_report *run(accel_ctx *ctx)
+{
+    static const char *const ops[] = {"scale_test", "empty"};
+    accel__bench_opts o = {.ops = ops,
+                           .n_ops = 2,
+                           .size = "1000",
+                           .iterations = 3,
+                           .warmup = 1,
+                           .devices = "all",
+                           .bandwidth_bytes = (size_t)1 << 20};
+    accel__bench_report *r = NULL;
+    ASSERT_OK(accel__bench_run(ctx, &o, &r));
+    return r;
+}
+
+static void test_report(const char *schema, const char *checker, const char *outdir)
+{
+    /* the second op-site call (the first timed one on the fake GPU) fails with a kernel error */
+    accel_option o[2] = {{"ACCEL_FAULT", "kernel@op:scale_test:2"}, {"ACCEL_LOG_LEVEL", "error"}};
+    accel_ctx *ctx = fake_ctx(o, 2);
+    fake_dev f;
+    fake_init(&f);
+    fake_attach(ctx, &f, 1, 1);
+    accel__bench_report *r = run(ctx);
+    if (!r) return;
+    ASSERT_EQ_INT(r->n_results, 4);
+    const accel__bench_result *g = &r->results[0], *c = &r->results[1];
+    ASSERT_STR_EQ(g->op, "scale_test");
+    ASSERT_STR_EQ(g->size_label, "custom");
+    ASSERT_EQ_INT(g->items, 1000);
+    ASSERT_EQ_INT(g->device, 0);
+    ASSERT_EQ_INT(g->iterations, 3);
+    ASSERT_EQ_INT(g->successes, 2);
+    ASSERT_CONTAINS(g->error, "ran on device 1 after kernel_error on device 0");
+    ASSERT_EQ_INT(g->bytes_measured, 1);
+    ASSERT_NEAR(g->bytes_moved, 8000, 1e-9);
+    ASSERT_TRUE(g->e2e.min <= g->e2e.median && g->e2e.median <= g->e2e.max);
+    ASSERT_NEAR(g->throughput, 1000 / (g->e2e.mean / 1e3), 1e-6 * g->throughput);
+    ASSERT_TRUE(g->bandwidth_fraction > 0);
+    ASSERT_EQ_INT(g->kernel_ms < 0, 1); /* the fake has no device timers */
+    ASSERT_EQ_INT(c->device, 1);
+    ASSERT_EQ_INT(c->successes, 3);
+    ASSERT_EQ_INT(c->bytes_measured, 0);
+    ASSERT_NEAR(c->bytes_moved, 8000, 1e-9);
+    ASSERT_TRUE(c->bandwidth_fraction > 0);
+    ASSERT_EQ_INT(r->n_fallbacks, 1);
+    const accel__bench_fallback *fb = &r->fallbacks[0];
+    ASSERT_EQ_INT(fb->phase_timed, 1);
+    ASSERT_EQ_INT(fb->iteration, 0);
+    ASSERT_EQ_INT(fb->reason, ACCEL_FALLBACK_KERNEL_ERROR);
+    ASSERT_EQ_INT(fb->device_tried, 0);
+    ASSERT_EQ_INT(fb->device_used, 1);
+    ASSERT_CONTAINS(fb->message, "injected by ACCEL_FAULT=kernel@op:scale_test:2");
+    ASSERT_EQ_INT(r->n_devices, 2);
+    ASSERT_TRUE(r->devices[0].h2d_gbps > 0 && r->devices[0].d2h_gbps > 0);
+    ASSERT_TRUE(r->devices[1].memcpy_gbps > 0);
+    ASSERT_STR_EQ(r->results[2].op, "empty");
+
+    char json[1024], svg[1024], cmd[4096];
+    snprintf(json, sizeof json, "%s/bench_report.json", outdir);
+    snprintf(svg, sizeof svg, "%s/bench_report.svg", outdir);
+    FILE *fj = fopen(json, "w"), *fs = fopen(svg, "w");
+    if (!fj || !fs) TEST_SKIP("cannot write into %s", outdir);
+    accel__bench_write_json(ctx, r, fj);
+    accel__bench_write_svg(ctx, r, fs);
+    fclose(fj);
+    fclose(fs);
+    /* the text report names the fallback and the analysis */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *ft = open_memstream(&text, &len);
+    accel__bench_write_text(ctx, r, ft);
+    fclose(ft);
+    ASSERT_CONTAINS(text, "kernel_error on device 0, ran on device 1");
+    ASSERT_CONTAINS(text, "analysis (against the CPU)");
+    free(text);
+    accel__bench_report_free(r);
+    accel_ctx_destroy(ctx);
+
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s' '%s'", checker, schema, json, svg);
+    int rc = system(cmd);
+    if (rc == -1 || !WIFEXITED(rc))
+        TEST_FAIL_("cannot run %s", cmd);
+    else if (WEXITSTATUS(rc) == 77)
+        TEST_SKIP("python3 jsonschema missing: report not validated");
+    else if (WEXITSTATUS(rc) != 0)
+        TEST_FAIL_("%s: exit %d", cmd, WEXITSTATUS(rc));
+
+    /* strict: the fallback is refused and recorded as such */
+    accel_option s[3] = {{"ACCEL_FAULT", "kernel@op:scale_test:2"},
+                         {"ACCEL_LOG_LEVEL", "error"},
+                         {"ACCEL_STRICT", "1"}};
+    ctx = fake_ctx(s, 3);
+    fake_init(&f);
+    fake_attach(ctx, &f, 1, 1);
+    r = run(ctx);
+    if (!r) return;
+    ASSERT_EQ_INT(r->results[0].successes, 2);
+    ASSERT_CONTAINS(r->results[0].error, "ERR_STRICT");
+    ASSERT_EQ_INT(r->n_fallbacks, 1);
+    ASSERT_EQ_INT(r->fallbacks[0].refused, 1);
+    ASSERT_EQ_INT(r->fallbacks[0].device_used, -1);
+    snprintf(json, sizeof json, "%s/bench_report_strict.json", outdir);
+    fj = fopen(json, "w");
+    accel__bench_write_json(ctx, r, fj);
+    fclose(fj);
+    accel__bench_report_free(r);
+    accel_ctx_destroy(ctx);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s'", checker, schema, json);
+    rc = system(cmd);
+    if (rc == -1 || !WIFEXITED(rc) || (WEXITSTATUS(rc) != 0 && WEXITSTATUS(rc) != 77))
+        TEST_FAIL_("%s failed", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s SCHEMA CHECKER OUTPUT_DIR\n", argv[0]);
+        return 2;
+    }
+    ASSERT_OK(accel__bench_case_add(&scale_case));
+    test_stats();
+    test_devices();
+    test_report(argv[1], argv[2], argv[3]);
+    TEST_DONE();
+}

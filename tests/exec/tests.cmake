@@ -1,0 +1,53 @@
+# Executor, fault injection, planner, precision and benchmark engine.
+set(EXEC_DIR ${CMAKE_CURRENT_LIST_DIR})
+accel_add_test(test_exec_fallback SOURCES ${EXEC_DIR}/test_exec_fallback.c)
+accel_add_test(test_exec_bisect SOURCES ${EXEC_DIR}/test_exec_bisect.c)
+accel_add_test(test_fault SOURCES ${EXEC_DIR}/test_fault.c)
+accel_add_test(test_planner SOURCES ${EXEC_DIR}/test_planner.c)
+accel_add_test(test_precision SOURCES ${EXEC_DIR}/test_precision.c)
+accel_add_test(test_bench_report SOURCES ${EXEC_DIR}/test_bench_report.c
+  ARGS ${CMAKE_SOURCE_DIR}/docs/schemas/bench.schema.json ${EXEC_DIR}/check_bench.py
+       ${CMAKE_BINARY_DIR}/test-out)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-out)
+
+# The verbs bench, plan and stats: exit codes and the messages users see.
+function(accel_exec_cli_test name code pattern)
+  add_test(NAME ${name} COMMAND sh ${EXEC_DIR}/expect_exit.sh ${code} "${pattern}"
+    $<TARGET_FILE:accel_cli> ${ARGN})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120
+    ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/${name}")
+endfunction()
+if(ACCEL_BUILD_CLI)
+  accel_exec_cli_test(cli_bench_list 0 "empty" bench --list)
+  accel_exec_cli_test(cli_bench_unknown_option 2 "allowed: --operation" bench --frobnicate)
+  accel_exec_cli_test(cli_bench_unknown_operation 2 "allowed operations: all, empty" bench --operation nosuch)
+  accel_exec_cli_test(cli_bench_bad_size 2 "allowed: small, medium, large" bench --operation empty --size huge)
+  accel_exec_cli_test(cli_bench_bad_device 2 "allowed: cpu, gpu, all, cuda, opencl, hip" bench --operation empty --device warp)
+  accel_exec_cli_test(cli_bench_bad_iterations 2 "expected a whole number" bench --operation empty --iterations 0)
+  accel_exec_cli_test(cli_bench_nothing 2 "--operation NAME, --quick or --list" bench)
+  accel_exec_cli_test(cli_bench_cpu 0 "copy bandwidth" bench --operation empty --size 100 --iterations 3 --device cpu --batch-size 10)
+  accel_exec_cli_test(cli_plan 0 "batch:" plan --op empty --size 1000 --duration 60 --rate 16000)
+  accel_exec_cli_test(cli_plan_unknown 2 "unknown operation" plan --op nosuch)
+  accel_exec_cli_test(cli_plan_half_chunk 2 "go together" plan --op empty --duration 60)
+  accel_exec_cli_test(cli_stats 0 "fallbacks seen" stats --op empty --iterations 5)
+  accel_exec_cli_test(cli_stats_json 0 "\"calls\": 3" stats --op empty --iterations 3 --json)
+  accel_exec_cli_test(cli_stats_unknown 2 "unknown operation" stats --op nosuch)
+  add_test(NAME cli_stats_bad_fault COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
+    "ACCEL_FAULT=oom@gpu (from env): item 'oom@gpu': unknown site 'gpu'" $<TARGET_FILE:accel_cli> stats)
+  set_tests_properties(cli_stats_bad_fault PROPERTIES ENVIRONMENT "ACCEL_FAULT=oom@gpu")
+  add_test(NAME cli_bench_quick COMMAND sh ${EXEC_DIR}/cli_bench_quick.sh $<TARGET_FILE:accel_cli>
+    ${CMAKE_SOURCE_DIR}/docs/schemas/bench.schema.json ${EXEC_DIR}/check_bench.py
+    ${CMAKE_BINARY_DIR}/test-out/cli_bench_quick)
+  set_tests_properties(cli_bench_quick PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
+    ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_bench_quick")
+endif()
+accel_add_test(test_exec_device SOURCES ${EXEC_DIR}/test_exec_device.c TIMEOUT 300)
+
+# bench/exec_overhead.c: the executor's cost per call and per fallback (docs/benchmarks.md).
+# Built with the tests so it cannot rot; the test runs it briefly and checks its results, never
+# its timings.
+add_executable(exec_overhead ${CMAKE_SOURCE_DIR}/bench/exec_overhead.c)
+target_link_libraries(exec_overhead PRIVATE accel_internal)
+target_compile_definitions(exec_overhead PRIVATE _GNU_SOURCE)
+target_compile_options(exec_overhead PRIVATE ${ACCEL_WARNINGS})
+add_test(NAME bench_exec_overhead_smoke COMMAND exec_overhead --quick)
