@@ -59,6 +59,7 @@ static int handler(void *user, const char *section, const char *name, const char
 {
     reader_state *r = user;
     if (r->status != ACCEL_OK) return 0;
+    if (r->long_line) return 0; /* a cut line's value is not the user's value: report the cut */
     char source[4200];
     snprintf(source, sizeof source, "file:%s:%d", r->path, r->line);
     if (section[0] && strcasecmp(section, "accel") != 0) {

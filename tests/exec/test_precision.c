@@ -73,10 +73,10 @@ int main(void)
             lacks = strcmp(want_cpu[i], "fp32") == 0 && strcmp(settings[i], "fp32") != 0;
             if (strict && lacks) {
                 ASSERT_STATUS(st, ACCEL_ERR_STRICT);
-                char want[96];
+                char want[400];
                 snprintf(want, sizeof want,
-                         "ACCEL_PRECISION=%s (api): device 1 (CPU) cannot use %s", settings[i],
-                         settings[i]);
+                         "ACCEL_PRECISION=%s (api): device 1 (%s) cannot use %s", settings[i],
+                         accel__cpu_device(ctx)->info.name, settings[i]);
                 ASSERT_CONTAINS(accel_last_error(ctx), want);
                 ASSERT_CONTAINS(accel_last_error(ctx), "it can: fp32|int8");
             } else {
