@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # demo.sh ACCEL — the main job on built-in defaults: what is wrong with this machine's GPU
-# stack, which devices there are, and which one accel would choose.
+# stack, which devices there are, where work would run, and a quick benchmark of every
+# operation on every device.
 set -u
 accel=${1:-build/accel}
 echo "== accel doctor"; "$accel" doctor; doctor_rc=$?
-echo; echo "== accel devices"; "$accel" devices || exit $?
 # The doctor's exit code says what it found (0 pass, 1 warnings, 2 GPU unusable); on a machine
 # without a GPU that is expected, so the demo reports it rather than failing on it.
-echo; echo "(doctor exit code $doctor_rc: 0 all pass, 1 warnings, 2 no usable GPU)"
+echo "(doctor exit code $doctor_rc: 0 all pass, 1 warnings, 2 no usable GPU)"
+echo; echo "== accel devices"; "$accel" devices || exit $?
+echo; echo "== accel select --explain"; "$accel" select --explain || exit $?
+echo; echo "== accel bench --quick --device all"; "$accel" bench --quick --device all || exit $?
