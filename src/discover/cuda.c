@@ -10,7 +10,7 @@
 #include "backends/cuda/cuda_api.h"
 #include "discover/cuda_outcome.h"
 #include "discover/cuda_probe.h"
-#include "discover/ldpath.h"
+#include "discover/libresolve.h"
 #include "discover/verdict_cache.h"
 
 #include <stdatomic.h>
@@ -308,6 +308,34 @@ static void read_outcome(const accel__cuda_outcome *o, accel__cuda_report *rep)
     }
 }
 
+/* The files the loader would open for libcuda.so.1 (unless this process already has it:
+ * `here`) and libnvidia-ml.so.1, found by reading the loader's search path (libresolve.h).
+ * Sets rep->lib_found, and rep->lib_searched when libcuda is missing. */
+static void locate_libraries(int here, char *lib, size_t lib_cap, char *nvml, size_t nvml_cap,
+                             accel__cuda_report *rep)
+{
+    accel__ldpath *lp = NULL;
+    if (accel__ldpath_open(&lp) != ACCEL_OK) {
+        accel__strlcpy(rep->lib_searched, accel__last_error_text(), sizeof rep->lib_searched);
+        accel__clear_error();
+        return;
+    }
+    accel__lib_info *li = malloc(sizeof *li);
+    if (!li) accel__strlcpy(rep->lib_searched, "(out of memory)", sizeof rep->lib_searched);
+    if (li && !here && accel__lib_resolve(lp, "libcuda.so.1", li) == ACCEL_OK) {
+        rep->lib_found = li->found;
+        if (li->found)
+            accel__strlcpy(lib, li->path, lib_cap);
+        else
+            accel__lib_searched_text(li, rep->lib_searched, sizeof rep->lib_searched);
+    }
+    if (li && rep->lib_found && accel__lib_resolve(lp, "libnvidia-ml.so.1", li) == ACCEL_OK &&
+        li->found)
+        accel__strlcpy(nvml, li->path, nvml_cap);
+    free(li);
+    accel__ldpath_close(lp);
+}
+
 accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_report *rep,
                                  accel__devlist *out)
 {
@@ -317,14 +345,10 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
     accel__cuda_visible_parse(getenv("CUDA_VISIBLE_DEVICES"), &rep->visible);
     kernel_module_version(rep->kernel_module_version, sizeof rep->kernel_module_version);
 
-    char lib[512] = "";
+    char lib[512] = "", nvml[512] = "";
     int here = accel__cuda_api_loaded_path(lib, sizeof lib);
-    if (here) {
-        rep->lib_found = 1;
-    } else {
-        rep->lib_found = accel__ld_locate("libcuda.so.1", lib, sizeof lib, rep->lib_searched,
-                                          sizeof rep->lib_searched);
-    }
+    rep->lib_found = here;
+    locate_libraries(here, lib, sizeof lib, nvml, sizeof nvml, rep);
     if (!rep->lib_found) {
         snprintf(rep->verdict, sizeof rep->verdict,
                  "no libcuda.so.1 (the NVIDIA driver's CUDA library) where the loader looks: %s",
@@ -336,8 +360,6 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
         return ACCEL_OK;
     }
     accel__strlcpy(rep->lib_path, lib, sizeof rep->lib_path);
-    char nvml[512] = "";
-    accel__ld_locate("libnvidia-ml.so.1", nvml, sizeof nvml, NULL, 0);
 
     long long t = ctx ? accel__cfg_int(ctx, ACCEL__CFG_PROBE_TIMEOUT_MS) : -1;
     int timeout_ms = t >= 100 && t <= 3600000 ? (int)t : 15000;
