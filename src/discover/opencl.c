@@ -78,12 +78,12 @@ static char *cache_read(const char *path, uint64_t key)
 
 static void cache_write(const char *path, uint64_t key, const char *body)
 {
-    accel__ocl_text t = {0};
-    accel__ocl_printf(&t, "%s\nkey %016llx\n", ACCEL__OCL_CACHE_FORMAT, (unsigned long long)key);
-    accel__ocl_puts(&t, body);
-    accel__ocl_printf(&t, "end %016llx\n",
+    accel__text t = {0};
+    accel__text_printf(&t, "%s\nkey %016llx\n", ACCEL__OCL_CACHE_FORMAT, (unsigned long long)key);
+    accel__text_puts(&t, body);
+    accel__text_printf(&t, "end %016llx\n",
                       (unsigned long long)accel__hash64(body, strlen(body), 0));
-    if (!t.oom && accel__write_file_atomic(path, t.s, t.n) != ACCEL_OK)
+    if (!t.oom && accel__write_file_atomic(path, t.s, t.len) != ACCEL_OK)
         ACCEL_LOG_WARN("opencl: cannot cache the discovery: %s", accel__last_error_text());
     free(t.s);
 }
@@ -170,19 +170,19 @@ static accel_status add_devices(const accel__ocl_reclist *l, accel__devlist *out
 
 /* Without a probe: the devices as this process's OpenCL sees them now, for when a child cannot
  * be forked safely and nothing was remembered. */
-static accel_status enumerate_here(accel__ocl_text *out)
+static accel_status enumerate_here(accel__text *out)
 {
     const accel__cl_api *api;
     if (accel__cl_api_load(&api) != ACCEL_OK) {
-        accel__ocl_puts(out, "L");
+        accel__text_puts(out, "L");
         accel__ocl_field(out, "message", accel__last_error_text());
-        accel__ocl_puts(out, "\n");
+        accel__text_puts(out, "\n");
         return ACCEL_OK;
     }
     cl_platform_id *plats;
     cl_uint np;
     FORWARD_IF_ERROR(accel__cl_platforms(api, &plats, &np));
-    accel__ocl_text verdicts = {0};
+    accel__text verdicts = {0};
     for (cl_uint pi = 0; pi < np; pi++) {
         cl_device_id *devs;
         cl_uint nd;
@@ -199,8 +199,8 @@ static accel_status enumerate_here(accel__ocl_text *out)
         free(devs);
     }
     free(plats);
-    accel__ocl_puts(out, "N\n");
-    if (verdicts.s) accel__ocl_puts(out, verdicts.s);
+    accel__text_puts(out, "N\n");
+    if (verdicts.s) accel__text_puts(out, verdicts.s);
     free(verdicts.s);
     return ACCEL_OK;
 }
@@ -208,10 +208,10 @@ static accel_status enumerate_here(accel__ocl_text *out)
 accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no_cache)
 {
     double t0 = accel__now_ms();
-    accel__ocl_text key = {0};
+    accel__text key = {0};
     accel__ocl_key_text(&key);
     RETURN_ERROR_IF(key.oom, ACCEL_ERR_NO_MEMORY, "out of memory in OpenCL discovery");
-    uint64_t k = accel__hash64(key.s, key.n, 0);
+    uint64_t k = accel__hash64(key.s, key.len, 0);
     free(key.s);
 
     char path[4096] = "";
@@ -236,7 +236,7 @@ accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no
         source = "this process";
         body = memo_get();
         if (!body) {
-            accel__ocl_text t = {0};
+            accel__text t = {0};
             accel_status st = enumerate_here(&t);
             if (st != ACCEL_OK) {
                 free(t.s);
@@ -247,7 +247,7 @@ accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no
     }
     if (!body) {
         source = "probe";
-        accel__ocl_text t = {0};
+        accel__text t = {0};
         accel_status st = accel__ocl_probe_all(ctx, &t);
         if (st != ACCEL_OK) {
             free(t.s);

@@ -9,6 +9,7 @@
 #include "discover/rocm.h"
 
 #include "backends/hip/hip_api.h"
+#include "core/text.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,34 +19,6 @@
 #define PROBE_ALLOC_BYTES (1u << 20)
 
 /* ---- the child ---------------------------------------------------------------------------- */
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} text_buf;
-
-static void tb_add(text_buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tb_add(text_buf *t, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 4096;
-        while (cap < t->len + (size_t)n + 1) cap *= 2;
-        char *nb = realloc(t->buf, cap);
-        if (!nb) return;
-        t->buf = nb;
-        t->cap = cap;
-    }
-    memcpy(t->buf + t->len, line, (size_t)n);
-    t->len += (size_t)n;
-    t->buf[t->len] = '\0';
-}
 
 /* Why hipInit may have failed, from the device node every ROCm process needs. */
 static const char *kfd_hint(void)
@@ -80,15 +53,15 @@ static int probe_body(void *arg, accel__probe_chan *chan)
     char lib_line[600];
     int ll = snprintf(lib_line, sizeof lib_line, "lib\t%s\n", api->path);
     if (ll > 0 && (size_t)ll < sizeof lib_line) accel__probe_reply(chan, lib_line, (size_t)ll);
-    text_buf t = {0};
+    accel__text t = {0};
     accel__probe_step(chan, "calling hipInit");
     if (ACCEL_HIP(api, hipInit(0), "hipInit") != ACCEL_OK) {
         accel__probe_fail(chan, "%s%s", accel__last_error_text(), kfd_hint());
         return 3;
     }
     int v = 0;
-    if (api->hipDriverGetVersion(&v) == ACCEL_HIP_SUCCESS) tb_add(&t, "driver\t%d\n", v);
-    if (api->hipRuntimeGetVersion(&v) == ACCEL_HIP_SUCCESS) tb_add(&t, "runtime\t%d\n", v);
+    if (api->hipDriverGetVersion(&v) == ACCEL_HIP_SUCCESS) accel__text_printf(&t, "driver\t%d\n", v);
+    if (api->hipRuntimeGetVersion(&v) == ACCEL_HIP_SUCCESS) accel__text_printf(&t, "runtime\t%d\n", v);
     accel__probe_step(chan, "calling hipGetDeviceCount");
     int count = 0;
     hipError_t r = api->hipGetDeviceCount(&count);
@@ -97,7 +70,7 @@ static int probe_body(void *arg, accel__probe_chan *chan)
     } else if (r != ACCEL_HIP_SUCCESS) {
         accel__hip_check(api, r, "hipGetDeviceCount", __FILE__, __LINE__);
         accel__probe_fail(chan, "%s%s", accel__last_error_text(), kfd_hint());
-        free(t.buf);
+        accel__text_free(&t);
         return 4;
     }
     for (int i = 0; i < count; i++) {
@@ -121,10 +94,10 @@ static int probe_body(void *arg, accel__probe_chan *chan)
                 alloc_ok = api->hipFree(p) == ACCEL_HIP_SUCCESS;
             }
         }
-        tb_add(&t, "dev\t%d\t%s\t%zu\t%zu\t%d\t%s\n", i, pci, total, freeb, alloc_ok, name);
+        accel__text_printf(&t, "dev\t%d\t%s\t%zu\t%zu\t%d\t%s\n", i, pci, total, freeb, alloc_ok, name);
     }
-    if (t.len) accel__probe_reply(chan, t.buf, t.len);
-    free(t.buf);
+    if (t.len) accel__probe_reply(chan, t.s, t.len);
+    accel__text_free(&t);
     return 0;
 }
 

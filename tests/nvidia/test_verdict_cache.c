@@ -58,9 +58,9 @@ int main(void)
     accel__vkey_add(&k, "odd", "a\nb\\c");
     accel__vkey_add_file(&k, "lib", "/definitely/not/here.so");
     accel__vkey_add_file(&k, "none", "");
-    ASSERT_STR_EQ(k.text, "driver=12040\nenv=(unset)\nodd=a\\nb\\\\c\n"
+    ASSERT_STR_EQ(k.s, "driver=12040\nenv=(unset)\nodd=a\\nb\\\\c\n"
                           "lib=/definitely/not/here.so:absent\nnone=(none)\n");
-    const char *key = k.text;
+    const char *key = k.s;
     const char data[] = "line one\nline\ttwo\n\0binary";
     const size_t dn = sizeof data - 1;
     char why[256];
@@ -132,13 +132,13 @@ int main(void)
     accel__vkey_init(&k2);
     accel__vkey_add(&k2, "driver", "12050");
     char p2[4096];
-    ASSERT_OK(accel__verdict_path(NULL, "test", k2.text, p2, sizeof p2));
+    ASSERT_OK(accel__verdict_path(NULL, "test", k2.s, p2, sizeof p2));
     ASSERT_TRUE(strcmp(p2, path) != 0);
-    ASSERT_EQ_INT(loads(k2.text, "", why, sizeof why), 0);
+    ASSERT_EQ_INT(loads(k2.s, "", why, sizeof why), 0);
 
     /* an empty payload is a valid record */
-    ASSERT_OK(accel__verdict_store(NULL, "test", k2.text, "", 0));
-    ASSERT_OK(accel__verdict_load(NULL, "test", k2.text, &got, &gn, NULL, 0));
+    ASSERT_OK(accel__verdict_store(NULL, "test", k2.s, "", 0));
+    ASSERT_OK(accel__verdict_load(NULL, "test", k2.s, &got, &gn, NULL, 0));
     ASSERT_EQ_INT(gn, 0);
     free(got);
 
