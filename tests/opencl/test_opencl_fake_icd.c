@@ -6,6 +6,8 @@
  * file cut short or bit-flipped is ignored and rewritten. */
 #include "test.h"
 #include "core/internal.h"
+#include "discover/opencl_discover.h"
+#include "discover/verdict_cache.h"
 
 static const accel_device_info *cl_dev(const accel__devlist *l, const char *name)
 {
@@ -49,8 +51,12 @@ int main(int argc, char **argv)
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
     char cache[4096], *original = NULL;
     size_t original_len = 0;
-    ASSERT_OK(accel__cache_path(ctx, "verdicts", cache, sizeof cache));
-    strcat(cache, "/opencl.txt");
+    /* the verdict file discovery uses: the one stored under this environment's key */
+    accel__text key = {0};
+    accel__ocl_key_text(&key);
+    ASSERT_TRUE(!key.oom && key.s);
+    ASSERT_OK(accel__verdict_path(ctx, "opencl", key.s ? key.s : "", cache, sizeof cache));
+    accel__text_free(&key);
     for (int round = 0; round < 4; round++) {
         /* round 0 probes; round 1 must give the same answer from the cache, quickly; rounds 2
          * and 3 find the cache file cut short and bit-flipped: it is ignored, the answer is the
