@@ -5,6 +5,7 @@
  * platform means no device and no error. Each outcome is cached and read back, and a cache
  * file cut short or bit-flipped is ignored and rewritten. */
 #include "test.h"
+#include "test_files.h"
 #include "core/internal.h"
 #include "discover/opencl_discover.h"
 #include "discover/verdict_cache.h"
@@ -63,19 +64,11 @@ int main(int argc, char **argv)
          * same and the file is rewritten as it was */
         const char *when = round == 0 ? "probe" : round == 1 ? "cached" : "corrupt cache";
         if (round == 1) ASSERT_OK(accel__read_file(cache, &original, &original_len));
-        if (round >= 2 && original) {
-            FILE *f = fopen(cache, "wb");
-            ASSERT_TRUE(f != NULL);
-            if (f) {
-                if (round == 2) {
-                    fwrite(original, 1, original_len / 2, f);
-                } else {
-                    original[original_len / 2] ^= 0x01;
-                    fwrite(original, 1, original_len, f);
-                    original[original_len / 2] ^= 0x01;
-                }
-                fclose(f);
-            }
+        if (round == 2 && original) test_write_file(cache, original, original_len / 2);
+        if (round == 3 && original) {
+            original[original_len / 2] ^= 0x01;
+            test_write_file(cache, original, original_len);
+            original[original_len / 2] ^= 0x01;
         }
         accel__devlist l = {0};
         double t0 = accel__now_ms();
