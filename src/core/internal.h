@@ -117,6 +117,9 @@ long long accel__cfg_int(const accel_ctx *ctx, accel__cfg_id id);
 double accel__cfg_double(const accel_ctx *ctx, accel__cfg_id id); /* < 0 when unset */
 /* ACCEL_<OP>_GPU for operation `op` ("convert" → ACCEL_CONVERT_GPU): 1, 0, or -1 unset. */
 int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op);
+/* The switch key of operation `op` into key (cap >= 12): "convert" → "ACCEL_CONVERT_GPU";
+ * letters and digits upper-cased, anything else '_', the name cut to fit. */
+void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Devices                                                                                   */
