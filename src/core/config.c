@@ -389,14 +389,24 @@ double accel__cfg_double(const accel_ctx *ctx, accel__cfg_id id)
     return parse_number(accel__cfg_str(ctx, id), &v) == 0 ? v : -1.0;
 }
 
+void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap)
+{
+    if (cap < 12) {
+        if (cap) key[0] = '\0';
+        return;
+    }
+    memcpy(key, "ACCEL_", 6);
+    size_t k = 6;
+    for (const char *p = op; *p && k < cap - 5; p++)
+        key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
+    memcpy(key + k, "_GPU", 5);
+}
+
 int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op)
 {
     if (!ctx || !ctx->cfg || !op) return -1;
-    char key[96] = "ACCEL_";
-    size_t k = 6;
-    for (const char *p = op; *p && k < sizeof key - 5; p++)
-        key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
-    memcpy(key + k, "_GPU", 5);
+    char key[96];
+    accel__cfg_op_gpu_key(op, key, sizeof key);
     for (size_t i = 0; i < ctx->cfg->n_ops; i++)
         if (strcmp(ctx->cfg->ops[i].key, key) == 0) return parse_bool(ctx->cfg->ops[i].e.value);
     return -1;
@@ -437,11 +447,8 @@ static const accel__op *op_of_key(const char *key)
 {
     for (size_t i = 0; i < accel__op_count(); i++) {
         const accel__op *o = accel__op_at(i);
-        char want[96] = "ACCEL_";
-        size_t k = 6;
-        for (const char *p = o->name; *p && k < sizeof want - 5; p++)
-            want[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
-        memcpy(want + k, "_GPU", 5);
+        char want[96];
+        accel__cfg_op_gpu_key(o->name, want, sizeof want);
         if (strcmp(want, key) == 0) return o;
     }
     return NULL;

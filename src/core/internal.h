@@ -117,6 +117,9 @@ long long accel__cfg_int(const accel_ctx *ctx, accel__cfg_id id);
 double accel__cfg_double(const accel_ctx *ctx, accel__cfg_id id); /* < 0 when unset */
 /* ACCEL_<OP>_GPU for operation `op` ("convert" → ACCEL_CONVERT_GPU): 1, 0, or -1 unset. */
 int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op);
+/* The switch key of operation `op` into key (cap >= 12): "convert" → "ACCEL_CONVERT_GPU";
+ * letters and digits upper-cased, anything else '_', the name cut to fit. */
+void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Devices                                                                                   */
@@ -199,7 +202,9 @@ void accel__probe_result_free(accel__probe_result *r);
 accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf, size_t cap);
 /* Identity of a file for cache keys: "path:dev:ino:size:mtime", or "path:absent". */
 void accel__file_identity(const char *path, char *buf, size_t cap);
-/* FNV-1a 64-bit hash, for cache keys. */
+/* FNV-1a 64-bit hash, for cache keys and checksums. seed 0 gives the standard FNV-1a value
+ * ("a" -> 0xaf63dc4c8601ec8c); a non-zero seed (e.g. the hash of a preceding part) is XORed
+ * into the offset basis. Not cryptographic. */
 uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
 /* Atomically writes a file (temp + rename). */
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n);

@@ -138,11 +138,8 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             c->reason = ACCEL_FALLBACK_DISABLED_BY_CONFIG;
         } else if (op_gpu == 0) {
             c->eligible = 0;
-            char key[96] = "ACCEL_";
-            size_t k = 6;
-            for (const char *p = op; *p && k < sizeof key - 5; p++)
-                key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
-            memcpy(key + k, "_GPU", 5);
+            char key[96];
+            accel__cfg_op_gpu_key(op, key, sizeof key);
             const char *value = "", *source = "";
             accel_config_get(ctx, key, &value, &source);
             snprintf(c->rule, sizeof c->rule, "excluded: %s=%s (%s)", key, value, source);
@@ -239,11 +236,8 @@ static char *explain_text(accel_ctx *ctx, const char *op, const accel__selection
     setting(f, ctx, ACCEL__CFG_ALL_GPU, "ACCEL_ALL_GPU");
     setting(f, ctx, ACCEL__CFG_STRICT, "ACCEL_STRICT");
     if (op) {
-        char key[96] = "ACCEL_";
-        size_t k = 6;
-        for (const char *p = op; *p && k < sizeof key - 5; p++)
-            key[k++] = (char)(isalnum((unsigned char)*p) ? toupper((unsigned char)*p) : '_');
-        memcpy(key + k, "_GPU", 5);
+        char key[96];
+        accel__cfg_op_gpu_key(op, key, sizeof key);
         const char *value = "", *source = "default";
         accel_config_get(ctx, key, &value, &source);
         fprintf(f, "  %-16s %-12s %s\n", key, value[0] ? value : "(unset)", source);

@@ -53,10 +53,10 @@ const char *accel__procfs_root(void) { return root_from_env(ACCEL__ENV_PROCFS_RO
 uint64_t accel__hash64(const void *data, size_t n, uint64_t seed)
 {
     const unsigned char *p = data;
-    uint64_t h = 1469598103934665603ull ^ seed;
+    uint64_t h = 14695981039346656037ull ^ seed; /* FNV-1a 64-bit offset basis */
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
-        h *= 1099511628211ull;
+        h *= 1099511628211ull; /* FNV 64-bit prime */
     }
     return h;
 }

@@ -7,10 +7,12 @@
  * it), and the cache key needs the file's identity before any probe runs. */
 #include "discover/cuda.h"
 
+#include "core/text.h"
+
 #include "backends/cuda/cuda_api.h"
 #include "discover/cuda_outcome.h"
 #include "discover/cuda_probe.h"
-#include "discover/ldpath.h"
+#include "discover/libresolve.h"
 #include "discover/verdict_cache.h"
 
 #include <stdatomic.h>
@@ -23,40 +25,11 @@ static atomic_int probes_started;
 
 int accel__cuda_probes_started(void) { return atomic_load(&probes_started); }
 
-/* A growable text. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int oom;
-} text_buf;
-
-static void tb_add(text_buf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *t = realloc(b->s, cap);
-        if (!t) {
-            b->oom = 1;
-            return;
-        }
-        b->s = t;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void tb_line(text_buf *b, const char *tag, const char *value)
+static void tb_line(accel__text *b, const char *tag, const char *value)
 {
     char clean[1400];
     accel__cuda_clean_field(value, clean, sizeof clean);
-    tb_add(b, tag, strlen(tag));
-    tb_add(b, "\t", 1);
-    tb_add(b, clean, strlen(clean));
-    tb_add(b, "\n", 1);
+    accel__text_printf(b, "%s\t%s\n", tag, clean);
 }
 
 static void identity_of(const char *path, char *buf, size_t cap)
@@ -124,26 +97,25 @@ static void build_key(int here, const char *lib, const char *nvml, int timeout_m
 }
 
 /* The probe outcome's P lines. */
-static void add_result_lines(text_buf *b, const accel__probe_result *r, const char *nvml_verdict)
+static void add_result_lines(accel__text *b, const accel__probe_result *r,
+                             const char *nvml_verdict)
 {
-    char po[160];
-    snprintf(po, sizeof po, "PO\t%d\t%d\t%d\t%d\t%lld\n", r->ok, r->timed_out, r->signal,
-             r->exit_code, (long long)r->elapsed_ms);
-    tb_add(b, po, strlen(po));
+    accel__text_printf(b, "PO\t%d\t%d\t%d\t%d\t%lld\n", r->ok, r->timed_out, r->signal,
+                       r->exit_code, (long long)r->elapsed_ms);
     tb_line(b, "PW", r->verdict);
     tb_line(b, "PM", nvml_verdict);
 }
 
 /* Runs the probe (in a child, or here when libcuda is already loaded) and returns the whole
  * outcome text, P lines included. */
-static accel_status run_probe(int here, int timeout_ms, text_buf *b)
+static accel_status run_probe(int here, int timeout_ms, accel__text *b)
 {
     accel__probe_result r;
     atomic_fetch_add(&probes_started, 1);
     if (!here) {
         accel__cuda_probe_args a = {1, 1};
         FORWARD_IF_ERROR(accel__probe_run("CUDA probe", accel__cuda_probe_body, &a, timeout_ms, &r));
-        if (r.reply) tb_add(b, (const char *)r.reply, r.reply_len);
+        if (r.reply) accel__text_put(b, r.reply, r.reply_len);
         add_result_lines(b, &r, r.verdict);
         accel__probe_result_free(&r);
         return ACCEL_OK;
@@ -155,7 +127,7 @@ static accel_status run_probe(int here, int timeout_ms, text_buf *b)
     size_t n = 0;
     double t0 = accel__now_ms();
     int rc = accel__cuda_probe_here(&t, &n, fail, sizeof fail);
-    if (t) tb_add(b, t, n);
+    if (t) accel__text_put(b, t, n);
     free(t);
     accel__probe_result here_r;
     memset(&here_r, 0, sizeof here_r);
@@ -168,7 +140,7 @@ static accel_status run_probe(int here, int timeout_ms, text_buf *b)
         snprintf(here_r.verdict, sizeof here_r.verdict, "unusable: %s", fail);
     accel__cuda_probe_args a = {0, 1};
     FORWARD_IF_ERROR(accel__probe_run("NVML probe", accel__cuda_probe_body, &a, timeout_ms, &r));
-    if (r.reply) tb_add(b, (const char *)r.reply, r.reply_len);
+    if (r.reply) accel__text_put(b, r.reply, r.reply_len);
     add_result_lines(b, &here_r, r.verdict);
     accel__probe_result_free(&r);
     return ACCEL_OK;
@@ -308,6 +280,34 @@ static void read_outcome(const accel__cuda_outcome *o, accel__cuda_report *rep)
     }
 }
 
+/* The files the loader would open for libcuda.so.1 (unless this process already has it:
+ * `here`) and libnvidia-ml.so.1, found by reading the loader's search path (libresolve.h).
+ * Sets rep->lib_found, and rep->lib_searched when libcuda is missing. */
+static void locate_libraries(int here, char *lib, size_t lib_cap, char *nvml, size_t nvml_cap,
+                             accel__cuda_report *rep)
+{
+    accel__ldpath *lp = NULL;
+    if (accel__ldpath_open(&lp) != ACCEL_OK) {
+        accel__strlcpy(rep->lib_searched, accel__last_error_text(), sizeof rep->lib_searched);
+        accel__clear_error();
+        return;
+    }
+    accel__lib_info *li = malloc(sizeof *li);
+    if (!li) accel__strlcpy(rep->lib_searched, "(out of memory)", sizeof rep->lib_searched);
+    if (li && !here && accel__lib_resolve(lp, "libcuda.so.1", li) == ACCEL_OK) {
+        rep->lib_found = li->found;
+        if (li->found)
+            accel__strlcpy(lib, li->path, lib_cap);
+        else
+            accel__lib_searched_text(li, rep->lib_searched, sizeof rep->lib_searched);
+    }
+    if (li && rep->lib_found && accel__lib_resolve(lp, "libnvidia-ml.so.1", li) == ACCEL_OK &&
+        li->found)
+        accel__strlcpy(nvml, li->path, nvml_cap);
+    free(li);
+    accel__ldpath_close(lp);
+}
+
 accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_report *rep,
                                  accel__devlist *out)
 {
@@ -317,14 +317,10 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
     accel__cuda_visible_parse(getenv("CUDA_VISIBLE_DEVICES"), &rep->visible);
     kernel_module_version(rep->kernel_module_version, sizeof rep->kernel_module_version);
 
-    char lib[512] = "";
+    char lib[512] = "", nvml[512] = "";
     int here = accel__cuda_api_loaded_path(lib, sizeof lib);
-    if (here) {
-        rep->lib_found = 1;
-    } else {
-        rep->lib_found = accel__ld_locate("libcuda.so.1", lib, sizeof lib, rep->lib_searched,
-                                          sizeof rep->lib_searched);
-    }
+    rep->lib_found = here;
+    locate_libraries(here, lib, sizeof lib, nvml, sizeof nvml, rep);
     if (!rep->lib_found) {
         snprintf(rep->verdict, sizeof rep->verdict,
                  "no libcuda.so.1 (the NVIDIA driver's CUDA library) where the loader looks: %s",
@@ -336,8 +332,6 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
         return ACCEL_OK;
     }
     accel__strlcpy(rep->lib_path, lib, sizeof rep->lib_path);
-    char nvml[512] = "";
-    accel__ld_locate("libnvidia-ml.so.1", nvml, sizeof nvml, NULL, 0);
 
     long long t = ctx ? accel__cfg_int(ctx, ACCEL__CFG_PROBE_TIMEOUT_MS) : -1;
     int timeout_ms = t >= 100 && t <= 3600000 ? (int)t : 15000;
@@ -350,7 +344,7 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
     if (!no_cache && !key.oom) {
         unsigned char *data = NULL;
         size_t n = 0;
-        if (accel__verdict_load(ctx, "cuda", key.text, &data, &n, NULL, 0) == ACCEL_OK) {
+        if (accel__verdict_load(ctx, "cuda", key.s, &data, &n, NULL, 0) == ACCEL_OK) {
             if (accel__cuda_outcome_parse((const char *)data, &o) == 0 && o.complete &&
                 identities_hold(&o)) {
                 have = 1;
@@ -364,7 +358,7 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
         free(data);
     }
     if (!have) {
-        text_buf b = {0};
+        accel__text b = {0};
         accel_status st = run_probe(here, timeout_ms, &b);
         if (st != ACCEL_OK || b.oom) {
             free(b.s);
@@ -384,10 +378,10 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
             tb_line(&b, "PN", id);
         }
         accel__cuda_outcome_free(&first);
-        tb_add(&b, "PE\n", 3);
+        accel__text_puts(&b, "PE\n");
         if (!b.oom && accel__cuda_outcome_parse(b.s, &o) == 0) {
             have = 1;
-            if (!key.oom && accel__verdict_store(ctx, "cuda", key.text, b.s, b.len) != ACCEL_OK)
+            if (!key.oom && accel__verdict_store(ctx, "cuda", key.s, b.s, b.len) != ACCEL_OK)
                 ACCEL_LOG_DEBUG("CUDA: verdict not cached: %s", accel__last_error_text());
         } else {
             accel__cuda_outcome_free(&o);

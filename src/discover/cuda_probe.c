@@ -7,6 +7,8 @@
 
 #include "discover/cuda_outcome.h"
 
+#include "core/text.h"
+
 #include "backends/cuda/cuda_api.h"
 #include "backends/cuda/nvml_api.h"
 
@@ -16,9 +18,7 @@
 /* Where lines go: the probe channel in a child, a buffer in this process. */
 typedef struct {
     accel__probe_chan *chan;
-    char *buf;
-    size_t len, cap;
-    int oom;
+    accel__text buf; /* used without a channel */
 } emitter;
 
 static void emit_step(emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -47,24 +47,10 @@ static void emit_line(emitter *e, const char *fmt, ...)
     if ((size_t)n > sizeof line - 2) n = (int)sizeof line - 2;
     line[n++] = '\n';
     line[n] = '\0';
-    if (e->chan) {
+    if (e->chan)
         accel__probe_reply(e->chan, line, (size_t)n);
-        return;
-    }
-    if (e->oom) return;
-    if (e->len + (size_t)n + 1 > e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 4096;
-        while (cap < e->len + (size_t)n + 1) cap *= 2;
-        char *b = realloc(e->buf, cap);
-        if (!b) {
-            e->oom = 1;
-            return;
-        }
-        e->buf = b;
-        e->cap = cap;
-    }
-    memcpy(e->buf + e->len, line, (size_t)n + 1);
-    e->len += (size_t)n;
+    else
+        accel__text_put(&e->buf, line, (size_t)n);
 }
 
 static void clean(const char *in, char *out, size_t cap) { accel__cuda_clean_field(in, out, cap); }
@@ -291,7 +277,7 @@ static void nvml_part(emitter *e)
 int accel__cuda_probe_body(void *arg, accel__probe_chan *chan)
 {
     const accel__cuda_probe_args *a = arg;
-    emitter e = {chan, NULL, 0, 0, 0};
+    emitter e = {chan, {0}};
     char fail[512] = "";
     int rc = 0;
     if (a->want_cuda) {
@@ -310,17 +296,15 @@ int accel__cuda_probe_body(void *arg, accel__probe_chan *chan)
 
 int accel__cuda_probe_here(char **text, size_t *len, char *fail, size_t cap)
 {
-    emitter e = {NULL, NULL, 0, 0, 0};
+    emitter e = {NULL, {0}};
     emit_line(&e, "%s", ACCEL__CUDA_REPLY_MAGIC);
     int rc = cuda_part(&e, fail, cap);
-    if (e.oom) {
-        free(e.buf);
-        e.buf = NULL;
-        e.len = 0;
+    if (e.buf.oom) {
+        accel__text_free(&e.buf);
         snprintf(fail, cap, "out of memory");
         rc = -1;
     }
-    *text = e.buf;
-    *len = e.len;
+    *text = e.buf.s;
+    *len = e.buf.len;
     return rc;
 }

@@ -60,41 +60,6 @@ accel__doc_lib *accel__doc_lib_get(accel__doc_state *s, const char *soname)
     return NULL;
 }
 
-static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t cap, const char *fmt, ...)
-{
-    size_t n = strlen(buf);
-    if (n + 1 >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + n, cap - n, fmt, ap);
-    va_end(ap);
-}
-
-void accel__doc_searched_text(const accel__lib_info *li, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    int i = 0;
-    while (i < li->n_searched) {
-        const char *how = li->searched[i].how;
-        if (buf[0]) append(buf, cap, "; ");
-        if (strcmp(how, "ld.so cache") == 0 || !li->searched[i].where[0]) {
-            const accel__lib_place *p = &li->searched[i];
-            append(buf, cap, "%s%s%s%s%s%s", how, p->where[0] ? " " : "", p->where,
-                   p->note[0] ? " (" : "", p->note, p->note[0] ? ")" : "");
-            i++;
-            continue;
-        }
-        append(buf, cap, "%s (",
-               strcmp(how, "default directory") == 0 ? "default directories" : how);
-        int j = i;
-        for (; j < li->n_searched && strcmp(li->searched[j].how, how) == 0; j++)
-            append(buf, cap, "%s%s", j > i ? ", " : "", li->searched[j].where);
-        append(buf, cap, ")");
-        i = j;
-    }
-}
-
 int accel__doctor_exit_code(const accel__doc_report *r)
 {
     if (r->n_fail) return 2;

@@ -74,9 +74,6 @@ void accel__doc_missing_text(const accel__lib_info *li, char *buf, size_t cap);
 /* Fix for a missing library: the loader-path fix when a copy exists elsewhere, else `install`. */
 void accel__doc_hint_fix(accel__doc_check *c, const accel__lib_info *li, const char *install);
 
-/* "LD_LIBRARY_PATH (a, b); ld.so cache …; default directories …" from a resolution. */
-void accel__doc_searched_text(const accel__lib_info *li, char *buf, size_t cap);
-
 /* The fix for a device node this user cannot open read-write, from its mode, its group and
  * whether the user is in that group in this session and/or in /etc/group. */
 void accel__doc_node_fix(const char *path, unsigned mode, const char *group, int in_session,

@@ -98,7 +98,7 @@ static void found_text(const accel__lib_info *li, char *buf, size_t cap)
 void accel__doc_missing_text(const accel__lib_info *li, char *buf, size_t cap)
 {
     char where[1400];
-    accel__doc_searched_text(li, where, sizeof where);
+    accel__lib_searched_text(li, where, sizeof where);
     snprintf(buf, cap, "searched %s%s%s%s%s", where, li->skipped[0] ? "; passed over: " : "",
              li->skipped, li->hint[0] ? "; " : "", li->hint);
 }

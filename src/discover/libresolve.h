@@ -63,6 +63,11 @@ int accel__ldpath_cache_entries(const accel__ldpath *lp, char *note, size_t cap)
 /* Resolves `soname` the way the loader would. Fills *out in every case (found or not). */
 accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__lib_info *out);
 
+/* Where a resolution looked, on one line, runs of one kind grouped:
+ * "LD_LIBRARY_PATH (/a, /b); ld.so cache /etc/ld.so.cache (1008 entries for this ABI);
+ * default directories (/lib/x86_64-linux-gnu, …)". Truncated to cap. */
+void accel__lib_searched_text(const accel__lib_info *li, char *buf, size_t cap);
+
 /* The sonames of library `stem` ("libcudart") that exist anywhere the loader looks: every
  * file named stem.so* in those places is read for its DT_SONAME. Distinct sonames beginning
  * with "stem.so." are written to names[] newest version first; returns how many (≤ cap). */

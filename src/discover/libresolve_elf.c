@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,27 +26,32 @@ static int read_at(int fd, void *buf, size_t n, off_t off)
     return 0;
 }
 
-/* This process's ELF class and machine, from its own executable. */
+/* This process's ELF class and machine, from its own executable; read once (CUDA discovery
+ * resolves libraries on every context creation, possibly from several threads). */
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static int self_ok;
+static unsigned char self_cls;
+static unsigned self_mach;
+
+static void self_read(void)
+{
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    ElfW(Ehdr) eh;
+    if (fd >= 0 && read_at(fd, &eh, sizeof eh, 0) == 0 &&
+        memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0) {
+        self_cls = eh.e_ident[EI_CLASS];
+        self_mach = eh.e_machine;
+        self_ok = 1;
+    }
+    if (fd >= 0) close(fd);
+}
+
 static int self_machine(unsigned char *cls, unsigned *machine)
 {
-    static int done = 0, ok = 0;
-    static unsigned char s_cls;
-    static unsigned s_machine;
-    if (!done) {
-        done = 1;
-        int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        ElfW(Ehdr) eh;
-        if (fd >= 0 && read_at(fd, &eh, sizeof eh, 0) == 0 &&
-            memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0) {
-            s_cls = eh.e_ident[EI_CLASS];
-            s_machine = eh.e_machine;
-            ok = 1;
-        }
-        if (fd >= 0) close(fd);
-    }
-    *cls = s_cls;
-    *machine = s_machine;
-    return ok ? 0 : -1;
+    pthread_once(&self_once, self_read);
+    *cls = self_cls;
+    *machine = self_mach;
+    return self_ok ? 0 : -1;
 }
 
 int accel__elf_soname(const char *path, char *soname, size_t cap, char *why, size_t why_cap)

@@ -4,8 +4,9 @@
  * or a hang in any of it is a verdict, not a dead host process. */
 #include "discover/libresolve.h"
 
+#include "backends/common/dl_open.h"
+
 #include <dlfcn.h>
-#include <link.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------------------------- */
@@ -29,9 +30,7 @@ static int load_child(void *argp, accel__probe_chan *chan)
         accel__probe_fail(chan, "dlopen failed: %s", e ? e : "unknown error");
         return 2;
     }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(out.loaded_path, lm->l_name, sizeof out.loaded_path);
+    accel__dl_path(lib, out.loaded_path, sizeof out.loaded_path);
     int rc = 0;
     if (a->hook) rc = a->hook(lib, chan, &out);
     accel__probe_reply(chan, &out, sizeof out);

@@ -7,11 +7,12 @@
  * testing device k gives device k that verdict, and a new child tests the devices after it.
  *
  * Why a cache: the child costs a fork, the ICDs' start-up and a kernel build (70 ms to 1 s on
- * PoCL, depending on PoCL's own kernel cache). Its records are kept in <cache
- * dir>/verdicts/opencl.txt under a key made of what can change the answer: the loader and ICD files
- * (identities), ld.so.cache, the environment variables OpenCL implementations read, the device
- * nodes, the CPU count and host memory, the probe kernel's source and accel's version. A warm run
- * reads one small file. A corrupt or mismatched file is ignored and rewritten.
+ * PoCL, depending on PoCL's own kernel cache). Its records are kept in the verdict cache
+ * (verdict_cache.h: <cache dir>/verdicts/opencl-<hash>.v1) under a key made of what can change
+ * the answer (opencl_key.c): the loader and ICD files (identities), ld.so.cache, the
+ * environment variables OpenCL implementations read, the device nodes, the CPU count and host
+ * memory, the probe kernel's source and accel's version. A warm run reads one small file. A
+ * corrupt file, or one whose records do not parse, is ignored and rewritten.
  *
  * Once this process has opened an OpenCL device, forking a child to call OpenCL is unsafe
  * (the implementation's threads are not in the child); discovery then reuses the records this
@@ -22,70 +23,35 @@
 #include "discover/opencl_discover.h"
 
 #include "backends/opencl/opencl_backend.h"
+#include "discover/verdict_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the cache file --------------------------------------------------------------------- */
+/* ---- the verdict cache (verdict_cache.h) ------------------------------------------------- */
 
-static accel_status cache_file(accel_ctx *ctx, char *path, size_t cap)
+/* The record text stored under `key`, when there is an intact entry whose records parse; NULL
+ * otherwise (why is logged). */
+static char *cache_read(accel_ctx *ctx, const char *key)
 {
-    char dir[3072];
-    FORWARD_IF_ERROR(accel__cache_path(ctx, "verdicts", dir, sizeof dir));
-    snprintf(path, cap, "%s/opencl.txt", dir);
-    return ACCEL_OK;
-}
-
-/* The record text of a cache file that is intact and was written under `key`; NULL else. */
-static char *cache_read(const char *path, uint64_t key)
-{
-    char *data;
-    size_t n;
-    if (accel__read_file(path, &data, &n) != ACCEL_OK) return NULL;
-    char head[128];
-    snprintf(head, sizeof head, "%s\nkey %016llx\n", ACCEL__OCL_CACHE_FORMAT,
-             (unsigned long long)key);
-    size_t hl = strlen(head);
-    const char *why = NULL;
-    char *body = NULL;
-    if (n < hl || memcmp(data, head, hl) != 0) {
-        why = strncmp(data, ACCEL__OCL_CACHE_FORMAT "\n", strlen(ACCEL__OCL_CACHE_FORMAT) + 1) == 0
-                  ? "written for another configuration"
-                  : "not an accel OpenCL discovery file";
-    } else {
-        /* the body ends with "end <hash of the body>\n" */
-        char *end = NULL;
-        for (char *p = data + hl; (p = strstr(p, "end ")) != NULL; p++)
-            if (p == data + hl || p[-1] == '\n') end = p;
-        unsigned long long want = 0;
-        if (!end || sscanf(end, "end %16llx\n", &want) != 1 || strchr(end, '\n') != data + n - 1)
-            why = "truncated";
-        else if (accel__hash64(data + hl, (size_t)(end - (data + hl)), 0) != want)
-            why = "checksum mismatch";
-        else {
-            size_t bl = (size_t)(end - (data + hl));
-            body = malloc(bl + 1);
-            if (body) {
-                memcpy(body, data + hl, bl);
-                body[bl] = '\0';
-            }
-        }
+    unsigned char *data = NULL;
+    size_t n = 0;
+    if (accel__verdict_load(ctx, "opencl", key, &data, &n, NULL, 0) != ACCEL_OK) return NULL;
+    accel__ocl_reclist check = {0};
+    int bad = accel__ocl_parse_records((const char *)data, n, &check);
+    free(check.v);
+    if (bad) {
+        ACCEL_LOG_INFO("opencl: cached discovery ignored (malformed records); probing again");
+        free(data);
+        return NULL;
     }
-    if (why) ACCEL_LOG_INFO("opencl: cached discovery %s ignored (%s); probing again", path, why);
-    free(data);
-    return body;
+    return (char *)data;
 }
 
-static void cache_write(const char *path, uint64_t key, const char *body)
+static void cache_write(accel_ctx *ctx, const char *key, const char *body)
 {
-    accel__ocl_text t = {0};
-    accel__ocl_printf(&t, "%s\nkey %016llx\n", ACCEL__OCL_CACHE_FORMAT, (unsigned long long)key);
-    accel__ocl_puts(&t, body);
-    accel__ocl_printf(&t, "end %016llx\n",
-                      (unsigned long long)accel__hash64(body, strlen(body), 0));
-    if (!t.oom && accel__write_file_atomic(path, t.s, t.n) != ACCEL_OK)
+    if (accel__verdict_store(ctx, "opencl", key, body, strlen(body)) != ACCEL_OK)
         ACCEL_LOG_WARN("opencl: cannot cache the discovery: %s", accel__last_error_text());
-    free(t.s);
 }
 
 /* ---- what this process already used ----------------------------------------------------- */
@@ -170,19 +136,19 @@ static accel_status add_devices(const accel__ocl_reclist *l, accel__devlist *out
 
 /* Without a probe: the devices as this process's OpenCL sees them now, for when a child cannot
  * be forked safely and nothing was remembered. */
-static accel_status enumerate_here(accel__ocl_text *out)
+static accel_status enumerate_here(accel__text *out)
 {
     const accel__cl_api *api;
     if (accel__cl_api_load(&api) != ACCEL_OK) {
-        accel__ocl_puts(out, "L");
+        accel__text_puts(out, "L");
         accel__ocl_field(out, "message", accel__last_error_text());
-        accel__ocl_puts(out, "\n");
+        accel__text_puts(out, "\n");
         return ACCEL_OK;
     }
     cl_platform_id *plats;
     cl_uint np;
     FORWARD_IF_ERROR(accel__cl_platforms(api, &plats, &np));
-    accel__ocl_text verdicts = {0};
+    accel__text verdicts = {0};
     for (cl_uint pi = 0; pi < np; pi++) {
         cl_device_id *devs;
         cl_uint nd;
@@ -199,8 +165,8 @@ static accel_status enumerate_here(accel__ocl_text *out)
         free(devs);
     }
     free(plats);
-    accel__ocl_puts(out, "N\n");
-    if (verdicts.s) accel__ocl_puts(out, verdicts.s);
+    accel__text_puts(out, "N\n");
+    if (verdicts.s) accel__text_puts(out, verdicts.s);
     free(verdicts.s);
     return ACCEL_OK;
 }
@@ -208,38 +174,21 @@ static accel_status enumerate_here(accel__ocl_text *out)
 accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no_cache)
 {
     double t0 = accel__now_ms();
-    accel__ocl_text key = {0};
+    accel__text key = {0};
     accel__ocl_key_text(&key);
     RETURN_ERROR_IF(key.oom, ACCEL_ERR_NO_MEMORY, "out of memory in OpenCL discovery");
-    uint64_t k = accel__hash64(key.s, key.n, 0);
-    free(key.s);
 
-    char path[4096] = "";
-    if (cache_file(ctx, path, sizeof path) != ACCEL_OK) {
-        ACCEL_LOG_WARN("opencl: discovery cache disabled: %s", accel__last_error_text());
-        path[0] = '\0';
-    }
     const char *source = "cache";
-    char *body = NULL;
-    if (!no_cache && path[0]) body = cache_read(path, k);
-    if (body) {
-        accel__ocl_reclist check = {0};
-        if (accel__ocl_parse_records(body, strlen(body), &check) != 0) {
-            ACCEL_LOG_INFO("opencl: cached discovery %s ignored (malformed records); probing again",
-                           path);
-            free(body);
-            body = NULL;
-        }
-        free(check.v);
-    }
+    char *body = no_cache ? NULL : cache_read(ctx, key.s);
     if (!body && accel__opencl_in_process()) {
         source = "this process";
         body = memo_get();
         if (!body) {
-            accel__ocl_text t = {0};
+            accel__text t = {0};
             accel_status st = enumerate_here(&t);
             if (st != ACCEL_OK) {
                 free(t.s);
+                accel__text_free(&key);
                 return st;
             }
             body = t.s;
@@ -247,16 +196,18 @@ accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no
     }
     if (!body) {
         source = "probe";
-        accel__ocl_text t = {0};
+        accel__text t = {0};
         accel_status st = accel__ocl_probe_all(ctx, &t);
         if (st != ACCEL_OK) {
             free(t.s);
+            accel__text_free(&key);
             return st;
         }
         body = t.s ? t.s : strdup("");
-        RETURN_ERROR_IF(!body, ACCEL_ERR_NO_MEMORY, "out of memory in OpenCL discovery");
-        if (path[0]) cache_write(path, k, body);
+        if (body) cache_write(ctx, key.s, body);
     }
+    accel__text_free(&key);
+    RETURN_ERROR_IF(!body, ACCEL_ERR_NO_MEMORY, "out of memory in OpenCL discovery");
     memo_set(body);
 
     accel__ocl_reclist l = {0};

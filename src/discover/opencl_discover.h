@@ -16,6 +16,7 @@
 #define ACCEL_OPENCL_DISCOVER_H
 
 #include "core/internal.h"
+#include "core/text.h"
 
 #include "backends/opencl/cl_util.h"
 
@@ -23,19 +24,9 @@
 /* The kernel the self-test builds and runs. */
 #define ACCEL__OCL_TEST_KERNEL "ak_fill_f32"
 
-/* A growable text; `oom` is set (and further writes dropped) when memory runs out. */
-typedef struct accel__ocl_text {
-    char *s;
-    size_t n, cap;
-    int oom;
-} accel__ocl_text;
-
-void accel__ocl_puts(accel__ocl_text *t, const char *s);
-void accel__ocl_printf(accel__ocl_text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* "\tkey=value" with the value escaped. */
-void accel__ocl_field(accel__ocl_text *t, const char *key, const char *value);
-void accel__ocl_field_ll(accel__ocl_text *t, const char *key, long long v);
+void accel__ocl_field(accel__text *t, const char *key, const char *value);
+void accel__ocl_field_ll(accel__text *t, const char *key, long long v);
 
 typedef struct accel__ocl_rec {
     int plat, dev;
@@ -52,8 +43,8 @@ typedef struct accel__ocl_reclist {
     char missing[512]; /* 'L': no ICD loader */
 } accel__ocl_reclist;
 
-void accel__ocl_write_device(accel__ocl_text *t, int plat, int dev, const accel__cl_props *p);
-void accel__ocl_write_verdict(accel__ocl_text *t, int plat, int dev, int ok, const char *verdict);
+void accel__ocl_write_device(accel__text *t, int plat, int dev, const accel__cl_props *p);
+void accel__ocl_write_verdict(accel__text *t, int plat, int dev, int ok, const char *verdict);
 accel__ocl_rec *accel__ocl_find_rec(accel__ocl_reclist *l, int plat, int dev);
 /* Parses a whole record text into l (l->v malloc'd, caller frees). -1 when any line is
  * malformed. */
@@ -61,9 +52,9 @@ int accel__ocl_parse_records(const char *body, size_t len, accel__ocl_reclist *l
 
 /* Probes in forked children until every device has a verdict and writes the records (or one
  * F or L record) to out. Fails only when a child cannot be started or memory runs out. */
-accel_status accel__ocl_probe_all(accel_ctx *ctx, accel__ocl_text *out);
+accel_status accel__ocl_probe_all(accel_ctx *ctx, accel__text *out);
 
 /* The text whose hash keys the verdict cache: every input that can change the answer. */
-void accel__ocl_key_text(accel__ocl_text *t);
+void accel__ocl_key_text(accel__text *t);
 
 #endif

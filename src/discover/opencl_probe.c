@@ -19,11 +19,11 @@ typedef struct {
     int first; /* test devices from this position in enumeration order on */
 } probe_arg;
 
-static void send(accel__probe_chan *ch, accel__ocl_text *t)
+static void send(accel__probe_chan *ch, accel__text *t)
 {
     if (t->oom) return;
-    accel__probe_reply(ch, t->s, t->n);
-    t->n = 0;
+    accel__probe_reply(ch, t->s, t->len);
+    t->len = 0;
     if (t->s) t->s[0] = '\0';
 }
 
@@ -136,13 +136,13 @@ static int self_test(const accel__cl_api *api, cl_platform_id p, cl_device_id d,
 static int probe_body(void *varg, accel__probe_chan *ch)
 {
     const probe_arg *arg = varg;
-    accel__ocl_text t = {0};
+    accel__text t = {0};
     accel__probe_step(ch, "loading " ACCEL__CL_LIBRARY);
     const accel__cl_api *api;
     if (accel__cl_api_load(&api) != ACCEL_OK) {
-        accel__ocl_puts(&t, "L");
+        accel__text_puts(&t, "L");
         accel__ocl_field(&t, "message", accel__last_error_text());
-        accel__ocl_puts(&t, "\n");
+        accel__text_puts(&t, "\n");
         send(ch, &t);
         free(t.s);
         return 0;
@@ -197,7 +197,7 @@ static int probe_body(void *varg, accel__probe_chan *ch)
         free(devs);
     }
     free(plats);
-    accel__ocl_puts(&t, "N\n");
+    accel__text_puts(&t, "N\n");
     send(ch, &t);
     for (size_t i = (size_t)arg->first; i < n; i++) {
         char why[256];
@@ -212,7 +212,7 @@ static int probe_body(void *varg, accel__probe_chan *ch)
 
 /* Runs the child until every device has a verdict: a child that dies on device k leaves k
  * with its verdict, and the next child starts after k. */
-accel_status accel__ocl_probe_all(accel_ctx *ctx, accel__ocl_text *out)
+accel_status accel__ocl_probe_all(accel_ctx *ctx, accel__text *out)
 {
     long long timeout = accel__cfg_int(ctx, ACCEL__CFG_PROBE_TIMEOUT_MS);
     if (timeout < 100) timeout = 15000;
@@ -271,17 +271,17 @@ accel_status accel__ocl_probe_all(accel_ctx *ctx, accel__ocl_text *out)
         if ((size_t)arg.first >= all.n) break;
     }
     if (all.missing[0]) {
-        accel__ocl_puts(out, "L");
+        accel__text_puts(out, "L");
         accel__ocl_field(out, "message", all.missing);
-        accel__ocl_puts(out, "\n");
+        accel__text_puts(out, "\n");
     } else if (all.fatal[0]) {
-        accel__ocl_puts(out, "F");
+        accel__text_puts(out, "F");
         accel__ocl_field(out, "message", all.fatal);
-        accel__ocl_puts(out, "\n");
+        accel__text_puts(out, "\n");
     } else {
         for (size_t i = 0; i < all.n; i++)
             accel__ocl_write_device(out, all.v[i].plat, all.v[i].dev, &all.v[i].p);
-        accel__ocl_puts(out, "N\n");
+        accel__text_puts(out, "N\n");
         for (size_t i = 0; i < all.n; i++)
             accel__ocl_write_verdict(
                 out, all.v[i].plat, all.v[i].dev, all.v[i].tested && all.v[i].ok,

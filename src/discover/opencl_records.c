@@ -6,56 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growable text buffer ------------------------------------------------------------- */
+/* ---- fields ----------------------------------------------------------------------------- */
 
-static void put(accel__ocl_text *t, const char *s, size_t n)
-{
-    if (t->oom) return;
-    if (t->n + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        while (cap < t->n + n + 1) cap *= 2;
-        char *p = realloc(t->s, cap);
-        if (!p) {
-            t->oom = 1;
-            return;
-        }
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->n, s, n);
-    t->n += n;
-    t->s[t->n] = '\0';
-}
-
-void accel__ocl_puts(accel__ocl_text *t, const char *s) { put(t, s, strlen(s)); }
-
-void accel__ocl_printf(accel__ocl_text *t, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    accel__ocl_puts(t, buf);
-}
-
-/* A accel__ocl_field "\tkey=value" with tab, newline and backslash escaped, so one record is one
+/* "\tkey=value" with tab, newline and backslash escaped, so one record is one
  * line. */
-void accel__ocl_field(accel__ocl_text *t, const char *key, const char *value)
+void accel__ocl_field(accel__text *t, const char *key, const char *value)
 {
-    accel__ocl_printf(t, "\t%s=", key);
+    accel__text_printf(t, "\t%s=", key);
     for (const char *p = value; *p; p++) {
         switch (*p) {
-        case '\\': accel__ocl_puts(t, "\\\\"); break;
-        case '\t': accel__ocl_puts(t, "\\t"); break;
-        case '\n': accel__ocl_puts(t, "\\n"); break;
-        case '\r': accel__ocl_puts(t, "\\r"); break;
-        default: put(t, p, 1);
+        case '\\': accel__text_puts(t, "\\\\"); break;
+        case '\t': accel__text_puts(t, "\\t"); break;
+        case '\n': accel__text_puts(t, "\\n"); break;
+        case '\r': accel__text_puts(t, "\\r"); break;
+        default: accel__text_put(t, p, 1);
         }
     }
 }
 
-void accel__ocl_field_ll(accel__ocl_text *t, const char *key, long long v)
+void accel__ocl_field_ll(accel__text *t, const char *key, long long v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", v);
@@ -64,9 +33,9 @@ void accel__ocl_field_ll(accel__ocl_text *t, const char *key, long long v)
 
 /* ---- records ---------------------------------------------------------------------------- */
 
-void accel__ocl_write_device(accel__ocl_text *t, int plat, int dev, const accel__cl_props *p)
+void accel__ocl_write_device(accel__text *t, int plat, int dev, const accel__cl_props *p)
 {
-    accel__ocl_puts(t, "D");
+    accel__text_puts(t, "D");
     accel__ocl_field_ll(t, "plat", plat);
     accel__ocl_field_ll(t, "dev", dev);
     accel__ocl_field(t, "platform_name", p->platform_name);
@@ -90,17 +59,17 @@ void accel__ocl_write_device(accel__ocl_text *t, int plat, int dev, const accel_
     accel__ocl_field_ll(t, "available", p->available);
     accel__ocl_field_ll(t, "compiler", p->compiler);
     accel__ocl_field_ll(t, "amd_attributes", p->amd_attributes);
-    accel__ocl_puts(t, "\n");
+    accel__text_puts(t, "\n");
 }
 
-void accel__ocl_write_verdict(accel__ocl_text *t, int plat, int dev, int ok, const char *verdict)
+void accel__ocl_write_verdict(accel__text *t, int plat, int dev, int ok, const char *verdict)
 {
-    accel__ocl_puts(t, "V");
+    accel__text_puts(t, "V");
     accel__ocl_field_ll(t, "plat", plat);
     accel__ocl_field_ll(t, "dev", dev);
     accel__ocl_field_ll(t, "ok", ok);
     accel__ocl_field(t, "verdict", verdict);
-    accel__ocl_puts(t, "\n");
+    accel__text_puts(t, "\n");
 }
 
 static void unescape(char *s)

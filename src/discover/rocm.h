@@ -54,10 +54,11 @@ typedef struct accel__hip_probe {
 
 /* Loads and exercises HIP in a forked child with the configured time limit (hipInit, device
  * count, names, PCI ids, memory, a small allocation per device), or takes the cached verdict
- * (<cache dir>/verdicts/rocm-*.txt) unless no_cache. The cache key covers the library search
- * (ACCEL_HIP_LIBRARY, LD_LIBRARY_PATH, the ld.so cache), /dev/kfd, the visibility variables,
- * the GPUs sysfs shows and the boot; a cached entry whose library file changed, or that does
- * not parse, is probed afresh and rewritten. */
+ * (verdict_cache.h: <cache dir>/verdicts/rocm-*.v1) unless no_cache. The cache key covers
+ * accel's version, the library search (ACCEL_HIP_LIBRARY, LD_LIBRARY_PATH, the ld.so cache),
+ * /dev/kfd, the visibility variables, the GPUs sysfs shows and the boot; a cached entry that
+ * the verdict cache rejects, whose library file changed, or that does not parse, is probed
+ * afresh and rewritten. */
 accel_status accel__rocm_probe(accel_ctx *ctx, const accel__rocm_gpu *gpus, size_t n,
                                bool no_cache, accel__hip_probe *out);
 void accel__hip_probe_free(accel__hip_probe *p);

@@ -9,6 +9,8 @@
 #include "discover/rocm.h"
 
 #include "backends/hip/hip_api.h"
+#include "core/text.h"
+#include "discover/verdict_cache.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,34 +20,6 @@
 #define PROBE_ALLOC_BYTES (1u << 20)
 
 /* ---- the child ---------------------------------------------------------------------------- */
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} text_buf;
-
-static void tb_add(text_buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tb_add(text_buf *t, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 4096;
-        while (cap < t->len + (size_t)n + 1) cap *= 2;
-        char *nb = realloc(t->buf, cap);
-        if (!nb) return;
-        t->buf = nb;
-        t->cap = cap;
-    }
-    memcpy(t->buf + t->len, line, (size_t)n);
-    t->len += (size_t)n;
-    t->buf[t->len] = '\0';
-}
 
 /* Why hipInit may have failed, from the device node every ROCm process needs. */
 static const char *kfd_hint(void)
@@ -80,15 +54,17 @@ static int probe_body(void *arg, accel__probe_chan *chan)
     char lib_line[600];
     int ll = snprintf(lib_line, sizeof lib_line, "lib\t%s\n", api->path);
     if (ll > 0 && (size_t)ll < sizeof lib_line) accel__probe_reply(chan, lib_line, (size_t)ll);
-    text_buf t = {0};
+    accel__text t = {0};
     accel__probe_step(chan, "calling hipInit");
     if (ACCEL_HIP(api, hipInit(0), "hipInit") != ACCEL_OK) {
         accel__probe_fail(chan, "%s%s", accel__last_error_text(), kfd_hint());
         return 3;
     }
     int v = 0;
-    if (api->hipDriverGetVersion(&v) == ACCEL_HIP_SUCCESS) tb_add(&t, "driver\t%d\n", v);
-    if (api->hipRuntimeGetVersion(&v) == ACCEL_HIP_SUCCESS) tb_add(&t, "runtime\t%d\n", v);
+    if (api->hipDriverGetVersion(&v) == ACCEL_HIP_SUCCESS)
+        accel__text_printf(&t, "driver\t%d\n", v);
+    if (api->hipRuntimeGetVersion(&v) == ACCEL_HIP_SUCCESS)
+        accel__text_printf(&t, "runtime\t%d\n", v);
     accel__probe_step(chan, "calling hipGetDeviceCount");
     int count = 0;
     hipError_t r = api->hipGetDeviceCount(&count);
@@ -97,7 +73,7 @@ static int probe_body(void *arg, accel__probe_chan *chan)
     } else if (r != ACCEL_HIP_SUCCESS) {
         accel__hip_check(api, r, "hipGetDeviceCount", __FILE__, __LINE__);
         accel__probe_fail(chan, "%s%s", accel__last_error_text(), kfd_hint());
-        free(t.buf);
+        accel__text_free(&t);
         return 4;
     }
     for (int i = 0; i < count; i++) {
@@ -121,10 +97,11 @@ static int probe_body(void *arg, accel__probe_chan *chan)
                 alloc_ok = api->hipFree(p) == ACCEL_HIP_SUCCESS;
             }
         }
-        tb_add(&t, "dev\t%d\t%s\t%zu\t%zu\t%d\t%s\n", i, pci, total, freeb, alloc_ok, name);
+        accel__text_printf(&t, "dev\t%d\t%s\t%zu\t%zu\t%d\t%s\n", i, pci, total, freeb, alloc_ok,
+                           name);
     }
-    if (t.len) accel__probe_reply(chan, t.buf, t.len);
-    free(t.buf);
+    if (t.len) accel__probe_reply(chan, t.s, t.len);
+    accel__text_free(&t);
     return 0;
 }
 
@@ -173,129 +150,122 @@ static void parse_reply(const char *reply, accel__hip_probe *out)
     }
 }
 
-/* ---- the verdict cache -------------------------------------------------------------------- */
+/* ---- the verdict cache (verdict_cache.h) ------------------------------------------------- */
 
-#define CACHE_MAGIC "accel-rocm-verdict 1\n"
+/* The stored data: "ok <0|1>\nverdict <text>\nlibid <identity of the library file>\n", then the
+ * child's reply lines as parse_reply reads them. */
+#define CACHE_FORMAT "rocm-probe 1"
 
-static void cache_key(const accel__rocm_gpu *gpus, size_t n, char *key, size_t cap)
+static void cache_key(const accel__rocm_gpu *gpus, size_t n, accel__vkey *k)
 {
-    char ldc[600], kfd[600], boot[64] = "", path[600];
-    accel__file_identity("/etc/ld.so.cache", ldc, sizeof ldc);
-    accel__file_identity("/dev/kfd", kfd, sizeof kfd);
+    char path[600];
+    accel__vkey_add(k, "format", CACHE_FORMAT);
+    accel__vkey_add(k, "accel", accel_version_string());
     snprintf(path, sizeof path, "%s/sys/kernel/random/boot_id", accel__procfs_root());
-    accel__read_text(path, boot, sizeof boot);
+    accel__vkey_add_text_file(k, "boot", path);
+    accel__vkey_add_file(k, "ldcache", "/etc/ld.so.cache");
+    accel__vkey_add_file(k, "kfd", "/dev/kfd");
     const char *vars[] = {ACCEL__ENV_HIP_LIBRARY, "LD_LIBRARY_PATH", "HIP_VISIBLE_DEVICES",
                           "ROCR_VISIBLE_DEVICES"};
-    size_t k = (size_t)snprintf(key, cap, "boot=%s ldcache=%s kfd=%s", boot, ldc, kfd);
-    for (size_t i = 0; i < sizeof vars / sizeof *vars && k < cap; i++) {
-        const char *v = getenv(vars[i]);
-        k += (size_t)snprintf(key + k, cap - k, " %s=%s", vars[i], v ? v : "(unset)");
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        accel__vkey_add(k, vars[i], getenv(vars[i]));
+    for (size_t i = 0; i < n; i++) {
+        char gpu[160];
+        snprintf(gpu, sizeof gpu, "%s/%s", gpus[i].pci_bus_id, gpus[i].arch);
+        accel__vkey_add(k, "gpu", gpu);
     }
-    for (size_t i = 0; i < n && k < cap; i++)
-        k += (size_t)snprintf(key + k, cap - k, " gpu=%s/%s", gpus[i].pci_bus_id, gpus[i].arch);
-    for (char *c = key; *c; c++)
-        if (*c == '\n' || *c == '\r') *c = ' ';
 }
 
-static void cache_file(accel_ctx *ctx, const char *key, char *path, size_t cap)
+/* Reads "<label> <value>\n" at *p into value; 0 on success. */
+static int data_line(const char **p, const char *label, char *value, size_t cap)
 {
-    char dir[900];
-    path[0] = '\0';
-    if (accel__cache_path(ctx, "verdicts", dir, sizeof dir) != ACCEL_OK) return;
-    snprintf(path, cap, "%s/rocm-%016llx.txt", dir,
-             (unsigned long long)accel__hash64(key, strlen(key), 0));
+    size_t ll = strlen(label);
+    const char *nl = strchr(*p, '\n');
+    if (!nl || strncmp(*p, label, ll) != 0 || (*p)[ll] != ' ') return -1;
+    const char *v = *p + ll + 1;
+    snprintf(value, cap, "%.*s", (int)(nl - v), v);
+    *p = nl + 1;
+    return 0;
 }
 
-/* Fills out from a cached entry; 1 when it is valid for `key` and the library is unchanged. */
-static int cache_load(const char *path, const char *key, accel__hip_probe *out)
+/* Fills out from the entry cached under `key`; 1 when there is one, it parses, and the library
+ * file it names is unchanged. */
+static int cache_load(accel_ctx *ctx, const char *key, accel__hip_probe *out)
 {
-    if (!path[0] || access(path, R_OK) != 0) return 0;
-    char *text = NULL;
+    unsigned char *data = NULL;
     size_t n = 0;
-    if (accel__read_file(path, &text, &n) != ACCEL_OK) return 0;
+    if (accel__verdict_load(ctx, "rocm", key, &data, &n, NULL, 0) != ACCEL_OK) return 0;
+    const char *p = (const char *)data;
+    char okflag[8], verdict[512], libid[700];
     int ok = 0;
-    char *p = text;
-    size_t mn = strlen(CACHE_MAGIC), kn = strlen(key);
-    if (n < mn || memcmp(p, CACHE_MAGIC, mn) != 0) goto done;
-    p += mn;
-    if (strncmp(p, "key ", 4) != 0 || strncmp(p + 4, key, kn) != 0 || p[4 + kn] != '\n') goto done;
-    p += 4 + kn + 1;
-    int okflag = -1;
-    char verdict[512], libid[700];
-    unsigned long long reply_n = 0;
-    char *nl;
-    /* ok line */
-    if (sscanf(p, "ok %d", &okflag) != 1 || !(nl = strchr(p, '\n'))) goto done;
-    p = nl + 1;
-    if (strncmp(p, "verdict ", 8) != 0 || !(nl = strchr(p, '\n'))) goto done;
-    snprintf(verdict, sizeof verdict, "%.*s", (int)(nl - p - 8), p + 8);
-    p = nl + 1;
-    if (strncmp(p, "libid ", 6) != 0 || !(nl = strchr(p, '\n'))) goto done;
-    snprintf(libid, sizeof libid, "%.*s", (int)(nl - p - 6), p + 6);
-    p = nl + 1;
-    if (sscanf(p, "reply %llu", &reply_n) != 1 || !(nl = strchr(p, '\n'))) goto done;
-    p = nl + 1;
-    if ((unsigned long long)(text + n - p) != reply_n) goto done;
+    if (data_line(&p, "ok", okflag, sizeof okflag) != 0 ||
+        data_line(&p, "verdict", verdict, sizeof verdict) != 0 ||
+        data_line(&p, "libid", libid, sizeof libid) != 0 ||
+        (strcmp(okflag, "0") != 0 && strcmp(okflag, "1") != 0))
+        goto done;
     parse_reply(p, out);
     if (out->lib_path[0]) {
         char now[700];
         accel__file_identity(out->lib_path, now, sizeof now);
         if (strcmp(now, libid) != 0) goto done; /* the library changed: probe again */
     }
-    out->ok = okflag == 1;
+    out->ok = okflag[0] == '1';
     accel__strlcpy(out->verdict, verdict, sizeof out->verdict);
     ok = 1;
 done:
     if (!ok) {
+        ACCEL_LOG_DEBUG("ROCm: cached verdict unreadable or its library changed; probing again");
         free(out->devs);
         out->devs = NULL;
         out->n_devs = 0;
         out->lib_path[0] = '\0';
     }
-    free(text);
+    free(data);
     return ok;
 }
 
-static void cache_store(const char *path, const char *key, const accel__hip_probe *p,
+static void cache_store(accel_ctx *ctx, const char *key, const accel__hip_probe *p,
                         const char *reply, size_t reply_n)
 {
-    if (!path[0]) return;
-    char libid[700] = "";
+    char libid[700] = "", verdict[sizeof p->verdict];
     if (p->lib_path[0]) accel__file_identity(p->lib_path, libid, sizeof libid);
-    size_t cap = strlen(key) + sizeof p->verdict + sizeof libid + reply_n + 256;
-    char *buf = malloc(cap);
-    if (!buf) return;
-    int h = snprintf(buf, cap, CACHE_MAGIC "key %s\nok %d\nverdict %s\nlibid %s\nreply %zu\n", key,
-                     p->ok, p->verdict, libid, reply_n);
-    if (h > 0 && (size_t)h + reply_n <= cap) {
-        if (reply_n) memcpy(buf + h, reply, reply_n);
-        if (accel__write_file_atomic(path, buf, (size_t)h + reply_n) != ACCEL_OK)
-            ACCEL_LOG_DEBUG("cannot cache the ROCm verdict: %s", accel__last_error_text());
-    }
-    free(buf);
+    accel__strlcpy(verdict, p->verdict, sizeof verdict);
+    clean(verdict); /* one line */
+    accel__text t = {0};
+    accel__text_printf(&t, "ok %d\nverdict %s\nlibid %s\n", p->ok ? 1 : 0, verdict, libid);
+    accel__text_put(&t, reply, reply_n);
+    if (!t.oom && accel__verdict_store(ctx, "rocm", key, t.s, t.len) != ACCEL_OK)
+        ACCEL_LOG_DEBUG("cannot cache the ROCm verdict: %s", accel__last_error_text());
+    accel__text_free(&t);
 }
 
 accel_status accel__rocm_probe(accel_ctx *ctx, const accel__rocm_gpu *gpus, size_t n,
                                bool no_cache, accel__hip_probe *out)
 {
     memset(out, 0, sizeof *out);
-    char key[4096], path[1024];
-    cache_key(gpus, n, key, sizeof key);
-    cache_file(ctx, key, path, sizeof path);
-    if (!no_cache && cache_load(path, key, out)) {
+    accel__vkey key;
+    accel__vkey_init(&key);
+    cache_key(gpus, n, &key);
+    if (!no_cache && !key.oom && cache_load(ctx, key.s, out)) {
         out->from_cache = 1;
-        ACCEL_LOG_DEBUG("ROCm verdict from cache %s: %s", path, out->verdict);
+        ACCEL_LOG_DEBUG("ROCm verdict from cache: %s", out->verdict);
+        accel__vkey_free(&key);
         return ACCEL_OK;
     }
     long long timeout = ctx ? accel__cfg_int(ctx, ACCEL__CFG_PROBE_TIMEOUT_MS) : -1;
     if (timeout <= 0) timeout = 15000;
     accel__probe_result r;
-    FORWARD_IF_ERROR(accel__probe_run("libamdhip64", probe_body, NULL, (int)timeout, &r));
+    accel_status st = accel__probe_run("libamdhip64", probe_body, NULL, (int)timeout, &r);
+    if (st != ACCEL_OK) {
+        accel__vkey_free(&key);
+        return st;
+    }
     out->ok = r.ok;
     accel__strlcpy(out->verdict, r.verdict, sizeof out->verdict);
     if (r.reply) parse_reply((const char *)r.reply, out);
-    cache_store(path, key, out, r.reply ? (const char *)r.reply : "", r.reply_len);
+    if (!key.oom) cache_store(ctx, key.s, out, r.reply ? (const char *)r.reply : "", r.reply_len);
     accel__probe_result_free(&r);
+    accel__vkey_free(&key);
     return ACCEL_OK;
 }
 

@@ -9,46 +9,23 @@
 
 void accel__vkey_init(accel__vkey *k) { memset(k, 0, sizeof *k); }
 
-void accel__vkey_free(accel__vkey *k)
-{
-    free(k->text);
-    memset(k, 0, sizeof *k);
-}
-
-static void vkey_append(accel__vkey *k, const char *s, size_t n)
-{
-    if (k->oom) return;
-    if (k->len + n + 1 > k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 512;
-        while (cap < k->len + n + 1) cap *= 2;
-        char *t = realloc(k->text, cap);
-        if (!t) {
-            k->oom = 1;
-            return;
-        }
-        k->text = t;
-        k->cap = cap;
-    }
-    memcpy(k->text + k->len, s, n);
-    k->len += n;
-    k->text[k->len] = '\0';
-}
+void accel__vkey_free(accel__vkey *k) { accel__text_free(k); }
 
 void accel__vkey_add(accel__vkey *k, const char *name, const char *value)
 {
     if (!value) value = "(unset)";
-    vkey_append(k, name, strlen(name));
-    vkey_append(k, "=", 1);
+    accel__text_put(k, name, strlen(name));
+    accel__text_put(k, "=", 1);
     /* escaped, so that a newline inside a value cannot make two different keys read alike */
     for (const char *p = value; *p; p++) {
         if (*p == '\n')
-            vkey_append(k, "\\n", 2);
+            accel__text_put(k, "\\n", 2);
         else if (*p == '\\')
-            vkey_append(k, "\\\\", 2);
+            accel__text_put(k, "\\\\", 2);
         else
-            vkey_append(k, p, 1);
+            accel__text_put(k, p, 1);
     }
-    vkey_append(k, "\n", 1);
+    accel__text_put(k, "\n", 1);
 }
 
 void accel__vkey_add_file(accel__vkey *k, const char *name, const char *path)

@@ -20,15 +20,13 @@
 #define ACCEL_DISCOVER_VERDICT_CACHE_H
 
 #include "core/internal.h"
+#include "core/text.h"
 
 #define ACCEL__VERDICT_VERSION 1
 
-/* A key under construction: "name=value\n" lines. */
-typedef struct accel__vkey {
-    char *text;
-    size_t len, cap;
-    int oom; /* an append failed: the key is unusable (load misses, store is skipped) */
-} accel__vkey;
+/* A key under construction: "name=value\n" lines in .s. When .oom is set an append failed
+ * and the key is unusable (callers skip the cache). */
+typedef accel__text accel__vkey;
 
 void accel__vkey_init(accel__vkey *k);
 void accel__vkey_free(accel__vkey *k);

@@ -17,11 +17,14 @@ static int validate(const char *json)
     size_t n = strlen(json);
     if (write(fd, json, n) != (ssize_t)n) n = 0;
     close(fd);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %s", VALIDATOR, SCHEMA, path);
-    int rc = system(cmd);
+    char *const argv[] = {"/usr/bin/python3", VALIDATOR, SCHEMA, path, NULL};
+    cli_result r = test_spawn(argv, NULL, 60);
+    fputs(r.out, stdout);
+    fputs(r.err, stderr);
     unlink(path);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    int rc = r.timed_out || r.signal ? -1 : r.code;
+    cli_free(&r);
+    return rc;
 }
 
 int main(void)

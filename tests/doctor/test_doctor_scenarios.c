@@ -8,16 +8,15 @@
  *
  * Usage: test_doctor_scenarios SCENARIO (one ctest entry per scenario). */
 #include "test.h"
+#include "cli_run.h"
+#include "test_files.h"
 #include "core/internal.h"
 
 #include <elf.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define FAKES ACCEL_TEST_BUILD "/fakes"
@@ -100,33 +99,13 @@ static int interp_of(const char *exe, char *out, size_t cap)
     return rc;
 }
 
-/* Runs argv with stdout to `out_path`; waits at most `limit_s`. Returns the wait status, or -1
- * when it had to be killed. */
-static int run(char *const argv[], const char *out_path, double limit_s, double *elapsed)
+/* Runs argv with a time limit; its stdout goes to `out_path`, its stderr to ours. */
+static cli_result run(char *const argv[], const char *out_path, double limit_s)
 {
-    double t0 = accel__now_ms();
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) dup2(fd, 1);
-        execv(argv[0], argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    int status = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (accel__now_ms() - t0 > limit_s * 1000) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            *elapsed = (accel__now_ms() - t0) / 1000;
-            return -1;
-        }
-        usleep(5000);
-    }
-    *elapsed = (accel__now_ms() - t0) / 1000;
-    return status;
+    cli_result r = test_spawn(argv, NULL, limit_s);
+    test_write_file(out_path, r.out, strlen(r.out));
+    fputs(r.err, stderr);
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -202,23 +181,23 @@ int main(int argc, char **argv)
     args[a++] = "--no-cache";
     args[a] = NULL;
 
-    double elapsed = 0;
-    int status = run(args, report, sc->max_seconds + 20, &elapsed);
-    fprintf(stderr, "scenario %s: %.2f s\n", sc->name, elapsed);
-    if (status == -1) {
+    cli_result r = run(args, report, sc->max_seconds + 20);
+    fprintf(stderr, "scenario %s: %.2f s\n", sc->name, r.seconds);
+    if (r.timed_out) {
         TEST_FAIL_("accel doctor did not finish within %.0f s", sc->max_seconds + 20);
         TEST_DONE();
     }
-    if (WIFSIGNALED(status)) {
+    if (r.signal) {
         TEST_FAIL_("accel doctor was killed by signal %d: the host process must survive",
-                   WTERMSIG(status));
+                   r.signal);
         TEST_DONE();
     }
-    ASSERT_TRUE(WIFEXITED(status));
-    int rc = WEXITSTATUS(status);
+    ASSERT_TRUE(r.code >= 0);
+    int rc = r.code;
     if (sc->want_rc >= 0) ASSERT_EQ_INT(rc, sc->want_rc);
     ASSERT_TRUE(rc >= 0 && rc <= 2);
-    ASSERT_TRUE(elapsed <= sc->max_seconds);
+    ASSERT_TRUE(r.seconds <= sc->max_seconds);
+    cli_free(&r);
 
     char rcs[16];
     snprintf(rcs, sizeof rcs, "%d", rc);
@@ -232,15 +211,11 @@ int main(int argc, char **argv)
     if (sc->require_schema) py[p++] = "--require-schema";
     for (int i = 0; i < 12 && sc->expect[i]; i++) py[p++] = (char *)sc->expect[i];
     py[p] = NULL;
-    char pyout[600];
-    snprintf(pyout, sizeof pyout, "%s/check.txt", tmp);
-    double e2;
-    int ps = run(py, pyout, 60, &e2);
-    char *text = NULL;
-    size_t n = 0;
-    if (accel__read_file(pyout, &text, &n) == ACCEL_OK && n) fputs(text, stderr);
-    free(text);
-    int prc = ps >= 0 && WIFEXITED(ps) ? WEXITSTATUS(ps) : -1;
+    cli_result check = test_spawn(py, NULL, 60);
+    fputs(check.out, stderr);
+    fputs(check.err, stderr);
+    int prc = check.timed_out || check.signal ? -1 : check.code;
+    cli_free(&check);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     if (prc == 77) {

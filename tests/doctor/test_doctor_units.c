@@ -44,7 +44,7 @@ static void test_searched_text(void)
     }
     li.n_searched = 5;
     char text[1024];
-    accel__doc_searched_text(&li, text, sizeof text);
+    accel__lib_searched_text(&li, text, sizeof text);
     ASSERT_STR_EQ(text, "LD_LIBRARY_PATH (/opt/a, /opt/b); ld.so cache /etc/ld.so.cache (12 "
                         "entries for this ABI); default directories (/lib/x86_64-linux-gnu, "
                         "/usr/lib)");
@@ -53,7 +53,7 @@ static void test_searched_text(void)
     accel__strlcpy(li.searched[0].note, "unset", sizeof li.searched[0].note);
     li.searched[1] = li.searched[2];
     li.n_searched = 2;
-    accel__doc_searched_text(&li, text, sizeof text);
+    accel__lib_searched_text(&li, text, sizeof text);
     ASSERT_STR_EQ(text, "LD_LIBRARY_PATH (unset); ld.so cache /etc/ld.so.cache (12 entries for "
                         "this ABI)");
 }

@@ -5,32 +5,13 @@
 #include "test.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "core/kernels.h"
+#include "image_scan.h"
 #include "kernel_names.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t u32(const unsigned char *p) { return (uint32_t)u16(p) | (uint32_t)u16(p + 2) << 16; }
-static uint64_t u64(const unsigned char *p) { return (uint64_t)u32(p) | (uint64_t)u32(p + 4) << 32; }
-
-static int has_word(const char *list, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)) != NULL; p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
-    return 0;
-}
-
-static int contains(const unsigned char *hay, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (hay[i] == (unsigned char)needle[0] && memcmp(hay + i, needle, k) == 0) return 1;
-    return 0;
-}
 
 int main(void)
 {
@@ -42,10 +23,10 @@ int main(void)
     printf("fatbin: %zu bytes, %s\n", size, archs);
     ASSERT_TRUE(((uintptr_t)fb & 7) == 0);
     ASSERT_TRUE(size >= 16);
-    ASSERT_EQ_INT(u32(fb), 0xBA55ED50u);
-    ASSERT_EQ_INT(u16(fb + 4), 1);
-    uint16_t hdr = u16(fb + 6);
-    uint64_t body = u64(fb + 8);
+    ASSERT_EQ_INT(le32(fb), 0xBA55ED50u);
+    ASSERT_EQ_INT(le16(fb + 4), 1);
+    uint16_t hdr = le16(fb + 6);
+    uint64_t body = le64(fb + 8);
     ASSERT_EQ_INT(hdr, 16);
     ASSERT_TRUE(hdr + body <= size);
 
@@ -54,11 +35,11 @@ int main(void)
     size_t off = hdr, end = hdr + (size_t)body;
     int entries = 0;
     while (off + 64 <= end) {
-        uint16_t kind = u16(fb + off);
-        uint32_t ehdr = u32(fb + off + 4);
-        uint64_t payload = u64(fb + off + 8);
-        uint32_t compressed = u32(fb + off + 16);
-        uint32_t arch = u32(fb + off + 28);
+        uint16_t kind = le16(fb + off);
+        uint32_t ehdr = le32(fb + off + 4);
+        uint64_t payload = le64(fb + off + 8);
+        uint32_t compressed = le32(fb + off + 16);
+        uint32_t arch = le32(fb + off + 28);
         ASSERT_TRUE(ehdr >= 64 && off + ehdr + payload <= end);
         if (ehdr < 64 || off + ehdr + payload > end) break;
         ASSERT_TRUE(kind == 1 || kind == 2);

@@ -4,10 +4,11 @@
  * comes back as ACCEL_ERR_KERNEL with the compiler's log. Needs no GPU. Skips (77) when
  * libnvrtc does not load through the loader paths or $ACCEL_NVRTC_PATH. */
 #include "test.h"
+#include "test_files.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "image_scan.h"
 #include "kernel_names.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,29 +18,6 @@ static int has_entry(const char *ptx, const char *name)
     char want[96];
     snprintf(want, sizeof want, ".entry %s(", name);
     return strstr(ptx, want) != NULL;
-}
-
-static int contains(const unsigned char *hay, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(hay + i, needle, k) == 0) return 1;
-    return 0;
-}
-
-static void wipe_cache(void)
-{
-    char dir[1024];
-    if (accel__cache_path(NULL, "kernels/cuda", dir, sizeof dir) != ACCEL_OK) return;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char p[1400];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d) closedir(d);
 }
 
 static void family_checks(const accel__nvrtc_api *nv, const accel__kernel_source *src,
@@ -84,7 +62,7 @@ static void family_checks(const accel__nvrtc_api *nv, const accel__kernel_source
 static void cache_checks(const accel__nvrtc_api *nv, const accel__kernel_source *src,
                          accel__cuda_target t)
 {
-    wipe_cache();
+    test_wipe_cache("kernels/cuda", "");
     accel__cuda_image a, b, c;
     ASSERT_OK(accel__cuda_nvrtc_image(NULL, nv, src, t, 12040, &a));
     ASSERT_EQ_INT(a.from_cache, 0);

@@ -6,35 +6,13 @@
 #include "backends/hip/hip_kernels.h"
 #include "core/internal.h"
 #include "core/kernels.h"
+#include "image_scan.h"
 #include "kernel_names.h"
 
 #include <stdint.h>
 #include <string.h>
 
 #define BUNDLE_MAGIC "__CLANG_OFFLOAD_BUNDLE__"
-
-static uint64_t u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
-
-static int has_word(const char *list, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)) != NULL; p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
-    return 0;
-}
-
-static int contains(const unsigned char *hay, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(hay + i, needle, k) == 0) return 1;
-    return 0;
-}
 
 int main(void)
 {
@@ -47,13 +25,13 @@ int main(void)
     size_t ml = strlen(BUNDLE_MAGIC);
     ASSERT_TRUE(size > ml + 8 && memcmp(b, BUNDLE_MAGIC, ml) == 0);
     if (size <= ml + 8) TEST_DONE();
-    uint64_t count = u64(b + ml);
+    uint64_t count = le64(b + ml);
     ASSERT_TRUE(count >= 1 && count < 64);
     size_t off = ml + 8;
     char seen[512] = "";
     int gpu_entries = 0;
     for (uint64_t i = 0; i < count && off + 24 <= size; i++) {
-        uint64_t eoff = u64(b + off), esize = u64(b + off + 8), tlen = u64(b + off + 16);
+        uint64_t eoff = le64(b + off), esize = le64(b + off + 8), tlen = le64(b + off + 16);
         off += 24;
         ASSERT_TRUE(tlen < 256 && off + tlen <= size);
         if (tlen >= 256 || off + tlen > size) break;

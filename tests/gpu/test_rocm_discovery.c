@@ -4,6 +4,7 @@
  * HIP_VISIBLE_DEVICES / ROCR_VISIBLE_DEVICES select and order them as the runtime would; the
  * verdict is cached and a corrupt cache entry is replaced. */
 #include "test.h"
+#include "test_files.h"
 #include "discover/rocm.h"
 
 #include <dirent.h>
@@ -41,12 +42,6 @@ static int verdict_files(char *first, size_t cap)
     }
     if (d) closedir(d);
     return n;
-}
-
-static void wipe_verdicts(void)
-{
-    char path[1400];
-    while (verdict_files(path, sizeof path) > 0) unlink(path);
 }
 
 static void scan_checks(void)
@@ -106,7 +101,7 @@ int main(void)
     setenv("ACCEL_HIP_LIBRARY", "/nonexistent/libamdhip64.so", 1);
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
     if (!ctx) TEST_DONE();
-    wipe_verdicts();
+    test_wipe_cache("verdicts", "rocm-");
 
     /* No KFD topology: nothing listed, and HIP is not even probed. */
     accel__devlist l;
@@ -168,7 +163,7 @@ int main(void)
     accel__devlist_free(&l);
 
     /* The verdict cache: written, reused, and a corrupt entry is rewritten. */
-    wipe_verdicts();
+    test_wipe_cache("verdicts", "rocm-");
     ASSERT_EQ_INT(discover(NULL, NULL, &l, false), 2);
     accel__devlist_free(&l);
     char path[1400];

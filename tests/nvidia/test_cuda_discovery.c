@@ -3,6 +3,7 @@
  * Every scenario checks that the host process survives whatever the library does, that the
  * verdict names the cause, and that the time limit holds. */
 #include "test.h"
+#include "test_files.h"
 #include "core/internal.h"
 #include "discover/cuda.h"
 
@@ -20,23 +21,6 @@
 static void verdict_dir(char *buf, size_t cap)
 {
     if (accel__cache_path(NULL, "verdicts", buf, cap) != ACCEL_OK) buf[0] = '\0';
-}
-
-/* Removes every cached verdict, so a scenario starts cold whatever ran before. */
-static void wipe_cache(void)
-{
-    char dir[1024];
-    verdict_dir(dir, sizeof dir);
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char p[2048];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
 }
 
 /* Path of the one CUDA verdict file whose key names `needle` (0 when none). */
@@ -451,7 +435,7 @@ static void scenario_cache(char **argv)
     char cuda[1200], nvml[1200], file[2048];
     snprintf(cuda, sizeof cuda, "%s/libcuda.so.1", lib);
     snprintf(nvml, sizeof nvml, "%s/libnvidia-ml.so.1", lib);
-    wipe_cache();
+    test_wipe_cache("verdicts", "");
 
     expect(0, "first run probes");
     expect(1, "second run uses the cache");
@@ -529,7 +513,7 @@ static void scenario_in_process(void)
 int main(int argc, char **argv)
 {
     const char *s = argc > 1 ? argv[1] : "ok";
-    if (strcmp(s, "cache") != 0) wipe_cache(); /* the cache scenario wipes after its re-exec */
+    if (strcmp(s, "cache") != 0) test_wipe_cache("verdicts", ""); /* the cache scenario wipes after its re-exec */
     if (strcmp(s, "ok") == 0) scenario_ok();
     else if (strcmp(s, "visible") == 0) scenario_visible();
     else if (strcmp(s, "init_fails") == 0) scenario_init_fails();

@@ -1,41 +1,15 @@
 /* The verdict cache: store and load, and every way a file can be wrong (truncated, bit flip,
  * other version, other key) is a miss that the next store repairs. */
 #include "test.h"
+#include "test_files.h"
 #include "discover/verdict_cache.h"
 
-#include <dirent.h>
-#include <unistd.h>
-
-static void wipe_verdicts(void)
-{
-    char dir[1024];
-    if (accel__cache_path(NULL, "verdicts", dir, sizeof dir) != ACCEL_OK) return;
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char p[2048];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-}
 
 static char *slurp(const char *path, size_t *n)
 {
     char *d = NULL;
     if (accel__read_file(path, &d, n) != ACCEL_OK) return NULL;
     return d;
-}
-
-static void put(const char *path, const char *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ASSERT_TRUE(f != NULL);
-    if (!f) return;
-    fwrite(data, 1, n, f);
-    fclose(f);
 }
 
 static int loads(const char *key, const char *want, char *why, size_t cap)
@@ -50,7 +24,7 @@ static int loads(const char *key, const char *want, char *why, size_t cap)
 
 int main(void)
 {
-    wipe_verdicts();
+    test_wipe_cache("verdicts", "");
     accel__vkey k;
     accel__vkey_init(&k);
     accel__vkey_add(&k, "driver", "12040");
@@ -58,9 +32,9 @@ int main(void)
     accel__vkey_add(&k, "odd", "a\nb\\c");
     accel__vkey_add_file(&k, "lib", "/definitely/not/here.so");
     accel__vkey_add_file(&k, "none", "");
-    ASSERT_STR_EQ(k.text, "driver=12040\nenv=(unset)\nodd=a\\nb\\\\c\n"
+    ASSERT_STR_EQ(k.s, "driver=12040\nenv=(unset)\nodd=a\\nb\\\\c\n"
                           "lib=/definitely/not/here.so:absent\nnone=(none)\n");
-    const char *key = k.text;
+    const char *key = k.s;
     const char data[] = "line one\nline\ttwo\n\0binary";
     const size_t dn = sizeof data - 1;
     char why[256];
@@ -88,26 +62,26 @@ int main(void)
     char *bad = malloc(fn);
     memcpy(bad, file, fn);
     bad[fn - 3] ^= 0x20;
-    put(path, bad, fn);
+    test_write_file(path, bad, fn);
     ASSERT_EQ_INT(loads(key, "", why, sizeof why), 0);
     ASSERT_CONTAINS(why, "checksum");
 
     /* truncated */
-    put(path, file, fn - 5);
+    test_write_file(path, file, fn - 5);
     ASSERT_EQ_INT(loads(key, "", why, sizeof why), 0);
     ASSERT_CONTAINS(why, "header says");
 
     /* garbage, and an empty file */
-    put(path, "not a verdict at all", 20);
+    test_write_file(path, "not a verdict at all", 20);
     ASSERT_EQ_INT(loads(key, "", why, sizeof why), 0);
     ASSERT_CONTAINS(why, "not a version 1 verdict file");
-    put(path, "", 0);
+    test_write_file(path, "", 0);
     ASSERT_EQ_INT(loads(key, "", why, sizeof why), 0);
 
     /* another format version */
     memcpy(bad, file, fn);
     bad[14] = '9';
-    put(path, bad, fn);
+    test_write_file(path, bad, fn);
     ASSERT_EQ_INT(loads(key, "", why, sizeof why), 0);
     ASSERT_CONTAINS(why, "not a version 1");
 
@@ -132,13 +106,13 @@ int main(void)
     accel__vkey_init(&k2);
     accel__vkey_add(&k2, "driver", "12050");
     char p2[4096];
-    ASSERT_OK(accel__verdict_path(NULL, "test", k2.text, p2, sizeof p2));
+    ASSERT_OK(accel__verdict_path(NULL, "test", k2.s, p2, sizeof p2));
     ASSERT_TRUE(strcmp(p2, path) != 0);
-    ASSERT_EQ_INT(loads(k2.text, "", why, sizeof why), 0);
+    ASSERT_EQ_INT(loads(k2.s, "", why, sizeof why), 0);
 
     /* an empty payload is a valid record */
-    ASSERT_OK(accel__verdict_store(NULL, "test", k2.text, "", 0));
-    ASSERT_OK(accel__verdict_load(NULL, "test", k2.text, &got, &gn, NULL, 0));
+    ASSERT_OK(accel__verdict_store(NULL, "test", k2.s, "", 0));
+    ASSERT_OK(accel__verdict_load(NULL, "test", k2.s, &got, &gn, NULL, 0));
     ASSERT_EQ_INT(gn, 0);
     free(got);
 

@@ -2,33 +2,32 @@
  * (printing what it removed), keeps the cache directory itself, never follows a symbolic link
  * out of it, and rejects unknown subcommands with exit code 2. */
 #include "test.h"
+#include "cli_run.h"
+#include "test_files.h"
 
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static char out[16384];
 
-static int run(const char *args)
+/* Runs `accel <args…>`; keeps its stdout then its stderr in `out`. Returns the exit code. */
+static int run(const char *const *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s/accel %s 2>&1", ACCEL_TEST_BUILD, args);
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    printf("$ accel %s\n%s", args, out);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    cli_result r = cli_run(NULL, args);
+    snprintf(out, sizeof out, "%s%s", r.out ? r.out : "", r.err ? r.err : "");
+    printf("$ accel");
+    for (const char *const *a = args; *a; a++) printf(" %s", *a);
+    printf("\n%s", out);
+    cli_free(&r);
+    return r.code;
 }
 
+/* A file of n bytes ('x'). */
 static void write_file(const char *path, size_t n)
 {
-    FILE *f = fopen(path, "wb");
-    ASSERT_TRUE(f != NULL);
-    if (!f) return;
-    for (size_t i = 0; i < n; i++) fputc('x', f);
-    fclose(f);
+    char data[2048];
+    ASSERT_TRUE(n <= sizeof data);
+    memset(data, 'x', sizeof data);
+    test_write_file(path, data, n <= sizeof data ? n : sizeof data);
 }
 
 int main(void)
@@ -50,15 +49,15 @@ int main(void)
     unlink(p);
     ASSERT_EQ_INT(symlink(outside, p), 0);
 
-    ASSERT_EQ_INT(run("cache path"), 0);
+    ASSERT_EQ_INT(run((const char *const[]){"cache", "path", NULL}), 0);
     ASSERT_CONTAINS(out, root);
 
-    ASSERT_EQ_INT(run("cache show"), 0);
+    ASSERT_EQ_INT(run((const char *const[]){"cache", "show", NULL}), 0);
     ASSERT_CONTAINS(out, "1234  kernels/opencl/basic-0123456789abcdef.bin");
     ASSERT_CONTAINS(out, "56  verdicts/opencl.txt");
     ASSERT_TRUE(strstr(out, "keep.txt") == NULL);
 
-    ASSERT_EQ_INT(run("cache clear"), 0);
+    ASSERT_EQ_INT(run((const char *const[]){"cache", "clear", NULL}), 0);
     ASSERT_CONTAINS(out, "removed         1234  kernels/opencl/basic-0123456789abcdef.bin");
     ASSERT_CONTAINS(out, "removed           56  verdicts/opencl.txt");
     ASSERT_CONTAINS(out, "removed 3 files");
@@ -70,11 +69,11 @@ int main(void)
     ASSERT_TRUE(lstat(p, &st) != 0);
     ASSERT_EQ_INT(stat(keep, &st), 0); /* the link's target is untouched */
 
-    ASSERT_EQ_INT(run("cache show"), 0);
+    ASSERT_EQ_INT(run((const char *const[]){"cache", "show", NULL}), 0);
     ASSERT_CONTAINS(out, "0 files, 0 bytes");
 
-    ASSERT_EQ_INT(run("cache wipe"), 2);
+    ASSERT_EQ_INT(run((const char *const[]){"cache", "wipe", NULL}), 2);
     ASSERT_CONTAINS(out, "unknown subcommand 'wipe' (allowed: show, clear, path)");
-    ASSERT_EQ_INT(run("cache"), 2);
+    ASSERT_EQ_INT(run((const char *const[]){"cache", NULL}), 2);
     TEST_DONE();
 }

@@ -3,6 +3,7 @@
  * the driver refuses (well-framed garbage) is detected, rebuilt from source and rewritten, and
  * the kernels still compute the right thing. */
 #include "ocl_test.h"
+#include "test_files.h"
 
 #include "backends/opencl/cl_program_cache.h"
 #include "backends/opencl/opencl_backend.h"
@@ -55,15 +56,6 @@ static accel__opencl_cache_counts open_and_count(void)
     return c;
 }
 
-static void rewrite(const char *path, const char *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ASSERT_TRUE(f != NULL);
-    if (!f) return;
-    fwrite(data, 1, n, f);
-    fclose(f);
-}
-
 static void expect_rebuild(const char *what, int families)
 {
     accel__opencl_cache_counts c = open_and_count();
@@ -110,18 +102,18 @@ int main(void)
     ASSERT_OK(accel__read_file(names[0], &data, &len));
     ASSERT_TRUE(len > ACCEL__CLBIN_HEADER + 16);
     data[ACCEL__CLBIN_HEADER + (len - ACCEL__CLBIN_HEADER) / 2] ^= 0x20;
-    rewrite(names[0], data, len);
+    test_write_file(names[0], data, len);
     expect_rebuild("flipped byte", families);
     free(data);
 
     /* truncated */
     ASSERT_OK(accel__read_file(names[0], &data, &len));
-    rewrite(names[0], data, 20);
+    test_write_file(names[0], data, 20);
     expect_rebuild("truncated", families);
 
     /* another key in the header */
     data[9] ^= 1;
-    rewrite(names[0], data, len);
+    test_write_file(names[0], data, len);
     expect_rebuild("other key", families);
     free(data);
 
@@ -133,7 +125,7 @@ int main(void)
     expect_rebuild("garbage binary", families);
 
     /* an empty file */
-    rewrite(names[0], "", 0);
+    test_write_file(names[0], "", 0);
     expect_rebuild("empty file", families);
     TEST_DONE();
 }

@@ -5,7 +5,10 @@
  * platform means no device and no error. Each outcome is cached and read back, and a cache
  * file cut short or bit-flipped is ignored and rewritten. */
 #include "test.h"
+#include "test_files.h"
 #include "core/internal.h"
+#include "discover/opencl_discover.h"
+#include "discover/verdict_cache.h"
 
 static const accel_device_info *cl_dev(const accel__devlist *l, const char *name)
 {
@@ -49,27 +52,23 @@ int main(int argc, char **argv)
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
     char cache[4096], *original = NULL;
     size_t original_len = 0;
-    ASSERT_OK(accel__cache_path(ctx, "verdicts", cache, sizeof cache));
-    strcat(cache, "/opencl.txt");
+    /* the verdict file discovery uses: the one stored under this environment's key */
+    accel__text key = {0};
+    accel__ocl_key_text(&key);
+    ASSERT_TRUE(!key.oom && key.s);
+    ASSERT_OK(accel__verdict_path(ctx, "opencl", key.s ? key.s : "", cache, sizeof cache));
+    accel__text_free(&key);
     for (int round = 0; round < 4; round++) {
         /* round 0 probes; round 1 must give the same answer from the cache, quickly; rounds 2
          * and 3 find the cache file cut short and bit-flipped: it is ignored, the answer is the
          * same and the file is rewritten as it was */
         const char *when = round == 0 ? "probe" : round == 1 ? "cached" : "corrupt cache";
         if (round == 1) ASSERT_OK(accel__read_file(cache, &original, &original_len));
-        if (round >= 2 && original) {
-            FILE *f = fopen(cache, "wb");
-            ASSERT_TRUE(f != NULL);
-            if (f) {
-                if (round == 2) {
-                    fwrite(original, 1, original_len / 2, f);
-                } else {
-                    original[original_len / 2] ^= 0x01;
-                    fwrite(original, 1, original_len, f);
-                    original[original_len / 2] ^= 0x01;
-                }
-                fclose(f);
-            }
+        if (round == 2 && original) test_write_file(cache, original, original_len / 2);
+        if (round == 3 && original) {
+            original[original_len / 2] ^= 0x01;
+            test_write_file(cache, original, original_len);
+            original[original_len / 2] ^= 0x01;
         }
         accel__devlist l = {0};
         double t0 = accel__now_ms();

@@ -2,55 +2,35 @@
  * without it simply has zero CUDA devices. The load runs once per process (pthread_once). */
 #include "backends/cuda/cuda_api.h"
 
+#include "backends/common/dl_open.h"
+
 #include <dlfcn.h>
-#include <link.h>
 #include <string.h>
 
 static accel__cuda_api api;
-static accel_status load_status = ACCEL_ERR_UNAVAILABLE;
-static char load_error[512];
+static accel__dl_lib dl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void missing_symbol(void *lib, const char *name, const char *sym)
-{
-    char where[sizeof api.path];
-    accel__strlcpy(where, api.path[0] ? api.path : name, sizeof where);
-    snprintf(load_error, sizeof load_error, "%.400s: symbol %.64s not found (driver too old?)",
-             where, sym);
-    dlclose(lib);
-    memset(&api, 0, sizeof api);
-    load_status = ACCEL_ERR_VENDOR;
-}
 
 static void load(void)
 {
-    const char *name = "libcuda.so.1";
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(load_error, sizeof load_error, "%s", dlerror());
-        load_status = ACCEL_ERR_UNAVAILABLE;
-        return;
-    }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(api.path, lm->l_name, sizeof api.path);
+    static const char *const names[] = {"libcuda.so.1"};
+    if (accel__dl_open(&dl, NULL, names, 1, "libcuda.so.1", NULL) != ACCEL_OK) return;
 #define ACCEL__CUDA_SYM(ret, fname, sym, params)                                             \
-    *(void **)(&api.fname) = dlsym(lib, sym);                                                \
-    if (!api.fname) {                                                                        \
-        missing_symbol(lib, name, sym);                                                      \
-        return;                                                                              \
-    }
+    if (!accel__dl_sym(&dl, &api.fname, sym, NULL, 1, " (driver too old?)")) goto fail;
     ACCEL__CUDA_API(ACCEL__CUDA_SYM)
 #undef ACCEL__CUDA_SYM
-    api.lib = lib;
-    load_status = ACCEL_OK;
+    api.lib = dl.handle;
+    accel__strlcpy(api.path, dl.path, sizeof api.path);
+    return;
+fail:
+    memset(&api, 0, sizeof api);
 }
 
 accel_status accel__cuda_api_load(const accel__cuda_api **out)
 {
     pthread_once(&once, load);
     *out = NULL;
-    RETURN_ERROR_IF(load_status != ACCEL_OK, load_status, "%s", load_error);
+    RETURN_ERROR_IF(dl.status != ACCEL_OK, dl.status, "%s", dl.error);
     *out = &api;
     return ACCEL_OK;
 }
@@ -96,9 +76,7 @@ int accel__cuda_api_loaded_path(char *path, size_t cap)
         dlerror(); /* clear it */
         return 0;
     }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(path, lm->l_name, cap);
+    accel__dl_path(lib, path, cap);
     dlclose(lib);
     return 1;
 }

@@ -92,14 +92,14 @@ enum {
 
 typedef struct accel__cuda_api {
     void *lib;           /* dlopen handle */
-    char path[512];      /* the file libcuda.so.1 resolved to, from dladdr/dlinfo */
+    char path[512];      /* the file libcuda.so.1 resolved to (link map) */
 #define ACCEL__CUDA_PTR(ret, name, sym, params) ret(*name) params;
     ACCEL__CUDA_API(ACCEL__CUDA_PTR)
 #undef ACCEL__CUDA_PTR
 } accel__cuda_api;
 
-/* Loads libcuda.so.1 (or `path` when not NULL) and resolves every entry point. Returns
- * ACCEL_ERR_UNAVAILABLE with "libcuda.so.1: <dlerror>" when the library is absent, and
+/* Loads libcuda.so.1 and resolves every entry point. Returns ACCEL_ERR_UNAVAILABLE with
+ * "libcuda.so.1: <dlerror>" when the library is absent, and
  * ACCEL_ERR_VENDOR naming the symbol when one is missing. Does not call cuInit. The table is
  * process-wide and loaded once; later calls return the same table. */
 accel_status accel__cuda_api_load(const accel__cuda_api **out);

@@ -3,49 +3,34 @@
  * (pthread_once), like the driver API wrapper. */
 #include "backends/cuda/nvml_api.h"
 
-#include <dlfcn.h>
-#include <link.h>
+#include "backends/common/dl_open.h"
+
 #include <string.h>
 
 static accel__nvml_api api;
-static accel_status load_status = ACCEL_ERR_UNAVAILABLE;
-static char load_error[640];
+static accel__dl_lib dl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    const char *name = "libnvidia-ml.so.1";
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(load_error, sizeof load_error, "%s", dlerror());
-        load_status = ACCEL_ERR_UNAVAILABLE;
-        return;
-    }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(api.path, lm->l_name, sizeof api.path);
+    static const char *const names[] = {"libnvidia-ml.so.1"};
+    if (accel__dl_open(&dl, NULL, names, 1, "libnvidia-ml.so.1", NULL) != ACCEL_OK) return;
 #define ACCEL__NVML_SYM(ret, fname, sym, alt, req, params)                                   \
-    *(void **)(&api.fname) = dlsym(lib, sym);                                                \
-    if (!api.fname && alt) *(void **)(&api.fname) = dlsym(lib, alt ? alt : sym);             \
-    if (!api.fname && req) {                                                                 \
-        snprintf(load_error, sizeof load_error, "%.400s: symbol %s not found (driver too old?)", \
-                 api.path[0] ? api.path : name, sym);                                        \
-        dlclose(lib);                                                                        \
-        memset(&api, 0, sizeof api);                                                         \
-        load_status = ACCEL_ERR_VENDOR;                                                      \
-        return;                                                                              \
-    }
+    if (!accel__dl_sym(&dl, &api.fname, sym, alt, req, " (driver too old?)")) goto fail;
     ACCEL__NVML_API(ACCEL__NVML_SYM)
 #undef ACCEL__NVML_SYM
-    api.lib = lib;
-    load_status = ACCEL_OK;
+    api.lib = dl.handle;
+    accel__strlcpy(api.path, dl.path, sizeof api.path);
+    return;
+fail:
+    memset(&api, 0, sizeof api);
 }
 
 accel_status accel__nvml_api_load(const accel__nvml_api **out)
 {
     pthread_once(&once, load);
     *out = NULL;
-    RETURN_ERROR_IF(load_status != ACCEL_OK, load_status, "%s", load_error);
+    RETURN_ERROR_IF(dl.status != ACCEL_OK, dl.status, "%s", dl.error);
     *out = &api;
     return ACCEL_OK;
 }

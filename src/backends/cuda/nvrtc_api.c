@@ -3,85 +3,47 @@
  * per process; the sonames are tried newest first so the compiler matches recent drivers. */
 #include "backends/cuda/nvrtc_api.h"
 
-#include <dlfcn.h>
-#include <link.h>
-#include <stdlib.h>
+#include "backends/common/dl_open.h"
+
 #include <string.h>
 
 static accel__nvrtc_api api;
-static accel_status load_status = ACCEL_ERR_UNAVAILABLE;
-static char load_error[1024];
+static accel__dl_lib dl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static const char *const sonames[] = {"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2",
                                       "libnvrtc.so"};
 
-static void *open_library(void)
-{
-    const char *forced = getenv(ACCEL__ENV_NVRTC_PATH);
-    if (forced && *forced) {
-        void *lib = dlopen(forced, RTLD_NOW | RTLD_LOCAL);
-        if (!lib)
-            snprintf(load_error, sizeof load_error, "%s=%s: %s", ACCEL__ENV_NVRTC_PATH, forced,
-                     dlerror());
-        return lib;
-    }
-    size_t used = (size_t)snprintf(load_error, sizeof load_error, "libnvrtc not found (tried");
-    for (size_t i = 0; i < sizeof sonames / sizeof *sonames; i++) {
-        void *lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
-        if (lib) return lib;
-        if (used < sizeof load_error)
-            used += (size_t)snprintf(load_error + used, sizeof load_error - used, "%s %s",
-                                     i ? "," : "", sonames[i]);
-    }
-    if (used < sizeof load_error)
-        snprintf(load_error + used, sizeof load_error - used,
-                 " through the dynamic loader; set %s to a libnvrtc file elsewhere)",
-                 ACCEL__ENV_NVRTC_PATH);
-    return NULL;
-}
-
 static void load(void)
 {
-    void *lib = open_library();
-    if (!lib) {
-        load_status = ACCEL_ERR_UNAVAILABLE;
+    if (accel__dl_open(&dl, ACCEL__ENV_NVRTC_PATH, sonames, sizeof sonames / sizeof *sonames,
+                       "libnvrtc",
+                       " through the dynamic loader; set " ACCEL__ENV_NVRTC_PATH
+                       " to a libnvrtc file elsewhere") != ACCEL_OK)
         return;
-    }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(api.path, lm->l_name, sizeof api.path);
 #define ACCEL__NVRTC_SYM(ret, fname, sym, params)                                           \
-    *(void **)(&api.fname) = dlsym(lib, sym);                                               \
-    if (!api.fname) {                                                                       \
-        snprintf(load_error, sizeof load_error, "%.400s: symbol %s not found", api.path,    \
-                 sym);                                                                      \
-        dlclose(lib);                                                                       \
-        memset(&api, 0, sizeof api);                                                        \
-        load_status = ACCEL_ERR_VENDOR;                                                     \
-        return;                                                                             \
-    }
+    if (!accel__dl_sym(&dl, &api.fname, sym, NULL, 1, NULL)) goto fail;
     ACCEL__NVRTC_API(ACCEL__NVRTC_SYM)
 #undef ACCEL__NVRTC_SYM
-#define ACCEL__NVRTC_OPT(ret, fname, sym, params) *(void **)(&api.fname) = dlsym(lib, sym);
+#define ACCEL__NVRTC_OPT(ret, fname, sym, params) accel__dl_sym(&dl, &api.fname, sym, NULL, 0, NULL);
     ACCEL__NVRTC_API_OPTIONAL(ACCEL__NVRTC_OPT)
 #undef ACCEL__NVRTC_OPT
     if (api.nvrtcVersion(&api.major, &api.minor) != ACCEL_NVRTC_SUCCESS) {
-        snprintf(load_error, sizeof load_error, "%.400s: nvrtcVersion failed", api.path);
-        dlclose(lib);
-        memset(&api, 0, sizeof api);
-        load_status = ACCEL_ERR_VENDOR;
-        return;
+        accel__dl_fail(&dl, "nvrtcVersion failed");
+        goto fail;
     }
-    api.lib = lib;
-    load_status = ACCEL_OK;
+    api.lib = dl.handle;
+    accel__strlcpy(api.path, dl.path, sizeof api.path);
+    return;
+fail:
+    memset(&api, 0, sizeof api);
 }
 
 accel_status accel__nvrtc_api_load(const accel__nvrtc_api **out)
 {
     pthread_once(&once, load);
     *out = NULL;
-    RETURN_ERROR_IF(load_status != ACCEL_OK, load_status, "%s", load_error);
+    RETURN_ERROR_IF(dl.status != ACCEL_OK, dl.status, "%s", dl.error);
     *out = &api;
     return ACCEL_OK;
 }

@@ -2,78 +2,39 @@
  * its AMD GPUs (from sysfs) as unusable with the reason, instead of failing to start. */
 #include "backends/hip/hip_api.h"
 
-#include <dlfcn.h>
-#include <link.h>
-#include <stdlib.h>
+#include "backends/common/dl_open.h"
+
 #include <string.h>
 
 static accel__hip_api api;
-static accel_status load_status = ACCEL_ERR_UNAVAILABLE;
-static char load_error[1024];
+static accel__dl_lib dl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* The unversioned name first (it points at the ROCm the system chose), then newest first. */
 static const char *const names[] = {"libamdhip64.so", "libamdhip64.so.7", "libamdhip64.so.6",
                                     "libamdhip64.so.5", "/opt/rocm/lib/libamdhip64.so"};
 
-static void *open_library(void)
-{
-    const char *forced = getenv(ACCEL__ENV_HIP_LIBRARY);
-    if (forced && *forced) {
-        void *lib = dlopen(forced, RTLD_NOW | RTLD_LOCAL);
-        if (!lib)
-            snprintf(load_error, sizeof load_error, "libamdhip64.so not found (%s: %s)",
-                     ACCEL__ENV_HIP_LIBRARY, dlerror());
-        return lib;
-    }
-    /* "No such file" for every name is the common case and says nothing; a library that is
-     * there but fails to load (a missing dependency, a wrong architecture) is the news. */
-    char news[512] = "";
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (lib) return lib;
-        const char *e = dlerror();
-        if (!news[0] && e && !strstr(e, "No such file or directory"))
-            accel__strlcpy(news, e, sizeof news);
-    }
-    snprintf(load_error, sizeof load_error,
-             "libamdhip64.so not found (tried libamdhip64.so, .so.7, .so.6, .so.5 and "
-             "/opt/rocm/lib%s%s)",
-             news[0] ? "; " : "", news);
-    return NULL;
-}
-
 static void load(void)
 {
-    void *lib = open_library();
-    if (!lib) {
-        load_status = ACCEL_ERR_UNAVAILABLE;
+    if (accel__dl_open(&dl, ACCEL__ENV_HIP_LIBRARY, names, sizeof names / sizeof *names,
+                       "libamdhip64.so", NULL) != ACCEL_OK)
         return;
-    }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(api.path, lm->l_name, sizeof api.path);
 #define ACCEL__HIP_SYM(ret, fname, sym, params)                                             \
-    *(void **)(&api.fname) = dlsym(lib, sym);                                               \
-    if (!api.fname) {                                                                       \
-        snprintf(load_error, sizeof load_error, "%.400s: symbol %s not found (HIP too old?)", \
-                 api.path, sym);                                                            \
-        dlclose(lib);                                                                       \
-        memset(&api, 0, sizeof api);                                                        \
-        load_status = ACCEL_ERR_VENDOR;                                                     \
-        return;                                                                             \
-    }
+    if (!accel__dl_sym(&dl, &api.fname, sym, NULL, 1, " (HIP too old?)")) goto fail;
     ACCEL__HIP_API(ACCEL__HIP_SYM)
 #undef ACCEL__HIP_SYM
-    api.lib = lib;
-    load_status = ACCEL_OK;
+    api.lib = dl.handle;
+    accel__strlcpy(api.path, dl.path, sizeof api.path);
+    return;
+fail:
+    memset(&api, 0, sizeof api);
 }
 
 accel_status accel__hip_api_load(const accel__hip_api **out)
 {
     pthread_once(&once, load);
     *out = NULL;
-    RETURN_ERROR_IF(load_status != ACCEL_OK, load_status, "%s", load_error);
+    RETURN_ERROR_IF(dl.status != ACCEL_OK, dl.status, "%s", dl.error);
     *out = &api;
     return ACCEL_OK;
 }

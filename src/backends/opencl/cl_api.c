@@ -2,54 +2,35 @@
  * without it simply has zero OpenCL devices. The load runs once per process (pthread_once). */
 #include "backends/opencl/cl_api.h"
 
-#include <dlfcn.h>
-#include <link.h>
+#include "backends/common/dl_open.h"
+
 #include <string.h>
 
 static accel__cl_api api;
-static accel_status load_status = ACCEL_ERR_UNAVAILABLE;
-static char load_error[640];
+static accel__dl_lib dl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void missing_symbol(void *lib, const char *sym)
-{
-    snprintf(load_error, sizeof load_error,
-             "%.400s: symbol %.64s not found (ICD loader older than OpenCL 1.2?)",
-             api.path[0] ? api.path : ACCEL__CL_LIBRARY, sym);
-    dlclose(lib);
-    memset(&api, 0, sizeof api);
-    load_status = ACCEL_ERR_VENDOR;
-}
 
 static void load(void)
 {
-    void *lib = dlopen(ACCEL__CL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *e = dlerror();
-        snprintf(load_error, sizeof load_error, "%s", e ? e : ACCEL__CL_LIBRARY ": not found");
-        load_status = ACCEL_ERR_UNAVAILABLE;
-        return;
-    }
-    struct link_map *lm = NULL;
-    if (dlinfo(lib, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-        accel__strlcpy(api.path, lm->l_name, sizeof api.path);
+    static const char *const names[] = {ACCEL__CL_LIBRARY};
+    if (accel__dl_open(&dl, NULL, names, 1, ACCEL__CL_LIBRARY, NULL) != ACCEL_OK) return;
 #define ACCEL__CL_SYM(ret, fname, sym, params)                                                     \
-    *(void **)(&api.fname) = dlsym(lib, sym);                                                      \
-    if (!api.fname) {                                                                              \
-        missing_symbol(lib, sym);                                                                  \
-        return;                                                                                    \
-    }
+    if (!accel__dl_sym(&dl, &api.fname, sym, NULL, 1, " (ICD loader older than OpenCL 1.2?)"))    \
+        goto fail;
     ACCEL__CL_API(ACCEL__CL_SYM)
 #undef ACCEL__CL_SYM
-    api.lib = lib;
-    load_status = ACCEL_OK;
+    api.lib = dl.handle;
+    accel__strlcpy(api.path, dl.path, sizeof api.path);
+    return;
+fail:
+    memset(&api, 0, sizeof api);
 }
 
 accel_status accel__cl_api_load(const accel__cl_api **out)
 {
     pthread_once(&once, load);
     *out = NULL;
-    RETURN_ERROR_IF(load_status != ACCEL_OK, load_status, "%s", load_error);
+    RETURN_ERROR_IF(dl.status != ACCEL_OK, dl.status, "%s", dl.error);
     *out = &api;
     return ACCEL_OK;
 }
