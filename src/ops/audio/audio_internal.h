@@ -181,6 +181,7 @@ typedef struct audio_layout {
 typedef struct audio_clip {
     audio_signal sig;
     int64_t f_begin, f_end; /* frames to compute (clip indices) */
+    int64_t f_origin;       /* clip frame stored at out's frame 0 (streaming chunks) */
     int64_t f_store;        /* frames ≥ f_store are computed but not stored (whisper windows) */
     float *out;
     audio_layout lay;
@@ -250,6 +251,9 @@ accel_status accel__audio_wav_open(const char *path, audio_decoder *d);
 accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d);
 /* FFmpeg; ACCEL_ERR_NOT_BUILT_IN without it. */
 accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d);
+
+/* The path a source was opened from ("(memory)" for memory sources). */
+const char *accel__audio_source_path(const accel_audio_source *s);
 
 /* Resampler: streaming, mono. libsoxr (HQ) when built with it. */
 typedef struct audio_resampler audio_resampler;

@@ -40,6 +40,7 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
     int64_t last = f0 + nf - 1;
     if (last >= cl->f_store) nf = (int)(cl->f_store - f0);
     if (nf <= 0) return;
+    f0 -= cl->f_origin;
     last = f0 + nf - 1;
     int64_t w0 = f0 / y->wf, w1 = last / y->wf;
     if (w0 == w1) {
