@@ -4,6 +4,7 @@ references' published code paths so they run with numpy and torch/torchaudio onl
   whisper_torch      openai-whisper's log_mel_spectrogram (torch.stft, periodic Hann, centred
                      reflect padding, last frame dropped, librosa Slaney mel, log10 floor
                      1e-10, max - 8 floor, (x + 4) / 4), in float32 or float64
+  whisper_numpy      the same in float64 numpy (numpy reflect padding: short inputs too)
   whisper_faster     faster-whisper's numpy FeatureExtractor (160 zeros appended, numpy reflect
                      padding, np.fft.rfft, complex64, float32 filterbank)
   whisper_windows    the 30-s windows transcribe() slices (pad_or_trim with zeros)
@@ -78,6 +79,26 @@ def whisper_torch(audio, n_mels=80, padding="openai", dtype="float64", threads=N
     log_spec = torch.maximum(log_spec, log_spec.max() - 8.0)
     log_spec = (log_spec + 4.0) / 4.0
     return log_spec.numpy()
+
+
+def whisper_numpy(audio, n_mels=80, padding="faster-whisper"):
+    """The same computation in float64 numpy, with numpy's reflect padding, which (unlike
+    torch's) also pads inputs shorter than n_fft / 2 — as faster-whisper does."""
+    x = np.asarray(audio, dtype=np.float64)
+    pad = PAD[padding]
+    if pad:
+        x = np.pad(x, (0, pad))
+    x = np.pad(x, (N_FFT // 2, N_FFT // 2), mode="reflect")
+    n_frames = 1 + (len(x) - N_FFT) // HOP
+    frames = np.lib.stride_tricks.as_strided(x, (n_frames, N_FFT), (HOP * x.strides[0], x.strides[0]))
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
+    power = np.abs(np.fft.rfft(frames * window, axis=-1)).T[:, :-1] ** 2
+    mel = slaney_mel_filters(n_mels=n_mels) @ power
+    log_spec = np.log10(np.maximum(mel, 1e-10))
+    if log_spec.size == 0:
+        return log_spec
+    log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+    return (log_spec + 4.0) / 4.0
 
 
 def whisper_faster(audio, n_mels=80, padding=160):

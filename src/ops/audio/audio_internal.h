@@ -159,10 +159,22 @@ float accel__audio_sample_at(const audio_plan *pl, const audio_signal *sig, int6
 /* 1 when frame f reads only x[0, len) directly (no edge rule, inside the buffer). */
 int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int64_t f);
 
-/* Kernels per instruction set (kern_*.c); NULL when not compiled for this machine. */
-audio_kernel_fn accel__audio_kernel_generic(void);
-audio_kernel_fn accel__audio_kernel_avx2(void);
-audio_kernel_fn accel__audio_kernel_avx512(void);
+/* The kernels of one instruction set (kern_*.c). */
+typedef struct audio_isa {
+    const char *name; /* "generic", "avx2", "avx512" */
+    audio_kernel_fn kernel;
+    /* |FFT|² of AUDIO_LANES real frames of fft->n samples (x[k·LANES + lane]) into
+     * power[k·LANES + lane], k ≤ n/2; `scratch` as for the kernel (tests check the FFT alone) */
+    void (*fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch);
+} audio_isa;
+/* NULL when not compiled in or not supported by this CPU. */
+const audio_isa *accel__audio_isa_generic(void);
+const audio_isa *accel__audio_isa_avx2(void);
+const audio_isa *accel__audio_isa_avx512(void);
+/* The fastest one this CPU runs (or the one forced). */
+const audio_isa *accel__audio_isa_best(void);
+/* Tests: make plans use `isa` (NULL: back to the fastest). Not thread-safe. */
+void accel__audio_force_isa(const audio_isa *isa);
 
 /* Fast natural logarithm for positive normal floats, |error| < 2 ulp + 1e-9 (used by the
  * kernels and by tests). */
@@ -202,6 +214,12 @@ extern const accel__op accel__op_whisper;
 extern const accel__op accel__op_vggish;
 extern const accel__op accel__op_fbank;
 const accel__op *accel__audio_op(accel_audio_kind kind);
+
+/* accel_audio_features_batch() on one given device (device < 0: the planned device with
+ * fallback) — conformance tests run every preset on every device through it. */
+accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_audio_params *p,
+                                      accel_dtype dtype, const void *const *clips, const size_t *lens,
+                                      size_t n_clips, float *const *outs, accel_run_record *rec);
 
 /* Builds prefix sums and the lock; frees them. */
 accel_status accel__audio_call_init(audio_call *c, const audio_plan *pl, audio_clip *clips,

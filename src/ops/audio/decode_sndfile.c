@@ -21,12 +21,13 @@ static accel_status sf_read(void *state, float *buf, size_t cap, size_t *got)
     sf_state *s = state;
     sf_count_t n = sf_readf_float(s->sf, buf, (sf_count_t)cap);
     *got = 0;
-    RETURN_ERROR_IF(n < 0, ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, sf_strerror(s->sf));
-    if (n == 0 && sf_error(s->sf) != SF_ERR_NO_ERROR)
-        return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, sf_strerror(s->sf));
-    if (n == 0 && s->frames >= 0 && s->done < s->frames)
-        return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': truncated: decoded %lld of the %lld frames its header announces",
-                           s->path, (long long)s->done, (long long)s->frames);
+    int err = n < 0 || (n == 0 && sf_error(s->sf) != SF_ERR_NO_ERROR);
+    if ((err || n == 0) && s->frames >= 0 && s->done < s->frames)
+        return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                           "'%s': truncated or corrupt: decoded %lld of the %lld frames its header "
+                           "announces%s%s", s->path, (long long)s->done, (long long)s->frames,
+                           err ? "; libsndfile: " : "", err ? sf_strerror(s->sf) : "");
+    RETURN_ERROR_IF(err, ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, sf_strerror(s->sf));
     s->done += n;
     *got = (size_t)n;
     return ACCEL_OK;

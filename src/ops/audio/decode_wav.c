@@ -132,6 +132,9 @@ accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
         if (k != 8) CORRUPT("'%s': truncated inside a chunk header", path);
         uint32_t size = le32(c + 4);
         long here = ftell(w->f);
+        if (memcmp(c, "data", 4) != 0 && fsize >= 0 && here + (int64_t)size > fsize)
+            CORRUPT("'%s': corrupt or truncated WAV: its '%.4s' chunk declares %u bytes, past the end "
+                    "of the file", path, (const char *)c, size);
         if (memcmp(c, "fmt ", 4) == 0) {
             unsigned char fm[40];
             if (size < 16) CORRUPT("'%s': corrupt WAV: fmt chunk of %u bytes (at least 16)", path, size);
@@ -177,9 +180,6 @@ accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
                 w->frames_left = (int64_t)(size / (uint32_t)block);
             }
             break;
-        } else {
-            if (fsize >= 0 && here + (int64_t)size + (size & 1) > fsize)
-                CORRUPT("'%s': truncated inside a '%.4s' chunk", path, (const char *)c);
         }
         if (memcmp(c, "data", 4) != 0 && fseek(w->f, here + (long)size + (long)(size & 1), SEEK_SET) != 0)
             CORRUPT("'%s': cannot seek past a chunk: %s", path, strerror(errno));

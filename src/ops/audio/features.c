@@ -63,10 +63,9 @@ static size_t shape_len(const accel_audio_params *p, size_t n)
     return len;
 }
 
-accel_status accel_audio_features_batch(accel_ctx *ctx, const accel_audio_params *p,
-                                        accel_dtype dtype, const void *const *clips,
-                                        const size_t *lens, size_t n_clips, float *const *outs,
-                                        accel_run_record *rec)
+accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_audio_params *p,
+                                      accel_dtype dtype, const void *const *clips, const size_t *lens,
+                                      size_t n_clips, float *const *outs, accel_run_record *rec)
 {
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "audio features: NULL context");
     RETURN_ERROR_IF(n_clips && (!clips || !lens || !outs), ACCEL_ERR_INVALID_ARG,
@@ -90,7 +89,9 @@ accel_status accel_audio_features_batch(accel_ctx *ctx, const accel_audio_params
     audio_call call;
     memset(&call, 0, sizeof call);
     if (st == ACCEL_OK) st = accel__audio_call_init(&call, &pl, cl, n_clips);
-    if (st == ACCEL_OK) st = accel__exec(ctx, accel__audio_op(p->kind), &call, rec);
+    if (st == ACCEL_OK)
+        st = device < 0 ? accel__exec(ctx, accel__audio_op(p->kind), &call, rec)
+                        : accel__exec_on(ctx, (size_t)device, accel__audio_op(p->kind), &call, rec);
     if (st == ACCEL_OK && !call.post_done)
         for (size_t i = 0; st == ACCEL_OK && i < n_clips; i++)
             st = accel__audio_post(ctx, &pl, (int64_t)lens[i], cl[i].max, outs[i]);
@@ -100,6 +101,14 @@ accel_status accel_audio_features_batch(accel_ctx *ctx, const accel_audio_params
     free(cl);
     accel__audio_plan_free(&pl);
     return st;
+}
+
+accel_status accel_audio_features_batch(accel_ctx *ctx, const accel_audio_params *p,
+                                        accel_dtype dtype, const void *const *clips,
+                                        const size_t *lens, size_t n_clips, float *const *outs,
+                                        accel_run_record *rec)
+{
+    return accel__audio_features_on(ctx, -1, p, dtype, clips, lens, n_clips, outs, rec);
 }
 
 accel_status accel_audio_features(accel_ctx *ctx, const accel_audio_params *p, accel_dtype dtype,

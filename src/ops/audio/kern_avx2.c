@@ -3,14 +3,14 @@
 #include "audio_internal.h"
 
 #if defined(__x86_64__) && defined(ACCEL_AUDIO_ISA_AVX2)
-#define KERN_SUFFIX _avx2
+#define KERN_SUFFIX avx2
 #include "kern_impl.h"
 
-audio_kernel_fn accel__audio_kernel_avx2(void)
+const audio_isa *accel__audio_isa_avx2(void)
 {
     __builtin_cpu_init();
-    return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? kernel_avx2 : NULL;
+    return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? &isa_tableavx2 : NULL;
 }
 #else
-audio_kernel_fn accel__audio_kernel_avx2(void) { return NULL; }
+const audio_isa *accel__audio_isa_avx2(void) { return NULL; }
 #endif

@@ -3,17 +3,17 @@
 #include "audio_internal.h"
 
 #if defined(__x86_64__) && defined(ACCEL_AUDIO_ISA_AVX512)
-#define KERN_SUFFIX _avx512
+#define KERN_SUFFIX avx512
 #include "kern_impl.h"
 
-audio_kernel_fn accel__audio_kernel_avx512(void)
+const audio_isa *accel__audio_isa_avx512(void)
 {
     __builtin_cpu_init();
     return (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma"))
-               ? kernel_avx512
+               ? &isa_tableavx512
                : NULL;
 }
 #else
-audio_kernel_fn accel__audio_kernel_avx512(void) { return NULL; }
+const audio_isa *accel__audio_isa_avx512(void) { return NULL; }
 #endif

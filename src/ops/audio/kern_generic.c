@@ -1,7 +1,7 @@
 /* kern_generic.c — the audio kernel for any CPU (the compiler's baseline vector ISA). */
-#define KERN_SUFFIX _generic
+#define KERN_SUFFIX generic
 #include "kern_impl.h"
 
-audio_kernel_fn accel__audio_kernel_generic(void) { return kernel_generic; }
+const audio_isa *accel__audio_isa_generic(void) { return &isa_tablegeneric; }
 
-float accel__audio_ln(float x) { return kln_generic(x); }
+float accel__audio_ln(float x) { return klngeneric(x); }

@@ -16,6 +16,8 @@
 #define KCAT2(a, b) a##b
 #define KCAT(a, b) KCAT2(a, b)
 #define KFN(name) KCAT(name, KERN_SUFFIX)
+#define KSTR2(x) #x
+#define KSTR(x) KSTR2(x)
 
 /* The lane vector: AUDIO_LANES floats, one per frame. GCC/Clang vector extensions lower it
  * to whatever the target has (4 SSE, 2 AVX or 1 AVX-512 register) with no intrinsics. */
@@ -461,3 +463,39 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
     for (int l = 0; l < nf; l++) mx = vmx[l] > mx ? vmx[l] : mx;
     return mx;
 }
+
+/* The FFT alone (tests): lanes of real frames → |X|². */
+static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch)
+{
+    const int m = fft->m, n = fft->n;
+    vf *ar = (vf *)__builtin_assume_aligned(scratch, 64);
+    vf *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1);
+    const vf *xv = (const vf *)__builtin_assume_aligned(x, 64);
+    vf *pv = (vf *)__builtin_assume_aligned(power, 64);
+    const vf zero = {0};
+    for (int j = 0; j < m; j++) {
+        if (fft->odd) {
+            ar[j] = xv[j];
+            ai[j] = zero;
+        } else {
+            ar[j] = xv[2 * j];
+            ai[j] = xv[2 * j + 1];
+        }
+    }
+    int in_b = KFN(cfft)(fft, ar, ai, br, bi);
+    const vf *zr = in_b ? br : ar, *zi = in_b ? bi : ai;
+    for (int k = 0; k <= n / 2; k++) {
+        if (fft->odd) {
+            pv[k] = zr[k] * zr[k] + zi[k] * zi[k];
+        } else {
+            int ka = k % m, kb = (m - k) % m;
+            float wr = fft->split_re[k], wi = fft->split_im[k];
+            vf er = 0.5f * (zr[ka] + zr[kb]), ei = 0.5f * (zi[ka] - zi[kb]);
+            vf dr = 0.5f * (zr[ka] - zr[kb]), di = 0.5f * (zi[ka] + zi[kb]);
+            vf xr = er + (wr * di + wi * dr), xi = ei - (wr * dr - wi * di);
+            pv[k] = xr * xr + xi * xi;
+        }
+    }
+}
+
+static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power)};

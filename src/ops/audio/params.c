@@ -167,19 +167,17 @@ static accel_status make_window(audio_plan *pl)
     return ACCEL_OK;
 }
 
-static audio_kernel_fn pick_kernel(const char **isa)
+static const audio_isa *forced_isa;
+
+void accel__audio_force_isa(const audio_isa *isa) { forced_isa = isa; }
+
+const audio_isa *accel__audio_isa_best(void)
 {
-    audio_kernel_fn k;
-    if ((k = accel__audio_kernel_avx512()) != NULL) {
-        *isa = "avx512";
-        return k;
-    }
-    if ((k = accel__audio_kernel_avx2()) != NULL) {
-        *isa = "avx2";
-        return k;
-    }
-    *isa = "generic";
-    return accel__audio_kernel_generic();
+    const audio_isa *k;
+    if (forced_isa) return forced_isa;
+    if ((k = accel__audio_isa_avx512()) != NULL) return k;
+    if ((k = accel__audio_isa_avx2()) != NULL) return k;
+    return accel__audio_isa_generic();
 }
 
 accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
@@ -229,7 +227,9 @@ accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
         accel__audio_plan_free(pl);
         return st;
     }
-    pl->kernel = pick_kernel(&pl->isa);
+    const audio_isa *isa = accel__audio_isa_best();
+    pl->kernel = isa->kernel;
+    pl->isa = isa->name;
     return ACCEL_OK;
 }
 

@@ -86,8 +86,12 @@ static accel_status open_decoder(const char *path, audio_decoder *d)
         return ACCEL_ERROR(ACCEL_ERR_FORMAT,
                            "'%s': not a WAV file, and this build reads only WAV (built without "
                            "libsndfile and FFmpeg)", path);
+    /* the decoders' messages start with the path: keep only their reason */
+    const char *why = first;
+    size_t pl = strlen(path);
+    if (why[0] == '\'' && !strncmp(why + 1, path, pl) && !strncmp(why + 1 + pl, "': ", 3)) why += pl + 4;
     return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': not a recognised or supported audio format (%s)",
-                       path, first[0] ? first : "no decoder accepted it");
+                       path, why[0] ? why : "no decoder accepted it");
 }
 
 static accel_status finish_open(accel_audio_source *s, int in_rate)
