@@ -10,7 +10,7 @@ static void check_size(const audio_isa *isa, int n)
     size_t L = AUDIO_LANES, nb = (size_t)n / 2 + 1;
     float *x = aligned_alloc(64, ((size_t)n * L * sizeof(float) + 63) & ~(size_t)63);
     float *pw = aligned_alloc(64, (nb * L * sizeof(float) + 63) & ~(size_t)63);
-    size_t sf = (size_t)4 * (size_t)(pl.m + 1) * L + 64;
+    size_t sf = (size_t)2 * (size_t)(4 * (pl.m + 1) + (int)nb) * L + 64; /* room for double lanes */
     float *scratch = aligned_alloc(64, (sf * sizeof(float) + 63) & ~(size_t)63);
     uint64_t s = 0x1234567u + (uint64_t)n;
     for (size_t i = 0; i < (size_t)n * L; i++) {
@@ -18,7 +18,13 @@ static void check_size(const audio_isa *isa, int n)
         x[i] = (float)((double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
     }
     isa->fft_power(&pl, x, pw, scratch);
-    double worst = 0;
+    /* the double-lane FFT of the same frames */
+    double *xd = aligned_alloc(64, ((size_t)n * L * sizeof(double) + 63) & ~(size_t)63);
+    double *pd = aligned_alloc(64, (nb * L * sizeof(double) + 63) & ~(size_t)63);
+    double *sd = aligned_alloc(64, (sf * sizeof(double) + 63) & ~(size_t)63);
+    for (size_t i = 0; i < (size_t)n * L; i++) xd[i] = x[i];
+    isa->fft_power_d(&pl, xd, pd, sd);
+    double worst = 0, worst_d = 0;
     for (size_t l = 0; l < L; l++) {
         double energy = 0;
         for (int k = 0; k < n; k++) energy += (double)x[(size_t)k * L + l] * x[(size_t)k * L + l];
@@ -32,10 +38,17 @@ static void check_size(const audio_isa *isa, int n)
             /* amplitude error relative to the frame's norm (what a float FFT can promise) */
             double err = fabs(sqrt(pw[k * L + l]) - sqrt(re * re + im * im)) / sqrt(energy);
             if (err > worst) worst = err;
+            double err_d = fabs(sqrt(pd[k * L + l]) - sqrt(re * re + im * im)) / sqrt(energy);
+            if (err_d > worst_d) worst_d = err_d;
         }
     }
     double bound = 2e-6 * (1.0 + log2((double)n));
     if (!(worst <= bound)) TEST_FAIL_("%s FFT of %d: amplitude error %.3g > %.3g (radices %d stages)", isa->name, n, worst, bound, pl.n_stages);
+    double bound_d = 1e-13 * (1.0 + log2((double)n));
+    if (!(worst_d <= bound_d)) TEST_FAIL_("%s double FFT of %d: amplitude error %.3g > %.3g", isa->name, n, worst_d, bound_d);
+    free(xd);
+    free(pd);
+    free(sd);
     free(x);
     free(pw);
     free(scratch);

@@ -51,6 +51,7 @@ typedef struct audio_fft_plan {
     float *split_im;
     float *gen_cos;     /* generic radix tables: cos/sin(2π r/p), per generic stage */
     float *gen_sin;
+    double *twd, *split_red, *split_imd, *gen_cosd, *gen_sind; /* the same in double */
     size_t gen_off[AUDIO_MAX_STAGES];
 } audio_fft_plan;
 
@@ -115,6 +116,7 @@ struct audio_plan {
     int pad_left;  /* framing offset: frame f starts at f·hop − pad_left */
     int kaldi_pre; /* Kaldi pre-processing on */
     float *window; /* win */
+    double *windowd; /* the same in double (Kaldi) */
     audio_fft_plan fft;
     audio_melbank mel;
     float log_energy_floor; /* Kaldi: ln(energy_floor), or -inf */
@@ -122,10 +124,10 @@ struct audio_plan {
     const char *isa;        /* "avx512", "avx2", "generic" */
 };
 
-/* FFT buffers (4 × (m+1)), spectrum (n_bins), Kaldi frame (win), per-lane edge frames and a
- * zero frame (LANES+1 frames of win + 16), in lane vectors */
-#define AUDIO_SCRATCH_FLOATS(pl)                                                            \
-    ((size_t)AUDIO_LANES * (size_t)(4 * ((pl)->fft.m + 1) + (pl)->n_bins + (pl)->win) +     \
+/* FFT buffers (4 × (m+1)), spectrum (n_bins) and Kaldi frame (win) in double lanes, then the
+ * per-lane edge frames and a zero frame (LANES+1 frames of win + 16) */
+#define AUDIO_SCRATCH_FLOATS(pl)                                                               \
+    ((size_t)2 * AUDIO_LANES * (size_t)(4 * ((pl)->fft.m + 1) + (pl)->n_bins + (pl)->win) +    \
      (size_t)(AUDIO_LANES + 1) * (size_t)((pl)->win + 16) + 64)
 
 accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p);
@@ -166,6 +168,8 @@ typedef struct audio_isa {
     /* |FFT|² of AUDIO_LANES real frames of fft->n samples (x[k·LANES + lane]) into
      * power[k·LANES + lane], k ≤ n/2; `scratch` as for the kernel (tests check the FFT alone) */
     void (*fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch);
+    /* the same in double (the Kaldi path) */
+    void (*fft_power_d)(const audio_fft_plan *fft, const double *x, double *power, double *scratch);
 } audio_isa;
 /* NULL when not compiled in or not supported by this CPU. */
 const audio_isa *accel__audio_isa_generic(void);

@@ -4,8 +4,9 @@
  * power-of-two rounding, occasionally another length), and the kernels run many frames at
  * once in a lane layout, where a plain Stockham FFT written over lanes vectorises fully
  * without intrinsics. Permissive libraries (pocketfft, KissFFT) transform one frame at a time.
- * Twiddles are computed in double and rounded once to float; accuracy is that of a float
- * FFT (relative error ~1e-7 · log2 n), checked against a double DFT in tests/audio. */
+ * Twiddles are computed in double and kept in both precisions: float lanes for whisper and
+ * vggish, double lanes for Kaldi filterbanks (see kern_fft.h). Accuracy is checked against a
+ * double DFT in tests/audio. */
 #include "audio_internal.h"
 
 #include <math.h>
@@ -57,30 +58,44 @@ accel_status accel__audio_fft_plan(audio_fft_plan *pl, int n)
     pl->gen_sin = malloc((gen_total + 1) * sizeof(float));
     pl->split_re = malloc((size_t)(m + 1) * sizeof(float));
     pl->split_im = malloc((size_t)(m + 1) * sizeof(float));
-    if (!pl->tw || !pl->gen_cos || !pl->gen_sin || !pl->split_re || !pl->split_im) {
+    pl->twd = malloc((tw_total + 1) * sizeof *pl->twd);
+    pl->gen_cosd = malloc((gen_total + 1) * sizeof(double));
+    pl->gen_sind = malloc((gen_total + 1) * sizeof(double));
+    pl->split_red = malloc((size_t)(m + 1) * sizeof(double));
+    pl->split_imd = malloc((size_t)(m + 1) * sizeof(double));
+    if (!pl->tw || !pl->gen_cos || !pl->gen_sin || !pl->split_re || !pl->split_im || !pl->twd ||
+        !pl->gen_cosd || !pl->gen_sind || !pl->split_red || !pl->split_imd) {
         accel__audio_fft_free(pl);
         return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for an FFT plan of %d", n);
     }
     for (int i = 0; i < pl->n_stages; i++) {
         int p = pl->radix[i], L = pl->len[i], mm = L / p;
         float *t = pl->tw + pl->tw_off[i];
+        double *td = pl->twd + pl->tw_off[i];
         for (int j = 0; j < mm; j++)
             for (int k = 1; k < p; k++) {
                 /* reduce j·k mod L before the angle so large products stay exact */
                 long long jk = ((long long)j * k) % L;
                 double a = -2.0 * M_PI * (double)jk / (double)L;
+                *td++ = cos(a);
+                *td++ = sin(a);
                 *t++ = (float)cos(a);
                 *t++ = (float)sin(a);
             }
         if (p > 5)
             for (int r = 0; r < p; r++) {
                 double a = -2.0 * M_PI * (double)r / (double)p;
-                pl->gen_cos[pl->gen_off[i] + (size_t)r] = (float)cos(a);
-                pl->gen_sin[pl->gen_off[i] + (size_t)r] = (float)sin(a);
+                size_t o = pl->gen_off[i] + (size_t)r;
+                pl->gen_cosd[o] = cos(a);
+                pl->gen_sind[o] = sin(a);
+                pl->gen_cos[o] = (float)cos(a);
+                pl->gen_sin[o] = (float)sin(a);
             }
     }
     for (int k = 0; k <= m; k++) {
         double a = -2.0 * M_PI * (double)k / (double)n;
+        pl->split_red[k] = cos(a);
+        pl->split_imd[k] = sin(a);
         pl->split_re[k] = (float)cos(a);
         pl->split_im[k] = (float)sin(a);
     }
@@ -94,5 +109,10 @@ void accel__audio_fft_free(audio_fft_plan *pl)
     free(pl->gen_sin);
     free(pl->split_re);
     free(pl->split_im);
+    free(pl->twd);
+    free(pl->gen_cosd);
+    free(pl->gen_sind);
+    free(pl->split_red);
+    free(pl->split_imd);
     memset(pl, 0, sizeof *pl);
 }

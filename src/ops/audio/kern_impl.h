@@ -1,11 +1,15 @@
 /* kern_impl.h — the audio frame kernel, written once over lanes and compiled per instruction
  * set by kern_generic.c, kern_avx2.c and kern_avx512.c (each defines KERN_SUFFIX).
  *
- * Every loop over `l` runs across AUDIO_LANES frames with no dependence between lanes, which
- * is what lets the compiler turn it into whole vector instructions: the frames of a batch are
- * independent, so the FFT, the filterbank and the logarithm of 16 frames cost about what one
- * frame costs in scalar code. A lane's arithmetic does not depend on which lane it occupies,
- * so a frame's values are the same whichever batch or chunk computes it. */
+ * A batch is AUDIO_LANES frames. It is processed in sub-batches of KW frames, KW being the
+ * number of floats in one vector register of the target (4 SSE, 8 AVX2, 16 AVX-512): every
+ * value of the pipeline is then one register holding that value for KW frames, so the FFT,
+ * the filterbank and the logarithm of KW frames cost what one frame costs in scalar code,
+ * and butterflies keep their operands in registers. (Vectors wider than the registers make
+ * compilers spill; that is why the width follows the target.) Kaldi filterbanks run in
+ * double, KW/2 frames per register. A lane's arithmetic does not depend on which lane or
+ * batch it falls in, so a frame's values are the same whichever batch, thread or chunk
+ * computes it. GCC/Clang vector extensions, no intrinsics. */
 #include "audio_internal.h"
 
 #include <float.h>
@@ -19,214 +23,97 @@
 #define KSTR2(x) #x
 #define KSTR(x) KSTR2(x)
 
-/* The lane vector: AUDIO_LANES floats, one per frame. GCC/Clang vector extensions lower it
- * to whatever the target has (4 SSE, 2 AVX or 1 AVX-512 register) with no intrinsics. */
-typedef float vf __attribute__((vector_size(AUDIO_LANES * 4)));
-typedef int32_t vi __attribute__((vector_size(AUDIO_LANES * 4)));
+#if defined(__AVX512F__)
+#define KW 16
+#elif defined(__AVX2__) || defined(__AVX__)
+#define KW 8
+#else
+#define KW 4
+#endif
+#define KWD (KW / 2)
+#define NSUB (LN / KW)
 
-static inline vf KFN(vset)(float a) { return (vf){0} + a; }
+typedef float vw __attribute__((vector_size(KW * 4)));
+typedef int32_t vwi __attribute__((vector_size(KW * 4)));
+typedef double vd __attribute__((vector_size(KWD * 8)));
+typedef int64_t vdl __attribute__((vector_size(KWD * 8)));
+typedef float vwh __attribute__((vector_size(KWD * 4)));
+
+static inline vw KFN(vset)(float a) { return (vw){0} + a; }
+
+static inline vw KFN(vmax)(vw a, vw b)
+{
+    vwi gt = a > b;
+    return (vw)(((vwi)a & gt) | ((vwi)b & ~gt));
+}
+
+static inline vd KFN(vmaxd)(vd a, vd b)
+{
+    vdl gt = a > b;
+    return (vd)(((vdl)a & gt) | ((vdl)b & ~gt));
+}
 
 /* ln(x) for positive normal x: x = 2^e · m, m in [√½, √2), ln m = 2 atanh(s) with
  * s = (m − 1)/(m + 1), |s| ≤ 0.1716, series to s⁹ (truncation < 1e-9); e·ln 2 split in two
  * parts so the sum stays exact. */
-static inline vf KFN(vln)(vf x)
+static inline vw KFN(vln)(vw x)
 {
-    vi u = (vi)x;
-    vi e = (u >> 23) - 127;
+    vwi u = (vwi)x;
+    vwi e = (u >> 23) - 127;
     u = (u & 0x007fffff) | 0x3f800000;
-    vf m = (vf)u;
-    vi big = m > KFN(vset)(1.41421356f);
-    m = (vf)(((vi)(m * 0.5f) & big) | ((vi)m & ~big));
+    vw m = (vw)u;
+    vwi big = m > KFN(vset)(1.41421356f);
+    m = (vw)(((vwi)(m * 0.5f) & big) | ((vwi)m & ~big));
     e = e - big;
-    vf f = m - 1.0f;
-    vf s = f / (f + 2.0f);
-    vf z = s * s;
-    vf r = z * (0.66666666666f + z * (0.4f + z * (0.28571428571f + z * 0.22222222222f)));
-    vf ef = __builtin_convertvector(e, vf);
+    vw f = m - 1.0f;
+    vw s = f / (f + 2.0f);
+    vw z = s * s;
+    vw r = z * (0.66666666666f + z * (0.4f + z * (0.28571428571f + z * 0.22222222222f)));
+    vw ef = __builtin_convertvector(e, vw);
     return ef * 0.693145751953125f + (s * r + (ef * 1.428606765330187e-06f + 2.0f * s));
 }
 
-static inline float KFN(kln)(float x)
-{
-    vf v = KFN(vset)(x);
-    return KFN(vln)(v)[0];
-}
+static inline float KFN(kln)(float x) { return KFN(vln)(KFN(vset)(x))[0]; }
 
-static inline vf KFN(vmax)(vf a, vf b)
-{
-    vi gt = a > b;
-    return (vf)(((vi)a & gt) | ((vi)b & ~gt));
-}
-
-/* ---- Stockham stages over lanes: x (input) → y (output) ---- */
-
-#define CMUL_RE(ar, ai, wr, wi) ((ar) * (wr) - (ai) * (wi))
-#define CMUL_IM(ar, ai, wr, wi) ((ar) * (wi) + (ai) * (wr))
-
-static void KFN(stage2)(int len, int s, const float *tw, const vf *restrict xr, const vf *restrict xi,
-                        vf *restrict yr, vf *restrict yi)
-{
-    int m = len / 2;
-    for (int j = 0; j < m; j++) {
-        float wr = tw[2 * j], wi = tw[2 * j + 1];
-        for (int q = 0; q < s; q++) {
-            int i0 = q + s * j, i1 = q + s * (j + m), o0 = q + s * (2 * j), o1 = o0 + s;
-            vf a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1];
-            vf dr = a0r - a1r, di = a0i - a1i;
-            yr[o0] = a0r + a1r;
-            yi[o0] = a0i + a1i;
-            yr[o1] = CMUL_RE(dr, di, wr, wi);
-            yi[o1] = CMUL_IM(dr, di, wr, wi);
-        }
-    }
-}
-
-static void KFN(stage3)(int len, int s, const float *tw, const vf *restrict xr, const vf *restrict xi,
-                        vf *restrict yr, vf *restrict yi)
-{
-    const float h = 0.866025403784438647f; /* sin(2π/3) */
-    int m = len / 3;
-    for (int j = 0; j < m; j++) {
-        const float *w = tw + 4 * j;
-        for (int q = 0; q < s; q++) {
-            int i0 = q + s * j, i1 = i0 + s * m, i2 = i1 + s * m, o0 = q + s * (3 * j);
-            vf a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1], a2r = xr[i2], a2i = xi[i2];
-            vf tr = a1r + a2r, ti = a1i + a2i, dr = a1r - a2r, di = a1i - a2i;
-            vf br = a0r - 0.5f * tr, bi = a0i - 0.5f * ti;
-            /* Y1 = b − i·h·d, Y2 = b + i·h·d */
-            vf c1r = br + h * di, c1i = bi - h * dr, c2r = br - h * di, c2i = bi + h * dr;
-            yr[o0] = a0r + tr;
-            yi[o0] = a0i + ti;
-            yr[o0 + s] = CMUL_RE(c1r, c1i, w[0], w[1]);
-            yi[o0 + s] = CMUL_IM(c1r, c1i, w[0], w[1]);
-            yr[o0 + 2 * s] = CMUL_RE(c2r, c2i, w[2], w[3]);
-            yi[o0 + 2 * s] = CMUL_IM(c2r, c2i, w[2], w[3]);
-        }
-    }
-}
-
-static void KFN(stage4)(int len, int s, const float *tw, const vf *restrict xr, const vf *restrict xi,
-                        vf *restrict yr, vf *restrict yi)
-{
-    int m = len / 4;
-    for (int j = 0; j < m; j++) {
-        const float *w = tw + 6 * j;
-        for (int q = 0; q < s; q++) {
-            int i0 = q + s * j, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, o0 = q + s * (4 * j);
-            vf a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1];
-            vf a2r = xr[i2], a2i = xi[i2], a3r = xr[i3], a3i = xi[i3];
-            vf t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
-            vf t2r = a1r + a3r, t2i = a1i + a3i;
-            vf t3r = a1i - a3i, t3i = a3r - a1r; /* −i·(a1 − a3) */
-            vf z1r = t1r + t3r, z1i = t1i + t3i, z2r = t0r - t2r, z2i = t0i - t2i;
-            vf z3r = t1r - t3r, z3i = t1i - t3i;
-            yr[o0] = t0r + t2r;
-            yi[o0] = t0i + t2i;
-            yr[o0 + s] = CMUL_RE(z1r, z1i, w[0], w[1]);
-            yi[o0 + s] = CMUL_IM(z1r, z1i, w[0], w[1]);
-            yr[o0 + 2 * s] = CMUL_RE(z2r, z2i, w[2], w[3]);
-            yi[o0 + 2 * s] = CMUL_IM(z2r, z2i, w[2], w[3]);
-            yr[o0 + 3 * s] = CMUL_RE(z3r, z3i, w[4], w[5]);
-            yi[o0 + 3 * s] = CMUL_IM(z3r, z3i, w[4], w[5]);
-        }
-    }
-}
-
-static void KFN(stage5)(int len, int s, const float *tw, const vf *restrict xr, const vf *restrict xi,
-                        vf *restrict yr, vf *restrict yi)
-{
-    const float c1 = 0.309016994374947424f, c2 = -0.809016994374947424f; /* cos 2π/5, cos 4π/5 */
-    const float s1 = 0.951056516295153572f, s2 = 0.587785252292473129f; /* sin 2π/5, sin 4π/5 */
-    int m = len / 5;
-    for (int j = 0; j < m; j++) {
-        const float *w = tw + 8 * j;
-        for (int q = 0; q < s; q++) {
-            int i0 = q + s * j, sm = s * m, o0 = q + s * (5 * j);
-            vf a0r = xr[i0], a0i = xi[i0];
-            vf a1r = xr[i0 + sm], a1i = xi[i0 + sm], a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
-            vf a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm], a4r = xr[i0 + 4 * sm], a4i = xi[i0 + 4 * sm];
-            vf t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
-            vf t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
-            vf b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i;
-            vf b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i;
-            vf d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i;
-            vf d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i;
-            /* Y1 = b1 − i d1, Y4 = b1 + i d1, Y2 = b2 − i d2, Y3 = b2 + i d2 */
-            vf y1r = b1r + d1i, y1i = b1i - d1r, y4r = b1r - d1i, y4i = b1i + d1r;
-            vf y2r = b2r + d2i, y2i = b2i - d2r, y3r = b2r - d2i, y3i = b2i + d2r;
-            yr[o0] = a0r + t1r + t2r;
-            yi[o0] = a0i + t1i + t2i;
-            yr[o0 + s] = CMUL_RE(y1r, y1i, w[0], w[1]);
-            yi[o0 + s] = CMUL_IM(y1r, y1i, w[0], w[1]);
-            yr[o0 + 2 * s] = CMUL_RE(y2r, y2i, w[2], w[3]);
-            yi[o0 + 2 * s] = CMUL_IM(y2r, y2i, w[2], w[3]);
-            yr[o0 + 3 * s] = CMUL_RE(y3r, y3i, w[4], w[5]);
-            yi[o0 + 3 * s] = CMUL_IM(y3r, y3i, w[4], w[5]);
-            yr[o0 + 4 * s] = CMUL_RE(y4r, y4i, w[6], w[7]);
-            yi[o0 + 4 * s] = CMUL_IM(y4r, y4i, w[6], w[7]);
-        }
-    }
-}
-
-/* Any radix p: a direct DFT of p points per butterfly (primes > 5 are rare: odd frame
- * lengths at unusual sample rates). */
-static void KFN(stage_gen)(int p, int len, int s, const float *tw, const float *gc, const float *gs,
-                           const vf *restrict xr, const vf *restrict xi, vf *restrict yr,
-                           vf *restrict yi)
-{
-    int m = len / p;
-    for (int j = 0; j < m; j++) {
-        const float *w = tw + 2 * (size_t)(p - 1) * (size_t)j;
-        for (int q = 0; q < s; q++) {
-            for (int k = 0; k < p; k++) {
-                vf accr = {0}, acci = {0};
-                for (int r = 0; r < p; r++) {
-                    int idx = (r * k) % p, i = q + s * (j + r * m);
-                    accr += CMUL_RE(xr[i], xi[i], gc[idx], gs[idx]);
-                    acci += CMUL_IM(xr[i], xi[i], gc[idx], gs[idx]);
-                }
-                int o = q + s * (p * j + k);
-                if (k == 0) {
-                    yr[o] = accr;
-                    yi[o] = acci;
-                } else {
-                    float wr = w[2 * (k - 1)], wi = w[2 * (k - 1) + 1];
-                    yr[o] = CMUL_RE(accr, acci, wr, wi);
-                    yi[o] = CMUL_IM(accr, acci, wr, wi);
-                }
-            }
-        }
-    }
-}
-
-/* Complex FFT of fft->m points over lanes; input in (ar, ai), the other pair is work space.
- * Returns 1 when the result ended in (br, bi). */
-static int KFN(cfft)(const audio_fft_plan *fft, vf *ar, vf *ai, vf *br, vf *bi)
-{
-    vf *xr = ar, *xi = ai, *yr = br, *yi = bi;
-    for (int st = 0; st < fft->n_stages; st++) {
-        int p = fft->radix[st], len = fft->len[st], s = fft->stride[st];
-        const float *tw = fft->tw + fft->tw_off[st];
-        switch (p) {
-        case 2: KFN(stage2)(len, s, tw, xr, xi, yr, yi); break;
-        case 3: KFN(stage3)(len, s, tw, xr, xi, yr, yi); break;
-        case 4: KFN(stage4)(len, s, tw, xr, xi, yr, yi); break;
-        case 5: KFN(stage5)(len, s, tw, xr, xi, yr, yi); break;
-        default:
-            KFN(stage_gen)(p, len, s, tw, fft->gen_cos + fft->gen_off[st], fft->gen_sin + fft->gen_off[st],
-                           xr, xi, yr, yi);
-            break;
-        }
-        vf *t;
-        t = xr, xr = yr, yr = t;
-        t = xi, xi = yi, yi = t;
-    }
-    return xr == br;
-}
+/* The FFT in float lanes (whisper, vggish) and in double lanes (Kaldi). */
+#define FT vw
+#define FS float
+#define FX(name) KFN(name##_f)
+#define FFT_TW(f) ((f)->tw)
+#define FFT_GC(f) ((f)->gen_cos)
+#define FFT_GS(f) ((f)->gen_sin)
+#define FFT_SR(f) ((f)->split_re)
+#define FFT_SI(f) ((f)->split_im)
+#include "kern_fft.h"
+#undef FT
+#undef FS
+#undef FX
+#undef FFT_TW
+#undef FFT_GC
+#undef FFT_GS
+#undef FFT_SR
+#undef FFT_SI
+#define FT vd
+#define FS double
+#define FX(name) KFN(name##_d)
+#define FFT_TW(f) ((f)->twd)
+#define FFT_GC(f) ((f)->gen_cosd)
+#define FFT_GS(f) ((f)->gen_sind)
+#define FFT_SR(f) ((f)->split_red)
+#define FFT_SI(f) ((f)->split_imd)
+#include "kern_fft.h"
+#undef FT
+#undef FS
+#undef FX
+#undef FFT_TW
+#undef FFT_GC
+#undef FFT_GS
+#undef FFT_SR
+#undef FFT_SI
 
 /* Counter-based Gaussian noise for dither: the same value for a given (frame, sample)
  * whichever batch, thread or chunk computes it. */
-static inline float KFN(gauss)(uint64_t frame, int k)
+static inline double KFN(gauss)(uint64_t frame, int k)
 {
     uint64_t z = frame * 0x9E3779B97F4A7C15ull + (uint64_t)k * 0xD1B54A32D192ED03ull + 0x5851F42D4C957F2Dull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -237,66 +124,79 @@ static inline float KFN(gauss)(uint64_t frame, int k)
     y = (y ^ (y >> 29)) * 0xBF58476D1CE4E5B9ull;
     y ^= y >> 32;
     double u2 = (double)(y >> 11) * (1.0 / 9007199254740992.0);
-    return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-#if defined(__AVX512F__) || defined(__AVX2__)
+/* ---- framing: KW frames' samples k0 … k0+KW−1 turned into KW lane vectors ---- */
+
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
 #define KERN_TRANSPOSE 1
-/* Swap step of a 16 × 16 transpose: rows i and i + S exchange their off-diagonal S × S
- * blocks (one two-source permutation each: vpermt2ps on AVX-512). */
-#define TSTEP_LO(S, a, b) __builtin_shufflevector(a, b, TIDX_LO_##S)
-#define TSTEP_HI(S, a, b) __builtin_shufflevector(a, b, TIDX_HI_##S)
-#define TIDX_LO_8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
-#define TIDX_HI_8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
-#define TIDX_LO_4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
-#define TIDX_HI_4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
-#define TIDX_LO_2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
-#define TIDX_HI_2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
-#define TIDX_LO_1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
-#define TIDX_HI_1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
-
-/* t[k] = (rows[l][k0 + k])_l for k < 16: 16 consecutive samples of 16 frames, turned into
- * 16 lane vectors. */
-static inline void KFN(transpose16)(const float *const *rows, int k0, vf *t)
-{
-    vf r[16];
-    for (int l = 0; l < 16; l++) __builtin_memcpy(&r[l], rows[l] + k0, sizeof(vf));
-#define TPASS(S)                                                         \
-    for (int i = 0; i < 16; i++)                                         \
-        if (!(i & S)) {                                                  \
-            vf lo = TSTEP_LO(S, r[i], r[i + S]);                         \
-            vf hi = TSTEP_HI(S, r[i], r[i + S]);                         \
-            r[i] = lo;                                                   \
-            r[i + S] = hi;                                               \
-        }
-    TPASS(8) TPASS(4) TPASS(2) TPASS(1)
-#undef TPASS
-    for (int k = 0; k < 16; k++) t[k] = r[k];
-}
-#else
+#endif
+#endif
+#ifndef KERN_TRANSPOSE
 #define KERN_TRANSPOSE 0
 #endif
 
-static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
-                         float *scratch, float *vals_out)
+#if KERN_TRANSPOSE
+/* One swap step of a KW × KW transpose: rows i and i + S exchange their off-diagonal S × S
+ * blocks, one two-source permutation each (vpermt2ps on AVX-512). Index k of the result
+ * takes row i's k or row (i+S)'s k − S (LO), row i's k + S or row (i+S)'s k (HI). */
+#if KW == 16
+#define TLO8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define THI8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define TLO4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define THI4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define TLO2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define THI2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define TLO1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define THI1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+#elif KW == 8
+#define TLO4 0, 1, 2, 3, 8, 9, 10, 11
+#define THI4 4, 5, 6, 7, 12, 13, 14, 15
+#define TLO2 0, 1, 8, 9, 4, 5, 12, 13
+#define THI2 2, 3, 10, 11, 6, 7, 14, 15
+#define TLO1 0, 8, 2, 10, 4, 12, 6, 14
+#define THI1 1, 9, 3, 11, 5, 13, 7, 15
+#else
+#define TLO2 0, 1, 4, 5
+#define THI2 2, 3, 6, 7
+#define TLO1 0, 4, 2, 6
+#define THI1 1, 5, 3, 7
+#endif
+
+#define TPASS(S)                                                   \
+    for (int i = 0; i < KW; i++)                                   \
+        if (!(i & S)) {                                            \
+            vw lo = __builtin_shufflevector(r[i], r[i + S], TLO##S); \
+            vw hi = __builtin_shufflevector(r[i], r[i + S], THI##S); \
+            r[i] = lo;                                             \
+            r[i + S] = hi;                                         \
+        }
+
+static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
 {
-    const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
-    vf *ar = (vf *)__builtin_assume_aligned(scratch, 64);
-    vf *ai = ar + (m + 1);
-    vf *br = ai + (m + 1);
-    vf *bi = br + (m + 1);
-    vf *pw = bi + (m + 1);      /* power or magnitude, nb */
-    vf *frm = pw + nb;          /* Kaldi: the raw frame, win */
-    float *edge = (float *)(frm + win); /* per-lane edge frames, then one zero frame */
+    for (int l = 0; l < KW; l++) __builtin_memcpy(&r[l], rows[l] + k0, sizeof(vw));
+#if KW == 16
+    TPASS(8)
+#endif
+#if KW >= 8
+    TPASS(4)
+#endif
+    TPASS(2)
+    TPASS(1)
+}
+#undef TPASS
+#endif
+
+/* One source pointer per lane: inside the signal the samples themselves, at its edges a copy
+ * made with the framing's edge rule, past nf a zero frame. */
+static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
+                               float *edge, const float **src)
+{
+    const int win = pl->win;
     const size_t estride = (size_t)win + 16;
     float *zeros = edge + (size_t)LN * estride;
-    vf *vals = (vf *)__builtin_assume_aligned(vals_out, 64);
-    vf energy = {0};
-    const float *wdw = pl->window;
-    const float scale = sig->scale;
-
-    /* 1. framing: one source pointer per lane (edge frames copied with their edge rule) */
-    const float *src[LN];
     int any_zero = 0;
     for (int l = 0; l < LN; l++) {
         if (l < nf) {
@@ -315,43 +215,49 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
     }
     if (any_zero)
         for (int k = 0; k < win; k++) zeros[k] = 0.0f;
+}
 
-    /* into the lane layout: Kaldi keeps the raw frame; the others pack even samples as real
-     * parts and odd samples as imaginary parts, windowed (odd n_fft: real parts only) */
-    int k0 = 0;
+/* vals is [n_out][LN] floats; a sub-batch owns lanes l0 … l0+KW−1 of each row. */
+static inline void KFN(put)(float *vals, int row, int l0, vw v) { __builtin_memcpy(vals + (size_t)row * LN + l0, &v, sizeof v); }
+
+/* ---- whisper and vggish: float lanes ---- */
+
+/* Windowed frames packed (even samples real, odd imaginary), FFT, power (or magnitude for
+ * vggish), filterbank, log. Returns the sub-batch's largest value (whisper's maximum). */
+static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int nf, float *scratch,
+                            float *vals)
+{
+    const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
+    vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
+    vw *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
+    const float *wdw = pl->window;
+    const audio_melbank *mb = &pl->mel;
+    const vw zero = {0};
+    float mx = -INFINITY;
+    for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
+        const float *const *s = src + sb * KW;
+        int k0 = 0;
 #if KERN_TRANSPOSE
-    for (; k0 + 16 <= win; k0 += 16) {
-        vf t[16];
-        KFN(transpose16)(src, k0, t);
-        if (pl->kaldi_pre) {
-            for (int k = 0; k < 16; k++) frm[k0 + k] = t[k] * scale;
-        } else if (!pl->fft.odd) {
-            for (int k = 0; k < 16; k += 2) {
-                ar[(k0 + k) / 2] = t[k] * wdw[k0 + k];
-                ai[(k0 + k) / 2] = t[k + 1] * wdw[k0 + k + 1];
-            }
-        } else {
-            for (int k = 0; k < 16; k++) ar[k0 + k] = t[k] * wdw[k0 + k];
-        }
-    }
-#endif
-    for (int l = 0; l < LN; l++) {
-        const float *x = src[l];
-        for (int k = k0; k < win; k++) {
-            if (pl->kaldi_pre)
-                frm[k][l] = x[k] * scale;
-            else if (!pl->fft.odd) {
-                if (k & 1)
-                    ai[k / 2][l] = x[k] * wdw[k];
-                else
-                    ar[k / 2][l] = x[k] * wdw[k];
+        for (; k0 + KW <= win; k0 += KW) {
+            vw t[KW];
+            KFN(transpose)(s, k0, t);
+            if (!pl->fft.odd) {
+                for (int k = 0; k < KW; k += 2) {
+                    ar[(k0 + k) / 2] = t[k] * wdw[k0 + k];
+                    ai[(k0 + k) / 2] = t[k + 1] * wdw[k0 + k + 1];
+                }
             } else {
-                ar[k][l] = x[k] * wdw[k];
+                for (int k = 0; k < KW; k++) ar[k0 + k] = t[k] * wdw[k0 + k];
             }
         }
-    }
-    if (!pl->kaldi_pre) {
-        const vf zero = {0};
+#endif
+        for (int l = 0; l < KW; l++)
+            for (int k = k0; k < win; k++) {
+                float v = s[l][k] * wdw[k];
+                if (pl->fft.odd) ar[k][l] = v;
+                else if (k & 1) ai[k / 2][l] = v;
+                else ar[k / 2][l] = v;
+            }
         if (!pl->fft.odd) {
             if (win & 1) ai[win / 2] = zero;
             for (int j = (win + 1) / 2; j < m; j++) ar[j] = ai[j] = zero;
@@ -359,143 +265,173 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
             for (int j = 0; j < m; j++) ai[j] = zero;
             for (int j = win; j < m; j++) ar[j] = zero;
         }
-    }
-
-    /* 2. Kaldi pre-processing, in torchaudio's order: dither, DC offset, raw energy,
-     * pre-emphasis, window, (energy after the window); sums in double */
-    if (pl->kaldi_pre) {
-        const accel_audio_params *p = &pl->p;
-        if (p->dither > 0) {
-            float d = (float)p->dither;
-            for (int l = 0; l < nf; l++)
-                for (int k = 0; k < win; k++) frm[k][l] += d * KFN(gauss)((uint64_t)(f0 + l), k);
-        }
-        if (p->remove_dc_offset) {
-            double mean[LN] = {0};
-            for (int k = 0; k < win; k++)
-                for (int l = 0; l < LN; l++) mean[l] += frm[k][l];
-            vf mf;
-            for (int l = 0; l < LN; l++) mf[l] = (float)(mean[l] / win);
-            for (int k = 0; k < win; k++) frm[k] -= mf;
-        }
-        if (p->use_energy && p->raw_energy) {
-            double e[LN] = {0};
-            for (int k = 0; k < win; k++)
-                for (int l = 0; l < LN; l++) e[l] += (double)frm[k][l] * frm[k][l];
-            for (int l = 0; l < LN; l++) energy[l] = (float)e[l];
-        }
-        float c = (float)p->preemphasis_coefficient;
-        if (c != 0.0f) {
-            for (int k = win - 1; k >= 1; k--) frm[k] -= c * frm[k - 1];
-            frm[0] -= c * frm[0];
-        }
-        for (int k = 0; k < win; k++) frm[k] *= wdw[k];
-        if (p->use_energy && !p->raw_energy) {
-            double e[LN] = {0};
-            for (int k = 0; k < win; k++)
-                for (int l = 0; l < LN; l++) e[l] += (double)frm[k][l] * frm[k][l];
-            for (int l = 0; l < LN; l++) energy[l] = (float)e[l];
-        }
-        /* pack into the FFT input (zero padding up to n_fft) */
-        const vf zero = {0};
-        if (!pl->fft.odd) {
-            for (int j = 0; j < m; j++) {
-                ar[j] = 2 * j < win ? frm[2 * j] : zero;
-                ai[j] = 2 * j + 1 < win ? frm[2 * j + 1] : zero;
+        int in_b = KFN(cfft_f)(&pl->fft, ar, ai, br, bi);
+        KFN(power_f)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        if (pl->logkind == AUDIO_LOG_VGGISH)
+            for (int k = 0; k < nb; k++)
+                for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);
+        vw vmx = KFN(vset)(-INFINITY);
+        for (int b = 0; b < mb->n_mels; b++) {
+            vw acc = zero;
+            const float *w = mb->w + mb->off[b];
+            const vw *sp = pw + mb->start[b];
+            for (int k = 0; k < mb->count[b]; k++) acc += w[k] * sp[k];
+            vw v;
+            if (pl->logkind == AUDIO_LOG_WHISPER) {
+                v = KFN(vln)(KFN(vmax)(acc, KFN(vset)(1e-10f))) * 0.434294481903251828f;
+                vmx = KFN(vmax)(vmx, v);
+            } else {
+                v = KFN(vln)(acc + 0.01f);
             }
-        } else {
-            for (int j = 0; j < m; j++) {
-                ar[j] = j < win ? frm[j] : zero;
-                ai[j] = zero;
-            }
+            KFN(put)(vals, b, sb * KW, v);
         }
+        for (int l = 0; l < KW && sb * KW + l < nf; l++) mx = vmx[l] > mx ? vmx[l] : mx;
     }
-
-    /* 3. FFT */
-    int in_b = KFN(cfft)(&pl->fft, ar, ai, br, bi);
-    const vf *zr = in_b ? br : ar, *zi = in_b ? bi : ai;
-
-    /* 4. power spectrum |X|² (or |X| for magnitudes); even n: split the packed transform */
-    const int want_mag = pl->logkind == AUDIO_LOG_VGGISH || (pl->kaldi_pre && !pl->p.use_power);
-    if (!pl->fft.odd) {
-        for (int k = 0; k < nb; k++) {
-            int ka = k % m, kb = (m - k) % m;
-            float wr = pl->fft.split_re[k], wi = pl->fft.split_im[k];
-            vf er = 0.5f * (zr[ka] + zr[kb]), ei = 0.5f * (zi[ka] - zi[kb]);
-            vf dr = 0.5f * (zr[ka] - zr[kb]), di = 0.5f * (zi[ka] + zi[kb]);
-            vf xr = er + (wr * di + wi * dr);
-            vf xi = ei - (wr * dr - wi * di);
-            pw[k] = xr * xr + xi * xi;
-        }
-    } else {
-        for (int k = 0; k < nb; k++) pw[k] = zr[k] * zr[k] + zi[k] * zi[k];
-    }
-    if (want_mag)
-        for (int k = 0; k < nb; k++)
-            for (int l = 0; l < LN; l++) pw[k][l] = sqrtf(pw[k][l]);
-
-    /* 5. mel filterbank and logarithm */
-    const audio_melbank *mb = &pl->mel;
-    int first = (pl->kaldi_pre && pl->p.use_energy && !pl->p.htk_compat) ? 1 : 0;
-    vf vmx = KFN(vset)(-INFINITY);
-    for (int b = 0; b < mb->n_mels; b++) {
-        vf acc = {0};
-        const float *w = mb->w + mb->off[b];
-        const vf *sp = pw + mb->start[b];
-        for (int k = 0; k < mb->count[b]; k++) acc += w[k] * sp[k];
-        vf *o = vals + b + first;
-        switch (pl->logkind) {
-        case AUDIO_LOG_WHISPER:
-            *o = KFN(vln)(KFN(vmax)(acc, KFN(vset)(1e-10f))) * 0.434294481903251828f;
-            vmx = KFN(vmax)(vmx, *o);
-            break;
-        case AUDIO_LOG_VGGISH: *o = KFN(vln)(acc + 0.01f); break;
-        default:
-            *o = pl->p.use_log_fbank ? KFN(vln)(KFN(vmax)(acc, KFN(vset)(FLT_EPSILON))) : acc;
-            break;
-        }
-    }
-    if (pl->kaldi_pre && pl->p.use_energy) {
-        vf le = KFN(vln)(KFN(vmax)(energy, KFN(vset)(FLT_EPSILON)));
-        vals[pl->p.htk_compat ? mb->n_mels : 0] = KFN(vmax)(le, KFN(vset)(pl->log_energy_floor));
-    }
-    float mx = -INFINITY;
-    for (int l = 0; l < nf; l++) mx = vmx[l] > mx ? vmx[l] : mx;
     return mx;
 }
 
-/* The FFT alone (tests): lanes of real frames → |X|². */
-static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch)
+/* ---- Kaldi: double lanes ---- */
+
+/* torchaudio's order — dither, DC offset, raw energy, pre-emphasis, window, (energy after
+ * the window), zero padding, FFT, power or magnitude, filterbank — in double, KWD frames at a
+ * time; the values are rounded once to float and their logarithms taken by sub-batch. */
+static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t f0, int nvalid, int l0,
+                            float *scratch, float *vals)
 {
-    const int m = fft->m, n = fft->n;
-    vf *ar = (vf *)__builtin_assume_aligned(scratch, 64);
-    vf *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1);
-    const vf *xv = (const vf *)__builtin_assume_aligned(x, 64);
-    vf *pv = (vf *)__builtin_assume_aligned(power, 64);
-    const vf zero = {0};
-    for (int j = 0; j < m; j++) {
-        if (fft->odd) {
-            ar[j] = xv[j];
+    const accel_audio_params *p = &pl->p;
+    const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
+    vd *ar = (vd *)__builtin_assume_aligned(scratch, 64);
+    vd *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1), *frm = pw + nb;
+    const double *wdw = pl->windowd;
+    const double scale = p->sample_scale;
+    const vd zero = {0};
+    vd energy = zero;
+    for (int l = 0; l < KWD; l++)
+        for (int k = 0; k < win; k++) frm[k][l] = (double)s[l][k] * scale;
+    if (p->dither > 0)
+        for (int l = 0; l < KWD && l < nvalid; l++)
+            for (int k = 0; k < win; k++) frm[k][l] += p->dither * KFN(gauss)((uint64_t)(f0 + l0 + l), k);
+    if (p->remove_dc_offset) {
+        vd mean = zero;
+        for (int k = 0; k < win; k++) mean += frm[k];
+        mean = mean / (double)win;
+        for (int k = 0; k < win; k++) frm[k] -= mean;
+    }
+    if (p->use_energy && p->raw_energy)
+        for (int k = 0; k < win; k++) energy += frm[k] * frm[k];
+    double c = p->preemphasis_coefficient;
+    if (c != 0.0) {
+        for (int k = win - 1; k >= 1; k--) frm[k] -= c * frm[k - 1];
+        frm[0] -= c * frm[0];
+    }
+    for (int k = 0; k < win; k++) frm[k] *= wdw[k];
+    if (p->use_energy && !p->raw_energy)
+        for (int k = 0; k < win; k++) energy += frm[k] * frm[k];
+    if (!pl->fft.odd) {
+        for (int j = 0; j < m; j++) {
+            ar[j] = 2 * j < win ? frm[2 * j] : zero;
+            ai[j] = 2 * j + 1 < win ? frm[2 * j + 1] : zero;
+        }
+    } else {
+        for (int j = 0; j < m; j++) {
+            ar[j] = j < win ? frm[j] : zero;
             ai[j] = zero;
-        } else {
-            ar[j] = xv[2 * j];
-            ai[j] = xv[2 * j + 1];
         }
     }
-    int in_b = KFN(cfft)(fft, ar, ai, br, bi);
-    const vf *zr = in_b ? br : ar, *zi = in_b ? bi : ai;
-    for (int k = 0; k <= n / 2; k++) {
-        if (fft->odd) {
-            pv[k] = zr[k] * zr[k] + zi[k] * zi[k];
-        } else {
-            int ka = k % m, kb = (m - k) % m;
-            float wr = fft->split_re[k], wi = fft->split_im[k];
-            vf er = 0.5f * (zr[ka] + zr[kb]), ei = 0.5f * (zi[ka] - zi[kb]);
-            vf dr = 0.5f * (zr[ka] - zr[kb]), di = 0.5f * (zi[ka] + zi[kb]);
-            vf xr = er + (wr * di + wi * dr), xi = ei - (wr * dr - wi * di);
-            pv[k] = xr * xr + xi * xi;
-        }
+    int in_b = KFN(cfft_d)(&pl->fft, ar, ai, br, bi);
+    KFN(power_d)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+    if (!p->use_power)
+        for (int k = 0; k < nb; k++)
+            for (int l = 0; l < KWD; l++) pw[k][l] = sqrt(pw[k][l]);
+    const audio_melbank *mb = &pl->mel;
+    int first = (p->use_energy && !p->htk_compat) ? 1 : 0;
+    const vd eps = zero + (double)FLT_EPSILON;
+    for (int b = 0; b < mb->n_mels; b++) {
+        vd acc = zero;
+        const float *w = mb->w + mb->off[b];
+        const vd *sp = pw + mb->start[b];
+        for (int k = 0; k < mb->count[b]; k++) acc += (double)w[k] * sp[k];
+        vwh a = __builtin_convertvector(p->use_log_fbank ? KFN(vmaxd)(acc, eps) : acc, vwh);
+        __builtin_memcpy(vals + (size_t)(b + first) * LN + l0, &a, sizeof a);
+    }
+    if (p->use_energy) {
+        vwh e = __builtin_convertvector(KFN(vmaxd)(energy, eps), vwh);
+        __builtin_memcpy(vals + (size_t)(p->htk_compat ? mb->n_mels : 0) * LN + l0, &e, sizeof e);
     }
 }
 
-static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power)};
+static float KFN(kaldi)(const audio_plan *pl, const float *const *src, int64_t f0, int nf, float *scratch,
+                        float *vals)
+{
+    const accel_audio_params *p = &pl->p;
+    int lanes = (nf + KW - 1) / KW * KW; /* whole sub-batches: no lane left unwritten */
+    for (int l0 = 0; l0 < lanes; l0 += KWD) KFN(kaldi_part)(pl, src + l0, f0, nf - l0, l0, scratch, vals);
+    int first = (p->use_energy && !p->htk_compat) ? 1 : 0;
+    for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
+        int l0 = sb * KW;
+        vw v;
+        if (p->use_log_fbank)
+            for (int b = 0; b < pl->mel.n_mels; b++) {
+                __builtin_memcpy(&v, vals + (size_t)(b + first) * LN + l0, sizeof v);
+                KFN(put)(vals, b + first, l0, KFN(vln)(v));
+            }
+        if (p->use_energy) {
+            int e = p->htk_compat ? pl->mel.n_mels : 0;
+            __builtin_memcpy(&v, vals + (size_t)e * LN + l0, sizeof v);
+            KFN(put)(vals, e, l0, KFN(vmax)(KFN(vln)(v), KFN(vset)(pl->log_energy_floor)));
+        }
+    }
+    return -INFINITY;
+}
+
+static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
+                         float *scratch, float *vals)
+{
+    const float *src[LN];
+    /* work space: FFT and spectrum first (room for double lanes), then the edge frames */
+    size_t lanes_d = (size_t)4 * (size_t)(pl->fft.m + 1) + (size_t)pl->n_bins + (size_t)pl->win;
+    float *edge = scratch + 2 * lanes_d * LN;
+    KFN(frame_sources)(pl, sig, f0, nf, edge, src);
+    if (pl->kaldi_pre) return KFN(kaldi)(pl, src, f0, nf, scratch, vals);
+    return KFN(mel_float)(pl, src, nf, scratch, vals);
+}
+
+/* ---- the FFT alone (tests): AUDIO_LANES real frames x[k·LANES + lane] → |X|² ---- */
+
+static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch)
+{
+    const int m = fft->m, nb = fft->n / 2 + 1;
+    vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
+    vw *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
+    for (int l0 = 0; l0 < LN; l0 += KW) {
+        for (int j = 0; j < m; j++)
+            for (int l = 0; l < KW; l++) {
+                ar[j][l] = fft->odd ? x[(size_t)j * LN + l0 + l] : x[(size_t)(2 * j) * LN + l0 + l];
+                ai[j][l] = fft->odd ? 0.0f : x[(size_t)(2 * j + 1) * LN + l0 + l];
+            }
+        int in_b = KFN(cfft_f)(fft, ar, ai, br, bi);
+        KFN(power_f)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        for (int k = 0; k < nb; k++)
+            for (int l = 0; l < KW; l++) power[(size_t)k * LN + l0 + l] = pw[k][l];
+    }
+}
+
+static void KFN(fft_power_d)(const audio_fft_plan *fft, const double *x, double *power, double *scratch)
+{
+    const int m = fft->m, nb = fft->n / 2 + 1;
+    vd *ar = (vd *)__builtin_assume_aligned(scratch, 64);
+    vd *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
+    for (int l0 = 0; l0 < LN; l0 += KWD) {
+        for (int j = 0; j < m; j++)
+            for (int l = 0; l < KWD; l++) {
+                ar[j][l] = fft->odd ? x[(size_t)j * LN + l0 + l] : x[(size_t)(2 * j) * LN + l0 + l];
+                ai[j][l] = fft->odd ? 0.0 : x[(size_t)(2 * j + 1) * LN + l0 + l];
+            }
+        int in_b = KFN(cfft_d)(fft, ar, ai, br, bi);
+        KFN(power_d)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        for (int k = 0; k < nb; k++)
+            for (int l = 0; l < KWD; l++) power[(size_t)k * LN + l0 + l] = pw[k][l];
+    }
+}
+
+static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d)};

@@ -144,7 +144,8 @@ static accel_status make_window(audio_plan *pl)
 {
     int n = pl->win;
     pl->window = malloc((size_t)n * sizeof *pl->window);
-    RETURN_ERROR_IF(!pl->window, ACCEL_ERR_NO_MEMORY, "out of memory for a window");
+    pl->windowd = malloc((size_t)n * sizeof *pl->windowd);
+    RETURN_ERROR_IF(!pl->window || !pl->windowd, ACCEL_ERR_NO_MEMORY, "out of memory for a window");
     const accel_audio_params *p = &pl->p;
     for (int i = 0; i < n; i++) {
         double w = 1.0;
@@ -163,6 +164,7 @@ static accel_status make_window(audio_plan *pl)
             }
         }
         pl->window[i] = (float)w;
+        pl->windowd[i] = w;
     }
     return ACCEL_OK;
 }
@@ -238,7 +240,9 @@ void accel__audio_plan_free(audio_plan *pl)
     accel__audio_mel_free(&pl->mel);
     accel__audio_fft_free(&pl->fft);
     free(pl->window);
+    free(pl->windowd);
     pl->window = NULL;
+    pl->windowd = NULL;
 }
 
 /* ---- frames, edges, shapes ---- */
