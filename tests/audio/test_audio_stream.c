@@ -120,8 +120,8 @@ int main(void)
     ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_b.wav", 16000, &x, &n, NULL));
     if (!x) return 1;
     bounded_memory(x, n);
-    /* 40 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
-    size_t nl = 16000 * 40;
+    /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
+    size_t nl = 16000 * 50; /* over one column-sum block of 4096 frames */
     float *y = malloc(nl * sizeof *y);
     uint32_t s = 12345;
     for (size_t i = 0; i < nl; i++) {

@@ -239,6 +239,23 @@ accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, 
 /* log10 of whisper's 1e-10 floor through the kernels' logarithm (all-zero frames' value). */
 float accel__audio_whisper_zero_value(void);
 
+/* Column sums for fbank's mean normalisation, in one fixed order whoever computes them: frames
+ * in blocks of AUDIO_COLSUM_BLOCK, each block summed in frame order, the blocks added in order.
+ * The in-memory post pass sums blocks in parallel, streaming adds frames as chunks arrive; both
+ * give the same bits. */
+#define AUDIO_COLSUM_BLOCK 4096
+typedef struct audio_colsum {
+    int n;          /* columns */
+    double *total;  /* finished blocks */
+    double *part;   /* the open block */
+    int64_t frames; /* frames added */
+} audio_colsum;
+accel_status accel__audio_colsum_init(audio_colsum *c, int n);
+void accel__audio_colsum_add(audio_colsum *c, const float *rows, int64_t n_rows);
+/* Means into c->total (frames added so far). */
+void accel__audio_colsum_mean(audio_colsum *c);
+void accel__audio_colsum_free(audio_colsum *c);
+
 /* Per-clip layout of the final output for n samples. */
 void accel__audio_layout(const audio_plan *pl, const audio_frames *fr, audio_layout *lay);
 

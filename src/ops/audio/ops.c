@@ -177,6 +177,69 @@ static void fbank_sub(void *arg, size_t b, size_t e)
     }
 }
 
+/* ---- column sums (fbank mean normalisation) ---- */
+
+accel_status accel__audio_colsum_init(audio_colsum *c, int n)
+{
+    c->n = n;
+    c->frames = 0;
+    c->total = calloc((size_t)n, sizeof *c->total);
+    c->part = calloc((size_t)n, sizeof *c->part);
+    if (!c->total || !c->part) {
+        accel__audio_colsum_free(c);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for column sums");
+    }
+    return ACCEL_OK;
+}
+
+void accel__audio_colsum_add(audio_colsum *c, const float *rows, int64_t n_rows)
+{
+    for (int64_t f = 0; f < n_rows; f++) {
+        const float *r = rows + f * c->n;
+        for (int k = 0; k < c->n; k++) c->part[k] += r[k];
+        if (++c->frames % AUDIO_COLSUM_BLOCK == 0)
+            for (int k = 0; k < c->n; k++) {
+                c->total[k] += c->part[k];
+                c->part[k] = 0;
+            }
+    }
+}
+
+void accel__audio_colsum_mean(audio_colsum *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        c->total[k] += c->part[k];
+        c->part[k] = 0;
+        c->total[k] /= (double)(c->frames ? c->frames : 1);
+    }
+}
+
+void accel__audio_colsum_free(audio_colsum *c)
+{
+    free(c->total);
+    free(c->part);
+    c->total = c->part = NULL;
+}
+
+typedef struct colsum_task {
+    const float *out;
+    int64_t frames;
+    int n;
+    double *blocks; /* per block, per column */
+} colsum_task;
+
+static void colsum_blocks(void *arg, size_t b, size_t e)
+{
+    colsum_task *t = arg;
+    for (size_t blk = b; blk < e; blk++) {
+        double *s = t->blocks + blk * (size_t)t->n;
+        int64_t f0 = (int64_t)blk * AUDIO_COLSUM_BLOCK, f1 = f0 + AUDIO_COLSUM_BLOCK;
+        if (f1 > t->frames) f1 = t->frames;
+        for (int64_t f = f0; f < f1; f++)
+            for (int k = 0; k < t->n; k++) s[k] += t->out[f * t->n + k];
+    }
+}
+
 float accel__audio_whisper_zero_value(void)
 {
     /* log10 of the 1e-10 floor, through the same logarithm as the kernels */
@@ -199,14 +262,22 @@ accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, 
         t.zero_v = (zc + 4.0f) / 4.0f;
         accel__audio_parallel(ctx, (size_t)pl->n_mels, 1, whisper_rows, &t);
     } else if (pl->p.kind == ACCEL_AUDIO_FBANK && pl->p.subtract_mean && fr.total > 0) {
-        double *mean = calloc((size_t)pl->n_out, sizeof *mean);
-        RETURN_ERROR_IF(!mean, ACCEL_ERR_NO_MEMORY, "out of memory for column means");
-        for (int64_t f = 0; f < fr.total; f++)
-            for (int k = 0; k < pl->n_out; k++) mean[k] += out[f * pl->n_out + k];
-        for (int k = 0; k < pl->n_out; k++) mean[k] /= (double)fr.total;
-        t.col_mean = mean;
+        size_t nblk = (size_t)((fr.total + AUDIO_COLSUM_BLOCK - 1) / AUDIO_COLSUM_BLOCK);
+        colsum_task ct = {out, fr.total, pl->n_out, calloc(nblk * (size_t)pl->n_out, sizeof(double))};
+        audio_colsum cs;
+        if (!ct.blocks || accel__audio_colsum_init(&cs, pl->n_out) != ACCEL_OK) {
+            free(ct.blocks);
+            return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for column means");
+        }
+        accel__audio_parallel(ctx, nblk, 1, colsum_blocks, &ct);
+        for (size_t b = 0; b < nblk; b++)
+            for (int k = 0; k < pl->n_out; k++) cs.total[k] += ct.blocks[b * (size_t)pl->n_out + (size_t)k];
+        cs.frames = fr.total;
+        accel__audio_colsum_mean(&cs);
+        t.col_mean = cs.total;
         accel__audio_parallel(ctx, (size_t)fr.total, 256, fbank_sub, &t);
-        free(mean);
+        free(ct.blocks);
+        accel__audio_colsum_free(&cs);
     }
     return ACCEL_OK;
 }

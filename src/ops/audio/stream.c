@@ -33,7 +33,8 @@ typedef struct stream {
     char tmp[1100];
     int fd;       /* the .npy being written */
     int spill;    /* whisper: raw log10 frames, frame-major */
-    double *col_sum;
+    audio_colsum cs;
+    int have_cs;
     float max;
     accel_run_record agg;
     int have_rec;
@@ -129,9 +130,7 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     size_t bytes = need * sizeof(float);
     if (pl->p.kind == ACCEL_AUDIO_WHISPER)
         return pwrite_all(s->spill, s->cbuf, bytes, (off_t)fa * pl->n_out * 4, "spill file");
-    if (s->col_sum)
-        for (size_t f = 0; f < nf; f++)
-            for (int k = 0; k < pl->n_out; k++) s->col_sum[k] += s->cbuf[f * (size_t)pl->n_out + (size_t)k];
+    if (s->have_cs) accel__audio_colsum_add(&s->cs, s->cbuf, (int64_t)nf);
     return pwrite_all(s->fd, s->cbuf, bytes, 128 + (off_t)fa * pl->n_out * 4, s->tmp);
 }
 
@@ -186,8 +185,8 @@ static accel_status fbank_finish(stream *s, int64_t frames)
 {
     const audio_plan *pl = s->pl;
     int n_out = pl->n_out;
-    double *mean = s->col_sum;
-    for (int k = 0; k < n_out; k++) mean[k] /= (double)(frames ? frames : 1);
+    accel__audio_colsum_mean(&s->cs);
+    const double *mean = s->cs.total;
     float *blk = malloc((size_t)BLOCK * (size_t)n_out * sizeof *blk);
     RETURN_ERROR_IF(!blk, ACCEL_ERR_NO_MEMORY, "out of memory");
     accel_status st = ACCEL_OK;
@@ -287,7 +286,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     } else if (p->kind == ACCEL_AUDIO_VGGISH) {
         RETURN_ERROR_IF(ftruncate(s->fd, 128 + (off_t)fr.stored * pl->n_out * 4) != 0, ACCEL_ERR_IO,
                         "cannot write '%s': %s", s->tmp, strerror(errno));
-    } else if (s->col_sum) {
+    } else if (s->have_cs) {
         FORWARD_IF_ERROR(fbank_finish(s, fr.total));
     }
     char hdr[128];
@@ -329,8 +328,8 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         else unlink(sp); /* anonymous from now on */
     }
     if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_FBANK && p->subtract_mean) {
-        s.col_sum = calloc((size_t)pl.n_out, sizeof *s.col_sum);
-        if (!s.col_sum) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+        st = accel__audio_colsum_init(&s.cs, pl.n_out);
+        s.have_cs = st == ACCEL_OK;
     }
     if (res) {
         size_t sz = res->struct_size && res->struct_size < sizeof *res ? res->struct_size : sizeof *res;
@@ -360,7 +359,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         res->compute_ms = s.compute_ms;
         res->elapsed_ms = accel__now_ms() - t0;
     }
-    free(s.col_sum);
+    if (s.have_cs) accel__audio_colsum_free(&s.cs);
     free(s.cbuf);
     accel__audio_plan_free(&pl);
     return st;
