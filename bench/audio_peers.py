@@ -137,6 +137,11 @@ def main():
         "vggish": [("VGGish mel_features (numpy)", lambda: R.vggish_examples(x))],
         "fbank-80": [("torchaudio kaldi.fbank", lambda: R.fbank80(x, "float32"))],
     }
+    # the float64 computations (not timed): how far each side is from the exact answer
+    exact = {"whisper-80": lambda: R.whisper_torch(x, 80, "openai", "float64"),
+             "whisper-128": lambda: R.whisper_torch(x, 128, "openai", "float64"),
+             "vggish": lambda: R.vggish_examples(x),
+             "fbank-80": lambda: R.fbank80(x, "float64")}
     rows = []
     one = dict(os.environ, ACCEL_NUM_THREADS="1")
     for preset, plist in peers.items():
@@ -145,19 +150,23 @@ def main():
         out = os.path.join(a.workdir, preset + ".npy")
         p_min, p_med = accel_process(a.accel, wav, preset, a.reps, out)
         mine = np.load(out)
+        truth = np.asarray(exact[preset]())
+        accel_err = float(np.abs(mine - truth).max())
         for name, fn in plist:
             t_min, t_med, ref = timed(fn, a.reps)
             ref = np.asarray(ref)
             diff = float(np.abs(mine - ref).max()) if mine.shape == ref.shape else float("nan")
+            peer_err = float(np.abs(ref - truth).max()) if ref.shape == truth.shape else float("nan")
             row = dict(preset=preset, peer=name, peer_s=t_min, peer_median_s=t_med, accel_s=a_min,
                        accel_median_s=a_med, accel_1thread_s=a1_min, accel_process_s=p_min,
                        accel_process_median_s=p_med, ratio=t_min / a_min, ratio_1thread=t_min / a1_min,
-                       ratio_process=t_min / p_min, max_abs_diff=diff, device=dev)
+                       ratio_process=t_min / p_min, max_abs_diff=diff, accel_vs_float64=accel_err,
+                       peer_vs_float64=peer_err, device=dev)
             rows.append(row)
             print("%-12s %-30s peer %7.3f s | accel %7.4f s (1 thread %7.4f s) = %6.1fx (%5.1fx) | "
-                  "accel process %6.3f s = %5.1fx | max |diff| %.2g" %
+                  "accel process %6.3f s = %5.1fx | max |diff| %.2g; vs float64: accel %.2g, peer %.2g" %
                   (preset, name, t_min, a_min, a1_min, row["ratio"], row["ratio_1thread"], p_min,
-                   row["ratio_process"], diff), flush=True)
+                   row["ratio_process"], diff, accel_err, peer_err), flush=True)
     if a.json:
         json.dump({"info": info, "rows": rows}, open(a.json, "w"), indent=1)
 

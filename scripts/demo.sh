@@ -8,3 +8,7 @@ echo; echo "== accel devices"; "$accel" devices || exit $?
 # The doctor's exit code says what it found (0 pass, 1 warnings, 2 GPU unusable); on a machine
 # without a GPU that is expected, so the demo reports it rather than failing on it.
 echo; echo "(doctor exit code $doctor_rc: 0 all pass, 1 warnings, 2 no usable GPU)"
+# Audio: whisper-80 features of a clip accel synthesises itself, on the device the policy
+# selects (ACCEL_BACKEND / ACCEL_DEVICE apply), with the device used, the time and any fallback.
+echo; echo "== accel audio features --demo 5 --preset whisper-80"
+"$accel" audio features --demo 5 --preset whisper-80 || exit $?

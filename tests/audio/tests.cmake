@@ -16,3 +16,4 @@ add_test(NAME test_audio_alsa COMMAND bash ${_ad}/test_audio_alsa.sh $<TARGET_FI
   ${CMAKE_SOURCE_DIR}/scripts/make_golden_audio.py ${CMAKE_BINARY_DIR}/test-audio-alsa)
 set_tests_properties(test_audio_alsa PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio
   ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_alsa")
+accel_add_test(test_audio_api SOURCES ${_ad}/test_audio_api.c LABELS audio)

@@ -16,8 +16,9 @@ accel_status accel__npy_header(char hdr[128], const size_t *shape, int ndim)
     const char *descr = "<f4";
 #endif
     int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+    /* numpy's own spelling: "(5,)" for one dimension, "(2, 3)" for more */
     for (int i = 0; i < ndim; i++)
-        k += snprintf(dict + k, sizeof dict - (size_t)k, "%zu,%s", shape[i], i + 1 < ndim ? " " : "");
+        k += snprintf(dict + k, sizeof dict - (size_t)k, "%zu%s", shape[i], ndim == 1 ? "," : i + 1 < ndim ? ", " : "");
     k += snprintf(dict + k, sizeof dict - (size_t)k, "), }");
     /* magic (6) + version (2) + length (2) + dict + spaces + '\n' = 128 */
     RETURN_ERROR_IF(k < 0 || k > 128 - 11, ACCEL_ERR_INVALID_ARG, "npy shape too long for the header");

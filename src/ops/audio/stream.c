@@ -337,8 +337,6 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         res->struct_size = sz;
     }
     if (st == ACCEL_OK) st = run_stream(&s, src, res);
-    if (st == ACCEL_OK && fsync(s.fd) != 0)
-        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s.tmp, strerror(errno));
     if (s.fd >= 0 && close(s.fd) != 0 && st == ACCEL_OK)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s.tmp, strerror(errno));
     if (s.spill >= 0) close(s.spill);
