@@ -2,8 +2,12 @@
  * options), on every device and with every CPU kernel instruction set, against the float64
  * reference computations of scripts/make_golden_audio.py; plus whisper's 30-s windows and the
  * batch API against single calls.
- *   test_audio_golden [DIR]   DIR holds golden/manifest.txt and the WAVs (tests/data/audio) */
+ *   test_audio_golden [DIR] [--test-opencl]
+ * DIR holds golden/manifest.txt and the WAVs (default tests/data/audio); --test-opencl adds the
+ * first OpenCL device through tests/audio/cl_device.h (PoCL in CI), so the device kernels are
+ * held to the same goldens (exit 77 when there is no OpenCL). */
 #include "audio_test_util.h"
+#include "cl_device.h"
 
 typedef struct worst {
     const char *kind;
@@ -192,10 +196,22 @@ static void check_batch(accel_ctx *ctx, const char *dir)
 
 int main(int argc, char **argv)
 {
-    const char *dir = argc > 1 ? argv[1] : AUDIO_DATA;
+    const char *dir = AUDIO_DATA;
+    int with_cl = 0, custom_dir = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--test-opencl")) with_cl = 1;
+        else {
+            dir = argv[i];
+            custom_dir = 1;
+        }
+    }
     accel_ctx *ctx = NULL;
-    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, with_cl ? ACCEL_CTX_NO_DISCOVERY : 0));
     if (!ctx) return 1;
+    if (with_cl) {
+        char why[256];
+        if (cld_attach(ctx, why, sizeof why) < 0) TEST_SKIP("%s", why);
+    }
     char mpath[1024];
     snprintf(mpath, sizeof mpath, "%s/golden/manifest.txt", dir);
     FILE *mf = fopen(mpath, "r");
@@ -224,7 +240,7 @@ int main(int argc, char **argv)
             accel__audio_force_isa(NULL);
         }
     }
-    if (argc <= 1) {
+    if (!custom_dir) {
         check_windows(ctx, dir);
         check_batch(ctx, dir);
     }

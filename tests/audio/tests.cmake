@@ -17,3 +17,12 @@ add_test(NAME test_audio_alsa COMMAND bash ${_ad}/test_audio_alsa.sh $<TARGET_FI
 set_tests_properties(test_audio_alsa PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio
   ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_alsa")
 accel_add_test(test_audio_api SOURCES ${_ad}/test_audio_api.c LABELS audio)
+# the device path (src/ops/audio/device.c + src/kernels/audio.kern) on a test OpenCL device
+add_test(NAME test_audio_golden_opencl COMMAND test_audio_golden --test-opencl)
+set_tests_properties(test_audio_golden_opencl PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio
+  ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_golden_opencl")
+accel_add_test(test_audio_device SOURCES ${_ad}/test_audio_device.c TIMEOUT 300 LABELS audio)
+add_test(NAME test_audio_kern_compile COMMAND bash ${_ad}/test_audio_kern_compile.sh ${CMAKE_SOURCE_DIR}
+  ${CMAKE_BINARY_DIR}/test-audio-kern)
+set_tests_properties(test_audio_kern_compile PROPERTIES TIMEOUT 300 LABELS audio
+  ENVIRONMENT "CC=${CMAKE_C_COMPILER}")

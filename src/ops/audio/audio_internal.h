@@ -229,6 +229,8 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
 accel_status accel__audio_call_init(audio_call *c, const audio_plan *pl, audio_clip *clips,
                                     size_t n);
 void accel__audio_call_free(audio_call *c);
+/* Computes frames [begin, end) of the call on a device through its backend ops (device.c). */
+accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begin, size_t end);
 /* Computes frames [begin, end) of the call on the CPU (threads inside). */
 accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, size_t end);
 

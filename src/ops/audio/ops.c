@@ -284,6 +284,11 @@ accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, 
 
 /* ---- descriptors ---- */
 
+/* every kernel the device path may use (src/kernels/audio.kern) */
+static const char *const audio_kernels[] = {"ak_audio_frames_f", "ak_audio_dft_f", "ak_audio_mel_f",
+                                            "ak_audio_frames_d", "ak_audio_kaldi_pre", "ak_audio_dft_d",
+                                            "ak_audio_mel_d", NULL};
+
 static size_t n_items(const void *call)
 {
     const audio_call *c = call;
@@ -300,8 +305,10 @@ static int64_t bytes_fixed(const void *call)
 static int64_t bytes_per_item(const void *call)
 {
     const audio_plan *pl = ((const audio_call *)call)->plan;
-    /* hop input samples, the output values, and the spectrum work space of one frame */
-    return (int64_t)pl->hop * 4 + (int64_t)pl->n_out * 4 + (int64_t)pl->n_fft * 8 + pl->n_bins * 4;
+    /* hop input samples, the output values, and one frame's samples and spectrum (double for
+     * Kaldi) on the device */
+    int64_t e = pl->kaldi_pre ? 8 : 4;
+    return (int64_t)pl->hop * 4 + (int64_t)pl->n_out * 4 + (int64_t)pl->n_fft * e + (int64_t)pl->n_bins * e + 8;
 }
 
 const accel__op accel__op_whisper = {
@@ -310,8 +317,8 @@ const accel__op accel__op_whisper = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = accel__audio_run_cpu,
-    .run_device = NULL,
-    .kernels = NULL,
+    .run_device = accel__audio_run_device,
+    .kernels = audio_kernels,
 };
 
 const accel__op accel__op_vggish = {
@@ -320,8 +327,8 @@ const accel__op accel__op_vggish = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = accel__audio_run_cpu,
-    .run_device = NULL,
-    .kernels = NULL,
+    .run_device = accel__audio_run_device,
+    .kernels = audio_kernels,
 };
 
 const accel__op accel__op_fbank = {
@@ -330,8 +337,8 @@ const accel__op accel__op_fbank = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = accel__audio_run_cpu,
-    .run_device = NULL,
-    .kernels = NULL,
+    .run_device = accel__audio_run_device,
+    .kernels = audio_kernels,
 };
 
 const accel__op *accel__audio_op(accel_audio_kind kind)
