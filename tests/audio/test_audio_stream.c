@@ -161,17 +161,20 @@ int main(void)
     ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
     ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_IO);
     accel_audio_close(src);
-    ASSERT_OK(accel_audio_open(ctx, AUDIO_DATA "/bad/truncated.flac", 16000, &src));
-    snprintf(path, sizeof path, "%s/trunc.npy", tmpdir);
-    ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_FORMAT);
-    ASSERT_CONTAINS(accel_last_error(NULL), "truncated.flac");
-    accel_audio_close(src);
-    ASSERT_TRUE(access(path, F_OK) != 0);
-    char partial[800];
-    snprintf(partial, sizeof partial, "%s.partial-%ld", path, (long)getpid());
-    ASSERT_TRUE(access(partial, F_OK) != 0);
+    if (accel__audio_built() & ACCEL__AUDIO_HAVE_SNDFILE) { /* a file that fails half-way */
+        ASSERT_OK(accel_audio_open(ctx, AUDIO_DATA "/bad/truncated.flac", 16000, &src));
+        snprintf(path, sizeof path, "%s/trunc.npy", tmpdir);
+        ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_FORMAT);
+        ASSERT_CONTAINS(accel_last_error(NULL), "truncated.flac");
+        accel_audio_close(src);
+        ASSERT_TRUE(access(path, F_OK) != 0);
+        char partial[800];
+        snprintf(partial, sizeof partial, "%s.partial-%ld", path, (long)getpid());
+        ASSERT_TRUE(access(partial, F_OK) != 0);
+    }
     /* a source at another rate than the features need */
-    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 8000, &src));
+    snprintf(path, sizeof path, "%s/rate.npy", tmpdir);
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 8000, 8000, &src));
     ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_INVALID_ARG);
     accel_audio_close(src);
 

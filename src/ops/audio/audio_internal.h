@@ -293,6 +293,12 @@ accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d);
 /* FFmpeg; ACCEL_ERR_NOT_BUILT_IN without it. */
 accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d);
 
+/* The optional libraries this build has (tests adapt to them). */
+#define ACCEL__AUDIO_HAVE_SNDFILE 1u
+#define ACCEL__AUDIO_HAVE_SOXR 2u
+#define ACCEL__AUDIO_HAVE_FFMPEG 4u
+unsigned accel__audio_built(void);
+
 /* The path a source was opened from ("(memory)" for memory sources). */
 const char *accel__audio_source_path(const accel_audio_source *s);
 

@@ -300,6 +300,21 @@ void accel_audio_close(accel_audio_source *s)
 
 void accel_audio_free(void *p) { free(p); }
 
+unsigned accel__audio_built(void)
+{
+    unsigned b = 0;
+#ifdef ACCEL_HAVE_SNDFILE
+    b |= ACCEL__AUDIO_HAVE_SNDFILE;
+#endif
+#ifdef ACCEL_HAVE_SOXR
+    b |= ACCEL__AUDIO_HAVE_SOXR;
+#endif
+#ifdef ACCEL_HAVE_FFMPEG
+    b |= ACCEL__AUDIO_HAVE_FFMPEG;
+#endif
+    return b;
+}
+
 accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate, float **samples, size_t *n,
                               accel_audio_info *info)
 {
