@@ -82,7 +82,7 @@ static const char *device_name(accel_ctx *ctx, int index, char *buf, size_t cap)
     if (index < 0 || accel_device_get(ctx, (size_t)index, &d) != ACCEL_OK) {
         snprintf(buf, cap, "none");
     } else {
-        snprintf(buf, cap, "%d %s (%s)", d->index, accel_device_kind_name(d->kind), d->name);
+        snprintf(buf, cap, "%s %d (%s)", accel_device_kind_name(d->kind), d->index, d->name);
     }
     return buf;
 }
@@ -190,6 +190,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
         accel__json_num(j, "median_ms", t[iters / 2]);
         accel__json_num(j, "mean_ms", mean);
         accel__json_str(j, "device", dn);
+        accel__json_int(j, "device_index", rec.device_used);
         accel__json_int(j, "fallbacks", rec.n_fallbacks);
         accel__json_end_object(j);
     } else {
@@ -353,6 +354,7 @@ static int features(int argc, char **argv)
             json_shape(&j, shape, nd);
             accel__json_num(&j, "seconds", demo_s);
             accel__json_str(&j, "device", dn);
+            accel__json_int(&j, "device_index", rec.device_used);
             accel__json_int(&j, "fallbacks", rec.n_fallbacks);
             accel__json_str(&j, "fallback_reason", accel_fallback_reason_name(rec.reason));
             accel__json_num(&j, "time_ms", ms);
@@ -428,6 +430,7 @@ static int features(int argc, char **argv)
                 accel__json_int(&j, "source_rate", info.source_rate);
                 accel__json_int(&j, "source_channels", info.source_channels);
                 accel__json_str(&j, "device", dn);
+                accel__json_int(&j, "device_index", res.device_used);
                 accel__json_int(&j, "fallbacks", res.n_fallbacks);
                 accel__json_str(&j, "fallback_reason", accel_fallback_reason_name(res.reason));
                 accel__json_int(&j, "chunks", (long long)res.n_chunks);
