@@ -391,7 +391,243 @@ ACCEL_API accel_status accel_precision_allowed(const accel_ctx *ctx, size_t inde
 /* ---------------------------------------------------------------------------------------- */
 /* Audio front ends                                                                          */
 /* ---------------------------------------------------------------------------------------- */
-/* (declared by the audio section below) */
+/*
+ * Features that speech and audio models take as input, computed exactly as the reference
+ * implementations compute them (docs/audio.md lists every rule and the accuracy per device):
+ *   whisper  log-mel as openai-whisper / faster-whisper   output (n_mels, n_frames)
+ *                                                          or (n_windows, n_mels, 3000)
+ *   vggish   AudioSet VGGish log-mel examples             output (n_examples, 96, 64)
+ *   fbank    torchaudio.compliance.kaldi.fbank            output (n_frames, n_bins[+1])
+ * Outputs are float32, C order. Inputs are mono samples at params.sample_rate (16 kHz for
+ * whisper and vggish); accel_audio_open() decodes files, mixes them down and resamples.
+ * The operations run through the executor ("whisper", "vggish", "fbank"; ACCEL_WHISPER_GPU
+ * and friends apply) with fallback to the CPU. Since 0.1 unless noted.
+ */
+
+typedef enum accel_audio_kind {
+    ACCEL_AUDIO_WHISPER = 0,
+    ACCEL_AUDIO_VGGISH = 1,
+    ACCEL_AUDIO_FBANK = 2
+} accel_audio_kind;
+
+/* Whisper: zero samples appended before the spectrogram (and before the global maximum). */
+typedef enum accel_audio_padding {
+    ACCEL_AUDIO_PAD_OPENAI = 0,         /* 480000 (30 s), as openai-whisper's transcribe() */
+    ACCEL_AUDIO_PAD_FASTER_WHISPER = 1, /* 160, as faster-whisper's FeatureExtractor */
+    ACCEL_AUDIO_PAD_NONE = 2            /* 0, as log_mel_spectrogram(audio) called directly */
+} accel_audio_padding;
+
+/* Kaldi window types (torchaudio names). */
+typedef enum accel_audio_window {
+    ACCEL_AUDIO_WIN_POVEY = 0,   /* Hann (symmetric) to the power 0.85, Kaldi's default */
+    ACCEL_AUDIO_WIN_HAMMING = 1, /* symmetric, 0.54 - 0.46 cos */
+    ACCEL_AUDIO_WIN_HANNING = 2, /* symmetric Hann */
+    ACCEL_AUDIO_WIN_RECTANGULAR = 3,
+    ACCEL_AUDIO_WIN_BLACKMAN = 4 /* Kaldi's, with blackman_coeff */
+} accel_audio_window;
+
+/* What to compute. Fill it with accel_audio_params_preset() and change fields as needed; the
+ * caller allocates it. struct_size = sizeof(accel_audio_params); fields are only ever added
+ * at the end. Fields that do not apply to `kind` are ignored. */
+typedef struct accel_audio_params {
+    size_t struct_size;
+    accel_audio_kind kind;
+    int sample_rate; /* Hz of the samples given; whisper and vggish require 16000 */
+    int n_mels;      /* whisper: 80 or 128; vggish: 64; fbank: num_mel_bins (> 3) */
+
+    /* whisper */
+    accel_audio_padding padding;
+    int windows; /* 1: output (n_windows, n_mels, 3000), the 30-s windows transcribe()
+                    slices from the spectrogram (last one zero-padded); 0: (n_mels, n_frames) */
+
+    /* fbank: the options of torchaudio.compliance.kaldi.fbank, same names and meaning */
+    accel_audio_window window_type;
+    double frame_length_ms, frame_shift_ms; /* 25, 10 */
+    double dither;                          /* 0; > 0 adds deterministic Gaussian noise */
+    double preemphasis_coefficient;         /* 0.97 */
+    int remove_dc_offset;                   /* 1 */
+    int snip_edges;                         /* 1 */
+    int round_to_power_of_two;              /* 1 */
+    int use_energy;                         /* 0; 1 adds a log-energy column */
+    int raw_energy;                         /* 1: energy before pre-emphasis and window */
+    int htk_compat;                         /* 0: energy column first; 1: last */
+    double energy_floor;                    /* 1.0 */
+    int use_log_fbank;                      /* 1 */
+    int use_power;                          /* 1: power spectrum; 0: magnitude */
+    double low_freq;                        /* 20 Hz */
+    double high_freq;                       /* 0: Nyquist; < 0: Nyquist + high_freq */
+    double blackman_coeff;                  /* 0.42 */
+    double sample_scale;  /* samples are multiplied by this first (32768: int16 range) */
+    int subtract_mean;    /* 1: subtract each column's mean over the utterance */
+} accel_audio_params;
+
+/*! accel_audio_params_preset() :
+ *  Fills *p (struct_size included) with preset `name`:
+ *    "whisper-80", "whisper-128"  openai padding, no windows
+ *    "vggish"
+ *    "fbank"                      torchaudio.compliance.kaldi.fbank defaults (23 bins, povey)
+ *    "fbank-80"                   80 bins, hamming, dither 0, samples × 32768, mean-normalised
+ *  @return ACCEL_ERR_INVALID_ARG naming the presets allowed for an unknown name. */
+ACCEL_API accel_status accel_audio_params_preset(const char *name, accel_audio_params *p);
+
+/*! accel_audio_params_check() :
+ *  @return ACCEL_OK when *p is valid, else ACCEL_ERR_INVALID_ARG with a message naming the
+ *          field, its value and the values allowed (through accel_last_error(NULL)). */
+ACCEL_API accel_status accel_audio_params_check(const accel_audio_params *p);
+
+/*! accel_audio_shape() :
+ *  The output shape for `n_samples` input samples: shape[0..*ndim-1] (ndim is 2 or 3).
+ *  Inputs too short for one frame give a zero dimension (the references raise instead).
+ *  @return ACCEL_ERR_INVALID_ARG for invalid parameters. */
+ACCEL_API accel_status accel_audio_shape(const accel_audio_params *p, size_t n_samples,
+                                         size_t shape[3], int *ndim);
+
+/*! accel_audio_features() :
+ *  Features of one clip of `n_samples` mono samples (`dtype` ACCEL_F32, or ACCEL_I16 which is
+ *  divided by 32768 first, as the references load int16 audio). `out` holds `out_len` floats,
+ *  at least the product of accel_audio_shape(). Runs on the planned device with fallback;
+ *  `rec` (may be NULL) says where it ran. */
+ACCEL_API accel_status accel_audio_features(accel_ctx *ctx, const accel_audio_params *p,
+                                            accel_dtype dtype, const void *samples,
+                                            size_t n_samples, float *out, size_t out_len,
+                                            accel_run_record *rec);
+
+/*! accel_audio_features_batch() :
+ *  Features of `n_clips` clips in one call (one plan, one device submission): clip i has
+ *  lens[i] samples at clips[i] and its output goes to outs[i], sized by accel_audio_shape().
+ *  The result of each clip equals accel_audio_features() on it alone. */
+ACCEL_API accel_status accel_audio_features_batch(accel_ctx *ctx, const accel_audio_params *p,
+                                                  accel_dtype dtype, const void *const *clips,
+                                                  const size_t *lens, size_t n_clips,
+                                                  float *const *outs, accel_run_record *rec);
+
+/* ---- decoding ---- */
+
+/* What a source is and has delivered. */
+typedef struct accel_audio_info {
+    size_t struct_size;
+    char decoder[32];        /* "wav", "sndfile", "ffmpeg", "memory" */
+    char format[64];         /* "WAV PCM 16-bit", "FLAC", "mp3", … */
+    int source_rate;         /* Hz of the file */
+    int source_channels;
+    int64_t source_frames;   /* samples per channel in the file, -1 when not known upfront */
+    int rate;                /* Hz delivered (after resampling) */
+    int64_t frames;          /* samples delivered so far */
+} accel_audio_info;
+
+typedef struct accel_audio_source accel_audio_source;
+
+/*! accel_audio_open() :
+ *  Opens an audio file for streaming decode to mono float32 at `rate` Hz (0: 16000): RIFF WAV
+ *  (PCM 8/16/24/32-bit, float 32/64) always; every format libsndfile reads (FLAC, Ogg, AIFF,
+ *  …) and FFmpeg decodes (mp3, m4a, opus, the audio of video files) when built with them.
+ *  Channels are averaged; other rates are resampled with libsoxr (high quality).
+ *  @return ACCEL_ERR_NOT_FOUND (missing), ACCEL_ERR_IO (a directory, unreadable),
+ *          ACCEL_ERR_FORMAT (empty, truncated, corrupt, unsupported codec),
+ *          ACCEL_ERR_NOT_BUILT_IN (needs a library this build lacks); the message names the
+ *          file and the reason. The caller closes *out with accel_audio_close(). */
+ACCEL_API accel_status accel_audio_open(accel_ctx *ctx, const char *path, int rate,
+                                        accel_audio_source **out);
+
+/*! accel_audio_open_memory() :
+ *  A source over `n` caller-owned mono samples (ACCEL_F32, or ACCEL_I16 divided by 32768) at
+ *  `in_rate` Hz, delivered at `rate` Hz (0: 16000). The samples must outlive the source. */
+ACCEL_API accel_status accel_audio_open_memory(accel_ctx *ctx, accel_dtype dtype,
+                                               const void *samples, size_t n, int in_rate,
+                                               int rate, accel_audio_source **out);
+
+/*! accel_audio_read() :
+ *  Decodes up to `cap` samples into buf; *got = 0 at the end. A file found truncated or
+ *  corrupt while decoding gives ACCEL_ERR_FORMAT naming it. */
+ACCEL_API accel_status accel_audio_read(accel_audio_source *src, float *buf, size_t cap,
+                                        size_t *got);
+
+/*! accel_audio_source_info() : fills *info (set info->struct_size first). */
+ACCEL_API accel_status accel_audio_source_info(const accel_audio_source *src,
+                                               accel_audio_info *info);
+
+/*! accel_audio_close() : NULL is a no-op. */
+ACCEL_API void accel_audio_close(accel_audio_source *src);
+
+/*! accel_audio_load() :
+ *  Decodes a whole file (accel_audio_open + read): *samples is allocated by the library
+ *  (free it with accel_audio_free()), *n its length. `info` may be NULL. */
+ACCEL_API accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate,
+                                        float **samples, size_t *n, accel_audio_info *info);
+
+/*! accel_audio_free() : frees memory the audio functions allocated. NULL is a no-op. */
+ACCEL_API void accel_audio_free(void *p);
+
+/* ---- long inputs ---- */
+
+/* Summary of a streamed computation. */
+typedef struct accel_audio_result {
+    size_t struct_size;
+    size_t shape[3];
+    int ndim;
+    double seconds;          /* of audio at the features' rate */
+    double chunk_seconds;    /* chunk length used */
+    size_t n_chunks;
+    int device_used;         /* of the last chunk */
+    int n_fallbacks;         /* over all chunks */
+    accel_fallback_reason reason; /* first fallback's reason */
+    double elapsed_ms;       /* whole call: decode, compute, write */
+    double compute_ms;       /* feature computation only */
+} accel_audio_result;
+
+/*! accel_audio_features_npy() :
+ *  Reads `src` to its end and writes its features to `npy_path` (.npy v1.0, float32, C
+ *  order) in bounded memory: chunks of the planned length (accel_plan_chunk, else
+ *  ACCEL_CHUNK_SECONDS, else 60 s), with the frames that straddle chunk boundaries computed
+ *  from the samples of both, so the file equals accel_audio_features() on the whole input.
+ *  Whisper's global maximum and fbank's mean normalisation are whole-input statistics: they
+ *  are applied in a second pass over the written values. The file is written under a
+ *  temporary name and renamed at the end; on failure nothing is left at npy_path.
+ *  `res` and `rec` may be NULL. */
+ACCEL_API accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *p,
+                                                accel_audio_source *src, const char *npy_path,
+                                                accel_audio_result *res, accel_run_record *rec);
+
+/* A stretch of audio, in seconds from the start of the source. */
+typedef struct accel_audio_segment {
+    double start_s;
+    double end_s;
+} accel_audio_segment;
+
+/* Energy-based voice activity detection and chunking. */
+typedef struct accel_audio_vad_params {
+    size_t struct_size;
+    double frame_ms;        /* energy frame length and hop: 10 */
+    double margin_db;       /* speech is louder than the noise floor by this much: 12 */
+    double min_level_dbfs;  /* and louder than this: -55 */
+    double min_speech_ms;   /* shorter bursts are dropped: 150 */
+    double min_silence_ms;  /* shorter pauses are bridged: 300 */
+    double pad_ms;          /* kept around each speech segment: 100 */
+    double chunk_s;         /* accel_audio_chunk target; 0: planner, ACCEL_CHUNK_SECONDS, 30 */
+    const char *op;         /* operation the chunks are planned for; NULL: "whisper" */
+} accel_audio_vad_params;
+
+/*! accel_audio_vad_params_default() : fills *vp with the defaults above. */
+ACCEL_API accel_status accel_audio_vad_params_default(accel_audio_vad_params *vp);
+
+/*! accel_audio_vad() :
+ *  Reads `src` to its end (in bounded memory) and returns the speech segments: frames whose
+ *  energy is at least max(min_level_dbfs, min(noise floor + margin_db, loud level − 6 dB)),
+ *  the noise floor and loud level being the 10th and 95th percentiles of frame energies;
+ *  pauses shorter than min_silence_ms bridged, bursts shorter than min_speech_ms dropped,
+ *  pad_ms added around each. *segs is allocated (accel_audio_free()), *n_segs its length. */
+ACCEL_API accel_status accel_audio_vad(accel_ctx *ctx, const accel_audio_vad_params *vp,
+                                       accel_audio_source *src, accel_audio_segment **segs,
+                                       size_t *n_segs);
+
+/*! accel_audio_chunk() :
+ *  Reads `src` to its end and cuts it into consecutive chunks that tile it, each at most the
+ *  target length (vp->chunk_s; 0: accel_plan_chunk for vp->op, else ACCEL_CHUNK_SECONDS,
+ *  else 30 s), each cut placed in the middle of the last pause that ends within the second
+ *  half of the target, else at the quietest frame there. */
+ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
+                                         accel_audio_source *src, accel_audio_segment **segs,
+                                         size_t *n_segs);
 
 #ifdef __cplusplus
 }

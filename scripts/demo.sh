@@ -11,3 +11,7 @@ echo "(doctor exit code $doctor_rc: 0 all pass, 1 warnings, 2 no usable GPU)"
 echo; echo "== accel devices"; "$accel" devices || exit $?
 echo; echo "== accel select --explain"; "$accel" select --explain || exit $?
 echo; echo "== accel bench --quick --device all"; "$accel" bench --quick --device all || exit $?
+# Audio: whisper-80 features of a clip accel synthesises itself, on the device the policy
+# selects (ACCEL_BACKEND / ACCEL_DEVICE apply), with the device used, the time and any fallback.
+echo; echo "== accel audio features --demo 5 --preset whisper-80"
+"$accel" audio features --demo 5 --preset whisper-80 || exit $?

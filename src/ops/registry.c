@@ -4,8 +4,14 @@
 
 #include <string.h>
 
+/* audio front ends (src/ops/audio/ops.c) */
+extern const accel__op accel__op_whisper, accel__op_vggish, accel__op_fbank;
+
 static const accel__op *const ops[] = {
     NULL, /* keeps the array non-empty until the first family is listed */
+    &accel__op_whisper,
+    &accel__op_vggish,
+    &accel__op_fbank,
 };
 
 size_t accel__op_count(void)

@@ -1,0 +1,73 @@
+# Audio front ends (src/ops/audio): optimisation and instruction-set flags for the frame
+# kernels, and the optional decoding libraries, each found with pkg-config:
+#   sndfile                     → ACCEL_HAVE_SNDFILE  (FLAC, Ogg/Vorbis, AIFF, … through libsndfile)
+#   soxr                        → ACCEL_HAVE_SOXR     (resampling to 16 kHz)
+#   libavformat, libavcodec,
+#   libavutil, libswresample    → ACCEL_HAVE_FFMPEG   (mp3, m4a/aac, opus, audio of video files)
+# ACCEL_AUDIO_SNDFILE / ACCEL_AUDIO_SOXR / ACCEL_AUDIO_FFMPEG (ON by default) turn each off.
+# Without any of them the built-in WAV reader still works and 16 kHz input needs no resampler.
+option(ACCEL_AUDIO_SNDFILE "Decode audio with libsndfile when found" ON)
+option(ACCEL_AUDIO_SOXR "Resample audio with libsoxr when found" ON)
+option(ACCEL_AUDIO_FFMPEG "Decode audio with FFmpeg when found" ON)
+
+include(CheckCCompilerFlag)
+set(_audio_dir ${CMAKE_CURRENT_SOURCE_DIR}/src/ops/audio)
+file(GLOB _audio_sources ${_audio_dir}/*.c)
+# The frame kernels are written as loops over 16 frames; -O3 and contraction into FMA make
+# them whole vector instructions.
+set_source_files_properties(${_audio_sources} PROPERTIES COMPILE_OPTIONS "-O3")
+set(_audio_isas "generic")
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+  check_c_compiler_flag("-mavx2 -mfma" ACCEL_CC_AVX2)
+  check_c_compiler_flag("-mavx512f -mavx512vl -mavx512dq -mprefer-vector-width=512" ACCEL_CC_AVX512)
+  if(ACCEL_CC_AVX2)
+    set_source_files_properties(${_audio_dir}/kern_avx2.c PROPERTIES
+      COMPILE_OPTIONS "-O3;-mavx2;-mfma;-ffp-contract=fast;-Wno-psabi"
+      COMPILE_DEFINITIONS ACCEL_AUDIO_ISA_AVX2)
+    list(APPEND _audio_isas avx2)
+  endif()
+  if(ACCEL_CC_AVX512)
+    set_source_files_properties(${_audio_dir}/kern_avx512.c PROPERTIES
+      COMPILE_OPTIONS "-O3;-mavx2;-mfma;-mavx512f;-mavx512vl;-mavx512dq;-mprefer-vector-width=512;-ffp-contract=fast;-Wno-psabi"
+      COMPILE_DEFINITIONS ACCEL_AUDIO_ISA_AVX512)
+    list(APPEND _audio_isas avx512)
+  endif()
+endif()
+set_source_files_properties(${_audio_dir}/kern_generic.c PROPERTIES COMPILE_OPTIONS "-O3;-ffp-contract=fast;-Wno-psabi")
+
+set(_audio_libs "")
+if(PKG_CONFIG_FOUND)
+  if(ACCEL_AUDIO_SNDFILE)
+    pkg_check_modules(ACCEL_SNDFILE QUIET IMPORTED_TARGET sndfile)
+    if(ACCEL_SNDFILE_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_SNDFILE)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_SNDFILE_INCLUDE_DIRS})
+      list(APPEND ACCEL_LINK_LIBS PkgConfig::ACCEL_SNDFILE)
+      list(APPEND _audio_libs "libsndfile ${ACCEL_SNDFILE_VERSION}")
+    endif()
+  endif()
+  if(ACCEL_AUDIO_SOXR)
+    pkg_check_modules(ACCEL_SOXR QUIET IMPORTED_TARGET soxr)
+    if(ACCEL_SOXR_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_SOXR)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_SOXR_INCLUDE_DIRS})
+      list(APPEND ACCEL_LINK_LIBS PkgConfig::ACCEL_SOXR)
+      list(APPEND _audio_libs "libsoxr ${ACCEL_SOXR_VERSION}")
+    endif()
+  endif()
+  if(ACCEL_AUDIO_FFMPEG)
+    pkg_check_modules(ACCEL_FFMPEG QUIET IMPORTED_TARGET libavformat libavcodec libavutil libswresample)
+    if(ACCEL_FFMPEG_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_FFMPEG)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_FFMPEG_INCLUDE_DIRS})
+      list(APPEND ACCEL_LINK_LIBS PkgConfig::ACCEL_FFMPEG)
+      list(APPEND _audio_libs "FFmpeg (libavformat ${ACCEL_FFMPEG_libavformat_VERSION})")
+    endif()
+  endif()
+endif()
+string(REPLACE ";" ", " _audio_libs_s "${_audio_libs}")
+string(REPLACE ";" "/" _audio_isas_s "${_audio_isas}")
+if(NOT _audio_libs_s)
+  set(_audio_libs_s "built-in WAV only")
+endif()
+string(APPEND ACCEL_BUILD_SUMMARY "audio: ${_audio_libs_s}; kernels ${_audio_isas_s}; ")

@@ -1,0 +1,342 @@
+/* audio_internal.h — what the files of the audio family share (src/ops/audio/).
+ *
+ * Pipeline of one frame, for every kind:
+ *   framing (edge rules per reference) → Kaldi pre-processing (fbank only) → window →
+ *   real FFT → power or magnitude → sparse mel filterbank → log → store in the output layout
+ * Frames are processed AUDIO_LANES at a time in a "lane" layout (value index major, frame
+ * minor: v[k][lane]), so every arithmetic loop runs across frames and vectorises without
+ * intrinsics. The hot kernel (kern_impl.h) is compiled once per instruction set (kern_*.c) and
+ * chosen at run time.
+ */
+#ifndef ACCEL_AUDIO_INTERNAL_H
+#define ACCEL_AUDIO_INTERNAL_H
+
+#include "core/internal.h"
+
+#include <stdint.h>
+
+#define AUDIO_LANES 16
+#define AUDIO_MAX_STAGES 32
+
+/* Whisper constants (openai-whisper audio.py). */
+#define AUDIO_WHISPER_NFFT 400
+#define AUDIO_WHISPER_HOP 160
+#define AUDIO_WHISPER_WINDOW_FRAMES 3000
+#define AUDIO_WHISPER_PAD_OPENAI 480000
+#define AUDIO_WHISPER_PAD_FASTER 160
+/* VGGish constants (vggish_params.py). */
+#define AUDIO_VGGISH_WIN 400
+#define AUDIO_VGGISH_HOP 160
+#define AUDIO_VGGISH_NFFT 512
+#define AUDIO_VGGISH_EXAMPLE 96
+#define AUDIO_VGGISH_BANDS 64
+
+/* ---- FFT (fft.c plans, kern_impl.h executes) ---- */
+
+/* A real-input FFT of length n. Even n runs as a complex FFT of m = n/2 points on the packed
+ * even/odd samples plus a split step; odd n as a complex FFT of m = n points. The complex FFT
+ * is a Stockham autosort decimation in frequency with radices 4, 2, 3, 5 and a generic radix
+ * for other primes; twiddles are computed in double and rounded once. */
+typedef struct audio_fft_plan {
+    int n;       /* real length */
+    int m;       /* complex length */
+    int odd;     /* n odd: complex FFT of n points with zero imaginary part */
+    int n_stages;
+    int radix[AUDIO_MAX_STAGES];
+    int len[AUDIO_MAX_STAGES];    /* sub-sequence length entering the stage */
+    int stride[AUDIO_MAX_STAGES]; /* Stockham stride s of the stage */
+    size_t tw_off[AUDIO_MAX_STAGES];
+    float *tw;          /* per stage, per j: (p-1) complex twiddles W^{jk}, interleaved re,im */
+    float *split_re;    /* e^{-2πik/n}, k = 0..m (even n only) */
+    float *split_im;
+    float *gen_cos;     /* generic radix tables: cos/sin(2π r/p), per generic stage */
+    float *gen_sin;
+    double *twd, *split_red, *split_imd, *gen_cosd, *gen_sind; /* the same in double */
+    size_t gen_off[AUDIO_MAX_STAGES];
+} audio_fft_plan;
+
+accel_status accel__audio_fft_plan(audio_fft_plan *pl, int n);
+void accel__audio_fft_free(audio_fft_plan *pl);
+
+/* ---- mel filterbanks (mel.c), stored as one run of non-zero weights per band ---- */
+typedef struct audio_melbank {
+    int n_mels;
+    int n_bins;   /* spectrum bins the bank reads (n_fft/2 + 1) */
+    int *start;   /* first bin of band m */
+    int *count;   /* bins in band m */
+    size_t *off;  /* offset of band m's weights in w */
+    float *w;
+} audio_melbank;
+
+/* librosa.filters.mel(sr, n_fft, n_mels) with htk=False, norm="slaney", fmin 0, fmax sr/2. */
+accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n_mels);
+/* VGGish mel_features.spectrogram_to_mel_matrix (HTK scale, no area normalisation, DC row 0). */
+accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
+                                     double hi);
+/* torchaudio.compliance.kaldi.get_mel_banks (vtln_warp 1), Nyquist column zero. */
+accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
+                                    double hi);
+void accel__audio_mel_free(audio_melbank *mb);
+/* Dense (n_mels × n_bins) copy, for the device path and tests. Caller frees. */
+float *accel__audio_mel_dense(const audio_melbank *mb);
+
+/* ---- plan of one parameter set ---- */
+
+typedef enum {
+    AUDIO_FRAMING_DIRECT = 0,  /* frame f = x[f·hop, f·hop + win) (vggish, Kaldi snip_edges) */
+    AUDIO_FRAMING_CENTER = 1,  /* numpy/torch reflect padding of win/2 (whisper) */
+    AUDIO_FRAMING_KALDI = 2    /* Kaldi snip_edges=0: mirrored with edge sample repeated */
+} audio_framing;
+
+typedef enum {
+    AUDIO_LOG_WHISPER = 0, /* log10(max(mel, 1e-10)) (floor and scale in the post pass) */
+    AUDIO_LOG_VGGISH = 1,  /* ln(mel + 0.01) of magnitudes */
+    AUDIO_LOG_KALDI = 2    /* ln(max(mel, FLT_EPSILON)) when use_log_fbank */
+} audio_logkind;
+
+typedef struct audio_plan audio_plan;
+typedef struct audio_signal audio_signal;
+
+/* The kernel: computes frames f0 .. f0+nf-1 (nf ≤ AUDIO_LANES) of `sig` into vals[k][lane]
+ * (k < plan->n_out) and returns the largest value of those frames (whisper's global maximum
+ * is built from it). `scratch` holds AUDIO_SCRATCH_FLOATS(plan) floats, 64-byte aligned. */
+typedef float (*audio_kernel_fn)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
+                                 float *scratch, float *vals);
+
+struct audio_plan {
+    accel_audio_params p;
+    audio_framing framing;
+    audio_logkind logkind;
+    int win;       /* samples per frame */
+    int hop;
+    int n_fft;
+    int n_bins;    /* n_fft/2 + 1 */
+    int n_mels;
+    int n_out;     /* values per frame: n_mels (+1 with use_energy) */
+    int pad_left;  /* framing offset: frame f starts at f·hop − pad_left */
+    int kaldi_pre; /* Kaldi pre-processing on */
+    float *window; /* win */
+    double *windowd; /* the same in double (Kaldi) */
+    audio_fft_plan fft;
+    audio_melbank mel;
+    float log_energy_floor; /* Kaldi: ln(energy_floor), or -inf */
+    audio_kernel_fn kernel;
+    const char *isa;        /* "avx512", "avx2", "generic" */
+};
+
+/* FFT buffers (4 × (m+1)), spectrum (n_bins) and Kaldi frame (win) in double lanes, then the
+ * per-lane edge frames and a zero frame (LANES+1 frames of win + 16) */
+#define AUDIO_SCRATCH_FLOATS(pl)                                                               \
+    ((size_t)2 * AUDIO_LANES * (size_t)(4 * ((pl)->fft.m + 1) + (pl)->n_bins + (pl)->win) +    \
+     (size_t)(AUDIO_LANES + 1) * (size_t)((pl)->win + 16) + 64)
+
+accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p);
+void accel__audio_plan_free(audio_plan *pl);
+
+/* ---- signals: the samples a frame reads, with the framing's edge rules ---- */
+struct audio_signal {
+    const float *x; /* x[i] is clip sample base + i, for i < len */
+    int64_t base;
+    int64_t len;
+    int64_t n;      /* clip length in samples (whole input) */
+    int64_t pad;    /* whisper: zeros appended before framing */
+    float scale;    /* samples are multiplied by this (Kaldi sample_scale); 1 otherwise */
+};
+
+/* Clip-frame counts for n samples: all frames of the reference, the frames whose values are
+ * computed (whisper: later frames read only appended zeros and are constant), and the frames
+ * stored (whisper windows: the content frames). */
+typedef struct audio_frames {
+    int64_t total;    /* frames of the reference spectrogram */
+    int64_t computed; /* [0, computed) run through the kernel; the rest are all-zero frames */
+    int64_t content;  /* whisper: n // 160 (what transcribe() windows) */
+    int64_t stored;   /* frames written to the output */
+    int64_t windows;  /* whisper windows, vggish examples */
+} audio_frames;
+void accel__audio_frames(const audio_plan *pl, int64_t n, audio_frames *fr);
+
+/* Sample at virtual index i of the framed signal (edges handled), for frames that cross the
+ * edges or a chunk's end. Index must be covered by sig (callers ensure it). */
+float accel__audio_sample_at(const audio_plan *pl, const audio_signal *sig, int64_t i);
+/* 1 when frame f reads only x[0, len) directly (no edge rule, inside the buffer). */
+int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int64_t f);
+
+/* The kernels of one instruction set (kern_*.c). */
+typedef struct audio_isa {
+    const char *name; /* "generic", "avx2", "avx512" */
+    audio_kernel_fn kernel;
+    /* |FFT|² of AUDIO_LANES real frames of fft->n samples (x[k·LANES + lane]) into
+     * power[k·LANES + lane], k ≤ n/2; `scratch` as for the kernel (tests check the FFT alone) */
+    void (*fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch);
+    /* the same in double (the Kaldi path) */
+    void (*fft_power_d)(const audio_fft_plan *fft, const double *x, double *power, double *scratch);
+} audio_isa;
+/* NULL when not compiled in or not supported by this CPU. */
+const audio_isa *accel__audio_isa_generic(void);
+const audio_isa *accel__audio_isa_avx2(void);
+const audio_isa *accel__audio_isa_avx512(void);
+/* The fastest one this CPU runs (or the one forced). */
+const audio_isa *accel__audio_isa_best(void);
+/* Tests: make plans use `isa` (NULL: back to the fastest). Not thread-safe. */
+void accel__audio_force_isa(const audio_isa *isa);
+
+/* Fast natural logarithm for positive normal floats, |error| < 2 ulp + 1e-9 (used by the
+ * kernels and by tests). */
+float accel__audio_ln(float x);
+
+/* ---- output layouts and the operation call ---- */
+
+/* Where value k of clip frame f goes: out[(f / wf)·ws + (f % wf)·fs + k·ks]. */
+typedef struct audio_layout {
+    int64_t wf;  /* frames per window (whisper windows: 3000; else huge) */
+    int64_t ws;  /* stride between windows */
+    int64_t fs;  /* stride between frames */
+    int64_t ks;  /* stride between values */
+} audio_layout;
+
+typedef struct audio_clip {
+    audio_signal sig;
+    int64_t f_begin, f_end; /* frames to compute (clip indices) */
+    int64_t f_origin;       /* clip frame stored at out's frame 0 (streaming chunks) */
+    int64_t f_store;        /* frames ≥ f_store are computed but not stored (whisper windows) */
+    float *out;
+    audio_layout lay;
+    float max;              /* whisper: running maximum of log10 values (set by the op) */
+} audio_clip;
+
+typedef struct audio_call {
+    const audio_plan *plan;
+    audio_clip *clips;
+    size_t n_clips;
+    size_t *prefix; /* prefix[i] = frames before clip i; prefix[n_clips] = items */
+    pthread_mutex_t lock;
+    int post_done;  /* the device already applied the post pass */
+} audio_call;
+
+/* The operations: "whisper", "vggish", "fbank" (ops.c). */
+extern const accel__op accel__op_whisper;
+extern const accel__op accel__op_vggish;
+extern const accel__op accel__op_fbank;
+const accel__op *accel__audio_op(accel_audio_kind kind);
+
+/* accel_audio_features_batch() on one given device (device < 0: the planned device with
+ * fallback) — conformance tests run every preset on every device through it. */
+accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_audio_params *p,
+                                      accel_dtype dtype, const void *const *clips, const size_t *lens,
+                                      size_t n_clips, float *const *outs, accel_run_record *rec);
+
+/* Builds prefix sums and the lock; frees them. */
+accel_status accel__audio_call_init(audio_call *c, const audio_plan *pl, audio_clip *clips,
+                                    size_t n);
+void accel__audio_call_free(audio_call *c);
+/* Computes frames [begin, end) of the call on a device through its backend ops (device.c). */
+accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begin, size_t end);
+/* Computes frames [begin, end) of the call on the CPU (threads inside). */
+accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, size_t end);
+
+/* Post pass on a finished clip output (host): whisper floor at max − 8 and (x + 4) / 4 on the
+ * stored frames (windows' zero padding left at 0), constant all-zero frames filled; fbank
+ * column-mean subtraction. `n` is the clip length in samples. */
+accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out);
+/* log10 of whisper's 1e-10 floor through the kernels' logarithm (all-zero frames' value). */
+float accel__audio_whisper_zero_value(void);
+
+/* Column sums for fbank's mean normalisation, in one fixed order whoever computes them: frames
+ * in blocks of AUDIO_COLSUM_BLOCK, each block summed in frame order, the blocks added in order.
+ * The in-memory post pass sums blocks in parallel, streaming adds frames as chunks arrive; both
+ * give the same bits. */
+#define AUDIO_COLSUM_BLOCK 4096
+typedef struct audio_colsum {
+    int n;          /* columns */
+    double *total;  /* finished blocks */
+    double *part;   /* the open block */
+    int64_t frames; /* frames added */
+} audio_colsum;
+accel_status accel__audio_colsum_init(audio_colsum *c, int n);
+void accel__audio_colsum_add(audio_colsum *c, const float *rows, int64_t n_rows);
+/* Means into c->total (frames added so far). */
+void accel__audio_colsum_mean(audio_colsum *c);
+void accel__audio_colsum_free(audio_colsum *c);
+
+/* Per-clip layout of the final output for n samples. */
+void accel__audio_layout(const audio_plan *pl, const audio_frames *fr, audio_layout *lay);
+
+/* ---- threads ---- */
+
+/* Runs fn(arg, begin, end) over [0, n) split in contiguous parts, one per worker (the
+ * calling thread is one of them); small n runs inline. The one place that decides how CPU
+ * work is split: the CPU backend's pool can replace it. */
+typedef void (*audio_task_fn)(void *arg, size_t begin, size_t end);
+void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audio_task_fn fn,
+                           void *arg);
+int accel__audio_threads(accel_ctx *ctx);
+
+/* ---- sources (source.c + decoders) ---- */
+
+/* A decoder delivers interleaved float32 at the file's rate; the source mixes down and
+ * resamples. */
+typedef struct audio_decoder {
+    const char *name;
+    void *state;
+    int rate, channels;
+    int64_t frames; /* -1 unknown */
+    char format[64];
+    /* reads up to cap frames (cap × channels floats); *got 0 at the end */
+    accel_status (*read)(void *state, float *buf, size_t cap, size_t *got);
+    void (*close)(void *state);
+} audio_decoder;
+
+/* Built-in RIFF WAV reader. ACCEL_ERR_UNSUPPORTED for a valid WAV whose codec it lacks. */
+accel_status accel__audio_wav_open(const char *path, audio_decoder *d);
+/* libsndfile; ACCEL_ERR_NOT_BUILT_IN without it. */
+accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d);
+/* FFmpeg; ACCEL_ERR_NOT_BUILT_IN without it. */
+accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d);
+
+/* The optional libraries this build has (tests adapt to them). */
+#define ACCEL__AUDIO_HAVE_SNDFILE 1u
+#define ACCEL__AUDIO_HAVE_SOXR 2u
+#define ACCEL__AUDIO_HAVE_FFMPEG 4u
+unsigned accel__audio_built(void);
+
+/* The path a source was opened from ("(memory)" for memory sources). */
+const char *accel__audio_source_path(const accel_audio_source *s);
+
+/* Resampler: streaming, mono. libsoxr (HQ) when built with it. */
+typedef struct audio_resampler audio_resampler;
+accel_status accel__audio_resampler_new(int in_rate, int out_rate, audio_resampler **out);
+/* Consumes all n input samples (in may be NULL with n 0 and flush 1 at the end) and appends
+ * output to *buf (grown with realloc), *len updated. */
+accel_status accel__audio_resample(audio_resampler *r, const float *in, size_t n, int flush,
+                                   float **buf, size_t *len, size_t *cap);
+void accel__audio_resampler_free(audio_resampler *r);
+const char *accel__audio_resampler_name(void);
+
+/* ---- .npy files (npy.c) ---- */
+/* Writes a v1.0 header for float32 C-order `shape` padded to 128 bytes (so it can be
+ * rewritten in place when the shape is known at the end). */
+accel_status accel__npy_header(char hdr[128], const size_t *shape, int ndim);
+accel_status accel__npy_write(const char *path, const float *data, const size_t *shape, int ndim);
+
+/* ---- benchmark cases (bench.c), for `accel bench` ---- */
+/* "whisper-80@30s", "whisper-80@20min", … fbank-80@20min; NULL-terminated. */
+extern const char *const accel__audio_bench_cases[];
+typedef struct audio_bench audio_bench;
+/* A case by name ("PRESET@30s", "PRESET@20min") or by preset and seconds: the input is the
+ * demo clip plus low noise, in memory, and the output buffer is allocated. */
+accel_status accel__audio_bench_case(const char *name, audio_bench **out);
+accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out);
+/* One timed run on `device` (< 0: the planned device, with fallback). */
+accel_status accel__audio_bench_run(accel_ctx *ctx, audio_bench *b, int device, accel_run_record *rec);
+double accel__audio_bench_seconds(const audio_bench *b);
+const char *accel__audio_bench_op(const audio_bench *b);
+void accel__audio_bench_free(audio_bench *b);
+
+/* ---- misc ---- */
+/* Chunk length for long inputs: accel_plan_chunk, else ACCEL_CHUNK_SECONDS, else `def`. */
+double accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duration_s, int rate,
+                                  double def, const char **source);
+/* A few seconds of formant-synthesised vowels at 16 kHz (the demo clip); caller frees. */
+accel_status accel__audio_demo_clip(double seconds, float **out, size_t *n);
+
+#endif

@@ -1,0 +1,210 @@
+/* decode_ffmpeg.c — anything FFmpeg's libavformat/libavcodec decode (mp3, m4a/aac, opus, the
+ * audio track of video files), when built with them (ACCEL_HAVE_FFMPEG). The best audio
+ * stream is decoded and converted by libswresample to interleaved float at its own rate and
+ * channel count; mixing down and resampling are the source's job, the same for every
+ * decoder. */
+#include "audio_internal.h"
+
+#ifdef ACCEL_HAVE_FFMPEG
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ff_state {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    SwrContext *swr;
+    AVPacket *pkt;
+    AVFrame *frm;
+    int stream;
+    int channels;
+    float *pend;       /* converted samples not yet delivered (interleaved) */
+    size_t pend_frames, pend_pos, pend_cap;
+    int draining, done;
+    char path[1024];
+} ff_state;
+
+static const char *fferr(int e, char *buf, size_t cap)
+{
+    av_strerror(e, buf, cap);
+    return buf;
+}
+
+/* Converts the decoded frame into pend. */
+static accel_status convert(ff_state *s)
+{
+    int n = s->frm->nb_samples;
+    size_t need = (size_t)n * (size_t)s->channels;
+    if (need > s->pend_cap) {
+        float *p = realloc(s->pend, need * sizeof *p);
+        RETURN_ERROR_IF(!p, ACCEL_ERR_NO_MEMORY, "out of memory decoding '%s'", s->path);
+        s->pend = p;
+        s->pend_cap = need;
+    }
+    uint8_t *out[1] = {(uint8_t *)s->pend};
+    int got = swr_convert(s->swr, out, n, (const uint8_t **)s->frm->extended_data, n);
+    char eb[128];
+    RETURN_ERROR_IF(got < 0, ACCEL_ERR_FORMAT, "'%s': sample conversion failed: %s", s->path,
+                    fferr(got, eb, sizeof eb));
+    s->pend_frames = (size_t)got;
+    s->pend_pos = 0;
+    return ACCEL_OK;
+}
+
+/* Decodes until a frame is converted or the stream ends. */
+static accel_status next_frame(ff_state *s)
+{
+    char eb[128];
+    for (;;) {
+        int r = avcodec_receive_frame(s->dec, s->frm);
+        if (r == 0) {
+            accel_status st = convert(s);
+            av_frame_unref(s->frm);
+            return st;
+        }
+        if (r == AVERROR_EOF) {
+            s->done = 1;
+            return ACCEL_OK;
+        }
+        if (r != AVERROR(EAGAIN))
+            return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
+        if (s->draining) {
+            s->done = 1;
+            return ACCEL_OK;
+        }
+        r = av_read_frame(s->fmt, s->pkt);
+        if (r == AVERROR_EOF) {
+            s->draining = 1;
+            avcodec_send_packet(s->dec, NULL);
+            continue;
+        }
+        if (r < 0) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
+        if (s->pkt->stream_index == s->stream) {
+            r = avcodec_send_packet(s->dec, s->pkt);
+            if (r < 0 && r != AVERROR(EAGAIN)) {
+                av_packet_unref(s->pkt);
+                return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
+            }
+        }
+        av_packet_unref(s->pkt);
+    }
+}
+
+static accel_status ff_read(void *state, float *buf, size_t cap, size_t *got)
+{
+    ff_state *s = state;
+    size_t done = 0;
+    while (done < cap) {
+        if (s->pend_pos < s->pend_frames) {
+            size_t k = s->pend_frames - s->pend_pos;
+            if (k > cap - done) k = cap - done;
+            memcpy(buf + done * (size_t)s->channels, s->pend + s->pend_pos * (size_t)s->channels,
+                   k * (size_t)s->channels * sizeof *buf);
+            s->pend_pos += k;
+            done += k;
+            continue;
+        }
+        if (s->done) break;
+        accel_status st = next_frame(s);
+        if (st != ACCEL_OK) return st;
+    }
+    *got = done;
+    return ACCEL_OK;
+}
+
+static void ff_close(void *state)
+{
+    ff_state *s = state;
+    if (!s) return;
+    swr_free(&s->swr);
+    avcodec_free_context(&s->dec);
+    avformat_close_input(&s->fmt);
+    av_packet_free(&s->pkt);
+    av_frame_free(&s->frm);
+    free(s->pend);
+    free(s);
+}
+
+accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
+{
+    char eb[128];
+    accel_status st = ACCEL_OK;
+    av_log_set_level(AV_LOG_QUIET);
+    ff_state *s = calloc(1, sizeof *s);
+    RETURN_ERROR_IF(!s, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel__strlcpy(s->path, path, sizeof s->path);
+    int r = avformat_open_input(&s->fmt, path, NULL, NULL);
+    if (r < 0) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': not a recognised audio format (%s)", path, fferr(r, eb, sizeof eb));
+        goto fail;
+    }
+    r = avformat_find_stream_info(s->fmt, NULL);
+    if (r < 0) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", path, fferr(r, eb, sizeof eb));
+        goto fail;
+    }
+    r = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+    if (r < 0) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': no audio stream", path);
+        goto fail;
+    }
+    s->stream = r;
+    AVCodecParameters *par = s->fmt->streams[r]->codecpar;
+    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    if (!codec) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': unsupported codec '%s' (no decoder in this FFmpeg)", path,
+                         avcodec_get_name(par->codec_id));
+        goto fail;
+    }
+    s->dec = avcodec_alloc_context3(codec);
+    s->pkt = av_packet_alloc();
+    s->frm = av_frame_alloc();
+    if (!s->dec || !s->pkt || !s->frm) {
+        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    if ((r = avcodec_parameters_to_context(s->dec, par)) < 0 || (r = avcodec_open2(s->dec, codec, NULL)) < 0) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': cannot open the %s decoder: %s", path, codec->name,
+                         fferr(r, eb, sizeof eb));
+        goto fail;
+    }
+    if (s->dec->ch_layout.nb_channels < 1 || s->dec->sample_rate < 1) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %d channels at %d Hz", path,
+                         s->dec->ch_layout.nb_channels, s->dec->sample_rate);
+        goto fail;
+    }
+    s->channels = s->dec->ch_layout.nb_channels;
+    r = swr_alloc_set_opts2(&s->swr, &s->dec->ch_layout, AV_SAMPLE_FMT_FLT, s->dec->sample_rate,
+                            &s->dec->ch_layout, s->dec->sample_fmt, s->dec->sample_rate, 0, NULL);
+    if (r < 0 || (r = swr_init(s->swr)) < 0) {
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': cannot convert its samples: %s", path, fferr(r, eb, sizeof eb));
+        goto fail;
+    }
+    memset(d, 0, sizeof *d);
+    d->name = "ffmpeg";
+    d->state = s;
+    d->rate = s->dec->sample_rate;
+    d->channels = s->channels;
+    AVStream *as = s->fmt->streams[s->stream];
+    d->frames = as->duration > 0 ? av_rescale_q(as->duration, as->time_base, (AVRational){1, d->rate}) : -1;
+    snprintf(d->format, sizeof d->format, "%s in %s", codec->name, s->fmt->iformat->name);
+    d->read = ff_read;
+    d->close = ff_close;
+    return ACCEL_OK;
+fail:
+    ff_close(s);
+    return st;
+}
+
+#else
+
+accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
+{
+    (void)d;
+    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': FFmpeg support is not built in", path);
+}
+
+#endif

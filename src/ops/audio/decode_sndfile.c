@@ -1,0 +1,88 @@
+/* decode_sndfile.c — every format libsndfile reads (FLAC, Ogg Vorbis/Opus, AIFF, CAF, W64,
+ * RF64, ADPCM/μ-law WAV, …), when the library was built with it (ACCEL_HAVE_SNDFILE). A file
+ * that ends before the frame count its header announces is reported as truncated (except
+ * MPEG, whose count libsndfile estimates). */
+#include "audio_internal.h"
+
+#ifdef ACCEL_HAVE_SNDFILE
+#include <sndfile.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sf_state {
+    SNDFILE *sf;
+    int64_t frames;  /* announced, -1 when not trusted */
+    int64_t done;
+    char path[1024];
+} sf_state;
+
+static accel_status sf_read(void *state, float *buf, size_t cap, size_t *got)
+{
+    sf_state *s = state;
+    sf_count_t n = sf_readf_float(s->sf, buf, (sf_count_t)cap);
+    *got = 0;
+    int err = n < 0 || (n == 0 && sf_error(s->sf) != SF_ERR_NO_ERROR);
+    if ((err || n == 0) && s->frames >= 0 && s->done < s->frames)
+        return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                           "'%s': truncated or corrupt: decoded %lld of the %lld frames its header "
+                           "announces%s%s", s->path, (long long)s->done, (long long)s->frames,
+                           err ? "; libsndfile: " : "", err ? sf_strerror(s->sf) : "");
+    RETURN_ERROR_IF(err, ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, sf_strerror(s->sf));
+    s->done += n;
+    *got = (size_t)n;
+    return ACCEL_OK;
+}
+
+static void sf_close_state(void *state)
+{
+    sf_state *s = state;
+    if (!s) return;
+    if (s->sf) sf_close(s->sf);
+    free(s);
+}
+
+accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s", path, sf_strerror(NULL));
+    if (info.channels < 1 || info.samplerate < 1) {
+        sf_close(sf);
+        return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %d channels at %d Hz", path, info.channels,
+                           info.samplerate);
+    }
+    sf_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        sf_close(sf);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    }
+    s->sf = sf;
+    accel__strlcpy(s->path, path, sizeof s->path);
+    int major = info.format & SF_FORMAT_TYPEMASK;
+    s->frames = (major == SF_FORMAT_MPEG || info.frames <= 0) ? -1 : (int64_t)info.frames;
+    memset(d, 0, sizeof *d);
+    d->name = "sndfile";
+    d->state = s;
+    d->rate = info.samplerate;
+    d->channels = info.channels;
+    d->frames = info.frames > 0 ? (int64_t)info.frames : -1;
+    SF_FORMAT_INFO fi = {.format = major};
+    SF_FORMAT_INFO si = {.format = info.format & SF_FORMAT_SUBMASK};
+    const char *maj = sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 ? fi.name : "?";
+    const char *sub = sf_command(NULL, SFC_GET_FORMAT_INFO, &si, sizeof si) == 0 ? si.name : "?";
+    snprintf(d->format, sizeof d->format, "%s, %s", maj, sub);
+    d->read = sf_read;
+    d->close = sf_close_state;
+    return ACCEL_OK;
+}
+
+#else
+
+accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
+{
+    (void)d;
+    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': libsndfile support is not built in", path);
+}
+
+#endif

@@ -1,0 +1,204 @@
+/* decode_wav.c — the built-in RIFF WAV reader: PCM 8/16/24/32-bit and IEEE float 32/64, plain
+ * or WAVE_FORMAT_EXTENSIBLE, any channel count and rate. It makes the library read WAV
+ * without any optional dependency, and it is strict where libsndfile is lenient: a data chunk
+ * that declares more bytes than the file holds is reported as truncated (a data size of
+ * 0xFFFFFFFF, or 0 with an unset RIFF size, written by streaming recorders, means "to the end
+ * of the file"). Samples are
+ * normalised as libsndfile does (PCM by 2^(bits-1), 8-bit unsigned around 128). */
+#include "audio_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct wav_state {
+    FILE *f;
+    int fmt;      /* 1 PCM, 3 float */
+    int bits;
+    int channels;
+    int block;    /* bytes per frame */
+    int64_t frames_left;  /* -1: to the end of the file */
+    unsigned char *raw;
+    size_t raw_cap;
+    char path[1024];
+} wav_state;
+
+static uint32_t le32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
+{
+    wav_state *w = state;
+    *got = 0;
+    size_t want = cap;
+    if (w->frames_left >= 0 && (int64_t)want > w->frames_left) want = (size_t)w->frames_left;
+    if (want == 0) return ACCEL_OK;
+    size_t bytes = want * (size_t)w->block;
+    if (bytes > w->raw_cap) {
+        unsigned char *r = realloc(w->raw, bytes);
+        RETURN_ERROR_IF(!r, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", w->path);
+        w->raw = r;
+        w->raw_cap = bytes;
+    }
+    size_t n = fread(w->raw, 1, bytes, w->f);
+    RETURN_ERROR_IF(ferror(w->f), ACCEL_ERR_IO, "'%s': read error: %s", w->path, strerror(errno));
+    if (n < bytes && w->frames_left >= 0)
+        return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': truncated: the file ends inside its data chunk",
+                           w->path);
+    size_t frames = n / (size_t)w->block;
+    size_t vals = frames * (size_t)w->channels;
+    const unsigned char *p = w->raw;
+    if (w->fmt == 3 && w->bits == 32) {
+        for (size_t i = 0; i < vals; i++, p += 4) {
+            uint32_t u = le32(p);
+            float v;
+            memcpy(&v, &u, 4);
+            buf[i] = v;
+        }
+    } else if (w->fmt == 3) {
+        for (size_t i = 0; i < vals; i++, p += 8) {
+            uint64_t u = (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+            double v;
+            memcpy(&v, &u, 8);
+            buf[i] = (float)v;
+        }
+    } else {
+        switch (w->bits) {
+        case 8:
+            for (size_t i = 0; i < vals; i++) buf[i] = ((float)p[i] - 128.0f) / 128.0f;
+            break;
+        case 16:
+            for (size_t i = 0; i < vals; i++, p += 2) buf[i] = (float)(int16_t)le16(p) / 32768.0f;
+            break;
+        case 24:
+            for (size_t i = 0; i < vals; i++, p += 3) {
+                int32_t v = (int32_t)((uint32_t)p[0] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 24) >> 8;
+                buf[i] = (float)v / 8388608.0f;
+            }
+            break;
+        default:
+            for (size_t i = 0; i < vals; i++, p += 4) buf[i] = (float)((double)(int32_t)le32(p) / 2147483648.0);
+            break;
+        }
+    }
+    if (w->frames_left >= 0) w->frames_left -= (int64_t)frames;
+    *got = frames;
+    return ACCEL_OK;
+}
+
+static void wav_close(void *state)
+{
+    wav_state *w = state;
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    free(w->raw);
+    free(w);
+}
+
+#define CORRUPT(...) \
+    do { \
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, __VA_ARGS__); \
+        goto fail; \
+    } while (0)
+
+accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
+{
+    accel_status st = ACCEL_OK;
+    wav_state *w = calloc(1, sizeof *w);
+    RETURN_ERROR_IF(!w, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel__strlcpy(w->path, path, sizeof w->path);
+    w->f = fopen(path, "rb");
+    if (!w->f) {
+        int e = errno;
+        free(w);
+        return ACCEL_ERROR(e == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO, "cannot open '%s': %s",
+                           path, strerror(e));
+    }
+    struct stat sb;
+    int64_t fsize = fstat(fileno(w->f), &sb) == 0 ? (int64_t)sb.st_size : -1;
+    unsigned char h[12];
+    if (fread(h, 1, 12, w->f) != 12) CORRUPT("'%s': truncated: shorter than a RIFF header", path);
+    if (memcmp(h, "RIFF", 4) != 0 || memcmp(h + 8, "WAVE", 4) != 0)
+        CORRUPT("'%s': not a RIFF WAVE file", path);
+    int have_fmt = 0, tag = 0, ch = 0, bits = 0, block = 0;
+    uint32_t rate = 0;
+    for (;;) {
+        unsigned char c[8];
+        size_t k = fread(c, 1, 8, w->f);
+        if (k == 0 && feof(w->f))
+            CORRUPT("'%s': corrupt WAV: no data chunk%s", path, have_fmt ? "" : " and no fmt chunk");
+        if (k != 8) CORRUPT("'%s': truncated inside a chunk header", path);
+        uint32_t size = le32(c + 4);
+        long here = ftell(w->f);
+        if (memcmp(c, "data", 4) != 0 && fsize >= 0 && here + (int64_t)size > fsize)
+            CORRUPT("'%s': corrupt or truncated WAV: its '%.4s' chunk declares %u bytes, past the end "
+                    "of the file", path, (const char *)c, size);
+        if (memcmp(c, "fmt ", 4) == 0) {
+            unsigned char fm[40];
+            if (size < 16) CORRUPT("'%s': corrupt WAV: fmt chunk of %u bytes (at least 16)", path, size);
+            size_t want = size < sizeof fm ? size : sizeof fm;
+            if (fread(fm, 1, want, w->f) != want) CORRUPT("'%s': truncated inside the fmt chunk", path);
+            tag = le16(fm);
+            ch = le16(fm + 2);
+            rate = le32(fm + 4);
+            block = le16(fm + 12);
+            bits = le16(fm + 14);
+            if (tag == 0xFFFE) {
+                if (size < 40) CORRUPT("'%s': corrupt WAV: extensible fmt chunk of %u bytes (40)", path, size);
+                tag = le16(fm + 24); /* the sub-format GUID starts with the format tag */
+            }
+            have_fmt = 1;
+        } else if (memcmp(c, "data", 4) == 0) {
+            if (!have_fmt) CORRUPT("'%s': corrupt WAV: data chunk before the fmt chunk", path);
+            if (tag != 1 && tag != 3) {
+                st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: WAV format tag 0x%04x", path, tag);
+                goto fail;
+            }
+            if (ch < 1 || ch > 1024) CORRUPT("'%s': corrupt WAV: %d channels", path, ch);
+            if (rate < 1 || rate > 4000000) CORRUPT("'%s': corrupt WAV: sample rate %u Hz", path, rate);
+            int ok_bits = tag == 1 ? (bits == 8 || bits == 16 || bits == 24 || bits == 32) : (bits == 32 || bits == 64);
+            if (!ok_bits) {
+                st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: %s with %d bits per sample",
+                                 path, tag == 1 ? "PCM" : "IEEE float", bits);
+                goto fail;
+            }
+            if (block != ch * (bits / 8))
+                CORRUPT("'%s': corrupt WAV: block align %d for %d channels of %d bits", path, block, ch, bits);
+            int64_t avail = fsize >= 0 ? fsize - here : -1;
+            uint32_t riff = le32(h + 4);
+            if (size == 0xFFFFFFFFu || (size == 0 && avail > 0 && (riff == 0 || riff == 0xFFFFFFFFu))) {
+                w->frames_left = -1; /* streamed WAV: the data run to the end of the file */
+            } else {
+                if (avail >= 0 && (int64_t)size > avail)
+                    CORRUPT("'%s': truncated: the data chunk declares %u bytes, the file holds %lld",
+                            path, size, (long long)avail);
+                if (size % (uint32_t)block)
+                    CORRUPT("'%s': corrupt WAV: data chunk of %u bytes is not whole frames of %d bytes",
+                            path, size, block);
+                w->frames_left = (int64_t)(size / (uint32_t)block);
+            }
+            break;
+        }
+        if (memcmp(c, "data", 4) != 0 && fseek(w->f, here + (long)size + (long)(size & 1), SEEK_SET) != 0)
+            CORRUPT("'%s': cannot seek past a chunk: %s", path, strerror(errno));
+    }
+    w->fmt = tag;
+    w->bits = bits;
+    w->channels = ch;
+    w->block = block;
+    memset(d, 0, sizeof *d);
+    d->name = "wav";
+    d->state = w;
+    d->rate = (int)rate;
+    d->channels = ch;
+    d->frames = w->frames_left;
+    snprintf(d->format, sizeof d->format, "WAV %s %d-bit", tag == 1 ? "PCM" : "float", bits);
+    d->read = wav_read;
+    d->close = wav_close;
+    return ACCEL_OK;
+fail:
+    wav_close(w);
+    return st;
+}

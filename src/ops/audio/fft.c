@@ -1,0 +1,118 @@
+/* fft.c — FFT plans for the audio kernels: factorisation and twiddle tables.
+ *
+ * Why our own FFT: the sizes are few and known (400 for whisper, 512 for vggish and Kaldi's
+ * power-of-two rounding, occasionally another length), and the kernels run many frames at
+ * once in a lane layout, where a plain Stockham FFT written over lanes vectorises fully
+ * without intrinsics. Permissive libraries (pocketfft, KissFFT) transform one frame at a time.
+ * Twiddles are computed in double and kept in both precisions: float lanes for whisper and
+ * vggish, double lanes for Kaldi filterbanks (see kern_fft.h). Accuracy is checked against a
+ * double DFT in tests/audio. */
+#include "audio_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int factorize(int m, int *radix)
+{
+    int k = 0;
+    while (m % 4 == 0 && k < AUDIO_MAX_STAGES) radix[k++] = 4, m /= 4;
+    while (m % 2 == 0 && k < AUDIO_MAX_STAGES) radix[k++] = 2, m /= 2;
+    while (m % 3 == 0 && k < AUDIO_MAX_STAGES) radix[k++] = 3, m /= 3;
+    while (m % 5 == 0 && k < AUDIO_MAX_STAGES) radix[k++] = 5, m /= 5;
+    for (int p = 7; m > 1 && k < AUDIO_MAX_STAGES; p += 2)
+        while (m % p == 0 && k < AUDIO_MAX_STAGES) radix[k++] = p, m /= p;
+    return m == 1 ? k : -1;
+}
+
+accel_status accel__audio_fft_plan(audio_fft_plan *pl, int n)
+{
+    memset(pl, 0, sizeof *pl);
+    RETURN_ERROR_IF(n < 2 || n > (1 << 20), ACCEL_ERR_INVALID_ARG,
+                    "FFT length %d out of range [2, 1048576]", n);
+    pl->n = n;
+    pl->odd = n & 1;
+    pl->m = pl->odd ? n : n / 2;
+    int m = pl->m;
+    if (m == 1) {
+        pl->n_stages = 0;
+    } else {
+        pl->n_stages = factorize(m, pl->radix);
+        RETURN_ERROR_IF(pl->n_stages < 0, ACCEL_ERR_INVALID_ARG, "FFT length %d: too many factors", n);
+    }
+    size_t tw_total = 0, gen_total = 0;
+    int len = m, s = 1;
+    for (int i = 0; i < pl->n_stages; i++) {
+        int p = pl->radix[i];
+        pl->len[i] = len;
+        pl->stride[i] = s;
+        pl->tw_off[i] = tw_total;
+        tw_total += (size_t)(len / p) * (size_t)(p - 1) * 2;
+        pl->gen_off[i] = gen_total;
+        if (p > 5) gen_total += (size_t)p;
+        len /= p;
+        s *= p;
+    }
+    pl->tw = malloc((tw_total + 1) * sizeof *pl->tw);
+    pl->gen_cos = malloc((gen_total + 1) * sizeof(float));
+    pl->gen_sin = malloc((gen_total + 1) * sizeof(float));
+    pl->split_re = malloc((size_t)(m + 1) * sizeof(float));
+    pl->split_im = malloc((size_t)(m + 1) * sizeof(float));
+    pl->twd = malloc((tw_total + 1) * sizeof *pl->twd);
+    pl->gen_cosd = malloc((gen_total + 1) * sizeof(double));
+    pl->gen_sind = malloc((gen_total + 1) * sizeof(double));
+    pl->split_red = malloc((size_t)(m + 1) * sizeof(double));
+    pl->split_imd = malloc((size_t)(m + 1) * sizeof(double));
+    if (!pl->tw || !pl->gen_cos || !pl->gen_sin || !pl->split_re || !pl->split_im || !pl->twd ||
+        !pl->gen_cosd || !pl->gen_sind || !pl->split_red || !pl->split_imd) {
+        accel__audio_fft_free(pl);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for an FFT plan of %d", n);
+    }
+    for (int i = 0; i < pl->n_stages; i++) {
+        int p = pl->radix[i], L = pl->len[i], mm = L / p;
+        float *t = pl->tw + pl->tw_off[i];
+        double *td = pl->twd + pl->tw_off[i];
+        for (int j = 0; j < mm; j++)
+            for (int k = 1; k < p; k++) {
+                /* reduce j·k mod L before the angle so large products stay exact */
+                long long jk = ((long long)j * k) % L;
+                double a = -2.0 * M_PI * (double)jk / (double)L;
+                *td++ = cos(a);
+                *td++ = sin(a);
+                *t++ = (float)cos(a);
+                *t++ = (float)sin(a);
+            }
+        if (p > 5)
+            for (int r = 0; r < p; r++) {
+                double a = -2.0 * M_PI * (double)r / (double)p;
+                size_t o = pl->gen_off[i] + (size_t)r;
+                pl->gen_cosd[o] = cos(a);
+                pl->gen_sind[o] = sin(a);
+                pl->gen_cos[o] = (float)cos(a);
+                pl->gen_sin[o] = (float)sin(a);
+            }
+    }
+    for (int k = 0; k <= m; k++) {
+        double a = -2.0 * M_PI * (double)k / (double)n;
+        pl->split_red[k] = cos(a);
+        pl->split_imd[k] = sin(a);
+        pl->split_re[k] = (float)cos(a);
+        pl->split_im[k] = (float)sin(a);
+    }
+    return ACCEL_OK;
+}
+
+void accel__audio_fft_free(audio_fft_plan *pl)
+{
+    free(pl->tw);
+    free(pl->gen_cos);
+    free(pl->gen_sin);
+    free(pl->split_re);
+    free(pl->split_im);
+    free(pl->twd);
+    free(pl->gen_cosd);
+    free(pl->gen_sind);
+    free(pl->split_red);
+    free(pl->split_imd);
+    memset(pl, 0, sizeof *pl);
+}

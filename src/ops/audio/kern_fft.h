@@ -1,0 +1,195 @@
+/* kern_fft.h — the lane FFT, included by kern_impl.h once for float lanes and once for
+ * double lanes (Kaldi filterbanks: their log of bands far below a frame's peak needs the
+ * double FFT to stay within 1e-3 of the exact answer). Parameters: FT lane vector type, FS
+ * its scalar, FX(name) the instance's names, FFT_TW/FFT_GC/FFT_GS/FFT_SR/FFT_SI the plan's
+ * tables of that precision. */
+
+#define CMUL_RE(ar, ai, wr, wi) ((ar) * (wr) - (ai) * (wi))
+#define CMUL_IM(ar, ai, wr, wi) ((ar) * (wi) + (ai) * (wr))
+
+/* ---- Stockham stages over lanes: x (input) → y (output) ---- */
+
+static void FX(stage2)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
+                        FT *restrict yr, FT *restrict yi)
+{
+    int m = len / 2;
+    for (int j = 0; j < m; j++) {
+        FS wr = tw[2 * j], wi = tw[2 * j + 1];
+        for (int q = 0; q < s; q++) {
+            int i0 = q + s * j, i1 = q + s * (j + m), o0 = q + s * (2 * j), o1 = o0 + s;
+            FT a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1];
+            FT dr = a0r - a1r, di = a0i - a1i;
+            yr[o0] = a0r + a1r;
+            yi[o0] = a0i + a1i;
+            yr[o1] = CMUL_RE(dr, di, wr, wi);
+            yi[o1] = CMUL_IM(dr, di, wr, wi);
+        }
+    }
+}
+
+static void FX(stage3)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
+                        FT *restrict yr, FT *restrict yi)
+{
+    const FS h = (FS)0.866025403784438647; /* sin(2π/3) */
+    int m = len / 3;
+    for (int j = 0; j < m; j++) {
+        const FS *w = tw + 4 * j;
+        for (int q = 0; q < s; q++) {
+            int i0 = q + s * j, i1 = i0 + s * m, i2 = i1 + s * m, o0 = q + s * (3 * j);
+            FT a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1], a2r = xr[i2], a2i = xi[i2];
+            FT tr = a1r + a2r, ti = a1i + a2i, dr = a1r - a2r, di = a1i - a2i;
+            FT br = a0r - (FS)0.5 * tr, bi = a0i - (FS)0.5 * ti;
+            /* Y1 = b − i·h·d, Y2 = b + i·h·d */
+            FT c1r = br + h * di, c1i = bi - h * dr, c2r = br - h * di, c2i = bi + h * dr;
+            yr[o0] = a0r + tr;
+            yi[o0] = a0i + ti;
+            yr[o0 + s] = CMUL_RE(c1r, c1i, w[0], w[1]);
+            yi[o0 + s] = CMUL_IM(c1r, c1i, w[0], w[1]);
+            yr[o0 + 2 * s] = CMUL_RE(c2r, c2i, w[2], w[3]);
+            yi[o0 + 2 * s] = CMUL_IM(c2r, c2i, w[2], w[3]);
+        }
+    }
+}
+
+static void FX(stage4)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
+                        FT *restrict yr, FT *restrict yi)
+{
+    int m = len / 4;
+    for (int j = 0; j < m; j++) {
+        const FS *w = tw + 6 * j;
+        for (int q = 0; q < s; q++) {
+            int i0 = q + s * j, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, o0 = q + s * (4 * j);
+            FT a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1];
+            FT a2r = xr[i2], a2i = xi[i2], a3r = xr[i3], a3i = xi[i3];
+            FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+            FT t2r = a1r + a3r, t2i = a1i + a3i;
+            FT t3r = a1i - a3i, t3i = a3r - a1r; /* −i·(a1 − a3) */
+            FT z1r = t1r + t3r, z1i = t1i + t3i, z2r = t0r - t2r, z2i = t0i - t2i;
+            FT z3r = t1r - t3r, z3i = t1i - t3i;
+            yr[o0] = t0r + t2r;
+            yi[o0] = t0i + t2i;
+            yr[o0 + s] = CMUL_RE(z1r, z1i, w[0], w[1]);
+            yi[o0 + s] = CMUL_IM(z1r, z1i, w[0], w[1]);
+            yr[o0 + 2 * s] = CMUL_RE(z2r, z2i, w[2], w[3]);
+            yi[o0 + 2 * s] = CMUL_IM(z2r, z2i, w[2], w[3]);
+            yr[o0 + 3 * s] = CMUL_RE(z3r, z3i, w[4], w[5]);
+            yi[o0 + 3 * s] = CMUL_IM(z3r, z3i, w[4], w[5]);
+        }
+    }
+}
+
+static void FX(stage5)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
+                        FT *restrict yr, FT *restrict yi)
+{
+    const FS c1 = (FS)0.309016994374947424, c2 = (FS)-0.809016994374947424; /* cos 2π/5, cos 4π/5 */
+    const FS s1 = (FS)0.951056516295153572, s2 = (FS)0.587785252292473129; /* sin 2π/5, sin 4π/5 */
+    int m = len / 5;
+    for (int j = 0; j < m; j++) {
+        const FS *w = tw + 8 * j;
+        for (int q = 0; q < s; q++) {
+            int i0 = q + s * j, sm = s * m, o0 = q + s * (5 * j);
+            FT a0r = xr[i0], a0i = xi[i0];
+            FT a1r = xr[i0 + sm], a1i = xi[i0 + sm], a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
+            FT a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm], a4r = xr[i0 + 4 * sm], a4i = xi[i0 + 4 * sm];
+            FT t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
+            FT t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
+            FT b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i;
+            FT b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i;
+            FT d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i;
+            FT d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i;
+            /* Y1 = b1 − i d1, Y4 = b1 + i d1, Y2 = b2 − i d2, Y3 = b2 + i d2 */
+            FT y1r = b1r + d1i, y1i = b1i - d1r, y4r = b1r - d1i, y4i = b1i + d1r;
+            FT y2r = b2r + d2i, y2i = b2i - d2r, y3r = b2r - d2i, y3i = b2i + d2r;
+            yr[o0] = a0r + t1r + t2r;
+            yi[o0] = a0i + t1i + t2i;
+            yr[o0 + s] = CMUL_RE(y1r, y1i, w[0], w[1]);
+            yi[o0 + s] = CMUL_IM(y1r, y1i, w[0], w[1]);
+            yr[o0 + 2 * s] = CMUL_RE(y2r, y2i, w[2], w[3]);
+            yi[o0 + 2 * s] = CMUL_IM(y2r, y2i, w[2], w[3]);
+            yr[o0 + 3 * s] = CMUL_RE(y3r, y3i, w[4], w[5]);
+            yi[o0 + 3 * s] = CMUL_IM(y3r, y3i, w[4], w[5]);
+            yr[o0 + 4 * s] = CMUL_RE(y4r, y4i, w[6], w[7]);
+            yi[o0 + 4 * s] = CMUL_IM(y4r, y4i, w[6], w[7]);
+        }
+    }
+}
+
+/* Any radix p: a direct DFT of p points per butterfly (primes > 5 are rare: odd frame
+ * lengths at unusual sample rates). */
+static void FX(stage_gen)(int p, int len, int s, const FS *tw, const FS *gc, const FS *gs,
+                           const FT *restrict xr, const FT *restrict xi, FT *restrict yr,
+                           FT *restrict yi)
+{
+    int m = len / p;
+    for (int j = 0; j < m; j++) {
+        const FS *w = tw + 2 * (size_t)(p - 1) * (size_t)j;
+        for (int q = 0; q < s; q++) {
+            for (int k = 0; k < p; k++) {
+                FT accr = {0}, acci = {0};
+                for (int r = 0; r < p; r++) {
+                    int idx = (r * k) % p, i = q + s * (j + r * m);
+                    accr += CMUL_RE(xr[i], xi[i], gc[idx], gs[idx]);
+                    acci += CMUL_IM(xr[i], xi[i], gc[idx], gs[idx]);
+                }
+                int o = q + s * (p * j + k);
+                if (k == 0) {
+                    yr[o] = accr;
+                    yi[o] = acci;
+                } else {
+                    FS wr = w[2 * (k - 1)], wi = w[2 * (k - 1) + 1];
+                    yr[o] = CMUL_RE(accr, acci, wr, wi);
+                    yi[o] = CMUL_IM(accr, acci, wr, wi);
+                }
+            }
+        }
+    }
+}
+
+/* Complex FFT of fft->m points over lanes; input in (ar, ai), the other pair is work space.
+ * Returns 1 when the result ended in (br, bi). */
+static int FX(cfft)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi)
+{
+    FT *xr = ar, *xi = ai, *yr = br, *yi = bi;
+    for (int st = 0; st < fft->n_stages; st++) {
+        int p = fft->radix[st], len = fft->len[st], s = fft->stride[st];
+        const FS *tw = FFT_TW(fft) + fft->tw_off[st];
+        switch (p) {
+        case 2: FX(stage2)(len, s, tw, xr, xi, yr, yi); break;
+        case 3: FX(stage3)(len, s, tw, xr, xi, yr, yi); break;
+        case 4: FX(stage4)(len, s, tw, xr, xi, yr, yi); break;
+        case 5: FX(stage5)(len, s, tw, xr, xi, yr, yi); break;
+        default:
+            FX(stage_gen)(p, len, s, tw, FFT_GC(fft) + fft->gen_off[st], FFT_GS(fft) + fft->gen_off[st],
+                           xr, xi, yr, yi);
+            break;
+        }
+        FT *t;
+        t = xr, xr = yr, yr = t;
+        t = xi, xi = yi, yi = t;
+    }
+    return xr == br;
+}
+
+
+/* |X|² for k < nb from the complex result z of the packed (even n) or plain (odd n) input. */
+static void FX(power)(const audio_fft_plan *fft, const FT *zr, const FT *zi, FT *pw, int nb)
+{
+    const int m = fft->m;
+    if (fft->odd) {
+        for (int k = 0; k < nb; k++) pw[k] = zr[k] * zr[k] + zi[k] * zi[k];
+        return;
+    }
+    const FS *sr = FFT_SR(fft), *si = FFT_SI(fft);
+    for (int k = 0; k < nb; k++) {
+        int ka = k % m, kb = (m - k) % m;
+        FS wr = sr[k], wi = si[k];
+        FT er = (FS)0.5 * (zr[ka] + zr[kb]), ei = (FS)0.5 * (zi[ka] - zi[kb]);
+        FT dr = (FS)0.5 * (zr[ka] - zr[kb]), di = (FS)0.5 * (zi[ka] + zi[kb]);
+        FT xr = er + (wr * di + wi * dr);
+        FT xi = ei - (wr * dr - wi * di);
+        pw[k] = xr * xr + xi * xi;
+    }
+}
+
+#undef CMUL_RE
+#undef CMUL_IM

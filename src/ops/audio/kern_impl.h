@@ -1,0 +1,437 @@
+/* kern_impl.h — the audio frame kernel, written once over lanes and compiled per instruction
+ * set by kern_generic.c, kern_avx2.c and kern_avx512.c (each defines KERN_SUFFIX).
+ *
+ * A batch is AUDIO_LANES frames. It is processed in sub-batches of KW frames, KW being the
+ * number of floats in one vector register of the target (4 SSE, 8 AVX2, 16 AVX-512): every
+ * value of the pipeline is then one register holding that value for KW frames, so the FFT,
+ * the filterbank and the logarithm of KW frames cost what one frame costs in scalar code,
+ * and butterflies keep their operands in registers. (Vectors wider than the registers make
+ * compilers spill; that is why the width follows the target.) Kaldi filterbanks run in
+ * double, KW/2 frames per register. A lane's arithmetic does not depend on which lane or
+ * batch it falls in, so a frame's values are the same whichever batch, thread or chunk
+ * computes it. GCC/Clang vector extensions, no intrinsics. */
+#include "audio_internal.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#define LN AUDIO_LANES
+#define KCAT2(a, b) a##b
+#define KCAT(a, b) KCAT2(a, b)
+#define KFN(name) KCAT(name, KERN_SUFFIX)
+#define KSTR2(x) #x
+#define KSTR(x) KSTR2(x)
+
+#if defined(__AVX512F__)
+#define KW 16
+#elif defined(__AVX2__) || defined(__AVX__)
+#define KW 8
+#else
+#define KW 4
+#endif
+#define KWD (KW / 2)
+#define NSUB (LN / KW)
+
+typedef float vw __attribute__((vector_size(KW * 4)));
+typedef int32_t vwi __attribute__((vector_size(KW * 4)));
+typedef double vd __attribute__((vector_size(KWD * 8)));
+typedef int64_t vdl __attribute__((vector_size(KWD * 8)));
+typedef float vwh __attribute__((vector_size(KWD * 4)));
+
+static inline vw KFN(vset)(float a) { return (vw){0} + a; }
+
+static inline vw KFN(vmax)(vw a, vw b)
+{
+    vwi gt = a > b;
+    return (vw)(((vwi)a & gt) | ((vwi)b & ~gt));
+}
+
+static inline vd KFN(vmaxd)(vd a, vd b)
+{
+    vdl gt = a > b;
+    return (vd)(((vdl)a & gt) | ((vdl)b & ~gt));
+}
+
+/* ln(x) for positive normal x: x = 2^e · m, m in [√½, √2), ln m = 2 atanh(s) with
+ * s = (m − 1)/(m + 1), |s| ≤ 0.1716, series to s⁹ (truncation < 1e-9); e·ln 2 split in two
+ * parts so the sum stays exact. */
+static inline vw KFN(vln)(vw x)
+{
+    vwi u = (vwi)x;
+    vwi e = (u >> 23) - 127;
+    u = (u & 0x007fffff) | 0x3f800000;
+    vw m = (vw)u;
+    vwi big = m > KFN(vset)(1.41421356f);
+    m = (vw)(((vwi)(m * 0.5f) & big) | ((vwi)m & ~big));
+    e = e - big;
+    vw f = m - 1.0f;
+    vw s = f / (f + 2.0f);
+    vw z = s * s;
+    vw r = z * (0.66666666666f + z * (0.4f + z * (0.28571428571f + z * 0.22222222222f)));
+    vw ef = __builtin_convertvector(e, vw);
+    return ef * 0.693145751953125f + (s * r + (ef * 1.428606765330187e-06f + 2.0f * s));
+}
+
+static inline float KFN(kln)(float x) { return KFN(vln)(KFN(vset)(x))[0]; }
+
+/* The FFT in float lanes (whisper, vggish) and in double lanes (Kaldi). */
+#define FT vw
+#define FS float
+#define FX(name) KFN(name##_f)
+#define FFT_TW(f) ((f)->tw)
+#define FFT_GC(f) ((f)->gen_cos)
+#define FFT_GS(f) ((f)->gen_sin)
+#define FFT_SR(f) ((f)->split_re)
+#define FFT_SI(f) ((f)->split_im)
+#include "kern_fft.h"
+#undef FT
+#undef FS
+#undef FX
+#undef FFT_TW
+#undef FFT_GC
+#undef FFT_GS
+#undef FFT_SR
+#undef FFT_SI
+#define FT vd
+#define FS double
+#define FX(name) KFN(name##_d)
+#define FFT_TW(f) ((f)->twd)
+#define FFT_GC(f) ((f)->gen_cosd)
+#define FFT_GS(f) ((f)->gen_sind)
+#define FFT_SR(f) ((f)->split_red)
+#define FFT_SI(f) ((f)->split_imd)
+#include "kern_fft.h"
+#undef FT
+#undef FS
+#undef FX
+#undef FFT_TW
+#undef FFT_GC
+#undef FFT_GS
+#undef FFT_SR
+#undef FFT_SI
+
+/* Counter-based Gaussian noise for dither: the same value for a given (frame, sample)
+ * whichever batch, thread or chunk computes it. */
+static inline double KFN(gauss)(uint64_t frame, int k)
+{
+    uint64_t z = frame * 0x9E3779B97F4A7C15ull + (uint64_t)k * 0xD1B54A32D192ED03ull + 0x5851F42D4C957F2Dull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    double u1 = ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    uint64_t y = z * 0x2545F4914F6CDD1Dull + 0x9E3779B97F4A7C15ull;
+    y = (y ^ (y >> 29)) * 0xBF58476D1CE4E5B9ull;
+    y ^= y >> 32;
+    double u2 = (double)(y >> 11) * (1.0 / 9007199254740992.0);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* ---- framing: KW frames' samples k0 … k0+KW−1 turned into KW lane vectors ---- */
+
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define KERN_TRANSPOSE 1
+#endif
+#endif
+#ifndef KERN_TRANSPOSE
+#define KERN_TRANSPOSE 0
+#endif
+
+#if KERN_TRANSPOSE
+/* One swap step of a KW × KW transpose: rows i and i + S exchange their off-diagonal S × S
+ * blocks, one two-source permutation each (vpermt2ps on AVX-512). Index k of the result
+ * takes row i's k or row (i+S)'s k − S (LO), row i's k + S or row (i+S)'s k (HI). */
+#if KW == 16
+#define TLO8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define THI8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define TLO4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define THI4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define TLO2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define THI2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define TLO1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define THI1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+#elif KW == 8
+#define TLO4 0, 1, 2, 3, 8, 9, 10, 11
+#define THI4 4, 5, 6, 7, 12, 13, 14, 15
+#define TLO2 0, 1, 8, 9, 4, 5, 12, 13
+#define THI2 2, 3, 10, 11, 6, 7, 14, 15
+#define TLO1 0, 8, 2, 10, 4, 12, 6, 14
+#define THI1 1, 9, 3, 11, 5, 13, 7, 15
+#else
+#define TLO2 0, 1, 4, 5
+#define THI2 2, 3, 6, 7
+#define TLO1 0, 4, 2, 6
+#define THI1 1, 5, 3, 7
+#endif
+
+#define TPASS(S)                                                   \
+    for (int i = 0; i < KW; i++)                                   \
+        if (!(i & S)) {                                            \
+            vw lo = __builtin_shufflevector(r[i], r[i + S], TLO##S); \
+            vw hi = __builtin_shufflevector(r[i], r[i + S], THI##S); \
+            r[i] = lo;                                             \
+            r[i + S] = hi;                                         \
+        }
+
+static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
+{
+    for (int l = 0; l < KW; l++) __builtin_memcpy(&r[l], rows[l] + k0, sizeof(vw));
+#if KW == 16
+    TPASS(8)
+#endif
+#if KW >= 8
+    TPASS(4)
+#endif
+    TPASS(2)
+    TPASS(1)
+}
+#undef TPASS
+#endif
+
+/* One source pointer per lane: inside the signal the samples themselves, at its edges a copy
+ * made with the framing's edge rule, past nf a zero frame. */
+static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
+                               float *edge, const float **src)
+{
+    const int win = pl->win;
+    const size_t estride = (size_t)win + 16;
+    float *zeros = edge + (size_t)LN * estride;
+    int any_zero = 0;
+    for (int l = 0; l < LN; l++) {
+        if (l < nf) {
+            int64_t f = f0 + l, s = f * pl->hop - pl->pad_left;
+            if (accel__audio_frame_direct(pl, sig, f)) {
+                src[l] = sig->x + (s - sig->base);
+            } else {
+                float *t = edge + (size_t)l * estride;
+                for (int k = 0; k < win; k++) t[k] = accel__audio_sample_at(pl, sig, s + k);
+                src[l] = t;
+            }
+        } else {
+            src[l] = zeros;
+            any_zero = 1;
+        }
+    }
+    if (any_zero)
+        for (int k = 0; k < win; k++) zeros[k] = 0.0f;
+}
+
+/* vals is [n_out][LN] floats; a sub-batch owns lanes l0 … l0+KW−1 of each row. */
+static inline void KFN(put)(float *vals, int row, int l0, vw v) { __builtin_memcpy(vals + (size_t)row * LN + l0, &v, sizeof v); }
+
+/* ---- whisper and vggish: float lanes ---- */
+
+/* Windowed frames packed (even samples real, odd imaginary), FFT, power (or magnitude for
+ * vggish), filterbank, log. Returns the sub-batch's largest value (whisper's maximum). */
+static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int nf, float *scratch,
+                            float *vals)
+{
+    const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
+    vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
+    vw *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
+    const float *wdw = pl->window;
+    const audio_melbank *mb = &pl->mel;
+    const vw zero = {0};
+    float mx = -INFINITY;
+    for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
+        const float *const *s = src + sb * KW;
+        int k0 = 0;
+#if KERN_TRANSPOSE
+        for (; k0 + KW <= win; k0 += KW) {
+            vw t[KW];
+            KFN(transpose)(s, k0, t);
+            if (!pl->fft.odd) {
+                for (int k = 0; k < KW; k += 2) {
+                    ar[(k0 + k) / 2] = t[k] * wdw[k0 + k];
+                    ai[(k0 + k) / 2] = t[k + 1] * wdw[k0 + k + 1];
+                }
+            } else {
+                for (int k = 0; k < KW; k++) ar[k0 + k] = t[k] * wdw[k0 + k];
+            }
+        }
+#endif
+        for (int l = 0; l < KW; l++)
+            for (int k = k0; k < win; k++) {
+                float v = s[l][k] * wdw[k];
+                if (pl->fft.odd) ar[k][l] = v;
+                else if (k & 1) ai[k / 2][l] = v;
+                else ar[k / 2][l] = v;
+            }
+        if (!pl->fft.odd) {
+            if (win & 1) ai[win / 2] = zero;
+            for (int j = (win + 1) / 2; j < m; j++) ar[j] = ai[j] = zero;
+        } else {
+            for (int j = 0; j < m; j++) ai[j] = zero;
+            for (int j = win; j < m; j++) ar[j] = zero;
+        }
+        int in_b = KFN(cfft_f)(&pl->fft, ar, ai, br, bi);
+        KFN(power_f)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        if (pl->logkind == AUDIO_LOG_VGGISH)
+            for (int k = 0; k < nb; k++)
+                for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);
+        vw vmx = KFN(vset)(-INFINITY);
+        for (int b = 0; b < mb->n_mels; b++) {
+            vw acc = zero;
+            const float *w = mb->w + mb->off[b];
+            const vw *sp = pw + mb->start[b];
+            for (int k = 0; k < mb->count[b]; k++) acc += w[k] * sp[k];
+            vw v;
+            if (pl->logkind == AUDIO_LOG_WHISPER) {
+                v = KFN(vln)(KFN(vmax)(acc, KFN(vset)(1e-10f))) * 0.434294481903251828f;
+                vmx = KFN(vmax)(vmx, v);
+            } else {
+                v = KFN(vln)(acc + 0.01f);
+            }
+            KFN(put)(vals, b, sb * KW, v);
+        }
+        for (int l = 0; l < KW && sb * KW + l < nf; l++) mx = vmx[l] > mx ? vmx[l] : mx;
+    }
+    return mx;
+}
+
+/* ---- Kaldi: double lanes ---- */
+
+/* torchaudio's order — dither, DC offset, raw energy, pre-emphasis, window, (energy after
+ * the window), zero padding, FFT, power or magnitude, filterbank — in double, KWD frames at a
+ * time; the values are rounded once to float and their logarithms taken by sub-batch. */
+static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t f0, int nvalid, int l0,
+                            float *scratch, float *vals)
+{
+    const accel_audio_params *p = &pl->p;
+    const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
+    vd *ar = (vd *)__builtin_assume_aligned(scratch, 64);
+    vd *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1), *frm = pw + nb;
+    const double *wdw = pl->windowd;
+    const double scale = p->sample_scale;
+    const vd zero = {0};
+    vd energy = zero;
+    for (int l = 0; l < KWD; l++)
+        for (int k = 0; k < win; k++) frm[k][l] = (double)s[l][k] * scale;
+    if (p->dither > 0)
+        for (int l = 0; l < KWD && l < nvalid; l++)
+            for (int k = 0; k < win; k++) frm[k][l] += p->dither * KFN(gauss)((uint64_t)(f0 + l0 + l), k);
+    if (p->remove_dc_offset) {
+        vd mean = zero;
+        for (int k = 0; k < win; k++) mean += frm[k];
+        mean = mean / (double)win;
+        for (int k = 0; k < win; k++) frm[k] -= mean;
+    }
+    if (p->use_energy && p->raw_energy)
+        for (int k = 0; k < win; k++) energy += frm[k] * frm[k];
+    double c = p->preemphasis_coefficient;
+    if (c != 0.0) {
+        for (int k = win - 1; k >= 1; k--) frm[k] -= c * frm[k - 1];
+        frm[0] -= c * frm[0];
+    }
+    for (int k = 0; k < win; k++) frm[k] *= wdw[k];
+    if (p->use_energy && !p->raw_energy)
+        for (int k = 0; k < win; k++) energy += frm[k] * frm[k];
+    if (!pl->fft.odd) {
+        for (int j = 0; j < m; j++) {
+            ar[j] = 2 * j < win ? frm[2 * j] : zero;
+            ai[j] = 2 * j + 1 < win ? frm[2 * j + 1] : zero;
+        }
+    } else {
+        for (int j = 0; j < m; j++) {
+            ar[j] = j < win ? frm[j] : zero;
+            ai[j] = zero;
+        }
+    }
+    int in_b = KFN(cfft_d)(&pl->fft, ar, ai, br, bi);
+    KFN(power_d)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+    if (!p->use_power)
+        for (int k = 0; k < nb; k++)
+            for (int l = 0; l < KWD; l++) pw[k][l] = sqrt(pw[k][l]);
+    const audio_melbank *mb = &pl->mel;
+    int first = (p->use_energy && !p->htk_compat) ? 1 : 0;
+    const vd eps = zero + (double)FLT_EPSILON;
+    for (int b = 0; b < mb->n_mels; b++) {
+        vd acc = zero;
+        const float *w = mb->w + mb->off[b];
+        const vd *sp = pw + mb->start[b];
+        for (int k = 0; k < mb->count[b]; k++) acc += (double)w[k] * sp[k];
+        vwh a = __builtin_convertvector(p->use_log_fbank ? KFN(vmaxd)(acc, eps) : acc, vwh);
+        __builtin_memcpy(vals + (size_t)(b + first) * LN + l0, &a, sizeof a);
+    }
+    if (p->use_energy) {
+        vwh e = __builtin_convertvector(KFN(vmaxd)(energy, eps), vwh);
+        __builtin_memcpy(vals + (size_t)(p->htk_compat ? mb->n_mels : 0) * LN + l0, &e, sizeof e);
+    }
+}
+
+static float KFN(kaldi)(const audio_plan *pl, const float *const *src, int64_t f0, int nf, float *scratch,
+                        float *vals)
+{
+    const accel_audio_params *p = &pl->p;
+    int lanes = (nf + KW - 1) / KW * KW; /* whole sub-batches: no lane left unwritten */
+    for (int l0 = 0; l0 < lanes; l0 += KWD) KFN(kaldi_part)(pl, src + l0, f0, nf - l0, l0, scratch, vals);
+    int first = (p->use_energy && !p->htk_compat) ? 1 : 0;
+    for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
+        int l0 = sb * KW;
+        vw v;
+        if (p->use_log_fbank)
+            for (int b = 0; b < pl->mel.n_mels; b++) {
+                __builtin_memcpy(&v, vals + (size_t)(b + first) * LN + l0, sizeof v);
+                KFN(put)(vals, b + first, l0, KFN(vln)(v));
+            }
+        if (p->use_energy) {
+            int e = p->htk_compat ? pl->mel.n_mels : 0;
+            __builtin_memcpy(&v, vals + (size_t)e * LN + l0, sizeof v);
+            KFN(put)(vals, e, l0, KFN(vmax)(KFN(vln)(v), KFN(vset)(pl->log_energy_floor)));
+        }
+    }
+    return -INFINITY;
+}
+
+static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
+                         float *scratch, float *vals)
+{
+    const float *src[LN];
+    /* work space: FFT and spectrum first (room for double lanes), then the edge frames */
+    size_t lanes_d = (size_t)4 * (size_t)(pl->fft.m + 1) + (size_t)pl->n_bins + (size_t)pl->win;
+    float *edge = scratch + 2 * lanes_d * LN;
+    KFN(frame_sources)(pl, sig, f0, nf, edge, src);
+    if (pl->kaldi_pre) return KFN(kaldi)(pl, src, f0, nf, scratch, vals);
+    return KFN(mel_float)(pl, src, nf, scratch, vals);
+}
+
+/* ---- the FFT alone (tests): AUDIO_LANES real frames x[k·LANES + lane] → |X|² ---- */
+
+static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch)
+{
+    const int m = fft->m, nb = fft->n / 2 + 1;
+    vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
+    vw *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
+    for (int l0 = 0; l0 < LN; l0 += KW) {
+        for (int j = 0; j < m; j++)
+            for (int l = 0; l < KW; l++) {
+                ar[j][l] = fft->odd ? x[(size_t)j * LN + l0 + l] : x[(size_t)(2 * j) * LN + l0 + l];
+                ai[j][l] = fft->odd ? 0.0f : x[(size_t)(2 * j + 1) * LN + l0 + l];
+            }
+        int in_b = KFN(cfft_f)(fft, ar, ai, br, bi);
+        KFN(power_f)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        for (int k = 0; k < nb; k++)
+            for (int l = 0; l < KW; l++) power[(size_t)k * LN + l0 + l] = pw[k][l];
+    }
+}
+
+static void KFN(fft_power_d)(const audio_fft_plan *fft, const double *x, double *power, double *scratch)
+{
+    const int m = fft->m, nb = fft->n / 2 + 1;
+    vd *ar = (vd *)__builtin_assume_aligned(scratch, 64);
+    vd *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
+    for (int l0 = 0; l0 < LN; l0 += KWD) {
+        for (int j = 0; j < m; j++)
+            for (int l = 0; l < KWD; l++) {
+                ar[j][l] = fft->odd ? x[(size_t)j * LN + l0 + l] : x[(size_t)(2 * j) * LN + l0 + l];
+                ai[j][l] = fft->odd ? 0.0 : x[(size_t)(2 * j + 1) * LN + l0 + l];
+            }
+        int in_b = KFN(cfft_d)(fft, ar, ai, br, bi);
+        KFN(power_d)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        for (int k = 0; k < nb; k++)
+            for (int l = 0; l < KWD; l++) power[(size_t)k * LN + l0 + l] = pw[k][l];
+    }
+}
+
+static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d)};

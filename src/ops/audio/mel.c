@@ -1,0 +1,168 @@
+/* mel.c — the three mel filterbanks, each restated from its reference's formulas and computed
+ * in double, then rounded once to float and stored sparsely (each band is one run of
+ * consecutive bins, so a frame costs about two multiply-adds per spectrum bin instead of
+ * n_mels per bin). */
+#include "audio_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void accel__audio_mel_free(audio_melbank *mb)
+{
+    free(mb->start);
+    free(mb->count);
+    free(mb->off);
+    free(mb->w);
+    memset(mb, 0, sizeof *mb);
+}
+
+/* Builds the sparse bank from a dense row-major (n_mels × n_bins) double matrix. */
+static accel_status from_dense(audio_melbank *mb, const double *dense, int n_mels, int n_bins)
+{
+    memset(mb, 0, sizeof *mb);
+    mb->n_mels = n_mels;
+    mb->n_bins = n_bins;
+    mb->start = calloc((size_t)n_mels, sizeof *mb->start);
+    mb->count = calloc((size_t)n_mels, sizeof *mb->count);
+    mb->off = calloc((size_t)n_mels + 1, sizeof *mb->off);
+    size_t total = 0;
+    if (mb->start && mb->count && mb->off) {
+        for (int m = 0; m < n_mels; m++) {
+            const double *row = dense + (size_t)m * (size_t)n_bins;
+            int lo = -1, hi = -1;
+            for (int k = 0; k < n_bins; k++)
+                if (row[k] != 0.0) {
+                    if (lo < 0) lo = k;
+                    hi = k;
+                }
+            mb->start[m] = lo < 0 ? 0 : lo;
+            mb->count[m] = lo < 0 ? 0 : hi - lo + 1;
+            mb->off[m] = total;
+            total += (size_t)mb->count[m];
+        }
+        mb->off[n_mels] = total;
+        mb->w = malloc((total + 1) * sizeof *mb->w);
+    }
+    if (!mb->start || !mb->count || !mb->off || !mb->w) {
+        accel__audio_mel_free(mb);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a mel filterbank");
+    }
+    for (int m = 0; m < n_mels; m++)
+        for (int k = 0; k < mb->count[m]; k++)
+            mb->w[mb->off[m] + (size_t)k] =
+                (float)dense[(size_t)m * (size_t)n_bins + (size_t)(mb->start[m] + k)];
+    return ACCEL_OK;
+}
+
+float *accel__audio_mel_dense(const audio_melbank *mb)
+{
+    float *d = calloc((size_t)mb->n_mels * (size_t)mb->n_bins + 1, sizeof *d);
+    if (!d) return NULL;
+    for (int m = 0; m < mb->n_mels; m++)
+        for (int k = 0; k < mb->count[m]; k++)
+            d[(size_t)m * (size_t)mb->n_bins + (size_t)(mb->start[m] + k)] =
+                mb->w[mb->off[m] + (size_t)k];
+    return d;
+}
+
+/* numpy.linspace(a, b, num) with endpoint: a + i·step, the last value exactly b. */
+static double linspace_at(double a, double b, int num, int i)
+{
+    if (i == num - 1) return b;
+    return (double)i * ((b - a) / (double)(num - 1)) + a;
+}
+
+/* librosa's Slaney mel scale (htk=False). */
+static double slaney_hz_to_mel(double f)
+{
+    const double f_sp = 200.0 / 3, min_log_hz = 1000.0, min_log_mel = min_log_hz / f_sp;
+    const double logstep = log(6.4) / 27.0;
+    return f >= min_log_hz ? min_log_mel + log(f / min_log_hz) / logstep : f / f_sp;
+}
+
+static double slaney_mel_to_hz(double mel)
+{
+    const double f_sp = 200.0 / 3, min_log_hz = 1000.0, min_log_mel = min_log_hz / f_sp;
+    const double logstep = log(6.4) / 27.0;
+    return mel >= min_log_mel ? min_log_hz * exp(logstep * (mel - min_log_mel)) : f_sp * mel;
+}
+
+accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n_mels)
+{
+    int n_bins = n_fft / 2 + 1;
+    double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
+    double *mel_f = malloc((size_t)(n_mels + 2) * sizeof *mel_f);
+    if (!dense || !mel_f) {
+        free(dense);
+        free(mel_f);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a mel filterbank");
+    }
+    double lo = slaney_hz_to_mel(0.0), hi = slaney_hz_to_mel((double)sr / 2.0);
+    for (int i = 0; i < n_mels + 2; i++) mel_f[i] = slaney_mel_to_hz(linspace_at(lo, hi, n_mels + 2, i));
+    double d = 1.0 / (double)sr;
+    for (int m = 0; m < n_mels; m++) {
+        double fd0 = mel_f[m + 1] - mel_f[m], fd1 = mel_f[m + 2] - mel_f[m + 1];
+        double enorm = 2.0 / (mel_f[m + 2] - mel_f[m]);
+        for (int k = 0; k < n_bins; k++) {
+            double fft_f = (double)k / ((double)n_fft * d); /* numpy.fft.rfftfreq */
+            double lower = -(mel_f[m] - fft_f) / fd0;
+            double upper = (mel_f[m + 2] - fft_f) / fd1;
+            double w = fmax(0.0, fmin(lower, upper));
+            dense[(size_t)m * (size_t)n_bins + (size_t)k] = w * enorm;
+        }
+    }
+    accel_status st = from_dense(mb, dense, n_mels, n_bins);
+    free(dense);
+    free(mel_f);
+    return st;
+}
+
+static double htk_hz_to_mel(double f) { return 1127.0 * log(1.0 + f / 700.0); }
+
+accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
+                                     double hi)
+{
+    int n_bins = n_fft / 2 + 1;
+    double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
+    RETURN_ERROR_IF(!dense, ACCEL_ERR_NO_MEMORY, "out of memory for a mel filterbank");
+    double nyquist = (double)sr / 2.0;
+    double mlo = htk_hz_to_mel(lo), mhi = htk_hz_to_mel(hi);
+    for (int m = 0; m < n_mels; m++) {
+        double e0 = linspace_at(mlo, mhi, n_mels + 2, m);
+        double e1 = linspace_at(mlo, mhi, n_mels + 2, m + 1);
+        double e2 = linspace_at(mlo, mhi, n_mels + 2, m + 2);
+        for (int k = 1; k < n_bins; k++) { /* the DC row is zeroed by the reference */
+            double bm = htk_hz_to_mel(linspace_at(0.0, nyquist, n_bins, k));
+            double lower = (bm - e0) / (e1 - e0), upper = (e2 - bm) / (e2 - e1);
+            dense[(size_t)m * (size_t)n_bins + (size_t)k] = fmax(0.0, fmin(lower, upper));
+        }
+    }
+    accel_status st = from_dense(mb, dense, n_mels, n_bins);
+    free(dense);
+    return st;
+}
+
+accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
+                                    double hi)
+{
+    int n_bins = n_fft / 2 + 1; /* the bank covers n_fft/2 bins; the Nyquist column is zero */
+    double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
+    RETURN_ERROR_IF(!dense, ACCEL_ERR_NO_MEMORY, "out of memory for a mel filterbank");
+    double nyquist = 0.5 * (double)sr;
+    if (hi <= 0.0) hi += nyquist;
+    double bin_width = (double)sr / (double)n_fft;
+    double mlo = htk_hz_to_mel(lo), mhi = htk_hz_to_mel(hi);
+    double delta = (mhi - mlo) / (double)(n_mels + 1);
+    for (int m = 0; m < n_mels; m++) {
+        double left = mlo + m * delta, center = mlo + (m + 1.0) * delta, right = mlo + (m + 2.0) * delta;
+        for (int k = 0; k < n_fft / 2; k++) {
+            double mel = htk_hz_to_mel(bin_width * k);
+            double up = (mel - left) / (center - left), down = (right - mel) / (right - center);
+            dense[(size_t)m * (size_t)n_bins + (size_t)k] = fmax(0.0, fmin(up, down));
+        }
+    }
+    accel_status st = from_dense(mb, dense, n_mels, n_bins);
+    free(dense);
+    return st;
+}

@@ -1,0 +1,351 @@
+/* ops.c — the operations "whisper", "vggish" and "fbank" for the executor: items are frames
+ * (over all clips of a call), the CPU path runs the lane kernel on threads, the post pass
+ * (whole-clip statistics) runs on the host after the frames are done. */
+#include "audio_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+accel_status accel__audio_call_init(audio_call *c, const audio_plan *pl, audio_clip *clips, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->plan = pl;
+    c->clips = clips;
+    c->n_clips = n;
+    c->prefix = malloc((n + 1) * sizeof *c->prefix);
+    RETURN_ERROR_IF(!c->prefix, ACCEL_ERR_NO_MEMORY, "out of memory");
+    c->prefix[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t k = clips[i].f_end - clips[i].f_begin;
+        c->prefix[i + 1] = c->prefix[i] + (size_t)(k > 0 ? k : 0);
+        clips[i].max = -INFINITY;
+    }
+    pthread_mutex_init(&c->lock, NULL);
+    return ACCEL_OK;
+}
+
+void accel__audio_call_free(audio_call *c)
+{
+    if (c->prefix) pthread_mutex_destroy(&c->lock);
+    free(c->prefix);
+    c->prefix = NULL;
+}
+
+/* Stores vals[k][lane] of frames f0 … f0+nf−1 at their places in the clip's output. */
+static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *vals)
+{
+    const audio_layout *y = &cl->lay;
+    int n_out = pl->n_out;
+    int64_t last = f0 + nf - 1;
+    if (last >= cl->f_store) nf = (int)(cl->f_store - f0);
+    if (nf <= 0) return;
+    f0 -= cl->f_origin;
+    last = f0 + nf - 1;
+    int64_t w0 = f0 / y->wf, w1 = last / y->wf;
+    if (w0 == w1) {
+        float *base = cl->out + w0 * y->ws + (f0 - w0 * y->wf) * y->fs;
+        if (y->fs == 1) {
+            for (int k = 0; k < n_out; k++) memcpy(base + k * y->ks, vals + (size_t)k * AUDIO_LANES, (size_t)nf * sizeof(float));
+        } else {
+            for (int l = 0; l < nf; l++) {
+                float *o = base + l * y->fs;
+                for (int k = 0; k < n_out; k++) o[k * y->ks] = vals[(size_t)k * AUDIO_LANES + l];
+            }
+        }
+        return;
+    }
+    for (int l = 0; l < nf; l++) {
+        int64_t f = f0 + l, w = f / y->wf;
+        float *o = cl->out + w * y->ws + (f - w * y->wf) * y->fs;
+        for (int k = 0; k < n_out; k++) o[k * y->ks] = vals[(size_t)k * AUDIO_LANES + l];
+    }
+}
+
+typedef struct cpu_task {
+    audio_call *call;
+    size_t begin;
+    accel_status st;
+} cpu_task;
+
+static void cpu_part(void *arg, size_t b, size_t e)
+{
+    cpu_task *t = arg;
+    audio_call *c = t->call;
+    const audio_plan *pl = c->plan;
+    size_t sfl = AUDIO_SCRATCH_FLOATS(pl);
+    size_t vfl = (size_t)pl->n_out * AUDIO_LANES;
+    size_t bytes = ((sfl + vfl) * sizeof(float) + 63) & ~(size_t)63;
+    float *scratch = aligned_alloc(64, bytes);
+    if (!scratch) {
+        t->st = ACCEL_ERR_NO_MEMORY;
+        return;
+    }
+    float *vals = scratch + ((sfl + 15) & ~(size_t)15);
+    size_t item = t->begin + b, stop = t->begin + e;
+    /* the clip holding `item` */
+    size_t lo = 0, hi = c->n_clips;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->prefix[mid] <= item) lo = mid;
+        else hi = mid;
+    }
+    for (size_t ci = lo; ci < c->n_clips && item < stop; ci++) {
+        audio_clip *cl = &c->clips[ci];
+        size_t cend = c->prefix[ci + 1] < stop ? c->prefix[ci + 1] : stop;
+        if (item >= cend) continue;
+        float mx = -INFINITY;
+        int64_t f = cl->f_begin + (int64_t)(item - c->prefix[ci]);
+        int64_t fe = cl->f_begin + (int64_t)(cend - c->prefix[ci]);
+        while (f < fe) {
+            int nf = fe - f < AUDIO_LANES ? (int)(fe - f) : AUDIO_LANES;
+            float bm = pl->kernel(pl, &cl->sig, f, nf, scratch, vals);
+            mx = bm > mx ? bm : mx;
+            store(pl, cl, f, nf, vals);
+            f += nf;
+        }
+        if (pl->logkind == AUDIO_LOG_WHISPER) {
+            pthread_mutex_lock(&c->lock);
+            if (mx > cl->max) cl->max = mx;
+            pthread_mutex_unlock(&c->lock);
+        }
+        item = cend;
+    }
+    free(scratch);
+}
+
+accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, size_t end)
+{
+    audio_call *c = call;
+    if (end <= begin) return ACCEL_OK;
+    cpu_task t = {c, begin, ACCEL_OK};
+    accel__audio_parallel(dev ? dev->ctx : NULL, end - begin, 4 * AUDIO_LANES, cpu_part, &t);
+    RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s: out of memory for frame work space", c->plan->p.kind == ACCEL_AUDIO_WHISPER ? "whisper" : "audio");
+    return ACCEL_OK;
+}
+
+/* ---- post pass ---- */
+
+typedef struct post_task {
+    const audio_plan *pl;
+    const audio_frames *fr;
+    const audio_layout *lay;
+    float *out;
+    float floor_v, zero_v;
+    double *col_mean;
+} post_task;
+
+/* Whisper: rows (mel bands) in parallel. */
+static void whisper_rows(void *arg, size_t b, size_t e)
+{
+    post_task *t = arg;
+    const audio_frames *fr = t->fr;
+    const audio_layout *y = t->lay;
+    float fl = t->floor_v;
+    for (size_t k = b; k < e; k++) {
+        if (!t->pl->p.windows) {
+            float *row = t->out + (int64_t)k * y->ks;
+            int64_t nc = fr->computed < fr->stored ? fr->computed : fr->stored;
+            for (int64_t f = 0; f < nc; f++) {
+                float v = row[f] > fl ? row[f] : fl;
+                row[f] = (v + 4.0f) / 4.0f;
+            }
+            for (int64_t f = nc; f < fr->stored; f++) row[f] = t->zero_v;
+        } else {
+            for (int64_t w = 0; w < fr->windows; w++) {
+                float *row = t->out + w * y->ws + (int64_t)k * y->ks;
+                int64_t n = fr->stored - w * y->wf;
+                if (n > y->wf) n = y->wf;
+                for (int64_t f = 0; f < n; f++) {
+                    float v = row[f] > fl ? row[f] : fl;
+                    row[f] = (v + 4.0f) / 4.0f;
+                }
+                for (int64_t f = n; f < y->wf; f++) row[f] = 0.0f; /* pad_or_trim's zeros */
+            }
+        }
+    }
+}
+
+/* fbank: frames in parallel, after the column means are known. */
+static void fbank_sub(void *arg, size_t b, size_t e)
+{
+    post_task *t = arg;
+    int n_out = t->pl->n_out;
+    for (size_t f = b; f < e; f++) {
+        float *row = t->out + f * (size_t)n_out;
+        for (int k = 0; k < n_out; k++) row[k] = (float)(row[k] - t->col_mean[k]);
+    }
+}
+
+/* ---- column sums (fbank mean normalisation) ---- */
+
+accel_status accel__audio_colsum_init(audio_colsum *c, int n)
+{
+    c->n = n;
+    c->frames = 0;
+    c->total = calloc((size_t)n, sizeof *c->total);
+    c->part = calloc((size_t)n, sizeof *c->part);
+    if (!c->total || !c->part) {
+        accel__audio_colsum_free(c);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for column sums");
+    }
+    return ACCEL_OK;
+}
+
+void accel__audio_colsum_add(audio_colsum *c, const float *rows, int64_t n_rows)
+{
+    for (int64_t f = 0; f < n_rows; f++) {
+        const float *r = rows + f * c->n;
+        for (int k = 0; k < c->n; k++) c->part[k] += r[k];
+        if (++c->frames % AUDIO_COLSUM_BLOCK == 0)
+            for (int k = 0; k < c->n; k++) {
+                c->total[k] += c->part[k];
+                c->part[k] = 0;
+            }
+    }
+}
+
+void accel__audio_colsum_mean(audio_colsum *c)
+{
+    for (int k = 0; k < c->n; k++) {
+        c->total[k] += c->part[k];
+        c->part[k] = 0;
+        c->total[k] /= (double)(c->frames ? c->frames : 1);
+    }
+}
+
+void accel__audio_colsum_free(audio_colsum *c)
+{
+    free(c->total);
+    free(c->part);
+    c->total = c->part = NULL;
+}
+
+typedef struct colsum_task {
+    const float *out;
+    int64_t frames;
+    int n;
+    double *blocks; /* per block, per column */
+} colsum_task;
+
+static void colsum_blocks(void *arg, size_t b, size_t e)
+{
+    colsum_task *t = arg;
+    for (size_t blk = b; blk < e; blk++) {
+        double *s = t->blocks + blk * (size_t)t->n;
+        int64_t f0 = (int64_t)blk * AUDIO_COLSUM_BLOCK, f1 = f0 + AUDIO_COLSUM_BLOCK;
+        if (f1 > t->frames) f1 = t->frames;
+        for (int64_t f = f0; f < f1; f++)
+            for (int k = 0; k < t->n; k++) s[k] += t->out[f * t->n + k];
+    }
+}
+
+float accel__audio_whisper_zero_value(void)
+{
+    /* log10 of the 1e-10 floor, through the same logarithm as the kernels */
+    return accel__audio_ln(1e-10f) * 0.434294481903251828f;
+}
+
+accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out)
+{
+    audio_frames fr;
+    accel__audio_frames(pl, n, &fr);
+    audio_layout lay;
+    accel__audio_layout(pl, &fr, &lay);
+    post_task t = {pl, &fr, &lay, out, 0, 0, NULL};
+    if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
+        float z = accel__audio_whisper_zero_value();
+        if (fr.computed < fr.total && z > max) max = z;
+        if (fr.total == 0) return ACCEL_OK;
+        t.floor_v = max - 8.0f;
+        float zc = z > t.floor_v ? z : t.floor_v;
+        t.zero_v = (zc + 4.0f) / 4.0f;
+        accel__audio_parallel(ctx, (size_t)pl->n_mels, 1, whisper_rows, &t);
+    } else if (pl->p.kind == ACCEL_AUDIO_FBANK && pl->p.subtract_mean && fr.total > 0) {
+        size_t nblk = (size_t)((fr.total + AUDIO_COLSUM_BLOCK - 1) / AUDIO_COLSUM_BLOCK);
+        colsum_task ct = {out, fr.total, pl->n_out, calloc(nblk * (size_t)pl->n_out, sizeof(double))};
+        audio_colsum cs;
+        if (!ct.blocks || accel__audio_colsum_init(&cs, pl->n_out) != ACCEL_OK) {
+            free(ct.blocks);
+            return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for column means");
+        }
+        accel__audio_parallel(ctx, nblk, 1, colsum_blocks, &ct);
+        for (size_t b = 0; b < nblk; b++)
+            for (int k = 0; k < pl->n_out; k++) cs.total[k] += ct.blocks[b * (size_t)pl->n_out + (size_t)k];
+        cs.frames = fr.total;
+        accel__audio_colsum_mean(&cs);
+        t.col_mean = cs.total;
+        accel__audio_parallel(ctx, (size_t)fr.total, 256, fbank_sub, &t);
+        free(ct.blocks);
+        accel__audio_colsum_free(&cs);
+    }
+    return ACCEL_OK;
+}
+
+/* ---- descriptors ---- */
+
+/* every kernel the device path may use (src/kernels/audio.kern) */
+static const char *const audio_kernels[] = {"ak_audio_frames_f", "ak_audio_dft_f", "ak_audio_mel_f",
+                                            "ak_audio_frames_d", "ak_audio_kaldi_pre", "ak_audio_dft_d",
+                                            "ak_audio_mel_d", NULL};
+
+static size_t n_items(const void *call)
+{
+    const audio_call *c = call;
+    return c->prefix[c->n_clips];
+}
+
+static int64_t bytes_fixed(const void *call)
+{
+    const audio_plan *pl = ((const audio_call *)call)->plan;
+    int64_t b = (int64_t)pl->n_mels * pl->n_bins * 4 + pl->win * 4 + (int64_t)pl->n_fft * 16;
+    return b + (1 << 20);
+}
+
+static int64_t bytes_per_item(const void *call)
+{
+    const audio_plan *pl = ((const audio_call *)call)->plan;
+    /* hop input samples, the output values, and one frame's samples and spectrum (double for
+     * Kaldi) on the device */
+    int64_t e = pl->kaldi_pre ? 8 : 4;
+    return (int64_t)pl->hop * 4 + (int64_t)pl->n_out * 4 + (int64_t)pl->n_fft * e + (int64_t)pl->n_bins * e + 8;
+}
+
+const accel__op accel__op_whisper = {
+    .name = "whisper",
+    .n_items = n_items,
+    .bytes_fixed = bytes_fixed,
+    .bytes_per_item = bytes_per_item,
+    .run_cpu = accel__audio_run_cpu,
+    .run_device = accel__audio_run_device,
+    .kernels = audio_kernels,
+};
+
+const accel__op accel__op_vggish = {
+    .name = "vggish",
+    .n_items = n_items,
+    .bytes_fixed = bytes_fixed,
+    .bytes_per_item = bytes_per_item,
+    .run_cpu = accel__audio_run_cpu,
+    .run_device = accel__audio_run_device,
+    .kernels = audio_kernels,
+};
+
+const accel__op accel__op_fbank = {
+    .name = "fbank",
+    .n_items = n_items,
+    .bytes_fixed = bytes_fixed,
+    .bytes_per_item = bytes_per_item,
+    .run_cpu = accel__audio_run_cpu,
+    .run_device = accel__audio_run_device,
+    .kernels = audio_kernels,
+};
+
+const accel__op *accel__audio_op(accel_audio_kind kind)
+{
+    switch (kind) {
+    case ACCEL_AUDIO_WHISPER: return &accel__op_whisper;
+    case ACCEL_AUDIO_VGGISH: return &accel__op_vggish;
+    default: return &accel__op_fbank;
+    }
+}

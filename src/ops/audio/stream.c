@@ -1,0 +1,364 @@
+/* stream.c — accel_audio_features_npy(): features of an input of any length in bounded
+ * memory.
+ *
+ * The source is read in chunks of the planned length into a buffer that keeps, in front of
+ * each chunk, the samples still needed by frames that straddle the boundary. Each step runs
+ * the operation through the executor on the frames whose windows are complete; frames near
+ * the start use the start's edge rule, and frames that may touch the end wait until the end is
+ * known. Every frame is therefore computed from exactly the samples, and by the same kernel
+ * lane arithmetic, as in a whole-input call: the file equals accel_audio_features().
+ *
+ * Output: vggish and fbank frames go straight into the .npy body (frame-major, like the
+ * output); whisper frames go to an anonymous spill file, because whisper's floor needs the
+ * maximum of the whole input and its layout is band-major — the last pass applies the floor
+ * while transposing blocks into place. fbank's mean normalisation is a last pass in place.
+ * Everything is written under "<npy>.partial-<pid>" and renamed at the end. */
+#include "audio_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HUGE_N (INT64_MAX / 8)
+#define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
+
+typedef struct stream {
+    accel_ctx *ctx;
+    const audio_plan *pl;
+    const char *npy;
+    char tmp[1100];
+    int fd;       /* the .npy being written */
+    int spill;    /* whisper: raw log10 frames, frame-major */
+    audio_colsum cs;
+    int have_cs;
+    float max;
+    accel_run_record agg;
+    int have_rec;
+    size_t n_chunks;
+    double compute_ms;
+    float *cbuf;  /* one chunk's frames */
+    size_t ccap;
+} stream;
+
+static accel_status pwrite_all(int fd, const void *p, size_t n, off_t off, const char *what)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t k = pwrite(fd, c, n, off);
+        if (k < 0 && errno == EINTR) continue;
+        RETURN_ERROR_IF(k <= 0, ACCEL_ERR_IO, "cannot write '%s': %s", what, strerror(errno));
+        c += k;
+        n -= (size_t)k;
+        off += k;
+    }
+    return ACCEL_OK;
+}
+
+static accel_status pread_all(int fd, void *p, size_t n, off_t off, const char *what)
+{
+    char *c = p;
+    while (n) {
+        ssize_t k = pread(fd, c, n, off);
+        if (k < 0 && errno == EINTR) continue;
+        RETURN_ERROR_IF(k <= 0, ACCEL_ERR_IO, "cannot read back '%s': %s", what, k < 0 ? strerror(errno) : "short file");
+        c += k;
+        n -= (size_t)k;
+        off += k;
+    }
+    return ACCEL_OK;
+}
+
+static void merge_rec(stream *s, const accel_run_record *r)
+{
+    if (!s->have_rec) {
+        s->agg = *r;
+        s->have_rec = 1;
+        return;
+    }
+    if (s->agg.n_fallbacks == 0 && r->n_fallbacks) {
+        s->agg.reason = r->reason;
+        memcpy(s->agg.message, r->message, sizeof r->message);
+    }
+    s->agg.n_fallbacks += r->n_fallbacks;
+    s->agg.time_lost_ms += r->time_lost_ms;
+    s->agg.n_splits += r->n_splits;
+    s->agg.device_used = r->device_used;
+}
+
+/* Runs frames [fa, fb) of the input held in sig and writes them out. */
+static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, int64_t fb)
+{
+    const audio_plan *pl = s->pl;
+    /* an input without frames still asks the executor once, so the record names the device */
+    if (fb <= fa && s->n_chunks) return ACCEL_OK;
+    if (fb < fa) fb = fa;
+    size_t nf = (size_t)(fb - fa), need = nf * (size_t)pl->n_out;
+    if (need > s->ccap) {
+        float *b = realloc(s->cbuf, need * sizeof *b);
+        RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory for %zu frames", nf);
+        s->cbuf = b;
+        s->ccap = need;
+    }
+    audio_clip cl;
+    memset(&cl, 0, sizeof cl);
+    cl.sig = *sig;
+    cl.f_begin = fa;
+    cl.f_end = fb;
+    cl.f_origin = fa;
+    cl.f_store = INT64_MAX;
+    cl.out = s->cbuf;
+    cl.lay.wf = INT64_MAX / 4;
+    cl.lay.fs = pl->n_out;
+    cl.lay.ks = 1;
+    audio_call call;
+    FORWARD_IF_ERROR(accel__audio_call_init(&call, pl, &cl, 1));
+    accel_run_record r;
+    memset(&r, 0, sizeof r);
+    r.struct_size = sizeof r;
+    double t0 = accel__now_ms();
+    accel_status st = accel__exec(s->ctx, accel__audio_op(pl->p.kind), &call, &r);
+    s->compute_ms += accel__now_ms() - t0;
+    accel__audio_call_free(&call);
+    FORWARD_IF_ERROR(st);
+    merge_rec(s, &r);
+    s->n_chunks++;
+    if (cl.max > s->max) s->max = cl.max;
+    size_t bytes = need * sizeof(float);
+    if (pl->p.kind == ACCEL_AUDIO_WHISPER)
+        return pwrite_all(s->spill, s->cbuf, bytes, (off_t)fa * pl->n_out * 4, "spill file");
+    if (s->have_cs) accel__audio_colsum_add(&s->cs, s->cbuf, (int64_t)nf);
+    return pwrite_all(s->fd, s->cbuf, bytes, 128 + (off_t)fa * pl->n_out * 4, s->tmp);
+}
+
+static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
+
+/* The last pass of whisper: spill (frame-major, raw log10) → the .npy (band-major or
+ * windows), floor and scale applied. */
+static accel_status whisper_finish(stream *s, const audio_frames *fr)
+{
+    const audio_plan *pl = s->pl;
+    int nm = pl->n_mels;
+    float z = accel__audio_whisper_zero_value();
+    float mx = s->max;
+    if (fr->computed < fr->total && z > mx) mx = z;
+    float fl = mx - 8.0f, zv = whisper_value(z, fl);
+    int win = pl->p.windows;
+    int64_t rows_len = win ? AUDIO_WHISPER_WINDOW_FRAMES : fr->total; /* frames per output row */
+    int64_t limit = win ? fr->windows * AUDIO_WHISPER_WINDOW_FRAMES : fr->total;
+    float *blk = malloc((size_t)BLOCK * (size_t)nm * sizeof *blk);
+    float *row = malloc((size_t)BLOCK * sizeof *row);
+    accel_status st = (!blk || !row) ? ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory") : ACCEL_OK;
+    for (int64_t fa = 0; st == ACCEL_OK && fa < limit; fa += BLOCK) {
+        int64_t fb = fa + BLOCK < limit ? fa + BLOCK : limit;
+        int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored; /* frames in the spill */
+        int64_t ra = fa < have ? fa : have, rb = fb < have ? fb : have;
+        if (rb > ra)
+            st = pread_all(s->spill, blk, (size_t)(rb - ra) * (size_t)nm * 4, (off_t)ra * nm * 4, "spill file");
+        for (int m = 0; st == ACCEL_OK && m < nm; m++) {
+            for (int64_t f = fa; f < fb; f++) {
+                float v;
+                if (f < rb) v = whisper_value(blk[(size_t)(f - fa) * (size_t)nm + (size_t)m], fl);
+                else if (f < fr->stored) v = zv;          /* frames of appended zeros only */
+                else v = 0.0f;                            /* the last window's padding */
+                row[f - fa] = v;
+            }
+            off_t off;
+            if (win) {
+                int64_t w = fa / AUDIO_WHISPER_WINDOW_FRAMES;
+                off = 128 + ((off_t)(w * nm + m) * AUDIO_WHISPER_WINDOW_FRAMES + (fa - w * AUDIO_WHISPER_WINDOW_FRAMES)) * 4;
+            } else {
+                off = 128 + ((off_t)m * rows_len + fa) * 4;
+            }
+            st = pwrite_all(s->fd, row, (size_t)(fb - fa) * 4, off, s->tmp);
+        }
+    }
+    free(blk);
+    free(row);
+    return st;
+}
+
+static accel_status fbank_finish(stream *s, int64_t frames)
+{
+    const audio_plan *pl = s->pl;
+    int n_out = pl->n_out;
+    accel__audio_colsum_mean(&s->cs);
+    const double *mean = s->cs.total;
+    float *blk = malloc((size_t)BLOCK * (size_t)n_out * sizeof *blk);
+    RETURN_ERROR_IF(!blk, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel_status st = ACCEL_OK;
+    for (int64_t fa = 0; st == ACCEL_OK && fa < frames; fa += BLOCK) {
+        int64_t fb = fa + BLOCK < frames ? fa + BLOCK : frames;
+        size_t bytes = (size_t)(fb - fa) * (size_t)n_out * 4;
+        off_t off = 128 + (off_t)fa * n_out * 4;
+        st = pread_all(s->fd, blk, bytes, off, s->tmp);
+        if (st != ACCEL_OK) break;
+        for (int64_t f = 0; f < fb - fa; f++)
+            for (int k = 0; k < n_out; k++) blk[f * n_out + k] = (float)(blk[f * n_out + k] - mean[k]);
+        st = pwrite_all(s->fd, blk, bytes, off, s->tmp);
+    }
+    free(blk);
+    return st;
+}
+
+static accel_status read_more(accel_audio_source *src, float *dst, size_t cap, size_t *got, int *eof)
+{
+    *got = 0;
+    while (*got < cap) {
+        size_t k = 0;
+        FORWARD_IF_ERROR(accel_audio_read(src, dst + *got, cap - *got, &k));
+        if (k == 0) {
+            *eof = 1;
+            break;
+        }
+        *got += k;
+    }
+    return ACCEL_OK;
+}
+
+static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_result *res)
+{
+    const audio_plan *pl = s->pl;
+    const accel_audio_params *p = &pl->p;
+    accel_audio_info info = {.struct_size = sizeof info};
+    FORWARD_IF_ERROR(accel_audio_source_info(src, &info));
+    RETURN_ERROR_IF(info.rate != p->sample_rate, ACCEL_ERR_INVALID_ARG,
+                    "'%s': the source delivers %d Hz, the features need %d Hz (open it with that rate)",
+                    accel__audio_source_path(src), info.rate, p->sample_rate);
+    const char *op = accel__audio_op(p->kind)->name, *why = NULL;
+    double est = info.source_frames > 0 && info.source_rate > 0 ? (double)info.source_frames / info.source_rate : 0;
+    double chunk_s = accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate, 60.0, &why);
+    int64_t chunk = (int64_t)(chunk_s * p->sample_rate);
+    int64_t min_chunk = (int64_t)pl->hop * AUDIO_LANES * 4 + pl->win;
+    if (chunk < min_chunk) chunk = min_chunk;
+    int64_t margin = 2 * (int64_t)pl->win + pl->hop + (pl->pad_left > 0 ? pl->pad_left : 0);
+    size_t cap = (size_t)(chunk + margin);
+    float *buf = malloc(cap * sizeof *buf);
+    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+    int64_t pad = p->kind == ACCEL_AUDIO_WHISPER
+                      ? (p->padding == ACCEL_AUDIO_PAD_OPENAI ? AUDIO_WHISPER_PAD_OPENAI
+                         : p->padding == ACCEL_AUDIO_PAD_FASTER_WHISPER ? AUDIO_WHISPER_PAD_FASTER : 0)
+                      : 0;
+    float scale = p->kind == ACCEL_AUDIO_FBANK ? (float)p->sample_scale : 1.0f;
+    int64_t b0 = 0, b1 = 0, f_next = 0;
+    int eof = 0;
+    accel_status st = ACCEL_OK;
+    while (st == ACCEL_OK && !eof) {
+        size_t got = 0;
+        st = read_more(src, buf + (b1 - b0), cap - (size_t)(b1 - b0), &got, &eof);
+        if (st != ACCEL_OK) break;
+        b1 += (int64_t)got;
+        if (eof) break;
+        /* frames whose windows end inside the buffer; the end is not known yet */
+        int64_t f_hi = (b1 - pl->win + pl->pad_left) / pl->hop + 1;
+        audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale};
+        if (f_hi > f_next) {
+            st = run_frames(s, &sig, f_next, f_hi);
+            f_next = f_hi;
+        }
+        /* keep what the next frames (and an end reflection) may read */
+        int64_t keep = f_next * pl->hop - pl->pad_left - pl->win;
+        if (keep < b0) keep = b0;
+        if (keep > b0) {
+            memmove(buf, buf + (keep - b0), (size_t)(b1 - keep) * sizeof *buf);
+            b0 = keep;
+        }
+    }
+    audio_frames fr;
+    int64_t n = b1;
+    accel__audio_frames(pl, n, &fr);
+    if (st == ACCEL_OK) {
+        audio_signal sig = {buf, b0, b1 - b0, n, pad, scale};
+        int64_t end = p->kind == ACCEL_AUDIO_VGGISH ? fr.total : fr.computed;
+        st = run_frames(s, &sig, f_next, end);
+    }
+    free(buf);
+    FORWARD_IF_ERROR(st);
+
+    size_t shape[3];
+    int nd;
+    FORWARD_IF_ERROR(accel_audio_shape(p, (size_t)n, shape, &nd));
+    if (p->kind == ACCEL_AUDIO_WHISPER) {
+        FORWARD_IF_ERROR(whisper_finish(s, &fr));
+    } else if (p->kind == ACCEL_AUDIO_VGGISH) {
+        RETURN_ERROR_IF(ftruncate(s->fd, 128 + (off_t)fr.stored * pl->n_out * 4) != 0, ACCEL_ERR_IO,
+                        "cannot write '%s': %s", s->tmp, strerror(errno));
+    } else if (s->have_cs) {
+        FORWARD_IF_ERROR(fbank_finish(s, fr.total));
+    }
+    char hdr[128];
+    FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
+    FORWARD_IF_ERROR(pwrite_all(s->fd, hdr, 128, 0, s->tmp));
+    if (res) {
+        res->ndim = nd;
+        for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
+        res->seconds = (double)n / p->sample_rate;
+        res->chunk_seconds = (double)chunk / p->sample_rate;
+    }
+    return ACCEL_OK;
+}
+
+accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *p,
+                                      accel_audio_source *src, const char *npy_path,
+                                      accel_audio_result *res, accel_run_record *rec)
+{
+    RETURN_ERROR_IF(!ctx || !src || !npy_path, ACCEL_ERR_INVALID_ARG, "accel_audio_features_npy: NULL argument");
+    double t0 = accel__now_ms();
+    audio_plan pl;
+    FORWARD_IF_ERROR(accel__audio_plan_init(&pl, p));
+    stream s;
+    memset(&s, 0, sizeof s);
+    s.ctx = ctx;
+    s.pl = &pl;
+    s.npy = npy_path;
+    s.spill = -1;
+    s.max = -INFINITY;
+    snprintf(s.tmp, sizeof s.tmp, "%s.partial-%ld", npy_path, (long)getpid());
+    accel_status st = ACCEL_OK;
+    s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (s.fd < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", s.tmp, strerror(errno));
+    if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_WHISPER) {
+        char sp[1100];
+        snprintf(sp, sizeof sp, "%s.spill-%ld", npy_path, (long)getpid());
+        s.spill = open(sp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (s.spill < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", sp, strerror(errno));
+        else unlink(sp); /* anonymous from now on */
+    }
+    if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_FBANK && p->subtract_mean) {
+        st = accel__audio_colsum_init(&s.cs, pl.n_out);
+        s.have_cs = st == ACCEL_OK;
+    }
+    if (res) {
+        size_t sz = res->struct_size && res->struct_size < sizeof *res ? res->struct_size : sizeof *res;
+        memset(res, 0, sz);
+        res->struct_size = sz;
+    }
+    if (st == ACCEL_OK) st = run_stream(&s, src, res);
+    if (s.fd >= 0 && close(s.fd) != 0 && st == ACCEL_OK)
+        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s.tmp, strerror(errno));
+    if (s.spill >= 0) close(s.spill);
+    if (st == ACCEL_OK && rename(s.tmp, npy_path) != 0)
+        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename '%s' to '%s': %s", s.tmp, npy_path, strerror(errno));
+    if (st != ACCEL_OK && s.fd >= 0) unlink(s.tmp); /* nothing is left for a failed input */
+    if (s.have_rec && rec) {
+        size_t sz = rec->struct_size && rec->struct_size < sizeof *rec ? rec->struct_size : sizeof *rec;
+        s.agg.struct_size = sz;
+        s.agg.elapsed_ms = accel__now_ms() - t0;
+        memcpy(rec, &s.agg, sz);
+    }
+    if (res) {
+        res->n_chunks = s.n_chunks;
+        res->device_used = s.have_rec ? s.agg.device_used : -1;
+        res->n_fallbacks = s.agg.n_fallbacks;
+        res->reason = s.agg.reason;
+        res->compute_ms = s.compute_ms;
+        res->elapsed_ms = accel__now_ms() - t0;
+    }
+    if (s.have_cs) accel__audio_colsum_free(&s.cs);
+    free(s.cbuf);
+    accel__audio_plan_free(&pl);
+    return st;
+}

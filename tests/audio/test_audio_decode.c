@@ -1,0 +1,179 @@
+/* test_audio_decode.c — every input path gives the same samples: the built-in WAV reader,
+ * libsndfile (FLAC, Ogg), FFmpeg (mp3, m4a, opus), 8/16/24-bit and float WAV, stereo
+ * mix-down, resampling (44.1 and 8 kHz) and memory sources; and every bad input fails with
+ * its reason and the file's name. */
+#include "audio_test_util.h"
+
+#include <sys/stat.h>
+
+static float *load(accel_ctx *ctx, const char *rel, int rate, size_t *n, accel_audio_info *info, accel_status *st)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", AUDIO_DATA, rel);
+    float *x = NULL;
+    *st = accel_audio_load(ctx, path, rate, &x, n, info);
+    return x;
+}
+
+/* Lossy and resampled inputs: the whisper features of the overlapping part agree. */
+static double feature_gap(accel_ctx *ctx, const float *a, size_t na, const float *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb;
+    accel_audio_params p = {.struct_size = sizeof p};
+    accel_audio_params_preset("whisper-80", &p);
+    p.padding = ACCEL_AUDIO_PAD_NONE;
+    size_t sa[3], sb[3];
+    int nd;
+    accel_status st;
+    float *fa = features_on(ctx, -1, &p, a, n, sa, &nd, &st);
+    float *fb = features_on(ctx, -1, &p, b, n, sb, &nd, &st);
+    double mean = 0;
+    size_t len = shape_total(sa, nd);
+    for (size_t i = 0; i < len; i++) mean += fabs((double)fa[i] - fb[i]) / (double)len;
+    free(fa);
+    free(fb);
+    return mean;
+}
+
+static void bad(accel_ctx *ctx, const char *rel, accel_status want, const char *reason)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", AUDIO_DATA, rel);
+    float *x = NULL;
+    size_t n = 0;
+    accel_status st = accel_audio_load(ctx, path, 16000, &x, &n, NULL);
+    const char *msg = accel_last_error(NULL);
+    printf("  %-28s -> %s: %s\n", rel, accel_status_name(st), msg);
+    ASSERT_STATUS(st, want);
+    ASSERT_CONTAINS(msg, path);
+    ASSERT_CONTAINS(msg, reason);
+    ASSERT_TRUE(x == NULL);
+}
+
+int main(void)
+{
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
+    size_t n_ref = 0, n = 0;
+    accel_status st;
+    accel_audio_info info = {.struct_size = sizeof info};
+    float *ref = load(ctx, "variants/speech_c.wav", 16000, &n_ref, &info, &st);
+    ASSERT_OK(st);
+    ASSERT_EQ_INT(n_ref, 12000);
+    ASSERT_STR_EQ(info.decoder, "wav");
+    ASSERT_EQ_INT(info.source_rate, 16000);
+    ASSERT_EQ_INT(info.frames, 12000);
+
+    const unsigned built = accel__audio_built();
+    const unsigned SF = ACCEL__AUDIO_HAVE_SNDFILE, SX = ACCEL__AUDIO_HAVE_SOXR, FF = ACCEL__AUDIO_HAVE_FFMPEG;
+    printf("built with:%s%s%s\n", built & SF ? " libsndfile" : "", built & SX ? " libsoxr" : "", built & FF ? " FFmpeg" : "");
+    /* lossless: the same samples */
+    struct {
+        const char *file, *decoder;
+        double tol;
+        unsigned need; /* any of these libraries */
+    } exact[] = {{"variants/speech_c.flac", "sndfile", 0, SF}, {"variants/speech_c_s24.wav", "wav", 0, 0},
+                 {"variants/speech_c_f32.wav", "wav", 0, 0},   {"variants/speech_c_stereo.wav", "wav", 0, 0},
+                 {"variants/speech_c_u8.wav", "wav", 3.0 / 128, 0}};
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
+        if (exact[i].need && !(built & exact[i].need)) {
+            printf("  %-30s skipped: needs a library this build lacks\n", exact[i].file);
+            continue;
+        }
+        float *x = load(ctx, exact[i].file, 16000, &n, &info, &st);
+        ASSERT_OK(st);
+        if (!x) continue;
+        printf("  %-30s %s (%s), %d ch, %zu samples\n", exact[i].file, info.decoder, info.format, info.source_channels, n);
+        ASSERT_STR_EQ(info.decoder, exact[i].decoder);
+        ASSERT_EQ_INT(n, n_ref);
+        if (n == n_ref) ASSERT_NEAR(max_abs_diff(x, ref, n), 0, exact[i].tol);
+        accel_audio_free(x);
+    }
+    ASSERT_EQ_INT(info.source_channels, 1);
+
+    /* resampled by libsoxr, and lossy codecs: close in the features */
+    struct {
+        const char *file;
+        unsigned need_all, need_any;
+        double gap;
+    } near[] = {{"variants/speech_c_44k.wav", SX, 0, 0.02},  {"variants/speech_c.ogg", 0, SF | FF, 0.08},
+                {"variants/speech_c.mp3", 0, FF | SF, 0.08}, {"variants/speech_c.m4a", 0, FF, 0.08},
+                {"variants/speech_c.opus", 0, SF | FF, 0.08}};
+    for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+        if ((built & near[i].need_all) != near[i].need_all || (near[i].need_any && !(built & near[i].need_any))) {
+            printf("  %-30s skipped: needs a library this build lacks\n", near[i].file);
+            continue;
+        }
+        float *x = load(ctx, near[i].file, 16000, &n, &info, &st);
+        ASSERT_OK(st);
+        if (!x) continue;
+        double g = feature_gap(ctx, x, n, ref, n_ref);
+        printf("  %-30s %s (%s), %d Hz %d ch, %zu samples, mean whisper gap %.4f\n", near[i].file, info.decoder,
+               info.format, info.source_rate, info.source_channels, n, g);
+        /* codecs may keep their last frame's padding (AAC: up to 1024 samples) */
+        if (!(fabs((double)n - (double)n_ref) <= 0.05 * (double)n_ref))
+            TEST_FAIL_("%s: %zu samples, want about %zu", near[i].file, n, n_ref);
+        if (!(g <= near[i].gap)) TEST_FAIL_("%s: whisper features differ by %.4f on average (> %.4f)", near[i].file, g, near[i].gap);
+        accel_audio_free(x);
+    }
+    /* another rate asked for: no resampling when it matches the file */
+    float *x8 = load(ctx, "variants/speech_c_8k.wav", 8000, &n, &info, &st);
+    ASSERT_OK(st);
+    ASSERT_EQ_INT(n, 6000);
+    ASSERT_EQ_INT(info.rate, 8000);
+    accel_audio_free(x8);
+    x8 = load(ctx, "variants/speech_c_8k.wav", 0, &n, &info, &st);
+    if (built & SX) {
+        ASSERT_OK(st);
+        ASSERT_EQ_INT(n, 12000);
+        ASSERT_EQ_INT(info.rate, 16000);
+    } else { /* no resampler: refused, with the way out */
+        ASSERT_STATUS(st, ACCEL_ERR_NOT_BUILT_IN);
+        ASSERT_CONTAINS(accel_last_error(NULL), "needs libsoxr");
+        ASSERT_CONTAINS(accel_last_error(NULL), "speech_c_8k.wav");
+    }
+    accel_audio_free(x8);
+
+    /* memory sources: float32, int16 (divided by 32768), and resampled */
+    int16_t *i16 = malloc(n_ref * sizeof *i16);
+    for (size_t i = 0; i < n_ref; i++) i16[i] = (int16_t)lrintf(ref[i] * 32768.0f);
+    accel_audio_source *src = NULL;
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_I16, i16, n_ref, 16000, 16000, &src));
+    float *buf = malloc(n_ref * 2 * sizeof *buf);
+    size_t got = 0, tot = 0;
+    do {
+        ASSERT_OK(accel_audio_read(src, buf + tot, 777, &got));
+        tot += got;
+    } while (got);
+    ASSERT_EQ_INT(tot, n_ref);
+    ASSERT_NEAR(max_abs_diff(buf, ref, n_ref), 0, 0);
+    accel_audio_close(src);
+    if (built & SX) {
+        ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, ref, n_ref, 16000, 32000, &src));
+        tot = 0;
+        do {
+            ASSERT_OK(accel_audio_read(src, buf + tot, 4096, &got));
+            tot += got;
+        } while (got && tot < 2 * n_ref);
+        ASSERT_EQ_INT(tot, 2 * n_ref);
+        accel_audio_close(src);
+    }
+    ASSERT_STATUS(accel_audio_open_memory(ctx, ACCEL_U8, ref, n_ref, 16000, 16000, &src), ACCEL_ERR_INVALID_ARG);
+    free(buf);
+    free(i16);
+
+    /* bad inputs: the status, the file's name and the reason */
+    printf("bad inputs:\n");
+    bad(ctx, "does_not_exist.wav", ACCEL_ERR_NOT_FOUND, "No such file");
+    bad(ctx, "variants", ACCEL_ERR_IO, "directory");
+    bad(ctx, "bad/empty.wav", ACCEL_ERR_FORMAT, "empty file");
+    bad(ctx, "bad/truncated.wav", ACCEL_ERR_FORMAT, "truncated");
+    bad(ctx, "bad/corrupt.wav", ACCEL_ERR_FORMAT, "corrupt");
+    bad(ctx, "bad/unsupported_codec.wav", ACCEL_ERR_FORMAT, "unsupported codec");
+    bad(ctx, "bad/not_audio.wav", ACCEL_ERR_FORMAT, built & (SF | FF) ? "not a recognised" : "reads only WAV");
+    if (built & SF) bad(ctx, "bad/truncated.flac", ACCEL_ERR_FORMAT, "truncated");
+
+    accel_audio_free(ref);
+    accel_ctx_destroy(ctx);
+    TEST_DONE();
+}

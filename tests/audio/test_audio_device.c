@@ -1,0 +1,169 @@
+/* test_audio_device.c — the audio operations' device path through the executor, on a test
+ * OpenCL device (tests/audio/cl_device.h; PoCL in CI): the planned device is used and agrees
+ * with the CPU; a failing launch or an out-of-memory falls back to the CPU with the reason
+ * recorded and the CPU's exact result; ACCEL_<OP>_GPU=0 keeps an operation off the device; a
+ * device without double precision refuses Kaldi filterbanks; streaming on the device equals
+ * the device's whole-input result. Exit 77 without OpenCL. */
+#include "audio_test_util.h"
+#include "cl_device.h"
+
+#include <unistd.h>
+
+static float *run(accel_ctx *ctx, const char *preset, const float *x, size_t n, size_t *len, accel_run_record *rec)
+{
+    accel_audio_params p = {.struct_size = sizeof p};
+    accel_audio_params_preset(preset, &p);
+    size_t sh[3];
+    int nd;
+    accel_audio_shape(&p, n, sh, &nd);
+    *len = shape_total(sh, nd);
+    float *o = malloc((*len + 1) * sizeof *o);
+    rec->struct_size = sizeof *rec;
+    ASSERT_OK(accel_audio_features(ctx, &p, ACCEL_F32, x, n, o, *len, rec));
+    return o;
+}
+
+static float *on_cpu(accel_ctx *ctx, int cpu, const char *preset, const float *x, size_t n)
+{
+    accel_audio_params p = {.struct_size = sizeof p};
+    accel_audio_params_preset(preset, &p);
+    size_t sh[3];
+    int nd;
+    accel_status st;
+    float *o = features_on(ctx, cpu, &p, x, n, sh, &nd, &st);
+    ASSERT_OK(st);
+    return o;
+}
+
+int main(void)
+{
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
+    char why[256];
+    int dev = cld_attach(ctx, why, sizeof why);
+    if (dev < 0) TEST_SKIP("%s", why);
+    int cpu = (int)ctx->n_devs - 1;
+    printf("device %d: %s; CPU %d\n", dev, ctx->devs[dev].info.name, cpu);
+    float *x = NULL;
+    size_t n = 0;
+    ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_a.wav", 16000, &x, &n, NULL));
+
+    const char *presets[] = {"whisper-80", "vggish", "fbank-80"};
+    const double tol[] = {2e-4, 1e-3, 1e-3};
+    for (int i = 0; i < 3; i++) {
+        accel_run_record rec;
+        size_t len;
+        float *o = run(ctx, presets[i], x, n, &len, &rec);
+        float *c = on_cpu(ctx, cpu, presets[i], x, n);
+        printf("  %-10s planned %d used %d fallbacks %d, device vs CPU %.3g\n", presets[i], rec.device_planned,
+               rec.device_used, rec.n_fallbacks, max_abs_diff(o, c, len));
+        ASSERT_EQ_INT(rec.device_used, dev);
+        ASSERT_EQ_INT(rec.n_fallbacks, 0);
+        ASSERT_NEAR(max_abs_diff(o, c, len), 0, 2 * tol[i]);
+        free(o);
+
+        /* a kernel failure and an out-of-memory: the CPU's result, the reason recorded */
+        accel_status faults[2] = {ACCEL_ERR_KERNEL, ACCEL_ERR_DEVICE_OOM};
+        accel_fallback_reason reasons[2] = {ACCEL_FALLBACK_KERNEL_ERROR, ACCEL_FALLBACK_OOM};
+        for (int f = 0; f < 2; f++) {
+            cld.fail_launch_at = 2;
+            cld.launches = 0;
+            cld.fail_status = faults[f];
+            o = run(ctx, presets[i], x, n, &len, &rec);
+            cld.fail_launch_at = 0;
+            ASSERT_EQ_INT(rec.device_planned, dev);
+            ASSERT_EQ_INT(rec.device_used, cpu);
+            ASSERT_EQ_INT(rec.n_fallbacks, 1);
+            ASSERT_EQ_INT(rec.reason, reasons[f]);
+            ASSERT_CONTAINS(rec.message, "injected failure");
+            if (memcmp(o, c, len * sizeof *o) != 0) TEST_FAIL_("%s: fallback result differs from the CPU's", presets[i]);
+            free(o);
+        }
+        free(c);
+    }
+
+    /* streaming on the device equals the device's whole-input computation, bit for bit */
+    {
+        accel_option opt[] = {{"ACCEL_CHUNK_SECONDS", "0.3"}};
+        accel_ctx *c2 = NULL;
+        ASSERT_OK(accel_ctx_create(&c2, opt, 1, ACCEL_CTX_NO_DISCOVERY));
+        /* share the device: attach a second view of the same OpenCL context */
+        size_t nn = c2->n_devs;
+        accel__device *v = realloc(c2->devs, (nn + 1) * sizeof *v);
+        c2->devs = v;
+        v[nn] = v[nn - 1];
+        v[nn].info.index = (int)nn;
+        v[nn - 1] = ctx->devs[dev];
+        v[nn - 1].ctx = c2;
+        v[nn - 1].info.index = (int)(nn - 1);
+        c2->n_devs = nn + 1;
+        for (int i = 0; i < 3; i++) {
+            accel_run_record rec;
+            size_t len;
+            float *whole = run(c2, presets[i], x, n, &len, &rec);
+            accel_audio_params p = {.struct_size = sizeof p};
+            accel_audio_params_preset(presets[i], &p);
+            accel_audio_source *src = NULL;
+            ASSERT_OK(accel_audio_open_memory(c2, ACCEL_F32, x, n, 16000, 16000, &src));
+            char path[600];
+            snprintf(path, sizeof path, "%s/test-audio-device-%ld.npy", ACCEL_TEST_BUILD, (long)getpid());
+            accel_audio_result res = {.struct_size = sizeof res};
+            ASSERT_OK(accel_audio_features_npy(c2, &p, src, path, &res, NULL));
+            accel_audio_close(src);
+            size_t gs[3];
+            int gd;
+            float *got = npy_read(path, gs, &gd);
+            ASSERT_TRUE(got != NULL);
+            ASSERT_EQ_INT(res.device_used, (int)(nn - 1));
+            ASSERT_TRUE(res.n_chunks >= 2);
+            if (got && memcmp(got, whole, len * sizeof *got) != 0)
+                TEST_FAIL_("%s: streamed on the device differs from whole-input on the device", presets[i]);
+            printf("  %-10s streamed in %zu chunks on device %d: identical\n", presets[i], res.n_chunks, res.device_used);
+            free(got);
+            free(whole);
+            unlink(path);
+        }
+        accel_ctx_destroy(c2);
+    }
+
+    /* a setting keeps whisper off the device: no fallback, the CPU planned */
+    {
+        accel_option opt[] = {{"ACCEL_WHISPER_GPU", "0"}};
+        accel_ctx *c3 = NULL;
+        ASSERT_OK(accel_ctx_create(&c3, opt, 1, ACCEL_CTX_NO_DISCOVERY));
+        size_t nn = c3->n_devs;
+        accel__device *v = realloc(c3->devs, (nn + 1) * sizeof *v);
+        c3->devs = v;
+        v[nn] = v[nn - 1];
+        v[nn].info.index = (int)nn;
+        v[nn - 1] = ctx->devs[dev];
+        v[nn - 1].ctx = c3;
+        v[nn - 1].info.index = (int)(nn - 1);
+        c3->n_devs = nn + 1;
+        accel_run_record rec;
+        size_t len;
+        float *o = run(c3, "whisper-80", x, n, &len, &rec);
+        ASSERT_EQ_INT(rec.device_used, (int)nn);
+        ASSERT_EQ_INT(rec.n_fallbacks, 0);
+        free(o);
+        o = run(c3, "vggish", x, n, &len, &rec); /* other operations still go to the device */
+        ASSERT_EQ_INT(rec.device_used, (int)(nn - 1));
+        free(o);
+        accel_ctx_destroy(c3);
+    }
+
+    /* a device without double precision: Kaldi falls back as unsupported */
+    ctx->devs[dev].info.fp64 = 0;
+    {
+        accel_run_record rec;
+        size_t len;
+        float *o = run(ctx, "fbank-80", x, n, &len, &rec);
+        ASSERT_EQ_INT(rec.device_used, cpu);
+        ASSERT_EQ_INT(rec.reason, ACCEL_FALLBACK_UNSUPPORTED_OP);
+        ASSERT_CONTAINS(rec.message, "double precision");
+        free(o);
+    }
+    accel_audio_free(x);
+    accel_ctx_destroy(ctx);
+    TEST_DONE();
+}

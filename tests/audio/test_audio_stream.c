@@ -1,0 +1,186 @@
+/* test_audio_stream.c — accel_audio_features_npy(): streamed in chunks far shorter than the
+ * input, the .npy equals the whole-input computation bit for bit, for every kind and option
+ * that touches the edges (whisper paddings and windows, Kaldi snip_edges=0, dither, energy,
+ * mean normalisation); a failed input leaves no file; and a 20-minute file is processed in
+ * bounded memory. */
+#include "audio_test_util.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[512];
+
+static void compare_stream(accel_ctx *ctx, const char *label, const accel_audio_params *p, const float *x, size_t n)
+{
+    size_t shape[3];
+    int nd;
+    accel_status st;
+    float *want = features_on(ctx, -1, p, x, n, shape, &nd, &st);
+    ASSERT_OK(st);
+    char path[700];
+    snprintf(path, sizeof path, "%s/stream.npy", tmpdir);
+    accel_audio_source *src = NULL;
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+    accel_audio_result res = {.struct_size = sizeof res};
+    accel_run_record rec = {.struct_size = sizeof rec};
+    ASSERT_OK(accel_audio_features_npy(ctx, p, src, path, &res, &rec));
+    accel_audio_close(src);
+    size_t gs[3];
+    int gnd = 0;
+    float *got = npy_read(path, gs, &gnd);
+    ASSERT_TRUE(got != NULL);
+    ASSERT_EQ_INT(gnd, nd);
+    ASSERT_EQ_INT(res.ndim, nd);
+    for (int i = 0; i < nd; i++) {
+        ASSERT_EQ_INT(gs[i], shape[i]);
+        ASSERT_EQ_INT(res.shape[i], shape[i]);
+    }
+    size_t len = shape_total(shape, nd);
+    if (got && want && gnd == nd && shape_total(gs, gnd) == len && memcmp(got, want, len * sizeof(float)) != 0)
+        TEST_FAIL_("%s (%zu samples): streamed output differs from the whole-input one by %.3g", label, n,
+                   max_abs_diff(got, want, len));
+    printf("  %-28s %7zu samples, %zu chunks of %.2f s, shape (%zu, %zu%s): identical\n", label, n, res.n_chunks,
+           res.chunk_seconds, shape[0], shape[1], nd == 3 ? ", …" : "");
+    ASSERT_TRUE(res.device_used >= 0);
+    ASSERT_NEAR(res.seconds, (double)n / 16000, 1e-9);
+    free(got);
+    free(want);
+    unlink(path);
+}
+
+static long maxrss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static void write_long_wav(const char *path, const float *x, size_t n, size_t total)
+{
+    FILE *f = fopen(path, "wb");
+    uint32_t data = (uint32_t)(total * 2);
+    unsigned char h[44] = "RIFF____WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\0\x7d\0\0\x02\0\x10\0data____";
+    uint32_t riff = data + 36;
+    memcpy(h + 4, &riff, 4);
+    memcpy(h + 40, &data, 4);
+    fwrite(h, 1, 44, f);
+    int16_t blk[4096];
+    for (size_t i = 0; i < total;) {
+        size_t k = total - i < 4096 ? total - i : 4096;
+        for (size_t j = 0; j < k; j++) blk[j] = (int16_t)lrintf(x[(i + j) % n] * 30000.0f);
+        fwrite(blk, 2, k, f);
+        i += k;
+    }
+    fclose(f);
+}
+
+/* Bounded memory: 20 minutes from disk with the default chunk length, measured first, before
+ * anything else raised the peak. The whole input in memory would be 77 MB of float32 before
+ * any output. */
+static void bounded_memory(const float *x, size_t n)
+{
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
+    accel_audio_params p = {.struct_size = sizeof p};
+    accel_audio_source *src = NULL;
+    char path[700], wav[700];
+    snprintf(wav, sizeof wav, "%s/long.wav", tmpdir);
+    size_t total = (size_t)16000 * 60 * 20;
+    write_long_wav(wav, x, n, total);
+    snprintf(path, sizeof path, "%s/long.npy", tmpdir);
+    ASSERT_OK(accel_audio_params_preset("whisper-80", &p));
+    long before = maxrss_kb();
+    ASSERT_OK(accel_audio_open(ctx, wav, 16000, &src));
+    accel_audio_result res = {.struct_size = sizeof res};
+    double t0 = accel__now_ms();
+    ASSERT_OK(accel_audio_features_npy(ctx, &p, src, path, &res, NULL));
+    double ms = accel__now_ms() - t0;
+    accel_audio_close(src);
+    long grew = maxrss_kb() - before;
+    printf("  20 min whisper-80 from disk: %zu chunks of %.0f s, shape (%zu, %zu), %.0f ms, peak memory +%ld KB\n",
+           res.n_chunks, res.chunk_seconds, res.shape[0], res.shape[1], ms, grew);
+    ASSERT_EQ_INT(res.shape[1], (total + 480000) / 160);
+    if (!(grew < 40 * 1024)) TEST_FAIL_("peak memory grew by %ld KB streaming 20 minutes (bound 40 MB)", grew);
+    unlink(wav);
+    unlink(path);
+    accel_ctx_destroy(ctx);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "%s/test-audio-stream-%ld", ACCEL_TEST_BUILD, (long)getpid());
+    mkdir(tmpdir, 0777);
+    accel_option opt[] = {{"ACCEL_CHUNK_SECONDS", "0.37"}};
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, opt, 1, ACCEL_CTX_NO_DISCOVERY));
+    if (!ctx) return 1;
+    float *x = NULL;
+    size_t n = 0;
+    ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_b.wav", 16000, &x, &n, NULL));
+    if (!x) return 1;
+    bounded_memory(x, n);
+    /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
+    size_t nl = 16000 * 50; /* over one column-sum block of 4096 frames */
+    float *y = malloc(nl * sizeof *y);
+    uint32_t s = 12345;
+    for (size_t i = 0; i < nl; i++) {
+        s = s * 1103515245u + 12345u;
+        y[i] = x[i % n] + ((float)(s >> 9) / 8388608.0f - 0.5f) * 0.002f;
+    }
+    struct {
+        const char *label, *preset, *keys[4];
+    } cfg[] = {
+        {"whisper-80 openai", "whisper-80", {"padding=openai"}},
+        {"whisper-80 faster-whisper", "whisper-80", {"padding=faster-whisper"}},
+        {"whisper-80 none", "whisper-80", {"padding=none"}},
+        {"whisper-128 openai windows", "whisper-128", {"padding=openai", "windows=1"}},
+        {"whisper-80 faster windows", "whisper-80", {"padding=faster-whisper", "windows=1"}},
+        {"vggish", "vggish", {0}},
+        {"fbank-80", "fbank-80", {0}},
+        {"fbank defaults", "fbank", {0}},
+        {"fbank snip_edges=0", "fbank", {"snip_edges=0", "frame_shift_ms=7", "frame_length_ms=20"}},
+        {"fbank dither energy", "fbank", {"dither=1.0", "use_energy=1", "subtract_mean=1", "round_to_power_of_two=0"}},
+    };
+    for (size_t c = 0; c < sizeof cfg / sizeof *cfg; c++) {
+        accel_audio_params p = {.struct_size = sizeof p};
+        ASSERT_OK(accel_audio_params_preset(cfg[c].preset, &p));
+        for (int k = 0; k < 4 && cfg[c].keys[k]; k++) ASSERT_EQ_INT(params_set(&p, cfg[c].keys[k]), 0);
+        compare_stream(ctx, cfg[c].label, &p, x, n);
+        compare_stream(ctx, cfg[c].label, &p, y, nl);
+        compare_stream(ctx, cfg[c].label, &p, x, 1);
+        compare_stream(ctx, cfg[c].label, &p, x, 0);
+    }
+
+    /* failures leave nothing behind */
+    accel_audio_params p = {.struct_size = sizeof p};
+    accel_audio_params_preset("fbank-80", &p);
+    char path[700];
+    snprintf(path, sizeof path, "%s/no/such/dir/out.npy", tmpdir);
+    accel_audio_source *src = NULL;
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+    ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_IO);
+    accel_audio_close(src);
+    if (accel__audio_built() & ACCEL__AUDIO_HAVE_SNDFILE) { /* a file that fails half-way */
+        ASSERT_OK(accel_audio_open(ctx, AUDIO_DATA "/bad/truncated.flac", 16000, &src));
+        snprintf(path, sizeof path, "%s/trunc.npy", tmpdir);
+        ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_FORMAT);
+        ASSERT_CONTAINS(accel_last_error(NULL), "truncated.flac");
+        accel_audio_close(src);
+        ASSERT_TRUE(access(path, F_OK) != 0);
+        char partial[800];
+        snprintf(partial, sizeof partial, "%s.partial-%ld", path, (long)getpid());
+        ASSERT_TRUE(access(partial, F_OK) != 0);
+    }
+    /* a source at another rate than the features need */
+    snprintf(path, sizeof path, "%s/rate.npy", tmpdir);
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 8000, 8000, &src));
+    ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    accel_audio_close(src);
+
+    rmdir(tmpdir);
+    free(y);
+    accel_audio_free(x);
+    accel_ctx_destroy(ctx);
+    TEST_DONE();
+}

@@ -1,0 +1,28 @@
+# Audio front ends: goldens from the reference computations (tests/data/audio, made by
+# scripts/make_golden_audio.py), decoding, streaming, VAD, and the CLI.
+set(_ad ${CMAKE_CURRENT_LIST_DIR})
+accel_add_test(test_audio_golden SOURCES ${_ad}/test_audio_golden.c TIMEOUT 300 LABELS audio)
+accel_add_test(test_audio_fft SOURCES ${_ad}/test_audio_fft.c LABELS audio)
+accel_add_test(test_audio_decode SOURCES ${_ad}/test_audio_decode.c LABELS audio)
+accel_add_test(test_audio_stream SOURCES ${_ad}/test_audio_stream.c TIMEOUT 300 LABELS audio)
+accel_add_test(test_audio_vad SOURCES ${_ad}/test_audio_vad.c LABELS audio)
+if(TARGET accel_cli)
+  add_test(NAME test_audio_cli COMMAND bash ${_ad}/test_audio_cli.sh $<TARGET_FILE:accel_cli>
+    ${CMAKE_SOURCE_DIR}/tests/data/audio ${CMAKE_BINARY_DIR}/test-audio-cli)
+  set_tests_properties(test_audio_cli PROPERTIES TIMEOUT 120 LABELS audio
+    ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_cli")
+endif()
+add_test(NAME test_audio_alsa COMMAND bash ${_ad}/test_audio_alsa.sh $<TARGET_FILE:test_audio_golden>
+  ${CMAKE_SOURCE_DIR}/scripts/make_golden_audio.py ${CMAKE_BINARY_DIR}/test-audio-alsa)
+set_tests_properties(test_audio_alsa PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio
+  ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_alsa")
+accel_add_test(test_audio_api SOURCES ${_ad}/test_audio_api.c LABELS audio)
+# the device path (src/ops/audio/device.c + src/kernels/audio.kern) on a test OpenCL device
+add_test(NAME test_audio_golden_opencl COMMAND test_audio_golden --test-opencl)
+set_tests_properties(test_audio_golden_opencl PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio
+  ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_golden_opencl")
+accel_add_test(test_audio_device SOURCES ${_ad}/test_audio_device.c TIMEOUT 300 LABELS audio)
+add_test(NAME test_audio_kern_compile COMMAND bash ${_ad}/test_audio_kern_compile.sh ${CMAKE_SOURCE_DIR}
+  ${CMAKE_BINARY_DIR}/test-audio-kern)
+set_tests_properties(test_audio_kern_compile PROPERTIES TIMEOUT 300 LABELS audio
+  ENVIRONMENT "CC=${CMAKE_C_COMPILER}")

@@ -1,0 +1,589 @@
+/* cmd_audio.c — `accel audio features|vad`: audio front ends on files.
+ *
+ *   accel audio features FILE... --preset P [--padding M] [--windows] [--device D] -o OUT
+ *                        [--json] [--bench-iterations N] [--demo [SECONDS]]
+ *   accel audio vad FILE... [--chunks [SECONDS]] [--device D] [--json]
+ *
+ * Exit codes: 0 all files done; 1 some file failed (the others are still written); 2 usage. */
+#include "cli.h"
+#include "ops/audio/audio_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *const accel_cli_audio_help =
+    "audio features (whisper, vggish, Kaldi fbank) to .npy, and voice activity (features|vad)";
+
+static const char *const presets = "whisper-80, whisper-128, vggish, fbank, fbank-80";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: accel audio features FILE... --preset P -o OUT [options]\n"
+            "       accel audio features --demo [SECONDS] [--preset P] [-o OUT.npy] [options]\n"
+            "       accel audio vad FILE... [--chunks [SECONDS]] [--json]\n"
+            "\n"
+            "features: writes float32 .npy files (C order). OUT is the file for one input, or a\n"
+            "directory (created if absent) holding <name>.npy for each input.\n"
+            "  --preset P         %s\n"
+            "  --padding M        whisper: openai (30 s, as transcribe()), faster-whisper (160\n"
+            "                     samples), none\n"
+            "  --windows          whisper: output the 30-s windows (n, n_mels, 3000)\n"
+            "  --device D         auto, cpu, cuda, rocm, opencl, or a device index\n"
+            "  --json             a JSON summary per file on stdout\n"
+            "  --bench-iterations N  load each file, then time N in-memory computations\n"
+            "  --demo [SECONDS]   features of a built-in speech-like clip (default 5 s)\n"
+            "vad: prints speech segments (start end, seconds); --chunks cuts the input into\n"
+            "chunks at pauses near SECONDS (default: planner, ACCEL_CHUNK_SECONDS, 30).\n"
+            "Exit status: 0 success, 1 some file failed (the others are written), 2 usage.\n",
+            presets);
+}
+
+/* Context for --device: auto, a kind, or an index. Returns NULL after printing the error. */
+static accel_ctx *open_ctx(const char *device, int *usage_error)
+{
+    accel_option opt[1];
+    size_t n = 0;
+    unsigned flags = ACCEL_CTX_NO_WARMUP;
+    *usage_error = 0;
+    if (device && strcmp(device, "auto") != 0) {
+        char *end;
+        strtol(device, &end, 10);
+        if (*device && !*end) {
+            opt[n++] = (accel_option){"ACCEL_DEVICE", device};
+        } else if (!strcmp(device, "cpu") || !strcmp(device, "cuda") || !strcmp(device, "rocm") ||
+                   !strcmp(device, "opencl")) {
+            opt[n++] = (accel_option){"ACCEL_BACKEND", device};
+            if (!strcmp(device, "cpu")) flags |= ACCEL_CTX_NO_DISCOVERY;
+        } else {
+            accel_cli_error("audio", "unknown device '%s' (allowed: auto, cpu, cuda, rocm, opencl, or a "
+                            "device index)", device);
+            *usage_error = 1;
+            return NULL;
+        }
+    }
+    accel_ctx *ctx = NULL;
+    accel_status st = accel_ctx_create(&ctx, opt, n, flags);
+    if (st != ACCEL_OK) {
+        accel_cli_error("audio", "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
+        *usage_error = st == ACCEL_ERR_CONFIG;
+        return NULL;
+    }
+    return ctx;
+}
+
+static const char *device_name(accel_ctx *ctx, int index, char *buf, size_t cap)
+{
+    const accel_device_info *d = NULL;
+    if (index < 0 || accel_device_get(ctx, (size_t)index, &d) != ACCEL_OK) {
+        snprintf(buf, cap, "none");
+    } else {
+        snprintf(buf, cap, "%s %d (%s)", accel_device_kind_name(d->kind), d->index, d->name);
+    }
+    return buf;
+}
+
+/* "dir/name.ext" → "name" */
+static void stem(const char *path, char *out, size_t cap)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    accel__strlcpy(out, b, cap);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out) *dot = '\0';
+}
+
+static int is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int mkdirs(const char *dir)
+{
+    char tmp[4096];
+    accel__strlcpy(tmp, dir, sizeof tmp);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+            *p = '/';
+        }
+    return (mkdir(tmp, 0777) == 0 || errno == EEXIST) && is_dir(tmp) ? 0 : -1;
+}
+
+static void progress(int on, size_t done, size_t total, const char *name)
+{
+    if (!on) return;
+    int width = 30, fill = (int)(width * done / (total ? total : 1));
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", fill, "##############################", width - fill, "",
+            done, total, name);
+    if (done == total) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int64_t frames_of(const accel_audio_params *p, const size_t *shape)
+{
+    if (p->kind == ACCEL_AUDIO_WHISPER) return p->windows ? (int64_t)(shape[0] * shape[2]) : (int64_t)shape[1];
+    if (p->kind == ACCEL_AUDIO_VGGISH) return (int64_t)(shape[0] * shape[1]);
+    return (int64_t)shape[0];
+}
+
+static void json_shape(accel__json *j, const size_t *shape, int nd)
+{
+    accel__json_begin_array(j, "shape");
+    for (int i = 0; i < nd; i++) accel__json_int(j, NULL, (long long)shape[i]);
+    accel__json_end_array(j);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* --bench-iterations: the input in memory, N timed computations. 0 or 1 (failure). */
+static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *name, const float *x, size_t n,
+                     int iters, int json, accel__json *j)
+{
+    size_t shape[3];
+    int nd = 0;
+    accel_audio_shape(p, n, shape, &nd);
+    size_t len = 1;
+    for (int i = 0; i < nd; i++) len *= shape[i];
+    float *out = malloc((len ? len : 1) * sizeof *out);
+    double *t = malloc((size_t)iters * sizeof *t);
+    if (!out || !t) {
+        free(out);
+        free(t);
+        accel_cli_error("audio", "%s: out of memory", name);
+        return 1;
+    }
+    accel_run_record rec = {.struct_size = sizeof rec};
+    for (int i = 0; i < iters; i++) {
+        double t0 = accel__now_ms();
+        accel_status st = accel_audio_features(ctx, p, ACCEL_F32, x, n, out, len, &rec);
+        t[i] = accel__now_ms() - t0;
+        if (st != ACCEL_OK) {
+            accel_cli_error("audio", "%s: %s", name, accel_last_error(ctx));
+            free(out);
+            free(t);
+            return 1;
+        }
+    }
+    qsort(t, (size_t)iters, sizeof *t, cmp_double);
+    double mean = 0;
+    for (int i = 0; i < iters; i++) mean += t[i] / iters;
+    char dn[300];
+    device_name(ctx, rec.device_used, dn, sizeof dn);
+    if (json) {
+        accel__json_begin_object(j, NULL);
+        accel__json_str(j, "input", name);
+        json_shape(j, shape, nd);
+        accel__json_num(j, "seconds", (double)n / p->sample_rate);
+        accel__json_int(j, "iterations", iters);
+        accel__json_num(j, "min_ms", t[0]);
+        accel__json_num(j, "median_ms", t[iters / 2]);
+        accel__json_num(j, "mean_ms", mean);
+        accel__json_str(j, "device", dn);
+        accel__json_int(j, "device_index", rec.device_used);
+        accel__json_int(j, "fallbacks", rec.n_fallbacks);
+        accel__json_end_object(j);
+    } else {
+        printf("%s: %.1f s of audio, %d iterations on %s: min %.2f ms, median %.2f ms, mean %.2f ms%s\n", name,
+               (double)n / p->sample_rate, iters, dn, t[0], t[iters / 2], mean,
+               rec.n_fallbacks ? " (with fallback)" : "");
+    }
+    free(out);
+    free(t);
+    return 0;
+}
+
+static int features(int argc, char **argv)
+{
+    const char *preset = NULL, *padding = NULL, *device = NULL, *out = NULL;
+    int json = 0, windows = 0, iters = 0, demo = 0;
+    double demo_s = 5.0;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t nf = 0;
+    if (!files) return 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--preset") && more) preset = argv[++i];
+        else if (!strcmp(a, "--padding") && more) padding = argv[++i];
+        else if (!strcmp(a, "--device") && more) device = argv[++i];
+        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) out = argv[++i];
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--windows")) windows = 1;
+        else if (!strcmp(a, "--bench-iterations") && more) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 100000) {
+                accel_cli_error("audio", "--bench-iterations '%s' (allowed: 1..100000)", argv[i]);
+                free(files);
+                return 2;
+            }
+            iters = (int)v;
+        } else if (!strcmp(a, "--demo")) {
+            demo = 1;
+            if (more && argv[i + 1][0] != '-') {
+                char *end;
+                demo_s = strtod(argv[++i], &end);
+                if (*end || !(demo_s > 0 && demo_s <= 3600)) {
+                    accel_cli_error("audio", "--demo '%s' (allowed: seconds in (0, 3600])", argv[i]);
+                    free(files);
+                    return 2;
+                }
+            }
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            free(files);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            accel_cli_error("audio", "unknown or incomplete option '%s' for features (allowed: --preset, "
+                            "--padding, --windows, --device, -o, --json, --bench-iterations, --demo)", a);
+            free(files);
+            return 2;
+        } else {
+            files[nf++] = a;
+        }
+    }
+    int rc = 2;
+    accel_audio_params p = {.struct_size = sizeof p};
+    if (!preset && demo) preset = "whisper-80";
+    if (!preset) {
+        accel_cli_error("audio", "--preset is required (allowed: %s)", presets);
+        goto done;
+    }
+    if (accel_audio_params_preset(preset, &p) != ACCEL_OK) {
+        accel_cli_error("audio", "unknown preset '%s' (allowed: %s)", preset, presets);
+        goto done;
+    }
+    if (padding) {
+        if (!strcmp(padding, "openai")) p.padding = ACCEL_AUDIO_PAD_OPENAI;
+        else if (!strcmp(padding, "faster-whisper")) p.padding = ACCEL_AUDIO_PAD_FASTER_WHISPER;
+        else if (!strcmp(padding, "none")) p.padding = ACCEL_AUDIO_PAD_NONE;
+        else {
+            accel_cli_error("audio", "unknown padding '%s' (allowed: openai, faster-whisper, none)", padding);
+            goto done;
+        }
+        if (p.kind != ACCEL_AUDIO_WHISPER) {
+            accel_cli_error("audio", "--padding applies to the whisper presets only, not '%s'", preset);
+            goto done;
+        }
+    }
+    if (windows) {
+        if (p.kind != ACCEL_AUDIO_WHISPER) {
+            accel_cli_error("audio", "--windows applies to the whisper presets only, not '%s'", preset);
+            goto done;
+        }
+        p.windows = 1;
+    }
+    if (!demo && nf == 0) {
+        accel_cli_error("audio", "no input files (see `accel audio --help`)");
+        goto done;
+    }
+    if (!demo && !iters && !out) {
+        accel_cli_error("audio", "-o OUT is required (a .npy file for one input, a directory for several)");
+        goto done;
+    }
+    /* where each output goes */
+    int as_dir = out && (nf > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
+    if (out && !demo && !iters && as_dir) {
+        for (size_t i = 0; i < nf; i++)
+            for (size_t k = 0; k < i; k++) {
+                char a[512], b[512];
+                stem(files[i], a, sizeof a);
+                stem(files[k], b, sizeof b);
+                if (!strcmp(a, b)) {
+                    accel_cli_error("audio", "'%s' and '%s' would both write %s/%s.npy", files[k], files[i], out, a);
+                    goto done;
+                }
+            }
+        if (mkdirs(out) != 0) {
+            accel_cli_error("audio", "cannot create the output directory '%s': %s", out, strerror(errno));
+            rc = 1;
+            goto done;
+        }
+    }
+    int uerr = 0;
+    accel_ctx *ctx = open_ctx(device, &uerr);
+    if (!ctx) {
+        rc = uerr ? 2 : 1;
+        goto done;
+    }
+    accel__json j;
+    accel__json_init(&j, stdout, 1);
+    if (json) {
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "preset", preset);
+        if (p.kind == ACCEL_AUDIO_WHISPER)
+            accel__json_str(&j, "padding", p.padding == ACCEL_AUDIO_PAD_OPENAI ? "openai"
+                                           : p.padding == ACCEL_AUDIO_PAD_FASTER_WHISPER ? "faster-whisper" : "none");
+        accel__json_begin_array(&j, "files");
+    }
+    size_t failed = 0;
+    if (demo) {
+        float *x = NULL;
+        size_t n = 0;
+        accel__audio_demo_clip(demo_s, &x, &n);
+        size_t shape[3];
+        int nd;
+        accel_audio_shape(&p, n, shape, &nd);
+        size_t len = 1;
+        for (int i = 0; i < nd; i++) len *= shape[i];
+        float *o = malloc((len ? len : 1) * sizeof *o);
+        accel_run_record rec = {.struct_size = sizeof rec};
+        double t0 = accel__now_ms();
+        accel_status st = o ? accel_audio_features(&*ctx, &p, ACCEL_F32, x, n, o, len, &rec) : ACCEL_ERR_NO_MEMORY;
+        double ms = accel__now_ms() - t0;
+        if (st == ACCEL_OK && out) st = accel__npy_write(out, o, shape, nd);
+        char dn[300];
+        device_name(ctx, rec.device_used, dn, sizeof dn);
+        if (st != ACCEL_OK) {
+            accel_cli_error("audio", "demo: %s", accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st));
+            failed++;
+        } else if (json) {
+            accel__json_begin_object(&j, NULL);
+            accel__json_str(&j, "input", "demo (formant-synthesised vowels)");
+            json_shape(&j, shape, nd);
+            accel__json_num(&j, "seconds", demo_s);
+            accel__json_str(&j, "device", dn);
+            accel__json_int(&j, "device_index", rec.device_used);
+            accel__json_int(&j, "fallbacks", rec.n_fallbacks);
+            accel__json_str(&j, "fallback_reason", accel_fallback_reason_name(rec.reason));
+            accel__json_num(&j, "time_ms", ms);
+            accel__json_end_object(&j);
+        } else {
+            printf("demo: %s of %.1f s of formant-synthesised vowels -> shape (", preset, demo_s);
+            for (int i = 0; i < nd; i++) printf("%zu%s", shape[i], i + 1 < nd ? ", " : ")");
+            printf("\n  device: %s\n  time: %.2f ms\n  fallback: %s%s%s\n", dn, ms,
+                   rec.n_fallbacks ? accel_fallback_reason_name(rec.reason) : "none",
+                   rec.n_fallbacks ? " — " : "", rec.n_fallbacks ? rec.message : "");
+        }
+        free(o);
+        free(x);
+    }
+    int bar = !json && nf > 1 && isatty(2);
+    for (size_t i = 0; i < nf && !demo; i++) {
+        const char *in = files[i];
+        progress(bar, i, nf, in);
+        if (iters) {
+            float *x = NULL;
+            size_t n = 0;
+            if (accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL) != ACCEL_OK) {
+                if (bar) fputc('\n', stderr);
+                accel_cli_error("audio", "%s", accel_last_error(NULL));
+                failed++;
+                continue;
+            }
+            failed += (size_t)bench_one(ctx, &p, in, x, n, iters, json, &j);
+            accel_audio_free(x);
+            continue;
+        }
+        char path[4096];
+        if (as_dir) {
+            char s[512];
+            stem(in, s, sizeof s);
+            snprintf(path, sizeof path, "%s%s%s.npy", out, out[strlen(out) - 1] == '/' ? "" : "/", s);
+        } else {
+            accel__strlcpy(path, out, sizeof path);
+        }
+        accel_audio_source *src = NULL;
+        accel_audio_result res = {.struct_size = sizeof res};
+        accel_run_record rec = {.struct_size = sizeof rec};
+        double t0 = accel__now_ms();
+        accel_status st = accel_audio_open(ctx, in, p.sample_rate, &src);
+        if (st == ACCEL_OK) st = accel_audio_features_npy(ctx, &p, src, path, &res, &rec);
+        double ms = accel__now_ms() - t0;
+        accel_audio_info info = {.struct_size = sizeof info};
+        if (src) accel_audio_source_info(src, &info);
+        accel_audio_close(src);
+        char msg[600];
+        accel__strlcpy(msg, accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st), sizeof msg);
+        if (st != ACCEL_OK) {
+            failed++;
+            if (bar) fputc('\n', stderr);
+            accel_cli_error("audio", "%s", msg);
+        }
+        char dn[300];
+        device_name(ctx, res.device_used, dn, sizeof dn);
+        if (json) {
+            accel__json_begin_object(&j, NULL);
+            accel__json_str(&j, "input", in);
+            accel__json_bool(&j, "ok", st == ACCEL_OK);
+            if (st != ACCEL_OK) {
+                accel__json_str(&j, "error", msg);
+                accel__json_str(&j, "status", accel_status_name(st));
+            } else {
+                accel__json_str(&j, "output", path);
+                json_shape(&j, res.shape, res.ndim);
+                accel__json_int(&j, "frames", frames_of(&p, res.shape));
+                accel__json_num(&j, "seconds", res.seconds);
+                accel__json_str(&j, "decoder", info.decoder);
+                accel__json_str(&j, "format", info.format);
+                accel__json_int(&j, "source_rate", info.source_rate);
+                accel__json_int(&j, "source_channels", info.source_channels);
+                accel__json_str(&j, "device", dn);
+                accel__json_int(&j, "device_index", res.device_used);
+                accel__json_int(&j, "fallbacks", res.n_fallbacks);
+                accel__json_str(&j, "fallback_reason", accel_fallback_reason_name(res.reason));
+                accel__json_int(&j, "chunks", (long long)res.n_chunks);
+                accel__json_num(&j, "chunk_seconds", res.chunk_seconds);
+                accel__json_num(&j, "compute_ms", res.compute_ms);
+                accel__json_num(&j, "time_ms", ms);
+            }
+            accel__json_end_object(&j);
+        } else if (st == ACCEL_OK) {
+            if (bar) fprintf(stderr, "\r%*s\r", 80, "");
+            printf("%s -> %s (", in, path);
+            for (int d = 0; d < res.ndim; d++) printf("%zu%s", res.shape[d], d + 1 < res.ndim ? ", " : ")");
+            printf(", %.2f s of audio, %s, %.1f ms%s%s\n", res.seconds, dn, ms,
+                   res.n_fallbacks ? ", fallback: " : "", res.n_fallbacks ? accel_fallback_reason_name(res.reason) : "");
+        }
+    }
+    progress(bar, nf, nf, "");
+    if (json) {
+        accel__json_end_array(&j);
+        accel__json_int(&j, "failed", (long long)failed);
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+    }
+    accel_ctx_destroy(ctx);
+    rc = failed ? 1 : 0;
+done:
+    free(files);
+    return rc;
+}
+
+static int vad(int argc, char **argv)
+{
+    const char *device = NULL;
+    int json = 0, chunks = 0;
+    double chunk_s = 0;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t nf = 0;
+    if (!files) return 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--device") && i + 1 < argc) device = argv[++i];
+        else if (!strcmp(a, "--chunks")) {
+            chunks = 1;
+            if (i + 1 < argc && argv[i + 1][0] != '-') {
+                char *end;
+                double v = strtod(argv[i + 1], &end);
+                if (!*end) {
+                    if (!(v > 0)) {
+                        accel_cli_error("audio", "--chunks '%s' (allowed: seconds > 0)", argv[i + 1]);
+                        free(files);
+                        return 2;
+                    }
+                    chunk_s = v;
+                    i++;
+                }
+            }
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            free(files);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            accel_cli_error("audio", "unknown option '%s' for vad (allowed: --chunks [SECONDS], --device, --json)", a);
+            free(files);
+            return 2;
+        } else {
+            files[nf++] = a;
+        }
+    }
+    if (!nf) {
+        accel_cli_error("audio", "vad: no input files");
+        free(files);
+        return 2;
+    }
+    int uerr = 0;
+    accel_ctx *ctx = open_ctx(device ? device : "cpu", &uerr);
+    if (!ctx) {
+        free(files);
+        return uerr ? 2 : 1;
+    }
+    accel_audio_vad_params vp = {.struct_size = sizeof vp};
+    accel_audio_vad_params_default(&vp);
+    vp.chunk_s = chunk_s;
+    accel__json j;
+    accel__json_init(&j, stdout, 1);
+    if (json) {
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "mode", chunks ? "chunks" : "speech");
+        accel__json_begin_array(&j, "files");
+    }
+    size_t failed = 0;
+    for (size_t i = 0; i < nf; i++) {
+        accel_audio_source *src = NULL;
+        accel_audio_segment *segs = NULL;
+        size_t ns = 0;
+        accel_status st = accel_audio_open(ctx, files[i], 16000, &src);
+        if (st == ACCEL_OK)
+            st = chunks ? accel_audio_chunk(ctx, &vp, src, &segs, &ns) : accel_audio_vad(ctx, &vp, src, &segs, &ns);
+        accel_audio_info info = {.struct_size = sizeof info};
+        if (src) accel_audio_source_info(src, &info);
+        accel_audio_close(src);
+        if (st != ACCEL_OK) {
+            failed++;
+            accel_cli_error("audio", "%s", accel_last_error(NULL));
+            if (json) {
+                accel__json_begin_object(&j, NULL);
+                accel__json_str(&j, "input", files[i]);
+                accel__json_bool(&j, "ok", 0);
+                accel__json_str(&j, "error", accel_last_error(NULL));
+                accel__json_end_object(&j);
+            }
+            continue;
+        }
+        double dur = (double)info.frames / (info.rate ? info.rate : 1);
+        if (json) {
+            accel__json_begin_object(&j, NULL);
+            accel__json_str(&j, "input", files[i]);
+            accel__json_bool(&j, "ok", 1);
+            accel__json_num(&j, "duration", dur);
+            accel__json_begin_array(&j, "segments");
+            for (size_t k = 0; k < ns; k++) {
+                accel__json_begin_array(&j, NULL);
+                accel__json_num(&j, NULL, segs[k].start_s);
+                accel__json_num(&j, NULL, segs[k].end_s);
+                accel__json_end_array(&j);
+            }
+            accel__json_end_array(&j);
+            accel__json_end_object(&j);
+        } else {
+            printf("# %s: %.3f s, %zu %s\n", files[i], dur, ns, chunks ? "chunks" : "speech segments");
+            for (size_t k = 0; k < ns; k++) printf("%.3f %.3f\n", segs[k].start_s, segs[k].end_s);
+        }
+        accel_audio_free(segs);
+    }
+    if (json) {
+        accel__json_end_array(&j);
+        accel__json_int(&j, "failed", (long long)failed);
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+    }
+    accel_ctx_destroy(ctx);
+    free(files);
+    return failed ? 1 : 0;
+}
+
+int accel_cli_audio(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "features")) return features(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "vad")) return vad(argc - 1, argv + 1);
+    accel_cli_error("audio", "unknown subcommand '%s' (allowed: features, vad)", argv[1]);
+    return 2;
+}
