@@ -229,6 +229,9 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
 accel_status accel__audio_call_init(audio_call *c, const audio_plan *pl, audio_clip *clips,
                                     size_t n);
 void accel__audio_call_free(audio_call *c);
+/* Describes a whole clip of n samples at x, features written to out (features.c). */
+void accel__audio_clip_whole(const audio_plan *pl, audio_clip *cl, const float *x, size_t n,
+                             float *out);
 /* Computes frames [begin, end) of the call on a device through its backend ops (device.c). */
 accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begin, size_t end);
 /* Computes frames [begin, end) of the call on the CPU (threads inside). */
@@ -322,6 +325,15 @@ accel_status accel__npy_write(const char *path, const float *data, const size_t 
 /* "whisper-80@30s", "whisper-80@20min", … fbank-80@20min; NULL-terminated. */
 extern const char *const accel__audio_bench_cases[];
 typedef struct audio_bench audio_bench;
+/* A preset on N seconds of the library's speech-like audio, with its output buffer. */
+struct audio_bench {
+    accel_audio_params p;
+    float *x;
+    size_t n;
+    float *out;
+    size_t out_len;
+};
+
 /* A case by name ("PRESET@30s", "PRESET@20min") or by preset and seconds: the input is the
  * demo clip plus low noise, in memory, and the output buffer is allocated. */
 accel_status accel__audio_bench_case(const char *name, audio_bench **out);

@@ -10,13 +10,6 @@ const char *const accel__audio_bench_cases[] = {"whisper-80@30s", "whisper-80@20
                                                 "whisper-128@20min", "vggish@30s", "vggish@20min",
                                                 "fbank-80@30s", "fbank-80@20min", NULL};
 
-struct audio_bench {
-    accel_audio_params p;
-    float *x;
-    size_t n;
-    float *out;
-    size_t out_len;
-};
 
 accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out)
 {

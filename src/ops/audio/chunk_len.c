@@ -1,20 +1,16 @@
 /* chunk_len.c — the chunk length for long inputs: the planner's (accel_plan_chunk, which
  * sizes chunks from the input's duration and the device's memory and honours
- * ACCEL_CHUNK_SECONDS), else ACCEL_CHUNK_SECONDS, else the caller's default.
- * The planner is referenced weakly so that the audio family links in builds where it is not
- * part of the library; where it is, it is always used. */
+ * ACCEL_CHUNK_SECONDS), else ACCEL_CHUNK_SECONDS, else the caller's default. */
 #include "audio_internal.h"
 
 #include <string.h>
-
-#pragma weak accel_plan_chunk
 
 double accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duration_s, int rate,
                                   double def, const char **source)
 {
     const char *src = "default";
     double v = def;
-    if (ctx && accel_plan_chunk) {
+    if (ctx) {
         accel_plan plan;
         memset(&plan, 0, sizeof plan);
         plan.struct_size = sizeof plan;

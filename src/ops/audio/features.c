@@ -35,7 +35,7 @@ static int64_t pad_of(const accel_audio_params *p)
 }
 
 /* Sets up clip `cl` for the whole of x[0, n) into out. */
-static void clip_whole(const audio_plan *pl, audio_clip *cl, const float *x, size_t n, float *out)
+void accel__audio_clip_whole(const audio_plan *pl, audio_clip *cl, const float *x, size_t n, float *out)
 {
     audio_frames fr;
     accel__audio_frames(pl, (int64_t)n, &fr);
@@ -84,7 +84,7 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
         float *x = to_float(dtype, clips[i], lens[i], &st);
         if (st != ACCEL_OK) break;
         if (dtype != ACCEL_F32) conv[i] = x;
-        clip_whole(&pl, &cl[i], x, lens[i], outs[i]);
+        accel__audio_clip_whole(&pl, &cl[i], x, lens[i], outs[i]);
     }
     audio_call call;
     memset(&call, 0, sizeof call);
