@@ -4,8 +4,13 @@
 
 #include <string.h>
 
+#include "basic/basic.h"
+
 static const accel__op *const ops[] = {
-    NULL, /* keeps the array non-empty until the first family is listed */
+    &accel__op_convert, /* basic/ */
+    &accel__op_reduce,
+    &accel__op_noop,
+    NULL, /* keeps the array non-empty whatever is listed */
 };
 
 size_t accel__op_count(void)
