@@ -171,6 +171,10 @@ static accel_status cpu_run(accel__device *dev, const accel__op *op, void *call,
                             size_t end)
 {
     RETURN_ERROR_IF(!op->run_cpu, ACCEL_ERR_UNSUPPORTED, "%s has no CPU implementation", op->name);
+    /* The CPU is always a candidate, but one that failed to open (a bad ACCEL_CPU_SIMD) must
+     * say so rather than quietly run at another level. */
+    RETURN_ERROR_IF(!dev->impl, ACCEL_ERR_UNAVAILABLE, "%s on the CPU: %s", op->name,
+                    dev->info.verdict);
     return op->run_cpu(dev, call, begin, end);
 }
 
