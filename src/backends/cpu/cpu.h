@@ -49,4 +49,9 @@ accel__pool *accel__cpu_pool(const accel__device *dev);
  * NULL one thread copies. Returns a negative value when the buffers cannot be allocated. */
 double accel__cpu_membw_gbs(accel__pool *pool, size_t bytes);
 
+/* Milliseconds one memcpy of `bytes` from src to dst takes, split as accel__cpu_membw_gbs
+ * splits it (one contiguous share per pool thread). For benchmarks that interleave the
+ * yardstick with the operation they measure, on machines whose bandwidth drifts. */
+double accel__cpu_memcpy_ms(accel__pool *pool, void *dst, const void *src, size_t bytes);
+
 #endif

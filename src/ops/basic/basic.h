@@ -85,8 +85,10 @@ typedef struct accel__noop_call {
 typedef struct accel__basic_cpu_kernels {
     const char *level;
     /* dst[i] = src[i]·scale + offset for i in [begin, end): mul and add in float32, each
-     * rounded to nearest even (never fused), then to the destination type. */
-    void (*convert)(const accel__convert_call *c, size_t begin, size_t end);
+     * rounded to nearest even (never fused), then to the destination type. With `stream`
+     * the results bypass the caches (non-temporal stores) where the level has them: for
+     * outputs far larger than the caches, which nobody reads back soon. */
+    void (*convert)(const accel__convert_call *c, size_t begin, size_t end, int stream);
     /* The partial of n elements at x (n ≥ 1) for operation op. Lane assignment and the order
      * of combination are the same at every level, so every level gives the same bits. */
     void (*reduce_segment)(accel_reduce_op op, const float *x, size_t n,

@@ -36,7 +36,16 @@ static inline void store8_f16(void *d, size_t i, __m256 y)
 {
     _mm_storeu_si128((__m128i *)((uint16_t *)d + i), _mm256_cvtps_ph(y, F16_RNE));
 }
+/* non-temporal: the address must be aligned to the vector (see convert_avx2) */
+static inline void stream8_f32(void *d, size_t i, __m256 y) { _mm256_stream_ps((float *)d + i, y); }
+static inline void stream8_f16(void *d, size_t i, __m256 y)
+{
+    _mm_stream_si128((__m128i *)((uint16_t *)d + i), _mm256_cvtps_ph(y, F16_RNE));
+}
 
+/* With streaming, a scalar head first brings dst + i to a 64-byte boundary, so every vector
+ * store is aligned; the stores are fenced before returning (the pool hands the results to
+ * another thread). */
 #define CONVERT_BODY(LOAD, STORE)                                                           \
     do {                                                                                    \
         size_t i = begin;                                                                   \
@@ -49,27 +58,41 @@ static inline void store8_f16(void *d, size_t i, __m256 y)
         basic_convert_scalar(c, i, end);                                                    \
     } while (0)
 
-static void convert_avx2(const accel__convert_call *c, size_t begin, size_t end)
+#define CONVERT_CASE(LOAD, STREAM, STORE)                                                   \
+    if (stream)                                                                             \
+        CONVERT_BODY(LOAD, STREAM);                                                         \
+    else                                                                                    \
+        CONVERT_BODY(LOAD, STORE);                                                          \
+    break
+
+static void convert_avx2(const accel__convert_call *c, size_t begin, size_t end, int stream)
 {
     const __m256 vs = _mm256_set1_ps(c->scale), vo = _mm256_set1_ps(c->offset);
+    size_t ds = c->dst_type == ACCEL_F16 ? 2 : 4;
+    if (stream) {
+        size_t head = begin;
+        while (head < end && ((uintptr_t)((char *)c->dst + head * ds) & 63u)) head++;
+        basic_convert_scalar(c, begin, head);
+        begin = head;
+    }
     if (c->dst_type == ACCEL_F32) {
         switch (c->src_type) {
-        case ACCEL_U8: CONVERT_BODY(load8_u8, store8_f32); return;
-        case ACCEL_I16: CONVERT_BODY(load8_i16, store8_f32); return;
-        case ACCEL_I32: CONVERT_BODY(load8_i32, store8_f32); return;
-        case ACCEL_F16: CONVERT_BODY(load8_f16, store8_f32); return;
-        case ACCEL_F32: CONVERT_BODY(load8_f32, store8_f32); return;
+        case ACCEL_U8: CONVERT_CASE(load8_u8, stream8_f32, store8_f32);
+        case ACCEL_I16: CONVERT_CASE(load8_i16, stream8_f32, store8_f32);
+        case ACCEL_I32: CONVERT_CASE(load8_i32, stream8_f32, store8_f32);
+        case ACCEL_F16: CONVERT_CASE(load8_f16, stream8_f32, store8_f32);
+        case ACCEL_F32: CONVERT_CASE(load8_f32, stream8_f32, store8_f32);
         }
     } else {
         switch (c->src_type) {
-        case ACCEL_U8: CONVERT_BODY(load8_u8, store8_f16); return;
-        case ACCEL_I16: CONVERT_BODY(load8_i16, store8_f16); return;
-        case ACCEL_I32: CONVERT_BODY(load8_i32, store8_f16); return;
-        case ACCEL_F16: CONVERT_BODY(load8_f16, store8_f16); return;
-        case ACCEL_F32: CONVERT_BODY(load8_f32, store8_f16); return;
+        case ACCEL_U8: CONVERT_CASE(load8_u8, stream8_f16, store8_f16);
+        case ACCEL_I16: CONVERT_CASE(load8_i16, stream8_f16, store8_f16);
+        case ACCEL_I32: CONVERT_CASE(load8_i32, stream8_f16, store8_f16);
+        case ACCEL_F16: CONVERT_CASE(load8_f16, stream8_f16, store8_f16);
+        case ACCEL_F32: CONVERT_CASE(load8_f32, stream8_f16, store8_f16);
         }
     }
-    basic_convert_scalar(c, begin, end);
+    if (stream) _mm_sfence();
 }
 
 static void minmax_avx2(int is_max, const float *x, size_t n, accel__reduce_partial *out)
@@ -78,6 +101,7 @@ static void minmax_avx2(int is_max, const float *x, size_t n, accel__reduce_part
     __m256 acc = _mm256_set1_ps(is_max ? -INFINITY : INFINITY);
     __m256 nanv = _mm256_setzero_ps();
     for (size_t i = 0; i < n8; i += 8) {
+        if (!(i & 8)) BASIC_PREFETCH(x + i); /* one per 64-byte line */
         __m256 v = _mm256_loadu_ps(x + i);
         nanv = _mm256_or_ps(nanv, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
         acc = is_max ? _mm256_max_ps(acc, v) : _mm256_min_ps(acc, v);
@@ -105,6 +129,7 @@ static void reduce_avx2(accel_reduce_op op, const float *x, size_t n, accel__red
         double k = basic_shift(x, n);
         const __m256d vk = _mm256_set1_pd(k);
         for (size_t i = 0; i < n16; i += BASIC_LANES) {
+            BASIC_PREFETCH(x + i);
             for (int j = 0; j < 4; j++) {
                 __m256d d = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * j)), vk);
                 a[j] = _mm256_add_pd(a[j], d);
@@ -121,9 +146,11 @@ static void reduce_avx2(accel_reduce_op op, const float *x, size_t n, accel__red
         out->s2 = basic_fold16(l2);
         return;
     }
-    for (size_t i = 0; i < n16; i += BASIC_LANES)
+    for (size_t i = 0; i < n16; i += BASIC_LANES) {
+        BASIC_PREFETCH(x + i);
         for (int j = 0; j < 4; j++)
             a[j] = _mm256_add_pd(a[j], _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * j)));
+    }
     for (int j = 0; j < 4; j++) _mm256_storeu_pd(l1 + 4 * j, a[j]);
     basic_sum_tail(x, n16, n, l1);
     out->k = out->s2 = 0.0;

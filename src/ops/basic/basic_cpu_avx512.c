@@ -39,7 +39,19 @@ static inline void store16_f16(void *d, size_t i, __m512 y)
 {
     _mm256_storeu_si256((__m256i *)((uint16_t *)d + i), _mm512_cvtps_ph(y, F16_RNE));
 }
+/* non-temporal: the address must be aligned to the vector (see convert_avx512) */
+static inline void stream16_f32(void *d, size_t i, __m512 y)
+{
+    _mm512_stream_ps((float *)d + i, y);
+}
+static inline void stream16_f16(void *d, size_t i, __m512 y)
+{
+    _mm256_stream_si256((__m256i *)((uint16_t *)d + i), _mm512_cvtps_ph(y, F16_RNE));
+}
 
+/* With streaming, a scalar head first brings dst + i to a 64-byte boundary, so every vector
+ * store is aligned; the stores are fenced before returning (the pool hands the results to
+ * another thread). */
 #define CONVERT_BODY(LOAD, STORE)                                                           \
     do {                                                                                    \
         size_t i = begin;                                                                   \
@@ -52,27 +64,41 @@ static inline void store16_f16(void *d, size_t i, __m512 y)
         basic_convert_scalar(c, i, end);                                                    \
     } while (0)
 
-static void convert_avx512(const accel__convert_call *c, size_t begin, size_t end)
+#define CONVERT_CASE(LOAD, STREAM, STORE)                                                   \
+    if (stream)                                                                             \
+        CONVERT_BODY(LOAD, STREAM);                                                         \
+    else                                                                                    \
+        CONVERT_BODY(LOAD, STORE);                                                          \
+    break
+
+static void convert_avx512(const accel__convert_call *c, size_t begin, size_t end, int stream)
 {
     const __m512 vs = _mm512_set1_ps(c->scale), vo = _mm512_set1_ps(c->offset);
+    size_t ds = c->dst_type == ACCEL_F16 ? 2 : 4;
+    if (stream) {
+        size_t head = begin;
+        while (head < end && ((uintptr_t)((char *)c->dst + head * ds) & 63u)) head++;
+        basic_convert_scalar(c, begin, head);
+        begin = head;
+    }
     if (c->dst_type == ACCEL_F32) {
         switch (c->src_type) {
-        case ACCEL_U8: CONVERT_BODY(load16_u8, store16_f32); return;
-        case ACCEL_I16: CONVERT_BODY(load16_i16, store16_f32); return;
-        case ACCEL_I32: CONVERT_BODY(load16_i32, store16_f32); return;
-        case ACCEL_F16: CONVERT_BODY(load16_f16, store16_f32); return;
-        case ACCEL_F32: CONVERT_BODY(load16_f32, store16_f32); return;
+        case ACCEL_U8: CONVERT_CASE(load16_u8, stream16_f32, store16_f32);
+        case ACCEL_I16: CONVERT_CASE(load16_i16, stream16_f32, store16_f32);
+        case ACCEL_I32: CONVERT_CASE(load16_i32, stream16_f32, store16_f32);
+        case ACCEL_F16: CONVERT_CASE(load16_f16, stream16_f32, store16_f32);
+        case ACCEL_F32: CONVERT_CASE(load16_f32, stream16_f32, store16_f32);
         }
     } else {
         switch (c->src_type) {
-        case ACCEL_U8: CONVERT_BODY(load16_u8, store16_f16); return;
-        case ACCEL_I16: CONVERT_BODY(load16_i16, store16_f16); return;
-        case ACCEL_I32: CONVERT_BODY(load16_i32, store16_f16); return;
-        case ACCEL_F16: CONVERT_BODY(load16_f16, store16_f16); return;
-        case ACCEL_F32: CONVERT_BODY(load16_f32, store16_f16); return;
+        case ACCEL_U8: CONVERT_CASE(load16_u8, stream16_f16, store16_f16);
+        case ACCEL_I16: CONVERT_CASE(load16_i16, stream16_f16, store16_f16);
+        case ACCEL_I32: CONVERT_CASE(load16_i32, stream16_f16, store16_f16);
+        case ACCEL_F16: CONVERT_CASE(load16_f16, stream16_f16, store16_f16);
+        case ACCEL_F32: CONVERT_CASE(load16_f32, stream16_f16, store16_f16);
         }
     }
-    basic_convert_scalar(c, begin, end);
+    if (stream) _mm_sfence();
 }
 
 static void minmax_avx512(int is_max, const float *x, size_t n, accel__reduce_partial *out)
@@ -81,6 +107,7 @@ static void minmax_avx512(int is_max, const float *x, size_t n, accel__reduce_pa
     __m512 acc = _mm512_set1_ps(is_max ? -INFINITY : INFINITY);
     __mmask16 nanm = 0;
     for (size_t i = 0; i < n16; i += 16) {
+        BASIC_PREFETCH(x + i);
         __m512 v = _mm512_loadu_ps(x + i);
         nanm |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
         acc = is_max ? _mm512_max_ps(acc, v) : _mm512_min_ps(acc, v);
@@ -109,6 +136,7 @@ static void reduce_avx512(accel_reduce_op op, const float *x, size_t n,
         double k = basic_shift(x, n);
         const __m512d vk = _mm512_set1_pd(k);
         for (size_t i = 0; i < n16; i += BASIC_LANES) {
+            BASIC_PREFETCH(x + i);
             __m512d d0 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(x + i)), vk);
             __m512d d1 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8)), vk);
             a0 = _mm512_add_pd(a0, d0);
@@ -127,6 +155,7 @@ static void reduce_avx512(accel_reduce_op op, const float *x, size_t n,
         return;
     }
     for (size_t i = 0; i < n16; i += BASIC_LANES) {
+        BASIC_PREFETCH(x + i);
         a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm256_loadu_ps(x + i)));
         a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8)));
     }

@@ -19,8 +19,9 @@
 #define F16_IN(v) accel__f16_to_f32(v)
 #define F16_OUT(v) accel__f32_to_f16(v)
 
-static void convert_baseline(const accel__convert_call *c, size_t begin, size_t end)
+static void convert_baseline(const accel__convert_call *c, size_t begin, size_t end, int stream)
 {
+    (void)stream; /* portable C has no non-temporal store */
     const float scale = c->scale, offset = c->offset;
     if (c->dst_type == ACCEL_F32) {
         switch (c->src_type) {
@@ -56,21 +57,25 @@ static void reduce_baseline(accel_reduce_op op, const float *x, size_t n,
     double l1[BASIC_LANES] = {0}, l2[BASIC_LANES] = {0};
     if (op == ACCEL_REDUCE_VAR) {
         double k = basic_shift(x, n);
-        for (size_t i = 0; i < n16; i += BASIC_LANES)
+        for (size_t i = 0; i < n16; i += BASIC_LANES) {
+            BASIC_PREFETCH(x + i);
             for (int j = 0; j < BASIC_LANES; j++) {
                 double d = (double)x[i + (size_t)j] - k;
                 double dd = d * d;
                 l1[j] += d;
                 l2[j] += dd;
             }
+        }
         basic_var_tail(x, n16, n, k, l1, l2);
         out->k = k;
         out->s1 = basic_fold16(l1);
         out->s2 = basic_fold16(l2);
         return;
     }
-    for (size_t i = 0; i < n16; i += BASIC_LANES)
+    for (size_t i = 0; i < n16; i += BASIC_LANES) {
+        BASIC_PREFETCH(x + i);
         for (int j = 0; j < BASIC_LANES; j++) l1[j] += (double)x[i + (size_t)j];
+    }
     basic_sum_tail(x, n16, n, l1);
     out->k = out->s2 = 0.0;
     out->s1 = basic_fold16(l1);
