@@ -2,15 +2,16 @@
  *
  *   accel_bench_basic_cpu [--sizes N,N,...] [--iterations K] [--threads T]
  *
- * For each case and size, K rounds of: memcpy moving the same number of bytes as the
- * operation — once split over the pool's threads, once on one thread (the C library switches
- * to non-temporal stores only for single copies above a size threshold, so either can be the
- * faster) — then the operation through the public API (accel_convert / accel_reduce, CPU device). Interleaving keeps the yardstick
- * and the operation under the same conditions on a machine whose bandwidth drifts (a shared
- * virtual machine can vary by 2× within minutes). Bandwidth counts bytes read + bytes
- * written; an f32 -> f32 convert of n elements moves 8n bytes, a memcpy of B bytes moves 2B,
- * a reduce of n floats moves 4n. Reported per case: best and median time, best-of bandwidth
- * of the operation and of the faster memcpy, and their ratio. Prints one JSON document.
+ * For each case and size: K runs of memcpy moving the same number of bytes as the operation —
+ * split over the pool's threads, and on one thread (the C library switches to non-temporal
+ * stores only for single copies above a size threshold, so either can be the faster) — then
+ * K runs of the operation through the public API (accel_convert / accel_reduce, CPU device).
+ * Measuring the yardstick right next to each case keeps both under the same conditions on a
+ * machine whose bandwidth drifts (a shared virtual machine can vary by 2× within minutes).
+ * Bandwidth counts bytes read + bytes written: an f32 -> f32 convert of n elements moves 8n
+ * bytes, a memcpy of B bytes moves 2B, a reduce of n floats moves 4n. Reported per case:
+ * best and median time, best-of bandwidth of the operation and of the faster memcpy, and
+ * their ratio. Prints one JSON document.
  * Built by CMake as the optional target accel_bench_basic_cpu; bench/basic_numpy.py runs it
  * next to numpy on the same sizes. */
 #include <stdio.h>
@@ -70,10 +71,14 @@ static void measure(bench *b, const char *op, const char *cs, size_t n, double b
                     const void *arg)
 {
     size_t copy = (size_t)(bytes / 2);
-    fn(b, arg); /* warm: pages, threads, caches as a repeated call sees them */
+    /* the yardstick right before the operation, as a block: a memcpy between two runs of the
+     * operation would evict its data from the caches, which repeated calls in a pipeline keep */
     for (int it = 0; it < b->iters; it++) {
         b->cp_ms[it] = accel__cpu_memcpy_ms(b->ctx->cpu_pool, b->mdst, b->msrc, copy);
         b->cp1_ms[it] = accel__cpu_memcpy_ms(NULL, b->mdst, b->msrc, copy);
+    }
+    fn(b, arg); /* warm: pages, threads, caches as a repeated call sees them */
+    for (int it = 0; it < b->iters; it++) {
         double t0 = accel__now_ms();
         accel_status st = fn(b, arg);
         b->op_ms[it] = accel__now_ms() - t0;

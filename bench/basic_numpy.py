@@ -12,7 +12,7 @@ numpy:
   reduce   x.sum / x.mean / x.var with dtype=float64, x.min(), x.max().
 With --accel, runs accel's CPU benchmark (bench/basic_cpu.c) on the same sizes right after,
 and prints both, with accel's speed-up over numpy per case. Output: one JSON document.
-Times are the best of K runs (the same statistic accel's benchmark reports first).
+Times are the best of K runs (the statistic accel's benchmark uses for its ratios).
 """
 import argparse
 import json
