@@ -119,7 +119,8 @@ def main():
                 cmp.append({"operation": r["operation"], "case": r["case"], "n": r["n"],
                             "accel_min_ms": r["min_ms"], "numpy_min_ms": p["min_ms"],
                             "speedup": p["min_ms"] / r["min_ms"],
-                            "accel_fraction_of_memcpy": r["fraction_of_memcpy"]})
+                            "accel_fraction_of_memcpy": r["fraction_of_memcpy"],
+                            "accel_fraction_of_read": r.get("fraction_of_read")})
         doc["comparison"] = cmp
     json.dump(doc, sys.stdout, indent=1)
     sys.stdout.write("\n")
