@@ -202,10 +202,11 @@ static accel_status reduce_run_device(accel__device *dev, void *vc, size_t begin
     size_t last = accel__reduce_item_start(c, end - 1, &cnt) + cnt;
     size_t n_elems = last - first;
 
-    /* float64 where the device has it and the kernel built, else float-float */
+    /* float64 where the kernel built (it exists only where the compiler has double) and the
+     * device does not say it lacks float64; else float-float */
     accel__kernel *k = NULL;
     int ff = 1;
-    if (!c->force_float_float && dev->info.fp64 == 1 &&
+    if (!c->force_float_float && dev->info.fp64 != 0 &&
         o->kernel_get(dev, "ak_reduce_f64", &k) == ACCEL_OK)
         ff = 0;
     else
