@@ -12,6 +12,13 @@
  * Rules that keep the source portable: only AK_* for qualifiers, indices and barriers; scalar
  * arguments are int, unsigned, float or long long (ak_i64); no pointers to pointers; shared
  * memory declared with AK_LOCAL_ARRAY inside the kernel; no recursion; no printf.
+ * Bits and rounding: ak_as_uint / ak_as_float reinterpret a float's bits; ak_mul_rn and
+ * ak_add_rn are one multiply or add rounded to nearest even and never fused with a neighbour
+ * (CUDA contracts across statements unless told not to; OpenCL C and ISO C contract only
+ * within one expression, so keep such operations in separate statements there); ak_fmaf is
+ * the correctly rounded fused multiply-add. AK_HAS_FP64 is 1 where double exists (OpenCL:
+ * cl_khr_fp64 or __opencl_c_fp64), so a family can offer float64 kernels without failing to
+ * build on devices that lack it.
  * In plain C, a kernel that uses barriers cannot run item by item — those kernels are not run
  * through the C path (the CPU backend has its own SIMD code); the C path serves kernels
  * without barriers as references.
@@ -47,6 +54,19 @@ typedef ulong ak_u64;
 #define ak_fminf fmin
 #define ak_floorf floor
 #define ak_rintf rint
+#define ak_fmaf fma
+#define ak_as_uint(f) as_uint(f)
+#define ak_as_float(u) as_float(u)
+#define ak_mul_rn(a, b) ((a) * (b))
+#define ak_add_rn(a, b) ((a) + (b))
+#if defined(cl_khr_fp64)
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#define AK_HAS_FP64 1
+#elif defined(__opencl_c_fp64)
+#define AK_HAS_FP64 1
+#else
+#define AK_HAS_FP64 0
+#endif
 
 #elif defined(__CUDACC__) || defined(__HIPCC__) || defined(__CUDACC_RTC__)
 /* ---- CUDA and HIP ---- */
@@ -80,6 +100,12 @@ typedef unsigned long long ak_u64;
 #define ak_fminf fminf
 #define ak_floorf floorf
 #define ak_rintf rintf
+#define ak_fmaf fmaf
+#define ak_as_uint(f) __float_as_uint(f)
+#define ak_as_float(u) __uint_as_float(u)
+#define ak_mul_rn(a, b) __fmul_rn((a), (b))
+#define ak_add_rn(a, b) __fadd_rn((a), (b))
+#define AK_HAS_FP64 1
 
 #else
 /* ---- plain C: the kernel body runs once per work item; ak_c_item holds the indices ---- */
@@ -115,6 +141,22 @@ typedef unsigned long long ak_u64;
 #define ak_fminf fminf
 #define ak_floorf floorf
 #define ak_rintf rintf
+#define ak_fmaf fmaf
+static inline unsigned ak_as_uint(float f)
+{
+    union { float f; unsigned u; } v;
+    v.f = f;
+    return v.u;
+}
+static inline float ak_as_float(unsigned u)
+{
+    union { float f; unsigned u; } v;
+    v.u = u;
+    return v.f;
+}
+#define ak_mul_rn(a, b) ((a) * (b))
+#define ak_add_rn(a, b) ((a) + (b))
+#define AK_HAS_FP64 1
 #endif
 
 #endif /* ACCEL_KERNEL_DIALECT_H */

@@ -4,12 +4,16 @@
 
 #include <string.h>
 
+#include "basic/basic.h"
+
 /* audio front ends (src/ops/audio/ops.c) */
 extern const accel__op accel__op_whisper, accel__op_vggish, accel__op_fbank;
 
 static const accel__op *const ops[] = {
-    NULL, /* keeps the array non-empty until the first family is listed */
-    &accel__op_whisper,
+    &accel__op_convert, /* basic/ */
+    &accel__op_reduce,
+    &accel__op_noop,
+    &accel__op_whisper, /* audio/ */
     &accel__op_vggish,
     &accel__op_fbank,
 };

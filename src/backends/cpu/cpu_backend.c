@@ -1,23 +1,105 @@
 /* cpu_backend.c — the CPU backend: host memory, memcpy transfers, operations run through
- * their CPU code (op->run_cpu). */
-#include "../../core/internal.h"
+ * their CPU code (op->run_cpu), which uses the thread pool and the SIMD level chosen here at
+ * open (see cpu.h). */
+#include "cpu.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* dev->impl of an opened CPU device. */
+typedef struct cpu_state {
+    accel__simd_level simd;
+    char note[96];
+} cpu_state;
 
 struct accel__buffer {
     size_t bytes;
     unsigned char data[];
 };
 
-static accel_status cpu_open(accel__device *dev)
+static int pool_size(const accel__device *dev)
 {
-    (void)dev;
+    long long n = dev->ctx ? accel__cfg_int(dev->ctx, ACCEL__CFG_NUM_THREADS) : -1;
+    if (n >= 1) return n > ACCEL__POOL_MAX_THREADS ? ACCEL__POOL_MAX_THREADS : (int)n;
+    if (dev->info.usable_cores > 0) return dev->info.usable_cores;
+    if (dev->info.logical_cores > 0) return dev->info.logical_cores;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
+/* ACCEL_CPU_SIMD, or the best level detected. */
+static accel_status choose_simd(accel__simd_level *out)
+{
+    accel__simd_level best = accel__simd_detect();
+    const char *req = getenv(ACCEL__ENV_CPU_SIMD);
+    *out = best;
+    if (!req || !*req) return ACCEL_OK;
+    accel__simd_level want;
+    RETURN_ERROR_IF(accel__simd_parse(req, &want) != 0, ACCEL_ERR_CONFIG,
+                    "%s=%s is not a SIMD level; allowed: %s (or unset for the best this CPU "
+                    "supports, here %s)",
+                    ACCEL__ENV_CPU_SIMD, req, ACCEL__CPU_SIMD_ALLOWED, accel__simd_name(best));
+    if (want > best) {
+        ACCEL_LOG_WARN("%s=%s: this CPU supports at most %s; using %s", ACCEL__ENV_CPU_SIMD, req,
+                       accel__simd_name(best), accel__simd_name(best));
+        return ACCEL_OK;
+    }
+    *out = want;
     return ACCEL_OK;
 }
 
-static void cpu_close(accel__device *dev) { (void)dev; }
+static accel_status cpu_open(accel__device *dev)
+{
+    cpu_state *st = calloc(1, sizeof *st);
+    RETURN_ERROR_IF(!st, ACCEL_ERR_NO_MEMORY, "CPU: out of memory");
+    accel_status s = choose_simd(&st->simd);
+    if (s != ACCEL_OK) {
+        free(st);
+        return s;
+    }
+    accel__pool *pool = NULL;
+    if (dev->ctx) {
+        s = accel__pool_create(pool_size(dev), &pool);
+        if (s != ACCEL_OK) {
+            free(st);
+            return s;
+        }
+        dev->ctx->cpu_pool = pool;
+    }
+    snprintf(st->note, sizeof st->note, "SIMD %s, %d threads", accel__simd_name(st->simd),
+             accel__pool_threads(pool));
+    dev->impl = st;
+    ACCEL_LOG_DEBUG("CPU backend: %s", st->note);
+    return ACCEL_OK;
+}
+
+static void cpu_close(accel__device *dev)
+{
+    if (dev->ctx && dev->ctx->cpu_pool) {
+        accel__pool_destroy(dev->ctx->cpu_pool);
+        dev->ctx->cpu_pool = NULL;
+    }
+    free(dev->impl);
+    dev->impl = NULL;
+}
+
+accel__simd_level accel__cpu_simd(const accel__device *dev)
+{
+    if (dev && dev->ops == &accel__backend_cpu && dev->impl)
+        return ((const cpu_state *)dev->impl)->simd;
+    return accel__simd_detect();
+}
+
+accel__pool *accel__cpu_pool(const accel__device *dev)
+{
+    return dev && dev->ctx ? dev->ctx->cpu_pool : NULL;
+}
+
+static const char *cpu_kernel_note(const accel__device *dev)
+{
+    return dev->impl ? ((const cpu_state *)dev->impl)->note : "not opened";
+}
 
 static accel_status cpu_mem_info(accel__device *dev, int64_t *free_b, int64_t *total_b)
 {
@@ -89,6 +171,10 @@ static accel_status cpu_run(accel__device *dev, const accel__op *op, void *call,
                             size_t end)
 {
     RETURN_ERROR_IF(!op->run_cpu, ACCEL_ERR_UNSUPPORTED, "%s has no CPU implementation", op->name);
+    /* The CPU is always a candidate, but one that failed to open (a bad ACCEL_CPU_SIMD) must
+     * say so rather than quietly run at another level. */
+    RETURN_ERROR_IF(!dev->impl, ACCEL_ERR_UNAVAILABLE, "%s on the CPU: %s", op->name,
+                    dev->info.verdict);
     return op->run_cpu(dev, call, begin, end);
 }
 
@@ -106,4 +192,5 @@ const accel__backend_ops accel__backend_cpu = {
     .synchronize = cpu_sync,
     .supports_op = cpu_supports,
     .run = cpu_run,
+    .kernel_note = cpu_kernel_note,
 };

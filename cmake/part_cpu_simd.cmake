@@ -1,0 +1,39 @@
+# CPU SIMD variants: one binary carries code for every level and the CPU backend picks the
+# best one at run time (src/backends/cpu/cpu.h). A source named *_avx2.c is compiled for
+# AVX2 + FMA + F16C and one named *_avx512.c for AVX-512F/BW on top of that; each defines
+# ACCEL_BUILD_<LEVEL> for the dispatchers. On other processors, or with a compiler that lacks
+# the flags, those files compile to nothing and the level is simply absent.
+# Every file of an operation's CPU code is compiled with -ffp-contract=off, so a multiply and
+# an add round separately at every level and on the devices (results agree bit for bit).
+include(CheckCCompilerFlag)
+
+set(ACCEL_SIMD_AVX2_FLAGS -mavx2 -mfma -mf16c)
+set(ACCEL_SIMD_AVX512_FLAGS -mavx512f -mavx512bw -mavx2 -mfma -mf16c)
+set(accel_simd_levels "baseline")
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  check_c_compiler_flag("-mavx2 -mfma -mf16c" ACCEL_CC_HAS_AVX2)
+  check_c_compiler_flag("-mavx512f -mavx512bw" ACCEL_CC_HAS_AVX512)
+  foreach(src ${ACCEL_LIB_SOURCES})
+    if(src MATCHES "_avx2\\.c$" AND ACCEL_CC_HAS_AVX2)
+      set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS ${ACCEL_SIMD_AVX2_FLAGS})
+    elseif(src MATCHES "_avx512\\.c$" AND ACCEL_CC_HAS_AVX512)
+      set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS ${ACCEL_SIMD_AVX512_FLAGS})
+    endif()
+  endforeach()
+  if(ACCEL_CC_HAS_AVX2)
+    target_compile_definitions(accel_objects PRIVATE ACCEL_BUILD_AVX2=1)
+    list(APPEND accel_simd_levels avx2)
+  endif()
+  if(ACCEL_CC_HAS_AVX512)
+    target_compile_definitions(accel_objects PRIVATE ACCEL_BUILD_AVX512=1)
+    list(APPEND accel_simd_levels avx512)
+  endif()
+endif()
+foreach(src ${ACCEL_LIB_SOURCES})
+  string(FIND "${src}" "${CMAKE_CURRENT_SOURCE_DIR}/src/ops/" accel_ops_pos)
+  if(accel_ops_pos EQUAL 0)
+    set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS -ffp-contract=off)
+  endif()
+endforeach()
+string(REPLACE ";" "," accel_simd_levels_text "${accel_simd_levels}")
+string(APPEND ACCEL_BUILD_SUMMARY "cpu simd: ${accel_simd_levels_text}; ")

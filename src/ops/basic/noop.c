@@ -1,0 +1,36 @@
+/* noop.c — an operation that does nothing, one item: what remains of a call's time is the
+ * executor's own cost (selection, record keeping, dispatch), which benchmarks measure. */
+#include "basic.h"
+
+static size_t noop_items(const void *vc)
+{
+    (void)vc;
+    return 1;
+}
+
+static int64_t noop_bytes(const void *vc)
+{
+    (void)vc;
+    return 0;
+}
+
+static accel_status noop_run(accel__device *dev, void *vc, size_t begin, size_t end)
+{
+    (void)dev;
+    (void)vc;
+    (void)begin;
+    (void)end;
+    return ACCEL_OK;
+}
+
+static const char *const noop_kernels[] = {NULL};
+
+const accel__op accel__op_noop = {
+    .name = "noop",
+    .n_items = noop_items,
+    .bytes_fixed = noop_bytes,
+    .bytes_per_item = noop_bytes,
+    .run_cpu = noop_run,
+    .run_device = noop_run,
+    .kernels = noop_kernels,
+};

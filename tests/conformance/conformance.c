@@ -1,0 +1,108 @@
+/* conformance.c — runs one operation's cases (--op NAME) on every usable device of a context
+ * and prints what it compared, per device. `--registry` instead checks that every registered
+ * operation has cases here, so a new operation cannot go untested.
+ *
+ * Devices come from discovery: the CPU always; OpenCL (PoCL in CI), CUDA and HIP devices
+ * whenever present and usable. Each device runs the same cases; the CPU also serves as the
+ * path every device's results must agree with, through the shared references. */
+#include "conf.h"
+
+#include <strings.h>
+
+typedef struct op_case {
+    const char *name;
+    void (*run)(const conf_dev *d, conf_tally *t);
+    const char *compared; /* one line for the summary */
+} op_case;
+
+static const op_case cases[] = {
+    {"convert", conf_convert,
+     "5 source × 2 destination types × 13 sizes (0 … 2^20+3) × up to 5 scale/offset pairs, "
+     "bit-exact float32 / correctly rounded float16, plus uneven batches"},
+    {"reduce", conf_reduce,
+     "sum/mean/var/min/max × 15 shapes (0-length, 1000×7, 1×(2^20+3) …) × 5 data kinds "
+     "(NaN, inf, offset mean, wide magnitudes) against long double, plus uneven batches"},
+    {"noop", conf_noop, "one empty call per device, executed where asked"},
+};
+
+void conf_noop(const conf_dev *d, conf_tally *t)
+{
+    accel__noop_call c = {0};
+    accel_status st = conf_exec(d, &accel__op_noop, &c);
+    t->cases++;
+    t->elements++;
+    if (st != ACCEL_OK)
+        conf_mismatch(t, "noop failed: %s (%s)", accel_status_name(st), accel_last_error(d->ctx));
+}
+
+static const op_case *find_case(const char *name)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        if (strcmp(cases[i].name, name) == 0) return &cases[i];
+    return NULL;
+}
+
+static int check_registry(void)
+{
+    for (size_t i = 0; i < accel__op_count(); i++) {
+        const accel__op *op = accel__op_at(i);
+        if (!find_case(op->name))
+            TEST_FAIL_("operation \"%s\" is registered but has no conformance cases", op->name);
+        else
+            printf("registered operation %s: has conformance cases\n", op->name);
+    }
+    TEST_DONE();
+}
+
+int main(int argc, char **argv)
+{
+    const char *want = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--registry") == 0) return check_registry();
+        if (strcmp(argv[i], "--op") == 0 && i + 1 < argc) want = argv[++i];
+    }
+    if (!want) {
+        fprintf(stderr, "usage: %s --op NAME | --registry\n", argv[0]);
+        return 2;
+    }
+    const op_case *oc = find_case(want);
+    const accel__op *op = accel__op_find(want);
+    if (!oc || !op) {
+        fprintf(stderr, "unknown operation \"%s\"\n", want);
+        return 2;
+    }
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
+    if (!ctx) TEST_DONE();
+    const char *budget = getenv("ACCEL_MEMORY_LIMIT_GB");
+    printf("%s: %s\n", want, oc->compared);
+    if (budget) printf("memory budget: ACCEL_MEMORY_LIMIT_GB=%s (batches split by the executor)\n", budget);
+    int ran = 0;
+    for (size_t i = 0; i < ctx->n_devs; i++) {
+        accel__device *dev = &ctx->devs[i];
+        const accel_device_info *info = &dev->info;
+        if (!info->usable || !dev->ops) {
+            printf("device %zu (%s %s): skipped, %s\n", i, accel_device_kind_name(info->kind),
+                   info->name, info->verdict);
+            continue;
+        }
+        if (dev->ops->supports_op && !dev->ops->supports_op(dev, want)) {
+            printf("device %zu (%s %s): does not offer %s\n", i,
+                   accel_device_kind_name(info->kind), info->name, want);
+            continue;
+        }
+        conf_dev d = {ctx, i, dev, info->kind == ACCEL_KIND_CPU};
+        conf_tally t = {0};
+        double t0 = accel__now_ms();
+        oc->run(&d, &t);
+        ran++;
+        const char *note = dev->ops->kernel_note ? dev->ops->kernel_note(dev) : "";
+        printf("device %zu (%s %s%s%s): %ld calls, %ld values compared, %ld outside tolerance, "
+               "%ld batched re-runs identical check, worst error %.3g of tolerance, %.0f ms\n",
+               i, accel_device_kind_name(info->kind), info->name, note[0] ? ", " : "", note,
+               t.cases, t.elements, t.mismatches, t.batched, t.worst, accel__now_ms() - t0);
+    }
+    if (!ran) TEST_FAIL_("no device ran %s", want);
+    accel_ctx_destroy(ctx);
+    TEST_DONE();
+}
