@@ -56,5 +56,8 @@ accel_status conf_run_batched(const conf_dev *d, const accel__op *op, void *call
 void conf_convert(const conf_dev *d, conf_tally *t);
 void conf_reduce(const conf_dev *d, conf_tally *t);
 void conf_noop(const conf_dev *d, conf_tally *t);
+void conf_whisper(const conf_dev *d, conf_tally *t);
+void conf_vggish(const conf_dev *d, conf_tally *t);
+void conf_fbank(const conf_dev *d, conf_tally *t);
 
 #endif

@@ -23,6 +23,13 @@ static const op_case cases[] = {
      "sum/mean/var/min/max × 15 shapes (0-length, 1000×7, 1×(2^20+3) …) × 5 data kinds "
      "(NaN, inf, offset mean, wide magnitudes) against long double, plus uneven batches"},
     {"noop", conf_noop, "one empty call per device, executed where asked"},
+    {"whisper", conf_whisper,
+     "whisper-80 and whisper-128 on noise and a loud tone, 0 … 976000 samples (three 30-s "
+     "windows), against the CPU within 2e-4"},
+    {"vggish", conf_vggish, "vggish on noise and a loud tone, 0 … 976000 samples, against the "
+     "CPU within 1e-3"},
+    {"fbank", conf_fbank, "fbank-80 on noise and a loud tone, 0 … 976000 samples, against the "
+     "CPU within 1e-3"},
 };
 
 void conf_noop(const conf_dev *d, conf_tally *t)

@@ -1,0 +1,110 @@
+/* conf_audio.c — the audio front ends on one device against the CPU's result, within each
+ * preset's documented bound (docs/audio.md), on white noise, a loud tone and edge lengths
+ * (no sample, one sample, one frame ± 1, a prime, several 30-s windows), outputs poisoned with
+ * guard elements after the end. The golden tests (tests/audio) compare the CPU with the
+ * reference implementations; this file extends that to every device. */
+#include "conf.h"
+#include "ops/audio/audio_internal.h"
+
+#include <math.h>
+
+typedef struct {
+    const char *preset;
+    double tol; /* largest |device − CPU| allowed, output units */
+} audio_preset;
+
+static void one(const conf_dev *d, conf_tally *t, const audio_preset *ap, const float *x,
+                size_t n, int cpu_index)
+{
+    accel_audio_params p = {.struct_size = sizeof p};
+    if (accel_audio_params_preset(ap->preset, &p) != ACCEL_OK) {
+        conf_mismatch(t, "%s: preset unknown: %s", ap->preset, accel_last_error(NULL));
+        return;
+    }
+    size_t shape[3];
+    int nd = 0;
+    if (accel_audio_shape(&p, n, shape, &nd) != ACCEL_OK) {
+        conf_mismatch(t, "%s: no shape for %zu samples: %s", ap->preset, n, accel_last_error(NULL));
+        return;
+    }
+    size_t len = 1;
+    for (int i = 0; i < nd; i++) len *= shape[i];
+    float *got = malloc((len + CONF_GUARD) * sizeof *got);
+    float *ref = malloc((len + CONF_GUARD) * sizeof *ref);
+    if (!got || !ref) {
+        conf_mismatch(t, "out of memory");
+        free(got);
+        free(ref);
+        return;
+    }
+    conf_poison(got, (len + CONF_GUARD) * sizeof *got);
+    conf_poison(ref, (len + CONF_GUARD) * sizeof *ref);
+    const void *clip = x;
+    accel_run_record rec = {.struct_size = sizeof rec};
+    accel_status st = accel__audio_features_on(d->ctx, (int)d->index, &p, ACCEL_F32, &clip, &n, 1,
+                                               &got, &rec);
+    accel_status sr = accel__audio_features_on(d->ctx, cpu_index, &p, ACCEL_F32, &clip, &n, 1,
+                                               &ref, NULL);
+    t->cases++;
+    if (st != ACCEL_OK || sr != ACCEL_OK) {
+        conf_mismatch(t, "%s, %zu samples: device %s, CPU %s (%s)", ap->preset, n,
+                      accel_status_name(st), accel_status_name(sr), accel_last_error(d->ctx));
+    } else {
+        if (rec.device_used != (int)d->index)
+            conf_mismatch(t, "%s, %zu samples: ran on device %d, not %zu", ap->preset, n,
+                          rec.device_used, d->index);
+        for (size_t i = 0; i < len; i++) {
+            t->elements++;
+            if (conf_is_poison(&got[i], sizeof got[i])) {
+                conf_mismatch(t, "%s, %zu samples: element %zu never written", ap->preset, n, i);
+                continue;
+            }
+            double e = fabs((double)got[i] - (double)ref[i]);
+            if (e / ap->tol > t->worst) t->worst = e / ap->tol;
+            if (!(e <= ap->tol))
+                conf_mismatch(t, "%s, %zu samples: element %zu: device %.9g, CPU %.9g", ap->preset,
+                              n, i, got[i], ref[i]);
+        }
+        if (!conf_is_poison(got + len, CONF_GUARD * sizeof *got))
+            conf_mismatch(t, "%s, %zu samples: written past the end", ap->preset, n);
+    }
+    free(got);
+    free(ref);
+}
+
+void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
+{
+    static const audio_preset presets[] = {
+        {"whisper-80", 2e-4}, {"whisper-128", 2e-4}, {"vggish", 1e-3}, {"fbank-80", 1e-3}};
+    /* 61 s: three whisper windows, the last one partial */
+    static const size_t sizes[] = {0, 1, 399, 400, 401, 16411, 15360, 976000};
+    size_t cpu = d->ctx->n_devs - 1;
+    size_t nmax = sizes[sizeof sizes / sizeof *sizes - 1];
+    float *noise = malloc(nmax * sizeof *noise), *tone = malloc(nmax * sizeof *tone);
+    if (!noise || !tone) {
+        conf_mismatch(t, "out of memory");
+        free(noise);
+        free(tone);
+        return;
+    }
+    uint64_t seed = 0x5eed0a0d10ull;
+    for (size_t i = 0; i < nmax; i++) {
+        noise[i] = (float)(conf_uniform(&seed) * 2 - 1) * 0.3f;
+        tone[i] = (float)(0.99 * sin(2 * M_PI * 440.0 * (double)i / 16000.0));
+    }
+    for (size_t k = 0; k < sizeof presets / sizeof *presets; k++) {
+        accel_audio_params p = {.struct_size = sizeof p};
+        accel_audio_params_preset(presets[k].preset, &p);
+        if (strcmp(accel__audio_op(p.kind)->name, op) != 0) continue;
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+            one(d, t, &presets[k], noise, sizes[s], (int)cpu);
+            if (sizes[s] >= 400 && sizes[s] <= 16411) one(d, t, &presets[k], tone, sizes[s], (int)cpu);
+        }
+    }
+    free(noise);
+    free(tone);
+}
+
+void conf_whisper(const conf_dev *d, conf_tally *t) { conf_audio(d, t, "whisper"); }
+void conf_vggish(const conf_dev *d, conf_tally *t) { conf_audio(d, t, "vggish"); }
+void conf_fbank(const conf_dev *d, conf_tally *t) { conf_audio(d, t, "fbank"); }
