@@ -1,7 +1,8 @@
-/* threads.c — how the audio family splits CPU work. One function, so that the CPU backend's
- * shared pool can take over without touching the operations. Until then: one short-lived
- * thread per extra worker, the calling thread doing the first part. */
+/* threads.c — how the audio family splits CPU work: over the CPU backend's pool
+ * (backends/cpu/pool.h), in tasks of at least the caller's minimum size. Without a pool (the
+ * CPU device not opened) the work runs on the calling thread. */
 #include "audio_internal.h"
+#include "backends/cpu/pool.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,46 +19,31 @@ int accel__audio_threads(accel_ctx *ctx)
     return n > 0 ? (int)(n > 256 ? 256 : n) : 1;
 }
 
-typedef struct part {
+/* Tasks of at least `min` items each, so that a chunk is worth a thread's time. */
+typedef struct blocks {
     audio_task_fn fn;
     void *arg;
-    size_t begin, end;
-} part;
+    size_t n, per;
+} blocks;
 
-static void *run_part(void *p)
+static void run_blocks(void *p, size_t begin, size_t end)
 {
-    part *t = p;
-    t->fn(t->arg, t->begin, t->end);
-    return NULL;
+    const blocks *b = p;
+    size_t lo = begin * b->per, hi = end * b->per;
+    if (hi > b->n) hi = b->n;
+    if (lo < hi) b->fn(b->arg, lo, hi);
 }
 
 void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audio_task_fn fn,
                            void *arg)
 {
     if (n == 0) return;
-    size_t workers = (size_t)accel__audio_threads(ctx);
     if (min_per_worker < 1) min_per_worker = 1;
-    if (workers > n / min_per_worker) workers = n / min_per_worker;
-    if (workers <= 1) {
+    accel__pool *pool = ctx ? (accel__pool *)ctx->cpu_pool : NULL;
+    if (!pool || n < 2 * min_per_worker) {
         fn(arg, 0, n);
         return;
     }
-    part parts[256];
-    pthread_t tid[256];
-    int started[256] = {0};
-    for (size_t w = 0; w < workers; w++) {
-        parts[w].fn = fn;
-        parts[w].arg = arg;
-        parts[w].begin = n * w / workers;
-        parts[w].end = n * (w + 1) / workers;
-    }
-    for (size_t w = 1; w < workers; w++)
-        started[w] = pthread_create(&tid[w], NULL, run_part, &parts[w]) == 0;
-    run_part(&parts[0]);
-    for (size_t w = 1; w < workers; w++) {
-        if (started[w])
-            pthread_join(tid[w], NULL);
-        else
-            run_part(&parts[w]); /* no thread: do its part here */
-    }
+    blocks b = {fn, arg, n, min_per_worker};
+    accel__pool_for(pool, (n + min_per_worker - 1) / min_per_worker, run_blocks, &b);
 }
