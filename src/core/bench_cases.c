@@ -60,11 +60,17 @@ static const accel__bench_case case_empty = {
 /* ---- the list -------------------------------------------------------------------------- */
 
 /* Cases defined next to their operations (src/ops/<family>/). */
+extern const accel__bench_case accel__bench_case_convert, accel__bench_case_convert_f16,
+    accel__bench_case_reduce, accel__bench_case_noop;
 extern const accel__bench_case accel__bench_case_whisper80, accel__bench_case_whisper128,
     accel__bench_case_vggish, accel__bench_case_fbank80;
 
 static const accel__bench_case *const builtin[] = {
     &case_empty,
+    &accel__bench_case_noop,
+    &accel__bench_case_convert,
+    &accel__bench_case_convert_f16,
+    &accel__bench_case_reduce,
     &accel__bench_case_whisper80,
     &accel__bench_case_whisper128,
     &accel__bench_case_vggish,
