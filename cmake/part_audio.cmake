@@ -68,15 +68,11 @@ if(PKG_CONFIG_FOUND)
   if(ACCEL_AUDIO_FFMPEG)
     pkg_check_modules(ACCEL_FFMPEG QUIET libavformat libavcodec libavutil libswresample)
     if(ACCEL_FFMPEG_FOUND)
+      # headers only: FFmpeg is opened with dlopen on first use (decode_ffmpeg.c), so that
+      # libaccel never loads FFmpeg's own dependencies (OpenCL, VA-API, DRM) at start-up
       target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_FFMPEG)
       target_include_directories(accel_objects PRIVATE ${ACCEL_FFMPEG_INCLUDE_DIRS})
-      # by name, so the exported targets and accel.pc stay relocatable
-      link_directories(${ACCEL_FFMPEG_LIBRARY_DIRS})
-      list(APPEND ACCEL_LINK_LIBS ${ACCEL_FFMPEG_LIBRARIES})
-      foreach(_l ${ACCEL_FFMPEG_LIBRARIES})
-        string(APPEND ACCEL_PC_LIBS_PRIVATE " -l${_l}")
-      endforeach()
-      list(APPEND _audio_libs "FFmpeg (libavformat ${ACCEL_FFMPEG_libavformat_VERSION})")
+      list(APPEND _audio_libs "FFmpeg (libavformat ${ACCEL_FFMPEG_libavformat_VERSION}, loaded at run time)")
     endif()
   endif()
 endif()

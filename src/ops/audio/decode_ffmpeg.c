@@ -2,7 +2,7 @@
  * audio track of video files), when built with them (ACCEL_HAVE_FFMPEG). The best audio
  * stream is decoded and converted by libswresample to interleaved float at its own rate and
  * channel count; mixing down and resampling are the source's job, the same for every
- * decoder. */
+ * decoder. FFmpeg is opened with dlopen on first use (see ff_load). */
 #include "audio_internal.h"
 
 #ifdef ACCEL_HAVE_FFMPEG
@@ -10,8 +10,83 @@
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* FFmpeg is loaded at run time, not linked: libavutil links the OpenCL ICD loader, VA-API and
+ * DRM, and a process that only lists devices must not load a GPU stack as a side effect (nor
+ * pay for loading FFmpeg). The headers give the types; the sonames come from the headers'
+ * major versions, so the library found is the one built against. */
+#define FF_FUNCS(X)                                                                            \
+    X(av_find_best_stream) \
+    X(av_frame_alloc) \
+    X(av_frame_free) \
+    X(av_frame_unref) \
+    X(av_log_set_level) \
+    X(av_packet_alloc) \
+    X(av_packet_free) \
+    X(av_packet_unref) \
+    X(av_read_frame) \
+    X(av_rescale_q) \
+    X(av_strerror) \
+    X(avcodec_alloc_context3) \
+    X(avcodec_find_decoder) \
+    X(avcodec_free_context) \
+    X(avcodec_get_name) \
+    X(avcodec_open2) \
+    X(avcodec_parameters_to_context) \
+    X(avcodec_receive_frame) \
+    X(avcodec_send_packet) \
+    X(avformat_close_input) \
+    X(avformat_find_stream_info) \
+    X(avformat_open_input) \
+    X(swr_alloc_set_opts2) \
+    X(swr_convert) \
+    X(swr_free) \
+    X(swr_init)
+
+static struct {
+#define FF_PTR(name) __typeof__(&name) name;
+    FF_FUNCS(FF_PTR)
+#undef FF_PTR
+} ff;
+static accel_status ff_status = ACCEL_ERR_UNAVAILABLE;
+static char ff_error[600];
+static pthread_once_t ff_once = PTHREAD_ONCE_INIT;
+
+#define FF_STR2(x) #x
+#define FF_STR(x) FF_STR2(x)
+
+static void ff_load(void)
+{
+    static const char *const libs[] = {
+        "libavutil.so." FF_STR(LIBAVUTIL_VERSION_MAJOR),
+        "libswresample.so." FF_STR(LIBSWRESAMPLE_VERSION_MAJOR),
+        "libavcodec.so." FF_STR(LIBAVCODEC_VERSION_MAJOR),
+        "libavformat.so." FF_STR(LIBAVFORMAT_VERSION_MAJOR),
+    };
+    void *h[4] = {0};
+    for (int i = 0; i < 4; i++) {
+        h[i] = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL);
+        if (!h[i]) {
+            snprintf(ff_error, sizeof ff_error, "FFmpeg is not available (%s); install %s",
+                     dlerror(), "libavformat59 libavcodec59 libswresample4");
+            for (int k = 0; k < i; k++) dlclose(h[k]);
+            return;
+        }
+    }
+#define FF_SYM(name)                                                                          \
+    for (int i = 3; i >= 0 && !ff.name; i--) *(void **)&ff.name = dlsym(h[i], #name);        \
+    if (!ff.name) {                                                                           \
+        snprintf(ff_error, sizeof ff_error, "FFmpeg: symbol %s not found", #name);             \
+        return;                                                                               \
+    }
+    FF_FUNCS(FF_SYM)
+#undef FF_SYM
+    ff_status = ACCEL_OK;
+}
 
 typedef struct ff_state {
     AVFormatContext *fmt;
@@ -29,7 +104,7 @@ typedef struct ff_state {
 
 static const char *fferr(int e, char *buf, size_t cap)
 {
-    av_strerror(e, buf, cap);
+    ff.av_strerror(e, buf, cap);
     return buf;
 }
 
@@ -45,7 +120,7 @@ static accel_status convert(ff_state *s)
         s->pend_cap = need;
     }
     uint8_t *out[1] = {(uint8_t *)s->pend};
-    int got = swr_convert(s->swr, out, n, (const uint8_t **)s->frm->extended_data, n);
+    int got = ff.swr_convert(s->swr, out, n, (const uint8_t **)s->frm->extended_data, n);
     char eb[128];
     RETURN_ERROR_IF(got < 0, ACCEL_ERR_FORMAT, "'%s': sample conversion failed: %s", s->path,
                     fferr(got, eb, sizeof eb));
@@ -59,10 +134,10 @@ static accel_status next_frame(ff_state *s)
 {
     char eb[128];
     for (;;) {
-        int r = avcodec_receive_frame(s->dec, s->frm);
+        int r = ff.avcodec_receive_frame(s->dec, s->frm);
         if (r == 0) {
             accel_status st = convert(s);
-            av_frame_unref(s->frm);
+            ff.av_frame_unref(s->frm);
             return st;
         }
         if (r == AVERROR_EOF) {
@@ -75,21 +150,21 @@ static accel_status next_frame(ff_state *s)
             s->done = 1;
             return ACCEL_OK;
         }
-        r = av_read_frame(s->fmt, s->pkt);
+        r = ff.av_read_frame(s->fmt, s->pkt);
         if (r == AVERROR_EOF) {
             s->draining = 1;
-            avcodec_send_packet(s->dec, NULL);
+            ff.avcodec_send_packet(s->dec, NULL);
             continue;
         }
         if (r < 0) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
         if (s->pkt->stream_index == s->stream) {
-            r = avcodec_send_packet(s->dec, s->pkt);
+            r = ff.avcodec_send_packet(s->dec, s->pkt);
             if (r < 0 && r != AVERROR(EAGAIN)) {
-                av_packet_unref(s->pkt);
+                ff.av_packet_unref(s->pkt);
                 return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
             }
         }
-        av_packet_unref(s->pkt);
+        ff.av_packet_unref(s->pkt);
     }
 }
 
@@ -119,54 +194,56 @@ static void ff_close(void *state)
 {
     ff_state *s = state;
     if (!s) return;
-    swr_free(&s->swr);
-    avcodec_free_context(&s->dec);
-    avformat_close_input(&s->fmt);
-    av_packet_free(&s->pkt);
-    av_frame_free(&s->frm);
+    ff.swr_free(&s->swr);
+    ff.avcodec_free_context(&s->dec);
+    ff.avformat_close_input(&s->fmt);
+    ff.av_packet_free(&s->pkt);
+    ff.av_frame_free(&s->frm);
     free(s->pend);
     free(s);
 }
 
 accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
 {
+    pthread_once(&ff_once, ff_load);
+    RETURN_ERROR_IF(ff_status != ACCEL_OK, ACCEL_ERR_UNAVAILABLE, "'%s': %s", path, ff_error);
     char eb[128];
     accel_status st = ACCEL_OK;
-    av_log_set_level(AV_LOG_QUIET);
+    ff.av_log_set_level(AV_LOG_QUIET);
     ff_state *s = calloc(1, sizeof *s);
     RETURN_ERROR_IF(!s, ACCEL_ERR_NO_MEMORY, "out of memory");
     accel__strlcpy(s->path, path, sizeof s->path);
-    int r = avformat_open_input(&s->fmt, path, NULL, NULL);
+    int r = ff.avformat_open_input(&s->fmt, path, NULL, NULL);
     if (r < 0) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': not a recognised audio format (%s)", path, fferr(r, eb, sizeof eb));
         goto fail;
     }
-    r = avformat_find_stream_info(s->fmt, NULL);
+    r = ff.avformat_find_stream_info(s->fmt, NULL);
     if (r < 0) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", path, fferr(r, eb, sizeof eb));
         goto fail;
     }
-    r = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+    r = ff.av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     if (r < 0) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': no audio stream", path);
         goto fail;
     }
     s->stream = r;
     AVCodecParameters *par = s->fmt->streams[r]->codecpar;
-    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    const AVCodec *codec = ff.avcodec_find_decoder(par->codec_id);
     if (!codec) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': unsupported codec '%s' (no decoder in this FFmpeg)", path,
-                         avcodec_get_name(par->codec_id));
+                         ff.avcodec_get_name(par->codec_id));
         goto fail;
     }
-    s->dec = avcodec_alloc_context3(codec);
-    s->pkt = av_packet_alloc();
-    s->frm = av_frame_alloc();
+    s->dec = ff.avcodec_alloc_context3(codec);
+    s->pkt = ff.av_packet_alloc();
+    s->frm = ff.av_frame_alloc();
     if (!s->dec || !s->pkt || !s->frm) {
         st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
         goto fail;
     }
-    if ((r = avcodec_parameters_to_context(s->dec, par)) < 0 || (r = avcodec_open2(s->dec, codec, NULL)) < 0) {
+    if ((r = ff.avcodec_parameters_to_context(s->dec, par)) < 0 || (r = ff.avcodec_open2(s->dec, codec, NULL)) < 0) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': cannot open the %s decoder: %s", path, codec->name,
                          fferr(r, eb, sizeof eb));
         goto fail;
@@ -177,9 +254,9 @@ accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
         goto fail;
     }
     s->channels = s->dec->ch_layout.nb_channels;
-    r = swr_alloc_set_opts2(&s->swr, &s->dec->ch_layout, AV_SAMPLE_FMT_FLT, s->dec->sample_rate,
+    r = ff.swr_alloc_set_opts2(&s->swr, &s->dec->ch_layout, AV_SAMPLE_FMT_FLT, s->dec->sample_rate,
                             &s->dec->ch_layout, s->dec->sample_fmt, s->dec->sample_rate, 0, NULL);
-    if (r < 0 || (r = swr_init(s->swr)) < 0) {
+    if (r < 0 || (r = ff.swr_init(s->swr)) < 0) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': cannot convert its samples: %s", path, fferr(r, eb, sizeof eb));
         goto fail;
     }
@@ -189,7 +266,7 @@ accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
     d->rate = s->dec->sample_rate;
     d->channels = s->channels;
     AVStream *as = s->fmt->streams[s->stream];
-    d->frames = as->duration > 0 ? av_rescale_q(as->duration, as->time_base, (AVRational){1, d->rate}) : -1;
+    d->frames = as->duration > 0 ? ff.av_rescale_q(as->duration, as->time_base, (AVRational){1, d->rate}) : -1;
     snprintf(d->format, sizeof d->format, "%s in %s", codec->name, s->fmt->iformat->name);
     d->read = ff_read;
     d->close = ff_close;
