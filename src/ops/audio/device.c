@@ -1,8 +1,9 @@
 /* device.c — run_device of the audio operations: the kernels of src/kernels/audio.kern
  * through the backend's ops table (buffers, copies, launches), never asking which backend it
  * is. Frames are computed in slices of at most SLICE frames per clip; each slice uploads the
- * samples its frames read, runs frames → spectrum → filterbank, and copies the frame-major
- * values back, which the host puts into the output layout (tracking whisper's maximum). The
+ * samples its frames read, runs frames → spectrum (FFT kernel, or the direct DFT for sizes it
+ * does not take) → filterbank, and copies the frame-major values back, which the host puts
+ * into the output layout (tracking whisper's maximum). The
  * whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
  * status: the executor falls back (and bisects the batch on out-of-memory). */
 #include "audio_internal.h"
@@ -22,6 +23,7 @@ typedef struct dev_run {
     const accel__backend_ops *o;
     const audio_plan *pl;
     int dbl; /* Kaldi: double precision path */
+    int radices; /* FFT stages for ak_audio_fft_* (fft_radices), 0: the direct DFT */
     accel__kernel *k_frames, *k_pre, *k_dft, *k_mel;
     dev_tables t;
     accel__buffer *bufs[6];
@@ -76,6 +78,28 @@ static accel_status make_tables(dev_run *r)
     return st;
 }
 
+/* Work items per frame of the FFT kernels: 64 covers the widest stage of the usual sizes
+ * (radix 4 on 256 points; 100 radix-2 butterflies on 200 take two rounds) and is two warps. */
+#define FFT_GROUP 64
+#define FFT_MAXM 512 /* AK_AUDIO_FFT_MAXM in audio.kern */
+
+/* The stages of ak_audio_fft_* for a real transform of n_fft points (3 bits per stage, stage 0
+ * lowest), or 0 when the kernels cannot do it (odd n_fft, n_fft/2 over FFT_MAXM or with a
+ * prime factor over 5): those sizes keep the direct DFT. Radix 4 first, then 2, 3, 5. */
+static int fft_radices(int n_fft)
+{
+    if (n_fft < 4 || n_fft % 2 != 0 || n_fft / 2 > FFT_MAXM) return 0;
+    int m = n_fft / 2, packed = 0, shift = 0;
+    static const int order[] = {4, 2, 3, 5};
+    for (int i = 0; i < 4; i++)
+        while (m % order[i] == 0) {
+            packed |= order[i] << shift;
+            shift += 3;
+            m /= order[i];
+        }
+    return m == 1 ? packed : 0; /* at most 9 stages for m ≤ 512: fits in 27 bits */
+}
+
 static accel__arg abuf(accel__buffer *b) { return (accel__arg){.type = ACCEL__ARG_BUFFER, .v.buf = b}; }
 static accel__arg ai32(int v) { return (accel__arg){.type = ACCEL__ARG_I32, .v.i32 = v}; }
 static accel__arg ai64(int64_t v) { return (accel__arg){.type = ACCEL__ARG_I64, .v.i64 = v}; }
@@ -126,6 +150,22 @@ static void sample_range(const audio_plan *pl, const audio_signal *sig, int64_t 
     *hi = b;
 }
 
+/* spec = power (or magnitude) spectrum of frames: the FFT kernel, one work-group of FFT_GROUP
+ * items per frame, where the size allows it; else the direct DFT, one item per bin. */
+static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *frames, int nf, int magnitude)
+{
+    const audio_plan *pl = r->pl;
+    accel__launch g = geom2(r->radices ? FFT_GROUP : pl->n_bins, nf);
+    if (r->radices) {
+        g.local[0] = FFT_GROUP;
+        g.local[1] = 1;
+        g.local[2] = 1;
+    }
+    accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
+                      ai32(magnitude), ai32(r->radices)};
+    return r->o->launch(r->dev, r->k_dft, &g, a, r->radices ? 8 : 7);
+}
+
 static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t fa, int64_t fb, float *host)
 {
     const audio_plan *pl = r->pl;
@@ -148,10 +188,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
                            ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing),
                            ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad)};
         FORWARD_IF_ERROR(o->launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
-        g = geom2(nb, nf);
-        accel__arg a2[] = {abuf(*spec), abuf(*frames), abuf(r->t.cs), ai32(N), ai32(nb), ai32(nf),
-                           ai32(pl->logkind == AUDIO_LOG_VGGISH)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_dft, &g, a2, (int)(sizeof a2 / sizeof *a2)));
+        FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, pl->logkind == AUDIO_LOG_VGGISH));
         g = geom2(pl->n_mels, nf);
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
@@ -172,10 +209,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         accel__arg a2[] = {abuf(*frames), abuf(*energy), abuf(r->t.window), abuf(r->t.prm), ai64(fa), ai32(nf),
                            ai32(N), ai32(pl->win), ai32(flags)};
         FORWARD_IF_ERROR(o->launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
-        g = geom2(nb, nf);
-        accel__arg a3[] = {abuf(*spec), abuf(*frames), abuf(r->t.cs), ai32(N), ai32(nb), ai32(nf),
-                           ai32(!p->use_power)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_dft, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+        FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, !p->use_power));
         g = geom2(n_out, nf);
         int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
         accel__arg a4[] = {abuf(*out), abuf(*spec), abuf(*energy), abuf(r->t.band), abuf(r->t.w), ai32(nb),
@@ -226,7 +260,10 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
                            "device lacks", dev->info.name);
     accel_status st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
     if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
-    if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f", &r.k_dft);
+    r.radices = fft_radices(pl->n_fft);
+    const char *spec_kernel = r.radices ? (r.dbl ? "ak_audio_fft_d" : "ak_audio_fft_f")
+                                        : (r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f");
+    if (st == ACCEL_OK) st = o->kernel_get(dev, spec_kernel, &r.k_dft);
     if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
     if (st == ACCEL_OK) st = make_tables(&r);
     float *host = NULL;
