@@ -5,8 +5,10 @@
  * does not take) → filterbank, and copies the frame-major values back, which the host puts
  * into the output layout (tracking whisper's maximum). The
  * whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
- * status: the executor falls back (and bisects the batch on out-of-memory). */
+ * status: the executor falls back (and bisects the batch on out-of-memory). Copies and
+ * launches go through core/devcall.h, so `accel bench` reports their bytes and kernel time. */
 #include "audio_internal.h"
+#include "core/devcall.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -38,7 +40,7 @@ static void release(dev_run *r, accel__buffer **b)
 static accel_status upload(dev_run *r, accel__buffer **b, const void *data, size_t bytes)
 {
     FORWARD_IF_ERROR(r->o->buffer_alloc(r->dev, bytes ? bytes : 4, b));
-    if (bytes) FORWARD_IF_ERROR(r->o->copy_h2d(r->dev, *b, 0, data, bytes));
+    if (bytes) FORWARD_IF_ERROR(accel__dev_copy_h2d(r->dev, *b, 0, data, bytes));
     return ACCEL_OK;
 }
 
@@ -163,7 +165,7 @@ static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *fra
     }
     accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
                       ai32(magnitude), ai32(r->radices)};
-    return r->o->launch(r->dev, r->k_dft, &g, a, r->radices ? 8 : 7);
+    return accel__dev_launch(r->dev, r->k_dft, &g, a, r->radices ? 8 : 7);
 }
 
 static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t fa, int64_t fb, float *host)
@@ -187,19 +189,19 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         accel__arg a1[] = {abuf(*frames), abuf(*x), abuf(r->t.window), ai64(lo), ai64(hi - lo), ai64(fa),
                            ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing),
                            ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, pl->logkind == AUDIO_LOG_VGGISH));
         g = geom2(pl->n_mels, nf);
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
     } else {
         const accel_audio_params *p = &pl->p;
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * sizeof(double), energy));
         accel__arg a1[] = {abuf(*frames), abuf(*x), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N),
                            ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n),
                            af32(cl->sig.scale)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         int flags = (p->remove_dc_offset ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->raw_energy ? 4 : 0);
         accel__launch g1;
         memset(&g1, 0, sizeof g1);
@@ -208,15 +210,15 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         g1.global[1] = g1.global[2] = 1;
         accel__arg a2[] = {abuf(*frames), abuf(*energy), abuf(r->t.window), abuf(r->t.prm), ai64(fa), ai32(nf),
                            ai32(N), ai32(pl->win), ai32(flags)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
         FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, !p->use_power));
         g = geom2(n_out, nf);
         int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
         accel__arg a4[] = {abuf(*out), abuf(*spec), abuf(*energy), abuf(r->t.band), abuf(r->t.w), ai32(nb),
                            ai32(pl->n_mels), ai32(nf), ai32(mflags), af32(pl->log_energy_floor)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
     }
-    FORWARD_IF_ERROR(o->copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
+    FORWARD_IF_ERROR(accel__dev_copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
     if (o->synchronize) FORWARD_IF_ERROR(o->synchronize(d));
     for (int i = 0; i < 5; i++) release(r, &r->bufs[i]);
 
