@@ -167,6 +167,34 @@ int main(void)
         accel_ctx_destroy(c3);
     }
 
+    /* Kaldi frame sizes other than the presets' 512: the FFT kernel with a radix-3 stage
+     * (240 = 2·4·2·3·5), and sizes it does not take, which keep the direct DFT (392 = 2·4·7²;
+     * 401, odd); each on the device against the CPU */
+    {
+        const double ms[] = {15.0, 24.5, 25.0625};
+        for (int i = 0; i < 3; i++) {
+            accel_audio_params p = {.struct_size = sizeof p};
+            accel_audio_params_preset("fbank", &p);
+            p.frame_length_ms = ms[i];
+            p.round_to_power_of_two = 0;
+            size_t sh[3], sh2[3];
+            int nd, nd2;
+            accel_status st, st2;
+            float *o = features_on(ctx, dev, &p, x, n, sh, &nd, &st);
+            float *c = features_on(ctx, cpu, &p, x, n, sh2, &nd2, &st2);
+            ASSERT_OK(st);
+            ASSERT_OK(st2);
+            if (!o || !c) continue;
+            size_t len = shape_total(sh, nd);
+            ASSERT_TRUE(len > 0);
+            printf("  fbank %g ms (n_fft %d): device vs CPU %.3g\n", ms[i], (int)(16000 * ms[i] * 0.001),
+                   max_abs_diff(o, c, len));
+            ASSERT_NEAR(max_abs_diff(o, c, len), 0, 1e-3);
+            free(o);
+            free(c);
+        }
+    }
+
     /* a device without double precision: Kaldi falls back as unsupported */
     ctx->devs[dev].info.fp64 = 0;
     {

@@ -152,17 +152,22 @@ static void sample_range(const audio_plan *pl, const audio_signal *sig, int64_t 
     *hi = b;
 }
 
-/* spec = power (or magnitude) spectrum of frames: the FFT kernel, one work-group of FFT_GROUP
- * items per frame, where the size allows it; else the direct DFT, one item per bin. */
+/* The FFT kernels' geometry: one work-group of FFT_GROUP items per frame. */
+static accel__launch fft_geom(int nf)
+{
+    accel__launch g = geom2(FFT_GROUP, nf);
+    g.local[0] = FFT_GROUP;
+    g.local[1] = 1;
+    g.local[2] = 1;
+    return g;
+}
+
+/* spec = power (or magnitude) spectrum of frames: the FFT kernel where the size allows it,
+ * else the direct DFT, one item per bin. */
 static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *frames, int nf, int magnitude)
 {
     const audio_plan *pl = r->pl;
-    accel__launch g = geom2(r->radices ? FFT_GROUP : pl->n_bins, nf);
-    if (r->radices) {
-        g.local[0] = FFT_GROUP;
-        g.local[1] = 1;
-        g.local[2] = 1;
-    }
+    accel__launch g = r->radices ? fft_geom(nf) : geom2(pl->n_bins, nf);
     accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
                       ai32(magnitude), ai32(r->radices)};
     return accel__dev_launch(r->dev, r->k_dft, &g, a, r->radices ? 8 : 7);
@@ -180,17 +185,27 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     int64_t lo, hi;
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
     FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
-    FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
+    if (r->dbl || !r->radices) /* whisper and vggish by FFT build their frames in local memory */
+        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
     FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
     FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)n_out * sizeof(float), out));
     int framing = pl->framing == AUDIO_FRAMING_CENTER ? 1 : pl->framing == AUDIO_FRAMING_KALDI ? 2 : 0;
     accel__launch g = geom2(N, nf);
-    if (!r->dbl) {
+    if (!r->dbl && r->radices) {
+        g = fft_geom(nf);
+        accel__arg a1[] = {abuf(*spec), abuf(*x), abuf(r->t.window), abuf(r->t.cs), ai64(lo), ai64(hi - lo),
+                           ai64(fa), ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left),
+                           ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad), ai32(nb),
+                           ai32(pl->logkind == AUDIO_LOG_VGGISH), ai32(r->radices)};
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_dft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+    } else if (!r->dbl) {
         accel__arg a1[] = {abuf(*frames), abuf(*x), abuf(r->t.window), ai64(lo), ai64(hi - lo), ai64(fa),
                            ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing),
                            ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad)};
         FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, pl->logkind == AUDIO_LOG_VGGISH));
+    }
+    if (!r->dbl) {
         g = geom2(pl->n_mels, nf);
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
@@ -260,10 +275,13 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
     if (r.dbl && dev->info.fp64 == 0)
         return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "%s: Kaldi filterbanks need double precision, which this "
                            "device lacks", dev->info.name);
-    accel_status st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
-    if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
+    /* whisper and vggish by FFT: ak_audio_stft_f does the framing too (k_frames stays NULL) */
     r.radices = fft_radices(pl->n_fft);
-    const char *spec_kernel = r.radices ? (r.dbl ? "ak_audio_fft_d" : "ak_audio_fft_f")
+    accel_status st = ACCEL_OK;
+    if (r.dbl || !r.radices)
+        st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
+    if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
+    const char *spec_kernel = r.radices ? (r.dbl ? "ak_audio_fft_d" : "ak_audio_stft_f")
                                         : (r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f");
     if (st == ACCEL_OK) st = o->kernel_get(dev, spec_kernel, &r.k_dft);
     if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
