@@ -26,6 +26,7 @@ typedef struct dev_run {
     const audio_plan *pl;
     int dbl; /* Kaldi: double precision path */
     int radices; /* FFT stages for ak_audio_fft_* (fft_radices), 0: the direct DFT */
+    int group;   /* work items per frame of the FFT kernels */
     accel__kernel *k_frames, *k_pre, *k_dft, *k_mel;
     dev_tables t;
     accel__buffer *bufs[6];
@@ -81,8 +82,12 @@ static accel_status make_tables(dev_run *r)
 }
 
 /* Work items per frame of the FFT kernels: 64 covers the widest stage of the usual sizes
- * (radix 4 on 256 points; 100 radix-2 butterflies on 200 take two rounds) and is two warps. */
+ * (radix 4 on 256 points; 100 radix-2 butterflies on 200 take two rounds) and is two warps.
+ * A device that computes on the host's CPU cores (PoCL) runs a work-group as a loop over its
+ * items, restarted at every barrier: there fewer items doing more butterflies each cost less
+ * (8: about 1.3–1.5× faster than 64 with PoCL). */
 #define FFT_GROUP 64
+#define FFT_GROUP_HOST_CPU 8
 #define FFT_MAXM 512 /* AK_AUDIO_FFT_MAXM in audio.kern */
 
 /* The stages of ak_audio_fft_* for a real transform of n_fft points (3 bits per stage, stage 0
@@ -152,11 +157,11 @@ static void sample_range(const audio_plan *pl, const audio_signal *sig, int64_t 
     *hi = b;
 }
 
-/* The FFT kernels' geometry: one work-group of FFT_GROUP items per frame. */
-static accel__launch fft_geom(int nf)
+/* The FFT kernels' geometry: one work-group of r->group items per frame. */
+static accel__launch fft_geom(const dev_run *r, int nf)
 {
-    accel__launch g = geom2(FFT_GROUP, nf);
-    g.local[0] = FFT_GROUP;
+    accel__launch g = geom2(r->group, nf);
+    g.local[0] = (size_t)r->group;
     g.local[1] = 1;
     g.local[2] = 1;
     return g;
@@ -167,7 +172,7 @@ static accel__launch fft_geom(int nf)
 static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *frames, int nf, int magnitude)
 {
     const audio_plan *pl = r->pl;
-    accel__launch g = r->radices ? fft_geom(nf) : geom2(pl->n_bins, nf);
+    accel__launch g = r->radices ? fft_geom(r, nf) : geom2(pl->n_bins, nf);
     accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
                       ai32(magnitude), ai32(r->radices)};
     return accel__dev_launch(r->dev, r->k_dft, &g, a, r->radices ? 8 : 7);
@@ -192,7 +197,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     int framing = pl->framing == AUDIO_FRAMING_CENTER ? 1 : pl->framing == AUDIO_FRAMING_KALDI ? 2 : 0;
     accel__launch g = geom2(N, nf);
     if (!r->dbl && r->radices) {
-        g = fft_geom(nf);
+        g = fft_geom(r, nf);
         accel__arg a1[] = {abuf(*spec), abuf(*x), abuf(r->t.window), abuf(r->t.cs), ai64(lo), ai64(hi - lo),
                            ai64(fa), ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left),
                            ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad), ai32(nb),
@@ -277,6 +282,7 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
                            "device lacks", dev->info.name);
     /* whisper and vggish by FFT: ak_audio_stft_f does the framing too (k_frames stays NULL) */
     r.radices = fft_radices(pl->n_fft);
+    r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
     accel_status st = ACCEL_OK;
     if (r.dbl || !r.radices)
         st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
