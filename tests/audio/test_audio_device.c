@@ -63,7 +63,7 @@ int main(void)
         free(o);
 
         /* a kernel failure falls back: the CPU's exact result, the reason recorded */
-        cld.fail_launch_at = 2;
+        cld.fail_launch_at = 1; /* whisper and vggish launch one kernel per slice */
         cld.launches = 0;
         cld.fail_status = ACCEL_ERR_KERNEL;
         o = run(ctx, presets[i], x, n, &len, &rec);
@@ -79,7 +79,7 @@ int main(void)
         /* an out-of-memory first bisects the batch on the same device: no fallback, the
          * device's result, at least one split recorded */
         {
-            cld.fail_launch_at = 2;
+            cld.fail_launch_at = 1; /* whisper and vggish launch one kernel per slice */
             cld.launches = 0;
             cld.fail_status = ACCEL_ERR_DEVICE_OOM;
             o = run(ctx, presets[i], x, n, &len, &rec);

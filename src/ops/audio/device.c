@@ -190,18 +190,20 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     int64_t lo, hi;
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
     FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
-    if (r->dbl || !r->radices) /* whisper and vggish by FFT build their frames in local memory */
+    if (r->dbl || !r->radices) { /* whisper and vggish by FFT keep both in local memory */
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
-    FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
+        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
+    }
     FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)n_out * sizeof(float), out));
     int framing = pl->framing == AUDIO_FRAMING_CENTER ? 1 : pl->framing == AUDIO_FRAMING_KALDI ? 2 : 0;
     accel__launch g = geom2(N, nf);
     if (!r->dbl && r->radices) {
         g = fft_geom(r, nf);
-        accel__arg a1[] = {abuf(*spec), abuf(*x), abuf(r->t.window), abuf(r->t.cs), ai64(lo), ai64(hi - lo),
-                           ai64(fa), ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left),
-                           ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad), ai32(nb),
-                           ai32(pl->logkind == AUDIO_LOG_VGGISH), ai32(r->radices)};
+        accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.cs), abuf(r->t.band), abuf(r->t.w),
+                           ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop),
+                           ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad),
+                           ai32(nb), ai32(pl->n_mels), ai32(pl->logkind == AUDIO_LOG_VGGISH),
+                           ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1), ai32(r->radices)};
         FORWARD_IF_ERROR(accel__dev_launch(d, r->k_dft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else if (!r->dbl) {
         accel__arg a1[] = {abuf(*frames), abuf(*x), abuf(r->t.window), ai64(lo), ai64(hi - lo), ai64(fa),
@@ -209,8 +211,6 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
                            ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad)};
         FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, pl->logkind == AUDIO_LOG_VGGISH));
-    }
-    if (!r->dbl) {
         g = geom2(pl->n_mels, nf);
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
@@ -280,17 +280,18 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
     if (r.dbl && dev->info.fp64 == 0)
         return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "%s: Kaldi filterbanks need double precision, which this "
                            "device lacks", dev->info.name);
-    /* whisper and vggish by FFT: ak_audio_stft_f does the framing too (k_frames stays NULL) */
+    /* whisper and vggish by FFT: ak_audio_logmel_f does it all (k_frames and k_mel stay NULL) */
     r.radices = fft_radices(pl->n_fft);
     r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
     accel_status st = ACCEL_OK;
     if (r.dbl || !r.radices)
         st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
     if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
-    const char *spec_kernel = r.radices ? (r.dbl ? "ak_audio_fft_d" : "ak_audio_stft_f")
+    const char *spec_kernel = r.radices ? (r.dbl ? "ak_audio_fft_d" : "ak_audio_logmel_f")
                                         : (r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f");
     if (st == ACCEL_OK) st = o->kernel_get(dev, spec_kernel, &r.k_dft);
-    if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
+    if (st == ACCEL_OK && (r.dbl || !r.radices))
+        st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
     if (st == ACCEL_OK) st = make_tables(&r);
     float *host = NULL;
     if (st == ACCEL_OK) {
