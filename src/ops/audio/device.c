@@ -190,7 +190,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     int64_t lo, hi;
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
     FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
-    if (r->dbl || !r->radices) { /* whisper and vggish by FFT keep both in local memory */
+    if (!r->radices) { /* the FFT kernels keep both in local memory */
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
     }
@@ -215,6 +215,18 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
         FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+    } else if (r->radices) {
+        const accel_audio_params *p = &pl->p;
+        g = fft_geom(r, nf);
+        int flags = (p->remove_dc_offset ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->raw_energy ? 4 : 0);
+        int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
+        accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.prm), abuf(r->t.cs), abuf(r->t.band),
+                           abuf(r->t.w), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N), ai32(pl->win),
+                           ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), af32(cl->sig.scale),
+                           ai32(flags),
+                           ai32(nb), ai32(pl->n_mels), ai32(mflags), af32(pl->log_energy_floor),
+                           ai32(!p->use_power), ai32(r->radices)};
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_dft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else {
         const accel_audio_params *p = &pl->p;
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * sizeof(double), energy));
@@ -280,18 +292,19 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
     if (r.dbl && dev->info.fp64 == 0)
         return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "%s: Kaldi filterbanks need double precision, which this "
                            "device lacks", dev->info.name);
-    /* whisper and vggish by FFT: ak_audio_logmel_f does it all (k_frames and k_mel stay NULL) */
+    /* sizes the FFT takes: one kernel does it all (ak_audio_logmel_f, ak_audio_fbank_d, kept in
+     * k_dft); other sizes: frames, (Kaldi pre-processing,) DFT, filterbank */
     r.radices = fft_radices(pl->n_fft);
     r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
     accel_status st = ACCEL_OK;
-    if (r.dbl || !r.radices)
+    if (r.radices) {
+        st = o->kernel_get(dev, r.dbl ? "ak_audio_fbank_d" : "ak_audio_logmel_f", &r.k_dft);
+    } else {
         st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
-    if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
-    const char *spec_kernel = r.radices ? (r.dbl ? "ak_audio_fft_d" : "ak_audio_logmel_f")
-                                        : (r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f");
-    if (st == ACCEL_OK) st = o->kernel_get(dev, spec_kernel, &r.k_dft);
-    if (st == ACCEL_OK && (r.dbl || !r.radices))
-        st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
+        if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
+        if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f", &r.k_dft);
+        if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
+    }
     if (st == ACCEL_OK) st = make_tables(&r);
     float *host = NULL;
     if (st == ACCEL_OK) {
