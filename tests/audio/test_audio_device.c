@@ -169,14 +169,20 @@ int main(void)
 
     /* Kaldi frame sizes other than the presets' 512: the FFT kernel with a radix-3 stage
      * (240 = 2·4·2·3·5), and sizes it does not take, which keep the direct DFT (392 = 2·4·7²;
-     * 401, odd); each on the device against the CPU */
+     * 401, odd); then 512 with dither and the windowed frame's energy; each on the device
+     * against the CPU (the dither's noise is keyed by frame and sample: the same on both) */
     {
-        const double ms[] = {15.0, 24.5, 25.0625};
-        for (int i = 0; i < 3; i++) {
+        const double ms[] = {15.0, 24.5, 25.0625, 25.0};
+        for (int i = 0; i < 4; i++) {
             accel_audio_params p = {.struct_size = sizeof p};
             accel_audio_params_preset("fbank", &p);
             p.frame_length_ms = ms[i];
-            p.round_to_power_of_two = 0;
+            p.round_to_power_of_two = i == 3;
+            if (i == 3) {
+                p.dither = 1.0;
+                p.use_energy = 1;
+                p.raw_energy = 0;
+            }
             size_t sh[3], sh2[3];
             int nd, nd2;
             accel_status st, st2;
@@ -187,7 +193,7 @@ int main(void)
             if (!o || !c) continue;
             size_t len = shape_total(sh, nd);
             ASSERT_TRUE(len > 0);
-            printf("  fbank %g ms (n_fft %d): device vs CPU %.3g\n", ms[i], (int)(16000 * ms[i] * 0.001),
+            printf("  fbank %g ms%s: device vs CPU %.3g\n", ms[i], i == 3 ? ", dither 1, energy" : "",
                    max_abs_diff(o, c, len));
             ASSERT_NEAR(max_abs_diff(o, c, len), 0, 1e-3);
             free(o);
