@@ -1,10 +1,11 @@
 /* device.c — run_device of the audio operations: the kernels of src/kernels/audio.kern
  * through the backend's ops table (buffers, copies, launches), never asking which backend it
  * is. Frames are computed in slices of at most SLICE frames per clip; each slice uploads the
- * samples its frames read, runs frames → spectrum (FFT kernel, or the direct DFT for sizes it
- * does not take) → filterbank, and copies the frame-major values back, which the host puts
- * into the output layout (tracking whisper's maximum). The
- * whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
+ * samples its frames read, runs one kernel that takes each frame from samples to features
+ * (ak_audio_logmel_f, ak_audio_fbank_d: an FFT in local memory) or, for sizes the FFT does
+ * not take, frames → (Kaldi pre-processing →) direct DFT → filterbank, and copies the
+ * frame-major values back, which the host puts into the output layout (tracking whisper's
+ * maximum). The whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
  * status: the executor falls back (and bisects the batch on out-of-memory). Copies and
  * launches go through core/devcall.h, so `accel bench` reports their bytes and kernel time. */
 #include "audio_internal.h"
@@ -25,9 +26,10 @@ typedef struct dev_run {
     const accel__backend_ops *o;
     const audio_plan *pl;
     int dbl; /* Kaldi: double precision path */
-    int radices; /* FFT stages for ak_audio_fft_* (fft_radices), 0: the direct DFT */
+    int radices; /* FFT stages (fft_radices), 0: the direct DFT route */
     int group;   /* work items per frame of the FFT kernels */
-    accel__kernel *k_frames, *k_pre, *k_dft, *k_mel;
+    accel__kernel *k_fft;                            /* the FFT route's one kernel */
+    accel__kernel *k_frames, *k_pre, *k_dft, *k_mel; /* the DFT route */
     dev_tables t;
     accel__buffer *bufs[6];
 } dev_run;
@@ -90,7 +92,7 @@ static accel_status make_tables(dev_run *r)
 #define FFT_GROUP_HOST_CPU 8
 #define FFT_MAXM 512 /* AK_AUDIO_FFT_MAXM in audio.kern */
 
-/* The stages of ak_audio_fft_* for a real transform of n_fft points (3 bits per stage, stage 0
+/* The stages of the FFT kernels for a real transform of n_fft points (3 bits per stage, stage 0
  * lowest), or 0 when the kernels cannot do it (odd n_fft, n_fft/2 over FFT_MAXM or with a
  * prime factor over 5): those sizes keep the direct DFT. Radix 4 first, then 2, 3, 5. */
 static int fft_radices(int n_fft)
@@ -167,15 +169,14 @@ static accel__launch fft_geom(const dev_run *r, int nf)
     return g;
 }
 
-/* spec = power (or magnitude) spectrum of frames: the FFT kernel where the size allows it,
- * else the direct DFT, one item per bin. */
+/* spec = power (or magnitude) spectrum of frames by the direct DFT, one item per bin. */
 static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *frames, int nf, int magnitude)
 {
     const audio_plan *pl = r->pl;
-    accel__launch g = r->radices ? fft_geom(r, nf) : geom2(pl->n_bins, nf);
+    accel__launch g = geom2(pl->n_bins, nf);
     accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
-                      ai32(magnitude), ai32(r->radices)};
-    return accel__dev_launch(r->dev, r->k_dft, &g, a, r->radices ? 8 : 7);
+                      ai32(magnitude)};
+    return accel__dev_launch(r->dev, r->k_dft, &g, a, (int)(sizeof a / sizeof *a));
 }
 
 static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t fa, int64_t fb, float *host)
@@ -204,7 +205,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
                            ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad),
                            ai32(nb), ai32(pl->n_mels), ai32(pl->logkind == AUDIO_LOG_VGGISH),
                            ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1), ai32(r->radices)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_dft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else if (!r->dbl) {
         accel__arg a1[] = {abuf(*frames), abuf(*x), abuf(r->t.window), ai64(lo), ai64(hi - lo), ai64(fa),
                            ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing),
@@ -223,10 +224,9 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.prm), abuf(r->t.cs), abuf(r->t.band),
                            abuf(r->t.w), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N), ai32(pl->win),
                            ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), af32(cl->sig.scale),
-                           ai32(flags),
-                           ai32(nb), ai32(pl->n_mels), ai32(mflags), af32(pl->log_energy_floor),
+                           ai32(flags), ai32(nb), ai32(pl->n_mels), ai32(mflags), af32(pl->log_energy_floor),
                            ai32(!p->use_power), ai32(r->radices)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_dft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else {
         const accel_audio_params *p = &pl->p;
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * sizeof(double), energy));
@@ -292,13 +292,13 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
     if (r.dbl && dev->info.fp64 == 0)
         return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "%s: Kaldi filterbanks need double precision, which this "
                            "device lacks", dev->info.name);
-    /* sizes the FFT takes: one kernel does it all (ak_audio_logmel_f, ak_audio_fbank_d, kept in
-     * k_dft); other sizes: frames, (Kaldi pre-processing,) DFT, filterbank */
+    /* sizes the FFT takes: one kernel does it all; other sizes: frames, (Kaldi
+     * pre-processing,) DFT, filterbank */
     r.radices = fft_radices(pl->n_fft);
     r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
     accel_status st = ACCEL_OK;
     if (r.radices) {
-        st = o->kernel_get(dev, r.dbl ? "ak_audio_fbank_d" : "ak_audio_logmel_f", &r.k_dft);
+        st = o->kernel_get(dev, r.dbl ? "ak_audio_fbank_d" : "ak_audio_logmel_f", &r.k_fft);
     } else {
         st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
         if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
