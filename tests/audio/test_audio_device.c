@@ -201,6 +201,40 @@ int main(void)
         }
     }
 
+    /* a device with less local memory than the double FFT kernel declares (24.5 KB) runs Kaldi
+     * by the DFT route (four launches per slice instead of one), still on the device; whisper's
+     * float kernel (10 KB) still fits */
+    {
+        int64_t keep = ctx->devs[dev].info.local_mem;
+        const char *ps[] = {"fbank-80", "whisper-80"};
+        const int ratio[] = {4, 1};
+        for (int i = 0; i < 2; i++) {
+            accel_audio_params p = {.struct_size = sizeof p};
+            accel_audio_params_preset(ps[i], &p);
+            size_t sh[3];
+            int nd;
+            accel_status st;
+            cld.fail_launch_at = 1 << 30; /* never: only counts the launches */
+            cld.launches = 0;
+            free(features_on(ctx, dev, &p, x, n, sh, &nd, &st));
+            int usual = cld.launches;
+            ctx->devs[dev].info.local_mem = 16384;
+            cld.launches = 0;
+            float *o = features_on(ctx, dev, &p, x, n, sh, &nd, &st);
+            ctx->devs[dev].info.local_mem = keep;
+            cld.fail_launch_at = 0;
+            ASSERT_OK(st);
+            ASSERT_TRUE(usual > 0);
+            ASSERT_EQ_INT(cld.launches, ratio[i] * usual);
+            float *c = on_cpu(ctx, cpu, ps[i], x, n);
+            if (o && c) ASSERT_NEAR(max_abs_diff(o, c, shape_total(sh, nd)), 0, 1e-3);
+            printf("  %-10s with 16 KB of local memory: %d launch(es), device vs CPU %.3g\n", ps[i], cld.launches,
+                   o && c ? max_abs_diff(o, c, shape_total(sh, nd)) : -1.0);
+            free(o);
+            free(c);
+        }
+    }
+
     /* a device without double precision: Kaldi falls back as unsupported */
     ctx->devs[dev].info.fp64 = 0;
     {

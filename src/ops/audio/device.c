@@ -91,6 +91,10 @@ static accel_status make_tables(dev_run *r)
 #define FFT_GROUP 64
 #define FFT_GROUP_HOST_CPU 8
 #define FFT_MAXM 512 /* AK_AUDIO_FFT_MAXM in audio.kern */
+/* Local memory the FFT kernels declare (audio.kern): re, im (2·MAXM each) and the bins
+ * (MAXM + 1) in float; re, im, frame/bins (2·MAXM each) and 64 partial sums in double. */
+#define FFT_LOCAL_F ((5 * FFT_MAXM + 1) * 4)
+#define FFT_LOCAL_D ((6 * FFT_MAXM + 64) * 8)
 
 /* The stages of the FFT kernels for a real transform of n_fft points (3 bits per stage, stage 0
  * lowest), or 0 when the kernels cannot do it (odd n_fft, n_fft/2 over FFT_MAXM or with a
@@ -295,6 +299,8 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
     /* sizes the FFT takes: one kernel does it all; other sizes: frames, (Kaldi
      * pre-processing,) DFT, filterbank */
     r.radices = fft_radices(pl->n_fft);
+    /* a device that reports less local memory than the kernel declares takes the DFT route */
+    if (dev->info.local_mem > 0 && dev->info.local_mem < (r.dbl ? FFT_LOCAL_D : FFT_LOCAL_F)) r.radices = 0;
     r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
     accel_status st = ACCEL_OK;
     if (r.radices) {
