@@ -179,7 +179,16 @@ static accel_status cld_launch(accel__device *d, accel__kernel *k, const accel__
         }
         if (e != CL_SUCCESS) return ACCEL_ERROR(ACCEL_ERR_KERNEL, "OpenCL %s: argument %d: error %d", k->name, i, e);
     }
-    CLD_CHECK(cld.clEnqueueNDRangeKernel(cld.q, k->k, (cl_uint)g->dims, NULL, g->global, NULL, 0, NULL, NULL),
+    /* the geometry as the library's backends take it: a local size when local[0] > 0 (the FFT
+     * kernels need theirs), the global size rounded up to a multiple of it */
+    size_t gl[3] = {1, 1, 1}, lo[3] = {1, 1, 1};
+    int has_local = g->local[0] > 0;
+    for (int i = 0; i < g->dims; i++) {
+        lo[i] = has_local && g->local[i] ? g->local[i] : 1;
+        gl[i] = (g->global[i] + lo[i] - 1) / lo[i] * lo[i];
+    }
+    CLD_CHECK(cld.clEnqueueNDRangeKernel(cld.q, k->k, (cl_uint)g->dims, NULL, gl, has_local ? lo : NULL, 0, NULL,
+                                         NULL),
               "launch");
     return ACCEL_OK;
 }

@@ -63,7 +63,7 @@ int main(void)
         free(o);
 
         /* a kernel failure falls back: the CPU's exact result, the reason recorded */
-        cld.fail_launch_at = 2;
+        cld.fail_launch_at = 1; /* whisper and vggish launch one kernel per slice */
         cld.launches = 0;
         cld.fail_status = ACCEL_ERR_KERNEL;
         o = run(ctx, presets[i], x, n, &len, &rec);
@@ -79,7 +79,7 @@ int main(void)
         /* an out-of-memory first bisects the batch on the same device: no fallback, the
          * device's result, at least one split recorded */
         {
-            cld.fail_launch_at = 2;
+            cld.fail_launch_at = 1; /* whisper and vggish launch one kernel per slice */
             cld.launches = 0;
             cld.fail_status = ACCEL_ERR_DEVICE_OOM;
             o = run(ctx, presets[i], x, n, &len, &rec);
@@ -165,6 +165,74 @@ int main(void)
         ASSERT_EQ_INT(rec.device_used, (int)(nn - 1));
         free(o);
         accel_ctx_destroy(c3);
+    }
+
+    /* Kaldi frame sizes other than the presets' 512: the FFT kernel with a radix-3 stage
+     * (240 = 2·4·2·3·5), and sizes it does not take, which keep the direct DFT (392 = 2·4·7²;
+     * 401, odd); then 512 with dither and the windowed frame's energy; each on the device
+     * against the CPU (the dither's noise is keyed by frame and sample: the same on both) */
+    {
+        const double ms[] = {15.0, 24.5, 25.0625, 25.0};
+        for (int i = 0; i < 4; i++) {
+            accel_audio_params p = {.struct_size = sizeof p};
+            accel_audio_params_preset("fbank", &p);
+            p.frame_length_ms = ms[i];
+            p.round_to_power_of_two = i == 3;
+            if (i == 3) {
+                p.dither = 1.0;
+                p.use_energy = 1;
+                p.raw_energy = 0;
+            }
+            size_t sh[3], sh2[3];
+            int nd, nd2;
+            accel_status st, st2;
+            float *o = features_on(ctx, dev, &p, x, n, sh, &nd, &st);
+            float *c = features_on(ctx, cpu, &p, x, n, sh2, &nd2, &st2);
+            ASSERT_OK(st);
+            ASSERT_OK(st2);
+            if (!o || !c) continue;
+            size_t len = shape_total(sh, nd);
+            ASSERT_TRUE(len > 0);
+            printf("  fbank %g ms%s: device vs CPU %.3g\n", ms[i], i == 3 ? ", dither 1, energy" : "",
+                   max_abs_diff(o, c, len));
+            ASSERT_NEAR(max_abs_diff(o, c, len), 0, 1e-3);
+            free(o);
+            free(c);
+        }
+    }
+
+    /* a device with less local memory than the double FFT kernel declares (24.5 KB) runs Kaldi
+     * by the DFT route (four launches per slice instead of one), still on the device; whisper's
+     * float kernel (10 KB) still fits */
+    {
+        int64_t keep = ctx->devs[dev].info.local_mem;
+        const char *ps[] = {"fbank-80", "whisper-80"};
+        const int ratio[] = {4, 1};
+        for (int i = 0; i < 2; i++) {
+            accel_audio_params p = {.struct_size = sizeof p};
+            accel_audio_params_preset(ps[i], &p);
+            size_t sh[3];
+            int nd;
+            accel_status st;
+            cld.fail_launch_at = 1 << 30; /* never: only counts the launches */
+            cld.launches = 0;
+            free(features_on(ctx, dev, &p, x, n, sh, &nd, &st));
+            int usual = cld.launches;
+            ctx->devs[dev].info.local_mem = 16384;
+            cld.launches = 0;
+            float *o = features_on(ctx, dev, &p, x, n, sh, &nd, &st);
+            ctx->devs[dev].info.local_mem = keep;
+            cld.fail_launch_at = 0;
+            ASSERT_OK(st);
+            ASSERT_TRUE(usual > 0);
+            ASSERT_EQ_INT(cld.launches, ratio[i] * usual);
+            float *c = on_cpu(ctx, cpu, ps[i], x, n);
+            if (o && c) ASSERT_NEAR(max_abs_diff(o, c, shape_total(sh, nd)), 0, 1e-3);
+            printf("  %-10s with 16 KB of local memory: %d launch(es), device vs CPU %.3g\n", ps[i], cld.launches,
+                   o && c ? max_abs_diff(o, c, shape_total(sh, nd)) : -1.0);
+            free(o);
+            free(c);
+        }
     }
 
     /* a device without double precision: Kaldi falls back as unsupported */

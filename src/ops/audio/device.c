@@ -1,11 +1,15 @@
 /* device.c — run_device of the audio operations: the kernels of src/kernels/audio.kern
  * through the backend's ops table (buffers, copies, launches), never asking which backend it
  * is. Frames are computed in slices of at most SLICE frames per clip; each slice uploads the
- * samples its frames read, runs frames → spectrum → filterbank, and copies the frame-major
- * values back, which the host puts into the output layout (tracking whisper's maximum). The
- * whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
- * status: the executor falls back (and bisects the batch on out-of-memory). */
+ * samples its frames read, runs one kernel that takes each frame from samples to features
+ * (ak_audio_logmel_f, ak_audio_fbank_d: an FFT in local memory) or, for sizes the FFT does
+ * not take, frames → (Kaldi pre-processing →) direct DFT → filterbank, and copies the
+ * frame-major values back, which the host puts into the output layout (tracking whisper's
+ * maximum). The whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
+ * status: the executor falls back (and bisects the batch on out-of-memory). Copies and
+ * launches go through core/devcall.h, so `accel bench` reports their bytes and kernel time. */
 #include "audio_internal.h"
+#include "core/devcall.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -22,7 +26,10 @@ typedef struct dev_run {
     const accel__backend_ops *o;
     const audio_plan *pl;
     int dbl; /* Kaldi: double precision path */
-    accel__kernel *k_frames, *k_pre, *k_dft, *k_mel;
+    int radices; /* FFT stages (fft_radices), 0: the direct DFT route */
+    int group;   /* work items per frame of the FFT kernels */
+    accel__kernel *k_fft;                            /* the FFT route's one kernel */
+    accel__kernel *k_frames, *k_pre, *k_dft, *k_mel; /* the DFT route */
     dev_tables t;
     accel__buffer *bufs[6];
 } dev_run;
@@ -36,7 +43,7 @@ static void release(dev_run *r, accel__buffer **b)
 static accel_status upload(dev_run *r, accel__buffer **b, const void *data, size_t bytes)
 {
     FORWARD_IF_ERROR(r->o->buffer_alloc(r->dev, bytes ? bytes : 4, b));
-    if (bytes) FORWARD_IF_ERROR(r->o->copy_h2d(r->dev, *b, 0, data, bytes));
+    if (bytes) FORWARD_IF_ERROR(accel__dev_copy_h2d(r->dev, *b, 0, data, bytes));
     return ACCEL_OK;
 }
 
@@ -74,6 +81,36 @@ static accel_status make_tables(dev_run *r)
     free(cs);
     free(band);
     return st;
+}
+
+/* Work items per frame of the FFT kernels: 64 covers the widest stage of the usual sizes
+ * (radix 4 on 256 points; 100 radix-2 butterflies on 200 take two rounds) and is two warps.
+ * A device that computes on the host's CPU cores (PoCL) runs a work-group as a loop over its
+ * items, restarted at every barrier: there fewer items doing more butterflies each cost less
+ * (8: about 1.3–1.5× faster than 64 with PoCL). */
+#define FFT_GROUP 64
+#define FFT_GROUP_HOST_CPU 8
+#define FFT_MAXM 512 /* AK_AUDIO_FFT_MAXM in audio.kern */
+/* Local memory the FFT kernels declare (audio.kern): re, im (2·MAXM each) and the bins
+ * (MAXM + 1) in float; re, im, frame/bins (2·MAXM each) and 64 partial sums in double. */
+#define FFT_LOCAL_F ((5 * FFT_MAXM + 1) * 4)
+#define FFT_LOCAL_D ((6 * FFT_MAXM + 64) * 8)
+
+/* The stages of the FFT kernels for a real transform of n_fft points (3 bits per stage, stage 0
+ * lowest), or 0 when the kernels cannot do it (odd n_fft, n_fft/2 over FFT_MAXM or with a
+ * prime factor over 5): those sizes keep the direct DFT. Radix 4 first, then 2, 3, 5. */
+static int fft_radices(int n_fft)
+{
+    if (n_fft < 4 || n_fft % 2 != 0 || n_fft / 2 > FFT_MAXM) return 0;
+    int m = n_fft / 2, packed = 0, shift = 0;
+    static const int order[] = {4, 2, 3, 5};
+    for (int i = 0; i < 4; i++)
+        while (m % order[i] == 0) {
+            packed |= order[i] << shift;
+            shift += 3;
+            m /= order[i];
+        }
+    return m == 1 ? packed : 0; /* at most 9 stages for m ≤ 512: fits in 27 bits */
 }
 
 static accel__arg abuf(accel__buffer *b) { return (accel__arg){.type = ACCEL__ARG_BUFFER, .v.buf = b}; }
@@ -126,6 +163,26 @@ static void sample_range(const audio_plan *pl, const audio_signal *sig, int64_t 
     *hi = b;
 }
 
+/* The FFT kernels' geometry: one work-group of r->group items per frame. */
+static accel__launch fft_geom(const dev_run *r, int nf)
+{
+    accel__launch g = geom2(r->group, nf);
+    g.local[0] = (size_t)r->group;
+    g.local[1] = 1;
+    g.local[2] = 1;
+    return g;
+}
+
+/* spec = power (or magnitude) spectrum of frames by the direct DFT, one item per bin. */
+static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *frames, int nf, int magnitude)
+{
+    const audio_plan *pl = r->pl;
+    accel__launch g = geom2(pl->n_bins, nf);
+    accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
+                      ai32(magnitude)};
+    return accel__dev_launch(r->dev, r->k_dft, &g, a, (int)(sizeof a / sizeof *a));
+}
+
 static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t fa, int64_t fb, float *host)
 {
     const audio_plan *pl = r->pl;
@@ -138,31 +195,49 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     int64_t lo, hi;
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
     FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
-    FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
-    FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
+    if (!r->radices) { /* the FFT kernels keep both in local memory */
+        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
+        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
+    }
     FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)n_out * sizeof(float), out));
     int framing = pl->framing == AUDIO_FRAMING_CENTER ? 1 : pl->framing == AUDIO_FRAMING_KALDI ? 2 : 0;
     accel__launch g = geom2(N, nf);
-    if (!r->dbl) {
+    if (!r->dbl && r->radices) {
+        g = fft_geom(r, nf);
+        accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.cs), abuf(r->t.band), abuf(r->t.w),
+                           ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop),
+                           ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad),
+                           ai32(nb), ai32(pl->n_mels), ai32(pl->logkind == AUDIO_LOG_VGGISH),
+                           ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1), ai32(r->radices)};
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+    } else if (!r->dbl) {
         accel__arg a1[] = {abuf(*frames), abuf(*x), abuf(r->t.window), ai64(lo), ai64(hi - lo), ai64(fa),
                            ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing),
                            ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
-        g = geom2(nb, nf);
-        accel__arg a2[] = {abuf(*spec), abuf(*frames), abuf(r->t.cs), ai32(N), ai32(nb), ai32(nf),
-                           ai32(pl->logkind == AUDIO_LOG_VGGISH)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_dft, &g, a2, (int)(sizeof a2 / sizeof *a2)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, pl->logkind == AUDIO_LOG_VGGISH));
         g = geom2(pl->n_mels, nf);
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+    } else if (r->radices) {
+        const accel_audio_params *p = &pl->p;
+        g = fft_geom(r, nf);
+        int flags = (p->remove_dc_offset ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->raw_energy ? 4 : 0);
+        int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
+        accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.prm), abuf(r->t.cs), abuf(r->t.band),
+                           abuf(r->t.w), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N), ai32(pl->win),
+                           ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), af32(cl->sig.scale),
+                           ai32(flags), ai32(nb), ai32(pl->n_mels), ai32(mflags), af32(pl->log_energy_floor),
+                           ai32(!p->use_power), ai32(r->radices)};
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else {
         const accel_audio_params *p = &pl->p;
         FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * sizeof(double), energy));
         accel__arg a1[] = {abuf(*frames), abuf(*x), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N),
                            ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n),
                            af32(cl->sig.scale)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         int flags = (p->remove_dc_offset ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->raw_energy ? 4 : 0);
         accel__launch g1;
         memset(&g1, 0, sizeof g1);
@@ -171,18 +246,15 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         g1.global[1] = g1.global[2] = 1;
         accel__arg a2[] = {abuf(*frames), abuf(*energy), abuf(r->t.window), abuf(r->t.prm), ai64(fa), ai32(nf),
                            ai32(N), ai32(pl->win), ai32(flags)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
-        g = geom2(nb, nf);
-        accel__arg a3[] = {abuf(*spec), abuf(*frames), abuf(r->t.cs), ai32(N), ai32(nb), ai32(nf),
-                           ai32(!p->use_power)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_dft, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
+        FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, !p->use_power));
         g = geom2(n_out, nf);
         int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
         accel__arg a4[] = {abuf(*out), abuf(*spec), abuf(*energy), abuf(r->t.band), abuf(r->t.w), ai32(nb),
                            ai32(pl->n_mels), ai32(nf), ai32(mflags), af32(pl->log_energy_floor)};
-        FORWARD_IF_ERROR(o->launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
+        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
     }
-    FORWARD_IF_ERROR(o->copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
+    FORWARD_IF_ERROR(accel__dev_copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
     if (o->synchronize) FORWARD_IF_ERROR(o->synchronize(d));
     for (int i = 0; i < 5; i++) release(r, &r->bufs[i]);
 
@@ -224,10 +296,21 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
     if (r.dbl && dev->info.fp64 == 0)
         return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "%s: Kaldi filterbanks need double precision, which this "
                            "device lacks", dev->info.name);
-    accel_status st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
-    if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
-    if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f", &r.k_dft);
-    if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
+    /* sizes the FFT takes: one kernel does it all; other sizes: frames, (Kaldi
+     * pre-processing,) DFT, filterbank */
+    r.radices = fft_radices(pl->n_fft);
+    /* a device that reports less local memory than the kernel declares takes the DFT route */
+    if (dev->info.local_mem > 0 && dev->info.local_mem < (r.dbl ? FFT_LOCAL_D : FFT_LOCAL_F)) r.radices = 0;
+    r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
+    accel_status st = ACCEL_OK;
+    if (r.radices) {
+        st = o->kernel_get(dev, r.dbl ? "ak_audio_fbank_d" : "ak_audio_logmel_f", &r.k_fft);
+    } else {
+        st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
+        if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
+        if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f", &r.k_dft);
+        if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
+    }
     if (st == ACCEL_OK) st = make_tables(&r);
     float *host = NULL;
     if (st == ACCEL_OK) {

@@ -287,7 +287,7 @@ accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, 
 /* every kernel the device path may use (src/kernels/audio.kern) */
 static const char *const audio_kernels[] = {"ak_audio_frames_f", "ak_audio_dft_f", "ak_audio_mel_f",
                                             "ak_audio_frames_d", "ak_audio_kaldi_pre", "ak_audio_dft_d",
-                                            "ak_audio_mel_d", NULL};
+                                            "ak_audio_mel_d", "ak_audio_logmel_f", "ak_audio_fbank_d", NULL};
 
 static size_t n_items(const void *call)
 {
