@@ -2,7 +2,7 @@
  * audio track of video files), when built with them (ACCEL_HAVE_FFMPEG). The best audio
  * stream is decoded and converted by libswresample to interleaved float at its own rate and
  * channel count; mixing down and resampling are the source's job, the same for every
- * decoder. FFmpeg is opened with dlopen on first use (see ff_load). */
+ * decoder. FFmpeg is opened with dlopen on first use (lazy_lib.h). */
 #include "audio_internal.h"
 
 #ifdef ACCEL_HAVE_FFMPEG
@@ -10,15 +10,11 @@
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
-#include <dlfcn.h>
-#include <pthread.h>
+#include "lazy_lib.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* FFmpeg is loaded at run time, not linked: libavutil links the OpenCL ICD loader, VA-API and
- * DRM, and a process that only lists devices must not load a GPU stack as a side effect (nor
- * pay for loading FFmpeg). The headers give the types; the sonames come from the headers'
- * major versions, so the library found is the one built against. */
+/* FFmpeg is opened on first use (lazy_lib.h): libavutil links OpenCL, VA-API and DRM. */
 #define FF_FUNCS(X)                                                                            \
     X(av_find_best_stream) \
     X(av_frame_alloc) \
@@ -48,45 +44,30 @@
     X(swr_init)
 
 static struct {
-#define FF_PTR(name) __typeof__(&name) name;
-    FF_FUNCS(FF_PTR)
-#undef FF_PTR
+    FF_FUNCS(AUDIO_LAZY_PTR)
 } ff;
-static accel_status ff_status = ACCEL_ERR_UNAVAILABLE;
-static char ff_error[600];
-static pthread_once_t ff_once = PTHREAD_ONCE_INIT;
+static const char *const ff_symbols[] = {FF_FUNCS(AUDIO_LAZY_NAME)};
+_Static_assert(sizeof ff == sizeof ff_symbols / sizeof *ff_symbols * sizeof(void *),
+               "one pointer per entry point");
 
 #define FF_STR2(x) #x
 #define FF_STR(x) FF_STR2(x)
-
-static void ff_load(void)
-{
-    static const char *const libs[] = {
-        "libavutil.so." FF_STR(LIBAVUTIL_VERSION_MAJOR),
-        "libswresample.so." FF_STR(LIBSWRESAMPLE_VERSION_MAJOR),
-        "libavcodec.so." FF_STR(LIBAVCODEC_VERSION_MAJOR),
-        "libavformat.so." FF_STR(LIBAVFORMAT_VERSION_MAJOR),
-    };
-    void *h[4] = {0};
-    for (int i = 0; i < 4; i++) {
-        h[i] = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL);
-        if (!h[i]) {
-            snprintf(ff_error, sizeof ff_error, "FFmpeg is not available (%s); install %s",
-                     dlerror(), "libavformat59 libavcodec59 libswresample4");
-            for (int k = 0; k < i; k++) dlclose(h[k]);
-            return;
-        }
-    }
-#define FF_SYM(name)                                                                          \
-    for (int i = 3; i >= 0 && !ff.name; i--) *(void **)&ff.name = dlsym(h[i], #name);        \
-    if (!ff.name) {                                                                           \
-        snprintf(ff_error, sizeof ff_error, "FFmpeg: symbol %s not found", #name);             \
-        return;                                                                               \
-    }
-    FF_FUNCS(FF_SYM)
-#undef FF_SYM
-    ff_status = ACCEL_OK;
-}
+static const char *const ff_sonames[] = {
+    "libavutil.so." FF_STR(LIBAVUTIL_VERSION_MAJOR),
+    "libswresample.so." FF_STR(LIBSWRESAMPLE_VERSION_MAJOR),
+    "libavcodec.so." FF_STR(LIBAVCODEC_VERSION_MAJOR),
+    "libavformat.so." FF_STR(LIBAVFORMAT_VERSION_MAJOR),
+};
+static audio_lazy_lib ff_lib = {
+    .what = "FFmpeg",
+    .sonames = ff_sonames,
+    .n_sonames = 4,
+    .symbols = ff_symbols,
+    .slots = (void **)&ff,
+    .n_symbols = sizeof ff_symbols / sizeof *ff_symbols,
+    .install = "libavformat59 libavcodec59 libswresample4",
+    .once = PTHREAD_ONCE_INIT,
+};
 
 typedef struct ff_state {
     AVFormatContext *fmt;
@@ -205,8 +186,7 @@ static void ff_close(void *state)
 
 accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
 {
-    pthread_once(&ff_once, ff_load);
-    RETURN_ERROR_IF(ff_status != ACCEL_OK, ACCEL_ERR_UNAVAILABLE, "'%s': %s", path, ff_error);
+    FORWARD_IF_ERROR(accel__audio_lazy_load(&ff_lib, path));
     char eb[128];
     accel_status st = ACCEL_OK;
     ff.av_log_set_level(AV_LOG_QUIET);

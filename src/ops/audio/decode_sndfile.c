@@ -6,6 +6,29 @@
 
 #ifdef ACCEL_HAVE_SNDFILE
 #include <sndfile.h>
+
+#include "lazy_lib.h"
+
+/* libsndfile is opened on first use (lazy_lib.h), not linked. */
+#define SFL_FUNCS(X) X(sf_readf_float) X(sf_error) X(sf_strerror) X(sf_close) X(sf_open) X(sf_command)
+
+static struct {
+    SFL_FUNCS(AUDIO_LAZY_PTR)
+} sfl;
+static const char *const sfl_symbols[] = {SFL_FUNCS(AUDIO_LAZY_NAME)};
+_Static_assert(sizeof sfl == sizeof sfl_symbols / sizeof *sfl_symbols * sizeof(void *),
+               "one pointer per entry point");
+static const char *const sfl_sonames[] = {"libsndfile.so.1"};
+static audio_lazy_lib sfl_lib = {
+    .what = "libsndfile",
+    .sonames = sfl_sonames,
+    .n_sonames = 1,
+    .symbols = sfl_symbols,
+    .slots = (void **)&sfl,
+    .n_symbols = sizeof sfl_symbols / sizeof *sfl_symbols,
+    .install = "libsndfile1",
+    .once = PTHREAD_ONCE_INIT,
+};
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +42,15 @@ typedef struct sf_state {
 static accel_status sf_read(void *state, float *buf, size_t cap, size_t *got)
 {
     sf_state *s = state;
-    sf_count_t n = sf_readf_float(s->sf, buf, (sf_count_t)cap);
+    sf_count_t n = sfl.sf_readf_float(s->sf, buf, (sf_count_t)cap);
     *got = 0;
-    int err = n < 0 || (n == 0 && sf_error(s->sf) != SF_ERR_NO_ERROR);
+    int err = n < 0 || (n == 0 && sfl.sf_error(s->sf) != SF_ERR_NO_ERROR);
     if ((err || n == 0) && s->frames >= 0 && s->done < s->frames)
         return ACCEL_ERROR(ACCEL_ERR_FORMAT,
                            "'%s': truncated or corrupt: decoded %lld of the %lld frames its header "
                            "announces%s%s", s->path, (long long)s->done, (long long)s->frames,
-                           err ? "; libsndfile: " : "", err ? sf_strerror(s->sf) : "");
-    RETURN_ERROR_IF(err, ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, sf_strerror(s->sf));
+                           err ? "; libsndfile: " : "", err ? sfl.sf_strerror(s->sf) : "");
+    RETURN_ERROR_IF(err, ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, sfl.sf_strerror(s->sf));
     s->done += n;
     *got = (size_t)n;
     return ACCEL_OK;
@@ -37,24 +60,25 @@ static void sf_close_state(void *state)
 {
     sf_state *s = state;
     if (!s) return;
-    if (s->sf) sf_close(s->sf);
+    if (s->sf) sfl.sf_close(s->sf);
     free(s);
 }
 
 accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
 {
+    FORWARD_IF_ERROR(accel__audio_lazy_load(&sfl_lib, path));
     SF_INFO info;
     memset(&info, 0, sizeof info);
-    SNDFILE *sf = sf_open(path, SFM_READ, &info);
-    if (!sf) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s", path, sf_strerror(NULL));
+    SNDFILE *sf = sfl.sf_open(path, SFM_READ, &info);
+    if (!sf) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s", path, sfl.sf_strerror(NULL));
     if (info.channels < 1 || info.samplerate < 1) {
-        sf_close(sf);
+        sfl.sf_close(sf);
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %d channels at %d Hz", path, info.channels,
                            info.samplerate);
     }
     sf_state *s = calloc(1, sizeof *s);
     if (!s) {
-        sf_close(sf);
+        sfl.sf_close(sf);
         return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
     }
     s->sf = sf;
@@ -69,8 +93,8 @@ accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
     d->frames = info.frames > 0 ? (int64_t)info.frames : -1;
     SF_FORMAT_INFO fi = {.format = major};
     SF_FORMAT_INFO si = {.format = info.format & SF_FORMAT_SUBMASK};
-    const char *maj = sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 ? fi.name : "?";
-    const char *sub = sf_command(NULL, SFC_GET_FORMAT_INFO, &si, sizeof si) == 0 ? si.name : "?";
+    const char *maj = sfl.sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 ? fi.name : "?";
+    const char *sub = sfl.sf_command(NULL, SFC_GET_FORMAT_INFO, &si, sizeof si) == 0 ? si.name : "?";
     snprintf(d->format, sizeof d->format, "%s, %s", maj, sub);
     d->read = sf_read;
     d->close = sf_close_state;

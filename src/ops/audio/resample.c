@@ -10,6 +10,29 @@
 #ifdef ACCEL_HAVE_SOXR
 #include <soxr.h>
 
+#include "lazy_lib.h"
+
+/* libsoxr is opened on first use (lazy_lib.h), not linked. */
+#define SOX_FUNCS(X) X(soxr_create) X(soxr_delete) X(soxr_io_spec) X(soxr_process) X(soxr_quality_spec)
+
+static struct {
+    SOX_FUNCS(AUDIO_LAZY_PTR)
+} sox;
+static const char *const sox_symbols[] = {SOX_FUNCS(AUDIO_LAZY_NAME)};
+_Static_assert(sizeof sox == sizeof sox_symbols / sizeof *sox_symbols * sizeof(void *),
+               "one pointer per entry point");
+static const char *const sox_sonames[] = {"libsoxr.so.0"};
+static audio_lazy_lib sox_lib = {
+    .what = "libsoxr",
+    .sonames = sox_sonames,
+    .n_sonames = 1,
+    .symbols = sox_symbols,
+    .slots = (void **)&sox,
+    .n_symbols = sizeof sox_symbols / sizeof *sox_symbols,
+    .install = "libsoxr0",
+    .once = PTHREAD_ONCE_INIT,
+};
+
 struct audio_resampler {
     soxr_t s;
     double ratio;
@@ -19,12 +42,13 @@ const char *accel__audio_resampler_name(void) { return "libsoxr HQ"; }
 
 accel_status accel__audio_resampler_new(int in_rate, int out_rate, audio_resampler **out)
 {
+    FORWARD_IF_ERROR(accel__audio_lazy_load(&sox_lib, NULL));
     audio_resampler *r = calloc(1, sizeof *r);
     RETURN_ERROR_IF(!r, ACCEL_ERR_NO_MEMORY, "out of memory");
     soxr_error_t err = NULL;
-    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-    soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
-    r->s = soxr_create((double)in_rate, (double)out_rate, 1, &err, &io, &q, NULL);
+    soxr_io_spec_t io = sox.soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_quality_spec_t q = sox.soxr_quality_spec(SOXR_HQ, 0);
+    r->s = sox.soxr_create((double)in_rate, (double)out_rate, 1, &err, &io, &q, NULL);
     if (!r->s || err) {
         free(r);
         return ACCEL_ERROR(ACCEL_ERR_VENDOR, "libsoxr cannot resample %d Hz to %d Hz: %s", in_rate,
@@ -55,7 +79,7 @@ accel_status accel__audio_resample(audio_resampler *r, const float *in, size_t n
         size_t room = (size_t)((double)(n - used) * r->ratio) + 256;
         FORWARD_IF_ERROR(grow(buf, cap, *len + room));
         size_t idone = 0, odone = 0;
-        soxr_error_t err = soxr_process(r->s, in + used, n - used, &idone, *buf + *len, room, &odone);
+        soxr_error_t err = sox.soxr_process(r->s, in + used, n - used, &idone, *buf + *len, room, &odone);
         RETURN_ERROR_IF(err, ACCEL_ERR_VENDOR, "libsoxr: %s", err);
         used += idone;
         *len += odone;
@@ -65,7 +89,7 @@ accel_status accel__audio_resample(audio_resampler *r, const float *in, size_t n
         for (;;) {
             FORWARD_IF_ERROR(grow(buf, cap, *len + 4096));
             size_t odone = 0;
-            soxr_error_t err = soxr_process(r->s, NULL, 0, NULL, *buf + *len, 4096, &odone);
+            soxr_error_t err = sox.soxr_process(r->s, NULL, 0, NULL, *buf + *len, 4096, &odone);
             RETURN_ERROR_IF(err, ACCEL_ERR_VENDOR, "libsoxr: %s", err);
             *len += odone;
             if (odone == 0) break;
@@ -76,7 +100,7 @@ accel_status accel__audio_resample(audio_resampler *r, const float *in, size_t n
 void accel__audio_resampler_free(audio_resampler *r)
 {
     if (!r) return;
-    soxr_delete(r->s);
+    sox.soxr_delete(r->s);
     free(r);
 }
 
