@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh SET... — make sure the Debian 12 packages accel needs are installed.
 #   build: compiler, CMake, and the libraries accel builds against
-#   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy)
+#   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy, and
+#          torch/torchaudio for the reference features of the alsa-utils recordings)
 #   bench: the peers benchmarks compare with (PyTorch, torchaudio, SciPy, speech tools)
 # As root, missing packages are installed with apt-get; otherwise the exact apt line is printed
 # and the script stops with status 1.
@@ -13,8 +14,10 @@ build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
 # hipcc compiles the HIP kernels at build time (cmake/part_hip.cmake); it also brings the HIP
 # runtime, which the ROCm discovery test then probes for real.
 build+=(hipcc)
+# torch and torchaudio make the reference features for the alsa-utils recordings at test time
+# (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
-      sox alsa-utils)
+      sox alsa-utils python3-torch python3-torchaudio)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
 
 want=()
