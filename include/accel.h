@@ -459,6 +459,11 @@ typedef struct accel_audio_params {
     double blackman_coeff;                  /* 0.42 */
     double sample_scale;  /* samples are multiplied by this first (32768: int16 range) */
     int subtract_mean;    /* 1: subtract each column's mean over the utterance */
+    /* fbank: vocal tract length normalisation (Kaldi's piecewise-linear warp of the mel
+     * filterbank), torchaudio's vtln_warp, vtln_low and vtln_high */
+    double vtln_warp; /* 1.0: no warp */
+    double vtln_low;  /* 100 Hz */
+    double vtln_high; /* -500: Nyquist - 500 Hz (< 0: Nyquist + vtln_high) */
 } accel_audio_params;
 
 /*! accel_audio_params_preset() :

@@ -157,6 +157,8 @@ FBANK_OPTIONS = [
     ("freqs", {"low_freq": 60.0, "high_freq": -400.0, "num_mel_bins": 40}),
     ("bins64_scaled", {"num_mel_bins": 64, "sample_scale": 32768.0}),
     ("mean", {"subtract_mean": True}),
+    ("vtln_down", {"vtln_warp": 0.9}),
+    ("vtln_up", {"vtln_warp": 1.1, "vtln_low": 200.0, "vtln_high": -800.0, "num_mel_bins": 40}),
 ]
 
 KEYMAP = {"num_mel_bins": "n_mels", "frame_length": "frame_length_ms", "frame_shift": "frame_shift_ms"}

@@ -96,7 +96,7 @@ static int params_set(accel_audio_params *p, const char *kv)
     SETI(use_energy) SETI(raw_energy) SETI(htk_compat) SETI(use_log_fbank) SETI(use_power)
     SETI(subtract_mean) SETI(sample_rate)
     SETD(frame_length_ms) SETD(frame_shift_ms) SETD(dither) SETD(preemphasis_coefficient)
-    SETD(energy_floor) SETD(low_freq) SETD(high_freq) SETD(blackman_coeff) SETD(sample_scale)
+    SETD(energy_floor) SETD(low_freq) SETD(high_freq) SETD(blackman_coeff) SETD(sample_scale) SETD(vtln_warp) SETD(vtln_low) SETD(vtln_high)
 #undef SETI
 #undef SETD
     return -1;

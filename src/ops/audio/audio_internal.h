@@ -73,9 +73,10 @@ accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n
 /* VGGish mel_features.spectrogram_to_mel_matrix (HTK scale, no area normalisation, DC row 0). */
 accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
                                      double hi);
-/* torchaudio.compliance.kaldi.get_mel_banks (vtln_warp 1), Nyquist column zero. */
+/* torchaudio.compliance.kaldi.get_mel_banks, Nyquist column zero; warp 1.0 for none (vlo,
+ * vhi: the VTLN cutoffs, vhi < 0 meaning Nyquist + vhi). */
 accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
-                                    double hi);
+                                    double hi, double warp, double vlo, double vhi);
 void accel__audio_mel_free(audio_melbank *mb);
 /* Dense (n_mels × n_bins) copy, for the device path and tests. Caller frees. */
 float *accel__audio_mel_dense(const audio_melbank *mb);

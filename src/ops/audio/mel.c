@@ -119,6 +119,7 @@ accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n
 }
 
 static double htk_hz_to_mel(double f) { return 1127.0 * log(1.0 + f / 700.0); }
+static double htk_mel_to_hz(double mel) { return 700.0 * (exp(mel / 1127.0) - 1.0); }
 
 accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
                                      double hi)
@@ -143,23 +144,52 @@ accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n
     return st;
 }
 
+/* Kaldi's VTLN warp of a frequency (vtln_warp_freq in Kaldi and torchaudio): linear with
+ * slope 1/warp between the cutoffs, and pieces that keep low_freq and high_freq fixed. */
+static double vtln_warp_freq(double vlo, double vhi, double lo, double hi, double warp, double f)
+{
+    if (f < lo || f > hi) return f;
+    double l = vlo * fmax(1.0, warp), h = vhi * fmin(1.0, warp);
+    double scale = 1.0 / warp, fl = scale * l, fh = scale * h;
+    if (f < l) return lo + (fl - lo) / (l - lo) * (f - lo);
+    if (f < h) return scale * f;
+    return hi + (hi - fh) / (hi - h) * (f - hi);
+}
+
+static double vtln_warp_mel(double vlo, double vhi, double lo, double hi, double warp, double mel)
+{
+    return htk_hz_to_mel(vtln_warp_freq(vlo, vhi, lo, hi, warp, htk_mel_to_hz(mel)));
+}
+
 accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
-                                    double hi)
+                                    double hi, double warp, double vlo, double vhi)
 {
     int n_bins = n_fft / 2 + 1; /* the bank covers n_fft/2 bins; the Nyquist column is zero */
     double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
     RETURN_ERROR_IF(!dense, ACCEL_ERR_NO_MEMORY, "out of memory for a mel filterbank");
     double nyquist = 0.5 * (double)sr;
     if (hi <= 0.0) hi += nyquist;
+    if (vhi < 0.0) vhi += nyquist;
     double bin_width = (double)sr / (double)n_fft;
     double mlo = htk_hz_to_mel(lo), mhi = htk_hz_to_mel(hi);
     double delta = (mhi - mlo) / (double)(n_mels + 1);
+    int warped = warp != 1.0;
     for (int m = 0; m < n_mels; m++) {
         double left = mlo + m * delta, center = mlo + (m + 1.0) * delta, right = mlo + (m + 2.0) * delta;
+        if (warped) {
+            left = vtln_warp_mel(vlo, vhi, lo, hi, warp, left);
+            center = vtln_warp_mel(vlo, vhi, lo, hi, warp, center);
+            right = vtln_warp_mel(vlo, vhi, lo, hi, warp, right);
+        }
         for (int k = 0; k < n_fft / 2; k++) {
             double mel = htk_hz_to_mel(bin_width * k);
             double up = (mel - left) / (center - left), down = (right - mel) / (right - center);
-            dense[(size_t)m * (size_t)n_bins + (size_t)k] = fmax(0.0, fmin(up, down));
+            double w;
+            if (!warped)
+                w = fmax(0.0, fmin(up, down));
+            else /* as Kaldi: the rising side up to the centre, the falling side after it */
+                w = (mel > left && mel <= center) ? up : (mel > center && mel < right) ? down : 0.0;
+            dense[(size_t)m * (size_t)n_bins + (size_t)k] = w;
         }
     }
     accel_status st = from_dense(mb, dense, n_mels, n_bins);

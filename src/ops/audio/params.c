@@ -31,6 +31,9 @@ static void kaldi_defaults(accel_audio_params *p)
     p->blackman_coeff = 0.42;
     p->sample_scale = 1.0;
     p->subtract_mean = 0;
+    p->vtln_warp = 1.0;
+    p->vtln_low = 100.0;
+    p->vtln_high = -500.0;
 }
 
 accel_status accel_audio_params_preset(const char *name, accel_audio_params *p)
@@ -128,6 +131,16 @@ accel_status accel_audio_params_check(const accel_audio_params *p)
     if (!(p->low_freq >= 0 && p->low_freq < nyq) || !(hi > 0 && hi <= nyq) || !(p->low_freq < hi))
         BAD("audio params: low_freq %g, high_freq %g (effective %g): need 0 <= low < high <= %g "
             "(Nyquist)", p->low_freq, p->high_freq, hi, nyq);
+    if (!(p->vtln_warp > 0) || !isfinite(p->vtln_warp))
+        BAD("audio params: vtln_warp %g (must be > 0; 1 = no warp)", p->vtln_warp);
+    if (p->vtln_warp != 1.0) {
+        double vhi = p->vtln_high < 0 ? p->vtln_high + nyq : p->vtln_high;
+        if (!(p->low_freq < p->vtln_low && p->vtln_low < hi) || !(vhi > 0 && vhi < hi) ||
+            !(p->vtln_low < vhi))
+            BAD("audio params: vtln_low %g, vtln_high %g (effective %g) with low_freq %g and "
+                "high_freq %g (effective %g): need low_freq < vtln_low < vtln_high < high_freq",
+                p->vtln_low, p->vtln_high, vhi, p->low_freq, p->high_freq, hi);
+    }
     if (!(p->dither >= 0) || !isfinite(p->dither)) BAD("audio params: dither %g (must be >= 0)", p->dither);
     if (!(p->energy_floor >= 0) || !isfinite(p->energy_floor))
         BAD("audio params: energy_floor %g (must be >= 0)", p->energy_floor);
@@ -219,7 +232,7 @@ accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
         pl->n_out = p->n_mels + (p->use_energy ? 1 : 0);
         pl->log_energy_floor = p->energy_floor > 0 ? (float)log(p->energy_floor) : -INFINITY;
         st = accel__audio_mel_kaldi(&pl->mel, p->sample_rate, pl->n_fft, p->n_mels, p->low_freq,
-                                    p->high_freq);
+                                    p->high_freq, p->vtln_warp, p->vtln_low, p->vtln_high);
         break;
     }
     pl->n_bins = pl->n_fft / 2 + 1;
