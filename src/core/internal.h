@@ -289,6 +289,9 @@ struct accel__backend_ops {
     accel_status (*timer_stop)(accel__device *dev, void *timer, double *ms);
     /* Optional: a one-line note on the kernels ("fatbin sm_75…sm_90+PTX", "no kernels: …"). */
     const char *(*kernel_note)(const accel__device *dev);
+    /* Optional: the ACCEL_PREC_* formats this device can use, from its description
+     * (docs/precision.md); NULL: fp32 only. */
+    unsigned (*precision)(const accel__device *dev);
 };
 
 extern const accel__backend_ops accel__backend_cpu;

@@ -1,7 +1,8 @@
 /* precision.c — which number formats an operation may use on a device (docs/precision.md).
  *
  * Capability comes from the device description alone, so the table can be checked without
- * the hardware:
+ * the hardware; each backend answers for its devices through its `precision` slot (the rules
+ * live in src/backends/<name>/):
  *   every device      fp32
  *   CPU               int8 (the integer paths of the CPU kernels)
  *   CUDA              fp16 from compute capability 7.0 with at least 8 GB; tf32 and bf16
@@ -18,8 +19,6 @@
 #include <strings.h>
 
 #include "core/executor.h"
-
-#define FP16_MIN_MEM ((int64_t)15 << 29) /* 7.5 GiB */
 
 static const struct {
     unsigned bit;
@@ -39,34 +38,10 @@ void accel__precision_names(unsigned mask, char *buf, size_t cap)
     if (n == 0 && cap) accel__strlcpy(buf, "none", cap);
 }
 
-static int rocm_bf16(const char *arch)
+unsigned accel__precision_capable(const accel__device *d)
 {
-    static const char *const prefixes[] = {"gfx90a", "gfx94", "gfx95", "gfx11", "gfx12"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
-        if (strncmp(arch, prefixes[i], strlen(prefixes[i])) == 0) return 1;
-    return 0;
-}
-
-unsigned accel__precision_capable(const accel_device_info *d)
-{
-    unsigned m = ACCEL_PREC_FP32;
-    int big = d->mem_total >= FP16_MIN_MEM;
-    switch (d->kind) {
-    case ACCEL_KIND_CPU: m |= ACCEL_PREC_INT8; break;
-    case ACCEL_KIND_CUDA:
-        if (d->cc_major >= 7 && big) m |= ACCEL_PREC_FP16;
-        if (d->cc_major >= 8) m |= ACCEL_PREC_TF32 | ACCEL_PREC_BF16;
-        break;
-    case ACCEL_KIND_ROCM:
-        if (big) m |= ACCEL_PREC_FP16;
-        if (rocm_bf16(d->arch)) m |= ACCEL_PREC_BF16;
-        break;
-    case ACCEL_KIND_OPENCL:
-        if (d->fp16 == 1) m |= ACCEL_PREC_FP16;
-        break;
-    case ACCEL_KIND_METAL: m |= ACCEL_PREC_FP16; break;
-    }
-    return m;
+    unsigned m = d->ops && d->ops->precision ? d->ops->precision(d) : 0;
+    return m | ACCEL_PREC_FP32;
 }
 
 accel_status accel_precision_allowed(const accel_ctx *cctx, size_t index, unsigned *mask)
@@ -77,7 +52,7 @@ accel_status accel_precision_allowed(const accel_ctx *cctx, size_t index, unsign
                     "device index %zu out of range (0..%zu)", index, cctx->n_devs - 1);
     accel_ctx *ctx = (accel_ctx *)cctx; /* the warning-once flags live in the executor state */
     const accel_device_info *d = &ctx->devs[index].info;
-    unsigned cap = accel__precision_capable(d);
+    unsigned cap = accel__precision_capable(&ctx->devs[index]);
     const char *want = accel__cfg_str(ctx, ACCEL__CFG_PRECISION);
     if (!*want || strcasecmp(want, "auto") == 0) {
         *mask = cap;

@@ -6,17 +6,23 @@
 
 #define GiB ((int64_t)1 << 30)
 
+/* A device of `kind` described so, answered by that kind's backend. */
 static unsigned cap(accel_device_kind kind, int ccM, int ccm, int64_t mem, int fp16,
                     const char *arch)
 {
-    accel_device_info d;
-    accel__device_info_init(&d);
-    d.kind = kind;
-    d.cc_major = ccM;
-    d.cc_minor = ccm;
-    d.mem_total = mem;
-    d.fp16 = fp16;
-    snprintf(d.arch, sizeof d.arch, "%s", arch);
+    accel__device d;
+    memset(&d, 0, sizeof d);
+    accel__device_info_init(&d.info);
+    d.info.kind = kind;
+    d.info.cc_major = ccM;
+    d.info.cc_minor = ccm;
+    d.info.mem_total = mem;
+    d.info.fp16 = fp16;
+    snprintf(d.info.arch, sizeof d.info.arch, "%s", arch);
+    d.ops = kind == ACCEL_KIND_CPU    ? &accel__backend_cpu
+            : kind == ACCEL_KIND_CUDA ? &accel__backend_cuda
+            : kind == ACCEL_KIND_ROCM ? &accel__backend_hip
+                                      : &accel__backend_opencl;
     return accel__precision_capable(&d);
 }
 
@@ -61,6 +67,11 @@ int main(void)
             fake_init(&f);
             fake_attach(ctx, &f, 1, 1);
             ctx->devs[0].info.kind = ACCEL_KIND_CUDA;
+            /* the fake backend answers for precision as the CUDA backend does */
+            static accel__backend_ops cuda_like;
+            cuda_like = *ctx->devs[0].ops;
+            cuda_like.precision = accel__backend_cuda.precision;
+            ctx->devs[0].ops = &cuda_like;
             ctx->devs[0].info.cc_major = 8;
             ctx->devs[0].info.cc_minor = 6;
             ctx->devs[0].info.mem_total = 24 * GiB;

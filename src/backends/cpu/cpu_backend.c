@@ -2,6 +2,7 @@
  * their CPU code (op->run_cpu), which uses the thread pool and the SIMD level chosen here at
  * open (see cpu.h). */
 #include "cpu.h"
+#include "core/precision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,13 @@ static accel_status cpu_run(accel__device *dev, const accel__op *op, void *call,
     return op->run_cpu(dev, call, begin, end);
 }
 
+/* int8: the integer paths of the CPU kernels. */
+static unsigned cpu_precision(const accel__device *dev)
+{
+    (void)dev;
+    return ACCEL_PREC_FP32 | ACCEL_PREC_INT8;
+}
+
 const accel__backend_ops accel__backend_cpu = {
     .api_version = ACCEL__BACKEND_API,
     .name = "cpu",
@@ -193,4 +201,5 @@ const accel__backend_ops accel__backend_cpu = {
     .supports_op = cpu_supports,
     .run = cpu_run,
     .kernel_note = cpu_kernel_note,
+    .precision = cpu_precision,
 };

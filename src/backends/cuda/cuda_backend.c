@@ -15,6 +15,7 @@
  * neither, the device still allocates and copies, supports_op() answers 0 and kernel_note()
  * says how to get kernels, so the executor falls back with reason unsupported_op. */
 #include "backends/common/gpu_launch.h"
+#include "core/precision.h"
 #include "backends/cuda/cuda_api.h"
 #include "backends/cuda/cuda_kernels.h"
 
@@ -523,6 +524,16 @@ static const char *cuda_kernel_note(const accel__device *dev)
                                                   : no_kernels_note;
 }
 
+/* fp16 from compute capability 7.0 with at least 8 GB; tf32 and bf16 from 8.0 (Ampere). */
+static unsigned cuda_precision(const accel__device *dev)
+{
+    const accel_device_info *d = &dev->info;
+    unsigned m = ACCEL_PREC_FP32;
+    if (d->cc_major >= 7 && d->mem_total >= ACCEL__FP16_MIN_MEM) m |= ACCEL_PREC_FP16;
+    if (d->cc_major >= 8) m |= ACCEL_PREC_TF32 | ACCEL_PREC_BF16;
+    return m;
+}
+
 const accel__backend_ops accel__backend_cuda = {
     .api_version = ACCEL__BACKEND_API,
     .name = "cuda",
@@ -544,4 +555,5 @@ const accel__backend_ops accel__backend_cuda = {
     .timer_start = cuda_timer_start,
     .timer_stop = cuda_timer_stop,
     .kernel_note = cuda_kernel_note,
+    .precision = cuda_precision,
 };

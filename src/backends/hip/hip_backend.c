@@ -11,6 +11,7 @@
  * the device still allocates and copies, supports_op() answers 0 and kernel_note() says why,
  * so the executor falls back with reason unsupported_op. */
 #include "backends/common/gpu_launch.h"
+#include "core/precision.h"
 #include "backends/hip/hip_api.h"
 #include "backends/hip/hip_kernels.h"
 
@@ -404,6 +405,19 @@ static const char *hip_kernel_note(const accel__device *dev)
                  "hipcc) and rebuild";
 }
 
+/* fp16 with at least 8 GB; bf16 on CDNA2/3 (gfx90a, gfx94x, gfx95x) and RDNA3/4 (gfx11xx,
+ * gfx12xx). */
+static unsigned hip_precision(const accel__device *dev)
+{
+    static const char *const bf16[] = {"gfx90a", "gfx94", "gfx95", "gfx11", "gfx12"};
+    const accel_device_info *d = &dev->info;
+    unsigned m = ACCEL_PREC_FP32;
+    if (d->mem_total >= ACCEL__FP16_MIN_MEM) m |= ACCEL_PREC_FP16;
+    for (size_t i = 0; i < sizeof bf16 / sizeof *bf16; i++)
+        if (strncmp(d->arch, bf16[i], strlen(bf16[i])) == 0) m |= ACCEL_PREC_BF16;
+    return m;
+}
+
 const accel__backend_ops accel__backend_hip = {
     .api_version = ACCEL__BACKEND_API,
     .name = "hip",
@@ -425,4 +439,5 @@ const accel__backend_ops accel__backend_hip = {
     .timer_start = hip_timer_start,
     .timer_stop = hip_timer_stop,
     .kernel_note = hip_kernel_note,
+    .precision = hip_precision,
 };

@@ -4,6 +4,7 @@
  *
  * Operations reach this backend only through the ops table at the end of the file. */
 #include "backends/opencl/opencl_backend.h"
+#include "core/precision.h"
 
 #include "backends/opencl/cl_api.h"
 #include "backends/opencl/cl_program_cache.h"
@@ -756,6 +757,12 @@ accel_status accel__opencl_build_test(accel__device *dev, const char *source)
     return ACCEL_OK;
 }
 
+/* fp16 when the device has cl_khr_fp16. */
+static unsigned cl_precision(const accel__device *dev)
+{
+    return ACCEL_PREC_FP32 | (dev->info.fp16 == 1 ? ACCEL_PREC_FP16 : 0);
+}
+
 const accel__backend_ops accel__backend_opencl = {
     .api_version = ACCEL__BACKEND_API,
     .name = "opencl",
@@ -777,4 +784,5 @@ const accel__backend_ops accel__backend_opencl = {
     .timer_start = cl_timer_start,
     .timer_stop = cl_timer_stop,
     .kernel_note = cl_kernel_note,
+    .precision = cl_precision,
 };
