@@ -267,13 +267,12 @@ void accel__audio_layout(const audio_plan *pl, const audio_frames *fr, audio_lay
 
 /* ---- threads ---- */
 
-/* Runs fn(arg, begin, end) over [0, n) split in contiguous parts, one per worker (the
- * calling thread is one of them); small n runs inline. The one place that decides how CPU
- * work is split: the CPU backend's pool can replace it. */
+/* Runs fn(arg, begin, end) over [0, n) in contiguous parts of at least min_per_worker items
+ * on the CPU backend's pool (the calling thread takes part); without a pool, or for small n,
+ * on the calling thread. The one place that decides how audio CPU work is split. */
 typedef void (*audio_task_fn)(void *arg, size_t begin, size_t end);
 void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audio_task_fn fn,
                            void *arg);
-int accel__audio_threads(accel_ctx *ctx);
 
 /* ---- sources (source.c + decoders) ---- */
 

@@ -4,21 +4,6 @@
 #include "audio_internal.h"
 #include "backends/cpu/pool.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
-int accel__audio_threads(accel_ctx *ctx)
-{
-    if (ctx) {
-        long long n = accel__cfg_int(ctx, ACCEL__CFG_NUM_THREADS);
-        if (n >= 1) return n > 256 ? 256 : (int)n;
-        const accel__device *cpu = accel__cpu_device(ctx);
-        if (cpu && cpu->info.usable_cores > 0) return cpu->info.usable_cores;
-    }
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)(n > 256 ? 256 : n) : 1;
-}
-
 /* Tasks of at least `min` items each, so that a chunk is worth a thread's time. */
 typedef struct blocks {
     audio_task_fn fn;
