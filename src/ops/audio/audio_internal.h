@@ -321,9 +321,7 @@ const char *accel__audio_resampler_name(void);
 accel_status accel__npy_header(char hdr[128], const size_t *shape, int ndim);
 accel_status accel__npy_write(const char *path, const float *data, const size_t *shape, int ndim);
 
-/* ---- benchmark cases (bench.c), for `accel bench` ---- */
-/* "whisper-80@30s", "whisper-80@20min", … fbank-80@20min; NULL-terminated. */
-extern const char *const accel__audio_bench_cases[];
+/* ---- benchmark input (bench.c) for the `accel bench` cases (bench_case.c) ---- */
 typedef struct audio_bench audio_bench;
 /* A preset on N seconds of the library's speech-like audio, with its output buffer. */
 struct audio_bench {
@@ -334,14 +332,9 @@ struct audio_bench {
     size_t out_len;
 };
 
-/* A case by name ("PRESET@30s", "PRESET@20min") or by preset and seconds: the input is the
- * demo clip plus low noise, in memory, and the output buffer is allocated. */
-accel_status accel__audio_bench_case(const char *name, audio_bench **out);
+/* `seconds` of the demo clip plus low noise for `preset`, in memory, with the output buffer
+ * allocated. */
 accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out);
-/* One timed run on `device` (< 0: the planned device, with fallback). */
-accel_status accel__audio_bench_run(accel_ctx *ctx, audio_bench *b, int device, accel_run_record *rec);
-double accel__audio_bench_seconds(const audio_bench *b);
-const char *accel__audio_bench_op(const audio_bench *b);
 void accel__audio_bench_free(audio_bench *b);
 
 /* ---- misc ---- */

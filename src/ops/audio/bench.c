@@ -1,14 +1,11 @@
-/* bench.c — benchmark cases of the audio front ends for `accel bench`: a preset on N seconds
- * of speech-like audio made by the library (formant vowels plus low noise, so no download and
- * the same input everywhere), computed in memory through the executor. */
+/* bench.c — the input of the audio benchmark cases (bench_case.c): a preset on N seconds of
+ * speech-like audio made by the library (formant vowels plus low noise, so no download and the
+ * same input everywhere), with its output buffer. */
 #include "audio_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-const char *const accel__audio_bench_cases[] = {"whisper-80@30s", "whisper-80@20min", "whisper-128@30s",
-                                                "whisper-128@20min", "vggish@30s", "vggish@20min",
-                                                "fbank-80@30s", "fbank-80@20min", NULL};
 
 
 accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out)
@@ -41,32 +38,6 @@ accel_status accel__audio_bench_new(const char *preset, double seconds, audio_be
     *out = b;
     return ACCEL_OK;
 }
-
-accel_status accel__audio_bench_case(const char *name, audio_bench **out)
-{
-    char preset[32];
-    const char *at = name ? strchr(name, '@') : NULL;
-    RETURN_ERROR_IF(!at || (size_t)(at - name) >= sizeof preset, ACCEL_ERR_INVALID_ARG,
-                    "audio bench case '%s' (allowed: whisper-80@30s, whisper-80@20min, …)", name ? name : "");
-    memcpy(preset, name, (size_t)(at - name));
-    preset[at - name] = '\0';
-    char *end;
-    double v = strtod(at + 1, &end);
-    double seconds = !strcmp(end, "s") ? v : !strcmp(end, "min") ? v * 60 : -1;
-    RETURN_ERROR_IF(!(seconds > 0), ACCEL_ERR_INVALID_ARG, "audio bench case '%s': length as 30s or 20min", name);
-    return accel__audio_bench_new(preset, seconds, out);
-}
-
-accel_status accel__audio_bench_run(accel_ctx *ctx, audio_bench *b, int device, accel_run_record *rec)
-{
-    const void *clip = b->x;
-    float *outs[1] = {b->out};
-    return accel__audio_features_on(ctx, device, &b->p, ACCEL_F32, &clip, &b->n, 1, outs, rec);
-}
-
-double accel__audio_bench_seconds(const audio_bench *b) { return (double)b->n / b->p.sample_rate; }
-
-const char *accel__audio_bench_op(const audio_bench *b) { return accel__audio_op(b->p.kind)->name; }
 
 void accel__audio_bench_free(audio_bench *b)
 {
