@@ -30,3 +30,15 @@ string(APPEND ks "const size_t accel__kernel_source_count = ${ks_count};\n")
 file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/generated/kernel_sources.c CONTENT "${ks}")
 target_sources(accel_objects PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated/kernel_sources.c)
 string(APPEND ACCEL_BUILD_SUMMARY "kernels: ${ks_count} source families; ")
+
+# accel_embed_binary(IN OUT NAME DESC WHAT): a build-time kernel image (fatbin, code objects)
+# turned into a C array NAME in OUT (cmake/embed_binary.cmake) and compiled into the library.
+# The device parts (part_cuda, part_hip) share it.
+function(accel_embed_binary in out name desc what)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DIN=${in} -DOUT=${out} -DNAME=${name} "-DDESC=${desc}"
+            -P ${CMAKE_SOURCE_DIR}/cmake/embed_binary.cmake
+    DEPENDS ${in} ${CMAKE_SOURCE_DIR}/cmake/embed_binary.cmake
+    COMMENT "Embedding ${what}" VERBATIM)
+  target_sources(accel_objects PRIVATE ${out})
+endfunction()

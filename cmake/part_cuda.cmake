@@ -131,13 +131,8 @@ function(accel__cuda_kernels)
             -o ${gen}/cuda_kernels.fatbin ${gen}/cuda_kernels.cu
     DEPENDS ${gen}/cuda_kernels.cu ${ACCEL_KERNEL_FILES} ${ACCEL_KERNEL_DIALECT}
     COMMENT "nvcc: CUDA kernels fatbin (${archs_text})" VERBATIM)
-  add_custom_command(OUTPUT ${gen}/cuda_fatbin.c
-    COMMAND ${CMAKE_COMMAND} -DIN=${gen}/cuda_kernels.fatbin -DOUT=${gen}/cuda_fatbin.c
-            -DNAME=accel__cuda_fatbin "-DDESC=${archs_text}"
-            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_binary.cmake
-    DEPENDS ${gen}/cuda_kernels.fatbin ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_binary.cmake
-    COMMENT "Embedding the CUDA fatbin" VERBATIM)
-  target_sources(accel_objects PRIVATE ${gen}/cuda_fatbin.c)
+  accel_embed_binary(${gen}/cuda_kernels.fatbin ${gen}/cuda_fatbin.c accel__cuda_fatbin
+    "${archs_text}" "the CUDA fatbin")
   target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_CUDA_FATBIN)
   set(ACCEL_CUDA_FATBIN_ARCHS "${archs}" PARENT_SCOPE)
   set(summary "CUDA kernels: fatbin ${archs_text} (nvcc ${ver})" PARENT_SCOPE)

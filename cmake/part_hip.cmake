@@ -102,13 +102,8 @@ function(accel__hip_kernels)
             -o ${gen}/hip_kernels.co ${gen}/hip_kernels.hip
     DEPENDS ${gen}/hip_kernels.hip ${ACCEL_KERNEL_FILES} ${ACCEL_KERNEL_DIALECT}
     COMMENT "hipcc: HIP kernel code objects (${archs_text})" VERBATIM)
-  add_custom_command(OUTPUT ${gen}/hip_codeobj.c
-    COMMAND ${CMAKE_COMMAND} -DIN=${gen}/hip_kernels.co -DOUT=${gen}/hip_codeobj.c
-            -DNAME=accel__hip_codeobj "-DDESC=${archs_text}"
-            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_binary.cmake
-    DEPENDS ${gen}/hip_kernels.co ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_binary.cmake
-    COMMENT "Embedding the HIP code objects" VERBATIM)
-  target_sources(accel_objects PRIVATE ${gen}/hip_codeobj.c)
+  accel_embed_binary(${gen}/hip_kernels.co ${gen}/hip_codeobj.c accel__hip_codeobj
+    "${archs_text}" "the HIP code objects")
   target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_HIP_CODEOBJ)
   set(ACCEL_HIP_CODEOBJ_ARCHS "${archs}" PARENT_SCOPE)
   set(summary "HIP kernels: code objects ${archs_text} (hipcc)" PARENT_SCOPE)
