@@ -464,6 +464,9 @@ typedef struct accel_audio_params {
     double vtln_warp; /* 1.0: no warp */
     double vtln_low;  /* 100 Hz */
     double vtln_high; /* -500: Nyquist - 500 Hz (< 0: Nyquist + vtln_high) */
+    /* fbank: torchaudio's min_duration, in seconds: a signal of fewer than
+     * min_duration * sample_rate samples gives no frames (0, n_bins) */
+    double min_duration; /* 0 */
 } accel_audio_params;
 
 /*! accel_audio_params_preset() :

@@ -43,6 +43,10 @@ static float *npy_read(const char *path, size_t shape[3], int *ndim)
         free(data);
         data = NULL;
     }
+    if (data && fgetc(f) != EOF) { /* bytes past the array: a writer left stale data */
+        free(data);
+        data = NULL;
+    }
 out:
     fclose(f);
     return data;
@@ -97,6 +101,7 @@ static int params_set(accel_audio_params *p, const char *kv)
     SETI(subtract_mean) SETI(sample_rate)
     SETD(frame_length_ms) SETD(frame_shift_ms) SETD(dither) SETD(preemphasis_coefficient)
     SETD(energy_floor) SETD(low_freq) SETD(high_freq) SETD(blackman_coeff) SETD(sample_scale) SETD(vtln_warp) SETD(vtln_low) SETD(vtln_high)
+    SETD(min_duration)
 #undef SETI
 #undef SETD
     return -1;

@@ -58,6 +58,10 @@ int main(void)
     p.window_type = (accel_audio_window)9;
     ASSERT_STATUS(accel_audio_params_check(&p), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(NULL), "povey, hamming, hanning, rectangular, blackman");
+    accel_audio_params_preset("fbank", &p);
+    p.min_duration = -1;
+    ASSERT_STATUS(accel_audio_params_check(&p), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "min_duration -1 s (must be >= 0)");
     p.struct_size = 8;
     ASSERT_STATUS(accel_audio_params_check(&p), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(NULL), "struct_size");
@@ -79,6 +83,10 @@ int main(void)
     shape_is("fbank", NULL, 400, 2, 1, 23, 0);
     shape_is("fbank", "snip_edges=0", 400, 2, 3, 23, 0); /* (n + hop/2) / hop */
     shape_is("fbank", "use_energy=1", 16000, 2, 98, 24, 0);
+    /* torchaudio: len(waveform) < min_duration * sample_frequency gives an empty result */
+    shape_is("fbank-80", "min_duration=1.0", 15999, 2, 0, 80, 0);
+    shape_is("fbank-80", "min_duration=1.0", 16000, 2, 98, 80, 0);
+    shape_is("fbank-80", "min_duration=0.5", 16000, 2, 98, 80, 0);
 
     /* arguments */
     accel_ctx *ctx = NULL;

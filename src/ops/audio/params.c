@@ -34,6 +34,7 @@ static void kaldi_defaults(accel_audio_params *p)
     p->vtln_warp = 1.0;
     p->vtln_low = 100.0;
     p->vtln_high = -500.0;
+    p->min_duration = 0.0;
 }
 
 accel_status accel_audio_params_preset(const char *name, accel_audio_params *p)
@@ -141,6 +142,8 @@ accel_status accel_audio_params_check(const accel_audio_params *p)
                 "high_freq %g (effective %g): need low_freq < vtln_low < vtln_high < high_freq",
                 p->vtln_low, p->vtln_high, vhi, p->low_freq, p->high_freq, hi);
     }
+    if (!(p->min_duration >= 0) || !isfinite(p->min_duration))
+        BAD("audio params: min_duration %g s (must be >= 0)", p->min_duration);
     if (!(p->dither >= 0) || !isfinite(p->dither)) BAD("audio params: dither %g (must be >= 0)", p->dither);
     if (!(p->energy_floor >= 0) || !isfinite(p->energy_floor))
         BAD("audio params: energy_floor %g (must be >= 0)", p->energy_floor);
@@ -301,7 +304,9 @@ void accel__audio_frames(const audio_plan *pl, int64_t n, audio_frames *fr)
         fr->computed = fr->stored = fr->content = fr->windows * AUDIO_VGGISH_EXAMPLE;
         break;
     default:
-        if (n < pl->win)
+        if ((double)n < p->min_duration * p->sample_rate)
+            fr->total = 0; /* torchaudio returns an empty tensor */
+        else if (n < pl->win)
             fr->total = 0; /* torchaudio asserts here; an empty result serves batches better */
         else if (p->snip_edges)
             fr->total = 1 + (n - pl->win) / pl->hop;

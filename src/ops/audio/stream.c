@@ -286,8 +286,12 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     } else if (p->kind == ACCEL_AUDIO_VGGISH) {
         RETURN_ERROR_IF(ftruncate(s->fd, 128 + (off_t)fr.stored * pl->n_out * 4) != 0, ACCEL_ERR_IO,
                         "cannot write '%s': %s", s->tmp, strerror(errno));
-    } else if (s->have_cs) {
-        FORWARD_IF_ERROR(fbank_finish(s, fr.total));
+    } else {
+        if (s->have_cs) FORWARD_IF_ERROR(fbank_finish(s, fr.total));
+        /* frames streamed out before the end was known are dropped when the whole signal turns
+         * out shorter than min_duration */
+        RETURN_ERROR_IF(ftruncate(s->fd, 128 + (off_t)fr.stored * pl->n_out * 4) != 0, ACCEL_ERR_IO,
+                        "cannot write '%s': %s", s->tmp, strerror(errno));
     }
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
