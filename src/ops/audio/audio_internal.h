@@ -235,6 +235,9 @@ void accel__audio_clip_whole(const audio_plan *pl, audio_clip *cl, const float *
                              float *out);
 /* Computes frames [begin, end) of the call on a device through its backend ops (device.c). */
 accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begin, size_t end);
+/* The FFT kernels' stages for n_fft points (nonzero), or 0 when the device path takes the
+ * direct DFT route for this size. */
+int accel__audio_fft_radices(int n_fft);
 /* Computes frames [begin, end) of the call on the CPU (threads inside). */
 accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, size_t end);
 

@@ -26,7 +26,7 @@ typedef struct dev_run {
     const accel__backend_ops *o;
     const audio_plan *pl;
     int dbl; /* Kaldi: double precision path */
-    int radices; /* FFT stages (fft_radices), 0: the direct DFT route */
+    int radices; /* FFT stages (accel__audio_fft_radices), 0: the direct DFT route */
     int group;   /* work items per frame of the FFT kernels */
     accel__kernel *k_fft;                            /* the FFT route's one kernel */
     accel__kernel *k_frames, *k_pre, *k_dft, *k_mel; /* the DFT route */
@@ -99,7 +99,7 @@ static accel_status make_tables(dev_run *r)
 /* The stages of the FFT kernels for a real transform of n_fft points (3 bits per stage, stage 0
  * lowest), or 0 when the kernels cannot do it (odd n_fft, n_fft/2 over FFT_MAXM or with a
  * prime factor over 5): those sizes keep the direct DFT. Radix 4 first, then 2, 3, 5. */
-static int fft_radices(int n_fft)
+int accel__audio_fft_radices(int n_fft)
 {
     if (n_fft < 4 || n_fft % 2 != 0 || n_fft / 2 > FFT_MAXM) return 0;
     int m = n_fft / 2, packed = 0, shift = 0;
@@ -298,7 +298,7 @@ accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begi
                            "device lacks", dev->info.name);
     /* sizes the FFT takes: one kernel does it all; other sizes: frames, (Kaldi
      * pre-processing,) DFT, filterbank */
-    r.radices = fft_radices(pl->n_fft);
+    r.radices = accel__audio_fft_radices(pl->n_fft);
     /* a device that reports less local memory than the kernel declares takes the DFT route */
     if (dev->info.local_mem > 0 && dev->info.local_mem < (r.dbl ? FFT_LOCAL_D : FFT_LOCAL_F)) r.radices = 0;
     r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;

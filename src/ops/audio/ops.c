@@ -305,10 +305,16 @@ static int64_t bytes_fixed(const void *call)
 static int64_t bytes_per_item(const void *call)
 {
     const audio_plan *pl = ((const audio_call *)call)->plan;
-    /* hop input samples, the output values, and one frame's samples and spectrum (double for
-     * Kaldi) on the device */
-    int64_t e = pl->kaldi_pre ? 8 : 4;
-    return (int64_t)pl->hop * 4 + (int64_t)pl->n_out * 4 + (int64_t)pl->n_fft * e + (int64_t)pl->n_bins * e + 8;
+    /* hop input samples and the output values on the device; the direct DFT route also keeps
+     * one frame's samples and spectrum (double for Kaldi) there, which the FFT route holds in
+     * local memory (a device with too little local memory for it takes the DFT route, so this
+     * counts low there — the executor's OOM bisection covers that case) */
+    int64_t b = (int64_t)pl->hop * 4 + (int64_t)pl->n_out * 4 + 8;
+    if (!accel__audio_fft_radices(pl->n_fft)) {
+        int64_t e = pl->kaldi_pre ? 8 : 4;
+        b += (int64_t)pl->n_fft * e + (int64_t)pl->n_bins * e;
+    }
+    return b;
 }
 
 const accel__op accel__op_whisper = {
