@@ -49,9 +49,12 @@ int main(void)
     list(APPEND accel_simd_levels neon)
   endif()
 endif()
+# A file that already chose its contraction keeps it: the audio frame kernels ask for
+# -ffp-contract=fast (cmake/part_audio.cmake), and an -off appended after it would win.
 foreach(src ${ACCEL_LIB_SOURCES})
   string(FIND "${src}" "${CMAKE_CURRENT_SOURCE_DIR}/src/ops/" accel_ops_pos)
-  if(accel_ops_pos EQUAL 0)
+  get_source_file_property(accel_src_opts ${src} COMPILE_OPTIONS)
+  if(accel_ops_pos EQUAL 0 AND NOT accel_src_opts MATCHES "-ffp-contract=")
     set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS -ffp-contract=off)
   endif()
 endforeach()
