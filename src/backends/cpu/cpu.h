@@ -41,6 +41,10 @@ accel__simd_level accel__simd_detect(void);
  * architecture and when the compiler could build them). */
 int accel__simd_built(accel__simd_level level);
 
+/* 1 when the processor and the OS have the instructions of `level`, whether or not this
+ * binary carries the level's basic kernels (the audio kernels have their own builds). */
+int accel__simd_cpu_has(accel__simd_level level);
+
 /* 1 when this processor can run `level` with this binary: built, and the processor and OS
  * have the instructions. */
 int accel__simd_runs(accel__simd_level level);

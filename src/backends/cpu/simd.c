@@ -36,8 +36,7 @@ int accel__simd_built(accel__simd_level level)
     return 0;
 }
 
-/* Whether the processor (and the OS) has the instructions of `level`, built or not. */
-static int cpu_has(accel__simd_level level)
+int accel__simd_cpu_has(accel__simd_level level)
 {
     switch (level) {
     case ACCEL__SIMD_BASELINE: return 1;
@@ -76,7 +75,7 @@ static int cpu_has(accel__simd_level level)
 
 int accel__simd_runs(accel__simd_level level)
 {
-    return accel__simd_built(level) && cpu_has(level);
+    return accel__simd_built(level) && accel__simd_cpu_has(level);
 }
 
 accel__simd_level accel__simd_detect(void)
