@@ -34,8 +34,17 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
       COMPILE_DEFINITIONS ACCEL_AUDIO_ISA_AVX512)
     list(APPEND _audio_isas avx512)
   endif()
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  # Advanced SIMD and FMA are part of AArch64: no target flags, only contraction.
+  set_source_files_properties(${_audio_dir}/kern_neon.c PROPERTIES
+    COMPILE_OPTIONS "-O3;-ffp-contract=fast;-Wno-psabi"
+    COMPILE_DEFINITIONS ACCEL_AUDIO_ISA_NEON)
+  list(APPEND _audio_isas neon)
 endif()
-set_source_files_properties(${_audio_dir}/kern_generic.c PROPERTIES COMPILE_OPTIONS "-O3;-ffp-contract=fast;-Wno-psabi")
+# The portable build keeps every multiply and add apart (-ffp-contract=off): x86-64's
+# baseline has no FMA anyway, and on AArch64, whose base does, the neon build is the one that
+# fuses, so that the generic build is the same plain arithmetic on every target.
+set_source_files_properties(${_audio_dir}/kern_generic.c PROPERTIES COMPILE_OPTIONS "-O3;-ffp-contract=off;-Wno-psabi")
 
 set(_audio_libs "")
 if(PKG_CONFIG_FOUND)

@@ -59,10 +59,12 @@ int main(void)
 {
     const int sizes[] = {2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 22, 25, 27, 30, 49, 64, 97, 100, 121,
                          128, 200, 240, 256, 320, 400, 441, 512, 551, 640, 1000, 1024, 1102};
-    const audio_isa *isas[3] = {accel__audio_isa_generic(), accel__audio_isa_avx2(), accel__audio_isa_avx512()};
-    for (int k = 0; k < 3; k++) {
+    const audio_isa *isas[4] = {accel__audio_isa_generic(), accel__audio_isa_avx2(), accel__audio_isa_avx512(),
+                                accel__audio_isa_neon()};
+    const char *names[4] = {"generic", "avx2", "avx512", "neon"};
+    for (int k = 0; k < 4; k++) {
         if (!isas[k]) {
-            printf("%s: not available on this CPU or compiler\n", k == 1 ? "avx2" : "avx512");
+            printf("%s: not available on this CPU or compiler\n", names[k]);
             continue;
         }
         for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) check_size(isas[k], sizes[i]);

@@ -223,13 +223,14 @@ int main(int argc, char **argv)
     fclose(mf);
     size_t n_dev = 0;
     accel_device_count(ctx, &n_dev);
-    const audio_isa *isas[3] = {accel__audio_isa_generic(), accel__audio_isa_avx2(), accel__audio_isa_avx512()};
+    const audio_isa *isas[4] = {accel__audio_isa_generic(), accel__audio_isa_avx2(), accel__audio_isa_avx512(),
+                                accel__audio_isa_neon()};
     for (size_t d = 0; d < n_dev; d++) {
         const accel_device_info *info;
         accel_device_get(ctx, d, &info);
         printf("device %zu: %s %s\n", d, accel_device_kind_name(info->kind), info->name);
         int is_cpu = info->kind == ACCEL_KIND_CPU;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) {
             if (!isas[k] || (!is_cpu && k > 0)) continue;
             if (is_cpu) accel__audio_force_isa(isas[k]);
             for (int i = 0; i < nl; i++) {

@@ -1,14 +1,19 @@
 /* cpu.h — what the CPU backend offers to operations' CPU code: the thread pool, the SIMD
  * level to run at, and a memory-bandwidth measurement for benchmarks.
  *
- * SIMD levels. One binary carries every variant; the CPU device picks the best one the
- * processor and the OS support when it opens:
- *   baseline  x86-64: SSE2 (every x86-64 CPU); AArch64: NEON; elsewhere: portable C
+ * SIMD levels. One binary carries every variant built for its architecture; the CPU device
+ * picks the best one the processor and the OS support when it opens:
+ *   baseline  portable C the compiler vectorises for the target (SSE2 on x86-64, Advanced
+ *             SIMD on AArch64); every processor
  *   avx2      x86-64 with AVX2 + FMA + F16C (Haswell, Zen and later)
  *   avx512    x86-64 with AVX-512F + AVX-512BW (Skylake-SP, Zen 4 and later)
- * ACCEL_CPU_SIMD=baseline|avx2|avx512 forces a level (tests, benchmarks); a level above what
- * the CPU supports is lowered to the best supported one with a warning; any other value makes
- * the CPU device fail to open with ACCEL_ERR_CONFIG naming the values allowed.
+ *   neon      AArch64 with Advanced SIMD (HWCAP_ASIMD): hand-written arm_neon.h kernels
+ * The levels are not one ladder: avx2 and avx512 exist only on x86-64 (avx512 includes avx2),
+ * neon only on AArch64. ACCEL_CPU_SIMD=baseline|avx2|avx512|neon forces a level (tests,
+ * benchmarks); a level this processor or this binary cannot run (above what the CPU supports,
+ * not built, or of another architecture) is replaced by the best one it can, with a warning;
+ * any other value makes the CPU device fail to open with ACCEL_ERR_CONFIG naming the values
+ * allowed.
  */
 #ifndef ACCEL_CPU_H
 #define ACCEL_CPU_H
@@ -19,17 +24,35 @@
 typedef enum accel__simd_level {
     ACCEL__SIMD_BASELINE = 0,
     ACCEL__SIMD_AVX2 = 1,
-    ACCEL__SIMD_AVX512 = 2
+    ACCEL__SIMD_AVX512 = 2,
+    ACCEL__SIMD_NEON = 3
 } accel__simd_level;
+#define ACCEL__SIMD_COUNT 4 /* levels 0 .. ACCEL__SIMD_COUNT - 1 */
 
 #define ACCEL__ENV_CPU_SIMD "ACCEL_CPU_SIMD"
-#define ACCEL__CPU_SIMD_ALLOWED "baseline, avx2, avx512"
+#define ACCEL__CPU_SIMD_ALLOWED "baseline, avx2, avx512, neon"
 
-/* The best level this processor and OS support (cpuid + xgetbv through the compiler's
- * __builtin_cpu_supports on x86-64). */
+/* The best level this processor and OS support and this binary carries (cpuid + xgetbv
+ * through the compiler's __builtin_cpu_supports on x86-64, getauxval(AT_HWCAP) on AArch64
+ * Linux). */
 accel__simd_level accel__simd_detect(void);
 
-/* "baseline", "avx2", "avx512". */
+/* 1 when this binary carries code for `level` (baseline always; the others only on their
+ * architecture and when the compiler could build them). */
+int accel__simd_built(accel__simd_level level);
+
+/* 1 when the processor and the OS have the instructions of `level`, whether or not this
+ * binary carries the level's basic kernels (the audio kernels have their own builds). */
+int accel__simd_cpu_has(accel__simd_level level);
+
+/* 1 when this processor can run `level` with this binary: built, and the processor and OS
+ * have the instructions. */
+int accel__simd_runs(accel__simd_level level);
+
+/* The architecture a level belongs to ("x86-64", "AArch64"), or NULL for baseline. */
+const char *accel__simd_arch(accel__simd_level level);
+
+/* "baseline", "avx2", "avx512", "neon". */
 const char *accel__simd_name(accel__simd_level level);
 
 /* Parses a level name (case-insensitive); returns 0 on success, -1 for anything else. */

@@ -29,7 +29,17 @@ static int pool_size(const accel__device *dev)
     return online > 0 ? (int)online : 1;
 }
 
-/* ACCEL_CPU_SIMD, or the best level detected. */
+#if defined(__x86_64__)
+#define HOST_ARCH "x86-64"
+#elif defined(__aarch64__)
+#define HOST_ARCH "AArch64"
+#else
+#define HOST_ARCH "this architecture"
+#endif
+
+/* ACCEL_CPU_SIMD, or the best level detected. A level this processor or binary cannot run
+ * falls back to the best one it can, with a warning that says why (never an illegal
+ * instruction); only a name that is no level at all is an error. */
 static accel_status choose_simd(accel__simd_level *out)
 {
     accel__simd_level best = accel__simd_detect();
@@ -41,12 +51,22 @@ static accel_status choose_simd(accel__simd_level *out)
                     "%s=%s is not a SIMD level; allowed: %s (or unset for the best this CPU "
                     "supports, here %s)",
                     ACCEL__ENV_CPU_SIMD, req, ACCEL__CPU_SIMD_ALLOWED, accel__simd_name(best));
-    if (want > best) {
-        ACCEL_LOG_WARN("%s=%s: this CPU supports at most %s; using %s", ACCEL__ENV_CPU_SIMD, req,
-                       accel__simd_name(best), accel__simd_name(best));
+    if (accel__simd_runs(want)) {
+        *out = want;
         return ACCEL_OK;
     }
-    *out = want;
+    const char *arch = accel__simd_arch(want);
+    if (arch && strcmp(arch, HOST_ARCH) != 0)
+        ACCEL_LOG_WARN("%s=%s: %s is a level for %s processors and this is %s; using %s",
+                       ACCEL__ENV_CPU_SIMD, req, accel__simd_name(want), arch, HOST_ARCH,
+                       accel__simd_name(best));
+    else if (!accel__simd_built(want))
+        ACCEL_LOG_WARN("%s=%s: this build has no %s code (the compiler could not build it); "
+                       "using %s",
+                       ACCEL__ENV_CPU_SIMD, req, accel__simd_name(want), accel__simd_name(best));
+    else
+        ACCEL_LOG_WARN("%s=%s: this CPU supports at most %s; using %s", ACCEL__ENV_CPU_SIMD, req,
+                       accel__simd_name(best), accel__simd_name(best));
     return ACCEL_OK;
 }
 

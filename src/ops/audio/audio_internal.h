@@ -12,6 +12,7 @@
 #define ACCEL_AUDIO_INTERNAL_H
 
 #include "core/internal.h"
+#include "backends/cpu/cpu.h"
 
 #include <stdint.h>
 
@@ -121,8 +122,6 @@ struct audio_plan {
     audio_fft_plan fft;
     audio_melbank mel;
     float log_energy_floor; /* Kaldi: ln(energy_floor), or -inf */
-    audio_kernel_fn kernel;
-    const char *isa;        /* "avx512", "avx2", "generic" */
 };
 
 /* FFT buffers (4 × (m+1)), spectrum (n_bins) and Kaldi frame (win) in double lanes, then the
@@ -164,7 +163,7 @@ int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int
 
 /* The kernels of one instruction set (kern_*.c). */
 typedef struct audio_isa {
-    const char *name; /* "generic", "avx2", "avx512" */
+    const char *name; /* "generic", "avx2", "avx512", "neon" */
     audio_kernel_fn kernel;
     /* |FFT|² of AUDIO_LANES real frames of fft->n samples (x[k·LANES + lane]) into
      * power[k·LANES + lane], k ≤ n/2; `scratch` as for the kernel (tests check the FFT alone) */
@@ -176,9 +175,13 @@ typedef struct audio_isa {
 const audio_isa *accel__audio_isa_generic(void);
 const audio_isa *accel__audio_isa_avx2(void);
 const audio_isa *accel__audio_isa_avx512(void);
-/* The fastest one this CPU runs (or the one forced). */
-const audio_isa *accel__audio_isa_best(void);
-/* Tests: make plans use `isa` (NULL: back to the fastest). Not thread-safe. */
+const audio_isa *accel__audio_isa_neon(void);
+/* The kernels for the CPU SIMD level an operation runs at (backends/cpu/cpu.h): the widest
+ * build at or below it that this CPU runs — avx512, avx2 or generic for the x86-64 levels,
+ * neon or generic on AArch64 — or the one forced. */
+const audio_isa *accel__audio_isa_for(accel__simd_level level);
+/* Tests: make CPU runs use `isa` whatever the SIMD level (NULL: back to the level's). Not
+ * thread-safe. */
 void accel__audio_force_isa(const audio_isa *isa);
 
 /* Fast natural logarithm for positive normal floats, |error| < 2 ulp + 1e-9 (used by the

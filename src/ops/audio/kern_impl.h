@@ -1,5 +1,6 @@
 /* kern_impl.h — the audio frame kernel, written once over lanes and compiled per instruction
- * set by kern_generic.c, kern_avx2.c and kern_avx512.c (each defines KERN_SUFFIX).
+ * set by kern_generic.c, kern_avx2.c, kern_avx512.c and kern_neon.c (each defines
+ * KERN_SUFFIX).
  *
  * A batch is AUDIO_LANES frames. It is processed in sub-batches of KW frames, KW being the
  * number of floats in one vector register of the target (4 SSE, 8 AVX2, 16 AVX-512): every
@@ -9,7 +10,8 @@
  * compilers spill; that is why the width follows the target.) Kaldi filterbanks run in
  * double, KW/2 frames per register. A lane's arithmetic does not depend on which lane or
  * batch it falls in, so a frame's values are the same whichever batch, thread or chunk
- * computes it. GCC/Clang vector extensions, no intrinsics. */
+ * computes it. GCC/Clang vector extensions; the one intrinsic part is the NEON build's frame
+ * transpose (KERN_NEON, below). */
 #include "audio_internal.h"
 
 #include <float.h>
@@ -129,7 +131,11 @@ static inline double KFN(gauss)(uint64_t frame, int k)
 
 /* ---- framing: KW frames' samples k0 … k0+KW−1 turned into KW lane vectors ---- */
 
-#if defined(__has_builtin)
+/* KERN_TRANSPOSE: 1 through __builtin_shufflevector, 2 through arm_neon.h (the NEON build),
+ * 0 when neither is there (frames are then read sample by sample). */
+#if defined(KERN_NEON)
+#define KERN_TRANSPOSE 2
+#elif defined(__has_builtin)
 #if __has_builtin(__builtin_shufflevector)
 #define KERN_TRANSPOSE 1
 #endif
@@ -138,7 +144,28 @@ static inline double KFN(gauss)(uint64_t frame, int k)
 #define KERN_TRANSPOSE 0
 #endif
 
-#if KERN_TRANSPOSE
+#if KERN_TRANSPOSE == 2
+#if KW != 4
+#error "the NEON transpose is for 4-lane float vectors"
+#endif
+#include <arm_neon.h>
+
+/* 4 × 4 transpose: TRN1/TRN2 pair the rows' 32-bit elements (a0 b0 a2 b2, a1 b1 a3 b3, …),
+ * ZIP1/ZIP2 on 64-bit halves then join the pairs. It is what GCC 12 makes of the shuffles
+ * below, written out so that compilers without __builtin_shufflevector (GCC 11 and older,
+ * still the default on some Arm distributions) do not fall back to the per-sample loop. */
+static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
+{
+    float32x4_t a = vld1q_f32(rows[0] + k0), b = vld1q_f32(rows[1] + k0);
+    float32x4_t c = vld1q_f32(rows[2] + k0), d = vld1q_f32(rows[3] + k0);
+    float64x2_t ab0 = vreinterpretq_f64_f32(vtrn1q_f32(a, b)), ab1 = vreinterpretq_f64_f32(vtrn2q_f32(a, b));
+    float64x2_t cd0 = vreinterpretq_f64_f32(vtrn1q_f32(c, d)), cd1 = vreinterpretq_f64_f32(vtrn2q_f32(c, d));
+    r[0] = (vw)vreinterpretq_f32_f64(vzip1q_f64(ab0, cd0)); /* a0 b0 c0 d0 */
+    r[1] = (vw)vreinterpretq_f32_f64(vzip1q_f64(ab1, cd1)); /* a1 b1 c1 d1 */
+    r[2] = (vw)vreinterpretq_f32_f64(vzip2q_f64(ab0, cd0)); /* a2 b2 c2 d2 */
+    r[3] = (vw)vreinterpretq_f32_f64(vzip2q_f64(ab1, cd1)); /* a3 b3 c3 d3 */
+}
+#elif KERN_TRANSPOSE == 1
 /* One swap step of a KW × KW transpose: rows i and i + S exchange their off-diagonal S × S
  * blocks, one two-source permutation each (vpermt2ps on AVX-512). Index k of the result
  * takes row i's k or row (i+S)'s k − S (LO), row i's k + S or row (i+S)'s k (HI). */

@@ -64,6 +64,7 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
 
 typedef struct cpu_task {
     audio_call *call;
+    audio_kernel_fn kernel; /* the build for the CPU device's SIMD level */
     size_t begin;
     accel_status st;
 } cpu_task;
@@ -99,7 +100,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
         int64_t fe = cl->f_begin + (int64_t)(cend - c->prefix[ci]);
         while (f < fe) {
             int nf = fe - f < AUDIO_LANES ? (int)(fe - f) : AUDIO_LANES;
-            float bm = pl->kernel(pl, &cl->sig, f, nf, scratch, vals);
+            float bm = t->kernel(pl, &cl->sig, f, nf, scratch, vals);
             mx = bm > mx ? bm : mx;
             store(pl, cl, f, nf, vals);
             f += nf;
@@ -118,7 +119,9 @@ accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, 
 {
     audio_call *c = call;
     if (end <= begin) return ACCEL_OK;
-    cpu_task t = {c, begin, ACCEL_OK};
+    /* the level ACCEL_CPU_SIMD chose (or the best one) applies to the audio kernels as it
+     * does to every CPU kernel */
+    cpu_task t = {c, accel__audio_isa_for(accel__cpu_simd(dev))->kernel, begin, ACCEL_OK};
     accel__audio_parallel(dev ? dev->ctx : NULL, end - begin, 4 * AUDIO_LANES, cpu_part, &t);
     RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s: out of memory for frame work space", c->plan->p.kind == ACCEL_AUDIO_WHISPER ? "whisper" : "audio");
     return ACCEL_OK;

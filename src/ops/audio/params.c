@@ -189,12 +189,24 @@ static const audio_isa *forced_isa;
 
 void accel__audio_force_isa(const audio_isa *isa) { forced_isa = isa; }
 
-const audio_isa *accel__audio_isa_best(void)
+const audio_isa *accel__audio_isa_for(accel__simd_level level)
 {
-    const audio_isa *k;
+    const audio_isa *k = NULL;
     if (forced_isa) return forced_isa;
-    if ((k = accel__audio_isa_avx512()) != NULL) return k;
-    if ((k = accel__audio_isa_avx2()) != NULL) return k;
+    switch (level) {
+    case ACCEL__SIMD_AVX512:
+        /* the audio AVX-512 build also needs VL and DQ: it may be absent where the level is
+         * not */
+        if ((k = accel__audio_isa_avx512()) != NULL) return k;
+        /* fall through */
+    case ACCEL__SIMD_AVX2:
+        if ((k = accel__audio_isa_avx2()) != NULL) return k;
+        break;
+    case ACCEL__SIMD_NEON:
+        if ((k = accel__audio_isa_neon()) != NULL) return k;
+        break;
+    case ACCEL__SIMD_BASELINE: break;
+    }
     return accel__audio_isa_generic();
 }
 
@@ -245,9 +257,6 @@ accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
         accel__audio_plan_free(pl);
         return st;
     }
-    const audio_isa *isa = accel__audio_isa_best();
-    pl->kernel = isa->kernel;
-    pl->isa = isa->name;
     return ACCEL_OK;
 }
 

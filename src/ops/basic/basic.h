@@ -102,6 +102,9 @@ extern const accel__basic_cpu_kernels accel__basic_cpu_avx2;
 #if defined(__x86_64__) && defined(ACCEL_BUILD_AVX512)
 extern const accel__basic_cpu_kernels accel__basic_cpu_avx512;
 #endif
+#if defined(__aarch64__) && defined(ACCEL_BUILD_NEON)
+extern const accel__basic_cpu_kernels accel__basic_cpu_neon;
+#endif
 
 /* The table for `dev`'s SIMD level (see backends/cpu/cpu.h). */
 const accel__basic_cpu_kernels *accel__basic_cpu_for(const accel__device *dev);

@@ -17,6 +17,11 @@ const accel__basic_cpu_kernels *accel__basic_cpu_for(const accel__device *dev)
 #endif
         /* fall through */
     case ACCEL__SIMD_BASELINE: break;
+    case ACCEL__SIMD_NEON:
+#if defined(__aarch64__) && defined(ACCEL_BUILD_NEON)
+        return &accel__basic_cpu_neon;
+#endif
+        break; /* not built into this binary */
     }
     return &accel__basic_cpu_baseline;
 }
