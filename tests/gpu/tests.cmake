@@ -30,19 +30,41 @@ accel_add_test(test_hip_codeobj SOURCES ${gpu_dir}/test_hip_codeobj.c LABELS hip
 accel_add_test(test_hip_backend SOURCES ${gpu_dir}/test_hip_backend.c ${gpu_dir}/backend_slots.c
   TIMEOUT 300 LABELS gpu hip)
 
+# The kernel runner (tests/gpu/fake_gpu): the plain-C build of every kernel of src/kernels,
+# run with a GPU's work-group semantics (barriers, shared memory), for the stand-in drivers
+# below. A second build switches between work items with ucontext, the portable fallback.
+function(accel_kernel_runner name)
+  add_library(${name} STATIC ${gpu_dir}/fake_gpu/kernel_runner.c ${gpu_dir}/fake_gpu/fiber.c)
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
+  target_include_directories(${name} PUBLIC ${gpu_dir}/fake_gpu ${CMAKE_SOURCE_DIR}/src/kernels)
+  target_compile_options(${name} PRIVATE ${ACCEL_WARNINGS})
+  target_compile_definitions(${name} PRIVATE _GNU_SOURCE ${ARGN})
+  target_link_libraries(${name} PUBLIC Threads::Threads m)
+endfunction()
+accel_kernel_runner(accel_kernel_runner)
+accel_kernel_runner(accel_kernel_runner_ucontext AKR_FIBER_UCONTEXT)
+foreach(variant IN ITEMS "" _ucontext)
+  accel_add_test(test_kernel_runner${variant} SOURCES ${gpu_dir}/test_kernel_runner.c
+    LABELS gpu fake-gpu)
+  target_link_libraries(test_kernel_runner${variant} PRIVATE accel_kernel_runner${variant})
+  target_compile_definitions(test_kernel_runner${variant} PRIVATE
+    ACCEL_TEST_KERNEL_DIR="${CMAKE_SOURCE_DIR}/src/kernels")
+endforeach()
+
 # The CUDA backend's code on machines without a GPU: the same test against a stand-in
 # libcuda.so.1 (tests/gpu/fake_cuda) that keeps device memory in host memory and runs the
-# fill kernel's C build. The three variants: fatbin, NVRTC (real libnvrtc when present), none.
+# kernels' C build through the kernel runner. The three variants: fatbin, NVRTC (real libnvrtc
+# when present), none. The conformance suite runs on it too (tests/conformance).
 add_library(accel_fake_libcuda SHARED ${gpu_dir}/fake_cuda/fake_libcuda.c)
 set_target_properties(accel_fake_libcuda PROPERTIES OUTPUT_NAME cuda PREFIX lib SUFFIX .so.1
   C_VISIBILITY_PRESET hidden
   LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fake-cuda-backend)
-target_include_directories(accel_fake_libcuda PRIVATE ${CMAKE_SOURCE_DIR}/src/kernels)
 target_compile_options(accel_fake_libcuda PRIVATE ${ACCEL_WARNINGS})
 target_compile_definitions(accel_fake_libcuda PRIVATE _GNU_SOURCE)
-target_link_libraries(accel_fake_libcuda PRIVATE Threads::Threads m)
+target_link_libraries(accel_fake_libcuda PRIVATE accel_kernel_runner Threads::Threads m)
+set(ACCEL_FAKE_CUDA_DIR ${CMAKE_BINARY_DIR}/fake-cuda-backend)
 foreach(variant IN ITEMS "" _nvrtc _nokernels)
-  set(env LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-cuda-backend)
+  set(env LD_LIBRARY_PATH=${ACCEL_FAKE_CUDA_DIR})
   if(variant STREQUAL "_nvrtc")
     list(APPEND env ACCEL_CUDA_NVRTC=1)
   elseif(variant STREQUAL "_nokernels")
@@ -50,6 +72,6 @@ foreach(variant IN ITEMS "" _nvrtc _nokernels)
   endif()
   accel_add_test(test_cuda_backend_fake${variant}
     SOURCES ${gpu_dir}/test_cuda_backend.c ${gpu_dir}/backend_slots.c
-    ENV ${env} TIMEOUT 120 LABELS cuda)
+    ENV ${env} TIMEOUT 120 LABELS cuda fake-gpu)
   add_dependencies(test_cuda_backend_fake${variant} accel_fake_libcuda)
 endforeach()

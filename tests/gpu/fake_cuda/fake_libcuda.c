@@ -1,15 +1,28 @@
 /* fake_libcuda.c — a stand-in libcuda.so.1 that lets the CUDA backend's own code run on a
  * machine without a GPU: device memory is host memory, streams run in order at once, and a
- * launch of ak_fill_f32 runs the kernel's plain-C build (the same basic.kern, through the
- * dialect's C branch) over the grid and block the backend asked for, reading its arguments
- * through the parameter pointers exactly as the driver does.
+ * launch runs the kernel's plain-C build (the same src/kernels/<family>.kern, through the
+ * dialect's C branch) over the grid and blocks the backend asked for, with barriers and shared
+ * memory as on a GPU (the kernel runner, tests/gpu/fake_gpu), reading its arguments through
+ * the parameter pointers exactly as the driver does.
  *
  * It is strict where the real driver is: calls that need a context fail with
  * CUDA_ERROR_INVALID_CONTEXT unless the calling thread made one current; copies must stay
- * inside one allocation (CUDA_ERROR_INVALID_VALUE otherwise); allocations beyond the fake's
- * 256 MiB fail with CUDA_ERROR_OUT_OF_MEMORY; module images must look like a fatbin, an ELF
- * cubin or PTX text, and a function exists only when its name is in the image. It reports one
- * device of compute capability 9.0. Only the test suite builds it. */
+ * inside one allocation (CUDA_ERROR_INVALID_VALUE otherwise); module images must look like a
+ * fatbin, an ELF cubin or PTX text, and a function exists only when its name is in the image;
+ * launches respect the block limits and 48 KiB of shared memory per block (static + dynamic).
+ * And stricter, to find host-code bugs a GPU would turn into garbage: a kernel the runner has
+ * no C build of, a wrong argument count, a pointer argument outside device memory
+ * (CUDA_ERROR_ILLEGAL_ADDRESS) or misaligned for its type, a divergent barrier
+ * (CUDA_ERROR_LAUNCH_FAILED), and a kernel writing past either end of an allocation (each has
+ * 256 guard bytes on both sides, checked after every launch: CUDA_ERROR_ILLEGAL_ADDRESS) each
+ * fail the launch with a line on stderr naming the kernel. Device memory starts filled with
+ * bytes 0xFF (NaN as floats), so a result read from memory nothing wrote shows.
+ *
+ * One device of compute capability 9.0 with ACCEL_FAKE_GPU_MEMORY_MB of memory (default 256,
+ * read at cuInit). ACCEL_FAKE_GPU_STOLEN_MB (read at every allocation) plays another process
+ * that holds that much of it without cuMemGetInfo knowing: allocations fail with
+ * CUDA_ERROR_OUT_OF_MEMORY beyond what is left, as when memory is taken between a plan and
+ * the allocations, so the executor's out-of-memory path runs. Only the test suite builds it. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,14 +30,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dialect.h"
-/* the fake runs only ak_fill_f32; the other kernels of the family are compiled, not called */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include "basic.kern"
-#pragma GCC diagnostic pop
-
-_Thread_local ak_c_item ak_c_current;
+#include "kernel_runner.h"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -39,9 +45,14 @@ enum {
     INVALID_CONTEXT = 201,
     INVALID_HANDLE = 400,
     NOT_FOUND = 500,
+    ILLEGAL_ADDRESS = 700,
+    LAUNCH_OUT_OF_RESOURCES = 701,
+    MISALIGNED_ADDRESS = 716,
+    LAUNCH_FAILED = 719,
 };
 
-#define FAKE_TOTAL (256ull << 20)
+#define SHARED_PER_BLOCK 49152
+#define GUARD 256 /* bytes before and after every allocation; also its alignment, as cuMemAlloc's */
 #define EXPORT __attribute__((visibility("default")))
 
 struct CUctx_st {
@@ -64,6 +75,7 @@ struct CUevent_st {
 };
 
 typedef struct alloc {
+    unsigned char *base; /* GUARD bytes, then p[0..n), then GUARD bytes */
     unsigned char *p;
     size_t n;
     int pinned;
@@ -72,6 +84,7 @@ typedef struct alloc {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialised;
+static size_t total = 256ull << 20;
 static struct CUctx_st primary;
 static alloc *allocs;
 static size_t used;
@@ -104,10 +117,23 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* A size in MiB from the environment, or `dflt`. */
+static size_t env_mib(const char *name, size_t dflt)
+{
+    const char *v = getenv(name);
+    char *end = NULL;
+    unsigned long long mb = v && *v ? strtoull(v, &end, 10) : 0;
+    if (!v || !*v || *end || mb > (1ull << 24)) return dflt;
+    return (size_t)mb << 20;
+}
+
 EXPORT CUresult cuInit(unsigned flags)
 {
     if (flags) return INVALID_VALUE;
+    pthread_mutex_lock(&lock);
+    if (!initialised) total = env_mib("ACCEL_FAKE_GPU_MEMORY_MB", 256ull << 20);
     initialised = 1;
+    pthread_mutex_unlock(&lock);
     return OK;
 }
 /* NVRTC 13 loads libcuda.so.1 itself when it can and asks it for private tables; a fake has
@@ -132,11 +158,15 @@ static const char *names[][2] = {
 };
 EXPORT CUresult cuGetErrorName(CUresult e, const char **s)
 {
-    *s = e >= 0 && e < 4 ? names[e][0]
-         : e == INVALID_CONTEXT ? "CUDA_ERROR_INVALID_CONTEXT"
-         : e == INVALID_IMAGE   ? "CUDA_ERROR_INVALID_IMAGE"
-         : e == NOT_FOUND       ? "CUDA_ERROR_NOT_FOUND"
-                                : "CUDA_ERROR_UNKNOWN";
+    *s = e >= 0 && e < 4                ? names[e][0]
+         : e == INVALID_CONTEXT         ? "CUDA_ERROR_INVALID_CONTEXT"
+         : e == INVALID_IMAGE           ? "CUDA_ERROR_INVALID_IMAGE"
+         : e == NOT_FOUND               ? "CUDA_ERROR_NOT_FOUND"
+         : e == ILLEGAL_ADDRESS         ? "CUDA_ERROR_ILLEGAL_ADDRESS"
+         : e == LAUNCH_OUT_OF_RESOURCES ? "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"
+         : e == MISALIGNED_ADDRESS      ? "CUDA_ERROR_MISALIGNED_ADDRESS"
+         : e == LAUNCH_FAILED           ? "CUDA_ERROR_LAUNCH_FAILED"
+                                        : "CUDA_ERROR_UNKNOWN";
     return OK;
 }
 EXPORT CUresult cuGetErrorString(CUresult e, const char **s)
@@ -168,7 +198,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, int dev)
     if (dev != 0) return INVALID_DEVICE;
     switch (attr) {
     case 1: *v = 1024; break;  /* max threads per block */
-    case 8: *v = 49152; break; /* shared memory per block */
+    case 8: *v = SHARED_PER_BLOCK; break; /* shared memory per block */
     case 16: *v = 4; break;    /* SMs */
     case 75: *v = 9; break;    /* cc major */
     case 76: *v = 0; break;    /* cc minor */
@@ -179,7 +209,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, int dev)
 EXPORT CUresult cuDeviceTotalMem_v2(size_t *b, int dev)
 {
     if (dev != 0) return INVALID_DEVICE;
-    *b = FAKE_TOTAL;
+    *b = total;
     return OK;
 }
 EXPORT CUresult cuDeviceGetPCIBusId(char *id, int len, int dev)
@@ -213,14 +243,18 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(int dev)
     pthread_mutex_unlock(&lock);
     return bad ? INVALID_CONTEXT : OK;
 }
+/* A created context is current on the calling thread, as the driver makes it. */
 EXPORT CUresult cuCtxCreate_v2(struct CUctx_st **c, unsigned flags, int dev)
 {
     (void)flags;
-    return cuDevicePrimaryCtxRetain(c, dev);
+    CUresult r = cuDevicePrimaryCtxRetain(c, dev);
+    if (r == OK) current = *c;
+    return r;
 }
 EXPORT CUresult cuCtxDestroy_v2(struct CUctx_st *c)
 {
-    (void)c;
+    if (c != &primary) return INVALID_CONTEXT;
+    if (current == c) current = NULL;
     return cuDevicePrimaryCtxRelease_v2(0);
 }
 EXPORT CUresult cuCtxSetCurrent(struct CUctx_st *c)
@@ -238,8 +272,8 @@ EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t)
 {
     NEED_CTX();
     pthread_mutex_lock(&lock);
-    *f = FAKE_TOTAL - used;
-    *t = FAKE_TOTAL;
+    *f = total - used;
+    *t = total;
     pthread_mutex_unlock(&lock);
     return OK;
 }
@@ -247,15 +281,19 @@ EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t)
 static CUresult add_alloc(void **p, size_t n, int pinned)
 {
     if (n == 0) return INVALID_VALUE;
+    size_t stolen = pinned ? 0 : env_mib("ACCEL_FAKE_GPU_STOLEN_MB", 0);
     pthread_mutex_lock(&lock);
-    int oom = !pinned && n > FAKE_TOTAL - used;
+    int oom = !pinned && (n > total - used || stolen > total - used - n);
     pthread_mutex_unlock(&lock);
-    if (oom) return OUT_OF_MEMORY;
+    if (oom || n > SIZE_MAX - 3 * GUARD) return OUT_OF_MEMORY;
+    size_t whole = (n + 2 * GUARD + GUARD - 1) / GUARD * GUARD;
     alloc *a = calloc(1, sizeof *a);
-    if (!a || !(a->p = malloc(n))) {
+    if (!a || !(a->base = aligned_alloc(GUARD, whole))) {
         free(a);
         return OUT_OF_MEMORY;
     }
+    memset(a->base, 0xFF, whole); /* guards, and contents nothing has written yet */
+    a->p = a->base + GUARD;
     a->n = n;
     a->pinned = pinned;
     pthread_mutex_lock(&lock);
@@ -276,12 +314,38 @@ static CUresult drop_alloc(void *p, int pinned)
         *pp = a->next;
         if (!pinned) used -= a->n;
         pthread_mutex_unlock(&lock);
-        free(a->p);
+        free(a->base);
         free(a);
         return OK;
     }
     pthread_mutex_unlock(&lock);
     return INVALID_VALUE;
+}
+
+/* The first device allocation whose guard bytes a kernel changed, or NULL; *at is the first
+ * changed byte's offset from the allocation's start (negative: before it). The guards are
+ * restored, so the damage is reported once. */
+static alloc *damaged_guard(long long *at)
+{
+    pthread_mutex_lock(&lock);
+    alloc *a = allocs;
+    for (; a; a = a->next) {
+        if (a->pinned) continue;
+        size_t tail = (a->n + 2 * GUARD + GUARD - 1) / GUARD * GUARD - GUARD - a->n;
+        const unsigned char *g[2] = {a->base, a->p + a->n};
+        size_t len[2] = {GUARD, tail}, i;
+        for (int k = 0; k < 2; k++) {
+            for (i = 0; i < len[k] && g[k][i] == 0xFF; i++) continue;
+            if (i == len[k]) continue;
+            *at = k == 0 ? (long long)i - GUARD : (long long)(a->n + i);
+            memset(a->base, 0xFF, GUARD);
+            memset(a->p + a->n, 0xFF, tail);
+            pthread_mutex_unlock(&lock);
+            return a;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return NULL;
 }
 
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n)
@@ -405,6 +469,28 @@ EXPORT CUresult cuModuleGetFunction(struct CUfunc_st **f, struct CUmod_st *m, co
     return NOT_FOUND;
 }
 
+static int in_device_memory(const void *p, size_t n, void *user)
+{
+    (void)user;
+    return find(p, n, 0) != NULL;
+}
+
+/* What the driver would answer for each way a launch can fail in the runner. */
+static CUresult launch_result(akr_status st)
+{
+    switch (st) {
+    case AKR_OK: return OK;
+    case AKR_NOT_FOUND: return NOT_FOUND;
+    case AKR_BAD_ARGS: return INVALID_VALUE;
+    case AKR_BAD_POINTER: return ILLEGAL_ADDRESS;
+    case AKR_MISALIGNED: return MISALIGNED_ADDRESS;
+    case AKR_SHARED_LIMIT: return INVALID_VALUE;
+    case AKR_DIVERGENT: return LAUNCH_FAILED;
+    case AKR_NO_MEMORY: return LAUNCH_OUT_OF_RESOURCES;
+    }
+    return LAUNCH_FAILED;
+}
+
 EXPORT CUresult cuLaunchKernel(struct CUfunc_st *f, unsigned gx, unsigned gy, unsigned gz,
                                unsigned bx, unsigned by, unsigned bz, unsigned shared,
                                struct CUstream_st *s, void **params, void **extra)
@@ -413,27 +499,25 @@ EXPORT CUresult cuLaunchKernel(struct CUfunc_st *f, unsigned gx, unsigned gy, un
     NEED_CTX();
     if (!f || extra || !params) return INVALID_VALUE;
     if (!gx || !gy || !gz || !bx || !by || !bz || (unsigned long long)bx * by * bz > 1024 ||
-        bz > 64 || gy > 65535 || gz > 65535 || shared > 49152)
+        bz > 64 || gy > 65535 || gz > 65535 || shared > SHARED_PER_BLOCK)
         return INVALID_VALUE;
-    if (strcmp(f->name, "ak_fill_f32") != 0) return NOT_FOUND; /* no C build of others here */
-    float *y = (float *)(uintptr_t)*(CUdeviceptr *)params[0];
-    int n = *(int *)params[1];
-    float v = *(float *)params[2];
-    if (n > 0 && !find(y, (size_t)n * sizeof *y, 0)) return 700; /* an illegal address */
-    unsigned g[3] = {gx, gy, gz}, b[3] = {bx, by, bz};
-    for (unsigned z = 0; z < gz * bz; z++)
-        for (unsigned yy = 0; yy < gy * by; yy++)
-            for (unsigned x = 0; x < gx * bx; x++) {
-                unsigned id[3] = {x, yy, z};
-                for (int d = 0; d < 3; d++) {
-                    ak_c_current.global_id[d] = (int)id[d];
-                    ak_c_current.local_id[d] = (int)(id[d] % b[d]);
-                    ak_c_current.group_id[d] = (int)(id[d] / b[d]);
-                    ak_c_current.local_size[d] = (int)b[d];
-                    ak_c_current.num_groups[d] = (int)g[d];
-                }
-                ak_fill_f32(y, n, v);
-            }
+    akr_launch l = {{gx, gy, gz}, {bx, by, bz}, shared, SHARED_PER_BLOCK, params,
+                    in_device_memory, NULL};
+    char why[512];
+    akr_status st = akr_launch_kernel(f->name, &l, why, sizeof why);
+    if (st != AKR_OK) {
+        fprintf(stderr, "fake libcuda: cuLaunchKernel: %s\n", why);
+        return launch_result(st);
+    }
+    long long at = 0;
+    alloc *a = damaged_guard(&at);
+    if (a) {
+        fprintf(stderr,
+                "fake libcuda: cuLaunchKernel: %s wrote outside the %zu-byte allocation at %p, "
+                "at byte offset %lld\n",
+                f->name, a->n, (void *)a->p, at);
+        return ILLEGAL_ADDRESS;
+    }
     return OK;
 }
 
