@@ -23,9 +23,9 @@
  * serves tests, through a kernel runner (tests/gpu/fake_gpu/kernel_runner.c) that gives them a
  * GPU work-group's semantics: the items of a group run as coroutines on one thread,
  * AK_BARRIER() suspends an item until every item of its group has reached it, and an
- * AK_LOCAL_ARRAY is one block-scope `static _Thread_local` array shared by the group's items
- * (valid because a thread runs one group at a time). Whatever runs C-built kernels provides
- * ak_c_current, ak_c_barrier() and ak_c_local() below.
+ * AK_LOCAL_ARRAY is one block-scope `static` array shared by the group's items (valid because
+ * the runner runs one group at a time in the whole process). Whatever runs C-built kernels
+ * provides ak_c_current, ak_c_barrier() and ak_c_local() below.
  */
 #ifndef ACCEL_KERNEL_DIALECT_H
 #define ACCEL_KERNEL_DIALECT_H
@@ -120,7 +120,7 @@ typedef struct ak_c_item {
     int global_id[3], local_id[3], group_id[3], local_size[3], num_groups[3];
 } ak_c_item;
 /* The work item running now (the runner points it at each item before resuming it). */
-extern _Thread_local const ak_c_item *ak_c_current;
+extern const ak_c_item *ak_c_current;
 /* Suspends the calling item until every item of its group has called it; `line` names the
  * barrier, so items waiting at different barriers are reported instead of released. */
 void ak_c_barrier(int line);
@@ -133,7 +133,7 @@ void ak_c_local(void *p, size_t bytes);
 #define AK_GLOBAL
 #define AK_LOCAL
 #define AK_CONSTANT static const
-#define AK_LOCAL_ARRAY(type, name, n) static _Thread_local type name[n]; ak_c_local(name, sizeof name)
+#define AK_LOCAL_ARRAY(type, name, n) static type name[n]; ak_c_local(name, sizeof name)
 #define AK_GLOBAL_ID(d) (ak_c_current->global_id[d])
 #define AK_LOCAL_ID(d) (ak_c_current->local_id[d])
 #define AK_GROUP_ID(d) (ak_c_current->group_id[d])

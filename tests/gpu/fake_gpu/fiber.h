@@ -2,9 +2,9 @@
  * and runs until it yields back to the scheduler (the thread's own stack) or exits.
  *
  * Two implementations, chosen at build time: on x86-64 a stack switch of a few instructions
- * (callee-saved registers, MXCSR and the x87 control word), because a work-group of 256 items
- * crossing 20 barriers switches 10,000 times and glibc's swapcontext makes a system call each
- * time; elsewhere, or with AKR_FIBER_UCONTEXT defined, POSIX ucontext. Builds with
+ * (the callee-saved registers), because a work-group of 256 items crossing 20 barriers
+ * switches 10,000 times and glibc's swapcontext makes a system call each time; elsewhere, or
+ * with AKR_FIBER_UCONTEXT defined, POSIX ucontext. Builds with
  * AddressSanitizer tell it about every switch (__sanitizer_start/finish_switch_fiber), so it
  * follows the stacks. Not thread-safe by itself: one scheduler per thread. */
 #ifndef ACCEL_TEST_FIBER_H

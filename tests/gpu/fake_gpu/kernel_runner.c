@@ -226,9 +226,14 @@ typedef struct region {
     const void *key;
 } region;
 
+/* The engine's state. One for the whole process, under `lock`: the kernels' shared arrays
+ * are plain statics, so one group runs at a time (launches from several threads take turns).
+ * Globals rather than thread-locals also keep the switch between items and every index macro
+ * free of calls into the dynamic loader, which thread-locals in a dlopen'ed library (the
+ * stand-in drivers) would cost. */
 typedef struct runner {
     akr_sched sched;
-    item_slot *items; /* fibers made so far: n_fibers of them */
+    item_slot *items; /* AKR_MAX_GROUP slots; fibers made for the first n_fibers */
     size_t n_fibers;
     item_slot *cur; /* the item running now, NULL in the scheduler */
     void (*body)(void *);
@@ -237,40 +242,14 @@ typedef struct runner {
     const char *what;
     size_t dynamic_shared, shared_limit, static_shared;
     int shared_over; /* a region registered during this launch went over the limit */
-    int active;
-    region regions[MAX_REGIONS]; /* every kernel's shared memory seen on this thread */
+    region regions[MAX_REGIONS]; /* every kernel's shared memory seen so far */
     int n_regions;
 } runner;
 
-_Thread_local const ak_c_item *ak_c_current;
-static _Thread_local runner *tl_runner;
-static pthread_key_t runner_key;
-static pthread_once_t runner_once = PTHREAD_ONCE_INIT;
-
-static void runner_free(void *p)
-{
-    runner *r = p;
-    for (size_t i = 0; i < r->n_fibers; i++) akr_fiber_destroy(&r->items[i].fiber);
-    free(r->items);
-    free(r);
-}
-
-static void make_key(void) { pthread_key_create(&runner_key, runner_free); }
-
-static runner *get_runner(void)
-{
-    if (tl_runner) return tl_runner;
-    pthread_once(&runner_once, make_key);
-    runner *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    r->items = calloc(AKR_MAX_GROUP, sizeof *r->items);
-    if (!r->items) {
-        free(r);
-        return NULL;
-    }
-    pthread_setspecific(runner_key, r);
-    return tl_runner = r;
-}
+const ak_c_item *ak_c_current;
+static runner the_runner, *active; /* active: &the_runner while a launch runs */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int launching; /* this thread holds `lock` */
 
 static void die_outside(const char *what)
 {
@@ -280,7 +259,7 @@ static void die_outside(const char *what)
 
 static void item_entry(void)
 {
-    runner *r = tl_runner;
+    runner *r = active;
     akr_fiber_started(&r->sched);
     item_slot *it = r->cur;
     r->body(r->arg);
@@ -290,7 +269,7 @@ static void item_entry(void)
 
 void ak_c_barrier(int line)
 {
-    runner *r = tl_runner;
+    runner *r = active;
     if (!r || !r->cur) die_outside("AK_BARRIER");
     item_slot *it = r->cur;
     it->state = AT_BARRIER;
@@ -300,12 +279,12 @@ void ak_c_barrier(int line)
 
 void ak_c_local(void *p, size_t bytes)
 {
-    runner *r = tl_runner;
+    runner *r = active;
     if (!r || !r->cur) die_outside("AK_LOCAL_ARRAY");
     for (int i = 0; i < r->n_regions; i++)
         if (r->regions[i].p == p) return;
     if (r->n_regions == MAX_REGIONS) {
-        fprintf(stderr, "kernel runner: %s: more than %d shared arrays on one thread\n", r->what,
+        fprintf(stderr, "kernel runner: %s: more than %d shared arrays in all kernels\n", r->what,
                 MAX_REGIONS);
         abort();
     }
@@ -318,6 +297,7 @@ void ak_c_local(void *p, size_t bytes)
 
 static int ensure_fibers(runner *r, size_t n)
 {
+    if (!r->items && !(r->items = calloc(AKR_MAX_GROUP, sizeof *r->items))) return -1;
     while (r->n_fibers < n) {
         if (akr_fiber_init(&r->items[r->n_fibers].fiber, ITEM_STACK) != 0) return -1;
         r->n_fibers++;
@@ -335,18 +315,48 @@ static akr_status shared_error(const runner *r, char *why, size_t cap)
     return AKR_SHARED_LIMIT;
 }
 
-/* Resumes every item that has not returned, once, in the round's order. */
-static void run_round(runner *r, size_t n, int round)
+/* The indices that are the same in every group of a launch. */
+static void set_item_ids(runner *r, const akr_launch *l)
 {
+    const unsigned *b = l->block;
+    size_t n = (size_t)b[0] * b[1] * b[2];
+    for (size_t i = 0; i < n; i++) {
+        ak_c_item *ids = &r->items[i].ids;
+        unsigned t[3] = {(unsigned)(i % b[0]), (unsigned)(i / b[0] % b[1]),
+                         (unsigned)(i / b[0] / b[1])};
+        for (int d = 0; d < 3; d++) {
+            ids->local_id[d] = (int)t[d];
+            ids->local_size[d] = (int)b[d];
+            ids->num_groups[d] = (int)l->grid[d];
+        }
+    }
+}
+
+/* Resumes every item that has not returned, once, in the round's order (alternating), and
+ * counts how the items ended it: *done returned, *waiting at a barrier, whose line is *line;
+ * *other is another line some item waits at (0 when they all wait at one). */
+static void run_round(runner *r, size_t n, int round, size_t *done, size_t *waiting, int *line,
+                      int *other)
+{
+    *done = *waiting = 0;
+    *line = *other = 0;
     for (size_t k = 0; k < n; k++) {
         item_slot *it = &r->items[(round & 1) ? n - 1 - k : k];
-        if (it->state == DONE) continue;
-        it->state = RUNNING;
-        r->cur = it;
-        ak_c_current = &it->ids;
-        akr_fiber_resume(&r->sched, &it->fiber);
-        r->cur = NULL;
+        if (it->state != DONE) {
+            it->state = RUNNING;
+            r->cur = it;
+            ak_c_current = &it->ids;
+            akr_fiber_resume(&r->sched, &it->fiber);
+        }
+        if (it->state == DONE) {
+            (*done)++;
+        } else if ((*waiting)++ == 0) {
+            *line = it->line;
+        } else if (it->line != *line) {
+            *other = it->line;
+        }
     }
+    r->cur = NULL;
     ak_c_current = NULL;
 }
 
@@ -359,35 +369,20 @@ static akr_status run_group(runner *r, const unsigned g[3], const akr_launch *l,
     size_t n = (size_t)b[0] * b[1] * b[2];
     for (int i = 0; i < r->n_regions; i++)
         if (r->regions[i].key == r->key) memset(r->regions[i].p, 0xFF, r->regions[i].bytes);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* the rest of ids is the launch's (set_item_ids) */
         item_slot *it = &r->items[i];
-        unsigned t[3] = {(unsigned)(i % b[0]), (unsigned)(i / b[0] % b[1]),
-                         (unsigned)(i / b[0] / b[1])};
         for (int d = 0; d < 3; d++) {
-            it->ids.local_id[d] = (int)t[d];
             it->ids.group_id[d] = (int)g[d];
-            it->ids.local_size[d] = (int)b[d];
-            it->ids.num_groups[d] = (int)l->grid[d];
-            it->ids.global_id[d] = (int)(g[d] * b[d] + t[d]);
+            it->ids.global_id[d] = (int)(g[d] * b[d]) + it->ids.local_id[d];
         }
         it->state = READY;
         akr_fiber_prepare(&it->fiber, item_entry);
     }
     for (int round = 0;; round++) {
-        run_round(r, n, round);
+        size_t done, waiting;
+        int line, other;
+        run_round(r, n, round, &done, &waiting, &line, &other);
         if (r->shared_over) return shared_error(r, why, cap);
-        size_t waiting = 0, done = 0;
-        int line = 0, other = 0;
-        for (size_t i = 0; i < n; i++) {
-            const item_slot *it = &r->items[i];
-            if (it->state == DONE) {
-                done++;
-            } else if (waiting++ == 0) {
-                line = it->line;
-            } else if (it->line != line) {
-                other = it->line;
-            }
-        }
         if (!waiting) return AKR_OK;
         if (done) {
             snprintf(why, cap,
@@ -419,14 +414,17 @@ akr_status akr_run_grid(void (*body)(void *arg), void *arg, const void *key, con
                  what, g[0], g[1], g[2], b[0], b[1], b[2], AKR_MAX_GROUP);
         return AKR_BAD_ARGS;
     }
-    runner *r = get_runner();
-    if (!r || ensure_fibers(r, (size_t)n) != 0) {
-        snprintf(why, cap, "%s: no memory for %llu work items' stacks", what, n);
-        return AKR_NO_MEMORY;
-    }
-    if (r->active) { /* a kernel body cannot launch */
-        snprintf(why, cap, "%s: launched from inside %s", what, r->what);
+    if (launching) { /* from a kernel body: the lock is ours */
+        snprintf(why, cap, "%s: launched from inside %s", what, the_runner.what);
         return AKR_BAD_ARGS;
+    }
+    pthread_mutex_lock(&lock);
+    launching = 1;
+    runner *r = &the_runner;
+    akr_status st = AKR_OK;
+    if (ensure_fibers(r, (size_t)n) != 0) {
+        snprintf(why, cap, "%s: no memory for %llu work items' stacks", what, n);
+        st = AKR_NO_MEMORY;
     }
     r->body = body;
     r->arg = arg;
@@ -438,15 +436,18 @@ akr_status akr_run_grid(void (*body)(void *arg), void *arg, const void *key, con
     r->static_shared = 0;
     for (int i = 0; i < r->n_regions; i++)
         if (r->regions[i].key == key) r->static_shared += r->regions[i].bytes;
-    if (r->static_shared + r->dynamic_shared > r->shared_limit) return shared_error(r, why, cap);
-    r->active = 1;
-    akr_status st = AKR_OK;
+    if (st == AKR_OK && r->static_shared + r->dynamic_shared > r->shared_limit)
+        st = shared_error(r, why, cap);
+    active = r;
+    if (st == AKR_OK) set_item_ids(r, l);
     unsigned grp[3];
     for (grp[2] = 0; st == AKR_OK && grp[2] < g[2]; grp[2]++)
         for (grp[1] = 0; st == AKR_OK && grp[1] < g[1]; grp[1]++)
             for (grp[0] = 0; st == AKR_OK && grp[0] < g[0]; grp[0]++)
                 st = run_group(r, grp, l, why, cap);
-    r->active = 0;
+    active = NULL;
+    launching = 0;
+    pthread_mutex_unlock(&lock);
     return st;
 }
 

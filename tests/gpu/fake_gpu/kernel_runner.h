@@ -2,10 +2,11 @@
  * through the C branch of src/kernels/dialect.h) the way a GPU runs them, for the stand-in
  * drivers (tests/gpu/fake_cuda, tests/gpu/fake_hip) and the tests.
  *
- * A launch runs its grid one work-group at a time on the calling thread. The items of a group
- * are coroutines (fiber.h), each on its own stack; AK_BARRIER() suspends an item until every
- * item of the group has reached it, and the group's AK_LOCAL_ARRAYs are shared by its items,
- * filled with a poison pattern (bytes 0xFF) before each group. Between barriers the items run
+ * A launch runs its grid one work-group at a time on the calling thread; launches from
+ * several threads take turns, since the kernels' shared arrays are plain statics. The items of
+ * a group are coroutines (fiber.h), each on its own stack; AK_BARRIER() suspends an item
+ * until every item of the group has reached it, and the group's AK_LOCAL_ARRAYs are shared by
+ * its items, filled with a poison pattern (bytes 0xFF) before each group. Between barriers the items run
  * one after another, alternately in increasing and decreasing order, so a kernel whose result
  * depends on the order of its items (a race on shared memory) does not get the one order that
  * happens to work.
