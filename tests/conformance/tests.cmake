@@ -18,3 +18,26 @@ foreach(op convert reduce whisper)
 endforeach()
 add_test(NAME conformance_registry COMMAND conformance_noop --registry)
 set_tests_properties(conformance_registry PROPERTIES LABELS conformance)
+
+# The same cases on the stand-in CUDA driver (tests/gpu/fake_cuda, 1 GiB of "device" memory):
+# the CUDA backend's host code (arguments, geometry, copies, batches) drives the kernels' C
+# build, run with a GPU's work-group semantics (tests/gpu/fake_gpu). --require-kind cuda runs
+# the cases on the CUDA device alone and fails unless it ran them. The small-budget entries
+# split every call into batches through the planner, as above.
+foreach(op convert reduce noop whisper vggish fbank)
+  foreach(budget "" _small_budget)
+    if(budget AND NOT op MATCHES "^(convert|reduce|whisper)$")
+      continue()
+    endif()
+    set(name conformance_${op}${budget}_fake_cuda)
+    set(env "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/${name}")
+    list(APPEND env "LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-cuda-backend" ACCEL_FAKE_GPU_MEMORY_MB=1024)
+    if(budget)
+      list(APPEND env ACCEL_MEMORY_LIMIT_GB=0.001)
+    endif()
+    add_test(NAME ${name} COMMAND conformance_${op} --op ${op} --require-kind cuda)
+    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+      LABELS "conformance;fake-gpu;cuda" ENVIRONMENT "${env}")
+  endforeach()
+  add_dependencies(conformance_${op} accel_fake_libcuda)
+endforeach()

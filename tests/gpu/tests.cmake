@@ -75,3 +75,10 @@ foreach(variant IN ITEMS "" _nvrtc _nokernels)
     ENV ${env} TIMEOUT 120 LABELS cuda fake-gpu)
   add_dependencies(test_cuda_backend_fake${variant} accel_fake_libcuda)
 endforeach()
+
+# Out of memory on the stand-in: device memory taken behind the plan's back makes the
+# executor bisect a convert on the GPU, then fall back with reason oom (test_fake_gpu_oom.c).
+accel_add_test(test_cuda_fake_oom SOURCES ${gpu_dir}/test_fake_gpu_oom.c ARGS cuda
+  ENV LD_LIBRARY_PATH=${ACCEL_FAKE_CUDA_DIR} ACCEL_FAKE_GPU_MEMORY_MB=512 ACCEL_BACKEND=cuda
+  TIMEOUT 120 LABELS cuda fake-gpu)
+add_dependencies(test_cuda_fake_oom accel_fake_libcuda)

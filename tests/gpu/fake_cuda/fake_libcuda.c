@@ -22,7 +22,8 @@
  * read at cuInit). ACCEL_FAKE_GPU_STOLEN_MB (read at every allocation) plays another process
  * that holds that much of it without cuMemGetInfo knowing: allocations fail with
  * CUDA_ERROR_OUT_OF_MEMORY beyond what is left, as when memory is taken between a plan and
- * the allocations, so the executor's out-of-memory path runs. Only the test suite builds it. */
+ * the allocations, so the executor's out-of-memory path runs. ACCEL_FAKE_GPU_TRACE=1 prints
+ * every launch (kernel, grid, block) on stderr. Only the test suite builds it. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -503,6 +504,10 @@ EXPORT CUresult cuLaunchKernel(struct CUfunc_st *f, unsigned gx, unsigned gy, un
         return INVALID_VALUE;
     akr_launch l = {{gx, gy, gz}, {bx, by, bz}, shared, SHARED_PER_BLOCK, params,
                     in_device_memory, NULL};
+    const char *trace = getenv("ACCEL_FAKE_GPU_TRACE");
+    if (trace && strcmp(trace, "1") == 0)
+        fprintf(stderr, "fake libcuda: launch %s grid (%u, %u, %u) block (%u, %u, %u)\n",
+                f->name, gx, gy, gz, bx, by, bz);
     char why[512];
     akr_status st = akr_launch_kernel(f->name, &l, why, sizeof why);
     if (st != AKR_OK) {
