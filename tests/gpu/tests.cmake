@@ -34,7 +34,8 @@ accel_add_test(test_hip_backend SOURCES ${gpu_dir}/test_hip_backend.c ${gpu_dir}
 # run with a GPU's work-group semantics (barriers, shared memory), for the stand-in drivers
 # below. A second build switches between work items with ucontext, the portable fallback.
 function(accel_kernel_runner name)
-  add_library(${name} STATIC ${gpu_dir}/fake_gpu/kernel_runner.c ${gpu_dir}/fake_gpu/fiber.c)
+  add_library(${name} STATIC ${gpu_dir}/fake_gpu/kernel_runner.c ${gpu_dir}/fake_gpu/fiber.c
+    ${gpu_dir}/fake_gpu/fake_device.c)
   set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
   target_include_directories(${name} PUBLIC ${gpu_dir}/fake_gpu ${CMAKE_SOURCE_DIR}/src/kernels)
   target_compile_options(${name} PRIVATE ${ACCEL_WARNINGS})

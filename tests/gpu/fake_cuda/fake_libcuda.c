@@ -11,19 +11,16 @@
  * fatbin, an ELF cubin or PTX text, and a function exists only when its name is in the image;
  * launches respect the block limits and 48 KiB of shared memory per block (static + dynamic).
  * And stricter, to find host-code bugs a GPU would turn into garbage: a kernel the runner has
- * no C build of, a wrong argument count, a pointer argument outside device memory
- * (CUDA_ERROR_ILLEGAL_ADDRESS) or misaligned for its type, a divergent barrier
- * (CUDA_ERROR_LAUNCH_FAILED), and a kernel writing past either end of an allocation (each has
- * 256 guard bytes on both sides, checked after every launch: CUDA_ERROR_ILLEGAL_ADDRESS) each
- * fail the launch with a line on stderr naming the kernel. Device memory starts filled with
- * bytes 0xFF (NaN as floats), so a result read from memory nothing wrote shows.
+ * no C build of (CUDA_ERROR_NOT_FOUND), a wrong argument count (CUDA_ERROR_INVALID_VALUE), a
+ * pointer argument outside device memory or a write past either end of an allocation
+ * (CUDA_ERROR_ILLEGAL_ADDRESS), a pointer misaligned for its type
+ * (CUDA_ERROR_MISALIGNED_ADDRESS) and a divergent barrier (CUDA_ERROR_LAUNCH_FAILED) each fail
+ * the launch with a line on stderr naming the kernel.
  *
- * One device of compute capability 9.0 with ACCEL_FAKE_GPU_MEMORY_MB of memory (default 256,
- * read at cuInit). ACCEL_FAKE_GPU_STOLEN_MB (read at every allocation) plays another process
- * that holds that much of it without cuMemGetInfo knowing: allocations fail with
- * CUDA_ERROR_OUT_OF_MEMORY beyond what is left, as when memory is taken between a plan and
- * the allocations, so the executor's out-of-memory path runs. ACCEL_FAKE_GPU_TRACE=1 prints
- * every launch (kernel, grid, block) on stderr. Only the test suite builds it. */
+ * One device of compute capability 9.0. Its memory, the memory "another process" takes, the
+ * guard bytes and the launch trace are tests/gpu/fake_gpu/fake_device.h's
+ * (ACCEL_FAKE_GPU_MEMORY_MB, ACCEL_FAKE_GPU_STOLEN_MB, ACCEL_FAKE_GPU_TRACE). Only the test
+ * suite builds it. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernel_runner.h"
+#include "fake_device.h"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -53,7 +50,6 @@ enum {
 };
 
 #define SHARED_PER_BLOCK 49152
-#define GUARD 256 /* bytes before and after every allocation; also its alignment, as cuMemAlloc's */
 #define EXPORT __attribute__((visibility("default")))
 
 struct CUctx_st {
@@ -75,20 +71,9 @@ struct CUevent_st {
     double ms;
 };
 
-typedef struct alloc {
-    unsigned char *base; /* GUARD bytes, then p[0..n), then GUARD bytes */
-    unsigned char *p;
-    size_t n;
-    int pinned;
-    struct alloc *next;
-} alloc;
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialised;
-static size_t total = 256ull << 20;
 static struct CUctx_st primary;
-static alloc *allocs;
-static size_t used;
 static _Thread_local struct CUctx_st *current;
 
 static int have_ctx(void) { return current == &primary && primary.refs > 0; }
@@ -98,19 +83,6 @@ static int have_ctx(void) { return current == &primary && primary.refs > 0; }
         if (!have_ctx()) return INVALID_CONTEXT;                                            \
     } while (0)
 
-/* The allocation holding [p, p + n), or NULL. */
-static alloc *find(const void *p, size_t n, int pinned_ok)
-{
-    const unsigned char *q = p;
-    pthread_mutex_lock(&lock);
-    alloc *a = allocs;
-    for (; a; a = a->next)
-        if ((!a->pinned || pinned_ok) && q >= a->p && q <= a->p + a->n && n <= (size_t)(a->p + a->n - q))
-            break;
-    pthread_mutex_unlock(&lock);
-    return a;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -118,21 +90,10 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* A size in MiB from the environment, or `dflt`. */
-static size_t env_mib(const char *name, size_t dflt)
-{
-    const char *v = getenv(name);
-    char *end = NULL;
-    unsigned long long mb = v && *v ? strtoull(v, &end, 10) : 0;
-    if (!v || !*v || *end || mb > (1ull << 24)) return dflt;
-    return (size_t)mb << 20;
-}
-
 EXPORT CUresult cuInit(unsigned flags)
 {
     if (flags) return INVALID_VALUE;
     pthread_mutex_lock(&lock);
-    if (!initialised) total = env_mib("ACCEL_FAKE_GPU_MEMORY_MB", 256ull << 20);
     initialised = 1;
     pthread_mutex_unlock(&lock);
     return OK;
@@ -210,7 +171,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, int dev)
 EXPORT CUresult cuDeviceTotalMem_v2(size_t *b, int dev)
 {
     if (dev != 0) return INVALID_DEVICE;
-    *b = total;
+    *b = fake_total();
     return OK;
 }
 EXPORT CUresult cuDeviceGetPCIBusId(char *id, int len, int dev)
@@ -272,111 +233,45 @@ EXPORT CUresult cuCtxSynchronize(void)
 EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t)
 {
     NEED_CTX();
-    pthread_mutex_lock(&lock);
-    *f = total - used;
-    *t = total;
-    pthread_mutex_unlock(&lock);
+    *t = fake_total();
+    *f = *t - fake_used(0);
     return OK;
 }
 
-static CUresult add_alloc(void **p, size_t n, int pinned)
+static CUresult alloc_result(fake_rc rc)
 {
-    if (n == 0) return INVALID_VALUE;
-    size_t stolen = pinned ? 0 : env_mib("ACCEL_FAKE_GPU_STOLEN_MB", 0);
-    pthread_mutex_lock(&lock);
-    int oom = !pinned && (n > total - used || stolen > total - used - n);
-    pthread_mutex_unlock(&lock);
-    if (oom || n > SIZE_MAX - 3 * GUARD) return OUT_OF_MEMORY;
-    size_t whole = (n + 2 * GUARD + GUARD - 1) / GUARD * GUARD;
-    alloc *a = calloc(1, sizeof *a);
-    if (!a || !(a->base = aligned_alloc(GUARD, whole))) {
-        free(a);
-        return OUT_OF_MEMORY;
-    }
-    memset(a->base, 0xFF, whole); /* guards, and contents nothing has written yet */
-    a->p = a->base + GUARD;
-    a->n = n;
-    a->pinned = pinned;
-    pthread_mutex_lock(&lock);
-    a->next = allocs;
-    allocs = a;
-    if (!pinned) used += n;
-    pthread_mutex_unlock(&lock);
-    *p = a->p;
-    return OK;
-}
-
-static CUresult drop_alloc(void *p, int pinned)
-{
-    pthread_mutex_lock(&lock);
-    for (alloc **pp = &allocs; *pp; pp = &(*pp)->next) {
-        alloc *a = *pp;
-        if (a->p != p || a->pinned != pinned) continue;
-        *pp = a->next;
-        if (!pinned) used -= a->n;
-        pthread_mutex_unlock(&lock);
-        free(a->base);
-        free(a);
-        return OK;
-    }
-    pthread_mutex_unlock(&lock);
-    return INVALID_VALUE;
-}
-
-/* The first device allocation whose guard bytes a kernel changed, or NULL; *at is the first
- * changed byte's offset from the allocation's start (negative: before it). The guards are
- * restored, so the damage is reported once. */
-static alloc *damaged_guard(long long *at)
-{
-    pthread_mutex_lock(&lock);
-    alloc *a = allocs;
-    for (; a; a = a->next) {
-        if (a->pinned) continue;
-        size_t tail = (a->n + 2 * GUARD + GUARD - 1) / GUARD * GUARD - GUARD - a->n;
-        const unsigned char *g[2] = {a->base, a->p + a->n};
-        size_t len[2] = {GUARD, tail}, i;
-        for (int k = 0; k < 2; k++) {
-            for (i = 0; i < len[k] && g[k][i] == 0xFF; i++) continue;
-            if (i == len[k]) continue;
-            *at = k == 0 ? (long long)i - GUARD : (long long)(a->n + i);
-            memset(a->base, 0xFF, GUARD);
-            memset(a->p + a->n, 0xFF, tail);
-            pthread_mutex_unlock(&lock);
-            return a;
-        }
-    }
-    pthread_mutex_unlock(&lock);
-    return NULL;
+    return rc == FAKE_OK ? OK : rc == FAKE_OOM ? OUT_OF_MEMORY : INVALID_VALUE;
 }
 
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n)
 {
     NEED_CTX();
     void *q = NULL;
-    CUresult r = add_alloc(&q, n, 0);
+    CUresult r = alloc_result(fake_alloc(0, n, &q));
     if (r == OK) *p = (CUdeviceptr)(uintptr_t)q;
     return r;
 }
 EXPORT CUresult cuMemFree_v2(CUdeviceptr p)
 {
     NEED_CTX();
-    return drop_alloc((void *)(uintptr_t)p, 0);
+    return alloc_result(fake_free(0, (void *)(uintptr_t)p));
 }
 EXPORT CUresult cuMemAllocHost_v2(void **p, size_t n)
 {
     NEED_CTX();
-    return add_alloc(p, n, 1);
+    return alloc_result(fake_alloc(FAKE_HOST, n, p));
 }
 EXPORT CUresult cuMemFreeHost(void *p)
 {
     NEED_CTX();
-    return drop_alloc(p, 1);
+    return alloc_result(fake_free(FAKE_HOST, p));
 }
 
 static CUresult copy(void *dst, const void *src, size_t n, int dst_dev, int src_dev)
 {
     NEED_CTX();
-    if ((dst_dev && !find(dst, n, 0)) || (src_dev && !find(src, n, 0))) return INVALID_VALUE;
+    if ((dst_dev && !fake_in_device(0, dst, n)) || (src_dev && !fake_in_device(0, src, n)))
+        return INVALID_VALUE;
     memmove(dst, src, n);
     return OK;
 }
@@ -395,7 +290,7 @@ EXPORT CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n)
 EXPORT CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char v, size_t n)
 {
     NEED_CTX();
-    if (!find((void *)(uintptr_t)dst, n, 0)) return INVALID_VALUE;
+    if (!fake_in_device(0, (void *)(uintptr_t)dst, n)) return INVALID_VALUE;
     memset((void *)(uintptr_t)dst, v, n);
     return OK;
 }
@@ -470,12 +365,6 @@ EXPORT CUresult cuModuleGetFunction(struct CUfunc_st **f, struct CUmod_st *m, co
     return NOT_FOUND;
 }
 
-static int in_device_memory(const void *p, size_t n, void *user)
-{
-    (void)user;
-    return find(p, n, 0) != NULL;
-}
-
 /* What the driver would answer for each way a launch can fail in the runner. */
 static CUresult launch_result(akr_status st)
 {
@@ -502,28 +391,9 @@ EXPORT CUresult cuLaunchKernel(struct CUfunc_st *f, unsigned gx, unsigned gy, un
     if (!gx || !gy || !gz || !bx || !by || !bz || (unsigned long long)bx * by * bz > 1024 ||
         bz > 64 || gy > 65535 || gz > 65535 || shared > SHARED_PER_BLOCK)
         return INVALID_VALUE;
-    akr_launch l = {{gx, gy, gz}, {bx, by, bz}, shared, SHARED_PER_BLOCK, params,
-                    in_device_memory, NULL};
-    const char *trace = getenv("ACCEL_FAKE_GPU_TRACE");
-    if (trace && strcmp(trace, "1") == 0)
-        fprintf(stderr, "fake libcuda: launch %s grid (%u, %u, %u) block (%u, %u, %u)\n",
-                f->name, gx, gy, gz, bx, by, bz);
-    char why[512];
-    akr_status st = akr_launch_kernel(f->name, &l, why, sizeof why);
-    if (st != AKR_OK) {
-        fprintf(stderr, "fake libcuda: cuLaunchKernel: %s\n", why);
-        return launch_result(st);
-    }
-    long long at = 0;
-    alloc *a = damaged_guard(&at);
-    if (a) {
-        fprintf(stderr,
-                "fake libcuda: cuLaunchKernel: %s wrote outside the %zu-byte allocation at %p, "
-                "at byte offset %lld\n",
-                f->name, a->n, (void *)a->p, at);
-        return ILLEGAL_ADDRESS;
-    }
-    return OK;
+    const unsigned grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
+    return launch_result(fake_launch("fake libcuda: cuLaunchKernel", 0, f->name, grid, block,
+                                     shared, SHARED_PER_BLOCK, params));
 }
 
 EXPORT CUresult cuStreamCreate(struct CUstream_st **s, unsigned flags)

@@ -6,10 +6,10 @@
  * several threads take turns, since the kernels' shared arrays are plain statics. The items of
  * a group are coroutines (fiber.h), each on its own stack; AK_BARRIER() suspends an item
  * until every item of the group has reached it, and the group's AK_LOCAL_ARRAYs are shared by
- * its items, filled with a poison pattern (bytes 0xFF) before each group. Between barriers the items run
- * one after another, alternately in increasing and decreasing order, so a kernel whose result
- * depends on the order of its items (a race on shared memory) does not get the one order that
- * happens to work.
+ * its items, filled with a poison pattern (bytes 0xFF) before each group. Between barriers
+ * the items run one after another, alternately in increasing and decreasing order, so a
+ * kernel whose result depends on the order of its items (a race on shared memory) does not
+ * get the one order that happens to work.
  *
  * What is checked, as a driver would or more strictly: the kernel is in the runner's table;
  * the argument count (the launch's params must hold exactly the kernel's arguments and then a
