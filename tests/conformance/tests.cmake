@@ -19,26 +19,41 @@ endforeach()
 add_test(NAME conformance_registry COMMAND conformance_noop --registry)
 set_tests_properties(conformance_registry PROPERTIES LABELS conformance)
 
-# The same cases on the stand-in CUDA driver (tests/gpu/fake_cuda, 1 GiB of "device" memory):
-# the CUDA backend's host code (arguments, geometry, copies, batches) drives the kernels' C
-# build, run with a GPU's work-group semantics (tests/gpu/fake_gpu). --require-kind cuda runs
-# the cases on the CUDA device alone and fails unless it ran them. The small-budget entries
-# split every call into batches through the planner, as above (not reduce: its cases already
-# run in uneven batches, and it is the slowest on the stand-in).
-foreach(op convert reduce noop whisper vggish fbank)
-  foreach(budget "" _small_budget)
-    if(budget AND NOT op MATCHES "^(convert|whisper)$")
-      continue()
-    endif()
-    set(name conformance_${op}${budget}_fake_cuda)
-    set(env "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/${name}")
-    list(APPEND env "LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-cuda-backend" ACCEL_FAKE_GPU_MEMORY_MB=1024)
-    if(budget)
-      list(APPEND env ACCEL_MEMORY_LIMIT_GB=0.001)
-    endif()
-    add_test(NAME ${name} COMMAND conformance_${op} --op ${op} --require-kind cuda)
-    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
-      LABELS "conformance;fake-gpu;cuda" ENVIRONMENT "${env}")
+# The same cases on the stand-in drivers (tests/gpu/fake_cuda, tests/gpu/fake_hip; 1 GiB of
+# "device" memory each): the CUDA and HIP backends' host code (arguments, geometry, copies,
+# batches) drives the kernels' C build, run with a GPU's work-group semantics
+# (tests/gpu/fake_gpu). --require-kind runs the cases on that device alone and fails unless
+# it ran them. The HIP stand-in's devices are the captured tree tests/data/sysfs-amd's GPUs,
+# found by discovery over that tree; HIP_VISIBLE_DEVICES=0 keeps one (the MI210, gfx90a).
+# The small-budget entries split every call into batches through the planner, as above; on
+# the CUDA stand-in only (the executor's batching is the same for both backends), and not
+# for reduce (its cases already run in uneven batches, and it is the slowest on a stand-in).
+foreach(fake cuda hip)
+  if(fake STREQUAL "cuda")
+    set(kind cuda)
+    set(fake_env "LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-cuda-backend")
+    set(fake_lib accel_fake_libcuda)
+  else()
+    set(kind rocm)
+    set(fake_env "ACCEL_HIP_LIBRARY=${CMAKE_BINARY_DIR}/fake-hip-backend/libamdhip64.so"
+      "ACCEL_SYSFS_ROOT=${CMAKE_SOURCE_DIR}/tests/data/sysfs-amd" HIP_VISIBLE_DEVICES=0)
+    set(fake_lib accel_fake_libamdhip64)
+  endif()
+  foreach(op convert reduce noop whisper vggish fbank)
+    foreach(budget "" _small_budget)
+      if(budget AND (NOT fake STREQUAL "cuda" OR NOT op MATCHES "^(convert|whisper)$"))
+        continue()
+      endif()
+      set(name conformance_${op}${budget}_fake_${fake})
+      set(env "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/${name}" ${fake_env}
+        ACCEL_FAKE_GPU_MEMORY_MB=1024)
+      if(budget)
+        list(APPEND env ACCEL_MEMORY_LIMIT_GB=0.001)
+      endif()
+      add_test(NAME ${name} COMMAND conformance_${op} --op ${op} --require-kind ${kind})
+      set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+        LABELS "conformance;fake-gpu;${fake}" ENVIRONMENT "${env}")
+    endforeach()
+    add_dependencies(conformance_${op} ${fake_lib})
   endforeach()
-  add_dependencies(conformance_${op} accel_fake_libcuda)
 endforeach()

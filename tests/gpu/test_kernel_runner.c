@@ -217,21 +217,22 @@ static void shared_is_poisoned(void)
 
 static void ids_in_three_dimensions(void)
 {
-    enum { GX = 3, GY = 2, GZ = 2, BX = 4, BY = 3, BZ = 2, NX = GX * BX, NY = GY * BY, NZ = GZ * BZ };
+    enum { GX = 3, GY = 2, GZ = 2, BX = 4, BY = 3, BZ = 2 };
+    enum { NX = GX * BX, NY = GY * BY, NZ = GZ * BZ };
     static int out[NX * NY * NZ * 15];
     memset(out, 0xFF, sizeof out);
     kargs a = {out, NULL, NX, NY};
     akr_launch l = geom(GX, GY, GZ, BX, BY, BZ);
     ASSERT_EQ_INT(akr_run_grid(b_ids, &a, (void *)b_ids, "t_ids", &l, why, sizeof why), AKR_OK);
     int wrong = 0;
-    const int n[3] = {NX, NY, NZ}, b[3] = {BX, BY, BZ}, g[3] = {GX, GY, GZ};
+    const int b[3] = {BX, BY, BZ}, g[3] = {GX, GY, GZ};
     for (int z = 0; z < NZ; z++)
         for (int y = 0; y < NY; y++)
             for (int x = 0; x < NX; x++) {
                 const int *o = out + 15 * ((z * NY + y) * NX + x), id[3] = {x, y, z};
                 for (int d = 0; d < 3; d++)
-                    wrong += o[d] != id[d] || o[3 + d] != id[d] % b[d] || o[6 + d] != id[d] / b[d] ||
-                             o[9 + d] != b[d] || o[12 + d] != g[d] || n[d] <= 0;
+                    wrong += o[d] != id[d] || o[3 + d] != id[d] % b[d] ||
+                             o[6 + d] != id[d] / b[d] || o[9 + d] != b[d] || o[12 + d] != g[d];
             }
     ASSERT_EQ_INT(wrong, 0);
 }
@@ -372,7 +373,8 @@ static void *thread_main(void *arg)
 static void threads_side_by_side(void)
 {
     pthread_t th[4];
-    for (uintptr_t i = 0; i < 4; i++) ASSERT_EQ_INT(pthread_create(&th[i], NULL, thread_main, (void *)i), 0);
+    for (uintptr_t i = 0; i < 4; i++)
+        ASSERT_EQ_INT(pthread_create(&th[i], NULL, thread_main, (void *)i), 0);
     for (int i = 0; i < 4; i++) {
         void *r = NULL;
         pthread_join(th[i], &r);

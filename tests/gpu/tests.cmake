@@ -83,3 +83,49 @@ accel_add_test(test_cuda_fake_oom SOURCES ${gpu_dir}/test_fake_gpu_oom.c ARGS cu
   ENV LD_LIBRARY_PATH=${ACCEL_FAKE_CUDA_DIR} ACCEL_FAKE_GPU_MEMORY_MB=512 ACCEL_BACKEND=cuda
   TIMEOUT 120 LABELS cuda fake-gpu)
 add_dependencies(test_cuda_fake_oom accel_fake_libcuda)
+
+# The HIP backend's code the same way, against a stand-in libamdhip64.so (tests/gpu/fake_hip)
+# whose devices are the captured tree tests/data/sysfs-amd's two GPUs (gfx90a, gfx1030):
+# loaded through ACCEL_HIP_LIBRARY, found by discovery over that tree (ACCEL_SYSFS_ROOT).
+add_library(accel_fake_libamdhip64 SHARED ${gpu_dir}/fake_hip/fake_libamdhip64.c)
+set_target_properties(accel_fake_libamdhip64 PROPERTIES OUTPUT_NAME amdhip64 PREFIX lib
+  C_VISIBILITY_PRESET hidden
+  LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fake-hip-backend)
+target_compile_options(accel_fake_libamdhip64 PRIVATE ${ACCEL_WARNINGS})
+target_compile_definitions(accel_fake_libamdhip64 PRIVATE _GNU_SOURCE)
+target_link_libraries(accel_fake_libamdhip64 PRIVATE accel_kernel_runner Threads::Threads m)
+set(ACCEL_FAKE_HIP_LIB ${CMAKE_BINARY_DIR}/fake-hip-backend/libamdhip64.so)
+if("gfx90a" IN_LIST ACCEL_HIP_CODEOBJ_ARCHS)
+  set(fake_hip_kernels 1)
+else()
+  set(fake_hip_kernels 0)
+endif()
+accel_add_test(test_hip_backend_fake SOURCES ${gpu_dir}/test_hip_backend.c ${gpu_dir}/backend_slots.c
+  ENV ACCEL_HIP_LIBRARY=${ACCEL_FAKE_HIP_LIB} ACCEL_TEST_EXPECT_KERNELS=${fake_hip_kernels}
+  TIMEOUT 120 LABELS hip fake-gpu)
+add_dependencies(test_hip_backend_fake accel_fake_libamdhip64)
+accel_add_test(test_hip_fake_oom SOURCES ${gpu_dir}/test_fake_gpu_oom.c ARGS rocm
+  ENV ACCEL_HIP_LIBRARY=${ACCEL_FAKE_HIP_LIB} ACCEL_SYSFS_ROOT=${CMAKE_SOURCE_DIR}/tests/data/sysfs-amd
+  HIP_VISIBLE_DEVICES=0 ACCEL_FAKE_GPU_MEMORY_MB=512 ACCEL_BACKEND=rocm
+  TIMEOUT 120 LABELS hip fake-gpu)
+add_dependencies(test_hip_fake_oom accel_fake_libamdhip64)
+
+# accel bench --quick on each stand-in: every operation's bench case on the GPU backend.
+if(TARGET accel_cli)
+  foreach(fake cuda hip)
+    if(fake STREQUAL "cuda")
+      set(env "LD_LIBRARY_PATH=${ACCEL_FAKE_CUDA_DIR}" ACCEL_FAKE_GPU_MEMORY_MB=1024)
+      set(dep accel_fake_libcuda)
+    else()
+      set(env "ACCEL_HIP_LIBRARY=${ACCEL_FAKE_HIP_LIB}" "ACCEL_SYSFS_ROOT=${CMAKE_SOURCE_DIR}/tests/data/sysfs-amd"
+        HIP_VISIBLE_DEVICES=0 ACCEL_FAKE_GPU_MEMORY_MB=1024)
+      set(dep accel_fake_libamdhip64)
+    endif()
+    add_test(NAME bench_quick_fake_${fake} COMMAND sh ${gpu_dir}/bench_quick_fake.sh
+      $<TARGET_FILE:accel_cli> ${fake})
+    set_tests_properties(bench_quick_fake_${fake} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120
+      LABELS "fake-gpu;${fake}" ENVIRONMENT
+      "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/bench_quick_fake_${fake};${env}")
+    add_dependencies(accel_cli ${dep})
+  endforeach()
+endif()

@@ -50,6 +50,7 @@ enum {
 };
 
 #define SHARED_PER_BLOCK 49152
+#define MAX_FUNCS 128
 #define EXPORT __attribute__((visibility("default")))
 
 struct CUctx_st {
@@ -61,7 +62,7 @@ struct CUfunc_st {
 struct CUmod_st {
     unsigned char *image; /* a copy, as the driver makes */
     size_t size;
-    struct CUfunc_st funcs[16];
+    struct CUfunc_st funcs[MAX_FUNCS]; /* the functions looked up so far */
     int n_funcs;
 };
 struct CUstream_st {
@@ -354,7 +355,12 @@ EXPORT CUresult cuModuleGetFunction(struct CUfunc_st **f, struct CUmod_st *m, co
             return OK;
         }
     size_t k = strlen(name);
-    if (k == 0 || k >= sizeof m->funcs[0].name || m->n_funcs == 16) return NOT_FOUND;
+    if (k == 0 || k >= sizeof m->funcs[0].name) return NOT_FOUND;
+    if (m->n_funcs == MAX_FUNCS) { /* the fake's limit, not the driver's: say so */
+        fprintf(stderr, "fake libcuda: cuModuleGetFunction(%s): more than %d functions in one "
+                "module\n", name, MAX_FUNCS);
+        return NOT_FOUND;
+    }
     for (size_t i = 0; i + k <= m->size; i++) {
         if (memcmp(m->image + i, name, k) != 0) continue;
         struct CUfunc_st *fn = &m->funcs[m->n_funcs++];
