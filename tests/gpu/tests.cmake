@@ -1,5 +1,7 @@
 # GPU backends (CUDA, HIP) and AMD discovery. Tests that need a GPU skip (77) with the reason
 # on machines without one; `ctest -R cuda` / `ctest -R hip` select them on a GPU machine.
+# The entries labelled fake-gpu run the backends' code everywhere, against stand-in drivers
+# (fake_cuda, fake_hip) that run the kernels' C build through the kernel runner (fake_gpu).
 set(gpu_dir ${CMAKE_CURRENT_LIST_DIR})
 
 foreach(variant IN ITEMS "" _nvrtc _nokernels)
