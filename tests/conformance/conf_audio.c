@@ -129,6 +129,8 @@ static void one(const conf_dev *d, conf_tally *t, const audio_preset *ap, const 
     clips_case(d, t, ap, &x, &n, 1, cpu_index);
 }
 
+size_t conf_audio_max_samples = (size_t)-1;
+
 void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
 {
     static const audio_preset presets[] = {
@@ -165,6 +167,7 @@ void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
         if (strcmp(accel__audio_op(p.kind)->name, op) != 0) continue;
         for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
             if (presets[k].variant != AS_IS && sizes[s] > dft_max) continue;
+            if (sizes[s] > conf_audio_max_samples) continue;
             one(d, t, &presets[k], noise, sizes[s], (int)cpu);
             if (sizes[s] >= 400 && sizes[s] <= 16411) one(d, t, &presets[k], tone, sizes[s], (int)cpu);
         }
@@ -172,6 +175,8 @@ void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
          * memory budget, batches end inside them) */
         const float *xs[] = {noise, tone, noise + 7, tone + 3, noise + 11};
         size_t ns[] = {16411, 0, 401, presets[k].variant != AS_IS ? 4000 : 976000, 1};
+        for (size_t c = 0; c < sizeof ns / sizeof *ns; c++)
+            if (ns[c] > conf_audio_max_samples) ns[c] = conf_audio_max_samples;
         clips_case(d, t, &presets[k], xs, ns, sizeof ns / sizeof *ns, (int)cpu);
     }
     free(noise);

@@ -11,7 +11,11 @@
  * that is unusable, or does not offer the operation although it has kernels, is a failure,
  * not a skip. The one exception, exit 77 (skip), is a device whose backend has no kernels at
  * all (built without nvcc and no NVRTC, say): there is nothing to test. The stand-in drivers'
- * entries (tests/gpu/fake_*) use it, so they cannot pass without running on the stand-in. */
+ * entries (tests/gpu/fake_*) use it, so they cannot pass without running on the stand-in.
+ *
+ * `--max-audio-samples N` (N ≥ 16411) leaves out the audio inputs longer than N samples, for
+ * entries where the longest (331 s, more frames than a device slice) cost more than they test:
+ * under a 1-MB budget every batch is far smaller than a slice anyway. */
 #include "conf.h"
 
 #include <strings.h>
@@ -85,6 +89,15 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--registry") == 0) return check_registry();
         if (strcmp(argv[i], "--op") == 0 && i + 1 < argc) {
             want = argv[++i];
+        } else if (strcmp(argv[i], "--max-audio-samples") == 0 && i + 1 < argc) {
+            char *end = NULL;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (!*argv[i] || *end || v < 16411) {
+                fprintf(stderr, "--max-audio-samples %s: a number of samples, at least 16411\n",
+                        argv[i]);
+                return 2;
+            }
+            conf_audio_max_samples = (size_t)v;
         } else if (strcmp(argv[i], "--require-kind") == 0 && i + 1 < argc) {
             if ((kind = kind_named(argv[++i])) < 0) {
                 fprintf(stderr, "--require-kind %s: not a device kind (cpu, cuda, rocm, opencl)\n",
@@ -97,7 +110,9 @@ int main(int argc, char **argv)
         }
     }
     if (!want) {
-        fprintf(stderr, "usage: %s --op NAME [--require-kind KIND] | --registry\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s --op NAME [--require-kind KIND] [--max-audio-samples N] | --registry\n",
+                argv[0]);
         return 2;
     }
     const op_case *oc = find_case(want);
