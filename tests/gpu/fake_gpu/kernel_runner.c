@@ -196,7 +196,7 @@ const char *akr_status_name(akr_status st)
 
 const char *akr_switch_kind(void) { return akr_fiber_kind(); }
 
-/* ---- the engine: one thread's work-groups ------------------------------------------------ */
+/* ---- the engine: work-groups, one at a time in the process ------------------------------- */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ITEM_STACK ((size_t)256 << 10) /* instrumented frames are several times larger */
