@@ -1,5 +1,5 @@
 /* dialect.h — one kernel source, four compilers: CUDA (nvcc/NVRTC), HIP (hipcc), OpenCL C and
- * plain C (the CPU reference runs the same kernel body in a loop).
+ * plain C (tests run the same kernel bodies on the host, see the end of this comment).
  *
  * A kernel is written as
  *
@@ -19,9 +19,13 @@
  * the correctly rounded fused multiply-add. AK_HAS_FP64 is 1 where double exists (OpenCL:
  * cl_khr_fp64 or __opencl_c_fp64), so a family can offer float64 kernels without failing to
  * build on devices that lack it.
- * In plain C, a kernel that uses barriers cannot run item by item — those kernels are not run
- * through the C path (the CPU backend has its own SIMD code); the C path serves kernels
- * without barriers as references.
+ * Plain C: the kernels are not the CPU backend's code (it has its own SIMD code); their C build
+ * serves tests, through a kernel runner (tests/gpu/fake_gpu/kernel_runner.c) that gives them a
+ * GPU work-group's semantics: the items of a group run as coroutines on one thread,
+ * AK_BARRIER() suspends an item until every item of its group has reached it, and an
+ * AK_LOCAL_ARRAY is one block-scope `static` array shared by the group's items (valid because
+ * the runner runs one group at a time in the whole process). Whatever runs C-built kernels
+ * provides ak_c_current, ak_c_barrier() and ak_c_local() below.
  */
 #ifndef ACCEL_KERNEL_DIALECT_H
 #define ACCEL_KERNEL_DIALECT_H
@@ -108,25 +112,34 @@ typedef unsigned long long ak_u64;
 #define AK_HAS_FP64 1
 
 #else
-/* ---- plain C: the kernel body runs once per work item; ak_c_item holds the indices ---- */
+/* ---- plain C: the kernel body runs once per work item, under a kernel runner ---- */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 typedef struct ak_c_item {
     int global_id[3], local_id[3], group_id[3], local_size[3], num_groups[3];
 } ak_c_item;
-extern _Thread_local ak_c_item ak_c_current;
+/* The work item running now (the runner points it at each item before resuming it). */
+extern const ak_c_item *ak_c_current;
+/* Suspends the calling item until every item of its group has called it; `line` names the
+ * barrier, so items waiting at different barriers are reported instead of released. */
+void ak_c_barrier(int line);
+/* Tells the runner that `p` (`bytes` long) is shared memory of the running kernel: it fills
+ * it with a poison pattern before each group, as a GPU leaves it undefined, and counts it
+ * against the device's shared memory per block. */
+void ak_c_local(void *p, size_t bytes);
 #define AK_KERNEL static
 #define AK_DEVICE static inline
 #define AK_GLOBAL
 #define AK_LOCAL
 #define AK_CONSTANT static const
-#define AK_LOCAL_ARRAY(type, name, n) type name[n]
-#define AK_GLOBAL_ID(d) (ak_c_current.global_id[d])
-#define AK_LOCAL_ID(d) (ak_c_current.local_id[d])
-#define AK_GROUP_ID(d) (ak_c_current.group_id[d])
-#define AK_LOCAL_SIZE(d) (ak_c_current.local_size[d])
-#define AK_NUM_GROUPS(d) (ak_c_current.num_groups[d])
-#define AK_BARRIER() ((void)0)
+#define AK_LOCAL_ARRAY(type, name, n) static type name[n]; ak_c_local(name, sizeof name)
+#define AK_GLOBAL_ID(d) (ak_c_current->global_id[d])
+#define AK_LOCAL_ID(d) (ak_c_current->local_id[d])
+#define AK_GROUP_ID(d) (ak_c_current->group_id[d])
+#define AK_LOCAL_SIZE(d) (ak_c_current->local_size[d])
+#define AK_NUM_GROUPS(d) (ak_c_current->num_groups[d])
+#define AK_BARRIER() ak_c_barrier(__LINE__)
 #define AK_RESTRICT restrict
 typedef long long ak_i64;
 typedef unsigned long long ak_u64;

@@ -52,6 +52,10 @@ accel_status conf_exec(const conf_dev *d, const accel__op *op, void *call);
 accel_status conf_run_batched(const conf_dev *d, const accel__op *op, void *call, int batches,
                               uint64_t *seed);
 
+/* Audio inputs longer than this many samples are left out (--max-audio-samples; default: no
+ * limit). */
+extern size_t conf_audio_max_samples;
+
 /* Per operation: all cases on one device. */
 void conf_convert(const conf_dev *d, conf_tally *t);
 void conf_reduce(const conf_dev *d, conf_tally *t);

@@ -1,5 +1,6 @@
 /* conf_convert.c — convert on one device: every source/destination pair, edge sizes, several
- * scales and offsets, random data including type limits, subnormals, infinities and NaN.
+ * scales and offsets, random data including type limits, subnormals, infinities and NaN, and
+ * one call of 2^24 + 5 elements, more than one device launch covers.
  * Tolerance (docs/ops.md): the result is the correctly rounded value of
  * round_f32(round_f32(x·scale) + offset), so float32 results must match the reference bit
  * for bit and float16 results must be the reference rounded to nearest even (0.5 ulp), NaN
@@ -126,6 +127,34 @@ static void check(const conf_dev *d, conf_tally *t, const accel__convert_call *c
                       accel__dtype_name(c->src_type), accel__dtype_name(c->dst_type), c->n);
 }
 
+/* One call larger than a device launch covers (2^16 groups of 256 work items, see
+ * src/ops/basic/convert.c): the kernel's grid-stride loop takes each item past its first
+ * element. */
+static void big_case(const conf_dev *d, conf_tally *t, uint64_t *seed)
+{
+    const size_t n = ((size_t)1 << 24) + 5;
+    accel__convert_call c = {.src_type = ACCEL_F32, .dst_type = ACCEL_F16, .n = n,
+                             .scale = params[3][0], .offset = params[3][1]};
+    void *src = malloc(n * 4), *dst = malloc((n + CONF_GUARD) * 2);
+    if (!src || !dst) {
+        conf_mismatch(t, "out of memory for a convert of %zu elements", n);
+    } else {
+        c.src = src;
+        c.dst = dst;
+        fill(c.src_type, src, n, seed);
+        conf_poison(dst, (n + CONF_GUARD) * 2);
+        accel_status st = conf_exec(d, &accel__op_convert, &c);
+        t->cases++;
+        if (st != ACCEL_OK)
+            conf_mismatch(t, "convert ACCEL_F32->ACCEL_F16 n=%zu failed: %s (%s)", n,
+                          accel_status_name(st), accel_last_error(d->ctx));
+        else
+            check(d, t, &c);
+    }
+    free(src);
+    free(dst);
+}
+
 void conf_convert(const conf_dev *d, conf_tally *t)
 {
     static const accel_dtype srcs[] = {ACCEL_U8, ACCEL_I16, ACCEL_I32, ACCEL_F16, ACCEL_F32};
@@ -173,6 +202,7 @@ void conf_convert(const conf_dev *d, conf_tally *t)
                                       st != ACCEL_OK ? accel_last_error(d->ctx)
                                                      : "results differ from one batch");
                 }
+    big_case(d, t, &seed);
 done:
     free(src);
     free(dst);

@@ -4,7 +4,9 @@
  * ACCEL_TEST_EXPECT_KERNELS=1|0 states whether the fill kernel must be there; unset, it must
  * be when the library has a fatbin or NVRTC loads. The ctest entries run this binary three
  * ways: as built, with NVRTC forced (ACCEL_CUDA_NVRTC=1, kernels compiled and cached), and
- * with neither (the "no kernels" path: memory works, operations refuse). */
+ * with neither (the "no kernels" path: memory works, operations refuse); the
+ * test_cuda_backend_fake* entries run the same three against the stand-in libcuda
+ * (tests/gpu/fake_cuda, see docs/cuda.md), on any machine. */
 #include "test.h"
 #include "backend_slots.h"
 #include "backends/cuda/cuda_api.h"

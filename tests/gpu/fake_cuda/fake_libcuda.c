@@ -1,15 +1,26 @@
 /* fake_libcuda.c — a stand-in libcuda.so.1 that lets the CUDA backend's own code run on a
  * machine without a GPU: device memory is host memory, streams run in order at once, and a
- * launch of ak_fill_f32 runs the kernel's plain-C build (the same basic.kern, through the
- * dialect's C branch) over the grid and block the backend asked for, reading its arguments
- * through the parameter pointers exactly as the driver does.
+ * launch runs the kernel's plain-C build (the same src/kernels/<family>.kern, through the
+ * dialect's C branch) over the grid and blocks the backend asked for, with barriers and shared
+ * memory as on a GPU (the kernel runner, tests/gpu/fake_gpu), reading its arguments through
+ * the parameter pointers exactly as the driver does.
  *
  * It is strict where the real driver is: calls that need a context fail with
  * CUDA_ERROR_INVALID_CONTEXT unless the calling thread made one current; copies must stay
- * inside one allocation (CUDA_ERROR_INVALID_VALUE otherwise); allocations beyond the fake's
- * 256 MiB fail with CUDA_ERROR_OUT_OF_MEMORY; module images must look like a fatbin, an ELF
- * cubin or PTX text, and a function exists only when its name is in the image. It reports one
- * device of compute capability 9.0. Only the test suite builds it. */
+ * inside one allocation (CUDA_ERROR_INVALID_VALUE otherwise); module images must look like a
+ * fatbin, an ELF cubin or PTX text, and a function exists only when its name is in the image;
+ * launches respect the block limits and 48 KiB of shared memory per block (static + dynamic).
+ * And stricter, to find host-code bugs a GPU would turn into garbage: a kernel the runner has
+ * no C build of (CUDA_ERROR_NOT_FOUND), a wrong argument count (CUDA_ERROR_INVALID_VALUE), a
+ * pointer argument outside device memory or a write past either end of an allocation
+ * (CUDA_ERROR_ILLEGAL_ADDRESS), a pointer misaligned for its type
+ * (CUDA_ERROR_MISALIGNED_ADDRESS) and a divergent barrier (CUDA_ERROR_LAUNCH_FAILED) each fail
+ * the launch with a line on stderr naming the kernel.
+ *
+ * One device of compute capability 9.0. Its memory, the memory "another process" takes, the
+ * guard bytes and the launch trace are tests/gpu/fake_gpu/fake_device.h's
+ * (ACCEL_FAKE_GPU_MEMORY_MB, ACCEL_FAKE_GPU_STOLEN_MB, ACCEL_FAKE_GPU_TRACE). Only the test
+ * suite builds it. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,14 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dialect.h"
-/* the fake runs only ak_fill_f32; the other kernels of the family are compiled, not called */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include "basic.kern"
-#pragma GCC diagnostic pop
-
-_Thread_local ak_c_item ak_c_current;
+#include "fake_device.h"
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -39,9 +43,14 @@ enum {
     INVALID_CONTEXT = 201,
     INVALID_HANDLE = 400,
     NOT_FOUND = 500,
+    ILLEGAL_ADDRESS = 700,
+    LAUNCH_OUT_OF_RESOURCES = 701,
+    MISALIGNED_ADDRESS = 716,
+    LAUNCH_FAILED = 719,
 };
 
-#define FAKE_TOTAL (256ull << 20)
+#define SHARED_PER_BLOCK 49152
+#define MAX_FUNCS 128
 #define EXPORT __attribute__((visibility("default")))
 
 struct CUctx_st {
@@ -53,7 +62,7 @@ struct CUfunc_st {
 struct CUmod_st {
     unsigned char *image; /* a copy, as the driver makes */
     size_t size;
-    struct CUfunc_st funcs[16];
+    struct CUfunc_st funcs[MAX_FUNCS]; /* the functions looked up so far */
     int n_funcs;
 };
 struct CUstream_st {
@@ -63,18 +72,9 @@ struct CUevent_st {
     double ms;
 };
 
-typedef struct alloc {
-    unsigned char *p;
-    size_t n;
-    int pinned;
-    struct alloc *next;
-} alloc;
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialised;
 static struct CUctx_st primary;
-static alloc *allocs;
-static size_t used;
 static _Thread_local struct CUctx_st *current;
 
 static int have_ctx(void) { return current == &primary && primary.refs > 0; }
@@ -83,19 +83,6 @@ static int have_ctx(void) { return current == &primary && primary.refs > 0; }
         if (!initialised) return NOT_INITIALIZED;                                           \
         if (!have_ctx()) return INVALID_CONTEXT;                                            \
     } while (0)
-
-/* The allocation holding [p, p + n), or NULL. */
-static alloc *find(const void *p, size_t n, int pinned_ok)
-{
-    const unsigned char *q = p;
-    pthread_mutex_lock(&lock);
-    alloc *a = allocs;
-    for (; a; a = a->next)
-        if ((!a->pinned || pinned_ok) && q >= a->p && q <= a->p + a->n && n <= (size_t)(a->p + a->n - q))
-            break;
-    pthread_mutex_unlock(&lock);
-    return a;
-}
 
 static double now_ms(void)
 {
@@ -107,7 +94,9 @@ static double now_ms(void)
 EXPORT CUresult cuInit(unsigned flags)
 {
     if (flags) return INVALID_VALUE;
+    pthread_mutex_lock(&lock);
     initialised = 1;
+    pthread_mutex_unlock(&lock);
     return OK;
 }
 /* NVRTC 13 loads libcuda.so.1 itself when it can and asks it for private tables; a fake has
@@ -132,11 +121,15 @@ static const char *names[][2] = {
 };
 EXPORT CUresult cuGetErrorName(CUresult e, const char **s)
 {
-    *s = e >= 0 && e < 4 ? names[e][0]
-         : e == INVALID_CONTEXT ? "CUDA_ERROR_INVALID_CONTEXT"
-         : e == INVALID_IMAGE   ? "CUDA_ERROR_INVALID_IMAGE"
-         : e == NOT_FOUND       ? "CUDA_ERROR_NOT_FOUND"
-                                : "CUDA_ERROR_UNKNOWN";
+    *s = e >= 0 && e < 4                ? names[e][0]
+         : e == INVALID_CONTEXT         ? "CUDA_ERROR_INVALID_CONTEXT"
+         : e == INVALID_IMAGE           ? "CUDA_ERROR_INVALID_IMAGE"
+         : e == NOT_FOUND               ? "CUDA_ERROR_NOT_FOUND"
+         : e == ILLEGAL_ADDRESS         ? "CUDA_ERROR_ILLEGAL_ADDRESS"
+         : e == LAUNCH_OUT_OF_RESOURCES ? "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"
+         : e == MISALIGNED_ADDRESS      ? "CUDA_ERROR_MISALIGNED_ADDRESS"
+         : e == LAUNCH_FAILED           ? "CUDA_ERROR_LAUNCH_FAILED"
+                                        : "CUDA_ERROR_UNKNOWN";
     return OK;
 }
 EXPORT CUresult cuGetErrorString(CUresult e, const char **s)
@@ -168,7 +161,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, int dev)
     if (dev != 0) return INVALID_DEVICE;
     switch (attr) {
     case 1: *v = 1024; break;  /* max threads per block */
-    case 8: *v = 49152; break; /* shared memory per block */
+    case 8: *v = SHARED_PER_BLOCK; break; /* shared memory per block */
     case 16: *v = 4; break;    /* SMs */
     case 75: *v = 9; break;    /* cc major */
     case 76: *v = 0; break;    /* cc minor */
@@ -179,7 +172,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, int dev)
 EXPORT CUresult cuDeviceTotalMem_v2(size_t *b, int dev)
 {
     if (dev != 0) return INVALID_DEVICE;
-    *b = FAKE_TOTAL;
+    *b = fake_total();
     return OK;
 }
 EXPORT CUresult cuDeviceGetPCIBusId(char *id, int len, int dev)
@@ -213,14 +206,18 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(int dev)
     pthread_mutex_unlock(&lock);
     return bad ? INVALID_CONTEXT : OK;
 }
+/* A created context is current on the calling thread, as the driver makes it. */
 EXPORT CUresult cuCtxCreate_v2(struct CUctx_st **c, unsigned flags, int dev)
 {
     (void)flags;
-    return cuDevicePrimaryCtxRetain(c, dev);
+    CUresult r = cuDevicePrimaryCtxRetain(c, dev);
+    if (r == OK) current = *c;
+    return r;
 }
 EXPORT CUresult cuCtxDestroy_v2(struct CUctx_st *c)
 {
-    (void)c;
+    if (c != &primary) return INVALID_CONTEXT;
+    if (current == c) current = NULL;
     return cuDevicePrimaryCtxRelease_v2(0);
 }
 EXPORT CUresult cuCtxSetCurrent(struct CUctx_st *c)
@@ -237,81 +234,45 @@ EXPORT CUresult cuCtxSynchronize(void)
 EXPORT CUresult cuMemGetInfo_v2(size_t *f, size_t *t)
 {
     NEED_CTX();
-    pthread_mutex_lock(&lock);
-    *f = FAKE_TOTAL - used;
-    *t = FAKE_TOTAL;
-    pthread_mutex_unlock(&lock);
+    *t = fake_total();
+    *f = *t - fake_used(0);
     return OK;
 }
 
-static CUresult add_alloc(void **p, size_t n, int pinned)
+static CUresult alloc_result(fake_rc rc)
 {
-    if (n == 0) return INVALID_VALUE;
-    pthread_mutex_lock(&lock);
-    int oom = !pinned && n > FAKE_TOTAL - used;
-    pthread_mutex_unlock(&lock);
-    if (oom) return OUT_OF_MEMORY;
-    alloc *a = calloc(1, sizeof *a);
-    if (!a || !(a->p = malloc(n))) {
-        free(a);
-        return OUT_OF_MEMORY;
-    }
-    a->n = n;
-    a->pinned = pinned;
-    pthread_mutex_lock(&lock);
-    a->next = allocs;
-    allocs = a;
-    if (!pinned) used += n;
-    pthread_mutex_unlock(&lock);
-    *p = a->p;
-    return OK;
-}
-
-static CUresult drop_alloc(void *p, int pinned)
-{
-    pthread_mutex_lock(&lock);
-    for (alloc **pp = &allocs; *pp; pp = &(*pp)->next) {
-        alloc *a = *pp;
-        if (a->p != p || a->pinned != pinned) continue;
-        *pp = a->next;
-        if (!pinned) used -= a->n;
-        pthread_mutex_unlock(&lock);
-        free(a->p);
-        free(a);
-        return OK;
-    }
-    pthread_mutex_unlock(&lock);
-    return INVALID_VALUE;
+    return rc == FAKE_OK ? OK : rc == FAKE_OOM ? OUT_OF_MEMORY : INVALID_VALUE;
 }
 
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n)
 {
     NEED_CTX();
     void *q = NULL;
-    CUresult r = add_alloc(&q, n, 0);
+    CUresult r = alloc_result(fake_alloc(0, n, &q));
     if (r == OK) *p = (CUdeviceptr)(uintptr_t)q;
     return r;
 }
 EXPORT CUresult cuMemFree_v2(CUdeviceptr p)
 {
     NEED_CTX();
-    return drop_alloc((void *)(uintptr_t)p, 0);
+    return alloc_result(fake_free(0, (void *)(uintptr_t)p));
 }
 EXPORT CUresult cuMemAllocHost_v2(void **p, size_t n)
 {
     NEED_CTX();
-    return add_alloc(p, n, 1);
+    return alloc_result(fake_alloc(FAKE_HOST, n, p));
 }
 EXPORT CUresult cuMemFreeHost(void *p)
 {
     NEED_CTX();
-    return drop_alloc(p, 1);
+    return alloc_result(fake_free(FAKE_HOST, p));
 }
 
 static CUresult copy(void *dst, const void *src, size_t n, int dst_dev, int src_dev)
 {
     NEED_CTX();
-    if ((dst_dev && !find(dst, n, 0)) || (src_dev && !find(src, n, 0))) return INVALID_VALUE;
+    if ((dst_dev && !fake_in_device(0, dst, n)) || (src_dev && !fake_in_device(0, src, n)))
+        return INVALID_VALUE;
     memmove(dst, src, n);
     return OK;
 }
@@ -330,7 +291,7 @@ EXPORT CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n)
 EXPORT CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char v, size_t n)
 {
     NEED_CTX();
-    if (!find((void *)(uintptr_t)dst, n, 0)) return INVALID_VALUE;
+    if (!fake_in_device(0, (void *)(uintptr_t)dst, n)) return INVALID_VALUE;
     memset((void *)(uintptr_t)dst, v, n);
     return OK;
 }
@@ -394,7 +355,12 @@ EXPORT CUresult cuModuleGetFunction(struct CUfunc_st **f, struct CUmod_st *m, co
             return OK;
         }
     size_t k = strlen(name);
-    if (k == 0 || k >= sizeof m->funcs[0].name || m->n_funcs == 16) return NOT_FOUND;
+    if (k == 0 || k >= sizeof m->funcs[0].name) return NOT_FOUND;
+    if (m->n_funcs == MAX_FUNCS) { /* the fake's limit, not the driver's: say so */
+        fprintf(stderr, "fake libcuda: cuModuleGetFunction(%s): more than %d functions in one "
+                "module\n", name, MAX_FUNCS);
+        return NOT_FOUND;
+    }
     for (size_t i = 0; i + k <= m->size; i++) {
         if (memcmp(m->image + i, name, k) != 0) continue;
         struct CUfunc_st *fn = &m->funcs[m->n_funcs++];
@@ -405,6 +371,22 @@ EXPORT CUresult cuModuleGetFunction(struct CUfunc_st **f, struct CUmod_st *m, co
     return NOT_FOUND;
 }
 
+/* What the driver would answer for each way a launch can fail in the runner. */
+static CUresult launch_result(akr_status st)
+{
+    switch (st) {
+    case AKR_OK: return OK;
+    case AKR_NOT_FOUND: return NOT_FOUND;
+    case AKR_BAD_ARGS: return INVALID_VALUE;
+    case AKR_BAD_POINTER: return ILLEGAL_ADDRESS;
+    case AKR_MISALIGNED: return MISALIGNED_ADDRESS;
+    case AKR_SHARED_LIMIT: return INVALID_VALUE;
+    case AKR_DIVERGENT: return LAUNCH_FAILED;
+    case AKR_NO_MEMORY: return LAUNCH_OUT_OF_RESOURCES;
+    }
+    return LAUNCH_FAILED;
+}
+
 EXPORT CUresult cuLaunchKernel(struct CUfunc_st *f, unsigned gx, unsigned gy, unsigned gz,
                                unsigned bx, unsigned by, unsigned bz, unsigned shared,
                                struct CUstream_st *s, void **params, void **extra)
@@ -413,28 +395,11 @@ EXPORT CUresult cuLaunchKernel(struct CUfunc_st *f, unsigned gx, unsigned gy, un
     NEED_CTX();
     if (!f || extra || !params) return INVALID_VALUE;
     if (!gx || !gy || !gz || !bx || !by || !bz || (unsigned long long)bx * by * bz > 1024 ||
-        bz > 64 || gy > 65535 || gz > 65535 || shared > 49152)
+        bz > 64 || gy > 65535 || gz > 65535 || shared > SHARED_PER_BLOCK)
         return INVALID_VALUE;
-    if (strcmp(f->name, "ak_fill_f32") != 0) return NOT_FOUND; /* no C build of others here */
-    float *y = (float *)(uintptr_t)*(CUdeviceptr *)params[0];
-    int n = *(int *)params[1];
-    float v = *(float *)params[2];
-    if (n > 0 && !find(y, (size_t)n * sizeof *y, 0)) return 700; /* an illegal address */
-    unsigned g[3] = {gx, gy, gz}, b[3] = {bx, by, bz};
-    for (unsigned z = 0; z < gz * bz; z++)
-        for (unsigned yy = 0; yy < gy * by; yy++)
-            for (unsigned x = 0; x < gx * bx; x++) {
-                unsigned id[3] = {x, yy, z};
-                for (int d = 0; d < 3; d++) {
-                    ak_c_current.global_id[d] = (int)id[d];
-                    ak_c_current.local_id[d] = (int)(id[d] % b[d]);
-                    ak_c_current.group_id[d] = (int)(id[d] / b[d]);
-                    ak_c_current.local_size[d] = (int)b[d];
-                    ak_c_current.num_groups[d] = (int)g[d];
-                }
-                ak_fill_f32(y, n, v);
-            }
-    return OK;
+    const unsigned grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
+    return launch_result(fake_launch("fake libcuda: cuLaunchKernel", 0, f->name, grid, block,
+                                     shared, SHARED_PER_BLOCK, params));
 }
 
 EXPORT CUresult cuStreamCreate(struct CUstream_st **s, unsigned flags)
