@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fake_device.h"
 
@@ -83,13 +82,6 @@ static int have_ctx(void) { return current == &primary && primary.refs > 0; }
         if (!initialised) return NOT_INITIALIZED;                                           \
         if (!have_ctx()) return INVALID_CONTEXT;                                            \
     } while (0)
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 EXPORT CUresult cuInit(unsigned flags)
 {
@@ -439,7 +431,7 @@ EXPORT CUresult cuEventRecord(struct CUevent_st *e, struct CUstream_st *s)
     (void)s;
     NEED_CTX();
     if (!e) return INVALID_HANDLE;
-    e->ms = now_ms();
+    e->ms = fake_now_ms();
     return OK;
 }
 EXPORT CUresult cuEventSynchronize(struct CUevent_st *e)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define GUARD 256 /* bytes before and after every allocation; also its alignment */
 
@@ -182,4 +183,11 @@ akr_status fake_launch(const char *who, int dev, const char *kernel, const unsig
         return AKR_BAD_POINTER;
     }
     return AKR_OK;
+}
+
+double fake_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }

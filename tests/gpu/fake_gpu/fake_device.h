@@ -43,4 +43,7 @@ akr_status fake_launch(const char *who, int dev, const char *kernel, const unsig
                        const unsigned block[3], size_t dynamic_shared, size_t shared_limit,
                        void **params);
 
+/* Milliseconds on the monotonic clock: what the drivers' events record. */
+double fake_now_ms(void);
+
 #endif
