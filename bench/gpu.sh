@@ -25,6 +25,12 @@ log "CUDA tests and conformance"
 (cd "$build" && ctest -L 'cuda|conformance' --output-on-failure) >"$out/ctest-cuda.txt" 2>&1
 tail -5 "$out/ctest-cuda.txt" | tee -a "$out/summary.txt"
 
+log "conformance on the real GPU alone (--require-kind cuda: fails unless the GPU ran the cases)"
+for op in convert reduce noop whisper vggish fbank; do
+  (cd "$build" && "./conformance_$op" --op "$op" --require-kind cuda) >"$out/conformance-cuda-$op.txt" 2>&1
+  echo "$op: exit $? ($(tail -1 "$out/conformance-cuda-$op.txt"))" | tee -a "$out/summary.txt"
+done
+
 log "devices, doctor, nvidia-smi"
 "$build/accel" devices --json --no-cache >"$out/devices.json" 2>"$out/devices.err"
 "$build/accel" devices >"$out/devices.txt" 2>&1
