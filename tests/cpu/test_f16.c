@@ -9,6 +9,7 @@
 #include "ops/basic/f16.h"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 __attribute__((target("f16c"))) static uint16_t hw_f32_to_f16(float f)
 {
@@ -70,8 +71,8 @@ int main(void)
         check_float(f);
     }
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("f16c")) {
+    unsigned ca, cb, cc, cd; /* F16C: CPUID leaf 1, ECX bit 29 (Clang 14's builtin lacks the name) */
+    if (__get_cpuid(1, &ca, &cb, &cc, &cd) && (cc & (1u << 29))) {
         long hw_bad = 0;
         for (uint32_t h = 0; h < 65536; h++)
             if (hw_f16_to_f32((uint16_t)h) != accel__f16_to_f32_bits((uint16_t)h) && hw_bad++ < 5)

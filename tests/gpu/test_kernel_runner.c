@@ -1,5 +1,5 @@
-/* The kernel runner (tests/gpu/fake_gpu) on its own: every AK_KERNEL of src/kernels/*.kern is
- * in its table with a consistent argument list; barriers hold the items of a group together;
+/* The kernel runner (tests/gpu/fake_gpu) on its own: every AK_KERNEL of the .kern files in
+ * src/kernels is in its table with a consistent argument list; barriers hold the items of a group together;
  * AK_LOCAL_ARRAY memory is shared by a group, private to it and poisoned before it; geometry
  * and indices in three dimensions; divergent barriers, too much shared memory, wrong argument
  * counts and bad pointers are errors; threads run launches side by side. Built twice: with

@@ -42,8 +42,8 @@ static cl_dev_info *dev_of(const char *suffix, int d)
     return x;
 }
 
-/* clinfo --raw: "#PLATFORMS  n", then per platform "[TAG/*]  KEY  value" and per device
- * "[TAG/i]  KEY  value". */
+/* clinfo --raw: "#PLATFORMS  n", then per platform "[TAG/<star>]  KEY  value" (<star> being a
+ * literal asterisk) and per device "[TAG/i]  KEY  value". */
 static int read_clinfo(void)
 {
     FILE *p = popen("clinfo --raw 2>/dev/null", "r");
