@@ -479,25 +479,35 @@ static const char *dev_name(accel_ctx *ctx, int i)
 
 void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
 {
-    fprintf(f, "%-10s %-7s %10s  %-22s %10s %10s %10s %10s %12s %6s %8s %6s\n", "operation", "size",
-            "items", "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s", "ok %",
-            "GB/s", "of bw");
+    /* the operation and device columns fit their longest entry: rows stay aligned for
+     * "convert-f16", and no device name is cut into something that names no device */
+    int wo = 9, wd = 6;
     for (size_t i = 0; i < r->n_results; i++) {
         const accel__bench_result *x = &r->results[i];
-        char dev[64];
+        int o = (int)strlen(x->op);
+        int d = snprintf(NULL, 0, "%d %s", x->device, dev_name(ctx, x->device));
+        if (o > wo) wo = o;
+        if (d > wd) wd = d;
+    }
+    fprintf(f, "%-*s %-7s %10s  %-*s %10s %10s %10s %10s %12s %6s %8s %6s\n", wo, "operation",
+            "size", "items", wd, "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s",
+            "ok %", "GB/s", "of bw");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        char dev[300];
         snprintf(dev, sizeof dev, "%d %s", x->device, dev_name(ctx, x->device));
         double rate = x->iterations ? 100.0 * x->successes / x->iterations : 0;
         if (x->successes == 0) {
-            fprintf(f, "%-10s %-7s %10zu  %-22.22s failed: %s\n", x->op, x->size_label, x->items,
-                    dev, x->error);
+            fprintf(f, "%-*s %-7s %10zu  %-*s failed: %s\n", wo, x->op, x->size_label, x->items,
+                    wd, dev, x->error);
             continue;
         }
         char frac[16] = "-";
         if (x->bandwidth_fraction >= 0)
             snprintf(frac, sizeof frac, "%.0f%%", 100 * x->bandwidth_fraction);
         fprintf(f,
-                "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
-                x->op, x->size_label, x->items, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
+                "%-*s %-7s %10zu  %-*s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
+                wo, x->op, x->size_label, x->items, wd, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
                 x->e2e.p95, x->throughput, rate, x->bandwidth_gbps, frac);
     }
     int header = 0;

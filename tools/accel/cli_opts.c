@@ -209,9 +209,21 @@ int cli_parse(const cli_verb *v, int argc, char **argv, cli_args *a)
         return CLI_USAGE;
     }
     int only_operands = 0;
+    const cli_opt *prev_flag = NULL; /* the option just before, when it takes no value */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        const cli_opt *after_flag = prev_flag;
+        prev_flag = NULL;
         if (only_operands || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (!v->operands && after_flag) {
+                /* `--json FILE` was bench's spelling before -o existed */
+                verb_error(v, "unexpected argument '%s': %s takes no value%s", arg,
+                           after_flag->name,
+                           strcmp(after_flag->name, "--json") == 0
+                               ? " (it prints JSON on standard output; -o FILE writes it to a file)"
+                               : "");
+                return CLI_USAGE;
+            }
             if (!v->operands) {
                 verb_error(v, "unexpected argument '%s' (%s takes options only; see `accel help "
                               "%s`)",
@@ -248,6 +260,7 @@ int cli_parse(const cli_verb *v, int argc, char **argv, cli_args *a)
                 return CLI_USAGE;
             }
             val->on = !negated;
+            prev_flag = o;
             continue;
         }
         const char *value = NULL;

@@ -115,6 +115,8 @@ typedef struct cli_out {
  * -o fails before any work is done. Returns 0, or 2 after printing the error. */
 int cli_out_open(cli_out *o, const char *verb, const cli_args *a, int i_json, int i_format,
                  int i_output);
+/* The same for a file named otherwise (`bench --svg FILE`): NULL or "-" is standard output. */
+int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format fmt);
 /* Where the human-readable form goes besides the report: standard output when the report goes
  * to a file in another format, NULL otherwise. */
 FILE *cli_out_text(const cli_out *o);

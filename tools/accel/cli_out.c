@@ -18,20 +18,26 @@
 
 /* ---- the temporary file, removed when a signal ends the process -------------------------- */
 
-static char pending[4096]; /* the temporary file being written, "" when none */
-static volatile sig_atomic_t have_pending;
+#define MAX_PENDING 4
+static char pending[MAX_PENDING][4096]; /* temporary files being written, "" when free */
+static volatile sig_atomic_t have_pending[MAX_PENDING];
 
 static void on_signal(int sig)
 {
-    if (have_pending) unlink(pending);
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (have_pending[i]) unlink(pending[i]);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
 static void watch(const char *tmp)
 {
-    snprintf(pending, sizeof pending, "%s", tmp);
-    have_pending = 1;
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (!have_pending[i]) {
+            snprintf(pending[i], sizeof pending[i], "%s", tmp);
+            have_pending[i] = 1;
+            break;
+        }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -41,10 +47,13 @@ static void watch(const char *tmp)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-static void unwatch(void)
+static void unwatch(const char *tmp)
 {
-    have_pending = 0;
-    pending[0] = '\0';
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (have_pending[i] && strcmp(pending[i], tmp) == 0) {
+            have_pending[i] = 0;
+            pending[i][0] = '\0';
+        }
 }
 
 /* ---- the report's stream --------------------------------------------------------------- */
@@ -75,6 +84,14 @@ int cli_out_open(cli_out *o, const char *verb, const cli_args *a, int i_json, in
     }
     if (json) o->fmt = CLI_FMT_JSON;
     const char *path = i_output >= 0 && a->v[i_output].set ? a->v[i_output].s : NULL;
+    return cli_out_open_file(o, verb, path, o->fmt);
+}
+
+int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format fmt)
+{
+    memset(o, 0, sizeof *o);
+    o->verb = verb;
+    o->fmt = fmt;
     if (!path || strcmp(path, "-") == 0) {
         o->f = stdout;
         return 0;
@@ -96,6 +113,7 @@ int cli_out_open(cli_out *o, const char *verb, const cli_args *a, int i_json, in
     int n = snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-XXXXXX", dir, base);
     if (n < 0 || (size_t)n >= sizeof o->tmp) {
         out_error(verb, path, "the path is too long");
+        o->tmp[0] = '\0';
         return 2;
     }
     int fd = mkstemp(o->tmp);
@@ -128,10 +146,12 @@ FILE *cli_out_text(const cli_out *o)
 void cli_out_discard(cli_out *o)
 {
     if (o->path && o->f) fclose(o->f);
-    if (o->tmp[0]) unlink(o->tmp);
+    if (o->tmp[0]) {
+        unlink(o->tmp);
+        unwatch(o->tmp);
+    }
     o->tmp[0] = '\0';
     o->f = NULL;
-    unwatch();
 }
 
 int cli_out_close(cli_out *o)
@@ -164,12 +184,12 @@ int cli_out_close(cli_out *o)
         snprintf(msg, sizeof msg, "%s (%s)", strerror(err), why);
         out_error(o->verb, o->path, msg);
         unlink(o->tmp);
+        unwatch(o->tmp);
         o->tmp[0] = '\0';
-        unwatch();
         return 2;
     }
+    unwatch(o->tmp);
     o->tmp[0] = '\0';
-    unwatch();
     return 0;
 }
 
