@@ -231,7 +231,8 @@ ACCEL_API accel_status accel_device_get(const accel_ctx *ctx, size_t index,
 ACCEL_API const char *accel_device_kind_name(accel_device_kind kind);
 
 /*! accel_select() :
- *  The device the policy would choose for operation `op` (NULL: any operation), honouring
+ *  The device the policy would choose for operation `op` (NULL: any operation) — a family
+ *  ("whisper") or a preset ("whisper-80"), which place alike (docs/cli.md) — honouring
  *  ACCEL_BACKEND, ACCEL_DEVICE, ACCEL_ALL_GPU, ACCEL_<OP>_GPU and ACCEL_STRICT. When the
  *  requested device is absent or unusable this warns and returns the next one in order, or
  *  fails with ACCEL_ERR_STRICT under ACCEL_STRICT=1. When `explain` is not NULL it receives a
@@ -358,7 +359,8 @@ typedef struct accel_plan {
 } accel_plan;
 
 /*! accel_plan_batch() :
- *  The largest batch of `op` items of `item_size` elements that fits the device's budget
+ *  `op` is a preset ("whisper-80") or a family ("whisper": its first preset), as for
+ *  accel_select(). The largest batch of `op` items of `item_size` elements that fits the device's budget
  *  (free memory reduced by ACCEL_MEMORY_LIMIT_GB, ACCEL_MEMORY_FRACTION and a keep-free
  *  margin). `device` < 0 plans for the device accel_select() would choose. With `calibrate`
  *  set, two small batches are run and bytes = a + b·n is fitted from their measured peaks.
