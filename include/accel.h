@@ -587,8 +587,8 @@ typedef struct accel_audio_result {
 
 /*! accel_audio_features_npy() :
  *  Reads `src` to its end and writes its features to `npy_path` (.npy v1.0, float32, C
- *  order) in bounded memory: chunks of the planned length (accel_plan_chunk, else
- *  ACCEL_CHUNK_SECONDS, else 60 s), with the frames that straddle chunk boundaries computed
+ *  order) in bounded memory: chunks of ACCEL_CHUNK_SECONDS, else 60 s shortened to what
+ *  accel_plan_chunk says fits the device, with the frames that straddle chunk boundaries computed
  *  from the samples of both, so the file equals accel_audio_features() on the whole input.
  *  Whisper's global maximum and fbank's mean normalisation are whole-input statistics: they
  *  are applied in a second pass over the written values. The file is written under a
@@ -613,7 +613,8 @@ typedef struct accel_audio_vad_params {
     double min_speech_ms;   /* shorter bursts are dropped: 150 */
     double min_silence_ms;  /* shorter pauses are bridged: 300 */
     double pad_ms;          /* kept around each speech segment: 100 */
-    double chunk_s;         /* accel_audio_chunk target; 0: planner, ACCEL_CHUNK_SECONDS, 30 */
+    double chunk_s;         /* accel_audio_chunk target; 0: ACCEL_CHUNK_SECONDS, else 30
+                               shortened to the plan */
     const char *op;         /* operation the chunks are planned for; NULL: "whisper" */
 } accel_audio_vad_params;
 
@@ -632,8 +633,8 @@ ACCEL_API accel_status accel_audio_vad(accel_ctx *ctx, const accel_audio_vad_par
 
 /*! accel_audio_chunk() :
  *  Reads `src` to its end and cuts it into consecutive chunks that tile it, each at most the
- *  target length (vp->chunk_s; 0: accel_plan_chunk for vp->op, else ACCEL_CHUNK_SECONDS,
- *  else 30 s), each cut placed in the middle of the last pause that ends within the second
+ *  target length (vp->chunk_s; 0: ACCEL_CHUNK_SECONDS, else 30 s shortened to what
+ *  accel_plan_chunk for vp->op says fits), each cut placed in the middle of the last pause that ends within the second
  *  half of the target, else at the quietest frame there. */
 ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                                          accel_audio_source *src, accel_audio_segment **segs,

@@ -2,9 +2,12 @@
  * ("whisper") resolve to the same operation for accel_select, accel_plan_batch and the
  * benchmark engine, which prints the name it was given; an unknown name is refused with a
  * suggestion and the names allowed; --image-size values parse or are refused, and a case with
- * make_image receives the size. */
+ * make_image receives the size. Now that the planner knows "whisper", the audio streams' chunk
+ * length takes its plan as a ceiling only: 60 s on a roomy host, shorter where memory is
+ * short, ACCEL_CHUNK_SECONDS when set. */
 #include "test.h"
 #include "core/opnames.h"
+#include "ops/audio/audio_internal.h"
 
 static void test_resolve(void)
 {
@@ -167,11 +170,36 @@ static void test_image_size(void)
     accel_ctx_destroy(ctx);
 }
 
+static double chunk_with(const char *key, const char *value, const char **source)
+{
+    accel_option o = {key, value};
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, &o, key ? 1 : 0, ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP));
+    if (!ctx) return -1;
+    double s = accel__audio_chunk_seconds(ctx, "whisper", 1200, 16000, 60.0, source);
+    accel_ctx_destroy(ctx);
+    return s;
+}
+
+static void test_chunk_ceiling(void)
+{
+    const char *src = NULL;
+    ASSERT_NEAR(chunk_with(NULL, NULL, &src), 60.0, 1e-9);
+    ASSERT_STR_EQ(src, "default");
+    ASSERT_NEAR(chunk_with("ACCEL_CHUNK_SECONDS", "120", &src), 120.0, 1e-9);
+    ASSERT_STR_EQ(src, "ACCEL_CHUNK_SECONDS");
+    /* about 2.3 MB: whisper needs 1.1 MB + 97 kB per second, so a chunk of ~10 s fits */
+    double s = chunk_with("ACCEL_MEMORY_LIMIT_GB", "0.0023", &src);
+    ASSERT_STR_EQ(src, "planner");
+    ASSERT_TRUE(s > 1 && s < 30);
+}
+
 int main(void)
 {
     test_resolve();
     test_nearest();
     test_library_calls();
     test_image_size();
+    test_chunk_ceiling();
     TEST_DONE();
 }

@@ -213,7 +213,7 @@ void cli_table_add(cli_table *t, const char *const *cells)
         t->cells = c;
         t->cap = cap;
     }
-    for (size_t i = 0; i < t->ncol; i++)
+    for (size_t i = 0; i < t->ncol; i++) /* NULL when out of memory: written as "" */
         t->cells[t->nrow * t->ncol + i] = strdup(cells[i] ? cells[i] : "");
     t->nrow++;
 }
@@ -223,6 +223,12 @@ void cli_table_free(cli_table *t)
     for (size_t i = 0; i < t->nrow * t->ncol; i++) free(t->cells[i]);
     free(t->cells);
     memset(t, 0, sizeof *t);
+}
+
+static const char *cell(const cli_table *t, size_t r, size_t c)
+{
+    const char *s = r ? t->cells[(r - 1) * t->ncol + c] : t->head[c];
+    return s ? s : "";
 }
 
 /* Display width: UTF-8 continuation bytes take no column. */
@@ -262,7 +268,7 @@ void cli_table_write(const cli_table *t, cli_format fmt, FILE *f)
     if (fmt == CLI_FMT_CSV) {
         for (size_t r = 0; r <= t->nrow; r++)
             for (size_t c = 0; c < nc; c++) {
-                csv_cell(r ? t->cells[(r - 1) * nc + c] : t->head[c], f);
+                csv_cell(cell(t, r, c), f);
                 fputs(c + 1 < nc ? "," : "\r\n", f);
             }
         return;
@@ -272,7 +278,7 @@ void cli_table_write(const cli_table *t, cli_format fmt, FILE *f)
             fputc('|', f);
             for (size_t c = 0; c < nc; c++) {
                 fputc(' ', f);
-                md_cell(r ? t->cells[(r - 1) * nc + c] : t->head[c], f);
+                md_cell(cell(t, r, c), f);
                 fputs(" |", f);
             }
             fputc('\n', f);
@@ -288,15 +294,15 @@ void cli_table_write(const cli_table *t, cli_format fmt, FILE *f)
     /* the table: every column as wide as its widest cell, so no name is ever cut */
     int w[64] = {0};
     if (nc > 64) nc = 64;
-    for (size_t c = 0; c < nc; c++) w[c] = width(t->head[c]);
+    for (size_t c = 0; c < nc; c++) w[c] = width(cell(t, 0, c));
     for (size_t r = 0; r < t->nrow; r++)
         for (size_t c = 0; c < nc; c++) {
-            int x = width(t->cells[r * t->ncol + c]);
+            int x = width(cell(t, r + 1, c));
             if (x > w[c]) w[c] = x;
         }
     for (size_t r = 0; r <= t->nrow; r++) {
         for (size_t c = 0; c < nc; c++) {
-            const char *s = r ? t->cells[(r - 1) * t->ncol + c] : t->head[c];
+            const char *s = cell(t, r, c);
             int pad = w[c] - width(s);
             int right = t->align && t->align[c] == 'r';
             int last = c + 1 == nc;

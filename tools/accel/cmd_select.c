@@ -155,7 +155,7 @@ int accel_cli_select(int argc, char **argv)
         /* the explanation also when the selection failed: it says why */
         if (st == ACCEL_OK || explained) text(ctx, chosen, explained, o.f);
     } else {
-        accel__selection *sel = malloc(sizeof *sel);
+        accel__selection *sel = calloc(1, sizeof *sel);
         if (!sel) {
             accel_cli_error("select", "out of memory");
             cli_out_discard(&o);
