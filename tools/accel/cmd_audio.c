@@ -65,8 +65,8 @@ static const cli_verb features_verb = {
 enum { V_CHUNKS, V_DEVICE, V_JSON, V_OUTPUT, V_N };
 static const cli_opt vad_opts[] = {
     [V_CHUNKS] = {"--chunks", NULL, CLI_NUM, "SECONDS",
-                  "cut the input into chunks at pauses near SECONDS\n"
-                  "(default: planner, ACCEL_CHUNK_SECONDS, 30)",
+                  "cut the input into chunks at pauses near SECONDS (default:\n"
+                  "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short)",
                   0, -1, NULL, CLI_OPTIONAL_VALUE | CLI_MIN_EXCLUSIVE},
     [V_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
                   0, 0, NULL, 0},
