@@ -24,6 +24,7 @@
 
 #include "core/devcall.h"
 #include "core/executor.h"
+#include "core/opnames.h"
 
 static const char *const size_labels[] = {"small", "medium", "large"};
 
@@ -264,7 +265,7 @@ static void bench_one(accel_ctx *ctx, const accel__bench_opts *o, const accel__o
         double t = accel__now_ms() - t0;
         accel__dev_account_end();
         if (rec.n_fallbacks > 0 || st == ACCEL_ERR_STRICT)
-            note_fallback(fb, op->name, items, timed, timed ? it - o->warmup : it, &rec, st);
+            note_fallback(fb, res->op, items, timed, timed ? it - o->warmup : it, &rec, st);
         if (!timed) continue;
         if (st == ACCEL_OK && rec.device_used == dev && rec.n_fallbacks == 0) {
             e2e[res->successes++] = t;
@@ -348,12 +349,18 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
     const accel__bench_case **cases = calloc(n_cases ? n_cases : 1, sizeof *cases);
     RETURN_ERROR_IF(!cases, ACCEL_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < n_cases; i++) {
-        cases[i] = o.n_ops ? accel__bench_case_find(o.ops[i]) : accel__bench_case_at(i);
-        if (!cases[i]) {
+        /* a preset or a family (core/opnames.h); results carry the name as given */
+        accel__op_ref ref = {.pre = o.n_ops ? NULL : accel__bench_case_at(i)};
+        accel_status rs = o.n_ops ? accel__op_resolve(o.ops[i], &ref) : ACCEL_OK;
+        if (rs == ACCEL_OK && !ref.pre)
+            rs = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED,
+                             "operation '%s' has no benchmark case (src/core/bench_cases.c)",
+                             o.ops[i]);
+        if (rs != ACCEL_OK) {
             free(cases);
-            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
-                               "unknown operation '%s' (see `accel bench --list`)", o.ops[i]);
+            return rs;
         }
+        cases[i] = ref.pre;
     }
     int *idx = calloc(ctx->n_devs, sizeof *idx);
     size_t n_idx = 0;
@@ -385,12 +392,17 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
         const char *label = which < 3 ? size_labels[which] : "custom";
         void *call = NULL;
         size_t bin = 0, bout = 0;
-        accel_status mk = op ? c->make(items, 0, &call, &bin, &bout) : ACCEL_ERR_NOT_BUILT_IN;
+        const char *name = o.n_ops ? o.ops[ci] : c->op;
+        accel_status mk = !op ? ACCEL_ERR_NOT_BUILT_IN
+                          : o.image_width > 0 && c->make_image
+                              ? c->make_image(items, o.image_width, o.image_height, &call, &bin,
+                                              &bout)
+                              : c->make(items, 0, &call, &bin, &bout);
         const char *why = op ? accel__last_error_text() : "operation not built into this library";
         for (size_t k = 0; k < n_idx; k++) {
             accel__bench_result *res = grow_add(&results);
             if (!res) break;
-            accel__strlcpy(res->op, c->op, sizeof res->op);
+            accel__strlcpy(res->op, name, sizeof res->op);
             accel__strlcpy(res->size_label, label, sizeof res->size_label);
             res->items = items;
             res->device = idx[k];
@@ -402,7 +414,7 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                 continue;
             }
             if (o.progress)
-                fprintf(o.progress, "bench: %s %s (%zu items) on device %d (%s)\n", c->op, label,
+                fprintf(o.progress, "bench: %s %s (%zu items) on device %d (%s)\n", name, label,
                         items, idx[k], ctx->devs[idx[k]].info.name);
             bench_one(ctx, &o, op, call, items, bin, bout, idx[k], res, &fbs);
         }
@@ -467,25 +479,35 @@ static const char *dev_name(accel_ctx *ctx, int i)
 
 void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
 {
-    fprintf(f, "%-10s %-7s %10s  %-22s %10s %10s %10s %10s %12s %6s %8s %6s\n", "operation", "size",
-            "items", "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s", "ok %",
-            "GB/s", "of bw");
+    /* the operation and device columns fit their longest entry: rows stay aligned for
+     * "convert-f16", and no device name is cut into something that names no device */
+    int wo = 9, wd = 6;
     for (size_t i = 0; i < r->n_results; i++) {
         const accel__bench_result *x = &r->results[i];
-        char dev[64];
+        int o = (int)strlen(x->op);
+        int d = snprintf(NULL, 0, "%d %s", x->device, dev_name(ctx, x->device));
+        if (o > wo) wo = o;
+        if (d > wd) wd = d;
+    }
+    fprintf(f, "%-*s %-7s %10s  %-*s %10s %10s %10s %10s %12s %6s %8s %6s\n", wo, "operation",
+            "size", "items", wd, "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s",
+            "ok %", "GB/s", "of bw");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        char dev[300];
         snprintf(dev, sizeof dev, "%d %s", x->device, dev_name(ctx, x->device));
         double rate = x->iterations ? 100.0 * x->successes / x->iterations : 0;
         if (x->successes == 0) {
-            fprintf(f, "%-10s %-7s %10zu  %-22.22s failed: %s\n", x->op, x->size_label, x->items,
-                    dev, x->error);
+            fprintf(f, "%-*s %-7s %10zu  %-*s failed: %s\n", wo, x->op, x->size_label, x->items,
+                    wd, dev, x->error);
             continue;
         }
         char frac[16] = "-";
         if (x->bandwidth_fraction >= 0)
             snprintf(frac, sizeof frac, "%.0f%%", 100 * x->bandwidth_fraction);
         fprintf(f,
-                "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
-                x->op, x->size_label, x->items, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
+                "%-*s %-7s %10zu  %-*s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
+                wo, x->op, x->size_label, x->items, wd, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
                 x->e2e.p95, x->throughput, rate, x->bandwidth_gbps, frac);
     }
     int header = 0;

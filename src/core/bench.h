@@ -26,6 +26,11 @@ typedef struct accel__bench_case {
      * chunk planner evaluates the operation's memory formula on it). NULL: one item is one
      * sample. */
     accel_status (*make_signal)(double seconds, int rate, void **call);
+    /* Optional, for image operations: a call of `items` images of width × height pixels
+     * (`accel bench --image-size`). NULL: the case takes no image size, and asking for one is
+     * a usage error (accel__bench_takes_image_size). */
+    accel_status (*make_image)(size_t items, int width, int height, void **call,
+                               size_t *bytes_in, size_t *bytes_out);
 } accel__bench_case;
 
 size_t accel__bench_case_count(void);
@@ -35,6 +40,12 @@ const accel__bench_case *accel__bench_case_find(const char *op);
 accel_status accel__bench_case_add(const accel__bench_case *c);
 /* The case's operation, NULL when it is not built into this library. */
 const accel__op *accel__bench_case_op(const accel__bench_case *c);
+/* 1 when the case builds calls of images of a given size (make_image). */
+int accel__bench_takes_image_size(const accel__bench_case *c);
+
+/* Parses an --image-size value: "small" (320x240), "medium" (640x480), "large" (1920x1080) or
+ * "WxH" with whole numbers 1..16384. Returns -1 when invalid (*w, *h untouched). */
+int accel__bench_parse_image_size(const char *s, int *w, int *h);
 
 /* ---- the engine ------------------------------------------------------------------------ */
 
@@ -46,6 +57,8 @@ typedef struct accel__bench_opts {
     int warmup;             /* untimed calls before them */
     const char *devices;    /* cpu|gpu|all|cuda|opencl|hip|rocm|<index>[,…] */
     int quick;              /* every case once at small size */
+    int image_width;        /* > 0: image size for cases that take one (make_image) */
+    int image_height;
     size_t bandwidth_bytes; /* copy size for the bandwidth measurement; 0: 64 MiB */
     FILE *progress;         /* a line per measurement, or NULL */
 } accel__bench_opts;

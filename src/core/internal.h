@@ -120,6 +120,11 @@ int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op);
 /* The switch key of operation `op` into key (cap >= 12): "convert" → "ACCEL_CONVERT_GPU";
  * letters and digits upper-cased, anything else '_', the name cut to fit. */
 void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap);
+/* The i-th line of `accel config --show` (ACCEL_CONFIG, every key, then the ACCEL_<OP>_GPU keys
+ * that are set): 1 and its key, value ("" unset), source and note ("" or why the value is
+ * odd: "no such file"); 0 past the end. Pointers stay valid while the context lives. */
+int accel__cfg_entry(const accel_ctx *ctx, size_t i, const char **key, const char **value,
+                     const char **source, const char **note);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Devices                                                                                   */

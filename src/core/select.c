@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/opnames.h"
 #include "core/select.h"
 #include "discover/pci.h"
 
@@ -223,14 +224,16 @@ static void setting(FILE *f, const accel_ctx *ctx, accel__cfg_id id, const char 
     fprintf(f, "  %-16s %-12s %s\n", name, v[0] ? v : "(unset)", accel__cfg_source(ctx, id));
 }
 
-static char *explain_text(accel_ctx *ctx, const char *op, const accel__selection *sel,
-                          accel_status st)
+/* `name`: the operation as the caller named it (a preset or a family, core/opnames.h); `op`:
+ * the operation's own name, which its ACCEL_<OP>_GPU key is made of. */
+static char *explain_text(accel_ctx *ctx, const char *name, const char *op,
+                          const accel__selection *sel, accel_status st)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    fprintf(f, "operation: %s\nsettings:\n", op ? op : "(any)");
+    fprintf(f, "operation: %s\nsettings:\n", name ? name : "(any)");
     setting(f, ctx, ACCEL__CFG_BACKEND, "ACCEL_BACKEND");
     setting(f, ctx, ACCEL__CFG_DEVICE, "ACCEL_DEVICE");
     setting(f, ctx, ACCEL__CFG_ALL_GPU, "ACCEL_ALL_GPU");
@@ -244,11 +247,17 @@ static char *explain_text(accel_ctx *ctx, const char *op, const accel__selection
     }
     if (sel->warning[0]) fprintf(f, "warning: %s\n", sel->warning);
     fprintf(f, "candidates, in order:\n");
+    /* the name column fits the longest name: a cut name can hide which device it is */
+    int wn = 16;
+    for (size_t i = 0; i < sel->n; i++) {
+        int n = (int)strlen(ctx->devs[sel->c[i].index].info.name);
+        if (n > wn) wn = n;
+    }
     for (size_t i = 0; i < sel->n; i++) {
         const accel_device_info *d = &ctx->devs[sel->c[i].index].info;
-        fprintf(f, "  %s %-2d %-6s %-36.36s score %9.3f  %s\n",
+        fprintf(f, "  %s %-2d %-6s %-*s score %9.3f  %s\n",
                 sel->c[i].index == sel->chosen ? "*" : " ", d->index,
-                accel_device_kind_name(d->kind), d->name, sel->c[i].score, sel->c[i].rule);
+                accel_device_kind_name(d->kind), wn, d->name, sel->c[i].score, sel->c[i].rule);
     }
     if (st == ACCEL_OK)
         fprintf(f, "chosen: device %d (%s)\n", sel->chosen, ctx->devs[sel->chosen].info.name);
@@ -262,23 +271,20 @@ accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index, 
 {
     RETURN_ERROR_IF(!ctx || !device_index, ACCEL_ERR_INVALID_ARG, "accel_select: NULL argument");
     if (explain) *explain = NULL;
-    if (op && !accel__op_find(op)) {
-        char known[512] = "";
-        size_t k = 0;
-        for (size_t i = 0; i < accel__op_count() && k < sizeof known; i++)
-            k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "",
-                                  accel__op_at(i)->name);
-        return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "unknown operation '%s'; allowed: %s", op,
-                           k ? known : "(no operation is registered in this build)");
-    }
+    /* a preset ("whisper-80") or a family ("whisper"): placement is per operation */
+    accel__op_ref ref = {0};
+    if (op) FORWARD_IF_ERROR(accel__op_resolve(op, &ref));
+    RETURN_ERROR_IF(op && !ref.op, ACCEL_ERR_NOT_BUILT_IN,
+                    "operation '%s' is not built into this library", op);
+    const char *op_name = op ? ref.op->name : NULL;
     accel__selection *sel = malloc(sizeof *sel);
     RETURN_ERROR_IF(!sel, ACCEL_ERR_NO_MEMORY, "out of memory");
-    accel_status st = accel__select_order(ctx, op, sel);
+    accel_status st = accel__select_order(ctx, op_name, sel);
     if (st == ACCEL_OK) *device_index = (size_t)sel->chosen;
     if (explain) {
         char saved[1024];
         accel__strlcpy(saved, accel__last_error_text(), sizeof saved);
-        *explain = explain_text(ctx, op, sel, st);
+        *explain = explain_text(ctx, op, op_name, sel, st);
         if (st != ACCEL_OK) ACCEL_ERROR(st, "%s", saved); /* keep the selection's message */
         if (!*explain && st == ACCEL_OK) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
     }

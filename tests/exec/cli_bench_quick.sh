@@ -3,5 +3,5 @@
 # validates against the schema and a chart that parses as XML.
 accel=$1 schema=$2 checker=$3 out=$4
 mkdir -p "$out" || exit 1
-"$accel" bench --quick --json "$out/quick.json" --svg "$out/quick.svg" || { echo "FAIL: accel bench --quick exited $?"; exit 1; }
+"$accel" bench --quick --json -o "$out/quick.json" --svg "$out/quick.svg" || { echo "FAIL: accel bench --quick exited $?"; exit 1; }
 /usr/bin/python3 "$checker" "$schema" "$out/quick.json" "$out/quick.svg"
