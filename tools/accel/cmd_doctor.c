@@ -1,7 +1,7 @@
 /* cmd_doctor.c — `accel doctor [--json] [--no-cache]`: what is wrong with this machine's
- * accelerator stack and how to fix it (see docs/doctor.md). Exit code 0 when every check
- * passes, 1 when the worst finding is a warning, 2 when a failure prevents GPU use (and 2 for
- * a usage error). */
+ * accelerator stack and how to fix it (see docs/doctor.md). Exit code 0 when nothing needs
+ * fixing (checks pass or are informational), 1 when the worst finding is a warning, 2 when a
+ * failure prevents GPU use (and 2 for a usage error). */
 #include "cli.h"
 #include "discover/doctor.h"
 
@@ -13,6 +13,7 @@ const char *const accel_cli_doctor_help =
 int accel_cli_doctor(int argc, char **argv)
 {
     accel__doc_options opt = {0};
+    opt.progress = stderr; /* "waiting for CUDA probe (calling cuInit)…" when a probe is slow */
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (accel_cli_is(argv[i], "--json", NULL)) {
@@ -21,10 +22,12 @@ int accel_cli_doctor(int argc, char **argv)
             opt.no_cache = 1;
         } else if (accel_cli_is(argv[i], "--help", "-h")) {
             printf("usage: accel doctor [--json] [--no-cache]\n"
-                   "  One line per check: PASS, WARN or FAIL, the component, what was seen, and\n"
-                   "  the fix. --json prints the report as JSON (schema_version %d, see\n"
-                   "  docs/doctor.md); --no-cache probes every vendor stack afresh.\n"
-                   "  Exit code: 0 all pass, 1 warnings only, 2 a failure that prevents GPU use.\n",
+                   "  One line per check: PASS, INFO (nothing to fix here), WARN or FAIL, the\n"
+                   "  component, what was seen, and the fix. --json prints the report as JSON\n"
+                   "  (schema_version %d, see docs/doctor.md); --no-cache probes every vendor\n"
+                   "  stack afresh.\n"
+                   "  Exit code: 0 nothing to fix, 1 warnings only, 2 a failure that prevents GPU\n"
+                   "  use.\n",
                    ACCEL__DOCTOR_SCHEMA_VERSION);
             return 0;
         } else {
