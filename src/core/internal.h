@@ -394,6 +394,8 @@ struct accel_ctx {
     void *fault_state; /* fault.c: counters per site */
     void *cpu_pool;    /* backends/cpu: the thread pool */
     void *probe_memo;  /* probe.c: probe outcomes this context obtained, by key */
+    uint64_t warned[8]; /* select.c: hashes of the selection warnings already logged */
+    int n_warned;
 };
 
 /* The CPU device (always present, always last). */
