@@ -26,7 +26,7 @@ static const char usage_text[] =
     "  --device     devices to time (default all usable devices)\n"
     "  --json       write the report as JSON (- for standard output)\n"
     "  --svg        write a bar chart of the report\n"
-    "  --quick      every operation once at small size, no warm-up\n"
+    "  --quick      every operation at small size, one warm-up call, three timed\n"
     "  --list       list the operations and their sizes\n";
 
 static const char options_allowed[] =
