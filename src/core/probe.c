@@ -286,8 +286,12 @@ accel_status accel__probe_run(const char *what, accel__probe_fn fn, void *arg, i
         signal(SIGABRT, SIG_DFL);
         close(fds[0]);
         close(ofds[0]);
-        child_redirect(ofds[1]);
-        accel__probe_chan chan = {fds[1]};
+        /* In a process started with standard descriptors closed, a pipe may be fd 0..2: move
+         * both ends out of the way before those are redirected. */
+        int frame_fd = fds[1] > 2 ? fds[1] : fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+        int out_fd = ofds[1] > 2 ? ofds[1] : fcntl(ofds[1], F_DUPFD_CLOEXEC, 3);
+        child_redirect(out_fd);
+        accel__probe_chan chan = {frame_fd};
         int rc = fn(arg, &chan);
         int code = rc == 0 ? 0 : (rc > 0 && rc < 126 ? rc : 1);
         unsigned char c = (unsigned char)code;
