@@ -406,8 +406,8 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                 continue;
             }
             if (o.progress)
-                fprintf(o.progress, "bench: %s %s (%zu items) on device %d (%s)\n", c->op, label,
-                        items, idx[k], ctx->devs[idx[k]].info.name);
+                fprintf(o.progress, "bench: %s %s (%zu item%s) on device %d (%s)\n", c->op,
+                        label, items, items == 1 ? "" : "s", idx[k], ctx->devs[idx[k]].info.name);
             bench_one(ctx, &o, op, call, items, bin, bout, idx[k], res, &fbs);
         }
         if (mk == ACCEL_OK) c->destroy(call);
