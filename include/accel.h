@@ -12,9 +12,15 @@
  *  - Handles are opaque. Structs are exposed only where the caller must read many fields
  *    (accel_device_info, filled and owned by the library) or allocate them
  *    (accel_run_record); each starts with `struct_size` so it can grow at the end.
- *  - After a failure, accel_last_error(ctx) returns a human message naming the input and the
- *    reason (and, for a setting, the values allowed). It stays valid until the next call on the
- *    same context from the same thread.
+ *  - After a failure, accel_last_error() returns a human message naming the input and the
+ *    reason (and, for a setting, the values allowed). The message belongs to the calling
+ *    thread, not to a context: it is the last failure of any accel call made by this thread,
+ *    whatever context that call used. Calls that take no context — accel_ctx_create(),
+ *    accel_audio_params_preset(), accel_audio_params_check(), accel_audio_shape(),
+ *    accel_audio_open(), accel_audio_read() and the other accel_audio_* source calls — are
+ *    read with accel_last_error(NULL); any context argument gives the same text. Read it right
+ *    after the failing call: the next failure in the thread replaces it, and a successful call
+ *    does not necessarily clear it.
  *  - Thread safety: an accel_ctx may be used from several threads at once for operations
  *    (accel_convert, accel_reduce, …). Creating and destroying it is not concurrent with use.
  *
@@ -136,9 +142,11 @@ ACCEL_API accel_status accel_ctx_create(accel_ctx **out, const accel_option *opt
 ACCEL_API void accel_ctx_destroy(accel_ctx *ctx);
 
 /*! accel_last_error() :
- *  @return the detailed message of the last failure on `ctx` in this thread, or of the last
- *          failed accel_ctx_create() in this thread when ctx is NULL; "" when none. The string
- *          is owned by the library. Since 0.1. */
+ *  @return the detailed message of the last failed accel call in the calling thread, "" when
+ *          none. The message is per thread, not per context: `ctx` is accepted for symmetry
+ *          and may be NULL, which is how failures of calls without a context
+ *          (accel_ctx_create(), accel_audio_params_check(), …) are read. The string is owned
+ *          by the library and stays valid until the thread's next failing call. Since 0.1. */
 ACCEL_API const char *accel_last_error(const accel_ctx *ctx);
 
 /*! accel_warmup() :

@@ -5,12 +5,14 @@
  * then by route (CUDA, then HIP, then OpenCL, for the same card seen through two APIs that
  * were not merged); then devices that share the host's memory (an OpenCL CPU device such as
  * PoCL, an integrated GPU), ranked by free memory; the CPU last. Under auto, a device that
- * computes on the host CPU itself (info.host_cpu: PoCL) is listed but not eligible. Settings narrow it:
+ * computes on the host CPU itself (info.host_cpu: PoCL) is listed but not eligible unless a
+ * setting names it (ACCEL_BACKEND=opencl, or ACCEL_DEVICE with its index). Settings narrow it:
  * ACCEL_BACKEND (a kind), ACCEL_DEVICE (an index or PCI bus id; wins over ACCEL_BACKEND),
  * ACCEL_ALL_GPU=0 and ACCEL_<OP>_GPU=0 (CPU only). A requested device that is absent or
- * unusable is a warning and the next device in order — or ACCEL_ERR_STRICT under
- * ACCEL_STRICT=1. accel__select_order() gives the whole order, which the executor walks when
- * it falls back.
+ * unusable is a warning — logged once per context — and then exactly what auto would choose
+ * (ACCEL_BACKEND=cuda on a machine without CUDA runs where auto runs, not on PoCL, which auto
+ * itself excludes); under ACCEL_STRICT=1 it is ACCEL_ERR_STRICT instead.
+ * accel__select_order() gives the whole order, which the executor walks when it falls back.
  *
  * Scores, shown by `accel select --explain`: discrete GPU 1000 + 100·major + 10·minor +
  * min(free GiB, 999)/100 + route/1000; unified-memory device 100 + the same memory term; CPU 0;
@@ -101,6 +103,30 @@ static int device_matches(const accel__device *d, const char *want)
     return d->info.pci_bus_id[0] && accel__pci_bus_id_equal(d->info.pci_bus_id, want);
 }
 
+/* The settings name this device itself: ACCEL_DEVICE matches it, or (without ACCEL_DEVICE)
+ * ACCEL_BACKEND names its kind. */
+static int named_by_settings(const accel__device *d, const char *backend, const char *want)
+{
+    if (want[0]) return device_matches(d, want);
+    return strcasecmp(backend, "auto") != 0 && kind_matches(d, backend);
+}
+
+/* Logs a selection warning the first time this context meets it: an application that runs
+ * a thousand operations under ACCEL_BACKEND=cuda on a machine without CUDA is told once. */
+static int warn_once(accel_ctx *ctx, const char *text)
+{
+    uint64_t h = accel__hash64(text, strlen(text), 0);
+    int first = 1;
+    pthread_mutex_lock(&ctx->lock);
+    for (int i = 0; i < ctx->n_warned && first; i++)
+        if (ctx->warned[i] == h) first = 0;
+    if (first && ctx->n_warned < (int)(sizeof ctx->warned / sizeof *ctx->warned))
+        ctx->warned[ctx->n_warned++] = h;
+    pthread_mutex_unlock(&ctx->lock);
+    if (first) ACCEL_LOG_WARN("%s", text);
+    return first;
+}
+
 accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selection *sel)
 {
     memset(sel, 0, sizeof *sel);
@@ -123,13 +149,15 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: %s", d->info.verdict);
             c->reason = ACCEL_FALLBACK_UNAVAILABLE;
-        } else if (d->info.host_cpu && strcasecmp(backend, "auto") == 0 && !want[0]) {
+        } else if (d->info.host_cpu && !named_by_settings(d, backend, want)) {
             /* PoCL and other OpenCL CPU devices compute on the same cores as the CPU backend,
-             * through a slower path: auto never prefers them; naming them selects them. */
+             * through a slower path: only a setting that names them selects them. A request
+             * for another kind that cannot be met falls to auto's choice, so not to them. */
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule,
-                     "excluded under auto: runs on the host CPU (ACCEL_BACKEND=opencl or "
+                     "excluded%s: runs on the host CPU (ACCEL_BACKEND=opencl or "
                      "ACCEL_DEVICE=%d selects it)",
+                     strcasecmp(backend, "auto") == 0 && !want[0] ? " under auto" : "",
                      d->info.index);
         } else if (!all_gpu) {
             c->eligible = 0;
@@ -211,9 +239,12 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             sel->chosen = sel->c[i].index;
             break;
         }
-    if (sel->warning[0] && sel->chosen >= 0)
-        ACCEL_LOG_WARN("%s; using device %d (%s)", sel->warning, sel->chosen,
-                       ctx->devs[sel->chosen].info.name);
+    if (sel->warning[0] && sel->chosen >= 0) {
+        char text[600];
+        snprintf(text, sizeof text, "%s; using what auto would choose: device %d (%s)",
+                 sel->warning, sel->chosen, ctx->devs[sel->chosen].info.name);
+        sel->logged = warn_once(ctx, text);
+    }
     RETURN_ERROR_IF(sel->chosen < 0, ACCEL_ERR_UNAVAILABLE, "no usable device");
     return ACCEL_OK;
 }

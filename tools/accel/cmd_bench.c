@@ -48,7 +48,7 @@ static const cli_opt opts[] = {
     [O_OUTPUT] = {"-o", "--output", CLI_STR, "FILE",
                   "write the report to FILE (atomically); the table still shows", 0, 0, NULL, 0},
     [O_SVG] = {"--svg", NULL, CLI_STR, "FILE", "write a bar chart of the report", 0, 0, NULL, 0},
-    [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL, "every operation once at small size, no warm-up",
+    [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL, "every operation at small size: one warm-up call, three timed",
                  0, 0, NULL, 0},
     [O_LIST] = {"--list", NULL, CLI_FLAG, NULL, "list the operations and their sizes", 0, 0, NULL,
                 0},

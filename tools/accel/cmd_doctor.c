@@ -1,7 +1,7 @@
 /* cmd_doctor.c — `accel doctor [--json] [--no-cache] [-o FILE]`: what is wrong with this
- * machine's accelerator stack and how to fix it (see docs/doctor.md). Exit code 0 when every
- * check passes, 1 when the worst finding is a warning, 2 when a failure prevents GPU use (and 2
- * for a usage error). */
+ * machine's accelerator stack and how to fix it (see docs/doctor.md). Exit code 0 when nothing
+ * needs fixing (checks pass or are informational), 1 when the worst finding is a warning, 2
+ * when a failure prevents GPU use (and 2 for a usage error). */
 #include "cli.h"
 #include "discover/doctor.h"
 
@@ -20,11 +20,11 @@ static const cli_opt opts[] = {
 static const cli_verb verb = {
     .name = "doctor",
     .synopsis = "[--json] [--no-cache] [-o FILE]",
-    .about = "One line per check: PASS, WARN or FAIL, the component, what was seen, and the "
-             "fix.",
+    .about = "One line per check: PASS, INFO (nothing to fix here), WARN or FAIL, the "
+             "component, what was seen, and the fix.",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 all pass, 1 warnings only, 2 a failure that prevents GPU use (or a "
+    .footer = "exit status: 0 nothing to fix, 1 warnings only, 2 a failure that prevents GPU use (or a "
               "usage error)",
 };
 
@@ -38,6 +38,7 @@ int accel_cli_doctor(int argc, char **argv)
     opt.no_cache = a.v[O_NO_CACHE].set > 0;
     cli_out o;
     if (cli_out_open(&o, verb.name, &a, O_JSON, -1, O_OUTPUT) != 0) return 2;
+    opt.progress = stderr; /* "waiting for CUDA probe (calling cuInit)…" when a probe is slow */
     accel__doc_report *r = NULL;
     if (accel__doctor_run(&opt, &r) != ACCEL_OK) {
         accel_cli_error("doctor", "%s", accel_last_error(NULL));
