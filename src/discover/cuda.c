@@ -9,7 +9,7 @@
 
 #include "core/text.h"
 
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 #include "discover/cuda_outcome.h"
 #include "discover/cuda_probe.h"
 #include "discover/libresolve.h"

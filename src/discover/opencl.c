@@ -22,7 +22,7 @@
  * (the cache key); see opencl_discover.h. */
 #include "discover/opencl_discover.h"
 
-#include "backends/opencl/opencl_backend.h"
+#include "vendor/cl_util.h"
 #include "discover/verdict_cache.h"
 
 #include <stdlib.h>
@@ -180,7 +180,7 @@ accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no
 
     const char *source = "cache";
     char *body = no_cache ? NULL : cache_read(ctx, key.s);
-    if (!body && accel__opencl_in_process()) {
+    if (!body && accel__cl_in_process()) {
         source = "this process";
         body = memo_get();
         if (!body) {

@@ -9,7 +9,7 @@
  * stand-in runtime (tests/gpu/fake_hip), whose device 0 is a gfx90a. */
 #include "test.h"
 #include "backend_slots.h"
-#include "backends/hip/hip_api.h"
+#include "vendor/hip_api.h"
 #include "backends/hip/hip_kernels.h"
 
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * without forking a probe into a process that holds OpenCL state. */
 #include "ocl_test.h"
 
-#include "backends/opencl/opencl_backend.h"
+#include "vendor/cl_util.h"
 
 typedef struct {
     float *out;
@@ -67,7 +67,7 @@ int main(void)
     check(out, 0, 1000, -1.0f, "before the range");
     check(out, 1000, 4000, 3.25f, "the range");
     check(out, 4000, N, -1.0f, "after the range");
-    ASSERT_TRUE(accel__opencl_in_process());
+    ASSERT_TRUE(accel__cl_in_process());
 
     /* an operation without device code is refused, not crashed on */
     accel__op cpu_only = {.name = "cpu_only", .n_items = n_items};

@@ -16,7 +16,7 @@
  * says how to get kernels, so the executor falls back with reason unsupported_op. */
 #include "backends/common/gpu_launch.h"
 #include "core/precision.h"
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 #include "backends/cuda/cuda_kernels.h"
 
 #include <stdlib.h>

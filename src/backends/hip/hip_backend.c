@@ -12,7 +12,7 @@
  * so the executor falls back with reason unsupported_op. */
 #include "backends/common/gpu_launch.h"
 #include "core/precision.h"
-#include "backends/hip/hip_api.h"
+#include "vendor/hip_api.h"
 #include "backends/hip/hip_kernels.h"
 
 #include <stdlib.h>

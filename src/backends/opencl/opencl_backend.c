@@ -6,12 +6,11 @@
 #include "backends/opencl/opencl_backend.h"
 #include "core/precision.h"
 
-#include "backends/opencl/cl_api.h"
+#include "vendor/cl_api.h"
 #include "backends/opencl/cl_program_cache.h"
-#include "backends/opencl/cl_util.h"
+#include "vendor/cl_util.h"
 #include "core/kernels.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,10 +52,6 @@ typedef struct cl_dev {
     host_block *host;
     char note[640];
 } cl_dev;
-
-static atomic_int in_process;
-
-int accel__opencl_in_process(void) { return atomic_load(&in_process); }
 
 static cl_dev *impl_of(const accel__device *dev) { return (cl_dev *)dev->impl; }
 
@@ -244,7 +239,7 @@ static accel_status open_device(accel__device *dev, cl_dev *c)
 {
     FORWARD_IF_ERROR(accel__cl_api_load(&c->api));
     const accel__cl_api *api = c->api;
-    atomic_store(&in_process, 1);
+    accel__cl_mark_in_process();
     int pi = ACCEL__CL_INDEX_PLATFORM(dev->backend_index);
     int di = ACCEL__CL_INDEX_DEVICE(dev->backend_index);
     FORWARD_IF_ERROR(accel__cl_device_at(api, pi, di, &c->platform, &c->device));
