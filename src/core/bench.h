@@ -44,7 +44,7 @@ typedef struct accel__bench_opts {
     const char *size;       /* "small" | "medium" | "large" | a number of items */
     int iterations;         /* timed calls per (operation, size, device) */
     int warmup;             /* untimed calls before them */
-    const char *devices;    /* cpu|gpu|all|cuda|opencl|hip|rocm|<index>[,…] */
+    const char *devices;    /* gpu|all|<a backend name or alias>|<index>[,…] */
     int quick;              /* every case once at small size */
     size_t bandwidth_bytes; /* copy size for the bandwidth measurement; 0: 64 MiB */
     FILE *progress;         /* a line per measurement, or NULL */

@@ -21,6 +21,7 @@
  * Cost on the success path: one lock to read the cached order, two clock reads, one lock to
  * update the counters — no allocation, no formatting (docs/benchmarks.md, "Executor"). */
 #include "core/executor.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -329,8 +330,7 @@ static accel_status attempt(walk *w, accel__device *d, double *lost)
                         "%s has no device code; device %d (%s) cannot run it", op->name, di,
                         d->info.name);
         /* selection asks supports_op of opened devices; one opened just now is asked here */
-        RETURN_ERROR_IF(d->ops->supports_op && accel__op_find(op->name) == op &&
-                            !d->ops->supports_op(d, op->name),
+        RETURN_ERROR_IF(d->ops->supports_op && !d->ops->supports_op(d, op),
                         ACCEL_ERR_UNSUPPORTED, "device %d (%s) has no kernels for %s", di,
                         d->info.name, op->name);
         accel__strlcpy(site + 3, op->name, sizeof site - 3);

@@ -10,6 +10,7 @@
  * third allocation the context makes on any GPU. The state is one flat block (the context
  * frees it with free()); counters are atomics, so checks from several threads need no lock. */
 #include "core/fault.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <errno.h>

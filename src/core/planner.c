@@ -13,6 +13,7 @@
  * The arithmetic is exact integers where it can be, and every plan says in words how it got
  * its number (accel_plan.why). */
 #include "core/planner.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -214,7 +214,6 @@ static accel_status add_devices(const accel__cuda_outcome *o, const accel__cuda_
             }
         }
         d->backend_index = r->ordinal;
-        d->ops = in->usable ? &accel__backend_cuda : NULL;
     }
     return ACCEL_OK;
 }

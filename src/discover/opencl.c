@@ -128,7 +128,6 @@ static accel_status add_devices(const accel__ocl_reclist *l, accel__devlist *out
         info->max_alloc = p->max_alloc;
         info->fp16 = p->fp16;
         info->fp64 = p->fp64;
-        d->ops = &accel__backend_opencl;
         d->backend_index = ACCEL__CL_INDEX(r->plat, r->dev);
     }
     return ACCEL_OK;

@@ -15,7 +15,7 @@
 #ifndef ACCEL_OPENCL_DISCOVER_H
 #define ACCEL_OPENCL_DISCOVER_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 #include "core/text.h"
 
 #include "vendor/cl_util.h"

@@ -57,7 +57,7 @@ int main(void)
     if (!ctx) TEST_DONE();
     accel__device dev;
     slots_device_init(&dev, ctx, &accel__backend_hip, ACCEL_KIND_ROCM, index);
-    ASSERT_STR_EQ(accel__backend_hip.name, "hip");
+    ASSERT_STR_EQ(accel__backend_hip.name, "rocm");
     ASSERT_OK(dev.ops->open(&dev));
     if (dev.impl) {
         accel_test_failures += slots_run(&dev, expect);

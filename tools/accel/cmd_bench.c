@@ -16,7 +16,7 @@ const char *const accel_cli_bench_help =
 static const char usage_text[] =
     "usage: accel bench --operation NAME[,NAME...]|all [--size small|medium|large|N]\n"
     "                   [--batch-size N] [--iterations N] [--warmup N]\n"
-    "                   [--device cpu|gpu|all|cuda|opencl|hip|ID[,...]] [--json FILE|-]\n"
+    "                   [--device cpu|gpu|all|cuda|rocm|opencl|ID[,...]] [--json FILE|-]\n"
     "                   [--svg FILE] [--quick] [--list]\n"
     "  --operation  operations to time (see --list); all: every one\n"
     "  --size       items per call: the case's small/medium/large, or a number (default small)\n"

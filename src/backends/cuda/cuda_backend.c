@@ -14,7 +14,7 @@
  * for this GPU, each kernel family compiled by NVRTC (cached on disk, see cuda_kernels.c). With
  * neither, the device still allocates and copies, supports_op() answers 0 and kernel_note()
  * says how to get kernels, so the executor falls back with reason unsupported_op. */
-#include "backends/common/gpu_launch.h"
+#include "backends/gpu/gpu_launch.h"
 #include "core/precision.h"
 #include "vendor/cuda_api.h"
 #include "backends/cuda/cuda_kernels.h"
@@ -443,33 +443,6 @@ static accel_status cuda_synchronize(accel__device *dev)
     return CU_K(cd, cuStreamSynchronize(cd->stream), "cuStreamSynchronize");
 }
 
-/* The first kernel `op` needs that the device lacks, or NULL when it has them all. */
-static const char *missing_kernel(cuda_dev *cd, const accel__op *op)
-{
-    for (const char *const *k = op->kernels; k && *k; k++)
-        if (!find_kernel(cd, *k)) return *k;
-    return NULL;
-}
-
-static int cuda_supports_op(const accel__device *dev, const char *name)
-{
-    cuda_dev *cd = dev->impl;
-    const accel__op *op = accel__op_find(name);
-    return cd && op && op->run_device && !missing_kernel(cd, op);
-}
-
-static accel_status cuda_run(accel__device *dev, const accel__op *op, void *call, size_t begin,
-                             size_t end)
-{
-    OPEN_OR_FAIL(dev, cd);
-    RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device implementation",
-                    op->name);
-    const char *k = missing_kernel(cd, op);
-    RETURN_ERROR_IF(k, ACCEL_ERR_UNSUPPORTED, "%s on CUDA device %d: kernel %s missing (%s)",
-                    op->name, dev->backend_index, k, cd->note);
-    return op->run_device(dev, call, begin, end);
-}
-
 static accel_status cuda_timer_start(accel__device *dev, void **timer)
 {
     *timer = NULL;
@@ -550,8 +523,8 @@ const accel__backend_ops accel__backend_cuda = {
     .kernel_get = cuda_kernel_get,
     .launch = cuda_launch,
     .synchronize = cuda_synchronize,
-    .supports_op = cuda_supports_op,
-    .run = cuda_run,
+    .supports_op = accel__device_code_supports,
+    .run = accel__device_code_run,
     .timer_start = cuda_timer_start,
     .timer_stop = cuda_timer_stop,
     .kernel_note = cuda_kernel_note,

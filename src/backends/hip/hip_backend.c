@@ -10,7 +10,7 @@
  * run-time compiler path: without the bundle, or when it holds no code object for this GPU,
  * the device still allocates and copies, supports_op() answers 0 and kernel_note() says why,
  * so the executor falls back with reason unsupported_op. */
-#include "backends/common/gpu_launch.h"
+#include "backends/gpu/gpu_launch.h"
 #include "core/precision.h"
 #include "vendor/hip_api.h"
 #include "backends/hip/hip_kernels.h"
@@ -324,33 +324,6 @@ static accel_status hip_synchronize(accel__device *dev)
     return HIP_K(hd, hipStreamSynchronize(hd->stream), "hipStreamSynchronize");
 }
 
-/* The first kernel `op` needs that the device lacks, or NULL when it has them all. */
-static const char *missing_kernel(hip_dev *hd, const accel__op *op)
-{
-    for (const char *const *k = op->kernels; k && *k; k++)
-        if (!find_kernel(hd, *k)) return *k;
-    return NULL;
-}
-
-static int hip_supports_op(const accel__device *dev, const char *name)
-{
-    hip_dev *hd = dev->impl;
-    const accel__op *op = accel__op_find(name);
-    return hd && op && op->run_device && !missing_kernel(hd, op);
-}
-
-static accel_status hip_run(accel__device *dev, const accel__op *op, void *call, size_t begin,
-                            size_t end)
-{
-    OPEN_OR_FAIL(dev, hd);
-    RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device implementation",
-                    op->name);
-    const char *k = missing_kernel(hd, op);
-    RETURN_ERROR_IF(k, ACCEL_ERR_UNSUPPORTED, "%s on HIP device %d: kernel %s missing (%s)",
-                    op->name, dev->backend_index, k, hd->note);
-    return op->run_device(dev, call, begin, end);
-}
-
 static accel_status hip_timer_start(accel__device *dev, void **timer)
 {
     *timer = NULL;
@@ -420,7 +393,7 @@ static unsigned hip_precision(const accel__device *dev)
 
 const accel__backend_ops accel__backend_hip = {
     .api_version = ACCEL__BACKEND_API,
-    .name = "hip",
+    .name = "rocm",
     .open = hip_open,
     .close = hip_close,
     .mem_info = hip_mem_info,
@@ -434,8 +407,8 @@ const accel__backend_ops accel__backend_hip = {
     .kernel_get = hip_kernel_get,
     .launch = hip_launch,
     .synchronize = hip_synchronize,
-    .supports_op = hip_supports_op,
-    .run = hip_run,
+    .supports_op = accel__device_code_supports,
+    .run = accel__device_code_run,
     .timer_start = hip_timer_start,
     .timer_stop = hip_timer_stop,
     .kernel_note = hip_kernel_note,

@@ -4,7 +4,7 @@
 #ifndef ACCEL_OPENCL_BACKEND_H
 #define ACCEL_OPENCL_BACKEND_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 
 /* How an opened device got its programs: one count per kernel family. */
 typedef struct accel__opencl_cache_counts {

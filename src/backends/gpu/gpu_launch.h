@@ -5,7 +5,7 @@
 #ifndef ACCEL_GPU_LAUNCH_H
 #define ACCEL_GPU_LAUNCH_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 
 #define ACCEL__GPU_MAX_ARGS 32
 #define ACCEL__GPU_DEFAULT_BLOCK 256u
