@@ -121,6 +121,10 @@ int accel__device_code_supports(const accel__device *dev, const accel__op *op);
 accel_status accel__device_code_run(accel__device *dev, const accel__op *op, void *call,
                                     size_t begin, size_t end);
 
+/* Opens a device not opened at context creation (ACCEL_CTX_NO_WARMUP) under dev->lock
+ * (context.c). On failure the device is marked unusable for the rest of the context. */
+accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *dev);
+
 /* A buffer allocated by core code that measures a device itself (the benchmark's copy
  * bandwidth), counted in the device's memory in use like the handle's; `bytes` must be the
  * size given to accel__dev_alloc. */

@@ -10,6 +10,7 @@
  * physical card seen through a native API and a generic one (CUDA and OpenCL, say) is matched
  * by PCI bus id and kept once, with both routes: the native API's entry stays. */
 #include "core/backend.h"
+#include "core/executor.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,47 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
     accel__clear_error();
     *out = ctx;
     return ACCEL_OK;
+}
+
+accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *d)
+{
+    if (__atomic_load_n(&d->opened, __ATOMIC_ACQUIRE)) return ACCEL_OK;
+    RETURN_ERROR_IF(!d->ops, ACCEL_ERR_UNAVAILABLE, "device %d (%s): %s", d->info.index,
+                    d->info.name, d->info.verdict);
+    if (!d->ops->open) {
+        __atomic_store_n(&d->opened, 1, __ATOMIC_RELEASE);
+        return ACCEL_OK;
+    }
+    accel_status st = ACCEL_OK;
+    pthread_mutex_lock(&d->lock);
+    if (!d->opened) {
+        if (!d->info.usable) {
+            st = ACCEL_ERROR(ACCEL_ERR_UNAVAILABLE, "device %d (%s): %s", d->info.index,
+                             d->info.name, d->info.verdict);
+        } else {
+            st = accel__fault_check(ctx, d, "open");
+            if (st == ACCEL_OK) st = d->ops->open(d);
+            if (st == ACCEL_OK) {
+                __atomic_store_n(&d->opened, 1, __ATOMIC_RELEASE);
+            } else {
+                char msg[256];
+                accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
+                if (ctx) pthread_mutex_lock(&ctx->lock);
+                __atomic_store_n(&d->info.usable, 0, __ATOMIC_RELEASE);
+                snprintf(d->info.verdict, sizeof d->info.verdict, "unusable: open failed: %s", msg);
+                if (ctx) pthread_mutex_unlock(&ctx->lock);
+                ACCEL_LOG_WARN("device %d (%s): %s", d->info.index, d->info.name, d->info.verdict);
+                accel__set_error(st, __FILE__, __LINE__, "device %d (%s): open failed: %s",
+                                 d->info.index, d->info.name, msg);
+            }
+        }
+        /* opened: supports_op can now be asked; failed: the device leaves the order. The
+         * executor rebuilds its cached device orders when the generation changes. */
+        accel__exec_state *s = ctx ? accel__exec_state_get(ctx) : NULL;
+        if (s) __atomic_add_fetch(&s->gen, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return st;
 }
 
 accel_status accel_warmup(accel_ctx *ctx)

@@ -219,7 +219,8 @@ void accel__probe_result_free(accel__probe_result *r);
 /* Disk caches ($ACCEL_CACHE_DIR, else $XDG_CACHE_HOME/accel, else ~/.cache/accel)           */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Writes "<cache dir>/<sub>" into buf, creating directories. sub may be "" for the root. */
+/* Writes "<cache dir>/<sub>" into buf, creating directories. sub may be "" for the root.
+ * (cache_dir.c; the helpers below are util.c's.) */
 accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf, size_t cap);
 /* Identity of a file for cache keys: "path:dev:ino:size:mtime", or "path:absent". */
 void accel__file_identity(const char *path, char *buf, size_t cap);

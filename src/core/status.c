@@ -50,7 +50,7 @@ const char *accel__last_error_text(void) { return last_error; }
 
 void accel__restore_error(const char *text)
 {
-    if (text != last_error) accel__strlcpy(last_error, text, sizeof last_error);
+    if (text != last_error) snprintf(last_error, sizeof last_error, "%s", text);
 }
 
 const char *accel_last_error(const accel_ctx *ctx)
