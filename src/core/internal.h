@@ -369,6 +369,11 @@ void accel__json_finish(accel__json *j); /* newline */
 /* ---------------------------------------------------------------------------------------- */
 
 double accel__now_ms(void); /* monotonic clock */
+/* Parses a PCI bus id, "0000:01:00.0", "00000000:01:00.0" (CUDA, NVML) or "01:00.0" (domain
+ * 0), into one number; returns 0 on success (pci_id.c). */
+int accel__pci_bus_id_parse(const char *text, uint64_t *out);
+/* 1 when two bus ids name the same function, whatever their spelling (pci_id.c). */
+int accel__pci_bus_id_equal(const char *a, const char *b);
 /* snprintf that always terminates and never warns about truncation. */
 void accel__strlcpy(char *dst, const char *src, size_t cap);
 /* Reads a small text file (sysfs/procfs) into buf, trimmed; returns 0 on success. */

@@ -25,7 +25,6 @@
 #include <strings.h>
 
 #include "core/select.h"
-#include "discover/pci.h"
 
 /* Architecture generation as major.minor: the compute capability, or "gfx90a" → 9.0,
  * "gfx942" → 9.4, "gfx1100" → 11.0. Returns 0 when unknown. */
