@@ -51,6 +51,16 @@ accel_status accel__discover_cuda(accel_ctx *ctx, accel__devlist *out, bool no_c
 accel_status accel__discover_rocm(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 
+/* Runs the discoverer of backend `be` into `list` (context.c, for every entry of the table)
+ * and attaches the backend to what it listed: d->backend, and its ops table to the usable
+ * devices. A backend that is not built is skipped quietly; one whose descriptor or ops table
+ * has another API version is refused with a warning naming both versions (its devices are
+ * not listed); a discoverer that fails is a warning too. ACCEL_OK in those cases, so the
+ * other backends still run — except for the host backend, whose failure is returned.
+ * *host_devices counts the devices the host backend listed. */
+accel_status accel__discover_backend(accel_ctx *ctx, const accel__backend_desc *be,
+                                    accel__devlist *list, bool no_cache, size_t *host_devices);
+
 /* ---------------------------------------------------------------------------------------- */
 /* A backend's ops table                                                                     */
 /* ---------------------------------------------------------------------------------------- */

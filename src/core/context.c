@@ -56,8 +56,8 @@ static void merge_routes(accel__devlist *l)
  * is not built is skipped quietly, one of another API version with a warning; a discoverer
  * that fails leaves its backend empty and the others still run — except the host's, without
  * which there is no context. */
-static accel_status discover_backend(accel_ctx *ctx, const accel__backend_desc *be,
-                                     accel__devlist *list, bool no_cache, size_t *host_devices)
+accel_status accel__discover_backend(accel_ctx *ctx, const accel__backend_desc *be,
+                                    accel__devlist *list, bool no_cache, size_t *host_devices)
 {
     accel_status st = accel__backend_check(be);
     if (st == ACCEL_ERR_NOT_BUILT_IN) {
@@ -138,7 +138,7 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
     for (size_t b = 0; b < accel__backend_count() && st == ACCEL_OK; b++) {
         const accel__backend_desc *be = accel__backend_at(b);
         if (!be->host && (flags & ACCEL_CTX_NO_DISCOVERY)) continue;
-        st = discover_backend(ctx, be, &list, no_cache, &host_devices);
+        st = accel__discover_backend(ctx, be, &list, no_cache, &host_devices);
     }
     if (st == ACCEL_OK) merge_routes(&list);
     if (st != ACCEL_OK || host_devices == 0) {
