@@ -1,14 +1,17 @@
 /*
  * internal.h — what the parts of libaccel share. Nothing here is public.
  *
- * Layers, bottom up:
+ * Layers, bottom up (docs/architecture.md; tests/layers checks the includes):
  *   errors and logging          (status.c, log.c)
  *   configuration               (config.c)       accel__cfg_* accessors, keys below
- *   discovery                   (src/discover/)  fills accel__device entries
  *   probing                     (probe.c)        fork + time limit + verdict
+ *   vendor APIs                 (src/vendor/)    dlopen wrappers
+ *   discovery                   (src/discover/)  fills device lists (core/backend.h)
  *   backends                    (src/backends/)  one const accel__backend_ops each
- *   executor                    (executor.c)     runs an accel__op with fallback
+ *   the backend table, context, selection, executor, planner  (src/core/)
  *   operations                  (src/ops/)       accel__op descriptors + public wrappers
+ * The device entry and the ops table are in core/backend.h, which operations never include:
+ * their device code runs on the counting handle of core/devcall.h.
  *
  * Naming: cross-file internals are accel__x; file-local things are static.
  */
