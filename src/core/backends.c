@@ -28,6 +28,7 @@ static const accel__backend_desc table[] = {
         .route = ACCEL_ROUTE_CUDA,
         .discover = accel__discover_cuda,
         .ops = &accel__backend_cuda,
+        .sample = accel__sample_nvml,
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -38,6 +39,7 @@ static const accel__backend_desc table[] = {
         .route = ACCEL_ROUTE_HIP,
         .discover = accel__discover_rocm,
         .ops = &accel__backend_hip,
+        .sample = accel__sample_drm,
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -48,6 +50,7 @@ static const accel__backend_desc table[] = {
         .discover = accel__discover_opencl,
         .ops = &accel__backend_opencl,
         .generic = 1,
+        .sample = accel__sample_drm, /* a GPU that only OpenCL reaches (Intel, AMD without HIP) */
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -66,6 +69,7 @@ static const accel__backend_desc table[] = {
         .discover = accel__discover_cpu,
         .ops = &accel__backend_cpu,
         .host = 1,
+        .sample = accel__sample_cpu,
     },
 };
 

@@ -149,6 +149,14 @@ typedef struct accel__devlist accel__devlist;
  * zero devices and ACCEL_OK. `no_cache` asks the prober to ignore cached verdicts. */
 typedef accel_status (*accel__discover_fn)(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 
+/* A sampler reads what one of its backend's devices shows now (accel_device_query) and, when
+ * `n` is not NULL, which processes use it (accel_device_processes: up to `cap` entries of
+ * `stride` bytes at `procs`, the number found in *n). `s` may be NULL when only processes are
+ * asked for. Figures it cannot read stay as the caller set them (-1). */
+typedef accel_status (*accel__sample_fn)(const accel__device *dev, accel_device_sample *s,
+                                         accel_device_process *procs, size_t stride, size_t cap,
+                                         size_t *n);
+
 /* One entry of the backend table (src/core/backends.c): everything that names a backend.
  * Configuration (ACCEL_BACKEND), selection, `accel bench --device`, the CLI and context
  * creation loop over the table instead of naming backends themselves; adding a backend is one
@@ -167,6 +175,8 @@ typedef struct accel__backend_desc {
                    * always last, and a context cannot exist without its device */
     int generic;  /* 1 for an API that also reaches devices another backend reaches natively
                    * (OpenCL): its entry for such a PCI device is folded into the native one */
+    accel__sample_fn sample; /* live figures of its devices (src/discover/sample_*.c); NULL:
+                              * none beyond what discovery found */
 } accel__backend_desc;
 
 /* The table, in discovery order (native GPU APIs first, generic ones next, the CPU last). */
