@@ -91,7 +91,17 @@ int accel__log_parse_level(const char *text);
     X(PRECISION, "ACCEL_PRECISION", "auto", "auto|fp32|tf32|fp16|bf16|int8")                \
     X(FAULT, "ACCEL_FAULT", "", "KIND@SITE[:N][,…], see docs/fault-injection.md")            \
     X(CACHE_DIR, "ACCEL_CACHE_DIR", "", "a directory (default $XDG_CACHE_HOME/accel)")       \
-    X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")
+    X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")     \
+    X(SERVE_LISTEN, "ACCEL_SERVE_LISTEN", "127.0.0.1:8765",                                 \
+      "HOST:PORT (an IPv4 address, [an IPv6 address] or a host name; port 0..65535)")       \
+    X(SERVE_TOKEN, "ACCEL_SERVE_TOKEN", "",                                                 \
+      "empty (no token), or 16..512 characters of A-Z a-z 0-9 - . _ ~ + / then any =")      \
+    X(SERVE_WORKERS, "ACCEL_SERVE_WORKERS", "", "a whole number 1..256 (default: the usable cores)") \
+    X(SERVE_QUEUE, "ACCEL_SERVE_QUEUE", "64", "a whole number 0..100000")                   \
+    X(SERVE_BODY_LIMIT_MB, "ACCEL_SERVE_BODY_LIMIT_MB", "64", "a number of MB in (0, 4096]") \
+    X(SERVE_TIME_LIMIT_S, "ACCEL_SERVE_TIME_LIMIT_S", "60", "a number of seconds in (0, 86400]") \
+    X(SERVE_CLIENT_TIMEOUT_S, "ACCEL_SERVE_CLIENT_TIMEOUT_S", "30",                         \
+      "a number of seconds in (0, 3600]")
 
 typedef enum {
 #define ACCEL__CFG_ENUM(id, key, def, allowed) ACCEL__CFG_##id,
