@@ -110,8 +110,8 @@ typedef struct img_quality_call {
 
 typedef struct img_enhance_call {
     img_batch b;
-    img_t *in, *out;         /* out: allocated by the wrapper */
-    double *scale;
+    img_t *in, *out;         /* out: allocated by prepare */
+    double *scale;           /* per image */
     accel_enhance_params p;
 } img_enhance_call;
 
@@ -126,6 +126,49 @@ typedef struct img_decode_call {
     accel_image_decoded *out;
     size_t out_elem;
 } img_decode_call;
+
+/* Setting up and tearing down each call (the public wrappers, the benchmark cases and the
+ * conformance suite share them). prepare checks the arguments: a problem of the whole call is
+ * its return value, a problem of one image that image's status in c->b; release frees what
+ * prepare and run_cpu allocated (the batch included, when accel__img_batch_end did not). */
+accel_status accel__img_gray_prepare(img_gray_call *c, const accel_image *in,
+                                     const accel_image *out, size_t n);
+void accel__img_gray_release(img_gray_call *c);
+accel_status accel__img_resize_prepare(img_resize_call *c, accel_interp interp,
+                                       const accel_image *in, const accel_image *out, size_t n);
+void accel__img_resize_release(img_resize_call *c);
+accel_status accel__img_blob_prepare(img_blob_call *c, const accel_blob_params *p,
+                                     const accel_image *in, size_t n, float *out);
+void accel__img_blob_release(img_blob_call *c);
+accel_status accel__img_scrfd_in_prepare(img_scrfd_in_call *c, const accel_image *in, size_t n,
+                                         int input_width, int input_height, float *blob,
+                                         double *det_scale);
+void accel__img_scrfd_in_release(img_scrfd_in_call *c);
+accel_status accel__img_scrfd_out_prepare(img_scrfd_out_call *c, const accel_scrfd_params *p,
+                                          const accel_scrfd_outputs *nets, size_t n,
+                                          accel_faces *out);
+void accel__img_scrfd_out_release(img_scrfd_out_call *c);
+/* landmarks (arcface_align, crops of size × size) or matrices (image_warp) */
+accel_status accel__img_align_prepare(img_align_call *c, const accel_image *images,
+                                      const float *landmarks, const double *matrices, size_t n,
+                                      int size, const accel_image *crops, float *blob);
+void accel__img_align_release(img_align_call *c);
+accel_status accel__img_quality_prepare(img_quality_call *c, const accel_quality_params *p,
+                                        const accel_image *in, size_t n, accel_quality *out);
+void accel__img_quality_release(img_quality_call *c);
+/* the outputs are allocated here, in c->out; ctx (may be NULL) gives ACCEL_IMAGE_MAX_PIXELS */
+accel_status accel__img_enhance_prepare(img_enhance_call *c, accel_ctx *ctx,
+                                        const accel_enhance_params *p, const accel_image *in,
+                                        size_t n);
+void accel__img_enhance_release(img_enhance_call *c);
+/* the size an image is enhanced to and the scale (1 when it is large enough) */
+void accel__img_enhance_size(int w, int h, int min_side, int *dw, int *dh, double *scale);
+/* c->paths, or c->data / c->sizes / c->names, set before; finish ends the batch (the first
+ * failed file's own message) and returns the call's status */
+accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
+                                       const accel_image_decode_params *params, size_t n,
+                                       accel_image_decoded *out);
+accel_status accel__img_decode_finish(img_decode_call *c, accel_status st);
 
 /* ---- descriptors ------------------------------------------------------------------------ */
 

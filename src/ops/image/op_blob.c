@@ -78,10 +78,11 @@ accel_status accel_blob_params_preset(const char *name, accel_blob_params *p)
     return ACCEL_OK;
 }
 
-accel_status accel_image_blob(accel_ctx *ctx, const accel_blob_params *p, const accel_image *in,
-                              size_t n, float *out, accel_status *status, accel_run_record *rec)
+accel_status accel__img_blob_prepare(img_blob_call *c, const accel_blob_params *p,
+                                     const accel_image *in, size_t n, float *out)
 {
-    RETURN_ERROR_IF(!ctx || !p || !out, ACCEL_ERR_INVALID_ARG, "image_blob: NULL argument");
+    memset(c, 0, sizeof *c);
+    RETURN_ERROR_IF(!p || !out, ACCEL_ERR_INVALID_ARG, "image_blob: NULL argument");
     RETURN_ERROR_IF(p->struct_size < offsetof(accel_blob_params, swap_rb) + sizeof p->swap_rb,
                     ACCEL_ERR_INVALID_ARG, "image_blob: params.struct_size %zu is too small",
                     p->struct_size);
@@ -90,30 +91,41 @@ accel_status accel_image_blob(accel_ctx *ctx, const accel_blob_params *p, const 
     RETURN_ERROR_IF(!isfinite(p->scale) || !isfinite(p->mean[0]) || !isfinite(p->mean[1]) ||
                         !isfinite(p->mean[2]),
                     ACCEL_ERR_INVALID_ARG, "image_blob: scale and mean must be finite numbers");
-    img_blob_call c;
-    memset(&c, 0, sizeof c);
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "image_blob", n));
-    c.width = p->width, c.height = p->height;
-    memcpy(c.mean, p->mean, sizeof c.mean);
-    c.scale = (float)p->scale;
-    c.swap = p->swap_rb != 0;
-    c.out = out;
-    c.in = calloc(n, sizeof *c.in);
-    c.tmp = calloc(n, sizeof *c.tmp);
-    c.plan = calloc(n, sizeof *c.plan);
-    accel_status st = c.in && c.tmp && c.plan ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "input", in, 0x18u, c.in);
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_blob", n));
+    c->width = p->width, c->height = p->height;
+    memcpy(c->mean, p->mean, sizeof c->mean);
+    c->scale = (float)p->scale;
+    c->swap = p->swap_rb != 0;
+    c->out = out;
+    c->in = calloc(n, sizeof *c->in);
+    c->tmp = calloc(n, sizeof *c->tmp);
+    c->plan = calloc(n, sizeof *c->plan);
+    RETURN_ERROR_IF(!c->in || !c->tmp || !c->plan, ACCEL_ERR_NO_MEMORY, "image_blob: out of memory");
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x18u, c->in));
     const int64_t blob_bytes = (int64_t)3 * p->width * p->height * 4;
-    for (size_t i = 0; st == ACCEL_OK && i < n; i++) {
-        int64_t bytes = (int64_t)c.in[i].w * c.in[i].h * c.in[i].c + blob_bytes;
-        if (bytes > c.b.item_bytes) c.b.item_bytes = bytes;
+    for (size_t i = 0; i < n; i++) {
+        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c + blob_bytes;
+        if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
+    return ACCEL_OK;
+}
+
+void accel__img_blob_release(img_blob_call *c)
+{
+    for (size_t i = 0; c->plan && i < c->b.n; i++) accel__img_resize_plan_free(c->plan[i]);
+    for (size_t i = 0; c->tmp && i < c->b.n; i++) free(c->tmp[i]);
+    free(c->b.st), free(c->plan), free(c->tmp), free(c->in);
+    memset(c, 0, sizeof *c);
+}
+
+accel_status accel_image_blob(accel_ctx *ctx, const accel_blob_params *p, const accel_image *in,
+                              size_t n, float *out, accel_status *status, accel_run_record *rec)
+{
+    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_blob: NULL context");
+    img_blob_call c;
+    accel_status st = accel__img_blob_prepare(&c, p, in, n, out);
     if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_blob, &c, rec);
-    st = accel__img_batch_end(&c.b, st, status);
-    for (size_t i = 0; c.plan && i < n; i++) accel__img_resize_plan_free(c.plan[i]);
-    for (size_t i = 0; c.tmp && i < n; i++) free(c.tmp[i]);
-    free(c.plan);
-    free(c.tmp);
-    free(c.in);
+    if (c.b.st) st = accel__img_batch_end(&c.b, st, status);
+    accel__img_blob_release(&c);
     return st;
 }

@@ -105,10 +105,11 @@ void accel_image_decoded_free(accel_image_decoded *out, size_t n)
     }
 }
 
-static accel_status decode_common(accel_ctx *ctx, const accel_image_decode_params *params,
-                                  img_decode_call *c, size_t n, accel_image_decoded *out,
-                                  accel_run_record *rec)
+accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
+                                       const accel_image_decode_params *params, size_t n,
+                                       accel_image_decoded *out)
 {
+    /* c->paths or c->data/sizes/names are set by the caller */
     RETURN_ERROR_IF(!out, ACCEL_ERR_INVALID_ARG, "image_decode: NULL results");
     RETURN_ERROR_IF(out->struct_size < DECODED_MIN, ACCEL_ERR_INVALID_ARG,
                     "image_decode: out[0].struct_size %zu (use accel_image_decoded_init)",
@@ -135,7 +136,7 @@ static accel_status decode_common(accel_ctx *ctx, const accel_image_decode_param
     FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_decode", n));
     c->out = out;
     c->out_elem = out->struct_size;
-    c->max_pixels = accel__cfg_int(ctx, ACCEL__CFG_IMAGE_MAX_PIXELS);
+    c->max_pixels = ctx ? accel__cfg_int(ctx, ACCEL__CFG_IMAGE_MAX_PIXELS) : -1;
     if (c->max_pixels <= 0) c->max_pixels = ACCEL_IMAGE_MAX_PIXELS_DEFAULT;
     size_t max_in = 0;
     for (size_t i = 0; i < n; i++) {
@@ -150,7 +151,6 @@ static accel_status decode_common(accel_ctx *ctx, const accel_image_decode_param
         memset(o, 0, c->out_elem);
         o->struct_size = keep;
         o->image.struct_size = sizeof o->image;
-        o->status = ACCEL_OK;
         if (c->paths && !c->paths[i])
             accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG, "file %zu: the path is NULL", i);
         if (!c->paths && !c->data[i] && c->sizes[i])
@@ -163,11 +163,16 @@ static accel_status decode_common(accel_ctx *ctx, const accel_image_decode_param
         }
     }
     c->b.item_bytes = (int64_t)max_in + (int64_t)1920 * 1080 * 3;
-    accel_status st = accel__exec(ctx, &accel__op_image_decode, c, rec);
+    return ACCEL_OK;
+}
+
+accel_status accel__img_decode_finish(img_decode_call *c, accel_status st)
+{
+    if (!c->b.st) return st;
     /* the first failed file's own message names it */
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < c->b.n; i++)
         if (c->b.st[i] != ACCEL_OK) {
-            accel_image_decoded *o = IMG_AT(accel_image_decoded, out, c->out_elem, i);
+            accel_image_decoded *o = IMG_AT(accel_image_decoded, c->out, c->out_elem, i);
             if (o->struct_size == c->out_elem) {
                 c->b.first_bad = i;
                 accel__strlcpy(c->b.first_msg, o->message, sizeof c->b.first_msg);
@@ -185,7 +190,9 @@ accel_status accel_image_decode(accel_ctx *ctx, const accel_image_decode_params 
     img_decode_call c;
     memset(&c, 0, sizeof c);
     c.paths = paths;
-    return decode_common(ctx, params, &c, n, out, rec);
+    accel_status st = accel__img_decode_prepare(&c, ctx, params, n, out);
+    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_decode, &c, rec);
+    return accel__img_decode_finish(&c, st);
 }
 
 accel_status accel_image_decode_memory(accel_ctx *ctx, const accel_image_decode_params *params,
@@ -200,5 +207,7 @@ accel_status accel_image_decode_memory(accel_ctx *ctx, const accel_image_decode_
     c.data = data;
     c.sizes = sizes;
     c.names = names;
-    return decode_common(ctx, params, &c, n, out, rec);
+    accel_status st = accel__img_decode_prepare(&c, ctx, params, n, out);
+    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_decode, &c, rec);
+    return accel__img_decode_finish(&c, st);
 }

@@ -142,7 +142,6 @@ void accel_enhance_params_init(accel_enhance_params *p)
     p->tiles_x = p->tiles_y = 8;
 }
 
-/* The size an image is enhanced to, and the scale (1 when it is large enough). */
 void accel__img_enhance_size(int w, int h, int min_side, int *dw, int *dh, double *scale)
 {
     int s = w < h ? w : h;
@@ -155,18 +154,12 @@ void accel__img_enhance_size(int w, int h, int min_side, int *dw, int *dh, doubl
     }
 }
 
-accel_status accel_image_enhance(accel_ctx *ctx, const accel_enhance_params *p,
-                                 const accel_image *in, size_t n, accel_image *out, double *scale,
-                                 accel_status *status, accel_run_record *rec)
+accel_status accel__img_enhance_prepare(img_enhance_call *c, accel_ctx *ctx,
+                                        const accel_enhance_params *p, const accel_image *in,
+                                        size_t n)
 {
-    RETURN_ERROR_IF(!ctx || !out, ACCEL_ERR_INVALID_ARG, "image_enhance: NULL argument");
-    size_t oelem = accel__img_elem(out);
-    RETURN_ERROR_IF(!oelem, ACCEL_ERR_INVALID_ARG,
-                    "image_enhance: out[0].struct_size %zu (set it to sizeof(accel_image))",
-                    out->struct_size);
-    img_enhance_call c;
-    memset(&c, 0, sizeof c);
-    accel_enhance_params_init(&c.p);
+    memset(c, 0, sizeof *c);
+    accel_enhance_params_init(&c->p);
     if (p) {
         RETURN_ERROR_IF(p->struct_size < offsetof(accel_enhance_params, tiles_y) + sizeof(int),
                         ACCEL_ERR_INVALID_ARG, "image_enhance: params.struct_size %zu is too small "
@@ -179,57 +172,75 @@ accel_status accel_image_enhance(accel_ctx *ctx, const accel_enhance_params *p,
         RETURN_ERROR_IF(p->tiles_x < 1 || p->tiles_y < 1 || p->tiles_x > 256 || p->tiles_y > 256,
                         ACCEL_ERR_INVALID_ARG, "image_enhance: CLAHE grid %d×%d (allowed: 1 … 256 "
                         "each)", p->tiles_x, p->tiles_y);
-        memcpy(&c.p, p, sizeof c.p < p->struct_size ? sizeof c.p : p->struct_size);
-        c.p.struct_size = sizeof c.p;
+        memcpy(&c->p, p, sizeof c->p < p->struct_size ? sizeof c->p : p->struct_size);
+        c->p.struct_size = sizeof c->p;
     }
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "image_enhance", n));
-    c.in = calloc(n, sizeof *c.in);
-    c.out = calloc(n, sizeof *c.out);
-    c.scale = scale;
-    accel_status st = c.in && c.out ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "input", in, 0x1Au, c.in);
-    long long max_px = accel__cfg_int(ctx, ACCEL__CFG_IMAGE_MAX_PIXELS);
-    for (size_t i = 0; st == ACCEL_OK && i < n; i++) {
-        accel_image *o = IMG_AT(accel_image, out, oelem, i);
-        o->data = NULL;
-        if (scale) scale[i] = 0;
-        if (c.b.st[i] != ACCEL_OK) continue;
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_enhance", n));
+    c->in = calloc(n, sizeof *c->in);
+    c->out = calloc(n, sizeof *c->out);
+    c->scale = calloc(n, sizeof *c->scale);
+    RETURN_ERROR_IF(!c->in || !c->out || !c->scale, ACCEL_ERR_NO_MEMORY, "image_enhance: out of memory");
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x1Au, c->in));
+    long long max_px = ctx ? accel__cfg_int(ctx, ACCEL__CFG_IMAGE_MAX_PIXELS) : -1;
+    if (max_px <= 0) max_px = ACCEL_IMAGE_MAX_PIXELS_DEFAULT;
+    for (size_t i = 0; i < n; i++) {
+        if (c->b.st[i] != ACCEL_OK) continue;
         int dw, dh;
         double s;
-        accel__img_enhance_size(c.in[i].w, c.in[i].h, c.p.min_short_side, &dw, &dh, &s);
+        accel__img_enhance_size(c->in[i].w, c->in[i].h, c->p.min_short_side, &dw, &dh, &s);
         if ((long long)dw * dh > max_px) {
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
                                   "image %zu: upscaled to %d×%d it would exceed "
                                   "ACCEL_IMAGE_MAX_PIXELS=%lld", i, dw, dh, max_px);
             continue;
         }
-        img_t *v = &c.out[i];
-        v->w = dw, v->h = dh, v->c = c.in[i].c, v->rgb = c.in[i].rgb;
+        img_t *v = &c->out[i];
+        v->w = dw, v->h = dh, v->c = c->in[i].c, v->rgb = c->in[i].rgb;
         v->stride = (size_t)dw * (size_t)v->c;
         v->p = accel__img_alloc(v->stride * (size_t)dh);
         if (!v->p) {
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_NO_MEMORY,
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_NO_MEMORY,
                                   "image %zu: out of memory for %d×%d pixels", i, dw, dh);
             continue;
         }
-        if (scale) scale[i] = s;
-        int64_t bytes = (int64_t)c.in[i].w * c.in[i].h * c.in[i].c + (int64_t)dw * dh * (v->c + 4);
-        if (bytes > c.b.item_bytes) c.b.item_bytes = bytes;
+        c->scale[i] = s;
+        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c + (int64_t)dw * dh * (v->c + 4);
+        if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
+    return ACCEL_OK;
+}
+
+void accel__img_enhance_release(img_enhance_call *c)
+{
+    for (size_t i = 0; c->out && i < c->b.n; i++) free(c->out[i].p);
+    free(c->b.st), free(c->in), free(c->out), free(c->scale);
+    memset(c, 0, sizeof *c);
+}
+
+accel_status accel_image_enhance(accel_ctx *ctx, const accel_enhance_params *p,
+                                 const accel_image *in, size_t n, accel_image *out, double *scale,
+                                 accel_status *status, accel_run_record *rec)
+{
+    RETURN_ERROR_IF(!ctx || !out, ACCEL_ERR_INVALID_ARG, "image_enhance: NULL argument");
+    size_t oelem = accel__img_elem(out);
+    RETURN_ERROR_IF(!oelem, ACCEL_ERR_INVALID_ARG,
+                    "image_enhance: out[0].struct_size %zu (set it to sizeof(accel_image))",
+                    out->struct_size);
+    img_enhance_call c;
+    accel_status st = accel__img_enhance_prepare(&c, ctx, p, in, n);
     if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_enhance, &c, rec);
-    for (size_t i = 0; i < n && c.b.st; i++) {
+    for (size_t i = 0; i < n; i++) {
         accel_image *o = IMG_AT(accel_image, out, oelem, i);
-        if (st == ACCEL_OK && c.b.st[i] == ACCEL_OK && c.out[i].p) {
-            o->data = c.out[i].p;
-            o->width = c.out[i].w, o->height = c.out[i].h, o->channels = c.out[i].c;
-            o->stride = c.out[i].stride;
-            o->order = c.out[i].rgb ? ACCEL_RGB : ACCEL_BGR;
-        } else {
-            free(c.out[i].p);
-            if (scale) scale[i] = 0;
-        }
+        int ok = st == ACCEL_OK && c.b.st && c.b.st[i] == ACCEL_OK && c.out[i].p;
+        if (o->struct_size == oelem) o->data = ok ? c.out[i].p : NULL;
+        if (scale) scale[i] = ok ? c.scale[i] : 0;
+        if (!ok || o->struct_size != oelem) continue;
+        o->width = c.out[i].w, o->height = c.out[i].h, o->channels = c.out[i].c;
+        o->stride = c.out[i].stride;
+        o->order = c.out[i].rgb ? ACCEL_RGB : ACCEL_BGR;
+        c.out[i].p = NULL; /* handed to the caller */
     }
-    st = accel__img_batch_end(&c.b, st, status);
-    free(c.in), free(c.out);
+    if (c.b.st) st = accel__img_batch_end(&c.b, st, status);
+    accel__img_enhance_release(&c);
     return st;
 }

@@ -36,30 +36,42 @@ const accel__op accel__op_image_gray = {
     .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
 };
 
+accel_status accel__img_gray_prepare(img_gray_call *c, const accel_image *in,
+                                     const accel_image *out, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_gray", n));
+    c->in = calloc(n, sizeof *c->in);
+    c->out = calloc(n, sizeof *c->out);
+    RETURN_ERROR_IF(!c->in || !c->out, ACCEL_ERR_NO_MEMORY, "image_gray: out of memory");
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x1Au, c->in));
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "output", out, 0x2u, c->out));
+    for (size_t i = 0; i < n; i++) {
+        if (c->b.st[i] != ACCEL_OK) continue;
+        if (c->out[i].w != c->in[i].w || c->out[i].h != c->in[i].h)
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
+                                  "image %zu: output is %d×%d, input %d×%d (they must match)", i,
+                                  c->out[i].w, c->out[i].h, c->in[i].w, c->in[i].h);
+        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * (c->in[i].c + 1);
+        if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
+    }
+    return ACCEL_OK;
+}
+
+void accel__img_gray_release(img_gray_call *c)
+{
+    free(c->b.st), free(c->in), free(c->out);
+    memset(c, 0, sizeof *c);
+}
+
 accel_status accel_image_gray(accel_ctx *ctx, const accel_image *in, const accel_image *out,
                               size_t n, accel_status *status, accel_run_record *rec)
 {
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_gray: NULL context");
     img_gray_call c;
-    memset(&c, 0, sizeof c);
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "image_gray", n));
-    c.in = calloc(n ? n : 1, sizeof *c.in);
-    c.out = calloc(n ? n : 1, sizeof *c.out);
-    accel_status st = c.in && c.out ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "input", in, 0x1Au, c.in);
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "output", out, 0x2u, c.out);
-    for (size_t i = 0; st == ACCEL_OK && i < n; i++) {
-        if (c.b.st[i] != ACCEL_OK) continue;
-        if (c.out[i].w != c.in[i].w || c.out[i].h != c.in[i].h)
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
-                                  "image %zu: output is %d×%d, input %d×%d (they must match)", i,
-                                  c.out[i].w, c.out[i].h, c.in[i].w, c.in[i].h);
-        int64_t bytes = (int64_t)c.in[i].w * c.in[i].h * (c.in[i].c + 1);
-        if (bytes > c.b.item_bytes) c.b.item_bytes = bytes;
-    }
+    accel_status st = accel__img_gray_prepare(&c, in, out, n);
     if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_gray, &c, rec);
-    st = accel__img_batch_end(&c.b, st, status);
-    free(c.in);
-    free(c.out);
+    if (c.b.st) st = accel__img_batch_end(&c.b, st, status);
+    accel__img_gray_release(&c);
     return st;
 }

@@ -129,51 +129,67 @@ static accel_status check_params(const accel_quality_params *p)
     return ACCEL_OK;
 }
 
+accel_status accel__img_quality_prepare(img_quality_call *c, const accel_quality_params *p,
+                                        const accel_image *in, size_t n, accel_quality *out)
+{
+    memset(c, 0, sizeof *c);
+    RETURN_ERROR_IF(!out, ACCEL_ERR_INVALID_ARG, "image_quality: NULL results");
+    RETURN_ERROR_IF(out->struct_size < QUALITY_MIN, ACCEL_ERR_INVALID_ARG,
+                    "image_quality: out[0].struct_size %zu (set it to sizeof(accel_quality))",
+                    out->struct_size);
+    accel_quality_params_init(&c->p);
+    if (p) {
+        FORWARD_IF_ERROR(check_params(p));
+        memcpy(&c->p, p, sizeof c->p < p->struct_size ? sizeof c->p : p->struct_size);
+        c->p.struct_size = sizeof c->p;
+    }
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_quality", n));
+    c->out = out, c->out_elem = out->struct_size;
+    c->in = calloc(n, sizeof *c->in);
+    c->slot = calloc(n + 1, sizeof *c->slot);
+    RETURN_ERROR_IF(!c->in || !c->slot, ACCEL_ERR_NO_MEMORY, "image_quality: out of memory");
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x1Au, c->in));
+    for (size_t i = 0; i < n; i++) {
+        accel_quality *q = IMG_AT(accel_quality, out, c->out_elem, i);
+        c->slot[i + 1] = c->slot[i] + ((size_t)c->in[i].h + Q_BAND - 1) / Q_BAND;
+        if (q->struct_size != c->out_elem) {
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
+                                  "result %zu: struct_size %zu differs from element 0's", i,
+                                  q->struct_size);
+            continue;
+        }
+        q->width = c->in[i].w, q->height = c->in[i].h;
+        q->blur_laplacian_var = q->brightness = q->contrast = q->sharpness_tenengrad = NAN;
+        q->overall = NAN;
+        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c;
+        if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
+    }
+    c->sums = calloc(c->slot[n] ? c->slot[n] : 1, sizeof *c->sums);
+    RETURN_ERROR_IF(!c->sums, ACCEL_ERR_NO_MEMORY, "image_quality: out of memory");
+    return ACCEL_OK;
+}
+
+void accel__img_quality_release(img_quality_call *c)
+{
+    free(c->b.st), free(c->sums), free(c->slot), free(c->in);
+    memset(c, 0, sizeof *c);
+}
+
 accel_status accel_image_quality(accel_ctx *ctx, const accel_quality_params *p,
                                  const accel_image *in, size_t n, accel_quality *out,
                                  accel_run_record *rec)
 {
-    RETURN_ERROR_IF(!ctx || !out, ACCEL_ERR_INVALID_ARG, "image_quality: NULL argument");
-    RETURN_ERROR_IF(out->struct_size < QUALITY_MIN, ACCEL_ERR_INVALID_ARG,
-                    "image_quality: out[0].struct_size %zu (set it to sizeof(accel_quality))",
-                    out->struct_size);
+    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_quality: NULL context");
     img_quality_call c;
-    memset(&c, 0, sizeof c);
-    accel_quality_params_init(&c.p);
-    if (p) {
-        FORWARD_IF_ERROR(check_params(p));
-        memcpy(&c.p, p, sizeof c.p < p->struct_size ? sizeof c.p : p->struct_size);
-        c.p.struct_size = sizeof c.p;
-    }
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "image_quality", n));
-    c.out = out, c.out_elem = out->struct_size;
-    c.in = calloc(n, sizeof *c.in);
-    c.slot = calloc(n + 1, sizeof *c.slot);
-    accel_status st = c.in && c.slot ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "input", in, 0x1Au, c.in);
-    for (size_t i = 0; st == ACCEL_OK && i < n; i++) {
-        accel_quality *q = IMG_AT(accel_quality, out, c.out_elem, i);
-        if (q->struct_size != c.out_elem)
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
-                                  "result %zu: struct_size %zu differs from element 0's", i,
-                                  q->struct_size);
-        q->width = c.in[i].w, q->height = c.in[i].h;
-        q->blur_laplacian_var = q->brightness = q->contrast = q->sharpness_tenengrad = NAN;
-        q->overall = NAN;
-        c.slot[i + 1] = c.slot[i] + ((size_t)c.in[i].h + Q_BAND - 1) / Q_BAND;
-        int64_t bytes = (int64_t)c.in[i].w * c.in[i].h * c.in[i].c;
-        if (bytes > c.b.item_bytes) c.b.item_bytes = bytes;
-    }
-    if (st == ACCEL_OK) {
-        c.sums = calloc(c.slot[n] ? c.slot[n] : 1, sizeof *c.sums);
-        if (!c.sums) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    }
+    accel_status st = accel__img_quality_prepare(&c, p, in, n, out);
     if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_quality, &c, rec);
-    for (size_t i = 0; i < n && c.b.st; i++) {
-        accel_quality *q = IMG_AT(accel_quality, out, c.out_elem, i);
-        if (q->struct_size == c.out_elem) q->status = c.b.st[i] != ACCEL_OK ? c.b.st[i] : st;
+    if (c.b.st) {
+        for (size_t i = 0; i < n; i++) {
+            accel_quality *q = IMG_AT(accel_quality, out, c.out_elem, i);
+            if (q->struct_size == c.out_elem) q->status = c.b.st[i] != ACCEL_OK ? c.b.st[i] : st;
+        }
+        st = accel__img_batch_end(&c.b, st, NULL);
     }
-    st = accel__img_batch_end(&c.b, st, NULL);
-    free(c.sums), free(c.slot), free(c.in);
+    accel__img_quality_release(&c);
     return st;
 }

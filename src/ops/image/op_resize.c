@@ -42,43 +42,54 @@ const accel__op accel__op_image_resize = {
     .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
 };
 
+accel_status accel__img_resize_prepare(img_resize_call *c, accel_interp interp,
+                                       const accel_image *in, const accel_image *out, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    RETURN_ERROR_IF(interp != ACCEL_INTERP_LINEAR && interp != ACCEL_INTERP_AREA,
+                    ACCEL_ERR_INVALID_ARG,
+                    "image_resize: interpolation %d (allowed: ACCEL_INTERP_LINEAR, ACCEL_INTERP_AREA)",
+                    (int)interp);
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_resize", n));
+    c->interp = interp == ACCEL_INTERP_AREA ? IMG_AREA : IMG_LINEAR;
+    c->in = calloc(n, sizeof *c->in);
+    c->out = calloc(n, sizeof *c->out);
+    c->plan = calloc(n, sizeof *c->plan);
+    RETURN_ERROR_IF(!c->in || !c->out || !c->plan, ACCEL_ERR_NO_MEMORY, "image_resize: out of memory");
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x1Au, c->in));
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "output", out, 0x1Au, c->out));
+    for (size_t i = 0; i < n; i++) {
+        if (c->b.st[i] != ACCEL_OK) continue;
+        if (c->out[i].c != c->in[i].c)
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
+                                  "image %zu: output has %d channels, input %d (they must match)",
+                                  i, c->out[i].c, c->in[i].c);
+        else if (c->out[i].rgb != c->in[i].rgb)
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
+                                  "image %zu: output and input pixel orders differ", i);
+        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c +
+                        (int64_t)c->out[i].w * c->out[i].h * c->out[i].c;
+        if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
+    }
+    return ACCEL_OK;
+}
+
+void accel__img_resize_release(img_resize_call *c)
+{
+    for (size_t i = 0; c->plan && i < c->b.n; i++) accel__img_resize_plan_free(c->plan[i]);
+    free(c->b.st), free(c->plan), free(c->in), free(c->out);
+    memset(c, 0, sizeof *c);
+}
+
 accel_status accel_image_resize(accel_ctx *ctx, accel_interp interp, const accel_image *in,
                                 const accel_image *out, size_t n, accel_status *status,
                                 accel_run_record *rec)
 {
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_resize: NULL context");
-    RETURN_ERROR_IF(interp != ACCEL_INTERP_LINEAR && interp != ACCEL_INTERP_AREA,
-                    ACCEL_ERR_INVALID_ARG,
-                    "image_resize: interpolation %d (allowed: ACCEL_INTERP_LINEAR, ACCEL_INTERP_AREA)",
-                    (int)interp);
     img_resize_call c;
-    memset(&c, 0, sizeof c);
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "image_resize", n));
-    c.interp = interp == ACCEL_INTERP_AREA ? IMG_AREA : IMG_LINEAR;
-    c.in = calloc(n, sizeof *c.in);
-    c.out = calloc(n, sizeof *c.out);
-    c.plan = calloc(n, sizeof *c.plan);
-    accel_status st = c.in && c.out && c.plan ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "input", in, 0x1Au, c.in);
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "output", out, 0x1Au, c.out);
-    for (size_t i = 0; st == ACCEL_OK && i < n; i++) {
-        if (c.b.st[i] != ACCEL_OK) continue;
-        if (c.out[i].c != c.in[i].c)
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
-                                  "image %zu: output has %d channels, input %d (they must match)",
-                                  i, c.out[i].c, c.in[i].c);
-        else if (c.out[i].rgb != c.in[i].rgb)
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
-                                  "image %zu: output and input pixel orders differ", i);
-        int64_t bytes = (int64_t)c.in[i].w * c.in[i].h * c.in[i].c +
-                        (int64_t)c.out[i].w * c.out[i].h * c.out[i].c;
-        if (bytes > c.b.item_bytes) c.b.item_bytes = bytes;
-    }
+    accel_status st = accel__img_resize_prepare(&c, interp, in, out, n);
     if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_image_resize, &c, rec);
-    st = accel__img_batch_end(&c.b, st, status);
-    for (size_t i = 0; c.plan && i < n; i++) accel__img_resize_plan_free(c.plan[i]);
-    free(c.plan);
-    free(c.in);
-    free(c.out);
+    if (c.b.st) st = accel__img_batch_end(&c.b, st, status);
+    accel__img_resize_release(&c);
     return st;
 }

@@ -73,49 +73,64 @@ const accel__op accel__op_scrfd_input = {
     .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
 };
 
+accel_status accel__img_scrfd_in_prepare(img_scrfd_in_call *c, const accel_image *in, size_t n,
+                                         int input_width, int input_height, float *blob,
+                                         double *det_scale)
+{
+    memset(c, 0, sizeof *c);
+    RETURN_ERROR_IF(!blob, ACCEL_ERR_INVALID_ARG, "scrfd_input: NULL blob");
+    RETURN_ERROR_IF(input_width < 1 || input_height < 1, ACCEL_ERR_INVALID_ARG,
+                    "scrfd_input: input size %d×%d (both must be at least 1; SCRFD uses 640×640)",
+                    input_width, input_height);
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "scrfd_input", n));
+    c->iw = input_width, c->ih = input_height;
+    c->blob = blob;
+    c->in = calloc(n, sizeof *c->in);
+    c->nw = calloc(n, sizeof *c->nw);
+    c->nh = calloc(n, sizeof *c->nh);
+    c->tmp = calloc(n, sizeof *c->tmp);
+    c->plan = calloc(n, sizeof *c->plan);
+    RETURN_ERROR_IF(!c->in || !c->nw || !c->nh || !c->tmp || !c->plan, ACCEL_ERR_NO_MEMORY,
+                    "scrfd_input: out of memory");
+    FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x18u, c->in));
+    const int64_t blob_bytes = (int64_t)3 * input_width * input_height * 4;
+    for (size_t i = 0; i < n; i++) {
+        double ds = 0;
+        if (c->b.st[i] == ACCEL_OK) {
+            accel__scrfd_letterbox(c->in[i].w, c->in[i].h, input_width, input_height, &c->nw[i],
+                                   &c->nh[i], &ds);
+            if (c->nw[i] < 1 || c->nh[i] < 1)
+                accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
+                                      "image %zu: %d×%d is too elongated for a %d×%d input "
+                                      "(it would be resized to %d×%d)", i, c->in[i].w, c->in[i].h,
+                                      input_width, input_height, c->nw[i], c->nh[i]);
+        }
+        if (det_scale) det_scale[i] = ds;
+        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c + blob_bytes +
+                        (int64_t)c->nw[i] * c->nh[i] * c->in[i].c;
+        if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
+    }
+    return ACCEL_OK;
+}
+
+void accel__img_scrfd_in_release(img_scrfd_in_call *c)
+{
+    for (size_t i = 0; c->plan && i < c->b.n; i++) accel__img_resize_plan_free(c->plan[i]);
+    for (size_t i = 0; c->tmp && i < c->b.n; i++) free(c->tmp[i]);
+    free(c->b.st), free(c->plan), free(c->tmp), free(c->nw), free(c->nh), free(c->in);
+    memset(c, 0, sizeof *c);
+}
+
 accel_status accel_scrfd_input(accel_ctx *ctx, const accel_image *in, size_t n, int input_width,
                                int input_height, float *blob, double *det_scale,
                                accel_status *status, accel_run_record *rec)
 {
-    RETURN_ERROR_IF(!ctx || !blob, ACCEL_ERR_INVALID_ARG, "scrfd_input: NULL argument");
-    RETURN_ERROR_IF(input_width < 1 || input_height < 1, ACCEL_ERR_INVALID_ARG,
-                    "scrfd_input: input size %d×%d (both must be at least 1; SCRFD uses 640×640)",
-                    input_width, input_height);
+    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "scrfd_input: NULL context");
     img_scrfd_in_call c;
-    memset(&c, 0, sizeof c);
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "scrfd_input", n));
-    c.iw = input_width, c.ih = input_height;
-    c.blob = blob;
-    c.in = calloc(n, sizeof *c.in);
-    c.nw = calloc(n, sizeof *c.nw);
-    c.nh = calloc(n, sizeof *c.nh);
-    c.tmp = calloc(n, sizeof *c.tmp);
-    c.plan = calloc(n, sizeof *c.plan);
-    accel_status st = c.in && c.nw && c.nh && c.tmp && c.plan
-                          ? ACCEL_OK
-                          : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    if (st == ACCEL_OK) st = accel__img_batch_views(&c.b, "input", in, 0x18u, c.in);
-    const int64_t blob_bytes = (int64_t)3 * input_width * input_height * 4;
-    for (size_t i = 0; st == ACCEL_OK && i < n; i++) {
-        double ds = 0;
-        if (c.b.st[i] == ACCEL_OK) {
-            accel__scrfd_letterbox(c.in[i].w, c.in[i].h, input_width, input_height, &c.nw[i],
-                                   &c.nh[i], &ds);
-            if (c.nw[i] < 1 || c.nh[i] < 1)
-                accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
-                                      "image %zu: %d×%d is too elongated for a %d×%d input "
-                                      "(it would be resized to %d×%d)", i, c.in[i].w, c.in[i].h,
-                                      input_width, input_height, c.nw[i], c.nh[i]);
-        }
-        if (det_scale) det_scale[i] = ds;
-        int64_t bytes = (int64_t)c.in[i].w * c.in[i].h * c.in[i].c + blob_bytes +
-                        (int64_t)c.nw[i] * c.nh[i] * c.in[i].c;
-        if (bytes > c.b.item_bytes) c.b.item_bytes = bytes;
-    }
+    accel_status st = accel__img_scrfd_in_prepare(&c, in, n, input_width, input_height, blob,
+                                                  det_scale);
     if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_scrfd_input, &c, rec);
-    st = accel__img_batch_end(&c.b, st, status);
-    for (size_t i = 0; c.plan && i < n; i++) accel__img_resize_plan_free(c.plan[i]);
-    for (size_t i = 0; c.tmp && i < n; i++) free(c.tmp[i]);
-    free(c.plan), free(c.tmp), free(c.nw), free(c.nh), free(c.in);
+    if (c.b.st) st = accel__img_batch_end(&c.b, st, status);
+    accel__img_scrfd_in_release(&c);
     return st;
 }

@@ -100,61 +100,82 @@ static accel_status check_params(const accel_scrfd_params *p)
     return ACCEL_OK;
 }
 
-accel_status accel_scrfd_output(accel_ctx *ctx, const accel_scrfd_params *p,
-                                const accel_scrfd_outputs *nets, size_t n, accel_faces *out,
-                                accel_run_record *rec)
+accel_status accel__img_scrfd_out_prepare(img_scrfd_out_call *c, const accel_scrfd_params *p,
+                                          const accel_scrfd_outputs *nets, size_t n,
+                                          accel_faces *out)
 {
-    RETURN_ERROR_IF(!ctx || !nets || !out, ACCEL_ERR_INVALID_ARG, "scrfd_output: NULL argument");
+    memset(c, 0, sizeof *c);
+    RETURN_ERROR_IF(!nets || !out, ACCEL_ERR_INVALID_ARG, "scrfd_output: NULL argument");
     RETURN_ERROR_IF(nets->struct_size < SCRFD_OUTPUTS_MIN, ACCEL_ERR_INVALID_ARG,
                     "scrfd_output: outputs[0].struct_size %zu (set it to sizeof(accel_scrfd_outputs))",
                     nets->struct_size);
     RETURN_ERROR_IF(out->struct_size < FACES_MIN, ACCEL_ERR_INVALID_ARG,
                     "scrfd_output: out[0].struct_size %zu (set it to sizeof(accel_faces))",
                     out->struct_size);
-    img_scrfd_out_call c;
-    memset(&c, 0, sizeof c);
-    accel_scrfd_params_init(&c.p);
+    accel_scrfd_params_init(&c->p);
     if (p) {
         FORWARD_IF_ERROR(check_params(p));
-        memcpy(&c.p, p, sizeof c.p < p->struct_size ? sizeof c.p : p->struct_size);
-        c.p.struct_size = sizeof c.p;
+        memcpy(&c->p, p, sizeof c->p < p->struct_size ? sizeof c->p : p->struct_size);
+        c->p.struct_size = sizeof c->p;
     }
-    FORWARD_IF_ERROR(accel__img_batch_init(&c.b, "scrfd_output", n));
-    c.nets = nets, c.nets_elem = nets->struct_size;
-    c.out = out, c.out_elem = out->struct_size;
+    FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "scrfd_output", n));
+    c->nets = nets, c->nets_elem = nets->struct_size;
+    c->out = out, c->out_elem = out->struct_size;
     size_t anchors = 0;
-    for (int s = 0; s < c.p.n_strides; s++)
-        anchors += (size_t)(c.p.input_height / c.p.strides[s]) * (size_t)(c.p.input_width / c.p.strides[s]) *
-                   (size_t)c.p.n_anchors;
-    c.b.item_bytes = (int64_t)anchors * (1 + 4 + 10) * 4 + (int64_t)anchors * (int64_t)sizeof(accel_face);
+    for (int s = 0; s < c->p.n_strides; s++)
+        anchors += (size_t)(c->p.input_height / c->p.strides[s]) *
+                   (size_t)(c->p.input_width / c->p.strides[s]) * (size_t)c->p.n_anchors;
+    c->b.item_bytes = (int64_t)anchors * (1 + 4 + 10) * 4 + (int64_t)anchors * (int64_t)sizeof(accel_face);
     for (size_t i = 0; i < n; i++) {
-        const accel_scrfd_outputs *o = IMG_AT(const accel_scrfd_outputs, nets, c.nets_elem, i);
-        accel_faces *f = IMG_AT(accel_faces, out, c.out_elem, i);
-        f->faces = NULL;
-        f->n_faces = 0;
-        if (o->struct_size != c.nets_elem || f->struct_size != c.out_elem) {
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
+        const accel_scrfd_outputs *o = IMG_AT(const accel_scrfd_outputs, nets, c->nets_elem, i);
+        accel_faces *f = IMG_AT(accel_faces, out, c->out_elem, i);
+        if (f->struct_size == c->out_elem) {
+            f->faces = NULL;
+            f->n_faces = 0;
+        }
+        if (o->struct_size != c->nets_elem || f->struct_size != c->out_elem) {
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
                                   "image %zu: struct_size differs from element 0's", i);
             continue;
         }
         if (!(o->det_scale > 0) || !isfinite(o->det_scale)) {
-            accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
+            accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
                                   "image %zu: det_scale %g (must be a number greater than 0)", i,
                                   o->det_scale);
             continue;
         }
-        for (int s = 0; s < c.p.n_strides; s++)
+        for (int s = 0; s < c->p.n_strides; s++)
             if (!o->scores[s] || !o->bboxes[s]) {
-                accel__img_batch_fail(&c.b, i, ACCEL_ERR_INVALID_ARG,
+                accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
                                       "image %zu: stride %d has NULL scores or boxes", i,
-                                      c.p.strides[s]);
+                                      c->p.strides[s]);
                 break;
             }
     }
-    accel_status st = accel__exec(ctx, &accel__op_scrfd_output, &c, rec);
-    for (size_t i = 0; i < n; i++) {
-        accel_faces *f = IMG_AT(accel_faces, out, c.out_elem, i);
-        f->status = c.b.st[i] != ACCEL_OK ? c.b.st[i] : st;
+    return ACCEL_OK;
+}
+
+void accel__img_scrfd_out_release(img_scrfd_out_call *c)
+{
+    free(c->b.st);
+    memset(c, 0, sizeof *c);
+}
+
+accel_status accel_scrfd_output(accel_ctx *ctx, const accel_scrfd_params *p,
+                                const accel_scrfd_outputs *nets, size_t n, accel_faces *out,
+                                accel_run_record *rec)
+{
+    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "scrfd_output: NULL context");
+    img_scrfd_out_call c;
+    accel_status st = accel__img_scrfd_out_prepare(&c, p, nets, n, out);
+    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_scrfd_output, &c, rec);
+    if (c.b.st) {
+        for (size_t i = 0; i < n; i++) {
+            accel_faces *f = IMG_AT(accel_faces, out, c.out_elem, i);
+            if (f->struct_size == c.out_elem) f->status = c.b.st[i] != ACCEL_OK ? c.b.st[i] : st;
+        }
+        st = accel__img_batch_end(&c.b, st, NULL);
     }
-    return accel__img_batch_end(&c.b, st, NULL);
+    accel__img_scrfd_out_release(&c);
+    return st;
 }
