@@ -64,6 +64,16 @@ extern const accel__bench_case accel__bench_case_convert, accel__bench_case_conv
     accel__bench_case_reduce, accel__bench_case_noop;
 extern const accel__bench_case accel__bench_case_whisper80, accel__bench_case_whisper128,
     accel__bench_case_vggish, accel__bench_case_fbank80;
+/* image operations (src/ops/image/bench_case.c): <op>-small, <op>, <op>-large */
+#define IMAGE_CASES(X)                                                                      \
+    X(image_decode) X(image_gray) X(image_resize) X(image_blob) X(scrfd_input) X(image_warp) \
+    X(arcface_align) X(image_quality) X(image_enhance)
+#define IMAGE_EXTERN(op)                                                                    \
+    extern const accel__bench_case accel__bench_case_##op##_small, accel__bench_case_##op,  \
+        accel__bench_case_##op##_large;
+IMAGE_CASES(IMAGE_EXTERN)
+extern const accel__bench_case accel__bench_case_scrfd_output;
+#define IMAGE_LIST(op) &accel__bench_case_##op##_small, &accel__bench_case_##op, &accel__bench_case_##op##_large,
 
 static const accel__bench_case *const builtin[] = {
     &case_empty,
@@ -75,6 +85,8 @@ static const accel__bench_case *const builtin[] = {
     &accel__bench_case_whisper128,
     &accel__bench_case_vggish,
     &accel__bench_case_fbank80,
+    IMAGE_CASES(IMAGE_LIST)
+    &accel__bench_case_scrfd_output,
 };
 #define N_BUILTIN (sizeof builtin / sizeof *builtin)
 

@@ -23,6 +23,9 @@ static void out_part(void *arg, size_t b, size_t e)
         if (c->b.st[i] != ACCEL_OK) continue;
         const accel_scrfd_outputs *o = IMG_AT(const accel_scrfd_outputs, c->nets, c->nets_elem, i);
         accel_faces *f = IMG_AT(accel_faces, c->out, c->out_elem, i);
+        free(f->faces); /* a call may be run again (benchmarks) */
+        f->faces = NULL;
+        f->n_faces = 0;
         char why[200];
         accel_status st = accel__scrfd_decode(&c->p, o, &f->faces, &f->n_faces, why, sizeof why);
         if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
