@@ -12,3 +12,5 @@ foreach(group decode gray resize blob scrfd_in scrfd_out align quality clahe)
   set_tests_properties(test_image_ref_${group} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
     LABELS image ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_image_ref_${group}")
 endforeach()
+# the API's contracts and bad input (tests/data/image/bad, made by make_bad_files.py)
+accel_add_test(test_image_api SOURCES ${_id}/test_image_api.c TIMEOUT 120 LABELS image)

@@ -60,7 +60,10 @@ accel_status accel__jpeg_header(const char *name, const uint8_t *b, size_t n, im
         char msg[200];
         accel__strlcpy(msg, tj.tjGetErrorStr2(h), sizeof msg);
         tj.tjDestroy(h);
-        return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': not a readable JPEG header: %s", name, msg);
+        /* a JPEG ends with EOI (FF D9); one that stops inside its header was cut short */
+        int ends = n >= 2 && b[n - 2] == 0xFF && b[n - 1] == 0xD9;
+        return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s JPEG header: %s", name,
+                           ends ? "not a readable" : "truncated or corrupt", msg);
     }
     tj.tjDestroy(h);
     hd->w = w;
