@@ -14,3 +14,5 @@ foreach(group decode gray resize blob scrfd_in scrfd_out align quality clahe)
 endforeach()
 # the API's contracts and bad input (tests/data/image/bad, made by make_bad_files.py)
 accel_add_test(test_image_api SOURCES ${_id}/test_image_api.c TIMEOUT 120 LABELS image)
+# every SIMD level's kernels against the baseline's
+accel_add_test(test_image_isa SOURCES ${_id}/test_image_isa.c LABELS image)

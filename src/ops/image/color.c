@@ -1,36 +1,10 @@
-/* color.c — OpenCV 4.6's 8-bit colour conversions, row by row.
- *
- * BGR → gray uses 15-bit coefficients (0.299, 0.587, 0.114 · 2^15 rounded so they sum to
- * 2^15: R 9798, G 19235, B 3735) and adds half before the shift; OpenCV's scalar, SSE and AVX
- * paths all compute this same integer (checked over all 2^24 colours in tests/image).
+/* color.c — OpenCV 4.6's 8-bit YCrCb conversions, row by row (gray is in kern.h: BGR → gray
+ * uses 15-bit coefficients (0.299, 0.587, 0.114 · 2^15 rounded so they sum to 2^15: R 9798,
+ * G 19235, B 3735) and adds half before the shift; OpenCV's scalar, SSE and AVX paths all
+ * compute this same integer, checked over all 2^24 colours in tests/image).
  * YCrCb uses the 14-bit coefficients of color_yuv (R 4899, G 9617, B 1868; Cr 11682,
  * Cb 9241; back: 22987, −11698, −5636, 29049), with CV_DESCALE rounding. */
 #include "image_internal.h"
-
-#define GRAY_B 3735
-#define GRAY_G 19235
-#define GRAY_R 9798
-
-void accel__img_gray_row(const uint8_t *src, int cn, int rgb, uint8_t *dst, int n)
-{
-    if (cn == 1) {
-        for (int i = 0; i < n; i++) dst[i] = src[i];
-        return;
-    }
-    /* coefficient of channel 0 and 2 by order */
-    const int c0 = rgb ? GRAY_R : GRAY_B, c2 = rgb ? GRAY_B : GRAY_R;
-    if (cn == 3) {
-        for (int i = 0; i < n; i++) {
-            const uint8_t *s = src + 3 * i;
-            dst[i] = (uint8_t)((s[0] * c0 + s[1] * GRAY_G + s[2] * c2 + (1 << 14)) >> 15);
-        }
-    } else {
-        for (int i = 0; i < n; i++) {
-            const uint8_t *s = src + 4 * i;
-            dst[i] = (uint8_t)((s[0] * c0 + s[1] * GRAY_G + s[2] * c2 + (1 << 14)) >> 15);
-        }
-    }
-}
 
 #define YUV_SHIFT 14
 #define DESCALE(x) (((x) + (1 << (YUV_SHIFT - 1))) >> YUV_SHIFT)

@@ -68,13 +68,45 @@ void accel__img_parallel(accel_ctx *ctx, size_t n, img_task_fn fn, void *arg);
 
 /* ---- colour ----------------------------------------------------------------------------- */
 
-/* OpenCV 4.6 COLOR_BGR2GRAY / RGB2GRAY for 8-bit: (B·3735 + G·19235 + R·9798 + 2^14) >> 15
- * with the coefficients swapped for RGB input. One row of n pixels of `cn` (3 or 4) channels;
- * cn 1 copies. */
+/* OpenCV 4.6 COLOR_BGR2GRAY for one row (the baseline kernel; accel__img_kern(dev)->gray_row
+ * is the same at the device's SIMD level). */
 void accel__img_gray_row(const uint8_t *src, int cn, int rgb, uint8_t *dst, int n);
 /* COLOR_BGR2YCrCb / YCrCb2BGR for 8-bit (14-bit fixed point). */
 void accel__img_ycrcb_row(const uint8_t *src, int cn, int rgb, uint8_t *dst, int n);
 void accel__img_ycrcb_to_bgr_row(const uint8_t *src, int rgb, uint8_t *dst, int dcn, int n);
+
+/* ---- kernels compiled per SIMD level (kern.h) -------------------------------------------- */
+
+/* One entry of an area-resize table (OpenCV's DecimateAlpha): destination and source index
+ * (times the channel count for columns) and weight. */
+typedef struct area_tab {
+    int di, si;
+    float alpha;
+} area_tab;
+
+/* accumulated measures of a band of rows, see quality.c */
+typedef struct img_qsums img_qsums;
+
+typedef struct img_kern {
+    const char *name; /* "baseline", "avx2", "avx512" */
+    /* OpenCV 4.6 COLOR_BGR2GRAY / RGB2GRAY of one row of n pixels of cn (1, 3, 4) channels:
+     * (B·3735 + G·19235 + R·9798 + 2^14) >> 15 */
+    void (*gray_row)(const uint8_t *src, int cn, int rgb, uint8_t *dst, int n);
+    /* the quality sums of rows [r0, r1) (quality.c says what they are) */
+    accel_status (*quality_rows)(const img_t *src, int r0, int r1, img_qsums *s);
+    /* the horizontal pass of the general area resize for nr ≤ 8 source rows (swcn bytes
+     * each) into out[r] (dwcn floats each); scratch holds area_scratch(swcn, dwcn) bytes */
+    void (*area_hpass)(const uint8_t *const *rows, int nr, int swcn, int cn, const area_tab *tab,
+                       int ntab, int dwcn, float *const *out, void *scratch);
+    size_t (*area_scratch)(int swcn, int dwcn);
+} img_kern;
+
+/* The table for the level the CPU device chose (ACCEL_CPU_SIMD), or the detected one when dev
+ * is NULL. */
+const img_kern *accel__img_kern(const accel__device *dev);
+extern const img_kern accel__img_kern_baseline;
+/* The table of one level (an accel__simd_level), NULL when this binary or processor lacks it. */
+const img_kern *accel__img_kern_level(int level);
 
 /* ---- resize (resize.c) ------------------------------------------------------------------ */
 
@@ -86,6 +118,8 @@ typedef struct img_resize_plan img_resize_plan;
 
 accel_status accel__img_resize_plan(int sw, int sh, int dw, int dh, int cn, img_interp interp,
                                     img_resize_plan **out);
+/* The kernels the plan's rows use (NULL: the baseline ones). */
+void accel__img_resize_plan_kern(img_resize_plan *p, const img_kern *k);
 void accel__img_resize_plan_free(img_resize_plan *p);
 /* Destination rows [r0, r1) of `dst` from `src` (sizes as planned); ACCEL_ERR_NO_MEMORY when
  * its two rows of work space cannot be allocated. */
@@ -115,13 +149,11 @@ void accel__img_blob_rows(const img_t *src, const float mean[3], float scale, in
 /* Integer sums of one band of rows of the gray image (made from the colour image on the fly):
  * gray values, their squares, Laplacian values and squares, Tenengrad gx²+gy². Sums over the
  * bands of an image give exact totals (no rounding until the division). */
-typedef struct img_qsums {
+struct img_qsums {
     int64_t g, g2;      /* Σ gray, Σ gray² */
     int64_t l, l2;      /* Σ Laplacian, Σ Laplacian² */
     int64_t t;          /* Σ (gx² + gy²) */
-} img_qsums;
-
-accel_status accel__img_quality_rows(const img_t *src, int r0, int r1, img_qsums *s);
+};
 
 /* ---- CLAHE (clahe.c) -------------------------------------------------------------------- */
 

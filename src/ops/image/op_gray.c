@@ -11,8 +11,9 @@ static accel_status gray_band(void *call, size_t i, int r0, int r1)
 {
     img_gray_call *c = call;
     const img_t *s = &c->in[i], *d = &c->out[i];
+    const img_kern *k = accel__img_kern(c->b.dev);
     for (int y = r0; y < r1; y++)
-        accel__img_gray_row(s->p + (size_t)y * s->stride, s->c, s->rgb, d->p + (size_t)y * d->stride, s->w);
+        k->gray_row(s->p + (size_t)y * s->stride, s->c, s->rgb, d->p + (size_t)y * d->stride, s->w);
     return ACCEL_OK;
 }
 

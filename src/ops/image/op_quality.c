@@ -1,5 +1,5 @@
 /* op_quality.c — the operation "image_quality" and accel_image_quality(): the exact integer
- * sums of quality.c over bands of 32 rows on the CPU pool, then per image the measures and the
+ * sums of kern.h over bands of 32 rows on the CPU pool, then per image the measures and the
  * `overall` score (accel_quality_params, docs/image.md).
  *
  * From the sums over the N pixels: brightness = Σg / N; contrast = √((N·Σg² − (Σg)²) / N²);
@@ -20,7 +20,8 @@ static int q_rows(void *call, size_t i) { return ((img_quality_call *)call)->in[
 static accel_status q_band(void *call, size_t i, int r0, int r1)
 {
     img_quality_call *c = call;
-    return accel__img_quality_rows(&c->in[i], r0, r1, &c->sums[c->slot[i] + (size_t)(r0 / Q_BAND)]);
+    return accel__img_kern(c->b.dev)->quality_rows(&c->in[i], r0, r1,
+                                                   &c->sums[c->slot[i] + (size_t)(r0 / Q_BAND)]);
 }
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }

@@ -23,8 +23,12 @@ static accel_status resize_run(accel__device *dev, void *call, size_t begin, siz
         if (c->b.st[i] != ACCEL_OK || c->plan[i]) continue;
         accel_status st = accel__img_resize_plan(c->in[i].w, c->in[i].h, c->out[i].w, c->out[i].h,
                                                  c->in[i].c, c->interp, &c->plan[i]);
-        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
-        else band = accel__img_resize_band(c->plan[i]);
+        if (st != ACCEL_OK) {
+            accel__img_item_fail(&c->b, i, st);
+            continue;
+        }
+        accel__img_resize_plan_kern(c->plan[i], accel__img_kern(dev));
+        band = accel__img_resize_band(c->plan[i]);
     }
     return accel__img_run_bands(&c->b, c, begin, end, resize_rows, band, resize_band);
 }

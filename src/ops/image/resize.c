@@ -27,11 +27,6 @@
 
 typedef enum { RS_LINEAR, RS_AREA_FAST, RS_AREA } rs_mode;
 
-typedef struct area_tab {
-    int di, si; /* destination and source index (×cn for x) */
-    float alpha;
-} area_tab;
-
 struct img_resize_plan {
     int sw, sh, dw, dh, cn;
     rs_mode mode;
@@ -47,7 +42,10 @@ struct img_resize_plan {
     area_tab *xtab, *ytab;
     int n_xtab, n_ytab;
     int *ytab_first; /* dh + 1: first ytab entry of each destination row */
+    const img_kern *kern;
 };
+
+void accel__img_resize_plan_kern(img_resize_plan *p, const img_kern *k) { p->kern = k; }
 
 static int round_even_f(float v) { return (int)lrintf(v); }
 
@@ -305,23 +303,37 @@ static accel_status area_fast_rows(const img_resize_plan *p, const img_t *src, i
     return ACCEL_OK;
 }
 
+/* The horizontal pass of every source row the band needs (8 at a time, kern.h), then the
+ * vertical sums of each destination row in OpenCV's order: sum = β·row, then sum += β·row. */
 static accel_status area_rows(const img_resize_plan *p, const img_t *src, img_t *dst, int r0,
                               int r1)
 {
-    const int cn = p->cn;
-    const size_t wn = (size_t)p->dw * (size_t)cn;
-    float *buf = malloc(2 * wn * sizeof *buf);
-    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory for two rows of %zu values", wn);
-    float *sum = buf + wn;
+    const img_kern *k = p->kern ? p->kern : &accel__img_kern_baseline;
+    const int cn = p->cn, swcn = p->sw * cn, dwcn = p->dw * cn;
+    const size_t wn = (size_t)dwcn;
+    const int sy0 = p->ytab[p->ytab_first[r0]].si, sy1 = p->ytab[p->ytab_first[r1] - 1].si;
+    const size_t nrows = (size_t)(sy1 - sy0 + 1);
+    float *h = malloc((nrows * wn + wn) * sizeof *h);
+    void *scratch = malloc(k->area_scratch(swcn, dwcn));
+    if (!h || !scratch) {
+        free(h), free(scratch);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for %zu rows of %zu values", nrows, wn);
+    }
+    float *sum = h + nrows * wn;
+    for (int y = sy0; y <= sy1; y += 8) {
+        int nr = sy1 - y + 1 < 8 ? sy1 - y + 1 : 8;
+        const uint8_t *rows[8];
+        float *out[8];
+        for (int r = 0; r < nr; r++) {
+            rows[r] = src->p + (size_t)(y + r) * src->stride;
+            out[r] = h + (size_t)(y - sy0 + r) * wn;
+        }
+        k->area_hpass(rows, nr, swcn, cn, p->xtab, p->n_xtab, dwcn, out, scratch);
+    }
     for (int dy = r0; dy < r1; dy++) {
         for (int j = p->ytab_first[dy]; j < p->ytab_first[dy + 1]; j++) {
             const float beta = p->ytab[j].alpha;
-            const uint8_t *S = src->p + (size_t)p->ytab[j].si * src->stride;
-            memset(buf, 0, wn * sizeof *buf);
-            for (int k = 0; k < p->n_xtab; k++) {
-                const area_tab *t = &p->xtab[k];
-                for (int c = 0; c < cn; c++) buf[t->di + c] = buf[t->di + c] + (float)S[t->si + c] * t->alpha;
-            }
+            const float *buf = h + (size_t)(p->ytab[j].si - sy0) * wn;
             if (j == p->ytab_first[dy])
                 for (size_t x = 0; x < wn; x++) sum[x] = beta * buf[x];
             else
@@ -333,7 +345,7 @@ static accel_status area_rows(const img_resize_plan *p, const img_t *src, img_t 
             D[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
     }
-    free(buf);
+    free(h), free(scratch);
     return ACCEL_OK;
 }
 
