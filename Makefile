@@ -1,29 +1,48 @@
 # accel — the two set-up commands are `make demo` and `make check` (see README.md).
+#   JOBS=N   parallel build jobs (default: every core; `make check JOBS=2` on a shared machine)
+#   V=1      show the whole build output (by default `make demo` prints its own steps and
+#            shows the build's output only when a step fails; the log stays in $(BUILD)/)
+#   PREFIX=  where `make install` / `make uninstall` put and take the files (/usr/local)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+V ?= 0
 ACCEL = $(BUILD)/accel
+STEP = scripts/step.sh $(V) $(BUILD)/make.log
 
-.PHONY: all deps build demo check bench asan install clean
+.PHONY: all deps configure build cli demo check bench asan install uninstall clean
 
 all: build
 
+# Packages to build accel (`make check` adds what the tests run against).
 deps:
-	@scripts/deps.sh build test
+	@$(STEP) "checking the Debian packages accel builds with" scripts/deps.sh build
 
-build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+configure: deps
+	@mkdir -p $(BUILD)
+	@$(STEP) "configuring ($(BUILD)/)" cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+# The library and the CLI only (no test suite).
+cli: configure
+	@$(STEP) "building libaccel and the accel tool (JOBS=$(JOBS))" \
+	  cmake --build $(BUILD) -j $(JOBS) --target accel accel_static accel_cli
+
+# Everything, the test suite included.
+build: configure
+	@$(STEP) "building libaccel, the accel tool and the tests (JOBS=$(JOBS))" \
+	  cmake --build $(BUILD) -j $(JOBS)
 
 # The main job on built-in defaults.
-demo: build
+demo: cli
 	@scripts/demo.sh $(ACCEL)
 
 check: build
+	@$(STEP) "checking the Debian packages the tests need" scripts/deps.sh test
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
+	@scripts/deps.sh test
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DACCEL_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(BUILD)-asan -j $(JOBS)
 	@cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
@@ -32,8 +51,17 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run_all.sh $(ACCEL)
 
-install: build
+# Header, shared and static libraries, pkg-config files (accel, and accel-static for the static
+# library), CMake package (accel::accel, accel::accel_static) and the CLI; see README.md. The
+# installed files are listed in $(BUILD)/install_manifest.txt, which `make uninstall` reads.
+install: cli
 	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+	@echo "$(if $(PREFIX),$(PREFIX),$$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' $(BUILD)/CMakeCache.txt))" \
+	  >$(BUILD)/install_prefix.txt
+
+uninstall:
+	@scripts/uninstall.sh $(BUILD)/install_manifest.txt \
+	  "$(DESTDIR)$(if $(PREFIX),$(PREFIX),$$(cat $(BUILD)/install_prefix.txt 2>/dev/null || echo /usr/local))"
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan

@@ -41,11 +41,11 @@ nvidia-smi --query-gpu=name,pci.bus_id,uuid,memory.total,memory.used,memory.free
 cat "$out/devices.txt" "$out/nvidia-smi.csv" | tee -a "$out/summary.txt"
 
 log "accel bench on the GPU"
-"$build/accel" bench --operation convert --size large --device cuda --iterations 20 \
-  --json "$out/bench-convert.json" >"$out/bench-convert.txt" 2>&1
+"$build/accel" bench --op convert --size large --device cuda --iterations 20 \
+  --json -o "$out/bench-convert.json" >"$out/bench-convert.txt" 2>&1
 for p in whisper-80 whisper-128 vggish fbank-80; do
-  "$build/accel" bench --operation "$p" --size medium --device all --iterations 10 \
-    --json "$out/bench-$p.json" >"$out/bench-$p.txt" 2>&1
+  "$build/accel" bench --op "$p" --size medium --device all --iterations 10 \
+    --json -o "$out/bench-$p.json" >"$out/bench-$p.txt" 2>&1
 done
 grep -hE "^(convert|whisper|vggish|fbank)" "$out"/bench-*.txt | tee -a "$out/summary.txt"
 

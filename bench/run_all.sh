@@ -25,7 +25,7 @@ $py "$here/basic_numpy.py" --accel "$build/accel_bench_basic_cpu" --threads 1 > 
 echo "(written to $out/basic.json)"
 
 echo; echo "## every operation on every device (accel bench)"
-"$accel" bench --quick --device all --json "$out/bench-quick.json" --svg "$out/bench-quick.svg"
+"$accel" bench --quick --device all --json -o "$out/bench-quick.json" --svg "$out/bench-quick.svg"
 
 echo; echo "## audio front ends vs torch, numpy and torchaudio (20 minutes of speech)"
 $py "$here/audio_peers.py" --accel "$accel" --json "$out/audio.json"

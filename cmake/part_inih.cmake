@@ -12,7 +12,7 @@ if(ACCEL_WITH_INIH AND PKG_CONFIG_FOUND)
     # Link by name so the exported targets and accel.pc stay relocatable.
     link_directories(${INIH_LIBRARY_DIRS})
     list(APPEND ACCEL_LINK_LIBS ${INIH_LIBRARIES})
-    string(APPEND ACCEL_PC_LIBS_PRIVATE " -linih")
+    set(ACCEL_PC_REQUIRES_PRIVATE inih) # accel.pc: Requires.private (inih ships inih.pc)
   endif()
 endif()
 if(ACCEL_HAVE_INIH)

@@ -12,9 +12,15 @@
  *  - Handles are opaque. Structs are exposed only where the caller must read many fields
  *    (accel_device_info, filled and owned by the library) or allocate them
  *    (accel_run_record); each starts with `struct_size` so it can grow at the end.
- *  - After a failure, accel_last_error(ctx) returns a human message naming the input and the
- *    reason (and, for a setting, the values allowed). It stays valid until the next call on the
- *    same context from the same thread.
+ *  - After a failure, accel_last_error() returns a human message naming the input and the
+ *    reason (and, for a setting, the values allowed). The message belongs to the calling
+ *    thread, not to a context: it is the last failure of any accel call made by this thread,
+ *    whatever context that call used. Calls that take no context — accel_ctx_create(),
+ *    accel_audio_params_preset(), accel_audio_params_check(), accel_audio_shape(),
+ *    accel_audio_open(), accel_audio_read() and the other accel_audio_* source calls — are
+ *    read with accel_last_error(NULL); any context argument gives the same text. Read it right
+ *    after the failing call: the next failure in the thread replaces it, and a successful call
+ *    does not necessarily clear it.
  *  - Thread safety: an accel_ctx may be used from several threads at once for operations
  *    (accel_convert, accel_reduce, …). Creating and destroying it is not concurrent with use.
  *
@@ -136,9 +142,11 @@ ACCEL_API accel_status accel_ctx_create(accel_ctx **out, const accel_option *opt
 ACCEL_API void accel_ctx_destroy(accel_ctx *ctx);
 
 /*! accel_last_error() :
- *  @return the detailed message of the last failure on `ctx` in this thread, or of the last
- *          failed accel_ctx_create() in this thread when ctx is NULL; "" when none. The string
- *          is owned by the library. Since 0.1. */
+ *  @return the detailed message of the last failed accel call in the calling thread, "" when
+ *          none. The message is per thread, not per context: `ctx` is accepted for symmetry
+ *          and may be NULL, which is how failures of calls without a context
+ *          (accel_ctx_create(), accel_audio_params_check(), …) are read. The string is owned
+ *          by the library and stays valid until the thread's next failing call. Since 0.1. */
 ACCEL_API const char *accel_last_error(const accel_ctx *ctx);
 
 /*! accel_warmup() :
@@ -231,7 +239,8 @@ ACCEL_API accel_status accel_device_get(const accel_ctx *ctx, size_t index,
 ACCEL_API const char *accel_device_kind_name(accel_device_kind kind);
 
 /*! accel_select() :
- *  The device the policy would choose for operation `op` (NULL: any operation), honouring
+ *  The device the policy would choose for operation `op` (NULL: any operation) — a family
+ *  ("whisper") or a preset ("whisper-80"), which place alike (docs/cli.md) — honouring
  *  ACCEL_BACKEND, ACCEL_DEVICE, ACCEL_ALL_GPU, ACCEL_<OP>_GPU and ACCEL_STRICT. When the
  *  requested device is absent or unusable this warns and returns the next one in order, or
  *  fails with ACCEL_ERR_STRICT under ACCEL_STRICT=1. When `explain` is not NULL it receives a
@@ -358,7 +367,8 @@ typedef struct accel_plan {
 } accel_plan;
 
 /*! accel_plan_batch() :
- *  The largest batch of `op` items of `item_size` elements that fits the device's budget
+ *  `op` is a preset ("whisper-80") or a family ("whisper": its first preset), as for
+ *  accel_select(). The largest batch of `op` items of `item_size` elements that fits the device's budget
  *  (free memory reduced by ACCEL_MEMORY_LIMIT_GB, ACCEL_MEMORY_FRACTION and a keep-free
  *  margin). `device` < 0 plans for the device accel_select() would choose. With `calibrate`
  *  set, two small batches are run and bytes = a + b·n is fitted from their measured peaks.
@@ -585,8 +595,8 @@ typedef struct accel_audio_result {
 
 /*! accel_audio_features_npy() :
  *  Reads `src` to its end and writes its features to `npy_path` (.npy v1.0, float32, C
- *  order) in bounded memory: chunks of the planned length (accel_plan_chunk, else
- *  ACCEL_CHUNK_SECONDS, else 60 s), with the frames that straddle chunk boundaries computed
+ *  order) in bounded memory: chunks of ACCEL_CHUNK_SECONDS, else 60 s shortened to what
+ *  accel_plan_chunk says fits the device, with the frames that straddle chunk boundaries computed
  *  from the samples of both, so the file equals accel_audio_features() on the whole input.
  *  Whisper's global maximum and fbank's mean normalisation are whole-input statistics: they
  *  are applied in a second pass over the written values. The file is written under a
@@ -611,7 +621,8 @@ typedef struct accel_audio_vad_params {
     double min_speech_ms;   /* shorter bursts are dropped: 150 */
     double min_silence_ms;  /* shorter pauses are bridged: 300 */
     double pad_ms;          /* kept around each speech segment: 100 */
-    double chunk_s;         /* accel_audio_chunk target; 0: planner, ACCEL_CHUNK_SECONDS, 30 */
+    double chunk_s;         /* accel_audio_chunk target; 0: ACCEL_CHUNK_SECONDS, else 30
+                               shortened to the plan */
     const char *op;         /* operation the chunks are planned for; NULL: "whisper" */
 } accel_audio_vad_params;
 
@@ -630,8 +641,8 @@ ACCEL_API accel_status accel_audio_vad(accel_ctx *ctx, const accel_audio_vad_par
 
 /*! accel_audio_chunk() :
  *  Reads `src` to its end and cuts it into consecutive chunks that tile it, each at most the
- *  target length (vp->chunk_s; 0: accel_plan_chunk for vp->op, else ACCEL_CHUNK_SECONDS,
- *  else 30 s), each cut placed in the middle of the last pause that ends within the second
+ *  target length (vp->chunk_s; 0: ACCEL_CHUNK_SECONDS, else 30 s shortened to what
+ *  accel_plan_chunk for vp->op says fits), each cut placed in the middle of the last pause that ends within the second
  *  half of the target, else at the quietest frame there. */
 ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                                          accel_audio_source *src, accel_audio_segment **segs,

@@ -5,9 +5,9 @@
 set -u
 accel=${1:-build/accel}
 echo "== accel doctor"; "$accel" doctor; doctor_rc=$?
-# The doctor's exit code says what it found (0 pass, 1 warnings, 2 GPU unusable); on a machine
-# without a GPU that is expected, so the demo reports it rather than failing on it.
-echo "(doctor exit code $doctor_rc: 0 all pass, 1 warnings, 2 no usable GPU)"
+# The doctor's exit code says what it found (0 nothing to fix, 1 warnings, 2 a failure that
+# prevents GPU use); the demo reports it rather than stopping on it.
+echo "(doctor exit code $doctor_rc: 0 nothing to fix, 1 warnings, 2 a failure that prevents GPU use)"
 echo; echo "== accel devices"; "$accel" devices || exit $?
 echo; echo "== accel select --explain"; "$accel" select --explain || exit $?
 echo; echo "== accel bench --quick --device all"; "$accel" bench --quick --device all || exit $?

@@ -24,6 +24,7 @@
 
 #include "core/devcall.h"
 #include "core/executor.h"
+#include "core/opnames.h"
 
 static const char *const size_labels[] = {"small", "medium", "large"};
 
@@ -263,8 +264,9 @@ static void bench_one(accel_ctx *ctx, const accel__bench_opts *o, const accel__o
         accel_status st = accel__exec_from(ctx, dev, op, call, &rec);
         double t = accel__now_ms() - t0;
         accel__dev_account_end();
+        if (it == 0) res->first_call_ms = t;
         if (rec.n_fallbacks > 0 || st == ACCEL_ERR_STRICT)
-            note_fallback(fb, op->name, items, timed, timed ? it - o->warmup : it, &rec, st);
+            note_fallback(fb, res->op, items, timed, timed ? it - o->warmup : it, &rec, st);
         if (!timed) continue;
         if (st == ACCEL_OK && rec.device_used == dev && rec.n_fallbacks == 0) {
             e2e[res->successes++] = t;
@@ -331,8 +333,11 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
     *out = NULL;
     accel__bench_opts o = *opts;
     if (o.quick) {
-        o.iterations = 1;
-        o.warmup = 0;
+        /* One untimed call first: it is where a device builds the kernels for a call's shape
+         * (a first fbank-80 call on PoCL takes seconds), and timing it would report
+         * compilation as the operation's speed. */
+        o.iterations = 3;
+        o.warmup = 1;
         o.size = "small";
     }
     RETURN_ERROR_IF(o.iterations < 1 || o.iterations > 1000000, ACCEL_ERR_INVALID_ARG,
@@ -348,12 +353,18 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
     const accel__bench_case **cases = calloc(n_cases ? n_cases : 1, sizeof *cases);
     RETURN_ERROR_IF(!cases, ACCEL_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < n_cases; i++) {
-        cases[i] = o.n_ops ? accel__bench_case_find(o.ops[i]) : accel__bench_case_at(i);
-        if (!cases[i]) {
+        /* a preset or a family (core/opnames.h); results carry the name as given */
+        accel__op_ref ref = {.pre = o.n_ops ? NULL : accel__bench_case_at(i)};
+        accel_status rs = o.n_ops ? accel__op_resolve(o.ops[i], &ref) : ACCEL_OK;
+        if (rs == ACCEL_OK && !ref.pre)
+            rs = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED,
+                             "operation '%s' has no benchmark case (src/core/bench_cases.c)",
+                             o.ops[i]);
+        if (rs != ACCEL_OK) {
             free(cases);
-            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
-                               "unknown operation '%s' (see `accel bench --list`)", o.ops[i]);
+            return rs;
         }
+        cases[i] = ref.pre;
     }
     int *idx = calloc(ctx->n_devs, sizeof *idx);
     size_t n_idx = 0;
@@ -385,16 +396,21 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
         const char *label = which < 3 ? size_labels[which] : "custom";
         void *call = NULL;
         size_t bin = 0, bout = 0;
-        accel_status mk = op ? c->make(items, 0, &call, &bin, &bout) : ACCEL_ERR_NOT_BUILT_IN;
+        const char *name = o.n_ops ? o.ops[ci] : c->op;
+        accel_status mk = !op ? ACCEL_ERR_NOT_BUILT_IN
+                          : o.image_width > 0 && c->make_image
+                              ? c->make_image(items, o.image_width, o.image_height, &call, &bin,
+                                              &bout)
+                              : c->make(items, 0, &call, &bin, &bout);
         const char *why = op ? accel__last_error_text() : "operation not built into this library";
         for (size_t k = 0; k < n_idx; k++) {
             accel__bench_result *res = grow_add(&results);
             if (!res) break;
-            accel__strlcpy(res->op, c->op, sizeof res->op);
+            accel__strlcpy(res->op, name, sizeof res->op);
             accel__strlcpy(res->size_label, label, sizeof res->size_label);
             res->items = items;
             res->device = idx[k];
-            res->kernel_ms = res->copy_ms = res->bandwidth_fraction = -1;
+            res->kernel_ms = res->copy_ms = res->bandwidth_fraction = res->first_call_ms = -1;
             if (mk != ACCEL_OK) {
                 res->iterations = o.iterations;
                 accel__bench_stats_of(NULL, 0, &res->e2e);
@@ -402,8 +418,8 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                 continue;
             }
             if (o.progress)
-                fprintf(o.progress, "bench: %s %s (%zu items) on device %d (%s)\n", c->op, label,
-                        items, idx[k], ctx->devs[idx[k]].info.name);
+                fprintf(o.progress, "bench: %s %s (%zu item%s) on device %d (%s)\n", name,
+                        label, items, items == 1 ? "" : "s", idx[k], ctx->devs[idx[k]].info.name);
             bench_one(ctx, &o, op, call, items, bin, bout, idx[k], res, &fbs);
         }
         if (mk == ACCEL_OK) c->destroy(call);
@@ -458,48 +474,187 @@ static const accel__bench_result *baseline(accel_ctx *ctx, const accel__bench_re
     return NULL;
 }
 
-/* ---- text ------------------------------------------------------------------------------ */
+/* ---- verdicts --------------------------------------------------------------------------- */
+
+double accel__bench_speedup(accel_ctx *ctx, const accel__bench_report *r,
+                            const accel__bench_result *x)
+{
+    const accel__bench_result *b = baseline(ctx, r, x);
+    if (!b || b == x || x->successes == 0 || !(x->e2e.mean > 0) || !(b->e2e.mean > 0)) return -1;
+    return b->e2e.mean / x->e2e.mean;
+}
+
+/* A factor with as many digits as it deserves: 17, 3.2, 0.06, 0.0048. */
+static void factor_text(double v, char *buf, size_t cap)
+{
+    if (v >= 9.95)
+        snprintf(buf, cap, "%.0f", v);
+    else if (v >= 0.995)
+        snprintf(buf, cap, "%.1f", v);
+    else if (v >= 0.0995)
+        snprintf(buf, cap, "%.2f", v);
+    else
+        snprintf(buf, cap, "%.2g", v);
+}
+
+void accel__bench_ratio_text(double speedup, char *buf, size_t cap)
+{
+    char x[32], f[32];
+    factor_text(speedup, x, sizeof x);
+    if (speedup >= 0.95 && speedup <= 1.05) {
+        snprintf(x, sizeof x, "%.2f", speedup);
+        snprintf(buf, cap, "%s× the CPU (about the same)", x);
+    } else if (speedup > 1) {
+        snprintf(buf, cap, "%s× the CPU (%s× faster)", x, x);
+    } else {
+        factor_text(1 / speedup, f, sizeof f);
+        snprintf(buf, cap, "%s× the CPU (%s× slower)", x, f);
+    }
+}
 
 static const char *dev_name(accel_ctx *ctx, int i)
 {
     return i >= 0 && (size_t)i < ctx->n_devs ? ctx->devs[i].info.name : "none";
 }
 
+static int is_cpu(accel_ctx *ctx, int i)
+{
+    return i >= 0 && (size_t)i < ctx->n_devs && ctx->devs[i].info.kind == ACCEL_KIND_CPU;
+}
+
+/* The results of one (operation, size) group start at `i`; returns where the next starts. */
+static size_t group_end(const accel__bench_report *r, size_t i)
+{
+    size_t j = i;
+    while (j < r->n_results && strcmp(r->results[j].op, r->results[i].op) == 0 &&
+           r->results[j].items == r->results[i].items)
+        j++;
+    return j;
+}
+
+/* The group's fastest successful result (mean end-to-end time), NULL when none succeeded. */
+static const accel__bench_result *fastest(const accel__bench_report *r, size_t i, size_t j)
+{
+    const accel__bench_result *best = NULL;
+    for (size_t k = i; k < j; k++) {
+        const accel__bench_result *x = &r->results[k];
+        if (x->successes > 0 && x->e2e.mean > 0 && (!best || x->e2e.mean < best->e2e.mean))
+            best = x;
+    }
+    return best;
+}
+
+/* One line per (operation, size): which device is fastest and by how much, then every other
+ * device against the CPU. */
+static void headline(accel_ctx *ctx, const accel__bench_report *r, size_t i, size_t j, char *buf,
+                     size_t cap)
+{
+    const accel__bench_result *g = &r->results[i], *best = fastest(r, i, j);
+    size_t n = (size_t)snprintf(buf, cap, "%s %s (%zu item%s): ", g->op, g->size_label, g->items,
+                                g->items == 1 ? "" : "s");
+#define PUT(...)                                                                            \
+    do {                                                                                    \
+        if (n < cap) n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);                 \
+    } while (0)
+    if (!best) {
+        PUT("every device failed (see the table)");
+        return;
+    }
+    char ratio[96];
+    double sp = accel__bench_speedup(ctx, r, best);
+    if (is_cpu(ctx, best->device)) {
+        PUT("the CPU (device %d) is fastest", best->device);
+    } else if (sp > 0) {
+        accel__bench_ratio_text(sp, ratio, sizeof ratio);
+        PUT("device %d (%s) is fastest at %s", best->device, dev_name(ctx, best->device), ratio);
+    } else {
+        PUT("device %d (%s) is fastest (no CPU result to compare with)", best->device,
+            dev_name(ctx, best->device));
+    }
+    for (size_t k = i; k < j; k++) {
+        const accel__bench_result *x = &r->results[k];
+        if (x == best || is_cpu(ctx, x->device)) continue;
+        if (x->successes == 0) {
+            PUT("; device %d (%s) failed", x->device, dev_name(ctx, x->device));
+            continue;
+        }
+        double s = accel__bench_speedup(ctx, r, x);
+        if (s <= 0) continue;
+        accel__bench_ratio_text(s, ratio, sizeof ratio);
+        PUT("; device %d (%s) %s", x->device, dev_name(ctx, x->device), ratio);
+    }
+#undef PUT
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
 void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
 {
-    fprintf(f, "%-10s %-7s %10s  %-22s %10s %10s %10s %10s %12s %6s %8s %6s\n", "operation", "size",
-            "items", "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s", "ok %",
-            "GB/s", "of bw");
+    /* the operation and device columns fit their longest entry: rows stay aligned for
+     * "convert-f16", and no device name is cut into something that names no device */
+    int wo = 9, wd = 6;
+    int cached = 0;
     for (size_t i = 0; i < r->n_results; i++) {
         const accel__bench_result *x = &r->results[i];
-        char dev[64];
+        int o = (int)strlen(x->op);
+        int d = snprintf(NULL, 0, "%d %s", x->device, dev_name(ctx, x->device));
+        if (o > wo) wo = o;
+        if (d > wd) wd = d;
+    }
+    fprintf(f, "%-*s %-7s %10s  %-*s %10s %10s %10s %10s %12s %6s %8s %6s\n", wo, "operation",
+            "size", "items", wd, "device", "mean ms", "median ms", "min ms", "p95 ms", "items/s",
+            "ok %", "GB/s", "of bw");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        char dev[300];
         snprintf(dev, sizeof dev, "%d %s", x->device, dev_name(ctx, x->device));
         double rate = x->iterations ? 100.0 * x->successes / x->iterations : 0;
         if (x->successes == 0) {
-            fprintf(f, "%-10s %-7s %10zu  %-22.22s failed: %s\n", x->op, x->size_label, x->items,
-                    dev, x->error);
+            fprintf(f, "%-*s %-7s %10zu  %-*s failed: %s\n", wo, x->op, x->size_label, x->items,
+                    wd, dev, x->error);
             continue;
         }
-        char frac[16] = "-";
-        if (x->bandwidth_fraction >= 0)
+        /* An operation that moves no bytes has no bandwidth; a rate above the device's copy
+         * bandwidth means the data stayed in cache, not that memory ran at 124 %. */
+        char gbps[16] = "-", frac[16] = "-";
+        if (x->bytes_moved > 0) snprintf(gbps, sizeof gbps, "%.2f", x->bandwidth_gbps);
+        if (x->bytes_moved > 0 && x->bandwidth_fraction > 1.0) {
+            snprintf(frac, sizeof frac, "cache");
+            cached = 1;
+        } else if (x->bytes_moved > 0 && x->bandwidth_fraction >= 0) {
             snprintf(frac, sizeof frac, "%.0f%%", 100 * x->bandwidth_fraction);
+        }
         fprintf(f,
-                "%-10s %-7s %10zu  %-22.22s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8.2f %6s\n",
-                x->op, x->size_label, x->items, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
-                x->e2e.p95, x->throughput, rate, x->bandwidth_gbps, frac);
+                "%-*s %-7s %10zu  %-*s %10.4g %10.4g %10.4g %10.4g %12.4g %6.0f %8s %6s\n",
+                wo, x->op, x->size_label, x->items, wd, dev, x->e2e.mean, x->e2e.median, x->e2e.min,
+                x->e2e.p95, x->throughput, rate, gbps, frac);
     }
+    fprintf(f, "(GB/s: bytes a call reads and writes per second of its end-to-end time, \"-\" "
+               "when it moves none; of bw: that rate as a share of the device's copy bandwidth "
+               "below%s)\n",
+            cached ? ", \"cache\" when higher: the data stayed in cache" : "");
+
+    /* the headline: one line per operation and size */
+    fprintf(f, "\nverdict (mean end-to-end time per call, against the CPU):\n");
+    for (size_t i = 0; i < r->n_results;) {
+        size_t j = group_end(r, i);
+        char line[1024];
+        headline(ctx, r, i, j, line, sizeof line);
+        fprintf(f, "  %s\n", line);
+        i = j;
+    }
+
+    /* first calls that cost far more than the timed ones: kernels built for the call's shape */
     int header = 0;
     for (size_t i = 0; i < r->n_results; i++) {
         const accel__bench_result *x = &r->results[i];
-        const accel__bench_result *b = baseline(ctx, r, x);
-        if (!b || b == x || x->successes == 0) continue;
-        if (!header++) fprintf(f, "\nanalysis (against the CPU):\n");
-        fprintf(f, "  %s %s on device %d (%s): time %+.1f %%, throughput %+.1f %% (%s)\n", x->op,
-                x->size_label, x->device, dev_name(ctx, x->device),
-                100 * (b->e2e.mean - x->e2e.mean) / b->e2e.mean,
-                100 * (x->throughput / b->throughput - 1),
-                x->e2e.mean < b->e2e.mean ? "faster" : "slower");
+        if (r->opts.warmup < 1 || x->successes == 0 || !(x->first_call_ms > 0)) continue;
+        if (x->first_call_ms < 100 || x->first_call_ms < 10 * x->e2e.mean) continue;
+        if (!header++) fprintf(f, "\nfirst calls, not timed (a device builds kernels on first use):\n");
+        fprintf(f, "  %s %s on device %d (%s): %.4g ms, then %.4g ms per call\n", x->op,
+                x->size_label, x->device, dev_name(ctx, x->device), x->first_call_ms, x->e2e.mean);
     }
+
     fprintf(f, "\ncopy bandwidth:\n");
     for (size_t i = 0; i < r->n_devices; i++) {
         const accel__bench_device *d = &r->devices[i];
@@ -620,8 +775,10 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
         num_or_null(&j, "mean_throughput", x->throughput, ok);
         accel__json_num(&j, "bytes_moved", x->bytes_moved);
         accel__json_str(&j, "bytes_source", x->bytes_measured ? "measured" : "estimate");
-        num_or_null(&j, "bandwidth_gbps", x->bandwidth_gbps, ok);
-        num_or_null(&j, "bandwidth_fraction", x->bandwidth_fraction, x->bandwidth_fraction >= 0);
+        num_or_null(&j, "bandwidth_gbps", x->bandwidth_gbps, ok && x->bytes_moved > 0);
+        num_or_null(&j, "bandwidth_fraction", x->bandwidth_fraction,
+                    x->bytes_moved > 0 && x->bandwidth_fraction >= 0);
+        num_or_null(&j, "first_call_ms", x->first_call_ms, x->first_call_ms >= 0);
         accel__json_str(&j, "error", x->error[0] ? x->error : NULL);
         accel__json_end_object(&j);
     }
@@ -644,7 +801,37 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
         accel__json_num(&j, "throughput_improvement_percent",
                         100 * (x->throughput / b->throughput - 1));
         accel__json_bool(&j, "faster", x->e2e.mean < b->e2e.mean);
+        accel__json_num(&j, "speedup", b->e2e.mean / x->e2e.mean);
+        char ratio[96];
+        accel__bench_ratio_text(b->e2e.mean / x->e2e.mean, ratio, sizeof ratio);
+        accel__json_str(&j, "verdict", ratio);
         accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+
+    accel__json_begin_array(&j, "verdicts");
+    for (size_t i = 0; i < r->n_results;) {
+        size_t e = group_end(r, i);
+        const accel__bench_result *g = &r->results[i], *best = fastest(r, i, e);
+        char line[1024];
+        headline(ctx, r, i, e, line, sizeof line);
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "operation", g->op);
+        accel__json_str(&j, "size", g->size_label);
+        accel__json_int(&j, "items", (long long)g->items);
+        if (best) {
+            accel__json_int(&j, "fastest_device", best->device);
+            accel__json_str(&j, "fastest_device_name", dev_name(ctx, best->device));
+            double sp = is_cpu(ctx, best->device) ? 1.0 : accel__bench_speedup(ctx, r, best);
+            num_or_null(&j, "speedup", sp, sp > 0);
+        } else {
+            accel__json_null(&j, "fastest_device");
+            accel__json_null(&j, "fastest_device_name");
+            accel__json_null(&j, "speedup");
+        }
+        accel__json_str(&j, "text", line);
+        accel__json_end_object(&j);
+        i = e;
     }
     accel__json_end_array(&j);
 
@@ -761,9 +948,12 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
                 fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
                         left, y + 3, w, row - 6, color);
                 const accel__bench_result *b = baseline(ctx, r, x);
-                char vs[48] = "";
-                if (b && b != x)
-                    snprintf(vs, sizeof vs, " · %.2f× the CPU", b->e2e.mean / x->e2e.mean);
+                char vs[112] = "";
+                if (b && b != x) {
+                    char ratio[96];
+                    accel__bench_ratio_text(b->e2e.mean / x->e2e.mean, ratio, sizeof ratio);
+                    snprintf(vs, sizeof vs, " · %s", ratio);
+                }
                 fprintf(f, "<text x=\"%d\" y=\"%d\">%.4g ms · %.3g items/s · %.0f%% ok%s</text>\n",
                         left + (int)w + 6, y + 15, x->e2e.mean, x->throughput,
                         100.0 * x->successes / x->iterations, vs);

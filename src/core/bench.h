@@ -26,6 +26,11 @@ typedef struct accel__bench_case {
      * chunk planner evaluates the operation's memory formula on it). NULL: one item is one
      * sample. */
     accel_status (*make_signal)(double seconds, int rate, void **call);
+    /* Optional, for image operations: a call of `items` images of width × height pixels
+     * (`accel bench --image-size`). NULL: the case takes no image size, and asking for one is
+     * a usage error (accel__bench_takes_image_size). */
+    accel_status (*make_image)(size_t items, int width, int height, void **call,
+                               size_t *bytes_in, size_t *bytes_out);
 } accel__bench_case;
 
 size_t accel__bench_case_count(void);
@@ -35,6 +40,12 @@ const accel__bench_case *accel__bench_case_find(const char *op);
 accel_status accel__bench_case_add(const accel__bench_case *c);
 /* The case's operation, NULL when it is not built into this library. */
 const accel__op *accel__bench_case_op(const accel__bench_case *c);
+/* 1 when the case builds calls of images of a given size (make_image). */
+int accel__bench_takes_image_size(const accel__bench_case *c);
+
+/* Parses an --image-size value: "small" (320x240), "medium" (640x480), "large" (1920x1080) or
+ * "WxH" with whole numbers 1..16384. Returns -1 when invalid (*w, *h untouched). */
+int accel__bench_parse_image_size(const char *s, int *w, int *h);
 
 /* ---- the engine ------------------------------------------------------------------------ */
 
@@ -45,7 +56,9 @@ typedef struct accel__bench_opts {
     int iterations;         /* timed calls per (operation, size, device) */
     int warmup;             /* untimed calls before them */
     const char *devices;    /* cpu|gpu|all|cuda|opencl|hip|rocm|<index>[,…] */
-    int quick;              /* every case once at small size */
+    int quick;              /* every case at small size: one warm-up call, three timed */
+    int image_width;        /* > 0: image size for cases that take one (make_image) */
+    int image_height;
     size_t bandwidth_bytes; /* copy size for the bandwidth measurement; 0: 64 MiB */
     FILE *progress;         /* a line per measurement, or NULL */
 } accel__bench_opts;
@@ -70,6 +83,7 @@ typedef struct accel__bench_result {
     double throughput;         /* items/s from the mean */
     double bandwidth_gbps;     /* bytes_moved / mean */
     double bandwidth_fraction; /* of the device's measured copy bandwidth, -1 unknown */
+    double first_call_ms;      /* the run's first call (warm-up when there is one), -1 none */
     char error[256];           /* why calls failed, "" when none did */
 } accel__bench_result;
 
@@ -118,6 +132,15 @@ void accel__bench_report_free(accel__bench_report *r);
 void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE *f);
 void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE *f);
 void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *f);
+
+/* The speed of a result against the CPU result of the same operation and size: cpu mean time
+ * over its mean time (2.0: twice as fast, 0.5: half as fast). Returns -1 when there is no
+ * CPU result to compare with (or x is the CPU's own). */
+double accel__bench_speedup(accel_ctx *ctx, const accel__bench_report *r,
+                            const accel__bench_result *x);
+/* "0.06× the CPU (17× slower)", "14× the CPU (14× faster)", "1.02× the CPU (about the same)"
+ * for a speedup as above. */
+void accel__bench_ratio_text(double speedup, char *buf, size_t cap);
 
 /* Statistics of n samples (sorted in place). */
 void accel__bench_stats_of(double *samples, int n, accel__bench_stats *out);

@@ -59,21 +59,18 @@ static const accel__bench_case case_empty = {
 
 /* ---- the list -------------------------------------------------------------------------- */
 
+/* The order matters: the first case listed for an operation is its family's default preset
+ * (core/opnames.h: "whisper" means "whisper-80"). */
 /* Cases defined next to their operations (src/ops/<family>/). */
 extern const accel__bench_case accel__bench_case_convert, accel__bench_case_convert_f16,
     accel__bench_case_reduce, accel__bench_case_noop;
 extern const accel__bench_case accel__bench_case_whisper80, accel__bench_case_whisper128,
-    accel__bench_case_vggish, accel__bench_case_fbank80;
-/* image operations (src/ops/image/bench_case.c): <op>-small, <op>, <op>-large */
-#define IMAGE_CASES(X)                                                                      \
-    X(image_decode) X(image_gray) X(image_resize) X(image_blob) X(scrfd_input) X(image_warp) \
-    X(arcface_align) X(image_quality) X(image_enhance)
-#define IMAGE_EXTERN(op)                                                                    \
-    extern const accel__bench_case accel__bench_case_##op##_small, accel__bench_case_##op,  \
-        accel__bench_case_##op##_large;
-IMAGE_CASES(IMAGE_EXTERN)
-extern const accel__bench_case accel__bench_case_scrfd_output;
-#define IMAGE_LIST(op) &accel__bench_case_##op##_small, &accel__bench_case_##op, &accel__bench_case_##op##_large,
+    accel__bench_case_vggish, accel__bench_case_fbank, accel__bench_case_fbank80;
+/* image operations (src/ops/image/bench_case.c) */
+extern const accel__bench_case accel__bench_case_image_decode, accel__bench_case_image_gray,
+    accel__bench_case_image_resize, accel__bench_case_image_blob, accel__bench_case_scrfd_input,
+    accel__bench_case_scrfd_output, accel__bench_case_image_warp, accel__bench_case_arcface_align,
+    accel__bench_case_image_quality, accel__bench_case_image_enhance;
 
 static const accel__bench_case *const builtin[] = {
     &case_empty,
@@ -84,9 +81,18 @@ static const accel__bench_case *const builtin[] = {
     &accel__bench_case_whisper80,
     &accel__bench_case_whisper128,
     &accel__bench_case_vggish,
+    &accel__bench_case_fbank,
     &accel__bench_case_fbank80,
-    IMAGE_CASES(IMAGE_LIST)
+    &accel__bench_case_image_decode,
+    &accel__bench_case_image_gray,
+    &accel__bench_case_image_resize,
+    &accel__bench_case_image_blob,
+    &accel__bench_case_scrfd_input,
     &accel__bench_case_scrfd_output,
+    &accel__bench_case_image_warp,
+    &accel__bench_case_arcface_align,
+    &accel__bench_case_image_quality,
+    &accel__bench_case_image_enhance,
 };
 #define N_BUILTIN (sizeof builtin / sizeof *builtin)
 
@@ -140,4 +146,45 @@ const accel__op *accel__bench_case_op(const accel__bench_case *c)
 {
     if (!c) return NULL;
     return c->get_op ? c->get_op() : accel__op_find(c->op);
+}
+
+int accel__bench_takes_image_size(const accel__bench_case *c)
+{
+    return c && c->make_image != NULL;
+}
+
+int accel__bench_parse_image_size(const char *s, int *w, int *h)
+{
+    static const struct {
+        const char *name;
+        int w, h;
+    } named[] = {{"small", 320, 240}, {"medium", 640, 480}, {"large", 1920, 1080}};
+    if (!s) return -1;
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (strcmp(s, named[i].name) == 0) {
+            *w = named[i].w;
+            *h = named[i].h;
+            return 0;
+        }
+    /* WxH: digits only on both sides of one 'x' (no sign, no spaces, no leading '+') */
+    long v[2] = {0, 0};
+    int k = 0, digits = 0;
+    for (const char *p = s;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (v[k] > 16384) return -1;
+            v[k] = v[k] * 10 + (*p - '0');
+            digits++;
+        } else if ((*p == 'x' || *p == 'X') && k == 0 && digits) {
+            k = 1;
+            digits = 0;
+        } else if (!*p && k == 1 && digits) {
+            break;
+        } else {
+            return -1;
+        }
+    }
+    if (v[0] < 1 || v[0] > 16384 || v[1] < 1 || v[1] > 16384) return -1;
+    *w = (int)v[0];
+    *h = (int)v[1];
+    return 0;
 }

@@ -490,3 +490,34 @@ accel_status accel_config_dump(const accel_ctx *ctx, char **text)
     *text = buf;
     return ACCEL_OK;
 }
+
+int accel__cfg_entry(const accel_ctx *ctx, size_t i, const char **key, const char **value,
+                     const char **source, const char **note)
+{
+    if (!ctx || !ctx->cfg) return 0;
+    const accel__config *c = ctx->cfg;
+    *note = "";
+    if (i == 0) {
+        *key = "ACCEL_CONFIG";
+        *value = c->file.value ? c->file.value : "";
+        *source = c->file.source ? c->file.source : "default";
+        *note = !c->file.value    ? "neither XDG_CONFIG_HOME nor HOME is set"
+                : c->file_present ? ""
+                                  : "no such file";
+        return 1;
+    }
+    i--;
+    if (i < ACCEL__CFG_COUNT) {
+        *key = key_names[i];
+        *value = accel__cfg_str(ctx, (accel__cfg_id)i);
+        *source = accel__cfg_source(ctx, (accel__cfg_id)i);
+        return 1;
+    }
+    i -= ACCEL__CFG_COUNT;
+    if (i >= c->n_ops) return 0;
+    *key = c->ops[i].key;
+    *value = c->ops[i].e.value;
+    *source = c->ops[i].e.source;
+    *note = op_of_key(c->ops[i].key) ? "" : "no operation of that name";
+    return 1;
+}

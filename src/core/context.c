@@ -164,6 +164,7 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
             if (list.v[i].ops && list.v[i].opened && list.v[i].ops->close)
                 list.v[i].ops->close(&list.v[i]);
         accel__devlist_free(&list);
+        accel__probe_memo_free(ctx);
         accel__config_free(ctx->cfg);
         pthread_mutex_destroy(&ctx->lock);
         free(ctx);
@@ -238,6 +239,7 @@ void accel_ctx_destroy(accel_ctx *ctx)
     free(ctx->stats);
     free(ctx->exec_state);
     free(ctx->fault_state);
+    accel__probe_memo_free(ctx);
     accel__config_free(ctx->cfg);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);

@@ -121,6 +121,11 @@ int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op);
 /* The switch key of operation `op` into key (cap >= 12): "convert" → "ACCEL_CONVERT_GPU";
  * letters and digits upper-cased, anything else '_', the name cut to fit. */
 void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap);
+/* The i-th line of `accel config --show` (ACCEL_CONFIG, every key, then the ACCEL_<OP>_GPU keys
+ * that are set): 1 and its key, value ("" unset), source and note ("" or why the value is
+ * odd: "no such file"); 0 past the end. Pointers stay valid while the context lives. */
+int accel__cfg_entry(const accel_ctx *ctx, size_t i, const char **key, const char **value,
+                     const char **source, const char **note);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Devices                                                                                   */
@@ -178,22 +183,57 @@ void accel__probe_step(accel__probe_chan *chan, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 typedef struct accel__probe_result {
-    int ok;             /* child exited 0 */
+    int ok;             /* child returned 0 from the probe body (not merely exited 0) */
     int timed_out;      /* killed after the time limit */
     int signal;         /* terminating signal, 0 if none */
     int exit_code;      /* when it exited */
+    int ended;          /* the probe body returned (its end frame arrived) */
     char step[256];     /* last step announced */
     char verdict[512];  /* "usable" or "unusable: killed by SIGABRT while loading libcudnn.so.9" */
     unsigned char *reply; /* bytes sent with accel__probe_reply (malloc'd, caller frees) */
     size_t reply_len;
     double elapsed_ms;
+    /* What the child wrote to its standard output and error (the vendor library's own
+     * messages): captured, never passed through, so a library that prints cannot corrupt the
+     * host's output. NUL-terminated, at most ACCEL__PROBE_MAX_OUTPUT bytes kept (malloc'd,
+     * NULL when it wrote nothing); output_lost counts the bytes beyond that. */
+    char *output;
+    size_t output_len, output_lost;
 } accel__probe_result;
 
+#define ACCEL__PROBE_MAX_OUTPUT 4096u
+
+/* The captured output as one line for a report: control characters and line ends become
+ * spaces, runs of blanks one space, cut to fit `cap` with "…" (and "(N bytes more)" when the
+ * child wrote more than was kept). "" when there was none. */
+void accel__probe_output_line(const char *output, size_t lost, char *buf, size_t cap);
+
+/* Tells the user what a probe is waiting for once it has run for a while (a vendor library
+ * that hangs in its initialisation holds a probe for the whole time limit). The hook is
+ * process-wide: `fn(what, step, limit_ms, arg)` is called once per probe that is still
+ * running after `after_ms` (or half its time limit, if that is sooner), and
+ * `fn(NULL, NULL, 0, arg)` when that probe ends. NULL removes it. */
+typedef void (*accel__probe_wait_fn)(const char *what, const char *step, int limit_ms, void *arg);
+void accel__probe_set_wait_hook(accel__probe_wait_fn fn, void *arg, int after_ms);
+
 /* Runs fn(arg) in a forked child with a time limit. Never fails because the child crashed:
- * that becomes the verdict. Returns an error only when fork/pipe themselves fail. */
+ * that becomes the verdict. A child that ends without returning from fn (a library that calls
+ * exit() or _exit() while loading) has failed, whatever its exit status. The child's standard
+ * input is /dev/null and its standard output and error are captured (out->output). Returns
+ * an error only when fork/pipe themselves fail. */
 accel_status accel__probe_run(const char *what, accel__probe_fn fn, void *arg, int timeout_ms,
                               accel__probe_result *out);
 void accel__probe_result_free(accel__probe_result *r);
+
+/* What one context learnt from probing a vendor stack, kept for the context's life, so that a
+ * stack is probed once per context however many parts ask (discovery, then the doctor): a
+ * library that hangs in its initialisation then costs one time limit, not one per question.
+ * `key` says what the outcome depends on (the verdict cache key). Unlike the verdict cache
+ * this is never stale: it holds only what this context itself saw. get returns 1 and a
+ * malloc'd NUL-terminated copy, or 0. ctx may be NULL (nothing is kept). */
+void accel__probe_memo_put(accel_ctx *ctx, const char *key, const void *data, size_t n);
+int accel__probe_memo_get(accel_ctx *ctx, const char *key, char **data, size_t *n);
+void accel__probe_memo_free(accel_ctx *ctx);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Disk caches ($ACCEL_CACHE_DIR, else $XDG_CACHE_HOME/accel, else ~/.cache/accel)           */
@@ -359,6 +399,9 @@ struct accel_ctx {
     void *exec_state;  /* executor.c: bisection memory per (op, device) */
     void *fault_state; /* fault.c: counters per site */
     void *cpu_pool;    /* backends/cpu: the thread pool */
+    void *probe_memo;  /* probe.c: probe outcomes this context obtained, by key */
+    uint64_t warned[8]; /* select.c: hashes of the selection warnings already logged */
+    int n_warned;
 };
 
 /* The CPU device (always present, always last). */

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void accel__json_init(accel__json *j, FILE *f, int pretty)
@@ -89,10 +90,17 @@ void accel__json_int(accel__json *j, const char *k, long long v)
 void accel__json_num(accel__json *j, const char *k, double v)
 {
     key(j, k);
-    if (isnan(v) || isinf(v))
+    if (isnan(v) || isinf(v)) {
         fputs("null", j->f);
-    else
-        fprintf(j->f, "%.17g", v);
+        return;
+    }
+    /* the shortest form that reads back as the same double: 1.937, not 1.9370000000000001 */
+    char buf[32];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    fputs(buf, j->f);
 }
 
 void accel__json_bool(accel__json *j, const char *k, int v)

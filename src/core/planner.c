@@ -23,6 +23,7 @@
 #include "core/bench.h"
 #include "core/devcall.h"
 #include "core/executor.h"
+#include "core/opnames.h"
 #include "core/select.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -424,17 +425,19 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
     return result;
 }
 
-/* Builds a one-item call of the operation's case for its formula. */
+/* The preset that builds calls of the operation for its formula: the one named, or the
+ * family's default (core/opnames.h). */
 static accel_status case_for(const char *op, const accel__bench_case **c, const accel__op **o)
 {
     RETURN_ERROR_IF(!op, ACCEL_ERR_INVALID_ARG, "operation name is NULL");
-    *c = accel__bench_case_find(op);
-    *o = *c ? accel__bench_case_op(*c) : NULL;
-    if (!*c && accel__op_find(op))
-        return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED,
-                           "operation '%s' has no planning case (src/core/bench_cases.c)", op);
-    RETURN_ERROR_IF(!*c || !*o, ACCEL_ERR_NOT_FOUND,
-                    "unknown operation '%s' (see `accel bench --list`)", op);
+    accel__op_ref ref;
+    FORWARD_IF_ERROR(accel__op_resolve(op, &ref));
+    RETURN_ERROR_IF(!ref.op, ACCEL_ERR_NOT_BUILT_IN,
+                    "operation '%s' is not built into this library", op);
+    RETURN_ERROR_IF(!ref.pre, ACCEL_ERR_UNSUPPORTED,
+                    "operation '%s' has no planning case (src/core/bench_cases.c)", op);
+    *c = ref.pre;
+    *o = ref.op;
     return ACCEL_OK;
 }
 

@@ -5,12 +5,14 @@
  * then by route (CUDA, then HIP, then OpenCL, for the same card seen through two APIs that
  * were not merged); then devices that share the host's memory (an OpenCL CPU device such as
  * PoCL, an integrated GPU), ranked by free memory; the CPU last. Under auto, a device that
- * computes on the host CPU itself (info.host_cpu: PoCL) is listed but not eligible. Settings narrow it:
+ * computes on the host CPU itself (info.host_cpu: PoCL) is listed but not eligible unless a
+ * setting names it (ACCEL_BACKEND=opencl, or ACCEL_DEVICE with its index). Settings narrow it:
  * ACCEL_BACKEND (a kind), ACCEL_DEVICE (an index or PCI bus id; wins over ACCEL_BACKEND),
  * ACCEL_ALL_GPU=0 and ACCEL_<OP>_GPU=0 (CPU only). A requested device that is absent or
- * unusable is a warning and the next device in order — or ACCEL_ERR_STRICT under
- * ACCEL_STRICT=1. accel__select_order() gives the whole order, which the executor walks when
- * it falls back.
+ * unusable is a warning — logged once per context — and then exactly what auto would choose
+ * (ACCEL_BACKEND=cuda on a machine without CUDA runs where auto runs, not on PoCL, which auto
+ * itself excludes); under ACCEL_STRICT=1 it is ACCEL_ERR_STRICT instead.
+ * accel__select_order() gives the whole order, which the executor walks when it falls back.
  *
  * Scores, shown by `accel select --explain`: discrete GPU 1000 + 100·major + 10·minor +
  * min(free GiB, 999)/100 + route/1000; unified-memory device 100 + the same memory term; CPU 0;
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/opnames.h"
 #include "core/select.h"
 #include "discover/pci.h"
 
@@ -100,6 +103,30 @@ static int device_matches(const accel__device *d, const char *want)
     return d->info.pci_bus_id[0] && accel__pci_bus_id_equal(d->info.pci_bus_id, want);
 }
 
+/* The settings name this device itself: ACCEL_DEVICE matches it, or (without ACCEL_DEVICE)
+ * ACCEL_BACKEND names its kind. */
+static int named_by_settings(const accel__device *d, const char *backend, const char *want)
+{
+    if (want[0]) return device_matches(d, want);
+    return strcasecmp(backend, "auto") != 0 && kind_matches(d, backend);
+}
+
+/* Logs a selection warning the first time this context meets it: an application that runs
+ * a thousand operations under ACCEL_BACKEND=cuda on a machine without CUDA is told once. */
+static int warn_once(accel_ctx *ctx, const char *text)
+{
+    uint64_t h = accel__hash64(text, strlen(text), 0);
+    int first = 1;
+    pthread_mutex_lock(&ctx->lock);
+    for (int i = 0; i < ctx->n_warned && first; i++)
+        if (ctx->warned[i] == h) first = 0;
+    if (first && ctx->n_warned < (int)(sizeof ctx->warned / sizeof *ctx->warned))
+        ctx->warned[ctx->n_warned++] = h;
+    pthread_mutex_unlock(&ctx->lock);
+    if (first) ACCEL_LOG_WARN("%s", text);
+    return first;
+}
+
 accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selection *sel)
 {
     memset(sel, 0, sizeof *sel);
@@ -122,13 +149,15 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: %s", d->info.verdict);
             c->reason = ACCEL_FALLBACK_UNAVAILABLE;
-        } else if (d->info.host_cpu && strcasecmp(backend, "auto") == 0 && !want[0]) {
+        } else if (d->info.host_cpu && !named_by_settings(d, backend, want)) {
             /* PoCL and other OpenCL CPU devices compute on the same cores as the CPU backend,
-             * through a slower path: auto never prefers them; naming them selects them. */
+             * through a slower path: only a setting that names them selects them. A request
+             * for another kind that cannot be met falls to auto's choice, so not to them. */
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule,
-                     "excluded under auto: runs on the host CPU (ACCEL_BACKEND=opencl or "
+                     "excluded%s: runs on the host CPU (ACCEL_BACKEND=opencl or "
                      "ACCEL_DEVICE=%d selects it)",
+                     strcasecmp(backend, "auto") == 0 && !want[0] ? " under auto" : "",
                      d->info.index);
         } else if (!all_gpu) {
             c->eligible = 0;
@@ -210,9 +239,12 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             sel->chosen = sel->c[i].index;
             break;
         }
-    if (sel->warning[0] && sel->chosen >= 0)
-        ACCEL_LOG_WARN("%s; using device %d (%s)", sel->warning, sel->chosen,
-                       ctx->devs[sel->chosen].info.name);
+    if (sel->warning[0] && sel->chosen >= 0) {
+        char text[600];
+        snprintf(text, sizeof text, "%s; using what auto would choose: device %d (%s)",
+                 sel->warning, sel->chosen, ctx->devs[sel->chosen].info.name);
+        sel->logged = warn_once(ctx, text);
+    }
     RETURN_ERROR_IF(sel->chosen < 0, ACCEL_ERR_UNAVAILABLE, "no usable device");
     return ACCEL_OK;
 }
@@ -223,14 +255,16 @@ static void setting(FILE *f, const accel_ctx *ctx, accel__cfg_id id, const char 
     fprintf(f, "  %-16s %-12s %s\n", name, v[0] ? v : "(unset)", accel__cfg_source(ctx, id));
 }
 
-static char *explain_text(accel_ctx *ctx, const char *op, const accel__selection *sel,
-                          accel_status st)
+/* `name`: the operation as the caller named it (a preset or a family, core/opnames.h); `op`:
+ * the operation's own name, which its ACCEL_<OP>_GPU key is made of. */
+static char *explain_text(accel_ctx *ctx, const char *name, const char *op,
+                          const accel__selection *sel, accel_status st)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    fprintf(f, "operation: %s\nsettings:\n", op ? op : "(any)");
+    fprintf(f, "operation: %s\nsettings:\n", name ? name : "(any)");
     setting(f, ctx, ACCEL__CFG_BACKEND, "ACCEL_BACKEND");
     setting(f, ctx, ACCEL__CFG_DEVICE, "ACCEL_DEVICE");
     setting(f, ctx, ACCEL__CFG_ALL_GPU, "ACCEL_ALL_GPU");
@@ -244,11 +278,17 @@ static char *explain_text(accel_ctx *ctx, const char *op, const accel__selection
     }
     if (sel->warning[0]) fprintf(f, "warning: %s\n", sel->warning);
     fprintf(f, "candidates, in order:\n");
+    /* the name column fits the longest name: a cut name can hide which device it is */
+    int wn = 16;
+    for (size_t i = 0; i < sel->n; i++) {
+        int n = (int)strlen(ctx->devs[sel->c[i].index].info.name);
+        if (n > wn) wn = n;
+    }
     for (size_t i = 0; i < sel->n; i++) {
         const accel_device_info *d = &ctx->devs[sel->c[i].index].info;
-        fprintf(f, "  %s %-2d %-6s %-36.36s score %9.3f  %s\n",
+        fprintf(f, "  %s %-2d %-6s %-*s score %9.3f  %s\n",
                 sel->c[i].index == sel->chosen ? "*" : " ", d->index,
-                accel_device_kind_name(d->kind), d->name, sel->c[i].score, sel->c[i].rule);
+                accel_device_kind_name(d->kind), wn, d->name, sel->c[i].score, sel->c[i].rule);
     }
     if (st == ACCEL_OK)
         fprintf(f, "chosen: device %d (%s)\n", sel->chosen, ctx->devs[sel->chosen].info.name);
@@ -262,23 +302,20 @@ accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index, 
 {
     RETURN_ERROR_IF(!ctx || !device_index, ACCEL_ERR_INVALID_ARG, "accel_select: NULL argument");
     if (explain) *explain = NULL;
-    if (op && !accel__op_find(op)) {
-        char known[512] = "";
-        size_t k = 0;
-        for (size_t i = 0; i < accel__op_count() && k < sizeof known; i++)
-            k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "",
-                                  accel__op_at(i)->name);
-        return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND, "unknown operation '%s'; allowed: %s", op,
-                           k ? known : "(no operation is registered in this build)");
-    }
+    /* a preset ("whisper-80") or a family ("whisper"): placement is per operation */
+    accel__op_ref ref = {0};
+    if (op) FORWARD_IF_ERROR(accel__op_resolve(op, &ref));
+    RETURN_ERROR_IF(op && !ref.op, ACCEL_ERR_NOT_BUILT_IN,
+                    "operation '%s' is not built into this library", op);
+    const char *op_name = op ? ref.op->name : NULL;
     accel__selection *sel = malloc(sizeof *sel);
     RETURN_ERROR_IF(!sel, ACCEL_ERR_NO_MEMORY, "out of memory");
-    accel_status st = accel__select_order(ctx, op, sel);
+    accel_status st = accel__select_order(ctx, op_name, sel);
     if (st == ACCEL_OK) *device_index = (size_t)sel->chosen;
     if (explain) {
         char saved[1024];
         accel__strlcpy(saved, accel__last_error_text(), sizeof saved);
-        *explain = explain_text(ctx, op, sel, st);
+        *explain = explain_text(ctx, op, op_name, sel, st);
         if (st != ACCEL_OK) ACCEL_ERROR(st, "%s", saved); /* keep the selection's message */
         if (!*explain && st == ACCEL_OK) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
     }

@@ -19,6 +19,7 @@ typedef struct accel__selection {
     size_t n;
     int chosen;         /* device index, -1 if none */
     char warning[384];  /* a requested device that could not be used */
+    int logged;         /* this call logged the warning (once per context and text) */
 } accel__selection;
 
 /* Orders every device for operation `op` (NULL: any). */

@@ -104,6 +104,9 @@ static void add_result_lines(accel__text *b, const accel__probe_result *r,
                        r->exit_code, (long long)r->elapsed_ms);
     tb_line(b, "PW", r->verdict);
     tb_line(b, "PM", nvml_verdict);
+    char output[600];
+    accel__probe_output_line(r->output, r->output_lost, output, sizeof output);
+    if (output[0]) tb_line(b, "PX", output);
 }
 
 /* Runs the probe (in a child, or here when libcuda is already loaded) and returns the whole
@@ -141,6 +144,8 @@ static accel_status run_probe(int here, int timeout_ms, accel__text *b)
     accel__cuda_probe_args a = {0, 1};
     FORWARD_IF_ERROR(accel__probe_run("NVML probe", accel__cuda_probe_body, &a, timeout_ms, &r));
     if (r.reply) accel__text_put(b, r.reply, r.reply_len);
+    here_r.output = r.output; /* only the NVML child's output could be captured */
+    here_r.output_lost = r.output_lost;
     add_result_lines(b, &here_r, r.verdict);
     accel__probe_result_free(&r);
     return ACCEL_OK;
@@ -229,6 +234,7 @@ static void strip_unusable(const char *v, char *out, size_t cap)
 static void read_outcome(const accel__cuda_outcome *o, accel__cuda_report *rep)
 {
     if (o->lib[0]) accel__strlcpy(rep->lib_path, o->lib, sizeof rep->lib_path);
+    accel__strlcpy(rep->probe_output, o->output, sizeof rep->probe_output);
     rep->driver_version = o->driver;
     rep->probe_ms = rep->from_cache ? 0 : o->ms;
     accel__strlcpy(rep->nvml_path, o->nvml_lib, sizeof rep->nvml_path);
@@ -341,7 +347,20 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
 
     accel__cuda_outcome o;
     int have = 0;
-    if (!no_cache && !key.oom) {
+    /* This context probed the same stack already (discovery, then the doctor asking again):
+     * that outcome is as fresh as a new probe, and a hang costs one time limit, not two. */
+    char *memo = NULL;
+    size_t memo_n = 0;
+    if (!key.oom && accel__probe_memo_get(ctx, key.s, &memo, &memo_n)) {
+        if (accel__cuda_outcome_parse(memo, &o) == 0 && o.complete) {
+            have = 1;
+            rep->in_process = here;
+        } else {
+            accel__cuda_outcome_free(&o);
+        }
+        free(memo);
+    }
+    if (!have && !no_cache && !key.oom) {
         unsigned char *data = NULL;
         size_t n = 0;
         if (accel__verdict_load(ctx, "cuda", key.s, &data, &n, NULL, 0) == ACCEL_OK) {
@@ -381,6 +400,7 @@ accel_status accel__cuda_inspect(accel_ctx *ctx, bool no_cache, accel__cuda_repo
         accel__text_puts(&b, "PE\n");
         if (!b.oom && accel__cuda_outcome_parse(b.s, &o) == 0) {
             have = 1;
+            if (!key.oom) accel__probe_memo_put(ctx, key.s, b.s, b.len);
             if (!key.oom && accel__verdict_store(ctx, "cuda", key.s, b.s, b.len) != ACCEL_OK)
                 ACCEL_LOG_DEBUG("CUDA: verdict not cached: %s", accel__last_error_text());
         } else {

@@ -102,6 +102,8 @@ typedef struct accel__cuda_report {
     accel__cuda_visible visible;   /* CUDA_VISIBLE_DEVICES as read at inspection */
     accel__cvd_effect visible_effect;
     char visible_note[512];        /* accel__cuda_visible_explain() of it, "" when unset */
+    char probe_output[600];        /* what libcuda/NVML printed in the probe child (captured,
+                                      one line), "" when nothing */
 } accel__cuda_report;
 
 /* Inspects the NVIDIA stack: fills *rep (always, also on failure) and, when `out` is not

@@ -143,6 +143,7 @@ static int parse_line(char *line, accel__cuda_outcome *o)
     ONE_TEXT("PM", o->nvml_verdict)
     ONE_TEXT("PL", o->lib_id)
     ONE_TEXT("PN", o->nvml_id)
+    ONE_TEXT("PX", o->output)
     FLAG("PE", o->complete)
 #undef ONE_TEXT
 #undef ONE_INT

@@ -40,6 +40,7 @@ typedef struct accel__cuda_outcome {
     char nvml_verdict[512]; /* PM */
     char lib_id[1200];      /* PL */
     char nvml_id[1200];     /* PN */
+    char output[600];       /* PX: what the probe child printed (one line), "" when nothing */
     int complete;           /* PE */
 } accel__cuda_outcome;
 

@@ -13,6 +13,7 @@ const char *accel__doc_status_name(accel__doc_status s)
 {
     switch (s) {
     case ACCEL__DOC_PASS: return "PASS";
+    case ACCEL__DOC_INFO: return "INFO";
     case ACCEL__DOC_WARN: return "WARN";
     case ACCEL__DOC_FAIL: return "FAIL";
     }
@@ -53,11 +54,33 @@ void accel__doc_set_fix(accel__doc_check *c, const char *fmt, ...)
     va_end(ap);
 }
 
+void accel__doc_attach_output(accel__doc_check *c, const char *who, const char *output)
+{
+    if (!c || !output || !output[0]) return;
+    accel__strlcpy(c->probe_output, output, sizeof c->probe_output);
+    size_t n = strlen(c->seen);
+    snprintf(c->seen + n, sizeof c->seen - n, "; %s printed during the probe: \"%s\"", who,
+             output);
+}
+
 accel__doc_lib *accel__doc_lib_get(accel__doc_state *s, const char *soname)
 {
     for (size_t i = 0; i < s->n_libs; i++)
         if (strcmp(s->libs[i].info.soname, soname) == 0) return &s->libs[i];
     return NULL;
+}
+
+/* The probe wait hook while the doctor runs: one line on the progress stream per probe that
+ * takes long, naming it, what it is doing and when it will be stopped. */
+static void say_waiting(const char *what, const char *step, int limit_ms, void *arg)
+{
+    FILE *f = arg;
+    if (!what) return;
+    fprintf(f, "accel doctor: waiting for %s%s%s%s (it is stopped after %g s if it does not "
+               "finish)\n",
+            what, step && step[0] ? " (" : "", step ? step : "", step && step[0] ? ")" : "",
+            limit_ms / 1000.0);
+    fflush(f);
 }
 
 int accel__doctor_exit_code(const accel__doc_report *r)
@@ -88,6 +111,7 @@ accel_status accel__doctor_run(const accel__doc_options *opt, accel__doc_report 
     /* The context gives the configuration (probe time limit, cache directory) and the probe
      * verdict of every device. Kernels are not compiled: the doctor only looks. */
     unsigned flags = ACCEL_CTX_NO_WARMUP | (opt->no_cache ? ACCEL_CTX_NO_CACHE : 0u);
+    if (opt->progress) accel__probe_set_wait_hook(say_waiting, opt->progress, 1000);
     if (accel_ctx_create(&s->ctx, NULL, 0, flags) != ACCEL_OK) {
         s->ctx = NULL;
         accel__strlcpy(s->ctx_error, accel_last_error(NULL), sizeof s->ctx_error);
@@ -104,10 +128,12 @@ accel_status accel__doctor_run(const accel__doc_options *opt, accel__doc_report 
     accel__doc_check_visible(s);
     accel__doc_check_devices(s);
     accel__doc_check_runtimes(s);
+    if (opt->progress) accel__probe_set_wait_hook(NULL, NULL, 0);
 
     for (size_t i = 0; i < r->n; i++) {
         switch (r->checks[i].status) {
         case ACCEL__DOC_PASS: r->n_pass++; break;
+        case ACCEL__DOC_INFO: r->n_info++; break;
         case ACCEL__DOC_WARN: r->n_warn++; break;
         case ACCEL__DOC_FAIL: r->n_fail++; break;
         }

@@ -53,7 +53,21 @@ typedef struct accel__doc_state {
 accel__doc_check *accel__doc_add(accel__doc_state *s, accel__doc_status st, const char *id,
                                  const char *component, const char *fix, const char *seen_fmt,
                                  ...) __attribute__((format(printf, 6, 7)));
-/* Appends to the check's fix ("" fix becomes the text). */
+/* Quotes what a vendor library printed during its probe inside the check: kept in
+ * c->probe_output and appended to `seen` as `; <who> printed during the probe: "…"`. Nothing
+ * when `output` is empty. */
+void accel__doc_attach_output(accel__doc_check *c, const char *who, const char *output);
+
+/* The pip wheel a library file came from, when its path has the wheels' layout
+ * (…/site-packages/nvidia/cudnn/lib/libcudnn.so.9, or dist-packages): writes the package
+ * ("nvidia-cudnn-cu12") into pkg and the wheel's lib directory into dir, and returns 1; 0 when
+ * the file is not from such a wheel. `cuda_major` (≤ 0 unknown) picks the -cuNN suffix;
+ * unknown, it is read from the CUDA runtime wheel beside it (nvidia/cuda_runtime/lib), else
+ * written as "-cuNN". */
+int accel__doc_wheel_of(const char *path, int cuda_major, char *pkg, size_t pkg_cap, char *dir,
+                        size_t dir_cap);
+
+/* Sets the check's fix ("" fix becomes the text). */
 void accel__doc_set_fix(accel__doc_check *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -85,11 +85,10 @@ static void check_pci(accel__doc_state *s)
         snprintf(path, sizeof path, "%s/bus/pci/devices", accel__sysfs_root());
         struct stat st;
         int readable = stat(path, &st) == 0;
-        accel__doc_add(s, ACCEL__DOC_WARN, "gpu.pci", "GPU hardware",
-                       "nothing to fix for CPU work; CUDA or ROCm needs an NVIDIA or AMD GPU in "
-                       "this machine (or passed through to this container/VM)",
+        accel__doc_add(s, ACCEL__DOC_INFO, "gpu.pci", "GPU hardware", NULL,
                        "no NVIDIA or AMD GPU on the PCI bus%s: the GPU stacks are not present, "
-                       "accel runs on the CPU%s",
+                       "accel runs on the CPU%s (CUDA or ROCm would need such a GPU in this "
+                       "machine, or passed through to this container/VM)",
                        readable ? "" : " (PCI information not readable here)",
                        r->intel_on_pci ? " and the Intel GPU (through OpenCL)" : "");
     }
@@ -151,8 +150,7 @@ static void check_nvidia_module(accel__doc_state *s)
                        "not loaded (%s and %s absent) although %d NVIDIA GPU(s) are on the PCI bus",
                        path, mod, s->r->nvidia_on_pci);
     else
-        accel__doc_add(s, ACCEL__DOC_WARN, "nvidia.kernel_module", "NVIDIA kernel module",
-                       "nothing to fix without an NVIDIA GPU",
+        accel__doc_add(s, ACCEL__DOC_INFO, "nvidia.kernel_module", "NVIDIA kernel module", NULL,
                        "not present (%s absent; no NVIDIA GPU on the PCI bus)", path);
 }
 
@@ -183,8 +181,7 @@ static void check_amd_module(accel__doc_state *s)
                        "not loaded (%s absent) although %d AMD GPU(s) are on the PCI bus", mod,
                        s->r->amd_on_pci);
     else
-        accel__doc_add(s, ACCEL__DOC_WARN, "amd.kernel_module", "AMD amdgpu kernel module",
-                       "nothing to fix without an AMD GPU",
+        accel__doc_add(s, ACCEL__DOC_INFO, "amd.kernel_module", "AMD amdgpu kernel module", NULL,
                        "not present (%s absent; no AMD GPU on the PCI bus)", mod);
 }
 

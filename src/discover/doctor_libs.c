@@ -8,10 +8,12 @@
  *   - found, but the trial load crashed, hung or failed      → FAIL (NVML: WARN)
  *   - absent, and something that needs it is present         → FAIL
  *   - absent driver library (libcuda, NVML, HIP)             → FAIL with that vendor's GPU and
- *                                                               no usable alternative, else WARN
+ *                                                               no usable alternative, else INFO
  *   - absent toolkit library (cudart, cuBLAS, cuFFT, NVRTC,
  *     cuDNN)                                                  → WARN with an NVIDIA GPU or
- *                                                               driver, else PASS ("optional")
+ *                                                               driver, else INFO ("optional")
+ * Fixes name the pip wheel (nvidia-cudnn-cu12, …) when a library came from one
+ * (site-packages/nvidia/<name>/lib), and the Debian package otherwise.
  * Trial loads run in probe children; heavy libraries that nothing loads on its own at start
  * (cuBLAS 0.5 GB, cuFFT, NVRTC) are resolved and versioned but not loaded. */
 #include "discover/doctor_checks.h"
@@ -19,6 +21,7 @@
 #include "backends/cuda/cudart_api.h"
 #include "backends/cuda/cudnn_api.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +119,73 @@ void accel__doc_hint_fix(accel__doc_check *c, const accel__lib_info *li, const c
     }
 }
 
+/* ---- pip wheels ---------------------------------------------------------------------------
+ * NVIDIA's wheels (what `pip install torch` pulls in) put each library in
+ * <site-packages>/nvidia/<name>/lib: nvidia/cudnn/lib/libcudnn.so.9 from nvidia-cudnn-cu12,
+ * nvidia/cuda_runtime/lib/libcudart.so.12 from nvidia-cuda-runtime-cu12, nvidia/cublas/lib
+ * from nvidia-cublas-cu12. Such a library is fixed with pip, not apt. */
+
+/* The CUDA major of the runtime wheel under `nvidia_dir` (…/site-packages/nvidia), 0 if none. */
+static int wheel_cuda_major(const char *nvidia_dir)
+{
+    char dir[1200];
+    snprintf(dir, sizeof dir, "%s/cuda_runtime/lib", nvidia_dir);
+    DIR *dp = opendir(dir);
+    if (!dp) return 0;
+    int major = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL)
+        if (strncmp(e->d_name, "libcudart.so.", 13) == 0) {
+            int m = atoi(e->d_name + 13);
+            if (m > major) major = m;
+        }
+    closedir(dp);
+    return major;
+}
+
+int accel__doc_wheel_of(const char *path, int cuda_major, char *pkg, size_t pkg_cap, char *dir,
+                        size_t dir_cap)
+{
+    static const char *const roots[] = {"/site-packages/nvidia/", "/dist-packages/nvidia/"};
+    const char *p = NULL;
+    for (int i = 0; i < 2 && !p; i++) {
+        const char *hit = strstr(path, roots[i]);
+        if (hit) p = hit + strlen(roots[i]);
+    }
+    if (!p) return 0;
+    size_t k = strcspn(p, "/");
+    if (k == 0 || k >= 64 || strncmp(p + k, "/lib/", 5) != 0) return 0;
+    char name[64];
+    memcpy(name, p, k);
+    name[k] = '\0';
+    for (char *c = name; *c; c++)
+        if (*c == '_') *c = '-';
+    if (cuda_major <= 0) {
+        char nvidia_dir[1200];
+        size_t n = (size_t)(p - path) - 1;
+        if (n >= sizeof nvidia_dir) n = sizeof nvidia_dir - 1;
+        memcpy(nvidia_dir, path, n);
+        nvidia_dir[n] = '\0';
+        cuda_major = wheel_cuda_major(nvidia_dir);
+    }
+    if (cuda_major > 0)
+        snprintf(pkg, pkg_cap, "nvidia-%s-cu%d", name, cuda_major);
+    else
+        snprintf(pkg, pkg_cap, "nvidia-%s-cuNN (NN: the CUDA major of your framework)", name);
+    size_t n = (size_t)(p - path) + k + 4; /* through "/lib" */
+    if (n >= dir_cap) n = dir_cap - 1;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return 1;
+}
+
+/* The CUDA major a library was built for, when its probe said so. */
+static int lib_cuda_major(const accel__doc_lib *l)
+{
+    return l->load.have_out && l->load.out.cuda_version > 0 ? (int)(l->load.out.cuda_version / 1000)
+                                                            : 0;
+}
+
 /* One line for a library that was found. */
 accel__doc_check *accel__doc_found_line(accel__doc_state *s, accel__doc_lib *l, const char *what,
                                         int fail_is_warn)
@@ -128,9 +198,18 @@ accel__doc_check *accel__doc_found_line(accel__doc_state *s, accel__doc_lib *l, 
     if (l->load.attempted && !l->load.ok) {
         c = accel__doc_add(s, fail_is_warn ? ACCEL__DOC_WARN : ACCEL__DOC_FAIL, id, comp, NULL,
                            "%s; trial load: %s", text, l->load.verdict);
-        accel__doc_set_fix(c, "%s at %s cannot be loaded: reinstall it, or take its directory "
-                              "out of the loader's path so a working copy is found",
-                           l->info.soname, l->info.realpath);
+        char pkg[160], dir[1024];
+        if (accel__doc_wheel_of(l->info.realpath, lib_cuda_major(l), pkg, sizeof pkg, dir,
+                                sizeof dir))
+            accel__doc_set_fix(c, "%s at %s cannot be loaded: reinstall the pip wheel it came "
+                                  "from (pip install --force-reinstall %s), or take %s out of "
+                                  "the loader's path so a working copy is found",
+                               l->info.soname, l->info.realpath, pkg, dir);
+        else
+            accel__doc_set_fix(c, "%s at %s cannot be loaded: reinstall it, or take its "
+                                  "directory out of the loader's path so a working copy is "
+                                  "found",
+                               l->info.soname, l->info.realpath);
     } else {
         const char *loaded = l->load.have_out ? l->load.out.loaded_path : "";
         int differs = loaded[0] && strcmp(loaded, l->info.path) != 0;
@@ -147,6 +226,7 @@ accel__doc_check *accel__doc_found_line(accel__doc_state *s, accel__doc_lib *l, 
     if (c) {
         c->lib = &l->info;
         c->load = &l->load;
+        accel__doc_attach_output(c, l->info.soname, l->load.output);
     }
     return c;
 }
@@ -174,9 +254,9 @@ static void missing_family(accel__doc_state *s, const libspec *sp)
                                           "CUDA) will not find it"
                                         : "ROCm programs cannot use the AMD GPU";
     } else {
-        st = sp->driver ? ACCEL__DOC_WARN : ACCEL__DOC_PASS;
-        why = sp->driver ? "not present (no AMD GPU or amdgpu driver here)"
-                         : "not installed (optional: no NVIDIA GPU or driver here)";
+        st = ACCEL__DOC_INFO; /* nothing to fix without that vendor's hardware */
+        why = sp->stack == STACK_AMD ? "not present (no AMD GPU or amdgpu driver here)"
+                                     : "not installed (optional: no NVIDIA GPU or driver here)";
     }
     if (s->n_libs >= ACCEL__DOC_MAX_LIBS) return;
     accel__doc_lib *l = &s->libs[s->n_libs++];
@@ -186,7 +266,7 @@ static void missing_family(accel__doc_state *s, const libspec *sp)
                                          sp->stem, why, text);
     if (c) {
         c->lib = &l->info;
-        if (st != ACCEL__DOC_PASS) accel__doc_hint_fix(c, &l->info, sp->install);
+        if (st == ACCEL__DOC_WARN) accel__doc_hint_fix(c, &l->info, sp->install);
     }
 }
 
@@ -210,12 +290,11 @@ static void check_driver_api(accel__doc_state *s)
         char text[1400];
         accel__doc_missing_text(&l->info, text, sizeof text);
         int need = s->r->nvidia_on_pci > 0 || s->nvidia_module;
-        c = accel__doc_add(s, need ? ACCEL__DOC_FAIL : ACCEL__DOC_WARN, "lib:libcuda.so.1", comp,
+        c = accel__doc_add(s, need ? ACCEL__DOC_FAIL : ACCEL__DOC_INFO, "lib:libcuda.so.1", comp,
                            NULL, "%s: %s", need ? "not found" : "not present (no NVIDIA driver)",
                            text);
         if (c && need) accel__doc_hint_fix(c, &l->info,
                                 "apt-get install nvidia-driver libcuda1 (Debian non-free)");
-        if (c && !need) accel__doc_set_fix(c, "nothing to fix without an NVIDIA GPU");
     } else {
         char text[1300], dv[48] = "unknown";
         if (l->info.found)
@@ -237,15 +316,24 @@ static void check_driver_api(accel__doc_state *s)
                                text, dv, rep.n_devices, rep.n_usable,
                                rep.from_cache ? " (cached verdict)" : "");
         } else {
+            /* A failed inspection never reads "usable" (a probe that ended without finishing
+             * the driver API checks). */
+            const char *v = strcmp(rep.verdict, "usable") == 0
+                                ? "unusable: the probe ended before the driver API checks "
+                                  "finished"
+                                : rep.verdict;
             c = accel__doc_add(s, ACCEL__DOC_FAIL, "lib:libcuda.so.1", comp, NULL,
-                               "%s; cuDriverGetVersion %s; %s%s", text, dv, rep.verdict,
+                               "%s; cuDriverGetVersion %s; %s%s", text, dv, v,
                                rep.from_cache ? " (cached verdict; --no-cache probes afresh)" : "");
             accel__doc_set_fix(c, "the CUDA driver library does not work: reinstall the NVIDIA "
                                   "driver (libcuda1 and the kernel module must be the same "
                                   "version), then reboot");
         }
     }
-    if (c) c->lib = &l->info;
+    if (c) {
+        c->lib = &l->info;
+        accel__doc_attach_output(c, "libcuda.so.1 (or NVML)", rep.probe_output);
+    }
 
     /* NVML: monitoring only, so never a FAIL. */
     accel__doc_lib *m = accel__doc_lib_new(s, "libnvidia-ml", "libnvidia-ml.so.1");
@@ -254,17 +342,14 @@ static void check_driver_api(accel__doc_state *s)
     if (!m->info.found && !rep.nvml_found) {
         char text[1400];
         accel__doc_missing_text(&m->info, text, sizeof text);
-        c = accel__doc_add(s, ACCEL__DOC_WARN, "lib:libnvidia-ml.so.1", mcomp, NULL, "%s: %s",
+        c = accel__doc_add(s, s->nvidia_stack ? ACCEL__DOC_WARN : ACCEL__DOC_INFO,
+                           "lib:libnvidia-ml.so.1", mcomp, NULL, "%s: %s",
                            s->nvidia_stack ? "not found (no memory use, temperature or power "
                                              "readings)"
                                            : "not present (no NVIDIA driver)",
                            text);
-        if (c) {
-            if (s->nvidia_stack)
-                accel__doc_hint_fix(c, &m->info, "apt-get install libnvidia-ml1 (Debian non-free)");
-            else
-                accel__doc_set_fix(c, "nothing to fix without an NVIDIA GPU");
-        }
+        if (c && s->nvidia_stack)
+            accel__doc_hint_fix(c, &m->info, "apt-get install libnvidia-ml1 (Debian non-free)");
     } else {
         char text[1300] = "";
         if (m->info.found) found_text(&m->info, text, sizeof text);
@@ -354,7 +439,9 @@ static void dirname_of(const char *path, char *out, size_t cap)
 
 /* cuDNN: the front library and every sub-library of its major. The sub-libraries are
  * resolved before the front library's line is written, so that line can say which are
- * missing: that is what its SIGABRT means. */
+ * missing: that is what its SIGABRT means. Sub-libraries found in another directory than the
+ * front library (two installs mixed, typically a pip wheel and a system package) make one
+ * warning on the front library's line, listing them all, rather than one per file. */
 static void check_cudnn(accel__doc_state *s, const libspec *sp)
 {
     char names[8][128];
@@ -372,7 +459,7 @@ static void check_cudnn(accel__doc_state *s, const libspec *sp)
             if (l->info.found)
                 c = accel__doc_found_line(s, l, "cuDNN sub-library, without libcudnn.so.9", 0);
             else
-                c = accel__doc_add(s, ACCEL__DOC_PASS, id, sub, NULL,
+                c = accel__doc_add(s, ACCEL__DOC_INFO, id, sub, NULL,
                                    "not installed (cuDNN is not installed)");
             if (c) c->lib = &l->info;
         }
@@ -397,17 +484,34 @@ static void check_cudnn(accel__doc_state *s, const libspec *sp)
             }
         }
         accel__doc_lib_trial(s, front, sp->hook);
+        char pkg[160] = "", wheel_dir[1024] = "";
+        int wheel = accel__doc_wheel_of(front->info.realpath, lib_cuda_major(front), pkg,
+                                        sizeof pkg, wheel_dir, sizeof wheel_dir);
+        /* the reinstall that makes this cuDNN complete again */
+        char reinstall[400];
+        if (wheel)
+            snprintf(reinstall, sizeof reinstall,
+                     "reinstall the pip wheel it came from: pip install --force-reinstall %s "
+                     "(its files are in %s)",
+                     pkg, wheel_dir);
+        else
+            snprintf(reinstall, sizeof reinstall,
+                     "install the complete cuDNN package (the same one that provided "
+                     "libcudnn.so), not only the front library");
         accel__doc_check *c = accel__doc_found_line(s, front, sp->what, 0);
+        size_t front_at = c ? (size_t)(c - s->r->checks) : (size_t)-1;
         if (c && missing[0]) {
             c->status = ACCEL__DOC_FAIL;
             size_t m = strlen(c->seen);
             snprintf(c->seen + m, sizeof c->seen - m, "; incomplete: %s missing", missing);
-            accel__doc_set_fix(c, "install the complete cuDNN %s (every libcudnn_*.so.%s beside "
-                                  "libcudnn.so.%s): %s is missing",
-                               major, major, major, missing);
+            accel__doc_set_fix(c, "cuDNN %s needs every libcudnn_*.so.%s beside libcudnn.so.%s "
+                                  "(%s is missing): %s",
+                               major, major, major, missing, reinstall);
         }
         char front_dir[1024];
         dirname_of(front->info.realpath, front_dir, sizeof front_dir);
+        char mixed[768] = "", other_dirs[768] = "", other_pkg[160] = "", other_wheel[1024] = "";
+        int n_mixed = 0;
         for (int k = 0; subs && subs[k]; k++) {
             accel__doc_lib *l = sublibs[k];
             if (!l) continue;
@@ -423,8 +527,12 @@ static void check_cudnn(accel__doc_state *s, const libspec *sp)
                     front->info.soname, front->info.path, l->info.soname, text);
                 if (m) {
                     m->lib = &l->info;
-                    accel__doc_hint_fix(m, &l->info, "install the complete cuDNN package (the same one that "
-                                          "provided libcudnn.so), not only the front library");
+                    /* a wheel is made whole by pip; pointing the loader at another cuDNN's
+                     * copy would mix two installs */
+                    if (wheel)
+                        accel__doc_set_fix(m, "%s", reinstall);
+                    else
+                        accel__doc_hint_fix(m, &l->info, reinstall);
                 }
                 continue;
             }
@@ -432,13 +540,47 @@ static void check_cudnn(accel__doc_state *s, const libspec *sp)
             char dir[1024];
             dirname_of(l->info.realpath, dir, sizeof dir);
             if (m && strcmp(dir, front_dir) != 0) {
-                m->status = ACCEL__DOC_WARN;
                 size_t k2 = strlen(m->seen);
                 snprintf(m->seen + k2, sizeof m->seen - k2,
-                         "; not beside %s (%s): two cuDNN installs are being mixed",
-                         front->info.soname, front_dir);
-                accel__doc_set_fix(m, "keep one cuDNN: remove the other directory from "
-                                      "LD_LIBRARY_PATH (or the ld.so configuration)");
+                         "; not beside %s, which is in %s (see that line)", front->info.soname,
+                         front_dir);
+                size_t k3 = strlen(mixed);
+                snprintf(mixed + k3, sizeof mixed - k3, "%s%s", k3 ? ", " : "", l->info.soname);
+                if (!strstr(other_dirs, dir)) {
+                    k3 = strlen(other_dirs);
+                    snprintf(other_dirs + k3, sizeof other_dirs - k3, "%s%s", k3 ? ", " : "",
+                             dir);
+                }
+                if (!other_pkg[0])
+                    accel__doc_wheel_of(l->info.realpath, lib_cuda_major(front), other_pkg,
+                                        sizeof other_pkg, other_wheel, sizeof other_wheel);
+                n_mixed++;
+            }
+        }
+        if (n_mixed && front_at < s->r->n) {
+            /* one warning for the whole mix, on the front library's line */
+            c = &s->r->checks[front_at];
+            if (c->status == ACCEL__DOC_PASS) c->status = ACCEL__DOC_WARN;
+            size_t m = strlen(c->seen);
+            snprintf(c->seen + m, sizeof c->seen - m,
+                     "; two cuDNN installs are being mixed: %d of its sub-librar%s come%s from "
+                     "%s instead of %s (%s)",
+                     n_mixed, n_mixed == 1 ? "y" : "ies", n_mixed == 1 ? "s" : "", other_dirs,
+                     front_dir, mixed);
+            if (!c->fix[0]) {
+                char drop[700] = "";
+                if (wheel)
+                    snprintf(drop, sizeof drop,
+                             "; or, to keep the other one, pip uninstall %s (the wheel in %s)",
+                             pkg, wheel_dir);
+                else if (other_pkg[0])
+                    snprintf(drop, sizeof drop,
+                             "; or, to keep this one, pip uninstall %s (the wheel in %s)",
+                             other_pkg, other_wheel);
+                accel__doc_set_fix(c, "keep one cuDNN: take %s out of LD_LIBRARY_PATH (or the "
+                                      "ld.so configuration) so every libcudnn*.so.%s comes from "
+                                      "%s%s",
+                                   other_dirs, major, front_dir, drop);
             }
         }
     }
@@ -469,9 +611,16 @@ static void check_compat(accel__doc_state *s)
         }
         emitted = 1;
         if (want <= 0) {
-            accel__doc_add(s, ACCEL__DOC_WARN, id, comp, NULL,
-                           "the CUDA version %s needs is unknown (%s)", l->info.soname,
-                           l->load.attempted ? l->load.verdict : "not loaded");
+            /* Its own line already says why it could not be asked; with NVIDIA hardware the
+             * comparison is still owed, without it there is nothing to compare with. */
+            accel__doc_check *c = accel__doc_add(
+                s, s->nvidia_stack ? ACCEL__DOC_WARN : ACCEL__DOC_INFO, id, comp, NULL,
+                "the CUDA version %s needs is unknown (%s)", l->info.soname,
+                l->load.attempted ? l->load.verdict : "not loaded");
+            if (s->nvidia_stack)
+                accel__doc_set_fix(c, "make %s loadable (see its line), then run the doctor "
+                                      "again to compare the versions",
+                                   l->info.soname);
             continue;
         }
         if (major_only)
@@ -480,7 +629,7 @@ static void check_compat(accel__doc_state *s)
             snprintf(need, sizeof need, "CUDA %lld.%lld", want / 1000, (want % 1000) / 10);
         const char *who = is_rt ? "runtime" : "cuDNN built for";
         if (d <= 0) {
-            accel__doc_add(s, s->nvidia_stack ? ACCEL__DOC_WARN : ACCEL__DOC_PASS, id, comp,
+            accel__doc_add(s, s->nvidia_stack ? ACCEL__DOC_WARN : ACCEL__DOC_INFO, id, comp,
                            s->nvidia_stack ? "make libcuda.so.1 loadable (see its line) so the "
                                              "versions can be compared"
                                            : NULL,
@@ -515,7 +664,7 @@ static void check_compat(accel__doc_state *s)
         }
     }
     if (!emitted)
-        accel__doc_add(s, ACCEL__DOC_PASS, "cuda.compat", "CUDA driver vs runtime", NULL,
+        accel__doc_add(s, ACCEL__DOC_INFO, "cuda.compat", "CUDA driver vs runtime", NULL,
                        "no CUDA runtime or cuDNN installed: nothing to compare%s",
                        d > 0 ? "" : " (and no driver version)");
 }

@@ -114,7 +114,7 @@ static void check_nvidia_nodes(accel__doc_state *s)
     struct stat st;
     int have_ctl = stat("/dev/nvidiactl", &st) == 0, have_uvm = stat("/dev/nvidia-uvm", &st) == 0;
     if (!s->nvidia_stack && !have_ctl && !n_gpu) {
-        accel__doc_add(s, ACCEL__DOC_PASS, "devnodes.nvidia", "NVIDIA device nodes", NULL,
+        accel__doc_add(s, ACCEL__DOC_INFO, "devnodes.nvidia", "NVIDIA device nodes", NULL,
                        "none, and none needed (no NVIDIA GPU or driver)");
         return;
     }
@@ -163,7 +163,7 @@ static void check_amd_nodes(accel__doc_state *s)
     struct stat st;
     int have_kfd = stat("/dev/kfd", &st) == 0;
     if (!s->amd_stack && !have_kfd) {
-        accel__doc_add(s, ACCEL__DOC_PASS, "devnodes.kfd", "AMD compute node /dev/kfd", NULL,
+        accel__doc_add(s, ACCEL__DOC_INFO, "devnodes.kfd", "AMD compute node /dev/kfd", NULL,
                        "absent, and not needed (no AMD GPU or amdgpu driver)");
         return;
     }
@@ -196,7 +196,7 @@ static void check_render_nodes(accel__doc_state *s)
                            "--device=/dev/dri",
                            "none: ROCm and the Mesa/Intel OpenCL drivers cannot reach the GPU");
         else
-            accel__doc_add(s, ACCEL__DOC_PASS, "devnodes.render",
+            accel__doc_add(s, ACCEL__DOC_INFO, "devnodes.render",
                            "GPU render nodes /dev/dri/renderD*", NULL,
                            "none, and none needed (no AMD or Intel GPU)");
         return;

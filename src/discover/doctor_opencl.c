@@ -170,14 +170,20 @@ static void check_icds(accel__doc_state *s)
         }
         free(copy);
     }
-    if (!count)
-        accel__doc_add(s, ACCEL__DOC_WARN, "opencl.icd", "OpenCL drivers (ICDs)",
-                       "apt-get install pocl-opencl-icd (OpenCL on the CPU); for a GPU: "
-                       "mesa-opencl-icd (AMD), intel-opencl-icd (Intel), nvidia-opencl-icd "
-                       "(NVIDIA, Debian non-free)",
+    if (!count) {
+        /* Without any GPU, OpenCL is optional (PoCL would only run it on the CPU). */
+        int gpu = s->r->gpu_on_pci || s->r->intel_on_pci;
+        accel__doc_add(s, gpu ? ACCEL__DOC_WARN : ACCEL__DOC_INFO, "opencl.icd",
+                       "OpenCL drivers (ICDs)",
+                       gpu ? "install the OpenCL driver of the GPU: mesa-opencl-icd (AMD), "
+                             "intel-opencl-icd (Intel), nvidia-opencl-icd (NVIDIA, Debian "
+                             "non-free)"
+                           : NULL,
                        "no OpenCL driver is installed (%s has no .icd file%s): OpenCL programs "
-                       "see no platform",
-                       dir, env_dir && *env_dir ? ", from OCL_ICD_VENDORS" : "");
+                       "see no platform%s",
+                       dir, env_dir && *env_dir ? ", from OCL_ICD_VENDORS" : "",
+                       gpu ? "" : " (optional without a GPU: pocl-opencl-icd runs OpenCL on the CPU)");
+    }
 }
 
 void accel__doc_check_opencl(accel__doc_state *s)
@@ -190,12 +196,15 @@ void accel__doc_check_opencl(accel__doc_state *s)
     } else {
         char text[1400];
         accel__doc_missing_text(&l->info, text, sizeof text);
+        int gpu = s->r->gpu_on_pci || s->r->intel_on_pci;
         accel__doc_check *c = accel__doc_add(
-            s, ACCEL__DOC_WARN, "lib:libOpenCL.so.1", "libOpenCL.so.1 (OpenCL ICD loader)", NULL,
-            "not found: OpenCL programs (and accel's OpenCL route) cannot start; %s", text);
+            s, gpu ? ACCEL__DOC_WARN : ACCEL__DOC_INFO, "lib:libOpenCL.so.1",
+            "libOpenCL.so.1 (OpenCL ICD loader)", NULL,
+            "not found: OpenCL programs (and accel's OpenCL route) cannot start%s; %s",
+            gpu ? "" : " (optional without a GPU)", text);
         if (c) {
             c->lib = &l->info;
-            accel__doc_hint_fix(c, &l->info, "apt-get install ocl-icd-libopencl1");
+            if (gpu) accel__doc_hint_fix(c, &l->info, "apt-get install ocl-icd-libopencl1");
         }
     }
     check_icds(s);

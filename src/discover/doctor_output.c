@@ -14,9 +14,11 @@ void accel__doctor_print_text(const accel__doc_report *r, FILE *f)
         if (c->fix[0]) fprintf(f, " -- fix: %s", c->fix);
         fputc('\n', f);
     }
-    fprintf(f, "%d/%zu checks passed, %d warning%s, %d failure%s (exit code %d)\n", r->n_pass,
-            r->n, r->n_warn, r->n_warn == 1 ? "" : "s", r->n_fail, r->n_fail == 1 ? "" : "s",
-            accel__doctor_exit_code(r));
+    char info[48] = "";
+    if (r->n_info) snprintf(info, sizeof info, ", %d for information", r->n_info);
+    fprintf(f, "%d/%zu checks passed%s, %d warning%s, %d failure%s (exit code %d)\n", r->n_pass,
+            r->n - (size_t)r->n_info, info, r->n_warn, r->n_warn == 1 ? "" : "s", r->n_fail,
+            r->n_fail == 1 ? "" : "s", accel__doctor_exit_code(r));
     fflush(f);
 }
 
@@ -49,6 +51,7 @@ static void json_library(accel__json *j, const accel__lib_info *li, const accel_
         accel__json_num(j, "elapsed_ms", ld->elapsed_ms);
         accel__json_str(j, "loaded_path",
                         ld->have_out && ld->out.loaded_path[0] ? ld->out.loaded_path : NULL);
+        accel__json_str(j, "output", ld->output[0] ? ld->output : NULL);
         accel__json_end_object(j);
     } else {
         accel__json_null(j, "load");
@@ -67,10 +70,11 @@ void accel__doctor_print_json(const accel__doc_report *r, FILE *f)
     accel__json_begin_object(&j, "summary");
     accel__json_int(&j, "total", (long long)r->n);
     accel__json_int(&j, "pass", r->n_pass);
+    accel__json_int(&j, "info", r->n_info);
     accel__json_int(&j, "warn", r->n_warn);
     accel__json_int(&j, "fail", r->n_fail);
     char text[96];
-    snprintf(text, sizeof text, "%d/%zu checks passed", r->n_pass, r->n);
+    snprintf(text, sizeof text, "%d/%zu checks passed", r->n_pass, r->n - (size_t)r->n_info);
     accel__json_str(&j, "text", text);
     accel__json_num(&j, "elapsed_ms", r->elapsed_ms);
     accel__json_end_object(&j);
@@ -88,6 +92,7 @@ void accel__doctor_print_json(const accel__doc_report *r, FILE *f)
         accel__json_str(&j, "component", c->component);
         accel__json_str(&j, "seen", c->seen);
         accel__json_str(&j, "fix", c->fix[0] ? c->fix : NULL);
+        accel__json_str(&j, "probe_output", c->probe_output[0] ? c->probe_output : NULL);
         if (c->lib) json_library(&j, c->lib, c->load);
         accel__json_end_object(&j);
     }

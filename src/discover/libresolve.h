@@ -120,6 +120,7 @@ typedef struct accel__lib_load {
     double elapsed_ms;
     accel__lib_probe_out out; /* valid when the child got far enough to reply */
     int have_out;
+    char output[512];        /* what the library printed in the child (captured, one line) */
 } accel__lib_load;
 
 /* dlopen()s `soname` in a forked child with `timeout_ms`, then runs `hook` (may be NULL).

@@ -51,6 +51,7 @@ accel_status accel__lib_probe_load(const char *soname, accel__lib_probe_hook hoo
     out->crashed = r.signal != 0 || r.timed_out;
     out->elapsed_ms = r.elapsed_ms;
     accel__strlcpy(out->verdict, r.verdict, sizeof out->verdict);
+    accel__probe_output_line(r.output, r.output_lost, out->output, sizeof out->output);
     if (r.reply && r.reply_len == sizeof out->out) {
         memcpy(&out->out, r.reply, sizeof out->out);
         out->have_out = 1;

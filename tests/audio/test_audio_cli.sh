@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_audio_cli.sh ACCEL DATA OUT — `accel audio`: outputs, the batch rule (a bad file among
 # good ones: the good ones are written, the bad one is named, exit 1), usage errors (exit 2
-# naming the values allowed), --json, vad, --demo and --bench-iterations.
+# naming the values allowed), --json, vad, --demo and --bench-iterations, whisper's frame count
+# explained, vad times to the millisecond and vad -o.
 set -u
 accel=$1 data=$2 out=$3
 rm -rf "$out"; mkdir -p "$out"
@@ -97,6 +98,46 @@ expect_rc 0 "$accel" audio features --demo 2 --preset whisper-80
 grep -q "device:" "$out/stdout" && grep -q "time:" "$out/stdout" && grep -q "fallback:" "$out/stdout" || fail "demo output"
 expect_rc 0 "$accel" audio features "$data/speech_a.wav" --preset fbank-80 --bench-iterations 3
 grep -q "median" "$out/stdout" || fail "bench output"
+
+# whisper's frame count explained on screen: 100 frames per second of audio plus the padding
+expect_rc 0 "$accel" audio features --demo 5 --preset whisper-80
+grep -q "shape (80, 3500)" "$out/stdout" || fail "demo 5 s: shape"
+grep -q "frames: 3500 = 5.00 s of audio (500 frames, 100 per second) + 3000 frames of openai padding" "$out/stdout" \
+  || fail "demo 5 s: the frame count is not explained: $(cat "$out/stdout")"
+grep -q -- "--padding none gives 500, --windows gives 30-s windows of 3000" "$out/stdout" || fail "demo 5 s: the alternatives"
+expect_rc 0 "$accel" audio features --demo 5 --preset whisper-80 --padding none
+grep -q "frames: 500 = 5.00 s of audio at 100 frames per second (--padding none)" "$out/stdout" || fail "padding none: explanation"
+expect_rc 0 "$accel" audio features --demo 45 --preset whisper-80 --windows
+grep -q "2 window(s) of 30 s (3000 frames each) covering 45.00 s of audio (4500 frames)" "$out/stdout" || fail "windows: explanation"
+expect_rc 0 "$accel" audio features "$data/speech_b.wav" --preset whisper --padding faster-whisper -o "$out/fw.npy"
+grep -q "+ 1 frame of faster-whisper padding (160 samples)" "$out/stdout" || fail "faster-whisper: explanation"
+expect_rc 0 "$accel" audio features "$data/speech_b.wav" --preset fbank -o "$out/fb.npy"
+grep -q "frames:" "$out/stdout" && fail "fbank output explained as whisper's"
+
+# vad --json: times to the millisecond; -o writes the report atomically, never over an input
+expect_rc 0 "$accel" audio vad "$data/speech_a.wav" "$data/speech_b.wav" --json
+if [ $have_np = 1 ]; then
+  "$py" - "$out/stdout" <<'PY' || fail "vad --json times are not rounded to the millisecond"
+import json, re, sys
+text = open(sys.argv[1]).read()
+d = json.loads(text)
+nums = re.findall(r"[-+]?\d+\.\d+(?:[eE][-+]?\d+)?", text)
+assert nums, text
+for n in nums:
+    assert len(n.split(".")[1]) <= 3, n
+for f in d["files"]:
+    for a, b in f["segments"]:
+        assert round(a, 3) == a and round(b, 3) == b, (a, b)
+PY
+fi
+expect_rc 0 "$accel" audio vad "$data/speech_a.wav" --json -o "$out/vad.json"
+grep -q '^# ' "$out/stdout" || fail "vad -o FILE --json: the text is not on screen"
+grep -q '"segments"' "$out/vad.json" || fail "vad -o FILE: no report in the file"
+ls -a "$out" | grep -q '^\.vad' && fail "vad -o left a temporary file"
+cp "$data/speech_a.wav" "$out/input.wav"
+expect_rc 2 "$accel" audio vad "$out/input.wav" -o "$out/input.wav"
+grep -q "names an input file" "$out/stderr" || fail "vad -o naming its input: no reason"
+cmp -s "$data/speech_a.wav" "$out/input.wav" || fail "vad -o overwrote its input"
 
 [ $fails = 0 ] && echo "all audio CLI checks passed" && rm -rf "$out"
 exit $((fails > 0))

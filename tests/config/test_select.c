@@ -30,17 +30,21 @@ static void add(accel__devlist *l, accel_device_kind kind, const char *name, con
                    sizeof d->info.verdict);
 }
 
-/* A context with the made-up devices, in discovery order (not policy order), CPU last. */
-static accel_ctx *machine(const accel_option *opts, size_t n)
+/* A context with the made-up devices, in discovery order (not policy order), CPU last. With
+ * `gpus` 0 the machine has only PoCL (an OpenCL device on the host CPU) and the CPU. */
+static accel_ctx *machine_of(const accel_option *opts, size_t n, int gpus)
 {
     accel_ctx *ctx;
     if (make_ctx(&ctx, opts, n) != ACCEL_OK) return NULL;
     accel__devlist l = {0};
     add(&l, ACCEL_KIND_OPENCL, "pthread-Intel Xeon", "", "OpenCL 3.0 PoCL", -1, -1, 20 * GiB, 1, 1);
-    add(&l, ACCEL_KIND_CUDA, "NVIDIA A100-SXM4-80GB", "0000:41:00.0", "sm_80", 8, 0, 70 * GiB, 1, 0);
-    add(&l, ACCEL_KIND_ROCM, "AMD Instinct MI210", "0000:c3:00.0", "gfx90a", -1, -1, 60 * GiB, 0, 0);
-    add(&l, ACCEL_KIND_CUDA, "NVIDIA H100 80GB HBM3", "0000:01:00.0", "sm_90", 9, 0, 40 * GiB, 1, 0);
-    add(&l, ACCEL_KIND_CUDA, "NVIDIA H100 PCIe", "0000:02:00.0", "sm_90", 9, 0, 75 * GiB, 1, 0);
+    if (!gpus) l.v[0].info.host_cpu = 1;
+    if (gpus) {
+        add(&l, ACCEL_KIND_CUDA, "NVIDIA A100-SXM4-80GB", "0000:41:00.0", "sm_80", 8, 0, 70 * GiB, 1, 0);
+        add(&l, ACCEL_KIND_ROCM, "AMD Instinct MI210", "0000:c3:00.0", "gfx90a", -1, -1, 60 * GiB, 0, 0);
+        add(&l, ACCEL_KIND_CUDA, "NVIDIA H100 80GB HBM3", "0000:01:00.0", "sm_90", 9, 0, 40 * GiB, 1, 0);
+        add(&l, ACCEL_KIND_CUDA, "NVIDIA H100 PCIe", "0000:02:00.0", "sm_90", 9, 0, 75 * GiB, 1, 0);
+    }
     /* replace the context's own CPU-only list */
     accel__device cpu = ctx->devs[ctx->n_devs - 1];
     pthread_mutex_destroy(&ctx->devs[ctx->n_devs - 1].lock);
@@ -57,6 +61,60 @@ static accel_ctx *machine(const accel_option *opts, size_t n)
     ctx->devs = l.v;
     ctx->n_devs = l.n;
     return ctx;
+}
+
+static accel_ctx *machine(const accel_option *opts, size_t n) { return machine_of(opts, n, 1); }
+
+/* A request for a kind the machine lacks runs where auto runs: on a machine with PoCL and the
+ * CPU, ACCEL_BACKEND=cuda gives the CPU (auto excludes PoCL, so the request must not bring it
+ * back), with one warning per context; naming PoCL still selects it; strict refuses. */
+static void test_absent_kind(void)
+{
+    accel_option cuda = {"ACCEL_BACKEND", "cuda"};
+    accel_ctx *ctx = machine_of(&cuda, 1, 0);
+    ASSERT_TRUE(ctx != NULL);
+    if (!ctx) return;
+    accel__selection sel;
+    ASSERT_OK(accel__select_order(ctx, NULL, &sel));
+    ASSERT_EQ_INT(sel.chosen, 1);
+    ASSERT_CONTAINS(sel.warning, "ACCEL_BACKEND=cuda (api): requested device unavailable (no such "
+                                 "device on this machine)");
+    ASSERT_EQ_INT(sel.logged, 1);
+    ASSERT_OK(accel__select_order(ctx, "convert", &sel)); /* the next operation: no second line */
+    ASSERT_EQ_INT(sel.chosen, 1);
+    ASSERT_EQ_INT(sel.logged, 0);
+    ASSERT_OK(accel__select_order(ctx, NULL, &sel));
+    ASSERT_EQ_INT(sel.logged, 0);
+    accel_ctx_destroy(ctx);
+
+    /* auto: the same CPU, and PoCL excluded "under auto" */
+    ctx = machine_of(NULL, 0, 0);
+    ASSERT_OK(accel__select_order(ctx, NULL, &sel));
+    ASSERT_EQ_INT(sel.chosen, 1);
+    ASSERT_CONTAINS(sel.c[0].rule, "excluded under auto: runs on the host CPU");
+    accel_ctx_destroy(ctx);
+
+    /* settings that name PoCL select it */
+    accel_option ocl = {"ACCEL_BACKEND", "opencl"};
+    ctx = machine_of(&ocl, 1, 0);
+    ASSERT_OK(accel__select_order(ctx, NULL, &sel));
+    ASSERT_EQ_INT(sel.chosen, 0);
+    ASSERT_STR_EQ(sel.warning, "");
+    accel_ctx_destroy(ctx);
+    accel_option dev0 = {"ACCEL_DEVICE", "0"};
+    ctx = machine_of(&dev0, 1, 0);
+    ASSERT_OK(accel__select_order(ctx, NULL, &sel));
+    ASSERT_EQ_INT(sel.chosen, 0);
+    accel_ctx_destroy(ctx);
+
+    /* strict: an error naming the request, nothing chosen */
+    accel_option strict[] = {{"ACCEL_BACKEND", "cuda"}, {"ACCEL_STRICT", "1"}};
+    ctx = machine_of(strict, 2, 0);
+    ASSERT_STATUS(accel__select_order(ctx, NULL, &sel), ACCEL_ERR_STRICT);
+    ASSERT_CONTAINS(accel_last_error(NULL), "ACCEL_BACKEND=cuda (api): requested device "
+                                            "unavailable (no such device on this machine); "
+                                            "ACCEL_STRICT=1 (api) forbids using another");
+    accel_ctx_destroy(ctx);
 }
 
 /* Device indices in selection order, as "4 3 1 0 5 2". */
@@ -160,5 +218,6 @@ int main(void)
     ASSERT_STATUS(accel_select(ctx, "no_such_op", &idx, NULL), ACCEL_ERR_NOT_FOUND);
     ASSERT_CONTAINS(accel_last_error(NULL), "unknown operation 'no_such_op'");
     accel_ctx_destroy(ctx);
+    test_absent_kind();
     TEST_DONE();
 }

@@ -2,6 +2,34 @@
 #include "test.h"
 #include "core/internal.h"
 
+/* The detailed message belongs to the thread, whatever context (or none) a call used, as
+ * accel.h says: a context-free call's failure is read with accel_last_error(NULL), and the
+ * same text comes back through any context; another thread does not see it. */
+static void *other_thread(void *arg)
+{
+    const char **seen = arg;
+    *seen = accel_last_error(NULL);
+    return NULL;
+}
+
+static void test_last_error_per_thread(void)
+{
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
+    accel_audio_params p;
+    ASSERT_OK(accel_audio_params_preset("whisper-80", &p));
+    p.sample_rate = 8000; /* whisper requires 16000 */
+    ASSERT_STATUS(accel_audio_params_check(&p), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "sample_rate");
+    ASSERT_STR_EQ(accel_last_error(ctx), accel_last_error(NULL));
+    const char *seen = "unset";
+    pthread_t t;
+    ASSERT_EQ_INT(pthread_create(&t, NULL, other_thread, &seen), 0);
+    pthread_join(t, NULL);
+    ASSERT_STR_EQ(seen, "");
+    accel_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     ASSERT_STR_EQ(accel_strerror(ACCEL_OK), "success");
@@ -36,5 +64,6 @@ int main(void)
     fclose(f);
     ASSERT_STR_EQ(buf, "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"n\":null,\"v\":[1,2]}");
     free(buf);
+    test_last_error_per_thread();
     TEST_DONE();
 }

@@ -3,12 +3,15 @@
 
 Checks one `accel doctor --json` report:
   - it parses, and validates against SCHEMA when the jsonschema module is present;
-  - exit_code and the process's EXIT_CODE agree with the tally (2 any FAIL, 1 any WARN, else 0);
+  - exit_code and the process's EXIT_CODE agree with the tally (2 any FAIL, 1 any WARN, else 0),
+    and so do summary.pass/info/warn/fail/total and summary.text; WARN and FAIL have a fix,
+    PASS and INFO none; a FAIL line never reads "usable";
   - every EXPECT holds. EXPECT is ID=STATUS[~TEXT[~TEXT...]] or ID!=STATUS: the check ID
     (a trailing * matches a prefix; the first match is used) has STATUS, and each TEXT occurs
-    in its "seen" or "fix". Also ID@PATH==VALUE for a field of a check (Python's str() of
+    in its "seen" or "fix" (a TEXT written !TEXT must not occur; STATUS * is any status).
+    Also count:TEXT==N: N checks mention TEXT in "seen". Also ID@PATH==VALUE for a field of a check (Python's str() of
     it): lib:libcudart.so.12@library.version==12.4 . And rule:no-gpu: with no NVIDIA or AMD
-    GPU on the PCI bus, gpu.pci is WARN and the exit code at least 1.
+    GPU on the PCI bus, gpu.pci and the kernel-module checks are INFO.
 Prints what it saw on failure. Exit 0 pass, 1 fail, 77 when --require-schema is given and
 jsonschema is missing (after every other check passed)."""
 import json
@@ -50,14 +53,24 @@ def main(argv):
             failures.append("schema: %s at %s" % (e.message, list(e.absolute_path)))
 
     checks = doc.get("checks", [])
-    tally = {"PASS": 0, "WARN": 0, "FAIL": 0}
+    tally = {"PASS": 0, "INFO": 0, "WARN": 0, "FAIL": 0}
     for c in checks:
         tally[c.get("status", "FAIL")] = tally.get(c.get("status", "FAIL"), 0) + 1
     derived = 2 if tally["FAIL"] else 1 if tally["WARN"] else 0
     s = doc.get("summary", {})
-    if (s.get("pass"), s.get("warn"), s.get("fail"), s.get("total")) != (
-            tally["PASS"], tally["WARN"], tally["FAIL"], len(checks)):
+    if (s.get("pass"), s.get("info"), s.get("warn"), s.get("fail"), s.get("total")) != (
+            tally["PASS"], tally["INFO"], tally["WARN"], tally["FAIL"], len(checks)):
         failures.append("summary %s disagrees with the checks %s" % (s, tally))
+    if s.get("text") != "%d/%d checks passed" % (tally["PASS"], len(checks) - tally["INFO"]):
+        failures.append("summary text %r disagrees with the checks %s" % (s.get("text"), tally))
+    for c in checks:
+        if c.get("status") in ("PASS", "INFO") and c.get("fix"):
+            failures.append("%s is %s but has a fix: %s" % (c["id"], c["status"], c["fix"]))
+        if c.get("status") in ("WARN", "FAIL") and not c.get("fix"):
+            failures.append("%s is %s without a fix: %s" % (c["id"], c["status"], c["seen"]))
+        # a failure is never contradicted on its own line
+        if c.get("status") == "FAIL" and ("; usable" in c["seen"] or c["seen"].endswith(" usable")):
+            failures.append("%s is FAIL but reads usable: %s" % (c["id"], c["seen"]))
     if doc.get("exit_code") != derived:
         failures.append("exit_code %s but the checks give %d" % (doc.get("exit_code"), derived))
     if want_rc != derived:
@@ -65,15 +78,25 @@ def main(argv):
 
     for e in expects:
         if e == "rule:no-gpu":
-            # docs/doctor.md: with no NVIDIA or AMD GPU on the PCI bus the GPU stack is
-            # "not present": gpu.pci warns, so the exit code is at least 1.
+            # docs/doctor.md: with no NVIDIA or AMD GPU on the PCI bus the GPU stacks are
+            # "not present": gpu.pci and the absent driver parts are INFO (nothing to fix),
+            # so they alone never make the exit code non-zero.
             hw = doc.get("hardware", {})
             if hw.get("nvidia_gpus_on_pci", 0) + hw.get("amd_gpus_on_pci", 0) == 0:
                 c = find(checks, "gpu.pci")
-                if c is None or c["status"] != "WARN":
+                if c is None or c["status"] != "INFO":
                     failures.append("no GPU on PCI but gpu.pci is %s" % (c and c["status"]))
-                if doc.get("exit_code", 0) < 1:
-                    failures.append("no GPU on PCI but exit code 0")
+                for ident in ("nvidia.kernel_module", "amd.kernel_module"):
+                    c = find(checks, ident)
+                    if c is not None and c["status"] != "INFO":
+                        failures.append("no GPU on PCI but %s is %s: %s" % (ident, c["status"],
+                                                                             c["seen"]))
+            continue
+        if e.startswith("count:"):
+            text, _, n = e[6:].rpartition("==")
+            hits = [c["id"] for c in checks if text in c["seen"]]
+            if len(hits) != int(n):
+                failures.append("%d checks mention %r (%s), want %s" % (len(hits), text, hits, n))
             continue
         if "@" in e:
             ident, _, rest_e = e.partition("@")
@@ -95,10 +118,15 @@ def main(argv):
             continue
         if neg and c["status"] == status:
             failures.append("%s is %s: %s" % (ident, status, c["seen"]))
-        if not neg and c["status"] != status:
+        if not neg and status != "*" and c["status"] != status:
             failures.append("%s is %s, want %s: %s -- fix: %s" % (ident, c["status"], status,
                                                                  c["seen"], c["fix"]))
         for t in texts:
+            if t.startswith("!"):
+                if t[1:] in c["seen"] or t[1:] in (c["fix"] or ""):
+                    failures.append("%s mentions %r: %s -- fix: %s" % (ident, t[1:], c["seen"],
+                                                                      c["fix"]))
+                continue
             if t not in c["seen"] and t not in (c["fix"] or ""):
                 failures.append("%s does not mention %r: %s -- fix: %s" % (ident, t, c["seen"],
                                                                           c["fix"]))

@@ -31,6 +31,10 @@ typedef struct {
     double max_seconds;
     int require_schema;
     const char *expect[12]; /* for check_doctor.py */
+    /* Text that standard error must hold exactly once (NULL: not checked): the doctor says
+     * what it waits for once per probe, so this also counts the probes of one stack. */
+    const char *stderr_once;
+    int devices_json; /* also run `accel devices --json`: its output must be JSON */
 } scenario;
 
 static const scenario scenarios[] = {
@@ -38,8 +42,21 @@ static const scenario scenarios[] = {
      {"lib:libcuda.so.1=FAIL~cuInit~CUDA_ERROR_UNKNOWN", "lib:libcuda.so.1@library.via==LD_LIBRARY_PATH"}},
     {"abort_on_load", "abort_on_load", 0, {NULL}, 2, 10, 0,
      {"lib:libcuda.so.1=FAIL~killed by SIGABRT while loading libcuda.so.1"}},
+    /* Probed once (by discovery; the doctor's own question reuses that outcome), and the
+     * doctor says what it is waiting for meanwhile. */
     {"hang_in_init", "hang_in_init", 0, {NULL}, 2, 10, 0,
-     {"lib:libcuda.so.1=FAIL~did not finish within 1000 ms~cuInit"}},
+     {"lib:libcuda.so.1=FAIL~did not finish within 1000 ms~cuInit"},
+     "accel doctor: waiting for CUDA probe (calling cuInit)"},
+    /* A libcuda that prints: the JSON stays valid, and what it said is shown in its check. */
+    {"prints", "prints:ok", 0, {NULL}, -1, 10, 0,
+     {"lib:libcuda.so.1=PASS~cuInit ok, 2 device(s)~printed during the probe~fake libcuda: "
+      "loaded {\"not\": \"json\"} fake libcuda: a warning on stderr fake libcuda: cuInit called",
+      "lib:libcuda.so.1@probe_output==fake libcuda: loaded {\"not\": \"json\"} fake libcuda: "
+      "a warning on stderr fake libcuda: cuInit called"},
+     NULL, 1},
+    /* A libcuda whose constructor ends the process with status 0: failed, not "usable". */
+    {"exit_on_load", "exit_on_load", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=FAIL~exited with status 0 while loading libcuda.so.1~before replying"}},
     {"old_driver", "old_driver:cudart12", 0, {NULL}, 2, 10, 0,
      {"lib:libcuda.so.1=PASS~cuDriverGetVersion 11020", "lib:libcudart.so.12=PASS",
       "lib:libcudart.so.12@library.version==12.4",
@@ -52,7 +69,27 @@ static const scenario scenarios[] = {
      0,
      {"lib:libcudnn.so.9=FAIL~killed by SIGABRT while loading libcudnn.so.9~libcudnn_ops.so.9",
       "lib:libcudnn_ops.so.9=FAIL~missing~libcudnn.so.9",
-      "lib:libcudnn_ops.so.9@library.found==False", "lib:libcudnn.so.9@library.load.ok==False"}},
+      "lib:libcudnn_ops.so.9@library.found==False", "lib:libcudnn.so.9@library.load.ok==False",
+      /* what the library printed before it aborted, inside its own check */
+      "lib:libcudnn.so.9=FAIL~libcudnn.so.9 printed during the probe: \"Could not load library "
+      "libcudnn_ops.so.9",
+      /* the summary never calls an installed (and failing) cuDNN "not needed" */
+      "runtimes.optional=*~!cuDNN"}},
+    /* A pip wheel's cuDNN front library first on the path, a complete cuDNN after it: seven
+     * sub-libraries come from the other install, which is one warning listing them, with the
+     * fix in pip's terms. */
+    {"cudnn_mixed", "wheel/site-packages/nvidia/cudnn/lib:cudnn9", 1,
+     {"ACCEL_LD_SO_CACHE=/nonexistent/ld.so.cache"}, -1, 10, 0,
+     {"lib:libcudnn.so.9=WARN~two cuDNN installs are being mixed~7 of its sub-libraries~"
+      "libcudnn_ops.so.9, libcudnn_cnn.so.9~pip uninstall nvidia-cudnn-cu12",
+      "lib:libcudnn_ops.so.9=PASS~not beside libcudnn.so.9", "lib:libcudnn_heuristic.so.9=PASS",
+      "count:two cuDNN installs are being mixed==1"}},
+    /* The wheel's front library alone: the fix reinstalls the wheel (its CUDA major read from
+     * the runtime wheel beside it), not a Debian package. */
+    {"cudnn_wheel_incomplete", "wheel/site-packages/nvidia/cudnn/lib", 1,
+     {"ACCEL_LD_SO_CACHE=/nonexistent/ld.so.cache"}, 2, 10, 0,
+     {"lib:libcudnn.so.9=FAIL~incomplete~pip install --force-reinstall nvidia-cudnn-cu12",
+      "lib:libcudnn_ops.so.9=FAIL~missing~nvidia-cudnn-cu12"}},
     /* The control: the same fake cuDNN with its sub-libraries passes. */
     {"cudnn_complete", "cudnn9", 0, {NULL}, -1, 10, 0,
      {"lib:libcudnn.so.9=PASS~libcudnn_ops loaded", "lib:libcudnn.so.9@library.version==9.1.0",
@@ -183,6 +220,12 @@ int main(int argc, char **argv)
 
     cli_result r = run(args, report, sc->max_seconds + 20);
     fprintf(stderr, "scenario %s: %.2f s\n", sc->name, r.seconds);
+    if (sc->stderr_once) {
+        int seen = 0;
+        for (const char *p = r.err; (p = strstr(p, sc->stderr_once)) != NULL; p++) seen++;
+        if (seen != 1)
+            TEST_FAIL_("standard error holds \"%s\" %d times, want once", sc->stderr_once, seen);
+    }
     if (r.timed_out) {
         TEST_FAIL_("accel doctor did not finish within %.0f s", sc->max_seconds + 20);
         TEST_DONE();
@@ -223,6 +266,23 @@ int main(int argc, char **argv)
         TEST_SKIP("python3 jsonschema is not installed: the report could not be validated");
     }
     ASSERT_EQ_INT(prc, 0);
+    if (sc->devices_json) {
+        /* discovery alone, the same library: standard output must be one JSON document */
+        char devs[600];
+        snprintf(devs, sizeof devs, "%s/devices.json", tmp);
+        char *dargs[] = {(char *)accel, "devices", "--json", "--no-cache", NULL};
+        cli_result d = run(dargs, devs, sc->max_seconds + 20);
+        ASSERT_EQ_INT(d.code, 0);
+        cli_free(&d);
+        char *vj[] = {"/usr/bin/python3", "-c",
+                      "import json,sys; json.load(open(sys.argv[1])); print('devices: valid JSON')",
+                      devs, NULL};
+        cli_result v = test_spawn(vj, NULL, 60);
+        fputs(v.out, stderr);
+        fputs(v.err, stderr);
+        ASSERT_EQ_INT(v.code, 0);
+        cli_free(&v);
+    }
     if (accel_test_failures == 0 && system(cmd) != 0) fprintf(stderr, "note: could not remove %s\n", tmp);
     if (accel_test_failures) fprintf(stderr, "report kept in %s\n", report);
     TEST_DONE();

@@ -5,6 +5,9 @@
 #   fakes/cudart12/      libcudart.so.12 -> libcudart.so.12.4.127 (reports CUDA 12.4)
 #   fakes/cudnn9_noops/  libcudnn.so.9 alone: aborts on load, like cuDNN without libcudnn_ops
 #   fakes/cudnn9/        libcudnn.so.9 with all seven sub-libraries
+#   fakes/wheel/site-packages/nvidia/{cudnn,cuda_runtime}/lib/
+#                        libcudnn.so.9 alone and libcudart.so.12, laid out as NVIDIA's pip
+#                        wheels (nvidia-cudnn-cu12, nvidia-cuda-runtime-cu12) install them
 set(ACCEL_DOCTOR_FAKES ${CMAKE_BINARY_DIR}/fakes)
 
 function(accel_doctor_fake target dir name version soversion src)
@@ -18,7 +21,11 @@ endfunction()
 accel_doctor_fake(fake_cudart12 cudart12 cudart 12.4.127 12 fake_cudart.c)
 accel_doctor_fake(fake_cudnn9_noops cudnn9_noops cudnn 9.1.0 9 fake_cudnn.c)
 accel_doctor_fake(fake_cudnn9 cudnn9 cudnn 9.1.0 9 fake_cudnn.c)
-set(ACCEL_DOCTOR_FAKE_TARGETS fake_cudart12 fake_cudnn9_noops fake_cudnn9)
+accel_doctor_fake(fake_cudnn9_wheel wheel/site-packages/nvidia/cudnn/lib cudnn 9.1.0 9 fake_cudnn.c)
+accel_doctor_fake(fake_cudart12_wheel wheel/site-packages/nvidia/cuda_runtime/lib cudart 12.4.127
+  12 fake_cudart.c)
+set(ACCEL_DOCTOR_FAKE_TARGETS fake_cudart12 fake_cudnn9_noops fake_cudnn9 fake_cudnn9_wheel
+  fake_cudart12_wheel)
 foreach(sub ops cnn adv graph engines_precompiled engines_runtime_compiled heuristic)
   accel_doctor_fake(fake_cudnn9_${sub} cudnn9 cudnn_${sub} 9.1.0 9 fake_cudnn_sub.c)
   list(APPEND ACCEL_DOCTOR_FAKE_TARGETS fake_cudnn9_${sub})
@@ -35,7 +42,8 @@ accel_add_test(test_doctor_units SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_u
 # One entry per fault scenario (tests/doctor/test_doctor_scenarios.c lists them). They run the
 # real accel binary; the libcuda fakes are built by tests/fakes.
 foreach(scenario init_fails abort_on_load hang_in_init old_driver cudnn_missing_ops
-                 cudnn_complete captured_tree machine)
+                 cudnn_complete captured_tree machine prints exit_on_load cudnn_mixed
+                 cudnn_wheel_incomplete)
   accel_add_test(test_doctor_${scenario}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_scenarios.c
     ARGS ${scenario} ENV "ACCEL_PROBE_TIMEOUT_MS=1000" TIMEOUT 90 LABELS doctor)

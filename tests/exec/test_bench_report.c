@@ -8,6 +8,8 @@
 #include "fake.h"
 #include "core/bench.h"
 
+#include <unistd.h>
+
 static const accel__op *scale_get(void) { return &scale_op; }
 
 static accel_status scale_make(size_t items, size_t item_size, void **call, size_t *in, size_t *out)
@@ -28,6 +30,78 @@ static const accel__bench_case scale_case = {
     .make = scale_make,
     .destroy = scale_destroy,
 };
+
+/* An operation whose first call in a process is slow (as a device building kernels for a new
+ * shape is), every later one quick. */
+static int slow_first_calls;
+static accel_status slow_first_cpu(accel__device *d, void *call, size_t b, size_t e)
+{
+    if (slow_first_calls++ == 0) usleep(300 * 1000);
+    return scale_cpu(d, call, b, e);
+}
+static const accel__op slow_first_op = {
+    .name = "slow_first_test",
+    .n_items = scale_items,
+    .bytes_fixed = scale_fixed,
+    .bytes_per_item = scale_per_item,
+    .run_cpu = slow_first_cpu,
+};
+static const accel__op *slow_first_get(void) { return &slow_first_op; }
+static const accel__bench_case slow_first_case = {
+    .op = "slow_first_test",
+    .about = "y = k·x + 1, the first call 300 ms (test operation)",
+    .sizes = {100, 1000, 10000},
+    .get_op = slow_first_get,
+    .make = scale_make,
+    .destroy = scale_destroy,
+};
+
+/* --quick does not time a first call's set-up as the operation: one call is a warm-up, and a
+ * first call much slower than the rest is named in the report. */
+static void test_quick_warms_up(void)
+{
+    accel_ctx *ctx = fake_ctx(NULL, 0);
+    static const char *const ops[] = {"slow_first_test"};
+    accel__bench_opts o = {.ops = ops, .n_ops = 1, .quick = 1, .devices = "cpu",
+                           .bandwidth_bytes = (size_t)1 << 20};
+    accel__bench_report *r = NULL;
+    ASSERT_OK(accel__bench_run(ctx, &o, &r));
+    if (!r) return;
+    ASSERT_EQ_INT(r->opts.warmup, 1);
+    ASSERT_EQ_INT(r->n_results, 1);
+    const accel__bench_result *x = &r->results[0];
+    ASSERT_EQ_INT(x->successes, x->iterations);
+    ASSERT_TRUE(x->first_call_ms >= 250);
+    if (!(x->e2e.max < 150)) TEST_FAIL_("a timed call took %.1f ms: the first call was timed", x->e2e.max);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *ft = open_memstream(&text, &len);
+    accel__bench_write_text(ctx, r, ft);
+    fclose(ft);
+    ASSERT_CONTAINS(text, "first calls, not timed");
+    ASSERT_CONTAINS(text, "slow_first_test small on device 0");
+    free(text);
+    accel__bench_report_free(r);
+    accel_ctx_destroy(ctx);
+}
+
+/* Verdicts read as ratios, never as percentages like "-2021166.3 %". */
+static void test_ratio_text(void)
+{
+    char b[96];
+    accel__bench_ratio_text(0.0589, b, sizeof b);
+    ASSERT_STR_EQ(b, "0.059× the CPU (17× slower)");
+    accel__bench_ratio_text(1.0 / 20212.0, b, sizeof b);
+    ASSERT_STR_EQ(b, "4.9e-05× the CPU (20212× slower)");
+    accel__bench_ratio_text(14.2, b, sizeof b);
+    ASSERT_STR_EQ(b, "14× the CPU (14× faster)");
+    accel__bench_ratio_text(3.17, b, sizeof b);
+    ASSERT_STR_EQ(b, "3.2× the CPU (3.2× faster)");
+    accel__bench_ratio_text(0.5, b, sizeof b);
+    ASSERT_STR_EQ(b, "0.50× the CPU (2.0× slower)");
+    accel__bench_ratio_text(1.02, b, sizeof b);
+    ASSERT_STR_EQ(b, "1.02× the CPU (about the same)");
+}
 
 static void test_stats(void)
 {
@@ -158,7 +232,27 @@ static void test_report(const char *schema, const char *checker, const char *out
     accel__bench_write_text(ctx, r, ft);
     fclose(ft);
     ASSERT_CONTAINS(text, "kernel_error on device 0, ran on device 1");
-    ASSERT_CONTAINS(text, "analysis (against the CPU)");
+    /* one headline per operation, as a ratio; no percentages, no bandwidth for "empty" */
+    ASSERT_CONTAINS(text, "verdict (mean end-to-end time per call, against the CPU):\n"
+                          "  scale_test custom (1000 items): ");
+    ASSERT_CONTAINS(text, "\n  empty custom (1000 items): ");
+    ASSERT_CONTAINS(text, "× the CPU (");
+    ASSERT_TRUE(strstr(text, " %,") == NULL);
+    ASSERT_TRUE(strstr(text, "0.00 ") == NULL);
+    {
+        /* the empty operation's rows: no GB/s figure */
+        const char *row = strstr(text, "\nempty ");
+        ASSERT_TRUE(row != NULL);
+        if (row) {
+            const char *eol = strchr(row + 1, '\n');
+            char line[256];
+            size_t k = eol ? (size_t)(eol - row) : strlen(row);
+            if (k >= sizeof line) k = sizeof line - 1;
+            memcpy(line, row, k);
+            line[k] = '\0';
+            ASSERT_CONTAINS(line, "        -      -");
+        }
+    }
     free(text);
     accel__bench_report_free(r);
     accel_ctx_destroy(ctx);
@@ -205,6 +299,9 @@ int main(int argc, char **argv)
         return 2;
     }
     ASSERT_OK(accel__bench_case_add(&scale_case));
+    ASSERT_OK(accel__bench_case_add(&slow_first_case));
+    test_ratio_text();
+    test_quick_warms_up();
     test_stats();
     test_devices();
     test_report(argv[1], argv[2], argv[3]);

@@ -7,6 +7,10 @@
  *   hang_in_init    cuInit never returns
  *   old_driver      cuDriverGetVersion reports 11020 (CUDA 11.2)
  *   missing_symbol  does not export cuMemGetInfo_v2 (a version script hides it)
+ *   prints          like ok, but talks: its constructor writes a line to standard output and
+ *                   one to standard error, and cuInit another (as some drivers and shims do)
+ *   exit_on_load    a constructor calls _exit(0): the process ends "successfully" before
+ *                   anything could be asked
  * Like the real driver, cuInit applies CUDA_VISIBLE_DEVICES (indices, GPU-… UUIDs or unique
  * prefixes; an invalid entry ends the list; a repeated one hides everything) and fails with
  * CUDA_ERROR_NO_DEVICE when nothing is visible. Device memory is host memory, so copies work;
@@ -50,6 +54,18 @@ static unsigned long long allocated[N_PHYS];
 
 #ifdef FAKE_ABORT_ON_LOAD
 __attribute__((constructor)) static void fake_abort(void) { abort(); }
+#endif
+#ifdef FAKE_EXIT_ON_LOAD
+__attribute__((constructor)) static void fake_exit(void) { _exit(0); }
+#endif
+#ifdef FAKE_PRINTS
+#include <stdio.h>
+/* dprintf: written at once, as a library that logs with write(2) or flushes does */
+__attribute__((constructor)) static void fake_talk(void)
+{
+    dprintf(1, "fake libcuda: loaded {\"not\": \"json\"}\n");
+    dprintf(2, "fake libcuda: a warning on stderr\n");
+}
 #endif
 
 /* CUDA_VISIBLE_DEVICES, the driver's way. */
@@ -98,6 +114,9 @@ static void apply_visible(void)
 CUresult cuInit(unsigned int flags)
 {
     (void)flags;
+#ifdef FAKE_PRINTS
+    dprintf(1, "fake libcuda: cuInit called\n");
+#endif
 #ifdef FAKE_HANG_IN_INIT
     for (;;) pause();
 #endif

@@ -11,6 +11,9 @@
 #   old_driver     cuDriverGetVersion reports 11020 (CUDA 11.2)
 #   missing_symbol cuMemGetInfo_v2 is not exported
 #   nvml_hang      libnvidia-ml only: nvmlInit_v2 never returns
+#   prints         libcuda like ok, but it writes to standard output and error when loaded
+#                  and in cuInit
+#   exit_on_load   libcuda whose constructor calls _exit(0)
 #
 # A test picks a variant by putting its directory first on LD_LIBRARY_PATH in its ctest
 # environment, e.g. ENV "LD_LIBRARY_PATH=${ACCEL_FAKES_DIR}/init_fails:${ACCEL_FAKES_DIR}/ok"
@@ -47,6 +50,11 @@ target_link_options(fake_cuda_missing_symbol PRIVATE
   -Wl,--version-script=${CMAKE_CURRENT_LIST_DIR}/missing_symbol.map)
 set_target_properties(fake_cuda_missing_symbol PROPERTIES
   LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/missing_symbol.map)
+
+accel_fake_library(fake_cuda_prints prints cuda ${_fake_cuda})
+target_compile_definitions(fake_cuda_prints PRIVATE FAKE_PRINTS)
+accel_fake_library(fake_cuda_exit_on_load exit_on_load cuda ${_fake_cuda})
+target_compile_definitions(fake_cuda_exit_on_load PRIVATE FAKE_EXIT_ON_LOAD)
 
 accel_fake_library(fake_nvml_ok ok nvidia-ml ${CMAKE_CURRENT_LIST_DIR}/fake_nvml.c)
 accel_fake_library(fake_nvml_hang nvml_hang nvidia-ml ${CMAKE_CURRENT_LIST_DIR}/fake_nvml.c)

@@ -6,6 +6,7 @@
  *
  * Exit codes: 0 all files done; 1 some file failed (the others are still written); 2 usage. */
 #include "cli.h"
+#include "core/opnames.h"
 #include "ops/audio/audio_internal.h"
 
 #include <errno.h>
@@ -20,27 +21,133 @@ const char *const accel_cli_audio_help =
 
 static const char *const presets = "whisper-80, whisper-128, vggish, fbank, fbank-80";
 
+enum { F_PRESET, F_PADDING, F_WINDOWS, F_DEVICE, F_OUTPUT, F_JSON, F_BENCH_ITERATIONS, F_DEMO,
+       F_N };
+static const cli_opt features_opts[] = {
+    [F_PRESET] = {"--preset", "--op|--operation", CLI_STR, "P",
+                  "whisper-80, whisper-128, vggish, fbank, fbank-80; a family\n"
+                  "name means its first preset (whisper: whisper-80)",
+                  0, 0, NULL, 0},
+    [F_PADDING] = {"--padding", NULL, CLI_CHOICE, "M",
+                   "whisper: openai (30 s, as transcribe()), faster-whisper (160\n"
+                   "samples), none",
+                   0, 0, "openai|faster-whisper|none", 0},
+    [F_WINDOWS] = {"--windows", NULL, CLI_FLAG, NULL,
+                   "whisper: output the 30-s windows (n, n_mels, 3000)", 0, 0, NULL, 0},
+    [F_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
+                  0, 0, NULL, 0},
+    [F_OUTPUT] = {"-o", "--output", CLI_STR, "OUT",
+                  "the .npy file for one input, or a directory (created if absent)\n"
+                  "holding <name>.npy for each input",
+                  0, 0, NULL, 0},
+    [F_JSON] = {"--json", NULL, CLI_FLAG, NULL, "a JSON summary per file on standard output", 0, 0,
+                NULL, 0},
+    [F_BENCH_ITERATIONS] = {"--bench-iterations", NULL, CLI_INT, "N",
+                            "load each file, then time N in-memory computations", 1, 100000, NULL,
+                            0},
+    [F_DEMO] = {"--demo", NULL, CLI_NUM, "SECONDS",
+                "features of a built-in speech-like clip (default 5 s)", 0, 3600, NULL,
+                CLI_OPTIONAL_VALUE | CLI_MIN_EXCLUSIVE},
+};
+static const cli_verb features_verb = {
+    .name = "audio features",
+    .synopsis = "FILE... --preset P -o OUT [options]\n"
+                "       accel audio features --demo [SECONDS] [--preset P] [-o OUT.npy] [options]",
+    .about = "Writes float32 .npy files (C order). Whisper's frame count is 100 per second of\n"
+             "audio plus its padding: a 5 s clip gives (80, 3500) with openai padding (3000\n"
+             "frames of silence, as transcribe() adds), (80, 500) with --padding none.",
+    .opts = features_opts,
+    .n_opts = F_N,
+    .operands = "FILE...",
+    .footer = "exit status: 0 success, 1 some file failed (the others are written), 2 usage",
+};
+
+enum { V_CHUNKS, V_DEVICE, V_JSON, V_OUTPUT, V_N };
+static const cli_opt vad_opts[] = {
+    [V_CHUNKS] = {"--chunks", NULL, CLI_NUM, "SECONDS",
+                  "cut the input into chunks at pauses near SECONDS (default:\n"
+                  "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short)",
+                  0, -1, NULL, CLI_OPTIONAL_VALUE | CLI_MIN_EXCLUSIVE},
+    [V_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
+                  0, 0, NULL, 0},
+    [V_JSON] = {"--json", NULL, CLI_FLAG, NULL,
+                "the segments as JSON on standard output (times in seconds, to the ms)", 0, 0,
+                NULL, 0},
+    [V_OUTPUT] = CLI_OPT_OUTPUT,
+};
+static const cli_verb vad_verb = {
+    .name = "audio vad",
+    .synopsis = "FILE... [--chunks [SECONDS]] [--device D] [--json] [-o FILE]",
+    .about = "Prints speech segments (start end, seconds), or with --chunks the chunks that cut\n"
+             "the input at pauses.",
+    .opts = vad_opts,
+    .n_opts = V_N,
+    .operands = "FILE...",
+    .footer = "exit status: 0 success, 1 some file failed (the others are listed), 2 usage",
+};
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: accel audio features FILE... --preset P -o OUT [options]\n"
             "       accel audio features --demo [SECONDS] [--preset P] [-o OUT.npy] [options]\n"
-            "       accel audio vad FILE... [--chunks [SECONDS]] [--json]\n"
+            "       accel audio vad FILE... [--chunks [SECONDS]] [--json] [-o FILE]\n"
             "\n"
-            "features: writes float32 .npy files (C order). OUT is the file for one input, or a\n"
-            "directory (created if absent) holding <name>.npy for each input.\n"
-            "  --preset P         %s\n"
-            "  --padding M        whisper: openai (30 s, as transcribe()), faster-whisper (160\n"
-            "                     samples), none\n"
-            "  --windows          whisper: output the 30-s windows (n, n_mels, 3000)\n"
-            "  --device D         auto, cpu, cuda, rocm, opencl, or a device index\n"
-            "  --json             a JSON summary per file on stdout\n"
-            "  --bench-iterations N  load each file, then time N in-memory computations\n"
-            "  --demo [SECONDS]   features of a built-in speech-like clip (default 5 s)\n"
-            "vad: prints speech segments (start end, seconds); --chunks cuts the input into\n"
-            "chunks at pauses near SECONDS (default: planner, ACCEL_CHUNK_SECONDS, 30).\n"
+            "features: float32 .npy features (presets %s)\n"
+            "vad:      speech segments, or chunks cut at pauses\n"
+            "`accel help audio features` and `accel help audio vad` describe their options.\n"
             "Exit status: 0 success, 1 some file failed (the others are written), 2 usage.\n",
             presets);
+}
+
+/* A preset name, or any name of the one vocabulary that means an audio preset ("whisper" is
+ * whisper-80). NULL when it means none. */
+static const char *audio_preset(const char *name, accel_audio_params *p)
+{
+    if (accel_audio_params_preset(name, p) == ACCEL_OK) return name;
+    accel__op_ref ref;
+    if (accel__op_resolve(name, &ref) == ACCEL_OK && ref.pre &&
+        accel_audio_params_preset(ref.pre->op, p) == ACCEL_OK)
+        return ref.pre->op;
+    return NULL;
+}
+
+/* Why a whisper output has the frames it has ("(80, 3500) for 5 s?"): 100 frames per second
+ * of audio plus the padding, computed from the shapes with and without it. */
+static void explain_frames(const accel_audio_params *p, double seconds, const size_t *shape,
+                           FILE *f)
+{
+    if (p->kind != ACCEL_AUDIO_WHISPER) return;
+    size_t n = (size_t)llround(seconds * p->sample_rate);
+    accel_audio_params bare = *p;
+    bare.padding = ACCEL_AUDIO_PAD_NONE;
+    bare.windows = 0;
+    size_t s0[3] = {0}, s1[3] = {0};
+    int nd = 0;
+    accel_audio_shape(&bare, n, s0, &nd);
+    if (p->windows) {
+        accel_audio_params flat = *p;
+        flat.windows = 0;
+        accel_audio_shape(&flat, n, s1, &nd);
+        fprintf(f, "  shape: %zu window(s) of 30 s (3000 frames each) covering %.2f s of audio "
+                   "(%zu frames), the last filled with silence; without --windows: (%zu, %zu)\n",
+                shape[0], seconds, s0[1], s1[0], s1[1]);
+        return;
+    }
+    size_t total = shape[1], audio = s0[1], pad = total > audio ? total - audio : 0;
+    if (p->padding == ACCEL_AUDIO_PAD_NONE) {
+        fprintf(f, "  frames: %zu = %.2f s of audio at 100 frames per second (--padding none); "
+                   "openai padding would add 3000\n",
+                total, seconds);
+        return;
+    }
+    fprintf(f, "  frames: %zu = %.2f s of audio (%zu frames, 100 per second) + %zu frame%s of %s "
+               "padding (%s); --padding none gives %zu, --windows gives 30-s windows of 3000\n",
+            total, seconds, audio, pad, pad == 1 ? "" : "s",
+            p->padding == ACCEL_AUDIO_PAD_OPENAI ? "openai" : "faster-whisper",
+            p->padding == ACCEL_AUDIO_PAD_OPENAI ? "30 s of silence, as transcribe() adds"
+                                                 : "160 samples",
+            audio);
 }
 
 /* Context for --device: auto, a kind, or an index. Returns NULL after printing the error. */
@@ -205,54 +312,23 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
 
 static int features(int argc, char **argv)
 {
-    const char *preset = NULL, *padding = NULL, *device = NULL, *out = NULL;
-    int json = 0, windows = 0, iters = 0, demo = 0;
-    double demo_s = 5.0;
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    size_t nf = 0;
-    if (!files) return 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (!strcmp(a, "--preset") && more) preset = argv[++i];
-        else if (!strcmp(a, "--padding") && more) padding = argv[++i];
-        else if (!strcmp(a, "--device") && more) device = argv[++i];
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) out = argv[++i];
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--windows")) windows = 1;
-        else if (!strcmp(a, "--bench-iterations") && more) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > 100000) {
-                accel_cli_error("audio", "--bench-iterations '%s' (allowed: 1..100000)", argv[i]);
-                free(files);
-                return 2;
-            }
-            iters = (int)v;
-        } else if (!strcmp(a, "--demo")) {
-            demo = 1;
-            if (more && argv[i + 1][0] != '-') {
-                char *end;
-                demo_s = strtod(argv[++i], &end);
-                if (*end || !(demo_s > 0 && demo_s <= 3600)) {
-                    accel_cli_error("audio", "--demo '%s' (allowed: seconds in (0, 3600])", argv[i]);
-                    free(files);
-                    return 2;
-                }
-            }
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            free(files);
-            return 0;
-        } else if (a[0] == '-' && a[1]) {
-            accel_cli_error("audio", "unknown or incomplete option '%s' for features (allowed: --preset, "
-                            "--padding, --windows, --device, -o, --json, --bench-iterations, --demo)", a);
-            free(files);
-            return 2;
-        } else {
-            files[nf++] = a;
-        }
+    cli_args ca;
+    int pr = cli_parse(&features_verb, argc, argv, &ca);
+    if (pr != CLI_OK) {
+        cli_args_free(&ca);
+        return pr == CLI_HELP ? 0 : 2;
     }
+    const char *preset = ca.v[F_PRESET].set ? ca.v[F_PRESET].s : NULL;
+    const char *padding = ca.v[F_PADDING].set ? ca.v[F_PADDING].s : NULL;
+    const char *device = ca.v[F_DEVICE].set ? ca.v[F_DEVICE].s : NULL;
+    const char *out = ca.v[F_OUTPUT].set ? ca.v[F_OUTPUT].s : NULL;
+    int json = ca.v[F_JSON].set > 0, windows = ca.v[F_WINDOWS].set > 0;
+    int iters = ca.v[F_BENCH_ITERATIONS].set ? (int)ca.v[F_BENCH_ITERATIONS].i : 0;
+    int demo = ca.v[F_DEMO].set > 0;
+    double demo_s = ca.v[F_DEMO].s ? ca.v[F_DEMO].d : 5.0;
+    const char **files = ca.operands;
+    size_t nf = ca.n_operands;
+    int explained = 0;
     int rc = 2;
     accel_audio_params p = {.struct_size = sizeof p};
     if (!preset && demo) preset = "whisper-80";
@@ -260,7 +336,7 @@ static int features(int argc, char **argv)
         accel_cli_error("audio", "--preset is required (allowed: %s)", presets);
         goto done;
     }
-    if (accel_audio_params_preset(preset, &p) != ACCEL_OK) {
+    if (!audio_preset(preset, &p)) {
         accel_cli_error("audio", "unknown preset '%s' (allowed: %s)", preset, presets);
         goto done;
     }
@@ -362,7 +438,9 @@ static int features(int argc, char **argv)
         } else {
             printf("demo: %s of %.1f s of formant-synthesised vowels -> shape (", preset, demo_s);
             for (int i = 0; i < nd; i++) printf("%zu%s", shape[i], i + 1 < nd ? ", " : ")");
-            printf("\n  device: %s\n  time: %.2f ms\n  fallback: %s%s%s\n", dn, ms,
+            printf("\n");
+            explain_frames(&p, (double)n / p.sample_rate, shape, stdout);
+            printf("  device: %s\n  time: %.2f ms\n  fallback: %s%s%s\n", dn, ms,
                    rec.n_fallbacks ? accel_fallback_reason_name(rec.reason) : "none",
                    rec.n_fallbacks ? " — " : "", rec.n_fallbacks ? rec.message : "");
         }
@@ -445,6 +523,7 @@ static int features(int argc, char **argv)
             for (int d = 0; d < res.ndim; d++) printf("%zu%s", res.shape[d], d + 1 < res.ndim ? ", " : ")");
             printf(", %.2f s of audio, %s, %.1f ms%s%s\n", res.seconds, dn, ms,
                    res.n_fallbacks ? ", fallback: " : "", res.n_fallbacks ? accel_fallback_reason_name(res.reason) : "");
+            if (!explained++) explain_frames(&p, res.seconds, res.shape, stdout); /* once a run */
         }
     }
     progress(bar, nf, nf, "");
@@ -457,65 +536,67 @@ static int features(int argc, char **argv)
     accel_ctx_destroy(ctx);
     rc = failed ? 1 : 0;
 done:
-    free(files);
+    cli_args_free(&ca);
     return rc;
+}
+
+/* Seconds to the millisecond: segment times come from sample counts, and 0.7899999999 s
+ * reads as noise in a report. */
+static double ms_round(double s) { return round(s * 1000.0) / 1000.0; }
+
+/* 1 when `out` names the same file as one of the inputs: writing it would destroy an input. */
+static int names_an_input(const char *out, const char **files, size_t nf)
+{
+    struct stat so, si;
+    if (stat(out, &so) != 0) return 0;
+    for (size_t i = 0; i < nf; i++)
+        if (stat(files[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) return 1;
+    return 0;
 }
 
 static int vad(int argc, char **argv)
 {
-    const char *device = NULL;
-    int json = 0, chunks = 0;
-    double chunk_s = 0;
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    size_t nf = 0;
-    if (!files) return 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--device") && i + 1 < argc) device = argv[++i];
-        else if (!strcmp(a, "--chunks")) {
-            chunks = 1;
-            if (i + 1 < argc && argv[i + 1][0] != '-') {
-                char *end;
-                double v = strtod(argv[i + 1], &end);
-                if (!*end) {
-                    if (!(v > 0)) {
-                        accel_cli_error("audio", "--chunks '%s' (allowed: seconds > 0)", argv[i + 1]);
-                        free(files);
-                        return 2;
-                    }
-                    chunk_s = v;
-                    i++;
-                }
-            }
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            free(files);
-            return 0;
-        } else if (a[0] == '-' && a[1]) {
-            accel_cli_error("audio", "unknown option '%s' for vad (allowed: --chunks [SECONDS], --device, --json)", a);
-            free(files);
-            return 2;
-        } else {
-            files[nf++] = a;
-        }
+    cli_args a;
+    int pr = cli_parse(&vad_verb, argc, argv, &a);
+    if (pr != CLI_OK) {
+        cli_args_free(&a);
+        return pr == CLI_HELP ? 0 : 2;
     }
+    const char *device = a.v[V_DEVICE].set ? a.v[V_DEVICE].s : NULL;
+    int chunks = a.v[V_CHUNKS].set > 0;
+    double chunk_s = a.v[V_CHUNKS].s ? a.v[V_CHUNKS].d : 0;
+    const char **files = a.operands;
+    size_t nf = a.n_operands;
     if (!nf) {
         accel_cli_error("audio", "vad: no input files");
-        free(files);
+        cli_args_free(&a);
+        return 2;
+    }
+    if (a.v[V_OUTPUT].set && names_an_input(a.v[V_OUTPUT].s, files, nf)) {
+        accel_cli_error("audio", "vad: -o %s names an input file; refusing to overwrite it",
+                        a.v[V_OUTPUT].s);
+        cli_args_free(&a);
         return 2;
     }
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device ? device : "cpu", &uerr);
     if (!ctx) {
-        free(files);
+        cli_args_free(&a);
         return uerr ? 2 : 1;
     }
+    cli_out o;
+    if (cli_out_open(&o, vad_verb.name, &a, V_JSON, -1, V_OUTPUT) != 0) {
+        accel_ctx_destroy(ctx);
+        cli_args_free(&a);
+        return 2;
+    }
+    int json = o.fmt == CLI_FMT_JSON;
+    FILE *f = o.f, *shown = cli_out_text(&o); /* the text on screen when a file gets JSON */
     accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
     vp.chunk_s = chunk_s;
     accel__json j;
-    accel__json_init(&j, stdout, 1);
+    accel__json_init(&j, f, 1);
     if (json) {
         accel__json_begin_object(&j, NULL);
         accel__json_str(&j, "mode", chunks ? "chunks" : "speech");
@@ -549,19 +630,20 @@ static int vad(int argc, char **argv)
             accel__json_begin_object(&j, NULL);
             accel__json_str(&j, "input", files[i]);
             accel__json_bool(&j, "ok", 1);
-            accel__json_num(&j, "duration", dur);
+            accel__json_num(&j, "duration", ms_round(dur));
             accel__json_begin_array(&j, "segments");
             for (size_t k = 0; k < ns; k++) {
                 accel__json_begin_array(&j, NULL);
-                accel__json_num(&j, NULL, segs[k].start_s);
-                accel__json_num(&j, NULL, segs[k].end_s);
+                accel__json_num(&j, NULL, ms_round(segs[k].start_s));
+                accel__json_num(&j, NULL, ms_round(segs[k].end_s));
                 accel__json_end_array(&j);
             }
             accel__json_end_array(&j);
             accel__json_end_object(&j);
-        } else {
-            printf("# %s: %.3f s, %zu %s\n", files[i], dur, ns, chunks ? "chunks" : "speech segments");
-            for (size_t k = 0; k < ns; k++) printf("%.3f %.3f\n", segs[k].start_s, segs[k].end_s);
+        }
+        for (FILE *t = json ? shown : f; t; t = NULL) {
+            fprintf(t, "# %s: %.3f s, %zu %s\n", files[i], dur, ns, chunks ? "chunks" : "speech segments");
+            for (size_t k = 0; k < ns; k++) fprintf(t, "%.3f %.3f\n", segs[k].start_s, segs[k].end_s);
         }
         accel_audio_free(segs);
     }
@@ -572,18 +654,20 @@ static int vad(int argc, char **argv)
         accel__json_finish(&j);
     }
     accel_ctx_destroy(ctx);
-    free(files);
-    return failed ? 1 : 0;
+    cli_args_free(&a);
+    int wc = cli_out_close(&o);
+    return wc ? wc : failed ? 1 : 0;
 }
 
 int accel_cli_audio(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "features")) return features(argc - 1, argv + 1);
     if (!strcmp(argv[1], "vad")) return vad(argc - 1, argv + 1);
-    accel_cli_error("audio", "unknown subcommand '%s' (allowed: features, vad)", argv[1]);
+    static const char *const subs[] = {"features", "vad"};
+    cli_error_unknown("audio", "subcommand", argv[1], subs, 2);
     return 2;
 }

@@ -90,19 +90,28 @@ static int cmp_entries(const void *a, const void *b)
     return strcmp(((const entry *)a)->path, ((const entry *)b)->path);
 }
 
-static void print_sorted(listing *l, const char *verb)
+static void sort_listing(listing *l)
 {
     if (l->n > 1) qsort(l->v, l->n, sizeof *l->v, cmp_entries);
-    for (size_t i = 0; i < l->n; i++) printf("%s%12lld  %s\n", verb, l->v[i].size, l->v[i].path);
 }
 
-static int usage(FILE *f)
-{
-    fprintf(f, "usage: accel cache show    list every cached file and its size\n"
-               "       accel cache clear   remove every cached file (kernels, verdicts)\n"
-               "       accel cache path    print the cache directory\n");
-    return f == stdout ? 0 : 2;
-}
+enum { O_JSON, O_OUTPUT, N_OPTS };
+static const cli_opt opts[] = {
+    [O_JSON] = CLI_OPT_JSON,
+    [O_OUTPUT] = CLI_OPT_OUTPUT,
+};
+static const cli_verb verb = {
+    .name = "cache",
+    .synopsis = "show|clear|path [--json] [-o FILE]",
+    .about = "  show    list every cached file and its size\n"
+             "  clear   remove every cached file (kernels, verdicts)\n"
+             "  path    print the cache directory\n"
+             "The directory is $ACCEL_CACHE_DIR, else $XDG_CACHE_HOME/accel, else ~/.cache/accel.",
+    .opts = opts,
+    .n_opts = N_OPTS,
+    .operands = "show|clear|path",
+    .footer = "exit status: 0 done; 1 some file could not be removed; 2 usage error",
+};
 
 /* Refuses directories whose removal would be a disaster if ACCEL_CACHE_DIR were mistyped. */
 static int dangerous(const char *dir)
@@ -115,17 +124,68 @@ static int dangerous(const char *dir)
     return 0;
 }
 
+static void report(const char *what, const char *root, const listing *l, int failures, int json,
+                   FILE *f)
+{
+    int clear = strcmp(what, "clear") == 0;
+    if (json) {
+        accel__json j;
+        accel__json_init(&j, f, 1);
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "directory", root);
+        if (strcmp(what, "path") != 0) {
+            accel__json_begin_array(&j, clear ? "removed" : "files");
+            for (size_t i = 0; i < l->n; i++) {
+                accel__json_begin_object(&j, NULL);
+                accel__json_str(&j, "path", l->v[i].path);
+                accel__json_int(&j, "bytes", l->v[i].size);
+                accel__json_end_object(&j);
+            }
+            accel__json_end_array(&j);
+            accel__json_int(&j, "bytes", l->bytes);
+            if (clear) accel__json_int(&j, "failures", failures);
+        }
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+        return;
+    }
+    if (strcmp(what, "path") == 0) {
+        fprintf(f, "%s\n", root);
+        return;
+    }
+    if (!clear) fprintf(f, "cache directory: %s\n", root);
+    for (size_t i = 0; i < l->n; i++)
+        fprintf(f, "%s%12lld  %s\n", clear ? "removed " : "", l->v[i].size, l->v[i].path);
+    if (clear)
+        fprintf(f, "removed %zu file%s, %lld bytes, from %s\n", l->n, l->n == 1 ? "" : "s",
+                l->bytes, root);
+    else
+        fprintf(f, "%zu file%s, %lld bytes\n", l->n, l->n == 1 ? "" : "s", l->bytes);
+}
+
 int accel_cli_cache(int argc, char **argv)
 {
-    if (argc < 2) return usage(stderr);
-    const char *what = argv[1];
-    if (accel_cli_is(what, "--help", "-h")) return usage(stdout);
-    if (argc > 2) {
-        accel_cli_error("cache", "unexpected argument '%s'", argv[2]);
+    cli_args a;
+    int pr = cli_parse(&verb, argc, argv, &a);
+    if (pr != CLI_OK) {
+        cli_args_free(&a);
+        return pr == CLI_HELP ? 0 : 2;
+    }
+    static const char *const subs[] = {"show", "clear", "path"};
+    const char *what = a.n_operands ? a.operands[0] : NULL;
+    size_t n_operands = a.n_operands;
+    const char *extra = n_operands > 1 ? a.operands[1] : NULL;
+    cli_args_free(&a);
+    if (!what) {
+        accel_cli_error("cache", "say what to do: show, clear or path (see `accel help cache`)");
+        return 2;
+    }
+    if (extra) {
+        accel_cli_error("cache", "unexpected argument '%s'", extra);
         return 2;
     }
     if (strcmp(what, "show") != 0 && strcmp(what, "clear") != 0 && strcmp(what, "path") != 0) {
-        accel_cli_error("cache", "unknown subcommand '%s' (allowed: show, clear, path)", what);
+        cli_error_unknown("cache", "subcommand", what, subs, 3);
         return 2;
     }
     /* the configuration (a config file may set ACCEL_CACHE_DIR), without any discovery */
@@ -138,31 +198,22 @@ int accel_cli_cache(int argc, char **argv)
         accel_cli_error("cache", "%s", accel_last_error(NULL));
         return 1;
     }
-    if (strcmp(what, "path") == 0) {
-        printf("%s\n", root);
-        return 0;
+    if (strcmp(what, "clear") == 0 && dangerous(root)) {
+        accel_cli_error("cache",
+                        "refusing to clear %s: it is / or the home directory (check "
+                        "ACCEL_CACHE_DIR)",
+                        root);
+        return 2;
     }
+    cli_out o;
+    if (cli_out_open(&o, verb.name, &a, O_JSON, -1, O_OUTPUT) != 0) return 2;
     listing l = {0};
-    int rc = 0;
-    if (strcmp(what, "show") == 0) {
-        walk(root, "", &l, 0);
-        printf("cache directory: %s\n", root);
-        print_sorted(&l, "");
-        printf("%zu file%s, %lld bytes\n", l.n, l.n == 1 ? "" : "s", l.bytes);
-    } else {
-        if (dangerous(root)) {
-            accel_cli_error("cache",
-                            "refusing to clear %s: it is / or the home directory (check "
-                            "ACCEL_CACHE_DIR)",
-                            root);
-            return 2;
-        }
-        int failures = walk(root, "", &l, 1);
-        print_sorted(&l, "removed ");
-        printf("removed %zu file%s, %lld bytes, from %s\n", l.n, l.n == 1 ? "" : "s", l.bytes,
-               root);
-        rc = failures ? 1 : 0;
-    }
+    int failures = 0;
+    if (strcmp(what, "path") != 0) failures = walk(root, "", &l, strcmp(what, "clear") == 0);
+    sort_listing(&l);
+    report(what, root, &l, failures, o.fmt == CLI_FMT_JSON, o.f);
+    if (cli_out_text(&o)) report(what, root, &l, failures, 0, stdout);
     listing_free(&l);
-    return rc;
+    int wc = cli_out_close(&o);
+    return wc ? wc : failures ? 1 : 0;
 }

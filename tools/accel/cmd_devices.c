@@ -1,5 +1,6 @@
 /* cmd_devices.c — `accel devices [--json] [--no-cache]`: every device found, and every GPU on
- * the PCI bus that no device entry covers (no driver bound, or no API reaches it).
+ * the PCI bus that no device entry covers (no driver bound, or no API reaches it). The csv and
+ * md formats hold the device rows (the JSON also the PCI GPUs).
  * The JSON form is documented in docs/devices.md and docs/schemas/devices.schema.json; its
  * schema_version changes only when a field is removed or changes meaning. */
 #include "cli.h"
@@ -8,7 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const accel_cli_devices_help = "list every compute device ([--json] [--no-cache])";
+const char *const accel_cli_devices_help =
+    "list every compute device ([--json | --format table|json|csv|md] [--no-cache])";
+
+enum { O_JSON, O_FORMAT, O_NO_CACHE, O_OUTPUT, N_OPTS };
+static const cli_opt opts[] = {
+    [O_JSON] = {"--json", NULL, CLI_FLAG, NULL,
+                "machine-readable output on standard output (docs/devices.md)", 0, 0, NULL, 0},
+    [O_FORMAT] = CLI_OPT_FORMAT,
+    [O_NO_CACHE] = CLI_OPT_NO_CACHE,
+    [O_OUTPUT] = CLI_OPT_OUTPUT,
+};
+static const cli_verb verb = {
+    .name = "devices",
+    .synopsis = "[--json | --format table|json|csv|md] [--no-cache] [-o FILE]",
+    .about = "Lists every compute device (GPUs first, the CPU last) and every GPU on the\n"
+             "PCI bus that accel cannot reach.",
+    .opts = opts,
+    .n_opts = N_OPTS,
+    .footer = "exit status: 0 listed, 2 usage or configuration error",
+};
 
 #define DEVICES_SCHEMA_VERSION 1
 
@@ -178,10 +198,11 @@ static void json_device(accel__json *j, const accel_device_info *d)
     accel__json_end_object(j);
 }
 
-static void print_json(const accel_ctx *ctx, size_t n, const pci_view *pv, size_t n_pci)
+static void print_json(const accel_ctx *ctx, size_t n, const pci_view *pv, size_t n_pci,
+                       FILE *f)
 {
     accel__json j;
-    accel__json_init(&j, stdout, 1);
+    accel__json_init(&j, f, 1);
     accel__json_begin_object(&j, NULL);
     accel__json_int(&j, "schema_version", DEVICES_SCHEMA_VERSION);
     accel__json_str(&j, "accel_version", accel_version_string());
@@ -232,7 +253,8 @@ static int width(int w, const char *s)
     return n > w ? n : w;
 }
 
-static void print_text(const accel_ctx *ctx, size_t n, const pci_view *pv, size_t n_pci)
+static void print_text(const accel_ctx *ctx, size_t n, const pci_view *pv, size_t n_pci,
+                       FILE *f)
 {
     /* column widths from the content, so long GPU names do not break the table */
     int wn = 4, wa = 4, wp = 3, wm = 20, wr = 6;
@@ -248,8 +270,9 @@ static void print_text(const accel_ctx *ctx, size_t n, const pci_view *pv, size_
         wm = width(wm, mem);
         wr = width(wr, routes);
     }
-    if (wn > 48) wn = 48;
-    printf("%-2s  %-6s  %-*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", "#", "KIND", wn, "NAME", wa,
+    /* no cap on the name: a cut name ("pthread-skylake-avx512-Intel(R) Xeon(R) Processo") can
+     * hide which device it is; a wide table is the lesser evil */
+    fprintf(f, "%-2s  %-6s  %-*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", "#", "KIND", wn, "NAME", wa,
            "ARCH", wp, "PCI", wm, "MEMORY (free/total)", "UNITS", wr, "ROUTES", "VERDICT");
     for (size_t i = 0; i < n; i++) {
         const accel_device_info *d;
@@ -261,62 +284,90 @@ static void print_text(const accel_ctx *ctx, size_t n, const pci_view *pv, size_
             snprintf(units, sizeof units, "%d", d->compute_units);
         else
             snprintf(units, sizeof units, "-");
-        printf("%-2d  %-6s  %-*.*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", d->index,
-               accel_device_kind_name(d->kind), wn, wn, d->name, wa, d->arch[0] ? d->arch : "-",
+        fprintf(f, "%-2d  %-6s  %-*s  %-*s  %-*s  %-*s  %5s  %-*s  %s\n", d->index,
+               accel_device_kind_name(d->kind), wn, d->name, wa, d->arch[0] ? d->arch : "-",
                wp, d->pci_bus_id[0] ? d->pci_bus_id : "-", wm, mem, units, wr, routes,
                d->verdict);
         if (d->kind == ACCEL_KIND_CPU) {
-            printf("    cores: %d physical, %d logical, %d usable", d->physical_cores,
+            fprintf(f, "    cores: %d physical, %d logical, %d usable", d->physical_cores,
                    d->logical_cores, d->usable_cores);
-            printf("; SIMD:");
+            fprintf(f, "; SIMD:");
             int any = 0;
             for (size_t k = 0; k < sizeof simd_names / sizeof *simd_names; k++)
                 if (d->simd & simd_names[k].bit) {
-                    printf(" %s", simd_names[k].name);
+                    fprintf(f, " %s", simd_names[k].name);
                     any = 1;
                 }
-            if (!any) printf(" none detected");
+            if (!any) fprintf(f, " none detected");
             if (d->cgroup_mem_limit >= 0)
-                printf("; cgroup memory limit %.1f GiB",
+                fprintf(f, "; cgroup memory limit %.1f GiB",
                        (double)d->cgroup_mem_limit / (1024.0 * 1024 * 1024));
-            printf("\n");
+            fputc('\n', f);
         }
     }
     int header = 0;
     for (size_t i = 0; i < n_pci; i++) {
         if (strcmp(pv[i].status, "ok") == 0 || strcmp(pv[i].status, "unusable") == 0) continue;
-        if (!header) printf("\nGPUs on the PCI bus that accel cannot use:\n");
+        if (!header) fprintf(f, "\nGPUs on the PCI bus that accel cannot use:\n");
         header = 1;
         const accel__pci_gpu *g = pv[i].pci;
-        printf("  %s  %s [%04x:%04x]  %s\n", g->bus_id, g->vendor, g->vendor_id, g->device_id,
+        fprintf(f, "  %s  %s [%04x:%04x]  %s\n", g->bus_id, g->vendor, g->vendor_id, g->device_id,
                pv[i].problem);
     }
 }
 
-int accel_cli_devices(int argc, char **argv)
+/* csv and md: one row per device; csv with exact numbers, md as people read them */
+static void print_rows(const accel_ctx *ctx, size_t n, cli_format fmt, FILE *f)
 {
-    unsigned flags = ACCEL_CTX_NO_WARMUP;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (accel_cli_is(argv[i], "--json", NULL))
-            json = 1;
-        else if (accel_cli_is(argv[i], "--no-cache", NULL))
-            flags |= ACCEL_CTX_NO_CACHE;
-        else if (accel_cli_is(argv[i], "--help", "-h")) {
-            printf("usage: accel devices [--json] [--no-cache]\n"
-                   "  Lists every compute device (GPUs first, the CPU last) and every GPU on the\n"
-                   "  PCI bus that accel cannot reach.\n"
-                   "  --json      machine-readable output (docs/devices.md)\n"
-                   "  --no-cache  probe every vendor stack afresh, ignoring cached verdicts\n"
-                   "exit status: 0 listed, 2 usage or configuration error\n");
-            return 0;
+    static const char *const csv_head[] = {"index", "kind", "name", "arch", "pci_bus_id",
+                                           "free_bytes", "total_bytes", "compute_units",
+                                           "routes", "usable", "verdict"};
+    static const char *const md_head[] = {"#", "kind", "name", "arch", "PCI",
+                                          "memory (free/total)", "units", "routes", "usable",
+                                          "verdict"};
+    int csv = fmt == CLI_FMT_CSV;
+    cli_table t;
+    cli_table_init(&t, csv ? 11 : 10, csv ? csv_head : md_head, csv ? "rllllrrrlll" : "rlllllrlll");
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *d;
+        if (accel_device_get(ctx, i, &d) != ACCEL_OK) continue;
+        char idx[16], fr[32] = "", tot[32] = "", units[16] = "", mem[64], routes[64];
+        snprintf(idx, sizeof idx, "%d", d->index);
+        if (d->mem_free >= 0) snprintf(fr, sizeof fr, "%lld", (long long)d->mem_free);
+        if (d->mem_total >= 0) snprintf(tot, sizeof tot, "%lld", (long long)d->mem_total);
+        if (d->compute_units >= 0) snprintf(units, sizeof units, "%d", d->compute_units);
+        mem_text(d, mem, sizeof mem);
+        routes_text(d->routes, routes, sizeof routes);
+        const char *usable = d->usable ? "yes" : "no";
+        if (csv) {
+            const char *row[] = {idx, accel_device_kind_name(d->kind), d->name, d->arch,
+                                 d->pci_bus_id, fr, tot, units, routes, usable, d->verdict};
+            cli_table_add(&t, row);
         } else {
-            accel_cli_error("devices", "unknown option '%s' (allowed: --json, --no-cache)", argv[i]);
-            return 2;
+            const char *row[] = {idx, accel_device_kind_name(d->kind), d->name, d->arch,
+                                 d->pci_bus_id, mem, units, routes, usable, d->verdict};
+            cli_table_add(&t, row);
         }
     }
+    cli_table_write(&t, fmt, f);
+    cli_table_free(&t);
+}
+
+int accel_cli_devices(int argc, char **argv)
+{
+    cli_args a;
+    int pr = cli_parse(&verb, argc, argv, &a);
+    cli_args_free(&a);
+    if (pr != CLI_OK) return pr == CLI_HELP ? 0 : 2;
+    unsigned flags = ACCEL_CTX_NO_WARMUP;
+    if (a.v[O_NO_CACHE].set) flags |= ACCEL_CTX_NO_CACHE;
     accel_ctx *ctx = accel_cli_open(flags);
     if (!ctx) return 2;
+    cli_out o;
+    if (cli_out_open(&o, verb.name, &a, O_JSON, O_FORMAT, O_OUTPUT) != 0) {
+        accel_ctx_destroy(ctx);
+        return 2;
+    }
     size_t n = 0, n_pci = 0;
     accel_device_count(ctx, &n);
     accel__pci_gpu *pci = NULL;
@@ -326,12 +377,15 @@ int accel_cli_devices(int argc, char **argv)
     }
     pci_view *pv = pci_views(ctx, n, pci, n_pci);
     if (!pv) n_pci = 0;
-    if (json)
-        print_json(ctx, n, pv, n_pci);
+    if (o.fmt == CLI_FMT_JSON)
+        print_json(ctx, n, pv, n_pci, o.f);
+    else if (o.fmt == CLI_FMT_TABLE)
+        print_text(ctx, n, pv, n_pci, o.f);
     else
-        print_text(ctx, n, pv, n_pci);
+        print_rows(ctx, n, o.fmt, o.f);
+    if (cli_out_text(&o)) print_text(ctx, n, pv, n_pci, stdout);
     free(pv);
     free(pci);
     accel_ctx_destroy(ctx);
-    return 0;
+    return cli_out_close(&o);
 }

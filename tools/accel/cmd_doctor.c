@@ -1,48 +1,57 @@
-/* cmd_doctor.c — `accel doctor [--json] [--no-cache]`: what is wrong with this machine's
- * accelerator stack and how to fix it (see docs/doctor.md). Exit code 0 when every check
- * passes, 1 when the worst finding is a warning, 2 when a failure prevents GPU use (and 2 for
- * a usage error). */
+/* cmd_doctor.c — `accel doctor [--json] [--no-cache] [-o FILE]`: what is wrong with this
+ * machine's accelerator stack and how to fix it (see docs/doctor.md). Exit code 0 when nothing
+ * needs fixing (checks pass or are informational), 1 when the worst finding is a warning, 2
+ * when a failure prevents GPU use (and 2 for a usage error). */
 #include "cli.h"
 #include "discover/doctor.h"
 
 #include <string.h>
 
 const char *const accel_cli_doctor_help =
-    "check the GPU stack and say how to fix it ([--json] [--no-cache])";
+    "check the GPU stack and say how to fix it ([--json] [--no-cache] [-o FILE])";
+
+enum { O_JSON, O_NO_CACHE, O_OUTPUT, N_OPTS };
+static const cli_opt opts[] = {
+    [O_JSON] = {"--json", NULL, CLI_FLAG, NULL,
+                "print the report as JSON (docs/doctor.md) on standard output", 0, 0, NULL, 0},
+    [O_NO_CACHE] = CLI_OPT_NO_CACHE,
+    [O_OUTPUT] = CLI_OPT_OUTPUT,
+};
+static const cli_verb verb = {
+    .name = "doctor",
+    .synopsis = "[--json] [--no-cache] [-o FILE]",
+    .about = "One line per check: PASS, INFO (nothing to fix here), WARN or FAIL, the "
+             "component, what was seen, and the fix.",
+    .opts = opts,
+    .n_opts = N_OPTS,
+    .footer = "exit status: 0 nothing to fix, 1 warnings only, 2 a failure that prevents GPU use (or a "
+              "usage error)",
+};
 
 int accel_cli_doctor(int argc, char **argv)
 {
+    cli_args a;
+    int pr = cli_parse(&verb, argc, argv, &a);
+    cli_args_free(&a);
+    if (pr != CLI_OK) return pr == CLI_HELP ? 0 : 2;
     accel__doc_options opt = {0};
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (accel_cli_is(argv[i], "--json", NULL)) {
-            json = 1;
-        } else if (accel_cli_is(argv[i], "--no-cache", NULL)) {
-            opt.no_cache = 1;
-        } else if (accel_cli_is(argv[i], "--help", "-h")) {
-            printf("usage: accel doctor [--json] [--no-cache]\n"
-                   "  One line per check: PASS, WARN or FAIL, the component, what was seen, and\n"
-                   "  the fix. --json prints the report as JSON (schema_version %d, see\n"
-                   "  docs/doctor.md); --no-cache probes every vendor stack afresh.\n"
-                   "  Exit code: 0 all pass, 1 warnings only, 2 a failure that prevents GPU use.\n",
-                   ACCEL__DOCTOR_SCHEMA_VERSION);
-            return 0;
-        } else {
-            accel_cli_error("doctor", "unknown option '%s' (allowed: --json, --no-cache)",
-                            argv[i]);
-            return 2;
-        }
-    }
+    opt.no_cache = a.v[O_NO_CACHE].set > 0;
+    cli_out o;
+    if (cli_out_open(&o, verb.name, &a, O_JSON, -1, O_OUTPUT) != 0) return 2;
+    opt.progress = stderr; /* "waiting for CUDA probe (calling cuInit)…" when a probe is slow */
     accel__doc_report *r = NULL;
     if (accel__doctor_run(&opt, &r) != ACCEL_OK) {
         accel_cli_error("doctor", "%s", accel_last_error(NULL));
+        cli_out_discard(&o);
         return 2;
     }
-    if (json)
-        accel__doctor_print_json(r, stdout);
+    if (o.fmt == CLI_FMT_JSON)
+        accel__doctor_print_json(r, o.f);
     else
-        accel__doctor_print_text(r, stdout);
+        accel__doctor_print_text(r, o.f);
+    if (cli_out_text(&o)) accel__doctor_print_text(r, stdout);
     int rc = accel__doctor_exit_code(r);
     accel__doctor_free(r);
-    return rc;
+    int wc = cli_out_close(&o);
+    return wc ? wc : rc;
 }

@@ -1,5 +1,6 @@
 /* bench_case.c — the audio presets as `accel bench` cases (core/bench.h): whisper-80,
- * whisper-128, vggish and fbank-80, an item being one second of 16 kHz speech-like audio made
+ * whisper-128, vggish, fbank and fbank-80 (every preset of accel_audio_params_preset, so that a
+ * preset name means the same to `accel audio` and to bench, plan and stats), an item being one second of 16 kHz speech-like audio made
  * by the library (bench.c), so small = 30 s and medium = 20 min as the benchmarks report them.
  * The timed call is the operation itself (framing, FFT, mel, log) on the device; the whole-clip
  * post pass (whisper's floor at max − 8, fbank's mean normalisation) runs on the host and is
@@ -73,4 +74,5 @@ static accel_status make_preset(const char *preset, double seconds, void **call,
 AUDIO_CASE(whisper80, "whisper-80", ACCEL_AUDIO_WHISPER)
 AUDIO_CASE(whisper128, "whisper-128", ACCEL_AUDIO_WHISPER)
 AUDIO_CASE(vggish, "vggish", ACCEL_AUDIO_VGGISH)
+AUDIO_CASE(fbank, "fbank", ACCEL_AUDIO_FBANK)
 AUDIO_CASE(fbank80, "fbank-80", ACCEL_AUDIO_FBANK)

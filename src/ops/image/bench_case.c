@@ -1,11 +1,11 @@
 /* bench_case.c — the image operations as `accel bench` cases (core/bench.h).
  *
- * An item is one image. Each operation has three cases, one per image size of the issue's
- * --image-size: "<op>-small" (640×480), "<op>" (1920×1080, the one the planner uses) and
- * "<op>-large" (3840×2160); the engine's small / medium / large are batches of 1, 4 and 16
- * images. A case built with item_size > 0 (accel_plan_batch) uses 16:9 images of about that
- * many pixels instead. scrfd_output has one case: its input (the model's outputs for a 640×640
- * input) does not depend on the image size.
+ * An item is one image; the engine's small / medium / large are batches of 1, 4 and 16
+ * images. The images are 1920×1080 unless `accel bench --image-size WxH` asks for another
+ * size (make_image: 640x480, 1920x1080 and 3840x2160 are the sizes docs/benchmarks.md
+ * reports); a call built with item_size > 0 (accel_plan_batch) uses 16:9 images of about that
+ * many pixels. scrfd_output takes no image size: its input (the model's outputs for a 640×640
+ * input) does not depend on it.
  *
  * The images are made here, deterministic and photograph-like (smooth shading, edges and
  * grain, so that JPEG sizes and Laplacian statistics are realistic); each image of a batch
@@ -299,38 +299,40 @@ static accel_status make_case(const accel__op *op, tier t, size_t items, size_t 
     return ACCEL_OK;
 }
 
-#define IMG_CASE(id, opname, opvar, suffix, tw, th, what)                                    \
+#define IMG_CASE(id, opvar, what)                                                            \
     static const accel__op *id##_op(void) { return &opvar; }                                  \
     static accel_status id##_make(size_t items, size_t item_size, void **call, size_t *in,    \
                                   size_t *out)                                                \
     {                                                                                         \
-        tier t = {tw, th};                                                                    \
+        tier t = {1920, 1080};                                                                \
         return make_case(&opvar, t, items, item_size, call, in, out);                         \
     }                                                                                         \
+    static accel_status id##_make_image(size_t items, int w, int h, void **call, size_t *in,  \
+                                        size_t *out)                                          \
+    {                                                                                         \
+        tier t = {w, h};                                                                      \
+        return make_case(&opvar, t, items, 0, call, in, out);                                 \
+    }                                                                                         \
     const accel__bench_case accel__bench_case_##id = {                                        \
-        .op = opname suffix,                                                                  \
-        .about = what "; an item is one " #tw "×" #th " image",                              \
+        .op = #id,                                                                            \
+        .about = what "; an item is one image (1920×1080 unless --image-size)",               \
         .sizes = {1, 4, 16},                                                                  \
         .get_op = id##_op,                                                                    \
         .make = id##_make,                                                                    \
         .destroy = case_destroy,                                                              \
+        .make_image = id##_make_image,                                                        \
     };
 
-#define IMG_TIERS(id, opname, opvar, what)                                                   \
-    IMG_CASE(id##_small, opname, opvar, "-small", 640, 480, what)                             \
-    IMG_CASE(id, opname, opvar, "", 1920, 1080, what)                                         \
-    IMG_CASE(id##_large, opname, opvar, "-large", 3840, 2160, what)
-
-IMG_TIERS(image_decode, "image_decode", accel__op_image_decode, "a JPEG (quality 90) decoded to BGR")
-IMG_TIERS(image_gray, "image_gray", accel__op_image_gray, "BGR to gray")
-IMG_TIERS(image_resize, "image_resize", accel__op_image_resize, "INTER_AREA to 224×224")
-IMG_TIERS(image_blob, "image_blob", accel__op_image_blob, "blobFromImage to 640×640")
-IMG_TIERS(scrfd_input, "scrfd_input", accel__op_scrfd_input, "SCRFD letterbox + blob, 640×640")
-IMG_TIERS(image_warp, "image_warp", accel__op_image_warp, "a 112×112 crop through a similarity")
-IMG_TIERS(arcface_align, "arcface_align", accel__op_arcface_align, "norm_crop of one face + its blob")
-IMG_TIERS(image_quality, "image_quality", accel__op_image_quality, "the five quality measures")
-IMG_TIERS(image_enhance, "image_enhance", accel__op_image_enhance,
-          "upscale to a 640-pixel short side + CLAHE on the luma")
+IMG_CASE(image_decode, accel__op_image_decode, "a JPEG (quality 90) decoded to BGR")
+IMG_CASE(image_gray, accel__op_image_gray, "BGR to gray")
+IMG_CASE(image_resize, accel__op_image_resize, "INTER_AREA to 224×224")
+IMG_CASE(image_blob, accel__op_image_blob, "blobFromImage to 640×640")
+IMG_CASE(scrfd_input, accel__op_scrfd_input, "SCRFD letterbox + blob, 640×640")
+IMG_CASE(image_warp, accel__op_image_warp, "a 112×112 crop through a similarity")
+IMG_CASE(arcface_align, accel__op_arcface_align, "norm_crop of one face + its blob")
+IMG_CASE(image_quality, accel__op_image_quality, "the five quality measures")
+IMG_CASE(image_enhance, accel__op_image_enhance,
+         "upscale to a 640-pixel short side + CLAHE on the luma")
 
 static const accel__op *scrfd_output_op(void) { return &accel__op_scrfd_output; }
 static accel_status scrfd_output_make(size_t items, size_t item_size, void **call, size_t *in,

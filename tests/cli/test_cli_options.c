@@ -1,0 +1,125 @@
+/* One spelling of options: --op everywhere with --operation as its long form, `--opt value`
+ * and `--opt=value` alike, typed values refused with the values allowed, the nearest option
+ * suggested; `accel bench` takes the face-crawler benchmark tool's options (--operation,
+ * --image-size, --gpu/--no-gpu, --batch-size, --iterations). */
+#include "cli_test.h"
+
+int main(void)
+{
+    cli_isolate_env();
+    const char *const cpu[] = {"ACCEL_BACKEND=cpu", NULL};
+
+    /* --operation and --op=NAME wherever --op is taken */
+    const char *const *forms[] = {
+        (const char *const[]){"select", "--operation", "fbank", "--explain", NULL},
+        (const char *const[]){"select", "--op=fbank", "--explain", NULL},
+        (const char *const[]){"plan", "--operation", "fbank", NULL},
+        (const char *const[]){"plan", "--op=fbank", NULL},
+        (const char *const[]){"stats", "--operation", "fbank", "--size", "1", NULL},
+        (const char *const[]){"stats", "--operation=fbank", "--size=1", NULL},
+        (const char *const[]){"bench", "--operation", "fbank", "--size", "1", "--iterations",
+                              "1", "--warmup", "0", "--device", "cpu", NULL},
+        (const char *const[]){"bench", "--op=fbank", "--size=1", "--iterations=1", "--warmup=0",
+                              "--device=cpu", NULL},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        cli_result r = run_accel(cpu, forms[i]);
+        EXPECT_EXIT(r, 0);
+        ASSERT_CONTAINS(r.out, "fbank");
+        cli_free(&r);
+    }
+    cli_result r = RUN(cpu, "audio", "features", "--demo", "1", "--op", "fbank-80");
+    EXPECT_EXIT(r, 0);
+    ASSERT_CONTAINS(r.out, "demo: fbank-80");
+    cli_free(&r);
+    r = RUN(cpu, "audio", "features", "--demo=1", "--operation=vggish");
+    EXPECT_EXIT(r, 0);
+    ASSERT_CONTAINS(r.out, "demo: vggish of 1.0 s");
+    cli_free(&r);
+
+    /* typed values: the option, the value and what is allowed */
+    r = RUN(cpu, "stats", "--iterations", "0");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--iterations 0: expected a whole number 1..10000000");
+    cli_free(&r);
+    r = RUN(cpu, "plan", "--op", "convert", "--size", "-3");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--size -3: expected a whole number ≥ 1");
+    cli_free(&r);
+    r = RUN(cpu, "plan", "--op", "convert", "--duration", "0", "--rate", "16000");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--duration 0: expected a number > 0");
+    cli_free(&r);
+    r = RUN(cpu, "devices", "--format", "xlsx");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--format xlsx: allowed: table, json, csv, md");
+    cli_free(&r);
+    r = RUN(cpu, "audio", "features", "--demo", "1", "--padding", "opena");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "did you mean 'openai'? allowed: openai, faster-whisper, none");
+    cli_free(&r);
+    r = RUN(cpu, "select", "--explain=yes");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--explain takes no value");
+    cli_free(&r);
+    r = RUN(cpu, "plan", "--op", "--json");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--op needs a value (NAME)");
+    cli_free(&r);
+
+    /* a misspelt option: the nearest, then the list */
+    r = RUN(cpu, "bench", "--iteration", "3");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "unknown option '--iteration'; did you mean '--iterations'?");
+    ASSERT_CONTAINS(r.err, "allowed: --op/--operation, --size, --image-size");
+    cli_free(&r);
+    r = RUN(cpu, "stats", "--devcie=1");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "unknown option '--devcie'; did you mean '--device'?");
+    cli_free(&r);
+
+    /* the face-crawler tool's options on bench */
+    r = RUN(cpu, "bench", "--operation", "convert", "--no-gpu", "--batch-size", "10",
+            "--iterations", "2", "--warmup", "0", "--size", "100", "--json");
+    EXPECT_EXIT(r, 0);
+    ASSERT_CONTAINS(r.out, "\"device_kind\": \"cpu\"");
+    ASSERT_NOT_CONTAINS(r.out, "\"device_kind\": \"opencl\"");
+    ASSERT_CONTAINS(r.out, "\"batch_size\": 10");
+    ASSERT_CONTAINS(r.out, "\"iterations\": 2");
+    cli_free(&r);
+    {
+        /* --gpu: the GPUs only; with none usable it is the same as --device gpu */
+        r = RUN(cpu, "bench", "--operation", "convert", "--gpu", "--iterations", "1", "--size", "10",
+                "--json");
+        cli_result d = RUN(cpu, "bench", "--operation", "convert", "--device", "gpu",
+                           "--iterations", "1", "--size", "10", "--json");
+        ASSERT_EQ_INT(r.code, d.code);
+        ASSERT_NOT_CONTAINS(r.out, "\"device_kind\": \"cpu\"");
+        cli_free(&d);
+        cli_free(&r);
+    }
+    r = RUN(cpu, "bench", "--operation", "convert", "--gpu", "--device", "cpu");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--gpu and --device both choose devices");
+    cli_free(&r);
+    r = RUN(cpu, "bench", "--operation", "convert", "--image-size", "huge");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--image-size huge: allowed: small (320x240), medium (640x480), "
+                           "large (1920x1080), or WxH");
+    cli_free(&r);
+    r = RUN(cpu, "bench", "--operation", "convert", "--image-size", "0x480");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--image-size 0x480: allowed:");
+    cli_free(&r);
+    r = RUN(cpu, "bench", "--operation", "convert,whisper", "--image-size", "640x480");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--image-size 640x480: none of the operations selected "
+                           "(convert,whisper) takes an image size");
+    cli_free(&r);
+    r = RUN(cpu, "bench", "--operation", "convert", "--image-size", "medium", "--batch-size",
+            "0");
+    EXPECT_EXIT(r, 2);
+    ASSERT_CONTAINS(r.err, "--batch-size 0: expected a whole number 1..1000000");
+    cli_free(&r);
+    TEST_DONE();
+}

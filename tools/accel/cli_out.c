@@ -1,0 +1,316 @@
+/* cli_out.c — where a verb's report goes (--json, --format, -o written atomically) and the
+ * table renderer for the table, csv and md formats (cli_opts.h).
+ *
+ * Why a temporary file and a rename: a report that is half written (a full disk, an
+ * interrupted run) must not look like a complete one to the script that reads it next. The
+ * temporary file lives in FILE's directory so the rename never crosses file systems; SIGINT
+ * and SIGTERM remove it before the process ends. */
+#include "cli_opts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the temporary file, removed when a signal ends the process -------------------------- */
+
+#define MAX_PENDING 4
+static char pending[MAX_PENDING][4096]; /* temporary files being written, "" when free */
+static volatile sig_atomic_t have_pending[MAX_PENDING];
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (have_pending[i]) unlink(pending[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch(const char *tmp)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (!have_pending[i]) {
+            snprintf(pending[i], sizeof pending[i], "%s", tmp);
+            have_pending[i] = 1;
+            break;
+        }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void unwatch(const char *tmp)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (have_pending[i] && strcmp(pending[i], tmp) == 0) {
+            have_pending[i] = 0;
+            pending[i][0] = '\0';
+        }
+}
+
+/* ---- the report's stream --------------------------------------------------------------- */
+
+static void out_error(const char *verb, const char *path, const char *why)
+{
+    fprintf(stderr, "accel %s: error: cannot write %s: %s\n", verb, path, why);
+}
+
+int cli_out_open(cli_out *o, const char *verb, const cli_args *a, int i_json, int i_format,
+                 int i_output)
+{
+    memset(o, 0, sizeof *o);
+    o->verb = verb;
+    o->fmt = CLI_FMT_TABLE;
+    int json = i_json >= 0 && a->v[i_json].set;
+    const char *format = i_format >= 0 && a->v[i_format].set ? a->v[i_format].s : NULL;
+    if (format) {
+        static const char *const names[] = {"table", "json", "csv", "md"};
+        for (int k = 0; k < 4; k++)
+            if (strcmp(format, names[k]) == 0) o->fmt = (cli_format)k;
+        if (json && o->fmt != CLI_FMT_JSON) {
+            fprintf(stderr, "accel %s: error: --json and --format %s disagree (--json is "
+                            "--format json)\n",
+                    verb, format);
+            return 2;
+        }
+    }
+    if (json) o->fmt = CLI_FMT_JSON;
+    const char *path = i_output >= 0 && a->v[i_output].set ? a->v[i_output].s : NULL;
+    return cli_out_open_file(o, verb, path, o->fmt);
+}
+
+int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format fmt)
+{
+    memset(o, 0, sizeof *o);
+    o->verb = verb;
+    o->fmt = fmt;
+    if (!path || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    if (!*path) {
+        fprintf(stderr, "accel %s: error: -o needs a file name\n", verb);
+        return 2;
+    }
+    o->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        out_error(verb, path, "it is a directory");
+        return 2;
+    }
+    char dir_buf[4096], base_buf[4096];
+    snprintf(dir_buf, sizeof dir_buf, "%s", path);
+    snprintf(base_buf, sizeof base_buf, "%s", path);
+    const char *dir = dirname(dir_buf), *base = basename(base_buf);
+    int n = snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-XXXXXX", dir, base);
+    if (n < 0 || (size_t)n >= sizeof o->tmp) {
+        out_error(verb, path, "the path is too long");
+        o->tmp[0] = '\0';
+        return 2;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        out_error(verb, path, strerror(errno));
+        o->tmp[0] = '\0';
+        return 2;
+    }
+    /* the permissions a plain fopen would give, not mkstemp's 0600 */
+    mode_t um = umask(0);
+    umask(um);
+    int chmod_rc = fchmod(fd, 0666 & ~um); /* best effort: the report is written anyway */
+    (void)chmod_rc;
+    watch(o->tmp);
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        out_error(verb, path, strerror(errno));
+        close(fd);
+        cli_out_discard(o);
+        return 2;
+    }
+    return 0;
+}
+
+FILE *cli_out_text(const cli_out *o)
+{
+    return o->path && o->fmt != CLI_FMT_TABLE ? stdout : NULL;
+}
+
+void cli_out_discard(cli_out *o)
+{
+    if (o->path && o->f) fclose(o->f);
+    if (o->tmp[0]) {
+        unlink(o->tmp);
+        unwatch(o->tmp);
+    }
+    o->tmp[0] = '\0';
+    o->f = NULL;
+}
+
+int cli_out_close(cli_out *o)
+{
+    if (!o->f) return 0;
+    if (!o->path) {
+        fflush(stdout);
+        return 0;
+    }
+    const char *why = NULL;
+    int err = 0;
+    if (fflush(o->f) != 0 || ferror(o->f)) {
+        err = errno ? errno : EIO;
+        why = "the write failed";
+    } else if (fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS) {
+        err = errno;
+        why = "sync failed";
+    }
+    if (fclose(o->f) != 0 && !why) {
+        err = errno;
+        why = "close failed";
+    }
+    o->f = NULL;
+    if (!why && rename(o->tmp, o->path) != 0) {
+        err = errno;
+        why = "rename failed";
+    }
+    if (why) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s (%s)", strerror(err), why);
+        out_error(o->verb, o->path, msg);
+        unlink(o->tmp);
+        unwatch(o->tmp);
+        o->tmp[0] = '\0';
+        return 2;
+    }
+    unwatch(o->tmp);
+    o->tmp[0] = '\0';
+    return 0;
+}
+
+/* ---- tables ---------------------------------------------------------------------------- */
+
+void cli_table_init(cli_table *t, size_t ncol, const char *const *head, const char *align)
+{
+    memset(t, 0, sizeof *t);
+    t->ncol = ncol;
+    t->head = head;
+    t->align = align;
+}
+
+void cli_table_add(cli_table *t, const char *const *cells)
+{
+    if ((t->nrow + 1) * t->ncol > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : t->ncol * 16;
+        while (cap < (t->nrow + 1) * t->ncol) cap *= 2;
+        char **c = realloc(t->cells, cap * sizeof *c);
+        if (!c) return;
+        t->cells = c;
+        t->cap = cap;
+    }
+    for (size_t i = 0; i < t->ncol; i++) /* NULL when out of memory: written as "" */
+        t->cells[t->nrow * t->ncol + i] = strdup(cells[i] ? cells[i] : "");
+    t->nrow++;
+}
+
+void cli_table_free(cli_table *t)
+{
+    for (size_t i = 0; i < t->nrow * t->ncol; i++) free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof *t);
+}
+
+static const char *cell(const cli_table *t, size_t r, size_t c)
+{
+    const char *s = r ? t->cells[(r - 1) * t->ncol + c] : t->head[c];
+    return s ? s : "";
+}
+
+/* Display width: UTF-8 continuation bytes take no column. */
+static int width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+static void csv_cell(const char *s, FILE *f)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void md_cell(const char *s, FILE *f)
+{
+    for (; *s; s++) {
+        if (*s == '|') fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+void cli_table_write(const cli_table *t, cli_format fmt, FILE *f)
+{
+    size_t nc = t->ncol;
+    if (fmt == CLI_FMT_CSV) {
+        for (size_t r = 0; r <= t->nrow; r++)
+            for (size_t c = 0; c < nc; c++) {
+                csv_cell(cell(t, r, c), f);
+                fputs(c + 1 < nc ? "," : "\r\n", f);
+            }
+        return;
+    }
+    if (fmt == CLI_FMT_MD) {
+        for (size_t r = 0; r <= t->nrow; r++) {
+            fputc('|', f);
+            for (size_t c = 0; c < nc; c++) {
+                fputc(' ', f);
+                md_cell(cell(t, r, c), f);
+                fputs(" |", f);
+            }
+            fputc('\n', f);
+            if (r == 0) {
+                fputc('|', f);
+                for (size_t c = 0; c < nc; c++)
+                    fputs(t->align && t->align[c] == 'r' ? " ---: |" : " --- |", f);
+                fputc('\n', f);
+            }
+        }
+        return;
+    }
+    /* the table: every column as wide as its widest cell, so no name is ever cut */
+    int w[64] = {0};
+    if (nc > 64) nc = 64;
+    for (size_t c = 0; c < nc; c++) w[c] = width(cell(t, 0, c));
+    for (size_t r = 0; r < t->nrow; r++)
+        for (size_t c = 0; c < nc; c++) {
+            int x = width(cell(t, r + 1, c));
+            if (x > w[c]) w[c] = x;
+        }
+    for (size_t r = 0; r <= t->nrow; r++) {
+        for (size_t c = 0; c < nc; c++) {
+            const char *s = cell(t, r, c);
+            int pad = w[c] - width(s);
+            int right = t->align && t->align[c] == 'r';
+            int last = c + 1 == nc;
+            if (right) fprintf(f, "%*s", pad, "");
+            fputs(s, f);
+            if (!right && !last) fprintf(f, "%*s", pad, "");
+            if (!last) fputs("  ", f);
+        }
+        fputc('\n', f);
+    }
+}
