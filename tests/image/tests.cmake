@@ -16,3 +16,10 @@ endforeach()
 accel_add_test(test_image_api SOURCES ${_id}/test_image_api.c TIMEOUT 120 LABELS image)
 # every SIMD level's kernels against the baseline's
 accel_add_test(test_image_isa SOURCES ${_id}/test_image_isa.c LABELS image)
+# the verb: `accel image quality|decode|resize|blob|align|enhance`
+if(TARGET accel_cli)
+  add_test(NAME test_image_cli COMMAND bash ${_id}/test_image_cli.sh $<TARGET_FILE:accel_cli>
+    ${CMAKE_SOURCE_DIR}/tests/data/image/bad ${CMAKE_BINARY_DIR}/test-image-cli)
+  set_tests_properties(test_image_cli PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77 LABELS image
+    ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_image_cli")
+endif()

@@ -20,7 +20,8 @@
 #define SPNG_FUNCS(X)                                                                        \
     X(spng_ctx_new) X(spng_ctx_free) X(spng_set_png_buffer) X(spng_get_ihdr)                  \
     X(spng_decoded_image_size) X(spng_decode_image) X(spng_strerror) X(spng_get_exif)         \
-    X(spng_set_image_limits) X(spng_set_chunk_limits)
+    X(spng_set_image_limits) X(spng_set_chunk_limits) X(spng_set_ihdr) X(spng_set_option)         \
+    X(spng_encode_image) X(spng_get_png_buffer)
 
 static struct {
     SPNG_FUNCS(AUDIO_LAZY_PTR)
@@ -121,7 +122,61 @@ accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img
     return ACCEL_OK;
 }
 
+accel_status accel__png_encode(const img_t *src, uint8_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    FORWARD_IF_ERROR(accel__audio_lazy_load(&sp_lib, "PNG encoder"));
+    RETURN_ERROR_IF(src->c != 1 && src->c != 3 && src->c != 4, ACCEL_ERR_INVALID_ARG,
+                    "PNG encoding: %d channels (allowed: 1, 3, 4)", src->c);
+    /* PNG stores R, G, B: a BGR image is swapped into a packed copy first */
+    const size_t row = (size_t)src->w * (size_t)src->c;
+    uint8_t *pix = malloc(row * (size_t)src->h);
+    RETURN_ERROR_IF(!pix, ACCEL_ERR_NO_MEMORY, "out of memory encoding a %d×%d image", src->w, src->h);
+    for (int y = 0; y < src->h; y++) {
+        uint8_t *d = pix + (size_t)y * row;
+        memcpy(d, src->p + (size_t)y * src->stride, row);
+        if (src->c > 1 && !src->rgb)
+            for (int x = 0; x < src->w; x++) {
+                uint8_t t = d[x * src->c];
+                d[x * src->c] = d[x * src->c + 2];
+                d[x * src->c + 2] = t;
+            }
+    }
+    spng_ctx *c = sp.spng_ctx_new(SPNG_CTX_ENCODER);
+    if (!c) {
+        free(pix);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a PNG encoder");
+    }
+    struct spng_ihdr ihdr = {(uint32_t)src->w, (uint32_t)src->h, 8,
+                             (uint8_t)(src->c == 1 ? SPNG_COLOR_TYPE_GRAYSCALE
+                                       : src->c == 3 ? SPNG_COLOR_TYPE_TRUECOLOR
+                                                     : SPNG_COLOR_TYPE_TRUECOLOR_ALPHA),
+                             0, 0, 0};
+    int rc = sp.spng_set_option(c, SPNG_ENCODE_TO_BUFFER, 1);
+    if (rc == 0) rc = sp.spng_set_ihdr(c, &ihdr);
+    if (rc == 0) rc = sp.spng_encode_image(c, pix, row * (size_t)src->h, SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE);
+    size_t len = 0;
+    void *buf = NULL;
+    if (rc == 0) buf = sp.spng_get_png_buffer(c, &len, &rc);
+    sp.spng_ctx_free(c);
+    free(pix);
+    RETURN_ERROR_IF(rc != 0 || !buf, ACCEL_ERR_VENDOR, "libspng could not encode a %d×%d image: %s",
+                    src->w, src->h, sp.spng_strerror(rc));
+    *out = buf; /* allocated by libspng with the C library's malloc */
+    *n = len;
+    return ACCEL_OK;
+}
+
 #else
+
+accel_status accel__png_encode(const img_t *src, uint8_t **out, size_t *n)
+{
+    (void)src;
+    *out = NULL;
+    *n = 0;
+    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "PNG support is not built in (build with libspng-dev)");
+}
 
 accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img_header *hd)
 {

@@ -234,6 +234,9 @@ accel_status accel__img_read_file(const char *path, uint8_t **data, size_t *n);
 accel_status accel__img_decode_buffer(const char *name, const uint8_t *b, size_t n,
                                       const accel_image_decode_params *p, long long max_pixels,
                                       accel_image_decoded *out);
+/* PNG encoding (libspng; 8-bit gray, RGB or RGBA as the image's channels; `accel image
+ * enhance -o OUT.png`); *out is malloc'd. */
+accel_status accel__png_encode(const img_t *src, uint8_t **out, size_t *n);
 /* JPEG encoding (TurboJPEG, 4:2:0, or gray for one channel), for benchmark inputs; *out is
  * malloc'd. */
 accel_status accel__jpeg_encode(const img_t *src, int quality, uint8_t **out, size_t *n);
