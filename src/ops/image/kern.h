@@ -27,13 +27,81 @@
 #define GRAY_G 19235
 #define GRAY_R 9798
 
+#if defined(__AVX2__)
+/* Three-channel rows, 32 pixels per step: the 96 bytes split into two 48-byte groups, one per
+ * 128-bit lane; pshufb gathers each channel's 16 bytes, pmaddwd forms b·cb + g·cg and
+ * r·cr + 2^14 exactly in 32 bits, the shift and the packs give the pixels in order. Writes
+ * 8-bit (d8) or 16-bit (d16) values; returns the pixels done (a multiple of 32). */
+static int k_gray3_avx2(const uint8_t *src, int rgb, uint8_t *d8, int16_t *d16, int n)
+{
+    const int c0 = rgb ? GRAY_R : GRAY_B, c2 = rgb ? GRAY_B : GRAY_R;
+    const __m256i m0 = _mm256_setr_epi8(0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                        0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i m1 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14, -1, -1, -1, -1, -1,
+                                        -1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14, -1, -1, -1, -1, -1);
+    const __m256i m2 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 4, 7, 10, 13,
+                                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 4, 7, 10, 13);
+    const __m256i g0 = _mm256_setr_epi8(1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                        1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i g1 = _mm256_setr_epi8(-1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1,
+                                        -1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1);
+    const __m256i g2 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14,
+                                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14);
+    const __m256i r0 = _mm256_setr_epi8(2, 5, 8, 11, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                        2, 5, 8, 11, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i r1 = _mm256_setr_epi8(-1, -1, -1, -1, -1, 1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1,
+                                        -1, -1, -1, -1, -1, 1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1);
+    const __m256i r2 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15,
+                                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15);
+    const __m256i wbg = _mm256_set1_epi32((int)((uint32_t)GRAY_G << 16 | (uint32_t)c0));
+    const __m256i wr1 = _mm256_set1_epi32((int)((uint32_t)(1 << 14) << 16 | (uint32_t)c2));
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi16(1);
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const uint8_t *p = src + 3 * (size_t)i;
+        __m256i a0 = _mm256_loadu2_m128i((const __m128i *)(p + 48), (const __m128i *)p);
+        __m256i a1 = _mm256_loadu2_m128i((const __m128i *)(p + 64), (const __m128i *)(p + 16));
+        __m256i a2 = _mm256_loadu2_m128i((const __m128i *)(p + 80), (const __m128i *)(p + 32));
+        __m256i B = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(a0, m0), _mm256_shuffle_epi8(a1, m1)),
+                                    _mm256_shuffle_epi8(a2, m2));
+        __m256i G = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(a0, g0), _mm256_shuffle_epi8(a1, g1)),
+                                    _mm256_shuffle_epi8(a2, g2));
+        __m256i R = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(a0, r0), _mm256_shuffle_epi8(a1, r1)),
+                                    _mm256_shuffle_epi8(a2, r2));
+        __m256i half[2];
+        for (int h = 0; h < 2; h++) {
+            __m256i b16 = h ? _mm256_unpackhi_epi8(B, zero) : _mm256_unpacklo_epi8(B, zero);
+            __m256i g16 = h ? _mm256_unpackhi_epi8(G, zero) : _mm256_unpacklo_epi8(G, zero);
+            __m256i r16 = h ? _mm256_unpackhi_epi8(R, zero) : _mm256_unpacklo_epi8(R, zero);
+            __m256i lo = _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpacklo_epi16(b16, g16), wbg),
+                                          _mm256_madd_epi16(_mm256_unpacklo_epi16(r16, one), wr1));
+            __m256i hi = _mm256_add_epi32(_mm256_madd_epi16(_mm256_unpackhi_epi16(b16, g16), wbg),
+                                          _mm256_madd_epi16(_mm256_unpackhi_epi16(r16, one), wr1));
+            half[h] = _mm256_packs_epi32(_mm256_srai_epi32(lo, 15), _mm256_srai_epi32(hi, 15));
+        }
+        /* lane 0: pixels 0-7 and 8-15, lane 1: pixels 16-23 and 24-31 */
+        if (d8) {
+            _mm256_storeu_si256((__m256i *)(d8 + i), _mm256_packus_epi16(half[0], half[1]));
+        } else {
+            _mm256_storeu_si256((__m256i *)(d16 + i), _mm256_permute2x128_si256(half[0], half[1], 0x20));
+            _mm256_storeu_si256((__m256i *)(d16 + i + 16), _mm256_permute2x128_si256(half[0], half[1], 0x31));
+        }
+    }
+    return i;
+}
+#endif
+
 static void k_gray_row(const uint8_t *restrict src, int cn, int rgb, uint8_t *restrict dst, int n)
 {
     const int c0 = rgb ? GRAY_R : GRAY_B, c2 = rgb ? GRAY_B : GRAY_R;
     if (cn == 1) {
         memcpy(dst, src, (size_t)n);
     } else if (cn == 3) {
-        for (int i = 0; i < n; i++)
+        int i = 0;
+#if defined(__AVX2__)
+        i = k_gray3_avx2(src, rgb, dst, NULL, n);
+#endif
+        for (; i < n; i++)
             dst[i] = (uint8_t)((src[3 * i] * c0 + src[3 * i + 1] * GRAY_G + src[3 * i + 2] * c2 + (1 << 14)) >> 15);
     } else {
         for (int i = 0; i < n; i++)
@@ -48,7 +116,11 @@ static void k_gray_row16(const uint8_t *restrict src, int cn, int rgb, int16_t *
     if (cn == 1) {
         for (int i = 0; i < n; i++) dst[i] = src[i];
     } else if (cn == 3) {
-        for (int i = 0; i < n; i++)
+        int i = 0;
+#if defined(__AVX2__)
+        i = k_gray3_avx2(src, rgb, NULL, dst, n);
+#endif
+        for (; i < n; i++)
             dst[i] = (int16_t)((src[3 * i] * c0 + src[3 * i + 1] * GRAY_G + src[3 * i + 2] * c2 + (1 << 14)) >> 15);
     } else {
         for (int i = 0; i < n; i++)
@@ -83,9 +155,69 @@ static inline int q_reflect(int i, int n)
 
 /* One row: c the gray row, u and d the rows above and below, each with a reflected pixel on
  * either side (index −1 … w); work holds 5 rows of w + 2 int16. */
+#if defined(__AVX2__)
+/* The same sums, 16 pixels per step: the nine neighbours as 16-bit vectors, the squares and
+ * sums as pmaddwd pairs into 32-bit lanes (at most 4161600 per pair and step, so 512 steps fit
+ * a lane), flushed to 64 bits every 4096 pixels. Returns the pixels done (a multiple of 16);
+ * the caller finishes the row. */
+static int q_row_avx2(const int16_t *u, const int16_t *c, const int16_t *d, int w, img_qsums *q)
+{
+    const __m256i one = _mm256_set1_epi16(1);
+    int x = 0;
+    while (x + 16 <= w) {
+        __m256i sl = _mm256_setzero_si256(), sl2 = sl, sg = sl, sg2 = sl, st = sl;
+        const int stop = x + 4096 < w ? x + 4096 : w;
+        for (; x + 16 <= stop; x += 16) {
+            __m256i ul = _mm256_loadu_si256((const __m256i *)(u + x - 1));
+            __m256i uc = _mm256_loadu_si256((const __m256i *)(u + x));
+            __m256i ur = _mm256_loadu_si256((const __m256i *)(u + x + 1));
+            __m256i cl = _mm256_loadu_si256((const __m256i *)(c + x - 1));
+            __m256i cc = _mm256_loadu_si256((const __m256i *)(c + x));
+            __m256i cr = _mm256_loadu_si256((const __m256i *)(c + x + 1));
+            __m256i dl = _mm256_loadu_si256((const __m256i *)(d + x - 1));
+            __m256i dc = _mm256_loadu_si256((const __m256i *)(d + x));
+            __m256i dr = _mm256_loadu_si256((const __m256i *)(d + x + 1));
+            /* L = u + d + l + r − 4c */
+            __m256i L = _mm256_sub_epi16(_mm256_add_epi16(_mm256_add_epi16(uc, dc), _mm256_add_epi16(cl, cr)),
+                                         _mm256_slli_epi16(cc, 2));
+            /* gx = (ur − ul) + 2(r − l) + (dr − dl), gy = (dl + 2d + dr) − (ul + 2u + ur) */
+            __m256i gx = _mm256_add_epi16(_mm256_add_epi16(_mm256_sub_epi16(ur, ul), _mm256_sub_epi16(dr, dl)),
+                                          _mm256_slli_epi16(_mm256_sub_epi16(cr, cl), 1));
+            __m256i gy = _mm256_sub_epi16(_mm256_add_epi16(_mm256_add_epi16(dl, dr), _mm256_slli_epi16(dc, 1)),
+                                          _mm256_add_epi16(_mm256_add_epi16(ul, ur), _mm256_slli_epi16(uc, 1)));
+            sl = _mm256_add_epi32(sl, _mm256_madd_epi16(L, one));
+            sl2 = _mm256_add_epi32(sl2, _mm256_madd_epi16(L, L));
+            sg = _mm256_add_epi32(sg, _mm256_madd_epi16(cc, one));
+            sg2 = _mm256_add_epi32(sg2, _mm256_madd_epi16(cc, cc));
+            st = _mm256_add_epi32(st, _mm256_add_epi32(_mm256_madd_epi16(gx, gx), _mm256_madd_epi16(gy, gy)));
+        }
+        int32_t a[5][8] __attribute__((aligned(32)));
+        _mm256_store_si256((__m256i *)a[0], sl);
+        _mm256_store_si256((__m256i *)a[1], sl2);
+        _mm256_store_si256((__m256i *)a[2], sg);
+        _mm256_store_si256((__m256i *)a[3], sg2);
+        _mm256_store_si256((__m256i *)a[4], st);
+        for (int k = 0; k < 8; k++) {
+            q->l += a[0][k];
+            q->l2 += (uint32_t)a[1][k];
+            q->g += a[2][k];
+            q->g2 += (uint32_t)a[3][k];
+            q->t += (uint32_t)a[4][k];
+        }
+    }
+    return x;
+}
+#endif
+
 static void q_row(const int16_t *restrict u, const int16_t *restrict c, const int16_t *restrict d,
                   int w, int16_t *work, img_qsums *q)
 {
+#if defined(__AVX2__)
+    int done = q_row_avx2(u, c, d, w, q);
+    if (done == w) return;
+    /* the last pixels as a row of their own: shift the three rows (their margins included) */
+    u += done, c += done, d += done, w -= done;
+#endif
     const size_t row = (size_t)w + 2;
     /* five separate rows of the work space */
     int16_t *restrict s = work + 1, *restrict t = work + row + 1, *restrict L = work + 2 * row + 1;
