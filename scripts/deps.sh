@@ -22,7 +22,7 @@ test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-js
 # OpenCV 4.6, scikit-image (whose photographs are the test images) and Pillow make the image
 # test files and their reference outputs at test time (tests/image/make_image_refs.py).
 test+=(python3-opencv python3-skimage python3-pil)
-bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv)
+bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
 
 want=()
 for set in "$@"; do
