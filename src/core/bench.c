@@ -6,13 +6,15 @@
  * fallback, enter its figures; success_rate says how many did.
  *   end to end  host clock around the whole call (allocation, transfers, kernels, sync)
  *   kernel      device events around each launch (dev->ops->timer_start/stop), when the
- *               backend has them and the operation launches through accel__dev_launch
- *   bytes       counted by the copy wrappers when the operation uses them, else the case's
- *               estimate of what the call reads and writes
+ *               backend has them; every operation's device code launches through its
+ *               counting handle (core/devcall.h), so every launch is seen
+ *   bytes       counted by the handle's copies on a device, the case's estimate of what the
+ *               call reads and writes on the CPU
  * Copy bandwidth is measured once per device, after the operations (so ACCEL_FAULT call counts
  * apply to the operations): host↔device copies of one large buffer on GPUs, a large memcpy on
  * the CPU (reported STREAM-style, read + write bytes per second). */
 #include "core/bench.h"
+#include "core/backend.h"
 
 #include <errno.h>
 #include <math.h>
@@ -71,21 +73,23 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
             add_idx(idx, n, (int)v);
             continue;
         }
-        int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu"), cpu = !strcasecmp(t, "cpu");
-        const char *kind = !strcasecmp(t, "hip") ? "rocm" : t;
-        int is_kind = !strcasecmp(kind, "cuda") || !strcasecmp(kind, "rocm") ||
-                      !strcasecmp(kind, "opencl") || !strcasecmp(kind, "metal");
-        RETURN_ERROR_IF(!any && !gpu && !cpu && !is_kind, ACCEL_ERR_INVALID_ARG,
-                        "--device %s: unknown device; allowed: cpu, gpu, all, cuda, opencl, hip, "
-                        "or a device index 0..%zu (comma-separated for several)",
-                        t, ctx->n_devs - 1);
+        int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu");
+        /* a name or alias of the backend table ("cpu", "cuda", "rocm" or "hip", …) */
+        const accel__backend_desc *kind = any || gpu ? NULL : accel__backend_find(t);
+        if (!any && !gpu && !kind) {
+            char names[200];
+            accel__backend_names(names, sizeof names, ", ", 1);
+            return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                               "--device %s: unknown device; allowed: gpu, all, %s, or a device "
+                               "index 0..%zu (comma-separated for several)",
+                               t, names, ctx->n_devs - 1);
+        }
         size_t before = *n;
         for (size_t i = 0; i < ctx->n_devs; i++) {
             const accel__device *d = &ctx->devs[i];
             if (!d->info.usable) continue;
             int is_cpu = d->info.kind == ACCEL_KIND_CPU;
-            if (any || (gpu && !is_cpu) || (cpu && is_cpu) ||
-                (is_kind && !strcasecmp(accel_device_kind_name(d->info.kind), kind)))
+            if (any || (gpu && !is_cpu) || (kind && d->info.kind == kind->kind))
                 add_idx(idx, n, (int)i);
         }
         RETURN_ERROR_IF(*n == before, ACCEL_ERR_NOT_FOUND,

@@ -55,7 +55,7 @@ typedef struct accel__bench_opts {
     const char *size;       /* "small" | "medium" | "large" | a number of items */
     int iterations;         /* timed calls per (operation, size, device) */
     int warmup;             /* untimed calls before them */
-    const char *devices;    /* cpu|gpu|all|cuda|opencl|hip|rocm|<index>[,…] */
+    const char *devices;    /* gpu|all|<a backend name or alias>|<index>[,…] */
     int quick;              /* every case at small size: one warm-up call, three timed */
     int image_width;        /* > 0: image size for cases that take one (make_image) */
     int image_height;

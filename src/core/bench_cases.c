@@ -26,11 +26,20 @@ static accel_status empty_run(accel__device *dev, void *call, size_t begin, size
     return ACCEL_OK;
 }
 
+static accel_status empty_run_device(accel__devq *q, void *call, size_t begin, size_t end)
+{
+    (void)q;
+    (void)call;
+    (void)begin;
+    (void)end;
+    return ACCEL_OK;
+}
+
 static const accel__op empty_op = {
     .name = "empty",
     .n_items = empty_items,
     .run_cpu = empty_run,
-    .run_device = empty_run,
+    .run_device = empty_run_device,
 };
 
 static const accel__op *empty_get(void) { return &empty_op; }

@@ -88,13 +88,10 @@ static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
     double d;
     long long w;
     switch (id) {
-    case ACCEL__CFG_BACKEND: {
-        static const char *const ok[] = {"auto", "cuda", "rocm", "opencl", "cpu", "metal", "mps"};
-        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-            if (strcasecmp(v, ok[i]) == 0) return 1;
+    case ACCEL__CFG_BACKEND:
+        if (strcasecmp(v, "auto") == 0 || accel__backend_find(v)) return 1;
         snprintf(why, cap, "unknown backend");
         return 0;
-    }
     case ACCEL__CFG_DEVICE:
         if (!*v) return 1;
         if (parse_whole(v, &w) == 0) {
@@ -217,10 +214,21 @@ static accel_status set_value(accel__config *cfg, const char *key, const char *v
     if (id >= 0) {
         char norm[256];
         accel__strlcpy(norm, value, sizeof norm);
-        if (id == ACCEL__CFG_BACKEND && strcasecmp(norm, "mps") == 0) strcpy(norm, "metal");
-        if (!valid((accel__cfg_id)id, norm, why, sizeof why))
+        /* an alias of the backend table ("hip", "mps") is stored as the backend's name */
+        const accel__backend_desc *be =
+            id == ACCEL__CFG_BACKEND ? accel__backend_find(norm) : NULL;
+        if (be && strcasecmp(norm, be->name) != 0) accel__strlcpy(norm, be->name, sizeof norm);
+        if (!valid((accel__cfg_id)id, norm, why, sizeof why)) {
+            char allowed[256];
+            accel__strlcpy(allowed, key_allowed[id], sizeof allowed);
+            if (id == ACCEL__CFG_BACKEND) {
+                char names[200];
+                accel__backend_names(names, sizeof names, "|", 1);
+                snprintf(allowed, sizeof allowed, "auto|%s", names);
+            }
             return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s=%s (from %s): %s; allowed: %s", key, value,
-                               source, why, key_allowed[id]);
+                               source, why, allowed);
+        }
         entry_set(&cfg->keys[id], norm, source);
         return ACCEL_OK;
     }

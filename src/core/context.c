@@ -1,65 +1,19 @@
 /* context.c — creating a context: configuration, discovery, merging, ordering, opening.
  *
+ * Discovery runs the discoverer of every entry of the backend table (core/backends.c) in its
+ * order; a backend the table marks as not built, or whose API version differs from the core's,
+ * is skipped with a message. The context then attaches the backend's ops table to each usable
+ * device its discoverer listed.
+ *
  * Order of devices: usable GPUs first (the selection policy ranks them again per call),
  * unusable ones after them (still listed, with their verdict), the CPU always last. The same
- * physical card seen through two APIs (CUDA and OpenCL, say) is matched by PCI bus id and kept
- * once, with both routes: the entry from the richer API (CUDA, then HIP) stays. */
-#include "internal.h"
+ * physical card seen through a native API and a generic one (CUDA and OpenCL, say) is matched
+ * by PCI bus id and kept once, with both routes: the native API's entry stays. */
+#include "core/backend.h"
+#include "core/executor.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void accel__device_info_init(accel_device_info *d)
-{
-    memset(d, 0, sizeof *d);
-    d->struct_size = sizeof *d;
-    d->index = -1;
-    d->cc_major = d->cc_minor = -1;
-    d->compute_units = -1;
-    d->mem_total = d->mem_free = d->mem_used = -1;
-    d->driver_cuda_version = -1;
-    d->utilization_percent = d->temperature_c = d->power_mw = -1;
-    d->local_mem = d->max_alloc = -1;
-    d->fp16 = d->fp64 = -1;
-    d->physical_cores = d->logical_cores = d->usable_cores = -1;
-    d->cgroup_mem_limit = -1;
-    d->unified_memory = 0;
-    d->host_cpu = 0;
-}
-
-accel__device *accel__devlist_add(accel__devlist *list)
-{
-    if (list->n == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 8;
-        accel__device *v = realloc(list->v, cap * sizeof *v);
-        if (!v) return NULL;
-        list->v = v;
-        list->cap = cap;
-    }
-    accel__device *d = &list->v[list->n++];
-    memset(d, 0, sizeof *d);
-    accel__device_info_init(&d->info);
-    return d;
-}
-
-void accel__devlist_free(accel__devlist *list)
-{
-    free(list->v);
-    list->v = NULL;
-    list->n = list->cap = 0;
-}
-
-const char *accel_device_kind_name(accel_device_kind kind)
-{
-    switch (kind) {
-    case ACCEL_KIND_CPU: return "cpu";
-    case ACCEL_KIND_CUDA: return "cuda";
-    case ACCEL_KIND_ROCM: return "rocm";
-    case ACCEL_KIND_OPENCL: return "opencl";
-    case ACCEL_KIND_METAL: return "metal";
-    }
-    return "unknown";
-}
 
 const char *accel_fallback_reason_name(accel_fallback_reason r)
 {
@@ -74,15 +28,16 @@ const char *accel_fallback_reason_name(accel_fallback_reason r)
     return "unknown";
 }
 
-/* Folds an OpenCL entry into a CUDA/HIP entry for the same PCI device. */
+/* Folds the entry of a generic API (OpenCL) into a native API's entry (CUDA, ROCm) for the same
+ * PCI device. */
 static void merge_routes(accel__devlist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         accel__device *a = &l->v[i];
-        if (a->info.kind != ACCEL_KIND_OPENCL || !a->info.pci_bus_id[0]) continue;
+        if (!a->backend->generic || !a->info.pci_bus_id[0]) continue;
         for (size_t j = 0; j < l->n; j++) {
             accel__device *b = &l->v[j];
-            if (j == i || b->info.kind == ACCEL_KIND_OPENCL) continue;
+            if (j == i || b->backend->generic || b->backend->host) continue;
             if (strcmp(a->info.pci_bus_id, b->info.pci_bus_id) != 0) continue;
             b->info.routes |= a->info.routes;
             if (!b->info.opencl_version[0])
@@ -97,9 +52,40 @@ static void merge_routes(accel__devlist *l)
     }
 }
 
+/* Runs one backend's discoverer and attaches the backend to what it listed. A backend that
+ * is not built is skipped quietly, one of another API version with a warning; a discoverer
+ * that fails leaves its backend empty and the others still run — except the host's, without
+ * which there is no context. */
+accel_status accel__discover_backend(accel_ctx *ctx, const accel__backend_desc *be,
+                                    accel__devlist *list, bool no_cache, size_t *host_devices)
+{
+    accel_status st = accel__backend_check(be);
+    if (st == ACCEL_ERR_NOT_BUILT_IN) {
+        ACCEL_LOG_DEBUG("%s", accel__last_error_text());
+        return be->host ? st : ACCEL_OK;
+    }
+    if (st != ACCEL_OK) {
+        ACCEL_LOG_WARN("%s", accel__last_error_text());
+        return be->host ? st : ACCEL_OK;
+    }
+    size_t before = list->n;
+    st = be->discover(ctx, list, no_cache);
+    if (st != ACCEL_OK) {
+        if (be->host) return st;
+        ACCEL_LOG_WARN("%s discovery failed: %s", be->label, accel__last_error_text());
+    }
+    for (size_t i = before; i < list->n; i++) {
+        accel__device *d = &list->v[i];
+        d->backend = be;
+        d->ops = d->info.usable ? be->ops : NULL;
+    }
+    if (be->host) *host_devices += list->n - before;
+    return ACCEL_OK;
+}
+
 static int rank(const accel__device *d)
 {
-    if (d->info.kind == ACCEL_KIND_CPU) return 3;
+    if (d->backend->host) return 3;
     return d->info.usable ? 1 : 2;
 }
 
@@ -147,19 +133,15 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
 
     bool no_cache = (flags & ACCEL_CTX_NO_CACHE) != 0;
     accel__devlist list = {0};
-    if (!(flags & ACCEL_CTX_NO_DISCOVERY)) {
-        /* A discoverer that fails leaves its kind empty; the others still run. */
-        if (accel__discover_cuda(ctx, &list, no_cache) != ACCEL_OK)
-            ACCEL_LOG_WARN("CUDA discovery failed: %s", accel__last_error_text());
-        if (accel__discover_rocm(ctx, &list, no_cache) != ACCEL_OK)
-            ACCEL_LOG_WARN("ROCm discovery failed: %s", accel__last_error_text());
-        if (accel__discover_opencl(ctx, &list, no_cache) != ACCEL_OK)
-            ACCEL_LOG_WARN("OpenCL discovery failed: %s", accel__last_error_text());
-        merge_routes(&list);
+    size_t host_devices = 0;
+    st = ACCEL_OK;
+    for (size_t b = 0; b < accel__backend_count() && st == ACCEL_OK; b++) {
+        const accel__backend_desc *be = accel__backend_at(b);
+        if (!be->host && (flags & ACCEL_CTX_NO_DISCOVERY)) continue;
+        st = accel__discover_backend(ctx, be, &list, no_cache, &host_devices);
     }
-    size_t before_cpu = list.n;
-    st = accel__discover_cpu(ctx, &list);
-    if (st != ACCEL_OK || list.n == before_cpu) {
+    if (st == ACCEL_OK) merge_routes(&list);
+    if (st != ACCEL_OK || host_devices == 0) {
         for (size_t i = 0; i < list.n; i++)
             if (list.v[i].ops && list.v[i].opened && list.v[i].ops->close)
                 list.v[i].ops->close(&list.v[i]);
@@ -168,7 +150,7 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
         accel__config_free(ctx->cfg);
         pthread_mutex_destroy(&ctx->lock);
         free(ctx);
-        return st != ACCEL_OK ? st : ACCEL_ERROR(ACCEL_ERR_INTERNAL, "CPU discovery added no device");
+        return st != ACCEL_OK ? st : ACCEL_ERROR(ACCEL_ERR_INTERNAL, "host discovery added no device");
     }
     /* stable sort: GPUs keep discovery order within their rank */
     for (size_t i = 1; i < list.n; i++) {
@@ -192,7 +174,7 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
     for (size_t i = 0; i < ctx->n_devs; i++) {
         accel__device *d = &ctx->devs[i];
         if (!d->info.usable || !d->ops || !d->ops->open || d->opened) continue;
-        if (flags & ACCEL_CTX_NO_WARMUP && d->info.kind != ACCEL_KIND_CPU) continue;
+        if (flags & ACCEL_CTX_NO_WARMUP && !d->backend->host) continue;
         accel_status os = accel__fault_check(ctx, d, "open");
         if (os == ACCEL_OK) os = d->ops->open(d);
         if (os == ACCEL_OK) {
@@ -208,6 +190,47 @@ accel_status accel_ctx_create(accel_ctx **out, const accel_option *options, size
     accel__clear_error();
     *out = ctx;
     return ACCEL_OK;
+}
+
+accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *d)
+{
+    if (__atomic_load_n(&d->opened, __ATOMIC_ACQUIRE)) return ACCEL_OK;
+    RETURN_ERROR_IF(!d->ops, ACCEL_ERR_UNAVAILABLE, "device %d (%s): %s", d->info.index,
+                    d->info.name, d->info.verdict);
+    if (!d->ops->open) {
+        __atomic_store_n(&d->opened, 1, __ATOMIC_RELEASE);
+        return ACCEL_OK;
+    }
+    accel_status st = ACCEL_OK;
+    pthread_mutex_lock(&d->lock);
+    if (!d->opened) {
+        if (!d->info.usable) {
+            st = ACCEL_ERROR(ACCEL_ERR_UNAVAILABLE, "device %d (%s): %s", d->info.index,
+                             d->info.name, d->info.verdict);
+        } else {
+            st = accel__fault_check(ctx, d, "open");
+            if (st == ACCEL_OK) st = d->ops->open(d);
+            if (st == ACCEL_OK) {
+                __atomic_store_n(&d->opened, 1, __ATOMIC_RELEASE);
+            } else {
+                char msg[256];
+                accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
+                if (ctx) pthread_mutex_lock(&ctx->lock);
+                __atomic_store_n(&d->info.usable, 0, __ATOMIC_RELEASE);
+                snprintf(d->info.verdict, sizeof d->info.verdict, "unusable: open failed: %s", msg);
+                if (ctx) pthread_mutex_unlock(&ctx->lock);
+                ACCEL_LOG_WARN("device %d (%s): %s", d->info.index, d->info.name, d->info.verdict);
+                accel__set_error(st, __FILE__, __LINE__, "device %d (%s): open failed: %s",
+                                 d->info.index, d->info.name, msg);
+            }
+        }
+        /* opened: supports_op can now be asked; failed: the device leaves the order. The
+         * executor rebuilds its cached device orders when the generation changes. */
+        accel__exec_state *s = ctx ? accel__exec_state_get(ctx) : NULL;
+        if (s) __atomic_add_fetch(&s->gen, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return st;
 }
 
 accel_status accel_warmup(accel_ctx *ctx)

@@ -21,6 +21,7 @@
  * Cost on the success path: one lock to read the cached order, two clock reads, one lock to
  * update the counters — no allocation, no formatting (docs/benchmarks.md, "Executor"). */
 #include "core/executor.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -28,32 +29,6 @@
 
 #include "core/planner.h"
 #include "core/select.h"
-
-accel__exec_state *accel__exec_state_get(accel_ctx *ctx)
-{
-    accel__exec_state *s =
-        __atomic_load_n((accel__exec_state **)&ctx->exec_state, __ATOMIC_ACQUIRE);
-    if (s) return s;
-    pthread_mutex_lock(&ctx->lock);
-    s = ctx->exec_state;
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (s) {
-            pthread_mutex_init(&s->lock, NULL);
-            s->gen = 1;
-            long long cap = accel__cfg_int(ctx, ACCEL__CFG_BATCH_SIZE);
-            s->batch_cap = cap > 0 ? cap : 0;
-            s->strict = accel__cfg_bool(ctx, ACCEL__CFG_STRICT);
-            for (int i = 0; i < ACCEL__EXEC_MAX_DEVS; i++) {
-                s->budget[i] = -1;
-                s->budget_at_ms[i] = -1e300;
-            }
-            __atomic_store_n((accel__exec_state **)&ctx->exec_state, s, __ATOMIC_RELEASE);
-        }
-    }
-    pthread_mutex_unlock(&ctx->lock);
-    return s;
-}
 
 static void bump_gen(accel__exec_state *s)
 {
@@ -86,45 +61,6 @@ static accel_fallback_reason reason_of(accel_status st)
     case ACCEL_ERR_DISABLED: return ACCEL_FALLBACK_DISABLED_BY_CONFIG;
     default: return ACCEL_FALLBACK_UNAVAILABLE;
     }
-}
-
-accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *d)
-{
-    if (__atomic_load_n(&d->opened, __ATOMIC_ACQUIRE)) return ACCEL_OK;
-    RETURN_ERROR_IF(!d->ops, ACCEL_ERR_UNAVAILABLE, "device %d (%s): %s", d->info.index,
-                    d->info.name, d->info.verdict);
-    if (!d->ops->open) {
-        __atomic_store_n(&d->opened, 1, __ATOMIC_RELEASE);
-        return ACCEL_OK;
-    }
-    accel_status st = ACCEL_OK;
-    pthread_mutex_lock(&d->lock);
-    if (!d->opened) {
-        if (!d->info.usable) {
-            st = ACCEL_ERROR(ACCEL_ERR_UNAVAILABLE, "device %d (%s): %s", d->info.index,
-                             d->info.name, d->info.verdict);
-        } else {
-            st = accel__fault_check(ctx, d, "open");
-            if (st == ACCEL_OK) st = d->ops->open(d);
-            if (st == ACCEL_OK) {
-                __atomic_store_n(&d->opened, 1, __ATOMIC_RELEASE);
-            } else {
-                char msg[256];
-                accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
-                pthread_mutex_lock(&ctx->lock);
-                __atomic_store_n(&d->info.usable, 0, __ATOMIC_RELEASE);
-                snprintf(d->info.verdict, sizeof d->info.verdict, "unusable: open failed: %s", msg);
-                pthread_mutex_unlock(&ctx->lock);
-                ACCEL_LOG_WARN("device %d (%s): %s", d->info.index, d->info.name, d->info.verdict);
-                accel__set_error(st, __FILE__, __LINE__, "device %d (%s): open failed: %s",
-                                 d->info.index, d->info.name, msg);
-            }
-        }
-        /* opened: supports_op can now be asked; failed: the device leaves the order */
-        bump_gen(accel__exec_state_get(ctx));
-    }
-    pthread_mutex_unlock(&d->lock);
-    return st;
 }
 
 void accel__device_mark_lost(accel_ctx *ctx, accel__device *d, const char *why)
@@ -329,8 +265,7 @@ static accel_status attempt(walk *w, accel__device *d, double *lost)
                         "%s has no device code; device %d (%s) cannot run it", op->name, di,
                         d->info.name);
         /* selection asks supports_op of opened devices; one opened just now is asked here */
-        RETURN_ERROR_IF(d->ops->supports_op && accel__op_find(op->name) == op &&
-                            !d->ops->supports_op(d, op->name),
+        RETURN_ERROR_IF(d->ops->supports_op && !d->ops->supports_op(d, op),
                         ACCEL_ERR_UNSUPPORTED, "device %d (%s) has no kernels for %s", di,
                         d->info.name, op->name);
         accel__strlcpy(site + 3, op->name, sizeof site - 3);

@@ -68,10 +68,6 @@ accel__exec_state *accel__exec_state_get(accel_ctx *ctx);
 accel_status accel__exec_from(accel_ctx *ctx, int first, const accel__op *op, void *call,
                               accel_run_record *rec);
 
-/* Opens a device not opened at context creation (ACCEL_CTX_NO_WARMUP) under dev->lock. On
- * failure the device is marked unusable for the rest of the context. */
-accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *dev);
-
 /* Marks a device lost: unusable for the rest of the context, skipped with reason
  * "unavailable" by later calls. */
 void accel__device_mark_lost(accel_ctx *ctx, accel__device *dev, const char *why);

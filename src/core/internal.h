@@ -1,14 +1,17 @@
 /*
  * internal.h — what the parts of libaccel share. Nothing here is public.
  *
- * Layers, bottom up:
+ * Layers, bottom up (docs/architecture.md; tests/layers checks the includes):
  *   errors and logging          (status.c, log.c)
  *   configuration               (config.c)       accel__cfg_* accessors, keys below
- *   discovery                   (src/discover/)  fills accel__device entries
  *   probing                     (probe.c)        fork + time limit + verdict
+ *   vendor APIs                 (src/vendor/)    dlopen wrappers
+ *   discovery                   (src/discover/)  fills device lists (core/backend.h)
  *   backends                    (src/backends/)  one const accel__backend_ops each
- *   executor                    (executor.c)     runs an accel__op with fallback
+ *   the backend table, context, selection, executor, planner  (src/core/)
  *   operations                  (src/ops/)       accel__op descriptors + public wrappers
+ * The device entry and the ops table are in core/backend.h, which operations never include:
+ * their device code runs on the counting handle of core/devcall.h.
  *
  * Naming: cross-file internals are accel__x; file-local things are static.
  */
@@ -35,6 +38,9 @@ accel_status accel__set_error(accel_status status, const char *file, int line, c
 void accel__clear_error(void);
 /* The thread's last error text ("" when none). */
 const char *accel__last_error_text(void);
+/* Puts back a text saved from accel__last_error_text(), after a call whose failure was an
+ * answer rather than the caller's error (whether a device has a kernel). */
+void accel__restore_error(const char *text);
 
 #define ACCEL_ERROR(status, ...) accel__set_error((status), __FILE__, __LINE__, __VA_ARGS__)
 #define RETURN_ERROR_IF(cond, status, ...)                                                  \
@@ -69,9 +75,10 @@ int accel__log_parse_level(const char *text);
 /* ---------------------------------------------------------------------------------------- */
 
 /* X(ID, "KEY", "default", "values allowed") — the one list of settings. Per-operation GPU
- * switches (ACCEL_<OP>_GPU) are not listed: every registered operation has one. */
+ * switches (ACCEL_<OP>_GPU) are not listed: every registered operation has one. The values
+ * ACCEL_BACKEND allows come from the backend table (accel__backend_names). */
 #define ACCEL__CONFIG_KEYS(X)                                                               \
-    X(BACKEND, "ACCEL_BACKEND", "auto", "auto|cuda|rocm|opencl|cpu|metal (mps = metal)")    \
+    X(BACKEND, "ACCEL_BACKEND", "auto", "auto|<a name of the backend table>")              \
     X(DEVICE, "ACCEL_DEVICE", "", "a device index (0, 1, …) or a PCI bus id (0000:01:00.0)") \
     X(MEMORY_LIMIT_GB, "ACCEL_MEMORY_LIMIT_GB", "", "a number of GB greater than 0")         \
     X(MEMORY_FRACTION, "ACCEL_MEMORY_FRACTION", "", "a number in (0, 1]")                   \
@@ -131,38 +138,55 @@ int accel__cfg_entry(const accel_ctx *ctx, size_t i, const char **key, const cha
 /* Devices                                                                                   */
 /* ---------------------------------------------------------------------------------------- */
 
-typedef struct accel__backend_ops accel__backend_ops;
+/* A device entry, a backend's ops table and the device lists discoverers fill are the
+ * contract between the core and the backends (core/backend.h). Operations do not include
+ * that header: their device code reaches a device only through the handle of
+ * core/devcall.h, and their CPU code gets the device as an opaque pointer. */
 typedef struct accel__device accel__device;
+typedef struct accel__backend_ops accel__backend_ops;
+typedef struct accel__devlist accel__devlist;
 
-struct accel__device {
-    accel_device_info info;        /* what the public API shows */
-    const accel__backend_ops *ops; /* NULL while not usable */
-    void *impl;                    /* backend-private state, owned by the backend */
-    int backend_index;             /* the device's index inside its backend (CUDA ordinal …) */
-    int opened;                    /* ops->open succeeded */
-    accel_ctx *ctx;
-    pthread_mutex_t lock;          /* serialises use of one device's queue */
-};
+/* A discoverer appends the devices of its backend to `out`; a missing vendor library means
+ * zero devices and ACCEL_OK. `no_cache` asks the prober to ignore cached verdicts. */
+typedef accel_status (*accel__discover_fn)(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 
-/* A growable list that discoverers append to. */
-typedef struct accel__devlist {
-    accel__device *v;
-    size_t n, cap;
-} accel__devlist;
+/* One entry of the backend table (src/core/backends.c): everything that names a backend.
+ * Configuration (ACCEL_BACKEND), selection, `accel bench --device`, the CLI and context
+ * creation loop over the table instead of naming backends themselves; adding a backend is one
+ * entry plus its folders (src/backends/<name>/, a discoverer). */
+typedef struct accel__backend_desc {
+    int api_version;        /* ACCEL__BACKEND_API the backend was built against (checked) */
+    const char *name;       /* canonical, what users write and see: "cuda", "rocm", … */
+    const char *aliases[3]; /* other spellings accepted as input ("hip" for rocm), NULL-ended */
+    const char *label;      /* in messages: "CUDA", "ROCm", "OpenCL", "Metal", "CPU" */
+    accel_device_kind kind; /* accel_device_info.kind of its devices */
+    unsigned route;         /* the ACCEL_ROUTE_* bit of its API, 0 when none */
+    accel__discover_fn discover;   /* NULL: not built into this library */
+    const accel__backend_ops *ops; /* NULL: not built into this library */
+    const char *not_built;  /* why this build lacks it, when discover/ops are NULL */
+    int host;     /* 1 for the host CPU: always discovered (even with ACCEL_CTX_NO_DISCOVERY),
+                   * always last, and a context cannot exist without its device */
+    int generic;  /* 1 for an API that also reaches devices another backend reaches natively
+                   * (OpenCL): its entry for such a PCI device is folded into the native one */
+} accel__backend_desc;
 
-/* Appends a zeroed device with every "unknown" field set (-1 numbers, "" text) and returns it,
- * or NULL when out of memory. */
-accel__device *accel__devlist_add(accel__devlist *list);
-void accel__devlist_free(accel__devlist *list);
-/* Sets every numeric field of `info` to -1 and every text to "", struct_size set. */
-void accel__device_info_init(accel_device_info *info);
-
-/* Discoverers: each appends the devices of its kind; a missing library means zero devices
- * and ACCEL_OK. `no_cache` asks the prober to ignore cached verdicts. */
-accel_status accel__discover_cpu(accel_ctx *ctx, accel__devlist *out);
-accel_status accel__discover_cuda(accel_ctx *ctx, accel__devlist *out, bool no_cache);
-accel_status accel__discover_rocm(accel_ctx *ctx, accel__devlist *out, bool no_cache);
-accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no_cache);
+/* The table, in discovery order (native GPU APIs first, generic ones next, the CPU last). */
+size_t accel__backend_count(void);
+const accel__backend_desc *accel__backend_at(size_t i);
+/* The entry named `name` or one of its aliases, case-insensitive; NULL when none. */
+const accel__backend_desc *accel__backend_find(const char *name);
+/* The entry whose devices are of `kind`; NULL when none. */
+const accel__backend_desc *accel__backend_of_kind(accel_device_kind kind);
+/* The entry whose API is route bit `route`; NULL when none. */
+const accel__backend_desc *accel__backend_of_route(unsigned route);
+/* The names users may write, in table order, into buf: with sep "|" and aliases 1:
+ * "cuda|rocm|opencl|metal|cpu (hip = rocm, mps = metal)"; with sep ", " and aliases 0:
+ * "cuda, rocm, opencl, metal, cpu". */
+void accel__backend_names(char *buf, size_t cap, const char *sep, int aliases);
+/* Whether this library can use `d`: ACCEL_OK; ACCEL_ERR_NOT_BUILT_IN (with d->not_built)
+ * when it is not built in; ACCEL_ERR_INTERNAL naming the backend and both versions when its
+ * descriptor or ops table was built against another ACCEL__BACKEND_API (it is refused). */
+accel_status accel__backend_check(const accel__backend_desc *d);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Crash-isolated probing (probe.c)                                                          */
@@ -239,7 +263,8 @@ void accel__probe_memo_free(accel_ctx *ctx);
 /* Disk caches ($ACCEL_CACHE_DIR, else $XDG_CACHE_HOME/accel, else ~/.cache/accel)           */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Writes "<cache dir>/<sub>" into buf, creating directories. sub may be "" for the root. */
+/* Writes "<cache dir>/<sub>" into buf, creating directories. sub may be "" for the root.
+ * (cache_dir.c; the helpers below are util.c's.) */
 accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf, size_t cap);
 /* Identity of a file for cache keys: "path:dev:ino:size:mtime", or "path:absent". */
 void accel__file_identity(const char *path, char *buf, size_t cap);
@@ -253,12 +278,13 @@ accel_status accel__write_file_atomic(const char *path, const void *data, size_t
 accel_status accel__read_file(const char *path, char **data, size_t *n);
 
 /* ---------------------------------------------------------------------------------------- */
-/* Backends                                                                                  */
+/* Buffers, kernels and launch arguments: what device code hands a device                    */
 /* ---------------------------------------------------------------------------------------- */
 
 typedef struct accel__buffer accel__buffer; /* defined by each backend */
 typedef struct accel__kernel accel__kernel; /* defined by each backend */
 typedef struct accel__op accel__op;
+typedef struct accel__devq accel__devq; /* core/devcall.h */
 
 typedef enum {
     ACCEL__ARG_BUFFER = 0,
@@ -288,58 +314,6 @@ typedef struct accel__launch {
     size_t local[3];
 } accel__launch;
 
-#define ACCEL__BACKEND_API 1
-
-/* One const table per backend (designated initializers). Slots are only ever added at the
- * end; optional slots are NULL-checked by the core. Core code calls these and never asks what
- * kind of device it holds. */
-struct accel__backend_ops {
-    int api_version;  /* ACCEL__BACKEND_API */
-    const char *name; /* "cpu", "cuda", "opencl", "hip" */
-
-    accel_status (*open)(accel__device *dev); /* create queue, load kernels (warm-up) */
-    void (*close)(accel__device *dev);
-    accel_status (*mem_info)(accel__device *dev, int64_t *free_bytes, int64_t *total_bytes);
-
-    accel_status (*buffer_alloc)(accel__device *dev, size_t bytes, accel__buffer **out);
-    void (*buffer_free)(accel__device *dev, accel__buffer *buf);
-    accel_status (*copy_h2d)(accel__device *dev, accel__buffer *dst, size_t dst_off,
-                             const void *src, size_t bytes);
-    accel_status (*copy_d2h)(accel__device *dev, void *dst, accel__buffer *src, size_t src_off,
-                             size_t bytes);
-    accel_status (*copy_d2d)(accel__device *dev, accel__buffer *dst, size_t dst_off,
-                             accel__buffer *src, size_t src_off, size_t bytes);
-    /* Pinned host memory; optional (NULL: use malloc). */
-    accel_status (*host_alloc)(accel__device *dev, size_t bytes, void **out);
-    void (*host_free)(accel__device *dev, void *p);
-
-    accel_status (*kernel_get)(accel__device *dev, const char *name, accel__kernel **out);
-    accel_status (*launch)(accel__device *dev, accel__kernel *k, const accel__launch *geom,
-                           const accel__arg *args, int n_args);
-    accel_status (*synchronize)(accel__device *dev);
-
-    /* 1 when this device can run operation `op` (its kernels exist and built). */
-    int (*supports_op)(const accel__device *dev, const char *op);
-    /* Runs items [begin, end) of an operation call. The CPU backend calls op->run_cpu; device
-     * backends call op->run_device, which uses the slots above. */
-    accel_status (*run)(accel__device *dev, const accel__op *op, void *call, size_t begin,
-                        size_t end);
-
-    /* Optional device-side timing (events); NULL: the bench uses host clocks. */
-    accel_status (*timer_start)(accel__device *dev, void **timer);
-    accel_status (*timer_stop)(accel__device *dev, void *timer, double *ms);
-    /* Optional: a one-line note on the kernels ("fatbin sm_75…sm_90+PTX", "no kernels: …"). */
-    const char *(*kernel_note)(const accel__device *dev);
-    /* Optional: the ACCEL_PREC_* formats this device can use, from its description
-     * (docs/precision.md); NULL: fp32 only. */
-    unsigned (*precision)(const accel__device *dev);
-};
-
-extern const accel__backend_ops accel__backend_cpu;
-extern const accel__backend_ops accel__backend_cuda;
-extern const accel__backend_ops accel__backend_opencl;
-extern const accel__backend_ops accel__backend_hip;
-
 /* ---------------------------------------------------------------------------------------- */
 /* Operations and the executor                                                               */
 /* ---------------------------------------------------------------------------------------- */
@@ -352,8 +326,13 @@ struct accel__op {
     /* Device memory needed for a batch of n items: fixed + per_item * n (bytes). */
     int64_t (*bytes_fixed)(const void *call);
     int64_t (*bytes_per_item)(const void *call);
+    /* The CPU code. `dev` is opaque here: the CPU backend's pool and SIMD level come from
+     * backends/cpu/cpu.h (accel__cpu_pool, accel__cpu_simd). */
     accel_status (*run_cpu)(accel__device *dev, void *call, size_t begin, size_t end);
-    accel_status (*run_device)(accel__device *dev, void *call, size_t begin, size_t end);
+    /* The device code: allocates, copies, looks up kernels, launches and synchronises through
+     * the counting handle `q` (core/devcall.h) and nothing else. The kernels it always needs
+     * are listed in `kernels`; the core checks they exist before calling it. */
+    accel_status (*run_device)(accel__devq *q, void *call, size_t begin, size_t end);
     const char *const *kernels; /* NULL-terminated kernel names the device path needs */
 };
 
@@ -406,6 +385,8 @@ struct accel_ctx {
 
 /* The CPU device (always present, always last). */
 accel__device *accel__cpu_device(accel_ctx *ctx);
+/* The context a device belongs to (NULL for one built outside a context). */
+accel_ctx *accel__device_ctx(const accel__device *dev);
 
 /* ---------------------------------------------------------------------------------------- */
 /* JSON writer (json.c): small, streaming, escapes correctly                                 */
@@ -435,6 +416,11 @@ void accel__json_finish(accel__json *j); /* newline */
 /* ---------------------------------------------------------------------------------------- */
 
 double accel__now_ms(void); /* monotonic clock */
+/* Parses a PCI bus id, "0000:01:00.0", "00000000:01:00.0" (CUDA, NVML) or "01:00.0" (domain
+ * 0), into one number; returns 0 on success (pci_id.c). */
+int accel__pci_bus_id_parse(const char *text, uint64_t *out);
+/* 1 when two bus ids name the same function, whatever their spelling (pci_id.c). */
+int accel__pci_bus_id_equal(const char *a, const char *b);
 /* snprintf that always terminates and never warns about truncation. */
 void accel__strlcpy(char *dst, const char *src, size_t cap);
 /* Reads a small text file (sysfs/procfs) into buf, trimmed; returns 0 on success. */

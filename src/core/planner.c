@@ -13,6 +13,7 @@
  * The arithmetic is exact integers where it can be, and every plan says in words how it got
  * its number (accel_plan.why). */
 #include "core/planner.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -383,7 +384,7 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
             size_t k = strlen(how);
             snprintf(how + k, sizeof how - k,
                      "; calibration measured %lld B at n=%zu and %lld B at n=%zu (no growth: the "
-                     "device code allocates nothing per item through the counting allocator)",
+                     "device code's memory does not grow with the batch at these sizes)",
                      (long long)p1, n1, (long long)p2, n2);
         }
     }

@@ -14,6 +14,7 @@
  * ACCEL_PRECISION=auto allows the whole set; a named format allows fp32 plus that format if the
  * device has it, otherwise fp32 alone with a warning (ACCEL_ERR_STRICT under ACCEL_STRICT=1). */
 #include "core/precision.h"
+#include "core/backend.h"
 
 #include <string.h>
 #include <strings.h>

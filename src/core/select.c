@@ -19,6 +19,7 @@
  * unusable −1. Generation steps (10) outweigh any memory difference (< 10), which outweighs the
  * route (< 0.01). */
 #include "internal.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -27,7 +28,6 @@
 
 #include "core/opnames.h"
 #include "core/select.h"
-#include "discover/pci.h"
 
 /* Architecture generation as major.minor: the compute capability, or "gfx90a" → 9.0,
  * "gfx942" → 9.4, "gfx1100" → 11.0. Returns 0 when unknown. */
@@ -58,6 +58,21 @@ static double mem_term(const accel_device_info *d)
     return (gib > 999 ? 999 : gib) / 100.0;
 }
 
+/* Preference between two routes to one card, from the backend table's order: native APIs
+ * before the first generic one, earlier first (CUDA 2, ROCm 1); generic APIs (OpenCL) 0. */
+static double route_preference(accel_device_kind kind)
+{
+    size_t first_generic = accel__backend_count();
+    for (size_t i = 0; i < accel__backend_count(); i++)
+        if (accel__backend_at(i)->generic) {
+            first_generic = i;
+            break;
+        }
+    for (size_t i = 0; i < first_generic; i++)
+        if (accel__backend_at(i)->kind == kind) return (double)(first_generic - i);
+    return 0.0;
+}
+
 static double score(const accel__device *d, char *why, size_t cap)
 {
     const accel_device_info *i = &d->info;
@@ -74,7 +89,7 @@ static double score(const accel__device *d, char *why, size_t cap)
     }
     int mj = 0, mn = 0;
     int known = generation(i, &mj, &mn);
-    double route = i->kind == ACCEL_KIND_CUDA ? 2 : i->kind == ACCEL_KIND_ROCM ? 1 : 0;
+    double route = route_preference(i->kind);
     if (known)
         snprintf(why, cap, "policy: generation %d.%d (%s), %.1f GiB free", mj, mn,
                  i->arch[0] ? i->arch : "?", gib);
@@ -83,15 +98,16 @@ static double score(const accel__device *d, char *why, size_t cap)
     return 1000.0 + mj * 100.0 + mn * 10.0 + mem_term(i) + route / 1000.0;
 }
 
+/* Whether ACCEL_BACKEND=`backend` (a name or alias of the backend table) names device d: a
+ * native API names every device it reaches (ACCEL_BACKEND=cuda, a card also seen through
+ * OpenCL), a generic one (opencl) or one without a route only the devices it runs. */
 static int kind_matches(const accel__device *d, const char *backend)
 {
     if (strcasecmp(backend, "auto") == 0) return 1;
-    if (strcasecmp(backend, "cpu") == 0) return d->info.kind == ACCEL_KIND_CPU;
-    if (strcasecmp(backend, "cuda") == 0) return (d->info.routes & ACCEL_ROUTE_CUDA) != 0;
-    if (strcasecmp(backend, "rocm") == 0) return (d->info.routes & ACCEL_ROUTE_HIP) != 0;
-    if (strcasecmp(backend, "opencl") == 0) return d->info.kind == ACCEL_KIND_OPENCL;
-    if (strcasecmp(backend, "metal") == 0) return d->info.kind == ACCEL_KIND_METAL;
-    return 0;
+    const accel__backend_desc *b = accel__backend_find(backend);
+    if (!b) return 0;
+    if (b->generic || !b->route) return d->info.kind == b->kind;
+    return (d->info.routes & b->route) != 0;
 }
 
 static int device_matches(const accel__device *d, const char *want)
@@ -174,7 +190,7 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
             snprintf(c->rule, sizeof c->rule, "excluded: %s=%s (%s)", key, value, source);
             c->reason = ACCEL_FALLBACK_DISABLED_BY_CONFIG;
         } else if (o && d->ops && d->ops->supports_op && d->opened &&
-                   !d->ops->supports_op((accel__device *)d, op)) {
+                   !d->ops->supports_op(d, o)) {
             c->eligible = 0;
             snprintf(c->rule, sizeof c->rule, "excluded: %s has no kernel for %s", d->info.name, op);
             c->reason = ACCEL_FALLBACK_UNSUPPORTED_OP;

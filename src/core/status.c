@@ -48,6 +48,11 @@ void accel__clear_error(void) { last_error[0] = '\0'; }
 
 const char *accel__last_error_text(void) { return last_error; }
 
+void accel__restore_error(const char *text)
+{
+    if (text != last_error) snprintf(last_error, sizeof last_error, "%s", text);
+}
+
 const char *accel_last_error(const accel_ctx *ctx)
 {
     (void)ctx; /* per thread; the context argument keeps room for per-context buffers */

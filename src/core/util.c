@@ -1,4 +1,5 @@
-/* util.c — clocks, strings, small files, hashing and the on-disk cache location. */
+/* util.c — clocks, strings, small files and hashing. It calls nothing above the error list
+ * (status.c): the cache location, which reads the configuration, is in cache_dir.c. */
 #include "internal.h"
 
 #include <errno.h>
@@ -71,46 +72,6 @@ void accel__file_identity(const char *path, char *buf, size_t cap)
     snprintf(buf, cap, "%s:%llu:%llu:%lld:%lld.%09ld", path, (unsigned long long)st.st_dev,
              (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
              (long)st.st_mtim.tv_nsec);
-}
-
-static int mkdir_p(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            *p = '/';
-            return -1;
-        }
-        *p = '/';
-    }
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
-    return 0;
-}
-
-accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf, size_t cap)
-{
-    const char *dir = ctx ? accel__cfg_str(ctx, ACCEL__CFG_CACHE_DIR) : "";
-    if (!dir || !*dir) dir = getenv("ACCEL_CACHE_DIR");
-    int n;
-    if (dir && *dir) {
-        n = snprintf(buf, cap, "%s/%s", dir, sub ? sub : "");
-    } else {
-        const char *xdg = getenv("XDG_CACHE_HOME");
-        const char *home = getenv("HOME");
-        if (xdg && *xdg)
-            n = snprintf(buf, cap, "%s/accel/%s", xdg, sub ? sub : "");
-        else if (home && *home)
-            n = snprintf(buf, cap, "%s/.cache/accel/%s", home, sub ? sub : "");
-        else
-            n = snprintf(buf, cap, "/tmp/accel-cache-%d/%s", (int)getuid(), sub ? sub : "");
-    }
-    RETURN_ERROR_IF(n < 0 || (size_t)n >= cap, ACCEL_ERR_INVALID_ARG, "cache path too long");
-    size_t len = strlen(buf);
-    while (len > 1 && buf[len - 1] == '/') buf[--len] = '\0';
-    RETURN_ERROR_IF(mkdir_p(buf) != 0, ACCEL_ERR_IO, "cannot create cache directory %s: %s", buf,
-                    strerror(errno));
-    return ACCEL_OK;
 }
 
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n)

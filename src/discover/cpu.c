@@ -152,7 +152,7 @@ accel_status accel__cpu_host_read(const char *sysfs_root, const char *procfs_roo
     return ACCEL_OK;
 }
 
-accel_status accel__discover_cpu(accel_ctx *ctx, accel__devlist *out)
+accel_status accel__discover_cpu(accel_ctx *ctx, accel__devlist *out, bool no_cache)
 {
     (void)ctx;
     const char *procfs = accel__procfs_root(), *sysfs = accel__sysfs_root();
@@ -180,7 +180,6 @@ accel_status accel__discover_cpu(accel_ctx *ctx, accel__devlist *out)
     i->mem_free = h.mem_free;
     i->cgroup_mem_limit = h.cg.mem_limit;
     i->unified_memory = 1;
-    d->ops = &accel__backend_cpu;
     ACCEL_LOG_DEBUG("cpu: %d logical, %d physical, affinity %d, cgroup v%d quota %.2f (%s), "
                     "memory limit %lld (%s), SIMD from %s",
                     h.logical_cores, h.physical_cores, h.affinity_cores, h.cg.version,

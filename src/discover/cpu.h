@@ -13,7 +13,7 @@
 #ifndef ACCEL_DISCOVER_CPU_H
 #define ACCEL_DISCOVER_CPU_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <stdint.h>
 

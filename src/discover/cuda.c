@@ -9,7 +9,7 @@
 
 #include "core/text.h"
 
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 #include "discover/cuda_outcome.h"
 #include "discover/cuda_probe.h"
 #include "discover/libresolve.h"
@@ -219,7 +219,6 @@ static accel_status add_devices(const accel__cuda_outcome *o, const accel__cuda_
             }
         }
         d->backend_index = r->ordinal;
-        d->ops = in->usable ? &accel__backend_cuda : NULL;
     }
     return ACCEL_OK;
 }

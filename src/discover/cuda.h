@@ -14,7 +14,7 @@
 #ifndef ACCEL_DISCOVER_CUDA_H
 #define ACCEL_DISCOVER_CUDA_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* CUDA_VISIBLE_DEVICES                                                                      */
@@ -108,8 +108,8 @@ typedef struct accel__cuda_report {
 
 /* Inspects the NVIDIA stack: fills *rep (always, also on failure) and, when `out` is not
  * NULL, appends one device per CUDA device the driver shows (kind ACCEL_KIND_CUDA, route
- * ACCEL_ROUTE_CUDA, backend_index = the CUDA ordinal after CUDA_VISIBLE_DEVICES, ops =
- * &accel__backend_cuda when usable, NULL otherwise). A missing libcuda.so.1 or a probe that
+ * ACCEL_ROUTE_CUDA, backend_index = the CUDA ordinal after CUDA_VISIBLE_DEVICES; the context
+ * attaches the CUDA ops table to the usable ones). A missing libcuda.so.1 or a probe that
  * crashed, hung or failed gives zero devices and ACCEL_OK with the reason in rep->verdict.
  *
  * With `no_cache` false a cached outcome is used when its key matches (driver kernel module,

@@ -9,8 +9,8 @@
 
 #include "core/text.h"
 
-#include "backends/cuda/cuda_api.h"
-#include "backends/cuda/nvml_api.h"
+#include "vendor/cuda_api.h"
+#include "vendor/nvml_api.h"
 
 #include <stdlib.h>
 #include <string.h>

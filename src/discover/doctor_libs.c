@@ -18,8 +18,8 @@
  * (cuBLAS 0.5 GB, cuFFT, NVRTC) are resolved and versioned but not loaded. */
 #include "discover/doctor_checks.h"
 #include "discover/cuda.h"
-#include "backends/cuda/cudart_api.h"
-#include "backends/cuda/cudnn_api.h"
+#include "vendor/cudart_api.h"
+#include "vendor/cudnn_api.h"
 
 #include <dirent.h>
 #include <stdlib.h>

@@ -19,6 +19,7 @@
 #define ACCEL_DISCOVER_LIBRESOLVE_H
 
 #include "core/internal.h"
+#include "vendor/lib_probe.h"
 
 #define ACCEL__ENV_LD_SO_CACHE "ACCEL_LD_SO_CACHE"
 
@@ -93,24 +94,6 @@ int accel__elf_soname(const char *path, char *soname, size_t cap, char *why, siz
 /* ---------------------------------------------------------------------------------------- */
 /* Trial load in a probe child                                                               */
 /* ---------------------------------------------------------------------------------------- */
-
-/* What a trial load learnt; filled in the child, sent back whole. */
-typedef struct accel__lib_probe_out {
-    char loaded_path[1024]; /* the file the real loader opened (from the link map) */
-    char version[64];       /* from a version function, "" when none was called */
-    char version_source[48]; /* the function: "cudaRuntimeGetVersion()" */
-    long long version_number; /* its raw value (12040, 90100), -1 when not read */
-    long long cuda_version;  /* CUDA runtime version the library reports or was built for,
-                              * -1 when not known */
-    char note[256];          /* anything else worth a line ("tensor descriptor created") */
-} accel__lib_probe_out;
-
-/* Runs in the child after dlopen succeeded: exercises the library (version functions, a first
- * call that makes it load its own parts). Announces each step with accel__probe_step. Returns
- * 0 when the library works, else fails through accel__probe_fail and returns non-zero.
- * Hooks live in the library's dlopen wrapper (src/backends/<name>/). */
-typedef int (*accel__lib_probe_hook)(void *lib, accel__probe_chan *chan,
-                                     accel__lib_probe_out *out);
 
 typedef struct accel__lib_load {
     int attempted;

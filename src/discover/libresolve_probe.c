@@ -4,7 +4,7 @@
  * or a hang in any of it is a verdict, not a dead host process. */
 #include "discover/libresolve.h"
 
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -22,7 +22,7 @@
  * (the cache key); see opencl_discover.h. */
 #include "discover/opencl_discover.h"
 
-#include "backends/opencl/opencl_backend.h"
+#include "vendor/cl_util.h"
 #include "discover/verdict_cache.h"
 
 #include <stdlib.h>
@@ -128,7 +128,6 @@ static accel_status add_devices(const accel__ocl_reclist *l, accel__devlist *out
         info->max_alloc = p->max_alloc;
         info->fp16 = p->fp16;
         info->fp64 = p->fp64;
-        d->ops = &accel__backend_opencl;
         d->backend_index = ACCEL__CL_INDEX(r->plat, r->dev);
     }
     return ACCEL_OK;
@@ -180,7 +179,7 @@ accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no
 
     const char *source = "cache";
     char *body = no_cache ? NULL : cache_read(ctx, key.s);
-    if (!body && accel__opencl_in_process()) {
+    if (!body && accel__cl_in_process()) {
         source = "this process";
         body = memo_get();
         if (!body) {

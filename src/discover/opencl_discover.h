@@ -15,10 +15,10 @@
 #ifndef ACCEL_OPENCL_DISCOVER_H
 #define ACCEL_OPENCL_DISCOVER_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 #include "core/text.h"
 
-#include "backends/opencl/cl_util.h"
+#include "vendor/cl_util.h"
 
 #define ACCEL__OCL_CACHE_FORMAT "accel-opencl-discovery 1"
 /* The kernel the self-test builds and runs. */

@@ -5,7 +5,7 @@
  * k that verdict, and a new child tests the devices after k. */
 #include "discover/opencl_discover.h"
 
-#include "backends/opencl/opencl_backend.h"
+#include "vendor/cl_util.h"
 #include "core/kernels.h"
 
 #include <stdlib.h>

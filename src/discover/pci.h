@@ -37,12 +37,7 @@ accel_status accel__pci_scan(accel__pci_gpu **out, size_t *n);
 /* The same scan under an explicit root (the directory that holds bus/pci/devices). */
 accel_status accel__pci_scan_root(const char *sysfs_root, accel__pci_gpu **out, size_t *n);
 
-/* Parses "0000:01:00.0", "00000000:01:00.0" (CUDA, NVML) or "01:00.0" (domain 0) into one
- * number; returns 0 on success. */
-int accel__pci_bus_id_parse(const char *text, uint64_t *out);
-
-/* 1 when two bus ids name the same function, whatever their spelling. */
-int accel__pci_bus_id_equal(const char *a, const char *b);
+/* accel__pci_bus_id_parse() and accel__pci_bus_id_equal() are in core/internal.h. */
 
 /* "NVIDIA", "AMD", "Intel", or "" for other vendor ids. */
 const char *accel__pci_vendor_name(unsigned vendor_id);

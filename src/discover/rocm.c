@@ -104,7 +104,6 @@ accel_status accel__discover_rocm(accel_ctx *ctx, accel__devlist *out, bool no_c
         }
         d->info.usable = 1;
         accel__strlcpy(d->info.verdict, "usable", sizeof d->info.verdict);
-        d->ops = &accel__backend_hip;
     }
     accel__hip_probe_free(&probe);
     free(keep);

@@ -3,7 +3,7 @@
 #ifndef ACCEL_DISCOVER_ROCM_H
 #define ACCEL_DISCOVER_ROCM_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 
 /* One AMD GPU as the amdgpu/KFD driver shows it in sysfs. Unknown numbers are -1, text "". */
 typedef struct accel__rocm_gpu {

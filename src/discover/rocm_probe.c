@@ -8,7 +8,7 @@
  *     dev\t<ordinal>\t<pci bus id>\t<total>\t<free>\t<alloc ok>\t<name> */
 #include "discover/rocm.h"
 
-#include "backends/hip/hip_api.h"
+#include "vendor/hip_api.h"
 #include "core/text.h"
 #include "discover/verdict_cache.h"
 

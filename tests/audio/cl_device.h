@@ -1,5 +1,6 @@
 /* cl_device.h — a minimal OpenCL device for the audio tests: the backend ops table (buffers,
- * copies, kernel_get from the embedded kernel sources, launch, run → op->run_device) over
+ * copies, kernel_get from the embedded kernel sources, launch; supports_op and run are the
+ * core's, as for the library's own device backends) over
  * libOpenCL.so.1 loaded with dlopen, on the first OpenCL device (PoCL in CI). It lets the tests
  * run the audio operations' device path — src/ops/audio/device.c and src/kernels/audio.kern —
  * through the executor exactly as a real backend would, with failures injectable, while the
@@ -11,6 +12,8 @@
 #include <CL/cl.h>
 #include <dlfcn.h>
 
+#include "core/backend.h"
+#include "core/devcall.h"
 #include "core/kernels.h"
 #include "ops/audio/audio_internal.h"
 
@@ -198,18 +201,6 @@ static accel_status cld_sync(accel__device *d)
     CLD_CHECK(cld.clFinish(cld.q), "finish");
     return ACCEL_OK;
 }
-static int cld_supports(const accel__device *d, const char *op)
-{
-    (void)d;
-    const accel__op *o = accel__op_find(op);
-    return o && o->run_device;
-}
-static accel_status cld_run(accel__device *d, const accel__op *op, void *call, size_t b, size_t e)
-{
-    RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device path", op->name);
-    return op->run_device(d, call, b, e);
-}
-
 static const accel__backend_ops cld_ops = {
     .api_version = ACCEL__BACKEND_API,
     .name = "test-opencl",
@@ -223,8 +214,8 @@ static const accel__backend_ops cld_ops = {
     .kernel_get = cld_kernel,
     .launch = cld_launch,
     .synchronize = cld_sync,
-    .supports_op = cld_supports,
-    .run = cld_run,
+    .supports_op = accel__device_code_supports,
+    .run = accel__device_code_run,
 };
 
 /* Loads OpenCL and adds its first device to ctx in front of the CPU. Returns the device's

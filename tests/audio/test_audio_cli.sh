@@ -73,7 +73,7 @@ expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset whisper-80 --f
 grep -q "allowed: --preset" "$out/stderr" || fail "unknown option: allowed options not named"
 expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset whisper-80
 expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset whisper-80 --device tpu -o "$out/x.npy"
-grep -q "allowed: auto, cpu" "$out/stderr" || fail "unknown device: allowed values not named"
+grep -q "allowed: auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)" "$out/stderr" || fail "unknown device: allowed values not named"
 expect_rc 2 "$accel" audio features "$data/speech_a.wav" "$data/variants/speech_a.wav" --preset vggish -o "$out/dup" 2>/dev/null
 expect_rc 2 "$accel" audio transcribe "$data/speech_a.wav"
 [ -e "$out/x.npy" ] && fail "an output was written despite a usage error"

@@ -5,7 +5,7 @@
 
 #include "test.h"
 #include "cli_run.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <sys/stat.h>
 

@@ -61,7 +61,7 @@ int main(void)
     /* a bad value: every command that reads the configuration exits 2 */
     const char *const *commands[] = {show, devices, devices_json, select, explain};
     const char *const bad[][2] = {
-        {"ACCEL_BACKEND=gpux", "auto|cuda|rocm|opencl|cpu"},
+        {"ACCEL_BACKEND=gpux", "auto|cuda|rocm|opencl|metal|cpu"},
         {"ACCEL_MEMORY_LIMIT_GB=-1", "greater than 0"},
         {"ACCEL_MEMORY_FRACTION=1.5", "(0, 1]"},
         {"ACCEL_BATCH_SIZE=abc", "a whole number"},

@@ -59,7 +59,7 @@ static void bad_file(const char *name, const char *text, const char *const *want
     unsetenv("ACCEL_CONFIG");
 }
 
-static const char backends[] = "auto|cuda|rocm|opencl|cpu|metal (mps = metal)";
+static const char backends[] = "auto|cuda|rocm|opencl|metal|cpu (hip = rocm, mps = metal)";
 static const char booleans[] = "0|1|true|false|yes|no|on|off";
 
 int main(void)

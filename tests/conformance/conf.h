@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "core/internal.h"
+#include "core/backend.h"
 #include "ops/basic/basic.h"
 #include "test.h"
 

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
                                       info->verdict);
             continue;
         }
-        if (dev->ops->supports_op && !dev->ops->supports_op(dev, want)) {
+        if (dev->ops->supports_op && !dev->ops->supports_op(dev, op)) {
             const char *note = dev->ops->kernel_note ? dev->ops->kernel_note(dev) : "";
             printf("device %zu (%s %s): does not offer %s (%s)\n", i, kname, info->name, want,
                    note);

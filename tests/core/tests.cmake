@@ -4,3 +4,4 @@ accel_add_test(test_hash SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hash.c)
 accel_add_test(test_probe SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_probe.c
   ENV "ASAN_OPTIONS=handle_segv=0:handle_abort=0:detect_leaks=0")
 accel_add_test(test_opnames SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_opnames.c)
+accel_add_test(test_backend_table SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_backend_table.c)

@@ -7,6 +7,7 @@
  * naming the allowed values. */
 #include "test.h"
 #include "backends/cpu/cpu.h"
+#include "core/backend.h"
 #include "ops/basic/basic.h"
 
 #include <stdlib.h>

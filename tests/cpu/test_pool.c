@@ -3,6 +3,7 @@
  * run serially instead of deadlocking; the context sizes the pool from ACCEL_NUM_THREADS. */
 #include "test.h"
 #include "backends/cpu/cpu.h"
+#include "core/backend.h"
 
 #include <stdatomic.h>
 

@@ -7,8 +7,8 @@
 #include "test_files.h"
 #include "core/internal.h"
 #include "discover/libresolve.h"
-#include "backends/cuda/cudart_api.h"
-#include "backends/cuda/cudnn_api.h"
+#include "vendor/cudart_api.h"
+#include "vendor/cudnn_api.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -2,7 +2,8 @@
  * tests. The fake device keeps buffers in host memory with an optional byte capacity (an
  * allocation that would exceed it fails with ACCEL_ERR_DEVICE_OOM, as a real device would),
  * calls accel__fault_check() at the top of alloc/copy/launch like a real backend, and runs
- * operations through op->run_device. It is attached to a CPU-only context after creation,
+ * operations' device code through the core's accel__device_code_run, as the real device
+ * backends do. It is attached to a CPU-only context after creation,
  * before the CPU (the CPU stays last). */
 #ifndef ACCEL_TEST_FAKE_H
 #define ACCEL_TEST_FAKE_H
@@ -13,7 +14,7 @@
 
 #include "core/devcall.h"
 #include "core/executor.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 struct accel__buffer {
     size_t bytes;
@@ -132,7 +133,7 @@ static accel_status fake_sync(accel__device *d)
     return ACCEL_OK;
 }
 
-static int fake_supports(const accel__device *d, const char *op)
+static int fake_supports(const accel__device *d, const accel__op *op)
 {
     (void)op;
     return ((fake_dev *)d->impl)->supports;
@@ -151,8 +152,7 @@ static accel_status fake_run(accel__device *d, const accel__op *op, void *call, 
     if (f->run_status != ACCEL_OK && (f->fail_from_run <= 0 || run >= f->fail_from_run))
         return ACCEL_ERROR(f->run_status, "fake: run %d fails with %s", run,
                            accel_status_name(f->run_status));
-    RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device code", op->name);
-    return op->run_device(d, call, b, e);
+    return accel__device_code_run(d, op, call, b, e);
 }
 
 static const accel__backend_ops fake_ops = {
@@ -255,28 +255,28 @@ static accel_status scale_cpu(accel__device *d, void *call, size_t b, size_t e)
     return ACCEL_OK;
 }
 
-static accel_status scale_device(accel__device *d, void *call, size_t b, size_t e)
+static accel_status scale_device(accel__devq *q, void *call, size_t b, size_t e)
 {
     scale_call *c = call;
     size_t n = e - b, bytes = n * sizeof(float);
     accel__buffer *bx = NULL, *by = NULL;
     accel__kernel *k = NULL;
-    FORWARD_IF_ERROR(d->ops->kernel_get(d, "scale", &k));
-    accel_status st = accel__dev_alloc(d, bytes, &bx);
-    if (st == ACCEL_OK) st = accel__dev_alloc(d, bytes, &by);
-    if (st == ACCEL_OK) st = accel__dev_copy_h2d(d, bx, 0, c->x + b, bytes);
+    FORWARD_IF_ERROR(accel__devq_kernel(q, "scale", &k));
+    accel_status st = accel__devq_alloc(q, bytes, &bx);
+    if (st == ACCEL_OK) st = accel__devq_alloc(q, bytes, &by);
+    if (st == ACCEL_OK) st = accel__devq_copy_h2d(q, bx, 0, c->x + b, bytes);
     if (st == ACCEL_OK) {
         accel__arg a[4] = {{.type = ACCEL__ARG_BUFFER, .v.buf = by},
                            {.type = ACCEL__ARG_BUFFER, .v.buf = bx},
                            {.type = ACCEL__ARG_I32, .v.i32 = (int32_t)n},
                            {.type = ACCEL__ARG_F32, .v.f32 = c->k}};
         accel__launch g = {.dims = 1, .global = {n, 1, 1}, .local = {64, 1, 1}};
-        st = accel__dev_launch(d, k, &g, a, 4);
+        st = accel__devq_launch(q, k, &g, a, 4);
     }
-    if (st == ACCEL_OK) st = accel__dev_copy_d2h(d, c->y + b, by, 0, bytes);
+    if (st == ACCEL_OK) st = accel__devq_copy_d2h(q, c->y + b, by, 0, bytes);
     if (st == ACCEL_OK && c->who) memset(c->who + b, 'g', n);
-    accel__dev_free(d, bx, bytes);
-    accel__dev_free(d, by, bytes);
+    accel__devq_free(q, bx);
+    accel__devq_free(q, by);
     return st;
 }
 

@@ -154,7 +154,8 @@ static void test_devices(void)
     ASSERT_STATUS(accel__bench_devices(ctx, "hip", idx, &n), ACCEL_ERR_NOT_FOUND);
     ASSERT_STATUS(accel__bench_devices(ctx, "7", idx, &n), ACCEL_ERR_INVALID_ARG);
     ASSERT_STATUS(accel__bench_devices(ctx, "warp", idx, &n), ACCEL_ERR_INVALID_ARG);
-    ASSERT_CONTAINS(accel_last_error(ctx), "allowed: cpu, gpu, all, cuda, opencl, hip");
+    ASSERT_CONTAINS(accel_last_error(ctx),
+                    "allowed: gpu, all, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)");
     accel_ctx_destroy(ctx);
 }
 

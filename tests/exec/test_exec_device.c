@@ -7,7 +7,7 @@
 #include "test.h"
 #include "core/devcall.h"
 #include "core/executor.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 typedef struct fill_call {
     const float *x;
@@ -26,26 +26,25 @@ static accel_status fill_cpu(accel__device *d, void *call, size_t b, size_t e)
     return ACCEL_OK;
 }
 
-static accel_status fill_device(accel__device *d, void *call, size_t b, size_t e)
+static accel_status fill_device(accel__devq *q, void *call, size_t b, size_t e)
 {
     fill_call *c = call;
     size_t n = e - b, bytes = n * sizeof(float);
     accel__kernel *k = NULL;
-    RETURN_ERROR_IF(!d->ops->kernel_get, ACCEL_ERR_UNSUPPORTED, "no kernel_get");
-    FORWARD_IF_ERROR(d->ops->kernel_get(d, "ak_fill_f32", &k));
+    FORWARD_IF_ERROR(accel__devq_kernel(q, "ak_fill_f32", &k));
     accel__buffer *buf = NULL;
-    FORWARD_IF_ERROR(accel__dev_alloc(d, bytes, &buf));
-    accel_status st = accel__dev_copy_h2d(d, buf, 0, c->x + b, bytes);
+    FORWARD_IF_ERROR(accel__devq_alloc(q, bytes, &buf));
+    accel_status st = accel__devq_copy_h2d(q, buf, 0, c->x + b, bytes);
     if (st == ACCEL_OK) {
         accel__arg a[3] = {{.type = ACCEL__ARG_BUFFER, .v.buf = buf},
                            {.type = ACCEL__ARG_I32, .v.i32 = (int32_t)n},
                            {.type = ACCEL__ARG_F32, .v.f32 = c->v}};
         accel__launch g = {.dims = 1, .global = {(n + 63) / 64 * 64, 1, 1}, .local = {64, 1, 1}};
-        st = accel__dev_launch(d, k, &g, a, 3);
+        st = accel__devq_launch(q, k, &g, a, 3);
     }
-    if (st == ACCEL_OK && d->ops->synchronize) st = d->ops->synchronize(d);
-    if (st == ACCEL_OK) st = accel__dev_copy_d2h(d, c->y + b, buf, 0, bytes);
-    accel__dev_free(d, buf, bytes);
+    if (st == ACCEL_OK) st = accel__devq_sync(q);
+    if (st == ACCEL_OK) st = accel__devq_copy_d2h(q, c->y + b, buf, 0, bytes);
+    accel__devq_free(q, buf);
     return st;
 }
 

@@ -196,16 +196,16 @@ static int64_t big_fixed(const void *c)
     return MiB;
 }
 
-static accel_status cal_device(accel__device *d, void *call, size_t b, size_t e)
+static accel_status cal_device(accel__devq *q, void *call, size_t b, size_t e)
 {
     /* allocates exactly a + b·n (in two buffers, like real device code) and computes */
     accel__buffer *x = NULL, *y = NULL;
     size_t fixed = (size_t)cal_a, per = (size_t)cal_b * (e - b);
-    FORWARD_IF_ERROR(accel__dev_alloc(d, fixed, &x));
-    accel_status st = accel__dev_alloc(d, per, &y);
-    if (st == ACCEL_OK) st = scale_cpu(d, call, b, e);
-    accel__dev_free(d, y, per);
-    accel__dev_free(d, x, fixed);
+    FORWARD_IF_ERROR(accel__devq_alloc(q, fixed, &x));
+    accel_status st = accel__devq_alloc(q, per, &y);
+    if (st == ACCEL_OK) st = scale_cpu(NULL, call, b, e);
+    accel__devq_free(q, y);
+    accel__devq_free(q, x);
     return st;
 }
 

@@ -24,7 +24,7 @@ if(ACCEL_BUILD_CLI)
   # the names allowed are the one vocabulary of every verb (core/opnames.h)
   accel_exec_cli_test(cli_bench_unknown_operation 2 "unknown operation 'nosuch'; allowed: convert (convert-f16)" bench --operation nosuch)
   accel_exec_cli_test(cli_bench_bad_size 2 "allowed: small, medium, large" bench --operation empty --size huge)
-  accel_exec_cli_test(cli_bench_bad_device 2 "allowed: cpu, gpu, all, cuda, opencl, hip" bench --operation empty --device warp)
+  accel_exec_cli_test(cli_bench_bad_device 2 "allowed: gpu, all, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)" bench --operation empty --device warp)
   accel_exec_cli_test(cli_bench_bad_iterations 2 "expected a whole number" bench --operation empty --iterations 0)
   accel_exec_cli_test(cli_bench_nothing 2 "--op NAME, --quick or --list" bench)
   accel_exec_cli_test(cli_bench_cpu 0 "copy bandwidth" bench --operation empty --size 100 --iterations 3 --device cpu --batch-size 10)
@@ -53,3 +53,32 @@ target_link_libraries(exec_overhead PRIVATE accel_internal)
 target_compile_definitions(exec_overhead PRIVATE _GNU_SOURCE)
 target_compile_options(exec_overhead PRIVATE ${ACCEL_WARNINGS})
 add_test(NAME bench_exec_overhead_smoke COMMAND exec_overhead --quick)
+
+# Every operation's device code goes through the counting device calls (core/devcall.h): on
+# the machine's non-CPU devices (PoCL in CI) and on both stand-in drivers, each operation's
+# account shows buffers, copies and kernels, and calibration measures its memory; the CLI
+# entries check what users saw when convert and reduce went around the counters.
+set(counts_fake_cuda "LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fake-cuda-backend" ACCEL_FAKE_GPU_MEMORY_MB=1024)
+set(counts_fake_rocm "ACCEL_HIP_LIBRARY=${CMAKE_BINARY_DIR}/fake-hip-backend/libamdhip64.so"
+  "ACCEL_SYSFS_ROOT=${CMAKE_SOURCE_DIR}/tests/data/sysfs-amd" HIP_VISIBLE_DEVICES=0
+  ACCEL_FAKE_GPU_MEMORY_MB=1024)
+accel_add_test(test_device_counts SOURCES ${EXEC_DIR}/test_device_counts.c TIMEOUT 300)
+foreach(kind cuda rocm)
+  add_test(NAME test_device_counts_fake_${kind} COMMAND test_device_counts --require-kind ${kind})
+  set_tests_properties(test_device_counts_fake_${kind} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+    LABELS "fake-gpu;${kind}" ENVIRONMENT
+    "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_device_counts_fake_${kind};${counts_fake_${kind}}")
+endforeach()
+add_dependencies(test_device_counts accel_fake_libcuda accel_fake_libamdhip64)
+if(ACCEL_BUILD_CLI)
+  foreach(kind opencl cuda rocm)
+    set(env "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_device_counts_${kind}")
+    if(NOT kind STREQUAL "opencl")
+      list(APPEND env ${counts_fake_${kind}})
+    endif()
+    add_test(NAME cli_device_counts_${kind} COMMAND sh ${EXEC_DIR}/cli_device_counts.sh
+      $<TARGET_FILE:accel_cli> ${kind})
+    set_tests_properties(cli_device_counts_${kind} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+      ENVIRONMENT "${env}")
+  endforeach()
+endif()

@@ -15,7 +15,7 @@
  * prefixes; an invalid entry ends the list; a repeated one hides everything) and fails with
  * CUDA_ERROR_NO_DEVICE when nothing is visible. Device memory is host memory, so copies work;
  * modules and launches answer CUDA_ERROR_NOT_SUPPORTED (fake_cuda_defaults.c). */
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * resolves (generated from ACCEL__CUDA_API, so the fake stays complete when the list grows).
  * Each answers CUDA_ERROR_NOT_SUPPORTED; fake_cuda.c overrides the ones the fake implements
  * with strong definitions. The asm label gives each function the exported name ("…_v2"). */
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 
 #define FAKE_CUDA_NOT_SUPPORTED 801
 

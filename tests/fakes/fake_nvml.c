@@ -3,7 +3,7 @@
  *   ok          (built into <build>/fakes/ok/ next to the ok libcuda) driver "550.54.14"
  *   nvml_hang   nvmlInit_v2 never returns
  * Like the real NVML it lists every physical GPU and ignores CUDA_VISIBLE_DEVICES. */
-#include "backends/cuda/nvml_api.h"
+#include "vendor/nvml_api.h"
 
 #include <string.h>
 #include <unistd.h>

@@ -1,5 +1,6 @@
 /* backend_slots.c — see backend_slots.h. */
 #include "backend_slots.h"
+#include "core/devcall.h"
 
 #include "test.h"
 
@@ -23,6 +24,19 @@ void slots_device_init(accel__device *dev, accel_ctx *ctx, const accel__backend_
 }
 
 static const uint32_t POISON = 0x7fc0dead; /* a NaN no kernel writes by accident */
+
+/* An operation naming a kernel no device has: never supported. */
+static accel_status never_runs(accel__devq *q, void *call, size_t begin, size_t end)
+{
+    (void)q;
+    (void)call;
+    (void)begin;
+    (void)end;
+    return ACCEL_ERROR(ACCEL_ERR_INTERNAL, "device code of an unsupported operation ran");
+}
+static const char *const missing_kernels[] = {"ak_no_such_kernel", NULL};
+static const accel__op missing_kernel_op = {
+    .name = "needs_a_missing_kernel", .run_device = never_runs, .kernels = missing_kernels};
 
 static void memory_slots(accel__device *dev)
 {
@@ -147,7 +161,8 @@ static void kernel_slots(accel__device *dev, int expect_kernels)
     }
     accel__kernel *none = NULL;
     ASSERT_STATUS(o->kernel_get(dev, "ak_no_such_kernel", &none), ACCEL_ERR_UNSUPPORTED);
-    ASSERT_EQ_INT(o->supports_op(dev, "no_such_operation"), 0);
+    ASSERT_EQ_INT(o->supports_op(dev, &missing_kernel_op), 0);
+    ASSERT_EQ_INT(o->supports_op(dev, NULL), 0);
     if (st != ACCEL_OK) return;
     fill_check(dev, k, 1000003, 999998, 0, 3.5f);   /* default group size, not a multiple */
     fill_check(dev, k, 4096, 4096, 128, -1.25f);     /* exact multiple of the group */
@@ -194,23 +209,22 @@ typedef struct {
 
 static size_t fill_items(const void *call) { return ((const fill_call *)call)->n; }
 
-static accel_status fill_device(accel__device *dev, void *vcall, size_t begin, size_t end)
+static accel_status fill_device(accel__devq *q, void *vcall, size_t begin, size_t end)
 {
     fill_call *c = vcall;
     c->device_runs++;
-    const accel__backend_ops *o = dev->ops;
     size_t n = end - begin;
     accel__kernel *k = NULL;
     accel__buffer *y = NULL;
-    FORWARD_IF_ERROR(o->kernel_get(dev, "ak_fill_f32", &k));
-    FORWARD_IF_ERROR(o->buffer_alloc(dev, n * sizeof(float), &y));
+    FORWARD_IF_ERROR(accel__devq_kernel(q, "ak_fill_f32", &k));
+    FORWARD_IF_ERROR(accel__devq_alloc(q, n * sizeof(float), &y));
     accel__arg args[3] = {{.type = ACCEL__ARG_BUFFER, .v.buf = y},
                           {.type = ACCEL__ARG_I32, .v.i32 = (int32_t)n},
                           {.type = ACCEL__ARG_F32, .v.f32 = 7.0f}};
     accel__launch g = {.dims = 1, .global = {n, 1, 1}};
-    accel_status st = o->launch(dev, k, &g, args, 3);
-    if (st == ACCEL_OK) st = o->copy_d2h(dev, c->out + begin, y, 0, n * sizeof(float));
-    o->buffer_free(dev, y);
+    accel_status st = accel__devq_launch(q, k, &g, args, 3);
+    if (st == ACCEL_OK) st = accel__devq_copy_d2h(q, c->out + begin, y, 0, n * sizeof(float));
+    accel__devq_free(q, y);
     return st;
 }
 
@@ -250,9 +264,9 @@ static void supports_slot(accel__device *dev)
             accel__kernel *kk = NULL;
             want = dev->ops->kernel_get(dev, *k, &kk) == ACCEL_OK;
         }
-        if (dev->ops->supports_op(dev, op->name) != want)
+        if (dev->ops->supports_op(dev, op) != want)
             TEST_FAIL_("supports_op(%s) is %d, kernels say %d", op->name,
-                       dev->ops->supports_op(dev, op->name), want);
+                       dev->ops->supports_op(dev, op), want);
     }
 }
 

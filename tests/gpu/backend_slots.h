@@ -7,7 +7,7 @@
 #ifndef ACCEL_TEST_BACKEND_SLOTS_H
 #define ACCEL_TEST_BACKEND_SLOTS_H
 
-#include "core/internal.h"
+#include "core/backend.h"
 
 /* Builds a device entry for `ops` with backend index `index` in `ctx` (not yet opened). */
 void slots_device_init(accel__device *dev, accel_ctx *ctx, const accel__backend_ops *ops,

@@ -9,7 +9,7 @@
  * (tests/gpu/fake_cuda, see docs/cuda.md), on any machine. */
 #include "test.h"
 #include "backend_slots.h"
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 #include "backends/cuda/cuda_kernels.h"
 
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * stand-in runtime (tests/gpu/fake_hip), whose device 0 is a gfx90a. */
 #include "test.h"
 #include "backend_slots.h"
-#include "backends/hip/hip_api.h"
+#include "vendor/hip_api.h"
 #include "backends/hip/hip_kernels.h"
 
 #include <stdlib.h>
@@ -57,7 +57,7 @@ int main(void)
     if (!ctx) TEST_DONE();
     accel__device dev;
     slots_device_init(&dev, ctx, &accel__backend_hip, ACCEL_KIND_ROCM, index);
-    ASSERT_STR_EQ(accel__backend_hip.name, "hip");
+    ASSERT_STR_EQ(accel__backend_hip.name, "rocm");
     ASSERT_OK(dev.ops->open(&dev));
     if (dev.impl) {
         accel_test_failures += slots_run(&dev, expect);

@@ -4,7 +4,7 @@
  * verdict names the cause, and that the time limit holds. */
 #include "test.h"
 #include "test_files.h"
-#include "core/internal.h"
+#include "core/backend.h"
 #include "discover/cuda.h"
 
 #include <dirent.h>

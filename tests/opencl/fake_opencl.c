@@ -5,7 +5,7 @@
  *   devices  one platform with two GPUs: "fake0" (PCI through cl_khr_pci_bus_info) crashes
  *            with SIGSEGV in clCreateContext; "fake1" (PCI through the NVIDIA attributes)
  *            reports CL_DEVICE_NOT_AVAILABLE there. */
-#include "backends/opencl/cl_api.h"
+#include "vendor/cl_api.h"
 
 #include <signal.h>
 #include <stdlib.h>

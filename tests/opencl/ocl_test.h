@@ -3,7 +3,8 @@
 #define ACCEL_OCL_TEST_H
 
 #include "test.h"
-#include "core/internal.h"
+#include "core/backend.h"
+#include "core/devcall.h"
 
 /* A context with every device opened, and its first usable OpenCL device; exits 77 when there
  * is none (no ICD loader or no platform on this machine). */

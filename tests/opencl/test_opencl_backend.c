@@ -70,6 +70,18 @@ static void check_fill(accel__device *d, size_t n, size_t local)
     free(host);
 }
 
+static accel_status never_runs(accel__devq *q, void *call, size_t begin, size_t end)
+{
+    (void)q;
+    (void)call;
+    (void)begin;
+    (void)end;
+    return ACCEL_ERROR(ACCEL_ERR_INTERNAL, "device code of an unsupported operation ran");
+}
+static const char *const missing_kernels[] = {"ak_no_such_kernel", NULL};
+static const accel__op missing_kernel_op = {
+    .name = "needs_a_missing_kernel", .run_device = never_runs, .kernels = missing_kernels};
+
 int main(void)
 {
     accel_ctx *ctx;
@@ -163,8 +175,9 @@ int main(void)
     if (h) memset(h, 0x5a, 4096);
     d->ops->host_free(d, h);
 
-    /* no operation without kernels is claimed */
-    ASSERT_EQ_INT(d->ops->supports_op(d, "no_such_operation"), 0);
+    /* no operation whose kernels are missing is claimed */
+    ASSERT_EQ_INT(d->ops->supports_op(d, &missing_kernel_op), 0);
+    ASSERT_EQ_INT(d->ops->supports_op(d, NULL), 0);
 
     accel_ctx_destroy(ctx);
     TEST_DONE();

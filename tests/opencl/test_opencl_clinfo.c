@@ -3,7 +3,7 @@
  * support. Checked on a fresh probe and again on the cached records. Skips when clinfo or any
  * OpenCL platform is absent. */
 #include "test.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <ctype.h>
 #include <sys/wait.h>

@@ -1,6 +1,6 @@
 /* OpenCL error codes become accel statuses and keep their names; needs no OpenCL. */
 #include "test.h"
-#include "backends/opencl/cl_api.h"
+#include "vendor/cl_api.h"
 
 int main(void)
 {

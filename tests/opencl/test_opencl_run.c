@@ -1,10 +1,10 @@
-/* The run slot: an operation's device code runs through the backend, which opens the device
+/* The run slot: an operation's device code runs through the backend, and the device is opened
  * on first use when the context was created without warm-up. And a second context created
  * while OpenCL is in use in this process (even with ACCEL_CTX_NO_CACHE) finds the same device
  * without forking a probe into a process that holds OpenCL state. */
 #include "ocl_test.h"
 
-#include "backends/opencl/opencl_backend.h"
+#include "vendor/cl_util.h"
 
 typedef struct {
     float *out;
@@ -15,21 +15,21 @@ typedef struct {
 static size_t n_items(const void *call) { return ((const fill_call *)call)->n; }
 
 /* Fills out[begin, end) on the device with ak_fill_f32. */
-static accel_status fill_device(accel__device *d, void *vcall, size_t begin, size_t end)
+static accel_status fill_device(accel__devq *q, void *vcall, size_t begin, size_t end)
 {
     fill_call *c = vcall;
     size_t n = end - begin;
     accel__kernel *k;
-    FORWARD_IF_ERROR(d->ops->kernel_get(d, "ak_fill_f32", &k));
+    FORWARD_IF_ERROR(accel__devq_kernel(q, "ak_fill_f32", &k));
     accel__buffer *b;
-    FORWARD_IF_ERROR(d->ops->buffer_alloc(d, n * sizeof(float), &b));
+    FORWARD_IF_ERROR(accel__devq_alloc(q, n * sizeof(float), &b));
     accel__arg a[3] = {{.type = ACCEL__ARG_BUFFER, .v.buf = b},
                        {.type = ACCEL__ARG_I32, .v.i32 = (int32_t)n},
                        {.type = ACCEL__ARG_F32, .v.f32 = c->value}};
     accel__launch g = {1, {n, 1, 1}, {128, 0, 0}};
-    accel_status st = d->ops->launch(d, k, &g, a, 3);
-    if (st == ACCEL_OK) st = d->ops->copy_d2h(d, c->out + begin, b, 0, n * sizeof(float));
-    d->ops->buffer_free(d, b);
+    accel_status st = accel__devq_launch(q, k, &g, a, 3);
+    if (st == ACCEL_OK) st = accel__devq_copy_d2h(q, c->out + begin, b, 0, n * sizeof(float));
+    accel__devq_free(q, b);
     return st;
 }
 
@@ -67,7 +67,7 @@ int main(void)
     check(out, 0, 1000, -1.0f, "before the range");
     check(out, 1000, 4000, 3.25f, "the range");
     check(out, 4000, N, -1.0f, "after the range");
-    ASSERT_TRUE(accel__opencl_in_process());
+    ASSERT_TRUE(accel__cl_in_process());
 
     /* an operation without device code is refused, not crashed on */
     accel__op cpu_only = {.name = "cpu_only", .n_items = n_items};

@@ -162,13 +162,14 @@ static accel_ctx *open_ctx(const char *device, int *usage_error)
         strtol(device, &end, 10);
         if (*device && !*end) {
             opt[n++] = (accel_option){"ACCEL_DEVICE", device};
-        } else if (!strcmp(device, "cpu") || !strcmp(device, "cuda") || !strcmp(device, "rocm") ||
-                   !strcmp(device, "opencl")) {
+        } else if (accel__backend_find(device)) { /* a backend's name or alias */
             opt[n++] = (accel_option){"ACCEL_BACKEND", device};
-            if (!strcmp(device, "cpu")) flags |= ACCEL_CTX_NO_DISCOVERY;
+            if (accel__backend_find(device)->host) flags |= ACCEL_CTX_NO_DISCOVERY;
         } else {
-            accel_cli_error("audio", "unknown device '%s' (allowed: auto, cpu, cuda, rocm, opencl, or a "
-                            "device index)", device);
+            char names[200];
+            accel__backend_names(names, sizeof names, ", ", 1);
+            accel_cli_error("audio", "unknown device '%s' (allowed: auto, %s, or a device index)",
+                            device, names);
             *usage_error = 1;
             return NULL;
         }

@@ -44,24 +44,15 @@ static const struct {
     {ACCEL_SIMD_NEON, "neon"},          {ACCEL_SIMD_SVE, "sve"},
 };
 
-static const struct {
-    unsigned bit;
-    const char *name;
-} route_names[] = {
-    {ACCEL_ROUTE_CPU, "cpu"},
-    {ACCEL_ROUTE_CUDA, "cuda"},
-    {ACCEL_ROUTE_HIP, "hip"},
-    {ACCEL_ROUTE_OPENCL, "opencl"},
-};
-
 static void routes_text(unsigned routes, char *buf, size_t cap)
 {
     size_t k = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof route_names / sizeof *route_names; i++)
-        if (routes & route_names[i].bit)
+    /* a route is named by its backend in the backend table: ACCEL_ROUTE_HIP is "rocm" */
+    for (size_t i = 0; i < accel__backend_count(); i++)
+        if (routes & accel__backend_at(i)->route)
             k += (size_t)snprintf(buf + k, k < cap ? cap - k : 0, "%s%s", k ? "," : "",
-                                  route_names[i].name);
+                                  accel__backend_at(i)->name);
 }
 
 /* What became of one GPU on the PCI bus. */
@@ -136,8 +127,9 @@ static void json_device(accel__json *j, const accel_device_info *d)
     accel__json_int(j, "index", d->index);
     accel__json_str(j, "kind", accel_device_kind_name(d->kind));
     accel__json_begin_array(j, "routes");
-    for (size_t i = 0; i < sizeof route_names / sizeof *route_names; i++)
-        if (d->routes & route_names[i].bit) accel__json_str(j, NULL, route_names[i].name);
+    for (size_t i = 0; i < accel__backend_count(); i++)
+        if (d->routes & accel__backend_at(i)->route)
+            accel__json_str(j, NULL, accel__backend_at(i)->name);
     accel__json_end_array(j);
     accel__json_bool(j, "usable", d->usable);
     accel__json_str(j, "verdict", d->verdict);

@@ -2,6 +2,7 @@
  * their CPU code (op->run_cpu), which uses the thread pool and the SIMD level chosen here at
  * open (see cpu.h). */
 #include "cpu.h"
+#include "core/backend.h"
 #include "core/precision.h"
 
 #include <stdlib.h>
@@ -181,11 +182,10 @@ static accel_status cpu_sync(accel__device *dev)
     return ACCEL_OK;
 }
 
-static int cpu_supports(const accel__device *dev, const char *op)
+static int cpu_supports(const accel__device *dev, const accel__op *op)
 {
     (void)dev;
-    const accel__op *o = accel__op_find(op);
-    return o && o->run_cpu;
+    return op && op->run_cpu;
 }
 
 static accel_status cpu_run(accel__device *dev, const accel__op *op, void *call, size_t begin,

@@ -6,7 +6,7 @@
 #ifndef ACCEL_CUDA_KERNELS_H
 #define ACCEL_CUDA_KERNELS_H
 
-#include "backends/cuda/nvrtc_api.h"
+#include "vendor/nvrtc_api.h"
 #include "core/internal.h"
 #include "core/kernels.h"
 

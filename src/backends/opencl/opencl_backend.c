@@ -6,12 +6,11 @@
 #include "backends/opencl/opencl_backend.h"
 #include "core/precision.h"
 
-#include "backends/opencl/cl_api.h"
+#include "vendor/cl_api.h"
 #include "backends/opencl/cl_program_cache.h"
-#include "backends/opencl/cl_util.h"
+#include "vendor/cl_util.h"
 #include "core/kernels.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,10 +52,6 @@ typedef struct cl_dev {
     host_block *host;
     char note[640];
 } cl_dev;
-
-static atomic_int in_process;
-
-int accel__opencl_in_process(void) { return atomic_load(&in_process); }
 
 static cl_dev *impl_of(const accel__device *dev) { return (cl_dev *)dev->impl; }
 
@@ -244,7 +239,7 @@ static accel_status open_device(accel__device *dev, cl_dev *c)
 {
     FORWARD_IF_ERROR(accel__cl_api_load(&c->api));
     const accel__cl_api *api = c->api;
-    atomic_store(&in_process, 1);
+    accel__cl_mark_in_process();
     int pi = ACCEL__CL_INDEX_PLATFORM(dev->backend_index);
     int di = ACCEL__CL_INDEX_DEVICE(dev->backend_index);
     FORWARD_IF_ERROR(accel__cl_device_at(api, pi, di, &c->platform, &c->device));
@@ -635,38 +630,6 @@ static accel_status cl_sync(accel__device *dev)
     return ACCEL_CL(c->api->clFinish(c->queue), "clFinish");
 }
 
-static int cl_supports(const accel__device *dev, const char *op)
-{
-    const cl_dev *c = impl_of(dev);
-    const accel__op *o = accel__op_find(op);
-    if (!c || !o || !o->run_device) return 0;
-    for (const char *const *name = o->kernels; name && *name; name++) {
-        int found = 0;
-        for (size_t i = 0; i < c->n_kernels && !found; i++)
-            found = strcmp(c->kernels[i].name, *name) == 0;
-        if (!found) return 0;
-    }
-    return 1;
-}
-
-static accel_status cl_run(accel__device *dev, const accel__op *op, void *call, size_t begin,
-                           size_t end)
-{
-    RETURN_ERROR_IF(!op->run_device, ACCEL_ERR_UNSUPPORTED, "%s has no device implementation",
-                    op->name);
-    if (!dev->impl) {
-        /* opened here when the context was created without warm-up; a lock of this file's own,
-         * so no caller's lock order matters */
-        static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
-        pthread_mutex_lock(&open_lock);
-        accel_status st = dev->impl ? ACCEL_OK : cl_open(dev);
-        if (st == ACCEL_OK) dev->opened = 1;
-        pthread_mutex_unlock(&open_lock);
-        FORWARD_IF_ERROR(st);
-    }
-    return op->run_device(dev, call, begin, end);
-}
-
 /* ---- timing: markers with profiling events ---------------------------------------------- */
 
 typedef struct {
@@ -779,8 +742,8 @@ const accel__backend_ops accel__backend_opencl = {
     .kernel_get = cl_kernel_get,
     .launch = cl_launch,
     .synchronize = cl_sync,
-    .supports_op = cl_supports,
-    .run = cl_run,
+    .supports_op = accel__device_code_supports,
+    .run = accel__device_code_run,
     .timer_start = cl_timer_start,
     .timer_stop = cl_timer_stop,
     .kernel_note = cl_kernel_note,

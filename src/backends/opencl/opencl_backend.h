@@ -1,22 +1,10 @@
-/* opencl_backend.h — what the OpenCL backend shows the OpenCL discoverer and the tests. */
+/* opencl_backend.h — what the OpenCL backend shows the tests (what it shares with the
+ * discoverer — build options, device indices, whether OpenCL is live in this process — is in
+ * vendor/cl_util.h). */
 #ifndef ACCEL_OPENCL_BACKEND_H
 #define ACCEL_OPENCL_BACKEND_H
 
-#include "core/internal.h"
-
-/* Build options of every program accel builds (part of the program cache key). */
-#define ACCEL__CL_BUILD_OPTIONS ""
-
-/* accel__device.backend_index of the OpenCL device `device` of platform `platform`, in the ICD
- * loader's order. */
-#define ACCEL__CL_INDEX(platform, device) (((platform) << 16) | (device))
-#define ACCEL__CL_INDEX_PLATFORM(index) ((index) >> 16)
-#define ACCEL__CL_INDEX_DEVICE(index) ((index)&0xffff)
-
-/* 1 once this process has called into an OpenCL implementation (a device was opened). From
- * then on forking a probe child is unsafe — the implementation's worker threads do not exist
- * in the child — so discovery reuses what this process already learnt. */
-int accel__opencl_in_process(void);
+#include "core/backend.h"
 
 /* How an opened device got its programs: one count per kernel family. */
 typedef struct accel__opencl_cache_counts {

@@ -236,8 +236,8 @@ void accel__audio_call_free(audio_call *c);
 /* Describes a whole clip of n samples at x, features written to out (features.c). */
 void accel__audio_clip_whole(const audio_plan *pl, audio_clip *cl, const float *x, size_t n,
                              float *out);
-/* Computes frames [begin, end) of the call on a device through its backend ops (device.c). */
-accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begin, size_t end);
+/* Computes frames [begin, end) of the call on a device through its counting handle (device.c). */
+accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, size_t end);
 /* The FFT kernels' stages for n_fft points (nonzero), or 0 when the device path takes the
  * direct DFT route for this size. */
 int accel__audio_fft_radices(int n_fft);

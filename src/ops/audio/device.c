@@ -1,13 +1,14 @@
 /* device.c — run_device of the audio operations: the kernels of src/kernels/audio.kern
- * through the backend's ops table (buffers, copies, launches), never asking which backend it
- * is. Frames are computed in slices of at most SLICE frames per clip; each slice uploads the
+ * through the counting handle of core/devcall.h (buffers, copies, launches), never asking
+ * which backend it is. Frames are computed in slices of at most SLICE frames per clip; each slice uploads the
  * samples its frames read, runs one kernel that takes each frame from samples to features
  * (ak_audio_logmel_f, ak_audio_fbank_d: an FFT in local memory) or, for sizes the FFT does
  * not take, frames → (Kaldi pre-processing →) direct DFT → filterbank, and copies the
  * frame-major values back, which the host puts into the output layout (tracking whisper's
  * maximum). The whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
- * status: the executor falls back (and bisects the batch on out-of-memory). Copies and
- * launches go through core/devcall.h, so `accel bench` reports their bytes and kernel time. */
+ * status: the executor falls back (and bisects the batch on out-of-memory). Every device call
+ * goes through the handle, so `accel bench` reports bytes and kernel time and the planner's
+ * calibration sees the memory. */
 #include "audio_internal.h"
 #include "core/devcall.h"
 
@@ -22,8 +23,7 @@ typedef struct dev_tables {
 } dev_tables;
 
 typedef struct dev_run {
-    accel__device *dev;
-    const accel__backend_ops *o;
+    accel__devq *q;
     const audio_plan *pl;
     int dbl; /* Kaldi: double precision path */
     int radices; /* FFT stages (accel__audio_fft_radices), 0: the direct DFT route */
@@ -36,14 +36,14 @@ typedef struct dev_run {
 
 static void release(dev_run *r, accel__buffer **b)
 {
-    if (*b) r->o->buffer_free(r->dev, *b);
+    accel__devq_free(r->q, *b);
     *b = NULL;
 }
 
 static accel_status upload(dev_run *r, accel__buffer **b, const void *data, size_t bytes)
 {
-    FORWARD_IF_ERROR(r->o->buffer_alloc(r->dev, bytes ? bytes : 4, b));
-    if (bytes) FORWARD_IF_ERROR(accel__dev_copy_h2d(r->dev, *b, 0, data, bytes));
+    FORWARD_IF_ERROR(accel__devq_alloc(r->q, bytes ? bytes : 4, b));
+    if (bytes) FORWARD_IF_ERROR(accel__devq_copy_h2d(r->q, *b, 0, data, bytes));
     return ACCEL_OK;
 }
 
@@ -180,14 +180,13 @@ static accel_status spectrum(dev_run *r, accel__buffer *spec, accel__buffer *fra
     accel__launch g = geom2(pl->n_bins, nf);
     accel__arg a[] = {abuf(spec), abuf(frames), abuf(r->t.cs), ai32(pl->n_fft), ai32(pl->n_bins), ai32(nf),
                       ai32(magnitude)};
-    return accel__dev_launch(r->dev, r->k_dft, &g, a, (int)(sizeof a / sizeof *a));
+    return accel__devq_launch(r->q, r->k_dft, &g, a, (int)(sizeof a / sizeof *a));
 }
 
 static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t fa, int64_t fb, float *host)
 {
     const audio_plan *pl = r->pl;
-    const accel__backend_ops *o = r->o;
-    accel__device *d = r->dev;
+    accel__devq *d = r->q;
     int nf = (int)(fb - fa), N = pl->n_fft, nb = pl->n_bins, n_out = pl->n_out;
     size_t esz = r->dbl ? sizeof(double) : sizeof(float);
     accel__buffer **x = &r->bufs[0], **frames = &r->bufs[1], **spec = &r->bufs[2], **out = &r->bufs[3],
@@ -196,10 +195,10 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
     FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
     if (!r->radices) { /* the FFT kernels keep both in local memory */
-        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)N * esz, frames));
-        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
+        FORWARD_IF_ERROR(accel__devq_alloc(d, (size_t)nf * (size_t)N * esz, frames));
+        FORWARD_IF_ERROR(accel__devq_alloc(d, (size_t)nf * (size_t)nb * esz, spec));
     }
-    FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * (size_t)n_out * sizeof(float), out));
+    FORWARD_IF_ERROR(accel__devq_alloc(d, (size_t)nf * (size_t)n_out * sizeof(float), out));
     int framing = pl->framing == AUDIO_FRAMING_CENTER ? 1 : pl->framing == AUDIO_FRAMING_KALDI ? 2 : 0;
     accel__launch g = geom2(N, nf);
     if (!r->dbl && r->radices) {
@@ -209,17 +208,17 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
                            ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad),
                            ai32(nb), ai32(pl->n_mels), ai32(pl->logkind == AUDIO_LOG_VGGISH),
                            ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1), ai32(r->radices)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else if (!r->dbl) {
         accel__arg a1[] = {abuf(*frames), abuf(*x), abuf(r->t.window), ai64(lo), ai64(hi - lo), ai64(fa),
                            ai32(nf), ai32(N), ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing),
                            ai64(cl->sig.n), ai64(cl->sig.n + cl->sig.pad)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, pl->logkind == AUDIO_LOG_VGGISH));
         g = geom2(pl->n_mels, nf);
         accel__arg a3[] = {abuf(*out), abuf(*spec), abuf(r->t.band), abuf(r->t.w), ai32(nb), ai32(pl->n_mels),
                            ai32(nf), ai32(pl->logkind == AUDIO_LOG_WHISPER ? 0 : 1)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_mel, &g, a3, (int)(sizeof a3 / sizeof *a3)));
     } else if (r->radices) {
         const accel_audio_params *p = &pl->p;
         g = fft_geom(r, nf);
@@ -230,14 +229,14 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
                            ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), af32(cl->sig.scale),
                            ai32(flags), ai32(nb), ai32(pl->n_mels), ai32(mflags), af32(pl->log_energy_floor),
                            ai32(!p->use_power), ai32(r->radices)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
     } else {
         const accel_audio_params *p = &pl->p;
-        FORWARD_IF_ERROR(o->buffer_alloc(d, (size_t)nf * sizeof(double), energy));
+        FORWARD_IF_ERROR(accel__devq_alloc(d, (size_t)nf * sizeof(double), energy));
         accel__arg a1[] = {abuf(*frames), abuf(*x), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N),
                            ai32(pl->win), ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n),
                            af32(cl->sig.scale)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_frames, &g, a1, (int)(sizeof a1 / sizeof *a1)));
         int flags = (p->remove_dc_offset ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->raw_energy ? 4 : 0);
         accel__launch g1;
         memset(&g1, 0, sizeof g1);
@@ -246,16 +245,16 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         g1.global[1] = g1.global[2] = 1;
         accel__arg a2[] = {abuf(*frames), abuf(*energy), abuf(r->t.window), abuf(r->t.prm), ai64(fa), ai32(nf),
                            ai32(N), ai32(pl->win), ai32(flags)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_pre, &g1, a2, (int)(sizeof a2 / sizeof *a2)));
         FORWARD_IF_ERROR(spectrum(r, *spec, *frames, nf, !p->use_power));
         g = geom2(n_out, nf);
         int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
         accel__arg a4[] = {abuf(*out), abuf(*spec), abuf(*energy), abuf(r->t.band), abuf(r->t.w), ai32(nb),
                            ai32(pl->n_mels), ai32(nf), ai32(mflags), af32(pl->log_energy_floor)};
-        FORWARD_IF_ERROR(accel__dev_launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
     }
-    FORWARD_IF_ERROR(accel__dev_copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
-    if (o->synchronize) FORWARD_IF_ERROR(o->synchronize(d));
+    FORWARD_IF_ERROR(accel__devq_copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
+    FORWARD_IF_ERROR(accel__devq_sync(d));
     for (int i = 0; i < 5; i++) release(r, &r->bufs[i]);
 
     /* into the clip's layout; whisper's maximum over every computed frame */
@@ -279,37 +278,34 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     return ACCEL_OK;
 }
 
-accel_status accel__audio_run_device(accel__device *dev, void *call, size_t begin, size_t end)
+accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, size_t end)
 {
     audio_call *c = call;
     const audio_plan *pl = c->plan;
-    const accel__backend_ops *o = dev->ops;
-    RETURN_ERROR_IF(!o || !o->kernel_get || !o->launch || !o->buffer_alloc || !o->copy_h2d || !o->copy_d2h,
-                    ACCEL_ERR_UNSUPPORTED, "%s: the device cannot run kernels", dev->info.name);
+    const accel_device_info *info = accel__devq_info(q);
     if (end <= begin) return ACCEL_OK;
     dev_run r;
     memset(&r, 0, sizeof r);
-    r.dev = dev;
-    r.o = o;
+    r.q = q;
     r.pl = pl;
     r.dbl = pl->kaldi_pre;
-    if (r.dbl && dev->info.fp64 == 0)
+    if (r.dbl && info->fp64 == 0)
         return ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "%s: Kaldi filterbanks need double precision, which this "
-                           "device lacks", dev->info.name);
+                           "device lacks", info->name);
     /* sizes the FFT takes: one kernel does it all; other sizes: frames, (Kaldi
      * pre-processing,) DFT, filterbank */
     r.radices = accel__audio_fft_radices(pl->n_fft);
     /* a device that reports less local memory than the kernel declares takes the DFT route */
-    if (dev->info.local_mem > 0 && dev->info.local_mem < (r.dbl ? FFT_LOCAL_D : FFT_LOCAL_F)) r.radices = 0;
-    r.group = dev->info.host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
+    if (info->local_mem > 0 && info->local_mem < (r.dbl ? FFT_LOCAL_D : FFT_LOCAL_F)) r.radices = 0;
+    r.group = info->host_cpu ? FFT_GROUP_HOST_CPU : FFT_GROUP;
     accel_status st = ACCEL_OK;
     if (r.radices) {
-        st = o->kernel_get(dev, r.dbl ? "ak_audio_fbank_d" : "ak_audio_logmel_f", &r.k_fft);
+        st = accel__devq_kernel(q, r.dbl ? "ak_audio_fbank_d" : "ak_audio_logmel_f", &r.k_fft);
     } else {
-        st = o->kernel_get(dev, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
-        if (st == ACCEL_OK && r.dbl) st = o->kernel_get(dev, "ak_audio_kaldi_pre", &r.k_pre);
-        if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f", &r.k_dft);
-        if (st == ACCEL_OK) st = o->kernel_get(dev, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
+        st = accel__devq_kernel(q, r.dbl ? "ak_audio_frames_d" : "ak_audio_frames_f", &r.k_frames);
+        if (st == ACCEL_OK && r.dbl) st = accel__devq_kernel(q, "ak_audio_kaldi_pre", &r.k_pre);
+        if (st == ACCEL_OK) st = accel__devq_kernel(q, r.dbl ? "ak_audio_dft_d" : "ak_audio_dft_f", &r.k_dft);
+        if (st == ACCEL_OK) st = accel__devq_kernel(q, r.dbl ? "ak_audio_mel_d" : "ak_audio_mel_f", &r.k_mel);
     }
     if (st == ACCEL_OK) st = make_tables(&r);
     float *host = NULL;

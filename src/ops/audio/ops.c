@@ -122,7 +122,7 @@ accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, 
     /* the level ACCEL_CPU_SIMD chose (or the best one) applies to the audio kernels as it
      * does to every CPU kernel */
     cpu_task t = {c, accel__audio_isa_for(accel__cpu_simd(dev))->kernel, begin, ACCEL_OK};
-    accel__audio_parallel(dev ? dev->ctx : NULL, end - begin, 4 * AUDIO_LANES, cpu_part, &t);
+    accel__audio_parallel(dev ? accel__device_ctx(dev) : NULL, end - begin, 4 * AUDIO_LANES, cpu_part, &t);
     RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s: out of memory for frame work space", c->plan->p.kind == ACCEL_AUDIO_WHISPER ? "whisper" : "audio");
     return ACCEL_OK;
 }

@@ -8,6 +8,7 @@
 #include "basic.h"
 
 #include "backends/cpu/cpu.h"
+#include "core/devcall.h"
 
 size_t accel__dtype_size(accel_dtype t)
 {
@@ -109,23 +110,22 @@ static const char *kernel_name(accel_dtype s, accel_dtype d)
 #define CONVERT_WG 256
 #define CONVERT_MAX_GROUPS ((size_t)1 << 16) /* more elements loop inside the kernel */
 
-static accel_status convert_run_device(accel__device *dev, void *vc, size_t begin, size_t end)
+static accel_status convert_run_device(accel__devq *q, void *vc, size_t begin, size_t end)
 {
     const accel__convert_call *c = vc;
-    const accel__backend_ops *o = dev->ops;
     if (end <= begin) return ACCEL_OK;
     size_t n = end - begin, ss = accel__dtype_size(c->src_type), ds = accel__dtype_size(c->dst_type);
     const char *kn = kernel_name(c->src_type, c->dst_type);
     RETURN_ERROR_IF(!kn, ACCEL_ERR_INVALID_ARG, "convert: no kernel for %d -> %d",
                     (int)c->src_type, (int)c->dst_type);
     accel__kernel *k = NULL;
-    FORWARD_IF_ERROR(o->kernel_get(dev, kn, &k));
+    FORWARD_IF_ERROR(accel__devq_kernel(q, kn, &k));
 
     accel__buffer *bs = NULL, *bd = NULL;
-    accel_status st = o->buffer_alloc(dev, n * ss, &bs);
-    if (st == ACCEL_OK) st = o->buffer_alloc(dev, n * ds, &bd);
+    accel_status st = accel__devq_alloc(q, n * ss, &bs);
+    if (st == ACCEL_OK) st = accel__devq_alloc(q, n * ds, &bd);
     if (st == ACCEL_OK)
-        st = o->copy_h2d(dev, bs, 0, (const unsigned char *)c->src + begin * ss, n * ss);
+        st = accel__devq_copy_h2d(q, bs, 0, (const unsigned char *)c->src + begin * ss, n * ss);
     if (st == ACCEL_OK) {
         size_t groups = (n + CONVERT_WG - 1) / CONVERT_WG;
         if (groups > CONVERT_MAX_GROUPS) groups = CONVERT_MAX_GROUPS;
@@ -138,12 +138,13 @@ static accel_status convert_run_device(accel__device *dev, void *vc, size_t begi
             {.type = ACCEL__ARG_F32, .v.f32 = c->scale},
             {.type = ACCEL__ARG_F32, .v.f32 = c->offset},
         };
-        st = o->launch(dev, k, &geom, args, 5);
+        st = accel__devq_launch(q, k, &geom, args, 5);
     }
-    if (st == ACCEL_OK) st = o->synchronize(dev);
-    if (st == ACCEL_OK) st = o->copy_d2h(dev, (unsigned char *)c->dst + begin * ds, bd, 0, n * ds);
-    if (bd) o->buffer_free(dev, bd);
-    if (bs) o->buffer_free(dev, bs);
+    if (st == ACCEL_OK) st = accel__devq_sync(q);
+    if (st == ACCEL_OK)
+        st = accel__devq_copy_d2h(q, (unsigned char *)c->dst + begin * ds, bd, 0, n * ds);
+    accel__devq_free(q, bd);
+    accel__devq_free(q, bs);
     return st;
 }
 

@@ -14,9 +14,18 @@ static int64_t noop_bytes(const void *vc)
     return 0;
 }
 
-static accel_status noop_run(accel__device *dev, void *vc, size_t begin, size_t end)
+static accel_status noop_run_cpu(accel__device *dev, void *vc, size_t begin, size_t end)
 {
     (void)dev;
+    (void)vc;
+    (void)begin;
+    (void)end;
+    return ACCEL_OK;
+}
+
+static accel_status noop_run_device(accel__devq *q, void *vc, size_t begin, size_t end)
+{
+    (void)q;
     (void)vc;
     (void)begin;
     (void)end;
@@ -30,7 +39,7 @@ const accel__op accel__op_noop = {
     .n_items = noop_items,
     .bytes_fixed = noop_bytes,
     .bytes_per_item = noop_bytes,
-    .run_cpu = noop_run,
-    .run_device = noop_run,
+    .run_cpu = noop_run_cpu,
+    .run_device = noop_run_device,
     .kernels = noop_kernels,
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backends/cpu/cpu.h"
+#include "core/devcall.h"
 
 /* ---- items and partials ----------------------------------------------------------------- */
 
@@ -192,10 +193,9 @@ static void take_partials(accel__reduce_call *c, size_t begin, size_t n, const v
     }
 }
 
-static accel_status reduce_run_device(accel__device *dev, void *vc, size_t begin, size_t end)
+static accel_status reduce_run_device(accel__devq *q, void *vc, size_t begin, size_t end)
 {
     accel__reduce_call *c = vc;
-    const accel__backend_ops *o = dev->ops;
     if (end <= begin) return ACCEL_OK;
     size_t n = end - begin;
     size_t cnt, first = accel__reduce_item_start(c, begin, &cnt);
@@ -206,20 +206,20 @@ static accel_status reduce_run_device(accel__device *dev, void *vc, size_t begin
      * device does not say it lacks float64; else float-float */
     accel__kernel *k = NULL;
     int ff = 1;
-    if (!c->force_float_float && dev->info.fp64 != 0 &&
-        o->kernel_get(dev, "ak_reduce_f64", &k) == ACCEL_OK)
+    if (!c->force_float_float && accel__devq_info(q)->fp64 != 0 &&
+        accel__devq_kernel(q, "ak_reduce_f64", &k) == ACCEL_OK)
         ff = 0;
     else
-        FORWARD_IF_ERROR(o->kernel_get(dev, "ak_reduce_ff", &k));
+        FORWARD_IF_ERROR(accel__devq_kernel(q, "ak_reduce_ff", &k));
     accel__clear_error(); /* a missing float64 kernel is not this call's failure */
     size_t part_bytes = n * (ff ? 6 * sizeof(float) : 3 * sizeof(double));
 
     void *host = malloc(part_bytes);
     RETURN_ERROR_IF(!host, ACCEL_ERR_NO_MEMORY, "reduce: cannot allocate %zu bytes", part_bytes);
     accel__buffer *bx = NULL, *bp = NULL;
-    accel_status st = o->buffer_alloc(dev, n_elems * sizeof(float), &bx);
-    if (st == ACCEL_OK) st = o->buffer_alloc(dev, part_bytes, &bp);
-    if (st == ACCEL_OK) st = o->copy_h2d(dev, bx, 0, c->x + first, n_elems * sizeof(float));
+    accel_status st = accel__devq_alloc(q, n_elems * sizeof(float), &bx);
+    if (st == ACCEL_OK) st = accel__devq_alloc(q, part_bytes, &bp);
+    if (st == ACCEL_OK) st = accel__devq_copy_h2d(q, bx, 0, c->x + first, n_elems * sizeof(float));
     if (st == ACCEL_OK) {
         size_t groups = n < REDUCE_MAX_GROUPS ? n : REDUCE_MAX_GROUPS;
         accel__launch geom = {.dims = 1, .global = {groups * REDUCE_WG, 1, 1},
@@ -235,13 +235,13 @@ static accel_status reduce_run_device(accel__device *dev, void *vc, size_t begin
             {.type = ACCEL__ARG_I64, .v.i64 = (int64_t)n},
             {.type = ACCEL__ARG_I32, .v.i32 = (int32_t)c->op},
         };
-        st = o->launch(dev, k, &geom, args, 9);
+        st = accel__devq_launch(q, k, &geom, args, 9);
     }
-    if (st == ACCEL_OK) st = o->synchronize(dev);
-    if (st == ACCEL_OK) st = o->copy_d2h(dev, host, bp, 0, part_bytes);
+    if (st == ACCEL_OK) st = accel__devq_sync(q);
+    if (st == ACCEL_OK) st = accel__devq_copy_d2h(q, host, bp, 0, part_bytes);
     if (st == ACCEL_OK) take_partials(c, begin, n, host, ff);
-    if (bp) o->buffer_free(dev, bp);
-    if (bx) o->buffer_free(dev, bx);
+    accel__devq_free(q, bp);
+    accel__devq_free(q, bx);
     free(host);
     return st;
 }

@@ -116,7 +116,7 @@ accel_status accel__img_run_bands(img_batch *b, void *call, size_t begin, size_t
     accel_status st = accel__img_bands_init(&run.bands, end - begin, r, band);
     free(r);
     FORWARD_IF_ERROR(st);
-    accel__img_parallel(b->dev ? b->dev->ctx : NULL, run.bands.n_pieces, band_task, &run);
+    accel__img_parallel(b->dev, run.bands.n_pieces, band_task, &run);
     accel__img_bands_free(&run.bands);
     return ACCEL_OK;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/cpu/pool.h"
+#include "backends/cpu/cpu.h"
 
 /* The fields of accel_image as of 0.1 end with `order`. */
 #define IMG_ELEM_MIN (offsetof(accel_image, order) + sizeof(accel_pixel_order))
@@ -109,10 +109,10 @@ void accel__img_band_of(const img_bands *b, size_t k, size_t *img, int *r0, int 
     *r1 = *r0 + b->band < b->rows[lo] ? *r0 + b->band : b->rows[lo];
 }
 
-void accel__img_parallel(accel_ctx *ctx, size_t n, img_task_fn fn, void *arg)
+void accel__img_parallel(const accel__device *dev, size_t n, img_task_fn fn, void *arg)
 {
     if (n == 0) return;
-    accel__pool *pool = ctx ? (accel__pool *)ctx->cpu_pool : NULL;
+    accel__pool *pool = dev ? accel__cpu_pool(dev) : NULL;
     if (!pool || n == 1) {
         fn(arg, 0, n);
         return;

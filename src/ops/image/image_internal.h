@@ -63,8 +63,8 @@ void accel__img_bands_free(img_bands *b);
 void accel__img_band_of(const img_bands *b, size_t k, size_t *img, int *r0, int *r1);
 
 typedef void (*img_task_fn)(void *arg, size_t begin, size_t end);
-/* Runs fn over tasks [0, n) on the CPU pool of ctx (serially without one). */
-void accel__img_parallel(accel_ctx *ctx, size_t n, img_task_fn fn, void *arg);
+/* Runs fn over tasks [0, n) on the CPU device's pool (serially without one or for dev NULL). */
+void accel__img_parallel(const accel__device *dev, size_t n, img_task_fn fn, void *arg);
 
 /* ---- colour ----------------------------------------------------------------------------- */
 

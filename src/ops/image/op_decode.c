@@ -63,7 +63,7 @@ static accel_status dec_run(accel__device *dev, void *call, size_t begin, size_t
     img_decode_call *c = call;
     c->b.dev = dev;
     dec_task t = {c, begin};
-    accel__img_parallel(dev ? dev->ctx : NULL, end - begin, dec_part, &t);
+    accel__img_parallel(dev, end - begin, dec_part, &t);
     return ACCEL_OK;
 }
 

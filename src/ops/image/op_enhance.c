@@ -63,13 +63,13 @@ static void enh_task(void *arg, size_t k0, size_t k1)
     }
 }
 
-static void run_step(accel_ctx *ctx, enh_job *j, int step, size_t tasks)
+static void run_step(const accel__device *dev, enh_job *j, int step, size_t tasks)
 {
     j->step = step;
-    accel__img_parallel(ctx, tasks, enh_task, j);
+    accel__img_parallel(dev, tasks, enh_task, j);
 }
 
-static accel_status enhance_one(accel_ctx *ctx, img_enhance_call *c, size_t i)
+static accel_status enhance_one(const accel__device *dev, img_enhance_call *c, size_t i)
 {
     enh_job j;
     memset(&j, 0, sizeof j);
@@ -79,7 +79,7 @@ static accel_status enhance_one(accel_ctx *ctx, img_enhance_call *c, size_t i)
         FORWARD_IF_ERROR(accel__img_resize_plan(in->w, in->h, out->w, out->h, in->c, IMG_LINEAR, &j.plan));
     j.band = 32;
     size_t bands = ((size_t)out->h + 31) / 32;
-    run_step(ctx, &j, 0, bands);
+    run_step(dev, &j, 0, bands);
     accel__img_resize_plan_free(j.plan);
     RETURN_ERROR_IF(j.failed, ACCEL_ERR_NO_MEMORY, "out of memory resizing image %zu", i);
     if (!(c->p.clip_limit > 0)) return ACCEL_OK;
@@ -95,12 +95,12 @@ static accel_status enhance_one(accel_ctx *ctx, img_enhance_call *c, size_t i)
         }
         img_t yv = {j.y, out->w, out->h, 1, (size_t)out->w, 0};
         j.yv = yv;
-        run_step(ctx, &j, 1, bands);
+        run_step(dev, &j, 1, bands);
     }
     accel_status st = accel__img_clahe_prepare(&j.yv, c->p.clip_limit, c->p.tiles_x, c->p.tiles_y, &j.cl);
     if (st == ACCEL_OK) {
-        run_step(ctx, &j, 2, (size_t)j.cl.tx * (size_t)j.cl.ty);
-        run_step(ctx, &j, 3, bands);
+        run_step(dev, &j, 2, (size_t)j.cl.tx * (size_t)j.cl.ty);
+        run_step(dev, &j, 3, bands);
     }
     accel__img_clahe_free(&j.cl);
     free(j.ycc), free(j.y);
@@ -113,7 +113,7 @@ static accel_status enhance_run(accel__device *dev, void *call, size_t begin, si
     c->b.dev = dev;
     for (size_t i = begin; i < end; i++) {
         if (c->b.st[i] != ACCEL_OK) continue;
-        accel_status st = enhance_one(dev ? dev->ctx : NULL, c, i);
+        accel_status st = enhance_one(dev, c, i);
         if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
     }
     return ACCEL_OK;

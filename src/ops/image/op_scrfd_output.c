@@ -37,7 +37,7 @@ static accel_status out_run(accel__device *dev, void *call, size_t begin, size_t
     img_scrfd_out_call *c = call;
     c->b.dev = dev;
     out_task t = {c, begin};
-    accel__img_parallel(dev ? dev->ctx : NULL, end - begin, out_part, &t);
+    accel__img_parallel(dev, end - begin, out_part, &t);
     return ACCEL_OK;
 }
 

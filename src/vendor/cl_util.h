@@ -4,7 +4,23 @@
 #ifndef ACCEL_CL_UTIL_H
 #define ACCEL_CL_UTIL_H
 
-#include "backends/opencl/cl_api.h"
+#include "vendor/cl_api.h"
+
+/* Build options of every program accel builds (part of the program cache key). */
+#define ACCEL__CL_BUILD_OPTIONS ""
+
+/* accel__device.backend_index of the OpenCL device `device` of platform `platform`, in the ICD
+ * loader's order. */
+#define ACCEL__CL_INDEX(platform, device) (((platform) << 16) | (device))
+#define ACCEL__CL_INDEX_PLATFORM(index) ((index) >> 16)
+#define ACCEL__CL_INDEX_DEVICE(index) ((index)&0xffff)
+
+/* 1 once this process has called into an OpenCL implementation (a device was opened). From
+ * then on forking a probe child is unsafe — the implementation's worker threads do not exist
+ * in the child — so discovery reuses what this process already learnt. */
+int accel__cl_in_process(void);
+/* Marks OpenCL as live in this process (the backend calls it before its first OpenCL call). */
+void accel__cl_mark_in_process(void);
 
 /* A device's identity and the properties accel lists. Text fields are trimmed; numbers that
  * the device does not answer are -1. */

@@ -1,9 +1,9 @@
 /* nvrtc_api.c — dlopen wrapper for NVRTC. The library is optional: without it (and without an
  * embedded fatbin) CUDA devices still serve memory operations but run no kernels. Loaded once
  * per process; the sonames are tried newest first so the compiler matches recent drivers. */
-#include "backends/cuda/nvrtc_api.h"
+#include "vendor/nvrtc_api.h"
 
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* cl_api.c — dlopen wrapper for the OpenCL ICD loader. The library is never linked: a machine
  * without it simply has zero OpenCL devices. The load runs once per process (pthread_once). */
-#include "backends/opencl/cl_api.h"
+#include "vendor/cl_api.h"
 
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <string.h>
 

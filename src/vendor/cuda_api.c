@@ -1,8 +1,8 @@
 /* cuda_api.c — dlopen wrapper for the CUDA driver API. The library is never linked: a machine
  * without it simply has zero CUDA devices. The load runs once per process (pthread_once). */
-#include "backends/cuda/cuda_api.h"
+#include "vendor/cuda_api.h"
 
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <dlfcn.h>
 #include <string.h>

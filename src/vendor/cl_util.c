@@ -1,8 +1,9 @@
 /* cl_util.c — OpenCL queries and source builds, shared by discovery and the backend. */
-#include "backends/opencl/cl_util.h"
+#include "vendor/cl_util.h"
 
 #include "core/kernels.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,3 +321,9 @@ const accel__kernel_source *accel__cl_family_of(const char *kernel)
         if (strstr(accel__kernel_sources[i].text, pat)) return &accel__kernel_sources[i];
     return NULL;
 }
+
+static atomic_int in_process;
+
+int accel__cl_in_process(void) { return atomic_load(&in_process); }
+
+void accel__cl_mark_in_process(void) { atomic_store(&in_process, 1); }

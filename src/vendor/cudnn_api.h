@@ -9,7 +9,7 @@
 #ifndef ACCEL_CUDNN_API_H
 #define ACCEL_CUDNN_API_H
 
-#include "discover/libresolve.h"
+#include "vendor/lib_probe.h"
 
 #include <stddef.h>
 

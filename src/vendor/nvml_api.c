@@ -1,9 +1,9 @@
 /* nvml_api.c — dlopen wrapper for NVML. Never linked: a machine without libnvidia-ml.so.1
  * still lists its CUDA devices, just without the management fields. Loaded once per process
  * (pthread_once), like the driver API wrapper. */
-#include "backends/cuda/nvml_api.h"
+#include "vendor/nvml_api.h"
 
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* dl_open.c — opening a vendor library for a dlopen wrapper (see dl_open.h). */
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <dlfcn.h>
 #include <link.h>

@@ -16,6 +16,7 @@ typedef struct accel__gpu_limits {
     unsigned block_max[3];  /* per dimension */
     unsigned grid_max[3];   /* blocks per dimension */
     size_t max_shared;      /* bytes of dynamic shared memory per block */
+    unsigned long long max_items; /* work items per dimension (groups × group size); 0: none */
 } accel__gpu_limits;
 
 /* global = work items per dimension, local = group size (0: ACCEL__GPU_DEFAULT_BLOCK in

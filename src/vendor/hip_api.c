@@ -1,8 +1,8 @@
 /* hip_api.c — dlopen wrapper for the HIP runtime. Never linked: a machine without ROCm lists
  * its AMD GPUs (from sysfs) as unusable with the reason, instead of failing to start. */
-#include "backends/hip/hip_api.h"
+#include "vendor/hip_api.h"
 
-#include "backends/common/dl_open.h"
+#include "vendor/dl_open.h"
 
 #include <string.h>
 

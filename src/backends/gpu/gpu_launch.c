@@ -1,5 +1,5 @@
 /* gpu_launch.c — geometry and parameter packing shared by the CUDA and HIP backends. */
-#include "backends/common/gpu_launch.h"
+#include "backends/gpu/gpu_launch.h"
 
 accel_status accel__gpu_grid(const accel__gpu_limits *lim, const accel__launch *g,
                              unsigned grid[3], unsigned block[3], int *empty)

@@ -7,7 +7,7 @@
 #ifndef ACCEL_CUDART_API_H
 #define ACCEL_CUDART_API_H
 
-#include "discover/libresolve.h"
+#include "vendor/lib_probe.h"
 
 typedef int cudaError_t; /* cudaSuccess == 0 */
 

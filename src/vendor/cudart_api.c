@@ -1,7 +1,7 @@
 /* cudart_api.c — dlopen wrapper for the few CUDA runtime calls the doctor makes. The handle
  * comes from the caller (a probe child that loaded the library the loader chose), so the
  * version read is that of the file a program would really get. */
-#include "backends/cuda/cudart_api.h"
+#include "vendor/cudart_api.h"
 
 #include <dlfcn.h>
 #include <string.h>

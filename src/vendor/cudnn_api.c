@@ -1,5 +1,5 @@
 /* cudnn_api.c — dlopen wrapper for the cuDNN calls the doctor makes in its probe child. */
-#include "backends/cuda/cudnn_api.h"
+#include "vendor/cudnn_api.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -1,0 +1,27 @@
+/* pci_id.c — PCI bus ids as the different APIs spell them ("0000:01:00.0", CUDA's
+ * "00000000:01:00.0", "01:00.0"), compared as numbers. Discovery uses them to match one card
+ * seen through several APIs, selection to honour ACCEL_DEVICE=<bus id>: a helper both stand
+ * on, so it lives below both. */
+#include "core/internal.h"
+
+#include <stdio.h>
+
+int accel__pci_bus_id_parse(const char *text, uint64_t *out)
+{
+    unsigned long dom = 0, bus, dev, fn;
+    char tail;
+    if (!text) return -1;
+    if (sscanf(text, "%lx:%lx:%lx.%lx%c", &dom, &bus, &dev, &fn, &tail) != 4) {
+        dom = 0;
+        if (sscanf(text, "%lx:%lx.%lx%c", &bus, &dev, &fn, &tail) != 3) return -1;
+    }
+    if (dom > 0xffffffffu || bus > 0xff || dev > 0x1f || fn > 7) return -1;
+    *out = ((uint64_t)dom << 16) | (bus << 8) | (dev << 3) | fn;
+    return 0;
+}
+
+int accel__pci_bus_id_equal(const char *a, const char *b)
+{
+    uint64_t x, y;
+    return accel__pci_bus_id_parse(a, &x) == 0 && accel__pci_bus_id_parse(b, &y) == 0 && x == y;
+}
