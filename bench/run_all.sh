@@ -29,3 +29,7 @@ echo; echo "## every operation on every device (accel bench)"
 
 echo; echo "## audio front ends vs torch, numpy and torchaudio (20 minutes of speech)"
 $py "$here/audio_peers.py" --accel "$accel" --json "$out/audio.json"
+
+echo; echo "## image operations vs OpenCV 4.6 (1080p JPEGs and 200 mixed ones)"
+cmake --build "$build" --target accel_bench_image_cpu >/dev/null
+$py "$here/image_peers.py" --accel-bench "$build/accel_bench_image_cpu" --workdir "$out/image" --json "$out/image.json"

@@ -697,6 +697,333 @@ ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_p
                                          accel_audio_source *src, accel_audio_segment **segs,
                                          size_t *n_segs);
 
+/* ---------------------------------------------------------------------------------------- */
+/* Image operations                                                                          */
+/* ---------------------------------------------------------------------------------------- */
+/*
+ * What face pipelines do around their models, computed as the references compute them
+ * (docs/image.md lists every rule and the exactness measured against each):
+ *   decode         cv2.imread(path, IMREAD_COLOR) of JPEG, PNG and WebP, EXIF orientation
+ *                  applied; optionally DCT-scaled JPEG decoding (1/2, 1/4, 1/8)
+ *   gray, resize   cv2.cvtColor(BGR2GRAY), cv2.resize INTER_LINEAR / INTER_AREA (OpenCV 4.6)
+ *   blob           cv2.dnn.blobFromImage(scale, size, mean, swapRB) → NCHW float32
+ *   scrfd input    insightface SCRFD.detect(): letterbox into 640×640 + blob, det_scale
+ *   scrfd output   SCRFD's box and key-point decoding, score threshold and NMS
+ *   arcface align  insightface face_align.norm_crop (Umeyama + cv2.warpAffine) and its blob
+ *   quality        Laplacian variance, brightness, contrast, Tenengrad sharpness, overall
+ *   enhance        upscale so the short side reaches a minimum, CLAHE on the luma channel
+ *
+ * Images are 8-bit, height × width × channels, rows `stride` bytes apart; three channels are
+ * B, G, R unless `order` says R, G, B. Every operation takes a batch of images of different
+ * sizes in one call and runs through the executor (operations "image_decode", "image_gray",
+ * "image_resize", "image_blob", "scrfd_input", "scrfd_output", "image_warp", "arcface_align",
+ * "image_quality", "image_enhance": ACCEL_<OP>_GPU, ACCEL_BATCH_SIZE, records and counters
+ * apply). A bad image fails alone: its status (and message, where the result has one) says why,
+ * the others are computed, and the call returns the first failure's status with
+ * accel_last_error() naming the image and how many failed.
+ *
+ * Arrays of the structs below (accel_image, accel_image_decoded, accel_quality,
+ * accel_scrfd_outputs, accel_faces) are walked with their first element's struct_size as the
+ * element size, so a program built against an older header keeps working when fields are
+ * added: set struct_size in every element (ACCEL_IMAGE_INIT, or the _init functions).
+ * Since 0.1 unless noted.
+ */
+
+typedef enum accel_pixel_order {
+    ACCEL_BGR = 0, /* OpenCV's order (default) */
+    ACCEL_RGB = 1
+} accel_pixel_order;
+
+typedef struct accel_image {
+    size_t struct_size;      /* sizeof(accel_image) */
+    uint8_t *data;           /* first byte of row 0 */
+    int width, height;
+    int channels;            /* 1 (gray), 3, or 4 (the fourth, alpha, is read past) */
+    size_t stride;           /* bytes from one row to the next; 0: width · channels */
+    accel_pixel_order order; /* of the colour channels */
+} accel_image;
+
+/* A description to fill in: ACCEL_IMAGE_INIT(data, width, height, channels). */
+#define ACCEL_IMAGE_INIT(d, w, h, c) {sizeof(accel_image), (d), (w), (h), (c), 0, ACCEL_BGR}
+
+/*! accel_image_free() :
+ *  Frees the pixels that accel allocated for `n` images (decode, enhance) and sets each data
+ *  to NULL. Never pass images whose pixels you own. NULL is a no-op. */
+ACCEL_API void accel_image_free(accel_image *images, size_t n);
+
+/* ---- decoding ---- */
+
+/* Largest number of pixels (width · height as stored) an image file may declare; a header
+ * above it is refused before anything is allocated. Default 1073741824 (2^30, OpenCV's
+ * CV_IO_MAX_IMAGE_PIXELS); the setting ACCEL_IMAGE_MAX_PIXELS changes it. */
+#define ACCEL_IMAGE_MAX_PIXELS_DEFAULT 1073741824LL
+
+typedef struct accel_image_decode_params {
+    size_t struct_size;
+    accel_pixel_order order; /* of the decoded pixels (BGR) */
+    /* 0, 0: full size (what cv2.imread gives). Otherwise JPEGs are decoded with libjpeg-turbo's
+     * DCT scaling at the smallest of 1/2, 1/4, 1/8 whose result (after orientation) is still
+     * at least min_width × min_height; other formats decode at full size. */
+    int min_width, min_height;
+    int ignore_orientation;  /* 1: leave the EXIF orientation unapplied (IMREAD_IGNORE_ORIENTATION) */
+    int scale_denom;         /* 0: from min_width/min_height; 1, 2, 4 or 8: JPEGs decoded at
+                                exactly 1/scale_denom (cv2.IMREAD_REDUCED_COLOR_N) */
+} accel_image_decode_params;
+
+/*! accel_image_decode_params_init() : the defaults (BGR, full size, orientation applied). */
+ACCEL_API void accel_image_decode_params_init(accel_image_decode_params *p);
+
+typedef struct accel_image_decoded {
+    size_t struct_size;
+    accel_image image;       /* 3 channels; pixels owned by accel: accel_image_decoded_free() */
+    accel_status status;     /* ACCEL_OK, or why this file was not decoded */
+    char format[8];          /* "jpeg", "png", "webp", or "" */
+    int stored_width;        /* as the file stores it, before scaling and orientation */
+    int stored_height;
+    int scale_denom;         /* 1, or 2, 4, 8 when DCT scaling was used */
+    int orientation;         /* EXIF orientation applied, 1 when none (1..8) */
+    char message[256];       /* the error, or a decoder warning the image survived; "" */
+} accel_image_decoded;
+
+/*! accel_image_decode() :
+ *  Decodes `n` image files into out[0..n-1] (set out[i].struct_size first, e.g. with
+ *  accel_image_decoded_init()). `params` may be NULL (defaults). Files are read and decoded in
+ *  parallel on the CPU. JPEG, PNG and WebP are recognised by their content, not their name;
+ *  the libraries are loaded on first use.
+ *  Per file: ACCEL_ERR_NOT_FOUND / ACCEL_ERR_IO (missing, a directory, unreadable),
+ *  ACCEL_ERR_FORMAT (empty, not an image, truncated, corrupt, a header above
+ *  ACCEL_IMAGE_MAX_PIXELS), ACCEL_ERR_NOT_BUILT_IN (a format this build has no decoder for),
+ *  ACCEL_ERR_UNAVAILABLE (the decoder library is missing: the message names the package).
+ *  @return ACCEL_OK when every file decoded, else the first failure's status. */
+ACCEL_API accel_status accel_image_decode(accel_ctx *ctx, const accel_image_decode_params *params,
+                                          const char *const *paths, size_t n,
+                                          accel_image_decoded *out, accel_run_record *rec);
+
+/*! accel_image_decode_memory() :
+ *  As accel_image_decode() for `n` encoded images in memory (data[i], sizes[i] bytes); names
+ *  (may be NULL) label them in messages ("image 3" otherwise). */
+ACCEL_API accel_status accel_image_decode_memory(accel_ctx *ctx,
+                                                 const accel_image_decode_params *params,
+                                                 const void *const *data, const size_t *sizes,
+                                                 const char *const *names, size_t n,
+                                                 accel_image_decoded *out, accel_run_record *rec);
+
+/*! accel_image_decoded_init() : sets struct_size and clears `n` results. */
+ACCEL_API void accel_image_decoded_init(accel_image_decoded *out, size_t n);
+
+/*! accel_image_decoded_free() : frees the pixels of `n` results. NULL is a no-op. */
+ACCEL_API void accel_image_decoded_free(accel_image_decoded *out, size_t n);
+
+/* ---- gray, resize, blob ---- */
+
+/*! accel_image_gray() :
+ *  cv2.cvtColor(COLOR_BGR2GRAY) (COLOR_RGB2GRAY for ACCEL_RGB input) of `n` images into the
+ *  caller's one-channel images of the same size (out[i].data allocated by the caller). A
+ *  one-channel input is copied. `status` (may be NULL) gets each image's status. */
+ACCEL_API accel_status accel_image_gray(accel_ctx *ctx, const accel_image *in,
+                                        const accel_image *out, size_t n, accel_status *status,
+                                        accel_run_record *rec);
+
+typedef enum accel_interp {
+    ACCEL_INTERP_LINEAR = 0, /* cv2.INTER_LINEAR */
+    ACCEL_INTERP_AREA = 1    /* cv2.INTER_AREA */
+} accel_interp;
+
+/*! accel_image_resize() :
+ *  cv2.resize(in[i], (out[i].width, out[i].height), interpolation) for `n` images of any
+ *  sizes; out[i] is allocated by the caller with the same channel count and order. */
+ACCEL_API accel_status accel_image_resize(accel_ctx *ctx, accel_interp interp,
+                                          const accel_image *in, const accel_image *out, size_t n,
+                                          accel_status *status, accel_run_record *rec);
+
+typedef struct accel_blob_params {
+    size_t struct_size;
+    int width, height;  /* blob size; an image of another size is resized (INTER_LINEAR) first */
+    float mean[3];      /* subtracted per channel of the image, in its own order … */
+    double scale;       /* … then multiplied (blobFromImage's scalefactor) */
+    int swap_rb;        /* 1: blob channels in the other order than the image's (swapRB) */
+} accel_blob_params;
+
+/*! accel_blob_params_preset() :
+ *  "scrfd" (640×640, mean 127.5, scale 1/128, swapRB) or "arcface" (112×112, mean 127.5,
+ *  scale 1/127.5, swapRB). @return ACCEL_ERR_INVALID_ARG naming the presets for others. */
+ACCEL_API accel_status accel_blob_params_preset(const char *name, accel_blob_params *p);
+
+/*! accel_image_blob() :
+ *  cv2.dnn.blobFromImages(images, scale, (width, height), mean, swapRB) of `n` images: out
+ *  holds n · 3 · height · width float32 (NCHW). Images need 3 or 4 channels. */
+ACCEL_API accel_status accel_image_blob(accel_ctx *ctx, const accel_blob_params *p,
+                                        const accel_image *in, size_t n, float *out,
+                                        accel_status *status, accel_run_record *rec);
+
+/* ---- SCRFD (insightface face detection) ---- */
+
+/*! accel_scrfd_input() :
+ *  What insightface's SCRFD.detect() does before the model, for `n` images of any sizes: keep
+ *  the aspect ratio into input_width × input_height (the new size truncated as int() does),
+ *  resize (INTER_LINEAR), paste at the top-left of a zero canvas, then blobFromImage(1/128,
+ *  mean 127.5, swapRB=True). blob holds n · 3 · input_height · input_width float32 (NCHW);
+ *  det_scale[i] (may be NULL) gets new_height / height, the factor SCRFD divides boxes by. */
+ACCEL_API accel_status accel_scrfd_input(accel_ctx *ctx, const accel_image *in, size_t n,
+                                         int input_width, int input_height, float *blob,
+                                         double *det_scale, accel_status *status,
+                                         accel_run_record *rec);
+
+/* The raw outputs of an SCRFD model for one image, per stride (8, 16, 32 for the 2-anchor
+ * models): scores[s] (K·A floats), bboxes[s] (K·A·4), kps[s] (K·A·10, or NULL for models
+ * without key points), K = (input_height / stride) · (input_width / stride), A anchors. */
+typedef struct accel_scrfd_outputs {
+    size_t struct_size;
+    const float *scores[5];
+    const float *bboxes[5];
+    const float *kps[5];
+    double det_scale;        /* from accel_scrfd_input() */
+    int image_width;         /* of the original image, for max_faces' centring (0: unknown) */
+    int image_height;
+} accel_scrfd_outputs;
+
+typedef struct accel_scrfd_params {
+    size_t struct_size;
+    int input_width, input_height; /* 640, 640 */
+    int n_strides;                  /* 3 */
+    int strides[5];                 /* 8, 16, 32 */
+    int n_anchors;                  /* 2 */
+    float score_threshold;          /* 0.5 */
+    float nms_threshold;            /* 0.4 */
+    int max_faces;                  /* 0: all; else detect(max_num) with metric 'default' */
+} accel_scrfd_params;
+
+/*! accel_scrfd_params_init() : the defaults above (insightface's det_10g / det_2.5g). */
+ACCEL_API void accel_scrfd_params_init(accel_scrfd_params *p);
+
+/* One detected face, in the original image's pixels. */
+typedef struct accel_face {
+    float x1, y1, x2, y2; /* box */
+    float score;
+    float kps[10];        /* five key points x, y (0 when the model has none) */
+} accel_face;
+
+/* The faces of one image: allocated by accel, freed with accel_faces_free(). */
+typedef struct accel_faces {
+    size_t struct_size;
+    accel_face *faces;
+    size_t n_faces;
+    accel_status status;
+} accel_faces;
+
+/*! accel_scrfd_output() :
+ *  What SCRFD.detect() does after the model, for `n` images: distance2bbox / distance2kps on
+ *  the anchor centres of every stride, scores ≥ score_threshold, NMS (insightface's, with its
+ *  +1 areas) at nms_threshold, boxes and points divided by det_scale — the same faces, in the
+ *  same order (descending score), as that code, in float32 as it computes them. `p` may be
+ *  NULL (defaults). out[i] (struct_size set) gets image i's faces. */
+ACCEL_API accel_status accel_scrfd_output(accel_ctx *ctx, const accel_scrfd_params *p,
+                                          const accel_scrfd_outputs *nets, size_t n,
+                                          accel_faces *out, accel_run_record *rec);
+
+/*! accel_faces_free() : frees the face lists of `n` results. NULL is a no-op. */
+ACCEL_API void accel_faces_free(accel_faces *out, size_t n);
+
+/* ---- ArcFace alignment ---- */
+
+/*! accel_arcface_matrix() :
+ *  insightface face_align.estimate_norm: the similarity transform (2×3, row major, image →
+ *  crop) that maps five landmarks (x, y pairs: eyes, nose, mouth corners) onto ArcFace's
+ *  reference points for a `size` × `size` crop (a multiple of 112 or of 128), fitted as
+ *  skimage's SimilarityTransform.estimate does (Umeyama, in double precision).
+ *  @return ACCEL_ERR_INVALID_ARG for non-finite, coincident or collinear landmarks. */
+ACCEL_API accel_status accel_arcface_matrix(const float landmarks[10], int size, double M[6]);
+
+/*! accel_image_warp_affine() :
+ *  cv2.warpAffine(in[i], M, (out[i].width, out[i].height), INTER_LINEAR, BORDER_CONSTANT, 0)
+ *  for `n` images, with OpenCV 4.6's fixed-point arithmetic (identical pixels): matrices holds
+ *  6 doubles per image (2×3, row major, source → destination, as warpAffine takes it). out[i]
+ *  is allocated by the caller with the input's channel count. Use it with a matrix from your
+ *  own fit (skimage's, say) to reproduce norm_crop bit for bit. */
+ACCEL_API accel_status accel_image_warp_affine(accel_ctx *ctx, const accel_image *in,
+                                               const double *matrices, size_t n,
+                                               const accel_image *out, accel_status *status,
+                                               accel_run_record *rec);
+
+/*! accel_arcface_align() :
+ *  face_align.norm_crop for `n` faces: crops[i] (caller-allocated, size × size, 3 channels,
+ *  any order: it gets the source image's order) = cv2.warpAffine(images[i], M, (size, size),
+ *  borderValue=0) with OpenCV 4.6's fixed-point bilinear sampling. `landmarks` holds 10 floats
+ *  per face. `blob` (may be NULL) gets the ArcFace input of the crops, n · 3 · size · size
+ *  float32: blobFromImages(1/127.5, mean 127.5, swapRB=True).
+ *  Per face: ACCEL_ERR_INVALID_ARG for landmarks that are non-finite, coincident, collinear,
+ *  or whose centre lies outside the image. */
+ACCEL_API accel_status accel_arcface_align(accel_ctx *ctx, const accel_image *images,
+                                           const float *landmarks, size_t n, int size,
+                                           const accel_image *crops, float *blob,
+                                           accel_status *status, accel_run_record *rec);
+
+/* ---- quality ---- */
+
+/* How `overall` is made from the four measures (docs/image.md): each is mapped to [0, 1] and
+ * their weighted mean is taken.
+ *   blur        min(1, blur_laplacian_var / blur_good)
+ *   sharpness   min(1, sharpness_tenengrad / sharpness_good)
+ *   contrast    min(1, contrast / contrast_good)
+ *   brightness  1 inside [brightness_low, brightness_high], falling linearly to 0 at 0 and 255 */
+typedef struct accel_quality_params {
+    size_t struct_size;
+    double blur_good;        /* 100 */
+    double sharpness_good;   /* 2000 */
+    double contrast_good;    /* 50 */
+    double brightness_low;   /* 80 */
+    double brightness_high;  /* 180 */
+    double w_blur, w_sharpness, w_contrast, w_brightness; /* 0.35, 0.25, 0.2, 0.2 */
+} accel_quality_params;
+
+/*! accel_quality_params_init() : the defaults above. */
+ACCEL_API void accel_quality_params_init(accel_quality_params *p);
+
+typedef struct accel_quality {
+    size_t struct_size;
+    int width, height;
+    double blur_laplacian_var;  /* variance of cv2.Laplacian(gray, CV_64F) (ksize 1) */
+    double brightness;          /* mean of gray */
+    double contrast;            /* population standard deviation of gray */
+    double sharpness_tenengrad; /* mean of gx² + gy², cv2.Sobel(gray, CV_64F, ksize=3) */
+    double overall;             /* in [0, 1], accel_quality_params */
+    accel_status status;
+} accel_quality;
+
+/*! accel_image_quality() :
+ *  The quality measures of `n` images in one pass over each image's gray version (made as
+ *  accel_image_gray makes it; borders BORDER_REFLECT_101, OpenCV's default). Sums are exact
+ *  integers; each measure is rounded once. `p` may be NULL (defaults). Set out[i].struct_size
+ *  first. */
+ACCEL_API accel_status accel_image_quality(accel_ctx *ctx, const accel_quality_params *p,
+                                           const accel_image *in, size_t n,
+                                           accel_quality *out, accel_run_record *rec);
+
+/* ---- enhancement ---- */
+
+typedef struct accel_enhance_params {
+    size_t struct_size;
+    int min_short_side;  /* 640: smaller images are upscaled (INTER_LINEAR) until their short
+                            side reaches it; 0: never */
+    double clip_limit;   /* 2.0: CLAHE clipLimit; 0: no CLAHE */
+    int tiles_x, tiles_y; /* 8, 8: CLAHE tileGridSize */
+} accel_enhance_params;
+
+/*! accel_enhance_params_init() : the defaults above. */
+ACCEL_API void accel_enhance_params_init(accel_enhance_params *p);
+
+/*! accel_image_enhance() :
+ *  For `n` images: scale = min_short_side / short side when the short side is smaller (else
+ *  1), resize to (round(w · scale), round(h · scale)) with INTER_LINEAR, then CLAHE on the
+ *  luma: BGR → YCrCb, CLAHE on Y, back to BGR (one-channel images: CLAHE directly), all with
+ *  OpenCV 4.6's 8-bit arithmetic. out[i] (struct_size set) gets a new image of the input's
+ *  channel count and order, pixels owned by accel (accel_image_free()); scale[i] (may be NULL)
+ *  the factor applied. `p` may be NULL (defaults). */
+ACCEL_API accel_status accel_image_enhance(accel_ctx *ctx, const accel_enhance_params *p,
+                                           const accel_image *in, size_t n, accel_image *out,
+                                           double *scale, accel_status *status,
+                                           accel_run_record *rec);
+
 #ifdef __cplusplus
 }
 #endif

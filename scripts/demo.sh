@@ -15,3 +15,16 @@ echo; echo "== accel bench --quick --device all"; "$accel" bench --quick --devic
 # selects (ACCEL_BACKEND / ACCEL_DEVICE apply), with the device used, the time and any fallback.
 echo; echo "== accel audio features --demo 5 --preset whisper-80"
 "$accel" audio features --demo 5 --preset whisper-80 || exit $?
+# Images: the quality measures and the SCRFD input blob of a real photograph — scikit-image's
+# astronaut (public domain), when python3-skimage is installed (a test dependency).
+photo=$(/usr/bin/python3 -c "import os, skimage.data; print(os.path.join(os.path.dirname(skimage.data.__file__), 'astronaut.png'))" 2>/dev/null)
+if [ -n "$photo" ] && [ -r "$photo" ]; then
+  tmp=$(mktemp -d) || exit 1
+  echo; echo "== accel image quality astronaut.png"
+  "$accel" image quality "$photo" || { rm -rf "$tmp"; exit 1; }
+  echo; echo "== accel image blob astronaut.png --model scrfd -o blob.npy --json"
+  "$accel" image blob "$photo" --model scrfd -o "$tmp/blob.npy" --json || { rm -rf "$tmp"; exit 1; }
+  rm -rf "$tmp"
+else
+  echo; echo "== accel image: no photograph here (scikit-image's come with: apt-get install python3-skimage)"
+fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh SET... — make sure the Debian 12 packages accel needs are installed.
 #   build: compiler, CMake, and the libraries accel builds against
-#   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy, and
-#          torch/torchaudio for the reference features of the alsa-utils recordings)
+#   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy,
+#          torch/torchaudio for the reference features of the alsa-utils recordings, OpenCV and
+#          scikit-image for the image references)
 #   bench: the peers benchmarks compare with (PyTorch, torchaudio, SciPy, speech tools)
 # As root, missing packages are installed with apt-get; otherwise the exact apt line is printed
 # and the script stops with status 1.
@@ -10,7 +11,7 @@ set -euo pipefail
 
 build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
        libsndfile1-dev libsoxr-dev libavformat-dev libavcodec-dev libavutil-dev
-       libswresample-dev)
+       libswresample-dev libturbojpeg0-dev libspng-dev libwebp-dev)
 # hipcc compiles the HIP kernels at build time (cmake/part_hip.cmake); it also brings the HIP
 # runtime, which the ROCm discovery test then probes for real.
 build+=(hipcc)
@@ -18,7 +19,10 @@ build+=(hipcc)
 # (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
       sox alsa-utils python3-torch python3-torchaudio)
-bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
+# OpenCV 4.6, scikit-image (whose photographs are the test images) and Pillow make the image
+# test files and their reference outputs at test time (tests/image/make_image_refs.py).
+test+=(python3-opencv python3-skimage python3-pil)
+bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
 
 want=()
 for set in "$@"; do

@@ -75,6 +75,11 @@ extern const accel__bench_case accel__bench_case_convert, accel__bench_case_conv
     accel__bench_case_reduce, accel__bench_case_noop;
 extern const accel__bench_case accel__bench_case_whisper80, accel__bench_case_whisper128,
     accel__bench_case_vggish, accel__bench_case_fbank, accel__bench_case_fbank80;
+/* image operations (src/ops/image/bench_case.c) */
+extern const accel__bench_case accel__bench_case_image_decode, accel__bench_case_image_gray,
+    accel__bench_case_image_resize, accel__bench_case_image_blob, accel__bench_case_scrfd_input,
+    accel__bench_case_scrfd_output, accel__bench_case_image_warp, accel__bench_case_arcface_align,
+    accel__bench_case_image_quality, accel__bench_case_image_enhance;
 
 static const accel__bench_case *const builtin[] = {
     &case_empty,
@@ -87,6 +92,16 @@ static const accel__bench_case *const builtin[] = {
     &accel__bench_case_vggish,
     &accel__bench_case_fbank,
     &accel__bench_case_fbank80,
+    &accel__bench_case_image_decode,
+    &accel__bench_case_image_gray,
+    &accel__bench_case_image_resize,
+    &accel__bench_case_image_blob,
+    &accel__bench_case_scrfd_input,
+    &accel__bench_case_scrfd_output,
+    &accel__bench_case_image_warp,
+    &accel__bench_case_arcface_align,
+    &accel__bench_case_image_quality,
+    &accel__bench_case_image_enhance,
 };
 #define N_BUILTIN (sizeof builtin / sizeof *builtin)
 

@@ -133,6 +133,7 @@ static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
         return 1;
     case ACCEL__CFG_BATCH_SIZE:
     case ACCEL__CFG_NUM_THREADS:
+    case ACCEL__CFG_IMAGE_MAX_PIXELS:
         if (parse_whole(v, &w) != 0) {
             snprintf(why, cap, "not a whole number");
             return 0;

@@ -91,7 +91,8 @@ int accel__log_parse_level(const char *text);
     X(PRECISION, "ACCEL_PRECISION", "auto", "auto|fp32|tf32|fp16|bf16|int8")                \
     X(FAULT, "ACCEL_FAULT", "", "KIND@SITE[:N][,…], see docs/fault-injection.md")            \
     X(CACHE_DIR, "ACCEL_CACHE_DIR", "", "a directory (default $XDG_CACHE_HOME/accel)")       \
-    X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")     \
+    X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")  \
+    X(IMAGE_MAX_PIXELS, "ACCEL_IMAGE_MAX_PIXELS", "1073741824", "a whole number of pixels ≥ 1") \
     X(SERVE_LISTEN, "ACCEL_SERVE_LISTEN", "127.0.0.1:8765",                                 \
       "HOST:PORT (an IPv4 address, [an IPv6 address] or a host name; port 0..65535)")       \
     X(SERVE_TOKEN, "ACCEL_SERVE_TOKEN", "",                                                 \

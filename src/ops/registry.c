@@ -8,6 +8,10 @@
 
 /* audio front ends (src/ops/audio/ops.c) */
 extern const accel__op accel__op_whisper, accel__op_vggish, accel__op_fbank;
+/* image operations (src/ops/image/op_*.c) */
+extern const accel__op accel__op_image_decode, accel__op_image_gray, accel__op_image_resize,
+    accel__op_image_blob, accel__op_scrfd_input, accel__op_scrfd_output, accel__op_image_warp,
+    accel__op_arcface_align, accel__op_image_quality, accel__op_image_enhance;
 
 static const accel__op *const ops[] = {
     &accel__op_convert, /* basic/ */
@@ -16,6 +20,16 @@ static const accel__op *const ops[] = {
     &accel__op_whisper, /* audio/ */
     &accel__op_vggish,
     &accel__op_fbank,
+    &accel__op_image_decode, /* image/ */
+    &accel__op_image_gray,
+    &accel__op_image_resize,
+    &accel__op_image_blob,
+    &accel__op_scrfd_input,
+    &accel__op_scrfd_output,
+    &accel__op_image_warp,
+    &accel__op_arcface_align,
+    &accel__op_image_quality,
+    &accel__op_image_enhance,
 };
 
 size_t accel__op_count(void)

@@ -63,5 +63,15 @@ void conf_noop(const conf_dev *d, conf_tally *t);
 void conf_whisper(const conf_dev *d, conf_tally *t);
 void conf_vggish(const conf_dev *d, conf_tally *t);
 void conf_fbank(const conf_dev *d, conf_tally *t);
+void conf_image_decode(const conf_dev *d, conf_tally *t);
+void conf_image_gray(const conf_dev *d, conf_tally *t);
+void conf_image_resize(const conf_dev *d, conf_tally *t);
+void conf_image_blob(const conf_dev *d, conf_tally *t);
+void conf_scrfd_input(const conf_dev *d, conf_tally *t);
+void conf_scrfd_output(const conf_dev *d, conf_tally *t);
+void conf_image_warp(const conf_dev *d, conf_tally *t);
+void conf_arcface_align(const conf_dev *d, conf_tally *t);
+void conf_image_quality(const conf_dev *d, conf_tally *t);
+void conf_image_enhance(const conf_dev *d, conf_tally *t);
 
 #endif

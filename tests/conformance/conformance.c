@@ -42,6 +42,25 @@ static const op_case cases[] = {
      "CPU within 1e-3; also through the direct-DFT route"},
     {"fbank", conf_fbank, "fbank-80 on noise and a loud tone, 0 … 5296007 samples, against the "
      "CPU within 1e-3; also through the direct-DFT route and with 23-ms frames (n_fft 368)"},
+    {"image_decode", conf_image_decode, "4 JPEGs (1×1 … 640×480, some DCT-scaled) in one batch, "
+     "identical to the CPU's pixels in uneven batches"},
+    {"image_gray", conf_image_gray, "9 images of mixed sizes and 1/3/4 channels, BGR and RGB, "
+     "identical to OpenCV's 15-bit formula and to the CPU"},
+    {"image_resize", conf_image_resize, "9 images resized linear and area (enlarging, 2×/odd "
+     "reductions, to 1 pixel), identical to the CPU in uneven batches"},
+    {"image_blob", conf_image_blob, "5 images to 112×112 ArcFace blobs (resized where needed), "
+     "identical to (p − mean)·scale and to the CPU"},
+    {"scrfd_input", conf_scrfd_input, "5 images letterboxed into 96×64 blobs, identical to the "
+     "CPU, det_scale as SCRFD computes it"},
+    {"scrfd_output", conf_scrfd_output, "4 images of random SCRFD outputs (one without key "
+     "points), the same faces as the CPU in descending score"},
+    {"image_warp", conf_image_warp, "9 random similarities, identical to warpAffine's fixed "
+     "point restated here and to the CPU"},
+    {"arcface_align", conf_arcface_align, "4 faces (1, 3, 4 channels) to 112×112 crops, "
+     "identical to the CPU"},
+    {"image_quality", conf_image_quality, "9 images of mixed sizes, the four measures within "
+     "1e-12 relative of a long-double two-pass reference, identical to the CPU"},
+    {"image_enhance", conf_image_enhance, "5 images upscaled and CLAHE'd, identical to the CPU"},
 };
 
 void conf_noop(const conf_dev *d, conf_tally *t)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench_quick_fake.sh ACCEL DEVICE — `accel bench --quick --operation all --device DEVICE` on a
-# stand-in driver (the ctest entry puts it on the library path): every operation runs on the
-# stand-in device, none falls back, and the copy bandwidth is measured there. Timings are
+# stand-in driver (the ctest entry puts it on the library path): every operation with device
+# code runs on the stand-in device, none falls back, and the copy bandwidth is measured there. Timings are
 # meaningless on a stand-in; what is tested is that the benchmark's device paths (timers,
 # pinned copies, every operation's bench case) work on a GPU backend.
 accel=$1 device=$2
@@ -13,7 +13,13 @@ if printf '%s\n' "$out" | grep -q "no kernels"; then
   echo "SKIP: the $device device has no kernels in this build"
   exit 77
 fi
-printf '%s\n' "$out" | grep -q "^fallbacks: 0$" || { echo "FAIL: some operation fell back"; exit 1; }
-if printf '%s\n' "$out" | grep -q " failed: "; then echo "FAIL: an operation failed"; exit 1; fi
+# only operations without device code yet (the image family, docs/image.md "Devices") may
+# fall back, with unsupported_op, and show as failed on the device
+if printf '%s\n' "$out" | sed -n '/^fallbacks: /,$p' | grep "^  " | grep -v "unsupported_op on device .*has no device code"; then
+  echo "FAIL: some operation fell back"; exit 1
+fi
+if printf '%s\n' "$out" | grep " failed: " | grep -v "failed: ran on device [0-9]* after unsupported_op"; then
+  echo "FAIL: an operation failed"; exit 1
+fi
 printf '%s\n' "$out" | grep -q "copy bandwidth" || { echo "FAIL: no copy bandwidth"; exit 1; }
 exit 0

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Image operations: accel against OpenCV 4.6, in the same run, on the same files.
+
+  /usr/bin/python3 bench/image_peers.py [--accel-bench build/accel_bench_image_cpu]
+                                        [--reps 10] [--json out.json] [--workdir DIR]
+
+Inputs (written once to the work directory): scikit-image's astronaut, coffee and
+hubble_deep_field photographs resized to 1920×1080 (INTER_LINEAR) and saved as quality-90
+JPEGs, and 200 JPEGs of mixed sizes (320 … 1920 pixels wide) made from its photographs.
+Peers: OpenCV with cv2.setNumThreads(2) and (1), the best of the two taken; accel with
+ACCEL_NUM_THREADS=2 and 1, the best taken (bench/image_cpu.c, in-process through the public
+API). Every figure is the minimum over the repetitions (medians are in the JSON).
+
+What is timed, per 1080p image unless said (the issue's speed goals):
+  quality   gray + Laplacian variance + mean + std + Sobel Tenengrad       goal ≥ 20×
+  area224   INTER_AREA 1920×1080 → 224×224                                goal ≥ 2×
+  scrfd     SCRFD letterbox + blobFromImage (640×640)
+  decode    imread / imdecode of the JPEG bytes
+  pipeline  JPEG bytes → blob + quality (imdecode + letterbox/blob + quality; accel: three
+            calls, full-size decode so the results are OpenCV's)                goal ≥ 5×
+  batch     200 JPEGs of mixed sizes → blobs + quality, images per second   goal ≥ 5×
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import skimage.data
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "image"))
+import make_image_refs as R  # noqa: E402  (SCRFD's preprocessing restated)
+
+
+def make_inputs(d):
+    os.makedirs(d, exist_ok=True)
+    hd = []
+    for name in ("astronaut", "coffee", "hubble_deep_field"):
+        p = os.path.join(d, f"{name}_1080p.jpg")
+        if not os.path.exists(p):
+            img = cv2.resize(np.ascontiguousarray(getattr(skimage.data, name)()[..., ::-1]), (1920, 1080))
+            cv2.imwrite(p, img, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        hd.append(p)
+    mixed = []
+    rng = np.random.default_rng(7)
+    photos = [np.ascontiguousarray(getattr(skimage.data, n)()[..., ::-1])
+              for n in ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field")]
+    for i in range(200):
+        p = os.path.join(d, f"mixed_{i:03d}.jpg")
+        if not os.path.exists(p):
+            w = int(rng.integers(320, 1921))
+            h = int(w * rng.uniform(0.5, 1.4))
+            cv2.imwrite(p, cv2.resize(photos[i % len(photos)], (w, h)), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        mixed.append(p)
+    return hd, mixed
+
+
+def quality(img):
+    g = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    lap = cv2.Laplacian(g, cv2.CV_64F).var()
+    gx = cv2.Sobel(g, cv2.CV_64F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_64F, 0, 1, ksize=3)
+    return lap, g.mean(), g.std(), np.mean(gx ** 2 + gy ** 2)
+
+
+def best_of(fn, reps):
+    t = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        t.append(time.perf_counter() - t0)
+    return min(t) * 1e3, float(np.median(t)) * 1e3
+
+
+def opencv_case(case, files, reps):
+    bufs = [np.fromfile(p, np.uint8) for p in files]
+    imgs = [cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs]
+    per = {
+        "quality": lambda: [quality(i) for i in imgs],
+        "area224": lambda: [cv2.resize(i, (224, 224), interpolation=cv2.INTER_AREA) for i in imgs],
+        "scrfd": lambda: [R.scrfd_prepare(i) for i in imgs],
+        "decode": lambda: [cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs],
+        "pipeline": lambda: [(R.scrfd_prepare(x), quality(x)) for x in (cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs)],
+        "batch": lambda: [(R.scrfd_prepare(x), quality(x)) for x in (cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs)],
+    }[case]
+    res = {}
+    for th in (2, 1):
+        cv2.setNumThreads(th)
+        b, m = best_of(per, reps)
+        div = 1 if case == "batch" else len(files)
+        res[th] = (b / div, m / div)
+    cv2.setNumThreads(2)
+    return res
+
+
+def accel_case(exe, case, files, reps):
+    res = {}
+    for th in (2, 1):
+        out = subprocess.run([exe, "--threads", str(th), "--reps", str(reps), case] + files,
+                             check=True, capture_output=True, text=True).stdout
+        j = json.loads(out)
+        res[th] = (j["best_ms"], j["median_ms"])
+    return res
+
+
+GOALS = {"quality": 20, "area224": 2, "pipeline": 5, "batch": 5}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--accel-bench", default=os.path.join(HERE, "..", "build", "accel_bench_image_cpu"))
+    ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--workdir", default=os.path.join(HERE, "..", "build", "bench", "image"))
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    hd, mixed = make_inputs(a.workdir)
+    rows = []
+    print(f"# image operations, {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, OpenCV {cv2.__version__}")
+    print("| case | files | OpenCV best ms (2 thr / 1 thr) | accel best ms (2 thr / 1 thr) | ratio (best/best) | goal |")
+    print("|---|---|---|---|---|---|")
+    for case in ("quality", "area224", "scrfd", "decode", "pipeline", "batch"):
+        files = mixed if case == "batch" else hd
+        reps = max(2, a.reps // 5) if case == "batch" else a.reps
+        # interleaved: OpenCV, accel, OpenCV again; the best of all runs counts
+        cv = opencv_case(case, files, reps)
+        ac = accel_case(a.accel_bench, case, files, reps)
+        cv2_ = opencv_case(case, files, reps)
+        cvb = min(min(cv[1][0], cv[2][0]), min(cv2_[1][0], cv2_[2][0]))
+        acb = min(ac[1][0], ac[2][0])
+        ratio = cvb / acb
+        goal = GOALS.get(case)
+        verdict = "" if goal is None else ("met" if ratio >= goal else "missed") + f" (≥ {goal}×)"
+        unit = "ms per batch of 200" if case == "batch" else "ms per image"
+        print(f"| {case} | {len(files)} | {min(cv[2][0], cv2_[2][0]):.2f} / {min(cv[1][0], cv2_[1][0]):.2f} "
+              f"| {ac[2][0]:.2f} / {ac[1][0]:.2f} | {ratio:.1f}× | {verdict} |")
+        rows.append({"case": case, "files": len(files), "unit": unit,
+                     "opencv": {"2": cv[2], "1": cv[1], "2b": cv2_[2], "1b": cv2_[1]},
+                     "accel": {"2": ac[2], "1": ac[1]}, "ratio": ratio, "goal": goal})
+        if case == "batch":
+            print(f"|  | images/s | {200 / (cvb / 1e3):.1f} | {200 / (acb / 1e3):.1f} | | |")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%d"), "load": os.getloadavg(), "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+# Image operations (src/ops/image): optimisation flags for the pixel kernels, and the optional
+# decoding libraries, each found with pkg-config:
+#   libturbojpeg                 → ACCEL_HAVE_TURBOJPEG  (JPEG through libjpeg-turbo's TurboJPEG API)
+#   spng                         → ACCEL_HAVE_SPNG       (PNG through libspng)
+#   libwebp                      → ACCEL_HAVE_WEBP       (WebP through libwebp)
+# ACCEL_IMAGE_JPEG / ACCEL_IMAGE_PNG / ACCEL_IMAGE_WEBP (ON by default) turn each off. None is
+# linked: each is opened with dlopen on first use (src/ops/image/decode_*.c), so their headers
+# are needed at build time and the libraries only where images of that format are decoded. A
+# format whose library was not found at build time is ACCEL_ERR_NOT_BUILT_IN; one whose library
+# is missing at run time is ACCEL_ERR_UNAVAILABLE naming the Debian package to install.
+option(ACCEL_IMAGE_JPEG "Decode JPEG with libjpeg-turbo (TurboJPEG) when found" ON)
+option(ACCEL_IMAGE_PNG "Decode PNG with libspng when found" ON)
+option(ACCEL_IMAGE_WEBP "Decode WebP with libwebp when found" ON)
+
+set(_image_dir ${CMAKE_CURRENT_SOURCE_DIR}/src/ops/image)
+file(GLOB _image_sources ${_image_dir}/*.c)
+# The pixel loops are written for the compiler to vectorise: -O3 turns them into whole vector
+# instructions. Contraction stays off (part_cpu_simd.cmake): the float paths reproduce
+# OpenCV's separately rounded multiplies and adds.
+foreach(src ${_image_sources})
+  set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS -O3)
+endforeach()
+
+set(_image_libs "")
+if(PKG_CONFIG_FOUND)
+  if(ACCEL_IMAGE_JPEG)
+    pkg_check_modules(ACCEL_TURBOJPEG QUIET libturbojpeg)
+    if(ACCEL_TURBOJPEG_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_TURBOJPEG)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_TURBOJPEG_INCLUDE_DIRS})
+      list(APPEND _image_libs "libturbojpeg ${ACCEL_TURBOJPEG_VERSION}")
+    endif()
+  endif()
+  if(ACCEL_IMAGE_PNG)
+    pkg_check_modules(ACCEL_SPNG QUIET spng)
+    if(ACCEL_SPNG_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_SPNG)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_SPNG_INCLUDE_DIRS})
+      list(APPEND _image_libs "libspng ${ACCEL_SPNG_VERSION}")
+    endif()
+  endif()
+  if(ACCEL_IMAGE_WEBP)
+    pkg_check_modules(ACCEL_WEBP QUIET libwebp)
+    if(ACCEL_WEBP_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_WEBP)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_WEBP_INCLUDE_DIRS})
+      list(APPEND _image_libs "libwebp ${ACCEL_WEBP_VERSION}")
+    endif()
+  endif()
+endif()
+string(REPLACE ";" ", " _image_libs_s "${_image_libs}")
+if(NOT _image_libs_s)
+  set(_image_libs_s "no decoders")
+else()
+  set(_image_libs_s "${_image_libs_s} (loaded at run time)")
+endif()
+string(APPEND ACCEL_BUILD_SUMMARY "image: ${_image_libs_s}; ")

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""make_bad_files.py OUT — the small crafted files of tests/data/image/bad (committed; this
+script says how they were made). Needs OpenCV and Pillow."""
+import io
+import os
+import struct
+import sys
+import zlib
+
+import cv2
+import numpy as np
+from PIL import Image
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+
+def put(name, data):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+
+
+y, x = np.mgrid[0:32, 0:48]
+img = np.stack([x * 5, y * 7, (x + y) * 3], -1).astype(np.uint8)
+jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+png = cv2.imencode(".png", img)[1].tobytes()
+webp = cv2.imencode(".webp", img, [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes()
+
+put("empty.jpg", b"")
+put("text.jpg", b"this is a text file, not an image\n")
+put("gif.png", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+put("good.jpg", jpg)
+put("truncated.jpg", jpg[: len(jpg) * 6 // 10])       # inside the header
+put("truncated_scan.jpg", jpg[: len(jpg) * 9 // 10])  # inside the image data
+put("good.png", png)
+put("truncated.png", png[: len(png) // 2])
+put("truncated.webp", webp[: len(webp) // 2])
+
+# a PNG whose header claims 100000 × 100000 pixels (its data are one empty row)
+ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
+chunk = lambda k, d: struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d))
+put("huge_100000x100000.png", b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) +
+    chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b""))
+
+# a JPEG whose frame header claims 65500 × 65500 pixels
+sof = jpg.index(b"\xff\xc0")
+big = bytearray(jpg)
+big[sof + 5:sof + 9] = struct.pack(">HH", 65500, 65500)
+put("huge_65500x65500.jpg", bytes(big))
+
+# a PNG with a damaged image chunk (its CRC no longer matches)
+idat = png.index(b"IDAT")
+bad = bytearray(png)
+bad[idat + 10] ^= 0xFF
+put("bad_crc.png", bytes(bad))
+
+# a JPEG with garbage in its entropy-coded data: libjpeg warns and decodes the rest
+sos = jpg.index(b"\xff\xda")
+cor = bytearray(jpg)
+for k in range(sos + 40, sos + 80, 3):
+    cor[k] = 0x5A
+put("corrupt_scan.jpg", bytes(cor))
+
+# an animated WebP (two frames)
+b = io.BytesIO()
+frames = [Image.fromarray(img[..., ::-1]), Image.fromarray(255 - img[..., ::-1])]
+frames[0].save(b, format="WEBP", save_all=True, append_images=frames[1:], duration=100, lossless=True)
+put("animated.webp", b.getvalue())
+print("bad files in", out)

@@ -1,0 +1,516 @@
+/* test_image_api.c — the image API's contracts: bad input of every kind named in the message
+ * while the rest of the batch completes (decoding the crafted files of tests/data/image/bad,
+ * bad images, landmarks and network outputs), ACCEL_IMAGE_MAX_PIXELS, empty batches,
+ * struct_size, pixel order and strides, batch splitting, the run record, the decoder
+ * libraries' missing-library message, and the EXIF parser on mutated data. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/audio/lazy_lib.h"
+#include "ops/image/image_internal.h"
+#include "test.h"
+
+#define BAD ACCEL_TEST_DATA "/image/bad/"
+
+static accel_ctx *ctx;
+
+static accel_image img(uint8_t *p, int w, int h, int c)
+{
+    accel_image a = ACCEL_IMAGE_INIT(p, w, h, c);
+    return a;
+}
+
+static uint8_t *pattern(int w, int h, int c, unsigned seed)
+{
+    uint8_t *p = malloc((size_t)w * h * c);
+    for (size_t i = 0; i < (size_t)w * h * c; i++) p[i] = (uint8_t)((i * 2654435761u + seed) >> 7);
+    return p;
+}
+
+/* ---- decoding bad files ---- */
+
+static void test_decode_bad_files(void)
+{
+    static const struct {
+        const char *file;
+        accel_status st;
+        const char *says;
+    } cases[] = {
+        {BAD "good.jpg", ACCEL_OK, ""},
+        {BAD "empty.jpg", ACCEL_ERR_FORMAT, "empty file"},
+        {BAD "text.jpg", ACCEL_ERR_FORMAT, "not a JPEG, PNG or WebP image"},
+        {BAD "gif.png", ACCEL_ERR_FORMAT, "not a JPEG, PNG or WebP image"},
+        {BAD "truncated.jpg", ACCEL_ERR_FORMAT, "truncated or corrupt JPEG header"},
+        {BAD "truncated_scan.jpg", ACCEL_ERR_FORMAT, "truncated: the JPEG data end before the image does"},
+        {BAD "truncated.png", ACCEL_ERR_FORMAT, "truncated"},
+        {BAD "truncated.webp", ACCEL_ERR_FORMAT, "WebP"},
+        {BAD "huge_100000x100000.png", ACCEL_ERR_FORMAT, "100000×100000 = 10000000000 pixels, above ACCEL_IMAGE_MAX_PIXELS"},
+        {BAD "huge_65500x65500.jpg", ACCEL_ERR_FORMAT, "above ACCEL_IMAGE_MAX_PIXELS"},
+        {BAD "bad_crc.png", ACCEL_ERR_FORMAT, "PNG"},
+        {BAD "corrupt_scan.jpg", ACCEL_OK, "libjpeg warning"},
+        {BAD "animated.webp", ACCEL_ERR_FORMAT, "animated WebP"},
+        {BAD "no_such_file.jpg", ACCEL_ERR_NOT_FOUND, "no such file"},
+        {BAD, ACCEL_ERR_IO, "is a directory"},
+        {BAD "good.png", ACCEL_OK, ""},
+    };
+    enum { N = sizeof cases / sizeof *cases };
+    const char *paths[N];
+    for (int i = 0; i < N; i++) paths[i] = cases[i].file;
+    accel_image_decoded out[N];
+    accel_image_decoded_init(out, N);
+    accel_status st = accel_image_decode(ctx, NULL, paths, N, out, NULL);
+    /* the call reports the first failure, names its file and counts the failures */
+    ASSERT_EQ_INT(st, ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(accel_last_error(ctx), "empty.jpg");
+    ASSERT_CONTAINS(accel_last_error(ctx), "(13 of 16 images failed; the others are done)");
+    for (int i = 0; i < N; i++) {
+        if (out[i].status != cases[i].st)
+            TEST_FAIL_("%s: %s, want %s (%s)", cases[i].file, accel_status_name(out[i].status),
+                       accel_status_name(cases[i].st), out[i].message);
+        ASSERT_CONTAINS(out[i].message, cases[i].says);
+        if (cases[i].st != ACCEL_OK) {
+            ASSERT_TRUE(out[i].image.data == NULL);
+            /* the message names the file */
+            const char *base = strrchr(cases[i].file, '/');
+            ASSERT_CONTAINS(out[i].message, base[1] ? base + 1 : "bad");
+        } else {
+            ASSERT_EQ_INT(out[i].image.width, 48);
+            ASSERT_EQ_INT(out[i].image.height, 32);
+            ASSERT_TRUE(out[i].image.data != NULL);
+        }
+        printf("decode %-32s %-16s %s\n", strrchr(cases[i].file, '/') + 1,
+               accel_status_name(out[i].status), out[i].message);
+    }
+    accel_image_decoded_free(out, N);
+}
+
+static void test_max_pixels(void)
+{
+    accel_ctx *c = NULL;
+    accel_option opt = {"ACCEL_IMAGE_MAX_PIXELS", "1535"}; /* good.jpg has 48 × 32 = 1536 */
+    ASSERT_OK(accel_ctx_create(&c, &opt, 1, ACCEL_CTX_NO_DISCOVERY));
+    const char *paths[2] = {BAD "good.jpg", BAD "good.png"};
+    accel_image_decoded out[2];
+    accel_image_decoded_init(out, 2);
+    ASSERT_STATUS(accel_image_decode(c, NULL, paths, 2, out, NULL), ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(out[0].message, "48×32 = 1536 pixels, above ACCEL_IMAGE_MAX_PIXELS=1535");
+    ASSERT_CONTAINS(out[1].message, "above ACCEL_IMAGE_MAX_PIXELS=1535");
+    accel_image_decoded_free(out, 2);
+    accel_ctx_destroy(c);
+    opt.value = "1536";
+    ASSERT_OK(accel_ctx_create(&c, &opt, 1, ACCEL_CTX_NO_DISCOVERY));
+    accel_image_decoded_init(out, 2);
+    ASSERT_OK(accel_image_decode(c, NULL, paths, 2, out, NULL));
+    accel_image_decoded_free(out, 2);
+    accel_ctx_destroy(c);
+    /* bad values are refused when the context is made, naming the values allowed */
+    static const char *const bad[] = {"0", "-3", "lots", "1.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        opt.value = bad[i];
+        c = NULL;
+        ASSERT_STATUS(accel_ctx_create(&c, &opt, 1, ACCEL_CTX_NO_DISCOVERY), ACCEL_ERR_CONFIG);
+        ASSERT_CONTAINS(accel_last_error(NULL), "ACCEL_IMAGE_MAX_PIXELS");
+        ASSERT_CONTAINS(accel_last_error(NULL), "a whole number of pixels");
+        accel_ctx_destroy(c);
+    }
+    const char *v = NULL, *src = NULL;
+    ASSERT_OK(accel_config_get(ctx, "ACCEL_IMAGE_MAX_PIXELS", &v, &src));
+    ASSERT_STR_EQ(v, "1073741824");
+}
+
+/* ---- decoding from memory, orders, scaling ---- */
+
+static void test_decode_memory(void)
+{
+    FILE *f = fopen(BAD "good.jpg", "rb");
+    uint8_t buf[4096];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) fclose(f);
+    ASSERT_TRUE(n > 100);
+    const void *data[3] = {buf, buf, NULL};
+    size_t sizes[3] = {n, n, 0};
+    const char *names[3] = {"first", NULL, "third"};
+    accel_image_decoded bgr[3], rgb[3];
+    accel_image_decoded_init(bgr, 3);
+    accel_image_decoded_init(rgb, 3);
+    ASSERT_STATUS(accel_image_decode_memory(ctx, NULL, data, sizes, names, 3, bgr, NULL),
+                  ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(bgr[2].message, "'third': empty file");
+    accel_image_decode_params p;
+    accel_image_decode_params_init(&p);
+    p.order = ACCEL_RGB;
+    ASSERT_STATUS(accel_image_decode_memory(ctx, &p, data, sizes, NULL, 3, rgb, NULL), ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(rgb[2].message, "'image 2': empty file");
+    ASSERT_EQ_INT(rgb[0].image.order, ACCEL_RGB);
+    int differ = 0;
+    for (int i = 0; i < 48 * 32; i++) {
+        const uint8_t *a = bgr[0].image.data + 3 * i, *b = rgb[0].image.data + 3 * i;
+        differ += a[0] != b[2] || a[1] != b[1] || a[2] != b[0];
+    }
+    ASSERT_EQ_INT(differ, 0);
+    /* DCT scaling from a minimum size: 48×32 at 1/2 is 24×16 ≥ 20×10, at 1/4 12×8 is not */
+    p.order = ACCEL_BGR;
+    p.min_width = 20, p.min_height = 10;
+    accel_image_decoded_free(rgb, 3);
+    accel_image_decoded_init(rgb, 3);
+    accel_image_decode_memory(ctx, &p, data, sizes, NULL, 2, rgb, NULL);
+    ASSERT_EQ_INT(rgb[0].scale_denom, 2);
+    ASSERT_EQ_INT(rgb[0].image.width, 24);
+    ASSERT_EQ_INT(rgb[0].stored_width, 48);
+    p.scale_denom = 3;
+    ASSERT_STATUS(accel_image_decode_memory(ctx, &p, data, sizes, NULL, 2, rgb, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "scale_denom 3 (allowed: 0, 1, 2, 4, 8)");
+    accel_image_decoded_free(bgr, 3);
+    accel_image_decoded_free(rgb, 3);
+}
+
+/* ---- empty batches and struct sizes ---- */
+
+static void test_empty_and_struct_size(void)
+{
+    uint8_t px[12] = {0};
+    accel_image a = img(px, 2, 2, 3), g = img(px, 2, 2, 1);
+    accel_quality q = {.struct_size = sizeof q};
+    float blob[12];
+    ASSERT_STATUS(accel_image_gray(ctx, &a, &g, 0, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "image_gray: empty batch");
+    ASSERT_STATUS(accel_image_quality(ctx, NULL, &a, 0, &q, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "image_quality: empty batch");
+    ASSERT_STATUS(accel_scrfd_input(ctx, &a, 0, 640, 640, blob, NULL, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    const char *none[1] = {NULL};
+    accel_image_decoded d[1];
+    accel_image_decoded_init(d, 1);
+    ASSERT_STATUS(accel_image_decode(ctx, NULL, none, 0, d, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "image_decode: empty batch");
+    /* a first element without struct_size: nothing can be read */
+    accel_image z = a;
+    z.struct_size = 0;
+    ASSERT_STATUS(accel_image_gray(ctx, &z, &g, 1, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "struct_size 0");
+    q.struct_size = 3;
+    ASSERT_STATUS(accel_image_quality(ctx, NULL, &a, 1, &q, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "sizeof(accel_quality)");
+    /* arrays are walked with the first element's struct_size: a larger element (a program
+     * built against a newer header) works */
+    struct big {
+        accel_image im;
+        char later_fields[40];
+    } in2[2], out2[2];
+    memset(in2, 0, sizeof in2), memset(out2, 0, sizeof out2);
+    uint8_t px2[2][12] = {{10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120}, {0}};
+    uint8_t gr[2][4];
+    for (int i = 0; i < 2; i++) {
+        in2[i].im = img(px2[i], 2, 2, 3);
+        in2[i].im.struct_size = sizeof in2[i];
+        out2[i].im = img(gr[i], 2, 2, 1);
+        out2[i].im.struct_size = sizeof out2[i];
+    }
+    ASSERT_OK(accel_image_gray(ctx, &in2[0].im, &out2[0].im, 2, NULL, NULL));
+    ASSERT_EQ_INT(gr[0][0], (10 * 3735 + 20 * 19235 + 30 * 9798 + 16384) >> 15);
+    ASSERT_EQ_INT(gr[1][3], 0);
+}
+
+/* ---- bad images in a batch: the others complete ---- */
+
+static void test_bad_images_in_batch(void)
+{
+    uint8_t *p0 = pattern(64, 48, 3, 1), *p2 = pattern(30, 20, 4, 2), *p3 = pattern(16, 16, 2, 3);
+    uint8_t g[4][64 * 48];
+    accel_image in[5] = {img(p0, 64, 48, 3), img(NULL, 10, 10, 3), img(p2, 30, 20, 4),
+                         img(p3, 16, 16, 2), img(p0, 64, 48, 3)};
+    in[4].stride = 100; /* shorter than a row of 192 bytes */
+    accel_image out[5] = {img(g[0], 64, 48, 1), img(g[1], 10, 10, 1), img(g[2], 30, 20, 1),
+                          img(g[3], 16, 16, 1), img(g[3], 64, 48, 1)};
+    accel_status st[5];
+    ASSERT_STATUS(accel_image_gray(ctx, in, out, 5, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "image_gray: input image 1: data is NULL (3 of 5 images failed");
+    ASSERT_OK(st[0]);
+    ASSERT_STATUS(st[1], ACCEL_ERR_INVALID_ARG);
+    ASSERT_OK(st[2]);
+    ASSERT_STATUS(st[3], ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(st[4], ACCEL_ERR_INVALID_ARG);
+    ASSERT_EQ_INT(g[0][0], (p0[0] * 3735 + p0[1] * 19235 + p0[2] * 9798 + 16384) >> 15);
+    ASSERT_EQ_INT(g[2][1], (p2[4] * 3735 + p2[5] * 19235 + p2[6] * 9798 + 16384) >> 15);
+    /* messages for the other kinds of bad description */
+    accel_image bad_ch = img(p3, 16, 16, 2), o = img(g[3], 16, 16, 1);
+    ASSERT_STATUS(accel_image_gray(ctx, &bad_ch, &o, 1, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "2 channels (allowed: 1, 3, 4)");
+    accel_image mism = img(g[3], 15, 16, 1), ok = img(p3, 8, 16, 3);
+    ASSERT_STATUS(accel_image_gray(ctx, &ok, &mism, 1, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "output is 15×16, input 8×16");
+    accel_image zero = img(p3, 0, 16, 3);
+    ASSERT_STATUS(accel_image_gray(ctx, &zero, &o, 1, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "size 0×16");
+    /* an image too elongated for the SCRFD input */
+    accel_image thin[2] = {img(p0, 64, 48, 3), img(p0, 3000, 1, 3)};
+    float *blob = malloc(2 * 3 * 64 * 64 * sizeof *blob);
+    double ds[2];
+    ASSERT_STATUS(accel_scrfd_input(ctx, thin, 2, 64, 64, blob, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "image 1: 3000×1 is too elongated");
+    ASSERT_OK(st[0]);
+    ASSERT_NEAR(ds[0], 48.0 / 48.0, 0);
+    free(blob);
+    free(p0), free(p2), free(p3);
+}
+
+/* ---- landmarks ---- */
+
+static void test_bad_landmarks(void)
+{
+    uint8_t *p = pattern(200, 160, 3, 4);
+    static const float good[10] = {80, 70, 120, 70, 100, 90, 85, 110, 115, 110};
+    static const float collinear[10] = {10, 10, 20, 20, 30, 30, 40, 40, 50, 50};
+    static const float same[10] = {50, 60, 50, 60, 50, 60, 50, 60, 50, 60};
+    float nan_l[10], outside[10];
+    memcpy(nan_l, good, sizeof nan_l);
+    nan_l[3] = NAN;
+    for (int k = 0; k < 10; k++) outside[k] = good[k] + (k % 2 ? 500 : 0);
+    float lm[6 * 10];
+    memcpy(lm, good, sizeof good);
+    memcpy(lm + 10, collinear, sizeof collinear);
+    memcpy(lm + 20, same, sizeof same);
+    memcpy(lm + 30, nan_l, sizeof nan_l);
+    memcpy(lm + 40, outside, sizeof outside);
+    memcpy(lm + 50, good, sizeof good);
+    accel_image in[6], crops[6];
+    uint8_t c[6][112 * 112 * 3];
+    for (int i = 0; i < 6; i++) in[i] = img(p, 200, 160, 3), crops[i] = img(c[i], 112, 112, 3);
+    crops[5] = img(c[5], 100, 100, 3); /* wrong crop size */
+    accel_status st[6];
+    float *blob = malloc(6 * 3 * 112 * 112 * sizeof *blob);
+    ASSERT_STATUS(accel_arcface_align(ctx, in, lm, 6, 112, crops, blob, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_OK(st[0]);
+    for (int i = 1; i < 6; i++) ASSERT_STATUS(st[i], ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "face 1: landmarks the five landmarks are collinear");
+    ASSERT_CONTAINS(accel_last_error(ctx), "5 of 6 images failed");
+    double M[6];
+    ASSERT_STATUS(accel_arcface_matrix(same, 112, M), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "coincide");
+    ASSERT_STATUS(accel_arcface_matrix(nan_l, 112, M), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "landmark 1 (y) is not a finite number");
+    ASSERT_STATUS(accel_arcface_matrix(good, 100, M), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "crop size 100 (allowed: a multiple of 112 or of 128)");
+    ASSERT_STATUS(accel_arcface_align(ctx, in + 4, outside, 1, 112, crops, NULL, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "outside the 200×160 image");
+    ASSERT_STATUS(accel_arcface_align(ctx, in + 5, good, 1, 112, crops + 5, NULL, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "crop is 100×100×3; it must be 112×112×3");
+    /* the good face maps its eyes near ArcFace's points */
+    ASSERT_OK(accel_arcface_matrix(good, 112, M));
+    ASSERT_NEAR(M[0] * good[0] + M[1] * good[1] + M[2], 38.3, 3);
+    free(blob);
+    free(p);
+}
+
+/* ---- SCRFD outputs ---- */
+
+static void test_bad_scrfd_outputs(void)
+{
+    const size_t K[3] = {80 * 80 * 2, 40 * 40 * 2, 20 * 20 * 2};
+    float *buf = calloc((K[0] + K[1] + K[2]) * 15, sizeof *buf);
+    accel_scrfd_outputs o[3];
+    accel_faces f[3];
+    memset(o, 0, sizeof o);
+    float *p = buf;
+    for (int s = 0; s < 3; s++) {
+        o[0].scores[s] = p, p += K[s];
+        o[0].bboxes[s] = p, p += 4 * K[s];
+        o[0].kps[s] = p, p += 10 * K[s];
+    }
+    ((float *)o[0].scores[1])[7] = 0.9f; /* one face */
+    o[0].struct_size = sizeof o[0];
+    o[0].det_scale = 0.5;
+    o[1] = o[0];
+    o[1].bboxes[2] = NULL;
+    o[2] = o[0];
+    o[2].det_scale = 0;
+    for (int i = 0; i < 3; i++) f[i].struct_size = sizeof f[i];
+    ASSERT_STATUS(accel_scrfd_output(ctx, NULL, o, 3, f, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "image 1: stride 32 has NULL scores or boxes");
+    ASSERT_OK(f[0].status);
+    ASSERT_EQ_INT(f[0].n_faces, 1);
+    ASSERT_STATUS(f[1].status, ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(f[2].status, ACCEL_ERR_INVALID_ARG);
+    /* the face: anchor 7 of stride 16 is the 4th location of row 0 → centre (48, 0) */
+    if (f[0].n_faces == 1) {
+        ASSERT_NEAR(f[0].faces[0].x1, 48 / 0.5, 0);
+        ASSERT_NEAR(f[0].faces[0].score, 0.9f, 0);
+    }
+    accel_faces_free(f, 3);
+    accel_scrfd_params sp;
+    accel_scrfd_params_init(&sp);
+    sp.n_strides = 7;
+    ASSERT_STATUS(accel_scrfd_output(ctx, &sp, o, 1, f, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "n_strides 7 (allowed: 1 … 5)");
+    free(buf);
+}
+
+/* ---- orders, strides, batch splitting, the record ---- */
+
+static void test_order_stride_split(void)
+{
+    /* a BGR image with a padded stride, its RGB copy: the same gray, the same quality */
+    const int w = 37, h = 29;
+    uint8_t *bgr = pattern(w + 3, h, 3, 5), *rgb = malloc((size_t)w * h * 3);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int k = 0; k < 3; k++) rgb[(y * w + x) * 3 + k] = bgr[y * (w + 3) * 3 + x * 3 + 2 - k];
+    accel_image in[2] = {img(bgr, w, h, 3), img(rgb, w, h, 3)};
+    in[0].stride = (size_t)(w + 3) * 3;
+    in[1].order = ACCEL_RGB;
+    uint8_t g[2][37 * 29];
+    accel_image out[2] = {img(g[0], w, h, 1), img(g[1], w, h, 1)};
+    ASSERT_OK(accel_image_gray(ctx, in, out, 2, NULL, NULL));
+    ASSERT_EQ_INT(memcmp(g[0], g[1], sizeof g[0]), 0);
+    accel_quality q[2] = {{.struct_size = sizeof q[0]}, {.struct_size = sizeof q[1]}};
+    ASSERT_OK(accel_image_quality(ctx, NULL, in, 2, q, NULL));
+    ASSERT_EQ_INT(memcmp(&q[0].blur_laplacian_var, &q[1].blur_laplacian_var, 5 * sizeof(double)), 0);
+    ASSERT_TRUE(q[0].overall >= 0 && q[0].overall <= 1);
+    /* ACCEL_BATCH_SIZE=1 splits the call image by image: the same results */
+    accel_ctx *c1 = NULL;
+    accel_option opt = {"ACCEL_BATCH_SIZE", "1"};
+    ASSERT_OK(accel_ctx_create(&c1, &opt, 1, 0));
+    accel_quality q1[2] = {{.struct_size = sizeof q1[0]}, {.struct_size = sizeof q1[1]}};
+    accel_run_record rec = {.struct_size = sizeof rec};
+    ASSERT_OK(accel_image_quality(c1, NULL, in, 2, q1, &rec));
+    ASSERT_EQ_INT(memcmp(&q[0].blur_laplacian_var, &q1[0].blur_laplacian_var, 5 * sizeof(double)), 0);
+    /* it ran on the CPU; a GPU present has no image kernels yet: recorded as unsupported_op */
+    size_t nd = 0;
+    accel_device_count(c1, &nd);
+    const accel_device_info *cpu = NULL;
+    accel_device_get(c1, nd - 1, &cpu);
+    ASSERT_EQ_INT(rec.device_used, cpu->index);
+    ASSERT_TRUE(rec.reason == ACCEL_FALLBACK_NONE || rec.reason == ACCEL_FALLBACK_UNSUPPORTED_OP);
+    if (rec.n_fallbacks) ASSERT_CONTAINS(rec.message, "has no kernels for image_quality");
+    printf("image_quality record: planned %d, used %d, %d fallbacks (%s): %s\n", rec.device_planned,
+           rec.device_used, rec.n_fallbacks, accel_fallback_reason_name(rec.reason), rec.message);
+    accel_ctx_destroy(c1);
+    /* the per-operation switch is a known key */
+    opt.key = "ACCEL_IMAGE_QUALITY_GPU", opt.value = "0";
+    ASSERT_OK(accel_ctx_create(&c1, &opt, 1, ACCEL_CTX_NO_DISCOVERY));
+    accel_ctx_destroy(c1);
+    free(bgr), free(rgb);
+}
+
+/* ---- enhance and free functions ---- */
+
+static void test_enhance_outputs(void)
+{
+    uint8_t *p = pattern(100, 50, 3, 6);
+    accel_image in[2] = {img(p, 100, 50, 3), img(NULL, 5, 5, 3)};
+    accel_image out[2] = {img(NULL, 0, 0, 0), img(NULL, 0, 0, 0)};
+    double scale[2];
+    accel_status st[2];
+    ASSERT_STATUS(accel_image_enhance(ctx, NULL, in, 2, out, scale, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_OK(st[0]);
+    ASSERT_EQ_INT(out[0].width, 1280);
+    ASSERT_EQ_INT(out[0].height, 640);
+    ASSERT_NEAR(scale[0], 12.8, 1e-12);
+    ASSERT_TRUE(out[1].data == NULL);
+    ASSERT_NEAR(scale[1], 0, 0);
+    accel_image_free(out, 2);
+    ASSERT_TRUE(out[0].data == NULL);
+    accel_image_free(NULL, 3);
+    accel_faces_free(NULL, 3);
+    accel_image_decoded_free(NULL, 3);
+    accel_enhance_params ep;
+    accel_enhance_params_init(&ep);
+    ep.tiles_x = 0;
+    ASSERT_STATUS(accel_image_enhance(ctx, &ep, in, 1, out, NULL, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "CLAHE grid 0×8");
+    accel_quality_params qp;
+    accel_quality_params_init(&qp);
+    qp.brightness_low = 200;
+    accel_quality q = {.struct_size = sizeof q};
+    ASSERT_STATUS(accel_image_quality(ctx, &qp, in, 1, &q, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "brightness range [200, 180]");
+    accel_blob_params bp;
+    ASSERT_STATUS(accel_blob_params_preset("yolo", &bp), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "allowed: scrfd, arcface");
+    free(p);
+}
+
+/* ---- the decoder libraries' loader ---- */
+
+static void test_missing_library(void)
+{
+    /* the loader every decoder uses, given a library that is not there */
+    static const char *const sonames[] = {"libaccel-no-such-codec.so.0"};
+    static const char *const symbols[] = {"tjInitDecompress"};
+    static void *slots[1];
+    static audio_lazy_lib lib = {.what = "libjpeg-turbo (TurboJPEG)", .sonames = sonames,
+                                 .n_sonames = 1, .symbols = symbols, .slots = slots, .n_symbols = 1,
+                                 .install = "libturbojpeg0", .once = PTHREAD_ONCE_INIT};
+    ASSERT_STATUS(accel__audio_lazy_load(&lib, "photo.jpg"), ACCEL_ERR_UNAVAILABLE);
+    ASSERT_CONTAINS(accel_last_error(NULL), "'photo.jpg': libjpeg-turbo (TurboJPEG) is not available");
+    ASSERT_CONTAINS(accel_last_error(NULL), "install libturbojpeg0");
+}
+
+/* ---- the EXIF parser on mutated data (a fuzz test in miniature) ---- */
+
+static void test_exif_mutations(void)
+{
+    /* II, 42, IFD0 at 8: XResolution (rational at 38), Orientation 6 */
+    uint8_t base[] = {'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,
+                      0x1A, 0x01, 5, 0, 1, 0, 0, 0, 38, 0, 0, 0,
+                      0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+                      0, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0};
+    ASSERT_EQ_INT(accel__exif_orientation(base, sizeof base), 6);
+    /* every prefix: never reads past the end (ASan builds check it), never crashes */
+    int seen = 0;
+    for (size_t n = 0; n <= sizeof base; n++) {
+        uint8_t *cut = malloc(n ? n : 1);
+        memcpy(cut, base, n);
+        int o = accel__exif_orientation(cut, n);
+        seen |= o == 6;
+        if (n < 34) ASSERT_EQ_INT(o, 0);
+        free(cut);
+    }
+    ASSERT_TRUE(seen);
+    /* random byte changes */
+    uint32_t s = 12345;
+    for (int it = 0; it < 200000; it++) {
+        uint8_t m[sizeof base];
+        memcpy(m, base, sizeof m);
+        int k = 1 + (int)((s = s * 1664525u + 1013904223u) >> 29);
+        for (int j = 0; j < k; j++) {
+            s = s * 1664525u + 1013904223u;
+            m[(s >> 8) % sizeof m] = (uint8_t)(s >> 24);
+        }
+        size_t n = (s >> 3) % (sizeof m + 1);
+        uint8_t *heap = malloc(n ? n : 1);
+        memcpy(heap, m, n);
+        (void)accel__exif_orientation(heap, n);
+        size_t len = 0;
+        (void)accel__jpeg_first_app1(heap, n, &len);
+        ASSERT_TRUE(len <= n);
+        free(heap);
+    }
+    /* the JPEG marker walk: the first APP1, not a later one */
+    uint8_t jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2, 0xFF, 0xE1, 0, 5, 'a', 'b', 'c',
+                      0xFF, 0xE1, 0, 3, 'z', 0xFF, 0xDA, 0, 2};
+    size_t len = 0;
+    const uint8_t *app1 = accel__jpeg_first_app1(jpeg, sizeof jpeg, &len);
+    ASSERT_TRUE(app1 == jpeg + 12);
+    ASSERT_EQ_INT(len, 3);
+}
+
+int main(void)
+{
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
+    if (!ctx) TEST_DONE();
+    test_decode_bad_files();
+    test_max_pixels();
+    test_decode_memory();
+    test_empty_and_struct_size();
+    test_bad_images_in_batch();
+    test_bad_landmarks();
+    test_bad_scrfd_outputs();
+    test_order_stride_split();
+    test_enhance_outputs();
+    test_missing_library();
+    test_exif_mutations();
+    accel_ctx_destroy(ctx);
+    TEST_DONE();
+}

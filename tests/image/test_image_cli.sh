@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# test_image_cli.sh ACCEL BADDIR OUT — `accel image`: every subcommand on files, its outputs
+# checked against OpenCV / insightface restated (make_image_refs.py), bad files named while the
+# others are written, exit statuses 0 / 1 / 2, JSON shapes, atomic outputs. Skips (77) without
+# /usr/bin/python3 and its OpenCV, scikit-image and Pillow.
+set -u
+accel=$1 bad=$2 out=$3
+here=$(cd "$(dirname "$0")" && pwd)
+/usr/bin/python3 -c "import cv2, numpy, skimage, PIL" 2>/dev/null ||
+  { echo "SKIP: /usr/bin/python3 lacks OpenCV, numpy, scikit-image or Pillow"; exit 77; }
+rm -rf "$out" && mkdir -p "$out" && cd "$out" || exit 1
+fail=0
+check() { # check WANT_RC DESCRIPTION CMD...
+  local want=$1 what=$2; shift 2
+  "$@" >out.txt 2>err.txt
+  local rc=$?
+  if [ $rc -ne "$want" ]; then
+    echo "FAIL: $what: exit $rc, want $want"; cat out.txt err.txt; fail=1
+  else
+    echo "ok: $what (exit $rc)"
+  fi
+}
+/usr/bin/python3 - <<'PY'
+import cv2, skimage.data as d
+cv2.imwrite("astro.jpg", d.astronaut()[..., ::-1])
+cv2.imwrite("coffee.png", d.coffee()[..., ::-1])
+cv2.imwrite("small.webp", cv2.resize(d.chelsea()[..., ::-1], (200, 133)), [cv2.IMWRITE_WEBP_QUALITY, 101])
+PY
+cp "$bad/truncated.jpg" "$bad/text.jpg" .
+
+check 0 "quality of three images" "$accel" image quality astro.jpg coffee.png small.webp --json -o q.json
+check 1 "quality with a bad file among good ones" "$accel" image quality astro.jpg text.jpg coffee.png
+grep -q "text.jpg': not a JPEG, PNG or WebP image" err.txt || { echo "FAIL: the bad file is not named"; fail=1; }
+grep -q "^coffee.png" out.txt || { echo "FAIL: the good file after the bad one is not reported"; fail=1; }
+check 0 "decode" "$accel" image decode astro.jpg -o dec.npy
+check 0 "resize area" "$accel" image resize astro.jpg --size 224x224 --interp area -o rs.npy
+check 0 "resize linear" "$accel" image resize coffee.png --size 333x111 -o rl.npy
+check 1 "blob with a truncated file among good ones" "$accel" image blob astro.jpg truncated.jpg coffee.png --model scrfd -o blob.npy --json
+cp out.txt blob.json
+check 0 "arcface blob" "$accel" image blob astro.jpg small.webp --model arcface -o ablob.npy
+check 0 "align" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143 -o al.npy --json
+cp out.txt align.json
+check 0 "enhance" "$accel" image enhance small.webp -o enh.png
+grep -q "^scale 4.81203" out.txt || { echo "FAIL: enhance did not print the scale"; cat out.txt; fail=1; }
+
+check 2 "resize without --size" "$accel" image resize astro.jpg -o x.npy
+check 2 "align with 3 numbers" "$accel" image align astro.jpg --landmarks 1,2,3 -o x.npy
+check 2 "unknown subcommand" "$accel" image frob
+check 2 "unknown model" "$accel" image blob astro.jpg --model yolo -o x.npy
+check 1 "collinear landmarks" "$accel" image align astro.jpg --landmarks 10,10,20,20,30,30,40,40,50,50 -o x.npy
+grep -q "collinear" err.txt || { echo "FAIL: collinear landmarks not named"; fail=1; }
+check 1 "decode a missing file" "$accel" image decode nosuch.jpg -o x.npy
+[ -e x.npy ] && { echo "FAIL: a failed run left x.npy"; fail=1; }
+check 1 "decode a truncated file" "$accel" image decode truncated.jpg -o x.npy
+grep -q "truncated" err.txt || { echo "FAIL: truncated file not named"; fail=1; }
+
+/usr/bin/python3 - "$here" <<'PY' || fail=1
+import json, sys
+import cv2, numpy as np
+sys.path.insert(0, sys.argv[1])
+import make_image_refs as m
+bad = 0
+def same(what, a, b):
+    global bad
+    ok = a.shape == b.shape and np.array_equal(a, b)
+    print(("ok: " if ok else "FAIL: ") + what)
+    bad += not ok
+astro, coffee, small = cv2.imread("astro.jpg"), cv2.imread("coffee.png"), cv2.imread("small.webp")
+same("decode = cv2.imread", np.load("dec.npy"), astro)
+same("resize area = cv2.resize", np.load("rs.npy"), cv2.resize(astro, (224, 224), interpolation=cv2.INTER_AREA))
+same("resize linear = cv2.resize", np.load("rl.npy"), cv2.resize(coffee, (333, 111)))
+b = np.load("blob.npy")
+r0, d0 = m.scrfd_prepare(astro)
+r1, d1 = m.scrfd_prepare(coffee)
+same("scrfd blob rows of the good files", b, np.concatenate([r0, r1]))
+j = json.load(open("blob.json"))
+rows = [(x["file"], x.get("row"), x.get("det_scale")) for x in j["images"]]
+ok = rows[0] == ("astro.jpg", 0, d0) and rows[2] == ("coffee.png", 1, d1) and "error" in j["images"][1]
+print(("ok: " if ok else "FAIL: ") + "blob JSON rows and det_scale", rows); bad += not ok
+a = np.load("ablob.npy")
+same("arcface blob", a, cv2.dnn.blobFromImages([astro, small], 1 / 127.5, (112, 112), (127.5,) * 3, swapRB=True))
+al = np.load("al.npy")
+lm = np.array([[202, 98], [248, 97], [225, 122], [206, 145], [246, 143]], np.float32)
+ref = cv2.warpAffine(astro, m.estimate_norm(lm, 112), (112, 112), borderValue=0.0)
+diff = np.abs(al.astype(int) - ref).max()
+print(("ok: " if diff <= 8 else "FAIL: ") + "align within 8 levels of norm_crop (max %d, %.4f%% identical)" % (diff, 100 * (al == ref).mean()))
+bad += diff > 8
+e, sc = m.enhance_ref(small, 640, 2.0, (8, 8))
+same("enhance = upscale + CLAHE", cv2.imread("enh.png"), e)
+q = json.load(open("q.json"))["images"]
+g = cv2.cvtColor(astro, cv2.COLOR_BGR2GRAY)
+lap = cv2.Laplacian(g, cv2.CV_64F).var()
+ok = [x["file"] for x in q] == ["astro.jpg", "coffee.png", "small.webp"] and abs(q[0]["blur_laplacian_var"] - lap) <= 1e-9 * lap
+print(("ok: " if ok else "FAIL: ") + "quality JSON, in input order, Laplacian variance as OpenCV's"); bad += not ok
+sys.exit(1 if bad else 0)
+PY
+exit $fail

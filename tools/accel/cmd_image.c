@@ -1,0 +1,757 @@
+/* cmd_image.c — `accel image quality|decode|resize|blob|align|enhance`: the image operations on
+ * files (docs/image.md).
+ *
+ *   accel image quality FILE... [--json | --format F] [-o FILE]
+ *   accel image decode FILE -o OUT.npy                          H×W×3 uint8 BGR
+ *   accel image resize FILE --size WxH [--interp linear|area] -o OUT.npy
+ *   accel image blob FILE... --model scrfd|arcface [--size N] -o OUT.npy [--json]
+ *                                                               N×3×S×S float32
+ *   accel image align FILE --landmarks x1,y1,…,x5,y5 -o OUT.npy  112×112×3 uint8 BGR
+ *   accel image enhance FILE -o OUT.png                         prints the scale
+ *
+ * Files are decoded as cv2.imread decodes them. Several files are decoded and computed in
+ * batches (one library call per batch, in parallel); a bad file is named with its reason on
+ * standard error, the others are still computed and written, and the exit status is 1.
+ * Outputs are written atomically. A progress bar is drawn on standard error when it is a
+ * terminal and there are several files. */
+#include "cli.h"
+#include "ops/image/image_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const accel_cli_image_help =
+    "image operations on files: quality, decode, resize, SCRFD/ArcFace blobs, alignment, enhance";
+
+#define CHUNK 16 /* files decoded and computed per library call */
+
+/* ---- shared ---- */
+
+static const cli_opt device_opt = {"--device", NULL, CLI_STR, "D",
+                                   "auto, cpu, cuda, rocm, opencl, or a device index", 0, 0, NULL, 0};
+
+static accel_ctx *open_ctx(const char *device, int *usage_error)
+{
+    accel_option opt[1];
+    size_t n = 0;
+    unsigned flags = ACCEL_CTX_NO_WARMUP;
+    *usage_error = 0;
+    if (device && strcmp(device, "auto") != 0) {
+        char *end;
+        strtol(device, &end, 10);
+        if (*device && !*end) {
+            opt[n++] = (accel_option){"ACCEL_DEVICE", device};
+        } else if (!strcmp(device, "cpu") || !strcmp(device, "cuda") || !strcmp(device, "rocm") ||
+                   !strcmp(device, "opencl")) {
+            opt[n++] = (accel_option){"ACCEL_BACKEND", device};
+            if (!strcmp(device, "cpu")) flags |= ACCEL_CTX_NO_DISCOVERY;
+        } else {
+            accel_cli_error("image", "--device %s: allowed: auto, cpu, cuda, rocm, opencl, or a "
+                            "device index", device);
+            *usage_error = 1;
+            return NULL;
+        }
+    }
+    accel_ctx *ctx = NULL;
+    accel_status st = accel_ctx_create(&ctx, opt, n, flags);
+    if (st != ACCEL_OK) {
+        accel_cli_error("image", "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
+        *usage_error = st == ACCEL_ERR_CONFIG;
+        return NULL;
+    }
+    return ctx;
+}
+
+static void progress(int on, size_t done, size_t total, const char *name)
+{
+    if (!on) return;
+    int width = 30, fill = (int)(width * done / (total ? total : 1));
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", fill, "##############################",
+            width - fill, "", done, total, name);
+    if (done == total) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* A .npy of uint8 ("|u1") or float32 ("<f4") values, C order, written atomically. */
+static accel_status npy_write(const char *path, const char *descr, const void *data,
+                              size_t elem, const size_t *shape, int nd)
+{
+    char dict[160];
+    int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+    size_t n = 1;
+    for (int i = 0; i < nd; i++) {
+        k += snprintf(dict + k, sizeof dict - (size_t)k, "%zu%s", shape[i],
+                      nd == 1 ? "," : i + 1 < nd ? ", " : "");
+        n *= shape[i];
+    }
+    k += snprintf(dict + k, sizeof dict - (size_t)k, "), }");
+    size_t hl = ((size_t)k + 11 + 63) / 64 * 64; /* magic, version, length, dict, '\n' */
+    uint8_t *buf = malloc(hl + n * elem);
+    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory writing %s", path);
+    memset(buf, ' ', hl);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (uint8_t)((hl - 10) & 0xff);
+    buf[9] = (uint8_t)((hl - 10) >> 8);
+    memcpy(buf + 10, dict, (size_t)k);
+    buf[hl - 1] = '\n';
+    memcpy(buf + hl, data, n * elem);
+    accel_status st = accel__write_file_atomic(path, buf, hl + n * elem);
+    free(buf);
+    return st;
+}
+
+/* Packs an image (any stride) into rows of w·c bytes. */
+static uint8_t *packed(const accel_image *im)
+{
+    size_t row = (size_t)im->width * (size_t)im->channels;
+    size_t stride = im->stride ? im->stride : row;
+    uint8_t *p = malloc(row * (size_t)im->height + 1);
+    if (!p) return NULL;
+    for (int y = 0; y < im->height; y++) memcpy(p + (size_t)y * row, im->data + (size_t)y * stride, row);
+    return p;
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && strcasecmp(s + a - b, tail) == 0;
+}
+
+/* Decodes files[0..n-1]; failures are printed (named) and counted. */
+static size_t decode_files(accel_ctx *ctx, const accel_image_decode_params *p, const char **files,
+                           size_t n, accel_image_decoded *out)
+{
+    accel_image_decoded_init(out, n);
+    accel_image_decode(ctx, p, files, n, out, NULL);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].status != ACCEL_OK) {
+            accel_cli_error("image", "%s", out[i].message);
+            bad++;
+        }
+    return bad;
+}
+
+/* The one input file of decode, resize, align and enhance, decoded; NULL after the error. */
+static accel_image_decoded *decode_one(accel_ctx *ctx, const char *file)
+{
+    accel_image_decoded *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    if (decode_files(ctx, NULL, &file, 1, d)) {
+        accel_image_decoded_free(d, 1);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- quality ---- */
+
+enum { Q_JSON, Q_FORMAT, Q_OUTPUT, Q_DEVICE, Q_N };
+static const cli_opt quality_opts[] = {
+    [Q_JSON] = CLI_OPT_JSON, [Q_FORMAT] = CLI_OPT_FORMAT, [Q_OUTPUT] = CLI_OPT_OUTPUT,
+    [Q_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
+                  0, 0, NULL, 0},
+};
+static const cli_verb quality_verb = {
+    .name = "image quality",
+    .synopsis = "FILE... [--json | --format table|json|csv|md] [-o FILE]",
+    .about = "The quality of each image, in input order: blur_laplacian_var (variance of the\n"
+             "Laplacian), brightness (mean gray), contrast (gray's standard deviation),\n"
+             "sharpness_tenengrad (mean Sobel gx² + gy²) and overall (0 … 1, docs/image.md).\n"
+             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …]}.",
+    .opts = quality_opts,
+    .n_opts = Q_N,
+    .operands = "FILE...",
+    .footer = "exit status: 0 success, 1 some file failed (the others are reported), 2 usage",
+};
+
+static void fmt_num(char *b, size_t cap, double v) { snprintf(b, cap, "%.6g", v); }
+
+static int quality(int argc, char **argv)
+{
+    cli_args a;
+    int pr = cli_parse(&quality_verb, argc, argv, &a);
+    if (pr != CLI_OK) {
+        cli_args_free(&a);
+        return pr == CLI_HELP ? 0 : 2;
+    }
+    int rc = 2;
+    size_t n = a.n_operands;
+    if (!n) {
+        accel_cli_error("image", "quality: no input files (see `accel image quality --help`)");
+        cli_args_free(&a);
+        return 2;
+    }
+    cli_out o;
+    if (cli_out_open(&o, "image quality", &a, Q_JSON, Q_FORMAT, Q_OUTPUT) != 0) {
+        cli_args_free(&a);
+        return 2;
+    }
+    int uerr = 0;
+    accel_ctx *ctx = open_ctx(a.v[Q_DEVICE].set ? a.v[Q_DEVICE].s : NULL, &uerr);
+    if (!ctx) {
+        cli_out_discard(&o);
+        cli_args_free(&a);
+        return uerr ? 2 : 1;
+    }
+    accel_quality *q = calloc(n, sizeof *q);
+    char (*err)[256] = calloc(n, sizeof *err);
+    size_t bad = 0;
+    int bar = n > 1 && isatty(2);
+    for (size_t i0 = 0; q && err && i0 < n; i0 += CHUNK) {
+        size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+        progress(bar, i0, n, a.operands[i0]);
+        accel_image_decoded d[CHUNK];
+        accel_image_decoded_init(d, m);
+        accel_image_decode(ctx, NULL, a.operands + i0, m, d, NULL);
+        accel_image in[CHUNK];
+        accel_quality qq[CHUNK];
+        size_t idx[CHUNK], k = 0;
+        for (size_t j = 0; j < m; j++) {
+            if (d[j].status != ACCEL_OK) {
+                accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
+                continue;
+            }
+            in[k] = d[j].image;
+            qq[k].struct_size = sizeof qq[k];
+            idx[k++] = i0 + j;
+        }
+        if (k) accel_image_quality(ctx, NULL, in, k, qq, NULL);
+        for (size_t j = 0; j < k; j++) {
+            q[idx[j]] = qq[j];
+            if (qq[j].status != ACCEL_OK)
+                snprintf(err[idx[j]], sizeof err[0], "'%s': %s", a.operands[idx[j]], accel_strerror(qq[j].status));
+        }
+        accel_image_decoded_free(d, m);
+    }
+    progress(bar, n, n, "");
+    if (!q || !err) {
+        accel_cli_error("image", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (err[i][0]) {
+            accel_cli_error("image", "%s", err[i]);
+            bad++;
+        }
+    static const char *const head[] = {"file", "width", "height", "blur_laplacian_var", "brightness",
+                                       "contrast", "sharpness_tenengrad", "overall", "error"};
+    if (o.fmt == CLI_FMT_JSON) {
+        accel__json j;
+        accel__json_init(&j, o.f, 1);
+        accel__json_begin_object(&j, NULL);
+        accel__json_begin_array(&j, "images");
+        for (size_t i = 0; i < n; i++) {
+            accel__json_begin_object(&j, NULL);
+            accel__json_str(&j, "file", a.operands[i]);
+            if (err[i][0]) {
+                accel__json_str(&j, "error", err[i]);
+            } else {
+                accel__json_int(&j, "width", q[i].width);
+                accel__json_int(&j, "height", q[i].height);
+                accel__json_num(&j, "blur_laplacian_var", q[i].blur_laplacian_var);
+                accel__json_num(&j, "brightness", q[i].brightness);
+                accel__json_num(&j, "contrast", q[i].contrast);
+                accel__json_num(&j, "sharpness_tenengrad", q[i].sharpness_tenengrad);
+                accel__json_num(&j, "overall", q[i].overall);
+            }
+            accel__json_end_object(&j);
+        }
+        accel__json_end_array(&j);
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+    }
+    FILE *text = o.fmt == CLI_FMT_JSON ? cli_out_text(&o) : o.f;
+    if (text) {
+        cli_table t;
+        cli_table_init(&t, 9, head, "lrrrrrrrl");
+        for (size_t i = 0; i < n; i++) {
+            char c[8][64];
+            const char *cells[9] = {a.operands[i], c[0], c[1], c[2], c[3], c[4], c[5], c[6], err[i]};
+            if (err[i][0]) {
+                for (int k = 0; k < 7; k++) c[k][0] = 0;
+            } else {
+                snprintf(c[0], sizeof c[0], "%d", q[i].width);
+                snprintf(c[1], sizeof c[1], "%d", q[i].height);
+                fmt_num(c[2], sizeof c[2], q[i].blur_laplacian_var);
+                fmt_num(c[3], sizeof c[3], q[i].brightness);
+                fmt_num(c[4], sizeof c[4], q[i].contrast);
+                fmt_num(c[5], sizeof c[5], q[i].sharpness_tenengrad);
+                snprintf(c[6], sizeof c[6], "%.3f", q[i].overall);
+            }
+            cli_table_add(&t, cells);
+        }
+        cli_table_write(&t, o.fmt == CLI_FMT_JSON ? CLI_FMT_TABLE : o.fmt, text);
+        cli_table_free(&t);
+    }
+    rc = bad ? 1 : 0;
+out:
+    if (cli_out_close(&o) != 0) rc = 2;
+    free(q), free(err);
+    accel_ctx_destroy(ctx);
+    cli_args_free(&a);
+    return rc;
+}
+
+/* ---- decode, resize, align, enhance: one file in, one file out ---- */
+
+/* Where each option is in a subcommand's table (-1: the subcommand has none). */
+typedef struct sub_idx {
+    int output, device, json, size, interp, landmarks, min, clip, tiles;
+} sub_idx;
+
+#define OUT_OPT(what) {"-o", "--output", CLI_STR, "OUT.npy", what, 0, 0, NULL, 0}
+#define JSON_OPT(what) {"--json", NULL, CLI_FLAG, NULL, what, 0, 0, NULL, 0}
+
+enum { D_OUTPUT, D_DEVICE, D_JSON, D_N };
+static const cli_opt decode_opts[] = {
+    [D_OUTPUT] = OUT_OPT("the decoded pixels (H×W×3 uint8, BGR)"),
+    [D_DEVICE] = device_opt,
+    [D_JSON] = JSON_OPT("a summary (size, format, orientation) on standard output"),
+};
+static const cli_verb decode_verb = {
+    .name = "image decode", .synopsis = "FILE -o OUT.npy [--json]",
+    .about = "Decodes a JPEG, PNG or WebP file as cv2.imread(FILE, IMREAD_COLOR) does (EXIF\n"
+             "orientation applied) into a .npy of H×W×3 uint8 BGR.",
+    .opts = decode_opts, .n_opts = D_N, .operands = "FILE",
+    .footer = "exit status: 0 success, 1 the file could not be decoded or written, 2 usage",
+};
+static const sub_idx decode_idx = {D_OUTPUT, D_DEVICE, D_JSON, -1, -1, -1, -1, -1, -1};
+
+enum { R_OUTPUT, R_DEVICE, R_JSON, R_SIZE, R_INTERP, R_N };
+static const cli_opt resize_opts[] = {
+    [R_OUTPUT] = OUT_OPT("the resized image (H×W×3 uint8, BGR)"),
+    [R_DEVICE] = device_opt,
+    [R_JSON] = JSON_OPT("a summary on standard output"),
+    [R_SIZE] = {"--size", NULL, CLI_STR, "WxH", "the output size (required)", 0, 0, NULL, 0},
+    [R_INTERP] = {"--interp", NULL, CLI_CHOICE, "linear|area", "cv2.INTER_LINEAR (default) or INTER_AREA",
+                  0, 0, "linear|area", 0},
+};
+static const cli_verb resize_verb = {
+    .name = "image resize", .synopsis = "FILE --size WxH [--interp linear|area] -o OUT.npy",
+    .about = "cv2.resize of the decoded image, OpenCV 4.6's arithmetic (identical pixels).",
+    .opts = resize_opts, .n_opts = R_N, .operands = "FILE",
+    .footer = "exit status: 0 success, 1 the file failed, 2 usage",
+};
+static const sub_idx resize_idx = {R_OUTPUT, R_DEVICE, R_JSON, R_SIZE, R_INTERP, -1, -1, -1, -1};
+
+enum { A_OUTPUT, A_DEVICE, A_JSON, A_SIZE, A_LANDMARKS, A_N };
+static const cli_opt align_opts[] = {
+    [A_OUTPUT] = OUT_OPT("the aligned face (S×S×3 uint8, BGR)"),
+    [A_DEVICE] = device_opt,
+    [A_JSON] = JSON_OPT("a summary (the matrix) on standard output"),
+    [A_SIZE] = {"--size", NULL, CLI_INT, "S", "crop size, a multiple of 112 or 128 (default 112)", 112, 4096, NULL, 0},
+    [A_LANDMARKS] = {"--landmarks", NULL, CLI_STR, "x1,y1,…,x5,y5",
+                     "the five landmarks (eyes, nose, mouth corners), required", 0, 0, NULL, 0},
+};
+static const cli_verb align_verb = {
+    .name = "image align", .synopsis = "FILE --landmarks x1,y1,…,x5,y5 [--size S] -o OUT.npy",
+    .about = "insightface's norm_crop: the similarity that maps the landmarks onto ArcFace's\n"
+             "points, then cv2.warpAffine into an S×S crop.",
+    .opts = align_opts, .n_opts = A_N, .operands = "FILE",
+    .footer = "exit status: 0 success, 1 the file or the landmarks failed, 2 usage",
+};
+static const sub_idx align_idx = {A_OUTPUT, A_DEVICE, A_JSON, A_SIZE, -1, A_LANDMARKS, -1, -1, -1};
+
+enum { E_OUTPUT, E_DEVICE, E_JSON, E_MIN, E_CLIP, E_TILES, E_N };
+static const cli_opt enhance_opts[] = {
+    [E_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.png", "the enhanced image (.png, or .npy)", 0, 0, NULL, 0},
+    [E_DEVICE] = device_opt,
+    [E_JSON] = JSON_OPT("the scale and size as JSON on standard output"),
+    [E_MIN] = {"--min-short-side", NULL, CLI_INT, "N", "upscale until the short side is N (default 640; 0: never)",
+               0, 65536, NULL, 0},
+    [E_CLIP] = {"--clip", NULL, CLI_NUM, "C", "CLAHE clipLimit (default 2; 0: no CLAHE)", 0, 1000, NULL, 0},
+    [E_TILES] = {"--tiles", NULL, CLI_STR, "XxY", "CLAHE tileGridSize (default 8x8)", 0, 0, NULL, 0},
+};
+static const cli_verb enhance_verb = {
+    .name = "image enhance", .synopsis = "FILE -o OUT.png [--min-short-side N] [--clip C] [--tiles XxY]",
+    .about = "Upscales a small image (INTER_LINEAR) so its short side reaches N, then CLAHE on\n"
+             "the luma (YCrCb). Prints the scale applied.",
+    .opts = enhance_opts, .n_opts = E_N, .operands = "FILE",
+    .footer = "exit status: 0 success, 1 the file failed, 2 usage",
+};
+static const sub_idx enhance_idx = {E_OUTPUT, E_DEVICE, E_JSON, -1, -1, -1, E_MIN, E_CLIP, E_TILES};
+
+static int one_file(const char *sub, cli_args *a, const sub_idx *ix, const char **file, const char **out)
+{
+    if (a->n_operands != 1) {
+        accel_cli_error("image", "%s: one input file, %s given (see `accel image %s --help`)", sub,
+                        a->n_operands ? "several" : "none", sub);
+        return 2;
+    }
+    if (!a->v[ix->output].set || !*a->v[ix->output].s) {
+        accel_cli_error("image", "%s: -o OUT is required", sub);
+        return 2;
+    }
+    *file = a->operands[0];
+    *out = a->v[ix->output].s;
+    return 0;
+}
+
+/* the value of an option the subcommand may lack */
+#define OPT(ix) ((ix) >= 0 ? &a.v[(ix)] : &none)
+
+static int parse_wxh(const char *s, int *w, int *h)
+{
+    char *e;
+    long a = strtol(s, &e, 10);
+    if (e == s || (*e != 'x' && *e != 'X')) return -1;
+    const char *s2 = e + 1;
+    long b = strtol(s2, &e, 10);
+    if (e == s2 || *e || a < 1 || b < 1 || a > 65536 || b > 65536) return -1;
+    *w = (int)a, *h = (int)b;
+    return 0;
+}
+
+static int write_image(const char *out, const accel_image *im)
+{
+    accel_status st;
+    uint8_t *p = packed(im);
+    if (!p) {
+        accel_cli_error("image", "out of memory");
+        return 1;
+    }
+    if (ends_with(out, ".png")) {
+        img_t v = {p, im->width, im->height, im->channels, (size_t)im->width * (size_t)im->channels,
+                   im->order == ACCEL_RGB};
+        uint8_t *png = NULL;
+        size_t n = 0;
+        st = accel__png_encode(&v, &png, &n);
+        if (st == ACCEL_OK) st = accel__write_file_atomic(out, png, n);
+        free(png);
+    } else {
+        size_t shape[3] = {(size_t)im->height, (size_t)im->width, (size_t)im->channels};
+        st = npy_write(out, "|u1", p, 1, shape, im->channels == 1 ? 2 : 3);
+    }
+    free(p);
+    if (st != ACCEL_OK) {
+        accel_cli_error("image", "%s", accel_last_error(NULL));
+        return 1;
+    }
+    return 0;
+}
+
+static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int argc, char **argv)
+{
+    cli_args a;
+    int pr = cli_parse(verb, argc, argv, &a);
+    if (pr != CLI_OK) {
+        cli_args_free(&a);
+        return pr == CLI_HELP ? 0 : 2;
+    }
+    const cli_value none = {0};
+    const char *file = NULL, *out = NULL;
+    int rc = one_file(sub, &a, ix, &file, &out);
+    int w = 0, h = 0, tx = 8, ty = 8;
+    float lmk[10];
+    if (!rc && !strcmp(sub, "resize")) {
+        if (!OPT(ix->size)->set || parse_wxh(OPT(ix->size)->s, &w, &h) != 0) {
+            accel_cli_error("image", "resize: --size %s: expected WxH, whole numbers 1..65536 (e.g. 224x224)",
+                            OPT(ix->size)->set ? OPT(ix->size)->s : "(missing)");
+            rc = 2;
+        }
+    }
+    if (!rc && !strcmp(sub, "align")) {
+        const char *s = OPT(ix->landmarks)->set ? OPT(ix->landmarks)->s : "";
+        int k = 0;
+        char *e = (char *)s;
+        while (k < 10 && *e) {
+            char *e2;
+            double v = strtod(e, &e2);
+            if (e2 == e || !isfinite(v)) break;
+            lmk[k++] = (float)v;
+            e = e2;
+            if (*e == ',') e++;
+        }
+        if (k != 10 || *e) {
+            accel_cli_error("image", "align: --landmarks %s: expected ten numbers x1,y1,…,x5,y5 "
+                            "(eyes, nose, mouth corners)", OPT(ix->landmarks)->set ? s : "(missing)");
+            rc = 2;
+        }
+    }
+    if (!rc && OPT(ix->tiles)->set && parse_wxh(OPT(ix->tiles)->s, &tx, &ty) != 0) {
+        accel_cli_error("image", "enhance: --tiles %s: expected XxY (e.g. 8x8)", OPT(ix->tiles)->s);
+        rc = 2;
+    }
+    if (rc) {
+        cli_args_free(&a);
+        return rc;
+    }
+    int uerr = 0;
+    accel_ctx *ctx = open_ctx(OPT(ix->device)->set ? OPT(ix->device)->s : NULL, &uerr);
+    if (!ctx) {
+        cli_args_free(&a);
+        return uerr ? 2 : 1;
+    }
+    int json = OPT(ix->json)->set > 0;
+    accel_image_decoded *d = decode_one(ctx, file);
+    rc = 1;
+    if (!d) goto done;
+    accel__json j;
+    accel__json_init(&j, stdout, 1);
+    if (json) {
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "file", file);
+        accel__json_str(&j, "output", out);
+        accel__json_str(&j, "format", d->format);
+        accel__json_int(&j, "orientation", d->orientation);
+    }
+    accel_status st = ACCEL_OK;
+    if (!strcmp(sub, "decode")) {
+        rc = write_image(out, &d->image);
+        if (json) {
+            accel__json_int(&j, "width", d->image.width);
+            accel__json_int(&j, "height", d->image.height);
+        } else if (!rc) {
+            printf("%s: %d×%d %s → %s\n", file, d->image.width, d->image.height, d->format, out);
+        }
+    } else if (!strcmp(sub, "resize")) {
+        accel_interp ip = OPT(ix->interp)->set && !strcmp(OPT(ix->interp)->s, "area") ? ACCEL_INTERP_AREA
+                                                                                   : ACCEL_INTERP_LINEAR;
+        uint8_t *pix = malloc((size_t)w * h * 3);
+        accel_image o = ACCEL_IMAGE_INIT(pix, w, h, 3);
+        st = pix ? accel_image_resize(ctx, ip, &d->image, &o, 1, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
+        if (st == ACCEL_OK) rc = write_image(out, &o);
+        else accel_cli_error("image", "'%s': %s", file, accel_last_error(ctx));
+        if (json) {
+            accel__json_int(&j, "width", w);
+            accel__json_int(&j, "height", h);
+        } else if (!rc) {
+            printf("%s: %d×%d → %d×%d (%s) → %s\n", file, d->image.width, d->image.height, w, h,
+                   ip == ACCEL_INTERP_AREA ? "area" : "linear", out);
+        }
+        free(pix);
+    } else if (!strcmp(sub, "align")) {
+        int size = OPT(ix->size)->set ? (int)OPT(ix->size)->i : 112;
+        uint8_t *pix = malloc((size_t)size * size * 3);
+        accel_image o = ACCEL_IMAGE_INIT(pix, size, size, 3);
+        double M[6] = {0};
+        st = pix ? accel_arcface_align(ctx, &d->image, lmk, 1, size, &o, NULL, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
+        if (st == ACCEL_OK) {
+            accel_arcface_matrix(lmk, size, M);
+            rc = write_image(out, &o);
+        } else {
+            accel_cli_error("image", "'%s': %s", file, accel_last_error(ctx));
+        }
+        if (json) {
+            accel__json_int(&j, "size", size);
+            accel__json_begin_array(&j, "matrix");
+            for (int k = 0; k < 6; k++) accel__json_num(&j, NULL, M[k]);
+            accel__json_end_array(&j);
+        } else if (!rc) {
+            printf("%s: face aligned to %d×%d → %s\n", file, size, size, out);
+        }
+        free(pix);
+    } else { /* enhance */
+        accel_enhance_params p;
+        accel_enhance_params_init(&p);
+        if (OPT(ix->min)->set) p.min_short_side = (int)OPT(ix->min)->i;
+        if (OPT(ix->clip)->set) p.clip_limit = OPT(ix->clip)->d;
+        p.tiles_x = tx, p.tiles_y = ty;
+        accel_image o = ACCEL_IMAGE_INIT(NULL, 0, 0, 0);
+        double scale = 0;
+        st = accel_image_enhance(ctx, &p, &d->image, 1, &o, &scale, NULL, NULL);
+        if (st == ACCEL_OK) rc = write_image(out, &o);
+        else accel_cli_error("image", "'%s': %s", file, accel_last_error(ctx));
+        if (json) {
+            accel__json_num(&j, "scale", scale);
+            accel__json_int(&j, "width", o.width);
+            accel__json_int(&j, "height", o.height);
+        } else if (!rc) {
+            printf("scale %.6g (%d×%d → %d×%d) → %s\n", scale, d->image.width, d->image.height,
+                   o.width, o.height, out);
+        }
+        accel_image_free(&o, 1);
+    }
+    if (json) {
+        accel__json_bool(&j, "ok", rc == 0);
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+    }
+    accel_image_decoded_free(d, 1);
+    free(d);
+done:
+    accel_ctx_destroy(ctx);
+    cli_args_free(&a);
+    return rc;
+}
+
+/* ---- blob ---- */
+
+enum { B_OUTPUT, B_DEVICE, B_JSON, B_MODEL, B_SIZE, B_N };
+static const cli_opt blob_opts[] = {
+    [B_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.npy", "the blob, N×3×S×S float32 (required)", 0, 0, NULL, 0},
+    [B_DEVICE] = device_opt,
+    [B_JSON] = {"--json", NULL, CLI_FLAG, NULL, "per file: its row in the blob and det_scale (scrfd)", 0, 0, NULL, 0},
+    [B_MODEL] = {"--model", NULL, CLI_CHOICE, "scrfd|arcface",
+                 "scrfd: letterbox + blobFromImage(1/128, 127.5, swapRB);\n"
+                 "arcface: blobFromImage(1/127.5, 127.5, swapRB) of the image resized", 0, 0,
+                 "scrfd|arcface", 0},
+    [B_SIZE] = {"--size", NULL, CLI_INT, "S", "the blob's side (default 640 for scrfd, 112 for arcface)", 1, 16384, NULL, 0},
+};
+static const cli_verb blob_verb = {
+    .name = "image blob", .synopsis = "FILE... --model scrfd|arcface [--size S] -o OUT.npy [--json]",
+    .about = "The model input of each file, stacked in input order (a file that fails has no\n"
+             "row; --json gives each file's row).",
+    .opts = blob_opts, .n_opts = B_N, .operands = "FILE...",
+    .footer = "exit status: 0 success, 1 some file failed (the others are in the blob), 2 usage",
+};
+
+static int blob(int argc, char **argv)
+{
+    cli_args a;
+    int pr = cli_parse(&blob_verb, argc, argv, &a);
+    if (pr != CLI_OK) {
+        cli_args_free(&a);
+        return pr == CLI_HELP ? 0 : 2;
+    }
+    size_t n = a.n_operands;
+    if (!n || !a.v[B_MODEL].set || !a.v[B_OUTPUT].set) {
+        accel_cli_error("image", "blob: %s", !n ? "no input files" : !a.v[B_MODEL].set ?
+                        "--model is required (allowed: scrfd, arcface)" : "-o OUT.npy is required");
+        cli_args_free(&a);
+        return 2;
+    }
+    int scrfd = !strcmp(a.v[B_MODEL].s, "scrfd");
+    int S = a.v[B_SIZE].set ? (int)a.v[B_SIZE].i : scrfd ? 640 : 112;
+    int uerr = 0;
+    accel_ctx *ctx = open_ctx(a.v[B_DEVICE].set ? a.v[B_DEVICE].s : NULL, &uerr);
+    if (!ctx) {
+        cli_args_free(&a);
+        return uerr ? 2 : 1;
+    }
+    const size_t plane = (size_t)3 * (size_t)S * (size_t)S;
+    float *all = malloc(n * plane * sizeof *all);
+    double *ds = calloc(n, sizeof *ds);
+    long *row = malloc(n * sizeof *row);
+    char (*err)[256] = calloc(n, sizeof *err);
+    size_t good = 0;
+    int bar = n > 1 && isatty(2), rc = 1;
+    if (!all || !ds || !row || !err) {
+        accel_cli_error("image", "blob: out of memory for %zu blobs of 3×%d×%d", n, S, S);
+        goto done;
+    }
+    for (size_t i0 = 0; i0 < n; i0 += CHUNK) {
+        size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+        progress(bar, i0, n, a.operands[i0]);
+        accel_image_decoded d[CHUNK];
+        accel_image_decoded_init(d, m);
+        accel_image_decode_params dp;
+        accel_image_decode_params_init(&dp);
+        accel_image_decode(ctx, &dp, a.operands + i0, m, d, NULL);
+        accel_image in[CHUNK];
+        size_t idx[CHUNK], k = 0;
+        for (size_t j = 0; j < m; j++) {
+            row[i0 + j] = -1;
+            if (d[j].status != ACCEL_OK) accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
+            else in[k] = d[j].image, idx[k++] = i0 + j;
+        }
+        accel_status st[CHUNK];
+        double dsk[CHUNK];
+        float *dst = all + good * plane;
+        if (k && scrfd) {
+            accel_scrfd_input(ctx, in, k, S, S, dst, dsk, st, NULL);
+        } else if (k) {
+            accel_blob_params bp;
+            accel_blob_params_preset("arcface", &bp);
+            bp.width = bp.height = S;
+            accel_image_blob(ctx, &bp, in, k, dst, st, NULL);
+        }
+        /* keep the rows of the files that succeeded, in input order */
+        for (size_t j = 0; j < k; j++) {
+            if (st[j] != ACCEL_OK) {
+                snprintf(err[idx[j]], sizeof err[0], "'%s': %s", a.operands[idx[j]], accel_last_error(ctx));
+                continue;
+            }
+            if (all + good * plane != dst + j * plane)
+                memmove(all + good * plane, dst + j * plane, plane * sizeof *all);
+            ds[idx[j]] = scrfd ? dsk[j] : 1.0;
+            row[idx[j]] = (long)good++;
+        }
+        accel_image_decoded_free(d, m);
+    }
+    progress(bar, n, n, "");
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        if (err[i][0]) {
+            accel_cli_error("image", "%s", err[i]);
+            bad++;
+        }
+    size_t shape[4] = {good, 3, (size_t)S, (size_t)S};
+    if (npy_write(a.v[B_OUTPUT].s, "<f4", all, sizeof(float), shape, 4) != ACCEL_OK) {
+        accel_cli_error("image", "%s", accel_last_error(NULL));
+        goto done;
+    }
+    if (a.v[B_JSON].set) {
+        accel__json j;
+        accel__json_init(&j, stdout, 1);
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "model", scrfd ? "scrfd" : "arcface");
+        accel__json_int(&j, "size", S);
+        accel__json_str(&j, "output", a.v[B_OUTPUT].s);
+        accel__json_begin_array(&j, "images");
+        for (size_t i = 0; i < n; i++) {
+            accel__json_begin_object(&j, NULL);
+            accel__json_str(&j, "file", a.operands[i]);
+            if (err[i][0]) {
+                accel__json_str(&j, "error", err[i]);
+            } else {
+                accel__json_int(&j, "row", row[i]);
+                if (scrfd) accel__json_num(&j, "det_scale", ds[i]);
+            }
+            accel__json_end_object(&j);
+        }
+        accel__json_end_array(&j);
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+    } else {
+        printf("%zu of %zu file%s → %s (%zu×3×%d×%d float32)\n", good, n, n == 1 ? "" : "s",
+               a.v[B_OUTPUT].s, good, S, S);
+    }
+    rc = bad ? 1 : 0;
+done:
+    free(all), free(ds), free(row), free(err);
+    accel_ctx_destroy(ctx);
+    cli_args_free(&a);
+    return rc;
+}
+
+/* ---- the verb ---- */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: accel image quality FILE... [--json | --format F] [-o FILE]\n"
+            "       accel image decode FILE -o OUT.npy\n"
+            "       accel image resize FILE --size WxH [--interp linear|area] -o OUT.npy\n"
+            "       accel image blob FILE... --model scrfd|arcface [--size N] -o OUT.npy [--json]\n"
+            "       accel image align FILE --landmarks x1,y1,...,x5,y5 -o OUT.npy\n"
+            "       accel image enhance FILE -o OUT.png\n"
+            "\n"
+            "Images are decoded as cv2.imread decodes them (JPEG, PNG, WebP; EXIF orientation\n"
+            "applied) and computed with OpenCV 4.6's and insightface's arithmetic (docs/image.md).\n"
+            "`accel help image SUBCOMMAND` describes each one's options.\n"
+            "Exit status: 0 success, 1 some file failed (the others are done), 2 usage.\n");
+}
+
+int accel_cli_image(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "quality")) return quality(argc - 1, argv + 1);
+    if (!strcmp(sub, "blob")) return blob(argc - 1, argv + 1);
+    if (!strcmp(sub, "decode")) return single(sub, &decode_verb, &decode_idx, argc - 1, argv + 1);
+    if (!strcmp(sub, "resize")) return single(sub, &resize_verb, &resize_idx, argc - 1, argv + 1);
+    if (!strcmp(sub, "align")) return single(sub, &align_verb, &align_idx, argc - 1, argv + 1);
+    if (!strcmp(sub, "enhance")) return single(sub, &enhance_verb, &enhance_idx, argc - 1, argv + 1);
+    static const char *const subs[] = {"quality", "decode", "resize", "blob", "align", "enhance"};
+    cli_error_unknown("image", "subcommand", sub, subs, 6);
+    return 2;
+}
