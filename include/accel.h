@@ -603,6 +603,15 @@ ACCEL_API accel_status accel_audio_open_memory(accel_ctx *ctx, accel_dtype dtype
                                                const void *samples, size_t n, int in_rate,
                                                int rate, accel_audio_source **out);
 
+/*! accel_audio_open_buffer() :
+ *  As accel_audio_open() for an encoded audio file held in memory (`n` bytes at `data`, any
+ *  format accel_audio_open() reads: a request body, a blob from a database), without writing
+ *  it anywhere. `name` labels it in messages ("the request body"; NULL: "(memory)"). The bytes
+ *  must outlive the source. Since 0.1. */
+ACCEL_API accel_status accel_audio_open_buffer(accel_ctx *ctx, const void *data, size_t n,
+                                               const char *name, int rate,
+                                               accel_audio_source **out);
+
 /*! accel_audio_read() :
  *  Decodes up to `cap` samples into buf; *got = 0 at the end. A file found truncated or
  *  corrupt while decoding gives ACCEL_ERR_FORMAT naming it. */
