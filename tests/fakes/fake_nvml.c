@@ -164,7 +164,7 @@ nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t d, unsigned int *mw)
 {
     const fake_gpu *g = gpu(d);
     if (!g) return ACCEL_NVML_ERROR_INVALID_ARGUMENT;
-    *mw = vary(g->power_mw, 200000);
+    *mw = vary(g->power_mw, 30000);
     return ACCEL_NVML_SUCCESS;
 }
 
