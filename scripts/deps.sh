@@ -15,6 +15,8 @@ build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
 # hipcc compiles the HIP kernels at build time (cmake/part_hip.cmake); it also brings the HIP
 # runtime, which the ROCm discovery test then probes for real.
 build+=(hipcc)
+# accel serve is built on libmicrohttpd (cmake/part_serve.cmake; without it the verb says so)
+build+=(libmicrohttpd-dev)
 # torch and torchaudio make the reference features for the alsa-utils recordings at test time
 # (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
@@ -22,7 +24,12 @@ test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-js
 # OpenCV 4.6, scikit-image (whose photographs are the test images) and Pillow make the image
 # test files and their reference outputs at test time (tests/image/make_image_refs.py).
 test+=(python3-opencv python3-skimage python3-pil)
+# accel serve and accel top: /metrics read with prometheus_client's parser, the dashboard in
+# headless Chromium (its test is skipped when Chromium is absent), accel top under tmux
+test+=(python3-prometheus-client chromium tmux)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
+# the load test of accel serve (bench/serve_load.sh)
+bench+=(wrk)
 
 want=()
 for set in "$@"; do

@@ -64,6 +64,7 @@ typedef struct sv_req {
     sv_request parsed;
     unsigned char *body;
     size_t body_n, body_cap;
+    int over;                /* the body grew past the limit: the rest is read away */
     sv_job job;
     sv_answer reply;         /* the worker's or the time limit's answer, sent after resume */
     pthread_mutex_t lock;    /* between the connection's thread and whoever answers */
@@ -234,11 +235,18 @@ void sv_http_job_release(sv_job *job, void *arg)
 
 /* ---- the access handler ------------------------------------------------------------------- */
 
-static enum MHD_Result begin(sv_req *q, const char *method)
+static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
 {
     sv_server *s = q->srv;
     struct MHD_Connection *c = q->conn;
     accel__strlcpy(q->method, method, sizeof q->method);
+    /* RFC 9112: an HTTP/1.1 request without Host is a 400 (libmicrohttpd lets it through) */
+    if (version && !strcmp(version, MHD_HTTP_VERSION_1_1) &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+        sv_answer a = {0};
+        sv_answer_error(&a, 400, NULL, "an HTTP/1.1 request needs a Host header");
+        return hold(q, &a, 0);
+    }
     sv_request_in in = {
         .method = method,
         .uri = q->uri,
@@ -284,6 +292,39 @@ static enum MHD_Result begin(sv_req *q, const char *method)
     return MHD_YES;
 }
 
+/* The 408 for a client that sends its body too slowly. libmicrohttpd (0.9.75) accepts an
+ * answer only before a body or after all of it, and this client may never finish: the answer
+ * is written to the socket here, after what already arrived is read away (so that closing
+ * does not reset the connection under the answer), and the connection is then closed. */
+static enum MHD_Result too_slow(sv_req *q, size_t got, double spent)
+{
+    sv_server *s = q->srv;
+    sv_answer a = {0};
+    sv_answer_error(&a, 408, NULL,
+                    "the request took more than %g s to arrive (ACCEL_SERVE_CLIENT_TIMEOUT_S): %zu "
+                    "bytes of the body in %.1f s", s->cfg.client_timeout_s, got, spent);
+    sv_metrics_reject(s->metrics, SV_REJ_SLOW_CLIENT);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        int fd = ci->connect_fd;
+        char drain[4096];
+        while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) > 0) {
+        }
+        char head[256];
+        int hn = snprintf(head, sizeof head, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", a.n);
+        if (send(fd, head, (size_t)hn, MSG_NOSIGNAL | MSG_DONTWAIT) == hn)
+            send(fd, a.body, a.n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        shutdown(fd, SHUT_WR);
+        q->sent = a.n;
+    }
+    q->code = 408;
+    accel__strlcpy(q->note, a.note, sizeof q->note);
+    sv_answer_free(&a);
+    q->state = ST_DONE;
+    return MHD_NO;
+}
+
 static enum MHD_Result body(sv_req *q, const char *data, size_t *size)
 {
     sv_server *s = q->srv;
@@ -291,14 +332,17 @@ static enum MHD_Result body(sv_req *q, const char *data, size_t *size)
     if (*size) {
         size_t n = *size;
         *size = 0;
-        if (spent > s->cfg.client_timeout_s)
-            return reject(q, SV_REJ_SLOW_CLIENT, 408, NULL,
-                          "the request took more than %g s to arrive (ACCEL_SERVE_CLIENT_TIMEOUT_S): "
-                          "%zu bytes of the body in %.1f s", s->cfg.client_timeout_s, q->body_n + n, spent);
-        if ((int64_t)(q->body_n + n) > s->cfg.body_limit)
-            return reject(q, SV_REJ_BODY_LIMIT, 413, NULL,
-                          "the body is more than %lld bytes (ACCEL_SERVE_BODY_LIMIT_MB)",
-                          (long long)s->cfg.body_limit);
+        if (spent > s->cfg.client_timeout_s) return too_slow(q, q->body_n + n, spent);
+        if (q->over) return MHD_YES; /* over the limit: read away, answered at the end */
+        if ((int64_t)(q->body_n + n) > s->cfg.body_limit) {
+            /* a body of undeclared size (chunked) grew past the limit: the rest is read and
+             * dropped, and the 413 goes out when it ends (or the client's time does) */
+            q->over = 1;
+            free(q->body);
+            q->body = NULL;
+            q->body_cap = 0;
+            return MHD_YES;
+        }
         if (q->body_n + n > q->body_cap) {
             size_t cap = q->body_cap * 2;
             while (cap < q->body_n + n) cap *= 2;
@@ -317,6 +361,10 @@ static enum MHD_Result body(sv_req *q, const char *data, size_t *size)
     }
     /* the whole body is here */
     MHD_set_connection_option(q->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)ceil(s->cfg.client_timeout_s));
+    if (q->over)
+        return reject(q, SV_REJ_BODY_LIMIT, 413, NULL,
+                      "the body is more than %lld bytes (ACCEL_SERVE_BODY_LIMIT_MB)",
+                      (long long)s->cfg.body_limit);
     q->job = (sv_job){.srv = s, .req = &q->parsed, .body = q->body, .body_n = q->body_n};
     atomic_fetch_add(&q->refs, 1); /* the pool's */
     pthread_mutex_lock(&q->lock);
@@ -340,7 +388,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **req_cls)
 {
     (void)url;
-    (void)version;
     sv_server *s = cls;
     sv_req *q = *req_cls;
     if (!q) return MHD_NO; /* out of memory when it started */
@@ -354,7 +401,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     switch (q->state) {
     case ST_NEW:
-        return begin(q, method);
+        return begin(q, method, version);
     case ST_HELD:
     case ST_PAGE:
         if (*upload_size) { /* a body nobody asked for: dropped */
@@ -390,13 +437,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)c;
     sv_server *s = cls;
     sv_req *q = *req_cls;
     if (!q) return;
     *req_cls = NULL;
+    /* a request libmicrohttpd answered itself (a header too large: 431) never reached the
+     * access handler: the connection's pointer to it goes, and it was not in flight */
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_ctx *cc = ci ? ci->socket_context : NULL;
+    if (cc && cc->pending == q) cc->pending = NULL;
     double ms = accel__now_ms() - q->t0;
-    sv_metrics_request(s->metrics, q->parsed.route, q->code, ms / 1000.0);
+    if (q->aware) sv_metrics_request(s->metrics, q->parsed.route, q->code, ms / 1000.0);
     char when[40];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -407,8 +458,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     char line[1400];
     static const char *const ends[] = {"", "error", "timeout", "daemon shutdown", "read error",
                                        "client abort"};
-    int n = snprintf(line, sizeof line, "%s %s %s %.300s %d %zu %.3fms%s%s%s%s\n", when, q->client,
-                     q->method[0] ? q->method : "-", q->uri, q->code, q->sent, ms,
+    char code[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
+    if (q->code) snprintf(code, sizeof code, "%d", q->code);
+    int n = snprintf(line, sizeof line, "%s %s %s %.300s %s %zu %.3fms%s%s%s%s\n", when, q->client,
+                     q->method[0] ? q->method : "-", q->uri, code, q->sent, ms,
                      q->note[0] ? " " : "", q->note,
                      toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? " closed: " : "",
                      toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && (unsigned)toe < 6 ? ends[toe] : "");
@@ -416,7 +469,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         ssize_t w = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         (void)w;
     }
-    atomic_fetch_sub(&s->in_flight, 1);
+    if (q->aware) atomic_fetch_sub(&s->in_flight, 1);
     req_unref(q);
 }
 
