@@ -13,6 +13,12 @@ if(ACCEL_HAVE_MICROHTTPD AND ACCEL_BUILD_CLI)
     set_tests_properties(test_serve_${sc} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS serve
       ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_serve_${sc}")
   endforeach()
+  # the dashboard in headless Chromium (77 without it); it leaves
+  # test-work/serve_dashboard/dashboard.png to look at
+  add_test(NAME test_serve_dashboard COMMAND /usr/bin/python3 ${_sv}/test_serve_dashboard.py
+    $<TARGET_FILE:accel_cli> ${CMAKE_BINARY_DIR}/test-work/serve_dashboard)
+  set_tests_properties(test_serve_dashboard PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS serve
+    ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_serve_dashboard")
 endif()
 # The verb in a build without libmicrohttpd: cmd_serve.c compiled without ACCEL_HAVE_MICROHTTPD
 # says it is not built in and which package to install.
