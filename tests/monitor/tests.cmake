@@ -22,3 +22,19 @@ foreach(sc nvml nvml_old nvml_hang amd)
     ENVIRONMENT "${env}")
 endforeach()
 add_dependencies(test_device_query accel_fakes)
+
+# the readers accel top uses on a server's answers
+accel_add_test(test_prom_http SOURCES ${_mon}/test_prom_http.c ${CMAKE_SOURCE_DIR}/tools/accel/prom_text.c
+  ${CMAKE_SOURCE_DIR}/tools/accel/http_get.c)
+target_include_directories(test_prom_http PRIVATE ${CMAKE_SOURCE_DIR}/tools/accel)
+if(ACCEL_BUILD_CLI)
+  # the CLI against the stand-in drivers: accel devices --query/--watch, accel top in tmux
+  # (77 without tmux); top's test also starts an accel serve when it is built
+  add_test(NAME test_devices_query COMMAND ${_mon}/test_devices_query.sh $<TARGET_FILE:accel_cli>
+    ${CMAKE_BINARY_DIR})
+  set_tests_properties(test_devices_query PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS monitor)
+  if(ACCEL_HAVE_MICROHTTPD)
+    add_test(NAME test_top_tmux COMMAND ${_mon}/test_top_tmux.sh $<TARGET_FILE:accel_cli> ${CMAKE_BINARY_DIR})
+    set_tests_properties(test_top_tmux PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS monitor)
+  endif()
+endif()

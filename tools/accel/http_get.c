@@ -42,6 +42,12 @@ int http_url_parse(const char *url, http_url *out, char *err, size_t cap)
         }
         if ((size_t)(end - h) >= sizeof out->host) goto long_host;
         memcpy(out->host, h, (size_t)(end - h));
+        for (const char *c = out->host; *c; c++)
+            if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_') {
+                snprintf(err, cap, "%s: '%c' in the host name (user names and passwords are "
+                                   "not taken)", url, *c);
+                return -1;
+            }
     }
     snprintf(out->port, sizeof out->port, "80");
     if (*end == ':') {
