@@ -243,6 +243,23 @@ ACCEL_API const char *accel_device_kind_name(accel_device_kind kind);
 ACCEL_API accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index,
                                     char **explain);
 
+/* Flags for accel_doctor(). */
+#define ACCEL_DOCTOR_NO_CACHE 0x1u /* probe every vendor stack afresh, ignore cached verdicts */
+#define ACCEL_DOCTOR_TEXT 0x2u     /* the text report instead of the JSON document */
+
+/*! accel_doctor() :
+ *  Runs every check of `accel doctor` (docs/doctor.md) — vendor libraries and how the loader
+ *  resolves them, trial loads in a crash-isolated child, driver and runtime versions, device
+ *  nodes, visible-device variables, the devices' verdicts — without a context of the caller's.
+ *  *report receives a newly allocated text (free() it): the JSON document of
+ *  docs/schemas/doctor.schema.json, or with ACCEL_DOCTOR_TEXT one line per check and the
+ *  closing "N/M checks passed" line; both exactly as `accel doctor [--json]` prints them.
+ *  *exit_code (may be NULL) receives 0 when every check passed, 1 when the worst finding is a
+ *  warning, 2 when a failure prevents GPU use.
+ *  @return ACCEL_OK whatever the checks found; ACCEL_ERR_INVALID_ARG for a NULL report or an
+ *          unknown flag; ACCEL_ERR_NO_MEMORY. Since 0.1. */
+ACCEL_API accel_status accel_doctor(unsigned flags, char **report, int *exit_code);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration                                                                             */
 /* ---------------------------------------------------------------------------------------- */
