@@ -260,6 +260,14 @@ ACCEL_API accel_status accel_select(accel_ctx *ctx, const char *op, size_t *devi
  *          unknown flag; ACCEL_ERR_NO_MEMORY. Since 0.1. */
 ACCEL_API accel_status accel_doctor(unsigned flags, char **report, int *exit_code);
 
+/*! accel_device_ordinal() :
+ *  The ordinal of device `index` in its vendor runtime, as other libraries in the process name
+ *  it: for a CUDA device the cuDeviceGet ordinal (torch.device("cuda", n), ONNX Runtime's
+ *  device_id; CUDA_VISIBLE_DEVICES applies to both), for a ROCm device the HIP ordinal; -1 for
+ *  every other kind. accel's own index differs: it lists usable GPUs first and the CPU last.
+ *  @return ACCEL_ERR_NOT_FOUND for an index out of range. Since 0.1. */
+ACCEL_API accel_status accel_device_ordinal(const accel_ctx *ctx, size_t index, int *ordinal);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration                                                                             */
 /* ---------------------------------------------------------------------------------------- */
