@@ -10,9 +10,11 @@ symbol table (--exclude-libs), so another copy of libaccel in the same process c
 
 Environment:
   ACCEL_SOURCE_DIR   the accel source tree (default: the directory above this file)
-  ACCEL_BUILD_DIR    an existing CMake build of it to take libaccel.a from (`make python` uses
-                     the project's build/); without it, a private build is configured under
-                     the setuptools build directory
+  ACCEL_BUILD_DIR    an existing CMake build of it to take libaccel.a from, after bringing the
+                     archive up to date (`make python` uses the project's build/); without it,
+                     a private build is configured under the setuptools build directory
+  ACCEL_STATIC_LIB   a libaccel.a to link as it is (the CMake build of the package's tests
+                     passes its own; the accel.pc beside it gives the libraries it needs)
   ACCEL_BUILD_JOBS   parallel jobs for that build (default: the number of CPUs)
   ACCEL_CMAKE_ARGS   extra arguments for its configuration, e.g. "-DACCEL_CUDA_KERNELS=OFF"
 """
@@ -58,6 +60,12 @@ class BuildExt(build_ext):
     """Builds libaccel.a with CMake (or takes it from ACCEL_BUILD_DIR), then the extension."""
 
     def _libaccel(self, root):
+        given = os.environ.get("ACCEL_STATIC_LIB")
+        if given:
+            lib = os.path.abspath(given)
+            if not os.path.isfile(lib):
+                sys.exit("accel: ACCEL_STATIC_LIB=%s does not exist" % given)
+            return lib, self._pc_libs(os.path.dirname(lib))
         cmake = shutil.which("cmake")
         if not cmake:
             sys.exit("accel: cmake is needed to build libaccel (Debian: apt-get install cmake)")
@@ -77,13 +85,17 @@ class BuildExt(build_ext):
         lib = os.path.join(bdir, "libaccel.a")
         if not os.path.isfile(lib):
             sys.exit("accel: the CMake build in %s made no libaccel.a" % bdir)
-        libs = []
+        return lib, self._pc_libs(bdir)
+
+    @staticmethod
+    def _pc_libs(bdir):
+        """The libraries libaccel.a needs, from the accel.pc the CMake build wrote."""
         pc = os.path.join(bdir, "accel.pc")
         if os.path.isfile(pc):
             for line in open(pc, encoding="utf-8"):
                 if line.startswith("Libs.private:"):
-                    libs = re.findall(r"-l(\S+)", line)
-        return lib, libs
+                    return re.findall(r"-l(\S+)", line)
+        return ["pthread", "dl", "m"]
 
     def _static_if_possible(self, name):
         """-l:libNAME.a when the compiler finds a static libNAME (so the package does not need

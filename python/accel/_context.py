@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Literal, Optional, Tuple, Union, overload
 
 from . import _accel
 from ._arrays import to_array
@@ -174,7 +174,8 @@ class Context:
         self._lock = threading.Lock()
         self._derived: Dict[Tuple[Tuple[str, str], ...], _accel.Context] = {}
         self._local = threading.local()
-        self._devices: Optional[List[Device]] = None
+        # fixed once discovery is done; read now so records stay readable after close()
+        self._devices: List[Device] = [Device._from_dict(d) for d in self._c.devices()]
         self._audio = None
 
     # ---- life --------------------------------------------------------------------------
@@ -210,9 +211,8 @@ class Context:
 
     @property
     def devices(self) -> List[Device]:
-        """Every device, usable GPUs first, the CPU last (``accel devices``)."""
-        if self._devices is None:
-            self._devices = [Device._from_dict(d) for d in self._c.devices()]
+        """Every device, usable GPUs first, the CPU last (``accel devices``). Free memory is
+        as discovery found it."""
         return list(self._devices)
 
     def device(self, index: int) -> Device:
@@ -224,6 +224,15 @@ class Context:
                                 % (index, len(devs), len(devs) - 1),
                                 status="ERR_NOT_FOUND", code=4)
         return devs[index]
+
+    @overload
+    def select(self, op: Optional[str] = None, explain: Literal[False] = False) -> Device: ...
+
+    @overload
+    def select(self, op: Optional[str], explain: Literal[True]) -> Selection: ...
+
+    @overload
+    def select(self, op: Optional[str] = None, *, explain: Literal[True]) -> Selection: ...
 
     def select(self, op: Optional[str] = None, explain: bool = False) -> Any:
         """The device the policy chooses for operation ``op`` (None: any operation),

@@ -8,7 +8,9 @@ ACCEL_MEMORY_FRACTION and ACCEL_PRECISION steer every framework the same way.
 """
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from ._context import Context
 from ._device import Device
 from .doctor import Report, doctor
-from .errors import AccelWarning
+from .errors import AccelWarning, NotFoundError, UnsupportedError
 
 _lock = threading.Lock()
 _default: Optional[Context] = None
@@ -73,10 +75,23 @@ class Decision:
         return self.device.ordinal
 
     def note(self, text: str, warn: bool = False) -> None:
-        """Adds a reason; with ``warn`` also issues an AccelWarning."""
+        """Adds a reason; with ``warn`` also issues an AccelWarning (attributed to the first
+        caller outside the accel package)."""
         self.reasons.append(text)
         if warn:
-            warnings.warn(text, AccelWarning, stacklevel=4)
+            warnings.warn(text, AccelWarning, stacklevel=_caller_level())
+
+
+_PKG = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside this package, as seen from warnings.warn()
+    called in Decision.note."""
+    f, level = sys._getframe(2), 2
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == _PKG:
+        f, level = f.f_back, level + 1
+    return level
 
 
 def _rule(explain: str) -> str:
@@ -95,12 +110,24 @@ def decide(op: Optional[str] = None, context: Optional[Context] = None) -> Decis
     dev = sel.device
     budget = None
     if dev.kind != "cpu":
-        budget = ctx.plan_batch(op or "convert", 1, dev.index).budget_bytes
+        budget = _budget(ctx, op, dev)
     d = Decision(ctx, op, dev, ctx.precision(dev), budget, _rule(sel.explain))
     what = "for %s" % op if op else "for any operation"
     d.note("accel chose device %d (%s %s) %s%s" % (dev.index, dev.kind, dev.name, what,
                                                  ": " + d.rule if d.rule else ""))
     return d
+
+
+def _budget(ctx: Context, op: Optional[str], dev: Device) -> Optional[int]:
+    """The device's memory budget (free memory after ACCEL_MEMORY_LIMIT_GB,
+    ACCEL_MEMORY_FRACTION and the keep-free margin). It does not depend on the operation;
+    operations without a planning case are planned as "convert"."""
+    for name in ([op] if op else []) + ["convert"]:
+        try:
+            return ctx.plan_batch(name, 1, dev.index).budget_bytes
+        except (UnsupportedError, NotFoundError):
+            continue
+    return None
 
 
 def cpu_of(ctx: Context) -> Device:

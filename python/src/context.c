@@ -311,8 +311,9 @@ static PyObject *ctx_select(PyObject *self, PyObject *args, PyObject *kw)
     char msg[1024];
     size_t index = 0;
     char *text = NULL;
-    PA_RUN(c, st, msg, accel_select(c->ctx, op, &index, explain ? &text : NULL));
-    PyObject *t = pa_str_or_none(text);
+    /* the explanation is always asked for: a refusal carries it even when it was not wanted */
+    PA_RUN(c, st, msg, accel_select(c->ctx, op, &index, &text));
+    PyObject *t = pa_str_or_none(st == ACCEL_OK && !explain ? NULL : text);
     free(text);
     if (!t) return NULL;
     if (st != ACCEL_OK) {
