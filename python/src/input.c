@@ -430,6 +430,10 @@ int pa_input_get(PyObject *obj, const char *name, const pa_accept *acc, pa_input
 
 void pa_input_release(pa_input *in)
 {
+    /* A producer's deleter or capsule destructor may run Python code: keep an exception
+     * being raised out of its way. */
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
     if (in->have_view) PyBuffer_Release(&in->view);
     in->have_view = 0;
     if (in->managed) {
@@ -445,4 +449,5 @@ void pa_input_release(pa_input *in)
     Py_CLEAR(in->capsule);
     free(in->copy);
     in->copy = NULL;
+    PyErr_Restore(et, ev, tb);
 }
