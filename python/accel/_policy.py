@@ -135,6 +135,13 @@ def cpu_of(ctx: Context) -> Device:
     return ctx.devices[-1]
 
 
+def _of_stem(lib: str, stem: str) -> bool:
+    """"libcudnn.so.9", "libcudnn.so.*" and "libcudnn" (the doctor's id when none is
+    installed) are of stem "libcudnn"; "libcudnn_ops.so.9" and "libcublasLt.so.12" are not of
+    "libcudnn" and "libcublas"."""
+    return lib == stem or lib.startswith(stem + ".")
+
+
 def library_problem(report: Report, stems: Sequence[str],
                     required: Sequence[str] = ()) -> Optional[str]:
     """Why the libraries ``stems`` (e.g. "libcudnn") cannot serve a framework's GPU path, or
@@ -146,12 +153,12 @@ def library_problem(report: Report, stems: Sequence[str],
             c.id.split(":", 1)[1] if c.id.startswith("cuda.compat:") else None)
         if lib is None or c.status != "FAIL":
             continue
-        if any(lib.startswith(s + ".") or lib.startswith(s + "_") for s in stems):
+        if any(_of_stem(lib, s) or lib.startswith(s + "_") for s in stems):
             return "%s: %s" % (lib, c.seen)
     for s in required:
-        checks = [c for c in report.checks if c.id.startswith("lib:" + s + ".")]
+        checks = [c for c in report.checks if c.id.startswith("lib:") and _of_stem(c.id[4:], s)]
         if checks and not any(c.found for c in checks):
-            return "%s not found by the loader (%s)%s" % (
+            return "%s not found by the loader: %s%s" % (
                 checks[0].id[4:], checks[0].seen, "; fix: " + checks[0].fix if checks[0].fix else "")
     return None
 

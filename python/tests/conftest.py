@@ -28,7 +28,8 @@ def need_cli():
 
 def need_fakes(*variants):
     for v in variants:
-        if not os.path.isdir(os.path.join(FAKES, v)):
+        d = os.path.join(FAKES, v)
+        if not os.path.isdir(d) or not os.listdir(d):
             pytest.skip("stand-in vendor libraries not built (%s/%s)" % (FAKES, v))
     return [os.path.join(FAKES, v) for v in variants]
 
