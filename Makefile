@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 ACCEL = $(BUILD)/accel
 
-.PHONY: all deps build demo check bench asan install clean
+.PHONY: all deps build demo check bench asan install clean python
 
 all: build
 
@@ -31,6 +31,13 @@ asan: deps
 bench: build
 	@scripts/deps.sh bench
 	@bench/run_all.sh $(ACCEL)
+
+# The Python package (python/) built in place, with this build's libaccel.a:
+#   PYTHONPATH=python /usr/bin/python3 -c 'import accel'
+# (make build also builds it into $(BUILD)/python/lib for the tests; pip installs it, see
+# docs/python.md).
+python: build
+	@cd python && ACCEL_BUILD_DIR=$(abspath $(BUILD)) /usr/bin/python3 setup.py -q build_ext --inplace
 
 install: build
 	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))

@@ -18,6 +18,9 @@ build+=(hipcc)
 # (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
       sox alsa-utils python3-torch python3-torchaudio)
+# The Python package (python/): headers and setuptools to build the extension, pytest for its
+# tests, venv and pip for the install test (Debian's pip installs into virtual environments).
+test+=(python3-dev python3-setuptools python3-pytest python3-venv python3-pip)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
 
 want=()
