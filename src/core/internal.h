@@ -292,6 +292,15 @@ struct accel__backend_ops {
     /* Optional: the ACCEL_PREC_* formats this device can use, from its description
      * (docs/precision.md); NULL: fp32 only. */
     unsigned (*precision)(const accel__device *dev);
+
+    /* Optional, for data that stay on the device (accel_device_alloc, accel_convert_on, …):
+     * raw memory at an address of the device's runtime (a CUdeviceptr, a HIP pointer), and a
+     * buffer over such memory the caller owns, which the slots above take like any other;
+     * buffer_free then releases only the handle. NULL: the backend hands out no addresses, and
+     * those calls answer ACCEL_ERR_UNSUPPORTED. */
+    accel_status (*mem_alloc)(accel__device *dev, size_t bytes, void **ptr);
+    void (*mem_free)(accel__device *dev, void *ptr);
+    accel_status (*buffer_wrap)(accel__device *dev, void *ptr, size_t bytes, accel__buffer **out);
 };
 
 extern const accel__backend_ops accel__backend_cpu;

@@ -19,12 +19,14 @@
 #include "backends/cuda/cuda_api.h"
 #include "backends/cuda/cuda_kernels.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct accel__buffer {
     CUdeviceptr ptr; /* 0 for an empty buffer */
     size_t bytes;
+    int borrowed; /* the caller's memory (cuda_wrap): not freed with the handle */
 };
 
 struct accel__kernel {
@@ -334,8 +336,45 @@ static void cuda_free(accel__device *dev, accel__buffer *b)
 {
     cuda_dev *cd = dev->impl;
     if (!b) return;
-    if (cd && b->ptr && make_current(cd) == ACCEL_OK) cd->api->cuMemFree(b->ptr);
+    if (cd && b->ptr && !b->borrowed && make_current(cd) == ACCEL_OK) cd->api->cuMemFree(b->ptr);
     free(b);
+}
+
+/* Device memory handed to the caller (accel_device_alloc): a CUdeviceptr in the primary
+ * context, which other users of the driver in the process (PyTorch, CuPy) share. */
+static accel_status cuda_mem_alloc(accel__device *dev, size_t bytes, void **ptr)
+{
+    *ptr = NULL;
+    FORWARD_IF_ERROR(accel__fault_check(dev->ctx, dev, "alloc"));
+    OPEN_OR_FAIL(dev, cd);
+    FORWARD_IF_ERROR(make_current(cd));
+    CUdeviceptr p = 0;
+    accel_status st = CU(cd, cuMemAlloc(&p, bytes ? bytes : 1), "cuMemAlloc");
+    if (st != ACCEL_OK)
+        return ACCEL_ERROR(st, "CUDA device %d: cannot allocate %zu bytes: %s", dev->backend_index,
+                           bytes, accel__last_error_text());
+    *ptr = (void *)(uintptr_t)p;
+    return ACCEL_OK;
+}
+
+static void cuda_mem_free(accel__device *dev, void *ptr)
+{
+    cuda_dev *cd = dev->impl;
+    if (cd && ptr && make_current(cd) == ACCEL_OK) cd->api->cuMemFree((CUdeviceptr)(uintptr_t)ptr);
+}
+
+static accel_status cuda_wrap(accel__device *dev, void *ptr, size_t bytes, accel__buffer **out)
+{
+    *out = NULL;
+    OPEN_OR_FAIL(dev, cd);
+    (void)cd;
+    accel__buffer *b = calloc(1, sizeof *b);
+    RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of host memory for a buffer handle");
+    b->ptr = (CUdeviceptr)(uintptr_t)ptr;
+    b->bytes = bytes;
+    b->borrowed = 1;
+    *out = b;
+    return ACCEL_OK;
 }
 
 static accel_status check_range(const accel__device *dev, const accel__buffer *b, size_t off,
@@ -556,4 +595,7 @@ const accel__backend_ops accel__backend_cuda = {
     .timer_stop = cuda_timer_stop,
     .kernel_note = cuda_kernel_note,
     .precision = cuda_precision,
+    .mem_alloc = cuda_mem_alloc,
+    .mem_free = cuda_mem_free,
+    .buffer_wrap = cuda_wrap,
 };

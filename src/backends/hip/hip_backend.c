@@ -21,6 +21,7 @@
 struct accel__buffer {
     void *ptr; /* NULL for an empty buffer */
     size_t bytes;
+    int borrowed; /* the caller's memory (hip_wrap): not freed with the handle */
 };
 
 struct accel__kernel {
@@ -209,8 +210,42 @@ static void hip_free(accel__device *dev, accel__buffer *b)
 {
     hip_dev *hd = dev->impl;
     if (!b) return;
-    if (hd && b->ptr && make_current(hd) == ACCEL_OK) hd->api->hipFree(b->ptr);
+    if (hd && b->ptr && !b->borrowed && make_current(hd) == ACCEL_OK) hd->api->hipFree(b->ptr);
     free(b);
+}
+
+/* Device memory handed to the caller (accel_device_alloc). */
+static accel_status hip_mem_alloc(accel__device *dev, size_t bytes, void **ptr)
+{
+    *ptr = NULL;
+    FORWARD_IF_ERROR(accel__fault_check(dev->ctx, dev, "alloc"));
+    OPEN_OR_FAIL(dev, hd);
+    FORWARD_IF_ERROR(make_current(hd));
+    accel_status st = HIP(hd, hipMalloc(ptr, bytes ? bytes : 1), "hipMalloc");
+    if (st != ACCEL_OK)
+        return ACCEL_ERROR(st, "HIP device %d: cannot allocate %zu bytes: %s", dev->backend_index,
+                           bytes, accel__last_error_text());
+    return ACCEL_OK;
+}
+
+static void hip_mem_free(accel__device *dev, void *ptr)
+{
+    hip_dev *hd = dev->impl;
+    if (hd && ptr && make_current(hd) == ACCEL_OK) hd->api->hipFree(ptr);
+}
+
+static accel_status hip_wrap(accel__device *dev, void *ptr, size_t bytes, accel__buffer **out)
+{
+    *out = NULL;
+    OPEN_OR_FAIL(dev, hd);
+    (void)hd;
+    accel__buffer *b = calloc(1, sizeof *b);
+    RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of host memory for a buffer handle");
+    b->ptr = ptr;
+    b->bytes = bytes;
+    b->borrowed = 1;
+    *out = b;
+    return ACCEL_OK;
 }
 
 static accel_status check_range(const accel__device *dev, const accel__buffer *b, size_t off,
@@ -440,4 +475,7 @@ const accel__backend_ops accel__backend_hip = {
     .timer_stop = hip_timer_stop,
     .kernel_note = hip_kernel_note,
     .precision = hip_precision,
+    .mem_alloc = hip_mem_alloc,
+    .mem_free = hip_mem_free,
+    .buffer_wrap = hip_wrap,
 };
