@@ -366,6 +366,56 @@ ACCEL_API accel_status accel_reduce(accel_ctx *ctx, accel_reduce_op op, const fl
                                     size_t n_arrays, size_t len, float *out,
                                     accel_run_record *rec);
 
+/* ---- data that stay on a device ---- */
+
+/*! accel_device_alloc() :
+ *  `bytes` of memory on GPU `device` for data that stay there between calls: *ptr receives an
+ *  address of the device's runtime (a CUdeviceptr for CUDA, in the device's primary context; a
+ *  HIP device pointer for ROCm) — the kind of address PyTorch's tensor.data_ptr() gives. The
+ *  caller frees it with accel_device_free() before accel_ctx_destroy().
+ *  @return ACCEL_ERR_DEVICE_OOM; ACCEL_ERR_NOT_FOUND for an index out of range;
+ *          ACCEL_ERR_UNSUPPORTED for the CPU (use malloc) and for devices without addresses
+ *          (OpenCL). Since 0.1. */
+ACCEL_API accel_status accel_device_alloc(accel_ctx *ctx, size_t device, size_t bytes,
+                                          void **ptr);
+
+/*! accel_device_free() : frees memory from accel_device_alloc(). NULL is a no-op. Since 0.1. */
+ACCEL_API void accel_device_free(accel_ctx *ctx, size_t device, void *ptr);
+
+typedef enum accel_copy_kind {
+    ACCEL_COPY_HOST_TO_DEVICE = 0,
+    ACCEL_COPY_DEVICE_TO_HOST = 1,
+    ACCEL_COPY_DEVICE_TO_DEVICE = 2
+} accel_copy_kind;
+
+/*! accel_device_copy() :
+ *  Copies `bytes` between host memory and the memory of `device` (addresses as
+ *  accel_device_alloc gives them, or another library's in the same device context), complete
+ *  when it returns. On the CPU device every kind is a host copy. Since 0.1. */
+ACCEL_API accel_status accel_device_copy(accel_ctx *ctx, size_t device, accel_copy_kind kind,
+                                         void *dst, const void *src, size_t bytes);
+
+/*! accel_convert_on() / accel_reduce_on() :
+ *  accel_convert() and accel_reduce() on data already in the memory of `device`: src, dst and
+ *  x are that device's addresses (accel_device_alloc, or a tensor another library holds there,
+ *  e.g. a PyTorch CUDA tensor reached through DLPack), read and written where they are without
+ *  passing through the host; reduce's per-array results (n_arrays floats) come back to host
+ *  memory `out`. The call runs on that device alone, complete when it returns: batching and
+ *  out-of-memory bisection apply, fallback cannot (no other device can read the data), and
+ *  ACCEL_ALL_GPU=0 or ACCEL_<OP>_GPU=0 makes it fail with ACCEL_ERR_DISABLED naming the
+ *  setting. Work the caller queued on the data in other streams must be complete (accel's
+ *  streams synchronise with the legacy default stream). On the CPU device they compute there,
+ *  on host memory.
+ *  @return as accel_convert/accel_reduce; ACCEL_ERR_UNSUPPORTED for devices without
+ *          addresses (OpenCL). Since 0.1. */
+ACCEL_API accel_status accel_convert_on(accel_ctx *ctx, size_t device, accel_dtype src_type,
+                                        const void *src, accel_dtype dst_type, void *dst,
+                                        size_t n, float scale, float offset,
+                                        accel_run_record *rec);
+ACCEL_API accel_status accel_reduce_on(accel_ctx *ctx, size_t device, accel_reduce_op op,
+                                       const float *x, size_t n_arrays, size_t len, float *out,
+                                       accel_run_record *rec);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Planning                                                                                  */
 /* ---------------------------------------------------------------------------------------- */

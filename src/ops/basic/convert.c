@@ -77,6 +77,8 @@ static void convert_tasks(void *arg, size_t t0, size_t t1)
 static accel_status convert_run_cpu(accel__device *dev, void *vc, size_t begin, size_t end)
 {
     const accel__convert_call *c = vc;
+    RETURN_ERROR_IF(c->resident, ACCEL_ERR_UNSUPPORTED,
+                    "convert: the data are in a GPU's memory; the CPU cannot read them");
     if (end <= begin) return ACCEL_OK;
     size_t n = end - begin;
     int stream = n * accel__dtype_size(c->dst_type) >= CONVERT_STREAM_MIN_BYTES;
@@ -122,10 +124,18 @@ static accel_status convert_run_device(accel__device *dev, void *vc, size_t begi
     FORWARD_IF_ERROR(o->kernel_get(dev, kn, &k));
 
     accel__buffer *bs = NULL, *bd = NULL;
-    accel_status st = o->buffer_alloc(dev, n * ss, &bs);
-    if (st == ACCEL_OK) st = o->buffer_alloc(dev, n * ds, &bd);
-    if (st == ACCEL_OK)
-        st = o->copy_h2d(dev, bs, 0, (const unsigned char *)c->src + begin * ss, n * ss);
+    accel_status st;
+    if (c->resident) { /* the caller's device memory, used where it is */
+        RETURN_ERROR_IF(!o->buffer_wrap, ACCEL_ERR_UNSUPPORTED,
+                        "convert: %s devices cannot take memory the caller allocated", o->name);
+        st = o->buffer_wrap(dev, (unsigned char *)c->src + begin * ss, n * ss, &bs);
+        if (st == ACCEL_OK) st = o->buffer_wrap(dev, (unsigned char *)c->dst + begin * ds, n * ds, &bd);
+    } else {
+        st = o->buffer_alloc(dev, n * ss, &bs);
+        if (st == ACCEL_OK) st = o->buffer_alloc(dev, n * ds, &bd);
+        if (st == ACCEL_OK)
+            st = o->copy_h2d(dev, bs, 0, (const unsigned char *)c->src + begin * ss, n * ss);
+    }
     if (st == ACCEL_OK) {
         size_t groups = (n + CONVERT_WG - 1) / CONVERT_WG;
         if (groups > CONVERT_MAX_GROUPS) groups = CONVERT_MAX_GROUPS;
@@ -141,7 +151,8 @@ static accel_status convert_run_device(accel__device *dev, void *vc, size_t begi
         st = o->launch(dev, k, &geom, args, 5);
     }
     if (st == ACCEL_OK) st = o->synchronize(dev);
-    if (st == ACCEL_OK) st = o->copy_d2h(dev, (unsigned char *)c->dst + begin * ds, bd, 0, n * ds);
+    if (st == ACCEL_OK && !c->resident)
+        st = o->copy_d2h(dev, (unsigned char *)c->dst + begin * ds, bd, 0, n * ds);
     if (bd) o->buffer_free(dev, bd);
     if (bs) o->buffer_free(dev, bs);
     return st;

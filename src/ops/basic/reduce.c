@@ -151,6 +151,8 @@ static void reduce_tasks(void *arg, size_t t0, size_t t1)
 static accel_status reduce_run_cpu(accel__device *dev, void *vc, size_t begin, size_t end)
 {
     accel__reduce_call *c = vc;
+    RETURN_ERROR_IF(c->resident, ACCEL_ERR_UNSUPPORTED,
+                    "reduce: the data are in a GPU's memory; the CPU cannot read them");
     if (end <= begin) return ACCEL_OK;
     reduce_job j = {accel__basic_cpu_for(dev), c, begin};
     size_t cnt, first = accel__reduce_item_start(c, begin, &cnt);
@@ -217,9 +219,18 @@ static accel_status reduce_run_device(accel__device *dev, void *vc, size_t begin
     void *host = malloc(part_bytes);
     RETURN_ERROR_IF(!host, ACCEL_ERR_NO_MEMORY, "reduce: cannot allocate %zu bytes", part_bytes);
     accel__buffer *bx = NULL, *bp = NULL;
-    accel_status st = o->buffer_alloc(dev, n_elems * sizeof(float), &bx);
+    accel_status st;
+    if (c->resident) { /* x is the caller's device memory: read where it is */
+        st = o->buffer_wrap ? o->buffer_wrap(dev, (void *)(c->x + first), n_elems * sizeof(float), &bx)
+                            : ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED,
+                                          "reduce: %s devices cannot take memory the caller allocated",
+                                          o->name);
+    } else {
+        st = o->buffer_alloc(dev, n_elems * sizeof(float), &bx);
+    }
     if (st == ACCEL_OK) st = o->buffer_alloc(dev, part_bytes, &bp);
-    if (st == ACCEL_OK) st = o->copy_h2d(dev, bx, 0, c->x + first, n_elems * sizeof(float));
+    if (st == ACCEL_OK && !c->resident)
+        st = o->copy_h2d(dev, bx, 0, c->x + first, n_elems * sizeof(float));
     if (st == ACCEL_OK) {
         size_t groups = n < REDUCE_MAX_GROUPS ? n : REDUCE_MAX_GROUPS;
         accel__launch geom = {.dims = 1, .global = {groups * REDUCE_WG, 1, 1},
