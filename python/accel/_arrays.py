@@ -26,8 +26,9 @@ def have_numpy() -> bool:
 
 
 def to_array(buf: Buffer) -> Any:
-    """``numpy.asarray(buf)`` (a view, no copy) when numpy is importable, else ``buf``."""
-    if _np is None:
+    """``numpy.asarray(buf)`` (a view, no copy) when numpy is importable and the data are in
+    host memory, else ``buf`` (a GPU Buffer: DLPack, the CUDA array interface, ``to_host()``)."""
+    if _np is None or buf.device is not None:
         return buf
     return _np.asarray(buf)
 

@@ -1,12 +1,17 @@
-/* buffer.c — accel._accel.Buffer: a block of host memory that accel filled (features, loaded
- * samples, converted values), with its element type and shape.
+/* buffer.c — accel._accel.Buffer: a block of memory that accel filled (features, loaded
+ * samples, converted values), with its element type and shape: host memory, or the memory of a
+ * GPU (results of calls on data that stay there, accel_convert_on).
  *
  * The Buffer owns the memory and frees it when the last reference goes. It is exported without
  * copying through
  *   - the buffer protocol (PEP 3118): numpy.asarray(buf), memoryview(buf), array consumers;
  *   - DLPack: buf.__dlpack__() gives a legacy "dltensor" capsule, or with max_version >= (1, 0)
  *     a "dltensor_versioned" one; torch.from_dlpack(buf) and numpy.from_dlpack(buf) take it.
- * Every view holds a reference to the Buffer, so the memory outlives all of them. */
+ * Every view holds a reference to the Buffer, so the memory outlives all of them.
+ * A GPU Buffer is exported through DLPack (kDLCUDA / kDLROCM) and, for CUDA, the CUDA array
+ * interface (CuPy, Numba); the buffer protocol refuses it (host code cannot read it) and
+ * to_host() copies it out. Its memory is freed with accel_device_free while its context is
+ * open; closing the context releases it with the device. */
 #include "pyaccel.h"
 
 #include <stdio.h>
@@ -26,6 +31,9 @@ typedef struct pa_buffer {
     Py_ssize_t strides[PA_MAXDIM];
     Py_ssize_t nbytes;
     Py_ssize_t exports;
+    int dl_type, dl_id;    /* PA_DL_CPU, or where on a GPU */
+    size_t dev_index;      /* accel's device index (GPU buffers) */
+    pa_context *ctx_owner; /* the context whose device memory this is (GPU buffers) */
 } pa_buffer;
 
 static const struct {
@@ -111,14 +119,51 @@ PyObject *pa_buffer_new(void *data, void (*free_fn)(void *), PyObject *owner, pa
         n *= (Py_ssize_t)shape[i];
     }
     b->nbytes = n;
+    b->dl_type = PA_DL_CPU;
     return (PyObject *)b;
 }
+
+PyObject *pa_buffer_new_device(void *ptr, pa_context *owner, size_t index, int dl_type, int dl_id,
+                               pa_el el, int ndim, const size_t *shape)
+{
+    PyObject *o = pa_buffer_new(ptr, NULL, NULL, el, ndim, shape);
+    if (!o) {
+        Py_BEGIN_ALLOW_THREADS;
+        if (pa_ctx_enter(owner) == ACCEL_OK) {
+            accel_device_free(owner->ctx, index, ptr);
+            pa_ctx_leave(owner);
+        }
+        Py_END_ALLOW_THREADS;
+        return NULL;
+    }
+    pa_buffer *b = (pa_buffer *)o;
+    b->dl_type = dl_type;
+    b->dl_id = dl_id;
+    b->dev_index = index;
+    b->ctx_owner = owner;
+    Py_INCREF((PyObject *)owner);
+    return o;
+}
+
+static int on_gpu(const pa_buffer *b) { return b->dl_type != PA_DL_CPU; }
 
 static void buffer_dealloc(PyObject *self)
 {
     pa_buffer *b = (pa_buffer *)self;
     PyTypeObject *tp = Py_TYPE(self);
     if (b->free_fn && b->data) b->free_fn(b->data);
+    if (b->ctx_owner) {
+        pa_context *c = b->ctx_owner;
+        void *p = b->data;
+        size_t index = b->dev_index;
+        Py_BEGIN_ALLOW_THREADS;
+        if (pa_ctx_enter(c) == ACCEL_OK) { /* closed: the memory went with the device */
+            accel_device_free(c->ctx, index, p);
+            pa_ctx_leave(c);
+        }
+        Py_END_ALLOW_THREADS;
+        Py_CLEAR(b->ctx_owner);
+    }
     b->data = NULL;
     Py_CLEAR(b->owner);
     freefunc f = (freefunc)PyType_GetSlot(tp, Py_tp_free);
@@ -131,6 +176,13 @@ static void buffer_dealloc(PyObject *self)
 static int buffer_get(PyObject *self, Py_buffer *view, int flags)
 {
     pa_buffer *b = (pa_buffer *)self;
+    if (on_gpu(b)) {
+        view->obj = NULL;
+        PyErr_SetString(PyExc_BufferError,
+                        "this accel.Buffer is in GPU memory: export it with DLPack "
+                        "(torch.from_dlpack) or the CUDA array interface, or copy it with to_host()");
+        return -1;
+    }
     view->buf = b->data;
     view->obj = self;
     Py_INCREF(self);
@@ -220,19 +272,24 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOO:__dlpack__", kwlist, &stream,
                                      &max_version, &dl_device, &copy))
         return NULL;
-    if (stream != Py_None) {
+    const pa_buffer *self_b = (const pa_buffer *)self;
+    int gpu = on_gpu(self_b);
+    /* a GPU Buffer is complete when made (accel synchronises before returning), so any
+     * consumer stream may use it at once */
+    if (stream != Py_None && !gpu) {
         PyErr_SetString(PyExc_BufferError,
                         "__dlpack__: stream must be None for host memory (this Buffer is on the CPU)");
         return NULL;
     }
+    int own_t = gpu ? self_b->dl_type : PA_DL_CPU, own_id = gpu ? self_b->dl_id : 0;
     if (dl_device != Py_None) {
         int t = -1, id = -1;
         if (!PyArg_ParseTuple(dl_device, "ii:dl_device", &t, &id)) return NULL;
-        if (t != PA_DL_CPU || id != 0) {
+        if (t != own_t || id != own_id) {
             PyErr_Format(PyExc_BufferError,
-                         "__dlpack__: dl_device (%d, %d) asked for, but this Buffer is on the CPU "
-                         "(1, 0) and accel does not move it",
-                         t, id);
+                         "__dlpack__: dl_device (%d, %d) asked for, but this Buffer is at (%d, %d) "
+                         "and accel does not move it",
+                         t, id, own_t, own_id);
             return NULL;
         }
     }
@@ -240,6 +297,10 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     if (copy != Py_None) {
         want_copy = PyObject_IsTrue(copy);
         if (want_copy < 0) return NULL;
+    }
+    if (want_copy && gpu) {
+        PyErr_SetString(PyExc_BufferError, "__dlpack__: copy=True is not offered for GPU memory");
+        return NULL;
     }
     int versioned = 0;
     if (max_version != Py_None) {
@@ -264,8 +325,8 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     pa_dl_tensor t;
     memset(&t, 0, sizeof t);
     t.data = s->data;
-    t.device.device_type = PA_DL_CPU;
-    t.device.device_id = 0;
+    t.device.device_type = own_t;
+    t.device.device_id = own_id;
     t.ndim = s->ndim;
     t.dtype.code = el_table[s->el].dl_code;
     t.dtype.bits = el_table[s->el].dl_bits;
@@ -294,9 +355,74 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
 
 static PyObject *buffer_dlpack_device(PyObject *self, PyObject *unused)
 {
-    (void)self;
     (void)unused;
-    return Py_BuildValue("(ii)", PA_DL_CPU, 0);
+    pa_buffer *b = (pa_buffer *)self;
+    return on_gpu(b) ? Py_BuildValue("(ii)", b->dl_type, b->dl_id) : Py_BuildValue("(ii)", PA_DL_CPU, 0);
+}
+
+static PyObject *buffer_to_host(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    pa_buffer *b = (pa_buffer *)self;
+    size_t shape[PA_MAXDIM];
+    for (int i = 0; i < b->ndim; i++) shape[i] = (size_t)b->shape[i];
+    void *h = pa_alloc((size_t)b->nbytes);
+    if (!h) return PyErr_NoMemory();
+    if (!on_gpu(b)) {
+        memcpy(h, b->data, (size_t)b->nbytes);
+        return pa_buffer_new(h, free, NULL, b->el, b->ndim, shape);
+    }
+    pa_context *c = b->ctx_owner;
+    accel_status st;
+    char msg[1024];
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        st = accel_device_copy(c->ctx, b->dev_index, ACCEL_COPY_DEVICE_TO_HOST, h, b->data,
+                               (size_t)b->nbytes);
+        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
+        pa_ctx_leave(c);
+    } else {
+        pa_last_error(st, msg, sizeof msg);
+    }
+    Py_END_ALLOW_THREADS;
+    if (st != ACCEL_OK) {
+        free(h);
+        return pa_raise(st, msg);
+    }
+    return pa_buffer_new(h, free, NULL, b->el, b->ndim, shape);
+}
+
+/* The CUDA array interface, version 3 (CUDA Buffers only: others have no such attribute). */
+static PyObject *get_cai(PyObject *self, void *c)
+{
+    (void)c;
+    pa_buffer *b = (pa_buffer *)self;
+    if (b->dl_type != PA_DL_CUDA) {
+        PyErr_SetString(PyExc_AttributeError,
+                        "__cuda_array_interface__: this accel.Buffer is not in CUDA memory");
+        return NULL;
+    }
+    static const char *const ts[] = {[PA_EL_F32] = "<f4", [PA_EL_F16] = "<f2", [PA_EL_F64] = "<f8",
+                                     [PA_EL_I8] = "|i1", [PA_EL_I16] = "<i2", [PA_EL_I32] = "<i4",
+                                     [PA_EL_I64] = "<i8", [PA_EL_U8] = "|u1", [PA_EL_U16] = "<u2",
+                                     [PA_EL_U32] = "<u4", [PA_EL_U64] = "<u8", [PA_EL_BOOL] = "|b1",
+                                     [PA_EL_OTHER] = NULL};
+    PyObject *shape = PyTuple_New(b->ndim);
+    for (int i = 0; shape && i < b->ndim; i++) PyTuple_SetItem(shape, i, PyLong_FromSsize_t(b->shape[i]));
+    if (!shape) return NULL;
+    /* stream None: nothing to wait for, the data were complete when the Buffer was made */
+    return Py_BuildValue("{s:N,s:s,s:(NO),s:O,s:i,s:O}", "shape", shape, "typestr",
+                         ts[b->el] ? ts[b->el] : "|V1", "data", PyLong_FromVoidPtr(b->data),
+                         Py_False, "strides", Py_None, "version", 3, "stream", Py_None);
+}
+
+static PyObject *get_device(PyObject *self, void *c)
+{
+    (void)c;
+    pa_buffer *b = (pa_buffer *)self;
+    if (!on_gpu(b)) Py_RETURN_NONE;
+    return PyLong_FromSize_t(b->dev_index);
 }
 
 /* ---- attributes --------------------------------------------------------------------------- */
@@ -360,6 +486,11 @@ static PyObject *buffer_repr(PyObject *self)
     shape[0] = '\0';
     for (int i = 0; i < b->ndim && k < sizeof shape; i++)
         k += (size_t)snprintf(shape + k, sizeof shape - k, "%s%zd", i ? ", " : "", b->shape[i]);
+    if (on_gpu(b))
+        return PyUnicode_FromFormat("accel.Buffer(%s, shape=(%s%s), %s:%d, accel device %zu)",
+                                    el_table[b->el].name, shape, b->ndim == 1 ? "," : "",
+                                    b->dl_type == PA_DL_CUDA ? "cuda" : "rocm", b->dl_id,
+                                    b->dev_index);
     return PyUnicode_FromFormat("accel.Buffer(%s, shape=(%s%s), cpu)", el_table[b->el].name, shape,
                                 b->ndim == 1 ? "," : "");
 }
@@ -372,17 +503,25 @@ static PyGetSetDef buffer_getset[] = {
     {"nbytes", get_nbytes, NULL, "Size of the data in bytes.", NULL},
     {"itemsize", get_itemsize, NULL, "Bytes per element.", NULL},
     {"ptr", get_ptr, NULL, "Address of the first element (for checks that nothing was copied).", NULL},
+    {"device", get_device, NULL, "accel's index of the GPU holding the data, None for host memory.", NULL},
+    {"__cuda_array_interface__", get_cai, NULL,
+     "The CUDA array interface (version 3) of a Buffer in CUDA memory.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
 static PyMethodDef buffer_methods[] = {
     {"__dlpack__", (PyCFunction)(void (*)(void))buffer_dlpack, METH_VARARGS | METH_KEYWORDS,
      "__dlpack__($self, /, *, stream=None, max_version=None, dl_device=None, copy=None)\n--\n\n"
-     "Export as a DLPack capsule without copying (unless copy=True): a versioned capsule when\n"
-     "max_version is (1, 0) or newer, else a legacy one. Host memory only: stream must be\n"
-     "None and dl_device None or (1, 0)."},
+     "Export as a DLPack capsule without copying (unless copy=True, host memory only): a\n"
+     "versioned capsule when max_version is (1, 0) or newer, else a legacy one. dl_device must\n"
+     "be None or where the data are; stream must be None for host memory (GPU data are\n"
+     "complete, so any stream may read them)."},
     {"__dlpack_device__", buffer_dlpack_device, METH_NOARGS,
-     "__dlpack_device__($self, /)\n--\n\n(1, 0): the data are in host memory (kDLCPU)."},
+     "__dlpack_device__($self, /)\n--\n\n(1, 0) for host memory (kDLCPU); (2, N) for CUDA device N, "
+     "(10, N) for ROCm."},
+    {"to_host", buffer_to_host, METH_NOARGS,
+     "to_host($self, /)\n--\n\nA host Buffer with a copy of the data (for a GPU Buffer: copied "
+     "from the device)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -493,6 +493,65 @@ static PyObject *ctx_warmup(PyObject *self, PyObject *unused)
 
 /* ---- convert and reduce ------------------------------------------------------------------- */
 
+/* The accel device holding an input that is in GPU memory: the CUDA (ROCm) device whose
+ * runtime ordinal is the input's; for a CUDA array interface (which does not say) the
+ * context's only CUDA device. -1 with an InputError naming what there is otherwise. */
+static int device_for(pa_context *c, const pa_input *in, size_t *index, int *ordinal)
+{
+    accel_device_kind want = in->dl_type == PA_DL_ROCM ? ACCEL_KIND_ROCM : ACCEL_KIND_CUDA;
+    size_t n = 0, found = 0, hit = 0;
+    int hit_ord = -1;
+    char have[256] = "";
+    size_t k = 0;
+    accel_status st;
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        accel_device_count(c->ctx, &n);
+        for (size_t i = 0; i < n; i++) {
+            const accel_device_info *d = NULL;
+            int ord = -1;
+            if (accel_device_get(c->ctx, i, &d) != ACCEL_OK || d->kind != want) continue;
+            accel_device_ordinal(c->ctx, i, &ord);
+            if (k < sizeof have)
+                k += (size_t)snprintf(have + k, sizeof have - k, "%s%d (accel device %zu)", k ? ", " : "",
+                                      ord, i);
+            if (in->dl_id < 0 || ord == in->dl_id) {
+                if (!found++) {
+                    hit = i;
+                    hit_ord = ord;
+                }
+            }
+        }
+        pa_ctx_leave(c);
+    }
+    Py_END_ALLOW_THREADS;
+    if (st != ACCEL_OK) {
+        pa_raise(st, "");
+        return -1;
+    }
+    const char *kind = want == ACCEL_KIND_ROCM ? "ROCm" : "CUDA";
+    if (in->dl_id < 0 && found > 1) {
+        pa_input_error("%s: a CUDA array interface does not say which GPU holds it, and this context "
+                       "has %zu CUDA devices (%s): pass it through DLPack",
+                       in->name, found, have);
+        return -1;
+    }
+    if (!found) {
+        if (in->dl_id >= 0)
+            pa_input_error("%s: the data are on %s device %d, which this context does not have "
+                           "(%s devices: %s)",
+                           in->name, kind, in->dl_id, kind, k ? have : "none");
+        else
+            pa_input_error("%s: the data are in CUDA memory, and this context has no CUDA device",
+                           in->name);
+        return -1;
+    }
+    *index = hit;
+    *ordinal = hit_ord;
+    return 0;
+}
+
 static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"x", "dtype", "scale", "offset", NULL};
@@ -507,13 +566,51 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
     else return pa_input_error("dtype: '%s' (allowed: float32, float16)", dtype);
     static const pa_accept acc = {
         (1u << ACCEL_U8) | (1u << ACCEL_I16) | (1u << ACCEL_I32) | (1u << ACCEL_F16) | (1u << ACCEL_F32),
-        0, 0, PA_MAXDIM, "uint8, int16, int32, float16 or float32"};
+        0, 0, PA_MAXDIM, "uint8, int16, int32, float16 or float32", 1};
     pa_input in;
     if (pa_input_get(x, "x", &acc, &in) < 0) {
         pa_input_release(&in);
         return NULL;
     }
     size_t esz = dst == ACCEL_F32 ? 4 : 2;
+    pa_el out_el = dst == ACCEL_F32 ? PA_EL_F32 : PA_EL_F16;
+    if (in.on_device) { /* on the GPU holding it, into memory of that GPU */
+        pa_context *c = (pa_context *)self;
+        size_t dev;
+        int ord;
+        if (device_for(c, &in, &dev, &ord) < 0) {
+            pa_input_release(&in);
+            return NULL;
+        }
+        accel_status st;
+        char msg[1024];
+        void *out = NULL;
+        accel_run_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.struct_size = sizeof rec;
+        PA_RUN(c, st, msg, accel_device_alloc(c->ctx, dev, in.n * esz, &out));
+        if (st == ACCEL_OK)
+            PA_RUN(c, st, msg, accel_convert_on(c->ctx, dev, in.dtype, in.data, dst, out, in.n, scale,
+                                                offset, &rec));
+        int ndim = in.ndim, dl_type = in.dl_type;
+        size_t shape[PA_MAXDIM];
+        memcpy(shape, in.shape, sizeof shape);
+        pa_input_release(&in);
+        if (st != ACCEL_OK) {
+            if (out) {
+                Py_BEGIN_ALLOW_THREADS;
+                if (pa_ctx_enter(c) == ACCEL_OK) {
+                    accel_device_free(c->ctx, dev, out);
+                    pa_ctx_leave(c);
+                }
+                Py_END_ALLOW_THREADS;
+            }
+            return raise_with_record(st, msg, &rec);
+        }
+        PyObject *buf = pa_buffer_new_device(out, c, dev, dl_type, ord, out_el, ndim, shape);
+        if (!buf) return NULL;
+        return Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
+    }
     void *out = pa_alloc(in.n * esz);
     if (!out) {
         pa_input_release(&in);
@@ -534,7 +631,7 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
         free(out);
         return raise_with_record(st, msg, &rec);
     }
-    PyObject *buf = pa_buffer_new(out, free, NULL, dst == ACCEL_F32 ? PA_EL_F32 : PA_EL_F16, ndim, shape);
+    PyObject *buf = pa_buffer_new(out, free, NULL, out_el, ndim, shape);
     if (!buf) return NULL;
     PyObject *r = Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
     return r;
@@ -551,7 +648,7 @@ static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
     for (int i = 0; i < 5; i++)
         if (!strcmp(opname, names[i])) op = i;
     if (op < 0) return pa_input_error("op: '%s' (allowed: sum, mean, var, min, max)", opname);
-    static const pa_accept acc = {1u << ACCEL_F32, 1, 1, 2, "float32"};
+    static const pa_accept acc = {1u << ACCEL_F32, 1, 1, 2, "float32", 1};
     pa_input in;
     if (pa_input_get(x, "x", &acc, &in) < 0) {
         pa_input_release(&in);
@@ -570,8 +667,19 @@ static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
     accel_run_record rec;
     memset(&rec, 0, sizeof rec);
     rec.struct_size = sizeof rec;
-    PA_RUN(c, st, msg,
-           accel_reduce(c->ctx, (accel_reduce_op)op, in.data, n_arrays, len, out, &rec));
+    size_t dev = 0;
+    int ord;
+    if (in.on_device && device_for(c, &in, &dev, &ord) < 0) {
+        free(out);
+        pa_input_release(&in);
+        return NULL;
+    }
+    if (in.on_device) /* read on the GPU holding it; the results come back to host memory */
+        PA_RUN(c, st, msg,
+               accel_reduce_on(c->ctx, dev, (accel_reduce_op)op, in.data, n_arrays, len, out, &rec));
+    else
+        PA_RUN(c, st, msg,
+               accel_reduce(c->ctx, (accel_reduce_op)op, in.data, n_arrays, len, out, &rec));
     pa_input_release(&in);
     if (st != ACCEL_OK) {
         free(out);

@@ -8,8 +8,14 @@
  *   - float64, float16 and bfloat16 inputs of calls that take float32 are converted to float32
  *     in the same pass (when the call does not take them as they are).
  * Every other element type (integers a call does not take, bool, complex …), a rank outside
- * the call's range, big-endian data and memory that is not host memory are refused with an
- * accel.InputError naming the argument, what it is and what is allowed. */
+ * the call's range and big-endian data are refused with an accel.InputError naming the
+ * argument, what it is and what is allowed.
+ *
+ * GPU memory (DLPack kDLCUDA / kDLROCM, or __cuda_array_interface__) is taken only by calls
+ * that run where the data are (convert, reduce): it is never copied, so it must be
+ * C-contiguous with a dtype the call takes; the producer is asked for the data on the legacy
+ * default stream (DLPack stream 1 for CUDA, 0 for ROCm), which accel's streams follow. Other
+ * calls refuse it before anything is exported. */
 #include "pyaccel.h"
 
 #include <math.h>
@@ -252,6 +258,52 @@ static int settle(pa_input *in, const pa_accept *acc, const char *base, pa_el el
     return 0;
 }
 
+/* GPU memory: taken where it is, so only C-contiguous data of a dtype the call takes. */
+static int settle_device(pa_input *in, const pa_accept *acc, const char *base, pa_el el, int ndim,
+                         const size_t *shape, const int64_t *bstrides)
+{
+    if (ndim < acc->min_ndim || ndim > acc->max_ndim) {
+        pa_input_error("%s: expected %d to %d dimensions, got %d", in->name, acc->min_ndim,
+                       acc->max_ndim, ndim);
+        return -1;
+    }
+    accel_dtype t;
+    if (pa_el_to_accel(el, &t) != 0 || !(acc->dtypes & (1u << t))) {
+        pa_input_error("%s: dtype %s on the GPU is not supported (allowed: %s; data on a GPU are "
+                       "not converted on the host)",
+                       in->name, pa_el_name(el), acc->allowed);
+        return -1;
+    }
+    size_t n = 1;
+    int64_t want = pa_el_size(el);
+    int contiguous = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+        if (shape[i] != 1 && bstrides[i] != want) contiguous = 0;
+        want *= (int64_t)shape[i];
+    }
+    for (int i = 0; i < ndim; i++) {
+        in->shape[i] = shape[i];
+        n *= shape[i];
+    }
+    if (!contiguous && n) {
+        pa_input_error("%s: strided data on the GPU (accel reads GPU memory where it is: make it "
+                       "contiguous first, e.g. .contiguous())",
+                       in->name);
+        return -1;
+    }
+    if (n && ((uintptr_t)base % (uintptr_t)pa_el_size(el)) != 0) {
+        pa_input_error("%s: GPU address %p is not aligned to its %d-byte elements", in->name,
+                       (const void *)base, pa_el_size(el));
+        return -1;
+    }
+    in->ndim = ndim;
+    in->n = n;
+    in->dtype = t;
+    in->data = base;
+    in->on_device = 1;
+    return 0;
+}
+
 static int from_buffer(PyObject *obj, pa_input *in, const pa_accept *acc)
 {
     if (PyObject_GetBuffer(obj, &in->view, PyBUF_RECORDS_RO) < 0) {
@@ -305,19 +357,25 @@ static int from_buffer(PyObject *obj, pa_input *in, const pa_accept *acc)
 
 /* ---- DLPack -------------------------------------------------------------------------------- */
 
-static PyObject *call_dlpack(PyObject *obj, int *versioned)
+static PyObject *call_dlpack(PyObject *obj, int *versioned, int stream)
 {
     /* Ask for a versioned capsule first; producers older than DLPack 1.0 reject max_version
-     * with TypeError, and are asked again the old way. */
+     * with TypeError, and are asked again the old way. `stream` (>= 0) is the consumer's
+     * stream for GPU data: 1 = CUDA's legacy default stream, 0 = ROCm's default one. */
     PyObject *meth = PyObject_GetAttrString(obj, "__dlpack__");
     if (!meth) return NULL;
-    PyObject *kw = Py_BuildValue("{s:(ii)}", "max_version", PA_DLPACK_MAJOR, PA_DLPACK_MINOR);
+    PyObject *kw = stream >= 0 ? Py_BuildValue("{s:(ii),s:i}", "max_version", PA_DLPACK_MAJOR,
+                                               PA_DLPACK_MINOR, "stream", stream)
+                               : Py_BuildValue("{s:(ii)}", "max_version", PA_DLPACK_MAJOR,
+                                               PA_DLPACK_MINOR);
     PyObject *empty = PyTuple_New(0);
     PyObject *cap = kw && empty ? PyObject_Call(meth, empty, kw) : NULL;
     Py_XDECREF(kw);
     if (!cap && PyErr_ExceptionMatches(PyExc_TypeError)) {
         PyErr_Clear();
-        cap = PyObject_Call(meth, empty, NULL);
+        PyObject *kw2 = stream >= 0 ? Py_BuildValue("{s:i}", "stream", stream) : NULL;
+        cap = PyObject_Call(meth, empty, kw2);
+        Py_XDECREF(kw2);
     }
     Py_XDECREF(empty);
     Py_DECREF(meth);
@@ -341,14 +399,15 @@ static int from_dlpack(PyObject *obj, pa_input *in, const pa_accept *acc)
     int ok = PyArg_ParseTuple(dev, "ii", &dt, &did);
     Py_DECREF(dev);
     if (!ok) return -1;
-    if (!host_readable(dt)) {
+    int gpu = dt == PA_DL_CUDA || dt == PA_DL_ROCM;
+    if (!host_readable(dt) && !(gpu && acc->device_ok)) {
         pa_input_error("%s: the data are in %s memory (device %d); this call reads host memory "
                        "(move it with .cpu() first)",
                        in->name, dl_device_name(dt), did);
         return -1;
     }
     int versioned = 0;
-    PyObject *cap = call_dlpack(obj, &versioned);
+    PyObject *cap = call_dlpack(obj, &versioned, gpu ? (dt == PA_DL_CUDA ? 1 : 0) : -1);
     if (!cap) return -1;
     pa_dl_tensor *t;
     if (versioned) {
@@ -380,11 +439,14 @@ static int from_dlpack(PyObject *obj, pa_input *in, const pa_accept *acc)
     in->capsule = cap;
     in->versioned = versioned;
     in->via = versioned ? "DLPack (versioned)" : "DLPack";
-    if (!host_readable(t->device.device_type)) {
+    int on_gpu = t->device.device_type == PA_DL_CUDA || t->device.device_type == PA_DL_ROCM;
+    if (!host_readable(t->device.device_type) && !(on_gpu && acc->device_ok)) {
         pa_input_error("%s: the data are in %s memory (device %d); this call reads host memory",
                        in->name, dl_device_name(t->device.device_type), t->device.device_id);
         return -1;
     }
+    in->dl_type = t->device.device_type;
+    in->dl_id = t->device.device_id;
     if (t->ndim < 0 || t->ndim > PA_MAXDIM) {
         pa_input_error("%s: %d dimensions (at most %d)", in->name, (int)t->ndim, PA_MAXDIM);
         return -1;
@@ -409,15 +471,118 @@ static int from_dlpack(PyObject *obj, pa_input *in, const pa_accept *acc)
         s *= t->shape[i];
     }
     const char *base = (const char *)t->data + t->byte_offset;
+    if (on_gpu) return settle_device(in, acc, base, el, t->ndim, shape, strides);
     return settle(in, acc, base, el, t->ndim, shape, strides, 0);
+}
+
+/* ---- the CUDA array interface (version 3: Numba, CuPy, …) -------------------------------- */
+
+static int from_cai(PyObject *obj, pa_input *in, const pa_accept *acc)
+{
+    PyObject *d = PyObject_GetAttrString(obj, "__cuda_array_interface__");
+    if (!d) return -1;
+    int rc = -1;
+    in->via = "CUDA array interface";
+    in->dl_type = PA_DL_CUDA;
+    in->dl_id = -1; /* the interface does not say which GPU */
+    if (!acc->device_ok) {
+        pa_input_error("%s: the data are in CUDA memory (__cuda_array_interface__); this call "
+                       "reads host memory (copy it to the host first)",
+                       in->name);
+        goto done;
+    }
+    if (!PyDict_Check(d)) {
+        pa_input_error("%s: __cuda_array_interface__ is not a dict", in->name);
+        goto done;
+    }
+    PyObject *shape = PyDict_GetItemString(d, "shape"), *typestr = PyDict_GetItemString(d, "typestr");
+    PyObject *data = PyDict_GetItemString(d, "data"), *strides = PyDict_GetItemString(d, "strides");
+    PyObject *stream = PyDict_GetItemString(d, "stream");
+    if (!shape || !PyTuple_Check(shape) || !typestr || !PyUnicode_Check(typestr) || !data ||
+        !PyTuple_Check(data) || PyTuple_Size(data) != 2) {
+        pa_input_error("%s: __cuda_array_interface__ lacks shape, typestr or data", in->name);
+        goto done;
+    }
+    if (stream && stream != Py_None && !(PyLong_Check(stream) && PyLong_AsLong(stream) == 1)) {
+        PyErr_Clear();
+        pa_input_error("%s: __cuda_array_interface__ names a stream other than the legacy default "
+                       "one; accel cannot wait for it: synchronize that stream first, or pass the "
+                       "array through DLPack",
+                       in->name);
+        goto done;
+    }
+    const char *ts = PyUnicode_AsUTF8AndSize(typestr, NULL);
+    if (!ts) goto done;
+    int size = ts[0] && ts[1] ? atoi(ts + 2) : 0;
+    pa_el el = PA_EL_OTHER;
+    if (ts[0] == '>' && size > 1) {
+        pa_input_error("%s: big-endian data (%s)", in->name, ts);
+        goto done;
+    }
+    switch (ts[1]) {
+    case 'f': el = size == 4 ? PA_EL_F32 : size == 2 ? PA_EL_F16 : size == 8 ? PA_EL_F64 : PA_EL_OTHER; break;
+    case 'i': el = size == 1 ? PA_EL_I8 : size == 2 ? PA_EL_I16 : size == 4 ? PA_EL_I32 : size == 8 ? PA_EL_I64 : PA_EL_OTHER; break;
+    case 'u': el = size == 1 ? PA_EL_U8 : size == 2 ? PA_EL_U16 : size == 4 ? PA_EL_U32 : size == 8 ? PA_EL_U64 : PA_EL_OTHER; break;
+    case 'b': el = size == 1 ? PA_EL_BOOL : PA_EL_OTHER; break;
+    }
+    if (el == PA_EL_OTHER) {
+        pa_input_error("%s: typestr '%s' is not supported (allowed: %s)", in->name, ts, acc->allowed);
+        goto done;
+    }
+    int ndim = (int)PyTuple_Size(shape);
+    if (ndim > PA_MAXDIM) {
+        pa_input_error("%s: %d dimensions (at most %d)", in->name, ndim, PA_MAXDIM);
+        goto done;
+    }
+    size_t sh[PA_MAXDIM];
+    int64_t st[PA_MAXDIM];
+    int64_t s = pa_el_size(el);
+    for (int i = ndim - 1; i >= 0; i--) {
+        long long v = PyLong_AsLongLong(PyTuple_GetItem(shape, i));
+        if (v < 0) {
+            if (!PyErr_Occurred()) pa_input_error("%s: negative extent in shape", in->name);
+            goto done;
+        }
+        sh[i] = (size_t)v;
+        st[i] = s;
+        s *= v;
+    }
+    if (strides && strides != Py_None) {
+        if (!PyTuple_Check(strides) || PyTuple_Size(strides) != ndim) {
+            pa_input_error("%s: __cuda_array_interface__ strides do not match its shape", in->name);
+            goto done;
+        }
+        for (int i = 0; i < ndim; i++) {
+            st[i] = PyLong_AsLongLong(PyTuple_GetItem(strides, i));
+            if (PyErr_Occurred()) goto done;
+        }
+    }
+    void *ptr = PyLong_AsVoidPtr(PyTuple_GetItem(data, 0));
+    if (PyErr_Occurred()) goto done;
+    rc = settle_device(in, acc, ptr, el, ndim, sh, st);
+done:
+    Py_DECREF(d);
+    return rc;
 }
 
 int pa_input_get(PyObject *obj, const char *name, const pa_accept *acc, pa_input *in)
 {
     memset(in, 0, sizeof *in);
     in->name = name;
-    if (PyObject_CheckBuffer(obj)) return from_buffer(obj, in, acc);
+    in->dl_type = PA_DL_CPU;
+    if (PyObject_CheckBuffer(obj)) {
+        int r = from_buffer(obj, in, acc);
+        /* an exporter that refuses the buffer protocol for this object (GPU memory: an
+         * accel.Buffer on a device, CuPy) may still offer DLPack */
+        if (r < 0 && !in->have_view && PyErr_ExceptionMatches(PyExc_BufferError) &&
+            PyObject_HasAttrString(obj, "__dlpack__")) {
+            PyErr_Clear();
+            return from_dlpack(obj, in, acc);
+        }
+        return r;
+    }
     if (PyObject_HasAttrString(obj, "__dlpack__")) return from_dlpack(obj, in, acc);
+    if (PyObject_HasAttrString(obj, "__cuda_array_interface__")) return from_cai(obj, in, acc);
     PyObject *tn = PyType_GetName(Py_TYPE(obj));
     const char *tname = tn ? PyUnicode_AsUTF8AndSize(tn, NULL) : NULL;
     PyErr_Clear();

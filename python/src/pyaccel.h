@@ -68,6 +68,13 @@ extern PyTypeObject *pa_BufferType;
 
 /* Memory for a Buffer of `bytes` (64-byte aligned, at least one byte); free() releases it. */
 void *pa_alloc(size_t bytes);
+struct pa_context;
+/* A Buffer over memory of GPU `index` of context `owner` (accel_device_alloc), freed with
+ * accel_device_free while the context is open (closing the context releases it otherwise);
+ * dl_type/dl_id say where it is in DLPack's terms. On failure frees the memory and returns
+ * NULL with an exception. */
+PyObject *pa_buffer_new_device(void *ptr, struct pa_context *owner, size_t index, int dl_type,
+                               int dl_id, pa_el el, int ndim, const size_t *shape);
 /* A host Buffer over `data` (released with free_fn(data) when the Buffer goes; free_fn may be
  * NULL for memory owned by `owner`, which the Buffer keeps a reference to). On failure frees
  * the data (when free_fn is set) and returns NULL with an exception. */
@@ -82,6 +89,7 @@ typedef struct pa_accept {
     int to_f32;           /* float64, float16, bfloat16 not in `dtypes`: one copy to float32 */
     int min_ndim, max_ndim;
     const char *allowed;  /* for messages: "float32 or int16" */
+    int device_ok;        /* GPU memory is taken (read where it is, never copied) */
 } pa_accept;
 
 typedef struct pa_input {
@@ -92,7 +100,9 @@ typedef struct pa_input {
     int ndim;
     size_t shape[PA_MAXDIM];
     int copied;           /* 1 when data is a converted or gathered copy */
-    const char *via;      /* "buffer protocol", "DLPack", "DLPack (versioned)" */
+    const char *via;      /* "buffer protocol", "DLPack", "DLPack (versioned)", "CUDA array interface" */
+    int on_device;        /* data is an address in a GPU's memory (device_ok calls only) */
+    int dl_type, dl_id;   /* where, in DLPack's terms (PA_DL_CUDA/ROCM, ordinal; -1: unknown) */
     /* ownership */
     int have_view;
     Py_buffer view;
