@@ -59,6 +59,46 @@ void pa_last_error(accel_status st, char *buf, size_t cap)
     snprintf(buf, cap, "%s", m && m[0] ? m : accel_strerror(st));
 }
 
+static PyObject *error_class; /* accel.errors.Error */
+
+void pa_wrap_foreign_error(const char *name)
+{
+    if (!PyErr_Occurred()) return;
+    /* the producer's own failure (numpy refusing to export a dtype, a __dlpack__ that raises)
+     * becomes an InputError naming the argument, with the producer's words */
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    if (!error_class) {
+        PyObject *m = PyImport_ImportModule("accel.errors");
+        if (m) {
+            error_class = PyObject_GetAttrString(m, "Error");
+            Py_DECREF(m);
+        }
+        if (!error_class) { /* keep what was being raised */
+            PyErr_Clear();
+            PyErr_Restore(et, ev, tb);
+            return;
+        }
+    }
+    PyErr_NormalizeException(&et, &ev, &tb);
+    if (PyErr_GivenExceptionMatches(et, error_class) || PyErr_GivenExceptionMatches(et, PyExc_MemoryError) ||
+        PyErr_GivenExceptionMatches(et, PyExc_KeyboardInterrupt)) {
+        PyErr_Restore(et, ev, tb);
+        return;
+    }
+    PyObject *tn = et ? PyType_GetName((PyTypeObject *)et) : NULL;
+    PyObject *text = ev ? PyObject_Str(ev) : NULL;
+    const char *t = tn ? PyUnicode_AsUTF8AndSize(tn, NULL) : NULL;
+    const char *m = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+    PyErr_Clear();
+    pa_input_error("%s: its exporter failed: %s: %s", name, t ? t : "error", m ? m : "");
+    Py_XDECREF(tn);
+    Py_XDECREF(text);
+    Py_XDECREF(et);
+    Py_XDECREF(ev);
+    Py_XDECREF(tb);
+}
+
 int pa_errors_init(PyObject *module)
 {
     (void)module;

@@ -565,7 +565,16 @@ done:
     return rc;
 }
 
+static int get(PyObject *obj, const char *name, const pa_accept *acc, pa_input *in);
+
 int pa_input_get(PyObject *obj, const char *name, const pa_accept *acc, pa_input *in)
+{
+    int r = get(obj, name, acc, in);
+    if (r < 0) pa_wrap_foreign_error(name);
+    return r;
+}
+
+static int get(PyObject *obj, const char *name, const pa_accept *acc, pa_input *in)
 {
     memset(in, 0, sizeof *in);
     in->name = name;
@@ -574,7 +583,10 @@ int pa_input_get(PyObject *obj, const char *name, const pa_accept *acc, pa_input
         int r = from_buffer(obj, in, acc);
         /* an exporter that refuses the buffer protocol for this object (GPU memory: an
          * accel.Buffer on a device, CuPy) may still offer DLPack */
-        if (r < 0 && !in->have_view && PyErr_ExceptionMatches(PyExc_BufferError) &&
+        if (r < 0 && !in->have_view && PyErr_Occurred() &&
+            (PyErr_ExceptionMatches(PyExc_BufferError) || PyErr_ExceptionMatches(PyExc_ValueError) ||
+             PyErr_ExceptionMatches(PyExc_TypeError)) &&
+            !PyErr_ExceptionMatches(PyExc_KeyboardInterrupt) &&
             PyObject_HasAttrString(obj, "__dlpack__")) {
             PyErr_Clear();
             return from_dlpack(obj, in, acc);

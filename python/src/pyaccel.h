@@ -48,6 +48,9 @@ PyObject *pa_input_error(const char *fmt, ...);
 /* Copies the thread's detailed message for a failed `st` into buf (the generic text when the
  * library left none). Called on the thread that made the call, before the GIL is taken back. */
 void pa_last_error(accel_status st, char *buf, size_t cap);
+/* The exception being raised, when it is not an accel.Error (a producer's own failure while
+ * exporting `name`), becomes an accel.InputError naming the argument and quoting it. */
+void pa_wrap_foreign_error(const char *name);
 int pa_errors_init(PyObject *module);
 
 /* ---- element types shared by inputs and outputs --------------------------------------- */
