@@ -452,19 +452,6 @@ static PyType_Spec params_spec = {
 
 /* ---- calls on a Context ------------------------------------------------------------------- */
 
-#define PA_RUN(c, st, msg, expr)                                                            \
-    do {                                                                                    \
-        Py_BEGIN_ALLOW_THREADS;                                                             \
-        (st) = pa_ctx_enter(c);                                                             \
-        if ((st) == ACCEL_OK) {                                                             \
-            (st) = (expr);                                                                  \
-            if ((st) != ACCEL_OK) pa_last_error((st), (msg), sizeof(msg));                  \
-            pa_ctx_leave(c);                                                                \
-        } else {                                                                            \
-            pa_last_error((st), (msg), sizeof(msg));                                        \
-        }                                                                                   \
-        Py_END_ALLOW_THREADS;                                                               \
-    } while (0)
 
 static const pa_accept samples_accept = {(1u << ACCEL_F32) | (1u << ACCEL_I16), 1, 1, 1,
                                          "float32 or int16"};

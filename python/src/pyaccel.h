@@ -136,6 +136,22 @@ extern PyTypeObject *pa_ContextType;
 accel_status pa_ctx_enter(pa_context *c);
 void pa_ctx_leave(pa_context *c);
 
+/* `st = expr` on the context with the GIL released; on failure the message lands in msg. */
+#define PA_RUN(c, st, msg, expr)                                                            \
+    do {                                                                                    \
+        Py_BEGIN_ALLOW_THREADS;                                                             \
+        (st) = pa_ctx_enter(c);                                                             \
+        if ((st) == ACCEL_OK) {                                                             \
+            (st) = (expr);                                                                  \
+            if ((st) != ACCEL_OK) pa_last_error((st), (msg), sizeof(msg));                  \
+            pa_ctx_leave(c);                                                                \
+        } else {                                                                            \
+            pa_last_error((st), (msg), sizeof(msg));                                        \
+        }                                                                                   \
+        Py_END_ALLOW_THREADS;                                                               \
+    } while (0)
+
+
 /* The run record as a dict (device_planned, device_used, fallbacks, reason, …). */
 PyObject *pa_record_dict(const accel_run_record *rec);
 
