@@ -73,7 +73,7 @@ class Audio:
     # ---- features ------------------------------------------------------------------------
 
     def features(self, x: Any, preset: Union[str, AudioParams] = "whisper-80", *,
-                 padding: Optional[str] = None, windows: Optional[bool] = None,
+                 padding: Optional[str] = None, windows: bool = False,
                  device: Any = None, rate: Optional[int] = None, out: Optional[PathLike] = None,
                  **fields: Any) -> Any:
         """Features of ``x`` as a float32 array, equal to what ``accel audio features``
@@ -83,7 +83,9 @@ class Audio:
         ``x``: samples (1-D float32 or int16), a path, or a list/tuple of either (a list of
         results; arrays go to the device in one submission). ``preset``: "whisper-80",
         "whisper-128", "vggish", "fbank", "fbank-80", or an AudioParams. ``padding``
-        (whisper): "openai", "faster-whisper" or "none". ``rate``: the sample rate of array
+        (whisper): "openai", "faster-whisper" or "none" (None: the preset's). ``windows``
+        True (whisper) gives the 30-s windows; False keeps what the preset or AudioParams
+        says. ``rate``: the sample rate of array
         input when it is not the preset's (16 kHz): the samples are resampled first (libsoxr,
         one more pass). ``device``: run this call on another device (an index, a PCI bus id
         or a kind). ``out``: stream a file's features to this .npy file in bounded memory, as
@@ -91,7 +93,7 @@ class Audio:
         ``out`` is a directory that receives NAME.npy per input). Other keywords change fields
         of the preset (see AudioParams.fields()).
         """
-        p = self.params(preset, padding=padding, windows=windows, **fields)
+        p = self.params(preset, padding=padding, windows=True if windows else None, **fields)
         c = self._ctx._for(device)
         if out is not None:
             return self._features_to_file(c, p, x, out)

@@ -44,7 +44,7 @@ def test_contract_names_exist():
     for meth in ("features", "load", "vad", "chunks"):
         assert callable(getattr(Audio, meth)), meth
     f = inspect.signature(Audio.features).parameters
-    assert f["preset"].default == "whisper-80" and f["windows"].default is None
+    assert f["preset"].default == "whisper-80" and f["windows"].default is False
     assert "padding" in f and "device" in f
     assert list(inspect.signature(Audio.load).parameters)[:3] == ["self", "path", "rate"]
     assert inspect.signature(Audio.load).parameters["rate"].default == 16000
