@@ -10,10 +10,12 @@ it): anything with the buffer protocol or ``__dlpack__`` (numpy arrays, torch CP
 array.array) is read in place when C-contiguous; a strided input, or float64/float16 samples,
 cost one copy. A ``str`` or ``os.PathLike`` is a file, decoded (WAV always; FLAC, Ogg, mp3,
 m4a … when accel was built with libsndfile/FFmpeg), mixed down and resampled to the preset's
-rate. A list or tuple is several clips, computed in one call.
+rate. A list or tuple of arrays or paths is several clips, computed in one call; a list of
+numbers is one clip (converted once to float32).
 """
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Any, List, Optional, Sequence, Union
 
@@ -32,6 +34,11 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 def _is_path(x: Any) -> bool:
     return isinstance(x, (str, bytes)) or isinstance(x, os.PathLike)
+
+
+def _all_numbers(x: Any) -> bool:
+    """A non-empty list of numbers: one clip's samples, not a batch."""
+    return bool(x) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x)
 
 
 def _input_error(msg: str) -> InputError:
@@ -97,7 +104,7 @@ class Audio:
         c = self._ctx._for(device)
         if out is not None:
             return self._features_to_file(c, p, x, out)
-        if isinstance(x, (list, tuple)):
+        if isinstance(x, (list, tuple)) and not _all_numbers(x):
             if all(_is_path(v) for v in x):
                 return [self._features_one(c, p, v, rate) for v in x]
             clips = [self._samples(v, "clips[%d]" % i, rate, p) for i, v in enumerate(x)]

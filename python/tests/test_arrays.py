@@ -114,6 +114,8 @@ def test_plain_lists_and_no_numpy_results(ctx):
     # a list of clips is a batch; a clip given as a list of numbers is converted once
     out = ctx.audio.features([[0.0] * 400, [0.1] * 800], "fbank")
     assert [o.shape for o in out] == [(1, 23), (3, 23)]
+    one = ctx.audio.features([0.1] * 800, "fbank")
+    assert one.shape == (3, 23) and (one == out[1]).all()
 
 
 def test_without_numpy_results_are_buffers():
