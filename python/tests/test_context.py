@@ -274,9 +274,9 @@ def test_close_waits_for_calls_in_progress(np):
     import sys
     import time
     c = accel.Context(discovery=False, num_threads=1)
-    # 401-sample frames (prime: no FFT, a direct DFT): about a second of work for 60 s
+    # 401-sample frames (prime: no FFT, a direct DFT): a second or two of work for 120 s
     slow = accel.AudioParams("fbank", frame_length_ms=25.0625, round_to_power_of_two=False)
-    x = np.random.default_rng(1).standard_normal(16000 * 60).astype(np.float32)
+    x = np.random.default_rng(1).standard_normal(16000 * 120).astype(np.float32)
     errors, done = [], []
 
     def work():
@@ -299,5 +299,5 @@ def test_close_waits_for_calls_in_progress(np):
     c.close()  # waits for the call instead of destroying the context under it
     waited = time.monotonic() - t0
     t.join()
-    assert not errors and done == [(5998, 23)]
+    assert not errors and done == [(11998, 23)]
     assert c.closed and waited > 0.0
