@@ -3,6 +3,7 @@
 #   build: compiler, CMake, and the libraries accel builds against
 #   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy, and
 #          torch/torchaudio for the reference features of the alsa-utils recordings)
+#   python: what the Python package (python/, `make python`) builds with
 #   bench: the peers benchmarks compare with (PyTorch, torchaudio, SciPy, speech tools)
 # As root, missing packages are installed with apt-get; otherwise the exact apt line is printed
 # and the script stops with status 1.
@@ -18,6 +19,11 @@ build+=(hipcc)
 # (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
       sox alsa-utils python3-torch python3-torchaudio)
+# The Python package (python/): headers and setuptools to build the extension; the tests add
+# pytest, and venv and pip for the install test (Debian's pip installs into virtual
+# environments).
+python=(python3 python3-dev python3-setuptools)
+test+=("${python[@]}" python3-pytest python3-venv python3-pip)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
 
 want=()
@@ -25,8 +31,9 @@ for set in "$@"; do
   case "$set" in
     build) want+=("${build[@]}") ;;
     test) want+=("${test[@]}") ;;
+    python) want+=("${python[@]}") ;;
     bench) want+=("${bench[@]}") ;;
-    *) echo "deps.sh: unknown set '$set' (allowed: build, test, bench)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown set '$set' (allowed: build, test, python, bench)" >&2; exit 2 ;;
   esac
 done
 
