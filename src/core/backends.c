@@ -28,6 +28,7 @@ static const accel__backend_desc table[] = {
         .route = ACCEL_ROUTE_CUDA,
         .discover = accel__discover_cuda,
         .ops = &accel__backend_cuda,
+        .ordinals = 1,
         .sample = accel__sample_nvml,
     },
     {
@@ -39,6 +40,7 @@ static const accel__backend_desc table[] = {
         .route = ACCEL_ROUTE_HIP,
         .discover = accel__discover_rocm,
         .ops = &accel__backend_hip,
+        .ordinals = 1,
         .sample = accel__sample_drm,
     },
     {
