@@ -54,6 +54,7 @@ typedef struct sv_buf {
 
 void sv_buf_printf(sv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sv_buf_put(sv_buf *b, const void *data, size_t n);
+void sv_buf_reserve(sv_buf *b, size_t n); /* room for n more bytes */
 void sv_buf_puts(sv_buf *b, const char *s);
 void sv_buf_u64(sv_buf *b, unsigned long long v); /* in decimal, without printf */
 /* a JSON string literal, quotes included */
@@ -174,6 +175,8 @@ typedef struct sv_snapshot {
     int selected;         /* the device accel_select(NULL) chooses, -1 none */
     size_t n_ops;
     sv_op_place ops[SV_MAX_OPS];
+    char *json;           /* /status's part about the devices, rendered once per snapshot */
+    size_t json_n;
 } sv_snapshot;
 
 struct sv_server {
@@ -182,12 +185,14 @@ struct sv_server {
     size_t n_routes;
     double t0;             /* accel__now_ms() at start */
     double started_unix;   /* seconds since the epoch at start */
+    char started_text[40]; /* the same, "2026-12-06T04:39:21Z" */
     char url[400];         /* http://HOST:PORT/ as bound */
     _Atomic(accel_ctx *) ctx;  /* NULL until the devices are ready */
     atomic_int ready;      /* devices probed, kernels warmed, workers running */
     atomic_int draining;   /* SIGTERM seen: no new work */
     char start_error[600]; /* why the context could not be created ("" when it was) */
     accel__doc_report *doctor; /* set once before ready; read-only after */
+    char *doctor_json;     /* its /status part, rendered once */
     pthread_mutex_t snap_lock;
     sv_snapshot *snap;     /* the sampler's latest, under snap_lock */
     sv_metrics *metrics;
@@ -204,6 +209,10 @@ void *sv_start_thread(void *srv);
 sv_snapshot *sv_snapshot_acquire(sv_server *s);
 void sv_snapshot_release(sv_snapshot *snap);
 void sv_state_stop(sv_server *s);
+/* /status's parts that change at most once a second (serve_pages.c): rendered by the sampler
+ * into the snapshot, and the doctor's once, so that a request only joins them. */
+void sv_status_devices_json(const sv_snapshot *p, sv_buf *b);
+void sv_status_doctor_json(const accel__doc_report *r, sv_buf *b);
 
 /* ---- the pool (serve_pool.c) -------------------------------------------------------------- */
 

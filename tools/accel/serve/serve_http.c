@@ -564,6 +564,9 @@ int sv_run(const sv_config *cfg)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     s->started_unix = (double)now.tv_sec + now.tv_nsec / 1e9;
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(s->started_text, sizeof s->started_text, "%Y-%m-%dT%H:%M:%SZ", &tm);
     pthread_mutex_init(&s->snap_lock, NULL);
     s->metrics = sv_metrics_new(N_ROUTES);
     if (!s->metrics) {
@@ -639,6 +642,7 @@ int sv_run(const sv_config *cfg)
     accel_ctx *ctx = atomic_exchange(&s->ctx, NULL);
     accel_ctx_destroy(ctx);
     accel__doctor_free(s->doctor);
+    free(s->doctor_json);
     sv_snapshot_release(s->snap);
     sv_metrics_free(s->metrics);
     if (left)

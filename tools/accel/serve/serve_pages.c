@@ -163,7 +163,7 @@ static const sv_device_view *view_of(const sv_snapshot *p, int index)
     return NULL;
 }
 
-static void doctor_json(sv_buf *b, const accel__doc_report *r)
+void sv_status_doctor_json(const accel__doc_report *r, sv_buf *b)
 {
     if (!r) {
         sv_buf_printf(b, "null");
@@ -193,6 +193,44 @@ static void doctor_json(sv_buf *b, const accel__doc_report *r)
 /* the operations' counters, from the Prometheus text's own tables */
 extern void sv_metrics_json(sv_metrics *m, sv_buf *b);
 
+/* From "device" to "sampled_at_uptime_seconds": what the snapshot knows. */
+void sv_status_devices_json(const sv_snapshot *p, sv_buf *b)
+{
+    const sv_device_view *sel = view_of(p, p->selected);
+    sv_buf_printf(b, "\"device\": ");
+    if (sel)
+        sv_buf_json_str(b, accel_device_kind_name(sel->info->kind));
+    else
+        sv_buf_printf(b, "null");
+    /* the GPU in use: what a service's operator asks first ("is it on the GPU, which one?") */
+    sv_buf_printf(b, ", \"gpu\": ");
+    if (sel && sel->info->kind != ACCEL_KIND_CPU && !sel->info->host_cpu)
+        device_json(b, sel, 0);
+    else
+        sv_buf_printf(b, "null");
+    sv_buf_printf(b, ", \"operations\": {");
+    for (size_t i = 0; i < p->n_ops; i++) {
+        const sv_device_view *v = view_of(p, p->ops[i].device);
+        sv_buf_printf(b, "%s", i ? ", " : "");
+        sv_buf_json_str(b, p->ops[i].op);
+        sv_buf_printf(b, ": {\"device\": ");
+        if (v) {
+            sv_buf_json_str(b, accel_device_kind_name(v->info->kind));
+            sv_buf_printf(b, ", \"device_index\": %d, \"device_name\": ", v->info->index);
+            sv_buf_json_str(b, v->info->name);
+        } else {
+            sv_buf_printf(b, "null, \"device_index\": null, \"device_name\": null");
+        }
+        sv_buf_printf(b, "}");
+    }
+    sv_buf_printf(b, "}, \"devices\": [");
+    for (size_t i = 0; i < p->n_devices; i++) {
+        sv_buf_printf(b, "%s", i ? ", " : "");
+        device_json(b, &p->dev[i], 1);
+    }
+    sv_buf_printf(b, "], \"sampled_at_uptime_seconds\": %.3f", p->at);
+}
+
 void sv_page_status(sv_server *s, const sv_request *req, sv_answer *a)
 {
     (void)req;
@@ -200,58 +238,24 @@ void sv_page_status(sv_server *s, const sv_request *req, sv_answer *a)
     int ready = atomic_load(&s->ready), draining = atomic_load(&s->draining);
     const char *status = draining ? "draining" : s->start_error[0] ? "failed" : ready ? "ok" : "starting";
     sv_buf b = {0};
-    char started[40];
-    time_t t = (time_t)s->started_unix;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    sv_buf_reserve(&b, (p ? p->json_n : 0) + (s->doctor_json ? strlen(s->doctor_json) : 0) + 4096);
     sv_buf_printf(&b, "{\"status\": \"%s\", \"ready\": %s, \"accel_version\": ", status,
                   ready && !draining ? "true" : "false");
     sv_buf_json_str(&b, accel_version_string());
-    sv_buf_printf(&b, ", \"started_at\": \"%s\", \"uptime_seconds\": %.3f", started, sv_uptime(s));
+    sv_buf_printf(&b, ", \"started_at\": \"%s\", \"uptime_seconds\": %.3f", s->started_text, sv_uptime(s));
     if (s->start_error[0]) {
         sv_buf_printf(&b, ", \"error\": ");
         sv_buf_json_str(&b, s->start_error);
     }
-    const sv_device_view *sel = p ? view_of(p, p->selected) : NULL;
-    sv_buf_printf(&b, ", \"device\": ");
-    if (sel)
-        sv_buf_json_str(&b, accel_device_kind_name(sel->info->kind));
-    else
-        sv_buf_printf(&b, "null");
-    /* the GPU in use: what a service's operator asks first ("is it on the GPU, which one?") */
-    sv_buf_printf(&b, ", \"gpu\": ");
-    if (sel && sel->info->kind != ACCEL_KIND_CPU && !sel->info->host_cpu)
-        device_json(&b, sel, 0);
-    else
-        sv_buf_printf(&b, "null");
-    sv_buf_printf(&b, ", \"operations\": {");
-    for (size_t i = 0; p && i < p->n_ops; i++) {
-        const sv_device_view *v = view_of(p, p->ops[i].device);
-        sv_buf_printf(&b, "%s", i ? ", " : "");
-        sv_buf_json_str(&b, p->ops[i].op);
-        sv_buf_printf(&b, ": {\"device\": ");
-        if (v) {
-            sv_buf_json_str(&b, accel_device_kind_name(v->info->kind));
-            sv_buf_printf(&b, ", \"device_index\": %d, \"device_name\": ", v->info->index);
-            sv_buf_json_str(&b, v->info->name);
-        } else {
-            sv_buf_printf(&b, "null, \"device_index\": null, \"device_name\": null");
-        }
-        sv_buf_printf(&b, "}");
+    if (p && p->json) {
+        sv_buf_put(&b, ", ", 2);
+        sv_buf_put(&b, p->json, p->json_n);
+    } else {
+        sv_buf_puts(&b, ", \"device\": null, \"gpu\": null, \"operations\": {}, \"devices\": [], "
+                        "\"sampled_at_uptime_seconds\": null");
     }
-    sv_buf_printf(&b, "}, \"devices\": [");
-    for (size_t i = 0; p && i < p->n_devices; i++) {
-        sv_buf_printf(&b, "%s", i ? ", " : "");
-        device_json(&b, &p->dev[i], 1);
-    }
-    sv_buf_printf(&b, "], \"sampled_at_uptime_seconds\": ");
-    if (p)
-        sv_buf_printf(&b, "%.3f", p->at);
-    else
-        sv_buf_printf(&b, "null");
-    sv_buf_printf(&b, ", \"doctor\": ");
-    doctor_json(&b, ready ? s->doctor : NULL);
+    sv_buf_puts(&b, ", \"doctor\": ");
+    sv_buf_puts(&b, ready && s->doctor_json ? s->doctor_json : "null");
     sv_buf_printf(&b, ", \"server\": {\"url\": ");
     sv_buf_json_str(&b, s->url);
     sv_buf_printf(&b, ", \"token_required\": %s, \"workers\": %d, \"workers_busy\": %d, "

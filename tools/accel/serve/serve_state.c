@@ -32,7 +32,10 @@ sv_snapshot *sv_snapshot_acquire(sv_server *s)
 
 void sv_snapshot_release(sv_snapshot *p)
 {
-    if (p && atomic_fetch_sub(&p->refs, 1) == 1) free(p);
+    if (p && atomic_fetch_sub(&p->refs, 1) == 1) {
+        free(p->json);
+        free(p);
+    }
 }
 
 static void take_snapshot(sv_server *s, accel_ctx *ctx)
@@ -67,6 +70,15 @@ static void take_snapshot(sv_server *s, accel_ctx *ctx)
         accel__strlcpy(o->op, op->name, sizeof o->op);
         o->device = accel_select(ctx, op->name, &sel, NULL) == ACCEL_OK ? (int)sel : -1;
     }
+    sv_buf b = {0};
+    sv_status_devices_json(p, &b);
+    if (b.oom) {
+        free(b.s);
+        sv_snapshot_release(p);
+        return; /* the previous snapshot stays */
+    }
+    p->json = b.s;
+    p->json_n = b.n;
     pthread_mutex_lock(&s->snap_lock);
     sv_snapshot *old = s->snap;
     s->snap = p;
@@ -116,7 +128,13 @@ void *sv_start_thread(void *arg)
      * while few threads run */
     accel__doc_options dopt = {0};
     accel__doc_report *rep = NULL;
-    if (accel__doctor_run(&dopt, &rep) == ACCEL_OK) s->doctor = rep;
+    if (accel__doctor_run(&dopt, &rep) == ACCEL_OK) {
+        s->doctor = rep;
+        sv_buf b = {0};
+        sv_status_doctor_json(rep, &b);
+        s->doctor_json = b.oom ? NULL : b.s;
+        if (b.oom) free(b.s);
+    }
     s->pool = sv_pool_new(s, s->cfg.workers, s->cfg.queue, sv_http_job_done, sv_http_job_release);
     if (!s->pool) {
         snprintf(s->start_error, sizeof s->start_error, "cannot start %d worker threads", s->cfg.workers);

@@ -22,6 +22,8 @@ static int grow(sv_buf *b, size_t more)
     return 0;
 }
 
+void sv_buf_reserve(sv_buf *b, size_t n) { grow(b, n); }
+
 void sv_buf_put(sv_buf *b, const void *data, size_t n)
 {
     if (grow(b, n) != 0) return;
