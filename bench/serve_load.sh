@@ -7,7 +7,8 @@
 #      tests/data/audio looped to 30 s) at two connections per worker: requests per second
 #      and p50/p99; and the peer, `accel audio features` itself on 64 copies of the same
 #      file (decode, compute, write each .npy): files per second. The goal is the server at
-#      ≥ 90 % of the CLI;
+#      ≥ 90 % of the CLI; and, for reference, the computation alone in memory
+#      (`--bench-iterations`), which no server can pass on the same cores;
 #   3. the server's peak resident memory (VmHWM) after all of it.
 # Prints a Markdown table (for docs/benchmarks.md) and the raw wrk lines. The server, wrk and
 # the CLI share the machine's cores: on a 2-core machine wrk takes one of them.
@@ -82,6 +83,10 @@ t0=$(date +%s.%N)
 "$accel" audio features "$tmp"/in/*.wav --preset whisper-80 -o "$tmp/out" >/dev/null
 t1=$(date +%s.%N)
 cli_fps=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", 64 / (b - a)}')
+# and the computation alone, in memory (the bound no server can pass on these cores)
+median=$("$accel" audio features "$tmp/speech30.wav" --preset whisper-80 --bench-iterations 50 --json |
+         awk -F': ' '/"median_ms"/ {gsub(/,/, "", $2); print $2}')
+compute_fps=$(awk -v m="$median" 'BEGIN {printf "%.1f", 1000 / m}')
 
 echo "accel serve load test: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $secs s per run"
 echo
@@ -99,6 +104,7 @@ feat=$(printf '%s\n' "${rows[@]}" | awk -F'|' '$1 == "features" {print $2}')
 echo
 echo "- peer: \`accel audio features\` on 64 copies of the 30-s file: $cli_fps files/s"
 echo "- server / CLI: $(awk -v s="$feat" -v c="$cli_fps" 'BEGIN {printf "%.0f %%", 100 * s / c}') (goal ≥ 90 %)"
+echo "- the computation alone (\`--bench-iterations 50\`, in memory, no decoding): median $(printf '%.2f' "$median") ms, $compute_fps files/s; server / that: $(awk -v s="$feat" -v c="$compute_fps" 'BEGIN {printf "%.0f %%", 100 * s / c}')"
 echo "- server peak resident memory (VmHWM): $peak"
 echo
 for n in status metrics healthz features; do echo "--- wrk $n"; cat "$tmp/$n.wrk"; done

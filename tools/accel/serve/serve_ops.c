@@ -156,8 +156,13 @@ void sv_op_audio_features(sv_job *job)
         failed(job, r->preset, st, accel_last_error(NULL));
         return;
     }
-    /* the whole input, as accel audio features reads a file */
+    /* the whole input, as accel audio features reads a file (sized from the header when it
+     * says how long the input is) */
+    accel_audio_info first = {.struct_size = sizeof first};
+    accel_audio_source_info(src, &first);
     size_t cap = 1 << 16, n = 0;
+    if (first.source_frames > 0 && first.source_rate > 0)
+        cap = (size_t)((double)first.source_frames * first.rate / first.source_rate) + 16384 + 1;
     float *x = malloc(cap * sizeof *x);
     while (x) {
         if (cap - n < 16384) {
@@ -192,7 +197,10 @@ void sv_op_audio_features(sv_job *job)
     accel_audio_shape(p, n, shape, &nd);
     size_t len = 1;
     for (int i = 0; i < nd; i++) len *= shape[i];
-    float *out = malloc((len ? len : 1) * sizeof *out);
+    /* for a .npy answer the features are computed into the answer itself, after its header */
+    int npy = r->fmt == SV_FMT_NPY;
+    char *body = malloc(128 + (len ? len : 1) * sizeof(float));
+    float *out = body ? (float *)(body + (npy ? 128 : 0)) : NULL;
     accel_run_record rec = {.struct_size = sizeof rec};
     double c0 = accel__now_ms();
     st = out ? accel_audio_features(ctx, p, ACCEL_F32, x, n, out, len, &rec)
@@ -201,13 +209,20 @@ void sv_op_audio_features(sv_job *job)
     double compute_ms = accel__now_ms() - c0;
     free(x);
     if (st != ACCEL_OK) {
-        free(out);
+        free(body);
         failed(job, r->preset, st, accel_last_error(ctx));
         return;
     }
     int ok;
-    if (r->fmt == SV_FMT_NPY) {
-        ok = npy_answer(job, out, shape, nd) == 0;
+    if (npy) {
+        ok = accel__npy_header(body, shape, nd) == ACCEL_OK;
+        if (ok) {
+            job->ans.code = 200;
+            job->ans.ctype = "application/x-npy";
+            job->ans.body = body;
+            job->ans.n = 128 + len * sizeof(float);
+            body = NULL;
+        }
     } else {
         char dev[300];
         device_text(ctx, rec.device_used, dev, sizeof dev);
@@ -241,7 +256,7 @@ void sv_op_audio_features(sv_job *job)
             free(b.s);
         }
     }
-    free(out);
+    free(body);
     if (!ok) {
         sv_answer_error(&job->ans, 500, "ERR_NO_MEMORY", "out of memory formatting the features");
         sv_metrics_op(job->srv->metrics, r->preset, -1, 0, 0, NULL, "ERR_NO_MEMORY");
