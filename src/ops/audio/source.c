@@ -37,7 +37,27 @@ struct accel_audio_source {
     size_t plen, ppos, pcap;
     int in_done, flushed;
     accel_audio_info info;
+    char mem_path[64]; /* accel_audio_open_buffer: the memory file's path, which the decoders
+                          name in their messages; replaced by `path` (the caller's label) */
 };
+
+/* Rewrites the thread's last error with every `from` replaced by `to`. */
+static accel_status relabel_error(accel_status st, const char *from, const char *to)
+{
+    char msg[1024], fixed[1200];
+    accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
+    size_t k = 0, fl = strlen(from);
+    for (const char *m = msg; *m && k + 1 < sizeof fixed;) {
+        if (fl && !strncmp(m, from, fl)) {
+            k += (size_t)snprintf(fixed + k, sizeof fixed - k, "%s", to);
+            m += fl;
+        } else {
+            fixed[k++] = *m++;
+        }
+    }
+    fixed[k < sizeof fixed ? k : sizeof fixed - 1] = '\0';
+    return ACCEL_ERROR(st, "%s", fixed);
+}
 
 static accel_status open_decoder(const char *path, audio_decoder *d)
 {
@@ -244,7 +264,7 @@ accel_status accel_audio_read(accel_audio_source *s, float *buf, size_t cap, siz
             if (st != ACCEL_OK) {
                 *got = done;
                 s->info.frames += (int64_t)done;
-                return st;
+                return s->mem_path[0] ? relabel_error(st, s->mem_path, s->path) : st;
             }
             if (n == 0) s->in_done = 1;
         }
@@ -387,22 +407,9 @@ accel_status accel_audio_open_buffer(accel_ctx *ctx, const void *data, size_t n,
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     accel_status st = accel_audio_open(ctx, path, rate, out);
     close(fd); /* the decoder holds its own descriptor */
-    if (st != ACCEL_OK) {
-        /* "'/proc/self/fd/7': corrupt WAV …" → "'the request body': corrupt WAV …" */
-        char msg[1024], fixed[1200];
-        accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
-        size_t k = 0, pl = strlen(path);
-        for (const char *m = msg; *m && k + 1 < sizeof fixed;) {
-            if (!strncmp(m, path, pl)) {
-                k += (size_t)snprintf(fixed + k, sizeof fixed - k, "%s", name);
-                m += pl;
-            } else {
-                fixed[k++] = *m++;
-            }
-        }
-        fixed[k < sizeof fixed ? k : sizeof fixed - 1] = '\0';
-        return ACCEL_ERROR(st, "%s", fixed);
-    }
+    /* "'/proc/self/fd/7': corrupt WAV …" → "'the request body': corrupt WAV …" */
+    if (st != ACCEL_OK) return relabel_error(st, path, name);
     accel__strlcpy((*out)->path, name, sizeof (*out)->path);
+    accel__strlcpy((*out)->mem_path, path, sizeof (*out)->mem_path);
     return ACCEL_OK;
 }
