@@ -192,8 +192,71 @@ static void not_yet(void)
     ASSERT_EQ_INT(r.status, 405); /* the method first: that is fixable now */
 }
 
+/* Until the libFuzzer target runs it: mutations of real requests (bytes flipped, cut,
+ * repeated) must give a verdict within what the parser promises, never a crash or a read
+ * past the strings (the sanitizer builds check that). */
+static void mutations(void)
+{
+    static const char *const seeds[] = {
+        "/v1/audio/features?preset=whisper-80&padding=faster-whisper&windows=1",
+        "/v1/image/blob?model=scrfd&size=320", "/status?x=%41", "/v1/image/quality",
+        "/v1/audio/features?preset=fb%61nk;padding=none&&", "/"};
+    static const char *const accepts[] = {"application/json;q=0.5, */*;q=0.1", "application/x-npy",
+                                          "text/html;level=1;q=0.9, application/*;q=0.25", ""};
+    unsigned seed = 12345;
+    int seen[8] = {0};
+    char uri[256], acc[128], auth[96], len[24];
+    for (int it = 0; it < 200000; it++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *base = seeds[(seed >> 8) % 6];
+        snprintf(uri, sizeof uri, "%s", base);
+        snprintf(acc, sizeof acc, "%s", accepts[(seed >> 12) % 4]);
+        snprintf(auth, sizeof auth, "Bearer " TOKEN);
+        snprintf(len, sizeof len, "%u", (seed >> 4) % 2000);
+        char *fields[] = {uri, acc, auth, len};
+        for (int m = 0; m < 4; m++) {
+            seed = seed * 1103515245u + 12345u;
+            char *f = fields[(seed >> 16) % 4];
+            size_t n = strlen(f);
+            if (!n) continue;
+            size_t at = (seed >> 3) % n;
+            switch ((seed >> 24) % 4) {
+            case 0: f[at] = (char)(seed >> 9); break;      /* any byte, NUL included */
+            case 1: f[at] = '\0'; break;                    /* cut */
+            case 2: f[at] = "%&=;,\"\\ *+"[(seed >> 5) % 11]; break;
+            default: memmove(f + at + 1, f + at, n - at < sizeof uri - n - 2 ? n - at + 1 : 0);
+            }
+        }
+        static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", ""};
+        sv_request_in in = {methods[(seed >> 20) % 5], uri, (seed & 1) ? auth : NULL,
+                            (seed & 2) ? acc : NULL, (seed & 4) ? len : NULL,
+                            (seed & 8) ? TOKEN : NULL, 1000};
+        sv_request r;
+        sv_request_parse(&in, routes, N, &r);
+        static const int allowed[] = {0, 400, 401, 404, 405, 406, 413, 501};
+        int ok = 0;
+        for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
+            if (r.status == allowed[k]) {
+                ok = 1;
+                seen[k]++;
+            }
+        if (!ok || r.route >= (int)N || memchr(r.error, 0, sizeof r.error) == NULL ||
+            (r.status && !r.error[0]) || (r.status == 0 && r.route < 0)) {
+            TEST_FAIL_("mutation %d: %s %s gave status %d route %d error '%.80s'", it, in.method, uri,
+                       r.status, r.route, r.error);
+            break;
+        }
+    }
+    int kinds = 0;
+    for (int k = 0; k < 8; k++) kinds += seen[k] > 0;
+    fprintf(stderr, "mutations: 0:%d 400:%d 401:%d 404:%d 405:%d 406:%d 413:%d\n", seen[0], seen[1],
+            seen[2], seen[3], seen[4], seen[5], seen[6]);
+    ASSERT_TRUE(kinds >= 6); /* the mutations reach most verdicts */
+}
+
 int main(void)
 {
+    mutations();
     routing();
     token();
     sizes();
