@@ -1,7 +1,8 @@
 /* fuzz_prom_text — the Prometheus text reader `accel top --url` runs on a server's /metrics
  * (tools/accel/prom_text.c), and the HTTP response parser before it (http_get.c): whatever
  * the bytes, nothing is read past them, every name and label is terminated, and a body that
- * was accepted lies within the response. *
+ * was accepted lies within the response.
+ *
  * Seeds: a server's /metrics, with and without its HTTP response head (curl -si URL/metrics).
  */
 #include "fuzz.h"

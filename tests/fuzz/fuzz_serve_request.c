@@ -3,7 +3,8 @@
  * method, the Authorization, Accept and Content-Length headers, against the server's own
  * endpoint list. The input is those five fields separated by newlines. Whatever the bytes,
  * the verdict is one of the parser's statuses, with a terminated message, and a request let
- * through has a route and, for an operation, parameters that accel accepts. *
+ * through has a route and, for an operation, parameters that accel accepts.
+ *
  * Seeds: requests as those five lines, e.g. "POST", "/v1/audio/features?preset=whisper-80&
  * padding=none", "Bearer fuzz-token-0123456789", "application/json;q=0.5, * / *", "1000".
  */
