@@ -611,6 +611,10 @@ int sv_run(const sv_config *cfg)
     }
     fprintf(stderr, "accel serve: listening on %s (%s)\n", s->url,
             cfg->token[0] ? "bearer token required" : "no token required");
+    if (!cfg->token[0] && strncmp(s->url, "http://127.", 11) != 0 && strncmp(s->url, "http://[::1]", 12) != 0)
+        fprintf(stderr, "accel serve: warning: listening beyond this machine without a token: "
+                        "whoever reaches %s can run operations on its devices (set "
+                        "ACCEL_SERVE_TOKEN)\n", s->url);
     pthread_t starter;
     int have_starter = pthread_create(&starter, NULL, sv_start_thread, s) == 0;
     if (!have_starter) snprintf(s->start_error, sizeof s->start_error, "cannot start a thread");
