@@ -85,6 +85,23 @@ tmux -L "$sock" send-keys -t two C-c
 for _ in $(seq 100); do [ -e "$tmp/two.rc" ] && break; sleep 0.05; done
 check "Ctrl-C quits with status 0" grep -qx "EXIT=0" "$tmp/two.rc"
 
+# JSON: one document per refresh, with the processes and the server's counters
+"$accel" top --json --iterations 2 --interval 0.2 --url "$url" >"$tmp/top.jsonl"
+check "--json: one JSON document per refresh, what the screen shows" /usr/bin/python3 - "$tmp/top.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+d = json.loads(lines[-1])
+h100 = d['devices'][0]
+assert h100['name'] == 'Fake H100' and h100['memory']['used_bytes'] == (1 << 30) - (256 << 20), h100
+assert h100['power_limit_watts'] == 700 and h100['source'] == 'nvml', h100
+assert [p['memory_bytes'] for p in h100['processes']] == [512 << 20, None], h100['processes']
+s = d['server']
+assert s['reached'] and s['ready'] and any(o['operation'] == 'fbank' and o['calls'] == 1 for o in s['operations']), s
+PY
+"$accel" top --json -o "$tmp/never.jsonl" 2>"$tmp/o.err"; rc=$?
+check "-o FILE without --iterations: a usage error (exit 2)" bash -c "[ $rc = 2 ] && grep -q 'give --iterations N too' '$tmp/o.err'"
+
 # not a terminal: plain frames
 "$accel" top --iterations 2 --interval 0.2 | cat >"$tmp/pipe.txt"
 check "through a pipe: two frames" test "$(grep -c '^accel top — ' "$tmp/pipe.txt")" = 2

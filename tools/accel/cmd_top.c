@@ -12,6 +12,8 @@
  * A terminal gets one screen redrawn in place (q or Ctrl-C quits); anything else (a pipe, a
  * file) gets plain frames one after another, separated by a blank line, without escape
  * sequences. Colour only on a terminal and never with NO_COLOR set (or TERM=dumb).
+ * --json gives one JSON document per refresh instead (JSON Lines), and -o FILE writes the
+ * refreshes to FILE when they are done (so it needs --iterations).
  * Exit codes: 0 quit, 2 usage or configuration error. */
 #include "cli.h"
 #include "http_get.h"
@@ -31,7 +33,7 @@
 const char *const accel_cli_top_help =
     "live device memory, utilisation, temperature, power and processes ([--url URL])";
 
-enum { O_URL, O_INTERVAL, O_ITERATIONS, N_OPTS };
+enum { O_URL, O_INTERVAL, O_ITERATIONS, O_JSON, O_OUTPUT, N_OPTS };
 static const cli_opt opts[] = {
     [O_URL] = {"--url", NULL, CLI_STR, "URL",
                "also show the counters of the accel serve at URL\n(http://HOST:PORT)", 0, 0, NULL, 0},
@@ -39,13 +41,19 @@ static const cli_opt opts[] = {
                     3600, NULL, 0},
     [O_ITERATIONS] = {"--iterations", "-n", CLI_INT, "N", "stop after N refreshes (default: until q or Ctrl-C)",
                       1, 100000000, NULL, 0},
+    [O_JSON] = {"--json", NULL, CLI_FLAG, NULL,
+                "one JSON document per refresh (JSON Lines) instead of the screen", 0, 0, NULL, 0},
+    [O_OUTPUT] = {"-o", "--output", CLI_STR, "FILE",
+                  "write the refreshes to FILE (atomically, so with --iterations;\n- for standard output)",
+                  0, 0, NULL, 0},
 };
 static const cli_verb verb = {
     .name = "top",
-    .synopsis = "[--url http://HOST:PORT] [--interval SECONDS] [--iterations N]",
+    .synopsis = "[--url http://HOST:PORT] [--interval SECONDS] [--iterations N] [--json] [-o FILE]",
     .about = "A terminal shows one screen redrawn in place: q or Ctrl-C quits. Output that is\n"
              "not a terminal gets plain frames separated by a blank line. No colour when\n"
-             "NO_COLOR is set or the output is not a terminal.",
+             "NO_COLOR is set or the output is not a terminal. --json: per refresh\n"
+             "{\"time\", \"host\", \"devices\": [... \"processes\": [...]], \"server\": {...}}.",
     .opts = opts,
     .n_opts = N_OPTS,
     .footer = "exit status: 0 quit, 2 usage or configuration error",
@@ -379,6 +387,116 @@ static void frame(accel_ctx *ctx, const char *url_text, const server_view *sv, d
     }
 }
 
+/* One refresh as one line of JSON: what the screen shows, in numbers. */
+static void frame_json(accel_ctx *ctx, const char *url_text, const server_view *sv, FILE *f)
+{
+    char when[40], host[256] = "";
+    gethostname(host, sizeof host - 1);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + k, sizeof when - k, ".%03ldZ", ts.tv_nsec / 1000000);
+    accel__json j;
+    accel__json_init(&j, f, 0);
+    accel__json_begin_object(&j, NULL);
+    accel__json_str(&j, "time", when);
+    accel__json_str(&j, "host", host);
+    accel__json_begin_array(&j, "devices");
+    size_t n = 0;
+    accel_device_count(ctx, &n);
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *d;
+        if (accel_device_get(ctx, i, &d) != ACCEL_OK) continue;
+        accel_device_sample s = {.struct_size = sizeof s};
+        accel_device_query(ctx, i, &s);
+        accel__json_begin_object(&j, NULL);
+        accel__json_int(&j, "index", d->index);
+        accel__json_str(&j, "kind", accel_device_kind_name(d->kind));
+        accel__json_str(&j, "name", d->name);
+        accel__json_bool(&j, "usable", d->usable);
+        accel__json_begin_object(&j, "memory");
+        if (s.mem_used >= 0) accel__json_int(&j, "used_bytes", s.mem_used);
+        else accel__json_null(&j, "used_bytes");
+        if (s.mem_total >= 0) accel__json_int(&j, "total_bytes", s.mem_total);
+        else accel__json_null(&j, "total_bytes");
+        accel__json_end_object(&j);
+        const struct {
+            const char *key;
+            int v;
+            double scale;
+        } nums[] = {{"utilization_percent", s.utilization_percent, 1},
+                    {"memory_utilization_percent", s.mem_busy_percent, 1},
+                    {"temperature_c", s.temperature_c, 1},
+                    {"power_watts", s.power_mw, 1000},
+                    {"power_limit_watts", s.power_limit_mw, 1000}};
+        for (size_t q = 0; q < sizeof nums / sizeof *nums; q++)
+            if (nums[q].v >= 0) accel__json_num(&j, nums[q].key, nums[q].v / nums[q].scale);
+            else accel__json_null(&j, nums[q].key);
+        accel__json_str(&j, "source", s.source[0] ? s.source : NULL);
+        accel_device_process p[16];
+        for (int q = 0; q < 16; q++) p[q].struct_size = sizeof p[q];
+        size_t np = 0;
+        accel_device_processes(ctx, i, p, 16, &np);
+        accel__json_int(&j, "processes_total", (long long)np);
+        accel__json_begin_array(&j, "processes");
+        for (size_t q = 0; q < np && q < 16; q++) {
+            accel__json_begin_object(&j, NULL);
+            accel__json_int(&j, "pid", p[q].pid);
+            accel__json_str(&j, "name", p[q].name);
+            if (p[q].mem_used >= 0) accel__json_int(&j, "memory_bytes", p[q].mem_used);
+            else accel__json_null(&j, "memory_bytes");
+            accel__json_end_object(&j);
+        }
+        accel__json_end_array(&j);
+        accel__json_end_object(&j);
+    }
+    accel__json_end_array(&j);
+    if (!url_text) {
+        accel__json_null(&j, "server");
+    } else {
+        accel__json_begin_object(&j, "server");
+        accel__json_str(&j, "url", url_text);
+        accel__json_bool(&j, "reached", sv->ok);
+        if (!sv->ok) {
+            accel__json_str(&j, "error", sv->error);
+        } else {
+            accel__json_bool(&j, "ready", sv->ready > 0);
+            accel__json_num(&j, "workers", sv->workers);
+            accel__json_num(&j, "workers_busy", sv->busy);
+            accel__json_num(&j, "queue_depth", sv->queue);
+            accel__json_num(&j, "queue_capacity", sv->queue_cap);
+            accel__json_num(&j, "in_flight", sv->in_flight);
+            accel__json_num(&j, "requests_total", sv->requests);
+            accel__json_begin_array(&j, "operations");
+            for (size_t i = 0; i < sv->n_ops; i++) {
+                accel__json_begin_object(&j, NULL);
+                accel__json_str(&j, "operation", sv->ops[i].op);
+                accel__json_str(&j, "device", sv->ops[i].device);
+                accel__json_str(&j, "kind", sv->ops[i].kind);
+                accel__json_num(&j, "calls", sv->ops[i].calls);
+                accel__json_num(&j, "items", sv->ops[i].items);
+                accel__json_end_object(&j);
+            }
+            accel__json_end_array(&j);
+            accel__json_begin_array(&j, "fallbacks_and_errors");
+            for (size_t i = 0; i < sv->n_notes; i++) {
+                accel__json_begin_object(&j, NULL);
+                accel__json_str(&j, "operation", sv->notes[i].op);
+                accel__json_str(&j, "what", sv->notes[i].error ? "error" : "fallback");
+                accel__json_str(&j, "reason", sv->notes[i].what);
+                accel__json_num(&j, "count", sv->notes[i].n);
+                accel__json_end_object(&j);
+            }
+            accel__json_end_array(&j);
+        }
+        accel__json_end_object(&j);
+    }
+    accel__json_end_object(&j);
+    accel__json_finish(&j);
+}
+
 /* ---- the loop ----------------------------------------------------------------------------- */
 
 int accel_cli_top(int argc, char **argv)
@@ -396,20 +514,35 @@ int accel_cli_top(int argc, char **argv)
         accel_cli_error("top", "--url %s", err);
         return 2;
     }
+    int to_file = a.v[O_OUTPUT].set && strcmp(a.v[O_OUTPUT].s, "-") != 0;
+    if (to_file && iterations < 0) {
+        accel_cli_error("top", "-o FILE is written when complete: give --iterations N too, or "
+                               "redirect standard output");
+        return 2;
+    }
     accel_ctx *ctx = accel_cli_open(ACCEL_CTX_NO_WARMUP);
     if (!ctx) return 2;
     const char *token = accel__cfg_str(ctx, ACCEL__CFG_SERVE_TOKEN);
+    cli_out o;
+    if (cli_out_open(&o, verb.name, &a, O_JSON, -1, O_OUTPUT) != 0) {
+        accel_ctx_destroy(ctx);
+        return 2;
+    }
+    int json = o.fmt == CLI_FMT_JSON;
+    FILE *out = o.f;
 
-    int tty = isatty(1), keys = tty && isatty(0);
+    int tty = !json && !to_file && isatty(1), keys = tty && isatty(0);
     const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
     style st = {.color = tty && !(nc && nc[0]) && !(term && !strcmp(term, "dumb")), .width = 0};
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: the wait below wakes */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    if (!to_file) { /* with -o, cli_out's handlers remove the unfinished file */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal; /* no SA_RESTART: the wait below wakes */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+    }
     if (keys && tcgetattr(0, &saved) == 0) {
         struct termios t = saved;
         t.c_lflag &= (tcflag_t) ~(ICANON | ECHO); /* keys one at a time, not shown; Ctrl-C stays a signal */
@@ -434,13 +567,17 @@ int accel_cli_top(int argc, char **argv)
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         if (!f) break;
-        if (tty) fputs("\033[H", f);
-        else if (it) fputc('\n', f);
-        frame(ctx, url_text, &sv, interval, &st, f);
-        if (tty) fputs("\033[J", f);
+        if (json) {
+            frame_json(ctx, url_text, &sv, f);
+        } else {
+            if (tty) fputs("\033[H", f);
+            else if (it) fputc('\n', f);
+            frame(ctx, url_text, &sv, interval, &st, f);
+            if (tty) fputs("\033[J", f);
+        }
         fclose(f);
-        fwrite(buf, 1, len, stdout);
-        fflush(stdout);
+        fwrite(buf, 1, len, out);
+        fflush(out);
         free(buf);
         if (iterations >= 0 && it + 1 >= iterations) break;
         /* wait for the next refresh, or a key */
@@ -461,5 +598,5 @@ int accel_cli_top(int argc, char **argv)
     }
     restore_terminal();
     accel_ctx_destroy(ctx);
-    return 0;
+    return cli_out_close(&o);
 }
