@@ -3,6 +3,7 @@
 #   V=1      show the whole build output (by default `make demo` prints its own steps and
 #            shows the build's output only when a step fails; the log stays in $(BUILD)/)
 #   PREFIX=  where `make install` / `make uninstall` put and take the files (/usr/local)
+# `make python` builds the Python package in place (docs/python.md).
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -10,7 +11,7 @@ V ?= 0
 ACCEL = $(BUILD)/accel
 STEP = scripts/step.sh $(V) $(BUILD)/make.log
 
-.PHONY: all deps configure build cli demo check bench asan install uninstall clean
+.PHONY: all deps testdeps configure build cli demo check bench asan python install uninstall clean
 
 all: build
 
@@ -36,11 +37,18 @@ build: configure
 demo: cli
 	@scripts/demo.sh $(ACCEL)
 
-check: build
+# Packages the tests run against. Some are needed when the build is configured: the Python
+# package and its tests (tests/python) are part of the build only where python3-dev,
+# setuptools and pytest are installed, so `check` installs them before it builds.
+testdeps:
 	@$(STEP) "checking the Debian packages the tests need" scripts/deps.sh test
+
+check: testdeps
+	@$(MAKE) --no-print-directory build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer (the Python package is
+# left out there: its interpreter is not built with the sanitizers' runtime).
 asan: deps
 	@scripts/deps.sh test
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DACCEL_SANITIZE=address,undefined >/dev/null
@@ -50,6 +58,15 @@ asan: deps
 bench: build
 	@scripts/deps.sh bench
 	@bench/run_all.sh $(ACCEL)
+
+# The Python package (python/) built in place with this build's libaccel.a, for
+#   PYTHONPATH=python python3 -c 'import accel'
+# (`make build` also builds it into $(BUILD)/python/lib for the tests; pip installs it, see
+# docs/python.md).
+python: cli
+	@$(STEP) "checking the Debian packages the Python package builds with" scripts/deps.sh python
+	@$(STEP) "building the Python package in python/accel" \
+	  sh -c 'cd python && ACCEL_BUILD_DIR=$(abspath $(BUILD)) ACCEL_BUILD_JOBS=$(JOBS) /usr/bin/python3 setup.py -q build_ext --inplace'
 
 # Header, shared and static libraries, pkg-config files (accel, and accel-static for the static
 # library), CMake package (accel::accel, accel::accel_static) and the CLI; see README.md. The

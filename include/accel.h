@@ -252,6 +252,31 @@ ACCEL_API const char *accel_device_kind_name(accel_device_kind kind);
 ACCEL_API accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index,
                                     char **explain);
 
+/* Flags for accel_doctor(). */
+#define ACCEL_DOCTOR_NO_CACHE 0x1u /* probe every vendor stack afresh, ignore cached verdicts */
+#define ACCEL_DOCTOR_TEXT 0x2u     /* the text report instead of the JSON document */
+
+/*! accel_doctor() :
+ *  Runs every check of `accel doctor` (docs/doctor.md) — vendor libraries and how the loader
+ *  resolves them, trial loads in a crash-isolated child, driver and runtime versions, device
+ *  nodes, visible-device variables, the devices' verdicts — without a context of the caller's.
+ *  *report receives a newly allocated text (free() it): the JSON document of
+ *  docs/schemas/doctor.schema.json, or with ACCEL_DOCTOR_TEXT one line per check and the
+ *  closing "N/M checks passed" line; both exactly as `accel doctor [--json]` prints them.
+ *  *exit_code (may be NULL) receives 0 when nothing needs fixing (every check passed or is for
+ *  information), 1 when the worst finding is a warning, 2 when a failure prevents GPU use.
+ *  @return ACCEL_OK whatever the checks found; ACCEL_ERR_INVALID_ARG for a NULL report or an
+ *          unknown flag; ACCEL_ERR_NO_MEMORY. Since 0.1. */
+ACCEL_API accel_status accel_doctor(unsigned flags, char **report, int *exit_code);
+
+/*! accel_device_ordinal() :
+ *  The ordinal of device `index` in its vendor runtime, as other libraries in the process name
+ *  it: for a CUDA device the cuDeviceGet ordinal (torch.device("cuda", n), ONNX Runtime's
+ *  device_id; CUDA_VISIBLE_DEVICES applies to both), for a ROCm device the HIP ordinal; -1 for
+ *  every other kind. accel's own index differs: it lists usable GPUs first and the CPU last.
+ *  @return ACCEL_ERR_NOT_FOUND for an index out of range. Since 0.1. */
+ACCEL_API accel_status accel_device_ordinal(const accel_ctx *ctx, size_t index, int *ordinal);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration                                                                             */
 /* ---------------------------------------------------------------------------------------- */
@@ -349,6 +374,56 @@ typedef enum accel_reduce_op {
 ACCEL_API accel_status accel_reduce(accel_ctx *ctx, accel_reduce_op op, const float *x,
                                     size_t n_arrays, size_t len, float *out,
                                     accel_run_record *rec);
+
+/* ---- data that stay on a device ---- */
+
+/*! accel_device_alloc() :
+ *  `bytes` of memory on GPU `device` for data that stay there between calls: *ptr receives an
+ *  address of the device's runtime (a CUdeviceptr for CUDA, in the device's primary context; a
+ *  HIP device pointer for ROCm) — the kind of address PyTorch's tensor.data_ptr() gives. The
+ *  caller frees it with accel_device_free() before accel_ctx_destroy().
+ *  @return ACCEL_ERR_DEVICE_OOM; ACCEL_ERR_NOT_FOUND for an index out of range;
+ *          ACCEL_ERR_UNSUPPORTED for the CPU (use malloc) and for devices without addresses
+ *          (OpenCL). Since 0.1. */
+ACCEL_API accel_status accel_device_alloc(accel_ctx *ctx, size_t device, size_t bytes,
+                                          void **ptr);
+
+/*! accel_device_free() : frees memory from accel_device_alloc(). NULL is a no-op. Since 0.1. */
+ACCEL_API void accel_device_free(accel_ctx *ctx, size_t device, void *ptr);
+
+typedef enum accel_copy_kind {
+    ACCEL_COPY_HOST_TO_DEVICE = 0,
+    ACCEL_COPY_DEVICE_TO_HOST = 1,
+    ACCEL_COPY_DEVICE_TO_DEVICE = 2
+} accel_copy_kind;
+
+/*! accel_device_copy() :
+ *  Copies `bytes` between host memory and the memory of `device` (addresses as
+ *  accel_device_alloc gives them, or another library's in the same device context), complete
+ *  when it returns. On the CPU device every kind is a host copy. Since 0.1. */
+ACCEL_API accel_status accel_device_copy(accel_ctx *ctx, size_t device, accel_copy_kind kind,
+                                         void *dst, const void *src, size_t bytes);
+
+/*! accel_convert_on() / accel_reduce_on() :
+ *  accel_convert() and accel_reduce() on data already in the memory of `device`: src, dst and
+ *  x are that device's addresses (accel_device_alloc, or a tensor another library holds there,
+ *  e.g. a PyTorch CUDA tensor reached through DLPack), read and written where they are without
+ *  passing through the host; reduce's per-array results (n_arrays floats) come back to host
+ *  memory `out`. The call runs on that device alone, complete when it returns: batching and
+ *  out-of-memory bisection apply, fallback cannot (no other device can read the data), and
+ *  ACCEL_ALL_GPU=0 or ACCEL_<OP>_GPU=0 makes it fail with ACCEL_ERR_DISABLED naming the
+ *  setting. Work the caller queued on the data in other streams must be complete (accel's
+ *  streams synchronise with the legacy default stream). On the CPU device they compute there,
+ *  on host memory.
+ *  @return as accel_convert/accel_reduce; ACCEL_ERR_UNSUPPORTED for devices without
+ *          addresses (OpenCL). Since 0.1. */
+ACCEL_API accel_status accel_convert_on(accel_ctx *ctx, size_t device, accel_dtype src_type,
+                                        const void *src, accel_dtype dst_type, void *dst,
+                                        size_t n, float scale, float offset,
+                                        accel_run_record *rec);
+ACCEL_API accel_status accel_reduce_on(accel_ctx *ctx, size_t device, accel_reduce_op op,
+                                       const float *x, size_t n_arrays, size_t len, float *out,
+                                       accel_run_record *rec);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Planning                                                                                  */

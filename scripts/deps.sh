@@ -4,6 +4,7 @@
 #   test:  what the test suite runs against (PoCL for the OpenCL path, clinfo, numpy,
 #          torch/torchaudio for the reference features of the alsa-utils recordings, OpenCV and
 #          scikit-image for the image references)
+#   python: what the Python package (python/, `make python`) builds with
 #   bench: the peers benchmarks compare with (PyTorch, torchaudio, SciPy, speech tools)
 # As root, missing packages are installed with apt-get; otherwise the exact apt line is printed
 # and the script stops with status 1.
@@ -22,6 +23,11 @@ test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-js
 # OpenCV 4.6, scikit-image (whose photographs are the test images) and Pillow make the image
 # test files and their reference outputs at test time (tests/image/make_image_refs.py).
 test+=(python3-opencv python3-skimage python3-pil)
+# The Python package (python/): headers and setuptools to build the extension; the tests add
+# pytest, and venv and pip for the install test (Debian's pip installs into virtual
+# environments).
+python=(python3 python3-dev python3-setuptools)
+test+=("${python[@]}" python3-pytest python3-venv python3-pip)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
 
 want=()
@@ -29,8 +35,9 @@ for set in "$@"; do
   case "$set" in
     build) want+=("${build[@]}") ;;
     test) want+=("${test[@]}") ;;
+    python) want+=("${python[@]}") ;;
     bench) want+=("${bench[@]}") ;;
-    *) echo "deps.sh: unknown set '$set' (allowed: build, test, bench)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown set '$set' (allowed: build, test, python, bench)" >&2; exit 2 ;;
   esac
 done
 

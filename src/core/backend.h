@@ -67,7 +67,10 @@ accel_status accel__discover_backend(accel_ctx *ctx, const accel__backend_desc *
 
 /* The version of the slots below. A backend's descriptor and ops table carry the version they
  * were built against; the core refuses a backend whose version differs (accel__backend_check).
- * 2: supports_op takes the operation descriptor; device code runs through accel__devq. */
+ * 2: supports_op takes the operation descriptor; device code runs through accel__devq.
+ * Optional slots added at the end keep the version: a table that predates them leaves them
+ * NULL (designated initializers), which is their "not offered" answer, so it stays correct.
+ * The version changes when an existing slot changes its signature or meaning. */
 #define ACCEL__BACKEND_API 2
 
 /* One const table per backend (designated initializers). Slots are only ever added at the
@@ -117,6 +120,17 @@ struct accel__backend_ops {
     /* Optional: the ACCEL_PREC_* formats this device can use, from its description
      * (docs/precision.md); NULL: fp32 only. */
     unsigned (*precision)(const accel__device *dev);
+
+    /* Optional, all three or none, for data that stay on the device (accel_device_alloc,
+     * accel_convert_on, …; core/device_mem.c): raw memory at an address of the device's
+     * runtime (a CUdeviceptr, a HIP pointer) handed to the caller, and a buffer over such
+     * memory the caller owns, which the slots above take like any other; buffer_free then
+     * releases only the handle, never the memory. NULL: the backend hands out no addresses
+     * (the CPU, whose memory is the host's; OpenCL, whose buffers are objects), and those
+     * calls answer ACCEL_ERR_UNSUPPORTED. */
+    accel_status (*mem_alloc)(accel__device *dev, size_t bytes, void **ptr);
+    void (*mem_free)(accel__device *dev, void *ptr);
+    accel_status (*buffer_wrap)(accel__device *dev, void *ptr, size_t bytes, accel__buffer **out);
 };
 
 /* The supports_op and run slots of a backend whose devices run operations' device code (the

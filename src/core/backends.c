@@ -28,6 +28,7 @@ static const accel__backend_desc table[] = {
         .route = ACCEL_ROUTE_CUDA,
         .discover = accel__discover_cuda,
         .ops = &accel__backend_cuda,
+        .ordinals = 1,
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -38,6 +39,7 @@ static const accel__backend_desc table[] = {
         .route = ACCEL_ROUTE_HIP,
         .discover = accel__discover_rocm,
         .ops = &accel__backend_hip,
+        .ordinals = 1,
     },
     {
         .api_version = ACCEL__BACKEND_API,

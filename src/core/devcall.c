@@ -145,6 +145,27 @@ accel_status accel__devq_alloc(accel__devq *q, size_t bytes, accel__buffer **out
     return ACCEL_OK;
 }
 
+accel_status accel__devq_wrap(accel__devq *q, void *addr, size_t bytes, accel__buffer **out)
+{
+    accel__device *dev = q->dev;
+    *out = NULL;
+    RETURN_ERROR_IF(!dev->ops->buffer_wrap, ACCEL_ERR_UNSUPPORTED,
+                    "device %d (%s, %s) cannot take memory the caller allocated", dev->info.index,
+                    dev->info.name, dev->ops->name);
+    FORWARD_IF_ERROR(dev->ops->buffer_wrap(dev, addr, bytes, out));
+    /* remembered with 0 bytes: released like the others, never counted as memory in use */
+    if (!remember(q, *out, 0)) {
+        dev->ops->buffer_free(dev, *out);
+        *out = NULL;
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of host memory tracking device buffers");
+    }
+    if (account.active) {
+        account.wraps++;
+        account.wrap_bytes += bytes;
+    }
+    return ACCEL_OK;
+}
+
 static void release(accel__devq *q, size_t i)
 {
     accel__device *dev = q->dev;

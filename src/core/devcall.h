@@ -10,6 +10,9 @@
  *                                          (the calibrated batch planner reads the peak); the
  *                                          handle remembers each buffer's size, and frees what
  *                                          the device code left allocated when it returns
+ *   accel__devq_wrap                       buffers over memory the caller owns on the device
+ *                                          (accel_convert_on): counted as wrapped, not as
+ *                                          memory in use, and never freed by the handle
  *   accel__devq_copy_*                     the bytes moved and the time spent copying
  *   accel__devq_launch                     kernels launched, timed with device events while a
  *                                          benchmark is measuring (ops->timer_start/stop)
@@ -35,6 +38,12 @@ accel_status accel__devq_kernel(accel__devq *q, const char *name, accel__kernel 
 
 /* A device buffer of `bytes` (0 allowed). ACCEL_ERR_DEVICE_OOM when the device is full. */
 accel_status accel__devq_alloc(accel__devq *q, size_t bytes, accel__buffer **out);
+/* A buffer over `bytes` of memory the caller owns at device address `addr` (data that stay
+ * on the device: accel_convert_on, accel_reduce_on), used like any buffer of the handle.
+ * accel__devq_free (or the end of the device code) releases the handle, never the memory,
+ * which is not counted as memory in use: accel did not allocate it. ACCEL_ERR_UNSUPPORTED
+ * when the device takes no addresses (the backend has no buffer_wrap slot). */
+accel_status accel__devq_wrap(accel__devq *q, void *addr, size_t bytes, accel__buffer **out);
 /* Frees a buffer of this handle (NULL is a no-op). */
 void accel__devq_free(accel__devq *q, accel__buffer *buf);
 
@@ -72,6 +81,8 @@ typedef struct accel__dev_account {
     double copy_ms;    /* host time inside copy calls */
     uint64_t alloc_bytes; /* bytes allocated */
     int allocs;        /* buffers allocated */
+    int wraps;         /* buffers wrapped over the caller's device memory */
+    uint64_t wrap_bytes;
 } accel__dev_account;
 
 /* Clears and activates this thread's account and returns it; _end deactivates it (the values

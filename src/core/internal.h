@@ -168,6 +168,8 @@ typedef struct accel__backend_desc {
                    * always last, and a context cannot exist without its device */
     int generic;  /* 1 for an API that also reaches devices another backend reaches natively
                    * (OpenCL): its entry for such a PCI device is folded into the native one */
+    int ordinals; /* 1 when a device's backend_index is the ordinal its runtime gives it, as
+                   * other libraries in the process name the device (accel_device_ordinal) */
 } accel__backend_desc;
 
 /* The table, in discovery order (native GPU APIs first, generic ones next, the CPU last). */
@@ -341,9 +343,16 @@ struct accel__op {
  * Fills `rec` (may be NULL) and the context's counters. */
 accel_status accel__exec(accel_ctx *ctx, const accel__op *op, void *call, accel_run_record *rec);
 
-/* Runs `op` on one given device, without fallback (benchmarks, conformance tests). */
+/* Runs `op` on one given device, without fallback (benchmarks, conformance tests, data that
+ * stay on a device). */
 accel_status accel__exec_on(accel_ctx *ctx, size_t device_index, const accel__op *op, void *call,
                             accel_run_record *rec);
+
+/* For a call on data in the memory of device `index` (accel_convert_on, accel_reduce_on;
+ * device_mem.c): *host = 1 when that is the host CPU, whose memory is the host's; otherwise
+ * the device must exist, be usable and take addresses (its backend offers the caller-memory
+ * slots), and it is opened. Messages start with `fn`. */
+accel_status accel__device_memory_check(accel_ctx *ctx, size_t index, const char *fn, int *host);
 
 /* Looks up a registered operation by name (NULL if unknown); the registry lists them all. */
 const accel__op *accel__op_find(const char *name);

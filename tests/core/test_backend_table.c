@@ -6,6 +6,7 @@
 #include "core/backend.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- a backend built elsewhere: one device, ops table of a given version ---------------- */
 
@@ -58,6 +59,23 @@ static void names(void)
     ASSERT_STR_EQ(accel__backend_of_route(ACCEL_ROUTE_HIP)->name, "rocm");
     ASSERT_STR_EQ(accel__backend_of_route(ACCEL_ROUTE_CUDA)->name, "cuda");
     ASSERT_TRUE(accel__backend_of_route(0) == NULL);
+    /* a device's backend index is its runtime's ordinal (accel_device_ordinal) for the native
+     * GPU APIs only; OpenCL packs a platform/device pair there */
+    ASSERT_EQ_INT(accel__backend_find("cuda")->ordinals, 1);
+    ASSERT_EQ_INT(accel__backend_find("rocm")->ordinals, 1);
+    ASSERT_EQ_INT(accel__backend_find("opencl")->ordinals, 0);
+    ASSERT_EQ_INT(accel__backend_find("cpu")->ordinals, 0);
+    /* the caller-memory slots come all three or none (core/device_mem.c relies on it): the GPU
+     * backends have them, the CPU and OpenCL do not */
+    for (size_t i = 0; i < accel__backend_count(); i++) {
+        const accel__backend_ops *o = accel__backend_at(i)->ops;
+        if (!o) continue;
+        int n = !!o->mem_alloc + !!o->mem_free + !!o->buffer_wrap;
+        int gpu = strcmp(o->name, "cuda") == 0 || strcmp(o->name, "rocm") == 0;
+        if (n != (gpu ? 3 : 0))
+            TEST_FAIL_("backend %s fills %d of the 3 caller-memory slots, not %d", o->name, n,
+                       gpu ? 3 : 0);
+    }
 
     char buf[200];
     accel__backend_names(buf, sizeof buf, "|", 1);

@@ -110,8 +110,13 @@ static accel_status img_run(accel__device *d, void *call, size_t b, size_t e)
     (void)d, (void)call, (void)b, (void)e;
     return ACCEL_OK;
 }
-static const accel__op img_op = {
-    .name = "image_test", .n_items = img_items, .run_cpu = img_run, .run_device = img_run};
+static accel_status img_run_device(accel__devq *q, void *call, size_t b, size_t e)
+{
+    (void)q, (void)call, (void)b, (void)e;
+    return ACCEL_OK;
+}
+static const accel__op img_op = {.name = "image_test", .n_items = img_items, .run_cpu = img_run,
+                                 .run_device = img_run_device};
 static const accel__op *img_get(void) { return &img_op; }
 static accel_status img_make(size_t items, size_t item_size, void **call, size_t *in, size_t *out)
 {

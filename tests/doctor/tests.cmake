@@ -52,3 +52,7 @@ foreach(scenario init_fails abort_on_load hang_in_init old_driver cudnn_missing_
     add_dependencies(test_doctor_${scenario} accel_cli)
   endif()
 endforeach()
+
+# accel_doctor(): the doctor through the public API (the Python package's doctor()).
+accel_add_test(test_doctor_api SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_api.c
+  ENV "ACCEL_PROBE_TIMEOUT_MS=5000" TIMEOUT 90 LABELS doctor)

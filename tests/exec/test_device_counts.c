@@ -5,7 +5,9 @@
  * with device events where the backend has them) — and the calibrated batch planner must
  * measure device memory that grows with the batch. An operation whose device code went
  * around the handle (convert and reduce once called the backend's slots directly: calibration
- * measured 0 B and `accel bench` showed no kernel time) fails here.
+ * measured 0 B and `accel bench` showed no kernel time) fails here. Where the device takes
+ * addresses, convert and reduce on the caller's device memory must wrap it through the handle
+ * and copy no input.
  *
  * usage: test_device_counts [--require-kind KIND]
  *   --require-kind  the devices of that backend only (cuda, rocm, opencl), which must exist
@@ -94,6 +96,74 @@ static void calibration(accel_ctx *ctx, size_t di, const accel__op *op, const ac
                    op->name, di, plan.why);
 }
 
+/* Data that stay on the device (accel_convert_on, accel_reduce_on): the device code takes the
+ * caller's memory through the handle (accel__devq_wrap: counted as wrapped bytes, never as
+ * memory in use) and copies no input to the device; convert copies nothing back, reduce only
+ * its partials. Each batch wraps its own slice, so the wrapped bytes add up to the call's. */
+static void resident_calls(accel_ctx *ctx, size_t di)
+{
+    accel__device *d = &ctx->devs[di];
+    const size_t n = 3 * 65536 + 5; /* reduce: four segments */
+    float *host = malloc(n * sizeof *host), *back = malloc(n * sizeof *back);
+    ASSERT_TRUE(host && back);
+    if (!host || !back) goto out;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        host[i] = (float)((int)(i % 97) - 48) * 0.25f;
+        sum += host[i];
+    }
+    void *x = NULL, *y = NULL;
+    ASSERT_OK(accel_device_alloc(ctx, di, n * sizeof(float), &x));
+    ASSERT_OK(accel_device_alloc(ctx, di, n * sizeof(float), &y));
+    if (!x || !y) goto free_dev;
+    ASSERT_OK(accel_device_copy(ctx, di, ACCEL_COPY_HOST_TO_DEVICE, x, host, n * sizeof(float)));
+
+    accel_run_record rec = {.struct_size = sizeof rec};
+    accel__dev_mem_reset_peak(d);
+    int64_t mem_before = accel__dev_mem_current(d);
+    accel__dev_account *acc = accel__dev_account_begin();
+    accel_status st = accel_convert_on(ctx, di, ACCEL_F32, x, ACCEL_F32, y, n, 2.0f, 1.0f, &rec);
+    accel__dev_account_end();
+    ASSERT_OK(st);
+    ASSERT_EQ_INT(rec.device_used, (int)di);
+    printf("  convert on device memory, %zu items: %d wrapped (%llu B), %d buffers, %llu B in, "
+           "%llu B out, %d kernels\n",
+           n, acc->wraps, (unsigned long long)acc->wrap_bytes, acc->allocs,
+           (unsigned long long)acc->h2d_bytes, (unsigned long long)acc->d2h_bytes, acc->kernels);
+    ASSERT_TRUE(acc->wraps >= 2 && acc->wraps % 2 == 0);
+    ASSERT_TRUE(acc->wrap_bytes == 2 * n * sizeof(float));
+    ASSERT_EQ_INT(acc->allocs, 0);
+    ASSERT_TRUE(acc->h2d_bytes == 0 && acc->d2h_bytes == 0);
+    ASSERT_TRUE(acc->kernels >= 1);
+    /* the caller's memory is not accel's: no memory in use, no peak */
+    ASSERT_TRUE(accel__dev_mem_current(d) == mem_before);
+    ASSERT_TRUE(accel__dev_mem_peak(d) == mem_before);
+    ASSERT_OK(accel_device_copy(ctx, di, ACCEL_COPY_DEVICE_TO_HOST, back, y, n * sizeof(float)));
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++) wrong += back[i] != host[i] * 2.0f + 1.0f;
+    ASSERT_EQ_INT((int)wrong, 0);
+
+    float r = 0;
+    acc = accel__dev_account_begin();
+    st = accel_reduce_on(ctx, di, ACCEL_REDUCE_SUM, x, 1, n, &r, &rec);
+    accel__dev_account_end();
+    ASSERT_OK(st);
+    printf("  reduce on device memory, %zu elements: %d wrapped (%llu B), %d buffers, %llu B in, "
+           "%llu B out, %d kernels\n",
+           n, acc->wraps, (unsigned long long)acc->wrap_bytes, acc->allocs,
+           (unsigned long long)acc->h2d_bytes, (unsigned long long)acc->d2h_bytes, acc->kernels);
+    ASSERT_TRUE(acc->wraps >= 1 && acc->wrap_bytes == n * sizeof(float));
+    ASSERT_TRUE(acc->allocs >= 1 && acc->h2d_bytes == 0 && acc->d2h_bytes > 0);
+    ASSERT_TRUE(acc->kernels >= 1);
+    ASSERT_NEAR((double)r, sum, 1e-3);
+free_dev:
+    accel_device_free(ctx, di, x);
+    accel_device_free(ctx, di, y);
+out:
+    free(host);
+    free(back);
+}
+
 int main(int argc, char **argv)
 {
     const char *kind = NULL;
@@ -148,6 +218,7 @@ int main(int argc, char **argv)
             one_call(ctx, di, op, c);
             calibration(ctx, di, op, c);
         }
+        if (d->ops->buffer_wrap) resident_calls(ctx, di);
     }
     accel_ctx_destroy(ctx);
     if (!tested) {

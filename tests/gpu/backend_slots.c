@@ -109,6 +109,43 @@ static void memory_slots(accel__device *dev)
     free(back);
 }
 
+/* Caller-owned device memory (mem_alloc, buffer_wrap, mem_free): a wrapped buffer copies like
+ * any other, at an offset into the caller's memory, is bounds-checked against the size it was
+ * wrapped with, and freeing its handle leaves the memory to its owner. */
+static void caller_memory_slots(accel__device *dev)
+{
+    const accel__backend_ops *o = dev->ops;
+    ASSERT_TRUE(o->mem_alloc && o->mem_free && o->buffer_wrap);
+    if (!o->mem_alloc || !o->mem_free || !o->buffer_wrap) return;
+    const size_t n = 4096;
+    uint32_t src[4096], back[4096];
+    for (size_t i = 0; i < n; i++) src[i] = (uint32_t)(i * 2246822519u);
+    void *mem = NULL;
+    ASSERT_OK(o->mem_alloc(dev, n * 4, &mem));
+    ASSERT_TRUE(mem != NULL);
+    if (!mem) return;
+    accel__buffer *w = NULL, *tail = NULL;
+    ASSERT_OK(o->buffer_wrap(dev, mem, n * 4, &w));
+    ASSERT_OK(o->copy_h2d(dev, w, 0, src, n * 4));
+    o->buffer_free(dev, w); /* the handle only: the data stay */
+    ASSERT_OK(o->buffer_wrap(dev, (unsigned char *)mem + 64, n * 4 - 64, &tail));
+    memset(back, 0, sizeof back);
+    ASSERT_OK(o->copy_d2h(dev, back, tail, 0, n * 4 - 64));
+    ASSERT_TRUE(memcmp(back, src + 16, n * 4 - 64) == 0);
+    ASSERT_STATUS(o->copy_d2h(dev, back, tail, 0, n * 4), ACCEL_ERR_INVALID_ARG);
+    o->buffer_free(dev, tail);
+    ASSERT_STATUS(o->buffer_wrap(dev, NULL, 16, &w), ACCEL_ERR_INVALID_ARG);
+    ASSERT_TRUE(w == NULL);
+    o->mem_free(dev, mem);
+
+    /* more than the device has: out of memory, as a status */
+    int64_t free_b = -1, total_b = -1;
+    ASSERT_OK(o->mem_info(dev, &free_b, &total_b));
+    void *huge = NULL;
+    ASSERT_STATUS(o->mem_alloc(dev, (size_t)total_b * 4, &huge), ACCEL_ERR_DEVICE_OOM);
+    ASSERT_TRUE(huge == NULL);
+}
+
 /* ak_fill_f32 over the first m of n poisoned floats, with the given group size. */
 static void fill_check(accel__device *dev, accel__kernel *k, size_t n, size_t m, size_t local,
                        float v)
@@ -273,6 +310,7 @@ static void supports_slot(accel__device *dev)
 int slots_run(accel__device *dev, int expect_kernels)
 {
     memory_slots(dev);
+    caller_memory_slots(dev);
     kernel_slots(dev, expect_kernels);
     accel__kernel *k = NULL;
     run_slot(dev, dev->ops->kernel_get(dev, "ak_fill_f32", &k) == ACCEL_OK);

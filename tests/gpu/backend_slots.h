@@ -1,9 +1,10 @@
 /* backend_slots.h — runs every slot of a device backend's ops table against an opened device
  * and checks what comes back: memory info, allocation (also an impossible one: out of memory),
- * copies both ways and on the device with offsets and bounds, pinned host memory, kernel
- * lookup, the fill kernel over a poisoned buffer (so unwritten and overwritten elements both
- * show), launch geometry errors, synchronisation and device timers. Used by the CUDA and HIP
- * backend tests; failures are counted through tests/test.h. */
+ * copies both ways and on the device with offsets and bounds, pinned host memory, memory
+ * handed to the caller and buffers wrapped over it, kernel lookup, the fill kernel over a
+ * poisoned buffer (so unwritten and overwritten elements both show), launch geometry errors,
+ * synchronisation and device timers. Used by the CUDA and HIP backend tests; failures are
+ * counted through tests/test.h. */
 #ifndef ACCEL_TEST_BACKEND_SLOTS_H
 #define ACCEL_TEST_BACKEND_SLOTS_H
 

@@ -131,3 +131,15 @@ if(TARGET accel_cli)
     add_dependencies(accel_cli ${dep})
   endforeach()
 endif()
+
+# Data that stay on a device (accel_device_alloc, accel_convert_on, accel_reduce_on) on each
+# stand-in: what the Python package uses for tensors that live on a GPU (DLPack, CUDA arrays).
+accel_add_test(test_device_data_cuda SOURCES ${gpu_dir}/test_device_data.c ARGS cuda
+  ENV LD_LIBRARY_PATH=${ACCEL_FAKE_CUDA_DIR} ACCEL_FAKE_GPU_MEMORY_MB=512
+  TIMEOUT 120 LABELS cuda fake-gpu)
+target_link_libraries(test_device_data_cuda PRIVATE ${CMAKE_DL_LIBS})
+add_dependencies(test_device_data_cuda accel_fake_libcuda)
+add_test(NAME test_device_data_rocm COMMAND test_device_data_cuda rocm)
+set_tests_properties(test_device_data_rocm PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS "hip;fake-gpu"
+  ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_device_data_rocm;ACCEL_HIP_LIBRARY=${ACCEL_FAKE_HIP_LIB};ACCEL_SYSFS_ROOT=${CMAKE_SOURCE_DIR}/tests/data/sysfs-amd;HIP_VISIBLE_DEVICES=0;ACCEL_FAKE_GPU_MEMORY_MB=512")
+add_dependencies(test_device_data_cuda accel_fake_libamdhip64)

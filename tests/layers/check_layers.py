@@ -5,7 +5,7 @@ usage: check_layers.py SOURCE_ROOT        check the tree; exit 1 listing every v
        check_layers.py --self-test        check that violations planted in a scratch tree are
                                           found (and a clean one passes)
 
-Every `#include "..."` of a file under src/ and tools/ is resolved to a file of the tree
+Every `#include "..."` of a file under src/, tools/ and python/src/ is resolved to a file of the tree
 (relative to the including file, then src/, then include/; names that resolve to nothing are
 generated headers and are not judged) and checked against the rules of the including file's
 layer. Two rules are also checked through the whole include chain, because they are what the
@@ -44,6 +44,9 @@ LAYERS = [
     ('tools', r'tools/',
      BASE + [r'src/core/', r'src/discover/(pci|doctor)\.h', r'src/ops/', r'tools/'],
      [r'src/core/backend\.h', r'src/backends/(cuda|hip|opencl|gpu)/']),
+    # the Python extension is a program of the public API, linked with libaccel.a and built
+    # outside the library's CMake targets (python/setup.py): nothing internal
+    ('python', r'python/src/', [r'include/accel\.h', r'python/src/'], [r'src/']),
 ]
 
 
@@ -70,7 +73,7 @@ def resolve(root, path, name):
 
 
 def sources(root):
-    for top in ('src', 'tools'):
+    for top in ('src', 'tools', 'python/src'):
         for d, _, files in os.walk(os.path.join(root, top)):
             for f in files:
                 if f.endswith(('.c', '.h', '.kern')):
@@ -125,6 +128,7 @@ def self_test():
         'src/core/c.c': ('#include "discover/cuda.h"\n', 'may not include'),
         'src/vendor/v.c': ('#include "core/backend.h"\n', 'may not include'),
         'tools/accel/t.c': ('#include "vendor/cuda_api.h"\n', 'may not include'),
+        'python/src/p.c': ('#include "core/internal.h"\n', 'may not include'),
     }
     support = {
         'include/accel.h': '', 'src/core/internal.h': '#include "accel.h"\n',

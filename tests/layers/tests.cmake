@@ -1,7 +1,7 @@
-# The layering (docs/architecture.md). layers_includes: what each layer of src/ and tools/ may
-# include, checked over every #include line (and, for operations and backends, over the whole
-# include chain); layers_includes_selftest: the checker finds violations planted in a scratch
-# tree. layers_call_loops: no two files of the library call each other (loops known and not
+# The layering (docs/architecture.md). layers_includes: what each layer of src/, tools/ and the
+# Python extension (python/src/) may include, checked over every #include line (and, for
+# operations and backends, over the whole include chain); layers_includes_selftest: the
+# checker finds violations planted in a scratch tree. layers_call_loops: no two files of the library call each other (loops known and not
 # yet untangled are listed in the script).
 set(layers_dir ${CMAKE_CURRENT_LIST_DIR})
 find_program(ACCEL_PYTHON3 python3)

@@ -37,3 +37,12 @@ accel_cuda_scenario(nvml_hang ENV "LD_LIBRARY_PATH=${_f}/nvml_hang:${_f}/ok"
 accel_cuda_scenario(nolib ENV "LD_LIBRARY_PATH=${_f}")
 accel_cuda_scenario(cache)
 accel_cuda_scenario(in_process ENV "LD_LIBRARY_PATH=${_f}/ok")
+
+# accel_device_ordinal(): the CUDA ordinal of each device, with and without
+# CUDA_VISIBLE_DEVICES (what the Python adapters hand to PyTorch and ONNX Runtime).
+accel_add_test(test_device_ordinal SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device_ordinal.c
+  ENV "LD_LIBRARY_PATH=${ACCEL_FAKES_DIR}/ok" TIMEOUT 60)
+add_dependencies(test_device_ordinal accel_fakes)
+add_test(NAME test_device_ordinal_visible COMMAND test_device_ordinal visible)
+set_tests_properties(test_device_ordinal_visible PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60
+  ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_device_ordinal_visible;LD_LIBRARY_PATH=${ACCEL_FAKES_DIR}/ok;CUDA_VISIBLE_DEVICES=1")

@@ -8,12 +8,14 @@
  * copy_d2d and launch are asynchronous. */
 #include "backends/gpu/gpu_backend.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct accel__buffer {
     uint64_t ptr; /* the device address; 0 for an empty buffer */
     size_t bytes;
+    int borrowed; /* the caller's memory (buffer_wrap): not freed with the handle */
 };
 
 struct accel__kernel {
@@ -132,8 +134,52 @@ void accel__gpu_buffer_free(accel__device *dev, accel__buffer *b)
 {
     accel__gpu_dev *g = dev->impl;
     if (!b) return;
-    if (g && b->ptr && g->v->make_current(g) == ACCEL_OK) g->v->free(g, b->ptr);
+    if (g && b->ptr && !b->borrowed && g->v->make_current(g) == ACCEL_OK) g->v->free(g, b->ptr);
     free(b);
+}
+
+/* Device memory handed to the caller (accel_device_alloc): an address of the vendor runtime —
+ * for CUDA a CUdeviceptr in the primary context, which other users of the driver in the
+ * process (PyTorch, CuPy) share; for HIP a device pointer. */
+accel_status accel__gpu_mem_alloc(accel__device *dev, size_t bytes, void **ptr)
+{
+    *ptr = NULL;
+    FORWARD_IF_ERROR(accel__fault_check(dev->ctx, dev, "alloc"));
+    OPEN_OR_FAIL(dev, g);
+    uint64_t p = 0;
+    accel_status st = g->v->make_current(g);
+    if (st == ACCEL_OK) st = g->v->alloc(g, bytes ? bytes : 1, &p);
+    if (st != ACCEL_OK)
+        return ACCEL_ERROR(st, "%s device %d: cannot allocate %zu bytes: %s", g->v->api,
+                           dev->backend_index, bytes, accel__last_error_text());
+    *ptr = (void *)(uintptr_t)p;
+    return ACCEL_OK;
+}
+
+void accel__gpu_mem_free(accel__device *dev, void *ptr)
+{
+    accel__gpu_dev *g = dev->impl;
+    if (g && ptr && g->v->make_current(g) == ACCEL_OK) g->v->free(g, (uint64_t)(uintptr_t)ptr);
+}
+
+/* A buffer handle over memory the caller owns (accel_convert_on's data, accel_device_copy's
+ * addresses): the copy and launch slots take it like any buffer, buffer_free frees only the
+ * handle. */
+accel_status accel__gpu_buffer_wrap(accel__device *dev, void *ptr, size_t bytes,
+                                    accel__buffer **out)
+{
+    *out = NULL;
+    OPEN_OR_FAIL(dev, g);
+    (void)g;
+    RETURN_ERROR_IF(!ptr && bytes, ACCEL_ERR_INVALID_ARG,
+                    "a NULL device address cannot hold %zu bytes", bytes);
+    accel__buffer *b = calloc(1, sizeof *b);
+    RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of host memory for a buffer handle");
+    b->ptr = (uint64_t)(uintptr_t)ptr;
+    b->bytes = bytes;
+    b->borrowed = 1;
+    *out = b;
+    return ACCEL_OK;
 }
 
 static accel_status check_range(const accel__device *dev, const accel__buffer *b, size_t off,

@@ -114,6 +114,10 @@ accel_status accel__gpu_launch(accel__device *dev, accel__kernel *k, const accel
 accel_status accel__gpu_synchronize(accel__device *dev);
 accel_status accel__gpu_timer_start(accel__device *dev, void **timer);
 accel_status accel__gpu_timer_stop(accel__device *dev, void *timer, double *ms);
+accel_status accel__gpu_mem_alloc(accel__device *dev, size_t bytes, void **ptr);
+void accel__gpu_mem_free(accel__device *dev, void *ptr);
+accel_status accel__gpu_buffer_wrap(accel__device *dev, void *ptr, size_t bytes,
+                                    accel__buffer **out);
 
 #define ACCEL__GPU_SLOTS                                                                    \
     .close = accel__gpu_close, .mem_info = accel__gpu_mem_info,                             \
@@ -123,6 +127,8 @@ accel_status accel__gpu_timer_stop(accel__device *dev, void *timer, double *ms);
     .host_free = accel__gpu_host_free, .kernel_get = accel__gpu_kernel_get,                 \
     .launch = accel__gpu_launch, .synchronize = accel__gpu_synchronize,                     \
     .supports_op = accel__device_code_supports, .run = accel__device_code_run,              \
-    .timer_start = accel__gpu_timer_start, .timer_stop = accel__gpu_timer_stop
+    .timer_start = accel__gpu_timer_start, .timer_stop = accel__gpu_timer_stop,             \
+    .mem_alloc = accel__gpu_mem_alloc, .mem_free = accel__gpu_mem_free,                     \
+    .buffer_wrap = accel__gpu_buffer_wrap
 
 #endif

@@ -29,7 +29,16 @@ typedef struct accel__convert_call {
     void *dst;
     size_t n;
     float scale, offset;
+    int resident; /* src and dst are addresses in the running device's memory (accel_convert_on) */
 } accel__convert_call;
+
+/* The argument rules of accel_convert / accel_reduce (messages start with `fn`); shared by
+ * the calls on device memory (device_data.c). */
+accel_status accel__convert_check(const char *fn, accel_dtype src_type, const void *src,
+                                  accel_dtype dst_type, const void *dst, size_t n, float scale,
+                                  float offset);
+accel_status accel__reduce_check(const char *fn, accel_reduce_op op, const float *x,
+                                 size_t n_arrays, size_t len, const float *out);
 
 /* Bytes per element of a dtype (0 for a value outside the list). */
 size_t accel__dtype_size(accel_dtype t);
@@ -63,6 +72,7 @@ typedef struct accel__reduce_call {
     /* Device accumulation: 0 = float64 where the device has it (accel_device_info.fp64),
      * else float-float; 1 = float-float always (lets tests cover that path on any device). */
     int force_float_float;
+    int resident; /* x is an address in the running device's memory (accel_reduce_on) */
 } accel__reduce_call;
 
 /* Fills segs and partials (ACCEL_ERR_NO_MEMORY when they cannot be allocated). */

@@ -1,5 +1,6 @@
 /* basic_api.c — accel_convert and accel_reduce: check every argument (a bad one is named
- * with the values allowed), build the call, run it through the executor. */
+ * with the values allowed), build the call, run it through the executor. The checks are shared
+ * with the calls on device memory (device_data.c). */
 #include "basic.h"
 
 #include <math.h>
@@ -24,12 +25,10 @@ static accel_status check_pointer(const char *fn, const char *what, const void *
     return ACCEL_OK;
 }
 
-ACCEL_API accel_status accel_convert(accel_ctx *ctx, accel_dtype src_type, const void *src,
-                                     accel_dtype dst_type, void *dst, size_t n, float scale,
-                                     float offset, accel_run_record *rec)
+accel_status accel__convert_check(const char *fn, accel_dtype src_type, const void *src,
+                                  accel_dtype dst_type, const void *dst, size_t n, float scale,
+                                  float offset)
 {
-    static const char fn[] = "accel_convert";
-    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "%s: ctx is NULL", fn);
     const char *sname = accel__dtype_name(src_type), *dname = accel__dtype_name(dst_type);
     RETURN_ERROR_IF(!sname, ACCEL_ERR_INVALID_ARG, "%s: src_type %d is not a dtype; allowed: %s",
                     fn, (int)src_type, DTYPES_ALLOWED);
@@ -54,6 +53,16 @@ ACCEL_API accel_status accel_convert(accel_ctx *ctx, accel_dtype src_type, const
                         "must be separate memory",
                         fn, src, n * ss, dst, n * ds);
     }
+    return ACCEL_OK;
+}
+
+ACCEL_API accel_status accel_convert(accel_ctx *ctx, accel_dtype src_type, const void *src,
+                                     accel_dtype dst_type, void *dst, size_t n, float scale,
+                                     float offset, accel_run_record *rec)
+{
+    static const char fn[] = "accel_convert";
+    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "%s: ctx is NULL", fn);
+    FORWARD_IF_ERROR(accel__convert_check(fn, src_type, src, dst_type, dst, n, scale, offset));
     accel__convert_call call = {.src_type = src_type, .dst_type = dst_type, .src = src,
                                 .dst = dst, .n = n, .scale = scale, .offset = offset};
     return accel__exec(ctx, &accel__op_convert, &call, rec);
@@ -71,12 +80,9 @@ static const char *reduce_op_name(accel_reduce_op op)
     return NULL;
 }
 
-ACCEL_API accel_status accel_reduce(accel_ctx *ctx, accel_reduce_op op, const float *x,
-                                    size_t n_arrays, size_t len, float *out,
-                                    accel_run_record *rec)
+accel_status accel__reduce_check(const char *fn, accel_reduce_op op, const float *x,
+                                 size_t n_arrays, size_t len, const float *out)
 {
-    static const char fn[] = "accel_reduce";
-    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "%s: ctx is NULL", fn);
     RETURN_ERROR_IF(!reduce_op_name(op), ACCEL_ERR_INVALID_ARG,
                     "%s: op %d is not a reduction; allowed: %s", fn, (int)op, REDUCE_OPS_ALLOWED);
     RETURN_ERROR_IF(len && n_arrays > SIZE_MAX / sizeof(float) / len, ACCEL_ERR_INVALID_ARG,
@@ -91,6 +97,16 @@ ACCEL_API accel_status accel_reduce(accel_ctx *ctx, accel_reduce_op op, const fl
                         fn, n_arrays * len);
         FORWARD_IF_ERROR(check_pointer(fn, "x", x, sizeof(float), "float"));
     }
+    return ACCEL_OK;
+}
+
+ACCEL_API accel_status accel_reduce(accel_ctx *ctx, accel_reduce_op op, const float *x,
+                                    size_t n_arrays, size_t len, float *out,
+                                    accel_run_record *rec)
+{
+    static const char fn[] = "accel_reduce";
+    RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "%s: ctx is NULL", fn);
+    FORWARD_IF_ERROR(accel__reduce_check(fn, op, x, n_arrays, len, out));
     accel__reduce_call call = {.op = op, .x = x, .n_arrays = n_arrays, .len = len, .out = out};
     FORWARD_IF_ERROR(accel__reduce_prepare(&call));
     accel_status st = accel__exec(ctx, &accel__op_reduce, &call, rec);

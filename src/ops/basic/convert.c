@@ -78,6 +78,8 @@ static void convert_tasks(void *arg, size_t t0, size_t t1)
 static accel_status convert_run_cpu(accel__device *dev, void *vc, size_t begin, size_t end)
 {
     const accel__convert_call *c = vc;
+    RETURN_ERROR_IF(c->resident, ACCEL_ERR_UNSUPPORTED,
+                    "convert: the data are in a GPU's memory; the CPU cannot read them");
     if (end <= begin) return ACCEL_OK;
     size_t n = end - begin;
     int stream = n * accel__dtype_size(c->dst_type) >= CONVERT_STREAM_MIN_BYTES;
@@ -122,10 +124,17 @@ static accel_status convert_run_device(accel__devq *q, void *vc, size_t begin, s
     FORWARD_IF_ERROR(accel__devq_kernel(q, kn, &k));
 
     accel__buffer *bs = NULL, *bd = NULL;
-    accel_status st = accel__devq_alloc(q, n * ss, &bs);
-    if (st == ACCEL_OK) st = accel__devq_alloc(q, n * ds, &bd);
-    if (st == ACCEL_OK)
-        st = accel__devq_copy_h2d(q, bs, 0, (const unsigned char *)c->src + begin * ss, n * ss);
+    accel_status st;
+    if (c->resident) { /* the caller's device memory, used where it is */
+        st = accel__devq_wrap(q, (unsigned char *)c->src + begin * ss, n * ss, &bs);
+        if (st == ACCEL_OK)
+            st = accel__devq_wrap(q, (unsigned char *)c->dst + begin * ds, n * ds, &bd);
+    } else {
+        st = accel__devq_alloc(q, n * ss, &bs);
+        if (st == ACCEL_OK) st = accel__devq_alloc(q, n * ds, &bd);
+        if (st == ACCEL_OK)
+            st = accel__devq_copy_h2d(q, bs, 0, (const unsigned char *)c->src + begin * ss, n * ss);
+    }
     if (st == ACCEL_OK) {
         size_t groups = (n + CONVERT_WG - 1) / CONVERT_WG;
         if (groups > CONVERT_MAX_GROUPS) groups = CONVERT_MAX_GROUPS;
@@ -141,7 +150,7 @@ static accel_status convert_run_device(accel__devq *q, void *vc, size_t begin, s
         st = accel__devq_launch(q, k, &geom, args, 5);
     }
     if (st == ACCEL_OK) st = accel__devq_sync(q);
-    if (st == ACCEL_OK)
+    if (st == ACCEL_OK && !c->resident)
         st = accel__devq_copy_d2h(q, (unsigned char *)c->dst + begin * ds, bd, 0, n * ds);
     accel__devq_free(q, bd);
     accel__devq_free(q, bs);

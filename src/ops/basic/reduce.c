@@ -152,6 +152,8 @@ static void reduce_tasks(void *arg, size_t t0, size_t t1)
 static accel_status reduce_run_cpu(accel__device *dev, void *vc, size_t begin, size_t end)
 {
     accel__reduce_call *c = vc;
+    RETURN_ERROR_IF(c->resident, ACCEL_ERR_UNSUPPORTED,
+                    "reduce: the data are in a GPU's memory; the CPU cannot read them");
     if (end <= begin) return ACCEL_OK;
     reduce_job j = {accel__basic_cpu_for(dev), c, begin};
     size_t cnt, first = accel__reduce_item_start(c, begin, &cnt);
@@ -217,9 +219,12 @@ static accel_status reduce_run_device(accel__devq *q, void *vc, size_t begin, si
     void *host = malloc(part_bytes);
     RETURN_ERROR_IF(!host, ACCEL_ERR_NO_MEMORY, "reduce: cannot allocate %zu bytes", part_bytes);
     accel__buffer *bx = NULL, *bp = NULL;
-    accel_status st = accel__devq_alloc(q, n_elems * sizeof(float), &bx);
+    /* x is read where it is when it is the caller's device memory (accel_reduce_on) */
+    size_t x_bytes = n_elems * sizeof(float);
+    accel_status st = c->resident ? accel__devq_wrap(q, (void *)(c->x + first), x_bytes, &bx)
+                                  : accel__devq_alloc(q, x_bytes, &bx);
     if (st == ACCEL_OK) st = accel__devq_alloc(q, part_bytes, &bp);
-    if (st == ACCEL_OK) st = accel__devq_copy_h2d(q, bx, 0, c->x + first, n_elems * sizeof(float));
+    if (st == ACCEL_OK && !c->resident) st = accel__devq_copy_h2d(q, bx, 0, c->x + first, x_bytes);
     if (st == ACCEL_OK) {
         size_t groups = n < REDUCE_MAX_GROUPS ? n : REDUCE_MAX_GROUPS;
         accel__launch geom = {.dims = 1, .global = {groups * REDUCE_WG, 1, 1},

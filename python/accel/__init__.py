@@ -1,0 +1,63 @@
+"""accel for Python: the devices of this machine, what is wrong with its GPU stack, where each
+operation runs, how much fits, audio front ends that fall back to the CPU, and settings for
+PyTorch, ONNX Runtime, CTranslate2 and TensorFlow from the same decision.
+
+    import accel
+    with accel.Context() as ctx:
+        print(ctx.devices)                       # [Device(0, cuda, 'NVIDIA …'), …, Device(n, cpu, …)]
+        mel = ctx.audio.features("talk.wav", preset="whisper-80")
+        print(ctx.last_record)                   # device used, fallbacks and why
+    print(accel.doctor().text())
+    model.to(accel.torch.device())               # the device accel chose, as torch names it
+
+The package is libaccel (linked in) behind a C extension that releases the GIL around every
+call; arrays go in and out without copies through the buffer protocol and DLPack. See
+docs/python.md.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from . import _accel
+from ._accel import AudioParams, Buffer
+from ._context import ConfigValue, Context, OpStats, Plan, Selection
+from ._device import Device
+from ._records import AudioInfo, AudioResult, RunRecord, Segment
+from .doctor import Check, Report, doctor
+from .errors import (ConfigError, DeviceError, DeviceLostError, DeviceTimeoutError,
+                     DisabledError, Error, FileError, FormatError, InputError, InternalError,
+                     KernelError, NotBuiltError, NotFoundError, OutOfMemoryError, StrictError,
+                     UnavailableError, UnsupportedError, VendorError)
+from .errors import AccelWarning
+
+__version__: str = _accel.version()[0]
+
+__all__ = [
+    "Context", "Device", "Selection", "Plan", "OpStats", "ConfigValue", "RunRecord",
+    "AudioParams", "AudioInfo", "AudioResult", "Segment", "Buffer", "doctor", "Report",
+    "Check", "version", "AccelWarning",
+    "Error", "InputError", "ConfigError", "NotFoundError", "NotBuiltError", "DeviceError",
+    "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError", "FileError",
+    "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError", "DisabledError",
+    "VendorError", "InternalError",
+]
+
+#: Submodules loaded on first use: the framework adapters import nothing until called (and
+#: only accel.torch imports its framework).
+_LAZY = ("audio", "torch", "onnxruntime", "ctranslate2", "tensorflow")
+
+
+def version() -> str:
+    """The version of the libaccel linked into this package ("MAJOR.MINOR.PATCH")."""
+    return _accel.version()[0]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError("module 'accel' has no attribute %r" % name)
+
+
+def __dir__() -> list:
+    return sorted(list(globals()) + list(_LAZY))

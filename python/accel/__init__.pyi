@@ -1,0 +1,34 @@
+"""Type stubs of the accel package's public names (the modules beside it are annotated)."""
+from types import ModuleType
+from typing import Any, List
+
+from . import audio as audio
+from ._accel import AudioParams as AudioParams, Buffer as Buffer
+from ._context import (ConfigValue as ConfigValue, Context as Context, OpStats as OpStats,
+                       Plan as Plan, Selection as Selection)
+from ._device import Device as Device
+from ._records import (AudioInfo as AudioInfo, AudioResult as AudioResult,
+                       RunRecord as RunRecord, Segment as Segment)
+from .doctor import Check as Check, Report as Report, doctor as doctor
+from .errors import (AccelWarning as AccelWarning, ConfigError as ConfigError,
+                     DeviceError as DeviceError, DeviceLostError as DeviceLostError,
+                     DeviceTimeoutError as DeviceTimeoutError, DisabledError as DisabledError,
+                     Error as Error, FileError as FileError, FormatError as FormatError,
+                     InputError as InputError, InternalError as InternalError,
+                     KernelError as KernelError, NotBuiltError as NotBuiltError,
+                     NotFoundError as NotFoundError, OutOfMemoryError as OutOfMemoryError,
+                     StrictError as StrictError, UnavailableError as UnavailableError,
+                     UnsupportedError as UnsupportedError, VendorError as VendorError)
+
+__version__: str
+__all__: List[str]
+
+def version() -> str: ...
+
+# the framework adapters, loaded on first use (accel.torch imports torch)
+torch: ModuleType
+onnxruntime: ModuleType
+ctranslate2: ModuleType
+tensorflow: ModuleType
+
+def __getattr__(name: str) -> Any: ...

@@ -1,0 +1,912 @@
+/* audio.c — accel._accel.AudioParams (accel_audio_params with named fields) and the audio calls
+ * of the Context: features of arrays and of files, whole-file decoding, resampling of arrays,
+ * voice activity and chunking. Each call copies the parameters under the GIL, then runs with
+ * the GIL released like every other call (context.c). */
+#include "pyaccel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+PyTypeObject *pa_AudioParamsType;
+
+typedef struct pa_audio_params {
+    PyObject_HEAD
+    accel_audio_params p;
+    char preset[32];
+} pa_audio_params;
+
+/* ---- the fields --------------------------------------------------------------------------- */
+
+typedef enum { F_INT, F_DOUBLE, F_BOOL, F_KIND, F_PADDING, F_WINDOW } ftype;
+
+typedef struct field {
+    const char *name;
+    ftype type;
+    size_t off;
+    const char *alias; /* torchaudio.compliance.kaldi.fbank's name, when it differs */
+    const char *doc;
+} field;
+
+#define OFF(f) offsetof(accel_audio_params, f)
+static const field fields[] = {
+    {"kind", F_KIND, OFF(kind), NULL, "\"whisper\", \"vggish\" or \"fbank\"."},
+    {"sample_rate", F_INT, OFF(sample_rate), "sample_frequency",
+     "Hz of the samples given (whisper and vggish require 16000)."},
+    {"n_mels", F_INT, OFF(n_mels), "num_mel_bins", "Mel bands: whisper 80 or 128, vggish 64, fbank > 3."},
+    {"padding", F_PADDING, OFF(padding), NULL,
+     "whisper: \"openai\" (30 s, as transcribe()), \"faster-whisper\" (160 samples) or \"none\"."},
+    {"windows", F_BOOL, OFF(windows), NULL, "whisper: output the 30-s windows (n, n_mels, 3000)."},
+    {"window_type", F_WINDOW, OFF(window_type), NULL,
+     "fbank: \"povey\", \"hamming\", \"hanning\", \"rectangular\" or \"blackman\"."},
+    {"frame_length_ms", F_DOUBLE, OFF(frame_length_ms), "frame_length", "fbank: frame length in ms."},
+    {"frame_shift_ms", F_DOUBLE, OFF(frame_shift_ms), "frame_shift", "fbank: frame shift in ms."},
+    {"dither", F_DOUBLE, OFF(dither), NULL, "fbank: deterministic Gaussian dither (0: none)."},
+    {"preemphasis_coefficient", F_DOUBLE, OFF(preemphasis_coefficient), NULL, "fbank: pre-emphasis."},
+    {"remove_dc_offset", F_BOOL, OFF(remove_dc_offset), NULL, "fbank: subtract each frame's mean."},
+    {"snip_edges", F_BOOL, OFF(snip_edges), NULL, "fbank: only frames that fit entirely."},
+    {"round_to_power_of_two", F_BOOL, OFF(round_to_power_of_two), NULL, "fbank: FFT size."},
+    {"use_energy", F_BOOL, OFF(use_energy), NULL, "fbank: add a log-energy column."},
+    {"raw_energy", F_BOOL, OFF(raw_energy), NULL, "fbank: energy before pre-emphasis and window."},
+    {"htk_compat", F_BOOL, OFF(htk_compat), NULL, "fbank: energy column last instead of first."},
+    {"energy_floor", F_DOUBLE, OFF(energy_floor), NULL, "fbank: floor of the energy."},
+    {"use_log_fbank", F_BOOL, OFF(use_log_fbank), NULL, "fbank: log of the filterbank energies."},
+    {"use_power", F_BOOL, OFF(use_power), NULL, "fbank: power (True) or magnitude spectrum."},
+    {"low_freq", F_DOUBLE, OFF(low_freq), NULL, "fbank: lowest filter edge, Hz."},
+    {"high_freq", F_DOUBLE, OFF(high_freq), NULL, "fbank: highest edge (0: Nyquist, < 0: Nyquist + it)."},
+    {"blackman_coeff", F_DOUBLE, OFF(blackman_coeff), NULL, "fbank: Blackman window coefficient."},
+    {"sample_scale", F_DOUBLE, OFF(sample_scale), NULL, "fbank: samples are multiplied by this first."},
+    {"subtract_mean", F_BOOL, OFF(subtract_mean), NULL, "fbank: subtract each column's mean."},
+    {"vtln_warp", F_DOUBLE, OFF(vtln_warp), NULL, "fbank: VTLN warp factor (1: none)."},
+    {"vtln_low", F_DOUBLE, OFF(vtln_low), NULL, "fbank: VTLN lower cutoff, Hz."},
+    {"vtln_high", F_DOUBLE, OFF(vtln_high), NULL, "fbank: VTLN upper cutoff (< 0: Nyquist + it)."},
+    {"min_duration", F_DOUBLE, OFF(min_duration), NULL, "fbank: shorter signals give no frames, s."},
+};
+#define N_FIELDS (sizeof fields / sizeof *fields)
+
+static const char *const kind_names[] = {"whisper", "vggish", "fbank"};
+static const char *const padding_names[] = {"openai", "faster-whisper", "none"};
+static const char *const window_names[] = {"povey", "hamming", "hanning", "rectangular", "blackman"};
+
+static const char *const *enum_names(ftype t, int *n)
+{
+    switch (t) {
+    case F_KIND: *n = 3; return kind_names;
+    case F_PADDING: *n = 3; return padding_names;
+    case F_WINDOW: *n = 5; return window_names;
+    default: *n = 0; return NULL;
+    }
+}
+
+static PyObject *field_get(const accel_audio_params *p, const field *f)
+{
+    const char *base = (const char *)p + f->off;
+    int iv;
+    double dv;
+    switch (f->type) {
+    case F_INT: memcpy(&iv, base, sizeof iv); return PyLong_FromLong(iv);
+    case F_BOOL: memcpy(&iv, base, sizeof iv); return PyBool_FromLong(iv);
+    case F_DOUBLE: memcpy(&dv, base, sizeof dv); return PyFloat_FromDouble(dv);
+    default: {
+        int n;
+        const char *const *names = enum_names(f->type, &n);
+        memcpy(&iv, base, sizeof iv); /* the enums are int-sized */
+        if (iv >= 0 && iv < n) return PyUnicode_FromString(names[iv]);
+        return PyLong_FromLong(iv);
+    }
+    }
+}
+
+static int field_set(accel_audio_params *p, const field *f, PyObject *v)
+{
+    char *base = (char *)p + f->off;
+    if (!v) {
+        pa_input_error("AudioParams.%s cannot be deleted", f->name);
+        return -1;
+    }
+    switch (f->type) {
+    case F_INT: {
+        if (PyBool_Check(v) || !PyLong_Check(v)) {
+            pa_input_error("AudioParams.%s: expected an int", f->name);
+            return -1;
+        }
+        long x = PyLong_AsLong(v);
+        if (x == -1 && PyErr_Occurred()) return -1;
+        if (x < -2147483647L || x > 2147483647L) {
+            pa_input_error("AudioParams.%s: %ld is out of range", f->name, x);
+            return -1;
+        }
+        int iv = (int)x;
+        memcpy(base, &iv, sizeof iv);
+        return 0;
+    }
+    case F_BOOL: {
+        if (!PyBool_Check(v) && !PyLong_Check(v)) {
+            pa_input_error("AudioParams.%s: expected a bool", f->name);
+            return -1;
+        }
+        int iv = PyObject_IsTrue(v);
+        if (iv < 0) return -1;
+        memcpy(base, &iv, sizeof iv);
+        return 0;
+    }
+    case F_DOUBLE: {
+        if (PyBool_Check(v) || (!PyFloat_Check(v) && !PyLong_Check(v))) {
+            pa_input_error("AudioParams.%s: expected a number", f->name);
+            return -1;
+        }
+        double dv = PyFloat_AsDouble(v);
+        if (dv == -1.0 && PyErr_Occurred()) return -1;
+        memcpy(base, &dv, sizeof dv);
+        return 0;
+    }
+    default: {
+        int n;
+        const char *const *names = enum_names(f->type, &n);
+        const char *s = PyUnicode_Check(v) ? PyUnicode_AsUTF8AndSize(v, NULL) : NULL;
+        for (int i = 0; s && i < n; i++)
+            if (!strcmp(s, names[i])) {
+                memcpy(base, &i, sizeof i);
+                return 0;
+            }
+        PyErr_Clear();
+        char allowed[160];
+        size_t k = 0;
+        for (int i = 0; i < n && k < sizeof allowed; i++)
+            k += (size_t)snprintf(allowed + k, sizeof allowed - k, "%s%s", i ? ", " : "", names[i]);
+        if (s)
+            pa_input_error("AudioParams.%s: '%s' (allowed: %s)", f->name, s, allowed);
+        else
+            pa_input_error("AudioParams.%s: expected a string (allowed: %s)", f->name, allowed);
+        return -1;
+    }
+    }
+}
+
+static const field *find_field(const char *name)
+{
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (!strcmp(name, fields[i].name) || (fields[i].alias && !strcmp(name, fields[i].alias)))
+            return &fields[i];
+    return NULL;
+}
+
+/* Applies keyword overrides; -1 with an InputError naming an unknown field. */
+static int apply_fields(accel_audio_params *p, PyObject *kw)
+{
+    if (!kw) return 0;
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(kw, &pos, &key, &value)) {
+        const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
+        if (!k) return -1;
+        const field *f = find_field(k);
+        if (!f) {
+            pa_input_error("AudioParams: unknown field '%s' (see AudioParams.fields())", k);
+            return -1;
+        }
+        if (field_set(p, f, value) < 0) return -1;
+    }
+    return 0;
+}
+
+static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    if (PyTuple_Size(args) > 1)
+        return pa_input_error("AudioParams takes one positional argument, the preset");
+    PyObject *fkw = kw ? PyDict_Copy(kw) : PyDict_New();
+    if (!fkw) return NULL;
+    PyObject *preset_obj = PyTuple_Size(args) == 1 ? PyTuple_GetItem(args, 0) : NULL;
+    Py_XINCREF(preset_obj);
+    PyObject *kp = PyDict_GetItemString(fkw, "preset"); /* borrowed */
+    if (kp) {
+        if (preset_obj) {
+            Py_DECREF(preset_obj);
+            Py_DECREF(fkw);
+            return pa_input_error("AudioParams: preset given twice");
+        }
+        preset_obj = kp;
+        Py_INCREF(preset_obj);
+        PyDict_DelItemString(fkw, "preset");
+    }
+    const char *preset = "whisper-80";
+    if (preset_obj) {
+        preset = PyUnicode_Check(preset_obj) ? PyUnicode_AsUTF8AndSize(preset_obj, NULL) : NULL;
+        if (!preset) {
+            PyErr_Clear();
+            Py_DECREF(preset_obj);
+            Py_DECREF(fkw);
+            return pa_input_error("AudioParams: the preset must be a string (allowed: whisper-80, "
+                                  "whisper-128, vggish, fbank, fbank-80)");
+        }
+    }
+    allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
+    pa_audio_params *o = (pa_audio_params *)alloc(type, 0);
+    accel_status st = ACCEL_OK;
+    if (o) {
+        o->p.struct_size = sizeof o->p;
+        st = accel_audio_params_preset(preset, &o->p);
+        snprintf(o->preset, sizeof o->preset, "%s", preset);
+    }
+    Py_XDECREF(preset_obj); /* `preset` is not used after this */
+    if (!o) {
+        Py_DECREF(fkw);
+        return NULL;
+    }
+    if (st != ACCEL_OK) {
+        char msg[1024];
+        pa_last_error(st, msg, sizeof msg);
+        Py_DECREF(o);
+        Py_DECREF(fkw);
+        return pa_raise(st, msg);
+    }
+    int r = apply_fields(&o->p, fkw);
+    Py_DECREF(fkw);
+    if (r < 0) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    return (PyObject *)o;
+}
+
+static void params_dealloc(PyObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    freefunc f = (freefunc)PyType_GetSlot(tp, Py_tp_free);
+    f(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *params_getattro(PyObject *self, PyObject *name)
+{
+    const char *n = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, NULL) : NULL;
+    if (n) {
+        const field *f = find_field(n);
+        if (f && !strcmp(n, f->name)) return field_get(&((pa_audio_params *)self)->p, f);
+        if (!strcmp(n, "preset")) return PyUnicode_FromString(((pa_audio_params *)self)->preset);
+    }
+    PyErr_Clear();
+    return PyObject_GenericGetAttr(self, name);
+}
+
+static int params_setattro(PyObject *self, PyObject *name, PyObject *v)
+{
+    const char *n = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, NULL) : NULL;
+    const field *f = n ? find_field(n) : NULL;
+    if (!f || strcmp(n, f->name)) {
+        PyErr_Clear();
+        pa_input_error("AudioParams has no field '%s' (see AudioParams.fields())", n ? n : "?");
+        return -1;
+    }
+    return field_set(&((pa_audio_params *)self)->p, f, v);
+}
+
+static PyObject *params_as_dict(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (pa_dict_steal(d, fields[i].name, field_get(&((pa_audio_params *)self)->p, &fields[i])) < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    return d;
+}
+
+static PyObject *params_fields(PyObject *cls, PyObject *unused)
+{
+    (void)cls;
+    (void)unused;
+    PyObject *l = PyList_New(0);
+    if (!l) return NULL;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        PyObject *t = Py_BuildValue("(szs)", fields[i].name, fields[i].alias, fields[i].doc);
+        if (!t || PyList_Append(l, t) < 0) {
+            Py_XDECREF(t);
+            Py_DECREF(l);
+            return NULL;
+        }
+        Py_DECREF(t);
+    }
+    return l;
+}
+
+static PyObject *params_check(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    accel_status st = accel_audio_params_check(&((pa_audio_params *)self)->p);
+    if (st != ACCEL_OK) {
+        char msg[1024];
+        pa_last_error(st, msg, sizeof msg);
+        return pa_raise(st, msg);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *params_shape(PyObject *self, PyObject *args)
+{
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "n:shape", &n)) return NULL;
+    if (n < 0) return pa_input_error("n_samples: %zd (allowed: >= 0)", n);
+    size_t shape[3];
+    int nd = 0;
+    accel_status st = accel_audio_shape(&((pa_audio_params *)self)->p, (size_t)n, shape, &nd);
+    if (st != ACCEL_OK) {
+        char msg[1024];
+        pa_last_error(st, msg, sizeof msg);
+        return pa_raise(st, msg);
+    }
+    PyObject *t = PyTuple_New(nd);
+    for (int i = 0; t && i < nd; i++) PyTuple_SetItem(t, i, PyLong_FromSize_t(shape[i]));
+    return t;
+}
+
+static PyObject *params_replace(PyObject *self, PyObject *args, PyObject *kw)
+{
+    if (PyTuple_Size(args) != 0) return pa_input_error("AudioParams.replace takes keyword arguments only");
+    allocfunc alloc = (allocfunc)PyType_GetSlot(Py_TYPE(self), Py_tp_alloc);
+    pa_audio_params *o = (pa_audio_params *)alloc(Py_TYPE(self), 0);
+    if (!o) return NULL;
+    o->p = ((pa_audio_params *)self)->p;
+    memcpy(o->preset, ((pa_audio_params *)self)->preset, sizeof o->preset);
+    if (apply_fields(&o->p, kw) < 0) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    return (PyObject *)o;
+}
+
+static PyObject *params_repr(PyObject *self)
+{
+    pa_audio_params *o = (pa_audio_params *)self;
+    accel_audio_params base;
+    memset(&base, 0, sizeof base);
+    base.struct_size = sizeof base;
+    int have_base = accel_audio_params_preset(o->preset, &base) == ACCEL_OK;
+    PyObject *parts = PyList_New(0);
+    if (!parts) return NULL;
+    PyObject *s = PyUnicode_FromFormat("'%s'", o->preset);
+    if (!s || PyList_Append(parts, s) < 0) goto fail;
+    Py_DECREF(s);
+    s = NULL;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        const field *f = &fields[i];
+        size_t sz = f->type == F_DOUBLE ? sizeof(double) : sizeof(int);
+        if (have_base && !memcmp((char *)&base + f->off, (char *)&o->p + f->off, sz)) continue;
+        PyObject *v = field_get(&o->p, f);
+        if (!v) goto fail;
+        PyObject *vr = PyObject_Repr(v);
+        Py_DECREF(v);
+        if (!vr) goto fail;
+        s = PyUnicode_FromFormat("%s=%U", f->name, vr);
+        Py_DECREF(vr);
+        if (!s || PyList_Append(parts, s) < 0) goto fail;
+        Py_DECREF(s);
+        s = NULL;
+    }
+    PyObject *sep = PyUnicode_FromString(", ");
+    PyObject *body = sep ? PyUnicode_Join(sep, parts) : NULL;
+    Py_XDECREF(sep);
+    Py_DECREF(parts);
+    if (!body) return NULL;
+    PyObject *r = PyUnicode_FromFormat("accel.AudioParams(%U)", body);
+    Py_DECREF(body);
+    return r;
+fail:
+    Py_XDECREF(s);
+    Py_DECREF(parts);
+    return NULL;
+}
+
+static PyObject *params_richcompare(PyObject *a, PyObject *b, int op)
+{
+    if ((op != Py_EQ && op != Py_NE) || !PyObject_TypeCheck(b, pa_AudioParamsType))
+        Py_RETURN_NOTIMPLEMENTED;
+    const accel_audio_params *x = &((pa_audio_params *)a)->p, *y = &((pa_audio_params *)b)->p;
+    int eq = 1;
+    for (size_t i = 0; i < N_FIELDS && eq; i++) {
+        size_t sz = fields[i].type == F_DOUBLE ? sizeof(double) : sizeof(int);
+        eq = !memcmp((const char *)x + fields[i].off, (const char *)y + fields[i].off, sz);
+    }
+    return PyBool_FromLong(op == Py_EQ ? eq : !eq);
+}
+
+static PyMethodDef params_methods[] = {
+    {"as_dict", params_as_dict, METH_NOARGS, "as_dict($self, /)\n--\n\nEvery field and its value."},
+    {"fields", params_fields, METH_NOARGS | METH_CLASS,
+     "fields()\n--\n\n(name, torchaudio alias or None, description) of every field."},
+    {"check", params_check, METH_NOARGS,
+     "check($self, /)\n--\n\nRaise accel.InputError naming the first invalid field, its value and "
+     "the values allowed."},
+    {"shape", params_shape, METH_VARARGS,
+     "shape($self, n_samples, /)\n--\n\nThe output shape for n_samples input samples."},
+    {"replace", (PyCFunction)(void (*)(void))params_replace, METH_VARARGS | METH_KEYWORDS,
+     "replace($self, /, **fields)\n--\n\nA copy with some fields changed."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot params_slots[] = {
+    {Py_tp_doc, (void *)"AudioParams(preset='whisper-80', /, **fields)\n--\n\n"
+                        "What an audio front end computes (accel_audio_params): a preset\n"
+                        "(whisper-80, whisper-128, vggish, fbank, fbank-80) and fields changed\n"
+                        "from it. Field names are accel's; torchaudio's fbank names\n"
+                        "(num_mel_bins, frame_length, frame_shift, sample_frequency) are taken\n"
+                        "too. AudioParams.fields() lists them."},
+    {Py_tp_new, (void *)params_new},
+    {Py_tp_dealloc, (void *)params_dealloc},
+    {Py_tp_getattro, (void *)params_getattro},
+    {Py_tp_setattro, (void *)params_setattro},
+    {Py_tp_repr, (void *)params_repr},
+    {Py_tp_richcompare, (void *)params_richcompare},
+    {Py_tp_methods, params_methods},
+    {0, NULL},
+};
+
+static PyType_Spec params_spec = {
+    .name = "accel._accel.AudioParams",
+    .basicsize = sizeof(pa_audio_params),
+    .itemsize = 0,
+    .flags = Py_TPFLAGS_DEFAULT,
+    .slots = params_slots,
+};
+
+/* ---- calls on a Context ------------------------------------------------------------------- */
+
+
+static const pa_accept samples_accept = {(1u << ACCEL_F32) | (1u << ACCEL_I16), 1, 1, 1,
+                                         "float32 or int16"};
+
+static int get_params(PyObject *o, accel_audio_params *p)
+{
+    if (!PyObject_TypeCheck(o, pa_AudioParamsType)) {
+        pa_input_error("params: expected an accel.AudioParams");
+        return -1;
+    }
+    *p = ((pa_audio_params *)o)->p;
+    return 0;
+}
+
+static PyObject *raise_rec(accel_status st, const char *msg, const accel_run_record *rec)
+{
+    PyObject *extra = PyDict_New();
+    if (extra && rec) pa_dict_steal(extra, "record", pa_record_dict(rec));
+    pa_raise_extra(st, msg, extra);
+    Py_XDECREF(extra);
+    return NULL;
+}
+
+static int shape_of(const accel_audio_params *p, size_t n, size_t *shape, int *nd, size_t *len)
+{
+    accel_status st = accel_audio_shape(p, n, shape, nd);
+    if (st != ACCEL_OK) {
+        char msg[1024];
+        pa_last_error(st, msg, sizeof msg);
+        pa_raise(st, msg);
+        return -1;
+    }
+    *len = 1;
+    for (int i = 0; i < *nd; i++) *len *= shape[i];
+    return 0;
+}
+
+static PyObject *ctx_audio_features(PyObject *self, PyObject *args)
+{
+    PyObject *po, *x;
+    if (!PyArg_ParseTuple(args, "OO:audio_features", &po, &x)) return NULL;
+    accel_audio_params p;
+    if (get_params(po, &p) < 0) return NULL;
+    pa_input in;
+    if (pa_input_get(x, "x", &samples_accept, &in) < 0) {
+        pa_input_release(&in);
+        return NULL;
+    }
+    size_t shape[3], len;
+    int nd;
+    if (shape_of(&p, in.n, shape, &nd, &len) < 0) {
+        pa_input_release(&in);
+        return NULL;
+    }
+    float *out = pa_alloc(len * sizeof *out);
+    if (!out) {
+        pa_input_release(&in);
+        return PyErr_NoMemory();
+    }
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_run_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.struct_size = sizeof rec;
+    PA_RUN(c, st, msg, accel_audio_features(c->ctx, &p, in.dtype, in.data, in.n, out, len, &rec));
+    pa_input_release(&in);
+    if (st != ACCEL_OK) {
+        free(out);
+        return raise_rec(st, msg, &rec);
+    }
+    PyObject *buf = pa_buffer_new(out, free, NULL, PA_EL_F32, nd, shape);
+    if (!buf) return NULL;
+    return Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
+}
+
+static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
+{
+    PyObject *po, *seq_in;
+    if (!PyArg_ParseTuple(args, "OO:audio_features_batch", &po, &seq_in)) return NULL;
+    accel_audio_params p;
+    if (get_params(po, &p) < 0) return NULL;
+    PyObject *seq = PySequence_Tuple(seq_in);
+    if (!seq) return NULL;
+    Py_ssize_t n = PyTuple_Size(seq);
+    pa_input *ins = calloc((size_t)(n ? n : 1), sizeof *ins);
+    const void **clips = calloc((size_t)(n ? n : 1), sizeof *clips);
+    size_t *lens = calloc((size_t)(n ? n : 1), sizeof *lens);
+    float **outs = calloc((size_t)(n ? n : 1), sizeof *outs);
+    size_t(*shapes)[3] = calloc((size_t)(n ? n : 1), sizeof *shapes);
+    int *nds = calloc((size_t)(n ? n : 1), sizeof *nds);
+    PyObject *result = NULL;
+    Py_ssize_t got = 0;
+    if (!ins || !clips || !lens || !outs || !shapes || !nds) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; got < n; got++) {
+        char name[32];
+        snprintf(name, sizeof name, "clips[%zd]", got);
+        /* the name must outlive the call: messages are formatted at once, so a stack copy is fine */
+        if (pa_input_get(PyTuple_GetItem(seq, got), name, &samples_accept, &ins[got]) < 0) {
+            pa_input_release(&ins[got]);
+            goto done;
+        }
+        if (got && ins[got].dtype != ins[0].dtype) {
+            pa_input_error("clips[%zd]: dtype %s differs from clips[0]'s %s (one call takes one dtype)",
+                           got, pa_el_name(pa_el_of_accel(ins[got].dtype)),
+                           pa_el_name(pa_el_of_accel(ins[0].dtype)));
+            got++;
+            goto done;
+        }
+        size_t len;
+        if (shape_of(&p, ins[got].n, shapes[got], &nds[got], &len) < 0) {
+            got++;
+            goto done;
+        }
+        outs[got] = pa_alloc(len * sizeof(float));
+        if (!outs[got]) {
+            PyErr_NoMemory();
+            got++;
+            goto done;
+        }
+        clips[got] = ins[got].data;
+        lens[got] = ins[got].n;
+    }
+    {
+        pa_context *c = (pa_context *)self;
+        accel_status st;
+        char msg[1024];
+        accel_run_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.struct_size = sizeof rec;
+        accel_dtype dt = n ? ins[0].dtype : ACCEL_F32;
+        PA_RUN(c, st, msg,
+               accel_audio_features_batch(c->ctx, &p, dt, clips, lens, (size_t)n, outs, &rec));
+        if (st != ACCEL_OK) {
+            raise_rec(st, msg, &rec);
+            goto done;
+        }
+        PyObject *list = PyList_New(n);
+        if (!list) goto done;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *b = pa_buffer_new(outs[i], free, NULL, PA_EL_F32, nds[i], shapes[i]);
+            outs[i] = NULL; /* the Buffer owns it, or freed it on failure */
+            if (!b) {
+                Py_DECREF(list);
+                goto done;
+            }
+            PyList_SetItem(list, i, b);
+        }
+        result = Py_BuildValue("(NN)", list, pa_record_dict(&rec));
+    }
+done:
+    for (Py_ssize_t i = 0; i < got; i++) pa_input_release(&ins[i]);
+    for (Py_ssize_t i = 0; outs && i < n; i++) free(outs[i]);
+    free(ins);
+    free(clips);
+    free(lens);
+    free(outs);
+    free(shapes);
+    free(nds);
+    Py_DECREF(seq);
+    return result;
+}
+
+static PyObject *info_dict(const accel_audio_info *i)
+{
+    return Py_BuildValue("{s:s,s:s,s:i,s:i,s:L,s:i,s:L}", "decoder", i->decoder, "format", i->format,
+                         "source_rate", i->source_rate, "source_channels", i->source_channels,
+                         "source_frames", (long long)i->source_frames, "rate", i->rate, "frames",
+                         (long long)i->frames);
+}
+
+static PyObject *ctx_audio_features_npy(PyObject *self, PyObject *args)
+{
+    PyObject *po, *path_b = NULL, *out_b = NULL;
+    if (!PyArg_ParseTuple(args, "OO&O&:audio_features_npy", &po, PyUnicode_FSConverter, &path_b,
+                          PyUnicode_FSConverter, &out_b)) {
+        Py_XDECREF(path_b);
+        return NULL;
+    }
+    accel_audio_params p;
+    if (get_params(po, &p) < 0) {
+        Py_DECREF(path_b);
+        Py_DECREF(out_b);
+        return NULL;
+    }
+    const char *path = PyBytes_AsString(path_b), *out = PyBytes_AsString(out_b);
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_run_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.struct_size = sizeof rec;
+    accel_audio_result res;
+    memset(&res, 0, sizeof res);
+    res.struct_size = sizeof res;
+    accel_audio_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        accel_audio_source *src = NULL;
+        st = accel_audio_open(c->ctx, path, p.sample_rate, &src);
+        if (st == ACCEL_OK) st = accel_audio_features_npy(c->ctx, &p, src, out, &res, &rec);
+        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
+        if (src) accel_audio_source_info(src, &info);
+        accel_audio_close(src);
+        pa_ctx_leave(c);
+    } else {
+        pa_last_error(st, msg, sizeof msg);
+    }
+    Py_END_ALLOW_THREADS;
+    Py_DECREF(path_b);
+    Py_DECREF(out_b);
+    if (st != ACCEL_OK) return raise_rec(st, msg, &rec);
+    PyObject *shape = PyTuple_New(res.ndim);
+    for (int i = 0; shape && i < res.ndim; i++) PyTuple_SetItem(shape, i, PyLong_FromSize_t(res.shape[i]));
+    if (!shape) return NULL;
+    PyObject *rd = Py_BuildValue("{s:N,s:d,s:d,s:n,s:i,s:i,s:s,s:d,s:d}", "shape", shape, "seconds",
+                                 res.seconds, "chunk_seconds", res.chunk_seconds, "n_chunks",
+                                 (Py_ssize_t)res.n_chunks, "device_used", res.device_used,
+                                 "n_fallbacks", res.n_fallbacks, "reason",
+                                 accel_fallback_reason_name(res.reason), "elapsed_ms", res.elapsed_ms,
+                                 "compute_ms", res.compute_ms);
+    return Py_BuildValue("(NNN)", rd, pa_record_dict(&rec), info_dict(&info));
+}
+
+static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
+{
+    PyObject *path_b = NULL;
+    int rate = 16000;
+    if (!PyArg_ParseTuple(args, "O&|i:audio_load", PyUnicode_FSConverter, &path_b, &rate)) return NULL;
+    const char *path = PyBytes_AsString(path_b);
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    float *samples = NULL;
+    size_t n = 0;
+    accel_audio_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    PA_RUN(c, st, msg, accel_audio_load(c->ctx, path, rate, &samples, &n, &info));
+    Py_DECREF(path_b);
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    if (!samples) { /* an empty file: no allocation to own */
+        samples = pa_alloc(sizeof(float));
+        if (!samples) return PyErr_NoMemory();
+        PyObject *b = pa_buffer_new(samples, free, NULL, PA_EL_F32, 1, &n);
+        return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
+    }
+    PyObject *b = pa_buffer_new(samples, accel_audio_free, NULL, PA_EL_F32, 1, &n);
+    if (!b) return NULL;
+    return Py_BuildValue("(NN)", b, info_dict(&info));
+}
+
+/* Reads a source to its end into one growing float array. */
+static accel_status read_all(accel_audio_source *src, size_t hint, float **out, size_t *n)
+{
+    size_t cap = hint > 1024 ? hint : 1024, len = 0;
+    float *buf = malloc(cap * sizeof *buf);
+    if (!buf) return ACCEL_ERR_NO_MEMORY;
+    for (;;) {
+        if (cap - len < 4096) {
+            size_t nc = cap * 2;
+            float *nb = realloc(buf, nc * sizeof *nb);
+            if (!nb) {
+                free(buf);
+                return ACCEL_ERR_NO_MEMORY;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        size_t got = 0;
+        accel_status st = accel_audio_read(src, buf + len, cap - len, &got);
+        if (st != ACCEL_OK) {
+            free(buf);
+            return st;
+        }
+        if (!got) break;
+        len += got;
+    }
+    *out = buf;
+    *n = len;
+    return ACCEL_OK;
+}
+
+static PyObject *ctx_audio_resample(PyObject *self, PyObject *args)
+{
+    PyObject *x;
+    int in_rate, rate;
+    if (!PyArg_ParseTuple(args, "Oii:audio_resample", &x, &in_rate, &rate)) return NULL;
+    pa_input in;
+    if (pa_input_get(x, "x", &samples_accept, &in) < 0) {
+        pa_input_release(&in);
+        return NULL;
+    }
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    float *out = NULL;
+    size_t n = 0;
+    size_t hint = in_rate > 0 ? (size_t)((double)in.n * rate / in_rate) + 64 : in.n;
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        accel_audio_source *src = NULL;
+        st = accel_audio_open_memory(c->ctx, in.dtype, in.data, in.n, in_rate, rate, &src);
+        if (st == ACCEL_OK) st = read_all(src, hint, &out, &n);
+        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
+        accel_audio_close(src);
+        pa_ctx_leave(c);
+    } else {
+        pa_last_error(st, msg, sizeof msg);
+    }
+    Py_END_ALLOW_THREADS;
+    pa_input_release(&in);
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
+}
+
+static const struct {
+    const char *name;
+    size_t off;
+} vad_fields[] = {
+    {"frame_ms", offsetof(accel_audio_vad_params, frame_ms)},
+    {"margin_db", offsetof(accel_audio_vad_params, margin_db)},
+    {"min_level_dbfs", offsetof(accel_audio_vad_params, min_level_dbfs)},
+    {"min_speech_ms", offsetof(accel_audio_vad_params, min_speech_ms)},
+    {"min_silence_ms", offsetof(accel_audio_vad_params, min_silence_ms)},
+    {"pad_ms", offsetof(accel_audio_vad_params, pad_ms)},
+    {"chunk_s", offsetof(accel_audio_vad_params, chunk_s)},
+};
+
+static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"source", "chunks", "rate", "options", "op", NULL};
+    PyObject *source, *options = NULL;
+    int chunks = 0, rate = 16000;
+    const char *op = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOz:audio_segments", kwlist, &source, &chunks,
+                                     &rate, &options, &op))
+        return NULL;
+    accel_audio_vad_params vp;
+    memset(&vp, 0, sizeof vp);
+    vp.struct_size = sizeof vp;
+    accel_audio_vad_params_default(&vp);
+    vp.op = op;
+    if (options && options != Py_None) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        if (!PyDict_Check(options)) return pa_input_error("options: expected a dict");
+        while (PyDict_Next(options, &pos, &key, &value)) {
+            const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
+            if (!k) return NULL;
+            size_t i = 0;
+            while (i < sizeof vad_fields / sizeof *vad_fields && strcmp(k, vad_fields[i].name)) i++;
+            if (i == sizeof vad_fields / sizeof *vad_fields)
+                return pa_input_error("unknown VAD option '%s' (allowed: frame_ms, margin_db, "
+                                      "min_level_dbfs, min_speech_ms, min_silence_ms, pad_ms, chunk_s)",
+                                      k);
+            if (PyBool_Check(value) || (!PyFloat_Check(value) && !PyLong_Check(value)))
+                return pa_input_error("%s: expected a number", k);
+            double d = PyFloat_AsDouble(value);
+            if (d == -1.0 && PyErr_Occurred()) return NULL;
+            memcpy((char *)&vp + vad_fields[i].off, &d, sizeof d);
+        }
+    }
+    PyObject *path_b = NULL;
+    pa_input in;
+    int have_in = 0;
+    memset(&in, 0, sizeof in);
+    if (PyUnicode_Check(source) || PyBytes_Check(source) || PyObject_HasAttrString(source, "__fspath__")) {
+        if (!PyUnicode_FSConverter(source, &path_b)) return NULL;
+    } else {
+        if (pa_input_get(source, "x", &samples_accept, &in) < 0) {
+            pa_input_release(&in);
+            return NULL;
+        }
+        have_in = 1;
+    }
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_audio_segment *segs = NULL;
+    size_t ns = 0;
+    accel_audio_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    const char *path = path_b ? PyBytes_AsString(path_b) : NULL;
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        accel_audio_source *src = NULL;
+        st = path ? accel_audio_open(c->ctx, path, 16000, &src)
+                  : accel_audio_open_memory(c->ctx, in.dtype, in.data, in.n, rate, 16000, &src);
+        if (st == ACCEL_OK)
+            st = chunks ? accel_audio_chunk(c->ctx, &vp, src, &segs, &ns)
+                        : accel_audio_vad(c->ctx, &vp, src, &segs, &ns);
+        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
+        if (src) accel_audio_source_info(src, &info);
+        accel_audio_close(src);
+        pa_ctx_leave(c);
+    } else {
+        pa_last_error(st, msg, sizeof msg);
+    }
+    Py_END_ALLOW_THREADS;
+    Py_XDECREF(path_b);
+    if (have_in) pa_input_release(&in);
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PyObject *list = PyList_New((Py_ssize_t)ns);
+    for (size_t i = 0; list && i < ns; i++) {
+        PyObject *t = Py_BuildValue("(dd)", segs[i].start_s, segs[i].end_s);
+        if (!t) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SetItem(list, (Py_ssize_t)i, t);
+    }
+    accel_audio_free(segs);
+    if (!list) return NULL;
+    return Py_BuildValue("(NN)", list, info_dict(&info));
+}
+
+PyMethodDef pa_context_audio_methods[] = {
+    {"audio_features", ctx_audio_features, METH_VARARGS,
+     "audio_features($self, params, x, /)\n--\n\n(Buffer, record): accel_audio_features() of one "
+     "clip."},
+    {"audio_features_batch", ctx_audio_features_batch, METH_VARARGS,
+     "audio_features_batch($self, params, clips, /)\n--\n\n([Buffer, …], record): "
+     "accel_audio_features_batch()."},
+    {"audio_features_npy", ctx_audio_features_npy, METH_VARARGS,
+     "audio_features_npy($self, params, path, out, /)\n--\n\n(result, record, info): a file's "
+     "features streamed to a .npy file in bounded memory, as `accel audio features` does."},
+    {"audio_load", ctx_audio_load, METH_VARARGS,
+     "audio_load($self, path, rate=16000, /)\n--\n\n(Buffer, info): accel_audio_load()."},
+    {"audio_resample", ctx_audio_resample, METH_VARARGS,
+     "audio_resample($self, x, in_rate, rate, /)\n--\n\nSamples at in_rate resampled to rate "
+     "(float32 Buffer)."},
+    {"audio_segments", (PyCFunction)(void (*)(void))ctx_audio_segments, METH_VARARGS | METH_KEYWORDS,
+     "audio_segments($self, /, source, chunks=False, rate=16000, options=None, op=None)\n--\n\n"
+     "([(start_s, end_s), …], info): accel_audio_vad(), or accel_audio_chunk() with chunks=True."},
+    {NULL, NULL, 0, NULL},
+};
+
+int pa_audio_init(PyObject *module)
+{
+    pa_AudioParamsType = (PyTypeObject *)PyType_FromModuleAndSpec(module, &params_spec, NULL);
+    if (!pa_AudioParamsType) return -1;
+    Py_INCREF((PyObject *)pa_AudioParamsType);
+    if (PyModule_AddObject(module, "AudioParams", (PyObject *)pa_AudioParamsType) < 0) {
+        Py_DECREF((PyObject *)pa_AudioParamsType);
+        return -1;
+    }
+    return 0;
+}

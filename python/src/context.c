@@ -1,0 +1,771 @@
+/* context.c — accel._accel.Context: one accel_ctx, shared by any number of Python threads.
+ *
+ * Every call into libaccel runs with the GIL released, so threads using one context compute in
+ * parallel (libaccel's operations are thread-safe on one context). The context cannot be
+ * destroyed under a running call: calls hold a read lock for their duration and close() takes
+ * it for writing, with the GIL released while it waits. A call on a closed context raises
+ * accel.InputError. The thread's detailed error message is copied before the GIL is taken back
+ * (it is per thread in libaccel, and this thread will not call libaccel again before that). */
+#include "pyaccel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+PyTypeObject *pa_ContextType;
+
+accel_status pa_ctx_enter(pa_context *c)
+{
+    if (!c->lock_ok) return PA_CLOSED;
+    pthread_rwlock_rdlock(&c->lock);
+    if (!c->ctx) {
+        pthread_rwlock_unlock(&c->lock);
+        return PA_CLOSED;
+    }
+    return ACCEL_OK;
+}
+
+void pa_ctx_leave(pa_context *c) { pthread_rwlock_unlock(&c->lock); }
+
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+int pa_dict_steal(PyObject *d, const char *key, PyObject *value)
+{
+    if (!value) return -1;
+    int r = PyDict_SetItemString(d, key, value);
+    Py_DECREF(value);
+    return r;
+}
+
+PyObject *pa_str_or_none(const char *text)
+{
+    if (!text) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+}
+
+PyObject *pa_text(const char *text)
+{
+    if (!text || !text[0]) Py_RETURN_NONE;
+    return pa_str_or_none(text);
+}
+
+PyObject *pa_record_dict(const accel_run_record *r)
+{
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    if (pa_dict_steal(d, "device_planned", PyLong_FromLong(r->device_planned)) < 0 ||
+        pa_dict_steal(d, "device_used", PyLong_FromLong(r->device_used)) < 0 ||
+        pa_dict_steal(d, "n_fallbacks", PyLong_FromLong(r->n_fallbacks)) < 0 ||
+        pa_dict_steal(d, "reason", PyUnicode_FromString(accel_fallback_reason_name(r->reason))) < 0 ||
+        pa_dict_steal(d, "time_lost_ms", PyFloat_FromDouble(r->time_lost_ms)) < 0 ||
+        pa_dict_steal(d, "elapsed_ms", PyFloat_FromDouble(r->elapsed_ms)) < 0 ||
+        pa_dict_steal(d, "n_splits", PyLong_FromLong(r->n_splits)) < 0 ||
+        pa_dict_steal(d, "message", pa_str_or_none(r->message)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Raises for a failed operation call, with its run record attached (what was tried). */
+static PyObject *raise_with_record(accel_status st, const char *msg, const accel_run_record *rec)
+{
+    PyObject *extra = PyDict_New();
+    if (extra && rec) pa_dict_steal(extra, "record", pa_record_dict(rec));
+    pa_raise_extra(st, msg, extra);
+    Py_XDECREF(extra);
+    return NULL;
+}
+
+/* ---- creation and closing ----------------------------------------------------------------- */
+
+static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"options", "flags", NULL};
+    PyObject *options = NULL;
+    unsigned int flags = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OI:Context", kwlist, &options, &flags)) return NULL;
+    accel_option *opts = NULL;
+    Py_ssize_t n = 0;
+    PyObject *seq = NULL;
+    if (options && options != Py_None) {
+        seq = PySequence_Tuple(options);
+        if (!seq) return NULL;
+        n = PyTuple_Size(seq);
+        opts = calloc((size_t)(n ? n : 1), sizeof *opts);
+        if (!opts) {
+            Py_DECREF(seq);
+            return PyErr_NoMemory();
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *item = PyTuple_GetItem(seq, i);
+            PyObject *k = NULL, *v = NULL;
+            if (!PyArg_ParseTuple(item, "UU:option", &k, &v)) {
+                free(opts);
+                Py_DECREF(seq);
+                return NULL;
+            }
+            opts[i].key = PyUnicode_AsUTF8AndSize(k, NULL);
+            opts[i].value = PyUnicode_AsUTF8AndSize(v, NULL);
+            if (!opts[i].key || !opts[i].value) {
+                free(opts);
+                Py_DECREF(seq);
+                return NULL;
+            }
+        }
+    }
+    allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
+    pa_context *c = (pa_context *)alloc(type, 0);
+    if (!c) {
+        free(opts);
+        Py_XDECREF(seq);
+        return NULL;
+    }
+    if (pthread_rwlock_init(&c->lock, NULL) != 0) {
+        free(opts);
+        Py_XDECREF(seq);
+        Py_DECREF(c);
+        return PyErr_NoMemory();
+    }
+    c->lock_ok = 1;
+    accel_status st;
+    char msg[1024];
+    accel_ctx *ctx = NULL;
+    Py_BEGIN_ALLOW_THREADS;
+    st = accel_ctx_create(&ctx, opts, (size_t)n, flags);
+    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
+    Py_END_ALLOW_THREADS;
+    free(opts); /* the strings belong to seq; the context copied what it keeps */
+    Py_XDECREF(seq);
+    if (st != ACCEL_OK) {
+        Py_DECREF(c);
+        return pa_raise(st, msg);
+    }
+    c->ctx = ctx;
+    return (PyObject *)c;
+}
+
+static void ctx_close_now(pa_context *c)
+{
+    if (!c->lock_ok) return;
+    accel_ctx *ctx;
+    Py_BEGIN_ALLOW_THREADS;
+    pthread_rwlock_wrlock(&c->lock); /* waits for calls in progress */
+    ctx = c->ctx;
+    c->ctx = NULL;
+    pthread_rwlock_unlock(&c->lock);
+    accel_ctx_destroy(ctx);
+    Py_END_ALLOW_THREADS;
+}
+
+static void ctx_dealloc(PyObject *self)
+{
+    pa_context *c = (pa_context *)self;
+    PyTypeObject *tp = Py_TYPE(self);
+    if (c->lock_ok) {
+        /* no other reference exists, so no call is running: destroy without waiting */
+        accel_ctx *ctx = c->ctx;
+        c->ctx = NULL;
+        if (ctx) {
+            Py_BEGIN_ALLOW_THREADS;
+            accel_ctx_destroy(ctx);
+            Py_END_ALLOW_THREADS;
+        }
+        pthread_rwlock_destroy(&c->lock);
+        c->lock_ok = 0;
+    }
+    freefunc f = (freefunc)PyType_GetSlot(tp, Py_tp_free);
+    f(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *ctx_close(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    ctx_close_now((pa_context *)self);
+    Py_RETURN_NONE;
+}
+
+static PyObject *ctx_get_closed(PyObject *self, void *closure)
+{
+    (void)closure;
+    pa_context *c = (pa_context *)self;
+    int closed;
+    Py_BEGIN_ALLOW_THREADS;
+    pthread_rwlock_rdlock(&c->lock);
+    closed = c->ctx == NULL;
+    pthread_rwlock_unlock(&c->lock);
+    Py_END_ALLOW_THREADS;
+    return PyBool_FromLong(closed);
+}
+
+/* ---- devices ------------------------------------------------------------------------------ */
+
+#define SET(d, k, v)                                                                        \
+    do {                                                                                    \
+        if (pa_dict_steal((d), (k), (v)) < 0) goto fail;                                    \
+    } while (0)
+
+static PyObject *device_dict(const accel_device_info *i, int ordinal)
+{
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    SET(d, "index", PyLong_FromLong(i->index));
+    SET(d, "kind", PyUnicode_FromString(accel_device_kind_name(i->kind)));
+    SET(d, "routes", PyLong_FromUnsignedLong(i->routes));
+    SET(d, "usable", PyBool_FromLong(i->usable));
+    SET(d, "verdict", pa_str_or_none(i->verdict));
+    SET(d, "name", pa_str_or_none(i->name));
+    SET(d, "vendor", pa_str_or_none(i->vendor));
+    SET(d, "pci_bus_id", pa_str_or_none(i->pci_bus_id));
+    SET(d, "uuid", pa_str_or_none(i->uuid));
+    SET(d, "arch", pa_str_or_none(i->arch));
+    SET(d, "cc_major", PyLong_FromLong(i->cc_major));
+    SET(d, "cc_minor", PyLong_FromLong(i->cc_minor));
+    SET(d, "compute_units", PyLong_FromLong(i->compute_units));
+    SET(d, "mem_total", PyLong_FromLongLong(i->mem_total));
+    SET(d, "mem_free", PyLong_FromLongLong(i->mem_free));
+    SET(d, "driver_version", pa_str_or_none(i->driver_version));
+    SET(d, "driver_cuda_version", PyLong_FromLong(i->driver_cuda_version));
+    SET(d, "utilization_percent", PyLong_FromLong(i->utilization_percent));
+    SET(d, "temperature_c", PyLong_FromLong(i->temperature_c));
+    SET(d, "power_mw", PyLong_FromLong(i->power_mw));
+    SET(d, "mem_used", PyLong_FromLongLong(i->mem_used));
+    SET(d, "opencl_version", pa_str_or_none(i->opencl_version));
+    SET(d, "local_mem", PyLong_FromLongLong(i->local_mem));
+    SET(d, "max_alloc", PyLong_FromLongLong(i->max_alloc));
+    SET(d, "fp16", PyLong_FromLong(i->fp16));
+    SET(d, "fp64", PyLong_FromLong(i->fp64));
+    SET(d, "physical_cores", PyLong_FromLong(i->physical_cores));
+    SET(d, "logical_cores", PyLong_FromLong(i->logical_cores));
+    SET(d, "usable_cores", PyLong_FromLong(i->usable_cores));
+    SET(d, "simd", PyLong_FromUnsignedLong(i->simd));
+    SET(d, "cgroup_mem_limit", PyLong_FromLongLong(i->cgroup_mem_limit));
+    SET(d, "unified_memory", PyLong_FromLong(i->unified_memory));
+    SET(d, "host_cpu", PyLong_FromLong(i->host_cpu));
+    SET(d, "ordinal", PyLong_FromLong(ordinal));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *ctx_devices(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    size_t n = 0;
+    PA_RUN(c, st, msg, accel_device_count(c->ctx, &n));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PyObject *list = PyList_New(0);
+    if (!list) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *info = NULL;
+        accel_device_info copy;
+        int ord = -1;
+        PA_RUN(c, st, msg,
+               (st = accel_device_get(c->ctx, i, &info)) == ACCEL_OK
+                   ? (copy = *info, accel_device_ordinal(c->ctx, i, &ord))
+                   : st);
+        if (st != ACCEL_OK) {
+            Py_DECREF(list);
+            return pa_raise(st, msg);
+        }
+        PyObject *d = device_dict(&copy, ord);
+        if (!d || PyList_Append(list, d) < 0) {
+            Py_XDECREF(d);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(d);
+    }
+    return list;
+}
+
+/* ---- selection, configuration, statistics, plans, precision ------------------------------- */
+
+static PyObject *ctx_select(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"op", "explain", NULL};
+    const char *op = NULL;
+    int explain = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zp:select", kwlist, &op, &explain)) return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    size_t index = 0;
+    char *text = NULL;
+    /* the explanation is always asked for: a refusal carries it even when it was not wanted */
+    PA_RUN(c, st, msg, accel_select(c->ctx, op, &index, &text));
+    PyObject *t = pa_str_or_none(st == ACCEL_OK && !explain ? NULL : text);
+    free(text);
+    if (!t) return NULL;
+    if (st != ACCEL_OK) {
+        PyObject *extra = Py_BuildValue("{s:O}", "explain", t);
+        Py_DECREF(t);
+        pa_raise_extra(st, msg, extra);
+        Py_XDECREF(extra);
+        return NULL;
+    }
+    PyObject *r = Py_BuildValue("(nO)", (Py_ssize_t)index, t);
+    Py_DECREF(t);
+    return r;
+}
+
+static PyObject *ctx_config_get(PyObject *self, PyObject *args)
+{
+    const char *key;
+    if (!PyArg_ParseTuple(args, "s:config_get", &key)) return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    const char *value = NULL, *source = NULL;
+    PyObject *r = NULL;
+    /* the strings belong to the context: convert them while it is held */
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        st = accel_config_get(c->ctx, key, &value, &source);
+        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
+    } else {
+        pa_last_error(st, msg, sizeof msg);
+    }
+    Py_END_ALLOW_THREADS;
+    if (st == ACCEL_OK) {
+        r = Py_BuildValue("(ss)", value ? value : "", source ? source : "");
+        pa_ctx_leave(c);
+        return r;
+    }
+    if (st != PA_CLOSED) pa_ctx_leave(c);
+    return pa_raise(st, msg);
+}
+
+static PyObject *ctx_config_dump(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    char *text = NULL;
+    PA_RUN(c, st, msg, accel_config_dump(c->ctx, &text));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PyObject *r = pa_str_or_none(text);
+    free(text);
+    return r;
+}
+
+static PyObject *ctx_stats(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    size_t n = 0;
+    PA_RUN(c, st, msg, accel_stats_count(c->ctx, &n));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PyObject *list = PyList_New(0);
+    if (!list) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        accel_op_stats s;
+        memset(&s, 0, sizeof s);
+        s.struct_size = sizeof s;
+        PA_RUN(c, st, msg, accel_stats_get(c->ctx, i, &s));
+        if (st != ACCEL_OK) {
+            Py_DECREF(list);
+            return pa_raise(st, msg);
+        }
+        PyObject *fb = PyDict_New();
+        PyObject *d = PyDict_New();
+        if (!fb || !d) goto fail_item;
+        for (int r = 0; r < 6; r++)
+            if (pa_dict_steal(fb, accel_fallback_reason_name((accel_fallback_reason)r),
+                              PyLong_FromUnsignedLongLong(s.fallbacks[r])) < 0)
+                goto fail_item;
+        if (pa_dict_steal(d, "op", pa_str_or_none(s.op)) < 0 ||
+            pa_dict_steal(d, "calls", PyLong_FromUnsignedLongLong(s.calls)) < 0 ||
+            PyDict_SetItemString(d, "fallbacks", fb) < 0 ||
+            pa_dict_steal(d, "failures", PyLong_FromUnsignedLongLong(s.failures)) < 0 ||
+            pa_dict_steal(d, "time_lost_ms", PyFloat_FromDouble(s.time_lost_ms)) < 0 ||
+            PyList_Append(list, d) < 0)
+            goto fail_item;
+        Py_DECREF(fb);
+        Py_DECREF(d);
+        continue;
+    fail_item:
+        Py_XDECREF(fb);
+        Py_XDECREF(d);
+        Py_DECREF(list);
+        return NULL;
+    }
+    return list;
+}
+
+static PyObject *plan_dict(const accel_plan *p)
+{
+    return Py_BuildValue("{s:i,s:L,s:L,s:L,s:n,s:d,s:O,s:s}", "device", p->device,
+                         "budget_bytes", (long long)p->budget_bytes, "bytes_fixed",
+                         (long long)p->bytes_fixed, "bytes_per_item", (long long)p->bytes_per_item,
+                         "batch", (Py_ssize_t)p->batch, "chunk_seconds", p->chunk_seconds,
+                         "calibrated", p->calibrated ? Py_True : Py_False, "why", p->why);
+}
+
+static PyObject *ctx_plan_batch(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"op", "item_size", "device", "calibrate", NULL};
+    const char *op;
+    Py_ssize_t item_size = 1;
+    int device = -1, calibrate = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nip:plan_batch", kwlist, &op, &item_size, &device,
+                                     &calibrate))
+        return NULL;
+    if (item_size < 0) return pa_input_error("item_size: %zd (allowed: a whole number >= 0)", item_size);
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_plan p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    PA_RUN(c, st, msg, accel_plan_batch(c->ctx, op, (size_t)item_size, device, calibrate, &p));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return plan_dict(&p);
+}
+
+static PyObject *ctx_plan_chunk(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"op", "duration_s", "rate", "device", NULL};
+    const char *op;
+    double duration = 0;
+    int rate = 16000, device = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sd|ii:plan_chunk", kwlist, &op, &duration, &rate,
+                                     &device))
+        return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_plan p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    PA_RUN(c, st, msg, accel_plan_chunk(c->ctx, op, duration, rate, device, &p));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return plan_dict(&p);
+}
+
+static PyObject *ctx_precision(PyObject *self, PyObject *args)
+{
+    Py_ssize_t index;
+    if (!PyArg_ParseTuple(args, "n:precision", &index)) return NULL;
+    if (index < 0) return pa_raise(ACCEL_ERR_NOT_FOUND, "device index must be >= 0");
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    unsigned mask = 0;
+    PA_RUN(c, st, msg, accel_precision_allowed(c->ctx, (size_t)index, &mask));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return PyLong_FromUnsignedLong(mask);
+}
+
+static PyObject *ctx_warmup(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    PA_RUN(c, st, msg, accel_warmup(c->ctx));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    Py_RETURN_NONE;
+}
+
+/* ---- convert and reduce ------------------------------------------------------------------- */
+
+/* The accel device holding an input that is in GPU memory: the CUDA (ROCm) device whose
+ * runtime ordinal is the input's; for a CUDA array interface (which does not say) the
+ * context's only CUDA device. -1 with an InputError naming what there is otherwise. */
+static int device_for(pa_context *c, const pa_input *in, size_t *index, int *ordinal)
+{
+    accel_device_kind want = in->dl_type == PA_DL_ROCM ? ACCEL_KIND_ROCM : ACCEL_KIND_CUDA;
+    size_t n = 0, found = 0, hit = 0;
+    int hit_ord = -1;
+    char have[256] = "";
+    size_t k = 0;
+    accel_status st;
+    Py_BEGIN_ALLOW_THREADS;
+    st = pa_ctx_enter(c);
+    if (st == ACCEL_OK) {
+        accel_device_count(c->ctx, &n);
+        for (size_t i = 0; i < n; i++) {
+            const accel_device_info *d = NULL;
+            int ord = -1;
+            if (accel_device_get(c->ctx, i, &d) != ACCEL_OK || d->kind != want) continue;
+            accel_device_ordinal(c->ctx, i, &ord);
+            if (k < sizeof have)
+                k += (size_t)snprintf(have + k, sizeof have - k, "%s%d (accel device %zu)", k ? ", " : "",
+                                      ord, i);
+            if (in->dl_id < 0 || ord == in->dl_id) {
+                if (!found++) {
+                    hit = i;
+                    hit_ord = ord;
+                }
+            }
+        }
+        pa_ctx_leave(c);
+    }
+    Py_END_ALLOW_THREADS;
+    if (st != ACCEL_OK) {
+        pa_raise(st, "");
+        return -1;
+    }
+    const char *kind = want == ACCEL_KIND_ROCM ? "ROCm" : "CUDA";
+    if (in->dl_id < 0 && found > 1) {
+        pa_input_error("%s: a CUDA array interface does not say which GPU holds it, and this context "
+                       "has %zu CUDA devices (%s): pass it through DLPack",
+                       in->name, found, have);
+        return -1;
+    }
+    if (!found) {
+        if (in->dl_id >= 0)
+            pa_input_error("%s: the data are on %s device %d, which this context does not have "
+                           "(%s devices: %s)",
+                           in->name, kind, in->dl_id, kind, k ? have : "none");
+        else
+            pa_input_error("%s: the data are in CUDA memory, and this context has no CUDA device",
+                           in->name);
+        return -1;
+    }
+    *index = hit;
+    *ordinal = hit_ord;
+    return 0;
+}
+
+static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"x", "dtype", "scale", "offset", NULL};
+    PyObject *x;
+    const char *dtype = "float32";
+    float scale = 1.0f, offset = 0.0f;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|sff:convert", kwlist, &x, &dtype, &scale, &offset))
+        return NULL;
+    accel_dtype dst;
+    if (!strcmp(dtype, "float32")) dst = ACCEL_F32;
+    else if (!strcmp(dtype, "float16")) dst = ACCEL_F16;
+    else return pa_input_error("dtype: '%s' (allowed: float32, float16)", dtype);
+    static const pa_accept acc = {
+        (1u << ACCEL_U8) | (1u << ACCEL_I16) | (1u << ACCEL_I32) | (1u << ACCEL_F16) | (1u << ACCEL_F32),
+        0, 0, PA_MAXDIM, "uint8, int16, int32, float16 or float32", 1};
+    pa_input in;
+    if (pa_input_get(x, "x", &acc, &in) < 0) {
+        pa_input_release(&in);
+        return NULL;
+    }
+    size_t esz = dst == ACCEL_F32 ? 4 : 2;
+    pa_el out_el = dst == ACCEL_F32 ? PA_EL_F32 : PA_EL_F16;
+    if (in.on_device) { /* on the GPU holding it, into memory of that GPU */
+        pa_context *c = (pa_context *)self;
+        size_t dev;
+        int ord;
+        if (device_for(c, &in, &dev, &ord) < 0) {
+            pa_input_release(&in);
+            return NULL;
+        }
+        accel_status st;
+        char msg[1024];
+        void *out = NULL;
+        accel_run_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.struct_size = sizeof rec;
+        PA_RUN(c, st, msg, accel_device_alloc(c->ctx, dev, in.n * esz, &out));
+        if (st == ACCEL_OK)
+            PA_RUN(c, st, msg, accel_convert_on(c->ctx, dev, in.dtype, in.data, dst, out, in.n, scale,
+                                                offset, &rec));
+        int ndim = in.ndim, dl_type = in.dl_type;
+        size_t shape[PA_MAXDIM];
+        memcpy(shape, in.shape, sizeof shape);
+        pa_input_release(&in);
+        if (st != ACCEL_OK) {
+            if (out) {
+                Py_BEGIN_ALLOW_THREADS;
+                if (pa_ctx_enter(c) == ACCEL_OK) {
+                    accel_device_free(c->ctx, dev, out);
+                    pa_ctx_leave(c);
+                }
+                Py_END_ALLOW_THREADS;
+            }
+            return raise_with_record(st, msg, &rec);
+        }
+        PyObject *buf = pa_buffer_new_device(out, c, dev, dl_type, ord, out_el, ndim, shape);
+        if (!buf) return NULL;
+        return Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
+    }
+    void *out = pa_alloc(in.n * esz);
+    if (!out) {
+        pa_input_release(&in);
+        return PyErr_NoMemory();
+    }
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_run_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.struct_size = sizeof rec;
+    PA_RUN(c, st, msg, accel_convert(c->ctx, in.dtype, in.data, dst, out, in.n, scale, offset, &rec));
+    int ndim = in.ndim;
+    size_t shape[PA_MAXDIM];
+    memcpy(shape, in.shape, sizeof shape);
+    pa_input_release(&in);
+    if (st != ACCEL_OK) {
+        free(out);
+        return raise_with_record(st, msg, &rec);
+    }
+    PyObject *buf = pa_buffer_new(out, free, NULL, out_el, ndim, shape);
+    if (!buf) return NULL;
+    PyObject *r = Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
+    return r;
+}
+
+static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"x", "op", NULL};
+    PyObject *x;
+    const char *opname = "sum";
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|s:reduce", kwlist, &x, &opname)) return NULL;
+    static const char *const names[] = {"sum", "mean", "var", "min", "max"};
+    int op = -1;
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(opname, names[i])) op = i;
+    if (op < 0) return pa_input_error("op: '%s' (allowed: sum, mean, var, min, max)", opname);
+    static const pa_accept acc = {1u << ACCEL_F32, 1, 1, 2, "float32", 1};
+    pa_input in;
+    if (pa_input_get(x, "x", &acc, &in) < 0) {
+        pa_input_release(&in);
+        return NULL;
+    }
+    size_t n_arrays = in.ndim == 2 ? in.shape[0] : 1, len = in.ndim == 2 ? in.shape[1] : in.shape[0];
+    int ndim = in.ndim;
+    float *out = pa_alloc(n_arrays * sizeof *out);
+    if (!out) {
+        pa_input_release(&in);
+        return PyErr_NoMemory();
+    }
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_run_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.struct_size = sizeof rec;
+    size_t dev = 0;
+    int ord;
+    if (in.on_device && device_for(c, &in, &dev, &ord) < 0) {
+        free(out);
+        pa_input_release(&in);
+        return NULL;
+    }
+    if (in.on_device) /* read on the GPU holding it; the results come back to host memory */
+        PA_RUN(c, st, msg,
+               accel_reduce_on(c->ctx, dev, (accel_reduce_op)op, in.data, n_arrays, len, out, &rec));
+    else
+        PA_RUN(c, st, msg,
+               accel_reduce(c->ctx, (accel_reduce_op)op, in.data, n_arrays, len, out, &rec));
+    pa_input_release(&in);
+    if (st != ACCEL_OK) {
+        free(out);
+        return raise_with_record(st, msg, &rec);
+    }
+    PyObject *buf = pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n_arrays);
+    if (!buf) return NULL;
+    return Py_BuildValue("(NNi)", buf, pa_record_dict(&rec), ndim);
+}
+
+static PyObject *ctx_ordinal(PyObject *self, PyObject *args)
+{
+    Py_ssize_t index;
+    if (!PyArg_ParseTuple(args, "n:ordinal", &index)) return NULL;
+    if (index < 0) return pa_raise(ACCEL_ERR_NOT_FOUND, "device index must be >= 0");
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    int ord = -1;
+    PA_RUN(c, st, msg, accel_device_ordinal(c->ctx, (size_t)index, &ord));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return PyLong_FromLong(ord);
+}
+
+/* ---- the type ----------------------------------------------------------------------------- */
+
+static PyMethodDef ctx_methods[] = {
+    {"close", ctx_close, METH_NOARGS,
+     "close($self, /)\n--\n\nDestroy the accel context after calls in progress finish. Idempotent."},
+    {"devices", ctx_devices, METH_NOARGS,
+     "devices($self, /)\n--\n\nEvery device as a dict of the fields of accel_device_info\n"
+     "(-1 and \"\" unknown), plus its runtime ordinal."},
+    {"select", (PyCFunction)(void (*)(void))ctx_select, METH_VARARGS | METH_KEYWORDS,
+     "select($self, /, op=None, explain=False)\n--\n\n(index, explanation or None): accel_select()."},
+    {"ordinal", ctx_ordinal, METH_VARARGS,
+     "ordinal($self, index, /)\n--\n\nThe device's CUDA/HIP ordinal, -1 for other kinds."},
+    {"config_get", ctx_config_get, METH_VARARGS,
+     "config_get($self, key, /)\n--\n\n(value, source) of one configuration key."},
+    {"config_dump", ctx_config_dump, METH_NOARGS,
+     "config_dump($self, /)\n--\n\nThe text `accel config --show` prints."},
+    {"stats", ctx_stats, METH_NOARGS,
+     "stats($self, /)\n--\n\nPer-operation counters since creation, as dicts."},
+    {"plan_batch", (PyCFunction)(void (*)(void))ctx_plan_batch, METH_VARARGS | METH_KEYWORDS,
+     "plan_batch($self, /, op, item_size=1, device=-1, calibrate=False)\n--\n\naccel_plan_batch() as a dict."},
+    {"plan_chunk", (PyCFunction)(void (*)(void))ctx_plan_chunk, METH_VARARGS | METH_KEYWORDS,
+     "plan_chunk($self, /, op, duration_s, rate=16000, device=-1)\n--\n\naccel_plan_chunk() as a dict."},
+    {"precision", ctx_precision, METH_VARARGS,
+     "precision($self, index, /)\n--\n\nThe ACCEL_PREC_* mask device `index` may use."},
+    {"warmup", ctx_warmup, METH_NOARGS,
+     "warmup($self, /)\n--\n\nCompile or load every kernel on every opened device now."},
+    {"convert", (PyCFunction)(void (*)(void))ctx_convert, METH_VARARGS | METH_KEYWORDS,
+     "convert($self, /, x, dtype='float32', scale=1.0, offset=0.0)\n--\n\n(Buffer, record): accel_convert()."},
+    {"reduce", (PyCFunction)(void (*)(void))ctx_reduce, METH_VARARGS | METH_KEYWORDS,
+     "reduce($self, /, x, op='sum')\n--\n\n(Buffer, record, ndim of x): accel_reduce() over the last axis."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef ctx_getset[] = {
+    {"closed", ctx_get_closed, NULL, "True once close() ran.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+int pa_context_init(PyObject *module)
+{
+    /* the Context's methods: its own and the audio calls (audio.c) */
+    size_t n1 = 0, n2 = 0;
+    while (ctx_methods[n1].ml_name) n1++;
+    while (pa_context_audio_methods[n2].ml_name) n2++;
+    static PyMethodDef *all;
+    all = calloc(n1 + n2 + 1, sizeof *all);
+    if (!all) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(all, ctx_methods, n1 * sizeof *all);
+    memcpy(all + n1, pa_context_audio_methods, n2 * sizeof *all);
+    PyType_Slot slots[] = {
+        {Py_tp_doc, (void *)"Context(options=(), flags=0)\n--\n\n"
+                            "An accel_ctx: options are (key, value) pairs that override the\n"
+                            "environment and the configuration file; flags are ACCEL_CTX_*.\n"
+                            "Use accel.Context, which builds on it."},
+        {Py_tp_new, (void *)ctx_new},
+        {Py_tp_dealloc, (void *)ctx_dealloc},
+        {Py_tp_methods, all},
+        {Py_tp_getset, ctx_getset},
+        {0, NULL},
+    };
+    PyType_Spec spec = {
+        .name = "accel._accel.Context",
+        .basicsize = sizeof(pa_context),
+        .itemsize = 0,
+        .flags = Py_TPFLAGS_DEFAULT,
+        .slots = slots,
+    };
+    pa_ContextType = (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, NULL);
+    if (!pa_ContextType) return -1;
+    Py_INCREF((PyObject *)pa_ContextType);
+    if (PyModule_AddObject(module, "Context", (PyObject *)pa_ContextType) < 0) {
+        Py_DECREF((PyObject *)pa_ContextType);
+        return -1;
+    }
+    return 0;
+}

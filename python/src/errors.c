@@ -1,0 +1,106 @@
+/* errors.c — a failed status becomes an exception of the accel.Error family.
+ *
+ * The classes live in accel/errors.py (easier to document and subclass there); this file only
+ * calls accel.errors._from_status(code, name, message, extra), which picks the class of the
+ * status and sets .status, .code and .message on the instance. */
+#include "pyaccel.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static PyObject *factory; /* accel.errors._from_status, imported on first use */
+
+static PyObject *get_factory(void)
+{
+    if (factory) return factory;
+    PyObject *m = PyImport_ImportModule("accel.errors");
+    if (!m) return NULL;
+    factory = PyObject_GetAttrString(m, "_from_status");
+    Py_DECREF(m);
+    return factory;
+}
+
+PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra)
+{
+    int code = st == PA_CLOSED ? ACCEL_ERR_INVALID_ARG : (int)st;
+    const char *name = accel_status_name((accel_status)code);
+    const char *msg = message && message[0] ? message : accel_strerror((accel_status)code);
+    if (st == PA_CLOSED && (!message || !message[0])) msg = "this accel.Context is closed";
+    PyObject *f = get_factory();
+    if (!f) return NULL;
+    PyObject *exc = PyObject_CallFunction(f, "issO", code, name, msg, extra ? extra : Py_None);
+    if (!exc) return NULL;
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+PyObject *pa_raise(accel_status st, const char *message) { return pa_raise_extra(st, message, NULL); }
+
+PyObject *pa_input_error(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return pa_raise(ACCEL_ERR_INVALID_ARG, msg);
+}
+
+void pa_last_error(accel_status st, char *buf, size_t cap)
+{
+    if (!cap) return;
+    if (st == PA_CLOSED) {
+        snprintf(buf, cap, "this accel.Context is closed");
+        return;
+    }
+    const char *m = accel_last_error(NULL);
+    snprintf(buf, cap, "%s", m && m[0] ? m : accel_strerror(st));
+}
+
+static PyObject *error_class; /* accel.errors.Error */
+
+void pa_wrap_foreign_error(const char *name)
+{
+    if (!PyErr_Occurred()) return;
+    /* the producer's own failure (numpy refusing to export a dtype, a __dlpack__ that raises)
+     * becomes an InputError naming the argument, with the producer's words */
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    if (!error_class) {
+        PyObject *m = PyImport_ImportModule("accel.errors");
+        if (m) {
+            error_class = PyObject_GetAttrString(m, "Error");
+            Py_DECREF(m);
+        }
+        if (!error_class) { /* keep what was being raised */
+            PyErr_Clear();
+            PyErr_Restore(et, ev, tb);
+            return;
+        }
+    }
+    PyErr_NormalizeException(&et, &ev, &tb);
+    if (PyErr_GivenExceptionMatches(et, error_class) || PyErr_GivenExceptionMatches(et, PyExc_MemoryError) ||
+        PyErr_GivenExceptionMatches(et, PyExc_KeyboardInterrupt)) {
+        PyErr_Restore(et, ev, tb);
+        return;
+    }
+    PyObject *tn = et ? PyType_GetName((PyTypeObject *)et) : NULL;
+    PyObject *text = ev ? PyObject_Str(ev) : NULL;
+    const char *t = tn ? PyUnicode_AsUTF8AndSize(tn, NULL) : NULL;
+    const char *m = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+    PyErr_Clear();
+    pa_input_error("%s: its exporter failed: %s: %s", name, t ? t : "error", m ? m : "");
+    Py_XDECREF(tn);
+    Py_XDECREF(text);
+    Py_XDECREF(et);
+    Py_XDECREF(ev);
+    Py_XDECREF(tb);
+}
+
+int pa_errors_init(PyObject *module)
+{
+    (void)module;
+    return 0;
+}

@@ -1,0 +1,175 @@
+/* pyaccel.h — what the files of the accel._accel extension share.
+ *
+ * The extension is a thin, exact layer over libaccel's public API (include/accel.h), written
+ * against CPython's limited API (3.11: the buffer protocol is part of it), so one build serves
+ * every later CPython. The Python modules of the package (the .py files beside it) give it its shape.
+ *
+ *   module.c   the module: functions that need no context, constants from accel.h's lists
+ *   errors.c   a failed status → an accel.Error subclass carrying the status and the message
+ *   buffer.c   accel._accel.Buffer: memory accel filled, exported through the buffer protocol
+ *              and DLPack without copying (numpy.asarray and torch.from_dlpack take it as is)
+ *   input.c    arrays in: the buffer protocol or DLPack, read in place when C-contiguous with
+ *              a dtype the call takes, otherwise one copy (documented in docs/python.md)
+ *   context.c  accel._accel.Context: an accel_ctx shared by threads; every call into libaccel
+ *              runs with the GIL released under a read lock that close() takes for writing
+ *   audio.c    accel._accel.AudioParams and the audio calls of the Context
+ */
+#ifndef PYACCEL_H
+#define PYACCEL_H
+
+#define PY_SSIZE_T_CLEAN
+#ifndef Py_LIMITED_API
+#define Py_LIMITED_API 0x030B0000
+#endif
+#include <Python.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "accel.h"
+#include "dlpack.h"
+
+#define PA_MAXDIM 8
+
+/* ---- errors (errors.c) ---------------------------------------------------------------- */
+
+/* A status that is not accel's: the Context was closed. Raised as InputError. */
+#define PA_CLOSED ((accel_status)-1)
+
+/* Raises the accel.Error subclass of `st` with `message` (accel_strerror(st) when empty);
+ * returns NULL. */
+PyObject *pa_raise(accel_status st, const char *message);
+/* The same with extra attributes set on the exception (a dict, may be NULL). */
+PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra);
+/* accel.InputError (status ERR_INVALID_ARG) with a formatted message; returns NULL. */
+PyObject *pa_input_error(const char *fmt, ...);
+/* Copies the thread's detailed message for a failed `st` into buf (the generic text when the
+ * library left none). Called on the thread that made the call, before the GIL is taken back. */
+void pa_last_error(accel_status st, char *buf, size_t cap);
+/* The exception being raised, when it is not an accel.Error (a producer's own failure while
+ * exporting `name`), becomes an accel.InputError naming the argument and quoting it. */
+void pa_wrap_foreign_error(const char *name);
+int pa_errors_init(PyObject *module);
+
+/* ---- element types shared by inputs and outputs --------------------------------------- */
+
+typedef enum {
+    PA_EL_F32 = 0, PA_EL_F16, PA_EL_F64, PA_EL_BF16, PA_EL_I8, PA_EL_I16, PA_EL_I32,
+    PA_EL_I64, PA_EL_U8, PA_EL_U16, PA_EL_U32, PA_EL_U64, PA_EL_BOOL, PA_EL_OTHER
+} pa_el;
+
+const char *pa_el_name(pa_el e);        /* numpy's names: "float32", "int16", … */
+int pa_el_size(pa_el e);
+pa_el pa_el_of_accel(accel_dtype t);
+int pa_el_to_accel(pa_el e, accel_dtype *t); /* 0 when accel has the type */
+
+/* ---- Buffer (buffer.c) ---------------------------------------------------------------- */
+
+extern PyTypeObject *pa_BufferType;
+
+/* Memory for a Buffer of `bytes` (64-byte aligned, at least one byte); free() releases it. */
+void *pa_alloc(size_t bytes);
+struct pa_context;
+/* A Buffer over memory of GPU `index` of context `owner` (accel_device_alloc), freed with
+ * accel_device_free while the context is open (closing the context releases it otherwise);
+ * dl_type/dl_id say where it is in DLPack's terms. On failure frees the memory and returns
+ * NULL with an exception. */
+PyObject *pa_buffer_new_device(void *ptr, struct pa_context *owner, size_t index, int dl_type,
+                               int dl_id, pa_el el, int ndim, const size_t *shape);
+/* A host Buffer over `data` (released with free_fn(data) when the Buffer goes; free_fn may be
+ * NULL for memory owned by `owner`, which the Buffer keeps a reference to). On failure frees
+ * the data (when free_fn is set) and returns NULL with an exception. */
+PyObject *pa_buffer_new(void *data, void (*free_fn)(void *), PyObject *owner, pa_el el,
+                        int ndim, const size_t *shape);
+int pa_buffer_init(PyObject *module);
+
+/* ---- inputs (input.c) ----------------------------------------------------------------- */
+
+typedef struct pa_accept {
+    unsigned dtypes;      /* bit (1u << accel_dtype) for each type taken in place */
+    int to_f32;           /* float64, float16, bfloat16 not in `dtypes`: one copy to float32 */
+    int min_ndim, max_ndim;
+    const char *allowed;  /* for messages: "float32 or int16" */
+    int device_ok;        /* GPU memory is taken (read where it is, never copied) */
+} pa_accept;
+
+typedef struct pa_input {
+    const char *name;     /* the argument's name in messages */
+    const void *data;     /* host memory, valid until pa_input_release */
+    accel_dtype dtype;
+    size_t n;             /* elements */
+    int ndim;
+    size_t shape[PA_MAXDIM];
+    int copied;           /* 1 when data is a converted or gathered copy */
+    const char *via;      /* "buffer protocol", "DLPack", "DLPack (versioned)", "CUDA array interface" */
+    int on_device;        /* data is an address in a GPU's memory (device_ok calls only) */
+    int dl_type, dl_id;   /* where, in DLPack's terms (PA_DL_CUDA/ROCM, ordinal; -1: unknown) */
+    /* ownership */
+    int have_view;
+    Py_buffer view;
+    PyObject *capsule;
+    void *managed;
+    int versioned;
+    void *copy;
+} pa_input;
+
+/* Reads `obj` (buffer protocol, else __dlpack__) for a call that takes `acc`. Returns 0, or -1
+ * with an accel.InputError naming `name` and the reason. pa_input_release() in both cases. */
+int pa_input_get(PyObject *obj, const char *name, const pa_accept *acc, pa_input *in);
+void pa_input_release(pa_input *in);
+
+/* ---- Context (context.c) -------------------------------------------------------------- */
+
+typedef struct pa_context {
+    PyObject_HEAD
+    accel_ctx *ctx;
+    pthread_rwlock_t lock; /* read: a call in progress; write: close() */
+    int lock_ok;
+} pa_context;
+
+extern PyTypeObject *pa_ContextType;
+
+/* Takes the read lock (call without the GIL): ACCEL_OK, or PA_CLOSED when the context is
+ * closed (then nothing is held). */
+accel_status pa_ctx_enter(pa_context *c);
+void pa_ctx_leave(pa_context *c);
+
+/* `st = expr` on the context with the GIL released; on failure the message lands in msg. */
+#define PA_RUN(c, st, msg, expr)                                                            \
+    do {                                                                                    \
+        Py_BEGIN_ALLOW_THREADS;                                                             \
+        (st) = pa_ctx_enter(c);                                                             \
+        if ((st) == ACCEL_OK) {                                                             \
+            (st) = (expr);                                                                  \
+            if ((st) != ACCEL_OK) pa_last_error((st), (msg), sizeof(msg));                  \
+            pa_ctx_leave(c);                                                                \
+        } else {                                                                            \
+            pa_last_error((st), (msg), sizeof(msg));                                        \
+        }                                                                                   \
+        Py_END_ALLOW_THREADS;                                                               \
+    } while (0)
+
+
+/* The run record as a dict (device_planned, device_used, fallbacks, reason, …). */
+PyObject *pa_record_dict(const accel_run_record *rec);
+
+int pa_context_init(PyObject *module);
+
+/* ---- audio (audio.c) ------------------------------------------------------------------ */
+
+extern PyTypeObject *pa_AudioParamsType;
+extern PyMethodDef pa_context_audio_methods[]; /* merged into the Context's methods */
+int pa_audio_init(PyObject *module);
+
+/* ---- small helpers (module.c) --------------------------------------------------------- */
+
+/* dict[key] = value, stealing the reference to value; -1 on failure (value released). */
+int pa_dict_steal(PyObject *d, const char *key, PyObject *value);
+/* A str from text that may be NULL (→ None). */
+PyObject *pa_str_or_none(const char *text);
+/* A str that is "" → None. */
+PyObject *pa_text(const char *text);
+
+#endif

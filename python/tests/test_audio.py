@@ -1,0 +1,228 @@
+"""ctx.audio: features equal to what `accel audio features` writes, decoding, streaming to
+.npy, batches, resampling, voice activity and chunks equal to `accel audio vad`, parameters,
+and bad files."""
+import json
+import math
+import os
+import shutil
+
+import pytest
+
+import accel
+from conftest import AUDIO, cli, need_cli
+
+WAVS = ["speech_a.wav", "speech_b.wav", "tone.wav", "noise.wav", "silence.wav",
+        "clipping.wav", "one_sample.wav"]
+CASES = [  # (preset, CLI options, Python keywords)
+    ("whisper-80", [], {}),
+    ("whisper-80", ["--padding", "faster-whisper"], {"padding": "faster-whisper"}),
+    ("whisper-80", ["--padding", "none"], {"padding": "none"}),
+    ("whisper-80", ["--windows"], {"windows": True}),
+    ("whisper-128", [], {}),
+    ("vggish", [], {}),
+    ("fbank", [], {}),
+    ("fbank-80", [], {}),
+]
+
+
+@pytest.fixture(scope="module")
+def cli_outputs(tmp_path_factory):
+    """`accel audio features` of every test recording, for every case: {(case, wav): path}."""
+    need_cli()
+    root = tmp_path_factory.mktemp("cli")
+    out = {}
+    for i, (preset, opts, _kw) in enumerate(CASES):
+        d = root / str(i)
+        files = [os.path.join(AUDIO, w) for w in WAVS]
+        cli("audio", "features", *files, "--preset", preset, *opts, "-o", str(d) + "/", check=True)
+        for w in WAVS:
+            out[(i, w)] = str(d / (os.path.splitext(w)[0] + ".npy"))
+    return out
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_features_equal_the_cli(ctx, np, cli_outputs, case):
+    preset, _opts, kw = CASES[case]
+    for w in WAVS:
+        want = np.load(cli_outputs[(case, w)])
+        path = os.path.join(AUDIO, w)
+        got = ctx.audio.features(path, preset, **kw)
+        assert got.dtype == np.float32 and got.shape == want.shape, (w, got.shape, want.shape)
+        assert np.array_equal(got, want), (preset, kw, w)
+        # the same from samples decoded first (what a service that holds audio does)
+        samples = ctx.audio.load(path, 16000)
+        assert np.array_equal(ctx.audio.features(samples, preset, **kw), want), (preset, w)
+
+
+def test_batch_equals_one_by_one(ctx, np):
+    clips = [ctx.audio.load(os.path.join(AUDIO, w)) for w in WAVS[:4]]
+    for preset in ("whisper-80", "vggish", "fbank-80"):
+        batch = ctx.audio.features(clips, preset)
+        assert len(batch) == len(clips)
+        for b, c in zip(batch, clips):
+            assert np.array_equal(b, ctx.audio.features(c, preset))
+    paths = [os.path.join(AUDIO, w) for w in WAVS[:2]]
+    assert all(np.array_equal(a, ctx.audio.features(p)) for a, p in
+               zip(ctx.audio.features(paths), paths))
+    with pytest.raises(accel.InputError, match="clips\\[1\\]: dtype int16 differs"):
+        ctx.audio.features([clips[0], (clips[1] * 1000).astype(np.int16)])
+
+
+def test_streaming_to_npy_equals_the_cli(ctx, np, tmp_path, cli_outputs):
+    path = os.path.join(AUDIO, "speech_b.wav")
+    res = ctx.audio.features(path, "fbank-80", out=tmp_path / "b.npy")
+    assert isinstance(res, accel.AudioResult) and res.output == str(tmp_path / "b.npy")
+    want_file = cli_outputs[(CASES.index(("fbank-80", [], {})), "speech_b.wav")]
+    assert open(res.output, "rb").read() == open(want_file, "rb").read()
+    assert res.shape == np.load(want_file).shape and res.chunks >= 1 and res.seconds > 1
+    assert res.info.decoder == "wav" and res.info.source_rate == 16000
+    assert res.record.device_used == res.device_used and res.fallbacks == 0
+    # several files into a directory, as the CLI's -o DIR
+    outs = ctx.audio.features([os.path.join(AUDIO, w) for w in WAVS[:3]], out=tmp_path / "d")
+    assert sorted(os.listdir(tmp_path / "d")) == sorted(os.path.splitext(w)[0] + ".npy"
+                                                         for w in WAVS[:3])
+    assert [r.output for r in outs] == [str(tmp_path / "d" / (os.path.splitext(w)[0] + ".npy"))
+                                        for w in WAVS[:3]]
+    with pytest.raises(accel.InputError, match="out= streams files"):
+        ctx.audio.features(np.zeros(10, np.float32), out=tmp_path / "x.npy")
+
+
+def test_decoding_formats_and_rates(ctx, np):
+    v = os.path.join(AUDIO, "variants")
+    ref, info = ctx.audio.load(os.path.join(v, "speech_c.wav"), return_info=True)
+    assert isinstance(info, accel.AudioInfo) and info.decoder == "wav" and info.frames == len(ref)
+    assert info.rate == 16000 and abs(info.seconds - len(ref) / 16000) < 1e-9
+    for name in ("speech_c_f32.wav", "speech_c_s24.wav", "speech_c_stereo.wav"):
+        y = ctx.audio.load(os.path.join(v, name))
+        assert len(y) == len(ref) and np.max(np.abs(y - ref)) < 2e-3, name
+    y8 = ctx.audio.load(os.path.join(v, "speech_c_44k.wav"), 8000)
+    assert abs(len(y8) - len(ref) / 2) <= 2
+    for name in ("speech_c.flac", "speech_c.mp3", "speech_c.ogg"):
+        try:
+            y = ctx.audio.load(os.path.join(v, name))
+        except accel.NotBuiltError as e:
+            assert name in e.message  # this build lacks the decoder: said so
+            continue
+        assert abs(len(y) - len(ref)) < 2000, name
+
+
+def test_resampling_arrays_before_features(ctx, np):
+    v = os.path.join(AUDIO, "variants")
+    x44 = ctx.audio.load(os.path.join(v, "speech_c_44k.wav"), 44100)
+    a = ctx.audio.features(x44, rate=44100)
+    b = ctx.audio.features(ctx.audio.resample(x44, 44100, 16000))
+    assert np.array_equal(a, b)
+    c = ctx.audio.features(os.path.join(v, "speech_c_44k.wav"))  # the file path: same resampler
+    assert np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("chunks", [False, True])
+def test_vad_and_chunks_equal_the_cli(ctx, chunks):
+    files = [os.path.join(AUDIO, w) for w in ("speech_a.wav", "speech_b.wav", "silence.wav")]
+    args = ["audio", "vad", *files, "--json"] + (["--chunks", "1.5"] if chunks else [])
+    doc = json.loads(cli(*args, check=True).stdout)
+    for f, entry in zip(files, doc["files"]):
+        got = ctx.audio.chunks(f, 1.5) if chunks else ctx.audio.vad(f)
+        # the package gives the library's times; the CLI's JSON gives them to the ms (rounded
+        # half away from zero, as C's round())
+        ms = [[math.floor(t * 1000.0 + 0.5) / 1000.0 for t in s] for s in got]
+        assert ms == entry["segments"], f
+        assert all(isinstance(s, accel.Segment) and s.duration >= 0 for s in got)
+        # the same from samples
+        x = ctx.audio.load(f)
+        again = ctx.audio.chunks(x, 1.5) if chunks else ctx.audio.vad(x)
+        assert again == got
+
+
+def test_vad_options(ctx, np):
+    x = ctx.audio.load(os.path.join(AUDIO, "speech_a.wav"))
+    loose = ctx.audio.vad(x, pad_ms=400.0)
+    tight = ctx.audio.vad(x, pad_ms=0.0)
+    assert loose and tight and loose[0].start <= tight[0].start
+    with pytest.raises(accel.InputError, match="unknown VAD option 'pad'"):
+        ctx.audio.vad(x, pad=1.0)
+    with pytest.raises(accel.InputError, match="frame_ms"):
+        ctx.audio.vad(x, frame_ms=0.0)
+    with pytest.raises(accel.InputError, match="seconds"):
+        ctx.audio.chunks(x, -1)
+
+
+# ---- parameters --------------------------------------------------------------------------
+
+
+def test_audio_params(np):
+    p = accel.AudioParams("fbank", num_mel_bins=40, window_type="hamming", frame_shift=12.5)
+    assert p.n_mels == 40 and p.window_type == "hamming" and p.frame_shift_ms == 12.5
+    assert p.preset == "fbank" and p.kind == "fbank"
+    assert repr(p) == "accel.AudioParams('fbank', n_mels=40, window_type='hamming', frame_shift_ms=12.5)"
+    q = p.replace(use_energy=True)
+    assert q.use_energy and not p.use_energy and q != p and q.replace(use_energy=False) == p
+    assert p.shape(16000) == (79, 40)
+    assert set(p.as_dict()) == {f for f, _a, _d in accel.AudioParams.fields()}
+    assert accel.AudioParams().as_dict()["padding"] == "openai"
+    with pytest.raises(accel.InputError, match="unknown audio preset 'whisper'"):
+        accel.AudioParams("whisper")
+    with pytest.raises(accel.InputError, match="window_type: 'hann' \\(allowed: povey, hamming"):
+        accel.AudioParams("fbank", window_type="hann")
+    with pytest.raises(accel.InputError, match="unknown field 'mels'"):
+        accel.AudioParams("fbank", mels=3)
+    with pytest.raises(accel.InputError, match="expected an int"):
+        accel.AudioParams("fbank", n_mels=2.5)
+    bad = accel.AudioParams("whisper-80", n_mels=600)
+    with pytest.raises(accel.InputError) as e:
+        bad.check()
+    assert "n_mels 600 (allowed: 1..512" in e.value.message
+
+
+def test_feature_keywords_are_checked(ctx, np):
+    x = np.zeros(16000, np.float32)
+    with pytest.raises(accel.InputError, match="padding applies to the whisper presets only"):
+        ctx.audio.features(x, "vggish", padding="none")
+    with pytest.raises(accel.InputError, match="padding: 'zero' \\(allowed: openai, faster-whisper, none\\)"):
+        ctx.audio.features(x, padding="zero")
+    with pytest.raises(accel.InputError, match="num_mel_bins 3 \\(allowed: 4..1024\\)"):
+        ctx.audio.features(x, "fbank", num_mel_bins=3)
+    y = ctx.audio.features(x, "fbank", num_mel_bins=64, dither=0.0)
+    assert y.shape == (98, 64)
+
+
+# ---- bad and edge inputs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,exc,needle", [
+    ("missing.wav", accel.NotFoundError, "missing.wav"),
+    ("bad/empty.wav", accel.FormatError, "empty"),
+    ("bad/truncated.wav", accel.FormatError, "truncated"),
+    ("bad/corrupt.wav", accel.FormatError, "corrupt.wav"),
+    ("bad/not_audio.wav", accel.FormatError, "not_audio.wav"),
+    ("bad/unsupported_codec.wav", accel.Error, "unsupported_codec.wav"),
+])
+def test_bad_files_raise_clear_errors(ctx, name, exc, needle, tmp_path):
+    path = os.path.join(AUDIO, name)
+    for call in (lambda: ctx.audio.features(path), lambda: ctx.audio.load(path),
+                 lambda: ctx.audio.vad(path),
+                 lambda: ctx.audio.features(path, out=tmp_path / "o.npy")):
+        with pytest.raises(exc) as e:
+            call()
+        assert needle in e.value.message, e.value.message
+    assert not os.path.exists(tmp_path / "o.npy")  # nothing left behind
+
+
+def test_a_directory_is_not_audio(ctx, tmp_path):
+    with pytest.raises(accel.FileError) as e:
+        ctx.audio.load(tmp_path)
+    assert str(tmp_path) in e.value.message and isinstance(e.value, OSError)
+
+
+def test_empty_input_equals_the_cli_on_an_empty_recording(ctx, np, tmp_path):
+    import wave
+    path = str(tmp_path / "zero.wav")
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000), w.writeframes(b"")
+    for preset in ("whisper-80", "fbank", "vggish"):
+        cli("audio", "features", path, "--preset", preset, "-o", str(tmp_path / "z.npy"),
+            check=True)
+        want = np.load(tmp_path / "z.npy")
+        got = ctx.audio.features(np.zeros(0, np.float32), preset)
+        assert got.shape == want.shape and np.array_equal(got, want), preset
+    assert ctx.audio.vad(np.zeros(0, np.float32)) == []

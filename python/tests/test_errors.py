@@ -1,0 +1,97 @@
+"""Typed exceptions: every status of accel.h maps to an accel.Error subclass that carries the
+status name, its code and accel's detailed message."""
+import os
+import re
+
+import pytest
+
+import accel
+from accel import _accel
+from conftest import SOURCE, need_fakes, run_json
+
+EXPECTED = {
+    "ERR_INVALID_ARG": (accel.InputError, ValueError),
+    "ERR_NO_MEMORY": (accel.OutOfMemoryError, MemoryError),
+    "ERR_CONFIG": (accel.ConfigError, ValueError),
+    "ERR_NOT_FOUND": (accel.NotFoundError, LookupError),
+    "ERR_NOT_BUILT_IN": (accel.NotBuiltError, accel.Error),
+    "ERR_UNAVAILABLE": (accel.UnavailableError, accel.DeviceError),
+    "ERR_DEVICE_OOM": (accel.OutOfMemoryError, MemoryError),
+    "ERR_KERNEL": (accel.KernelError, accel.DeviceError),
+    "ERR_UNSUPPORTED": (accel.UnsupportedError, accel.Error),
+    "ERR_IO": (accel.FileError, OSError),
+    "ERR_FORMAT": (accel.FormatError, accel.InputError),
+    "ERR_TIMEOUT": (accel.DeviceTimeoutError, TimeoutError),
+    "ERR_DEVICE_LOST": (accel.DeviceLostError, accel.DeviceError),
+    "ERR_STRICT": (accel.StrictError, accel.Error),
+    "ERR_DISABLED": (accel.DisabledError, accel.Error),
+    "ERR_VENDOR": (accel.VendorError, accel.DeviceError),
+    "ERR_INTERNAL": (accel.InternalError, accel.Error),
+}
+
+
+def header_statuses():
+    text = open(os.path.join(SOURCE, "include", "accel.h"), encoding="utf-8").read()
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"X\((\w+), (\d+), \"", text)}
+
+
+def test_every_status_has_a_class():
+    statuses = header_statuses()
+    assert statuses == _accel.STATUS  # the extension's table comes from the same list
+    missing = [s for s in statuses if s != "OK" and s not in EXPECTED]
+    assert not missing, "statuses without an expected exception class: %s" % missing
+    for name, code in statuses.items():
+        if name == "OK":
+            continue
+        cls, base = EXPECTED[name]
+        with pytest.raises(cls) as e:
+            _accel.raise_status(code, "the detail")
+        err = e.value
+        assert type(err) is cls and isinstance(err, base) and isinstance(err, accel.Error)
+        assert err.status == name and err.code == code and err.message == "the detail"
+        assert str(err) == "the detail [%s]" % name
+        assert accel.errors.error_class(name) is cls
+
+
+def test_generic_text_when_no_message():
+    with pytest.raises(accel.NotFoundError) as e:
+        _accel.raise_status(4)
+    assert e.value.message == _accel.strerror(4) == "not found"
+    assert _accel.status_name(7) == "ERR_DEVICE_OOM"
+
+
+def test_unknown_future_status_is_a_plain_error():
+    with pytest.raises(accel.Error) as e:
+        _accel.raise_status(99, "new")
+    assert type(e.value) is accel.Error and e.value.status == "UNKNOWN" and e.value.code == 99
+
+
+def test_errors_from_real_calls_carry_accels_message(ctx, np):
+    with pytest.raises(accel.ConfigError) as e:
+        accel.Context(discovery=False, precision="fp8")
+    assert "ACCEL_PRECISION=fp8" in e.value.message and "auto|fp32" in e.value.message
+    with pytest.raises(accel.FormatError) as e:
+        ctx.audio.load(os.path.join(SOURCE, "tests", "data", "audio", "bad", "truncated.wav"))
+    assert "truncated" in e.value.message
+
+
+def test_strict_refusal_of_a_failing_gpu_carries_the_run_record():
+    need_fakes("ok")
+    fake = os.path.join(os.path.dirname(os.path.dirname(need_fakes("ok")[0])), "fake-cuda-backend")
+    out, _ = run_json(r'''
+import json, numpy as np, accel
+with accel.Context(fault="kernel@op:convert", strict=True) as c:
+    planned = c.select("convert")
+    try:
+        c.convert(np.arange(4, dtype=np.int16))
+        print(json.dumps(["no error", planned.kind]))
+    except accel.Error as e:
+        r = e.record
+        print(json.dumps([type(e).__name__, e.status, planned.kind, r.device_planned,
+                          r.fallbacks, r.reason, bool(r.message), e.message]))
+''', env={"LD_LIBRARY_PATH": fake})
+    if out[-1] == "cpu" or out[0] == "no error" and out[1] == "cpu":
+        pytest.skip("the stand-in GPU was not planned: %s" % out)
+    name, status, kind, planned, n, reason, has_msg, msg = out
+    assert name == "StrictError" and status == "ERR_STRICT" and kind == "cuda"
+    assert reason == "kernel_error" and has_msg and "ACCEL_STRICT" in msg
