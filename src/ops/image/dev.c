@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define IMGDEV_HOST_ROWS 16 /* rows of the launch on a host-CPU device */
+
 int64_t accel__imgdev_src_bytes(const img_t *v)
 {
     return (int64_t)(v->h - 1) * (int64_t)v->stride + (int64_t)v->w * v->c;
@@ -118,8 +120,15 @@ accel_status accel__imgdev_pixels(imgdev *s, accel__kernel *k, const accel__arg 
     memset(&g, 0, sizeof g);
     g.dims = 3;
     g.global[0] = (size_t)s->max_w;
-    g.global[1] = (size_t)(s->max_h < 65535 ? s->max_h : 65535); /* taller: rows in a loop */
+    /* taller images' rows are walked in a loop; on a device that computes on the host's own
+     * cores (PoCL) each item walks many rows: it pays per item, not per pixel */
+    int rows = s->info->host_cpu ? IMGDEV_HOST_ROWS : 65535;
+    g.global[1] = (size_t)(s->max_h < rows ? s->max_h : rows);
     g.global[2] = s->n;
+    /* rows of 64 items: what a GPU would be given anyway, and on a device that runs work-groups
+     * as loops on the host's cores (PoCL) far fewer, vectorised groups than it picks itself */
+    g.local[0] = 64;
+    g.local[1] = g.local[2] = 1;
     return accel__devq_launch(s->q, k, &g, args, n_args);
 }
 
