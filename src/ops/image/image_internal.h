@@ -7,8 +7,11 @@
  *   face pre/post      scrfd.c (letterbox, output decode + NMS), align.c (Umeyama, norm_crop)
  *   decoding           decode.c (format sniffing, limits, orientation), decode_jpeg.c,
  *                      decode_png.c, decode_webp.c, exif.c, codec_lib.c (dlopen)
- *   operations         ops_*.c: the accel__op descriptors (items are images) and their calls
- *   public API         api_*.c: argument checks, per-image status, then accel__exec
+ *   operations         op_*.c: the accel__op descriptors (items are images), their calls and
+ *                      public functions (argument checks, per-image status, accel__exec)
+ *   device code        dev.c (submissions, copies, launches; dev.h), dev_gray.c, dev_resize.c,
+ *                      dev_warp.c, dev_enhance.c: run_device of each operation, running the
+ *                      kernels of src/kernels/image.kern on the tables made by the layers above
  *
  * A batch item is one image. Per-image failures (a corrupt file, an image of the wrong shape)
  * are stored in the call and never returned by run_cpu, so the executor neither falls back
