@@ -339,26 +339,6 @@ static void test_skips_unoffered(const char *schema, const char *checker, const 
         TEST_FAIL_("%s failed", cmd);
 }
 
-/* The named image sizes of `accel bench --image-size` are the issue's: 640×480, 1920×1080,
- * 3840×2160. */
-static void test_image_sizes(void)
-{
-    static const struct {
-        const char *s;
-        int w, h;
-    } want[] = {{"small", 640, 480}, {"medium", 1920, 1080}, {"large", 3840, 2160},
-                {"800x600", 800, 600}};
-    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-        int w = 0, h = 0;
-        ASSERT_EQ_INT(accel__bench_parse_image_size(want[i].s, &w, &h), 0);
-        ASSERT_EQ_INT(w, want[i].w);
-        ASSERT_EQ_INT(h, want[i].h);
-    }
-    int w = 0, h = 0;
-    ASSERT_EQ_INT(accel__bench_parse_image_size("huge", &w, &h), -1);
-    ASSERT_EQ_INT(accel__bench_parse_image_size("0x480", &w, &h), -1);
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -373,6 +353,5 @@ int main(int argc, char **argv)
     test_devices();
     test_report(argv[1], argv[2], argv[3]);
     test_skips_unoffered(argv[1], argv[2], argv[3]);
-    test_image_sizes();
     TEST_DONE();
 }

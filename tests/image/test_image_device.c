@@ -7,12 +7,14 @@
  *     the image, and through the executor falls back to the CPU with reason "oom";
  *   - an image that fails its checks in the middle of a batch fails alone: the others are
  *     computed on the device, its output is left as it was.
+ * And, on every machine first: the descriptor fields the host fills (src/ops/image/dev.h) are
+ * the ones the kernels read (src/kernels/image.kern), number for number.
  * Exits 77 without an OpenCL device, or when its largest allocation is above 512 MiB (the
  * first two checks would then need gigabytes of images). */
 #include "test.h"
 #include "core/backend.h"
 #include "core/devcall.h"
-#include "ops/image/image_ops.h"
+#include "ops/image/dev.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +166,45 @@ static void bad_image_in_the_middle(void)
     free(pix);
 }
 
+/* Every "#define AK_IMG_<NAME> <number>" of image.kern against dev.h's IMGD_<NAME>. */
+static void descriptor_fields(void)
+{
+    static const struct {
+        const char *name;
+        long value;
+    } host[] = {{"D", IMGD_N},          {"IN_OFF", IMGD_IN_OFF},   {"IN_STRIDE", IMGD_IN_STRIDE},
+                {"IN_W", IMGD_IN_W},    {"IN_H", IMGD_IN_H},       {"IN_C", IMGD_IN_C},
+                {"FLAGS", IMGD_FLAGS},  {"OUT_OFF", IMGD_OUT_OFF}, {"OUT_W", IMGD_OUT_W},
+                {"OUT_H", IMGD_OUT_H},  {"OUT_C", IMGD_OUT_C},     {"TAB_OFF", IMGD_TAB_OFF},
+                {"MODE", IMGD_MODE},    {"P0", IMGD_P0},           {"WG", IMGDEV_WG}};
+    const size_t n_host = sizeof host / sizeof *host;
+    const char *path = ACCEL_TEST_DATA "/../../src/kernels/image.kern";
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        TEST_FAIL_("cannot open %s", path);
+        return;
+    }
+    char line[512];
+    size_t seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64];
+        long v;
+        if (sscanf(line, "#define AK_IMG_%63[A-Z0-9_] %ld", name, &v) != 2) continue;
+        for (size_t k = 0; k < n_host; k++) {
+            if (strcmp(name, host[k].name) != 0) continue;
+            seen++;
+            if (v != host[k].value)
+                TEST_FAIL_("image.kern's AK_IMG_%s is %ld, dev.h's is %ld", name, v, host[k].value);
+        }
+    }
+    fclose(f);
+    if (seen != n_host) TEST_FAIL_("image.kern defines %zu of the %zu descriptor fields", seen, n_host);
+    printf("descriptor: %zu fields of image.kern agree with dev.h\n", seen);
+}
+
 int main(void)
 {
+    descriptor_fields();
     accel_option opt[1] = {{"ACCEL_BACKEND", "opencl"}};
     ASSERT_OK(accel_ctx_create(&ctx, opt, 1, 0));
     if (!ctx) TEST_DONE();
