@@ -145,9 +145,12 @@ static void result_rows(accel_ctx *ctx, const accel__bench_report *r, cli_format
         snprintf(c[6], 40, ok ? "%.6g" : "", x->throughput);
         snprintf(c[7], 40, "%.3g", x->iterations ? (double)x->successes / x->iterations : 0.0);
         snprintf(c[8], 40, ok && x->bytes_moved > 0 ? "%.3g" : "", x->bandwidth_gbps);
+        char note[300];
+        snprintf(note, sizeof note, "skipped: %s", x->skip);
         const char *row[] = {x->op, x->size_label, c[0], c[1],
                              d ? accel_device_kind_name(d->kind) : "", d ? d->name : "",
-                             c[2], c[3], c[4], c[5], c[6], c[7], c[8], x->error};
+                             c[2], c[3], c[4], c[5], c[6], c[7], c[8],
+                             x->skipped ? note : x->error};
         cli_table_add(&t, row);
     }
     cli_table_write(&t, fmt, f);
