@@ -208,7 +208,8 @@ void accel__file_identity(const char *path, char *buf, size_t cap);
 uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
 /* Atomically writes a file (temp + rename). */
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n);
-/* Reads a whole file; *data is malloc'd and NUL-terminated. */
+/* Reads a whole regular file (anything else, a FIFO or a device, is ACCEL_ERR_IO without
+ * blocking); *data is malloc'd and NUL-terminated. ACCEL_ERR_NOT_FOUND when it does not exist. */
 accel_status accel__read_file(const char *path, char **data, size_t *n);
 
 /* ---------------------------------------------------------------------------------------- */

@@ -1,5 +1,6 @@
 accel_add_test(test_status SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_status.c)
 accel_add_test(test_hash SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hash.c)
+accel_add_test(test_parse_num SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_parse_num.c)
 # Under sanitizers the children must die of their signals as they would in production.
 accel_add_test(test_probe SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_probe.c
   ENV "ASAN_OPTIONS=handle_segv=0:handle_abort=0:detect_leaks=0")
