@@ -28,3 +28,9 @@ add_test(NAME test_audio_kern_compile COMMAND bash ${_ad}/test_audio_kern_compil
   ${CMAKE_BINARY_DIR}/test-audio-kern)
 set_tests_properties(test_audio_kern_compile PROPERTIES TIMEOUT 300 LABELS audio
   ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
+# peak memory of `accel audio features` on a long input, every kind (a child's RSS via wait4)
+if(TARGET accel_cli)
+  accel_add_test(test_audio_memory SOURCES ${_ad}/test_audio_memory.c ARGS $<TARGET_FILE:accel_cli>
+    TIMEOUT 120 LABELS audio)
+  add_dependencies(test_audio_memory accel_cli)
+endif()

@@ -24,6 +24,9 @@
 #include <unistd.h>
 
 #define HUGE_N (INT64_MAX / 8)
+/* The longest chunk streaming holds unless ACCEL_CHUNK_SECONDS asks for more: 60 s of float32
+ * is 3.8 MB, and 6000 frames per call keep a device busy. */
+#define AUDIO_STREAM_CHUNK_S 60.0
 #define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
 
 typedef struct stream {
@@ -230,7 +233,13 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
                     accel__audio_source_path(src), info.rate, p->sample_rate);
     const char *op = accel__audio_op(p->kind)->name, *why = NULL;
     double est = info.source_frames > 0 && info.source_rate > 0 ? (double)info.source_frames / info.source_rate : 0;
-    double chunk_s = accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate, 60.0, &why);
+    double chunk_s = accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate,
+                                                AUDIO_STREAM_CHUNK_S, &why);
+    /* The planner sizes a chunk to the device's memory, which on a large device is the whole
+     * input; host memory must not grow with the input either, so a planned chunk is held to
+     * AUDIO_STREAM_CHUNK_S (ACCEL_CHUNK_SECONDS, when set, is the user's choice and stands). */
+    if (chunk_s > AUDIO_STREAM_CHUNK_S && !(accel__cfg_double(s->ctx, ACCEL__CFG_CHUNK_SECONDS) > 0))
+        chunk_s = AUDIO_STREAM_CHUNK_S;
     int64_t chunk = (int64_t)(chunk_s * p->sample_rate);
     int64_t min_chunk = (int64_t)pl->hop * AUDIO_LANES * 4 + pl->win;
     if (chunk < min_chunk) chunk = min_chunk;
