@@ -108,6 +108,10 @@ typedef struct accel__config accel__config; /* config.c */
 accel_status accel__config_load(accel__config **out, const accel_option *options,
                                 size_t n_options);
 void accel__config_free(accel__config *cfg);
+/* Reads a configuration file's text from a stream (seekable), validating every key and value
+ * as accel__config_load does, into a configuration that is then discarded: the fuzz target of
+ * the file format. `name` stands for its path in messages. */
+accel_status accel__config_check_stream(FILE *f, const char *name);
 /* Effective value ("" when unset) and source of a listed key. */
 const char *accel__cfg_str(const accel_ctx *ctx, accel__cfg_id id);
 const char *accel__cfg_source(const accel_ctx *ctx, accel__cfg_id id);

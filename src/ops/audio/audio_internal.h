@@ -295,6 +295,7 @@ typedef struct audio_input {
     dev_t dev;
     ino_t ino;
     const unsigned char *mem;
+    size_t mem_n;
     /* a stream: bytes read from fd so far, and a copy of them while no decoder has committed */
     int64_t consumed;
     int recording;
@@ -306,8 +307,10 @@ typedef struct audio_input {
 /* Opens `path` ("-": standard input). Errors name it: ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO (a
  * directory, unreadable). */
 accel_status accel__audio_input_open(const char *path, audio_input *in);
-/* An input over n bytes of memory (the fuzz targets and tests decode from memory). */
-void accel__audio_input_memory(const void *data, size_t n, const char *name, audio_input *in);
+/* An input over n bytes of memory (the fuzz targets and tests decode from memory); with
+ * as_stream it behaves as a pipe would (no size, no going back once a decoder committed). */
+void accel__audio_input_memory(const void *data, size_t n, const char *name, int as_stream,
+                               audio_input *in);
 void accel__audio_input_close(audio_input *in);
 /* Reads up to n bytes at in->pos (one read; *got 0 at the end). */
 accel_status accel__audio_input_read(audio_input *in, void *buf, size_t n, size_t *got);
