@@ -21,12 +21,29 @@ demo: build
 
 check: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz-check
 
 # The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DACCEL_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(BUILD)-asan -j $(JOBS)
 	@cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+# ---- fuzzing (tests/fuzz, docs/testing.md): a separate Clang build with libFuzzer, ASan, UBSan
+FUZZ_BUILD ?= $(BUILD)-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 3
+.PHONY: fuzz fuzz-build fuzz-check
+fuzz-build: deps
+	@CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCEL_FUZZ=ON \
+	  -DACCEL_BUILD_TESTS=OFF -DACCEL_BUILD_CLI=OFF -DACCEL_CUDA_KERNELS=OFF -DACCEL_HIP_KERNELS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+# every target over its seeds and regression inputs, then FUZZ_CHECK_SECONDS of fuzzing each
+fuzz-check: fuzz-build
+	@FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) scripts/fuzz.sh check $(FUZZ_BUILD)
+# every target for FUZZ_SECONDS (or FUZZ_RUNS executions); FUZZ_TARGETS picks some
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh run $(FUZZ_BUILD)
 
 bench: build
 	@scripts/deps.sh bench
@@ -36,4 +53,4 @@ install: build
 	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(FUZZ_BUILD)

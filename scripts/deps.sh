@@ -18,6 +18,9 @@ build+=(hipcc)
 # (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
       sox alsa-utils python3-torch python3-torchaudio)
+# the fuzz targets (tests/fuzz: `make fuzz`, and `make check` runs them briefly): Clang with
+# libFuzzer and the sanitizer runtimes
+test+=(clang-14 libclang-rt-14-dev)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine)
 
 want=()
