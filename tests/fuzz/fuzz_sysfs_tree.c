@@ -5,8 +5,8 @@
  * KFD topology and DRM cards of AMD GPUs (rocm_sysfs.c).
  *
  * Input: records "proc/<path>\0<contents>\0" or "sys/<path>\0<contents>\0"; each becomes a
- * file in a fresh tree on tmpfs (paths of plain names only: no "..", no absolute paths). Up to
- * 48 files a run.
+ * file in a fresh tree on tmpfs (paths of plain names only: no "..", no absolute paths; the
+ * first record of a name wins). Up to 48 files a run.
  * fuzz.sh flags: -max_len=8192 */
 #include "fuzz.h"
 #include "core/planner.h"
@@ -14,14 +14,33 @@
 #include "discover/pci.h"
 #include "discover/rocm.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static char root[256], proc[300], sys[300];
 
-static void cleanup(void);
+/* What the last run created, removed in reverse order before the next (cheaper than walking
+ * the tree: the run rate is bound by these system calls). */
+static char made[160][256];
+static int n_made;
+
+static void cleanup(void)
+{
+    while (n_made > 0) {
+        const char *p = made[--n_made];
+        if (unlink(p) != 0) rmdir(p);
+    }
+}
+
+static void remove_root(void)
+{
+    cleanup();
+    rmdir(proc);
+    rmdir(sys);
+    rmdir(root);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -33,27 +52,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(root, sizeof root, "%s/accel-fuzz-tree-%ld", base, (long)getpid());
     snprintf(proc, sizeof proc, "%s/proc", root);
     snprintf(sys, sizeof sys, "%s/sys", root);
+    if ((mkdir(root, 0700) != 0 && errno != EEXIST) || (mkdir(proc, 0700) != 0 && errno != EEXIST) ||
+        (mkdir(sys, 0700) != 0 && errno != EEXIST))
+        abort();
     setenv("ACCEL_PROCFS_ROOT", proc, 1);
     setenv("ACCEL_SYSFS_ROOT", sys, 1);
-    atexit(cleanup);
+    atexit(remove_root);
     return 0;
 }
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-    (void)sb;
-    (void)flag;
-    (void)f;
-    remove(p);
-    return 0;
-}
-
-static void cleanup(void) { nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
 
 static int name_ok(const char *rel)
 {
     if (strncmp(rel, "proc/", 5) != 0 && strncmp(rel, "sys/", 4) != 0) return 0;
     if (strlen(rel) > 200) return 0;
+    int depth = 0;
+    for (const char *c = rel; *c; c++) depth += *c == '/';
+    if (depth > 14) return 0; /* put() remembers at most 16 new names a file */
     for (const char *c = rel; *c; c++)
         if (!(*c == '/' || *c == '.' || *c == '_' || *c == '-' || *c == ',' || *c == ':' ||
               (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
@@ -61,18 +75,30 @@ static int name_ok(const char *rel)
     return !strstr(rel, "..") && !strstr(rel, "//") && rel[strlen(rel) - 1] != '/';
 }
 
+static void remember(const char *path)
+{
+    if (n_made < (int)(sizeof made / sizeof *made)) accel__strlcpy(made[n_made++], path, sizeof made[0]);
+}
+
 static void put(const char *rel, const char *body, size_t n)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
+    if (snprintf(path, sizeof path, "%s/%s", root, rel) >= (int)sizeof made[0] ||
+        n_made + 16 > (int)(sizeof made / sizeof *made))
+        return;
+    /* the directories not made yet, each remembered so the next run removes it ("proc" and
+     * "sys" are always there, and one this run made is not tried again) */
     for (char *s = path + strlen(root) + 1; *s; s++)
         if (*s == '/') {
             *s = '\0';
-            mkdir(path, 0700);
+            int have = !strcmp(path, proc) || !strcmp(path, sys);
+            for (int i = n_made - 1; i >= 0 && !have; i--) have = !strcmp(made[i], path);
+            if (!have && mkdir(path, 0700) == 0) remember(path);
             *s = '/';
         }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0) return; /* a name already used as a directory */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) return; /* a name already used, as a file or a directory */
+    remember(path);
     if (n && write(fd, body, n) != (ssize_t)n) abort();
     close(fd);
 }
@@ -80,9 +106,6 @@ static void put(const char *rel, const char *body, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cleanup();
-    mkdir(root, 0700);
-    mkdir(proc, 0700);
-    mkdir(sys, 0700);
     const char *p = (const char *)data, *end = p + size;
     for (int files = 0; p < end && files < 48; files++) {
         const char *z = memchr(p, '\0', (size_t)(end - p));
