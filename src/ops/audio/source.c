@@ -60,7 +60,8 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
         if (st != ACCEL_ERR_UNSUPPORTED) return st; /* decoded, or truncated/corrupt */
         accel__strlcpy(first, accel__last_error_text(), sizeof first);
     }
-    /* MP3 to FFmpeg first (exact frame count); a pipe to FFmpeg first too (libsndfile seeks) */
+    /* MP3 to FFmpeg first (exact frame count); libsndfile reads a pipe through the copy the
+     * input keeps of its first bytes, and fails cleanly when it would seek past them */
     accel_status (*order[2])(audio_input *, audio_decoder *) = {accel__audio_sndfile_open,
                                                                 accel__audio_ffmpeg_open};
     if (is_mp3) {
