@@ -130,7 +130,14 @@ verdict_files() {
   files fuzz_verdict_cache $(find "$build/test-cache" -path '*/verdicts/*' -type f 2>/dev/null | head -20)
 }
 kernel_cache_files() {
-  files fuzz_kernel_cache $(find "$build/test-cache" -path '*/kernels/*' -type f -size -1M 2>/dev/null | head -10)
+  # program binaries are megabytes: their first 4 KiB hold the header the checks read
+  local f k=0
+  for f in $(find "$build/test-cache" -path '*/kernels/*' -type f 2>/dev/null | sort | head -4); do
+    mkdir -p "$out/fuzz_kernel_cache"
+    head -c 4096 "$f" >"$out/fuzz_kernel_cache/test-run-$k-$(basename "$f")"
+    k=$((k + 1))
+    n=$((n + 1))
+  done
 }
 
 # ---- the table: one line per target ------------------------------------------------------
