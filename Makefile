@@ -40,10 +40,10 @@ fuzz-build: deps
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 # every target over its seeds and regression inputs, then FUZZ_CHECK_SECONDS of fuzzing each
 fuzz-check: fuzz-build
-	@FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) scripts/fuzz.sh check $(FUZZ_BUILD)
+	@FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) FUZZ_SEED_BUILD=$(BUILD) scripts/fuzz.sh check $(FUZZ_BUILD)
 # every target for FUZZ_SECONDS (or FUZZ_RUNS executions); FUZZ_TARGETS picks some
 fuzz: fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh run $(FUZZ_BUILD)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED_BUILD=$(BUILD) scripts/fuzz.sh run $(FUZZ_BUILD)
 
 bench: build
 	@scripts/deps.sh bench

@@ -9,7 +9,8 @@
 #          is set; a summary line per target (executions, seconds, new corpus size) goes to
 #          FUZZ_BUILD/fuzz-runs.txt.
 #
-# FUZZ_TARGETS="fuzz_wav fuzz_elf" limits either to those targets. A finding stops the target
+# FUZZ_TARGETS="fuzz_wav fuzz_elf" limits either to those targets; FUZZ_SEED_BUILD is the
+# test suite's build directory (default build/), whose test caches give seeds. A finding stops the target
 # with its input saved as FUZZ_BUILD/findings/<target>-crash-<sha1> (reproduce: run the target
 # binary with that file as its argument) and makes the script exit 1. The corpus a target
 # grows is kept in FUZZ_BUILD/corpus/<target>; the seeds are remade when absent
@@ -23,7 +24,8 @@ case "$mode" in check | run) ;; *) echo "fuzz.sh: unknown mode '$mode' (allowed:
 
 targets=${FUZZ_TARGETS:-$(cd "$fb" && ls fuzz_* 2>/dev/null | grep -v '\.' | sort)}
 [ -n "$targets" ] || { echo "fuzz.sh: no fuzz targets in $fb (configure with -DACCEL_FUZZ=ON)" >&2; exit 2; }
-[ -d "$fb/seeds" ] || "$src/scripts/fuzz_seeds.sh" "$fb/seeds" "$src/build" >/dev/null
+# seeds: remade when absent, from the caches the test suite's build (FUZZ_SEED_BUILD) left
+[ -d "$fb/seeds" ] || "$src/scripts/fuzz_seeds.sh" "$fb/seeds" "${FUZZ_SEED_BUILD:-$src/build}" >/dev/null
 mkdir -p "$fb/findings"
 # leaks are findings too; a parser that allocates without bound is stopped at 2 GB
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
