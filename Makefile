@@ -3,7 +3,8 @@
 #   V=1      show the whole build output (by default `make demo` prints its own steps and
 #            shows the build's output only when a step fails; the log stays in $(BUILD)/)
 #   PREFIX=  where `make install` / `make uninstall` put and take the files (/usr/local)
-# `make python` builds the Python package in place (docs/python.md).
+# `make python` builds the Python package in place (docs/python.md); `make fuzz` runs the fuzz
+# targets (docs/testing.md).
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -11,7 +12,8 @@ V ?= 0
 ACCEL = $(BUILD)/accel
 STEP = scripts/step.sh $(V) $(BUILD)/make.log
 
-.PHONY: all deps testdeps configure build cli demo check bench asan python install uninstall clean
+.PHONY: all deps testdeps configure build cli demo check bench asan fuzz fuzz-build fuzz-check python \
+        install uninstall clean
 
 all: build
 
@@ -43,9 +45,11 @@ demo: cli
 testdeps:
 	@$(STEP) "checking the Debian packages the tests need" scripts/deps.sh test
 
+# Then every fuzz target over its seeds and regression inputs, and briefly (`fuzz-check`).
 check: testdeps
 	@$(MAKE) --no-print-directory build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz-check
 
 # The test suite under AddressSanitizer and UndefinedBehaviorSanitizer (the Python package is
 # left out there: its interpreter is not built with the sanitizers' runtime).
@@ -54,6 +58,28 @@ asan: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DACCEL_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(BUILD)-asan -j $(JOBS)
 	@cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+# The fuzz targets (tests/fuzz, docs/testing.md): a separate Clang build ($(FUZZ_BUILD)/) with
+# libFuzzer, ASan and UBSan. `check` runs each over its corpus and for FUZZ_CHECK_SECONDS;
+# `fuzz` runs each for FUZZ_SECONDS, or FUZZ_RUNS executions; FUZZ_TARGETS="fuzz_wav …" picks
+# some.
+FUZZ_BUILD ?= $(BUILD)-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 3
+fuzz-build: deps
+	@$(STEP) "checking the Debian packages the fuzz targets build with" scripts/deps.sh fuzz
+	@mkdir -p $(FUZZ_BUILD)
+	@$(STEP) "configuring the fuzz build ($(FUZZ_BUILD)/, Clang 14)" \
+	  env CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCEL_FUZZ=ON \
+	  -DACCEL_BUILD_TESTS=OFF -DACCEL_BUILD_CLI=OFF -DACCEL_CUDA_KERNELS=OFF -DACCEL_HIP_KERNELS=OFF
+	@$(STEP) "building the fuzz targets (JOBS=$(JOBS))" \
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+fuzz-check: fuzz-build
+	@FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) FUZZ_SEED_BUILD=$(BUILD) scripts/fuzz.sh check $(FUZZ_BUILD)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED_BUILD=$(BUILD) scripts/fuzz.sh run $(FUZZ_BUILD)
 
 bench: build
 	@scripts/deps.sh bench
@@ -81,4 +107,4 @@ uninstall:
 	  "$(DESTDIR)$(if $(PREFIX),$(PREFIX),$$(cat $(BUILD)/install_prefix.txt 2>/dev/null || echo /usr/local))"
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(FUZZ_BUILD)

@@ -628,7 +628,8 @@ ACCEL_API accel_status accel_audio_shape(const accel_audio_params *p, size_t n_s
  *  Features of one clip of `n_samples` mono samples (`dtype` ACCEL_F32, or ACCEL_I16 which is
  *  divided by 32768 first, as the references load int16 audio). `out` holds `out_len` floats,
  *  at least the product of accel_audio_shape(). Runs on the planned device with fallback;
- *  `rec` (may be NULL) says where it ran. */
+ *  `rec` (may be NULL) says where it ran. A NaN or ±Inf sample is ACCEL_ERR_INVALID_ARG
+ *  naming the first one (the features of such input are undefined). */
 ACCEL_API accel_status accel_audio_features(accel_ctx *ctx, const accel_audio_params *p,
                                             accel_dtype dtype, const void *samples,
                                             size_t n_samples, float *out, size_t out_len,
@@ -663,7 +664,9 @@ typedef struct accel_audio_source accel_audio_source;
  *  Opens an audio file for streaming decode to mono float32 at `rate` Hz (0: 16000): RIFF WAV
  *  (PCM 8/16/24/32-bit, float 32/64) always; every format libsndfile reads (FLAC, Ogg, AIFF,
  *  …) and FFmpeg decodes (mp3, m4a, opus, the audio of video files) when built with them.
- *  Channels are averaged; other rates are resampled with libsoxr (high quality).
+ *  Channels are averaged; other rates are resampled with libsoxr (high quality). `path` may
+ *  be a pipe or FIFO, and "-" is standard input: the input is opened and read once (since
+ *  0.1.0). Samples must be finite: the first NaN or ±Inf is reported by accel_audio_read().
  *  @return ACCEL_ERR_NOT_FOUND (missing), ACCEL_ERR_IO (a directory, unreadable),
  *          ACCEL_ERR_FORMAT (empty, truncated, corrupt, unsupported codec),
  *          ACCEL_ERR_NOT_BUILT_IN (needs a library this build lacks); the message names the
@@ -689,7 +692,9 @@ ACCEL_API accel_status accel_audio_open_buffer(accel_ctx *ctx, const void *data,
 
 /*! accel_audio_read() :
  *  Decodes up to `cap` samples into buf; *got = 0 at the end. A file found truncated or
- *  corrupt while decoding gives ACCEL_ERR_FORMAT naming it. */
+ *  corrupt while decoding (ending before the length its header announces), or holding a NaN
+ *  or ±Inf sample, gives ACCEL_ERR_FORMAT naming it (ACCEL_ERR_INVALID_ARG for a NaN or ±Inf
+ *  in the memory of accel_audio_open_memory()). */
 ACCEL_API accel_status accel_audio_read(accel_audio_source *src, float *buf, size_t cap,
                                         size_t *got);
 
@@ -734,7 +739,8 @@ typedef struct accel_audio_result {
  *  Whisper's global maximum and fbank's mean normalisation are whole-input statistics: they
  *  are applied in a second pass over the written values. The file is written under a
  *  temporary name and renamed at the end; on failure nothing is left at npy_path.
- *  `res` and `rec` may be NULL. */
+ *  An npy_path that is the source's own file (same device and inode) is refused with
+ *  ACCEL_ERR_INVALID_ARG before anything is written. `res` and `rec` may be NULL. */
 ACCEL_API accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *p,
                                                 accel_audio_source *src, const char *npy_path,
                                                 accel_audio_result *res, accel_run_record *rec);

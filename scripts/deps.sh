@@ -5,6 +5,7 @@
 #          torch/torchaudio for the reference features of the alsa-utils recordings, OpenCV and
 #          scikit-image for the image references)
 #   python: what the Python package (python/, `make python`) builds with
+#   fuzz:  what the fuzz targets (tests/fuzz, `make fuzz`) build with: Clang and libFuzzer
 #   bench: the peers benchmarks compare with (PyTorch, torchaudio, SciPy, speech tools)
 # As root, missing packages are installed with apt-get; otherwise the exact apt line is printed
 # and the script stops with status 1.
@@ -36,6 +37,10 @@ test+=(python3-prometheus-client chromium tmux)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
 # the load test of accel serve (bench/serve_load.sh)
 bench+=(wrk)
+# the fuzz targets (tests/fuzz: `make fuzz`; `make check` runs each over its corpus and
+# briefly): Clang with libFuzzer and the sanitizer runtimes
+fuzz=(clang-14 libclang-rt-14-dev)
+test+=("${fuzz[@]}")
 
 want=()
 for set in "$@"; do
@@ -43,8 +48,9 @@ for set in "$@"; do
     build) want+=("${build[@]}") ;;
     test) want+=("${test[@]}") ;;
     python) want+=("${python[@]}") ;;
+    fuzz) want+=("${fuzz[@]}") ;;
     bench) want+=("${bench[@]}") ;;
-    *) echo "deps.sh: unknown set '$set' (allowed: build, test, python, bench)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown set '$set' (allowed: build, test, python, fuzz, bench)" >&2; exit 2 ;;
   esac
 done
 

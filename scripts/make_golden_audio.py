@@ -116,6 +116,18 @@ def make_bad(good):
     # FLAC with its frames cut off after the header
     flac = open(os.path.join(DATA, "variants", "speech_c.flac"), "rb").read()
     open(os.path.join(bad, "truncated.flac"), "wb").write(flac[:len(flac) // 3])
+    # an MP3 cut after 3000 of its bytes (0.29 s of the 0.75 s its Info header announces)
+    mp3 = os.path.join(DATA, "variants", "speech_c.mp3")
+    if os.path.exists(mp3):
+        open(os.path.join(bad, "truncated.mp3"), "wb").write(open(mp3, "rb").read()[:3000])
+    # float samples with a NaN at sample 12345 (0.772 s): refused, naming the sample
+    x = np.linspace(-0.05, 0.05, SR).astype("<f4")
+    x[12345] = np.nan
+    fmt = (b"fmt " + (16).to_bytes(4, "little") + (3).to_bytes(2, "little") + (1).to_bytes(2, "little")
+           + SR.to_bytes(4, "little") + (4 * SR).to_bytes(4, "little") + (4).to_bytes(2, "little")
+           + (32).to_bytes(2, "little"))
+    body = b"WAVE" + fmt + b"data" + (4 * SR).to_bytes(4, "little") + x.tobytes()
+    open(os.path.join(bad, "nan.wav"), "wb").write(b"RIFF" + len(body).to_bytes(4, "little") + body)
 
 
 # ---- goldens ----------------------------------------------------------------------------

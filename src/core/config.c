@@ -362,6 +362,15 @@ static accel_status set_from_file(void *user, const char *key, const char *value
     return set_value(user, key, value, source);
 }
 
+accel_status accel__config_check_stream(FILE *f, const char *name)
+{
+    accel__config *cfg = calloc(1, sizeof *cfg);
+    RETURN_ERROR_IF(!cfg, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel_status st = accel__config_file_read_stream(f, name, set_from_file, cfg);
+    accel__config_free(cfg);
+    return st;
+}
+
 /* Chooses the configuration file (options > environment > default) and reads it. */
 static accel_status load_file(accel__config *cfg, const accel_option *options, size_t n_options)
 {

@@ -2,7 +2,9 @@
  *
  * inih (as Debian builds it) does not pass line numbers to the handler, so the file is fed to
  * ini_parse_stream() through a reader that counts lines: inih calls the handler for a line
- * before it asks for the next one, so the count is the line of the key being handled. */
+ * before it asks for the next one, so the count is the line of the key being handled. The
+ * reader also finds what inih cannot see in a C string: a NUL byte, and a line cut at the
+ * buffer's length. */
 #include "core/config_file.h"
 
 #include <ctype.h>
@@ -33,24 +35,37 @@ typedef struct {
     const char *path;
     int line;            /* lines handed to inih so far */
     int long_line;       /* first line longer than inih's buffer, 0 when none */
+    int nul_line;        /* first line holding a NUL byte, 0 when none */
     accel__config_setter set;
     void *user;
     accel_status status; /* first failure from a handler */
 } reader_state;
 
+/* inih's line reader. Reads bytes itself rather than with fgets, because a NUL byte would end
+ * the C string where the line does not end: such a line is reported, never parsed. */
 static char *read_line(char *str, int num, void *stream)
 {
     reader_state *r = stream;
-    if (!fgets(str, num, r->f)) return NULL;
+    int c = getc(r->f);
+    if (c == EOF || num < 2) return NULL;
     r->line++;
-    size_t n = strlen(str);
-    if (n && str[n - 1] != '\n' && !feof(r->f)) {
+    int k = 0;
+    for (;;) {
+        if (c == '\0') {
+            if (!r->nul_line) r->nul_line = r->line;
+            c = ' ';
+        }
+        str[k++] = (char)c;
+        if (c == '\n' || k + 1 >= num) break;
+        if ((c = getc(r->f)) == EOF) break;
+    }
+    str[k] = '\0';
+    if (str[k - 1] != '\n' && k + 1 >= num) {
         /* longer than inih's line buffer: drop the rest rather than let inih parse the tail
          * as a line of its own, and report it */
-        int c;
-        while ((c = fgetc(r->f)) != EOF && c != '\n') {
-        }
-        if (!r->long_line) r->long_line = r->line;
+        int more = 0;
+        while ((c = getc(r->f)) != EOF && c != '\n') more = 1;
+        if (more && !r->long_line) r->long_line = r->line;
     }
     return str;
 }
@@ -59,7 +74,8 @@ static int handler(void *user, const char *section, const char *name, const char
 {
     reader_state *r = user;
     if (r->status != ACCEL_OK) return 0;
-    if (r->long_line) return 0; /* a cut line's value is not the user's value: report the cut */
+    /* a cut line's value, or one with a NUL in it, is not the user's value: report that */
+    if (r->long_line || r->nul_line) return 0;
     char source[4200];
     snprintf(source, sizeof source, "file:%s:%d", r->path, r->line);
     if (section[0] && strcasecmp(section, "accel") != 0) {
@@ -85,47 +101,55 @@ static int handler(void *user, const char *section, const char *name, const char
     return r->status == ACCEL_OK;
 }
 
-/* The text of line `want` of the file, for the message about a malformed line. */
-static void line_text(const char *path, int want, char *buf, size_t cap)
+/* The text of line `want` of the stream (read again from its start), for the message about a
+ * malformed line: at most cap − 1 bytes, a NUL shown as \0 and other control bytes as '?'. */
+static void line_text(FILE *f, int want, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    char tmp[512];
-    int line = 0;
-    while (fgets(tmp, sizeof tmp, f)) {
-        size_t n = strlen(tmp);
-        int whole = n && tmp[n - 1] == '\n';
-        if (++line == want) {
-            while (n && (tmp[n - 1] == '\n' || tmp[n - 1] == '\r')) tmp[--n] = '\0';
-            accel__strlcpy(buf, tmp, cap);
-            break;
+    if (!cap || fseek(f, 0, SEEK_SET) != 0) return;
+    int line = 1, c;
+    size_t k = 0;
+    while ((c = getc(f)) != EOF) {
+        if (c == '\n') {
+            if (line++ == want) break;
+            continue;
         }
-        while (!whole && fgets(tmp, sizeof tmp, f)) whole = tmp[strlen(tmp) - 1] == '\n';
+        if (line != want || c == '\r') continue;
+        const char *show = c == 0 ? "\\0" : (c < 0x20 || c == 0x7f) ? "?" : NULL;
+        char one[2] = {(char)c, 0};
+        if (!show) show = one;
+        size_t n = strlen(show);
+        if (k + n >= cap) break;
+        memcpy(buf + k, show, n);
+        k += n;
     }
-    fclose(f);
+    buf[k] = '\0';
 }
 
 int accel__config_file_supported(void) { return 1; }
 
-accel_status accel__config_file_read(const char *path, accel__config_setter set, void *user)
+accel_status accel__config_file_read_stream(FILE *f, const char *path, accel__config_setter set,
+                                            void *user)
 {
-    FILE *f = fopen(path, "r");
-    RETURN_ERROR_IF(!f, ACCEL_ERR_CONFIG, "cannot open configuration file %s: %s", path,
-                    strerror(errno));
     reader_state r = {.f = f, .path = path, .set = set, .user = user, .status = ACCEL_OK};
     int rc = ini_parse_stream(read_line, &r, handler, &r);
-    fclose(f);
     if (r.status != ACCEL_OK) return r.status;
-    if (r.long_line && (rc <= 0 || r.long_line <= rc))
+    /* whichever of a NUL, a cut line or a malformed line comes first is reported */
+    int first = rc > 0 ? rc : 0;
+    if (r.nul_line && (!first || r.nul_line <= first) && (!r.long_line || r.nul_line <= r.long_line))
+        return ACCEL_ERROR(ACCEL_ERR_CONFIG,
+                           "%s:%d: contains a NUL byte (a configuration file is text: KEY = "
+                           "VALUE lines)",
+                           path, r.nul_line);
+    if (r.long_line && (!first || r.long_line <= first))
         return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s:%d: line too long (lines may hold at most "
                                              "about 200 characters)",
                            path, r.long_line);
     if (rc == -2) return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory reading %s", path);
-    if (rc < 0) return ACCEL_ERROR(ACCEL_ERR_IO, "cannot read configuration file %s", path);
+    if (rc < 0 || ferror(f)) return ACCEL_ERROR(ACCEL_ERR_IO, "cannot read configuration file %s", path);
     if (rc > 0) {
         char text[256];
-        line_text(path, rc, text, sizeof text);
+        line_text(f, rc, text, sizeof text);
         return ACCEL_ERROR(ACCEL_ERR_CONFIG,
                            "%s:%d: malformed line '%s'; allowed: KEY = VALUE (e.g. "
                            "ACCEL_BACKEND = cuda), an [accel] section header, a blank line, or "
@@ -135,9 +159,26 @@ accel_status accel__config_file_read(const char *path, accel__config_setter set,
     return ACCEL_OK;
 }
 
+accel_status accel__config_file_read(const char *path, accel__config_setter set, void *user)
+{
+    FILE *f = fopen(path, "r");
+    RETURN_ERROR_IF(!f, ACCEL_ERR_CONFIG, "cannot open configuration file %s: %s", path,
+                    strerror(errno));
+    accel_status st = accel__config_file_read_stream(f, path, set, user);
+    fclose(f);
+    return st;
+}
+
 #else /* built without libinih */
 
 int accel__config_file_supported(void) { return 0; }
+
+accel_status accel__config_file_read_stream(FILE *f, const char *path, accel__config_setter set,
+                                            void *user)
+{
+    (void)f;
+    return accel__config_file_read(path, set, user);
+}
 
 accel_status accel__config_file_read(const char *path, accel__config_setter set, void *user)
 {

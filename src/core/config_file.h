@@ -10,6 +10,7 @@
 #include "core/internal.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Called once per key in file order; `source` is "file:PATH:LINE". A non-OK status stops the
  * read and is returned (its message already set). */
@@ -27,5 +28,10 @@ int accel__config_file_default(char *buf, size_t cap);
  * a section other than [accel], or a build without INI support give ACCEL_ERR_CONFIG with a
  * message naming PATH:LINE. */
 accel_status accel__config_file_read(const char *path, accel__config_setter set, void *user);
+
+/* The same on an open stream (which must be seekable, for the text of a malformed line);
+ * `path` names it in messages. A line holding a NUL byte is an ACCEL_ERR_CONFIG naming it. */
+accel_status accel__config_file_read_stream(FILE *f, const char *path, accel__config_setter set,
+                                            void *user);
 
 #endif

@@ -126,6 +126,10 @@ typedef struct accel__config accel__config; /* config.c */
 accel_status accel__config_load(accel__config **out, const accel_option *options,
                                 size_t n_options);
 void accel__config_free(accel__config *cfg);
+/* Reads a configuration file's text from a stream (seekable), validating every key and value
+ * as accel__config_load does, into a configuration that is then discarded: the fuzz target of
+ * the file format. `name` stands for its path in messages. */
+accel_status accel__config_check_stream(FILE *f, const char *name);
 /* Effective value ("" when unset) and source of a listed key. */
 const char *accel__cfg_str(const accel_ctx *ctx, accel__cfg_id id);
 const char *accel__cfg_source(const accel_ctx *ctx, accel__cfg_id id);
@@ -296,7 +300,8 @@ void accel__file_identity(const char *path, char *buf, size_t cap);
 uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
 /* Atomically writes a file (temp + rename). */
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n);
-/* Reads a whole file; *data is malloc'd and NUL-terminated. */
+/* Reads a whole regular file (anything else, a FIFO or a device, is ACCEL_ERR_IO without
+ * blocking); *data is malloc'd and NUL-terminated. ACCEL_ERR_NOT_FOUND when it does not exist. */
 accel_status accel__read_file(const char *path, char **data, size_t *n);
 
 /* ---------------------------------------------------------------------------------------- */

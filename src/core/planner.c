@@ -15,7 +15,6 @@
 #include "core/planner.h"
 #include "core/backend.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "core/executor.h"
 #include "core/opnames.h"
 #include "core/select.h"
+#include "core/text.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 #define MIB (1024.0 * 1024.0)
@@ -44,17 +44,29 @@ static void human(int64_t bytes, char *buf, size_t cap)
 
 /* ---- host memory ----------------------------------------------------------------------- */
 
+/* "Name:   123 kB" in /proc/meminfo text, in bytes; -1 when absent or when the bytes do not
+ * fit int64_t (the kB multiplication is checked, never wrapped). */
 static int64_t meminfo_field(const char *text, const char *name)
 {
-    const char *p = strstr(text, name);
-    if (!p) return -1;
-    p += strlen(name);
-    while (*p == ' ' || *p == ':' || *p == '\t') p++;
-    if (!isdigit((unsigned char)*p)) return -1;
-    long long kb = strtoll(p, NULL, 10);
-    return (int64_t)kb * 1024;
+    size_t nl = strlen(name);
+    for (const char *p = text; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        if (strncmp(p, name, nl) != 0 || p[nl] != ':') {
+            p = eol ? eol + 1 : NULL;
+            continue;
+        }
+        p += nl + 1;
+        while (*p == ' ' || *p == '\t') p++;
+        uint64_t kb, bytes;
+        if (accel__parse_u64_prefix(p, &kb, NULL) != 0 || __builtin_mul_overflow(kb, 1024, &bytes) ||
+            bytes > (uint64_t)INT64_MAX)
+            return -1;
+        return (int64_t)bytes;
+    }
+    return -1;
 }
 
+/* A byte count in a cgroup file: strict, never negative; -1 when absent or not a number. */
 static int64_t read_i64(const char *path, int *is_max)
 {
     char buf[64];
@@ -64,10 +76,9 @@ static int64_t read_i64(const char *path, int *is_max)
         if (is_max) *is_max = 1;
         return -1;
     }
-    char *end;
-    long long v = strtoll(buf, &end, 10);
-    if (end == buf) return -1;
-    return (int64_t)v;
+    int64_t v;
+    if (accel__parse_i64(buf, &v) != 0 || v < 0) return -1;
+    return v;
 }
 
 /* The tightest (limit − usage) and limit over the process's cgroup and its ancestors. */

@@ -57,3 +57,38 @@ void accel__text_free(accel__text *t)
     free(t->s);
     memset(t, 0, sizeof *t);
 }
+
+int accel__parse_u64_prefix(const char *s, uint64_t *out, const char **end)
+{
+    if (!s || *s < '0' || *s > '9') return -1;
+    uint64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    if (end) *end = s;
+    return 0;
+}
+
+int accel__parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v;
+    const char *e;
+    if (accel__parse_u64_prefix(s, &v, &e) != 0 || *e) return -1;
+    *out = v;
+    return 0;
+}
+
+int accel__parse_i64(const char *s, int64_t *out)
+{
+    if (!s) return -1;
+    int neg = *s == '-';
+    uint64_t v;
+    if (accel__parse_u64(s + neg, &v) != 0) return -1;
+    /* INT64_MIN's magnitude is one more than INT64_MAX */
+    if (v > (uint64_t)INT64_MAX + (uint64_t)neg) return -1;
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    return 0;
+}

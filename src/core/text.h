@@ -8,6 +8,7 @@
 #define ACCEL_CORE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct accel__text {
     char *s;         /* the text, NUL-terminated; NULL while nothing was appended */
@@ -23,5 +24,14 @@ void accel__text_puts(accel__text *t, const char *s);
 void accel__text_printf(accel__text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees the text and leaves it empty. */
 void accel__text_free(accel__text *t);
+
+/* Numbers read from text accel does not control (cache files, procfs, sysfs): the whole of s
+ * must be decimal digits (accel__parse_i64: after an optional '-'), and a value that does not
+ * fit is an error, never wrapped or saturated (strtoull would give ULLONG_MAX, sscanf's %llu
+ * is undefined). @return 0 with *out set, or -1 (then *out is untouched). */
+int accel__parse_u64(const char *s, uint64_t *out);
+int accel__parse_i64(const char *s, int64_t *out);
+/* The same for the leading digits of s ("123 kB", "4096\n"): *end points after them. */
+int accel__parse_u64_prefix(const char *s, uint64_t *out, const char **end);
 
 #endif

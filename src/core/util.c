@@ -109,9 +109,22 @@ accel_status accel__read_file(const char *path, char **data, size_t *n)
 {
     *data = NULL;
     *n = 0;
-    FILE *f = fopen(path, "rb");
-    RETURN_ERROR_IF(!f, errno == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO, "cannot open %s: %s",
-                    path, strerror(errno));
+    /* O_NONBLOCK: a FIFO put where a cache file belongs must not block the open; only regular
+     * files are read (procfs and sysfs files are regular too) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    RETURN_ERROR_IF(fd < 0, errno == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO,
+                    "cannot open %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return ACCEL_ERROR(ACCEL_ERR_IO, "cannot read %s: not a regular file", path);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        return ACCEL_ERROR(ACCEL_ERR_IO, "cannot read %s: %s", path, strerror(e));
+    }
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     while (buf) {

@@ -5,8 +5,11 @@
  * one that sizes batches from host memory is OOM-killed. The limits live in cgroupfs. */
 #include "discover/cpu.h"
 
+#include "core/text.h"
+
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,14 +22,15 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A whole number in a cgroup file; strict (cgroupfs writes plain decimal numbers), so a value
+ * that does not fit is absent rather than saturated. */
 static int read_ll(const char *dir, const char *name, long long *v, char *path, size_t cap)
 {
     char buf[128];
     if (snprintf(path, cap, "%s/%s", dir, name) >= (int)cap) return -1;
     if (accel__read_text(path, buf, sizeof buf) != 0) return -1;
-    char *end;
-    long long x = strtoll(buf, &end, 10);
-    if (end == buf) return -1;
+    int64_t x;
+    if (accel__parse_i64(buf, &x) != 0) return -1;
     *v = x;
     return 0;
 }
@@ -47,7 +51,9 @@ static long long inactive_file(const char *dir, int v1)
     for (char *line = text; line && *line;) {
         char *eol = strchr(line, '\n');
         if (strncmp(line, want, strlen(want)) == 0) {
-            v = strtoll(line + strlen(want), NULL, 10);
+            uint64_t x;
+            if (accel__parse_u64_prefix(line + strlen(want), &x, NULL) == 0 && x <= INT64_MAX)
+                v = (long long)x;
             break;
         }
         line = eol ? eol + 1 : NULL;
@@ -118,20 +124,25 @@ static void read_v2(accel__cgroup *cg, hier *h)
         if (hier_dir(h, dir, sizeof dir) != 0) return;
         snprintf(file, sizeof file, "%s/cpu.max", dir);
         if (accel__read_text(file, buf, sizeof buf) == 0) {
-            char q[32];
-            long long period = 0;
-            if (sscanf(buf, "%31s %lld", q, &period) == 2 && strcmp(q, "max") != 0 && period > 0)
-                take_quota(cg, strtod(q, NULL) / (double)period, file, 2);
+            /* "$MAX $PERIOD": "max 100000" (no limit) or "150000 100000" */
+            char *sp = strchr(buf, ' ');
+            int64_t quota = -1, period = 0;
+            if (sp) *sp = '\0';
+            if (sp && strcmp(buf, "max") != 0 && accel__parse_i64(buf, &quota) == 0 &&
+                accel__parse_i64(sp + 1, &period) == 0 && quota > 0 && period > 0)
+                take_quota(cg, (double)quota / (double)period, file, 2);
             else if (!cg->version)
                 cg->version = 2;
         }
         snprintf(file, sizeof file, "%s/memory.max", dir);
         if (accel__read_text(file, buf, sizeof buf) == 0) {
-            if (strcmp(buf, "max") != 0) {
-                long long limit = strtoll(buf, NULL, 10), cur;
+            int64_t limit;
+            if (strcmp(buf, "max") != 0 && accel__parse_i64(buf, &limit) == 0) {
+                long long cur;
                 char cur_path[PATH_MAX];
                 long long used = -1;
-                if (read_ll(dir, "memory.current", &cur, cur_path, sizeof cur_path) == 0) {
+                /* a negative usage is no usage figure (and would overflow the subtraction) */
+                if (read_ll(dir, "memory.current", &cur, cur_path, sizeof cur_path) == 0 && cur >= 0) {
                     used = cur - inactive_file(dir, 0);
                     if (used < 0) used = 0;
                 }
@@ -168,7 +179,7 @@ static void read_v1_memory(accel__cgroup *cg, hier *h)
         if (read_ll(dir, "memory.limit_in_bytes", &limit, lf, sizeof lf) != 0) continue;
         if (!cg->version) cg->version = 1;
         long long used = -1;
-        if (read_ll(dir, "memory.usage_in_bytes", &usage, uf, sizeof uf) == 0) {
+        if (read_ll(dir, "memory.usage_in_bytes", &usage, uf, sizeof uf) == 0 && usage >= 0) {
             used = usage - inactive_file(dir, 1);
             if (used < 0) used = 0;
         }

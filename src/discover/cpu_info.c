@@ -3,7 +3,10 @@
  * other machines test them. */
 #include "discover/cpu.h"
 
+#include "core/text.h"
+
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,7 +213,9 @@ void accel__cpuinfo_parse(const char *text, accel__cpuinfo *out)
             if (i == 0 || cores[i] != cores[i - 1]) distinct++;
         out->physical_cores = distinct;
     } else if (cpu_cores > 0) {
-        out->physical_cores = (int)cpu_cores * (n_packages ? n_packages : 1);
+        /* "cpu cores" is text: a product that does not fit an int says nothing */
+        long long pc = (long long)(cpu_cores < INT_MAX ? cpu_cores : INT_MAX) * (n_packages ? n_packages : 1);
+        out->physical_cores = pc <= INT_MAX ? (int)pc : 0;
     }
     free(cores);
 
@@ -235,7 +240,29 @@ void accel__cpuinfo_parse(const char *text, accel__cpuinfo *out)
     }
 }
 
-/* Reads "Key:   123 kB" lines. */
+/* One "Key:   123 kB" line: the value in bytes, or -1 when the line is not such a line or its
+ * value does not fit in int64_t once multiplied by the unit (never wrapped). */
+static int64_t meminfo_value(const char *p, size_t len, char *key, size_t key_cap)
+{
+    const char *colon = memchr(p, ':', len);
+    if (!colon || colon == p || (size_t)(colon - p) >= key_cap) return -1;
+    memcpy(key, p, (size_t)(colon - p));
+    key[colon - p] = '\0';
+    char num[32];
+    const char *v = colon + 1, *end = p + len;
+    while (v < end && (*v == ' ' || *v == '\t')) v++;
+    size_t k = 0;
+    while (v < end && *v >= '0' && *v <= '9' && k + 1 < sizeof num) num[k++] = *v++;
+    num[k] = '\0';
+    uint64_t x;
+    if (accel__parse_u64(num, &x) != 0 || (v < end && *v >= '0' && *v <= '9')) return -1;
+    while (v < end && (*v == ' ' || *v == '\t')) v++;
+    uint64_t unit = (v < end && (v[0] == 'k' || v[0] == 'K')) ? 1024 : 1; /* "kB" */
+    uint64_t bytes;
+    if (__builtin_mul_overflow(x, unit, &bytes) || bytes > (uint64_t)INT64_MAX) return -1;
+    return (int64_t)bytes;
+}
+
 int accel__meminfo_parse(const char *text, int64_t *total, int64_t *available)
 {
     int64_t t = -1, a = -1, fr = -1, buf = -1, cached = -1;
@@ -244,10 +271,8 @@ int accel__meminfo_parse(const char *text, int64_t *total, int64_t *available)
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char key[64];
-        long long kb;
-        char unit[8] = "";
-        if (len < 200 && sscanf(p, "%63[^:]: %lld %7s", key, &kb, unit) >= 2 && kb >= 0) {
-            int64_t bytes = (unit[0] == 'k' || unit[0] == 'K') ? (int64_t)kb * 1024 : (int64_t)kb;
+        int64_t bytes = meminfo_value(p, len, key, sizeof key);
+        if (bytes >= 0) {
             if (strcmp(key, "MemTotal") == 0) t = bytes;
             else if (strcmp(key, "MemAvailable") == 0) a = bytes;
             else if (strcmp(key, "MemFree") == 0) fr = bytes;
@@ -257,7 +282,11 @@ int accel__meminfo_parse(const char *text, int64_t *total, int64_t *available)
         if (!eol) break;
         p = eol + 1;
     }
-    if (a < 0 && fr >= 0) a = fr + (buf > 0 ? buf : 0) + (cached > 0 ? cached : 0);
+    /* kernels before 3.14: free + buffers + page cache, unknown if the sum does not fit */
+    if (a < 0 && fr >= 0 &&
+        (__builtin_add_overflow(fr, buf > 0 ? buf : 0, &a) ||
+         __builtin_add_overflow(a, cached > 0 ? cached : 0, &a)))
+        a = -1;
     *total = t;
     *available = a;
     return t >= 0 ? 0 : -1;

@@ -123,19 +123,10 @@ static uint64_t rd64(const char *p)
     return v;
 }
 
-/* Parses the cache; on any inconsistency the cache is treated as unreadable, as the loader
- * does. String offsets count from the start of the new-format header. */
-static void cache_load(accel__ldpath *lp)
+/* Parses lp->cache_buf[0, len); on any inconsistency the cache is treated as unreadable, as
+ * the loader does. String offsets count from the start of the new-format header. */
+static void cache_parse(accel__ldpath *lp, size_t len)
 {
-    const char *env = getenv(ACCEL__ENV_LD_SO_CACHE);
-    accel__strlcpy(lp->cache_file, env && *env ? env : "/etc/ld.so.cache", sizeof lp->cache_file);
-    size_t len = 0;
-    if (accel__read_file(lp->cache_file, &lp->cache_buf, &len) != ACCEL_OK) {
-        snprintf(lp->cache_note, sizeof lp->cache_note, "not readable: %s",
-                 accel__last_error_text());
-        accel__clear_error();
-        return;
-    }
     const char *b = lp->cache_buf;
     size_t base = 0;
     if (len >= 16 && memcmp(b, OLD_MAGIC, sizeof OLD_MAGIC - 1) == 0) {
@@ -183,6 +174,38 @@ corrupt:
     lp->ents = NULL;
     lp->n_ents = 0;
     snprintf(lp->cache_note, sizeof lp->cache_note, "corrupt: not read");
+}
+
+static void cache_load(accel__ldpath *lp)
+{
+    const char *env = getenv(ACCEL__ENV_LD_SO_CACHE);
+    accel__strlcpy(lp->cache_file, env && *env ? env : "/etc/ld.so.cache", sizeof lp->cache_file);
+    size_t len = 0;
+    if (accel__read_file(lp->cache_file, &lp->cache_buf, &len) != ACCEL_OK) {
+        snprintf(lp->cache_note, sizeof lp->cache_note, "not readable: %s",
+                 accel__last_error_text());
+        accel__clear_error();
+        return;
+    }
+    cache_parse(lp, len);
+}
+
+int accel__ldcache_parse(const char *buf, size_t len, const char *soname, char *path,
+                         size_t path_cap, char *note, size_t note_cap)
+{
+    accel__ldpath lp;
+    memset(&lp, 0, sizeof lp);
+    lp.cache_buf = (char *)buf; /* read only, and not freed here */
+    cache_parse(&lp, len);
+    if (path_cap) path[0] = '\0';
+    for (size_t i = 0; soname && i < lp.n_ents; i++)
+        if (strcmp(lp.ents[i].key, soname) == 0) {
+            accel__strlcpy(path, lp.ents[i].value, path_cap);
+            break;
+        }
+    accel__strlcpy(note, lp.cache_note, note_cap);
+    free(lp.ents);
+    return lp.cache_ok ? (int)lp.n_ents : -1;
 }
 
 int accel__ldpath_cache_entries(const accel__ldpath *lp, char *note, size_t cap)

@@ -61,6 +61,13 @@ void accel__ldpath_close(accel__ldpath *lp);
  * ABI)". */
 int accel__ldpath_cache_entries(const accel__ldpath *lp, char *note, size_t cap);
 
+/* The ld.so cache parser on bytes in memory (what accel__ldpath_open applies to the cache
+ * file): the number of entries for this process's ABI, or -1 when the loader would reject the
+ * cache; `note` says what came of it, and `path` gets the file the cache lists for `soname`
+ * ("" when none). */
+int accel__ldcache_parse(const char *buf, size_t len, const char *soname, char *path,
+                         size_t path_cap, char *note, size_t note_cap);
+
 /* Resolves `soname` the way the loader would. Fills *out in every case (found or not). */
 accel_status accel__lib_resolve(accel__ldpath *lp, const char *soname, accel__lib_info *out);
 

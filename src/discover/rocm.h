@@ -63,4 +63,9 @@ accel_status accel__rocm_probe(accel_ctx *ctx, const accel__rocm_gpu *gpus, size
                                bool no_cache, accel__hip_probe *out);
 void accel__hip_probe_free(accel__hip_probe *p);
 
+/* Parses the data of a cached ROCm verdict ("ok", "verdict", "libid" lines, then the probe's
+ * reply lines) into *out (zeroed by the caller; out->devs is malloc'd) and the library's
+ * identity into libid. @return 0, or -1 when the header lines are malformed. */
+int accel__rocm_cache_parse(const char *data, accel__hip_probe *out, char *libid, size_t libid_cap);
+
 #endif

@@ -13,6 +13,7 @@
 #include "discover/verdict_cache.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,6 +108,20 @@ static int probe_body(void *arg, accel__probe_chan *chan)
 
 /* ---- parsing the answer ------------------------------------------------------------------- */
 
+/* A whole number of a reply field; 0 when it is not one or does not fit an int (atoi's
+ * behaviour out of range is undefined). */
+static int field_int(const char *s)
+{
+    int64_t v;
+    return accel__parse_i64(s, &v) == 0 && v >= INT_MIN && v <= INT_MAX ? (int)v : 0;
+}
+
+static int64_t field_i64(const char *s)
+{
+    int64_t v;
+    return accel__parse_i64(s, &v) == 0 ? v : 0;
+}
+
 static void parse_reply(const char *reply, accel__hip_probe *out)
 {
     for (const char *p = reply; p && *p;) {
@@ -129,22 +144,22 @@ static void parse_reply(const char *reply, accel__hip_probe *out)
         if (nf == 2 && strcmp(f[0], "lib") == 0) {
             accel__strlcpy(out->lib_path, f[1], sizeof out->lib_path);
         } else if (nf == 2 && strcmp(f[0], "driver") == 0) {
-            out->driver_version = atoi(f[1]);
+            out->driver_version = field_int(f[1]);
         } else if (nf == 2 && strcmp(f[0], "runtime") == 0) {
-            out->runtime_version = atoi(f[1]);
-        } else if (nf == 7 && strcmp(f[0], "dev") == 0) {
+            out->runtime_version = field_int(f[1]);
+        } else if (nf == 7 && strcmp(f[0], "dev") == 0 && out->n_devs < 1024) {
             accel__hip_seen *nd = realloc(out->devs, (out->n_devs + 1) * sizeof *nd);
             if (!nd) return;
             out->devs = nd;
             accel__hip_seen *s = &nd[out->n_devs++];
             memset(s, 0, sizeof *s);
-            s->ordinal = atoi(f[1]);
+            s->ordinal = field_int(f[1]);
             accel__strlcpy(s->pci_bus_id, f[2], sizeof s->pci_bus_id);
             for (char *c = s->pci_bus_id; *c; c++)
                 if (*c >= 'A' && *c <= 'F') *c = (char)(*c - 'A' + 'a');
-            s->total = strtoll(f[3], NULL, 10);
-            s->free = strtoll(f[4], NULL, 10);
-            s->alloc_ok = atoi(f[5]);
+            s->total = field_i64(f[3]);
+            s->free = field_i64(f[4]);
+            s->alloc_ok = field_int(f[5]);
             accel__strlcpy(s->name, f[6], sizeof s->name);
         }
     }
@@ -188,6 +203,21 @@ static int data_line(const char **p, const char *label, char *value, size_t cap)
     return 0;
 }
 
+int accel__rocm_cache_parse(const char *data, accel__hip_probe *out, char *libid, size_t libid_cap)
+{
+    const char *p = data;
+    char okflag[8], verdict[512];
+    if (data_line(&p, "ok", okflag, sizeof okflag) != 0 ||
+        data_line(&p, "verdict", verdict, sizeof verdict) != 0 ||
+        data_line(&p, "libid", libid, libid_cap) != 0 ||
+        (strcmp(okflag, "0") != 0 && strcmp(okflag, "1") != 0))
+        return -1;
+    parse_reply(p, out);
+    out->ok = okflag[0] == '1';
+    accel__strlcpy(out->verdict, verdict, sizeof out->verdict);
+    return 0;
+}
+
 /* Fills out from the entry cached under `key`; 1 when there is one, it parses, and the library
  * file it names is unchanged. */
 static int cache_load(accel_ctx *ctx, const char *key, accel__hip_probe *out)
@@ -195,22 +225,14 @@ static int cache_load(accel_ctx *ctx, const char *key, accel__hip_probe *out)
     unsigned char *data = NULL;
     size_t n = 0;
     if (accel__verdict_load(ctx, "rocm", key, &data, &n, NULL, 0) != ACCEL_OK) return 0;
-    const char *p = (const char *)data;
-    char okflag[8], verdict[512], libid[700];
+    char libid[700];
     int ok = 0;
-    if (data_line(&p, "ok", okflag, sizeof okflag) != 0 ||
-        data_line(&p, "verdict", verdict, sizeof verdict) != 0 ||
-        data_line(&p, "libid", libid, sizeof libid) != 0 ||
-        (strcmp(okflag, "0") != 0 && strcmp(okflag, "1") != 0))
-        goto done;
-    parse_reply(p, out);
+    if (accel__rocm_cache_parse((const char *)data, out, libid, sizeof libid) != 0) goto done;
     if (out->lib_path[0]) {
         char now[700];
         accel__file_identity(out->lib_path, now, sizeof now);
         if (strcmp(now, libid) != 0) goto done; /* the library changed: probe again */
     }
-    out->ok = okflag[0] == '1';
-    accel__strlcpy(out->verdict, verdict, sizeof out->verdict);
     ok = 1;
 done:
     if (!ok) {
@@ -219,6 +241,8 @@ done:
         out->devs = NULL;
         out->n_devs = 0;
         out->lib_path[0] = '\0';
+        out->ok = 0;
+        out->verdict[0] = '\0';
     }
     free(data);
     return ok;

@@ -4,7 +4,11 @@
  * open /dev/kfd or ROCm is not installed — that is exactly what the verdict then explains. */
 #include "discover/rocm.h"
 
+#include "core/text.h"
+
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +21,8 @@ static int prop(const char *text, const char *key, unsigned long long *v)
     size_t kn = strlen(key);
     for (const char *p = text; p && *p;) {
         if (strncmp(p, key, kn) == 0 && (p[kn] == ' ' || p[kn] == '\t')) {
-            char *end = NULL;
-            unsigned long long x = strtoull(p + kn + 1, &end, 10);
-            if (end == p + kn + 1) return -1;
+            uint64_t x; /* strict: a value past 2^64 is no value, not ULLONG_MAX */
+            if (accel__parse_u64_prefix(p + kn + 1, &x, NULL) != 0) return -1;
             *v = x;
             return 0;
         }
@@ -33,9 +36,14 @@ static int64_t read_i64(const char *path)
 {
     char buf[64];
     if (accel__read_text(path, buf, sizeof buf) != 0 || !buf[0]) return -1;
-    char *end = NULL;
-    long long v = strtoll(buf, &end, 0);
-    return end == buf ? -1 : (int64_t)v;
+    if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) { /* vendor/device ids */
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(buf + 2, &end, 16);
+        return end == buf + 2 || *end || errno || v > INT64_MAX ? -1 : (int64_t)v;
+    }
+    int64_t v;
+    return accel__parse_i64(buf, &v) == 0 && v >= 0 ? v : -1;
 }
 
 /* gfx_target_version is major*10000 + minor*100 + stepping; the target name prints the
@@ -97,8 +105,16 @@ static int64_t vram_from_banks(const char *node_dir)
         unsigned long long heap = 0, size = 0;
         /* heap_type 1 and 2: public and private frame buffer */
         if (prop(text, "heap_type", &heap) == 0 && (heap == 1 || heap == 2) &&
-            prop(text, "size_in_bytes", &size) == 0)
-            total = (total < 0 ? 0 : total) + (int64_t)size;
+            prop(text, "size_in_bytes", &size) == 0) {
+            /* sizes are text: a sum that does not fit is unknown, never wrapped */
+            int64_t sum;
+            if (size > (unsigned long long)INT64_MAX ||
+                __builtin_add_overflow(total < 0 ? 0 : total, (int64_t)size, &sum)) {
+                free(text);
+                return -1;
+            }
+            total = sum;
+        }
         free(text);
     }
     return total;

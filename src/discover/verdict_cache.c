@@ -4,6 +4,7 @@
 #include "discover/verdict_cache.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,13 +84,55 @@ static int header_field(const char **p, const char *end, const char *label, char
     return 0;
 }
 
+/* A size field: decimal digits only, no overflow (a "key" of 2^64 − 1 must not wrap the
+ * length check below). */
 static int parse_size(const char *s, size_t *out)
 {
-    char *e;
-    if (!*s || *s == '-') return -1;
-    unsigned long long v = strtoull(s, &e, 10);
-    if (*e) return -1;
+    uint64_t v;
+    if (accel__parse_u64(s, &v) != 0 || v > SIZE_MAX) return -1;
     *out = (size_t)v;
+    return 0;
+}
+
+int accel__verdict_parse(const char *file, size_t len, const char *what, const char *key,
+                         const char **data, size_t *n, char *why, size_t why_cap)
+{
+    const char *p = file, *end = file + len;
+    char v[64], w[128], ks[32], ds[32], sum[32];
+    size_t klen = 0, dlen = 0;
+    char want_version[32];
+    snprintf(want_version, sizeof want_version, "%d", ACCEL__VERDICT_VERSION);
+    if (header_field(&p, end, "accel-verdict", v, sizeof v) != 0 ||
+        strcmp(v, want_version) != 0) {
+        snprintf(why, why_cap, "not a version %d verdict file", ACCEL__VERDICT_VERSION);
+        return -1;
+    }
+    if (header_field(&p, end, "what", w, sizeof w) != 0 || strcmp(w, what) != 0 ||
+        header_field(&p, end, "key", ks, sizeof ks) != 0 || parse_size(ks, &klen) != 0 ||
+        header_field(&p, end, "data", ds, sizeof ds) != 0 || parse_size(ds, &dlen) != 0 ||
+        header_field(&p, end, "sum", sum, sizeof sum) != 0 || p >= end || *p != '\n') {
+        snprintf(why, why_cap, "malformed header");
+        return -1;
+    }
+    p++;
+    /* both sizes against what is there, each on its own: their sum may not fit a size_t */
+    size_t body = (size_t)(end - p);
+    if (klen > body || dlen != body - klen) {
+        snprintf(why, why_cap, "%zu bytes of key and data, header says %s + %s", body, ks, ds);
+        return -1;
+    }
+    char want_sum[32];
+    snprintf(want_sum, sizeof want_sum, "%016" PRIx64, checksum(p, klen, p + klen, dlen));
+    if (strcmp(sum, want_sum) != 0) {
+        snprintf(why, why_cap, "checksum %s, contents give %s", sum, want_sum);
+        return -1;
+    }
+    if (klen != strlen(key) || memcmp(p, key, klen) != 0) {
+        snprintf(why, why_cap, "stored for another key");
+        return -1;
+    }
+    *data = p + klen;
+    *n = dlen;
     return 0;
 }
 
@@ -98,7 +141,7 @@ accel_status accel__verdict_load(const accel_ctx *ctx, const char *what, const c
 {
     *data = NULL;
     *n = 0;
-    char reason[256] = "";
+    char reason[512] = "";
     char path[4096];
     accel_status st = accel__verdict_path(ctx, what, key, path, sizeof path);
     if (st != ACCEL_OK) {
@@ -107,52 +150,35 @@ accel_status accel__verdict_load(const accel_ctx *ctx, const char *what, const c
     }
     char *file = NULL;
     size_t len = 0;
-    if (accel__read_file(path, &file, &len) != ACCEL_OK) {
-        snprintf(reason, sizeof reason, "no cached verdict");
+    st = accel__read_file(path, &file, &len);
+    if (st != ACCEL_OK) {
+        if (st == ACCEL_ERR_NOT_FOUND)
+            snprintf(reason, sizeof reason, "no cached verdict");
+        else
+            snprintf(reason, sizeof reason, "%s", accel__last_error_text());
+        accel__clear_error();
         goto miss;
     }
-    const char *p = file, *end = file + len;
-    char v[64], w[128], ks[32], ds[32], sum[32];
-    size_t klen = 0, dlen = 0;
-    char want_version[32];
-    snprintf(want_version, sizeof want_version, "%d", ACCEL__VERDICT_VERSION);
-    if (header_field(&p, end, "accel-verdict", v, sizeof v) != 0 ||
-        strcmp(v, want_version) != 0) {
-        snprintf(reason, sizeof reason, "%s: not a version %d verdict file", path,
-                 ACCEL__VERDICT_VERSION);
-    } else if (header_field(&p, end, "what", w, sizeof w) != 0 || strcmp(w, what) != 0 ||
-               header_field(&p, end, "key", ks, sizeof ks) != 0 || parse_size(ks, &klen) != 0 ||
-               header_field(&p, end, "data", ds, sizeof ds) != 0 || parse_size(ds, &dlen) != 0 ||
-               header_field(&p, end, "sum", sum, sizeof sum) != 0 || p >= end || *p != '\n') {
-        snprintf(reason, sizeof reason, "%s: malformed header", path);
-    } else if ((size_t)(end - p - 1) != klen + dlen) {
-        snprintf(reason, sizeof reason, "%s: %zu bytes of key and data, header says %zu", path,
-                 (size_t)(end - p - 1), klen + dlen);
-    } else {
-        p++;
-        char want_sum[32];
-        snprintf(want_sum, sizeof want_sum, "%016" PRIx64, checksum(p, klen, p + klen, dlen));
-        if (strcmp(sum, want_sum) != 0) {
-            snprintf(reason, sizeof reason, "%s: checksum %s, contents give %s", path, sum,
-                     want_sum);
-        } else if (klen != strlen(key) || memcmp(p, key, klen) != 0) {
-            snprintf(reason, sizeof reason, "%s: stored for another key", path);
-        } else {
-            unsigned char *out = malloc(dlen + 1);
-            if (!out) {
-                free(file);
-                return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory reading %s", path);
-            }
-            memcpy(out, p + klen, dlen);
-            out[dlen] = '\0';
-            free(file);
-            *data = out;
-            *n = dlen;
-            ACCEL_LOG_DEBUG("verdict cache: %s: hit (%s)", what, path);
-            return ACCEL_OK;
-        }
+    const char *body = NULL;
+    size_t dlen = 0;
+    char bad[320];
+    if (accel__verdict_parse(file, len, what, key, &body, &dlen, bad, sizeof bad) != 0) {
+        snprintf(reason, sizeof reason, "%s: %s", path, bad);
+        free(file);
+        goto miss;
     }
+    unsigned char *out = malloc(dlen + 1);
+    if (!out) {
+        free(file);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory reading %s", path);
+    }
+    memcpy(out, body, dlen);
+    out[dlen] = '\0';
     free(file);
+    *data = out;
+    *n = dlen;
+    ACCEL_LOG_DEBUG("verdict cache: %s: hit (%s)", what, path);
+    return ACCEL_OK;
 miss:
     ACCEL_LOG_DEBUG("verdict cache: %s: miss: %s", what, reason);
     if (why && why_cap) accel__strlcpy(why, reason, why_cap);

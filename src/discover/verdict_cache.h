@@ -47,6 +47,12 @@ accel_status accel__verdict_path(const accel_ctx *ctx, const char *what, const c
 accel_status accel__verdict_load(const accel_ctx *ctx, const char *what, const char *key,
                                  unsigned char **data, size_t *n, char *why, size_t why_cap);
 
+/* Checks the bytes of a verdict file for (what, key). Sizes in the header are checked against
+ * len without overflow, so no header makes the check read outside file[0, len). @return 0 with
+ * *data (pointing into file) and *n set, or -1 with the reason in why. */
+int accel__verdict_parse(const char *file, size_t len, const char *what, const char *key,
+                         const char **data, size_t *n, char *why, size_t why_cap);
+
 /* Stores data under (what, key), replacing any previous file. */
 accel_status accel__verdict_store(const accel_ctx *ctx, const char *what, const char *key,
                                   const void *data, size_t n);

@@ -4,6 +4,8 @@
  * its reason and the file's name. */
 #include "audio_test_util.h"
 
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 static float *load(accel_ctx *ctx, const char *rel, int rate, size_t *n, accel_audio_info *info, accel_status *st)
@@ -48,6 +50,55 @@ static void bad(accel_ctx *ctx, const char *rel, accel_status want, const char *
     ASSERT_CONTAINS(msg, path);
     ASSERT_CONTAINS(msg, reason);
     ASSERT_TRUE(x == NULL);
+}
+
+/* NaN and ±Inf from memory: refused naming the sample, in sources and in direct calls. */
+static void nonfinite(accel_ctx *ctx)
+{
+    float x[4000];
+    for (int i = 0; i < 4000; i++) x[i] = 0.01f * (float)(i % 7);
+    x[2500] = -INFINITY;
+    accel_audio_source *src = NULL;
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, 4000, 16000, 16000, &src));
+    float buf[4000];
+    size_t got = 0;
+    ASSERT_STATUS(accel_audio_read(src, buf, 4000, &got), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "sample 2500 is -Inf");
+    accel_audio_close(src);
+    accel_audio_params p = {.struct_size = sizeof p};
+    ASSERT_OK(accel_audio_params_preset("fbank-80", &p));
+    size_t shape[3];
+    int nd = 0;
+    ASSERT_OK(accel_audio_shape(&p, 4000, shape, &nd));
+    float *out = malloc(shape[0] * shape[1] * sizeof *out);
+    x[2500] = 0.0f;
+    x[17] = NAN;
+    ASSERT_STATUS(accel_audio_features(ctx, &p, ACCEL_F32, x, 4000, out, shape[0] * shape[1], NULL),
+                  ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "sample 17 is NaN");
+    x[17] = 0.0f;
+    ASSERT_OK(accel_audio_features(ctx, &p, ACCEL_F32, x, 4000, out, shape[0] * shape[1], NULL));
+    free(out);
+}
+
+/* accel_audio_features_npy() refuses to write over the file its source reads. */
+static void output_is_input(accel_ctx *ctx)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/test-audio-decode-%ld.wav", ACCEL_TEST_BUILD, (long)getpid());
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "cp '%s/variants/speech_c.wav' '%s'", AUDIO_DATA, path);
+    ASSERT_EQ_INT(system(cmd), 0);
+    accel_audio_params p = {.struct_size = sizeof p};
+    ASSERT_OK(accel_audio_params_preset("fbank-80", &p));
+    accel_audio_source *src = NULL;
+    ASSERT_OK(accel_audio_open(ctx, path, 16000, &src));
+    ASSERT_STATUS(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "is the input");
+    accel_audio_close(src);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s/variants/speech_c.wav' '%s'", AUDIO_DATA, path);
+    ASSERT_EQ_INT(system(cmd), 0); /* untouched */
+    unlink(path);
 }
 
 int main(void)
@@ -172,6 +223,13 @@ int main(void)
     bad(ctx, "bad/unsupported_codec.wav", ACCEL_ERR_FORMAT, "unsupported codec");
     bad(ctx, "bad/not_audio.wav", ACCEL_ERR_FORMAT, built & (SF | FF) ? "not a recognised" : "reads only WAV");
     if (built & SF) bad(ctx, "bad/truncated.flac", ACCEL_ERR_FORMAT, "truncated");
+    /* an MP3 cut short: FFmpeg stops at the last whole frame without a word, the Info header
+     * says how long it was */
+    if (built & FF) bad(ctx, "bad/truncated.mp3", ACCEL_ERR_FORMAT, "decoded 0.29 s of the 0.83 s");
+    /* samples must be finite: the first bad one is named */
+    bad(ctx, "bad/nan.wav", ACCEL_ERR_FORMAT, "sample 12345 (at 0.772 s) is NaN");
+    nonfinite(ctx);
+    output_is_input(ctx);
 
     accel_audio_free(ref);
     accel_ctx_destroy(ctx);

@@ -29,3 +29,17 @@ add_test(NAME test_audio_kern_compile COMMAND bash ${_ad}/test_audio_kern_compil
   ${CMAKE_BINARY_DIR}/test-audio-kern)
 set_tests_properties(test_audio_kern_compile PROPERTIES TIMEOUT 300 LABELS audio
   ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
+# peak memory of `accel audio features` on a long input, every kind (a child's RSS via wait4)
+if(TARGET accel_cli)
+  accel_add_test(test_audio_memory SOURCES ${_ad}/test_audio_memory.c ARGS $<TARGET_FILE:accel_cli>
+    TIMEOUT 120 LABELS audio)
+  add_dependencies(test_audio_memory accel_cli)
+endif()
+# pipes, standard input, FIFOs, an output that is an input, signals, truncated and non-finite
+# inputs, through the CLI
+if(TARGET accel_cli)
+  add_test(NAME test_audio_inputs COMMAND bash ${_ad}/test_audio_inputs.sh $<TARGET_FILE:accel_cli>
+    ${CMAKE_SOURCE_DIR}/tests/data/audio ${CMAKE_BINARY_DIR}/test-audio-inputs)
+  set_tests_properties(test_audio_inputs PROPERTIES TIMEOUT 180 LABELS audio
+    ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_inputs")
+endif()

@@ -37,10 +37,10 @@ static void bad_api(const char *key, const char *value, const char *allowed)
     if (ctx) accel_ctx_destroy(ctx);
 }
 
-/* A file with `text`; the error must contain each of the NULL-terminated `want`. */
-static void bad_file(const char *name, const char *text, const char *const *want)
+/* The configuration file at `path`; the error must contain each of the NULL-terminated
+ * `want`. */
+static void bad_file_at(const char *path, const char *const *want)
 {
-    const char *path = scratch_file(name, text);
     setenv("ACCEL_CONFIG", path, 1);
     accel_ctx *ctx;
     ASSERT_STATUS(make_ctx(&ctx, NULL, 0), ACCEL_ERR_CONFIG);
@@ -57,6 +57,22 @@ static void bad_file(const char *name, const char *text, const char *const *want
     }
     if (ctx) accel_ctx_destroy(ctx);
     unsetenv("ACCEL_CONFIG");
+}
+
+/* bad_file for n bytes that may hold NULs. */
+static void bad_file_n(const char *name, const char *bytes, size_t n, const char *const *want)
+{
+    const char *path = scratch_file(name, "");
+    FILE *f = fopen(path, "wb");
+    ASSERT_TRUE(f && fwrite(bytes, 1, n, f) == n);
+    if (f) fclose(f);
+    bad_file_at(path, want);
+}
+
+/* A file with `text`. */
+static void bad_file(const char *name, const char *text, const char *const *want)
+{
+    bad_file_at(scratch_file(name, text), want);
 }
 
 static const char backends[] = "auto|cuda|rocm|opencl|metal|cpu (hip = rocm, mps = metal)";
@@ -145,6 +161,14 @@ int main(void)
         char long_line[400];
         snprintf(long_line, sizeof long_line, "ACCEL_FAULT = %0300d\n", 0);
         bad_file("long.ini", long_line, (const char *const[]){"@:1: line too long", NULL});
+        /* NUL bytes: a line holding one is named, never parsed as the text before it (the
+         * message used to quote '' after reading one byte before its buffer) */
+        bad_file_n("nul.ini", "ACCEL_STRICT = 1\nACCEL_BACKEND = c\0pu\n", 38,
+                   (const char *const[]){"@:2: contains a NUL byte", NULL});
+        bad_file_n("nul-first.ini", "\0\n", 2, (const char *const[]){"@:1: contains a NUL byte", NULL});
+        bad_file_n("nul-only.ini", "\0", 1, (const char *const[]){"@:1: contains a NUL byte", NULL});
+        bad_file_n("nul-late.ini", "[accel\nx\0\n", 10,
+                   (const char *const[]){"@:1: malformed line '[accel'", NULL});
         /* the file's bad value counts even when the environment sets the key */
         setenv("ACCEL_BACKEND", "cpu", 1);
         bad_file("shadowed.ini", "ACCEL_BACKEND = gpux\n",

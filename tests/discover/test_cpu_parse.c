@@ -4,6 +4,8 @@
 #include "test.h"
 #include "discover/cpu.h"
 
+#include <unistd.h>
+
 #define GiB (1024ll * 1024 * 1024)
 #define MiB (1024ll * 1024)
 
@@ -85,6 +87,54 @@ static void no_cgroup(void)
     ASSERT_EQ_INT(cg.mem_headroom, -1);
 }
 
+static void put(const char *root, const char *rel, const char *text)
+{
+    char path[1200], cmd[1300];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
+    ASSERT_EQ_INT(system(cmd), 0);
+    FILE *f = fopen(path, "w");
+    ASSERT_TRUE(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Hostile numbers in cgroup files: a usage of INT64_MIN minus the inactive file cache was a
+ * signed overflow; out-of-range numbers were saturated by strtoll. Each is now no figure. */
+static void cgroup_hostile_numbers(void)
+{
+    char root[600];
+    snprintf(root, sizeof root, "%s/test-cgroup-numbers-%ld", ACCEL_TEST_BUILD, (long)getpid());
+    char proc[700], sys[700];
+    snprintf(proc, sizeof proc, "%s/proc", root);
+    snprintf(sys, sizeof sys, "%s/sys", root);
+    put(proc, "self/cgroup", "0::/job\n");
+    put(sys, "fs/cgroup/cgroup.controllers", "cpu memory\n");
+    put(sys, "fs/cgroup/job/memory.max", "1073741824\n");
+    put(sys, "fs/cgroup/job/memory.current", "-9223372036854775808\n");
+    put(sys, "fs/cgroup/job/memory.stat", "inactive_file 4096\n");
+    put(sys, "fs/cgroup/job/cpu.max", "99999999999999999999 100000\n");
+    accel__cgroup cg;
+    accel__cgroup_read(sys, proc, &cg);
+    ASSERT_EQ_INT(cg.mem_limit, GiB);
+    ASSERT_EQ_INT(cg.mem_headroom, GiB); /* usage unknown: the whole limit */
+    ASSERT_NEAR(cg.cpu_quota, -1, 0);    /* a quota past 2^63 is no quota */
+    put(sys, "fs/cgroup/job/memory.max", "18446744073709551616\n");
+    put(sys, "fs/cgroup/job/memory.current", "100\n");
+    put(sys, "fs/cgroup/job/memory.stat", "inactive_file 99999999999999999999\n");
+    put(sys, "fs/cgroup/job/cpu.max", "150000 100000\n");
+    accel__cgroup_read(sys, proc, &cg);
+    ASSERT_EQ_INT(cg.mem_limit, -1);
+    ASSERT_NEAR(cg.cpu_quota, 1.5, 1e-12);
+    put(sys, "fs/cgroup/job/memory.max", "1000\n");
+    accel__cgroup_read(sys, proc, &cg);
+    ASSERT_EQ_INT(cg.mem_headroom, 900); /* an unreadable inactive_file counts as none */
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
 static void parsers(void)
 {
     ASSERT_EQ_INT(accel__cpu_usable_cores(8, -1, 1.5), 2);
@@ -103,6 +153,25 @@ static void parsers(void)
     ASSERT_EQ_INT(a, 310 * 1024); /* kernels before 3.14 have no MemAvailable */
     ASSERT_EQ_INT(accel__meminfo_parse("garbage\n", &t, &a), -1);
     ASSERT_EQ_INT(t, -1);
+    /* values whose bytes do not fit int64_t are unknown, never wrapped (the kB multiplication
+     * was a signed overflow) */
+    ASSERT_EQ_INT(accel__meminfo_parse("MemTotal: 9007199254740992 kB\nMemAvailable: "
+                                       "99999999999999999999 kB\n", &t, &a), -1);
+    ASSERT_EQ_INT(t, -1);
+    ASSERT_EQ_INT(a, -1);
+    ASSERT_EQ_INT(accel__meminfo_parse("MemTotal: 9007199254740991 kB\nMemAvailable: "
+                                       "9223372036854775807\n", &t, &a), 0);
+    ASSERT_EQ_INT(t, 9007199254740991LL * 1024);
+    ASSERT_EQ_INT(a, INT64_MAX);
+    ASSERT_EQ_INT(accel__meminfo_parse("MemTotal: 1 kB\nMemFree: 9007199254740991 kB\nBuffers: "
+                                       "9007199254740991 kB\n", &t, &a), 0);
+    ASSERT_EQ_INT(a, -1); /* free + buffers does not fit */
+    ASSERT_EQ_INT(accel__meminfo_parse("MemTotal: -5 kB\n", &t, &a), -1);
+    /* "cpu cores" times the packages does not fit an int: not a core count */
+    accel__cpuinfo big;
+    accel__cpuinfo_parse("processor : 0\nphysical id : 0\ncpu cores : 2147483647\n\n"
+                         "processor : 1\nphysical id : 1\ncpu cores : 2147483647\n", &big);
+    ASSERT_EQ_INT(big.physical_cores, 0);
 
     accel__cpuinfo ci;
     accel__cpuinfo_parse("processor : 0\nvendor_id : AuthenticAMD\nmodel name : AMD   EPYC  7763 "
@@ -158,6 +227,7 @@ int main(void)
     container_root_cgroup1();
     no_cgroup();
     parsers();
+    cgroup_hostile_numbers();
     live();
     TEST_DONE();
 }

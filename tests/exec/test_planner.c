@@ -142,6 +142,18 @@ static void test_unified(void)
     ASSERT_EQ_INT(b.margin, (int64_t)8000000 * 1024 / 100 * 5);
     ASSERT_STR_EQ(b.source, "host MemAvailable");
 
+    /* meminfo values whose bytes do not fit int64_t are unknown, not wrapped (kB × 1024 was a
+     * signed overflow); a negative cgroup usage is no usage */
+    write_file(proc, "meminfo", "MemTotal: 9007199254740992 kB\nMemAvailable: 99999999999999999999 kB\n");
+    int64_t host_total = 0;
+    ASSERT_EQ_INT(accel__host_available(&host_total, NULL, 0), -1);
+    ASSERT_EQ_INT(host_total, -1);
+    write_file(proc, "meminfo", "MemTotal: 9007199254740991 kB\nMemAvailable:    4000000 kB\n");
+    ASSERT_EQ_INT(accel__host_available(&host_total, NULL, 0), (int64_t)4000000 * 1024);
+    ASSERT_EQ_INT(host_total, (int64_t)9007199254740991 * 1024);
+    write_file(proc, "meminfo",
+               "MemTotal:        8000000 kB\nMemFree:  100 kB\nMemAvailable:    4000000 kB\n");
+
     /* cgroup v2: the parent's limit − usage is the tightest (the job itself says "max") */
     setenv(ACCEL__ENV_SYSFS_ROOT, sys, 1);
     accel__device_budget(ctx, accel__cpu_device(ctx), &b);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -195,9 +196,10 @@ static const char *device_name(accel_ctx *ctx, int index, char *buf, size_t cap)
     return buf;
 }
 
-/* "dir/name.ext" → "name" */
+/* "dir/name.ext" → "name"; "-" (standard input) → "stdin" */
 static void stem(const char *path, char *out, size_t cap)
 {
+    if (!strcmp(path, "-")) path = "stdin";
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
     accel__strlcpy(out, b, cap);
@@ -222,6 +224,62 @@ static int mkdirs(const char *dir)
             *p = '/';
         }
     return (mkdir(tmp, 0777) == 0 || errno == EEXIST) && is_dir(tmp) ? 0 : -1;
+}
+
+/* Where the features of input `in` go: OUT itself, or OUT/<stem>.npy. */
+static void output_path(const char *out, int as_dir, const char *in, char *path, size_t cap)
+{
+    if (as_dir) {
+        char s[512];
+        stem(in, s, sizeof s);
+        snprintf(path, cap, "%s%s%s.npy", out, out[strlen(out) - 1] == '/' ? "" : "/", s);
+    } else {
+        accel__strlcpy(path, out, cap);
+    }
+}
+
+/* 1 when both paths name one existing file (same device and inode: hard and symbolic links
+ * count). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The file being written, removed if a signal ends the run (the library removes it on every
+ * failure it returns from; a signal never returns). unlink() and raise() are
+ * async-signal-safe; the path is complete before `partial_armed` is set. */
+static char partial_path[4200];
+static volatile sig_atomic_t partial_armed;
+
+static void on_fatal_signal(int sig)
+{
+    if (partial_armed) unlink(partial_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void partial_arm(const char *npy)
+{
+    partial_armed = 0;
+    accel__audio_partial_path(npy, partial_path, sizeof partial_path);
+    partial_armed = 1;
+}
+
+static void catch_fatal_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        struct sigaction old;
+        /* a signal the caller chose to ignore (nohup) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 static void progress(int on, size_t done, size_t total, const char *name)
@@ -388,12 +446,25 @@ static int features(int argc, char **argv)
             goto done;
         }
     }
+    /* an output that is one of the inputs (the same file) would replace that audio */
+    if (out && !iters)
+        for (size_t i = 0; i < nf; i++) {
+            char op[4096];
+            output_path(out, as_dir, files[i], op, sizeof op);
+            for (size_t k = 0; k < nf; k++)
+                if (same_file(op, files[k])) {
+                    accel_cli_error("audio", "the output '%s' is the input '%s' (the same file); "
+                                    "choose another -o", op, files[k]);
+                    goto done;
+                }
+        }
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device, &uerr);
     if (!ctx) {
         rc = uerr ? 2 : 1;
         goto done;
     }
+    catch_fatal_signals();
     accel__json j;
     accel__json_init(&j, stdout, 1);
     if (json) {
@@ -466,19 +537,17 @@ static int features(int argc, char **argv)
             continue;
         }
         char path[4096];
-        if (as_dir) {
-            char s[512];
-            stem(in, s, sizeof s);
-            snprintf(path, sizeof path, "%s%s%s.npy", out, out[strlen(out) - 1] == '/' ? "" : "/", s);
-        } else {
-            accel__strlcpy(path, out, sizeof path);
-        }
+        output_path(out, as_dir, in, path, sizeof path);
         accel_audio_source *src = NULL;
         accel_audio_result res = {.struct_size = sizeof res};
         accel_run_record rec = {.struct_size = sizeof rec};
         double t0 = accel__now_ms();
         accel_status st = accel_audio_open(ctx, in, p.sample_rate, &src);
-        if (st == ACCEL_OK) st = accel_audio_features_npy(ctx, &p, src, path, &res, &rec);
+        if (st == ACCEL_OK) {
+            partial_arm(path);
+            st = accel_audio_features_npy(ctx, &p, src, path, &res, &rec);
+            partial_armed = 0;
+        }
         double ms = accel__now_ms() - t0;
         accel_audio_info info = {.struct_size = sizeof info};
         if (src) accel_audio_source_info(src, &info);
@@ -528,6 +597,8 @@ static int features(int argc, char **argv)
         }
     }
     progress(bar, nf, nf, "");
+    if (!json && failed && nf > 1)
+        accel_cli_error("audio", "%zu of %zu inputs failed (the others are written)", failed, nf);
     if (json) {
         accel__json_end_array(&j);
         accel__json_int(&j, "failed", (long long)failed);

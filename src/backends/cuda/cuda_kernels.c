@@ -8,6 +8,9 @@
  * small text header, so a truncated or foreign file is detected and rebuilt. */
 #include "backends/cuda/cuda_kernels.h"
 
+#include "core/text.h"
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,6 +149,68 @@ static accel_status compile(const accel__nvrtc_api *nv, const accel__kernel_sour
 
 #define CACHE_MAGIC "ACCELKC1\n"
 
+/* 16 lower-case hex digits, as cache_write prints the checksum; 0 on success. */
+static int parse_hash(const char *s, const char *end, uint64_t *out)
+{
+    if (end - s != 16) return -1;
+    uint64_t v = 0;
+    for (; s < end; s++) {
+        int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+        if (d < 0) return -1;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+int accel__cuda_cache_parse(const char *buf, size_t n, const char *key, const char **payload,
+                            size_t *size, char *why, size_t why_cap)
+{
+    size_t magic_n = strlen(CACHE_MAGIC), key_n = strlen(key);
+    const char *p = buf, *end = buf + n;
+    if (n < magic_n || memcmp(p, CACHE_MAGIC, magic_n) != 0) {
+        snprintf(why, why_cap, "bad header");
+        return -1;
+    }
+    p += magic_n;
+    if ((size_t)(end - p) < key_n + 5 || memcmp(p, "key ", 4) != 0 ||
+        memcmp(p + 4, key, key_n) != 0 || p[4 + key_n] != '\n') {
+        snprintf(why, why_cap, "key differs");
+        return -1;
+    }
+    p += 4 + key_n + 1;
+    /* "size <decimal> hash <16 hex>\n", every field strict (sscanf's %llu is undefined past
+     * the type's range) */
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    char line[128];
+    uint64_t sz = 0, hash = 0;
+    const char *q = line, *sp;
+    if (!nl || (size_t)(nl - p) >= sizeof line || memchr(p, '\0', (size_t)(nl - p))) {
+        snprintf(why, why_cap, "bad size line");
+        return -1;
+    }
+    memcpy(line, p, (size_t)(nl - p));
+    line[nl - p] = '\0';
+    if (strncmp(q, "size ", 5) != 0 || accel__parse_u64_prefix(q + 5, &sz, &sp) != 0 ||
+        strncmp(sp, " hash ", 6) != 0 || parse_hash(sp + 6, line + strlen(line), &hash) != 0) {
+        snprintf(why, why_cap, "bad size line");
+        return -1;
+    }
+    p = nl + 1;
+    if ((uint64_t)(end - p) != sz) {
+        snprintf(why, why_cap, "%zu payload bytes, header says %llu", (size_t)(end - p),
+                 (unsigned long long)sz);
+        return -1;
+    }
+    if (accel__hash64(p, (size_t)sz, 0) != hash) {
+        snprintf(why, why_cap, "checksum mismatch");
+        return -1;
+    }
+    *payload = p;
+    *size = (size_t)sz;
+    return 0;
+}
+
 /* Returns 1 and fills out->data/size when `path` holds a valid entry for `key`; 0 otherwise,
  * with the reason in why (empty when the file simply does not exist). */
 static int cache_read(const char *path, const char *key, accel__cuda_image *out, char *why,
@@ -160,49 +225,17 @@ static int cache_read(const char *path, const char *key, accel__cuda_image *out,
         return 0;
     }
     int ok = 0;
-    size_t magic_n = strlen(CACHE_MAGIC), key_n = strlen(key);
-    const char *p = buf, *end = buf + n;
-    if (n < magic_n || memcmp(p, CACHE_MAGIC, magic_n) != 0) {
-        snprintf(why, why_cap, "bad header");
-        goto done;
-    }
-    p += magic_n;
-    if ((size_t)(end - p) < key_n + 5 || memcmp(p, "key ", 4) != 0 ||
-        memcmp(p + 4, key, key_n) != 0 || p[4 + key_n] != '\n') {
-        snprintf(why, why_cap, "key differs");
-        goto done;
-    }
-    p += 4 + key_n + 1;
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    unsigned long long size = 0, hash = 0;
-    char line[128];
-    if (!nl || (size_t)(nl - p) >= sizeof line) {
-        snprintf(why, why_cap, "bad size line");
-        goto done;
-    }
-    memcpy(line, p, (size_t)(nl - p));
-    line[nl - p] = '\0';
-    if (sscanf(line, "size %llu hash %llx", &size, &hash) != 2) {
-        snprintf(why, why_cap, "bad size line");
-        goto done;
-    }
-    p = nl + 1;
-    if ((unsigned long long)(end - p) != size) {
-        snprintf(why, why_cap, "%zu payload bytes, header says %llu", (size_t)(end - p), size);
-        goto done;
-    }
-    if (accel__hash64(p, (size_t)size, 0) != hash) {
-        snprintf(why, why_cap, "checksum mismatch");
-        goto done;
-    }
-    out->data = malloc((size_t)size + 1);
+    const char *payload = NULL;
+    size_t size = 0;
+    if (accel__cuda_cache_parse(buf, n, key, &payload, &size, why, why_cap) != 0) goto done;
+    out->data = malloc(size + 1);
     if (!out->data) {
         snprintf(why, why_cap, "out of memory");
         goto done;
     }
-    memcpy(out->data, p, (size_t)size);
+    memcpy(out->data, payload, size);
     out->data[size] = '\0';
-    out->size = (size_t)size;
+    out->size = size;
     ok = 1;
 done:
     free(buf);

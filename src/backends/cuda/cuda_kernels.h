@@ -49,6 +49,13 @@ accel_status accel__cuda_nvrtc_image(const accel_ctx *ctx, const accel__nvrtc_ap
                                      int driver_version, accel__cuda_image *out);
 void accel__cuda_image_free(accel__cuda_image *img);
 
+/* Checks the bytes of a kernel cache entry ("ACCELKC1\n", "key <key>\n", "size <bytes> hash
+ * <16 hex>\n", then the image) against `key`. Every field is parsed strictly and the size is
+ * compared with the bytes there before anything is hashed. @return 0 with *payload (pointing
+ * into buf) and *size set, or -1 with the reason in why. */
+int accel__cuda_cache_parse(const char *buf, size_t n, const char *key, const char **payload,
+                            size_t *size, char *why, size_t why_cap);
+
 /* "sm_90" or "compute_90" for a target, into buf. */
 void accel__cuda_target_name(accel__cuda_target t, char *buf, size_t cap);
 

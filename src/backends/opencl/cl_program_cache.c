@@ -43,6 +43,18 @@ void accel__clbin_path(const char *dir, const char *family, uint64_t key, char *
     snprintf(buf, cap, "%s/%s-%016llx.bin", dir, family, (unsigned long long)key);
 }
 
+const char *accel__clbin_check(const unsigned char *p, size_t len, uint64_t key)
+{
+    if (len < ACCEL__CLBIN_HEADER) return "shorter than its header";
+    if (memcmp(p, ACCEL__CLBIN_MAGIC, 8) != 0) return "wrong magic";
+    if (get64(p + 8) != key) return "written for another key";
+    /* the header's length is compared, never added to or allocated */
+    if (get64(p + 16) != (uint64_t)(len - ACCEL__CLBIN_HEADER)) return "length does not match the header";
+    if (get64(p + 24) != accel__hash64(p + ACCEL__CLBIN_HEADER, len - ACCEL__CLBIN_HEADER, 0))
+        return "checksum mismatch";
+    return NULL;
+}
+
 accel_status accel__clbin_load(const char *path, uint64_t key, unsigned char **data, size_t *n)
 {
     *data = NULL;
@@ -50,18 +62,7 @@ accel_status accel__clbin_load(const char *path, uint64_t key, unsigned char **d
     char *raw;
     size_t len;
     FORWARD_IF_ERROR(accel__read_file(path, &raw, &len));
-    const unsigned char *p = (const unsigned char *)raw;
-    const char *bad = NULL;
-    if (len < ACCEL__CLBIN_HEADER)
-        bad = "shorter than its header";
-    else if (memcmp(p, ACCEL__CLBIN_MAGIC, 8) != 0)
-        bad = "wrong magic";
-    else if (get64(p + 8) != key)
-        bad = "written for another key";
-    else if (get64(p + 16) != len - ACCEL__CLBIN_HEADER)
-        bad = "length does not match the header";
-    else if (get64(p + 24) != accel__hash64(p + ACCEL__CLBIN_HEADER, len - ACCEL__CLBIN_HEADER, 0))
-        bad = "checksum mismatch";
+    const char *bad = accel__clbin_check((const unsigned char *)raw, len, key);
     if (bad) {
         free(raw);
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "cached OpenCL binary %s: %s", path, bad);

@@ -34,6 +34,10 @@ void accel__clbin_path(const char *dir, const char *family, uint64_t key, char *
  * another key (the message says which check failed). */
 accel_status accel__clbin_load(const char *path, uint64_t key, unsigned char **data, size_t *n);
 
+/* The checks of accel__clbin_load on bytes in memory: NULL when file[0, len) is a valid entry
+ * for `key` (its payload starts at file + ACCEL__CLBIN_HEADER), else which check failed. */
+const char *accel__clbin_check(const unsigned char *file, size_t len, uint64_t key);
+
 /* Writes a cache file atomically (temp + rename). */
 accel_status accel__clbin_store(const char *path, uint64_t key, const void *data, size_t n);
 

@@ -15,6 +15,7 @@
 #include "backends/cpu/cpu.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #define AUDIO_LANES 16
 #define AUDIO_MAX_STAGES 32
@@ -282,6 +283,45 @@ void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audi
 
 /* ---- sources (source.c + decoders) ---- */
 
+/* The bytes of one input, opened once (input.c): a file, a pipe or FIFO, standard input
+ * ("-"), or memory. The format sniff and each decoder read through it. */
+typedef struct audio_input {
+    int fd;                /* -1 for memory */
+    int own_fd;            /* closed by accel__audio_input_close (not standard input) */
+    int seekable;          /* a regular file or memory: any position can be read */
+    int64_t size;          /* bytes, -1 when unknown (a stream) */
+    int64_t pos;           /* where the next read starts */
+    int has_identity;      /* dev and ino are the file's (not memory) */
+    dev_t dev;
+    ino_t ino;
+    const unsigned char *mem;
+    size_t mem_n;
+    /* a stream: bytes read from fd so far, and a copy of them while no decoder has committed */
+    int64_t consumed;
+    int recording;
+    unsigned char *replay;
+    size_t replay_n, replay_cap;
+    char name[1024];       /* the path as given; "<stdin>" for "-" */
+} audio_input;
+
+/* Opens `path` ("-": standard input). Errors name it: ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO (a
+ * directory, unreadable). */
+accel_status accel__audio_input_open(const char *path, audio_input *in);
+/* An input over n bytes of memory (the fuzz targets and tests decode from memory); with
+ * as_stream it behaves as a pipe would (no size, no going back once a decoder committed). */
+void accel__audio_input_memory(const void *data, size_t n, const char *name, int as_stream,
+                               audio_input *in);
+void accel__audio_input_close(audio_input *in);
+/* Reads up to n bytes at in->pos (one read; *got 0 at the end). */
+accel_status accel__audio_input_read(audio_input *in, void *buf, size_t n, size_t *got);
+/* Reads n bytes unless the input ends first (*got < n then). */
+accel_status accel__audio_input_read_full(audio_input *in, void *buf, size_t n, size_t *got);
+/* Moves to byte pos. A stream goes back only within what it still holds (before a commit),
+ * forward by reading; past its end the position stays at the end. */
+accel_status accel__audio_input_seek(audio_input *in, int64_t pos);
+/* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
+void accel__audio_input_commit(audio_input *in);
+
 /* A decoder delivers interleaved float32 at the file's rate; the source mixes down and
  * resamples. */
 typedef struct audio_decoder {
@@ -295,18 +335,35 @@ typedef struct audio_decoder {
     void (*close)(void *state);
 } audio_decoder;
 
+/* The decoders read `in` from its first byte (it must outlive the decoder) and name it
+ * in->name in messages. */
 /* Built-in RIFF WAV reader. ACCEL_ERR_UNSUPPORTED for a valid WAV whose codec it lacks. */
-accel_status accel__audio_wav_open(const char *path, audio_decoder *d);
-/* libsndfile; ACCEL_ERR_NOT_BUILT_IN without it. */
-accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d);
-/* FFmpeg; ACCEL_ERR_NOT_BUILT_IN without it. */
-accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d);
+accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d);
+/* libsndfile (a stream only when its header fits what the input still holds);
+ * ACCEL_ERR_NOT_BUILT_IN without it. */
+accel_status accel__audio_sndfile_open(audio_input *in, audio_decoder *d);
+/* FFmpeg, through a custom I/O context; ACCEL_ERR_NOT_BUILT_IN without it. */
+accel_status accel__audio_ffmpeg_open(audio_input *in, audio_decoder *d);
 
 /* The optional libraries this build has (tests adapt to them). */
 #define ACCEL__AUDIO_HAVE_SNDFILE 1u
 #define ACCEL__AUDIO_HAVE_SOXR 2u
 #define ACCEL__AUDIO_HAVE_FFMPEG 4u
 unsigned accel__audio_built(void);
+
+/* Index of the first NaN or ±Inf of x[0, n), or n when all are finite. Samples must be finite:
+ * the reference implementations turn one NaN into NaN features, the kernels would give the
+ * features of silence, so accel refuses such input (docs/audio.md). */
+size_t accel__audio_first_nonfinite(const float *x, size_t n);
+/* "NaN", "+Inf" or "-Inf". */
+const char *accel__audio_nonfinite_name(float v);
+
+/* 1 with the device and inode of the file a source reads, 0 for memory (and inputs without
+ * one). */
+int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino);
+/* The name accel_audio_features_npy() writes under before renaming to npy_path:
+ * "<npy_path>.partial-<pid>" (a caller that is interrupted removes it: see cmd_audio.c). */
+void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap);
 
 /* The path a source was opened from ("(memory)" for memory sources). */
 const char *accel__audio_source_path(const accel_audio_source *s);

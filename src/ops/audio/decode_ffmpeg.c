@@ -11,12 +11,16 @@
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 #include "lazy_lib.h"
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* FFmpeg is opened on first use (lazy_lib.h): libavutil links OpenCL, VA-API and DRM. */
 #define FF_FUNCS(X)                                                                            \
     X(av_find_best_stream) \
+    X(av_free) \
+    X(av_malloc) \
     X(av_frame_alloc) \
     X(av_frame_free) \
     X(av_frame_unref) \
@@ -35,9 +39,12 @@
     X(avcodec_parameters_to_context) \
     X(avcodec_receive_frame) \
     X(avcodec_send_packet) \
+    X(avformat_alloc_context) \
     X(avformat_close_input) \
     X(avformat_find_stream_info) \
     X(avformat_open_input) \
+    X(avio_alloc_context) \
+    X(avio_context_free) \
     X(swr_alloc_set_opts2) \
     X(swr_convert) \
     X(swr_free) \
@@ -71,6 +78,8 @@ static audio_lazy_lib ff_lib = {
 
 typedef struct ff_state {
     AVFormatContext *fmt;
+    AVIOContext *io;   /* reads the input (input.c), not the path */
+    audio_input *in;
     AVCodecContext *dec;
     SwrContext *swr;
     AVPacket *pkt;
@@ -80,6 +89,10 @@ typedef struct ff_state {
     float *pend;       /* converted samples not yet delivered (interleaved) */
     size_t pend_frames, pend_pos, pend_cap;
     int draining, done;
+    int64_t expected;  /* frames the container's header announces; -1 when it does not (or
+                          when FFmpeg estimated them from the bit rate and the file's size) */
+    int64_t decoded;   /* frames converted so far */
+    int rate;
     char path[1024];
 } ff_state;
 
@@ -107,7 +120,26 @@ static accel_status convert(ff_state *s)
                     fferr(got, eb, sizeof eb));
     s->pend_frames = (size_t)got;
     s->pend_pos = 0;
+    s->decoded += got;
     return ACCEL_OK;
+}
+
+/* At the end of the stream: fewer frames than the header announces (beyond the codec's own
+ * priming and padding) means the file ended early — a truncated download, a cut copy. The
+ * decoder itself says nothing then: it stops at the last whole packet. */
+static accel_status check_length(ff_state *s)
+{
+    if (s->expected <= 0) return ACCEL_OK;
+    int64_t fs = s->dec->frame_size > 0 ? s->dec->frame_size : 1152;
+    int64_t slack = 3 * fs + s->expected / 100; /* priming + padding: under 3 codec frames */
+    ACCEL_LOG_DEBUG("'%s': decoded %lld frames, the header announces %lld (slack %lld)", s->path,
+                    (long long)s->decoded, (long long)s->expected, (long long)slack);
+    if (s->decoded + slack >= s->expected) return ACCEL_OK;
+    return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                       "'%s': truncated or corrupt: decoded %.2f s of the %.2f s that its header "
+                       "announces, with the encoder's padding (%lld of %lld frames)",
+                       s->path, (double)s->decoded / s->rate, (double)s->expected / s->rate,
+                       (long long)s->decoded, (long long)s->expected);
 }
 
 /* Decodes until a frame is converted or the stream ends. */
@@ -166,6 +198,7 @@ static accel_status ff_read(void *state, float *buf, size_t cap, size_t *got)
         if (s->done) break;
         accel_status st = next_frame(s);
         if (st != ACCEL_OK) return st;
+        if (s->done) FORWARD_IF_ERROR(check_length(s));
     }
     *got = done;
     return ACCEL_OK;
@@ -178,21 +211,68 @@ static void ff_close(void *state)
     ff.swr_free(&s->swr);
     ff.avcodec_free_context(&s->dec);
     ff.avformat_close_input(&s->fmt);
+    if (s->io) {
+        ff.av_free(s->io->buffer); /* FFmpeg may have replaced it: free the one it holds */
+        ff.avio_context_free(&s->io);
+    }
     ff.av_packet_free(&s->pkt);
     ff.av_frame_free(&s->frm);
     free(s->pend);
     free(s);
 }
 
-accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
+static int io_read(void *opaque, uint8_t *buf, int size)
 {
+    audio_input *in = opaque;
+    size_t got = 0;
+    if (size <= 0) return 0;
+    if (accel__audio_input_read(in, buf, (size_t)size, &got) != ACCEL_OK) {
+        accel__clear_error();
+        return AVERROR(EIO);
+    }
+    return got ? (int)got : AVERROR_EOF;
+}
+
+static int64_t io_seek(void *opaque, int64_t off, int whence)
+{
+    audio_input *in = opaque;
+    whence &= ~AVSEEK_FORCE;
+    if (whence == AVSEEK_SIZE) return in->size >= 0 ? in->size : -1;
+    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? in->pos : in->size;
+    if (base < 0 || (off > 0 && base > INT64_MAX - off)) return -1;
+    if (accel__audio_input_seek(in, base + off) != ACCEL_OK) {
+        accel__clear_error();
+        return -1;
+    }
+    return in->pos;
+}
+
+accel_status accel__audio_ffmpeg_open(audio_input *in, audio_decoder *d)
+{
+    const char *path = in->name;
     FORWARD_IF_ERROR(accel__audio_lazy_load(&ff_lib, path));
+    FORWARD_IF_ERROR(accel__audio_input_seek(in, 0));
     char eb[128];
     accel_status st = ACCEL_OK;
     ff.av_log_set_level(AV_LOG_QUIET);
     ff_state *s = calloc(1, sizeof *s);
     RETURN_ERROR_IF(!s, ACCEL_ERR_NO_MEMORY, "out of memory");
     accel__strlcpy(s->path, path, sizeof s->path);
+    s->in = in;
+    const int io_size = 1 << 16;
+    unsigned char *io_buf = ff.av_malloc(io_size);
+    s->fmt = ff.avformat_alloc_context();
+    if (io_buf)
+        s->io = ff.avio_alloc_context(io_buf, io_size, 0, in, io_read, NULL,
+                                      in->seekable ? io_seek : NULL);
+    if (!s->io || !s->fmt) {
+        if (!s->io) ff.av_free(io_buf);
+        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    s->io->seekable = in->seekable ? AVIO_SEEKABLE_NORMAL : 0;
+    s->fmt->pb = s->io;
+    /* the name only guides the probe (by extension); the bytes come from s->io */
     int r = ff.avformat_open_input(&s->fmt, path, NULL, NULL);
     if (r < 0) {
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': not a recognised audio format (%s)", path, fferr(r, eb, sizeof eb));
@@ -247,6 +327,8 @@ accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
     d->channels = s->channels;
     AVStream *as = s->fmt->streams[s->stream];
     d->frames = as->duration > 0 ? ff.av_rescale_q(as->duration, as->time_base, (AVRational){1, d->rate}) : -1;
+    s->rate = d->rate;
+    s->expected = s->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ? -1 : d->frames;
     snprintf(d->format, sizeof d->format, "%s in %s", codec->name, s->fmt->iformat->name);
     d->read = ff_read;
     d->close = ff_close;
@@ -258,10 +340,10 @@ fail:
 
 #else
 
-accel_status accel__audio_ffmpeg_open(const char *path, audio_decoder *d)
+accel_status accel__audio_ffmpeg_open(audio_input *in, audio_decoder *d)
 {
     (void)d;
-    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': FFmpeg support is not built in", path);
+    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': FFmpeg support is not built in", in->name);
 }
 
 #endif

@@ -10,7 +10,7 @@
 #include "lazy_lib.h"
 
 /* libsndfile is opened on first use (lazy_lib.h), not linked. */
-#define SFL_FUNCS(X) X(sf_readf_float) X(sf_error) X(sf_strerror) X(sf_close) X(sf_open) X(sf_command)
+#define SFL_FUNCS(X) X(sf_readf_float) X(sf_error) X(sf_strerror) X(sf_close) X(sf_open_virtual) X(sf_command)
 
 static struct {
     SFL_FUNCS(AUDIO_LAZY_PTR)
@@ -29,6 +29,8 @@ static audio_lazy_lib sfl_lib = {
     .install = "libsndfile1",
     .once = PTHREAD_ONCE_INIT,
 };
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +66,57 @@ static void sf_close_state(void *state)
     free(s);
 }
 
-accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
+/* libsndfile reads through the input (virtual I/O), so it decodes the bytes that were
+ * sniffed, from the one descriptor. */
+static sf_count_t vio_len(void *user)
 {
+    audio_input *in = user;
+    return in->size >= 0 ? (sf_count_t)in->size : SF_COUNT_MAX;
+}
+
+static sf_count_t vio_seek(sf_count_t off, int whence, void *user)
+{
+    audio_input *in = user;
+    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? in->pos : in->size;
+    if (base < 0 || (off > 0 && base > INT64_MAX - off)) return -1;
+    if (accel__audio_input_seek(in, base + off) != ACCEL_OK) {
+        accel__clear_error();
+        return -1;
+    }
+    return (sf_count_t)in->pos;
+}
+
+static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
+{
+    audio_input *in = user;
+    size_t got = 0;
+    if (count <= 0) return 0;
+    if (accel__audio_input_read_full(in, ptr, (size_t)count, &got) != ACCEL_OK) {
+        accel__clear_error();
+        return 0;
+    }
+    return (sf_count_t)got;
+}
+
+static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
+{
+    (void)ptr;
+    (void)count;
+    (void)user;
+    return 0;
+}
+
+static sf_count_t vio_tell(void *user) { return (sf_count_t)((audio_input *)user)->pos; }
+
+accel_status accel__audio_sndfile_open(audio_input *in, audio_decoder *d)
+{
+    const char *path = in->name;
     FORWARD_IF_ERROR(accel__audio_lazy_load(&sfl_lib, path));
+    FORWARD_IF_ERROR(accel__audio_input_seek(in, 0));
+    static SF_VIRTUAL_IO vio = {vio_len, vio_seek, vio_read, vio_write, vio_tell};
     SF_INFO info;
     memset(&info, 0, sizeof info);
-    SNDFILE *sf = sfl.sf_open(path, SFM_READ, &info);
+    SNDFILE *sf = sfl.sf_open_virtual(&vio, SFM_READ, &info, in);
     if (!sf) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s", path, sfl.sf_strerror(NULL));
     if (info.channels < 1 || info.samplerate < 1) {
         sfl.sf_close(sf);
@@ -84,13 +131,16 @@ accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
     s->sf = sf;
     accel__strlcpy(s->path, path, sizeof s->path);
     int major = info.format & SF_FORMAT_TYPEMASK;
-    s->frames = (major == SF_FORMAT_MPEG || info.frames <= 0) ? -1 : (int64_t)info.frames;
+    /* SF_COUNT_MAX: a stream whose length libsndfile could not learn (it cannot seek to the
+     * end of a pipe) */
+    int known = info.frames > 0 && info.frames != SF_COUNT_MAX;
+    s->frames = (major == SF_FORMAT_MPEG || !known) ? -1 : (int64_t)info.frames;
     memset(d, 0, sizeof *d);
     d->name = "sndfile";
     d->state = s;
     d->rate = info.samplerate;
     d->channels = info.channels;
-    d->frames = info.frames > 0 ? (int64_t)info.frames : -1;
+    d->frames = known ? (int64_t)info.frames : -1;
     SF_FORMAT_INFO fi = {.format = major};
     SF_FORMAT_INFO si = {.format = info.format & SF_FORMAT_SUBMASK};
     const char *maj = sfl.sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 ? fi.name : "?";
@@ -103,10 +153,10 @@ accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
 
 #else
 
-accel_status accel__audio_sndfile_open(const char *path, audio_decoder *d)
+accel_status accel__audio_sndfile_open(audio_input *in, audio_decoder *d)
 {
     (void)d;
-    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': libsndfile support is not built in", path);
+    return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': libsndfile support is not built in", in->name);
 }
 
 #endif

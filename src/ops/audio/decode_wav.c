@@ -7,14 +7,12 @@
  * normalised as libsndfile does (PCM by 2^(bits-1), 8-bit unsigned around 128). */
 #include "audio_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 typedef struct wav_state {
-    FILE *f;
+    audio_input *in;
     int fmt;      /* 1 PCM, 3 float */
     int bits;
     int channels;
@@ -42,8 +40,8 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
         w->raw = r;
         w->raw_cap = bytes;
     }
-    size_t n = fread(w->raw, 1, bytes, w->f);
-    RETURN_ERROR_IF(ferror(w->f), ACCEL_ERR_IO, "'%s': read error: %s", w->path, strerror(errno));
+    size_t n = 0;
+    FORWARD_IF_ERROR(accel__audio_input_read_full(w->in, w->raw, bytes, &n));
     if (n < bytes && w->frames_left >= 0)
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': truncated: the file ends inside its data chunk",
                            w->path);
@@ -92,7 +90,6 @@ static void wav_close(void *state)
 {
     wav_state *w = state;
     if (!w) return;
-    if (w->f) fclose(w->f);
     free(w->raw);
     free(w);
 }
@@ -103,35 +100,32 @@ static void wav_close(void *state)
         goto fail; \
     } while (0)
 
-accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
+accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
 {
     accel_status st = ACCEL_OK;
     wav_state *w = calloc(1, sizeof *w);
     RETURN_ERROR_IF(!w, ACCEL_ERR_NO_MEMORY, "out of memory");
+    const char *path = in->name;
     accel__strlcpy(w->path, path, sizeof w->path);
-    w->f = fopen(path, "rb");
-    if (!w->f) {
-        int e = errno;
-        free(w);
-        return ACCEL_ERROR(e == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO, "cannot open '%s': %s",
-                           path, strerror(e));
-    }
-    struct stat sb;
-    int64_t fsize = fstat(fileno(w->f), &sb) == 0 ? (int64_t)sb.st_size : -1;
+    w->in = in;
+    if ((st = accel__audio_input_seek(in, 0)) != ACCEL_OK) goto fail;
+    int64_t fsize = in->size; /* -1 for a pipe: checks against the file's end are skipped */
     unsigned char h[12];
-    if (fread(h, 1, 12, w->f) != 12) CORRUPT("'%s': truncated: shorter than a RIFF header", path);
+    size_t k = 0;
+    if ((st = accel__audio_input_read_full(in, h, 12, &k)) != ACCEL_OK) goto fail;
+    if (k != 12) CORRUPT("'%s': truncated: shorter than a RIFF header", path);
     if (memcmp(h, "RIFF", 4) != 0 || memcmp(h + 8, "WAVE", 4) != 0)
         CORRUPT("'%s': not a RIFF WAVE file", path);
     int have_fmt = 0, tag = 0, ch = 0, bits = 0, block = 0;
     uint32_t rate = 0;
     for (;;) {
         unsigned char c[8];
-        size_t k = fread(c, 1, 8, w->f);
-        if (k == 0 && feof(w->f))
+        if ((st = accel__audio_input_read_full(in, c, 8, &k)) != ACCEL_OK) goto fail;
+        if (k == 0)
             CORRUPT("'%s': corrupt WAV: no data chunk%s", path, have_fmt ? "" : " and no fmt chunk");
         if (k != 8) CORRUPT("'%s': truncated inside a chunk header", path);
         uint32_t size = le32(c + 4);
-        long here = ftell(w->f);
+        int64_t here = in->pos;
         if (memcmp(c, "data", 4) != 0 && fsize >= 0 && here + (int64_t)size > fsize)
             CORRUPT("'%s': corrupt or truncated WAV: its '%.4s' chunk declares %u bytes, past the end "
                     "of the file", path, (const char *)c, size);
@@ -139,7 +133,8 @@ accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
             unsigned char fm[40];
             if (size < 16) CORRUPT("'%s': corrupt WAV: fmt chunk of %u bytes (at least 16)", path, size);
             size_t want = size < sizeof fm ? size : sizeof fm;
-            if (fread(fm, 1, want, w->f) != want) CORRUPT("'%s': truncated inside the fmt chunk", path);
+            if ((st = accel__audio_input_read_full(in, fm, want, &k)) != ACCEL_OK) goto fail;
+            if (k != want) CORRUPT("'%s': truncated inside the fmt chunk", path);
             tag = le16(fm);
             ch = le16(fm + 2);
             rate = le32(fm + 4);
@@ -168,7 +163,7 @@ accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
                 CORRUPT("'%s': corrupt WAV: block align %d for %d channels of %d bits", path, block, ch, bits);
             int64_t avail = fsize >= 0 ? fsize - here : -1;
             uint32_t riff = le32(h + 4);
-            if (size == 0xFFFFFFFFu || (size == 0 && avail > 0 && (riff == 0 || riff == 0xFFFFFFFFu))) {
+            if (size == 0xFFFFFFFFu || (size == 0 && avail != 0 && (riff == 0 || riff == 0xFFFFFFFFu))) {
                 w->frames_left = -1; /* streamed WAV: the data run to the end of the file */
             } else {
                 if (avail >= 0 && (int64_t)size > avail)
@@ -181,8 +176,10 @@ accel_status accel__audio_wav_open(const char *path, audio_decoder *d)
             }
             break;
         }
-        if (memcmp(c, "data", 4) != 0 && fseek(w->f, here + (long)size + (long)(size & 1), SEEK_SET) != 0)
-            CORRUPT("'%s': cannot seek past a chunk: %s", path, strerror(errno));
+        if (memcmp(c, "data", 4) != 0) {
+            int64_t next = here + (int64_t)size + (int64_t)(size & 1);
+            if ((st = accel__audio_input_seek(in, next)) != ACCEL_OK) goto fail;
+        }
     }
     w->fmt = tag;
     w->bits = bits;

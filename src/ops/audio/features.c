@@ -75,6 +75,13 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     for (size_t i = 0; i < n_clips; i++)
         RETURN_ERROR_IF((!clips[i] && lens[i]) || (!outs[i] && shape_len(p, lens[i])),
                         ACCEL_ERR_INVALID_ARG, "audio features: clip %zu has a NULL pointer", i);
+    if (dtype == ACCEL_F32)
+        for (size_t i = 0; i < n_clips; i++) {
+            size_t bad = accel__audio_first_nonfinite(clips[i], lens[i]);
+            RETURN_ERROR_IF(bad < lens[i], ACCEL_ERR_INVALID_ARG,
+                            "audio features: clip %zu, sample %zu is %s (samples must be finite)",
+                            i, bad, accel__audio_nonfinite_name(((const float *)clips[i])[bad]));
+        }
     audio_plan pl;
     FORWARD_IF_ERROR(accel__audio_plan_init(&pl, p));
     audio_clip *cl = calloc(n_clips ? n_clips : 1, sizeof *cl);

@@ -7,19 +7,18 @@
  * VGGish's np.mean and most pipelines do), then libsoxr resamples. */
 #include "audio_internal.h"
 
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define BLOCK_FRAMES 16384
 
 struct accel_audio_source {
     accel_ctx *ctx;
     char path[1024];
+    audio_input in;   /* the input, opened once; the decoder reads through it */
+    int has_in;
     audio_decoder dec;
     int has_dec;
     /* memory */
@@ -34,48 +33,20 @@ struct accel_audio_source {
     float *mono;                   /* mixed down */
     size_t mcap;
     float *pend;                   /* ready for delivery */
+    int64_t decoded;               /* frames taken from the decoder or memory so far */
     size_t plen, ppos, pcap;
     int in_done, flushed;
     accel_audio_info info;
-    char mem_path[64]; /* accel_audio_open_buffer: the memory file's path, which the decoders
-                          name in their messages; replaced by `path` (the caller's label) */
 };
 
-/* Rewrites the thread's last error with every `from` replaced by `to`. */
-static accel_status relabel_error(accel_status st, const char *from, const char *to)
+/* Sniffs the format from the input's first bytes and opens the first decoder that takes it.
+ * Every decoder reads the same input from its first byte, so a pipe is read once. */
+static accel_status open_decoder(audio_input *in, audio_decoder *d)
 {
-    char msg[1024], fixed[1200];
-    accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
-    size_t k = 0, fl = strlen(from);
-    for (const char *m = msg; *m && k + 1 < sizeof fixed;) {
-        if (fl && !strncmp(m, from, fl)) {
-            k += (size_t)snprintf(fixed + k, sizeof fixed - k, "%s", to);
-            m += fl;
-        } else {
-            fixed[k++] = *m++;
-        }
-    }
-    fixed[k < sizeof fixed ? k : sizeof fixed - 1] = '\0';
-    return ACCEL_ERROR(st, "%s", fixed);
-}
-
-static accel_status open_decoder(const char *path, audio_decoder *d)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        int e = errno;
-        return ACCEL_ERROR(e == ENOENT || e == ENOTDIR ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO,
-                           "cannot open '%s': %s", path, strerror(e));
-    }
-    RETURN_ERROR_IF(S_ISDIR(sb.st_mode), ACCEL_ERR_IO, "'%s' is a directory, not an audio file", path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return ACCEL_ERROR(ACCEL_ERR_IO, "cannot open '%s': %s", path, strerror(e));
-    }
+    const char *path = in->name;
     unsigned char h[16] = {0};
-    size_t k = fread(h, 1, sizeof h, f);
-    fclose(f);
+    size_t k = 0;
+    FORWARD_IF_ERROR(accel__audio_input_read_full(in, h, sizeof h, &k));
     RETURN_ERROR_IF(k == 0, ACCEL_ERR_FORMAT, "'%s': empty file (0 bytes)", path);
 
     int is_wav = k >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
@@ -83,20 +54,26 @@ static accel_status open_decoder(const char *path, audio_decoder *d)
     accel_status st = ACCEL_ERR_FORMAT;
     char first[512] = "";
     if (is_wav) {
-        st = accel__audio_wav_open(path, d);
+        st = accel__audio_wav_open(in, d);
+        if (st == ACCEL_OK) accel__audio_input_commit(in);
         if (st != ACCEL_ERR_UNSUPPORTED) return st; /* decoded, or truncated/corrupt */
         accel__strlcpy(first, accel__last_error_text(), sizeof first);
     }
-    accel_status (*order[2])(const char *, audio_decoder *) = {accel__audio_sndfile_open,
-                                                               accel__audio_ffmpeg_open};
+    /* MP3 to FFmpeg first (exact frame count); libsndfile reads a pipe through the copy the
+     * input keeps of its first bytes, and fails cleanly when it would seek past them */
+    accel_status (*order[2])(audio_input *, audio_decoder *) = {accel__audio_sndfile_open,
+                                                                accel__audio_ffmpeg_open};
     if (is_mp3) {
         order[0] = accel__audio_ffmpeg_open;
         order[1] = accel__audio_sndfile_open;
     }
     int built = 0;
     for (int i = 0; i < 2; i++) {
-        st = order[i](path, d);
-        if (st == ACCEL_OK) return ACCEL_OK;
+        st = order[i](in, d);
+        if (st == ACCEL_OK) {
+            accel__audio_input_commit(in);
+            return ACCEL_OK;
+        }
         if (st != ACCEL_ERR_NOT_BUILT_IN) {
             built = 1;
             if (!first[0]) accel__strlcpy(first, accel__last_error_text(), sizeof first);
@@ -124,19 +101,22 @@ static accel_status finish_open(accel_audio_source *s, int in_rate)
     return ACCEL_OK;
 }
 
-accel_status accel_audio_open(accel_ctx *ctx, const char *path, int rate, accel_audio_source **out)
+/* A source over `in` (opened by the caller, taken over here: closed on failure too). */
+static accel_status open_input(accel_ctx *ctx, audio_input *in, int rate, accel_audio_source **out)
 {
-    RETURN_ERROR_IF(!path || !out, ACCEL_ERR_INVALID_ARG, "accel_audio_open: NULL argument");
-    *out = NULL;
-    RETURN_ERROR_IF(rate < 0 || rate > 768000, ACCEL_ERR_INVALID_ARG,
-                    "accel_audio_open: rate %d Hz (allowed: 0 for 16000, or 1..768000)", rate);
     accel_audio_source *s = calloc(1, sizeof *s);
-    RETURN_ERROR_IF(!s, ACCEL_ERR_NO_MEMORY, "out of memory");
+    if (!s) {
+        accel__audio_input_close(in);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory opening '%s'", in->name);
+    }
     s->ctx = ctx;
     s->out_rate = rate ? rate : 16000;
-    accel__strlcpy(s->path, path, sizeof s->path);
-    accel_status st = open_decoder(path, &s->dec);
+    s->in = *in;
+    s->has_in = 1;
+    accel__strlcpy(s->path, s->in.name, sizeof s->path);
+    accel_status st = open_decoder(&s->in, &s->dec);
     if (st != ACCEL_OK) {
+        accel__audio_input_close(&s->in);
         free(s);
         return st;
     }
@@ -150,11 +130,23 @@ accel_status accel_audio_open(accel_ctx *ctx, const char *path, int rate, accel_
     if (st != ACCEL_OK) {
         char msg[512];
         accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
+        accel_status r = ACCEL_ERROR(st, "'%s': %s", s->path, msg);
         accel_audio_close(s);
-        return ACCEL_ERROR(st, "'%s': %s", path, msg);
+        return r;
     }
     *out = s;
     return ACCEL_OK;
+}
+
+accel_status accel_audio_open(accel_ctx *ctx, const char *path, int rate, accel_audio_source **out)
+{
+    RETURN_ERROR_IF(!path || !out, ACCEL_ERR_INVALID_ARG, "accel_audio_open: NULL argument");
+    *out = NULL;
+    RETURN_ERROR_IF(rate < 0 || rate > 768000, ACCEL_ERR_INVALID_ARG,
+                    "accel_audio_open: rate %d Hz (allowed: 0 for 16000, or 1..768000)", rate);
+    audio_input in;
+    FORWARD_IF_ERROR(accel__audio_input_open(path, &in));
+    return open_input(ctx, &in, rate, out);
 }
 
 accel_status accel_audio_open_memory(accel_ctx *ctx, accel_dtype dtype, const void *samples,
@@ -209,7 +201,14 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
             for (size_t i = 0; i < k; i++) s->mono[i] = (float)src[i] / 32768.0f;
             *mono = s->mono;
         }
+        if (s->mem_type == ACCEL_F32) {
+            size_t bad = accel__audio_first_nonfinite(*mono, k);
+            RETURN_ERROR_IF(bad < k, ACCEL_ERR_INVALID_ARG,
+                            "audio source: sample %zu is %s (samples must be finite)",
+                            s->mem_pos + bad, accel__audio_nonfinite_name((*mono)[bad]));
+        }
         s->mem_pos += k;
+        s->decoded += (int64_t)k;
         *n = k;
         return ACCEL_OK;
     }
@@ -222,6 +221,17 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
     }
     size_t got = 0;
     FORWARD_IF_ERROR(s->dec.read(s->dec.state, s->ibuf, BLOCK_FRAMES, &got));
+    size_t bad = accel__audio_first_nonfinite(s->ibuf, got * ch);
+    if (bad < got * ch) {
+        int64_t frame = s->decoded + (int64_t)(bad / ch);
+        char chan[32] = "";
+        if (ch > 1) snprintf(chan, sizeof chan, " of channel %zu", bad % ch + 1);
+        return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                           "'%s': sample %lld%s (at %.3f s) is %s: audio samples must be finite "
+                           "numbers", s->path, (long long)frame, chan, (double)frame / s->dec.rate,
+                           accel__audio_nonfinite_name(s->ibuf[bad]));
+    }
+    s->decoded += (int64_t)got;
     if (ch == 1) {
         *mono = s->ibuf;
     } else {
@@ -264,7 +274,7 @@ accel_status accel_audio_read(accel_audio_source *s, float *buf, size_t cap, siz
             if (st != ACCEL_OK) {
                 *got = done;
                 s->info.frames += (int64_t)done;
-                return s->mem_path[0] ? relabel_error(st, s->mem_path, s->path) : st;
+                return st;
             }
             if (n == 0) s->in_done = 1;
         }
@@ -309,10 +319,35 @@ accel_status accel_audio_source_info(const accel_audio_source *s, accel_audio_in
 
 const char *accel__audio_source_path(const accel_audio_source *s) { return s ? s->path : ""; }
 
+int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino)
+{
+    if (!s || !s->has_in || !s->in.has_identity) return 0;
+    *dev = s->in.dev;
+    *ino = s->in.ino;
+    return 1;
+}
+
+size_t accel__audio_first_nonfinite(const float *x, size_t n)
+{
+    /* one pass without a branch per sample; the position only when something was found */
+    int all = 1;
+    for (size_t i = 0; i < n; i++) all &= isfinite(x[i]) != 0;
+    if (all) return n;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return i;
+    return n;
+}
+
+const char *accel__audio_nonfinite_name(float v)
+{
+    return isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+}
+
 void accel_audio_close(accel_audio_source *s)
 {
     if (!s) return;
     if (s->has_dec && s->dec.close) s->dec.close(s->dec.state);
+    if (s->has_in) accel__audio_input_close(&s->in);
     accel__audio_resampler_free(s->rs);
     free(s->ibuf);
     free(s->mono);
@@ -377,39 +412,19 @@ accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate, float 
     return ACCEL_OK;
 }
 
-/* An encoded file in memory. The decoders read files by path, so the bytes become an
- * anonymous memory file (memfd: nothing on any disk) opened through /proc/self/fd; messages
- * name the caller's label, not that path. */
+/* An encoded file in memory: an input over the caller's bytes (input.c), read in place like
+ * a regular file, so every decoder takes it as it takes a file and messages name the
+ * caller's label. */
 accel_status accel_audio_open_buffer(accel_ctx *ctx, const void *data, size_t n, const char *name,
                                      int rate, accel_audio_source **out)
 {
     RETURN_ERROR_IF(!out || (!data && n), ACCEL_ERR_INVALID_ARG, "accel_audio_open_buffer: NULL argument");
     *out = NULL;
+    RETURN_ERROR_IF(rate < 0 || rate > 768000, ACCEL_ERR_INVALID_ARG,
+                    "accel_audio_open_buffer: rate %d Hz (allowed: 0 for 16000, or 1..768000)", rate);
     if (!name || !*name) name = "(memory)";
     RETURN_ERROR_IF(n == 0, ACCEL_ERR_FORMAT, "'%s': empty (0 bytes)", name);
-    int fd = memfd_create("accel-audio", MFD_CLOEXEC);
-    RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "'%s': cannot make a memory file: %s", name, strerror(errno));
-    const char *p = data;
-    size_t left = n;
-    while (left) {
-        ssize_t k = write(fd, p, left);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            int e = errno;
-            close(fd);
-            return ACCEL_ERROR(e == ENOMEM || e == ENOSPC ? ACCEL_ERR_NO_MEMORY : ACCEL_ERR_IO,
-                               "'%s': cannot hold %zu bytes in memory: %s", name, n, strerror(e));
-        }
-        p += k;
-        left -= (size_t)k;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    accel_status st = accel_audio_open(ctx, path, rate, out);
-    close(fd); /* the decoder holds its own descriptor */
-    /* "'/proc/self/fd/7': corrupt WAV …" → "'the request body': corrupt WAV …" */
-    if (st != ACCEL_OK) return relabel_error(st, path, name);
-    accel__strlcpy((*out)->path, name, sizeof (*out)->path);
-    accel__strlcpy((*out)->mem_path, path, sizeof (*out)->mem_path);
-    return ACCEL_OK;
+    audio_input in;
+    accel__audio_input_memory(data, n, name, 0, &in);
+    return open_input(ctx, &in, rate, out);
 }

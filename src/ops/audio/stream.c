@@ -21,9 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HUGE_N (INT64_MAX / 8)
+/* The chunk streaming holds unless ACCEL_CHUNK_SECONDS asks for another: 60 s of float32 is
+ * 3.8 MB, and 6000 frames per call keep a device busy. The planner only shortens it (a device
+ * with little memory), never lengthens it (chunk_len.c), so memory does not grow with the
+ * input. */
+#define AUDIO_STREAM_CHUNK_S 60.0
 #define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
 
 typedef struct stream {
@@ -134,6 +140,11 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     return pwrite_all(s->fd, s->cbuf, bytes, 128 + (off_t)fa * pl->n_out * 4, s->tmp);
 }
 
+void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s.partial-%ld", npy_path, (long)getpid());
+}
+
 static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
 
 /* The last pass of whisper: spill (frame-major, raw log10) → the .npy (band-major or
@@ -230,7 +241,8 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
                     accel__audio_source_path(src), info.rate, p->sample_rate);
     const char *op = accel__audio_op(p->kind)->name, *why = NULL;
     double est = info.source_frames > 0 && info.source_rate > 0 ? (double)info.source_frames / info.source_rate : 0;
-    double chunk_s = accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate, 60.0, &why);
+    double chunk_s = accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate,
+                                                AUDIO_STREAM_CHUNK_S, &why);
     int64_t chunk = (int64_t)(chunk_s * p->sample_rate);
     int64_t min_chunk = (int64_t)pl->hop * AUDIO_LANES * 4 + pl->win;
     if (chunk < min_chunk) chunk = min_chunk;
@@ -320,8 +332,21 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     s.npy = npy_path;
     s.spill = -1;
     s.max = -INFINITY;
-    snprintf(s.tmp, sizeof s.tmp, "%s.partial-%ld", npy_path, (long)getpid());
+    accel__audio_partial_path(npy_path, s.tmp, sizeof s.tmp);
     accel_status st = ACCEL_OK;
+    /* an output that is the input itself (by device and inode: a hard link or a symlink to it
+     * counts) would replace the audio with its features when the file is renamed into place */
+    struct stat ob;
+    dev_t idev;
+    ino_t iino;
+    if (accel__audio_source_identity(src, &idev, &iino) && stat(npy_path, &ob) == 0 &&
+        ob.st_dev == idev && ob.st_ino == iino) {
+        accel__audio_plan_free(&pl);
+        return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                           "'%s' is the input '%s' itself (the same file): writing the features "
+                           "there would replace the audio; choose another output",
+                           npy_path, accel__audio_source_path(src));
+    }
     s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (s.fd < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", s.tmp, strerror(errno));
     if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_WHISPER) {

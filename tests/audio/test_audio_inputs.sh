@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test_audio_inputs.sh ACCEL DATA OUT — inputs and outputs an adversary (or an unlucky user)
+# gives `accel audio features`:
+#   * pipes, process substitution, standard input (-) and a FIFO whose writer has finished:
+#     each input read once, the same features as from the file, no hang;
+#   * -o naming an input (directly, or through a hard or symbolic link): refused, input intact;
+#   * SIGINT / SIGTERM during a run on a long input: the partial file is removed;
+#   * a truncated MP3 and a NaN sample: named with what was lost, counted, exit 1.
+set -u
+accel=$1 data=$2 out=$3
+rm -rf "$out"; mkdir -p "$out"
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+expect_rc() { # want rc, then the command
+  local want=$1; shift
+  "$@" >"$out/stdout" 2>"$out/stderr"; local rc=$?
+  [ "$rc" = "$want" ] || fail "exit $rc, want $want: $* — $(head -c 400 "$out/stderr")"
+}
+wav=$data/speech_b.wav
+ref=$out/ref.npy
+expect_rc 0 "$accel" audio features "$wav" --preset whisper-80 -o "$ref"
+
+# ---- pipes: each input read once --------------------------------------------------------
+"$accel" audio features <(cat "$wav") --preset whisper-80 -o "$out/procsub.npy" >"$out/stdout" 2>"$out/stderr" \
+  || fail "process substitution: $(cat "$out/stderr")"
+cmp -s "$ref" "$out/procsub.npy" || fail "process substitution gives other features than the file"
+
+cat "$wav" | "$accel" audio features - --preset whisper-80 -o "$out/stdin.npy" >"$out/stdout" 2>"$out/stderr" \
+  || fail "standard input (pipe): $(cat "$out/stderr")"
+cmp -s "$ref" "$out/stdin.npy" || fail "standard input (pipe) gives other features than the file"
+"$accel" audio features - --preset whisper-80 -o "$out/redirect.npy" <"$wav" >"$out/stdout" 2>"$out/stderr" \
+  || fail "standard input (file): $(cat "$out/stderr")"
+cmp -s "$ref" "$out/redirect.npy" || fail "standard input (file) gives other features than the file"
+# a directory output names it stdin.npy
+cat "$wav" | "$accel" audio features - --preset whisper-80 -o "$out/dir/" >/dev/null 2>&1
+[ -s "$out/dir/stdin.npy" ] || fail "standard input into a directory: no stdin.npy"
+
+# a FIFO: the writer puts the whole (small) file in the pipe and exits before the decode; a
+# second open would wait for a writer that never comes
+mkfifo "$out/fifo"
+(cat "$wav" >"$out/fifo") &
+timeout 30 "$accel" audio features "$out/fifo" --preset whisper-80 -o "$out/fifo.npy" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+[ $rc = 124 ] && fail "a FIFO whose writer finished: still waiting after 30 s"
+[ $rc = 0 ] || fail "FIFO: exit $rc: $(cat "$out/stderr")"
+cmp -s "$ref" "$out/fifo.npy" || fail "a FIFO gives other features than the file"
+wait
+
+# every format the build decodes, through a pipe, gives what the file gives (MP3 aside: from a
+# pipe FFmpeg cannot read the end padding, which it trims from a file)
+for f in "$data"/variants/speech_c.flac "$data"/variants/speech_c.ogg "$data"/variants/speech_c_stereo.wav; do
+  n=$(basename "$f")
+  "$accel" audio features "$f" --preset fbank-80 -o "$out/f-$n.npy" >/dev/null 2>"$out/stderr" || continue
+  cat "$f" | "$accel" audio features - --preset fbank-80 -o "$out/p-$n.npy" >/dev/null 2>"$out/stderr" \
+    || fail "$n through a pipe: $(cat "$out/stderr")"
+  cmp -s "$out/f-$n.npy" "$out/p-$n.npy" || fail "$n through a pipe gives other features than the file"
+done
+
+# ---- an output that is an input ---------------------------------------------------------
+cp "$wav" "$out/in.wav"
+expect_rc 2 "$accel" audio features "$out/in.wav" --preset fbank-80 -o "$out/in.wav"
+grep -q "is the input" "$out/stderr" || fail "-o naming the input: no reason given"
+ln "$out/in.wav" "$out/hard.npy"
+expect_rc 2 "$accel" audio features "$out/in.wav" --preset fbank-80 -o "$out/hard.npy"
+ln -s "$out/in.wav" "$out/soft.npy"
+expect_rc 2 "$accel" audio features "$out/in.wav" --preset fbank-80 -o "$out/soft.npy"
+# in a batch: one input is another's output (dir/b.npy is a link to a.wav)
+mkdir -p "$out/links"
+ln "$out/in.wav" "$out/links/b.npy"
+cp "$wav" "$out/b.wav"
+expect_rc 2 "$accel" audio features "$out/in.wav" "$out/b.wav" --preset fbank-80 -o "$out/links"
+cmp -s "$wav" "$out/in.wav" || fail "the input WAV was changed"
+
+# ---- signals: the partial file is removed ---------------------------------------------
+# A three-hour WAV through a pipe whose writer stays open: the run is mid-way, blocked on
+# input, when the signal comes.
+/usr/bin/python3 - "$out/long_head.wav" <<'PY'
+import struct, sys
+n = 16000 * 3 * 3600
+hdr = b"RIFF" + struct.pack("<I", 36 + 2 * n) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16) \
+    + b"data" + struct.pack("<I", 2 * n)
+open(sys.argv[1], "wb").write(hdr + bytes(2 * 16000 * 600))  # the header and 10 minutes
+PY
+mkfifo "$out/sigfifo"
+for sig in INT TERM; do
+  rm -f "$out/sig.npy"*
+  (cat "$out/long_head.wav"; exec sleep 60) >"$out/sigfifo" &
+  wpid=$!
+  # a background job of a script starts with SIGINT ignored; accel (like nohup) keeps an ignored
+  # signal ignored, so the job gets the default disposition back first
+  env --default-signal=INT,TERM "$accel" audio features "$out/sigfifo" --preset vggish -o "$out/sig.npy" >/dev/null 2>&1 &
+  apid=$!
+  for _ in $(seq 100); do ls "$out"/sig.npy.partial-* >/dev/null 2>&1 && break; sleep 0.1; done
+  ls "$out"/sig.npy.partial-* >/dev/null 2>&1 || fail "SIG$sig: no partial file to begin with"
+  sleep 0.3 # well into the run: the 10 minutes the writer sent are being computed or done
+  kill -s "$sig" $apid
+  wait $apid; rc=$?
+  kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
+  [ $rc -gt 128 ] || fail "SIG$sig: exit $rc, want death by the signal"
+  ls "$out"/sig.npy* >/dev/null 2>&1 && fail "SIG$sig: left $(ls "$out"/sig.npy*)"
+done
+
+# ---- decoding problems: named, counted, exit 1 --------------------------------------------
+expect_rc 1 "$accel" audio features "$data/bad/nan.wav" "$wav" --preset fbank-80 -o "$out/nan"
+grep -q "sample 12345 (at 0.772 s) is NaN" "$out/stderr" || fail "NaN sample not named: $(cat "$out/stderr")"
+grep -q "1 of 2 inputs failed" "$out/stderr" || fail "the batch does not count the failure"
+[ -e "$out/nan/nan.npy" ] && fail "features written for a NaN input"
+if "$accel" audio features "$data/variants/speech_c.mp3" --preset fbank-80 -o "$out/mp3.npy" >/dev/null 2>&1; then
+  expect_rc 1 "$accel" audio features "$data/bad/truncated.mp3" "$wav" --preset fbank-80 -o "$out/mp3" --json
+  grep -q "decoded 0.29 s of the 0.83 s" "$out/stdout" || fail "truncated MP3: $(cat "$out/stdout")"
+  grep -q '"failed": 1' "$out/stdout" || fail "truncated MP3 not counted in --json"
+  [ -e "$out/mp3/truncated.npy" ] && fail "features written for a truncated MP3"
+fi
+
+[ $fails = 0 ] && echo "all input checks passed" && rm -rf "$out"
+exit $((fails > 0))

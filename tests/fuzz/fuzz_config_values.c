@@ -1,0 +1,82 @@
+/* fuzz_config_values — ACCEL_* values as the environment and API options give them
+ * (src/core/config.c: every key's validation, ACCEL_FAULT's rule list, ACCEL_<OP>_GPU), and
+ * the other variables accel reads: CUDA_VISIBLE_DEVICES (src/discover/cuda_visible.c) and
+ * ROCR_/HIP_VISIBLE_DEVICES (src/discover/rocm_sysfs.c). Each input line is KEY=VALUE. */
+#include "fuzz.h"
+#include "discover/cuda.h"
+#include "discover/rocm.h"
+
+extern char **environ;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_quiet();
+    /* only the options count: no ACCEL_* from the environment, no default config file */
+    for (int again = 1; again;) {
+        again = 0;
+        for (char **e = environ; *e; e++)
+            if (strncmp(*e, "ACCEL_", 6) == 0 || strncmp(*e, "GPU_BACKEND=", 12) == 0) {
+                char key[256];
+                snprintf(key, sizeof key, "%.*s", (int)strcspn(*e, "="), *e);
+                unsetenv(key);
+                again = 1;
+                break;
+            }
+    }
+    setenv("HOME", "/nonexistent-accel-fuzz", 1);
+    unsetenv("XDG_CONFIG_HOME");
+    return 0;
+}
+
+static void visible(const char *key, const char *value)
+{
+    if (strcmp(key, "CUDA_VISIBLE_DEVICES") == 0) {
+        accel__cuda_visible v;
+        accel__cuda_visible_parse(value, &v);
+        static const char *const uuids[4] = {"GPU-00000000-0000-0000-0000-000000000001",
+                                             "GPU-00000000-0000-0000-0000-000000000002",
+                                             "GPU-00000000-0000-0000-0000-000000000003", NULL};
+        int map[ACCEL__CVD_MAX];
+        char why[512];
+        int n = accel__cuda_visible_resolve(&v, 4, uuids, map, why, sizeof why);
+        FUZZ_CHECK(n <= ACCEL__CVD_MAX);
+        for (int i = 0; i < n; i++) FUZZ_CHECK(map[i] >= 0 && map[i] < 4);
+        FUZZ_CHECK(memchr(why, '\0', sizeof why) != NULL);
+        accel__cuda_visible_explain(&v, 4, uuids, why, sizeof why);
+        FUZZ_CHECK(memchr(why, '\0', sizeof why) != NULL);
+    } else if (strcmp(key, "ROCR_VISIBLE_DEVICES") == 0 || strcmp(key, "HIP_VISIBLE_DEVICES") == 0) {
+        accel__rocm_gpu gpus[4];
+        memset(gpus, 0, sizeof gpus);
+        for (int i = 0; i < 4; i++) snprintf(gpus[i].uuid, sizeof gpus[i].uuid, "GPU-%016x", i + 1);
+        size_t keep[4];
+        int rocr = key[0] == 'R';
+        size_t n = accel__rocm_visible(gpus, 4, rocr ? value : NULL, rocr ? NULL : value, keep);
+        FUZZ_CHECK(n <= 4);
+        for (size_t i = 0; i < n; i++) FUZZ_CHECK(keep[i] < 4);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = fuzz_cstr(data, size);
+    accel_option opt[32];
+    size_t n = 0;
+    for (char *line = text, *next; line && n < 32; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        char *eq = strchr(line, '=');
+        if (!eq) continue;
+        *eq = '\0';
+        visible(line, eq + 1);
+        opt[n++] = (accel_option){line, eq + 1};
+    }
+    accel__config *cfg = NULL;
+    accel_status st = accel__config_load(&cfg, opt, n);
+    FUZZ_CHECK((st == ACCEL_OK) == (cfg != NULL));
+    accel__config_free(cfg);
+    accel__clear_error();
+    free(text);
+    return 0;
+}
