@@ -125,6 +125,13 @@ FILE *cli_out_text(const cli_out *o);
 int cli_out_close(cli_out *o);
 /* Removes the unfinished report (on an error before it was written). */
 void cli_out_discard(cli_out *o);
+/* A file being written that SIGINT, SIGTERM, SIGHUP or SIGPIPE must not leave behind: the
+ * handler removes it, then the process dies of the signal as it would have (a signal the
+ * process was started with ignored stays ignored). cli_out does this for its temporary file;
+ * a verb that writes data files of its own (`audio features`) calls it for each. Up to 4 at
+ * once; cli_keep_on_signal ends the watch (the file was renamed or removed). */
+void cli_remove_on_signal(const char *path);
+void cli_keep_on_signal(const char *path);
 
 /* A table for the table, csv and md formats: cells are copied. */
 typedef struct cli_table {

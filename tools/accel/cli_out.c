@@ -3,8 +3,9 @@
  *
  * Why a temporary file and a rename: a report that is half written (a full disk, an
  * interrupted run) must not look like a complete one to the script that reads it next. The
- * temporary file lives in FILE's directory so the rename never crosses file systems; SIGINT
- * and SIGTERM remove it before the process ends. */
+ * temporary file lives in FILE's directory so the rename never crosses file systems; SIGINT,
+ * SIGTERM, SIGHUP and SIGPIPE remove it before the process ends (cli_remove_on_signal, which
+ * `accel audio features` also uses for the .npy files it writes). */
 #include "cli_opts.h"
 
 #include <errno.h>
@@ -16,12 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- the temporary file, removed when a signal ends the process -------------------------- */
+/* ---- files removed when a signal ends the process ------------------------------------- */
 
 #define MAX_PENDING 4
-static char pending[MAX_PENDING][4096]; /* temporary files being written, "" when free */
+static char pending[MAX_PENDING][4200]; /* files being written, "" when free */
 static volatile sig_atomic_t have_pending[MAX_PENDING];
 
+/* unlink() and raise() are async-signal-safe; a path is complete before its flag is set */
 static void on_signal(int sig)
 {
     for (int i = 0; i < MAX_PENDING; i++)
@@ -30,27 +32,39 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-static void watch(const char *tmp)
+static void catch_signals(void)
 {
+    static int done;
+    if (done) return;
+    done = 1;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa, old;
+        /* a signal the process was started with ignored (nohup, a script's background job)
+         * stays ignored: it would not have ended the process */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+void cli_remove_on_signal(const char *path)
+{
+    catch_signals();
     for (int i = 0; i < MAX_PENDING; i++)
         if (!have_pending[i]) {
-            snprintf(pending[i], sizeof pending[i], "%s", tmp);
+            snprintf(pending[i], sizeof pending[i], "%s", path);
             have_pending[i] = 1;
             break;
         }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
 }
 
-static void unwatch(const char *tmp)
+void cli_keep_on_signal(const char *path)
 {
     for (int i = 0; i < MAX_PENDING; i++)
-        if (have_pending[i] && strcmp(pending[i], tmp) == 0) {
+        if (have_pending[i] && strcmp(pending[i], path) == 0) {
             have_pending[i] = 0;
             pending[i][0] = '\0';
         }
@@ -127,7 +141,7 @@ int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format
     umask(um);
     int chmod_rc = fchmod(fd, 0666 & ~um); /* best effort: the report is written anyway */
     (void)chmod_rc;
-    watch(o->tmp);
+    cli_remove_on_signal(o->tmp);
     o->f = fdopen(fd, "w");
     if (!o->f) {
         out_error(verb, path, strerror(errno));
@@ -148,7 +162,7 @@ void cli_out_discard(cli_out *o)
     if (o->path && o->f) fclose(o->f);
     if (o->tmp[0]) {
         unlink(o->tmp);
-        unwatch(o->tmp);
+        uncli_remove_on_signal(o->tmp);
     }
     o->tmp[0] = '\0';
     o->f = NULL;
@@ -184,11 +198,11 @@ int cli_out_close(cli_out *o)
         snprintf(msg, sizeof msg, "%s (%s)", strerror(err), why);
         out_error(o->verb, o->path, msg);
         unlink(o->tmp);
-        unwatch(o->tmp);
+        uncli_remove_on_signal(o->tmp);
         o->tmp[0] = '\0';
         return 2;
     }
-    unwatch(o->tmp);
+    uncli_remove_on_signal(o->tmp);
     o->tmp[0] = '\0';
     return 0;
 }

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -239,48 +238,25 @@ static void output_path(const char *out, int as_dir, const char *in, char *path,
 }
 
 /* 1 when both paths name one existing file (same device and inode: hard and symbolic links
- * count). */
+ * count); "-" (standard input or output) is no file. */
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
-    return strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+    return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* The file being written, removed if a signal ends the run (the library removes it on every
- * failure it returns from; a signal never returns). unlink() and raise() are
- * async-signal-safe; the path is complete before `partial_armed` is set. */
+/* The .npy being written is "<path>.partial-PID" (the library removes it on every failure it
+ * returns from); a signal never returns, so the CLI's handler removes it (cli_out.c). */
 static char partial_path[4200];
-static volatile sig_atomic_t partial_armed;
 
-static void on_fatal_signal(int sig)
+static void partial_watch(const char *npy)
 {
-    if (partial_armed) unlink(partial_path);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void partial_arm(const char *npy)
-{
-    partial_armed = 0;
     accel__audio_partial_path(npy, partial_path, sizeof partial_path);
-    partial_armed = 1;
+    cli_remove_on_signal(partial_path);
 }
 
-static void catch_fatal_signals(void)
-{
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal_signal;
-        sigemptyset(&sa.sa_mask);
-        struct sigaction old;
-        /* a signal the caller chose to ignore (nohup) stays ignored */
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-        sigaction(sigs[i], &sa, NULL);
-    }
-}
+static void partial_unwatch(void) { cli_keep_on_signal(partial_path); }
 
 static void progress(int on, size_t done, size_t total, const char *name)
 {
@@ -464,7 +440,6 @@ static int features(int argc, char **argv)
         rc = uerr ? 2 : 1;
         goto done;
     }
-    catch_fatal_signals();
     accel__json j;
     accel__json_init(&j, stdout, 1);
     if (json) {
@@ -544,9 +519,9 @@ static int features(int argc, char **argv)
         double t0 = accel__now_ms();
         accel_status st = accel_audio_open(ctx, in, p.sample_rate, &src);
         if (st == ACCEL_OK) {
-            partial_arm(path);
+            partial_watch(path);
             st = accel_audio_features_npy(ctx, &p, src, path, &res, &rec);
-            partial_armed = 0;
+            partial_unwatch();
         }
         double ms = accel__now_ms() - t0;
         accel_audio_info info = {.struct_size = sizeof info};
@@ -616,16 +591,6 @@ done:
  * reads as noise in a report. */
 static double ms_round(double s) { return round(s * 1000.0) / 1000.0; }
 
-/* 1 when `out` names the same file as one of the inputs: writing it would destroy an input. */
-static int names_an_input(const char *out, const char **files, size_t nf)
-{
-    struct stat so, si;
-    if (stat(out, &so) != 0) return 0;
-    for (size_t i = 0; i < nf; i++)
-        if (stat(files[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) return 1;
-    return 0;
-}
-
 static int vad(int argc, char **argv)
 {
     cli_args a;
@@ -644,12 +609,13 @@ static int vad(int argc, char **argv)
         cli_args_free(&a);
         return 2;
     }
-    if (a.v[V_OUTPUT].set && names_an_input(a.v[V_OUTPUT].s, files, nf)) {
-        accel_cli_error("audio", "vad: -o %s names an input file; refusing to overwrite it",
-                        a.v[V_OUTPUT].s);
-        cli_args_free(&a);
-        return 2;
-    }
+    for (size_t i = 0; a.v[V_OUTPUT].set && i < nf; i++)
+        if (same_file(a.v[V_OUTPUT].s, files[i])) {
+            accel_cli_error("audio", "vad: -o %s names an input file; refusing to overwrite it",
+                            a.v[V_OUTPUT].s);
+            cli_args_free(&a);
+            return 2;
+        }
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device ? device : "cpu", &uerr);
     if (!ctx) {
