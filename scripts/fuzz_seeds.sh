@@ -140,6 +140,93 @@ kernel_cache_files() {
   done
 }
 
+serve_requests() {
+  # the five lines fuzz_serve_request reads: method, target, Authorization, Accept,
+  # Content-Length; one per endpoint of docs/serve.md and the parameters each takes
+  local t=fuzz_serve_request
+  printf 'GET\n/status\n\n\n' | text $t status
+  printf 'HEAD\n/metrics?x=1\nBearer fuzz-token-0123456789\n\n' | text $t metrics-head
+  printf 'GET\n/healthz\n\n\n' | text $t healthz
+  printf 'GET\n/\n\ntext/html\n' | text $t dashboard
+  printf 'POST\n/v1/audio/features?preset=whisper-80&padding=none\nBearer fuzz-token-0123456789\napplication/json;q=0.5, */*\n1000' |
+    text $t audio-whisper
+  printf 'POST\n/v1/audio/features?preset=whisper-128&windows=1\n\napplication/x-npy\n64000' | text $t audio-windows
+  printf 'POST\n/v1/audio/features?preset=fbank&padding=openai\n\n\n12' | text $t audio-bad-padding
+  printf 'POST\n/v1/audio/features?preset=vggish&preset=vggish\n\n\n12' | text $t audio-repeated
+  printf 'POST\n/v1/image/quality\nbearer   fuzz-token-0123456789  \napplication/json\n5000' | text $t image-quality
+  printf 'POST\n/v1/image/blob?model=scrfd&size=640\n\napplication/x-npy, application/json;q=0.1\n200000' |
+    text $t image-blob
+  printf 'POST\n/v1/image/blob?model=arcface\n\n*/*\n99999999999999999999' | text $t image-blob-huge
+  printf 'POST\n/v1/image/scrfd-input\n\n\n' | text $t image-scrfd
+  printf 'DELETE\n/st%%61tus\n\n\n' | text $t method
+  printf 'GET\n/v1/audio/features?preset=%%zz\nBasic x\n\n' | text $t escape
+}
+prom_texts() {
+  # a /metrics document with every series of docs/serve.md, bare and as an HTTP response
+  # (plain and chunked): what `accel top --url` reads
+  local t=fuzz_prom_text body
+  body=$(sed -n '/^## `GET \/metrics`/,/^### /p' "$src/docs/serve.md" | grep -o '^| `accel_[a-z_]*`' |
+    tr -d '|` ' | while read -r name; do
+      printf '# HELP %s from docs/serve.md\n# TYPE %s gauge\n' "$name" "$name"
+      printf '%s{device="0",kind="cpu",name="CPU \\"x86\\""} 1.5e3\n%s 42 1700000000000\n' "$name" "$name"
+    done)
+  printf '%s\n' "$body" | text $t metrics.txt
+  printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %d\r\n\r\n%s\n' \
+    $(( ${#body} + 1 )) "$body" | text $t metrics-response
+  printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n' \
+    "${#body}" "$body" | text $t metrics-chunked
+  printf 'accel_inf +Inf\naccel_nan NaN\naccel_x{a="q\\"u\\\\b\\nl",} -1e-3\n\nbad line\n' | text $t edge-values
+  printf 'http://127.0.0.1:8765/metrics' | text $t url
+}
+exif_files() {
+  # the JPEG files of tests/data/image, and the cases of tests/image/make_image_refs.py made on
+  # the small good.jpg: EXIF orientations 1 to 8 in both byte orders, an XMP segment first, an
+  # entry pointing outside the data, another entry first, values 0, 9 and 65535; each also as
+  # the TIFF data alone, which is what a PNG's eXIf chunk holds
+  files fuzz_exif "$data"/image/bad/*.jpg
+  /usr/bin/python3 - "$data/image/bad/good.jpg" "$out/fuzz_exif" <<'PY' && n=$((n + 44)) || true
+import os, struct, sys
+jpeg, out = open(sys.argv[1], "rb").read(), sys.argv[2]
+def tiff(orientation, be=False, before=()):
+    e = ">" if be else "<"
+    entries = list(before) + [(0x0112, 3, 1, struct.pack(e + "HH", orientation, 0))]
+    ifd = struct.pack(e + "H", len(entries))
+    for tag, typ, count, val in entries:
+        ifd += struct.pack(e + "HHI", tag, typ, count) + val
+    return (b"MM" if be else b"II") + struct.pack(e + "HI", 42, 8) + ifd + struct.pack(e + "I", 0)
+def app1(payload):
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+def case(name, t, first=b""):
+    open(os.path.join(out, name + ".jpg"), "wb").write(jpeg[:2] + first + app1(b"Exif\0\0" + t) + jpeg[2:])
+    open(os.path.join(out, name + ".tiff"), "wb").write(t)
+for o in range(1, 9):
+    case("exif-%d-ii" % o, tiff(o))
+    case("exif-%d-mm" % o, tiff(o, True))
+case("exif-after-xmp", tiff(6), app1(b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>"))
+case("exif-bad-entry", tiff(6, False, [(0x011A, 5, 1, struct.pack("<I", 0x7FFFFFF0))]))
+case("exif-second-entry", tiff(8, False, [(0x0128, 3, 1, struct.pack("<HH", 2, 0))]))
+for v in (0, 9, 65535):
+    case("exif-value-%d" % v, tiff(v))
+PY
+}
+cli_lines() {
+  # command lines of docs/cli.md and the verbs' help, as fuzz_cli_opts reads them: a byte
+  # choosing the verb (1: it takes operands, 0: options only), then the arguments, each ended
+  # by a NUL byte
+  cli() {
+    local name=$1 verb=$2
+    shift 2
+    { printf "\\$verb"; printf '%s\0' "$@"; } | text fuzz_cli_opts "$name"
+  }
+  cli bench 0 --op whisper-80 --iterations 20 --json
+  cli format 0 --operation=fbank --format csv -o out.csv --no-gpu
+  cli operands 1 a.wav b.wav --demo --padding none --chunks
+  cli dash-dash 1 --demo .5 --size 640 -- --not-an-option -
+  cli misspelt 0 --iteratoins 3 --gpu=1
+  cli bad-choice 0 --format xlsx --json --help
+  cli ranges 0 --chunks 60 --demo=0 --size -3 --iterations 1000001
+}
+
 # ---- the table: one line per target ------------------------------------------------------
 files fuzz_wav "$data"/audio/*.wav "$data"/audio/variants/*.wav "$data"/audio/bad/*.wav
 config_files
@@ -151,5 +238,9 @@ verdict_files
 kernel_cache_files
 elf_files
 ld_caches
+serve_requests
+prom_texts
+exif_files
+cli_lines
 
 echo "fuzz seeds: $n files in $out"
