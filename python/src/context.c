@@ -730,18 +730,20 @@ static PyGetSetDef ctx_getset[] = {
 
 int pa_context_init(PyObject *module)
 {
-    /* the Context's methods: its own and the audio calls (audio.c) */
-    size_t n1 = 0, n2 = 0;
+    /* the Context's methods: its own, the audio calls (audio.c) and the image calls (image.c) */
+    size_t n1 = 0, n2 = 0, n3 = 0;
     while (ctx_methods[n1].ml_name) n1++;
     while (pa_context_audio_methods[n2].ml_name) n2++;
+    while (pa_context_image_methods[n3].ml_name) n3++;
     static PyMethodDef *all;
-    all = calloc(n1 + n2 + 1, sizeof *all);
+    all = calloc(n1 + n2 + n3 + 1, sizeof *all);
     if (!all) {
         PyErr_NoMemory();
         return -1;
     }
     memcpy(all, ctx_methods, n1 * sizeof *all);
     memcpy(all + n1, pa_context_audio_methods, n2 * sizeof *all);
+    memcpy(all + n1 + n2, pa_context_image_methods, n3 * sizeof *all);
     PyType_Slot slots[] = {
         {Py_tp_doc, (void *)"Context(options=(), flags=0)\n--\n\n"
                             "An accel_ctx: options are (key, value) pairs that override the\n"
