@@ -537,12 +537,15 @@ class Image:
         ``landmarks``: one face's five points ((5, 2) or ten numbers) → one crop (S×S×C); several
         faces of one image ((N, 5, 2)) → N×S×S×C; with a list of N images, one face per image.
         With ``blob`` True returns :class:`Aligned` ``(crops, blob)``, the blob being the ArcFace
-        input (N×3×S×S float32, R, G, B). Landmarks that are collinear, coincident, not finite
+        input (N×3×S×S float32, R, G, B). No faces ((0, 5, 2), what detect() gives for an image
+        without one) give empty arrays. Landmarks that are collinear, coincident, not finite
         or centred outside the image fail that face (accel.InputError)."""
         c = self._ctx._for(device)
         code = _order(order)
         s = _int("size", size, 1, 4096)
         flat = _floats(landmarks, "landmarks")
+        if not flat and not _is_batch(x) and _depth(landmarks) >= 2:
+            return self._no_faces(s, blob)  # detect() found none: (0, 5, 2)
         if not flat or len(flat) % 10:
             raise _input_error("landmarks: %d numbers (expected 10 per face: x, y of the eyes, "
                                "the nose tip and the mouth corners)" % len(flat))
@@ -573,6 +576,15 @@ class Image:
             cr = cr[0]
         out = Aligned(cr, bl) if blob else cr
         return _finish("arcface_align", "faces", [], errors, one_face, stacked=out)
+
+    @staticmethod
+    def _no_faces(size: int, blob: bool) -> Any:
+        try:
+            import numpy as np
+        except ImportError:  # pragma: no cover - numpy is optional
+            raise _input_error("landmarks: no faces (an empty result needs numpy)") from None
+        crops = np.zeros((0, size, size, 3), np.uint8)
+        return Aligned(crops, np.zeros((0, 3, size, size), np.float32)) if blob else crops
 
     # ---- quality and enhancement ---------------------------------------------------------------
 

@@ -163,6 +163,9 @@ def test_align_equals_the_cli(ctx, files, tmp_path):
                 same(crops[k], want, (k, "several faces"))
             m = ctx.image.arcface_matrix(lm, size)
             assert m.tolist() == [doc["matrix"][:3], doc["matrix"][3:]]
+    # no face detected: empty results, as detect() gives an empty kpss
+    none = ctx.image.align(img, np.zeros((0, 5, 2), np.float32), blob=True)
+    assert none.crops.shape == (0, 112, 112, 3) and none.blob.shape == (0, 3, 112, 112)
     # the ArcFace blob of the crops equals the arcface blob of the crop
     a = ctx.image.align(img, LANDMARKS, blob=True)
     same(a.blob, ctx.image.blob(a.crops, "arcface"), "align blob")
