@@ -314,6 +314,56 @@ static PyObject *ctx_select(PyObject *self, PyObject *args, PyObject *kw)
     return r;
 }
 
+static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"op", NULL};
+    const char *op = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|z:select_candidates", kwlist, &op)) return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024], warning[512];
+    size_t n = 0, cap = 64;
+    accel_candidate *cand = calloc(cap, sizeof *cand);
+    if (!cand) return PyErr_NoMemory();
+    for (size_t i = 0; i < cap; i++) cand[i].struct_size = sizeof cand[i];
+    PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
+    if (st == ACCEL_OK && n > cap) { /* more devices than slots: once more with room for all */
+        accel_candidate *more = realloc(cand, n * sizeof *cand);
+        if (!more) {
+            free(cand);
+            return PyErr_NoMemory();
+        }
+        cand = more;
+        for (size_t i = cap; i < n; i++) cand[i].struct_size = sizeof cand[i];
+        cap = n;
+        PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
+    }
+    if (st == PA_CLOSED) {
+        free(cand);
+        return pa_raise(st, msg);
+    }
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < n && i < cap; i++) {
+        PyObject *t = Py_BuildValue("(idiiN)", cand[i].index, cand[i].score, cand[i].eligible,
+                                    cand[i].chosen, pa_str_or_none(cand[i].rule));
+        if (!t || PyList_Append(list, t) < 0) Py_CLEAR(list);
+        Py_XDECREF(t);
+    }
+    free(cand);
+    if (!list) return NULL;
+    PyObject *err = Py_None;
+    Py_INCREF(err);
+    if (st != ACCEL_OK) {
+        Py_DECREF(err);
+        err = pa_error_new(st, msg, NULL);
+        if (!err) {
+            Py_DECREF(list);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("(NNN)", list, pa_text(warning), err);
+}
+
 static PyObject *ctx_config_get(PyObject *self, PyObject *args)
 {
     const char *key;
@@ -700,6 +750,11 @@ static PyMethodDef ctx_methods[] = {
      "(-1 and \"\" unknown), plus its runtime ordinal."},
     {"select", (PyCFunction)(void (*)(void))ctx_select, METH_VARARGS | METH_KEYWORDS,
      "select($self, /, op=None, explain=False)\n--\n\n(index, explanation or None): accel_select()."},
+    {"select_candidates", (PyCFunction)(void (*)(void))ctx_select_candidates,
+     METH_VARARGS | METH_KEYWORDS,
+     "select_candidates($self, /, op=None)\n--\n\n([(index, score, eligible, chosen, rule), …], "
+     "warning or None, error or None): accel_select_candidates(); a failed selection gives its "
+     "error (not raised) with the candidates it ranked, if any."},
     {"ordinal", ctx_ordinal, METH_VARARGS,
      "ordinal($self, index, /)\n--\n\nThe device's CUDA/HIP ordinal, -1 for other kinds."},
     {"config_get", ctx_config_get, METH_VARARGS,
