@@ -72,7 +72,9 @@ def test_decode_equals_the_cli(ctx, files, tmp_path):
         same(ctx.image.decode(path), want, name)
         same(got, want, name + " (batch)")
         with open(path, "rb") as f:
-            same(ctx.image.decode(f.read()), want, name + " (bytes)")
+            data = f.read()
+        same(ctx.image.decode(data), want, name + " (bytes)")
+        same(ctx.image.decode(np.frombuffer(data, np.uint8)), want, name + " (uint8 array)")
         same(want, ref, name + " (cv2.imread)")
     arr, info = ctx.image.decode(files["astronaut.jpg"][0], return_info=True)
     assert (info.format, info.width, info.height, info.orientation) == ("jpeg", 512, 512, 1)
