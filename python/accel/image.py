@@ -241,12 +241,13 @@ class Image:
                      ignore_orientation: bool = False) -> Tuple[List[Any], List[Any]]:
         """Decodes paths and encoded bytes: ([array or Error], [info dict or None])."""
         items = [os.fsdecode(s) if _is_path(s) else s for s in srcs]
+        # a None here is a place kept for an input that is not a file (see _images)
         pairs, rec = c.image_decode(items, "image" if single else "images", single, order,
                                     min_size[0], min_size[1], bool(ignore_orientation),
                                     scale_denom)
         if rec is not None:
             self._ctx._record(rec)
-        return [p[0] for p in pairs], [p[1] for p in pairs]
+        return [p[0] if p else None for p in pairs], [p[1] if p else None for p in pairs]
 
     def _images(self, c: Any, x: Any, order: int) -> Tuple[List[Any], List[Optional[Error]], bool]:
         """The inputs of an image call: arrays as they are, files decoded first (one batch).
@@ -256,13 +257,15 @@ class Image:
         files = [i for i, s in enumerate(srcs) if _is_path(s) or _is_encoded(s)]
         errors: List[Optional[Error]] = [None] * len(srcs)
         if files:
-            decoded, _ = self._decode_list(c, [srcs[i] for i in files], single, order)
-            for i, d in zip(files, decoded):
-                if isinstance(d, Error):
-                    errors[i] = d
+            # the other places are None, so that a file's messages name its own index
+            decoded, _ = self._decode_list(c, [s if i in files else None
+                                               for i, s in enumerate(srcs)], single, order)
+            for i in files:
+                if isinstance(decoded[i], Error):
+                    errors[i] = decoded[i]
                     srcs[i] = None
                 else:
-                    srcs[i] = d
+                    srcs[i] = decoded[i]
         return srcs, errors, single
 
     @staticmethod
@@ -306,12 +309,6 @@ class Image:
         """
         c = self._ctx._for(device)
         srcs, single = self._sources(x)
-        for i, s in enumerate(srcs):
-            if not (_is_path(s) or _is_encoded(s) or hasattr(s, "__dlpack__")
-                    or hasattr(s, "__array_interface__")):
-                raise _input_error("%s: a %s is not an image file (pass a path or the bytes of "
-                                   "a JPEG, PNG or WebP file)"
-                                   % ("image" if single else "images[%d]" % i, type(s).__name__))
         ms = (0, 0) if min_size is None else _size("min_size", min_size)
         sd = 0 if scale_denom is None else scale_denom
         if sd not in (0, 1, 2, 4, 8) or isinstance(sd, bool):

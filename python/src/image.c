@@ -1055,6 +1055,7 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *o = PyTuple_GetItem(seq, i);
         item_name(namebuf[i], sizeof namebuf[i], label, single, i);
+        if (o == Py_None) continue; /* not a file: a place kept so the names keep their index */
         if (PyUnicode_Check(o)) {
             if (!PyUnicode_FSConverter(o, &paths[i])) goto done;
             const char *s = PyBytes_AsString(paths[i]);
@@ -1399,7 +1400,8 @@ PyMethodDef pa_context_image_methods[] = {
     {"image_decode", ctx_image_decode, METH_VARARGS,
      "image_decode($self, sources, label, single, order, min_width, min_height, "
      "ignore_orientation, scale_denom, /)\n--\n\n([(Buffer or error, info or None), …], record): "
-     "accel_image_decode() of paths (str) and accel_image_decode_memory() of encoded bytes."},
+     "accel_image_decode() of paths (str) and accel_image_decode_memory() of encoded bytes; a "
+     "None source is skipped (its entry is None)."},
     {"image_gray", ctx_image_gray, METH_VARARGS,
      "image_gray($self, images, label, single, order, /)\n--\n\n([Buffer or error, …], record): "
      "accel_image_gray()."},

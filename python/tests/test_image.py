@@ -347,6 +347,10 @@ def test_a_batch_keeps_what_succeeded(ctx, files, tmp_path):
     assert isinstance(e.errors[1], accel.FormatError) and "bad.jpg" in e.errors[1].message
     assert isinstance(e.errors[2], accel.InputError) and "images[2]" in e.errors[2].message
     assert isinstance(e.errors[4], accel.NotFoundError) and "missing.png" in e.errors[4].message
+    # encoded bytes are named by their own place in the list
+    with pytest.raises(accel.BatchError) as ei:
+        ctx.image.gray([files["coffee.png"][1], b"\x89PNG\r\n\x1a\n broken"])
+    assert "images[1]" in ei.value.errors[1].message, ei.value.errors[1].message
     assert e.results[0] == ctx.image.quality(good) and e.results[3] is not None
     assert e.results[1] is None and e.status == "ERR_FORMAT"
     # stacked results keep every row in place, the failed ones NaN
