@@ -1,7 +1,12 @@
-/* image_cpu.c — the image operations on the CPU, timed in-process through the public API, for
- * bench/image_peers.py, which times OpenCV on the same files in the same run.
+/* image_cpu.c — the image operations, timed in-process through the public API, for
+ * bench/image_peers.py (which times OpenCV on the same files in the same run) and bench/gpu.sh.
+ * On the CPU unless --device names a device kind (decoding always runs on the CPU).
  *
- *   accel_bench_image_cpu --threads T --reps K CASE FILE...
+ *   accel_bench_image_cpu [--threads T] [--reps K] [--device KIND] [--batch N] CASE FILE...
+ *
+ * --device cpu|opencl|cuda|rocm: where the operations run (ACCEL_BACKEND=KIND with
+ * ACCEL_STRICT=1, so a fallback is an error, not a CPU figure under a device's name); exits 3
+ * when the machine has no usable device of that kind. --batch N: images per call of `blobq`.
  *
  * Cases (each file is read into memory first; times are per call, best and median of K):
  *   quality     the five measures of each decoded image, one image per call
@@ -11,6 +16,9 @@
  *   pipeline    bytes → decoded → SCRFD blob + quality: one call of each operation per file
  *   batch       all files at once: decode, SCRFD blobs and quality as three batched calls
  *               (16 files per call), reported as images per second
+ *   blobq       N decoded images (the files' decoded images repeated to N) → SCRFD blobs +
+ *               quality: one call of each over all N (transfers included on a device), per
+ *               batch, and images per second
  * Prints one JSON document. Built by CMake as the optional target accel_bench_image_cpu. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,26 +64,46 @@ static int read_all(file *f)
 
 int main(int argc, char **argv)
 {
-    const char *threads = "2";
-    int reps = 10;
+    const char *threads = "2", *device = "cpu";
+    int reps = 10, nbatch = 16;
     int a = 1;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--threads") && a + 1 < argc) threads = argv[++a];
         else if (!strcmp(argv[a], "--reps") && a + 1 < argc) reps = atoi(argv[++a]);
+        else if (!strcmp(argv[a], "--device") && a + 1 < argc) device = argv[++a];
+        else if (!strcmp(argv[a], "--batch") && a + 1 < argc) nbatch = atoi(argv[++a]);
         else break;
     }
-    if (argc - a < 2 || reps < 1) {
-        fprintf(stderr, "usage: %s [--threads T] [--reps K] quality|area224|scrfd|decode|pipeline|batch FILE...\n", argv[0]);
+    if (argc - a < 2 || reps < 1 || nbatch < 1) {
+        fprintf(stderr, "usage: %s [--threads T] [--reps K] [--device KIND] [--batch N] "
+                        "quality|area224|scrfd|decode|pipeline|batch|blobq FILE...\n", argv[0]);
         return 2;
     }
     const char *cs = argv[a++];
     size_t n = (size_t)(argc - a);
     file *f = calloc(n, sizeof *f);
-    accel_option opt = {"ACCEL_NUM_THREADS", threads};
-    accel_ctx *ctx = NULL;
-    if (accel_ctx_create(&ctx, &opt, 1, ACCEL_CTX_NO_DISCOVERY) != ACCEL_OK) {
+    int on_cpu = !strcmp(device, "cpu");
+    accel_option opt[3] = {{"ACCEL_NUM_THREADS", threads}, {"ACCEL_BACKEND", device},
+                           {"ACCEL_STRICT", "1"}};
+    accel_ctx *ctx = NULL, *cpu = NULL; /* the timed calls'; the CPU's, for the inputs */
+    if (accel_ctx_create(&cpu, opt, 1, ACCEL_CTX_NO_DISCOVERY) != ACCEL_OK ||
+        (!on_cpu && accel_ctx_create(&ctx, opt, 3, 0) != ACCEL_OK)) {
         fprintf(stderr, "%s\n", accel_last_error(NULL));
         return 1;
+    }
+    if (on_cpu) ctx = cpu;
+    const accel_device_info *dev = NULL;
+    size_t n_dev = 0;
+    accel_device_count(ctx, &n_dev);
+    for (size_t i = 0; i < n_dev && !dev; i++) {
+        const accel_device_info *d = NULL;
+        if (accel_device_get(ctx, i, &d) == ACCEL_OK && d->usable &&
+            !strcmp(accel_device_kind_name(d->kind), device))
+            dev = d;
+    }
+    if (!dev) {
+        fprintf(stderr, "no usable %s device on this machine\n", device);
+        return 3;
     }
     for (size_t i = 0; i < n; i++) {
         f[i].path = argv[a + i];
@@ -85,19 +113,36 @@ int main(int argc, char **argv)
         }
         accel_image_decoded_init(&f[i].dec, 1);
         const void *d = f[i].data;
-        if (accel_image_decode_memory(ctx, NULL, &d, &f[i].size, &f[i].path, 1, &f[i].dec, NULL) != ACCEL_OK) {
+        if (accel_image_decode_memory(cpu, NULL, &d, &f[i].size, &f[i].path, 1, &f[i].dec, NULL) != ACCEL_OK) {
             fprintf(stderr, "%s\n", f[i].dec.message);
             return 1;
         }
     }
     double *t = malloc((size_t)reps * sizeof *t);
     uint8_t *small = malloc(224 * 224 * 3);
-    float *blob = malloc((size_t)BATCH * 3 * 640 * 640 * sizeof *blob);
-    double ds[BATCH];
-    int batch = !strcmp(cs, "batch");
+    int blobq = !strcmp(cs, "blobq");
+    size_t nb = blobq ? (size_t)nbatch : BATCH;
+    float *blob = malloc(nb * 3 * 640 * 640 * sizeof *blob);
+    double *ds = malloc(nb * sizeof *ds);
+    accel_image *bin = malloc(nb * sizeof *bin);
+    accel_quality *bq = malloc(nb * sizeof *bq);
+    if (!t || !small || !blob || !ds || !bin || !bq) {
+        fprintf(stderr, "out of memory for a batch of %zu\n", nb);
+        return 1;
+    }
+    for (size_t k = 0; k < nb; k++) bin[k] = f[k % n].dec.image, bq[k].struct_size = sizeof bq[k];
+    int batch = !strcmp(cs, "batch") || blobq;
+    accel_run_record rec = {.struct_size = sizeof rec};
     for (int r = 0; r < reps; r++) {
         double t0 = now_ms();
-        if (batch) {
+        if (blobq) {
+            accel_status st = accel_scrfd_input(ctx, bin, nb, 640, 640, blob, ds, NULL, &rec);
+            if (st == ACCEL_OK) st = accel_image_quality(ctx, NULL, bin, nb, bq, &rec);
+            if (st != ACCEL_OK) {
+                fprintf(stderr, "blobq on %s: %s\n", device, accel_last_error(ctx));
+                return 1;
+            }
+        } else if (batch) {
             for (size_t i0 = 0; i0 < n; i0 += BATCH) {
                 size_t m = n - i0 < BATCH ? n - i0 : BATCH;
                 const void *data[BATCH];
@@ -107,7 +152,7 @@ int main(int argc, char **argv)
                 accel_quality q[BATCH];
                 for (size_t k = 0; k < m; k++) data[k] = f[i0 + k].data, sizes[k] = f[i0 + k].size;
                 accel_image_decoded_init(d, m);
-                accel_image_decode_memory(ctx, NULL, data, sizes, NULL, m, d, NULL);
+                accel_image_decode_memory(cpu, NULL, data, sizes, NULL, m, d, NULL);
                 for (size_t k = 0; k < m; k++) in[k] = d[k].image, q[k].struct_size = sizeof q[k];
                 accel_scrfd_input(ctx, in, m, 640, 640, blob, ds, NULL, NULL);
                 accel_image_quality(ctx, NULL, in, m, q, NULL);
@@ -128,7 +173,7 @@ int main(int argc, char **argv)
                     accel_image_decoded d;
                     accel_image_decoded_init(&d, 1);
                     const void *data = f[i].data;
-                    accel_image_decode_memory(ctx, NULL, &data, &f[i].size, NULL, 1, &d, NULL);
+                    accel_image_decode_memory(cpu, NULL, &data, &f[i].size, NULL, 1, &d, NULL);
                     if (!strcmp(cs, "pipeline")) {
                         accel_quality q = {.struct_size = sizeof q};
                         accel_scrfd_input(ctx, &d.image, 1, 640, 640, blob, ds, NULL, NULL);
@@ -144,14 +189,17 @@ int main(int argc, char **argv)
         t[r] = (now_ms() - t0) / (batch ? 1 : (double)n);
     }
     qsort(t, (size_t)reps, sizeof *t, cmp);
-    printf("{\"case\": \"%s\", \"threads\": %s, \"files\": %zu, \"reps\": %d, \"best_ms\": %.4f, "
-           "\"median_ms\": %.4f%s", cs, threads, n, reps, t[0], t[reps / 2], batch ? "" : "}\n");
-    if (batch) printf(", \"images_per_s\": %.2f}\n", (double)n / (t[0] / 1e3));
+    size_t images = blobq ? nb : n;
+    printf("{\"case\": \"%s\", \"device\": \"%s\", \"device_name\": \"%s\", \"threads\": %s, "
+           "\"files\": %zu, \"images\": %zu, \"reps\": %d, \"best_ms\": %.4f, \"median_ms\": %.4f%s",
+           cs, device, dev->name, threads, n, images, reps, t[0], t[reps / 2], batch ? "" : "}\n");
+    if (batch) printf(", \"images_per_s\": %.2f}\n", (double)images / (t[0] / 1e3));
     for (size_t i = 0; i < n; i++) {
         accel_image_decoded_free(&f[i].dec, 1);
         free(f[i].data);
     }
-    free(f), free(t), free(small), free(blob);
-    accel_ctx_destroy(ctx);
+    free(f), free(t), free(small), free(blob), free(ds), free(bin), free(bq);
+    if (ctx != cpu) accel_ctx_destroy(ctx);
+    accel_ctx_destroy(cpu);
     return 0;
 }

@@ -19,6 +19,12 @@ What is timed, per 1080p image unless said (the issue's speed goals):
   pipeline  JPEG bytes → blob + quality (imdecode + letterbox/blob + quality; accel: three
             calls, full-size decode so the results are OpenCV's)                goal ≥ 5×
   batch     200 JPEGs of mixed sizes → blobs + quality, images per second   goal ≥ 5×
+
+Then the device batch (issue 9's GPU goal, here on the devices this machine has): N decoded
+1080p images (the three photographs repeated) → SCRFD blobs + quality, one call of each over
+the whole batch, transfers included, on the CPU and on each device kind asked for
+(--devices, default cpu,opencl; PoCL in CI) — accel against itself, no OpenCL peer. With
+--device-batch N (default 16). A kind the machine lacks is reported as not measured.
 """
 import argparse
 import json
@@ -111,12 +117,31 @@ def accel_case(exe, case, files, reps):
 GOALS = {"quality": 20, "area224": 2, "pipeline": 5, "batch": 5}
 
 
+def device_batch(exe, kinds, files, n, reps):
+    """blobq on each device kind: {kind: json or None (no such device)}"""
+    out = {}
+    for kind in kinds:
+        p = subprocess.run([exe, "--threads", str(os.cpu_count() or 2), "--reps", str(reps),
+                            "--device", kind, "--batch", str(n), "blobq"] + files,
+                           capture_output=True, text=True)
+        if p.returncode == 3:
+            out[kind] = None
+            continue
+        if p.returncode != 0:
+            raise SystemExit(f"blobq on {kind}: {p.stderr.strip()}")
+        out[kind] = json.loads(p.stdout)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--accel-bench", default=os.path.join(HERE, "..", "build", "accel_bench_image_cpu"))
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--workdir", default=os.path.join(HERE, "..", "build", "bench", "image"))
     ap.add_argument("--json")
+    ap.add_argument("--devices", default="cpu,opencl")
+    ap.add_argument("--device-batch", type=int, default=16)
+    ap.add_argument("--skip-peers", action="store_true", help="the device batch only")
     a = ap.parse_args()
     hd, mixed = make_inputs(a.workdir)
     rows = []
@@ -124,7 +149,7 @@ def main():
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, OpenCV {cv2.__version__}")
     print("| case | files | OpenCV best ms (2 thr / 1 thr) | accel best ms (2 thr / 1 thr) | ratio (best/best) | goal |")
     print("|---|---|---|---|---|---|")
-    for case in ("quality", "area224", "scrfd", "decode", "pipeline", "batch"):
+    for case in () if a.skip_peers else ("quality", "area224", "scrfd", "decode", "pipeline", "batch"):
         files = mixed if case == "batch" else hd
         reps = max(2, a.reps // 5) if case == "batch" else a.reps
         # interleaved: OpenCV, accel, OpenCV again; the best of all runs counts
@@ -144,9 +169,25 @@ def main():
                      "accel": {"2": ac[2], "1": ac[1]}, "ratio": ratio, "goal": goal})
         if case == "batch":
             print(f"|  | images/s | {200 / (cvb / 1e3):.1f} | {200 / (acb / 1e3):.1f} | | |")
+    kinds = [k for k in a.devices.split(",") if k]
+    dev = device_batch(a.accel_bench, kinds, hd, a.device_batch, max(2, a.reps // 2))
+    print(f"\n# device batch: {a.device_batch} decoded 1080p images → SCRFD blobs + quality, "
+          "one call of each, transfers included")
+    print("| device | best ms per batch | median ms | images/s | against the CPU |")
+    print("|---|---|---|---|---|")
+    cpu = dev.get("cpu")
+    for kind in kinds:
+        j = dev[kind]
+        if j is None:
+            print(f"| {kind} | not measured: no usable {kind} device | | | |")
+            continue
+        vs = "" if kind == "cpu" or not cpu else f"{cpu['best_ms'] / j['best_ms']:.2f}×"
+        print(f"| {kind}: {j['device_name']} | {j['best_ms']:.1f} | {j['median_ms']:.1f} "
+              f"| {j['images_per_s']:.1f} | {vs} |")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"date": time.strftime("%Y-%m-%d"), "load": os.getloadavg(), "rows": rows}, f, indent=1)
+            json.dump({"date": time.strftime("%Y-%m-%d"), "load": os.getloadavg(), "rows": rows,
+                       "device_batch": dev}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@
  *               call reads and writes on the CPU
  * Copy bandwidth is measured once per device, after the operations (so ACCEL_FAULT call counts
  * apply to the operations): host↔device copies of one large buffer on GPUs, a large memcpy on
- * the CPU (reported STREAM-style, read + write bytes per second). */
+ * the CPU (reported STREAM-style, read + write bytes per second).
+ * A (device, operation) pair the device does not offer — the operation has no device code, or
+ * the device lacks its kernels — is not run: its result says so (skipped) instead of timing
+ * fallbacks to the CPU by design. */
 #include "core/bench.h"
 #include "core/backend.h"
 
@@ -308,6 +311,25 @@ static void bench_one(accel_ctx *ctx, const accel__bench_opts *o, const accel__o
     free(e2e);
 }
 
+/* 0 when device d does not offer op (the reason in why): the executor would skip it with
+ * unsupported_op on every call. A device that cannot be opened is not judged here: its calls
+ * fail and say why. */
+static int offers(accel_ctx *ctx, accel__device *d, const accel__op *op, char *why, size_t cap)
+{
+    if (!d->ops || !d->ops->supports_op) return 1;
+    if (d->backend && d->backend->host) return 1;
+    if (accel__device_ensure_open(ctx, d) != ACCEL_OK) return 1;
+    if (d->ops->supports_op(d, op)) return 1;
+    if (!op->run_device) {
+        snprintf(why, cap, "%s has no device code; it runs on the CPU", op->name);
+    } else {
+        const char *note = d->ops->kernel_note ? d->ops->kernel_note(d) : "";
+        snprintf(why, cap, "the device lacks the kernels of %s%s%s%s", op->name,
+                 note && *note ? " (" : "", note ? note : "", note && *note ? ")" : "");
+    }
+    return 0;
+}
+
 static void fill_fraction(const accel__bench_report *r, accel__bench_result *res)
 {
     const accel__bench_device *bd = NULL;
@@ -419,6 +441,15 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                 res->iterations = o.iterations;
                 accel__bench_stats_of(NULL, 0, &res->e2e);
                 snprintf(res->error, sizeof res->error, "cannot build the call: %s", why);
+                continue;
+            }
+            if (!offers(ctx, &ctx->devs[idx[k]], op, res->skip, sizeof res->skip)) {
+                res->skipped = 1;
+                res->iterations = 0;
+                accel__bench_stats_of(NULL, 0, &res->e2e);
+                if (o.progress)
+                    fprintf(o.progress, "bench: %s %s on device %d (%s): skipped, %s\n", name,
+                            label, idx[k], ctx->devs[idx[k]].info.name, res->skip);
                 continue;
             }
             if (o.progress)
@@ -561,7 +592,12 @@ static void headline(accel_ctx *ctx, const accel__bench_report *r, size_t i, siz
         if (n < cap) n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);                 \
     } while (0)
     if (!best) {
-        PUT("every device failed (see the table)");
+        int skipped = 0;
+        for (size_t k = i; k < j; k++) skipped += r->results[k].skipped;
+        if (skipped == (int)(j - i))
+            PUT("no device timed: none of those asked for offers it");
+        else
+            PUT("every device failed (see the table)");
         return;
     }
     char ratio[96];
@@ -578,6 +614,10 @@ static void headline(accel_ctx *ctx, const accel__bench_report *r, size_t i, siz
     for (size_t k = i; k < j; k++) {
         const accel__bench_result *x = &r->results[k];
         if (x == best || is_cpu(ctx, x->device)) continue;
+        if (x->skipped) {
+            PUT("; device %d (%s) does not offer it", x->device, dev_name(ctx, x->device));
+            continue;
+        }
         if (x->successes == 0) {
             PUT("; device %d (%s) failed", x->device, dev_name(ctx, x->device));
             continue;
@@ -613,6 +653,11 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
         char dev[300];
         snprintf(dev, sizeof dev, "%d %s", x->device, dev_name(ctx, x->device));
         double rate = x->iterations ? 100.0 * x->successes / x->iterations : 0;
+        if (x->skipped) {
+            fprintf(f, "%-*s %-7s %10zu  %-*s skipped: %s\n", wo, x->op, x->size_label, x->items,
+                    wd, dev, x->skip);
+            continue;
+        }
         if (x->successes == 0) {
             fprintf(f, "%-*s %-7s %10zu  %-*s failed: %s\n", wo, x->op, x->size_label, x->items,
                     wd, dev, x->error);
@@ -784,6 +829,8 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
                     x->bytes_moved > 0 && x->bandwidth_fraction >= 0);
         num_or_null(&j, "first_call_ms", x->first_call_ms, x->first_call_ms >= 0);
         accel__json_str(&j, "error", x->error[0] ? x->error : NULL);
+        accel__json_bool(&j, "skipped", x->skipped);
+        accel__json_str(&j, "skip_reason", x->skipped ? x->skip : NULL);
         accel__json_end_object(&j);
     }
     accel__json_end_array(&j);
@@ -941,7 +988,11 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
             fprintf(f, "<text x=\"32\" y=\"%d\">", y + 15);
             xml_text(f, label, 40);
             fprintf(f, "</text>\n");
-            if (x->successes == 0) {
+            if (x->skipped) {
+                fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">skipped: ", left, y + 15);
+                xml_text(f, x->skip, 90);
+                fprintf(f, "</text>\n");
+            } else if (x->successes == 0) {
                 fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#b00020\">failed: ", left, y + 15);
                 xml_text(f, x->error, 90);
                 fprintf(f, "</text>\n");

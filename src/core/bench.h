@@ -43,8 +43,8 @@ const accel__op *accel__bench_case_op(const accel__bench_case *c);
 /* 1 when the case builds calls of images of a given size (make_image). */
 int accel__bench_takes_image_size(const accel__bench_case *c);
 
-/* Parses an --image-size value: "small" (320x240), "medium" (640x480), "large" (1920x1080) or
- * "WxH" with whole numbers 1..16384. Returns -1 when invalid (*w, *h untouched). */
+/* Parses an --image-size value: "small" (640x480), "medium" (1920x1080), "large" (3840x2160)
+ * or "WxH" with whole numbers 1..16384. Returns -1 when invalid (*w, *h untouched). */
 int accel__bench_parse_image_size(const char *s, int *w, int *h);
 
 /* ---- the engine ------------------------------------------------------------------------ */
@@ -85,6 +85,10 @@ typedef struct accel__bench_result {
     double bandwidth_fraction; /* of the device's measured copy bandwidth, -1 unknown */
     double first_call_ms;      /* the run's first call (warm-up when there is one), -1 none */
     char error[256];           /* why calls failed, "" when none did */
+    /* 1: not run, the device does not offer the operation (no device code, or its kernels
+     * missing on that device): `skip` says which; iterations is 0 */
+    int skipped;
+    char skip[256];
 } accel__bench_result;
 
 typedef struct accel__bench_fallback {

@@ -167,7 +167,7 @@ int accel__bench_parse_image_size(const char *s, int *w, int *h)
     static const struct {
         const char *name;
         int w, h;
-    } named[] = {{"small", 320, 240}, {"medium", 640, 480}, {"large", 1920, 1080}};
+    } named[] = {{"small", 640, 480}, {"medium", 1920, 1080}, {"large", 3840, 2160}};
     if (!s) return -1;
     for (size_t i = 0; i < sizeof named / sizeof *named; i++)
         if (strcmp(s, named[i].name) == 0) {

@@ -16,9 +16,10 @@
  * ak_add_rn are one multiply or add rounded to nearest even and never fused with a neighbour
  * (CUDA contracts across statements unless told not to; OpenCL C and ISO C contract only
  * within one expression, so keep such operations in separate statements there); ak_fmaf is
- * the correctly rounded fused multiply-add. AK_HAS_FP64 is 1 where double exists (OpenCL:
- * cl_khr_fp64 or __opencl_c_fp64), so a family can offer float64 kernels without failing to
- * build on devices that lack it.
+ * the correctly rounded fused multiply-add. ak_atomic_add(p, v) adds the int v to the int *p
+ * (local or global memory) atomically, for histograms. AK_HAS_FP64 is 1 where double exists
+ * (OpenCL: cl_khr_fp64 or __opencl_c_fp64), so a family can offer float64 kernels without
+ * failing to build on devices that lack it.
  * Plain C: the kernels are not the CPU backend's code (it has its own SIMD code); their C build
  * serves tests, through a kernel runner (tests/gpu/fake_gpu/kernel_runner.c) that gives them a
  * GPU work-group's semantics: the items of a group run as coroutines on one thread,
@@ -63,6 +64,7 @@ typedef ulong ak_u64;
 #define ak_as_float(u) as_float(u)
 #define ak_mul_rn(a, b) ((a) * (b))
 #define ak_add_rn(a, b) ((a) + (b))
+#define ak_atomic_add(p, v) ((void)atomic_add((p), (v)))
 #if defined(cl_khr_fp64)
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #define AK_HAS_FP64 1
@@ -109,6 +111,7 @@ typedef unsigned long long ak_u64;
 #define ak_as_float(u) __uint_as_float(u)
 #define ak_mul_rn(a, b) __fmul_rn((a), (b))
 #define ak_add_rn(a, b) __fadd_rn((a), (b))
+#define ak_atomic_add(p, v) ((void)atomicAdd((p), (v)))
 #define AK_HAS_FP64 1
 
 #else
@@ -169,6 +172,8 @@ static inline float ak_as_float(unsigned u)
 }
 #define ak_mul_rn(a, b) ((a) * (b))
 #define ak_add_rn(a, b) ((a) + (b))
+/* the runner switches items only at barriers, so a plain add is atomic there */
+#define ak_atomic_add(p, v) ((void)(*(p) += (v)))
 #define AK_HAS_FP64 1
 #endif
 

@@ -104,8 +104,8 @@ int main(void)
     cli_free(&r);
     r = RUN(cpu, "bench", "--operation", "convert", "--image-size", "huge");
     EXPECT_EXIT(r, 2);
-    ASSERT_CONTAINS(r.err, "--image-size huge: allowed: small (320x240), medium (640x480), "
-                           "large (1920x1080), or WxH");
+    ASSERT_CONTAINS(r.err, "--image-size huge: allowed: small (640x480), medium (1920x1080), "
+                           "large (3840x2160), or WxH");
     cli_free(&r);
     r = RUN(cpu, "bench", "--operation", "convert", "--image-size", "0x480");
     EXPECT_EXIT(r, 2);

@@ -62,33 +62,48 @@ static void rimgs_free(rimgs *r)
     r->n = 0;
 }
 
-/* Output images: each with its own poisoned buffer and guard bytes. */
+/* Output images: each with its own poisoned buffer and guard bytes; every third one has rows
+ * padded by 5 bytes (the padding is the caller's: it must stay poisoned). */
 static void outs_make(rimgs *o, const rimgs *in, const int *w, const int *h, const int *c)
 {
     memset(o, 0, sizeof *o);
     for (size_t i = 0; i < in->n; i++) {
-        size_t bytes = (size_t)w[i] * (size_t)h[i] * (size_t)c[i];
+        size_t stride = (size_t)w[i] * (size_t)c[i] + (i % 3 == 1 ? 5 : 0);
+        size_t bytes = stride * (size_t)h[i];
         o->pix[i] = malloc(bytes + GUARD);
         conf_poison(o->pix[i], bytes + GUARD);
         accel_image a = ACCEL_IMAGE_INIT(o->pix[i], w[i], h[i], c[i]);
+        a.stride = stride;
         a.order = in->v[i].order;
         o->v[i] = a;
     }
     o->n = in->n;
 }
 
-/* Compares two output sets byte for byte and checks the guards. */
+/* Compares two output sets byte for byte, row by row, and checks that the row padding and the
+ * guards after the end are untouched. */
 static void same_images(conf_tally *t, const char *op, const rimgs *a, const rimgs *b)
 {
     for (size_t i = 0; i < a->n; i++) {
-        size_t bytes = (size_t)a->v[i].width * (size_t)a->v[i].height * (size_t)a->v[i].channels;
-        t->elements += (long)bytes;
-        if (memcmp(a->pix[i], b->pix[i], bytes) != 0) {
-            size_t k = 0;
-            while (a->pix[i][k] == b->pix[i][k]) k++;
-            conf_mismatch(t, "%s image %zu (%dx%dx%d): byte %zu is %d on the device, %d on the CPU",
-                          op, i, a->v[i].width, a->v[i].height, a->v[i].channels, k, a->pix[i][k],
-                          b->pix[i][k]);
+        const accel_image *v = &a->v[i];
+        size_t row = (size_t)v->width * (size_t)v->channels, stride = v->stride;
+        size_t bytes = stride * (size_t)v->height;
+        t->elements += (long)(row * (size_t)v->height);
+        for (int y = 0; y < v->height; y++) {
+            const uint8_t *ra = a->pix[i] + (size_t)y * stride, *rb = b->pix[i] + (size_t)y * stride;
+            if (memcmp(ra, rb, row) != 0) {
+                size_t k = 0;
+                while (ra[k] == rb[k]) k++;
+                conf_mismatch(t, "%s image %zu (%dx%dx%d): row %d byte %zu is %d on the device, %d "
+                              "on the CPU", op, i, v->width, v->height, v->channels, y, k, ra[k],
+                              rb[k]);
+                break;
+            }
+            if (stride > row && (!conf_is_poison(ra + row, stride - row) ||
+                                 !conf_is_poison(rb + row, stride - row))) {
+                conf_mismatch(t, "%s image %zu: the padding after row %d was written", op, i, y);
+                break;
+            }
         }
         if (!conf_is_poison(a->pix[i] + bytes, GUARD) || !conf_is_poison(b->pix[i] + bytes, GUARD))
             conf_mismatch(t, "%s image %zu: written beyond its end", op, i);
@@ -150,7 +165,7 @@ void conf_image_gray(const conf_dev *d, conf_tally *t)
                     int b = v->order == ACCEL_RGB ? p[2] : p[0], r = v->order == ACCEL_RGB ? p[0] : p[2];
                     want = (b * 3735 + p[1] * 19235 + r * 9798 + 16384) >> 15;
                 }
-                int got = ob.pix[i][(size_t)y * (size_t)v->width + (size_t)x];
+                int got = ob.pix[i][(size_t)y * ob.v[i].stride + (size_t)x];
                 if (got != want)
                     conf_mismatch(t, "image_gray image %zu (%d, %d): %d, want %d", i, x, y, got, want);
             }
@@ -189,7 +204,7 @@ void conf_image_resize(const conf_dev *d, conf_tally *t)
         for (size_t i = 0; i < in.n; i++) {
             if (w[i] != in.v[i].width || h[i] != in.v[i].height) continue;
             for (int y = 0; y < h[i]; y++)
-                if (memcmp(ob.pix[i] + (size_t)y * (size_t)w[i] * (size_t)c[i],
+                if (memcmp(ob.pix[i] + (size_t)y * ob.v[i].stride,
                            in.v[i].data + (size_t)y * in.v[i].stride, (size_t)w[i] * (size_t)c[i]))
                     conf_mismatch(t, "image_resize to the same size changed image %zu", i);
         }
@@ -373,7 +388,7 @@ void conf_image_warp(const conf_dev *d, conf_tally *t)
             for (int x = 0; x < w[i]; x++)
                 for (int k = 0; k < c[i]; k++) {
                     int want = warp_ref(&in.v[i], M + 6 * i, x, y, k);
-                    int got = ob.pix[i][((size_t)y * (size_t)w[i] + (size_t)x) * (size_t)c[i] + (size_t)k];
+                    int got = ob.pix[i][(size_t)y * ob.v[i].stride + (size_t)x * (size_t)c[i] + (size_t)k];
                     if (got != want) {
                         conf_mismatch(t, "image_warp %zu (%d, %d, %d): %d, want %d", i, x, y, k, got, want);
                         y = h[i], x = w[i], k = c[i];
@@ -484,7 +499,9 @@ void conf_image_quality(const conf_dev *d, conf_tally *t)
 void conf_image_enhance(const conf_dev *d, conf_tally *t)
 {
     uint64_t seed = 19;
-    static const shape s[] = {{300, 200, 3, 0}, {64, 64, 1, 3}, {700, 650, 3, 0}, {45, 31, 4, 0}, {9, 1, 3, 0}};
+    /* upscaled, and not (700×650; 641×700 with padded rows), 1, 3 and 4 channels */
+    static const shape s[] = {{300, 200, 3, 0}, {64, 64, 1, 3}, {700, 650, 3, 0}, {45, 31, 4, 0},
+                              {9, 1, 3, 0}, {641, 700, 3, 5}};
     const size_t n = sizeof s / sizeof *s;
     rimgs in;
     rimgs_make(&in, s, n, &seed);

@@ -25,6 +25,18 @@ endforeach()
 add_test(NAME conformance_registry COMMAND conformance_noop --registry)
 set_tests_properties(conformance_registry PROPERTIES LABELS conformance)
 
+# The image operations with device code on an OpenCL device alone (PoCL in CI): each must run
+# there (not merely be skipped as "does not offer"); exits 77 on a machine without OpenCL.
+set(conf_image_device_ops image_gray image_resize image_blob scrfd_input image_warp
+  arcface_align image_quality image_enhance)
+foreach(op ${conf_image_device_ops})
+  add_test(NAME conformance_${op}_opencl COMMAND conformance_${op} --op ${op} --require-kind opencl
+    --skip-if-absent)
+  set_tests_properties(conformance_${op}_opencl PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600
+    LABELS "conformance;opencl" ENVIRONMENT
+    "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/conformance_${op}_opencl")
+endforeach()
+
 # The same cases on the stand-in drivers (tests/gpu/fake_cuda, tests/gpu/fake_hip; 1 GiB of
 # "device" memory each): the CUDA and HIP backends' host code (arguments, geometry, copies,
 # batches) drives the kernels' C build, run with a GPU's work-group semantics
@@ -34,6 +46,8 @@ set_tests_properties(conformance_registry PROPERTIES LABELS conformance)
 # The small-budget entries split every call into batches through the planner, as above; on
 # the CUDA stand-in only (the executor's batching is the same for both backends), and not
 # for reduce (its cases already run in uneven batches, and it is the slowest on a stand-in).
+# The image operations with device code run on both stand-ins, those with several kernels or
+# tables (resize, SCRFD input, enhance) also under the small budget.
 foreach(fake cuda hip)
   if(fake STREQUAL "cuda")
     set(kind cuda)
@@ -45,9 +59,10 @@ foreach(fake cuda hip)
       "ACCEL_SYSFS_ROOT=${CMAKE_SOURCE_DIR}/tests/data/sysfs-amd" HIP_VISIBLE_DEVICES=0)
     set(fake_lib accel_fake_libamdhip64)
   endif()
-  foreach(op convert reduce noop whisper vggish fbank)
+  foreach(op convert reduce noop whisper vggish fbank ${conf_image_device_ops})
     foreach(budget "" _small_budget)
-      if(budget AND (NOT fake STREQUAL "cuda" OR NOT op MATCHES "^(convert|whisper)$"))
+      if(budget AND (NOT fake STREQUAL "cuda" OR
+                     NOT op MATCHES "^(convert|whisper|image_resize|scrfd_input|image_enhance)$"))
         continue()
       endif()
       set(name conformance_${op}${budget}_fake_${fake})

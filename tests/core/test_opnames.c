@@ -145,9 +145,16 @@ static const accel__bench_case img_case = {.op = "image_test",
 static void test_image_size(void)
 {
     int w = 0, h = 0;
-    ASSERT_EQ_INT(accel__bench_parse_image_size("medium", &w, &h), 0);
+    /* the named sizes are issue 9's: 640×480, 1920×1080, 3840×2160 */
+    ASSERT_EQ_INT(accel__bench_parse_image_size("small", &w, &h), 0);
     ASSERT_EQ_INT(w, 640);
     ASSERT_EQ_INT(h, 480);
+    ASSERT_EQ_INT(accel__bench_parse_image_size("medium", &w, &h), 0);
+    ASSERT_EQ_INT(w, 1920);
+    ASSERT_EQ_INT(h, 1080);
+    ASSERT_EQ_INT(accel__bench_parse_image_size("large", &w, &h), 0);
+    ASSERT_EQ_INT(w, 3840);
+    ASSERT_EQ_INT(h, 2160);
     ASSERT_EQ_INT(accel__bench_parse_image_size("1920x1080", &w, &h), 0);
     ASSERT_EQ_INT(w, 1920);
     ASSERT_EQ_INT(h, 1080);

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""check_bench.py SCHEMA REPORT.json [CHART.svg] [--pending-device-code] — validates an
-`accel bench` report against its JSON schema and checks that the chart is well-formed XML with
-one bar per successful result. With --pending-device-code, also checks that every fallback in
-the report is an operation without device code yet (reason unsupported_op, "has no device
-code"): the only fallbacks a benchmark on a healthy machine may have. Exit 77 when jsonschema
-is not installed, 1 on any failure."""
+"""check_bench.py SCHEMA REPORT.json [CHART.svg] [--healthy] — validates an `accel bench` report
+against its JSON schema and checks that the chart is well-formed XML with one bar per
+successful result. With --healthy, also checks what a benchmark on a healthy machine shows: no
+fallback at all, and a device skipped only for an operation it does not offer (the report says
+why: no device code, or its kernels missing). Exit 77 when jsonschema is not installed, 1 on any
+failure."""
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -15,8 +15,8 @@ except ImportError:
     print("SKIP: python3 jsonschema is not installed")
     sys.exit(77)
 
-pending = "--pending-device-code" in sys.argv
-sys.argv = [a for a in sys.argv if a != "--pending-device-code"]
+healthy = "--healthy" in sys.argv
+sys.argv = [a for a in sys.argv if a != "--healthy"]
 schema = json.load(open(sys.argv[1]))
 report = json.load(open(sys.argv[2]))
 jsonschema.validators.validator_for(schema).check_schema(schema)
@@ -35,12 +35,17 @@ if len(sys.argv) > 3:
     if len(bars) != ok:
         print("svg: %d bars for %d successful results" % (len(bars), ok))
         sys.exit(1)
-if pending:
-    other = [f for f in report["fallbacks"]
-             if f["reason"] != "unsupported_op" or "has no device code" not in f["message"]]
-    for f in other:
+if healthy:
+    for f in report["fallbacks"]:
         print("fallback: %s on device %d: %s (%s)" % (f["operation"], f["device_tried"], f["reason"],
                                                      f["message"]))
-    if other:
+    bad = [r for r in report["results"] if r["skipped"] and
+           not ("has no device code" in r["skip_reason"] or "lacks the kernels" in r["skip_reason"])]
+    for r in report["results"]:
+        if r["skipped"]:
+            print("skipped: %s on device %d: %s" % (r["operation"], r["device"], r["skip_reason"]))
+    for r in bad:
+        print("skipped without a reason: %s on device %d" % (r["operation"], r["device"]))
+    if report["fallbacks"] or bad:
         sys.exit(1)
 print("ok: %d results, %d fallbacks" % (len(report["results"]), len(report["fallbacks"])))

@@ -293,6 +293,52 @@ static void test_report(const char *schema, const char *checker, const char *out
         TEST_FAIL_("%s failed", cmd);
 }
 
+/* A device that does not offer an operation is not timed through fallbacks: its result is
+ * skipped, with the reason, and the run has no fallback. */
+static void test_skips_unoffered(const char *schema, const char *checker, const char *outdir)
+{
+    accel_option o[1] = {{"ACCEL_LOG_LEVEL", "error"}};
+    accel_ctx *ctx = fake_ctx(o, 1);
+    fake_dev f;
+    fake_init(&f);
+    f.supports = 0;
+    fake_attach(ctx, &f, 1, 1);
+    accel__bench_report *r = run(ctx);
+    if (!r) return;
+    ASSERT_EQ_INT(r->n_results, 4);
+    const accel__bench_result *g = &r->results[0], *c = &r->results[1];
+    ASSERT_EQ_INT(g->device, 0);
+    ASSERT_EQ_INT(g->skipped, 1);
+    ASSERT_EQ_INT(g->iterations, 0);
+    ASSERT_EQ_INT(g->successes, 0);
+    ASSERT_CONTAINS(g->skip, "the device lacks the kernels of scale_test");
+    ASSERT_EQ_INT(c->skipped, 0);
+    ASSERT_EQ_INT(c->successes, 3);
+    ASSERT_EQ_INT(r->n_fallbacks, 0);
+    ASSERT_EQ_INT(f.n_runs, 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *ft = open_memstream(&text, &len);
+    accel__bench_write_text(ctx, r, ft);
+    fclose(ft);
+    ASSERT_CONTAINS(text, "skipped: the device lacks the kernels of scale_test");
+    ASSERT_CONTAINS(text, "the CPU (device 1) is fastest; device 0 (fake0) does not offer it");
+    ASSERT_CONTAINS(text, "fallbacks: 0");
+    free(text);
+    char json[1024], cmd[4096];
+    snprintf(json, sizeof json, "%s/bench_report_skipped.json", outdir);
+    FILE *fj = fopen(json, "w");
+    if (!fj) TEST_SKIP("cannot write into %s", outdir);
+    accel__bench_write_json(ctx, r, fj);
+    fclose(fj);
+    accel__bench_report_free(r);
+    accel_ctx_destroy(ctx);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s'", checker, schema, json);
+    int rc = system(cmd);
+    if (rc == -1 || !WIFEXITED(rc) || (WEXITSTATUS(rc) != 0 && WEXITSTATUS(rc) != 77))
+        TEST_FAIL_("%s failed", cmd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -306,5 +352,6 @@ int main(int argc, char **argv)
     test_stats();
     test_devices();
     test_report(argv[1], argv[2], argv[3]);
+    test_skips_unoffered(argv[1], argv[2], argv[3]);
     TEST_DONE();
 }

@@ -1,5 +1,7 @@
-/* test_image_refs.c DIR — checks the image operations against the references that
- * make_image_refs.py wrote into DIR (manifest.txt: one case per line, see that script).
+/* test_image_refs.c GROUP DIR [DEVICE-KIND] — checks the image operations against the
+ * references that make_image_refs.py wrote into DIR (manifest.txt: one case per line, see that
+ * script), on the device auto chooses, or on a device of DEVICE-KIND (opencl: PoCL in CI)
+ * with every fallback an error.
  *
  * Cases run in batches of mixed sizes (up to BATCH images per call), so every check is also a
  * check of variable-size batches. What is compared, per group:
@@ -654,16 +656,41 @@ static void run_clahe_enhance(void)
     report("enhance", &te);
 }
 
+/* With a device kind: the operations run on a device of that kind (ACCEL_BACKEND) and any
+ * fallback is an error (ACCEL_STRICT=1), so the references check the device's kernels; exits
+ * 77 when the machine has no usable device of that kind. */
+static void on_device(const char *kind)
+{
+    accel_option opt[2] = {{"ACCEL_BACKEND", kind}, {"ACCEL_STRICT", "1"}};
+    ASSERT_OK(accel_ctx_create(&ctx, opt, 2, 0));
+    if (!ctx) return;
+    size_t n = 0;
+    accel_device_count(ctx, &n);
+    for (size_t i = 0; i < n; i++) {
+        const accel_device_info *d = NULL;
+        if (accel_device_get(ctx, i, &d) == ACCEL_OK && d->usable &&
+            strcmp(accel_device_kind_name(d->kind), kind) == 0) {
+            printf("running on device %zu (%s %s), fallbacks are errors\n", i, kind, d->name);
+            return;
+        }
+    }
+    accel_ctx_destroy(ctx);
+    TEST_SKIP("no usable %s device on this machine", kind);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s GROUP DIR\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s GROUP DIR [DEVICE-KIND]\n", argv[0]);
         return 2;
     }
     const char *group = argv[1];
     g_dir = argv[2];
     if (read_manifest() != 0) TEST_DONE();
-    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
+    if (argc == 4)
+        on_device(argv[3]);
+    else
+        ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
     if (!ctx) TEST_DONE();
     if (!strcmp(group, "decode")) run_decode();
     else if (!strcmp(group, "gray")) run_gray();

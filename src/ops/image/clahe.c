@@ -25,13 +25,9 @@ static int reflect101(int p, int len)
     return p;
 }
 
-accel_status accel__img_clahe_prepare(const img_t *src, double clip_limit, int tx, int ty,
-                                      img_clahe *c)
+void accel__img_clahe_geometry(int w, int h, double clip_limit, int tx, int ty, img_clahe *c)
 {
     memset(c, 0, sizeof *c);
-    RETURN_ERROR_IF(tx < 1 || ty < 1, ACCEL_ERR_INVALID_ARG,
-                    "CLAHE tile grid %d×%d: both must be at least 1", tx, ty);
-    const int w = src->w, h = src->h;
     int ew = w, eh = h;
     if (w % tx != 0 || h % ty != 0) {
         ew = w + tx - w % tx;
@@ -39,8 +35,6 @@ accel_status accel__img_clahe_prepare(const img_t *src, double clip_limit, int t
     }
     c->tx = tx, c->ty = ty;
     c->tw = ew / tx, c->th = eh / ty;
-    c->lut = malloc((size_t)tx * (size_t)ty * 256);
-    RETURN_ERROR_IF(!c->lut, ACCEL_ERR_NO_MEMORY, "out of memory for %d CLAHE tables", tx * ty);
     const int area = c->tw * c->th;
     c->lut_scale = 255.0f / (float)area;
     c->clip = 0;
@@ -49,6 +43,17 @@ accel_status accel__img_clahe_prepare(const img_t *src, double clip_limit, int t
         if (c->clip < 1) c->clip = 1;
     }
     c->ew = ew, c->eh = eh;
+}
+
+accel_status accel__img_clahe_prepare(const img_t *src, double clip_limit, int tx, int ty,
+                                      img_clahe *c)
+{
+    memset(c, 0, sizeof *c);
+    RETURN_ERROR_IF(tx < 1 || ty < 1, ACCEL_ERR_INVALID_ARG,
+                    "CLAHE tile grid %d×%d: both must be at least 1", tx, ty);
+    accel__img_clahe_geometry(src->w, src->h, clip_limit, tx, ty, c);
+    c->lut = malloc((size_t)tx * (size_t)ty * 256);
+    RETURN_ERROR_IF(!c->lut, ACCEL_ERR_NO_MEMORY, "out of memory for %d CLAHE tables", tx * ty);
     return ACCEL_OK;
 }
 

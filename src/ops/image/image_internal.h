@@ -7,8 +7,11 @@
  *   face pre/post      scrfd.c (letterbox, output decode + NMS), align.c (Umeyama, norm_crop)
  *   decoding           decode.c (format sniffing, limits, orientation), decode_jpeg.c,
  *                      decode_png.c, decode_webp.c, exif.c, codec_lib.c (dlopen)
- *   operations         ops_*.c: the accel__op descriptors (items are images) and their calls
- *   public API         api_*.c: argument checks, per-image status, then accel__exec
+ *   operations         op_*.c: the accel__op descriptors (items are images), their calls and
+ *                      public functions (argument checks, per-image status, accel__exec)
+ *   device code        dev.c (submissions, copies, launches; dev.h), dev_gray.c, dev_resize.c,
+ *                      dev_warp.c, dev_enhance.c: run_device of each operation, running the
+ *                      kernels of src/kernels/image.kern on the tables made by the layers above
  *
  * A batch item is one image. Per-image failures (a corrupt file, an image of the wrong shape)
  * are stored in the call and never returned by run_cpu, so the executor neither falls back
@@ -127,6 +130,11 @@ accel_status accel__img_resize_rows(const img_resize_plan *p, const img_t *src, 
                                     int r1);
 /* Suggested band height for this plan (rows that share most of their source rows). */
 int accel__img_resize_band(const img_resize_plan *p);
+/* The plan as the device's resize kernel reads it (src/kernels/image.kern, ak_img_resize):
+ * fills `tab` (at most accel__img_resize_tab_ints(sw, sh, dw, dh) ints) and params[3], and
+ * returns the kernel's mode: 1 linear, 2 area with integer scales, 3 area tables. */
+size_t accel__img_resize_tab_ints(int sw, int sh, int dw, int dh);
+int accel__img_resize_tables(const img_resize_plan *p, int32_t *tab, int params[3]);
 
 /* ---- affine warp (warp.c) --------------------------------------------------------------- */
 
@@ -135,6 +143,10 @@ int accel__img_resize_band(const img_resize_plan *p);
  * are rounded to 1/1024 then to 1/32 of a pixel, weights are 15-bit. Rows [r0, r1). */
 void accel__img_warp_affine_rows(const img_t *src, img_t *dst, const double M[6], int r0,
                                  int r1);
+/* The same warp's fixed-point positions for a dw × dh destination, as the device kernel reads
+ * them (ak_img_warp): X0[dh], Y0[dh] (the row terms, + 16), then adelta[dw], bdelta[dw] (the
+ * column terms); 2·(dw + dh) ints, the integers the rows above compute. */
+void accel__img_warp_tables(const double M[6], int dw, int dh, int32_t *tab);
 
 /* ---- blobs (blob.c) --------------------------------------------------------------------- */
 
@@ -155,6 +167,10 @@ struct img_qsums {
     int64_t t;          /* Σ (gx² + gy²) */
 };
 
+/* The measures and `overall` of an image of n pixels from its totals (quality.c). */
+void accel__img_quality_measures(const img_qsums *t, int64_t n, const accel_quality_params *p,
+                                 accel_quality *q);
+
 /* ---- CLAHE (clahe.c) -------------------------------------------------------------------- */
 
 /* cv2.createCLAHE(clip, (tx, ty)).apply() on a one-channel 8-bit image, in three steps so the
@@ -171,6 +187,8 @@ typedef struct img_clahe {
 
 accel_status accel__img_clahe_prepare(const img_t *src, double clip_limit, int tx, int ty,
                                       img_clahe *c);
+/* prepare without the tables (c->lut NULL): the sizes and the clip of a w × h image */
+void accel__img_clahe_geometry(int w, int h, double clip_limit, int tx, int ty, img_clahe *c);
 void accel__img_clahe_tiles(const img_t *src, img_clahe *c, int k0, int k1);
 void accel__img_clahe_rows(const img_t *src, img_t *dst, const img_clahe *c, int r0, int r1);
 void accel__img_clahe_free(img_clahe *c);

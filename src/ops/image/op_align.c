@@ -2,7 +2,7 @@
  * the similarity from align.c and the warp from warp.c, and optionally the ArcFace blob of the
  * crops) and "image_warp" (accel_image_warp_affine(): the warp with the caller's matrices).
  * Bands of output rows on the CPU pool; a 112×112 crop is one band. */
-#include "image_ops.h"
+#include "dev.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -41,7 +41,8 @@ const accel__op accel__op_image_warp = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = align_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_align_run_device,
+    .kernels = accel__img_warp_kernels,
 };
 
 const accel__op accel__op_arcface_align = {
@@ -50,7 +51,8 @@ const accel__op accel__op_arcface_align = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = align_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_align_run_device,
+    .kernels = accel__img_align_kernels,
 };
 
 accel_status accel__img_align_prepare(img_align_call *c, const accel_image *images,
@@ -121,8 +123,7 @@ accel_status accel__img_align_prepare(img_align_call *c, const accel_image *imag
                 continue;
             }
         }
-        int64_t bytes = (int64_t)im->w * im->h * im->c +
-                        (int64_t)cr->w * cr->h * cr->c * (c->blob ? 5 : 1);
+        int64_t bytes = accel__img_align_dev_bytes(c, i);
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     return ACCEL_OK;

@@ -1,7 +1,7 @@
 /* op_blob.c — the operation "image_blob" (cv2.dnn.blobFromImages) and accel_image_blob(),
  * with its presets for SCRFD and ArcFace. An image of another size than the blob's is resized
  * first (INTER_LINEAR, as blobFromImage without crop), band by band into a per-image buffer. */
-#include "image_ops.h"
+#include "dev.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,10 +32,13 @@ static accel_status blob_run(accel__device *dev, void *call, size_t begin, size_
     img_blob_call *c = call;
     c->b.dev = dev;
     for (size_t i = begin; i < end; i++) {
-        if (c->b.st[i] != ACCEL_OK || c->plan[i]) continue;
+        if (c->b.st[i] != ACCEL_OK || c->tmp[i]) continue;
         if (c->in[i].w == c->width && c->in[i].h == c->height) continue;
-        accel_status st = accel__img_resize_plan(c->in[i].w, c->in[i].h, c->width, c->height,
-                                                 c->in[i].c, IMG_LINEAR, &c->plan[i]);
+        /* the plan may be there already, made by a device run this call fell back from */
+        accel_status st = c->plan[i] ? ACCEL_OK
+                                     : accel__img_resize_plan(c->in[i].w, c->in[i].h, c->width,
+                                                              c->height, c->in[i].c, IMG_LINEAR,
+                                                              &c->plan[i]);
         if (st == ACCEL_OK) {
             c->tmp[i] = accel__img_alloc((size_t)c->width * (size_t)c->height * (size_t)c->in[i].c);
             if (!c->tmp[i]) st = ACCEL_ERR_NO_MEMORY;
@@ -55,7 +58,8 @@ const accel__op accel__op_image_blob = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = blob_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_blob_run_device,
+    .kernels = accel__img_blob_kernels,
 };
 
 accel_status accel_blob_params_preset(const char *name, accel_blob_params *p)
@@ -102,9 +106,9 @@ accel_status accel__img_blob_prepare(img_blob_call *c, const accel_blob_params *
     c->plan = calloc(n, sizeof *c->plan);
     RETURN_ERROR_IF(!c->in || !c->tmp || !c->plan, ACCEL_ERR_NO_MEMORY, "image_blob: out of memory");
     FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x18u, c->in));
-    const int64_t blob_bytes = (int64_t)3 * p->width * p->height * 4;
     for (size_t i = 0; i < n; i++) {
-        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c + blob_bytes;
+        if (c->b.st[i] != ACCEL_OK) continue;
+        int64_t bytes = accel__img_blob_dev_bytes(c, i);
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     return ACCEL_OK;

@@ -3,7 +3,7 @@
  * luma (BGR → YCrCb, CLAHE on Y, YCrCb → BGR; a fourth channel passes through; a one-channel
  * image gets CLAHE directly). Images run one after the other, each step split over the CPU
  * pool (bands of rows; the CLAHE tables tile by tile). */
-#include "image_ops.h"
+#include "dev.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -129,7 +129,8 @@ const accel__op accel__op_image_enhance = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = enhance_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_enhance_run_device,
+    .kernels = accel__img_enhance_kernels,
 };
 
 void accel_enhance_params_init(accel_enhance_params *p)
@@ -204,7 +205,7 @@ accel_status accel__img_enhance_prepare(img_enhance_call *c, accel_ctx *ctx,
             continue;
         }
         c->scale[i] = s;
-        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c + (int64_t)dw * dh * (v->c + 4);
+        int64_t bytes = accel__img_enhance_dev_bytes(c, i);
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     return ACCEL_OK;

@@ -1,6 +1,6 @@
 /* op_gray.c — the operation "image_gray" (cv2.cvtColor BGR2GRAY / RGB2GRAY) and
  * accel_image_gray(). Items are images; bands of 64 rows run on the CPU pool. */
-#include "image_ops.h"
+#include "dev.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +34,8 @@ const accel__op accel__op_image_gray = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = gray_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_gray_run_device,
+    .kernels = accel__img_gray_kernels,
 };
 
 accel_status accel__img_gray_prepare(img_gray_call *c, const accel_image *in,
@@ -53,7 +54,7 @@ accel_status accel__img_gray_prepare(img_gray_call *c, const accel_image *in,
             accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
                                   "image %zu: output is %d×%d, input %d×%d (they must match)", i,
                                   c->out[i].w, c->out[i].h, c->in[i].w, c->in[i].h);
-        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * (c->in[i].c + 1);
+        int64_t bytes = accel__img_gray_dev_bytes(c, i);
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     return ACCEL_OK;

@@ -1,12 +1,7 @@
 /* op_quality.c — the operation "image_quality" and accel_image_quality(): the exact integer
- * sums of kern.h over bands of 32 rows on the CPU pool, then per image the measures and the
- * `overall` score (accel_quality_params, docs/image.md).
- *
- * From the sums over the N pixels: brightness = Σg / N; contrast = √((N·Σg² − (Σg)²) / N²);
- * blur_laplacian_var = (N·ΣL² − (ΣL)²) / N²; sharpness_tenengrad = Σ(gx² + gy²) / N. The
- * numerators are exact (128-bit integers), so each measure is rounded once, when the integer is
- * turned into a double and divided. */
-#include "image_ops.h"
+ * sums of kern.h over bands of 32 rows on the CPU pool (on a device: dev_gray.c), then per
+ * image the measures and the `overall` score (quality.c). */
+#include "dev.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,35 +19,6 @@ static accel_status q_band(void *call, size_t i, int r0, int r1)
                                                    &c->sums[c->slot[i] + (size_t)(r0 / Q_BAND)]);
 }
 
-static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
-
-static double overall_of(const accel_quality_params *p, const accel_quality *q)
-{
-    double blur = clamp01(q->blur_laplacian_var / p->blur_good);
-    double sharp = clamp01(q->sharpness_tenengrad / p->sharpness_good);
-    double contrast = clamp01(q->contrast / p->contrast_good);
-    double b = q->brightness, bright;
-    if (b < p->brightness_low) bright = p->brightness_low > 0 ? b / p->brightness_low : 1;
-    else if (b > p->brightness_high) bright = p->brightness_high < 255 ? (255 - b) / (255 - p->brightness_high) : 1;
-    else bright = 1;
-    bright = clamp01(bright);
-    double wsum = p->w_blur + p->w_sharpness + p->w_contrast + p->w_brightness;
-    return clamp01((p->w_blur * blur + p->w_sharpness * sharp + p->w_contrast * contrast +
-                    p->w_brightness * bright) / wsum);
-}
-
-/* (N·Σx² − (Σx)²) / N², the population variance, from exact sums */
-static double variance(int64_t n, int64_t s, int64_t s2)
-{
-#ifdef __SIZEOF_INT128__
-    __int128 num = (__int128)n * s2 - (__int128)s * s;
-    return (double)num / ((double)n * (double)n);
-#else
-    long double m = (long double)s / n;
-    return (double)((long double)s2 / n - m * m);
-#endif
-}
-
 static accel_status q_run(accel__device *dev, void *call, size_t begin, size_t end)
 {
     img_quality_call *c = call;
@@ -67,12 +33,7 @@ static accel_status q_run(accel__device *dev, void *call, size_t begin, size_t e
             const img_qsums *s = &c->sums[c->slot[i] + k];
             t.g += s->g, t.g2 += s->g2, t.l += s->l, t.l2 += s->l2, t.t += s->t;
         }
-        int64_t n = (int64_t)c->in[i].w * c->in[i].h;
-        q->brightness = (double)t.g / (double)n;
-        q->contrast = sqrt(variance(n, t.g, t.g2));
-        q->blur_laplacian_var = variance(n, t.l, t.l2);
-        q->sharpness_tenengrad = (double)t.t / (double)n;
-        q->overall = overall_of(&c->p, q);
+        accel__img_quality_measures(&t, (int64_t)c->in[i].w * c->in[i].h, &c->p, q);
     }
     return ACCEL_OK;
 }
@@ -87,7 +48,8 @@ const accel__op accel__op_image_quality = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = q_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_quality_run_device,
+    .kernels = accel__img_quality_kernels,
 };
 
 void accel_quality_params_init(accel_quality_params *p)
@@ -162,7 +124,7 @@ accel_status accel__img_quality_prepare(img_quality_call *c, const accel_quality
         q->width = c->in[i].w, q->height = c->in[i].h;
         q->blur_laplacian_var = q->brightness = q->contrast = q->sharpness_tenengrad = NAN;
         q->overall = NAN;
-        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c;
+        int64_t bytes = c->b.st[i] == ACCEL_OK ? accel__img_quality_dev_bytes(c, i) : 0;
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     c->sums = calloc(c->slot[n] ? c->slot[n] : 1, sizeof *c->sums);

@@ -1,7 +1,7 @@
 /* op_resize.c — the operation "image_resize" (cv2.resize INTER_LINEAR / INTER_AREA) and
  * accel_image_resize(). Items are images; each image's coefficient tables are made once, then
  * bands of destination rows run on the CPU pool. */
-#include "image_ops.h"
+#include "dev.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,8 @@ const accel__op accel__op_image_resize = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = resize_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_resize_run_device,
+    .kernels = accel__img_resize_kernels,
 };
 
 accel_status accel__img_resize_prepare(img_resize_call *c, accel_interp interp,
@@ -71,8 +72,7 @@ accel_status accel__img_resize_prepare(img_resize_call *c, accel_interp interp,
         else if (c->out[i].rgb != c->in[i].rgb)
             accel__img_batch_fail(&c->b, i, ACCEL_ERR_INVALID_ARG,
                                   "image %zu: output and input pixel orders differ", i);
-        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c +
-                        (int64_t)c->out[i].w * c->out[i].h * c->out[i].c;
+        int64_t bytes = accel__img_resize_dev_bytes(c, i);
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     return ACCEL_OK;

@@ -1,7 +1,7 @@
 /* op_scrfd_input.c — the operation "scrfd_input" and accel_scrfd_input(): SCRFD.detect()'s
  * letterbox (scrfd.c) and blobFromImage(1/128, mean 127.5, swapRB) in one pass per band of
  * blob rows. The zero canvas never exists: its pixels become the constant (0 − 127.5) / 128. */
-#include "image_ops.h"
+#include "dev.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +47,13 @@ static accel_status in_run(accel__device *dev, void *call, size_t begin, size_t 
     img_scrfd_in_call *c = call;
     c->b.dev = dev;
     for (size_t i = begin; i < end; i++) {
-        if (c->b.st[i] != ACCEL_OK || c->plan[i]) continue;
+        if (c->b.st[i] != ACCEL_OK || c->tmp[i]) continue;
         if (c->in[i].w == c->nw[i] && c->in[i].h == c->nh[i]) continue;
-        accel_status st = accel__img_resize_plan(c->in[i].w, c->in[i].h, c->nw[i], c->nh[i],
-                                                 c->in[i].c, IMG_LINEAR, &c->plan[i]);
+        /* the plan may be there already, made by a device run this call fell back from */
+        accel_status st = c->plan[i] ? ACCEL_OK
+                                     : accel__img_resize_plan(c->in[i].w, c->in[i].h, c->nw[i],
+                                                              c->nh[i], c->in[i].c, IMG_LINEAR,
+                                                              &c->plan[i]);
         if (st == ACCEL_OK) {
             c->tmp[i] = accel__img_alloc((size_t)c->nw[i] * (size_t)c->nh[i] * (size_t)c->in[i].c);
             if (!c->tmp[i]) st = ACCEL_ERR_NO_MEMORY;
@@ -70,7 +73,8 @@ const accel__op accel__op_scrfd_input = {
     .bytes_fixed = bytes_fixed,
     .bytes_per_item = bytes_per_item,
     .run_cpu = in_run,
-    .run_device = NULL, /* device kernels: docs/image.md, "Devices" */
+    .run_device = accel__img_scrfd_in_run_device,
+    .kernels = accel__img_blob_kernels,
 };
 
 accel_status accel__img_scrfd_in_prepare(img_scrfd_in_call *c, const accel_image *in, size_t n,
@@ -93,7 +97,6 @@ accel_status accel__img_scrfd_in_prepare(img_scrfd_in_call *c, const accel_image
     RETURN_ERROR_IF(!c->in || !c->nw || !c->nh || !c->tmp || !c->plan, ACCEL_ERR_NO_MEMORY,
                     "scrfd_input: out of memory");
     FORWARD_IF_ERROR(accel__img_batch_views(&c->b, "input", in, 0x18u, c->in));
-    const int64_t blob_bytes = (int64_t)3 * input_width * input_height * 4;
     for (size_t i = 0; i < n; i++) {
         double ds = 0;
         if (c->b.st[i] == ACCEL_OK) {
@@ -106,8 +109,8 @@ accel_status accel__img_scrfd_in_prepare(img_scrfd_in_call *c, const accel_image
                                       input_width, input_height, c->nw[i], c->nh[i]);
         }
         if (det_scale) det_scale[i] = ds;
-        int64_t bytes = (int64_t)c->in[i].w * c->in[i].h * c->in[i].c + blob_bytes +
-                        (int64_t)c->nw[i] * c->nh[i] * c->in[i].c;
+        if (c->b.st[i] != ACCEL_OK) continue;
+        int64_t bytes = accel__img_scrfd_in_dev_bytes(c, i);
         if (bytes > c->b.item_bytes) c->b.item_bytes = bytes;
     }
     return ACCEL_OK;

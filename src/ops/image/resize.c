@@ -358,3 +358,63 @@ accel_status accel__img_resize_rows(const img_resize_plan *p, const img_t *src, 
     default: return area_rows(p, src, dst, r0, r1);
     }
 }
+
+/* ---- the plan as tables for the device kernel (src/kernels/image.kern, ak_img_resize) ---- */
+
+size_t accel__img_resize_tab_ints(int sw, int sh, int dw, int dh)
+{
+    /* linear: xofs, alpha (2), yofs, beta (2); area: the column ranges, at most 2·sw + dw + 2
+     * entries of two ints (accel__img_resize_plan allocates that many), the row ranges and
+     * entries likewise */
+    size_t lin = 3 * ((size_t)dw + (size_t)dh);
+    size_t area = ((size_t)dw + 1) + 2 * (2 * (size_t)sw + (size_t)dw + 2) + ((size_t)dh + 1) +
+                  2 * (2 * (size_t)sh + (size_t)dh + 2);
+    return lin > area ? lin : area;
+}
+
+int accel__img_resize_tables(const img_resize_plan *p, int32_t *tab, int params[3])
+{
+    params[0] = params[1] = params[2] = 0;
+    const int dw = p->dw, dh = p->dh;
+    if (p->mode == RS_LINEAR) {
+        for (int x = 0; x < dw; x++) {
+            tab[x] = p->xofs[x];
+            tab[dw + 2 * x] = p->alpha[2 * x];
+            tab[dw + 2 * x + 1] = p->alpha[2 * x + 1];
+        }
+        for (int y = 0; y < dh; y++) {
+            tab[3 * dw + y] = p->yofs[y];
+            tab[3 * dw + dh + 2 * y] = p->beta[2 * y];
+            tab[3 * dw + dh + 2 * y + 1] = p->beta[2 * y + 1];
+        }
+        params[0] = p->xmax;
+        return 1;
+    }
+    if (p->mode == RS_AREA_FAST) {
+        float scale = 1.f / (float)(p->ix * p->iy); /* as area_fast_rows computes it */
+        int32_t bits;
+        memcpy(&bits, &scale, sizeof bits);
+        params[0] = p->ix, params[1] = p->iy, params[2] = bits;
+        return 2;
+    }
+    /* xfirst[dw + 1], the column entries, yfirst[dh + 1], the row entries */
+    int k = 0;
+    for (int x = 0; x <= dw; x++) {
+        while (k < p->n_xtab && p->xtab[k].di < x * p->cn) k++;
+        tab[x] = k;
+    }
+    int32_t *xt = tab + dw + 1;
+    for (int e = 0; e < p->n_xtab; e++) {
+        xt[2 * e] = p->xtab[e].si;
+        memcpy(&xt[2 * e + 1], &p->xtab[e].alpha, sizeof(float));
+    }
+    int32_t *yf = xt + 2 * p->n_xtab;
+    for (int y = 0; y <= dh; y++) yf[y] = p->ytab_first[y];
+    int32_t *yt = yf + dh + 1;
+    for (int e = 0; e < p->n_ytab; e++) {
+        yt[2 * e] = p->ytab[e].si;
+        memcpy(&yt[2 * e + 1], &p->ytab[e].alpha, sizeof(float));
+    }
+    params[0] = (int)(xt - tab), params[1] = (int)(yf - tab), params[2] = (int)(yt - tab);
+    return 3;
+}

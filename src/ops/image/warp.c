@@ -23,9 +23,10 @@
 static inline int round_even(double v) { return (int)lrint(v); }
 static inline int16_t sat16(int v) { return (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v); }
 
-void accel__img_warp_affine_rows(const img_t *src, img_t *dst, const double M0[6], int r0, int r1)
+/* The inverse map as OpenCV's warpAffine forms it. */
+static void invert(const double M0[6], double M[6])
 {
-    double M[6] = {M0[0], M0[1], M0[2], M0[3], M0[4], M0[5]};
+    for (int k = 0; k < 6; k++) M[k] = M0[k];
     double D = M[0] * M[4] - M[1] * M[3];
     D = D != 0 ? 1. / D : 0;
     double A11 = M[4] * D, A22 = M[0] * D;
@@ -37,15 +38,46 @@ void accel__img_warp_affine_rows(const img_t *src, img_t *dst, const double M0[6
     double b2 = -M[3] * M[2] - M[4] * M[5];
     M[2] = b1;
     M[5] = b2;
+}
 
+/* the row terms (with the rounding half) and the column terms of the fixed-point position */
+static int row_x(const double M[6], int y)
+{
+    return round_even((M[1] * y + M[2]) * AB_SCALE) + AB_SCALE / TAB / 2;
+}
+static int row_y(const double M[6], int y)
+{
+    return round_even((M[4] * y + M[5]) * AB_SCALE) + AB_SCALE / TAB / 2;
+}
+static int col_x(const double M[6], int x) { return round_even(M[0] * x * AB_SCALE); }
+static int col_y(const double M[6], int x) { return round_even(M[3] * x * AB_SCALE); }
+
+void accel__img_warp_tables(const double M0[6], int dw, int dh, int32_t *tab)
+{
+    double M[6];
+    invert(M0, M);
+    for (int y = 0; y < dh; y++) {
+        tab[y] = row_x(M, y);
+        tab[dh + y] = row_y(M, y);
+    }
+    for (int x = 0; x < dw; x++) {
+        tab[2 * dh + x] = col_x(M, x);
+        tab[2 * dh + dw + x] = col_y(M, x);
+    }
+}
+
+void accel__img_warp_affine_rows(const img_t *src, img_t *dst, const double M0[6], int r0, int r1)
+{
+    double M[6];
+    invert(M0, M);
     const int cn = src->c, sw = src->w, sh = src->h, dw = dst->w;
     for (int y = r0; y < r1; y++) {
-        int X0 = round_even((M[1] * y + M[2]) * AB_SCALE) + AB_SCALE / TAB / 2;
-        int Y0 = round_even((M[4] * y + M[5]) * AB_SCALE) + AB_SCALE / TAB / 2;
+        int X0 = row_x(M, y);
+        int Y0 = row_y(M, y);
         uint8_t *out = dst->p + (size_t)y * dst->stride;
         for (int x = 0; x < dw; x++, out += dst->c) {
-            int X = (X0 + round_even(M[0] * x * AB_SCALE)) >> 5;
-            int Y = (Y0 + round_even(M[3] * x * AB_SCALE)) >> 5;
+            int X = (X0 + col_x(M, x)) >> 5;
+            int Y = (Y0 + col_y(M, x)) >> 5;
             int sx = sat16(X >> 5), sy = sat16(Y >> 5);
             int fx = X & (TAB - 1), fy = Y & (TAB - 1);
             if (sx >= sw || sx + 1 < 0 || sy >= sh || sy + 1 < 0) {

@@ -15,6 +15,7 @@
 /* A kernel missing from AKR_KERNELS below is an unused static function: the build warns. */
 #include "basic.kern"
 #include "audio.kern"
+#include "image.kern"
 
 /* ---- the table: every kernel and its arguments -------------------------------------------
  * One line per kernel: its name and its argument list, argument i written as PTR(type, i)
@@ -26,6 +27,9 @@
 #define AKR_CONVERT(D, S) (PTR(D, 0), PTR(const S, 1), I64(2), F32(3), F32(4))
 #define AKR_REDUCE(P)                                                                       \
     (PTR(P, 0), PTR(const float, 1), I64(2), I64(3), I64(4), I64(5), I64(6), I64(7), I32(8))
+
+/* image kernels of the form (out, const unsigned char *in, const ak_i64 *desc, int n) */
+#define AKR_IMG_U8(D) (PTR(D, 0), PTR(const unsigned char, 1), PTR(const ak_i64, 2), I32(3))
 
 #define AKR_KERNELS(X)                                                                      \
     X(ak_fill_f32, (PTR(float, 0), I32(1), F32(2)))                                         \
@@ -66,7 +70,17 @@
       (PTR(float, 0), PTR(const float, 1), PTR(const double, 2), PTR(const double, 3),      \
        PTR(const double, 4), PTR(const int, 5), PTR(const float, 6), I64(7), I64(8),        \
        I64(9), I32(10), I32(11), I32(12), I32(13), I32(14), I32(15), I64(16), F32(17),      \
-       I32(18), I32(19), I32(20), I32(21), F32(22), I32(23), I32(24)))
+       I32(18), I32(19), I32(20), I32(21), F32(22), I32(23), I32(24)))                   \
+    X(ak_img_gray, AKR_IMG_U8(unsigned char))                                               \
+    X(ak_img_resize, (PTR(unsigned char, 0), PTR(const unsigned char, 1), PTR(const int, 2), \
+                      PTR(const ak_i64, 3), I32(4)))                                        \
+    X(ak_img_blob, (PTR(float, 0), PTR(const unsigned char, 1), PTR(const ak_i64, 2),       \
+                    I32(3), F32(4), F32(5), F32(6), F32(7)))                                \
+    X(ak_img_warp, (PTR(unsigned char, 0), PTR(const unsigned char, 1), PTR(const int, 2),  \
+                    PTR(const ak_i64, 3), I32(4)))                                          \
+    X(ak_img_quality, AKR_IMG_U8(ak_i64))                                                   \
+    X(ak_img_clahe_lut, AKR_IMG_U8(unsigned char))                                          \
+    X(ak_img_clahe_apply, AKR_IMG_U8(unsigned char))
 
 /* 1. The listed types are the kernel's parameter types (qualifiers of the parameters
  *    themselves, such as restrict, are not part of a function's type). */
