@@ -33,3 +33,10 @@ $py "$here/audio_peers.py" --accel "$accel" --json "$out/audio.json"
 echo; echo "## image operations vs OpenCV 4.6 (1080p JPEGs and 200 mixed ones)"
 cmake --build "$build" --target accel_bench_image_cpu >/dev/null
 $py "$here/image_peers.py" --accel-bench "$build/accel_bench_image_cpu" --workdir "$out/image" --json "$out/image.json"
+
+echo; echo "## accel serve under load (wrk, loopback) vs accel audio features on the same files"
+if ldd "$accel" | grep -q libmicrohttpd; then
+  "$here/serve_load.sh" "$accel" 10 | tee "$out/serve_load.md"
+else
+  echo "(accel serve is not built in: install libmicrohttpd-dev and rebuild)"
+fi

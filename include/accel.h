@@ -277,6 +277,55 @@ ACCEL_API accel_status accel_doctor(unsigned flags, char **report, int *exit_cod
  *  @return ACCEL_ERR_NOT_FOUND for an index out of range. Since 0.1. */
 ACCEL_API accel_status accel_device_ordinal(const accel_ctx *ctx, size_t index, int *ordinal);
 
+/* ---- live figures (monitoring) ---- */
+
+/* What one device shows now, read at the call: NVML for NVIDIA GPUs (when discovery found
+ * NVML answering for the device), sysfs for AMD GPUs (amdgpu's mem_info_vram_*, *_busy_percent
+ * and hwmon), /proc and /sys for the CPU (RAM in use, the share of time the cores were busy,
+ * a CPU temperature sensor, RAPL package power). Unknown numbers are -1. The caller allocates
+ * it and sets struct_size; fields are only ever added at the end. Since 0.1. */
+typedef struct accel_device_sample {
+    size_t struct_size;
+    int index;                /* the device's index */
+    int64_t mem_used;         /* bytes in use by every process (the CPU: host RAM in use, or the
+                                 working set of the process's memory cgroup when it is limited) */
+    int64_t mem_total;        /* bytes (the CPU: RAM, or the cgroup's limit when lower) */
+    int utilization_percent;  /* busy share of the last sample period: NVML's GPU rate,
+                                 amdgpu's gpu_busy_percent; the CPU's since the previous sample
+                                 (the first one measures over 100 ms) */
+    int mem_busy_percent;     /* memory controller busy share (NVML, amdgpu), -1 for the CPU */
+    int temperature_c;
+    int power_mw;             /* board (GPU) or package (CPU, RAPL) power */
+    int power_limit_mw;       /* the enforced limit, -1 when not reported */
+    char source[32];          /* "nvml", "sysfs", "procfs", or "" when nothing was read */
+} accel_device_sample;
+
+/* One process using a device. Since 0.1. */
+typedef struct accel_device_process {
+    size_t struct_size;
+    int pid;
+    int64_t mem_used; /* bytes of the device's memory it holds, -1 when not reported */
+    char name[64];    /* its command name (/proc/PID/comm), "" when unreadable */
+} accel_device_process;
+
+/*! accel_device_query() :
+ *  Reads the live figures of device `index` into *s (set s->struct_size first). Safe to call
+ *  from any thread, alongside operations.
+ *  @return ACCEL_OK (figures the device does not report stay -1); ACCEL_ERR_NOT_FOUND for an
+ *          index out of range; ACCEL_ERR_INVALID_ARG. Since 0.1. */
+ACCEL_API accel_status accel_device_query(accel_ctx *ctx, size_t index, accel_device_sample *s);
+
+/*! accel_device_processes() :
+ *  The processes using device `index` now: NVML's compute and graphics process lists for
+ *  NVIDIA GPUs, the DRM clients of /proc/PID/fdinfo for AMD (and other DRM) GPUs, none for the
+ *  CPU. Writes up to `cap` entries to `procs` — each element's size is procs[0].struct_size,
+ *  which the caller sets to sizeof(accel_device_process) — and the number found to *n (which
+ *  may exceed cap). A process listed twice (compute and graphics) appears once.
+ *  @return ACCEL_OK; ACCEL_ERR_NOT_FOUND for an index out of range. Since 0.1. */
+ACCEL_API accel_status accel_device_processes(accel_ctx *ctx, size_t index,
+                                              accel_device_process *procs, size_t cap,
+                                              size_t *n);
+
 /* One device as the selection policy ranks it for an operation (accel_select_candidates()). */
 typedef struct accel_candidate {
     size_t struct_size; /* sizeof(accel_candidate) */
@@ -652,6 +701,15 @@ ACCEL_API accel_status accel_audio_open(accel_ctx *ctx, const char *path, int ra
 ACCEL_API accel_status accel_audio_open_memory(accel_ctx *ctx, accel_dtype dtype,
                                                const void *samples, size_t n, int in_rate,
                                                int rate, accel_audio_source **out);
+
+/*! accel_audio_open_buffer() :
+ *  As accel_audio_open() for an encoded audio file held in memory (`n` bytes at `data`, any
+ *  format accel_audio_open() reads: a request body, a blob from a database), without writing
+ *  it anywhere. `name` labels it in messages ("the request body"; NULL: "(memory)"). The bytes
+ *  must outlive the source. Since 0.1. */
+ACCEL_API accel_status accel_audio_open_buffer(accel_ctx *ctx, const void *data, size_t n,
+                                               const char *name, int rate,
+                                               accel_audio_source **out);
 
 /*! accel_audio_read() :
  *  Decodes up to `cap` samples into buf; *got = 0 at the end. A file found truncated or

@@ -16,6 +16,8 @@ build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
 # hipcc compiles the HIP kernels at build time (cmake/part_hip.cmake); it also brings the HIP
 # runtime, which the ROCm discovery test then probes for real.
 build+=(hipcc)
+# accel serve is built on libmicrohttpd (cmake/part_serve.cmake; without it the verb says so)
+build+=(libmicrohttpd-dev)
 # torch and torchaudio make the reference features for the alsa-utils recordings at test time
 # (tests/audio/test_audio_alsa.sh): those recordings are GPL-2 and are not committed.
 test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-jsonschema espeak-ng
@@ -28,7 +30,12 @@ test+=(python3-opencv python3-skimage python3-pil)
 # environments).
 python=(python3 python3-dev python3-setuptools)
 test+=("${python[@]}" python3-pytest python3-venv python3-pip)
+# accel serve and accel top: /metrics read with prometheus_client's parser, the dashboard in
+# headless Chromium (its test is skipped when Chromium is absent), accel top under tmux
+test+=(python3-prometheus-client chromium tmux)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
+# the load test of accel serve (bench/serve_load.sh)
+bench+=(wrk)
 
 want=()
 for set in "$@"; do

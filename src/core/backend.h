@@ -51,6 +51,16 @@ accel_status accel__discover_cuda(accel_ctx *ctx, accel__devlist *out, bool no_c
 accel_status accel__discover_rocm(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 accel_status accel__discover_opencl(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 
+/* The samplers the backend table names (src/discover/sample_*.c), see accel__sample_fn:
+ * NVML for NVIDIA GPUs, sysfs and DRM fdinfo for AMD (and other DRM) GPUs, procfs and sysfs
+ * for the CPU. */
+accel_status accel__sample_nvml(const accel__device *dev, accel_device_sample *s,
+                                accel_device_process *procs, size_t stride, size_t cap, size_t *n);
+accel_status accel__sample_drm(const accel__device *dev, accel_device_sample *s,
+                               accel_device_process *procs, size_t stride, size_t cap, size_t *n);
+accel_status accel__sample_cpu(const accel__device *dev, accel_device_sample *s,
+                               accel_device_process *procs, size_t stride, size_t cap, size_t *n);
+
 /* Runs the discoverer of backend `be` into `list` (context.c, for every entry of the table)
  * and attaches the backend to what it listed: d->backend, and its ops table to the usable
  * devices. A backend that is not built is skipped quietly; one whose descriptor or ops table

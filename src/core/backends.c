@@ -29,6 +29,7 @@ static const accel__backend_desc table[] = {
         .discover = accel__discover_cuda,
         .ops = &accel__backend_cuda,
         .ordinals = 1,
+        .sample = accel__sample_nvml,
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -40,6 +41,7 @@ static const accel__backend_desc table[] = {
         .discover = accel__discover_rocm,
         .ops = &accel__backend_hip,
         .ordinals = 1,
+        .sample = accel__sample_drm,
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -50,6 +52,7 @@ static const accel__backend_desc table[] = {
         .discover = accel__discover_opencl,
         .ops = &accel__backend_opencl,
         .generic = 1,
+        .sample = accel__sample_drm, /* a GPU that only OpenCL reaches (Intel, AMD without HIP) */
     },
     {
         .api_version = ACCEL__BACKEND_API,
@@ -68,6 +71,7 @@ static const accel__backend_desc table[] = {
         .discover = accel__discover_cpu,
         .ops = &accel__backend_cpu,
         .host = 1,
+        .sample = accel__sample_cpu,
     },
 };
 

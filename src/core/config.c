@@ -82,6 +82,9 @@ static int parse_whole(const char *v, long long *out)
     return 0;
 }
 
+static int valid_listen(const char *v, char *why, size_t cap);
+static int valid_token(const char *v, char *why, size_t cap);
+
 /* Validates one value; on failure writes the reason into why. */
 static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
 {
@@ -170,12 +173,102 @@ static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
         accel__fault_rule rules[ACCEL__FAULT_MAX_RULES];
         return accel__fault_parse(v, rules, ACCEL__FAULT_MAX_RULES, why, cap) >= 0;
     }
+    case ACCEL__CFG_SERVE_LISTEN:
+        return valid_listen(v, why, cap);
+    case ACCEL__CFG_SERVE_TOKEN:
+        return valid_token(v, why, cap);
+    case ACCEL__CFG_SERVE_WORKERS:
+    case ACCEL__CFG_SERVE_QUEUE: {
+        long long lo = id == ACCEL__CFG_SERVE_QUEUE ? 0 : 1,
+                  hi = id == ACCEL__CFG_SERVE_QUEUE ? 100000 : 256;
+        if (parse_whole(v, &w) != 0) {
+            snprintf(why, cap, "not a whole number");
+            return 0;
+        }
+        if (w < lo || w > hi) {
+            snprintf(why, cap, "out of range");
+            return 0;
+        }
+        return 1;
+    }
+    case ACCEL__CFG_SERVE_BODY_LIMIT_MB:
+    case ACCEL__CFG_SERVE_TIME_LIMIT_S:
+    case ACCEL__CFG_SERVE_CLIENT_TIMEOUT_S: {
+        double hi = id == ACCEL__CFG_SERVE_BODY_LIMIT_MB ? 4096 : id == ACCEL__CFG_SERVE_TIME_LIMIT_S ? 86400 : 3600;
+        if (parse_number(v, &d) != 0) {
+            snprintf(why, cap, "not a number");
+            return 0;
+        }
+        if (!(d > 0 && d <= hi)) {
+            snprintf(why, cap, "out of range");
+            return 0;
+        }
+        return 1;
+    }
     case ACCEL__CFG_CACHE_DIR:
     case ACCEL__CFG_COUNT:
         return 1;
     }
     return 1;
 }
+
+/* ACCEL_SERVE_LISTEN: HOST:PORT, with an IPv6 address in brackets. The host is resolved by
+ * the server; here only the form is checked. */
+static int valid_listen(const char *v, char *why, size_t cap)
+{
+    const char *colon = NULL;
+    if (v[0] == '[') {
+        const char *close = strchr(v, ']');
+        if (!close || close == v + 1 || close[1] != ':') {
+            snprintf(why, cap, "an IPv6 address goes in brackets: [::1]:8765");
+            return 0;
+        }
+        colon = close + 1;
+    } else {
+        colon = strrchr(v, ':');
+        if (!colon || colon == v) {
+            snprintf(why, cap, "no %s", colon ? "host before the port" : "':PORT'");
+            return 0;
+        }
+        if (memchr(v, ':', (size_t)(colon - v))) {
+            snprintf(why, cap, "an IPv6 address goes in brackets: [::1]:8765");
+            return 0;
+        }
+    }
+    long long port;
+    if (parse_whole(colon + 1, &port) != 0 || port < 0 || port > 65535) {
+        snprintf(why, cap, "the port is not a number 0..65535");
+        return 0;
+    }
+    for (const char *p = v; p < colon; p++)
+        if ((unsigned char)*p <= ' ' || *p == '/') {
+            snprintf(why, cap, "the host has a space or a '/'");
+            return 0;
+        }
+    return 1;
+}
+
+/* ACCEL_SERVE_TOKEN: the characters of an RFC 6750 bearer token (b64token), long enough that
+ * guessing it over the network is hopeless. */
+static int valid_token(const char *v, char *why, size_t cap)
+{
+    size_t n = strlen(v), k = 0;
+    if (!n) return 1;
+    while (k < n && (isalnum((unsigned char)v[k]) || strchr("-._~+/", v[k]))) k++;
+    while (k < n && v[k] == '=') k++;
+    if (k < n) {
+        snprintf(why, cap, "character %zu is not allowed in a bearer token", k + 1);
+        return 0;
+    }
+    if (n < 16 || n > 512) {
+        snprintf(why, cap, "%zu characters", n);
+        return 0;
+    }
+    return 1;
+}
+
+/* A setting whose value must never be printed: the server's token. */
+static int secret(int id) { return id == ACCEL__CFG_SERVE_TOKEN; }
 
 static int find_key(const char *key)
 {
@@ -226,6 +319,9 @@ static accel_status set_value(accel__config *cfg, const char *key, const char *v
                 accel__backend_names(names, sizeof names, "|", 1);
                 snprintf(allowed, sizeof allowed, "auto|%s", names);
             }
+            if (secret(id)) /* never echo a secret, not even a wrong one */
+                return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s=(hidden, %zu characters) (from %s): %s; "
+                                   "allowed: %s", key, strlen(value), source, why, allowed);
             return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s=%s (from %s): %s; allowed: %s", key, value,
                                source, why, allowed);
         }
@@ -476,23 +572,29 @@ accel_status accel_config_dump(const accel_ctx *ctx, char **text)
     const char *file = c->file.value ? c->file.value : "(none)";
     if ((int)strlen(file) > w) w = (int)strlen(file);
     for (int i = 0; i < ACCEL__CFG_COUNT; i++) {
-        int n = (int)strlen(accel__cfg_str(ctx, (accel__cfg_id)i));
+        int n = secret(i) ? 13 : (int)strlen(accel__cfg_str(ctx, (accel__cfg_id)i));
         if (n > w) w = n;
     }
     if (w > 60) w = 60;
-    fprintf(f, "%-24s %-*s %s\n", "KEY", w, "VALUE", "SOURCE");
-    fprintf(f, "%-24s %-*s %s%s\n", "ACCEL_CONFIG", w, file,
+    int kw = 24; /* the key column fits the longest key */
+    for (int i = 0; i < ACCEL__CFG_COUNT; i++)
+        if ((int)strlen(key_names[i]) > kw) kw = (int)strlen(key_names[i]);
+    for (size_t i = 0; i < c->n_ops; i++)
+        if ((int)strlen(c->ops[i].key) > kw) kw = (int)strlen(c->ops[i].key);
+    fprintf(f, "%-*s %-*s %s\n", kw, "KEY", w, "VALUE", "SOURCE");
+    fprintf(f, "%-*s %-*s %s%s\n", kw, "ACCEL_CONFIG", w, file,
             c->file.source ? c->file.source : "default",
             !c->file.value ? " (neither XDG_CONFIG_HOME nor HOME is set)"
             : c->file_present ? ""
                               : " (no such file)");
     for (int i = 0; i < ACCEL__CFG_COUNT; i++) {
         const char *v = accel__cfg_str(ctx, (accel__cfg_id)i);
-        fprintf(f, "%-24s %-*s %s\n", key_names[i], w, v[0] ? v : "(unset)",
+        fprintf(f, "%-*s %-*s %s\n", kw, key_names[i], w,
+                !v[0] ? "(unset)" : secret(i) ? "(set, hidden)" : v,
                 accel__cfg_source(ctx, (accel__cfg_id)i));
     }
     for (size_t i = 0; i < c->n_ops; i++)
-        fprintf(f, "%-24s %-*s %s%s\n", c->ops[i].key, w, c->ops[i].e.value, c->ops[i].e.source,
+        fprintf(f, "%-*s %-*s %s%s\n", kw, c->ops[i].key, w, c->ops[i].e.value, c->ops[i].e.source,
                 op_of_key(c->ops[i].key) ? "" : " (no operation of that name)");
     fclose(f);
     *text = buf;
@@ -518,6 +620,7 @@ int accel__cfg_entry(const accel_ctx *ctx, size_t i, const char **key, const cha
     if (i < ACCEL__CFG_COUNT) {
         *key = key_names[i];
         *value = accel__cfg_str(ctx, (accel__cfg_id)i);
+        if (secret((int)i) && (*value)[0]) *value = "(set, hidden)";
         *source = accel__cfg_source(ctx, (accel__cfg_id)i);
         return 1;
     }

@@ -92,7 +92,17 @@ int accel__log_parse_level(const char *text);
     X(FAULT, "ACCEL_FAULT", "", "KIND@SITE[:N][,…], see docs/fault-injection.md")            \
     X(CACHE_DIR, "ACCEL_CACHE_DIR", "", "a directory (default $XDG_CACHE_HOME/accel)")       \
     X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")  \
-    X(IMAGE_MAX_PIXELS, "ACCEL_IMAGE_MAX_PIXELS", "1073741824", "a whole number of pixels ≥ 1")
+    X(IMAGE_MAX_PIXELS, "ACCEL_IMAGE_MAX_PIXELS", "1073741824", "a whole number of pixels ≥ 1") \
+    X(SERVE_LISTEN, "ACCEL_SERVE_LISTEN", "127.0.0.1:8765",                                 \
+      "HOST:PORT (an IPv4 address, [an IPv6 address] or a host name; port 0..65535)")       \
+    X(SERVE_TOKEN, "ACCEL_SERVE_TOKEN", "",                                                 \
+      "empty (no token), or 16..512 characters of A-Z a-z 0-9 - . _ ~ + / then any =")      \
+    X(SERVE_WORKERS, "ACCEL_SERVE_WORKERS", "", "a whole number 1..256 (default: the usable cores)") \
+    X(SERVE_QUEUE, "ACCEL_SERVE_QUEUE", "64", "a whole number 0..100000")                   \
+    X(SERVE_BODY_LIMIT_MB, "ACCEL_SERVE_BODY_LIMIT_MB", "64", "a number of MB in (0, 4096]") \
+    X(SERVE_TIME_LIMIT_S, "ACCEL_SERVE_TIME_LIMIT_S", "60", "a number of seconds in (0, 86400]") \
+    X(SERVE_CLIENT_TIMEOUT_S, "ACCEL_SERVE_CLIENT_TIMEOUT_S", "30",                         \
+      "a number of seconds in (0, 3600]")
 
 typedef enum {
 #define ACCEL__CFG_ENUM(id, key, def, allowed) ACCEL__CFG_##id,
@@ -150,6 +160,14 @@ typedef struct accel__devlist accel__devlist;
  * zero devices and ACCEL_OK. `no_cache` asks the prober to ignore cached verdicts. */
 typedef accel_status (*accel__discover_fn)(accel_ctx *ctx, accel__devlist *out, bool no_cache);
 
+/* A sampler reads what one of its backend's devices shows now (accel_device_query) and, when
+ * `n` is not NULL, which processes use it (accel_device_processes: up to `cap` entries of
+ * `stride` bytes at `procs`, the number found in *n). `s` may be NULL when only processes are
+ * asked for. Figures it cannot read stay as the caller set them (-1). */
+typedef accel_status (*accel__sample_fn)(const accel__device *dev, accel_device_sample *s,
+                                         accel_device_process *procs, size_t stride, size_t cap,
+                                         size_t *n);
+
 /* One entry of the backend table (src/core/backends.c): everything that names a backend.
  * Configuration (ACCEL_BACKEND), selection, `accel bench --device`, the CLI and context
  * creation loop over the table instead of naming backends themselves; adding a backend is one
@@ -170,6 +188,8 @@ typedef struct accel__backend_desc {
                    * (OpenCL): its entry for such a PCI device is folded into the native one */
     int ordinals; /* 1 when a device's backend_index is the ordinal its runtime gives it, as
                    * other libraries in the process name the device (accel_device_ordinal) */
+    accel__sample_fn sample; /* live figures of its devices (src/discover/sample_*.c); NULL:
+                              * none beyond what discovery found */
 } accel__backend_desc;
 
 /* The table, in discovery order (native GPU APIs first, generic ones next, the CPU last). */

@@ -58,7 +58,36 @@ typedef struct {
     char busId[32];
 } accel_nvmlPciInfo_t;
 
+/* nvmlMemory_v2_t, for nvmlDeviceGetMemoryInfo_v2: `used` leaves out what the driver
+ * reserves, which v1 counts as used. version = sizeof | 2 << 24 (NVML_STRUCT_VERSION). */
+typedef struct {
+    unsigned int version;
+    unsigned long long total;
+    unsigned long long reserved;
+    unsigned long long free;
+    unsigned long long used;
+} accel_nvmlMemory_v2_t;
+#define ACCEL_NVML_MEMORY_V2 ((unsigned)sizeof(accel_nvmlMemory_v2_t) | 2u << 24)
+
+/* nvmlProcessInfo_t as the _v3 and _v2 process lists fill it, and the two-field v1 layout the
+ * unversioned entry points fill. usedGpuMemory is NVML_VALUE_NOT_AVAILABLE when the driver
+ * cannot tell (no permission, Windows WDDM). */
+typedef struct {
+    unsigned int pid;
+    unsigned long long usedGpuMemory;
+    unsigned int gpuInstanceId;
+    unsigned int computeInstanceId;
+} accel_nvmlProcessInfo_t;
+typedef struct {
+    unsigned int pid;
+    unsigned long long usedGpuMemory;
+} accel_nvmlProcessInfo_v1_t;
+#define ACCEL_NVML_VALUE_NOT_AVAILABLE 0xFFFFFFFFFFFFFFFFull
+
 _Static_assert(sizeof(accel_nvmlMemory_t) == 24, "nvmlMemory_t layout");
+_Static_assert(sizeof(accel_nvmlMemory_v2_t) == 40, "nvmlMemory_v2_t layout");
+_Static_assert(sizeof(accel_nvmlProcessInfo_t) == 24, "nvmlProcessInfo_t layout");
+_Static_assert(sizeof(accel_nvmlProcessInfo_v1_t) == 16, "nvmlProcessInfo_v1_t layout");
 _Static_assert(sizeof(accel_nvmlUtilization_t) == 8, "nvmlUtilization_t layout");
 _Static_assert(sizeof(accel_nvmlPciInfo_t) == 68, "nvmlPciInfo_t layout");
 
@@ -90,7 +119,23 @@ _Static_assert(sizeof(accel_nvmlPciInfo_t) == 68, "nvmlPciInfo_t layout");
     X(nvmlReturn_t, nvmlDeviceGetName, "nvmlDeviceGetName", NULL, 1,                        \
       (nvmlDevice_t dev, char *name, unsigned int length))                                  \
     X(nvmlReturn_t, nvmlDeviceGetUUID, "nvmlDeviceGetUUID", NULL, 1,                        \
-      (nvmlDevice_t dev, char *uuid, unsigned int length))
+      (nvmlDevice_t dev, char *uuid, unsigned int length))                                  \
+    X(nvmlReturn_t, nvmlDeviceGetMemoryInfo_v2, "nvmlDeviceGetMemoryInfo_v2", NULL, 0,      \
+      (nvmlDevice_t dev, accel_nvmlMemory_v2_t *mem))                                       \
+    X(nvmlReturn_t, nvmlDeviceGetEnforcedPowerLimit, "nvmlDeviceGetEnforcedPowerLimit", NULL, \
+      0, (nvmlDevice_t dev, unsigned int *milliwatts))                                      \
+    X(nvmlReturn_t, nvmlDeviceGetComputeRunningProcesses,                                   \
+      "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2", 0, \
+      (nvmlDevice_t dev, unsigned int *count, accel_nvmlProcessInfo_t *infos))              \
+    X(nvmlReturn_t, nvmlDeviceGetComputeRunningProcesses_v1,                                \
+      "nvmlDeviceGetComputeRunningProcesses", NULL, 0,                                      \
+      (nvmlDevice_t dev, unsigned int *count, accel_nvmlProcessInfo_v1_t *infos))           \
+    X(nvmlReturn_t, nvmlDeviceGetGraphicsRunningProcesses,                                  \
+      "nvmlDeviceGetGraphicsRunningProcesses_v3", "nvmlDeviceGetGraphicsRunningProcesses_v2", \
+      0, (nvmlDevice_t dev, unsigned int *count, accel_nvmlProcessInfo_t *infos))           \
+    X(nvmlReturn_t, nvmlDeviceGetGraphicsRunningProcesses_v1,                               \
+      "nvmlDeviceGetGraphicsRunningProcesses", NULL, 0,                                     \
+      (nvmlDevice_t dev, unsigned int *count, accel_nvmlProcessInfo_v1_t *infos))
 
 typedef struct accel__nvml_api {
     void *lib;      /* dlopen handle */

@@ -5,6 +5,7 @@ accel_add_test(test_audio_golden SOURCES ${_ad}/test_audio_golden.c TIMEOUT 300 
 accel_add_test(test_audio_fft SOURCES ${_ad}/test_audio_fft.c LABELS audio)
 accel_add_test(test_audio_isa SOURCES ${_ad}/test_audio_isa.c LABELS audio)
 accel_add_test(test_audio_decode SOURCES ${_ad}/test_audio_decode.c LABELS audio)
+accel_add_test(test_audio_buffer SOURCES ${_ad}/test_audio_buffer.c LABELS audio)
 accel_add_test(test_audio_stream SOURCES ${_ad}/test_audio_stream.c TIMEOUT 300 LABELS audio)
 accel_add_test(test_audio_vad SOURCES ${_ad}/test_audio_vad.c LABELS audio)
 if(TARGET accel_cli)

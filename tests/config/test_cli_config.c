@@ -39,7 +39,7 @@ int main(void)
         snprintf(src, sizeof src, "file:%s:2", file);
         ASSERT_CONTAINS(r.out, "ACCEL_BATCH_SIZE");
         ASSERT_CONTAINS(r.out, src);
-        ASSERT_CONTAINS(r.out, "ACCEL_BACKEND            cpu");
+        ASSERT_CONTAINS(r.out, "ACCEL_BACKEND                cpu"); /* the key column fits the longest key */
         ASSERT_CONTAINS(r.out, "env");
         ASSERT_CONTAINS(r.out, "ACCEL_STRICT");
         ASSERT_CONTAINS(r.out, "default");

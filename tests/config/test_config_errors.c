@@ -88,6 +88,28 @@ int main(void)
     bad_env("ACCEL_DEVICE", "-1", "a device index");
     bad_env("ACCEL_DEVICE", "gpu0", "or a PCI bus id");
     bad_env("ACCEL_PROBE_TIMEOUT_MS", "5", "a whole number of ms ≥ 100");
+    bad_env("ACCEL_SERVE_LISTEN", "8080", "no ':PORT'; allowed: HOST:PORT");
+    bad_env("ACCEL_SERVE_LISTEN", "localhost:99999", "port 0..65535");
+    bad_env("ACCEL_SERVE_LISTEN", "::1:8080", "[::1]:8765");
+    bad_env("ACCEL_SERVE_WORKERS", "0", "a whole number 1..256");
+    bad_env("ACCEL_SERVE_QUEUE", "-1", "a whole number 0..100000");
+    bad_env("ACCEL_SERVE_BODY_LIMIT_MB", "0", "a number of MB in (0, 4096]");
+    bad_env("ACCEL_SERVE_TIME_LIMIT_S", "soon", "a number of seconds in (0, 86400]");
+    bad_env("ACCEL_SERVE_CLIENT_TIMEOUT_S", "7200", "(0, 3600]");
+    /* a wrong token is refused without being echoed */
+    for (int k = 0; k < 2; k++) {
+        const char *tok = k ? "has space in the middle" : "short-secret";
+        setenv("ACCEL_SERVE_TOKEN", tok, 1);
+        accel_ctx *tctx;
+        ASSERT_STATUS(make_ctx(&tctx, NULL, 0), ACCEL_ERR_CONFIG);
+        const char *msg = accel_last_error(NULL);
+        ASSERT_CONTAINS(msg, k ? "ACCEL_SERVE_TOKEN=(hidden, 23 characters) (from env): character 4"
+                               : "ACCEL_SERVE_TOKEN=(hidden, 12 characters) (from env): 12 characters");
+        ASSERT_CONTAINS(msg, "allowed: empty (no token), or 16..512 characters");
+        ASSERT_TRUE(strstr(msg, tok) == NULL);
+        if (tctx) accel_ctx_destroy(tctx);
+        unsetenv("ACCEL_SERVE_TOKEN");
+    }
 
     bad_api("ACCEL_BACKEND", "gpux", backends);
     bad_api("ACCEL_MEMORY_FRACTION", "1.5", "(0, 1]");

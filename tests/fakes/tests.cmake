@@ -11,6 +11,8 @@
 #   old_driver     cuDriverGetVersion reports 11020 (CUDA 11.2)
 #   missing_symbol cuMemGetInfo_v2 is not exported
 #   nvml_hang      libnvidia-ml only: nvmlInit_v2 never returns
+#   nvml_old       libnvidia-ml only: no _v2/_v3 memory and process-list entry points (an old
+#                  driver), so the v1 ones are used
 #   prints         libcuda like ok, but it writes to standard output and error when loaded
 #                  and in cuInit
 #   exit_on_load   libcuda whose constructor calls _exit(0)
@@ -59,3 +61,5 @@ target_compile_definitions(fake_cuda_exit_on_load PRIVATE FAKE_EXIT_ON_LOAD)
 accel_fake_library(fake_nvml_ok ok nvidia-ml ${CMAKE_CURRENT_LIST_DIR}/fake_nvml.c)
 accel_fake_library(fake_nvml_hang nvml_hang nvidia-ml ${CMAKE_CURRENT_LIST_DIR}/fake_nvml.c)
 target_compile_definitions(fake_nvml_hang PRIVATE FAKE_NVML_HANG)
+accel_fake_library(fake_nvml_old nvml_old nvidia-ml ${CMAKE_CURRENT_LIST_DIR}/fake_nvml.c)
+target_compile_definitions(fake_nvml_old PRIVATE FAKE_NVML_OLD)

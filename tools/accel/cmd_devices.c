@@ -4,27 +4,42 @@
  * The JSON form is documented in docs/devices.md and docs/schemas/devices.schema.json; its
  * schema_version changes only when a field is removed or changes meaning. */
 #include "cli.h"
+#include "devices_query.h"
 #include "discover/pci.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 const char *const accel_cli_devices_help =
-    "list every compute device ([--json | --format table|json|csv|md] [--no-cache])";
+    "list every compute device, or watch their live figures ([--query F,…] [--watch S])";
 
-enum { O_JSON, O_FORMAT, O_NO_CACHE, O_OUTPUT, N_OPTS };
+enum { O_JSON, O_FORMAT, O_NO_CACHE, O_OUTPUT, O_QUERY, O_WATCH, O_ITERATIONS, N_OPTS };
 static const cli_opt opts[] = {
     [O_JSON] = {"--json", NULL, CLI_FLAG, NULL,
                 "machine-readable output on standard output (docs/devices.md)", 0, 0, NULL, 0},
     [O_FORMAT] = CLI_OPT_FORMAT,
     [O_NO_CACHE] = CLI_OPT_NO_CACHE,
     [O_OUTPUT] = CLI_OPT_OUTPUT,
+    [O_QUERY] = {"--query", "--query-gpu", CLI_STR, "F,F,...",
+                 "one row per device with these fields, read now (as nvidia-smi\n"
+                 "--query-gpu; the list is below)", 0, 0, NULL, 0},
+    [O_WATCH] = {"--watch", "-l|--loop", CLI_NUM, "SECONDS",
+                 "read again every SECONDS until Ctrl-C (as nvidia-smi -l); without\n"
+                 "--query, the live fields", 0.05, 86400, NULL, 0},
+    [O_ITERATIONS] = {"--iterations", "-n", CLI_INT, "N", "with --watch: stop after N readings", 1,
+                      100000000, NULL, 0},
 };
 static const cli_verb verb = {
     .name = "devices",
-    .synopsis = "[--json | --format table|json|csv|md] [--no-cache] [-o FILE]",
+    .synopsis = "[--json | --format table|json|csv|md] [--no-cache] [-o FILE]\n"
+                "       accel devices --query F,F,... [--watch SECONDS [--iterations N]] [--format F]",
     .about = "Lists every compute device (GPUs first, the CPU last) and every GPU on the\n"
-             "PCI bus that accel cannot reach.",
+             "PCI bus that accel cannot reach. --query and --watch give the devices' live\n"
+             "figures instead, one row per device and reading; the fields (nvidia-smi's names;\n"
+             "memory in MiB, power in W, temperature in C, \"[N/A]\" when not reported):\n"
+             "timestamp, index, kind, name, uuid, pci.bus_id, driver_version, usable, verdict,\n"
+             "memory.total, memory.used, memory.free, utilization.gpu, utilization.memory,\n"
+             "temperature.gpu, power.draw, power.limit, processes, source.",
     .opts = opts,
     .n_opts = N_OPTS,
     .footer = "exit status: 0 listed, 2 usage or configuration error",
@@ -353,12 +368,31 @@ int accel_cli_devices(int argc, char **argv)
     if (pr != CLI_OK) return pr == CLI_HELP ? 0 : 2;
     unsigned flags = ACCEL_CTX_NO_WARMUP;
     if (a.v[O_NO_CACHE].set) flags |= ACCEL_CTX_NO_CACHE;
+    int live = a.v[O_QUERY].set || a.v[O_WATCH].set;
+    if (live && accel_cli_devices_query_check(a.v[O_QUERY].set ? a.v[O_QUERY].s : NULL) != 0) return 2;
+    if (a.v[O_ITERATIONS].set && !a.v[O_WATCH].set) {
+        accel_cli_error("devices", "--iterations counts --watch readings: give --watch SECONDS too");
+        return 2;
+    }
+    if (a.v[O_WATCH].set && !a.v[O_ITERATIONS].set && a.v[O_OUTPUT].set && strcmp(a.v[O_OUTPUT].s, "-")) {
+        accel_cli_error("devices", "-o FILE is written when the report is complete, and --watch "
+                                   "without --iterations never completes: add --iterations N, or "
+                                   "redirect standard output");
+        return 2;
+    }
     accel_ctx *ctx = accel_cli_open(flags);
     if (!ctx) return 2;
     cli_out o;
     if (cli_out_open(&o, verb.name, &a, O_JSON, O_FORMAT, O_OUTPUT) != 0) {
         accel_ctx_destroy(ctx);
         return 2;
+    }
+    if (live) {
+        accel_cli_devices_query(ctx, a.v[O_QUERY].set ? a.v[O_QUERY].s : NULL,
+                                a.v[O_WATCH].set ? a.v[O_WATCH].d : 0,
+                                a.v[O_ITERATIONS].set ? a.v[O_ITERATIONS].i : -1, &o);
+        accel_ctx_destroy(ctx);
+        return cli_out_close(&o);
     }
     size_t n = 0, n_pci = 0;
     accel_device_count(ctx, &n);

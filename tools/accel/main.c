@@ -51,8 +51,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
         fprintf(f, "  %-10s %s\n", verbs[i].name, *verbs[i].help);
     fprintf(f, "\n`accel help <command>` or `accel <command> --help` describes a command's "
-               "options.\nEvery command takes --json (JSON on standard output) and -o FILE "
-               "(the report\nwritten to FILE atomically); tables also take --format "
+               "options.\nEvery command that reports takes --json (JSON on standard output) and "
+               "-o FILE (the\nreport written to FILE atomically); tables also take --format "
                "table|json|csv|md.\n");
 }
 

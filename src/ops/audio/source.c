@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define BLOCK_FRAMES 16384
 
@@ -35,7 +37,27 @@ struct accel_audio_source {
     size_t plen, ppos, pcap;
     int in_done, flushed;
     accel_audio_info info;
+    char mem_path[64]; /* accel_audio_open_buffer: the memory file's path, which the decoders
+                          name in their messages; replaced by `path` (the caller's label) */
 };
+
+/* Rewrites the thread's last error with every `from` replaced by `to`. */
+static accel_status relabel_error(accel_status st, const char *from, const char *to)
+{
+    char msg[1024], fixed[1200];
+    accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
+    size_t k = 0, fl = strlen(from);
+    for (const char *m = msg; *m && k + 1 < sizeof fixed;) {
+        if (fl && !strncmp(m, from, fl)) {
+            k += (size_t)snprintf(fixed + k, sizeof fixed - k, "%s", to);
+            m += fl;
+        } else {
+            fixed[k++] = *m++;
+        }
+    }
+    fixed[k < sizeof fixed ? k : sizeof fixed - 1] = '\0';
+    return ACCEL_ERROR(st, "%s", fixed);
+}
 
 static accel_status open_decoder(const char *path, audio_decoder *d)
 {
@@ -242,7 +264,7 @@ accel_status accel_audio_read(accel_audio_source *s, float *buf, size_t cap, siz
             if (st != ACCEL_OK) {
                 *got = done;
                 s->info.frames += (int64_t)done;
-                return st;
+                return s->mem_path[0] ? relabel_error(st, s->mem_path, s->path) : st;
             }
             if (n == 0) s->in_done = 1;
         }
@@ -352,5 +374,42 @@ accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate, float 
     }
     *samples = buf;
     *n = len;
+    return ACCEL_OK;
+}
+
+/* An encoded file in memory. The decoders read files by path, so the bytes become an
+ * anonymous memory file (memfd: nothing on any disk) opened through /proc/self/fd; messages
+ * name the caller's label, not that path. */
+accel_status accel_audio_open_buffer(accel_ctx *ctx, const void *data, size_t n, const char *name,
+                                     int rate, accel_audio_source **out)
+{
+    RETURN_ERROR_IF(!out || (!data && n), ACCEL_ERR_INVALID_ARG, "accel_audio_open_buffer: NULL argument");
+    *out = NULL;
+    if (!name || !*name) name = "(memory)";
+    RETURN_ERROR_IF(n == 0, ACCEL_ERR_FORMAT, "'%s': empty (0 bytes)", name);
+    int fd = memfd_create("accel-audio", MFD_CLOEXEC);
+    RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "'%s': cannot make a memory file: %s", name, strerror(errno));
+    const char *p = data;
+    size_t left = n;
+    while (left) {
+        ssize_t k = write(fd, p, left);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            int e = errno;
+            close(fd);
+            return ACCEL_ERROR(e == ENOMEM || e == ENOSPC ? ACCEL_ERR_NO_MEMORY : ACCEL_ERR_IO,
+                               "'%s': cannot hold %zu bytes in memory: %s", name, n, strerror(e));
+        }
+        p += k;
+        left -= (size_t)k;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    accel_status st = accel_audio_open(ctx, path, rate, out);
+    close(fd); /* the decoder holds its own descriptor */
+    /* "'/proc/self/fd/7': corrupt WAV …" → "'the request body': corrupt WAV …" */
+    if (st != ACCEL_OK) return relabel_error(st, path, name);
+    accel__strlcpy((*out)->path, name, sizeof (*out)->path);
+    accel__strlcpy((*out)->mem_path, path, sizeof (*out)->mem_path);
     return ACCEL_OK;
 }

@@ -1,0 +1,533 @@
+#!/usr/bin/python3
+"""test_serve.py SCENARIO ACCEL SOURCE_DIR WORK_DIR — accel serve over real HTTP, on
+loopback, against a server the test starts and stops by its pid. One ctest entry per scenario:
+
+  endpoints  every endpoint: health, readiness, /status, /metrics (read with
+             prometheus_client's parser), the dashboard page, HEAD, 404 and 405, malformed
+             requests, query and Accept errors; the operations' results byte for byte equal
+             to the CLI's (audio features in every preset and in four formats, image quality
+             and blobs), as .npy and as JSON; bad bodies; one log line per request
+  token      ACCEL_SERVE_TOKEN: what needs it, what does not, wrong and missing tokens, and
+             the token never in the log
+  limits     413 over the body limit (declared and chunked), 408 for a client sending too
+             slowly, a stalled client closed, 503 past the time limit
+  burst      more concurrent requests than workers and queue: only 200 and 503 (with
+             Retry-After), each 200 the result of its own request
+  fallback   the stand-in CUDA driver and NVML with an injected kernel failure: /status says
+             "device": "cuda" and the GPU's name (write-up 002's check), the request falls
+             back to the CPU, succeeds, and the fallback is counted
+  sigterm    SIGTERM with a request in flight: it is answered, new connections are refused,
+             the server exits 0
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_harness import Server, check, done, skip, status_line, wav_bytes  # noqa: E402
+
+SCENARIO, ACCEL, SRC, WORK = sys.argv[1:5]
+AUDIO = os.path.join(SRC, 'tests', 'data', 'audio')
+IMAGES = os.path.join(SRC, 'tests', 'data', 'image', 'bad')
+os.makedirs(WORK, exist_ok=True)
+
+
+def cli(*args, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    r = subprocess.run([ACCEL] + list(args), capture_output=True, env=e)
+    if r.returncode != 0:
+        raise RuntimeError('accel %s: %s' % (' '.join(args), r.stderr.decode()))
+    return r.stdout
+
+
+def cli_features(path, preset, extra=(), env=None):
+    out = os.path.join(WORK, 'cli-%d.npy' % abs(hash((path, preset, extra))))
+    cli('audio', 'features', path, '--preset', preset, '-o', out, *extra, env=env)
+    with open(out, 'rb') as f:
+        return f.read()
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def metrics(srv, headers=None):
+    from prometheus_client.parser import text_string_to_metric_families
+    st, h, body = srv.request('GET', '/metrics', headers=headers)
+    check(st == 200, '/metrics answers 200', st)
+    check(h.get('content-type', '').startswith('text/plain; version=0.0.4'),
+          '/metrics is the Prometheus text format 0.0.4', h.get('content-type'))
+    fams = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    return fams
+
+
+def sample(fams, family, name=None, **labels):
+    f = fams.get(family)
+    if not f:
+        return None
+    for s in f.samples:
+        if (name is None or s.name == name) and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    return None
+
+
+# ---- endpoints ------------------------------------------------------------------------------
+
+def endpoints():
+    srv = Server(ACCEL, ['--workers', '2'])
+    try:
+        st, h, b = srv.request('GET', '/healthz')
+        check((st, b) == (200, b'ok\n'), '/healthz: 200 ok', (st, b))
+        st, h, b = srv.request('GET', '/readyz')
+        check((st, b) == (200, b'ready\n'), '/readyz: 200 ready once ready', (st, b))
+
+        st, h, b = srv.request('GET', '/status')
+        check(st == 200 and h.get('content-type') == 'application/json', '/status: 200 JSON', (st, h))
+        s = json.loads(b)
+        for k in ('status', 'ready', 'accel_version', 'uptime_seconds', 'device', 'gpu', 'operations',
+                  'devices', 'doctor', 'server', 'counters'):
+            check(k in s, '/status has "%s"' % k, sorted(s))
+        check(s['status'] == 'ok' and s['ready'] is True, '/status: ok and ready', (s['status'], s['ready']))
+        check(s['device'] == 'cpu' and s['gpu'] is None, 'no GPU here: "device": "cpu", "gpu": null',
+              (s['device'], s['gpu']))
+        check(s['devices'] and s['devices'][-1]['kind'] == 'cpu', 'devices, the CPU last',
+              [d['kind'] for d in s['devices']])
+        cpu = s['devices'][-1]
+        check(cpu['memory']['total_bytes'] and cpu['memory']['used_bytes'] is not None and cpu['source'] == 'procfs',
+              'the CPU with its live memory from procfs', cpu)
+        check(cpu['verdict'] == 'usable' and cpu['usable'] is True, 'the CPU verdict', cpu['verdict'])
+        check(s['operations'].get('whisper', {}).get('device') == 'cpu', 'where whisper runs', s['operations'].get('whisper'))
+        check(s['doctor'] and re.match(r'\d+/\d+ checks passed', s['doctor']['summary']) and s['doctor']['checks'],
+              "the doctor's checks", s['doctor'] and s['doctor']['summary'])
+        check(s['server']['workers'] == 2 and s['server']['token_required'] is False, 'the server block', s['server'])
+        check(s['accel_version'] in cli('version').decode(), 'accel_version is the version', s['accel_version'])
+
+        st, h, b = srv.request('GET', '/')
+        page = b.decode()
+        check(st == 200 and h.get('content-type', '').startswith('text/html'), 'GET /: the dashboard page', (st, h))
+        check('<title>accel serve</title>' in page and 'fetch("status"' in page, 'the page reads /status', page[:200])
+        check(not re.search(r'<script[^>]+src=|<link[^>]+href=|https?://', page),
+              'the page loads nothing from elsewhere', re.findall(r'https?://\S+', page)[:3])
+
+        st, h, b = srv.request('HEAD', '/status')
+        check(st == 200 and b == b'', 'HEAD /status: 200 without a body', (st, len(b)))
+        st, h, b = srv.request('GET', '/nowhere')
+        check(st == 404 and b'no endpoint /nowhere' in b and b'/metrics' in b, '404 names the endpoints', b)
+        st, h, b = srv.request('DELETE', '/status')
+        check(st == 405 and h.get('allow') == 'GET, HEAD', '405 with Allow: GET, HEAD', (st, h.get('allow')))
+        st, h, b = srv.request('GET', '/v1/audio/features?preset=whisper-80')
+        check(st == 405 and h.get('allow') == 'POST', 'GET on an operation: 405 with Allow: POST', (st, h.get('allow')))
+
+        # malformed requests, as no HTTP library would send them
+        r = srv.raw(b'GARBAGE\r\n\r\n')
+        check(400 <= status_line(r) < 500 or r == b'', 'a request line that is not HTTP: a 4xx or a close', r[:80])
+        r = srv.raw(b'GET /status HTTP/1.1\r\n\r\n')
+        check(status_line(r) == 400, 'HTTP/1.1 without Host: 400', r[:80])
+        r = srv.raw(b'GET /status HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 40000 + b'\r\n\r\n')
+        check(400 <= status_line(r) < 500 or r == b'', 'a 40 kB header: a 4xx or a close, never a crash', r[:80])
+        r = srv.raw(b'GET /st%zztus HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 400 and b'percent-encoding' in r, 'a bad escape in the path: 400', r[:200])
+        st, _, b = srv.request('GET', '/healthz')
+        check(st == 200, 'the server still answers after the malformed requests', st)
+
+        # query strings and Accept
+        wav = read(os.path.join(AUDIO, 'speech_a.wav'))
+        for q, want in [('', 'preset: required'), ('?preset=whisper80', "unknown preset 'whisper80'"),
+                        ('?preset=fbank&padding=none', 'applies to the whisper presets only'),
+                        ('?preset=fbank&x=1', "unknown parameter 'x'"),
+                        ('?preset=fbank&preset=fbank', 'given twice')]:
+            st, h, b = srv.request('POST', '/v1/audio/features' + q, body=wav)
+            e = json.loads(b) if st == 400 else {}
+            check(st == 400 and want in e.get('error', ''), 'POST features%s: 400 "%s"' % (q, want), (st, b[:200]))
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav, headers={'Accept': 'text/html'})
+        check(st == 406, 'Accept: text/html: 406', (st, b[:120]))
+
+        # audio features: the CLI's bytes, in every preset and from several formats
+        cases = [('speech_a.wav', 'whisper-80', '', ()),
+                 ('speech_a.wav', 'whisper-128', '&padding=none', ('--padding', 'none')),
+                 ('speech_b.wav', 'whisper-80', '&padding=faster-whisper&windows=1', ('--padding', 'faster-whisper', '--windows')),
+                 ('speech_a.wav', 'vggish', '', ()), ('speech_b.wav', 'fbank', '', ()),
+                 ('speech_b.wav', 'fbank-80', '', ()),
+                 ('variants/speech_c.flac', 'whisper-80', '', ()), ('variants/speech_c.mp3', 'whisper-80', '', ()),
+                 ('variants/speech_c_44k.wav', 'fbank', '', ()), ('variants/speech_c_stereo.wav', 'vggish', '', ())]
+        for name, preset, q, extra in cases:
+            path = os.path.join(AUDIO, name)
+            st, h, b = srv.request('POST', '/v1/audio/features?preset=%s%s' % (preset, q), body=read(path))
+            want = cli_features(path, preset, extra)
+            check(st == 200 and h.get('content-type') == 'application/x-npy', '%s %s: 200 .npy' % (name, preset), (st, b[:200]))
+            check(b == want, '%s %s%s: the same bytes as accel audio features -o' % (name, preset, q),
+                  (len(b), len(want)))
+            check(h.get('x-accel-device', '').startswith('cpu') and h.get('x-accel-fallbacks') == '0',
+                  'where it ran, in the headers', (h.get('x-accel-device'), h.get('x-accel-fallbacks')))
+        import numpy as np
+        path = os.path.join(AUDIO, 'speech_a.wav')
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=whisper-80', body=read(path),
+                               headers={'Accept': 'application/json'})
+        check(st == 200 and h.get('content-type') == 'application/json', 'Accept: application/json: JSON', (st, h.get('content-type')))
+        j = json.loads(b)
+        want = np.load(os.path.join(WORK, 'cli-%d.npy' % abs(hash((path, 'whisper-80', ())))))
+        got = np.array(j['features'], dtype=np.float32)
+        check(list(got.shape) == list(want.shape) == j['shape'], 'the JSON shape', (got.shape, want.shape, j['shape']))
+        check(got.shape == want.shape and np.array_equal(got, want), 'the JSON values equal the .npy exactly',
+              float(np.max(np.abs(got - want))) if got.shape == want.shape else None)
+        check(j['preset'] == 'whisper-80' and j['padding'] == 'openai' and j['decoder'] == 'wav'
+              and j['frames'] == want.shape[1], 'the JSON summary', {k: j[k] for k in ('preset', 'padding', 'decoder', 'frames')})
+
+        # bad bodies: accel's message, naming the body
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=b'this is not audio at all')
+        e = json.loads(b)
+        check(st == 400 and e.get('status') == 'ERR_FORMAT' and "the request body" in e.get('error', ''),
+              'a body that is not audio: 400 with accel\'s message', b)
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=b'')
+        check(st == 400 and b'empty' in b, 'an empty body: 400', b)
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank',
+                               body=read(os.path.join(AUDIO, 'bad', os.listdir(os.path.join(AUDIO, 'bad'))[0])))
+        check(st == 400, 'a corrupt file from tests/data/audio/bad: 400', (st, b[:200]))
+
+        # images: quality as `accel image quality --json`, blobs as `accel image blob -o`
+        for img in ('good.jpg', 'good.png'):
+            path = os.path.join(IMAGES, img)
+            st, h, b = srv.request('POST', '/v1/image/quality', body=read(path))
+            q = json.loads(b) if st == 200 else {}
+            c = json.loads(cli('image', 'quality', path, '--json'))['images'][0]
+            keys = ('width', 'height', 'blur_laplacian_var', 'brightness', 'contrast', 'sharpness_tenengrad', 'overall')
+            check(st == 200 and all(q.get(k) == c[k] for k in keys), '%s: the quality of accel image quality' % img,
+                  (st, q, c))
+            for model, size in (('scrfd', None), ('arcface', None), ('scrfd', 320)):
+                out = os.path.join(WORK, 'blob-%s-%s.npy' % (model, size))
+                cli('image', 'blob', path, '--model', model, '-o', out, *(('--size', str(size)) if size else ()))
+                st, h, b = srv.request('POST', '/v1/image/blob?model=%s%s' % (model, '&size=%d' % size if size else ''),
+                                       body=read(path))
+                check(st == 200 and b == read(out), '%s %s %s: the bytes of accel image blob -o' % (img, model, size),
+                      (st, len(b), len(read(out))))
+        st, h, b = srv.request('POST', '/v1/image/quality', body=read(os.path.join(IMAGES, 'truncated.jpg')))
+        check(st == 400 and b'the request body' in b, 'a truncated JPEG: 400 naming the body', (st, b[:200]))
+
+        # the counters the requests above left
+        fams = metrics(srv)
+        for fam in ('accel_build_info', 'accel_ready', 'accel_device_info', 'accel_device_memory_used_bytes',
+                    'accel_device_memory_total_bytes', 'accel_device_utilization_ratio', 'accel_queue_depth',
+                    'accel_queue_capacity', 'accel_workers', 'accel_requests_in_flight', 'accel_operation_calls',
+                    'accel_operation_items', 'accel_operation_errors', 'accel_operation_fallbacks',
+                    'accel_operation_duration_seconds', 'accel_http_requests', 'accel_http_request_duration_seconds',
+                    'accel_http_rejected', 'accel_executor_calls'):
+            check(fam in fams, 'metric family %s' % fam, sorted(fams))
+        cpu_i = str(s['devices'][-1]['index'])
+        check(sample(fams, 'accel_operation_calls', operation='whisper-80', device=cpu_i, kind='cpu') == 5,
+              'five whisper-80 requests counted on the CPU',
+              [(x.labels, x.value) for x in fams['accel_operation_calls'].samples])
+        check(sample(fams, 'accel_operation_errors', operation='fbank', reason='ERR_FORMAT') == 3,
+              'three bad fbank bodies counted as ERR_FORMAT',
+              [(x.labels, x.value) for x in fams['accel_operation_errors'].samples])
+        check(sample(fams, 'accel_operation_duration_seconds', 'accel_operation_duration_seconds_count',
+                     operation='vggish') == 2, 'the vggish latency histogram counts both')
+        check(sample(fams, 'accel_http_requests', handler='/healthz', code='200') == 2, 'requests by handler and code')
+        check(sample(fams, 'accel_ready') == 1 and sample(fams, 'accel_workers') == 2, 'readiness and workers')
+        check(fams['accel_operation_duration_seconds'].type == 'histogram', 'a histogram', fams['accel_operation_duration_seconds'].type)
+
+        # one log line per request: ten health checks, ten lines
+        before = len([l for l in srv.log() if ' GET /healthz ' in l])
+        for _ in range(10):
+            srv.request('GET', '/healthz')
+        time.sleep(0.3)
+        after = [l for l in srv.log() if ' GET /healthz ' in l]
+        check(len(after) - before == 10, 'one log line per request', len(after) - before)
+        check(re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1:\d+ GET /healthz 200 3 [\d.]+ms$', after[-1]),
+              'a log line: time, client, method, target, status, bytes, time', after[-1])
+        feat = [l for l in srv.log() if 'POST /v1/audio/features?preset=whisper-80 200' in l]
+        check(feat and 'device="cpu' in feat[-1] and 'fallbacks=0' in feat[-1], 'an operation line names its device', feat[-1:])
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'SIGTERM: exit status 0', rc)
+
+
+# ---- token ----------------------------------------------------------------------------------
+
+def token():
+    tok = 'test-token-4f1b2c3d9e8a7b6c'
+    srv = Server(ACCEL, env={'ACCEL_SERVE_TOKEN': tok})
+    try:
+        for path in ('/healthz', '/readyz', '/'):
+            st, _, _ = srv.request('GET', path)
+            check(st == 200, '%s needs no token' % path, st)
+        wav = read(os.path.join(AUDIO, 'speech_a.wav'))
+        for method, path, body in (('GET', '/status', None), ('GET', '/metrics', None),
+                                   ('POST', '/v1/audio/features?preset=fbank', wav),
+                                   ('POST', '/v1/image/quality', b'x')):
+            st, h, b = srv.request(method, path, body=body)
+            check(st == 401 and h.get('www-authenticate') == 'Bearer realm="accel"',
+                  '%s %s without a token: 401 with WWW-Authenticate' % (method, path), (st, h.get('www-authenticate')))
+            st, h, b = srv.request(method, path, body=body, headers={'Authorization': 'Bearer nope-nope-nope-nope'})
+            check(st == 401 and 'error="invalid_token"' in h.get('www-authenticate', ''),
+                  '%s %s with a wrong token: 401 invalid_token' % (method, path), (st, h.get('www-authenticate')))
+        st, _, b = srv.request('GET', '/status', headers={'Authorization': 'Bearer ' + tok})
+        check(st == 200 and json.loads(b)['server']['token_required'] is True, 'the right token: 200', st)
+        st, _, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav,
+                               headers={'Authorization': 'bearer ' + tok})
+        check(st == 200, 'the scheme is case-insensitive', st)
+        fams = metrics(srv, headers={'Authorization': 'Bearer ' + tok})
+        check(sample(fams, 'accel_http_rejected', reason='unauthorized') == 8, 'eight requests turned away', 
+              sample(fams, 'accel_http_rejected', reason='unauthorized'))
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+    check(not any(tok in l for l in srv.log()), 'the token never appears in the log')
+    # a token too short is refused at start, without being echoed
+    r = subprocess.run([ACCEL, 'serve', '--listen', '127.0.0.1:0'], capture_output=True,
+                       env=dict(os.environ, ACCEL_SERVE_TOKEN='short'))
+    check(r.returncode == 2 and b'ACCEL_SERVE_TOKEN=(hidden, 5 characters)' in r.stderr and b'short' not in r.stderr,
+          'a short token: exit 2, hidden', (r.returncode, r.stderr))
+
+
+# ---- limits ---------------------------------------------------------------------------------
+
+def limits():
+    srv = Server(ACCEL, ['--body-limit-mb', '0.25', '--client-timeout', '2', '--time-limit', '0.15', '--workers', '1'])
+    try:
+        # a declared size over the limit: 413 before a byte of the body is sent
+        t0 = time.time()
+        r = srv.raw(b'POST /v1/audio/features?preset=fbank HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n')
+        check(status_line(r) == 413 and b'at most 262144' in r, 'Content-Length over the limit: 413 at once', r[:300])
+        check(time.time() - t0 < 3, 'without waiting for the body', time.time() - t0)
+        # chunked: counted as it arrives
+        s = srv.connect()
+        s.sendall(b'POST /v1/audio/features?preset=fbank HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n')
+        resp = b''
+        try:
+            for _ in range(40):
+                s.sendall(b'2000\r\n' + b'\0' * 0x2000 + b'\r\n')
+            s.sendall(b'0\r\n\r\n')
+        except OSError:
+            pass
+        s.settimeout(5)
+        try:
+            while b'\r\n\r\n' not in resp:
+                c = s.recv(4096)
+                if not c:
+                    break
+                resp += c
+        except OSError:
+            pass
+        s.close()
+        check(status_line(resp) == 413 and b'more than 262144 bytes' in resp, 'a chunked body over the limit: 413', resp[:300])
+        # a client sending too slowly: 408, past the client's time (2 s), while it still sends
+        s = srv.connect()
+        s.sendall(b'POST /v1/audio/features?preset=fbank HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n')
+        resp, t0 = b'', time.time()
+        s.settimeout(0.1)
+        while time.time() - t0 < 8 and b'\r\n\r\n' not in resp:
+            try:
+                s.sendall(b'\0' * 100)
+            except OSError:
+                pass
+            try:
+                c = s.recv(4096)
+                if not c:
+                    break
+                resp += c
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+            time.sleep(0.4)
+        s.settimeout(3)
+        try:
+            while True:  # the rest of the answer, up to the close
+                c = s.recv(4096)
+                if not c:
+                    break
+                resp += c
+        except OSError:
+            pass
+        s.close()
+        check(status_line(resp) == 408 and b'ACCEL_SERVE_CLIENT_TIMEOUT_S' in resp, 'a trickling body: 408', resp[:300])
+        check(2 <= time.time() - t0 < 6, 'at the client time limit (2 s)', time.time() - t0)
+        # a client that stops sending: closed when its time is up
+        s = srv.connect()
+        s.sendall(b'POST /v1/audio/features?preset=fbank HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc')
+        t0 = time.time()
+        s.settimeout(10)
+        try:
+            got = s.recv(4096)
+        except OSError:
+            got = b''
+        s.close()
+        check(got == b'' and time.time() - t0 < 5, 'a stalled body: the connection closed within the limit', (got[:80], time.time() - t0))
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+    # the time limit: a long input on the only worker, another waiting behind it
+    srv = Server(ACCEL, ['--time-limit', '0.1', '--workers', '1'])
+    try:
+        results = []
+
+        def one(body):
+            results.append(srv.request('POST', '/v1/audio/features?preset=whisper-80', body=body))
+        big = wav_bytes(1800, seed=4)  # half an hour: well over 0.1 s of work (0.6 s here)
+        ts = [threading.Thread(target=one, args=(big,)), threading.Thread(target=one, args=(wav_bytes(1, seed=5),))]
+        t0 = time.time()
+        ts[0].start()
+        while time.time() - t0 < 30:  # the long one on the worker first
+            if json.loads(srv.request('GET', '/status')[2])['server']['workers_busy'] >= 1:
+                break
+            time.sleep(0.005)
+        ts[1].start()
+        for t in ts:
+            t.join(120)
+        codes = sorted(r[0] for r in results)
+        check(codes == [503, 503], 'both past the time limit: 503 (running, and waiting behind it)', codes)
+        for st, h, b in results:
+            check('retry-after' in h and b'time limit of 0.1 s exceeded' in b, '503 with Retry-After, saying why', (h, b[:200]))
+        check(time.time() - t0 < 10, 'the answers come at the limit, not when the work ends', time.time() - t0)
+        st, _, _ = srv.request('GET', '/healthz')
+        check(st == 200, 'the server still answers', st)
+        fams = metrics(srv)
+        check(sample(fams, 'accel_http_rejected', reason='time_limit') == 2, 'two time limits counted',
+              sample(fams, 'accel_http_rejected', reason='time_limit'))
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
+# ---- burst ----------------------------------------------------------------------------------
+
+def burst():
+    n = 16
+    bodies = [wav_bytes(20 + 0.37 * i, seed=100 + i) for i in range(n)]
+    want = []
+    for i, b in enumerate(bodies):
+        path = os.path.join(WORK, 'burst-%d.wav' % i)
+        with open(path, 'wb') as f:
+            f.write(b)
+        want.append(cli_features(path, 'whisper-80'))
+    srv = Server(ACCEL, ['--workers', '1', '--queue', '1'])
+    try:
+        results = [None] * n
+        go = threading.Barrier(n)
+
+        def one(i):
+            go.wait()
+            try:
+                results[i] = srv.request('POST', '/v1/audio/features?preset=whisper-80', body=bodies[i])
+            except Exception as e:  # a lost request is a failure, reported below
+                results[i] = (0, {}, repr(e).encode())
+        ts = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(300)
+        codes = [r[0] for r in results]
+        check(all(c in (200, 503) for c in codes), 'only 200 and 503', codes)
+        check(codes.count(200) >= 1 and codes.count(503) >= 1, 'some run, some are turned away', codes)
+        for i, (st, h, b) in enumerate(results):
+            if st == 200:
+                check(b == want[i], 'request %d got the features of its own input' % i, (len(b), len(want[i])))
+            elif st == 503:
+                check(h.get('retry-after', '').isdigit() and b'busy' in b, 'a 503 says when to retry', (h, b[:200]))
+        fams = metrics(srv)
+        check(sample(fams, 'accel_http_rejected', reason='queue_full') == codes.count(503), 'each 503 counted',
+              (sample(fams, 'accel_http_rejected', reason='queue_full'), codes.count(503)))
+        check(sample(fams, 'accel_operation_calls', operation='whisper-80') == codes.count(200), 'each 200 counted')
+        st, _, _ = srv.request('GET', '/healthz')
+        check(st == 200, 'the server still answers after the burst', st)
+        print('burst: %d answered 200, %d answered 503' % (codes.count(200), codes.count(503)))
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
+# ---- fallback -------------------------------------------------------------------------------
+
+def fallback():
+    build = os.path.dirname(ACCEL)
+    env = {'LD_LIBRARY_PATH': '%s/fake-cuda-backend:%s/fakes/ok' % (build, build),
+           'ACCEL_FAULT': 'launch@op:whisper'}
+    if not os.path.exists(os.path.join(build, 'fake-cuda-backend', 'libcuda.so.1')):
+        skip('the stand-in CUDA driver is not built')
+    srv = Server(ACCEL, env=env)
+    try:
+        st, _, b = srv.request('GET', '/status')
+        s = json.loads(b)
+        check(s['device'] == 'cuda', '"device": "cuda", as write-up 002 checks with curl', s['device'])
+        check(s['gpu'] and s['gpu']['name'] == 'accel fake CUDA device', '"gpu": {"name": …}', s['gpu'])
+        g = s['gpu'] or {}
+        check(g.get('memory', {}).get('total_bytes') == 16 << 30 and g.get('memory', {}).get('used_bytes') == (2 << 30) - (256 << 20),
+              "the GPU's memory from NVML (v2: reserved memory not counted as used)", g.get('memory'))
+        check(g.get('driver_version') == '550.54.14' and g.get('runtime_version', '').startswith('CUDA '),
+              'driver and runtime versions', (g.get('driver_version'), g.get('runtime_version')))
+        check((g.get('utilization_percent'), g.get('temperature_c'), g.get('power_watts'), g.get('power_limit_watts'), g.get('source'))
+              == (3, 52, 27, 70, 'nvml'), 'utilisation, temperature, power and its limit from NVML', g)
+        path = os.path.join(AUDIO, 'speech_b.wav')
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=whisper-80', body=read(path))
+        check(st == 200, 'a request whose operation falls back still succeeds', (st, b[:200]))
+        check(h.get('x-accel-fallbacks') == '1 kernel_error' and h.get('x-accel-device', '').startswith('cpu'),
+              'it says it fell back, and where it ran', (h.get('x-accel-fallbacks'), h.get('x-accel-device')))
+        check(b == cli_features(path, 'whisper-80', env=env), 'the result is the CLI\'s (which falls back too)')
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=read(path))
+        check(st == 200 and h.get('x-accel-device', '').startswith('cuda 0'), 'fbank runs on the GPU', h.get('x-accel-device'))
+        fams = metrics(srv)
+        check(sample(fams, 'accel_operation_fallbacks', operation='whisper-80', reason='kernel_error', device='0', kind='cuda') == 1,
+              'the fallback counted by reason and device',
+              [(x.labels, x.value) for x in fams.get('accel_operation_fallbacks').samples] if 'accel_operation_fallbacks' in fams else None)
+        cpu = str(s['devices'][-1]['index'])
+        check(sample(fams, 'accel_operation_calls', operation='whisper-80', device=cpu, kind='cpu') == 1,
+              'the call counted on the device that produced the result')
+        check(sample(fams, 'accel_operation_calls', operation='fbank', device='0', kind='cuda') == 1, 'fbank on the GPU')
+        check((sample(fams, 'accel_executor_fallbacks', operation='whisper', reason='kernel_error') or 0) >= 1,
+              "the executor's own fallback counter")
+        check(sample(fams, 'accel_device_memory_used_bytes', device='0', kind='cuda') == (2 << 30) - (256 << 20),
+              'GPU memory used, in bytes (DCGM_FI_DEV_FB_USED is MiB)')
+        check(sample(fams, 'accel_device_utilization_ratio', device='0') == 0.03, 'utilisation as a ratio')
+        check(sample(fams, 'accel_device_power_limit_watts', device='0') == 70, 'the power limit in watts')
+        check(sample(fams, 'accel_device_temperature_celsius', device='0') == 52, 'the temperature')
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
+# ---- sigterm --------------------------------------------------------------------------------
+
+def sigterm():
+    srv = Server(ACCEL, ['--workers', '1'])
+    body = wav_bytes(600, seed=7)
+    result = []
+
+    def long_request():
+        result.append(srv.request('POST', '/v1/audio/features?preset=whisper-80', body=body, timeout=120))
+    t = threading.Thread(target=long_request)
+    t.start()
+    deadline = time.time() + 30
+    while time.time() < deadline and not any('POST' in l for l in srv.log()):
+        st, _, b = srv.request('GET', '/status')
+        if json.loads(b)['server']['workers_busy'] >= 1:
+            break
+        time.sleep(0.01)
+    srv.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.2)
+    refused = False
+    try:
+        srv.request('GET', '/healthz', timeout=3)
+    except OSError:
+        refused = True
+    t.join(120)
+    rc = srv.stop()
+    check(result and result[0][0] == 200 and len(result[0][2]) > 128, 'the request in flight is answered', result and result[0][:2])
+    check(refused, 'no new connection is accepted while draining')
+    check(rc == 0, 'exit status 0 after draining', rc)
+    log = srv.log()
+    check(any('SIGTERM: stopping; finishing 1 request in flight' in l for l in log), 'it says what it finishes', log[-5:])
+    check(log and log[-1] == 'accel serve: stopped', 'it says it stopped', log[-3:])
+
+
+{'endpoints': endpoints, 'token': token, 'limits': limits, 'burst': burst, 'fallback': fallback,
+ 'sigterm': sigterm}[SCENARIO]()
+done()
