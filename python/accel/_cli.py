@@ -5,14 +5,18 @@ cmd_select.c, cmd_config.c). The option tables below restate the binary's; the t
 every output with the binary's, byte for byte."""
 from __future__ import annotations
 
+import io
 import json
+import math
+import signal
 import sys
+import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
 
 from . import _accel
-from ._cli_opts import (CSV, FLAG, HELP, JSON, OK, OPT_FORMAT, OPT_JSON, OPT_NO_CACHE,
-                        OPT_OUTPUT, STR, TABLE, Args, Opt, Out, Verb, err, error_unknown,
-                        help_text, json_text, opt_op, parse, table_write)
+from ._cli_opts import (CSV, FLAG, HELP, INT, JSON, NUM, OK, OPT_FORMAT, OPT_JSON,
+                        OPT_NO_CACHE, OPT_OUTPUT, STR, TABLE, Args, Opt, Out, Verb, err,
+                        error_unknown, json_text, opt_op, parse, table_write)
 from ._device import Device
 from ._pci import same_bus_id, scan
 from .errors import Error
@@ -39,13 +43,177 @@ def _parse(v: Verb, args: Sequence[str]) -> Optional[Args]:
 # ---- devices ---------------------------------------------------------------------------
 
 DEVICES = Verb(
-    "devices", "[--json | --format table|json|csv|md] [--no-cache] [-o FILE]",
+    "devices", "[--json | --format table|json|csv|md] [--no-cache] [-o FILE]\n"
+    "       accel devices --query F,F,... [--watch SECONDS [--iterations N]] [--format F]",
     "Lists every compute device (GPUs first, the CPU last) and every GPU on the\n"
-    "PCI bus that accel cannot reach.",
+    "PCI bus that accel cannot reach. --query and --watch give the devices' live\n"
+    "figures instead, one row per device and reading; the fields (nvidia-smi's names;\n"
+    "memory in MiB, power in W, temperature in C, \"[N/A]\" when not reported):\n"
+    "timestamp, index, kind, name, uuid, pci.bus_id, driver_version, usable, verdict,\n"
+    "memory.total, memory.used, memory.free, utilization.gpu, utilization.memory,\n"
+    "temperature.gpu, power.draw, power.limit, processes, source.",
     (Opt("--json", None, FLAG, None,
          "machine-readable output on standard output (docs/devices.md)"),
-     OPT_FORMAT, OPT_NO_CACHE, OPT_OUTPUT),
+     OPT_FORMAT, OPT_NO_CACHE, OPT_OUTPUT,
+     Opt("--query", "--query-gpu", STR, "F,F,...",
+         "one row per device with these fields, read now (as nvidia-smi\n"
+         "--query-gpu; the list is below)"),
+     Opt("--watch", "-l|--loop", NUM, "SECONDS",
+         "read again every SECONDS until Ctrl-C (as nvidia-smi -l); without\n"
+         "--query, the live fields", 0.05, 86400),
+     Opt("--iterations", "-n", INT, "N", "with --watch: stop after N readings", 1, 100000000)),
     footer="exit status: 0 listed, 2 usage or configuration error")
+D_JSON, D_FORMAT, D_NO_CACHE, D_OUTPUT, D_QUERY, D_WATCH, D_ITERATIONS = range(7)
+
+# ---- devices --query / --watch (tools/accel/devices_query.c) -------------------------------
+
+#: (name, alias, unit, kind): kind 1 a number, 0 a string, 2 a boolean (nvidia-smi's names)
+QUERY_FIELDS = (
+    ("timestamp", None, None, 0), ("index", None, None, 1), ("kind", None, None, 0),
+    ("name", "gpu_name", None, 0), ("uuid", "gpu_uuid", None, 0),
+    ("pci.bus_id", "gpu_bus_id", None, 0), ("driver_version", None, None, 0),
+    ("usable", None, None, 2), ("verdict", None, None, 0), ("memory.total", None, "MiB", 1),
+    ("memory.used", None, "MiB", 1), ("memory.free", None, "MiB", 1),
+    ("utilization.gpu", None, "%", 1), ("utilization.memory", None, "%", 1),
+    ("temperature.gpu", None, None, 1), ("power.draw", None, "W", 1),
+    ("power.limit", None, "W", 1), ("processes", None, None, 1), ("source", None, None, 0))
+_DEFAULT_QUERY = "index,kind,name,memory.used,memory.total,utilization.gpu,temperature.gpu,power.draw"
+
+
+def _query_fields(text: Optional[str]) -> Optional[List[int]]:
+    """The field indices of a comma-separated list; None after the error (unknown field, the
+    nearest one and those allowed)."""
+    ids: List[int] = []
+    bad = None
+    for t in (text if text is not None else _DEFAULT_QUERY)[:1023].split(","):
+        t = t.strip(" ")
+        if not t:
+            continue
+        found = [k for k, f in enumerate(QUERY_FIELDS) if t in (f[0], f[1])]
+        if not found:
+            bad = t
+            break
+        if len(ids) == 32:
+            bad = "(more than 32 fields)"
+            break
+        ids.append(found[-1])
+    if bad is None and not ids:
+        bad = "(none)"
+    if bad is not None:
+        error_unknown("devices", "--query field", bad, [f[0] for f in QUERY_FIELDS])
+        return None
+    return ids
+
+
+def _query_value(f: int, d: Device, s: Dict[str, Any], stamp: str) -> Optional[str]:
+    """A field's text, None when the device does not report it."""
+    mib = 1024.0 * 1024.0
+    total = s["mem_total"] if s["mem_total"] >= 0 else _n(d.memory_total)
+    name = QUERY_FIELDS[f][0]
+    if name == "timestamp":
+        return stamp
+    if name == "index":
+        return "%d" % d.index
+    if name == "kind":
+        return d.kind
+    if name == "name":
+        return d.name
+    if name in ("uuid", "pci.bus_id", "driver_version"):
+        v = {"uuid": d.uuid, "pci.bus_id": d.pci_bus_id, "driver_version": d.driver_version}[name]
+        return v or None
+    if name == "usable":
+        return "yes" if d.usable else "no"
+    if name == "verdict":
+        return d.verdict
+    if name == "memory.total":
+        return None if total < 0 else "%.0f" % math.floor(total / mib)
+    if name == "memory.used":
+        return None if s["mem_used"] < 0 else "%.0f" % math.floor(s["mem_used"] / mib)
+    if name == "memory.free":
+        if s["mem_used"] < 0 or total < 0:
+            return None
+        return "%.0f" % math.floor((total - s["mem_used"]) / mib)
+    key = {"utilization.gpu": "utilization_percent", "utilization.memory": "mem_busy_percent",
+           "temperature.gpu": "temperature_c"}.get(name)
+    if key:
+        return None if s[key] < 0 else "%d" % s[key]
+    if name in ("power.draw", "power.limit"):
+        v = s["power_mw" if name == "power.draw" else "power_limit_mw"]
+        return None if v < 0 else "%.2f" % (v / 1000.0)
+    if name == "processes":
+        return "%d" % s["processes"]
+    return s["source"] or None  # source
+
+
+def _stamp() -> str:
+    """nvidia-smi's timestamp, local time: "2026/12/06 04:43:55.123"."""
+    now = time.time()
+    return time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(now)) + ".%03d" % (
+        int(round(now * 1e9)) % 1000000000 // 1000000)
+
+
+def _query_round(c: _accel.Context, ids: List[int], first: bool, watch: bool, fmt: int,
+                 f: TextIO) -> None:
+    stamp = _stamp()
+    devs = [Device._from_dict(d) for d in c.devices()]
+    rows = []
+    for d in devs:
+        s = c.device_query(d.index)
+        rows.append((d, [_query_value(k, d, s, stamp) for k in ids]))
+    if fmt == JSON:
+        out = []
+        for d, vals in rows:
+            obj: Dict[str, Any] = {}
+            for k, v in zip(ids, vals):
+                kind = QUERY_FIELDS[k][3]
+                obj[QUERY_FIELDS[k][0]] = (None if v is None else float(v) if kind == 1
+                                           else bool(d.usable) if kind == 2 else v)
+            out.append(obj)
+        f.write(json_text({"timestamp": stamp, "devices": out}, pretty=not watch))
+        f.flush()
+        return
+    head = ["%s [%s]" % (QUERY_FIELDS[k][0], QUERY_FIELDS[k][2]) if QUERY_FIELDS[k][2]
+            else QUERY_FIELDS[k][0] for k in ids]
+    align = "".join("r" if QUERY_FIELDS[k][3] == 1 else "l" for k in ids)
+    cells = [["[N/A]" if v is None else v for v in vals] for _, vals in rows]
+    if fmt == CSV and not first:  # one CSV table for the whole watch: the header once
+        buf = io.StringIO(newline="")
+        table_write(head, align, cells, fmt, buf)
+        text = buf.getvalue()
+        f.write(text[text.index("\r\n") + 2:])
+    else:
+        if watch and not first and fmt != CSV:
+            f.write("\n")
+        if watch and fmt == TABLE:
+            f.write(stamp + "\n")
+        table_write(head, align, cells, fmt, f)
+    f.flush()
+
+
+def _devices_query(c: _accel.Context, text: Optional[str], watch: float, iterations: int,
+                   o: Out) -> int:
+    ids = _query_fields(text)
+    if ids is None:
+        return 2
+    stop = []
+    old = {}
+    if watch > 0 and not o.path:  # Ctrl-C ends the watch after the round in progress
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            old[sig] = signal.signal(sig, lambda *_: stop.append(1))
+    try:
+        it = 0
+        while not stop and (iterations < 0 or it < iterations):
+            t0 = time.monotonic()
+            _query_round(c, ids, it == 0, watch > 0, o.fmt, o.f)
+            if watch <= 0 or (iterations >= 0 and it + 1 >= iterations):
+                break
+            while not stop and time.monotonic() - t0 < watch:
+                time.sleep(min(0.05, max(0.0, watch - (time.monotonic() - t0))))
+            it += 1
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+    return 0
 
 
 def _mem_text(d: Device) -> str:
@@ -152,14 +320,32 @@ def _devices_rows(devs: List[Device], fmt: int, out: TextIO) -> None:
 
 def cmd_devices(args: Sequence[str]) -> int:
     a = _parse(DEVICES, args)
-    flags = _accel.CTX_NO_WARMUP | (_accel.CTX_NO_CACHE if a.v[2].set else 0)
+    flags = _accel.CTX_NO_WARMUP | (_accel.CTX_NO_CACHE if a.v[D_NO_CACHE].set else 0)
+    query = a.v[D_QUERY].s if a.v[D_QUERY].set else None
+    live = a.v[D_QUERY].set or a.v[D_WATCH].set
+    if live and _query_fields(query) is None:
+        return 2
+    if a.v[D_ITERATIONS].set and not a.v[D_WATCH].set:
+        err("devices", "--iterations counts --watch readings: give --watch SECONDS too")
+        return 2
+    if a.v[D_WATCH].set and not a.v[D_ITERATIONS].set and a.v[D_OUTPUT].set and \
+            a.v[D_OUTPUT].s != "-":
+        err("devices", "-o FILE is written when the report is complete, and --watch without "
+                       "--iterations never completes: add --iterations N, or redirect standard "
+                       "output")
+        return 2
     c = _open(flags)
     if c is None:
         return 2
     try:
-        o = Out.open(DEVICES.name, a, 0, 1, 3)
+        o = Out.open(DEVICES.name, a, D_JSON, D_FORMAT, D_OUTPUT)
         if o is None:
             return 2
+        if live:
+            _devices_query(c, query, a.v[D_WATCH].d if a.v[D_WATCH].set else 0,
+                           a.v[D_ITERATIONS].i if a.v[D_ITERATIONS].set else -1, o)
+            c.close()
+            return o.close()
         devs = [Device._from_dict(d) for d in c.devices()]
     finally:
         c.close()
@@ -417,7 +603,7 @@ VERBS: Dict[str, Callable[[Sequence[str]], int]] = {
 }
 _HELP = {
     "config": "print the effective configuration and where each value came from ([--show] [--get KEY])",
-    "devices": "list every compute device ([--json | --format table|json|csv|md] [--no-cache])",
+    "devices": "list every compute device, or watch their live figures ([--query F,…] [--watch S])",
     "doctor": "check the GPU stack and say how to fix it ([--json] [--no-cache] [-o FILE])",
     "select": "print the device an operation would run on ([--op NAME] [--explain] [--no-cache])",
 }

@@ -569,10 +569,11 @@ def json_number(v: float) -> str:
     return s
 
 
-def json_text(doc: Any) -> str:
-    """A document as accel's JSON writer prints it: two-space indentation, ": " after keys,
-    empty containers as [] and {}, integers as integers, numbers in their shortest exact form,
-    strings with only the escapes JSON needs (UTF-8 kept), a final newline."""
+def json_text(doc: Any, pretty: bool = True) -> str:
+    """A document as accel's JSON writer prints it: two-space indentation, ": " after keys
+    (compact, one line, with ``pretty`` False), empty containers as [] and {}, integers as
+    integers, numbers in their shortest exact form, strings with only the escapes JSON needs
+    (UTF-8 kept), a final newline."""
     out: List[str] = []
 
     def value(v: Any, depth: int) -> None:
@@ -600,11 +601,12 @@ def json_text(doc: Any) -> str:
         for k, (key, x) in enumerate(items):
             if k:
                 out.append(",")
-            out.append("\n" + "  " * (depth + 1))
+            if pretty:
+                out.append("\n" + "  " * (depth + 1))
             if key is not None:
-                out.append(_json_str(key) + ": ")
+                out.append(_json_str(key) + (": " if pretty else ":"))
             value(x, depth + 1)
-        if items:
+        if items and pretty:
             out.append("\n" + "  " * depth)
         out.append(c)
 

@@ -364,6 +364,29 @@ static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject 
     return Py_BuildValue("(NNN)", list, pa_text(warning), err);
 }
 
+static PyObject *ctx_device_query(PyObject *self, PyObject *args)
+{
+    Py_ssize_t index;
+    if (!PyArg_ParseTuple(args, "n:device_query", &index)) return NULL;
+    if (index < 0) return pa_input_error("index: %zd (allowed: >= 0)", index);
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_device_sample sm;
+    memset(&sm, 0, sizeof sm);
+    sm.struct_size = sizeof sm;
+    size_t np = 0;
+    PA_RUN(c, st, msg, accel_device_query(c->ctx, (size_t)index, &sm));
+    if (st == ACCEL_OK) PA_RUN(c, st, msg, accel_device_processes(c->ctx, (size_t)index, NULL, 0, &np));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return Py_BuildValue("{s:i,s:L,s:L,s:i,s:i,s:i,s:i,s:i,s:s,s:n}", "index", sm.index, "mem_used",
+                         (long long)sm.mem_used, "mem_total", (long long)sm.mem_total,
+                         "utilization_percent", sm.utilization_percent, "mem_busy_percent",
+                         sm.mem_busy_percent, "temperature_c", sm.temperature_c, "power_mw",
+                         sm.power_mw, "power_limit_mw", sm.power_limit_mw, "source", sm.source,
+                         "processes", (Py_ssize_t)np);
+}
+
 static PyObject *ctx_config_get(PyObject *self, PyObject *args)
 {
     const char *key;
@@ -755,6 +778,9 @@ static PyMethodDef ctx_methods[] = {
      "select_candidates($self, /, op=None)\n--\n\n([(index, score, eligible, chosen, rule), …], "
      "warning or None, error or None): accel_select_candidates(); a failed selection gives its "
      "error (not raised) with the candidates it ranked, if any."},
+    {"device_query", ctx_device_query, METH_VARARGS,
+     "device_query($self, index, /)\n--\n\nThe device's live figures now (accel_device_query(), "
+     "-1 unknown) and the number of processes using it (accel_device_processes())."},
     {"ordinal", ctx_ordinal, METH_VARARGS,
      "ordinal($self, index, /)\n--\n\nThe device's CUDA/HIP ordinal, -1 for other kinds."},
     {"config_get", ctx_config_get, METH_VARARGS,

@@ -82,6 +82,44 @@ def test_devices_every_format():
     same(["devices", "--no-cache"])
 
 
+STABLE = "index,kind,gpu_name,uuid,pci.bus_id,driver_version,usable,verdict,memory.total,processes,source"
+
+
+def without_stamps(text):
+    return re.sub(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d{3}", "TIME", text)
+
+
+def test_devices_query_and_watch():
+    # the figures that do not move between two runs, in every format, once and watched
+    for fmt in ([], ["--format", "csv"], ["--format", "md"], ["--json"]):
+        a, _ = same(["devices", "--query", STABLE] + fmt, volatile=(without_stamps,))
+        assert a.stdout
+        same(["devices", "--query-gpu=" + STABLE, "--watch", "0.05", "--iterations", "3"] + fmt,
+             volatile=(without_stamps,))
+    a, _ = same(["devices", "--query", "timestamp,index", "-l", "0.05", "-n", "2", "--json"],
+                volatile=(without_stamps,))
+    assert len(a.stdout.splitlines()) == 2 and json.loads(a.stdout.splitlines()[1])["devices"]
+    # every field, and the live ones --watch shows by default: the same fields, each known or
+    # not in the same places (the figures themselves move between two runs)
+    every = ("timestamp,index,kind,name,uuid,pci.bus_id,driver_version,usable,verdict,"
+             "memory.total,memory.used,memory.free,utilization.gpu,utilization.memory,"
+             "temperature.gpu,power.draw,power.limit,processes,source")
+    for args in (["--query", every], ["--watch", "0.05", "-n", "1"]):
+        a, b = pym("devices", "--json", *args), cli("devices", "--json", *args)
+        assert a.returncode == b.returncode == 0, (args, a.stderr, b.stderr)
+
+        def shape(doc):
+            return [[(k, v is None, type(v).__name__) for k, v in d.items()]
+                    for d in doc["devices"]]
+        assert shape(json.loads(a.stdout)) == shape(json.loads(b.stdout)), args
+    # the checks before any device is opened
+    for args in (["--query", "nope"], ["--query", "memory.usd"], ["--query", ","],
+                 ["--iterations", "3"], ["--watch", "1", "-o", "out.csv"], ["--watch", "0.01"],
+                 ["--watch", "abc"], ["-n", "0", "--watch", "1"]):
+        a, _ = same(["devices"] + args)
+        assert a.returncode == 2, args
+
+
 def test_devices_json_validates():
     jsonschema = pytest.importorskip("jsonschema")
     doc = json.loads(pym("devices", "--json").stdout)
