@@ -326,6 +326,30 @@ ACCEL_API accel_status accel_device_processes(accel_ctx *ctx, size_t index,
                                               accel_device_process *procs, size_t cap,
                                               size_t *n);
 
+/* One device as the selection policy ranks it for an operation (accel_select_candidates()). */
+typedef struct accel_candidate {
+    size_t struct_size; /* sizeof(accel_candidate) */
+    int index;          /* device index */
+    double score;       /* the policy's score (docs/configuration.md) */
+    int eligible;       /* 1: the operation may run there */
+    int chosen;         /* 1: the device accel_select() returns */
+    char rule[192];     /* the rule or setting that placed it ("excluded: …" when not eligible) */
+} accel_candidate;
+
+/*! accel_select_candidates() :
+ *  What accel_select() decides, as data (`accel select --json` prints it): every device in the
+ *  order the policy ranks them for `op` (NULL: any operation) into out[0..cap-1], walked with
+ *  out[0].struct_size as the element size (set it in every element); *n receives the number of
+ *  devices, which may exceed cap. `warning` (may be NULL; cap bytes) receives the warning about
+ *  a requested device that could not be used, "" when there is none. The candidates are also
+ *  given when the selection fails (ACCEL_ERR_STRICT, ACCEL_ERR_UNAVAILABLE), to show why; none
+ *  is chosen then.
+ *  @return as accel_select(); ACCEL_ERR_INVALID_ARG for a NULL ctx or n, out NULL with cap > 0,
+ *          or a struct_size smaller than this version's first fields. Since 0.1. */
+ACCEL_API accel_status accel_select_candidates(accel_ctx *ctx, const char *op,
+                                               accel_candidate *out, size_t cap, size_t *n,
+                                               char *warning, size_t warning_cap);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration                                                                             */
 /* ---------------------------------------------------------------------------------------- */

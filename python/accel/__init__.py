@@ -1,11 +1,12 @@
 """accel for Python: the devices of this machine, what is wrong with its GPU stack, where each
-operation runs, how much fits, audio front ends that fall back to the CPU, and settings for
-PyTorch, ONNX Runtime, CTranslate2 and TensorFlow from the same decision.
+operation runs, how much fits, audio front ends and image operations that fall back to the
+CPU, and settings for PyTorch, ONNX Runtime, CTranslate2 and TensorFlow from the same decision.
 
     import accel
     with accel.Context() as ctx:
         print(ctx.devices)                       # [Device(0, cuda, 'NVIDIA …'), …, Device(n, cpu, …)]
         mel = ctx.audio.features("talk.wav", preset="whisper-80")
+        q = ctx.image.quality(["a.jpg", "b.png"])  # blur, brightness, contrast, sharpness
         print(ctx.last_record)                   # device used, fallbacks and why
     print(accel.doctor().text())
     model.to(accel.torch.device())               # the device accel chose, as torch names it
@@ -25,7 +26,7 @@ from ._context import ConfigValue, Context, OpStats, Plan, Selection
 from ._device import Device
 from ._records import AudioInfo, AudioResult, RunRecord, Segment
 from .doctor import Check, Report, doctor
-from .errors import (ConfigError, DeviceError, DeviceLostError, DeviceTimeoutError,
+from .errors import (BatchError, ConfigError, DeviceError, DeviceLostError, DeviceTimeoutError,
                      DisabledError, Error, FileError, FormatError, InputError, InternalError,
                      KernelError, NotBuiltError, NotFoundError, OutOfMemoryError, StrictError,
                      UnavailableError, UnsupportedError, VendorError)
@@ -40,12 +41,12 @@ __all__ = [
     "Error", "InputError", "ConfigError", "NotFoundError", "NotBuiltError", "DeviceError",
     "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError", "FileError",
     "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError", "DisabledError",
-    "VendorError", "InternalError",
+    "VendorError", "InternalError", "BatchError",
 ]
 
 #: Submodules loaded on first use: the framework adapters import nothing until called (and
 #: only accel.torch imports its framework).
-_LAZY = ("audio", "torch", "onnxruntime", "ctranslate2", "tensorflow")
+_LAZY = ("audio", "image", "torch", "onnxruntime", "ctranslate2", "tensorflow")
 
 
 def version() -> str:

@@ -3,6 +3,7 @@ from types import ModuleType
 from typing import Any, List
 
 from . import audio as audio
+from . import image as image
 from ._accel import AudioParams as AudioParams, Buffer as Buffer
 from ._context import (ConfigValue as ConfigValue, Context as Context, OpStats as OpStats,
                        Plan as Plan, Selection as Selection)
@@ -10,7 +11,8 @@ from ._device import Device as Device
 from ._records import (AudioInfo as AudioInfo, AudioResult as AudioResult,
                        RunRecord as RunRecord, Segment as Segment)
 from .doctor import Check as Check, Report as Report, doctor as doctor
-from .errors import (AccelWarning as AccelWarning, ConfigError as ConfigError,
+from .errors import (AccelWarning as AccelWarning, BatchError as BatchError,
+                     ConfigError as ConfigError,
                      DeviceError as DeviceError, DeviceLostError as DeviceLostError,
                      DeviceTimeoutError as DeviceTimeoutError, DisabledError as DisabledError,
                      Error as Error, FileError as FileError, FormatError as FormatError,

@@ -177,6 +177,7 @@ class Context:
         # fixed once discovery is done; read now so records stay readable after close()
         self._devices: List[Device] = [Device._from_dict(d) for d in self._c.devices()]
         self._audio = None
+        self._image = None
 
     # ---- life --------------------------------------------------------------------------
 
@@ -372,3 +373,13 @@ class Context:
             from .audio import Audio
             self._audio = Audio(self)
         return self._audio
+
+    @property
+    def image(self) -> Any:
+        """Image operations: ``ctx.image.decode``, ``gray``, ``resize``, ``blob``,
+        ``scrfd_input``, ``scrfd_output``, ``warp_affine``, ``arcface_matrix``, ``align``,
+        ``quality``, ``enhance``."""
+        if self._image is None:
+            from .image import Image
+            self._image = Image(self)
+        return self._image

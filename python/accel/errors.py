@@ -20,13 +20,13 @@ names, ``TimeoutError``), so generic handlers keep working.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Type
+from typing import Any, Dict, List, Optional, Type
 
 __all__ = [
     "Error", "InputError", "ConfigError", "NotFoundError", "NotBuiltError", "DeviceError",
     "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError", "FileError",
     "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError", "DisabledError",
-    "VendorError", "InternalError",
+    "VendorError", "InternalError", "BatchError",
 ]
 
 
@@ -118,6 +118,40 @@ class VendorError(DeviceError):
 
 class InternalError(Error):
     """A bug in accel (ERR_INTERNAL): please report it with the message."""
+
+
+class BatchError(Error):
+    """Some items of a batch failed and the others were computed (the image calls).
+
+    ``status``, ``code`` and the message are those of the first failure. ``errors`` holds one
+    entry per input, in input order: ``None`` for an item that succeeded, else its own
+    exception (an Error subclass naming the item and the reason: ``FormatError`` for a corrupt
+    file, ``InputError`` for an array that is not an image …). ``results`` holds what was
+    computed, in input order: a list with ``None`` where an item failed, or, for calls whose
+    result is one stacked array (blobs, ArcFace crops), that array, whose failed rows are NaN
+    (float) or zero (uint8). ``failed`` lists the indices of the failed items.
+
+    A BatchError is not an InputError or a FormatError even when every failure is one: catch
+    it to keep the items that succeeded."""
+
+    results: Any = None
+    errors: List[Optional[Error]] = []
+
+    @property
+    def failed(self) -> List[int]:
+        """The indices of the items that failed."""
+        return [i for i, e in enumerate(self.errors) if e is not None]
+
+    @classmethod
+    def _of(cls, op: str, what: str, results: Any, errors: List[Optional[Error]]) -> "BatchError":
+        bad = [e for e in errors if e is not None]
+        first = bad[0]
+        msg = "%s: %d of %d %s failed; the others are done (BatchError.results); first: %s" % (
+            op, len(bad), len(errors), what, first.message or first.status)
+        exc = cls(msg, status=first.status, code=first.code)
+        exc.results = results
+        exc.errors = list(errors)
+        return exc
 
 
 _BY_STATUS: Dict[str, Type[Error]] = {

@@ -314,6 +314,79 @@ static PyObject *ctx_select(PyObject *self, PyObject *args, PyObject *kw)
     return r;
 }
 
+static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"op", NULL};
+    const char *op = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|z:select_candidates", kwlist, &op)) return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024], warning[512];
+    size_t n = 0, cap = 64;
+    accel_candidate *cand = calloc(cap, sizeof *cand);
+    if (!cand) return PyErr_NoMemory();
+    for (size_t i = 0; i < cap; i++) cand[i].struct_size = sizeof cand[i];
+    PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
+    if (st == ACCEL_OK && n > cap) { /* more devices than slots: once more with room for all */
+        accel_candidate *more = realloc(cand, n * sizeof *cand);
+        if (!more) {
+            free(cand);
+            return PyErr_NoMemory();
+        }
+        cand = more;
+        for (size_t i = cap; i < n; i++) cand[i].struct_size = sizeof cand[i];
+        cap = n;
+        PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
+    }
+    if (st == PA_CLOSED) {
+        free(cand);
+        return pa_raise(st, msg);
+    }
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < n && i < cap; i++) {
+        PyObject *t = Py_BuildValue("(idiiN)", cand[i].index, cand[i].score, cand[i].eligible,
+                                    cand[i].chosen, pa_str_or_none(cand[i].rule));
+        if (!t || PyList_Append(list, t) < 0) Py_CLEAR(list);
+        Py_XDECREF(t);
+    }
+    free(cand);
+    if (!list) return NULL;
+    PyObject *err = Py_None;
+    Py_INCREF(err);
+    if (st != ACCEL_OK) {
+        Py_DECREF(err);
+        err = pa_error_new(st, msg, NULL);
+        if (!err) {
+            Py_DECREF(list);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("(NNN)", list, pa_text(warning), err);
+}
+
+static PyObject *ctx_device_query(PyObject *self, PyObject *args)
+{
+    Py_ssize_t index;
+    if (!PyArg_ParseTuple(args, "n:device_query", &index)) return NULL;
+    if (index < 0) return pa_input_error("index: %zd (allowed: >= 0)", index);
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024];
+    accel_device_sample sm;
+    memset(&sm, 0, sizeof sm);
+    sm.struct_size = sizeof sm;
+    size_t np = 0;
+    PA_RUN(c, st, msg, accel_device_query(c->ctx, (size_t)index, &sm));
+    if (st == ACCEL_OK) PA_RUN(c, st, msg, accel_device_processes(c->ctx, (size_t)index, NULL, 0, &np));
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    return Py_BuildValue("{s:i,s:L,s:L,s:i,s:i,s:i,s:i,s:i,s:s,s:n}", "index", sm.index, "mem_used",
+                         (long long)sm.mem_used, "mem_total", (long long)sm.mem_total,
+                         "utilization_percent", sm.utilization_percent, "mem_busy_percent",
+                         sm.mem_busy_percent, "temperature_c", sm.temperature_c, "power_mw",
+                         sm.power_mw, "power_limit_mw", sm.power_limit_mw, "source", sm.source,
+                         "processes", (Py_ssize_t)np);
+}
+
 static PyObject *ctx_config_get(PyObject *self, PyObject *args)
 {
     const char *key;
@@ -700,6 +773,14 @@ static PyMethodDef ctx_methods[] = {
      "(-1 and \"\" unknown), plus its runtime ordinal."},
     {"select", (PyCFunction)(void (*)(void))ctx_select, METH_VARARGS | METH_KEYWORDS,
      "select($self, /, op=None, explain=False)\n--\n\n(index, explanation or None): accel_select()."},
+    {"select_candidates", (PyCFunction)(void (*)(void))ctx_select_candidates,
+     METH_VARARGS | METH_KEYWORDS,
+     "select_candidates($self, /, op=None)\n--\n\n([(index, score, eligible, chosen, rule), …], "
+     "warning or None, error or None): accel_select_candidates(); a failed selection gives its "
+     "error (not raised) with the candidates it ranked, if any."},
+    {"device_query", ctx_device_query, METH_VARARGS,
+     "device_query($self, index, /)\n--\n\nThe device's live figures now (accel_device_query(), "
+     "-1 unknown) and the number of processes using it (accel_device_processes())."},
     {"ordinal", ctx_ordinal, METH_VARARGS,
      "ordinal($self, index, /)\n--\n\nThe device's CUDA/HIP ordinal, -1 for other kinds."},
     {"config_get", ctx_config_get, METH_VARARGS,
@@ -730,18 +811,20 @@ static PyGetSetDef ctx_getset[] = {
 
 int pa_context_init(PyObject *module)
 {
-    /* the Context's methods: its own and the audio calls (audio.c) */
-    size_t n1 = 0, n2 = 0;
+    /* the Context's methods: its own, the audio calls (audio.c) and the image calls (image.c) */
+    size_t n1 = 0, n2 = 0, n3 = 0;
     while (ctx_methods[n1].ml_name) n1++;
     while (pa_context_audio_methods[n2].ml_name) n2++;
+    while (pa_context_image_methods[n3].ml_name) n3++;
     static PyMethodDef *all;
-    all = calloc(n1 + n2 + 1, sizeof *all);
+    all = calloc(n1 + n2 + n3 + 1, sizeof *all);
     if (!all) {
         PyErr_NoMemory();
         return -1;
     }
     memcpy(all, ctx_methods, n1 * sizeof *all);
     memcpy(all + n1, pa_context_audio_methods, n2 * sizeof *all);
+    memcpy(all + n1 + n2, pa_context_image_methods, n3 * sizeof *all);
     PyType_Slot slots[] = {
         {Py_tp_doc, (void *)"Context(options=(), flags=0)\n--\n\n"
                             "An accel_ctx: options are (key, value) pairs that override the\n"

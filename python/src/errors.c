@@ -21,7 +21,7 @@ static PyObject *get_factory(void)
     return factory;
 }
 
-PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra)
+PyObject *pa_error_new(accel_status st, const char *message, PyObject *extra)
 {
     int code = st == PA_CLOSED ? ACCEL_ERR_INVALID_ARG : (int)st;
     const char *name = accel_status_name((accel_status)code);
@@ -29,7 +29,12 @@ PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra)
     if (st == PA_CLOSED && (!message || !message[0])) msg = "this accel.Context is closed";
     PyObject *f = get_factory();
     if (!f) return NULL;
-    PyObject *exc = PyObject_CallFunction(f, "issO", code, name, msg, extra ? extra : Py_None);
+    return PyObject_CallFunction(f, "issO", code, name, msg, extra ? extra : Py_None);
+}
+
+PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra)
+{
+    PyObject *exc = pa_error_new(st, message, extra);
     if (!exc) return NULL;
     PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
     Py_DECREF(exc);
@@ -46,6 +51,18 @@ PyObject *pa_input_error(const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return pa_raise(ACCEL_ERR_INVALID_ARG, msg);
+}
+
+PyObject *pa_take_error(void)
+{
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    if (!et) return NULL;
+    PyErr_NormalizeException(&et, &ev, &tb);
+    if (ev && tb) PyException_SetTraceback(ev, tb);
+    Py_XDECREF(et);
+    Py_XDECREF(tb);
+    return ev;
 }
 
 void pa_last_error(accel_status st, char *buf, size_t cap)

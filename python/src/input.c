@@ -7,6 +7,8 @@
  *   - a strided (non-contiguous) input is gathered into C order;
  *   - float64, float16 and bfloat16 inputs of calls that take float32 are converted to float32
  *     in the same pass (when the call does not take them as they are).
+ * Image calls (`rows`) also read a crop of a larger array in place: when its rows are packed
+ * but further apart than a row, that distance becomes the image's row stride.
  * Every other element type (integers a call does not take, bool, complex …), a rank outside
  * the call's range and big-endian data are refused with an accel.InputError naming the
  * argument, what it is and what is allowed.
@@ -246,6 +248,20 @@ static int settle(pa_input *in, const pa_accept *acc, const char *base, pa_el el
         static const float dummy[1];
         in->data = n ? (const void *)base : (const void *)dummy; /* never NULL */
         return 0;
+    }
+    if (acc->rows && target == el && ndim >= 2 && n) {
+        /* a crop of a larger image (img[y0:y1, x0:x1]): packed rows, further apart */
+        int packed_rows = 1;
+        int64_t row = pa_el_size(el);
+        for (int i = ndim - 1; i >= 1; i--) {
+            if (shape[i] != 1 && bstrides[i] != row) packed_rows = 0;
+            row *= (int64_t)shape[i];
+        }
+        if (packed_rows && bstrides[0] >= row) {
+            in->data = base;
+            in->row_stride = (size_t)bstrides[0];
+            return 0;
+        }
     }
     in->copy = pa_alloc(n * (size_t)pa_el_size(target));
     if (!in->copy) {

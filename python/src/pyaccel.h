@@ -13,6 +13,7 @@
  *   context.c  accel._accel.Context: an accel_ctx shared by threads; every call into libaccel
  *              runs with the GIL released under a read lock that close() takes for writing
  *   audio.c    accel._accel.AudioParams and the audio calls of the Context
+ *   image.c    the image calls of the Context (batches of images of any sizes, per-image errors)
  */
 #ifndef PYACCEL_H
 #define PYACCEL_H
@@ -43,6 +44,13 @@
 PyObject *pa_raise(accel_status st, const char *message);
 /* The same with extra attributes set on the exception (a dict, may be NULL). */
 PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra);
+/* The exception pa_raise_extra would raise, returned (a new reference) instead of raised:
+ * one item's error in a batch whose other items are returned. NULL with an exception set when
+ * it cannot be made. */
+PyObject *pa_error_new(accel_status st, const char *message, PyObject *extra);
+/* The exception being raised, taken out of the thread's state (normalised, traceback kept): a
+ * new reference, or NULL when none is set. */
+PyObject *pa_take_error(void);
 /* accel.InputError (status ERR_INVALID_ARG) with a formatted message; returns NULL. */
 PyObject *pa_input_error(const char *fmt, ...);
 /* Copies the thread's detailed message for a failed `st` into buf (the generic text when the
@@ -93,6 +101,8 @@ typedef struct pa_accept {
     int min_ndim, max_ndim;
     const char *allowed;  /* for messages: "float32 or int16" */
     int device_ok;        /* GPU memory is taken (read where it is, never copied) */
+    int rows;             /* images: rows further apart than a packed row (a crop of a larger
+                             array) are read in place, their distance in row_stride */
 } pa_accept;
 
 typedef struct pa_input {
@@ -106,6 +116,8 @@ typedef struct pa_input {
     const char *via;      /* "buffer protocol", "DLPack", "DLPack (versioned)", "CUDA array interface" */
     int on_device;        /* data is an address in a GPU's memory (device_ok calls only) */
     int dl_type, dl_id;   /* where, in DLPack's terms (PA_DL_CUDA/ROCM, ordinal; -1: unknown) */
+    size_t row_stride;    /* bytes from one index of the first dimension to the next when the
+                             call takes `rows` and the data are such a crop; 0: packed */
     /* ownership */
     int have_view;
     Py_buffer view;
@@ -162,6 +174,10 @@ int pa_context_init(PyObject *module);
 extern PyTypeObject *pa_AudioParamsType;
 extern PyMethodDef pa_context_audio_methods[]; /* merged into the Context's methods */
 int pa_audio_init(PyObject *module);
+
+/* ---- image (image.c) ------------------------------------------------------------------ */
+
+extern PyMethodDef pa_context_image_methods[]; /* merged into the Context's methods */
 
 /* ---- small helpers (module.c) --------------------------------------------------------- */
 

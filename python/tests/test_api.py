@@ -12,7 +12,7 @@ from accel import _accel
 
 PKG = os.path.dirname(accel.__file__)
 ADAPTERS = ("torch", "onnxruntime", "ctranslate2", "tensorflow")
-MODULES = ("audio", "doctor", "errors") + ADAPTERS
+MODULES = ("audio", "image", "doctor", "errors") + ADAPTERS
 
 
 def public_names(mod):
@@ -38,7 +38,7 @@ def test_contract_names_exist():
     for meth in ("select", "plan_batch", "config", "stats", "close", "__enter__", "__exit__"):
         assert callable(getattr(accel.Context, meth)), meth
     assert list(inspect.signature(accel.Context.select).parameters) == ["self", "op", "explain"]
-    for prop in ("devices", "audio", "last_record", "closed"):
+    for prop in ("devices", "audio", "image", "last_record", "closed"):
         assert isinstance(inspect.getattr_static(accel.Context, prop), property), prop
     from accel.audio import Audio
     for meth in ("features", "load", "vad", "chunks"):
@@ -48,6 +48,14 @@ def test_contract_names_exist():
     assert "padding" in f and "device" in f
     assert list(inspect.signature(Audio.load).parameters)[:3] == ["self", "path", "rate"]
     assert inspect.signature(Audio.load).parameters["rate"].default == 16000
+    from accel.image import Image
+    # one method per image operation, named as the library function and the CLI verb
+    for meth in ("decode", "gray", "resize", "blob", "scrfd_input", "scrfd_output",
+                 "warp_affine", "arcface_matrix", "align", "quality", "enhance"):
+        assert callable(getattr(Image, meth)), meth
+        assert "device" in inspect.signature(getattr(Image, meth)).parameters or \
+            meth == "arcface_matrix", meth
+    assert "BatchError" in accel.__all__ and issubclass(accel.BatchError, accel.Error)
     assert list(inspect.signature(accel.torch.device).parameters)[0] == "op"
     assert callable(accel.torch.configure)
     assert list(inspect.signature(accel.onnxruntime.providers).parameters)[0] == "op"
@@ -164,7 +172,7 @@ def test_extension_stub_matches_the_extension():
     assert not wrong, "parameters differ (stub, runtime): %s" % wrong
 
 
-@pytest.mark.parametrize("modname", ["_context", "_device", "_records", "audio", "doctor",
+@pytest.mark.parametrize("modname", ["_context", "_device", "_records", "audio", "image", "doctor",
                                      "_policy"] + list(ADAPTERS))
 def test_python_modules_are_annotated(modname):
     mod = importlib.import_module("accel." + modname)

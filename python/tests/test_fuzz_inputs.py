@@ -48,10 +48,19 @@ def test_random_dlpack_descriptions(cpu_ctx):
     for i in range(256):
         arena[i * 255 % len(arena)] = i & 0xFF
     addr = ctypes.addressof(arena)
+    def image_batch(x):
+        # a batch: a bad image fails alone (its InputError in the BatchError), never the call
+        try:
+            cpu_ctx.image.gray([x, x])
+        except accel.BatchError as e:
+            assert all(isinstance(err, accel.InputError) for err in e.errors), e.errors
+            raise e.errors[0]
+
     calls = [lambda x: cpu_ctx.convert(x), lambda x: cpu_ctx.reduce(x, "max"),
-             lambda x: cpu_ctx.audio.features(x, "fbank")]
+             lambda x: cpu_ctx.audio.features(x, "fbank"), lambda x: cpu_ctx.image.quality(x),
+             image_batch]
     outcomes = {"ok": 0, "InputError": 0}
-    for i in range(3000):
+    for i in range(4000):
         p = random_producer(rng, arena, addr)
         try:
             rng.choice(calls)(p)
@@ -76,7 +85,7 @@ def test_odd_buffer_formats(cpu_ctx, np):
     ]
     for x in odd:
         for call in (lambda v: cpu_ctx.convert(v), lambda v: cpu_ctx.audio.features(v),
-                     lambda v: cpu_ctx.reduce(v)):
+                     lambda v: cpu_ctx.reduce(v), lambda v: cpu_ctx.image.gray(v)):
             try:
                 call(x)
             except accel.InputError:

@@ -1,11 +1,14 @@
-"""No leak and no crash on repeated calls, good and bad: Python allocations (tracemalloc),
-C heap in use (glibc mallinfo2, which counts what libaccel and the extension malloc), and the
-reference counts of the inputs, before and after hundreds of calls."""
+"""No leak and no crash on repeated calls, good and bad (audio, conversions, the image calls
+and their per-image errors): Python allocations (tracemalloc), C heap in use (glibc
+mallinfo2, which counts what libaccel and the extension malloc), and the reference counts of
+the inputs, before and after hundreds of calls."""
 import ctypes
 import gc
 import os
+import struct
 import sys
 import tracemalloc
+import zlib
 
 import pytest
 
@@ -147,3 +150,45 @@ def test_closed_context_and_contexts_made_and_closed(np):
         with accel.Context(discovery=False) as k:
             k.convert(x)
     assert_no_growth(life, [x], n=100, c_limit=2 << 20)
+
+
+def test_image_calls_good_and_bad(c, np, tmp_path):
+    rng = np.random.default_rng(2)
+    img = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    crop = img[10:100, 20:150]
+    small = img[:40, :50]
+    lmk = [50.0, 50.0, 90.0, 50.0, 70.0, 70.0, 55.0, 90.0, 85.0, 90.0]
+    assert_no_growth(lambda: c.image.gray([img, crop]), [img, crop])
+    assert_no_growth(lambda: c.image.resize(img, (64, 48), interp="area"), [img])
+    assert_no_growth(lambda: c.image.quality([img, crop]), [img, crop])
+    assert_no_growth(lambda: c.image.blob([img, small], "scrfd", size=160), [img, small])
+    assert_no_growth(lambda: c.image.align(img, lmk, blob=True), [img])
+    assert_no_growth(lambda: c.image.enhance(small, min_short_side=80), [small])
+    assert_no_growth(lambda: c.image.warp_affine(img, [[1, 0, 2], [0, 1, 3]], (40, 40)), [img])
+    png = tmp_path / "a.png"  # an RGB PNG written by hand (no encoder needed)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\0" + img[y].tobytes() for y in range(img.shape[0]))
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 160, 120, 8, 2, 0, 0, 0))
+                    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    data = png.read_bytes()
+    assert_no_growth(lambda: c.image.decode([str(png), data]), n=100)
+    assert_no_growth(lambda: c.image.quality(str(png)), n=100)
+    # bad inputs: single (raised) and in batches (BatchError keeping the others)
+    f32 = np.zeros((8, 8, 3), np.float32)
+    two = np.zeros((8, 8, 2), np.uint8)
+    empty = np.zeros((0, 8, 3), np.uint8)
+    assert_no_growth(raises(accel.InputError, c.image.gray, f32), [f32])
+    assert_no_growth(raises(accel.InputError, c.image.quality, two), [two])
+    assert_no_growth(raises(accel.InputError, c.image.enhance, empty), [empty])
+    assert_no_growth(raises(accel.InputError, c.image.gray, []))
+    assert_no_growth(raises(accel.BatchError, c.image.quality, [img, f32, two]), [img, f32, two])
+    assert_no_growth(raises(accel.BatchError, c.image.blob, [img, f32], "arcface"), [img, f32])
+    assert_no_growth(raises(accel.InputError, c.image.align, img, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]), [img])
+    assert_no_growth(raises(accel.BatchError, c.image.align, img, [lmk, [1] * 10]), [img])
+    assert_no_growth(raises(accel.FormatError, c.image.decode, b"not an image"), n=100)
+    assert_no_growth(raises(accel.NotFoundError, c.image.quality, str(tmp_path / "no.png")), n=100)
+    assert_no_growth(raises(accel.BatchError, c.image.gray, [data[:40], str(png)]), n=100)
+    bad_net = [np.zeros((10, 1), np.float32)] * 9
+    assert_no_growth(raises(accel.InputError, c.image.scrfd_output, bad_net, 1.0), bad_net[:1])

@@ -338,3 +338,39 @@ accel_status accel_select(accel_ctx *ctx, const char *op, size_t *device_index, 
     free(sel);
     return st;
 }
+
+/* The fields of accel_candidate as of 0.1 end with `rule`. */
+#define CANDIDATE_MIN (offsetof(accel_candidate, rule) + sizeof(((accel_candidate *)0)->rule))
+
+accel_status accel_select_candidates(accel_ctx *ctx, const char *op, accel_candidate *out,
+                                     size_t cap, size_t *n, char *warning, size_t warning_cap)
+{
+    RETURN_ERROR_IF(!ctx || !n || (cap && !out), ACCEL_ERR_INVALID_ARG,
+                    "accel_select_candidates: NULL argument");
+    size_t elem = cap ? out->struct_size : 0;
+    RETURN_ERROR_IF(cap && elem < CANDIDATE_MIN, ACCEL_ERR_INVALID_ARG,
+                    "accel_select_candidates: out[0].struct_size %zu (set it to "
+                    "sizeof(accel_candidate))",
+                    elem);
+    *n = 0;
+    if (warning && warning_cap) warning[0] = '\0';
+    accel__op_ref ref = {0};
+    if (op) FORWARD_IF_ERROR(accel__op_resolve(op, &ref));
+    RETURN_ERROR_IF(op && !ref.op, ACCEL_ERR_NOT_BUILT_IN,
+                    "operation '%s' is not built into this library", op);
+    accel__selection *sel = malloc(sizeof *sel);
+    RETURN_ERROR_IF(!sel, ACCEL_ERR_NO_MEMORY, "out of memory");
+    accel_status st = accel__select_order(ctx, op ? ref.op->name : NULL, sel);
+    *n = sel->n;
+    for (size_t i = 0; i < sel->n && i < cap; i++) {
+        accel_candidate *c = (accel_candidate *)((char *)out + i * elem);
+        c->index = sel->c[i].index;
+        c->score = sel->c[i].score;
+        c->eligible = sel->c[i].eligible;
+        c->chosen = st == ACCEL_OK && sel->c[i].index == sel->chosen;
+        accel__strlcpy(c->rule, sel->c[i].rule, sizeof c->rule);
+    }
+    if (warning && warning_cap) accel__strlcpy(warning, sel->warning, warning_cap);
+    free(sel);
+    return st;
+}

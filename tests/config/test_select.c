@@ -147,6 +147,72 @@ static void expect_choice(const accel_option *opts, size_t n, const char *op, in
     accel_ctx_destroy(ctx);
 }
 
+/* accel_select_candidates() gives what accel__select_order() decided, element by element,
+ * walked with the caller's struct_size; a failed selection still lists the candidates. */
+static void test_candidates(void)
+{
+    accel_ctx *ctx = machine(NULL, 0);
+    accel__selection sel;
+    ASSERT_OK(accel__select_order(ctx, "whisper", &sel));
+    accel_candidate c[8];
+    for (int i = 0; i < 8; i++) c[i].struct_size = sizeof c[i];
+    size_t n = 0;
+    char warning[64] = "x";
+    ASSERT_OK(accel_select_candidates(ctx, "whisper-80", c, 8, &n, warning, sizeof warning));
+    ASSERT_EQ_INT(n, sel.n);
+    ASSERT_STR_EQ(warning, "");
+    int chosen = 0;
+    for (size_t i = 0; i < n; i++) {
+        ASSERT_EQ_INT(c[i].index, sel.c[i].index);
+        ASSERT_TRUE(c[i].score == sel.c[i].score);
+        ASSERT_EQ_INT(c[i].eligible, sel.c[i].eligible);
+        ASSERT_STR_EQ(c[i].rule, sel.c[i].rule);
+        ASSERT_EQ_INT(c[i].chosen, sel.c[i].index == sel.chosen);
+        chosen += c[i].chosen;
+        if (!c[i].eligible) ASSERT_CONTAINS(c[i].rule, "excluded");
+    }
+    ASSERT_EQ_INT(chosen, 1);
+    ASSERT_EQ_INT(c[0].chosen, 1);
+    /* fewer slots than devices: the first ones, and the count of all */
+    n = 0;
+    ASSERT_OK(accel_select_candidates(ctx, NULL, c, 2, &n, NULL, 0));
+    ASSERT_EQ_INT(n, sel.n);
+    /* a larger element (a program built against a later header) is walked by its size */
+    struct later {
+        accel_candidate c;
+        double extra;
+    } big[8];
+    for (int i = 0; i < 8; i++) big[i].c.struct_size = sizeof big[i], big[i].extra = -7;
+    ASSERT_OK(accel_select_candidates(ctx, "whisper", &big[0].c, 8, &n, NULL, 0));
+    for (size_t i = 0; i < n; i++) {
+        ASSERT_EQ_INT(big[i].c.index, sel.c[i].index);
+        ASSERT_TRUE(big[i].extra == -7);
+    }
+    /* bad arguments and names */
+    ASSERT_STATUS(accel_select_candidates(ctx, NULL, NULL, 1, &n, NULL, 0), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(accel_select_candidates(ctx, NULL, c, 1, NULL, NULL, 0), ACCEL_ERR_INVALID_ARG);
+    c[0].struct_size = 8;
+    ASSERT_STATUS(accel_select_candidates(ctx, NULL, c, 1, &n, NULL, 0), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "struct_size 8");
+    c[0].struct_size = sizeof c[0];
+    ASSERT_STATUS(accel_select_candidates(ctx, "whisper80", c, 8, &n, NULL, 0), ACCEL_ERR_NOT_FOUND);
+    ASSERT_CONTAINS(accel_last_error(NULL), "did you mean 'whisper-80'");
+    ASSERT_OK(accel_select_candidates(ctx, NULL, NULL, 0, &n, NULL, 0)); /* the count alone */
+    ASSERT_EQ_INT(n, sel.n);
+    accel_ctx_destroy(ctx);
+    /* strict refusal: the candidates and the warning say why, none is chosen */
+    accel_option o[2] = {{"ACCEL_BACKEND", "rocm"}, {"ACCEL_STRICT", "1"}};
+    ctx = machine(o, 2);
+    ASSERT_STATUS(accel_select_candidates(ctx, NULL, c, 8, &n, warning, sizeof warning),
+                  ACCEL_ERR_STRICT);
+    ASSERT_EQ_INT(n, 6);
+    ASSERT_CONTAINS(warning, "ACCEL_BACKEND=rocm (api): requested device"); /* cut to its cap */
+    ASSERT_EQ_INT(strlen(warning), sizeof warning - 1);
+    for (size_t i = 0; i < n; i++) ASSERT_EQ_INT(c[i].chosen, 0);
+    ASSERT_CONTAINS(accel_last_error(NULL), "forbids using another");
+    accel_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     cli_isolate_env();
@@ -219,5 +285,6 @@ int main(void)
     ASSERT_CONTAINS(accel_last_error(NULL), "unknown operation 'no_such_op'");
     accel_ctx_destroy(ctx);
     test_absent_kind();
+    test_candidates();
     TEST_DONE();
 }

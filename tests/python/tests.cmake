@@ -62,6 +62,13 @@ foreach(t ${_py_tests})
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
     ENVIRONMENT "PYTHONPATH=${ACCEL_PYTHON_LIB};PYTHONDONTWRITEBYTECODE=1;ACCEL_TEST_BUILD=${CMAKE_BINARY_DIR};ACCEL_TEST_SOURCE=${CMAKE_SOURCE_DIR};ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/${name}")
 endforeach()
+# the image calls again on the OpenCL device (PoCL in CI), the CLI on the same device: results
+# must stay the CLI's and the references' there too (skipped without an OpenCL device)
+add_test(NAME python_image_opencl COMMAND ${ACCEL_PYTHON} -m pytest -q -p no:cacheprovider
+  ${_py_src}/tests/test_image.py)
+set_tests_properties(python_image_opencl PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS python
+  WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
+  ENVIRONMENT "ACCEL_BACKEND=opencl;PYTHONPATH=${ACCEL_PYTHON_LIB};PYTHONDONTWRITEBYTECODE=1;ACCEL_TEST_BUILD=${CMAKE_BINARY_DIR};ACCEL_TEST_SOURCE=${CMAKE_SOURCE_DIR};ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/python_image_opencl")
 
 # pip install into a virtual environment (Debian's pip refuses system installs), from python/
 # and from the repository root, then the package is used from outside the source tree.
