@@ -225,6 +225,8 @@ cli_lines() {
   cli misspelt 0 --iteratoins 3 --gpu=1
   cli bad-choice 0 --format xlsx --json --help
   cli ranges 0 --chunks 60 --demo=0 --size -3 --iterations 1000001
+  cli image-values 1 photo.jpg --size 224x224 --tiles 8X8 --landmarks 202,98,248,97,225,122,206,145,246,143
+  cli image-bad-values 1 photo.jpg --size 0x65537 --landmarks 1e39,-1.5e-3,0x1p3,nan,inf,1,2,3,4,5,6
 }
 
 # ---- the table: one line per target ------------------------------------------------------

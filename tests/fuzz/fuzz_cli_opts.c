@@ -4,6 +4,9 @@
  * first byte picks a verb that takes operands or one that takes none. Whatever the
  * arguments, a parse that succeeds holds only values the table allows: whole numbers and
  * numbers in their ranges, a choice among its choices, operands taken from the arguments.
+ * Each argument is also read as the values some options hold beyond one number
+ * (cli_parse_wxh: "224x224"; cli_parse_floats: ten landmarks): a value read is in its range,
+ * finite and within a float's; a text refused leaves the outputs untouched.
  * The parser's messages go to standard error, which the run discards:
  * fuzz.sh flags: -close_fd_mask=3 -max_len=2048
  *
@@ -13,6 +16,7 @@
 /* the parser is part of the accel program, not of the library: compiled in here */
 #include "../../tools/accel/cli_opts.c"
 
+#include <float.h>
 #include <math.h>
 
 enum { O_OP, O_JSON, O_FORMAT, O_OUTPUT, O_ITER, O_SIZE, O_DEMO, O_GPU, O_CHUNKS, O_ANY, O_N };
@@ -64,6 +68,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p += strlen(p) + 1;
     }
     argv[argc] = NULL;
+    for (int i = 1; i < argc; i++) {
+        int w = -1, h = -1;
+        if (cli_parse_wxh(argv[i], 1, 65536, &w, &h) == 0)
+            FUZZ_CHECK(w >= 1 && w <= 65536 && h >= 1 && h <= 65536);
+        else
+            FUZZ_CHECK(w == -1 && h == -1);
+        float f[10] = {-0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f};
+        if (cli_parse_floats(argv[i], f, 10) == 0)
+            for (int k = 0; k < 10; k++) FUZZ_CHECK(isfinite(f[k]) && fabsf(f[k]) <= FLT_MAX);
+        else
+            for (int k = 0; k < 10; k++) FUZZ_CHECK(f[k] == 0.0f && signbit(f[k]));
+    }
     cli_args a;
     int rc = cli_parse(v, argc, argv, &a);
     FUZZ_CHECK(rc == CLI_OK || rc == CLI_HELP || rc == CLI_USAGE);

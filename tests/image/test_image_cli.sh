@@ -45,6 +45,10 @@ grep -q "^scale 4.81203" out.txt || { echo "FAIL: enhance did not print the scal
 
 check 2 "resize without --size" "$accel" image resize astro.jpg -o x.npy
 check 2 "align with 3 numbers" "$accel" image align astro.jpg --landmarks 1,2,3 -o x.npy
+check 2 "align with a landmark beyond a float" "$accel" image align astro.jpg --landmarks 1e300,98,248,97,225,122,206,145,246,143 -o x.npy
+check 2 "align with 11 numbers" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143,1 -o x.npy
+check 2 "resize to a size with a sign" "$accel" image resize astro.jpg --size +224x-3 -o x.npy
+check 2 "resize past 65536" "$accel" image resize astro.jpg --size 99999999999999999999x2 -o x.npy
 check 2 "unknown subcommand" "$accel" image frob
 check 2 "unknown model" "$accel" image blob astro.jpg --model yolo -o x.npy
 check 1 "collinear landmarks" "$accel" image align astro.jpg --landmarks 10,10,20,20,30,30,40,40,50,50 -o x.npy

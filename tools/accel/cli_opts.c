@@ -2,7 +2,9 @@
  * (cli_opts.h). */
 #include "cli_opts.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -333,4 +335,53 @@ void cli_help(const cli_verb *v, FILE *f)
         if (!*help) fputc('\n', f);
     }
     if (v->footer) fprintf(f, "\n%s%s", v->footer, v->footer[strlen(v->footer) - 1] == '\n' ? "" : "\n");
+}
+
+/* ---- values beyond one number -------------------------------------------------------- */
+
+/* a whole number lo..hi made of digits only, from *s; advances *s past it */
+static int whole(const char **s, int lo, int hi, int *out)
+{
+    const char *p = *s;
+    if (!isdigit((unsigned char)*p)) return -1;
+    long v = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        v = v * 10 + (*p - '0');
+        if (v > hi) return -1; /* hi is an int: v never overflows */
+    }
+    if (v < lo) return -1;
+    *out = (int)v;
+    *s = p;
+    return 0;
+}
+
+int cli_parse_wxh(const char *s, int lo, int hi, int *w, int *h)
+{
+    int a, b;
+    if (!s || whole(&s, lo, hi, &a) != 0 || (*s != 'x' && *s != 'X')) return -1;
+    s++;
+    if (whole(&s, lo, hi, &b) != 0 || *s) return -1;
+    *w = a, *h = b;
+    return 0;
+}
+
+int cli_parse_floats(const char *s, float *out, int n)
+{
+    float v[64];
+    if (!s || n < 1 || n > 64) return -1;
+    for (int k = 0; k < n; k++) {
+        if (k > 0 && *s++ != ',') return -1;
+        /* strtod skips leading blanks; a number here starts at once */
+        if (!*s || isspace((unsigned char)*s)) return -1;
+        char *e;
+        errno = 0;
+        double d = strtod(s, &e);
+        /* finite and within a float's range: converting a larger double is undefined */
+        if (e == s || !isfinite(d) || fabs(d) > FLT_MAX) return -1;
+        v[k] = (float)d;
+        s = e;
+    }
+    if (*s) return -1;
+    memcpy(out, v, (size_t)n * sizeof *out);
+    return 0;
 }

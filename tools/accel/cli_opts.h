@@ -93,6 +93,14 @@ int cli_parse(const cli_verb *verb, int argc, char **argv, cli_args *a);
 void cli_args_free(cli_args *a);
 void cli_help(const cli_verb *verb, FILE *f);
 
+/* Values an option's text holds beyond one number (the option table checks the rest):
+ * cli_parse_wxh reads "WxH" (or "WXH"): two whole numbers in lo..hi, digits only, e.g.
+ * "224x224"; cli_parse_floats reads exactly n comma-separated finite numbers that a float
+ * holds, e.g. landmarks "202,98,248,97,…". Both return 0, or -1 (outputs untouched) when the
+ * text is anything else. */
+int cli_parse_wxh(const char *s, int lo, int hi, int *w, int *h);
+int cli_parse_floats(const char *s, float *out, int n);
+
 /* "accel VERB: error: …" followed by "did you mean 'X'?" when `word` is close to one of the
  * candidates, and then "(allowed: …)" listing them all. */
 void cli_error_unknown(const char *verb, const char *what, const char *word,

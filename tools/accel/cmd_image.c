@@ -395,18 +395,6 @@ static int one_file(const char *sub, cli_args *a, const sub_idx *ix, const char 
 /* the value of an option the subcommand may lack */
 #define OPT(ix) ((ix) >= 0 ? &a.v[(ix)] : &none)
 
-static int parse_wxh(const char *s, int *w, int *h)
-{
-    char *e;
-    long a = strtol(s, &e, 10);
-    if (e == s || (*e != 'x' && *e != 'X')) return -1;
-    const char *s2 = e + 1;
-    long b = strtol(s2, &e, 10);
-    if (e == s2 || *e || a < 1 || b < 1 || a > 65536 || b > 65536) return -1;
-    *w = (int)a, *h = (int)b;
-    return 0;
-}
-
 static int write_image(const char *out, const accel_image *im)
 {
     accel_status st;
@@ -449,7 +437,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     int w = 0, h = 0, tx = 8, ty = 8;
     float lmk[10];
     if (!rc && !strcmp(sub, "resize")) {
-        if (!OPT(ix->size)->set || parse_wxh(OPT(ix->size)->s, &w, &h) != 0) {
+        if (!OPT(ix->size)->set || cli_parse_wxh(OPT(ix->size)->s, 1, 65536, &w, &h) != 0) {
             accel_cli_error("image", "resize: --size %s: expected WxH, whole numbers 1..65536 (e.g. 224x224)",
                             OPT(ix->size)->set ? OPT(ix->size)->s : "(missing)");
             rc = 2;
@@ -457,23 +445,13 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     }
     if (!rc && !strcmp(sub, "align")) {
         const char *s = OPT(ix->landmarks)->set ? OPT(ix->landmarks)->s : "";
-        int k = 0;
-        char *e = (char *)s;
-        while (k < 10 && *e) {
-            char *e2;
-            double v = strtod(e, &e2);
-            if (e2 == e || !isfinite(v)) break;
-            lmk[k++] = (float)v;
-            e = e2;
-            if (*e == ',') e++;
-        }
-        if (k != 10 || *e) {
+        if (cli_parse_floats(s, lmk, 10) != 0) {
             accel_cli_error("image", "align: --landmarks %s: expected ten numbers x1,y1,…,x5,y5 "
                             "(eyes, nose, mouth corners)", OPT(ix->landmarks)->set ? s : "(missing)");
             rc = 2;
         }
     }
-    if (!rc && OPT(ix->tiles)->set && parse_wxh(OPT(ix->tiles)->s, &tx, &ty) != 0) {
+    if (!rc && OPT(ix->tiles)->set && cli_parse_wxh(OPT(ix->tiles)->s, 1, 65536, &tx, &ty) != 0) {
         accel_cli_error("image", "enhance: --tiles %s: expected XxY (e.g. 8x8)", OPT(ix->tiles)->s);
         rc = 2;
     }
