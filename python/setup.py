@@ -110,10 +110,28 @@ class BuildExt(build_ext):
             return "-l" + name
         return "-l:lib%s.a" % name if os.path.isabs(path) and os.path.isfile(path) else "-l" + name
 
+    def _cli_verbs(self, root):
+        """The binary's verb list (what CMake generates from tools/accel/cmd_*.c), for the
+        read-only verbs compiled in here: `python -m accel` names the others as the binary's."""
+        gen = os.path.join(os.path.abspath(self.build_temp), "generated")
+        os.makedirs(gen, exist_ok=True)
+        names = sorted(f[4:-2] for f in os.listdir(os.path.join(root, "tools", "accel"))
+                       if f.startswith("cmd_") and f.endswith(".c"))
+        text = "/* generated from tools/accel/cmd_*.c */\n" + "".join(
+            "ACCEL_VERB(%s)\n" % n for n in names)
+        path = os.path.join(gen, "cli_verbs.h")
+        if not os.path.isfile(path) or open(path, encoding="utf-8").read() != text:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return gen
+
     def build_extension(self, ext):
         root = _source_root()
         lib, libs = self._libaccel(root)
         ext.include_dirs.append(os.path.join(root, "include"))
+        # the CLI's own sources (CLI_SOURCES) and what they include
+        ext.include_dirs += [os.path.join(root, "tools", "accel"), os.path.join(root, "src"),
+                             self._cli_verbs(root)]
         ext.extra_objects.append(lib)
         system = {"pthread", "dl", "m", "rt"}
         link = ["-Wl,--exclude-libs,ALL"]
@@ -125,7 +143,11 @@ class BuildExt(build_ext):
 
 
 ROOT = _source_root()
-SOURCES = ["module.c", "errors.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c"]
+SOURCES = ["module.c", "errors.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c",
+           "cli.c"]
+# `python -m accel`: the accel binary's read-only verbs, from its own sources (python/src/cli.c)
+CLI_SOURCES = ["cli_common.c", "cli_opts.c", "cli_out.c", "cmd_config.c", "cmd_devices.c",
+               "cmd_doctor.c", "cmd_select.c", "devices_query.c"]
 
 setup(
     name="accel",
@@ -139,7 +161,8 @@ setup(
     package_data={"accel": ["py.typed", "*.pyi"]},
     ext_modules=[Extension(
         "accel._accel",
-        sources=[os.path.join(REL, "src", s) for s in SOURCES],
+        sources=[os.path.join(REL, "src", s) for s in SOURCES]
+        + [os.path.relpath(os.path.join(ROOT, "tools", "accel", s)) for s in CLI_SOURCES],
         depends=[os.path.join(REL, "src", h) for h in ("pyaccel.h", "dlpack.h")],
         define_macros=[("Py_LIMITED_API", "0x030B0000"), ("_GNU_SOURCE", None)],
         extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter",

@@ -174,6 +174,8 @@ int pa_context_init(PyObject *module);
 extern PyTypeObject *pa_AudioParamsType;
 extern PyMethodDef pa_context_audio_methods[]; /* merged into the Context's methods */
 int pa_audio_init(PyObject *module);
+/* _accel.cli(args): `python -m accel` (cli.c) */
+int pa_cli_init(PyObject *module);
 
 /* ---- image (image.c) ------------------------------------------------------------------ */
 

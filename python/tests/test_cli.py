@@ -27,7 +27,12 @@ def without_memory(text):
     text = re.sub(r"\d+\.\d/\d+\.\d GiB", "M", text)
     text = re.sub(r'"free_bytes": \d+', '"free_bytes": F', text)
     text = re.sub(r'"used_bytes": \d+', '"used_bytes": U', text)
-    return re.sub(r"^(\d+,\w+,.*?,.*?,.*?,)\d*,", r"\1F,", text, flags=re.M)  # csv free_bytes
+    text = re.sub(r"^(\d+,\w+,.*?,.*?,.*?,)\d*,", r"\1F,", text, flags=re.M)  # csv free_bytes
+    # a device's selection score grows with its free memory: blank it in every format
+    text = re.sub(r'"score": [0-9.e+-]+', '"score": S', text)
+    text = re.sub(r"score +[0-9.]+", "score S", text)
+    text = re.sub(r"^(\*?,\d+,\w+,[^,\n]*,)[0-9.]+,", r"\1S,", text, flags=re.M)
+    return re.sub(r"\| *\d+\.\d{3} *\|", "| S |", text)
 
 
 def without_timing(text):

@@ -27,7 +27,8 @@ endif()
 
 set(ACCEL_PYTHON_LIB ${CMAKE_BINARY_DIR}/python/lib)
 file(GLOB _py_deps CONFIGURE_DEPENDS ${_py_src}/src/*.c ${_py_src}/src/*.h ${_py_src}/accel/*.py
-  ${_py_src}/accel/*.pyi ${_py_src}/accel/py.typed ${_py_src}/setup.py)
+  ${_py_src}/accel/*.pyi ${_py_src}/accel/py.typed ${_py_src}/setup.py
+  ${CMAKE_SOURCE_DIR}/tools/accel/*.c ${CMAKE_SOURCE_DIR}/tools/accel/*.h)
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/python/built.stamp
   COMMAND ${CMAKE_COMMAND} -E env ACCEL_STATIC_LIB=$<TARGET_FILE:accel_static>
           ${ACCEL_PYTHON} setup.py -q build --build-lib ${ACCEL_PYTHON_LIB}

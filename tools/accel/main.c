@@ -3,7 +3,6 @@
  * new file only. */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 typedef struct {
@@ -17,33 +16,6 @@ static const verb verbs[] = {
 #include "cli_verbs.h"
 #undef ACCEL_VERB
 };
-
-void accel_cli_error(const char *verb_name, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "accel %s: error: ", verb_name);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-int accel_cli_is(const char *arg, const char *a, const char *b)
-{
-    return (a && strcmp(arg, a) == 0) || (b && strcmp(arg, b) == 0);
-}
-
-accel_ctx *accel_cli_open(unsigned flags)
-{
-    accel_ctx *ctx = NULL;
-    accel_status st = accel_ctx_create(&ctx, NULL, 0, flags);
-    if (st != ACCEL_OK) {
-        fprintf(stderr, "accel: error: %s\n", accel_last_error(NULL)[0] ? accel_last_error(NULL)
-                                                                        : accel_strerror(st));
-        return NULL;
-    }
-    return ctx;
-}
 
 static void usage(FILE *f)
 {

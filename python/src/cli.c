@@ -1,0 +1,187 @@
+/* cli.c — `python -m accel`: the accel binary's read-only verbs (devices, doctor, select,
+ * config), run by the binary's own code (tools/accel/cmd_*.c and the option parser, compiled
+ * into this extension), so that their options, help, reports and exit codes are the binary's
+ * by construction. What differs is only what names the program: its usage lists these four
+ * verbs and says where the others are.
+ *
+ * _accel.cli(args) runs one command line and returns its exit code. The verbs write with C's
+ * stdio to the process's standard output and error (both flushed before returning), so this
+ * is for a process that is the command (accel/__main__.py), not for a library call. */
+#include "pyaccel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *const *help;
+} verb;
+
+/* sorted by name, as the usage lists them */
+static const verb verbs[] = {
+    {"config", accel_cli_config, &accel_cli_config_help},
+    {"devices", accel_cli_devices, &accel_cli_devices_help},
+    {"doctor", accel_cli_doctor, &accel_cli_doctor_help},
+    {"select", accel_cli_select, &accel_cli_select_help},
+};
+#define N_VERBS (sizeof verbs / sizeof *verbs)
+
+/* every verb of the binary (the generated list of tools/accel/cmd_*.c) */
+static const char *const all_verbs[] = {
+#define ACCEL_VERB(n) #n,
+#include "cli_verbs.h"
+#undef ACCEL_VERB
+};
+
+static const verb *find_verb(const char *name)
+{
+    for (size_t i = 0; i < N_VERBS; i++)
+        if (strcmp(name, verbs[i].name) == 0) return &verbs[i];
+    return NULL;
+}
+
+static int in_binary_only(const char *name)
+{
+    for (size_t i = 0; i < sizeof all_verbs / sizeof *all_verbs; i++)
+        if (strcmp(name, all_verbs[i]) == 0) return !find_verb(name);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: python -m accel <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < N_VERBS; i++) fprintf(f, "  %-10s %s\n", verbs[i].name, *verbs[i].help);
+    fprintf(f, "\n`python -m accel help <command>` or `python -m accel <command> --help` describes "
+               "a\ncommand's options, as the accel binary's do. Every command takes -o FILE (the\n"
+               "report written to FILE atomically); --json and --format table|json|csv|md where\n"
+               "the binary takes them. The binary's other commands:\n  ");
+    int first = 1;
+    for (size_t i = 0; i < sizeof all_verbs / sizeof *all_verbs; i++)
+        if (!find_verb(all_verbs[i])) {
+            fprintf(f, "%s%s", first ? "" : ", ", all_verbs[i]);
+            first = 0;
+        }
+    fprintf(f, "\n");
+}
+
+static int unknown_verb(const char *name)
+{
+    if (in_binary_only(name)) {
+        fprintf(stderr, "accel: error: '%s' is a command of the accel binary; python -m accel has ",
+                name);
+        for (size_t i = 0; i < N_VERBS; i++) fprintf(stderr, "%s%s", i ? ", " : "", verbs[i].name);
+        fprintf(stderr, " (and help)\n");
+        return 2;
+    }
+    const char *names[N_VERBS + 1];
+    for (size_t i = 0; i < N_VERBS; i++) names[i] = verbs[i].name;
+    names[N_VERBS] = "help";
+    cli_error_unknown(NULL, "command", name, names, N_VERBS + 1);
+    return 2;
+}
+
+/* the program's main, on argv[0..argc-1] with argv[0] the first argument after the program */
+static int run(int argc, char **argv)
+{
+    if (argc < 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[0], "help") == 0) {
+        if (argc < 2) {
+            usage(stdout);
+            return 0;
+        }
+        const verb *v = find_verb(argv[1]);
+        if (!v) return unknown_verb(argv[1]);
+        /* the verb's own --help: argv[1..] then --help (the slot argv[argc] is NULL and ours) */
+        argv[argc] = (char *)"--help";
+        return v->fn(argc, argv + 1);
+    }
+    if (accel_cli_is(argv[0], "--help", "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (accel_cli_is(argv[0], "--version", NULL)) {
+        printf("accel %s\n", accel_version_string());
+        return 0;
+    }
+    const verb *v = find_verb(argv[0]);
+    if (v) return v->fn(argc, argv);
+    if (argv[0][0] == '-') {
+        fprintf(stderr, "accel: error: '%s' before a command (usage: python -m accel <command> "
+                        "[options]; see `python -m accel help`)\n",
+                argv[0]);
+        return 2;
+    }
+    return unknown_verb(argv[0]);
+}
+
+static PyObject *py_cli(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *list;
+    if (!PyArg_ParseTuple(args, "O:cli", &list)) return NULL;
+    PyObject *seq = PySequence_Fast(list, "cli() takes a list of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Size(seq);
+    /* two spare slots: the "--help" of `help VERB`, and the NULL that ends argv */
+    char **argv = n >= 0 ? calloc((size_t)n + 2, sizeof *argv) : NULL;
+    if (!argv) {
+        Py_DECREF(seq);
+        return n < 0 ? NULL : PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_GetItem(seq, i);
+        const char *s = item && PyUnicode_Check(item) ? PyUnicode_AsUTF8AndSize(item, NULL) : NULL;
+        if (!s) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "cli() takes a list of str");
+            Py_XDECREF(item);
+            goto fail;
+        }
+        argv[i] = strdup(s);
+        Py_DECREF(item);
+        if (!argv[i]) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    /* the arguments are copies: the verbs never touch a Python object */
+    char **copy = calloc((size_t)n + 2, sizeof *copy);
+    if (!copy) {
+        seq = NULL;
+        PyErr_NoMemory();
+        goto fail;
+    }
+    memcpy(copy, argv, (size_t)n * sizeof *copy);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = run((int)n, copy);
+    fflush(stdout);
+    fflush(stderr);
+    Py_END_ALLOW_THREADS
+    free(copy);
+    for (Py_ssize_t i = 0; i < n; i++) free(argv[i]);
+    free(argv);
+    return PyLong_FromLong(rc);
+fail:
+    Py_XDECREF(seq);
+    for (Py_ssize_t i = 0; i < n; i++) free(argv[i]);
+    free(argv);
+    return NULL;
+}
+
+static PyMethodDef cli_methods[] = {
+    {"cli", py_cli, METH_VARARGS,
+     "cli(args, /)\n--\n\nRuns `accel ARGS…` for the read-only verbs (devices, doctor, select,\n"
+     "config, help), writing to the process's standard output and error; returns the exit\n"
+     "code. For `python -m accel`, a process that is the command."},
+    {NULL, NULL, 0, NULL},
+};
+
+int pa_cli_init(PyObject *module) { return PyModule_AddFunctions(module, cli_methods); }
