@@ -322,6 +322,10 @@ accel_status accel__audio_input_read_full(audio_input *in, void *buf, size_t n, 
 accel_status accel__audio_input_seek(audio_input *in, int64_t pos);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
+/* The error for an input that ended early: "'<name>': truncated or corrupt: decoded X s of the
+ * Y s that its header announces<detail>" (ACCEL_ERR_FORMAT), as every decoder words it. */
+accel_status accel__audio_input_cut_short(const audio_input *in, int64_t decoded, int64_t announced,
+                                          int rate, const char *detail);
 
 /* A decoder delivers interleaved float32 at the file's rate; the source mixes down and
  * resamples. */

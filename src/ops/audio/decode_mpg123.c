@@ -99,11 +99,10 @@ static accel_status feed(mp_state *s)
 static accel_status check_length(mp_state *s)
 {
     if (s->expected <= 0 || s->decoded >= s->expected) return ACCEL_OK;
-    return ACCEL_ERROR(ACCEL_ERR_FORMAT,
-                       "'%s': truncated or corrupt: decoded %.2f s of the %.2f s that its header "
-                       "announces (%lld of %lld frames)",
-                       s->path, (double)s->decoded / s->rate, (double)s->expected / s->rate,
-                       (long long)s->decoded, (long long)s->expected);
+    char detail[64];
+    snprintf(detail, sizeof detail, " (%lld of %lld frames)", (long long)s->decoded,
+             (long long)s->expected);
+    return accel__audio_input_cut_short(s->in, s->decoded, s->expected, s->rate, detail);
 }
 
 static accel_status mp_read(void *state, float *buf, size_t cap, size_t *got)
