@@ -111,6 +111,15 @@ if "$accel" audio features "$data/variants/speech_c.mp3" --preset fbank-80 -o "$
   grep -q "decoded 0.29 s of the 0.83 s" "$out/stdout" || fail "truncated MP3: $(cat "$out/stdout")"
   grep -q '"failed": 1' "$out/stdout" || fail "truncated MP3 not counted in --json"
   [ -e "$out/mp3/truncated.npy" ] && fail "features written for a truncated MP3"
+  # from a pipe FFmpeg knows no length and decoded the cut MP3 without a word; libmpg123 reads
+  # its Info header and names the loss (and "-" as <stdin>)
+  cat "$data/bad/truncated.mp3" | "$accel" audio features - --preset fbank-80 -o "$out/mp3pipe.npy" \
+    >"$out/stdout" 2>"$out/stderr" && fail "a cut MP3 from a pipe was accepted"
+  grep -q "'<stdin>': truncated or corrupt: decoded 0.25 s of the 0.75 s" "$out/stderr" ||
+    fail "a cut MP3 from a pipe: not named: $(cat "$out/stderr")"
+  cat "$data/variants/speech_c.mp3" | "$accel" audio features - --preset fbank-80 --json \
+    -o "$out/mp3pipe.npy" >"$out/stdout" 2>"$out/stderr" || fail "an MP3 from a pipe: $(cat "$out/stderr")"
+  grep -q '"seconds": 0.75,' "$out/stdout" || fail "an MP3 from a pipe is not 0.75 s: $(cat "$out/stdout")"
   # the same cut stream inside a WAV: libmpg123, where libsndfile's use of it printed
   # "Warning: Xing stream size off by more than 1%, …" — standard error carries accel's lines
   # only, and they name the file

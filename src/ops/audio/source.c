@@ -61,18 +61,19 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
     }
     /* MP3 to FFmpeg first (exact frame count), then to libmpg123 driven by accel (quiet:
      * libsndfile's use of it prints mpg123's warnings on standard error), then libsndfile.
-     * MPEG in a WAV (format tags 0x0050, 0x0055) to libmpg123 first: it reads the stream's
-     * Xing/Info header past the RIFF one, so an early end is reported (FFmpeg takes the WAV
-     * header's word and decodes a cut file without one). libsndfile reads a pipe through the
+     * MPEG in a WAV (format tags 0x0050, 0x0055), and an MP3 read from a pipe, to libmpg123
+     * first: it reads the stream's Xing/Info header (past a RIFF one), so an early end is
+     * reported and the encoder's padding trimmed, where FFmpeg takes the WAV header's word, and
+     * from a pipe knows no length: either way it decoded a cut file without a word. libsndfile reads a pipe through the
      * copy the input keeps of its first bytes, and fails cleanly when it would seek past
      * them */
     accel_status (*order[3])(audio_input *, audio_decoder *) = {accel__audio_sndfile_open,
                                                                 accel__audio_ffmpeg_open, NULL};
-    if (is_mp3) {
+    if (is_mp3 && in->seekable) {
         order[0] = accel__audio_ffmpeg_open;
         order[1] = accel__audio_mpg123_open;
         order[2] = accel__audio_sndfile_open;
-    } else if (is_wav && (in->wav_tag == 0x0050 || in->wav_tag == 0x0055)) {
+    } else if (is_mp3 || (is_wav && (in->wav_tag == 0x0050 || in->wav_tag == 0x0055))) {
         order[0] = accel__audio_mpg123_open;
         order[1] = accel__audio_ffmpeg_open;
         order[2] = accel__audio_sndfile_open;
