@@ -82,32 +82,6 @@ static void nonfinite(accel_ctx *ctx)
 }
 
 /* accel_audio_features_npy() refuses to write over the file its source reads. */
-/* Standard error (the descriptor, where libraries write) captured into a temporary file while
- * a decode runs. */
-static int err_saved = -1;
-static FILE *err_file;
-
-static void stderr_capture(void)
-{
-    fflush(stderr);
-    err_file = tmpfile();
-    ASSERT_TRUE(err_file != NULL);
-    err_saved = dup(2);
-    ASSERT_TRUE(err_saved >= 0 && dup2(fileno(err_file), 2) == 2);
-}
-
-/* Ends the capture; what was written, in buf. */
-static void stderr_release(char *buf, size_t cap)
-{
-    fflush(stderr);
-    dup2(err_saved, 2);
-    close(err_saved);
-    rewind(err_file);
-    size_t n = fread(buf, 1, cap - 1, err_file);
-    buf[n] = '\0';
-    fclose(err_file);
-}
-
 /* MPEG audio through libmpg123 says nothing on standard error: libsndfile used to decode MPEG
  * in a WAV with libmpg123, which printed "Warning: Xing stream size off by more than 1%, …"
  * there for a cut file. accel drives libmpg123 quietly and reports the early end itself,
@@ -120,9 +94,10 @@ static void mpeg_quiet(accel_ctx *ctx)
     float *x = NULL;
     size_t n = 0;
     accel_audio_info info = {.struct_size = sizeof info};
-    stderr_capture();
+    test_capture cap;
+    test_capture_begin(&cap, 2);
     accel_status st = accel_audio_load(ctx, path, 16000, &x, &n, &info);
-    stderr_release(err, sizeof err);
+    test_capture_end(&cap, err, sizeof err);
     const char *msg = accel_last_error(NULL);
     printf("  bad/truncated_mp3.wav -> %s: %s; standard error: \"%s\"\n", accel_status_name(st),
            msg, err);
@@ -141,7 +116,7 @@ static void mpeg_quiet(accel_ctx *ctx)
         audio_decoder d;
         float buf[4096];
         int64_t frames = 0;
-        stderr_capture();
+        test_capture_begin(&cap, 2);
         st = accel__audio_mpg123_open(&in, &d);
         if (st == ACCEL_OK) {
             size_t got = 0;
@@ -150,7 +125,7 @@ static void mpeg_quiet(accel_ctx *ctx)
                 frames += (int64_t)got;
             } while (st == ACCEL_OK && got);
         }
-        stderr_release(err, sizeof err);
+        test_capture_end(&cap, err, sizeof err);
         msg = accel_last_error(NULL);
         printf("  %s through libmpg123 -> %s, %lld frames: %s; standard error: \"%s\"\n",
                files[k], accel_status_name(st), (long long)frames, st ? msg : "", err);
