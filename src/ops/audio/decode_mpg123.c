@@ -116,7 +116,8 @@ static accel_status mp_read(void *state, float *buf, size_t cap, size_t *got)
                                 (cap - done) * frame_bytes, &bytes);
         done += bytes / frame_bytes;
         s->decoded += (int64_t)(bytes / frame_bytes);
-        if (r == MPG123_OK) continue;
+        if (r == MPG123_OK && bytes) continue;
+        if (r == MPG123_OK) r = MPG123_NEED_MORE; /* nothing came out: it wants input */
         if (r == MPG123_NEW_FORMAT) {
             long rate = 0;
             int ch = 0, enc = 0;
