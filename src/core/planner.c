@@ -477,19 +477,15 @@ static accel_status case_for(const char *op, const accel__bench_case **c, const 
     return ACCEL_OK;
 }
 
-/* Calibration measures a call of n items and of its first n/2. The call holds enough items
- * that the memory growing with them (the formula's b·n) is CALIBRATION_BYTES, far above what
- * allocations round to (a page, a 256-B alignment per buffer), so the slope is measured, not
- * the rounding; and no more, so it takes a moment (whisper: ~43 s of audio rather than the
- * 1024 s it once ran; an image operation: 2 images). At least 2 items; without a formula,
+/* Calibration runs the first n₂ and n₁ items of one call of n items (accel__plan_batch_call).
+ * The call holds enough items that the memory growing with them (the formula's b·n) is
+ * CALIBRATION_BYTES, far above what allocations round to (a page, a 256-B alignment per
+ * buffer), so the slope is measured, not the rounding; and no more, so it takes a moment
+ * (whisper: 44 s of audio rather than the 1024 s it once ran; an image operation: 2 images). At least 2 items; without a formula,
  * CALIBRATION_ITEMS; never more than an eighth of what the formula says fits the device. */
 #define CALIBRATION_BYTES (4 << 20)
 #define CALIBRATION_ITEMS 1024
 
-/* The case builds calls in its own items (a second of audio, an element of an array), which
- * are not the operation's (a frame, a segment of 64 Ki elements): the case's count grows until
- * the operation's reaches the target, or the case's largest size is reached (noop's calls
- * always hold one item). */
 /* The operation's items a calibration call of `o` should hold, from the formula evaluated on
  * `call` (which depends on the call: a reduce item is a segment of up to 64 Ki elements). */
 static size_t calibration_items(accel_ctx *ctx, const accel__op *o, void *call, int device)
