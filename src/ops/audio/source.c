@@ -2,9 +2,10 @@
  * mono float32 at the rate asked for, in bounded memory.
  *
  * Decoder choice: RIFF WAV goes to the built-in reader (strict about truncation); a WAV codec
- * it lacks, and every other file, goes to libsndfile, then FFmpeg (MPEG audio to FFmpeg first:
- * it counts MPEG frames exactly where libsndfile estimates; then to libmpg123, quiet). Channels are averaged (what
- * VGGish's np.mean and most pipelines do), then libsoxr resamples. */
+ * it lacks, and every other file, goes to libsndfile, then FFmpeg. MPEG audio goes to FFmpeg
+ * (it counts MPEG frames exactly where libsndfile estimates) and to libmpg123, quiet, before
+ * libsndfile (open_decoder says in which order). Channels are averaged (what VGGish's np.mean
+ * and most pipelines do), then libsoxr resamples. */
 #include "audio_internal.h"
 
 #include <math.h>
@@ -64,9 +65,9 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
      * MPEG in a WAV (format tags 0x0050, 0x0055), and an MP3 read from a pipe, to libmpg123
      * first: it reads the stream's Xing/Info header (past a RIFF one), so an early end is
      * reported and the encoder's padding trimmed, where FFmpeg takes the WAV header's word, and
-     * from a pipe knows no length: either way it decoded a cut file without a word. libsndfile reads a pipe through the
-     * copy the input keeps of its first bytes, and fails cleanly when it would seek past
-     * them */
+     * from a pipe knows no length: either way it decoded a cut file without a word.
+     * libsndfile reads a pipe through the copy the input keeps of its first bytes, and fails
+     * cleanly when it would seek past them */
     accel_status (*order[3])(audio_input *, audio_decoder *) = {accel__audio_sndfile_open,
                                                                 accel__audio_ffmpeg_open, NULL};
     if (is_mp3 && in->seekable) {
