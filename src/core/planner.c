@@ -411,9 +411,9 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
                 have = 1;
                 plan->calibrated = 1;
                 snprintf(how, sizeof how,
-                         "bytes = %lld + %lld·n (calibrated in %.2f s: peaks %lld B at n=%zu, "
-                         "%lld B at n=%zu)",
-                         (long long)a, (long long)b, secs, (long long)p1, n1, (long long)p2, n2);
+                         "bytes = %lld + %lld·n (calibrated: peaks %lld B at n=%zu, %lld B at "
+                         "n=%zu; the runs took %.2f s)",
+                         (long long)a, (long long)b, (long long)p1, n1, (long long)p2, n2, secs);
             } else {
                 size_t k = strlen(how);
                 snprintf(how + k, sizeof how - k,
