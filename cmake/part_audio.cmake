@@ -4,13 +4,17 @@
 #   soxr                        → ACCEL_HAVE_SOXR     (resampling to 16 kHz)
 #   libavformat, libavcodec,
 #   libavutil, libswresample    → ACCEL_HAVE_FFMPEG   (mp3, m4a/aac, opus, audio of video files)
-# ACCEL_AUDIO_SNDFILE / ACCEL_AUDIO_SOXR / ACCEL_AUDIO_FFMPEG (ON by default) turn each off.
+#   libmpg123                   → ACCEL_HAVE_MPG123   (MPEG audio where FFmpeg is absent or
+#                                 refuses it; quiet, unlike libsndfile's use of the same library)
+# ACCEL_AUDIO_SNDFILE / ACCEL_AUDIO_SOXR / ACCEL_AUDIO_FFMPEG / ACCEL_AUDIO_MPG123 (ON by
+# default) turn each off.
 # Without any of them the built-in WAV reader still works and 16 kHz input needs no resampler.
 # None is linked: each is opened with dlopen on first use (src/ops/audio/lazy_lib.h), so their
 # headers are needed at build time and the libraries only where audio files are decoded.
 option(ACCEL_AUDIO_SNDFILE "Decode audio with libsndfile when found" ON)
 option(ACCEL_AUDIO_SOXR "Resample audio with libsoxr when found" ON)
 option(ACCEL_AUDIO_FFMPEG "Decode audio with FFmpeg when found" ON)
+option(ACCEL_AUDIO_MPG123 "Decode MPEG audio with libmpg123 when found" ON)
 
 include(CheckCCompilerFlag)
 set(_audio_dir ${CMAKE_CURRENT_SOURCE_DIR}/src/ops/audio)
@@ -64,6 +68,15 @@ if(PKG_CONFIG_FOUND)
       target_include_directories(accel_objects PRIVATE ${ACCEL_SOXR_INCLUDE_DIRS})
       # headers only: opened with dlopen on first use (src/ops/audio/lazy_lib.h)
       list(APPEND _audio_libs "libsoxr ${ACCEL_SOXR_VERSION} (loaded at run time)")
+    endif()
+  endif()
+  if(ACCEL_AUDIO_MPG123)
+    pkg_check_modules(ACCEL_MPG123 QUIET libmpg123)
+    if(ACCEL_MPG123_FOUND)
+      target_compile_definitions(accel_objects PRIVATE ACCEL_HAVE_MPG123)
+      target_include_directories(accel_objects PRIVATE ${ACCEL_MPG123_INCLUDE_DIRS})
+      # headers only: opened with dlopen on first use (src/ops/audio/lazy_lib.h)
+      list(APPEND _audio_libs "libmpg123 ${ACCEL_MPG123_VERSION} (loaded at run time)")
     endif()
   endif()
   if(ACCEL_AUDIO_FFMPEG)

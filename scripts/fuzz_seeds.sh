@@ -231,6 +231,7 @@ cli_lines() {
 
 # ---- the table: one line per target ------------------------------------------------------
 files fuzz_wav "$data"/audio/*.wav "$data"/audio/variants/*.wav "$data"/audio/bad/*.wav
+files fuzz_mpg123 "$data"/audio/variants/*.mp3 "$data"/audio/bad/*.mp3 "$data"/audio/bad/*mp3*.wav
 config_files
 config_values
 fault_specs

@@ -120,6 +120,17 @@ def make_bad(good):
     mp3 = os.path.join(DATA, "variants", "speech_c.mp3")
     if os.path.exists(mp3):
         open(os.path.join(bad, "truncated.mp3"), "wb").write(open(mp3, "rb").read()[:3000])
+        # the same cut MPEG stream (its ID3 tag left out) inside a WAV (format tag 0x0055,
+        # MPEGLAYER3WAVEFORMAT): libsndfile decodes it with libmpg123, which then printed its
+        # own warning on standard error
+        cut = open(os.path.join(bad, "truncated.mp3"), "rb").read()
+        if cut[:3] == b"ID3":
+            cut = cut[10 + ((cut[6] << 21) | (cut[7] << 14) | (cut[8] << 7) | cut[9]):]
+        le = lambda v, n: v.to_bytes(n, "little")  # noqa: E731
+        fmt = (le(0x0055, 2) + le(1, 2) + le(16000, 4) + le(4000, 4) + le(1, 2) + le(0, 2)
+               + le(12, 2) + le(1, 2) + le(2, 4) + le(144, 2) + le(1, 2) + le(1393, 2))
+        body = b"WAVE" + b"fmt " + le(len(fmt), 4) + fmt + b"data" + le(len(cut), 4) + cut
+        open(os.path.join(bad, "truncated_mp3.wav"), "wb").write(b"RIFF" + le(len(body), 4) + body)
     # float samples with a NaN at sample 12345 (0.772 s): refused, naming the sample
     x = np.linspace(-0.05, 0.05, SR).astype("<f4")
     x[12345] = np.nan

@@ -79,4 +79,38 @@ static int accel_test_failures = 0;
         return 0;                                                            \
     } while (0)
 
+/* Captures what is written to descriptor fd (1 or 2, where libraries print) into a temporary
+ * file until test_capture_end, which restores fd and puts what was written into buf (at most
+ * cap − 1 bytes, NUL-terminated). */
+#include <unistd.h>
+
+typedef struct test_capture {
+    int fd, saved;
+    FILE *tmp;
+} test_capture;
+
+static inline void test_capture_begin(test_capture *c, int fd)
+{
+    fflush(NULL);
+    c->fd = fd;
+    c->tmp = tmpfile();
+    c->saved = c->tmp ? dup(fd) : -1;
+    if (c->saved < 0 || dup2(fileno(c->tmp), fd) != fd) TEST_FAIL_("cannot capture descriptor %d", fd);
+}
+
+static inline void test_capture_end(test_capture *c, char *buf, size_t cap)
+{
+    fflush(NULL);
+    buf[0] = '\0';
+    if (c->saved >= 0) {
+        dup2(c->saved, c->fd);
+        close(c->saved);
+    }
+    if (!c->tmp) return;
+    rewind(c->tmp);
+    size_t n = fread(buf, 1, cap - 1, c->tmp);
+    buf[n] = '\0';
+    fclose(c->tmp);
+}
+
 #endif

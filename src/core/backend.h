@@ -158,6 +158,12 @@ accel_status accel__device_code_run(accel__device *dev, const accel__op *op, voi
 /* Opens a device not opened at context creation (ACCEL_CTX_NO_WARMUP) under dev->lock
  * (context.c). On failure the device is marked unusable for the rest of the context. */
 accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *dev);
+/* 0 when device `dev` does not offer `op` (the reason written into why): the
+ * executor would skip it with unsupported_op on every call (benchmarks skip it, calibration
+ * keeps the formula). It opens the device to ask; a device that cannot be opened is not judged
+ * here (1): its calls fail and say why. (context.c) */
+int accel__device_offers(accel_ctx *ctx, accel__device *dev, const accel__op *op, char *why,
+                         size_t cap);
 
 /* A buffer allocated by core code that measures a device itself (the benchmark's copy
  * bandwidth), counted in the device's memory in use like the handle's; `bytes` must be the

@@ -311,25 +311,6 @@ static void bench_one(accel_ctx *ctx, const accel__bench_opts *o, const accel__o
     free(e2e);
 }
 
-/* 0 when device d does not offer op (the reason in why): the executor would skip it with
- * unsupported_op on every call. A device that cannot be opened is not judged here: its calls
- * fail and say why. */
-static int offers(accel_ctx *ctx, accel__device *d, const accel__op *op, char *why, size_t cap)
-{
-    if (!d->ops || !d->ops->supports_op) return 1;
-    if (d->backend && d->backend->host) return 1;
-    if (accel__device_ensure_open(ctx, d) != ACCEL_OK) return 1;
-    if (d->ops->supports_op(d, op)) return 1;
-    if (!op->run_device) {
-        snprintf(why, cap, "%s has no device code; it runs on the CPU", op->name);
-    } else {
-        const char *note = d->ops->kernel_note ? d->ops->kernel_note(d) : "";
-        snprintf(why, cap, "the device lacks the kernels of %s%s%s%s", op->name,
-                 note && *note ? " (" : "", note ? note : "", note && *note ? ")" : "");
-    }
-    return 0;
-}
-
 static void fill_fraction(const accel__bench_report *r, accel__bench_result *res)
 {
     const accel__bench_device *bd = NULL;
@@ -443,7 +424,7 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                 snprintf(res->error, sizeof res->error, "cannot build the call: %s", why);
                 continue;
             }
-            if (!offers(ctx, &ctx->devs[idx[k]], op, res->skip, sizeof res->skip)) {
+            if (!accel__device_offers(ctx, &ctx->devs[idx[k]], op, res->skip, sizeof res->skip)) {
                 res->skipped = 1;
                 res->iterations = 0;
                 accel__bench_stats_of(NULL, 0, &res->e2e);

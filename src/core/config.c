@@ -14,6 +14,10 @@
 
 #include "core/config_file.h"
 
+/* The longest value a key takes, in bytes (a path of PATH_MAX); a longer one is an error
+ * naming the key and this limit. */
+#define ACCEL__CFG_VALUE_MAX 4096
+
 typedef struct {
     char *value;  /* NULL: unset (default applies) */
     char *source; /* "api", "env", "file:PATH:LINE", "default" */
@@ -304,13 +308,19 @@ static accel_status set_value(accel__config *cfg, const char *key, const char *v
 {
     char why[320] = "";
     int id = find_key(key);
+    /* values are stored whole (a path, a serve token of up to 512 characters), never cut to a
+     * buffer: a value cut short would be validated and used as something the user never set */
+    size_t len = strlen(value);
+    if (len > ACCEL__CFG_VALUE_MAX)
+        return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s (from %s): a value of %zu characters is too long; "
+                           "allowed: at most %d characters",
+                           key, source, len, ACCEL__CFG_VALUE_MAX);
     if (id >= 0) {
-        char norm[256];
-        accel__strlcpy(norm, value, sizeof norm);
+        const char *norm = value;
         /* an alias of the backend table ("hip", "mps") is stored as the backend's name */
         const accel__backend_desc *be =
             id == ACCEL__CFG_BACKEND ? accel__backend_find(norm) : NULL;
-        if (be && strcasecmp(norm, be->name) != 0) accel__strlcpy(norm, be->name, sizeof norm);
+        if (be && strcasecmp(norm, be->name) != 0) norm = be->name;
         if (!valid((accel__cfg_id)id, norm, why, sizeof why)) {
             char allowed[256];
             accel__strlcpy(allowed, key_allowed[id], sizeof allowed);

@@ -233,6 +233,23 @@ accel_status accel__device_ensure_open(accel_ctx *ctx, accel__device *d)
     return st;
 }
 
+int accel__device_offers(accel_ctx *ctx, accel__device *d, const accel__op *op, char *why,
+                         size_t cap)
+{
+    if (!d->ops || !d->ops->supports_op) return 1;
+    if (d->backend && d->backend->host) return 1;
+    if (accel__device_ensure_open(ctx, d) != ACCEL_OK) return 1;
+    if (d->ops->supports_op(d, op)) return 1;
+    if (!op->run_device) {
+        snprintf(why, cap, "%s has no device code; it runs on the CPU", op->name);
+    } else {
+        const char *note = d->ops->kernel_note ? d->ops->kernel_note(d) : "";
+        snprintf(why, cap, "the device lacks the kernels of %s%s%s%s", op->name,
+                 note && *note ? " (" : "", note ? note : "", note && *note ? ")" : "");
+    }
+    return 0;
+}
+
 accel_status accel_warmup(accel_ctx *ctx)
 {
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "accel_warmup: ctx is NULL");

@@ -379,7 +379,12 @@ accel_status accel__exec_on(accel_ctx *ctx, size_t device_index, const accel__op
  * slots), and it is opened. Messages start with `fn`. */
 accel_status accel__device_memory_check(accel_ctx *ctx, size_t index, const char *fn, int *host);
 
-/* Looks up a registered operation by name (NULL if unknown); the registry lists them all. */
+/* The operation table: every operation accel offers, defined in src/ops/registry.c (data
+ * only; an entry may be NULL for a family left out of the build). The core reads it through
+ * the lookups below (op_table.c) and never calls into src/ops/. */
+extern const accel__op *const accel__op_table[];
+extern const size_t accel__op_table_len;
+/* Looks up a registered operation by name (NULL if unknown); the table lists them all. */
 const accel__op *accel__op_find(const char *name);
 size_t accel__op_count(void);
 const accel__op *accel__op_at(size_t i);

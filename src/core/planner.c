@@ -357,7 +357,7 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
 
     int64_t a = 0, b = 0;
     int have = formula(op, call, &a, &b);
-    char how[200];
+    char how[320];
     if (have)
         snprintf(how, sizeof how, "bytes = %lld + %lld·n (formula of %s)", (long long)a,
                  (long long)b, op->name);
@@ -366,37 +366,61 @@ accel_status accel__plan_batch_call(accel_ctx *ctx, const accel__op *op, void *c
 
     if (calibrate) {
         size_t n = op->n_items(call);
-        RETURN_ERROR_IF(n < 2, ACCEL_ERR_INVALID_ARG,
-                        "calibrating %s needs a call of at least 2 items (got %zu)", op->name, n);
+        RETURN_ERROR_IF(n < 1, ACCEL_ERR_INVALID_ARG, "calibrating %s needs a call of at least 1 item",
+                        op->name);
         RETURN_ERROR_IF(!d->info.usable || !d->ops || !d->ops->run, ACCEL_ERR_UNAVAILABLE,
                         "cannot calibrate on device %d (%s): %s", di, d->info.name,
                         d->info.verdict);
         FORWARD_IF_ERROR(accel__device_ensure_open(ctx, d));
-        size_t n1 = n / 2, n2 = n;
-        int64_t p1 = 0, p2 = 0;
-        accel_status st = measure_peak(ctx, d, op, call, n1, &p1);
-        if (st == ACCEL_OK) st = measure_peak(ctx, d, op, call, n2, &p2);
-        if (st != ACCEL_OK)
-            return ACCEL_ERROR(st, "calibrating %s on device %d (%s) failed: %s", op->name, di,
-                               d->info.name, accel__last_error_text());
-        if (p2 > p1) {
-            /* round the slope up: under-estimating it is what runs out of memory */
-            int64_t slope = (p2 - p1 + (int64_t)(n2 - n1) - 1) / (int64_t)(n2 - n1);
-            int64_t fixed = p1 - slope * (int64_t)n1;
-            if (fixed < 0) fixed = 0;
-            a = fixed;
-            b = slope;
-            have = 1;
-            plan->calibrated = 1;
-            snprintf(how, sizeof how,
-                     "bytes = %lld + %lld·n (calibrated: peaks %lld B at n=%zu, %lld B at n=%zu)",
-                     (long long)a, (long long)b, (long long)p1, n1, (long long)p2, n2);
-        } else {
+        char skip[240] = "";
+        if (!accel__device_offers(ctx, d, op, skip, sizeof skip)) {
+            /* the executor never runs it there: there is no memory of it to measure */
+            size_t k = strlen(how);
+            snprintf(how + k, sizeof how - k, "; not calibrated: %s", skip);
+        } else if (n < 2) {
+            /* one item cannot give a slope: measure it and keep the formula */
+            int64_t p1 = 0;
+            accel_status st = measure_peak(ctx, d, op, call, n, &p1);
+            if (st != ACCEL_OK)
+                return ACCEL_ERROR(st, "calibrating %s on device %d (%s) failed: %s", op->name,
+                                   di, d->info.name, accel__last_error_text());
             size_t k = strlen(how);
             snprintf(how + k, sizeof how - k,
-                     "; calibration measured %lld B at n=%zu and %lld B at n=%zu (no growth: the "
-                     "device code's memory does not grow with the batch at these sizes)",
-                     (long long)p1, n1, (long long)p2, n2);
+                     "; calibration measured %lld B at n=%zu (%s's calls hold one item: no slope "
+                     "to fit)",
+                     (long long)p1, n, op->name);
+        } else {
+            /* the last item of a call may be a remainder (reduce's last, shorter segment):
+             * with 3 items or more it is left out, so both runs hold whole items only */
+            size_t n2 = n >= 3 ? n - 1 : n, n1 = n2 / 2;
+            int64_t p1 = 0, p2 = 0;
+            double t0 = accel__now_ms();
+            accel_status st = measure_peak(ctx, d, op, call, n1, &p1);
+            if (st == ACCEL_OK) st = measure_peak(ctx, d, op, call, n2, &p2);
+            double secs = (accel__now_ms() - t0) / 1000.0;
+            if (st != ACCEL_OK)
+                return ACCEL_ERROR(st, "calibrating %s on device %d (%s) failed: %s", op->name,
+                                   di, d->info.name, accel__last_error_text());
+            if (p2 > p1) {
+                /* round the slope up: under-estimating it is what runs out of memory */
+                int64_t slope = (p2 - p1 + (int64_t)(n2 - n1) - 1) / (int64_t)(n2 - n1);
+                int64_t fixed = p1 - slope * (int64_t)n1;
+                if (fixed < 0) fixed = 0;
+                a = fixed;
+                b = slope;
+                have = 1;
+                plan->calibrated = 1;
+                snprintf(how, sizeof how,
+                         "bytes = %lld + %lld·n (calibrated: peaks %lld B at n=%zu, %lld B at "
+                         "n=%zu; the runs took %.2f s)",
+                         (long long)a, (long long)b, (long long)p1, n1, (long long)p2, n2, secs);
+            } else {
+                size_t k = strlen(how);
+                snprintf(how + k, sizeof how - k,
+                         "; calibration measured %lld B at n=%zu and %lld B at n=%zu (no growth: "
+                         "the device code's memory does not grow with the batch at these sizes)",
+                         (long long)p1, n1, (long long)p2, n2);
+            }
         }
     }
     plan->bytes_fixed = a;
@@ -453,6 +477,58 @@ static accel_status case_for(const char *op, const accel__bench_case **c, const 
     return ACCEL_OK;
 }
 
+/* Calibration runs the first n₂ and n₁ items of one call of n items (accel__plan_batch_call).
+ * The call holds enough items that the memory growing with them (the formula's b·n) is
+ * CALIBRATION_BYTES, far above what allocations round to (a page, a 256-B alignment per
+ * buffer), so the slope is measured, not the rounding; and no more, so it takes a moment
+ * (whisper: 44 s of audio rather than the 1024 s it once ran; an image operation: 2 images). At least 2 items; without a formula,
+ * CALIBRATION_ITEMS; never more than an eighth of what the formula says fits the device. */
+#define CALIBRATION_BYTES (4 << 20)
+#define CALIBRATION_ITEMS 1024
+
+/* The operation's items a calibration call of `o` should hold, from the formula evaluated on
+ * `call` (which depends on the call: a reduce item is a segment of up to 64 Ki elements). */
+static size_t calibration_items(accel_ctx *ctx, const accel__op *o, void *call, int device)
+{
+    int64_t a = 0, b = 0;
+    size_t want = CALIBRATION_ITEMS;
+    if (formula(o, call, &a, &b) && b > 0) want = (size_t)((CALIBRATION_BYTES + b - 1) / b);
+    accel_plan pre = {.struct_size = sizeof pre};
+    /* a formula that says nothing fits may be wrong: calibration is how to find out */
+    if (accel__plan_batch_call(ctx, o, call, device, 0, &pre) == ACCEL_OK && pre.batch / 8 < want)
+        want = pre.batch / 8;
+    return want < 2 ? 2 : want;
+}
+
+/* The case builds calls in its own items (a second of audio, an element of an array), which
+ * are not the operation's (a frame, a segment): the case's count grows until the operation's
+ * reaches the target, or the case's largest size is reached (noop's calls always hold one
+ * item). */
+static accel_status calibration_call(accel_ctx *ctx, const accel__bench_case *c,
+                                     const accel__op *o, size_t item_size, int device,
+                                     void **out)
+{
+    *out = NULL;
+    size_t bin, bout, k = 1;
+    void *call = NULL;
+    FORWARD_IF_ERROR(c->make(k, item_size, &call, &bin, &bout));
+    size_t most = c->sizes[2] > 0 ? c->sizes[2] : (size_t)1 << 30;
+    for (int step = 0; step < 64 && k < most; step++) {
+        size_t n = o->n_items(call), want = calibration_items(ctx, o, call, device);
+        if (n >= want) break;
+        /* the next count aims at the target in proportion (no items yet: twice as many) */
+        size_t next = n ? (size_t)ceil((double)k * (double)want / (double)n) : 2 * k;
+        if (next <= k) next = k + 1;
+        if (next > most) next = most;
+        c->destroy(call);
+        call = NULL;
+        k = next;
+        FORWARD_IF_ERROR(c->make(k, item_size, &call, &bin, &bout));
+    }
+    *out = call;
+    return ACCEL_OK;
+}
+
 accel_status accel_plan_batch(accel_ctx *ctx, const char *op, size_t item_size, int device,
                               int calibrate, accel_plan *plan)
 {
@@ -462,16 +538,10 @@ accel_status accel_plan_batch(accel_ctx *ctx, const char *op, size_t item_size, 
     FORWARD_IF_ERROR(case_for(op, &c, &o));
     void *call = NULL;
     size_t bin, bout;
-    /* calibration wants two batches big enough that per-item memory dominates rounding, but
-     * small enough to fit anywhere: 1024 items, fewer when the formula says they would not fit */
-    size_t n = calibrate ? 1024 : 2;
-    if (calibrate) {
-        accel_plan pre = {.struct_size = sizeof pre};
-        /* a formula that says nothing fits may be wrong: calibration is how to find out */
-        if (accel_plan_batch(ctx, op, item_size, device, 0, &pre) == ACCEL_OK && pre.batch / 8 < n)
-            n = pre.batch / 8 < 2 ? 2 : pre.batch / 8;
-    }
-    FORWARD_IF_ERROR(c->make(n, item_size, &call, &bin, &bout));
+    if (calibrate)
+        FORWARD_IF_ERROR(calibration_call(ctx, c, o, item_size, device, &call));
+    else
+        FORWARD_IF_ERROR(c->make(2, item_size, &call, &bin, &bout));
     accel_status st = accel__plan_batch_call(ctx, o, call, device, calibrate, plan);
     c->destroy(call);
     return st;

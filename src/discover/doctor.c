@@ -1,4 +1,5 @@
-/* doctor.c — runs the doctor's checks in order and keeps the tally.
+/* doctor.c — runs the doctor's checks in order and keeps the tally (the report they fill is
+ * doctor_report.c's).
  *
  * The order matters: the PCI scan and the kernel modules say which GPU stacks this machine
  * has, and the library checks use that to decide whether a missing library is a failure (an
@@ -8,67 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-const char *accel__doc_status_name(accel__doc_status s)
-{
-    switch (s) {
-    case ACCEL__DOC_PASS: return "PASS";
-    case ACCEL__DOC_INFO: return "INFO";
-    case ACCEL__DOC_WARN: return "WARN";
-    case ACCEL__DOC_FAIL: return "FAIL";
-    }
-    return "FAIL";
-}
-
-accel__doc_check *accel__doc_add(accel__doc_state *s, accel__doc_status st, const char *id,
-                                 const char *component, const char *fix, const char *seen_fmt,
-                                 ...)
-{
-    accel__doc_report *r = s->r;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        accel__doc_check *v = realloc(r->checks, cap * sizeof *v);
-        if (!v) return NULL;
-        r->checks = v;
-        r->cap = cap;
-    }
-    accel__doc_check *c = &r->checks[r->n++];
-    memset(c, 0, sizeof *c);
-    c->status = st;
-    accel__strlcpy(c->id, id, sizeof c->id);
-    accel__strlcpy(c->component, component, sizeof c->component);
-    if (fix) accel__strlcpy(c->fix, fix, sizeof c->fix);
-    va_list ap;
-    va_start(ap, seen_fmt);
-    vsnprintf(c->seen, sizeof c->seen, seen_fmt, ap);
-    va_end(ap);
-    return c;
-}
-
-void accel__doc_set_fix(accel__doc_check *c, const char *fmt, ...)
-{
-    if (!c) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->fix, sizeof c->fix, fmt, ap);
-    va_end(ap);
-}
-
-void accel__doc_attach_output(accel__doc_check *c, const char *who, const char *output)
-{
-    if (!c || !output || !output[0]) return;
-    accel__strlcpy(c->probe_output, output, sizeof c->probe_output);
-    size_t n = strlen(c->seen);
-    snprintf(c->seen + n, sizeof c->seen - n, "; %s printed during the probe: \"%s\"", who,
-             output);
-}
-
-accel__doc_lib *accel__doc_lib_get(accel__doc_state *s, const char *soname)
-{
-    for (size_t i = 0; i < s->n_libs; i++)
-        if (strcmp(s->libs[i].info.soname, soname) == 0) return &s->libs[i];
-    return NULL;
-}
 
 /* The probe wait hook while the doctor runs: one line on the progress stream per probe that
  * takes long, naming it, what it is doing and when it will be stopped. */
@@ -81,13 +21,6 @@ static void say_waiting(const char *what, const char *step, int limit_ms, void *
             what, step && step[0] ? " (" : "", step ? step : "", step && step[0] ? ")" : "",
             limit_ms / 1000.0);
     fflush(f);
-}
-
-int accel__doctor_exit_code(const accel__doc_report *r)
-{
-    if (r->n_fail) return 2;
-    if (r->n_warn) return 1;
-    return 0;
 }
 
 accel_status accel__doctor_run(const accel__doc_options *opt, accel__doc_report **out)
@@ -161,15 +94,4 @@ accel_status accel__doctor_run(const accel__doc_options *opt, accel__doc_report 
     r->elapsed_ms = accel__now_ms() - t0;
     *out = r;
     return ACCEL_OK;
-}
-
-void accel__doctor_free(accel__doc_report *r)
-{
-    if (!r) return;
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->checks[i].lib);
-        free(r->checks[i].load);
-    }
-    free(r->checks);
-    free(r);
 }

@@ -1,5 +1,6 @@
 /* doctor_checks.h — what the doctor's check files share while one report is built:
- *   doctor.c        order of the checks, summary, exit code
+ *   doctor.c        order of the checks, summary
+ *   doctor_report.c the report the checks fill (add, fix, libraries found), exit code
  *   doctor_self.c   accel itself: version, build options, configuration, cache directory
  *   doctor_host.c   PCI, kernel modules, device nodes and groups, *_VISIBLE_DEVICES,
  *                   the probe verdict of every device

@@ -1,8 +1,9 @@
-/* registry.c — every operation accel offers, by name. An operation family defines its
- * accel__op descriptors in src/ops/<family>/ and is listed here. */
+/* registry.c — every operation accel offers: the operation table (core/internal.h). An
+ * operation family defines its accel__op descriptors in src/ops/<family>/ and is listed here.
+ *
+ * Data only: the lookups by name and index are the core's (src/core/op_table.c), so the core
+ * reads this table as it reads the backend table and never calls a function of src/ops/. */
 #include "../core/internal.h"
-
-#include <string.h>
 
 #include "basic/basic.h"
 
@@ -13,7 +14,7 @@ extern const accel__op accel__op_image_decode, accel__op_image_gray, accel__op_i
     accel__op_image_blob, accel__op_scrfd_input, accel__op_scrfd_output, accel__op_image_warp,
     accel__op_arcface_align, accel__op_image_quality, accel__op_image_enhance;
 
-static const accel__op *const ops[] = {
+const accel__op *const accel__op_table[] = {
     &accel__op_convert, /* basic/ */
     &accel__op_reduce,
     &accel__op_noop,
@@ -32,28 +33,4 @@ static const accel__op *const ops[] = {
     &accel__op_image_enhance,
 };
 
-size_t accel__op_count(void)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
-        if (ops[i]) n++;
-    return n;
-}
-
-const accel__op *accel__op_at(size_t i)
-{
-    for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
-        if (!ops[k]) continue;
-        if (i == 0) return ops[k];
-        i--;
-    }
-    return NULL;
-}
-
-const accel__op *accel__op_find(const char *name)
-{
-    if (!name) return NULL;
-    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
-        if (ops[i] && strcmp(ops[i]->name, name) == 0) return ops[i];
-    return NULL;
-}
+const size_t accel__op_table_len = sizeof accel__op_table / sizeof *accel__op_table;

@@ -82,6 +82,69 @@ static void nonfinite(accel_ctx *ctx)
 }
 
 /* accel_audio_features_npy() refuses to write over the file its source reads. */
+/* MPEG audio through libmpg123 says nothing on standard error: libsndfile used to decode MPEG
+ * in a WAV with libmpg123, which printed "Warning: Xing stream size off by more than 1%, …"
+ * there for a cut file. accel drives libmpg123 quietly and reports the early end itself,
+ * naming the file: through the sources (MPEG in a WAV goes to it first), and directly (an MP3
+ * goes to FFmpeg first when it is built in). */
+static void mpeg_quiet(accel_ctx *ctx)
+{
+    char path[1024], err[4096];
+    snprintf(path, sizeof path, "%s/bad/truncated_mp3.wav", AUDIO_DATA);
+    float *x = NULL;
+    size_t n = 0;
+    accel_audio_info info = {.struct_size = sizeof info};
+    test_capture cap;
+    test_capture_begin(&cap, 2);
+    accel_status st = accel_audio_load(ctx, path, 16000, &x, &n, &info);
+    test_capture_end(&cap, err, sizeof err);
+    const char *msg = accel_last_error(NULL);
+    printf("  bad/truncated_mp3.wav -> %s: %s; standard error: \"%s\"\n", accel_status_name(st),
+           msg, err);
+    ASSERT_STATUS(st, ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(msg, path);
+    ASSERT_CONTAINS(msg, "truncated or corrupt: decoded 0.25 s of the 0.75 s");
+    ASSERT_STR_EQ(err, "");
+    accel_audio_free(x);
+
+    /* directly: the cut MP3 and the whole one */
+    const char *files[] = {"bad/truncated.mp3", "variants/speech_c.mp3"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", AUDIO_DATA, files[k]);
+        audio_input in;
+        ASSERT_OK(accel__audio_input_open(path, &in));
+        audio_decoder d;
+        float buf[4096];
+        int64_t frames = 0;
+        test_capture_begin(&cap, 2);
+        st = accel__audio_mpg123_open(&in, &d);
+        if (st == ACCEL_OK) {
+            size_t got = 0;
+            do {
+                st = d.read(d.state, buf, 4096 / (size_t)d.channels, &got);
+                frames += (int64_t)got;
+            } while (st == ACCEL_OK && got);
+        }
+        test_capture_end(&cap, err, sizeof err);
+        msg = accel_last_error(NULL);
+        printf("  %s through libmpg123 -> %s, %lld frames: %s; standard error: \"%s\"\n",
+               files[k], accel_status_name(st), (long long)frames, st ? msg : "", err);
+        ASSERT_STR_EQ(err, "");
+        if (k == 0) {
+            ASSERT_STATUS(st, ACCEL_ERR_FORMAT);
+            ASSERT_CONTAINS(msg, path);
+            ASSERT_CONTAINS(msg, "truncated or corrupt: decoded 0.25 s of the 0.75 s");
+        } else {
+            ASSERT_OK(st);
+            ASSERT_EQ_INT(d.rate, 16000);
+            ASSERT_EQ_INT(frames, 12000); /* what the Info header announces, gapless */
+            ASSERT_EQ_INT(d.frames, 12000);
+        }
+        if (k == 1 || st != ACCEL_OK) d.close(d.state);
+        accel__audio_input_close(&in);
+    }
+}
+
 static void output_is_input(accel_ctx *ctx)
 {
     char path[700];
@@ -116,8 +179,10 @@ int main(void)
     ASSERT_EQ_INT(info.frames, 12000);
 
     const unsigned built = accel__audio_built();
-    const unsigned SF = ACCEL__AUDIO_HAVE_SNDFILE, SX = ACCEL__AUDIO_HAVE_SOXR, FF = ACCEL__AUDIO_HAVE_FFMPEG;
-    printf("built with:%s%s%s\n", built & SF ? " libsndfile" : "", built & SX ? " libsoxr" : "", built & FF ? " FFmpeg" : "");
+    const unsigned SF = ACCEL__AUDIO_HAVE_SNDFILE, SX = ACCEL__AUDIO_HAVE_SOXR, FF = ACCEL__AUDIO_HAVE_FFMPEG,
+                   MP = ACCEL__AUDIO_HAVE_MPG123;
+    printf("built with:%s%s%s%s\n", built & SF ? " libsndfile" : "", built & SX ? " libsoxr" : "",
+           built & FF ? " FFmpeg" : "", built & MP ? " libmpg123" : "");
     /* lossless: the same samples */
     struct {
         const char *file, *decoder;
@@ -226,6 +291,7 @@ int main(void)
     /* an MP3 cut short: FFmpeg stops at the last whole frame without a word, the Info header
      * says how long it was */
     if (built & FF) bad(ctx, "bad/truncated.mp3", ACCEL_ERR_FORMAT, "decoded 0.29 s of the 0.83 s");
+    if (built & MP) mpeg_quiet(ctx);
     /* samples must be finite: the first bad one is named */
     bad(ctx, "bad/nan.wav", ACCEL_ERR_FORMAT, "sample 12345 (at 0.772 s) is NaN");
     nonfinite(ctx);

@@ -5,7 +5,8 @@
 #     each input read once, the same features as from the file, no hang;
 #   * -o naming an input (directly, or through a hard or symbolic link): refused, input intact;
 #   * SIGINT / SIGTERM during a run on a long input: the partial file is removed;
-#   * a truncated MP3 and a NaN sample: named with what was lost, counted, exit 1.
+#   * a truncated MP3 (also inside a WAV) and a NaN sample: named with what was lost, counted,
+#     exit 1, and nothing but accel's own lines on standard error.
 set -u
 accel=$1 data=$2 out=$3
 rm -rf "$out"; mkdir -p "$out"
@@ -110,6 +111,23 @@ if "$accel" audio features "$data/variants/speech_c.mp3" --preset fbank-80 -o "$
   grep -q "decoded 0.29 s of the 0.83 s" "$out/stdout" || fail "truncated MP3: $(cat "$out/stdout")"
   grep -q '"failed": 1' "$out/stdout" || fail "truncated MP3 not counted in --json"
   [ -e "$out/mp3/truncated.npy" ] && fail "features written for a truncated MP3"
+  # from a pipe FFmpeg knows no length and decoded the cut MP3 without a word; libmpg123 reads
+  # its Info header and names the loss (and "-" as <stdin>)
+  cat "$data/bad/truncated.mp3" | "$accel" audio features - --preset fbank-80 -o "$out/mp3pipe.npy" \
+    >"$out/stdout" 2>"$out/stderr" && fail "a cut MP3 from a pipe was accepted"
+  grep -q "'<stdin>': truncated or corrupt: decoded 0.25 s of the 0.75 s" "$out/stderr" ||
+    fail "a cut MP3 from a pipe: not named: $(cat "$out/stderr")"
+  cat "$data/variants/speech_c.mp3" | "$accel" audio features - --preset fbank-80 --json \
+    -o "$out/mp3pipe.npy" >"$out/stdout" 2>"$out/stderr" || fail "an MP3 from a pipe: $(cat "$out/stderr")"
+  grep -q '"seconds": 0.75,' "$out/stdout" || fail "an MP3 from a pipe is not 0.75 s: $(cat "$out/stdout")"
+  # the same cut stream inside a WAV: libmpg123, where libsndfile's use of it printed
+  # "Warning: Xing stream size off by more than 1%, …" — standard error carries accel's lines
+  # only, and they name the file
+  expect_rc 1 "$accel" audio features "$data/bad/truncated_mp3.wav" --preset fbank-80 -o "$out/mp3w.npy"
+  grep -q "error: '$data/bad/truncated_mp3.wav': truncated or corrupt: decoded 0.25 s of the 0.75 s" \
+    "$out/stderr" || fail "MPEG in WAV cut short: not named: $(cat "$out/stderr")"
+  grep -v '^accel audio: ' "$out/stderr" | grep -q . &&
+    fail "lines on standard error that are not accel's: $(grep -v '^accel audio: ' "$out/stderr")"
 fi
 
 [ $fails = 0 ] && echo "all input checks passed" && rm -rf "$out"

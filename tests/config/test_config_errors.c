@@ -75,6 +75,54 @@ static void bad_file(const char *name, const char *text, const char *const *want
     bad_file_at(scratch_file(name, text), want);
 }
 
+/* Long values are kept whole or refused, never cut: values used to be cut to 255 characters
+ * before they were validated, so a 300-character serve token (16..512 allowed) was stored as
+ * its first 255 characters, and a 600-character one passed as such. */
+static void long_values(void)
+{
+    static char tok[700], dir[600], huge[5000];
+    memset(tok, 'a', 300);
+    tok[300] = '\0';
+    accel_option o = {"ACCEL_SERVE_TOKEN", tok};
+    accel_ctx *ctx;
+    ASSERT_OK(make_ctx(&ctx, &o, 1));
+    const char *v = "", *src = "";
+    if (ctx) {
+        ASSERT_OK(accel_config_get(ctx, "ACCEL_SERVE_TOKEN", &v, &src));
+        ASSERT_EQ_INT(strlen(v), 300);
+        accel_ctx_destroy(ctx);
+    }
+    /* 600 characters: above the token's own limit, refused by it (not cut to a valid one) */
+    memset(tok, 'a', 600);
+    tok[600] = '\0';
+    ASSERT_STATUS(make_ctx(&ctx, &o, 1), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "ACCEL_SERVE_TOKEN=(hidden, 600 characters)");
+    if (ctx) accel_ctx_destroy(ctx);
+    /* a long path from the environment, whole */
+    snprintf(dir, sizeof dir, "/tmp/%0400d/cache", 7);
+    setenv("ACCEL_CACHE_DIR", dir, 1);
+    ASSERT_OK(make_ctx(&ctx, NULL, 0));
+    if (ctx) {
+        ASSERT_OK(accel_config_get(ctx, "ACCEL_CACHE_DIR", &v, &src));
+        ASSERT_STR_EQ(v, dir);
+        accel_ctx_destroy(ctx);
+    }
+    /* beyond what any key takes: an error naming the key and the limit, from each source */
+    memset(huge, '7', 4500);
+    huge[4500] = '\0';
+    setenv("ACCEL_CACHE_DIR", huge, 1);
+    ASSERT_STATUS(make_ctx(&ctx, NULL, 0), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "ACCEL_CACHE_DIR (from env): a value of 4500 "
+                                            "characters is too long; allowed: at most 4096 "
+                                            "characters");
+    if (ctx) accel_ctx_destroy(ctx);
+    unsetenv("ACCEL_CACHE_DIR");
+    accel_option h = {"ACCEL_FAULT", huge};
+    ASSERT_STATUS(make_ctx(&ctx, &h, 1), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "ACCEL_FAULT (from api): a value of 4500 characters");
+    if (ctx) accel_ctx_destroy(ctx);
+}
+
 static const char backends[] = "auto|cuda|rocm|opencl|metal|cpu (hip = rocm, mps = metal)";
 static const char booleans[] = "0|1|true|false|yes|no|on|off";
 
@@ -126,6 +174,8 @@ int main(void)
         if (tctx) accel_ctx_destroy(tctx);
         unsetenv("ACCEL_SERVE_TOKEN");
     }
+
+    long_values();
 
     bad_api("ACCEL_BACKEND", "gpux", backends);
     bad_api("ACCEL_MEMORY_FRACTION", "1.5", "(0, 1]");

@@ -81,4 +81,16 @@ if(ACCEL_BUILD_CLI)
     set_tests_properties(cli_device_counts_${kind} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
       ENVIRONMENT "${env}")
   endforeach()
+  # `accel plan --op NAME --calibrate` for every operation name, on the CPU, PoCL and both
+  # stand-in drivers (cli_plan_calibrate.sh says what it checks)
+  foreach(kind cpu opencl cuda rocm)
+    set(env "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_plan_calibrate_${kind}")
+    if(kind STREQUAL "cuda" OR kind STREQUAL "rocm")
+      list(APPEND env ${counts_fake_${kind}})
+    endif()
+    add_test(NAME cli_plan_calibrate_${kind} COMMAND sh ${EXEC_DIR}/cli_plan_calibrate.sh
+      $<TARGET_FILE:accel_cli> ${kind})
+    set_tests_properties(cli_plan_calibrate_${kind} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+      ENVIRONMENT "${env}")
+  endforeach()
 endif()

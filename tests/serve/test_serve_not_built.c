@@ -21,18 +21,10 @@ void accel_cli_error(const char *verb, const char *fmt, ...)
 /* Runs the verb with stderr (or stdout) captured into buf. */
 static int run(char **argv, int argc, int fd, char *buf, size_t cap)
 {
-    fflush(NULL);
-    FILE *tmp = tmpfile();
-    int saved = dup(fd);
-    dup2(fileno(tmp), fd);
+    test_capture c;
+    test_capture_begin(&c, fd);
     int rc = accel_cli_serve(argc, argv);
-    fflush(NULL);
-    dup2(saved, fd);
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(buf, 1, cap - 1, tmp);
-    buf[n] = '\0';
-    fclose(tmp);
+    test_capture_end(&c, buf, cap);
     return rc;
 }
 

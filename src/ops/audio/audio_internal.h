@@ -302,6 +302,7 @@ typedef struct audio_input {
     unsigned char *replay;
     size_t replay_n, replay_cap;
     char name[1024];       /* the path as given; "<stdin>" for "-" */
+    int wav_tag;           /* the WAV format tag the built-in reader found (0: none yet) */
 } audio_input;
 
 /* Opens `path` ("-": standard input). Errors name it: ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO (a
@@ -321,6 +322,10 @@ accel_status accel__audio_input_read_full(audio_input *in, void *buf, size_t n, 
 accel_status accel__audio_input_seek(audio_input *in, int64_t pos);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
+/* The error for an input that ended early: "'<name>': truncated or corrupt: decoded X s of the
+ * Y s that its header announces<detail>" (ACCEL_ERR_FORMAT), as every decoder words it. */
+accel_status accel__audio_input_cut_short(const audio_input *in, int64_t decoded, int64_t announced,
+                                          int rate, const char *detail);
 
 /* A decoder delivers interleaved float32 at the file's rate; the source mixes down and
  * resamples. */
@@ -344,11 +349,15 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d);
 accel_status accel__audio_sndfile_open(audio_input *in, audio_decoder *d);
 /* FFmpeg, through a custom I/O context; ACCEL_ERR_NOT_BUILT_IN without it. */
 accel_status accel__audio_ffmpeg_open(audio_input *in, audio_decoder *d);
+/* libmpg123 for MPEG audio (MP3, MPEG in WAV), quiet, through its feed API; ACCEL_ERR_NOT_BUILT_IN
+ * without it. Leading bytes that are not MPEG are skipped (at most 1 MiB). */
+accel_status accel__audio_mpg123_open(audio_input *in, audio_decoder *d);
 
 /* The optional libraries this build has (tests adapt to them). */
 #define ACCEL__AUDIO_HAVE_SNDFILE 1u
 #define ACCEL__AUDIO_HAVE_SOXR 2u
 #define ACCEL__AUDIO_HAVE_FFMPEG 4u
+#define ACCEL__AUDIO_HAVE_MPG123 8u
 unsigned accel__audio_built(void);
 
 /* Index of the first NaN or ±Inf of x[0, n), or n when all are finite. Samples must be finite:

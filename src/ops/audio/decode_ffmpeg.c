@@ -135,11 +135,10 @@ static accel_status check_length(ff_state *s)
     ACCEL_LOG_DEBUG("'%s': decoded %lld frames, the header announces %lld (slack %lld)", s->path,
                     (long long)s->decoded, (long long)s->expected, (long long)slack);
     if (s->decoded + slack >= s->expected) return ACCEL_OK;
-    return ACCEL_ERROR(ACCEL_ERR_FORMAT,
-                       "'%s': truncated or corrupt: decoded %.2f s of the %.2f s that its header "
-                       "announces, with the encoder's padding (%lld of %lld frames)",
-                       s->path, (double)s->decoded / s->rate, (double)s->expected / s->rate,
-                       (long long)s->decoded, (long long)s->expected);
+    char detail[96];
+    snprintf(detail, sizeof detail, ", with the encoder's padding (%lld of %lld frames)",
+             (long long)s->decoded, (long long)s->expected);
+    return accel__audio_input_cut_short(s->in, s->decoded, s->expected, s->rate, detail);
 }
 
 /* Decodes until a frame is converted or the stream ends. */

@@ -147,6 +147,7 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
             have_fmt = 1;
         } else if (memcmp(c, "data", 4) == 0) {
             if (!have_fmt) CORRUPT("'%s': corrupt WAV: data chunk before the fmt chunk", path);
+            in->wav_tag = tag; /* the source picks the decoders of a codec this reader lacks */
             if (tag != 1 && tag != 3) {
                 st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: WAV format tag 0x%04x", path, tag);
                 goto fail;

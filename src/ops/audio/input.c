@@ -207,3 +207,13 @@ accel_status accel__audio_input_seek(audio_input *in, int64_t pos)
     in->pos = in->consumed;
     return ACCEL_OK;
 }
+
+accel_status accel__audio_input_cut_short(const audio_input *in, int64_t decoded, int64_t announced,
+                                          int rate, const char *detail)
+{
+    return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                       "'%s': truncated or corrupt: decoded %.2f s of the %.2f s that its header "
+                       "announces%s",
+                       in->name, (double)decoded / rate, (double)announced / rate,
+                       detail ? detail : "");
+}

@@ -185,31 +185,6 @@ static accel_status make_window(audio_plan *pl)
     return ACCEL_OK;
 }
 
-static const audio_isa *forced_isa;
-
-void accel__audio_force_isa(const audio_isa *isa) { forced_isa = isa; }
-
-const audio_isa *accel__audio_isa_for(accel__simd_level level)
-{
-    const audio_isa *k = NULL;
-    if (forced_isa) return forced_isa;
-    switch (level) {
-    case ACCEL__SIMD_AVX512:
-        /* the audio AVX-512 build also needs VL and DQ: it may be absent where the level is
-         * not */
-        if ((k = accel__audio_isa_avx512()) != NULL) return k;
-        /* fall through */
-    case ACCEL__SIMD_AVX2:
-        if ((k = accel__audio_isa_avx2()) != NULL) return k;
-        break;
-    case ACCEL__SIMD_NEON:
-        if ((k = accel__audio_isa_neon()) != NULL) return k;
-        break;
-    case ACCEL__SIMD_BASELINE: break;
-    }
-    return accel__audio_isa_generic();
-}
-
 accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
 {
     memset(pl, 0, sizeof *pl);

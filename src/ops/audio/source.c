@@ -2,9 +2,10 @@
  * mono float32 at the rate asked for, in bounded memory.
  *
  * Decoder choice: RIFF WAV goes to the built-in reader (strict about truncation); a WAV codec
- * it lacks, and every other file, goes to libsndfile, then FFmpeg (MP3 to FFmpeg first: it
- * counts MPEG frames exactly where libsndfile estimates). Channels are averaged (what
- * VGGish's np.mean and most pipelines do), then libsoxr resamples. */
+ * it lacks, and every other file, goes to libsndfile, then FFmpeg. MPEG audio goes to FFmpeg
+ * (it counts MPEG frames exactly where libsndfile estimates) and to libmpg123, quiet, before
+ * libsndfile (open_decoder says in which order). Channels are averaged (what VGGish's np.mean
+ * and most pipelines do), then libsoxr resamples. */
 #include "audio_internal.h"
 
 #include <math.h>
@@ -59,16 +60,27 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
         if (st != ACCEL_ERR_UNSUPPORTED) return st; /* decoded, or truncated/corrupt */
         accel__strlcpy(first, accel__last_error_text(), sizeof first);
     }
-    /* MP3 to FFmpeg first (exact frame count); libsndfile reads a pipe through the copy the
-     * input keeps of its first bytes, and fails cleanly when it would seek past them */
-    accel_status (*order[2])(audio_input *, audio_decoder *) = {accel__audio_sndfile_open,
-                                                                accel__audio_ffmpeg_open};
-    if (is_mp3) {
+    /* MP3 to FFmpeg first (exact frame count), then to libmpg123 driven by accel (quiet:
+     * libsndfile's use of it prints mpg123's warnings on standard error), then libsndfile.
+     * MPEG in a WAV (format tags 0x0050, 0x0055), and an MP3 read from a pipe, to libmpg123
+     * first: it reads the stream's Xing/Info header (past a RIFF one), so an early end is
+     * reported and the encoder's padding trimmed, where FFmpeg takes the WAV header's word, and
+     * from a pipe knows no length: either way it decoded a cut file without a word.
+     * libsndfile reads a pipe through the copy the input keeps of its first bytes, and fails
+     * cleanly when it would seek past them */
+    accel_status (*order[3])(audio_input *, audio_decoder *) = {accel__audio_sndfile_open,
+                                                                accel__audio_ffmpeg_open, NULL};
+    if (is_mp3 && in->seekable) {
         order[0] = accel__audio_ffmpeg_open;
-        order[1] = accel__audio_sndfile_open;
+        order[1] = accel__audio_mpg123_open;
+        order[2] = accel__audio_sndfile_open;
+    } else if (is_mp3 || (is_wav && (in->wav_tag == 0x0050 || in->wav_tag == 0x0055))) {
+        order[0] = accel__audio_mpg123_open;
+        order[1] = accel__audio_ffmpeg_open;
+        order[2] = accel__audio_sndfile_open;
     }
     int built = 0;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3 && order[i]; i++) {
         st = order[i](in, d);
         if (st == ACCEL_OK) {
             accel__audio_input_commit(in);
@@ -368,6 +380,9 @@ unsigned accel__audio_built(void)
 #endif
 #ifdef ACCEL_HAVE_FFMPEG
     b |= ACCEL__AUDIO_HAVE_FFMPEG;
+#endif
+#ifdef ACCEL_HAVE_MPG123
+    b |= ACCEL__AUDIO_HAVE_MPG123;
 #endif
     return b;
 }

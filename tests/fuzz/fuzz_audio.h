@@ -1,0 +1,62 @@
+/* fuzz_audio.h — what the audio decoders' fuzz targets share: one decode of the bytes through a
+ * decoder's open function, as a file (any position readable) or as a pipe (forward only, no
+ * size), summed up so that the two readings can be compared. */
+#ifndef ACCEL_FUZZ_AUDIO_H
+#define ACCEL_FUZZ_AUDIO_H
+
+#include "fuzz.h"
+#include "ops/audio/audio_internal.h"
+
+typedef struct {
+    accel_status st;
+    int rate, channels;
+    int64_t frames;   /* delivered */
+    uint64_t hash;    /* of the samples' bits */
+    size_t first_bad; /* index of the first non-finite sample, SIZE_MAX when none */
+} fuzz_reading;
+
+static inline fuzz_reading fuzz_decode(accel_status (*open)(audio_input *, audio_decoder *),
+                                       const char *name, const uint8_t *data, size_t size,
+                                       int as_stream)
+{
+    fuzz_reading r = {0};
+    r.first_bad = SIZE_MAX;
+    audio_input in;
+    accel__audio_input_memory(data, size, name, as_stream, &in);
+    audio_decoder d;
+    r.st = open(&in, &d);
+    if (r.st == ACCEL_OK) {
+        accel__audio_input_commit(&in);
+        r.rate = d.rate;
+        r.channels = d.channels;
+        FUZZ_CHECK(d.channels >= 1 && d.rate >= 1);
+        size_t cap = 4096;
+        float *buf = malloc(cap * (size_t)d.channels * sizeof *buf);
+        FUZZ_CHECK(buf != NULL);
+        uint64_t h = 0;
+        for (int guard = 0; guard < 1 << 20; guard++) {
+            size_t got = 0;
+            accel_status st = d.read(d.state, buf, cap, &got);
+            if (st != ACCEL_OK) {
+                r.st = st;
+                break;
+            }
+            if (!got) break;
+            FUZZ_CHECK(got <= cap);
+            size_t vals = got * (size_t)d.channels;
+            size_t bad = accel__audio_first_nonfinite(buf, vals);
+            if (bad < vals && r.first_bad == SIZE_MAX)
+                r.first_bad = (size_t)r.frames * (size_t)d.channels + bad;
+            h = accel__hash64(buf, vals * sizeof *buf, h);
+            r.frames += (int64_t)got;
+        }
+        r.hash = h;
+        free(buf);
+        d.close(d.state);
+    }
+    accel__clear_error();
+    accel__audio_input_close(&in);
+    return r;
+}
+
+#endif
