@@ -163,7 +163,9 @@ def test_select_and_explain_equal_the_cli(ctx):
     assert line.split()[0] == str(d.index) and line.split()[1] == d.kind
     sel = ctx.select("whisper", explain=True)
     assert isinstance(sel, accel.Selection) and sel.device.index == sel.index
-    assert sel.explain == cli("select", "--op", "whisper", "--explain", check=True).stdout
+    # a device's score grows with its free memory, which moves between the two calls
+    score = lambda t: re.sub(r"score +[0-9.]+", "score S", t)
+    assert score(sel.explain) == score(cli("select", "--op", "whisper", "--explain", check=True).stdout)
     assert "chosen: device %d" % sel.index in sel.explain
 
 
