@@ -365,6 +365,11 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
  * "<npy_path>.partial-<pid>" (a caller that is interrupted removes it: see cmd_audio.c). */
 void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap);
 
+/* The number of samples the source will deliver, known before the first read: a memory
+ * source without resampling, a WAV with a declared data size read by the built-in reader
+ * (which calls a shorter file truncated); -1 otherwise (estimates, streamed WAV, resampling,
+ * reading begun). */
+int64_t accel__audio_source_exact_frames(const accel_audio_source *s);
 /* The path a source was opened from ("(memory)" for memory sources). */
 const char *accel__audio_source_path(const accel_audio_source *s);
 

@@ -319,6 +319,15 @@ accel_status accel_audio_source_info(const accel_audio_source *s, accel_audio_in
 
 const char *accel__audio_source_path(const accel_audio_source *s) { return s ? s->path : ""; }
 
+int64_t accel__audio_source_exact_frames(const accel_audio_source *s)
+{
+    if (!s || s->rs || s->decoded || s->info.frames) return -1;
+    if (!s->has_dec) return (int64_t)s->mem_n;
+    /* the built-in WAV reader stops at the declared size and calls a shorter file truncated;
+     * other decoders' counts may be estimates */
+    return strcmp(s->dec.name, "wav") == 0 ? s->dec.frames : -1;
+}
+
 int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino)
 {
     if (!s || !s->has_in || !s->in.has_identity) return 0;

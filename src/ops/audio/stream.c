@@ -9,10 +9,16 @@
  * lane arithmetic, as in a whole-input call: the file equals accel_audio_features().
  *
  * Output: vggish and fbank frames go straight into the .npy body (frame-major, like the
- * output); whisper frames go to an anonymous spill file, because whisper's floor needs the
- * maximum of the whole input and its layout is band-major — the last pass applies the floor
- * while transposing blocks into place. fbank's mean normalisation is a last pass in place.
- * Everything is written under "<npy>.partial-<pid>" and renamed at the end. */
+ * output). whisper's layout is band-major and its floor needs the maximum of the whole input.
+ * When the source knows its exact length up front (a WAV with a declared data size, memory),
+ * whisper frames too go straight to their final place, each chunk floored at the running
+ * maximum − 8: (max(v, fl) + 4) / 4 is monotonic in v and the floor only rises, so a value
+ * written under an earlier floor becomes the final one by max(w, (fl + 4) / 4), and only the
+ * chunks whose least value lies under the final floor are read back for it (often none).
+ * Otherwise (a length only known at the end: a streamed WAV, a compressed input, resampling)
+ * they go to an anonymous spill file, and the last pass applies the floor while transposing
+ * blocks into place. fbank's mean normalisation is a last pass in place. Everything is written
+ * under "<npy>.partial-<pid>" and renamed at the end. */
 #include "audio_internal.h"
 
 #include <errno.h>
@@ -48,6 +54,16 @@ typedef struct stream {
     double compute_ms;
     float *cbuf;  /* one chunk's frames */
     size_t ccap;
+    /* whisper written in place (the length known up front): rows of `row_len` frames (the
+     * total, or 3000 per window), and per chunk the least value written */
+    int direct;
+    int64_t row_len;
+    int64_t stored;  /* frames that hold computed values (the rest: zero frames, padding) */
+    struct wseg {
+        int64_t fa, fb;
+        float wmin;
+    } *seg;
+    size_t n_seg, seg_cap;
 } stream;
 
 static accel_status pwrite_all(int fd, const void *p, size_t n, off_t off, const char *what)
@@ -76,6 +92,113 @@ static accel_status pread_all(int fd, void *p, size_t n, off_t off, const char *
         off += k;
     }
     return ACCEL_OK;
+}
+
+static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
+
+/* Byte offset of frame f of band m in the .npy of whisper's layout (band-major rows, or
+ * windows of 3000 frames per band). */
+static off_t whisper_off(const stream *s, int m, int64_t f)
+{
+    if (s->pl->p.windows) {
+        int64_t w = f / AUDIO_WHISPER_WINDOW_FRAMES;
+        return 128 + ((off_t)(w * s->pl->n_mels + m) * AUDIO_WHISPER_WINDOW_FRAMES +
+                      (f - w * AUDIO_WHISPER_WINDOW_FRAMES)) * 4;
+    }
+    return 128 + ((off_t)m * s->row_len + f) * 4;
+}
+
+/* Reads (rd) or writes frames [fa, fb) of band m at v, split where a window ends. */
+static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *v, int rd)
+{
+    while (fa < fb) {
+        int64_t end = fb;
+        if (s->pl->p.windows) {
+            int64_t wend = (fa / AUDIO_WHISPER_WINDOW_FRAMES + 1) * AUDIO_WHISPER_WINDOW_FRAMES;
+            if (wend < end) end = wend;
+        }
+        size_t bytes = (size_t)(end - fa) * 4;
+        off_t off = whisper_off(s, m, fa);
+        FORWARD_IF_ERROR(rd ? pread_all(s->fd, v, bytes, off, s->tmp) : pwrite_all(s->fd, v, bytes, off, s->tmp));
+        v += end - fa;
+        fa = end;
+    }
+    return ACCEL_OK;
+}
+
+/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf) floored at the running
+ * maximum − 8 and written to their final places; frames at or past `stored` are not written. */
+static accel_status whisper_put(stream *s, int64_t fa, int64_t fb)
+{
+    const int nm = s->pl->n_mels;
+    int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
+    if (ne <= 0) return ACCEL_OK;
+    float fl = s->max - 8.0f, wmin = INFINITY;
+    for (int m = 0; m < nm; m++) {
+        float *row = s->cbuf + (size_t)m * (size_t)nf;
+        for (int64_t f = 0; f < ne; f++) {
+            float w = whisper_value(row[f], fl);
+            row[f] = w;
+            wmin = w < wmin ? w : wmin;
+        }
+        FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
+    }
+    if (s->n_seg == s->seg_cap) {
+        size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
+        struct wseg *g = realloc(s->seg, cap * sizeof *g);
+        RETURN_ERROR_IF(!g, ACCEL_ERR_NO_MEMORY, "out of memory");
+        s->seg = g;
+        s->seg_cap = cap;
+    }
+    s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, wmin};
+    return ACCEL_OK;
+}
+
+/* The end of whisper in place: the final floor applied to the chunks written under a lower
+ * one that hold values below it, then the frames of appended zeros only. */
+static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
+{
+    const int nm = s->pl->n_mels;
+    float z = accel__audio_whisper_zero_value();
+    float mx = s->max;
+    if (fr->computed < fr->total && z > mx) mx = z;
+    float fl = mx - 8.0f, flv = whisper_value(fl, fl), zv = whisper_value(z, fl);
+    float *row = NULL;
+    size_t cap = 0;
+    accel_status st = ACCEL_OK;
+    for (size_t i = 0; st == ACCEL_OK && i < s->n_seg; i++) {
+        const struct wseg *g = &s->seg[i];
+        if (!(g->wmin < flv)) continue;
+        size_t need = (size_t)(g->fb - g->fa);
+        if (need > cap) {
+            float *r = realloc(row, need * sizeof *r);
+            if (!r) {
+                st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+                break;
+            }
+            row = r;
+            cap = need;
+        }
+        for (int m = 0; st == ACCEL_OK && m < nm; m++) {
+            st = whisper_io(s, m, g->fa, g->fb, row, 1);
+            for (size_t f = 0; st == ACCEL_OK && f < need; f++) row[f] = row[f] > flv ? row[f] : flv;
+            if (st == ACCEL_OK) st = whisper_io(s, m, g->fa, g->fb, row, 0);
+        }
+    }
+    int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
+    if (st == ACCEL_OK && fr->stored > have) {
+        size_t need = (size_t)(fr->stored - have);
+        float *r = need > cap ? realloc(row, need * sizeof *r) : row;
+        if (!r) {
+            st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+        } else {
+            row = r;
+            for (size_t f = 0; f < need; f++) row[f] = zv;
+            for (int m = 0; st == ACCEL_OK && m < nm; m++) st = whisper_io(s, m, have, fr->stored, row, 0);
+        }
+    }
+    free(row);
+    return st;
 }
 
 static void merge_rec(stream *s, const accel_run_record *r)
@@ -118,8 +241,8 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     cl.f_store = INT64_MAX;
     cl.out = s->cbuf;
     cl.lay.wf = INT64_MAX / 4;
-    cl.lay.fs = pl->n_out;
-    cl.lay.ks = 1;
+    cl.lay.fs = s->direct ? 1 : pl->n_out; /* whisper in place: band-major within the chunk */
+    cl.lay.ks = s->direct ? (int64_t)nf : 1;
     audio_call call;
     FORWARD_IF_ERROR(accel__audio_call_init(&call, pl, &cl, 1));
     accel_run_record r;
@@ -134,6 +257,7 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     s->n_chunks++;
     if (cl.max > s->max) s->max = cl.max;
     size_t bytes = need * sizeof(float);
+    if (s->direct) return whisper_put(s, fa, fb);
     if (pl->p.kind == ACCEL_AUDIO_WHISPER)
         return pwrite_all(s->spill, s->cbuf, bytes, (off_t)fa * pl->n_out * 4, "spill file");
     if (s->have_cs) accel__audio_colsum_add(&s->cs, s->cbuf, (int64_t)nf);
@@ -144,8 +268,6 @@ void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s.partial-%ld", npy_path, (long)getpid());
 }
-
-static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
 
 /* The last pass of whisper: spill (frame-major, raw log10) → the .npy (band-major or
  * windows), floor and scale applied. */
@@ -255,9 +377,35 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
                          : p->padding == ACCEL_AUDIO_PAD_FASTER_WHISPER ? AUDIO_WHISPER_PAD_FASTER : 0)
                       : 0;
     float scale = p->kind == ACCEL_AUDIO_FBANK ? (float)p->sample_scale : 1.0f;
+    int64_t exact = p->kind == ACCEL_AUDIO_WHISPER ? accel__audio_source_exact_frames(src) : -1;
+    accel_status st = ACCEL_OK;
+    if (exact >= 0) {
+        /* whisper in place: the layout is known before the first chunk */
+        audio_frames fx;
+        accel__audio_frames(pl, exact, &fx);
+        size_t shape[3];
+        int nd;
+        st = accel_audio_shape(p, (size_t)exact, shape, &nd);
+        off_t body = 4;
+        for (int i = 0; i < nd; i++) body *= (off_t)shape[i];
+        if (st == ACCEL_OK && ftruncate(s->fd, 128 + body) != 0)
+            st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s->tmp, strerror(errno));
+        s->direct = 1;
+        s->row_len = p->windows ? AUDIO_WHISPER_WINDOW_FRAMES : fx.total;
+        s->stored = fx.stored;
+    } else if (p->kind == ACCEL_AUDIO_WHISPER) {
+        char sp[1100];
+        snprintf(sp, sizeof sp, "%s.spill-%ld", s->npy, (long)getpid());
+        s->spill = open(sp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (s->spill < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", sp, strerror(errno));
+        else unlink(sp); /* anonymous from now on */
+    }
+    if (st != ACCEL_OK) {
+        free(buf);
+        return st;
+    }
     int64_t b0 = 0, b1 = 0, f_next = 0;
     int eof = 0;
-    accel_status st = ACCEL_OK;
     while (st == ACCEL_OK && !eof) {
         size_t got = 0;
         st = read_more(src, buf + (b1 - b0), cap - (size_t)(b1 - b0), &got, &eof);
@@ -293,7 +441,11 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     size_t shape[3];
     int nd;
     FORWARD_IF_ERROR(accel_audio_shape(p, (size_t)n, shape, &nd));
-    if (p->kind == ACCEL_AUDIO_WHISPER) {
+    if (s->direct) {
+        RETURN_ERROR_IF(n != exact, ACCEL_ERR_FORMAT, "'%s': delivered %lld samples where its header declared %lld",
+                        accel__audio_source_path(src), (long long)n, (long long)exact);
+        FORWARD_IF_ERROR(whisper_direct_finish(s, &fr));
+    } else if (p->kind == ACCEL_AUDIO_WHISPER) {
         FORWARD_IF_ERROR(whisper_finish(s, &fr));
     } else if (p->kind == ACCEL_AUDIO_VGGISH) {
         RETURN_ERROR_IF(ftruncate(s->fd, 128 + (off_t)fr.stored * pl->n_out * 4) != 0, ACCEL_ERR_IO,
@@ -349,13 +501,6 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     }
     s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (s.fd < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", s.tmp, strerror(errno));
-    if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_WHISPER) {
-        char sp[1100];
-        snprintf(sp, sizeof sp, "%s.spill-%ld", npy_path, (long)getpid());
-        s.spill = open(sp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (s.spill < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", sp, strerror(errno));
-        else unlink(sp); /* anonymous from now on */
-    }
     if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_FBANK && p->subtract_mean) {
         st = accel__audio_colsum_init(&s.cs, pl.n_out);
         s.have_cs = st == ACCEL_OK;
@@ -388,6 +533,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     }
     if (s.have_cs) accel__audio_colsum_free(&s.cs);
     free(s.cbuf);
+    free(s.seg);
     accel__audio_plan_free(&pl);
     return st;
 }
