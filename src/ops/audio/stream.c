@@ -22,6 +22,7 @@
 #include "audio_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +39,51 @@
 #define AUDIO_STREAM_CHUNK_S 60.0
 #define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
 
+/* One job on a thread beside the compute (the next chunk's decoding, the last chunk's
+ * writing), started and then joined; a failure comes back with its message. Without a
+ * thread (pthread_create failed) the job runs at once on the caller's. */
+typedef struct side_job {
+    pthread_t th;
+    int running, pending;
+    accel_status (*fn)(void *);
+    void *arg;
+    accel_status st;
+    char msg[1024];
+} side_job;
+
+static void *side_main(void *p)
+{
+    side_job *j = p;
+    j->st = j->fn(j->arg);
+    if (j->st != ACCEL_OK) accel__strlcpy(j->msg, accel__last_error_text(), sizeof j->msg);
+    return NULL;
+}
+
+static void side_start(side_job *j, accel_status (*fn)(void *), void *arg)
+{
+    j->fn = fn;
+    j->arg = arg;
+    j->pending = 1;
+    j->running = pthread_create(&j->th, NULL, side_main, j) == 0;
+    if (!j->running) side_main(j);
+}
+
+static accel_status side_join(side_job *j)
+{
+    if (!j->pending) return ACCEL_OK;
+    if (j->running) pthread_join(j->th, NULL);
+    j->running = j->pending = 0;
+    return j->st == ACCEL_OK ? ACCEL_OK : ACCEL_ERROR(j->st, "%s", j->msg);
+}
+
+/* The writing of one computed chunk (a side job). */
+typedef struct put_job {
+    struct stream *s;
+    int64_t fa, fb;
+    float *cbuf;
+    float floor_v;
+} put_job;
+
 typedef struct stream {
     accel_ctx *ctx;
     const audio_plan *pl;
@@ -52,8 +98,13 @@ typedef struct stream {
     int have_rec;
     size_t n_chunks;
     double compute_ms;
-    float *cbuf;  /* one chunk's frames */
-    size_t ccap;
+    double read_ms, write_ms, finish_ms; /* the other stages (logged at info level) */
+    float *cbuf[2]; /* chunks' frames: one computed while the other is written */
+    size_t ccap[2];
+    int cw;         /* the buffer the next chunk is computed into */
+    side_job writer; /* the last chunk's writing */
+    put_job put[2];
+    side_job reader; /* the next chunk's decoding */
     /* whisper written in place (the length known up front): rows of `row_len` frames (the
      * total, or 3000 per window), and per chunk the least value written */
     int direct;
@@ -126,16 +177,16 @@ static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *
     return ACCEL_OK;
 }
 
-/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf) floored at the running
- * maximum − 8 and written to their final places; frames at or past `stored` are not written. */
-static accel_status whisper_put(stream *s, int64_t fa, int64_t fb)
+/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf) floored at fl (the running
+ * maximum − 8) and written to their final places; frames at or past `stored` are not written. */
+static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl)
 {
     const int nm = s->pl->n_mels;
     int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
     if (ne <= 0) return ACCEL_OK;
-    float fl = s->max - 8.0f, wmin = INFINITY;
+    float wmin = INFINITY;
     for (int m = 0; m < nm; m++) {
-        float *row = s->cbuf + (size_t)m * (size_t)nf;
+        float *row = cbuf + (size_t)m * (size_t)nf;
         for (int64_t f = 0; f < ne; f++) {
             float w = whisper_value(row[f], fl);
             row[f] = w;
@@ -218,7 +269,28 @@ static void merge_rec(stream *s, const accel_run_record *r)
     s->agg.device_used = r->device_used;
 }
 
-/* Runs frames [fa, fb) of the input held in sig and writes them out. */
+static accel_status put_chunk(void *arg)
+{
+    put_job *j = arg;
+    stream *s = j->s;
+    const audio_plan *pl = s->pl;
+    size_t nf = (size_t)(j->fb - j->fa), bytes = nf * (size_t)pl->n_out * sizeof(float);
+    double t0 = accel__now_ms();
+    accel_status st;
+    if (s->direct) {
+        st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v);
+    } else if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
+        st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
+    } else {
+        if (s->have_cs) accel__audio_colsum_add(&s->cs, j->cbuf, (int64_t)nf);
+        st = pwrite_all(s->fd, j->cbuf, bytes, 128 + (off_t)j->fa * pl->n_out * 4, s->tmp);
+    }
+    s->write_ms += accel__now_ms() - t0;
+    return st;
+}
+
+/* Runs frames [fa, fb) of the input held in sig, then hands them to the writer (which writes
+ * them while the next chunk is read and computed). */
 static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, int64_t fb)
 {
     const audio_plan *pl = s->pl;
@@ -226,11 +298,12 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     if (fb <= fa && s->n_chunks) return ACCEL_OK;
     if (fb < fa) fb = fa;
     size_t nf = (size_t)(fb - fa), need = nf * (size_t)pl->n_out;
-    if (need > s->ccap) {
-        float *b = realloc(s->cbuf, need * sizeof *b);
+    int w = s->cw;
+    if (need > s->ccap[w]) {
+        float *b = realloc(s->cbuf[w], need * sizeof *b);
         RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory for %zu frames", nf);
-        s->cbuf = b;
-        s->ccap = need;
+        s->cbuf[w] = b;
+        s->ccap[w] = need;
     }
     audio_clip cl;
     memset(&cl, 0, sizeof cl);
@@ -239,7 +312,7 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     cl.f_end = fb;
     cl.f_origin = fa;
     cl.f_store = INT64_MAX;
-    cl.out = s->cbuf;
+    cl.out = s->cbuf[w];
     cl.lay.wf = INT64_MAX / 4;
     cl.lay.fs = s->direct ? 1 : pl->n_out; /* whisper in place: band-major within the chunk */
     cl.lay.ks = s->direct ? (int64_t)nf : 1;
@@ -256,12 +329,13 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     merge_rec(s, &r);
     s->n_chunks++;
     if (cl.max > s->max) s->max = cl.max;
-    size_t bytes = need * sizeof(float);
-    if (s->direct) return whisper_put(s, fa, fb);
-    if (pl->p.kind == ACCEL_AUDIO_WHISPER)
-        return pwrite_all(s->spill, s->cbuf, bytes, (off_t)fa * pl->n_out * 4, "spill file");
-    if (s->have_cs) accel__audio_colsum_add(&s->cs, s->cbuf, (int64_t)nf);
-    return pwrite_all(s->fd, s->cbuf, bytes, 128 + (off_t)fa * pl->n_out * 4, s->tmp);
+    /* the previous chunk's writing is done before this one's starts (in order, one buffer
+     * each) */
+    FORWARD_IF_ERROR(side_join(&s->writer));
+    s->put[w] = (put_job){s, fa, fb, s->cbuf[w], s->max - 8.0f};
+    side_start(&s->writer, put_chunk, &s->put[w]);
+    s->cw = 1 - w;
+    return ACCEL_OK;
 }
 
 void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap)
@@ -337,19 +411,34 @@ static accel_status fbank_finish(stream *s, int64_t frames)
     return st;
 }
 
-static accel_status read_more(accel_audio_source *src, float *dst, size_t cap, size_t *got, int *eof)
+/* Fills dst with up to cap samples, fewer only at the end of the input (a side job). */
+typedef struct read_job {
+    stream *s;
+    accel_audio_source *src;
+    float *dst;
+    size_t cap, got;
+    int eof;
+} read_job;
+
+static accel_status read_more(void *arg)
 {
-    *got = 0;
-    while (*got < cap) {
+    read_job *j = arg;
+    double t0 = accel__now_ms();
+    accel_status st = ACCEL_OK;
+    j->got = 0;
+    j->eof = 0;
+    while (j->got < j->cap) {
         size_t k = 0;
-        FORWARD_IF_ERROR(accel_audio_read(src, dst + *got, cap - *got, &k));
+        st = accel_audio_read(j->src, j->dst + j->got, j->cap - j->got, &k);
+        if (st != ACCEL_OK) break;
         if (k == 0) {
-            *eof = 1;
+            j->eof = 1;
             break;
         }
-        *got += k;
+        j->got += k;
     }
-    return ACCEL_OK;
+    j->s->read_ms += accel__now_ms() - t0;
+    return st;
 }
 
 static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_result *res)
@@ -370,8 +459,13 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     if (chunk < min_chunk) chunk = min_chunk;
     int64_t margin = 2 * (int64_t)pl->win + pl->hop + (pl->pad_left > 0 ? pl->pad_left : 0);
     size_t cap = (size_t)(chunk + margin);
-    float *buf = malloc(cap * sizeof *buf);
-    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+    /* two buffers: the next chunk is decoded into one while the other is computed */
+    float *bufs[2] = {malloc(cap * sizeof(float)), malloc(cap * sizeof(float))};
+    if (!bufs[0] || !bufs[1]) {
+        free(bufs[0]);
+        free(bufs[1]);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+    }
     int64_t pad = p->kind == ACCEL_AUDIO_WHISPER
                       ? (p->padding == ACCEL_AUDIO_PAD_OPENAI ? AUDIO_WHISPER_PAD_OPENAI
                          : p->padding == ACCEL_AUDIO_PAD_FASTER_WHISPER ? AUDIO_WHISPER_PAD_FASTER : 0)
@@ -401,46 +495,63 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
         else unlink(sp); /* anonymous from now on */
     }
     if (st != ACCEL_OK) {
-        free(buf);
+        free(bufs[0]);
+        free(bufs[1]);
         return st;
     }
+    /* bufs[cur] holds samples [b0, b1); the reader fills the other one after the samples the
+     * next frames still need (copied to its front) */
     int64_t b0 = 0, b1 = 0, f_next = 0;
-    int eof = 0;
-    while (st == ACCEL_OK && !eof) {
-        size_t got = 0;
-        st = read_more(src, buf + (b1 - b0), cap - (size_t)(b1 - b0), &got, &eof);
+    int cur = 0;
+    read_job rj = {s, src, bufs[0], cap, 0, 0};
+    side_start(&s->reader, read_more, &rj);
+    for (;;) {
+        st = side_join(&s->reader);
         if (st != ACCEL_OK) break;
-        b1 += (int64_t)got;
-        if (eof) break;
+        b1 += (int64_t)rj.got;
+        if (rj.eof) break;
+        float *buf = bufs[cur];
         /* frames whose windows end inside the buffer; the end is not known yet */
         int64_t f_hi = (b1 - pl->win + pl->pad_left) / pl->hop + 1;
-        audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale};
+        int64_t f_to = f_hi > f_next ? f_hi : f_next;
+        /* keep what the next frames (and an end reflection) may read */
+        int64_t keep = f_to * pl->hop - pl->pad_left - pl->win;
+        if (keep < b0) keep = b0;
+        float *nxt = bufs[1 - cur];
+        size_t tail = (size_t)(b1 - keep);
+        memcpy(nxt, buf + (keep - b0), tail * sizeof *nxt);
+        rj = (read_job){s, src, nxt + tail, cap - tail, 0, 0};
+        side_start(&s->reader, read_more, &rj);
         if (f_hi > f_next) {
+            audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale};
             st = run_frames(s, &sig, f_next, f_hi);
             f_next = f_hi;
         }
-        /* keep what the next frames (and an end reflection) may read */
-        int64_t keep = f_next * pl->hop - pl->pad_left - pl->win;
-        if (keep < b0) keep = b0;
-        if (keep > b0) {
-            memmove(buf, buf + (keep - b0), (size_t)(b1 - keep) * sizeof *buf);
-            b0 = keep;
-        }
+        b0 = keep;
+        cur = 1 - cur;
+        if (st != ACCEL_OK) break;
     }
+    /* nothing may run beside us past this point (the buffers are freed below) */
+    accel_status rs = side_join(&s->reader);
+    if (st == ACCEL_OK) st = rs;
     audio_frames fr;
     int64_t n = b1;
     accel__audio_frames(pl, n, &fr);
     if (st == ACCEL_OK) {
-        audio_signal sig = {buf, b0, b1 - b0, n, pad, scale};
+        audio_signal sig = {bufs[cur], b0, b1 - b0, n, pad, scale};
         int64_t end = p->kind == ACCEL_AUDIO_VGGISH ? fr.total : fr.computed;
         st = run_frames(s, &sig, f_next, end);
     }
-    free(buf);
+    accel_status ws = side_join(&s->writer);
+    if (st == ACCEL_OK) st = ws;
+    free(bufs[0]);
+    free(bufs[1]);
     FORWARD_IF_ERROR(st);
 
     size_t shape[3];
     int nd;
     FORWARD_IF_ERROR(accel_audio_shape(p, (size_t)n, shape, &nd));
+    double tf = accel__now_ms();
     if (s->direct) {
         RETURN_ERROR_IF(n != exact, ACCEL_ERR_FORMAT, "'%s': delivered %lld samples where its header declared %lld",
                         accel__audio_source_path(src), (long long)n, (long long)exact);
@@ -460,6 +571,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
     FORWARD_IF_ERROR(pwrite_all(s->fd, hdr, 128, 0, s->tmp));
+    s->finish_ms = accel__now_ms() - tf;
     if (res) {
         res->ndim = nd;
         for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
@@ -523,6 +635,10 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         s.agg.elapsed_ms = accel__now_ms() - t0;
         memcpy(rec, &s.agg, sz);
     }
+    ACCEL_LOG_INFO("audio features '%s' -> '%s': read %.1f ms, compute %.1f ms, write %.1f ms, last pass "
+                   "%.1f ms, whole call %.1f ms (%zu chunks; whisper %s)", accel__audio_source_path(src), npy_path,
+                   s.read_ms, s.compute_ms, s.write_ms, s.finish_ms, accel__now_ms() - t0, s.n_chunks,
+                   s.direct ? "in place" : s.spill >= 0 ? "through a spill file" : "-");
     if (res) {
         res->n_chunks = s.n_chunks;
         res->device_used = s.have_rec ? s.agg.device_used : -1;
@@ -532,7 +648,8 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         res->elapsed_ms = accel__now_ms() - t0;
     }
     if (s.have_cs) accel__audio_colsum_free(&s.cs);
-    free(s.cbuf);
+    free(s.cbuf[0]);
+    free(s.cbuf[1]);
     free(s.seg);
     accel__audio_plan_free(&pl);
     return st;
