@@ -302,6 +302,8 @@ typedef struct audio_input {
     unsigned char *replay;
     size_t replay_n, replay_cap;
     char name[1024];       /* the path as given; "<stdin>" for "-" */
+    const unsigned char *map; /* a regular file mapped for views (accel__audio_input_view) */
+    size_t map_len, map_released;
 } audio_input;
 
 /* Opens `path` ("-": standard input). Errors name it: ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO (a
@@ -319,6 +321,10 @@ accel_status accel__audio_input_read_full(audio_input *in, void *buf, size_t n, 
 /* Moves to byte pos. A stream goes back only within what it still holds (before a commit),
  * forward by reading; past its end the position stays at the end. */
 accel_status accel__audio_input_seek(audio_input *in, int64_t pos);
+/* The next n bytes (fewer at the end: *got) in place, without a copy, the position moved
+ * past them: memory, or a regular file through a read-only mapping. NULL for a stream (and
+ * where mapping fails): read them instead. The bytes stay valid until the next view or read. */
+const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *got);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
 
