@@ -360,10 +360,15 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
 
 size_t accel__audio_first_nonfinite(const float *x, size_t n)
 {
-    /* one pass without a branch per sample; the position only when something was found */
-    int all = 1;
-    for (size_t i = 0; i < n; i++) all &= isfinite(x[i]) != 0;
-    if (all) return n;
+    /* one pass without a branch per sample, on the exponent bits (all ones: NaN or ±Inf),
+     * which vectorises; the position only when something was found */
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    }
+    if (!bad) return n;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i])) return i;
     return n;
