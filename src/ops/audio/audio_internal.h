@@ -125,6 +125,12 @@ struct audio_plan {
     float log_energy_floor; /* Kaldi: ln(energy_floor), or -inf */
 };
 
+/* Kaldi filterbanks are computed in float but for frames with a band below this fraction of
+ * the frame's power (the float FFT's rounding, about ε·‖frame‖ in every bin, would show in its
+ * logarithm): those are computed again in double (kern_impl.h, kaldi_f32). */
+#define AUDIO_KALDI_RANGE 1e-8
+/* Values per frame of a Kaldi filterbank at most (num_mel_bins ≤ 1024, and the energy). */
+#define AUDIO_KALDI_MAX_OUT 1025
 /* FFT buffers (4 × (m+1)), spectrum (n_bins) and Kaldi frame (win) in double lanes, then the
  * per-lane edge frames and a zero frame (LANES+1 frames of win + 16) */
 #define AUDIO_SCRATCH_FLOATS(pl)                                                               \
