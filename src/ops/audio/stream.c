@@ -14,7 +14,7 @@
  * whisper frames too go straight to their final place, each chunk floored at the running
  * maximum − 8: (max(v, fl) + 4) / 4 is monotonic in v and the floor only rises, so a value
  * written under an earlier floor becomes the final one by max(w, (fl + 4) / 4), and only the
- * chunks whose least value lies under the final floor are read back for it (often none).
+ * bands of chunks whose least value lies under the final floor are read back for it.
  * Otherwise (a length only known at the end: a streamed WAV, a compressed input, resampling)
  * they go to an anonymous spill file, and the last pass applies the floor while transposing
  * blocks into place. fbank's mean normalisation is a last pass in place. Everything is written
@@ -106,13 +106,13 @@ typedef struct stream {
     put_job put[2];
     side_job reader; /* the next chunk's decoding */
     /* whisper written in place (the length known up front): rows of `row_len` frames (the
-     * total, or 3000 per window), and per chunk the least value written */
+     * total, or 3000 per window), and per chunk and band the least value written */
     int direct;
     int64_t row_len;
     int64_t stored;  /* frames that hold computed values (the rest: zero frames, padding) */
     struct wseg {
         int64_t fa, fb;
-        float wmin;
+        float *wmin; /* per band */
     } *seg;
     size_t n_seg, seg_cap;
 } stream;
@@ -184,16 +184,6 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
     const int nm = s->pl->n_mels;
     int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
     if (ne <= 0) return ACCEL_OK;
-    float wmin = INFINITY;
-    for (int m = 0; m < nm; m++) {
-        float *row = cbuf + (size_t)m * (size_t)nf;
-        for (int64_t f = 0; f < ne; f++) {
-            float w = whisper_value(row[f], fl);
-            row[f] = w;
-            wmin = w < wmin ? w : wmin;
-        }
-        FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
-    }
     if (s->n_seg == s->seg_cap) {
         size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
         struct wseg *g = realloc(s->seg, cap * sizeof *g);
@@ -201,7 +191,19 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
         s->seg = g;
         s->seg_cap = cap;
     }
+    float *wmin = malloc((size_t)nm * sizeof *wmin);
+    RETURN_ERROR_IF(!wmin, ACCEL_ERR_NO_MEMORY, "out of memory");
     s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, wmin};
+    for (int m = 0; m < nm; m++) {
+        float *row = cbuf + (size_t)m * (size_t)nf, lo = INFINITY;
+        for (int64_t f = 0; f < ne; f++) {
+            float w = whisper_value(row[f], fl);
+            row[f] = w;
+            lo = w < lo ? w : lo;
+        }
+        wmin[m] = lo;
+        FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
+    }
     return ACCEL_OK;
 }
 
@@ -219,7 +221,6 @@ static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
     accel_status st = ACCEL_OK;
     for (size_t i = 0; st == ACCEL_OK && i < s->n_seg; i++) {
         const struct wseg *g = &s->seg[i];
-        if (!(g->wmin < flv)) continue;
         size_t need = (size_t)(g->fb - g->fa);
         if (need > cap) {
             float *r = realloc(row, need * sizeof *r);
@@ -231,6 +232,7 @@ static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
             cap = need;
         }
         for (int m = 0; st == ACCEL_OK && m < nm; m++) {
+            if (!(g->wmin[m] < flv)) continue; /* nothing of this band under the final floor */
             st = whisper_io(s, m, g->fa, g->fb, row, 1);
             for (size_t f = 0; st == ACCEL_OK && f < need; f++) row[f] = row[f] > flv ? row[f] : flv;
             if (st == ACCEL_OK) st = whisper_io(s, m, g->fa, g->fb, row, 0);
@@ -650,6 +652,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     if (s.have_cs) accel__audio_colsum_free(&s.cs);
     free(s.cbuf[0]);
     free(s.cbuf[1]);
+    for (size_t i = 0; i < s.n_seg; i++) free(s.seg[i].wmin);
     free(s.seg);
     accel__audio_plan_free(&pl);
     return st;
