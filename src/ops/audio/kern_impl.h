@@ -7,8 +7,9 @@
  * value of the pipeline is then one register holding that value for KW frames, so the FFT,
  * the filterbank and the logarithm of KW frames cost what one frame costs in scalar code,
  * and butterflies keep their operands in registers. (Vectors wider than the registers make
- * compilers spill; that is why the width follows the target.) Kaldi filterbanks run their
- * cancelling pre-processing in double, KW/2 frames per register, the rest in float. A lane's arithmetic does not depend on which lane or
+ * compilers spill; that is why the width follows the target.) Kaldi filterbanks take each
+ * frame's mean in double, KW/2 frames per register, and the rest in float; frames with a band
+ * beyond a float FFT's range are computed again all in double (kaldi_f32). A lane's arithmetic does not depend on which lane or
  * batch it falls in, so a frame's values are the same whichever batch, thread or chunk
  * computes it. GCC/Clang vector extensions; the one intrinsic part is the NEON build's frame
  * transpose (KERN_NEON, below). */
