@@ -27,8 +27,8 @@ echo "(written to $out/basic.json)"
 echo; echo "## every operation on every device (accel bench)"
 "$accel" bench --quick --device all --json -o "$out/bench-quick.json" --svg "$out/bench-quick.svg"
 
-echo; echo "## audio front ends vs torch, numpy and torchaudio (20 minutes of speech)"
-$py "$here/audio_peers.py" --accel "$accel" --json "$out/audio.json"
+echo; echo "## audio front ends vs torch, numpy and torchaudio (20 minutes of speech; peers on OpenBLAS at 1 and 2 threads)"
+$py "$here/audio_peers.py" --accel "$accel" --compressed --json "$out/audio.json"
 
 echo; echo "## image operations vs OpenCV 4.6 (1080p JPEGs and 200 mixed ones)"
 cmake --build "$build" --target accel_bench_image_cpu >/dev/null

@@ -35,6 +35,11 @@ test+=("${python[@]}" python3-pytest python3-venv python3-pip)
 # headless Chromium (its test is skipped when Chromium is absent), accel top under tmux
 test+=(python3-prometheus-client chromium tmux)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
+# fair peers: numpy and Debian's torch take whatever libblas.so.3 the system provides, and
+# without an optimised one that is the reference implementation (bench/audio_peers.py refuses
+# to report peers on it); threadpoolctl reports the BLAS and its threads; ffmpeg decodes the
+# compressed inputs accel's decoding is set against
+bench+=(libopenblas0-pthread python3-threadpoolctl ffmpeg)
 # the load test of accel serve (bench/serve_load.sh)
 bench+=(wrk)
 # the fuzz targets (tests/fuzz: `make fuzz`; `make check` runs each over its corpus and

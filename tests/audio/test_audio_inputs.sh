@@ -3,6 +3,8 @@
 # gives `accel audio features`:
 #   * pipes, process substitution, standard input (-) and a FIFO whose writer has finished:
 #     each input read once, the same features as from the file, no hang;
+#   * a 3-minute file (read through a mapping) and the same bytes through a pipe: identical
+#     features for every preset;
 #   * -o naming an input (directly, or through a hard or symbolic link): refused, input intact;
 #   * SIGINT / SIGTERM during a run on a long input: the partial file is removed;
 #   * a truncated MP3 (also inside a WAV) and a NaN sample: named with what was lost, counted,
@@ -56,6 +58,23 @@ for f in "$data"/variants/speech_c.flac "$data"/variants/speech_c.ogg "$data"/va
     || fail "$n through a pipe: $(cat "$out/stderr")"
   cmp -s "$out/f-$n.npy" "$out/p-$n.npy" || fail "$n through a pipe gives other features than the file"
 done
+
+# A WAV of 3 minutes (speech_b, 2.1 s, 86 times: longer than the 4 MB the mapping of a file gives back
+# at a time) in chunks of 7 s: the file is read through a mapping, the pipe through read(2),
+# and the features are the same bytes for every preset
+long=$out/long.wav
+command -v sox >/dev/null && sox "$wav" "$long" repeat 85 2>/dev/null
+if [ -s "$long" ]; then
+  for p in whisper-80 whisper-128 vggish fbank-80; do
+    ACCEL_CHUNK_SECONDS=7 "$accel" audio features "$long" --preset $p -o "$out/lf-$p.npy" >/dev/null 2>"$out/stderr" \
+      || fail "$p on the long file: $(cat "$out/stderr")"
+    cat "$long" | ACCEL_CHUNK_SECONDS=7 "$accel" audio features - --preset $p -o "$out/lp-$p.npy" >/dev/null \
+      2>"$out/stderr" || fail "$p on the long file through a pipe: $(cat "$out/stderr")"
+    cmp -s "$out/lf-$p.npy" "$out/lp-$p.npy" || fail "$p: the mapped file and the pipe give other features"
+  done
+else
+  echo "(sox missing: the long mapped-file check is skipped)"
+fi
 
 # ---- an output that is an input ---------------------------------------------------------
 cp "$wav" "$out/in.wav"

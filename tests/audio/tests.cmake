@@ -20,6 +20,8 @@ set_tests_properties(test_audio_alsa PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 
   ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_alsa")
 accel_add_test(test_audio_api SOURCES ${_ad}/test_audio_api.c LABELS audio)
 accel_add_test(test_audio_dither SOURCES ${_ad}/test_audio_dither.c LABELS audio)
+# fbank in float32 against a float64 computation on near-silent, offset, random and tonal inputs
+accel_add_test(test_audio_fbank32 SOURCES ${_ad}/test_audio_fbank32.c TIMEOUT 300 LABELS audio)
 # the device path (src/ops/audio/device.c + src/kernels/audio.kern) on a test OpenCL device
 add_test(NAME test_audio_golden_opencl COMMAND test_audio_golden --test-opencl)
 set_tests_properties(test_audio_golden_opencl PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio

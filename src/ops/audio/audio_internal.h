@@ -125,6 +125,12 @@ struct audio_plan {
     float log_energy_floor; /* Kaldi: ln(energy_floor), or -inf */
 };
 
+/* Kaldi filterbanks are computed in float but for frames with a band below this fraction of
+ * the frame's power (the float FFT's rounding, about ε·‖frame‖ in every bin, would show in its
+ * logarithm): those are computed again in double (kern_impl.h, kaldi_f32). */
+#define AUDIO_KALDI_RANGE 1e-8
+/* Values per frame of a Kaldi filterbank at most (num_mel_bins ≤ 1024, and the energy). */
+#define AUDIO_KALDI_MAX_OUT 1025
 /* FFT buffers (4 × (m+1)), spectrum (n_bins) and Kaldi frame (win) in double lanes, then the
  * per-lane edge frames and a zero frame (LANES+1 frames of win + 16) */
 #define AUDIO_SCRATCH_FLOATS(pl)                                                               \
@@ -303,6 +309,8 @@ typedef struct audio_input {
     size_t replay_n, replay_cap;
     char name[1024];       /* the path as given; "<stdin>" for "-" */
     int wav_tag;           /* the WAV format tag the built-in reader found (0: none yet) */
+    const unsigned char *map; /* a regular file mapped for views (accel__audio_input_view) */
+    size_t map_len, map_released;
 } audio_input;
 
 /* Opens `path` ("-": standard input). Errors name it: ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO (a
@@ -320,6 +328,10 @@ accel_status accel__audio_input_read_full(audio_input *in, void *buf, size_t n, 
 /* Moves to byte pos. A stream goes back only within what it still holds (before a commit),
  * forward by reading; past its end the position stays at the end. */
 accel_status accel__audio_input_seek(audio_input *in, int64_t pos);
+/* The next n bytes (fewer at the end: *got) in place, without a copy, the position moved
+ * past them: memory, or a regular file through a read-only mapping. NULL for a stream (and
+ * where mapping fails): read them instead. The bytes stay valid until the next view or read. */
+const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *got);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
 /* The error for an input that ended early: "'<name>': truncated or corrupt: decoded X s of the
@@ -374,6 +386,11 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
  * "<npy_path>.partial-<pid>" (a caller that is interrupted removes it: see cmd_audio.c). */
 void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap);
 
+/* The number of samples the source will deliver, known before the first read: a memory
+ * source without resampling, a WAV with a declared data size read by the built-in reader
+ * (which calls a shorter file truncated); -1 otherwise (estimates, streamed WAV, resampling,
+ * reading begun). */
+int64_t accel__audio_source_exact_frames(const accel_audio_source *s);
 /* The path a source was opened from ("(memory)" for memory sources). */
 const char *accel__audio_source_path(const accel_audio_source *s);
 

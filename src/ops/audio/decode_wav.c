@@ -34,20 +34,24 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
     if (w->frames_left >= 0 && (int64_t)want > w->frames_left) want = (size_t)w->frames_left;
     if (want == 0) return ACCEL_OK;
     size_t bytes = want * (size_t)w->block;
-    if (bytes > w->raw_cap) {
-        unsigned char *r = realloc(w->raw, bytes);
-        RETURN_ERROR_IF(!r, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", w->path);
-        w->raw = r;
-        w->raw_cap = bytes;
-    }
     size_t n = 0;
-    FORWARD_IF_ERROR(accel__audio_input_read_full(w->in, w->raw, bytes, &n));
+    /* the bytes in place where the input allows it (memory, a mapped file), else a copy */
+    const unsigned char *p = accel__audio_input_view(w->in, bytes, &n);
+    if (!p) {
+        if (bytes > w->raw_cap) {
+            unsigned char *r = realloc(w->raw, bytes);
+            RETURN_ERROR_IF(!r, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", w->path);
+            w->raw = r;
+            w->raw_cap = bytes;
+        }
+        FORWARD_IF_ERROR(accel__audio_input_read_full(w->in, w->raw, bytes, &n));
+        p = w->raw;
+    }
     if (n < bytes && w->frames_left >= 0)
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': truncated: the file ends inside its data chunk",
                            w->path);
     size_t frames = n / (size_t)w->block;
     size_t vals = frames * (size_t)w->channels;
-    const unsigned char *p = w->raw;
     if (w->fmt == 3 && w->bits == 32) {
         for (size_t i = 0; i < vals; i++, p += 4) {
             uint32_t u = le32(p);
@@ -68,7 +72,16 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
             for (size_t i = 0; i < vals; i++) buf[i] = ((float)p[i] - 128.0f) / 128.0f;
             break;
         case 16:
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* the samples as they lie: one vectorised conversion */
+            for (size_t i = 0; i < vals; i++) {
+                int16_t v;
+                memcpy(&v, p + 2 * i, 2);
+                buf[i] = (float)v / 32768.0f;
+            }
+#else
             for (size_t i = 0; i < vals; i++, p += 2) buf[i] = (float)(int16_t)le16(p) / 32768.0f;
+#endif
             break;
         case 24:
             for (size_t i = 0; i < vals; i++, p += 3) {

@@ -12,13 +12,19 @@
  * stream keeps a copy of what it has read until a decoder commits to it (up to
  * AUDIO_INPUT_REPLAY bytes), so that the sniff, and a decoder that gives up on the header,
  * leave the next decoder the stream from its first byte. After the commit a stream only
- * goes forward (skipping forward reads and discards). */
+ * goes forward (skipping forward reads and discards).
+ *
+ * A decoder that reads the bytes as they are (PCM WAV) takes a view instead of a copy:
+ * memory in place, a regular file through one read-only mapping, whose pages are given back
+ * behind the reader every few MB so that memory stays bounded on long files (pipes keep the
+ * read path). */
 #include "audio_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +85,8 @@ void accel__audio_input_memory(const void *data, size_t n, const char *name, int
 void accel__audio_input_close(audio_input *in)
 {
     if (!in) return;
+    if (in->map) munmap((void *)in->map, in->map_len);
+    in->map = NULL;
     if (in->own_fd && in->fd >= 0) close(in->fd);
     in->fd = -1;
     free(in->replay);
@@ -216,4 +224,39 @@ accel_status accel__audio_input_cut_short(const audio_input *in, int64_t decoded
                        "announces%s",
                        in->name, (double)decoded / rate, (double)announced / rate,
                        detail ? detail : "");
+}
+
+/* Pages of the mapping given back behind the reader once this many bytes have been read. */
+#define AUDIO_INPUT_RELEASE (4u << 20)
+
+const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *got)
+{
+    *got = 0;
+    if (!in->seekable) return NULL;
+    const unsigned char *base = in->mem;
+    if (!base) {
+        if (in->fd < 0 || in->size <= 0 || (uint64_t)in->size > SIZE_MAX) return NULL;
+        if (!in->map) {
+            void *m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+            if (m == MAP_FAILED) return NULL; /* the read path then */
+            madvise(m, (size_t)in->size, MADV_SEQUENTIAL);
+            in->map = m;
+            in->map_len = (size_t)in->size;
+            in->map_released = 0;
+        }
+        base = in->map;
+        /* give back what is behind the reader (whole pages; the file's pages stay cached) */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        size_t behind = in->pos > 0 ? (size_t)in->pos / page * page : 0;
+        if (behind >= in->map_released + AUDIO_INPUT_RELEASE) {
+            madvise((void *)(in->map + in->map_released), behind - in->map_released, MADV_DONTNEED);
+            in->map_released = behind;
+        }
+    }
+    size_t left = in->pos < in->size ? (size_t)(in->size - in->pos) : 0;
+    size_t k = n < left ? n : left;
+    const unsigned char *p = base + in->pos;
+    in->pos += (int64_t)k;
+    *got = k;
+    return p;
 }

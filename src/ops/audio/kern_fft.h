@@ -1,6 +1,5 @@
-/* kern_fft.h — the lane FFT, included by kern_impl.h once for float lanes and once for
- * double lanes (Kaldi filterbanks: their log of bands far below a frame's peak needs the
- * double FFT to stay within 1e-3 of the exact answer). Parameters: FT lane vector type, FS
+/* kern_fft.h — the lane FFT, included by kern_impl.h once for float lanes (every preset) and
+ * once for double lanes (the reference FFT the tests hold the float one to, fft_power_d). Parameters: FT lane vector type, FS
  * its scalar, FX(name) the instance's names, FFT_TW/FFT_GC/FFT_GS/FFT_SR/FFT_SI the plan's
  * tables of that precision. */
 

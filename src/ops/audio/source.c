@@ -193,6 +193,22 @@ accel_status accel_audio_open_memory(accel_ctx *ctx, accel_dtype dtype, const vo
     return ACCEL_OK;
 }
 
+/* Decoded frames must be finite: the error names the first that is not, by frame (counted
+ * from s->decoded), channel and time. */
+static accel_status check_finite(const accel_audio_source *s, const float *x, size_t frames)
+{
+    size_t ch = (size_t)s->dec.channels;
+    size_t bad = accel__audio_first_nonfinite(x, frames * ch);
+    if (bad == frames * ch) return ACCEL_OK;
+    int64_t frame = s->decoded + (int64_t)(bad / ch);
+    char chan[32] = "";
+    if (ch > 1) snprintf(chan, sizeof chan, " of channel %zu", bad % ch + 1);
+    return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                       "'%s': sample %lld%s (at %.3f s) is %s: audio samples must be finite "
+                       "numbers", s->path, (long long)frame, chan, (double)frame / s->dec.rate,
+                       accel__audio_nonfinite_name(x[bad]));
+}
+
 /* Decodes the next block into s->mono; *n 0 at the end. */
 static accel_status next_block(accel_audio_source *s, const float **mono, size_t *n)
 {
@@ -233,16 +249,7 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
     }
     size_t got = 0;
     FORWARD_IF_ERROR(s->dec.read(s->dec.state, s->ibuf, BLOCK_FRAMES, &got));
-    size_t bad = accel__audio_first_nonfinite(s->ibuf, got * ch);
-    if (bad < got * ch) {
-        int64_t frame = s->decoded + (int64_t)(bad / ch);
-        char chan[32] = "";
-        if (ch > 1) snprintf(chan, sizeof chan, " of channel %zu", bad % ch + 1);
-        return ACCEL_ERROR(ACCEL_ERR_FORMAT,
-                           "'%s': sample %lld%s (at %.3f s) is %s: audio samples must be finite "
-                           "numbers", s->path, (long long)frame, chan, (double)frame / s->dec.rate,
-                           accel__audio_nonfinite_name(s->ibuf[bad]));
-    }
+    FORWARD_IF_ERROR(check_finite(s, s->ibuf, got));
     s->decoded += (int64_t)got;
     if (ch == 1) {
         *mono = s->ibuf;
@@ -279,6 +286,21 @@ accel_status accel_audio_read(accel_audio_source *s, float *buf, size_t cap, siz
             continue;
         }
         if (s->in_done && (s->flushed || !s->rs)) break;
+        if (s->has_dec && s->dec.channels == 1 && !s->rs && cap - done >= BLOCK_FRAMES) {
+            /* mono at the rate asked for: decoded straight into the caller's buffer */
+            size_t k = 0;
+            accel_status st = s->dec.read(s->dec.state, buf + done, cap - done, &k);
+            if (st == ACCEL_OK) st = check_finite(s, buf + done, k);
+            if (st != ACCEL_OK) {
+                *got = done;
+                s->info.frames += (int64_t)done;
+                return st;
+            }
+            s->decoded += (int64_t)k;
+            done += k;
+            if (k == 0) s->in_done = 1;
+            continue;
+        }
         const float *mono = NULL;
         size_t n = 0;
         if (!s->in_done) {
@@ -331,6 +353,15 @@ accel_status accel_audio_source_info(const accel_audio_source *s, accel_audio_in
 
 const char *accel__audio_source_path(const accel_audio_source *s) { return s ? s->path : ""; }
 
+int64_t accel__audio_source_exact_frames(const accel_audio_source *s)
+{
+    if (!s || s->rs || s->decoded || s->info.frames) return -1;
+    if (!s->has_dec) return (int64_t)s->mem_n;
+    /* the built-in WAV reader stops at the declared size and calls a shorter file truncated;
+     * other decoders' counts may be estimates */
+    return strcmp(s->dec.name, "wav") == 0 ? s->dec.frames : -1;
+}
+
 int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino)
 {
     if (!s || !s->has_in || !s->in.has_identity) return 0;
@@ -341,10 +372,15 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
 
 size_t accel__audio_first_nonfinite(const float *x, size_t n)
 {
-    /* one pass without a branch per sample; the position only when something was found */
-    int all = 1;
-    for (size_t i = 0; i < n; i++) all &= isfinite(x[i]) != 0;
-    if (all) return n;
+    /* one pass without a branch per sample, on the exponent bits (all ones: NaN or ±Inf),
+     * which vectorises; the position only when something was found */
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    }
+    if (!bad) return n;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i])) return i;
     return n;

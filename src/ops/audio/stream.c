@@ -9,13 +9,20 @@
  * lane arithmetic, as in a whole-input call: the file equals accel_audio_features().
  *
  * Output: vggish and fbank frames go straight into the .npy body (frame-major, like the
- * output); whisper frames go to an anonymous spill file, because whisper's floor needs the
- * maximum of the whole input and its layout is band-major — the last pass applies the floor
- * while transposing blocks into place. fbank's mean normalisation is a last pass in place.
- * Everything is written under "<npy>.partial-<pid>" and renamed at the end. */
+ * output). whisper's layout is band-major and its floor needs the maximum of the whole input.
+ * When the source knows its exact length up front (a WAV with a declared data size, memory),
+ * whisper frames too go straight to their final place, each chunk floored at the running
+ * maximum − 8: (max(v, fl) + 4) / 4 is monotonic in v and the floor only rises, so a value
+ * written under an earlier floor becomes the final one by max(w, (fl + 4) / 4), and only the
+ * bands of chunks whose least value lies under the final floor are read back for it.
+ * Otherwise (a length only known at the end: a streamed WAV, a compressed input, resampling)
+ * they go to an anonymous spill file, and the last pass applies the floor while transposing
+ * blocks into place. fbank's mean normalisation is a last pass in place. Everything is written
+ * under "<npy>.partial-<pid>" and renamed at the end. */
 #include "audio_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -32,6 +39,51 @@
 #define AUDIO_STREAM_CHUNK_S 60.0
 #define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
 
+/* One job on a thread beside the compute (the next chunk's decoding, the last chunk's
+ * writing), started and then joined; a failure comes back with its message. Without a
+ * thread (pthread_create failed) the job runs at once on the caller's. */
+typedef struct side_job {
+    pthread_t th;
+    int running, pending;
+    accel_status (*fn)(void *);
+    void *arg;
+    accel_status st;
+    char msg[1024];
+} side_job;
+
+static void *side_main(void *p)
+{
+    side_job *j = p;
+    j->st = j->fn(j->arg);
+    if (j->st != ACCEL_OK) accel__strlcpy(j->msg, accel__last_error_text(), sizeof j->msg);
+    return NULL;
+}
+
+static void side_start(side_job *j, accel_status (*fn)(void *), void *arg)
+{
+    j->fn = fn;
+    j->arg = arg;
+    j->pending = 1;
+    j->running = pthread_create(&j->th, NULL, side_main, j) == 0;
+    if (!j->running) side_main(j);
+}
+
+static accel_status side_join(side_job *j)
+{
+    if (!j->pending) return ACCEL_OK;
+    if (j->running) pthread_join(j->th, NULL);
+    j->running = j->pending = 0;
+    return j->st == ACCEL_OK ? ACCEL_OK : ACCEL_ERROR(j->st, "%s", j->msg);
+}
+
+/* The writing of one computed chunk (a side job). */
+typedef struct put_job {
+    struct stream *s;
+    int64_t fa, fb;
+    float *cbuf;
+    float floor_v;
+} put_job;
+
 typedef struct stream {
     accel_ctx *ctx;
     const audio_plan *pl;
@@ -46,8 +98,23 @@ typedef struct stream {
     int have_rec;
     size_t n_chunks;
     double compute_ms;
-    float *cbuf;  /* one chunk's frames */
-    size_t ccap;
+    double read_ms, write_ms, finish_ms; /* the other stages (logged at info level) */
+    float *cbuf[2]; /* chunks' frames: one computed while the other is written */
+    size_t ccap[2];
+    int cw;         /* the buffer the next chunk is computed into */
+    side_job writer; /* the last chunk's writing */
+    put_job put[2];
+    side_job reader; /* the next chunk's decoding */
+    /* whisper written in place (the length known up front): rows of `row_len` frames (the
+     * total, or 3000 per window), and per chunk and band the least value written */
+    int direct;
+    int64_t row_len;
+    int64_t stored;  /* frames that hold computed values (the rest: zero frames, padding) */
+    struct wseg {
+        int64_t fa, fb;
+        float *wmin; /* per band */
+    } *seg;
+    size_t n_seg, seg_cap;
 } stream;
 
 static accel_status pwrite_all(int fd, const void *p, size_t n, off_t off, const char *what)
@@ -78,6 +145,115 @@ static accel_status pread_all(int fd, void *p, size_t n, off_t off, const char *
     return ACCEL_OK;
 }
 
+static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
+
+/* Byte offset of frame f of band m in the .npy of whisper's layout (band-major rows, or
+ * windows of 3000 frames per band). */
+static off_t whisper_off(const stream *s, int m, int64_t f)
+{
+    if (s->pl->p.windows) {
+        int64_t w = f / AUDIO_WHISPER_WINDOW_FRAMES;
+        return 128 + ((off_t)(w * s->pl->n_mels + m) * AUDIO_WHISPER_WINDOW_FRAMES +
+                      (f - w * AUDIO_WHISPER_WINDOW_FRAMES)) * 4;
+    }
+    return 128 + ((off_t)m * s->row_len + f) * 4;
+}
+
+/* Reads (rd) or writes frames [fa, fb) of band m at v, split where a window ends. */
+static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *v, int rd)
+{
+    while (fa < fb) {
+        int64_t end = fb;
+        if (s->pl->p.windows) {
+            int64_t wend = (fa / AUDIO_WHISPER_WINDOW_FRAMES + 1) * AUDIO_WHISPER_WINDOW_FRAMES;
+            if (wend < end) end = wend;
+        }
+        size_t bytes = (size_t)(end - fa) * 4;
+        off_t off = whisper_off(s, m, fa);
+        FORWARD_IF_ERROR(rd ? pread_all(s->fd, v, bytes, off, s->tmp) : pwrite_all(s->fd, v, bytes, off, s->tmp));
+        v += end - fa;
+        fa = end;
+    }
+    return ACCEL_OK;
+}
+
+/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf) floored at fl (the running
+ * maximum − 8) and written to their final places; frames at or past `stored` are not written. */
+static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl)
+{
+    const int nm = s->pl->n_mels;
+    int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
+    if (ne <= 0) return ACCEL_OK;
+    if (s->n_seg == s->seg_cap) {
+        size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
+        struct wseg *g = realloc(s->seg, cap * sizeof *g);
+        RETURN_ERROR_IF(!g, ACCEL_ERR_NO_MEMORY, "out of memory");
+        s->seg = g;
+        s->seg_cap = cap;
+    }
+    float *wmin = malloc((size_t)nm * sizeof *wmin);
+    RETURN_ERROR_IF(!wmin, ACCEL_ERR_NO_MEMORY, "out of memory");
+    s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, wmin};
+    for (int m = 0; m < nm; m++) {
+        float *row = cbuf + (size_t)m * (size_t)nf, lo = INFINITY;
+        for (int64_t f = 0; f < ne; f++) {
+            float w = whisper_value(row[f], fl);
+            row[f] = w;
+            lo = w < lo ? w : lo;
+        }
+        wmin[m] = lo;
+        FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
+    }
+    return ACCEL_OK;
+}
+
+/* The end of whisper in place: the final floor applied to the chunks written under a lower
+ * one that hold values below it, then the frames of appended zeros only. */
+static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
+{
+    const int nm = s->pl->n_mels;
+    float z = accel__audio_whisper_zero_value();
+    float mx = s->max;
+    if (fr->computed < fr->total && z > mx) mx = z;
+    float fl = mx - 8.0f, flv = whisper_value(fl, fl), zv = whisper_value(z, fl);
+    float *row = NULL;
+    size_t cap = 0;
+    accel_status st = ACCEL_OK;
+    for (size_t i = 0; st == ACCEL_OK && i < s->n_seg; i++) {
+        const struct wseg *g = &s->seg[i];
+        size_t need = (size_t)(g->fb - g->fa);
+        if (need > cap) {
+            float *r = realloc(row, need * sizeof *r);
+            if (!r) {
+                st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+                break;
+            }
+            row = r;
+            cap = need;
+        }
+        for (int m = 0; st == ACCEL_OK && m < nm; m++) {
+            if (!(g->wmin[m] < flv)) continue; /* nothing of this band under the final floor */
+            st = whisper_io(s, m, g->fa, g->fb, row, 1);
+            for (size_t f = 0; st == ACCEL_OK && f < need; f++) row[f] = row[f] > flv ? row[f] : flv;
+            if (st == ACCEL_OK) st = whisper_io(s, m, g->fa, g->fb, row, 0);
+        }
+    }
+    int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
+    if (st == ACCEL_OK && fr->stored > have) {
+        size_t need = (size_t)(fr->stored - have);
+        float *r = need > cap ? realloc(row, need * sizeof *r) : row;
+        if (!r) {
+            st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+        } else {
+            row = r;
+            for (size_t f = 0; f < need; f++) row[f] = zv;
+            for (int m = 0; st == ACCEL_OK && m < nm; m++) st = whisper_io(s, m, have, fr->stored, row, 0);
+        }
+    }
+    free(row);
+    return st;
+}
+
 static void merge_rec(stream *s, const accel_run_record *r)
 {
     if (!s->have_rec) {
@@ -95,7 +271,28 @@ static void merge_rec(stream *s, const accel_run_record *r)
     s->agg.device_used = r->device_used;
 }
 
-/* Runs frames [fa, fb) of the input held in sig and writes them out. */
+static accel_status put_chunk(void *arg)
+{
+    put_job *j = arg;
+    stream *s = j->s;
+    const audio_plan *pl = s->pl;
+    size_t nf = (size_t)(j->fb - j->fa), bytes = nf * (size_t)pl->n_out * sizeof(float);
+    double t0 = accel__now_ms();
+    accel_status st;
+    if (s->direct) {
+        st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v);
+    } else if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
+        st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
+    } else {
+        if (s->have_cs) accel__audio_colsum_add(&s->cs, j->cbuf, (int64_t)nf);
+        st = pwrite_all(s->fd, j->cbuf, bytes, 128 + (off_t)j->fa * pl->n_out * 4, s->tmp);
+    }
+    s->write_ms += accel__now_ms() - t0;
+    return st;
+}
+
+/* Runs frames [fa, fb) of the input held in sig, then hands them to the writer (which writes
+ * them while the next chunk is read and computed). */
 static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, int64_t fb)
 {
     const audio_plan *pl = s->pl;
@@ -103,11 +300,12 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     if (fb <= fa && s->n_chunks) return ACCEL_OK;
     if (fb < fa) fb = fa;
     size_t nf = (size_t)(fb - fa), need = nf * (size_t)pl->n_out;
-    if (need > s->ccap) {
-        float *b = realloc(s->cbuf, need * sizeof *b);
+    int w = s->cw;
+    if (need > s->ccap[w]) {
+        float *b = realloc(s->cbuf[w], need * sizeof *b);
         RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory for %zu frames", nf);
-        s->cbuf = b;
-        s->ccap = need;
+        s->cbuf[w] = b;
+        s->ccap[w] = need;
     }
     audio_clip cl;
     memset(&cl, 0, sizeof cl);
@@ -116,10 +314,10 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     cl.f_end = fb;
     cl.f_origin = fa;
     cl.f_store = INT64_MAX;
-    cl.out = s->cbuf;
+    cl.out = s->cbuf[w];
     cl.lay.wf = INT64_MAX / 4;
-    cl.lay.fs = pl->n_out;
-    cl.lay.ks = 1;
+    cl.lay.fs = s->direct ? 1 : pl->n_out; /* whisper in place: band-major within the chunk */
+    cl.lay.ks = s->direct ? (int64_t)nf : 1;
     audio_call call;
     FORWARD_IF_ERROR(accel__audio_call_init(&call, pl, &cl, 1));
     accel_run_record r;
@@ -133,19 +331,19 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     merge_rec(s, &r);
     s->n_chunks++;
     if (cl.max > s->max) s->max = cl.max;
-    size_t bytes = need * sizeof(float);
-    if (pl->p.kind == ACCEL_AUDIO_WHISPER)
-        return pwrite_all(s->spill, s->cbuf, bytes, (off_t)fa * pl->n_out * 4, "spill file");
-    if (s->have_cs) accel__audio_colsum_add(&s->cs, s->cbuf, (int64_t)nf);
-    return pwrite_all(s->fd, s->cbuf, bytes, 128 + (off_t)fa * pl->n_out * 4, s->tmp);
+    /* the previous chunk's writing is done before this one's starts (in order, one buffer
+     * each) */
+    FORWARD_IF_ERROR(side_join(&s->writer));
+    s->put[w] = (put_job){s, fa, fb, s->cbuf[w], s->max - 8.0f};
+    side_start(&s->writer, put_chunk, &s->put[w]);
+    s->cw = 1 - w;
+    return ACCEL_OK;
 }
 
 void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s.partial-%ld", npy_path, (long)getpid());
 }
-
-static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
 
 /* The last pass of whisper: spill (frame-major, raw log10) → the .npy (band-major or
  * windows), floor and scale applied. */
@@ -215,19 +413,34 @@ static accel_status fbank_finish(stream *s, int64_t frames)
     return st;
 }
 
-static accel_status read_more(accel_audio_source *src, float *dst, size_t cap, size_t *got, int *eof)
+/* Fills dst with up to cap samples, fewer only at the end of the input (a side job). */
+typedef struct read_job {
+    stream *s;
+    accel_audio_source *src;
+    float *dst;
+    size_t cap, got;
+    int eof;
+} read_job;
+
+static accel_status read_more(void *arg)
 {
-    *got = 0;
-    while (*got < cap) {
+    read_job *j = arg;
+    double t0 = accel__now_ms();
+    accel_status st = ACCEL_OK;
+    j->got = 0;
+    j->eof = 0;
+    while (j->got < j->cap) {
         size_t k = 0;
-        FORWARD_IF_ERROR(accel_audio_read(src, dst + *got, cap - *got, &k));
+        st = accel_audio_read(j->src, j->dst + j->got, j->cap - j->got, &k);
+        if (st != ACCEL_OK) break;
         if (k == 0) {
-            *eof = 1;
+            j->eof = 1;
             break;
         }
-        *got += k;
+        j->got += k;
     }
-    return ACCEL_OK;
+    j->s->read_ms += accel__now_ms() - t0;
+    return st;
 }
 
 static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_result *res)
@@ -248,52 +461,104 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     if (chunk < min_chunk) chunk = min_chunk;
     int64_t margin = 2 * (int64_t)pl->win + pl->hop + (pl->pad_left > 0 ? pl->pad_left : 0);
     size_t cap = (size_t)(chunk + margin);
-    float *buf = malloc(cap * sizeof *buf);
-    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+    /* two buffers: the next chunk is decoded into one while the other is computed */
+    float *bufs[2] = {malloc(cap * sizeof(float)), malloc(cap * sizeof(float))};
+    if (!bufs[0] || !bufs[1]) {
+        free(bufs[0]);
+        free(bufs[1]);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+    }
     int64_t pad = p->kind == ACCEL_AUDIO_WHISPER
                       ? (p->padding == ACCEL_AUDIO_PAD_OPENAI ? AUDIO_WHISPER_PAD_OPENAI
                          : p->padding == ACCEL_AUDIO_PAD_FASTER_WHISPER ? AUDIO_WHISPER_PAD_FASTER : 0)
                       : 0;
     float scale = p->kind == ACCEL_AUDIO_FBANK ? (float)p->sample_scale : 1.0f;
-    int64_t b0 = 0, b1 = 0, f_next = 0;
-    int eof = 0;
+    int64_t exact = p->kind == ACCEL_AUDIO_WHISPER ? accel__audio_source_exact_frames(src) : -1;
     accel_status st = ACCEL_OK;
-    while (st == ACCEL_OK && !eof) {
-        size_t got = 0;
-        st = read_more(src, buf + (b1 - b0), cap - (size_t)(b1 - b0), &got, &eof);
+    if (exact >= 0) {
+        /* whisper in place: the layout is known before the first chunk */
+        audio_frames fx;
+        accel__audio_frames(pl, exact, &fx);
+        size_t shape[3];
+        int nd;
+        st = accel_audio_shape(p, (size_t)exact, shape, &nd);
+        off_t body = 4;
+        for (int i = 0; i < nd; i++) body *= (off_t)shape[i];
+        if (st == ACCEL_OK && ftruncate(s->fd, 128 + body) != 0)
+            st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s->tmp, strerror(errno));
+        s->direct = 1;
+        s->row_len = p->windows ? AUDIO_WHISPER_WINDOW_FRAMES : fx.total;
+        s->stored = fx.stored;
+    } else if (p->kind == ACCEL_AUDIO_WHISPER) {
+        char sp[1100];
+        snprintf(sp, sizeof sp, "%s.spill-%ld", s->npy, (long)getpid());
+        s->spill = open(sp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (s->spill < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", sp, strerror(errno));
+        else unlink(sp); /* anonymous from now on */
+    }
+    if (st != ACCEL_OK) {
+        free(bufs[0]);
+        free(bufs[1]);
+        return st;
+    }
+    /* bufs[cur] holds samples [b0, b1); the reader fills the other one after the samples the
+     * next frames still need (copied to its front) */
+    int64_t b0 = 0, b1 = 0, f_next = 0;
+    int cur = 0;
+    read_job rj = {s, src, bufs[0], cap, 0, 0};
+    side_start(&s->reader, read_more, &rj);
+    for (;;) {
+        st = side_join(&s->reader);
         if (st != ACCEL_OK) break;
-        b1 += (int64_t)got;
-        if (eof) break;
+        b1 += (int64_t)rj.got;
+        if (rj.eof) break;
+        float *buf = bufs[cur];
         /* frames whose windows end inside the buffer; the end is not known yet */
         int64_t f_hi = (b1 - pl->win + pl->pad_left) / pl->hop + 1;
-        audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale};
+        int64_t f_to = f_hi > f_next ? f_hi : f_next;
+        /* keep what the next frames (and an end reflection) may read */
+        int64_t keep = f_to * pl->hop - pl->pad_left - pl->win;
+        if (keep < b0) keep = b0;
+        float *nxt = bufs[1 - cur];
+        size_t tail = (size_t)(b1 - keep);
+        memcpy(nxt, buf + (keep - b0), tail * sizeof *nxt);
+        rj = (read_job){s, src, nxt + tail, cap - tail, 0, 0};
+        side_start(&s->reader, read_more, &rj);
         if (f_hi > f_next) {
+            audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale};
             st = run_frames(s, &sig, f_next, f_hi);
             f_next = f_hi;
         }
-        /* keep what the next frames (and an end reflection) may read */
-        int64_t keep = f_next * pl->hop - pl->pad_left - pl->win;
-        if (keep < b0) keep = b0;
-        if (keep > b0) {
-            memmove(buf, buf + (keep - b0), (size_t)(b1 - keep) * sizeof *buf);
-            b0 = keep;
-        }
+        b0 = keep;
+        cur = 1 - cur;
+        if (st != ACCEL_OK) break;
     }
+    /* nothing may run beside us past this point (the buffers are freed below) */
+    accel_status rs = side_join(&s->reader);
+    if (st == ACCEL_OK) st = rs;
     audio_frames fr;
     int64_t n = b1;
     accel__audio_frames(pl, n, &fr);
     if (st == ACCEL_OK) {
-        audio_signal sig = {buf, b0, b1 - b0, n, pad, scale};
+        audio_signal sig = {bufs[cur], b0, b1 - b0, n, pad, scale};
         int64_t end = p->kind == ACCEL_AUDIO_VGGISH ? fr.total : fr.computed;
         st = run_frames(s, &sig, f_next, end);
     }
-    free(buf);
+    accel_status ws = side_join(&s->writer);
+    if (st == ACCEL_OK) st = ws;
+    free(bufs[0]);
+    free(bufs[1]);
     FORWARD_IF_ERROR(st);
 
     size_t shape[3];
     int nd;
     FORWARD_IF_ERROR(accel_audio_shape(p, (size_t)n, shape, &nd));
-    if (p->kind == ACCEL_AUDIO_WHISPER) {
+    double tf = accel__now_ms();
+    if (s->direct) {
+        RETURN_ERROR_IF(n != exact, ACCEL_ERR_FORMAT, "'%s': delivered %lld samples where its header declared %lld",
+                        accel__audio_source_path(src), (long long)n, (long long)exact);
+        FORWARD_IF_ERROR(whisper_direct_finish(s, &fr));
+    } else if (p->kind == ACCEL_AUDIO_WHISPER) {
         FORWARD_IF_ERROR(whisper_finish(s, &fr));
     } else if (p->kind == ACCEL_AUDIO_VGGISH) {
         RETURN_ERROR_IF(ftruncate(s->fd, 128 + (off_t)fr.stored * pl->n_out * 4) != 0, ACCEL_ERR_IO,
@@ -308,6 +573,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
     FORWARD_IF_ERROR(pwrite_all(s->fd, hdr, 128, 0, s->tmp));
+    s->finish_ms = accel__now_ms() - tf;
     if (res) {
         res->ndim = nd;
         for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
@@ -349,13 +615,6 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     }
     s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (s.fd < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", s.tmp, strerror(errno));
-    if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_WHISPER) {
-        char sp[1100];
-        snprintf(sp, sizeof sp, "%s.spill-%ld", npy_path, (long)getpid());
-        s.spill = open(sp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (s.spill < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", sp, strerror(errno));
-        else unlink(sp); /* anonymous from now on */
-    }
     if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_FBANK && p->subtract_mean) {
         st = accel__audio_colsum_init(&s.cs, pl.n_out);
         s.have_cs = st == ACCEL_OK;
@@ -378,6 +637,10 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         s.agg.elapsed_ms = accel__now_ms() - t0;
         memcpy(rec, &s.agg, sz);
     }
+    ACCEL_LOG_INFO("audio features '%s' -> '%s': read %.1f ms, compute %.1f ms, write %.1f ms, last pass "
+                   "%.1f ms, whole call %.1f ms (%zu chunks; whisper %s)", accel__audio_source_path(src), npy_path,
+                   s.read_ms, s.compute_ms, s.write_ms, s.finish_ms, accel__now_ms() - t0, s.n_chunks,
+                   s.direct ? "in place" : s.spill >= 0 ? "through a spill file" : "-");
     if (res) {
         res->n_chunks = s.n_chunks;
         res->device_used = s.have_rec ? s.agg.device_used : -1;
@@ -387,7 +650,10 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         res->elapsed_ms = accel__now_ms() - t0;
     }
     if (s.have_cs) accel__audio_colsum_free(&s.cs);
-    free(s.cbuf);
+    free(s.cbuf[0]);
+    free(s.cbuf[1]);
+    for (size_t i = 0; i < s.n_seg; i++) free(s.seg[i].wmin);
+    free(s.seg);
     accel__audio_plan_free(&pl);
     return st;
 }

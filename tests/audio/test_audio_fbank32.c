@@ -1,0 +1,173 @@
+/* test_audio_fbank32.c — the Kaldi filterbanks run in float32 but for their samples' mean (DC
+ * offset), taken in double, and for frames with a band beyond the float FFT's range, computed
+ * again in double (kern_impl.h, kaldi_f32): held here to a float64 computation
+ * written out in the test (frames, DC offset, pre-emphasis, window, direct DFT, the plan's
+ * filterbank, log, mean) on the inputs where float loses most — near-silent frames, a large
+ * DC offset under a quiet signal, random frames from −120 dB to full scale, a pure tone, hum,
+ * loud speech without its low frequencies (0.03 from float64 without the double rescue) —
+ * and on real speech, with every CPU kernel instruction set. Bound: 1e-3 in natural log (the
+ * goldens' bound for fbank). */
+#include "audio_test_util.h"
+
+#include <float.h>
+#include <math.h>
+
+/* fbank-80 (or the params given) of x[0, n) in float64: out[f][k], frames × n_mels. */
+static double *reference(const accel_audio_params *p, const float *x, size_t n, size_t *frames)
+{
+    audio_plan pl;
+    if (accel__audio_plan_init(&pl, p) != ACCEL_OK) return NULL;
+    audio_frames fr;
+    accel__audio_frames(&pl, (int64_t)n, &fr);
+    size_t nf = (size_t)fr.total, nm = (size_t)pl.n_mels, nb = (size_t)pl.n_bins;
+    float *dense = accel__audio_mel_dense(&pl.mel);
+    double *out = calloc(nf * nm + 1, sizeof *out);
+    double *frm = malloc((size_t)pl.n_fft * sizeof *frm), *pw = malloc(nb * sizeof *pw);
+    double *cs = malloc((size_t)pl.n_fft * sizeof *cs), *sn = malloc((size_t)pl.n_fft * sizeof *sn);
+    for (int i = 0; i < pl.n_fft; i++) {
+        cs[i] = cos(2.0 * M_PI * i / pl.n_fft);
+        sn[i] = sin(2.0 * M_PI * i / pl.n_fft);
+    }
+    for (size_t f = 0; f < nf; f++) {
+        const float *s = x + f * (size_t)pl.hop; /* snip_edges: frames inside the signal */
+        double mean = 0;
+        for (int k = 0; k < pl.win; k++) mean += (frm[k] = (double)s[k] * p->sample_scale);
+        mean /= pl.win;
+        for (int k = 0; k < pl.win; k++) frm[k] -= mean;
+        for (int k = pl.win - 1; k >= 1; k--) frm[k] -= p->preemphasis_coefficient * frm[k - 1];
+        frm[0] -= p->preemphasis_coefficient * frm[0];
+        for (int k = 0; k < pl.n_fft; k++) frm[k] = k < pl.win ? frm[k] * pl.windowd[k] : 0.0;
+        for (size_t b = 0; b < nb; b++) {
+            double re = 0, im = 0;
+            for (int k = 0; k < pl.win; k++) {
+                size_t j = (b * (size_t)k) % (size_t)pl.n_fft;
+                re += frm[k] * cs[j];
+                im -= frm[k] * sn[j];
+            }
+            pw[b] = re * re + im * im;
+        }
+        for (size_t m = 0; m < nm; m++) {
+            double acc = 0;
+            for (size_t b = 0; b < nb; b++) acc += (double)dense[m * nb + b] * pw[b];
+            out[f * nm + m] = log(acc > FLT_EPSILON ? acc : FLT_EPSILON);
+        }
+    }
+    if (p->subtract_mean)
+        for (size_t m = 0; m < nm; m++) {
+            double sum = 0;
+            for (size_t f = 0; f < nf; f++) sum += out[f * nm + m];
+            for (size_t f = 0; f < nf; f++) out[f * nm + m] -= sum / (double)nf;
+        }
+    free(dense);
+    free(frm);
+    free(pw);
+    free(cs);
+    free(sn);
+    accel__audio_plan_free(&pl);
+    *frames = nf;
+    return out;
+}
+
+static double worst_all = 0;
+
+static void check(accel_ctx *ctx, const char *label, const char *preset, const float *x, size_t n)
+{
+    accel_audio_params p = {.struct_size = sizeof p};
+    ASSERT_OK(accel_audio_params_preset(preset, &p));
+    size_t nf = 0;
+    double *want = reference(&p, x, n, &nf);
+    ASSERT_TRUE(want != NULL);
+    const audio_isa *isas[] = {accel__audio_isa_generic(), accel__audio_isa_avx2(), accel__audio_isa_avx512(),
+                               accel__audio_isa_neon()};
+    for (size_t i = 0; i < sizeof isas / sizeof *isas; i++) {
+        if (!isas[i]) continue;
+        accel__audio_force_isa(isas[i]);
+        size_t shape[3];
+        int nd;
+        accel_status st;
+        float *got = features_on(ctx, -1, &p, x, n, shape, &nd, &st);
+        ASSERT_OK(st);
+        if (!got || !want) break;
+        ASSERT_EQ_INT(shape[0], nf);
+        double err = 0;
+        size_t at = 0;
+        for (size_t k = 0; k < nf * (size_t)p.n_mels; k++) {
+            double d = fabs((double)got[k] - want[k]);
+            if (!(d <= err)) {
+                err = d;
+                at = k;
+            }
+        }
+        if (!(err <= 1e-3))
+            TEST_FAIL_("%s, %s kernel: max error %.3g > 1e-3 (frame %zu, band %zu: %.6f, float64 %.6f)", label,
+                       isas[i]->name, err, at / (size_t)p.n_mels, at % (size_t)p.n_mels, got[at], want[at]);
+        printf("  %-44s %-8s %5zu frames: max error from float64 %.3g (bound 1e-3)\n", label, isas[i]->name, nf,
+               err);
+        if (err > worst_all) worst_all = err;
+        free(got);
+    }
+    accel__audio_force_isa(NULL);
+    free(want);
+}
+
+int main(void)
+{
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
+    if (!ctx) return 1;
+    float *sp = NULL;
+    size_t ns = 0;
+    ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_a.wav", 16000, &sp, &ns, NULL));
+    if (!sp) return 1;
+    check(ctx, "speech", "fbank-80", sp, ns);
+    check(ctx, "speech (fbank defaults)", "fbank", sp, ns);
+
+    size_t n = 16000 * 3;
+    float *x = malloc(n * sizeof *x);
+    uint32_t r = 2463534242u;
+#define RND() (r ^= r << 13, r ^= r >> 17, r ^= r << 5, (float)r / 4294967296.0f - 0.5f)
+    /* near-silent: speech 80 dB down (about one LSB of 16-bit audio) */
+    for (size_t i = 0; i < n; i++) x[i] = sp[i % ns] * 1e-4f;
+    check(ctx, "speech at -80 dB", "fbank-80", x, n);
+    /* a large DC offset under a quiet signal: the mean must come off exactly */
+    for (size_t i = 0; i < n; i++) x[i] = 0.25f + sp[i % ns] * 1e-3f;
+    check(ctx, "DC offset 0.25 under speech at -60 dB", "fbank-80", x, n);
+    for (size_t i = 0; i < n; i++) x[i] = -0.5f + RND() * 2e-5f;
+    check(ctx, "DC offset -0.5 under noise at -100 dB", "fbank-80", x, n);
+    /* random frames: white noise whose level jumps every 0.1 s between -120 dB and 0 dB */
+    double level = 1.0;
+    for (size_t i = 0; i < n; i++) {
+        if (i % 1600 == 0) level = pow(10.0, -6.0 * (RND() + 0.5));
+        x[i] = (float)(RND() * level);
+    }
+    check(ctx, "white noise, level -120..0 dB per 0.1 s", "fbank-80", x, n);
+    /* a pure tone near full scale with a quiet noise floor: the bands far from it are 100 dB
+     * below the frame's peak */
+    for (size_t i = 0; i < n; i++) x[i] = 0.9f * (float)sin(2 * M_PI * 440.0 * (double)i / 16000) + RND() * 1e-5f;
+    check(ctx, "tone -1 dB over noise at -100 dB", "fbank-80", x, n);
+    /* mains hum near full scale under quiet speech: the pre-emphasis (x[k] − 0.97·x[k−1], in
+     * float) cancels most of the hum */
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0.8f * (float)sin(2 * M_PI * 50.0 * (double)i / 16000) + sp[i % ns] * 1e-3f;
+    check(ctx, "50 Hz hum -2 dB under speech at -60 dB", "fbank-80", x, n);
+    /* loud speech with its lowest frequencies taken away (differenced twice, unquantised):
+     * the lowest bands lie 100 dB and more below the frame, beyond what a float FFT resolves
+     * (those frames are computed in double) */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i % ns;
+        float a = sp[j], b = j > 0 ? sp[j - 1] : 0.0f, c = j > 1 ? sp[j - 2] : 0.0f;
+        x[i] = 2.0f * (a - 2.0f * b + c);
+    }
+    check(ctx, "speech without its low frequencies", "fbank-80", x, n);
+    /* 16-bit quantised speech with its quiet gaps digital silence */
+    for (size_t i = 0; i < n; i++) {
+        float v = (i / 8000) % 2 ? 0.0f : sp[i % ns];
+        x[i] = roundf(v * 32768.0f) / 32768.0f;
+    }
+    check(ctx, "quantised speech with silent gaps", "fbank-80", x, n);
+    printf("largest error from float64: %.3g\n", worst_all);
+    free(x);
+    accel_audio_free(sp);
+    accel_ctx_destroy(ctx);
+    TEST_DONE();
+}
