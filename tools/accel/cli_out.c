@@ -162,7 +162,7 @@ void cli_out_discard(cli_out *o)
     if (o->path && o->f) fclose(o->f);
     if (o->tmp[0]) {
         unlink(o->tmp);
-        uncli_remove_on_signal(o->tmp);
+        cli_keep_on_signal(o->tmp);
     }
     o->tmp[0] = '\0';
     o->f = NULL;
@@ -198,11 +198,11 @@ int cli_out_close(cli_out *o)
         snprintf(msg, sizeof msg, "%s (%s)", strerror(err), why);
         out_error(o->verb, o->path, msg);
         unlink(o->tmp);
-        uncli_remove_on_signal(o->tmp);
+        cli_keep_on_signal(o->tmp);
         o->tmp[0] = '\0';
         return 2;
     }
-    uncli_remove_on_signal(o->tmp);
+    cli_keep_on_signal(o->tmp);
     o->tmp[0] = '\0';
     return 0;
 }
