@@ -168,6 +168,8 @@ accel_status accel_corpus_create(accel_ctx *ctx, const char *op, const accel_opt
     return ACCEL_OK;
 }
 
+int accel__corpus_streams(const accel_corpus *c) { return c && c->kind == STEP_AUDIO; }
+
 void accel_corpus_destroy(accel_corpus *c)
 {
     if (!c) return;
@@ -213,10 +215,17 @@ static int same_file(const char *a, const char *b)
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-static int ends_with(const char *s, const char *tail)
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    size_t i; /* the input whose output it is */
+} ident;
+
+static int cmp_ident(const void *a, const void *b)
 {
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && strcasecmp(s + a - b, tail) == 0;
+    const ident *x = a, *y = b;
+    if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+    return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
 accel_status accel_corpus_check(const accel_corpus *c, const char *const *inputs, size_t n)
@@ -263,16 +272,32 @@ accel_status accel_corpus_check(const accel_corpus *c, const char *const *inputs
                                  "rename one or run them with different output directories",
                                  inputs[v[k - 1].i], v[k - 1].i + 1, inputs[v[k].i], v[k].i + 1, out);
         }
-    /* an input that is its own output would be replaced by it: only an input with the
-     * output's extension can be (the audio reader also refuses it by device and inode) */
-    for (size_t i = 0; i < n && st == ACCEL_OK; i++) {
-        if (!ends_with(inputs[i], c->ext)) continue;
+    /* an output that is one of the inputs (the same file: a hard or symbolic link counts)
+     * would replace that input: the existing outputs' identities against every input's;
+     * no output exists on a first run, and then the inputs are not even looked at */
+    ident *ex = st == ACCEL_OK ? malloc(n * sizeof *ex) : NULL;
+    size_t nex = 0;
+    for (size_t i = 0; ex && i < n; i++) {
         char out[4200];
-        accel_corpus_output(c, inputs[i], out, sizeof out);
-        if (same_file(out, inputs[i]))
-            st = ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "the output '%s' is the input '%s' (the same "
-                             "file); choose another output directory", out, inputs[i]);
+        struct stat sb;
+        if (accel_corpus_output(c, inputs[i], out, sizeof out) == ACCEL_OK && stat(out, &sb) == 0)
+            ex[nex++] = (ident){sb.st_dev, sb.st_ino, i};
     }
+    if (nex) qsort(ex, nex, sizeof *ex, cmp_ident);
+    for (size_t i = 0; nex && i < n && st == ACCEL_OK; i++) {
+        struct stat sb;
+        if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &sb) != 0) continue;
+        ident key = {sb.st_dev, sb.st_ino, 0};
+        const ident *hit = bsearch(&key, ex, nex, sizeof *ex, cmp_ident);
+        if (hit) {
+            char out[4200];
+            accel_corpus_output(c, inputs[hit->i], out, sizeof out);
+            st = ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "the output '%s' (of '%s') is the input '%s' "
+                             "(the same file); choose another output directory",
+                             out, inputs[hit->i], inputs[i]);
+        }
+    }
+    free(ex);
     free(v);
     free(buf);
     return st;

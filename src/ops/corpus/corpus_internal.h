@@ -22,6 +22,10 @@ struct accel_corpus {
     const char *ext;          /* ".npy", ".json" */
 };
 
+/* 1 when the step writes each output as it computes it (audio features stream into
+ * "<output>.partial-PID"): the CLI then runs one input per call and watches that file. */
+int accel__corpus_streams(const accel_corpus *c);
+
 /* "dir/name.ext" → "name" ("-" → "stdin"), truncated to cap. */
 void accel__corpus_stem(const char *path, char *out, size_t cap);
 
