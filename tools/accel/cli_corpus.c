@@ -62,7 +62,7 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
                    void *arg, size_t *failed, accel_run_summary *sum)
 {
     *failed = 0;
-    if (accel_corpus_check(step, cc->all, cc->n_all) != ACCEL_OK) {
+    if (!cc->checked && accel_corpus_check(step, cc->all, cc->n_all) != ACCEL_OK) {
         accel_cli_error(verb, "%s", accel_last_error(NULL));
         return 2;
     }

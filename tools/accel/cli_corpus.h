@@ -19,6 +19,7 @@ typedef struct cli_corpus {
     int resume;
     const char *log;       /* --log FILE or NULL */
     int active;            /* any of the four given: outputs go to a directory */
+    int checked;           /* the verb ran accel_corpus_check already */
 } cli_corpus;
 
 /* Indices of the four options in a verb's table. */

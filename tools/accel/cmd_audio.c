@@ -466,6 +466,7 @@ static int features(int argc, char **argv)
             accel_ctx_destroy(ctx);
             goto done;
         }
+        cc.checked = 1;
     }
     accel__json j;
     accel__json_init(&j, stdout, 1);
