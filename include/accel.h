@@ -1338,7 +1338,8 @@ typedef struct accel_corpus_item {
  *  with items[0].struct_size). With ACCEL_CORPUS_RESUME an input whose output is complete
  *  (accel_output_complete) is skipped; every other output is written to
  *  "<output>.partial-PID" and renamed when whole, so a present output is a complete one.
- *  Images are decoded in parallel. A failing input does not stop the others.
+ *  Images are decoded in parallel. A failing input does not stop the others. Several threads
+ *  may run one step at once (on different inputs).
  *  @return ACCEL_OK when no input failed, else the first failure's status (each item says
  *          its own). Since 0.1. */
 ACCEL_API accel_status accel_corpus_run(accel_corpus *c, const char *const *inputs, size_t n,
