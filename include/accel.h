@@ -1297,9 +1297,9 @@ ACCEL_API accel_status accel_corpus_check(const accel_corpus *c, const char *con
 
 /*! accel_corpus_clean() :
  *  Removes what a killed run left in the output directory for these inputs: the temporary
- *  files "<output>.partial-PID" whose process PID is not alive on this machine (a run on
- *  another machine writing the same shard at the same time is not supported). One scan of
- *  the directory. `removed` (may be NULL) gets the number of files removed. Since 0.1. */
+ *  files "<output>.partial-PID" (and whisper's "<output>.spill-PID") whose process PID is not
+ *  alive on this machine (a run on another machine writing the same shard at the same time is
+ *  not supported). One scan of the directory. `removed` (may be NULL) gets the number of files removed. Since 0.1. */
 ACCEL_API accel_status accel_corpus_clean(const accel_corpus *c, const char *const *inputs,
                                           size_t n, size_t *removed);
 

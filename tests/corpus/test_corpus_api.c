@@ -262,15 +262,18 @@ static void audio_run(accel_ctx *ctx)
     pid_t child = fork();
     if (child == 0) _exit(0);
     waitpid(child, NULL, 0);
-    char dead[400], live[400], other[400];
+    char dead[400], live[400], other[400], spill[400];
     snprintf(dead, sizeof dead, "%s/speech_a.npy.partial-%d", out, (int)child);
+    snprintf(spill, sizeof spill, "%s/tone.npy.spill-%d", out, (int)child);
+    put(spill, "x", 1);
     snprintf(live, sizeof live, "%s/tone.npy.partial-%d", out, (int)getppid());
     snprintf(other, sizeof other, "%s/unrelated.npy.partial-%d", out, (int)child);
     put(dead, "x", 1), put(live, "x", 1), put(other, "x", 1);
     size_t removed = 9;
     ASSERT_OK(accel_corpus_clean(c, in, 3, &removed));
-    ASSERT_EQ_INT(removed, 1);
+    ASSERT_EQ_INT(removed, 2);
     ASSERT_TRUE(access(dead, F_OK) != 0);
+    ASSERT_TRUE(access(spill, F_OK) != 0);
     ASSERT_TRUE(access(live, F_OK) == 0);
     ASSERT_TRUE(access(other, F_OK) == 0); /* not an output of these inputs */
     unlink(live), unlink(other);

@@ -116,12 +116,16 @@ accel_status accel_corpus_clean(const accel_corpus *c, const char *const *inputs
     if (st == ACCEL_OK && !d && errno != ENOENT)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot list the output directory '%s': %s", dir, strerror(errno));
     for (struct dirent *e; d && (e = readdir(d));) {
-        const char *mark = strstr(e->d_name, ".partial-");
+        /* "<output>.partial-PID", or whisper's "<output>.spill-PID", which lives a moment
+         * between its creation and its unlink */
+        const char *tag = strstr(e->d_name, ".partial-") ? ".partial-" : ".spill-";
+        const char *mark = strstr(e->d_name, tag);
         if (!mark) continue;
-        const char *digits = mark + 9;
-        while (strstr(digits, ".partial-")) { /* the last one */
-            mark = strstr(digits, ".partial-");
-            digits = mark + 9;
+        size_t tl = strlen(tag);
+        const char *digits = mark + tl;
+        while (strstr(digits, tag)) { /* the last one */
+            mark = strstr(digits, tag);
+            digits = mark + tl;
         }
         char *end;
         long pid = strtol(digits, &end, 10);
