@@ -1138,6 +1138,250 @@ ACCEL_API accel_status accel_image_enhance(accel_ctx *ctx, const accel_enhance_p
                                            double *scale, accel_status *status,
                                            accel_run_record *rec);
 
+/* ---------------------------------------------------------------------------------------- */
+/* Corpus runs: manifests, shards, complete outputs, run logs, the per-item step            */
+/* ---------------------------------------------------------------------------------------- */
+/*
+ * What a run over many files needs, whatever engine drives it (the CLI's multi-file verbs, a
+ * Slurm job array, Dask workers through the Python package): the list of inputs (a manifest),
+ * a deterministic share of it (a shard), one output per input written atomically so that a
+ * present output is a whole one (resume), and a JSON-lines log with one line per input
+ * (docs/cli.md, "Corpus runs"). accel schedules nothing itself. Since 0.1.
+ */
+
+/* ---- manifests ---- */
+
+typedef struct accel_manifest accel_manifest;
+
+/*! accel_manifest_read() :
+ *  Reads the manifest at `path` ("-": standard input). Two forms, told apart by the first
+ *  line that is not blank:
+ *    - a list: one path per line; blank lines and lines whose first non-blank character is
+ *      '#' are skipped; a path is the line as written (a trailing '\r' removed), so that
+ *      spaces in names survive;
+ *    - CSV (RFC 4180: fields separated by ',', quoted with '"', "" for a quote inside, a
+ *      quoted field may hold ',' and line breaks): when the first line, read as CSV, has a
+ *      field named `path` (or the file name ends in ".csv"); that line is the header, and each
+ *      following record's `path` field is an input (other columns are ignored; blank lines
+ *      are skipped).
+ *  A UTF-8 byte order mark at the start is skipped. Paths are kept as written: a relative
+ *  path is relative to the working directory of whoever opens it, and the shard of a path is
+ *  computed from this text (accel_shard_of).
+ *  @return ACCEL_OK with *out (free with accel_manifest_free); ACCEL_ERR_NOT_FOUND or
+ *          ACCEL_ERR_IO when the file cannot be read; ACCEL_ERR_FORMAT naming the manifest,
+ *          the line and the reason (a NUL byte, an unterminated quote, text after a closing
+ *          quote, a record without a `path` field or with an empty one, a .csv without a
+ *          `path` column, no path at all). Since 0.1. */
+ACCEL_API accel_status accel_manifest_read(const char *path, accel_manifest **out);
+
+/*! accel_manifest_parse() :
+ *  As accel_manifest_read() for `n` bytes in memory; `name` labels them in messages (NULL:
+ *  "(manifest)") and decides the CSV form by its ending as a file name does. Since 0.1. */
+ACCEL_API accel_status accel_manifest_parse(const void *data, size_t n, const char *name,
+                                            accel_manifest **out);
+
+/*! accel_manifest_count() : the number of paths (≥ 1 for a manifest that was read). Since 0.1. */
+ACCEL_API size_t accel_manifest_count(const accel_manifest *m);
+
+/*! accel_manifest_path() : path `i` (0-based, in manifest order), owned by the manifest; NULL
+ *  for an index out of range. Since 0.1. */
+ACCEL_API const char *accel_manifest_path(const accel_manifest *m, size_t i);
+
+/*! accel_manifest_line() : the line of the manifest path `i` starts on (1-based), 0 for an
+ *  index out of range. Since 0.1. */
+ACCEL_API size_t accel_manifest_line(const accel_manifest *m, size_t i);
+
+/*! accel_manifest_free() : NULL is a no-op. Since 0.1. */
+ACCEL_API void accel_manifest_free(accel_manifest *m);
+
+/* ---- shards ---- */
+
+/*! accel_path_hash() :
+ *  The 64-bit FNV-1a hash of the bytes of `path` as written (no normalisation: "a.wav" and
+ *  "./a.wav" differ): offset basis 0xcbf29ce484222325, prime 0x100000001b3, each byte XORed
+ *  in then multiplied. Since 0.1. */
+ACCEL_API uint64_t accel_path_hash(const char *path);
+
+/*! accel_shard_of() :
+ *  The shard of `path` among `count`: accel_path_hash(path) % count, 0-based (0 when count is
+ *  0 or 1). The same path always lands in the same shard, whatever the order or the other
+ *  paths. Since 0.1. */
+ACCEL_API uint32_t accel_shard_of(const char *path, uint32_t count);
+
+/*! accel_shard_parse() :
+ *  Reads a shard specification: "I/N" (0 ≤ I < N, N ≥ 1; I is 0-based) or "auto", which
+ *  takes Slurm's job array variables: I = (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) /
+ *  SLURM_ARRAY_TASK_STEP (MIN 0 and STEP 1 when unset), N = SLURM_ARRAY_TASK_COUNT.
+ *  @return ACCEL_OK with *index and *count; ACCEL_ERR_CONFIG with a message naming the value
+ *          or the variable and what is allowed. Since 0.1. */
+ACCEL_API accel_status accel_shard_parse(const char *spec, uint32_t *index, uint32_t *count);
+
+/* ---- complete outputs ---- */
+
+/* The header of a .npy file (NumPy format versions 1.0, 2.0 and 3.0). */
+typedef struct accel_npy_info {
+    size_t struct_size;
+    char descr[16];       /* the dtype as numpy writes it: "<f4", "|u1", … */
+    int fortran_order;
+    int ndim;             /* 0..8 */
+    uint64_t shape[8];
+    uint64_t header_bytes; /* where the data start */
+    uint64_t data_bytes;   /* the product of the shape times the item size */
+} accel_npy_info;
+
+/*! accel_npy_header_parse() :
+ *  Parses the header at the start of `n` bytes of a .npy file into *info (set
+ *  info->struct_size first). Only simple dtypes are accepted ("<f4", "|u1", "<i2", …: a byte
+ *  order, a kind among b i u f c and a size), with a shape of at most 8 dimensions whose data
+ *  size fits in 64 bits.
+ *  @return ACCEL_OK; ACCEL_ERR_FORMAT naming what is wrong (magic, version, header length,
+ *          the dictionary, a key, the dtype, the shape). Since 0.1. */
+ACCEL_API accel_status accel_npy_header_parse(const void *data, size_t n, accel_npy_info *info);
+
+/*! accel_output_complete() :
+ *  Whether the output file at `path` is whole: a .npy whose header parses and whose size is
+ *  exactly the header plus the data its shape and dtype announce; a .json that is one object
+ *  ("{" … "}\n"); any other file when it is not empty. `info` (may be NULL) receives a .npy's
+ *  header.
+ *  @return ACCEL_OK when complete; ACCEL_ERR_NOT_FOUND when absent; ACCEL_ERR_FORMAT naming
+ *          the file and what is wrong (truncated, header, size). Since 0.1. */
+ACCEL_API accel_status accel_output_complete(const char *path, accel_npy_info *info);
+
+/* ---- the per-item step ---- */
+
+typedef struct accel_corpus accel_corpus;
+
+#define ACCEL_CORPUS_RESUME 0x1u   /* skip an input whose output is complete */
+#define ACCEL_CORPUS_OUT_FILE 0x2u /* `out` is the output file itself (one input) */
+
+/*! accel_corpus_create() :
+ *  A per-item step: operation `op` on files, one output per input under the directory `out`
+ *  (created if absent):
+ *    audio features  op: an audio preset or family ("whisper-80", "whisper", "vggish",
+ *                    "fbank", "fbank-80"); params "padding" (openai|faster-whisper|none) and
+ *                    "windows" (0|1) for whisper. Output OUT/<stem>.npy, float32, as
+ *                    accel_audio_features_npy() writes it.
+ *    image quality   op "image_quality". Output OUT/<stem>.json: one JSON object, the keys of
+ *                    `accel image quality --json` for one image.
+ *    image blob      op "image_blob" with param "model" (scrfd|arcface; "scrfd_input" as op
+ *                    means model scrfd) and "size" (default 640 scrfd, 112 arcface). Output
+ *                    OUT/<stem>.npy, float32 (1, 3, S, S): blobFromImage of that image.
+ *  <stem> is the input's file name without its directory and last extension ("-" is
+ *  "stdin"). `params` (n_params of them, may be NULL) are key/value texts. The context must
+ *  outlive the step. With ACCEL_CORPUS_OUT_FILE, `out` is the one output file.
+ *  @return ACCEL_OK with *out_step (free with accel_corpus_destroy); ACCEL_ERR_NOT_FOUND for
+ *          an unknown operation (the message lists those allowed); ACCEL_ERR_INVALID_ARG for
+ *          a bad parameter (naming it and the values allowed); ACCEL_ERR_IO when the output
+ *          directory cannot be created. Since 0.1. */
+ACCEL_API accel_status accel_corpus_create(accel_ctx *ctx, const char *op,
+                                           const accel_option *params, size_t n_params,
+                                           const char *out, unsigned flags,
+                                           accel_corpus **out_step);
+
+/*! accel_corpus_destroy() : NULL is a no-op. Since 0.1. */
+ACCEL_API void accel_corpus_destroy(accel_corpus *c);
+
+/*! accel_corpus_output() : writes the output path of `input` into path[0..cap-1].
+ *  @return ACCEL_ERR_INVALID_ARG when it does not fit. Since 0.1. */
+ACCEL_API accel_status accel_corpus_output(const accel_corpus *c, const char *input,
+                                           char *path, size_t cap);
+
+/*! accel_corpus_check() :
+ *  Refuses a list of inputs two of which would write the same output (the same stem in
+ *  different directories, or one path listed twice), or whose output would be one of the
+ *  inputs. Check the whole list, before taking a shard of it, so that every shard agrees.
+ *  O(n log n).
+ *  @return ACCEL_OK; ACCEL_ERR_INVALID_ARG naming both inputs and the output. Since 0.1. */
+ACCEL_API accel_status accel_corpus_check(const accel_corpus *c, const char *const *inputs,
+                                          size_t n);
+
+/*! accel_corpus_clean() :
+ *  Removes what a killed run left in the output directory for these inputs: the temporary
+ *  files "<output>.partial-PID" (and whisper's "<output>.spill-PID") whose process PID is not
+ *  alive on this machine (a run on another machine writing the same shard at the same time is
+ *  not supported). One scan of the directory. `removed` (may be NULL) gets the number of files removed. Since 0.1. */
+ACCEL_API accel_status accel_corpus_clean(const accel_corpus *c, const char *const *inputs,
+                                          size_t n, size_t *removed);
+
+typedef enum accel_item_status {
+    ACCEL_ITEM_DONE = 0,    /* computed and written */
+    ACCEL_ITEM_SKIPPED = 1, /* its output was complete (ACCEL_CORPUS_RESUME) */
+    ACCEL_ITEM_FAILED = 2   /* see error */
+} accel_item_status;
+
+/*! accel_item_status_name() : "done", "skipped", "failed". Since 0.1. */
+ACCEL_API const char *accel_item_status_name(accel_item_status s);
+
+/* What happened to one input. The caller allocates it and sets struct_size. */
+typedef struct accel_corpus_item {
+    size_t struct_size;
+    const char *input;          /* the caller's string */
+    accel_item_status status;
+    accel_status error_status;  /* ACCEL_OK unless failed */
+    char output[4096];          /* the output path ("" when there is none) */
+    int device_index;           /* the device that computed it, -1 when none did */
+    char device[32];            /* "cpu:0", "cuda:1", … (accel's index), "" when none */
+    double ms;                  /* decode, compute and write; the check when skipped */
+    int n_fallbacks;
+    accel_fallback_reason fallback; /* the first fallback's reason */
+    char error[512];            /* the reason, naming the input, or "" */
+    uint64_t shape[4];          /* of the output array (.npy), ndim 0 for .json */
+    int ndim;
+    accel_audio_info audio_info;  /* audio features: what was decoded */
+    accel_audio_result audio;     /* audio features: the streamed result */
+    accel_quality quality;        /* image quality */
+    double det_scale;             /* image blob, scrfd: new_height / height; 1 for arcface */
+} accel_corpus_item;
+
+/*! accel_corpus_run() :
+ *  The step for inputs[0..n-1], results in items[0..n-1] (struct_size set in each; walked
+ *  with items[0].struct_size). With ACCEL_CORPUS_RESUME an input whose output is complete
+ *  (accel_output_complete) is skipped; every other output is written to
+ *  "<output>.partial-PID" and renamed when whole, so a present output is a complete one.
+ *  Images are decoded in parallel. A failing input does not stop the others. Several threads
+ *  may run one step at once (on different inputs).
+ *  @return ACCEL_OK when no input failed, else the first failure's status (each item says
+ *          its own). Since 0.1. */
+ACCEL_API accel_status accel_corpus_run(accel_corpus *c, const char *const *inputs, size_t n,
+                                        accel_corpus_item *items);
+
+/* ---- the run log ---- */
+
+typedef struct accel_run_log accel_run_log;
+
+/* The totals of a run. */
+typedef struct accel_run_summary {
+    size_t struct_size;
+    uint64_t done, skipped, failed;
+    double seconds;          /* since the log was opened */
+    double files_per_second; /* (done + skipped + failed) / seconds */
+} accel_run_summary;
+
+/*! accel_run_log_open() :
+ *  A JSON-lines run log appended to `path` (created if absent, never truncated; opened
+ *  O_APPEND, each line one write(), so that several processes may share it and a killed run
+ *  leaves whole lines). NULL `path`: the log only counts (for the summary).
+ *  @return ACCEL_ERR_IO naming the file when it cannot be opened. Since 0.1. */
+ACCEL_API accel_status accel_run_log_open(const char *path, accel_run_log **out);
+
+/*! accel_corpus_item_json() :
+ *  The log line of one item (without the newline), newly allocated (free() it):
+ *  {"path", "status", "output", "device", "ms", "fallback", "error"} and, when known,
+ *  "shape" and "det_scale" (docs/cli.md). Since 0.1. */
+ACCEL_API accel_status accel_corpus_item_json(const accel_corpus_item *item, char **line);
+
+/*! accel_run_log_item() : appends the line of `item` and counts it. Since 0.1. */
+ACCEL_API accel_status accel_run_log_item(accel_run_log *log, const accel_corpus_item *item);
+
+/*! accel_run_log_summary() :
+ *  Appends the summary line {"summary": true, "done", "skipped", "failed", "seconds",
+ *  "files_per_second"} of what was logged since the log was opened, and fills *sum (may be
+ *  NULL; set sum->struct_size first). Since 0.1. */
+ACCEL_API accel_status accel_run_log_summary(accel_run_log *log, accel_run_summary *sum);
+
+/*! accel_run_log_close() : closes the file. NULL is a no-op. Since 0.1. */
+ACCEL_API void accel_run_log_close(accel_run_log *log);
+
 #ifdef __cplusplus
 }
 #endif

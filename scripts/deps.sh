@@ -34,6 +34,9 @@ test+=("${python[@]}" python3-pytest python3-venv python3-pip)
 # accel serve and accel top: /metrics read with prometheus_client's parser, the dashboard in
 # headless Chromium (its test is skipped when Chromium is absent), accel top under tmux
 test+=(python3-prometheus-client chromium tmux)
+# corpus runs under Slurm: a single-node Slurm started for real on localhost
+# (tests/cluster/slurm_local.sh: slurmctld and slurmd from slurm-wlm, authenticated by munge)
+test+=(slurm-wlm munge)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
 # fair peers: numpy and Debian's torch take whatever libblas.so.3 the system provides, and
 # without an optimised one that is the reference implementation (bench/audio_peers.py refuses

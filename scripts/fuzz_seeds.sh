@@ -229,6 +229,45 @@ cli_lines() {
   cli image-bad-values 1 photo.jpg --size 0x65537 --landmarks 1e39,-1.5e-3,0x1p3,nan,inf,1,2,3,4,5,6
 }
 
+manifests() {
+  # lists and CSV manifests of corpus runs (docs/cli.md, "Corpus runs"): comments, blank lines,
+  # CRLF, a byte order mark, quoted fields with commas, doubled quotes and line breaks
+  local t=fuzz_manifest
+  printf '# clips\nclips/a.wav\n\nclips/b c.wav\n  # indented\nclips/c.flac\n' | text $t list
+  printf 'clips/a.wav\r\nclips/b.wav\r\n' | text $t list-crlf
+  printf '\357\273\277path\nx.wav\n' | text $t bom-csv
+  printf 'id,path,label\n1,a.wav,speech\n2,"b, c.wav",music\n3,"multi\nline ""q"".wav",x\n' | text $t csv
+  printf 'path;other\n"unterminated\n' | text $t csv-bad
+  printf 'file,path\r\n1,\r\n' | text $t csv-empty-field
+}
+npy_headers() {
+  # .npy headers as numpy and accel write them: versions 1.0 and 2.0, 0 to 4 dimensions,
+  # Fortran order, a cut file
+  /usr/bin/python3 - "$out/fuzz_npy" <<'PY' && n=$((n + 7)) || true
+import os, struct, sys
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+def npy(name, descr, shape, fortran=False, version=1, data=True):
+    d = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, repr(tuple(shape)))
+    pre = 10 if version == 1 else 12
+    total = (pre + len(d) + 1 + 63) // 64 * 64
+    h = d + " " * (total - pre - len(d) - 1) + "\n"
+    head = b"\x93NUMPY" + bytes([version, 0]) + (struct.pack("<H", len(h)) if version == 1 else struct.pack("<I", len(h)))
+    size = int(descr[-1]) if descr[-1].isdigit() else 1
+    for s in shape:
+        size *= s
+    body = bytes(size if data else size // 2)
+    open(os.path.join(out, name), "wb").write(head + h.encode() + body)
+npy("f4-2d.npy", "<f4", (2, 3))
+npy("u1-3d.npy", "|u1", (2, 2, 3))
+npy("f4-blob.npy", "<f4", (1, 3, 4, 4))
+npy("scalar.npy", "<f8", ())
+npy("vector.npy", "<i2", (5,), fortran=True)
+npy("v2.npy", "<f4", (3, 1), version=2)
+npy("cut.npy", "<f4", (8, 8), data=False)
+PY
+}
+
 # ---- the table: one line per target ------------------------------------------------------
 files fuzz_wav "$data"/audio/*.wav "$data"/audio/variants/*.wav "$data"/audio/bad/*.wav
 files fuzz_mpg123 "$data"/audio/variants/*.mp3 "$data"/audio/bad/*.mp3 "$data"/audio/bad/*mp3*.wav
@@ -245,5 +284,7 @@ serve_requests
 prom_texts
 exif_files
 cli_lines
+manifests
+npy_headers
 
 echo "fuzz seeds: $n files in $out"

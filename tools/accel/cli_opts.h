@@ -57,6 +57,25 @@ typedef struct cli_opt {
     {"--no-cache", NULL, CLI_FLAG, NULL, "probe every vendor stack afresh, ignoring cached " \
      "verdicts", 0, 0, NULL, 0}
 
+/* The options of every multi-file verb (audio features, image quality, image blob): corpus
+ * runs (docs/cli.md, "Corpus runs"; cli_corpus.h reads them). */
+#define CLI_OPT_MANIFEST                                                                    \
+    {"--manifest", NULL, CLI_STR, "FILE",                                                   \
+     "more inputs: one path per line, or CSV with a 'path' column\n"                        \
+     "(- for standard input); added after the FILE operands", 0, 0, NULL, 0}
+#define CLI_OPT_SHARD                                                                       \
+    {"--shard", NULL, CLI_STR, "I/N|auto",                                                  \
+     "only the inputs of shard I of N (0-based: 0/4 … 3/4): FNV-1a 64\n"                    \
+     "of the path as written, mod N; auto: Slurm's SLURM_ARRAY_TASK_ID\n"                   \
+     "- SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT", 0, 0, NULL, 0}
+#define CLI_OPT_RESUME                                                                      \
+    {"--resume", NULL, CLI_FLAG, NULL,                                                      \
+     "skip inputs whose output is complete (header and size checked);\n"                    \
+     "remove the partial files of killed runs", 0, 0, NULL, 0}
+#define CLI_OPT_LOG                                                                         \
+    {"--log", NULL, CLI_STR, "FILE",                                                        \
+     "append a JSON line per input and a summary line to FILE", 0, 0, NULL, 0}
+
 typedef struct cli_verb {
     const char *name;     /* "bench", "audio vad" */
     const char *synopsis; /* after "usage: accel NAME ": "--op NAME [options]" */

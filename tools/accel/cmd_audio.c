@@ -6,6 +6,7 @@
  *
  * Exit codes: 0 all files done; 1 some file failed (the others are still written); 2 usage. */
 #include "cli.h"
+#include "cli_corpus.h"
 #include "core/opnames.h"
 #include "ops/audio/audio_internal.h"
 
@@ -22,7 +23,7 @@ const char *const accel_cli_audio_help =
 static const char *const presets = "whisper-80, whisper-128, vggish, fbank, fbank-80";
 
 enum { F_PRESET, F_PADDING, F_WINDOWS, F_DEVICE, F_OUTPUT, F_JSON, F_BENCH_ITERATIONS, F_DEMO,
-       F_N };
+       F_MANIFEST, F_SHARD, F_RESUME, F_LOG, F_N };
 static const cli_opt features_opts[] = {
     [F_PRESET] = {"--preset", "--op|--operation", CLI_STR, "P",
                   "whisper-80, whisper-128, vggish, fbank, fbank-80; a family\n"
@@ -38,7 +39,8 @@ static const cli_opt features_opts[] = {
                   0, 0, NULL, 0},
     [F_OUTPUT] = {"-o", "--output", CLI_STR, "OUT",
                   "the .npy file for one input, or a directory (created if absent)\n"
-                  "holding <name>.npy for each input",
+                  "holding <name>.npy for each input (always with --manifest,\n"
+                  "--shard, --resume or --log)",
                   0, 0, NULL, 0},
     [F_JSON] = {"--json", NULL, CLI_FLAG, NULL, "a JSON summary per file on standard output", 0, 0,
                 NULL, 0},
@@ -48,10 +50,16 @@ static const cli_opt features_opts[] = {
     [F_DEMO] = {"--demo", NULL, CLI_NUM, "SECONDS",
                 "features of a built-in speech-like clip (default 5 s)", 0, 3600, NULL,
                 CLI_OPTIONAL_VALUE | CLI_MIN_EXCLUSIVE},
+    [F_MANIFEST] = CLI_OPT_MANIFEST,
+    [F_SHARD] = CLI_OPT_SHARD,
+    [F_RESUME] = CLI_OPT_RESUME,
+    [F_LOG] = CLI_OPT_LOG,
 };
 static const cli_verb features_verb = {
     .name = "audio features",
     .synopsis = "FILE... --preset P -o OUT [options]\n"
+                "       accel audio features --manifest FILE --preset P -o DIR [--shard I/N|auto]\n"
+                "                            [--resume] [--log FILE] [options]\n"
                 "       accel audio features --demo [SECONDS] [--preset P] [-o OUT.npy] [options]",
     .about = "Writes float32 .npy files (C order). Whisper's frame count is 100 per second of\n"
              "audio plus its padding: a 5 s clip gives (80, 3500) with openai padding (3000\n"
@@ -195,46 +203,10 @@ static const char *device_name(accel_ctx *ctx, int index, char *buf, size_t cap)
     return buf;
 }
 
-/* "dir/name.ext" → "name"; "-" (standard input) → "stdin" */
-static void stem(const char *path, char *out, size_t cap)
-{
-    if (!strcmp(path, "-")) path = "stdin";
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    accel__strlcpy(out, b, cap);
-    char *dot = strrchr(out, '.');
-    if (dot && dot != out) *dot = '\0';
-}
-
 static int is_dir(const char *p)
 {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-static int mkdirs(const char *dir)
-{
-    char tmp[4096];
-    accel__strlcpy(tmp, dir, sizeof tmp);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    return (mkdir(tmp, 0777) == 0 || errno == EEXIST) && is_dir(tmp) ? 0 : -1;
-}
-
-/* Where the features of input `in` go: OUT itself, or OUT/<stem>.npy. */
-static void output_path(const char *out, int as_dir, const char *in, char *path, size_t cap)
-{
-    if (as_dir) {
-        char s[512];
-        stem(in, s, sizeof s);
-        snprintf(path, cap, "%s%s%s.npy", out, out[strlen(out) - 1] == '/' ? "" : "/", s);
-    } else {
-        accel__strlcpy(path, out, cap);
-    }
 }
 
 /* 1 when both paths name one existing file (same device and inode: hard and symbolic links
@@ -245,18 +217,6 @@ static int same_file(const char *a, const char *b)
     return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
-
-/* The .npy being written is "<path>.partial-PID" (the library removes it on every failure it
- * returns from); a signal never returns, so the CLI's handler removes it (cli_out.c). */
-static char partial_path[4200];
-
-static void partial_watch(const char *npy)
-{
-    accel__audio_partial_path(npy, partial_path, sizeof partial_path);
-    cli_remove_on_signal(partial_path);
-}
-
-static void partial_unwatch(void) { cli_keep_on_signal(partial_path); }
 
 static void progress(int on, size_t done, size_t total, const char *name)
 {
@@ -345,6 +305,69 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
     return 0;
 }
 
+/* What the per-item callback prints with: the run's state. */
+typedef struct feat_show {
+    accel_ctx *ctx;
+    const accel_audio_params *p;
+    int json, bar, explained;
+    accel__json *j;
+    size_t done, total;
+} feat_show;
+
+static void feat_item(const accel_corpus_item *it, void *arg)
+{
+    feat_show *f = arg;
+    f->done++;
+    const accel_audio_result *res = &it->audio;
+    char dn[300];
+    device_name(f->ctx, it->device_index, dn, sizeof dn);
+    if (f->json) {
+        accel__json *j = f->j;
+        accel__json_begin_object(j, NULL);
+        accel__json_str(j, "input", it->input);
+        accel__json_bool(j, "ok", it->status != ACCEL_ITEM_FAILED);
+        if (it->status == ACCEL_ITEM_FAILED) {
+            accel__json_str(j, "error", it->error);
+            accel__json_str(j, "status", accel_status_name(it->error_status));
+        } else if (it->status == ACCEL_ITEM_SKIPPED) {
+            accel__json_str(j, "output", it->output);
+            accel__json_bool(j, "skipped", 1);
+            accel__json_begin_array(j, "shape");
+            for (int d = 0; d < it->ndim; d++) accel__json_int(j, NULL, (long long)it->shape[d]);
+            accel__json_end_array(j);
+        } else {
+            accel__json_str(j, "output", it->output);
+            json_shape(j, res->shape, res->ndim);
+            accel__json_int(j, "frames", frames_of(f->p, res->shape));
+            accel__json_num(j, "seconds", res->seconds);
+            accel__json_str(j, "decoder", it->audio_info.decoder);
+            accel__json_str(j, "format", it->audio_info.format);
+            accel__json_int(j, "source_rate", it->audio_info.source_rate);
+            accel__json_int(j, "source_channels", it->audio_info.source_channels);
+            accel__json_str(j, "device", dn);
+            accel__json_int(j, "device_index", res->device_used);
+            accel__json_int(j, "fallbacks", res->n_fallbacks);
+            accel__json_str(j, "fallback_reason", accel_fallback_reason_name(res->reason));
+            accel__json_int(j, "chunks", (long long)res->n_chunks);
+            accel__json_num(j, "chunk_seconds", res->chunk_seconds);
+            accel__json_num(j, "compute_ms", res->compute_ms);
+            accel__json_num(j, "time_ms", it->ms);
+        }
+        accel__json_end_object(j);
+    } else if (it->status == ACCEL_ITEM_SKIPPED) {
+        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        printf("%s -> %s (skipped: complete)\n", it->input, it->output);
+    } else if (it->status == ACCEL_ITEM_DONE) {
+        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        printf("%s -> %s (", it->input, it->output);
+        for (int d = 0; d < res->ndim; d++) printf("%zu%s", res->shape[d], d + 1 < res->ndim ? ", " : ")");
+        printf(", %.2f s of audio, %s, %.1f ms%s%s\n", res->seconds, dn, it->ms,
+               res->n_fallbacks ? ", fallback: " : "", res->n_fallbacks ? accel_fallback_reason_name(res->reason) : "");
+        if (!f->explained++) explain_frames(f->p, res->seconds, res->shape, stdout); /* once a run */
+    }
+    progress(f->bar, f->done, f->total, it->input);
+}
+
 static int features(int argc, char **argv)
 {
     cli_args ca;
@@ -353,6 +376,7 @@ static int features(int argc, char **argv)
         cli_args_free(&ca);
         return pr == CLI_HELP ? 0 : 2;
     }
+    cli_corpus cc;
     const char *preset = ca.v[F_PRESET].set ? ca.v[F_PRESET].s : NULL;
     const char *padding = ca.v[F_PADDING].set ? ca.v[F_PADDING].s : NULL;
     const char *device = ca.v[F_DEVICE].set ? ca.v[F_DEVICE].s : NULL;
@@ -361,17 +385,20 @@ static int features(int argc, char **argv)
     int iters = ca.v[F_BENCH_ITERATIONS].set ? (int)ca.v[F_BENCH_ITERATIONS].i : 0;
     int demo = ca.v[F_DEMO].set > 0;
     double demo_s = ca.v[F_DEMO].s ? ca.v[F_DEMO].d : 5.0;
-    const char **files = ca.operands;
-    size_t nf = ca.n_operands;
-    int explained = 0;
-    int rc = 2;
+    int rc = cli_corpus_open(&cc, "audio", &ca,
+                             (cli_corpus_opts){F_MANIFEST, F_SHARD, F_RESUME, F_LOG});
+    const char **files = cc.inputs;
+    size_t nf = cc.n;
+    if (rc) goto done;
+    rc = 2;
     accel_audio_params p = {.struct_size = sizeof p};
     if (!preset && demo) preset = "whisper-80";
     if (!preset) {
         accel_cli_error("audio", "--preset is required (allowed: %s)", presets);
         goto done;
     }
-    if (!audio_preset(preset, &p)) {
+    const char *resolved = audio_preset(preset, &p);
+    if (!resolved) {
         accel_cli_error("audio", "unknown preset '%s' (allowed: %s)", preset, presets);
         goto done;
     }
@@ -395,50 +422,51 @@ static int features(int argc, char **argv)
         }
         p.windows = 1;
     }
-    if (!demo && nf == 0) {
+    if (!demo && cc.n_all == 0) {
         accel_cli_error("audio", "no input files (see `accel audio --help`)");
+        goto done;
+    }
+    if (cc.active && (demo || iters)) {
+        accel_cli_error("audio", "--manifest, --shard, --resume and --log are for runs that write "
+                                 "outputs, not with --%s", demo ? "demo" : "bench-iterations");
         goto done;
     }
     if (!demo && !iters && !out) {
         accel_cli_error("audio", "-o OUT is required (a .npy file for one input, a directory for several)");
         goto done;
     }
-    /* where each output goes */
-    int as_dir = out && (nf > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
-    if (out && !demo && !iters && as_dir) {
-        for (size_t i = 0; i < nf; i++)
-            for (size_t k = 0; k < i; k++) {
-                char a[512], b[512];
-                stem(files[i], a, sizeof a);
-                stem(files[k], b, sizeof b);
-                if (!strcmp(a, b)) {
-                    accel_cli_error("audio", "'%s' and '%s' would both write %s/%s.npy", files[k], files[i], out, a);
-                    goto done;
-                }
-            }
-        if (mkdirs(out) != 0) {
-            accel_cli_error("audio", "cannot create the output directory '%s': %s", out, strerror(errno));
-            rc = 1;
-            goto done;
-        }
-    }
-    /* an output that is one of the inputs (the same file) would replace that audio */
-    if (out && !iters)
-        for (size_t i = 0; i < nf; i++) {
-            char op[4096];
-            output_path(out, as_dir, files[i], op, sizeof op);
-            for (size_t k = 0; k < nf; k++)
-                if (same_file(op, files[k])) {
-                    accel_cli_error("audio", "the output '%s' is the input '%s' (the same file); "
-                                    "choose another -o", op, files[k]);
-                    goto done;
-                }
-        }
+    /* where each output goes: a directory for several inputs or a corpus run */
+    int as_dir = out && (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device, &uerr);
     if (!ctx) {
         rc = uerr ? 2 : 1;
         goto done;
+    }
+    accel_corpus *step = NULL;
+    if (!demo && !iters) {
+        accel_option sp[2];
+        size_t nsp = 0;
+        if (padding) sp[nsp++] = (accel_option){"padding", padding};
+        if (windows) sp[nsp++] = (accel_option){"windows", "1"};
+        accel_status st = accel_corpus_create(ctx, resolved, sp, nsp, out,
+                                              (cc.resume ? ACCEL_CORPUS_RESUME : 0) |
+                                                  (as_dir ? 0 : ACCEL_CORPUS_OUT_FILE),
+                                              &step);
+        if (st != ACCEL_OK) {
+            accel_cli_error("audio", "%s", accel_last_error(NULL));
+            accel_ctx_destroy(ctx);
+            rc = st == ACCEL_ERR_IO ? 1 : 2;
+            goto done;
+        }
+        /* refused before the first line of a report is printed */
+        if (accel_corpus_check(step, cc.all, cc.n_all) != ACCEL_OK) {
+            accel_cli_error("audio", "%s", accel_last_error(NULL));
+            accel_corpus_destroy(step);
+            accel_ctx_destroy(ctx);
+            goto done;
+        }
+        cc.checked = 1;
     }
     accel__json j;
     accel__json_init(&j, stdout, 1);
@@ -495,83 +523,32 @@ static int features(int argc, char **argv)
         free(x);
     }
     int bar = !json && nf > 1 && isatty(2);
-    for (size_t i = 0; i < nf && !demo; i++) {
+    for (size_t i = 0; i < nf && iters; i++) {
         const char *in = files[i];
         progress(bar, i, nf, in);
-        if (iters) {
-            float *x = NULL;
-            size_t n = 0;
-            if (accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL) != ACCEL_OK) {
-                if (bar) fputc('\n', stderr);
-                accel_cli_error("audio", "%s", accel_last_error(NULL));
-                failed++;
-                continue;
-            }
-            failed += (size_t)bench_one(ctx, &p, in, x, n, iters, json, &j);
-            accel_audio_free(x);
+        float *x = NULL;
+        size_t n = 0;
+        if (accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL) != ACCEL_OK) {
+            if (bar) fputc('\n', stderr);
+            accel_cli_error("audio", "%s", accel_last_error(NULL));
+            failed++;
             continue;
         }
-        char path[4096];
-        output_path(out, as_dir, in, path, sizeof path);
-        accel_audio_source *src = NULL;
-        accel_audio_result res = {.struct_size = sizeof res};
-        accel_run_record rec = {.struct_size = sizeof rec};
-        double t0 = accel__now_ms();
-        accel_status st = accel_audio_open(ctx, in, p.sample_rate, &src);
-        if (st == ACCEL_OK) {
-            partial_watch(path);
-            st = accel_audio_features_npy(ctx, &p, src, path, &res, &rec);
-            partial_unwatch();
-        }
-        double ms = accel__now_ms() - t0;
-        accel_audio_info info = {.struct_size = sizeof info};
-        if (src) accel_audio_source_info(src, &info);
-        accel_audio_close(src);
-        char msg[600];
-        accel__strlcpy(msg, accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st), sizeof msg);
-        if (st != ACCEL_OK) {
-            failed++;
-            if (bar) fputc('\n', stderr);
-            accel_cli_error("audio", "%s", msg);
-        }
-        char dn[300];
-        device_name(ctx, res.device_used, dn, sizeof dn);
-        if (json) {
-            accel__json_begin_object(&j, NULL);
-            accel__json_str(&j, "input", in);
-            accel__json_bool(&j, "ok", st == ACCEL_OK);
-            if (st != ACCEL_OK) {
-                accel__json_str(&j, "error", msg);
-                accel__json_str(&j, "status", accel_status_name(st));
-            } else {
-                accel__json_str(&j, "output", path);
-                json_shape(&j, res.shape, res.ndim);
-                accel__json_int(&j, "frames", frames_of(&p, res.shape));
-                accel__json_num(&j, "seconds", res.seconds);
-                accel__json_str(&j, "decoder", info.decoder);
-                accel__json_str(&j, "format", info.format);
-                accel__json_int(&j, "source_rate", info.source_rate);
-                accel__json_int(&j, "source_channels", info.source_channels);
-                accel__json_str(&j, "device", dn);
-                accel__json_int(&j, "device_index", res.device_used);
-                accel__json_int(&j, "fallbacks", res.n_fallbacks);
-                accel__json_str(&j, "fallback_reason", accel_fallback_reason_name(res.reason));
-                accel__json_int(&j, "chunks", (long long)res.n_chunks);
-                accel__json_num(&j, "chunk_seconds", res.chunk_seconds);
-                accel__json_num(&j, "compute_ms", res.compute_ms);
-                accel__json_num(&j, "time_ms", ms);
-            }
-            accel__json_end_object(&j);
-        } else if (st == ACCEL_OK) {
-            if (bar) fprintf(stderr, "\r%*s\r", 80, "");
-            printf("%s -> %s (", in, path);
-            for (int d = 0; d < res.ndim; d++) printf("%zu%s", res.shape[d], d + 1 < res.ndim ? ", " : ")");
-            printf(", %.2f s of audio, %s, %.1f ms%s%s\n", res.seconds, dn, ms,
-                   res.n_fallbacks ? ", fallback: " : "", res.n_fallbacks ? accel_fallback_reason_name(res.reason) : "");
-            if (!explained++) explain_frames(&p, res.seconds, res.shape, stdout); /* once a run */
-        }
+        failed += (size_t)bench_one(ctx, &p, in, x, n, iters, json, &j);
+        accel_audio_free(x);
     }
-    progress(bar, nf, nf, "");
+    int run_rc = 0;
+    if (step) {
+        feat_show show = {.ctx = ctx, .p = &p, .json = json, .bar = bar, .j = &j, .total = nf};
+        accel_run_summary sum;
+        run_rc = cli_corpus_run(&cc, "audio", step, feat_item, &show, &failed, &sum);
+        if (!json && cc.active && nf)
+            fprintf(stderr, "accel audio: %llu done, %llu skipped, %llu failed in %.1f s (%.1f files/s)\n",
+                    (unsigned long long)sum.done, (unsigned long long)sum.skipped,
+                    (unsigned long long)sum.failed, sum.seconds, sum.files_per_second);
+    } else {
+        progress(bar, nf, nf, "");
+    }
     if (!json && failed && nf > 1)
         accel_cli_error("audio", "%zu of %zu inputs failed (the others are written)", failed, nf);
     if (json) {
@@ -580,9 +557,11 @@ static int features(int argc, char **argv)
         accel__json_end_object(&j);
         accel__json_finish(&j);
     }
+    accel_corpus_destroy(step);
     accel_ctx_destroy(ctx);
-    rc = failed ? 1 : 0;
+    rc = run_rc ? run_rc : failed ? 1 : 0;
 done:
+    cli_corpus_free(&cc);
     cli_args_free(&ca);
     return rc;
 }

@@ -15,12 +15,14 @@
  * Outputs are written atomically. A progress bar is drawn on standard error when it is a
  * terminal and there are several files. */
 #include "cli.h"
+#include "cli_corpus.h"
 #include "ops/image/image_internal.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *const accel_cli_image_help =
@@ -148,21 +150,137 @@ static accel_image_decoded *decode_one(accel_ctx *ctx, const char *file)
     return d;
 }
 
+/* ---- corpus runs: one output per image (-o DIR; docs/cli.md, "Corpus runs") ---- */
+
+/* -o names a directory: an existing one, or a name ending in '/'. */
+static int dir_like(const char *p)
+{
+    struct stat sb;
+    return p && strcmp(p, "-") != 0 && (p[strlen(p) - 1] == '/' || (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)));
+}
+
+typedef struct img_show {
+    int json, bar, blob;
+    accel__json *j;
+    size_t done, total;
+} img_show;
+
+static void img_item(const accel_corpus_item *it, void *arg)
+{
+    img_show *f = arg;
+    f->done++;
+    if (f->json) {
+        accel__json *j = f->j;
+        accel__json_begin_object(j, NULL);
+        accel__json_str(j, "file", it->input);
+        accel__json_str(j, "status", accel_item_status_name(it->status));
+        if (it->status == ACCEL_ITEM_FAILED) {
+            accel__json_str(j, "error", it->error);
+        } else {
+            accel__json_str(j, "output", it->output);
+            if (it->status == ACCEL_ITEM_DONE && !f->blob) {
+                accel__json_int(j, "width", it->quality.width);
+                accel__json_int(j, "height", it->quality.height);
+                accel__json_num(j, "blur_laplacian_var", it->quality.blur_laplacian_var);
+                accel__json_num(j, "brightness", it->quality.brightness);
+                accel__json_num(j, "contrast", it->quality.contrast);
+                accel__json_num(j, "sharpness_tenengrad", it->quality.sharpness_tenengrad);
+                accel__json_num(j, "overall", it->quality.overall);
+            }
+            if (it->status == ACCEL_ITEM_DONE && f->blob && it->det_scale > 0)
+                accel__json_num(j, "det_scale", it->det_scale);
+        }
+        accel__json_end_object(j);
+    } else if (it->status != ACCEL_ITEM_FAILED) {
+        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        printf("%s -> %s%s\n", it->input, it->output,
+               it->status == ACCEL_ITEM_SKIPPED ? " (skipped: complete)" : "");
+    }
+    progress(f->bar, f->done, f->total, it->input);
+}
+
+/* The run of `op` over the inputs of `cc`, one output per image in `out`. */
+static int image_corpus(const char *sub, cli_corpus *cc, const char *out, const char *device,
+                        int json, const char *op, const accel_option *params, size_t np,
+                        const char *head_key, const char *head_val, int size)
+{
+    if (!out || !strcmp(out, "-")) {
+        accel_cli_error("image", "%s: -o DIR is required with --manifest, --shard, --resume or --log "
+                        "(one output per image goes there)", sub);
+        return 2;
+    }
+    if (!cc->n_all) {
+        accel_cli_error("image", "%s: no input files (FILE... or --manifest FILE)", sub);
+        return 2;
+    }
+    int uerr = 0;
+    accel_ctx *ctx = open_ctx(device, &uerr);
+    if (!ctx) return uerr ? 2 : 1;
+    accel_corpus *step = NULL;
+    if (accel_corpus_create(ctx, op, params, np, out, cc->resume ? ACCEL_CORPUS_RESUME : 0, &step) != ACCEL_OK) {
+        accel_cli_error("image", "%s: %s", sub, accel_last_error(NULL));
+        accel_ctx_destroy(ctx);
+        return 1;
+    }
+    accel__json j;
+    accel__json_init(&j, stdout, 1);
+    if (json) {
+        accel__json_begin_object(&j, NULL);
+        if (head_key) accel__json_str(&j, head_key, head_val);
+        if (size) accel__json_int(&j, "size", size);
+        accel__json_str(&j, "output", out);
+        accel__json_begin_array(&j, "images");
+    }
+    img_show show = {.json = json, .bar = !json && cc->n > 1 && isatty(2), .blob = size > 0, .j = &j,
+                     .total = cc->n};
+    size_t failed = 0;
+    accel_run_summary sum = {.struct_size = sizeof sum};
+    char verb[32];
+    snprintf(verb, sizeof verb, "image %s", sub);
+    int rc = cli_corpus_run(cc, verb, step, img_item, &show, &failed, &sum);
+    if (json) {
+        accel__json_end_array(&j);
+        accel__json_int(&j, "done", (long long)sum.done);
+        accel__json_int(&j, "skipped", (long long)sum.skipped);
+        accel__json_int(&j, "failed", (long long)sum.failed);
+        accel__json_end_object(&j);
+        accel__json_finish(&j);
+    } else if (rc == 0) {
+        fprintf(stderr, "accel image %s: %llu done, %llu skipped, %llu failed in %.1f s (%.1f files/s)\n",
+                sub, (unsigned long long)sum.done, (unsigned long long)sum.skipped,
+                (unsigned long long)sum.failed, sum.seconds, sum.files_per_second);
+    }
+    accel_corpus_destroy(step);
+    accel_ctx_destroy(ctx);
+    return rc ? rc : failed ? 1 : 0;
+}
+
 /* ---- quality ---- */
 
-enum { Q_JSON, Q_FORMAT, Q_OUTPUT, Q_DEVICE, Q_N };
+enum { Q_JSON, Q_FORMAT, Q_OUTPUT, Q_DEVICE, Q_MANIFEST, Q_SHARD, Q_RESUME, Q_LOG, Q_N };
 static const cli_opt quality_opts[] = {
-    [Q_JSON] = CLI_OPT_JSON, [Q_FORMAT] = CLI_OPT_FORMAT, [Q_OUTPUT] = CLI_OPT_OUTPUT,
+    [Q_JSON] = CLI_OPT_JSON, [Q_FORMAT] = CLI_OPT_FORMAT,
+    [Q_OUTPUT] = {"-o", "--output", CLI_STR, "FILE|DIR",
+                  "write the report to FILE (atomically; - for standard output);\n"
+                  "a directory (an existing one, a name ending in '/', or with\n"
+                  "--manifest, --shard, --resume, --log): one <name>.json per image",
+                  0, 0, NULL, 0},
     [Q_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
                   0, 0, NULL, 0},
+    [Q_MANIFEST] = CLI_OPT_MANIFEST, [Q_SHARD] = CLI_OPT_SHARD, [Q_RESUME] = CLI_OPT_RESUME,
+    [Q_LOG] = CLI_OPT_LOG,
 };
 static const cli_verb quality_verb = {
     .name = "image quality",
-    .synopsis = "FILE... [--json | --format table|json|csv|md] [-o FILE]",
+    .synopsis = "FILE... [--json | --format table|json|csv|md] [-o FILE]\n"
+                "       accel image quality [FILE...] [--manifest FILE] -o DIR [--shard I/N|auto]\n"
+                "                           [--resume] [--log FILE] [--json]",
     .about = "The quality of each image, in input order: blur_laplacian_var (variance of the\n"
              "Laplacian), brightness (mean gray), contrast (gray's standard deviation),\n"
              "sharpness_tenengrad (mean Sobel gx² + gy²) and overall (0 … 1, docs/image.md).\n"
-             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …]}.",
+             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …]}.\n"
+             "With -o DIR each image's object goes to DIR/<name>.json (docs/cli.md, \"Corpus\n"
+             "runs\"); standard output then lists the files written.",
     .opts = quality_opts,
     .n_opts = Q_N,
     .operands = "FILE...",
@@ -179,6 +297,27 @@ static int quality(int argc, char **argv)
         cli_args_free(&a);
         return pr == CLI_HELP ? 0 : 2;
     }
+    cli_corpus cc;
+    if (cli_corpus_open(&cc, "image", &a, (cli_corpus_opts){Q_MANIFEST, Q_SHARD, Q_RESUME, Q_LOG})) {
+        cli_corpus_free(&cc);
+        cli_args_free(&a);
+        return 2;
+    }
+    const char *qout = a.v[Q_OUTPUT].set ? a.v[Q_OUTPUT].s : NULL;
+    if (cc.active || dir_like(qout)) {
+        int crc = 2;
+        if (a.v[Q_FORMAT].set && strcmp(a.v[Q_FORMAT].s, "table") && strcmp(a.v[Q_FORMAT].s, "json"))
+            accel_cli_error("image", "quality: --format %s: with -o DIR the measures go to one .json "
+                            "per image (allowed here: table, json)", a.v[Q_FORMAT].s);
+        else
+            crc = image_corpus("quality", &cc, qout, a.v[Q_DEVICE].set ? a.v[Q_DEVICE].s : NULL,
+                               a.v[Q_JSON].set || (a.v[Q_FORMAT].set && !strcmp(a.v[Q_FORMAT].s, "json")),
+                               "image_quality", NULL, 0, NULL, NULL, 0);
+        cli_corpus_free(&cc);
+        cli_args_free(&a);
+        return crc;
+    }
+    cli_corpus_free(&cc);
     int rc = 2;
     size_t n = a.n_operands;
     if (!n) {
@@ -560,9 +699,12 @@ done:
 
 /* ---- blob ---- */
 
-enum { B_OUTPUT, B_DEVICE, B_JSON, B_MODEL, B_SIZE, B_N };
+enum { B_OUTPUT, B_DEVICE, B_JSON, B_MODEL, B_SIZE, B_MANIFEST, B_SHARD, B_RESUME, B_LOG, B_N };
 static const cli_opt blob_opts[] = {
-    [B_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.npy", "the blob, N×3×S×S float32 (required)", 0, 0, NULL, 0},
+    [B_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.npy|DIR",
+                  "the blob, N×3×S×S float32 (required); a directory (an existing\n"
+                  "one, a name ending in '/', or with --manifest, --shard, --resume,\n"
+                  "--log): one <name>.npy of 1×3×S×S per image", 0, 0, NULL, 0},
     [B_DEVICE] = device_opt,
     [B_JSON] = {"--json", NULL, CLI_FLAG, NULL, "per file: its row in the blob and det_scale (scrfd)", 0, 0, NULL, 0},
     [B_MODEL] = {"--model", NULL, CLI_CHOICE, "scrfd|arcface",
@@ -570,11 +712,17 @@ static const cli_opt blob_opts[] = {
                  "arcface: blobFromImage(1/127.5, 127.5, swapRB) of the image resized", 0, 0,
                  "scrfd|arcface", 0},
     [B_SIZE] = {"--size", NULL, CLI_INT, "S", "the blob's side (default 640 for scrfd, 112 for arcface)", 1, 16384, NULL, 0},
+    [B_MANIFEST] = CLI_OPT_MANIFEST, [B_SHARD] = CLI_OPT_SHARD, [B_RESUME] = CLI_OPT_RESUME,
+    [B_LOG] = CLI_OPT_LOG,
 };
 static const cli_verb blob_verb = {
-    .name = "image blob", .synopsis = "FILE... --model scrfd|arcface [--size S] -o OUT.npy [--json]",
+    .name = "image blob", .synopsis = "FILE... --model scrfd|arcface [--size S] -o OUT.npy [--json]\n"
+                                      "       accel image blob [FILE...] [--manifest FILE] --model M -o DIR\n"
+                                      "                        [--shard I/N|auto] [--resume] [--log FILE]",
     .about = "The model input of each file, stacked in input order (a file that fails has no\n"
-             "row; --json gives each file's row).",
+             "row; --json gives each file's row). With -o DIR each file's blob goes to\n"
+             "DIR/<name>.npy (docs/cli.md, \"Corpus runs\"; scrfd's det_scale is in --json and\n"
+             "the --log lines).",
     .opts = blob_opts, .n_opts = B_N, .operands = "FILE...",
     .footer = "exit status: 0 success, 1 some file failed (the others are in the blob), 2 usage",
 };
@@ -587,6 +735,25 @@ static int blob(int argc, char **argv)
         cli_args_free(&a);
         return pr == CLI_HELP ? 0 : 2;
     }
+    cli_corpus cc;
+    if (cli_corpus_open(&cc, "image", &a, (cli_corpus_opts){B_MANIFEST, B_SHARD, B_RESUME, B_LOG})) {
+        cli_corpus_free(&cc);
+        cli_args_free(&a);
+        return 2;
+    }
+    const char *bout = a.v[B_OUTPUT].set ? a.v[B_OUTPUT].s : NULL;
+    if ((cc.active || dir_like(bout)) && a.v[B_MODEL].set) {
+        int S = a.v[B_SIZE].set ? (int)a.v[B_SIZE].i : !strcmp(a.v[B_MODEL].s, "scrfd") ? 640 : 112;
+        char size_s[16];
+        snprintf(size_s, sizeof size_s, "%d", S);
+        accel_option bp[2] = {{"model", a.v[B_MODEL].s}, {"size", size_s}};
+        int crc = image_corpus("blob", &cc, bout, a.v[B_DEVICE].set ? a.v[B_DEVICE].s : NULL,
+                               a.v[B_JSON].set > 0, "image_blob", bp, 2, "model", a.v[B_MODEL].s, S);
+        cli_corpus_free(&cc);
+        cli_args_free(&a);
+        return crc;
+    }
+    cli_corpus_free(&cc);
     size_t n = a.n_operands;
     if (!n || !a.v[B_MODEL].set || !a.v[B_OUTPUT].set) {
         accel_cli_error("image", "blob: %s", !n ? "no input files" : !a.v[B_MODEL].set ?
