@@ -125,7 +125,7 @@ class BuildExt(build_ext):
 
 
 ROOT = _source_root()
-SOURCES = ["module.c", "errors.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c"]
+SOURCES = ["module.c", "errors.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c", "corpus.c"]
 
 setup(
     name="accel",
