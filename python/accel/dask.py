@@ -209,8 +209,10 @@ def _task_error(exc: BaseException) -> Tuple[str, str]:
         return exc.status, exc.message or str(exc)
     name = type(exc).__name__
     if name == "KilledWorker":
-        return ("ERR_INTERNAL", "the worker processes running this input's task died each "
-                "time it was tried (%s): the input may crash the process" % exc)
+        return ("ERR_INTERNAL", "its Dask task was lost with the worker processes that held "
+                "it, more times than distributed.scheduler.allowed-failures allows (%s); if "
+                "the input itself kills the process, every retry ends so; run again with "
+                "resume to retry it" % exc)
     return "ERR_INTERNAL", "its Dask task failed: %s: %s" % (name, exc)
 
 

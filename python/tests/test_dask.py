@@ -194,35 +194,44 @@ def long_recordings(d, n, seconds):
     return paths
 
 
+def kill_while_writing(out, pids, killed):
+    """Watches `out` and SIGKILLs the worker whose partial output appears first."""
+    t_end = time.time() + 120
+    while time.time() < t_end and not killed:
+        for f in os.listdir(out):
+            pid = int(f.rsplit("-", 1)[1]) if ".partial-" in f else None
+            if pid in pids:
+                os.kill(pid, signal.SIGKILL)
+                killed.update(pid=pid, partial=f)
+                return
+        time.sleep(0.002)
+
+
+def run_and_kill(inputs, out, log, **kw):
+    os.makedirs(out, exist_ok=True)
+    killed = {}
+    with cluster() as c, distributed.Client(c) as cl:
+        pids = set(cl.run(os.getpid).values())
+        assert len(pids) == 2
+        w = threading.Thread(target=kill_while_writing, args=(out, pids, killed))
+        w.start()
+        try:
+            res = accel.dask.map_files(cl, inputs, "whisper-80", out, log=log, batch_size=1, **kw)
+        finally:
+            killed.setdefault("stop", True)
+            w.join()
+        assert "pid" in killed, "no partial file of a worker was seen while the run went on"
+        assert killed["pid"] not in set(cl.run(os.getpid).values())  # it was replaced
+    return res, killed
+
+
 def test_a_worker_killed_while_writing(tmp_path):
     """SIGKILL a worker process the moment a partial output of its own appears: Dask runs its
     task again on the worker that replaces it, and at the end every output is there, equal to
     the CLI's, no partial file is left, and the log has one line per input."""
     inputs = long_recordings(str(tmp_path), 6, 120) + SPEECH
-    out, log = tmp_path / "out", tmp_path / "run.jsonl"
-    os.makedirs(out)
-    killed = {}
-    with cluster() as c, distributed.Client(c) as cl:
-        pids = set(cl.run(os.getpid).values())
-        assert len(pids) == 2
-
-        def watch():
-            t_end = time.time() + 120
-            while time.time() < t_end and not killed:
-                for f in os.listdir(out):
-                    pid = int(f.rsplit("-", 1)[1]) if ".partial-" in f else None
-                    if pid in pids:
-                        os.kill(pid, signal.SIGKILL)
-                        killed.update(pid=pid, partial=f)
-                        return
-                time.sleep(0.002)
-
-        w = threading.Thread(target=watch)
-        w.start()
-        res = accel.dask.map_files(cl, inputs, "whisper-80", out, log=log, batch_size=1)
-        w.join()
-        assert killed, "no partial file of a worker was seen while the run went on"
-        assert killed["pid"] not in set(cl.run(os.getpid).values())  # it was replaced
+    out, log = str(tmp_path / "out"), tmp_path / "run.jsonl"
+    res, killed = run_and_kill(inputs, out, log)
     assert [r.status for r in res.records] == ["done"] * len(inputs), res.failed
     leftovers = glob.glob(os.path.join(out, "*.partial-*"))
     assert leftovers == [], leftovers
@@ -234,6 +243,33 @@ def test_a_worker_killed_while_writing(tmp_path):
     logged = lines(log)
     assert [l["path"] for l in logged[:-1]] == inputs  # one line each, none twice
     assert logged[-1]["done"] == len(inputs) and logged[-1]["failed"] == 0
+
+
+def test_a_task_whose_worker_always_dies(tmp_path):
+    """With no retries allowed (distributed.scheduler.allowed-failures = 0), the inputs whose
+    tasks the killed worker held (the one it was writing, and any queued there) fail with a
+    reason saying so; every other input is done; all are logged; a second run with resume
+    finishes them."""
+    import dask
+    inputs = long_recordings(str(tmp_path), 4, 120) + SPEECH
+    out, log = str(tmp_path / "out"), tmp_path / "run.jsonl"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        res, killed = run_and_kill(inputs, out, log)
+    lost = [r for r in res.records if r.status == "failed"]
+    writing = os.path.join(out, killed["partial"].split(".partial-")[0])
+    assert writing in [r.output for r in lost], (killed, lost)
+    for r in lost:
+        assert "lost with the worker" in r.error and r.path in r.error
+        assert r.error_status == "ERR_INTERNAL" and not os.path.exists(r.output)
+    assert len(lost) < len(inputs)
+    assert all(r.status == "done" for r in res.records if r not in lost)
+    assert glob.glob(os.path.join(out, "*.partial-*")) == []
+    logged = lines(log)
+    assert [l["path"] for l in logged[:-1]] == inputs and logged[-1]["failed"] == len(lost)
+    with cluster() as c, distributed.Client(c) as cl:
+        again = accel.dask.map_files(cl, inputs, "whisper-80", out, log=log)
+    assert [r.status for r in again.records] == [
+        "done" if r in lost else "skipped" for r in res.records]
 
 
 def test_gpu_workers_take_their_gpu(tmp_path):
