@@ -137,6 +137,8 @@ setup(
     packages=["accel"],
     package_dir={"": REL},
     package_data={"accel": ["py.typed", "*.pyi"]},
+    # accel.dask (corpus runs on Dask workers) needs Dask's distributed; nothing else does
+    extras_require={"dask": ["distributed"]},
     ext_modules=[Extension(
         "accel._accel",
         sources=[os.path.join(REL, "src", s) for s in SOURCES],

@@ -123,7 +123,7 @@ static PyObject *record_tuple(const accel_corpus_item *it)
 
 /* The item of a RECORD tuple, for the log. *keep holds the bytes its texts point into
  * (release it after use). -1 with an exception. */
-static int record_item(PyObject *t, accel_corpus_item *it, PyObject **keep)
+static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
 {
     PyObject *path_o, *out_o, *error_o, *shape = Py_None, *det = Py_None;
     PyObject *path_b = NULL, *out_b = NULL, *error_b = NULL;
@@ -201,6 +201,15 @@ static int record_item(PyObject *t, accel_corpus_item *it, PyObject **keep)
         if (PyErr_Occurred()) return -1;
     }
     return 0;
+}
+
+/* record_item_raw, with a failure that is not accel's (a field of the wrong type, a negative
+ * dimension) turned into accel.InputError naming the record. */
+static int record_item(PyObject *t, accel_corpus_item *it, PyObject **keep)
+{
+    if (record_item_raw(t, it, keep) == 0) return 0;
+    pa_wrap_foreign_error("record");
+    return -1;
 }
 
 /* ---- the step: accel._accel.Corpus ------------------------------------------------------ */

@@ -224,3 +224,16 @@ def test_a_record_goes_through_the_log_unchanged(tmp_path):
     with pytest.raises(accel.InputError):
         accel.CorpusRecord("a", "lost", None, None, -1, 0.0, None, 0, None, None, None,
                            None).json()
+
+
+def test_a_malformed_record_is_an_input_error(tmp_path):
+    with accel.RunLog() as log:
+        for bad in (accel.CorpusRecord("a", "done", None, None, -1, "fast", None, 0, None, None,
+                                       None, None),
+                    accel.CorpusRecord("a", "done", None, None, -1, 1.0, None, 0, None, None,
+                                       (-1,), None)):
+            with pytest.raises(accel.InputError, match="record"):
+                log.write(bad)
+        with pytest.raises(accel.InputError):
+            log.write({"path": "a"})
+        assert log.summary().total == 0
