@@ -144,7 +144,7 @@ class BuildExt(build_ext):
 
 ROOT = _source_root()
 SOURCES = ["module.c", "errors.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c",
-           "cli.c"]
+           "corpus.c", "cli.c"]
 # `python -m accel`: the accel binary's read-only verbs, from its own sources (python/src/cli.c)
 CLI_SOURCES = ["cli_common.c", "cli_opts.c", "cli_out.c", "cmd_config.c", "cmd_devices.c",
                "cmd_doctor.c", "cmd_select.c", "devices_query.c"]
@@ -159,6 +159,8 @@ setup(
     packages=["accel"],
     package_dir={"": REL},
     package_data={"accel": ["py.typed", "*.pyi"]},
+    # accel.dask (corpus runs on Dask workers) needs Dask's distributed; nothing else does
+    extras_require={"dask": ["distributed"]},
     ext_modules=[Extension(
         "accel._accel",
         sources=[os.path.join(REL, "src", s) for s in SOURCES]

@@ -37,6 +37,9 @@ test+=(python3-prometheus-client chromium tmux)
 # corpus runs under Slurm: a single-node Slurm started for real on localhost
 # (tests/cluster/slurm_local.sh: slurmctld and slurmd from slurm-wlm, authenticated by munge)
 test+=(slurm-wlm munge)
+# corpus runs on Dask: accel.dask and its tests on a LocalCluster of worker processes
+# (python/tests/test_dask.py)
+test+=(python3-distributed)
 bench=(python3-torch python3-torchaudio python3-scipy python3-numpy hyperfine python3-opencv python3-skimage)
 # fair peers: numpy and Debian's torch take whatever libblas.so.3 the system provides, and
 # without an optimised one that is the reference implementation (bench/audio_peers.py refuses

@@ -7,6 +7,11 @@ from . import image as image
 from ._accel import AudioParams as AudioParams, Buffer as Buffer
 from ._context import (ConfigValue as ConfigValue, Context as Context, OpStats as OpStats,
                        Plan as Plan, Selection as Selection)
+from ._corpus import (Corpus as Corpus, CorpusRecord as CorpusRecord, NpyHeader as NpyHeader,
+                      RunLog as RunLog, RunSummary as RunSummary, npy_header as npy_header,
+                      output_complete as output_complete, parse_manifest as parse_manifest,
+                      path_hash as path_hash, read_manifest as read_manifest,
+                      shard_of as shard_of, shard_parse as shard_parse)
 from ._device import Device as Device
 from ._records import (AudioInfo as AudioInfo, AudioResult as AudioResult,
                        RunRecord as RunRecord, Segment as Segment)
@@ -32,5 +37,7 @@ torch: ModuleType
 onnxruntime: ModuleType
 ctranslate2: ModuleType
 tensorflow: ModuleType
+# corpus runs on Dask workers (imports dask's distributed)
+dask: ModuleType
 
 def __getattr__(name: str) -> Any: ...

@@ -374,6 +374,17 @@ class Context:
             self._audio = Audio(self)
         return self._audio
 
+    def corpus(self, op: str, out_dir: Union[str, "os.PathLike[str]"], resume: bool = False,
+               *, device: DeviceSpec = None, **params: Any) -> Any:
+        """The per-item step of a corpus run (:class:`accel.Corpus`): operation ``op`` (an
+        audio preset such as "whisper-80", "image_quality", "image_blob", "scrfd_input") on
+        files, one output per input under ``out_dir``, as the CLI's multi-file verbs write
+        them; ``resume`` skips inputs whose output is complete; ``params`` are the operation's
+        (``padding``, ``windows``; ``model``, ``size``). ``device`` runs it on another device
+        than the one selection picks (as for the other calls)."""
+        from ._corpus import Corpus
+        return Corpus(self, op, out_dir, resume, device, **params)
+
     @property
     def image(self) -> Any:
         """Image operations: ``ctx.image.decode``, ``gray``, ``resize``, ``blob``,

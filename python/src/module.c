@@ -176,7 +176,8 @@ PyMODINIT_FUNC PyInit__accel(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m) return NULL;
     if (pa_errors_init(m) < 0 || pa_buffer_init(m) < 0 || pa_audio_init(m) < 0 ||
-        pa_context_init(m) < 0 || pa_cli_init(m) < 0 || add_constants(m) < 0) {
+        pa_context_init(m) < 0 || pa_corpus_init(m) < 0 || pa_cli_init(m) < 0 ||
+        add_constants(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

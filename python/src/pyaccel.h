@@ -14,6 +14,8 @@
  *              runs with the GIL released under a read lock that close() takes for writing
  *   audio.c    accel._accel.AudioParams and the audio calls of the Context
  *   image.c    the image calls of the Context (batches of images of any sizes, per-image errors)
+ *   corpus.c   corpus runs: manifests, shards, complete outputs, the per-item step
+ *              (accel._accel.Corpus) and the JSON-lines run log (accel._accel.RunLog)
  */
 #ifndef PYACCEL_H
 #define PYACCEL_H
@@ -180,6 +182,11 @@ int pa_cli_init(PyObject *module);
 /* ---- image (image.c) ------------------------------------------------------------------ */
 
 extern PyMethodDef pa_context_image_methods[]; /* merged into the Context's methods */
+
+/* ---- corpus runs (corpus.c) ------------------------------------------------------------ */
+
+/* Adds Corpus, RunLog, the CORPUS_* flags and the module functions of corpus runs. */
+int pa_corpus_init(PyObject *module);
 
 /* ---- small helpers (module.c) --------------------------------------------------------- */
 

@@ -93,7 +93,7 @@ def test_every_public_name_is_documented(modname):
 def test_extension_is_documented():
     missing = [n for n in dir(_accel) if not n.startswith("_") and callable(getattr(_accel, n))
                and not (getattr(_accel, n).__doc__ or "").strip()]
-    for cls in (_accel.Context, _accel.Buffer, _accel.AudioParams):
+    for cls in (_accel.Context, _accel.Buffer, _accel.AudioParams, _accel.Corpus, _accel.RunLog):
         for n, v in vars(cls).items():
             if not n.startswith("_") and not (getattr(v, "__doc__", None) or "").strip():
                 missing.append("%s.%s" % (cls.__name__, n))
@@ -173,7 +173,7 @@ def test_extension_stub_matches_the_extension():
 
 
 @pytest.mark.parametrize("modname", ["_context", "_device", "_records", "audio", "image", "doctor",
-                                     "_policy"] + list(ADAPTERS))
+                                     "_policy", "_corpus"] + list(ADAPTERS))
 def test_python_modules_are_annotated(modname):
     mod = importlib.import_module("accel." + modname)
     bare = []
