@@ -20,6 +20,35 @@ static void indent(accel__json *j)
     for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
 }
 
+/* The length of the well-formed UTF-8 sequence at p (1..4), or 0 when the bytes there are not
+ * one: a stray continuation byte, a cut sequence, an overlong form, a surrogate, past U+10FFFF. */
+static int utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    int n;
+    unsigned lo = 0x80, hi = 0xBF; /* the allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else
+        return 0;
+    if (p[1] < lo || p[1] > hi) return 0;
+    for (int i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+/* A JSON string. Text that is not UTF-8 (a file name is any bytes but '/' and NUL) would make
+ * the document invalid: each such byte is written as the lone surrogate U+DC80..U+DCFF, as
+ * Python's "surrogateescape" reads it, so `os.fsencode(json.loads(...)["path"])` gives the
+ * original bytes back. */
 static void put_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -33,8 +62,17 @@ static void put_string(FILE *f, const char *s)
         default:
             if (*p < 0x20)
                 fprintf(f, "\\u%04x", *p);
-            else
+            else if (*p < 0x80)
                 fputc(*p, f);
+            else {
+                int n = utf8_len(p);
+                if (n == 0)
+                    fprintf(f, "\\udc%02x", *p);
+                else {
+                    fwrite(p, 1, (size_t)n, f);
+                    p += n - 1;
+                }
+            }
         }
     }
     fputc('"', f);

@@ -64,6 +64,18 @@ int main(void)
     fclose(f);
     ASSERT_STR_EQ(buf, "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"n\":null,\"v\":[1,2]}");
     free(buf);
+
+    /* text that is not UTF-8 (a file name can be any bytes): each stray byte as Python's
+     * surrogateescape reads it; well-formed sequences (2, 3 and 4 bytes) as they are */
+    f = open_memstream(&buf, &len);
+    accel__json_init(&j, f, 0);
+    accel__json_str(&j, NULL, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xb5 \xff\xfe "
+                              "\xc3 \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82");
+    fclose(f);
+    ASSERT_STR_EQ(buf, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xb5 \\udcff\\udcfe "
+                       "\\udcc3 \\udcc0\\udcaf \\udced\\udca0\\udc80 "
+                       "\\udcf4\\udc90\\udc80\\udc80 \\udce2\\udc82\"");
+    free(buf);
     test_last_error_per_thread();
     TEST_DONE();
 }

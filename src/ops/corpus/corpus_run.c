@@ -79,11 +79,24 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* 1 when process `pid` exists on this machine (EPERM: it does, another user's). */
+/* 1 when process `pid` is running on this machine (EPERM: it is, another user's). A zombie
+ * (dead, not yet reaped by its parent: a killed Dask worker, say) writes nothing more: its
+ * /proc/PID/stat says state Z or X after the command's closing parenthesis. */
 static int alive(long pid)
 {
     if (pid <= 0 || pid == (long)getpid()) return pid > 0;
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    if (!(kill((pid_t)pid, 0) == 0 || errno == EPERM)) return 0;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1; /* no procfs: take kill()'s word */
+    ssize_t k = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (k <= 0) return 1;
+    buf[k] = '\0';
+    const char *paren = strrchr(buf, ')');
+    if (!paren || paren[1] != ' ') return 1;
+    return paren[2] != 'Z' && paren[2] != 'X';
 }
 
 accel_status accel_corpus_clean(const accel_corpus *c, const char *const *inputs, size_t n,
