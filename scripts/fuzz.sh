@@ -25,7 +25,14 @@ case "$mode" in check | run) ;; *) echo "fuzz.sh: unknown mode '$mode' (allowed:
 targets=${FUZZ_TARGETS:-$(cd "$fb" && ls fuzz_* 2>/dev/null | grep -v '\.' | sort)}
 [ -n "$targets" ] || { echo "fuzz.sh: no fuzz targets in $fb (configure with -DACCEL_FUZZ=ON)" >&2; exit 2; }
 # seeds: remade when absent, from the caches the test suite's build (FUZZ_SEED_BUILD) left
-[ -d "$fb/seeds" ] || "$src/scripts/fuzz_seeds.sh" "$fb/seeds" "${FUZZ_SEED_BUILD:-$src/build}" >/dev/null
+# (and remade when a target has none yet: one added since they were made)
+stale=0
+[ -d "$fb/seeds" ] || stale=1
+for t in $targets; do [ -d "$fb/seeds/$t" ] || stale=1; done
+if [ $stale = 1 ]; then
+  rm -rf "$fb/seeds"
+  "$src/scripts/fuzz_seeds.sh" "$fb/seeds" "${FUZZ_SEED_BUILD:-$src/build}" >/dev/null
+fi
 mkdir -p "$fb/findings"
 # leaks are findings too; a parser that allocates without bound is stopped at 2 GB
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
