@@ -15,14 +15,8 @@
 
 #include "cli.h"
 
-typedef struct {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *const *help;
-} verb;
-
 /* sorted by name, as the usage lists them */
-static const verb verbs[] = {
+static const accel_cli_verb verbs[] = {
     {"config", accel_cli_config, &accel_cli_config_help},
     {"devices", accel_cli_devices, &accel_cli_devices_help},
     {"doctor", accel_cli_doctor, &accel_cli_doctor_help},
@@ -37,7 +31,7 @@ static const char *const all_verbs[] = {
 #undef ACCEL_VERB
 };
 
-static const verb *find_verb(const char *name)
+static const accel_cli_verb *find_verb(const char *name)
 {
     for (size_t i = 0; i < N_VERBS; i++)
         if (strcmp(name, verbs[i].name) == 0) return &verbs[i];
@@ -84,43 +78,6 @@ static int unknown_verb(const char *name)
     return 2;
 }
 
-/* the program's main, on argv[0..argc-1] with argv[0] the first argument after the program */
-static int run(int argc, char **argv)
-{
-    if (argc < 1) {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[0], "help") == 0) {
-        if (argc < 2) {
-            usage(stdout);
-            return 0;
-        }
-        const verb *v = find_verb(argv[1]);
-        if (!v) return unknown_verb(argv[1]);
-        /* the verb's own --help: argv[1..] then --help (the slot argv[argc] is NULL and ours) */
-        argv[argc] = (char *)"--help";
-        return v->fn(argc, argv + 1);
-    }
-    if (accel_cli_is(argv[0], "--help", "-h")) {
-        usage(stdout);
-        return 0;
-    }
-    if (accel_cli_is(argv[0], "--version", NULL)) {
-        printf("accel %s\n", accel_version_string());
-        return 0;
-    }
-    const verb *v = find_verb(argv[0]);
-    if (v) return v->fn(argc, argv);
-    if (argv[0][0] == '-') {
-        fprintf(stderr, "accel: error: '%s' before a command (usage: python -m accel <command> "
-                        "[options]; see `python -m accel help`)\n",
-                argv[0]);
-        return 2;
-    }
-    return unknown_verb(argv[0]);
-}
-
 static PyObject *py_cli(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -129,7 +86,7 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
     PyObject *seq = PySequence_Fast(list, "cli() takes a list of str");
     if (!seq) return NULL;
     Py_ssize_t n = PySequence_Size(seq);
-    /* two spare slots: the "--help" of `help VERB`, and the NULL that ends argv */
+    /* one spare slot: the NULL that ends argv */
     char **argv = n >= 0 ? calloc((size_t)n + 2, sizeof *argv) : NULL;
     if (!argv) {
         Py_DECREF(seq);
@@ -151,7 +108,7 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
         }
     }
     Py_DECREF(seq);
-    /* the arguments are copies: the verbs never touch a Python object */
+    /* the verbs get their own array of the copies (they never touch a Python object) */
     char **copy = calloc((size_t)n + 2, sizeof *copy);
     if (!copy) {
         seq = NULL;
@@ -161,7 +118,8 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
     memcpy(copy, argv, (size_t)n * sizeof *copy);
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = run((int)n, copy);
+    static const accel_cli_program prog = {"python -m accel", verbs, N_VERBS, usage, unknown_verb};
+    rc = accel_cli_run(&prog, (int)n, copy);
     fflush(stdout);
     fflush(stderr);
     Py_END_ALLOW_THREADS

@@ -28,4 +28,24 @@ void accel_cli_error(const char *verb, const char *fmt, ...) __attribute__((form
 /* 1 when argv[i] equals any of the names (NULL-terminated list). */
 int accel_cli_is(const char *arg, const char *a, const char *b);
 
+/* A program made of verbs: the accel binary (main.c), and `python -m accel`, which has the
+ * read-only ones (python/src/cli.c). */
+typedef struct accel_cli_verb {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *const *help;
+} accel_cli_verb;
+typedef struct accel_cli_program {
+    const char *name;             /* "accel", "python -m accel": in usage errors */
+    const accel_cli_verb *verbs;
+    size_t n_verbs;
+    void (*usage)(FILE *f);       /* the program's usage and verb list */
+    int (*unknown)(const char *); /* an unknown verb: its error, the exit code (NULL: the
+                                   * suggestion among the verbs and "help", exit 2) */
+} accel_cli_program;
+
+/* Runs one command line, args[0..n-1] being what follows the program's name: a verb and its
+ * arguments, `help [VERB [SUBCOMMAND]]`, --help/-h or --version. Returns the exit code. */
+int accel_cli_run(const accel_cli_program *p, int n, char **args);
+
 #endif

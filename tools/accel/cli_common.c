@@ -32,3 +32,61 @@ accel_ctx *accel_cli_open(unsigned flags)
     }
     return ctx;
 }
+
+static const accel_cli_verb *find_verb(const accel_cli_program *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_verbs; i++)
+        if (strcmp(name, p->verbs[i].name) == 0) return &p->verbs[i];
+    return NULL;
+}
+
+static int unknown_verb(const accel_cli_program *p, const char *name)
+{
+    if (p->unknown) return p->unknown(name);
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_verbs && n < 63; i++) names[n++] = p->verbs[i].name;
+    names[n++] = "help";
+    cli_error_unknown(NULL, "command", name, names, n);
+    return 2;
+}
+
+int accel_cli_run(const accel_cli_program *p, int n, char **args)
+{
+    if (n < 1) {
+        p->usage(stderr);
+        return 2;
+    }
+    if (strcmp(args[0], "help") == 0) {
+        /* `help VERB [SUBCOMMAND]`: the verb's own --help */
+        if (n < 2) {
+            p->usage(stdout);
+            return 0;
+        }
+        const accel_cli_verb *v = find_verb(p, args[1]);
+        if (!v) return unknown_verb(p, args[1]);
+        char *h[8];
+        int k = 0;
+        for (int i = 1; i < n && k < 6; i++) h[k++] = args[i];
+        h[k++] = (char *)"--help";
+        h[k] = NULL;
+        return v->fn(k, h);
+    }
+    if (accel_cli_is(args[0], "--help", "-h")) {
+        p->usage(stdout);
+        return 0;
+    }
+    if (accel_cli_is(args[0], "--version", NULL)) {
+        printf("accel %s\n", accel_version_string());
+        return 0;
+    }
+    const accel_cli_verb *v = find_verb(p, args[0]);
+    if (v) return v->fn(n, args);
+    if (args[0][0] == '-') {
+        fprintf(stderr, "accel: error: '%s' before a command (usage: %s <command> [options]; see "
+                        "`%s help`)\n",
+                args[0], p->name, p->name);
+        return 2;
+    }
+    return unknown_verb(p, args[0]);
+}

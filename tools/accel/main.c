@@ -3,15 +3,7 @@
  * new file only. */
 #include "cli.h"
 
-#include <string.h>
-
-typedef struct {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *const *help;
-} verb;
-
-static const verb verbs[] = {
+static const accel_cli_verb verbs[] = {
 #define ACCEL_VERB(n) {#n, accel_cli_##n, &accel_cli_##n##_help},
 #include "cli_verbs.h"
 #undef ACCEL_VERB
@@ -28,62 +20,8 @@ static void usage(FILE *f)
                "table|json|csv|md.\n");
 }
 
-static const verb *find_verb(const char *name)
-{
-    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
-        if (strcmp(name, verbs[i].name) == 0) return &verbs[i];
-    return NULL;
-}
-
-static int unknown_verb(const char *name)
-{
-    const char *names[sizeof verbs / sizeof *verbs + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++) names[n++] = verbs[i].name;
-    names[n++] = "help";
-    cli_error_unknown(NULL, "command", name, names, n);
-    return 2;
-}
-
-/* `accel help VERB [SUBCOMMAND]`: the verb's own --help. */
-static int help(int argc, char **argv)
-{
-    if (argc < 3) {
-        usage(stdout);
-        return 0;
-    }
-    const verb *v = find_verb(argv[2]);
-    if (!v) return unknown_verb(argv[2]);
-    char *args[8];
-    int n = 0;
-    for (int i = 2; i < argc && n < 6; i++) args[n++] = argv[i];
-    args[n++] = (char *)"--help";
-    args[n] = NULL;
-    return v->fn(n, args);
-}
-
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[1], "help") == 0) return help(argc, argv);
-    if (accel_cli_is(argv[1], "--help", "-h")) {
-        usage(stdout);
-        return 0;
-    }
-    if (accel_cli_is(argv[1], "--version", NULL)) {
-        printf("accel %s\n", accel_version_string());
-        return 0;
-    }
-    const verb *v = find_verb(argv[1]);
-    if (v) return v->fn(argc - 1, argv + 1);
-    if (argv[1][0] == '-') {
-        fprintf(stderr, "accel: error: '%s' before a command (usage: accel <command> "
-                        "[options]; see `accel help`)\n",
-                argv[1]);
-        return 2;
-    }
-    return unknown_verb(argv[1]);
+    static const accel_cli_program accel = {"accel", verbs, sizeof verbs / sizeof *verbs, usage, NULL};
+    return accel_cli_run(&accel, argc - 1, argv + 1);
 }
