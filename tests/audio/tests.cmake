@@ -45,3 +45,5 @@ if(TARGET accel_cli)
   set_tests_properties(test_audio_inputs PROPERTIES TIMEOUT 180 LABELS audio
     ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_inputs")
 endif()
+# non-finite samples refused wherever they are, on the CPU and the test OpenCL device
+accel_add_test(test_audio_nonfinite SOURCES ${_ad}/test_audio_nonfinite.c TIMEOUT 300 LABELS audio)

@@ -222,7 +222,34 @@ typedef struct audio_call {
     size_t *prefix; /* prefix[i] = frames before clip i; prefix[n_clips] = items */
     pthread_mutex_t lock;
     int post_done;  /* the device already applied the post pass */
+    int check;      /* refuse non-finite samples: each run checks the samples its frames read
+                     * (they are in the cache then), the caller those no frame reads */
+    /* whisper, whole clips: the runs store (v + 4) / 4 and note, per clip, value and stretch
+     * of AUDIO_SEGMENT stored frames, the least value stored (float bits, +Inf: none), so
+     * that the post pass raises only the stretches holding a value under the floor instead of
+     * reading and writing the whole output again. NULL: raw values, the post pass does all. */
+    uint32_t **seg_min;
+    int64_t *n_seg; /* per clip: stretches per value */
 } audio_call;
+
+#define AUDIO_SEGMENT 128
+
+/* seg_min for the call's clips (whisper only; others keep NULL). */
+accel_status accel__audio_call_segments(audio_call *c);
+/* Frames f0 … f0+nf−1 of clip ci, values v[k·ks + j·fs], are about to be stored: turned into
+ * (v + 4) / 4 in place and their least values per stretch noted (no-op without seg_min). The
+ * device runs' host side uses it; the CPU runs do the same as they gather their tiles. */
+void accel__audio_whisper_put(audio_call *c, size_t ci, int64_t f0, int nf, float *v, ptrdiff_t ks, ptrdiff_t fs);
+
+/* Samples [*a, *b) (clip indices, within what sig holds) that frames fa … fb−1 read, and the
+ * gap to frame fb when hop > win: consecutive ranges join, so checking each part's range
+ * covers every sample from 0 to accel__audio_frames_end(…, f_end). */
+void accel__audio_frames_span(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb,
+                              int64_t *a, int64_t *b);
+/* 1 when the samples frames fa … fb−1 read hold a NaN or ±Inf. */
+int accel__audio_frames_nonfinite(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb);
+/* The error for clip ci of a call whose samples are not all finite: names the first. */
+accel_status accel__audio_nonfinite_error(const audio_call *c, size_t ci);
 
 /* The operations: "whisper", "vggish", "fbank" (ops.c). */
 extern const accel__op accel__op_whisper;
@@ -254,7 +281,9 @@ accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, 
 /* Post pass on a finished clip output (host): whisper floor at max − 8 and (x + 4) / 4 on the
  * stored frames (windows' zero padding left at 0), constant all-zero frames filled; fbank
  * column-mean subtraction. `n` is the clip length in samples. */
-accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out);
+/* seg_min: the clip's stretch minima when the runs stored (v + 4) / 4 (NULL: raw values). */
+accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out,
+                               const uint32_t *seg_min);
 /* log10 of whisper's 1e-10 floor through the kernels' logarithm (all-zero frames' value). */
 float accel__audio_whisper_zero_value(void);
 

@@ -191,6 +191,8 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     size_t esz = r->dbl ? sizeof(double) : sizeof(float);
     accel__buffer **x = &r->bufs[0], **frames = &r->bufs[1], **spec = &r->bufs[2], **out = &r->bufs[3],
                   **energy = &r->bufs[4];
+    if (c->check && accel__audio_frames_nonfinite(pl, &cl->sig, fa, fb))
+        return accel__audio_nonfinite_error(c, (size_t)(cl - c->clips));
     int64_t lo, hi;
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
     FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
@@ -260,10 +262,11 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     /* into the clip's layout; whisper's maximum over every computed frame */
     const audio_layout *y = &cl->lay;
     float mx = -INFINITY;
+    if (pl->logkind == AUDIO_LOG_WHISPER)
+        for (size_t i = 0; i < (size_t)nf * (size_t)n_out; i++) mx = host[i] > mx ? host[i] : mx;
+    accel__audio_whisper_put(c, (size_t)(cl - c->clips), fa, nf, host, 1, n_out);
     for (int f = 0; f < nf; f++) {
         const float *v = host + (size_t)f * (size_t)n_out;
-        if (pl->logkind == AUDIO_LOG_WHISPER)
-            for (int k = 0; k < n_out; k++) mx = v[k] > mx ? v[k] : mx;
         int64_t fc = fa + f;
         if (fc >= cl->f_store) continue;
         int64_t rel = fc - cl->f_origin, w = rel / y->wf;

@@ -75,13 +75,6 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     for (size_t i = 0; i < n_clips; i++)
         RETURN_ERROR_IF((!clips[i] && lens[i]) || (!outs[i] && shape_len(p, lens[i])),
                         ACCEL_ERR_INVALID_ARG, "audio features: clip %zu has a NULL pointer", i);
-    if (dtype == ACCEL_F32)
-        for (size_t i = 0; i < n_clips; i++) {
-            size_t bad = accel__audio_first_nonfinite(clips[i], lens[i]);
-            RETURN_ERROR_IF(bad < lens[i], ACCEL_ERR_INVALID_ARG,
-                            "audio features: clip %zu, sample %zu is %s (samples must be finite)",
-                            i, bad, accel__audio_nonfinite_name(((const float *)clips[i])[bad]));
-        }
     audio_plan pl;
     FORWARD_IF_ERROR(accel__audio_plan_init(&pl, p));
     audio_clip *cl = calloc(n_clips ? n_clips : 1, sizeof *cl);
@@ -96,12 +89,26 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     audio_call call;
     memset(&call, 0, sizeof call);
     if (st == ACCEL_OK) st = accel__audio_call_init(&call, &pl, cl, n_clips);
+    if (st == ACCEL_OK) st = accel__audio_call_segments(&call);
+    if (st == ACCEL_OK && dtype == ACCEL_F32) {
+        /* samples must be finite: the runs check what their frames read, here the rest */
+        call.check = 1;
+        for (size_t i = 0; st == ACCEL_OK && i < n_clips; i++) {
+            int64_t a = 0, b = 0, n = (int64_t)lens[i];
+            if (cl[i].f_end > cl[i].f_begin) accel__audio_frames_span(&pl, &cl[i].sig, cl[i].f_begin, cl[i].f_end, &a, &b);
+            const float *x = clips[i];
+            if (accel__audio_first_nonfinite(x, (size_t)a) < (size_t)a ||
+                accel__audio_first_nonfinite(x + b, (size_t)(n - b)) < (size_t)(n - b))
+                st = accel__audio_nonfinite_error(&call, i);
+        }
+    }
     if (st == ACCEL_OK)
         st = device < 0 ? accel__exec(ctx, accel__audio_op(p->kind), &call, rec)
                         : accel__exec_on(ctx, (size_t)device, accel__audio_op(p->kind), &call, rec);
     if (st == ACCEL_OK && !call.post_done)
         for (size_t i = 0; st == ACCEL_OK && i < n_clips; i++)
-            st = accel__audio_post(ctx, &pl, (int64_t)lens[i], cl[i].max, outs[i]);
+            st = accel__audio_post(ctx, &pl, (int64_t)lens[i], cl[i].max, outs[i],
+                                   call.seg_min ? call.seg_min[i] : NULL);
     accel__audio_call_free(&call);
     for (size_t i = 0; conv && i < n_clips; i++) free(conv[i]);
     free(conv);

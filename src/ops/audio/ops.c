@@ -30,10 +30,92 @@ void accel__audio_call_free(audio_call *c)
     if (c->prefix) pthread_mutex_destroy(&c->lock);
     free(c->prefix);
     c->prefix = NULL;
+    for (size_t i = 0; c->seg_min && i < c->n_clips; i++) free(c->seg_min[i]);
+    free(c->seg_min);
+    free(c->n_seg);
+    c->seg_min = NULL;
+    c->n_seg = NULL;
 }
 
-/* Stores vals[k][lane] of frames f0 … f0+nf−1 at their places in the clip's output. */
-static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *vals)
+static uint32_t f32_bits(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+static float bits_f32(uint32_t u)
+{
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+accel_status accel__audio_call_segments(audio_call *c)
+{
+    const audio_plan *pl = c->plan;
+    if (pl->p.kind != ACCEL_AUDIO_WHISPER) return ACCEL_OK;
+    c->seg_min = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->seg_min);
+    c->n_seg = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->n_seg);
+    RETURN_ERROR_IF(!c->seg_min || !c->n_seg, ACCEL_ERR_NO_MEMORY, "out of memory");
+    const uint32_t none = f32_bits(INFINITY);
+    for (size_t i = 0; i < c->n_clips; i++) {
+        const audio_clip *cl = &c->clips[i];
+        int64_t stored = cl->f_store - cl->f_origin;
+        c->n_seg[i] = stored > 0 ? (stored + AUDIO_SEGMENT - 1) / AUDIO_SEGMENT : 0;
+        size_t k = (size_t)pl->n_out * (size_t)c->n_seg[i];
+        c->seg_min[i] = malloc((k ? k : 1) * sizeof **c->seg_min);
+        RETURN_ERROR_IF(!c->seg_min[i], ACCEL_ERR_NO_MEMORY, "out of memory for whisper's stretch minima");
+        for (size_t j = 0; j < k; j++) c->seg_min[i][j] = none;
+    }
+    return ACCEL_OK;
+}
+
+/* *slot = min(*slot, v), two threads may share a stretch at the edge of their frames */
+static void note_min(uint32_t *slot, float v)
+{
+    uint32_t cur = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    while (v < bits_f32(cur) &&
+           !__atomic_compare_exchange_n(slot, &cur, f32_bits(v), 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+void accel__audio_whisper_put(audio_call *c, size_t ci, int64_t f0, int nf, float *v, ptrdiff_t ks, ptrdiff_t fs)
+{
+    if (!c->seg_min) return;
+    const audio_clip *cl = &c->clips[ci];
+    int n_out = c->plan->n_out;
+    int64_t end = f0 + nf < cl->f_store ? f0 + nf : cl->f_store;
+    for (int j = 0; j < nf; j++)
+        for (int k = 0; k < n_out; k++) {
+            float *p = v + k * ks + j * fs;
+            *p = (*p + 4.0f) * 0.25f;
+        }
+    for (int64_t a = f0; a < end;) {
+        int64_t seg = (a - cl->f_origin) / AUDIO_SEGMENT;
+        int64_t b = cl->f_origin + (seg + 1) * AUDIO_SEGMENT;
+        if (b > end) b = end;
+        uint32_t *row = c->seg_min[ci] + seg;
+        int64_t n = b - a;
+        for (int k = 0; k < n_out; k++) {
+            const float *p = v + k * ks + (a - f0) * fs;
+            float m = INFINITY;
+            for (int64_t j = 0; j < n; j++) m = p[j * fs] < m ? p[j * fs] : m;
+            note_min(row + (int64_t)k * c->n_seg[ci], m);
+        }
+        a = b;
+    }
+}
+
+/* Frames go to the output a tile at a time: AUDIO_TILE frames' values gathered from the
+ * kernel's batches, then each value's run of frames written in one piece. Band-major outputs
+ * (whisper: value k of every frame contiguous) otherwise get a 64-byte write into each of
+ * n_out rows far apart per batch, which costs more than computing the batch. */
+#define AUDIO_TILE (8 * AUDIO_LANES)
+
+/* Stores tile[k][j] (row stride AUDIO_TILE) of frames f0 … f0+nf−1 at their places in the
+ * clip's output. */
+static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *tile)
 {
     const audio_layout *y = &cl->lay;
     int n_out = pl->n_out;
@@ -46,11 +128,11 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
     if (w0 == w1) {
         float *base = cl->out + w0 * y->ws + (f0 - w0 * y->wf) * y->fs;
         if (y->fs == 1) {
-            for (int k = 0; k < n_out; k++) memcpy(base + k * y->ks, vals + (size_t)k * AUDIO_LANES, (size_t)nf * sizeof(float));
+            for (int k = 0; k < n_out; k++) memcpy(base + k * y->ks, tile + (size_t)k * AUDIO_TILE, (size_t)nf * sizeof(float));
         } else {
             for (int l = 0; l < nf; l++) {
                 float *o = base + l * y->fs;
-                for (int k = 0; k < n_out; k++) o[k * y->ks] = vals[(size_t)k * AUDIO_LANES + l];
+                for (int k = 0; k < n_out; k++) o[k * y->ks] = tile[(size_t)k * AUDIO_TILE + l];
             }
         }
         return;
@@ -58,8 +140,80 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
     for (int l = 0; l < nf; l++) {
         int64_t f = f0 + l, w = f / y->wf;
         float *o = cl->out + w * y->ws + (f - w * y->wf) * y->fs;
-        for (int k = 0; k < n_out; k++) o[k * y->ks] = vals[(size_t)k * AUDIO_LANES + l];
+        for (int k = 0; k < n_out; k++) o[k * y->ks] = tile[(size_t)k * AUDIO_TILE + l];
     }
+}
+
+/* The kernel's vals[k][lane] of one batch into columns j … j+AUDIO_LANES−1 of the tile. */
+static void to_tile(int n_out, const float *vals, float *tile, int j)
+{
+    for (int k = 0; k < n_out; k++)
+        memcpy(tile + (size_t)k * AUDIO_TILE + j, vals + (size_t)k * AUDIO_LANES, AUDIO_LANES * sizeof(float));
+}
+
+/* The same for whisper noting its stretch minima: (v + 4) / 4 into the tile and each value's
+ * least over lanes [0, nmin) into least[k][0..3] (four running minima, so that the loop is not
+ * one chain of dependent scalar minima; tiles never cross a stretch). */
+typedef float audio_v4 __attribute__((vector_size(16)));
+typedef int32_t audio_v4i __attribute__((vector_size(16)));
+
+static void to_tile_whisper(int n_out, const float *vals, float *tile, int j, int nmin, audio_v4 *least)
+{
+    for (int k = 0; k < n_out; k++) {
+        const float *v = vals + (size_t)k * AUDIO_LANES;
+        float *o = tile + (size_t)k * AUDIO_TILE + j;
+        audio_v4 m = least[k];
+        for (int l = 0; l < AUDIO_LANES; l += 4) {
+            audio_v4 x;
+            memcpy(&x, v + l, sizeof x);
+            x = (x + 4.0f) * 0.25f;
+            memcpy(o + l, &x, sizeof x);
+            if (l + 4 <= nmin) {
+                audio_v4i lt = x < m;
+                m = (audio_v4)(((audio_v4i)x & lt) | ((audio_v4i)m & ~lt));
+            } else {
+                for (int i = l; i < nmin; i++) m[0] = o[i] < m[0] ? o[i] : m[0];
+            }
+        }
+        least[k] = m;
+    }
+}
+
+static float least_of(audio_v4 m)
+{
+    float r = m[0];
+    for (int i = 1; i < 4; i++) r = m[i] < r ? m[i] : r;
+    return r;
+}
+
+void accel__audio_frames_span(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb,
+                              int64_t *a, int64_t *b)
+{
+    int64_t s = fa * pl->hop - pl->pad_left;
+    int64_t e = (fb - 1) * pl->hop - pl->pad_left + pl->win, next = fb * pl->hop - pl->pad_left;
+    if (next > e) e = next;
+    int64_t lo = sig->base, hi = sig->base + sig->len;
+    *a = s > lo ? s : lo;
+    *b = e < hi ? e : hi;
+    if (*b < *a) *b = *a;
+}
+
+int accel__audio_frames_nonfinite(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb)
+{
+    int64_t a, b;
+    accel__audio_frames_span(pl, sig, fa, fb, &a, &b);
+    size_t n = (size_t)(b - a);
+    return accel__audio_first_nonfinite(sig->x + (a - sig->base), n) < n;
+}
+
+accel_status accel__audio_nonfinite_error(const audio_call *c, size_t ci)
+{
+    const audio_signal *sig = &c->clips[ci].sig;
+    size_t bad = accel__audio_first_nonfinite(sig->x, (size_t)sig->len);
+    if (bad == (size_t)sig->len) /* cannot be: a run saw one */
+        return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio features: clip %zu has a sample that is not finite", ci);
+    return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio features: clip %zu, sample %lld is %s (samples must be finite)",
+                       ci, (long long)(sig->base + (int64_t)bad), accel__audio_nonfinite_name(sig->x[bad]));
 }
 
 typedef struct cpu_task {
@@ -67,6 +221,7 @@ typedef struct cpu_task {
     audio_kernel_fn kernel; /* the build for the CPU device's SIMD level */
     size_t begin;
     accel_status st;
+    size_t bad_clip; /* the first clip seen holding a non-finite sample; SIZE_MAX: none */
 } cpu_task;
 
 static void cpu_part(void *arg, size_t b, size_t e)
@@ -74,15 +229,17 @@ static void cpu_part(void *arg, size_t b, size_t e)
     cpu_task *t = arg;
     audio_call *c = t->call;
     const audio_plan *pl = c->plan;
-    size_t sfl = AUDIO_SCRATCH_FLOATS(pl);
+    size_t sfl = (AUDIO_SCRATCH_FLOATS(pl) + 15) & ~(size_t)15;
     size_t vfl = (size_t)pl->n_out * AUDIO_LANES;
-    size_t bytes = ((sfl + vfl) * sizeof(float) + 63) & ~(size_t)63;
-    float *scratch = aligned_alloc(64, bytes);
+    size_t bytes = (sfl + vfl + (size_t)pl->n_out * (AUDIO_TILE + 4)) * sizeof(float);
+    float *scratch = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     if (!scratch) {
         t->st = ACCEL_ERR_NO_MEMORY;
         return;
     }
-    float *vals = scratch + ((sfl + 15) & ~(size_t)15);
+    float *vals = scratch + sfl, *tile = vals + vfl;
+    audio_v4 *least = (audio_v4 *)(tile + (size_t)pl->n_out * AUDIO_TILE), none = (audio_v4){0} + INFINITY;
+    const int noted = c->seg_min != NULL;
     size_t item = t->begin + b, stop = t->begin + e;
     /* the clip holding `item` */
     size_t lo = 0, hi = c->n_clips;
@@ -98,12 +255,44 @@ static void cpu_part(void *arg, size_t b, size_t e)
         float mx = -INFINITY;
         int64_t f = cl->f_begin + (int64_t)(item - c->prefix[ci]);
         int64_t fe = cl->f_begin + (int64_t)(cend - c->prefix[ci]);
+        int64_t ft = f; /* the tile's first frame */
+        int nt = 0;     /* frames in the tile */
+        for (int k = 0; noted && k < pl->n_out; k++) least[k] = none;
         while (f < fe) {
-            int nf = fe - f < AUDIO_LANES ? (int)(fe - f) : AUDIO_LANES;
+            /* batches start at multiples of AUDIO_LANES from the clip's first stored frame,
+             * so that tiles fall within stretches (a lane's values do not depend on its
+             * batch) */
+            int64_t rel = f - cl->f_origin;
+            int nf = AUDIO_LANES - (int)(rel % AUDIO_LANES);
+            if (fe - f < nf) nf = (int)(fe - f);
+            if (c->check && accel__audio_frames_nonfinite(pl, &cl->sig, f, f + nf)) {
+                pthread_mutex_lock(&c->lock);
+                if (ci < t->bad_clip) t->bad_clip = ci;
+                pthread_mutex_unlock(&c->lock);
+                break;
+            }
             float bm = t->kernel(pl, &cl->sig, f, nf, scratch, vals);
             mx = bm > mx ? bm : mx;
-            store(pl, cl, f, nf, vals);
+            if (noted) {
+                int64_t ns = cl->f_store - f;
+                to_tile_whisper(pl->n_out, vals, tile, nt, ns < 0 ? 0 : ns < nf ? (int)ns : nf, least);
+            } else {
+                to_tile(pl->n_out, vals, tile, nt);
+            }
+            nt += nf;
             f += nf;
+            if (nt + AUDIO_LANES > AUDIO_TILE || f >= fe || (f - cl->f_origin) % AUDIO_SEGMENT == 0) {
+                if (noted && ft < cl->f_store) {
+                    uint32_t *row = c->seg_min[ci] + (ft - cl->f_origin) / AUDIO_SEGMENT;
+                    for (int k = 0; k < pl->n_out; k++) {
+                        note_min(row + (int64_t)k * c->n_seg[ci], least_of(least[k]));
+                        least[k] = none;
+                    }
+                }
+                store(pl, cl, ft, nt, tile);
+                ft = f;
+                nt = 0;
+            }
         }
         if (pl->logkind == AUDIO_LOG_WHISPER) {
             pthread_mutex_lock(&c->lock);
@@ -121,8 +310,9 @@ accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, 
     if (end <= begin) return ACCEL_OK;
     /* the level ACCEL_CPU_SIMD chose (or the best one) applies to the audio kernels as it
      * does to every CPU kernel */
-    cpu_task t = {c, accel__audio_isa_for(accel__cpu_simd(dev))->kernel, begin, ACCEL_OK};
+    cpu_task t = {c, accel__audio_isa_for(accel__cpu_simd(dev))->kernel, begin, ACCEL_OK, SIZE_MAX};
     accel__audio_parallel(dev ? accel__device_ctx(dev) : NULL, end - begin, 4 * AUDIO_LANES, cpu_part, &t);
+    if (t.bad_clip != SIZE_MAX) return accel__audio_nonfinite_error(c, t.bad_clip);
     RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s: out of memory for frame work space", c->plan->p.kind == ACCEL_AUDIO_WHISPER ? "whisper" : "audio");
     return ACCEL_OK;
 }
@@ -136,7 +326,45 @@ typedef struct post_task {
     float *out;
     float floor_v, zero_v;
     double *col_mean;
+    const uint32_t *seg_min;
+    int64_t n_seg;
 } post_task;
+
+/* Whisper after runs that stored (v + 4) / 4: max((v + 4)/4, (floor + 4)/4) is
+ * (max(v, floor) + 4)/4 exactly (rounding is monotonic), so only the stretches whose least
+ * value is under the raised floor are read; then the frames no run computed and the windows'
+ * zeros are written. */
+static void whisper_rows_noted(post_task *t, size_t k)
+{
+    const audio_frames *fr = t->fr;
+    const audio_layout *y = t->lay;
+    float fu = (t->floor_v + 4.0f) / 4.0f;
+    int64_t nc = fr->computed < fr->stored ? fr->computed : fr->stored;
+    const uint32_t *mins = t->seg_min + (int64_t)k * t->n_seg;
+    for (int64_t s = 0; s < t->n_seg; s++) {
+        float m;
+        memcpy(&m, &mins[s], sizeof m);
+        if (!(m < fu)) continue;
+        int64_t a = s * AUDIO_SEGMENT, b = a + AUDIO_SEGMENT < nc ? a + AUDIO_SEGMENT : nc;
+        while (a < b) { /* pieces within one window */
+            int64_t w = a / y->wf, e = (w + 1) * y->wf < b ? (w + 1) * y->wf : b;
+            float *row = t->out + w * y->ws + (int64_t)k * y->ks + (a - w * y->wf);
+            for (int64_t f = 0; f < e - a; f++) row[f] = row[f] > fu ? row[f] : fu;
+            a = e;
+        }
+    }
+    if (!t->pl->p.windows) {
+        float *row = t->out + (int64_t)k * y->ks;
+        for (int64_t f = nc; f < fr->stored; f++) row[f] = t->zero_v;
+    } else {
+        for (int64_t w = 0; w < fr->windows; w++) {
+            float *row = t->out + w * y->ws + (int64_t)k * y->ks;
+            int64_t n = fr->stored - w * y->wf;
+            if (n > y->wf) n = y->wf;
+            for (int64_t f = n < 0 ? 0 : n; f < y->wf; f++) row[f] = 0.0f; /* pad_or_trim's zeros */
+        }
+    }
+}
 
 /* Whisper: rows (mel bands) in parallel. */
 static void whisper_rows(void *arg, size_t b, size_t e)
@@ -146,7 +374,9 @@ static void whisper_rows(void *arg, size_t b, size_t e)
     const audio_layout *y = t->lay;
     float fl = t->floor_v;
     for (size_t k = b; k < e; k++) {
-        if (!t->pl->p.windows) {
+        if (t->seg_min) {
+            whisper_rows_noted(t, k);
+        } else if (!t->pl->p.windows) {
             float *row = t->out + (int64_t)k * y->ks;
             int64_t nc = fr->computed < fr->stored ? fr->computed : fr->stored;
             for (int64_t f = 0; f < nc; f++) {
@@ -249,13 +479,14 @@ float accel__audio_whisper_zero_value(void)
     return accel__audio_ln(1e-10f) * 0.434294481903251828f;
 }
 
-accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out)
+accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out,
+                               const uint32_t *seg_min)
 {
     audio_frames fr;
     accel__audio_frames(pl, n, &fr);
     audio_layout lay;
     accel__audio_layout(pl, &fr, &lay);
-    post_task t = {pl, &fr, &lay, out, 0, 0, NULL};
+    post_task t = {pl, &fr, &lay, out, 0, 0, NULL, seg_min, (fr.stored + AUDIO_SEGMENT - 1) / AUDIO_SEGMENT};
     if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
         float z = accel__audio_whisper_zero_value();
         if (fr.computed < fr.total && z > max) max = z;
