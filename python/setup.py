@@ -143,7 +143,7 @@ class BuildExt(build_ext):
 
 
 ROOT = _source_root()
-SOURCES = ["module.c", "errors.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c",
+SOURCES = ["module.c", "errors.c", "args.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c",
            "corpus.c", "cli.c"]
 # `python -m accel`: the accel binary's read-only verbs, from its own sources (python/src/cli.c)
 CLI_SOURCES = ["cli_common.c", "cli_opts.c", "cli_out.c", "cmd_config.c", "cmd_devices.c",

@@ -99,20 +99,22 @@ static PyObject *field_get(const accel_audio_params *p, const field *f)
 static int field_set(accel_audio_params *p, const field *f, PyObject *v)
 {
     char *base = (char *)p + f->off;
+    char name[64];
+    snprintf(name, sizeof name, "AudioParams.%s", f->name);
     if (!v) {
-        pa_input_error("AudioParams.%s cannot be deleted", f->name);
+        pa_input_error("%s cannot be deleted", name);
         return -1;
     }
     switch (f->type) {
     case F_INT: {
         if (PyBool_Check(v) || !PyLong_Check(v)) {
-            pa_input_error("AudioParams.%s: expected an int", f->name);
+            pa_input_error("%s: expected an int", name);
             return -1;
         }
         long x = PyLong_AsLong(v);
         if (x == -1 && PyErr_Occurred()) return -1;
         if (x < -2147483647L || x > 2147483647L) {
-            pa_input_error("AudioParams.%s: %ld is out of range", f->name, x);
+            pa_input_error("%s: %ld is out of range", name, x);
             return -1;
         }
         int iv = (int)x;
@@ -121,7 +123,7 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v)
     }
     case F_BOOL: {
         if (!PyBool_Check(v) && !PyLong_Check(v)) {
-            pa_input_error("AudioParams.%s: expected a bool", f->name);
+            pa_input_error("%s: expected a bool", name);
             return -1;
         }
         int iv = PyObject_IsTrue(v);
@@ -130,34 +132,18 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v)
         return 0;
     }
     case F_DOUBLE: {
-        if (PyBool_Check(v) || (!PyFloat_Check(v) && !PyLong_Check(v))) {
-            pa_input_error("AudioParams.%s: expected a number", f->name);
-            return -1;
-        }
-        double dv = PyFloat_AsDouble(v);
-        if (dv == -1.0 && PyErr_Occurred()) return -1;
+        double dv;
+        if (pa_arg_double(name, v, &dv) < 0) return -1;
         memcpy(base, &dv, sizeof dv);
         return 0;
     }
     default: {
         int n;
         const char *const *names = enum_names(f->type, &n);
-        const char *s = PyUnicode_Check(v) ? PyUnicode_AsUTF8AndSize(v, NULL) : NULL;
-        for (int i = 0; s && i < n; i++)
-            if (!strcmp(s, names[i])) {
-                memcpy(base, &i, sizeof i);
-                return 0;
-            }
-        PyErr_Clear();
-        char allowed[160];
-        size_t k = 0;
-        for (int i = 0; i < n && k < sizeof allowed; i++)
-            k += (size_t)snprintf(allowed + k, sizeof allowed - k, "%s%s", i ? ", " : "", names[i]);
-        if (s)
-            pa_input_error("AudioParams.%s: '%s' (allowed: %s)", f->name, s, allowed);
-        else
-            pa_input_error("AudioParams.%s: expected a string (allowed: %s)", f->name, allowed);
-        return -1;
+        int i = pa_arg_choice_obj(name, v, names, n);
+        if (i < 0) return -1;
+        memcpy(base, &i, sizeof i);
+        return 0;
     }
     }
 }
@@ -233,11 +219,9 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         return NULL;
     }
     if (st != ACCEL_OK) {
-        char msg[1024];
-        pa_last_error(st, msg, sizeof msg);
         Py_DECREF(o);
         Py_DECREF(fkw);
-        return pa_raise(st, msg);
+        return pa_raise_last(st);
     }
     int r = apply_fields(&o->p, fkw);
     Py_DECREF(fkw);
@@ -315,11 +299,7 @@ static PyObject *params_check(PyObject *self, PyObject *unused)
 {
     (void)unused;
     accel_status st = accel_audio_params_check(&((pa_audio_params *)self)->p);
-    if (st != ACCEL_OK) {
-        char msg[1024];
-        pa_last_error(st, msg, sizeof msg);
-        return pa_raise(st, msg);
-    }
+    if (st != ACCEL_OK) return pa_raise_last(st);
     Py_RETURN_NONE;
 }
 
@@ -327,15 +307,11 @@ static PyObject *params_shape(PyObject *self, PyObject *args)
 {
     Py_ssize_t n;
     if (!PyArg_ParseTuple(args, "n:shape", &n)) return NULL;
-    if (n < 0) return pa_input_error("n_samples: %zd (allowed: >= 0)", n);
+    if (pa_arg_range("n_samples", n, 0, PY_SSIZE_T_MAX, ">= 0") < 0) return NULL;
     size_t shape[3];
     int nd = 0;
     accel_status st = accel_audio_shape(&((pa_audio_params *)self)->p, (size_t)n, shape, &nd);
-    if (st != ACCEL_OK) {
-        char msg[1024];
-        pa_last_error(st, msg, sizeof msg);
-        return pa_raise(st, msg);
-    }
+    if (st != ACCEL_OK) return pa_raise_last(st);
     PyObject *t = PyTuple_New(nd);
     for (int i = 0; t && i < nd; i++) PyTuple_SetItem(t, i, PyLong_FromSize_t(shape[i]));
     return t;
@@ -466,22 +442,11 @@ static int get_params(PyObject *o, accel_audio_params *p)
     return 0;
 }
 
-static PyObject *raise_rec(accel_status st, const char *msg, const accel_run_record *rec)
-{
-    PyObject *extra = PyDict_New();
-    if (extra && rec) pa_dict_steal(extra, "record", pa_record_dict(rec));
-    pa_raise_extra(st, msg, extra);
-    Py_XDECREF(extra);
-    return NULL;
-}
-
 static int shape_of(const accel_audio_params *p, size_t n, size_t *shape, int *nd, size_t *len)
 {
     accel_status st = accel_audio_shape(p, n, shape, nd);
     if (st != ACCEL_OK) {
-        char msg[1024];
-        pa_last_error(st, msg, sizeof msg);
-        pa_raise(st, msg);
+        pa_raise_last(st);
         return -1;
     }
     *len = 1;
@@ -496,10 +461,7 @@ static PyObject *ctx_audio_features(PyObject *self, PyObject *args)
     accel_audio_params p;
     if (get_params(po, &p) < 0) return NULL;
     pa_input in;
-    if (pa_input_get(x, "x", &samples_accept, &in) < 0) {
-        pa_input_release(&in);
-        return NULL;
-    }
+    if (pa_input_arg(x, "x", &samples_accept, &in) < 0) return NULL;
     size_t shape[3], len;
     int nd;
     if (shape_of(&p, in.n, shape, &nd, &len) < 0) {
@@ -514,14 +476,12 @@ static PyObject *ctx_audio_features(PyObject *self, PyObject *args)
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
-    accel_run_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.struct_size = sizeof rec;
+    accel_run_record rec = {.struct_size = sizeof rec};
     PA_RUN(c, st, msg, accel_audio_features(c->ctx, &p, in.dtype, in.data, in.n, out, len, &rec));
     pa_input_release(&in);
     if (st != ACCEL_OK) {
         free(out);
-        return raise_rec(st, msg, &rec);
+        return pa_raise_record(st, msg, &rec);
     }
     PyObject *buf = pa_buffer_new(out, free, NULL, PA_EL_F32, nd, shape);
     if (!buf) return NULL;
@@ -553,10 +513,7 @@ static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
         char name[32];
         snprintf(name, sizeof name, "clips[%zd]", got);
         /* the name must outlive the call: messages are formatted at once, so a stack copy is fine */
-        if (pa_input_get(PyTuple_GetItem(seq, got), name, &samples_accept, &ins[got]) < 0) {
-            pa_input_release(&ins[got]);
-            goto done;
-        }
+        if (pa_input_arg(PyTuple_GetItem(seq, got), name, &samples_accept, &ins[got]) < 0) goto done;
         if (got && ins[got].dtype != ins[0].dtype) {
             pa_input_error("clips[%zd]: dtype %s differs from clips[0]'s %s (one call takes one dtype)",
                            got, pa_el_name(pa_el_of_accel(ins[got].dtype)),
@@ -582,14 +539,12 @@ static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
         pa_context *c = (pa_context *)self;
         accel_status st;
         char msg[1024];
-        accel_run_record rec;
-        memset(&rec, 0, sizeof rec);
-        rec.struct_size = sizeof rec;
+        accel_run_record rec = {.struct_size = sizeof rec};
         accel_dtype dt = n ? ins[0].dtype : ACCEL_F32;
         PA_RUN(c, st, msg,
                accel_audio_features_batch(c->ctx, &p, dt, clips, lens, (size_t)n, outs, &rec));
         if (st != ACCEL_OK) {
-            raise_rec(st, msg, &rec);
+            pa_raise_record(st, msg, &rec);
             goto done;
         }
         PyObject *list = PyList_New(n);
@@ -626,50 +581,56 @@ static PyObject *info_dict(const accel_audio_info *i)
                          (long long)i->frames);
 }
 
+/* A source over the file at `path`, or when it is NULL over the samples of `in` at in_rate,
+ * resampled to `rate`; closed by close_source, which keeps its info (when info is not NULL). */
+static accel_status open_source(accel_ctx *ctx, const char *path, const pa_input *in, int in_rate,
+                                int rate, accel_audio_source **src)
+{
+    *src = NULL;
+    return path ? accel_audio_open(ctx, path, rate, src)
+                : accel_audio_open_memory(ctx, in->dtype, in->data, in->n, in_rate, rate, src);
+}
+
+static void close_source(accel_audio_source *src, accel_audio_info *info)
+{
+    if (src && info) accel_audio_source_info(src, info);
+    accel_audio_close(src);
+}
+
+/* The features of the file at `path` streamed to the .npy file `out`. */
+static accel_status features_npy(accel_ctx *ctx, const accel_audio_params *p, const char *path,
+                                 const char *out, accel_audio_result *res, accel_run_record *rec,
+                                 accel_audio_info *info)
+{
+    accel_audio_source *src;
+    accel_status st = open_source(ctx, path, NULL, 0, p->sample_rate, &src);
+    if (st == ACCEL_OK) st = accel_audio_features_npy(ctx, p, src, out, res, rec);
+    close_source(src, info);
+    return st;
+}
+
 static PyObject *ctx_audio_features_npy(PyObject *self, PyObject *args)
 {
-    PyObject *po, *path_b = NULL, *out_b = NULL;
-    if (!PyArg_ParseTuple(args, "OO&O&:audio_features_npy", &po, PyUnicode_FSConverter, &path_b,
-                          PyUnicode_FSConverter, &out_b)) {
-        Py_XDECREF(path_b);
+    PyObject *po;
+    pa_path path = {0}, out = {0};
+    if (!PyArg_ParseTuple(args, "OO&O&:audio_features_npy", &po, pa_path_arg, &path, pa_path_arg, &out))
         return NULL;
-    }
     accel_audio_params p;
     if (get_params(po, &p) < 0) {
-        Py_DECREF(path_b);
-        Py_DECREF(out_b);
+        pa_path_release(&path);
+        pa_path_release(&out);
         return NULL;
     }
-    const char *path = PyBytes_AsString(path_b), *out = PyBytes_AsString(out_b);
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
-    accel_run_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.struct_size = sizeof rec;
-    accel_audio_result res;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    accel_audio_info info;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
-    Py_BEGIN_ALLOW_THREADS;
-    st = pa_ctx_enter(c);
-    if (st == ACCEL_OK) {
-        accel_audio_source *src = NULL;
-        st = accel_audio_open(c->ctx, path, p.sample_rate, &src);
-        if (st == ACCEL_OK) st = accel_audio_features_npy(c->ctx, &p, src, out, &res, &rec);
-        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-        if (src) accel_audio_source_info(src, &info);
-        accel_audio_close(src);
-        pa_ctx_leave(c);
-    } else {
-        pa_last_error(st, msg, sizeof msg);
-    }
-    Py_END_ALLOW_THREADS;
-    Py_DECREF(path_b);
-    Py_DECREF(out_b);
-    if (st != ACCEL_OK) return raise_rec(st, msg, &rec);
+    accel_run_record rec = {.struct_size = sizeof rec};
+    accel_audio_result res = {.struct_size = sizeof res};
+    accel_audio_info info = {.struct_size = sizeof info};
+    PA_RUN(c, st, msg, features_npy(c->ctx, &p, path.text, out.text, &res, &rec, &info));
+    pa_path_release(&path);
+    pa_path_release(&out);
+    if (st != ACCEL_OK) return pa_raise_record(st, msg, &rec);
     PyObject *shape = PyTuple_New(res.ndim);
     for (int i = 0; shape && i < res.ndim; i++) PyTuple_SetItem(shape, i, PyLong_FromSize_t(res.shape[i]));
     if (!shape) return NULL;
@@ -684,20 +645,17 @@ static PyObject *ctx_audio_features_npy(PyObject *self, PyObject *args)
 
 static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
 {
-    PyObject *path_b = NULL;
+    pa_path path = {0};
     int rate = 16000;
-    if (!PyArg_ParseTuple(args, "O&|i:audio_load", PyUnicode_FSConverter, &path_b, &rate)) return NULL;
-    const char *path = PyBytes_AsString(path_b);
+    if (!PyArg_ParseTuple(args, "O&|i:audio_load", pa_path_arg, &path, &rate)) return NULL;
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
     float *samples = NULL;
     size_t n = 0;
-    accel_audio_info info;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
-    PA_RUN(c, st, msg, accel_audio_load(c->ctx, path, rate, &samples, &n, &info));
-    Py_DECREF(path_b);
+    accel_audio_info info = {.struct_size = sizeof info};
+    PA_RUN(c, st, msg, accel_audio_load(c->ctx, path.text, rate, &samples, &n, &info));
+    pa_path_release(&path);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     if (!samples) { /* an empty file: no allocation to own */
         samples = pa_alloc(sizeof(float));
@@ -741,44 +699,37 @@ static accel_status read_all(accel_audio_source *src, size_t hint, float **out, 
     return ACCEL_OK;
 }
 
+/* The samples of `in` at in_rate resampled to `rate`, read to their end. */
+static accel_status resample_all(accel_ctx *ctx, const pa_input *in, int in_rate, int rate,
+                                 float **out, size_t *n)
+{
+    size_t hint = in_rate > 0 ? (size_t)((double)in->n * rate / in_rate) + 64 : in->n;
+    accel_audio_source *src;
+    accel_status st = open_source(ctx, NULL, in, in_rate, rate, &src);
+    if (st == ACCEL_OK) st = read_all(src, hint, out, n);
+    close_source(src, NULL);
+    return st;
+}
+
 static PyObject *ctx_audio_resample(PyObject *self, PyObject *args)
 {
     PyObject *x;
     int in_rate, rate;
     if (!PyArg_ParseTuple(args, "Oii:audio_resample", &x, &in_rate, &rate)) return NULL;
     pa_input in;
-    if (pa_input_get(x, "x", &samples_accept, &in) < 0) {
-        pa_input_release(&in);
-        return NULL;
-    }
+    if (pa_input_arg(x, "x", &samples_accept, &in) < 0) return NULL;
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
     float *out = NULL;
     size_t n = 0;
-    size_t hint = in_rate > 0 ? (size_t)((double)in.n * rate / in_rate) + 64 : in.n;
-    Py_BEGIN_ALLOW_THREADS;
-    st = pa_ctx_enter(c);
-    if (st == ACCEL_OK) {
-        accel_audio_source *src = NULL;
-        st = accel_audio_open_memory(c->ctx, in.dtype, in.data, in.n, in_rate, rate, &src);
-        if (st == ACCEL_OK) st = read_all(src, hint, &out, &n);
-        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-        accel_audio_close(src);
-        pa_ctx_leave(c);
-    } else {
-        pa_last_error(st, msg, sizeof msg);
-    }
-    Py_END_ALLOW_THREADS;
+    PA_RUN(c, st, msg, resample_all(c->ctx, &in, in_rate, rate, &out, &n));
     pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
 }
 
-static const struct {
-    const char *name;
-    size_t off;
-} vad_fields[] = {
+static const pa_field vad_fields[] = {
     {"frame_ms", offsetof(accel_audio_vad_params, frame_ms)},
     {"margin_db", offsetof(accel_audio_vad_params, margin_db)},
     {"min_level_dbfs", offsetof(accel_audio_vad_params, min_level_dbfs)},
@@ -787,6 +738,19 @@ static const struct {
     {"pad_ms", offsetof(accel_audio_vad_params, pad_ms)},
     {"chunk_s", offsetof(accel_audio_vad_params, chunk_s)},
 };
+
+/* Voice activity (or chunks) of the file at `path`, else of the samples of `in` at in_rate. */
+static accel_status segments(accel_ctx *ctx, const accel_audio_vad_params *vp, int chunks,
+                             const char *path, const pa_input *in, int in_rate,
+                             accel_audio_segment **segs, size_t *ns, accel_audio_info *info)
+{
+    accel_audio_source *src;
+    accel_status st = open_source(ctx, path, in, in_rate, 16000, &src);
+    if (st == ACCEL_OK)
+        st = chunks ? accel_audio_chunk(ctx, vp, src, segs, ns) : accel_audio_vad(ctx, vp, src, segs, ns);
+    close_source(src, info);
+    return st;
+}
 
 static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -797,42 +761,20 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOz:audio_segments", kwlist, &source, &chunks,
                                      &rate, &options, &op))
         return NULL;
-    accel_audio_vad_params vp;
-    memset(&vp, 0, sizeof vp);
-    vp.struct_size = sizeof vp;
+    accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
     vp.op = op;
-    if (options && options != Py_None) {
-        PyObject *key, *value;
-        Py_ssize_t pos = 0;
-        if (!PyDict_Check(options)) return pa_input_error("options: expected a dict");
-        while (PyDict_Next(options, &pos, &key, &value)) {
-            const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
-            if (!k) return NULL;
-            size_t i = 0;
-            while (i < sizeof vad_fields / sizeof *vad_fields && strcmp(k, vad_fields[i].name)) i++;
-            if (i == sizeof vad_fields / sizeof *vad_fields)
-                return pa_input_error("unknown VAD option '%s' (allowed: frame_ms, margin_db, "
-                                      "min_level_dbfs, min_speech_ms, min_silence_ms, pad_ms, chunk_s)",
-                                      k);
-            if (PyBool_Check(value) || (!PyFloat_Check(value) && !PyLong_Check(value)))
-                return pa_input_error("%s: expected a number", k);
-            double d = PyFloat_AsDouble(value);
-            if (d == -1.0 && PyErr_Occurred()) return NULL;
-            memcpy((char *)&vp + vad_fields[i].off, &d, sizeof d);
-        }
-    }
-    PyObject *path_b = NULL;
+    if (pa_arg_fields(options, "options", "VAD option", vad_fields,
+                      sizeof vad_fields / sizeof *vad_fields, &vp) < 0)
+        return NULL;
+    pa_path path = {0};
     pa_input in;
     int have_in = 0;
     memset(&in, 0, sizeof in);
     if (PyUnicode_Check(source) || PyBytes_Check(source) || PyObject_HasAttrString(source, "__fspath__")) {
-        if (!PyUnicode_FSConverter(source, &path_b)) return NULL;
+        if (!pa_path_arg(source, &path)) return NULL;
     } else {
-        if (pa_input_get(source, "x", &samples_accept, &in) < 0) {
-            pa_input_release(&in);
-            return NULL;
-        }
+        if (pa_input_arg(source, "x", &samples_accept, &in) < 0) return NULL;
         have_in = 1;
     }
     pa_context *c = (pa_context *)self;
@@ -840,28 +782,9 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     char msg[1024];
     accel_audio_segment *segs = NULL;
     size_t ns = 0;
-    accel_audio_info info;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
-    const char *path = path_b ? PyBytes_AsString(path_b) : NULL;
-    Py_BEGIN_ALLOW_THREADS;
-    st = pa_ctx_enter(c);
-    if (st == ACCEL_OK) {
-        accel_audio_source *src = NULL;
-        st = path ? accel_audio_open(c->ctx, path, 16000, &src)
-                  : accel_audio_open_memory(c->ctx, in.dtype, in.data, in.n, rate, 16000, &src);
-        if (st == ACCEL_OK)
-            st = chunks ? accel_audio_chunk(c->ctx, &vp, src, &segs, &ns)
-                        : accel_audio_vad(c->ctx, &vp, src, &segs, &ns);
-        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-        if (src) accel_audio_source_info(src, &info);
-        accel_audio_close(src);
-        pa_ctx_leave(c);
-    } else {
-        pa_last_error(st, msg, sizeof msg);
-    }
-    Py_END_ALLOW_THREADS;
-    Py_XDECREF(path_b);
+    accel_audio_info info = {.struct_size = sizeof info};
+    PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, rate, &segs, &ns, &info));
+    pa_path_release(&path);
     if (have_in) pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     PyObject *list = PyList_New((Py_ssize_t)ns);

@@ -67,16 +67,6 @@ PyObject *pa_record_dict(const accel_run_record *r)
     return d;
 }
 
-/* Raises for a failed operation call, with its run record attached (what was tried). */
-static PyObject *raise_with_record(accel_status st, const char *msg, const accel_run_record *rec)
-{
-    PyObject *extra = PyDict_New();
-    if (extra && rec) pa_dict_steal(extra, "record", pa_record_dict(rec));
-    pa_raise_extra(st, msg, extra);
-    Py_XDECREF(extra);
-    return NULL;
-}
-
 /* ---- creation and closing ----------------------------------------------------------------- */
 
 static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -131,10 +121,7 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     accel_status st;
     char msg[1024];
     accel_ctx *ctx = NULL;
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_ctx_create(&ctx, opts, (size_t)n, flags);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
+    PA_RUN_FREE(st, msg, accel_ctx_create(&ctx, opts, (size_t)n, flags));
     free(opts); /* the strings belong to seq; the context copied what it keeps */
     Py_XDECREF(seq);
     if (st != ACCEL_OK) {
@@ -254,14 +241,13 @@ static PyObject *ctx_devices(PyObject *self, PyObject *unused)
 {
     (void)unused;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
     size_t n = 0;
-    PA_RUN(c, st, msg, accel_device_count(c->ctx, &n));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_device_count(c->ctx, &n));
     PyObject *list = PyList_New(0);
     if (!list) return NULL;
     for (size_t i = 0; i < n; i++) {
+        accel_status st;
+        char msg[1024];
         const accel_device_info *info = NULL;
         accel_device_info copy;
         int ord = -1;
@@ -368,17 +354,12 @@ static PyObject *ctx_device_query(PyObject *self, PyObject *args)
 {
     Py_ssize_t index;
     if (!PyArg_ParseTuple(args, "n:device_query", &index)) return NULL;
-    if (index < 0) return pa_input_error("index: %zd (allowed: >= 0)", index);
+    if (pa_arg_range("index", index, 0, PY_SSIZE_T_MAX, ">= 0") < 0) return NULL;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
-    accel_device_sample sm;
-    memset(&sm, 0, sizeof sm);
-    sm.struct_size = sizeof sm;
+    accel_device_sample sm = {.struct_size = sizeof sm};
     size_t np = 0;
-    PA_RUN(c, st, msg, accel_device_query(c->ctx, (size_t)index, &sm));
-    if (st == ACCEL_OK) PA_RUN(c, st, msg, accel_device_processes(c->ctx, (size_t)index, NULL, 0, &np));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_device_query(c->ctx, (size_t)index, &sm));
+    PA_CALL(c, accel_device_processes(c->ctx, (size_t)index, NULL, 0, &np));
     return Py_BuildValue("{s:i,s:L,s:L,s:i,s:i,s:i,s:i,s:i,s:s,s:n}", "index", sm.index, "mem_used",
                          (long long)sm.mem_used, "mem_total", (long long)sm.mem_total,
                          "utilization_percent", sm.utilization_percent, "mem_busy_percent",
@@ -419,11 +400,8 @@ static PyObject *ctx_config_dump(PyObject *self, PyObject *unused)
 {
     (void)unused;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
     char *text = NULL;
-    PA_RUN(c, st, msg, accel_config_dump(c->ctx, &text));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_config_dump(c->ctx, &text));
     PyObject *r = pa_str_or_none(text);
     free(text);
     return r;
@@ -433,17 +411,14 @@ static PyObject *ctx_stats(PyObject *self, PyObject *unused)
 {
     (void)unused;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
     size_t n = 0;
-    PA_RUN(c, st, msg, accel_stats_count(c->ctx, &n));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_stats_count(c->ctx, &n));
     PyObject *list = PyList_New(0);
     if (!list) return NULL;
     for (size_t i = 0; i < n; i++) {
-        accel_op_stats s;
-        memset(&s, 0, sizeof s);
-        s.struct_size = sizeof s;
+        accel_status st;
+        char msg[1024];
+        accel_op_stats s = {.struct_size = sizeof s};
         PA_RUN(c, st, msg, accel_stats_get(c->ctx, i, &s));
         if (st != ACCEL_OK) {
             Py_DECREF(list);
@@ -493,15 +468,10 @@ static PyObject *ctx_plan_batch(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nip:plan_batch", kwlist, &op, &item_size, &device,
                                      &calibrate))
         return NULL;
-    if (item_size < 0) return pa_input_error("item_size: %zd (allowed: a whole number >= 0)", item_size);
+    if (pa_arg_range("item_size", item_size, 0, PY_SSIZE_T_MAX, "a whole number >= 0") < 0) return NULL;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
-    accel_plan p;
-    memset(&p, 0, sizeof p);
-    p.struct_size = sizeof p;
-    PA_RUN(c, st, msg, accel_plan_batch(c->ctx, op, (size_t)item_size, device, calibrate, &p));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    accel_plan p = {.struct_size = sizeof p};
+    PA_CALL(c, accel_plan_batch(c->ctx, op, (size_t)item_size, device, calibrate, &p));
     return plan_dict(&p);
 }
 
@@ -515,13 +485,8 @@ static PyObject *ctx_plan_chunk(PyObject *self, PyObject *args, PyObject *kw)
                                      &device))
         return NULL;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
-    accel_plan p;
-    memset(&p, 0, sizeof p);
-    p.struct_size = sizeof p;
-    PA_RUN(c, st, msg, accel_plan_chunk(c->ctx, op, duration, rate, device, &p));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    accel_plan p = {.struct_size = sizeof p};
+    PA_CALL(c, accel_plan_chunk(c->ctx, op, duration, rate, device, &p));
     return plan_dict(&p);
 }
 
@@ -531,11 +496,8 @@ static PyObject *ctx_precision(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "n:precision", &index)) return NULL;
     if (index < 0) return pa_raise(ACCEL_ERR_NOT_FOUND, "device index must be >= 0");
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
     unsigned mask = 0;
-    PA_RUN(c, st, msg, accel_precision_allowed(c->ctx, (size_t)index, &mask));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_precision_allowed(c->ctx, (size_t)index, &mask));
     return PyLong_FromUnsignedLong(mask);
 }
 
@@ -543,10 +505,7 @@ static PyObject *ctx_warmup(PyObject *self, PyObject *unused)
 {
     (void)unused;
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
-    PA_RUN(c, st, msg, accel_warmup(c->ctx));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_warmup(c->ctx));
     Py_RETURN_NONE;
 }
 
@@ -619,18 +578,15 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
     float scale = 1.0f, offset = 0.0f;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|sff:convert", kwlist, &x, &dtype, &scale, &offset))
         return NULL;
-    accel_dtype dst;
-    if (!strcmp(dtype, "float32")) dst = ACCEL_F32;
-    else if (!strcmp(dtype, "float16")) dst = ACCEL_F16;
-    else return pa_input_error("dtype: '%s' (allowed: float32, float16)", dtype);
+    static const char *const dtypes[] = {"float32", "float16"};
+    int which = pa_arg_choice("dtype", dtype, dtypes, 2);
+    if (which < 0) return NULL;
+    accel_dtype dst = which == 0 ? ACCEL_F32 : ACCEL_F16;
     static const pa_accept acc = {
         (1u << ACCEL_U8) | (1u << ACCEL_I16) | (1u << ACCEL_I32) | (1u << ACCEL_F16) | (1u << ACCEL_F32),
         0, 0, PA_MAXDIM, "uint8, int16, int32, float16 or float32", 1};
     pa_input in;
-    if (pa_input_get(x, "x", &acc, &in) < 0) {
-        pa_input_release(&in);
-        return NULL;
-    }
+    if (pa_input_arg(x, "x", &acc, &in) < 0) return NULL;
     size_t esz = dst == ACCEL_F32 ? 4 : 2;
     pa_el out_el = dst == ACCEL_F32 ? PA_EL_F32 : PA_EL_F16;
     if (in.on_device) { /* on the GPU holding it, into memory of that GPU */
@@ -644,9 +600,7 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
         accel_status st;
         char msg[1024];
         void *out = NULL;
-        accel_run_record rec;
-        memset(&rec, 0, sizeof rec);
-        rec.struct_size = sizeof rec;
+        accel_run_record rec = {.struct_size = sizeof rec};
         PA_RUN(c, st, msg, accel_device_alloc(c->ctx, dev, in.n * esz, &out));
         if (st == ACCEL_OK)
             PA_RUN(c, st, msg, accel_convert_on(c->ctx, dev, in.dtype, in.data, dst, out, in.n, scale,
@@ -664,7 +618,7 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
                 }
                 Py_END_ALLOW_THREADS;
             }
-            return raise_with_record(st, msg, &rec);
+            return pa_raise_record(st, msg, &rec);
         }
         PyObject *buf = pa_buffer_new_device(out, c, dev, dl_type, ord, out_el, ndim, shape);
         if (!buf) return NULL;
@@ -678,9 +632,7 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
-    accel_run_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.struct_size = sizeof rec;
+    accel_run_record rec = {.struct_size = sizeof rec};
     PA_RUN(c, st, msg, accel_convert(c->ctx, in.dtype, in.data, dst, out, in.n, scale, offset, &rec));
     int ndim = in.ndim;
     size_t shape[PA_MAXDIM];
@@ -688,12 +640,11 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
     pa_input_release(&in);
     if (st != ACCEL_OK) {
         free(out);
-        return raise_with_record(st, msg, &rec);
+        return pa_raise_record(st, msg, &rec);
     }
     PyObject *buf = pa_buffer_new(out, free, NULL, out_el, ndim, shape);
     if (!buf) return NULL;
-    PyObject *r = Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
-    return r;
+    return Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
 }
 
 static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
@@ -703,16 +654,11 @@ static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
     const char *opname = "sum";
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|s:reduce", kwlist, &x, &opname)) return NULL;
     static const char *const names[] = {"sum", "mean", "var", "min", "max"};
-    int op = -1;
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(opname, names[i])) op = i;
-    if (op < 0) return pa_input_error("op: '%s' (allowed: sum, mean, var, min, max)", opname);
+    int op = pa_arg_choice("op", opname, names, 5);
+    if (op < 0) return NULL;
     static const pa_accept acc = {1u << ACCEL_F32, 1, 1, 2, "float32", 1};
     pa_input in;
-    if (pa_input_get(x, "x", &acc, &in) < 0) {
-        pa_input_release(&in);
-        return NULL;
-    }
+    if (pa_input_arg(x, "x", &acc, &in) < 0) return NULL;
     size_t n_arrays = in.ndim == 2 ? in.shape[0] : 1, len = in.ndim == 2 ? in.shape[1] : in.shape[0];
     int ndim = in.ndim;
     float *out = pa_alloc(n_arrays * sizeof *out);
@@ -723,9 +669,7 @@ static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
-    accel_run_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.struct_size = sizeof rec;
+    accel_run_record rec = {.struct_size = sizeof rec};
     size_t dev = 0;
     int ord;
     if (in.on_device && device_for(c, &in, &dev, &ord) < 0) {
@@ -742,7 +686,7 @@ static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
     pa_input_release(&in);
     if (st != ACCEL_OK) {
         free(out);
-        return raise_with_record(st, msg, &rec);
+        return pa_raise_record(st, msg, &rec);
     }
     PyObject *buf = pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n_arrays);
     if (!buf) return NULL;
@@ -755,11 +699,8 @@ static PyObject *ctx_ordinal(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "n:ordinal", &index)) return NULL;
     if (index < 0) return pa_raise(ACCEL_ERR_NOT_FOUND, "device index must be >= 0");
     pa_context *c = (pa_context *)self;
-    accel_status st;
-    char msg[1024];
     int ord = -1;
-    PA_RUN(c, st, msg, accel_device_ordinal(c->ctx, (size_t)index, &ord));
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PA_CALL(c, accel_device_ordinal(c->ctx, (size_t)index, &ord));
     return PyLong_FromLong(ord);
 }
 

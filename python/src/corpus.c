@@ -20,62 +20,6 @@
 
 /* ---- paths ------------------------------------------------------------------------------ */
 
-/* A sequence of paths (str, bytes, os.PathLike) as a tuple of bytes and an array of their
- * texts (valid while the tuple lives). NULL with an exception. */
-static PyObject *paths_get(PyObject *seq_in, const char *name, const char ***out, Py_ssize_t *n_out)
-{
-    if (PyUnicode_Check(seq_in) || PyBytes_Check(seq_in)) {
-        pa_input_error("%s: a single path; give a list of paths", name);
-        return NULL;
-    }
-    PyObject *seq = PySequence_Tuple(seq_in);
-    if (!seq) return NULL;
-    Py_ssize_t n = PyTuple_Size(seq);
-    PyObject *bytes = PyTuple_New(n);
-    const char **texts = calloc((size_t)(n ? n : 1), sizeof *texts);
-    if (!bytes || !texts) {
-        Py_DECREF(seq);
-        Py_XDECREF(bytes);
-        free(texts);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *b = NULL;
-        if (!PyUnicode_FSConverter(PyTuple_GetItem(seq, i), &b)) {
-            PyObject *et, *ev, *tb;
-            PyErr_Fetch(&et, &ev, &tb);
-            Py_XDECREF(et);
-            Py_XDECREF(ev);
-            Py_XDECREF(tb);
-            pa_input_error("%s[%zd]: not a path (allowed: str, bytes, os.PathLike without NUL)",
-                           name, i);
-            goto fail;
-        }
-        PyTuple_SetItem(bytes, i, b); /* steals */
-        texts[i] = PyBytes_AsString(b);
-        if (!texts[i]) goto fail;
-    }
-    Py_DECREF(seq);
-    *out = texts;
-    *n_out = n;
-    return bytes;
-fail:
-    Py_DECREF(seq);
-    Py_DECREF(bytes);
-    free(texts);
-    return NULL;
-}
-
-/* PyUnicode_FSConverter that also takes None (→ NULL). */
-static int fs_or_none(PyObject *o, void *out)
-{
-    if (o == Py_None) {
-        *(PyObject **)out = NULL;
-        return 1;
-    }
-    return PyUnicode_FSConverter(o, out);
-}
-
 static PyObject *fs_text(const char *s)
 {
     if (!s || !s[0]) Py_RETURN_NONE;
@@ -126,7 +70,7 @@ static PyObject *record_tuple(const accel_corpus_item *it)
 static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
 {
     PyObject *path_o, *out_o, *error_o, *shape = Py_None, *det = Py_None;
-    PyObject *path_b = NULL, *out_b = NULL, *error_b = NULL;
+    pa_path path = {0}, out = {0}, error = {0};
     const char *status, *device = NULL, *fallback = NULL;
     int device_index = -1, n_fallbacks = 0, error_code = 0;
     double ms = 0;
@@ -139,19 +83,18 @@ static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
                           &device_index, &ms, &fallback, &n_fallbacks, &error_o, &error_code,
                           &shape, &det))
         return -1;
-    if (!PyUnicode_FSConverter(path_o, &path_b) || !fs_or_none(out_o, &out_b) ||
-        !fs_or_none(error_o, &error_b)) {
-        Py_XDECREF(path_b);
-        Py_XDECREF(out_b);
+    if (!pa_path_arg(path_o, &path) || !pa_path_or_none_arg(out_o, &out) ||
+        !pa_path_or_none_arg(error_o, &error)) {
+        pa_path_release(&path);
+        pa_path_release(&out);
         return -1;
     }
-    *keep = Py_BuildValue("(NNN)", path_b, out_b ? out_b : (Py_INCREF(Py_None), Py_None),
-                          error_b ? error_b : (Py_INCREF(Py_None), Py_None));
+    *keep = Py_BuildValue("(NNN)", path.bytes, out.bytes ? out.bytes : (Py_INCREF(Py_None), Py_None),
+                          error.bytes ? error.bytes : (Py_INCREF(Py_None), Py_None));
     if (!*keep) return -1;
-    const char *error = error_b ? PyBytes_AsString(error_b) : NULL;
     memset(it, 0, sizeof *it);
     it->struct_size = sizeof *it;
-    it->input = PyBytes_AsString(path_b);
+    it->input = path.text;
     if (!strcmp(status, "done")) it->status = ACCEL_ITEM_DONE;
     else if (!strcmp(status, "skipped")) it->status = ACCEL_ITEM_SKIPPED;
     else if (!strcmp(status, "failed")) it->status = ACCEL_ITEM_FAILED;
@@ -159,7 +102,7 @@ static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
         pa_input_error("record: status '%s' (allowed: done, skipped, failed)", status);
         return -1;
     }
-    if (out_b) snprintf(it->output, sizeof it->output, "%s", PyBytes_AsString(out_b));
+    if (out.text) snprintf(it->output, sizeof it->output, "%s", out.text);
     if (device) snprintf(it->device, sizeof it->device, "%s", device);
     it->device_index = device_index;
     it->ms = ms;
@@ -174,7 +117,7 @@ static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
         }
         it->fallback = (accel_fallback_reason)r;
     }
-    if (error) snprintf(it->error, sizeof it->error, "%s", error);
+    if (error.text) snprintf(it->error, sizeof it->error, "%s", error.text);
     it->error_status = (accel_status)error_code;
     if (shape != Py_None) {
         PyObject *s = PySequence_Tuple(shape);
@@ -225,14 +168,15 @@ static PyTypeObject *pa_CorpusType;
 static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"context", "op", "out", "flags", "params", NULL};
-    PyObject *ctx_o, *out_b = NULL, *params = NULL;
+    PyObject *ctx_o, *params = NULL;
+    pa_path out = {0};
     const char *op;
     unsigned int flags = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OsO&|IO:Corpus", kwlist, &ctx_o, &op,
-                                     PyUnicode_FSConverter, &out_b, &flags, &params))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OsO&|IO:Corpus", kwlist, &ctx_o, &op, pa_path_arg,
+                                     &out, &flags, &params))
         return NULL;
     if (!PyObject_TypeCheck(ctx_o, pa_ContextType)) {
-        Py_DECREF(out_b);
+        pa_path_release(&out);
         return pa_input_error("context: expected an accel._accel.Context");
     }
     accel_option *opts = NULL;
@@ -256,12 +200,11 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     accel_corpus *step = NULL;
     accel_status st;
     char msg[1024];
-    const char *out = PyBytes_AsString(out_b);
-    PA_RUN(c, st, msg, accel_corpus_create(c->ctx, op, opts, (size_t)n, out, flags, &step));
+    PA_RUN(c, st, msg, accel_corpus_create(c->ctx, op, opts, (size_t)n, out.text, flags, &step));
     free(opts);
     opts = NULL;
     Py_CLEAR(seq);
-    Py_CLEAR(out_b);
+    pa_path_release(&out);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
     pa_corpus *self = (pa_corpus *)alloc(type, 0);
@@ -276,7 +219,7 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 fail:
     free(opts);
     Py_XDECREF(seq);
-    Py_XDECREF(out_b);
+    pa_path_release(&out);
     return NULL;
 }
 
@@ -294,12 +237,9 @@ static void corpus_dealloc(PyObject *o)
 static PyObject *corpus_run(PyObject *o, PyObject *args)
 {
     pa_corpus *self = (pa_corpus *)o;
-    PyObject *seq;
-    if (!PyArg_ParseTuple(args, "O:run", &seq)) return NULL;
-    const char **in = NULL;
-    Py_ssize_t n = 0;
-    PyObject *keep = paths_get(seq, "paths", &in, &n);
-    if (!keep) return NULL;
+    pa_paths in;
+    if (!PyArg_ParseTuple(args, "O&:run", pa_paths_arg, &in)) return NULL;
+    Py_ssize_t n = in.n;
     PyObject *out = PyList_New(0);
     accel_corpus_item *items = calloc(RUN_CHUNK, sizeof *items);
     if (!out || !items) {
@@ -309,17 +249,10 @@ static PyObject *corpus_run(PyObject *o, PyObject *args)
     for (Py_ssize_t i0 = 0; i0 < n; i0 += RUN_CHUNK) {
         size_t m = (size_t)(n - i0 < RUN_CHUNK ? n - i0 : RUN_CHUNK);
         for (size_t j = 0; j < m; j++) items[j].struct_size = sizeof items[j];
-        accel_status st = ACCEL_OK;
+        accel_status st;
         char msg[1024];
-        Py_BEGIN_ALLOW_THREADS;
-        st = pa_ctx_enter(self->ctx);
-        if (st == ACCEL_OK) {
-            accel_corpus_run(self->step, in + i0, m, items); /* each item says its own */
-            pa_ctx_leave(self->ctx);
-        } else {
-            pa_last_error(st, msg, sizeof msg);
-        }
-        Py_END_ALLOW_THREADS;
+        /* each item says its own failure: only a closed context fails the call */
+        PA_RUN(self->ctx, st, msg, (accel_corpus_run(self->step, in.texts + i0, m, items), ACCEL_OK));
         if (st != ACCEL_OK) {
             pa_raise(st, msg);
             goto fail;
@@ -335,13 +268,11 @@ static PyObject *corpus_run(PyObject *o, PyObject *args)
         if (i0 + RUN_CHUNK < n && PyErr_CheckSignals() < 0) goto fail;
     }
     free(items);
-    free(in);
-    Py_DECREF(keep);
+    pa_paths_release(&in);
     return out;
 fail:
     free(items);
-    free(in);
-    Py_DECREF(keep);
+    pa_paths_release(&in);
     Py_XDECREF(out);
     return NULL;
 }
@@ -349,12 +280,12 @@ fail:
 static PyObject *corpus_output(PyObject *o, PyObject *args)
 {
     pa_corpus *self = (pa_corpus *)o;
-    PyObject *b;
-    if (!PyArg_ParseTuple(args, "O&:output", PyUnicode_FSConverter, &b)) return NULL;
+    pa_path in;
+    if (!PyArg_ParseTuple(args, "O&:output", pa_path_arg, &in)) return NULL;
     char path[4200], msg[1024];
     accel_status st;
-    PA_RUN(self->ctx, st, msg, accel_corpus_output(self->step, PyBytes_AsString(b), path, sizeof path));
-    Py_DECREF(b);
+    PA_RUN(self->ctx, st, msg, accel_corpus_output(self->step, in.text, path, sizeof path));
+    pa_path_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return PyUnicode_DecodeFSDefault(path);
 }
@@ -362,17 +293,12 @@ static PyObject *corpus_output(PyObject *o, PyObject *args)
 static PyObject *corpus_check(PyObject *o, PyObject *args)
 {
     pa_corpus *self = (pa_corpus *)o;
-    PyObject *seq;
-    if (!PyArg_ParseTuple(args, "O:check", &seq)) return NULL;
-    const char **in = NULL;
-    Py_ssize_t n = 0;
-    PyObject *keep = paths_get(seq, "paths", &in, &n);
-    if (!keep) return NULL;
+    pa_paths in;
+    if (!PyArg_ParseTuple(args, "O&:check", pa_paths_arg, &in)) return NULL;
     accel_status st;
     char msg[1024];
-    PA_RUN(self->ctx, st, msg, accel_corpus_check(self->step, in, (size_t)n));
-    free(in);
-    Py_DECREF(keep);
+    PA_RUN(self->ctx, st, msg, accel_corpus_check(self->step, in.texts, (size_t)in.n));
+    pa_paths_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     Py_RETURN_NONE;
 }
@@ -380,18 +306,13 @@ static PyObject *corpus_check(PyObject *o, PyObject *args)
 static PyObject *corpus_clean(PyObject *o, PyObject *args)
 {
     pa_corpus *self = (pa_corpus *)o;
-    PyObject *seq;
-    if (!PyArg_ParseTuple(args, "O:clean", &seq)) return NULL;
-    const char **in = NULL;
-    Py_ssize_t n = 0;
-    PyObject *keep = paths_get(seq, "paths", &in, &n);
-    if (!keep) return NULL;
+    pa_paths in;
+    if (!PyArg_ParseTuple(args, "O&:clean", pa_paths_arg, &in)) return NULL;
     accel_status st;
     char msg[1024];
     size_t removed = 0;
-    PA_RUN(self->ctx, st, msg, accel_corpus_clean(self->step, in, (size_t)n, &removed));
-    free(in);
-    Py_DECREF(keep);
+    PA_RUN(self->ctx, st, msg, accel_corpus_clean(self->step, in.texts, (size_t)in.n, &removed));
+    pa_paths_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return PyLong_FromSize_t(removed);
 }
@@ -443,17 +364,14 @@ static PyTypeObject *pa_RunLogType;
 static PyObject *log_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"path", NULL};
-    PyObject *path_b = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:RunLog", kwlist, fs_or_none, &path_b)) return NULL;
+    pa_path path = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:RunLog", kwlist, pa_path_or_none_arg, &path))
+        return NULL;
     accel_run_log *log = NULL;
     accel_status st;
     char msg[1024];
-    const char *path = path_b ? PyBytes_AsString(path_b) : NULL;
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_run_log_open(path, &log);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
-    Py_XDECREF(path_b);
+    PA_RUN_FREE(st, msg, accel_run_log_open(path.text, &log));
+    pa_path_release(&path);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
     pa_run_log *self = (pa_run_log *)alloc(type, 0);
@@ -495,6 +413,9 @@ static accel_status log_enter(pa_run_log *self)
     return ACCEL_OK;
 }
 
+/* PA_RUN on the log, under its read lock */
+#define LOG_RUN(self, st, msg, expr) PA_RUN_IN(log_enter(self), pthread_rwlock_unlock(&(self)->lock), st, msg, expr)
+
 static PyObject *log_closed_error(void) { return pa_raise(ACCEL_ERR_INVALID_ARG, "this run log is closed"); }
 
 static PyObject *log_item(PyObject *o, PyObject *args)
@@ -511,14 +432,7 @@ static PyObject *log_item(PyObject *o, PyObject *args)
     }
     accel_status st;
     char msg[1024];
-    Py_BEGIN_ALLOW_THREADS;
-    st = log_enter(self);
-    if (st == ACCEL_OK) {
-        st = accel_run_log_item(self->log, it);
-        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-        pthread_rwlock_unlock(&self->lock);
-    }
-    Py_END_ALLOW_THREADS;
+    LOG_RUN(self, st, msg, accel_run_log_item(self->log, it));
     free(it);
     Py_DECREF(keep);
     if (st == PA_CLOSED) return log_closed_error();
@@ -537,19 +451,10 @@ static PyObject *log_summary(PyObject *o, PyObject *unused)
 {
     (void)unused;
     pa_run_log *self = (pa_run_log *)o;
-    accel_run_summary s;
-    memset(&s, 0, sizeof s);
-    s.struct_size = sizeof s;
+    accel_run_summary s = {.struct_size = sizeof s};
     accel_status st;
     char msg[1024];
-    Py_BEGIN_ALLOW_THREADS;
-    st = log_enter(self);
-    if (st == ACCEL_OK) {
-        st = accel_run_log_summary(self->log, &s);
-        if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-        pthread_rwlock_unlock(&self->lock);
-    }
-    Py_END_ALLOW_THREADS;
+    LOG_RUN(self, st, msg, accel_run_log_summary(self->log, &s));
     if (st == PA_CLOSED) return log_closed_error();
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return summary_dict(&s);
@@ -644,17 +549,13 @@ static PyObject *manifest_list(accel_manifest *m)
 static PyObject *m_manifest_read(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *b;
-    if (!PyArg_ParseTuple(args, "O&:manifest_read", PyUnicode_FSConverter, &b)) return NULL;
+    pa_path path;
+    if (!PyArg_ParseTuple(args, "O&:manifest_read", pa_path_arg, &path)) return NULL;
     accel_manifest *m = NULL;
     accel_status st;
     char msg[1024];
-    const char *path = PyBytes_AsString(b);
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_manifest_read(path, &m);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
-    Py_DECREF(b);
+    PA_RUN_FREE(st, msg, accel_manifest_read(path.text, &m));
+    pa_path_release(&path);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return manifest_list(m);
 }
@@ -668,10 +569,7 @@ static PyObject *m_manifest_parse(PyObject *self, PyObject *args)
     accel_manifest *m = NULL;
     accel_status st;
     char msg[1024];
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_manifest_parse(view.buf, (size_t)view.len, name, &m);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
+    PA_RUN_FREE(st, msg, accel_manifest_parse(view.buf, (size_t)view.len, name, &m));
     PyBuffer_Release(&view);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return manifest_list(m);
@@ -680,25 +578,25 @@ static PyObject *m_manifest_parse(PyObject *self, PyObject *args)
 static PyObject *m_path_hash(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *b;
-    if (!PyArg_ParseTuple(args, "O&:path_hash", PyUnicode_FSConverter, &b)) return NULL;
-    uint64_t h = accel_path_hash(PyBytes_AsString(b)); /* a few ns a byte: the GIL stays */
-    Py_DECREF(b);
+    pa_path path;
+    if (!PyArg_ParseTuple(args, "O&:path_hash", pa_path_arg, &path)) return NULL;
+    uint64_t h = accel_path_hash(path.text); /* a few ns a byte: the GIL stays */
+    pa_path_release(&path);
     return PyLong_FromUnsignedLongLong(h);
 }
 
 static PyObject *m_shard_of(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *b;
+    pa_path path;
     unsigned long count;
-    if (!PyArg_ParseTuple(args, "O&k:shard_of", PyUnicode_FSConverter, &b, &count)) return NULL;
+    if (!PyArg_ParseTuple(args, "O&k:shard_of", pa_path_arg, &path, &count)) return NULL;
     if (count < 1 || count > UINT32_MAX) {
-        Py_DECREF(b);
+        pa_path_release(&path);
         return pa_input_error("count: %lu (allowed: 1..%lu)", count, (unsigned long)UINT32_MAX);
     }
-    uint32_t s = accel_shard_of(PyBytes_AsString(b), (uint32_t)count);
-    Py_DECREF(b);
+    uint32_t s = accel_shard_of(path.text, (uint32_t)count);
+    pa_path_release(&path);
     return PyLong_FromUnsignedLong(s);
 }
 
@@ -710,10 +608,7 @@ static PyObject *m_shard_parse(PyObject *self, PyObject *args)
     uint32_t i = 0, n = 0;
     accel_status st;
     char msg[1024];
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_shard_parse(spec, &i, &n);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
+    PA_RUN_FREE(st, msg, accel_shard_parse(spec, &i, &n));
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return Py_BuildValue("(kk)", (unsigned long)i, (unsigned long)n);
 }
@@ -735,15 +630,10 @@ static PyObject *m_npy_header_parse(PyObject *self, PyObject *args)
     (void)self;
     Py_buffer view;
     if (!PyArg_ParseTuple(args, "y*:npy_header_parse", &view)) return NULL;
-    accel_npy_info info;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
+    accel_npy_info info = {.struct_size = sizeof info};
     accel_status st;
     char msg[1024];
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_npy_header_parse(view.buf, (size_t)view.len, &info);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
+    PA_RUN_FREE(st, msg, accel_npy_header_parse(view.buf, (size_t)view.len, &info));
     PyBuffer_Release(&view);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return npy_dict(&info);
@@ -752,19 +642,13 @@ static PyObject *m_npy_header_parse(PyObject *self, PyObject *args)
 static PyObject *m_output_complete(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *b;
-    if (!PyArg_ParseTuple(args, "O&:output_complete", PyUnicode_FSConverter, &b)) return NULL;
-    accel_npy_info info;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
+    pa_path path;
+    if (!PyArg_ParseTuple(args, "O&:output_complete", pa_path_arg, &path)) return NULL;
+    accel_npy_info info = {.struct_size = sizeof info};
     accel_status st;
     char msg[1024];
-    const char *path = PyBytes_AsString(b);
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_output_complete(path, &info);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
-    Py_DECREF(b);
+    PA_RUN_FREE(st, msg, accel_output_complete(path.text, &info));
+    pa_path_release(&path);
     if (st != ACCEL_OK)
         return Py_BuildValue("(isO)", (int)st, msg, Py_None);
     return Py_BuildValue("(isN)", 0, "", info.header_bytes ? npy_dict(&info) : (Py_INCREF(Py_None), Py_None));
@@ -784,10 +668,7 @@ static PyObject *m_corpus_item_json(PyObject *self, PyObject *args)
     }
     char *line = NULL, msg[1024];
     accel_status st;
-    Py_BEGIN_ALLOW_THREADS;
-    st = accel_corpus_item_json(it, &line);
-    if (st != ACCEL_OK) pa_last_error(st, msg, sizeof msg);
-    Py_END_ALLOW_THREADS;
+    PA_RUN_FREE(st, msg, accel_corpus_item_json(it, &line));
     free(it);
     Py_DECREF(keep);
     if (st != ACCEL_OK) return pa_raise(st, msg);

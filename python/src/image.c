@@ -108,10 +108,7 @@ static void item_name(char *buf, size_t cap, const char *label, int single, Py_s
 static int image_item(PyObject *obj, const char *name, unsigned channels, accel_pixel_order order,
                       item *it)
 {
-    if (pa_input_get(obj, name, &image_accept, &it->in) < 0) {
-        pa_input_release(&it->in);
-        return -1;
-    }
+    if (pa_input_arg(obj, name, &image_accept, &it->in) < 0) return -1;
     it->have_in = 1;
     const pa_input *in = &it->in;
     size_t h = in->shape[0], w = in->shape[1];
@@ -163,10 +160,7 @@ static void items_release(item *it, Py_ssize_t n)
 static item *items_get(PyObject *seq_in, const char *label, int single, unsigned channels,
                        int order, Py_ssize_t *n_out)
 {
-    if (order != ACCEL_BGR && order != ACCEL_RGB) {
-        pa_input_error("order: %d (allowed: 0 BGR, 1 RGB)", order);
-        return NULL;
-    }
+    if (pa_arg_range("order", order, ACCEL_BGR, ACCEL_RGB, "0 BGR, 1 RGB") < 0) return NULL;
     PyObject *seq = PySequence_Tuple(seq_in);
     if (!seq) return NULL;
     Py_ssize_t n = PyTuple_Size(seq);
@@ -236,11 +230,7 @@ static void run_init(run *r, PyObject *self, const char *op, const char *what)
 /* Raises for a call that failed as a whole (no image has its own status). */
 static PyObject *raise_run(const run *r)
 {
-    PyObject *extra = PyDict_New();
-    if (extra && r->st != PA_CLOSED) pa_dict_steal(extra, "record", pa_record_dict(&r->rec));
-    pa_raise_extra(r->st, r->msg, extra);
-    Py_XDECREF(extra);
-    return NULL;
+    return pa_raise_record(r->st, r->msg, r->st != PA_CLOSED ? &r->rec : NULL);
 }
 
 /* The index of the first entry the library failed, -1 when none; -2 when the call failed as a
@@ -501,8 +491,8 @@ static PyObject *ctx_image_resize(PyObject *self, PyObject *args)
     int single, order, interp;
     if (!PyArg_ParseTuple(args, "OspiOi:image_resize", &seq, &label, &single, &order, &sizes, &interp))
         return NULL;
-    if (interp != ACCEL_INTERP_LINEAR && interp != ACCEL_INTERP_AREA)
-        return pa_input_error("interp: %d (allowed: 0 linear, 1 area)", interp);
+    if (pa_arg_range("interp", interp, ACCEL_INTERP_LINEAR, ACCEL_INTERP_AREA, "0 linear, 1 area") < 0)
+        return NULL;
     return resize_or_warp(self, seq, label, single, order, sizes, interp, NULL);
 }
 
@@ -665,11 +655,7 @@ static PyObject *ctx_arcface_matrix(PyObject *self, PyObject *args)
     if (get_landmarks(lo, l, "landmarks") < 0) return NULL;
     double M[6];
     accel_status st = accel_arcface_matrix(l, size, M);
-    if (st != ACCEL_OK) {
-        char msg[1024];
-        pa_last_error(st, msg, sizeof msg);
-        return pa_raise(st, msg);
-    }
+    if (st != ACCEL_OK) return pa_raise_last(st);
     return Py_BuildValue("(dddddd)", M[0], M[1], M[2], M[3], M[4], M[5]);
 }
 
@@ -681,7 +667,7 @@ static PyObject *ctx_arcface_align(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OspiOOip:arcface_align", &seq, &label, &single, &order, &index_in,
                           &lmk_in, &size, &want_blob))
         return NULL;
-    if (size < 1 || size > 4096) return pa_input_error("size: %d (allowed: a multiple of 112 or 128 up to 4096)", size);
+    if (pa_arg_range("size", size, 1, 4096, "a multiple of 112 or 128 up to 4096") < 0) return NULL;
     Py_ssize_t n_img = 0;
     item *it = items_get(seq, label, single, CH1 | CH3 | CH4, order, &n_img);
     if (!it) return NULL;
@@ -820,10 +806,7 @@ done:
 
 /* ---- quality ----------------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    size_t off;
-} quality_fields[] = {
+static const pa_field quality_fields[] = {
     {"blur_good", offsetof(accel_quality_params, blur_good)},
     {"sharpness_good", offsetof(accel_quality_params, sharpness_good)},
     {"contrast_good", offsetof(accel_quality_params, contrast_good)},
@@ -841,37 +824,7 @@ static int quality_params(PyObject *d, accel_quality_params *p)
     memset(p, 0, sizeof *p);
     p->struct_size = sizeof *p;
     accel_quality_params_init(p);
-    if (!d || d == Py_None) return 0;
-    if (!PyDict_Check(d)) {
-        pa_input_error("quality parameters: expected a dict");
-        return -1;
-    }
-    PyObject *key, *value;
-    Py_ssize_t pos = 0;
-    while (PyDict_Next(d, &pos, &key, &value)) {
-        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, NULL) : NULL;
-        if (!k) {
-            PyErr_Clear();
-            pa_input_error("quality parameters: keys are names");
-            return -1;
-        }
-        size_t i = 0;
-        while (i < N_QFIELDS && strcmp(k, quality_fields[i].name)) i++;
-        if (i == N_QFIELDS) {
-            pa_input_error("unknown quality parameter '%s' (allowed: blur_good, sharpness_good, "
-                           "contrast_good, brightness_low, brightness_high, w_blur, w_sharpness, "
-                           "w_contrast, w_brightness)", k);
-            return -1;
-        }
-        if (PyBool_Check(value) || (!PyFloat_Check(value) && !PyLong_Check(value))) {
-            pa_input_error("%s: expected a number", k);
-            return -1;
-        }
-        double v = PyFloat_AsDouble(value);
-        if (v == -1.0 && PyErr_Occurred()) return -1;
-        memcpy((char *)p + quality_fields[i].off, &v, sizeof v);
-    }
-    return 0;
+    return pa_arg_fields(d, "quality parameters", "quality parameter", quality_fields, N_QFIELDS, p);
 }
 
 static PyObject *ctx_image_quality(PyObject *self, PyObject *args)
@@ -1027,7 +980,7 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "Ospiiipi:image_decode", &seq_in, &label, &single, &order,
                           &p.min_width, &p.min_height, &p.ignore_orientation, &p.scale_denom))
         return NULL;
-    if (order != ACCEL_BGR && order != ACCEL_RGB) return pa_input_error("order: %d (allowed: 0 BGR, 1 RGB)", order);
+    if (pa_arg_range("order", order, ACCEL_BGR, ACCEL_RGB, "0 BGR, 1 RGB") < 0) return NULL;
     p.order = (accel_pixel_order)order;
     PyObject *seq = PySequence_Tuple(seq_in);
     if (!seq) return NULL;
@@ -1037,7 +990,8 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
         return pa_input_error("%s: an empty list (give at least one file)", label);
     }
     PyObject *result = NULL, *list = NULL;
-    PyObject **paths = calloc((size_t)n, sizeof *paths), **errs = calloc((size_t)n, sizeof *errs);
+    pa_path *paths = calloc((size_t)n, sizeof *paths);
+    PyObject **errs = calloc((size_t)n, sizeof *errs);
     pa_input *mem = calloc((size_t)n, sizeof *mem);
     int *have_mem = calloc((size_t)n, sizeof *have_mem);
     const char **pp = calloc((size_t)n, sizeof *pp), **names = calloc((size_t)n, sizeof *names);
@@ -1057,15 +1011,12 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
         item_name(namebuf[i], sizeof namebuf[i], label, single, i);
         if (o == Py_None) continue; /* not a file: a place kept so the names keep their index */
         if (PyUnicode_Check(o)) {
-            if (!PyUnicode_FSConverter(o, &paths[i])) goto done;
-            const char *s = PyBytes_AsString(paths[i]);
-            if (!s) goto done;
+            if (!pa_path_arg(o, &paths[i])) goto done;
             where_p[np] = i;
-            pp[np++] = s;
+            pp[np++] = paths[i].text;
             continue;
         }
-        if (pa_input_get(o, namebuf[i], &encoded_accept, &mem[i]) < 0) {
-            pa_input_release(&mem[i]);
+        if (pa_input_arg(o, namebuf[i], &encoded_accept, &mem[i]) < 0) {
             if (!item_level_error()) goto done;
             errs[i] = pa_take_error();
             continue;
@@ -1084,10 +1035,7 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
     run_init(&r, self, "image_decode", "image");
     accel_status st_p = ACCEL_OK, st_m = ACCEL_OK;
     char msg_p[1024] = "", msg_m[1024] = "";
-    accel_run_record rec_p, rec_m;
-    memset(&rec_p, 0, sizeof rec_p);
-    rec_p.struct_size = sizeof rec_p;
-    rec_m = rec_p;
+    accel_run_record rec_p = {.struct_size = sizeof rec_p}, rec_m = rec_p;
     if (np) PA_RUN(r.c, st_p, msg_p, accel_image_decode(r.c->ctx, &p, pp, np, dp, &rec_p));
     if (nm)
         PA_RUN(r.c, st_m, msg_m, accel_image_decode_memory(r.c->ctx, &p, md, ms, names, nm, dm, &rec_m));
@@ -1146,7 +1094,7 @@ done:
     if (dp) accel_image_decoded_free(dp, np);
     if (dm) accel_image_decoded_free(dm, nm);
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (paths) Py_XDECREF(paths[i]);
+        if (paths) pa_path_release(&paths[i]);
         if (errs) Py_XDECREF(errs[i]);
         if (have_mem && have_mem[i]) pa_input_release(&mem[i]);
     }
@@ -1182,9 +1130,8 @@ static int scrfd_params(PyObject *d, accel_scrfd_params *p)
             Py_DECREF(t);
             return -1;
         }
-        if (v < 1 || v > 4096) {
+        if (pa_arg_range("strides", v, 1, 4096, "1..4096") < 0) {
             Py_DECREF(t);
-            pa_input_error("strides: %ld (allowed: 1..4096)", v);
             return -1;
         }
         p->strides[s] = (int)v;
@@ -1222,10 +1169,7 @@ static int scrfd_outputs_of(PyObject *outs_in, const char *name, const accel_scr
         size_t want = cells * (size_t)p->n_anchors * (group == 0 ? 1 : group == 1 ? 4 : 10);
         char oname[96];
         snprintf(oname, sizeof oname, "%s[%zd]", name, j);
-        if (pa_input_get(PyTuple_GetItem(outs, j), oname, &net_accept, &ins[j]) < 0) {
-            pa_input_release(&ins[j]);
-            goto done;
-        }
+        if (pa_input_arg(PyTuple_GetItem(outs, j), oname, &net_accept, &ins[j]) < 0) goto done;
         (*n_ins)++;
         if (ins[j].n != want) {
             static const char *const what[] = {"scores", "boxes", "key points"};

@@ -6,6 +6,9 @@
  *
  *   module.c   the module: functions that need no context, constants from accel.h's lists
  *   errors.c   a failed status → an accel.Error subclass carrying the status and the message
+ *   args.c     what the methods share: reading arguments of each kind (paths, integers in a
+ *              range, names from a list, numbers, dicts of numbers, arrays) and raising for a
+ *              failed call
  *   buffer.c   accel._accel.Buffer: memory accel filled, exported through the buffer protocol
  *              and DLPack without copying (numpy.asarray and torch.from_dlpack take it as is)
  *   input.c    arrays in: the buffer protocol or DLPack, read in place when C-contiguous with
@@ -150,26 +153,100 @@ extern PyTypeObject *pa_ContextType;
 accel_status pa_ctx_enter(pa_context *c);
 void pa_ctx_leave(pa_context *c);
 
-/* `st = expr` on the context with the GIL released; on failure the message lands in msg. */
-#define PA_RUN(c, st, msg, expr)                                                            \
+/* `st = expr` with the GIL released, under a lock that `enter` takes (an accel_status: ACCEL_OK,
+ * or PA_CLOSED with nothing held) and `leave` gives back; on failure the thread's message lands
+ * in msg (char[]), copied before the GIL is taken back. */
+#define PA_RUN_IN(enter, leave, st, msg, expr)                                              \
     do {                                                                                    \
         Py_BEGIN_ALLOW_THREADS;                                                             \
-        (st) = pa_ctx_enter(c);                                                             \
+        (st) = (enter);                                                                     \
         if ((st) == ACCEL_OK) {                                                             \
             (st) = (expr);                                                                  \
             if ((st) != ACCEL_OK) pa_last_error((st), (msg), sizeof(msg));                  \
-            pa_ctx_leave(c);                                                                \
+            leave;                                                                          \
         } else {                                                                            \
             pa_last_error((st), (msg), sizeof(msg));                                        \
         }                                                                                   \
         Py_END_ALLOW_THREADS;                                                               \
     } while (0)
 
+/* `st = expr` on the context c with the GIL released (its read lock held). */
+#define PA_RUN(c, st, msg, expr) PA_RUN_IN(pa_ctx_enter(c), pa_ctx_leave(c), st, msg, expr)
+
+/* `st = expr` with the GIL released, for the calls that need no context. */
+#define PA_RUN_FREE(st, msg, expr) PA_RUN_IN(ACCEL_OK, (void)0, st, msg, expr)
+
+/* PA_RUN that raises: when `expr` fails, the exception of its status with the thread's message
+ * is raised and the calling function returns NULL (for a call with nothing to release after
+ * it). */
+#define PA_CALL(c, expr)                                                                    \
+    do {                                                                                    \
+        accel_status pa_st_;                                                                \
+        char pa_msg_[1024];                                                                 \
+        PA_RUN((c), pa_st_, pa_msg_, expr);                                                 \
+        if (pa_st_ != ACCEL_OK) return pa_raise(pa_st_, pa_msg_);                           \
+    } while (0)
 
 /* The run record as a dict (device_planned, device_used, fallbacks, reason, …). */
 PyObject *pa_record_dict(const accel_run_record *rec);
 
 int pa_context_init(PyObject *module);
+
+/* ---- arguments and failed calls (args.c) ---------------------------------------------- */
+
+/* Raises for a failed call made with the GIL held: the thread's message about it (the status's
+ * text when there is none); returns NULL. */
+PyObject *pa_raise_last(accel_status st);
+/* Raises for a failed operation with its run record (what was tried) as the exception's
+ * .record; rec may be NULL (no record). Returns NULL. */
+PyObject *pa_raise_record(accel_status st, const char *msg, const accel_run_record *rec);
+
+/* A path argument: str, bytes or os.PathLike through the file-system encoding. */
+typedef struct pa_path {
+    PyObject *bytes; /* owned; NULL for None */
+    const char *text; /* its bytes, valid while `bytes` lives; NULL for None */
+} pa_path;
+/* PyArg "O&" converters into a pa_path (cleanup supported: a later argument's failure releases
+ * it); the second takes None (text NULL). */
+int pa_path_arg(PyObject *o, void *out);
+int pa_path_or_none_arg(PyObject *o, void *out);
+void pa_path_release(pa_path *p);
+
+/* A list of paths (any sequence of str, bytes, os.PathLike; a single path is refused). */
+typedef struct pa_paths {
+    PyObject *keep;     /* the bytes the texts point into */
+    const char **texts;
+    Py_ssize_t n;
+} pa_paths;
+/* Reads `seq` into p; -1 with an accel.InputError naming `name` (or its item) and the reason. */
+int pa_paths_get(PyObject *seq, const char *name, pa_paths *p);
+/* PyArg "O&" converter: pa_paths_get named "paths". */
+int pa_paths_arg(PyObject *o, void *out);
+void pa_paths_release(pa_paths *p);
+
+/* An integer argument lo..hi: 0, or -1 with accel.InputError "name: v (allowed: allowed)". */
+int pa_arg_range(const char *name, long long v, long long lo, long long hi, const char *allowed);
+/* The index of `value` among names[0..n), or -1 with accel.InputError
+ * "name: 'value' (allowed: names, …)". */
+int pa_arg_choice(const char *name, const char *value, const char *const *names, int n);
+/* The same for an object, which must be a str ("name: expected a string (allowed: …)"). */
+int pa_arg_choice_obj(const char *name, PyObject *value, const char *const *names, int n);
+/* A number (int or float, not bool) as a double: 0, or -1 with "name: expected a number". */
+int pa_arg_double(const char *name, PyObject *value, double *out);
+
+/* A double field of a struct, for dicts of named numbers. */
+typedef struct pa_field {
+    const char *name;
+    size_t off;
+} pa_field;
+/* Sets the fields of `base` that dict `d` names (None or NULL: none). -1 with accel.InputError
+ * when d is not a dict ("what: expected a dict"), a key is not a str ("what: keys are names"),
+ * names no field ("unknown item 'key' (allowed: …)") or a value is not a number. */
+int pa_arg_fields(PyObject *d, const char *what, const char *item, const pa_field *fields,
+                  size_t n, void *base);
+
+/* pa_input_get that holds nothing when it fails: 0, or -1 with the exception (released). */
+int pa_input_arg(PyObject *obj, const char *name, const pa_accept *acc, pa_input *in);
 
 /* ---- audio (audio.c) ------------------------------------------------------------------ */
 
