@@ -248,6 +248,25 @@ static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, in
 /* vals is [n_out][LN] floats; a sub-batch owns lanes l0 … l0+KW−1 of each row. */
 static inline void KFN(put)(float *vals, int row, int l0, vw v) { __builtin_memcpy(vals + (size_t)row * LN + l0, &v, sizeof v); }
 
+/* The two halves' KWD lanes as one vector: a shuffle of registers where there is one (put
+ * together through memory, the two half-width stores and one full-width load defeat store
+ * forwarding: a stall on every sample of every frame, a quarter of the fbank kernel's time). */
+static inline vw KFN(join)(vwh lo, vwh hi)
+{
+#if KERN_TRANSPOSE == 1 && KW == 16
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#elif KERN_TRANSPOSE == 1 && KW == 8
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
+#elif KERN_TRANSPOSE == 1 && KW == 4
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3);
+#else
+    vw d;
+    __builtin_memcpy(&d, &lo, sizeof lo);
+    __builtin_memcpy((float *)&d + KWD, &hi, sizeof hi);
+    return d;
+#endif
+}
+
 /* ---- whisper and vggish: float lanes ---- */
 
 /* Windowed frames packed (even samples real, odd imaginary), FFT, power (or magnitude for
@@ -455,9 +474,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             /* the offset comes off in double; what is left is rounded once to float */
             vwh lo = __builtin_convertvector(frm[2 * k] - mean[0], vwh);
             vwh hi = __builtin_convertvector(frm[2 * k + 1] - mean[1], vwh);
-            vw d;
-            __builtin_memcpy(&d, &lo, sizeof lo);
-            __builtin_memcpy((float *)&d + KWD, &hi, sizeof hi);
+            vw d = KFN(join)(lo, hi);
             if (p->use_energy && p->raw_energy) energy += d * d;
             vw y = (d - cf * (k ? prev : d)) * wf[k];
             prev = d;
