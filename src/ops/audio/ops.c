@@ -110,8 +110,11 @@ void accel__audio_whisper_put(audio_call *c, size_t ci, int64_t f0, int nf, floa
 /* Frames go to the output a tile at a time: AUDIO_TILE frames' values gathered from the
  * kernel's batches, then each value's run of frames written in one piece. Band-major outputs
  * (whisper: value k of every frame contiguous) otherwise get a 64-byte write into each of
- * n_out rows far apart per batch, which costs more than computing the batch. */
-#define AUDIO_TILE (8 * AUDIO_LANES)
+ * n_out rows far apart per batch, which costs more than computing the batch (measured: 128
+ * frames per tile halved that cost, 512 halved it again). A tile spans at most TILE_SEGS of
+ * whisper's stretches. */
+#define AUDIO_TILE (32 * AUDIO_LANES)
+#define TILE_SEGS (AUDIO_TILE / AUDIO_SEGMENT + 1)
 
 /* Stores tile[k][j] (row stride AUDIO_TILE) of frames f0 … f0+nf−1 at their places in the
  * clip's output. */
@@ -152,8 +155,9 @@ static void to_tile(int n_out, const float *vals, float *tile, int j)
 }
 
 /* The same for whisper noting its stretch minima: (v + 4) / 4 into the tile and each value's
- * least over lanes [0, nmin) into least[k][0..3] (four running minima, so that the loop is not
- * one chain of dependent scalar minima; tiles never cross a stretch). */
+ * least over lanes [0, nmin) into least[k] (four running minima, so that the loop is not one
+ * chain of dependent scalar minima); `least` is the batch's stretch's, with a stride of
+ * TILE_SEGS per value (a batch never crosses a stretch). */
 typedef float audio_v4 __attribute__((vector_size(16)));
 typedef int32_t audio_v4i __attribute__((vector_size(16)));
 
@@ -162,7 +166,7 @@ static void to_tile_whisper(int n_out, const float *vals, float *tile, int j, in
     for (int k = 0; k < n_out; k++) {
         const float *v = vals + (size_t)k * AUDIO_LANES;
         float *o = tile + (size_t)k * AUDIO_TILE + j;
-        audio_v4 m = least[k];
+        audio_v4 m = least[(size_t)k * TILE_SEGS];
         for (int l = 0; l < AUDIO_LANES; l += 4) {
             audio_v4 x;
             memcpy(&x, v + l, sizeof x);
@@ -175,7 +179,7 @@ static void to_tile_whisper(int n_out, const float *vals, float *tile, int j, in
                 for (int i = l; i < nmin; i++) m[0] = o[i] < m[0] ? o[i] : m[0];
             }
         }
-        least[k] = m;
+        least[(size_t)k * TILE_SEGS] = m;
     }
 }
 
@@ -231,7 +235,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
     const audio_plan *pl = c->plan;
     size_t sfl = (AUDIO_SCRATCH_FLOATS(pl) + 15) & ~(size_t)15;
     size_t vfl = (size_t)pl->n_out * AUDIO_LANES;
-    size_t bytes = (sfl + vfl + (size_t)pl->n_out * (AUDIO_TILE + 4)) * sizeof(float);
+    size_t bytes = (sfl + vfl + (size_t)pl->n_out * (AUDIO_TILE + 4 * TILE_SEGS)) * sizeof(float);
     float *scratch = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     if (!scratch) {
         t->st = ACCEL_ERR_NO_MEMORY;
@@ -257,7 +261,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
         int64_t fe = cl->f_begin + (int64_t)(cend - c->prefix[ci]);
         int64_t ft = f; /* the tile's first frame */
         int nt = 0;     /* frames in the tile */
-        for (int k = 0; noted && k < pl->n_out; k++) least[k] = none;
+        for (size_t k = 0; noted && k < (size_t)pl->n_out * TILE_SEGS; k++) least[k] = none;
         while (f < fe) {
             /* batches start at multiples of AUDIO_LANES from the clip's first stored frame,
              * so that tiles fall within stretches (a lane's values do not depend on its
@@ -275,18 +279,24 @@ static void cpu_part(void *arg, size_t b, size_t e)
             mx = bm > mx ? bm : mx;
             if (noted) {
                 int64_t ns = cl->f_store - f;
-                to_tile_whisper(pl->n_out, vals, tile, nt, ns < 0 ? 0 : ns < nf ? (int)ns : nf, least);
+                size_t sub = (size_t)((f - cl->f_origin) / AUDIO_SEGMENT - (ft - cl->f_origin) / AUDIO_SEGMENT);
+                to_tile_whisper(pl->n_out, vals, tile, nt, ns < 0 ? 0 : ns < nf ? (int)ns : nf, least + sub);
             } else {
                 to_tile(pl->n_out, vals, tile, nt);
             }
             nt += nf;
             f += nf;
-            if (nt + AUDIO_LANES > AUDIO_TILE || f >= fe || (f - cl->f_origin) % AUDIO_SEGMENT == 0) {
+            if (nt + AUDIO_LANES > AUDIO_TILE || f >= fe || (f - cl->f_origin) % AUDIO_TILE == 0) {
                 if (noted && ft < cl->f_store) {
-                    uint32_t *row = c->seg_min[ci] + (ft - cl->f_origin) / AUDIO_SEGMENT;
+                    int64_t s0 = (ft - cl->f_origin) / AUDIO_SEGMENT;
+                    int64_t s1 = ((f < cl->f_store ? f : cl->f_store) - 1 - cl->f_origin) / AUDIO_SEGMENT;
                     for (int k = 0; k < pl->n_out; k++) {
-                        note_min(row + (int64_t)k * c->n_seg[ci], least_of(least[k]));
-                        least[k] = none;
+                        uint32_t *row = c->seg_min[ci] + (int64_t)k * c->n_seg[ci];
+                        for (int64_t g = s0; g <= s1; g++) {
+                            audio_v4 *l = &least[(size_t)k * TILE_SEGS + (size_t)(g - s0)];
+                            note_min(row + g, least_of(*l));
+                            *l = none;
+                        }
                     }
                 }
                 store(pl, cl, ft, nt, tile);
