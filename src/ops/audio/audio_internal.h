@@ -234,6 +234,10 @@ typedef struct audio_call {
 
 #define AUDIO_SEGMENT 128
 
+/* row[j] = (max(row[j], fl) + 4) / 4 for j < n (whisper's floor and scale); returns the least
+ * result (+Inf for n = 0). In vector lanes: as one loop of scalar minima it was a dependent
+ * chain costing as much as the kernel's FFT. */
+float accel__audio_whisper_floor_run(float *row, int64_t n, float fl);
 /* seg_min for the call's clips (whisper only; others keep NULL). */
 accel_status accel__audio_call_segments(audio_call *c);
 /* Frames f0 … f0+nf−1 of clip ci, values v[k·ks + j·fs], are about to be stored: turned into
@@ -376,6 +380,8 @@ typedef struct audio_decoder {
     int rate, channels;
     int64_t frames; /* -1 unknown */
     char format[64];
+    int finite; /* 1: every sample is a finite number by construction (integer PCM), so the
+                 * source skips its check of each block */
     /* reads up to cap frames (cap × channels floats); *got 0 at the end */
     accel_status (*read)(void *state, float *buf, size_t cap, size_t *got);
     void (*close)(void *state);

@@ -206,6 +206,7 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
     d->channels = ch;
     d->frames = w->frames_left;
     snprintf(d->format, sizeof d->format, "WAV %s %d-bit", tag == 1 ? "PCM" : "float", bits);
+    d->finite = tag == 1;
     d->read = wav_read;
     d->close = wav_close;
     return ACCEL_OK;

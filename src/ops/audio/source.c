@@ -198,6 +198,7 @@ accel_status accel_audio_open_memory(accel_ctx *ctx, accel_dtype dtype, const vo
 static accel_status check_finite(const accel_audio_source *s, const float *x, size_t frames)
 {
     size_t ch = (size_t)s->dec.channels;
+    if (s->dec.finite) return ACCEL_OK;
     size_t bad = accel__audio_first_nonfinite(x, frames * ch);
     if (bad == frames * ch) return ACCEL_OK;
     int64_t frame = s->decoded + (int64_t)(bad / ch);

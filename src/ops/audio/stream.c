@@ -195,13 +195,8 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
     RETURN_ERROR_IF(!wmin, ACCEL_ERR_NO_MEMORY, "out of memory");
     s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, wmin};
     for (int m = 0; m < nm; m++) {
-        float *row = cbuf + (size_t)m * (size_t)nf, lo = INFINITY;
-        for (int64_t f = 0; f < ne; f++) {
-            float w = whisper_value(row[f], fl);
-            row[f] = w;
-            lo = w < lo ? w : lo;
-        }
-        wmin[m] = lo;
+        float *row = cbuf + (size_t)m * (size_t)nf;
+        wmin[m] = accel__audio_whisper_floor_run(row, ne, fl);
         FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
     }
     return ACCEL_OK;
