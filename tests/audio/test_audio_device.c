@@ -2,9 +2,10 @@
  * OpenCL device (tests/audio/cl_device.h; PoCL in CI): the planned device is used and agrees
  * with the CPU; a failing launch or an out-of-memory falls back to the CPU with the reason
  * recorded and the CPU's exact result; ACCEL_<OP>_GPU=0 keeps an operation off the device;
- * streaming on the device equals the device's whole-input result. Kaldi filterbanks run in float with the frames a float FFT
- * cannot resolve computed again in float64, or in float-float where the FFT kernel fits but
- * the float64 one does not, or on a device without double precision (its fp64 set to 0: the
+ * streaming on the device equals the device's whole-input result. The test device reports no
+ * host CPU, so Kaldi filterbanks take the GPU's float route: the frames a float FFT cannot
+ * resolve computed again in float64, or in float-float where the float FFT kernel fits but the
+ * float64 one does not, or on a device without double precision (its fp64 set to 0: the
  * information device.c reads). Exit 77 without OpenCL. */
 #include "audio_test_util.h"
 #include "cl_device.h"
@@ -238,6 +239,7 @@ int main(void)
             } else if (i == 1) { /* all in float64 by the DFT route */
                 ASSERT_EQ_INT(k1.float_frames, k0.float_frames);
                 ASSERT_EQ_INT(k1.ff_frames, k0.ff_frames);
+                ASSERT_TRUE(k1.double_frames > k0.double_frames);
                 ASSERT_EQ_INT(cld.launches % 4, 0);
             } else {
                 ASSERT_EQ_INT(cld.launches, usual);

@@ -5,13 +5,15 @@
  * (ak_audio_logmel_f, ak_audio_fbank_d: an FFT in local memory) or, for sizes the FFT does
  * not take, frames → (Kaldi pre-processing →) direct DFT → filterbank, and copies the
  * frame-major values back, which the host puts into the output layout (tracking whisper's
- * maximum). Kaldi filterbanks run in float (ak_audio_fbank_f: the frame's mean in float-float,
- * the rest in float, as the CPU's kaldi_f32) and the kernel flags the frames a float FFT cannot
- * resolve; those are computed again wide in a second launch on the flagged frames alone — in
- * float64 (ak_audio_fbank_d) where the device has it, else in float-float (ak_audio_kaldi_ff,
- * _dft_ff, _mel_kf) — and put over the float rows on the host. For sizes the FFT kernels do
- * not take, Kaldi runs all in float64 (frames, pre-processing, DFT, filterbank), or all in
- * float-float on a device without float64. The whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
+ * maximum). Kaldi filterbanks on a GPU run in float (ak_audio_fbank_fd / _f: the frame's mean
+ * in float64 / float-float, the rest in float, as the CPU's kaldi_f32) and the kernel flags the
+ * frames a float FFT cannot resolve; those are computed again wide in a second launch on the
+ * flagged frames alone — in float64 (ak_audio_fbank_d) where the device has it, else in
+ * float-float (ak_audio_kaldi_ff, _dft_ff, _mel_kf) — and put over the float rows on the host.
+ * A device that computes on the host's CPU cores (PoCL) with float64 runs Kaldi all in float64
+ * (ak_audio_fbank_d), faster there. For sizes the FFT kernels do not take, Kaldi runs all in
+ * float64 (frames, pre-processing, DFT, filterbank), or all in float-float on a device
+ * without float64. The whole-input post pass then runs on the host, as for the CPU path. Any failure returns its
  * status: the executor falls back (and bisects the batch on out-of-memory). Every device call
  * goes through the handle, so `accel bench` reports bytes and kernel time and the planner's
  * calibration sees the memory. */
@@ -34,7 +36,8 @@ typedef struct dev_tables {
 typedef enum kaldi_route {
     KALDI_NONE,
     KALDI_FLOAT,  /* FFT sizes: ak_audio_fbank_f, flagged frames again by redo_d or float-float */
-    KALDI_DOUBLE, /* other sizes, device with float64: frames_d, kaldi_pre, dft_d, mel_d */
+    KALDI_DOUBLE, /* all in float64: ak_audio_fbank_d (FFT sizes, host-CPU devices), or frames_d,
+                   * kaldi_pre, dft_d, mel_d (other sizes) */
     KALDI_FF      /* other sizes, no float64: kaldi_ff, dft_ff, mel_kf on every frame */
 } kaldi_route;
 
@@ -57,7 +60,7 @@ typedef struct dev_run {
     float *redo_host;            /* SLICE · n_out */
 } dev_run;
 
-static uint64_t n_float_frames, n_redone_double, n_redone_ff, n_ff_frames;
+static uint64_t n_float_frames, n_redone_double, n_redone_ff, n_ff_frames, n_double_frames;
 
 void accel__audio_kaldi_counts(audio_kaldi_counts *out)
 {
@@ -65,6 +68,7 @@ void accel__audio_kaldi_counts(audio_kaldi_counts *out)
     out->redone_double = __atomic_load_n(&n_redone_double, __ATOMIC_RELAXED);
     out->redone_ff = __atomic_load_n(&n_redone_ff, __ATOMIC_RELAXED);
     out->ff_frames = __atomic_load_n(&n_ff_frames, __ATOMIC_RELAXED);
+    out->double_frames = __atomic_load_n(&n_double_frames, __ATOMIC_RELAXED);
 }
 
 static void release(dev_run *r, accel__buffer **b)
@@ -147,7 +151,8 @@ static accel_status make_tables(dev_run *r)
  * (MAXM + 1) in float; re, im, frame/bins (2·MAXM each) and 64 partial sums in double. */
 #define FFT_LOCAL_F ((5 * FFT_MAXM + 1) * 4)
 #define FFT_LOCAL_D ((6 * FFT_MAXM + 64) * 8)
-#define FFT_LOCAL_KF ((5 * FFT_MAXM + 1 + 2 * 64) * 4) /* ak_audio_fbank_f: FFT_LOCAL_F and 2·64 sums */
+/* ak_audio_fbank_f: FFT_LOCAL_F and 2·64 float sums (ak_audio_fbank_fd: and 64 double ones) */
+#define FFT_LOCAL_KF ((5 * FFT_MAXM + 1 + 2 * 64) * 4 + 64 * 8)
 
 /* The stages of the FFT kernels for a real transform of n_fft points (3 bits per stage, stage 0
  * lowest), or 0 when the kernels cannot do it (odd n_fft, n_fft/2 over FFT_MAXM or with a
@@ -357,6 +362,19 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
     } else if (r->kaldi == KALDI_FF) {
         FORWARD_IF_ERROR(ff_chain(r, cl, lo, hi, fa, nf, NULL, *out));
         __atomic_fetch_add(&n_ff_frames, (uint64_t)nf, __ATOMIC_RELAXED);
+    } else if (dbl && r->radices) {
+        const accel_audio_params *p = &pl->p;
+        g = fft_geom(r, nf);
+        int flags = (p->remove_dc_offset ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->raw_energy ? 4 : 0);
+        int mflags = (p->use_log_fbank ? 1 : 0) | (p->use_energy ? 2 : 0) | (p->htk_compat ? 4 : 0);
+        /* no list: any buffer stands in for it */
+        accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.prm), abuf(r->t.cs), abuf(r->t.band),
+                           abuf(r->t.w), ai64(lo), ai64(hi - lo), ai64(fa), ai32(nf), ai32(N), ai32(pl->win),
+                           ai32(pl->hop), ai32(pl->pad_left), ai32(framing), ai64(cl->sig.n), af32(cl->sig.scale),
+                           ai32(flags), ai32(nb), ai32(pl->n_mels), ai32(mflags), af32(pl->log_energy_floor),
+                           ai32(!p->use_power), ai32(r->radices), abuf(r->t.band), ai32(0)};
+        FORWARD_IF_ERROR(accel__devq_launch(d, r->k_fft, &g, a1, (int)(sizeof a1 / sizeof *a1)));
+        __atomic_fetch_add(&n_double_frames, (uint64_t)nf, __ATOMIC_RELAXED);
     } else if (!dbl && r->radices) {
         g = fft_geom(r, nf);
         accel__arg a1[] = {abuf(*out), abuf(*x), abuf(r->t.window), abuf(r->t.cs), abuf(r->t.band), abuf(r->t.w),
@@ -393,6 +411,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         accel__arg a4[] = {abuf(*out), abuf(*spec), abuf(*energy), abuf(r->t.band), abuf(r->t.w), ai32(nb),
                            ai32(pl->n_mels), ai32(nf), ai32(mflags), af32(pl->log_energy_floor)};
         FORWARD_IF_ERROR(accel__devq_launch(d, r->k_mel, &g, a4, (int)(sizeof a4 / sizeof *a4)));
+        __atomic_fetch_add(&n_double_frames, (uint64_t)nf, __ATOMIC_RELAXED);
     }
     FORWARD_IF_ERROR(accel__devq_copy_d2h(d, host, *out, 0, (size_t)nf * (size_t)n_out * sizeof(float)));
     FORWARD_IF_ERROR(accel__devq_sync(d));
@@ -447,9 +466,19 @@ accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, s
          * program leaves them out where the compiler has no double); else float-float */
         int has64 = info->fp64 != 0;
         if (r.radices) {
-            r.kaldi = KALDI_FLOAT;
-            st = accel__devq_kernel(q, "ak_audio_fbank_f", &r.k_fft);
-            r.redo_d = st == ACCEL_OK && has64 && fits_d && accel__devq_kernel(q, "ak_audio_fbank_d", &r.k_redo) == ACCEL_OK;
+            /* On a device that computes on the host's CPU cores float64 costs what float32 does,
+             * and the float route's extra work (the flags, a second launch) made it 1.2× slower
+             * than all in float64 on PoCL (docs/benchmarks.md); a GPU runs float64 at 1/2 to
+             * 1/64 of float32's rate and takes the float route. */
+            if (has64 && info->host_cpu && fits_d && accel__devq_kernel(q, "ak_audio_fbank_d", &r.k_fft) == ACCEL_OK) {
+                r.kaldi = KALDI_DOUBLE;
+            } else {
+                r.kaldi = KALDI_FLOAT; /* the mean in float64 where the device has it, else float-float */
+                if (!(has64 && accel__devq_kernel(q, "ak_audio_fbank_fd", &r.k_fft) == ACCEL_OK))
+                    st = accel__devq_kernel(q, "ak_audio_fbank_f", &r.k_fft);
+                r.redo_d = st == ACCEL_OK && has64 && fits_d &&
+                           accel__devq_kernel(q, "ak_audio_fbank_d", &r.k_redo) == ACCEL_OK;
+            }
         } else {
             r.kaldi = has64 && accel__devq_kernel(q, "ak_audio_frames_d", &r.k_frames) == ACCEL_OK &&
                               accel__devq_kernel(q, "ak_audio_kaldi_pre", &r.k_pre) == ACCEL_OK &&
@@ -459,7 +488,7 @@ accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, s
                           : KALDI_FF;
         }
         if (st == ACCEL_OK) accel__clear_error(); /* a missing float64 kernel is not this call's failure */
-        if (st == ACCEL_OK && (r.kaldi == KALDI_FF || !r.redo_d)) {
+        if (st == ACCEL_OK && (r.kaldi == KALDI_FF || (r.kaldi == KALDI_FLOAT && !r.redo_d))) {
             st = accel__devq_kernel(q, "ak_audio_kaldi_ff", &r.k_ff_pre);
             if (st == ACCEL_OK) st = accel__devq_kernel(q, "ak_audio_dft_ff", &r.k_ff_dft);
             if (st == ACCEL_OK) st = accel__devq_kernel(q, "ak_audio_mel_kf", &r.k_ff_mel);
