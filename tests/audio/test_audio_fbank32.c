@@ -128,7 +128,8 @@ static uint64_t check_device(accel_ctx *ctx, const char *label, const accel_audi
     ASSERT_OK(st);
     if (!got) return 0;
     uint64_t fl = k1.float_frames - k0.float_frames, rd = k1.redone_double - k0.redone_double;
-    uint64_t rf = k1.redone_ff - k0.redone_ff, ff = k1.ff_frames - k0.ff_frames, db = k1.double_frames - k0.double_frames;
+    uint64_t rf = k1.redone_ff - k0.redone_ff, ff = k1.ff_frames - k0.ff_frames;
+    uint64_t db = k1.double_frames - k0.double_frames;
     /* where it ran and what it computed again */
     if (mode == DEV_HOST_FP64) {
         ASSERT_EQ_INT(db, nf);

@@ -96,7 +96,8 @@ static accel_status make_tables(dev_run *r)
     const audio_plan *pl = r->pl;
     int n = pl->n_fft, nm = pl->n_mels;
     int dbl = r->kaldi == KALDI_DOUBLE, want_d = dbl || (r->kaldi == KALDI_FLOAT && r->redo_d);
-    int want_f = !dbl && r->kaldi != KALDI_FF, want_ff = r->kaldi == KALDI_FF || (r->kaldi == KALDI_FLOAT && !r->redo_d);
+    int want_f = !dbl && r->kaldi != KALDI_FF;
+    int want_ff = r->kaldi == KALDI_FF || (r->kaldi == KALDI_FLOAT && !r->redo_d);
     double *csd = malloc((size_t)n * 2 * sizeof *csd);
     float *csf = malloc((size_t)n * 4 * sizeof *csf); /* float: 2 per point; float-float: 4 */
     float *wff = malloc((size_t)pl->win * 2 * sizeof *wff);
@@ -467,7 +468,7 @@ accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, s
         int has64 = info->fp64 != 0;
         if (r.radices) {
             /* On a device that computes on the host's CPU cores float64 costs what float32 does,
-             * and the float route's extra work (the flags, a second launch) made it 1.2× slower
+             * and the float route's extra work (the flags, a second launch) made it 1.1–1.5× slower
              * than all in float64 on PoCL (docs/benchmarks.md); a GPU runs float64 at 1/2 to
              * 1/64 of float32's rate and takes the float route. */
             if (has64 && info->host_cpu && fits_d && accel__devq_kernel(q, "ak_audio_fbank_d", &r.k_fft) == ACCEL_OK) {
@@ -527,7 +528,8 @@ accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, s
     free(r.list_host);
     free(r.redo_host);
     for (int i = 0; i < B_N; i++) release(&r, &r.bufs[i]);
-    accel__buffer **tables[] = {&r.t.window, &r.t.cs, &r.t.band, &r.t.w, &r.t.prm, &r.t.windowd, &r.t.csd, &r.t.wff, &r.t.csff};
+    accel__buffer **tables[] = {&r.t.window, &r.t.cs,  &r.t.band, &r.t.w,   &r.t.prm,
+                                &r.t.windowd, &r.t.csd, &r.t.wff, &r.t.csff};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) release(&r, tables[i]);
     return st;
 }
