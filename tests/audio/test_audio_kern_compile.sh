@@ -25,9 +25,10 @@ if command -v hipcc >/dev/null; then
   echo "HIP (hipcc): ok"; ran=2
 fi
 [ $ran = 2 ] || echo "(no nvcc or hipcc here: CUDA and HIP not compiled)"
-if command -v clang >/dev/null; then
+clang=$(command -v clang || command -v clang-14 || command -v clang-15 || true)
+if [ -n "$clang" ]; then
   cp "$out/audio_kern.c" "$out/audio_kern.cl"
-  clang -x cl -cl-std=CL1.2 -target spir64 -fsyntax-only -Xclang -cl-ext=-cl_khr_fp64 "$out/audio_kern.cl" \
+  "$clang" -x cl -cl-std=CL1.2 -target spir64 -fsyntax-only -Xclang -cl-ext=-cl_khr_fp64 "$out/audio_kern.cl" \
     2> "$out/audio_kern_nofp64.log" || { cat "$out/audio_kern_nofp64.log"; exit 1; }
   if grep -q "error" "$out/audio_kern_nofp64.log"; then cat "$out/audio_kern_nofp64.log"; exit 1; fi
   echo "OpenCL C without cl_khr_fp64 (clang): ok"
