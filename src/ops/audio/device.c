@@ -35,7 +35,8 @@ typedef struct dev_tables {
 /* How Kaldi filterbanks run (whisper and vggish: KALDI_NONE). */
 typedef enum kaldi_route {
     KALDI_NONE,
-    KALDI_FLOAT,  /* FFT sizes: ak_audio_fbank_f, flagged frames again by redo_d or float-float */
+    KALDI_FLOAT,  /* FFT sizes, GPUs and devices without float64: ak_audio_fbank_fd or _f, the
+                   * flagged frames again in float64 (redo_d) or float-float */
     KALDI_DOUBLE, /* all in float64: ak_audio_fbank_d (FFT sizes, host-CPU devices), or frames_d,
                    * kaldi_pre, dft_d, mel_d (other sizes) */
     KALDI_FF      /* other sizes, no float64: kaldi_ff, dft_ff, mel_kf on every frame */
