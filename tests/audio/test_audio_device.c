@@ -1,9 +1,12 @@
 /* test_audio_device.c — the audio operations' device path through the executor, on a test
  * OpenCL device (tests/audio/cl_device.h; PoCL in CI): the planned device is used and agrees
  * with the CPU; a failing launch or an out-of-memory falls back to the CPU with the reason
- * recorded and the CPU's exact result; ACCEL_<OP>_GPU=0 keeps an operation off the device; a
- * device without double precision refuses Kaldi filterbanks; streaming on the device equals
- * the device's whole-input result. Exit 77 without OpenCL. */
+ * recorded and the CPU's exact result; ACCEL_<OP>_GPU=0 keeps an operation off the device;
+ * streaming on the device equals the device's whole-input result. The test device reports no
+ * host CPU, so Kaldi filterbanks take the GPU's float route: the frames a float FFT cannot
+ * resolve computed again in float64, or in float-float where the float FFT kernel fits but the
+ * float64 one does not, or on a device without double precision (its fp64 set to 0: the
+ * information device.c reads). Exit 77 without OpenCL. */
 #include "audio_test_util.h"
 #include "cl_device.h"
 
@@ -201,51 +204,94 @@ int main(void)
         }
     }
 
-    /* a device with less local memory than the double FFT kernel declares (24.5 KB) runs Kaldi
-     * by the DFT route (four launches per slice instead of one), still on the device; whisper's
-     * float kernel (10 KB) still fits */
+    /* a device with less local memory than the double FFT kernel declares (24.5 KB) still runs
+     * Kaldi by the float FFT kernel (10.5 KB), its flagged frames computed again in float-float
+     * (three launches) instead of float64; 1 KB takes the direct-DFT route, in float64 (four
+     * launches per slice, no float kernel); whisper's float kernel (10 KB) fits 16 KB */
     {
         int64_t keep = ctx->devs[dev].info.local_mem;
-        const char *ps[] = {"fbank-80", "whisper-80"};
-        const int ratio[] = {4, 1};
-        for (int i = 0; i < 2; i++) {
+        const char *ps[] = {"fbank-80", "fbank-80", "whisper-80"};
+        const int64_t mem[] = {16384, 1024, 16384};
+        for (int i = 0; i < 3; i++) {
             accel_audio_params p = {.struct_size = sizeof p};
             accel_audio_params_preset(ps[i], &p);
             size_t sh[3];
             int nd;
             accel_status st;
+            audio_kaldi_counts k0, k1;
             cld.fail_launch_at = 1 << 30; /* never: only counts the launches */
             cld.launches = 0;
             free(features_on(ctx, dev, &p, x, n, sh, &nd, &st));
             int usual = cld.launches;
-            ctx->devs[dev].info.local_mem = 16384;
+            ctx->devs[dev].info.local_mem = mem[i];
             cld.launches = 0;
+            accel__audio_kaldi_counts(&k0);
             float *o = features_on(ctx, dev, &p, x, n, sh, &nd, &st);
+            accel__audio_kaldi_counts(&k1);
             ctx->devs[dev].info.local_mem = keep;
             cld.fail_launch_at = 0;
             ASSERT_OK(st);
             ASSERT_TRUE(usual > 0);
-            ASSERT_EQ_INT(cld.launches, ratio[i] * usual);
+            if (i == 0) { /* every flagged frame again in float-float, none in float64 */
+                ASSERT_TRUE(k1.redone_ff > k0.redone_ff);
+                ASSERT_EQ_INT(k1.redone_double, k0.redone_double);
+                ASSERT_TRUE(cld.launches > usual);
+            } else if (i == 1) { /* all in float64 by the DFT route */
+                ASSERT_EQ_INT(k1.float_frames, k0.float_frames);
+                ASSERT_EQ_INT(k1.ff_frames, k0.ff_frames);
+                ASSERT_TRUE(k1.double_frames > k0.double_frames);
+                ASSERT_EQ_INT(cld.launches % 4, 0);
+            } else {
+                ASSERT_EQ_INT(cld.launches, usual);
+            }
             float *c = on_cpu(ctx, cpu, ps[i], x, n);
             if (o && c) ASSERT_NEAR(max_abs_diff(o, c, shape_total(sh, nd)), 0, 1e-3);
-            printf("  %-10s with 16 KB of local memory: %d launch(es), device vs CPU %.3g\n", ps[i], cld.launches,
+            printf("  %-10s with %5lld B of local memory: %d launch(es) (%d usually), %llu frame(s) again in "
+                   "float-float, device vs CPU %.3g\n",
+                   ps[i], (long long)mem[i], cld.launches, usual,
+                   (unsigned long long)(k1.redone_ff - k0.redone_ff),
                    o && c ? max_abs_diff(o, c, shape_total(sh, nd)) : -1.0);
             free(o);
             free(c);
         }
     }
 
-    /* a device without double precision: Kaldi falls back as unsupported */
+    /* a device without double precision runs Kaldi on the device: the float kernel, the
+     * flagged frames again in float-float (none in float64); 1 KB of local memory: every frame
+     * in float-float by the direct-DFT route */
+    int64_t keep_fp64 = ctx->devs[dev].info.fp64, keep_mem = ctx->devs[dev].info.local_mem;
     ctx->devs[dev].info.fp64 = 0;
-    {
+    for (int i = 0; i < 2; i++) {
+        audio_kaldi_counts k0, k1;
         accel_run_record rec;
         size_t len;
+        if (i == 1) ctx->devs[dev].info.local_mem = 1024;
+        accel__audio_kaldi_counts(&k0);
         float *o = run(ctx, "fbank-80", x, n, &len, &rec);
-        ASSERT_EQ_INT(rec.device_used, cpu);
-        ASSERT_EQ_INT(rec.reason, ACCEL_FALLBACK_UNSUPPORTED_OP);
-        ASSERT_CONTAINS(rec.message, "double precision");
+        accel__audio_kaldi_counts(&k1);
+        ctx->devs[dev].info.local_mem = keep_mem;
+        float *c = on_cpu(ctx, cpu, "fbank-80", x, n);
+        double e = max_abs_diff(o, c, len);
+        printf("  fbank-80   without fp64%s: used %d, fallbacks %d, %llu float frame(s), %llu again in "
+               "float-float, %llu all in float-float, device vs CPU %.3g\n",
+               i ? " (DFT route)" : "", rec.device_used, rec.n_fallbacks,
+               (unsigned long long)(k1.float_frames - k0.float_frames),
+               (unsigned long long)(k1.redone_ff - k0.redone_ff), (unsigned long long)(k1.ff_frames - k0.ff_frames),
+               e);
+        ASSERT_EQ_INT(rec.device_used, dev);
+        ASSERT_EQ_INT(rec.n_fallbacks, 0);
+        ASSERT_EQ_INT(k1.redone_double, k0.redone_double);
+        if (i == 0) {
+            ASSERT_TRUE(k1.float_frames > k0.float_frames);
+            ASSERT_TRUE(k1.redone_ff > k0.redone_ff);
+        } else {
+            ASSERT_TRUE(k1.ff_frames > k0.ff_frames);
+        }
+        ASSERT_NEAR(e, 0, 2e-3);
         free(o);
+        free(c);
     }
+    ctx->devs[dev].info.fp64 = (int)keep_fp64;
     accel_audio_free(x);
     accel_ctx_destroy(ctx);
     TEST_DONE();

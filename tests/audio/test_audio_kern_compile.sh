@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_audio_kern_compile.sh SRC_DIR OUT — src/kernels/audio.kern compiles in the dialect's
 # other languages: plain C (always, with the C compiler) and CUDA (with nvcc when installed;
-# HIP with hipcc when installed). OpenCL is compiled and run by test_audio_golden_opencl.
+# HIP with hipcc when installed). OpenCL is compiled and run by test_audio_golden_opencl; here
+# (with clang, when installed) it is also compiled as for a device without double precision
+# (cl_khr_fp64 off), which must build the program too: its float64 kernels are left out.
 set -u
 src=$1 out=$2
 mkdir -p "$out"
@@ -23,4 +25,14 @@ if command -v hipcc >/dev/null; then
   echo "HIP (hipcc): ok"; ran=2
 fi
 [ $ran = 2 ] || echo "(no nvcc or hipcc here: CUDA and HIP not compiled)"
+clang=$(command -v clang || command -v clang-14 || command -v clang-15 || true)
+if [ -n "$clang" ]; then
+  cp "$out/audio_kern.c" "$out/audio_kern.cl"
+  "$clang" -x cl -cl-std=CL1.2 -target spir64 -fsyntax-only -Xclang -cl-ext=-cl_khr_fp64 "$out/audio_kern.cl" \
+    2> "$out/audio_kern_nofp64.log" || { cat "$out/audio_kern_nofp64.log"; exit 1; }
+  if grep -q "error" "$out/audio_kern_nofp64.log"; then cat "$out/audio_kern_nofp64.log"; exit 1; fi
+  echo "OpenCL C without cl_khr_fp64 (clang): ok"
+else
+  echo "(no clang here: OpenCL C without fp64 not compiled)"
+fi
 exit 0

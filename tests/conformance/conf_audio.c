@@ -9,13 +9,19 @@
  * in global memory (frames, DFT, filterbank kernels) instead of the FFT kernels, on the
  * shorter inputs: every preset with the device reporting 1 KiB of local memory (what a device
  * with less local memory than the FFT kernels declare gets), and fbank-80 with 23-ms frames
- * not rounded to a power of two (n_fft 368 = 16·23, a size the FFT kernels do not take). */
+ * not rounded to a power of two (n_fft 368 = 16·23, a size the FFT kernels do not take).
+ * fbank-80 also runs as on a GPU with float64 where the device computes on the host's CPU
+ * (PoCL: host_cpu set to 0; a device that computes on the host runs Kaldi all in float64),
+ * the frames its float kernel flags computed again in float64; with the device's fp64 set to 0
+ * (the information src/ops/audio/device.c reads: the code a device without double precision
+ * runs), those frames computed again in float-float instead; and with that and 1 KiB of local
+ * memory, every frame in float-float by the direct-DFT route. */
 #include "conf.h"
 #include "ops/audio/audio_internal.h"
 
 #include <math.h>
 
-enum { AS_IS, SMALL_LOCAL_MEMORY, FRAMES_23MS };
+enum { AS_IS, SMALL_LOCAL_MEMORY, FRAMES_23MS, AS_GPU, NO_FP64, NO_FP64_SMALL_LOCAL_MEMORY };
 
 typedef struct {
     const char *preset;
@@ -95,10 +101,16 @@ static void clips_case(const conf_dev *d, conf_tally *t, const audio_preset *ap,
     if (ok) {
         accel_run_record rec = {.struct_size = sizeof rec};
         int64_t local_mem = d->dev->info.local_mem;
-        if (ap->variant == SMALL_LOCAL_MEMORY) d->dev->info.local_mem = 1024;
+        int fp64 = d->dev->info.fp64, host_cpu = d->dev->info.host_cpu;
+        if (ap->variant == AS_GPU) d->dev->info.host_cpu = 0;
+        if (ap->variant == SMALL_LOCAL_MEMORY || ap->variant == NO_FP64_SMALL_LOCAL_MEMORY)
+            d->dev->info.local_mem = 1024;
+        if (ap->variant == NO_FP64 || ap->variant == NO_FP64_SMALL_LOCAL_MEMORY) d->dev->info.fp64 = 0;
         accel_status st = accel__audio_features_on(d->ctx, (int)d->index, &p, ACCEL_F32, clips,
                                                    ns, n_clips, got, &rec);
         d->dev->info.local_mem = local_mem;
+        d->dev->info.fp64 = fp64;
+        d->dev->info.host_cpu = host_cpu;
         accel_status sr = accel__audio_features_on(d->ctx, cpu_index, &p, ACCEL_F32, clips, ns,
                                                    n_clips, ref, NULL);
         t->cases++;
@@ -142,7 +154,10 @@ void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
         {"whisper-128", 2e-4, SMALL_LOCAL_MEMORY, "whisper-128 (DFT route)"},
         {"vggish", 1e-3, SMALL_LOCAL_MEMORY, "vggish (DFT route)"},
         {"fbank-80", 1e-3, SMALL_LOCAL_MEMORY, "fbank-80 (DFT route)"},
-        {"fbank-80", 1e-3, FRAMES_23MS, "fbank-80, 23-ms frames"}};
+        {"fbank-80", 1e-3, FRAMES_23MS, "fbank-80, 23-ms frames"},
+        {"fbank-80", 1e-3, AS_GPU, "fbank-80 (as on a GPU)"},
+        {"fbank-80", 1e-3, NO_FP64, "fbank-80 (no fp64)"},
+        {"fbank-80", 1e-3, NO_FP64_SMALL_LOCAL_MEMORY, "fbank-80 (no fp64, DFT route)"}};
     /* 61 s: three whisper windows, the last one partial; 331 s: more frames than a device
      * computes in one slice (SLICE in src/ops/audio/device.c) */
     static const size_t sizes[] = {0, 1, 399, 400, 401, 16411, 15360, 976000, 5296007};
@@ -165,8 +180,13 @@ void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
         accel_audio_params p = {.struct_size = sizeof p};
         accel_audio_params_preset(presets[k].preset, &p);
         if (strcmp(accel__audio_op(p.kind)->name, op) != 0) continue;
+        /* the device-information variants change nothing on the CPU, and as a GPU nothing on one */
+        int v = presets[k].variant;
+        if ((v == AS_GPU || v == NO_FP64 || v == NO_FP64_SMALL_LOCAL_MEMORY) && d->is_cpu) continue;
+        if (v == AS_GPU && !d->dev->info.host_cpu) continue;
         for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-            if (presets[k].variant != AS_IS && sizes[s] > dft_max) continue;
+            int long_ok = presets[k].variant == AS_IS || presets[k].variant == AS_GPU || presets[k].variant == NO_FP64;
+            if (!long_ok && sizes[s] > dft_max) continue;
             if (sizes[s] > conf_audio_max_samples) continue;
             one(d, t, &presets[k], noise, sizes[s], (int)cpu);
             if (sizes[s] >= 400 && sizes[s] <= 16411) one(d, t, &presets[k], tone, sizes[s], (int)cpu);
@@ -174,7 +194,12 @@ void conf_audio(const conf_dev *d, conf_tally *t, const char *op)
         /* several clips in one call: a device call's frames span clips (and, with a small
          * memory budget, batches end inside them) */
         const float *xs[] = {noise, tone, noise + 7, tone + 3, noise + 11};
-        size_t ns[] = {16411, 0, 401, presets[k].variant != AS_IS ? 4000 : 976000, 1};
+        size_t ns[] = {16411, 0, 401,
+                       presets[k].variant == SMALL_LOCAL_MEMORY || presets[k].variant == FRAMES_23MS ||
+                               presets[k].variant == NO_FP64_SMALL_LOCAL_MEMORY
+                           ? 4000
+                           : 976000,
+                       1};
         for (size_t c = 0; c < sizeof ns / sizeof *ns; c++)
             if (ns[c] > conf_audio_max_samples) ns[c] = conf_audio_max_samples;
         clips_case(d, t, &presets[k], xs, ns, sizeof ns / sizeof *ns, (int)cpu);

@@ -45,7 +45,8 @@ static const op_case cases[] = {
     {"vggish", conf_vggish, "vggish on noise and a loud tone, 0 … 5296007 samples, against the "
      "CPU within 1e-3; also through the direct-DFT route"},
     {"fbank", conf_fbank, "fbank-80 on noise and a loud tone, 0 … 5296007 samples, against the "
-     "CPU within 1e-3; also through the direct-DFT route and with 23-ms frames (n_fft 368)"},
+     "CPU within 1e-3; also through the direct-DFT route, with 23-ms frames (n_fft 368), as on a "
+     "GPU (the float route), and as on a device without fp64 (float-float; also by the DFT route)"},
     {"image_decode", conf_image_decode, "4 JPEGs (1×1 … 640×480, some DCT-scaled) in one batch, "
      "identical to the CPU's pixels in uneven batches"},
     {"image_gray", conf_image_gray, "9 images of mixed sizes and 1/3/4 channels, BGR and RGB, "

@@ -276,6 +276,14 @@ void accel__audio_clip_whole(const audio_plan *pl, audio_clip *cl, const float *
                              float *out);
 /* Computes frames [begin, end) of the call on a device through its counting handle (device.c). */
 accel_status accel__audio_run_device(accel__devq *q, void *call, size_t begin, size_t end);
+/* What the device path did with Kaldi frames since the process started (device.c): frames
+ * computed by the float kernel, those of them flagged and computed again in float64 or in
+ * float-float, frames computed all in float-float (the direct-DFT route of a device without
+ * float64) and all in float64. Counted atomically; tests read them before and after a call. */
+typedef struct audio_kaldi_counts {
+    uint64_t float_frames, redone_double, redone_ff, ff_frames, double_frames;
+} audio_kaldi_counts;
+void accel__audio_kaldi_counts(audio_kaldi_counts *out);
 /* The FFT kernels' stages for n_fft points (nonzero), or 0 when the device path takes the
  * direct DFT route for this size. */
 int accel__audio_fft_radices(int n_fft);

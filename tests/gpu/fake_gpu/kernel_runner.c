@@ -70,7 +70,27 @@
       (PTR(float, 0), PTR(const float, 1), PTR(const double, 2), PTR(const double, 3),      \
        PTR(const double, 4), PTR(const int, 5), PTR(const float, 6), I64(7), I64(8),        \
        I64(9), I32(10), I32(11), I32(12), I32(13), I32(14), I32(15), I64(16), F32(17),      \
-       I32(18), I32(19), I32(20), I32(21), F32(22), I32(23), I32(24)))                   \
+       I32(18), I32(19), I32(20), I32(21), F32(22), I32(23), I32(24), PTR(const int, 25), \
+       I32(26)))                                                                            \
+    X(ak_audio_fbank_f,                                                                     \
+      (PTR(float, 0), PTR(int, 1), PTR(const float, 2), PTR(const float, 3),                \
+       PTR(const float, 4), PTR(const int, 5), PTR(const float, 6), I64(7), I64(8), I64(9), \
+       I32(10), I32(11), I32(12), I32(13), I32(14), I32(15), I64(16), F32(17), F32(18),     \
+       F32(19), I32(20), I32(21), I32(22), I32(23), F32(24), I32(25), I32(26), F32(27)))    \
+    X(ak_audio_fbank_fd,                                                                    \
+      (PTR(float, 0), PTR(int, 1), PTR(const float, 2), PTR(const float, 3),                \
+       PTR(const float, 4), PTR(const int, 5), PTR(const float, 6), I64(7), I64(8), I64(9), \
+       I32(10), I32(11), I32(12), I32(13), I32(14), I32(15), I64(16), F32(17), F32(18),     \
+       F32(19), I32(20), I32(21), I32(22), I32(23), F32(24), I32(25), I32(26), F32(27)))    \
+    X(ak_audio_kaldi_ff,                                                                    \
+      (PTR(float, 0), PTR(float, 1), PTR(const float, 2), PTR(const float, 3),              \
+       PTR(const int, 4), I32(5), I64(6), I64(7), I64(8), I32(9), I32(10), I32(11),         \
+       I32(12), I32(13), I32(14), I64(15), F32(16), F32(17), F32(18), F32(19), I32(20)))    \
+    X(ak_audio_dft_ff, (PTR(float, 0), PTR(const float, 1), PTR(const float, 2), I32(3),    \
+                        I32(4), I32(5), I32(6), I32(7)))                                    \
+    X(ak_audio_mel_kf, (PTR(float, 0), PTR(const float, 1), PTR(const float, 2),            \
+                        PTR(const int, 3), PTR(const float, 4), I32(5), I32(6), I32(7),     \
+                        I32(8), F32(9)))                                                    \
     X(ak_img_gray, AKR_IMG_U8(unsigned char))                                               \
     X(ak_img_resize, (PTR(unsigned char, 0), PTR(const unsigned char, 1), PTR(const int, 2), \
                       PTR(const ak_i64, 3), I32(4)))                                        \
