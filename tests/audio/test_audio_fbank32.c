@@ -162,10 +162,23 @@ static uint64_t check_device(accel_ctx *ctx, const char *label, const accel_audi
 
 /* The case on every CPU kernel and on the device; expect_redo: an input some of whose frames a
  * float FFT cannot resolve (the device must compute some again). */
+static double scale_override; /* > 0: the sample scale the case runs with */
+
 static void check(accel_ctx *ctx, const char *label, const char *preset, const float *x, size_t n, int expect_redo)
 {
     accel_audio_params p = {.struct_size = sizeof p};
     ASSERT_OK(accel_audio_params_preset(preset, &p));
+    if (scale_override > 0) p.sample_scale = scale_override;
+    {
+        /* the CPU takes the mean as two floats where the scaled samples are exact in float
+         * (a power-of-two scale ≥ 1, no dither), in double lanes otherwise */
+        audio_plan pl;
+        ASSERT_OK(accel__audio_plan_init(&pl, &p));
+        int e, pow2 = p.sample_scale >= 1.0 && frexp(p.sample_scale, &e) == 0.5 && !(p.dither > 0);
+        ASSERT_EQ_INT(pl.kaldi_fmean, pow2);
+        printf("  %-44s CPU: the frame's mean %s\n", label, pl.kaldi_fmean ? "as two floats" : "in double lanes");
+        accel__audio_plan_free(&pl);
+    }
     size_t nf = 0;
     double *want = reference(&p, x, n, &nf);
     ASSERT_TRUE(want != NULL);
@@ -241,6 +254,9 @@ int main(void)
     /* a large DC offset under a quiet signal: the mean must come off exactly */
     for (size_t i = 0; i < n; i++) x[i] = 0.25f + sp[i % ns] * 1e-3f;
     check(ctx, "DC offset 0.25 under speech at -60 dB", "fbank-80", x, n, 0);
+    scale_override = 1000.0; /* not a power of two: the mean in double lanes */
+    check(ctx, "the same, sample_scale 1000", "fbank-80", x, n, 0);
+    scale_override = 0;
     for (size_t i = 0; i < n; i++) x[i] = -0.5f + RND() * 2e-5f;
     check(ctx, "DC offset -0.5 under noise at -100 dB", "fbank-80", x, n, 0);
     /* random frames: white noise whose level jumps every 0.1 s between -120 dB and 0 dB */

@@ -118,6 +118,8 @@ struct audio_plan {
     int n_out;     /* values per frame: n_mels (+1 with use_energy) */
     int pad_left;  /* framing offset: frame f starts at f·hop − pad_left */
     int kaldi_pre; /* Kaldi pre-processing on */
+    int kaldi_fmean; /* Kaldi in float with the mean as two floats: no dither, the sample scale a
+                      * power of two ≥ 1 (the scaled samples exact in float) */
     float *window; /* win */
     double *windowd; /* the same in double (Kaldi) */
     audio_fft_plan fft;

@@ -436,6 +436,58 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
         const float *const *s = src + sb * KW;
         vd sum[2] = {zerod, zerod};
         int k0 = 0;
+        const float *wf = pl->window;
+        const float cf = (float)c;
+        vw energy = zero, prev = zero;
+        if (pl->kaldi_fmean) {
+            /* The scale is a power of two ≥ 1 and there is no dither: the scaled samples are
+             * exact in float. Their mean is summed in double and split into two floats,
+             * hi + lo; (x − hi) − lo then leaves the residue with the rounding of one or two
+             * float operations on the residue itself (x − hi is exact where the offset
+             * dominates, by Sterbenz's lemma), which is what rounding the double difference
+             * once gives, without keeping the frame in double. */
+            vw *xs = (vw *)frm;
+            const float fscale = (float)scale;
+#if KERN_TRANSPOSE
+            for (; k0 + KW <= win; k0 += KW) {
+                vw t[KW];
+                KFN(transpose)(s, k0, t);
+                for (int k = 0; k < KW; k++) {
+                    vw x = t[k] * fscale;
+                    xs[k0 + k] = x;
+                    vwh lo, hi;
+                    __builtin_memcpy(&lo, &x, sizeof lo);
+                    __builtin_memcpy(&hi, (const float *)&x + KWD, sizeof hi);
+                    sum[0] += __builtin_convertvector(lo, vd);
+                    sum[1] += __builtin_convertvector(hi, vd);
+                }
+            }
+#endif
+            for (; k0 < win; k0++) {
+                for (int l = 0; l < KW; l++) xs[k0][l] = s[l][k0] * fscale;
+                for (int h = 0; h < 2; h++)
+                    for (int l = 0; l < KWD; l++) sum[h][l] += (double)xs[k0][h * KWD + l];
+            }
+            vw mhi = zero, mlo = zero;
+            if (p->remove_dc_offset) {
+                vd m0 = sum[0] / (double)win, m1 = sum[1] / (double)win;
+                vwh h0 = __builtin_convertvector(m0, vwh), h1 = __builtin_convertvector(m1, vwh);
+                mhi = KFN(join)(h0, h1);
+                mlo = KFN(join)(__builtin_convertvector(m0 - __builtin_convertvector(h0, vd), vwh),
+                                __builtin_convertvector(m1 - __builtin_convertvector(h1, vd), vwh));
+            }
+            for (int k = 0; k < win; k++) {
+                vw d = (xs[k] - mhi) - mlo;
+                if (p->use_energy && p->raw_energy) energy += d * d;
+                vw y = (d - cf * (k ? prev : d)) * wf[k];
+                prev = d;
+                if (p->use_energy && !p->raw_energy) energy += y * y;
+                if (pl->fft.odd) ar[k] = y;
+                else if (k & 1) ai[k / 2] = y;
+                else ar[k / 2] = y;
+            }
+            goto framed;
+        }
 #if KERN_TRANSPOSE
         for (; k0 + KW <= win; k0 += KW) {
             vw t[KW];
@@ -467,9 +519,6 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
                     }
         const vd mean[2] = {p->remove_dc_offset ? sum[0] / (double)win : zerod,
                             p->remove_dc_offset ? sum[1] / (double)win : zerod};
-        const float *wf = pl->window;
-        const float cf = (float)c;
-        vw energy = zero, prev = zero;
         for (int k = 0; k < win; k++) {
             /* the offset comes off in double; what is left is rounded once to float */
             vwh lo = __builtin_convertvector(frm[2 * k] - mean[0], vwh);
@@ -483,6 +532,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             else if (k & 1) ai[k / 2] = y;
             else ar[k / 2] = y;
         }
+    framed:
         if (!pl->fft.odd) {
             if (win & 1) ai[win / 2] = zero;
             for (int j = (win + 1) / 2; j < m; j++) ar[j] = ai[j] = zero;

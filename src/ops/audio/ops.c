@@ -107,18 +107,19 @@ void accel__audio_whisper_put(audio_call *c, size_t ci, int64_t f0, int nf, floa
     }
 }
 
-/* Frames go to the output a tile at a time: AUDIO_TILE frames' values gathered from the
- * kernel's batches, then each value's run of frames written in one piece. Band-major outputs
- * (whisper: value k of every frame contiguous) otherwise get a 64-byte write into each of
- * n_out rows far apart per batch, which costs more than computing the batch (measured: 128
- * frames per tile halved that cost, 512 halved it again). A tile spans at most TILE_SEGS of
- * whisper's stretches. */
+/* Band-major outputs (whisper: value k of every frame contiguous) go out a tile at a time:
+ * AUDIO_TILE frames' values gathered from the kernel's batches, then each value's run of
+ * frames written in one piece; one batch at a time they got a 64-byte write into each of n_out
+ * rows far apart, which cost more than computing the batch (measured: 128 frames per tile
+ * halved that cost, 512 halved it again). A tile spans at most TILE_SEGS of whisper's
+ * stretches. Frame-major outputs (vggish, fbank) are written a batch at a time: each frame's
+ * values are one contiguous run already, gathered from the batch's few kilobytes. */
 #define AUDIO_TILE (32 * AUDIO_LANES)
 #define TILE_SEGS (AUDIO_TILE / AUDIO_SEGMENT + 1)
 
-/* Stores tile[k][j] (row stride AUDIO_TILE) of frames f0 … f0+nf−1 at their places in the
- * clip's output. */
-static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *tile)
+/* Stores tile[k][j] (row stride `ts`: AUDIO_TILE for a tile, AUDIO_LANES for one batch's
+ * vals) of frames f0 … f0+nf−1 at their places in the clip's output. */
+static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *tile, size_t ts)
 {
     const audio_layout *y = &cl->lay;
     int n_out = pl->n_out;
@@ -131,11 +132,11 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
     if (w0 == w1) {
         float *base = cl->out + w0 * y->ws + (f0 - w0 * y->wf) * y->fs;
         if (y->fs == 1) {
-            for (int k = 0; k < n_out; k++) memcpy(base + k * y->ks, tile + (size_t)k * AUDIO_TILE, (size_t)nf * sizeof(float));
+            for (int k = 0; k < n_out; k++) memcpy(base + k * y->ks, tile + (size_t)k * ts, (size_t)nf * sizeof(float));
         } else {
             for (int l = 0; l < nf; l++) {
                 float *o = base + l * y->fs;
-                for (int k = 0; k < n_out; k++) o[k * y->ks] = tile[(size_t)k * AUDIO_TILE + l];
+                for (int k = 0; k < n_out; k++) o[k * y->ks] = tile[(size_t)k * ts + l];
             }
         }
         return;
@@ -143,7 +144,7 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
     for (int l = 0; l < nf; l++) {
         int64_t f = f0 + l, w = f / y->wf;
         float *o = cl->out + w * y->ws + (f - w * y->wf) * y->fs;
-        for (int k = 0; k < n_out; k++) o[k * y->ks] = tile[(size_t)k * AUDIO_TILE + l];
+        for (int k = 0; k < n_out; k++) o[k * y->ks] = tile[(size_t)k * ts + l];
     }
 }
 
@@ -281,6 +282,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
         float mx = -INFINITY;
         int64_t f = cl->f_begin + (int64_t)(item - c->prefix[ci]);
         int64_t fe = cl->f_begin + (int64_t)(cend - c->prefix[ci]);
+        const int tiled = cl->lay.fs == 1;
         int64_t ft = f; /* the tile's first frame */
         int nt = 0;     /* frames in the tile */
         for (size_t k = 0; noted && k < (size_t)pl->n_out * TILE_SEGS; k++) least[k] = none;
@@ -299,6 +301,11 @@ static void cpu_part(void *arg, size_t b, size_t e)
             }
             float bm = t->kernel(pl, &cl->sig, f, nf, scratch, vals);
             mx = bm > mx ? bm : mx;
+            if (!tiled) {
+                store(pl, cl, f, nf, vals, AUDIO_LANES);
+                f += nf;
+                continue;
+            }
             if (noted) {
                 int64_t ns = cl->f_store - f;
                 size_t sub = (size_t)((f - cl->f_origin) / AUDIO_SEGMENT - (ft - cl->f_origin) / AUDIO_SEGMENT);
@@ -321,7 +328,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
                         }
                     }
                 }
-                store(pl, cl, ft, nt, tile);
+                store(pl, cl, ft, nt, tile, AUDIO_TILE);
                 ft = f;
                 nt = 0;
             }

@@ -219,6 +219,11 @@ accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
         pl->pad_left = p->snip_edges ? 0 : pl->win / 2 - pl->hop / 2;
         pl->logkind = AUDIO_LOG_KALDI;
         pl->kaldi_pre = 1;
+        {
+            int e;
+            pl->kaldi_fmean = !(p->dither > 0) && p->sample_scale >= 1.0 && p->sample_scale <= 0x1p64 &&
+                              frexp(p->sample_scale, &e) == 0.5;
+        }
         pl->n_out = p->n_mels + (p->use_energy ? 1 : 0);
         pl->log_energy_floor = p->energy_floor > 0 ? (float)log(p->energy_floor) : -INFINITY;
         st = accel__audio_mel_kaldi(&pl->mel, p->sample_rate, pl->n_fft, p->n_mels, p->low_freq,
