@@ -240,6 +240,9 @@ typedef struct audio_call {
  * result (+Inf for n = 0). In vector lanes: as one loop of scalar minima it was a dependent
  * chain costing as much as the kernel's FFT. */
 float accel__audio_whisper_floor_run(float *row, int64_t n, float fl);
+/* *slot = min(*slot, v) on a float's bits, atomically: two threads may share a stretch at the
+ * edge of their frames. */
+void accel__audio_note_min(uint32_t *slot, float v);
 /* seg_min for the call's clips (whisper only; others keep NULL). */
 accel_status accel__audio_call_segments(audio_call *c);
 /* Frames f0 … f0+nf−1 of clip ci, values v[k·ks + j·fs], are about to be stored: turned into

@@ -439,6 +439,9 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
         const float *wf = pl->window;
         const float cf = (float)c;
         vw energy = zero, prev = zero;
+        vw mhi = zero, mlo = zero;      /* the mean as two floats (kaldi_fmean) */
+        vd mean[2] = {zerod, zerod};    /* the mean in double (otherwise) */
+        vw *xs = (vw *)frm;             /* kaldi_fmean: the scaled samples, in float */
         if (pl->kaldi_fmean) {
             /* The scale is a power of two ≥ 1 and there is no dither: the scaled samples are
              * exact in float. Their mean is summed in double and split into two floats,
@@ -446,7 +449,6 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
              * float operations on the residue itself (x − hi is exact where the offset
              * dominates, by Sterbenz's lemma), which is what rounding the double difference
              * once gives, without keeping the frame in double. */
-            vw *xs = (vw *)frm;
             const float fscale = (float)scale;
 #if KERN_TRANSPOSE
             for (; k0 + KW <= win; k0 += KW) {
@@ -468,7 +470,6 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
                 for (int h = 0; h < 2; h++)
                     for (int l = 0; l < KWD; l++) sum[h][l] += (double)xs[k0][h * KWD + l];
             }
-            vw mhi = zero, mlo = zero;
             if (p->remove_dc_offset) {
                 vd m0 = sum[0] / (double)win, m1 = sum[1] / (double)win;
                 vwh h0 = __builtin_convertvector(m0, vwh), h1 = __builtin_convertvector(m1, vwh);
@@ -476,54 +477,50 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
                 mlo = KFN(join)(__builtin_convertvector(m0 - __builtin_convertvector(h0, vd), vwh),
                                 __builtin_convertvector(m1 - __builtin_convertvector(h1, vd), vwh));
             }
-            for (int k = 0; k < win; k++) {
-                vw d = (xs[k] - mhi) - mlo;
-                if (p->use_energy && p->raw_energy) energy += d * d;
-                vw y = (d - cf * (k ? prev : d)) * wf[k];
-                prev = d;
-                if (p->use_energy && !p->raw_energy) energy += y * y;
-                if (pl->fft.odd) ar[k] = y;
-                else if (k & 1) ai[k / 2] = y;
-                else ar[k / 2] = y;
-            }
-            goto framed;
-        }
+        } else {
 #if KERN_TRANSPOSE
-        for (; k0 + KW <= win; k0 += KW) {
-            vw t[KW];
-            KFN(transpose)(s, k0, t);
-            for (int k = 0; k < KW; k++) {
-                vwh lo, hi;
-                __builtin_memcpy(&lo, &t[k], sizeof lo);
-                __builtin_memcpy(&hi, (const float *)&t[k] + KWD, sizeof hi);
-                vd a = __builtin_convertvector(lo, vd) * scale, b = __builtin_convertvector(hi, vd) * scale;
-                frm[2 * (k0 + k)] = a;
-                frm[2 * (k0 + k) + 1] = b;
-                sum[0] += a;
-                sum[1] += b;
+            for (; k0 + KW <= win; k0 += KW) {
+                vw t[KW];
+                KFN(transpose)(s, k0, t);
+                for (int k = 0; k < KW; k++) {
+                    vwh lo, hi;
+                    __builtin_memcpy(&lo, &t[k], sizeof lo);
+                    __builtin_memcpy(&hi, (const float *)&t[k] + KWD, sizeof hi);
+                    vd a = __builtin_convertvector(lo, vd) * scale, b = __builtin_convertvector(hi, vd) * scale;
+                    frm[2 * (k0 + k)] = a;
+                    frm[2 * (k0 + k) + 1] = b;
+                    sum[0] += a;
+                    sum[1] += b;
+                }
+            }
+#endif
+            for (; k0 < win; k0++)
+                for (int h = 0; h < 2; h++) {
+                    for (int l = 0; l < KWD; l++) frm[2 * k0 + h][l] = (double)s[h * KWD + l][k0] * scale;
+                    sum[h] += frm[2 * k0 + h];
+                }
+            if (p->dither > 0)
+                for (int h = 0; h < 2; h++)
+                    for (int l = 0; l < KWD && sb * KW + h * KWD + l < nf; l++)
+                        for (int k = 0; k < win; k++) {
+                            double g = p->dither * KFN(gauss)((uint64_t)(f0 + sb * KW + h * KWD + l), k);
+                            frm[2 * k + h][l] += g;
+                            sum[h][l] += g;
+                        }
+            if (p->remove_dc_offset) {
+                mean[0] = sum[0] / (double)win;
+                mean[1] = sum[1] / (double)win;
             }
         }
-#endif
-        for (; k0 < win; k0++)
-            for (int h = 0; h < 2; h++) {
-                for (int l = 0; l < KWD; l++) frm[2 * k0 + h][l] = (double)s[h * KWD + l][k0] * scale;
-                sum[h] += frm[2 * k0 + h];
-            }
-        if (p->dither > 0)
-            for (int h = 0; h < 2; h++)
-                for (int l = 0; l < KWD && sb * KW + h * KWD + l < nf; l++)
-                    for (int k = 0; k < win; k++) {
-                        double g = p->dither * KFN(gauss)((uint64_t)(f0 + sb * KW + h * KWD + l), k);
-                        frm[2 * k + h][l] += g;
-                        sum[h][l] += g;
-                    }
-        const vd mean[2] = {p->remove_dc_offset ? sum[0] / (double)win : zerod,
-                            p->remove_dc_offset ? sum[1] / (double)win : zerod};
         for (int k = 0; k < win; k++) {
-            /* the offset comes off in double; what is left is rounded once to float */
-            vwh lo = __builtin_convertvector(frm[2 * k] - mean[0], vwh);
-            vwh hi = __builtin_convertvector(frm[2 * k + 1] - mean[1], vwh);
-            vw d = KFN(join)(lo, hi);
+            vw d;
+            if (pl->kaldi_fmean) {
+                d = (xs[k] - mhi) - mlo;
+            } else { /* the offset comes off in double; what is left is rounded once to float */
+                vwh lo = __builtin_convertvector(frm[2 * k] - mean[0], vwh);
+                vwh hi = __builtin_convertvector(frm[2 * k + 1] - mean[1], vwh);
+                d = KFN(join)(lo, hi);
+            }
             if (p->use_energy && p->raw_energy) energy += d * d;
             vw y = (d - cf * (k ? prev : d)) * wf[k];
             prev = d;
@@ -532,7 +529,6 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             else if (k & 1) ai[k / 2] = y;
             else ar[k / 2] = y;
         }
-    framed:
         if (!pl->fft.odd) {
             if (win & 1) ai[win / 2] = zero;
             for (int j = (win + 1) / 2; j < m; j++) ar[j] = ai[j] = zero;

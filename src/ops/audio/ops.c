@@ -37,76 +37,6 @@ void accel__audio_call_free(audio_call *c)
     c->n_seg = NULL;
 }
 
-static uint32_t f32_bits(float v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
-static float bits_f32(uint32_t u)
-{
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-accel_status accel__audio_call_segments(audio_call *c)
-{
-    const audio_plan *pl = c->plan;
-    if (pl->p.kind != ACCEL_AUDIO_WHISPER) return ACCEL_OK;
-    c->seg_min = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->seg_min);
-    c->n_seg = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->n_seg);
-    RETURN_ERROR_IF(!c->seg_min || !c->n_seg, ACCEL_ERR_NO_MEMORY, "out of memory");
-    const uint32_t none = f32_bits(INFINITY);
-    for (size_t i = 0; i < c->n_clips; i++) {
-        const audio_clip *cl = &c->clips[i];
-        int64_t stored = cl->f_store - cl->f_origin;
-        c->n_seg[i] = stored > 0 ? (stored + AUDIO_SEGMENT - 1) / AUDIO_SEGMENT : 0;
-        size_t k = (size_t)pl->n_out * (size_t)c->n_seg[i];
-        c->seg_min[i] = malloc((k ? k : 1) * sizeof **c->seg_min);
-        RETURN_ERROR_IF(!c->seg_min[i], ACCEL_ERR_NO_MEMORY, "out of memory for whisper's stretch minima");
-        for (size_t j = 0; j < k; j++) c->seg_min[i][j] = none;
-    }
-    return ACCEL_OK;
-}
-
-/* *slot = min(*slot, v), two threads may share a stretch at the edge of their frames */
-static void note_min(uint32_t *slot, float v)
-{
-    uint32_t cur = __atomic_load_n(slot, __ATOMIC_RELAXED);
-    while (v < bits_f32(cur) &&
-           !__atomic_compare_exchange_n(slot, &cur, f32_bits(v), 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-
-void accel__audio_whisper_put(audio_call *c, size_t ci, int64_t f0, int nf, float *v, ptrdiff_t ks, ptrdiff_t fs)
-{
-    if (!c->seg_min) return;
-    const audio_clip *cl = &c->clips[ci];
-    int n_out = c->plan->n_out;
-    int64_t end = f0 + nf < cl->f_store ? f0 + nf : cl->f_store;
-    for (int j = 0; j < nf; j++)
-        for (int k = 0; k < n_out; k++) {
-            float *p = v + k * ks + j * fs;
-            *p = (*p + 4.0f) * 0.25f;
-        }
-    for (int64_t a = f0; a < end;) {
-        int64_t seg = (a - cl->f_origin) / AUDIO_SEGMENT;
-        int64_t b = cl->f_origin + (seg + 1) * AUDIO_SEGMENT;
-        if (b > end) b = end;
-        uint32_t *row = c->seg_min[ci] + seg;
-        int64_t n = b - a;
-        for (int k = 0; k < n_out; k++) {
-            const float *p = v + k * ks + (a - f0) * fs;
-            float m = INFINITY;
-            for (int64_t j = 0; j < n; j++) m = p[j * fs] < m ? p[j * fs] : m;
-            note_min(row + (int64_t)k * c->n_seg[ci], m);
-        }
-        a = b;
-    }
-}
-
 /* Band-major outputs (whisper: value k of every frame contiguous) go out a tile at a time:
  * AUDIO_TILE frames' values gathered from the kernel's batches, then each value's run of
  * frames written in one piece; one batch at a time they got a 64-byte write into each of n_out
@@ -213,36 +143,6 @@ float accel__audio_whisper_floor_run(float *row, int64_t n, float fl)
     return r;
 }
 
-void accel__audio_frames_span(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb,
-                              int64_t *a, int64_t *b)
-{
-    int64_t s = fa * pl->hop - pl->pad_left;
-    int64_t e = (fb - 1) * pl->hop - pl->pad_left + pl->win, next = fb * pl->hop - pl->pad_left;
-    if (next > e) e = next;
-    int64_t lo = sig->base, hi = sig->base + sig->len;
-    *a = s > lo ? s : lo;
-    *b = e < hi ? e : hi;
-    if (*b < *a) *b = *a;
-}
-
-int accel__audio_frames_nonfinite(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb)
-{
-    int64_t a, b;
-    accel__audio_frames_span(pl, sig, fa, fb, &a, &b);
-    size_t n = (size_t)(b - a);
-    return accel__audio_first_nonfinite(sig->x + (a - sig->base), n) < n;
-}
-
-accel_status accel__audio_nonfinite_error(const audio_call *c, size_t ci)
-{
-    const audio_signal *sig = &c->clips[ci].sig;
-    size_t bad = accel__audio_first_nonfinite(sig->x, (size_t)sig->len);
-    if (bad == (size_t)sig->len) /* cannot be: a run saw one */
-        return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio features: clip %zu has a sample that is not finite", ci);
-    return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio features: clip %zu, sample %lld is %s (samples must be finite)",
-                       ci, (long long)(sig->base + (int64_t)bad), accel__audio_nonfinite_name(sig->x[bad]));
-}
-
 typedef struct cpu_task {
     audio_call *call;
     audio_kernel_fn kernel; /* the build for the CPU device's SIMD level */
@@ -323,7 +223,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
                         uint32_t *row = c->seg_min[ci] + (int64_t)k * c->n_seg[ci];
                         for (int64_t g = s0; g <= s1; g++) {
                             audio_v4 *l = &least[(size_t)k * TILE_SEGS + (size_t)(g - s0)];
-                            note_min(row + g, least_of(*l));
+                            accel__audio_note_min(row + g, least_of(*l));
                             *l = none;
                         }
                     }
@@ -371,14 +271,11 @@ typedef struct post_task {
 
 /* Whisper after runs that stored (v + 4) / 4: max((v + 4)/4, (floor + 4)/4) is
  * (max(v, floor) + 4)/4 exactly (rounding is monotonic), so only the stretches whose least
- * value is under the raised floor are read; then the frames no run computed and the windows'
- * zeros are written. */
-static void whisper_rows_noted(post_task *t, size_t k)
+ * value is under the raised floor are read. */
+static void whisper_raise_noted(const post_task *t, size_t k, int64_t nc)
 {
-    const audio_frames *fr = t->fr;
     const audio_layout *y = t->lay;
     float fu = (t->floor_v + 4.0f) / 4.0f;
-    int64_t nc = fr->computed < fr->stored ? fr->computed : fr->stored;
     const uint32_t *mins = t->seg_min + (int64_t)k * t->n_seg;
     for (int64_t s = 0; s < t->n_seg; s++) {
         float m;
@@ -392,37 +289,27 @@ static void whisper_rows_noted(post_task *t, size_t k)
             a = e;
         }
     }
-    if (!t->pl->p.windows) {
-        float *row = t->out + (int64_t)k * y->ks;
-        for (int64_t f = nc; f < fr->stored; f++) row[f] = t->zero_v;
-    } else {
-        for (int64_t w = 0; w < fr->windows; w++) {
-            float *row = t->out + w * y->ws + (int64_t)k * y->ks;
-            int64_t n = fr->stored - w * y->wf;
-            if (n > y->wf) n = y->wf;
-            for (int64_t f = n < 0 ? 0 : n; f < y->wf; f++) row[f] = 0.0f; /* pad_or_trim's zeros */
-        }
-    }
 }
 
-/* Whisper: rows (mel bands) in parallel. */
+/* Whisper: rows (mel bands) in parallel. The computed frames floored and scaled (only the
+ * stretches under the floor when the runs noted them), then the frames of appended zeros
+ * and the last window's padding. */
 static void whisper_rows(void *arg, size_t b, size_t e)
 {
     post_task *t = arg;
     const audio_frames *fr = t->fr;
     const audio_layout *y = t->lay;
     float fl = t->floor_v;
+    int64_t nc = fr->computed < fr->stored ? fr->computed : fr->stored;
     for (size_t k = b; k < e; k++) {
         if (t->seg_min) {
-            whisper_rows_noted(t, k);
+            whisper_raise_noted(t, k, nc);
         } else if (!t->pl->p.windows) {
             float *row = t->out + (int64_t)k * y->ks;
-            int64_t nc = fr->computed < fr->stored ? fr->computed : fr->stored;
             for (int64_t f = 0; f < nc; f++) {
                 float v = row[f] > fl ? row[f] : fl;
                 row[f] = (v + 4.0f) / 4.0f;
             }
-            for (int64_t f = nc; f < fr->stored; f++) row[f] = t->zero_v;
         } else {
             for (int64_t w = 0; w < fr->windows; w++) {
                 float *row = t->out + w * y->ws + (int64_t)k * y->ks;
@@ -432,7 +319,17 @@ static void whisper_rows(void *arg, size_t b, size_t e)
                     float v = row[f] > fl ? row[f] : fl;
                     row[f] = (v + 4.0f) / 4.0f;
                 }
-                for (int64_t f = n; f < y->wf; f++) row[f] = 0.0f; /* pad_or_trim's zeros */
+            }
+        }
+        if (!t->pl->p.windows) {
+            float *row = t->out + (int64_t)k * y->ks;
+            for (int64_t f = nc; f < fr->stored; f++) row[f] = t->zero_v;
+        } else {
+            for (int64_t w = 0; w < fr->windows; w++) {
+                float *row = t->out + w * y->ws + (int64_t)k * y->ks;
+                int64_t n = fr->stored - w * y->wf;
+                if (n > y->wf) n = y->wf;
+                for (int64_t f = n < 0 ? 0 : n; f < y->wf; f++) row[f] = 0.0f; /* pad_or_trim's zeros */
             }
         }
     }
