@@ -180,7 +180,7 @@ static void FX(power)(const audio_fft_plan *fft, const FT *zr, const FT *zi, FT 
     }
     const FS *sr = FFT_SR(fft), *si = FFT_SI(fft);
     for (int k = 0; k < nb; k++) {
-        int ka = k % m, kb = (m - k) % m;
+        int ka = k < m ? k : k - m, kb = k > 0 ? m - k : 0; /* k % m, (m − k) % m for k ≤ m */
         FS wr = sr[k], wi = si[k];
         FT er = (FS)0.5 * (zr[ka] + zr[kb]), ei = (FS)0.5 * (zi[ka] - zi[kb]);
         FT dr = (FS)0.5 * (zr[ka] - zr[kb]), di = (FS)0.5 * (zi[ka] + zi[kb]);
