@@ -15,6 +15,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
 fail() { echo "FAIL: $*"; exit 1; }
+# (a command's output is matched as a here-string, never `cmd | grep -q`: grep -q leaves at the
+# first match, the command then dies of SIGPIPE when it writes on, and pipefail fails the test)
 unset LD_LIBRARY_PATH
 
 # The component install writes its own manifest (install_manifest_Unspecified.txt), so the
@@ -44,22 +46,22 @@ case "$libs" in *-linih*) fail "Libs names a private dependency: '$libs'" ;; esa
 if pkg-config --exists inih; then
   grep -qx "Requires.private: inih" "$libdir/pkgconfig/accel.pc" ||
     fail "accel.pc lacks Requires.private: inih"
-  pkg-config --static --libs accel | grep -q -- -linih ||
+  grep -q -- -linih <<<"$(pkg-config --static --libs accel)" ||
     fail "pkg-config --static --libs accel lacks -linih"
 fi
 grep -q '^Libs.private: -lpthread -ldl -lm$' "$libdir/pkgconfig/accel.pc" ||
   fail "accel.pc Libs.private: $(grep Libs.private "$libdir/pkgconfig/accel.pc")"
 # the shared library needs no private dependency at link time
-readelf -d "$libdir/libaccel.so" | grep -q 'SONAME.*libaccel.so.0' || fail "libaccel.so has no SONAME"
+grep -q 'SONAME.*libaccel.so.0' <<<"$(readelf -d "$libdir/libaccel.so")" || fail "libaccel.so has no SONAME"
 
 # consumers, each run without LD_LIBRARY_PATH
 cc -std=c11 $sanflag $(pkg-config --cflags accel) "$src/tests/install/consumer.c" \
    -o "$tmp/pc_shared" $(pkg-config --libs accel)
-ldd "$tmp/pc_shared" | grep -q "$libdir/libaccel.so" || fail "pc_shared does not load $libdir/libaccel.so"
+grep -q "$libdir/libaccel.so" <<<"$(ldd "$tmp/pc_shared")" || fail "pc_shared does not load $libdir/libaccel.so"
 "$tmp/pc_shared"
 cc -std=c11 $sanflag "$src/tests/install/consumer.c" -o "$tmp/pc_static" \
    $(pkg-config --cflags --libs accel-static)
-if ldd "$tmp/pc_static" | grep -q libaccel; then fail "pc_static loads libaccel.so"; fi
+if grep -q libaccel <<<"$(ldd "$tmp/pc_static")"; then fail "pc_static loads libaccel.so"; fi
 "$tmp/pc_static"
 cmake -S "$src/tests/install" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" \
       -DCMAKE_C_FLAGS="$sanflag" >/dev/null
