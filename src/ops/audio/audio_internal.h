@@ -223,7 +223,6 @@ typedef struct audio_call {
     size_t n_clips;
     size_t *prefix; /* prefix[i] = frames before clip i; prefix[n_clips] = items */
     pthread_mutex_t lock;
-    int post_done;  /* the device already applied the post pass */
     int check;      /* refuse non-finite samples: each run checks the samples its frames read
                      * (they are in the cache then), the caller those no frame reads */
     /* whisper, whole clips: the runs store (v + 4) / 4 and note, per clip, value and stretch

@@ -105,7 +105,7 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     if (st == ACCEL_OK)
         st = device < 0 ? accel__exec(ctx, accel__audio_op(p->kind), &call, rec)
                         : accel__exec_on(ctx, (size_t)device, accel__audio_op(p->kind), &call, rec);
-    if (st == ACCEL_OK && !call.post_done)
+    if (st == ACCEL_OK)
         for (size_t i = 0; st == ACCEL_OK && i < n_clips; i++)
             st = accel__audio_post(ctx, &pl, (int64_t)lens[i], cl[i].max, outs[i],
                                    call.seg_min ? call.seg_min[i] : NULL);
