@@ -226,6 +226,30 @@ static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
 #undef TPASS
 #endif
 
+/* The next batch's samples, asked for a few cache lines at a time as this batch's frames are
+ * read (asked for all at once, ahead of the batch, or an eighth at a time, the requests queue
+ * behind one another for the core's few line fill buffers and it waits for memory as if it
+ * had read the samples itself). */
+typedef struct KFN(ahead) {
+    const char *p, *end;
+    size_t step;
+} KFN(ahead);
+
+static inline void KFN(ahead_init)(KFN(ahead) *a, const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf)
+{
+    int64_t lo, hi;
+    accel__audio_frames_span(pl, sig, f0 + nf, f0 + nf + LN, &lo, &hi);
+    a->p = (const char *)(sig->x + (lo - sig->base));
+    a->end = (const char *)(sig->x + (hi - sig->base));
+    a->step = ((size_t)(a->end - a->p) / ((size_t)NSUB * (size_t)(pl->win / KW + 1)) + 63) & ~(size_t)63;
+}
+
+static inline void KFN(ahead_some)(KFN(ahead) *a)
+{
+    const char *stop = a->p + a->step < a->end ? a->p + a->step : a->end;
+    for (; a->p < stop; a->p += 64) __builtin_prefetch(a->p, 0, 3);
+}
+
 /* One source pointer per lane: inside the signal the samples themselves, at its edges a copy
  * made with the framing's edge rule, past nf a zero frame. */
 static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
@@ -281,7 +305,7 @@ static inline vw KFN(join)(vwh lo, vwh hi)
 /* Windowed frames packed (even samples real, odd imaginary), FFT, power (or magnitude for
  * vggish), filterbank, log. Returns the sub-batch's largest value (whisper's maximum). */
 static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int nf, float *scratch,
-                            float *vals)
+                            float *vals, KFN(ahead) *ahead)
 {
     const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
     vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
@@ -296,6 +320,7 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
 #if KERN_TRANSPOSE
         for (; k0 + KW <= win; k0 += KW) {
             vw t[KW];
+            KFN(ahead_some)(ahead);
             KFN(transpose)(s, k0, t);
             if (!pl->fft.odd) {
                 for (int k = 0; k < KW; k += 2) {
@@ -429,7 +454,7 @@ static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t
  * per register (within 1e-3 of float64 on the goldens and on near-silent, offset, hum and
  * random frames: tests/audio/test_audio_fbank32.c). */
 static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_t f0, int nf, float *scratch,
-                           float *vals)
+                           float *vals, KFN(ahead) *ahead)
 {
     const accel_audio_params *p = &pl->p;
     const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
@@ -462,6 +487,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
 #if KERN_TRANSPOSE
             for (; k0 + KW <= win; k0 += KW) {
                 vw t[KW];
+                KFN(ahead_some)(ahead);
                 KFN(transpose)(s, k0, t);
                 for (int k = 0; k < KW; k++) {
                     vw x = t[k] * fscale;
@@ -490,6 +516,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
 #if KERN_TRANSPOSE
             for (; k0 + KW <= win; k0 += KW) {
                 vw t[KW];
+                KFN(ahead_some)(ahead);
                 KFN(transpose)(s, k0, t);
                 for (int k = 0; k < KW; k++) {
                     vwh lo, hi;
@@ -604,11 +631,13 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
     size_t lanes_d = (size_t)4 * (size_t)(pl->fft.m + 1) + (size_t)pl->n_bins + (size_t)pl->win;
     float *edge = scratch + 2 * lanes_d * LN;
     KFN(frame_sources)(pl, sig, f0, nf, edge, src);
+    KFN(ahead) ahead;
+    KFN(ahead_init)(&ahead, pl, sig, f0, nf);
     if (pl->kaldi_pre) {
-        KFN(kaldi_f32)(pl, src, f0, nf, scratch, vals);
+        KFN(kaldi_f32)(pl, src, f0, nf, scratch, vals, &ahead);
         return -INFINITY;
     }
-    return KFN(mel_float)(pl, src, nf, scratch, vals);
+    return KFN(mel_float)(pl, src, nf, scratch, vals, &ahead);
 }
 
 /* ---- the FFT alone (tests): AUDIO_LANES real frames x[k·LANES + lane] → |X|² ---- */

@@ -143,17 +143,6 @@ float accel__audio_whisper_floor_run(float *row, int64_t n, float fl)
     return r;
 }
 
-/* Asks for the samples of the next batch (frames fa …, before fe) while this one computes:
- * about 3 % of whisper-80 on one thread (measured: two or four batches ahead gain no more). */
-static void prefetch_frames(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fe)
-{
-    if (fa >= fe) return;
-    int64_t fb = fa + AUDIO_LANES < fe ? fa + AUDIO_LANES : fe, a, b;
-    accel__audio_frames_span(pl, sig, fa, fb, &a, &b);
-    const char *p = (const char *)(sig->x + (a - sig->base)), *end = (const char *)(sig->x + (b - sig->base));
-    for (; p < end; p += 64) __builtin_prefetch(p, 0, 3);
-}
-
 typedef struct cpu_task {
     audio_call *call;
     audio_kernel_fn kernel; /* the build for the CPU device's SIMD level */
@@ -210,7 +199,6 @@ static void cpu_part(void *arg, size_t b, size_t e)
                 pthread_mutex_unlock(&c->lock);
                 break;
             }
-            prefetch_frames(pl, &cl->sig, f + nf, fe);
             float bm = t->kernel(pl, &cl->sig, f, nf, scratch, vals);
             mx = bm > mx ? bm : mx;
             if (!tiled) {

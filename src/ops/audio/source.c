@@ -374,15 +374,32 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
 size_t accel__audio_first_nonfinite(const float *x, size_t n)
 {
     /* one pass without a branch per sample, on the exponent bits (all ones: NaN or ±Inf),
-     * which vectorises; the position only when something was found */
-    uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
+     * 16 samples a step into four independent vectors (one vector is one chain of dependent
+     * ORs, a third of the speed); the position only when something was found */
+    typedef uint32_t u4 __attribute__((vector_size(16)));
+    const u4 ex = (u4){0} + 0x7f800000u;
+    u4 b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        u4 v0, v1, v2, v3;
+        memcpy(&v0, x + i, sizeof v0);
+        memcpy(&v1, x + i + 4, sizeof v1);
+        memcpy(&v2, x + i + 8, sizeof v2);
+        memcpy(&v3, x + i + 12, sizeof v3);
+        b0 |= (u4)((v0 & ex) == ex);
+        b1 |= (u4)((v1 & ex) == ex);
+        b2 |= (u4)((v2 & ex) == ex);
+        b3 |= (u4)((v3 & ex) == ex);
+    }
+    u4 b = b0 | b1 | b2 | b3;
+    uint32_t bad = b[0] | b[1] | b[2] | b[3];
+    for (; i < n; i++) {
         uint32_t u;
         memcpy(&u, &x[i], sizeof u);
         bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
     }
     if (!bad) return n;
-    for (size_t i = 0; i < n; i++)
+    for (i = 0; i < n; i++)
         if (!isfinite(x[i])) return i;
     return n;
 }
