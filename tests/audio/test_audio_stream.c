@@ -1,8 +1,10 @@
 /* test_audio_stream.c — accel_audio_features_npy(): streamed in chunks far shorter than the
  * input, the .npy equals the whole-input computation bit for bit, for every kind and option
  * that touches the edges (whisper paddings and windows, Kaldi snip_edges=0, dither, energy,
- * mean normalisation); a failed input leaves no file; and a 20-minute file is processed in
- * bounded memory. */
+ * mean normalisation); the whole input split among one, two or three threads and calls of
+ * odd sizes (so that runs begin and end inside fbank's column-sum blocks and whisper's
+ * stretches) gives the same bits; a failed input leaves no file; and a 20-minute file is
+ * processed in bounded memory. */
 #include "audio_test_util.h"
 
 #include <sys/resource.h>
@@ -10,6 +12,8 @@
 #include <unistd.h>
 
 static char tmpdir[512];
+/* contexts splitting the whole-input work differently (threads, items per call) */
+static accel_ctx *split_ctx[3];
 
 /* x[0, n) as a float WAV in memory whose data size is 0xFFFFFFFF (a streaming recorder's
  * "to the end"): its length is known only at the end, so whisper takes the spill path. */
@@ -31,6 +35,17 @@ static void compare_stream(accel_ctx *ctx, const char *label, const accel_audio_
     accel_status st;
     float *want = features_on(ctx, -1, p, x, n, shape, &nd, &st);
     ASSERT_OK(st);
+    for (int i = 0; want && i < (int)(sizeof split_ctx / sizeof *split_ctx); i++) {
+        size_t s2[3];
+        int nd2 = 0;
+        float *other = features_on(split_ctx[i], -1, p, x, n, s2, &nd2, &st);
+        ASSERT_OK(st);
+        size_t len = shape_total(shape, nd);
+        if (other && memcmp(other, want, len * sizeof(float)) != 0)
+            TEST_FAIL_("%s (%zu samples): the whole input split another way (context %d) differs by %.3g", label, n,
+                       i, max_abs_diff(other, want, len));
+        free(other);
+    }
     char path[700];
     snprintf(path, sizeof path, "%s/stream.npy", tmpdir);
     accel_audio_source *src = NULL;
@@ -137,13 +152,20 @@ int main(void)
     accel_ctx *ctx = NULL;
     ASSERT_OK(accel_ctx_create(&ctx, opt, 1, ACCEL_CTX_NO_DISCOVERY));
     if (!ctx) return 1;
+    accel_option split[3][2] = {{{"ACCEL_NUM_THREADS", "1"}, {"ACCEL_BATCH_SIZE", "1000000"}},
+                                {{"ACCEL_NUM_THREADS", "3"}, {"ACCEL_BATCH_SIZE", "1000"}},
+                                {{"ACCEL_NUM_THREADS", "2"}, {"ACCEL_BATCH_SIZE", "333"}}};
+    for (int i = 0; i < 3; i++) {
+        ASSERT_OK(accel_ctx_create(&split_ctx[i], split[i], 2, ACCEL_CTX_NO_DISCOVERY));
+        if (!split_ctx[i]) return 1;
+    }
     float *x = NULL;
     size_t n = 0;
     ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_b.wav", 16000, &x, &n, NULL));
     if (!x) return 1;
     bounded_memory(x, n);
     /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
-    size_t nl = 16000 * 50; /* over one column-sum block of 4096 frames */
+    size_t nl = 16000 * 50; /* 5000 frames: 39 column-sum blocks */
     float *y = malloc(nl * sizeof *y);
     uint32_t s = 12345;
     for (size_t i = 0; i < nl; i++) {
@@ -211,6 +233,7 @@ int main(void)
     free(q);
     free(y);
     accel_audio_free(x);
+    for (int i = 0; i < 3; i++) accel_ctx_destroy(split_ctx[i]);
     accel_ctx_destroy(ctx);
     TEST_DONE();
 }

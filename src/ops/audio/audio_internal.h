@@ -179,6 +179,10 @@ typedef struct audio_isa {
     void (*fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch);
     /* the same in double (the Kaldi path) */
     void (*fft_power_d)(const audio_fft_plan *fft, const double *x, double *power, double *scratch);
+    /* The kernel's vals[k][lane] of frames 0 … nf−1 as rows: out[l·fs + k] (frame-major
+     * outputs), and when `sums` is not NULL each value added to sums[k] in double, frame after
+     * frame (fbank's column sums, in the order accel__audio_colsum_add takes them). */
+    void (*rows)(const float *vals, int n_out, int nf, float *out, ptrdiff_t fs, double *sums);
 } audio_isa;
 /* NULL when not compiled in or not supported by this CPU. */
 const audio_isa *accel__audio_isa_generic(void);
@@ -231,6 +235,12 @@ typedef struct audio_call {
      * reading and writing the whole output again. NULL: raw values, the post pass does all. */
     uint32_t **seg_min;
     int64_t *n_seg; /* per clip: stretches per value */
+    /* fbank with mean subtraction, whole clips: per clip and block of AUDIO_COLSUM_BLOCK
+     * stored frames, the block's column sums (gsum[ci][b·n_out + k]) where one CPU run stored
+     * the whole block (gok[ci][b] = 1), so that the post pass reads the output again only
+     * for the others (device runs, blocks split between two runs). NULL: none noted. */
+    double **gsum;
+    uint8_t **gok;
 } audio_call;
 
 #define AUDIO_SEGMENT 128
@@ -242,8 +252,9 @@ float accel__audio_whisper_floor_run(float *row, int64_t n, float fl);
 /* *slot = min(*slot, v) on a float's bits, atomically: two threads may share a stretch at the
  * edge of their frames. */
 void accel__audio_note_min(uint32_t *slot, float v);
-/* seg_min for the call's clips (whisper only; others keep NULL). */
-accel_status accel__audio_call_segments(audio_call *c);
+/* seg_min (whisper) or gsum and gok (fbank subtracting its mean) for the call's clips; the
+ * others keep NULL. */
+accel_status accel__audio_call_notes(audio_call *c);
 /* Frames f0 … f0+nf−1 of clip ci, values v[k·ks + j·fs], are about to be stored: turned into
  * (v + 4) / 4 in place and their least values per stretch noted (no-op without seg_min). The
  * device runs' host side uses it; the CPU runs do the same as they gather their tiles. */
@@ -297,17 +308,20 @@ accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, 
 /* Post pass on a finished clip output (host): whisper floor at max − 8 and (x + 4) / 4 on the
  * stored frames (windows' zero padding left at 0), constant all-zero frames filled; fbank
  * column-mean subtraction. `n` is the clip length in samples. */
-/* seg_min: the clip's stretch minima when the runs stored (v + 4) / 4 (NULL: raw values). */
+/* seg_min: the clip's stretch minima when the runs stored (v + 4) / 4 (NULL: raw values);
+ * gsum, gok: the clip's noted column sums (audio_call; NULL: none). */
 accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out,
-                               const uint32_t *seg_min);
+                               const uint32_t *seg_min, const double *gsum, const uint8_t *gok);
 /* log10 of whisper's 1e-10 floor through the kernels' logarithm (all-zero frames' value). */
 float accel__audio_whisper_zero_value(void);
 
 /* Column sums for fbank's mean normalisation, in one fixed order whoever computes them: frames
  * in blocks of AUDIO_COLSUM_BLOCK, each block summed in frame order, the blocks added in order.
- * The in-memory post pass sums blocks in parallel, streaming adds frames as chunks arrive; both
- * give the same bits. */
-#define AUDIO_COLSUM_BLOCK 4096
+ * The CPU runs sum the blocks they store whole as they store them, the in-memory post pass
+ * the others in parallel, streaming adds frames as chunks arrive; all give the same bits. A
+ * block is a whole number of CPU batches (which start at multiples of AUDIO_LANES), small
+ * enough that few straddle two runs. */
+#define AUDIO_COLSUM_BLOCK (8 * AUDIO_LANES)
 typedef struct audio_colsum {
     int n;          /* columns */
     double *total;  /* finished blocks */

@@ -1,7 +1,7 @@
 /* call.c — what the CPU and the device runs of one call share about its clips: which samples
  * a run's frames read (the finite-sample check that rides along with them, and its error),
- * and whisper's noted least values per stretch of stored frames (accel__audio_call_segments,
- * used by the post pass in ops.c). */
+ * whisper's noted least values per stretch of stored frames and fbank's column sums per block
+ * (accel__audio_call_notes, used by the post pass in ops.c). */
 #include "audio_internal.h"
 
 #include <math.h>
@@ -22,9 +22,27 @@ static float bits_f32(uint32_t u)
     return v;
 }
 
-accel_status accel__audio_call_segments(audio_call *c)
+static accel_status call_colsums(audio_call *c)
 {
     const audio_plan *pl = c->plan;
+    c->gsum = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->gsum);
+    c->gok = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->gok);
+    RETURN_ERROR_IF(!c->gsum || !c->gok, ACCEL_ERR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < c->n_clips; i++) {
+        const audio_clip *cl = &c->clips[i];
+        int64_t stored = cl->f_store - cl->f_origin;
+        size_t nb = stored > 0 ? (size_t)((stored + AUDIO_COLSUM_BLOCK - 1) / AUDIO_COLSUM_BLOCK) : 0;
+        c->gsum[i] = malloc((nb ? nb : 1) * (size_t)pl->n_out * sizeof **c->gsum);
+        c->gok[i] = calloc(nb ? nb : 1, 1);
+        RETURN_ERROR_IF(!c->gsum[i] || !c->gok[i], ACCEL_ERR_NO_MEMORY, "out of memory for fbank's column sums");
+    }
+    return ACCEL_OK;
+}
+
+accel_status accel__audio_call_notes(audio_call *c)
+{
+    const audio_plan *pl = c->plan;
+    if (pl->p.kind == ACCEL_AUDIO_FBANK && pl->p.subtract_mean) return call_colsums(c);
     if (pl->p.kind != ACCEL_AUDIO_WHISPER) return ACCEL_OK;
     c->seg_min = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->seg_min);
     c->n_seg = calloc(c->n_clips ? c->n_clips : 1, sizeof *c->n_seg);

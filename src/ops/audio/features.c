@@ -89,7 +89,7 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     audio_call call;
     memset(&call, 0, sizeof call);
     if (st == ACCEL_OK) st = accel__audio_call_init(&call, &pl, cl, n_clips);
-    if (st == ACCEL_OK) st = accel__audio_call_segments(&call);
+    if (st == ACCEL_OK) st = accel__audio_call_notes(&call);
     if (st == ACCEL_OK && dtype == ACCEL_F32) {
         /* samples must be finite: the runs check what their frames read, here the rest */
         call.check = 1;
@@ -108,7 +108,8 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     if (st == ACCEL_OK)
         for (size_t i = 0; st == ACCEL_OK && i < n_clips; i++)
             st = accel__audio_post(ctx, &pl, (int64_t)lens[i], cl[i].max, outs[i],
-                                   call.seg_min ? call.seg_min[i] : NULL);
+                                   call.seg_min ? call.seg_min[i] : NULL, call.gsum ? call.gsum[i] : NULL,
+                                   call.gok ? call.gok[i] : NULL);
     accel__audio_call_free(&call);
     for (size_t i = 0; conv && i < n_clips; i++) free(conv[i]);
     free(conv);

@@ -300,6 +300,26 @@ static inline vw KFN(join)(vwh lo, vwh hi)
 #endif
 }
 
+/* The two halves of v (its first KWD lanes and its last), the other way round: shuffles of
+ * registers where there are (through memory, a full-width store and two half-width loads
+ * miss store forwarding too). */
+static inline void KFN(halves)(vw v, vwh *lo, vwh *hi)
+{
+#if KERN_TRANSPOSE == 1 && KW == 16
+    *lo = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+    *hi = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+#elif KERN_TRANSPOSE == 1 && KW == 8
+    *lo = __builtin_shufflevector(v, v, 0, 1, 2, 3);
+    *hi = __builtin_shufflevector(v, v, 4, 5, 6, 7);
+#elif KERN_TRANSPOSE == 1 && KW == 4
+    *lo = __builtin_shufflevector(v, v, 0, 1);
+    *hi = __builtin_shufflevector(v, v, 2, 3);
+#else
+    __builtin_memcpy(lo, &v, sizeof *lo);
+    __builtin_memcpy(hi, (const float *)&v + KWD, sizeof *hi);
+#endif
+}
+
 /* ---- whisper and vggish: float lanes ---- */
 
 /* Windowed frames packed (even samples real, odd imaginary), FFT, power (or magnitude for
@@ -444,6 +464,16 @@ static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t
     }
 }
 
+/* Sample k of a sub-batch less its frames' mean: with the mean as two floats (kaldi_fmean), or
+ * in double and what is left rounded once to float. */
+static inline vw KFN(kaldi_d)(const audio_plan *pl, const vw *xs, const vd *frm, vw mhi, vw mlo, const vd *mean,
+                              int k)
+{
+    if (pl->kaldi_fmean) return (xs[k] - mhi) - mlo;
+    return KFN(join)(__builtin_convertvector(frm[2 * k] - mean[0], vwh),
+                     __builtin_convertvector(frm[2 * k + 1] - mean[1], vwh));
+}
+
 /* Kaldi in single precision where it is safe. One step cancels: taking a frame's mean off its
  * samples (DC offset). In float the mean of an offset frame is off by an ulp of the offset,
  * which stays in every sample as a residue far above a quiet signal under it, and its small
@@ -468,11 +498,11 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
     int first = (p->use_energy && !p->htk_compat) ? 1 : 0;
     for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
         const float *const *s = src + sb * KW;
-        vd sum[2] = {zerod, zerod};
+        vd sum[4] = {zerod, zerod, zerod, zerod};
         int k0 = 0;
         const float *wf = pl->window;
         const float cf = (float)c;
-        vw energy = zero, prev = zero;
+        vw energy = zero;
         vw mhi = zero, mlo = zero;      /* the mean as two floats (kaldi_fmean) */
         vd mean[2] = {zerod, zerod};    /* the mean in double (otherwise) */
         vw *xs = (vw *)frm;             /* kaldi_fmean: the scaled samples, in float */
@@ -493,8 +523,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
                     vw x = t[k] * fscale;
                     xs[k0 + k] = x;
                     vwh lo, hi;
-                    __builtin_memcpy(&lo, &x, sizeof lo);
-                    __builtin_memcpy(&hi, (const float *)&x + KWD, sizeof hi);
+                    KFN(halves)(x, &lo, &hi);
                     sum[0] += __builtin_convertvector(lo, vd);
                     sum[1] += __builtin_convertvector(hi, vd);
                 }
@@ -520,8 +549,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
                 KFN(transpose)(s, k0, t);
                 for (int k = 0; k < KW; k++) {
                     vwh lo, hi;
-                    __builtin_memcpy(&lo, &t[k], sizeof lo);
-                    __builtin_memcpy(&hi, (const float *)&t[k] + KWD, sizeof hi);
+                    KFN(halves)(t[k], &lo, &hi);
                     vd a = __builtin_convertvector(lo, vd) * scale, b = __builtin_convertvector(hi, vd) * scale;
                     frm[2 * (k0 + k)] = a;
                     frm[2 * (k0 + k) + 1] = b;
@@ -548,23 +576,29 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
                 mean[1] = sum[1] / (double)win;
             }
         }
-        for (int k = 0; k < win; k++) {
-            vw d;
-            if (pl->kaldi_fmean) {
-                d = (xs[k] - mhi) - mlo;
-            } else { /* the offset comes off in double; what is left is rounded once to float */
-                vwh lo = __builtin_convertvector(frm[2 * k] - mean[0], vwh);
-                vwh hi = __builtin_convertvector(frm[2 * k + 1] - mean[1], vwh);
-                d = KFN(join)(lo, hi);
-            }
-            if (p->use_energy && p->raw_energy) energy += d * d;
-            vw y = (d - cf * (k ? prev : d)) * wf[k];
-            prev = d;
-            if (p->use_energy && !p->raw_energy) energy += y * y;
-            if (pl->fft.odd) ar[k] = y;
-            else if (k & 1) ai[k / 2] = y;
-            else ar[k / 2] = y;
+        /* d: sample k less the frame's mean; y: pre-emphasised (the first sample against
+         * itself) and windowed, into the FFT's input (even samples real, odd imaginary);
+         * two samples a step, so that no branch decides where a sample goes */
+        const int fe = pl->fft.odd ? 0 : (win & ~1);
+        vw prev = KFN(kaldi_d)(pl, xs, frm, mhi, mlo, mean, 0);
+#define KALDI_Y(k, dst)                                                  \
+    do {                                                                 \
+        vw d = KFN(kaldi_d)(pl, xs, frm, mhi, mlo, mean, (k));           \
+        if (p->use_energy && p->raw_energy) energy += d * d;             \
+        vw y = (d - cf * prev) * wf[k];                                  \
+        prev = d;                                                        \
+        if (p->use_energy && !p->raw_energy) energy += y * y;            \
+        (dst) = y;                                                       \
+    } while (0)
+        for (int k = 0; k < fe; k += 2) {
+            KALDI_Y(k, ar[k / 2]);
+            KALDI_Y(k + 1, ai[k / 2]);
         }
+        for (int k = fe; k < win; k++) {
+            if (pl->fft.odd) KALDI_Y(k, ar[k]);
+            else KALDI_Y(k, ar[k / 2]); /* the last of an odd count */
+        }
+#undef KALDI_Y
         if (!pl->fft.odd) {
             if (win & 1) ai[win / 2] = zero;
             for (int j = (win + 1) / 2; j < m; j++) ar[j] = ai[j] = zero;
@@ -582,8 +616,16 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
          * float64 for a band 97 dB below its frame's loudest in 20 minutes of speech (9 frames
          * in 120 000 over 1e-3). A band under AUDIO_KALDI_RANGE of the total marks its
          * frame, and marked frames are computed again in double. */
-        vw total = zero;
-        for (int k = 0; k < nb; k++) total += pw[k];
+        vw total = zero, t1 = zero, t2 = zero, t3 = zero; /* four chains, not one */
+        int k4 = 0;
+        for (; k4 + 4 <= nb; k4 += 4) {
+            total += pw[k4];
+            t1 += pw[k4 + 1];
+            t2 += pw[k4 + 2];
+            t3 += pw[k4 + 3];
+        }
+        for (; k4 < nb; k4++) total += pw[k4];
+        total += t1 + (t2 + t3);
         if (!p->use_power) total = total * total; /* magnitudes: compare in their square */
         const vw lim = total * (float)AUDIO_KALDI_RANGE;
         vwi redo = {0};
@@ -640,6 +682,50 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
     return KFN(mel_float)(pl, src, nf, scratch, vals, &ahead);
 }
 
+/* ---- frame-major outputs ---- */
+
+static void KFN(rows)(const float *vals, int n_out, int nf, float *out, ptrdiff_t fs, double *sums)
+{
+    int k0 = 0;
+#if KERN_TRANSPOSE
+    /* KW values of KW frames at a time, turned in registers: one vector store per frame
+     * (value by value, the stores and the strided loads cost a tenth of fbank) */
+    for (; k0 + KW <= n_out; k0 += KW) {
+        vd s0 = {0}, s1 = {0};
+        if (sums) {
+            __builtin_memcpy(&s0, sums + k0, sizeof s0);
+            __builtin_memcpy(&s1, sums + k0 + KWD, sizeof s1);
+        }
+        for (int l0 = 0; l0 < nf; l0 += KW) {
+            const float *rp[KW];
+            vw r[KW];
+            for (int i = 0; i < KW; i++) rp[i] = vals + (size_t)(k0 + i) * LN;
+            KFN(transpose)(rp, l0, r); /* r[j]: values k0 … of frame l0 + j */
+            for (int j = 0; j < KW && l0 + j < nf; j++) {
+                __builtin_memcpy(out + (l0 + j) * fs + k0, &r[j], sizeof r[j]);
+                if (sums) {
+                    vwh lo, hi;
+                    KFN(halves)(r[j], &lo, &hi);
+                    s0 += __builtin_convertvector(lo, vd);
+                    s1 += __builtin_convertvector(hi, vd);
+                }
+            }
+        }
+        if (sums) {
+            __builtin_memcpy(sums + k0, &s0, sizeof s0);
+            __builtin_memcpy(sums + k0 + KWD, &s1, sizeof s1);
+        }
+    }
+#endif
+    for (; k0 < n_out; k0++) {
+        const float *v = vals + (size_t)k0 * LN;
+        for (int l = 0; l < nf; l++) {
+            out[l * fs + k0] = v[l];
+            if (sums) sums[k0] += (double)v[l];
+        }
+    }
+}
+
 /* ---- the FFT alone (tests): AUDIO_LANES real frames x[k·LANES + lane] → |X|² ---- */
 
 static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch)
@@ -678,4 +764,4 @@ static void KFN(fft_power_d)(const audio_fft_plan *fft, const double *x, double 
     }
 }
 
-static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d)};
+static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d), KFN(rows)};

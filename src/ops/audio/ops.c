@@ -35,6 +35,12 @@ void accel__audio_call_free(audio_call *c)
     free(c->n_seg);
     c->seg_min = NULL;
     c->n_seg = NULL;
+    for (size_t i = 0; c->gsum && i < c->n_clips; i++) free(c->gsum[i]);
+    for (size_t i = 0; c->gok && i < c->n_clips; i++) free(c->gok[i]);
+    free(c->gsum);
+    free(c->gok);
+    c->gsum = NULL;
+    c->gok = NULL;
 }
 
 /* Band-major outputs (whisper: value k of every frame contiguous) go out a tile at a time:
@@ -143,9 +149,23 @@ float accel__audio_whisper_floor_run(float *row, int64_t n, float fl)
     return r;
 }
 
+/* A frame-major batch (frames f0 … f0+nf−1, all stored, one window, values contiguous) through
+ * the build's rows(), its values added to `sums` when not NULL; 0 when the layout needs
+ * store(). */
+static int store_rows(const audio_isa *isa, const audio_plan *pl, audio_clip *cl, int64_t f0, int nf,
+                      const float *vals, double *sums)
+{
+    const audio_layout *y = &cl->lay;
+    int64_t r = f0 - cl->f_origin;
+    if (y->ks != 1 || f0 + nf > cl->f_store || r / y->wf != (r + nf - 1) / y->wf) return 0;
+    int64_t w = r / y->wf;
+    isa->rows(vals, pl->n_out, nf, cl->out + w * y->ws + (r - w * y->wf) * y->fs, (ptrdiff_t)y->fs, sums);
+    return 1;
+}
+
 typedef struct cpu_task {
     audio_call *call;
-    audio_kernel_fn kernel; /* the build for the CPU device's SIMD level */
+    const audio_isa *isa; /* the build for the CPU device's SIMD level */
     size_t begin;
     accel_status st;
     size_t bad_clip; /* the first clip seen holding a non-finite sample; SIZE_MAX: none */
@@ -165,6 +185,12 @@ static void cpu_part(void *arg, size_t b, size_t e)
         return;
     }
     float *vals = scratch + sfl, *tile = vals + vfl;
+    double *gs = c->gsum ? malloc((size_t)pl->n_out * sizeof *gs) : NULL; /* the open block's sums */
+    if (c->gsum && !gs) {
+        free(scratch);
+        t->st = ACCEL_ERR_NO_MEMORY;
+        return;
+    }
     audio_v4 *least = (audio_v4 *)(tile + (size_t)pl->n_out * AUDIO_TILE), none = (audio_v4){0} + INFINITY;
     const int noted = c->seg_min != NULL;
     size_t item = t->begin + b, stop = t->begin + e;
@@ -186,6 +212,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
         int64_t ft = f; /* the tile's first frame */
         int nt = 0;     /* frames in the tile */
         for (size_t k = 0; noted && k < (size_t)pl->n_out * TILE_SEGS; k++) least[k] = none;
+        int g_open = 0; /* gs holds the sums of the block from its first frame on */
         while (f < fe) {
             /* batches start at multiples of AUDIO_LANES from the clip's first stored frame,
              * so that tiles fall within stretches (a lane's values do not depend on its
@@ -199,11 +226,25 @@ static void cpu_part(void *arg, size_t b, size_t e)
                 pthread_mutex_unlock(&c->lock);
                 break;
             }
-            float bm = t->kernel(pl, &cl->sig, f, nf, scratch, vals);
+            float bm = t->isa->kernel(pl, &cl->sig, f, nf, scratch, vals);
             mx = bm > mx ? bm : mx;
             if (!tiled) {
-                store(pl, cl, f, nf, vals, AUDIO_LANES);
+                int64_t blk = rel / AUDIO_COLSUM_BLOCK;
+                if (gs && rel % AUDIO_COLSUM_BLOCK == 0) {
+                    for (int k = 0; k < pl->n_out; k++) gs[k] = 0.0;
+                    g_open = 1;
+                }
+                if (!store_rows(t->isa, pl, cl, f, nf, vals, g_open ? gs : NULL)) {
+                    store(pl, cl, f, nf, vals, AUDIO_LANES);
+                    g_open = 0;
+                }
                 f += nf;
+                int64_t bend = cl->f_origin + (blk + 1) * AUDIO_COLSUM_BLOCK;
+                if (g_open && (f == bend || f == cl->f_store)) { /* the block is whole */
+                    memcpy(c->gsum[ci] + blk * pl->n_out, gs, (size_t)pl->n_out * sizeof *gs);
+                    c->gok[ci][blk] = 1;
+                    g_open = 0;
+                }
                 continue;
             }
             if (noted) {
@@ -240,6 +281,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
         }
         item = cend;
     }
+    free(gs);
     free(scratch);
 }
 
@@ -249,7 +291,7 @@ accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, 
     if (end <= begin) return ACCEL_OK;
     /* the level ACCEL_CPU_SIMD chose (or the best one) applies to the audio kernels as it
      * does to every CPU kernel */
-    cpu_task t = {c, accel__audio_isa_for(accel__cpu_simd(dev))->kernel, begin, ACCEL_OK, SIZE_MAX};
+    cpu_task t = {c, accel__audio_isa_for(accel__cpu_simd(dev)), begin, ACCEL_OK, SIZE_MAX};
     accel__audio_parallel(dev ? accel__device_ctx(dev) : NULL, end - begin, 4 * AUDIO_LANES, cpu_part, &t);
     if (t.bad_clip != SIZE_MAX) return accel__audio_nonfinite_error(c, t.bad_clip);
     RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s: out of memory for frame work space", c->plan->p.kind == ACCEL_AUDIO_WHISPER ? "whisper" : "audio");
@@ -394,7 +436,9 @@ typedef struct colsum_task {
     const float *out;
     int64_t frames;
     int n;
-    double *blocks; /* per block, per column */
+    double *blocks;           /* per block, per column */
+    const double *gsum;       /* noted sums, where gok says so */
+    const uint8_t *gok;
 } colsum_task;
 
 static void colsum_blocks(void *arg, size_t b, size_t e)
@@ -402,6 +446,10 @@ static void colsum_blocks(void *arg, size_t b, size_t e)
     colsum_task *t = arg;
     for (size_t blk = b; blk < e; blk++) {
         double *s = t->blocks + blk * (size_t)t->n;
+        if (t->gok && t->gok[blk]) {
+            memcpy(s, t->gsum + blk * (size_t)t->n, (size_t)t->n * sizeof *s);
+            continue;
+        }
         int64_t f0 = (int64_t)blk * AUDIO_COLSUM_BLOCK, f1 = f0 + AUDIO_COLSUM_BLOCK;
         if (f1 > t->frames) f1 = t->frames;
         for (int64_t f = f0; f < f1; f++)
@@ -416,7 +464,7 @@ float accel__audio_whisper_zero_value(void)
 }
 
 accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, float max, float *out,
-                               const uint32_t *seg_min)
+                               const uint32_t *seg_min, const double *gsum, const uint8_t *gok)
 {
     audio_frames fr;
     accel__audio_frames(pl, n, &fr);
@@ -433,7 +481,8 @@ accel_status accel__audio_post(accel_ctx *ctx, const audio_plan *pl, int64_t n, 
         accel__audio_parallel(ctx, (size_t)pl->n_mels, 1, whisper_rows, &t);
     } else if (pl->p.kind == ACCEL_AUDIO_FBANK && pl->p.subtract_mean && fr.total > 0) {
         size_t nblk = (size_t)((fr.total + AUDIO_COLSUM_BLOCK - 1) / AUDIO_COLSUM_BLOCK);
-        colsum_task ct = {out, fr.total, pl->n_out, calloc(nblk * (size_t)pl->n_out, sizeof(double))};
+        colsum_task ct = {out, fr.total, pl->n_out, calloc(nblk * (size_t)pl->n_out, sizeof(double)), gsum,
+                          gsum && fr.stored == fr.total ? gok : NULL};
         audio_colsum cs;
         if (!ct.blocks || accel__audio_colsum_init(&cs, pl->n_out) != ACCEL_OK) {
             free(ct.blocks);
