@@ -1,12 +1,15 @@
 /* test_audio_fft.c — the lane FFT of every instruction set against a double-precision DFT,
- * for the sizes the front ends use (400, 512), every radix path (2, 3, 4, 5, generic primes),
- * odd lengths, and the smallest ones; plus the fast logarithm against log(). */
+ * for the sizes the front ends use (400, 512), every radix path (2, 3, 4, 5, 8, generic
+ * primes), in both plans (radix 4, and radix 8 where the size allows: every build runs both,
+ * whichever it uses), odd lengths, and the smallest ones; plus the fast logarithm against
+ * log(). */
 #include "audio_test_util.h"
 
-static void check_size(const audio_isa *isa, int n)
+static void check_size(const audio_isa *isa, int n, int radix8)
 {
     audio_fft_plan pl;
-    ASSERT_OK(accel__audio_fft_plan(&pl, n));
+    ASSERT_OK(radix8 ? accel__audio_fft_plan8(&pl, n) : accel__audio_fft_plan(&pl, n));
+    if (radix8 && n == 512) ASSERT_EQ_INT(pl.radix[0], 8); /* 256 = 8·8·4 */
     size_t L = AUDIO_LANES, nb = (size_t)n / 2 + 1;
     float *x = aligned_alloc(64, ((size_t)n * L * sizeof(float) + 63) & ~(size_t)63);
     float *pw = aligned_alloc(64, (nb * L * sizeof(float) + 63) & ~(size_t)63);
@@ -43,9 +46,11 @@ static void check_size(const audio_isa *isa, int n)
         }
     }
     double bound = 2e-6 * (1.0 + log2((double)n));
-    if (!(worst <= bound)) TEST_FAIL_("%s FFT of %d: amplitude error %.3g > %.3g (radices %d stages)", isa->name, n, worst, bound, pl.n_stages);
+    if (!(worst <= bound)) TEST_FAIL_("%s FFT of %d (radix-%d plan): amplitude error %.3g > %.3g (%d stages)", isa->name, n,
+                                        radix8 ? 8 : 4, worst, bound, pl.n_stages);
     double bound_d = 1e-13 * (1.0 + log2((double)n));
-    if (!(worst_d <= bound_d)) TEST_FAIL_("%s double FFT of %d: amplitude error %.3g > %.3g", isa->name, n, worst_d, bound_d);
+    if (!(worst_d <= bound_d)) TEST_FAIL_("%s double FFT of %d (radix-%d plan): amplitude error %.3g > %.3g", isa->name, n,
+                                              radix8 ? 8 : 4, worst_d, bound_d);
     free(xd);
     free(pd);
     free(sd);
@@ -67,8 +72,9 @@ int main(void)
             printf("%s: not available on this CPU or compiler\n", names[k]);
             continue;
         }
-        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) check_size(isas[k], sizes[i]);
-        printf("%s: %zu FFT sizes checked\n", isas[k]->name, sizeof sizes / sizeof *sizes);
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+            for (int r8 = 0; r8 < 2; r8++) check_size(isas[k], sizes[i], r8);
+        printf("%s: %zu FFT sizes checked, radix-4 and radix-8 plans\n", isas[k]->name, sizeof sizes / sizeof *sizes);
     }
     /* the logarithm the kernels use */
     double worst = 0;

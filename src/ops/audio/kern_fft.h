@@ -77,6 +77,64 @@ static void FX(stage4)(int len, int s, const FS *tw, const FT *restrict xr, cons
     }
 }
 
+/* Radix 8: two radix-4 butterflies (even and odd inputs) joined by ω⁰…ω³ of 8 points; one
+ * pass over memory where radix 4 takes one and a half (with 32 vector registers the whole
+ * butterfly stays in them). */
+static void FX(stage8)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
+                        FT *restrict yr, FT *restrict yi)
+{
+    const FS h = (FS)0.707106781186547524; /* 1/√2 */
+    int m = len / 8;
+    for (int j = 0; j < m; j++) {
+        const FS *w = tw + 14 * j;
+        for (int q = 0; q < s; q++) {
+            int i0 = q + s * j, sm = s * m, o0 = q + s * (8 * j);
+            FT er[4], ei[4], orr[4], oi[4];
+            for (int half = 0; half < 2; half++) {
+                int b = i0 + half * sm; /* inputs b, b + 2sm, b + 4sm, b + 6sm */
+                FT a0r = xr[b], a0i = xi[b], a1r = xr[b + 2 * sm], a1i = xi[b + 2 * sm];
+                FT a2r = xr[b + 4 * sm], a2i = xi[b + 4 * sm], a3r = xr[b + 6 * sm], a3i = xi[b + 6 * sm];
+                FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+                FT t2r = a1r + a3r, t2i = a1i + a3i;
+                FT t3r = a1i - a3i, t3i = a3r - a1r; /* −i·(a1 − a3) */
+                FT *zr = half ? orr : er, *zi = half ? oi : ei;
+                zr[0] = t0r + t2r;
+                zi[0] = t0i + t2i;
+                zr[1] = t1r + t3r;
+                zi[1] = t1i + t3i;
+                zr[2] = t0r - t2r;
+                zi[2] = t0i - t2i;
+                zr[3] = t1r - t3r;
+                zi[3] = t1i - t3i;
+            }
+            /* the odd half times ω^k, ω = e^(−2πi/8) */
+            FT o1r = (orr[1] + oi[1]) * h, o1i = (oi[1] - orr[1]) * h;
+            FT o2r = oi[2], o2i = -orr[2];
+            FT o3r = (oi[3] - orr[3]) * h, o3i = -(orr[3] + oi[3]) * h;
+            yr[o0] = er[0] + orr[0];
+            yi[o0] = ei[0] + oi[0];
+            FT y4r = er[0] - orr[0], y4i = ei[0] - oi[0];
+            FT y1r = er[1] + o1r, y1i = ei[1] + o1i, y5r = er[1] - o1r, y5i = ei[1] - o1i;
+            FT y2r = er[2] + o2r, y2i = ei[2] + o2i, y6r = er[2] - o2r, y6i = ei[2] - o2i;
+            FT y3r = er[3] + o3r, y3i = ei[3] + o3i, y7r = er[3] - o3r, y7i = ei[3] - o3i;
+            yr[o0 + s] = CMUL_RE(y1r, y1i, w[0], w[1]);
+            yi[o0 + s] = CMUL_IM(y1r, y1i, w[0], w[1]);
+            yr[o0 + 2 * s] = CMUL_RE(y2r, y2i, w[2], w[3]);
+            yi[o0 + 2 * s] = CMUL_IM(y2r, y2i, w[2], w[3]);
+            yr[o0 + 3 * s] = CMUL_RE(y3r, y3i, w[4], w[5]);
+            yi[o0 + 3 * s] = CMUL_IM(y3r, y3i, w[4], w[5]);
+            yr[o0 + 4 * s] = CMUL_RE(y4r, y4i, w[6], w[7]);
+            yi[o0 + 4 * s] = CMUL_IM(y4r, y4i, w[6], w[7]);
+            yr[o0 + 5 * s] = CMUL_RE(y5r, y5i, w[8], w[9]);
+            yi[o0 + 5 * s] = CMUL_IM(y5r, y5i, w[8], w[9]);
+            yr[o0 + 6 * s] = CMUL_RE(y6r, y6i, w[10], w[11]);
+            yi[o0 + 6 * s] = CMUL_IM(y6r, y6i, w[10], w[11]);
+            yr[o0 + 7 * s] = CMUL_RE(y7r, y7i, w[12], w[13]);
+            yi[o0 + 7 * s] = CMUL_IM(y7r, y7i, w[12], w[13]);
+        }
+    }
+}
+
 static void FX(stage5)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
                         FT *restrict yr, FT *restrict yi)
 {
@@ -157,6 +215,7 @@ static int FX(cfft)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi)
         case 3: FX(stage3)(len, s, tw, xr, xi, yr, yi); break;
         case 4: FX(stage4)(len, s, tw, xr, xi, yr, yi); break;
         case 5: FX(stage5)(len, s, tw, xr, xi, yr, yi); break;
+        case 8: FX(stage8)(len, s, tw, xr, xi, yr, yi); break;
         default:
             FX(stage_gen)(p, len, s, tw, FFT_GC(fft) + fft->gen_off[st], FFT_GS(fft) + fft->gen_off[st],
                            xr, xi, yr, yi);

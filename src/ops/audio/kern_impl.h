@@ -34,6 +34,12 @@
 #define KW 4
 #endif
 #define KWD (KW / 2)
+/* the FFT plan for this build's register count (audio_plan.fft8) */
+#if KW == 16
+#define KFFT(pl) (&(pl)->fft8)
+#else
+#define KFFT(pl) (&(pl)->fft)
+#endif
 #define NSUB (LN / KW)
 
 typedef float vw __attribute__((vector_size(KW * 4)));
@@ -366,8 +372,8 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
             for (int j = 0; j < m; j++) ai[j] = zero;
             for (int j = win; j < m; j++) ar[j] = zero;
         }
-        int in_b = KFN(cfft_f)(&pl->fft, ar, ai, br, bi);
-        KFN(power_f)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        int in_b = KFN(cfft_f)(KFFT(pl), ar, ai, br, bi);
+        KFN(power_f)(KFFT(pl), in_b ? br : ar, in_b ? bi : ai, pw, nb);
         if (pl->logkind == AUDIO_LOG_VGGISH)
             for (int k = 0; k < nb; k++)
                 for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);
@@ -442,8 +448,8 @@ static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t
             ai[j] = zero;
         }
     }
-    int in_b = KFN(cfft_d)(&pl->fft, ar, ai, br, bi);
-    KFN(power_d)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+    int in_b = KFN(cfft_d)(KFFT(pl), ar, ai, br, bi);
+    KFN(power_d)(KFFT(pl), in_b ? br : ar, in_b ? bi : ai, pw, nb);
     if (!p->use_power)
         for (int k = 0; k < nb; k++)
             for (int l = 0; l < KWD; l++) pw[k][l] = sqrt(pw[k][l]);
@@ -606,8 +612,8 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             for (int j = 0; j < m; j++) ai[j] = zero;
             for (int j = win; j < m; j++) ar[j] = zero;
         }
-        int in_b = KFN(cfft_f)(&pl->fft, ar, ai, br, bi);
-        KFN(power_f)(&pl->fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        int in_b = KFN(cfft_f)(KFFT(pl), ar, ai, br, bi);
+        KFN(power_f)(KFFT(pl), in_b ? br : ar, in_b ? bi : ai, pw, nb);
         if (!p->use_power)
             for (int k = 0; k < nb; k++)
                 for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);

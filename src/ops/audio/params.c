@@ -233,6 +233,7 @@ accel_status accel__audio_plan_init(audio_plan *pl, const accel_audio_params *p)
     pl->n_bins = pl->n_fft / 2 + 1;
     if (st == ACCEL_OK) st = make_window(pl);
     if (st == ACCEL_OK) st = accel__audio_fft_plan(&pl->fft, pl->n_fft);
+    if (st == ACCEL_OK) st = accel__audio_fft_plan8(&pl->fft8, pl->n_fft);
     if (st != ACCEL_OK) {
         accel__audio_plan_free(pl);
         return st;
@@ -244,6 +245,7 @@ void accel__audio_plan_free(audio_plan *pl)
 {
     accel__audio_mel_free(&pl->mel);
     accel__audio_fft_free(&pl->fft);
+    accel__audio_fft_free(&pl->fft8);
     free(pl->window);
     free(pl->windowd);
     pl->window = NULL;
