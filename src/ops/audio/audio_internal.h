@@ -252,10 +252,6 @@ typedef struct audio_call {
 
 #define AUDIO_SEGMENT 128
 
-/* row[j] = (max(row[j], fl) + 4) / 4 for j < n (whisper's floor and scale); returns the least
- * result (+Inf for n = 0). In vector lanes: as one loop of scalar minima it was a dependent
- * chain costing as much as the kernel's FFT. */
-float accel__audio_whisper_floor_run(float *row, int64_t n, float fl);
 /* *slot = min(*slot, v) on a float's bits, atomically: two threads may share a stretch at the
  * edge of their frames. */
 void accel__audio_note_min(uint32_t *slot, float v);

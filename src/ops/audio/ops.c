@@ -127,28 +127,6 @@ static float least_of(audio_v4 m)
     return r;
 }
 
-float accel__audio_whisper_floor_run(float *row, int64_t n, float fl)
-{
-    audio_v4 m = (audio_v4){0} + INFINITY, f4 = (audio_v4){0} + fl;
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        audio_v4 x;
-        memcpy(&x, row + j, sizeof x);
-        audio_v4i gt = x > f4;
-        x = (audio_v4)(((audio_v4i)x & gt) | ((audio_v4i)f4 & ~gt));
-        x = (x + 4.0f) * 0.25f;
-        memcpy(row + j, &x, sizeof x);
-        audio_v4i lt = x < m;
-        m = (audio_v4)(((audio_v4i)x & lt) | ((audio_v4i)m & ~lt));
-    }
-    float r = least_of(m);
-    for (; j < n; j++) {
-        row[j] = ((row[j] > fl ? row[j] : fl) + 4.0f) * 0.25f;
-        r = row[j] < r ? row[j] : r;
-    }
-    return r;
-}
-
 /* A frame-major batch (frames f0 … f0+nf−1, all stored, one window, values contiguous) through
  * the build's rows(), its values added to `sums` when not NULL; 0 when the layout needs
  * store(). */

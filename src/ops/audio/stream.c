@@ -82,6 +82,10 @@ typedef struct put_job {
     int64_t fa, fb;
     float *cbuf;
     float floor_v;
+    /* whisper in place: cbuf holds (v + 4) / 4 and, per band and stretch of AUDIO_SEGMENT
+     * frames, its least value (float bits, n_seg per band; the job frees them) */
+    uint32_t *mins;
+    int64_t n_seg;
 } put_job;
 
 typedef struct stream {
@@ -177,9 +181,12 @@ static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *
     return ACCEL_OK;
 }
 
-/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf) floored at fl (the running
- * maximum − 8) and written to their final places; frames at or past `stored` are not written. */
-static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl)
+/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf, (v + 4) / 4 with their
+ * stretch minima `mins`) floored at fl (the running maximum − 8) and written to their final
+ * places; frames at or past `stored` are not written. Only the stretches holding a value under
+ * the floor are touched: max((v + 4) / 4, (fl + 4) / 4) is the floored value, bit for bit. */
+static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl, const uint32_t *mins,
+                                int64_t n_seg)
 {
     const int nm = s->pl->n_mels;
     int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
@@ -194,9 +201,21 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
     float *wmin = malloc((size_t)nm * sizeof *wmin);
     RETURN_ERROR_IF(!wmin, ACCEL_ERR_NO_MEMORY, "out of memory");
     s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, wmin};
+    const float flv = whisper_value(fl, fl);
     for (int m = 0; m < nm; m++) {
         float *row = cbuf + (size_t)m * (size_t)nf;
-        wmin[m] = accel__audio_whisper_floor_run(row, ne, fl);
+        float least = INFINITY;
+        for (int64_t g = 0; g < n_seg; g++) {
+            float v;
+            memcpy(&v, &mins[m * n_seg + g], sizeof v);
+            if (v < flv) {
+                int64_t a = g * AUDIO_SEGMENT, b = a + AUDIO_SEGMENT < ne ? a + AUDIO_SEGMENT : ne;
+                for (int64_t f = a; f < b; f++) row[f] = row[f] > flv ? row[f] : flv;
+                v = flv;
+            }
+            least = v < least ? v : least;
+        }
+        wmin[m] = least;
         FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
     }
     return ACCEL_OK;
@@ -275,7 +294,9 @@ static accel_status put_chunk(void *arg)
     double t0 = accel__now_ms();
     accel_status st;
     if (s->direct) {
-        st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v);
+        st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v, j->mins, j->n_seg);
+        free(j->mins);
+        j->mins = NULL;
     } else if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
         st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
     } else {
@@ -308,28 +329,46 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     cl.f_begin = fa;
     cl.f_end = fb;
     cl.f_origin = fa;
-    cl.f_store = INT64_MAX;
+    /* whisper in place stores the frames before the appended zeros (the others need none) */
+    cl.f_store = s->direct ? (fb < s->stored ? fb : s->stored) : INT64_MAX;
     cl.out = s->cbuf[w];
     cl.lay.wf = INT64_MAX / 4;
     cl.lay.fs = s->direct ? 1 : pl->n_out; /* whisper in place: band-major within the chunk */
     cl.lay.ks = s->direct ? (int64_t)nf : 1;
     audio_call call;
     FORWARD_IF_ERROR(accel__audio_call_init(&call, pl, &cl, 1));
+    if (s->direct) { /* the runs store (v + 4) / 4 and note stretch minima (whisper_put) */
+        accel_status ns = accel__audio_call_notes(&call);
+        if (ns != ACCEL_OK) {
+            accel__audio_call_free(&call);
+            return ns;
+        }
+    }
     accel_run_record r;
     memset(&r, 0, sizeof r);
     r.struct_size = sizeof r;
     double t0 = accel__now_ms();
     accel_status st = accel__exec(s->ctx, accel__audio_op(pl->p.kind), &call, &r);
     s->compute_ms += accel__now_ms() - t0;
+    uint32_t *mins = NULL;
+    int64_t n_seg = 0;
+    if (call.seg_min) { /* the writer takes them */
+        mins = call.seg_min[0];
+        n_seg = call.n_seg[0];
+        call.seg_min[0] = NULL;
+    }
     accel__audio_call_free(&call);
+    if (st != ACCEL_OK) free(mins);
     FORWARD_IF_ERROR(st);
     merge_rec(s, &r);
     s->n_chunks++;
     if (cl.max > s->max) s->max = cl.max;
     /* the previous chunk's writing is done before this one's starts (in order, one buffer
      * each) */
-    FORWARD_IF_ERROR(side_join(&s->writer));
-    s->put[w] = (put_job){s, fa, fb, s->cbuf[w], s->max - 8.0f};
+    st = side_join(&s->writer);
+    if (st != ACCEL_OK) free(mins);
+    FORWARD_IF_ERROR(st);
+    s->put[w] = (put_job){s, fa, fb, s->cbuf[w], s->max - 8.0f, mins, n_seg};
     side_start(&s->writer, put_chunk, &s->put[w]);
     s->cw = 1 - w;
     return ACCEL_OK;
