@@ -23,8 +23,8 @@ typedef struct accel__bench_case {
                          size_t *bytes_out);
     void (*destroy)(void *call);
     /* Optional, for signal operations: a call covering `seconds` of input at `rate` Hz (the
-     * chunk planner evaluates the operation's memory formula on it). NULL: one item is one
-     * sample. */
+     * chunk planner evaluates the operation's memory formula on it: only its shapes matter,
+     * no data need be made nor buffers touched). NULL: one item is one sample. */
     accel_status (*make_signal)(double seconds, int rate, void **call);
     /* Optional, for image operations: a call of `items` images of width × height pixels
      * (`accel bench --image-size`). NULL: the case takes no image size, and asking for one is

@@ -488,6 +488,9 @@ struct audio_bench {
 /* `seconds` of the demo clip plus low noise for `preset`, in memory, with the output buffer
  * allocated. */
 accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out);
+/* The same shapes with silent samples and no output buffer: what the chunk planner needs to
+ * evaluate a memory formula (no synthesis, nothing touched). */
+accel_status accel__audio_bench_shape(const char *preset, double seconds, audio_bench **out);
 void accel__audio_bench_free(audio_bench *b);
 
 /* ---- misc ---- */

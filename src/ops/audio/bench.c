@@ -8,7 +8,7 @@
 
 
 
-accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out)
+static accel_status bench_make(const char *preset, double seconds, int synth, audio_bench **out)
 {
     RETURN_ERROR_IF(!out, ACCEL_ERR_INVALID_ARG, "audio bench: NULL output");
     *out = NULL;
@@ -16,8 +16,18 @@ accel_status accel__audio_bench_new(const char *preset, double seconds, audio_be
     RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory");
     b->p.struct_size = sizeof b->p;
     accel_status st = accel_audio_params_preset(preset, &b->p);
-    if (st == ACCEL_OK) st = accel__audio_demo_clip(seconds, &b->x, &b->n);
-    if (st == ACCEL_OK) {
+    if (st == ACCEL_OK && synth) {
+        st = accel__audio_demo_clip(seconds, &b->x, &b->n);
+    } else if (st == ACCEL_OK) {
+        if (!(seconds > 0 && seconds <= 3600)) {
+            st = ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio bench: %g s (allowed: (0, 3600])", seconds);
+        } else {
+            b->n = (size_t)(seconds * 16000.0); /* as accel__audio_demo_clip counts them */
+            b->x = calloc(b->n ? b->n : 1, sizeof *b->x); /* pages untouched until read */
+            if (!b->x) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+        }
+    }
+    if (st == ACCEL_OK && synth) {
         uint32_t s = 0x2545F491u;
         for (size_t i = 0; i < b->n; i++) { /* noise at about -60 dBFS between the vowels */
             s = s * 1664525u + 1013904223u;
@@ -30,6 +40,12 @@ accel_status accel__audio_bench_new(const char *preset, double seconds, audio_be
         for (int i = 0; st == ACCEL_OK && i < nd; i++) b->out_len *= shape[i];
         b->out = st == ACCEL_OK ? malloc((b->out_len ? b->out_len : 1) * sizeof *b->out) : NULL;
         if (st == ACCEL_OK && !b->out) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    } else if (st == ACCEL_OK) {
+        size_t shape[3];
+        int nd;
+        st = accel_audio_shape(&b->p, b->n, shape, &nd);
+        b->out_len = 1;
+        for (int i = 0; st == ACCEL_OK && i < nd; i++) b->out_len *= shape[i];
     }
     if (st != ACCEL_OK) {
         accel__audio_bench_free(b);
@@ -37,6 +53,16 @@ accel_status accel__audio_bench_new(const char *preset, double seconds, audio_be
     }
     *out = b;
     return ACCEL_OK;
+}
+
+accel_status accel__audio_bench_new(const char *preset, double seconds, audio_bench **out)
+{
+    return bench_make(preset, seconds, 1, out);
+}
+
+accel_status accel__audio_bench_shape(const char *preset, double seconds, audio_bench **out)
+{
+    return bench_make(preset, seconds, 0, out);
 }
 
 void accel__audio_bench_free(audio_bench *b)

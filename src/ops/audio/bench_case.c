@@ -27,12 +27,15 @@ static void destroy(void *p)
     free(b);
 }
 
-static accel_status make_preset(const char *preset, double seconds, void **call, size_t *in,
+/* synth: the speech-like samples and an output buffer (timed calls); otherwise silent samples
+ * and no output (the chunk planner's memory formula only needs the shapes). */
+static accel_status make_preset(const char *preset, double seconds, int synth, void **call, size_t *in,
                                 size_t *out)
 {
     bench_audio *b = calloc(1, sizeof *b);
     RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory");
-    accel_status st = accel__audio_bench_new(preset, seconds, &b->src);
+    accel_status st = synth ? accel__audio_bench_new(preset, seconds, &b->src)
+                            : accel__audio_bench_shape(preset, seconds, &b->src);
     if (st == ACCEL_OK) st = accel__audio_plan_init(&b->pl, &b->src->p);
     if (st == ACCEL_OK) {
         accel__audio_clip_whole(&b->pl, &b->clip, b->src->x, b->src->n, b->src->out);
@@ -54,12 +57,12 @@ static accel_status make_preset(const char *preset, double seconds, void **call,
                                   size_t *out)                                               \
     {                                                                                        \
         (void)item_size;                                                                     \
-        return make_preset(preset, (double)items, call, in, out);                            \
+        return make_preset(preset, (double)items, 1, call, in, out);                         \
     }                                                                                        \
     static accel_status id##_signal(double seconds, int rate, void **call)                   \
     {                                                                                        \
         (void)rate;                                                                          \
-        return make_preset(preset, seconds, call, NULL, NULL);                               \
+        return make_preset(preset, seconds, 0, call, NULL, NULL);                            \
     }                                                                                        \
     const accel__bench_case accel__bench_case_##id = {                                       \
         .op = preset,                                                                        \
