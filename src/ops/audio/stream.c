@@ -110,13 +110,15 @@ typedef struct stream {
     put_job put[2];
     side_job reader; /* the next chunk's decoding */
     /* whisper written in place (the length known up front): rows of `row_len` frames (the
-     * total, or 3000 per window), and per chunk and band the least value written */
+     * total, or 3000 per window), and per chunk, band and stretch of AUDIO_SEGMENT frames the
+     * least value written */
     int direct;
     int64_t row_len;
     int64_t stored;  /* frames that hold computed values (the rest: zero frames, padding) */
     struct wseg {
         int64_t fa, fb;
-        float *wmin; /* per band */
+        uint32_t *mins; /* float bits, n_seg per band */
+        int64_t n_seg;
     } *seg;
     size_t n_seg, seg_cap;
 } stream;
@@ -182,47 +184,50 @@ static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *
 }
 
 /* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf, (v + 4) / 4 with their
- * stretch minima `mins`) floored at fl (the running maximum − 8) and written to their final
+ * stretch minima `mins`, which the stream takes) floored at fl (the running maximum − 8) and written to their final
  * places; frames at or past `stored` are not written. Only the stretches holding a value under
  * the floor are touched: max((v + 4) / 4, (fl + 4) / 4) is the floored value, bit for bit. */
-static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl, const uint32_t *mins,
+static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl, uint32_t *mins,
                                 int64_t n_seg)
 {
     const int nm = s->pl->n_mels;
     int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
-    if (ne <= 0) return ACCEL_OK;
+    if (ne <= 0) {
+        free(mins);
+        return ACCEL_OK;
+    }
     if (s->n_seg == s->seg_cap) {
         size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
         struct wseg *g = realloc(s->seg, cap * sizeof *g);
+        if (!g) free(mins);
         RETURN_ERROR_IF(!g, ACCEL_ERR_NO_MEMORY, "out of memory");
         s->seg = g;
         s->seg_cap = cap;
     }
-    float *wmin = malloc((size_t)nm * sizeof *wmin);
-    RETURN_ERROR_IF(!wmin, ACCEL_ERR_NO_MEMORY, "out of memory");
-    s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, wmin};
+    /* the stream keeps the minima (as written: raised to the floor) for the last pass */
+    s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, mins, n_seg};
     const float flv = whisper_value(fl, fl);
+    uint32_t flb;
+    memcpy(&flb, &flv, sizeof flb);
     for (int m = 0; m < nm; m++) {
         float *row = cbuf + (size_t)m * (size_t)nf;
-        float least = INFINITY;
         for (int64_t g = 0; g < n_seg; g++) {
             float v;
             memcpy(&v, &mins[m * n_seg + g], sizeof v);
             if (v < flv) {
                 int64_t a = g * AUDIO_SEGMENT, b = a + AUDIO_SEGMENT < ne ? a + AUDIO_SEGMENT : ne;
                 for (int64_t f = a; f < b; f++) row[f] = row[f] > flv ? row[f] : flv;
-                v = flv;
+                mins[m * n_seg + g] = flb;
             }
-            least = v < least ? v : least;
         }
-        wmin[m] = least;
         FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
     }
     return ACCEL_OK;
 }
 
-/* The end of whisper in place: the final floor applied to the chunks written under a lower
- * one that hold values below it, then the frames of appended zeros only. */
+/* The end of whisper in place: the final floor applied to the stretches written under a lower
+ * one that hold values below it (runs of neighbouring stretches read and written in one
+ * piece), then the frames of appended zeros only. */
 static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
 {
     const int nm = s->pl->n_mels;
@@ -246,10 +251,26 @@ static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
             cap = need;
         }
         for (int m = 0; st == ACCEL_OK && m < nm; m++) {
-            if (!(g->wmin[m] < flv)) continue; /* nothing of this band under the final floor */
-            st = whisper_io(s, m, g->fa, g->fb, row, 1);
-            for (size_t f = 0; st == ACCEL_OK && f < need; f++) row[f] = row[f] > flv ? row[f] : flv;
-            if (st == ACCEL_OK) st = whisper_io(s, m, g->fa, g->fb, row, 0);
+            const uint32_t *mn = g->mins + m * g->n_seg;
+            for (int64_t a = 0; st == ACCEL_OK && a < g->n_seg;) {
+                float v;
+                memcpy(&v, &mn[a], sizeof v);
+                if (!(v < flv)) { /* nothing of this stretch under the final floor */
+                    a++;
+                    continue;
+                }
+                int64_t b = a + 1;
+                for (; b < g->n_seg; b++) {
+                    memcpy(&v, &mn[b], sizeof v);
+                    if (!(v < flv)) break;
+                }
+                int64_t f0 = g->fa + a * AUDIO_SEGMENT, f1 = g->fa + b * AUDIO_SEGMENT;
+                if (f1 > g->fb) f1 = g->fb;
+                st = whisper_io(s, m, f0, f1, row, 1);
+                for (int64_t f = 0; st == ACCEL_OK && f < f1 - f0; f++) row[f] = row[f] > flv ? row[f] : flv;
+                if (st == ACCEL_OK) st = whisper_io(s, m, f0, f1, row, 0);
+                a = b;
+            }
         }
     }
     int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
@@ -295,8 +316,7 @@ static accel_status put_chunk(void *arg)
     accel_status st;
     if (s->direct) {
         st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v, j->mins, j->n_seg);
-        free(j->mins);
-        j->mins = NULL;
+        j->mins = NULL; /* the stream's now (or freed) */
     } else if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
         st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
     } else {
@@ -686,7 +706,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     if (s.have_cs) accel__audio_colsum_free(&s.cs);
     free(s.cbuf[0]);
     free(s.cbuf[1]);
-    for (size_t i = 0; i < s.n_seg; i++) free(s.seg[i].wmin);
+    for (size_t i = 0; i < s.n_seg; i++) free(s.seg[i].mins);
     free(s.seg);
     accel__audio_plan_free(&pl);
     return st;
