@@ -190,6 +190,10 @@ typedef struct audio_isa {
      * outputs), and when `sums` is not NULL each value added to sums[k] in double, frame after
      * frame (fbank's column sums, in the order accel__audio_colsum_add takes them). */
     void (*rows)(const float *vals, int n_out, int nf, float *out, ptrdiff_t fs, double *sums);
+    /* `rows` runs of n floats, src + i·ss to dst + i·ds, written around the caches
+     * (non-temporal stores; NULL where the build has none): an output larger than the
+     * last-level cache then costs one pass over memory, not a read for ownership and a write. */
+    void (*put_nt)(float *dst, ptrdiff_t ds, const float *src, ptrdiff_t ss, int rows, size_t n);
 } audio_isa;
 /* NULL when not compiled in or not supported by this CPU. */
 const audio_isa *accel__audio_isa_generic(void);
@@ -248,7 +252,12 @@ typedef struct audio_call {
      * for the others (device runs, blocks split between two runs). NULL: none noted. */
     double **gsum;
     uint8_t **gok;
+    /* the outputs are larger than a last-level cache (AUDIO_NT_BYTES): CPU runs write them
+     * with non-temporal stores where the build has them (audio_isa.put_nt) */
+    int nt_out;
 } audio_call;
+
+#define AUDIO_NT_BYTES ((size_t)16 << 20)
 
 #define AUDIO_SEGMENT 128
 

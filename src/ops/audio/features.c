@@ -90,6 +90,9 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     memset(&call, 0, sizeof call);
     if (st == ACCEL_OK) st = accel__audio_call_init(&call, &pl, cl, n_clips);
     if (st == ACCEL_OK) st = accel__audio_call_notes(&call);
+    size_t out_bytes = 0;
+    for (size_t i = 0; i < n_clips; i++) out_bytes += shape_len(p, lens[i]) * sizeof(float);
+    call.nt_out = out_bytes > AUDIO_NT_BYTES;
     if (st == ACCEL_OK && dtype == ACCEL_F32) {
         /* samples must be finite: the runs check what their frames read, here the rest */
         call.check = 1;

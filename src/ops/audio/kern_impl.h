@@ -11,8 +11,8 @@
  * frame's mean in double, KW/2 frames per register, and the rest in float; frames with a band
  * beyond a float FFT's range are computed again all in double (kaldi_f32). A lane's arithmetic does not depend on which lane or
  * batch it falls in, so a frame's values are the same whichever batch, thread or chunk
- * computes it. GCC/Clang vector extensions; the one intrinsic part is the NEON build's frame
- * transpose (KERN_NEON, below). */
+ * computes it. GCC/Clang vector extensions; the intrinsic parts are the NEON build's frame
+ * transpose (KERN_NEON, below) and the x86 builds' non-temporal stores (put_nt). */
 #include "audio_internal.h"
 
 #include <float.h>
@@ -732,6 +732,32 @@ static void KFN(rows)(const float *vals, int n_out, int nf, float *out, ptrdiff_
     }
 }
 
+/* ---- non-temporal stores (x86 builds) ---- */
+
+#if defined(__AVX512F__) || defined(__AVX__)
+#include <immintrin.h>
+
+static void KFN(put_nt)(float *dst, ptrdiff_t ds, const float *src, ptrdiff_t ss, int rows, size_t n)
+{
+    for (int r = 0; r < rows; r++) {
+        float *d = dst + r * ds;
+        const float *s = src + r * ss;
+        size_t i = 0;
+        for (; i < n && ((uintptr_t)(d + i) & (KW * 4 - 1)); i++) d[i] = s[i]; /* to alignment */
+#if KW == 16
+        for (; i + KW <= n; i += KW) _mm512_stream_ps(d + i, _mm512_loadu_ps(s + i));
+#else
+        for (; i + KW <= n; i += KW) _mm256_stream_ps(d + i, _mm256_loadu_ps(s + i));
+#endif
+        for (; i < n; i++) d[i] = s[i];
+    }
+    _mm_sfence(); /* ordered before whatever tells another thread the rows are there */
+}
+#define KPUT_NT KFN(put_nt)
+#else
+#define KPUT_NT NULL
+#endif
+
 /* ---- the FFT alone (tests): AUDIO_LANES real frames x[k·LANES + lane] → |X|² ---- */
 
 static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *power, float *scratch)
@@ -770,4 +796,4 @@ static void KFN(fft_power_d)(const audio_fft_plan *fft, const double *x, double 
     }
 }
 
-static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d), KFN(rows)};
+static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d), KFN(rows), KPUT_NT};

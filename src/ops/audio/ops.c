@@ -54,8 +54,10 @@ void accel__audio_call_free(audio_call *c)
 #define TILE_SEGS (AUDIO_TILE / AUDIO_SEGMENT + 1)
 
 /* Stores tile[k][j] (row stride `ts`: AUDIO_TILE for a tile, AUDIO_LANES for one batch's
- * vals) of frames f0 … f0+nf−1 at their places in the clip's output. */
-static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *tile, size_t ts)
+ * vals) of frames f0 … f0+nf−1 at their places in the clip's output; runs of frames through
+ * nt->put_nt when nt is not NULL (outputs larger than a cache). */
+static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, const float *tile, size_t ts,
+                  const audio_isa *nt)
 {
     const audio_layout *y = &cl->lay;
     int n_out = pl->n_out;
@@ -67,7 +69,9 @@ static void store(const audio_plan *pl, audio_clip *cl, int64_t f0, int nf, cons
     int64_t w0 = f0 / y->wf, w1 = last / y->wf;
     if (w0 == w1) {
         float *base = cl->out + w0 * y->ws + (f0 - w0 * y->wf) * y->fs;
-        if (y->fs == 1) {
+        if (y->fs == 1 && nt) {
+            nt->put_nt(base, (ptrdiff_t)y->ks, tile, (ptrdiff_t)ts, n_out, (size_t)nf);
+        } else if (y->fs == 1) {
             for (int k = 0; k < n_out; k++) memcpy(base + k * y->ks, tile + (size_t)k * ts, (size_t)nf * sizeof(float));
         } else {
             for (int l = 0; l < nf; l++) {
@@ -128,16 +132,23 @@ static float least_of(audio_v4 m)
 }
 
 /* A frame-major batch (frames f0 … f0+nf−1, all stored, one window, values contiguous) through
- * the build's rows(), its values added to `sums` when not NULL; 0 when the layout needs
- * store(). */
+ * the build's rows(), its values added to `sums` when not NULL; with `stage` (outputs larger
+ * than a cache, frames contiguous) turned there and written out in one run of non-temporal
+ * stores. 0 when the layout needs store(). */
 static int store_rows(const audio_isa *isa, const audio_plan *pl, audio_clip *cl, int64_t f0, int nf,
-                      const float *vals, double *sums)
+                      const float *vals, double *sums, float *stage)
 {
     const audio_layout *y = &cl->lay;
     int64_t r = f0 - cl->f_origin;
     if (y->ks != 1 || f0 + nf > cl->f_store || r / y->wf != (r + nf - 1) / y->wf) return 0;
     int64_t w = r / y->wf;
-    isa->rows(vals, pl->n_out, nf, cl->out + w * y->ws + (r - w * y->wf) * y->fs, (ptrdiff_t)y->fs, sums);
+    float *dst = cl->out + w * y->ws + (r - w * y->wf) * y->fs;
+    if (stage && y->fs == pl->n_out) {
+        isa->rows(vals, pl->n_out, nf, stage, pl->n_out, sums);
+        isa->put_nt(dst, 0, stage, 0, 1, (size_t)nf * (size_t)pl->n_out);
+    } else {
+        isa->rows(vals, pl->n_out, nf, dst, (ptrdiff_t)y->fs, sums);
+    }
     return 1;
 }
 
@@ -171,6 +182,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
     }
     audio_v4 *least = (audio_v4 *)(tile + (size_t)pl->n_out * AUDIO_TILE), none = (audio_v4){0} + INFINITY;
     const int noted = c->seg_min != NULL;
+    const audio_isa *ntb = c->nt_out && t->isa->put_nt ? t->isa : NULL; /* non-temporal stores */
     size_t item = t->begin + b, stop = t->begin + e;
     /* the clip holding `item` */
     size_t lo = 0, hi = c->n_clips;
@@ -212,8 +224,8 @@ static void cpu_part(void *arg, size_t b, size_t e)
                     for (int k = 0; k < pl->n_out; k++) gs[k] = 0.0;
                     g_open = 1;
                 }
-                if (!store_rows(t->isa, pl, cl, f, nf, vals, g_open ? gs : NULL)) {
-                    store(pl, cl, f, nf, vals, AUDIO_LANES);
+                if (!store_rows(t->isa, pl, cl, f, nf, vals, g_open ? gs : NULL, ntb ? tile : NULL)) {
+                    store(pl, cl, f, nf, vals, AUDIO_LANES, NULL);
                     g_open = 0;
                 }
                 f += nf;
@@ -247,7 +259,7 @@ static void cpu_part(void *arg, size_t b, size_t e)
                         }
                     }
                 }
-                store(pl, cl, ft, nt, tile, AUDIO_TILE);
+                store(pl, cl, ft, nt, tile, AUDIO_TILE, ntb);
                 ft = f;
                 nt = 0;
             }
