@@ -416,8 +416,25 @@ static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t
     const double scale = p->sample_scale;
     const vd zero = {0};
     vd energy = zero;
+    int k0 = 0;
+#if KERN_TRANSPOSE
+    {
+        /* KW rows for the transpose, the KWD frames twice: the low lanes are theirs */
+        const float *rows[KW];
+        for (int i = 0; i < KW; i++) rows[i] = s[i % KWD];
+        for (; k0 + KW <= win; k0 += KW) {
+            vw t[KW];
+            KFN(transpose)(rows, k0, t);
+            for (int k = 0; k < KW; k++) {
+                vwh lo, hi;
+                KFN(halves)(t[k], &lo, &hi);
+                frm[k0 + k] = __builtin_convertvector(lo, vd) * scale;
+            }
+        }
+    }
+#endif
     for (int l = 0; l < KWD; l++)
-        for (int k = 0; k < win; k++) frm[k][l] = (double)s[l][k] * scale;
+        for (int k = k0; k < win; k++) frm[k][l] = (double)s[l][k] * scale;
     if (p->dither > 0)
         for (int l = 0; l < KWD && l < nvalid; l++)
             for (int k = 0; k < win; k++) frm[k][l] += p->dither * KFN(gauss)((uint64_t)(f0 + l0 + l), k);
