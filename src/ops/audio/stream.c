@@ -227,31 +227,28 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
 
 /* The end of whisper in place: the final floor applied to the stretches written under a lower
  * one that hold values below it (runs of neighbouring stretches read and written in one
- * piece), then the frames of appended zeros only. */
-static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
+ * piece), bands in parallel on the pool (each band's row is its own part of the file), then
+ * the frames of appended zeros only. */
+typedef struct finish_task {
+    stream *s;
+    float flv;      /* the final floor, (fl + 4) / 4 */
+    size_t cap;     /* the longest chunk, frames */
+    pthread_mutex_t mu;
+    accel_status st; /* the first failure, with its message */
+    char msg[1024];
+} finish_task;
+
+static void finish_bands(void *arg, size_t mb, size_t me)
 {
-    const int nm = s->pl->n_mels;
-    float z = accel__audio_whisper_zero_value();
-    float mx = s->max;
-    if (fr->computed < fr->total && z > mx) mx = z;
-    float fl = mx - 8.0f, flv = whisper_value(fl, fl), zv = whisper_value(z, fl);
-    float *row = NULL;
-    size_t cap = 0;
-    accel_status st = ACCEL_OK;
-    for (size_t i = 0; st == ACCEL_OK && i < s->n_seg; i++) {
-        const struct wseg *g = &s->seg[i];
-        size_t need = (size_t)(g->fb - g->fa);
-        if (need > cap) {
-            float *r = realloc(row, need * sizeof *r);
-            if (!r) {
-                st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-                break;
-            }
-            row = r;
-            cap = need;
-        }
-        for (int m = 0; st == ACCEL_OK && m < nm; m++) {
-            const uint32_t *mn = g->mins + m * g->n_seg;
+    finish_task *t = arg;
+    stream *s = t->s;
+    const float flv = t->flv;
+    float *row = malloc((t->cap ? t->cap : 1) * sizeof *row);
+    accel_status st = row ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    for (size_t m = mb; st == ACCEL_OK && m < me; m++)
+        for (size_t i = 0; st == ACCEL_OK && i < s->n_seg; i++) {
+            const struct wseg *g = &s->seg[i];
+            const uint32_t *mn = g->mins + (int64_t)m * g->n_seg;
             for (int64_t a = 0; st == ACCEL_OK && a < g->n_seg;) {
                 float v;
                 memcpy(&v, &mn[a], sizeof v);
@@ -266,26 +263,46 @@ static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
                 }
                 int64_t f0 = g->fa + a * AUDIO_SEGMENT, f1 = g->fa + b * AUDIO_SEGMENT;
                 if (f1 > g->fb) f1 = g->fb;
-                st = whisper_io(s, m, f0, f1, row, 1);
+                st = whisper_io(s, (int)m, f0, f1, row, 1);
                 for (int64_t f = 0; st == ACCEL_OK && f < f1 - f0; f++) row[f] = row[f] > flv ? row[f] : flv;
-                if (st == ACCEL_OK) st = whisper_io(s, m, f0, f1, row, 0);
+                if (st == ACCEL_OK) st = whisper_io(s, (int)m, f0, f1, row, 0);
                 a = b;
             }
         }
-    }
-    int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
-    if (st == ACCEL_OK && fr->stored > have) {
-        size_t need = (size_t)(fr->stored - have);
-        float *r = need > cap ? realloc(row, need * sizeof *r) : row;
-        if (!r) {
-            st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-        } else {
-            row = r;
-            for (size_t f = 0; f < need; f++) row[f] = zv;
-            for (int m = 0; st == ACCEL_OK && m < nm; m++) st = whisper_io(s, m, have, fr->stored, row, 0);
-        }
-    }
     free(row);
+    if (st != ACCEL_OK) {
+        pthread_mutex_lock(&t->mu);
+        if (t->st == ACCEL_OK) {
+            t->st = st;
+            accel__strlcpy(t->msg, accel__last_error_text(), sizeof t->msg);
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+}
+
+static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
+{
+    const int nm = s->pl->n_mels;
+    float z = accel__audio_whisper_zero_value();
+    float mx = s->max;
+    if (fr->computed < fr->total && z > mx) mx = z;
+    float fl = mx - 8.0f, zv = whisper_value(z, fl);
+    finish_task t = {s, whisper_value(fl, fl), 0, PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""};
+    for (size_t i = 0; i < s->n_seg; i++)
+        if ((size_t)(s->seg[i].fb - s->seg[i].fa) > t.cap) t.cap = (size_t)(s->seg[i].fb - s->seg[i].fa);
+    accel__audio_parallel(s->ctx, (size_t)nm, 1, finish_bands, &t);
+    pthread_mutex_destroy(&t.mu);
+    RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s", t.msg);
+    int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
+    accel_status st = ACCEL_OK;
+    if (fr->stored > have) {
+        size_t need = (size_t)(fr->stored - have);
+        float *row = malloc(need * sizeof *row);
+        RETURN_ERROR_IF(!row, ACCEL_ERR_NO_MEMORY, "out of memory");
+        for (size_t f = 0; f < need; f++) row[f] = zv;
+        for (int m = 0; st == ACCEL_OK && m < nm; m++) st = whisper_io(s, m, have, fr->stored, row, 0);
+        free(row);
+    }
     return st;
 }
 
