@@ -184,7 +184,8 @@ static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *
 }
 
 /* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf, (v + 4) / 4 with their
- * stretch minima `mins`, which the stream takes) floored at fl (the running maximum − 8) and written to their final
+ * stretch minima `mins`, kept by the stream for the last pass and updated here to what is
+ * written) floored at fl (the running maximum − 8) and written to their final
  * places; frames at or past `stored` are not written. Only the stretches holding a value under
  * the floor are touched: max((v + 4) / 4, (fl + 4) / 4) is the floored value, bit for bit. */
 static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl, uint32_t *mins,
@@ -192,20 +193,7 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
 {
     const int nm = s->pl->n_mels;
     int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
-    if (ne <= 0) {
-        free(mins);
-        return ACCEL_OK;
-    }
-    if (s->n_seg == s->seg_cap) {
-        size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
-        struct wseg *g = realloc(s->seg, cap * sizeof *g);
-        if (!g) free(mins);
-        RETURN_ERROR_IF(!g, ACCEL_ERR_NO_MEMORY, "out of memory");
-        s->seg = g;
-        s->seg_cap = cap;
-    }
-    /* the stream keeps the minima (as written: raised to the floor) for the last pass */
-    s->seg[s->n_seg++] = (struct wseg){fa, fa + ne, mins, n_seg};
+    if (ne <= 0) return ACCEL_OK;
     const float flv = whisper_value(fl, fl);
     uint32_t flb;
     memcpy(&flb, &flv, sizeof flb);
@@ -231,6 +219,7 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
  * the frames of appended zeros only. */
 typedef struct finish_task {
     stream *s;
+    size_t s0, s1;  /* the chunks (stream.seg) to look at */
     float flv;      /* the final floor, (fl + 4) / 4 */
     size_t cap;     /* the longest chunk, frames */
     pthread_mutex_t mu;
@@ -246,7 +235,7 @@ static void finish_bands(void *arg, size_t mb, size_t me)
     float *row = malloc((t->cap ? t->cap : 1) * sizeof *row);
     accel_status st = row ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
     for (size_t m = mb; st == ACCEL_OK && m < me; m++)
-        for (size_t i = 0; st == ACCEL_OK && i < s->n_seg; i++) {
+        for (size_t i = t->s0; st == ACCEL_OK && i < t->s1; i++) {
             const struct wseg *g = &s->seg[i];
             const uint32_t *mn = g->mins + (int64_t)m * g->n_seg;
             for (int64_t a = 0; st == ACCEL_OK && a < g->n_seg;) {
@@ -280,22 +269,24 @@ static void finish_bands(void *arg, size_t mb, size_t me)
     }
 }
 
-static accel_status whisper_direct_finish(stream *s, const audio_frames *fr)
+/* Chunks s0 … s1−1 (stream.seg) raised to the final floor (every chunk computed); with
+ * `tail`, the frames of appended zeros written too. */
+static accel_status whisper_direct_finish(stream *s, const audio_frames *fr, size_t s0, size_t s1, int tail)
 {
     const int nm = s->pl->n_mels;
     float z = accel__audio_whisper_zero_value();
     float mx = s->max;
     if (fr->computed < fr->total && z > mx) mx = z;
     float fl = mx - 8.0f, zv = whisper_value(z, fl);
-    finish_task t = {s, whisper_value(fl, fl), 0, PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""};
-    for (size_t i = 0; i < s->n_seg; i++)
+    finish_task t = {s, s0, s1, whisper_value(fl, fl), 0, PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""};
+    for (size_t i = s0; i < s1; i++)
         if ((size_t)(s->seg[i].fb - s->seg[i].fa) > t.cap) t.cap = (size_t)(s->seg[i].fb - s->seg[i].fa);
-    accel__audio_parallel(s->ctx, (size_t)nm, 1, finish_bands, &t);
+    if (s1 > s0) accel__audio_parallel(s->ctx, (size_t)nm, 1, finish_bands, &t);
     pthread_mutex_destroy(&t.mu);
     RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s", t.msg);
     int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
     accel_status st = ACCEL_OK;
-    if (fr->stored > have) {
+    if (tail && fr->stored > have) {
         size_t need = (size_t)(fr->stored - have);
         float *row = malloc(need * sizeof *row);
         RETURN_ERROR_IF(!row, ACCEL_ERR_NO_MEMORY, "out of memory");
@@ -333,7 +324,6 @@ static accel_status put_chunk(void *arg)
     accel_status st;
     if (s->direct) {
         st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v, j->mins, j->n_seg);
-        j->mins = NULL; /* the stream's now (or freed) */
     } else if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
         st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
     } else {
@@ -403,6 +393,19 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     /* the previous chunk's writing is done before this one's starts (in order, one buffer
      * each) */
     st = side_join(&s->writer);
+    if (st == ACCEL_OK && mins && (fb < s->stored ? fb : s->stored) > fa) {
+        /* the stream keeps the chunk's minima for the last pass; the writer updates them */
+        if (s->n_seg == s->seg_cap) {
+            size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
+            struct wseg *g = realloc(s->seg, cap * sizeof *g);
+            if (!g) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+            else s->seg = g, s->seg_cap = cap;
+        }
+        if (st == ACCEL_OK) s->seg[s->n_seg++] = (struct wseg){fa, fb < s->stored ? fb : s->stored, mins, n_seg};
+    } else {
+        free(mins);
+        mins = NULL;
+    }
     if (st != ACCEL_OK) free(mins);
     FORWARD_IF_ERROR(st);
     s->put[w] = (put_job){s, fa, fb, s->cbuf[w], s->max - 8.0f, mins, n_seg};
@@ -615,6 +618,13 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
         int64_t end = p->kind == ACCEL_AUDIO_VGGISH ? fr.total : fr.computed;
         st = run_frames(s, &sig, f_next, end);
     }
+    /* whisper in place: every chunk is computed, so the final floor is known; the chunks
+     * before the last are raised to it while the writer writes the last one (whose own
+     * stretches are looked at after it) */
+    size_t early = s->n_seg ? s->n_seg - 1 : 0;
+    double te = accel__now_ms();
+    if (st == ACCEL_OK && s->direct && n == exact) st = whisper_direct_finish(s, &fr, 0, early, 0);
+    s->finish_ms += accel__now_ms() - te;
     accel_status ws = side_join(&s->writer);
     if (st == ACCEL_OK) st = ws;
     free(bufs[0]);
@@ -628,7 +638,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     if (s->direct) {
         RETURN_ERROR_IF(n != exact, ACCEL_ERR_FORMAT, "'%s': delivered %lld samples where its header declared %lld",
                         accel__audio_source_path(src), (long long)n, (long long)exact);
-        FORWARD_IF_ERROR(whisper_direct_finish(s, &fr));
+        FORWARD_IF_ERROR(whisper_direct_finish(s, &fr, early, s->n_seg, 1));
     } else if (p->kind == ACCEL_AUDIO_WHISPER) {
         FORWARD_IF_ERROR(whisper_finish(s, &fr));
     } else if (p->kind == ACCEL_AUDIO_VGGISH) {
@@ -644,7 +654,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
     FORWARD_IF_ERROR(pwrite_all(s->fd, hdr, 128, 0, s->tmp));
-    s->finish_ms = accel__now_ms() - tf;
+    s->finish_ms += accel__now_ms() - tf;
     if (res) {
         res->ndim = nd;
         for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
