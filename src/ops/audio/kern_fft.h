@@ -229,6 +229,92 @@ static int FX(cfft)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi)
 }
 
 
+/* ---- the last stage fused with the real split and |X|² ---- */
+
+/* The last stage's butterfly q (its only j is 0, so no twiddles: a·1 − b·0 is a, up to the
+ * sign of a zero that |X|² does not see) into y[k'] = X[q + s·k'], for radix 4 and 5 with the
+ * same operations as stage4 and stage5. */
+static inline void FX(bfly_last)(int p, int s, int q, const FT *xr, const FT *xi, FT *yr, FT *yi)
+{
+    if (p == 4) {
+        FT a0r = xr[q], a0i = xi[q], a1r = xr[q + s], a1i = xi[q + s];
+        FT a2r = xr[q + 2 * s], a2i = xi[q + 2 * s], a3r = xr[q + 3 * s], a3i = xi[q + 3 * s];
+        FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+        FT t2r = a1r + a3r, t2i = a1i + a3i;
+        FT t3r = a1i - a3i, t3i = a3r - a1r;
+        yr[0] = t0r + t2r;
+        yi[0] = t0i + t2i;
+        yr[1] = t1r + t3r;
+        yi[1] = t1i + t3i;
+        yr[2] = t0r - t2r;
+        yi[2] = t0i - t2i;
+        yr[3] = t1r - t3r;
+        yi[3] = t1i - t3i;
+        return;
+    }
+    const FS c1 = (FS)0.309016994374947424, c2 = (FS)-0.809016994374947424;
+    const FS s1 = (FS)0.951056516295153572, s2 = (FS)0.587785252292473129;
+    FT a0r = xr[q], a0i = xi[q];
+    FT a1r = xr[q + s], a1i = xi[q + s], a2r = xr[q + 2 * s], a2i = xi[q + 2 * s];
+    FT a3r = xr[q + 3 * s], a3i = xi[q + 3 * s], a4r = xr[q + 4 * s], a4i = xi[q + 4 * s];
+    FT t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
+    FT t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
+    FT b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i;
+    FT b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i;
+    FT d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i;
+    FT d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i;
+    yr[0] = a0r + t1r + t2r;
+    yi[0] = a0i + t1i + t2i;
+    yr[1] = b1r + d1i;
+    yi[1] = b1i - d1r;
+    yr[2] = b2r + d2i;
+    yi[2] = b2i - d2r;
+    yr[3] = b2r - d2i;
+    yi[3] = b2i + d2r;
+    yr[4] = b1r - d1i;
+    yi[4] = b1i + d1r;
+}
+
+/* |X[k]|² of the real frame from the complex result's values at k mod m (a) and (m − k) mod m
+ * (b): the split step of power() below, the same operations. */
+static inline FT FX(bin_power)(FT ar_, FT ai_, FT br_, FT bi_, FS wr, FS wi)
+{
+    FT er = (FS)0.5 * (ar_ + br_), ei = (FS)0.5 * (ai_ - bi_);
+    FT dr = (FS)0.5 * (ar_ - br_), di = (FS)0.5 * (ai_ + bi_);
+    FT xr = er + (wr * di + wi * dr);
+    FT xi = ei - (wr * dr - wi * di);
+    return xr * xr + xi * xi;
+}
+
+/* The last stage (radix p, stride s = m/p) from x and the power of bins 0 … nb−1, without
+ * storing the complex result: butterflies q and s − q hold each other's partners
+ * (m − (q + s·k') = (s − q) + s·(p − 1 − k')), so they are taken together. */
+static void FX(last_power)(const audio_fft_plan *fft, int p, const FT *xr, const FT *xi, FT *pw, int nb)
+{
+    const int m = fft->m, s = m / p;
+    const FS *sr = FFT_SR(fft), *si = FFT_SI(fft);
+    FT Ar[8], Ai[8], Br[8], Bi[8];
+    for (int q = 0; 2 * q <= s; q++) {
+        int q2 = (s - q) % s;
+        FX(bfly_last)(p, s, q, xr, xi, Ar, Ai);
+        const FT *pr = Ar, *pi = Ai; /* the partners' butterfly */
+        if (q2 != q) {
+            FX(bfly_last)(p, s, q2, xr, xi, Br, Bi);
+            pr = Br;
+            pi = Bi;
+        }
+        for (int k1 = 0; k1 < p; k1++) {
+            int k = q + s * k1, c = q == 0 ? (p - k1) % p : p - 1 - k1;
+            if (k < nb) pw[k] = FX(bin_power)(Ar[k1], Ai[k1], pr[c], pi[c], sr[k], si[k]);
+            if (q2 != q) {
+                int k2 = q2 + s * k1, c2 = p - 1 - k1;
+                if (k2 < nb) pw[k2] = FX(bin_power)(Br[k1], Bi[k1], Ar[c2], Ai[c2], sr[k2], si[k2]);
+            }
+        }
+        if (q == 0 && m < nb) pw[m] = FX(bin_power)(Ar[0], Ai[0], Ar[0], Ai[0], sr[m], si[m]);
+    }
+}
+
 /* |X|² for k < nb from the complex result z of the packed (even n) or plain (odd n) input. */
 static void FX(power)(const audio_fft_plan *fft, const FT *zr, const FT *zi, FT *pw, int nb)
 {
@@ -247,6 +333,39 @@ static void FX(power)(const audio_fft_plan *fft, const FT *zr, const FT *zi, FT 
         FT xi = ei - (wr * dr - wi * di);
         pw[k] = xr * xr + xi * xi;
     }
+}
+
+/* The complex FFT and power() in one: the last stage fused with the split and |X|² where it
+ * is radix 4 or 5 (even n), so the complex result is never stored and read back. */
+static void FX(cfft_power)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi, FT *pw, int nb)
+{
+    int last = fft->n_stages - 1;
+    int p = last >= 0 ? fft->radix[last] : 0;
+    if (fft->odd || last < 0 || (p != 4 && p != 5)) {
+        int in_b = FX(cfft)(fft, ar, ai, br, bi);
+        FX(power)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        return;
+    }
+    FT *xr = ar, *xi = ai, *yr = br, *yi = bi;
+    for (int st = 0; st < last; st++) {
+        int r = fft->radix[st], len = fft->len[st], s = fft->stride[st];
+        const FS *tw = FFT_TW(fft) + fft->tw_off[st];
+        switch (r) {
+        case 2: FX(stage2)(len, s, tw, xr, xi, yr, yi); break;
+        case 3: FX(stage3)(len, s, tw, xr, xi, yr, yi); break;
+        case 4: FX(stage4)(len, s, tw, xr, xi, yr, yi); break;
+        case 5: FX(stage5)(len, s, tw, xr, xi, yr, yi); break;
+        case 8: FX(stage8)(len, s, tw, xr, xi, yr, yi); break;
+        default:
+            FX(stage_gen)(r, len, s, tw, FFT_GC(fft) + fft->gen_off[st], FFT_GS(fft) + fft->gen_off[st],
+                           xr, xi, yr, yi);
+            break;
+        }
+        FT *t;
+        t = xr, xr = yr, yr = t;
+        t = xi, xi = yi, yi = t;
+    }
+    FX(last_power)(fft, p, xr, xi, pw, nb);
 }
 
 #undef CMUL_RE

@@ -372,8 +372,7 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
             for (int j = 0; j < m; j++) ai[j] = zero;
             for (int j = win; j < m; j++) ar[j] = zero;
         }
-        int in_b = KFN(cfft_f)(KFFT(pl), ar, ai, br, bi);
-        KFN(power_f)(KFFT(pl), in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        KFN(cfft_power_f)(KFFT(pl), ar, ai, br, bi, pw, nb);
         if (pl->logkind == AUDIO_LOG_VGGISH)
             for (int k = 0; k < nb; k++)
                 for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);
@@ -465,8 +464,7 @@ static void KFN(kaldi_part)(const audio_plan *pl, const float *const *s, int64_t
             ai[j] = zero;
         }
     }
-    int in_b = KFN(cfft_d)(KFFT(pl), ar, ai, br, bi);
-    KFN(power_d)(KFFT(pl), in_b ? br : ar, in_b ? bi : ai, pw, nb);
+    KFN(cfft_power_d)(KFFT(pl), ar, ai, br, bi, pw, nb);
     if (!p->use_power)
         for (int k = 0; k < nb; k++)
             for (int l = 0; l < KWD; l++) pw[k][l] = sqrt(pw[k][l]);
@@ -629,8 +627,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             for (int j = 0; j < m; j++) ai[j] = zero;
             for (int j = win; j < m; j++) ar[j] = zero;
         }
-        int in_b = KFN(cfft_f)(KFFT(pl), ar, ai, br, bi);
-        KFN(power_f)(KFFT(pl), in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        KFN(cfft_power_f)(KFFT(pl), ar, ai, br, bi, pw, nb);
         if (!p->use_power)
             for (int k = 0; k < nb; k++)
                 for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);
@@ -788,8 +785,7 @@ static void KFN(fft_power)(const audio_fft_plan *fft, const float *x, float *pow
                 ar[j][l] = fft->odd ? x[(size_t)j * LN + l0 + l] : x[(size_t)(2 * j) * LN + l0 + l];
                 ai[j][l] = fft->odd ? 0.0f : x[(size_t)(2 * j + 1) * LN + l0 + l];
             }
-        int in_b = KFN(cfft_f)(fft, ar, ai, br, bi);
-        KFN(power_f)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        KFN(cfft_power_f)(fft, ar, ai, br, bi, pw, nb);
         for (int k = 0; k < nb; k++)
             for (int l = 0; l < KW; l++) power[(size_t)k * LN + l0 + l] = pw[k][l];
     }
@@ -806,8 +802,7 @@ static void KFN(fft_power_d)(const audio_fft_plan *fft, const double *x, double 
                 ar[j][l] = fft->odd ? x[(size_t)j * LN + l0 + l] : x[(size_t)(2 * j) * LN + l0 + l];
                 ai[j][l] = fft->odd ? 0.0 : x[(size_t)(2 * j + 1) * LN + l0 + l];
             }
-        int in_b = KFN(cfft_d)(fft, ar, ai, br, bi);
-        KFN(power_d)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
+        KFN(cfft_power_d)(fft, ar, ai, br, bi, pw, nb);
         for (int k = 0; k < nb; k++)
             for (int l = 0; l < KWD; l++) power[(size_t)k * LN + l0 + l] = pw[k][l];
     }
