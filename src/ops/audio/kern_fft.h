@@ -8,6 +8,52 @@
 
 /* ---- Stockham stages over lanes: x (input) → y (output) ---- */
 
+/* The 4-point DFT of x[b], x[b + d], x[b + 2d], x[b + 3d] into y[0 … 3] (before twiddles). */
+static inline void FX(dft4)(const FT *restrict xr, const FT *restrict xi, int b, int d, FT *yr, FT *yi)
+{
+    FT a0r = xr[b], a0i = xi[b], a1r = xr[b + d], a1i = xi[b + d];
+    FT a2r = xr[b + 2 * d], a2i = xi[b + 2 * d], a3r = xr[b + 3 * d], a3i = xi[b + 3 * d];
+    FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+    FT t2r = a1r + a3r, t2i = a1i + a3i;
+    FT t3r = a1i - a3i, t3i = a3r - a1r; /* −i·(a1 − a3) */
+    yr[0] = t0r + t2r;
+    yi[0] = t0i + t2i;
+    yr[1] = t1r + t3r;
+    yi[1] = t1i + t3i;
+    yr[2] = t0r - t2r;
+    yi[2] = t0i - t2i;
+    yr[3] = t1r - t3r;
+    yi[3] = t1i - t3i;
+}
+
+/* The 5-point DFT of x[b + r·d], r < 5, into y[0 … 4] (before twiddles). */
+static inline void FX(dft5)(const FT *restrict xr, const FT *restrict xi, int b, int d, FT *yr, FT *yi)
+{
+    const FS c1 = (FS)0.309016994374947424, c2 = (FS)-0.809016994374947424; /* cos 2π/5, cos 4π/5 */
+    const FS s1 = (FS)0.951056516295153572, s2 = (FS)0.587785252292473129; /* sin 2π/5, sin 4π/5 */
+    FT a0r = xr[b], a0i = xi[b];
+    FT a1r = xr[b + d], a1i = xi[b + d], a2r = xr[b + 2 * d], a2i = xi[b + 2 * d];
+    FT a3r = xr[b + 3 * d], a3i = xi[b + 3 * d], a4r = xr[b + 4 * d], a4i = xi[b + 4 * d];
+    FT t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
+    FT t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
+    FT b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i;
+    FT b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i;
+    FT d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i;
+    FT d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i;
+    /* Y1 = b1 − i d1, Y4 = b1 + i d1, Y2 = b2 − i d2, Y3 = b2 + i d2 */
+    yr[0] = a0r + t1r + t2r;
+    yi[0] = a0i + t1i + t2i;
+    yr[1] = b1r + d1i;
+    yi[1] = b1i - d1r;
+    yr[2] = b2r + d2i;
+    yi[2] = b2i - d2r;
+    yr[3] = b2r - d2i;
+    yi[3] = b2i + d2r;
+    yr[4] = b1r - d1i;
+    yi[4] = b1i + d1r;
+}
+
+
 static void FX(stage2)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
                         FT *restrict yr, FT *restrict yi)
 {
@@ -57,22 +103,15 @@ static void FX(stage4)(int len, int s, const FS *tw, const FT *restrict xr, cons
     for (int j = 0; j < m; j++) {
         const FS *w = tw + 6 * j;
         for (int q = 0; q < s; q++) {
-            int i0 = q + s * j, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, o0 = q + s * (4 * j);
-            FT a0r = xr[i0], a0i = xi[i0], a1r = xr[i1], a1i = xi[i1];
-            FT a2r = xr[i2], a2i = xi[i2], a3r = xr[i3], a3i = xi[i3];
-            FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
-            FT t2r = a1r + a3r, t2i = a1i + a3i;
-            FT t3r = a1i - a3i, t3i = a3r - a1r; /* −i·(a1 − a3) */
-            FT z1r = t1r + t3r, z1i = t1i + t3i, z2r = t0r - t2r, z2i = t0i - t2i;
-            FT z3r = t1r - t3r, z3i = t1i - t3i;
-            yr[o0] = t0r + t2r;
-            yi[o0] = t0i + t2i;
-            yr[o0 + s] = CMUL_RE(z1r, z1i, w[0], w[1]);
-            yi[o0 + s] = CMUL_IM(z1r, z1i, w[0], w[1]);
-            yr[o0 + 2 * s] = CMUL_RE(z2r, z2i, w[2], w[3]);
-            yi[o0 + 2 * s] = CMUL_IM(z2r, z2i, w[2], w[3]);
-            yr[o0 + 3 * s] = CMUL_RE(z3r, z3i, w[4], w[5]);
-            yi[o0 + 3 * s] = CMUL_IM(z3r, z3i, w[4], w[5]);
+            int i0 = q + s * j, o0 = q + s * (4 * j);
+            FT zr[4], zi[4];
+            FX(dft4)(xr, xi, i0, s * m, zr, zi);
+            yr[o0] = zr[0];
+            yi[o0] = zi[0];
+            for (int k = 1; k < 4; k++) {
+                yr[o0 + k * s] = CMUL_RE(zr[k], zi[k], w[2 * k - 2], w[2 * k - 1]);
+                yi[o0 + k * s] = CMUL_IM(zr[k], zi[k], w[2 * k - 2], w[2 * k - 1]);
+            }
         }
     }
 }
@@ -90,23 +129,8 @@ static void FX(stage8)(int len, int s, const FS *tw, const FT *restrict xr, cons
         for (int q = 0; q < s; q++) {
             int i0 = q + s * j, sm = s * m, o0 = q + s * (8 * j);
             FT er[4], ei[4], orr[4], oi[4];
-            for (int half = 0; half < 2; half++) {
-                int b = i0 + half * sm; /* inputs b, b + 2sm, b + 4sm, b + 6sm */
-                FT a0r = xr[b], a0i = xi[b], a1r = xr[b + 2 * sm], a1i = xi[b + 2 * sm];
-                FT a2r = xr[b + 4 * sm], a2i = xi[b + 4 * sm], a3r = xr[b + 6 * sm], a3i = xi[b + 6 * sm];
-                FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
-                FT t2r = a1r + a3r, t2i = a1i + a3i;
-                FT t3r = a1i - a3i, t3i = a3r - a1r; /* −i·(a1 − a3) */
-                FT *zr = half ? orr : er, *zi = half ? oi : ei;
-                zr[0] = t0r + t2r;
-                zi[0] = t0i + t2i;
-                zr[1] = t1r + t3r;
-                zi[1] = t1i + t3i;
-                zr[2] = t0r - t2r;
-                zi[2] = t0i - t2i;
-                zr[3] = t1r - t3r;
-                zi[3] = t1i - t3i;
-            }
+            FX(dft4)(xr, xi, i0, 2 * sm, er, ei);       /* the even inputs */
+            FX(dft4)(xr, xi, i0 + sm, 2 * sm, orr, oi); /* the odd ones */
             /* the odd half times ω^k, ω = e^(−2πi/8) */
             FT o1r = (orr[1] + oi[1]) * h, o1i = (oi[1] - orr[1]) * h;
             FT o2r = oi[2], o2i = -orr[2];
@@ -138,35 +162,19 @@ static void FX(stage8)(int len, int s, const FS *tw, const FT *restrict xr, cons
 static void FX(stage5)(int len, int s, const FS *tw, const FT *restrict xr, const FT *restrict xi,
                         FT *restrict yr, FT *restrict yi)
 {
-    const FS c1 = (FS)0.309016994374947424, c2 = (FS)-0.809016994374947424; /* cos 2π/5, cos 4π/5 */
-    const FS s1 = (FS)0.951056516295153572, s2 = (FS)0.587785252292473129; /* sin 2π/5, sin 4π/5 */
     int m = len / 5;
     for (int j = 0; j < m; j++) {
         const FS *w = tw + 8 * j;
         for (int q = 0; q < s; q++) {
-            int i0 = q + s * j, sm = s * m, o0 = q + s * (5 * j);
-            FT a0r = xr[i0], a0i = xi[i0];
-            FT a1r = xr[i0 + sm], a1i = xi[i0 + sm], a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
-            FT a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm], a4r = xr[i0 + 4 * sm], a4i = xi[i0 + 4 * sm];
-            FT t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
-            FT t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
-            FT b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i;
-            FT b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i;
-            FT d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i;
-            FT d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i;
-            /* Y1 = b1 − i d1, Y4 = b1 + i d1, Y2 = b2 − i d2, Y3 = b2 + i d2 */
-            FT y1r = b1r + d1i, y1i = b1i - d1r, y4r = b1r - d1i, y4i = b1i + d1r;
-            FT y2r = b2r + d2i, y2i = b2i - d2r, y3r = b2r - d2i, y3i = b2i + d2r;
-            yr[o0] = a0r + t1r + t2r;
-            yi[o0] = a0i + t1i + t2i;
-            yr[o0 + s] = CMUL_RE(y1r, y1i, w[0], w[1]);
-            yi[o0 + s] = CMUL_IM(y1r, y1i, w[0], w[1]);
-            yr[o0 + 2 * s] = CMUL_RE(y2r, y2i, w[2], w[3]);
-            yi[o0 + 2 * s] = CMUL_IM(y2r, y2i, w[2], w[3]);
-            yr[o0 + 3 * s] = CMUL_RE(y3r, y3i, w[4], w[5]);
-            yi[o0 + 3 * s] = CMUL_IM(y3r, y3i, w[4], w[5]);
-            yr[o0 + 4 * s] = CMUL_RE(y4r, y4i, w[6], w[7]);
-            yi[o0 + 4 * s] = CMUL_IM(y4r, y4i, w[6], w[7]);
+            int i0 = q + s * j, o0 = q + s * (5 * j);
+            FT zr[5], zi[5];
+            FX(dft5)(xr, xi, i0, s * m, zr, zi);
+            yr[o0] = zr[0];
+            yi[o0] = zi[0];
+            for (int k = 1; k < 5; k++) {
+                yr[o0 + k * s] = CMUL_RE(zr[k], zi[k], w[2 * k - 2], w[2 * k - 1]);
+                yi[o0 + k * s] = CMUL_IM(zr[k], zi[k], w[2 * k - 2], w[2 * k - 1]);
+            }
         }
     }
 }
@@ -202,12 +210,12 @@ static void FX(stage_gen)(int p, int len, int s, const FS *tw, const FS *gc, con
     }
 }
 
-/* Complex FFT of fft->m points over lanes; input in (ar, ai), the other pair is work space.
- * Returns 1 when the result ended in (br, bi). */
-static int FX(cfft)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi)
+/* The first n stages of the complex FFT of fft->m points over lanes; input in (ar, ai), the
+ * other pair is work space. Returns 1 when the result ended in (br, bi). */
+static int FX(stages)(const audio_fft_plan *fft, int n, FT *ar, FT *ai, FT *br, FT *bi)
 {
     FT *xr = ar, *xi = ai, *yr = br, *yi = bi;
-    for (int st = 0; st < fft->n_stages; st++) {
+    for (int st = 0; st < n; st++) {
         int p = fft->radix[st], len = fft->len[st], s = fft->stride[st];
         const FS *tw = FFT_TW(fft) + fft->tw_off[st];
         switch (p) {
@@ -228,51 +236,21 @@ static int FX(cfft)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi)
     return xr == br;
 }
 
+/* The whole complex FFT. */
+static int FX(cfft)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT *bi)
+{
+    return FX(stages)(fft, fft->n_stages, ar, ai, br, bi);
+}
+
 
 /* ---- the last stage fused with the real split and |X|² ---- */
 
 /* The last stage's butterfly q (its only j is 0, so no twiddles: a·1 − b·0 is a, up to the
- * sign of a zero that |X|² does not see) into y[k'] = X[q + s·k'], for radix 4 and 5 with the
- * same operations as stage4 and stage5. */
+ * sign of a zero that |X|² does not see) into y[k'] = X[q + s·k'], for radix 4 and 5. */
 static inline void FX(bfly_last)(int p, int s, int q, const FT *xr, const FT *xi, FT *yr, FT *yi)
 {
-    if (p == 4) {
-        FT a0r = xr[q], a0i = xi[q], a1r = xr[q + s], a1i = xi[q + s];
-        FT a2r = xr[q + 2 * s], a2i = xi[q + 2 * s], a3r = xr[q + 3 * s], a3i = xi[q + 3 * s];
-        FT t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
-        FT t2r = a1r + a3r, t2i = a1i + a3i;
-        FT t3r = a1i - a3i, t3i = a3r - a1r;
-        yr[0] = t0r + t2r;
-        yi[0] = t0i + t2i;
-        yr[1] = t1r + t3r;
-        yi[1] = t1i + t3i;
-        yr[2] = t0r - t2r;
-        yi[2] = t0i - t2i;
-        yr[3] = t1r - t3r;
-        yi[3] = t1i - t3i;
-        return;
-    }
-    const FS c1 = (FS)0.309016994374947424, c2 = (FS)-0.809016994374947424;
-    const FS s1 = (FS)0.951056516295153572, s2 = (FS)0.587785252292473129;
-    FT a0r = xr[q], a0i = xi[q];
-    FT a1r = xr[q + s], a1i = xi[q + s], a2r = xr[q + 2 * s], a2i = xi[q + 2 * s];
-    FT a3r = xr[q + 3 * s], a3i = xi[q + 3 * s], a4r = xr[q + 4 * s], a4i = xi[q + 4 * s];
-    FT t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
-    FT t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
-    FT b1r = a0r + c1 * t1r + c2 * t2r, b1i = a0i + c1 * t1i + c2 * t2i;
-    FT b2r = a0r + c2 * t1r + c1 * t2r, b2i = a0i + c2 * t1i + c1 * t2i;
-    FT d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i;
-    FT d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i;
-    yr[0] = a0r + t1r + t2r;
-    yi[0] = a0i + t1i + t2i;
-    yr[1] = b1r + d1i;
-    yi[1] = b1i - d1r;
-    yr[2] = b2r + d2i;
-    yi[2] = b2i - d2r;
-    yr[3] = b2r - d2i;
-    yi[3] = b2i + d2r;
-    yr[4] = b1r - d1i;
-    yi[4] = b1i + d1r;
+    if (p == 4) FX(dft4)(xr, xi, q, s, yr, yi);
+    else FX(dft5)(xr, xi, q, s, yr, yi);
 }
 
 /* |X[k]|² of the real frame from the complex result's values at k mod m (a) and (m − k) mod m
@@ -346,26 +324,8 @@ static void FX(cfft_power)(const audio_fft_plan *fft, FT *ar, FT *ai, FT *br, FT
         FX(power)(fft, in_b ? br : ar, in_b ? bi : ai, pw, nb);
         return;
     }
-    FT *xr = ar, *xi = ai, *yr = br, *yi = bi;
-    for (int st = 0; st < last; st++) {
-        int r = fft->radix[st], len = fft->len[st], s = fft->stride[st];
-        const FS *tw = FFT_TW(fft) + fft->tw_off[st];
-        switch (r) {
-        case 2: FX(stage2)(len, s, tw, xr, xi, yr, yi); break;
-        case 3: FX(stage3)(len, s, tw, xr, xi, yr, yi); break;
-        case 4: FX(stage4)(len, s, tw, xr, xi, yr, yi); break;
-        case 5: FX(stage5)(len, s, tw, xr, xi, yr, yi); break;
-        case 8: FX(stage8)(len, s, tw, xr, xi, yr, yi); break;
-        default:
-            FX(stage_gen)(r, len, s, tw, FFT_GC(fft) + fft->gen_off[st], FFT_GS(fft) + fft->gen_off[st],
-                           xr, xi, yr, yi);
-            break;
-        }
-        FT *t;
-        t = xr, xr = yr, yr = t;
-        t = xi, xi = yi, yi = t;
-    }
-    FX(last_power)(fft, p, xr, xi, pw, nb);
+    int in_b = FX(stages)(fft, last, ar, ai, br, bi);
+    FX(last_power)(fft, p, in_b ? br : ar, in_b ? bi : ai, pw, nb);
 }
 
 #undef CMUL_RE
