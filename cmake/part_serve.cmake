@@ -1,8 +1,9 @@
 # Optional part: `accel serve` (tools/accel/serve/) on libmicrohttpd (Debian libmicrohttpd-dev,
 # pkg-config `libmicrohttpd`, 0.9.71 or newer for enum MHD_Result). Without it the CLI still
 # builds and has the verb, which then says it is not built in and what to install.
-# ACCEL_WITH_MICROHTTPD=OFF leaves it out. Only the `accel` program links libmicrohttpd; the
-# library never does.
+# ACCEL_WITH_MICROHTTPD=OFF leaves it out. Only its headers are needed at build time: the
+# `accel` program opens libmicrohttpd with dlopen when `accel serve` starts (it is never
+# linked, so the other verbs do not load it and its TLS stack), the library never does.
 #
 # This part fills, for the CLI target defined later in CMakeLists.txt:
 #   ACCEL_CLI_EXTRA_SOURCES, ACCEL_CLI_EXTRA_LIBS, ACCEL_CLI_EXTRA_DEFS, ACCEL_CLI_EXTRA_INCLUDES
@@ -28,8 +29,7 @@ if(ACCEL_HAVE_MICROHTTPD)
   list(APPEND ACCEL_CLI_EXTRA_SOURCES ${_serve_sources} ${_dash_c})
   list(APPEND ACCEL_CLI_EXTRA_DEFS ACCEL_HAVE_MICROHTTPD)
   list(APPEND ACCEL_CLI_EXTRA_INCLUDES ${MHD_INCLUDE_DIRS})
-  # by name, with its directory, as pkg-config says
-  list(APPEND ACCEL_CLI_EXTRA_LIBS ${MHD_LINK_LIBRARIES})
+  # not linked: opened with dlopen when `accel serve` starts (serve/serve_mhd.h)
   string(APPEND ACCEL_BUILD_SUMMARY "serve: libmicrohttpd ${MHD_VERSION}; ")
 elseif(NOT ACCEL_WITH_MICROHTTPD)
   string(APPEND ACCEL_BUILD_SUMMARY "serve: no (ACCEL_WITH_MICROHTTPD=OFF); ")

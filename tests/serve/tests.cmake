@@ -20,6 +20,13 @@ if(ACCEL_HAVE_MICROHTTPD AND ACCEL_BUILD_CLI)
   set_tests_properties(test_serve_dashboard PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS serve
     ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_serve_dashboard")
 endif()
+# libmicrohttpd opened with dlopen (never linked): a missing soname's error, the entry points,
+# and the accel program's dynamic section without it.
+if(ACCEL_HAVE_MICROHTTPD AND ACCEL_BUILD_CLI)
+  accel_add_test(test_serve_mhd SOURCES ${_sv}/test_serve_mhd.c ${CMAKE_SOURCE_DIR}/tools/accel/serve/serve_mhd.c
+    ARGS $<TARGET_FILE:accel_cli>)
+  target_include_directories(test_serve_mhd PRIVATE ${CMAKE_SOURCE_DIR}/tools/accel ${MHD_INCLUDE_DIRS})
+endif()
 # The verb in a build without libmicrohttpd: cmd_serve.c compiled without ACCEL_HAVE_MICROHTTPD
 # says it is not built in and which package to install.
 accel_add_test(test_serve_not_built SOURCES ${_sv}/test_serve_not_built.c

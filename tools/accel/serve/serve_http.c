@@ -21,7 +21,7 @@
 #include "serve.h"
 #include "serve_routes.h"
 
-#include <microhttpd.h>
+#include "serve_mhd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -582,6 +582,11 @@ int sv_run(const sv_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (sv_mhd_load() != ACCEL_OK) {
+        fprintf(stderr, "accel serve: error: %s\n", accel_last_error(NULL));
+        sv_metrics_free(s->metrics);
+        return 1;
+    }
     int v6 = 0;
     int fd = listen_on(cfg->listen, s->url, sizeof s->url, &v6);
     if (fd < 0) {
