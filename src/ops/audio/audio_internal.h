@@ -508,5 +508,7 @@ double accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duratio
                                   double def, const char **source);
 /* A few seconds of formant-synthesised vowels at 16 kHz (the demo clip); caller frees. */
 accel_status accel__audio_demo_clip(double seconds, float **out, size_t *n);
+/* The demo clip's length in samples for `seconds` (16 kHz), or why not. */
+accel_status accel__audio_demo_len(double seconds, size_t *n);
 
 #endif

@@ -254,7 +254,8 @@ static inline void FX(bfly_last)(int p, int s, int q, const FT *xr, const FT *xi
 }
 
 /* |X[k]|² of the real frame from the complex result's values at k mod m (a) and (m − k) mod m
- * (b): the split step of power() below, the same operations. */
+ * (b): the split step of a real FFT packed as a complex one of half its length (power(),
+ * last_power()). */
 static inline FT FX(bin_power)(FT ar_, FT ai_, FT br_, FT bi_, FS wr, FS wi)
 {
     FT er = (FS)0.5 * (ar_ + br_), ei = (FS)0.5 * (ai_ - bi_);
@@ -271,7 +272,7 @@ static void FX(last_power)(const audio_fft_plan *fft, int p, const FT *xr, const
 {
     const int m = fft->m, s = m / p;
     const FS *sr = FFT_SR(fft), *si = FFT_SI(fft);
-    FT Ar[8], Ai[8], Br[8], Bi[8];
+    FT Ar[5], Ai[5], Br[5], Bi[5]; /* p ≤ 5 */
     for (int q = 0; 2 * q <= s; q++) {
         int q2 = (s - q) % s;
         FX(bfly_last)(p, s, q, xr, xi, Ar, Ai);
@@ -304,12 +305,7 @@ static void FX(power)(const audio_fft_plan *fft, const FT *zr, const FT *zi, FT 
     const FS *sr = FFT_SR(fft), *si = FFT_SI(fft);
     for (int k = 0; k < nb; k++) {
         int ka = k < m ? k : k - m, kb = k > 0 ? m - k : 0; /* k % m, (m − k) % m for k ≤ m */
-        FS wr = sr[k], wi = si[k];
-        FT er = (FS)0.5 * (zr[ka] + zr[kb]), ei = (FS)0.5 * (zi[ka] - zi[kb]);
-        FT dr = (FS)0.5 * (zr[ka] - zr[kb]), di = (FS)0.5 * (zi[ka] + zi[kb]);
-        FT xr = er + (wr * di + wi * dr);
-        FT xi = ei - (wr * dr - wi * di);
-        pw[k] = xr * xr + xi * xi;
+        pw[k] = FX(bin_power)(zr[ka], zi[ka], zr[kb], zi[kb], sr[k], si[k]);
     }
 }
 

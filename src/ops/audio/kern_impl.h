@@ -519,7 +519,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
     int first = (p->use_energy && !p->htk_compat) ? 1 : 0;
     for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
         const float *const *s = src + sb * KW;
-        vd sum[4] = {zerod, zerod, zerod, zerod};
+        vd sum[2] = {zerod, zerod};
         int k0 = 0;
         const float *wf = pl->window;
         const float cf = (float)c;

@@ -83,7 +83,7 @@ typedef struct put_job {
     float *cbuf;
     float floor_v;
     /* whisper in place: cbuf holds (v + 4) / 4 and, per band and stretch of AUDIO_SEGMENT
-     * frames, its least value (float bits, n_seg per band; the job frees them) */
+     * frames, its least value (float bits, n_seg per band; the stream's wseg owns them) */
     uint32_t *mins;
     int64_t n_seg;
 } put_job;
@@ -183,6 +183,12 @@ static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *
     return ACCEL_OK;
 }
 
+/* v[f] = max(v[f], flv) for f < n: a stretch raised to the floor, (fl + 4) / 4. */
+static void raise_to_floor(float *v, int64_t n, float flv)
+{
+    for (int64_t f = 0; f < n; f++) v[f] = v[f] > flv ? v[f] : flv;
+}
+
 /* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf, (v + 4) / 4 with their
  * stretch minima `mins`, kept by the stream for the last pass and updated here to what is
  * written) floored at fl (the running maximum − 8) and written to their final
@@ -204,7 +210,7 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
             memcpy(&v, &mins[m * n_seg + g], sizeof v);
             if (v < flv) {
                 int64_t a = g * AUDIO_SEGMENT, b = a + AUDIO_SEGMENT < ne ? a + AUDIO_SEGMENT : ne;
-                for (int64_t f = a; f < b; f++) row[f] = row[f] > flv ? row[f] : flv;
+                raise_to_floor(row + a, b - a, flv);
                 mins[m * n_seg + g] = flb;
             }
         }
@@ -253,7 +259,7 @@ static void finish_bands(void *arg, size_t mb, size_t me)
                 int64_t f0 = g->fa + a * AUDIO_SEGMENT, f1 = g->fa + b * AUDIO_SEGMENT;
                 if (f1 > g->fb) f1 = g->fb;
                 st = whisper_io(s, (int)m, f0, f1, row, 1);
-                for (int64_t f = 0; st == ACCEL_OK && f < f1 - f0; f++) row[f] = row[f] > flv ? row[f] : flv;
+                if (st == ACCEL_OK) raise_to_floor(row, f1 - f0, flv);
                 if (st == ACCEL_OK) st = whisper_io(s, (int)m, f0, f1, row, 0);
                 a = b;
             }
@@ -357,7 +363,8 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     cl.f_end = fb;
     cl.f_origin = fa;
     /* whisper in place stores the frames before the appended zeros (the others need none) */
-    cl.f_store = s->direct ? (fb < s->stored ? fb : s->stored) : INT64_MAX;
+    const int64_t f_stored = fb < s->stored ? fb : s->stored;
+    cl.f_store = s->direct ? f_stored : INT64_MAX;
     cl.out = s->cbuf[w];
     cl.lay.wf = INT64_MAX / 4;
     cl.lay.fs = s->direct ? 1 : pl->n_out; /* whisper in place: band-major within the chunk */
@@ -393,7 +400,7 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     /* the previous chunk's writing is done before this one's starts (in order, one buffer
      * each) */
     st = side_join(&s->writer);
-    if (st == ACCEL_OK && mins && (fb < s->stored ? fb : s->stored) > fa) {
+    if (st == ACCEL_OK && mins && f_stored > fa) {
         /* the stream keeps the chunk's minima for the last pass; the writer updates them */
         if (s->n_seg == s->seg_cap) {
             size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
@@ -401,7 +408,7 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
             if (!g) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
             else s->seg = g, s->seg_cap = cap;
         }
-        if (st == ACCEL_OK) s->seg[s->n_seg++] = (struct wseg){fa, fb < s->stored ? fb : s->stored, mins, n_seg};
+        if (st == ACCEL_OK) s->seg[s->n_seg++] = (struct wseg){fa, f_stored, mins, n_seg};
     } else {
         free(mins);
         mins = NULL;

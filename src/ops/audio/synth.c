@@ -25,15 +25,22 @@ static double reso_run(reso *r, double x)
     return y;
 }
 
+accel_status accel__audio_demo_len(double seconds, size_t *n)
+{
+    RETURN_ERROR_IF(!(seconds > 0 && seconds <= 3600), ACCEL_ERR_INVALID_ARG,
+                    "demo clip: %g s (allowed: (0, 3600])", seconds);
+    *n = (size_t)(seconds * 16000.0);
+    return ACCEL_OK;
+}
+
 accel_status accel__audio_demo_clip(double seconds, float **out, size_t *n)
 {
     const double fs = 16000.0;
     /* formants (Hz) of /a/ /i/ /u/ /e/ /o/ for an adult voice */
     static const double F[5][3] = {{730, 1090, 2440}, {270, 2290, 3010}, {300, 870, 2240},
                                    {530, 1840, 2480}, {570, 840, 2410}};
-    RETURN_ERROR_IF(!(seconds > 0 && seconds <= 3600), ACCEL_ERR_INVALID_ARG,
-                    "demo clip: %g s (allowed: (0, 3600])", seconds);
-    size_t len = (size_t)(seconds * fs);
+    size_t len = 0;
+    FORWARD_IF_ERROR(accel__audio_demo_len(seconds, &len));
     float *x = calloc(len ? len : 1, sizeof *x);
     RETURN_ERROR_IF(!x, ACCEL_ERR_NO_MEMORY, "out of memory");
     const double vowel = 0.42, pause = 0.08; /* seconds */
