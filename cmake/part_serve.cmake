@@ -6,7 +6,7 @@
 # linked, so the other verbs do not load it and its TLS stack), the library never does.
 #
 # This part fills, for the CLI target defined later in CMakeLists.txt:
-#   ACCEL_CLI_EXTRA_SOURCES, ACCEL_CLI_EXTRA_LIBS, ACCEL_CLI_EXTRA_DEFS, ACCEL_CLI_EXTRA_INCLUDES
+#   ACCEL_CLI_EXTRA_SOURCES, ACCEL_CLI_EXTRA_DEFS, ACCEL_CLI_EXTRA_INCLUDES
 # The dashboard page (tools/accel/serve/dashboard.html) is embedded in the program at build
 # time (cmake/embed_binary.cmake): one self-contained file, no build step of its own.
 option(ACCEL_WITH_MICROHTTPD "Build accel serve with libmicrohttpd when it is found" ON)
@@ -30,7 +30,7 @@ if(ACCEL_HAVE_MICROHTTPD)
   list(APPEND ACCEL_CLI_EXTRA_DEFS ACCEL_HAVE_MICROHTTPD)
   list(APPEND ACCEL_CLI_EXTRA_INCLUDES ${MHD_INCLUDE_DIRS})
   # not linked: opened with dlopen when `accel serve` starts (serve/serve_mhd.h)
-  string(APPEND ACCEL_BUILD_SUMMARY "serve: libmicrohttpd ${MHD_VERSION}; ")
+  string(APPEND ACCEL_BUILD_SUMMARY "serve: libmicrohttpd ${MHD_VERSION} (loaded at run time); ")
 elseif(NOT ACCEL_WITH_MICROHTTPD)
   string(APPEND ACCEL_BUILD_SUMMARY "serve: no (ACCEL_WITH_MICROHTTPD=OFF); ")
 else()
