@@ -462,6 +462,12 @@ int accel__pci_bus_id_parse(const char *text, uint64_t *out);
 int accel__pci_bus_id_equal(const char *a, const char *b);
 /* snprintf that always terminates and never warns about truncation. */
 void accel__strlcpy(char *dst, const char *src, size_t cap);
+/* Puts the finished file `tmp` in place at `path` in one step, as rename(2) does: a reader of
+ * `path` sees the old file or the new one, never a part. An existing regular file is swapped
+ * out with renameat2(RENAME_EXCHANGE) and then removed, because a plain rename over it makes
+ * ext4 start writing the new file to disk at once (its auto_da_alloc rule; 20–35 ms for a 39 MB
+ * output) where a rename to a new name does not. Returns 0, or -1 with errno (util.c). */
+int accel__rename_over(const char *tmp, const char *path);
 /* Reads a small text file (sysfs/procfs) into buf, trimmed; returns 0 on success. */
 int accel__read_text(const char *path, char *buf, size_t cap);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,6 +75,21 @@ void accel__file_identity(const char *path, char *buf, size_t cap)
              (long)st.st_mtim.tv_nsec);
 }
 
+int accel__rename_over(const char *tmp, const char *path)
+{
+#ifdef RENAME_EXCHANGE
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+            unlink(tmp); /* the old file, now under the temporary name */
+            return 0;
+        }
+        /* EINVAL: a file system without the exchange; ENOENT: the old file just went */
+    }
+#endif
+    return rename(tmp, path);
+}
+
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n)
 {
     char tmp[4096];
@@ -97,7 +113,7 @@ accel_status accel__write_file_atomic(const char *path, const void *data, size_t
         left -= (size_t)w;
     }
     close(fd);
-    if (rename(tmp, path) != 0) {
+    if (accel__rename_over(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
         return ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(e));

@@ -7,3 +7,4 @@ accel_add_test(test_probe SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_probe.c
 accel_add_test(test_opnames SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_opnames.c)
 accel_add_test(test_backend_table SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_backend_table.c)
 accel_add_test(test_kernel_cache_files SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_kernel_cache_files.c)
+accel_add_test(test_rename_over SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_rename_over.c)

@@ -716,7 +716,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     if (s.fd >= 0 && close(s.fd) != 0 && st == ACCEL_OK)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s.tmp, strerror(errno));
     if (s.spill >= 0) close(s.spill);
-    if (st == ACCEL_OK && rename(s.tmp, npy_path) != 0)
+    if (st == ACCEL_OK && accel__rename_over(s.tmp, npy_path) != 0)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename '%s' to '%s': %s", s.tmp, npy_path, strerror(errno));
     if (st != ACCEL_OK && s.fd >= 0) unlink(s.tmp); /* nothing is left for a failed input */
     if (s.have_rec && rec) {

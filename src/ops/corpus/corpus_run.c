@@ -66,7 +66,7 @@ accel_status accel__corpus_write_atomic(const char *path, const void *head, size
     if (st == ACCEL_OK) st = write_all(fd, tmp, data, n);
     if (close(fd) != 0 && st == ACCEL_OK)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-    if (st == ACCEL_OK && rename(tmp, path) != 0)
+    if (st == ACCEL_OK && accel__rename_over(tmp, path) != 0)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
     if (st != ACCEL_OK) unlink(tmp);
     return st;
