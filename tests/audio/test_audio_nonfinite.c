@@ -4,8 +4,8 @@
  * upload) and the call checks the samples no frame reads (past the last frame, between frames
  * when the hop is longer than the frame). Every position near the edges and a stride through
  * the middle, for each preset and framing; two bad samples name the first; a batch names its
- * clip; int16 input is not checked (it cannot hold one). On the test OpenCL device too when
- * there is one. */
+ * clip; int16 input is not checked (it cannot hold one); finite samples whose power
+ * overflows are not refused. On the test OpenCL device too when there is one. */
 #include "audio_test_util.h"
 #include "cl_device.h"
 
@@ -98,6 +98,17 @@ static void sweep(accel_ctx *ctx, int dev, const char *where, int stride)
         for (size_t i = 0; i < len; i++)
             if (!isfinite(o[i])) TEST_FAIL_("%s on %s: value %zu not written", cs[ci].name, where, i);
         free(o);
+        /* finite but huge: the power overflows float (its sums are +Inf or NaN, as a
+         * non-finite sample's are), yet nothing is refused */
+        x[N / 2] = 3e38f;
+        x[N / 2 + 1] = -3e38f;
+        o = features_on(ctx, dev, &cs[ci].p, x, N, shape, &nd, &st);
+        if (st != ACCEL_OK)
+            TEST_FAIL_("%s on %s: finite samples of 3e38 refused: %s, \"%s\"", cs[ci].name, where,
+                       accel_status_name(st), accel_last_error(NULL));
+        free(o);
+        x[N / 2] = 0.25f * sinf(0.01f * (float)(N / 2));
+        x[N / 2 + 1] = 0.25f * sinf(0.01f * (float)(N / 2 + 1));
         for (int k = 0; k < np; k++) refused(ctx, dev, &cs[ci], x, pos[k], -1);
         /* two: the first is named whichever run meets the other first */
         refused(ctx, dev, &cs[ci], x, 40, N - 3);

@@ -338,8 +338,9 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
     vw *ai = ar + (m + 1), *br = ai + (m + 1), *bi = br + (m + 1), *pw = bi + (m + 1);
     const float *wdw = pl->window;
     const audio_melbank *mb = &pl->mel;
-    const vw zero = {0};
+    const vw zero = {0}, big = KFN(vset)(FLT_MAX);
     float mx = -INFINITY;
+    int nonfinite = 0;
     for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
         const float *const *s = src + sb * KW;
         int k0 = 0;
@@ -377,11 +378,13 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
             for (int k = 0; k < nb; k++)
                 for (int l = 0; l < KW; l++) pw[k][l] = sqrtf(pw[k][l]);
         vw vmx = KFN(vset)(-INFINITY);
+        vwi bad = {0};
         for (int b = 0; b < mb->n_mels; b++) {
             vw acc = zero;
             const float *w = mb->w + mb->off[b];
             const vw *sp = pw + mb->start[b];
             for (int k = 0; k < mb->count[b]; k++) acc += w[k] * sp[k];
+            bad |= ~(acc <= big); /* NaN or +Inf: see KFN(kernel) */
             vw v;
             if (pl->logkind == AUDIO_LOG_WHISPER) {
                 v = KFN(vln)(KFN(vmax)(acc, KFN(vset)(1e-10f))) * 0.434294481903251828f;
@@ -391,9 +394,12 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
             }
             KFN(put)(vals, b, sb * KW, v);
         }
-        for (int l = 0; l < KW && sb * KW + l < nf; l++) mx = vmx[l] > mx ? vmx[l] : mx;
+        for (int l = 0; l < KW && sb * KW + l < nf; l++) {
+            mx = vmx[l] > mx ? vmx[l] : mx;
+            nonfinite |= bad[l] != 0;
+        }
     }
-    return mx;
+    return nonfinite ? NAN : mx;
 }
 
 /* ---- Kaldi ---- */
@@ -504,9 +510,11 @@ static inline vw KFN(kaldi_d)(const audio_plan *pl, const vw *xs, const vd *frm,
  * pre-emphasis, window, energy, FFT, power, filterbank and logarithm run in float, KW frames
  * per register (within 1e-3 of float64 on the goldens and on near-silent, offset, hum and
  * random frames: tests/audio/test_audio_fbank32.c). */
-static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_t f0, int nf, float *scratch,
-                           float *vals, KFN(ahead) *ahead)
+static int KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_t f0, int nf, float *scratch,
+                          float *vals, KFN(ahead) *ahead)
 {
+    int nonfinite = 0;
+    const vw big = KFN(vset)(FLT_MAX);
     const accel_audio_params *p = &pl->p;
     const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
     vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
@@ -648,12 +656,13 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
         total += t1 + (t2 + t3);
         if (!p->use_power) total = total * total; /* magnitudes: compare in their square */
         const vw lim = total * (float)AUDIO_KALDI_RANGE;
-        vwi redo = {0};
+        vwi redo = {0}, bad = {0};
         for (int b = 0; b < mb->n_mels; b++) {
             vw acc = zero;
             const float *w = mb->w + mb->off[b];
             const vw *sp = pw + mb->start[b];
             for (int k = 0; k < mb->count[b]; k++) acc += w[k] * sp[k];
+            bad |= ~(acc <= big); /* NaN or +Inf: see KFN(kernel) */
             redo |= (p->use_power ? acc : acc * acc) < lim;
             vw v = p->use_log_fbank ? KFN(vln)(KFN(vmax)(acc, KFN(vset)(FLT_EPSILON))) : acc;
             KFN(put)(vals, b + first, sb * KW, v);
@@ -662,6 +671,7 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             KFN(put)(vals, p->htk_compat ? mb->n_mels : 0, sb * KW,
                      KFN(vmax)(KFN(vln)(KFN(vmax)(energy, KFN(vset)(FLT_EPSILON))),
                                KFN(vset)(pl->log_energy_floor)));
+        for (int l = 0; l < KW && sb * KW + l < nf; l++) nonfinite |= bad[l] != 0;
         for (int h = 0; h < 2; h++) {
             int any = 0, l0 = sb * KW + h * KWD;
             for (int l = 0; l < KWD; l++) any |= redo[h * KWD + l] && l0 + l < nf;
@@ -683,8 +693,15 @@ static void KFN(kaldi_f32)(const audio_plan *pl, const float *const *src, int64_
             }
         }
     }
+    return nonfinite;
 }
 
+/* Frames f0 … f0+nf−1 into vals; returns whisper's largest log10 value among them (−Inf for
+ * the others), or NaN when a filterbank sum of one of them is not finite (NaN or +Inf). A
+ * non-finite sample in a frame's window makes every bin of its spectrum, and so every sum,
+ * NaN or ±Inf (the window's zeros give NaN: 0 · Inf), so that the caller need not scan the
+ * samples before each batch: it scans them only for a batch flagged here, where a finite
+ * input whose power overflowed is told apart from a non-finite one. */
 static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
                          float *scratch, float *vals)
 {
@@ -696,8 +713,7 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
     KFN(ahead) ahead;
     KFN(ahead_init)(&ahead, pl, sig, f0, nf);
     if (pl->kaldi_pre) {
-        KFN(kaldi_f32)(pl, src, f0, nf, scratch, vals, &ahead);
-        return -INFINITY;
+        return KFN(kaldi_f32)(pl, src, f0, nf, scratch, vals, &ahead) ? NAN : -INFINITY;
     }
     return KFN(mel_float)(pl, src, nf, scratch, vals, &ahead);
 }

@@ -160,6 +160,15 @@ typedef struct cpu_task {
     size_t bad_clip; /* the first clip seen holding a non-finite sample; SIZE_MAX: none */
 } cpu_task;
 
+/* The largest of the batch's values (vals[k · AUDIO_LANES + l], frames l < nf), NaN left out. */
+static float vals_max(const float *vals, int n_out, int nf)
+{
+    float mx = -INFINITY;
+    for (int k = 0; k < n_out; k++)
+        for (int l = 0; l < nf; l++) mx = vals[(size_t)k * AUDIO_LANES + (size_t)l] > mx ? vals[(size_t)k * AUDIO_LANES + (size_t)l] : mx;
+    return mx;
+}
+
 static void cpu_part(void *arg, size_t b, size_t e)
 {
     cpu_task *t = arg;
@@ -210,13 +219,25 @@ static void cpu_part(void *arg, size_t b, size_t e)
             int64_t rel = f - cl->f_origin;
             int nf = AUDIO_LANES - (int)(rel % AUDIO_LANES);
             if (fe - f < nf) nf = (int)(fe - f);
-            if (c->check && accel__audio_frames_nonfinite(pl, &cl->sig, f, f + nf)) {
+            /* the samples must be finite: where the frames' windows cover every sample of the
+             * batch's span (hop ≤ window), the kernel tells a batch whose sums are not finite
+             * and only that batch's samples are scanned; otherwise all are, before */
+            if (c->check && pl->hop > pl->win && accel__audio_frames_nonfinite(pl, &cl->sig, f, f + nf)) {
                 pthread_mutex_lock(&c->lock);
                 if (ci < t->bad_clip) t->bad_clip = ci;
                 pthread_mutex_unlock(&c->lock);
                 break;
             }
             float bm = t->isa->kernel(pl, &cl->sig, f, nf, scratch, vals);
+            if (bm != bm) {
+                if (c->check && accel__audio_frames_nonfinite(pl, &cl->sig, f, f + nf)) {
+                    pthread_mutex_lock(&c->lock);
+                    if (ci < t->bad_clip) t->bad_clip = ci;
+                    pthread_mutex_unlock(&c->lock);
+                    break;
+                }
+                bm = pl->logkind == AUDIO_LOG_WHISPER ? vals_max(vals, pl->n_out, nf) : -INFINITY; /* an overflow */
+            }
             mx = bm > mx ? bm : mx;
             if (!tiled) {
                 int64_t blk = rel / AUDIO_COLSUM_BLOCK;
