@@ -1044,7 +1044,9 @@ ACCEL_API void accel_faces_free(accel_faces *out, size_t n);
  *  insightface face_align.estimate_norm: the similarity transform (2×3, row major, image →
  *  crop) that maps five landmarks (x, y pairs: eyes, nose, mouth corners) onto ArcFace's
  *  reference points for a `size` × `size` crop (a multiple of 112 or of 128), fitted as
- *  skimage's SimilarityTransform.estimate does (Umeyama, in double precision).
+ *  skimage's SimilarityTransform.estimate does on insightface's float32 arrays (Umeyama: float32
+ *  sums, numpy's SVD in double rounded to float32, the rest in double): the same matrix, bit for
+ *  bit, and so norm_crop's crop.
  *  @return ACCEL_ERR_INVALID_ARG for non-finite, coincident or collinear landmarks. */
 ACCEL_API accel_status accel_arcface_matrix(const float landmarks[10], int size, double M[6]);
 
@@ -1052,8 +1054,8 @@ ACCEL_API accel_status accel_arcface_matrix(const float landmarks[10], int size,
  *  cv2.warpAffine(in[i], M, (out[i].width, out[i].height), INTER_LINEAR, BORDER_CONSTANT, 0)
  *  for `n` images, with OpenCV 4.6's fixed-point arithmetic (identical pixels): matrices holds
  *  6 doubles per image (2×3, row major, source → destination, as warpAffine takes it). out[i]
- *  is allocated by the caller with the input's channel count. Use it with a matrix from your
- *  own fit (skimage's, say) to reproduce norm_crop bit for bit. */
+ *  is allocated by the caller with the input's channel count. With skimage's matrix (or
+ *  accel_arcface_matrix's, the same) it gives norm_crop's crop bit for bit. */
 ACCEL_API accel_status accel_image_warp_affine(accel_ctx *ctx, const accel_image *in,
                                                const double *matrices, size_t n,
                                                const accel_image *out, accel_status *status,

@@ -512,8 +512,10 @@ class Image:
     def arcface_matrix(self, landmarks: Any, size: int = 112) -> Any:
         """insightface's ``face_align.estimate_norm``: the 2×3 similarity transform (image →
         crop, float64) from five landmarks to ArcFace's reference points for a size × size
-        crop, fitted as skimage's SimilarityTransform.estimate does. Collinear, coincident or
-        non-finite landmarks raise accel.InputError."""
+        crop, fitted as skimage's SimilarityTransform.estimate does on insightface's float32
+        landmarks: the same matrix to the last bit (the landmarks are taken as float32, as the
+        detector gives them). Collinear, coincident or non-finite landmarks raise
+        accel.InputError."""
         v = _floats(landmarks, "landmarks")
         if len(v) != 10:
             raise _input_error("landmarks: %d numbers (expected 10: x, y of the eyes, the nose "

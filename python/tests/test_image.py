@@ -186,6 +186,38 @@ def test_align_equals_the_cli(ctx, files, tmp_path):
     same(a.blob, ctx.image.blob(a.crops, "arcface"), "align blob")
 
 
+def test_align_is_insightfaces(ctx, files):
+    """insightface's estimate_norm + norm_crop, restated (skimage's SimilarityTransform on the
+    float32 arrays, cv2.warpAffine): the same matrix to the last bit and the same crop, for
+    faces moved, scaled, turned and mirrored."""
+    sktrans = pytest.importorskip("skimage.transform")
+    import math
+    dst0 = np.array([[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366],
+                     [41.5493, 92.3655], [70.7299, 92.2041]], dtype=np.float32)
+    _, img = files["astronaut.jpg"]
+    rng = np.random.default_rng(11)
+    face = np.array(LANDMARKS, np.float64).reshape(5, 2)
+    for k in range(120):
+        ang = rng.uniform(-math.pi, math.pi) if k % 3 == 2 else rng.uniform(-0.4, 0.4)
+        rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]])
+        pts = (face - face.mean(0)) @ rot.T * rng.uniform(0.5, 2.0)
+        if k % 4 == 3:
+            pts[:, 0] = -pts[:, 0]  # a mirrored face
+        lmk = (pts + face.mean(0) + rng.normal(0, 1.5, (5, 2))).astype(np.float32)
+        size = (112, 224, 128)[k % 3]
+        ratio = size / 112.0 if size % 112 == 0 else size / 128.0
+        dst = dst0 * ratio
+        dst[:, 0] += 0 if size % 112 == 0 else 8.0 * ratio
+        t = sktrans.SimilarityTransform()
+        t.estimate(lmk, dst)
+        want = t.params[0:2, :]
+        got = ctx.image.arcface_matrix(lmk, size)
+        assert got.tobytes() == want.tobytes(), (k, size, got, want)
+        if k % 10 == 0:
+            crop = ctx.image.align(img, lmk, size)
+            same(crop, cv2.warpAffine(img, want, (size, size), borderValue=0.0), "norm_crop %d" % k)
+
+
 def test_enhance_equals_the_cli(ctx, files, tmp_path):
     need_cli()
     for name in ("random1.png", "random2.png", "camera.png", "hd.jpg"):

@@ -559,6 +559,27 @@ def align_group(o):
     # a face at the border: part of the crop lies outside the image
     jobs.append((ph["coffee"], (astro_face - astro_face.mean(0) + np.array([8.0, 390.0])).astype(np.float32),
                  "photo"))
+    # the matrix alone, bit for bit: faces, mirrored faces, faces turned all the way round,
+    # random points; every crop size kind
+    for i in range(3000):
+        kind = i % 4
+        if kind == 0:
+            pts = RNG.uniform(-50, 4000, (5, 2))
+        elif kind == 1:
+            pts = ARCFACE_DST.astype(np.float64) * RNG.uniform(0.2, 30) + RNG.uniform(-100, 3000, 2) \
+                + RNG.normal(0, 2, (5, 2))
+        elif kind == 2:
+            pts = ARCFACE_DST.astype(np.float64) * [-1, 1] * RNG.uniform(0.5, 8) + RNG.uniform(0, 2000, 2) \
+                + RNG.normal(0, 1, (5, 2))
+        else:
+            ang = RNG.uniform(-3.2, 3.2)
+            R = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]])
+            pts = (ARCFACE_DST.astype(np.float64) - ARCFACE_DST.mean(0)) @ R.T * RNG.uniform(0.3, 10) \
+                + RNG.uniform(0, 1500, 2)
+        pts = pts.astype(np.float32)
+        size = (112, 224, 128, 256)[i % 4 if kind != 3 else (i // 4) % 4]
+        M = estimate_norm(pts, size)
+        o.case("matrix", size, *(r17(v) for v in pts.ravel()), *(r17(v) for v in M.ravel()))
     saved = {}
     for img, lmk, kind in jobs:
         if id(img) not in saved:
