@@ -194,6 +194,10 @@ typedef struct audio_isa {
      * (non-temporal stores; NULL where the build has none): an output larger than the
      * last-level cache then costs one pass over memory, not a read for ownership and a write. */
     void (*put_nt)(float *dst, ptrdiff_t ds, const float *src, ptrdiff_t ss, int rows, size_t n);
+    /* whisper's tiles: the kernel's vals[k][lane] as (v + 4) / 4 into tile + k·ts, and the
+     * least of lanes [0, nmin) merged into the four running minima at least + k·ls (ops.c) */
+    void (*tile_whisper)(int n_out, const float *vals, float *tile, ptrdiff_t ts, float *least, ptrdiff_t ls,
+                         int nmin);
 } audio_isa;
 /* NULL when not compiled in or not supported by this CPU. */
 const audio_isa *accel__audio_isa_generic(void);

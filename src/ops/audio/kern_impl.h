@@ -720,6 +720,49 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
 
 /* ---- frame-major outputs ---- */
 
+/* whisper in place (ops.c's tiles): vals[k][lane] of one batch as (v + 4) / 4 into row k of the
+ * tile, and the least of lanes [0, nmin) merged into the four running minima of value k. A
+ * whole batch takes a vector of KW lanes at a time, its least folded to four lanes before the
+ * merge (a minimum is exact in any order; a NaN, never less, is never taken). */
+static void KFN(tile_whisper)(int n_out, const float *vals, float *tile, ptrdiff_t ts, float *least, ptrdiff_t ls,
+                              int nmin)
+{
+    typedef float v4 __attribute__((vector_size(16)));
+    typedef int32_t v4i __attribute__((vector_size(16)));
+    for (int k = 0; k < n_out; k++) {
+        const float *v = vals + (size_t)k * LN;
+        float *o = tile + k * ts;
+        v4 m;
+        __builtin_memcpy(&m, least + k * ls, sizeof m);
+        if (nmin == LN) {
+            vw mn = KFN(vset)(INFINITY);
+            for (int l = 0; l < LN; l += KW) {
+                vw x;
+                __builtin_memcpy(&x, v + l, sizeof x);
+                x = (x + 4.0f) * 0.25f;
+                __builtin_memcpy(o + l, &x, sizeof x);
+                vwi lt = x < mn;
+                mn = (vw)(((vwi)x & lt) | ((vwi)mn & ~lt));
+            }
+            float part[KW];
+            __builtin_memcpy(part, &mn, sizeof part);
+            for (int q = 0; q < KW; q += 4) {
+                v4 c;
+                __builtin_memcpy(&c, part + q, sizeof c);
+                v4i lt = c < m;
+                m = (v4)(((v4i)c & lt) | ((v4i)m & ~lt));
+            }
+        } else {
+            for (int l = 0; l < LN; l++) {
+                float x = (v[l] + 4.0f) * 0.25f;
+                o[l] = x;
+                if (l < nmin) m[0] = x < m[0] ? x : m[0];
+            }
+        }
+        __builtin_memcpy(least + k * ls, &m, sizeof m);
+    }
+}
+
 static void KFN(rows)(const float *vals, int n_out, int nf, float *out, ptrdiff_t fs, double *sums)
 {
     int k0 = 0;
@@ -824,4 +867,5 @@ static void KFN(fft_power_d)(const audio_fft_plan *fft, const double *x, double 
     }
 }
 
-static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d), KFN(rows), KPUT_NT};
+static const audio_isa KFN(isa_table) = {KSTR(KERN_SUFFIX), KFN(kernel), KFN(fft_power), KFN(fft_power_d), KFN(rows), KPUT_NT,
+                                         KFN(tile_whisper)};

@@ -95,34 +95,11 @@ static void to_tile(int n_out, const float *vals, float *tile, int j)
         memcpy(tile + (size_t)k * AUDIO_TILE + j, vals + (size_t)k * AUDIO_LANES, AUDIO_LANES * sizeof(float));
 }
 
-/* The same for whisper noting its stretch minima: (v + 4) / 4 into the tile and each value's
- * least over lanes [0, nmin) into least[k] (four running minima, so that the loop is not one
- * chain of dependent scalar minima); `least` is the batch's stretch's, with a stride of
- * TILE_SEGS per value (a batch never crosses a stretch). */
+/* whisper noting its stretch minima: the build's tile_whisper() writes (v + 4) / 4 into the
+ * tile and keeps, per value, four running minima over the stretch (`least`, a stride of
+ * TILE_SEGS per value: a batch never crosses a stretch), so that no loop is one chain of
+ * dependent scalar minima. */
 typedef float audio_v4 __attribute__((vector_size(16)));
-typedef int32_t audio_v4i __attribute__((vector_size(16)));
-
-static void to_tile_whisper(int n_out, const float *vals, float *tile, int j, int nmin, audio_v4 *least)
-{
-    for (int k = 0; k < n_out; k++) {
-        const float *v = vals + (size_t)k * AUDIO_LANES;
-        float *o = tile + (size_t)k * AUDIO_TILE + j;
-        audio_v4 m = least[(size_t)k * TILE_SEGS];
-        for (int l = 0; l < AUDIO_LANES; l += 4) {
-            audio_v4 x;
-            memcpy(&x, v + l, sizeof x);
-            x = (x + 4.0f) * 0.25f;
-            memcpy(o + l, &x, sizeof x);
-            if (l + 4 <= nmin) {
-                audio_v4i lt = x < m;
-                m = (audio_v4)(((audio_v4i)x & lt) | ((audio_v4i)m & ~lt));
-            } else {
-                for (int i = l; i < nmin; i++) m[0] = o[i] < m[0] ? o[i] : m[0];
-            }
-        }
-        least[(size_t)k * TILE_SEGS] = m;
-    }
-}
 
 static float least_of(audio_v4 m)
 {
@@ -261,7 +238,8 @@ static void cpu_part(void *arg, size_t b, size_t e)
             if (noted) {
                 int64_t ns = cl->f_store - f;
                 size_t sub = (size_t)((f - cl->f_origin) / AUDIO_SEGMENT - (ft - cl->f_origin) / AUDIO_SEGMENT);
-                to_tile_whisper(pl->n_out, vals, tile, nt, ns < 0 ? 0 : ns < nf ? (int)ns : nf, least + sub);
+                t->isa->tile_whisper(pl->n_out, vals, tile + nt, AUDIO_TILE, (float *)(least + sub),
+                                     4 * TILE_SEGS, ns < 0 ? 0 : ns < nf ? (int)ns : nf);
             } else {
                 to_tile(pl->n_out, vals, tile, nt);
             }
