@@ -557,27 +557,55 @@ static accel_status whisper_finish(stream *s, const audio_frames *fr)
     return st;
 }
 
-static accel_status fbank_finish(stream *s, int64_t frames)
+/* fbank's mean taken off every frame in the file, blocks of BLOCK frames read, centred and
+ * written back in parallel on the pool (each block its own part of the file; ext4 takes the
+ * writes one at a time, the reads and the subtraction overlap them). */
+typedef struct fbank_task {
+    stream *s;
+    int64_t frames;
+    const double *mean;
+    pthread_mutex_t mu;
+    accel_status st; /* the first failure, with its message */
+    char msg[1024];
+} fbank_task;
+
+static void fbank_blocks(void *arg, size_t b0, size_t b1)
 {
-    const audio_plan *pl = s->pl;
-    int n_out = pl->n_out;
-    accel__audio_colsum_mean(&s->cs);
-    const double *mean = s->cs.total;
+    fbank_task *t = arg;
+    stream *s = t->s;
+    const int n_out = s->pl->n_out;
     float *blk = malloc((size_t)BLOCK * (size_t)n_out * sizeof *blk);
-    RETURN_ERROR_IF(!blk, ACCEL_ERR_NO_MEMORY, "out of memory");
-    accel_status st = ACCEL_OK;
-    for (int64_t fa = 0; st == ACCEL_OK && fa < frames; fa += BLOCK) {
-        int64_t fb = fa + BLOCK < frames ? fa + BLOCK : frames;
+    accel_status st = blk ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+    for (size_t b = b0; st == ACCEL_OK && b < b1; b++) {
+        int64_t fa = (int64_t)b * BLOCK, fb = fa + BLOCK < t->frames ? fa + BLOCK : t->frames;
         size_t bytes = (size_t)(fb - fa) * (size_t)n_out * 4;
         off_t off = 128 + (off_t)fa * n_out * 4;
         st = pread_all(s->fd, blk, bytes, off, s->tmp);
         if (st != ACCEL_OK) break;
         for (int64_t f = 0; f < fb - fa; f++)
-            for (int k = 0; k < n_out; k++) blk[f * n_out + k] = (float)(blk[f * n_out + k] - mean[k]);
+            for (int k = 0; k < n_out; k++) blk[f * n_out + k] = (float)(blk[f * n_out + k] - t->mean[k]);
         st = pwrite_all(s->fd, blk, bytes, off, s->tmp);
     }
     free(blk);
-    return st;
+    if (st != ACCEL_OK) {
+        pthread_mutex_lock(&t->mu);
+        if (t->st == ACCEL_OK) {
+            t->st = st;
+            accel__strlcpy(t->msg, accel__last_error_text(), sizeof t->msg);
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+}
+
+static accel_status fbank_finish(stream *s, int64_t frames)
+{
+    accel__audio_colsum_mean(&s->cs);
+    fbank_task t = {s, frames, s->cs.total, PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""};
+    size_t n_blk = frames > 0 ? (size_t)((frames + BLOCK - 1) / BLOCK) : 0;
+    accel__audio_parallel(s->ctx, n_blk, 1, fbank_blocks, &t);
+    pthread_mutex_destroy(&t.mu);
+    RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s", t.msg);
+    return ACCEL_OK;
 }
 
 /* Fills dst with up to cap samples, fewer only at the end of the input (a side job). */
