@@ -7,7 +7,10 @@
  * processed in bounded memory. */
 #include "audio_test_util.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,6 +166,51 @@ static void bounded_memory(const float *x, size_t n)
     accel_ctx_destroy(ctx);
 }
 
+/* An output the file system refuses: whisper in place reserves its file (fallocate) before the
+ * first chunk, so the call fails at once, naming the file and the reason, and leaves nothing
+ * behind. Here the refusal is RLIMIT_FSIZE's (EFBIG), which the test can set; a full disk
+ * refuses fallocate the same way (ENOSPC), where the sparse ftruncate before it did not. In a
+ * child, whose limit dies with it. */
+static void refused_up_front(const float *x, size_t n)
+{
+    pid_t pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        /* a context of its own: the parent's worker threads are not in the child */
+        accel_ctx *ctx = NULL;
+        accel_option one[] = {{"ACCEL_NUM_THREADS", "1"}};
+        if (accel_ctx_create(&ctx, one, 1, ACCEL_CTX_NO_DISCOVERY) != ACCEL_OK) _exit(2);
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {256 * 1024, 256 * 1024};
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(3);
+        size_t total = (size_t)16000 * 120;
+        float *y = malloc(total * sizeof *y);
+        if (!y) _exit(4);
+        for (size_t i = 0; i < total; i++) y[i] = x[i % n];
+        accel_audio_params p = {.struct_size = sizeof p};
+        if (accel_audio_params_preset("whisper-80", &p) != ACCEL_OK) _exit(5);
+        accel_audio_source *src = NULL;
+        if (accel_audio_open_memory(ctx, ACCEL_F32, y, total, 16000, 16000, &src) != ACCEL_OK) _exit(6);
+        char path[700], partial[800];
+        snprintf(path, sizeof path, "%s/too_big.npy", tmpdir);
+        accel_audio_result res = {.struct_size = sizeof res};
+        accel_status st = accel_audio_features_npy(ctx, &p, src, path, &res, NULL);
+        int ok = st == ACCEL_ERR_IO && strstr(accel_last_error(NULL), "too_big.npy") &&
+                 strstr(accel_last_error(NULL), strerror(EFBIG)) && res.n_chunks == 0 &&
+                 access(path, F_OK) != 0;
+        accel__audio_partial_path(path, partial, sizeof partial);
+        ok = ok && access(partial, F_OK) != 0;
+        if (!ok) fprintf(stderr, "status %d, chunks %zu: %s\n", (int)st, res.n_chunks, accel_last_error(NULL));
+        _exit(ok ? 0 : 1);
+    }
+    int ws = 0;
+    ASSERT_TRUE(waitpid(pid, &ws, 0) == pid);
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+        TEST_FAIL_("an output over RLIMIT_FSIZE: not refused before the first chunk (child status %d)", ws);
+    else
+        printf("  output refused before the first chunk (RLIMIT_FSIZE as a full disk): named, nothing left\n");
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s/test-audio-stream-%ld", ACCEL_TEST_BUILD, (long)getpid());
@@ -183,6 +231,7 @@ int main(void)
     ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_b.wav", 16000, &x, &n, NULL));
     if (!x) return 1;
     bounded_memory(x, n);
+    refused_up_front(x, n);
     /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
     size_t nl = 16000 * 50; /* 5000 frames: 39 column-sum blocks */
     float *y = malloc(nl * sizeof *y);
