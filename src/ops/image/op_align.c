@@ -100,7 +100,7 @@ accel_status accel__img_align_prepare(img_align_call *c, const accel_image *imag
             char why[200];
             accel_status ms = accel__arcface_matrix(l, size, c->M[i], why, sizeof why);
             if (ms != ACCEL_OK) {
-                accel__img_batch_fail(&c->b, i, ms, "face %zu: landmarks %s", i, why);
+                accel__img_batch_fail(&c->b, i, ms, "face %zu: %s", i, why);
                 continue;
             }
             double cx = 0, cy = 0;
