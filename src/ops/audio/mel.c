@@ -1,10 +1,15 @@
 /* mel.c — the three mel filterbanks, each restated from its reference's formulas and computed
  * in double, then rounded once to float and stored sparsely (each band is one run of
  * consecutive bins, so a frame costs about two multiply-adds per spectrum bin instead of
- * n_mels per bin). */
+ * n_mels per bin).
+ *
+ * A bank is built once per parameter set and process: the last few are kept (copies handed
+ * out), because every call plans its parameters afresh and a corpus of short clips would
+ * otherwise build the same bank for every file (a tenth of a run over 10-s clips). */
 #include "audio_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +71,76 @@ float *accel__audio_mel_dense(const audio_melbank *mb)
     return d;
 }
 
+/* ---- the banks built so far ---- */
+
+typedef struct mel_key {
+    int kind, sr, n_fft, n_mels;
+    double p[5];
+} mel_key;
+
+#define MEL_CACHE 8
+static struct {
+    int used;
+    mel_key key;
+    audio_melbank mb;
+} mel_cache[MEL_CACHE];
+static unsigned mel_cache_next;
+static pthread_mutex_t mel_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static mel_key key_of(int kind, int sr, int n_fft, int n_mels, double a, double b, double c, double d, double e)
+{
+    mel_key k;
+    memset(&k, 0, sizeof k); /* compared with memcmp: no stray padding bytes */
+    k.kind = kind, k.sr = sr, k.n_fft = n_fft, k.n_mels = n_mels;
+    k.p[0] = a, k.p[1] = b, k.p[2] = c, k.p[3] = d, k.p[4] = e;
+    return k;
+}
+
+/* A copy of src in dst (dst's own arrays); 0 when out of memory. */
+static int bank_copy(audio_melbank *dst, const audio_melbank *src)
+{
+    size_t nm = (size_t)src->n_mels, nw = src->off[src->n_mels];
+    memset(dst, 0, sizeof *dst);
+    dst->n_mels = src->n_mels;
+    dst->n_bins = src->n_bins;
+    dst->start = malloc((nm ? nm : 1) * sizeof *dst->start);
+    dst->count = malloc((nm ? nm : 1) * sizeof *dst->count);
+    dst->off = malloc((nm + 1) * sizeof *dst->off);
+    dst->w = malloc((nw + 1) * sizeof *dst->w);
+    if (!dst->start || !dst->count || !dst->off || !dst->w) {
+        accel__audio_mel_free(dst);
+        return 0;
+    }
+    memcpy(dst->start, src->start, nm * sizeof *dst->start);
+    memcpy(dst->count, src->count, nm * sizeof *dst->count);
+    memcpy(dst->off, src->off, (nm + 1) * sizeof *dst->off);
+    memcpy(dst->w, src->w, nw * sizeof *dst->w);
+    return 1;
+}
+
+static int cache_get(const mel_key *k, audio_melbank *mb)
+{
+    int hit = 0;
+    pthread_mutex_lock(&mel_cache_mu);
+    for (int i = 0; i < MEL_CACHE && !hit; i++)
+        if (mel_cache[i].used && memcmp(&mel_cache[i].key, k, sizeof *k) == 0) hit = bank_copy(mb, &mel_cache[i].mb);
+    pthread_mutex_unlock(&mel_cache_mu);
+    return hit;
+}
+
+static void cache_put(const mel_key *k, const audio_melbank *mb)
+{
+    audio_melbank copy;
+    if (!bank_copy(&copy, mb)) return; /* not kept; the caller has its bank */
+    pthread_mutex_lock(&mel_cache_mu);
+    unsigned i = mel_cache_next++ % MEL_CACHE;
+    if (mel_cache[i].used) accel__audio_mel_free(&mel_cache[i].mb);
+    mel_cache[i].used = 1;
+    mel_cache[i].key = *k;
+    mel_cache[i].mb = copy;
+    pthread_mutex_unlock(&mel_cache_mu);
+}
+
 /* numpy.linspace(a, b, num) with endpoint: a + i·step, the last value exactly b. */
 static double linspace_at(double a, double b, int num, int i)
 {
@@ -88,7 +163,7 @@ static double slaney_mel_to_hz(double mel)
     return mel >= min_log_mel ? min_log_hz * exp(logstep * (mel - min_log_mel)) : f_sp * mel;
 }
 
-accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n_mels)
+static accel_status build_slaney(audio_melbank *mb, int sr, int n_fft, int n_mels)
 {
     int n_bins = n_fft / 2 + 1;
     double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
@@ -121,8 +196,7 @@ accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n
 static double htk_hz_to_mel(double f) { return 1127.0 * log(1.0 + f / 700.0); }
 static double htk_mel_to_hz(double mel) { return 700.0 * (exp(mel / 1127.0) - 1.0); }
 
-accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
-                                     double hi)
+static accel_status build_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo, double hi)
 {
     int n_bins = n_fft / 2 + 1;
     double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
@@ -161,8 +235,8 @@ static double vtln_warp_mel(double vlo, double vhi, double lo, double hi, double
     return htk_hz_to_mel(vtln_warp_freq(vlo, vhi, lo, hi, warp, htk_mel_to_hz(mel)));
 }
 
-accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
-                                    double hi, double warp, double vlo, double vhi)
+static accel_status build_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo, double hi,
+                                double warp, double vlo, double vhi)
 {
     int n_bins = n_fft / 2 + 1; /* the bank covers n_fft/2 bins; the Nyquist column is zero */
     double *dense = calloc((size_t)n_mels * (size_t)n_bins, sizeof *dense);
@@ -195,4 +269,35 @@ accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_
     accel_status st = from_dense(mb, dense, n_mels, n_bins);
     free(dense);
     return st;
+}
+
+/* ---- the entry points: a kept bank, or one built and kept ---- */
+
+accel_status accel__audio_mel_slaney(audio_melbank *mb, int sr, int n_fft, int n_mels)
+{
+    mel_key k = key_of(1, sr, n_fft, n_mels, 0, 0, 0, 0, 0);
+    if (cache_get(&k, mb)) return ACCEL_OK;
+    FORWARD_IF_ERROR(build_slaney(mb, sr, n_fft, n_mels));
+    cache_put(&k, mb);
+    return ACCEL_OK;
+}
+
+accel_status accel__audio_mel_vggish(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
+                                     double hi)
+{
+    mel_key k = key_of(2, sr, n_fft, n_mels, lo, hi, 0, 0, 0);
+    if (cache_get(&k, mb)) return ACCEL_OK;
+    FORWARD_IF_ERROR(build_vggish(mb, sr, n_fft, n_mels, lo, hi));
+    cache_put(&k, mb);
+    return ACCEL_OK;
+}
+
+accel_status accel__audio_mel_kaldi(audio_melbank *mb, int sr, int n_fft, int n_mels, double lo,
+                                    double hi, double warp, double vlo, double vhi)
+{
+    mel_key k = key_of(3, sr, n_fft, n_mels, lo, hi, warp, vlo, vhi);
+    if (cache_get(&k, mb)) return ACCEL_OK;
+    FORWARD_IF_ERROR(build_kaldi(mb, sr, n_fft, n_mels, lo, hi, warp, vlo, vhi));
+    cache_put(&k, mb);
+    return ACCEL_OK;
 }

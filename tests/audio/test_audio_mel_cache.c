@@ -1,0 +1,71 @@
+/* The mel filterbanks are kept per parameter set (mel.c): a bank asked for again is the same,
+ * weight for weight, whether it comes from the kept ones or is built afresh after more
+ * parameter sets than are kept pushed it out; banks of other parameters are others; each
+ * caller owns its copy (freeing one leaves the kept bank and the others whole); and threads
+ * asking at once all get the right bank. */
+#include "audio_test_util.h"
+
+#include <pthread.h>
+
+static int same_bank(const audio_melbank *a, const audio_melbank *b)
+{
+    if (a->n_mels != b->n_mels || a->n_bins != b->n_bins) return 0;
+    for (int m = 0; m < a->n_mels; m++)
+        if (a->start[m] != b->start[m] || a->count[m] != b->count[m] || a->off[m] != b->off[m]) return 0;
+    return memcmp(a->w, b->w, a->off[a->n_mels] * sizeof *a->w) == 0;
+}
+
+static void *ask(void *arg)
+{
+    const audio_melbank *want = arg;
+    for (int i = 0; i < 200; i++) {
+        audio_melbank mb;
+        if (accel__audio_mel_kaldi(&mb, 16000, 512, 23 + i % 3 * 20, 20.0, 0.0, 1.0, 100.0, -500.0) != ACCEL_OK)
+            return (void *)1;
+        int ok = i % 3 == 0 ? same_bank(&mb, want) : mb.n_mels == 23 + i % 3 * 20;
+        accel__audio_mel_free(&mb);
+        if (!ok) return (void *)1;
+    }
+    return NULL;
+}
+
+int main(void)
+{
+    audio_melbank a1, a2, b, c;
+    ASSERT_OK(accel__audio_mel_slaney(&a1, 16000, 400, 80));
+    ASSERT_OK(accel__audio_mel_slaney(&a2, 16000, 400, 80)); /* kept */
+    ASSERT_TRUE(same_bank(&a1, &a2));
+    ASSERT_TRUE(a1.w != a2.w); /* each its own copy */
+    ASSERT_OK(accel__audio_mel_slaney(&b, 16000, 400, 128));
+    ASSERT_TRUE(!same_bank(&a1, &b));
+    ASSERT_OK(accel__audio_mel_kaldi(&c, 16000, 512, 80, 20.0, 0.0, 0.9, 100.0, -500.0));
+    audio_melbank c_plain;
+    ASSERT_OK(accel__audio_mel_kaldi(&c_plain, 16000, 512, 80, 20.0, 0.0, 1.0, 100.0, -500.0));
+    ASSERT_TRUE(!same_bank(&c, &c_plain)); /* the warp is part of the key */
+    accel__audio_mel_free(&a2);
+    /* more parameter sets than are kept: the first is pushed out and built again */
+    for (int i = 0; i < 12; i++) {
+        audio_melbank t;
+        ASSERT_OK(accel__audio_mel_vggish(&t, 16000, 512, 40 + i, 125.0, 7500.0));
+        ASSERT_EQ_INT(t.n_mels, 40 + i);
+        accel__audio_mel_free(&t);
+    }
+    audio_melbank a3;
+    ASSERT_OK(accel__audio_mel_slaney(&a3, 16000, 400, 80));
+    ASSERT_TRUE(same_bank(&a1, &a3));
+    /* four threads at once */
+    audio_melbank want;
+    ASSERT_OK(accel__audio_mel_kaldi(&want, 16000, 512, 23, 20.0, 0.0, 1.0, 100.0, -500.0));
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) ASSERT_TRUE(pthread_create(&th[i], NULL, ask, &want) == 0);
+    for (int i = 0; i < 4; i++) {
+        void *r = NULL;
+        pthread_join(th[i], &r);
+        ASSERT_TRUE(r == NULL);
+    }
+    accel__audio_mel_free(&want);
+    accel__audio_mel_free(&a1), accel__audio_mel_free(&a3), accel__audio_mel_free(&b);
+    accel__audio_mel_free(&c), accel__audio_mel_free(&c_plain);
+    printf("mel banks: kept per parameter set, the same as built, copies owned by their callers\n");
+    TEST_DONE();
+}
