@@ -3,7 +3,7 @@
 set(_ad ${CMAKE_CURRENT_LIST_DIR})
 accel_add_test(test_audio_golden SOURCES ${_ad}/test_audio_golden.c TIMEOUT 300 LABELS audio)
 accel_add_test(test_audio_fft SOURCES ${_ad}/test_audio_fft.c LABELS audio)
-accel_add_test(test_audio_mel_cache SOURCES ${_ad}/test_audio_mel_cache.c LABELS audio)
+accel_add_test(test_audio_plan_cache SOURCES ${_ad}/test_audio_plan_cache.c LABELS audio)
 accel_add_test(test_audio_isa SOURCES ${_ad}/test_audio_isa.c LABELS audio)
 accel_add_test(test_audio_decode SOURCES ${_ad}/test_audio_decode.c LABELS audio)
 accel_add_test(test_audio_buffer SOURCES ${_ad}/test_audio_buffer.c LABELS audio)

@@ -6,10 +6,12 @@
  * without intrinsics. Permissive libraries (pocketfft, KissFFT) transform one frame at a time.
  * Twiddles are computed in double and kept in both precisions: float lanes for whisper and
  * vggish, double lanes for Kaldi filterbanks (see kern_fft.h). Accuracy is checked against a
- * double DFT in tests/audio. */
+ * double DFT in tests/audio. A plan is built once per length and kind in a process (the last
+ * eight kept, copies handed out). */
 #include "audio_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +34,7 @@ static int factorize(int m, int *radix, int radix8)
     return m == 1 ? k : -1;
 }
 
-static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
+static accel_status build_plan(audio_fft_plan *pl, int n, int radix8, size_t *tw_n, size_t *gen_n)
 {
     memset(pl, 0, sizeof *pl);
     RETURN_ERROR_IF(n < 2 || n > (1 << 20), ACCEL_ERR_INVALID_ARG,
@@ -60,6 +62,8 @@ static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
         len /= p;
         s *= p;
     }
+    *tw_n = tw_total;
+    *gen_n = gen_total;
     pl->tw = malloc((tw_total + 1) * sizeof *pl->tw);
     pl->gen_cos = malloc((gen_total + 1) * sizeof(float));
     pl->gen_sin = malloc((gen_total + 1) * sizeof(float));
@@ -83,29 +87,97 @@ static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
             for (int k = 1; k < p; k++) {
                 /* reduce j·k mod L before the angle so large products stay exact */
                 long long jk = ((long long)j * k) % L;
-                double a = -2.0 * M_PI * (double)jk / (double)L;
-                *td++ = cos(a);
-                *td++ = sin(a);
-                *t++ = (float)cos(a);
-                *t++ = (float)sin(a);
+                double a = -2.0 * M_PI * (double)jk / (double)L, c = cos(a), sn = sin(a);
+                *td++ = c;
+                *td++ = sn;
+                *t++ = (float)c;
+                *t++ = (float)sn;
             }
         if (p > 5 && p != 8)
             for (int r = 0; r < p; r++) {
-                double a = -2.0 * M_PI * (double)r / (double)p;
+                double a = -2.0 * M_PI * (double)r / (double)p, c = cos(a), sn = sin(a);
                 size_t o = pl->gen_off[i] + (size_t)r;
-                pl->gen_cosd[o] = cos(a);
-                pl->gen_sind[o] = sin(a);
-                pl->gen_cos[o] = (float)cos(a);
-                pl->gen_sin[o] = (float)sin(a);
+                pl->gen_cosd[o] = c;
+                pl->gen_sind[o] = sn;
+                pl->gen_cos[o] = (float)c;
+                pl->gen_sin[o] = (float)sn;
             }
     }
     for (int k = 0; k <= m; k++) {
-        double a = -2.0 * M_PI * (double)k / (double)n;
-        pl->split_red[k] = cos(a);
-        pl->split_imd[k] = sin(a);
-        pl->split_re[k] = (float)cos(a);
-        pl->split_im[k] = (float)sin(a);
+        double a = -2.0 * M_PI * (double)k / (double)n, c = cos(a), sn = sin(a);
+        pl->split_red[k] = c;
+        pl->split_imd[k] = sn;
+        pl->split_re[k] = (float)c;
+        pl->split_im[k] = (float)sn;
     }
+    return ACCEL_OK;
+}
+
+/* ---- plans kept per length and kind: every call plans afresh, and a corpus of short clips
+ * would otherwise compute the same twiddles for every file ---- */
+
+#define PLAN_CACHE 8
+static struct {
+    int used, n, radix8;
+    size_t tw_n, gen_n;
+    audio_fft_plan pl;
+} plan_cache[PLAN_CACHE];
+static unsigned plan_cache_next;
+static pthread_mutex_t plan_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *dup_of(const void *p, size_t bytes)
+{
+    void *d = malloc(bytes ? bytes : 1);
+    if (d && bytes) memcpy(d, p, bytes);
+    return d;
+}
+
+/* A copy of src in dst (dst's own tables); 0 when out of memory. */
+static int plan_copy(audio_fft_plan *dst, const audio_fft_plan *src, size_t tw_n, size_t gen_n)
+{
+    size_t m1 = (size_t)src->m + 1;
+    *dst = *src;
+    dst->tw = dup_of(src->tw, tw_n * sizeof *src->tw);
+    dst->twd = dup_of(src->twd, tw_n * sizeof *src->twd);
+    dst->gen_cos = dup_of(src->gen_cos, gen_n * sizeof *src->gen_cos);
+    dst->gen_sin = dup_of(src->gen_sin, gen_n * sizeof *src->gen_sin);
+    dst->gen_cosd = dup_of(src->gen_cosd, gen_n * sizeof *src->gen_cosd);
+    dst->gen_sind = dup_of(src->gen_sind, gen_n * sizeof *src->gen_sind);
+    dst->split_re = dup_of(src->split_re, m1 * sizeof *src->split_re);
+    dst->split_im = dup_of(src->split_im, m1 * sizeof *src->split_im);
+    dst->split_red = dup_of(src->split_red, m1 * sizeof *src->split_red);
+    dst->split_imd = dup_of(src->split_imd, m1 * sizeof *src->split_imd);
+    if (!dst->tw || !dst->twd || !dst->gen_cos || !dst->gen_sin || !dst->gen_cosd || !dst->gen_sind ||
+        !dst->split_re || !dst->split_im || !dst->split_red || !dst->split_imd) {
+        accel__audio_fft_free(dst);
+        return 0;
+    }
+    return 1;
+}
+
+static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
+{
+    int hit = 0;
+    pthread_mutex_lock(&plan_cache_mu);
+    for (int i = 0; i < PLAN_CACHE && !hit; i++)
+        if (plan_cache[i].used && plan_cache[i].n == n && plan_cache[i].radix8 == radix8)
+            hit = plan_copy(pl, &plan_cache[i].pl, plan_cache[i].tw_n, plan_cache[i].gen_n);
+    pthread_mutex_unlock(&plan_cache_mu);
+    if (hit) return ACCEL_OK;
+    size_t tw_n = 0, gen_n = 0;
+    FORWARD_IF_ERROR(build_plan(pl, n, radix8, &tw_n, &gen_n));
+    audio_fft_plan keep;
+    if (!plan_copy(&keep, pl, tw_n, gen_n)) return ACCEL_OK; /* not kept; the caller has its plan */
+    pthread_mutex_lock(&plan_cache_mu);
+    unsigned i = plan_cache_next++ % PLAN_CACHE;
+    if (plan_cache[i].used) accel__audio_fft_free(&plan_cache[i].pl);
+    plan_cache[i].used = 1;
+    plan_cache[i].n = n;
+    plan_cache[i].radix8 = radix8;
+    plan_cache[i].tw_n = tw_n;
+    plan_cache[i].gen_n = gen_n;
+    plan_cache[i].pl = keep;
+    pthread_mutex_unlock(&plan_cache_mu);
     return ACCEL_OK;
 }
 

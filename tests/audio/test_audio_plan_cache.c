@@ -1,8 +1,8 @@
-/* The mel filterbanks are kept per parameter set (mel.c): a bank asked for again is the same,
- * weight for weight, whether it comes from the kept ones or is built afresh after more
- * parameter sets than are kept pushed it out; banks of other parameters are others; each
- * caller owns its copy (freeing one leaves the kept bank and the others whole); and threads
- * asking at once all get the right bank. */
+/* The mel filterbanks (mel.c) and FFT plans (fft.c) are kept per parameter set: one asked for
+ * again is the same, value for value, whether it comes from the kept ones or is built afresh
+ * after more parameter sets than are kept pushed it out; those of other parameters are others;
+ * each caller owns its copy (freeing one leaves the kept one and the others whole); and
+ * threads asking at once all get the right one. */
 #include "audio_test_util.h"
 
 #include <pthread.h>
@@ -13,6 +13,50 @@ static int same_bank(const audio_melbank *a, const audio_melbank *b)
     for (int m = 0; m < a->n_mels; m++)
         if (a->start[m] != b->start[m] || a->count[m] != b->count[m] || a->off[m] != b->off[m]) return 0;
     return memcmp(a->w, b->w, a->off[a->n_mels] * sizeof *a->w) == 0;
+}
+
+static size_t twiddles(const audio_fft_plan *p)
+{
+    size_t n = 0;
+    for (int i = 0; i < p->n_stages; i++) n += (size_t)(p->len[i] / p->radix[i]) * (size_t)(p->radix[i] - 1) * 2;
+    return n;
+}
+
+static int same_plan(const audio_fft_plan *a, const audio_fft_plan *b)
+{
+    if (a->n != b->n || a->m != b->m || a->n_stages != b->n_stages) return 0;
+    for (int i = 0; i < a->n_stages; i++)
+        if (a->radix[i] != b->radix[i] || a->len[i] != b->len[i] || a->stride[i] != b->stride[i]) return 0;
+    size_t t = twiddles(a), m1 = (size_t)a->m + 1;
+    return memcmp(a->tw, b->tw, t * sizeof *a->tw) == 0 && memcmp(a->twd, b->twd, t * sizeof *a->twd) == 0 &&
+           memcmp(a->split_re, b->split_re, m1 * sizeof(float)) == 0 &&
+           memcmp(a->split_imd, b->split_imd, m1 * sizeof(double)) == 0;
+}
+
+static void plans(void)
+{
+    audio_fft_plan p1, p2, p8, p9, q;
+    ASSERT_OK(accel__audio_fft_plan(&p1, 400));
+    ASSERT_OK(accel__audio_fft_plan(&p2, 400)); /* kept */
+    ASSERT_TRUE(same_plan(&p1, &p2) && p1.tw != p2.tw);
+    ASSERT_OK(accel__audio_fft_plan8(&p8, 512));
+    ASSERT_OK(accel__audio_fft_plan(&q, 512));
+    ASSERT_TRUE(!same_plan(&p8, &q)); /* radix 8 against radix 4: another plan */
+    accel__audio_fft_free(&q);
+    accel__audio_fft_free(&p2);
+    for (int n = 100; n < 112; n++) { /* push the first ones out */
+        audio_fft_plan t;
+        ASSERT_OK(accel__audio_fft_plan(&t, 2 * n));
+        ASSERT_EQ_INT(t.n, 2 * n);
+        accel__audio_fft_free(&t);
+    }
+    ASSERT_OK(accel__audio_fft_plan8(&p9, 512));
+    ASSERT_TRUE(same_plan(&p8, &p9));
+    ASSERT_OK(accel__audio_fft_plan(&p2, 400));
+    ASSERT_TRUE(same_plan(&p1, &p2));
+    ASSERT_STATUS(accel__audio_fft_plan(&q, 1), ACCEL_ERR_INVALID_ARG);
+    accel__audio_fft_free(&p1), accel__audio_fft_free(&p2), accel__audio_fft_free(&p8), accel__audio_fft_free(&p9);
+    printf("FFT plans: kept per length and kind, the same as built, copies owned by their callers\n");
 }
 
 static void *ask(void *arg)
@@ -67,5 +111,6 @@ int main(void)
     accel__audio_mel_free(&a1), accel__audio_mel_free(&a3), accel__audio_mel_free(&b);
     accel__audio_mel_free(&c), accel__audio_mel_free(&c_plain);
     printf("mel banks: kept per parameter set, the same as built, copies owned by their callers\n");
+    plans();
     TEST_DONE();
 }
