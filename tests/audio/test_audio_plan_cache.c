@@ -2,10 +2,15 @@
  * again is the same, value for value, whether it comes from the kept ones or is built afresh
  * after more parameter sets than are kept pushed it out; those of other parameters are others;
  * each caller owns its copy (freeing one leaves the kept one and the others whole); and
- * threads asking at once all get the right one. */
+ * threads asking at once all get the right one; a fork while other threads use them leaves the
+ * child able to use them too. */
 #include "audio_test_util.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static int same_bank(const audio_melbank *a, const audio_melbank *b)
 {
@@ -57,6 +62,57 @@ static void plans(void)
     ASSERT_STATUS(accel__audio_fft_plan(&q, 1), ACCEL_ERR_INVALID_ARG);
     accel__audio_fft_free(&p1), accel__audio_fft_free(&p2), accel__audio_fft_free(&p8), accel__audio_fft_free(&p9);
     printf("FFT plans: kept per length and kind, the same as built, copies owned by their callers\n");
+}
+
+static volatile int churning = 1;
+
+static void *churn(void *arg)
+{
+    (void)arg;
+    while (churning) {
+        audio_fft_plan p;
+        audio_melbank mb;
+        if (accel__audio_fft_plan(&p, 400) == ACCEL_OK) accel__audio_fft_free(&p);
+        if (accel__audio_mel_slaney(&mb, 16000, 400, 80) == ACCEL_OK) accel__audio_mel_free(&mb);
+    }
+    return NULL;
+}
+
+/* fork while two threads take and give back plans and banks: each child plans at once */
+static void forks(void)
+{
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) ASSERT_TRUE(pthread_create(&th[i], NULL, churn, NULL) == 0);
+    int hung = 0, bad = 0;
+    for (int k = 0; k < 40; k++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            audio_fft_plan p;
+            audio_melbank mb;
+            int ok = accel__audio_fft_plan(&p, 400) == ACCEL_OK && accel__audio_mel_slaney(&mb, 16000, 400, 80) == ACCEL_OK;
+            _exit(ok ? 0 : 1);
+        }
+        ASSERT_TRUE(pid > 0);
+        int ws = 0, done = 0;
+        for (int t = 0; t < 500 && !done; t++) { /* up to 5 s */
+            done = waitpid(pid, &ws, WNOHANG) == pid;
+            if (!done) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (!done) {
+            hung++;
+            kill(pid, SIGKILL);
+            waitpid(pid, &ws, 0);
+        } else if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+            bad++;
+        }
+    }
+    churning = 0;
+    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    if (hung || bad) TEST_FAIL_("fork while the plans are in use: %d children hung, %d failed (of 40)", hung, bad);
+    else printf("fork while the plans are in use: 40 children planned at once\n");
 }
 
 static void *ask(void *arg)
@@ -112,5 +168,6 @@ int main(void)
     accel__audio_mel_free(&c), accel__audio_mel_free(&c_plain);
     printf("mel banks: kept per parameter set, the same as built, copies owned by their callers\n");
     plans();
+    forks();
     TEST_DONE();
 }

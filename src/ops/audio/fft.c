@@ -124,6 +124,12 @@ static struct {
 } plan_cache[PLAN_CACHE];
 static unsigned plan_cache_next;
 static pthread_mutex_t plan_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+/* fork() from another thread while this lock is held would leave it held in the child: the
+ * lock is taken around fork and released on both sides */
+static pthread_once_t plan_atfork_once = PTHREAD_ONCE_INIT;
+static void plan_lock(void) { pthread_mutex_lock(&plan_cache_mu); }
+static void plan_unlock(void) { pthread_mutex_unlock(&plan_cache_mu); }
+static void plan_atfork(void) { pthread_atfork(plan_lock, plan_unlock, plan_unlock); }
 
 static void *dup_of(const void *p, size_t bytes)
 {
@@ -158,6 +164,7 @@ static int plan_copy(audio_fft_plan *dst, const audio_fft_plan *src, size_t tw_n
 static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
 {
     int hit = 0;
+    pthread_once(&plan_atfork_once, plan_atfork);
     pthread_mutex_lock(&plan_cache_mu);
     for (int i = 0; i < PLAN_CACHE && !hit; i++)
         if (plan_cache[i].used && plan_cache[i].n == n && plan_cache[i].radix8 == radix8)
@@ -168,6 +175,7 @@ static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
     FORWARD_IF_ERROR(build_plan(pl, n, radix8, &tw_n, &gen_n));
     audio_fft_plan keep;
     if (!plan_copy(&keep, pl, tw_n, gen_n)) return ACCEL_OK; /* not kept; the caller has its plan */
+    pthread_once(&plan_atfork_once, plan_atfork);
     pthread_mutex_lock(&plan_cache_mu);
     unsigned i = plan_cache_next++ % PLAN_CACHE;
     if (plan_cache[i].used) accel__audio_fft_free(&plan_cache[i].pl);
