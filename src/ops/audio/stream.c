@@ -304,6 +304,34 @@ static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, 
     return ACCEL_OK;
 }
 
+/* The first failure among the pool's workers on a last pass, with its message. */
+typedef struct first_failure {
+    pthread_mutex_t mu;
+    accel_status st;
+    char msg[1024];
+} first_failure;
+
+#define FIRST_FAILURE_INIT {PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""}
+
+static void note_failure(first_failure *f, accel_status st)
+{
+    if (st == ACCEL_OK) return;
+    pthread_mutex_lock(&f->mu);
+    if (f->st == ACCEL_OK) {
+        f->st = st;
+        accel__strlcpy(f->msg, accel__last_error_text(), sizeof f->msg);
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* ACCEL_OK, or the first failure again in this thread (its message kept). */
+static accel_status failure_of(first_failure *f)
+{
+    pthread_mutex_destroy(&f->mu);
+    RETURN_ERROR_IF(f->st != ACCEL_OK, f->st, "%s", f->msg);
+    return ACCEL_OK;
+}
+
 /* The end of whisper in place: the final floor applied to the stretches written under a lower
  * one that hold values below it (runs of neighbouring stretches read and written in one
  * piece), bands in parallel on the pool (each band's row is its own part of the file), then
@@ -313,9 +341,7 @@ typedef struct finish_task {
     size_t s0, s1;  /* the chunks (stream.seg) to look at */
     float flv;      /* the final floor, (fl + 4) / 4 */
     size_t cap;     /* the longest chunk, frames */
-    pthread_mutex_t mu;
-    accel_status st; /* the first failure, with its message */
-    char msg[1024];
+    first_failure fail;
 } finish_task;
 
 static void finish_bands(void *arg, size_t mb, size_t me)
@@ -350,14 +376,7 @@ static void finish_bands(void *arg, size_t mb, size_t me)
             }
         }
     free(row);
-    if (st != ACCEL_OK) {
-        pthread_mutex_lock(&t->mu);
-        if (t->st == ACCEL_OK) {
-            t->st = st;
-            accel__strlcpy(t->msg, accel__last_error_text(), sizeof t->msg);
-        }
-        pthread_mutex_unlock(&t->mu);
-    }
+    note_failure(&t->fail, st);
 }
 
 /* Chunks s0 … s1−1 (stream.seg) raised to the final floor (every chunk computed); with
@@ -369,12 +388,11 @@ static accel_status whisper_direct_finish(stream *s, const audio_frames *fr, siz
     float mx = s->max;
     if (fr->computed < fr->total && z > mx) mx = z;
     float fl = mx - 8.0f, zv = whisper_value(z, fl);
-    finish_task t = {s, s0, s1, whisper_value(fl, fl), 0, PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""};
+    finish_task t = {s, s0, s1, whisper_value(fl, fl), 0, FIRST_FAILURE_INIT};
     for (size_t i = s0; i < s1; i++)
         if ((size_t)(s->seg[i].fb - s->seg[i].fa) > t.cap) t.cap = (size_t)(s->seg[i].fb - s->seg[i].fa);
     if (s1 > s0) accel__audio_parallel(s->ctx, (size_t)nm, 1, finish_bands, &t);
-    pthread_mutex_destroy(&t.mu);
-    RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s", t.msg);
+    FORWARD_IF_ERROR(failure_of(&t.fail));
     int64_t have = fr->computed < fr->stored ? fr->computed : fr->stored;
     accel_status st = ACCEL_OK;
     if (tail && fr->stored > have) {
@@ -564,9 +582,7 @@ typedef struct fbank_task {
     stream *s;
     int64_t frames;
     const double *mean;
-    pthread_mutex_t mu;
-    accel_status st; /* the first failure, with its message */
-    char msg[1024];
+    first_failure fail;
 } fbank_task;
 
 static void fbank_blocks(void *arg, size_t b0, size_t b1)
@@ -587,25 +603,16 @@ static void fbank_blocks(void *arg, size_t b0, size_t b1)
         st = pwrite_all(s->fd, blk, bytes, off, s->tmp);
     }
     free(blk);
-    if (st != ACCEL_OK) {
-        pthread_mutex_lock(&t->mu);
-        if (t->st == ACCEL_OK) {
-            t->st = st;
-            accel__strlcpy(t->msg, accel__last_error_text(), sizeof t->msg);
-        }
-        pthread_mutex_unlock(&t->mu);
-    }
+    note_failure(&t->fail, st);
 }
 
 static accel_status fbank_finish(stream *s, int64_t frames)
 {
     accel__audio_colsum_mean(&s->cs);
-    fbank_task t = {s, frames, s->cs.total, PTHREAD_MUTEX_INITIALIZER, ACCEL_OK, ""};
+    fbank_task t = {s, frames, s->cs.total, FIRST_FAILURE_INIT};
     size_t n_blk = frames > 0 ? (size_t)((frames + BLOCK - 1) / BLOCK) : 0;
     accel__audio_parallel(s->ctx, n_blk, 1, fbank_blocks, &t);
-    pthread_mutex_destroy(&t.mu);
-    RETURN_ERROR_IF(t.st != ACCEL_OK, t.st, "%s", t.msg);
-    return ACCEL_OK;
+    return failure_of(&t.fail);
 }
 
 /* Fills dst with up to cap samples, fewer only at the end of the input (a side job). */
