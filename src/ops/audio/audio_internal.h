@@ -358,6 +358,11 @@ void accel__audio_layout(const audio_plan *pl, const audio_frames *fr, audio_lay
 /* Runs fn(arg, begin, end) over [0, n) in contiguous parts of at least min_per_worker items
  * on the CPU backend's pool (the calling thread takes part); without a pool, or for small n,
  * on the calling thread. The one place that decides how audio CPU work is split. */
+/* The one lock of the tables kept across calls (mel banks, FFT plans), safe across fork()
+ * (threads.c). */
+void accel__audio_kept_lock(void);
+void accel__audio_kept_unlock(void);
+
 typedef void (*audio_task_fn)(void *arg, size_t begin, size_t end);
 void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audio_task_fn fn,
                            void *arg);

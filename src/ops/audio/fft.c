@@ -11,7 +11,6 @@
 #include "audio_internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,13 +122,6 @@ static struct {
     audio_fft_plan pl;
 } plan_cache[PLAN_CACHE];
 static unsigned plan_cache_next;
-static pthread_mutex_t plan_cache_mu = PTHREAD_MUTEX_INITIALIZER;
-/* fork() from another thread while this lock is held would leave it held in the child: the
- * lock is taken around fork and released on both sides */
-static pthread_once_t plan_atfork_once = PTHREAD_ONCE_INIT;
-static void plan_lock(void) { pthread_mutex_lock(&plan_cache_mu); }
-static void plan_unlock(void) { pthread_mutex_unlock(&plan_cache_mu); }
-static void plan_atfork(void) { pthread_atfork(plan_lock, plan_unlock, plan_unlock); }
 
 static void *dup_of(const void *p, size_t bytes)
 {
@@ -164,19 +156,17 @@ static int plan_copy(audio_fft_plan *dst, const audio_fft_plan *src, size_t tw_n
 static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
 {
     int hit = 0;
-    pthread_once(&plan_atfork_once, plan_atfork);
-    pthread_mutex_lock(&plan_cache_mu);
+    accel__audio_kept_lock();
     for (int i = 0; i < PLAN_CACHE && !hit; i++)
         if (plan_cache[i].used && plan_cache[i].n == n && plan_cache[i].radix8 == radix8)
             hit = plan_copy(pl, &plan_cache[i].pl, plan_cache[i].tw_n, plan_cache[i].gen_n);
-    pthread_mutex_unlock(&plan_cache_mu);
+    accel__audio_kept_unlock();
     if (hit) return ACCEL_OK;
     size_t tw_n = 0, gen_n = 0;
     FORWARD_IF_ERROR(build_plan(pl, n, radix8, &tw_n, &gen_n));
     audio_fft_plan keep;
     if (!plan_copy(&keep, pl, tw_n, gen_n)) return ACCEL_OK; /* not kept; the caller has its plan */
-    pthread_once(&plan_atfork_once, plan_atfork);
-    pthread_mutex_lock(&plan_cache_mu);
+    accel__audio_kept_lock();
     unsigned i = plan_cache_next++ % PLAN_CACHE;
     if (plan_cache[i].used) accel__audio_fft_free(&plan_cache[i].pl);
     plan_cache[i].used = 1;
@@ -185,7 +175,7 @@ static accel_status fft_plan(audio_fft_plan *pl, int n, int radix8)
     plan_cache[i].tw_n = tw_n;
     plan_cache[i].gen_n = gen_n;
     plan_cache[i].pl = keep;
-    pthread_mutex_unlock(&plan_cache_mu);
+    accel__audio_kept_unlock();
     return ACCEL_OK;
 }
 

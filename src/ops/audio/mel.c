@@ -9,7 +9,6 @@
 #include "audio_internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,13 +84,6 @@ static struct {
     audio_melbank mb;
 } mel_cache[MEL_CACHE];
 static unsigned mel_cache_next;
-static pthread_mutex_t mel_cache_mu = PTHREAD_MUTEX_INITIALIZER;
-/* fork() from another thread while this lock is held would leave it held in the child: the
- * lock is taken around fork and released on both sides */
-static pthread_once_t mel_atfork_once = PTHREAD_ONCE_INIT;
-static void mel_lock(void) { pthread_mutex_lock(&mel_cache_mu); }
-static void mel_unlock(void) { pthread_mutex_unlock(&mel_cache_mu); }
-static void mel_atfork(void) { pthread_atfork(mel_lock, mel_unlock, mel_unlock); }
 
 static mel_key key_of(int kind, int sr, int n_fft, int n_mels, double a, double b, double c, double d, double e)
 {
@@ -127,11 +119,10 @@ static int bank_copy(audio_melbank *dst, const audio_melbank *src)
 static int cache_get(const mel_key *k, audio_melbank *mb)
 {
     int hit = 0;
-    pthread_once(&mel_atfork_once, mel_atfork);
-    pthread_mutex_lock(&mel_cache_mu);
+    accel__audio_kept_lock();
     for (int i = 0; i < MEL_CACHE && !hit; i++)
         if (mel_cache[i].used && memcmp(&mel_cache[i].key, k, sizeof *k) == 0) hit = bank_copy(mb, &mel_cache[i].mb);
-    pthread_mutex_unlock(&mel_cache_mu);
+    accel__audio_kept_unlock();
     return hit;
 }
 
@@ -139,14 +130,13 @@ static void cache_put(const mel_key *k, const audio_melbank *mb)
 {
     audio_melbank copy;
     if (!bank_copy(&copy, mb)) return; /* not kept; the caller has its bank */
-    pthread_once(&mel_atfork_once, mel_atfork);
-    pthread_mutex_lock(&mel_cache_mu);
+    accel__audio_kept_lock();
     unsigned i = mel_cache_next++ % MEL_CACHE;
     if (mel_cache[i].used) accel__audio_mel_free(&mel_cache[i].mb);
     mel_cache[i].used = 1;
     mel_cache[i].key = *k;
     mel_cache[i].mb = copy;
-    pthread_mutex_unlock(&mel_cache_mu);
+    accel__audio_kept_unlock();
 }
 
 /* numpy.linspace(a, b, num) with endpoint: a + i·step, the last value exactly b. */
