@@ -28,6 +28,14 @@ assert np.isfinite(a).all() and a.max() <= 2.5 and a.min() >= a.max() - 2.0 - 1e
 PY
 fi
 
+# a 16-bit mono WAV is read by the kernels where it lies (the info log says so); a 16-bit WAV at
+# float WAV goes the float way; the two routes give the same bits (test_audio_pcm16)
+ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/speech_a.wav" --preset vggish -o "$out/a16.npy"
+grep -q "16-bit samples read in place" "$out/stderr" || fail "speech_a.wav not read in place: $(cat "$out/stderr")"
+ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/variants/speech_c_f32.wav" --preset vggish \
+  -o "$out/c32.npy"
+grep -q "samples decoded to float" "$out/stderr" || fail "a float WAV said: $(cat "$out/stderr")"
+
 # several inputs, some bad: the good ones are written, each bad one named, exit 1
 mkdir -p "$out/adir.wav"
 expect_rc 1 "$accel" audio features "$data/speech_a.wav" "$data/bad/truncated.wav" "$data/speech_b.wav" \

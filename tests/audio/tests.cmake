@@ -23,6 +23,8 @@ add_test(NAME test_audio_alsa COMMAND bash ${_ad}/test_audio_alsa.sh $<TARGET_FI
 set_tests_properties(test_audio_alsa PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS audio
   ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_audio_alsa")
 accel_add_test(test_audio_api SOURCES ${_ad}/test_audio_api.c LABELS audio)
+# 16-bit PCM read in place (memory, mapped WAVs, the stream) equals the float route, bit for bit
+accel_add_test(test_audio_pcm16 SOURCES ${_ad}/test_audio_pcm16.c TIMEOUT 300 LABELS audio)
 accel_add_test(test_audio_dither SOURCES ${_ad}/test_audio_dither.c LABELS audio)
 # fbank in float32 against a float64 computation on near-silent, offset, random and tonal inputs
 accel_add_test(test_audio_fbank32 SOURCES ${_ad}/test_audio_fbank32.c TIMEOUT 300 LABELS audio)

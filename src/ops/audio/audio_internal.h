@@ -157,7 +157,15 @@ struct audio_signal {
     int64_t n;      /* clip length in samples (whole input) */
     int64_t pad;    /* whisper: zeros appended before framing */
     float scale;    /* samples are multiplied by this (Kaldi sample_scale); 1 otherwise */
+    /* 16-bit PCM as it lies (a mapped WAV, int16 memory): when not NULL, x is NULL and sample
+     * base + i is x16[i] / 32768 — the value a conversion to float would give, exactly; the
+     * kernels of plans that read it (accel__audio_reads_pcm16) take it so without a copy */
+    const int16_t *x16;
 };
+
+/* 1 when the plan's CPU kernel reads 16-bit signals in place (whisper, vggish); Kaldi plans
+ * are given floats. */
+static inline int accel__audio_reads_pcm16(const audio_plan *pl) { return !pl->kaldi_pre; }
 
 /* Clip-frame counts for n samples: all frames of the reference, the frames whose values are
  * computed (whisper: later frames read only appended zeros and are constant), and the frames
@@ -412,6 +420,9 @@ accel_status accel__audio_input_seek(audio_input *in, int64_t pos);
  * past them: memory, or a regular file through a read-only mapping. NULL for a stream (and
  * where mapping fails): read them instead. The bytes stay valid until the next view or read. */
 const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *got);
+/* Gives back the mapped pages wholly before `upto` (a pointer from a view); the file's pages
+ * stay cached. Nothing for memory input. */
+void accel__audio_input_release(audio_input *in, const void *upto);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
 /* The error for an input that ended early: "'<name>': truncated or corrupt: decoded X s of the
@@ -432,6 +443,9 @@ typedef struct audio_decoder {
     /* reads up to cap frames (cap × channels floats); *got 0 at the end */
     accel_status (*read)(void *state, float *buf, size_t cap, size_t *got);
     void (*close)(void *state);
+    /* optional: when the rest of the input is mono 16-bit PCM lying in memory (a mapped file),
+     * points *x at it, takes all of it (*n frames; read then gives 0) and returns 1; else 0 */
+    int (*view16)(void *state, const int16_t **x, int64_t *n);
 } audio_decoder;
 
 /* The decoders read `in` from its first byte (it must outlive the decoder) and name it
@@ -473,6 +487,13 @@ void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap);
  * (which calls a shorter file truncated); -1 otherwise (estimates, streamed WAV, resampling,
  * reading begun). */
 int64_t accel__audio_source_exact_frames(const accel_audio_source *s);
+/* A source that is 16-bit PCM, mono, at its output rate and lies in memory (int16 memory, a
+ * mapped 16-bit WAV), not read from yet: its samples in place, all of them taken (the source is
+ * at its end afterwards). 0 otherwise, the source untouched. */
+int accel__audio_source_pcm16(accel_audio_source *s, const int16_t **x, int64_t *n);
+/* Gives back the pages of a mapped source wholly before sample `upto` (after
+ * accel__audio_source_pcm16: bounded memory for long inputs). */
+void accel__audio_source_release(accel_audio_source *s, int64_t upto);
 /* The path a source was opened from ("(memory)" for memory sources). */
 const char *accel__audio_source_path(const accel_audio_source *s);
 

@@ -109,6 +109,7 @@ void accel__audio_frames_span(const audio_plan *pl, const audio_signal *sig, int
 
 int accel__audio_frames_nonfinite(const audio_plan *pl, const audio_signal *sig, int64_t fa, int64_t fb)
 {
+    if (sig->x16) return 0; /* 16-bit samples are all finite */
     int64_t a, b;
     accel__audio_frames_span(pl, sig, fa, fb, &a, &b);
     size_t n = (size_t)(b - a);
@@ -118,7 +119,7 @@ int accel__audio_frames_nonfinite(const audio_plan *pl, const audio_signal *sig,
 accel_status accel__audio_nonfinite_error(const audio_call *c, size_t ci)
 {
     const audio_signal *sig = &c->clips[ci].sig;
-    size_t bad = accel__audio_first_nonfinite(sig->x, (size_t)sig->len);
+    size_t bad = sig->x16 ? (size_t)sig->len : accel__audio_first_nonfinite(sig->x, (size_t)sig->len);
     if (bad == (size_t)sig->len) /* cannot be: a run saw one */
         return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio features: clip %zu has a sample that is not finite", ci);
     return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG, "audio features: clip %zu, sample %lld is %s (samples must be finite)",

@@ -99,6 +99,29 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
     return ACCEL_OK;
 }
 
+static int wav_view16(void *state, const int16_t **x, int64_t *n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    wav_state *w = state;
+    if (w->fmt != 1 || w->bits != 16 || w->channels != 1 || w->frames_left < 0) return 0;
+    if ((uint64_t)w->frames_left > SIZE_MAX / 2) return 0;
+    size_t bytes = (size_t)w->frames_left * 2, got = 0;
+    int64_t at = w->in->pos;
+    const unsigned char *p = accel__audio_input_view(w->in, bytes, &got);
+    if (!p || got != bytes || ((uintptr_t)p & 1)) { /* not in memory, short, or odd: the reads then */
+        if (p) w->in->pos = at;
+        return 0;
+    }
+    *x = (const int16_t *)(const void *)p;
+    *n = w->frames_left;
+    w->frames_left = 0;
+    return 1;
+#else
+    (void)state, (void)x, (void)n;
+    return 0;
+#endif
+}
+
 static void wav_close(void *state)
 {
     wav_state *w = state;
@@ -209,6 +232,7 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
     d->finite = tag == 1;
     d->read = wav_read;
     d->close = wav_close;
+    d->view16 = wav_view16;
     return ACCEL_OK;
 fail:
     wav_close(w);

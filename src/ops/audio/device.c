@@ -85,6 +85,20 @@ static accel_status upload(dev_run *r, accel__buffer **b, const void *data, size
     return ACCEL_OK;
 }
 
+/* Samples [lo, hi) of sig as floats on the device; 16-bit samples widened on the host first. */
+static accel_status upload_samples(dev_run *r, accel__buffer **b, const audio_signal *sig, int64_t lo, int64_t hi)
+{
+    size_t n = (size_t)(hi - lo);
+    if (!sig->x16) return upload(r, b, sig->x + (lo - sig->base), n * sizeof(float));
+    float *f = malloc(n ? n * sizeof *f : sizeof *f);
+    RETURN_ERROR_IF(!f, ACCEL_ERR_NO_MEMORY, "out of memory for %zu samples", n);
+    const int16_t *x = sig->x16 + (lo - sig->base);
+    for (size_t i = 0; i < n; i++) f[i] = (float)x[i] * (1.0f / 32768.0f);
+    accel_status st = upload(r, b, f, n * sizeof(float));
+    free(f);
+    return st;
+}
+
 /* The float-float split of v: hi = v rounded to float, lo = the rest rounded to float. */
 static void split_ff(double v, float *two)
 {
@@ -353,7 +367,7 @@ static accel_status run_slice(dev_run *r, audio_call *c, audio_clip *cl, int64_t
         return accel__audio_nonfinite_error(c, (size_t)(cl - c->clips));
     int64_t lo, hi;
     sample_range(pl, &cl->sig, fa, fb, &lo, &hi);
-    FORWARD_IF_ERROR(upload(r, x, cl->sig.x + (lo - cl->sig.base), (size_t)(hi - lo) * sizeof(float)));
+    FORWARD_IF_ERROR(upload_samples(r, x, &cl->sig, lo, hi));
     if (!r->radices && r->kaldi != KALDI_FF) { /* the FFT kernels keep both in local memory */
         FORWARD_IF_ERROR(accel__devq_alloc(d, (size_t)nf * (size_t)N * esz, frames));
         FORWARD_IF_ERROR(accel__devq_alloc(d, (size_t)nf * (size_t)nb * esz, spec));

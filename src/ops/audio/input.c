@@ -229,6 +229,25 @@ accel_status accel__audio_input_cut_short(const audio_input *in, int64_t decoded
 /* Pages of the mapping given back behind the reader once this many bytes have been read. */
 #define AUDIO_INPUT_RELEASE (4u << 20)
 
+static void release_to(audio_input *in, int64_t pos)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t behind = pos > 0 ? (size_t)pos / page * page : 0;
+    if (behind > in->map_len) behind = in->map_len / page * page;
+    if (behind >= in->map_released + AUDIO_INPUT_RELEASE) {
+        madvise((void *)(in->map + in->map_released), behind - in->map_released, MADV_DONTNEED);
+        in->map_released = behind;
+    }
+}
+
+void accel__audio_input_release(audio_input *in, const void *upto)
+{
+    if (!in->map) return;
+    const unsigned char *u = upto;
+    if (u < in->map || u > in->map + in->map_len) return;
+    release_to(in, (int64_t)(u - in->map));
+}
+
 const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *got)
 {
     *got = 0;
@@ -246,12 +265,7 @@ const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *
         }
         base = in->map;
         /* give back what is behind the reader (whole pages; the file's pages stay cached) */
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        size_t behind = in->pos > 0 ? (size_t)in->pos / page * page : 0;
-        if (behind >= in->map_released + AUDIO_INPUT_RELEASE) {
-            madvise((void *)(in->map + in->map_released), behind - in->map_released, MADV_DONTNEED);
-            in->map_released = behind;
-        }
+        release_to(in, in->pos);
     }
     size_t left = in->pos < in->size ? (size_t)(in->size - in->pos) : 0;
     size_t k = n < left ? n : left;

@@ -170,10 +170,9 @@ static inline double KFN(gauss)(uint64_t frame, int k)
  * ZIP1/ZIP2 on 64-bit halves then join the pairs. It is what GCC 12 makes of the shuffles
  * below, written out so that compilers without __builtin_shufflevector (GCC 11 and older,
  * still the default on some Arm distributions) do not fall back to the per-sample loop. */
-static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
+static inline void KFN(transpose_regs)(vw *r)
 {
-    float32x4_t a = vld1q_f32(rows[0] + k0), b = vld1q_f32(rows[1] + k0);
-    float32x4_t c = vld1q_f32(rows[2] + k0), d = vld1q_f32(rows[3] + k0);
+    float32x4_t a = (float32x4_t)r[0], b = (float32x4_t)r[1], c = (float32x4_t)r[2], d = (float32x4_t)r[3];
     float64x2_t ab0 = vreinterpretq_f64_f32(vtrn1q_f32(a, b)), ab1 = vreinterpretq_f64_f32(vtrn2q_f32(a, b));
     float64x2_t cd0 = vreinterpretq_f64_f32(vtrn1q_f32(c, d)), cd1 = vreinterpretq_f64_f32(vtrn2q_f32(c, d));
     r[0] = (vw)vreinterpretq_f32_f64(vzip1q_f64(ab0, cd0)); /* a0 b0 c0 d0 */
@@ -217,9 +216,8 @@ static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
             r[i + S] = hi;                                         \
         }
 
-static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
+static inline void KFN(transpose_regs)(vw *r)
 {
-    for (int l = 0; l < KW; l++) __builtin_memcpy(&r[l], rows[l] + k0, sizeof(vw));
 #if KW == 16
     TPASS(8)
 #endif
@@ -230,6 +228,28 @@ static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
     TPASS(1)
 }
 #undef TPASS
+#endif
+
+#if KERN_TRANSPOSE
+/* KW frames' samples k0 … k0+KW−1 (rows[l] + k0) as KW lane vectors; from 16-bit PCM, each
+ * row widened to float and scaled by 2^−15 first (exact: the float a conversion gives). */
+static inline void KFN(transpose)(const float *const *rows, int k0, vw *r)
+{
+    for (int l = 0; l < KW; l++) __builtin_memcpy(&r[l], rows[l] + k0, sizeof(vw));
+    KFN(transpose_regs)(r);
+}
+
+typedef int16_t vws __attribute__((vector_size(KW * 2)));
+
+static inline void KFN(transpose16)(const int16_t *const *rows, int k0, vw *r)
+{
+    for (int l = 0; l < KW; l++) {
+        vws v;
+        __builtin_memcpy(&v, rows[l] + k0, sizeof v);
+        r[l] = __builtin_convertvector(v, vw) * (1.0f / 32768.0f);
+    }
+    KFN(transpose_regs)(r);
+}
 #endif
 
 /* The next batch's samples, asked for a few cache lines at a time as this batch's frames are
@@ -245,8 +265,10 @@ static inline void KFN(ahead_init)(KFN(ahead) *a, const audio_plan *pl, const au
 {
     int64_t lo, hi;
     accel__audio_frames_span(pl, sig, f0 + nf, f0 + nf + LN, &lo, &hi);
-    a->p = (const char *)(sig->x + (lo - sig->base));
-    a->end = (const char *)(sig->x + (hi - sig->base));
+    const char *x = sig->x16 ? (const char *)sig->x16 : (const char *)sig->x;
+    size_t es = sig->x16 ? sizeof *sig->x16 : sizeof *sig->x;
+    a->p = x + (size_t)(lo - sig->base) * es;
+    a->end = x + (size_t)(hi - sig->base) * es;
     a->step = ((size_t)(a->end - a->p) / ((size_t)NSUB * (size_t)(pl->win / KW + 1)) + 63) & ~(size_t)63;
 }
 
@@ -268,8 +290,13 @@ static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, in
     for (int l = 0; l < LN; l++) {
         if (l < nf) {
             int64_t f = f0 + l, s = f * pl->hop - pl->pad_left;
-            if (accel__audio_frame_direct(pl, sig, f)) {
+            if (accel__audio_frame_direct(pl, sig, f) && !sig->x16) {
                 src[l] = sig->x + (s - sig->base);
+            } else if (accel__audio_frame_direct(pl, sig, f)) { /* 16-bit samples widened */
+                float *t = edge + (size_t)l * estride;
+                const int16_t *x = sig->x16 + (s - sig->base);
+                for (int k = 0; k < win; k++) t[k] = (float)x[k] * (1.0f / 32768.0f);
+                src[l] = t;
             } else {
                 float *t = edge + (size_t)l * estride;
                 for (int k = 0; k < win; k++) t[k] = accel__audio_sample_at(pl, sig, s + k);
@@ -282,6 +309,21 @@ static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, in
     }
     if (any_zero)
         for (int k = 0; k < win; k++) zeros[k] = 0.0f;
+}
+
+/* The lanes of a batch of 16-bit PCM read in place: 0 when a frame reaches an edge of the
+ * signal (the batch then takes frame_sources' float copies). Past nf a zero frame. */
+static int KFN(frame_sources16)(const audio_plan *pl, const audio_signal *sig, int64_t f0, int nf,
+                                float *edge, const int16_t **src)
+{
+    for (int l = 0; l < nf; l++)
+        if (!accel__audio_frame_direct(pl, sig, f0 + l)) return 0;
+    int16_t *zeros = (int16_t *)(edge + (size_t)LN * ((size_t)pl->win + 16));
+    for (int l = 0; l < LN; l++)
+        src[l] = l < nf ? sig->x16 + ((f0 + l) * pl->hop - pl->pad_left - sig->base) : zeros;
+    if (nf < LN)
+        for (int k = 0; k < pl->win; k++) zeros[k] = 0;
+    return 1;
 }
 
 /* vals is [n_out][LN] floats; a sub-batch owns lanes l0 … l0+KW−1 of each row. */
@@ -329,9 +371,10 @@ static inline void KFN(halves)(vw v, vwh *lo, vwh *hi)
 /* ---- whisper and vggish: float lanes ---- */
 
 /* Windowed frames packed (even samples real, odd imaginary), FFT, power (or magnitude for
- * vggish), filterbank, log. Returns the sub-batch's largest value (whisper's maximum). */
-static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int nf, float *scratch,
-                            float *vals, KFN(ahead) *ahead)
+ * vggish), filterbank, log. Returns the sub-batch's largest value (whisper's maximum). The
+ * frames are src's floats, or src16's 16-bit samples when src is NULL. */
+static float KFN(mel_float)(const audio_plan *pl, const float *const *src, const int16_t *const *src16, int nf,
+                            float *scratch, float *vals, KFN(ahead) *ahead)
 {
     const int m = pl->fft.m, win = pl->win, nb = pl->n_bins;
     vw *ar = (vw *)__builtin_assume_aligned(scratch, 64);
@@ -342,13 +385,15 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
     float mx = -INFINITY;
     int nonfinite = 0;
     for (int sb = 0; sb < NSUB && sb * KW < nf; sb++) {
-        const float *const *s = src + sb * KW;
+        const float *const *s = src ? src + sb * KW : NULL;
+        const int16_t *const *s16 = src ? NULL : src16 + sb * KW;
         int k0 = 0;
 #if KERN_TRANSPOSE
         for (; k0 + KW <= win; k0 += KW) {
             vw t[KW];
             KFN(ahead_some)(ahead);
-            KFN(transpose)(s, k0, t);
+            if (s) KFN(transpose)(s, k0, t);
+            else KFN(transpose16)(s16, k0, t);
             if (!pl->fft.odd) {
                 for (int k = 0; k < KW; k += 2) {
                     ar[(k0 + k) / 2] = t[k] * wdw[k0 + k];
@@ -361,7 +406,7 @@ static float KFN(mel_float)(const audio_plan *pl, const float *const *src, int n
 #endif
         for (int l = 0; l < KW; l++)
             for (int k = k0; k < win; k++) {
-                float v = s[l][k] * wdw[k];
+                float v = (s ? s[l][k] : (float)s16[l][k] * (1.0f / 32768.0f)) * wdw[k];
                 if (pl->fft.odd) ar[k][l] = v;
                 else if (k & 1) ai[k / 2][l] = v;
                 else ar[k / 2][l] = v;
@@ -709,13 +754,18 @@ static float KFN(kernel)(const audio_plan *pl, const audio_signal *sig, int64_t 
     /* work space: FFT and spectrum first (room for double lanes), then the edge frames */
     size_t lanes_d = (size_t)4 * (size_t)(pl->fft.m + 1) + (size_t)pl->n_bins + (size_t)pl->win;
     float *edge = scratch + 2 * lanes_d * LN;
-    KFN(frame_sources)(pl, sig, f0, nf, edge, src);
     KFN(ahead) ahead;
     KFN(ahead_init)(&ahead, pl, sig, f0, nf);
+    if (sig->x16 && !pl->kaldi_pre) {
+        const int16_t *src16[LN];
+        if (KFN(frame_sources16)(pl, sig, f0, nf, edge, src16))
+            return KFN(mel_float)(pl, NULL, src16, nf, scratch, vals, &ahead);
+    }
+    KFN(frame_sources)(pl, sig, f0, nf, edge, src);
     if (pl->kaldi_pre) {
         return KFN(kaldi_f32)(pl, src, f0, nf, scratch, vals, &ahead) ? NAN : -INFINITY;
     }
-    return KFN(mel_float)(pl, src, nf, scratch, vals, &ahead);
+    return KFN(mel_float)(pl, src, NULL, nf, scratch, vals, &ahead);
 }
 
 /* ---- frame-major outputs ---- */

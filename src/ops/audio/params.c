@@ -410,7 +410,7 @@ float accel__audio_sample_at(const audio_plan *pl, const audio_signal *sig, int6
     }
     j -= sig->base;
     if (j < 0 || j >= sig->len) return 0.0f; /* outside the buffer: callers never ask */
-    return sig->x[j];
+    return sig->x16 ? (float)sig->x16[j] * (1.0f / 32768.0f) : sig->x[j];
 }
 
 int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int64_t f)

@@ -38,6 +38,7 @@ struct accel_audio_source {
     size_t plen, ppos, pcap;
     int in_done, flushed;
     accel_audio_info info;
+    const int16_t *pcm16_at; /* the samples in place, once accel__audio_source_pcm16 took them */
 };
 
 /* Sniffs the format from the input's first bytes and opens the first decoder that takes it.
@@ -361,6 +362,36 @@ int64_t accel__audio_source_exact_frames(const accel_audio_source *s)
     /* the built-in WAV reader stops at the declared size and calls a shorter file truncated;
      * other decoders' counts may be estimates */
     return strcmp(s->dec.name, "wav") == 0 ? s->dec.frames : -1;
+}
+
+int accel__audio_source_pcm16(accel_audio_source *s, const int16_t **x, int64_t *n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (!s || s->rs || s->decoded || s->info.frames || s->plen > s->ppos || s->in_done) return 0;
+    if (!s->has_dec) {
+        if (s->mem_type != ACCEL_I16 || ((uintptr_t)s->mem & 1)) return 0;
+        *x = (const int16_t *)s->mem;
+        *n = (int64_t)s->mem_n;
+        s->mem_pos = s->mem_n;
+    } else if (!s->dec.view16 || !s->dec.view16(s->dec.state, x, n)) {
+        return 0;
+    } else {
+        s->pcm16_at = *x;
+    }
+    s->decoded += *n;
+    s->info.frames += *n;
+    s->in_done = 1;
+    return 1;
+#else
+    (void)s, (void)x, (void)n;
+    return 0;
+#endif
+}
+
+void accel__audio_source_release(accel_audio_source *s, int64_t upto)
+{
+    if (!s || !s->pcm16_at || !s->has_in || upto <= 0) return;
+    accel__audio_input_release(&s->in, s->pcm16_at + (size_t)upto);
 }
 
 int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino)

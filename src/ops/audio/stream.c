@@ -115,6 +115,7 @@ typedef struct stream {
      * total, or 3000 per window), and per chunk, band and stretch of AUDIO_SEGMENT frames the
      * least value written */
     int direct;
+    int pcm; /* the kernels read 16-bit samples in place */
     int64_t row_len;
     int64_t stored;  /* frames that hold computed values (the rest: zero frames, padding) */
     struct wseg {
@@ -663,21 +664,31 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     if (chunk < min_chunk) chunk = min_chunk;
     int64_t margin = 2 * (int64_t)pl->win + pl->hop + (pl->pad_left > 0 ? pl->pad_left : 0);
     size_t cap = (size_t)(chunk + margin);
-    /* two buffers: the next chunk is decoded into one while the other is computed */
-    float *bufs[2] = {malloc(cap * sizeof(float)), malloc(cap * sizeof(float))};
-    if (!bufs[0] || !bufs[1]) {
-        free(bufs[0]);
-        free(bufs[1]);
-        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+    int64_t exact = p->kind == ACCEL_AUDIO_WHISPER ? accel__audio_source_exact_frames(src) : -1;
+    /* 16-bit mono PCM lying in memory (a mapped WAV) is read by the kernels where it lies: no
+     * reader, no conversion, no copies */
+    const int16_t *pcm = NULL;
+    int64_t pcm_n = 0;
+    if (!accel__audio_reads_pcm16(pl) || !accel__audio_source_pcm16(src, &pcm, &pcm_n)) pcm = NULL;
+    s->pcm = pcm != NULL;
+    /* otherwise two buffers: the next chunk is decoded into one while the other is computed */
+    float *bufs[2] = {NULL, NULL};
+    if (!pcm) {
+        bufs[0] = malloc(cap * sizeof(float));
+        bufs[1] = malloc(cap * sizeof(float));
+        if (!bufs[0] || !bufs[1]) {
+            free(bufs[0]);
+            free(bufs[1]);
+            return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
+        }
+        populate(bufs[0], cap * sizeof(float));
+        populate(bufs[1], cap * sizeof(float));
     }
-    populate(bufs[0], cap * sizeof(float));
-    populate(bufs[1], cap * sizeof(float));
     int64_t pad = p->kind == ACCEL_AUDIO_WHISPER
                       ? (p->padding == ACCEL_AUDIO_PAD_OPENAI ? AUDIO_WHISPER_PAD_OPENAI
                          : p->padding == ACCEL_AUDIO_PAD_FASTER_WHISPER ? AUDIO_WHISPER_PAD_FASTER : 0)
                       : 0;
     float scale = p->kind == ACCEL_AUDIO_FBANK ? (float)p->sample_scale : 1.0f;
-    int64_t exact = p->kind == ACCEL_AUDIO_WHISPER ? accel__audio_source_exact_frames(src) : -1;
     accel_status st = ACCEL_OK;
     if (exact >= 0) {
         /* whisper in place: the layout is known before the first chunk */
@@ -720,8 +731,25 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     int64_t b0 = 0, b1 = 0, f_next = 0;
     int cur = 0;
     read_job rj = {s, src, bufs[0], cap, 0, 0};
-    side_start(&s->reader, read_more, &rj);
-    for (;;) {
+    if (pcm) {
+        /* the same chunks of frames over the samples in place; the pages behind the next
+         * chunk's first frame are given back as it goes (bounded memory on long inputs) */
+        while (st == ACCEL_OK && b1 + chunk < pcm_n) {
+            b1 += chunk;
+            int64_t f_hi = (b1 - pl->win + pl->pad_left) / pl->hop + 1;
+            if (f_hi > f_next) {
+                audio_signal sig = {NULL, 0, pcm_n, HUGE_N, pad, scale, pcm};
+                st = run_frames(s, &sig, f_next, f_hi);
+                f_next = f_hi;
+            }
+            int64_t keep = f_next * pl->hop - pl->pad_left - pl->win;
+            if (keep > 0) accel__audio_source_release(src, keep);
+        }
+        b1 = pcm_n;
+    } else {
+        side_start(&s->reader, read_more, &rj);
+    }
+    for (; !pcm;) {
         st = side_join(&s->reader);
         if (st != ACCEL_OK) break;
         b1 += (int64_t)rj.got;
@@ -739,7 +767,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
         rj = (read_job){s, src, nxt + tail, cap - tail, 0, 0};
         side_start(&s->reader, read_more, &rj);
         if (f_hi > f_next) {
-            audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale};
+            audio_signal sig = {buf, b0, b1 - b0, HUGE_N, pad, scale, NULL};
             st = run_frames(s, &sig, f_next, f_hi);
             f_next = f_hi;
         }
@@ -762,7 +790,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
             st = carry_put(s, m, s->carry_to, s->carry_to, NULL);
     }
     if (st == ACCEL_OK) {
-        audio_signal sig = {bufs[cur], b0, b1 - b0, n, pad, scale};
+        audio_signal sig = {bufs[cur], b0, b1 - b0, n, pad, scale, pcm};
         int64_t end = p->kind == ACCEL_AUDIO_VGGISH ? fr.total : fr.computed;
         st = run_frames(s, &sig, f_next, end);
     }
@@ -867,8 +895,9 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         memcpy(rec, &s.agg, sz);
     }
     ACCEL_LOG_INFO("audio features '%s' -> '%s': read %.1f ms, compute %.1f ms, write %.1f ms, last pass "
-                   "%.1f ms, whole call %.1f ms (%zu chunks; whisper %s)", accel__audio_source_path(src), npy_path,
+                   "%.1f ms, whole call %.1f ms (%zu chunks; %s; whisper %s)", accel__audio_source_path(src), npy_path,
                    s.read_ms, s.compute_ms, s.write_ms, s.finish_ms, accel__now_ms() - t0, s.n_chunks,
+                   s.pcm ? "16-bit samples read in place" : "samples decoded to float",
                    s.direct ? "in place" : s.spill >= 0 ? "through a spill file" : "-");
     if (res) {
         res->n_chunks = s.n_chunks;
