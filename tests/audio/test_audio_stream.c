@@ -244,6 +244,10 @@ int main(void)
      * written early under a lower floor must be floored again */
     float *q = malloc(nl * sizeof *q);
     for (size_t i = 0; i < nl; i++) q[i] = i < 16000 * 30 ? y[i] * 1e-5f : y[i];
+    /* and louder by 6 dB every 4 s: the floor rises in every chunk, and the stretches raised at
+     * the end lie in every chunk, close enough to be read and written in runs across chunks */
+    float *r = malloc(nl * sizeof *r);
+    for (size_t i = 0; i < nl; i++) r[i] = y[i] * ldexpf(1.0f, (int)(i / (16000 * 4))) / 4096.0f;
     struct {
         const char *label, *preset, *keys[4];
     } cfg[] = {
@@ -267,6 +271,7 @@ int main(void)
         compare_stream(ctx, cfg[c].label, &p, x, n);
         compare_stream(ctx, cfg[c].label, &p, y, nl);
         compare_stream(ctx, cfg[c].label, &p, q, nl);
+        compare_stream(ctx, cfg[c].label, &p, r, nl);
         compare_stream(ctx, cfg[c].label, &p, x, 1);
         compare_stream(ctx, cfg[c].label, &p, x, 0);
     }
@@ -319,6 +324,7 @@ int main(void)
 
     rmdir(tmpdir);
     free(q);
+    free(r);
     free(y);
     accel_audio_free(x);
     for (int i = 0; i < 3; i++) accel_ctx_destroy(split_ctx[i]);

@@ -334,8 +334,8 @@ static accel_status failure_of(first_failure *f)
 }
 
 /* The end of whisper in place: the final floor applied to the stretches written under a lower
- * one that hold values below it (runs of neighbouring stretches read and written in one
- * piece), bands in parallel on the pool (each band's row is its own part of the file), then
+ * one that hold values below it (runs of nearby stretches read and written in one piece),
+ * bands in parallel on the pool (each band's row is its own part of the file), then
  * the frames of appended zeros only. */
 typedef struct finish_task {
     stream *s;
@@ -345,37 +345,49 @@ typedef struct finish_task {
     first_failure fail;
 } finish_task;
 
+/* Flagged stretches closer than this (frames) are read and written as one run, the frames
+ * between them along (raising those changes nothing): a read and a write of a few kilobytes more
+ * cost less than two more system calls. */
+#define FINISH_JOIN (8 * AUDIO_SEGMENT)
+
+/* Band m's frames [f0, f1) read, raised to the floor and written back. */
+static accel_status finish_run(stream *s, int m, int64_t f0, int64_t f1, float *row, float flv)
+{
+    FORWARD_IF_ERROR(whisper_io(s, m, f0, f1, row, 1));
+    raise_to_floor(row, f1 - f0, flv);
+    return whisper_io(s, m, f0, f1, row, 0);
+}
+
 static void finish_bands(void *arg, size_t mb, size_t me)
 {
     finish_task *t = arg;
     stream *s = t->s;
     const float flv = t->flv;
-    float *row = malloc((t->cap ? t->cap : 1) * sizeof *row);
+    const int64_t cap = (int64_t)(t->cap ? t->cap : 1);
+    float *row = malloc((size_t)cap * sizeof *row);
     accel_status st = row ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
-    for (size_t m = mb; st == ACCEL_OK && m < me; m++)
+    for (size_t m = mb; st == ACCEL_OK && m < me; m++) {
+        /* the open run [r0, r1): a band's frames lie in one row of the file across chunks */
+        int64_t r0 = -1, r1 = -1;
         for (size_t i = t->s0; st == ACCEL_OK && i < t->s1; i++) {
             const struct wseg *g = &s->seg[i];
             const uint32_t *mn = g->mins + (int64_t)m * g->n_seg;
-            for (int64_t a = 0; st == ACCEL_OK && a < g->n_seg;) {
+            for (int64_t a = 0; st == ACCEL_OK && a < g->n_seg; a++) {
                 float v;
                 memcpy(&v, &mn[a], sizeof v);
-                if (!(v < flv)) { /* nothing of this stretch under the final floor */
-                    a++;
+                if (!(v < flv)) continue; /* nothing of this stretch under the final floor */
+                int64_t f0 = g->fa + a * AUDIO_SEGMENT, f1 = f0 + AUDIO_SEGMENT < g->fb ? f0 + AUDIO_SEGMENT : g->fb;
+                if (r0 >= 0 && f0 - r1 <= FINISH_JOIN && f1 - r0 <= cap) {
+                    r1 = f1;
                     continue;
                 }
-                int64_t b = a + 1;
-                for (; b < g->n_seg; b++) {
-                    memcpy(&v, &mn[b], sizeof v);
-                    if (!(v < flv)) break;
-                }
-                int64_t f0 = g->fa + a * AUDIO_SEGMENT, f1 = g->fa + b * AUDIO_SEGMENT;
-                if (f1 > g->fb) f1 = g->fb;
-                st = whisper_io(s, (int)m, f0, f1, row, 1);
-                if (st == ACCEL_OK) raise_to_floor(row, f1 - f0, flv);
-                if (st == ACCEL_OK) st = whisper_io(s, (int)m, f0, f1, row, 0);
-                a = b;
+                if (r0 >= 0) st = finish_run(s, (int)m, r0, r1, row, flv);
+                r0 = f0;
+                r1 = f1;
             }
         }
+        if (st == ACCEL_OK && r0 >= 0) st = finish_run(s, (int)m, r0, r1, row, flv);
+    }
     free(row);
     note_failure(&t->fail, st);
 }
