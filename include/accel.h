@@ -650,7 +650,8 @@ ACCEL_API accel_status accel_audio_shape(const accel_audio_params *p, size_t n_s
 
 /*! accel_audio_features() :
  *  Features of one clip of `n_samples` mono samples (`dtype` ACCEL_F32, or ACCEL_I16 which is
- *  divided by 32768 first, as the references load int16 audio). `out` holds `out_len` floats,
+ *  divided by 32768 first, as the references load int16 audio; whisper and vggish read int16
+ *  where it lies, without a converted copy, and give the same bits). `out` holds `out_len` floats,
  *  at least the product of accel_audio_shape(). Runs on the planned device with fallback;
  *  `rec` (may be NULL) says where it ran. A NaN or ±Inf sample is ACCEL_ERR_INVALID_ARG
  *  naming the first one (the features of such input are undefined). */
