@@ -229,6 +229,7 @@ static void offers(accel_ctx *ctx, const int16_t *s, size_t n)
             }
             accel_audio_close(src);
         }
+        unlink(path);
         free(w);
     }
 }
@@ -336,6 +337,6 @@ int main(void)
     streamed(s, n);
     printf("streamed: 16-bit WAV (file and memory) to .npy equals the float features, default and 7 s chunks\n");
     free(s);
-    rmdir(tmpdir);
+    ASSERT_TRUE(rmdir(tmpdir) == 0); /* every file it made removed */
     TEST_DONE();
 }
