@@ -6,7 +6,10 @@
  * the operation through the executor on the frames whose windows are complete; frames near
  * the start use the start's edge rule, and frames that may touch the end wait until the end is
  * known. Every frame is therefore computed from exactly the samples, and by the same kernel
- * lane arithmetic, as in a whole-input call: the file equals accel_audio_features().
+ * lane arithmetic, as in a whole-input call: the file equals accel_audio_features(). A
+ * source of 16-bit mono PCM lying in memory (a mapped WAV at the features' rate) is not read
+ * at all: the same chunks of frames run over its samples in place, which whisper's and
+ * vggish's kernels widen as they read them (accel__audio_source_pcm16).
  *
  * Output: vggish and fbank frames go straight into the .npy body (frame-major, like the
  * output). whisper's layout is band-major and its floor needs the maximum of the whole input.
