@@ -182,8 +182,13 @@ void accel__audio_frames(const audio_plan *pl, int64_t n, audio_frames *fr);
 /* Sample at virtual index i of the framed signal (edges handled), for frames that cross the
  * edges or a chunk's end. Index must be covered by sig (callers ensure it). */
 float accel__audio_sample_at(const audio_plan *pl, const audio_signal *sig, int64_t i);
-/* 1 when frame f reads only x[0, len) directly (no edge rule, inside the buffer). */
-int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int64_t f);
+/* 1 when frame f reads only x[0, len) directly (no edge rule, inside the buffer); asked for
+ * every frame of every batch, so inline. */
+static inline int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int64_t f)
+{
+    int64_t s = f * pl->hop - pl->pad_left;
+    return s >= sig->base && s + pl->win <= sig->base + sig->len && s >= 0 && s + pl->win <= sig->n;
+}
 
 /* The kernels of one instruction set (kern_*.c). */
 typedef struct audio_isa {

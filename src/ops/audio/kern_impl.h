@@ -290,9 +290,10 @@ static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, in
     for (int l = 0; l < LN; l++) {
         if (l < nf) {
             int64_t f = f0 + l, s = f * pl->hop - pl->pad_left;
-            if (accel__audio_frame_direct(pl, sig, f) && !sig->x16) {
+            int direct = accel__audio_frame_direct(pl, sig, f);
+            if (direct && !sig->x16) {
                 src[l] = sig->x + (s - sig->base);
-            } else if (accel__audio_frame_direct(pl, sig, f)) { /* 16-bit samples widened */
+            } else if (direct) { /* 16-bit samples widened */
                 float *t = edge + (size_t)l * estride;
                 const int16_t *x = sig->x16 + (s - sig->base);
                 for (int k = 0; k < win; k++) t[k] = (float)x[k] * (1.0f / 32768.0f);

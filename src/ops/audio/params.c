@@ -412,9 +412,3 @@ float accel__audio_sample_at(const audio_plan *pl, const audio_signal *sig, int6
     if (j < 0 || j >= sig->len) return 0.0f; /* outside the buffer: callers never ask */
     return sig->x16 ? (float)sig->x16[j] * (1.0f / 32768.0f) : sig->x[j];
 }
-
-int accel__audio_frame_direct(const audio_plan *pl, const audio_signal *sig, int64_t f)
-{
-    int64_t s = f * pl->hop - pl->pad_left;
-    return s >= sig->base && s + pl->win <= sig->base + sig->len && s >= 0 && s + pl->win <= sig->n;
-}
