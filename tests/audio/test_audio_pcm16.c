@@ -234,6 +234,25 @@ static void offers(accel_ctx *ctx, const int16_t *s, size_t n)
     }
 }
 
+/* int16 memory sources: offered in place at an even address only */
+static void offers_memory(accel_ctx *ctx, const int16_t *s, size_t n)
+{
+    unsigned char *odd = malloc(n * 2 + 1);
+    if (!odd) TEST_SKIP("out of memory");
+    memcpy(odd + 1, s, n * 2);
+    for (int k = 0; k < 2; k++) {
+        accel_audio_source *src = NULL;
+        ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_I16, k ? (const void *)(odd + 1) : s, n, 16000, 16000, &src));
+        const int16_t *x = NULL;
+        int64_t got = 0;
+        int r = accel__audio_source_pcm16(src, &x, &got);
+        if (r != !k) TEST_FAIL_("int16 memory at an %s address: offered %d", k ? "odd" : "even", r);
+        if (r) ASSERT_TRUE(x == s && got == (int64_t)n);
+        accel_audio_close(src);
+    }
+    free(odd);
+}
+
 /* 16-bit mono WAV files streamed to .npy (default chunks and 7 s chunks) equal the in-memory
  * features of the floats; so do other WAVs of the same samples, read the float way. */
 static void streamed(const int16_t *s, size_t n)
@@ -245,6 +264,9 @@ static void streamed(const int16_t *s, size_t n)
     snprintf(wav, sizeof wav, "%s/speech16.wav", tmpdir);
     snprintf(npy, sizeof npy, "%s/speech16.npy", tmpdir);
     write_file(wav, w, bytes);
+    unsigned char *odd = malloc(n * 2 + 1); /* the samples one byte on: read the float way */
+    if (!odd) TEST_SKIP("out of memory");
+    memcpy(odd + 1, s, n * 2);
     for (int chunks = 0; chunks < 2; chunks++) {
         if (chunks) setenv("ACCEL_CHUNK_SECONDS", "7", 1);
         accel_ctx *ctx = NULL;
@@ -257,10 +279,14 @@ static void streamed(const int16_t *s, size_t n)
             accel_status st;
             float *want = run(ctx, -1, &p, ACCEL_F32, x, n, &len, &st);
             ASSERT_OK(st);
-            for (int way = 0; way < 2; way++) {
+            static const char *const ways[] = {"a WAV file", "a WAV in memory", "int16 memory",
+                                               "int16 memory at an odd address"};
+            for (int way = 0; way < 4; way++) {
                 accel_audio_source *src = NULL;
                 if (way == 0) ASSERT_OK(accel_audio_open(ctx, wav, 16000, &src));
-                else ASSERT_OK(accel_audio_open_buffer(ctx, w, bytes, "speech16.wav", 16000, &src));
+                else if (way == 1) ASSERT_OK(accel_audio_open_buffer(ctx, w, bytes, "speech16.wav", 16000, &src));
+                else ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_I16, way == 2 ? (const void *)s : odd + 1, n,
+                                                       16000, 16000, &src));
                 accel_audio_result res = {.struct_size = sizeof res};
                 unlink(npy);
                 ASSERT_OK(accel_audio_features_npy(ctx, &p, src, npy, &res, NULL));
@@ -272,9 +298,8 @@ static void streamed(const int16_t *s, size_t n)
                 ASSERT_TRUE(got != NULL);
                 ASSERT_EQ_INT(shape_total(shape, nd), len);
                 char what[200];
-                snprintf(what, sizeof what, "%s padding %d streamed from a 16-bit WAV %s, %s chunks",
-                         variants[v].preset, variants[v].padding, way ? "in memory" : "file",
-                         chunks ? "7 s" : "default");
+                snprintf(what, sizeof what, "%s padding %d streamed from %s, %s chunks", variants[v].preset,
+                         variants[v].padding, ways[way], chunks ? "7 s" : "default");
                 same(what, got, want, len);
                 free(got);
             }
@@ -284,6 +309,7 @@ static void streamed(const int16_t *s, size_t n)
     }
     unlink(npy);
     unlink(wav);
+    free(odd);
     free(w);
     free(x);
 }
@@ -332,10 +358,12 @@ int main(void)
     size_t n = 16000 * 95 + 123; /* 95 s: two default chunks and a part */
     int16_t *s = make_pcm(n, 88172645u);
     offers(ctx, s, 16000 * 3 + 5);
+    offers_memory(ctx, s, 16000 * 3 + 5);
     printf("sources: only 16-bit mono at the rate asked for, unread, offer their samples in place\n");
     accel_ctx_destroy(ctx);
     streamed(s, n);
-    printf("streamed: 16-bit WAV (file and memory) to .npy equals the float features, default and 7 s chunks\n");
+    printf("streamed: 16-bit WAV (file and memory) and int16 memory (even and odd address) to .npy equal the "
+           "float features, default and 7 s chunks\n");
     free(s);
     ASSERT_TRUE(rmdir(tmpdir) == 0); /* every file it made removed */
     TEST_DONE();

@@ -21,8 +21,12 @@ static float *to_float(accel_dtype dtype, const void *samples, size_t n, accel_s
         *st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory converting %zu int16 samples", n);
         return NULL;
     }
-    const int16_t *s = samples;
-    for (size_t i = 0; i < n; i++) x[i] = (float)s[i] / 32768.0f;
+    const unsigned char *b = samples; /* at any address: an odd one is read byte-wise */
+    for (size_t i = 0; i < n; i++) {
+        int16_t v;
+        memcpy(&v, b + 2 * i, sizeof v);
+        x[i] = (float)v / 32768.0f;
+    }
     return x;
 }
 

@@ -227,8 +227,12 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
                 s->mono = m;
                 s->mcap = BLOCK_FRAMES;
             }
-            const int16_t *src = (const int16_t *)s->mem + s->mem_pos;
-            for (size_t i = 0; i < k; i++) s->mono[i] = (float)src[i] / 32768.0f;
+            const unsigned char *src = (const unsigned char *)s->mem + 2 * s->mem_pos; /* any address */
+            for (size_t i = 0; i < k; i++) {
+                int16_t v;
+                memcpy(&v, src + 2 * i, sizeof v);
+                s->mono[i] = (float)v / 32768.0f;
+            }
             *mono = s->mono;
         }
         if (s->mem_type == ACCEL_F32) {
