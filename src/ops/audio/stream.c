@@ -43,11 +43,6 @@
  * input. */
 #define AUDIO_STREAM_CHUNK_S 60.0
 #define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
-/* whisper in place, band-major rows: chunks written together, each band's frames of all of
- * them in one write (ext4 takes a 48-KB write into the page cache for about 80 % of the CPU of
- * two 24-KB ones: larger folios, fewer calls); the stream then keeps 2 · PUT_GROUP chunks'
- * features, one group computed while the other is written. */
-#define PUT_GROUP 2
 
 /* One job on a thread beside the compute (the next chunk's decoding, the last chunk's
  * writing), started and then joined; a failure comes back with its message. Without a
@@ -91,6 +86,7 @@ typedef struct put_job {
     struct stream *s;
     int64_t fa, fb;
     float *cbuf;
+    float floor_v;
     /* whisper in place: cbuf holds (v + 4) / 4 and, per band and stretch of AUDIO_SEGMENT
      * frames, its least value (float bits, n_seg per band; the stream's wseg owns them) */
     uint32_t *mins;
@@ -112,21 +108,11 @@ typedef struct stream {
     size_t n_chunks;
     double compute_ms;
     double read_ms, write_ms, finish_ms; /* the other stages (logged at info level) */
-    /* chunks' frames: `group` chunks (1, or PUT_GROUP for whisper in band-major rows) are
-     * written together while the next group is computed, in 2 · group buffers */
-    float *cbuf[2 * PUT_GROUP];
-    size_t ccap[2 * PUT_GROUP];
-    int cw;          /* the buffer the next chunk is computed into */
-    int group;
-    put_job put[2 * PUT_GROUP];
-    int pend[PUT_GROUP], n_pend; /* computed chunks (buffers) not yet handed to the writer */
-    struct put_group {
-        struct stream *s;
-        put_job *jobs[PUT_GROUP];
-        int n;
-        float floor_v;
-    } gj;
-    side_job writer; /* the last group's writing */
+    float *cbuf[2]; /* chunks' frames: one computed while the other is written */
+    size_t ccap[2];
+    int cw;         /* the buffer the next chunk is computed into */
+    side_job writer; /* the last chunk's writing */
+    put_job put[2];
     side_job reader; /* the next chunk's decoding */
     /* whisper written in place (the length known up front): rows of `row_len` frames (the
      * total, or 3000 per window), and per chunk, band and stretch of AUDIO_SEGMENT frames the
@@ -249,14 +235,12 @@ static accel_status whisper_io(stream *s, int m, int64_t fa, int64_t fb, float *
     return ACCEL_OK;
 }
 
-/* Band m's frames [a[0], fb) lying in n consecutive pieces (v[i] holds frames [a[i], b[i]),
- * b[n−1] = fb; n 0 flushes what is held, fb its end), after those held back from earlier:
- * written in one pwritev up to the last page boundary before fb (all of them for the input's
- * last chunk), the rest held back. */
-static accel_status carry_put(stream *s, int m, float *const *v, const int64_t *a, const int64_t *b, int n,
-                              int64_t fb)
+/* Band m's frames [fa, fb) (at v), after those held back from earlier chunks: written up to
+ * the last page boundary before fb (all of them for the input's last chunk), the rest held
+ * back. */
+static accel_status carry_put(stream *s, int m, int64_t fa, int64_t fb, const float *v)
 {
-    int64_t at = s->carry_at[m], fa = n ? a[0] : fb, held = fa - at, end = fb;
+    int64_t at = s->carry_at[m], held = fa - at, end = fb;
     float *c = s->carry + (size_t)m * (size_t)s->carry_cap;
     if (!s->final) {
         off_t off = whisper_off(s, m, fb);
@@ -264,28 +248,21 @@ static accel_status carry_put(stream *s, int m, float *const *v, const int64_t *
         if (end < at) end = at;
     }
     if (end > at) {
-        struct iovec iov[PUT_GROUP + 1];
-        int k = 0;
+        struct iovec iov[2];
+        int n = 0;
         int64_t from_c = end < fa ? end - at : held; /* frames written from the held ones */
-        if (from_c > 0) iov[k++] = (struct iovec){c, (size_t)from_c * 4};
-        for (int i = 0; i < n; i++) {
-            int64_t hi = b[i] < end ? b[i] : end;
-            if (hi > a[i]) iov[k++] = (struct iovec){v[i], (size_t)(hi - a[i]) * 4};
-        }
-        FORWARD_IF_ERROR(pwritev_all(s->fd, iov, k, whisper_off(s, m, at), s->tmp));
+        if (from_c > 0) iov[n++] = (struct iovec){c, (size_t)from_c * 4};
+        if (end > fa) iov[n++] = (struct iovec){(void *)v, (size_t)(end - fa) * 4};
+        FORWARD_IF_ERROR(pwritev_all(s->fd, iov, n, whisper_off(s, m, at), s->tmp));
         if (from_c < held) memmove(c, c + from_c, (size_t)(held - from_c) * 4);
     }
-    /* held now: [end, fb), from the held ones first */
-    int64_t h = end < fa ? fa - end : 0;
-    for (int i = 0; i < n; i++) {
-        int64_t lo = a[i] > end ? a[i] : end;
-        if (b[i] <= lo) continue;
-        RETURN_ERROR_IF(h + (b[i] - lo) > s->carry_cap, ACCEL_ERR_INTERNAL,
-                        "'%s': %lld frames held back, room for %lld", s->tmp, (long long)(h + b[i] - lo),
-                        (long long)s->carry_cap);
-        memcpy(c + h, v[i] + (lo - a[i]), (size_t)(b[i] - lo) * 4);
-        h += b[i] - lo;
-    }
+    /* held now: [end, fb) */
+    int64_t keep_c = end < fa ? fa - end : 0;
+    int64_t from_v = end > fa ? end - fa : 0;
+    RETURN_ERROR_IF(keep_c + (fb - fa - from_v) > s->carry_cap, ACCEL_ERR_INTERNAL,
+                    "'%s': %lld frames held back, room for %lld", s->tmp,
+                    (long long)(keep_c + fb - fa - from_v), (long long)s->carry_cap);
+    if (fb - fa > from_v) memcpy(c + keep_c, v + from_v, (size_t)(fb - fa - from_v) * 4);
     s->carry_at[m] = end;
     return ACCEL_OK;
 }
@@ -296,59 +273,38 @@ static void raise_to_floor(float *v, int64_t n, float flv)
     for (int64_t f = 0; f < n; f++) v[f] = v[f] > flv ? v[f] : flv;
 }
 
-/* whisper in place: n chunks' frames [fa, fb) each (band-major in their cbuf, (v + 4) / 4
- * with their stretch minima `mins`, kept by the stream for the last pass and updated here to
- * what is written), in order, floored at fl (the running maximum − 8) and written to their
- * final places, each band's frames of all of them in one write; frames at or past `stored`
- * are not written. Only the stretches holding a value under the floor are touched:
- * max((v + 4) / 4, (fl + 4) / 4) is the floored value, bit for bit. */
-static accel_status whisper_put(stream *s, put_job *const *jobs, int n, float fl)
+/* whisper in place: the chunk's frames [fa, fb) (band-major in cbuf, (v + 4) / 4 with their
+ * stretch minima `mins`, kept by the stream for the last pass and updated here to what is
+ * written) floored at fl (the running maximum − 8) and written to their final
+ * places; frames at or past `stored` are not written. Only the stretches holding a value under
+ * the floor are touched: max((v + 4) / 4, (fl + 4) / 4) is the floored value, bit for bit. */
+static accel_status whisper_put(stream *s, int64_t fa, int64_t fb, float *cbuf, float fl, uint32_t *mins,
+                                int64_t n_seg)
 {
     const int nm = s->pl->n_mels;
+    int64_t nf = fb - fa, ne = (fb < s->stored ? fb : s->stored) - fa;
+    if (ne <= 0) return ACCEL_OK;
+    RETURN_ERROR_IF(s->carry_at && fa != s->carry_to, ACCEL_ERR_INTERNAL,
+                    "'%s': chunk at frame %lld after the frames held back up to %lld", s->tmp, (long long)fa,
+                    (long long)s->carry_to);
     const float flv = whisper_value(fl, fl);
     uint32_t flb;
     memcpy(&flb, &flv, sizeof flb);
-    int64_t end = -1;
-    for (int i = 0; i < n; i++) {
-        const put_job *j = jobs[i];
-        if ((j->fb < s->stored ? j->fb : s->stored) <= j->fa) continue;
-        RETURN_ERROR_IF(s->carry_at && j->fa != (end < 0 ? s->carry_to : end), ACCEL_ERR_INTERNAL,
-                        "'%s': chunk at frame %lld after the frames held back up to %lld", s->tmp,
-                        (long long)j->fa, (long long)(end < 0 ? s->carry_to : end));
-        end = j->fb < s->stored ? j->fb : s->stored;
-    }
-    if (end < 0) return ACCEL_OK;
     for (int m = 0; m < nm; m++) {
-        float *rows[PUT_GROUP];
-        int64_t a[PUT_GROUP], b[PUT_GROUP];
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            const put_job *j = jobs[i];
-            int64_t nf = j->fb - j->fa, ne = (j->fb < s->stored ? j->fb : s->stored) - j->fa;
-            if (ne <= 0) continue;
-            float *row = j->cbuf + (size_t)m * (size_t)nf;
-            uint32_t *mins = j->mins + m * j->n_seg;
-            for (int64_t g = 0; g < j->n_seg; g++) {
-                float v;
-                memcpy(&v, &mins[g], sizeof v);
-                if (v < flv) {
-                    int64_t lo = g * AUDIO_SEGMENT, hi = lo + AUDIO_SEGMENT < ne ? lo + AUDIO_SEGMENT : ne;
-                    raise_to_floor(row + lo, hi - lo, flv);
-                    mins[g] = flb;
-                }
+        float *row = cbuf + (size_t)m * (size_t)nf;
+        for (int64_t g = 0; g < n_seg; g++) {
+            float v;
+            memcpy(&v, &mins[m * n_seg + g], sizeof v);
+            if (v < flv) {
+                int64_t a = g * AUDIO_SEGMENT, b = a + AUDIO_SEGMENT < ne ? a + AUDIO_SEGMENT : ne;
+                raise_to_floor(row + a, b - a, flv);
+                mins[m * n_seg + g] = flb;
             }
-            rows[k] = row;
-            a[k] = j->fa;
-            b[k] = j->fa + ne;
-            k++;
         }
-        if (s->carry_at) {
-            FORWARD_IF_ERROR(carry_put(s, m, rows, a, b, k, end));
-        } else {
-            for (int i = 0; i < k; i++) FORWARD_IF_ERROR(whisper_io(s, m, a[i], b[i], rows[i], 0));
-        }
+        if (s->carry_at) FORWARD_IF_ERROR(carry_put(s, m, fa, fa + ne, row));
+        else FORWARD_IF_ERROR(whisper_io(s, m, fa, fa + ne, row, 0));
     }
-    s->carry_to = end;
+    s->carry_to = fa + ne;
     return ACCEL_OK;
 }
 
@@ -483,42 +439,24 @@ static void merge_rec(stream *s, const accel_run_record *r)
     s->agg.device_used = r->device_used;
 }
 
-/* The writing of a group of computed chunks (a side job). */
-static accel_status put_chunks(void *arg)
+static accel_status put_chunk(void *arg)
 {
-    struct put_group *g = arg;
-    stream *s = g->s;
+    put_job *j = arg;
+    stream *s = j->s;
     const audio_plan *pl = s->pl;
+    size_t nf = (size_t)(j->fb - j->fa), bytes = nf * (size_t)pl->n_out * sizeof(float);
     double t0 = accel__now_ms();
-    accel_status st = ACCEL_OK;
-    if (s->direct) st = whisper_put(s, g->jobs, g->n, g->floor_v);
-    for (int i = 0; !s->direct && st == ACCEL_OK && i < g->n; i++) {
-        const put_job *j = g->jobs[i];
-        size_t nf = (size_t)(j->fb - j->fa), bytes = nf * (size_t)pl->n_out * sizeof(float);
-        if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
-            st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
-        } else {
-            if (s->have_cs) accel__audio_colsum_add(&s->cs, j->cbuf, (int64_t)nf);
-            st = pwrite_all(s->fd, j->cbuf, bytes, 128 + (off_t)j->fa * pl->n_out * 4, s->tmp);
-        }
+    accel_status st;
+    if (s->direct) {
+        st = whisper_put(s, j->fa, j->fb, j->cbuf, j->floor_v, j->mins, j->n_seg);
+    } else if (pl->p.kind == ACCEL_AUDIO_WHISPER) {
+        st = pwrite_all(s->spill, j->cbuf, bytes, (off_t)j->fa * pl->n_out * 4, "spill file");
+    } else {
+        if (s->have_cs) accel__audio_colsum_add(&s->cs, j->cbuf, (int64_t)nf);
+        st = pwrite_all(s->fd, j->cbuf, bytes, 128 + (off_t)j->fa * pl->n_out * 4, s->tmp);
     }
     s->write_ms += accel__now_ms() - t0;
     return st;
-}
-
-/* The chunks computed and not yet written handed to the writer, once the group before them is
- * written (in order: one group at a time), floored at the running maximum − 8 as it is now. */
-static accel_status put_pending(stream *s)
-{
-    FORWARD_IF_ERROR(side_join(&s->writer));
-    if (!s->n_pend) return ACCEL_OK;
-    s->gj.s = s;
-    s->gj.n = s->n_pend;
-    for (int i = 0; i < s->n_pend; i++) s->gj.jobs[i] = &s->put[s->pend[i]];
-    s->gj.floor_v = s->max - 8.0f;
-    s->n_pend = 0;
-    side_start(&s->writer, put_chunks, &s->gj);
-    return ACCEL_OK;
 }
 
 /* Runs frames [fa, fb) of the input held in sig, then hands them to the writer (which writes
@@ -579,7 +517,10 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     merge_rec(s, &r);
     s->n_chunks++;
     if (cl.max > s->max) s->max = cl.max;
-    if (mins && f_stored > fa) {
+    /* the previous chunk's writing is done before this one's starts (in order, one buffer
+     * each) */
+    st = side_join(&s->writer);
+    if (st == ACCEL_OK && mins && f_stored > fa) {
         /* the stream keeps the chunk's minima for the last pass; the writer updates them */
         if (s->n_seg == s->seg_cap) {
             size_t cap = s->seg_cap ? 2 * s->seg_cap : 64;
@@ -594,13 +535,9 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     }
     if (st != ACCEL_OK) free(mins);
     FORWARD_IF_ERROR(st);
-    /* the chunk joins the group being gathered; a whole group (or the input's last chunk) goes
-     * to the writer once the group before it is written, and the next chunk is computed into a
-     * buffer of that group */
-    s->put[w] = (put_job){s, fa, fb, s->cbuf[w], mins, n_seg};
-    s->pend[s->n_pend++] = w;
-    s->cw = (w + 1) % (2 * s->group);
-    if (s->n_pend == s->group || s->final) FORWARD_IF_ERROR(put_pending(s));
+    s->put[w] = (put_job){s, fa, fb, s->cbuf[w], s->max - 8.0f, mins, n_seg};
+    side_start(&s->writer, put_chunk, &s->put[w]);
+    s->cw = 1 - w;
     return ACCEL_OK;
 }
 
@@ -787,7 +724,6 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
         s->row_len = p->windows ? AUDIO_WHISPER_WINDOW_FRAMES : fx.total;
         s->stored = fx.stored;
         if (st == ACCEL_OK && !p->windows) {
-            s->group = PUT_GROUP;
             s->carry_cap = 4096 / sizeof(float);
             s->carry = malloc((size_t)pl->n_mels * (size_t)s->carry_cap * sizeof *s->carry);
             s->carry_at = calloc((size_t)pl->n_mels, sizeof *s->carry_at);
@@ -861,13 +797,12 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     int64_t n = b1;
     accel__audio_frames(pl, n, &fr);
     if (st == ACCEL_OK && s->carry_at) {
-        /* the chunks gathered and what the bands hold back go out before the last chunk,
-         * whose writing then runs beside the last pass over the chunks before it */
-        st = put_pending(s);
-        if (st == ACCEL_OK) st = side_join(&s->writer);
+        /* what the bands hold back goes out before the last chunk, whose writing then runs
+         * beside the last pass over the chunks before it */
+        st = side_join(&s->writer);
         s->final = 1;
         for (int m = 0; st == ACCEL_OK && m < pl->n_mels; m++)
-            st = carry_put(s, m, NULL, NULL, NULL, 0, s->carry_to);
+            st = carry_put(s, m, s->carry_to, s->carry_to, NULL);
     }
     if (st == ACCEL_OK) {
         audio_signal sig = {bufs[cur], b0, b1 - b0, n, pad, scale, pcm};
@@ -935,7 +870,6 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
     s.npy = npy_path;
     s.spill = -1;
     s.max = -INFINITY;
-    s.group = 1;
     accel__audio_partial_path(npy_path, s.tmp, sizeof s.tmp);
     accel_status st = ACCEL_OK;
     /* an output that is the input itself (by device and inode: a hard link or a symlink to it
@@ -989,7 +923,8 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         res->elapsed_ms = accel__now_ms() - t0;
     }
     if (s.have_cs) accel__audio_colsum_free(&s.cs);
-    for (int i = 0; i < 2 * PUT_GROUP; i++) free(s.cbuf[i]);
+    free(s.cbuf[0]);
+    free(s.cbuf[1]);
     free(s.carry);
     free(s.carry_at);
     for (size_t i = 0; i < s.n_seg; i++) free(s.seg[i].mins);
