@@ -163,6 +163,18 @@ struct audio_signal {
     const int16_t *x16;
 };
 
+/* n host-order int16 samples at any address (an odd one too) widened to float: x / 32768, as
+ * the references load int16 audio (exact in float). One vectorised loop. */
+static inline void accel__audio_widen16(float *dst, const void *src, size_t n)
+{
+    const unsigned char *b = src;
+    for (size_t i = 0; i < n; i++) {
+        int16_t v;
+        __builtin_memcpy(&v, b + 2 * i, sizeof v);
+        dst[i] = (float)v / 32768.0f;
+    }
+}
+
 /* 1 when the plan's CPU kernel reads 16-bit signals in place (whisper, vggish); Kaldi plans
  * are given floats. */
 static inline int accel__audio_reads_pcm16(const audio_plan *pl) { return !pl->kaldi_pre; }

@@ -73,12 +73,7 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
             break;
         case 16:
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* the samples as they lie: one vectorised conversion */
-            for (size_t i = 0; i < vals; i++) {
-                int16_t v;
-                memcpy(&v, p + 2 * i, 2);
-                buf[i] = (float)v / 32768.0f;
-            }
+            accel__audio_widen16(buf, p, vals); /* the samples as they lie */
 #else
             for (size_t i = 0; i < vals; i++, p += 2) buf[i] = (float)(int16_t)le16(p) / 32768.0f;
 #endif

@@ -92,8 +92,7 @@ static accel_status upload_samples(dev_run *r, accel__buffer **b, const audio_si
     if (!sig->x16) return upload(r, b, sig->x + (lo - sig->base), n * sizeof(float));
     float *f = malloc(n ? n * sizeof *f : sizeof *f);
     RETURN_ERROR_IF(!f, ACCEL_ERR_NO_MEMORY, "out of memory for %zu samples", n);
-    const int16_t *x = sig->x16 + (lo - sig->base);
-    for (size_t i = 0; i < n; i++) f[i] = (float)x[i] * (1.0f / 32768.0f);
+    accel__audio_widen16(f, sig->x16 + (lo - sig->base), n);
     accel_status st = upload(r, b, f, n * sizeof(float));
     free(f);
     return st;

@@ -21,12 +21,7 @@ static float *to_float(accel_dtype dtype, const void *samples, size_t n, accel_s
         *st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory converting %zu int16 samples", n);
         return NULL;
     }
-    const unsigned char *b = samples; /* at any address: an odd one is read byte-wise */
-    for (size_t i = 0; i < n; i++) {
-        int16_t v;
-        memcpy(&v, b + 2 * i, sizeof v);
-        x[i] = (float)v / 32768.0f;
-    }
+    accel__audio_widen16(x, samples, n);
     return x;
 }
 

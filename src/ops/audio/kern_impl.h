@@ -295,8 +295,7 @@ static void KFN(frame_sources)(const audio_plan *pl, const audio_signal *sig, in
                 src[l] = sig->x + (s - sig->base);
             } else if (direct) { /* 16-bit samples widened */
                 float *t = edge + (size_t)l * estride;
-                const int16_t *x = sig->x16 + (s - sig->base);
-                for (int k = 0; k < win; k++) t[k] = (float)x[k] * (1.0f / 32768.0f);
+                accel__audio_widen16(t, sig->x16 + (s - sig->base), (size_t)win);
                 src[l] = t;
             } else {
                 float *t = edge + (size_t)l * estride;

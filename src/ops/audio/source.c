@@ -227,12 +227,7 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
                 s->mono = m;
                 s->mcap = BLOCK_FRAMES;
             }
-            const unsigned char *src = (const unsigned char *)s->mem + 2 * s->mem_pos; /* any address */
-            for (size_t i = 0; i < k; i++) {
-                int16_t v;
-                memcpy(&v, src + 2 * i, sizeof v);
-                s->mono[i] = (float)v / 32768.0f;
-            }
+            accel__audio_widen16(s->mono, (const unsigned char *)s->mem + 2 * s->mem_pos, k);
             *mono = s->mono;
         }
         if (s->mem_type == ACCEL_F32) {
