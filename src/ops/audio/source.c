@@ -365,7 +365,8 @@ int64_t accel__audio_source_exact_frames(const accel_audio_source *s)
 
 int accel__audio_source_pcm16(accel_audio_source *s, const int16_t **x, int64_t *n)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* int16 memory is in the host's order, as the kernels read it; a WAV's little-endian
+     * samples are offered by its reader only on a little-endian host (wav_view16) */
     if (!s || s->rs || s->decoded || s->info.frames || s->plen > s->ppos || s->in_done) return 0;
     if (!s->has_dec) {
         if (s->mem_type != ACCEL_I16 || ((uintptr_t)s->mem & 1)) return 0;
@@ -381,10 +382,6 @@ int accel__audio_source_pcm16(accel_audio_source *s, const int16_t **x, int64_t 
     s->info.frames += *n;
     s->in_done = 1;
     return 1;
-#else
-    (void)s, (void)x, (void)n;
-    return 0;
-#endif
 }
 
 void accel__audio_source_release(accel_audio_source *s, int64_t upto)
