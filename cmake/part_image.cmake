@@ -1,6 +1,8 @@
 # Image operations (src/ops/image): optimisation flags for the pixel kernels, and the optional
 # decoding libraries, each found with pkg-config:
 #   libturbojpeg                 → ACCEL_HAVE_TURBOJPEG  (JPEG through libjpeg-turbo's TurboJPEG API)
+#   libjpeg                      → ACCEL_HAVE_LIBJPEG    (the same library's libjpeg API: JPEG
+#                                                         decoded by rows for accel_scrfd_prepare)
 #   spng                         → ACCEL_HAVE_SPNG       (PNG through libspng)
 #   libwebp                      → ACCEL_HAVE_WEBP       (WebP through libwebp)
 # ACCEL_IMAGE_JPEG / ACCEL_IMAGE_PNG / ACCEL_IMAGE_WEBP (ON by default) turn each off. None is
@@ -23,6 +25,7 @@ endforeach()
 
 set(_image_libs "")
 accel_runtime_lib(ACCEL_IMAGE_JPEG ACCEL_TURBOJPEG ACCEL_HAVE_TURBOJPEG libturbojpeg _image_libs libturbojpeg)
+accel_runtime_lib(ACCEL_IMAGE_JPEG ACCEL_LIBJPEG ACCEL_HAVE_LIBJPEG libjpeg _image_libs libjpeg)
 accel_runtime_lib(ACCEL_IMAGE_PNG ACCEL_SPNG ACCEL_HAVE_SPNG libspng _image_libs spng)
 accel_runtime_lib(ACCEL_IMAGE_WEBP ACCEL_WEBP ACCEL_HAVE_WEBP libwebp _image_libs libwebp)
 string(REPLACE ";" ", " _image_libs_s "${_image_libs}")

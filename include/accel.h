@@ -1116,6 +1116,42 @@ ACCEL_API accel_status accel_image_quality(accel_ctx *ctx, const accel_quality_p
                                            const accel_image *in, size_t n,
                                            accel_quality *out, accel_run_record *rec);
 
+/* ---- decode, SCRFD input and quality in one call ---- */
+
+/*! accel_scrfd_prepare() :
+ *  What a face pipeline does first with each photograph, for `n` files: decode it (as
+ *  accel_image_decode with `params`, which may be NULL), make SCRFD's input (as
+ *  accel_scrfd_input into input_width × input_height: blob holds n · 3 · input_height ·
+ *  input_width floats, det_scale[i] (may be NULL) the factor) and measure its quality (as
+ *  accel_image_quality with `qp`, which may be NULL; quality may be NULL: not measured). The
+ *  results are those calls' bit for bit. decoded (may be NULL: the pixels are freed before the
+ *  call returns) gets the decoded images, their formats and per-file errors.
+ *  On the CPU, a call of fewer files than threads decodes each JPEG by rows and computes the
+ *  blob's and the quality's bands on another thread as the rows they read are decoded, so a
+ *  photograph takes little more than its decoding; more files run one per thread.
+ *  A file that fails (the reasons accel_image_decode gives, or too elongated for the input)
+ *  fails alone: its blob is zeros, its det_scale 0, its quality NaN with its status; the call
+ *  returns the first failure's status naming the file. */
+ACCEL_API accel_status accel_scrfd_prepare(accel_ctx *ctx, const accel_image_decode_params *params,
+                                           const char *const *paths, size_t n, int input_width,
+                                           int input_height, float *blob, double *det_scale,
+                                           const accel_quality_params *qp, accel_quality *quality,
+                                           accel_image_decoded *decoded, accel_run_record *rec);
+
+/*! accel_scrfd_prepare_memory() :
+ *  As accel_scrfd_prepare() for `n` encoded images in memory (data[i], sizes[i] bytes); names
+ *  (may be NULL) label them in messages ("image 3" otherwise). */
+ACCEL_API accel_status accel_scrfd_prepare_memory(accel_ctx *ctx,
+                                                  const accel_image_decode_params *params,
+                                                  const void *const *data, const size_t *sizes,
+                                                  const char *const *names, size_t n,
+                                                  int input_width, int input_height, float *blob,
+                                                  double *det_scale,
+                                                  const accel_quality_params *qp,
+                                                  accel_quality *quality,
+                                                  accel_image_decoded *decoded,
+                                                  accel_run_record *rec);
+
 /* ---- enhancement ---- */
 
 typedef struct accel_enhance_params {

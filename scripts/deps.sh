@@ -13,7 +13,8 @@ set -euo pipefail
 
 build=(gcc make cmake pkg-config ocl-icd-opencl-dev opencl-headers libinih-dev
        libsndfile1-dev libsoxr-dev libavformat-dev libavcodec-dev libavutil-dev
-       libswresample-dev libmpg123-dev libturbojpeg0-dev libspng-dev libwebp-dev)
+       libswresample-dev libmpg123-dev libturbojpeg0-dev libjpeg62-turbo-dev libspng-dev
+       libwebp-dev)
 # hipcc compiles the HIP kernels at build time (cmake/part_hip.cmake); it also brings the HIP
 # runtime, which the ROCm discovery test then probes for real.
 build+=(hipcc)

@@ -178,6 +178,32 @@ prom_texts() {
   printf 'accel_inf +Inf\naccel_nan NaN\naccel_x{a="q\\"u\\\\b\\nl",} -1e-3\n\nbad line\n' | text $t edge-values
   printf 'http://127.0.0.1:8765/metrics' | text $t url
 }
+jpeg_files() {
+  # every JPEG of tests/data/image (a good one, truncated ones, a corrupt scan, a huge header),
+  # and small ones of every kind the decoder meets: baseline 4:2:0 and 4:4:4, progressive,
+  # gray, restart markers, CMYK, DCT-scalable sizes
+  files fuzz_jpeg_rows "$data"/image/bad/*.jpg
+  /usr/bin/python3 - "$out/fuzz_jpeg_rows" <<'PY' && n=$((n + 8)) || true
+import io, os, sys
+import numpy as np, cv2
+from PIL import Image
+out = sys.argv[1]
+y, x = np.mgrid[0:120, 0:160]
+img = np.stack([(x * 1.5) % 256, (y * 2) % 256, ((x + y) * 3) % 256], -1).astype(np.uint8)
+def put(name, data):
+    open(os.path.join(out, name), "wb").write(data)
+put("baseline.jpg", cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+put("odd-size.jpg", cv2.imencode(".jpg", img[:97, :131], [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes())
+put("progressive.jpg", cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[1].tobytes())
+put("gray.jpg", cv2.imencode(".jpg", img[..., 1])[1].tobytes())
+put("restart.jpg", cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_RST_INTERVAL, 2])[1].tobytes())
+for name, kw, mode in (("444.jpg", {"subsampling": 0}, "RGB"), ("422.jpg", {"subsampling": 1}, "RGB"),
+                       ("cmyk.jpg", {}, "CMYK")):
+    b = io.BytesIO()
+    Image.fromarray(img[..., ::-1]).convert(mode).save(b, format="JPEG", quality=90, **kw)
+    put(name, b.getvalue())
+PY
+}
 exif_files() {
   # the JPEG files of tests/data/image, and the cases of tests/image/make_image_refs.py made on
   # the small good.jpg: EXIF orientations 1 to 8 in both byte orders, an XMP segment first, an
@@ -283,6 +309,7 @@ ld_caches
 serve_requests
 prom_texts
 exif_files
+jpeg_files
 cli_lines
 manifests
 npy_headers

@@ -79,7 +79,8 @@ extern const accel__bench_case accel__bench_case_whisper80, accel__bench_case_wh
 extern const accel__bench_case accel__bench_case_image_decode, accel__bench_case_image_gray,
     accel__bench_case_image_resize, accel__bench_case_image_blob, accel__bench_case_scrfd_input,
     accel__bench_case_scrfd_output, accel__bench_case_image_warp, accel__bench_case_arcface_align,
-    accel__bench_case_image_quality, accel__bench_case_image_enhance;
+    accel__bench_case_image_quality, accel__bench_case_image_enhance,
+    accel__bench_case_scrfd_prepare;
 
 static const accel__bench_case *const builtin[] = {
     &case_empty,
@@ -102,6 +103,7 @@ static const accel__bench_case *const builtin[] = {
     &accel__bench_case_arcface_align,
     &accel__bench_case_image_quality,
     &accel__bench_case_image_enhance,
+    &accel__bench_case_scrfd_prepare,
 };
 #define N_BUILTIN (sizeof builtin / sizeof *builtin)
 

@@ -12,7 +12,8 @@ extern const accel__op accel__op_whisper, accel__op_vggish, accel__op_fbank;
 /* image operations (src/ops/image/op_*.c) */
 extern const accel__op accel__op_image_decode, accel__op_image_gray, accel__op_image_resize,
     accel__op_image_blob, accel__op_scrfd_input, accel__op_scrfd_output, accel__op_image_warp,
-    accel__op_arcface_align, accel__op_image_quality, accel__op_image_enhance;
+    accel__op_arcface_align, accel__op_image_quality, accel__op_image_enhance,
+    accel__op_scrfd_prepare;
 
 const accel__op *const accel__op_table[] = {
     &accel__op_convert, /* basic/ */
@@ -31,6 +32,7 @@ const accel__op *const accel__op_table[] = {
     &accel__op_arcface_align,
     &accel__op_image_quality,
     &accel__op_image_enhance,
+    &accel__op_scrfd_prepare,
 };
 
 const size_t accel__op_table_len = sizeof accel__op_table / sizeof *accel__op_table;

@@ -73,5 +73,6 @@ void conf_image_warp(const conf_dev *d, conf_tally *t);
 void conf_arcface_align(const conf_dev *d, conf_tally *t);
 void conf_image_quality(const conf_dev *d, conf_tally *t);
 void conf_image_enhance(const conf_dev *d, conf_tally *t);
+void conf_scrfd_prepare(const conf_dev *d, conf_tally *t);
 
 #endif

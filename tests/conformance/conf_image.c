@@ -575,3 +575,84 @@ void conf_image_decode(const conf_dev *d, conf_tally *t)
     for (int i = 0; i < N; i++) free(enc[i]);
     rimgs_free(&in);
 }
+
+/* scrfd_prepare: 5 JPEGs (1×1 … 640×480, one gray-sized tall one) decoded, letterboxed into
+ * 96×64 blobs and measured, on the device asked (the CPU's code: decoding runs there) and on
+ * the CPU in uneven batches; both against the three separate operations on the CPU (decode,
+ * scrfd_input, image_quality), bit for bit. */
+void conf_scrfd_prepare(const conf_dev *d, conf_tally *t)
+{
+    uint64_t seed = 21;
+    static const shape s[] = {{640, 480, 3, 0}, {1, 1, 3, 0}, {333, 517, 3, 0}, {16, 8, 3, 0},
+                              {40, 300, 3, 0}};
+    enum { N = 5, IW = 96, IH = 64 };
+    const size_t plane = (size_t)3 * IW * IH;
+    rimgs in;
+    rimgs_make(&in, s, N, &seed);
+    uint8_t *enc[N];
+    size_t len[N];
+    for (int i = 0; i < N; i++) {
+        img_t v = {in.v[i].data, in.v[i].width, in.v[i].height, 3, in.v[i].stride, 0};
+        accel_status st = accel__jpeg_encode(&v, 90, &enc[i], &len[i]);
+        if (st == ACCEL_ERR_NOT_BUILT_IN || st == ACCEL_ERR_UNAVAILABLE) {
+            printf("scrfd_prepare: no JPEG codec here (%s); nothing compared\n", accel_last_error(NULL));
+            for (int k = 0; k < i; k++) free(enc[k]);
+            rimgs_free(&in);
+            t->cases++;
+            return;
+        }
+        ASSERT_OK(st);
+    }
+    float *ba = malloc(N * plane * sizeof *ba), *bb = malloc(N * plane * sizeof *bb);
+    float *ref = malloc(N * plane * sizeof *ref);
+    for (size_t k = 0; k < N * plane; k++) ba[k] = bb[k] = ref[k] = 1e30f; /* poison */
+    double dsa[N], dsb[N], dsr[N];
+    accel_quality qa[N], qb[N], qr[N];
+    for (int i = 0; i < N; i++) qa[i].struct_size = qb[i].struct_size = qr[i].struct_size = sizeof qa[i];
+    accel_image_decoded oa[N], ob[N], orf[N];
+    accel_image_decoded_init(oa, N), accel_image_decoded_init(ob, N), accel_image_decoded_init(orf, N);
+    img_prepare_call ca, cb;
+    memset(&ca, 0, sizeof ca), memset(&cb, 0, sizeof cb);
+    ca.d.data = cb.d.data = (const void *const *)enc;
+    ca.d.sizes = cb.d.sizes = len;
+    ASSERT_OK(accel__img_prepare_setup(&ca, d->ctx, NULL, N, IW, IH, ba, dsa, NULL, qa, oa));
+    ASSERT_OK(accel__img_prepare_setup(&cb, d->ctx, NULL, N, IW, IH, bb, dsb, NULL, qb, ob));
+    RUN_PAIR(t, d, &accel__op_scrfd_prepare, &ca, &cb, &seed);
+    no_item_failures(t, &ca.d.b);
+    no_item_failures(t, &cb.d.b);
+    /* the reference: the three operations, each on the CPU */
+    conf_dev cpu;
+    const conf_dev *c = cpu_of(d, &cpu);
+    ASSERT_OK(accel_image_decode_memory(c->ctx, NULL, (const void *const *)enc, len, NULL, N, orf, NULL));
+    accel_image im[N];
+    for (int i = 0; i < N; i++) im[i] = orf[i].image;
+    ASSERT_OK(accel_scrfd_input(c->ctx, im, N, IW, IH, ref, dsr, NULL, NULL));
+    ASSERT_OK(accel_image_quality(c->ctx, NULL, im, N, qr, NULL));
+    for (int i = 0; i < N; i++) {
+        t->elements += (long)plane;
+        for (int w = 0; w < 2; w++) {
+            const float *b = w ? bb : ba;
+            const double *ds = w ? dsb : dsa;
+            const accel_quality *q = w ? qb : qa;
+            const accel_image_decoded *o = w ? ob : oa;
+            const char *where = w ? "the CPU in batches" : "the device asked";
+            size_t bytes = (size_t)orf[i].image.width * (size_t)orf[i].image.height * 3;
+            if (memcmp(b + i * plane, ref + i * plane, plane * sizeof *b) != 0)
+                conf_mismatch(t, "scrfd_prepare %d on %s: the blob differs from scrfd_input's", i, where);
+            if (ds[i] != dsr[i])
+                conf_mismatch(t, "scrfd_prepare %d on %s: det_scale %.17g, want %.17g", i, where, ds[i], dsr[i]);
+            if (q[i].blur_laplacian_var != qr[i].blur_laplacian_var || q[i].brightness != qr[i].brightness ||
+                q[i].contrast != qr[i].contrast || q[i].sharpness_tenengrad != qr[i].sharpness_tenengrad ||
+                q[i].overall != qr[i].overall)
+                conf_mismatch(t, "scrfd_prepare %d on %s: quality differs from image_quality's", i, where);
+            if (o[i].image.width != orf[i].image.width || o[i].image.height != orf[i].image.height ||
+                memcmp(o[i].image.data, orf[i].image.data, bytes) != 0)
+                conf_mismatch(t, "scrfd_prepare %d on %s: decoded pixels differ from image_decode's", i, where);
+        }
+    }
+    accel__img_prepare_finish(&ca, ACCEL_OK), accel__img_prepare_finish(&cb, ACCEL_OK);
+    accel_image_decoded_free(oa, N), accel_image_decoded_free(ob, N), accel_image_decoded_free(orf, N);
+    free(ba), free(bb), free(ref);
+    for (int i = 0; i < N; i++) free(enc[i]);
+    rimgs_free(&in);
+}

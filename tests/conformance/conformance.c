@@ -67,6 +67,8 @@ static const op_case cases[] = {
      "1e-12 relative of a long-double two-pass reference, identical to the CPU"},
     {"image_enhance", conf_image_enhance, "6 images upscaled (or not) and CLAHE'd, 1/3/4 "
      "channels, identical to the CPU"},
+    {"scrfd_prepare", conf_scrfd_prepare, "5 JPEGs (1×1 … 640×480) decoded, letterboxed into "
+     "96×64 blobs and measured in one call, identical to decode + scrfd_input + image_quality"},
 };
 
 void conf_noop(const conf_dev *d, conf_tally *t)

@@ -8,7 +8,8 @@ set(conf_sources ${conf_dir}/conformance.c ${conf_dir}/conf_common.c ${conf_dir}
   ${conf_dir}/conf_reduce.c ${conf_dir}/conf_audio.c ${conf_dir}/conf_image.c)
 set_source_files_properties(${conf_sources} PROPERTIES COMPILE_OPTIONS -ffp-contract=off)
 foreach(op convert reduce noop whisper vggish fbank image_decode image_gray image_resize
-    image_blob scrfd_input scrfd_output image_warp arcface_align image_quality image_enhance)
+    image_blob scrfd_input scrfd_output image_warp arcface_align image_quality image_enhance
+    scrfd_prepare)
   accel_add_test(conformance_${op} SOURCES ${conf_sources} ARGS --op ${op} TIMEOUT 600
     LABELS conformance)
 endforeach()

@@ -62,6 +62,22 @@ for k in range(sos + 40, sos + 80, 3):
     cor[k] = 0x5A
 put("corrupt_scan.jpg", bytes(cor))
 
+# a second frame header after the image data: libjpeg stops with an error only after the last
+# row (while reading on to the end of the file), and cv2.imread keeps the image
+seg = jpg[sof:sof + 2 + struct.unpack(">H", jpg[sof + 2:sof + 4])[0]]
+put("error_after_last_row.jpg", jpg[:-2] + seg + jpg[-2:])
+
+# a progressive JPEG whose second scan has impossible parameters, after extraneous bytes (a
+# warning): libjpeg stops before the first row and cv2.imread returns nothing (TurboJPEG,
+# having warned first, would call the error a warning)
+prog = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[1].tobytes()
+second = prog.index(b"\xff\xda", prog.index(b"\xff\xda") + 2)
+n_comp = prog[second + 4]
+ss = second + 5 + 2 * n_comp  # Ss, Se, Ah/Al of that scan
+bad_scan = bytearray(prog)
+bad_scan[ss:ss + 3] = bytes([0, 63, 0])
+put("error_after_warning.jpg", bytes(bad_scan[:second]) + b"\x00\x01\x02" + bytes(bad_scan[second:]))
+
 # an animated WebP (two frames)
 b = io.BytesIO()
 frames = [Image.fromarray(img[..., ::-1]), Image.fromarray(255 - img[..., ::-1])]

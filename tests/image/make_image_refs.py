@@ -18,6 +18,8 @@ per line, which tests/image/test_image_refs.c reads:
   align     IN.npy SIZE L0..L9 EXPECTED.npy EXPECTED_BLOB.npy photo|noise
                                                            face_align.norm_crop + ArcFace blob
   quality   IN.npy LAPVAR MEAN STD TENENGRAD               cv2.Laplacian / Sobel on the gray
+  prepare   FILE IW IH EXPECTED.npy DET_SCALE LAPVAR MEAN STD TENENGRAD
+                                                           cv2.imread, then scrfd_in and quality
   clahe     IN.npy CLIP TX TY EXPECTED.npy                 cv2.createCLAHE(...).apply
   enhance   IN.npy MIN_SIDE CLIP TX TY SCALE EXPECTED.npy  upscale + CLAHE on the luma
 
@@ -203,6 +205,13 @@ def decode_group(o):
     Image.fromarray(ph["chelsea"][..., ::-1]).convert("CMYK").save(b, format="JPEG", quality=90)
     o.file(b.getvalue(), "chelsea_cmyk.jpg")
     files.append(("chelsea_cmyk.jpg", (1, 2)))
+    # a second frame header after the image data: libjpeg's error comes after the last row,
+    # and cv2.imread keeps the image
+    whole = jpg(ph["coffee"], "coffee_sof_after.jpg")
+    sof = whole.index(b"\xff\xc0")
+    seg = whole[sof:sof + 2 + struct.unpack(">H", whole[sof + 2:sof + 4])[0]]
+    o.file(whole[:-2] + seg + whole[-2:], "coffee_sof_after.jpg")
+    files.append(("coffee_sof_after.jpg", (1, 2)))
     # random pixels
     noise = RNG.integers(0, 256, (97, 131, 3), dtype=np.uint8)
     jpg(noise, "noise.jpg", q=97)
@@ -609,6 +618,54 @@ def quality_group(o):
         o.case("quality", o.npy(img, "in"), r17(lap), r17(gray.mean()), r17(gray.std()), r17(ten))
 
 
+def prepare_group(o):
+    """accel_scrfd_prepare: image files → what cv2.imread, then SCRFD.detect() before the model
+    and the quality measures, give. JPEGs of every kind the decoder meets (baseline at three
+    sizes, progressive, gray, 4:4:4, CMYK, an EXIF turn), PNG and WebP, a tall image, noise."""
+    ph = photos()
+    files = []
+
+    def put(name, img, ext=".jpg", params=(cv2.IMWRITE_JPEG_QUALITY, 90)):
+        ok, buf = cv2.imencode(ext, img, list(params))
+        assert ok
+        o.file(buf.tobytes(), name)
+        files.append(name)
+
+    put("astronaut.jpg", ph["astronaut"])
+    put("coffee_1080p.jpg", cv2.resize(ph["coffee"], (1920, 1080)))
+    put("hubble_2160p.jpg", cv2.resize(ph["hubble_deep_field"], (3840, 2160)))
+    put("chelsea_tall.jpg", cv2.resize(ph["chelsea"], (300, 900)), params=(cv2.IMWRITE_JPEG_QUALITY, 80))
+    put("odd_333x517.jpg", cv2.resize(ph["rocket"], (333, 517)), params=(cv2.IMWRITE_JPEG_QUALITY, 75))
+    put("rocket_progressive.jpg", ph["rocket"],
+        params=(cv2.IMWRITE_JPEG_QUALITY, 90, cv2.IMWRITE_JPEG_PROGRESSIVE, 1))
+    put("camera_gray.jpg", ph["camera"])
+    put("noise.jpg", RNG.integers(0, 256, (97, 131, 3), dtype=np.uint8),
+        params=(cv2.IMWRITE_JPEG_QUALITY, 97))
+    b = io.BytesIO()
+    Image.fromarray(ph["coffee"][..., ::-1]).save(b, format="JPEG", quality=92, subsampling=0)
+    o.file(b.getvalue(), "coffee_444.jpg")
+    files.append("coffee_444.jpg")
+    b = io.BytesIO()
+    Image.fromarray(ph["chelsea"][..., ::-1]).convert("CMYK").save(b, format="JPEG", quality=90)
+    o.file(b.getvalue(), "chelsea_cmyk.jpg")
+    files.append("chelsea_cmyk.jpg")
+    ok, base = cv2.imencode(".jpg", cv2.resize(ph["astronaut"], (640, 480)), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    o.file(with_app1(base.tobytes(), exif_app1(6)), "astronaut_exif6.jpg")
+    files.append("astronaut_exif6.jpg")
+    put("coffee.png", ph["coffee"], ".png", ())
+    put("chelsea.webp", ph["chelsea"], ".webp", (cv2.IMWRITE_WEBP_QUALITY, 90))
+    for size in ((640, 640), (480, 320)):
+        for name in files if size == (640, 640) else files[:4]:
+            img = cv2.imread(os.path.join(o.d, name), cv2.IMREAD_COLOR)
+            blob, ds = scrfd_prepare(img, size)
+            gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+            gx = cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=3)
+            gy = cv2.Sobel(gray, cv2.CV_64F, 0, 1, ksize=3)
+            o.case("prepare", name, size[0], size[1], o.npy(blob, "ref"), r17(ds),
+                   r17(cv2.Laplacian(gray, cv2.CV_64F).var()), r17(gray.mean()), r17(gray.std()),
+                   r17(np.mean(gx ** 2 + gy ** 2)))
+
+
 def enhance_ref(img, min_side, clip, tiles):
     h, w = img.shape[:2]
     scale = 1.0
@@ -651,7 +708,7 @@ def clahe_group(o):
 
 GROUPS = {"decode": decode_group, "gray": gray_group, "resize": resize_group, "blob": blob_group,
           "scrfd_in": scrfd_in_group, "scrfd_out": scrfd_out_group, "align": align_group,
-          "quality": quality_group, "clahe": clahe_group}
+          "quality": quality_group, "clahe": clahe_group, "prepare": prepare_group}
 
 
 def main():

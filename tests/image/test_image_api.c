@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ops/audio/lazy_lib.h"
 #include "ops/image/image_internal.h"
@@ -50,6 +51,10 @@ static void test_decode_bad_files(void)
         {BAD "huge_65500x65500.jpg", ACCEL_ERR_FORMAT, "above ACCEL_IMAGE_MAX_PIXELS"},
         {BAD "bad_crc.png", ACCEL_ERR_FORMAT, "PNG"},
         {BAD "corrupt_scan.jpg", ACCEL_OK, "libjpeg warning"},
+        /* as cv2.imread: an error after the last row keeps the image, one before it does not,
+         * whatever warning came first */
+        {BAD "error_after_last_row.jpg", ACCEL_OK, "libjpeg error after the last row (the image is kept"},
+        {BAD "error_after_warning.jpg", ACCEL_ERR_FORMAT, "corrupt JPEG: Invalid progressive parameters"},
         {BAD "animated.webp", ACCEL_ERR_FORMAT, "animated WebP"},
         {BAD "no_such_file.jpg", ACCEL_ERR_NOT_FOUND, "no such file"},
         {BAD, ACCEL_ERR_IO, "is a directory"},
@@ -64,7 +69,7 @@ static void test_decode_bad_files(void)
     /* the call reports the first failure, names its file and counts the failures */
     ASSERT_EQ_INT(st, ACCEL_ERR_FORMAT);
     ASSERT_CONTAINS(accel_last_error(ctx), "empty.jpg");
-    ASSERT_CONTAINS(accel_last_error(ctx), "(13 of 16 images failed; the others are done)");
+    ASSERT_CONTAINS(accel_last_error(ctx), "(14 of 18 images failed; the others are done)");
     for (int i = 0; i < N; i++) {
         if (out[i].status != cases[i].st)
             TEST_FAIL_("%s: %s, want %s (%s)", cases[i].file, accel_status_name(out[i].status),
@@ -84,6 +89,148 @@ static void test_decode_bad_files(void)
                accel_status_name(out[i].status), out[i].message);
     }
     accel_image_decoded_free(out, N);
+}
+
+/* accel_scrfd_prepare: the same bad files in one batch and one per call (a JPEG decoded by
+ * rows beside its consumer), and a 1080p JPEG cut short after most of its rows were decoded
+ * and read: each bad file fails alone, named, with a zero blob, det_scale 0 and NaN quality;
+ * the good ones get what the three separate calls give. */
+static int blob_is(const float *b, size_t n, float v)
+{
+    for (size_t k = 0; k < n; k++)
+        if (b[k] != v) return 0;
+    return 1;
+}
+
+static void prepare_check(const char *const *paths, const accel_status *want, size_t n,
+                          size_t per, int iw, int ih)
+{
+    const size_t plane = (size_t)3 * iw * ih;
+    float *blob = malloc(n * plane * sizeof *blob), *ref = malloc(plane * sizeof *ref);
+    double *ds = malloc(n * sizeof *ds);
+    accel_quality *q = malloc(n * sizeof *q);
+    accel_image_decoded *d = malloc(n * sizeof *d);
+    for (size_t k = 0; k < n * plane; k++) blob[k] = 1e30f;
+    for (size_t i = 0; i < n; i += per) {
+        size_t m = n - i < per ? n - i : per;
+        for (size_t k = 0; k < m; k++) q[i + k].struct_size = sizeof q[i + k];
+        accel_image_decoded_init(d + i, m);
+        accel_status st = accel_scrfd_prepare(ctx, NULL, paths + i, m, iw, ih, blob + i * plane,
+                                              ds + i, NULL, q + i, d + i, NULL);
+        accel_status first = ACCEL_OK;
+        for (size_t k = 0; k < m && first == ACCEL_OK; k++) first = want[i + k];
+        ASSERT_EQ_INT(st, first);
+        if (st != ACCEL_OK) ASSERT_CONTAINS(accel_last_error(ctx), "scrfd_prepare");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *base = strrchr(paths[i], '/');
+        base = base[1] ? base + 1 : "bad";
+        if (d[i].status != want[i] || q[i].status != want[i])
+            TEST_FAIL_("scrfd_prepare %s (%zu per call): %s / %s, want %s (%s)", base, per,
+                       accel_status_name(d[i].status), accel_status_name(q[i].status),
+                       accel_status_name(want[i]), d[i].message);
+        if (want[i] != ACCEL_OK) {
+            ASSERT_CONTAINS(d[i].message, base);
+            ASSERT_TRUE(d[i].image.data == NULL);
+            if (!blob_is(blob + i * plane, plane, 0.0f))
+                TEST_FAIL_("scrfd_prepare %s: a failed file's blob is not zeros", base);
+            ASSERT_TRUE(ds[i] == 0 && isnan(q[i].brightness) && isnan(q[i].overall));
+            continue;
+        }
+        /* the separate calls on the decoded image */
+        double ds1 = -1;
+        accel_quality q1 = {.struct_size = sizeof q1};
+        ASSERT_OK(accel_scrfd_input(ctx, &d[i].image, 1, iw, ih, ref, &ds1, NULL, NULL));
+        ASSERT_OK(accel_image_quality(ctx, NULL, &d[i].image, 1, &q1, NULL));
+        if (memcmp(ref, blob + i * plane, plane * sizeof *ref) != 0 || ds1 != ds[i])
+            TEST_FAIL_("scrfd_prepare %s: blob or det_scale differ from accel_scrfd_input's", base);
+        if (q1.blur_laplacian_var != q[i].blur_laplacian_var || q1.brightness != q[i].brightness ||
+            q1.contrast != q[i].contrast || q1.sharpness_tenengrad != q[i].sharpness_tenengrad ||
+            q1.overall != q[i].overall || q1.width != q[i].width || q1.height != q[i].height)
+            TEST_FAIL_("scrfd_prepare %s: quality differs from accel_image_quality's", base);
+    }
+    accel_image_decoded_free(d, n);
+    free(blob), free(ref), free(ds), free(q), free(d);
+}
+
+static void test_prepare_bad_files(void)
+{
+    /* a 1920×1080 JPEG, whole and cut at 70 % (most rows decoded before the end is found) */
+    uint8_t *px = pattern(1920, 1080, 3, 5), *jpg = NULL;
+    size_t len = 0;
+    img_t v = {px, 1920, 1080, 3, 1920 * 3, 0};
+    accel_status est = accel__jpeg_encode(&v, 90, &jpg, &len);
+    free(px);
+    if (est != ACCEL_OK) {
+        printf("scrfd_prepare: no JPEG encoder here (%s); bad files not checked\n",
+               accel_last_error(NULL));
+        return;
+    }
+    char dir[] = "/tmp/accel-prepare-XXXXXX", whole[64], cut[64];
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(whole, sizeof whole, "%s/whole.jpg", dir);
+    snprintf(cut, sizeof cut, "%s/cut.jpg", dir);
+    FILE *f = fopen(whole, "wb");
+    fwrite(jpg, 1, len, f);
+    fclose(f);
+    f = fopen(cut, "wb");
+    fwrite(jpg, 1, len * 7 / 10, f);
+    fclose(f);
+    free(jpg);
+    const char *paths[] = {whole, BAD "good.jpg", BAD "empty.jpg", BAD "text.jpg",
+                           BAD "truncated.jpg", BAD "truncated_scan.jpg", cut,
+                           BAD "huge_65500x65500.jpg", BAD "corrupt_scan.jpg",
+                           BAD "no_such_file.jpg", BAD, BAD "good.png", BAD "truncated.png"};
+    const accel_status want[] = {ACCEL_OK, ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT,
+                                 ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT,
+                                 ACCEL_ERR_FORMAT, ACCEL_OK, ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO,
+                                 ACCEL_OK, ACCEL_ERR_FORMAT};
+    enum { N = sizeof paths / sizeof *paths };
+    prepare_check(paths, want, N, N, 640, 640);
+    prepare_check(paths, want, N, 1, 640, 640);
+    prepare_check(paths, want, N, 1, 320, 480);
+    /* a file too elongated for a 1×640 input (48×32 → 1×0) fails alone, named; a tall one
+     * (64×200 → 1×3) is made */
+    char tall[64];
+    snprintf(tall, sizeof tall, "%s/tall.jpg", dir);
+    px = pattern(64, 200, 3, 9);
+    img_t tv = {px, 64, 200, 3, 64 * 3, 0};
+    ASSERT_OK(accel__jpeg_encode(&tv, 90, &jpg, &len));
+    free(px);
+    f = fopen(tall, "wb");
+    fwrite(jpg, 1, len, f);
+    fclose(f);
+    free(jpg);
+    const char *thin[] = {BAD "good.jpg", tall};
+    const accel_status thin_want[] = {ACCEL_ERR_INVALID_ARG, ACCEL_OK};
+    prepare_check(thin, thin_want, 2, 1, 1, 640);
+    prepare_check(thin, thin_want, 2, 2, 1, 640);
+    /* the call's own arguments */
+    float b[3];
+    accel_quality q = {.struct_size = 8};
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 0, 640, 640, b, NULL, NULL, NULL, NULL,
+                                      NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "empty batch");
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 1, 0, 640, b, NULL, NULL, NULL, NULL,
+                                      NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, NULL, NULL, NULL, NULL, NULL,
+                                      NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, b, NULL, NULL, &q, NULL,
+                                      NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "struct_size");
+    accel_quality_params qp;
+    accel_quality_params_init(&qp);
+    qp.blur_good = -1;
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, b, NULL, &qp, NULL, NULL,
+                                      NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "blur_good");
+    /* no results wanted: the pixels are freed, the blob is still made */
+    float *blob = malloc((size_t)3 * 640 * 640 * sizeof *blob);
+    double ds = 0;
+    ASSERT_OK(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, blob, &ds, NULL, NULL, NULL, NULL));
+    ASSERT_TRUE(ds == 1.0 / 3.0);
+    free(blob);
+    remove(whole), remove(cut), remove(tall), rmdir(dir);
 }
 
 static void test_max_pixels(void)
@@ -501,6 +648,7 @@ int main(void)
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
     if (!ctx) TEST_DONE();
     test_decode_bad_files();
+    test_prepare_bad_files();
     test_max_pixels();
     test_decode_memory();
     test_empty_and_struct_size();

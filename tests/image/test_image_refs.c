@@ -11,7 +11,11 @@
  *   align        the ArcFace matrix fitted here against skimage's, 3000 landmark sets (faces,
  *                mirrored, turned, random points; four crop sizes): bit-identical; the whole
  *                norm_crop on photographs and noise: identical bytes
- *   quality      each measure within 1e-9 relative */
+ *   quality      each measure within 1e-9 relative
+ *   prepare      accel_scrfd_prepare on the files: the SCRFD blob of cv2.imread's image
+ *                identical, the quality measures within 1e-9 relative, in one batch, one
+ *                file per call (decoded by rows beside the blob and quality), two files per
+ *                call on three threads, and on one thread */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -676,6 +680,97 @@ static void run_clahe_enhance(void)
     report("enhance", &te);
 }
 
+/* The measures of quality q against the reference fields f[0..3]; the largest relative
+ * difference goes to *worst. */
+static void quality_vs(tally *t, const char *what, const accel_quality *q, char *const *f,
+                       double *worst)
+{
+    double got[4] = {q->blur_laplacian_var, q->brightness, q->contrast, q->sharpness_tenengrad};
+    static const char *names[4] = {"blur_laplacian_var", "brightness", "contrast",
+                                   "sharpness_tenengrad"};
+    for (int m = 0; m < 4; m++) {
+        double want = strtod(f[m], NULL);
+        double rel = fabs(got[m] - want) / (fabs(want) > 1e-300 ? fabs(want) : 1.0);
+        t->values++;
+        if (got[m] == want) t->exact++;
+        if (rel > *worst) *worst = rel;
+        if (!(rel <= 1e-9))
+            TEST_FAIL_("%s %s: %.17g, OpenCV %.17g (relative %.3g)", what, names[m], got[m],
+                       want, rel);
+    }
+}
+
+/* accel_scrfd_prepare over lines [i0, i1) (one input size), `per` files per call, on `c`. */
+static void prepare_calls(accel_ctx *c, const char *how, size_t i0, size_t i1, size_t per,
+                          tally *t, double *worst)
+{
+    const int iw = atoi(lines[i0].f[2]), ih = atoi(lines[i0].f[3]);
+    const size_t plane = (size_t)3 * iw * ih;
+    for (size_t i = i0; i < i1; i += per) {
+        const size_t n = i1 - i < per ? i1 - i : per;
+        static char pbuf[BATCH][4096];
+        const char *paths[BATCH];
+        for (size_t k = 0; k < n; k++) {
+            snprintf(pbuf[k], sizeof pbuf[k], "%s/%s", g_dir, lines[i + k].f[1]);
+            paths[k] = pbuf[k];
+        }
+        float *blob = malloc(n * plane * sizeof *blob);
+        for (size_t k = 0; k < n * plane; k++) blob[k] = 1e30f; /* poison: unwritten fails */
+        double ds[BATCH];
+        accel_quality q[BATCH];
+        for (size_t k = 0; k < n; k++) q[k].struct_size = sizeof q[k];
+        accel_image_decoded d[BATCH];
+        accel_image_decoded_init(d, n);
+        accel_status st = accel_scrfd_prepare(c, NULL, paths, n, iw, ih, blob, ds, NULL, q, d, NULL);
+        if (st != ACCEL_OK) TEST_FAIL_("scrfd_prepare (%s): %s", how, accel_last_error(c));
+        for (size_t k = 0; k < n; k++) {
+            const line *l = &lines[i + k];
+            char what[300];
+            snprintf(what, sizeof what, "scrfd_prepare %s into %dx%d (%s)", l->f[1], iw, ih, how);
+            npy ref;
+            if (npy_load(l->f[4], &ref) != 0) continue;
+            cmp_f32(t, what, blob + k * plane, &ref);
+            free(ref.data);
+            double want = strtod(l->f[5], NULL);
+            if (ds[k] != want) TEST_FAIL_("%s: det_scale %.17g, want %.17g", what, ds[k], want);
+            if (q[k].status != ACCEL_OK || d[k].status != ACCEL_OK)
+                TEST_FAIL_("%s: status %d/%d: %s", what, q[k].status, d[k].status, d[k].message);
+            if (q[k].width != d[k].image.width || q[k].height != d[k].image.height)
+                TEST_FAIL_("%s: quality of %dx%d, image %dx%d", what, q[k].width, q[k].height,
+                           d[k].image.width, d[k].image.height);
+            quality_vs(t, what, &q[k], l->f + 6, worst);
+        }
+        accel_image_decoded_free(d, n);
+        free(blob);
+    }
+}
+
+static void run_prepare(void)
+{
+    tally t = {0};
+    double worst = 0;
+    accel_ctx *one = NULL, *three = NULL;
+    accel_option o1 = {"ACCEL_NUM_THREADS", "1"}, o3 = {"ACCEL_NUM_THREADS", "3"};
+    ASSERT_OK(accel_ctx_create(&one, &o1, 1, ACCEL_CTX_NO_DISCOVERY));
+    ASSERT_OK(accel_ctx_create(&three, &o3, 1, ACCEL_CTX_NO_DISCOVERY));
+    for (size_t i = 0; i < n_lines;) {
+        size_t j = i;
+        while (j < n_lines && !strcmp(lines[j].f[2], lines[i].f[2]) &&
+               !strcmp(lines[j].f[3], lines[i].f[3]))
+            j++;
+        prepare_calls(ctx, "a batch", i, j, BATCH, &t, &worst);
+        prepare_calls(ctx, "one file per call", i, j, 1, &t, &worst);
+        if (three) prepare_calls(three, "two files per call, 3 threads", i, j, 2, &t, &worst);
+        if (one) prepare_calls(one, "one thread", i, j, BATCH, &t, &worst);
+        i = j;
+    }
+    accel_ctx_destroy(one);
+    accel_ctx_destroy(three);
+    report("prepare", &t);
+    printf("prepare: largest relative difference of a quality measure from OpenCV/numpy %.3g "
+           "(bound 1e-9)\n", worst);
+}
+
 /* With a device kind: the operations run on a device of that kind (ACCEL_BACKEND) and any
  * fallback is an error (ACCEL_STRICT=1), so the references check the device's kernels; exits
  * 77 when the machine has no usable device of that kind. */
@@ -721,6 +816,7 @@ int main(int argc, char **argv)
     else if (!strcmp(group, "align")) run_warp_align();
     else if (!strcmp(group, "quality")) run_quality();
     else if (!strcmp(group, "clahe")) run_clahe_enhance();
+    else if (!strcmp(group, "prepare")) run_prepare();
     else TEST_FAIL_("unknown group %s", group);
     accel_ctx_destroy(ctx);
     free(lines);

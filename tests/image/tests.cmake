@@ -6,7 +6,7 @@ add_executable(test_image_refs ${_id}/test_image_refs.c)
 target_link_libraries(test_image_refs PRIVATE accel_internal m)
 target_include_directories(test_image_refs PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 target_compile_definitions(test_image_refs PRIVATE _GNU_SOURCE)
-foreach(group decode gray resize blob scrfd_in scrfd_out align quality clahe)
+foreach(group decode gray resize blob scrfd_in scrfd_out align quality clahe prepare)
   add_test(NAME test_image_ref_${group} COMMAND bash ${_id}/test_image_refs.sh ${group}
     ${_id}/make_image_refs.py $<TARGET_FILE:test_image_refs> ${CMAKE_BINARY_DIR}/test-image-refs/${group})
   set_tests_properties(test_image_ref_${group} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77

@@ -19,7 +19,8 @@
  *   image_warp      a 112×112 crop through a similarity (rotation 0.2 rad)
  *   arcface_align   norm_crop of a face in the middle of the image, with its blob
  *   image_quality   the five measures
- *   image_enhance   upscale to a 640-pixel short side (640×480 only) + CLAHE on the luma */
+ *   image_enhance   upscale to a 640-pixel short side (640×480 only) + CLAHE on the luma
+ *   scrfd_prepare   image_decode's JPEG → decoded image, SCRFD input (640×640) and quality */
 #include "image_ops.h"
 #include "core/bench.h"
 
@@ -130,6 +131,7 @@ typedef struct img_case {
         img_quality_call quality;
         img_enhance_call enhance;
         img_decode_call decode;
+        img_prepare_call prepare;
     } u;
     const accel__op *op;
     size_t n;
@@ -160,6 +162,7 @@ static void case_destroy(void *p)
     else if (op == &accel__op_image_quality) accel__img_quality_release(&c->u.quality);
     else if (op == &accel__op_image_enhance) accel__img_enhance_release(&c->u.enhance);
     else if (op == &accel__op_image_decode) free(c->u.decode.b.st);
+    else if (op == &accel__op_scrfd_prepare) accel__img_prepare_finish(&c->u.prepare, ACCEL_OK);
     if (c->faces) accel_faces_free(c->faces, c->n);
     for (size_t i = 0; c->dec && i < c->n; i++) free(c->dec[i].image.data);
     for (size_t i = 0; c->enc && i < c->n; i++) free(c->enc[i]);
@@ -272,7 +275,7 @@ static accel_status make_case(const accel__op *op, tier t, size_t items, size_t 
     } else if (st == ACCEL_OK && op == &accel__op_image_enhance) {
         st = accel__img_enhance_prepare(&c->u.enhance, NULL, NULL, c->in.v, n);
         *bout = n * px * 3;
-    } else if (st == ACCEL_OK && op == &accel__op_image_decode) {
+    } else if (st == ACCEL_OK && (op == &accel__op_image_decode || op == &accel__op_scrfd_prepare)) {
         c->enc = calloc(n, sizeof *c->enc);
         c->enc_len = calloc(n, sizeof *c->enc_len);
         c->dec = calloc(n, sizeof *c->dec);
@@ -287,9 +290,22 @@ static accel_status make_case(const accel__op *op, tier t, size_t items, size_t 
             accel_image_decoded_init(c->dec, n);
             c->u.decode.data = (const void *const *)c->enc;
             c->u.decode.sizes = c->enc_len;
-            st = accel__img_decode_prepare(&c->u.decode, NULL, NULL, n, c->dec);
+            if (op == &accel__op_image_decode) {
+                st = accel__img_decode_prepare(&c->u.decode, NULL, NULL, n, c->dec);
+            } else {
+                c->u.prepare.d.data = (const void *const *)c->enc;
+                c->u.prepare.d.sizes = c->enc_len;
+                c->fout = malloc(n * 3 * 640 * 640 * sizeof *c->fout);
+                c->dbl = calloc(n, sizeof *c->dbl);
+                c->q = calloc(n, sizeof *c->q);
+                if (!c->fout || !c->dbl || !c->q) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory");
+                for (size_t i = 0; st == ACCEL_OK && i < n; i++) c->q[i].struct_size = sizeof c->q[i];
+                if (st == ACCEL_OK)
+                    st = accel__img_prepare_setup(&c->u.prepare, NULL, NULL, n, 640, 640, c->fout,
+                                                  c->dbl, NULL, c->q, c->dec);
+            }
         }
-        *bout = n * px * 3;
+        *bout = op == &accel__op_image_decode ? n * px * 3 : n * 3 * 640 * 640 * 4;
     }
     if (st != ACCEL_OK) {
         case_destroy(c);
@@ -333,6 +349,8 @@ IMG_CASE(arcface_align, accel__op_arcface_align, "norm_crop of one face + its bl
 IMG_CASE(image_quality, accel__op_image_quality, "the five quality measures")
 IMG_CASE(image_enhance, accel__op_image_enhance,
          "upscale to a 640-pixel short side + CLAHE on the luma")
+IMG_CASE(scrfd_prepare, accel__op_scrfd_prepare,
+         "a JPEG (quality 90) decoded, SCRFD input (640×640) and quality in one call")
 
 static const accel__op *scrfd_output_op(void) { return &accel__op_scrfd_output; }
 static accel_status scrfd_output_make(size_t items, size_t item_size, void **call, size_t *in,

@@ -111,6 +111,27 @@ accel_status accel__img_decode_buffer(const char *name, const uint8_t *b, size_t
                                       const accel_image_decode_params *p, long long max_pixels,
                                       accel_image_decoded *out)
 {
+    return accel__img_decode_buffer_rows(name, b, n, p, max_pixels, out, NULL);
+}
+
+/* A sink's view of the pixels: set before the first rows are reported (the image's final
+ * size), so the rows it is told about are where it will find them. */
+typedef struct sink_rows {
+    const img_row_sink *sink;
+    img_t im;
+} sink_rows;
+
+static void sink_ready(void *arg, int rows)
+{
+    sink_rows *s = arg;
+    s->sink->rows(s->sink->arg, &s->im, rows);
+}
+
+accel_status accel__img_decode_buffer_rows(const char *name, const uint8_t *b, size_t n,
+                                           const accel_image_decode_params *p,
+                                           long long max_pixels, accel_image_decoded *out,
+                                           const img_row_sink *sink)
+{
     RETURN_ERROR_IF(n == 0, ACCEL_ERR_FORMAT, "'%s': empty file (0 bytes)", name);
     img_format fmt = accel__img_sniff(b, n);
     if (fmt == IMG_FMT_UNKNOWN) {
@@ -156,10 +177,22 @@ accel_status accel__img_decode_buffer(const char *name, const uint8_t *b, size_t
     RETURN_ERROR_IF(!im.p, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %d×%d pixels", name, im.w,
                     im.h);
     accel_status st;
-    if (fmt == IMG_FMT_JPEG) st = accel__jpeg_decode(name, b, n, denom, &im, out->message, sizeof out->message);
-    else if (fmt == IMG_FMT_PNG) st = accel__png_decode(name, b, n, &im);
+    /* a JPEG through libjpeg's API as OpenCV drives it, its rows reported as they come when
+     * they are final (not turned afterwards); through TurboJPEG where that API is missing */
+    int by_rows = 0;
+    if (fmt == IMG_FMT_JPEG) {
+        sink_rows sr = {sink, im};
+        by_rows = sink && orient == 1;
+        st = accel__jpeg_decode_rows(name, b, n, denom, &im, out->message, sizeof out->message,
+                                     by_rows ? sink_ready : NULL, &sr);
+        if (st == ACCEL_ERR_UNAVAILABLE || st == ACCEL_ERR_NOT_BUILT_IN) {
+            by_rows = 0;
+            st = accel__jpeg_decode(name, b, n, denom, &im, out->message, sizeof out->message);
+        }
+    } else if (fmt == IMG_FMT_PNG) st = accel__png_decode(name, b, n, &im);
     else st = accel__webp_decode(name, b, n, &im);
     if (st != ACCEL_OK) {
+        if (by_rows) sink->drop(sink->arg); /* rows were reported: their reader stops first */
         free(im.p);
         return st;
     }
@@ -178,5 +211,6 @@ accel_status accel__img_decode_buffer(const char *name, const uint8_t *b, size_t
     out->image.channels = 3;
     out->image.stride = o.stride;
     out->image.order = o.rgb ? ACCEL_RGB : ACCEL_BGR;
+    if (sink && !by_rows) sink->rows(sink->arg, &o, o.h);
     return ACCEL_OK;
 }

@@ -1,5 +1,7 @@
 /* decode_jpeg.c — JPEG through libjpeg-turbo's TurboJPEG API, opened with dlopen on first use
- * (ops/audio/lazy_lib.h, the loader the audio decoders use).
+ * (ops/audio/lazy_lib.h, the loader the audio decoders use): every header, the encoder of the
+ * benchmarks and tests, and the pixels where the libjpeg API of the same library
+ * (decode_jpeg_rows.c, which decodes them otherwise) is missing.
  *
  * OpenCV 4.6 decodes JPEG with the libjpeg API of the same libjpeg-turbo: accurate integer
  * IDCT, fancy upsampling, output JCS_EXT_BGR for one- and three-component files, and CMYK for
@@ -7,6 +9,9 @@
  * c' = k − ((255 − c)·k >> 8) for c, m, y, giving R, G, B. TurboJPEG's defaults are the same
  * decoder settings (no TJFLAG_FASTDCT, no TJFLAG_FASTUPSAMPLE), so the pixels are identical.
  * DCT scaling (1/2, 1/4, 1/8) is libjpeg's scale_denom, as IMREAD_REDUCED_COLOR_N uses it.
+ * Where TurboJPEG and cv2.imread part is on damaged files: tjDecompress2 reports an error that
+ * follows a warning as a warning (the image then passes), and an error met after the last row
+ * as a failure (cv2.imread keeps that image) — decode_jpeg_rows.c follows cv2.imread.
  *
  * A file that ends early is an error here ("truncated"), although libjpeg only warns and fills
  * the rest of the image with grey (which cv2.imread returns); other warnings (extraneous bytes

@@ -128,6 +128,8 @@ void accel__img_resize_plan_free(img_resize_plan *p);
  * its two rows of work space cannot be allocated. */
 accel_status accel__img_resize_rows(const img_resize_plan *p, const img_t *src, img_t *dst, int r0,
                                     int r1);
+/* How many source rows, from the top, destination rows [0, r1) read. */
+int accel__img_resize_src_rows(const img_resize_plan *p, int r1);
 /* Suggested band height for this plan (rows that share most of their source rows). */
 int accel__img_resize_band(const img_resize_plan *p);
 /* The plan as the device's resize kernel reads it (src/kernels/image.kern, ak_img_resize):
@@ -252,6 +254,27 @@ accel_status accel__img_read_file(const char *path, uint8_t **data, size_t *n);
 accel_status accel__img_decode_buffer(const char *name, const uint8_t *b, size_t n,
                                       const accel_image_decode_params *p, long long max_pixels,
                                       accel_image_decoded *out);
+/* Where decoded rows go as they are made: rows(arg, im, k) says rows [0, k) of `im` (its
+ * final size and pixels) are decoded; k grows with each call and the last call has
+ * k = im->h. A JPEG in YCbCr or gray without EXIF rotation is reported every few rows as it
+ * is decoded (decode_jpeg_rows.c); any other image once, when whole. A JPEG found corrupt or
+ * truncated after some rows were reported calls drop(arg) before its pixels are freed: drop
+ * returns once nothing reads them any more. */
+typedef struct img_row_sink {
+    void (*rows)(void *arg, const img_t *im, int rows);
+    void (*drop)(void *arg);
+    void *arg;
+} img_row_sink;
+accel_status accel__img_decode_buffer_rows(const char *name, const uint8_t *b, size_t n,
+                                           const accel_image_decode_params *p,
+                                           long long max_pixels, accel_image_decoded *out,
+                                           const img_row_sink *sink);
+/* A JPEG into dst (as accel__jpeg_decode, not CMYK) through libjpeg's API, ready(arg, k)
+ * called as rows [0, k) are done; ACCEL_ERR_UNAVAILABLE / ACCEL_ERR_NOT_BUILT_IN without that
+ * library (decode_jpeg_rows.c). */
+accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t n, int denom,
+                                     img_t *dst, char *warn, size_t warn_cap,
+                                     void (*ready)(void *arg, int rows), void *arg);
 /* PNG encoding (libspng; 8-bit gray, RGB or RGBA as the image's channels; `accel image
  * enhance -o OUT.png`); *out is malloc'd. */
 accel_status accel__png_encode(const img_t *src, uint8_t **out, size_t *n);

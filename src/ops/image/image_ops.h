@@ -144,6 +144,12 @@ accel_status accel__img_scrfd_in_prepare(img_scrfd_in_call *c, const accel_image
                                          int input_width, int input_height, float *blob,
                                          double *det_scale);
 void accel__img_scrfd_in_release(img_scrfd_in_call *c);
+/* What run_cpu does for image i, in pieces: its resize plan and resized image (a failure
+ * marks the image), blob rows [r0, r1) (the letterboxed rows from the source's rows, the
+ * canvas below them), and how many source rows, from the top, blob rows [0, r1) read. */
+void accel__img_scrfd_in_setup(img_scrfd_in_call *c, size_t i);
+accel_status accel__img_scrfd_in_band(img_scrfd_in_call *c, size_t i, int r0, int r1);
+int accel__img_scrfd_in_src_rows(const img_scrfd_in_call *c, size_t i, int r1);
 accel_status accel__img_scrfd_out_prepare(img_scrfd_out_call *c, const accel_scrfd_params *p,
                                           const accel_scrfd_outputs *nets, size_t n,
                                           accel_faces *out);
@@ -156,6 +162,8 @@ void accel__img_align_release(img_align_call *c);
 accel_status accel__img_quality_prepare(img_quality_call *c, const accel_quality_params *p,
                                         const accel_image *in, size_t n, accel_quality *out);
 void accel__img_quality_release(img_quality_call *c);
+/* The checks of caller's quality parameters (messages name image_quality). */
+accel_status accel__img_quality_check(const accel_quality_params *p);
 /* the outputs are allocated here, in c->out; ctx (may be NULL) gives ACCEL_IMAGE_MAX_PIXELS */
 accel_status accel__img_enhance_prepare(img_enhance_call *c, accel_ctx *ctx,
                                         const accel_enhance_params *p, const accel_image *in,
@@ -169,12 +177,40 @@ accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
                                        const accel_image_decode_params *params, size_t n,
                                        accel_image_decoded *out);
 accel_status accel__img_decode_finish(img_decode_call *c, accel_status st);
+/* Reads and decodes file or buffer i of the call into its result (rows reported to `sink`,
+ * which may be NULL); a failure is stored in the result and the batch and returned. */
+accel_status accel__img_decode_item(img_decode_call *c, size_t i, const img_row_sink *sink);
+
+/* accel_scrfd_prepare: decode (the decoding call's fields, paths or buffers set by the caller
+ * before setup), SCRFD input and quality of each file (op_scrfd_prepare.c). */
+typedef struct img_prepare_call {
+    img_decode_call d;       /* first: its batch is the call's */
+    int iw, ih;
+    float *blob;             /* n · 3 · ih · iw */
+    double *det_scale;       /* may be NULL */
+    accel_quality_params qp;
+    accel_quality *q;        /* may be NULL: no quality */
+    size_t q_elem;
+    accel_image_decoded *own; /* the results when the caller wants no pixels */
+    struct prep_file *f;     /* files [begin, end) of the run (op_scrfd_prepare.c) */
+    size_t begin;
+    int pipelined;
+} img_prepare_call;
+accel_status accel__img_prepare_setup(img_prepare_call *c, accel_ctx *ctx,
+                                      const accel_image_decode_params *params, size_t n,
+                                      int input_width, int input_height, float *blob,
+                                      double *det_scale, const accel_quality_params *qp,
+                                      accel_quality *quality, accel_image_decoded *decoded);
+/* Ends a call after its run (`st`, the executor's): the quality statuses, the decoding call's
+ * end (the first failed file's message); frees what setup allocated. */
+accel_status accel__img_prepare_finish(img_prepare_call *c, accel_status st);
 
 /* ---- descriptors ------------------------------------------------------------------------ */
 
 extern const accel__op accel__op_image_decode, accel__op_image_gray, accel__op_image_resize,
     accel__op_image_blob, accel__op_scrfd_input, accel__op_scrfd_output, accel__op_image_warp,
-    accel__op_arcface_align, accel__op_image_quality, accel__op_image_enhance;
+    accel__op_arcface_align, accel__op_image_quality, accel__op_image_enhance,
+    accel__op_scrfd_prepare;
 
 /* SCRFD output decoding of one image (scrfd.c). */
 accel_status accel__scrfd_decode(const accel_scrfd_params *p, const accel_scrfd_outputs *o,

@@ -14,7 +14,7 @@ typedef struct dec_task {
     size_t begin;
 } dec_task;
 
-static void dec_one(img_decode_call *c, size_t i)
+accel_status accel__img_decode_item(img_decode_call *c, size_t i, const img_row_sink *sink)
 {
     accel_image_decoded *o = IMG_AT(accel_image_decoded, c->out, c->out_elem, i);
     /* a call may be run again (benchmarks): the previous run's pixels go first */
@@ -40,13 +40,15 @@ static void dec_one(img_decode_call *c, size_t i)
         b = c->data[i];
         n = c->sizes[i];
     }
-    if (st == ACCEL_OK) st = accel__img_decode_buffer(label, b, n, &c->p, c->max_pixels, o);
+    if (st == ACCEL_OK)
+        st = accel__img_decode_buffer_rows(label, b, n, &c->p, c->max_pixels, o, sink);
     free(file);
     if (st != ACCEL_OK) {
         accel__strlcpy(o->message, accel__last_error_text(), sizeof o->message);
         o->status = st;
         accel__img_item_fail(&c->b, i, st);
     }
+    return st;
 }
 
 static void dec_part(void *arg, size_t b, size_t e)
@@ -54,7 +56,7 @@ static void dec_part(void *arg, size_t b, size_t e)
     dec_task *t = arg;
     for (size_t k = b; k < e; k++) {
         size_t i = t->begin + k;
-        if (t->c->b.st[i] == ACCEL_OK) dec_one(t->c, i);
+        if (t->c->b.st[i] == ACCEL_OK) accel__img_decode_item(t->c, i, NULL);
     }
 }
 

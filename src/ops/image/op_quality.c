@@ -65,7 +65,7 @@ void accel_quality_params_init(accel_quality_params *p)
     p->w_blur = 0.35, p->w_sharpness = 0.25, p->w_contrast = 0.2, p->w_brightness = 0.2;
 }
 
-static accel_status check_params(const accel_quality_params *p)
+accel_status accel__img_quality_check(const accel_quality_params *p)
 {
     RETURN_ERROR_IF(p->struct_size < offsetof(accel_quality_params, w_brightness) + sizeof(double),
                     ACCEL_ERR_INVALID_ARG, "image_quality: params.struct_size %zu is too small "
@@ -102,7 +102,7 @@ accel_status accel__img_quality_prepare(img_quality_call *c, const accel_quality
                     out->struct_size);
     accel_quality_params_init(&c->p);
     if (p) {
-        FORWARD_IF_ERROR(check_params(p));
+        FORWARD_IF_ERROR(accel__img_quality_check(p));
         memcpy(&c->p, p, sizeof c->p < p->struct_size ? sizeof c->p : p->struct_size);
         c->p.struct_size = sizeof c->p;
     }

@@ -11,9 +11,8 @@
 
 static int in_rows(void *call, size_t i) { return ((img_scrfd_in_call *)call)->ih; }
 
-static accel_status in_band(void *call, size_t i, int r0, int r1)
+accel_status accel__img_scrfd_in_band(img_scrfd_in_call *c, size_t i, int r0, int r1)
 {
-    img_scrfd_in_call *c = call;
     const img_t *src = &c->in[i];
     const int nw = c->nw[i], nh = c->nh[i], iw = c->iw, cn = src->c;
     img_t s = *src;
@@ -42,24 +41,39 @@ static accel_status in_band(void *call, size_t i, int r0, int r1)
     return ACCEL_OK;
 }
 
+static accel_status in_band(void *call, size_t i, int r0, int r1)
+{
+    return accel__img_scrfd_in_band(call, i, r0, r1);
+}
+
+void accel__img_scrfd_in_setup(img_scrfd_in_call *c, size_t i)
+{
+    if (c->b.st[i] != ACCEL_OK || c->tmp[i]) return;
+    if (c->in[i].w == c->nw[i] && c->in[i].h == c->nh[i]) return;
+    /* the plan may be there already, made by a device run this call fell back from */
+    accel_status st = c->plan[i] ? ACCEL_OK
+                                 : accel__img_resize_plan(c->in[i].w, c->in[i].h, c->nw[i],
+                                                          c->nh[i], c->in[i].c, IMG_LINEAR,
+                                                          &c->plan[i]);
+    if (st == ACCEL_OK) {
+        c->tmp[i] = accel__img_alloc((size_t)c->nw[i] * (size_t)c->nh[i] * (size_t)c->in[i].c);
+        if (!c->tmp[i]) st = ACCEL_ERR_NO_MEMORY;
+    }
+    if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
+}
+
+int accel__img_scrfd_in_src_rows(const img_scrfd_in_call *c, size_t i, int r1)
+{
+    if (r1 > c->nh[i]) r1 = c->nh[i]; /* the rows below are the canvas */
+    if (r1 <= 0) return 0;
+    return c->plan[i] ? accel__img_resize_src_rows(c->plan[i], r1) : r1;
+}
+
 static accel_status in_run(accel__device *dev, void *call, size_t begin, size_t end)
 {
     img_scrfd_in_call *c = call;
     c->b.dev = dev;
-    for (size_t i = begin; i < end; i++) {
-        if (c->b.st[i] != ACCEL_OK || c->tmp[i]) continue;
-        if (c->in[i].w == c->nw[i] && c->in[i].h == c->nh[i]) continue;
-        /* the plan may be there already, made by a device run this call fell back from */
-        accel_status st = c->plan[i] ? ACCEL_OK
-                                     : accel__img_resize_plan(c->in[i].w, c->in[i].h, c->nw[i],
-                                                              c->nh[i], c->in[i].c, IMG_LINEAR,
-                                                              &c->plan[i]);
-        if (st == ACCEL_OK) {
-            c->tmp[i] = accel__img_alloc((size_t)c->nw[i] * (size_t)c->nh[i] * (size_t)c->in[i].c);
-            if (!c->tmp[i]) st = ACCEL_ERR_NO_MEMORY;
-        }
-        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
-    }
+    for (size_t i = begin; i < end; i++) accel__img_scrfd_in_setup(c, i);
     return accel__img_run_bands(&c->b, c, begin, end, in_rows, 32, in_band);
 }
 

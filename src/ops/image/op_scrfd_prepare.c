@@ -1,0 +1,381 @@
+/* op_scrfd_prepare.c — the operation "scrfd_prepare" and accel_scrfd_prepare() /
+ * accel_scrfd_prepare_memory(): what a face pipeline does first with each photograph — decode
+ * it (op_decode.c), make SCRFD's input (op_scrfd_input.c) and measure its quality
+ * (op_quality.c) — in one call whose results are those three calls' to the bit.
+ *
+ * On the CPU, when a call has fewer files than the pool has threads (one photograph on two
+ * cores), each file is two tasks: a producer decodes it — a JPEG by rows
+ * (decode_jpeg_rows.c) — and a consumer computes the blob's and the quality's bands as soon as
+ * the rows they read are decoded, so the file takes little more than its decoding. With as
+ * many files as threads or more, a task takes a whole file (decoded, then its blob and
+ * quality), which keeps every thread busy without waiting.
+ *
+ * No deadlock: a producer never waits for its consumer while it decodes, and the pool hands
+ * out tasks in order (a file's producer before its consumer), so a lone thread — or a pool
+ * busy elsewhere — runs each producer to its end before the consumer that waits for it. A
+ * decoder that fails after reporting rows (a truncated JPEG is found at its end) waits, in
+ * its drop callback, until a consumer that is reading them has stopped, then frees them. */
+#include "image_ops.h"
+
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cpu/cpu.h"
+
+#define Q_BAND 32     /* quality rows per band (op_quality.c's) */
+#define BLOB_BAND 16  /* blob rows per band: ~48 source rows of a 1080p photograph */
+#define QUALITY_MIN (offsetof(accel_quality, status) + sizeof(accel_status))
+
+/* One file's hand-over from its producer to its consumer. */
+typedef struct prep_file {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    img_t im;          /* the pixels, once `have` */
+    int have;
+    int rows;          /* rows [0, rows) decoded */
+    int done;          /* the producer has returned … */
+    accel_status st;   /* … with this */
+    int dropped;       /* the pixels are about to be freed (a failure after rows) */
+    int reading;       /* the consumer reads the pixels */
+} prep_file;
+
+
+/* ---- producer ---------------------------------------------------------------------------- */
+
+static void on_rows(void *arg, const img_t *im, int rows)
+{
+    prep_file *f = arg;
+    pthread_mutex_lock(&f->m);
+    if (!f->have) f->im = *im, f->have = 1;
+    f->rows = rows;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->m);
+}
+
+static void on_drop(void *arg)
+{
+    prep_file *f = arg;
+    pthread_mutex_lock(&f->m);
+    f->dropped = 1;
+    pthread_cond_broadcast(&f->cv);
+    while (f->reading) pthread_cond_wait(&f->cv, &f->m);
+    pthread_mutex_unlock(&f->m);
+}
+
+static void produce(img_prepare_call *c, size_t i)
+{
+    prep_file *f = &c->f[i - c->begin];
+    img_row_sink sink = {on_rows, on_drop, f};
+    accel_status st = accel__img_decode_item(&c->d, i, &sink);
+    pthread_mutex_lock(&f->m);
+    f->done = 1;
+    f->st = st;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->m);
+}
+
+/* ---- consumer ---------------------------------------------------------------------------- */
+
+/* Waits until `need` rows are decoded; 0 when the file failed instead. */
+static int wait_rows(prep_file *f, int need)
+{
+    pthread_mutex_lock(&f->m);
+    while (f->rows < need && !f->dropped && !(f->done && f->st != ACCEL_OK))
+        pthread_cond_wait(&f->cv, &f->m);
+    int ok = f->rows >= need && !f->dropped;
+    pthread_mutex_unlock(&f->m);
+    return ok;
+}
+
+static void stop_reading(prep_file *f)
+{
+    pthread_mutex_lock(&f->m);
+    f->reading = 0;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->m);
+}
+
+/* The message and status of file i, in its decoding result (the call's messages come from
+ * there, accel__img_decode_finish). */
+static void file_fail(img_prepare_call *c, size_t i, accel_status st, const char *msg)
+{
+    accel_image_decoded *o = IMG_AT(accel_image_decoded, c->d.out, c->d.out_elem, i);
+    if (o->status == ACCEL_OK) {
+        o->status = st;
+        accel__strlcpy(o->message, msg, sizeof o->message);
+    }
+    accel__img_item_fail(&c->d.b, i, st);
+}
+
+/* File i's name in messages: its path, its name, or "image i" (as op_decode.c names it). */
+static const char *label_of(const img_prepare_call *c, size_t i, char *buf, size_t cap)
+{
+    if (c->d.paths) return c->d.paths[i];
+    if (c->d.names && c->d.names[i]) return c->d.names[i];
+    snprintf(buf, cap, "image %zu", i);
+    return buf;
+}
+
+static void consume(img_prepare_call *c, size_t i)
+{
+    prep_file *f = &c->f[i - c->begin];
+    const size_t plane = (size_t)c->iw * (size_t)c->ih;
+    float *blob = c->blob + i * 3 * plane;
+    accel_quality *q = c->q ? IMG_AT(accel_quality, c->q, c->q_elem, i) : NULL;
+    pthread_mutex_lock(&f->m);
+    while (!f->have && !f->done) pthread_cond_wait(&f->cv, &f->m);
+    const int usable = f->have && !f->dropped && !(f->done && f->st != ACCEL_OK);
+    const img_t im = f->im;
+    f->reading = usable;
+    pthread_mutex_unlock(&f->m);
+    accel_status st = usable ? ACCEL_OK : ACCEL_ERR_FORMAT;
+    int failed_here = 0;
+    img_scrfd_in_call sc;
+    memset(&sc, 0, sizeof sc);
+    double ds = 0;
+    if (usable) {
+        const accel_image view = {sizeof view, im.p, im.w, im.h, 3, im.stride,
+                                  im.rgb ? ACCEL_RGB : ACCEL_BGR};
+        st = accel__img_scrfd_in_prepare(&sc, &view, 1, c->iw, c->ih, blob, &ds);
+        if (st == ACCEL_OK) accel__img_scrfd_in_setup(&sc, 0);
+        if (st == ACCEL_OK && sc.b.st[0] != ACCEL_OK) st = sc.b.st[0];
+        if (st != ACCEL_OK) {
+            /* the message of a one-image call says "image 0": this file's name instead */
+            const char *why = sc.b.first_bad == 0 ? sc.b.first_msg : accel__last_error_text();
+            if (!strncmp(why, "image 0: ", 9)) why += 9;
+            char name[32], msg[sizeof sc.b.first_msg + 80];
+            snprintf(msg, sizeof msg, "'%s': %s", label_of(c, i, name, sizeof name), why);
+            file_fail(c, i, st, msg);
+            failed_here = 1;
+        }
+    }
+    img_qsums tot = {0, 0, 0, 0, 0};
+    if (st == ACCEL_OK) {
+        const img_kern *k = accel__img_kern(c->d.b.dev);
+        const int nh = sc.nh[0], nq = q ? (im.h + Q_BAND - 1) / Q_BAND : 0;
+        /* the canvas below the letterboxed rows needs no pixel: first */
+        if (nh < c->ih) st = accel__img_scrfd_in_band(&sc, 0, nh, c->ih);
+        int qb = 0, y = 0;
+        while (st == ACCEL_OK && (qb < nq || y < nh)) {
+            /* the band whose rows come first: a quality band reads one row below itself */
+            const int need_q = qb < nq ? ((qb + 1) * Q_BAND + 1 < im.h ? (qb + 1) * Q_BAND + 1 : im.h)
+                                       : INT_MAX;
+            const int y1 = y + BLOB_BAND < nh ? y + BLOB_BAND : nh;
+            const int need_b = y < nh ? accel__img_scrfd_in_src_rows(&sc, 0, y1) : INT_MAX;
+            if (!wait_rows(f, need_q < need_b ? need_q : need_b)) {
+                st = ACCEL_ERR_FORMAT; /* the decoder failed: its status says why */
+                break;
+            }
+            if (need_q <= need_b) {
+                img_qsums s;
+                const int r1 = (qb + 1) * Q_BAND < im.h ? (qb + 1) * Q_BAND : im.h;
+                st = k->quality_rows(&im, qb * Q_BAND, r1, &s);
+                tot.g += s.g, tot.g2 += s.g2, tot.l += s.l, tot.l2 += s.l2, tot.t += s.t;
+                qb++;
+            } else {
+                st = accel__img_scrfd_in_band(&sc, 0, y, y1);
+                y = y1;
+            }
+            if (st != ACCEL_OK) {
+                file_fail(c, i, st, accel__last_error_text());
+                failed_here = 1;
+            }
+        }
+    }
+    if (usable) stop_reading(f);
+    /* the decoder's own verdict (a truncated JPEG is known only at its end) */
+    pthread_mutex_lock(&f->m);
+    while (!f->done) pthread_cond_wait(&f->cv, &f->m);
+    if (f->st != ACCEL_OK) st = f->st;
+    pthread_mutex_unlock(&f->m);
+    if (st != ACCEL_OK && !failed_here && c->d.b.st[i] == ACCEL_OK)
+        file_fail(c, i, st, "the decoded rows could not be read");
+    accel__img_scrfd_in_release(&sc);
+    if (st != ACCEL_OK) {
+        /* a failed file: its blob (partly written while it decoded) is zeros, and no pixels
+         * are handed back with a failed status */
+        memset(blob, 0, 3 * plane * sizeof *blob);
+        ds = 0;
+        accel_image_decoded *o = IMG_AT(accel_image_decoded, c->d.out, c->d.out_elem, i);
+        free(o->image.data);
+        o->image.data = NULL;
+    } else if (q) {
+        accel__img_quality_measures(&tot, (int64_t)im.w * im.h, &c->qp, q);
+    }
+    if (q) {
+        q->width = st == ACCEL_OK ? im.w : 0;
+        q->height = st == ACCEL_OK ? im.h : 0;
+    }
+    if (c->det_scale) c->det_scale[i] = ds;
+}
+
+/* ---- the run ----------------------------------------------------------------------------- */
+
+static void prep_part(void *arg, size_t b, size_t e)
+{
+    img_prepare_call *c = arg;
+    for (size_t k = b; k < e; k++) {
+        if (c->pipelined) {
+            /* task 2j decodes file j, task 2j + 1 consumes it */
+            size_t i = c->begin + k / 2;
+            if (k % 2 == 0) produce(c, i);
+            else consume(c, i);
+        } else {
+            size_t i = c->begin + k;
+            produce(c, i);
+            consume(c, i);
+        }
+    }
+}
+
+static accel_status prep_run(accel__device *dev, void *call, size_t begin, size_t end)
+{
+    img_prepare_call *c = call;
+    c->d.b.dev = dev;
+    const size_t m = end - begin;
+    c->f = calloc(m ? m : 1, sizeof *c->f);
+    RETURN_ERROR_IF(!c->f, ACCEL_ERR_NO_MEMORY, "scrfd_prepare: out of memory");
+    for (size_t j = 0; j < m; j++) {
+        pthread_mutex_init(&c->f[j].m, NULL);
+        pthread_cond_init(&c->f[j].cv, NULL);
+        if (c->d.b.st[begin + j] != ACCEL_OK) {
+            /* refused before the run (a NULL path): nothing to decode */
+            c->f[j].done = 1;
+            c->f[j].st = c->d.b.st[begin + j];
+        }
+    }
+    c->begin = begin;
+    const int threads = accel__pool_threads(accel__cpu_pool(dev));
+    c->pipelined = threads >= 2 && m < (size_t)threads;
+    accel__img_parallel(dev, c->pipelined ? 2 * m : m, prep_part, c);
+    for (size_t j = 0; j < m; j++) {
+        pthread_mutex_destroy(&c->f[j].m);
+        pthread_cond_destroy(&c->f[j].cv);
+    }
+    free(c->f);
+    c->f = NULL;
+    return ACCEL_OK;
+}
+
+static size_t n_items(const void *call) { return ((const img_batch *)call)->n; }
+static int64_t bytes_fixed(const void *call) { (void)call; return 0; }
+static int64_t bytes_per_item(const void *call) { return ((const img_batch *)call)->item_bytes; }
+
+const accel__op accel__op_scrfd_prepare = {
+    .name = "scrfd_prepare",
+    .n_items = n_items,
+    .bytes_fixed = bytes_fixed,
+    .bytes_per_item = bytes_per_item,
+    .run_cpu = prep_run,
+    .run_device = NULL, /* decoding is the CPU's; on a device: docs/image.md, "Devices" */
+};
+
+/* ---- public ------------------------------------------------------------------------------ */
+
+accel_status accel__img_prepare_setup(img_prepare_call *c, accel_ctx *ctx,
+                                      const accel_image_decode_params *params, size_t n,
+                                      int input_width, int input_height, float *blob,
+                                      double *det_scale, const accel_quality_params *qp,
+                                      accel_quality *quality, accel_image_decoded *decoded)
+{
+    RETURN_ERROR_IF(n == 0, ACCEL_ERR_INVALID_ARG, "scrfd_prepare: empty batch (no images given)");
+    RETURN_ERROR_IF(!blob, ACCEL_ERR_INVALID_ARG, "scrfd_prepare: NULL blob");
+    RETURN_ERROR_IF(input_width < 1 || input_height < 1, ACCEL_ERR_INVALID_ARG,
+                    "scrfd_prepare: input size %d×%d (both must be at least 1; SCRFD uses 640×640)",
+                    input_width, input_height);
+    RETURN_ERROR_IF(quality && quality->struct_size < QUALITY_MIN, ACCEL_ERR_INVALID_ARG,
+                    "scrfd_prepare: quality[0].struct_size %zu (set it to sizeof(accel_quality))",
+                    quality->struct_size);
+    if (qp) {
+        FORWARD_IF_ERROR(accel__img_quality_check(qp));
+        memcpy(&c->qp, qp, sizeof c->qp < qp->struct_size ? sizeof c->qp : qp->struct_size);
+        c->qp.struct_size = sizeof c->qp;
+    } else {
+        accel_quality_params_init(&c->qp);
+    }
+    if (!decoded) {
+        c->own = malloc(n * sizeof *c->own);
+        RETURN_ERROR_IF(!c->own, ACCEL_ERR_NO_MEMORY, "scrfd_prepare: out of memory");
+        accel_image_decoded_init(c->own, n);
+        decoded = c->own;
+    }
+    FORWARD_IF_ERROR(accel__img_decode_prepare(&c->d, ctx, params, n, decoded));
+    c->d.b.op = "scrfd_prepare";
+    c->iw = input_width, c->ih = input_height;
+    c->blob = blob;
+    c->det_scale = det_scale;
+    c->q = quality;
+    c->q_elem = quality ? quality->struct_size : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (det_scale) det_scale[i] = 0;
+        if (!quality) continue;
+        accel_quality *q = IMG_AT(accel_quality, quality, c->q_elem, i);
+        if (q->struct_size != c->q_elem) {
+            accel__img_batch_fail(&c->d.b, i, ACCEL_ERR_INVALID_ARG,
+                                  "quality %zu: struct_size %zu differs from element 0's", i,
+                                  q->struct_size);
+            continue;
+        }
+        q->width = q->height = 0;
+        q->blur_laplacian_var = q->brightness = q->contrast = q->sharpness_tenengrad = NAN;
+        q->overall = NAN;
+    }
+    /* the decoded image, the resized one and the blob */
+    c->d.b.item_bytes += (int64_t)1920 * 1080 * 3 + (int64_t)3 * input_width * input_height * 4;
+    return ACCEL_OK;
+}
+
+accel_status accel__img_prepare_finish(img_prepare_call *c, accel_status st)
+{
+    const size_t n = c->d.b.n;
+    for (size_t i = 0; c->q && c->d.b.st && i < n; i++) {
+        accel_quality *q = IMG_AT(accel_quality, c->q, c->q_elem, i);
+        if (q->struct_size == c->q_elem) q->status = c->d.b.st[i] != ACCEL_OK ? c->d.b.st[i] : st;
+    }
+    st = accel__img_decode_finish(&c->d, st);
+    if (c->own) {
+        accel_image_decoded_free(c->own, n);
+        free(c->own);
+        c->own = NULL;
+    }
+    return st;
+}
+
+accel_status accel_scrfd_prepare(accel_ctx *ctx, const accel_image_decode_params *params,
+                                 const char *const *paths, size_t n, int input_width,
+                                 int input_height, float *blob, double *det_scale,
+                                 const accel_quality_params *qp, accel_quality *quality,
+                                 accel_image_decoded *decoded, accel_run_record *rec)
+{
+    RETURN_ERROR_IF(!ctx || (n && !paths), ACCEL_ERR_INVALID_ARG, "scrfd_prepare: NULL argument");
+    img_prepare_call c;
+    memset(&c, 0, sizeof c);
+    c.d.paths = paths;
+    accel_status st = accel__img_prepare_setup(&c, ctx, params, n, input_width, input_height, blob,
+                                               det_scale, qp, quality, decoded);
+    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_scrfd_prepare, &c, rec);
+    return accel__img_prepare_finish(&c, st);
+}
+
+accel_status accel_scrfd_prepare_memory(accel_ctx *ctx, const accel_image_decode_params *params,
+                                        const void *const *data, const size_t *sizes,
+                                        const char *const *names, size_t n, int input_width,
+                                        int input_height, float *blob, double *det_scale,
+                                        const accel_quality_params *qp, accel_quality *quality,
+                                        accel_image_decoded *decoded, accel_run_record *rec)
+{
+    RETURN_ERROR_IF(!ctx || (n && (!data || !sizes)), ACCEL_ERR_INVALID_ARG,
+                    "scrfd_prepare: NULL argument");
+    img_prepare_call c;
+    memset(&c, 0, sizeof c);
+    c.d.data = data;
+    c.d.sizes = sizes;
+    c.d.names = names;
+    accel_status st = accel__img_prepare_setup(&c, ctx, params, n, input_width, input_height, blob,
+                                               det_scale, qp, quality, decoded);
+    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_scrfd_prepare, &c, rec);
+    return accel__img_prepare_finish(&c, st);
+}
