@@ -150,6 +150,9 @@ class Context:
     def image_quality(self, images: Sequence[Any], label: str, single: bool, order: int,
                       params: Optional[Dict[str, float]],
                       /) -> Tuple[List[Any], Optional[_Record]]: ...
+    def scrfd_prepare(self, sources: Sequence[Any], label: str, single: bool, order: int,
+                      width: int, height: int, params: Optional[Dict[str, float]],
+                      /) -> Tuple[Buffer, Buffer, List[Any], Optional[_Record]]: ...
     def image_enhance(self, images: Sequence[Any], label: str, single: bool, order: int,
                       min_short_side: int, clip_limit: float, tiles_x: int, tiles_y: int,
                       /) -> Tuple[List[Any], Optional[_Record]]: ...

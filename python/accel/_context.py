@@ -389,7 +389,8 @@ class Context:
     def image(self) -> Any:
         """Image operations: ``ctx.image.decode``, ``gray``, ``resize``, ``blob``,
         ``scrfd_input``, ``scrfd_output``, ``warp_affine``, ``arcface_matrix``, ``align``,
-        ``quality``, ``enhance``."""
+        ``quality``, ``enhance``, and ``scrfd_prepare`` (decode, SCRFD input and quality of
+        files in one call)."""
         if self._image is None:
             from .image import Image
             self._image = Image(self)

@@ -41,8 +41,8 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 from ._arrays import to_array
 from .errors import BatchError, Error, InputError
 
-__all__ = ["Image", "Quality", "DecodeInfo", "Enhanced", "ScrfdInput", "Faces", "Aligned",
-           "MODELS"]
+__all__ = ["Image", "Quality", "DecodeInfo", "Enhanced", "ScrfdInput", "ScrfdPrepared", "Faces",
+           "Aligned", "MODELS"]
 
 #: The blob models: ``scrfd`` (SCRFD's letterboxed input, ``accel image blob --model scrfd``)
 #: and ``arcface`` (the ArcFace input of the image resized to size × size).
@@ -189,6 +189,18 @@ class ScrfdInput(NamedTuple):
 
     blob: Any
     det_scale: Any
+
+
+class ScrfdPrepared(NamedTuple):
+    """What :meth:`Image.scrfd_prepare` returns: ``blob`` (N×3×H×W float32, SCRFD's input),
+    ``det_scale`` (a float for one file, a float64 array for a batch), ``quality``
+    (:class:`Quality`, or a list) and ``image`` (the decoded H×W×3 uint8 image, or a list),
+    kept for what follows detection (alignment)."""
+
+    blob: Any
+    det_scale: Any
+    quality: Any
+    image: Any
 
 
 class Faces(NamedTuple):
@@ -455,6 +467,42 @@ class Image:
         det = to_array(ds)
         out = ScrfdInput(to_array(b), float(memoryview(ds)[0]) if single else det)
         return _finish("scrfd_input", "images", [], errors, single, stacked=out)
+
+    def scrfd_prepare(self, x: Any, size: Any = 640, *, order: str = "bgr", device: Any = None,
+                      **params: float) -> ScrfdPrepared:
+        """What a face pipeline does first with each photograph, in one library call
+        (``accel_scrfd_prepare``): decode it (as :meth:`decode`), make SCRFD's input (as
+        :meth:`scrfd_input`, into ``size``) and measure its quality (as :meth:`quality`,
+        ``params`` as there) — the same results, bit for bit. On the CPU a JPEG is decoded by
+        rows while another thread computes the blob and the quality of the rows already
+        decoded, so one photograph costs little more than its decoding.
+
+        ``x``: a path or the bytes of a JPEG, PNG or WebP file, or a list of them. Returns
+        :class:`ScrfdPrepared` ``(blob, det_scale, quality, image)``; in a batch, a file that
+        fails raises :class:`accel.BatchError` with the others' results (its blob row NaN)."""
+        c = self._ctx._for(device)
+        w, h = _size("size", size)
+        srcs, single = self._sources(x)
+        for i, s in enumerate(srcs):
+            if not (_is_path(s) or _is_encoded(s) or hasattr(s, "__array_interface__") and
+                    getattr(s, "ndim", 0) == 1):
+                raise _input_error("%s: %s (allowed: a path or the bytes of an image file; for "
+                                   "decoded arrays use scrfd_input and quality)"
+                                   % ("image" if single else "images[%d]" % i, type(s).__name__))
+        items = [os.fsdecode(s) if _is_path(s) else s for s in srcs]
+        b, ds, res, rec = c.scrfd_prepare(items, "image" if single else "images", single,
+                                          _order(order), w, h, params)
+        if rec is not None:
+            self._ctx._record(rec)
+        errors = [r if isinstance(r, Error) else None for r in res]
+        images = [None if e is not None else to_array(r[0]) for r, e in zip(res, errors)]
+        quality = [None if e is not None else Quality(*r[1]) for r, e in zip(res, errors)]
+        det = to_array(ds)
+        if single:
+            out = ScrfdPrepared(to_array(b), float(memoryview(ds)[0]), quality[0], images[0])
+        else:
+            out = ScrfdPrepared(to_array(b), det, quality, images)
+        return _finish("scrfd_prepare", "files", [], errors, single, stacked=out)
 
     def scrfd_output(self, outputs: Sequence[Any], det_scale: Any, *, input_size: Any = 640,
                      image_size: Any = None, score_threshold: float = 0.5,

@@ -1104,6 +1104,185 @@ done:
     return result;
 }
 
+/* ---- decode, SCRFD input and quality in one call ------------------------------------------------ */
+
+static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
+{
+    PyObject *seq_in, *params;
+    const char *label;
+    int single, order, width, height;
+    if (!PyArg_ParseTuple(args, "OspiiiO:scrfd_prepare", &seq_in, &label, &single, &order, &width,
+                          &height, &params))
+        return NULL;
+    if (pa_arg_range("order", order, ACCEL_BGR, ACCEL_RGB, "0 BGR, 1 RGB") < 0) return NULL;
+    if (width < 1 || height < 1 || width > 16384 || height > 16384)
+        return pa_input_error("size: %d×%d (allowed: 1..16384 each)", width, height);
+    accel_quality_params qp;
+    if (quality_params(params, &qp) < 0) return NULL;
+    accel_image_decode_params p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    accel_image_decode_params_init(&p);
+    p.order = (accel_pixel_order)order;
+    PyObject *seq = PySequence_Tuple(seq_in);
+    if (!seq) return NULL;
+    Py_ssize_t n = PyTuple_Size(seq);
+    if (n == 0) {
+        Py_DECREF(seq);
+        return pa_input_error("%s: an empty list (give at least one file)", label);
+    }
+    const size_t plane = (size_t)3 * (size_t)width * (size_t)height;
+    PyObject *result = NULL, *list = NULL;
+    pa_path *paths = calloc((size_t)n, sizeof *paths);
+    PyObject **errs = calloc((size_t)n, sizeof *errs);
+    pa_input *mem = calloc((size_t)n, sizeof *mem);
+    int *have_mem = calloc((size_t)n, sizeof *have_mem);
+    const char **pp = calloc((size_t)n, sizeof *pp), **names = calloc((size_t)n, sizeof *names);
+    const void **md = calloc((size_t)n, sizeof *md);
+    size_t *ms = calloc((size_t)n, sizeof *ms);
+    /* slot[i]: entry i's place in its call (paths first, then buffers); -1 for an entry whose
+     * input was refused here */
+    Py_ssize_t *slot = calloc((size_t)n, sizeof *slot);
+    char (*namebuf)[64] = calloc((size_t)n, sizeof *namebuf);
+    accel_image_decoded *dec = calloc((size_t)n, sizeof *dec);
+    accel_quality *q = calloc((size_t)n, sizeof *q);
+    float *blob = pa_alloc((size_t)n * plane * sizeof *blob), *tmp = NULL;
+    double *ds = pa_alloc((size_t)n * sizeof *ds), *dtmp = NULL;
+    size_t np = 0, nm = 0;
+    if (!paths || !errs || !mem || !have_mem || !pp || !names || !md || !ms || !slot || !namebuf ||
+        !dec || !q || !blob || !ds) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PyTuple_GetItem(seq, i);
+        item_name(namebuf[i], sizeof namebuf[i], label, single, i);
+        slot[i] = -1;
+        if (PyUnicode_Check(o)) {
+            if (!pa_path_arg(o, &paths[i])) goto done;
+            slot[i] = (Py_ssize_t)np;
+            pp[np++] = paths[i].text;
+            continue;
+        }
+        if (pa_input_arg(o, namebuf[i], &encoded_accept, &mem[i]) < 0) {
+            if (!item_level_error()) goto done;
+            errs[i] = pa_take_error();
+            continue;
+        }
+        have_mem[i] = 1;
+        slot[i] = -2 - (Py_ssize_t)nm; /* a buffer: -2 - its place */
+        names[nm] = namebuf[i];
+        md[nm] = mem[i].data;
+        ms[nm++] = mem[i].n;
+    }
+    /* the calls write the paths' results first, then the buffers': straight into the blob
+     * when every entry is of one kind (then in input order), else put in order after */
+    const int direct = np == (size_t)n || nm == (size_t)n;
+    if (!direct) {
+        tmp = pa_alloc((np + nm ? np + nm : 1) * plane * sizeof *tmp);
+        dtmp = pa_alloc((np + nm ? np + nm : 1) * sizeof *dtmp);
+        if (!tmp || !dtmp) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    float *cb = direct ? blob : tmp;
+    double *cd = direct ? ds : dtmp;
+    accel_image_decoded_init(dec, np + nm);
+    for (size_t k = 0; k < np + nm; k++) {
+        dec[k].status = UNSET;
+        q[k].struct_size = sizeof q[k];
+        q[k].status = UNSET;
+    }
+    run r;
+    run_init(&r, self, "scrfd_prepare", "image");
+    accel_status st_p = ACCEL_OK, st_m = ACCEL_OK;
+    char msg_p[1024] = "", msg_m[1024] = "";
+    accel_run_record rec_p = {.struct_size = sizeof rec_p}, rec_m = rec_p;
+    if (np)
+        PA_RUN(r.c, st_p, msg_p,
+               accel_scrfd_prepare(r.c->ctx, &p, pp, np, width, height, cb, cd, &qp, q, dec,
+                                   &rec_p));
+    if (nm)
+        PA_RUN(r.c, st_m, msg_m,
+               accel_scrfd_prepare_memory(r.c->ctx, &p, md, ms, names, nm, width, height,
+                                          cb + np * plane, cd + np, &qp, q + np, dec + np,
+                                          &rec_m));
+    for (int pass = 0; pass < 2; pass++) {
+        accel_status st = pass ? st_m : st_p;
+        size_t from = pass ? np : 0, cnt = pass ? nm : np;
+        if (st == ACCEL_OK) continue;
+        int whole = st == PA_CLOSED;
+        for (size_t k = from; k < from + cnt; k++) whole |= dec[k].status == UNSET;
+        if (whole) {
+            r.st = st;
+            memcpy(r.msg, pass ? msg_m : msg_p, sizeof r.msg);
+            r.rec = pass ? rec_m : rec_p;
+            raise_run(&r);
+            goto done;
+        }
+    }
+    r.rec = nm && !np ? rec_m : rec_p;
+    list = PyList_New(n);
+    if (!list) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *row = blob + (size_t)i * plane;
+        size_t k = slot[i] >= 0 ? (size_t)slot[i] : slot[i] <= -2 ? np + (size_t)(-2 - slot[i]) : (size_t)-1;
+        PyObject *e;
+        if (errs[i]) {
+            e = new_ref(errs[i]);
+        } else if (dec[k].status != ACCEL_OK) {
+            e = pa_error_new(dec[k].status, dec[k].message, NULL);
+        } else {
+            PyObject *img = image_buffer(dec[k].image.data, free_accel_pixels, dec[k].image.width,
+                                         dec[k].image.height, dec[k].image.channels, 0);
+            dec[k].image.data = NULL;
+            e = img ? Py_BuildValue("(N(iiddddd))", img, q[k].width, q[k].height,
+                                    q[k].blur_laplacian_var, q[k].brightness, q[k].contrast,
+                                    q[k].sharpness_tenengrad, q[k].overall)
+                    : NULL;
+        }
+        if (!e) goto done;
+        int ok = !errs[i] && dec[k].status == ACCEL_OK;
+        if (ok) {
+            if (!direct) {
+                memcpy(row, tmp + k * plane, plane * sizeof *row);
+                ds[i] = dtmp[k];
+            }
+        } else { /* a failed row: NaN, so it cannot pass for an image */
+            for (size_t j = 0; j < plane; j++) row[j] = NAN;
+            ds[i] = NAN;
+        }
+        PyList_SetItem(list, i, e);
+    }
+    size_t shape[4] = {(size_t)n, 3, (size_t)height, (size_t)width}, dn = (size_t)n;
+    PyObject *b = pa_buffer_new(blob, free, NULL, PA_EL_F32, 4, shape);
+    if (!b) goto done;
+    blob = NULL;
+    PyObject *d = pa_buffer_new(ds, free, NULL, PA_EL_F64, 1, &dn);
+    if (!d) {
+        Py_DECREF(b);
+        goto done;
+    }
+    ds = NULL;
+    int ran = np + nm > 0;
+    result = ran ? Py_BuildValue("(NNNN)", b, d, list, pa_record_dict(&r.rec))
+                 : Py_BuildValue("(NNNO)", b, d, list, Py_None);
+    list = NULL;
+done:
+    Py_XDECREF(list);
+    if (dec) accel_image_decoded_free(dec, np + nm);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (paths) pa_path_release(&paths[i]);
+        if (errs) Py_XDECREF(errs[i]);
+        if (have_mem && have_mem[i]) pa_input_release(&mem[i]);
+    }
+    free(paths), free(errs), free(mem), free(have_mem), free(pp), free(names), free(md), free(ms);
+    free(slot), free(namebuf), free(dec), free(q), free(blob), free(tmp), free(ds), free(dtmp);
+    Py_DECREF(seq);
+    return result;
+}
+
 /* ---- SCRFD output ---------------------------------------------------------------------------------- */
 
 static int scrfd_params(PyObject *d, accel_scrfd_params *p)
@@ -1372,6 +1551,11 @@ PyMethodDef pa_context_image_methods[] = {
     {"image_enhance", ctx_image_enhance, METH_VARARGS,
      "image_enhance($self, images, label, single, order, min_short_side, clip_limit, tiles_x, "
      "tiles_y, /)\n--\n\n([(Buffer, scale) or error, …], record): accel_image_enhance()."},
+    {"scrfd_prepare", ctx_scrfd_prepare, METH_VARARGS,
+     "scrfd_prepare($self, sources, label, single, order, width, height, params, /)\n--\n\n"
+     "(blob, det_scale, [(Buffer, (width, height, blur_laplacian_var, brightness, contrast, "
+     "sharpness_tenengrad, overall)) or error, …], record): accel_scrfd_prepare() of paths "
+     "(str) and accel_scrfd_prepare_memory() of encoded bytes; failed rows of the blob NaN."},
     {"scrfd_output", ctx_scrfd_output, METH_VARARGS,
      "scrfd_output($self, outputs, det_scales, image_sizes, params, label, single, /)\n--\n\n"
      "([(det, kpss or None) or error, …], record): accel_scrfd_output(); params is (input_width, "

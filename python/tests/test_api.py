@@ -51,7 +51,7 @@ def test_contract_names_exist():
     from accel.image import Image
     # one method per image operation, named as the library function and the CLI verb
     for meth in ("decode", "gray", "resize", "blob", "scrfd_input", "scrfd_output",
-                 "warp_affine", "arcface_matrix", "align", "quality", "enhance"):
+                 "warp_affine", "arcface_matrix", "align", "quality", "enhance", "scrfd_prepare"):
         assert callable(getattr(Image, meth)), meth
         assert "device" in inspect.signature(getattr(Image, meth)).parameters or \
             meth == "arcface_matrix", meth

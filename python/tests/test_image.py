@@ -156,6 +156,48 @@ def test_blob_equals_the_cli(ctx, files, tmp_path, model, size):
         assert isinstance(one.det_scale, float) and one.det_scale == doc["images"][0]["det_scale"]
 
 
+def test_scrfd_prepare_is_decode_scrfd_input_and_quality(ctx, files, tmp_path):
+    paths = [p for p, _ in files.values()]
+    for size in (640, (480, 320)):
+        got = ctx.image.scrfd_prepare(paths, size)
+        si = ctx.image.scrfd_input(paths, size)
+        same(got.blob, si.blob, ("blob", size))
+        assert got.det_scale.tolist() == si.det_scale.tolist()
+        assert got.quality == ctx.image.quality(paths)
+        for img, (_, ref) in zip(got.image, files.values()):
+            same(img, ref, "decoded")
+    # one file, from its path and from its bytes, one thread and two
+    path = files["hd.jpg"][0]
+    one = ctx.image.scrfd_prepare(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    for other in (ctx.image.scrfd_prepare(data),
+                  accel.Context(num_threads=1, discovery=False).image.scrfd_prepare(path)):
+        same(other.blob, one.blob, "bytes / one thread")
+        assert other.det_scale == one.det_scale and other.quality == one.quality
+        same(other.image, one.image, "image")
+    assert isinstance(one.det_scale, float) and one.blob.shape == (1, 3, 640, 640)
+    assert one.quality == ctx.image.quality(path)
+    q = ctx.image.scrfd_prepare(path, blur_good=1e9).quality
+    assert q.overall < one.quality.overall and q.blur_laplacian_var == one.quality.blur_laplacian_var
+    # a batch keeps what succeeded: a truncated JPEG (cut after most of its rows), a missing
+    # file and a non-file fail alone
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: len(data) * 7 // 10])
+    with pytest.raises(accel.BatchError) as ei:
+        ctx.image.scrfd_prepare([path, str(cut), str(tmp_path / "missing.jpg"), data])
+    e = ei.value
+    assert e.failed == [1, 2] and isinstance(e.errors[1], accel.FormatError)
+    assert "cut.jpg" in e.errors[1].message and "truncated" in e.errors[1].message
+    assert isinstance(e.errors[2], accel.NotFoundError)
+    r = e.results
+    assert np.isnan(r.blob[1]).all() and np.isnan(r.blob[2]).all() and np.isnan(r.det_scale[1])
+    same(r.blob[0], one.blob[0], "row 0"), same(r.blob[3], one.blob[0], "row 3")
+    assert r.quality[0] == one.quality and r.image[1] is None and r.quality[2] is None
+    with pytest.raises(accel.InputError, match="scrfd_input and quality"):
+        ctx.image.scrfd_prepare(files["hd.jpg"][1])
+
+
 def test_align_equals_the_cli(ctx, files, tmp_path):
     need_cli()
     path, img = files["astronaut.jpg"]
