@@ -13,9 +13,12 @@
  *   area224     INTER_AREA to 224×224 of each decoded image, one per call
  *   scrfd       SCRFD letterbox + blob (640×640) of each decoded image, one per call
  *   decode      JPEG/PNG/WebP bytes → BGR pixels, one file per call
- *   pipeline    bytes → decoded → SCRFD blob + quality: one call of each operation per file
- *   batch       all files at once: decode, SCRFD blobs and quality as three batched calls
- *               (16 files per call), reported as images per second
+ *   pipeline    bytes → SCRFD blob + quality: one accel_scrfd_prepare_memory call per file
+ *               (its decoded image kept, as a face pipeline keeps it to align the faces)
+ *   pipeline3   the same as three calls per file: decode, accel_scrfd_input, quality
+ *   batch       all files at once: accel_scrfd_prepare_memory on 16 files per call, reported
+ *               as images per second
+ *   batch3      the same as three batched calls (decode, SCRFD blobs, quality) per 16 files
  *   blobq       N decoded images (the files' decoded images repeated to N) → SCRFD blobs +
  *               quality: one call of each over all N (transfers included on a device), per
  *               batch, and images per second
@@ -76,7 +79,7 @@ int main(int argc, char **argv)
     }
     if (argc - a < 2 || reps < 1 || nbatch < 1) {
         fprintf(stderr, "usage: %s [--threads T] [--reps K] [--device KIND] [--batch N] "
-                        "quality|area224|scrfd|decode|pipeline|batch|blobq FILE...\n", argv[0]);
+                        "quality|area224|scrfd|decode|pipeline|pipeline3|batch|batch3|blobq FILE...\n", argv[0]);
         return 2;
     }
     const char *cs = argv[a++];
@@ -131,7 +134,8 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t k = 0; k < nb; k++) bin[k] = f[k % n].dec.image, bq[k].struct_size = sizeof bq[k];
-    int batch = !strcmp(cs, "batch") || blobq;
+    int batch = !strcmp(cs, "batch") || !strcmp(cs, "batch3") || blobq;
+    int fused = !strcmp(cs, "batch") || !strcmp(cs, "pipeline");
     accel_run_record rec = {.struct_size = sizeof rec};
     for (int r = 0; r < reps; r++) {
         double t0 = now_ms();
@@ -152,10 +156,16 @@ int main(int argc, char **argv)
                 accel_quality q[BATCH];
                 for (size_t k = 0; k < m; k++) data[k] = f[i0 + k].data, sizes[k] = f[i0 + k].size;
                 accel_image_decoded_init(d, m);
-                accel_image_decode_memory(cpu, NULL, data, sizes, NULL, m, d, NULL);
-                for (size_t k = 0; k < m; k++) in[k] = d[k].image, q[k].struct_size = sizeof q[k];
-                accel_scrfd_input(ctx, in, m, 640, 640, blob, ds, NULL, NULL);
-                accel_image_quality(ctx, NULL, in, m, q, NULL);
+                for (size_t k = 0; k < m; k++) q[k].struct_size = sizeof q[k];
+                if (fused) {
+                    accel_scrfd_prepare_memory(ctx, NULL, data, sizes, NULL, m, 640, 640, blob, ds,
+                                               NULL, q, d, NULL);
+                } else {
+                    accel_image_decode_memory(cpu, NULL, data, sizes, NULL, m, d, NULL);
+                    for (size_t k = 0; k < m; k++) in[k] = d[k].image;
+                    accel_scrfd_input(ctx, in, m, 640, 640, blob, ds, NULL, NULL);
+                    accel_image_quality(ctx, NULL, in, m, q, NULL);
+                }
                 accel_image_decoded_free(d, m);
             }
         } else {
@@ -169,12 +179,20 @@ int main(int argc, char **argv)
                     accel_image_resize(ctx, ACCEL_INTERP_AREA, im, &o, 1, NULL, NULL);
                 } else if (!strcmp(cs, "scrfd")) {
                     accel_scrfd_input(ctx, im, 1, 640, 640, blob, ds, NULL, NULL);
-                } else if (!strcmp(cs, "decode") || !strcmp(cs, "pipeline")) {
+                } else if (!strcmp(cs, "pipeline")) {
+                    accel_image_decoded d;
+                    accel_image_decoded_init(&d, 1);
+                    const void *data = f[i].data;
+                    accel_quality q = {.struct_size = sizeof q};
+                    accel_scrfd_prepare_memory(ctx, NULL, &data, &f[i].size, NULL, 1, 640, 640,
+                                               blob, ds, NULL, &q, &d, NULL);
+                    accel_image_decoded_free(&d, 1);
+                } else if (!strcmp(cs, "decode") || !strcmp(cs, "pipeline3")) {
                     accel_image_decoded d;
                     accel_image_decoded_init(&d, 1);
                     const void *data = f[i].data;
                     accel_image_decode_memory(cpu, NULL, &data, &f[i].size, NULL, 1, &d, NULL);
-                    if (!strcmp(cs, "pipeline")) {
+                    if (!strcmp(cs, "pipeline3")) {
                         accel_quality q = {.struct_size = sizeof q};
                         accel_scrfd_input(ctx, &d.image, 1, 640, 640, blob, ds, NULL, NULL);
                         accel_image_quality(ctx, NULL, &d.image, 1, &q, NULL);

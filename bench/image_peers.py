@@ -16,9 +16,13 @@ What is timed, per 1080p image unless said (the issue's speed goals):
   area224   INTER_AREA 1920×1080 → 224×224                                goal ≥ 2×
   scrfd     SCRFD letterbox + blobFromImage (640×640)
   decode    imread / imdecode of the JPEG bytes
-  pipeline  JPEG bytes → blob + quality (imdecode + letterbox/blob + quality; accel: three
-            calls, full-size decode so the results are OpenCV's)                goal ≥ 5×
-  batch     200 JPEGs of mixed sizes → blobs + quality, images per second   goal ≥ 5×
+  pipeline  JPEG bytes → blob + quality (imdecode + letterbox/blob + quality; accel: one
+            accel_scrfd_prepare_memory call, full-size decode so the results are OpenCV's,
+            the decoded image kept)                                         goal ≥ 5×
+  pipeline3 the same as accel's three separate calls (decode, scrfd_input, quality), for
+            comparison (OpenCV's figure is pipeline's)
+  batch     200 JPEGs of mixed sizes → blobs + quality, images per second (accel:
+            accel_scrfd_prepare_memory on 16 files per call)                goal ≥ 5×
 
 Then the device batch (issue 9's GPU goal, here on the devices this machine has): N decoded
 1080p images (the three photographs repeated) → SCRFD blobs + quality, one call of each over
@@ -92,6 +96,7 @@ def opencv_case(case, files, reps):
         "scrfd": lambda: [R.scrfd_prepare(i) for i in imgs],
         "decode": lambda: [cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs],
         "pipeline": lambda: [(R.scrfd_prepare(x), quality(x)) for x in (cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs)],
+        "pipeline3": lambda: [(R.scrfd_prepare(x), quality(x)) for x in (cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs)],
         "batch": lambda: [(R.scrfd_prepare(x), quality(x)) for x in (cv2.imdecode(b, cv2.IMREAD_COLOR) for b in bufs)],
     }[case]
     res = {}
@@ -149,7 +154,7 @@ def main():
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, OpenCV {cv2.__version__}")
     print("| case | files | OpenCV best ms (2 thr / 1 thr) | accel best ms (2 thr / 1 thr) | ratio (best/best) | goal |")
     print("|---|---|---|---|---|---|")
-    for case in () if a.skip_peers else ("quality", "area224", "scrfd", "decode", "pipeline", "batch"):
+    for case in () if a.skip_peers else ("quality", "area224", "scrfd", "decode", "pipeline", "pipeline3", "batch"):
         files = mixed if case == "batch" else hd
         reps = max(2, a.reps // 5) if case == "batch" else a.reps
         # interleaved: OpenCV, accel, OpenCV again; the best of all runs counts
