@@ -958,6 +958,131 @@ done:
     return result;
 }
 
+/* ---- files: paths and encoded bytes ------------------------------------------------------------ */
+
+/* The files of a call that takes them (decode, scrfd_prepare): paths (str) go to the library's
+ * path call, encoded bytes to its _memory call; where_p[k] / where_m[k] is the entry of the
+ * k-th of each; errs[i] an entry refused here (not bytes); a None entry is skipped. Results of
+ * the two calls are their decoding results, dp (np) and dm (nm). */
+typedef struct file_srcs {
+    Py_ssize_t n;
+    pa_path *paths;
+    PyObject **errs;
+    pa_input *mem;
+    int *have_mem;
+    const char **pp, **names;
+    const void **md;
+    size_t *ms;
+    Py_ssize_t *where_p, *where_m;
+    char (*namebuf)[64];
+    size_t np, nm;
+} file_srcs;
+
+static void file_srcs_release(file_srcs *f)
+{
+    for (Py_ssize_t i = 0; i < f->n; i++) {
+        if (f->paths) pa_path_release(&f->paths[i]);
+        if (f->errs) Py_XDECREF(f->errs[i]);
+        if (f->have_mem && f->have_mem[i]) pa_input_release(&f->mem[i]);
+    }
+    free(f->paths), free(f->errs), free(f->mem), free(f->have_mem), free(f->pp), free(f->names);
+    free(f->md), free(f->ms), free(f->where_p), free(f->where_m), free(f->namebuf);
+    memset(f, 0, sizeof *f);
+}
+
+/* The files of a call as a tuple (a new reference), at least one; NULL with the exception set. */
+static PyObject *files_tuple(PyObject *seq_in, const char *label, Py_ssize_t *n)
+{
+    PyObject *seq = PySequence_Tuple(seq_in);
+    if (!seq) return NULL;
+    *n = PyTuple_Size(seq);
+    if (*n == 0) {
+        Py_DECREF(seq);
+        pa_input_error("%s: an empty list (give at least one file)", label);
+        return NULL;
+    }
+    return seq;
+}
+
+/* 0, or -1 with the exception set (f released then). */
+static int file_srcs_get(file_srcs *f, PyObject *seq, Py_ssize_t n, const char *label, int single)
+{
+    memset(f, 0, sizeof *f);
+    f->n = n;
+    f->paths = calloc((size_t)n, sizeof *f->paths);
+    f->errs = calloc((size_t)n, sizeof *f->errs);
+    f->mem = calloc((size_t)n, sizeof *f->mem);
+    f->have_mem = calloc((size_t)n, sizeof *f->have_mem);
+    f->pp = calloc((size_t)n, sizeof *f->pp);
+    f->names = calloc((size_t)n, sizeof *f->names);
+    f->md = calloc((size_t)n, sizeof *f->md);
+    f->ms = calloc((size_t)n, sizeof *f->ms);
+    f->where_p = calloc((size_t)n, sizeof *f->where_p);
+    f->where_m = calloc((size_t)n, sizeof *f->where_m);
+    f->namebuf = calloc((size_t)n, sizeof *f->namebuf);
+    if (!f->paths || !f->errs || !f->mem || !f->have_mem || !f->pp || !f->names || !f->md ||
+        !f->ms || !f->where_p || !f->where_m || !f->namebuf) {
+        file_srcs_release(f);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PyTuple_GetItem(seq, i);
+        item_name(f->namebuf[i], sizeof f->namebuf[i], label, single, i);
+        if (o == Py_None) continue; /* not a file: a place kept so the names keep their index */
+        if (PyUnicode_Check(o)) {
+            if (!pa_path_arg(o, &f->paths[i])) {
+                file_srcs_release(f);
+                return -1;
+            }
+            f->where_p[f->np] = i;
+            f->pp[f->np++] = f->paths[i].text;
+            continue;
+        }
+        if (pa_input_arg(o, f->namebuf[i], &encoded_accept, &f->mem[i]) < 0) {
+            if (!item_level_error()) {
+                file_srcs_release(f);
+                return -1;
+            }
+            f->errs[i] = pa_take_error();
+            continue;
+        }
+        f->have_mem[i] = 1;
+        f->where_m[f->nm] = i;
+        f->names[f->nm] = f->namebuf[i];
+        f->md[f->nm] = f->mem[i].data;
+        f->ms[f->nm++] = f->mem[i].n;
+    }
+    return 0;
+}
+
+/* After the path call (st_p, …) and the memory call (st_m, …): a call that failed as a whole
+ * (its results hold no status of their own) raises, and 1 is returned; else 0, r->rec the
+ * record of the call that ran (the path call's when both did). */
+static int file_calls_failed(run *r, const file_srcs *f, const accel_image_decoded *dp,
+                             const accel_image_decoded *dm, accel_status st_p, const char *msg_p,
+                             const accel_run_record *rec_p, accel_status st_m, const char *msg_m,
+                             const accel_run_record *rec_m)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        accel_status st = pass ? st_m : st_p;
+        const accel_image_decoded *d = pass ? dm : dp;
+        size_t cnt = pass ? f->nm : f->np;
+        if (st == ACCEL_OK) continue;
+        int whole = st == PA_CLOSED;
+        for (size_t k = 0; k < cnt; k++) whole |= d[k].status == UNSET;
+        if (whole) {
+            r->st = st;
+            snprintf(r->msg, sizeof r->msg, "%s", pass ? msg_m : msg_p);
+            r->rec = pass ? *rec_m : *rec_p;
+            raise_run(r);
+            return 1;
+        }
+    }
+    r->rec = f->nm && !f->np ? *rec_m : *rec_p;
+    return 0;
+}
+
 /* ---- decoding ---------------------------------------------------------------------------------- */
 
 static PyObject *decoded_info(const accel_image_decoded *d)
@@ -982,87 +1107,40 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
         return NULL;
     if (pa_arg_range("order", order, ACCEL_BGR, ACCEL_RGB, "0 BGR, 1 RGB") < 0) return NULL;
     p.order = (accel_pixel_order)order;
-    PyObject *seq = PySequence_Tuple(seq_in);
+    Py_ssize_t n = 0;
+    PyObject *seq = files_tuple(seq_in, label, &n);
     if (!seq) return NULL;
-    Py_ssize_t n = PyTuple_Size(seq);
-    if (n == 0) {
-        Py_DECREF(seq);
-        return pa_input_error("%s: an empty list (give at least one file)", label);
-    }
     PyObject *result = NULL, *list = NULL;
-    pa_path *paths = calloc((size_t)n, sizeof *paths);
-    PyObject **errs = calloc((size_t)n, sizeof *errs);
-    pa_input *mem = calloc((size_t)n, sizeof *mem);
-    int *have_mem = calloc((size_t)n, sizeof *have_mem);
-    const char **pp = calloc((size_t)n, sizeof *pp), **names = calloc((size_t)n, sizeof *names);
-    const void **md = calloc((size_t)n, sizeof *md);
-    size_t *ms = calloc((size_t)n, sizeof *ms);
-    Py_ssize_t *where_p = calloc((size_t)n, sizeof *where_p), *where_m = calloc((size_t)n, sizeof *where_m);
-    char (*namebuf)[64] = calloc((size_t)n, sizeof *namebuf);
-    accel_image_decoded *dp = calloc((size_t)n, sizeof *dp), *dm = calloc((size_t)n, sizeof *dm);
-    size_t np = 0, nm = 0;
-    if (!paths || !errs || !mem || !have_mem || !pp || !names || !md || !ms || !where_p || !where_m ||
-        !namebuf || !dp || !dm) {
+    file_srcs f;
+    accel_image_decoded *dp = NULL, *dm = NULL;
+    if (file_srcs_get(&f, seq, n, label, single) < 0) goto done;
+    dp = calloc((size_t)n, sizeof *dp);
+    dm = calloc((size_t)n, sizeof *dm);
+    if (!dp || !dm) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *o = PyTuple_GetItem(seq, i);
-        item_name(namebuf[i], sizeof namebuf[i], label, single, i);
-        if (o == Py_None) continue; /* not a file: a place kept so the names keep their index */
-        if (PyUnicode_Check(o)) {
-            if (!pa_path_arg(o, &paths[i])) goto done;
-            where_p[np] = i;
-            pp[np++] = paths[i].text;
-            continue;
-        }
-        if (pa_input_arg(o, namebuf[i], &encoded_accept, &mem[i]) < 0) {
-            if (!item_level_error()) goto done;
-            errs[i] = pa_take_error();
-            continue;
-        }
-        have_mem[i] = 1;
-        where_m[nm] = i;
-        names[nm] = namebuf[i];
-        md[nm] = mem[i].data;
-        ms[nm++] = mem[i].n;
-    }
-    accel_image_decoded_init(dp, np);
-    accel_image_decoded_init(dm, nm);
-    for (size_t k = 0; k < np; k++) dp[k].status = UNSET;
-    for (size_t k = 0; k < nm; k++) dm[k].status = UNSET;
+    accel_image_decoded_init(dp, f.np);
+    accel_image_decoded_init(dm, f.nm);
+    for (size_t k = 0; k < f.np; k++) dp[k].status = UNSET;
+    for (size_t k = 0; k < f.nm; k++) dm[k].status = UNSET;
     run r;
     run_init(&r, self, "image_decode", "image");
     accel_status st_p = ACCEL_OK, st_m = ACCEL_OK;
     char msg_p[1024] = "", msg_m[1024] = "";
     accel_run_record rec_p = {.struct_size = sizeof rec_p}, rec_m = rec_p;
-    if (np) PA_RUN(r.c, st_p, msg_p, accel_image_decode(r.c->ctx, &p, pp, np, dp, &rec_p));
-    if (nm)
-        PA_RUN(r.c, st_m, msg_m, accel_image_decode_memory(r.c->ctx, &p, md, ms, names, nm, dm, &rec_m));
-    /* a whole call that failed (its results hold no status of their own) raises */
-    for (int pass = 0; pass < 2; pass++) {
-        accel_status st = pass ? st_m : st_p;
-        accel_image_decoded *d = pass ? dm : dp;
-        size_t cnt = pass ? nm : np;
-        if (st == ACCEL_OK) continue;
-        int whole = st == PA_CLOSED;
-        for (size_t k = 0; k < cnt; k++) whole |= d[k].status == UNSET;
-        if (whole) {
-            r.st = st;
-            memcpy(r.msg, pass ? msg_m : msg_p, sizeof r.msg);
-            r.rec = pass ? rec_m : rec_p;
-            raise_run(&r);
-            goto done;
-        }
-    }
-    r.rec = nm && !np ? rec_m : rec_p;
+    if (f.np) PA_RUN(r.c, st_p, msg_p, accel_image_decode(r.c->ctx, &p, f.pp, f.np, dp, &rec_p));
+    if (f.nm)
+        PA_RUN(r.c, st_m, msg_m,
+               accel_image_decode_memory(r.c->ctx, &p, f.md, f.ms, f.names, f.nm, dm, &rec_m));
+    if (file_calls_failed(&r, &f, dp, dm, st_p, msg_p, &rec_p, st_m, msg_m, &rec_m)) goto done;
     list = PyList_New(n);
     if (!list) goto done;
     for (Py_ssize_t i = 0; i < n; i++) PyList_SetItem(list, i, new_ref(Py_None));
     for (int pass = 0; pass < 2; pass++) {
         accel_image_decoded *d = pass ? dm : dp;
-        size_t cnt = pass ? nm : np;
-        Py_ssize_t *where = pass ? where_m : where_p;
+        size_t cnt = pass ? f.nm : f.np;
+        Py_ssize_t *where = pass ? f.where_m : f.where_p;
         for (size_t k = 0; k < cnt; k++) {
             PyObject *e, *info = decoded_info(&d[k]);
             if (!info) goto done;
@@ -1082,24 +1160,19 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
         }
     }
     for (Py_ssize_t i = 0; i < n; i++)
-        if (errs[i]) {
-            PyObject *pair = Py_BuildValue("(OO)", errs[i], Py_None);
+        if (f.errs[i]) {
+            PyObject *pair = Py_BuildValue("(OO)", f.errs[i], Py_None);
             if (!pair) goto done;
             PyList_SetItem(list, i, pair);
         }
-    result = with_record(list, &r, np + nm > 0);
+    result = with_record(list, &r, f.np + f.nm > 0);
     list = NULL;
 done:
     Py_XDECREF(list);
-    if (dp) accel_image_decoded_free(dp, np);
-    if (dm) accel_image_decoded_free(dm, nm);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (paths) pa_path_release(&paths[i]);
-        if (errs) Py_XDECREF(errs[i]);
-        if (have_mem && have_mem[i]) pa_input_release(&mem[i]);
-    }
-    free(paths), free(errs), free(mem), free(have_mem), free(pp), free(names), free(md), free(ms);
-    free(where_p), free(where_m), free(namebuf), free(dp), free(dm);
+    if (dp) accel_image_decoded_free(dp, f.np);
+    if (dm) accel_image_decoded_free(dm, f.nm);
+    free(dp), free(dm);
+    file_srcs_release(&f);
     Py_DECREF(seq);
     return result;
 }
@@ -1124,67 +1197,34 @@ static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
     p.struct_size = sizeof p;
     accel_image_decode_params_init(&p);
     p.order = (accel_pixel_order)order;
-    PyObject *seq = PySequence_Tuple(seq_in);
+    Py_ssize_t n = 0;
+    PyObject *seq = files_tuple(seq_in, label, &n);
     if (!seq) return NULL;
-    Py_ssize_t n = PyTuple_Size(seq);
-    if (n == 0) {
-        Py_DECREF(seq);
-        return pa_input_error("%s: an empty list (give at least one file)", label);
-    }
     const size_t plane = (size_t)3 * (size_t)width * (size_t)height;
     PyObject *result = NULL, *list = NULL;
-    pa_path *paths = calloc((size_t)n, sizeof *paths);
-    PyObject **errs = calloc((size_t)n, sizeof *errs);
-    pa_input *mem = calloc((size_t)n, sizeof *mem);
-    int *have_mem = calloc((size_t)n, sizeof *have_mem);
-    const char **pp = calloc((size_t)n, sizeof *pp), **names = calloc((size_t)n, sizeof *names);
-    const void **md = calloc((size_t)n, sizeof *md);
-    size_t *ms = calloc((size_t)n, sizeof *ms);
-    /* slot[i]: entry i's place in its call (paths first, then buffers); -1 for an entry whose
-     * input was refused here */
-    Py_ssize_t *slot = calloc((size_t)n, sizeof *slot);
-    char (*namebuf)[64] = calloc((size_t)n, sizeof *namebuf);
-    accel_image_decoded *dec = calloc((size_t)n, sizeof *dec);
-    accel_quality *q = calloc((size_t)n, sizeof *q);
-    float *blob = pa_alloc((size_t)n * plane * sizeof *blob), *tmp = NULL;
-    double *ds = pa_alloc((size_t)n * sizeof *ds), *dtmp = NULL;
-    size_t np = 0, nm = 0;
-    if (!paths || !errs || !mem || !have_mem || !pp || !names || !md || !ms || !slot || !namebuf ||
-        !dec || !q || !blob || !ds) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *o = PyTuple_GetItem(seq, i);
-        item_name(namebuf[i], sizeof namebuf[i], label, single, i);
-        slot[i] = -1;
-        if (PyUnicode_Check(o)) {
-            if (!pa_path_arg(o, &paths[i])) goto done;
-            slot[i] = (Py_ssize_t)np;
-            pp[np++] = paths[i].text;
-            continue;
-        }
-        if (pa_input_arg(o, namebuf[i], &encoded_accept, &mem[i]) < 0) {
-            if (!item_level_error()) goto done;
-            errs[i] = pa_take_error();
-            continue;
-        }
-        have_mem[i] = 1;
-        slot[i] = -2 - (Py_ssize_t)nm; /* a buffer: -2 - its place */
-        names[nm] = namebuf[i];
-        md[nm] = mem[i].data;
-        ms[nm++] = mem[i].n;
-    }
+    file_srcs f;
+    accel_image_decoded *dec = NULL;
+    accel_quality *q = NULL;
+    float *blob = NULL, *tmp = NULL;
+    double *ds = NULL, *dtmp = NULL;
+    char *ok = NULL;
+    if (file_srcs_get(&f, seq, n, label, single) < 0) goto done;
+    const size_t np = f.np, nm = f.nm;
+    dec = calloc((size_t)n, sizeof *dec);
+    q = calloc((size_t)n, sizeof *q);
+    ok = calloc((size_t)n, 1);
+    blob = pa_alloc((size_t)n * plane * sizeof *blob);
+    ds = pa_alloc((size_t)n * sizeof *ds);
     /* the calls write the paths' results first, then the buffers': straight into the blob
      * when every entry is of one kind (then in input order), else put in order after */
     const int direct = np == (size_t)n || nm == (size_t)n;
     if (!direct) {
         tmp = pa_alloc((np + nm ? np + nm : 1) * plane * sizeof *tmp);
         dtmp = pa_alloc((np + nm ? np + nm : 1) * sizeof *dtmp);
-        if (!tmp || !dtmp) {
-            PyErr_NoMemory();
-            goto done;
-        }
+    }
+    if (!dec || !q || !ok || !blob || !ds || (!direct && (!tmp || !dtmp))) {
+        PyErr_NoMemory();
+        goto done;
     }
     float *cb = direct ? blob : tmp;
     double *cd = direct ? ds : dtmp;
@@ -1201,37 +1241,31 @@ static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
     accel_run_record rec_p = {.struct_size = sizeof rec_p}, rec_m = rec_p;
     if (np)
         PA_RUN(r.c, st_p, msg_p,
-               accel_scrfd_prepare(r.c->ctx, &p, pp, np, width, height, cb, cd, &qp, q, dec,
+               accel_scrfd_prepare(r.c->ctx, &p, f.pp, np, width, height, cb, cd, &qp, q, dec,
                                    &rec_p));
     if (nm)
         PA_RUN(r.c, st_m, msg_m,
-               accel_scrfd_prepare_memory(r.c->ctx, &p, md, ms, names, nm, width, height,
+               accel_scrfd_prepare_memory(r.c->ctx, &p, f.md, f.ms, f.names, nm, width, height,
                                           cb + np * plane, cd + np, &qp, q + np, dec + np,
                                           &rec_m));
-    for (int pass = 0; pass < 2; pass++) {
-        accel_status st = pass ? st_m : st_p;
-        size_t from = pass ? np : 0, cnt = pass ? nm : np;
-        if (st == ACCEL_OK) continue;
-        int whole = st == PA_CLOSED;
-        for (size_t k = from; k < from + cnt; k++) whole |= dec[k].status == UNSET;
-        if (whole) {
-            r.st = st;
-            memcpy(r.msg, pass ? msg_m : msg_p, sizeof r.msg);
-            r.rec = pass ? rec_m : rec_p;
-            raise_run(&r);
-            goto done;
+    if (file_calls_failed(&r, &f, dec, dec + np, st_p, msg_p, &rec_p, st_m, msg_m, &rec_m))
+        goto done;
+    /* entry i is the calls' k-th result (none for an entry refused here) */
+    for (size_t k = 0; k < np + nm; k++) {
+        Py_ssize_t i = k < np ? f.where_p[k] : f.where_m[k - np];
+        ok[i] = dec[k].status == ACCEL_OK;
+        if (ok[i] && !direct) {
+            memcpy(blob + (size_t)i * plane, tmp + k * plane, plane * sizeof *blob);
+            ds[i] = cd[k];
         }
     }
-    r.rec = nm && !np ? rec_m : rec_p;
     list = PyList_New(n);
     if (!list) goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        float *row = blob + (size_t)i * plane;
-        size_t k = slot[i] >= 0 ? (size_t)slot[i] : slot[i] <= -2 ? np + (size_t)(-2 - slot[i]) : (size_t)-1;
+    for (Py_ssize_t i = 0; i < n; i++) PyList_SetItem(list, i, new_ref(Py_None));
+    for (size_t k = 0; k < np + nm; k++) {
+        Py_ssize_t i = k < np ? f.where_p[k] : f.where_m[k - np];
         PyObject *e;
-        if (errs[i]) {
-            e = new_ref(errs[i]);
-        } else if (dec[k].status != ACCEL_OK) {
+        if (dec[k].status != ACCEL_OK) {
             e = pa_error_new(dec[k].status, dec[k].message, NULL);
         } else {
             PyObject *img = image_buffer(dec[k].image.data, free_accel_pixels, dec[k].image.width,
@@ -1243,18 +1277,16 @@ static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
                     : NULL;
         }
         if (!e) goto done;
-        int ok = !errs[i] && dec[k].status == ACCEL_OK;
-        if (ok) {
-            if (!direct) {
-                memcpy(row, tmp + k * plane, plane * sizeof *row);
-                ds[i] = dtmp[k];
-            }
-        } else { /* a failed row: NaN, so it cannot pass for an image */
-            for (size_t j = 0; j < plane; j++) row[j] = NAN;
-            ds[i] = NAN;
-        }
         PyList_SetItem(list, i, e);
     }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (f.errs[i]) PyList_SetItem(list, i, new_ref(f.errs[i]));
+    /* a failed row: NaN, so it cannot pass for an image */
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!ok[i]) {
+            for (size_t j = 0; j < plane; j++) blob[(size_t)i * plane + j] = NAN;
+            ds[i] = NAN;
+        }
     size_t shape[4] = {(size_t)n, 3, (size_t)height, (size_t)width}, dn = (size_t)n;
     PyObject *b = pa_buffer_new(blob, free, NULL, PA_EL_F32, 4, shape);
     if (!b) goto done;
@@ -1265,20 +1297,14 @@ static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
         goto done;
     }
     ds = NULL;
-    int ran = np + nm > 0;
-    result = ran ? Py_BuildValue("(NNNN)", b, d, list, pa_record_dict(&r.rec))
-                 : Py_BuildValue("(NNNO)", b, d, list, Py_None);
+    result = np + nm ? Py_BuildValue("(NNNN)", b, d, list, pa_record_dict(&r.rec))
+                     : Py_BuildValue("(NNNO)", b, d, list, Py_None);
     list = NULL;
 done:
     Py_XDECREF(list);
-    if (dec) accel_image_decoded_free(dec, np + nm);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (paths) pa_path_release(&paths[i]);
-        if (errs) Py_XDECREF(errs[i]);
-        if (have_mem && have_mem[i]) pa_input_release(&mem[i]);
-    }
-    free(paths), free(errs), free(mem), free(have_mem), free(pp), free(names), free(md), free(ms);
-    free(slot), free(namebuf), free(dec), free(q), free(blob), free(tmp), free(ds), free(dtmp);
+    if (dec) accel_image_decoded_free(dec, f.np + f.nm);
+    free(dec), free(q), free(ok), free(blob), free(tmp), free(ds), free(dtmp);
+    file_srcs_release(&f);
     Py_DECREF(seq);
     return result;
 }

@@ -525,6 +525,25 @@ void conf_image_enhance(const conf_dev *d, conf_tally *t)
 
 /* ---- decode ---- */
 
+/* The images of `in` as quality-90 JPEGs (enc[i], len[i] bytes, malloc'd); 0 when this build
+ * or machine has no JPEG codec (then counted as a case with nothing compared, `in` freed). */
+static int jpegs_of(rimgs *in, const char *op, uint8_t **enc, size_t *len, conf_tally *t)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        img_t v = {in->v[i].data, in->v[i].width, in->v[i].height, 3, in->v[i].stride, 0};
+        accel_status st = accel__jpeg_encode(&v, 90, &enc[i], &len[i]);
+        if (st == ACCEL_ERR_NOT_BUILT_IN || st == ACCEL_ERR_UNAVAILABLE) {
+            printf("%s: no JPEG codec here (%s); nothing compared\n", op, accel_last_error(NULL));
+            for (size_t k = 0; k < i; k++) free(enc[k]);
+            rimgs_free(in);
+            t->cases++;
+            return 0;
+        }
+        ASSERT_OK(st);
+    }
+    return 1;
+}
+
 void conf_image_decode(const conf_dev *d, conf_tally *t)
 {
     uint64_t seed = 20;
@@ -534,18 +553,7 @@ void conf_image_decode(const conf_dev *d, conf_tally *t)
     rimgs_make(&in, s, N, &seed);
     uint8_t *enc[N];
     size_t len[N];
-    for (int i = 0; i < N; i++) {
-        img_t v = {in.v[i].data, in.v[i].width, in.v[i].height, 3, in.v[i].stride, 0};
-        accel_status st = accel__jpeg_encode(&v, 90, &enc[i], &len[i]);
-        if (st == ACCEL_ERR_NOT_BUILT_IN || st == ACCEL_ERR_UNAVAILABLE) {
-            printf("image_decode: no JPEG codec here (%s); nothing compared\n", accel_last_error(NULL));
-            for (int k = 0; k < i; k++) free(enc[k]);
-            rimgs_free(&in);
-            t->cases++;
-            return;
-        }
-        ASSERT_OK(st);
-    }
+    if (!jpegs_of(&in, "image_decode", enc, len, t)) return;
     accel_image_decoded oa[N], ob[N];
     accel_image_decoded_init(oa, N);
     accel_image_decoded_init(ob, N);
@@ -591,18 +599,7 @@ void conf_scrfd_prepare(const conf_dev *d, conf_tally *t)
     rimgs_make(&in, s, N, &seed);
     uint8_t *enc[N];
     size_t len[N];
-    for (int i = 0; i < N; i++) {
-        img_t v = {in.v[i].data, in.v[i].width, in.v[i].height, 3, in.v[i].stride, 0};
-        accel_status st = accel__jpeg_encode(&v, 90, &enc[i], &len[i]);
-        if (st == ACCEL_ERR_NOT_BUILT_IN || st == ACCEL_ERR_UNAVAILABLE) {
-            printf("scrfd_prepare: no JPEG codec here (%s); nothing compared\n", accel_last_error(NULL));
-            for (int k = 0; k < i; k++) free(enc[k]);
-            rimgs_free(&in);
-            t->cases++;
-            return;
-        }
-        ASSERT_OK(st);
-    }
+    if (!jpegs_of(&in, "scrfd_prepare", enc, len, t)) return;
     float *ba = malloc(N * plane * sizeof *ba), *bb = malloc(N * plane * sizeof *bb);
     float *ref = malloc(N * plane * sizeof *ref);
     for (size_t k = 0; k < N * plane; k++) ba[k] = bb[k] = ref[k] = 1e30f; /* poison */

@@ -3,7 +3,8 @@
  * G 19235, B 3735) and adds half before the shift; OpenCV's scalar, SSE and AVX paths all
  * compute this same integer, checked over all 2^24 colours in tests/image).
  * YCrCb uses the 14-bit coefficients of color_yuv (R 4899, G 9617, B 1868; Cr 11682,
- * Cb 9241; back: 22987, −11698, −5636, 29049), with CV_DESCALE rounding. */
+ * Cb 9241; back: 22987, −11698, −5636, 29049), with CV_DESCALE rounding. And the CMYK rows
+ * of Adobe CMYK / YCCK JPEGs to BGR, as OpenCV turns them. */
 #include "image_internal.h"
 
 #define YUV_SHIFT 14
@@ -39,5 +40,16 @@ void accel__img_ycrcb_to_bgr_row(const uint8_t *src, int rgb, uint8_t *dst, int 
         d[bi] = sat8(b);
         d[1] = sat8(g);
         d[ri] = sat8(r);
+    }
+}
+
+void accel__img_cmyk_row(const uint8_t *src, uint8_t *dst, int n, int rgb)
+{
+    const int ri = rgb ? 0 : 2, bi = rgb ? 2 : 0;
+    for (int x = 0; x < n; x++, src += 4, dst += 3) {
+        int c = src[0], m = src[1], y = src[2], k = src[3];
+        dst[ri] = (uint8_t)(k - ((255 - c) * k >> 8));
+        dst[1] = (uint8_t)(k - ((255 - m) * k >> 8));
+        dst[bi] = (uint8_t)(k - ((255 - y) * k >> 8));
     }
 }

@@ -126,17 +126,9 @@ accel_status accel__jpeg_decode(const char *name, const uint8_t *b, size_t n, in
     }
     tj.tjDestroy(h);
     if (cmyk) {
-        const int ri = dst->rgb ? 0 : 2, bi = dst->rgb ? 2 : 0;
-        for (int y = 0; y < dst->h; y++) {
-            const uint8_t *s = tmp + (size_t)y * pitch;
-            uint8_t *d = dst->p + (size_t)y * dst->stride;
-            for (int x = 0; x < dst->w; x++, s += 4, d += 3) {
-                int c = s[0], m = s[1], ye = s[2], k = s[3];
-                d[ri] = (uint8_t)(k - ((255 - c) * k >> 8));
-                d[1] = (uint8_t)(k - ((255 - m) * k >> 8));
-                d[bi] = (uint8_t)(k - ((255 - ye) * k >> 8));
-            }
-        }
+        for (int y = 0; y < dst->h; y++)
+            accel__img_cmyk_row(tmp + (size_t)y * pitch, dst->p + (size_t)y * dst->stride, dst->w,
+                                dst->rgb);
         free(tmp);
     }
     return ACCEL_OK;

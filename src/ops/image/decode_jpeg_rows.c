@@ -76,18 +76,6 @@ static void jl_emit_message(j_common_ptr ci, int level)
     e->pub.num_warnings++;
 }
 
-/* OpenCV's icvCvt_CMYK2BGR_8u_C4C3R for one row: c' = k − ((255 − c)·k >> 8) */
-static void cmyk_row(const uint8_t *s, uint8_t *d, int w, int rgb)
-{
-    const int ri = rgb ? 0 : 2, bi = rgb ? 2 : 0;
-    for (int x = 0; x < w; x++, s += 4, d += 3) {
-        int c = s[0], m = s[1], y = s[2], k = s[3];
-        d[ri] = (uint8_t)(k - ((255 - c) * k >> 8));
-        d[1] = (uint8_t)(k - ((255 - m) * k >> 8));
-        d[bi] = (uint8_t)(k - ((255 - y) * k >> 8));
-    }
-}
-
 /* The decoder as OpenCV 4.6's JpegDecoder::readData drives it: an error before the last row
  * is read fails the image; an error after it (while libjpeg reads on to the end of the file)
  * leaves the image, as readData has already kept it; warnings never stop it. */
@@ -148,8 +136,8 @@ accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t 
         const int now = (int)ci.output_scanline;
         if (four)
             for (int j = y; j < now; j++)
-                cmyk_row(cmyk + (size_t)(j - y) * (size_t)dst->w * 4, dst->p + (size_t)j * dst->stride,
-                         dst->w, dst->rgb);
+                accel__img_cmyk_row(cmyk + (size_t)(j - y) * (size_t)dst->w * 4,
+                                    dst->p + (size_t)j * dst->stride, dst->w, dst->rgb);
         /* rows past the end of the data are libjpeg's grey: not reported */
         if (ready && !e.eof && (now - told >= STEP || now == dst->h)) {
             ready(arg, now);

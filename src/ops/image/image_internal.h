@@ -77,6 +77,9 @@ void accel__img_gray_row(const uint8_t *src, int cn, int rgb, uint8_t *dst, int 
 /* COLOR_BGR2YCrCb / YCrCb2BGR for 8-bit (14-bit fixed point). */
 void accel__img_ycrcb_row(const uint8_t *src, int cn, int rgb, uint8_t *dst, int n);
 void accel__img_ycrcb_to_bgr_row(const uint8_t *src, int rgb, uint8_t *dst, int dcn, int n);
+/* A decoded CMYK row (as libjpeg gives Adobe CMYK and YCCK JPEGs) to BGR (RGB when rgb), as
+ * OpenCV's icvCvt_CMYK2BGR_8u_C4C3R: c' = k − ((255 − c)·k >> 8) for c, m, y giving R, G, B. */
+void accel__img_cmyk_row(const uint8_t *src, uint8_t *dst, int n, int rgb);
 
 /* ---- kernels compiled per SIMD level (kern.h) -------------------------------------------- */
 
