@@ -594,6 +594,40 @@ static void test_missing_library(void)
     ASSERT_CONTAINS(accel_last_error(NULL), "install libturbojpeg0");
 }
 
+/* The pixels where libjpeg.so.62 is missing come from TurboJPEG (decode_jpeg.c): the same
+ * pixels and verdicts on intact, warned and truncated files (they part only on the damaged
+ * files of test_decode_bad_files, on purpose). */
+static void test_turbojpeg_fallback(void)
+{
+    static const char *const files[] = {BAD "good.jpg", BAD "corrupt_scan.jpg",
+                                        BAD "truncated_scan.jpg"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        uint8_t *b = NULL;
+        size_t n = 0;
+        ASSERT_OK(accel__img_read_file(files[i], &b, &n));
+        accel_image_decode_params p;
+        accel_image_decode_params_init(&p);
+        accel_image_decoded d;
+        accel_image_decoded_init(&d, 1);
+        accel_status a = accel__img_decode_buffer(files[i], b, n, &p, 1 << 20, &d);
+        img_header hd;
+        ASSERT_OK(accel__jpeg_header(files[i], b, n, &hd));
+        img_t t = {accel__img_alloc((size_t)hd.w * hd.h * 3), hd.w, hd.h, 3, (size_t)hd.w * 3, 0};
+        char warn[256] = "";
+        accel_status tb = accel__jpeg_decode(files[i], b, n, 1, &t, warn, sizeof warn);
+        ASSERT_EQ_INT(a, tb);
+        if (a == ACCEL_OK) {
+            ASSERT_TRUE(!strcmp(warn, d.message));
+            for (int y = 0; y < hd.h; y++)
+                ASSERT_TRUE(!memcmp(d.image.data + (size_t)y * d.image.stride, t.p + (size_t)y * t.stride,
+                                    (size_t)hd.w * 3));
+        }
+        printf("TurboJPEG fallback %-20s %s %s\n", strrchr(files[i], '/') + 1, accel_status_name(tb), warn);
+        free(t.p), free(b);
+        accel_image_decoded_free(&d, 1);
+    }
+}
+
 /* ---- the EXIF parser on mutated data (a fuzz test in miniature) ---- */
 
 static void test_exif_mutations(void)
@@ -658,6 +692,7 @@ int main(void)
     test_order_stride_split();
     test_enhance_outputs();
     test_missing_library();
+    test_turbojpeg_fallback();
     test_exif_mutations();
     accel_ctx_destroy(ctx);
     TEST_DONE();
