@@ -1128,7 +1128,9 @@ ACCEL_API accel_status accel_image_quality(accel_ctx *ctx, const accel_quality_p
  *  call returns) gets the decoded images, their formats and per-file errors.
  *  On the CPU, a call of fewer files than threads decodes each JPEG by rows and computes the
  *  blob's and the quality's bands on another thread as the rows they read are decoded, so a
- *  photograph takes little more than its decoding; more files run one per thread.
+ *  photograph takes little more than its decoding; more files run one per thread. Where the
+ *  policy runs scrfd_input (or image_quality) on a device, the files are decoded on the CPU and
+ *  the images handed to those operations there (rec: scrfd_input's record).
  *  A file that fails (the reasons accel_image_decode gives, or too elongated for the input)
  *  fails alone: its blob is zeros, its det_scale 0, its quality NaN with its status; the call
  *  returns the first failure's status naming the file. */

@@ -205,6 +205,25 @@ static void test_prepare_bad_files(void)
     const accel_status thin_want[] = {ACCEL_ERR_INVALID_ARG, ACCEL_OK};
     prepare_check(thin, thin_want, 2, 1, 1, 640);
     prepare_check(thin, thin_want, 2, 2, 1, 640);
+    /* the same where the blob and quality run on a device (PoCL here): decoded on the CPU,
+     * computed there, the same results and failures */
+    accel_option dev_opt[2] = {{"ACCEL_BACKEND", "opencl"}, {"ACCEL_STRICT", "1"}};
+    accel_ctx *cpu_ctx = ctx, *dev_ctx = NULL;
+    size_t di = 0;
+    const accel_device_info *info = NULL;
+    if (accel_ctx_create(&dev_ctx, dev_opt, 2, 0) == ACCEL_OK &&
+        accel_select(dev_ctx, "scrfd_input", &di, NULL) == ACCEL_OK &&
+        accel_device_get(dev_ctx, di, &info) == ACCEL_OK && info->kind == ACCEL_KIND_OPENCL) {
+        ctx = dev_ctx;
+        prepare_check(paths, want, N, N, 640, 640);
+        prepare_check(paths, want, N, 1, 320, 480);
+        prepare_check(thin, thin_want, 2, 2, 1, 640);
+        ctx = cpu_ctx;
+        printf("scrfd_prepare: bad files checked on %s too\n", info->name);
+    } else {
+        printf("scrfd_prepare: no OpenCL device here; the device route not checked\n");
+    }
+    accel_ctx_destroy(dev_ctx);
     /* the call's own arguments */
     float b[3];
     accel_quality q = {.struct_size = 8};

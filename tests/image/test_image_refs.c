@@ -39,6 +39,7 @@ typedef struct npy {
 } npy;
 
 static const char *g_dir;
+static const char *g_kind; /* the device kind asked for, or NULL */
 
 static int npy_load(const char *name, npy *a)
 {
@@ -721,8 +722,16 @@ static void prepare_calls(accel_ctx *c, const char *how, size_t i0, size_t i1, s
         for (size_t k = 0; k < n; k++) q[k].struct_size = sizeof q[k];
         accel_image_decoded d[BATCH];
         accel_image_decoded_init(d, n);
-        accel_status st = accel_scrfd_prepare(c, NULL, paths, n, iw, ih, blob, ds, NULL, q, d, NULL);
+        accel_run_record rec = {.struct_size = sizeof rec};
+        accel_status st = accel_scrfd_prepare(c, NULL, paths, n, iw, ih, blob, ds, NULL, q, d, &rec);
         if (st != ACCEL_OK) TEST_FAIL_("scrfd_prepare (%s): %s", how, accel_last_error(c));
+        /* on a device asked for, the blob (and the quality) ran there */
+        const accel_device_info *di = NULL;
+        if (g_kind && c == ctx &&
+            (accel_device_get(c, (size_t)rec.device_used, &di) != ACCEL_OK ||
+             strcmp(accel_device_kind_name(di->kind), g_kind) != 0))
+            TEST_FAIL_("scrfd_prepare (%s): ran on device %d, not on the %s device", how,
+                       rec.device_used, g_kind);
         for (size_t k = 0; k < n; k++) {
             const line *l = &lines[i + k];
             char what[300];
@@ -802,8 +811,10 @@ int main(int argc, char **argv)
     const char *group = argv[1];
     g_dir = argv[2];
     if (read_manifest() != 0) TEST_DONE();
-    if (argc == 4)
+    if (argc == 4) {
+        g_kind = argv[3];
         on_device(argv[3]);
+    }
     else
         ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
     if (!ctx) TEST_DONE();

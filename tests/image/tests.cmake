@@ -13,8 +13,9 @@ foreach(group decode gray resize blob scrfd_in scrfd_out align quality clahe pre
     LABELS image ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_image_ref_${group}")
 endforeach()
 # the same references on a device (PoCL in CI; skipped without an OpenCL device), for every
-# group whose operations have device code (decode and SCRFD output run on the CPU)
-foreach(group gray resize blob scrfd_in align quality clahe)
+# group whose operations have device code (decode and SCRFD output run on the CPU; prepare's
+# blob and quality run on the device, its decoding on the CPU)
+foreach(group gray resize blob scrfd_in align quality clahe prepare)
   add_test(NAME test_image_ref_${group}_opencl COMMAND bash ${_id}/test_image_refs.sh ${group}
     ${_id}/make_image_refs.py $<TARGET_FILE:test_image_refs>
     ${CMAKE_BINARY_DIR}/test-image-refs/${group}_opencl opencl)

@@ -328,6 +328,95 @@ accel_status accel__img_prepare_setup(img_prepare_call *c, accel_ctx *ctx,
     return ACCEL_OK;
 }
 
+/* 1 when the policy runs scrfd_input — or, with quality, image_quality — on a device other than
+ * the CPU (or cannot say: the operation's own call then gives the reason). */
+static int ops_on_device(accel_ctx *ctx, int with_quality)
+{
+    static const char *const ops[2] = {"scrfd_input", "image_quality"};
+    for (int k = 0; k < 1 + with_quality; k++) {
+        size_t di = 0;
+        const accel_device_info *info = NULL;
+        if (accel_select(ctx, ops[k], &di, NULL) != ACCEL_OK) {
+            accel__clear_error();
+            return 1;
+        }
+        if (accel_device_get(ctx, di, &info) == ACCEL_OK && info->kind != ACCEL_KIND_CPU) return 1;
+    }
+    return 0;
+}
+
+/* The call where its operations run on a device: the files decoded on the CPU (decoding has
+ * no device code), then one accel_scrfd_input and one accel_image_quality over the decoded
+ * images, where the executor places them (`rec`: scrfd_input's). The results are the same;
+ * only the overlap of decoding and computing is the CPU route's. */
+static accel_status prep_on_devices(accel_ctx *ctx, img_prepare_call *c, accel_run_record *rec)
+{
+    const size_t n = c->d.b.n, plane = (size_t)3 * (size_t)c->iw * (size_t)c->ih;
+    /* the CPU is the context's last device */
+    FORWARD_IF_ERROR(accel__exec_on(ctx, ctx->n_devs - 1, &accel__op_image_decode, &c->d, NULL));
+    accel_image *in = calloc(n, sizeof *in);
+    size_t *idx = calloc(n, sizeof *idx), k = 0;
+    double *ds = calloc(n, sizeof *ds);
+    accel_quality *q = c->q ? calloc(n, sizeof *q) : NULL;
+    RETURN_ERROR_IF(!in || !idx || !ds || (c->q && !q), ACCEL_ERR_NO_MEMORY,
+                    "scrfd_prepare: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        accel_image_decoded *o = IMG_AT(accel_image_decoded, c->d.out, c->d.out_elem, i);
+        if (c->d.b.st[i] != ACCEL_OK) continue;
+        int nw, nh;
+        double unused;
+        accel__scrfd_letterbox(o->image.width, o->image.height, c->iw, c->ih, &nw, &nh, &unused);
+        if (nw < 1 || nh < 1) { /* as accel_scrfd_input refuses it, named here */
+            char name[32], msg[320];
+            snprintf(msg, sizeof msg, "'%s': %d×%d is too elongated for a %d×%d input (it would "
+                     "be resized to %d×%d)", label_of(c, i, name, sizeof name), o->image.width,
+                     o->image.height, c->iw, c->ih, nw, nh);
+            file_fail(c, i, ACCEL_ERR_INVALID_ARG, msg);
+            free(o->image.data);
+            o->image.data = NULL;
+            continue;
+        }
+        in[k] = o->image;
+        idx[k++] = i;
+    }
+    /* every file decoded and letterboxed: the blob is written in place */
+    const int packed = k == n;
+    float *blob = packed ? c->blob : malloc((k ? k : 1) * plane * sizeof *blob);
+    accel_status r = blob ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "scrfd_prepare: out of memory");
+    /* what fails now fails the call: each image has passed the operations' own checks */
+    if (r == ACCEL_OK && k) r = accel_scrfd_input(ctx, in, k, c->iw, c->ih, blob, ds, NULL, rec);
+    if (r == ACCEL_OK && k && q) {
+        for (size_t j = 0; j < k; j++) q[j].struct_size = sizeof q[j];
+        r = accel_image_quality(ctx, &c->qp, in, k, q, NULL);
+    }
+    for (size_t j = 0; r == ACCEL_OK && j < k; j++) {
+        const size_t i = idx[j];
+        if (!packed) memcpy(c->blob + i * plane, blob + j * plane, plane * sizeof *blob);
+        if (c->det_scale) c->det_scale[i] = ds[j];
+        if (q) {
+            accel_quality *d = IMG_AT(accel_quality, c->q, c->q_elem, i);
+            d->width = q[j].width, d->height = q[j].height;
+            d->blur_laplacian_var = q[j].blur_laplacian_var, d->brightness = q[j].brightness;
+            d->contrast = q[j].contrast, d->sharpness_tenengrad = q[j].sharpness_tenengrad;
+            d->overall = q[j].overall;
+        }
+    }
+    /* a failed file's blob is zeros, as on the CPU route */
+    for (size_t i = 0; r == ACCEL_OK && i < n; i++)
+        if (c->d.b.st[i] != ACCEL_OK) memset(c->blob + i * plane, 0, plane * sizeof *blob);
+    if (!packed) free(blob);
+    free(in), free(idx), free(ds), free(q);
+    return r;
+}
+
+/* The device choice is scrfd_input's and image_quality's; the CPU route runs on the CPU
+ * device directly (it has no device code to fall back from). */
+static accel_status prep_run_call(accel_ctx *ctx, img_prepare_call *c, accel_run_record *rec)
+{
+    if (ops_on_device(ctx, c->q != NULL)) return prep_on_devices(ctx, c, rec);
+    return accel__exec_on(ctx, ctx->n_devs - 1, &accel__op_scrfd_prepare, c, rec);
+}
+
 accel_status accel__img_prepare_finish(img_prepare_call *c, accel_status st)
 {
     const size_t n = c->d.b.n;
@@ -356,7 +445,7 @@ accel_status accel_scrfd_prepare(accel_ctx *ctx, const accel_image_decode_params
     c.d.paths = paths;
     accel_status st = accel__img_prepare_setup(&c, ctx, params, n, input_width, input_height, blob,
                                                det_scale, qp, quality, decoded);
-    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_scrfd_prepare, &c, rec);
+    if (st == ACCEL_OK) st = prep_run_call(ctx, &c, rec);
     return accel__img_prepare_finish(&c, st);
 }
 
@@ -376,6 +465,6 @@ accel_status accel_scrfd_prepare_memory(accel_ctx *ctx, const accel_image_decode
     c.d.names = names;
     accel_status st = accel__img_prepare_setup(&c, ctx, params, n, input_width, input_height, blob,
                                                det_scale, qp, quality, decoded);
-    if (st == ACCEL_OK) st = accel__exec(ctx, &accel__op_scrfd_prepare, &c, rec);
+    if (st == ACCEL_OK) st = prep_run_call(ctx, &c, rec);
     return accel__img_prepare_finish(&c, st);
 }
