@@ -787,6 +787,36 @@ static int blob(int argc, char **argv)
         accel_image_decoded_init(d, m);
         accel_image_decode_params dp;
         accel_image_decode_params_init(&dp);
+        accel_status st[CHUNK];
+        double dsk[CHUNK];
+        float *dst = all + good * plane;
+        if (scrfd) {
+            /* decode and SCRFD input in one call (a JPEG decoded by rows while the rows
+             * already decoded are letterboxed): one row per file, failed ones zeros */
+            accel_status rc_call = accel_scrfd_prepare(ctx, &dp, a.operands + i0, m, S, S, dst,
+                                                       dsk, NULL, NULL, d, NULL);
+            /* a failure of the whole call (a device's, under ACCEL_STRICT) fails every file */
+            int any_file = 0;
+            for (size_t j = 0; j < m; j++) any_file |= d[j].status != ACCEL_OK;
+            for (size_t j = 0; rc_call != ACCEL_OK && !any_file && j < m; j++) {
+                d[j].status = rc_call;
+                snprintf(d[j].message, sizeof d[j].message, "'%s': %s", a.operands[i0 + j],
+                         accel_last_error(ctx));
+            }
+            for (size_t j = 0; j < m; j++) {
+                row[i0 + j] = -1;
+                if (d[j].status != ACCEL_OK) {
+                    accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
+                    continue;
+                }
+                if (all + good * plane != dst + j * plane)
+                    memmove(all + good * plane, dst + j * plane, plane * sizeof *all);
+                ds[i0 + j] = dsk[j];
+                row[i0 + j] = (long)good++;
+            }
+            accel_image_decoded_free(d, m);
+            continue;
+        }
         accel_image_decode(ctx, &dp, a.operands + i0, m, d, NULL);
         accel_image in[CHUNK];
         size_t idx[CHUNK], k = 0;
@@ -795,12 +825,7 @@ static int blob(int argc, char **argv)
             if (d[j].status != ACCEL_OK) accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
             else in[k] = d[j].image, idx[k++] = i0 + j;
         }
-        accel_status st[CHUNK];
-        double dsk[CHUNK];
-        float *dst = all + good * plane;
-        if (k && scrfd) {
-            accel_scrfd_input(ctx, in, k, S, S, dst, dsk, st, NULL);
-        } else if (k) {
+        if (k) {
             accel_blob_params bp;
             accel_blob_params_preset("arcface", &bp);
             bp.width = bp.height = S;
@@ -814,7 +839,7 @@ static int blob(int argc, char **argv)
             }
             if (all + good * plane != dst + j * plane)
                 memmove(all + good * plane, dst + j * plane, plane * sizeof *all);
-            ds[idx[j]] = scrfd ? dsk[j] : 1.0;
+            ds[idx[j]] = 1.0;
             row[idx[j]] = (long)good++;
         }
         accel_image_decoded_free(d, m);
