@@ -237,6 +237,25 @@ static void test_prepare_bad_files(void)
     ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, b, NULL, NULL, &q, NULL,
                                       NULL), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(ctx), "struct_size");
+    /* a quality element of another size fails its file alone, named */
+    {
+        accel_quality q2[2] = {{.struct_size = sizeof q2[0]}, {.struct_size = sizeof q2[0] - 8}};
+        accel_image_decoded d2[2];
+        accel_image_decoded_init(d2, 2);
+        float *b2 = malloc((size_t)2 * 3 * 64 * 64 * sizeof *b2);
+        const char *two[] = {BAD "good.jpg", BAD "good.png"};
+        ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, two, 2, 64, 64, b2, NULL, NULL, q2, d2, NULL),
+                      ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(accel_last_error(ctx), "quality 1: struct_size");
+        ASSERT_EQ_INT(d2[0].status, ACCEL_OK);
+        ASSERT_EQ_INT(q2[0].status, ACCEL_OK);
+        ASSERT_TRUE(q2[0].width == 48 && !isnan(q2[0].brightness));
+        ASSERT_EQ_INT(d2[1].status, ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(d2[1].message, "quality 1: struct_size");
+        ASSERT_TRUE(d2[1].image.data == NULL);
+        accel_image_decoded_free(d2, 2);
+        free(b2);
+    }
     accel_quality_params qp;
     accel_quality_params_init(&qp);
     qp.blur_good = -1;

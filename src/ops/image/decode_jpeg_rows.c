@@ -94,12 +94,15 @@ accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t 
     e.pub.error_exit = jl_error_exit;
     e.pub.emit_message = jl_emit_message;
     uint8_t *volatile cmyk = NULL; /* four-component rows, before their conversion */
-    volatile int all_rows = 0;
+    volatile int all_rows = 0, truncated = 0;
     if (setjmp(e.back)) {
         jl.jpeg_destroy_decompress(&ci); /* safe on a partly created object */
         free(cmyk);
         if (!all_rows)
             return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt JPEG: %s", name, e.fatal);
+        if (truncated) /* the rows were incomplete before the error after them */
+            return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': truncated: the JPEG data end before the "
+                               "image does (Premature end of JPEG file)", name);
         if (warn && warn_cap)
             snprintf(warn, warn_cap, "%s%s%slibjpeg error after the last row (the image is kept, "
                      "as cv2.imread keeps it): %s", e.warned ? "libjpeg warning: " : "",
@@ -144,7 +147,7 @@ accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t 
             told = now;
         }
     }
-    const int truncated = e.eof;
+    truncated = e.eof;
     all_rows = 1;
     jl.jpeg_finish_decompress(&ci);
     jl.jpeg_destroy_decompress(&ci);

@@ -131,7 +131,8 @@ void accel__img_resize_plan_free(img_resize_plan *p);
  * its two rows of work space cannot be allocated. */
 accel_status accel__img_resize_rows(const img_resize_plan *p, const img_t *src, img_t *dst, int r0,
                                     int r1);
-/* How many source rows, from the top, destination rows [0, r1) read. */
+/* How many source rows, from the top, destination rows [0, r1) of a linear plan read (all
+ * of them for an area plan). */
 int accel__img_resize_src_rows(const img_resize_plan *p, int r1);
 /* Suggested band height for this plan (rows that share most of their source rows). */
 int accel__img_resize_band(const img_resize_plan *p);

@@ -68,6 +68,7 @@ static void on_drop(void *arg)
 static void produce(img_prepare_call *c, size_t i)
 {
     prep_file *f = &c->f[i - c->begin];
+    if (f->done) return; /* refused before the run (prep_run): nothing to decode */
     img_row_sink sink = {on_rows, on_drop, f};
     accel_status st = accel__img_decode_item(&c->d, i, &sink);
     pthread_mutex_lock(&f->m);
@@ -119,6 +120,21 @@ static const char *label_of(const img_prepare_call *c, size_t i, char *buf, size
     return buf;
 }
 
+/* 1, with file i failed and named, when a w × h image is too elongated for the input (as
+ * accel_scrfd_input refuses it); 0 otherwise. */
+static int letterbox_refused(img_prepare_call *c, size_t i, int w, int h)
+{
+    int nw, nh;
+    double unused;
+    accel__scrfd_letterbox(w, h, c->iw, c->ih, &nw, &nh, &unused);
+    if (nw >= 1 && nh >= 1) return 0;
+    char name[32], msg[320];
+    snprintf(msg, sizeof msg, "'%s': %d×%d is too elongated for a %d×%d input (it would be "
+             "resized to %d×%d)", label_of(c, i, name, sizeof name), w, h, c->iw, c->ih, nw, nh);
+    file_fail(c, i, ACCEL_ERR_INVALID_ARG, msg);
+    return 1;
+}
+
 static void consume(img_prepare_call *c, size_t i)
 {
     prep_file *f = &c->f[i - c->begin];
@@ -136,18 +152,22 @@ static void consume(img_prepare_call *c, size_t i)
     img_scrfd_in_call sc;
     memset(&sc, 0, sizeof sc);
     double ds = 0;
-    if (usable) {
+    if (usable && letterbox_refused(c, i, im.w, im.h)) {
+        st = ACCEL_ERR_INVALID_ARG;
+        failed_here = 1;
+    } else if (usable) {
+        /* one image, which passes scrfd_input's checks: what fails now is memory */
         const accel_image view = {sizeof view, im.p, im.w, im.h, 3, im.stride,
                                   im.rgb ? ACCEL_RGB : ACCEL_BGR};
         st = accel__img_scrfd_in_prepare(&sc, &view, 1, c->iw, c->ih, blob, &ds);
         if (st == ACCEL_OK) accel__img_scrfd_in_setup(&sc, 0);
-        if (st == ACCEL_OK && sc.b.st[0] != ACCEL_OK) st = sc.b.st[0];
+        if (st == ACCEL_OK && sc.b.st[0] != ACCEL_OK)
+            st = ACCEL_ERROR(sc.b.st[0], "out of memory for the letterboxed %d×%d image", sc.nw[0],
+                             sc.nh[0]);
         if (st != ACCEL_OK) {
-            /* the message of a one-image call says "image 0": this file's name instead */
-            const char *why = sc.b.first_bad == 0 ? sc.b.first_msg : accel__last_error_text();
-            if (!strncmp(why, "image 0: ", 9)) why += 9;
-            char name[32], msg[sizeof sc.b.first_msg + 80];
-            snprintf(msg, sizeof msg, "'%s': %s", label_of(c, i, name, sizeof name), why);
+            char name[32], msg[320];
+            snprintf(msg, sizeof msg, "'%s': %s", label_of(c, i, name, sizeof name),
+                     accel__last_error_text());
             file_fail(c, i, st, msg);
             failed_here = 1;
         }
@@ -314,9 +334,10 @@ accel_status accel__img_prepare_setup(img_prepare_call *c, accel_ctx *ctx,
         if (!quality) continue;
         accel_quality *q = IMG_AT(accel_quality, quality, c->q_elem, i);
         if (q->struct_size != c->q_elem) {
-            accel__img_batch_fail(&c->d.b, i, ACCEL_ERR_INVALID_ARG,
-                                  "quality %zu: struct_size %zu differs from element 0's", i,
-                                  q->struct_size);
+            char msg[160];
+            snprintf(msg, sizeof msg, "scrfd_prepare: quality %zu: struct_size %zu differs from "
+                     "element 0's", i, q->struct_size);
+            file_fail(c, i, ACCEL_ERR_INVALID_ARG, msg);
             continue;
         }
         q->width = q->height = 0;
@@ -363,15 +384,7 @@ static accel_status prep_on_devices(accel_ctx *ctx, img_prepare_call *c, accel_r
     for (size_t i = 0; i < n; i++) {
         accel_image_decoded *o = IMG_AT(accel_image_decoded, c->d.out, c->d.out_elem, i);
         if (c->d.b.st[i] != ACCEL_OK) continue;
-        int nw, nh;
-        double unused;
-        accel__scrfd_letterbox(o->image.width, o->image.height, c->iw, c->ih, &nw, &nh, &unused);
-        if (nw < 1 || nh < 1) { /* as accel_scrfd_input refuses it, named here */
-            char name[32], msg[320];
-            snprintf(msg, sizeof msg, "'%s': %d×%d is too elongated for a %d×%d input (it would "
-                     "be resized to %d×%d)", label_of(c, i, name, sizeof name), o->image.width,
-                     o->image.height, c->iw, c->ih, nw, nh);
-            file_fail(c, i, ACCEL_ERR_INVALID_ARG, msg);
+        if (letterbox_refused(c, i, o->image.width, o->image.height)) {
             free(o->image.data);
             o->image.data = NULL;
             continue;

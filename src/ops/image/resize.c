@@ -191,13 +191,10 @@ accel_status accel__img_resize_plan(int sw, int sh, int dw, int dh, int cn, img_
 int accel__img_resize_src_rows(const img_resize_plan *p, int r1)
 {
     if (r1 <= 0) return 0;
+    if (p->mode != RS_LINEAR) return p->sh; /* only linear plans are read by rows (SCRFD's) */
     if (r1 > p->dh) r1 = p->dh;
-    int last; /* the last source row destination row r1 − 1 reads (rows are read in order) */
-    switch (p->mode) {
-    case RS_LINEAR: last = p->yofs[r1 - 1] + 1; break;
-    case RS_AREA_FAST: last = r1 * p->iy - 1; break;
-    default: last = p->ytab[p->ytab_first[r1] - 1].si; break;
-    }
+    /* the second source row destination row r1 − 1 reads (rows are read in order), clamped */
+    int last = p->yofs[r1 - 1] + 1;
     last = last < 0 ? 0 : last >= p->sh ? p->sh - 1 : last;
     return last + 1;
 }
