@@ -484,8 +484,8 @@ class Image:
         w, h = _size("size", size)
         srcs, single = self._sources(x)
         for i, s in enumerate(srcs):
-            if not (_is_path(s) or _is_encoded(s) or hasattr(s, "__array_interface__") and
-                    getattr(s, "ndim", 0) == 1):
+            one_d = hasattr(s, "__array_interface__") and getattr(s, "ndim", 0) == 1
+            if not (_is_path(s) or _is_encoded(s) or one_d):
                 raise _input_error("%s: %s (allowed: a path or the bytes of an image file; for "
                                    "decoded arrays use scrfd_input and quality)"
                                    % ("image" if single else "images[%d]" % i, type(s).__name__))
@@ -497,11 +497,10 @@ class Image:
         errors = [r if isinstance(r, Error) else None for r in res]
         images = [None if e is not None else to_array(r[0]) for r, e in zip(res, errors)]
         quality = [None if e is not None else Quality(*r[1]) for r, e in zip(res, errors)]
-        det = to_array(ds)
         if single:
             out = ScrfdPrepared(to_array(b), float(memoryview(ds)[0]), quality[0], images[0])
         else:
-            out = ScrfdPrepared(to_array(b), det, quality, images)
+            out = ScrfdPrepared(to_array(b), to_array(ds), quality, images)
         return _finish("scrfd_prepare", "files", [], errors, single, stacked=out)
 
     def scrfd_output(self, outputs: Sequence[Any], det_scale: Any, *, input_size: Any = 640,
