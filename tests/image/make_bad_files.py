@@ -49,6 +49,23 @@ big = bytearray(jpg)
 big[sof + 5:sof + 9] = struct.pack(">HH", 65500, 65500)
 put("huge_65500x65500.jpg", bytes(big))
 
+
+def png_adam7(rgb):
+    """An interlaced (Adam7) 8-bit RGB PNG of an h × w × 3 array."""
+    h, w, _ = rgb.shape
+    raw = b""
+    for y0, sy, x0, sx in ((0, 8, 0, 8), (0, 8, 4, 8), (4, 8, 0, 4), (0, 4, 2, 4), (2, 4, 0, 2),
+                           (0, 2, 1, 2), (1, 2, 0, 1)):
+        sub = rgb[y0::sy, x0::sx]
+        for row in sub if sub.size else ():
+            raw += b"\x00" + row.tobytes()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 1)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+# an interlaced PNG: no row is final before the last pass, so a reader gets it whole
+put("interlaced.png", png_adam7(img[..., ::-1]))
+
 # a PNG with a damaged image chunk (its CRC no longer matches)
 idat = png.index(b"IDAT")
 bad = bytearray(png)
@@ -83,4 +100,17 @@ b = io.BytesIO()
 frames = [Image.fromarray(img[..., ::-1]), Image.fromarray(255 - img[..., ::-1])]
 frames[0].save(b, format="WEBP", save_all=True, append_images=frames[1:], duration=100, lossless=True)
 put("animated.webp", b.getvalue())
+
+# a WebP one byte short: its RIFF container and image chunk end past the file. The one-call
+# decoder cv2.imread uses refuses it before decoding; libwebp's incremental decoder, not told
+# where the file ends, would decode the image from what is there
+put("last_byte_cut.webp", webp[:-1])
+
+# a tall lossy WebP (96 × 1280, about 13 KB: several pieces for the incremental decoder), for
+# images decoded by rows and cut short after most of them (tests/image/test_image_api.c)
+rng = np.random.default_rng(7)
+ty, tx = np.mgrid[0:1280, 0:96]
+tall = np.stack([(tx * 5 + ty) % 256, (ty * 3) % 256, ((tx + ty) * 3) % 256], -1).astype(np.float64)
+tall = np.clip(tall + rng.normal(0, 3, tall.shape), 0, 255).astype(np.uint8)
+put("tall.webp", cv2.imencode(".webp", tall, [cv2.IMWRITE_WEBP_QUALITY, 60])[1].tobytes())
 print("bad files in", out)

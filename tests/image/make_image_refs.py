@@ -621,7 +621,8 @@ def quality_group(o):
 def prepare_group(o):
     """accel_scrfd_prepare: image files → what cv2.imread, then SCRFD.detect() before the model
     and the quality measures, give. JPEGs of every kind the decoder meets (baseline at three
-    sizes, progressive, gray, 4:4:4, CMYK, an EXIF turn), PNG and WebP, a tall image, noise."""
+    sizes, progressive, gray, 4:4:4, CMYK, an EXIF turn), PNG (1080p, 16-bit, interlaced) and
+    WebP (lossy at 1080p, lossless, with alpha), a tall image, noise."""
     ph = photos()
     files = []
 
@@ -654,6 +655,19 @@ def prepare_group(o):
     files.append("astronaut_exif6.jpg")
     put("coffee.png", ph["coffee"], ".png", ())
     put("chelsea.webp", ph["chelsea"], ".webp", (cv2.IMWRITE_WEBP_QUALITY, 90))
+    # PNG and WebP are decoded by rows too: a 1080p PNG, 16 bits, interlaced (reported whole),
+    # a 1080p lossy WebP, lossless, with alpha
+    put("coffee_1080p.png", cv2.resize(ph["coffee"], (1920, 1080)), ".png", ())
+    put("coffee_rgb16.png", ph["coffee"].astype(np.uint16) * 256 + 77, ".png", ())
+    o.file(png_bytes(packed_color(ph["chelsea"][..., ::-1], 8), 451, 300, 8, 2, interlace=True),
+           "chelsea_interlaced.png")
+    files.append("chelsea_interlaced.png")
+    put("astronaut_1080p.webp", cv2.resize(ph["astronaut"], (1920, 1080)), ".webp",
+        (cv2.IMWRITE_WEBP_QUALITY, 85))
+    put("rocket_lossless.webp", ph["rocket"], ".webp", (cv2.IMWRITE_WEBP_QUALITY, 101))
+    alpha = np.dstack([ph["coffee"], (np.arange(ph["coffee"].shape[1]) % 256).astype(np.uint8)[None, :]
+                       .repeat(ph["coffee"].shape[0], 0)])
+    put("coffee_alpha.webp", alpha, ".webp", (cv2.IMWRITE_WEBP_QUALITY, 80))
     for size in ((640, 640), (480, 320)):
         for name in files if size == (640, 640) else files[:4]:
             img = cv2.imread(os.path.join(o.d, name), cv2.IMREAD_COLOR)

@@ -47,6 +47,8 @@ static void test_decode_bad_files(void)
         {BAD "truncated_scan.jpg", ACCEL_ERR_FORMAT, "truncated: the JPEG data end before the image does"},
         {BAD "truncated.png", ACCEL_ERR_FORMAT, "truncated"},
         {BAD "truncated.webp", ACCEL_ERR_FORMAT, "WebP"},
+        /* one byte short: cv2.imread's decoder refuses it, so does accel's incremental one */
+        {BAD "last_byte_cut.webp", ACCEL_ERR_FORMAT, "truncated WebP data (the file ends before"},
         {BAD "huge_100000x100000.png", ACCEL_ERR_FORMAT, "100000×100000 = 10000000000 pixels, above ACCEL_IMAGE_MAX_PIXELS"},
         {BAD "huge_65500x65500.jpg", ACCEL_ERR_FORMAT, "above ACCEL_IMAGE_MAX_PIXELS"},
         {BAD "bad_crc.png", ACCEL_ERR_FORMAT, "PNG"},
@@ -69,7 +71,7 @@ static void test_decode_bad_files(void)
     /* the call reports the first failure, names its file and counts the failures */
     ASSERT_EQ_INT(st, ACCEL_ERR_FORMAT);
     ASSERT_CONTAINS(accel_last_error(ctx), "empty.jpg");
-    ASSERT_CONTAINS(accel_last_error(ctx), "(14 of 18 images failed; the others are done)");
+    ASSERT_CONTAINS(accel_last_error(ctx), "(15 of 19 images failed; the others are done)");
     for (int i = 0; i < N; i++) {
         if (out[i].status != cases[i].st)
             TEST_FAIL_("%s: %s, want %s (%s)", cases[i].file, accel_status_name(out[i].status),
@@ -91,9 +93,9 @@ static void test_decode_bad_files(void)
     accel_image_decoded_free(out, N);
 }
 
-/* accel_scrfd_prepare: the same bad files in one batch and one per call (a JPEG decoded by
- * rows beside its consumer), and a 1080p JPEG cut short after most of its rows were decoded
- * and read: each bad file fails alone, named, with a zero blob, det_scale 0 and NaN quality;
+/* accel_scrfd_prepare: the same bad files in one batch and one per call (decoded by rows
+ * beside its consumer), and a 1080p JPEG, a 1080p PNG and a tall WebP cut short after most of
+ * their rows were decoded and read: each bad file fails alone, named, with a zero blob, det_scale 0 and NaN quality;
  * the good ones get what the three separate calls give. */
 static int blob_is(const float *b, size_t n, float v)
 {
@@ -153,6 +155,117 @@ static void prepare_check(const char *const *paths, const accel_status *want, si
     free(blob), free(ref), free(ds), free(q), free(d);
 }
 
+/* A file's bytes written to dir/name, whole or its first `keep` bytes; the path in out. */
+static void put_file(const char *dir, const char *name, const uint8_t *b, size_t keep, char *out,
+                     size_t cap)
+{
+    snprintf(out, cap, "%s/%s", dir, name);
+    FILE *f = fopen(out, "wb");
+    ASSERT_TRUE(f != NULL);
+    ASSERT_TRUE(fwrite(b, 1, keep, f) == keep);
+    fclose(f);
+}
+
+/* A smooth 8-bit image (PNG compresses it quickly). */
+static uint8_t *gradient(int w, int h)
+{
+    uint8_t *p = malloc((size_t)w * h * 3);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint8_t *q = p + ((size_t)y * w + x) * 3;
+            q[0] = (uint8_t)(x / 8 + y / 5), q[1] = (uint8_t)(y / 4), q[2] = (uint8_t)((x ^ y) / 9);
+        }
+    return p;
+}
+
+typedef struct rows_seen {
+    int calls, rows, dropped;
+} rows_seen;
+
+static void seen_rows(void *arg, const img_t *im, int rows)
+{
+    rows_seen *s = arg;
+    ASSERT_TRUE(!s->dropped && rows > s->rows && rows <= im->h);
+    s->calls++;
+    s->rows = rows;
+}
+
+static void seen_drop(void *arg) { ((rows_seen *)arg)->dropped = 1; }
+
+/* How a file's rows reach a reader (decode.c's sink): a JPEG, a non-interlaced PNG and a WebP
+ * a band at a time while they decode (an interlaced PNG once, whole); a file cut short after most of its rows, those rows,
+ * then drop before the pixels go (a cut WebP is refused before any: its RIFF header gives
+ * its length). */
+static void rows_check(const char *path, accel_status want, int min_calls, int max_calls,
+                       int dropped)
+{
+    uint8_t *b = NULL;
+    size_t n = 0;
+    ASSERT_OK(accel__img_read_file(path, &b, &n));
+    accel_image_decode_params p;
+    accel_image_decode_params_init(&p);
+    accel_image_decoded d;
+    accel_image_decoded_init(&d, 1);
+    rows_seen s = {0, 0, 0};
+    img_row_sink sink = {seen_rows, seen_drop, &s};
+    accel_status st = accel__img_decode_buffer_rows(path, b, n, &p, 1LL << 40, &d, &sink);
+    const char *base = strrchr(path, '/') + 1;
+    printf("rows %-22s %-16s %d reports, %d rows%s\n", base, accel_status_name(st), s.calls,
+           s.rows, s.dropped ? ", dropped" : "");
+    if (st != want || s.calls < min_calls || s.calls > max_calls || s.dropped != dropped)
+        TEST_FAIL_("%s: %s with %d reports (want %s, %d to %d)%s", base, accel_status_name(st),
+                   s.calls, accel_status_name(want), min_calls, max_calls,
+                   s.dropped ? ", dropped" : "");
+    if (st == ACCEL_OK) ASSERT_EQ_INT(s.rows, d.image.height);
+    accel__clear_error();
+    accel_image_decoded_free(&d, 1);
+    free(b);
+}
+
+static void test_rows_reported(void)
+{
+    uint8_t *px = gradient(1920, 1080), *enc = NULL;
+    size_t len = 0;
+    img_t v = {px, 1920, 1080, 3, 1920 * 3, 0};
+    char dir[] = "/tmp/accel-rows-XXXXXX", path[96];
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    if (accel__png_encode(&v, &enc, &len) == ACCEL_OK) {
+        put_file(dir, "whole.png", enc, len, path, sizeof path);
+        rows_check(path, ACCEL_OK, 1080 / 16, 1080 / 16 + 1, 0);
+        remove(path);
+        put_file(dir, "cut.png", enc, len * 7 / 10, path, sizeof path);
+        rows_check(path, ACCEL_ERR_FORMAT, 1080 / 2 / 16, 1080 / 16, 1);
+        remove(path);
+        free(enc);
+    } else {
+        printf("rows: no PNG encoder here (%s); PNG not checked\n", accel_last_error(NULL));
+    }
+    if (accel__jpeg_encode(&v, 90, &enc, &len) == ACCEL_OK) {
+        put_file(dir, "whole.jpg", enc, len, path, sizeof path);
+        rows_check(path, ACCEL_OK, 1080 / 16, 1080 / 16 + 1, 0);
+        remove(path);
+        free(enc);
+    }
+    free(px);
+    rmdir(dir);
+    /* tall.webp: 1280 rows in 13 KB, handed to the decoder in 4-KB pieces */
+    uint8_t *w = NULL;
+    size_t wn = 0;
+    ASSERT_OK(accel__img_read_file(BAD "tall.webp", &w, &wn));
+    rows_check(BAD "tall.webp", ACCEL_OK, 3, 5, 0);
+    char dir2[] = "/tmp/accel-rows-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir2) != NULL);
+    put_file(dir2, "cut.webp", w, wn * 7 / 10, path, sizeof path);
+    rows_check(path, ACCEL_ERR_FORMAT, 0, 0, 1); /* its RIFF header says it is cut: refused first */
+    remove(path);
+    rmdir(dir2);
+    free(w);
+    rows_check(BAD "truncated.png", ACCEL_ERR_FORMAT, 0, 1, 1);
+    rows_check(BAD "last_byte_cut.webp", ACCEL_ERR_FORMAT, 0, 0, 1);
+    rows_check(BAD "good.png", ACCEL_OK, 2, 2, 0);
+    rows_check(BAD "interlaced.png", ACCEL_OK, 1, 1, 0); /* no row final before the last pass */
+}
+
 static void test_prepare_bad_files(void)
 {
     /* a 1920×1080 JPEG, whole and cut at 70 % (most rows decoded before the end is found) */
@@ -177,14 +290,31 @@ static void test_prepare_bad_files(void)
     fwrite(jpg, 1, len * 7 / 10, f);
     fclose(f);
     free(jpg);
+    /* the same for a PNG and a WebP, decoded by rows too */
+    char png_whole[96] = BAD "good.png", png_cut[96] = BAD "truncated.png", webp_cut[96];
+    px = gradient(1920, 1080);
+    img_t gv = {px, 1920, 1080, 3, 1920 * 3, 0};
+    uint8_t *enc = NULL;
+    if (accel__png_encode(&gv, &enc, &len) == ACCEL_OK) {
+        put_file(dir, "whole.png", enc, len, png_whole, sizeof png_whole);
+        put_file(dir, "cut.png", enc, len * 7 / 10, png_cut, sizeof png_cut);
+        free(enc);
+    }
+    free(px);
+    ASSERT_OK(accel__img_read_file(BAD "tall.webp", &enc, &len));
+    put_file(dir, "cut.webp", enc, len * 7 / 10, webp_cut, sizeof webp_cut);
+    free(enc);
     const char *paths[] = {whole, BAD "good.jpg", BAD "empty.jpg", BAD "text.jpg",
                            BAD "truncated.jpg", BAD "truncated_scan.jpg", cut,
                            BAD "huge_65500x65500.jpg", BAD "corrupt_scan.jpg",
-                           BAD "no_such_file.jpg", BAD, BAD "good.png", BAD "truncated.png"};
+                           BAD "no_such_file.jpg", BAD, BAD "good.png", BAD "truncated.png",
+                           png_whole, png_cut, BAD "tall.webp", webp_cut,
+                           BAD "last_byte_cut.webp"};
     const accel_status want[] = {ACCEL_OK, ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT,
                                  ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT,
                                  ACCEL_ERR_FORMAT, ACCEL_OK, ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO,
-                                 ACCEL_OK, ACCEL_ERR_FORMAT};
+                                 ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_OK, ACCEL_ERR_FORMAT,
+                                 ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT};
     enum { N = sizeof paths / sizeof *paths };
     prepare_check(paths, want, N, N, 640, 640);
     prepare_check(paths, want, N, 1, 640, 640);
@@ -268,7 +398,9 @@ static void test_prepare_bad_files(void)
     ASSERT_OK(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, blob, &ds, NULL, NULL, NULL, NULL));
     ASSERT_TRUE(ds == 1.0 / 3.0);
     free(blob);
-    remove(whole), remove(cut), remove(tall), rmdir(dir);
+    remove(whole), remove(cut), remove(tall), remove(webp_cut);
+    if (strncmp(png_whole, dir, strlen(dir)) == 0) remove(png_whole), remove(png_cut);
+    rmdir(dir);
 }
 
 static void test_max_pixels(void)
@@ -720,6 +852,7 @@ int main(void)
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
     if (!ctx) TEST_DONE();
     test_decode_bad_files();
+    test_rows_reported();
     test_prepare_bad_files();
     test_max_pixels();
     test_decode_memory();

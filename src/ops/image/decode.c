@@ -177,20 +177,23 @@ accel_status accel__img_decode_buffer_rows(const char *name, const uint8_t *b, s
     RETURN_ERROR_IF(!im.p, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %d×%d pixels", name, im.w,
                     im.h);
     accel_status st;
-    /* a JPEG through libjpeg's API as OpenCV drives it, its rows reported as they come when
-     * they are final (not turned afterwards); through TurboJPEG where that API is missing */
-    int by_rows = 0;
+    /* the rows reported as they come when they are final (not turned afterwards); a JPEG
+     * through libjpeg's API as OpenCV drives it, through TurboJPEG where that API is missing */
+    sink_rows sr = {sink, im};
+    int by_rows = sink && orient == 1;
+    void (*ready)(void *, int) = by_rows ? sink_ready : NULL;
     if (fmt == IMG_FMT_JPEG) {
-        sink_rows sr = {sink, im};
-        by_rows = sink && orient == 1;
         st = accel__jpeg_decode_rows(name, b, n, denom, &im, out->message, sizeof out->message,
-                                     by_rows ? sink_ready : NULL, &sr);
+                                     ready, &sr);
         if (st == ACCEL_ERR_UNAVAILABLE || st == ACCEL_ERR_NOT_BUILT_IN) {
             by_rows = 0;
             st = accel__jpeg_decode(name, b, n, denom, &im, out->message, sizeof out->message);
         }
-    } else if (fmt == IMG_FMT_PNG) st = accel__png_decode(name, b, n, &im);
-    else st = accel__webp_decode(name, b, n, &im);
+    } else if (fmt == IMG_FMT_PNG) {
+        st = accel__png_decode(name, b, n, &im, ready, &sr);
+    } else {
+        st = accel__webp_decode(name, b, n, &im, ready, &sr);
+    }
     if (st != ACCEL_OK) {
         if (by_rows) sink->drop(sink->arg); /* rows were reported: their reader stops first */
         free(im.p);

@@ -5,7 +5,7 @@
  * palettes expanded, gray of 1, 2 or 4 bits scaled to 8, gray copied to three channels, no
  * gamma correction, tRNS ignored. libspng's SPNG_FMT_RGB8 without SPNG_DECODE_TRNS and
  * SPNG_DECODE_GAMMA makes the same pixels (checked for every colour type and depth in
- * tests/image); this file then swaps R and B for BGR.
+ * tests/image); this file then swaps R and B for BGR, row by row as libspng decodes them.
  * The EXIF orientation comes from an eXIf chunk before the image data, which OpenCV 4.6 hands
  * to its EXIF reader as it is (no "Exif\0\0" prefix). */
 #include "image_internal.h"
@@ -21,7 +21,7 @@
     X(spng_ctx_new) X(spng_ctx_free) X(spng_set_png_buffer) X(spng_get_ihdr)                  \
     X(spng_decoded_image_size) X(spng_decode_image) X(spng_strerror) X(spng_get_exif)         \
     X(spng_set_image_limits) X(spng_set_chunk_limits) X(spng_set_ihdr) X(spng_set_option)         \
-    X(spng_encode_image) X(spng_get_png_buffer)
+    X(spng_encode_image) X(spng_get_png_buffer) X(spng_get_row_info) X(spng_decode_row)
 
 static struct {
     SPNG_FUNCS(AUDIO_LAZY_PTR)
@@ -80,8 +80,29 @@ accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img
     return ACCEL_OK;
 }
 
-accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst)
+/* R and B of rows [y0, y1) swapped, for BGR. */
+static void png_bgr_rows(img_t *dst, int y0, int y1)
 {
+    if (dst->rgb) return;
+    for (int y = y0; y < y1; y++) {
+        uint8_t *p = dst->p + (size_t)y * dst->stride;
+        for (int x = 0; x < dst->w; x++, p += 3) {
+            uint8_t t = p[0];
+            p[0] = p[2];
+            p[2] = t;
+        }
+    }
+}
+
+/* libspng's progressive decoding, row by row into dst: exactly the loop spng_decode_image runs
+ * without SPNG_DECODE_PROGRESSIVE (each row to the place its row_info names, until SPNG_EOI),
+ * so the pixels and the failures are the same, with each finished band of rows reported as it
+ * is done. An interlaced (Adam7) image has no final row before its last pass: it is reported
+ * whole, at the end. */
+accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+                               void (*ready)(void *arg, int rows), void *arg)
+{
+    enum { STEP = 16 }; /* rows reported at a time */
     spng_ctx *c = NULL;
     struct spng_ihdr ihdr;
     FORWARD_IF_ERROR(open_png(name, b, n, &c, &ihdr));
@@ -90,35 +111,37 @@ accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img
     if (rc == 0 && (ihdr.width != (uint32_t)dst->w || ihdr.height != (uint32_t)dst->h ||
                     len != (size_t)dst->w * (size_t)dst->h * 3))
         rc = SPNG_EOVERFLOW;
-    uint8_t *buf = NULL;
-    if (rc == 0 && dst->stride == (size_t)dst->w * 3) {
-        rc = sp.spng_decode_image(c, dst->p, len, SPNG_FMT_RGB8, 0);
-    } else if (rc == 0) {
-        buf = malloc(len);
-        if (!buf) {
-            sp.spng_ctx_free(c);
-            return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory", name);
+    if (rc == 0) rc = sp.spng_decode_image(c, NULL, 0, SPNG_FMT_RGB8, SPNG_DECODE_PROGRESSIVE);
+    const int interlaced = ihdr.interlace_method != 0;
+    int done = 0, told = 0; /* rows [0, done) finished (not interlaced) */
+    while (rc == 0) {
+        struct spng_row_info ri;
+        rc = sp.spng_get_row_info(c, &ri);
+        if (rc != 0) break;
+        if (ri.row_num >= (uint32_t)dst->h) {
+            rc = SPNG_EINTERNAL;
+            break;
         }
-        rc = sp.spng_decode_image(c, buf, len, SPNG_FMT_RGB8, 0);
-        for (int y = 0; rc == 0 && y < dst->h; y++)
-            memcpy(dst->p + (size_t)y * dst->stride, buf + (size_t)y * (size_t)dst->w * 3, (size_t)dst->w * 3);
-        free(buf);
+        rc = sp.spng_decode_row(c, dst->p + (size_t)ri.row_num * dst->stride, (size_t)dst->w * 3);
+        if ((rc == 0 || rc == SPNG_EOI) && !interlaced) {
+            done = (int)ri.row_num + 1;
+            if (done - told >= STEP || done == dst->h) {
+                png_bgr_rows(dst, told, done);
+                if (ready) ready(arg, done);
+                told = done;
+            }
+        }
     }
     sp.spng_ctx_free(c);
-    if (rc != 0) {
+    if (rc != SPNG_EOI) {
         int trunc = rc == SPNG_EOF || rc == SPNG_IO_EOF;
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s PNG: %s", name, trunc ? "truncated" : "corrupt",
                            sp.spng_strerror(rc));
     }
-    if (!dst->rgb)
-        for (int y = 0; y < dst->h; y++) {
-            uint8_t *p = dst->p + (size_t)y * dst->stride;
-            for (int x = 0; x < dst->w; x++, p += 3) {
-                uint8_t t = p[0];
-                p[0] = p[2];
-                p[2] = t;
-            }
-        }
+    if (interlaced || told < dst->h) {
+        png_bgr_rows(dst, told, dst->h);
+        if (ready) ready(arg, dst->h);
+    }
     return ACCEL_OK;
 }
 
@@ -185,9 +208,10 @@ accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img
                        "libspng-dev)", name);
 }
 
-accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst)
+accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+                               void (*ready)(void *arg, int rows), void *arg)
 {
-    (void)b, (void)n, (void)dst;
+    (void)b, (void)n, (void)dst, (void)ready, (void)arg;
     return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': PNG support is not built in (build with "
                        "libspng-dev)", name);
 }

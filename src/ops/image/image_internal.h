@@ -234,9 +234,14 @@ accel_status accel__jpeg_decode(const char *name, const uint8_t *b, size_t n, in
 /* The size of a JPEG decoded at 1/denom (libjpeg's ceil(w / denom)). */
 void accel__jpeg_scaled(int w, int h, int denom, int *sw, int *sh);
 accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img_header *hd);
-accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst);
+/* PNG and WebP pixels into dst, ready(arg, k) (when not NULL) called as rows [0, k) are final:
+ * a non-interlaced PNG every few rows, an interlaced one at its end; a WebP as the pieces of
+ * the file it is handed decode (decode_png.c, decode_webp.c). */
+accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+                               void (*ready)(void *arg, int rows), void *arg);
 accel_status accel__webp_header(const char *name, const uint8_t *b, size_t n, img_header *hd);
-accel_status accel__webp_decode(const char *name, const uint8_t *b, size_t n, img_t *dst);
+accel_status accel__webp_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+                                void (*ready)(void *arg, int rows), void *arg);
 
 /* EXIF orientation from the payload of a JPEG APP1 segment, as OpenCV 4.6's ExifReader reads
  * it: the 6 bytes after the segment length are skipped unchecked, the TIFF header follows, the
@@ -260,8 +265,9 @@ accel_status accel__img_decode_buffer(const char *name, const uint8_t *b, size_t
                                       accel_image_decoded *out);
 /* Where decoded rows go as they are made: rows(arg, im, k) says rows [0, k) of `im` (its
  * final size and pixels) are decoded; k grows with each call and the last call has
- * k = im->h. A JPEG in YCbCr or gray without EXIF rotation is reported every few rows as it
- * is decoded (decode_jpeg_rows.c); any other image once, when whole. A JPEG found corrupt or
+ * k = im->h. An image without EXIF rotation is reported a few rows at a time as it is decoded
+ * (a JPEG through libjpeg's API, a non-interlaced PNG, a WebP; an interlaced PNG at its end);
+ * a turned one, or a JPEG through TurboJPEG, once, when whole. A file found corrupt or
  * truncated after some rows were reported calls drop(arg) before its pixels are freed: drop
  * returns once nothing reads them any more. */
 typedef struct img_row_sink {

@@ -4,16 +4,16 @@
  * (op_quality.c) — in one call whose results are those three calls' to the bit.
  *
  * On the CPU, when a call has fewer files than the pool has threads (one photograph on two
- * cores), each file is two tasks: a producer decodes it — a JPEG by rows
- * (decode_jpeg_rows.c) — and a consumer computes the blob's and the quality's bands as soon as
- * the rows they read are decoded, so the file takes little more than its decoding. With as
+ * cores), each file is two tasks: a producer decodes it by rows (a JPEG, a PNG that is not
+ * interlaced, a WebP: decode.c) and a consumer computes the blob's and the quality's bands as
+ * soon as the rows they read are decoded, so the file takes little more than its decoding. With as
  * many files as threads or more, a task takes a whole file (decoded, then its blob and
  * quality), which keeps every thread busy without waiting.
  *
  * No deadlock: a producer never waits for its consumer while it decodes, and the pool hands
  * out tasks in order (a file's producer before its consumer), so a lone thread — or a pool
  * busy elsewhere — runs each producer to its end before the consumer that waits for it. A
- * decoder that fails after reporting rows (a truncated JPEG is found at its end) waits, in
+ * decoder that fails after reporting rows (a truncated file is found at its end) waits, in
  * its drop callback, until a consumer that is reading them has stopped, then frees them. */
 #include "image_ops.h"
 
@@ -206,7 +206,7 @@ static void consume(img_prepare_call *c, size_t i)
         }
     }
     if (usable) stop_reading(f);
-    /* the decoder's own verdict (a truncated JPEG is known only at its end) */
+    /* the decoder's own verdict (a truncated file is known only at its end) */
     pthread_mutex_lock(&f->m);
     while (!f->done) pthread_cond_wait(&f->cv, &f->m);
     if (f->st != ACCEL_OK) st = f->st;
