@@ -23,6 +23,9 @@ What is timed, per 1080p image unless said (the issue's speed goals):
             comparison (OpenCV's figure is pipeline's)
   batch     200 JPEGs of mixed sizes → blobs + quality, images per second (accel:
             accel_scrfd_prepare_memory on 16 files per call)                goal ≥ 5×
+With --formats png,webp: decode, pipeline and pipeline3 again on the same three photographs
+saved as PNG (cv2.imwrite's defaults) and as WebP (quality 90), which accel also decodes by
+rows beside the blob and quality (no goal of their own).
 
 Then the device batch (issue 9's GPU goal, here on the devices this machine has): N decoded
 1080p images (the three photographs repeated) → SCRFD blobs + quality, one call of each over
@@ -68,6 +71,18 @@ def make_inputs(d):
             cv2.imwrite(p, cv2.resize(photos[i % len(photos)], (w, h)), [cv2.IMWRITE_JPEG_QUALITY, 90])
         mixed.append(p)
     return hd, mixed
+
+
+def other_format(hd, ext):
+    """The 1080p photographs saved as PNG or WebP beside their JPEGs."""
+    out = []
+    for p in hd:
+        q = p[:-4] + ext
+        if not os.path.exists(q):
+            params = [cv2.IMWRITE_WEBP_QUALITY, 90] if ext == ".webp" else []
+            cv2.imwrite(q, cv2.imread(p, cv2.IMREAD_COLOR), params)
+        out.append(q)
+    return out
 
 
 def quality(img):
@@ -147,15 +162,22 @@ def main():
     ap.add_argument("--devices", default="cpu,opencl")
     ap.add_argument("--device-batch", type=int, default=16)
     ap.add_argument("--skip-peers", action="store_true", help="the device batch only")
+    ap.add_argument("--formats", default="", help="also png and/or webp (comma-separated)")
     a = ap.parse_args()
+    formats = [f for f in a.formats.split(",") if f]
+    for f in formats:
+        if f not in ("png", "webp"):
+            raise SystemExit(f"--formats: {f!r} (allowed: png, webp)")
     hd, mixed = make_inputs(a.workdir)
     rows = []
     print(f"# image operations, {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, OpenCV {cv2.__version__}")
     print("| case | files | OpenCV best ms (2 thr / 1 thr) | accel best ms (2 thr / 1 thr) | ratio (best/best) | goal |")
     print("|---|---|---|---|---|---|")
-    for case in () if a.skip_peers else ("quality", "area224", "scrfd", "decode", "pipeline", "pipeline3", "batch"):
-        files = mixed if case == "batch" else hd
+    cases = [(c, "") for c in ("quality", "area224", "scrfd", "decode", "pipeline", "pipeline3", "batch")]
+    cases += [(c, f) for f in formats for c in ("decode", "pipeline", "pipeline3")]
+    for case, fmt in () if a.skip_peers else cases:
+        files = mixed if case == "batch" else other_format(hd, "." + fmt) if fmt else hd
         reps = max(2, a.reps // 5) if case == "batch" else a.reps
         # interleaved: OpenCV, accel, OpenCV again; the best of all runs counts
         cv = opencv_case(case, files, reps)
@@ -164,12 +186,12 @@ def main():
         cvb = min(min(cv[1][0], cv[2][0]), min(cv2_[1][0], cv2_[2][0]))
         acb = min(ac[1][0], ac[2][0])
         ratio = cvb / acb
-        goal = GOALS.get(case)
+        goal = None if fmt else GOALS.get(case)
         verdict = "" if goal is None else ("met" if ratio >= goal else "missed") + f" (≥ {goal}×)"
         unit = "ms per batch of 200" if case == "batch" else "ms per image"
-        print(f"| {case} | {len(files)} | {min(cv[2][0], cv2_[2][0]):.2f} / {min(cv[1][0], cv2_[1][0]):.2f} "
+        print(f"| {case}{f' ({fmt})' if fmt else ''} | {len(files)} | {min(cv[2][0], cv2_[2][0]):.2f} / {min(cv[1][0], cv2_[1][0]):.2f} "
               f"| {ac[2][0]:.2f} / {ac[1][0]:.2f} | {ratio:.1f}× | {verdict} |")
-        rows.append({"case": case, "files": len(files), "unit": unit,
+        rows.append({"case": case, "format": fmt or "jpeg", "files": len(files), "unit": unit,
                      "opencv": {"2": cv[2], "1": cv[1], "2b": cv2_[2], "1b": cv2_[1]},
                      "accel": {"2": ac[2], "1": ac[1]}, "ratio": ratio, "goal": goal})
         if case == "batch":
