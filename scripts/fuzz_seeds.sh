@@ -204,6 +204,39 @@ for name, kw, mode in (("444.jpg", {"subsampling": 0}, "RGB"), ("422.jpg", {"sub
     put(name, b.getvalue())
 PY
 }
+png_webp_files() {
+  # the PNG and WebP files of tests/data/image (good, truncated, a bad CRC, a huge header, an
+  # animation, an interlaced PNG, a tall WebP), and small ones of every kind the decoders
+  # meet: PNG gray, gray+alpha, palette, RGB and RGBA at 8 and 16 bits, 1-bit gray; WebP lossy,
+  # lossless and with alpha
+  files fuzz_png_webp_rows "$data"/image/bad/*.png "$data"/image/bad/*.webp
+  /usr/bin/python3 - "$out/fuzz_png_webp_rows" <<'PY' && n=$((n + 12)) || true
+import io, os, sys
+import numpy as np, cv2
+from PIL import Image
+out = sys.argv[1]
+y, x = np.mgrid[0:40, 0:56]
+img = np.stack([(x * 4.5) % 256, (y * 6) % 256, ((x + y) * 3) % 256], -1).astype(np.uint8)
+alpha = ((x * 7 + y) % 256).astype(np.uint8)
+def put(name, data):
+    open(os.path.join(out, name), "wb").write(data)
+put("rgb8.png", cv2.imencode(".png", img)[1].tobytes())
+put("rgba8.png", cv2.imencode(".png", np.dstack([img, alpha]))[1].tobytes())
+put("rgb16.png", cv2.imencode(".png", img.astype(np.uint16) * 257)[1].tobytes())
+put("gray8.png", cv2.imencode(".png", img[..., 1])[1].tobytes())
+for name, im in (("palette.png", Image.fromarray(img[..., ::-1]).quantize(16)),
+                 ("gray-alpha.png", Image.fromarray(np.dstack([img[..., 1], alpha]), "LA")),
+                 ("gray1.png", Image.fromarray(img[..., 1] > 128))):
+    b = io.BytesIO()
+    im.save(b, format="PNG")
+    put(name, b.getvalue())
+put("lossy.webp", cv2.imencode(".webp", img, [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes())
+put("lossless.webp", cv2.imencode(".webp", img, [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes())
+put("alpha.webp", cv2.imencode(".webp", np.dstack([img, alpha]), [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes())
+put("alpha-lossless.webp", cv2.imencode(".webp", np.dstack([img, alpha]), [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes())
+put("odd-size.webp", cv2.imencode(".webp", img[:17, :23], [cv2.IMWRITE_WEBP_QUALITY, 60])[1].tobytes())
+PY
+}
 exif_files() {
   # the JPEG files of tests/data/image, and the cases of tests/image/make_image_refs.py made on
   # the small good.jpg: EXIF orientations 1 to 8 in both byte orders, an XMP segment first, an
@@ -310,6 +343,7 @@ serve_requests
 prom_texts
 exif_files
 jpeg_files
+png_webp_files
 cli_lines
 manifests
 npy_headers
