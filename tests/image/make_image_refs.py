@@ -214,7 +214,7 @@ def decode_group(o):
     files.append(("coffee_sof_after.jpg", (1, 2)))
     # random pixels
     noise = RNG.integers(0, 256, (97, 131, 3), dtype=np.uint8)
-    jpg(noise, "noise.jpg", q=97)
+    nbytes = jpg(noise, "noise.jpg", q=97)
     files.append(("noise.jpg", (1, 2, 4, 8)))
 
     # EXIF orientations 1 … 8, both byte orders, and OpenCV's quirks
@@ -237,6 +237,10 @@ def decode_group(o):
     ok = (0x0128, 3, 1, struct.pack("<HH", 2, 0))
     o.file(with_app1(base, exif_app1(8, False, [ok])), "exif_second_entry.jpg")
     files.append(("exif_second_entry.jpg", (1,)))
+    # every turn on odd sizes (97 × 131; 49 × 66 at 1/2), which libjpeg's rows take as they come
+    for orient in range(2, 9):
+        o.file(with_app1(nbytes, exif_app1(orient)), f"noise_exif_{orient}.jpg")
+        files.append((f"noise_exif_{orient}.jpg", (1, 2)))
     for v in (0, 9, 65535):
         o.file(with_app1(base, exif_app1(v)), f"exif_value_{v}.jpg")
         files.append((f"exif_value_{v}.jpg", (1,)))

@@ -796,6 +796,58 @@ static void test_turbojpeg_fallback(void)
         free(t.p), free(b);
         accel_image_decoded_free(&d, 1);
     }
+    /* decode.c's route through TurboJPEG (libjpeg's API turned off), against libjpeg's: the
+     * same pixels for an upright JPEG and for one turned by EXIF orientation 2 to 8 (which
+     * libjpeg's route turns as its rows come, TurboJPEG's afterwards), and a reader of rows
+     * told once, at the end */
+    uint8_t *b = NULL;
+    size_t n = 0;
+    ASSERT_OK(accel__img_read_file(BAD "good.jpg", &b, &n));
+    uint8_t *e = malloc(n + 64);
+    for (int o = 1; o <= 8; o++) {
+        /* SOI, APP1 "Exif\0\0" + TIFF (II, IFD0 at 8: one entry, Orientation = o), the rest */
+        static const uint8_t app1[] = {0xFF, 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0,
+                                       8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 0, 0, 0,
+                                       0, 0, 0, 0, 0};
+        memcpy(e, b, 2);
+        memcpy(e + 2, app1, sizeof app1);
+        e[2 + 28] = (uint8_t)o;
+        memcpy(e + 2 + sizeof app1, b + 2, n - 2);
+        const size_t en = n + sizeof app1;
+        accel_image_decode_params p;
+        accel_image_decode_params_init(&p);
+        accel_image_decoded lib, turbo;
+        accel_image_decoded_init(&lib, 1);
+        accel_image_decoded_init(&turbo, 1);
+        ASSERT_OK(accel__img_decode_buffer("exif.jpg", e, en, &p, 1 << 20, &lib));
+        accel__jpeg_rows_off = 1;
+        rows_seen s = {0, 0, 0};
+        img_row_sink sink = {seen_rows, seen_drop, &s};
+        ASSERT_OK(accel__img_decode_buffer_rows("exif.jpg", e, en, &p, 1 << 20, &turbo, &sink));
+        accel__jpeg_rows_off = 0;
+        ASSERT_EQ_INT(lib.orientation, o);
+        ASSERT_EQ_INT(lib.image.width, o >= 5 ? 32 : 48);
+        ASSERT_TRUE(turbo.image.width == lib.image.width && turbo.image.height == lib.image.height);
+        ASSERT_TRUE(s.calls == 1 && s.rows == lib.image.height && !s.dropped);
+        for (int y = 0; y < lib.image.height; y++)
+            if (memcmp(lib.image.data + (size_t)y * lib.image.stride,
+                       turbo.image.data + (size_t)y * turbo.image.stride, (size_t)lib.image.width * 3))
+                TEST_FAIL_("orientation %d: row %d differs between libjpeg's route and TurboJPEG's", o, y);
+        accel_image_decoded_free(&lib, 1);
+        accel_image_decoded_free(&turbo, 1);
+        /* cut inside its image data: an error on both routes, nothing handed on */
+        accel_image_decoded_init(&lib, 1);
+        accel_image_decoded_init(&turbo, 1);
+        ASSERT_STATUS(accel__img_decode_buffer("cut.jpg", e, en * 9 / 10, &p, 1 << 20, &lib),
+                      ACCEL_ERR_FORMAT);
+        accel__jpeg_rows_off = 1;
+        ASSERT_STATUS(accel__img_decode_buffer("cut.jpg", e, en * 9 / 10, &p, 1 << 20, &turbo),
+                      ACCEL_ERR_FORMAT);
+        accel__jpeg_rows_off = 0;
+        ASSERT_TRUE(lib.image.data == NULL && turbo.image.data == NULL);
+        accel__clear_error();
+    }
+    free(e), free(b);
 }
 
 /* ---- the EXIF parser on mutated data (a fuzz test in miniature) ---- */

@@ -8,6 +8,7 @@
 #include "image_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,41 @@ const char *accel__img_format_name(img_format f)
     }
 }
 
+/* One pixel of cn bytes (3 for every decoded image, so that case is spelled out). */
+static inline void px_copy(uint8_t *d, const uint8_t *s, int cn)
+{
+    if (cn == 3) {
+        d[0] = s[0], d[1] = s[1], d[2] = s[2];
+    } else {
+        for (int k = 0; k < cn; k++) d[k] = s[k];
+    }
+}
+
+/* Orientations 5..8 swap rows and columns: output row r is a column of the source. They are
+ * done in tiles of T × T pixels, so that the T source rows a tile reads stay in cache while
+ * its T output rows are written (a pixel at a time over whole columns was 3× the decode). */
+static void orient_transpose(const img_t *src, int o, img_t *d)
+{
+    enum { T = 32 };
+    const int W = src->w, H = src->h, cn = src->c;
+    const int rev_rows = o == 6 || o == 7;  /* output column c reads source row H-1-c (else c) */
+    const int rev_cols = o == 7 || o == 8;  /* output row r reads source column W-1-r (else r) */
+    const ptrdiff_t step = rev_rows ? -(ptrdiff_t)src->stride : (ptrdiff_t)src->stride;
+    for (int r0 = 0; r0 < d->h; r0 += T) {
+        const int r1 = r0 + T < d->h ? r0 + T : d->h;
+        for (int c0 = 0; c0 < d->w; c0 += T) {
+            const int c1 = c0 + T < d->w ? c0 + T : d->w;
+            for (int r = r0; r < r1; r++) {
+                const int sc = rev_cols ? W - 1 - r : r;
+                const uint8_t *s = src->p + (size_t)(rev_rows ? H - 1 - c0 : c0) * src->stride +
+                                   (size_t)sc * (size_t)cn;
+                uint8_t *out = d->p + (size_t)r * d->stride + (size_t)c0 * (size_t)cn;
+                for (int c = c0; c < c1; c++, s += step, out += cn) px_copy(out, s, cn);
+            }
+        }
+    }
+}
+
 accel_status accel__img_orient(const img_t *src, int o, img_t *dst)
 {
     *dst = *src;
@@ -40,21 +76,19 @@ accel_status accel__img_orient(const img_t *src, int o, img_t *dst)
     d.stride = (size_t)d.w * (size_t)cn;
     d.p = accel__img_alloc(d.stride * (size_t)d.h);
     RETURN_ERROR_IF(!d.p, ACCEL_ERR_NO_MEMORY, "out of memory turning a %d×%d image", W, H);
-    for (int r = 0; r < d.h; r++) {
-        uint8_t *out = d.p + (size_t)r * d.stride;
-        for (int c = 0; c < d.w; c++, out += cn) {
-            int sr, sc;
-            switch (o) {
-            case 2: sr = r, sc = W - 1 - c; break;
-            case 3: sr = H - 1 - r, sc = W - 1 - c; break;
-            case 4: sr = H - 1 - r, sc = c; break;
-            case 5: sr = c, sc = r; break;
-            case 6: sr = H - 1 - c, sc = r; break;
-            case 7: sr = H - 1 - c, sc = W - 1 - r; break;
-            default: sr = c, sc = W - 1 - r; break; /* 8 */
+    if (tr) {
+        orient_transpose(src, o, &d);
+    } else {
+        /* 2 flips each row, 3 flips each row and takes the rows bottom up, 4 only the latter */
+        for (int r = 0; r < H; r++) {
+            const uint8_t *s = src->p + (size_t)(o == 2 ? r : H - 1 - r) * src->stride;
+            uint8_t *out = d.p + (size_t)r * d.stride;
+            if (o == 4) {
+                memcpy(out, s, (size_t)W * (size_t)cn);
+                continue;
             }
-            const uint8_t *s = src->p + (size_t)sr * src->stride + (size_t)sc * (size_t)cn;
-            for (int k = 0; k < cn; k++) out[k] = s[k];
+            s += (size_t)(W - 1) * (size_t)cn;
+            for (int c = 0; c < W; c++, s -= cn, out += cn) px_copy(out, s, cn);
         }
     }
     *dst = d;
@@ -127,6 +161,50 @@ static void sink_ready(void *arg, int rows)
     s->sink->rows(s->sink->arg, &s->im, rows);
 }
 
+/* An EXIF-oriented image turned into place as it is decoded: the decoder fills a ring of
+ * IMG_ROW_STEP rows, and each step's rows go straight to their places in the turned image
+ * (the mapping of accel__img_orient: output (r, c) takes source (sr, sc)). */
+typedef struct turn_rows {
+    img_t ring; /* the decoder's rows: w × h as decoded, IMG_ROW_STEP rows of pixels */
+    img_t out;  /* the turned image */
+    int orient, told;
+} turn_rows;
+
+static void turn_ready(void *arg, int rows)
+{
+    turn_rows *t = arg;
+    const int W = t->ring.w, H = t->ring.h, o = t->orient, y0 = t->told;
+    const img_t *d = &t->out;
+    if (o < 5) {
+        for (int y = y0; y < rows; y++) {
+            const uint8_t *s = accel__img_row(&t->ring, 1, y);
+            uint8_t *out = d->p + (size_t)(o == 2 ? y : H - 1 - y) * d->stride;
+            if (o == 4) {
+                memcpy(out, s, (size_t)W * 3);
+                continue;
+            }
+            s += (size_t)(W - 1) * 3;
+            for (int x = 0; x < W; x++, s -= 3, out += 3) px_copy(out, s, 3);
+        }
+    } else {
+        /* source row y is output column y (5, 8) or H-1-y (6, 7); source column x is output
+         * row x (5, 6) or W-1-x (7, 8): a step's rows fill a strip of 16 columns */
+        const int rev_c = o == 6 || o == 7, rev_r = o == 7 || o == 8;
+        const uint8_t *rows_at[IMG_ROW_STEP];
+        for (int y = y0; y < rows; y++) rows_at[y - y0] = accel__img_row(&t->ring, 1, y);
+        const int n = rows - y0, c0 = rev_c ? H - rows : y0; /* the strip's first column */
+        for (int x = 0; x < W; x++) {
+            uint8_t *out = d->p + (size_t)(rev_r ? W - 1 - x : x) * d->stride + (size_t)c0 * 3;
+            const size_t sx = (size_t)x * 3;
+            if (rev_c)
+                for (int k = n - 1; k >= 0; k--, out += 3) px_copy(out, rows_at[k] + sx, 3);
+            else
+                for (int k = 0; k < n; k++, out += 3) px_copy(out, rows_at[k] + sx, 3);
+        }
+    }
+    t->told = rows;
+}
+
 accel_status accel__img_decode_buffer_rows(const char *name, const uint8_t *b, size_t n,
                                            const accel_image_decode_params *p,
                                            long long max_pixels, accel_image_decoded *out,
@@ -173,39 +251,70 @@ accel_status accel__img_decode_buffer_rows(const char *name, const uint8_t *b, s
     img_t im = {NULL, hd.w, hd.h, 3, 0, p->order == ACCEL_RGB};
     if (denom > 1) accel__jpeg_scaled(hd.w, hd.h, denom, &im.w, &im.h);
     im.stride = (size_t)im.w * 3;
-    im.p = accel__img_alloc(im.stride * (size_t)im.h);
-    RETURN_ERROR_IF(!im.p, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %d×%d pixels", name, im.w,
-                    im.h);
+    /* an oriented JPEG or PNG (not interlaced) is turned into place as its rows come: the
+     * decoder fills a ring of rows, not a whole second image */
+    turn_rows tr = {.orient = orient};
+    const int ring = orient != 1 && (fmt == IMG_FMT_JPEG || (fmt == IMG_FMT_PNG && !hd.interlaced));
+    if (ring) {
+        const int swap = orient >= 5;
+        tr.out = (img_t){NULL, swap ? im.h : im.w, swap ? im.w : im.h, 3, 0, im.rgb};
+        tr.out.stride = (size_t)tr.out.w * 3;
+        tr.out.p = accel__img_alloc(tr.out.stride * (size_t)tr.out.h);
+        RETURN_ERROR_IF(!tr.out.p, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %d×%d pixels",
+                        name, tr.out.w, tr.out.h);
+    }
+    im.p = accel__img_alloc(im.stride * (size_t)(ring ? IMG_ROW_STEP : im.h));
+    if (!im.p) {
+        free(tr.out.p);
+        return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %d×%d pixels", name,
+                           im.w, im.h);
+    }
+    tr.ring = im;
     accel_status st;
     /* the rows reported as they come when they are final (not turned afterwards); a JPEG
      * through libjpeg's API as OpenCV drives it, through TurboJPEG where that API is missing */
     sink_rows sr = {sink, im};
     int by_rows = sink && orient == 1;
-    void (*ready)(void *, int) = by_rows ? sink_ready : NULL;
+    void (*ready)(void *, int) = ring ? turn_ready : by_rows ? sink_ready : NULL;
+    void *ready_arg = ring ? (void *)&tr : (void *)&sr;
     if (fmt == IMG_FMT_JPEG) {
-        st = accel__jpeg_decode_rows(name, b, n, denom, &im, out->message, sizeof out->message,
-                                     ready, &sr);
+        st = accel__jpeg_decode_rows(name, b, n, denom, &im, ring, out->message,
+                                     sizeof out->message, ready, ready_arg);
         if (st == ACCEL_ERR_UNAVAILABLE || st == ACCEL_ERR_NOT_BUILT_IN) {
+            /* TurboJPEG decodes whole images: a whole one, turned afterwards */
             by_rows = 0;
+            if (ring) {
+                free(im.p), free(tr.out.p);
+                tr.out.p = NULL;
+                im.p = accel__img_alloc(im.stride * (size_t)im.h);
+                RETURN_ERROR_IF(!im.p, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %d×%d "
+                                "pixels", name, im.w, im.h);
+            }
             st = accel__jpeg_decode(name, b, n, denom, &im, out->message, sizeof out->message);
         }
     } else if (fmt == IMG_FMT_PNG) {
-        st = accel__png_decode(name, b, n, &im, ready, &sr);
+        st = accel__png_decode(name, b, n, &im, ring, ready, ready_arg);
     } else {
-        st = accel__webp_decode(name, b, n, &im, ready, &sr);
+        st = accel__webp_decode(name, b, n, &im, ready, ready_arg);
     }
     if (st != ACCEL_OK) {
         if (by_rows) sink->drop(sink->arg); /* rows were reported: their reader stops first */
         free(im.p);
+        free(tr.out.p);
         return st;
     }
     img_t o;
-    st = accel__img_orient(&im, orient, &o);
-    if (st != ACCEL_OK) {
-        free(im.p);
-        return st;
+    if (tr.out.p) {
+        free(im.p); /* the ring */
+        o = tr.out;
+    } else {
+        st = accel__img_orient(&im, orient, &o);
+        if (st != ACCEL_OK) {
+            free(im.p);
+            return st;
+        }
+        if (o.p != im.p) free(im.p);
     }
-    if (o.p != im.p) free(im.p);
     out->scale_denom = denom;
     out->orientation = orient;
     out->image.data = o.p;

@@ -13,6 +13,8 @@
  * other warning is kept as a message. Without this library, decode.c uses TurboJPEG. */
 #include "image_internal.h"
 
+int accel__jpeg_rows_off;
+
 #ifdef ACCEL_HAVE_LIBJPEG
 #include <setjmp.h>
 #include <stdio.h>
@@ -80,12 +82,14 @@ static void jl_emit_message(j_common_ptr ci, int level)
  * is read fails the image; an error after it (while libjpeg reads on to the end of the file)
  * leaves the image, as readData has already kept it; warnings never stop it. */
 accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t n, int denom,
-                                     img_t *dst, char *warn, size_t warn_cap,
+                                     img_t *dst, int ring, char *warn, size_t warn_cap,
                                      void (*ready)(void *arg, int rows), void *arg)
 {
+    RETURN_ERROR_IF(accel__jpeg_rows_off, ACCEL_ERR_UNAVAILABLE, "'%s': libjpeg's API turned off "
+                    "(a test)", name);
     FORWARD_IF_ERROR(accel__audio_lazy_load(&jl_lib, name));
     if (warn && warn_cap) warn[0] = 0;
-    enum { STEP = 16 }; /* rows per call, and reported at a time */
+    enum { STEP = IMG_ROW_STEP }; /* rows per call at most, and reported at a time */
     struct jpeg_decompress_struct ci;
     jl_err e;
     memset(&ci, 0, sizeof ci);
@@ -131,18 +135,19 @@ accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t 
     JSAMPROW rows[STEP];
     int told = 0;
     while (ci.output_scanline < ci.output_height) {
-        const int y = (int)ci.output_scanline;
-        const int k = dst->h - y < STEP ? dst->h - y : STEP;
+        /* never across a multiple of STEP, so that a step's rows are reported together */
+        const int y = (int)ci.output_scanline, to_step = STEP - y % STEP;
+        const int k = dst->h - y < to_step ? dst->h - y : to_step;
         for (int j = 0; j < k; j++)
-            rows[j] = four ? cmyk + (size_t)j * (size_t)dst->w * 4 : dst->p + (size_t)(y + j) * dst->stride;
+            rows[j] = four ? cmyk + (size_t)j * (size_t)dst->w * 4 : accel__img_row(dst, ring, y + j);
         jl.jpeg_read_scanlines(&ci, rows, (JDIMENSION)k);
         const int now = (int)ci.output_scanline;
         if (four)
             for (int j = y; j < now; j++)
                 accel__img_cmyk_row(cmyk + (size_t)(j - y) * (size_t)dst->w * 4,
-                                    dst->p + (size_t)j * dst->stride, dst->w, dst->rgb);
+                                    accel__img_row(dst, ring, j), dst->w, dst->rgb);
         /* rows past the end of the data are libjpeg's grey: not reported */
-        if (ready && !e.eof && (now - told >= STEP || now == dst->h)) {
+        if (ready && !e.eof && (now % STEP == 0 || now == dst->h) && now > told) {
             ready(arg, now);
             told = now;
         }
@@ -162,10 +167,11 @@ accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t 
 #else
 
 accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t n, int denom,
-                                     img_t *dst, char *warn, size_t warn_cap,
+                                     img_t *dst, int ring, char *warn, size_t warn_cap,
                                      void (*ready)(void *arg, int rows), void *arg)
 {
-    (void)b, (void)n, (void)denom, (void)dst, (void)warn, (void)warn_cap, (void)ready, (void)arg;
+    (void)b, (void)n, (void)denom, (void)dst, (void)ring, (void)warn, (void)warn_cap, (void)ready,
+        (void)arg;
     return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': JPEG decoding by rows is not built in "
                        "(build with libjpeg62-turbo-dev)", name);
 }

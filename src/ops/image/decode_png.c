@@ -70,6 +70,7 @@ accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img
     FORWARD_IF_ERROR(open_png(name, b, n, &c, &ihdr));
     hd->w = (int)ihdr.width;
     hd->h = (int)ihdr.height;
+    hd->interlaced = ihdr.interlace_method != 0;
     struct spng_exif ex;
     memset(&ex, 0, sizeof ex);
     if (sp.spng_get_exif(c, &ex) == 0 && ex.data && ex.length > 0)
@@ -81,11 +82,11 @@ accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img
 }
 
 /* R and B of rows [y0, y1) swapped, for BGR. */
-static void png_bgr_rows(img_t *dst, int y0, int y1)
+static void png_bgr_rows(img_t *dst, int ring, int y0, int y1)
 {
     if (dst->rgb) return;
     for (int y = y0; y < y1; y++) {
-        uint8_t *p = dst->p + (size_t)y * dst->stride;
+        uint8_t *p = accel__img_row(dst, ring, y);
         for (int x = 0; x < dst->w; x++, p += 3) {
             uint8_t t = p[0];
             p[0] = p[2];
@@ -99,13 +100,18 @@ static void png_bgr_rows(img_t *dst, int y0, int y1)
  * so the pixels and the failures are the same, with each finished band of rows reported as it
  * is done. An interlaced (Adam7) image has no final row before its last pass: it is reported
  * whole, at the end. */
-accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst, int ring,
                                void (*ready)(void *arg, int rows), void *arg)
 {
-    enum { STEP = 16 }; /* rows reported at a time */
+    enum { STEP = IMG_ROW_STEP }; /* rows reported at a time */
     spng_ctx *c = NULL;
     struct spng_ihdr ihdr;
     FORWARD_IF_ERROR(open_png(name, b, n, &c, &ihdr));
+    if (ring && ihdr.interlace_method != 0) {
+        sp.spng_ctx_free(c);
+        return ACCEL_ERROR(ACCEL_ERR_INTERNAL, "'%s': an interlaced PNG cannot be decoded into "
+                           "a ring of rows", name);
+    }
     size_t len = 0;
     int rc = sp.spng_decoded_image_size(c, SPNG_FMT_RGB8, &len);
     if (rc == 0 && (ihdr.width != (uint32_t)dst->w || ihdr.height != (uint32_t)dst->h ||
@@ -122,11 +128,11 @@ accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img
             rc = SPNG_EINTERNAL;
             break;
         }
-        rc = sp.spng_decode_row(c, dst->p + (size_t)ri.row_num * dst->stride, (size_t)dst->w * 3);
+        rc = sp.spng_decode_row(c, accel__img_row(dst, ring, (int)ri.row_num), (size_t)dst->w * 3);
         if ((rc == 0 || rc == SPNG_EOI) && !interlaced) {
             done = (int)ri.row_num + 1;
             if (done - told >= STEP || done == dst->h) {
-                png_bgr_rows(dst, told, done);
+                png_bgr_rows(dst, ring, told, done);
                 if (ready) ready(arg, done);
                 told = done;
             }
@@ -139,7 +145,7 @@ accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img
                            sp.spng_strerror(rc));
     }
     if (interlaced || told < dst->h) {
-        png_bgr_rows(dst, told, dst->h);
+        png_bgr_rows(dst, 0, told, dst->h);
         if (ready) ready(arg, dst->h);
     }
     return ACCEL_OK;
@@ -208,10 +214,10 @@ accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img
                        "libspng-dev)", name);
 }
 
-accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst, int ring,
                                void (*ready)(void *arg, int rows), void *arg)
 {
-    (void)b, (void)n, (void)dst, (void)ready, (void)arg;
+    (void)b, (void)n, (void)dst, (void)ring, (void)ready, (void)arg;
     return ACCEL_ERROR(ACCEL_ERR_NOT_BUILT_IN, "'%s': PNG support is not built in (build with "
                        "libspng-dev)", name);
 }

@@ -224,7 +224,19 @@ typedef struct img_header {
     int w, h;          /* as stored */
     int orientation;   /* EXIF orientation 1..8 as OpenCV reads it; 1 when none */
     int cmyk;          /* JPEG in CMYK or YCCK */
+    int interlaced;    /* PNG stored interlaced (Adam7): no row is final before the last pass */
 } img_header;
+
+/* The decoders that work by rows (JPEG through libjpeg's API, PNG) hand rows on every
+ * IMG_ROW_STEP rows and at the end. Given a ring (ring = 1), they decode into IMG_ROW_STEP
+ * rows of pixels only — row y at row y % IMG_ROW_STEP — and their reader must take each
+ * step's rows when told (decode.c turns an EXIF-oriented image into place that way, without
+ * a second whole image). */
+#define IMG_ROW_STEP 16
+static inline uint8_t *accel__img_row(const img_t *im, int ring, int y)
+{
+    return im->p + (size_t)(ring ? y % IMG_ROW_STEP : y) * im->stride;
+}
 
 /* Decoders: header only, then pixels into dst (3 channels, BGR or RGB, dst->w × dst->h, the
  * stored size divided by `denom`; denom > 1 only for JPEG). Messages name `name`. */
@@ -237,7 +249,7 @@ accel_status accel__png_header(const char *name, const uint8_t *b, size_t n, img
 /* PNG and WebP pixels into dst, ready(arg, k) (when not NULL) called as rows [0, k) are final:
  * a non-interlaced PNG every few rows, an interlaced one at its end; a WebP as the pieces of
  * the file it is handed decode (decode_png.c, decode_webp.c). */
-accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
+accel_status accel__png_decode(const char *name, const uint8_t *b, size_t n, img_t *dst, int ring,
                                void (*ready)(void *arg, int rows), void *arg);
 accel_status accel__webp_header(const char *name, const uint8_t *b, size_t n, img_header *hd);
 accel_status accel__webp_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
@@ -253,7 +265,9 @@ int accel__exif_orientation(const uint8_t *b, size_t n);
 const uint8_t *accel__jpeg_first_app1(const uint8_t *b, size_t n, size_t *len);
 
 /* Applies EXIF orientation 2..8 to src (3 channels) into a new image (OpenCV's flips and
- * transposes); orientation 1 or unknown values return ACCEL_OK and leave *dst = *src. */
+ * transposes); orientation 1 or unknown values return ACCEL_OK and leave *dst = *src. For
+ * images decoded whole (TurboJPEG, interlaced PNG); the others are turned as their rows come
+ * (decode.c). */
 accel_status accel__img_orient(const img_t *src, int orientation, img_t *dst);
 
 /* Reads a whole file into memory (*data malloc'd); messages name the path. */
@@ -283,8 +297,11 @@ accel_status accel__img_decode_buffer_rows(const char *name, const uint8_t *b, s
  * called as rows [0, k) are done; ACCEL_ERR_UNAVAILABLE / ACCEL_ERR_NOT_BUILT_IN without that
  * library (decode_jpeg_rows.c). */
 accel_status accel__jpeg_decode_rows(const char *name, const uint8_t *b, size_t n, int denom,
-                                     img_t *dst, char *warn, size_t warn_cap,
+                                     img_t *dst, int ring, char *warn, size_t warn_cap,
                                      void (*ready)(void *arg, int rows), void *arg);
+/* Tests only: nonzero makes accel__jpeg_decode_rows answer ACCEL_ERR_UNAVAILABLE, as where
+ * libjpeg.so.62 is missing, so that decode.c's TurboJPEG route can be checked here. */
+extern int accel__jpeg_rows_off;
 /* PNG encoding (libspng; 8-bit gray, RGB or RGBA as the image's channels; `accel image
  * enhance -o OUT.png`); *out is malloc'd. */
 accel_status accel__png_encode(const img_t *src, uint8_t **out, size_t *n);
