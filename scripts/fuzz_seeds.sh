@@ -181,9 +181,9 @@ prom_texts() {
 jpeg_files() {
   # every JPEG of tests/data/image (a good one, truncated ones, a corrupt scan, a huge header),
   # and small ones of every kind the decoder meets: baseline 4:2:0 and 4:4:4, progressive,
-  # gray, restart markers, CMYK, DCT-scalable sizes
+  # gray, restart markers, CMYK, DCT-scalable sizes; EXIF orientations 2 to 8 on some of them
   files fuzz_jpeg_rows "$data"/image/bad/*.jpg
-  /usr/bin/python3 - "$out/fuzz_jpeg_rows" <<'PY' && n=$((n + 8)) || true
+  /usr/bin/python3 - "$out/fuzz_jpeg_rows" <<'PY' && n=$((n + 14)) || true
 import io, os, sys
 import numpy as np, cv2
 from PIL import Image
@@ -202,15 +202,23 @@ for name, kw, mode in (("444.jpg", {"subsampling": 0}, "RGB"), ("422.jpg", {"sub
     b = io.BytesIO()
     Image.fromarray(img[..., ::-1]).convert(mode).save(b, format="JPEG", quality=90, **kw)
     put(name, b.getvalue())
+# EXIF-turned: the decoder's rows go straight to their turned places
+for name, base, orient in (("exif6.jpg", "baseline.jpg", 6), ("exif3-odd.jpg", "odd-size.jpg", 3),
+                           ("exif8-progressive.jpg", "progressive.jpg", 8), ("exif5-cmyk.jpg", "cmyk.jpg", 5),
+                           ("exif2-gray.jpg", "gray.jpg", 2), ("exif7-444.jpg", "444.jpg", 7)):
+    tiff = b"II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00" + bytes([orient]) + b"\x00" * 7
+    app1 = b"\xff\xe1" + (len(tiff) + 8).to_bytes(2, "big") + b"Exif\x00\x00" + tiff
+    data = open(os.path.join(out, base), "rb").read()
+    put(name, data[:2] + app1 + data[2:])
 PY
 }
 png_webp_files() {
   # the PNG and WebP files of tests/data/image (good, truncated, a bad CRC, a huge header, an
   # animation, an interlaced PNG, a tall WebP), and small ones of every kind the decoders
-  # meet: PNG gray, gray+alpha, palette, RGB and RGBA at 8 and 16 bits, 1-bit gray; WebP lossy,
-  # lossless and with alpha
+  # meet: PNG gray, gray+alpha, palette, RGB and RGBA at 8 and 16 bits, 1-bit gray, with an
+  # eXIf orientation; WebP lossy, lossless and with alpha
   files fuzz_png_webp_rows "$data"/image/bad/*.png "$data"/image/bad/*.webp
-  /usr/bin/python3 - "$out/fuzz_png_webp_rows" <<'PY' && n=$((n + 12)) || true
+  /usr/bin/python3 - "$out/fuzz_png_webp_rows" <<'PY' && n=$((n + 14)) || true
 import io, os, sys
 import numpy as np, cv2
 from PIL import Image
@@ -235,6 +243,12 @@ put("lossless.webp", cv2.imencode(".webp", img, [cv2.IMWRITE_WEBP_QUALITY, 101])
 put("alpha.webp", cv2.imencode(".webp", np.dstack([img, alpha]), [cv2.IMWRITE_WEBP_QUALITY, 80])[1].tobytes())
 put("alpha-lossless.webp", cv2.imencode(".webp", np.dstack([img, alpha]), [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes())
 put("odd-size.webp", cv2.imencode(".webp", img[:17, :23], [cv2.IMWRITE_WEBP_QUALITY, 60])[1].tobytes())
+for orient in (6, 7):  # an eXIf chunk: turned as the rows come
+    ex = Image.Exif()
+    ex[0x0112] = orient
+    b = io.BytesIO()
+    Image.fromarray(img[:37, :53, ::-1]).save(b, format="PNG", exif=ex.tobytes())
+    put(f"exif{orient}.png", b.getvalue())
 PY
 }
 exif_files() {

@@ -8,16 +8,17 @@
  *     pixels. (Where libjpeg complains they may differ on purpose: TurboJPEG calls an error
  *     that follows a warning a warning, and an error after the last row a failure; accel
  *     follows cv2.imread, docs/image.md.)
- * EXIF orientation is left unapplied and pixels are capped at 2^22, so that a header claiming
- * a huge image is refused quickly, as ACCEL_IMAGE_MAX_PIXELS refuses it.
+ *   - decoded with its EXIF orientation (turned as its rows come), the upright image turned
+ *     afterwards (accel__img_orient): the same verdict and pixels.
+ * Pixels are capped at 2^22, so that a header claiming a huge image is refused quickly, as
+ * ACCEL_IMAGE_MAX_PIXELS refuses it.
  *
  * Seeds: the JPEG files of tests/data/image (good, truncated, corrupt scan, huge header) and
  * small ones of every kind (scripts/fuzz_seeds.sh).
  * fuzz.sh flags: -max_len=65536 */
 #include <string.h>
 
-#include "fuzz.h"
-#include "ops/image/image_internal.h"
+#include "fuzz_image.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -26,25 +27,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fuzz_quiet();
     return 0;
 }
-
-typedef struct seen {
-    int calls, rows, h, dropped;
-    const uint8_t *p;
-} seen;
-
-static void on_rows(void *arg, const img_t *im, int rows)
-{
-    seen *s = arg;
-    FUZZ_CHECK(!s->dropped);
-    FUZZ_CHECK(rows >= s->rows && rows <= im->h && im->w > 0 && im->h > 0 && im->c == 3);
-    FUZZ_CHECK(!s->calls || (im->p == s->p && im->h == s->h));
-    s->calls++;
-    s->rows = rows;
-    s->h = im->h;
-    s->p = im->p;
-}
-
-static void on_drop(void *arg) { ((seen *)arg)->dropped = 1; }
 
 /* TurboJPEG's whole-image decode of the bytes (the header's size, BGR); 1 when it decoded them
  * with neither warning nor error. */
@@ -61,15 +43,6 @@ static int turbo_clean(const uint8_t *data, size_t size, img_t *im)
     return accel__jpeg_decode("fuzz", data, size, 1, im, warn, sizeof warn) == ACCEL_OK && !warn[0];
 }
 
-static int same_pixels(const accel_image *a, const img_t *b)
-{
-    if (a->width != b->w || a->height != b->h) return 0;
-    for (int y = 0; y < b->h; y++)
-        if (memcmp(a->data + (size_t)y * a->stride, b->p + (size_t)y * b->stride, (size_t)b->w * 3))
-            return 0;
-    return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (accel__img_sniff(data, size) != IMG_FMT_JPEG) return 0;
@@ -81,8 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     accel_image_decoded_init(&rows, 1);
     accel_status a = accel__img_decode_buffer("fuzz", data, size, &p, 1 << 22, &whole);
     accel__clear_error();
-    seen s = {0, 0, 0, 0, NULL};
-    img_row_sink sink = {on_rows, on_drop, &s};
+    fuzz_rows_seen s = {0, 0, 0, 0, NULL};
+    img_row_sink sink = {fuzz_on_rows, fuzz_on_drop, &s};
     accel_status b = accel__img_decode_buffer_rows("fuzz", data, size, &p, 1 << 22, &rows, &sink);
     accel__clear_error();
     FUZZ_CHECK(a == b && !strcmp(whole.message, rows.message));
@@ -91,15 +64,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     accel__clear_error();
     if (b == ACCEL_OK) {
         FUZZ_CHECK(s.calls > 0 && s.rows == rows.image.height && !s.dropped);
-        img_t w = {whole.image.data, whole.image.width, whole.image.height, 3,
-                   whole.image.stride, 0};
-        FUZZ_CHECK(same_pixels(&rows.image, &w));
-        if (clean || !rows.message[0]) FUZZ_CHECK(clean && !rows.message[0] && same_pixels(&rows.image, &t));
+        FUZZ_CHECK(fuzz_same_pixels(&rows.image, whole.image.data, whole.image.stride,
+                                    whole.image.width, whole.image.height));
+        if (clean || !rows.message[0])
+            FUZZ_CHECK(clean && !rows.message[0] &&
+                       fuzz_same_pixels(&rows.image, t.p, t.stride, t.w, t.h));
     } else {
         FUZZ_CHECK(rows.image.data == NULL && whole.image.data == NULL);
         FUZZ_CHECK(s.calls == 0 || s.dropped);
         FUZZ_CHECK(!clean);
     }
+    fuzz_check_turned(data, size, b, &whole.image);
     free(t.p);
     accel_image_decoded_free(&whole, 1);
     accel_image_decoded_free(&rows, 1);

@@ -12,8 +12,10 @@
  *     whole and cv2.imread refuses on its first 32 bytes. accel decodes row by row
  *     (libspng) and in pieces (libwebp's incremental decoder) so that a reader can start on
  *     the top of the image; this is the check that neither changes a pixel or a verdict.
- * EXIF orientation is left unapplied and pixels are capped at 2^22, so that a header claiming
- * a huge image is refused quickly, as ACCEL_IMAGE_MAX_PIXELS refuses it.
+ *   - decoded with its EXIF orientation (a PNG's eXIf chunk; turned as its rows come), the
+ *     upright image turned afterwards (accel__img_orient): the same verdict and pixels.
+ * Pixels are capped at 2^22, so that a header claiming a huge image is refused quickly, as
+ * ACCEL_IMAGE_MAX_PIXELS refuses it.
  *
  * Seeds: the PNG and WebP files of tests/data/image and small ones of every colour type, bit
  * depth, interlacing, lossy and lossless, with alpha (scripts/fuzz_seeds.sh).
@@ -22,8 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "ops/image/image_internal.h"
+#include "fuzz_image.h"
 
 /* The one-call decoders, opened as accel opens the libraries (by their sonames). */
 typedef struct spng_ctx spng_ctx;
@@ -56,25 +57,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-typedef struct seen {
-    int calls, rows, h, dropped;
-    const uint8_t *p;
-} seen;
-
-static void on_rows(void *arg, const img_t *im, int rows)
-{
-    seen *s = arg;
-    FUZZ_CHECK(!s->dropped);
-    FUZZ_CHECK(rows > s->rows && rows <= im->h && im->w > 0 && im->h > 0 && im->c == 3);
-    FUZZ_CHECK(!s->calls || (im->p == s->p && im->h == s->h));
-    s->calls++;
-    s->rows = rows;
-    s->h = im->h;
-    s->p = im->p;
-}
-
-static void on_drop(void *arg) { ((seen *)arg)->dropped = 1; }
-
 /* The library's one-call decode of an image of the header's size, BGR, into *px (malloc'd);
  * 1 when it decoded, 0 when it failed, -1 when it was not run (library missing, no header,
  * too large). */
@@ -106,14 +88,6 @@ static int one_call(img_format fmt, const uint8_t *data, size_t size, uint8_t **
     return ok;
 }
 
-static int same_pixels(const accel_image *a, const uint8_t *p, size_t stride, int w, int h)
-{
-    if (a->width != w || a->height != h) return 0;
-    for (int y = 0; y < h; y++)
-        if (memcmp(a->data + (size_t)y * a->stride, p + (size_t)y * stride, (size_t)w * 3)) return 0;
-    return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const img_format fmt = accel__img_sniff(data, size);
@@ -128,8 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     accel_status a = accel__img_decode_buffer("fuzz", data, size, &p, 1 << 22, &whole);
     accel__strlcpy(err_whole, a == ACCEL_OK ? "" : accel__last_error_text(), sizeof err_whole);
     accel__clear_error();
-    seen s = {0, 0, 0, 0, NULL};
-    img_row_sink sink = {on_rows, on_drop, &s};
+    fuzz_rows_seen s = {0, 0, 0, 0, NULL};
+    img_row_sink sink = {fuzz_on_rows, fuzz_on_drop, &s};
     accel_status b = accel__img_decode_buffer_rows("fuzz", data, size, &p, 1 << 22, &rows, &sink);
     FUZZ_CHECK(a == b && !strcmp(whole.message, rows.message));
     FUZZ_CHECK(b == ACCEL_OK || !strcmp(err_whole, accel__last_error_text()));
@@ -140,14 +114,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     accel__clear_error();
     if (b == ACCEL_OK) {
         FUZZ_CHECK(s.calls > 0 && s.rows == rows.image.height && !s.dropped);
-        FUZZ_CHECK(same_pixels(&rows.image, whole.image.data, whole.image.stride,
-                               whole.image.width, whole.image.height));
-        if (lib >= 0) FUZZ_CHECK(lib == 1 && same_pixels(&rows.image, ref, (size_t)w * 3, w, h));
+        FUZZ_CHECK(fuzz_same_pixels(&rows.image, whole.image.data, whole.image.stride,
+                                    whole.image.width, whole.image.height));
+        if (lib >= 0) FUZZ_CHECK(lib == 1 && fuzz_same_pixels(&rows.image, ref, (size_t)w * 3, w, h));
     } else {
         FUZZ_CHECK(rows.image.data == NULL && whole.image.data == NULL);
         FUZZ_CHECK(s.calls == 0 || s.dropped);
         FUZZ_CHECK(lib != 1);
     }
+    fuzz_check_turned(data, size, b, &whole.image);
     free(ref);
     accel_image_decoded_free(&whole, 1);
     accel_image_decoded_free(&rows, 1);
