@@ -166,6 +166,22 @@ static void put_file(const char *dir, const char *name, const uint8_t *b, size_t
     fclose(f);
 }
 
+/* A JPEG's bytes with an EXIF APP1 segment of orientation o first (malloc'd, *en bytes). */
+static uint8_t *with_orientation(const uint8_t *b, size_t n, int o, size_t *en)
+{
+    /* APP1 "Exif\0\0" + TIFF (II, IFD0 at 8: one entry, Orientation = o) */
+    static const uint8_t app1[] = {0xFF, 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0,
+                                   8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 0, 0, 0,
+                                   0, 0, 0, 0, 0};
+    uint8_t *e = malloc(n + sizeof app1);
+    memcpy(e, b, 2);
+    memcpy(e + 2, app1, sizeof app1);
+    e[2 + 28] = (uint8_t)o;
+    memcpy(e + 2 + sizeof app1, b + 2, n - 2);
+    *en = n + sizeof app1;
+    return e;
+}
+
 /* A smooth 8-bit image (PNG compresses it quickly). */
 static uint8_t *gradient(int w, int h)
 {
@@ -304,17 +320,26 @@ static void test_prepare_bad_files(void)
     ASSERT_OK(accel__img_read_file(BAD "tall.webp", &enc, &len));
     put_file(dir, "cut.webp", enc, len * 7 / 10, webp_cut, sizeof webp_cut);
     free(enc);
+    /* a 1080p JPEG turned by EXIF orientation 6, and an interlaced PNG: handed over whole, so
+     * the producer measures their quality beside the consumer's blob */
+    char turned[96];
+    ASSERT_OK(accel__img_read_file(whole, &enc, &len));
+    size_t tn = 0;
+    uint8_t *tj = with_orientation(enc, len, 6, &tn);
+    put_file(dir, "turned.jpg", tj, tn, turned, sizeof turned);
+    free(tj), free(enc);
     const char *paths[] = {whole, BAD "good.jpg", BAD "empty.jpg", BAD "text.jpg",
                            BAD "truncated.jpg", BAD "truncated_scan.jpg", cut,
                            BAD "huge_65500x65500.jpg", BAD "corrupt_scan.jpg",
                            BAD "no_such_file.jpg", BAD, BAD "good.png", BAD "truncated.png",
                            png_whole, png_cut, BAD "tall.webp", webp_cut,
-                           BAD "last_byte_cut.webp"};
+                           BAD "last_byte_cut.webp", turned, BAD "interlaced.png"};
     const accel_status want[] = {ACCEL_OK, ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT,
                                  ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT,
                                  ACCEL_ERR_FORMAT, ACCEL_OK, ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO,
                                  ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_OK, ACCEL_ERR_FORMAT,
-                                 ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT};
+                                 ACCEL_OK, ACCEL_ERR_FORMAT, ACCEL_ERR_FORMAT, ACCEL_OK,
+                                 ACCEL_OK};
     enum { N = sizeof paths / sizeof *paths };
     prepare_check(paths, want, N, N, 640, 640);
     prepare_check(paths, want, N, 1, 640, 640);
@@ -398,7 +423,7 @@ static void test_prepare_bad_files(void)
     ASSERT_OK(accel_scrfd_prepare(ctx, NULL, paths, 1, 640, 640, blob, &ds, NULL, NULL, NULL, NULL));
     ASSERT_TRUE(ds == 1.0 / 3.0);
     free(blob);
-    remove(whole), remove(cut), remove(tall), remove(webp_cut);
+    remove(whole), remove(cut), remove(tall), remove(webp_cut), remove(turned);
     if (strncmp(png_whole, dir, strlen(dir)) == 0) remove(png_whole), remove(png_cut);
     rmdir(dir);
 }
@@ -803,17 +828,9 @@ static void test_turbojpeg_fallback(void)
     uint8_t *b = NULL;
     size_t n = 0;
     ASSERT_OK(accel__img_read_file(BAD "good.jpg", &b, &n));
-    uint8_t *e = malloc(n + 64);
     for (int o = 1; o <= 8; o++) {
-        /* SOI, APP1 "Exif\0\0" + TIFF (II, IFD0 at 8: one entry, Orientation = o), the rest */
-        static const uint8_t app1[] = {0xFF, 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0,
-                                       8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 0, 0, 0,
-                                       0, 0, 0, 0, 0};
-        memcpy(e, b, 2);
-        memcpy(e + 2, app1, sizeof app1);
-        e[2 + 28] = (uint8_t)o;
-        memcpy(e + 2 + sizeof app1, b + 2, n - 2);
-        const size_t en = n + sizeof app1;
+        size_t en = 0;
+        uint8_t *e = with_orientation(b, n, o, &en);
         accel_image_decode_params p;
         accel_image_decode_params_init(&p);
         accel_image_decoded lib, turbo;
@@ -846,8 +863,9 @@ static void test_turbojpeg_fallback(void)
         accel__jpeg_rows_off = 0;
         ASSERT_TRUE(lib.image.data == NULL && turbo.image.data == NULL);
         accel__clear_error();
+        free(e);
     }
-    free(e), free(b);
+    free(b);
 }
 
 /* ---- the EXIF parser on mutated data (a fuzz test in miniature) ---- */

@@ -40,6 +40,11 @@ typedef struct prep_file {
     accel_status st;   /* … with this */
     int dropped;       /* the pixels are about to be freed (a failure after rows) */
     int reading;       /* the consumer reads the pixels */
+    int whole;         /* the first report held every row (a turned image, an interlaced PNG,
+                        * TurboJPEG's whole decode): the producer measures the quality then,
+                        * beside the consumer's blob, instead of leaving its thread idle */
+    img_qsums qtot;    /* the producer's quality sums, once `done` */
+    accel_status qst;
 } prep_file;
 
 
@@ -49,7 +54,7 @@ static void on_rows(void *arg, const img_t *im, int rows)
 {
     prep_file *f = arg;
     pthread_mutex_lock(&f->m);
-    if (!f->have) f->im = *im, f->have = 1;
+    if (!f->have) f->im = *im, f->have = 1, f->whole = rows == im->h;
     f->rows = rows;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->m);
@@ -71,6 +76,22 @@ static void produce(img_prepare_call *c, size_t i)
     if (f->done) return; /* refused before the run (prep_run): nothing to decode */
     img_row_sink sink = {on_rows, on_drop, f};
     accel_status st = accel__img_decode_item(&c->d, i, &sink);
+    pthread_mutex_lock(&f->m);
+    const int whole = st == ACCEL_OK && f->whole;
+    pthread_mutex_unlock(&f->m);
+    if (whole && c->q) {
+        /* band by band and summed in order, as the consumer would: the same sums */
+        const img_kern *k = accel__img_kern(c->d.b.dev);
+        img_qsums tot = {0, 0, 0, 0, 0};
+        accel_status qst = ACCEL_OK;
+        for (int r0 = 0; r0 < f->im.h && qst == ACCEL_OK; r0 += Q_BAND) {
+            img_qsums b;
+            qst = k->quality_rows(&f->im, r0, r0 + Q_BAND < f->im.h ? r0 + Q_BAND : f->im.h, &b);
+            tot.g += b.g, tot.g2 += b.g2, tot.l += b.l, tot.l2 += b.l2, tot.t += b.t;
+        }
+        f->qtot = tot; /* read by the consumer once `done` is set, under the lock */
+        f->qst = qst;
+    }
     pthread_mutex_lock(&f->m);
     f->done = 1;
     f->st = st;
@@ -144,6 +165,7 @@ static void consume(img_prepare_call *c, size_t i)
     pthread_mutex_lock(&f->m);
     while (!f->have && !f->done) pthread_cond_wait(&f->cv, &f->m);
     const int usable = f->have && !f->dropped && !(f->done && f->st != ACCEL_OK);
+    const int q_here = !f->whole; /* else the producer measures the quality (produce) */
     const img_t im = f->im;
     f->reading = usable;
     pthread_mutex_unlock(&f->m);
@@ -175,7 +197,7 @@ static void consume(img_prepare_call *c, size_t i)
     img_qsums tot = {0, 0, 0, 0, 0};
     if (st == ACCEL_OK) {
         const img_kern *k = accel__img_kern(c->d.b.dev);
-        const int nh = sc.nh[0], nq = q ? (im.h + Q_BAND - 1) / Q_BAND : 0;
+        const int nh = sc.nh[0], nq = q && q_here ? (im.h + Q_BAND - 1) / Q_BAND : 0;
         /* the canvas below the letterboxed rows needs no pixel: first */
         if (nh < c->ih) st = accel__img_scrfd_in_band(&sc, 0, nh, c->ih);
         int qb = 0, y = 0;
@@ -210,7 +232,17 @@ static void consume(img_prepare_call *c, size_t i)
     pthread_mutex_lock(&f->m);
     while (!f->done) pthread_cond_wait(&f->cv, &f->m);
     if (f->st != ACCEL_OK) st = f->st;
+    const accel_status qst = st == ACCEL_OK && q && !q_here ? f->qst : ACCEL_OK;
+    if (st == ACCEL_OK && q && !q_here) tot = f->qtot;
     pthread_mutex_unlock(&f->m);
+    if (qst != ACCEL_OK) {
+        char name[32], msg[320];
+        snprintf(msg, sizeof msg, "'%s': the quality could not be measured: %s",
+                 label_of(c, i, name, sizeof name), accel_strerror(qst));
+        file_fail(c, i, qst, msg);
+        failed_here = 1;
+        st = qst;
+    }
     if (st != ACCEL_OK && !failed_here && c->d.b.st[i] == ACCEL_OK)
         file_fail(c, i, st, "the decoded rows could not be read");
     accel__img_scrfd_in_release(&sc);
