@@ -23,9 +23,10 @@ What is timed, per 1080p image unless said (the issue's speed goals):
             comparison (OpenCV's figure is pipeline's)
   batch     200 JPEGs of mixed sizes → blobs + quality, images per second (accel:
             accel_scrfd_prepare_memory on 16 files per call)                goal ≥ 5×
-With --formats png,webp: decode, pipeline and pipeline3 again on the same three photographs
-saved as PNG (cv2.imwrite's defaults) and as WebP (quality 90), which accel also decodes by
-rows beside the blob and quality (no goal of their own).
+With --formats png,webp,exif6: decode, pipeline and pipeline3 again on the same three
+photographs saved as PNG (cv2.imwrite's defaults) and as WebP (quality 90), which accel also
+decodes by rows beside the blob and quality, and as the JPEGs with EXIF orientation 6, which
+both sides turn (no goals of their own).
 
 Then the device batch (issue 9's GPU goal, here on the devices this machine has): N decoded
 1080p images (the three photographs repeated) → SCRFD blobs + quality, one call of each over
@@ -73,14 +74,19 @@ def make_inputs(d):
     return hd, mixed
 
 
-def other_format(hd, ext):
-    """The 1080p photographs saved as PNG or WebP beside their JPEGs."""
+def other_format(hd, fmt):
+    """The 1080p photographs saved as PNG or WebP beside their JPEGs, or the JPEGs with an
+    EXIF orientation 6 (a phone held upright) put first."""
     out = []
     for p in hd:
-        q = p[:-4] + ext
+        q = p[:-4] + ("_exif6.jpg" if fmt == "exif6" else "." + fmt)
         if not os.path.exists(q):
-            params = [cv2.IMWRITE_WEBP_QUALITY, 90] if ext == ".webp" else []
-            cv2.imwrite(q, cv2.imread(p, cv2.IMREAD_COLOR), params)
+            if fmt == "exif6":
+                with open(p, "rb") as f, open(q, "wb") as g:
+                    g.write(R.with_app1(f.read(), R.exif_app1(6)))
+            else:
+                params = [cv2.IMWRITE_WEBP_QUALITY, 90] if fmt == "webp" else []
+                cv2.imwrite(q, cv2.imread(p, cv2.IMREAD_COLOR), params)
         out.append(q)
     return out
 
@@ -162,12 +168,12 @@ def main():
     ap.add_argument("--devices", default="cpu,opencl")
     ap.add_argument("--device-batch", type=int, default=16)
     ap.add_argument("--skip-peers", action="store_true", help="the device batch only")
-    ap.add_argument("--formats", default="", help="also png and/or webp (comma-separated)")
+    ap.add_argument("--formats", default="", help="also png, webp, exif6 (comma-separated)")
     a = ap.parse_args()
     formats = [f for f in a.formats.split(",") if f]
     for f in formats:
-        if f not in ("png", "webp"):
-            raise SystemExit(f"--formats: {f!r} (allowed: png, webp)")
+        if f not in ("png", "webp", "exif6"):
+            raise SystemExit(f"--formats: {f!r} (allowed: png, webp, exif6)")
     hd, mixed = make_inputs(a.workdir)
     rows = []
     print(f"# image operations, {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
@@ -177,7 +183,7 @@ def main():
     cases = [(c, "") for c in ("quality", "area224", "scrfd", "decode", "pipeline", "pipeline3", "batch")]
     cases += [(c, f) for f in formats for c in ("decode", "pipeline", "pipeline3")]
     for case, fmt in () if a.skip_peers else cases:
-        files = mixed if case == "batch" else other_format(hd, "." + fmt) if fmt else hd
+        files = mixed if case == "batch" else other_format(hd, fmt) if fmt else hd
         reps = max(2, a.reps // 5) if case == "batch" else a.reps
         # interleaved: OpenCV, accel, OpenCV again; the best of all runs counts
         cv = opencv_case(case, files, reps)
