@@ -43,7 +43,7 @@ static inline void px_copy(uint8_t *d, const uint8_t *s, int cn)
 
 /* Orientations 5..8 swap rows and columns: output row r is a column of the source. They are
  * done in tiles of T × T pixels, so that the T source rows a tile reads stay in cache while
- * its T output rows are written (a pixel at a time over whole columns was 3× the decode). */
+ * its T output rows are written, rather than a whole source column per output row. */
 static void orient_transpose(const img_t *src, int o, img_t *d)
 {
     enum { T = 32 };
