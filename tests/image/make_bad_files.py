@@ -106,6 +106,9 @@ put("animated.webp", b.getvalue())
 # where the file ends, would decode the image from what is there
 put("last_byte_cut.webp", webp[:-1])
 
+# a WebP of 24 bytes: OpenCV reads a WebP header from the first 32 and refuses shorter files
+put("short.webp", webp[:24])
+
 # a tall lossy WebP (96 × 1280, about 13 KB: several pieces for the incremental decoder), for
 # images decoded by rows and cut short after most of them (tests/image/test_image_api.c)
 rng = np.random.default_rng(7)

@@ -49,6 +49,7 @@ static void test_decode_bad_files(void)
         {BAD "truncated.webp", ACCEL_ERR_FORMAT, "WebP"},
         /* one byte short: cv2.imread's decoder refuses it, so does accel's incremental one */
         {BAD "last_byte_cut.webp", ACCEL_ERR_FORMAT, "truncated WebP data (the file ends before"},
+        {BAD "short.webp", ACCEL_ERR_FORMAT, "24 bytes, too short for a WebP file (at least 32"},
         {BAD "huge_100000x100000.png", ACCEL_ERR_FORMAT, "100000×100000 = 10000000000 pixels, above ACCEL_IMAGE_MAX_PIXELS"},
         {BAD "huge_65500x65500.jpg", ACCEL_ERR_FORMAT, "above ACCEL_IMAGE_MAX_PIXELS"},
         {BAD "bad_crc.png", ACCEL_ERR_FORMAT, "PNG"},
@@ -71,7 +72,7 @@ static void test_decode_bad_files(void)
     /* the call reports the first failure, names its file and counts the failures */
     ASSERT_EQ_INT(st, ACCEL_ERR_FORMAT);
     ASSERT_CONTAINS(accel_last_error(ctx), "empty.jpg");
-    ASSERT_CONTAINS(accel_last_error(ctx), "(15 of 19 images failed; the others are done)");
+    ASSERT_CONTAINS(accel_last_error(ctx), "(16 of 20 images failed; the others are done)");
     for (int i = 0; i < N; i++) {
         if (out[i].status != cases[i].st)
             TEST_FAIL_("%s: %s, want %s (%s)", cases[i].file, accel_status_name(out[i].status),
