@@ -14,7 +14,8 @@
 #include "ops/audio/lazy_lib.h"
 
 #define WEBP_FUNCS(X)                                                                        \
-    X(WebPGetFeaturesInternal) X(WebPINewRGB) X(WebPIUpdate) X(WebPIDecGetRGB) X(WebPIDelete)
+    X(WebPGetFeaturesInternal) X(WebPINewRGB) X(WebPIUpdate) X(WebPIDecGetRGB) X(WebPIDelete) \
+    X(WebPDecodeBGRInto) X(WebPDecodeRGBInto)
 
 static struct {
     WEBP_FUNCS(AUDIO_LAZY_PTR)
@@ -130,6 +131,13 @@ accel_status accel__webp_decode(const char *name, const uint8_t *b, size_t n, im
         }
     }
     wp.WebPIDelete(idec);
+    if (s != VP8_STATUS_OK && told == 0 &&
+        (dst->rgb ? wp.WebPDecodeRGBInto(b, n, dst->p, size, (int)dst->stride)
+                  : wp.WebPDecodeBGRInto(b, n, dst->p, size, (int)dst->stride)))
+        /* nothing handed on yet, so the one-call decoder (cv2.imread's) has the last word: it
+         * reads some malformed files the incremental one refuses (a VP8 stream in the RIFF
+         * container without its chunk header) */
+        s = VP8_STATUS_OK;
     if (s != VP8_STATUS_OK) {
         WebPBitstreamFeatures f;
         VP8StatusCode hs = wp.WebPGetFeaturesInternal(b, n, &f, WEBP_DECODER_ABI_VERSION);
