@@ -45,7 +45,30 @@ typedef struct prep_file {
                         * beside the consumer's blob, instead of leaving its thread idle */
     img_qsums qtot;    /* the producer's quality sums, once `done` */
     accel_status qst;
+    /* a file handed over whole: the blob's bands, shared — the producer, its quality
+     * measured, takes bands while the consumer's are open (sc set) */
+    img_scrfd_in_call *sc;
+    int sc_nh, next_band, bands_done;
+    accel_status band_st;
 } prep_file;
+
+/* Takes blob bands of a file handed over whole until none is left; called with f->m held,
+ * returns with it held. The consumer publishes f->sc and withdraws it only once every band
+ * taken is done, so the bands are computed on a call that is still there. */
+static void take_bands(prep_file *f)
+{
+    while (f->sc) {
+        const int y0 = f->next_band++ * BLOB_BAND, nh = f->sc_nh;
+        if (y0 >= nh) break;
+        img_scrfd_in_call *sc = f->sc;
+        pthread_mutex_unlock(&f->m);
+        accel_status st = accel__img_scrfd_in_band(sc, 0, y0, y0 + BLOB_BAND < nh ? y0 + BLOB_BAND : nh);
+        pthread_mutex_lock(&f->m);
+        f->bands_done++;
+        if (st != ACCEL_OK && f->band_st == ACCEL_OK) f->band_st = st;
+        pthread_cond_broadcast(&f->cv);
+    }
+}
 
 
 /* ---- producer ---------------------------------------------------------------------------- */
@@ -93,6 +116,7 @@ static void produce(img_prepare_call *c, size_t i)
         f->qst = qst;
     }
     pthread_mutex_lock(&f->m);
+    if (whole) take_bands(f); /* the blob's bands the consumer has not taken yet */
     f->done = 1;
     f->st = st;
     pthread_cond_broadcast(&f->cv);
@@ -200,7 +224,23 @@ static void consume(img_prepare_call *c, size_t i)
         const int nh = sc.nh[0], nq = q && q_here ? (im.h + Q_BAND - 1) / Q_BAND : 0;
         /* the canvas below the letterboxed rows needs no pixel: first */
         if (nh < c->ih) st = accel__img_scrfd_in_band(&sc, 0, nh, c->ih);
-        int qb = 0, y = 0;
+        if (st == ACCEL_OK && !q_here) {
+            /* a whole image: its bands shared with the producer once that has decoded it */
+            pthread_mutex_lock(&f->m);
+            f->sc = &sc, f->sc_nh = nh, f->next_band = 0, f->bands_done = 0;
+            f->band_st = ACCEL_OK;
+            take_bands(f);
+            const int total = (nh + BLOB_BAND - 1) / BLOB_BAND;
+            while (f->bands_done < total) pthread_cond_wait(&f->cv, &f->m);
+            f->sc = NULL;
+            st = f->band_st;
+            pthread_mutex_unlock(&f->m);
+            if (st != ACCEL_OK) {
+                file_fail(c, i, st, "the blob could not be made");
+                failed_here = 1;
+            }
+        }
+        int qb = 0, y = q_here ? 0 : nh;
         while (st == ACCEL_OK && (qb < nq || y < nh)) {
             /* the band whose rows come first: a quality band reads one row below itself */
             const int need_q = qb < nq ? ((qb + 1) * Q_BAND + 1 < im.h ? (qb + 1) * Q_BAND + 1 : im.h)
