@@ -1,4 +1,5 @@
-/* decode_webp.c — WebP through libwebp's incremental decoder, opened with dlopen on first use.
+/* decode_webp.c — WebP through libwebp (its one-call decoder, or its incremental one when rows
+ * are read as they come), opened with dlopen on first use.
  *
  * OpenCV 4.6 reads the header from the file's first 32 bytes (WebPGetFeatures on them; a
  * shorter file is refused), then decodes with WebPDecodeBGRInto (WebPDecodeBGRAInto for images
@@ -102,49 +103,58 @@ static int webp_cut_short(const uint8_t *b, size_t n)
     return (uint64_t)le32(b + off + 4) > (uint64_t)(n - off - 8);
 }
 
-/* libwebp's incremental decoder, handed the file in pieces so that the rows decoded so far can
- * be reported while the rest is decoded. Its output is WebPDecodeBGRInto's (the same decoder,
- * options and colour conversion; tests/image compares both with cv2.imread); a file whose
- * data run out before the image does stays SUSPENDED after its last byte: truncated. */
+/* WebPDecodeBGRInto (or RGB) of the whole file into dst, as cv2.imread decodes it: 1 when it
+ * decoded. */
+static int one_call(const uint8_t *b, size_t n, img_t *dst, size_t size)
+{
+    return (dst->rgb ? wp.WebPDecodeRGBInto(b, n, dst->p, size, (int)dst->stride)
+                     : wp.WebPDecodeBGRInto(b, n, dst->p, size, (int)dst->stride)) != NULL;
+}
+
+/* Without a reader of rows: WebPDecodeBGRInto, what cv2.imread calls. With one: libwebp's
+ * incremental decoder, handed the file in about 16 pieces so that the rows decoded so far can
+ * be reported while the rest is decoded — the same decoder, options and colour conversion, and
+ * made to give the one-call decoder's verdicts (fuzz_png_webp_rows): a file cut short of its
+ * RIFF container or image chunk is refused first in both ways (the incremental decoder, told
+ * nothing of the end, would decode what is there), and a file the incremental decoder refuses
+ * before any row is handed on (a VP8 stream in the RIFF container without its chunk header)
+ * goes to the one-call decoder, which has the last word. */
 accel_status accel__webp_decode(const char *name, const uint8_t *b, size_t n, img_t *dst,
                                 void (*ready)(void *arg, int rows), void *arg)
 {
     FORWARD_IF_ERROR(accel__audio_lazy_load(&wp_lib, name));
     RETURN_ERROR_IF(webp_cut_short(b, n), ACCEL_ERR_FORMAT, "'%s': truncated WebP data (the file "
                     "ends before its RIFF container or image chunk does)", name);
-    size_t size = dst->stride * (size_t)(dst->h - 1) + (size_t)dst->w * 3;
-    WebPIDecoder *idec = wp.WebPINewRGB(dst->rgb ? MODE_RGB : MODE_BGR, dst->p, size, (int)dst->stride);
-    RETURN_ERROR_IF(!idec, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for a WebP decoder", name);
-    /* without a reader of rows, the whole file at once; with one, about 16 pieces */
-    size_t piece = ready ? n / 16 : n;
-    if (piece < 4096) piece = 4096;
-    VP8StatusCode s = VP8_STATUS_SUSPENDED;
-    int told = 0;
-    for (size_t fed = 0; fed < n && s == VP8_STATUS_SUSPENDED;) {
-        fed = n - fed > piece ? fed + piece : n;
-        s = wp.WebPIUpdate(idec, b, fed);
-        int rows = 0;
-        if (ready && (s == VP8_STATUS_SUSPENDED || s == VP8_STATUS_OK) &&
-            wp.WebPIDecGetRGB(idec, &rows, NULL, NULL, NULL) && rows > told && rows < dst->h) {
-            ready(arg, rows);
-            told = rows;
+    const size_t size = dst->stride * (size_t)(dst->h - 1) + (size_t)dst->w * 3;
+    int ok, told = 0;
+    if (!ready) {
+        ok = one_call(b, n, dst, size);
+    } else {
+        WebPIDecoder *idec = wp.WebPINewRGB(dst->rgb ? MODE_RGB : MODE_BGR, dst->p, size,
+                                            (int)dst->stride);
+        RETURN_ERROR_IF(!idec, ACCEL_ERR_NO_MEMORY, "'%s': out of memory for a WebP decoder", name);
+        size_t piece = n / 16;
+        if (piece < 4096) piece = 4096;
+        VP8StatusCode s = VP8_STATUS_SUSPENDED;
+        for (size_t fed = 0; fed < n && s == VP8_STATUS_SUSPENDED;) {
+            fed = n - fed > piece ? fed + piece : n;
+            s = wp.WebPIUpdate(idec, b, fed);
+            int rows = 0;
+            if ((s == VP8_STATUS_SUSPENDED || s == VP8_STATUS_OK) &&
+                wp.WebPIDecGetRGB(idec, &rows, NULL, NULL, NULL) && rows > told && rows < dst->h) {
+                ready(arg, rows);
+                told = rows;
+            }
         }
+        wp.WebPIDelete(idec);
+        ok = s == VP8_STATUS_OK || (told == 0 && one_call(b, n, dst, size));
     }
-    wp.WebPIDelete(idec);
-    if (s != VP8_STATUS_OK && told == 0 &&
-        (dst->rgb ? wp.WebPDecodeRGBInto(b, n, dst->p, size, (int)dst->stride)
-                  : wp.WebPDecodeBGRInto(b, n, dst->p, size, (int)dst->stride)))
-        /* nothing handed on yet, so the one-call decoder (cv2.imread's) has the last word: it
-         * reads some malformed files the incremental one refuses (a VP8 stream in the RIFF
-         * container without its chunk header) */
-        s = VP8_STATUS_OK;
-    if (s != VP8_STATUS_OK) {
+    if (!ok) {
         WebPBitstreamFeatures f;
         VP8StatusCode hs = wp.WebPGetFeaturesInternal(b, n, &f, WEBP_DECODER_ABI_VERSION);
-        int trunc = hs == VP8_STATUS_NOT_ENOUGH_DATA || s == VP8_STATUS_SUSPENDED;
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': %s WebP data%s%s", name,
-                           trunc ? "truncated" : "corrupt", hs != VP8_STATUS_OK ? ": " : "",
-                           hs != VP8_STATUS_OK ? vp8_status(hs) : "");
+                           hs == VP8_STATUS_NOT_ENOUGH_DATA ? "truncated" : "corrupt",
+                           hs != VP8_STATUS_OK ? ": " : "", hs != VP8_STATUS_OK ? vp8_status(hs) : "");
     }
     if (ready) ready(arg, dst->h);
     return ACCEL_OK;

@@ -172,6 +172,11 @@ struct img_qsums {
     int64_t l, l2;      /* Σ Laplacian, Σ Laplacian² */
     int64_t t;          /* Σ (gx² + gy²) */
 };
+/* Sums of two parts of an image (integers: the order of the parts does not matter). */
+static inline void accel__img_qsums_add(img_qsums *t, const img_qsums *s)
+{
+    t->g += s->g, t->g2 += s->g2, t->l += s->l, t->l2 += s->l2, t->t += s->t;
+}
 
 /* The measures and `overall` of an image of n pixels from its totals (quality.c). */
 void accel__img_quality_measures(const img_qsums *t, int64_t n, const accel_quality_params *p,

@@ -31,7 +31,7 @@ static accel_status q_run(accel__device *dev, void *call, size_t begin, size_t e
         size_t nb = ((size_t)c->in[i].h + Q_BAND - 1) / Q_BAND;
         for (size_t k = 0; k < nb; k++) {
             const img_qsums *s = &c->sums[c->slot[i] + k];
-            t.g += s->g, t.g2 += s->g2, t.l += s->l, t.l2 += s->l2, t.t += s->t;
+            accel__img_qsums_add(&t, s);
         }
         accel__img_quality_measures(&t, (int64_t)c->in[i].w * c->in[i].h, &c->p, q);
     }

@@ -102,19 +102,9 @@ static void produce(img_prepare_call *c, size_t i)
     pthread_mutex_lock(&f->m);
     const int whole = st == ACCEL_OK && f->whole;
     pthread_mutex_unlock(&f->m);
-    if (whole && c->q) {
-        /* band by band and summed in order, as the consumer would: the same sums */
-        const img_kern *k = accel__img_kern(c->d.b.dev);
-        img_qsums tot = {0, 0, 0, 0, 0};
-        accel_status qst = ACCEL_OK;
-        for (int r0 = 0; r0 < f->im.h && qst == ACCEL_OK; r0 += Q_BAND) {
-            img_qsums b;
-            qst = k->quality_rows(&f->im, r0, r0 + Q_BAND < f->im.h ? r0 + Q_BAND : f->im.h, &b);
-            tot.g += b.g, tot.g2 += b.g2, tot.l += b.l, tot.l2 += b.l2, tot.t += b.t;
-        }
-        f->qtot = tot; /* read by the consumer once `done` is set, under the lock */
-        f->qst = qst;
-    }
+    if (whole && c->q) /* all rows at once: integer sums, the consumer's bands' to the bit;
+                          * read by the consumer once `done` is set, under the lock */
+        f->qst = accel__img_kern(c->d.b.dev)->quality_rows(&f->im, 0, f->im.h, &f->qtot);
     pthread_mutex_lock(&f->m);
     if (whole) take_bands(f); /* the blob's bands the consumer has not taken yet */
     f->done = 1;
@@ -165,6 +155,14 @@ static const char *label_of(const img_prepare_call *c, size_t i, char *buf, size
     return buf;
 }
 
+/* file_fail with the message "'<file i>': <what>". */
+static void file_fail_named(img_prepare_call *c, size_t i, accel_status st, const char *what)
+{
+    char name[32], msg[320];
+    snprintf(msg, sizeof msg, "'%s': %s", label_of(c, i, name, sizeof name), what);
+    file_fail(c, i, st, msg);
+}
+
 /* 1, with file i failed and named, when a w × h image is too elongated for the input (as
  * accel_scrfd_input refuses it); 0 otherwise. */
 static int letterbox_refused(img_prepare_call *c, size_t i, int w, int h)
@@ -173,10 +171,10 @@ static int letterbox_refused(img_prepare_call *c, size_t i, int w, int h)
     double unused;
     accel__scrfd_letterbox(w, h, c->iw, c->ih, &nw, &nh, &unused);
     if (nw >= 1 && nh >= 1) return 0;
-    char name[32], msg[320];
-    snprintf(msg, sizeof msg, "'%s': %d×%d is too elongated for a %d×%d input (it would be "
-             "resized to %d×%d)", label_of(c, i, name, sizeof name), w, h, c->iw, c->ih, nw, nh);
-    file_fail(c, i, ACCEL_ERR_INVALID_ARG, msg);
+    char what[200];
+    snprintf(what, sizeof what, "%d×%d is too elongated for a %d×%d input (it would be resized "
+             "to %d×%d)", w, h, c->iw, c->ih, nw, nh);
+    file_fail_named(c, i, ACCEL_ERR_INVALID_ARG, what);
     return 1;
 }
 
@@ -211,10 +209,7 @@ static void consume(img_prepare_call *c, size_t i)
             st = ACCEL_ERROR(sc.b.st[0], "out of memory for the letterboxed %d×%d image", sc.nw[0],
                              sc.nh[0]);
         if (st != ACCEL_OK) {
-            char name[32], msg[320];
-            snprintf(msg, sizeof msg, "'%s': %s", label_of(c, i, name, sizeof name),
-                     accel__last_error_text());
-            file_fail(c, i, st, msg);
+            file_fail_named(c, i, st, accel__last_error_text());
             failed_here = 1;
         }
     }
@@ -236,7 +231,7 @@ static void consume(img_prepare_call *c, size_t i)
             st = f->band_st;
             pthread_mutex_unlock(&f->m);
             if (st != ACCEL_OK) {
-                file_fail(c, i, st, "the blob could not be made");
+                file_fail_named(c, i, st, "the blob could not be made (out of memory)");
                 failed_here = 1;
             }
         }
@@ -255,14 +250,14 @@ static void consume(img_prepare_call *c, size_t i)
                 img_qsums s;
                 const int r1 = (qb + 1) * Q_BAND < im.h ? (qb + 1) * Q_BAND : im.h;
                 st = k->quality_rows(&im, qb * Q_BAND, r1, &s);
-                tot.g += s.g, tot.g2 += s.g2, tot.l += s.l, tot.l2 += s.l2, tot.t += s.t;
+                accel__img_qsums_add(&tot, &s);
                 qb++;
             } else {
                 st = accel__img_scrfd_in_band(&sc, 0, y, y1);
                 y = y1;
             }
             if (st != ACCEL_OK) {
-                file_fail(c, i, st, accel__last_error_text());
+                file_fail_named(c, i, st, accel__last_error_text());
                 failed_here = 1;
             }
         }
@@ -276,15 +271,12 @@ static void consume(img_prepare_call *c, size_t i)
     if (st == ACCEL_OK && q && !q_here) tot = f->qtot;
     pthread_mutex_unlock(&f->m);
     if (qst != ACCEL_OK) {
-        char name[32], msg[320];
-        snprintf(msg, sizeof msg, "'%s': the quality could not be measured: %s",
-                 label_of(c, i, name, sizeof name), accel_strerror(qst));
-        file_fail(c, i, qst, msg);
+        file_fail_named(c, i, qst, "the quality could not be measured (out of memory)");
         failed_here = 1;
         st = qst;
     }
     if (st != ACCEL_OK && !failed_here && c->d.b.st[i] == ACCEL_OK)
-        file_fail(c, i, st, "the decoded rows could not be read");
+        file_fail_named(c, i, st, "the decoded rows could not be read");
     accel__img_scrfd_in_release(&sc);
     if (st != ACCEL_OK) {
         /* a failed file: its blob (partly written while it decoded) is zeros, and no pixels
