@@ -276,9 +276,15 @@ def test_close_waits_for_calls_in_progress(np):
     import sys
     import time
     c = accel.Context(discovery=False, num_threads=1)
-    # 401-sample frames (prime: no FFT, a direct DFT): a second or two of work for 120 s
+    # 401-sample frames (prime: no FFT, a direct DFT), on an input long enough for about two
+    # seconds of work on this machine (timed on ten seconds of it first)
     slow = accel.AudioParams("fbank", frame_length_ms=25.0625, round_to_power_of_two=False)
-    x = np.random.default_rng(1).standard_normal(16000 * 120).astype(np.float32)
+    x = np.random.default_rng(1).standard_normal(16000 * 10).astype(np.float32)
+    t0 = time.monotonic()
+    c.audio.features(x, slow)
+    seconds = min(1200, max(120, int(10 * 2.0 / max(time.monotonic() - t0, 1e-3))))
+    x = np.tile(x, seconds // 10)
+    frames = (len(x) - 401) // 160 + 1
     errors, done = [], []
 
     def work():
@@ -301,5 +307,5 @@ def test_close_waits_for_calls_in_progress(np):
     c.close()  # waits for the call instead of destroying the context under it
     waited = time.monotonic() - t0
     t.join()
-    assert not errors and done == [(11998, 23)]
+    assert not errors and done == [(frames, 23)]
     assert c.closed and waited > 0.0

@@ -28,7 +28,7 @@ def unit(np):
     return np.random.default_rng(7).standard_normal(16000 * 30).astype(np.float32)
 
 
-def test_other_threads_run_python_during_a_call(one_core_ctx, unit):
+def test_other_threads_run_python_during_a_call(np, one_core_ctx, unit):
     # While one thread is inside libaccel, another thread keeps running Python code — which
     # only happens when the call released the GIL. Independent of machine load.
     ticks = []
@@ -39,7 +39,13 @@ def test_other_threads_run_python_during_a_call(one_core_ctx, unit):
             ticks.append(time.perf_counter())
             time.sleep(0.001)
 
-    one_core_ctx.audio.features(unit[:16000], **SLOW)  # warm up
+    # Warm up, and make the call long enough to tell on any machine: a faster machine gets a
+    # longer input (a call of at least ~0.2 s, the ticker ticking every millisecond or so).
+    w0 = time.perf_counter()
+    one_core_ctx.audio.features(unit, **SLOW)
+    took = time.perf_counter() - w0
+    if took < 0.2:
+        unit = np.tile(unit, int(0.2 / max(took, 1e-3)) + 1)
     t = threading.Thread(target=ticker)
     t.start()
     time.sleep(0.02)
