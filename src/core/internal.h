@@ -298,8 +298,9 @@ void accel__file_identity(const char *path, char *buf, size_t cap);
  * ("a" -> 0xaf63dc4c8601ec8c); a non-zero seed (e.g. the hash of a preceding part) is XORed
  * into the offset basis. Not cryptographic. */
 uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
-/* Atomically writes a file (temp + rename). */
-accel_status accel__write_file_atomic(const char *path, const void *data, size_t n);
+/* Atomically writes a file (temp + rename), created with `mode` less the umask: 0666 for a
+ * user's output (what a plain fopen gives), 0600 for accel's own caches. */
+accel_status accel__write_file_atomic(const char *path, const void *data, size_t n, int mode);
 /* Reads a whole regular file (anything else, a FIFO or a device, is ACCEL_ERR_IO without
  * blocking); *data is malloc'd and NUL-terminated. ACCEL_ERR_NOT_FOUND when it does not exist. */
 accel_status accel__read_file(const char *path, char **data, size_t *n);

@@ -90,13 +90,13 @@ int accel__rename_over(const char *tmp, const char *path)
     return rename(tmp, path);
 }
 
-accel_status accel__write_file_atomic(const char *path, const void *data, size_t n)
+accel_status accel__write_file_atomic(const char *path, const void *data, size_t n, int mode)
 {
     char tmp[4096];
     int k = snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
     RETURN_ERROR_IF(k < 0 || (size_t)k >= sizeof tmp, ACCEL_ERR_INVALID_ARG, "path too long: %s",
                     path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
     const char *p = data;
     size_t left = n;

@@ -203,7 +203,7 @@ accel_status accel__verdict_store(const accel_ctx *ctx, const char *what, const 
     memcpy(buf, head, (size_t)hl);
     memcpy(buf + hl, key, klen);
     if (n) memcpy(buf + hl + klen, data, n);
-    accel_status st = accel__write_file_atomic(path, buf, total);
+    accel_status st = accel__write_file_atomic(path, buf, total, 0600);
     free(buf);
     if (st == ACCEL_OK) ACCEL_LOG_DEBUG("verdict cache: %s: stored %s", what, path);
     return st;

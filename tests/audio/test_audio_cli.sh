@@ -19,6 +19,10 @@ have_np=0; "$py" -c "import numpy" 2>/dev/null && have_np=1
 # one input: OUT is the file
 expect_rc 0 "$accel" audio features "$data/speech_a.wav" --preset whisper-80 -o "$out/a.npy"
 [ -s "$out/a.npy" ] || fail "a.npy not written"
+# created as a plain fopen creates a file (0666 less the umask), also through the stream writer
+(umask 002 && "$accel" audio features "$data/speech_a.wav" --preset vggish -o "$out/m.npy") ||
+  fail "vggish under umask 002"
+[ "$(stat -c %a "$out/m.npy")" = 664 ] || fail "m.npy has mode $(stat -c %a "$out/m.npy") under umask 002"
 if [ $have_np = 1 ]; then
   "$py" - "$out/a.npy" <<'PY' || fail "a.npy is not the expected .npy"
 import sys, numpy as np

@@ -85,7 +85,7 @@ static void cache_checks(const accel__nvrtc_api *nv, const accel__kernel_source 
     ASSERT_OK(accel__read_file(a.cache_file, &file, &n));
     if (file && n > 10) {
         file[n - 10] ^= 0x20;
-        ASSERT_OK(accel__write_file_atomic(a.cache_file, file, n));
+        ASSERT_OK(accel__write_file_atomic(a.cache_file, file, n, 0600));
         ASSERT_OK(accel__cuda_nvrtc_image(NULL, nv, src, t, 12040, &b));
         ASSERT_EQ_INT(b.from_cache, 0);
         ASSERT_TRUE(b.data && b.size == a.size && memcmp(a.data, b.data, a.size) == 0);
@@ -94,11 +94,11 @@ static void cache_checks(const accel__nvrtc_api *nv, const accel__kernel_source 
         ASSERT_EQ_INT(b.from_cache, 1);
         accel__cuda_image_free(&b);
         /* Truncated to half, then garbage: rebuilt both times. */
-        ASSERT_OK(accel__write_file_atomic(a.cache_file, file, n / 2));
+        ASSERT_OK(accel__write_file_atomic(a.cache_file, file, n / 2, 0600));
         ASSERT_OK(accel__cuda_nvrtc_image(NULL, nv, src, t, 12040, &b));
         ASSERT_EQ_INT(b.from_cache, 0);
         accel__cuda_image_free(&b);
-        ASSERT_OK(accel__write_file_atomic(a.cache_file, "garbage", 7));
+        ASSERT_OK(accel__write_file_atomic(a.cache_file, "garbage", 7, 0600));
         ASSERT_OK(accel__cuda_nvrtc_image(NULL, nv, src, t, 12040, &b));
         ASSERT_EQ_INT(b.from_cache, 0);
         ASSERT_TRUE(b.data && b.size == a.size && memcmp(a.data, b.data, a.size) == 0);

@@ -176,7 +176,7 @@ int main(void)
     ASSERT_EQ_INT(discover(NULL, NULL, &l, false), 2);
     if (l.n) ASSERT_CONTAINS(l.v[0].info.verdict, "libamdhip64.so not found");
     accel__devlist_free(&l);
-    ASSERT_OK(accel__write_file_atomic(path, "accel-rocm-verdict 1\nkey nonsense\n", 34));
+    ASSERT_OK(accel__write_file_atomic(path, "accel-rocm-verdict 1\nkey nonsense\n", 34, 0600));
     ASSERT_EQ_INT(discover(NULL, NULL, &l, false), 2);
     if (l.n) ASSERT_CONTAINS(l.v[0].info.verdict, "libamdhip64.so not found");
     accel__devlist_free(&l);

@@ -42,6 +42,15 @@ check 0 "align" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122
 cp out.txt align.json
 check 0 "enhance" "$accel" image enhance small.webp -o enh.png
 grep -q "^scale 4.81203" out.txt || { echo "FAIL: enhance did not print the scale"; cat out.txt; fail=1; }
+# outputs are created as a plain fopen creates them (0666 less the umask), not private
+for f in dec.npy rs.npy blob.npy al.npy enh.png q.json; do
+  m=$(stat -c %a "$f"); [ "$m" = "$(printf '%o' $((0666 & ~0$(umask))))" ] ||
+    { echo "FAIL: $f has mode $m under umask $(umask)"; fail=1; }
+done
+(umask 002 && "$accel" image decode astro.jpg -o dec2.npy && "$accel" image enhance small.webp -o enh2.png >/dev/null)
+for f in dec2.npy enh2.png; do
+  m=$(stat -c %a "$f"); [ "$m" = 664 ] || { echo "FAIL: $f has mode $m under umask 002, want 664"; fail=1; }
+done
 
 check 2 "resize without --size" "$accel" image resize astro.jpg -o x.npy
 check 2 "align with 3 numbers" "$accel" image align astro.jpg --landmarks 1,2,3 -o x.npy

@@ -100,7 +100,7 @@ static accel_status npy_write(const char *path, const char *descr, const void *d
     memcpy(buf + 10, dict, (size_t)k);
     buf[hl - 1] = '\n';
     memcpy(buf + hl, data, n * elem);
-    accel_status st = accel__write_file_atomic(path, buf, hl + n * elem);
+    accel_status st = accel__write_file_atomic(path, buf, hl + n * elem, 0666);
     free(buf);
     return st;
 }
@@ -548,7 +548,7 @@ static int write_image(const char *out, const accel_image *im)
         uint8_t *png = NULL;
         size_t n = 0;
         st = accel__png_encode(&v, &png, &n);
-        if (st == ACCEL_OK) st = accel__write_file_atomic(out, png, n);
+        if (st == ACCEL_OK) st = accel__write_file_atomic(out, png, n, 0666);
         free(png);
     } else {
         size_t shape[3] = {(size_t)im->height, (size_t)im->width, (size_t)im->channels};

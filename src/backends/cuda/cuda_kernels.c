@@ -252,7 +252,7 @@ static accel_status cache_write(const char *path, const char *key, const accel__
     RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory writing %s", path);
     memcpy(buf, head, (size_t)h);
     memcpy(buf + h, img->data, img->size);
-    accel_status st = accel__write_file_atomic(path, buf, (size_t)h + img->size);
+    accel_status st = accel__write_file_atomic(path, buf, (size_t)h + img->size, 0600);
     free(buf);
     return st;
 }

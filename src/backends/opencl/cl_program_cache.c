@@ -83,7 +83,7 @@ accel_status accel__clbin_store(const char *path, uint64_t key, const void *data
     put64(buf + 16, (uint64_t)n);
     put64(buf + 24, accel__hash64(data, n, 0));
     memcpy(buf + ACCEL__CLBIN_HEADER, data, n);
-    accel_status st = accel__write_file_atomic(path, buf, ACCEL__CLBIN_HEADER + n);
+    accel_status st = accel__write_file_atomic(path, buf, ACCEL__CLBIN_HEADER + n, 0600);
     free(buf);
     return st;
 }

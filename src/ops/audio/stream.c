@@ -884,7 +884,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
                            "there would replace the audio; choose another output",
                            npy_path, accel__audio_source_path(src));
     }
-    s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (s.fd < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", s.tmp, strerror(errno));
     if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_FBANK && p->subtract_mean) {
         st = accel__audio_colsum_init(&s.cs, pl.n_out);

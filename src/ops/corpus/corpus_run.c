@@ -60,7 +60,7 @@ accel_status accel__corpus_write_atomic(const char *path, const void *head, size
 {
     char tmp[4200];
     accel__audio_partial_path(path, tmp, sizeof tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
     accel_status st = write_all(fd, tmp, head, head_n);
     if (st == ACCEL_OK) st = write_all(fd, tmp, data, n);

@@ -41,7 +41,7 @@ accel_status accel_run_log_open(const char *path, accel_run_log **out)
     RETURN_ERROR_IF(!l, ACCEL_ERR_NO_MEMORY, "run log: out of memory");
     l->fd = -1;
     if (path) {
-        l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
         if (l->fd < 0) {
             int e = errno;
             free(l);
