@@ -298,6 +298,15 @@ void accel__file_identity(const char *path, char *buf, size_t cap);
  * ("a" -> 0xaf63dc4c8601ec8c); a non-zero seed (e.g. the hash of a preceding part) is XORed
  * into the offset basis. Not cryptographic. */
 uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
+/* A buffer of at least `bytes`, 64-byte aligned, that belongs to the calling thread and is
+ * kept for its next call (slot 0 … ACCEL__SCRATCH_SLOTS − 1: one per kind of user, so that two
+ * users on one thread never share). For the per-part scratch of CPU kernels: allocated afresh
+ * each time, a few hundred KB come back from malloc as new pages (glibc returns them to the
+ * system on free) and every page faults again — about 2 µs a page on a virtual machine, 10 µs
+ * on some. Freed when the thread exits; NULL when out of memory. Contents are not kept. */
+#define ACCEL__SCRATCH_SLOTS 4
+#define ACCEL__SCRATCH_AUDIO 0 /* the audio kernels' CPU parts (ops/audio/ops.c) */
+void *accel__thread_scratch(int slot, size_t bytes);
 /* Atomically writes a file (temp + rename), created with `mode` less the umask: 0666 for a
  * user's output (what a plain fopen gives), 0600 for accel's own caches. */
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n, int mode);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +168,48 @@ accel_status accel__read_file(const char *path, char **data, size_t *n)
     *data = buf;
     *n = len;
     return ACCEL_OK;
+}
+
+/* ---- per-thread scratch ---- */
+
+typedef struct thread_scratch {
+    void *p[ACCEL__SCRATCH_SLOTS];
+    size_t cap[ACCEL__SCRATCH_SLOTS];
+} thread_scratch;
+
+static pthread_key_t scratch_key;
+static int scratch_key_ok;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *v)
+{
+    thread_scratch *t = v;
+    for (int i = 0; i < ACCEL__SCRATCH_SLOTS; i++) free(t->p[i]);
+    free(t);
+}
+
+static void scratch_init(void) { scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0; }
+
+void *accel__thread_scratch(int slot, size_t bytes)
+{
+    if (slot < 0 || slot >= ACCEL__SCRATCH_SLOTS) return NULL;
+    size_t n = (bytes + 63) & ~(size_t)63;
+    if (n == 0) n = 64;
+    pthread_once(&scratch_once, scratch_init);
+    if (!scratch_key_ok) return NULL;
+    thread_scratch *t = pthread_getspecific(scratch_key);
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        if (!t) return NULL;
+        if (pthread_setspecific(scratch_key, t) != 0) {
+            free(t);
+            return NULL;
+        }
+    }
+    if (t->cap[slot] < n) {
+        free(t->p[slot]);
+        t->p[slot] = aligned_alloc(64, n);
+        t->cap[slot] = t->p[slot] ? n : 0;
+    }
+    return t->p[slot];
 }

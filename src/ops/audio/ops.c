@@ -154,7 +154,8 @@ static void cpu_part(void *arg, size_t b, size_t e)
     size_t sfl = (AUDIO_SCRATCH_FLOATS(pl) + 15) & ~(size_t)15;
     size_t vfl = (size_t)pl->n_out * AUDIO_LANES;
     size_t bytes = (sfl + vfl + (size_t)pl->n_out * (AUDIO_TILE + 4 * TILE_SEGS)) * sizeof(float);
-    float *scratch = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    /* the thread's own, kept across calls: a stream's chunks reuse its pages */
+    float *scratch = accel__thread_scratch(ACCEL__SCRATCH_AUDIO, bytes);
     if (!scratch) {
         t->st = ACCEL_ERR_NO_MEMORY;
         return;
@@ -162,7 +163,6 @@ static void cpu_part(void *arg, size_t b, size_t e)
     float *vals = scratch + sfl, *tile = vals + vfl;
     double *gs = c->gsum ? malloc((size_t)pl->n_out * sizeof *gs) : NULL; /* the open block's sums */
     if (c->gsum && !gs) {
-        free(scratch);
         t->st = ACCEL_ERR_NO_MEMORY;
         return;
     }
@@ -271,7 +271,6 @@ static void cpu_part(void *arg, size_t b, size_t e)
         item = cend;
     }
     free(gs);
-    free(scratch);
 }
 
 accel_status accel__audio_run_cpu(accel__device *dev, void *call, size_t begin, size_t end)
