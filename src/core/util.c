@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,4 +213,22 @@ void *accel__thread_scratch(int slot, size_t bytes)
         t->cap[slot] = t->p[slot] ? n : 0;
     }
     return t->p[slot];
+}
+
+/* ---- large buffers ---- */
+
+void *accel__big_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < ((size_t)1 << 20) || bytes > SIZE_MAX - huge) return malloc(bytes ? bytes : 1);
+    size_t n = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, n);
+    if (!p) return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+    (void)madvise(p, n, MADV_POPULATE_WRITE);
+#endif
+    return p;
 }

@@ -187,21 +187,6 @@ static accel_status pread_all(int fd, void *p, size_t n, off_t off, const char *
     return ACCEL_OK;
 }
 
-/* Maps a new buffer's pages in one call instead of a page fault each on first touch: a fault
- * costs about 2 µs in a virtual machine, and a 20-minute run touches 11 MB of buffers (some
- * 2800 pages: 6.4 ms of CPU through faults, 2.9 ms populated). A kernel before 5.14 refuses
- * the advice and the pages fault in as before. */
-static void populate(void *p, size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-    long pg = sysconf(_SC_PAGESIZE);
-    uintptr_t a = (uintptr_t)p & ~(uintptr_t)(pg > 0 ? pg - 1 : 4095), e = (uintptr_t)p + n;
-    if (n >= 65536) (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)n;
-#endif
-}
 
 static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
 
@@ -470,10 +455,11 @@ static accel_status run_frames(stream *s, const audio_signal *sig, int64_t fa, i
     size_t nf = (size_t)(fb - fa), need = nf * (size_t)pl->n_out;
     int w = s->cw;
     if (need > s->ccap[w]) {
-        float *b = realloc(s->cbuf[w], need * sizeof *b);
+        /* the writer is done with it (joined before the last chunk's was started) */
+        free(s->cbuf[w]);
+        s->ccap[w] = 0;
+        float *b = s->cbuf[w] = accel__big_alloc(need * sizeof *b);
         RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory for %zu frames", nf);
-        populate(b, need * sizeof *b);
-        s->cbuf[w] = b;
         s->ccap[w] = need;
     }
     audio_clip cl;
@@ -688,15 +674,13 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     /* otherwise two buffers: the next chunk is decoded into one while the other is computed */
     float *bufs[2] = {NULL, NULL};
     if (!pcm) {
-        bufs[0] = malloc(cap * sizeof(float));
-        bufs[1] = malloc(cap * sizeof(float));
+        bufs[0] = accel__big_alloc(cap * sizeof(float));
+        bufs[1] = accel__big_alloc(cap * sizeof(float));
         if (!bufs[0] || !bufs[1]) {
             free(bufs[0]);
             free(bufs[1]);
             return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for a chunk of %.1f s", chunk_s);
         }
-        populate(bufs[0], cap * sizeof(float));
-        populate(bufs[1], cap * sizeof(float));
     }
     int64_t pad = p->kind == ACCEL_AUDIO_WHISPER
                       ? (p->padding == ACCEL_AUDIO_PAD_OPENAI ? AUDIO_WHISPER_PAD_OPENAI
