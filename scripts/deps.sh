@@ -27,6 +27,11 @@ test=(pocl-opencl-icd ocl-icd-libopencl1 clinfo python3 python3-numpy python3-js
 # OpenCV 4.6, scikit-image (whose photographs are the test images) and Pillow make the image
 # test files and their reference outputs at test time (tests/image/make_image_refs.py).
 test+=(python3-opencv python3-skimage python3-pil)
+# ... with numpy on the reference BLAS and LAPACK (tests/image/test_image_refs.sh puts them
+# first on the library path): scikit-image's SimilarityTransform fits insightface's ArcFace
+# matrix with LAPACK's SVD, whose last bits change with an optimised BLAS and the CPU it picks
+# kernels for
+test+=(libblas3 liblapack3)
 # The Python package (python/): headers and setuptools to build the extension; the tests add
 # pytest, and venv and pip for the install test (Debian's pip installs into virtual
 # environments).
