@@ -24,7 +24,9 @@ accel is timed in memory through `accel audio features --bench-iterations` (the 
 loaded once by accel) with ACCEL_NUM_THREADS=2 and 1, and as a whole process writing the .npy
 (start, read, compute, write): to a new file each time, as a corpus run writes, and also over
 the previous output (printed beside it; ext4 writes a file back before the rename that
-replaces another returns). With --compressed the WAV is also encoded as FLAC, MP3 and Opus
+replaces another returns). Beside it, measured apart in the same minute: accel's start on a
+0.5-s clip, reading the input's bytes and writing the output's bytes to a new file (what the
+whole process cannot avoid besides the compute). With --compressed the WAV is also encoded as FLAC, MP3 and Opus
 (ffmpeg), and the whole process on each is set against `ffmpeg -i FILE -f f32le -` of the
 same file. Every figure is the minimum over the repetitions (medians are printed too).
 """
@@ -221,6 +223,52 @@ def accel_process(accel, src, preset, reps, out, threads=2, overwrite=False):
     return min(ts), float(np.median(ts))
 
 
+CHUNK = 6000 * 80 * 4  # about one 60-s chunk of whisper-80 output, the stream's buffer size
+
+
+def io_floor(accel, src, preset, out_bytes, workdir, reps):
+    """What the whole process costs on this machine besides the compute, measured apart in the
+    same minute: starting accel (and its context) on a 0.5-s clip of the input; reading the
+    input's bytes (pread into one reused buffer of a chunk's size); writing the output's bytes
+    to a new file in the output's directory (from one reused buffer, then rename). Minimum over
+    `reps` each, in seconds."""
+    clip = os.path.join(workdir, "clip_0.5s.wav")
+    if not os.path.exists(clip):
+        with wave.open(src) as w, wave.open(clip, "wb") as o:
+            o.setparams(w.getparams())
+            o.writeframes(w.readframes(8000))
+    start, read, write = [], [], []
+    buf = bytearray(CHUNK)
+    junk = os.path.join(workdir, "floor.npy")
+    tmp = junk + ".tmp"
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run([accel, "audio", "features", clip, "--preset", preset, "-o", junk], check=True,
+                       capture_output=True)
+        start.append(time.perf_counter() - t0)
+        os.unlink(junk)
+        fd = os.open(src, os.O_RDONLY)
+        t0 = time.perf_counter()
+        off = 0
+        while True:
+            k = os.preadv(fd, [buf], off)
+            if k <= 0:
+                break
+            off += k
+        read.append(time.perf_counter() - t0)
+        os.close(fd)
+        t0 = time.perf_counter()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        left = out_bytes
+        while left > 0:
+            left -= os.write(fd, memoryview(buf)[:min(left, CHUNK)])
+        os.close(fd)
+        os.rename(tmp, junk)
+        write.append(time.perf_counter() - t0)
+        os.unlink(junk)
+    return min(start), min(read), min(write)
+
+
 def ffmpeg_decode(src, reps):
     ts = []
     for _ in range(reps):
@@ -306,6 +354,7 @@ def main():
         out = os.path.join(a.workdir, preset + ".npy")
         p_min, p_med = accel_process(a.accel, wav, preset, a.reps, out)
         o_min, _ = accel_process(a.accel, wav, preset, a.reps, out, overwrite=True)
+        f_start, f_read, f_write = io_floor(a.accel, wav, preset, os.path.getsize(out), a.workdir, a.reps)
         mine = np.load(out)
         truth = np.asarray(exact[preset]())
         accel_err = float(np.abs(mine - truth).max())
@@ -321,7 +370,7 @@ def main():
                        peer_s_by_threads={str(t): per[t][0] for t in counts}, peer_2threads_s=t2,
                        peer_blas=workers[best_t]["blas"]["blas"], accel_s=a_min, accel_median_s=a_med,
                        accel_1thread_s=a1_min, accel_process_s=p_min, accel_process_median_s=p_med,
-                       accel_process_overwrite_s=o_min,
+                       accel_process_overwrite_s=o_min, start_s=f_start, read_s=f_read, write_s=f_write,
                        ratio=t_min / a_min, ratio_2v2=t2 / a_min, ratio_1thread=t_min / a1_min,
                        ratio_process=t_min / p_min, process_vs_compute=p_min / a_min, max_abs_diff=diff,
                        accel_vs_float64=accel_err, peer_vs_float64=peer_err, device=dev)
@@ -332,6 +381,10 @@ def main():
                   (preset, name, t_min, best_t, " ".join("%s:%.3f" % (t, per[t][0]) for t in counts), a_min,
                    a1_min, row["ratio"], row["ratio_2v2"], p_min, row["ratio_process"], row["process_vs_compute"],
                    o_min, diff, accel_err, peer_err), flush=True)
+        print("%-12s apart, same minute: start %.1f ms, read the input %.1f ms, write the output %.1f ms "
+              "(%.1f MB) — start + read + write = %.2fx the compute in memory" %
+              (preset, f_start * 1e3, f_read * 1e3, f_write * 1e3, os.path.getsize(out) / 1e6,
+               (f_start + f_read + f_write) / a_min), flush=True)
     comp = compressed(a, wav, len(x) / 16000.0) if a.compressed else []
     if a.json:
         json.dump({"info": info, "rows": rows, "compressed": comp}, open(a.json, "w"), indent=1)
