@@ -307,8 +307,8 @@ uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
 /* A large buffer (a stream's chunk, an output) whose pages are mapped at once: from `bytes`
  * of 1 MB up, 2 MB-aligned and rounded up to 2 MB with transparent huge pages asked for
  * (MADV_HUGEPAGE: one fault per 2 MB instead of 512, and fewer TLB misses), then populated
- * (MADV_POPULATE_WRITE, Linux 5.14+); smaller ones are plain malloc. Either way released with
- * free(); contents undefined. Where the kernel refuses the advice the pages fault in as they
+ * (MADV_POPULATE_WRITE, Linux 5.14+); from 64 KB up malloc'd and their whole pages populated;
+ * smaller ones plain malloc. Either way released with free(); contents undefined. Where the kernel refuses the advice the pages fault in as they
  * would have. */
 void *accel__big_alloc(size_t bytes);
 #define ACCEL__SCRATCH_SLOTS 4

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +221,16 @@ void *accel__thread_scratch(int slot, size_t bytes)
 void *accel__big_alloc(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
-    if (bytes < ((size_t)1 << 20) || bytes > SIZE_MAX - huge) return malloc(bytes ? bytes : 1);
+    if (bytes < ((size_t)1 << 20) || bytes > SIZE_MAX - huge) {
+        void *p = malloc(bytes ? bytes : 1);
+#ifdef MADV_POPULATE_WRITE
+        long pg = sysconf(_SC_PAGESIZE);
+        uintptr_t m = pg > 0 ? (uintptr_t)pg - 1 : 4095, a = ((uintptr_t)p + m) & ~m,
+                  e = ((uintptr_t)p + bytes) & ~m;
+        if (p && bytes >= 65536 && e > a) (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#endif
+        return p;
+    }
     size_t n = (bytes + huge - 1) & ~(huge - 1);
     void *p = aligned_alloc(huge, n);
     if (!p) return NULL;

@@ -187,7 +187,6 @@ static accel_status pread_all(int fd, void *p, size_t n, off_t off, const char *
     return ACCEL_OK;
 }
 
-
 static float whisper_value(float v, float fl) { return ((v > fl ? v : fl) + 4.0f) / 4.0f; }
 
 /* Byte offset of frame f of band m in the .npy of whisper's layout (band-major rows, or
