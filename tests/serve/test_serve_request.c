@@ -88,6 +88,9 @@ static void sizes(void)
     const char *u = "/v1/audio/features?preset=fbank";
     EXPECT(req("POST", u, NULL, NULL, "1000", NULL), 0, "");
     EXPECT(req("POST", u, NULL, NULL, "1001", NULL), 413, "the body is 1001 bytes; this server takes at most 1000");
+    /* a page's body is dropped, but one declared past the limit is refused as well */
+    EXPECT(req("GET", "/status", NULL, NULL, "1000", NULL), 0, "");
+    EXPECT(req("GET", "/status", NULL, NULL, "667666666666666666", NULL), 413, "the body is 667666666666666666 bytes");
     EXPECT(req("POST", u, NULL, NULL, "12a", NULL), 400, "Content-Length: not a whole number");
     EXPECT(req("POST", u, NULL, NULL, "99999999999999999999999", NULL), 400, "Content-Length");
     EXPECT(req("POST", u, NULL, NULL, "", NULL), 400, "Content-Length");

@@ -402,7 +402,9 @@ void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size
         fail(r, 400, "Content-Length: not a whole number of bytes");
         return;
     }
-    if (rt->methods == SV_POST && r->content_length > in->body_limit) {
+    /* every method: a page's body is read only to be dropped, and a declared one past the
+     * limit would hold the connection until the client's time ran out */
+    if (r->content_length > in->body_limit) {
         fail(r, 413, "the body is %lld bytes; this server takes at most %lld "
                      "(ACCEL_SERVE_BODY_LIMIT_MB)",
              (long long)r->content_length, (long long)in->body_limit);
