@@ -304,16 +304,19 @@ uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
  * each time, a few hundred KB come back from malloc as new pages (glibc returns them to the
  * system on free) and every page faults again — about 2 µs a page on a virtual machine, 10 µs
  * on some. Freed when the thread exits; NULL when out of memory. Contents are not kept. */
+#define ACCEL__SCRATCH_SLOTS 4
+#define ACCEL__SCRATCH_AUDIO 0 /* the audio kernels' CPU parts (ops/audio/ops.c) */
+void *accel__thread_scratch(int slot, size_t bytes);
 /* A large buffer (a stream's chunk, an output) whose pages are mapped at once: from `bytes`
  * of 1 MB up, 2 MB-aligned and rounded up to 2 MB with transparent huge pages asked for
  * (MADV_HUGEPAGE: one fault per 2 MB instead of 512, and fewer TLB misses), then populated
  * (MADV_POPULATE_WRITE, Linux 5.14+); from 64 KB up malloc'd and their whole pages populated;
- * smaller ones plain malloc. Either way released with free(); contents undefined. Where the kernel refuses the advice the pages fault in as they
- * would have. */
+ * smaller ones plain malloc. Either way released with free(); contents undefined. Where the
+ * kernel refuses the advice the pages fault in as they would have. */
 void *accel__big_alloc(size_t bytes);
-#define ACCEL__SCRATCH_SLOTS 4
-#define ACCEL__SCRATCH_AUDIO 0 /* the audio kernels' CPU parts (ops/audio/ops.c) */
-void *accel__thread_scratch(int slot, size_t bytes);
+/* madvise(advice) on the part of [p, p + n) that whole `align`-aligned units cover (align a
+ * power of two: the page size, or 2 MB for huge pages); nothing when none does. Best effort. */
+void accel__advise_inside(void *p, size_t n, size_t align, int advice);
 /* Atomically writes a file (temp + rename), created with `mode` less the umask: 0666 for a
  * user's output (what a plain fopen gives), 0600 for accel's own caches. */
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n, int mode);

@@ -218,6 +218,13 @@ void *accel__thread_scratch(int slot, size_t bytes)
 
 /* ---- large buffers ---- */
 
+void accel__advise_inside(void *p, size_t n, size_t align, int advice)
+{
+    const uintptr_t m = (uintptr_t)align - 1;
+    const uintptr_t a = ((uintptr_t)p + m) & ~m, e = ((uintptr_t)p + n) & ~m;
+    if (p && e > a) (void)madvise((void *)a, e - a, advice);
+}
+
 void *accel__big_alloc(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
@@ -225,9 +232,7 @@ void *accel__big_alloc(size_t bytes)
         void *p = malloc(bytes ? bytes : 1);
 #ifdef MADV_POPULATE_WRITE
         long pg = sysconf(_SC_PAGESIZE);
-        uintptr_t m = pg > 0 ? (uintptr_t)pg - 1 : 4095, a = ((uintptr_t)p + m) & ~m,
-                  e = ((uintptr_t)p + bytes) & ~m;
-        if (p && bytes >= 65536 && e > a) (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+        if (p && bytes >= 65536) accel__advise_inside(p, bytes, pg > 0 ? (size_t)pg : 4096, MADV_POPULATE_WRITE);
 #endif
         return p;
     }

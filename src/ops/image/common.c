@@ -131,11 +131,9 @@ uint8_t *accel__img_alloc(size_t bytes)
 {
     size_t n = (bytes + 63) & ~(size_t)63;
     uint8_t *p = aligned_alloc(64, n ? n : 64);
-    if (p && n >= ((size_t)4 << 20)) {
-        const uintptr_t huge = (uintptr_t)2 << 20;
-        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + n) & ~(huge - 1);
-        if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-    }
+#ifdef MADV_HUGEPAGE
+    if (p && n >= ((size_t)4 << 20)) accel__advise_inside(p, n, (size_t)2 << 20, MADV_HUGEPAGE);
+#endif
     return p;
 }
 
