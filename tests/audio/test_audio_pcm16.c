@@ -10,6 +10,7 @@
 #include "cl_device.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static char tmpdir[512];
@@ -234,6 +235,83 @@ static void offers(accel_ctx *ctx, const int16_t *s, size_t n)
     }
 }
 
+/* Pages of [p, p + n) that are mapped in this process (/proc/self/pagemap's "present" bit);
+ * -1 where the kernel does not say. */
+static long pages_present(const void *p, size_t n)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    uintptr_t a = (uintptr_t)p / (uintptr_t)page, b = ((uintptr_t)p + n + (uintptr_t)page - 1) / (uintptr_t)page;
+    long count = 0;
+    for (uintptr_t v = a; v < b; v++) {
+        uint64_t e = 0;
+        if (pread(fd, &e, sizeof e, (off_t)(v * sizeof e)) != (ssize_t)sizeof e) {
+            close(fd);
+            return -1;
+        }
+        count += (long)(e >> 63);
+    }
+    close(fd);
+    return count;
+}
+
+/* Whether this kernel maps pages in on request (MADV_POPULATE_READ, Linux 5.14+). */
+static int kernel_populates(void)
+{
+#ifdef MADV_POPULATE_READ
+    long page = sysconf(_SC_PAGESIZE);
+    void *m = mmap(NULL, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return 0;
+    int ok = madvise(m, (size_t)page, MADV_POPULATE_READ) == 0;
+    munmap(m, (size_t)page);
+    return ok;
+#else
+    return 0;
+#endif
+}
+
+/* A mapped WAV's samples mapped in ahead of the kernels (the stream's next chunk): the pages
+ * asked for are present afterwards, requests past the end or before the start do nothing
+ * wrong, and the samples are unchanged. Memory sources ignore it. */
+static void populates(accel_ctx *ctx, const int16_t *s, size_t n)
+{
+    size_t bytes;
+    unsigned char *w = wav_bytes(s, n, 1, 16, 16000, &bytes);
+    char path[700];
+    snprintf(path, sizeof path, "%s/populate.wav", tmpdir);
+    write_file(path, w, bytes);
+    long page = sysconf(_SC_PAGESIZE);
+    int can = kernel_populates();
+    for (int way = 0; way < 2; way++) {
+        accel_audio_source *src = NULL;
+        ASSERT_OK(way == 0 ? accel_audio_open(ctx, path, 16000, &src)
+                           : accel_audio_open_buffer(ctx, w, bytes, "populate.wav", 16000, &src));
+        const int16_t *x = NULL;
+        int64_t k = 0;
+        ASSERT_TRUE(accel__audio_source_pcm16(src, &x, &k));
+        ASSERT_EQ_INT(k, (int64_t)n);
+        /* the middle third, then the rest past the end, then nonsense */
+        int64_t a = k / 3, b = 2 * k / 3;
+        accel__audio_source_populate(src, a, b);
+        long inner = (long)((size_t)(b - a) * 2 / (size_t)page) - 1; /* pages wholly inside */
+        long have = pages_present(x + a, (size_t)(b - a) * 2);
+        if (way == 0 && can && have >= 0 && have < inner)
+            TEST_FAIL_("%ld of the %ld pages asked for are mapped in", have, inner);
+        accel__audio_source_populate(src, b, k + 100000);
+        accel__audio_source_populate(src, -7, 3);
+        accel__audio_source_populate(src, 9, 9);
+        accel__audio_source_populate(src, 9, 2);
+        accel__audio_source_release(src, k / 2); /* pages behind given back: asked again, skipped */
+        accel__audio_source_populate(src, 0, k);
+        ASSERT_TRUE(memcmp(x, s, n * 2) == 0);
+        accel_audio_close(src);
+    }
+    if (!can) printf("(this kernel does not map pages in on request: only the requests' safety checked)\n");
+    unlink(path);
+    free(w);
+}
+
 /* int16 memory sources: offered in place at an even address only */
 static void offers_memory(accel_ctx *ctx, const int16_t *s, size_t n)
 {
@@ -359,6 +437,7 @@ int main(void)
     int16_t *s = make_pcm(n, 88172645u);
     offers(ctx, s, 16000 * 3 + 5);
     offers_memory(ctx, s, 16000 * 3 + 5);
+    populates(ctx, s, 16000 * 30 + 11);
     printf("sources: only 16-bit mono at the rate asked for, unread, offer their samples in place\n");
     accel_ctx_destroy(ctx);
     streamed(s, n);

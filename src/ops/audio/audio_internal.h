@@ -440,6 +440,10 @@ const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *
 /* Gives back the mapped pages wholly before `upto` (a pointer from a view); the file's pages
  * stay cached. Nothing for memory input. */
 void accel__audio_input_release(audio_input *in, const void *upto);
+/* Maps in at once the pages of [p, p + n) (a range of a view) that the file's mapping holds, so
+ * that the kernels reading them take no page faults (MADV_POPULATE_READ, Linux 5.14+: one
+ * call where touching them faults every 16 pages). Best effort; nothing for memory input. */
+void accel__audio_input_populate(audio_input *in, const void *p, size_t n);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
 /* The error for an input that ended early: "'<name>': truncated or corrupt: decoded X s of the
@@ -511,6 +515,9 @@ int accel__audio_source_pcm16(accel_audio_source *s, const int16_t **x, int64_t 
 /* Gives back the pages of a mapped source wholly before sample `upto` (after
  * accel__audio_source_pcm16: bounded memory for long inputs). */
 void accel__audio_source_release(accel_audio_source *s, int64_t upto);
+/* Maps in the pages of a mapped source's samples [from, to) ahead of the kernels (after
+ * accel__audio_source_pcm16). */
+void accel__audio_source_populate(accel_audio_source *s, int64_t from, int64_t to);
 /* The path a source was opened from ("(memory)" for memory sources). */
 const char *accel__audio_source_path(const accel_audio_source *s);
 

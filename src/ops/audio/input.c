@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -246,6 +247,22 @@ void accel__audio_input_release(audio_input *in, const void *upto)
     const unsigned char *u = upto;
     if (u < in->map || u > in->map + in->map_len) return;
     release_to(in, (int64_t)(u - in->map));
+}
+
+void accel__audio_input_populate(audio_input *in, const void *p, size_t n)
+{
+#ifdef MADV_POPULATE_READ
+    if (!in->map || !n) return;
+    const unsigned char *a = p, *b = a + n;
+    if (a < in->map + in->map_released) a = in->map + in->map_released;
+    if (b > in->map + in->map_len) b = in->map + in->map_len;
+    if (a >= b) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)a & ~(page - 1), hi = ((uintptr_t)b + page - 1) & ~(page - 1);
+    madvise((void *)lo, hi - lo, MADV_POPULATE_READ); /* an older kernel says EINVAL: faults then */
+#else
+    (void)in, (void)p, (void)n;
+#endif
 }
 
 const unsigned char *accel__audio_input_view(audio_input *in, size_t n, size_t *got)

@@ -390,6 +390,12 @@ void accel__audio_source_release(accel_audio_source *s, int64_t upto)
     accel__audio_input_release(&s->in, s->pcm16_at + (size_t)upto);
 }
 
+void accel__audio_source_populate(accel_audio_source *s, int64_t from, int64_t to)
+{
+    if (!s || !s->pcm16_at || !s->has_in || to <= from || from < 0) return;
+    accel__audio_input_populate(&s->in, s->pcm16_at + (size_t)from, (size_t)(to - from) * sizeof *s->pcm16_at);
+}
+
 int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino)
 {
     if (!s || !s->has_in || !s->in.has_identity) return 0;
