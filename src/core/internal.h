@@ -303,7 +303,9 @@ uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
  * users on one thread never share). For the per-part scratch of CPU kernels: allocated afresh
  * each time, a few hundred KB come back from malloc as new pages (glibc returns them to the
  * system on free) and every page faults again — about 2 µs a page on a virtual machine, 10 µs
- * on some. Freed when the thread exits; NULL when out of memory. Contents are not kept. */
+ * on some. From 64 KB up its pages are mapped in at once when first allocated
+ * (MADV_POPULATE_WRITE), as accel__big_alloc's are. Freed when the thread exits; NULL when out
+ * of memory. Contents are not kept. */
 #define ACCEL__SCRATCH_SLOTS 4
 #define ACCEL__SCRATCH_AUDIO 0 /* the audio kernels' CPU parts (ops/audio/ops.c) */
 void *accel__thread_scratch(int slot, size_t bytes);

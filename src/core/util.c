@@ -212,6 +212,11 @@ void *accel__thread_scratch(int slot, size_t bytes)
         free(t->p[slot]);
         t->p[slot] = aligned_alloc(64, n);
         t->cap[slot] = t->p[slot] ? n : 0;
+#ifdef MADV_POPULATE_WRITE
+        /* mapped at once: one call where touching faults page by page (the first call's) */
+        long pg = sysconf(_SC_PAGESIZE);
+        if (t->p[slot] && n >= 65536) accel__advise_inside(t->p[slot], n, pg > 0 ? (size_t)pg : 4096, MADV_POPULATE_WRITE);
+#endif
     }
     return t->p[slot];
 }
