@@ -746,8 +746,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
         /* the same chunks of frames over the samples in place; the pages behind the next
          * chunk's first frame are given back as it goes (bounded memory on long inputs), the
          * next chunk's are mapped in beside this one's compute (touched by the kernels
-         * instead, a fault every 16 pages cost them a fifth of their time on a virtual
-         * machine) */
+         * instead, the mapping faults every 16 pages on the computing threads: docs/audio.md) */
         populate_job pj = {src, 0, chunk < pcm_n ? chunk : pcm_n};
         populate_samples(&pj);
         while (st == ACCEL_OK && b1 + chunk < pcm_n) {
