@@ -89,6 +89,70 @@ static void compare_stream(accel_ctx *ctx, const char *label, const accel_audio_
     free(want);
 }
 
+/* Files whose decoder gives an exact count up front (libsndfile's FLAC and Ogg) take whisper's
+ * in-place route like a WAV (no spill file); the .npy equals the features of the decoded
+ * samples. Those whose count is an estimate (MP3, Opus through FFmpeg) keep the spill route and
+ * equal them too. */
+static void exact_counts(accel_ctx *ctx)
+{
+    static const struct {
+        const char *file;
+        unsigned need; /* the decoders that must be built in */
+        int exact;     /* through libsndfile: a trusted count */
+    } files[] = {
+        {"variants/speech_c.flac", ACCEL__AUDIO_HAVE_SNDFILE, 1},
+        {"variants/speech_c.ogg", ACCEL__AUDIO_HAVE_SNDFILE, 1},
+        {"variants/speech_c.wav", 0, 1},
+        {"variants/speech_c.mp3", ACCEL__AUDIO_HAVE_FFMPEG | ACCEL__AUDIO_HAVE_MPG123, 0},
+    };
+    const char *presets[][2] = {{"whisper-80", NULL}, {"whisper-128", "windows=1"}};
+    char path[700], file[900];
+    snprintf(path, sizeof path, "%s/exact.npy", tmpdir);
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        if (files[f].need && !(accel__audio_built() & files[f].need)) {
+            printf("  %s: its decoder is not built in, skipped\n", files[f].file);
+            continue;
+        }
+        snprintf(file, sizeof file, "%s/%s", AUDIO_DATA, files[f].file);
+        float *x = NULL;
+        size_t n = 0;
+        ASSERT_OK(accel_audio_load(ctx, file, 16000, &x, &n, NULL));
+        for (size_t k = 0; x && k < sizeof presets / sizeof *presets; k++) {
+            accel_audio_params p = {.struct_size = sizeof p};
+            ASSERT_OK(accel_audio_params_preset(presets[k][0], &p));
+            if (presets[k][1]) ASSERT_EQ_INT(params_set(&p, presets[k][1]), 0);
+            size_t shape[3];
+            int nd;
+            accel_status st;
+            float *want = features_on(ctx, -1, &p, x, n, shape, &nd, &st);
+            ASSERT_OK(st);
+            accel_audio_source *src = NULL;
+            ASSERT_OK(accel_audio_open(ctx, file, 16000, &src));
+            int64_t exact = accel__audio_source_exact_frames(src);
+            /* MP3's decoder in this build may count exactly or not: only the others are held */
+            if (files[f].exact && exact != (int64_t)n)
+                TEST_FAIL_("%s: exact count %lld, %zu samples decoded", files[f].file, (long long)exact, n);
+            ASSERT_OK(accel_audio_features_npy(ctx, &p, src, path, NULL, NULL));
+            accel_audio_close(src);
+            size_t gs[3];
+            int gnd = 0;
+            float *got = npy_read(path, gs, &gnd);
+            ASSERT_TRUE(got != NULL);
+            ASSERT_EQ_INT(gnd, nd);
+            size_t len = shape_total(shape, nd);
+            if (got && want && gnd == nd && shape_total(gs, gnd) == len && memcmp(got, want, len * sizeof(float)) != 0)
+                TEST_FAIL_("%s %s: streamed output differs from the decoded samples' features by %.3g",
+                           files[f].file, presets[k][0], max_abs_diff(got, want, len));
+            printf("  %-24s %-12s %7zu samples, %s: identical\n", files[f].file, presets[k][0], n,
+                   exact >= 0 ? "count exact up front (in place)" : "count at the end (spill file)");
+            free(got);
+            free(want);
+            unlink(path);
+        }
+        accel_audio_free(x);
+    }
+}
+
 static long maxrss_kb(void)
 {
     struct rusage ru;
@@ -232,6 +296,7 @@ int main(void)
     if (!x) return 1;
     bounded_memory(x, n);
     refused_up_front(x, n);
+    exact_counts(ctx);
     /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
     size_t nl = 16000 * 50; /* 5000 frames: 39 column-sum blocks */
     float *y = malloc(nl * sizeof *y);

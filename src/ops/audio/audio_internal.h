@@ -458,6 +458,9 @@ typedef struct audio_decoder {
     void *state;
     int rate, channels;
     int64_t frames; /* -1 unknown */
+    int exact; /* 1: `frames` is the header's count and reads deliver exactly that many or fail
+                * (the WAV reader; libsndfile where it trusts the count), so a consumer may lay
+                * out its output before reading; 0: an estimate */
     char format[64];
     int finite; /* 1: every sample is a finite number by construction (integer PCM), so the
                  * source skips its check of each block */

@@ -141,6 +141,9 @@ accel_status accel__audio_sndfile_open(audio_input *in, audio_decoder *d)
     d->rate = info.samplerate;
     d->channels = info.channels;
     d->frames = known ? (int64_t)info.frames : -1;
+    /* a trusted count (not MPEG, whose count libsndfile estimates): libsndfile reads no frame
+     * past it, and sf_read calls fewer truncated */
+    d->exact = s->frames >= 0;
     SF_FORMAT_INFO fi = {.format = major};
     SF_FORMAT_INFO si = {.format = info.format & SF_FORMAT_SUBMASK};
     const char *maj = sfl.sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 ? fi.name : "?";

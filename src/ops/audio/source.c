@@ -358,9 +358,9 @@ int64_t accel__audio_source_exact_frames(const accel_audio_source *s)
 {
     if (!s || s->rs || s->decoded || s->info.frames) return -1;
     if (!s->has_dec) return (int64_t)s->mem_n;
-    /* the built-in WAV reader stops at the declared size and calls a shorter file truncated;
-     * other decoders' counts may be estimates */
-    return strcmp(s->dec.name, "wav") == 0 ? s->dec.frames : -1;
+    /* the built-in WAV reader and libsndfile with a count it trusts stop at the declared size
+     * and call a shorter input truncated; other decoders' counts may be estimates */
+    return s->dec.exact ? s->dec.frames : -1;
 }
 
 int accel__audio_source_pcm16(accel_audio_source *s, const int16_t **x, int64_t *n)
