@@ -1,5 +1,5 @@
-/* test_audio_pcm16.c — 16-bit PCM read where it lies. whisper and vggish kernels take int16
- * samples without a converted copy (in memory, and from a mapped 16-bit mono WAV when
+/* test_audio_pcm16.c — 16-bit PCM read where it lies. The whisper, vggish and Kaldi kernels take
+ * int16 samples without a converted copy (in memory, and from a mapped 16-bit mono WAV when
  * streaming to a .npy); their output must equal, bit for bit, that of the same samples
  * converted to float first (x / 32768), on every kernel build this processor runs, on the
  * OpenCL device where there is one, for every length (frames at the edges, partial batches),

@@ -159,7 +159,8 @@ struct audio_signal {
     float scale;    /* samples are multiplied by this (Kaldi sample_scale); 1 otherwise */
     /* 16-bit PCM as it lies (a mapped WAV, int16 memory): when not NULL, x is NULL and sample
      * base + i is x16[i] / 32768 — the value a conversion to float would give, exactly; the
-     * kernels of plans that read it (accel__audio_reads_pcm16) take it so without a copy */
+     * kernels take it so without a converted copy of the signal (whisper and vggish widen it in
+     * their frame transpose, Kaldi's pre-processing each frame as it copies it) */
     const int16_t *x16;
 };
 
@@ -174,10 +175,6 @@ static inline void accel__audio_widen16(float *dst, const void *src, size_t n)
         dst[i] = (float)v / 32768.0f;
     }
 }
-
-/* 1 when the plan's CPU kernel reads 16-bit signals in place (whisper, vggish); Kaldi plans
- * are given floats. */
-static inline int accel__audio_reads_pcm16(const audio_plan *pl) { return !pl->kaldi_pre; }
 
 /* Clip-frame counts for n samples: all frames of the reference, the frames whose values are
  * computed (whisper: later frames read only appended zeros and are constant), and the frames

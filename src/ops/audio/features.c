@@ -80,7 +80,7 @@ accel_status accel__audio_features_on(accel_ctx *ctx, int device, const accel_au
     float **conv = calloc(n_clips ? n_clips : 1, sizeof *conv);
     accel_status st = (!cl || !conv) ? ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory") : ACCEL_OK;
     for (size_t i = 0; st == ACCEL_OK && i < n_clips; i++) {
-        if (dtype == ACCEL_I16 && accel__audio_reads_pcm16(&pl) && !((uintptr_t)clips[i] & 1)) {
+        if (dtype == ACCEL_I16 && !((uintptr_t)clips[i] & 1)) {
             /* read where they lie, widened in the kernel: no converted copy */
             accel__audio_clip_whole(&pl, &cl[i], NULL, lens[i], outs[i]);
             cl[i].sig.x16 = clips[i];

@@ -683,7 +683,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
      * reader, no conversion, no copies */
     const int16_t *pcm = NULL;
     int64_t pcm_n = 0;
-    s->pcm = accel__audio_reads_pcm16(pl) && accel__audio_source_pcm16(src, &pcm, &pcm_n);
+    s->pcm = accel__audio_source_pcm16(src, &pcm, &pcm_n);
     /* otherwise two buffers: the next chunk is decoded into one while the other is computed */
     float *bufs[2] = {NULL, NULL};
     if (!pcm) {
