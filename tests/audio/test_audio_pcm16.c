@@ -298,6 +298,7 @@ static void populates(accel_ctx *ctx, const int16_t *s, size_t n)
         long have = pages_present(x + a, (size_t)(b - a) * 2);
         if (way == 0 && can && have >= 0 && have < inner)
             TEST_FAIL_("%ld of the %ld pages asked for are mapped in", have, inner);
+        if (way == 0 && can && have < 0) printf("(/proc/self/pagemap unreadable: the pages mapped in not checked)\n");
         accel__audio_source_populate(src, b, k + 100000);
         accel__audio_source_populate(src, -7, 3);
         accel__audio_source_populate(src, 9, 9);

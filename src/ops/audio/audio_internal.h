@@ -504,9 +504,9 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
 void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap);
 
 /* The number of samples the source will deliver, known before the first read: a memory
- * source without resampling, a WAV with a declared data size read by the built-in reader
- * (which calls a shorter file truncated); -1 otherwise (estimates, streamed WAV, resampling,
- * reading begun). */
+ * source without resampling, a file whose decoder's count is exact (audio_decoder.exact: a WAV
+ * with a declared data size, libsndfile's FLAC and Ogg; each calls a shorter input truncated);
+ * -1 otherwise (estimates, streamed WAV, resampling, reading begun). */
 int64_t accel__audio_source_exact_frames(const accel_audio_source *s);
 /* A source that is 16-bit PCM, mono, at its output rate and lies in memory (int16 memory, a
  * mapped 16-bit WAV), not read from yet: its samples in place, all of them taken (the source is

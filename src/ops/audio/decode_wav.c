@@ -223,7 +223,7 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
     d->rate = (int)rate;
     d->channels = ch;
     d->frames = w->frames_left;
-    d->exact = 1; /* reads stop at the declared size; a shorter file is an error */
+    d->exact = w->frames_left >= 0; /* reads stop at the declared size; a shorter file is an error */
     snprintf(d->format, sizeof d->format, "WAV %s %d-bit", tag == 1 ? "PCM" : "float", bits);
     d->finite = tag == 1;
     d->read = wav_read;

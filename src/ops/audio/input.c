@@ -257,7 +257,8 @@ void accel__audio_input_populate(audio_input *in, const void *p, size_t n)
     if (a < in->map + in->map_released) a = in->map + in->map_released;
     if (b > in->map + in->map_len) b = in->map + in->map_len;
     if (a >= b) return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    long pg = sysconf(_SC_PAGESIZE);
+    uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
     uintptr_t lo = (uintptr_t)a & ~(page - 1), hi = ((uintptr_t)b + page - 1) & ~(page - 1);
     madvise((void *)lo, hi - lo, MADV_POPULATE_READ); /* an older kernel says EINVAL: faults then */
 #else

@@ -8,17 +8,19 @@
  * known. Every frame is therefore computed from exactly the samples, and by the same kernel
  * lane arithmetic, as in a whole-input call: the file equals accel_audio_features(). A
  * source of 16-bit mono PCM lying in memory (a mapped WAV at the features' rate) is not read
- * at all: the same chunks of frames run over its samples in place, which whisper's and
- * vggish's kernels widen as they read them (accel__audio_source_pcm16).
+ * at all: the same chunks of frames run over its samples in place, which the kernels widen
+ * as they read them (accel__audio_source_pcm16), the pages of the next chunk mapped in on a
+ * side thread while one is computed.
  *
  * Output: vggish and fbank frames go straight into the .npy body (frame-major, like the
  * output). whisper's layout is band-major and its floor needs the maximum of the whole input.
- * When the source knows its exact length up front (a WAV with a declared data size, memory),
+ * When the source knows its exact length up front (a WAV with a declared data size, memory,
+ * a file whose decoder enforces its header's count: accel__audio_source_exact_frames),
  * whisper frames too go straight to their final place, each chunk floored at the running
  * maximum − 8: (max(v, fl) + 4) / 4 is monotonic in v and the floor only rises, so a value
  * written under an earlier floor becomes the final one by max(w, (fl + 4) / 4), and only the
  * bands of chunks whose least value lies under the final floor are read back for it.
- * Otherwise (a length only known at the end: a streamed WAV, a compressed input, resampling)
+ * Otherwise (a length only known at the end: a streamed WAV, MP3, resampling)
  * they go to an anonymous spill file, and the last pass applies the floor while transposing
  * blocks into place. fbank's mean normalisation is a last pass in place. Everything is written
  * under "<npy>.partial-<pid>" and renamed at the end. */
