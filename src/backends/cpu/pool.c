@@ -29,7 +29,7 @@ struct accel__pool {
     unsigned long long start_job; /* job id when the workers were started */
     accel__pool_fn fn;
     void *arg;
-    size_t n_tasks, chunk;
+    size_t n_tasks, chunk, share; /* share: the divisor of a claim (run_chunks) */
     atomic_size_t next;     /* next unclaimed task */
     int pending;            /* workers yet to check out of the current job */
     int stop;
@@ -95,13 +95,24 @@ static void reg_remove(accel__pool *p)
 
 /* ---- work ----------------------------------------------------------------------------------- */
 
-static void run_chunks(accel__pool *p, accel__pool_fn fn, void *arg, size_t n, size_t chunk)
+/* Claims shrink as the work runs out (guided scheduling): each takes 1/(2·threads) of what
+ * is left, at least `chunk`. Large claims first keep the claims few; small ones last let the
+ * threads finish together (with equal chunks, a thread that was a little slower was left
+ * running the last chunk alone while the others waited: at two threads and eight chunks,
+ * 2 of whisper-128's 13.5 ms). */
+static void run_chunks(accel__pool *p, accel__pool_fn fn, void *arg, size_t n, size_t chunk, size_t share)
 {
+    size_t b = atomic_load_explicit(&p->next, memory_order_relaxed);
     for (;;) {
-        size_t b = atomic_fetch_add_explicit(&p->next, chunk, memory_order_relaxed);
         if (b >= n) return;
-        size_t e = n - b < chunk ? n : b + chunk;
-        fn(arg, b, e);
+        size_t c = (n - b) / share;
+        if (c < chunk) c = chunk;
+        if (c > n - b) c = n - b;
+        if (!atomic_compare_exchange_weak_explicit(&p->next, &b, b + c, memory_order_relaxed,
+                                                   memory_order_relaxed))
+            continue; /* b now holds the counter's value */
+        fn(arg, b, b + c);
+        b = atomic_load_explicit(&p->next, memory_order_relaxed);
     }
 }
 
@@ -117,9 +128,9 @@ static void *worker_main(void *vp)
         seen = p->job;
         accel__pool_fn fn = p->fn;
         void *arg = p->arg;
-        size_t n = p->n_tasks, chunk = p->chunk;
+        size_t n = p->n_tasks, chunk = p->chunk, share = p->share;
         pthread_mutex_unlock(&p->m);
-        run_chunks(p, fn, arg, n, chunk);
+        run_chunks(p, fn, arg, n, chunk, share);
         pthread_mutex_lock(&p->m);
         if (--p->pending == 0) pthread_cond_signal(&p->done);
     }
@@ -203,20 +214,21 @@ void accel__pool_for(accel__pool *p, size_t n_tasks, accel__pool_fn fn, void *ar
         fn(arg, 0, n_tasks);
         return;
     }
-    size_t parts = (size_t)(p->running + 1) * 4;
-    size_t chunk = (n_tasks + parts - 1) / parts;
+    size_t parts = (size_t)(p->running + 1) * 16; /* the smallest claim: 1/16 of a thread's share */
+    size_t chunk = (n_tasks + parts - 1) / parts, share = 2 * (size_t)(p->running + 1);
     pthread_mutex_lock(&p->m);
     p->fn = fn;
     p->arg = arg;
     p->n_tasks = n_tasks;
     p->chunk = chunk;
+    p->share = share;
     atomic_store_explicit(&p->next, 0, memory_order_relaxed);
     p->pending = p->running;
     p->job++;
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->m);
 
-    run_chunks(p, fn, arg, n_tasks, chunk);
+    run_chunks(p, fn, arg, n_tasks, chunk, share);
 
     pthread_mutex_lock(&p->m);
     while (p->pending > 0) pthread_cond_wait(&p->done, &p->m);

@@ -40,8 +40,9 @@ accel_status accel__pool_create(int n_threads, accel__pool **out);
 void accel__pool_destroy(accel__pool *pool);
 
 /* Calls fn(arg, begin, end) over chunks that together cover tasks [0, n_tasks) exactly once,
- * and returns when all have run. Chunks are claimed dynamically (about four per thread), so
- * uneven tasks balance. With pool NULL, one thread, one task, or the workers busy with another
+ * and returns when all have run. Chunks are claimed dynamically, large ones first and smaller
+ * ones as the work runs out (down to 1/16 of a thread's share), so uneven tasks and threads
+ * balance. With pool NULL, one thread, one task, or the workers busy with another
  * parallel-for, it runs fn(arg, 0, n_tasks) on the calling thread. */
 void accel__pool_for(accel__pool *pool, size_t n_tasks, accel__pool_fn fn, void *arg);
 
