@@ -308,6 +308,8 @@ uint64_t accel__hash64(const void *data, size_t n, uint64_t seed);
  * of memory. Contents are not kept. */
 #define ACCEL__SCRATCH_SLOTS 4
 #define ACCEL__SCRATCH_AUDIO 0 /* the audio kernels' CPU parts (ops/audio/ops.c) */
+#define ACCEL__SCRATCH_AUDIO_IN 1  /* a short input's samples (ops/audio/stream.c, run_whole) */
+#define ACCEL__SCRATCH_AUDIO_OUT 2 /* a short input's .npy, header and body (the same) */
 void *accel__thread_scratch(int slot, size_t bytes);
 /* A large buffer (a stream's chunk, an output) whose pages are mapped at once: from `bytes`
  * of 1 MB up, 2 MB-aligned and rounded up to 2 MB with transparent huge pages asked for

@@ -39,6 +39,14 @@ grep -q "16-bit samples read in place" "$out/stderr" || fail "speech_a.wav not r
 ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/variants/speech_c_f32.wav" --preset vggish \
   -o "$out/c32.npy"
 grep -q "samples decoded to float" "$out/stderr" || fail "a float WAV said: $(cat "$out/stderr")"
+# a clip within one chunk is computed whole and written in one piece; streamed in chunks (a
+# shorter chunk asked for) whisper goes in place, and the two files are the same bytes
+ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/speech_b.wav" --preset whisper-80 -o "$out/w1.npy"
+grep -q "whisper whole, one write" "$out/stderr" || fail "a short clip not done whole: $(cat "$out/stderr")"
+ACCEL_CHUNK_SECONDS=1 ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/speech_b.wav" \
+  --preset whisper-80 -o "$out/w2.npy"
+grep -q "chunks; .*whisper in place" "$out/stderr" || fail "1-s chunks not streamed in place: $(cat "$out/stderr")"
+cmp -s "$out/w1.npy" "$out/w2.npy" || fail "the one-piece and the streamed .npy differ"
 
 # several inputs, some bad: the good ones are written, each bad one named, exit 1
 mkdir -p "$out/adir.wav"

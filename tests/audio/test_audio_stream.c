@@ -163,6 +163,90 @@ static void exact_counts(accel_ctx *ctx)
     }
 }
 
+/* Inputs of one chunk or less whose length is known up front are computed whole and written in
+ * one piece (stream.c, run_whole): the .npy equals the whole-input features from a float array
+ * (copied in), an int16 array and a WAV file (read in place), a FLAC (decoded, its count exact),
+ * for every kind; a FLAC that fails half-way leaves nothing. The default 60-s chunk holds these
+ * files whole (the other tests' context streams them in 0.67-s chunks). */
+static void whole_inputs(void)
+{
+    accel_ctx *ctx = NULL;
+    ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, ACCEL_CTX_NO_DISCOVERY));
+    if (!ctx) return;
+    float *x = NULL, *xf = NULL;
+    size_t n = 0, nf = 0;
+    ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/speech_b.wav", 16000, &x, &n, NULL));
+    int flac = (accel__audio_built() & ACCEL__AUDIO_HAVE_SNDFILE) != 0;
+    if (flac) ASSERT_OK(accel_audio_load(ctx, AUDIO_DATA "/variants/speech_c.flac", 16000, &xf, &nf, NULL));
+    int16_t *x16 = malloc((n ? n : 1) * sizeof *x16);
+    ASSERT_TRUE(x && x16);
+    if (!x || !x16) return;
+    for (size_t i = 0; i < n; i++) { /* a 16-bit WAV's samples: exact both ways */
+        float v = x[i] * 32768.0f;
+        x16[i] = (int16_t)(v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v);
+        ASSERT_TRUE((float)x16[i] / 32768.0f == x[i]);
+    }
+    const char *cfg[][3] = {{"whisper-80", "padding=openai", NULL},       {"whisper-80", "padding=none", NULL},
+                            {"whisper-128", "padding=openai", "windows=1"}, {"vggish", NULL, NULL},
+                            {"fbank-80", NULL, NULL},                      {"fbank", "dither=1.0", "use_energy=1"},
+                            {"fbank-80", "min_duration=20", NULL}};
+    const char *how[] = {"float array", "int16 array", "WAV file", "FLAC file"};
+    char path[700], partial[800];
+    snprintf(path, sizeof path, "%s/whole.npy", tmpdir);
+    snprintf(partial, sizeof partial, "%s.partial-%ld", path, (long)getpid());
+    for (size_t c = 0; c < sizeof cfg / sizeof *cfg; c++) {
+        accel_audio_params p = {.struct_size = sizeof p};
+        ASSERT_OK(accel_audio_params_preset(cfg[c][0], &p));
+        for (int k = 1; k < 3 && cfg[c][k]; k++) ASSERT_EQ_INT(params_set(&p, cfg[c][k]), 0);
+        for (int way = 0; way < 4; way++) {
+            if (way == 3 && !flac) continue;
+            const float *ref = way == 3 ? xf : x;
+            size_t rn = way == 3 ? nf : n, shape[3];
+            int nd;
+            accel_status st;
+            float *want = features_on(ctx, -1, &p, ref, rn, shape, &nd, &st);
+            ASSERT_OK(st);
+            accel_audio_source *src = NULL;
+            if (way == 0) ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+            else if (way == 1) ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_I16, x16, n, 16000, 16000, &src));
+            else if (way == 2) ASSERT_OK(accel_audio_open(ctx, AUDIO_DATA "/speech_b.wav", 16000, &src));
+            else ASSERT_OK(accel_audio_open(ctx, AUDIO_DATA "/variants/speech_c.flac", 16000, &src));
+            accel_audio_result res = {.struct_size = sizeof res};
+            float *got = src ? stream_back(ctx, &p, src, path, &res, shape, nd) : NULL;
+            size_t len = shape_total(shape, nd);
+            if (got && want && memcmp(got, want, len * sizeof(float)) != 0)
+                TEST_FAIL_("%s %s (%s): the one-piece output differs from the whole-input features by %.3g",
+                           cfg[c][0], cfg[c][1] ? cfg[c][1] : "", how[way], max_abs_diff(got, want, len));
+            ASSERT_EQ_INT(res.n_chunks, 1);
+            ASSERT_TRUE(res.device_used >= 0);
+            ASSERT_NEAR(res.seconds, (double)rn / 16000, 1e-9);
+            ASSERT_TRUE(access(partial, F_OK) != 0);
+            printf("  whole %-12s %-16s %-12s %6zu samples, shape (%zu, %zu%s): identical\n", cfg[c][0],
+                   cfg[c][1] ? cfg[c][1] : "", how[way], rn, shape[0], nd > 1 ? shape[1] : 0, nd == 3 ? ", …" : "");
+            free(got);
+            free(want);
+            unlink(path);
+        }
+    }
+    /* a FLAC whose decoding fails half-way, its count taken up front: nothing is left */
+    for (int w = 0; w < 2 && flac; w++) {
+        accel_audio_params pw = {.struct_size = sizeof pw};
+        accel_audio_params_preset(w ? "whisper-80" : "vggish", &pw);
+        accel_audio_source *src = NULL;
+        ASSERT_OK(accel_audio_open(ctx, AUDIO_DATA "/bad/truncated.flac", 16000, &src));
+        ASSERT_TRUE(accel__audio_source_exact_frames(src) > 0);
+        ASSERT_STATUS(accel_audio_features_npy(ctx, &pw, src, path, NULL, NULL), ACCEL_ERR_FORMAT);
+        ASSERT_CONTAINS(accel_last_error(NULL), "truncated.flac");
+        accel_audio_close(src);
+        ASSERT_TRUE(access(path, F_OK) != 0);
+        ASSERT_TRUE(access(partial, F_OK) != 0);
+    }
+    free(x16);
+    accel_audio_free(x);
+    accel_audio_free(xf);
+    accel_ctx_destroy(ctx);
+}
+
 static long maxrss_kb(void)
 {
     struct rusage ru;
@@ -307,6 +391,7 @@ int main(void)
     bounded_memory(x, n);
     refused_up_front(x, n);
     exact_counts(ctx);
+    whole_inputs();
     /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
     size_t nl = 16000 * 50; /* 5000 frames: 39 column-sum blocks */
     float *y = malloc(nl * sizeof *y);

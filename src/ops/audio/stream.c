@@ -12,6 +12,10 @@
  * as they read them (accel__audio_source_pcm16), the pages of the next chunk mapped in on a
  * side thread while one is computed.
  *
+ * An input of one chunk or less whose length is known up front is computed whole instead and
+ * written in one piece (run_whole): the stream's threads and piecewise writes cost a short clip
+ * ten times its compute.
+ *
  * Output: vggish and fbank frames go straight into the .npy body (frame-major, like the
  * output). whisper's layout is band-major and its floor needs the maximum of the whole input.
  * When the source knows its exact length up front (a WAV with a declared data size, memory,
@@ -121,6 +125,7 @@ typedef struct stream {
      * least value written */
     int direct;
     int pcm; /* the kernels read 16-bit samples in place */
+    int whole; /* a short input computed whole and written in one piece (run_whole) */
     int64_t row_len;
     int64_t stored;  /* frames that hold computed values (the rest: zero frames, padding) */
     struct wseg {
@@ -662,6 +667,70 @@ static accel_status read_more(void *arg)
     return st;
 }
 
+/* An input of one chunk or less whose length is known up front (a mapped WAV, a decoder that
+ * enforces its header's count) is computed whole, as accel_audio_features() computes it, and
+ * its .npy written in one piece. A chunk's worth of samples and features is what the stream
+ * holds anyway; what it saves is the stream's machinery, which on a short clip costs ten times
+ * the compute (a writer thread, whisper's rows written piece by piece: 160 writes for a 5-s
+ * clip with openai padding). */
+static accel_status run_whole(stream *s, accel_audio_source *src, const int16_t *pcm, int64_t n, int64_t chunk,
+                              accel_audio_result *res)
+{
+    const audio_plan *pl = s->pl;
+    const accel_audio_params *p = &pl->p;
+    size_t shape[3];
+    int nd;
+    FORWARD_IF_ERROR(accel_audio_shape(p, (size_t)n, shape, &nd));
+    size_t len = 1;
+    for (int i = 0; i < nd; i++) len *= shape[i];
+    float *x = NULL;
+    accel_status st = ACCEL_OK;
+    if (!pcm) {
+        /* one sample more than declared, to tell a decoder that delivers more */
+        x = accel__thread_scratch(ACCEL__SCRATCH_AUDIO_IN, ((size_t)n + 1) * sizeof *x);
+        RETURN_ERROR_IF(!x, ACCEL_ERR_NO_MEMORY, "out of memory for %lld samples", (long long)n);
+        read_job rj = {s, src, x, (size_t)n + 1, 0, 0};
+        st = read_more(&rj);
+        if (st == ACCEL_OK && rj.got != (size_t)n)
+            st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': delivered %s%lld samples where its header declared %lld",
+                             accel__audio_source_path(src), rj.got > (size_t)n ? "more than " : "",
+                             (long long)(rj.got > (size_t)n ? n : (int64_t)rj.got), (long long)n);
+    }
+    /* the header, then the body (128 bytes keep the floats aligned); like the samples, in the
+     * thread's kept buffers: a corpus of short clips maps their pages in once, not per file */
+    float *buf = st == ACCEL_OK ? accel__thread_scratch(ACCEL__SCRATCH_AUDIO_OUT, 128 + len * sizeof(float)) : NULL;
+    if (st == ACCEL_OK && !buf) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory for %zu values", len);
+    accel_run_record r;
+    memset(&r, 0, sizeof r);
+    r.struct_size = sizeof r;
+    if (st == ACCEL_OK) {
+        const void *clip = pcm ? (const void *)pcm : (const void *)x;
+        size_t nn = (size_t)n;
+        float *body = buf + 128 / sizeof(float);
+        double t0 = accel__now_ms();
+        st = accel__audio_features_on(s->ctx, -1, p, pcm ? ACCEL_I16 : ACCEL_F32, &clip, &nn, 1, &body, &r);
+        s->compute_ms += accel__now_ms() - t0;
+        if (st == ACCEL_OK) {
+            merge_rec(s, &r);
+            s->n_chunks = 1;
+        }
+    }
+    if (st == ACCEL_OK) st = accel__npy_header((char *)buf, shape, nd);
+    if (st == ACCEL_OK) {
+        double t0 = accel__now_ms();
+        st = pwrite_all(s->fd, buf, 128 + len * sizeof(float), 0, s->tmp);
+        s->write_ms += accel__now_ms() - t0;
+    }
+    FORWARD_IF_ERROR(st);
+    if (res) {
+        res->ndim = nd;
+        for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
+        res->seconds = (double)n / p->sample_rate;
+        res->chunk_seconds = (double)chunk / p->sample_rate;
+    }
+    return ACCEL_OK;
+}
+
 static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_result *res)
 {
     const audio_plan *pl = s->pl;
@@ -686,6 +755,11 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     const int16_t *pcm = NULL;
     int64_t pcm_n = 0;
     s->pcm = accel__audio_source_pcm16(src, &pcm, &pcm_n);
+    int64_t known = s->pcm ? pcm_n : accel__audio_source_exact_frames(src);
+    if (known > 0 && known <= chunk) {
+        s->whole = 1;
+        return run_whole(s, src, pcm, known, chunk, res);
+    }
     /* otherwise two buffers: the next chunk is decoded into one while the other is computed */
     float *bufs[2] = {NULL, NULL};
     if (!pcm) {
@@ -919,7 +993,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
                    "%.1f ms, whole call %.1f ms (%zu chunks; %s; whisper %s)", accel__audio_source_path(src), npy_path,
                    s.read_ms, s.compute_ms, s.write_ms, s.finish_ms, accel__now_ms() - t0, s.n_chunks,
                    s.pcm ? "16-bit samples read in place" : "samples decoded to float",
-                   s.direct ? "in place" : s.spill >= 0 ? "through a spill file" : "-");
+                   s.whole ? "whole, one write" : s.direct ? "in place" : s.spill >= 0 ? "through a spill file" : "-");
     if (res) {
         res->n_chunks = s.n_chunks;
         res->device_used = s.have_rec ? s.agg.device_used : -1;
