@@ -321,6 +321,12 @@ void *accel__big_alloc(size_t bytes);
 /* madvise(advice) on the part of [p, p + n) that whole `align`-aligned units cover (align a
  * power of two: the page size, or 2 MB for huge pages); nothing when none does. Best effort. */
 void accel__advise_inside(void *p, size_t n, size_t align, int advice);
+/* The most bytes one write(2) to a file is given: a write of a megabyte or more into the page
+ * cache sometimes cost ten times what the same bytes in 256-KB writes cost (Linux 6.18 on the
+ * 2-vCPU AMD EPYC guest of docs/benchmarks.md: 500 new files of 1 MB in 66-982 ms written
+ * whole, 68-86 ms in 256-KB pieces; the time goes in allocating the page cache's large folios,
+ * compacting memory for them). */
+#define ACCEL__WRITE_PIECE ((size_t)256 << 10)
 /* Atomically writes a file (temp + rename), created with `mode` less the umask: 0666 for a
  * user's output (what a plain fopen gives), 0600 for accel's own caches. */
 accel_status accel__write_file_atomic(const char *path, const void *data, size_t n, int mode);

@@ -104,7 +104,7 @@ accel_status accel__write_file_atomic(const char *path, const void *data, size_t
     const char *p = data;
     size_t left = n;
     while (left) {
-        ssize_t w = write(fd, p, left);
+        ssize_t w = write(fd, p, left < ACCEL__WRITE_PIECE ? left : ACCEL__WRITE_PIECE);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             int e = errno;

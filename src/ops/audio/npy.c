@@ -39,7 +39,11 @@ accel_status accel__npy_write(const char *path, const float *data, const size_t 
     for (int i = 0; i < ndim; i++) n *= shape[i];
     FILE *f = fopen(path, "wb");
     RETURN_ERROR_IF(!f, ACCEL_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
-    int ok = fwrite(hdr, 1, 128, f) == 128 && (n == 0 || fwrite(data, sizeof(float), n, f) == n);
+    int ok = fwrite(hdr, 1, 128, f) == 128;
+    for (size_t i = 0, step = ACCEL__WRITE_PIECE / sizeof(float); ok && i < n; i += step) {
+        size_t k = n - i < step ? n - i : step;
+        ok = fwrite(data + i, sizeof(float), k, f) == k;
+    }
     ok = (fclose(f) == 0) && ok;
     if (!ok) {
         int e = errno;

@@ -146,11 +146,12 @@ typedef struct stream {
     int final;       /* the chunk being handed to the writer is the input's last */
 } stream;
 
+/* in writes of at most ACCEL__WRITE_PIECE bytes (core/internal.h) */
 static accel_status pwrite_all(int fd, const void *p, size_t n, off_t off, const char *what)
 {
     const char *c = p;
     while (n) {
-        ssize_t k = pwrite(fd, c, n, off);
+        ssize_t k = pwrite(fd, c, n < ACCEL__WRITE_PIECE ? n : ACCEL__WRITE_PIECE, off);
         if (k < 0 && errno == EINTR) continue;
         RETURN_ERROR_IF(k <= 0, ACCEL_ERR_IO, "cannot write '%s': %s", what, strerror(errno));
         c += k;
