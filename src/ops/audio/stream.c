@@ -668,6 +668,17 @@ static accel_status read_more(void *arg)
     return st;
 }
 
+/* The result's shape, length and chunk length (the rest is filled by the caller). */
+static void set_result(accel_audio_result *res, const accel_audio_params *p, const size_t *shape, int nd,
+                       int64_t n, int64_t chunk)
+{
+    if (!res) return;
+    res->ndim = nd;
+    for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
+    res->seconds = (double)n / p->sample_rate;
+    res->chunk_seconds = (double)chunk / p->sample_rate;
+}
+
 /* An input of one chunk or less whose length is known up front (a mapped WAV, a decoder that
  * enforces its header's count) is computed whole, as accel_audio_features() computes it, and
  * its .npy written in one piece. A chunk's worth of samples and features is what the stream
@@ -723,12 +734,7 @@ static accel_status run_whole(stream *s, accel_audio_source *src, const int16_t 
         s->write_ms += accel__now_ms() - t0;
     }
     FORWARD_IF_ERROR(st);
-    if (res) {
-        res->ndim = nd;
-        for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
-        res->seconds = (double)n / p->sample_rate;
-        res->chunk_seconds = (double)chunk / p->sample_rate;
-    }
+    set_result(res, p, shape, nd, n, chunk);
     return ACCEL_OK;
 }
 
@@ -927,12 +933,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
     FORWARD_IF_ERROR(pwrite_all(s->fd, hdr, 128, 0, s->tmp));
     s->finish_ms += accel__now_ms() - tf;
-    if (res) {
-        res->ndim = nd;
-        for (int i = 0; i < 3; i++) res->shape[i] = i < nd ? shape[i] : 0;
-        res->seconds = (double)n / p->sample_rate;
-        res->chunk_seconds = (double)chunk / p->sample_rate;
-    }
+    set_result(res, p, shape, nd, n, chunk);
     return ACCEL_OK;
 }
 
@@ -991,10 +992,11 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         memcpy(rec, &s.agg, sz);
     }
     ACCEL_LOG_INFO("audio features '%s' -> '%s': read %.1f ms, compute %.1f ms, write %.1f ms, last pass "
-                   "%.1f ms, whole call %.1f ms (%zu chunks; %s; whisper %s)", accel__audio_source_path(src), npy_path,
+                   "%.1f ms, whole call %.1f ms (%zu chunks; %s; %s)", accel__audio_source_path(src), npy_path,
                    s.read_ms, s.compute_ms, s.write_ms, s.finish_ms, accel__now_ms() - t0, s.n_chunks,
                    s.pcm ? "16-bit samples read in place" : "samples decoded to float",
-                   s.whole ? "whole, one write" : s.direct ? "in place" : s.spill >= 0 ? "through a spill file" : "-");
+                   s.whole ? "whole, one write" : s.direct ? "whisper in place"
+                                                : s.spill >= 0 ? "whisper through a spill file" : "frames streamed");
     if (res) {
         res->n_chunks = s.n_chunks;
         res->device_used = s.have_rec ? s.agg.device_used : -1;
