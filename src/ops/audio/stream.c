@@ -50,41 +50,97 @@
 #define AUDIO_STREAM_CHUNK_S 60.0
 #define BLOCK 3000 /* frames per block in the last pass (whisper windows are 3000 frames) */
 
-/* One job on a thread beside the compute (the next chunk's decoding, the last chunk's
- * writing), started and then joined; a failure comes back with its message. Without a
- * thread (pthread_create failed) the job runs at once on the caller's. */
+/* One job at a time on a thread beside the compute (the next chunk's decoding or mapping in,
+ * the last chunk's writing), started and then joined; a failure comes back with its message.
+ * The thread is made at the first job and kept until side_stop(), so a stream of n chunks
+ * makes two threads, not 2n (a thread's creation and exit cost 50-75 µs here). Without a thread
+ * (pthread_create failed) each job runs at once on the caller's. */
 typedef struct side_job {
     pthread_t th;
-    int running, pending;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int made;    /* mu and cv initialised; th tried */
+    int running; /* th exists */
+    int pending; /* a job was started and not joined */
+    int ready, done, quit; /* under mu: a job handed over, finished; the thread to end */
     accel_status (*fn)(void *);
     void *arg;
     accel_status st;
     char msg[1024];
 } side_job;
 
+static void side_run(side_job *j)
+{
+    j->st = j->fn(j->arg);
+    if (j->st != ACCEL_OK) accel__strlcpy(j->msg, accel__last_error_text(), sizeof j->msg);
+}
+
 static void *side_main(void *p)
 {
     side_job *j = p;
-    j->st = j->fn(j->arg);
-    if (j->st != ACCEL_OK) accel__strlcpy(j->msg, accel__last_error_text(), sizeof j->msg);
+    pthread_mutex_lock(&j->mu);
+    for (;;) {
+        while (!j->ready && !j->quit) pthread_cond_wait(&j->cv, &j->mu);
+        if (!j->ready) break;
+        j->ready = 0;
+        pthread_mutex_unlock(&j->mu);
+        side_run(j);
+        pthread_mutex_lock(&j->mu);
+        j->done = 1;
+        pthread_cond_broadcast(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
     return NULL;
 }
 
 static void side_start(side_job *j, accel_status (*fn)(void *), void *arg)
 {
+    if (!j->made) {
+        j->made = 1;
+        pthread_mutex_init(&j->mu, NULL);
+        pthread_cond_init(&j->cv, NULL);
+        j->running = pthread_create(&j->th, NULL, side_main, j) == 0;
+    }
     j->fn = fn;
     j->arg = arg;
     j->pending = 1;
-    j->running = pthread_create(&j->th, NULL, side_main, j) == 0;
-    if (!j->running) side_main(j);
+    if (!j->running) {
+        side_run(j);
+        return;
+    }
+    pthread_mutex_lock(&j->mu);
+    j->done = 0;
+    j->ready = 1;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
 }
 
 static accel_status side_join(side_job *j)
 {
     if (!j->pending) return ACCEL_OK;
-    if (j->running) pthread_join(j->th, NULL);
-    j->running = j->pending = 0;
+    if (j->running) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->done) pthread_cond_wait(&j->cv, &j->mu);
+        pthread_mutex_unlock(&j->mu);
+    }
+    j->pending = 0;
     return j->st == ACCEL_OK ? ACCEL_OK : ACCEL_ERROR(j->st, "%s", j->msg);
+}
+
+/* Ends the thread (after side_join: no job is in flight). */
+static void side_stop(side_job *j)
+{
+    if (!j->made) return;
+    if (j->running) {
+        pthread_mutex_lock(&j->mu);
+        j->quit = 1;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+        pthread_join(j->th, NULL);
+    }
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+    j->made = j->running = 0;
 }
 
 /* The writing of one computed chunk (a side job). */
@@ -979,6 +1035,8 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         res->struct_size = sz;
     }
     if (st == ACCEL_OK) st = run_stream(&s, src, res);
+    side_stop(&s.reader);
+    side_stop(&s.writer);
     if (s.fd >= 0 && close(s.fd) != 0 && st == ACCEL_OK)
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s.tmp, strerror(errno));
     if (s.spill >= 0) close(s.spill);
