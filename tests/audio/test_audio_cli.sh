@@ -42,7 +42,7 @@ grep -q "samples decoded to float" "$out/stderr" || fail "a float WAV said: $(ca
 # a clip within one chunk is computed whole and written in one piece; streamed in chunks (a
 # shorter chunk asked for) whisper goes in place, and the two files are the same bytes
 ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/speech_b.wav" --preset whisper-80 -o "$out/w1.npy"
-grep -q "; whole, one write)" "$out/stderr" || fail "a short clip not done whole: $(cat "$out/stderr")"
+grep -q "; whole, one buffer)" "$out/stderr" || fail "a short clip not done whole: $(cat "$out/stderr")"
 ACCEL_CHUNK_SECONDS=1 ACCEL_LOG_LEVEL=info expect_rc 0 "$accel" audio features "$data/speech_b.wav" \
   --preset whisper-80 -o "$out/w2.npy"
 grep -q "chunks; .*whisper in place" "$out/stderr" || fail "1-s chunks not streamed in place: $(cat "$out/stderr")"

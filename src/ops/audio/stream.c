@@ -1053,7 +1053,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
                    "%.1f ms, whole call %.1f ms (%zu chunks; %s; %s)", accel__audio_source_path(src), npy_path,
                    s.read_ms, s.compute_ms, s.write_ms, s.finish_ms, accel__now_ms() - t0, s.n_chunks,
                    s.pcm ? "16-bit samples read in place" : "samples decoded to float",
-                   s.whole ? "whole, one write" : s.direct ? "whisper in place"
+                   s.whole ? "whole, one buffer" : s.direct ? "whisper in place"
                                                 : s.spill >= 0 ? "whisper through a spill file" : "frames streamed");
     if (res) {
         res->n_chunks = s.n_chunks;
