@@ -24,18 +24,44 @@ export ACCEL_BACKEND=cpu ACCEL_LOG_LEVEL=error
 # ---- the corpus: 24 clips of 4 s, one corrupt file ---------------------------------------
 "$py" "$here/make_wavs.py" "$work/clips" 24 4 || { echo "cannot make the clips" >&2; exit 1; }
 printf 'RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00' >"$work/clips/corrupt.wav"
-# first in the manifest, a 10-minute recording: its partial file lives long enough to be
-# caught by a kill
-"$py" - "$work/clips/a_long.wav" <<'PY' || { echo "cannot make the long recording" >&2; exit 1; }
+# first and last in the manifest, a 4-minute recording read from a named pipe that a feeder
+# fills at a set pace (about a second for the whole): a kill finds its partial file in
+# place, and a run is still at work when killed, however fast the clips go (the clips alone
+# take a few milliseconds now, which a kill taken by a polling loop cannot catch)
+"$py" - "$work/long.wav" <<'PY' || { echo "cannot make the long recording" >&2; exit 1; }
 import struct, sys, wave
 one = b"".join(struct.pack("<h", int(8000 * ((i * 37) % 200 - 100) / 100)) for i in range(16000))
 with wave.open(sys.argv[1], "wb") as w:
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
-    w.writeframes(one * 600)
+    w.writeframes(one * 240)
 PY
-# and last, another: however fast the clips go, the run killed last has work left, which the
-# final run must do
-cp "$work/clips/a_long.wav" "$work/clips/zz_long.wav"
+mkfifo "$work/clips/a_long.wav" "$work/clips/zz_long.wav" || { echo "cannot make the pipes" >&2; exit 1; }
+# feed_start / feed_stop: a feeder per pipe for the run about to start; a run that skips a
+# recording (its output complete) never opens its pipe, and a killed run leaves its feeder
+# writing to nobody: feed_stop ends them (by their ids)
+feeders=""
+feed_start() {
+  local f
+  for f in a_long zz_long; do
+    "$py" - "$work/long.wav" "$work/clips/$f.wav" <<'PY' &
+import os, sys, time
+data = open(sys.argv[1], "rb").read()
+try:
+    with open(sys.argv[2], "wb", buffering=0) as out:
+        for at in range(0, len(data), 32768):
+            out.write(data[at:at + 32768])
+            time.sleep(0.004)
+except BrokenPipeError:
+    pass
+PY
+    feeders="$feeders $!"
+  done
+}
+feed_stop() {
+  local p
+  for p in $feeders; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  feeders=""
+}
 (cd "$work" && ls clips/*.wav) >"$work/audio.txt"
 
 # check_log LOG — every line a JSON object of the schema; prints "done skipped failed"
@@ -68,13 +94,16 @@ PY
 
 # run_kill_resume NAME OUTDIR "WHEN..." CMD... — the reference run, then a run killed at each
 # WHEN (partial: as soon as an output's partial file exists; lines:K: once the run has logged
-# K lines), each resuming the one before, then a last --resume run left to complete
+# K lines), each resuming the one before, then a last --resume run left to complete. With
+# FEED=1, the pipes are fed for each run.
 run_kill_resume() {
   local name=$1 out=$2 whens=$3
   shift 3
   local ref="$work/$name-ref"
+  [ "${FEED:-0}" = 1 ] && feed_start
   (cd "$work" && "$@" -o "$ref" >/dev/null 2>"$work/$name-ref.err")
   local rc=$?
+  feed_stop
   [ $rc -eq 1 ] || fail "$name: the uninterrupted run exited $rc, want 1 (the corrupt file): $(cat "$work/$name-ref.err")"
   grep -q "corrupt" "$work/$name-ref.err" || fail "$name: the corrupt file is not named on standard error"
   local nref
@@ -86,6 +115,7 @@ run_kill_resume() {
   for when in $whens; do
     local start
     start=$(wc -l <"$log")
+    [ "${FEED:-0}" = 1 ] && feed_start
     (cd "$work" && exec "$@" -o "$out" --resume --log "$log" >/dev/null 2>"$work/$name-killed.err") &
     local pid=$! caught=0
     for _ in $(seq 5000); do
@@ -100,6 +130,7 @@ run_kill_resume() {
     done
     kill -KILL $pid 2>/dev/null && kills=$((kills + 1))
     wait $pid 2>/dev/null
+    feed_stop
     grep -q "removed [0-9]* partial file" "$work/$name-killed.err" && removed_seen=1
     # a partial file seen just before the kill may have been renamed in between: only one
     # still there afterwards was left by the killed run
@@ -116,11 +147,14 @@ run_kill_resume() {
    done) >"$before"
   local lines_before
   lines_before=$(wc -l <"$log" 2>/dev/null || echo 0)
+  [ "${FEED:-0}" = 1 ] && feed_start
   (cd "$work" && "$@" -o "$out" --resume --log "$log" >"$work/$name-final.out" 2>"$work/$name-final.err")
   rc=$?
+  feed_stop
   [ $rc -eq 1 ] || fail "$name: the resumed run exited $rc, want 1 (the corrupt file): $(cat "$work/$name-final.err")"
   grep -q "removed [0-9]* partial file" "$work/$name-final.err" && removed_seen=1
-  # audio starts with a 10-minute recording: its run is killed with its partial file in place
+  # audio starts with a recording fed through a pipe: its run is killed with its partial file
+  # in place
   [ "$name" = audio ] && [ $partial_seen = 0 ] && fail "$name: no run was killed while a partial file existed"
   if [ $partial_seen = 1 ] && [ $removed_seen = 0 ]; then
     fail "$name: no resumed run said it removed the killed runs' partial files"
@@ -160,7 +194,7 @@ run_kill_resume() {
 }
 
 # audio: killed while a partial file exists, after 2 and 3 more lines, while one exists again
-run_kill_resume audio out-audio "partial lines:2 lines:3 partial" "$accel" audio features --manifest audio.txt --preset whisper-80
+FEED=1 run_kill_resume audio out-audio "partial lines:2 lines:3 partial" "$accel" audio features --manifest audio.txt --preset whisper-80
 
 # ---- images: a 1800×1200 PNG (the test JPEG enlarged by `image enhance`, so that decoding
 # takes long enough to be interrupted) under 80 names, and a truncated PNG -----------------
