@@ -140,7 +140,7 @@ static void side_stop(side_job *j)
     }
     pthread_cond_destroy(&j->cv);
     pthread_mutex_destroy(&j->mu);
-    j->made = j->running = 0;
+    j->made = j->running = j->pending = j->ready = j->done = j->quit = 0; /* as new: startable again */
 }
 
 /* The writing of one computed chunk (a side job). */
