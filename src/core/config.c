@@ -66,6 +66,12 @@ static int parse_bool(const char *v)
 static int parse_number(const char *v, double *out)
 {
     if (!*v) return -1;
+    /* decimal only: strtod also reads "0x10" (16) and "infinity", which no setting means */
+    const char *d0 = v;
+    while (isspace((unsigned char)*d0)) d0++;
+    if (*d0 == '+' || *d0 == '-') d0++;
+    if (!isdigit((unsigned char)*d0) && *d0 != '.') return -1;
+    if (d0[0] == '0' && (d0[1] == 'x' || d0[1] == 'X')) return -1;
     char *end;
     errno = 0;
     double d = strtod(v, &end);

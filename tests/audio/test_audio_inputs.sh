@@ -102,6 +102,17 @@ hdr = b"RIFF" + struct.pack("<I", 36 + 2 * n) + b"WAVEfmt " + struct.pack("<IHHI
 open(sys.argv[1], "wb").write(hdr + bytes(2 * 16000 * 600))  # the header and 10 minutes
 PY
 mkfifo "$out/sigfifo"
+# 2 minutes of speech_b (a file size limit below its features, above speech_b's)
+long_head_src=$out/speech_long.wav
+/usr/bin/python3 - "$wav" "$long_head_src" <<'PY'
+import sys, wave
+r = wave.open(sys.argv[1], "rb")
+p, x = r.getparams(), r.readframes(r.getnframes())
+w = wave.open(sys.argv[2], "wb")
+w.setparams(p)
+w.writeframes(x * max(1, int(120 * p.framerate / p.nframes)))
+w.close()
+PY
 for sig in INT TERM; do
   rm -f "$out/sig.npy"*
   (cat "$out/long_head.wav"; exec sleep 60) >"$out/sigfifo" &
@@ -148,6 +159,45 @@ if "$accel" audio features "$data/variants/speech_c.mp3" --preset fbank-80 -o "$
   grep -v '^accel audio: ' "$out/stderr" | grep -q . &&
     fail "lines on standard error that are not accel's: $(grep -v '^accel audio: ' "$out/stderr")"
 fi
+
+# ---- Ogg cut short: its length is the last page's, so the end is checked -----------------
+ogg=$data/variants/speech_c.ogg
+if "$accel" audio features "$ogg" --preset vggish -o "$out/ogg.npy" >/dev/null 2>&1; then
+  size=$(stat -c %s "$ogg")
+  head -c $((size / 2)) "$ogg" >"$out/half.ogg"
+  expect_rc 1 "$accel" audio features "$out/half.ogg" "$wav" --preset vggish -o "$out/oggs"
+  grep -q "'$out/half.ogg': truncated or corrupt: the file ends inside an Ogg page" "$out/stderr" ||
+    fail "half an Ogg file: $(cat "$out/stderr")"
+  [ -e "$out/oggs/half.npy" ] && fail "features written for half an Ogg file"
+  [ -s "$out/oggs/speech_b.npy" ] || fail "the other input of the batch was not written"
+  # cut at a page boundary: every page whole, the last one not marked end-of-stream
+  /usr/bin/python3 - "$ogg" "$out/pages.ogg" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(b[:b.rfind(b"OggS")])
+PY
+  expect_rc 1 "$accel" audio features "$out/pages.ogg" --preset vggish -o "$out/pages.npy"
+  grep -q "its last Ogg page does not end the stream" "$out/stderr" ||
+    fail "an Ogg file cut at a page boundary: $(cat "$out/stderr")"
+fi
+
+# ---- a file size limit (ulimit -f): the write fails and is named, the batch goes on --------
+# (SIGXFSZ at its default, as a shell starts a command: accel ignores it itself)
+( ulimit -f 200; exec env --default-signal=XFSZ "$accel" audio features "$long_head_src" "$wav" \
+    --preset whisper-80 --padding none -o "$out/fsize" ) >"$out/stdout" 2>"$out/stderr"
+rc=$?
+[ $rc = 1 ] || fail "file size limit: exit $rc, want 1: $(cat "$out/stderr")"
+grep -q "'$long_head_src': cannot write '$out/fsize/speech_long.npy': File too large" "$out/stderr" ||
+  fail "file size limit: the write is not named: $(cat "$out/stderr")"
+[ -s "$out/fsize/speech_b.npy" ] || fail "file size limit: the other input was not written"
+ls "$out/fsize" | grep -q partial && fail "file size limit: a partial file was left: $(ls "$out/fsize")"
+
+# ---- -o -: the .npy on standard output is the file's bytes ---------------------------------
+"$accel" audio features "$wav" --preset whisper-80 -o - >"$out/stdout.npy" 2>"$out/stderr" ||
+  fail "-o -: $(cat "$out/stderr")"
+cmp -s "$ref" "$out/stdout.npy" || fail "-o - gives other bytes than -o FILE"
+expect_rc 2 "$accel" audio features "$wav" "$wav" --preset whisper-80 -o -
+grep -q "takes one input" "$out/stderr" || fail "-o - with two inputs: $(cat "$out/stderr")"
 
 [ $fails = 0 ] && echo "all input checks passed" && rm -rf "$out"
 exit $((fails > 0))

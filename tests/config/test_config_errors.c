@@ -144,6 +144,8 @@ int main(void)
     bad_env("ACCEL_BATCH_SIZE", "-4", "a whole number ≥ 1");
     bad_env("ACCEL_NUM_THREADS", "2.5", "a whole number ≥ 1");
     bad_env("ACCEL_CHUNK_SECONDS", "-30", "greater than 0");
+    bad_env("ACCEL_CHUNK_SECONDS", "0x10", "greater than 0"); /* strtod reads hex: not here */
+    bad_env("ACCEL_MEMORY_LIMIT_GB", "inf", "a number of GB greater than 0");
     bad_env("ACCEL_STRICT", "maybe", booleans);
     bad_env("ACCEL_ALL_GPU", "2", booleans);
     bad_env("ACCEL_CONVERT_GPU", "sometimes", booleans);

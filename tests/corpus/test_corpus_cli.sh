@@ -107,5 +107,41 @@ grep -q "'clips/clip_00001.wav' (input .*) and 'other/clip_00001.wav' (input 1) 
   fail "collision: $(cat err.txt)"
 [ -e coll ] && [ "$(ls coll | wc -l)" != 0 ] && fail "outputs were written before the collision was refused"
 
+# ---- --log names one of the run's own files: refused, the file untouched ----------------------
+head -2 all.txt >two.txt
+cp two.txt two.keep
+first=$(head -1 two.txt)
+cp "$first" first.keep
+for log in two.txt "$first" logclash/"$(basename "${first%.wav}")".npy; do
+  "$accel" audio features --manifest two.txt --preset fbank -o logclash --log "$log" >out.txt 2>err.txt
+  rc=$?
+  [ $rc = 2 ] || fail "--log $log: exit $rc, want 2"
+  grep -q -- "--log $log is " err.txt || fail "--log $log: not named: $(cat err.txt)"
+  grep -q "done, .* skipped" err.txt && fail "--log $log: a summary of a run that never started: $(cat err.txt)"
+done
+cmp -s two.txt two.keep || fail "--log naming the manifest changed it"
+cmp -s "$first" first.keep || fail "--log naming an input changed it"
+# a log that cannot be opened: the error, and no summary made of uninitialised counts
+"$accel" audio features --manifest two.txt --preset fbank -o logclash --log no/such/dir.jsonl >out.txt 2>err.txt
+[ $? = 2 ] || fail "an unopenable --log: exit not 2"
+grep -q "cannot open the run log 'no/such/dir.jsonl'" err.txt || fail "an unopenable --log: $(cat err.txt)"
+grep -q "done, .* skipped" err.txt && fail "an unopenable --log printed a summary: $(cat err.txt)"
+
+# ---- --resume into another preset's outputs: that input fails, its file is kept -------------
+"$accel" audio features --manifest two.txt --preset vggish -o other >/dev/null 2>&1 || fail "the vggish run failed"
+stem=$(basename "${first%.wav}")
+cp "other/$stem.npy" vggish.keep
+"$accel" audio features --manifest two.txt --preset whisper-80 -o other --resume --log other.jsonl >out.txt 2>err.txt
+[ $? = 1 ] || fail "--resume over vggish outputs with whisper-80: exit not 1"
+grep -q "'other/$stem.npy' holds (.*, 96, 64) float32, which this whisper-80 run does not make" err.txt ||
+  fail "--resume over another preset's output: $(cat err.txt)"
+cmp -s "other/$stem.npy" vggish.keep || fail "--resume replaced another preset's output"
+[ "$(grep -c '"status":"failed"' other.jsonl)" = 2 ] || fail "--resume over another preset's outputs: not 2 failures"
+
+# ---- an output directory that cannot be made: nothing ran, exit 2 ------------------------------
+touch notadir
+"$accel" audio features --manifest two.txt --preset fbank -o notadir/sub >out.txt 2>err.txt
+[ $? = 2 ] || fail "an output directory that cannot be made: exit not 2: $(cat err.txt)"
+
 [ $fails -eq 0 ] && { cd / && rm -rf "$work"; echo ok; }
 exit $((fails > 0))

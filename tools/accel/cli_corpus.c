@@ -5,8 +5,10 @@
 #include "ops/audio/audio_internal.h"
 #include "ops/corpus/corpus_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_corpus_open(cli_corpus *cc, const char *verb, const cli_args *a, cli_corpus_opts ix)
@@ -22,12 +24,20 @@ int cli_corpus_open(cli_corpus *cc, const char *verb, const cli_args *a, cli_cor
                               "in one file, or give more as operands)", m->set);
         return 2;
     }
+    if (m->set && !strcmp(m->s, "-")) /* standard input can be read once */
+        for (size_t i = 0; i < a->n_operands; i++)
+            if (!strcmp(a->operands[i], "-")) {
+                accel_cli_error(verb, "--manifest - and the input - both read standard input; "
+                                      "give one of them as a file");
+                return 2;
+            }
+    cc->manifest_path = m->set ? m->s : NULL;
     if (m->set && accel_manifest_read(m->s, &cc->manifest) != ACCEL_OK) {
         accel_cli_error(verb, "%s", accel_last_error(NULL));
         return 2;
     }
     if (sh->set && accel_shard_parse(sh->s, &cc->shard, &cc->shards) != ACCEL_OK) {
-        accel_cli_error(verb, "--shard: %s", accel_last_error(NULL));
+        accel_cli_error(verb, "--%s", accel_last_error(NULL)); /* "shard '…': why" */
         return 2;
     }
     size_t nm = accel_manifest_count(cc->manifest);
@@ -54,6 +64,69 @@ void cli_corpus_free(cli_corpus *cc)
     memset(cc, 0, sizeof *cc);
 }
 
+/* 1 when paths a and b name the same place, existing or not: the same file name in the same
+ * directory (after symbolic links and "..", by realpath), or one existing file under two
+ * names. Only paths whose last names match are resolved, so a corpus of millions of inputs
+ * costs a string comparison each. */
+static int same_place(const char *a, const char *b)
+{
+    if (!strcmp(a, "-") || !strcmp(b, "-")) return 0;
+    struct stat sa, sb;
+    const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+    ba = ba ? ba + 1 : a;
+    bb = bb ? bb + 1 : b;
+    if (strcmp(ba, bb) != 0)
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+    snprintf(da, sizeof da, "%.*s", ba == a ? 1 : (int)(ba - a), ba == a ? "." : a);
+    snprintf(db, sizeof db, "%.*s", bb == b ? 1 : (int)(bb - b), bb == b ? "." : b);
+    if (!realpath(da, ra) || !realpath(db, rb)) return !strcmp(a, b);
+    return !strcmp(ra, rb);
+}
+
+/* --log FILE must be none of the run's own files: the log is appended to, so naming the
+ * manifest or an input would add JSON lines to it (and the next --resume would read them as
+ * paths), and naming an output would lose the log when the output is renamed over it.
+ * Inputs and outputs are compared by name first (same_place): a string comparison each; the
+ * manifest also as a file (a link to it). */
+static int log_clash(const cli_corpus *cc, const char *verb, accel_corpus *step)
+{
+    if (!cc->log) return 0;
+    struct stat sl, sm;
+    if (cc->manifest_path &&
+        (same_place(cc->log, cc->manifest_path) ||
+         (stat(cc->log, &sl) == 0 && stat(cc->manifest_path, &sm) == 0 && sl.st_dev == sm.st_dev &&
+          sl.st_ino == sm.st_ino))) {
+        accel_cli_error(verb, "--log %s is the manifest; the log is appended to, so it needs a "
+                              "file of its own", cc->log);
+        return 1;
+    }
+    const char *bl = strrchr(cc->log, '/');
+    bl = bl ? bl + 1 : cc->log;
+    size_t ll = strlen(bl);
+    /* outputs end in .npy or .json (or are the one -o FILE of a single input) */
+    int outputs = cc->n_all <= 1 || (ll > 4 && !strcmp(bl + ll - 4, ".npy")) ||
+                  (ll > 5 && !strcmp(bl + ll - 5, ".json"));
+    char out[4200];
+    for (size_t i = 0; i < cc->n_all; i++) {
+        const char *in = cc->all[i], *bi = strrchr(in, '/');
+        if (!strcmp(bi ? bi + 1 : in, bl) && same_place(cc->log, in)) {
+            accel_cli_error(verb, "--log %s is an input of this run; the log is appended to, so "
+                                  "it needs a file of its own", cc->log);
+            return 1;
+        }
+        if (!outputs || accel_corpus_output(step, in, out, sizeof out) != ACCEL_OK) continue;
+        const char *bo = strrchr(out, '/');
+        if (!strcmp(bo ? bo + 1 : out, bl) && same_place(cc->log, out)) {
+            accel_cli_error(verb, "--log %s is the output of '%s'; the log needs a file of its own",
+                            cc->log, in);
+            return 1;
+        }
+    }
+    accel__clear_error();
+    return 0;
+}
+
 /* The partial file of an audio output is watched while it is written, so that SIGINT or
  * SIGTERM leave nothing behind (SIGKILL cannot be caught: --resume removes what it leaves). */
 static char watched[4200];
@@ -62,10 +135,12 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
                    void *arg, size_t *failed, accel_run_summary *sum)
 {
     *failed = 0;
+    if (sum) memset(sum, 0, sizeof *sum); /* struct_size 0: the run did not start */
     if (!cc->checked && accel_corpus_check(step, cc->all, cc->n_all) != ACCEL_OK) {
         accel_cli_error(verb, "%s", accel_last_error(NULL));
         return 2;
     }
+    if (log_clash(cc, verb, step)) return 2;
     accel_run_log *log = NULL;
     if (accel_run_log_open(cc->log, &log) != ACCEL_OK) {
         accel_cli_error(verb, "%s", accel_last_error(NULL));
@@ -104,6 +179,7 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
             const accel_corpus_item *it = &items[j];
             if (it->status == ACCEL_ITEM_FAILED) {
                 (*failed)++;
+                if (cc->bar) fprintf(stderr, "\r%*s\r", 80, ""); /* off the progress bar's line */
                 accel_cli_error(verb, "%s", it->error);
             }
             if (accel_run_log_item(log, it) != ACCEL_OK) {

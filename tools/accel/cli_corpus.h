@@ -20,6 +20,8 @@ typedef struct cli_corpus {
     const char *log;       /* --log FILE or NULL */
     int active;            /* any of the four given: outputs go to a directory */
     int checked;           /* the verb ran accel_corpus_check already */
+    int bar;               /* the verb draws a progress bar on standard error */
+    const char *manifest_path; /* --manifest FILE or NULL */
 } cli_corpus;
 
 /* Indices of the four options in a verb's table. */
@@ -39,8 +41,9 @@ typedef void (*cli_corpus_item_fn)(const accel_corpus_item *it, void *arg);
 /* Runs `step` over the shard's inputs: refuses colliding outputs (over all inputs, so every
  * shard agrees: exit 2), removes the partial files of killed runs (--resume), runs the items
  * (audio one by one, images in batches), logs each (--log), prints each failure on standard
- * error, calls `each`, and ends the log with its summary. *failed gets the failures. Returns
- * 0, or 2 for a usage error (collisions, an unwritable log). */
+ * error, calls `each`, and ends the log with its summary. *failed gets the failures; *sum the
+ * summary (struct_size 0 when the run stopped before its first input). Returns 0, or 2 for a
+ * usage error (collisions, a log that cannot be written or names one of the run's files). */
 int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_corpus_item_fn each,
                    void *arg, size_t *failed, accel_run_summary *sum);
 

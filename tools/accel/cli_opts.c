@@ -163,7 +163,9 @@ static int take(const cli_verb *v, const cli_opt *o, const char *as, const char 
         errno = 0;
         double x = strtod(s, &end);
         int excl = (o->flags & CLI_MIN_EXCLUSIVE) != 0;
-        if (!*s || *end || errno || !isfinite(x) || (excl ? x <= o->min : x < o->min) ||
+        const char *d0 = s + (*s == '+' || *s == '-'); /* decimal only, not "0x10" */
+        int hex = d0[0] == '0' && (d0[1] == 'x' || d0[1] == 'X');
+        if (!*s || *end || errno || hex || !isfinite(x) || (excl ? x <= o->min : x < o->min) ||
             (o->max >= o->min && x > o->max)) {
             range_text(o, range, sizeof range);
             verb_error(v, "%s %s: expected %s", as, s, range);

@@ -38,9 +38,9 @@ static const cli_opt features_opts[] = {
     [F_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
                   0, 0, NULL, 0},
     [F_OUTPUT] = {"-o", "--output", CLI_STR, "OUT",
-                  "the .npy file for one input, or a directory (created if absent)\n"
-                  "holding <name>.npy for each input (always with --manifest,\n"
-                  "--shard, --resume or --log)",
+                  "the .npy file for one input (- : standard output), or a\n"
+                  "directory (created if absent) holding <name>.npy for each input\n"
+                  "(always with --manifest, --shard, --resume or --log)",
                   0, 0, NULL, 0},
     [F_JSON] = {"--json", NULL, CLI_FLAG, NULL, "a JSON summary per file on standard output", 0, 0,
                 NULL, 0},
@@ -74,8 +74,9 @@ enum { V_CHUNKS, V_DEVICE, V_JSON, V_OUTPUT, V_N };
 static const cli_opt vad_opts[] = {
     [V_CHUNKS] = {"--chunks", NULL, CLI_NUM, "SECONDS",
                   "cut the input into chunks at pauses near SECONDS (default:\n"
-                  "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short)",
-                  0, -1, NULL, CLI_OPTIONAL_VALUE | CLI_MIN_EXCLUSIVE},
+                  "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short;\n"
+                  "at least 0.01, one frame of the detector)",
+                  0.01, -1, NULL, CLI_OPTIONAL_VALUE},
     [V_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
                   0, 0, NULL, 0},
     [V_JSON] = {"--json", NULL, CLI_FLAG, NULL,
@@ -98,8 +99,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: accel audio features FILE... --preset P -o OUT [options]\n"
+            "       accel audio features --manifest FILE --preset P -o DIR [--shard I/N|auto]\n"
+            "                            [--resume] [--log FILE] [options]\n"
             "       accel audio features --demo [SECONDS] [--preset P] [-o OUT.npy] [options]\n"
-            "       accel audio vad FILE... [--chunks [SECONDS]] [--json] [-o FILE]\n"
+            "       accel audio vad FILE... [--chunks [SECONDS]] [--device D] [--json] [-o FILE]\n"
             "\n"
             "features: float32 .npy features (presets %s)\n"
             "vad:      speech segments, or chunks cut at pauses\n"
@@ -168,10 +171,17 @@ static accel_ctx *open_ctx(const char *device, int *usage_error)
     if (device && strcmp(device, "auto") != 0) {
         char *end;
         strtol(device, &end, 10);
-        if (*device && !*end) {
+        if (*device && !*end && device[0] == '-') {
+            accel_cli_error("audio", "--device %s: a device index is 0 or more (`accel devices` "
+                                     "lists them), or name auto or a kind", device);
+            *usage_error = 1;
+            return NULL;
+        } else if (*device && !*end) {
             opt[n++] = (accel_option){"ACCEL_DEVICE", device};
         } else if (accel__backend_find(device)) { /* a backend's name or alias */
             opt[n++] = (accel_option){"ACCEL_BACKEND", device};
+            /* the CPU asked for by name: no GPU stack is loaded (an OpenCL runtime's first
+             * probe alone takes 60 MB and a second); the CPU is then device 0 of the run */
             if (accel__backend_find(device)->host) flags |= ACCEL_CTX_NO_DISCOVERY;
         } else {
             char names[200];
@@ -280,6 +290,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
     qsort(t, (size_t)iters, sizeof *t, cmp_double);
     double mean = 0;
     for (int i = 0; i < iters; i++) mean += t[i] / iters;
+    double median = iters % 2 ? t[iters / 2] : (t[iters / 2 - 1] + t[iters / 2]) / 2;
     char dn[300];
     device_name(ctx, rec.device_used, dn, sizeof dn);
     if (json) {
@@ -289,7 +300,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
         accel__json_num(j, "seconds", (double)n / p->sample_rate);
         accel__json_int(j, "iterations", iters);
         accel__json_num(j, "min_ms", t[0]);
-        accel__json_num(j, "median_ms", t[iters / 2]);
+        accel__json_num(j, "median_ms", median);
         accel__json_num(j, "mean_ms", mean);
         accel__json_str(j, "device", dn);
         accel__json_int(j, "device_index", rec.device_used);
@@ -297,12 +308,58 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
         accel__json_end_object(j);
     } else {
         printf("%s: %.1f s of audio, %d iterations on %s: min %.2f ms, median %.2f ms, mean %.2f ms%s\n", name,
-               (double)n / p->sample_rate, iters, dn, t[0], t[iters / 2], mean,
+               (double)n / p->sample_rate, iters, dn, t[0], median, mean,
                rec.n_fallbacks ? " (with fallback)" : "");
     }
     free(out);
     free(t);
     return 0;
+}
+
+/* -o -: the .npy on standard output (header, then the data, in pieces), for a pipe or a
+ * file; a terminal gets an error instead of binary. */
+static accel_status npy_stdout(const float *data, const size_t *shape, int nd)
+{
+    RETURN_ERROR_IF(isatty(1), ACCEL_ERR_INVALID_ARG,
+                    "-o -: standard output is a terminal; send it to a file or a pipe");
+    char hdr[128];
+    FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
+    size_t n = 1;
+    for (int i = 0; i < nd; i++) n *= shape[i];
+    fflush(stdout);
+    const char *parts[2] = {hdr, (const char *)data};
+    size_t lens[2] = {sizeof hdr, n * sizeof *data};
+    for (int k = 0; k < 2; k++)
+        for (size_t off = 0; off < lens[k];) {
+            size_t want = lens[k] - off < ACCEL__WRITE_PIECE ? lens[k] - off : ACCEL__WRITE_PIECE;
+            ssize_t w = write(1, parts[k] + off, want);
+            if (w < 0 && errno == EINTR) continue;
+            RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write standard output: %s",
+                            w < 0 ? strerror(errno) : "nothing written");
+            off += (size_t)w;
+        }
+    return ACCEL_OK;
+}
+
+/* One input to standard output: decoded and computed in memory (a stream has nowhere to
+ * put its header before the length is known). 0, or 1 after printing the error. */
+static int one_to_stdout(accel_ctx *ctx, const accel_audio_params *p, const char *in)
+{
+    float *x = NULL, *o = NULL;
+    size_t n = 0, shape[3], len = 1;
+    int nd = 0;
+    accel_run_record rec = {.struct_size = sizeof rec};
+    accel_status st = accel_audio_load(ctx, in, p->sample_rate, &x, &n, NULL);
+    if (st == ACCEL_OK) st = accel_audio_shape(p, n, shape, &nd);
+    for (int i = 0; st == ACCEL_OK && i < nd; i++) len *= shape[i];
+    if (st == ACCEL_OK && !(o = malloc((len ? len : 1) * sizeof *o)))
+        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %zu values", in, len);
+    if (st == ACCEL_OK) st = accel_audio_features(ctx, p, ACCEL_F32, x, n, o, len, &rec);
+    if (st == ACCEL_OK) st = npy_stdout(o, shape, nd);
+    if (st != ACCEL_OK) accel_cli_error("audio", "%s", accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st));
+    free(o);
+    accel_audio_free(x);
+    return st != ACCEL_OK;
 }
 
 /* What the per-item callback prints with: the run's state. */
@@ -399,7 +456,11 @@ static int features(int argc, char **argv)
     }
     const char *resolved = audio_preset(preset, &p);
     if (!resolved) {
-        accel_cli_error("audio", "unknown preset '%s' (allowed: %s)", preset, presets);
+        static const char *const names[] = {"whisper-80", "whisper-128", "vggish", "fbank", "fbank-80",
+                                            "whisper"};
+        const char *near = accel__nearest_name(preset, names, sizeof names / sizeof *names);
+        accel_cli_error("audio", "unknown preset '%s'%s%s%s (allowed: %s)", preset,
+                        near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", presets);
         goto done;
     }
     if (padding) {
@@ -426,6 +487,32 @@ static int features(int argc, char **argv)
         accel_cli_error("audio", "no input files (see `accel audio --help`)");
         goto done;
     }
+    if (demo && cc.n_all) {
+        accel_cli_error("audio", "--demo computes a clip accel makes itself and takes no input "
+                                 "files (%zu given: '%s'%s)", cc.n_all, cc.all[0], cc.n_all > 1 ? ", …" : "");
+        goto done;
+    }
+    if (iters && out) {
+        accel_cli_error("audio", "--bench-iterations times the features in memory and writes no "
+                                 "file; leave out -o %s", out);
+        goto done;
+    }
+    if (out && !*out) {
+        accel_cli_error("audio", "-o: empty path (a .npy file for one input, a directory for several)");
+        goto done;
+    }
+    /* -o -: the .npy on standard output, for one input, computed in memory */
+    int to_stdout = out && !strcmp(out, "-");
+    if (to_stdout && (cc.active || cc.n_all > 1)) {
+        accel_cli_error("audio", "-o - (standard output) takes one input; several inputs and "
+                                 "--manifest, --shard, --resume or --log write to a directory");
+        goto done;
+    }
+    if (to_stdout && json) {
+        accel_cli_error("audio", "-o - puts the .npy on standard output, where --json would go too; "
+                                 "choose one");
+        goto done;
+    }
     if (cc.active && (demo || iters)) {
         accel_cli_error("audio", "--manifest, --shard, --resume and --log are for runs that write "
                                  "outputs, not with --%s", demo ? "demo" : "bench-iterations");
@@ -436,7 +523,8 @@ static int features(int argc, char **argv)
         goto done;
     }
     /* where each output goes: a directory for several inputs or a corpus run */
-    int as_dir = out && (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
+    int as_dir = out && !to_stdout &&
+                 (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device, &uerr);
     if (!ctx) {
@@ -444,7 +532,7 @@ static int features(int argc, char **argv)
         goto done;
     }
     accel_corpus *step = NULL;
-    if (!demo && !iters) {
+    if (!demo && !iters && !to_stdout) {
         accel_option sp[2];
         size_t nsp = 0;
         if (padding) sp[nsp++] = (accel_option){"padding", padding};
@@ -456,8 +544,7 @@ static int features(int argc, char **argv)
         if (st != ACCEL_OK) {
             accel_cli_error("audio", "%s", accel_last_error(NULL));
             accel_ctx_destroy(ctx);
-            rc = st == ACCEL_ERR_IO ? 1 : 2;
-            goto done;
+            goto done; /* nothing ran: the output directory cannot be made, a bad option */
         }
         /* refused before the first line of a report is printed */
         if (accel_corpus_check(step, cc.all, cc.n_all) != ACCEL_OK) {
@@ -493,12 +580,15 @@ static int features(int argc, char **argv)
         double t0 = accel__now_ms();
         accel_status st = o ? accel_audio_features(&*ctx, &p, ACCEL_F32, x, n, o, len, &rec) : ACCEL_ERR_NO_MEMORY;
         double ms = accel__now_ms() - t0;
-        if (st == ACCEL_OK && out) st = accel__npy_write(out, o, shape, nd);
+        if (st == ACCEL_OK && to_stdout) st = npy_stdout(o, shape, nd);
+        else if (st == ACCEL_OK && out) st = accel__npy_write(out, o, shape, nd);
         char dn[300];
         device_name(ctx, rec.device_used, dn, sizeof dn);
         if (st != ACCEL_OK) {
             accel_cli_error("audio", "demo: %s", accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st));
             failed++;
+        } else if (to_stdout) {
+            /* standard output holds the .npy */
         } else if (json) {
             accel__json_begin_object(&j, NULL);
             accel__json_str(&j, "input", "demo (formant-synthesised vowels)");
@@ -523,6 +613,8 @@ static int features(int argc, char **argv)
         free(x);
     }
     int bar = !json && nf > 1 && isatty(2);
+    cc.bar = bar;
+    if (to_stdout && !demo) failed += (size_t)one_to_stdout(ctx, &p, files[0]);
     for (size_t i = 0; i < nf && iters; i++) {
         const char *in = files[i];
         progress(bar, i, nf, in);
@@ -542,14 +634,17 @@ static int features(int argc, char **argv)
         feat_show show = {.ctx = ctx, .p = &p, .json = json, .bar = bar, .j = &j, .total = nf};
         accel_run_summary sum;
         run_rc = cli_corpus_run(&cc, "audio", step, feat_item, &show, &failed, &sum);
-        if (!json && cc.active && nf)
+        fflush(stdout); /* the lines above, before the summary below when both go to one place */
+        if (!json && cc.active && sum.struct_size)
             fprintf(stderr, "accel audio: %llu done, %llu skipped, %llu failed in %.1f s (%.1f files/s)\n",
                     (unsigned long long)sum.done, (unsigned long long)sum.skipped,
                     (unsigned long long)sum.failed, sum.seconds, sum.files_per_second);
-    } else {
+    } else if (!to_stdout) {
         progress(bar, nf, nf, "");
     }
-    if (!json && failed && nf > 1)
+    if (!json && failed && nf > 1 && failed == nf)
+        accel_cli_error("audio", "all %zu inputs failed", nf);
+    else if (!json && failed && nf > 1)
         accel_cli_error("audio", "%zu of %zu inputs failed (the others are written)", failed, nf);
     if (json) {
         accel__json_end_array(&j);

@@ -3,6 +3,8 @@
  * new file only. */
 #include "cli.h"
 
+#include <signal.h>
+
 static const accel_cli_verb verbs[] = {
 #define ACCEL_VERB(n) {#n, accel_cli_##n, &accel_cli_##n##_help},
 #include "cli_verbs.h"
@@ -22,6 +24,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* A file size limit (ulimit -f) fails the write that passes it with EFBIG, which is
+     * reported and cleaned up like a full disk, instead of ending the process with SIGXFSZ
+     * halfway through a batch and leaving its partial file behind. */
+    signal(SIGXFSZ, SIG_IGN);
     static const accel_cli_program accel = {"accel", verbs, sizeof verbs / sizeof *verbs, usage, NULL};
     return accel_cli_run(&accel, argc - 1, argv + 1);
 }

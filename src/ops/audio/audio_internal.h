@@ -498,6 +498,9 @@ const char *accel__audio_nonfinite_name(float v);
 
 /* 1 with the device and inode of the file a source reads, 0 for memory (and inputs without
  * one). */
+/* 1 when the source reads a regular file or memory, whose length is known before decoding
+ * (a header's count can be checked against it); 0 for a pipe or standard input. */
+int accel__audio_source_seekable(const accel_audio_source *s);
 int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino);
 /* The name accel_audio_features_npy() writes under before renaming to npy_path:
  * "<npy_path>.partial-<pid>" (a caller that is interrupted removes it: see cmd_audio.c). */

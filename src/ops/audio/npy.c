@@ -2,6 +2,7 @@
  * bytes so that a streamed file can be started before its shape is known and the header
  * rewritten in place at the end. */
 #include "audio_internal.h"
+#include "../corpus/corpus_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,24 +32,13 @@ accel_status accel__npy_header(char hdr[128], const size_t *shape, int ndim)
     return ACCEL_OK;
 }
 
+/* Written to "<path>.partial-PID" and renamed into place (the corpus writer, in pieces of at
+ * most ACCEL__WRITE_PIECE), so a reader never sees half an array. */
 accel_status accel__npy_write(const char *path, const float *data, const size_t *shape, int ndim)
 {
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, ndim));
     size_t n = 1;
     for (int i = 0; i < ndim; i++) n *= shape[i];
-    FILE *f = fopen(path, "wb");
-    RETURN_ERROR_IF(!f, ACCEL_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
-    int ok = fwrite(hdr, 1, 128, f) == 128;
-    for (size_t i = 0, step = ACCEL__WRITE_PIECE / sizeof(float); ok && i < n; i += step) {
-        size_t k = n - i < step ? n - i : step;
-        ok = fwrite(data + i, sizeof(float), k, f) == k;
-    }
-    ok = (fclose(f) == 0) && ok;
-    if (!ok) {
-        int e = errno;
-        remove(path);
-        return ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", path, strerror(e));
-    }
-    return ACCEL_OK;
+    return accel__corpus_write_atomic(path, hdr, sizeof hdr, data, n * sizeof *data);
 }

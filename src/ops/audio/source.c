@@ -41,6 +41,42 @@ struct accel_audio_source {
     const int16_t *pcm16_at; /* the samples in place, once accel__audio_source_pcm16 took them */
 };
 
+/* An Ogg file (Vorbis, Opus, FLAC in Ogg) ends with a whole page marked end-of-stream. Cut
+ * short, it ends inside a page, or after a page without the mark; the decoders then deliver
+ * the pages that are there, with the count of the last one as the stream's length, and a
+ * half file would read as a shorter clip. Checked on seekable inputs only (a pipe cannot be
+ * read from its end): the last 65 307 bytes (the largest page: 27 + 255 + 255 × 255) are
+ * searched backwards for a page header whose page ends exactly at the end of the file. */
+static accel_status ogg_check_end(audio_input *in)
+{
+    enum { MAX_PAGE = 27 + 255 + 255 * 255 };
+    int64_t back = in->size < MAX_PAGE ? in->size : MAX_PAGE, at = in->pos;
+    unsigned char *t = malloc((size_t)back);
+    RETURN_ERROR_IF(!t, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", in->name);
+    size_t got = 0;
+    accel_status st = accel__audio_input_seek(in, in->size - back);
+    if (st == ACCEL_OK) st = accel__audio_input_read_full(in, t, (size_t)back, &got);
+    int found = 0, eos = 0;
+    for (int64_t i = (int64_t)got - 27; st == ACCEL_OK && i >= 0 && !found; i--) {
+        if (memcmp(t + i, "OggS", 4) != 0 || t[i + 4] != 0) continue;
+        size_t nseg = t[i + 26], body = 0;
+        if ((size_t)i + 27 + nseg > got) continue;
+        for (size_t j = 0; j < nseg; j++) body += t[i + 27 + j];
+        if ((size_t)i + 27 + nseg + body != got) continue;
+        found = 1;
+        eos = (t[i + 5] & 0x04) != 0;
+    }
+    free(t);
+    if (st == ACCEL_OK) st = accel__audio_input_seek(in, at);
+    FORWARD_IF_ERROR(st);
+    RETURN_ERROR_IF(!found, ACCEL_ERR_FORMAT,
+                    "'%s': truncated or corrupt: the file ends inside an Ogg page", in->name);
+    RETURN_ERROR_IF(!eos, ACCEL_ERR_FORMAT,
+                    "'%s': truncated or corrupt: its last Ogg page does not end the stream (no "
+                    "end-of-stream mark: cut short, or a recording never closed)", in->name);
+    return ACCEL_OK;
+}
+
 /* Sniffs the format from the input's first bytes and opens the first decoder that takes it.
  * Every decoder reads the same input from its first byte, so a pipe is read once. */
 static accel_status open_decoder(audio_input *in, audio_decoder *d)
@@ -53,6 +89,8 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
 
     int is_wav = k >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
     int is_mp3 = (k >= 3 && memcmp(h, "ID3", 3) == 0) || (k >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0);
+    if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0)
+        FORWARD_IF_ERROR(ogg_check_end(in));
     accel_status st = ACCEL_ERR_FORMAT;
     char first[512] = "";
     if (is_wav) {
@@ -394,6 +432,11 @@ void accel__audio_source_populate(accel_audio_source *s, int64_t from, int64_t t
 {
     if (!s || !s->pcm16_at || !s->has_in || to <= from || from < 0) return;
     accel__audio_input_populate(&s->in, s->pcm16_at + (size_t)from, (size_t)(to - from) * sizeof *s->pcm16_at);
+}
+
+int accel__audio_source_seekable(const accel_audio_source *s)
+{
+    return s && s->has_in && s->in.seekable;
 }
 
 int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t *ino)

@@ -851,9 +851,13 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
         for (int i = 0; i < nd; i++) body *= (off_t)shape[i];
         /* the blocks reserved up front: a full disk fails here, before any compute, and the
          * scattered writes need no reservation each (8 % of their cost on ext4); a file system
-         * without fallocate gets the size only */
-        if (st == ACCEL_OK && fallocate(s->fd, 0, 0, 128 + body) != 0 &&
-            ((errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL) || ftruncate(s->fd, 128 + body) != 0))
+         * without fallocate gets the size only. From a pipe the header's count is a claim
+         * nothing has checked yet (a WAV header may announce 4 GB before a second of audio):
+         * the size only, sparse, so a false claim ends as "truncated", not as a full disk */
+        int reserve = accel__audio_source_seekable(src);
+        if (st == ACCEL_OK && (!reserve || fallocate(s->fd, 0, 0, 128 + body) != 0) &&
+            ((reserve && errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL) ||
+             ftruncate(s->fd, 128 + body) != 0))
             st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s->tmp, strerror(errno));
         s->direct = 1;
         s->row_len = p->windows ? AUDIO_WHISPER_WINDOW_FRAMES : fx.total;
@@ -993,6 +997,33 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     return ACCEL_OK;
 }
 
+/* A write error names what the user asked for: the output, not its partial file (which is
+ * gone by now), and the spill file as the output's. */
+static void name_output(const char *tmp, const char *npy)
+{
+    char msg[1024], out[2048];
+    accel__strlcpy(msg, accel__last_error_text(), sizeof msg);
+    size_t tl = strlen(tmp), k = 0;
+    out[0] = '\0';
+    for (const char *c = msg; *c && k + 1 < sizeof out;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        if (tl && !strncmp(c, tmp, tl)) rep = npy, skip = tl;
+        else if (!strncmp(c, "'spill file'", 12)) rep = "the spill file beside '", skip = 12;
+        if (rep) {
+            int w = snprintf(out + k, sizeof out - k, "%s%s%s", rep, skip == 12 ? npy : "",
+                             skip == 12 ? "'" : "");
+            k += w > 0 ? (size_t)w : 0;
+            if (k >= sizeof out) k = sizeof out - 1;
+            c += skip;
+        } else {
+            out[k++] = *c++;
+        }
+    }
+    out[k] = '\0';
+    accel__set_error(ACCEL_ERR_IO, __FILE__, __LINE__, "%s", out);
+}
+
 accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *p,
                                       accel_audio_source *src, const char *npy_path,
                                       accel_audio_result *res, accel_run_record *rec)
@@ -1041,8 +1072,9 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
         st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", s.tmp, strerror(errno));
     if (s.spill >= 0) close(s.spill);
     if (st == ACCEL_OK && accel__rename_over(s.tmp, npy_path) != 0)
-        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename '%s' to '%s': %s", s.tmp, npy_path, strerror(errno));
+        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot put '%s' in place: %s", npy_path, strerror(errno));
     if (st != ACCEL_OK && s.fd >= 0) unlink(s.tmp); /* nothing is left for a failed input */
+    if (st == ACCEL_ERR_IO) name_output(s.tmp, npy_path);
     if (s.have_rec && rec) {
         size_t sz = rec->struct_size && rec->struct_size < sizeof *rec ? rec->struct_size : sizeof *rec;
         s.agg.struct_size = sz;

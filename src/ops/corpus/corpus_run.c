@@ -41,13 +41,15 @@ accel_status accel__corpus_npy_header(char *hdr, size_t cap, const char *descr,
     return ACCEL_OK;
 }
 
-static accel_status write_all(int fd, const char *tmp, const void *data, size_t n)
+/* in writes of at most ACCEL__WRITE_PIECE bytes (core/internal.h); errors name `path`, the
+ * output the caller asked for, not its partial file */
+static accel_status write_all(int fd, const char *path, const void *data, size_t n)
 {
     const char *p = data;
     while (n) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = write(fd, p, n < ACCEL__WRITE_PIECE ? n : ACCEL__WRITE_PIECE);
         if (w < 0 && errno == EINTR) continue;
-        RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write '%s': %s", tmp,
+        RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write '%s': %s", path,
                         w < 0 ? strerror(errno) : "no space written");
         p += w;
         n -= (size_t)w;
@@ -61,13 +63,13 @@ accel_status accel__corpus_write_atomic(const char *path, const void *head, size
     char tmp[4200];
     accel__audio_partial_path(path, tmp, sizeof tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
-    accel_status st = write_all(fd, tmp, head, head_n);
-    if (st == ACCEL_OK) st = write_all(fd, tmp, data, n);
+    RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    accel_status st = write_all(fd, path, head, head_n);
+    if (st == ACCEL_OK) st = write_all(fd, path, data, n);
     if (close(fd) != 0 && st == ACCEL_OK)
-        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
     if (st == ACCEL_OK && accel__rename_over(tmp, path) != 0)
-        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot put '%s' in place: %s", path, strerror(errno));
     if (st != ACCEL_OK) unlink(tmp);
     return st;
 }
@@ -181,11 +183,18 @@ static void item_reset(accel_corpus_item *it, const char *input)
     it->quality.struct_size = sizeof it->quality;
 }
 
+/* The error names the input: a decoder's does already ("'a.wav': truncated …"), a write's
+ * names the output, and gets the input in front. */
 static void item_fail(accel_corpus_item *it, accel_status st, const char *msg)
 {
     it->status = ACCEL_ITEM_FAILED;
     it->error_status = st;
-    accel__strlcpy(it->error, msg && *msg ? msg : accel_strerror(st), sizeof it->error);
+    if (!msg || !*msg) msg = accel_strerror(st);
+    const char *named = it->input && !strcmp(it->input, "-") ? "<stdin>" : it->input;
+    if (named && !strstr(msg, named))
+        snprintf(it->error, sizeof it->error, "'%s': %s", it->input, msg);
+    else
+        accel__strlcpy(it->error, msg, sizeof it->error);
 }
 
 static void item_device(const accel_corpus *c, accel_corpus_item *it, int index)
@@ -202,7 +211,53 @@ static int ends_npy(const char *s)
     return n >= 4 && strcmp(s + n - 4, ".npy") == 0;
 }
 
-/* With ACCEL_CORPUS_RESUME: 1 when the output is complete (the item is then skipped). */
+static void shape_text(char *buf, size_t cap, const uint64_t *shape, int nd)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < nd && k + 1 < cap; i++) {
+        int w = snprintf(buf + k, cap - k, "%s%llu", i ? ", " : "(", (unsigned long long)shape[i]);
+        k += w > 0 ? (size_t)w : 0;
+    }
+    if (k + 2 < cap) snprintf(buf + k, cap - k, "%s)", nd == 1 ? "," : nd == 0 ? "(" : "");
+}
+
+/* 1 when a complete .npy can be this step's output: float32, and for audio features every
+ * dimension but the time axis as this preset makes it (the dimensions that do not change
+ * between two lengths), the time axis at least what an empty input gives (openai padding's
+ * 3000 frames); an image blob exactly (1, 3, S, S). A run resumed with another preset or
+ * model in the same directory is caught; one with another padding only where the frame
+ * counts cannot overlap. */
+static int fits(const accel_corpus *c, const accel_npy_info *info)
+{
+    if (strcmp(info->descr, "<f4") != 0 || info->fortran_order) return 0;
+    if (c->kind == STEP_BLOB)
+        return info->ndim == 4 && info->shape[0] == 1 && info->shape[1] == 3 &&
+               info->shape[2] == (uint64_t)c->size && info->shape[3] == (uint64_t)c->size;
+    if (c->kind != STEP_AUDIO) return 1;
+    size_t a[3] = {0}, b[3] = {0}, z[3] = {0};
+    int na = 0, nb = 0, nz = 0;
+    int r = c->audio.sample_rate > 0 ? c->audio.sample_rate : 16000;
+    if (accel_audio_shape(&c->audio, (size_t)r * 7, a, &na) != ACCEL_OK ||
+        accel_audio_shape(&c->audio, (size_t)r * 97, b, &nb) != ACCEL_OK || na != nb) {
+        accel__clear_error();
+        return 1; /* no answer: take the file's word */
+    }
+    if (accel_audio_shape(&c->audio, 0, z, &nz) != ACCEL_OK || nz != na) {
+        accel__clear_error();
+        nz = 0;
+    }
+    if (info->ndim != na) return 0;
+    for (int d = 0; d < na; d++) {
+        if (a[d] == b[d] && info->shape[d] != a[d]) return 0;
+        if (a[d] != b[d] && nz && info->shape[d] < z[d]) return 0;
+    }
+    return 1;
+}
+
+/* With ACCEL_CORPUS_RESUME: 1 when the output is complete (the item is then skipped), or when
+ * it is complete but cannot be this step's (fits): the item then fails, and the file is left
+ * as it is — it is some other run's work. */
 static int resumed(const accel_corpus *c, accel_corpus_item *it)
 {
     if (!(c->flags & ACCEL_CORPUS_RESUME)) return 0;
@@ -216,6 +271,18 @@ static int resumed(const accel_corpus *c, accel_corpus_item *it)
         if (st != ACCEL_ERR_NOT_FOUND)
             accel__log(ACCEL__LOG_INFO, "redoing '%s': its output is not complete", it->input);
         return 0;
+    }
+    if (ends_npy(it->output) && !fits(c, &info)) {
+        char sh[200], msg[512];
+        shape_text(sh, sizeof sh, info.shape, info.ndim);
+        snprintf(msg, sizeof msg,
+                 "'%s' holds %s %s, which this %s run does not make: --resume goes on with a run "
+                 "of the same options in the same directory; move the file away, or write to "
+                 "another directory",
+                 it->output, sh, strcmp(info.descr, "<f4") ? info.descr : "float32", c->op);
+        item_fail(it, ACCEL_ERR_INVALID_ARG, msg);
+        it->ms = accel__now_ms() - t0;
+        return 1;
     }
     it->status = ACCEL_ITEM_SKIPPED;
     if (ends_npy(it->output)) {
