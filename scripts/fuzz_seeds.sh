@@ -344,6 +344,7 @@ PY
 # ---- the table: one line per target ------------------------------------------------------
 files fuzz_wav "$data"/audio/*.wav "$data"/audio/variants/*.wav "$data"/audio/bad/*.wav
 files fuzz_mpg123 "$data"/audio/variants/*.mp3 "$data"/audio/bad/*.mp3 "$data"/audio/bad/*mp3*.wav
+files fuzz_ogg_end "$data"/audio/variants/*.ogg "$data"/audio/variants/*.opus
 config_files
 config_values
 fault_specs

@@ -498,6 +498,9 @@ const char *accel__audio_nonfinite_name(float v);
 
 /* 1 with the device and inode of the file a source reads, 0 for memory (and inputs without
  * one). */
+/* An Ogg input (seekable, size known) ends with a whole page marked end-of-stream: ACCEL_OK,
+ * or ACCEL_ERR_FORMAT "truncated or corrupt: …" naming it. The position is kept. */
+accel_status accel__audio_ogg_check_end(audio_input *in);
 /* 1 when the source reads a regular file or memory, whose length is known before decoding
  * (a header's count can be checked against it); 0 for a pipe or standard input. */
 int accel__audio_source_seekable(const accel_audio_source *s);

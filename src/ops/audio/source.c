@@ -47,7 +47,7 @@ struct accel_audio_source {
  * half file would read as a shorter clip. Checked on seekable inputs only (a pipe cannot be
  * read from its end): the last 65 307 bytes (the largest page: 27 + 255 + 255 × 255) are
  * searched backwards for a page header whose page ends exactly at the end of the file. */
-static accel_status ogg_check_end(audio_input *in)
+accel_status accel__audio_ogg_check_end(audio_input *in)
 {
     enum { MAX_PAGE = 27 + 255 + 255 * 255 };
     int64_t back = in->size < MAX_PAGE ? in->size : MAX_PAGE, at = in->pos;
@@ -90,7 +90,7 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
     int is_wav = k >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
     int is_mp3 = (k >= 3 && memcmp(h, "ID3", 3) == 0) || (k >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0);
     if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0)
-        FORWARD_IF_ERROR(ogg_check_end(in));
+        FORWARD_IF_ERROR(accel__audio_ogg_check_end(in));
     accel_status st = ACCEL_ERR_FORMAT;
     char first[512] = "";
     if (is_wav) {
