@@ -141,8 +141,9 @@ kernel_cache_files() {
 }
 
 serve_requests() {
-  # the five lines fuzz_serve_request reads: method, target, Authorization, Accept,
-  # Content-Length; one per endpoint of docs/serve.md and the parameters each takes
+  # the lines fuzz_serve_request reads: method, target, Authorization, Accept,
+  # Content-Length (then, for some, Transfer-Encoding, version, Host); one per endpoint of
+  # docs/serve.md and the parameters each takes
   local t=fuzz_serve_request
   printf 'GET\n/status\n\n\n' | text $t status
   printf 'HEAD\n/metrics?x=1\nBearer fuzz-token-0123456789\n\n' | text $t metrics-head
@@ -160,6 +161,12 @@ serve_requests() {
   printf 'POST\n/v1/image/scrfd-input\n\n\n' | text $t image-scrfd
   printf 'DELETE\n/st%%61tus\n\n\n' | text $t method
   printf 'GET\n/v1/audio/features?preset=%%zz\nBasic x\n\n' | text $t escape
+  # with the head's last three lines: Transfer-Encoding, the version, Host
+  printf 'POST\n/v1/image/quality\n\n\n\nchunked\nHTTP/1.1\nlocalhost:8765' | text $t head-chunked
+  printf 'POST\n/v1/image/quality\n\n\n5, 30\n\nHTTP/1.1\nx' | text $t head-two-lengths
+  printf 'POST\n/v1/image/quality\n\n\n5\ngzip, chunked\nHTTP/1.1\nx' | text $t head-te-and-length
+  printf 'GET\nhttp://x:1/healthz?a=1\n\n\n\n\nHTTP/1.1\n' | text $t head-absolute-no-host
+  printf 'GET\n/status\n\n\n\n\nHTTP/1.0\n' | text $t head-http10
 }
 prom_texts() {
   # a /metrics document with every series of docs/serve.md, bare and as an HTTP response

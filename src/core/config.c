@@ -265,9 +265,14 @@ static int valid_token(const char *v, char *why, size_t cap)
     size_t n = strlen(v), k = 0;
     if (!n) return 1;
     while (k < n && (isalnum((unsigned char)v[k]) || strchr("-._~+/", v[k]))) k++;
+    size_t body = k;
     while (k < n && v[k] == '=') k++;
     if (k < n) {
         snprintf(why, cap, "character %zu is not allowed in a bearer token", k + 1);
+        return 0;
+    }
+    if (!body) { /* RFC 6750's b64token: 1*( ALPHA / DIGIT / "-" / … ) *"=" */
+        snprintf(why, cap, "only '=' padding, no token before it");
         return 0;
     }
     if (n < 16 || n > 512) {

@@ -163,14 +163,15 @@ int main(void)
     bad_env("ACCEL_SERVE_TIME_LIMIT_S", "soon", "a number of seconds in (0, 86400]");
     bad_env("ACCEL_SERVE_CLIENT_TIMEOUT_S", "7200", "(0, 3600]");
     /* a wrong token is refused without being echoed */
-    for (int k = 0; k < 2; k++) {
-        const char *tok = k ? "has space in the middle" : "short-secret";
+    for (int k = 0; k < 3; k++) {
+        const char *tok = k == 2 ? "================" : k ? "has space in the middle" : "short-secret";
         setenv("ACCEL_SERVE_TOKEN", tok, 1);
         accel_ctx *tctx;
         ASSERT_STATUS(make_ctx(&tctx, NULL, 0), ACCEL_ERR_CONFIG);
         const char *msg = accel_last_error(NULL);
-        ASSERT_CONTAINS(msg, k ? "ACCEL_SERVE_TOKEN=(hidden, 23 characters) (from env): character 4"
-                               : "ACCEL_SERVE_TOKEN=(hidden, 12 characters) (from env): 12 characters");
+        ASSERT_CONTAINS(msg, k == 2 ? "ACCEL_SERVE_TOKEN=(hidden, 16 characters) (from env): only '=' padding"
+                             : k     ? "ACCEL_SERVE_TOKEN=(hidden, 23 characters) (from env): character 4"
+                                     : "ACCEL_SERVE_TOKEN=(hidden, 12 characters) (from env): 12 characters");
         ASSERT_CONTAINS(msg, "allowed: empty (no token), or 16..512 characters");
         ASSERT_TRUE(strstr(msg, tok) == NULL);
         if (tctx) accel_ctx_destroy(tctx);

@@ -1,12 +1,15 @@
 /* fuzz_serve_request — what accel serve reads of a request beyond libmicrohttpd
  * (tools/accel/serve/serve_request.c): the request target's path and query string, the
- * method, the Authorization, Accept and Content-Length headers, against the server's own
- * endpoint list. The input is those five fields separated by newlines. Whatever the bytes,
- * the verdict is one of the parser's statuses, with a terminated message, and a request let
- * through has a route and, for an operation, parameters that accel accepts.
+ * method, the Authorization, Accept and Content-Length headers, and the head's framing and
+ * host (Transfer-Encoding, the version, Host), against the server's own endpoint list. The
+ * input is those eight fields separated by newlines (the last three absent: no head given).
+ * Whatever the bytes, the verdict is one of the parser's statuses, with a terminated message;
+ * a request let through has a route, for an operation parameters that accel accepts, and an
+ * unambiguous framing (a chunked body or one Content-Length, not both).
  *
- * Seeds: requests as those five lines, e.g. "POST", "/v1/audio/features?preset=whisper-80&
- * padding=none", "Bearer fuzz-token-0123456789", "application/json;q=0.5, * / *", "1000".
+ * Seeds: requests as those lines, e.g. "POST", "/v1/audio/features?preset=whisper-80&
+ * padding=none", "Bearer fuzz-token-0123456789", "application/json;q=0.5, * / *", "1000",
+ * "", "HTTP/1.1", "localhost".
  */
 #include "fuzz.h"
 
@@ -30,8 +33,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = fuzz_cstr(data, size);
-    char *field[5] = {s, NULL, NULL, NULL, NULL};
-    for (int k = 1; k < 5; k++) {
+    char *field[8] = {s, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    for (int k = 1; k < 8; k++) {
         char *nl = field[k - 1] ? strchr(field[k - 1], '\n') : NULL;
         if (!nl) break;
         *nl = '\0';
@@ -40,7 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sv_request_in in = {field[0], field[1] ? field[1] : "/", field[2], field[3], field[4],
                         size & 1 ? "fuzz-token-0123456789" : NULL, 1 << 20};
     sv_request r;
-    sv_request_parse(&in, routes, N_ROUTES, &r);
+    sv_request_head head = {field[5], field[6], field[7]};
+    if (field[5]) sv_request_parse_head(&in, &head, routes, N_ROUTES, &r);
+    else sv_request_parse(&in, routes, N_ROUTES, &r);
     static const int allowed[] = {0, 400, 401, 404, 405, 406, 413, 501};
     int ok = 0;
     for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++) ok |= r.status == allowed[k];
@@ -53,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (routes[r.route].args == SV_ARGS_AUDIO) FUZZ_CHECK(accel_audio_params_check(&r.audio) == ACCEL_OK);
         if (routes[r.route].args == SV_ARGS_IMAGE_BLOB) FUZZ_CHECK(r.size >= 1 && r.size <= 4096);
         FUZZ_CHECK(r.content_length <= in.body_limit);
+        FUZZ_CHECK(!(r.chunked && r.content_length >= 0)); /* RFC 9112 §6.3: never both */
     }
     (void)sv_bearer_ok(field[2], "fuzz-token-0123456789");
     free(s);

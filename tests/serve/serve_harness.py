@@ -112,6 +112,47 @@ class Server:
     def connect(self, timeout=10):
         return socket.create_connection((self.host, self.port), timeout=timeout)
 
+    def trickle(self, data, step, delay, first=b'', limit=30.0, sock=None):
+        """Sends `first`, then `data` `step` bytes every `delay` seconds, reading meanwhile;
+        once the server closes (or all is sent) reads up to the close. Returns (seconds from
+        the call to the close, what came back)."""
+        s = sock or self.connect(timeout=limit)
+        t0 = time.time()
+        got = b''
+        closed = False
+        try:
+            if first:
+                s.sendall(first)
+            i = 0
+            while i < len(data) and time.time() - t0 < limit and not closed:
+                try:
+                    s.sendall(data[i:i + step])
+                except OSError:
+                    break
+                i += step
+                s.settimeout(delay)
+                try:
+                    c = s.recv(65536)
+                    if not c:
+                        closed = True
+                    got += c
+                except socket.timeout:
+                    pass
+                except OSError:
+                    break
+            s.settimeout(max(0.1, limit - (time.time() - t0)))
+            while not closed:
+                try:
+                    c = s.recv(65536)
+                except OSError:
+                    break
+                if not c:
+                    break
+                got += c
+            return time.time() - t0, got
+        finally:
+            s.close()
+
     def stop(self, sig=signal.SIGTERM, timeout=60):
         """Signals the server by its pid and waits; returns its exit status."""
         if self.proc.poll() is None:

@@ -43,6 +43,29 @@ static void routing(void)
     EXPECT(req("GET", "/nope", NULL, NULL, NULL, NULL), 404, "no endpoint /nope (endpoints: GET /, ");
     EXPECT(req("GET", "/status/", NULL, NULL, NULL, NULL), 404, "POST /v1/audio/features");
     EXPECT(req("GET", "*", NULL, NULL, NULL, NULL), 400, "not an absolute path");
+    /* absolute-form (RFC 9112 §3.2.2: a server must accept it): scheme and authority dropped */
+    r = req("GET", "http://x/healthz", NULL, NULL, NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    ASSERT_STR_EQ(path_of(&r), "/healthz");
+    r = req("GET", "HTTPS://user@example.com:8443/st%61tus?x=1", NULL, NULL, NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    ASSERT_STR_EQ(path_of(&r), "/status");
+    r = req("GET", "http://x", NULL, NULL, NULL, NULL); /* no path: "/" */
+    ASSERT_EQ_INT(r.status, 0);
+    ASSERT_STR_EQ(path_of(&r), "/");
+    r = req("GET", "http://x?y=1", NULL, NULL, NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    ASSERT_STR_EQ(path_of(&r), "/");
+    r = req("POST", "http://x/v1/audio/features?preset=fbank&windows=0", NULL, NULL, NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0); /* the query of an absolute-form target is read too */
+    ASSERT_STR_EQ(r.preset, "fbank");
+    EXPECT(req("POST", "http://x/v1/audio/features?preset=nope", NULL, NULL, NULL, NULL), 400,
+           "unknown preset 'nope'");
+    EXPECT(req("GET", "http://x/nowhere", NULL, NULL, NULL, NULL), 404, "no endpoint /nowhere");
+    EXPECT(req("GET", "ftp://x/healthz", NULL, NULL, NULL, NULL), 400, "request target");
+    EXPECT(req("GET", "http:///healthz", NULL, NULL, NULL, NULL), 400, "request target"); /* no authority */
+    EXPECT(req("GET", "http:/healthz", NULL, NULL, NULL, NULL), 400, "request target");
+    EXPECT(req("CONNECT", "x:443", NULL, NULL, NULL, NULL), 400, "request target"); /* authority-form */
     EXPECT(req("GET", "/st%zzatus", NULL, NULL, NULL, NULL), 400, "percent-encoding");
     r = req("GET", "/st%61tus", NULL, NULL, NULL, NULL); /* %61 is 'a' */
     ASSERT_EQ_INT(r.status, 0);
@@ -53,6 +76,88 @@ static void routing(void)
     ASSERT_EQ_INT(r.status, 405);
     ASSERT_STR_EQ(r.allow, "POST");
     ASSERT_CONTAINS(r.error, "GET /v1/audio/features: method not allowed (allowed: POST)");
+}
+
+/* A request with the rest of its head: method, target, Content-Length, Transfer-Encoding,
+ * version, Host. */
+static sv_request req_in(const char *method, const char *uri, const char *length, const char *te,
+                         const char *version, const char *host)
+{
+    sv_request_in in = {.method = method, .uri = uri, .content_length = length, .body_limit = 1000};
+    sv_request_head head = {.transfer_encoding = te, .version = version, .host = host};
+    sv_request r;
+    sv_request_parse_head(&in, &head, routes, N, &r);
+    return r;
+}
+
+/* What makes a message unsafe, judged before anything about the endpoint: its framing (RFC
+ * 9112 §6) and its Host (§3.2). A framing error asks the connection closed. */
+static void framing(void)
+{
+    const char *u = "/v1/image/quality";
+    sv_request r = req_in("POST", u, NULL, "chunked", NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    ASSERT_EQ_INT(r.chunked, 1);
+    ASSERT_EQ_INT(r.content_length, -1);
+    r = req_in("POST", u, NULL, " Chunked ", NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    /* RFC 9112 §6.1: a transfer coding the server does not understand is 501 */
+    static const char *const codings[] = {"gzip", "gzip, chunked", "chunked, chunked", "identity", ""};
+    for (size_t i = 0; i < sizeof codings / sizeof *codings; i++) {
+        r = req_in("POST", u, NULL, codings[i], NULL, NULL);
+        ASSERT_EQ_INT(r.status, 501);
+        ASSERT_EQ_INT(r.close, 1);
+        ASSERT_CONTAINS(r.error, "Transfer-Encoding:");
+        ASSERT_CONTAINS(r.error, "'chunked' only");
+    }
+    /* before the route: a page, or no endpoint at all, still has a body of unknown end */
+    r = req_in("GET", "/nowhere", NULL, "gzip", NULL, NULL);
+    ASSERT_EQ_INT(r.status, 501);
+    ASSERT_EQ_INT(r.route, -1);
+    ASSERT_EQ_INT(r.close, 1);
+    /* both framings: what request smuggling looks like (§6.3) */
+    r = req_in("POST", u, "5", "chunked", NULL, NULL);
+    ASSERT_EQ_INT(r.status, 400);
+    ASSERT_EQ_INT(r.close, 1);
+    ASSERT_CONTAINS(r.error, "not both");
+    /* Content-Length given twice (the fields joined), equal or not, or malformed */
+    static const char *const twice[] = {"5, 30", "5, 5", "0, 30", "5,"};
+    for (size_t i = 0; i < sizeof twice / sizeof *twice; i++) {
+        r = req_in("POST", u, twice[i], NULL, NULL, NULL);
+        ASSERT_EQ_INT(r.status, 400);
+        ASSERT_EQ_INT(r.close, 1);
+        ASSERT_EQ_INT(r.route, -1);
+        ASSERT_CONTAINS(r.error, "Content-Length: given more than once");
+    }
+    static const char *const bad[] = {"abc", "-5", "+5", "1x", "0x10", "12a", "", " ",
+                                      "99999999999999999999999", "1 2"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = req_in("GET", "/healthz", bad[i], NULL, NULL, NULL);
+        ASSERT_EQ_INT(r.status, 400);
+        ASSERT_EQ_INT(r.close, 1);
+        ASSERT_CONTAINS(r.error, "is not a whole number of bytes");
+    }
+    r = req_in("POST", u, " 10 ", NULL, NULL, NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    ASSERT_EQ_INT(r.content_length, 10);
+    ASSERT_EQ_INT(r.close, 0);
+    /* Host: required in HTTP/1.1, once; counted under no endpoint */
+    r = req_in("GET", "/status", NULL, NULL, "HTTP/1.1", NULL);
+    ASSERT_EQ_INT(r.status, 400);
+    ASSERT_EQ_INT(r.route, -1);
+    ASSERT_CONTAINS(r.error, "needs a Host header");
+    ASSERT_EQ_INT(r.close, 0); /* the message itself is whole: the connection may stay */
+    r = req_in("GET", "/status", NULL, NULL, "HTTP/1.0", NULL);
+    ASSERT_EQ_INT(r.status, 0);
+    r = req_in("GET", "/status", NULL, NULL, "HTTP/1.1", "x");
+    ASSERT_EQ_INT(r.status, 0);
+    r = req_in("GET", "/status", NULL, NULL, "HTTP/1.1", "a, b");
+    ASSERT_EQ_INT(r.status, 400);
+    ASSERT_CONTAINS(r.error, "Host: given more than once");
+    /* framing first, then Host */
+    r = req_in("GET", "/status", "1, 2", NULL, "HTTP/1.1", NULL);
+    ASSERT_EQ_INT(r.status, 400);
+    ASSERT_EQ_INT(r.close, 1);
 }
 
 static void token(void)
@@ -67,6 +172,18 @@ static void token(void)
     ASSERT_STR_EQ(r.auth_error, "invalid_token");
     EXPECT(req("GET", "/metrics", "Bearer " TOKEN, NULL, NULL, TOKEN), 0, "");
     EXPECT(req("GET", "/metrics", "bearer   " TOKEN "  ", NULL, NULL, TOKEN), 0, "");
+    /* RFC 6750 §3.1: another scheme is no bearer token at all: no error code */
+    r = req("GET", "/metrics", "Basic dXNlcjpwYXNz", NULL, NULL, TOKEN);
+    ASSERT_EQ_INT(r.status, 401);
+    ASSERT_TRUE(r.auth_error == NULL);
+    ASSERT_CONTAINS(r.error, "not another scheme");
+    ASSERT_TRUE(strstr(r.error, "dXNlcjpwYXNz") == NULL); /* credentials are never echoed */
+    r = req("GET", "/metrics", "Bearertoken " TOKEN, NULL, NULL, TOKEN);
+    ASSERT_TRUE(r.auth_error == NULL);
+    r = req("GET", "/metrics", "BEARER nope", NULL, NULL, TOKEN);
+    ASSERT_STR_EQ(r.auth_error, "invalid_token");
+    r = req("GET", "/metrics", "Bearer", NULL, NULL, TOKEN);
+    ASSERT_STR_EQ(r.auth_error, "invalid_token");
     EXPECT(req("GET", "/metrics", "Basic " TOKEN, NULL, NULL, TOKEN), 401, "");
     EXPECT(req("GET", "/metrics", "Bearer " TOKEN "x", NULL, NULL, TOKEN), 401, "");
     EXPECT(req("GET", "/metrics", "Bearer s3cret-token-012345678", NULL, NULL, TOKEN), 401, "");
@@ -81,6 +198,13 @@ static void token(void)
     ASSERT_TRUE(!sv_bearer_ok("Bearer ab", "abc"));
     ASSERT_TRUE(!sv_bearer_ok("Bearer abcd", "abc"));
     ASSERT_TRUE(!sv_bearer_ok(NULL, "abc"));
+    /* the token's grammar (b64token): padding alone is none */
+    ASSERT_TRUE(sv_token_grammar_ok(TOKEN));
+    ASSERT_TRUE(sv_token_grammar_ok("abc+/~._-=="));
+    ASSERT_TRUE(!sv_token_grammar_ok("================"));
+    ASSERT_TRUE(!sv_token_grammar_ok("abc=d"));
+    ASSERT_TRUE(!sv_token_grammar_ok("abc def"));
+    ASSERT_TRUE(!sv_token_grammar_ok(""));
 }
 
 static void sizes(void)
@@ -91,7 +215,7 @@ static void sizes(void)
     /* a page's body is dropped, but one declared past the limit is refused as well */
     EXPECT(req("GET", "/status", NULL, NULL, "1000", NULL), 0, "");
     EXPECT(req("GET", "/status", NULL, NULL, "667666666666666666", NULL), 413, "the body is 667666666666666666 bytes");
-    EXPECT(req("POST", u, NULL, NULL, "12a", NULL), 400, "Content-Length: not a whole number");
+    EXPECT(req("POST", u, NULL, NULL, "12a", NULL), 400, "Content-Length: '12a' is not a whole number");
     EXPECT(req("POST", u, NULL, NULL, "99999999999999999999999", NULL), 400, "Content-Length");
     EXPECT(req("POST", u, NULL, NULL, "", NULL), 400, "Content-Length");
     sv_request r = req("POST", u, NULL, NULL, NULL, NULL); /* chunked: counted as it arrives */
@@ -128,6 +252,10 @@ static void audio(void)
            "windows: applies to the whisper presets only");
     EXPECT(req("POST", "/v1/audio/features?preset=whisper-80&windows=maybe", NULL, NULL, NULL, NULL), 400,
            "windows: 'maybe' is not a boolean");
+    EXPECT(req("POST", "/v1/audio/features?preset=whisper-80&windows=", NULL, NULL, NULL, NULL), 400,
+           "windows: '' is not a boolean");
+    EXPECT(req("POST", "/v1/audio/features?preset=whisper-80&windows", NULL, NULL, NULL, NULL), 400,
+           "windows: '' is not a boolean");
     EXPECT(req("POST", "/v1/audio/features?preset=fbank&rate=8000", NULL, NULL, NULL, NULL), 400,
            "unknown parameter 'rate' (allowed: preset, padding, windows)");
     EXPECT(req("POST", "/v1/audio/features?preset=fbank&preset=vggish", NULL, NULL, NULL, NULL), 400,
@@ -234,8 +362,12 @@ static void mutations(void)
         sv_request_in in = {methods[(seed >> 20) % 5], uri, (seed & 1) ? auth : NULL,
                             (seed & 2) ? acc : NULL, (seed & 4) ? len : NULL,
                             (seed & 8) ? TOKEN : NULL, 1000};
+        static const char *const tes[] = {NULL, NULL, "chunked", "gzip"};
+        static const char *const versions[] = {NULL, "HTTP/1.1", "HTTP/1.0", "HTTP/1.1"};
+        static const char *const hosts[] = {"x", NULL, "x", "a, b"};
+        sv_request_head head = {tes[(seed >> 26) % 4], versions[(seed >> 28) % 4], hosts[(seed >> 30) % 4]};
         sv_request r;
-        sv_request_parse(&in, routes, N, &r);
+        sv_request_parse_head(&in, (seed & 16) ? &head : NULL, routes, N, &r);
         static const int allowed[] = {0, 400, 401, 404, 405, 406, 413, 501};
         int ok = 0;
         for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
@@ -244,7 +376,7 @@ static void mutations(void)
                 seen[k]++;
             }
         if (!ok || r.route >= (int)N || memchr(r.error, 0, sizeof r.error) == NULL ||
-            (r.status && !r.error[0]) || (r.status == 0 && r.route < 0)) {
+            (r.status && !r.error[0]) || (r.status == 0 && r.route < 0) || (r.close && !r.status)) {
             TEST_FAIL_("mutation %d: %s %s gave status %d route %d error '%.80s'", it, in.method, uri,
                        r.status, r.route, r.error);
             break;
@@ -261,6 +393,7 @@ int main(void)
 {
     mutations();
     routing();
+    framing();
     token();
     sizes();
     audio();

@@ -6,8 +6,12 @@ set(_sv ${CMAKE_CURRENT_LIST_DIR})
 accel_add_test(test_serve_request SOURCES ${_sv}/test_serve_request.c
   ${CMAKE_SOURCE_DIR}/tools/accel/serve/serve_request.c)
 target_include_directories(test_serve_request PRIVATE ${CMAKE_SOURCE_DIR}/tools/accel)
+# the access log's escaping, JSON strings and numbers (serve_util.c: no libmicrohttpd either)
+accel_add_test(test_serve_util SOURCES ${_sv}/test_serve_util.c
+  ${CMAKE_SOURCE_DIR}/tools/accel/serve/serve_util.c)
+target_include_directories(test_serve_util PRIVATE ${CMAKE_SOURCE_DIR}/tools/accel)
 if(ACCEL_HAVE_MICROHTTPD AND ACCEL_BUILD_CLI)
-  foreach(sc endpoints token limits burst fallback sigterm)
+  foreach(sc endpoints token limits slow framing notready burst fallback sigterm)
     add_test(NAME test_serve_${sc} COMMAND /usr/bin/python3 ${_sv}/test_serve.py ${sc}
       $<TARGET_FILE:accel_cli> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/test-work/serve_${sc})
     set_tests_properties(test_serve_${sc} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS serve

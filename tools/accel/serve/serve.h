@@ -12,7 +12,8 @@
  *   serve_request.c  what a request asks for, from plain strings (fuzzed on its own)
  *
  * Threads: libmicrohttpd's (one per core, epoll), the workers, one sampler (device figures
- * and request time limits), and the main thread, which waits for SIGTERM/SIGINT and drains. */
+ * and request time limits), one watchdog (the clients' deadlines: serve_http.c), and the main
+ * thread, which waits for SIGTERM/SIGINT and drains. */
 #ifndef ACCEL_SERVE_H
 #define ACCEL_SERVE_H
 
@@ -41,7 +42,7 @@ typedef struct sv_config {
 } sv_config;
 
 /* Runs the server until SIGTERM or SIGINT; returns the exit status (0 after a clean drain,
- * 1 when it could not start). */
+ * 1 when it could not start, 2 for a setting it refuses: a token of '=' alone). */
 int sv_run(const sv_config *cfg);
 
 /* ---- a growable text buffer --------------------------------------------------------------- */
@@ -57,8 +58,18 @@ void sv_buf_put(sv_buf *b, const void *data, size_t n);
 void sv_buf_reserve(sv_buf *b, size_t n); /* room for n more bytes */
 void sv_buf_puts(sv_buf *b, const char *s);
 void sv_buf_u64(sv_buf *b, unsigned long long v); /* in decimal, without printf */
-/* a JSON string literal, quotes included */
+/* a JSON string literal, quotes included; bytes that are not UTF-8 become U+FFFD, so that
+ * the document stays JSON whatever a client or a driver put in the text */
 void sv_buf_json_str(sv_buf *b, const char *s);
+/* A number in the fewest digits that read back as the same double (3.3, not
+ * 3.2999999999999998), as the CLI's JSON writer (accel__json_num) prints it; `out` holds 32. */
+void sv_num_text(char out[32], double v);
+void sv_buf_num(sv_buf *b, double v);
+/* For the access log: s[0..n) with every byte that could forge a line or drive a terminal
+ * written as \xHH — control bytes, DEL, bytes that are not UTF-8, the C1 controls — and a
+ * backslash doubled; with `field`, a space too (the line's fields are separated by spaces).
+ * Always terminates `out`; cut short to fit. */
+void sv_log_escape(char *out, size_t cap, const char *s, size_t n, int field);
 
 /* ---- an answer ---------------------------------------------------------------------------- */
 
@@ -191,6 +202,9 @@ struct sv_server {
     atomic_int ready;      /* devices probed, kernels warmed, workers running */
     atomic_int draining;   /* SIGTERM seen: no new work */
     char start_error[600]; /* why the context could not be created ("" when it was) */
+    char no_device[700];   /* set once before ready: why no operation can run on any device
+                            * (ACCEL_STRICT=1 and the device asked for is absent); "" when
+                            * some can. The server runs, but is not ready. */
     accel__doc_report *doctor; /* set once before ready; read-only after */
     char *doctor_json;     /* its /status part, rendered once */
     pthread_mutex_t snap_lock;

@@ -1,23 +1,29 @@
-/* serve_http.c — `accel serve` on libmicrohttpd: the daemon, each request's life, the access
- * log, and draining on SIGTERM.
+/* serve_http.c — `accel serve` on libmicrohttpd: the daemon, each request's life, the client
+ * deadlines, the access log, and draining on SIGTERM.
  *
  * A request's life:
  *   start      the raw request target is kept (libmicrohttpd's URI log callback): the query
  *              string is parsed by accel (serve_request.c), not from libmicrohttpd's list
- *   first call route, method, token, declared size, parameters and Accept are judged at once
- *              (400/401/404/405/406/413/501 before any body is read); a page is answered
- *              on this thread; an operation waits for its body
- *   body       appended while it arrives, within the body limit (413) and the client's time
- *              (408 for a client that sends too slowly; one that stops sending is closed when
- *              its connection's remaining time runs out)
+ *   first call framing, Host, route, method, token, declared size, parameters and Accept are
+ *              judged at once (400/401/404/405/406/413/501 before any body is read); a page
+ *              is answered on this thread; an operation waits for its body
+ *   body       appended while it arrives, within the body limit (413)
  *   queue      the operation goes to the bounded queue (503 + Retry-After when full) and the
  *              connection is suspended; the worker (or, past the time limit, the sampler
  *              thread with a 503) hands the answer back and resumes it
  *   end        one access-log line, the request's counters
  *
+ * The client's time (ACCEL_SERVE_CLIENT_TIMEOUT_S) covers the whole request, from the
+ * connection's start (a later request on a kept-alive connection: from its request line, the
+ * first moment libmicrohttpd shows it). libmicrohttpd's own timeout counts only inactivity,
+ * and it calls the server at no point while a request line or headers trickle in, so a
+ * watchdog thread keeps every connection's deadline: past it, a request that is still
+ * arriving is answered 408 on the socket and the socket is shut down both ways, which makes
+ * libmicrohttpd drop the connection.
+ *
  * Threads: libmicrohttpd runs one epoll thread per core (MHD_OPTION_THREAD_POOL_SIZE); the
- * main thread waits for SIGTERM or SIGINT with sigwait, so no handler runs in signal
- * context. */
+ * watchdog; the main thread waits for SIGTERM or SIGINT with sigwait, so no handler runs in
+ * signal context. */
 #include "serve.h"
 #include "serve_routes.h"
 
@@ -54,13 +60,18 @@ static const struct {
  * rendered at that moment. */
 enum { ST_NEW, ST_HELD, ST_PAGE, ST_BODY, ST_QUEUED, ST_REPLY, ST_DONE };
 
+struct conn_ctx;
+
 typedef struct sv_req {
     sv_server *srv;
+    struct conn_ctx *cc;     /* its connection's (NULL when that could not be allocated) */
     char *uri;               /* the raw request target */
     double t0;               /* accel__now_ms() at its start */
     struct MHD_Connection *conn;
     int state;
     int aware;               /* the access handler saw it: libmicrohttpd will report its end */
+    int dead;                /* begun after its connection's deadline ended it: not logged */
+    int expired;             /* answered 408 by its deadline */
     sv_request parsed;
     unsigned char *body;
     size_t body_n, body_cap;
@@ -76,13 +87,6 @@ typedef struct sv_req {
     char note[200];
 } sv_req;
 
-/* What a connection holds between its requests: a request begun but never shown to the
- * access handler (a malformed header) is freed when the next one starts or the connection
- * closes. */
-typedef struct {
-    sv_req *pending;
-} conn_ctx;
-
 static void req_unref(sv_req *q)
 {
     if (!q || atomic_fetch_sub(&q->refs, 1) != 1) return;
@@ -92,6 +96,41 @@ static void req_unref(sv_req *q)
     pthread_mutex_destroy(&q->lock);
     free(q);
 }
+
+/* ---- connections and their deadlines -------------------------------------------------------- */
+
+/* Where a connection is in its current request, as far as the deadline goes:
+ *   FIRST      accepted, no request line yet: the first request's time runs from the accept
+ *   RECEIVING  a request is arriving (request line, headers or body): 408 at the deadline
+ *   ANSWERING  its answer is decided (queued, on a worker, being sent): no client deadline
+ *   IDLE       between requests on a kept-alive connection: closed at the deadline without
+ *              an answer, as an idle one — what arrived of a next request line cannot be told
+ *              from nothing, and an unasked-for 408 on a reused connection reads to many
+ *              clients as the answer to their next request */
+enum { CONN_FIRST, CONN_RECEIVING, CONN_ANSWERING, CONN_IDLE };
+
+typedef struct conn_ctx {
+    struct conn_ctx *prev, *next; /* every connection, under conns_lock */
+    int listed;
+    pthread_mutex_t lock;    /* held by the connection's thread in each callback, and by the
+                              * watchdog while it looks at or ends the connection */
+    int fd;
+    int phase;
+    double start;            /* accel__now_ms() at the accept */
+    double deadline;         /* accel__now_ms() */
+    sv_req *cur;             /* the request begun on it (after its request line), or NULL */
+    int expired;             /* ended by its deadline: nothing more is answered on it */
+    char client[64];
+} conn_ctx;
+
+/* one server per process (sv_run): its connections and the watchdog's state */
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static conn_ctx *conns;
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
+static int watch_stop;
+
+#define WATCH_TICK_MS 50
 
 static void client_text(struct MHD_Connection *c, char *out, size_t cap)
 {
@@ -111,6 +150,130 @@ static void client_text(struct MHD_Connection *c, char *out, size_t cap)
     }
 }
 
+static conn_ctx *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The access log: one line per request, written with one write(2) so that lines from threads
+ * never mix. Every text a client chose (the method, the target, what a message quotes of
+ * them) is escaped: no line can be forged, no terminal driven. */
+static void access_line(const char *client, const char *method, const char *uri, int code,
+                        size_t sent, double ms, const char *note, const char *end)
+{
+    char when[40];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + k, sizeof when - k, ".%03ldZ", ts.tv_nsec / 1000000);
+    char m[80], u[1240], n[820];
+    sv_log_escape(m, sizeof m, method, 16, 1);
+    sv_log_escape(u, sizeof u, uri, 300, 1);
+    sv_log_escape(n, sizeof n, note, 200, 0);
+    char status[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
+    if (code) snprintf(status, sizeof status, "%d", code);
+    char line[2400];
+    int len = snprintf(line, sizeof line, "%s %s %s %s %s %zu %.3fms%s%s%s%s\n", when,
+                       client[0] ? client : "-", m[0] ? m : "-", u[0] ? u : "-", status, sent, ms,
+                       n[0] ? " " : "", n, end[0] ? " closed: " : "", end);
+    if (len > 0) {
+        ssize_t w = write(2, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+        (void)w;
+    }
+}
+
+/* Ends a connection whose deadline has passed (cc->lock held, by its thread or the watchdog).
+ * A request still arriving gets its 408 here, written to the socket: libmicrohttpd (0.9.75)
+ * takes an answer only before a body or after all of it, and not at all while the request
+ * line or headers arrive. What already arrived is read away first, so that closing does not
+ * reset the connection under the answer; then the socket is shut down both ways, which
+ * libmicrohttpd's thread sees as the client's close, and it drops the connection. An idle
+ * kept-alive connection is only shut down. */
+static void expire(sv_server *s, conn_ctx *cc, double now)
+{
+    cc->expired = 1;
+    if (cc->phase == CONN_IDLE) {
+        shutdown(cc->fd, SHUT_RDWR);
+        return;
+    }
+    sv_req *q = cc->cur;
+    char what[160];
+    if (!q)
+        snprintf(what, sizeof what, "no whole request line in %.1f s", (now - cc->start) / 1000.0);
+    else if (!q->aware)
+        snprintf(what, sizeof what, "its headers incomplete after %.1f s", (now - q->t0) / 1000.0);
+    else if (q->state == ST_NEW)
+        snprintf(what, sizeof what, "its headers complete only after %.1f s", (now - q->t0) / 1000.0);
+    else if (q->state == ST_BODY && q->parsed.content_length >= 0)
+        snprintf(what, sizeof what, "%zu of %lld bytes of the body in %.1f s", q->body_n,
+                 (long long)q->parsed.content_length, (now - q->t0) / 1000.0);
+    else if (q->state == ST_BODY)
+        snprintf(what, sizeof what, "%zu bytes of a chunked body in %.1f s", q->body_n,
+                 (now - q->t0) / 1000.0);
+    else
+        snprintf(what, sizeof what, "its body incomplete after %.1f s", (now - q->t0) / 1000.0);
+    sv_answer a = {0};
+    sv_answer_error(&a, 408, NULL, "the request took more than %g s to arrive "
+                                   "(ACCEL_SERVE_CLIENT_TIMEOUT_S): %s", s->cfg.client_timeout_s, what);
+    char drain[4096];
+    while (recv(cc->fd, drain, sizeof drain, MSG_DONTWAIT) > 0) {
+    }
+    char head[256];
+    int hn = snprintf(head, sizeof head, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                                         "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", a.n);
+    size_t sent = 0;
+    if (send(cc->fd, head, (size_t)hn, MSG_NOSIGNAL | MSG_DONTWAIT) == hn &&
+        send(cc->fd, a.body, a.n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)a.n)
+        sent = a.n;
+    shutdown(cc->fd, SHUT_RDWR);
+    sv_metrics_reject(s->metrics, SV_REJ_SLOW_CLIENT);
+    if (q) { /* logged and counted when libmicrohttpd reports its end */
+        q->code = 408;
+        q->sent = sent;
+        q->expired = 1;
+        q->state = ST_DONE;
+        accel__strlcpy(q->note, a.note, sizeof q->note);
+    } else { /* libmicrohttpd knows of no request: nothing else will log it */
+        sv_metrics_request(s->metrics, -1, 408, (now - cc->start) / 1000.0);
+        access_line(cc->client, "-", "-", 408, sent, now - cc->start, a.note, "");
+    }
+    sv_answer_free(&a);
+}
+
+/* The watchdog: every WATCH_TICK_MS, each connection past its deadline is ended. A connection
+ * whose thread is in a callback now is left to the next tick (its callback checks the
+ * deadline itself). */
+static void *watchdog(void *arg)
+{
+    sv_server *s = arg;
+    for (;;) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += WATCH_TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&watch_lock);
+        if (!watch_stop) pthread_cond_timedwait(&watch_cond, &watch_lock, &ts);
+        int stop = watch_stop;
+        pthread_mutex_unlock(&watch_lock);
+        if (stop) break;
+        double now = accel__now_ms();
+        pthread_mutex_lock(&conns_lock);
+        for (conn_ctx *cc = conns; cc; cc = cc->next) {
+            if (pthread_mutex_trylock(&cc->lock) != 0) continue;
+            if (!cc->expired && cc->phase != CONN_ANSWERING && now >= cc->deadline) expire(s, cc, now);
+            pthread_mutex_unlock(&cc->lock);
+        }
+        pthread_mutex_unlock(&conns_lock);
+    }
+    return NULL;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     sv_server *s = cls;
@@ -120,37 +283,81 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     q->uri = strdup(uri ? uri : "");
     q->t0 = accel__now_ms();
     q->conn = c;
+    q->parsed.route = -1; /* until it is parsed: counted under no endpoint */
     atomic_init(&q->refs, 1);
     pthread_mutex_init(&q->lock, NULL);
-    client_text(c, q->client, sizeof q->client);
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    conn_ctx *cc = ci ? ci->socket_context : NULL;
-    if (cc) {
-        if (cc->pending && !cc->pending->aware) req_unref(cc->pending);
-        cc->pending = q;
+    conn_ctx *cc = conn_of(c);
+    q->cc = cc;
+    if (!cc) {
+        client_text(c, q->client, sizeof q->client);
+        return q;
     }
+    accel__strlcpy(q->client, cc->client, sizeof q->client);
+    pthread_mutex_lock(&cc->lock);
+    /* one begun before but never shown to the access handler (libmicrohttpd answered it
+     * itself) and never reported ended goes now */
+    if (cc->cur && !cc->cur->aware) req_unref(cc->cur);
+    cc->cur = q;
+    if (cc->expired) {
+        q->dead = 1; /* the rest of what arrived before the deadline ended the connection */
+    } else {
+        if (cc->phase == CONN_FIRST)
+            q->t0 = cc->start; /* the first request's time runs from the accept */
+        else
+            cc->deadline = q->t0 + s->cfg.client_timeout_s * 1000.0;
+        cc->phase = CONN_RECEIVING;
+    }
+    pthread_mutex_unlock(&cc->lock);
     return q;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
-    (void)c;
+    sv_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = calloc(1, sizeof(conn_ctx));
+        conn_ctx *cc = calloc(1, sizeof *cc);
+        *socket_context = cc;
+        if (!cc) return; /* not watched: libmicrohttpd's inactivity timeout still applies */
+        pthread_mutex_init(&cc->lock, NULL);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cc->fd = ci ? ci->connect_fd : -1;
+        cc->start = accel__now_ms();
+        cc->deadline = cc->start + s->cfg.client_timeout_s * 1000.0;
+        cc->phase = CONN_FIRST;
+        client_text(c, cc->client, sizeof cc->client);
+        if (cc->fd >= 0) {
+            pthread_mutex_lock(&conns_lock);
+            cc->next = conns;
+            if (conns) conns->prev = cc;
+            conns = cc;
+            cc->listed = 1;
+            pthread_mutex_unlock(&conns_lock);
+        }
         return;
     }
+    /* libmicrohttpd closes the socket after this: the watchdog, which takes conns_lock,
+     * never sees the descriptor closed or reused */
     conn_ctx *cc = *socket_context;
-    if (cc && cc->pending && !cc->pending->aware) req_unref(cc->pending);
-    free(cc);
     *socket_context = NULL;
+    if (!cc) return;
+    if (cc->listed) {
+        pthread_mutex_lock(&conns_lock);
+        if (cc->prev) cc->prev->next = cc->next;
+        else conns = cc->next;
+        if (cc->next) cc->next->prev = cc->prev;
+        pthread_mutex_unlock(&conns_lock);
+    }
+    if (cc->cur && !cc->cur->aware) req_unref(cc->cur);
+    pthread_mutex_destroy(&cc->lock);
+    free(cc);
 }
 
 /* ---- answers ---------------------------------------------------------------------------- */
 
 static enum MHD_Result send_answer(sv_req *q, sv_answer *a)
 {
+    if (q->cc) q->cc->phase = CONN_ANSWERING; /* cc->lock is held: this is a callback */
     struct MHD_Response *r = MHD_create_response_from_buffer(
         a->n, a->body, a->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
     if (!r) {
@@ -189,7 +396,8 @@ static int retry_after(sv_server *s)
     return t < 1 ? 1 : t > 60 ? 60 : (int)t;
 }
 
-static enum MHD_Result hold(sv_req *q, sv_answer *a, int now);
+static int has_body(const sv_request *r) { return r->content_length > 0 || r->chunked; }
+
 static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *status, const char *fmt, ...)
@@ -205,10 +413,7 @@ static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *st
     if ((int)why >= 0) sv_metrics_reject(q->srv->metrics, why);
     /* at the first call, a request with a body is answered at once (its body is not read:
      * the connection closes); otherwise the answer waits for the request's end */
-    if (q->state == ST_NEW) {
-        const char *te = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-        return hold(q, &a, q->parsed.content_length > 0 || (te && strcasecmp(te, "identity") != 0));
-    }
+    if (q->state == ST_NEW) return hold(q, &a, has_body(&q->parsed));
     return send_answer(q, &a);
 }
 
@@ -235,33 +440,67 @@ void sv_http_job_release(sv_job *job, void *arg)
 
 /* ---- the access handler ------------------------------------------------------------------- */
 
+/* Every field named `name`, joined with ", " (RFC 9110 §5.3): what the request parser judges
+ * the framing and the host from, so that one given twice is seen (libmicrohttpd's lookup
+ * gives the first only). A value too long to hold stays visibly malformed. */
+typedef struct {
+    const char *name;
+    char *buf;
+    size_t cap, n;
+    int count, over;
+} fields;
+
+static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    fields *f = cls;
+    if (!key || strcasecmp(key, f->name) != 0) return MHD_YES;
+    size_t vn = value ? strlen(value) : 0;
+    if (f->n + 2 + vn >= f->cap) {
+        f->over = 1;
+        return MHD_NO;
+    }
+    if (f->count++) {
+        memcpy(f->buf + f->n, ", ", 2);
+        f->n += 2;
+    }
+    memcpy(f->buf + f->n, value ? value : "", vn);
+    f->n += vn;
+    f->buf[f->n] = '\0';
+    return MHD_YES;
+}
+
+static const char *joined(struct MHD_Connection *c, const char *name, char *buf, size_t cap)
+{
+    fields f = {name, buf, cap, 0, 0, 0};
+    buf[0] = '\0';
+    MHD_get_connection_values(c, MHD_HEADER_KIND, join_field, &f);
+    if (f.over) return "(too long)";
+    return f.count ? buf : NULL;
+}
+
 static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
 {
     sv_server *s = q->srv;
     struct MHD_Connection *c = q->conn;
     accel__strlcpy(q->method, method, sizeof q->method);
-    /* RFC 9112: an HTTP/1.1 request without Host is a 400 (libmicrohttpd lets it through) */
-    if (version && !strcmp(version, MHD_HTTP_VERSION_1_1) &&
-        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
-        sv_answer a = {0};
-        sv_answer_error(&a, 400, NULL, "an HTTP/1.1 request needs a Host header");
-        return hold(q, &a, 0);
-    }
+    char cl[320], te[320], host[320];
     sv_request_in in = {
         .method = method,
         .uri = q->uri,
         .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
         .accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
-        .content_length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH),
+        .content_length = joined(c, MHD_HTTP_HEADER_CONTENT_LENGTH, cl, sizeof cl),
         .token = s->cfg.token,
         .body_limit = s->cfg.body_limit,
     };
+    sv_request_head head = {
+        .transfer_encoding = joined(c, MHD_HTTP_HEADER_TRANSFER_ENCODING, te, sizeof te),
+        .version = version,
+        .host = joined(c, MHD_HTTP_HEADER_HOST, host, sizeof host),
+    };
     sv_request *r = &q->parsed;
-    sv_request_parse(&in, routes, N_ROUTES, r);
-    /* an answer given before a body is read closes the connection (the rest of the body is
-     * not read); without a body it waits for the request's end, so the connection stays */
-    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    int has_body = r->content_length > 0 || (te && strcasecmp(te, "identity") != 0);
+    sv_request_parse_head(&in, &head, routes, N_ROUTES, r);
     if (r->status) {
         sv_answer a = {0};
         sv_answer_error(&a, r->status, NULL, "%s", r->error);
@@ -272,7 +511,13 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
             sv_metrics_reject(s->metrics, SV_REJ_UNAUTHORIZED);
         }
         if (r->status == 413) sv_metrics_reject(s->metrics, SV_REJ_BODY_LIMIT);
-        return hold(q, &a, has_body);
+        /* a body whose end is unknown or ambiguous is not read, and nothing after it is
+         * taken for a next request: answered now, and the connection closes */
+        if (r->close) sv_answer_header(&a, "Connection", "close");
+        /* an answer given before a body is read closes the connection (the rest of the body
+         * is not read); without a body it waits for the request's end, so the connection
+         * stays */
+        return hold(q, &a, has_body(r) || r->close);
     }
     if (impls[r->route].fast) {
         q->state = ST_PAGE;
@@ -292,47 +537,12 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
     return MHD_YES;
 }
 
-/* The 408 for a client that sends its body too slowly. libmicrohttpd (0.9.75) accepts an
- * answer only before a body or after all of it, and this client may never finish: the answer
- * is written to the socket here, after what already arrived is read away (so that closing
- * does not reset the connection under the answer), and the connection is then closed. */
-static enum MHD_Result too_slow(sv_req *q, size_t got, double spent)
-{
-    sv_server *s = q->srv;
-    sv_answer a = {0};
-    sv_answer_error(&a, 408, NULL,
-                    "the request took more than %g s to arrive (ACCEL_SERVE_CLIENT_TIMEOUT_S): %zu "
-                    "bytes of the body in %.1f s", s->cfg.client_timeout_s, got, spent);
-    sv_metrics_reject(s->metrics, SV_REJ_SLOW_CLIENT);
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(q->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (ci) {
-        int fd = ci->connect_fd;
-        char drain[4096];
-        while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) > 0) {
-        }
-        char head[256];
-        int hn = snprintf(head, sizeof head, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", a.n);
-        if (send(fd, head, (size_t)hn, MSG_NOSIGNAL | MSG_DONTWAIT) == hn)
-            send(fd, a.body, a.n, MSG_NOSIGNAL | MSG_DONTWAIT);
-        shutdown(fd, SHUT_WR);
-        q->sent = a.n;
-    }
-    q->code = 408;
-    accel__strlcpy(q->note, a.note, sizeof q->note);
-    sv_answer_free(&a);
-    q->state = ST_DONE;
-    return MHD_NO;
-}
-
 static enum MHD_Result body(sv_req *q, const char *data, size_t *size)
 {
     sv_server *s = q->srv;
-    double now = accel__now_ms(), spent = (now - q->t0) / 1000.0;
     if (*size) {
         size_t n = *size;
         *size = 0;
-        if (spent > s->cfg.client_timeout_s) return too_slow(q, q->body_n + n, spent);
         if (q->over) return MHD_YES; /* over the limit: read away, answered at the end */
         if ((int64_t)(q->body_n + n) > s->cfg.body_limit) {
             /* a body of undeclared size (chunked) grew past the limit: the rest is read and
@@ -353,14 +563,9 @@ static enum MHD_Result body(sv_req *q, const char *data, size_t *size)
         }
         memcpy(q->body + q->body_n, data, n);
         q->body_n += n;
-        /* a client that stops sending is closed when its time is up */
-        double left = s->cfg.client_timeout_s - spent;
-        MHD_set_connection_option(q->conn, MHD_CONNECTION_OPTION_TIMEOUT,
-                                  (unsigned)(left < 1 ? 1 : ceil(left)));
         return MHD_YES;
     }
     /* the whole body is here */
-    MHD_set_connection_option(q->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)ceil(s->cfg.client_timeout_s));
     if (q->over)
         return reject(q, SV_REJ_BODY_LIMIT, 413, NULL,
                       "the body is more than %lld bytes (ACCEL_SERVE_BODY_LIMIT_MB)",
@@ -377,27 +582,32 @@ static enum MHD_Result body(sv_req *q, const char *data, size_t *size)
                       "ACCEL_SERVE_WORKERS)", sv_pool_depth(s->pool), sv_pool_depth(s->pool) == 1 ? "" : "s");
     }
     q->state = ST_QUEUED;
+    if (q->cc) q->cc->phase = CONN_ANSWERING; /* the time limit applies from here on */
     /* suspended before the worker can answer: the answer takes the same lock to resume */
     MHD_suspend_connection(q->conn);
     pthread_mutex_unlock(&q->lock);
     return MHD_YES;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **req_cls)
+static enum MHD_Result handle(sv_server *s, sv_req *q, const char *method, const char *version,
+                              const char *upload, size_t *upload_size)
 {
-    (void)url;
-    sv_server *s = cls;
-    sv_req *q = *req_cls;
-    if (!q) return MHD_NO; /* out of memory when it started */
+    conn_ctx *cc = q->cc;
+    if (q->dead || (cc && cc->expired)) { /* answered 408 or closed already */
+        *upload_size = 0;
+        return MHD_NO;
+    }
     if (!q->aware) {
         q->aware = 1;
-        q->conn = c;
         atomic_fetch_add(&s->in_flight, 1);
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        conn_ctx *cc = ci ? ci->socket_context : NULL;
-        if (cc && cc->pending == q) cc->pending = NULL;
+    }
+    if (cc && cc->phase == CONN_RECEIVING) {
+        double now = accel__now_ms();
+        if (now >= cc->deadline) { /* arrived, or still arriving, past the client's time */
+            expire(s, cc, now);
+            *upload_size = 0;
+            return MHD_NO;
+        }
     }
     switch (q->state) {
     case ST_NEW:
@@ -432,53 +642,78 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 }
 
-/* One line per request: when, who, what, the status, the bytes sent, the time, and for an
- * operation where it ran (or why it failed). One write(2), so lines from threads never mix. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
+{
+    (void)url;
+    sv_server *s = cls;
+    sv_req *q = *req_cls;
+    if (!q) { /* out of memory when it started */
+        fprintf(stderr, "accel serve: error: out of memory for a request: its connection is closed\n");
+        return MHD_NO;
+    }
+    q->conn = c;
+    /* the watchdog leaves this connection alone while its thread is here */
+    if (q->cc) pthread_mutex_lock(&q->cc->lock);
+    enum MHD_Result res = handle(s, q, method, version, upload, upload_size);
+    if (q->cc) pthread_mutex_unlock(&q->cc->lock);
+    return res;
+}
+
+/* The request's end: its counters, and one line in the access log (time, client, method,
+ * target, status, body bytes sent, time from its start, and for an operation where it ran or
+ * why it failed). */
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     sv_server *s = cls;
     sv_req *q = *req_cls;
+    (void)c;
     if (!q) return;
     *req_cls = NULL;
-    /* a request libmicrohttpd answered itself (a header too large: 431) never reached the
-     * access handler: the connection's pointer to it goes, and it was not in flight */
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    conn_ctx *cc = ci ? ci->socket_context : NULL;
-    if (cc && cc->pending == q) cc->pending = NULL;
-    double ms = accel__now_ms() - q->t0;
-    if (q->aware) sv_metrics_request(s->metrics, q->parsed.route, q->code, ms / 1000.0);
-    char when[40];
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t k = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + k, sizeof when - k, ".%03ldZ", ts.tv_nsec / 1000000);
-    char line[1400];
-    static const char *const ends[] = {"", "error", "timeout", "daemon shutdown", "read error",
-                                       "client abort"};
-    char code[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
-    if (q->code) snprintf(code, sizeof code, "%d", q->code);
-    int n = snprintf(line, sizeof line, "%s %s %s %.300s %s %zu %.3fms%s%s%s%s\n", when, q->client,
-                     q->method[0] ? q->method : "-", q->uri, code, q->sent, ms,
-                     q->note[0] ? " " : "", q->note,
-                     toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? " closed: " : "",
-                     toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && (unsigned)toe < 6 ? ends[toe] : "");
-    if (n > 0) {
-        ssize_t w = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-        (void)w;
+    double now = accel__now_ms(), ms = now - q->t0;
+    conn_ctx *cc = q->cc;
+    if (cc) {
+        /* the next request on this connection must begin within the client's time */
+        pthread_mutex_lock(&cc->lock);
+        if (cc->cur == q) cc->cur = NULL;
+        if (!cc->expired) {
+            cc->phase = CONN_IDLE;
+            cc->deadline = now + s->cfg.client_timeout_s * 1000.0;
+        }
+        pthread_mutex_unlock(&cc->lock);
+    }
+    if (!q->dead) {
+        /* answered requests only: one that ended unanswered (the client gone) has no code */
+        if (q->code) sv_metrics_request(s->metrics, q->parsed.route, q->code, ms / 1000.0);
+        static const char *const ends[] = {"", "error", "timeout", "daemon shutdown", "read error",
+                                           "client abort"};
+        /* a 408 closes the connection: no need to say so */
+        const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || q->expired ? ""
+                          : (unsigned)toe < 6 ? ends[toe] : "?";
+        access_line(q->client, q->method[0] ? q->method : "-", q->uri, q->code, q->sent, ms, q->note, end);
     }
     if (q->aware) atomic_fetch_sub(&s->in_flight, 1);
     req_unref(q);
 }
 
+/* libmicrohttpd's messages. Those that say a request's connection closed while it arrived
+ * are left out: the access log gives each such request and how it ended, and a 408 (the
+ * server's own shutdown of the socket, then the client's reset when it sends on) brought one
+ * or two of them every time. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    static const char *const known[] = {"Application reported internal error",
+                                        "Connection was closed by remote side with incomplete request",
+                                        "Connection socket is closed when reading request",
+                                        "Socket has been disconnected when reading request"};
     char msg[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strncmp(msg, known[i], strlen(known[i]))) return;
     if (msg[0]) fprintf(stderr, "accel serve: libmicrohttpd: %s\n", msg);
 }
 
@@ -587,6 +822,15 @@ int sv_run(const sv_config *cfg)
         sv_metrics_free(s->metrics);
         return 1;
     }
+    /* the configuration checks the token's characters and length; the grammar (RFC 6750
+     * b64token) also wants one character before the padding */
+    if (cfg->token[0] && !sv_token_grammar_ok(cfg->token)) {
+        fprintf(stderr, "accel serve: error: ACCEL_SERVE_TOKEN=(hidden, %zu characters): not a bearer "
+                        "token, only '=' (allowed: 16..512 characters of A-Z a-z 0-9 - . _ ~ + /, then "
+                        "any =)\n", strlen(cfg->token));
+        sv_metrics_free(s->metrics);
+        return 2;
+    }
     int v6 = 0;
     int fd = listen_on(cfg->listen, s->url, sizeof s->url, &v6);
     if (fd < 0) {
@@ -602,7 +846,9 @@ int sv_run(const sv_config *cfg)
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ceil(cfg->client_timeout_s),
+        /* inactivity only, in whole seconds: past the watchdog's deadlines, so that a slow
+         * request gets its 408 first; it still ends a client too slow to read its answer */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ceil(cfg->client_timeout_s) + 1,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -620,6 +866,12 @@ int sv_run(const sv_config *cfg)
         fprintf(stderr, "accel serve: warning: listening beyond this machine without a token: "
                         "whoever reaches %s can run operations on its devices (set "
                         "ACCEL_SERVE_TOKEN)\n", s->url);
+    watch_stop = 0;
+    pthread_t watcher;
+    int have_watcher = pthread_create(&watcher, NULL, watchdog, s) == 0;
+    if (!have_watcher)
+        fprintf(stderr, "accel serve: warning: cannot start the watchdog thread: a client sending "
+                        "slowly is ended only by libmicrohttpd's inactivity timeout\n");
     pthread_t starter;
     int have_starter = pthread_create(&starter, NULL, sv_start_thread, s) == 0;
     if (!have_starter) snprintf(s->start_error, sizeof s->start_error, "cannot start a thread");
@@ -632,7 +884,11 @@ int sv_run(const sv_config *cfg)
     int busy = atomic_load(&s->in_flight);
     fprintf(stderr, "accel serve: %s: stopping; finishing %d request%s in flight\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM", busy, busy == 1 ? "" : "s");
-    MHD_socket lfd = MHD_quiesce_daemon(d); /* no new connections */
+    /* no new connections: the listening socket closes now, so that a client is refused at
+     * once instead of waiting in the backlog until the drain ends (libmicrohttpd leaves the
+     * socket it hands back open, and no longer accepts on it) */
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET) close(lfd);
     /* what is in flight finishes: operations within their time limit, bodies within the
      * client's time */
     double limit = accel__now_ms() + (cfg->time_limit_s + cfg->client_timeout_s + 5) * 1000.0;
@@ -645,7 +901,13 @@ int sv_run(const sv_config *cfg)
     sv_state_stop(s);
     if (have_starter) pthread_join(starter, NULL);
     MHD_stop_daemon(d);
-    if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    if (have_watcher) { /* after the daemon: a request still arriving kept its deadline */
+        pthread_mutex_lock(&watch_lock);
+        watch_stop = 1;
+        pthread_cond_signal(&watch_cond);
+        pthread_mutex_unlock(&watch_lock);
+        pthread_join(watcher, NULL);
+    }
     sv_pool_free(s->pool);
     s->pool = NULL;
     accel_ctx *ctx = atomic_exchange(&s->ctx, NULL);

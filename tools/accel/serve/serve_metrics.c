@@ -227,7 +227,7 @@ static void value(sv_buf *b, double v)
         if (v < 0) sv_buf_put(b, "-", 1);
         sv_buf_u64(b, (unsigned long long)fabs(v));
     } else
-        sv_buf_printf(b, "%.17g", v);
+        sv_buf_num(b, v);
     sv_buf_put(b, "\n", 1);
 }
 
@@ -473,7 +473,8 @@ void sv_metrics_render(sv_server *s, sv_metrics *m, sv_buf *b)
     sv_buf_printf(b, "accel_start_time_seconds");
     value(b, s->started_unix);
     family(b, "accel_ready", "gauge", "1 once the devices are probed and the kernels warmed.");
-    sv_buf_printf(b, "accel_ready %d\n", atomic_load(&s->ready) && !atomic_load(&s->draining));
+    sv_buf_printf(b, "accel_ready %d\n",
+                  atomic_load(&s->ready) && !atomic_load(&s->draining) && !s->no_device[0]);
 
     static const sv_snapshot none;
     sv_snapshot *held = sv_snapshot_acquire(s);
@@ -498,7 +499,9 @@ void sv_metrics_render(sv_server *s, sv_metrics *m, sv_buf *b)
     sv_snapshot_release(held);
     executor(s, b);
 
-    family(b, "accel_http_requests_total", "counter", "HTTP requests answered, by endpoint and status code.");
+    family(b, "accel_http_requests_total", "counter",
+           "HTTP requests answered, by endpoint and status code (one that ended unanswered, its "
+           "client gone, is not counted).");
     for (size_t r = 0; r <= m->n_routes; r++)
         for (size_t c = 0; c < N_CODES; c++) {
             unsigned long long n = atomic_load(&m->req[r * N_CODES + c]);

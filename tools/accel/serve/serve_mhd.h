@@ -14,7 +14,7 @@
 
 #define SV_MHD_FUNCS(X)                                                                          \
     X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_quiesce_daemon) X(MHD_get_connection_info)     \
-    X(MHD_set_connection_option) X(MHD_lookup_connection_value) X(MHD_suspend_connection)       \
+    X(MHD_get_connection_values) X(MHD_lookup_connection_value) X(MHD_suspend_connection)       \
     X(MHD_resume_connection) X(MHD_create_response_from_buffer) X(MHD_add_response_header)      \
     X(MHD_queue_response) X(MHD_destroy_response)
 
@@ -33,7 +33,7 @@ void sv_mhd_set_soname(const char *soname);
 #define MHD_stop_daemon sv_mhd_fn.MHD_stop_daemon
 #define MHD_quiesce_daemon sv_mhd_fn.MHD_quiesce_daemon
 #define MHD_get_connection_info sv_mhd_fn.MHD_get_connection_info
-#define MHD_set_connection_option sv_mhd_fn.MHD_set_connection_option
+#define MHD_get_connection_values sv_mhd_fn.MHD_get_connection_values
 #define MHD_lookup_connection_value sv_mhd_fn.MHD_lookup_connection_value
 #define MHD_suspend_connection sv_mhd_fn.MHD_suspend_connection
 #define MHD_resume_connection sv_mhd_fn.MHD_resume_connection

@@ -233,8 +233,9 @@ void sv_op_audio_features(sv_job *job)
                                                        padding_name(p->padding), p->windows ? "true" : "false");
         sv_buf_printf(&b, ", \"shape\": ");
         put_shape(&b, shape, nd);
-        sv_buf_printf(&b, ", \"frames\": %lld, \"seconds\": %.17g, \"decoder\": ",
-                      (long long)frames_of(p, shape), (double)n / p->sample_rate);
+        sv_buf_printf(&b, ", \"frames\": %lld, \"seconds\": ", (long long)frames_of(p, shape));
+        sv_buf_num(&b, (double)n / p->sample_rate);
+        sv_buf_printf(&b, ", \"decoder\": ");
         sv_buf_json_str(&b, info.decoder);
         sv_buf_printf(&b, ", \"format\": ");
         sv_buf_json_str(&b, info.format);
@@ -373,7 +374,11 @@ void sv_op_image_blob(sv_job *job)
         sv_buf b = {0};
         sv_buf_printf(&b, "{\"model\": \"%s\", \"size\": %d, \"width\": %d, \"height\": %d, ",
                       r->model, S, w, h);
-        if (scrfd) sv_buf_printf(&b, "\"det_scale\": %.17g, ", det_scale);
+        if (scrfd) {
+            sv_buf_printf(&b, "\"det_scale\": ");
+            sv_buf_num(&b, det_scale);
+            sv_buf_printf(&b, ", ");
+        }
         sv_buf_printf(&b, "\"shape\": ");
         put_shape(&b, shape, 4);
         sv_buf_printf(&b, ", \"blob\": ");
@@ -395,6 +400,10 @@ void sv_op_image_blob(sv_job *job)
         return;
     }
     where(job, ctx, &rec, shape, 4);
-    if (scrfd) sv_answer_header(&job->ans, "X-Accel-Det-Scale", "%.17g", det_scale);
+    if (scrfd) {
+        char t[32];
+        sv_num_text(t, det_scale);
+        sv_answer_header(&job->ans, "X-Accel-Det-Scale", "%s", t);
+    }
     sv_metrics_op(job->srv->metrics, op, rec.device_used, 1, (accel__now_ms() - t0) / 1000.0, &rec, NULL);
 }

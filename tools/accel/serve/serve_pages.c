@@ -46,6 +46,18 @@ void sv_page_readyz(sv_server *s, const sv_request *req, sv_answer *a)
         sv_answer_text(a, 503, "text/plain; charset=utf-8", "draining: shutting down\n");
     } else if (s->start_error[0]) {
         sv_answer_text(a, 503, "text/plain; charset=utf-8", "failed: the devices could not be opened\n");
+    } else if (atomic_load(&s->ready) && s->no_device[0]) {
+        sv_buf b = {0};
+        sv_buf_printf(&b, "failed: %s\n", s->no_device);
+        if (b.oom) {
+            free(b.s);
+            sv_answer_text(a, 503, "text/plain; charset=utf-8", "failed: no usable device\n");
+        } else {
+            a->code = 503;
+            a->ctype = "text/plain; charset=utf-8";
+            a->body = b.s;
+            a->n = b.n;
+        }
     } else if (!atomic_load(&s->ready)) {
         sv_answer_text(a, 503, "text/plain; charset=utf-8", "starting: probing devices and warming kernels\n");
         sv_answer_header(a, "Retry-After", "1");
@@ -236,16 +248,20 @@ void sv_page_status(sv_server *s, const sv_request *req, sv_answer *a)
     (void)req;
     sv_snapshot *p = sv_snapshot_acquire(s);
     int ready = atomic_load(&s->ready), draining = atomic_load(&s->draining);
-    const char *status = draining ? "draining" : s->start_error[0] ? "failed" : ready ? "ok" : "starting";
+    int no_device = ready && s->no_device[0];
+    const char *status = draining                          ? "draining"
+                         : s->start_error[0] || no_device ? "failed"
+                         : ready                          ? "ok"
+                                                          : "starting";
     sv_buf b = {0};
     sv_buf_reserve(&b, (p ? p->json_n : 0) + (s->doctor_json ? strlen(s->doctor_json) : 0) + 4096);
     sv_buf_printf(&b, "{\"status\": \"%s\", \"ready\": %s, \"accel_version\": ", status,
-                  ready && !draining ? "true" : "false");
+                  ready && !draining && !no_device ? "true" : "false");
     sv_buf_json_str(&b, accel_version_string());
     sv_buf_printf(&b, ", \"started_at\": \"%s\", \"uptime_seconds\": %.3f", s->started_text, sv_uptime(s));
-    if (s->start_error[0]) {
+    if (s->start_error[0] || no_device) {
         sv_buf_printf(&b, ", \"error\": ");
-        sv_buf_json_str(&b, s->start_error);
+        sv_buf_json_str(&b, s->start_error[0] ? s->start_error : s->no_device);
     }
     if (p && p->json) {
         sv_buf_put(&b, ", ", 2);

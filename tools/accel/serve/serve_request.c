@@ -1,5 +1,5 @@
-/* serve_request.c — a request's route, token, query string, Accept header, declared size and
- * operation parameters (serve_request.h). Plain strings in, a verdict out: no
+/* serve_request.c — a request's framing, Host, route, token, query string, Accept header,
+ * declared size and operation parameters (serve_request.h). Plain strings in, a verdict out: no
  * libmicrohttpd, no allocation, nothing that depends on the server's state, so that the
  * fuzz target reaches every branch.
  *
@@ -49,6 +49,23 @@ int sv_bearer_ok(const char *authorization, const char *token)
     return diff == 0;
 }
 
+int sv_token_grammar_ok(const char *token)
+{
+    size_t k = 0;
+    while (token[k] && (isalnum((unsigned char)token[k]) || strchr("-._~+/", token[k]))) k++;
+    if (k == 0) return 0; /* "====": padding of nothing */
+    while (token[k] == '=') k++;
+    return token[k] == '\0';
+}
+
+/* "Bearer" or "bearer …": the scheme RFC 6750 defines (case-insensitive, RFC 7235). */
+static int bearer_scheme(const char *authorization)
+{
+    while (*authorization == ' ') authorization++;
+    return strncasecmp(authorization, "Bearer", 6) == 0 &&
+           (authorization[6] == ' ' || authorization[6] == '\0');
+}
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -79,11 +96,36 @@ static int decode(const char *s, size_t n, char *out, size_t cap)
     return 0;
 }
 
-/* The path of the request target: up to '?' or '#', percent-decoded. */
+/* What follows the scheme and authority of an absolute-form target ("http://host:80/status?x":
+ * "/status?x"; "http://host?x": "?x"), which RFC 9112 §3.2.2 says a server must accept as it
+ * accepts origin-form. NULL when `uri` is not an http or https URI with an authority. */
+static const char *absolute_rest(const char *uri)
+{
+    size_t k = 0;
+    while (isalnum((unsigned char)uri[k]) || uri[k] == '+' || uri[k] == '-' || uri[k] == '.') k++;
+    if (!((k == 4 && !strncasecmp(uri, "http", 4)) || (k == 5 && !strncasecmp(uri, "https", 5))) ||
+        strncmp(uri + k, "://", 3) != 0)
+        return NULL;
+    const char *authority = uri + k + 3;
+    size_t an = strcspn(authority, "/?#");
+    return an ? authority + an : NULL;
+}
+
+/* The path of the request target, origin-form or absolute-form: up to '?' or '#',
+ * percent-decoded ("/" for an absolute-form target without one). */
 static int target_path(const char *uri, char *out, size_t cap, const char **query)
 {
+    if (uri[0] != '/') {
+        uri = absolute_rest(uri);
+        if (!uri) return -1;
+    }
     size_t n = strcspn(uri, "?#");
     *query = uri[n] == '?' ? uri + n + 1 : NULL;
+    if (n == 0) { /* "http://host" or "http://host?x" */
+        if (cap < 2) return -1;
+        memcpy(out, "/", 2);
+        return 0;
+    }
     return decode(uri, n, out, cap);
 }
 
@@ -193,10 +235,10 @@ static void audio_args(const char *query, sv_request *r)
         r->audio.padding = modes[k];
     }
     if (ps[2].set) {
-        static const char *const yes[] = {"1", "true", "yes", "on", ""};
+        static const char *const yes[] = {"1", "true", "yes", "on"};
         static const char *const no[] = {"0", "false", "no", "off"};
         int on = -1;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 4; i++)
             if (!strcasecmp(ps[2].value, yes[i])) on = 1;
         for (int i = 0; i < 4; i++)
             if (!strcasecmp(ps[2].value, no[i])) on = 0;
@@ -339,10 +381,12 @@ static void blob_args(const char *query, sv_request *r)
     }
 }
 
-/* Content-Length: digits only (RFC 9110), -2 when malformed, -1 when absent. */
+/* Content-Length: digits only (RFC 9110 §8.6), -2 when malformed, -3 when given more than
+ * once (the fields joined: "5, 30"), -1 when absent. */
 static int64_t content_length(const char *v)
 {
     if (!v) return -1;
+    if (strchr(v, ',')) return -3;
     v = ows(v);
     if (!*v) return -2;
     int64_t n = 0;
@@ -354,19 +398,84 @@ static int64_t content_length(const char *v)
     return *v ? -2 : n;
 }
 
+/* A header's value, for a message: at most 60 bytes of it. */
+#define SHOWN(v) (strlen(v) > 60 ? 60 : (int)strlen(v)), (v)
+
+/* The request's framing (RFC 9112 §6): how its body is delimited. A request whose body's end
+ * is unknown or ambiguous cannot be answered and then followed by another on the same
+ * connection — what a proxy in front takes for the next request could be this one's body
+ * (request smuggling) — so it is refused and the connection closed. 0, or -1 after fail(). */
+static int framing(const sv_request_in *in, const sv_request_head *head, sv_request *r)
+{
+    const char *te = head->transfer_encoding;
+    if (te) {
+        const char *t = ows(te);
+        size_t n = strlen(t);
+        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
+        r->close = 1;
+        if (n != 7 || strncasecmp(t, "chunked", 7) != 0) {
+            /* §6.1: a coding the server does not understand is 501 */
+            fail(r, 501, "Transfer-Encoding: '%.*s' is not supported (this server reads "
+                         "'chunked' only)", SHOWN(te));
+            return -1;
+        }
+        if (in->content_length) {
+            /* §6.3: both is what smuggling looks like; a server may refuse it */
+            fail(r, 400, "Content-Length and Transfer-Encoding: a request gives one or the "
+                         "other, not both");
+            return -1;
+        }
+        r->close = 0;
+        r->chunked = 1;
+        return 0;
+    }
+    r->content_length = content_length(in->content_length);
+    if (r->content_length < -1) {
+        r->close = 1;
+        if (r->content_length == -3)
+            fail(r, 400, "Content-Length: given more than once ('%.*s'): a request declares "
+                         "its size once", SHOWN(in->content_length));
+        else
+            fail(r, 400, "Content-Length: '%.*s' is not a whole number of bytes",
+                 SHOWN(in->content_length));
+        r->content_length = -1;
+        return -1;
+    }
+    return 0;
+}
+
 static const char *methods_text(unsigned m) { return m == SV_POST ? "POST" : "GET, HEAD"; }
 
 void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size_t n,
                       sv_request *r)
 {
+    sv_request_parse_head(in, NULL, routes, n, r);
+}
+
+void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
+                           const sv_route_desc *routes, size_t n, sv_request *r)
+{
+    static const sv_request_head none;
+    if (!head) head = &none;
     memset(r, 0, sizeof *r);
     r->route = -1;
     r->content_length = -1;
+    if (framing(in, head, r) != 0) return;
+    /* RFC 9112 §3.2: exactly one Host in HTTP/1.1 (libmicrohttpd lets either through) */
+    if (head->version && !strcmp(head->version, "HTTP/1.1") && !head->host) {
+        fail(r, 400, "an HTTP/1.1 request needs a Host header");
+        return;
+    }
+    if (head->host && strchr(head->host, ',')) {
+        fail(r, 400, "Host: given more than once");
+        return;
+    }
     char path[512];
     const char *query = NULL;
     const char *uri = in->uri ? in->uri : "";
-    if (uri[0] != '/' || target_path(uri, path, sizeof path, &query) != 0) {
-        fail(r, 400, "request target: not an absolute path, or not valid percent-encoding");
+    if (target_path(uri, path, sizeof path, &query) != 0) {
+        fail(r, 400, "request target: not an absolute path or an http URI, or not valid "
+                     "percent-encoding");
         return;
     }
     for (size_t i = 0; i < n; i++)
@@ -391,15 +500,15 @@ void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size
         return;
     }
     if (rt->auth && in->token && in->token[0] && !sv_bearer_ok(in->authorization, in->token)) {
-        r->auth_error = in->authorization ? "invalid_token" : NULL;
-        fail(r, 401, in->authorization ? "the bearer token is not the one ACCEL_SERVE_TOKEN sets"
-                                       : "this server needs 'Authorization: Bearer <token>' "
-                                         "(ACCEL_SERVE_TOKEN)");
-        return;
-    }
-    r->content_length = content_length(in->content_length);
-    if (r->content_length == -2) {
-        fail(r, 400, "Content-Length: not a whole number of bytes");
+        /* RFC 6750 §3.1: credentials of another scheme are no bearer token at all, and get
+         * no error code */
+        int bearer = in->authorization && bearer_scheme(in->authorization);
+        r->auth_error = bearer ? "invalid_token" : NULL;
+        fail(r, 401, bearer ? "the bearer token is not the one ACCEL_SERVE_TOKEN sets"
+                     : in->authorization ? "this server takes only 'Authorization: Bearer <token>' "
+                                           "(ACCEL_SERVE_TOKEN), not another scheme"
+                                         : "this server needs 'Authorization: Bearer <token>' "
+                                           "(ACCEL_SERVE_TOKEN)");
         return;
     }
     /* every method: a page's body is read only to be dropped, and a declared one past the

@@ -33,26 +33,42 @@ typedef struct sv_route_desc {
     const char *not_yet; /* 501 with this reason, or NULL */
 } sv_route_desc;
 
-/* What the connection gave. NULL for a header that is absent. */
+/* What the connection gave. NULL for a header that is absent. A header that frames the
+ * request or names its host (Content-Length here, Transfer-Encoding and Host below) is every
+ * field of that name, joined with ", " as RFC 9110 §5.3 combines them, so that one given
+ * twice is seen. */
 typedef struct sv_request_in {
     const char *method;         /* "GET" */
     const char *uri;            /* the request target as sent: "/v1/audio/features?preset=…" */
     const char *authorization;  /* the Authorization header */
     const char *accept;         /* the Accept header */
-    const char *content_length; /* the Content-Length header */
+    const char *content_length; /* the Content-Length header(s) */
     const char *token;          /* ACCEL_SERVE_TOKEN; NULL or "" when none is required */
     int64_t body_limit;         /* bytes */
 } sv_request_in;
+
+/* The rest of the request head that decides its framing and its host. A struct of its own,
+ * not more fields of sv_request_in, so that the initializers of that struct's callers stay
+ * whole (the fuzz target's among them). */
+typedef struct sv_request_head {
+    const char *transfer_encoding; /* the Transfer-Encoding header(s) */
+    const char *version;           /* "HTTP/1.1"; NULL: the Host header is not checked */
+    const char *host;              /* the Host header(s) */
+} sv_request_head;
 
 /* What accel makes of it. */
 typedef struct sv_request {
     int route;             /* index into the routes given, -1 when none matches the path */
     int status;            /* 0: go ahead; else the HTTP status to answer, with `error` */
+    int close;             /* the request's framing is unsafe (its end is unknown or ambiguous):
+                            * answer at once and close the connection, reading nothing more */
     char error[640];       /* why (names the input and the values allowed) */
     const char *allow;     /* for 405: the methods allowed ("GET, HEAD" or "POST") */
-    const char *auth_error; /* for 401: NULL (no credentials) or "invalid_token" */
+    const char *auth_error; /* for 401: NULL (no credentials, or another scheme than Bearer:
+                            * RFC 6750 §3.1) or "invalid_token" */
     int head;              /* a HEAD request: headers only */
-    int64_t content_length; /* -1 when not declared (chunked) */
+    int64_t content_length; /* -1 when not declared (chunked, or no body) */
+    int chunked;           /* Transfer-Encoding: chunked */
     sv_format fmt;
     /* SV_ARGS_AUDIO */
     char preset[32];       /* as accel audio names it: "whisper-80" */
@@ -63,14 +79,25 @@ typedef struct sv_request {
 } sv_request;
 
 /* Parses `in` against the endpoints routes[0..n). Never fails: out->status says what to
- * answer (400, 401, 404, 405, 406, 413, 501) when the request cannot go ahead. Checks in the
- * order a client can fix them: path (404), method (405), token (401), the declared body size
- * (413), then the parameters (400) and the Accept header (406). */
+ * answer (400, 401, 404, 405, 406, 413, 501) when the request cannot go ahead. First what
+ * makes the message itself unsafe or malformed, whatever the endpoint: its framing
+ * (Transfer-Encoding other than chunked: 501; Content-Length malformed or given twice, or
+ * with Transfer-Encoding: 400; these set `close`), the Host header (400), the request target
+ * (400; origin-form or absolute-form, RFC 9112 §3.2). Then in the order a client can fix
+ * them: path (404), method (405), token (401), the declared body size (413), the parameters
+ * (400) and the Accept header (406). */
 void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size_t n,
                       sv_request *out);
+/* The same, with the rest of the head (NULL: none of those headers, no Host check). */
+void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
+                           const sv_route_desc *routes, size_t n, sv_request *out);
 
 /* 1 when `authorization` is "Bearer <token>" (the scheme case-insensitive, as RFC 7235
  * says). The comparison takes the same time whatever the bytes and wherever they differ. */
 int sv_bearer_ok(const char *authorization, const char *token);
+
+/* 1 when `token` is an RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" /
+ * "/" ) *"=" (at least one character before the padding). */
+int sv_token_grammar_ok(const char *token);
 
 #endif

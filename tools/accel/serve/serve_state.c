@@ -110,6 +110,23 @@ static int nap(double ms)
     return st;
 }
 
+/* Ready means work can run. Under ACCEL_STRICT=1 with the device asked for absent (--device
+ * cuda on a machine without CUDA), every operation fails (ERR_STRICT): a load balancer must
+ * not send work here, so /readyz says why instead of "ready". One operation family that may
+ * run somewhere is enough: the others fail with their own reason. */
+static void check_devices(sv_server *s, accel_ctx *ctx)
+{
+    size_t dev;
+    if (accel_select(ctx, NULL, &dev, NULL) == ACCEL_OK) return;
+    char why[600];
+    accel__strlcpy(why, accel_last_error(ctx), sizeof why);
+    for (size_t i = 0; i < accel__op_count(); i++)
+        if (accel_select(ctx, accel__op_at(i)->name, &dev, NULL) == ACCEL_OK) return;
+    snprintf(s->no_device, sizeof s->no_device, "no usable device for any operation: %s",
+             why[0] ? why : "no device may run work");
+    fprintf(stderr, "accel serve: warning: %s; /readyz answers 503 (not ready)\n", s->no_device);
+}
+
 extern void sv_http_job_done(sv_job *job, sv_answer *ans, void *arg);
 extern void sv_http_job_release(sv_job *job, void *arg);
 
@@ -143,6 +160,7 @@ void *sv_start_thread(void *arg)
         return NULL;
     }
     take_snapshot(s, ctx);
+    check_devices(s, ctx);
     atomic_store(&s->ctx, ctx);
     atomic_store(&s->ready, 1);
     const sv_snapshot *snap = s->snap;

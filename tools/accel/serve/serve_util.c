@@ -1,6 +1,7 @@
 /* serve_util.c — text buffers and answers, shared by the parts of the server. */
 #include "serve.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,21 @@ void sv_buf_printf(sv_buf *b, const char *fmt, ...)
     b->n += (size_t)k;
 }
 
+/* The length of the well-formed UTF-8 sequence at p (1..4), 0 when p[0] does not start one
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
+        (c == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return n;
+}
+
 void sv_buf_json_str(sv_buf *b, const char *s)
 {
     sv_buf_put(b, "\"", 1);
@@ -73,11 +89,70 @@ void sv_buf_json_str(sv_buf *b, const char *s)
             sv_buf_put(b, e, 2);
         } else if (*p < 0x20) {
             sv_buf_printf(b, "\\u%04x", *p);
-        } else {
+        } else if (*p < 0x80) {
             sv_buf_put(b, p, 1);
+        } else {
+            size_t n = utf8_len(p);
+            if (n) {
+                sv_buf_put(b, p, n);
+                p += n - 1;
+            } else {
+                sv_buf_puts(b, "\\ufffd");
+            }
         }
     }
     sv_buf_put(b, "\"", 1);
+}
+
+void sv_num_text(char out[32], double v)
+{
+    if (!isfinite(v)) {
+        snprintf(out, 32, "%s", isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+        return;
+    }
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, 32, "%.*g", digits, v);
+        if (strtod(out, NULL) == v) break;
+    }
+}
+
+void sv_buf_num(sv_buf *b, double v)
+{
+    char t[32];
+    sv_num_text(t, v);
+    sv_buf_puts(b, t);
+}
+
+void sv_log_escape(char *out, size_t cap, const char *s, size_t n, int field)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t k = 0;
+    for (size_t i = 0; i < n && p[i]; i++) {
+        size_t len = p[i] < 0x80 ? 1 : utf8_len(p + i);
+        /* the C1 controls (U+0080..U+009F) act as escape sequences on some terminals */
+        int c1 = len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
+        if (len == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\' && !(field && p[i] == ' ')) {
+            if (k + 1 >= cap) break;
+            out[k++] = (char)p[i];
+        } else if (len > 1 && !c1) {
+            if (k + len >= cap) break;
+            memcpy(out + k, p + i, len);
+            k += len;
+            i += len - 1;
+        } else if (p[i] == '\\') {
+            if (k + 2 >= cap) break;
+            out[k++] = '\\';
+            out[k++] = '\\';
+        } else { /* one byte at a time: a control, DEL, a byte that is not UTF-8, a C1's lead */
+            if (k + 4 >= cap) break;
+            out[k++] = '\\';
+            out[k++] = 'x';
+            out[k++] = hex[p[i] >> 4];
+            out[k++] = hex[p[i] & 15];
+        }
+    }
+    if (cap) out[k < cap ? k : cap - 1] = '\0';
 }
 
 void sv_answer_header(sv_answer *a, const char *name, const char *fmt, ...)
