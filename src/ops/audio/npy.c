@@ -2,10 +2,10 @@
  * bytes so that a streamed file can be started before its shape is known and the header
  * rewritten in place at the end. */
 #include "audio_internal.h"
-#include "../corpus/corpus_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 accel_status accel__npy_header(char hdr[128], const size_t *shape, int ndim)
@@ -32,13 +32,20 @@ accel_status accel__npy_header(char hdr[128], const size_t *shape, int ndim)
     return ACCEL_OK;
 }
 
-/* Written to "<path>.partial-PID" and renamed into place (the corpus writer, in pieces of at
- * most ACCEL__WRITE_PIECE), so a reader never sees half an array. */
+/* Written to a temporary file beside `path` and renamed into place (core/util.c, in pieces of
+ * at most ACCEL__WRITE_PIECE), so a reader never sees half an array. One buffer for the two:
+ * the arrays written this way are small (`accel audio features --demo -o`). */
 accel_status accel__npy_write(const char *path, const float *data, const size_t *shape, int ndim)
 {
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, ndim));
     size_t n = 1;
     for (int i = 0; i < ndim; i++) n *= shape[i];
-    return accel__corpus_write_atomic(path, hdr, sizeof hdr, data, n * sizeof *data);
+    char *buf = malloc(sizeof hdr + n * sizeof *data);
+    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory writing '%s'", path);
+    memcpy(buf, hdr, sizeof hdr);
+    if (n) memcpy(buf + sizeof hdr, data, n * sizeof *data);
+    accel_status st = accel__write_file_atomic(path, buf, sizeof hdr + n * sizeof *data, 0666);
+    free(buf);
+    return st;
 }
