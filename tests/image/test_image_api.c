@@ -73,6 +73,11 @@ static void test_decode_bad_files(void)
     ASSERT_EQ_INT(st, ACCEL_ERR_FORMAT);
     ASSERT_CONTAINS(accel_last_error(ctx), "empty.jpg");
     ASSERT_CONTAINS(accel_last_error(ctx), "(16 of 20 images failed; the others are done)");
+    /* each file's message, as its result holds it */
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    char want[300];
+    snprintf(want, sizeof want, "image_decode: %s", out[3].message);
+    ASSERT_STR_EQ(accel_image_item_error(3), want);
     for (int i = 0; i < N; i++) {
         if (out[i].status != cases[i].st)
             TEST_FAIL_("%s: %s, want %s (%s)", cases[i].file, accel_status_name(out[i].status),
@@ -92,6 +97,54 @@ static void test_decode_bad_files(void)
                accel_status_name(out[i].status), out[i].message);
     }
     accel_image_decoded_free(out, N);
+}
+
+/* A decode call that fails as a whole fails every file with the call's status and message,
+ * named: its parameters refused, or (ACCEL_STRICT=1 with OpenCL asked for) no device may run
+ * it — never a result left untouched, status ACCEL_OK and no pixels, as if decoded. */
+static void test_decode_call_fails(void)
+{
+    const char *paths[2] = {BAD "good.jpg", BAD "good.png"};
+    accel_image_decoded d[2];
+    accel_image_decoded_init(d, 2);
+    accel_image_decode_params p;
+    accel_image_decode_params_init(&p);
+    p.order = (accel_pixel_order)7;
+    ASSERT_STATUS(accel_image_decode(ctx, &p, paths, 2, d, NULL), ACCEL_ERR_INVALID_ARG);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_STATUS(d[i].status, ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(d[i].message, paths[i]);
+        ASSERT_CONTAINS(d[i].message, "order 7 (allowed: ACCEL_BGR, ACCEL_RGB)");
+        ASSERT_TRUE(d[i].image.data == NULL && d[i].image.width == 0);
+    }
+    /* the same through accel_scrfd_prepare, refused for its input size */
+    float blob[3];
+    accel_image_decoded_init(d, 2);
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 2, 0, 640, blob, NULL, NULL, NULL, d, NULL),
+                  ACCEL_ERR_INVALID_ARG);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_STATUS(d[i].status, ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(d[i].message, "input size 0×640");
+    }
+    accel_option opt[2] = {{"ACCEL_BACKEND", "opencl"}, {"ACCEL_STRICT", "1"}};
+    accel_ctx *strict = NULL;
+    if (accel_ctx_create(&strict, opt, 2, ACCEL_CTX_NO_WARMUP) != ACCEL_OK) {
+        printf("decode under ACCEL_STRICT=1 on OpenCL: not checked (%s)\n", accel_last_error(NULL));
+        return;
+    }
+    accel_image_decoded_init(d, 2);
+    accel_status st = accel_image_decode(strict, NULL, paths, 2, d, NULL);
+    ASSERT_TRUE(st != ACCEL_OK);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_STATUS(d[i].status, st);
+        ASSERT_CONTAINS(d[i].message, paths[i]);
+        ASSERT_CONTAINS(d[i].message, "ACCEL_STRICT");
+        ASSERT_TRUE(d[i].image.data == NULL);
+        ASSERT_CONTAINS(accel_image_item_error((size_t)i), "ACCEL_STRICT");
+    }
+    printf("decode under ACCEL_STRICT=1 on OpenCL: %s\n", d[0].message);
+    accel_image_decoded_free(d, 2);
+    accel_ctx_destroy(strict);
 }
 
 /* accel_scrfd_prepare: the same bad files in one batch and one per call (decoded by rows
@@ -576,6 +629,15 @@ static void test_bad_images_in_batch(void)
     ASSERT_STATUS(st[4], ACCEL_ERR_INVALID_ARG);
     ASSERT_EQ_INT(g[0][0], (p0[0] * 3735 + p0[1] * 19235 + p0[2] * 9798 + 16384) >> 15);
     ASSERT_EQ_INT(g[2][1], (p2[4] * 3735 + p2[5] * 19235 + p2[6] * 9798 + 16384) >> 15);
+    /* each failed image has its own message, not the first one's; the others none */
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    ASSERT_STR_EQ(accel_image_item_error(1), "image_gray: input image 1: data is NULL");
+    ASSERT_STR_EQ(accel_image_item_error(2), "");
+    ASSERT_CONTAINS(accel_image_item_error(3), "image_gray: input image 3: 2 channels (allowed: 1, 3, 4)");
+    ASSERT_CONTAINS(accel_image_item_error(4), "image_gray: input image 4: stride 100");
+    ASSERT_STR_EQ(accel_image_item_error(5), "");
+    printf("per-image messages: '%s' | '%s' | '%s'\n", accel_image_item_error(1),
+           accel_image_item_error(3), accel_image_item_error(4));
     /* messages for the other kinds of bad description */
     accel_image bad_ch = img(p3, 16, 16, 2), o = img(g[3], 16, 16, 1);
     ASSERT_STATUS(accel_image_gray(ctx, &bad_ch, &o, 1, NULL, NULL), ACCEL_ERR_INVALID_ARG);
@@ -594,6 +656,22 @@ static void test_bad_images_in_batch(void)
     ASSERT_CONTAINS(accel_last_error(ctx), "image 1: 3000×1 is too elongated");
     ASSERT_OK(st[0]);
     ASSERT_NEAR(ds[0], 48.0 / 48.0, 0);
+    /* two elongated images: each its own size in its message */
+    accel_image thin2[3] = {img(p0, 1, 3000, 3), img(p0, 64, 48, 3), img(p0, 3000, 1, 3)};
+    float *blob3 = malloc(3 * 3 * 64 * 64 * sizeof *blob3);
+    ASSERT_STATUS(accel_scrfd_input(ctx, thin2, 3, 64, 64, blob3, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_image_item_error(0), "scrfd_input: image 0: 1×3000 is too elongated");
+    ASSERT_STR_EQ(accel_image_item_error(1), "");
+    ASSERT_CONTAINS(accel_image_item_error(2), "scrfd_input: image 2: 3000×1 is too elongated");
+    /* the next call's success leaves none of them */
+    ASSERT_OK(accel_scrfd_input(ctx, thin2 + 1, 1, 64, 64, blob3, ds, st, NULL));
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    ASSERT_STR_EQ(accel_image_item_error(2), "");
+    /* nor does a call refused before it looks at its images */
+    ASSERT_STATUS(accel_scrfd_input(ctx, thin2, 3, 64, 64, blob3, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(accel_scrfd_input(NULL, thin2, 3, 64, 64, blob3, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    free(blob3);
     free(blob);
     free(p0), free(p2), free(p3);
 }
@@ -923,6 +1001,7 @@ int main(void)
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
     if (!ctx) TEST_DONE();
     test_decode_bad_files();
+    test_decode_call_fails();
     test_rows_reported();
     test_prepare_bad_files();
     test_max_pixels();
