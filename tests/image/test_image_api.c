@@ -947,6 +947,54 @@ static void test_turbojpeg_fallback(void)
     free(b);
 }
 
+/* Stray bytes before a header marker (a table, the scan) are a libjpeg warning: cv2.imread
+ * decodes such a file as if they were not there, and so does accel, on both routes, keeping
+ * the warning in the message. */
+static void test_stray_bytes_before_marker(void)
+{
+    uint8_t *b = NULL;
+    size_t n = 0;
+    ASSERT_OK(accel__img_read_file(BAD "good.jpg", &b, &n));
+    accel_image_decode_params p;
+    accel_image_decode_params_init(&p);
+    accel_image_decoded ref;
+    accel_image_decoded_init(&ref, 1);
+    ASSERT_OK(accel__img_decode_buffer("good.jpg", b, n, &p, 1 << 20, &ref));
+    static const uint8_t markers[3] = {0xDB, 0xC4, 0xDA}; /* DQT, DHT, SOS */
+    for (int m = 0; m < 3; m++) {
+        size_t at = 2;
+        while (at + 1 < n && !(b[at] == 0xFF && b[at + 1] == markers[m])) at++;
+        ASSERT_TRUE(at + 1 < n);
+        uint8_t *e = malloc(n + 3);
+        memcpy(e, b, at);
+        memset(e + at, 0, 3);
+        memcpy(e + at + 3, b + at, n - at);
+        for (int turbo = 0; turbo < 2; turbo++) {
+            accel_image_decoded d;
+            accel_image_decoded_init(&d, 1);
+            accel__jpeg_rows_off = turbo;
+            accel_status st = accel__img_decode_buffer("stray.jpg", e, n + 3, &p, 1 << 20, &d);
+            accel__jpeg_rows_off = 0;
+            if (st != ACCEL_OK)
+                TEST_FAIL_("3 bytes before marker 0x%02X (%s): %s", markers[m],
+                           turbo ? "TurboJPEG" : "libjpeg", accel_last_error(NULL));
+            ASSERT_CONTAINS(d.message, "extraneous bytes before marker");
+            ASSERT_TRUE(d.image.width == ref.image.width && d.image.height == ref.image.height);
+            for (int y = 0; st == ACCEL_OK && y < d.image.height; y++)
+                if (memcmp(d.image.data + (size_t)y * d.image.stride,
+                           ref.image.data + (size_t)y * ref.image.stride, (size_t)d.image.width * 3))
+                    TEST_FAIL_("3 bytes before marker 0x%02X (%s): row %d differs from the intact "
+                               "file's", markers[m], turbo ? "TurboJPEG" : "libjpeg", y);
+            printf("stray bytes before 0x%02X (%s): %s, '%s'\n", markers[m],
+                   turbo ? "TurboJPEG" : "libjpeg", accel_status_name(st), d.message);
+            accel_image_decoded_free(&d, 1);
+        }
+        free(e);
+    }
+    accel_image_decoded_free(&ref, 1);
+    free(b);
+}
+
 /* ---- the EXIF parser on mutated data (a fuzz test in miniature) ---- */
 
 static void test_exif_mutations(void)
@@ -1014,6 +1062,7 @@ int main(void)
     test_enhance_outputs();
     test_missing_library();
     test_turbojpeg_fallback();
+    test_stray_bytes_before_marker();
     test_exif_mutations();
     accel_ctx_destroy(ctx);
     TEST_DONE();

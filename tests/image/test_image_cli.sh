@@ -25,6 +25,10 @@ import cv2, skimage.data as d
 cv2.imwrite("astro.jpg", d.astronaut()[..., ::-1])
 cv2.imwrite("coffee.png", d.coffee()[..., ::-1])
 cv2.imwrite("small.webp", cv2.resize(d.chelsea()[..., ::-1], (200, 133)), [cv2.IMWRITE_WEBP_QUALITY, 101])
+# three stray bytes before the first DHT marker: a libjpeg warning, which cv2.imread reads past
+b = open("astro.jpg", "rb").read()
+i = b.index(b"\xff\xc4")
+open("stray.jpg", "wb").write(b[:i] + b"\0\0\0" + b[i:])
 PY
 cp "$bad/truncated.jpg" "$bad/text.jpg" .
 
@@ -33,6 +37,7 @@ check 1 "quality with a bad file among good ones" "$accel" image quality astro.j
 grep -q "text.jpg': not a JPEG, PNG or WebP image" err.txt || { echo "FAIL: the bad file is not named"; fail=1; }
 grep -q "^coffee.png" out.txt || { echo "FAIL: the good file after the bad one is not reported"; fail=1; }
 check 0 "decode" "$accel" image decode astro.jpg -o dec.npy
+check 0 "decode a JPEG with stray bytes before a marker" "$accel" image decode stray.jpg -o stray.npy
 check 0 "resize area" "$accel" image resize astro.jpg --size 224x224 --interp area -o rs.npy
 check 0 "resize linear" "$accel" image resize coffee.png --size 333x111 -o rl.npy
 check 1 "blob with a truncated file among good ones" "$accel" image blob astro.jpg truncated.jpg coffee.png --model scrfd -o blob.npy --json
@@ -80,6 +85,7 @@ def same(what, a, b):
     bad += not ok
 astro, coffee, small = cv2.imread("astro.jpg"), cv2.imread("coffee.png"), cv2.imread("small.webp")
 same("decode = cv2.imread", np.load("dec.npy"), astro)
+same("stray bytes before a marker: decode = cv2.imread", np.load("stray.npy"), cv2.imread("stray.jpg"))
 same("resize area = cv2.resize", np.load("rs.npy"), cv2.resize(astro, (224, 224), interpolation=cv2.INTER_AREA))
 same("resize linear = cv2.resize", np.load("rl.npy"), cv2.resize(coffee, (333, 111)))
 b = np.load("blob.npy")
