@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops/audio/lazy_lib.h"
@@ -97,6 +98,29 @@ static void test_decode_bad_files(void)
                accel_status_name(out[i].status), out[i].message);
     }
     accel_image_decoded_free(out, N);
+}
+
+/* Paths that are not regular files are refused before a byte is read: a FIFO without a writer
+ * (which would block), a device that never ends (/dev/zero, read until memory ran out). */
+static void test_not_regular_files(void)
+{
+    char dir[] = "/tmp/accel-test-image-XXXXXX", fifo[64];
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof fifo, "%s/p.jpg", dir);
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    const char *paths[3] = {fifo, "/dev/zero", BAD "good.png"};
+    accel_image_decoded d[3];
+    accel_image_decoded_init(d, 3);
+    ASSERT_STATUS(accel_image_decode(ctx, NULL, paths, 3, d, NULL), ACCEL_ERR_IO);
+    ASSERT_STATUS(d[0].status, ACCEL_ERR_IO);
+    ASSERT_CONTAINS(d[0].message, "p.jpg': a named pipe (FIFO), not an image file");
+    ASSERT_STATUS(d[1].status, ACCEL_ERR_IO);
+    ASSERT_CONTAINS(d[1].message, "'/dev/zero': a character device, not an image file");
+    ASSERT_OK(d[2].status);
+    printf("not regular files: '%s' | '%s'\n", d[0].message, d[1].message);
+    accel_image_decoded_free(d, 3);
+    unlink(fifo);
+    rmdir(dir);
 }
 
 /* A decode call that fails as a whole fails every file with the call's status and message,
@@ -1050,6 +1074,7 @@ int main(void)
     if (!ctx) TEST_DONE();
     test_decode_bad_files();
     test_decode_call_fails();
+    test_not_regular_files();
     test_rows_reported();
     test_prepare_bad_files();
     test_max_pixels();

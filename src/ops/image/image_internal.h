@@ -275,7 +275,8 @@ const uint8_t *accel__jpeg_first_app1(const uint8_t *b, size_t n, size_t *len);
  * (decode.c). */
 accel_status accel__img_orient(const img_t *src, int orientation, img_t *dst);
 
-/* Reads a whole file into memory (*data malloc'd); messages name the path. */
+/* Reads a whole regular file into memory (*data malloc'd); messages name the path. A FIFO,
+ * a device or a socket is refused without blocking or reading (ACCEL_ERR_IO). */
 accel_status accel__img_read_file(const char *path, uint8_t **data, size_t *n);
 /* Decodes one encoded image into out (format, sizes, orientation, pixels, and a decoder
  * warning in out->message); the pixels are allocated with accel__img_alloc. */
