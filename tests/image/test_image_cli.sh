@@ -72,6 +72,22 @@ check 1 "decode a missing file" "$accel" image decode nosuch.jpg -o x.npy
 check 1 "decode a truncated file" "$accel" image decode truncated.jpg -o x.npy
 grep -q "truncated" err.txt || { echo "FAIL: truncated file not named"; fail=1; }
 
+# a call that fails as a whole (decode has no device code; ACCEL_STRICT=1 forbids the CPU) fails
+# every file with that reason: no empty array written as if decoded, exit 1
+if "$accel" devices 2>/dev/null | grep -q opencl; then
+  ACCEL_STRICT=1 check 1 "decode under ACCEL_STRICT=1 on OpenCL" "$accel" image decode astro.jpg -o strict.npy --device opencl --json
+  grep -q "ACCEL_STRICT=1" err.txt ||
+    { echo "FAIL: the strict decode's failure is not reported"; cat out.txt err.txt; fail=1; }
+  [ -e strict.npy ] && { echo "FAIL: the strict decode wrote strict.npy"; fail=1; }
+  ACCEL_STRICT=1 check 1 "quality under ACCEL_STRICT=1 on OpenCL" "$accel" image quality astro.jpg coffee.png --device opencl
+  [ "$(grep -c "ACCEL_STRICT=1" err.txt)" = 2 ] || { echo "FAIL: not every file names the strict failure"; cat err.txt; fail=1; }
+  grep -q "invalid argument" err.txt && { echo "FAIL: a bare status for the strict failure"; cat err.txt; fail=1; }
+  ACCEL_STRICT=1 check 1 "resize under ACCEL_STRICT=1 on OpenCL" "$accel" image resize astro.jpg --size 10x10 -o strict.npy --device opencl
+  grep -q "size 0×0" err.txt && { echo "FAIL: resize of an image never decoded"; cat err.txt; fail=1; }
+else
+  echo "skip: no OpenCL device for the ACCEL_STRICT=1 checks"
+fi
+
 /usr/bin/python3 - "$here" <<'PY' || fail=1
 import json, sys
 import cv2, numpy as np

@@ -122,18 +122,52 @@ static int ends_with(const char *s, const char *tail)
     return a >= b && strcasecmp(s + a - b, tail) == 0;
 }
 
+/* Why image i of the last image call failed, for a message that names the file itself: its own
+ * reason without its place in the call's batch (accel__img_item_reason), else the call's
+ * message (a call refused before it looked at its images). */
+static const char *reason_of(size_t i, const char *call_msg)
+{
+    const char *m = accel_image_item_error(i);
+    return *m ? accel__img_item_reason(m) : call_msg;
+}
+
+/* After an image call over n images with statuses st: a call that failed with every status
+ * still ACCEL_OK was refused before it looked at its images, and fails them all. */
+static void untouched(accel_status call, accel_status *st, size_t n)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) ok += st[i] == ACCEL_OK;
+    for (size_t i = 0; call != ACCEL_OK && ok == n && i < n; i++) st[i] = call;
+}
+
+/* Decodes files[0..n-1] into out: a file that failed has its status and a message naming it,
+ * also when the call failed as a whole (the library marks each result so; one it left without
+ * pixels is not taken for a decoded image here either). Returns how many failed. */
+static size_t decode_batch(accel_ctx *ctx, const accel_image_decode_params *p, const char *const *files,
+                           size_t n, accel_image_decoded *out)
+{
+    accel_image_decoded_init(out, n);
+    accel_status st = accel_image_decode(ctx, p, files, n, out, NULL);
+    char why[sizeof out->message];
+    accel__strlcpy(why, st != ACCEL_OK ? accel_last_error(ctx) : "", sizeof why);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].status == ACCEL_OK && st != ACCEL_OK && !out[i].image.data) {
+            out[i].status = st;
+            snprintf(out[i].message, sizeof out[i].message, "'%s': %s", files[i], why);
+        }
+        bad += out[i].status != ACCEL_OK;
+    }
+    return bad;
+}
+
 /* Decodes files[0..n-1]; failures are printed (named) and counted. */
 static size_t decode_files(accel_ctx *ctx, const accel_image_decode_params *p, const char **files,
                            size_t n, accel_image_decoded *out)
 {
-    accel_image_decoded_init(out, n);
-    accel_image_decode(ctx, p, files, n, out, NULL);
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].status != ACCEL_OK) {
-            accel_cli_error("image", "%s", out[i].message);
-            bad++;
-        }
+    size_t bad = decode_batch(ctx, p, files, n, out);
+    for (size_t i = 0; bad && i < n; i++)
+        if (out[i].status != ACCEL_OK) accel_cli_error("image", "%s", out[i].message);
     return bad;
 }
 
@@ -345,8 +379,7 @@ static int quality(int argc, char **argv)
         size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
         progress(bar, i0, n, a.operands[i0]);
         accel_image_decoded d[CHUNK];
-        accel_image_decoded_init(d, m);
-        accel_image_decode(ctx, NULL, a.operands + i0, m, d, NULL);
+        decode_batch(ctx, NULL, (const char *const *)a.operands + i0, m, d);
         accel_image in[CHUNK];
         accel_quality qq[CHUNK];
         size_t idx[CHUNK], k = 0;
@@ -356,14 +389,19 @@ static int quality(int argc, char **argv)
                 continue;
             }
             in[k] = d[j].image;
-            qq[k].struct_size = sizeof qq[k];
+            qq[k] = (accel_quality){.struct_size = sizeof qq[k]};
             idx[k++] = i0 + j;
         }
-        if (k) accel_image_quality(ctx, NULL, in, k, qq, NULL);
+        accel_status qst = k ? accel_image_quality(ctx, NULL, in, k, qq, NULL) : ACCEL_OK;
+        char why[256];
+        accel__strlcpy(why, qst != ACCEL_OK ? accel_last_error(ctx) : "", sizeof why);
+        accel_status st[CHUNK];
+        for (size_t j = 0; j < k; j++) st[j] = qq[j].status;
+        untouched(qst, st, k);
         for (size_t j = 0; j < k; j++) {
             q[idx[j]] = qq[j];
-            if (qq[j].status != ACCEL_OK)
-                snprintf(err[idx[j]], sizeof err[0], "'%s': %s", a.operands[idx[j]], accel_strerror(qq[j].status));
+            if (st[j] != ACCEL_OK)
+                snprintf(err[idx[j]], sizeof err[0], "'%s': %s", a.operands[idx[j]], reason_of(j, why));
         }
         accel_image_decoded_free(d, m);
     }
@@ -633,7 +671,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         accel_image o = ACCEL_IMAGE_INIT(pix, w, h, 3);
         st = pix ? accel_image_resize(ctx, ip, &d->image, &o, 1, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
         if (st == ACCEL_OK) rc = write_image(out, &o);
-        else accel_cli_error("image", "'%s': %s", file, accel_last_error(ctx));
+        else accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
         if (json) {
             accel__json_int(&j, "width", w);
             accel__json_int(&j, "height", h);
@@ -652,7 +690,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
             accel_arcface_matrix(lmk, size, M);
             rc = write_image(out, &o);
         } else {
-            accel_cli_error("image", "'%s': %s", file, accel_last_error(ctx));
+            accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
         }
         if (json) {
             accel__json_int(&j, "size", size);
@@ -673,7 +711,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         double scale = 0;
         st = accel_image_enhance(ctx, &p, &d->image, 1, &o, &scale, NULL, NULL);
         if (st == ACCEL_OK) rc = write_image(out, &o);
-        else accel_cli_error("image", "'%s': %s", file, accel_last_error(ctx));
+        else accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
         if (json) {
             accel__json_num(&j, "scale", scale);
             accel__json_int(&j, "width", o.width);
@@ -784,7 +822,6 @@ static int blob(int argc, char **argv)
         size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
         progress(bar, i0, n, a.operands[i0]);
         accel_image_decoded d[CHUNK];
-        accel_image_decoded_init(d, m);
         accel_image_decode_params dp;
         accel_image_decode_params_init(&dp);
         accel_status st[CHUNK];
@@ -793,16 +830,17 @@ static int blob(int argc, char **argv)
         if (scrfd) {
             /* decode and SCRFD input in one call (a JPEG decoded by rows while the rows
              * already decoded are letterboxed): one row per file, failed ones zeros */
-            accel_status rc_call = accel_scrfd_prepare(ctx, &dp, a.operands + i0, m, S, S, dst,
-                                                       dsk, NULL, NULL, d, NULL);
-            /* a failure of the whole call (a device's, under ACCEL_STRICT) fails every file */
-            int any_file = 0;
-            for (size_t j = 0; j < m; j++) any_file |= d[j].status != ACCEL_OK;
-            for (size_t j = 0; rc_call != ACCEL_OK && !any_file && j < m; j++) {
-                d[j].status = rc_call;
-                snprintf(d[j].message, sizeof d[j].message, "'%s': %s", a.operands[i0 + j],
-                         accel_last_error(ctx));
-            }
+            accel_image_decoded_init(d, m);
+            accel_status rc_call = accel_scrfd_prepare(ctx, &dp, (const char *const *)a.operands + i0,
+                                                       m, S, S, dst, dsk, NULL, NULL, d, NULL);
+            /* a failure of the whole call (a device's, under ACCEL_STRICT) fails every file: the
+             * library marks each result so; one left without pixels is not taken for a blob */
+            for (size_t j = 0; rc_call != ACCEL_OK && j < m; j++)
+                if (d[j].status == ACCEL_OK && !d[j].image.data) {
+                    d[j].status = rc_call;
+                    snprintf(d[j].message, sizeof d[j].message, "'%s': %s", a.operands[i0 + j],
+                             accel_last_error(ctx));
+                }
             for (size_t j = 0; j < m; j++) {
                 row[i0 + j] = -1;
                 if (d[j].status != ACCEL_OK) {
@@ -817,7 +855,7 @@ static int blob(int argc, char **argv)
             accel_image_decoded_free(d, m);
             continue;
         }
-        accel_image_decode(ctx, &dp, a.operands + i0, m, d, NULL);
+        decode_batch(ctx, &dp, (const char *const *)a.operands + i0, m, d);
         accel_image in[CHUNK];
         size_t idx[CHUNK], k = 0;
         for (size_t j = 0; j < m; j++) {
@@ -825,16 +863,21 @@ static int blob(int argc, char **argv)
             if (d[j].status != ACCEL_OK) accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
             else in[k] = d[j].image, idx[k++] = i0 + j;
         }
+        accel_status bst = ACCEL_OK;
+        for (size_t j = 0; j < k; j++) st[j] = ACCEL_OK;
         if (k) {
             accel_blob_params bp;
             accel_blob_params_preset("arcface", &bp);
             bp.width = bp.height = S;
-            accel_image_blob(ctx, &bp, in, k, dst, st, NULL);
+            bst = accel_image_blob(ctx, &bp, in, k, dst, st, NULL);
         }
-        /* keep the rows of the files that succeeded, in input order */
+        char why[256];
+        accel__strlcpy(why, bst != ACCEL_OK ? accel_last_error(ctx) : "", sizeof why);
+        untouched(bst, st, k);
+        /* keep the rows of the files that succeeded, in input order; each failure its own reason */
         for (size_t j = 0; j < k; j++) {
             if (st[j] != ACCEL_OK) {
-                snprintf(err[idx[j]], sizeof err[0], "'%s': %s", a.operands[idx[j]], accel_last_error(ctx));
+                snprintf(err[idx[j]], sizeof err[0], "'%s': %s", a.operands[idx[j]], reason_of(j, why));
                 continue;
             }
             if (all + good * plane != dst + j * plane)

@@ -62,6 +62,20 @@ const char *accel_image_item_error(size_t i)
     return e && i < e->n && e->msg[i] ? e->msg[i] : "";
 }
 
+const char *accel__img_item_reason(const char *msg)
+{
+    const char *s = msg, *p = s;
+    while ((*p >= 'a' && *p <= 'z') || *p == '_') p++; /* "image_blob: " */
+    if (p > s && p[0] == ':' && p[1] == ' ') s = p + 2;
+    p = s;
+    while ((*p >= 'a' && *p <= 'z') || *p == ' ') p++; /* "input image ", "face " */
+    if (p > s && p[-1] == ' ' && *p >= '0' && *p <= '9') {
+        while (*p >= '0' && *p <= '9') p++;
+        if (p[0] == ':' && p[1] == ' ') s = p + 2;
+    }
+    return s;
+}
+
 /* ---- the batch ---- */
 
 accel_status accel__img_batch_init(img_batch *b, const char *op, size_t n)
