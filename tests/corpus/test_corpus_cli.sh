@@ -103,6 +103,11 @@ grep -q '"path":"e1.png","status":"failed".*3000×1 is too elongated' elong.json
 grep -q '"path":"e2.png","status":"failed".*1×3000 is too elongated' elong.jsonl || fail "e2.png's log line: $(cat elong.jsonl)"
 [ -s elong/a.npy ] || fail "the good image's blob was not written"
 
+# an existing file as the output directory of a corpus run: nothing runs, exit 2
+"$accel" image quality --manifest images.csv -o a.json >out.txt 2>err.txt
+[ $? = 2 ] || fail "image quality --manifest -o FILE: exit not 2: $(cat err.txt)"
+grep -q -- "-o a.json is a file" err.txt || fail "image quality --manifest -o FILE: $(cat err.txt)"
+
 # ---- errors --------------------------------------------------------------------------------
 printf 'path\nok.wav\n"never closed\n' >bad.csv
 "$accel" audio features --manifest bad.csv --preset fbank -o e 2>err.txt

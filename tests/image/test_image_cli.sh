@@ -72,6 +72,45 @@ check 1 "decode a missing file" "$accel" image decode nosuch.jpg -o x.npy
 check 1 "decode a truncated file" "$accel" image decode truncated.jpg -o x.npy
 grep -q "truncated" err.txt || { echo "FAIL: truncated file not named"; fail=1; }
 
+# -o: never an input, only .npy (and .png for images) or - for standard output, checked and
+# opened before the work (a missing directory is refused at once, named as given, exit 2)
+cp astro.jpg in.jpg && cp coffee.png in.png
+for args in "quality in.jpg -o in.jpg" "decode in.png -o in.png" "resize in.png --size 9x9 -o in.png" \
+            "blob in.jpg --model scrfd -o in.jpg" "align in.png --landmarks 202,98,248,97,225,122,206,145,246,143 -o in.png" \
+            "enhance in.png -o in.png"; do
+  check 2 "-o naming the input: $args" "$accel" image $args
+  grep -q "names the input file" err.txt || { echo "FAIL: $args: $(cat err.txt)"; fail=1; }
+done
+cmp -s in.jpg astro.jpg && cmp -s in.png coffee.png || { echo "FAIL: an input was overwritten"; fail=1; }
+check 2 "enhance -o .jpg" "$accel" image enhance small.webp -o e.jpg
+grep -q "unsupported output type '.jpg' (allowed: .npy, .png, or - for a .npy on standard output)" err.txt ||
+  { echo "FAIL: enhance -o e.jpg: $(cat err.txt)"; fail=1; }
+[ -e e.jpg ] && { echo "FAIL: enhance -o e.jpg wrote e.jpg"; fail=1; }
+check 2 "decode -o without an extension" "$accel" image decode astro.jpg -o noext
+check 2 "blob -o .png" "$accel" image blob astro.jpg --model arcface -o b.png
+grep -q "(allowed: .npy, or - for standard output)" err.txt || { echo "FAIL: blob -o b.png: $(cat err.txt)"; fail=1; }
+check 2 "resize into a missing directory" "$accel" image resize astro.jpg --size 9x9 -o nodir/r.npy
+grep -q "cannot write nodir/r.npy: No such file or directory" err.txt && ! grep -q "tmp" err.txt ||
+  { echo "FAIL: the missing directory: $(cat err.txt)"; fail=1; }
+check 2 "standard input as an image" "$accel" image decode - -o x.npy
+grep -q "standard input is not supported for images" err.txt || { echo "FAIL: '-': $(cat err.txt)"; fail=1; }
+check 2 "-o - with --json" "$accel" image decode astro.jpg -o - --json
+"$accel" image decode astro.jpg -o - >stdout.npy 2>err.txt || { echo "FAIL: decode -o -: $(cat err.txt)"; fail=1; }
+"$accel" image blob astro.jpg coffee.png --model arcface -o - >stdout_blob.npy 2>err.txt ||
+  { echo "FAIL: blob -o -: $(cat err.txt)"; fail=1; }
+# SIGTERM during a long blob: the output's temporary file goes with the process
+/usr/bin/python3 -c "
+import cv2, skimage.data as d
+cv2.imwrite('big.jpg', cv2.resize(d.astronaut()[..., ::-1], (2400, 2400)))"
+mkdir -p many && for i in $(seq 1 60); do ln -f big.jpg many/$i.jpg; done
+"$accel" image blob many/*.jpg --model scrfd --size 64 -o killed.npy >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 200); do ls -a | grep -q '^\.killed\.npy\.tmp' && break; sleep 0.02; done
+kill -TERM $pid; wait $pid 2>/dev/null
+left=$(ls -a | grep 'killed')
+[ -z "$left" ] || { echo "FAIL: SIGTERM left $left"; fail=1; }
+echo "ok: SIGTERM during blob -o killed.npy left nothing"
+
 # a call that fails as a whole (decode has no device code; ACCEL_STRICT=1 forbids the CPU) fails
 # every file with that reason: no empty array written as if decoded, exit 1
 if "$accel" devices 2>/dev/null | grep -q opencl; then
@@ -102,6 +141,9 @@ def same(what, a, b):
 astro, coffee, small = cv2.imread("astro.jpg"), cv2.imread("coffee.png"), cv2.imread("small.webp")
 same("decode = cv2.imread", np.load("dec.npy"), astro)
 same("stray bytes before a marker: decode = cv2.imread", np.load("stray.npy"), cv2.imread("stray.jpg"))
+same("decode -o - = cv2.imread", np.load("stdout.npy"), astro)
+same("blob -o - = the arcface blob", np.load("stdout_blob.npy"),
+     cv2.dnn.blobFromImages([astro, cv2.imread("coffee.png")], 1 / 127.5, (112, 112), (127.5,) * 3, swapRB=True))
 same("resize area = cv2.resize", np.load("rs.npy"), cv2.resize(astro, (224, 224), interpolation=cv2.INTER_AREA))
 same("resize linear = cv2.resize", np.load("rl.npy"), cv2.resize(coffee, (333, 111)))
 b = np.load("blob.npy")

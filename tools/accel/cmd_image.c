@@ -2,12 +2,12 @@
  * files (docs/image.md).
  *
  *   accel image quality FILE... [--json | --format F] [-o FILE]
- *   accel image decode FILE -o OUT.npy                          H×W×3 uint8 BGR
- *   accel image resize FILE --size WxH [--interp linear|area] -o OUT.npy
- *   accel image blob FILE... --model scrfd|arcface [--size N] -o OUT.npy [--json]
+ *   accel image decode FILE -o OUT.npy|OUT.png|-                H×W×3 uint8 BGR
+ *   accel image resize FILE --size WxH [--interp linear|area] -o OUT.npy|OUT.png|-
+ *   accel image blob FILE... --model scrfd|arcface [--size N] -o OUT.npy|- [--json]
  *                                                               N×3×S×S float32
- *   accel image align FILE --landmarks x1,y1,…,x5,y5 -o OUT.npy  112×112×3 uint8 BGR
- *   accel image enhance FILE -o OUT.png                         prints the scale
+ *   accel image align FILE --landmarks x1,y1,…,x5,y5 -o OUT.npy|OUT.png|-  S×S×3 uint8 BGR
+ *   accel image enhance FILE -o OUT.png|OUT.npy|-               prints the scale
  *
  * Files are decoded as cv2.imread decodes them. Several files are decoded and computed in
  * batches (one library call per batch, in parallel); a bad file is named with its reason on
@@ -77,9 +77,114 @@ static void progress(int on, size_t done, size_t total, const char *name)
     fflush(stderr);
 }
 
-/* A .npy of uint8 ("|u1") or float32 ("<f4") values, C order, written atomically. */
-static accel_status npy_write(const char *path, const char *descr, const void *data,
-                              size_t elem, const size_t *shape, int nd)
+/* ---- data outputs (-o OUT): checked and opened before any work ---- */
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && strcasecmp(s + a - b, tail) == 0;
+}
+
+
+typedef enum { OUT_NPY, OUT_PNG } out_kind;
+
+/* What -o OUT writes, from its name: a .npy, a .png where the subcommand makes images
+ * (png_ok), or "-": a .npy on standard output. Any other name is refused, rather than given
+ * .npy bytes under a name that says otherwise. Returns 0, or 2 after the error. */
+static int out_kind_of(const char *verb, const char *out, int png_ok, out_kind *kind)
+{
+    *kind = OUT_NPY;
+    if (!strcmp(out, "-") || ends_with(out, ".npy")) return 0;
+    if (png_ok && ends_with(out, ".png")) {
+        *kind = OUT_PNG;
+        return 0;
+    }
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    char what[64] = "a name without an extension";
+    if (dot && (!slash || dot > slash) && dot[1])
+        snprintf(what, sizeof what, "unsupported output type '%.40s'", dot);
+    accel_cli_error(verb, "-o %s: %s (allowed: %s)", out, what,
+                    png_ok ? ".npy, .png, or - for a .npy on standard output"
+                           : ".npy, or - for standard output");
+    return 2;
+}
+
+/* 1 when both paths name one existing file (same device and inode: hard and symbolic links
+ * count); "-" (standard input or output) is no file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* -o naming one of the inputs would replace it with the output: refused (2) before any work. */
+static int out_is_input(const char *verb, const char *out, const char *const *inputs, size_t n)
+{
+    for (size_t i = 0; out && i < n; i++)
+        if (same_file(out, inputs[i])) {
+            accel_cli_error(verb, "-o %s names the input file '%s'; refusing to overwrite it", out,
+                            inputs[i]);
+            return 2;
+        }
+    return 0;
+}
+
+/* Images come from files: "-" is refused (2), not looked up as a file named "-". */
+static int no_stdin(const char *verb, const char *const *inputs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(inputs[i], "-")) {
+            accel_cli_error(verb, "'-': standard input is not supported for images; give the "
+                                  "image as a file");
+            return 2;
+        }
+    return 0;
+}
+
+/* Opens -o OUT before the work, as docs/cli.md has it: a temporary file beside OUT, removed by
+ * SIGINT, SIGTERM and SIGHUP and renamed over OUT when whole, so that a missing or unwritable
+ * directory costs no decoding and a killed run leaves nothing behind; "-" is standard output,
+ * refused on a terminal (binary data there is of no use). 0, or 2 after the error. */
+static int data_open(cli_out *o, const char *verb, const char *out)
+{
+    if (!strcmp(out, "-") && isatty(1)) {
+        accel_cli_error(verb, "-o -: standard output is a terminal; send it to a file or a pipe");
+        return 2;
+    }
+    return cli_out_open_file(o, verb, out, CLI_FMT_TABLE);
+}
+
+/* Completes -o OUT (renamed into place). 0, or 1 after the error naming OUT, not its
+ * temporary file: the input was computed but could not be written. */
+static int data_close(cli_out *o, const char *verb)
+{
+    if (!o->path) { /* standard output: a full disk or a closed pipe is an error too */
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            accel_cli_error(verb, "cannot write standard output: %s", strerror(errno ? errno : EIO));
+            return 1;
+        }
+        return 0;
+    }
+    return cli_out_close(o) ? 1 : 0;
+}
+
+/* n bytes to f in pieces of at most ACCEL__WRITE_PIECE (core/internal.h). 0, or -1. */
+static int put(FILE *f, const void *data, size_t n)
+{
+    const char *p = data;
+    for (size_t off = 0; off < n;) {
+        size_t want = n - off < ACCEL__WRITE_PIECE ? n - off : ACCEL__WRITE_PIECE;
+        if (fwrite(p + off, 1, want, f) != want) return -1;
+        off += want;
+    }
+    return 0;
+}
+
+/* A .npy of uint8 ("|u1") or float32 ("<f4") values, C order, to f. 0, or -1 (a write
+ * failed: data_close names it). */
+static int npy_put(FILE *f, const char *descr, const void *data, size_t elem, const size_t *shape,
+                   int nd)
 {
     char dict[160];
     int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
@@ -91,18 +196,14 @@ static accel_status npy_write(const char *path, const char *descr, const void *d
     }
     k += snprintf(dict + k, sizeof dict - (size_t)k, "), }");
     size_t hl = ((size_t)k + 11 + 63) / 64 * 64; /* magic, version, length, dict, '\n' */
-    uint8_t *buf = malloc(hl + n * elem);
-    RETURN_ERROR_IF(!buf, ACCEL_ERR_NO_MEMORY, "out of memory writing %s", path);
-    memset(buf, ' ', hl);
-    memcpy(buf, "\x93NUMPY\x01\x00", 8);
-    buf[8] = (uint8_t)((hl - 10) & 0xff);
-    buf[9] = (uint8_t)((hl - 10) >> 8);
-    memcpy(buf + 10, dict, (size_t)k);
-    buf[hl - 1] = '\n';
-    memcpy(buf + hl, data, n * elem);
-    accel_status st = accel__write_file_atomic(path, buf, hl + n * elem, 0666);
-    free(buf);
-    return st;
+    char hdr[256];
+    memset(hdr, ' ', hl);
+    memcpy(hdr, "\x93NUMPY\x01\x00", 8);
+    hdr[8] = (char)((hl - 10) & 0xff);
+    hdr[9] = (char)((hl - 10) >> 8);
+    memcpy(hdr + 10, dict, (size_t)k);
+    hdr[hl - 1] = '\n';
+    return put(f, hdr, hl) || put(f, data, n * elem) ? -1 : 0;
 }
 
 /* Packs an image (any stride) into rows of w·c bytes. */
@@ -114,12 +215,6 @@ static uint8_t *packed(const accel_image *im)
     if (!p) return NULL;
     for (int y = 0; y < im->height; y++) memcpy(p + (size_t)y * row, im->data + (size_t)y * stride, row);
     return p;
-}
-
-static int ends_with(const char *s, const char *tail)
-{
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && strcasecmp(s + a - b, tail) == 0;
 }
 
 /* Why image i of the last image call failed, for a message that names the file itself: its own
@@ -243,8 +338,17 @@ static int image_corpus(const char *sub, cli_corpus *cc, const char *out, const 
                         "(one output per image goes there)", sub);
         return 2;
     }
+    char verb[32];
+    snprintf(verb, sizeof verb, "image %s", sub);
     if (!cc->n_all) {
-        accel_cli_error("image", "%s: no input files (FILE... or --manifest FILE)", sub);
+        accel_cli_error(verb, "no input files (FILE... or --manifest FILE)");
+        return 2;
+    }
+    if (no_stdin(verb, cc->all, cc->n_all)) return 2;
+    struct stat sb;
+    if (stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        accel_cli_error(verb, "-o %s is a file; with --manifest, --shard, --resume or --log each "
+                              "image's output goes into a directory (-o DIR/)", out);
         return 2;
     }
     int uerr = 0;
@@ -252,9 +356,10 @@ static int image_corpus(const char *sub, cli_corpus *cc, const char *out, const 
     if (!ctx) return uerr ? 2 : 1;
     accel_corpus *step = NULL;
     if (accel_corpus_create(ctx, op, params, np, out, cc->resume ? ACCEL_CORPUS_RESUME : 0, &step) != ACCEL_OK) {
-        accel_cli_error("image", "%s: %s", sub, accel_last_error(NULL));
+        /* nothing ran: the output directory cannot be made */
+        accel_cli_error(verb, "%s", accel_last_error(NULL));
         accel_ctx_destroy(ctx);
-        return 1;
+        return 2;
     }
     accel__json j;
     accel__json_init(&j, stdout, 1);
@@ -269,8 +374,6 @@ static int image_corpus(const char *sub, cli_corpus *cc, const char *out, const 
                      .total = cc->n};
     size_t failed = 0;
     accel_run_summary sum = {.struct_size = sizeof sum};
-    char verb[32];
-    snprintf(verb, sizeof verb, "image %s", sub);
     int rc = cli_corpus_run(cc, verb, step, img_item, &show, &failed, &sum);
     if (json) {
         accel__json_end_array(&j);
@@ -356,6 +459,11 @@ static int quality(int argc, char **argv)
     size_t n = a.n_operands;
     if (!n) {
         accel_cli_error("image", "quality: no input files (see `accel image quality --help`)");
+        cli_args_free(&a);
+        return 2;
+    }
+    if (no_stdin("image quality", a.operands, n) ||
+        out_is_input("image quality", qout, a.operands, n)) {
         cli_args_free(&a);
         return 2;
     }
@@ -481,7 +589,9 @@ typedef struct sub_idx {
     int output, device, json, size, interp, landmarks, min, clip, tiles;
 } sub_idx;
 
-#define OUT_OPT(what) {"-o", "--output", CLI_STR, "OUT.npy", what, 0, 0, NULL, 0}
+#define OUT_OPT(what)                                                                             \
+    {"-o", "--output", CLI_STR, "OUT.npy|OUT.png|-",                                               \
+     what ";\n.npy or .png by its name; - : the .npy on standard output", 0, 0, NULL, 0}
 #define JSON_OPT(what) {"--json", NULL, CLI_FLAG, NULL, what, 0, 0, NULL, 0}
 
 enum { D_OUTPUT, D_DEVICE, D_JSON, D_N };
@@ -491,11 +601,12 @@ static const cli_opt decode_opts[] = {
     [D_JSON] = JSON_OPT("a summary (size, format, orientation) on standard output"),
 };
 static const cli_verb decode_verb = {
-    .name = "image decode", .synopsis = "FILE -o OUT.npy [--json]",
+    .name = "image decode", .synopsis = "FILE -o OUT.npy|OUT.png|- [--json]",
     .about = "Decodes a JPEG, PNG or WebP file as cv2.imread(FILE, IMREAD_COLOR) does (EXIF\n"
-             "orientation applied) into a .npy of H×W×3 uint8 BGR.",
+             "orientation applied) into a .npy of H×W×3 uint8 BGR, or a PNG of the same pixels.",
     .opts = decode_opts, .n_opts = D_N, .operands = "FILE",
-    .footer = "exit status: 0 success, 1 the file could not be decoded or written, 2 usage",
+    .footer = "exit status: 0 success, 1 the file could not be decoded or written, 2 usage (an\n"
+              "output that cannot be created included, found before the file is read)",
 };
 static const sub_idx decode_idx = {D_OUTPUT, D_DEVICE, D_JSON, -1, -1, -1, -1, -1, -1};
 
@@ -509,10 +620,11 @@ static const cli_opt resize_opts[] = {
                   0, 0, "linear|area", 0},
 };
 static const cli_verb resize_verb = {
-    .name = "image resize", .synopsis = "FILE --size WxH [--interp linear|area] -o OUT.npy",
+    .name = "image resize", .synopsis = "FILE --size WxH [--interp linear|area] -o OUT.npy|OUT.png|- [--json]",
     .about = "cv2.resize of the decoded image, OpenCV 4.6's arithmetic (identical pixels).",
     .opts = resize_opts, .n_opts = R_N, .operands = "FILE",
-    .footer = "exit status: 0 success, 1 the file failed, 2 usage",
+    .footer = "exit status: 0 success, 1 the file failed, 2 usage (an output that cannot be\n"
+              "created included, found before the file is read)",
 };
 static const sub_idx resize_idx = {R_OUTPUT, R_DEVICE, R_JSON, R_SIZE, R_INTERP, -1, -1, -1, -1};
 
@@ -526,17 +638,18 @@ static const cli_opt align_opts[] = {
                      "the five landmarks (eyes, nose, mouth corners), required", 0, 0, NULL, 0},
 };
 static const cli_verb align_verb = {
-    .name = "image align", .synopsis = "FILE --landmarks x1,y1,…,x5,y5 [--size S] -o OUT.npy",
+    .name = "image align", .synopsis = "FILE --landmarks x1,y1,…,x5,y5 [--size S] -o OUT.npy|OUT.png|- [--json]",
     .about = "insightface's norm_crop: the similarity that maps the landmarks onto ArcFace's\n"
              "points, then cv2.warpAffine into an S×S crop.",
     .opts = align_opts, .n_opts = A_N, .operands = "FILE",
-    .footer = "exit status: 0 success, 1 the file or the landmarks failed, 2 usage",
+    .footer = "exit status: 0 success, 1 the file or the landmarks failed, 2 usage (an output\n"
+              "that cannot be created included, found before the file is read)",
 };
 static const sub_idx align_idx = {A_OUTPUT, A_DEVICE, A_JSON, A_SIZE, -1, A_LANDMARKS, -1, -1, -1};
 
 enum { E_OUTPUT, E_DEVICE, E_JSON, E_MIN, E_CLIP, E_TILES, E_N };
 static const cli_opt enhance_opts[] = {
-    [E_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.png", "the enhanced image (.png, or .npy)", 0, 0, NULL, 0},
+    [E_OUTPUT] = OUT_OPT("the enhanced image (H×W×C uint8, the input's channels)"),
     [E_DEVICE] = device_opt,
     [E_JSON] = JSON_OPT("the scale and size as JSON on standard output"),
     [E_MIN] = {"--min-short-side", NULL, CLI_INT, "N", "upscale until the short side is N (default 640; 0: never)",
@@ -545,11 +658,12 @@ static const cli_opt enhance_opts[] = {
     [E_TILES] = {"--tiles", NULL, CLI_STR, "XxY", "CLAHE tileGridSize (default 8x8)", 0, 0, NULL, 0},
 };
 static const cli_verb enhance_verb = {
-    .name = "image enhance", .synopsis = "FILE -o OUT.png [--min-short-side N] [--clip C] [--tiles XxY]",
+    .name = "image enhance", .synopsis = "FILE -o OUT.png|OUT.npy|- [--min-short-side N] [--clip C] [--tiles XxY] [--json]",
     .about = "Upscales a small image (INTER_LINEAR) so its short side reaches N, then CLAHE on\n"
              "the luma (YCrCb). Prints the scale applied.",
     .opts = enhance_opts, .n_opts = E_N, .operands = "FILE",
-    .footer = "exit status: 0 success, 1 the file failed, 2 usage",
+    .footer = "exit status: 0 success, 1 the file failed, 2 usage (an output that cannot be\n"
+              "created included, found before the file is read)",
 };
 static const sub_idx enhance_idx = {E_OUTPUT, E_DEVICE, E_JSON, -1, -1, -1, E_MIN, E_CLIP, E_TILES};
 
@@ -572,32 +686,34 @@ static int one_file(const char *sub, cli_args *a, const sub_idx *ix, const char 
 /* the value of an option the subcommand may lack */
 #define OPT(ix) ((ix) >= 0 ? &a.v[(ix)] : &none)
 
-static int write_image(const char *out, const accel_image *im)
+/* The image as a .npy (H×W×C uint8) or a PNG, to the opened output. 0, or 1 after the error
+ * (out of memory, the PNG encoder); a failed write shows when the output is closed. */
+static int write_image(FILE *f, out_kind kind, const accel_image *im, const char *file)
 {
-    accel_status st;
     uint8_t *p = packed(im);
     if (!p) {
-        accel_cli_error("image", "out of memory");
+        accel_cli_error("image", "'%s': out of memory for the %d×%d output", file, im->width, im->height);
         return 1;
     }
-    if (ends_with(out, ".png")) {
+    int rc = 0;
+    if (kind == OUT_PNG) {
         img_t v = {p, im->width, im->height, im->channels, (size_t)im->width * (size_t)im->channels,
                    im->order == ACCEL_RGB};
         uint8_t *png = NULL;
         size_t n = 0;
-        st = accel__png_encode(&v, &png, &n);
-        if (st == ACCEL_OK) st = accel__write_file_atomic(out, png, n, 0666);
+        if (accel__png_encode(&v, &png, &n) != ACCEL_OK) {
+            accel_cli_error("image", "'%s': %s", file, accel_last_error(NULL));
+            rc = 1;
+        } else {
+            put(f, png, n);
+        }
         free(png);
     } else {
         size_t shape[3] = {(size_t)im->height, (size_t)im->width, (size_t)im->channels};
-        st = npy_write(out, "|u1", p, 1, shape, im->channels == 1 ? 2 : 3);
+        npy_put(f, "|u1", p, 1, shape, im->channels == 1 ? 2 : 3);
     }
     free(p);
-    if (st != ACCEL_OK) {
-        accel_cli_error("image", "%s", accel_last_error(NULL));
-        return 1;
-    }
-    return 0;
+    return rc;
 }
 
 static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int argc, char **argv)
@@ -632,6 +748,18 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         accel_cli_error("image", "enhance: --tiles %s: expected XxY (e.g. 8x8)", OPT(ix->tiles)->s);
         rc = 2;
     }
+    int json = OPT(ix->json)->set > 0;
+    char vname[32];
+    snprintf(vname, sizeof vname, "image %s", sub);
+    out_kind kind = OUT_NPY;
+    if (!rc) rc = no_stdin(vname, a.operands, a.n_operands);
+    if (!rc) rc = out_is_input(vname, out, a.operands, a.n_operands);
+    if (!rc) rc = out_kind_of(vname, out, 1, &kind);
+    if (!rc && json && !strcmp(out, "-")) {
+        accel_cli_error(vname, "-o - puts the .npy on standard output, where --json would go "
+                               "too; choose one");
+        rc = 2;
+    }
     if (rc) {
         cli_args_free(&a);
         return rc;
@@ -642,10 +770,20 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         cli_args_free(&a);
         return uerr ? 2 : 1;
     }
-    int json = OPT(ix->json)->set > 0;
+    cli_out of;
+    if (data_open(&of, vname, out) != 0) {
+        accel_ctx_destroy(ctx);
+        cli_args_free(&a);
+        return 2;
+    }
+    /* standard output holds the data with -o -: the summary line goes nowhere */
+    FILE *say = strcmp(out, "-") ? stdout : NULL;
     accel_image_decoded *d = decode_one(ctx, file);
     rc = 1;
-    if (!d) goto done;
+    if (!d) {
+        cli_out_discard(&of);
+        goto done;
+    }
     accel__json j;
     accel__json_init(&j, stdout, 1);
     if (json) {
@@ -656,13 +794,15 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         accel__json_int(&j, "orientation", d->orientation);
     }
     accel_status st = ACCEL_OK;
+    char line[512] = "";
     if (!strcmp(sub, "decode")) {
-        rc = write_image(out, &d->image);
+        rc = write_image(of.f, kind, &d->image, file);
         if (json) {
             accel__json_int(&j, "width", d->image.width);
             accel__json_int(&j, "height", d->image.height);
-        } else if (!rc) {
-            printf("%s: %d×%d %s → %s\n", file, d->image.width, d->image.height, d->format, out);
+        } else {
+            snprintf(line, sizeof line, "%s: %d×%d %s → %s", file, d->image.width, d->image.height,
+                     d->format, out);
         }
     } else if (!strcmp(sub, "resize")) {
         accel_interp ip = OPT(ix->interp)->set && !strcmp(OPT(ix->interp)->s, "area") ? ACCEL_INTERP_AREA
@@ -670,14 +810,14 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         uint8_t *pix = malloc((size_t)w * h * 3);
         accel_image o = ACCEL_IMAGE_INIT(pix, w, h, 3);
         st = pix ? accel_image_resize(ctx, ip, &d->image, &o, 1, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
-        if (st == ACCEL_OK) rc = write_image(out, &o);
+        if (st == ACCEL_OK) rc = write_image(of.f, kind, &o, file);
         else accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
         if (json) {
             accel__json_int(&j, "width", w);
             accel__json_int(&j, "height", h);
-        } else if (!rc) {
-            printf("%s: %d×%d → %d×%d (%s) → %s\n", file, d->image.width, d->image.height, w, h,
-                   ip == ACCEL_INTERP_AREA ? "area" : "linear", out);
+        } else {
+            snprintf(line, sizeof line, "%s: %d×%d → %d×%d (%s) → %s", file, d->image.width,
+                     d->image.height, w, h, ip == ACCEL_INTERP_AREA ? "area" : "linear", out);
         }
         free(pix);
     } else if (!strcmp(sub, "align")) {
@@ -688,7 +828,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         st = pix ? accel_arcface_align(ctx, &d->image, lmk, 1, size, &o, NULL, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
         if (st == ACCEL_OK) {
             accel_arcface_matrix(lmk, size, M);
-            rc = write_image(out, &o);
+            rc = write_image(of.f, kind, &o, file);
         } else {
             accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
         }
@@ -697,8 +837,8 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
             accel__json_begin_array(&j, "matrix");
             for (int k = 0; k < 6; k++) accel__json_num(&j, NULL, M[k]);
             accel__json_end_array(&j);
-        } else if (!rc) {
-            printf("%s: face aligned to %d×%d → %s\n", file, size, size, out);
+        } else {
+            snprintf(line, sizeof line, "%s: face aligned to %d×%d → %s", file, size, size, out);
         }
         free(pix);
     } else { /* enhance */
@@ -710,22 +850,27 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         accel_image o = ACCEL_IMAGE_INIT(NULL, 0, 0, 0);
         double scale = 0;
         st = accel_image_enhance(ctx, &p, &d->image, 1, &o, &scale, NULL, NULL);
-        if (st == ACCEL_OK) rc = write_image(out, &o);
+        if (st == ACCEL_OK) rc = write_image(of.f, kind, &o, file);
         else accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
         if (json) {
             accel__json_num(&j, "scale", scale);
             accel__json_int(&j, "width", o.width);
             accel__json_int(&j, "height", o.height);
-        } else if (!rc) {
-            printf("scale %.6g (%d×%d → %d×%d) → %s\n", scale, d->image.width, d->image.height,
-                   o.width, o.height, out);
+        } else {
+            snprintf(line, sizeof line, "scale %.6g (%d×%d → %d×%d) → %s", scale, d->image.width,
+                     d->image.height, o.width, o.height, out);
         }
         accel_image_free(&o, 1);
     }
+    /* the output is renamed into place only when its work succeeded */
+    if (rc == 0) rc = data_close(&of, vname);
+    else cli_out_discard(&of);
     if (json) {
         accel__json_bool(&j, "ok", rc == 0);
         accel__json_end_object(&j);
         accel__json_finish(&j);
+    } else if (rc == 0 && say) {
+        fprintf(say, "%s\n", line);
     }
     accel_image_decoded_free(d, 1);
     free(d);
@@ -739,10 +884,11 @@ done:
 
 enum { B_OUTPUT, B_DEVICE, B_JSON, B_MODEL, B_SIZE, B_MANIFEST, B_SHARD, B_RESUME, B_LOG, B_N };
 static const cli_opt blob_opts[] = {
-    [B_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.npy|DIR",
-                  "the blob, N×3×S×S float32 (required); a directory (an existing\n"
-                  "one, a name ending in '/', or with --manifest, --shard, --resume,\n"
-                  "--log): one <name>.npy of 1×3×S×S per image", 0, 0, NULL, 0},
+    [B_OUTPUT] = {"-o", "--output", CLI_STR, "OUT.npy|-|DIR",
+                  "the blob, N×3×S×S float32 (required; - : standard output);\n"
+                  "a directory (an existing one, a name ending in '/', or with\n"
+                  "--manifest, --shard, --resume, --log): one <name>.npy of\n"
+                  "1×3×S×S per image", 0, 0, NULL, 0},
     [B_DEVICE] = device_opt,
     [B_JSON] = {"--json", NULL, CLI_FLAG, NULL, "per file: its row in the blob and det_scale (scrfd)", 0, 0, NULL, 0},
     [B_MODEL] = {"--model", NULL, CLI_CHOICE, "scrfd|arcface",
@@ -754,7 +900,7 @@ static const cli_opt blob_opts[] = {
     [B_LOG] = CLI_OPT_LOG,
 };
 static const cli_verb blob_verb = {
-    .name = "image blob", .synopsis = "FILE... --model scrfd|arcface [--size S] -o OUT.npy [--json]\n"
+    .name = "image blob", .synopsis = "FILE... --model scrfd|arcface [--size S] -o OUT.npy|- [--json]\n"
                                       "       accel image blob [FILE...] [--manifest FILE] --model M -o DIR\n"
                                       "                        [--shard I/N|auto] [--resume] [--log FILE]",
     .about = "The model input of each file, stacked in input order (a file that fails has no\n"
@@ -762,7 +908,8 @@ static const cli_verb blob_verb = {
              "DIR/<name>.npy (docs/cli.md, \"Corpus runs\"; scrfd's det_scale is in --json and\n"
              "the --log lines).",
     .opts = blob_opts, .n_opts = B_N, .operands = "FILE...",
-    .footer = "exit status: 0 success, 1 some file failed (the others are in the blob), 2 usage",
+    .footer = "exit status: 0 success, 1 some file failed (the others are in the blob), 2 usage\n"
+              "(an output that cannot be created included, found before any file is read)",
 };
 
 static int blob(int argc, char **argv)
@@ -801,11 +948,32 @@ static int blob(int argc, char **argv)
     }
     int scrfd = !strcmp(a.v[B_MODEL].s, "scrfd");
     int S = a.v[B_SIZE].set ? (int)a.v[B_SIZE].i : scrfd ? 640 : 112;
+    const char *out = a.v[B_OUTPUT].s;
+    int json = a.v[B_JSON].set > 0;
+    out_kind kind;
+    int urc = no_stdin("image blob", a.operands, n);
+    if (!urc) urc = out_is_input("image blob", out, a.operands, n);
+    if (!urc) urc = out_kind_of("image blob", out, 0, &kind);
+    if (!urc && json && !strcmp(out, "-")) {
+        accel_cli_error("image blob", "-o - puts the .npy on standard output, where --json would "
+                                      "go too; choose one");
+        urc = 2;
+    }
+    if (urc) {
+        cli_args_free(&a);
+        return urc;
+    }
     int uerr = 0;
     accel_ctx *ctx = open_ctx(a.v[B_DEVICE].set ? a.v[B_DEVICE].s : NULL, &uerr);
     if (!ctx) {
         cli_args_free(&a);
         return uerr ? 2 : 1;
+    }
+    cli_out of;
+    if (data_open(&of, "image blob", out) != 0) {
+        accel_ctx_destroy(ctx);
+        cli_args_free(&a);
+        return 2;
     }
     const size_t plane = (size_t)3 * (size_t)S * (size_t)S;
     float *all = malloc(n * plane * sizeof *all);
@@ -815,7 +983,8 @@ static int blob(int argc, char **argv)
     size_t good = 0;
     int bar = n > 1 && isatty(2), rc = 1;
     if (!all || !ds || !row || !err) {
-        accel_cli_error("image", "blob: out of memory for %zu blobs of 3×%d×%d", n, S, S);
+        accel_cli_error("image blob", "out of memory for %zu blobs of 3×%d×%d", n, S, S);
+        cli_out_discard(&of);
         goto done;
     }
     for (size_t i0 = 0; i0 < n; i0 += CHUNK) {
@@ -895,17 +1064,15 @@ static int blob(int argc, char **argv)
             bad++;
         }
     size_t shape[4] = {good, 3, (size_t)S, (size_t)S};
-    if (npy_write(a.v[B_OUTPUT].s, "<f4", all, sizeof(float), shape, 4) != ACCEL_OK) {
-        accel_cli_error("image", "%s", accel_last_error(NULL));
-        goto done;
-    }
-    if (a.v[B_JSON].set) {
+    npy_put(of.f, "<f4", all, sizeof(float), shape, 4);
+    if (data_close(&of, "image blob") != 0) goto done;
+    if (json) {
         accel__json j;
         accel__json_init(&j, stdout, 1);
         accel__json_begin_object(&j, NULL);
         accel__json_str(&j, "model", scrfd ? "scrfd" : "arcface");
         accel__json_int(&j, "size", S);
-        accel__json_str(&j, "output", a.v[B_OUTPUT].s);
+        accel__json_str(&j, "output", out);
         accel__json_begin_array(&j, "images");
         for (size_t i = 0; i < n; i++) {
             accel__json_begin_object(&j, NULL);
@@ -921,9 +1088,9 @@ static int blob(int argc, char **argv)
         accel__json_end_array(&j);
         accel__json_end_object(&j);
         accel__json_finish(&j);
-    } else {
+    } else if (strcmp(out, "-") != 0) { /* with -o -, standard output holds the blob */
         printf("%zu of %zu file%s → %s (%zu×3×%d×%d float32)\n", good, n, n == 1 ? "" : "s",
-               a.v[B_OUTPUT].s, good, S, S);
+               out, good, S, S);
     }
     rc = bad ? 1 : 0;
 done:
