@@ -46,7 +46,7 @@ check 0 "arcface blob" "$accel" image blob astro.jpg small.webp --model arcface 
 check 0 "align" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143 -o al.npy --json
 cp out.txt align.json
 check 0 "enhance" "$accel" image enhance small.webp -o enh.png
-grep -q "^scale 4.81203" out.txt || { echo "FAIL: enhance did not print the scale"; cat out.txt; fail=1; }
+grep -q "^small.webp: scale 4.81203" out.txt || { echo "FAIL: enhance did not print the file and the scale"; cat out.txt; fail=1; }
 # outputs are created as a plain fopen creates them (0666 less the umask), not private
 for f in dec.npy rs.npy blob.npy al.npy enh.png q.json; do
   m=$(stat -c %a "$f"); [ "$m" = "$(printf '%o' $((0666 & ~0$(umask))))" ] ||
@@ -111,11 +111,45 @@ left=$(ls -a | grep 'killed')
 [ -z "$left" ] || { echo "FAIL: SIGTERM left $left"; fail=1; }
 echo "ok: SIGTERM during blob -o killed.npy left nothing"
 
+# --json: always one object, "ok": false with the error when the file fails (decoding, the
+# operation, or the write), and a decoder's warning on standard error and in the object
+: >empty.jpg
+check 1 "decode --json of an empty file" "$accel" image decode empty.jpg -o x.npy --json
+cp out.txt json_empty.json
+check 1 "align --json with collinear landmarks" "$accel" image align astro.jpg --landmarks 10,10,20,20,30,30,40,40,50,50 -o x.npy --json
+cp out.txt json_align.json
+check 1 "resize --json, the write cut by a file size limit" \
+  bash -c 'ulimit -f 50 && exec "$@"' limit "$accel" image resize astro.jpg --size 400x400 -o fsz.npy --json
+cp out.txt json_fsz.json
+ls -a | grep -q '^\.\?fsz\.npy' && { echo "FAIL: the cut write left $(ls -a | grep fsz)"; fail=1; }
+check 0 "decode --json of a JPEG with stray bytes" "$accel" image decode stray.jpg -o stray.npy --json
+cp out.txt json_stray.json
+grep -q "accel image decode: warning: 'stray.jpg': libjpeg warning: Corrupt JPEG data: 3 extraneous bytes" err.txt ||
+  { echo "FAIL: the decoder's warning is not shown: $(cat err.txt)"; fail=1; }
+check 1 "blob --json with an empty file" "$accel" image blob astro.jpg empty.jpg --model arcface -o jb.npy --json
+cp out.txt json_blob.json
+/usr/bin/python3 - <<'PY' || fail=1
+import json
+def want(name, ok, has):
+    j = json.load(open(name))
+    good = j.get("ok") is ok and all(k in j for k in has)
+    print(("ok: " if good else "FAIL: ") + name, j)
+    return good
+r = [want("json_empty.json", False, ["file", "output", "error"]),
+     want("json_align.json", False, ["error"]),
+     want("json_fsz.json", False, ["error"]),
+     want("json_stray.json", True, ["warning", "width", "height"]),
+     want("json_blob.json", False, ["images"])]
+r.append("cannot write fsz.npy: File too large" in json.load(open("json_fsz.json"))["error"])
+r.append("empty file" in json.load(open("json_blob.json"))["images"][1]["error"])
+raise SystemExit(0 if all(r) else 1)
+PY
+
 # a call that fails as a whole (decode has no device code; ACCEL_STRICT=1 forbids the CPU) fails
 # every file with that reason: no empty array written as if decoded, exit 1
 if "$accel" devices 2>/dev/null | grep -q opencl; then
   ACCEL_STRICT=1 check 1 "decode under ACCEL_STRICT=1 on OpenCL" "$accel" image decode astro.jpg -o strict.npy --device opencl --json
-  grep -q "ACCEL_STRICT=1" err.txt ||
+  grep -q '"ok": false' out.txt && grep -q "ACCEL_STRICT=1" out.txt err.txt ||
     { echo "FAIL: the strict decode's failure is not reported"; cat out.txt err.txt; fail=1; }
   [ -e strict.npy ] && { echo "FAIL: the strict decode wrote strict.npy"; fail=1; }
   ACCEL_STRICT=1 check 1 "quality under ACCEL_STRICT=1 on OpenCL" "$accel" image quality astro.jpg coffee.png --device opencl

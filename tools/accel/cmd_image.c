@@ -161,7 +161,9 @@ static int data_close(cli_out *o, const char *verb)
 {
     if (!o->path) { /* standard output: a full disk or a closed pipe is an error too */
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            accel_cli_error(verb, "cannot write standard output: %s", strerror(errno ? errno : EIO));
+            snprintf(o->error, sizeof o->error, "cannot write standard output: %s",
+                     strerror(errno ? errno : EIO));
+            accel_cli_error(verb, "%s", o->error);
             return 1;
         }
         return 0;
@@ -254,29 +256,6 @@ static size_t decode_batch(accel_ctx *ctx, const accel_image_decode_params *p, c
         bad += out[i].status != ACCEL_OK;
     }
     return bad;
-}
-
-/* Decodes files[0..n-1]; failures are printed (named) and counted. */
-static size_t decode_files(accel_ctx *ctx, const accel_image_decode_params *p, const char **files,
-                           size_t n, accel_image_decoded *out)
-{
-    size_t bad = decode_batch(ctx, p, files, n, out);
-    for (size_t i = 0; bad && i < n; i++)
-        if (out[i].status != ACCEL_OK) accel_cli_error("image", "%s", out[i].message);
-    return bad;
-}
-
-/* The one input file of decode, resize, align and enhance, decoded; NULL after the error. */
-static accel_image_decoded *decode_one(accel_ctx *ctx, const char *file)
-{
-    accel_image_decoded *d = calloc(1, sizeof *d);
-    if (!d) return NULL;
-    if (decode_files(ctx, NULL, &file, 1, d)) {
-        accel_image_decoded_free(d, 1);
-        free(d);
-        return NULL;
-    }
-    return d;
 }
 
 /* ---- corpus runs: one output per image (-o DIR; docs/cli.md, "Corpus runs") ---- */
@@ -480,10 +459,10 @@ static int quality(int argc, char **argv)
         return uerr ? 2 : 1;
     }
     accel_quality *q = calloc(n, sizeof *q);
-    char (*err)[256] = calloc(n, sizeof *err);
+    char (*err)[512] = calloc(n, sizeof *err), (*warn)[256] = calloc(n, sizeof *warn);
     size_t bad = 0;
     int bar = n > 1 && isatty(2);
-    for (size_t i0 = 0; q && err && i0 < n; i0 += CHUNK) {
+    for (size_t i0 = 0; q && err && warn && i0 < n; i0 += CHUNK) {
         size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
         progress(bar, i0, n, a.operands[i0]);
         accel_image_decoded d[CHUNK];
@@ -496,6 +475,7 @@ static int quality(int argc, char **argv)
                 accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
                 continue;
             }
+            accel__strlcpy(warn[i0 + j], d[j].message, sizeof warn[0]);
             in[k] = d[j].image;
             qq[k] = (accel_quality){.struct_size = sizeof qq[k]};
             idx[k++] = i0 + j;
@@ -514,15 +494,18 @@ static int quality(int argc, char **argv)
         accel_image_decoded_free(d, m);
     }
     progress(bar, n, n, "");
-    if (!q || !err) {
-        accel_cli_error("image", "out of memory");
+    if (!q || !err || !warn) {
+        accel_cli_error("image quality", "out of memory for %zu images' results", n);
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (err[i][0]) {
-            accel_cli_error("image", "%s", err[i]);
+            accel_cli_error("image quality", "%s", err[i]);
             bad++;
+        } else if (warn[i][0]) { /* a decoder's warning the image survived */
+            fprintf(stderr, "accel image quality: warning: '%s': %s\n", a.operands[i], warn[i]);
         }
+    }
     static const char *const head[] = {"file", "width", "height", "blur_laplacian_var", "brightness",
                                        "contrast", "sharpness_tenengrad", "overall", "error"};
     if (o.fmt == CLI_FMT_JSON) {
@@ -543,6 +526,7 @@ static int quality(int argc, char **argv)
                 accel__json_num(&j, "contrast", q[i].contrast);
                 accel__json_num(&j, "sharpness_tenengrad", q[i].sharpness_tenengrad);
                 accel__json_num(&j, "overall", q[i].overall);
+                if (warn[i][0]) accel__json_str(&j, "warning", warn[i]);
             }
             accel__json_end_object(&j);
         }
@@ -576,7 +560,7 @@ static int quality(int argc, char **argv)
     rc = bad ? 1 : 0;
 out:
     if (cli_out_close(&o) != 0) rc = 2;
-    free(q), free(err);
+    free(q), free(err), free(warn);
     accel_ctx_destroy(ctx);
     cli_args_free(&a);
     return rc;
@@ -686,13 +670,14 @@ static int one_file(const char *sub, cli_args *a, const sub_idx *ix, const char 
 /* the value of an option the subcommand may lack */
 #define OPT(ix) ((ix) >= 0 ? &a.v[(ix)] : &none)
 
-/* The image as a .npy (H×W×C uint8) or a PNG, to the opened output. 0, or 1 after the error
- * (out of memory, the PNG encoder); a failed write shows when the output is closed. */
-static int write_image(FILE *f, out_kind kind, const accel_image *im, const char *file)
+/* The image as a .npy (H×W×C uint8) or a PNG, to the opened output. 0, or 1 with the reason
+ * in err (out of memory, the PNG encoder); a failed write shows when the output is closed. */
+static int write_image(FILE *f, out_kind kind, const accel_image *im, const char *file, char *err,
+                       size_t cap)
 {
     uint8_t *p = packed(im);
     if (!p) {
-        accel_cli_error("image", "'%s': out of memory for the %d×%d output", file, im->width, im->height);
+        snprintf(err, cap, "'%s': out of memory for the %d×%d output", file, im->width, im->height);
         return 1;
     }
     int rc = 0;
@@ -702,7 +687,7 @@ static int write_image(FILE *f, out_kind kind, const accel_image *im, const char
         uint8_t *png = NULL;
         size_t n = 0;
         if (accel__png_encode(&v, &png, &n) != ACCEL_OK) {
-            accel_cli_error("image", "'%s': %s", file, accel_last_error(NULL));
+            snprintf(err, cap, "'%s': %s", file, accel_last_error(NULL));
             rc = 1;
         } else {
             put(f, png, n);
@@ -778,68 +763,45 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     }
     /* standard output holds the data with -o -: the summary line goes nowhere */
     FILE *say = strcmp(out, "-") ? stdout : NULL;
-    accel_image_decoded *d = decode_one(ctx, file);
+    char err[768] = "", line[512] = "";
+    int ow = 0, oh = 0, size = OPT(ix->size)->set ? (int)OPT(ix->size)->i : 112;
+    double scale = 0, M[6] = {0};
+    accel_image_decoded d;
     rc = 1;
-    if (!d) {
-        cli_out_discard(&of);
-        goto done;
-    }
-    accel__json j;
-    accel__json_init(&j, stdout, 1);
-    if (json) {
-        accel__json_begin_object(&j, NULL);
-        accel__json_str(&j, "file", file);
-        accel__json_str(&j, "output", out);
-        accel__json_str(&j, "format", d->format);
-        accel__json_int(&j, "orientation", d->orientation);
-    }
-    accel_status st = ACCEL_OK;
-    char line[512] = "";
-    if (!strcmp(sub, "decode")) {
-        rc = write_image(of.f, kind, &d->image, file);
-        if (json) {
-            accel__json_int(&j, "width", d->image.width);
-            accel__json_int(&j, "height", d->image.height);
-        } else {
-            snprintf(line, sizeof line, "%s: %d×%d %s → %s", file, d->image.width, d->image.height,
-                     d->format, out);
-        }
+    if (decode_batch(ctx, NULL, &file, 1, &d)) {
+        accel__strlcpy(err, d.message, sizeof err);
+    } else if (!strcmp(sub, "decode")) {
+        rc = write_image(of.f, kind, &d.image, file, err, sizeof err);
+        ow = d.image.width, oh = d.image.height;
+        snprintf(line, sizeof line, "%s: %d×%d %s → %s", file, ow, oh, d.format, out);
     } else if (!strcmp(sub, "resize")) {
         accel_interp ip = OPT(ix->interp)->set && !strcmp(OPT(ix->interp)->s, "area") ? ACCEL_INTERP_AREA
                                                                                    : ACCEL_INTERP_LINEAR;
         uint8_t *pix = malloc((size_t)w * h * 3);
         accel_image o = ACCEL_IMAGE_INIT(pix, w, h, 3);
-        st = pix ? accel_image_resize(ctx, ip, &d->image, &o, 1, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
-        if (st == ACCEL_OK) rc = write_image(of.f, kind, &o, file);
-        else accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
-        if (json) {
-            accel__json_int(&j, "width", w);
-            accel__json_int(&j, "height", h);
-        } else {
-            snprintf(line, sizeof line, "%s: %d×%d → %d×%d (%s) → %s", file, d->image.width,
-                     d->image.height, w, h, ip == ACCEL_INTERP_AREA ? "area" : "linear", out);
-        }
+        if (!pix)
+            snprintf(err, sizeof err, "'%s': out of memory for the %d×%d output (%zu bytes)", file,
+                     w, h, (size_t)w * h * 3);
+        else if (accel_image_resize(ctx, ip, &d.image, &o, 1, NULL, NULL) != ACCEL_OK)
+            snprintf(err, sizeof err, "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
+        else
+            rc = write_image(of.f, kind, &o, file, err, sizeof err);
+        ow = w, oh = h;
+        snprintf(line, sizeof line, "%s: %d×%d → %d×%d (%s) → %s", file, d.image.width,
+                 d.image.height, w, h, ip == ACCEL_INTERP_AREA ? "area" : "linear", out);
         free(pix);
     } else if (!strcmp(sub, "align")) {
-        int size = OPT(ix->size)->set ? (int)OPT(ix->size)->i : 112;
         uint8_t *pix = malloc((size_t)size * size * 3);
         accel_image o = ACCEL_IMAGE_INIT(pix, size, size, 3);
-        double M[6] = {0};
-        st = pix ? accel_arcface_align(ctx, &d->image, lmk, 1, size, &o, NULL, NULL, NULL) : ACCEL_ERR_NO_MEMORY;
-        if (st == ACCEL_OK) {
+        if (!pix) {
+            snprintf(err, sizeof err, "'%s': out of memory for the %d×%d crop", file, size, size);
+        } else if (accel_arcface_align(ctx, &d.image, lmk, 1, size, &o, NULL, NULL, NULL) != ACCEL_OK) {
+            snprintf(err, sizeof err, "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
+        } else {
             accel_arcface_matrix(lmk, size, M);
-            rc = write_image(of.f, kind, &o, file);
-        } else {
-            accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
+            rc = write_image(of.f, kind, &o, file, err, sizeof err);
         }
-        if (json) {
-            accel__json_int(&j, "size", size);
-            accel__json_begin_array(&j, "matrix");
-            for (int k = 0; k < 6; k++) accel__json_num(&j, NULL, M[k]);
-            accel__json_end_array(&j);
-        } else {
-            snprintf(line, sizeof line, "%s: face aligned to %d×%d → %s", file, size, size, out);
-        }
+        snprintf(line, sizeof line, "%s: face aligned to %d×%d → %s", file, size, size, out);
         free(pix);
     } else { /* enhance */
         accel_enhance_params p;
@@ -848,33 +810,55 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         if (OPT(ix->clip)->set) p.clip_limit = OPT(ix->clip)->d;
         p.tiles_x = tx, p.tiles_y = ty;
         accel_image o = ACCEL_IMAGE_INIT(NULL, 0, 0, 0);
-        double scale = 0;
-        st = accel_image_enhance(ctx, &p, &d->image, 1, &o, &scale, NULL, NULL);
-        if (st == ACCEL_OK) rc = write_image(of.f, kind, &o, file);
-        else accel_cli_error("image", "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
-        if (json) {
-            accel__json_num(&j, "scale", scale);
-            accel__json_int(&j, "width", o.width);
-            accel__json_int(&j, "height", o.height);
-        } else {
-            snprintf(line, sizeof line, "scale %.6g (%d×%d → %d×%d) → %s", scale, d->image.width,
-                     d->image.height, o.width, o.height, out);
-        }
+        if (accel_image_enhance(ctx, &p, &d.image, 1, &o, &scale, NULL, NULL) != ACCEL_OK)
+            snprintf(err, sizeof err, "'%s': %s", file, reason_of(0, accel_last_error(ctx)));
+        else
+            rc = write_image(of.f, kind, &o, file, err, sizeof err);
+        ow = o.width, oh = o.height;
+        snprintf(line, sizeof line, "%s: scale %.6g (%d×%d → %d×%d) → %s", file, scale,
+                 d.image.width, d.image.height, ow, oh, out);
         accel_image_free(&o, 1);
     }
+    if (err[0]) accel_cli_error(vname, "%s", err);
+    /* a decoder's warning the image survived (stray bytes, an error after the last row) */
+    if (d.status == ACCEL_OK && d.message[0])
+        fprintf(stderr, "accel %s: warning: '%s': %s\n", vname, file, d.message);
     /* the output is renamed into place only when its work succeeded */
-    if (rc == 0) rc = data_close(&of, vname);
-    else cli_out_discard(&of);
-    if (json) {
+    if (rc == 0) {
+        rc = data_close(&of, vname);
+        if (rc) accel__strlcpy(err, of.error, sizeof err);
+    } else {
+        cli_out_discard(&of);
+    }
+    if (json) { /* always one object: what was done, or "ok": false and why not */
+        accel__json j;
+        accel__json_init(&j, stdout, 1);
+        accel__json_begin_object(&j, NULL);
+        accel__json_str(&j, "file", file);
+        accel__json_str(&j, "output", out);
+        if (d.status == ACCEL_OK) {
+            accel__json_str(&j, "format", d.format);
+            accel__json_int(&j, "orientation", d.orientation);
+            if (d.message[0]) accel__json_str(&j, "warning", d.message);
+        }
+        if (rc == 0 && !strcmp(sub, "align")) {
+            accel__json_int(&j, "size", size);
+            accel__json_begin_array(&j, "matrix");
+            for (int k = 0; k < 6; k++) accel__json_num(&j, NULL, M[k]);
+            accel__json_end_array(&j);
+        } else if (rc == 0) {
+            if (!strcmp(sub, "enhance")) accel__json_num(&j, "scale", scale);
+            accel__json_int(&j, "width", ow);
+            accel__json_int(&j, "height", oh);
+        }
         accel__json_bool(&j, "ok", rc == 0);
+        if (rc) accel__json_str(&j, "error", err);
         accel__json_end_object(&j);
         accel__json_finish(&j);
     } else if (rc == 0 && say) {
         fprintf(say, "%s\n", line);
     }
-    accel_image_decoded_free(d, 1);
-    free(d);
-done:
+    accel_image_decoded_free(&d, 1);
     accel_ctx_destroy(ctx);
     cli_args_free(&a);
     return rc;
@@ -979,13 +963,15 @@ static int blob(int argc, char **argv)
     float *all = malloc(n * plane * sizeof *all);
     double *ds = calloc(n, sizeof *ds);
     long *row = malloc(n * sizeof *row);
-    char (*err)[256] = calloc(n, sizeof *err);
-    size_t good = 0;
+    char (*err)[512] = calloc(n, sizeof *err), (*warn)[256] = calloc(n, sizeof *warn);
+    char fatal[512] = ""; /* why no blob was written at all */
+    size_t good = 0, bad = 0;
     int bar = n > 1 && isatty(2), rc = 1;
-    if (!all || !ds || !row || !err) {
-        accel_cli_error("image blob", "out of memory for %zu blobs of 3×%d×%d", n, S, S);
+    if (!all || !ds || !row || !err || !warn) {
+        snprintf(fatal, sizeof fatal, "out of memory for %zu blobs of 3×%d×%d", n, S, S);
+        accel_cli_error("image blob", "%s", fatal);
         cli_out_discard(&of);
-        goto done;
+        goto report;
     }
     for (size_t i0 = 0; i0 < n; i0 += CHUNK) {
         size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
@@ -1016,6 +1002,7 @@ static int blob(int argc, char **argv)
                     accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
                     continue;
                 }
+                accel__strlcpy(warn[i0 + j], d[j].message, sizeof warn[0]);
                 if (all + good * plane != dst + j * plane)
                     memmove(all + good * plane, dst + j * plane, plane * sizeof *all);
                 ds[i0 + j] = dsk[j];
@@ -1029,8 +1016,12 @@ static int blob(int argc, char **argv)
         size_t idx[CHUNK], k = 0;
         for (size_t j = 0; j < m; j++) {
             row[i0 + j] = -1;
-            if (d[j].status != ACCEL_OK) accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
-            else in[k] = d[j].image, idx[k++] = i0 + j;
+            if (d[j].status != ACCEL_OK) {
+                accel__strlcpy(err[i0 + j], d[j].message, sizeof err[0]);
+                continue;
+            }
+            accel__strlcpy(warn[i0 + j], d[j].message, sizeof warn[0]);
+            in[k] = d[j].image, idx[k++] = i0 + j;
         }
         accel_status bst = ACCEL_OK;
         for (size_t j = 0; j < k; j++) st[j] = ACCEL_OK;
@@ -1057,16 +1048,21 @@ static int blob(int argc, char **argv)
         accel_image_decoded_free(d, m);
     }
     progress(bar, n, n, "");
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (err[i][0]) {
-            accel_cli_error("image", "%s", err[i]);
+            accel_cli_error("image blob", "%s", err[i]);
             bad++;
+        } else if (warn[i][0]) { /* a decoder's warning the image survived */
+            fprintf(stderr, "accel image blob: warning: '%s': %s\n", a.operands[i], warn[i]);
         }
+    }
     size_t shape[4] = {good, 3, (size_t)S, (size_t)S};
     npy_put(of.f, "<f4", all, sizeof(float), shape, 4);
-    if (data_close(&of, "image blob") != 0) goto done;
-    if (json) {
+    if (data_close(&of, "image blob") != 0) accel__strlcpy(fatal, of.error, sizeof fatal);
+    rc = fatal[0] || bad ? 1 : 0;
+report:
+    if (json) { /* always one object: each file's row or error, and "ok" (with "error" when
+                 * the blob could not be written) */
         accel__json j;
         accel__json_init(&j, stdout, 1);
         accel__json_begin_object(&j, NULL);
@@ -1074,7 +1070,7 @@ static int blob(int argc, char **argv)
         accel__json_int(&j, "size", S);
         accel__json_str(&j, "output", out);
         accel__json_begin_array(&j, "images");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; all && ds && row && err && warn && i < n; i++) {
             accel__json_begin_object(&j, NULL);
             accel__json_str(&j, "file", a.operands[i]);
             if (err[i][0]) {
@@ -1082,19 +1078,20 @@ static int blob(int argc, char **argv)
             } else {
                 accel__json_int(&j, "row", row[i]);
                 if (scrfd) accel__json_num(&j, "det_scale", ds[i]);
+                if (warn[i][0]) accel__json_str(&j, "warning", warn[i]);
             }
             accel__json_end_object(&j);
         }
         accel__json_end_array(&j);
+        accel__json_bool(&j, "ok", rc == 0);
+        if (fatal[0]) accel__json_str(&j, "error", fatal);
         accel__json_end_object(&j);
         accel__json_finish(&j);
-    } else if (strcmp(out, "-") != 0) { /* with -o -, standard output holds the blob */
+    } else if (!fatal[0] && strcmp(out, "-") != 0) { /* with -o -, standard output holds the blob */
         printf("%zu of %zu file%s → %s (%zu×3×%d×%d float32)\n", good, n, n == 1 ? "" : "s",
                out, good, S, S);
     }
-    rc = bad ? 1 : 0;
-done:
-    free(all), free(ds), free(row), free(err);
+    free(all), free(ds), free(row), free(err), free(warn);
     accel_ctx_destroy(ctx);
     cli_args_free(&a);
     return rc;
