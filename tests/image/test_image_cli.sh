@@ -63,6 +63,18 @@ check 2 "align with a landmark beyond a float" "$accel" image align astro.jpg --
 check 2 "align with 11 numbers" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143,1 -o x.npy
 check 2 "resize to a size with a sign" "$accel" image resize astro.jpg --size +224x-3 -o x.npy
 check 2 "resize past 65536" "$accel" image resize astro.jpg --size 99999999999999999999x2 -o x.npy
+# settings are checked before the file is read, exit 2, with the values allowed
+check 2 "resize above ACCEL_IMAGE_MAX_PIXELS" "$accel" image resize astro.jpg --size 65536x65536 -o x.npy
+grep -q "4294967296 pixels, above ACCEL_IMAGE_MAX_PIXELS=1073741824" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
+ACCEL_IMAGE_MAX_PIXELS=100 check 2 "resize above a lowered ACCEL_IMAGE_MAX_PIXELS" "$accel" image resize astro.jpg --size 11x10 -o x.npy
+check 2 "align --size 200" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143 --size 200 -o x.npy
+grep -q -- "--size 200: allowed: a multiple of 112 or of 128" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
+check 2 "enhance --tiles 1000x1000" "$accel" image enhance small.webp --tiles 1000x1000 -o x.png
+grep -q "whole numbers 1..256 each" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
+check 2 "enhance --tiles 0x0" "$accel" image enhance small.webp --tiles 0x0 -o x.png
+grep -q "whole numbers 1..256 each" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
+# the settings' errors come before the file is looked at
+check 2 "align --size 200 of a missing file" "$accel" image align nosuch.jpg --landmarks 1,2,3,4,5,6,7,8,9,10 --size 200 -o x.npy
 check 2 "unknown subcommand" "$accel" image frob
 check 2 "unknown model" "$accel" image blob astro.jpg --model yolo -o x.npy
 check 1 "collinear landmarks" "$accel" image align astro.jpg --landmarks 10,10,20,20,30,30,40,40,50,50 -o x.npy

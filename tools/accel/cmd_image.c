@@ -653,13 +653,16 @@ static const sub_idx enhance_idx = {E_OUTPUT, E_DEVICE, E_JSON, -1, -1, -1, E_MI
 
 static int one_file(const char *sub, cli_args *a, const sub_idx *ix, const char **file, const char **out)
 {
+    char vname[32];
+    snprintf(vname, sizeof vname, "image %s", sub);
     if (a->n_operands != 1) {
-        accel_cli_error("image", "%s: one input file, %s given (see `accel image %s --help`)", sub,
+        accel_cli_error(vname, "one input file, %s given (see `accel image %s --help`)",
                         a->n_operands ? "several" : "none", sub);
         return 2;
     }
     if (!a->v[ix->output].set || !*a->v[ix->output].s) {
-        accel_cli_error("image", "%s: -o OUT is required", sub);
+        accel_cli_error(vname, "-o OUT is required (.npy, .png, or - for a .npy on standard "
+                               "output)");
         return 2;
     }
     *file = a->operands[0];
@@ -714,9 +717,12 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     int rc = one_file(sub, &a, ix, &file, &out);
     int w = 0, h = 0, tx = 8, ty = 8;
     float lmk[10];
+    char vname[32];
+    snprintf(vname, sizeof vname, "image %s", sub);
+    /* every setting is checked here, before a device is opened or the file read (exit 2) */
     if (!rc && !strcmp(sub, "resize")) {
         if (!OPT(ix->size)->set || cli_parse_wxh(OPT(ix->size)->s, 1, 65536, &w, &h) != 0) {
-            accel_cli_error("image", "resize: --size %s: expected WxH, whole numbers 1..65536 (e.g. 224x224)",
+            accel_cli_error(vname, "--size %s: expected WxH, whole numbers 1..65536 (e.g. 224x224)",
                             OPT(ix->size)->set ? OPT(ix->size)->s : "(missing)");
             rc = 2;
         }
@@ -724,18 +730,25 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     if (!rc && !strcmp(sub, "align")) {
         const char *s = OPT(ix->landmarks)->set ? OPT(ix->landmarks)->s : "";
         if (cli_parse_floats(s, lmk, 10) != 0) {
-            accel_cli_error("image", "align: --landmarks %s: expected ten numbers x1,y1,…,x5,y5 "
-                            "(eyes, nose, mouth corners)", OPT(ix->landmarks)->set ? s : "(missing)");
+            accel_cli_error(vname, "--landmarks %s: expected ten numbers x1,y1,…,x5,y5 (eyes, nose, "
+                            "mouth corners)", OPT(ix->landmarks)->set ? s : "(missing)");
+            rc = 2;
+        }
+        /* ArcFace's reference points exist for these sizes only (accel_arcface_matrix) */
+        int size = OPT(ix->size)->set ? (int)OPT(ix->size)->i : 112;
+        if (!rc && size % 112 != 0 && size % 128 != 0) {
+            accel_cli_error(vname, "--size %d: allowed: a multiple of 112 or of 128, 112..4096 "
+                            "(112, 128, 224, 256, …)", size);
             rc = 2;
         }
     }
-    if (!rc && OPT(ix->tiles)->set && cli_parse_wxh(OPT(ix->tiles)->s, 1, 65536, &tx, &ty) != 0) {
-        accel_cli_error("image", "enhance: --tiles %s: expected XxY (e.g. 8x8)", OPT(ix->tiles)->s);
+    /* CLAHE's grid: 1..256 tiles each way (accel_image_enhance) */
+    if (!rc && OPT(ix->tiles)->set && cli_parse_wxh(OPT(ix->tiles)->s, 1, 256, &tx, &ty) != 0) {
+        accel_cli_error(vname, "--tiles %s: expected XxY, whole numbers 1..256 each (CLAHE's "
+                        "tileGridSize, e.g. 8x8)", OPT(ix->tiles)->s);
         rc = 2;
     }
     int json = OPT(ix->json)->set > 0;
-    char vname[32];
-    snprintf(vname, sizeof vname, "image %s", sub);
     out_kind kind = OUT_NPY;
     if (!rc) rc = no_stdin(vname, a.operands, a.n_operands);
     if (!rc) rc = out_is_input(vname, out, a.operands, a.n_operands);
@@ -754,6 +767,17 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     if (!ctx) {
         cli_args_free(&a);
         return uerr ? 2 : 1;
+    }
+    /* the output's size within ACCEL_IMAGE_MAX_PIXELS, the limit a decoded image and enhance's
+     * output have (a setting: known once the context is) */
+    long long max_px = accel__cfg_int(ctx, ACCEL__CFG_IMAGE_MAX_PIXELS);
+    if (max_px <= 0) max_px = ACCEL_IMAGE_MAX_PIXELS_DEFAULT;
+    if (!strcmp(sub, "resize") && (long long)w * h > max_px) {
+        accel_cli_error(vname, "--size %dx%d: %lld pixels, above ACCEL_IMAGE_MAX_PIXELS=%lld (allowed: "
+                        "at most that many; the setting raises it)", w, h, (long long)w * h, max_px);
+        accel_ctx_destroy(ctx);
+        cli_args_free(&a);
+        return 2;
     }
     cli_out of;
     if (data_open(&of, vname, out) != 0) {
