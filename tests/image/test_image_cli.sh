@@ -33,6 +33,7 @@ PY
 cp "$bad/truncated.jpg" "$bad/text.jpg" .
 
 check 0 "quality of three images" "$accel" image quality astro.jpg coffee.png small.webp --json -o q.json
+check 0 "quality as CSV" "$accel" image quality astro.jpg coffee.png --format csv -o q.csv
 check 1 "quality with a bad file among good ones" "$accel" image quality astro.jpg text.jpg coffee.png
 grep -q "text.jpg': not a JPEG, PNG or WebP image" err.txt || { echo "FAIL: the bad file is not named"; fail=1; }
 grep -q "^coffee.png" out.txt || { echo "FAIL: the good file after the bad one is not reported"; fail=1; }
@@ -76,6 +77,14 @@ grep -q "whole numbers 1..256 each" err.txt || { echo "FAIL: $(cat err.txt)"; fa
 # the settings' errors come before the file is looked at
 check 2 "align --size 200 of a missing file" "$accel" image align nosuch.jpg --landmarks 1,2,3,4,5,6,7,8,9,10 --size 200 -o x.npy
 check 2 "unknown subcommand" "$accel" image frob
+check 2 "help with a word past the subcommand" "$accel" help image blob extra
+grep -q "unexpected 'extra'" err.txt || { echo "FAIL: help image blob extra: $(cat err.txt)"; fail=1; }
+# the verb's usage is the subcommands' own synopses: every -o form and --json
+check 0 "image --help" "$accel" image --help
+for want in "decode FILE -o OUT.npy|OUT.png|- \[--json\]" "align FILE --landmarks x1,y1,…,x5,y5 \[--size S\]" \
+            "\[--clip C\] \[--tiles XxY\] \[--json\]"; do
+  grep -q -- "$want" out.txt || { echo "FAIL: image --help lacks '$want'"; cat out.txt; fail=1; }
+done
 check 2 "unknown model" "$accel" image blob astro.jpg --model yolo -o x.npy
 check 1 "collinear landmarks" "$accel" image align astro.jpg --landmarks 10,10,20,20,30,30,40,40,50,50 -o x.npy
 grep -q "collinear" err.txt || { echo "FAIL: collinear landmarks not named"; fail=1; }
@@ -215,6 +224,12 @@ g = cv2.cvtColor(astro, cv2.COLOR_BGR2GRAY)
 lap = cv2.Laplacian(g, cv2.CV_64F).var()
 ok = [x["file"] for x in q] == ["astro.jpg", "coffee.png", "small.webp"] and abs(q[0]["blur_laplacian_var"] - lap) <= 1e-9 * lap
 print(("ok: " if ok else "FAIL: ") + "quality JSON, in input order, Laplacian variance as OpenCV's"); bad += not ok
+# CSV, which programs read, carries the measures as exactly as the JSON (not six digits)
+import csv
+rows = list(csv.DictReader(open("q.csv", newline="")))
+keys = ["blur_laplacian_var", "brightness", "contrast", "sharpness_tenengrad", "overall"]
+ok = [float(rows[i][k]) for i in range(2) for k in keys] == [q[i][k] for i in range(2) for k in keys]
+print(("ok: " if ok else "FAIL: ") + "quality CSV = the JSON's numbers"); bad += not ok
 sys.exit(1 if bad else 0)
 PY
 exit $fail

@@ -35,7 +35,7 @@ const char *const accel_cli_image_help =
 static const cli_opt device_opt = {"--device", NULL, CLI_STR, "D",
                                    "auto, cpu, cuda, rocm, opencl, or a device index", 0, 0, NULL, 0};
 
-static accel_ctx *open_ctx(const char *device, int *usage_error)
+static accel_ctx *open_ctx(const char *verb, const char *device, int *usage_error)
 {
     accel_option opt[1];
     size_t n = 0;
@@ -51,7 +51,7 @@ static accel_ctx *open_ctx(const char *device, int *usage_error)
             opt[n++] = (accel_option){"ACCEL_BACKEND", device};
             if (!strcmp(device, "cpu")) flags |= ACCEL_CTX_NO_DISCOVERY;
         } else {
-            accel_cli_error("image", "--device %s: allowed: auto, cpu, cuda, rocm, opencl, or a "
+            accel_cli_error(verb, "--device %s: allowed: auto, cpu, cuda, rocm, opencl, or a "
                             "device index", device);
             *usage_error = 1;
             return NULL;
@@ -60,7 +60,7 @@ static accel_ctx *open_ctx(const char *device, int *usage_error)
     accel_ctx *ctx = NULL;
     accel_status st = accel_ctx_create(&ctx, opt, n, flags);
     if (st != ACCEL_OK) {
-        accel_cli_error("image", "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
+        accel_cli_error(verb, "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
         *usage_error = st == ACCEL_ERR_CONFIG;
         return NULL;
     }
@@ -312,13 +312,13 @@ static int image_corpus(const char *sub, cli_corpus *cc, const char *out, const 
                         int json, const char *op, const accel_option *params, size_t np,
                         const char *head_key, const char *head_val, int size)
 {
-    if (!out || !strcmp(out, "-")) {
-        accel_cli_error("image", "%s: -o DIR is required with --manifest, --shard, --resume or --log "
-                        "(one output per image goes there)", sub);
-        return 2;
-    }
     char verb[32];
     snprintf(verb, sizeof verb, "image %s", sub);
+    if (!out || !strcmp(out, "-")) {
+        accel_cli_error(verb, "-o DIR is required with --manifest, --shard, --resume or --log "
+                              "(one output per image goes there)");
+        return 2;
+    }
     if (!cc->n_all) {
         accel_cli_error(verb, "no input files (FILE... or --manifest FILE)");
         return 2;
@@ -331,7 +331,7 @@ static int image_corpus(const char *sub, cli_corpus *cc, const char *out, const 
         return 2;
     }
     int uerr = 0;
-    accel_ctx *ctx = open_ctx(device, &uerr);
+    accel_ctx *ctx = open_ctx(verb, device, &uerr);
     if (!ctx) return uerr ? 2 : 1;
     accel_corpus *step = NULL;
     if (accel_corpus_create(ctx, op, params, np, out, cc->resume ? ACCEL_CORPUS_RESUME : 0, &step) != ACCEL_OK) {
@@ -403,7 +403,16 @@ static const cli_verb quality_verb = {
     .footer = "exit status: 0 success, 1 some file failed (the others are reported), 2 usage",
 };
 
-static void fmt_num(char *b, size_t cap, double v) { snprintf(b, cap, "%.6g", v); }
+/* A measure in a cell: six digits for a person (the table), and for CSV and Markdown, which
+ * programs read, the shortest form that reads back as the same double, as the JSON has it. */
+static void fmt_num(char *b, size_t cap, double v, int exact)
+{
+    snprintf(b, cap, "%.6g", v);
+    for (int digits = 15; exact && digits <= 17; digits++) {
+        snprintf(b, cap, "%.*g", digits, v);
+        if (strtod(b, NULL) == v) break;
+    }
+}
 
 static int quality(int argc, char **argv)
 {
@@ -423,7 +432,7 @@ static int quality(int argc, char **argv)
     if (cc.active || dir_like(qout)) {
         int crc = 2;
         if (a.v[Q_FORMAT].set && strcmp(a.v[Q_FORMAT].s, "table") && strcmp(a.v[Q_FORMAT].s, "json"))
-            accel_cli_error("image", "quality: --format %s: with -o DIR the measures go to one .json "
+            accel_cli_error("image quality", "--format %s: with -o DIR the measures go to one .json "
                             "per image (allowed here: table, json)", a.v[Q_FORMAT].s);
         else
             crc = image_corpus("quality", &cc, qout, a.v[Q_DEVICE].set ? a.v[Q_DEVICE].s : NULL,
@@ -437,7 +446,7 @@ static int quality(int argc, char **argv)
     int rc = 2;
     size_t n = a.n_operands;
     if (!n) {
-        accel_cli_error("image", "quality: no input files (see `accel image quality --help`)");
+        accel_cli_error("image quality", "no input files (see `accel image quality --help`)");
         cli_args_free(&a);
         return 2;
     }
@@ -452,7 +461,7 @@ static int quality(int argc, char **argv)
         return 2;
     }
     int uerr = 0;
-    accel_ctx *ctx = open_ctx(a.v[Q_DEVICE].set ? a.v[Q_DEVICE].s : NULL, &uerr);
+    accel_ctx *ctx = open_ctx("image quality", a.v[Q_DEVICE].set ? a.v[Q_DEVICE].s : NULL, &uerr);
     if (!ctx) {
         cli_out_discard(&o);
         cli_args_free(&a);
@@ -538,6 +547,7 @@ static int quality(int argc, char **argv)
     if (text) {
         cli_table t;
         cli_table_init(&t, 9, head, "lrrrrrrrl");
+        const int exact = o.fmt == CLI_FMT_CSV || o.fmt == CLI_FMT_MD;
         for (size_t i = 0; i < n; i++) {
             char c[8][64];
             const char *cells[9] = {a.operands[i], c[0], c[1], c[2], c[3], c[4], c[5], c[6], err[i]};
@@ -546,11 +556,12 @@ static int quality(int argc, char **argv)
             } else {
                 snprintf(c[0], sizeof c[0], "%d", q[i].width);
                 snprintf(c[1], sizeof c[1], "%d", q[i].height);
-                fmt_num(c[2], sizeof c[2], q[i].blur_laplacian_var);
-                fmt_num(c[3], sizeof c[3], q[i].brightness);
-                fmt_num(c[4], sizeof c[4], q[i].contrast);
-                fmt_num(c[5], sizeof c[5], q[i].sharpness_tenengrad);
-                snprintf(c[6], sizeof c[6], "%.3f", q[i].overall);
+                fmt_num(c[2], sizeof c[2], q[i].blur_laplacian_var, exact);
+                fmt_num(c[3], sizeof c[3], q[i].brightness, exact);
+                fmt_num(c[4], sizeof c[4], q[i].contrast, exact);
+                fmt_num(c[5], sizeof c[5], q[i].sharpness_tenengrad, exact);
+                if (exact) fmt_num(c[6], sizeof c[6], q[i].overall, 1);
+                else snprintf(c[6], sizeof c[6], "%.3f", q[i].overall);
             }
             cli_table_add(&t, cells);
         }
@@ -604,7 +615,8 @@ static const cli_opt resize_opts[] = {
                   0, 0, "linear|area", 0},
 };
 static const cli_verb resize_verb = {
-    .name = "image resize", .synopsis = "FILE --size WxH [--interp linear|area] -o OUT.npy|OUT.png|- [--json]",
+    .name = "image resize", .synopsis = "FILE --size WxH [--interp linear|area]\n"
+                                        "                          -o OUT.npy|OUT.png|- [--json]",
     .about = "cv2.resize of the decoded image, OpenCV 4.6's arithmetic (identical pixels).",
     .opts = resize_opts, .n_opts = R_N, .operands = "FILE",
     .footer = "exit status: 0 success, 1 the file failed, 2 usage (an output that cannot be\n"
@@ -622,7 +634,8 @@ static const cli_opt align_opts[] = {
                      "the five landmarks (eyes, nose, mouth corners), required", 0, 0, NULL, 0},
 };
 static const cli_verb align_verb = {
-    .name = "image align", .synopsis = "FILE --landmarks x1,y1,…,x5,y5 [--size S] -o OUT.npy|OUT.png|- [--json]",
+    .name = "image align", .synopsis = "FILE --landmarks x1,y1,…,x5,y5 [--size S]\n"
+                                       "                         -o OUT.npy|OUT.png|- [--json]",
     .about = "insightface's norm_crop: the similarity that maps the landmarks onto ArcFace's\n"
              "points, then cv2.warpAffine into an S×S crop.",
     .opts = align_opts, .n_opts = A_N, .operands = "FILE",
@@ -642,7 +655,8 @@ static const cli_opt enhance_opts[] = {
     [E_TILES] = {"--tiles", NULL, CLI_STR, "XxY", "CLAHE tileGridSize (default 8x8)", 0, 0, NULL, 0},
 };
 static const cli_verb enhance_verb = {
-    .name = "image enhance", .synopsis = "FILE -o OUT.png|OUT.npy|- [--min-short-side N] [--clip C] [--tiles XxY] [--json]",
+    .name = "image enhance", .synopsis = "FILE -o OUT.png|OUT.npy|- [--min-short-side N]\n"
+                                         "                           [--clip C] [--tiles XxY] [--json]",
     .about = "Upscales a small image (INTER_LINEAR) so its short side reaches N, then CLAHE on\n"
              "the luma (YCrCb). Prints the scale applied.",
     .opts = enhance_opts, .n_opts = E_N, .operands = "FILE",
@@ -763,7 +777,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         return rc;
     }
     int uerr = 0;
-    accel_ctx *ctx = open_ctx(OPT(ix->device)->set ? OPT(ix->device)->s : NULL, &uerr);
+    accel_ctx *ctx = open_ctx(vname, OPT(ix->device)->set ? OPT(ix->device)->s : NULL, &uerr);
     if (!ctx) {
         cli_args_free(&a);
         return uerr ? 2 : 1;
@@ -949,7 +963,7 @@ static int blob(int argc, char **argv)
     cli_corpus_free(&cc);
     size_t n = a.n_operands;
     if (!n || !a.v[B_MODEL].set || !a.v[B_OUTPUT].set) {
-        accel_cli_error("image", "blob: %s", !n ? "no input files" : !a.v[B_MODEL].set ?
+        accel_cli_error("image blob", "%s", !n ? "no input files" : !a.v[B_MODEL].set ?
                         "--model is required (allowed: scrfd, arcface)" : "-o OUT.npy is required");
         cli_args_free(&a);
         return 2;
@@ -972,7 +986,7 @@ static int blob(int argc, char **argv)
         return urc;
     }
     int uerr = 0;
-    accel_ctx *ctx = open_ctx(a.v[B_DEVICE].set ? a.v[B_DEVICE].s : NULL, &uerr);
+    accel_ctx *ctx = open_ctx("image blob", a.v[B_DEVICE].set ? a.v[B_DEVICE].s : NULL, &uerr);
     if (!ctx) {
         cli_args_free(&a);
         return uerr ? 2 : 1;
@@ -1123,20 +1137,19 @@ report:
 
 /* ---- the verb ---- */
 
+/* The subcommands' own synopses (their help's usage lines), so that the two never differ. */
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: accel image quality FILE... [--json | --format F] [-o FILE]\n"
-            "       accel image decode FILE -o OUT.npy\n"
-            "       accel image resize FILE --size WxH [--interp linear|area] -o OUT.npy\n"
-            "       accel image blob FILE... --model scrfd|arcface [--size N] -o OUT.npy [--json]\n"
-            "       accel image align FILE --landmarks x1,y1,...,x5,y5 -o OUT.npy\n"
-            "       accel image enhance FILE -o OUT.png\n"
-            "\n"
-            "Images are decoded as cv2.imread decodes them (JPEG, PNG, WebP; EXIF orientation\n"
-            "applied) and computed with OpenCV 4.6's and insightface's arithmetic (docs/image.md).\n"
-            "`accel help image SUBCOMMAND` describes each one's options.\n"
-            "Exit status: 0 success, 1 some file failed (the others are done), 2 usage.\n");
+    const cli_verb *const verbs[] = {&quality_verb, &decode_verb, &resize_verb,
+                                     &blob_verb,    &align_verb,  &enhance_verb};
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        fprintf(f, "%s accel %s %s\n", i ? "      " : "usage:", verbs[i]->name, verbs[i]->synopsis);
+    fprintf(f, "\n"
+               "Images are decoded as cv2.imread decodes them (JPEG, PNG, WebP; EXIF orientation\n"
+               "applied) and computed with OpenCV 4.6's and insightface's arithmetic (docs/image.md).\n"
+               "Every subcommand takes --device D and --json. `accel help image SUBCOMMAND`\n"
+               "describes each one's options.\n"
+               "Exit status: 0 success, 1 some file failed (the others are done), 2 usage.\n");
 }
 
 int accel_cli_image(int argc, char **argv)
