@@ -141,6 +141,15 @@ static void test_decode_call_fails(void)
         ASSERT_CONTAINS(d[i].message, "order 7 (allowed: ACCEL_BGR, ACCEL_RGB)");
         ASSERT_TRUE(d[i].image.data == NULL && d[i].image.width == 0);
     }
+    /* refused so, a call leaves the rest of the results as they were: the pixels of an earlier
+     * call are still the caller's to free */
+    accel_image_decoded_init(d, 2);
+    ASSERT_OK(accel_image_decode(ctx, NULL, paths, 2, d, NULL));
+    uint8_t *kept = d[0].image.data;
+    ASSERT_STATUS(accel_image_decode(ctx, &p, paths, 2, d, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(d[0].status, ACCEL_ERR_INVALID_ARG);
+    ASSERT_TRUE(d[0].image.data == kept);
+    accel_image_decoded_free(d, 2);
     /* the same through accel_scrfd_prepare, refused for its input size */
     float blob[3];
     accel_image_decoded_init(d, 2);

@@ -132,8 +132,9 @@ static const char *label_of(const img_decode_call *c, size_t i, char *buf, size_
 }
 
 /* The call failed as a whole: every result without a failure of its own gets the call's
- * status and message (nothing of it is kept). Before prepare has reset the results (the
- * call's arguments were refused), each of them is reset here. */
+ * status and message. After prepare has reset the results, what this call decoded is freed.
+ * Before (the call's arguments were refused), only the status and message are written: the
+ * rest is the caller's as it was (pixels of an earlier call it has yet to free, say). */
 static void fail_all(img_decode_call *c, accel_status st)
 {
     char why[sizeof c->out->message];
@@ -141,12 +142,14 @@ static void fail_all(img_decode_call *c, accel_status st)
     for (size_t i = 0; i < c->n; i++) {
         accel_image_decoded *o = IMG_AT(accel_image_decoded, c->out, c->out_elem, i);
         if (o->struct_size != c->out_elem) continue;
-        if (c->b.st && o->status != ACCEL_OK) continue;
-        if (c->b.st) free(o->image.data); /* prepare has reset it: NULL, or this call's */
-        size_t keep = o->struct_size;
-        memset(o, 0, c->out_elem);
-        o->struct_size = keep;
-        o->image.struct_size = sizeof o->image;
+        if (c->b.st) {
+            if (o->status != ACCEL_OK) continue;
+            free(o->image.data); /* prepare has reset it: NULL, or this call's */
+            size_t keep = o->struct_size;
+            memset(o, 0, c->out_elem);
+            o->struct_size = keep;
+            o->image.struct_size = sizeof o->image;
+        }
         o->status = st;
         char name[32];
         snprintf(o->message, sizeof o->message, "'%s': %s", label_of(c, i, name, sizeof name), why);
