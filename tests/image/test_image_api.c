@@ -1,6 +1,8 @@
 /* test_image_api.c — the image API's contracts: bad input of every kind named in the message
  * while the rest of the batch completes (decoding the crafted files of tests/data/image/bad,
- * bad images, landmarks and network outputs), ACCEL_IMAGE_MAX_PIXELS, empty batches,
+ * bad images, landmarks and network outputs), each failed image's own message
+ * (accel_image_item_error), a call that fails as a whole failing every file, FIFOs and devices
+ * refused, stray bytes before a JPEG marker read past, ACCEL_IMAGE_MAX_PIXELS, empty batches,
  * struct_size, pixel order and strides, batch splitting, the run record, the decoder
  * libraries' missing-library message, and the EXIF parser on mutated data. */
 #include <math.h>

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # test_image_cli.sh ACCEL BADDIR OUT — `accel image`: every subcommand on files, its outputs
 # checked against OpenCV / insightface restated (make_image_refs.py), bad files named while the
-# others are written, exit statuses 0 / 1 / 2, JSON shapes, atomic outputs. Skips (77) without
-# /usr/bin/python3 and its OpenCV, scikit-image and Pillow.
+# others are written, exit statuses 0 / 1 / 2, JSON shapes (one object with "ok" and "error"
+# whatever fails), atomic outputs (never an input, named by their ending, opened before the
+# work, gone after SIGTERM, -o - on standard output), settings checked before the work, and
+# a call refused under ACCEL_STRICT=1 failing every file. Skips (77) without /usr/bin/python3
+# and its OpenCV, scikit-image and Pillow.
 set -u
 accel=$1 bad=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
