@@ -835,7 +835,9 @@ ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_p
  * "image_quality", "image_enhance": ACCEL_<OP>_GPU, ACCEL_BATCH_SIZE, records and counters
  * apply). A bad image fails alone: its status (and message, where the result has one) says why,
  * the others are computed, and the call returns the first failure's status with
- * accel_last_error() naming the image and how many failed.
+ * accel_last_error() naming the image and how many failed; accel_image_item_error() gives each
+ * failed image's own message. A call that fails as a whole (a NULL argument, or no device may
+ * run it: ACCEL_STRICT) fails every image, with the call's status.
  *
  * Arrays of the structs below (accel_image, accel_image_decoded, accel_quality,
  * accel_scrfd_outputs, accel_faces) are walked with their first element's struct_size as the
@@ -865,6 +867,17 @@ typedef struct accel_image {
  *  Frees the pixels that accel allocated for `n` images (decode, enhance) and sets each data
  *  to NULL. Never pass images whose pixels you own. NULL is a no-op. */
 ACCEL_API void accel_image_free(accel_image *images, size_t n);
+
+/*! accel_image_item_error() :
+ *  Why image `i` of the calling thread's last image call failed, worded as accel_last_error()
+ *  words the first failure, without the count: "image_blob: input image 2: 2 channels
+ *  (allowed: 1, 3, 4)"; for a call that failed as a whole, the call's message. For the calls
+ *  whose per-image results are a status array (gray, resize, blob, SCRFD input, warp, ArcFace
+ *  alignment, enhance) as for the others (a decoded file's is also its result's `message`).
+ *  @return the message, owned by the library and valid until the thread's next image call;
+ *          "" when image i did not fail, i is beyond that call's images, or the thread has made
+ *          no image call. Since 0.1. */
+ACCEL_API const char *accel_image_item_error(size_t i);
 
 /* ---- decoding ---- */
 

@@ -89,6 +89,25 @@ rep = json.load(open(sys.argv[2]))["images"][0]
 assert one == rep, (one, rep)
 PY
 
+# ---- image blob: each failed image its own reason, on standard error and in the log ----------
+/usr/bin/python3 -c "
+import cv2, numpy as np
+cv2.imwrite('e1.png', np.full((1, 3000, 3), 100, np.uint8))
+cv2.imwrite('e2.png', np.full((3000, 1, 3), 100, np.uint8))
+" || fail "cannot make the elongated images"
+"$accel" image blob e1.png e2.png a.jpg --model scrfd -o elong/ --log elong.jsonl >out.txt 2>err.txt
+[ $? = 1 ] || fail "image blob with two elongated images: exit not 1"
+grep -q "'e1.png': 3000×1 is too elongated" err.txt || fail "e1.png's reason: $(cat err.txt)"
+grep -q "'e2.png': 1×3000 is too elongated" err.txt || fail "e2.png's reason: $(cat err.txt)"
+grep -q '"path":"e1.png","status":"failed".*3000×1 is too elongated' elong.jsonl || fail "e1.png's log line: $(cat elong.jsonl)"
+grep -q '"path":"e2.png","status":"failed".*1×3000 is too elongated' elong.jsonl || fail "e2.png's log line: $(cat elong.jsonl)"
+[ -s elong/a.npy ] || fail "the good image's blob was not written"
+
+# an existing file as the output directory of a corpus run: nothing runs, exit 2
+"$accel" image quality --manifest images.csv -o a.json >out.txt 2>err.txt
+[ $? = 2 ] || fail "image quality --manifest -o FILE: exit not 2: $(cat err.txt)"
+grep -q -- "-o a.json is a file" err.txt || fail "image quality --manifest -o FILE: $(cat err.txt)"
+
 # ---- errors --------------------------------------------------------------------------------
 printf 'path\nok.wav\n"never closed\n' >bad.csv
 "$accel" audio features --manifest bad.csv --preset fbank -o e 2>err.txt

@@ -1,12 +1,15 @@
 /* test_image_api.c — the image API's contracts: bad input of every kind named in the message
  * while the rest of the batch completes (decoding the crafted files of tests/data/image/bad,
- * bad images, landmarks and network outputs), ACCEL_IMAGE_MAX_PIXELS, empty batches,
+ * bad images, landmarks and network outputs), each failed image's own message
+ * (accel_image_item_error), a call that fails as a whole failing every file, FIFOs and devices
+ * refused, stray bytes before a JPEG marker read past, ACCEL_IMAGE_MAX_PIXELS, empty batches,
  * struct_size, pixel order and strides, batch splitting, the run record, the decoder
  * libraries' missing-library message, and the EXIF parser on mutated data. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops/audio/lazy_lib.h"
@@ -73,6 +76,11 @@ static void test_decode_bad_files(void)
     ASSERT_EQ_INT(st, ACCEL_ERR_FORMAT);
     ASSERT_CONTAINS(accel_last_error(ctx), "empty.jpg");
     ASSERT_CONTAINS(accel_last_error(ctx), "(16 of 20 images failed; the others are done)");
+    /* each file's message, as its result holds it */
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    char want[300];
+    snprintf(want, sizeof want, "image_decode: %s", out[3].message);
+    ASSERT_STR_EQ(accel_image_item_error(3), want);
     for (int i = 0; i < N; i++) {
         if (out[i].status != cases[i].st)
             TEST_FAIL_("%s: %s, want %s (%s)", cases[i].file, accel_status_name(out[i].status),
@@ -92,6 +100,86 @@ static void test_decode_bad_files(void)
                accel_status_name(out[i].status), out[i].message);
     }
     accel_image_decoded_free(out, N);
+}
+
+/* Paths that are not regular files are refused before a byte is read: a FIFO without a writer
+ * (which would block), a device that never ends (/dev/zero, read until memory ran out). */
+static void test_not_regular_files(void)
+{
+    char dir[] = "/tmp/accel-test-image-XXXXXX", fifo[64];
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof fifo, "%s/p.jpg", dir);
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    const char *paths[3] = {fifo, "/dev/zero", BAD "good.png"};
+    accel_image_decoded d[3];
+    accel_image_decoded_init(d, 3);
+    ASSERT_STATUS(accel_image_decode(ctx, NULL, paths, 3, d, NULL), ACCEL_ERR_IO);
+    ASSERT_STATUS(d[0].status, ACCEL_ERR_IO);
+    ASSERT_CONTAINS(d[0].message, "p.jpg': a named pipe (FIFO), not an image file");
+    ASSERT_STATUS(d[1].status, ACCEL_ERR_IO);
+    ASSERT_CONTAINS(d[1].message, "'/dev/zero': a character device, not an image file");
+    ASSERT_OK(d[2].status);
+    printf("not regular files: '%s' | '%s'\n", d[0].message, d[1].message);
+    accel_image_decoded_free(d, 3);
+    unlink(fifo);
+    rmdir(dir);
+}
+
+/* A decode call that fails as a whole fails every file with the call's status and message,
+ * named: its parameters refused, or (ACCEL_STRICT=1 with OpenCL asked for) no device may run
+ * it — never a result left untouched, status ACCEL_OK and no pixels, as if decoded. */
+static void test_decode_call_fails(void)
+{
+    const char *paths[2] = {BAD "good.jpg", BAD "good.png"};
+    accel_image_decoded d[2];
+    accel_image_decoded_init(d, 2);
+    accel_image_decode_params p;
+    accel_image_decode_params_init(&p);
+    p.order = (accel_pixel_order)7;
+    ASSERT_STATUS(accel_image_decode(ctx, &p, paths, 2, d, NULL), ACCEL_ERR_INVALID_ARG);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_STATUS(d[i].status, ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(d[i].message, paths[i]);
+        ASSERT_CONTAINS(d[i].message, "order 7 (allowed: ACCEL_BGR, ACCEL_RGB)");
+        ASSERT_TRUE(d[i].image.data == NULL && d[i].image.width == 0);
+    }
+    /* refused so, a call leaves the rest of the results as they were: the pixels of an earlier
+     * call are still the caller's to free */
+    accel_image_decoded_init(d, 2);
+    ASSERT_OK(accel_image_decode(ctx, NULL, paths, 2, d, NULL));
+    uint8_t *kept = d[0].image.data;
+    ASSERT_STATUS(accel_image_decode(ctx, &p, paths, 2, d, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(d[0].status, ACCEL_ERR_INVALID_ARG);
+    ASSERT_TRUE(d[0].image.data == kept);
+    accel_image_decoded_free(d, 2);
+    /* the same through accel_scrfd_prepare, refused for its input size */
+    float blob[3];
+    accel_image_decoded_init(d, 2);
+    ASSERT_STATUS(accel_scrfd_prepare(ctx, NULL, paths, 2, 0, 640, blob, NULL, NULL, NULL, d, NULL),
+                  ACCEL_ERR_INVALID_ARG);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_STATUS(d[i].status, ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(d[i].message, "input size 0×640");
+    }
+    accel_option opt[2] = {{"ACCEL_BACKEND", "opencl"}, {"ACCEL_STRICT", "1"}};
+    accel_ctx *strict = NULL;
+    if (accel_ctx_create(&strict, opt, 2, ACCEL_CTX_NO_WARMUP) != ACCEL_OK) {
+        printf("decode under ACCEL_STRICT=1 on OpenCL: not checked (%s)\n", accel_last_error(NULL));
+        return;
+    }
+    accel_image_decoded_init(d, 2);
+    accel_status st = accel_image_decode(strict, NULL, paths, 2, d, NULL);
+    ASSERT_TRUE(st != ACCEL_OK);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_STATUS(d[i].status, st);
+        ASSERT_CONTAINS(d[i].message, paths[i]);
+        ASSERT_CONTAINS(d[i].message, "ACCEL_STRICT");
+        ASSERT_TRUE(d[i].image.data == NULL);
+        ASSERT_CONTAINS(accel_image_item_error((size_t)i), "ACCEL_STRICT");
+    }
+    printf("decode under ACCEL_STRICT=1 on OpenCL: %s\n", d[0].message);
+    accel_image_decoded_free(d, 2);
+    accel_ctx_destroy(strict);
 }
 
 /* accel_scrfd_prepare: the same bad files in one batch and one per call (decoded by rows
@@ -576,6 +664,15 @@ static void test_bad_images_in_batch(void)
     ASSERT_STATUS(st[4], ACCEL_ERR_INVALID_ARG);
     ASSERT_EQ_INT(g[0][0], (p0[0] * 3735 + p0[1] * 19235 + p0[2] * 9798 + 16384) >> 15);
     ASSERT_EQ_INT(g[2][1], (p2[4] * 3735 + p2[5] * 19235 + p2[6] * 9798 + 16384) >> 15);
+    /* each failed image has its own message, not the first one's; the others none */
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    ASSERT_STR_EQ(accel_image_item_error(1), "image_gray: input image 1: data is NULL");
+    ASSERT_STR_EQ(accel_image_item_error(2), "");
+    ASSERT_CONTAINS(accel_image_item_error(3), "image_gray: input image 3: 2 channels (allowed: 1, 3, 4)");
+    ASSERT_CONTAINS(accel_image_item_error(4), "image_gray: input image 4: stride 100");
+    ASSERT_STR_EQ(accel_image_item_error(5), "");
+    printf("per-image messages: '%s' | '%s' | '%s'\n", accel_image_item_error(1),
+           accel_image_item_error(3), accel_image_item_error(4));
     /* messages for the other kinds of bad description */
     accel_image bad_ch = img(p3, 16, 16, 2), o = img(g[3], 16, 16, 1);
     ASSERT_STATUS(accel_image_gray(ctx, &bad_ch, &o, 1, NULL, NULL), ACCEL_ERR_INVALID_ARG);
@@ -594,6 +691,22 @@ static void test_bad_images_in_batch(void)
     ASSERT_CONTAINS(accel_last_error(ctx), "image 1: 3000×1 is too elongated");
     ASSERT_OK(st[0]);
     ASSERT_NEAR(ds[0], 48.0 / 48.0, 0);
+    /* two elongated images: each its own size in its message */
+    accel_image thin2[3] = {img(p0, 1, 3000, 3), img(p0, 64, 48, 3), img(p0, 3000, 1, 3)};
+    float *blob3 = malloc(3 * 3 * 64 * 64 * sizeof *blob3);
+    ASSERT_STATUS(accel_scrfd_input(ctx, thin2, 3, 64, 64, blob3, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_image_item_error(0), "scrfd_input: image 0: 1×3000 is too elongated");
+    ASSERT_STR_EQ(accel_image_item_error(1), "");
+    ASSERT_CONTAINS(accel_image_item_error(2), "scrfd_input: image 2: 3000×1 is too elongated");
+    /* the next call's success leaves none of them */
+    ASSERT_OK(accel_scrfd_input(ctx, thin2 + 1, 1, 64, 64, blob3, ds, st, NULL));
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    ASSERT_STR_EQ(accel_image_item_error(2), "");
+    /* nor does a call refused before it looks at its images */
+    ASSERT_STATUS(accel_scrfd_input(ctx, thin2, 3, 64, 64, blob3, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STATUS(accel_scrfd_input(NULL, thin2, 3, 64, 64, blob3, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
+    ASSERT_STR_EQ(accel_image_item_error(0), "");
+    free(blob3);
     free(blob);
     free(p0), free(p2), free(p3);
 }
@@ -869,6 +982,54 @@ static void test_turbojpeg_fallback(void)
     free(b);
 }
 
+/* Stray bytes before a header marker (a table, the scan) are a libjpeg warning: cv2.imread
+ * decodes such a file as if they were not there, and so does accel, on both routes, keeping
+ * the warning in the message. */
+static void test_stray_bytes_before_marker(void)
+{
+    uint8_t *b = NULL;
+    size_t n = 0;
+    ASSERT_OK(accel__img_read_file(BAD "good.jpg", &b, &n));
+    accel_image_decode_params p;
+    accel_image_decode_params_init(&p);
+    accel_image_decoded ref;
+    accel_image_decoded_init(&ref, 1);
+    ASSERT_OK(accel__img_decode_buffer("good.jpg", b, n, &p, 1 << 20, &ref));
+    static const uint8_t markers[3] = {0xDB, 0xC4, 0xDA}; /* DQT, DHT, SOS */
+    for (int m = 0; m < 3; m++) {
+        size_t at = 2;
+        while (at + 1 < n && !(b[at] == 0xFF && b[at + 1] == markers[m])) at++;
+        ASSERT_TRUE(at + 1 < n);
+        uint8_t *e = malloc(n + 3);
+        memcpy(e, b, at);
+        memset(e + at, 0, 3);
+        memcpy(e + at + 3, b + at, n - at);
+        for (int turbo = 0; turbo < 2; turbo++) {
+            accel_image_decoded d;
+            accel_image_decoded_init(&d, 1);
+            accel__jpeg_rows_off = turbo;
+            accel_status st = accel__img_decode_buffer("stray.jpg", e, n + 3, &p, 1 << 20, &d);
+            accel__jpeg_rows_off = 0;
+            if (st != ACCEL_OK)
+                TEST_FAIL_("3 bytes before marker 0x%02X (%s): %s", markers[m],
+                           turbo ? "TurboJPEG" : "libjpeg", accel_last_error(NULL));
+            ASSERT_CONTAINS(d.message, "extraneous bytes before marker");
+            ASSERT_TRUE(d.image.width == ref.image.width && d.image.height == ref.image.height);
+            for (int y = 0; st == ACCEL_OK && y < d.image.height; y++)
+                if (memcmp(d.image.data + (size_t)y * d.image.stride,
+                           ref.image.data + (size_t)y * ref.image.stride, (size_t)d.image.width * 3))
+                    TEST_FAIL_("3 bytes before marker 0x%02X (%s): row %d differs from the intact "
+                               "file's", markers[m], turbo ? "TurboJPEG" : "libjpeg", y);
+            printf("stray bytes before 0x%02X (%s): %s, '%s'\n", markers[m],
+                   turbo ? "TurboJPEG" : "libjpeg", accel_status_name(st), d.message);
+            accel_image_decoded_free(&d, 1);
+        }
+        free(e);
+    }
+    accel_image_decoded_free(&ref, 1);
+    free(b);
+}
+
 /* ---- the EXIF parser on mutated data (a fuzz test in miniature) ---- */
 
 static void test_exif_mutations(void)
@@ -923,6 +1084,8 @@ int main(void)
     ASSERT_OK(accel_ctx_create(&ctx, NULL, 0, 0));
     if (!ctx) TEST_DONE();
     test_decode_bad_files();
+    test_decode_call_fails();
+    test_not_regular_files();
     test_rows_reported();
     test_prepare_bad_files();
     test_max_pixels();
@@ -935,6 +1098,7 @@ int main(void)
     test_enhance_outputs();
     test_missing_library();
     test_turbojpeg_fallback();
+    test_stray_bytes_before_marker();
     test_exif_mutations();
     accel_ctx_destroy(ctx);
     TEST_DONE();

@@ -65,6 +65,12 @@ int accel_cli_run(const accel_cli_program *p, int n, char **args)
         }
         const accel_cli_verb *v = find_verb(p, args[1]);
         if (!v) return unknown_verb(p, args[1]);
+        if (n > 3) { /* passed on, a third word would be read as an operand and go unseen */
+            fprintf(stderr, "accel: error: help takes a command and at most one subcommand; "
+                            "unexpected '%s' (usage: %s help COMMAND [SUBCOMMAND])\n",
+                    args[3], p->name);
+            return 2;
+        }
         char *h[8];
         int k = 0;
         for (int i = 1; i < n && k < 6; i++) h[k++] = args[i];

@@ -135,6 +135,8 @@ typedef struct cli_out {
     const char *path; /* -o FILE, NULL for standard output */
     FILE *f;          /* the report's stream once opened */
     char tmp[4096];   /* the temporary file while it is being written */
+    char error[512];  /* what cli_out_close printed when it failed ("cannot write …"), for a
+                         verb that reports it in its JSON too */
 } cli_out;
 
 /* From the parsed options (indices into the verb's table; -1 when the verb lacks one):

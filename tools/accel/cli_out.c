@@ -197,6 +197,7 @@ int cli_out_close(cli_out *o)
         char msg[256];
         snprintf(msg, sizeof msg, "%s (%s)", strerror(err), why);
         out_error(o->verb, o->path, msg);
+        snprintf(o->error, sizeof o->error, "cannot write %s: %s", o->path, msg);
         unlink(o->tmp);
         cli_keep_on_signal(o->tmp);
         o->tmp[0] = '\0';

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../audio/audio_internal.h"
+#include "../image/image_internal.h"
 
 
 #define CHUNK 16 /* images decoded (in parallel) and computed per library call */
@@ -343,6 +344,23 @@ static accel_status quality_json(const accel_corpus_item *it, char **text, size_
     return ACCEL_OK;
 }
 
+/* After an image call over k images with statuses st: a call that failed with every status
+ * still ACCEL_OK was refused before it looked at its images, and fails them all. */
+static void untouched(accel_status call, accel_status *st, size_t k)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < k; i++) ok += st[i] == ACCEL_OK;
+    for (size_t i = 0; call != ACCEL_OK && ok == k && i < k; i++) st[i] = call;
+}
+
+/* Image i's reason after an image call: its own message without its place in the batch (the
+ * caller names the file), else the call's. */
+static const char *image_reason(size_t i, const char *call_why)
+{
+    const char *m = accel_image_item_error(i);
+    return *m ? accel__img_item_reason(m) : call_why;
+}
+
 /* Up to CHUNK images: decoded together (in parallel), computed in one call, written one by
  * one. The batch's time is shared evenly among its images. */
 static void run_images(const accel_corpus *c, accel_corpus_item **its, size_t m)
@@ -352,27 +370,33 @@ static void run_images(const accel_corpus *c, accel_corpus_item **its, size_t m)
     for (size_t j = 0; j < m; j++) paths[j] = its[j]->input;
     accel_image_decoded d[CHUNK];
     accel_image_decoded_init(d, m);
-    accel_image_decode(c->ctx, NULL, paths, m, d, NULL);
+    accel_status dst = accel_image_decode(c->ctx, NULL, paths, m, d, NULL);
+    char call_msg[512];
+    accel__strlcpy(call_msg, dst != ACCEL_OK ? accel_last_error(NULL) : "", sizeof call_msg);
     accel_image in[CHUNK];
     size_t idx[CHUNK], k = 0;
     for (size_t j = 0; j < m; j++) {
+        /* a call that failed as a whole fails every file (the library says so in each result;
+         * a result it did not reach is not taken for a decoded image either) */
         if (d[j].status != ACCEL_OK) item_fail(its[j], d[j].status, d[j].message);
+        else if (dst != ACCEL_OK && !d[j].image.data) item_fail(its[j], dst, call_msg);
         else in[k] = d[j].image, idx[k++] = j;
     }
     accel_run_record rec = {.struct_size = sizeof rec, .device_used = -1};
     accel_status st[CHUNK];
     if (c->kind == STEP_QUALITY && k) {
         accel_quality q[CHUNK];
-        for (size_t i = 0; i < k; i++) q[i].struct_size = sizeof q[i];
-        accel_image_quality(c->ctx, NULL, in, k, q, &rec);
+        for (size_t i = 0; i < k; i++) q[i] = (accel_quality){.struct_size = sizeof q[i]};
+        accel_status qst = accel_image_quality(c->ctx, NULL, in, k, q, &rec);
+        char call_why[512];
+        accel__strlcpy(call_why, qst != ACCEL_OK ? accel_last_error(NULL) : "", sizeof call_why);
+        for (size_t i = 0; i < k; i++) st[i] = q[i].status;
+        untouched(qst, st, k);
         for (size_t i = 0; i < k; i++) {
             accel_corpus_item *it = its[idx[i]];
             it->quality = q[i];
-            st[i] = q[i].status;
-            if (st[i] != ACCEL_OK) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "'%s': %s", it->input, accel_strerror(st[i]));
-                item_fail(it, st[i], msg);
+            if (st[i] != ACCEL_OK) { /* item_fail puts the input's name in front */
+                item_fail(it, st[i], image_reason(i, call_why));
                 continue;
             }
             char *text = NULL;
@@ -388,7 +412,7 @@ static void run_images(const accel_corpus *c, accel_corpus_item **its, size_t m)
         float *blob = malloc(k * plane * sizeof *blob);
         double ds[CHUNK];
         accel_status bst = ACCEL_ERR_NO_MEMORY;
-        for (size_t i = 0; i < k; i++) st[i] = ACCEL_ERR_NO_MEMORY, ds[i] = 1.0;
+        for (size_t i = 0; i < k; i++) st[i] = ACCEL_OK, ds[i] = 1.0;
         if (blob && c->scrfd) {
             bst = accel_scrfd_input(c->ctx, in, k, c->size, c->size, blob, ds, st, &rec);
         } else if (blob) {
@@ -397,19 +421,18 @@ static void run_images(const accel_corpus *c, accel_corpus_item **its, size_t m)
             bp.width = bp.height = c->size;
             bst = accel_image_blob(c->ctx, &bp, in, k, blob, st, &rec);
         }
-        char why[400];
-        accel__strlcpy(why, bst != ACCEL_OK ? accel_last_error(NULL) : "", sizeof why);
+        char call_why[512];
+        accel__strlcpy(call_why, bst != ACCEL_OK ? accel_last_error(NULL) : "", sizeof call_why);
+        untouched(bst, st, k);
         uint64_t shape[4] = {1, 3, (uint64_t)c->size, (uint64_t)c->size};
         char hdr[256];
         size_t hl = 0;
         accel__corpus_npy_header(hdr, sizeof hdr, "<f4", shape, 4, &hl);
         for (size_t i = 0; i < k; i++) {
             accel_corpus_item *it = its[idx[i]];
-            if (!blob || st[i] != ACCEL_OK) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "'%s': %s", it->input,
-                         !blob ? "out of memory for the blob" : why[0] ? why : accel_strerror(st[i]));
-                item_fail(it, blob ? st[i] : ACCEL_ERR_NO_MEMORY, msg);
+            if (!blob || st[i] != ACCEL_OK) { /* item_fail puts the input's name in front */
+                item_fail(it, blob ? st[i] : ACCEL_ERR_NO_MEMORY,
+                          !blob ? "out of memory for the blob" : image_reason(i, call_why));
                 continue;
             }
             accel_status w = accel__corpus_write_atomic(it->output, hdr, hl, blob + i * plane,

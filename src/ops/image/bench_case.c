@@ -161,7 +161,7 @@ static void case_destroy(void *p)
     else if (op == &accel__op_image_warp || op == &accel__op_arcface_align) accel__img_align_release(&c->u.align);
     else if (op == &accel__op_image_quality) accel__img_quality_release(&c->u.quality);
     else if (op == &accel__op_image_enhance) accel__img_enhance_release(&c->u.enhance);
-    else if (op == &accel__op_image_decode) free(c->u.decode.b.st);
+    else if (op == &accel__op_image_decode) accel__img_batch_free(&c->u.decode.b);
     else if (op == &accel__op_scrfd_prepare) accel__img_prepare_finish(&c->u.prepare, ACCEL_OK);
     if (c->faces) accel_faces_free(c->faces, c->n);
     for (size_t i = 0; c->dec && i < c->n; i++) free(c->dec[i].image.data);

@@ -8,10 +8,12 @@
 #include "image_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 img_format accel__img_sniff(const uint8_t *b, size_t n)
 {
@@ -95,47 +97,72 @@ accel_status accel__img_orient(const img_t *src, int o, img_t *dst)
     return ACCEL_OK;
 }
 
-/* Reads a whole file; messages name it. */
+/* What a path that is not a regular file names, for the message. */
+static const char *kind_of(mode_t m)
+{
+    if (S_ISFIFO(m)) return "a named pipe (FIFO)";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a regular file";
+}
+
+/* Reads a whole regular file; messages name it. Anything else is refused before a byte is
+ * read: a FIFO would block until a writer came (O_NONBLOCK keeps even the open from waiting),
+ * and a device such as /dev/zero would be read until memory ran out. The file is read to the
+ * size fstat gave, and on while it grows. */
 accel_status accel__img_read_file(const char *path, uint8_t **data, size_t *n)
 {
     *data = NULL;
     *n = 0;
-    struct stat st;
-    if (stat(path, &st) != 0) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
         int e = errno;
         RETURN_ERROR_IF(e == ENOENT || e == ENOTDIR, ACCEL_ERR_NOT_FOUND, "'%s': no such file", path);
+        return ACCEL_ERROR(ACCEL_ERR_IO, "'%s': cannot open: %s", path, strerror(e));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
         return ACCEL_ERROR(ACCEL_ERR_IO, "'%s': %s", path, strerror(e));
     }
-    RETURN_ERROR_IF(S_ISDIR(st.st_mode), ACCEL_ERR_IO, "'%s': is a directory, not an image file", path);
-    FILE *f = fopen(path, "rb");
-    RETURN_ERROR_IF(!f, ACCEL_ERR_IO, "'%s': cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        RETURN_ERROR_IF(S_ISDIR(st.st_mode), ACCEL_ERR_IO, "'%s': is a directory, not an image file",
+                        path);
+        return ACCEL_ERROR(ACCEL_ERR_IO, "'%s': %s, not an image file (images are read from "
+                           "regular files only)", path, kind_of(st.st_mode));
+    }
     size_t cap = st.st_size > 0 ? (size_t)st.st_size : 65536, len = 0;
     uint8_t *b = malloc(cap + 1);
     if (!b) {
-        fclose(f);
+        close(fd);
         return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %zu bytes", path, cap);
     }
     for (;;) {
-        size_t got = fread(b + len, 1, cap - len, f);
-        len += got;
+        ssize_t got = read(fd, b + len, cap - len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            int e = errno;
+            free(b);
+            close(fd);
+            return ACCEL_ERROR(ACCEL_ERR_IO, "'%s': read error: %s", path, strerror(e));
+        }
         if (got == 0) break;
-        if (len == cap) { /* the file grew, or a pipe: read on */
+        len += (size_t)got;
+        if (len == cap) { /* the file grew: read on */
             uint8_t *nb = realloc(b, cap * 2 + 1);
             if (!nb) {
                 free(b);
-                fclose(f);
+                close(fd);
                 return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory", path);
             }
             b = nb;
             cap *= 2;
         }
     }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(b);
-        return ACCEL_ERROR(ACCEL_ERR_IO, "'%s': read error", path);
-    }
+    close(fd);
     *data = b;
     *n = len;
     return ACCEL_OK;

@@ -53,6 +53,17 @@ void accel__jpeg_scaled(int w, int h, int denom, int *sw, int *sh)
     *sh = (h + denom - 1) / denom;
 }
 
+/* 1 when tjDecompressHeader3's failure was only a libjpeg warning and the header was read:
+ * libjpeg warns of stray bytes before a marker ("Corrupt JPEG data: 3 extraneous bytes before
+ * marker 0xdb") and reads on, and so does cv2.imread, which decodes such a file as if the bytes
+ * were not there. TurboJPEG returns -1 for a warning too; its error code tells them apart. A
+ * header that ends early is no warning to pass over: the file is cut. */
+static int header_warning(tjhandle h, int w, int ht)
+{
+    return tj.tjGetErrorCode(h) == TJERR_WARNING && w > 0 && ht > 0 &&
+           !strstr(tj.tjGetErrorStr2(h), "Premature end");
+}
+
 accel_status accel__jpeg_header(const char *name, const uint8_t *b, size_t n, img_header *hd)
 {
     FORWARD_IF_ERROR(accel__audio_lazy_load(&tj_lib, name));
@@ -61,6 +72,7 @@ accel_status accel__jpeg_header(const char *name, const uint8_t *b, size_t n, im
     RETURN_ERROR_IF(!h, ACCEL_ERR_NO_MEMORY, "'%s': TurboJPEG: %s", name, tj.tjGetErrorStr2(NULL));
     int w = 0, ht = 0, sub = 0, cs = 0;
     int rc = tj.tjDecompressHeader3(h, b, (unsigned long)n, &w, &ht, &sub, &cs);
+    if (rc != 0 && header_warning(h, w, ht)) rc = 0;
     if (rc != 0) {
         char msg[200];
         accel__strlcpy(msg, tj.tjGetErrorStr2(h), sizeof msg);
@@ -88,7 +100,8 @@ accel_status accel__jpeg_decode(const char *name, const uint8_t *b, size_t n, in
     tjhandle h = tj.tjInitDecompress();
     RETURN_ERROR_IF(!h, ACCEL_ERR_NO_MEMORY, "'%s': TurboJPEG: %s", name, tj.tjGetErrorStr2(NULL));
     int w = 0, ht = 0, sub = 0, cs = 0;
-    if (tj.tjDecompressHeader3(h, b, (unsigned long)n, &w, &ht, &sub, &cs) != 0) {
+    if (tj.tjDecompressHeader3(h, b, (unsigned long)n, &w, &ht, &sub, &cs) != 0 &&
+        !header_warning(h, w, ht)) {
         char msg[200];
         accel__strlcpy(msg, tj.tjGetErrorStr2(h), sizeof msg);
         tj.tjDestroy(h);

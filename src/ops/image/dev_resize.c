@@ -25,7 +25,7 @@ static void make_plans(img_batch *b, const img_t *in, img_resize_plan **plan, si
         int dw, dh;
         if (b->st[i] != ACCEL_OK || plan[i] || !size(call, i, &dw, &dh)) continue;
         accel_status st = accel__img_resize_plan(in[i].w, in[i].h, dw, dh, in[i].c, interp, &plan[i]);
-        if (st != ACCEL_OK) accel__img_item_fail(b, i, st);
+        if (st != ACCEL_OK) accel__img_item_fail(b, i, st, accel__last_error_text());
     }
 }
 
@@ -252,7 +252,7 @@ static accel_status blob_run(accel__devq *q, const blob_job *jb, size_t begin, s
         job_size(jb, i, &w, &h);
         accel_status st = accel__img_resize_plan(jb->in[i].w, jb->in[i].h, w, h, jb->in[i].c,
                                                  IMG_LINEAR, &jb->plan[i]);
-        if (st != ACCEL_OK) accel__img_item_fail(jb->b, i, st);
+        if (st != ACCEL_OK) accel__img_item_fail(jb->b, i, st, accel__last_error_text());
     }
     for (size_t i = begin; i < end;) {
         imgdev s;

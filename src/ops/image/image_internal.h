@@ -275,7 +275,15 @@ const uint8_t *accel__jpeg_first_app1(const uint8_t *b, size_t n, size_t *len);
  * (decode.c). */
 accel_status accel__img_orient(const img_t *src, int orientation, img_t *dst);
 
-/* Reads a whole file into memory (*data malloc'd); messages name the path. */
+/* The reason in a per-image message (accel_image_item_error), without what places the image
+ * in its batch ("image_blob: input image 3: ", "arcface_align: face 0: "): for a caller that
+ * names the image itself, as the CLI and corpus runs name the file, where the position in a
+ * batch of 16 would only mislead. A message without such a prefix (a decoded file's, which
+ * names the file, or a whole call's) is returned as it is. */
+const char *accel__img_item_reason(const char *msg);
+
+/* Reads a whole regular file into memory (*data malloc'd); messages name the path. A FIFO,
+ * a device or a socket is refused without blocking or reading (ACCEL_ERR_IO). */
 accel_status accel__img_read_file(const char *path, uint8_t **data, size_t *n);
 /* Decodes one encoded image into out (format, sizes, orientation, pixels, and a decoder
  * warning in out->message); the pixels are allocated with accel__img_alloc. */

@@ -20,10 +20,14 @@ typedef struct img_batch {
     size_t first_bad;        /* first failed image, its message */
     char first_msg[320];
     accel__device *dev;      /* the device run_cpu was given, for the pool */
+    char **msg;              /* per image: why it failed (malloc'd), NULL while it has not */
 } img_batch;
 
+/* Starts a call's batch, and clears the calling thread's per-image messages of its last call
+ * (accel_image_item_error), which batch_end replaces with this call's. */
 accel_status accel__img_batch_init(img_batch *b, const char *op, size_t n);
-/* Marks image i failed with a message (the first one is kept for accel_last_error). */
+/* Marks image i failed with a message (the first one is kept for accel_last_error, each
+ * image's own for accel_image_item_error). */
 void accel__img_batch_fail(img_batch *b, size_t i, accel_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Views of a caller's accel_image array; an unusable description fails its image ("what"
@@ -33,10 +37,20 @@ accel_status accel__img_batch_views(img_batch *b, const char *what, const accel_
                                     unsigned allowed, img_t *v);
 /* Ends a call: per-image statuses to `status_out` (may be NULL), and the call's status: the
  * executor's failure if any, else the first failed image's (message: operation, image, reason,
- * how many failed), else ACCEL_OK. Frees the batch. */
+ * how many failed), else ACCEL_OK. Each failed image's message becomes the calling thread's
+ * (accel_image_item_error): its own, else the executor's when the call failed as a whole.
+ * Frees the batch. */
 accel_status accel__img_batch_end(img_batch *b, accel_status exec, accel_status *status_out);
-/* Stores a status for image i from a worker (the first failure wins). */
-void accel__img_item_fail(img_batch *b, size_t i, accel_status st);
+/* Frees a batch that accel__img_batch_end did not (the release functions). */
+void accel__img_batch_free(img_batch *b);
+/* Stores a status for image i from a worker, with the reason (may be NULL: none known): the
+ * first failure wins, its reason with it. */
+void accel__img_item_fail(img_batch *b, size_t i, accel_status st, const char *msg);
+/* Sets image i's reason, replacing any (a decoded file's message is the one its result holds). */
+void accel__img_batch_note(img_batch *b, size_t i, const char *msg);
+/* Forgets the calling thread's per-image messages: every public image call starts so, so that
+ * accel_image_item_error never answers for an earlier call. */
+void accel__img_errors_reset(void);
 
 /* A parallel-for over bands of rows of the images [begin, end) of a call: fn(call, image,
  * r0, r1) for every band of every image whose status is still OK and rows(call, i) > 0. A band
@@ -125,6 +139,8 @@ typedef struct img_decode_call {
     const char *const *names;
     accel_image_decoded *out;
     size_t out_elem;
+    size_t n;                     /* the results, known before the batch is (a call refused
+                                     as a whole marks them all) */
 } img_decode_call;
 
 /* Setting up and tearing down each call (the public wrappers, the benchmark cases and the
@@ -172,7 +188,10 @@ void accel__img_enhance_release(img_enhance_call *c);
 /* the size an image is enhanced to and the scale (1 when it is large enough) */
 void accel__img_enhance_size(int w, int h, int min_side, int *dw, int *dh, double *scale);
 /* c->paths, or c->data / c->sizes / c->names, set before; finish ends the batch (the first
- * failed file's own message) and returns the call's status */
+ * failed file's own message) and returns the call's status. A call that fails as a whole (its
+ * arguments, or the executor: no device may run it) fails every file that has no failure of
+ * its own, with the call's message, so that no result is left looking decoded. */
+accel_status accel__img_decode_results(img_decode_call *c, size_t n, accel_image_decoded *out);
 accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
                                        const accel_image_decode_params *params, size_t n,
                                        accel_image_decoded *out);

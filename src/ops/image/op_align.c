@@ -131,7 +131,7 @@ accel_status accel__img_align_prepare(img_align_call *c, const accel_image *imag
 
 void accel__img_align_release(img_align_call *c)
 {
-    free(c->b.st), free(c->in), free(c->crop), free(c->M);
+    accel__img_batch_free(&c->b), free(c->in), free(c->crop), free(c->M);
     memset(c, 0, sizeof *c);
 }
 
@@ -139,6 +139,7 @@ accel_status accel_arcface_align(accel_ctx *ctx, const accel_image *images, cons
                                  size_t n, int size, const accel_image *crops, float *blob,
                                  accel_status *status, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || !landmarks, ACCEL_ERR_INVALID_ARG, "arcface_align: NULL argument");
     img_align_call c;
     accel_status st = accel__img_align_prepare(&c, images, landmarks, NULL, n, size, crops, blob);
@@ -152,6 +153,7 @@ accel_status accel_image_warp_affine(accel_ctx *ctx, const accel_image *in, cons
                                      size_t n, const accel_image *out, accel_status *status,
                                      accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || !matrices, ACCEL_ERR_INVALID_ARG, "image_warp: NULL argument");
     img_align_call c;
     accel_status st = accel__img_align_prepare(&c, in, NULL, matrices, n, 0, out, NULL);

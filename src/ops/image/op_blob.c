@@ -41,9 +41,11 @@ static accel_status blob_run(accel__device *dev, void *call, size_t begin, size_
                                                               &c->plan[i]);
         if (st == ACCEL_OK) {
             c->tmp[i] = accel__img_alloc((size_t)c->width * (size_t)c->height * (size_t)c->in[i].c);
-            if (!c->tmp[i]) st = ACCEL_ERR_NO_MEMORY;
+            if (!c->tmp[i])
+                st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "image %zu: out of memory for its %d×%d "
+                                 "resized copy", i, c->width, c->height);
         }
-        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
+        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st, accel__last_error_text());
     }
     return accel__img_run_bands(&c->b, c, begin, end, blob_rows, 32, blob_band);
 }
@@ -118,13 +120,14 @@ void accel__img_blob_release(img_blob_call *c)
 {
     for (size_t i = 0; c->plan && i < c->b.n; i++) accel__img_resize_plan_free(c->plan[i]);
     for (size_t i = 0; c->tmp && i < c->b.n; i++) free(c->tmp[i]);
-    free(c->b.st), free(c->plan), free(c->tmp), free(c->in);
+    accel__img_batch_free(&c->b), free(c->plan), free(c->tmp), free(c->in);
     memset(c, 0, sizeof *c);
 }
 
 accel_status accel_image_blob(accel_ctx *ctx, const accel_blob_params *p, const accel_image *in,
                               size_t n, float *out, accel_status *status, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_blob: NULL context");
     img_blob_call c;
     accel_status st = accel__img_blob_prepare(&c, p, in, n, out);

@@ -46,7 +46,7 @@ accel_status accel__img_decode_item(img_decode_call *c, size_t i, const img_row_
     if (st != ACCEL_OK) {
         accel__strlcpy(o->message, accel__last_error_text(), sizeof o->message);
         o->status = st;
-        accel__img_item_fail(&c->b, i, st);
+        accel__img_item_fail(&c->b, i, st, o->message);
     }
     return st;
 }
@@ -110,15 +110,58 @@ void accel_image_decoded_free(accel_image_decoded *out, size_t n)
     }
 }
 
+accel_status accel__img_decode_results(img_decode_call *c, size_t n, accel_image_decoded *out)
+{
+    RETURN_ERROR_IF(!out, ACCEL_ERR_INVALID_ARG, "image_decode: NULL results");
+    RETURN_ERROR_IF(out->struct_size < DECODED_MIN, ACCEL_ERR_INVALID_ARG,
+                    "image_decode: out[0].struct_size %zu (use accel_image_decoded_init)",
+                    out->struct_size);
+    c->out = out;
+    c->out_elem = out->struct_size;
+    c->n = n;
+    return ACCEL_OK;
+}
+
+/* File i's name in messages: its path, its name, or "image i". */
+static const char *label_of(const img_decode_call *c, size_t i, char *buf, size_t cap)
+{
+    if (c->paths && c->paths[i]) return c->paths[i];
+    if (!c->paths && c->names && c->names[i]) return c->names[i];
+    snprintf(buf, cap, c->paths ? "file %zu" : "image %zu", i);
+    return buf;
+}
+
+/* The call failed as a whole: every result without a failure of its own gets the call's
+ * status and message. After prepare has reset the results, what this call decoded is freed.
+ * Before (the call's arguments were refused), only the status and message are written: the
+ * rest is the caller's as it was (pixels of an earlier call it has yet to free, say). */
+static void fail_all(img_decode_call *c, accel_status st)
+{
+    char why[sizeof c->out->message];
+    accel__strlcpy(why, accel__last_error_text(), sizeof why);
+    for (size_t i = 0; i < c->n; i++) {
+        accel_image_decoded *o = IMG_AT(accel_image_decoded, c->out, c->out_elem, i);
+        if (o->struct_size != c->out_elem) continue;
+        if (c->b.st) {
+            if (o->status != ACCEL_OK) continue;
+            free(o->image.data); /* prepare has reset it: NULL, or this call's */
+            size_t keep = o->struct_size;
+            memset(o, 0, c->out_elem);
+            o->struct_size = keep;
+            o->image.struct_size = sizeof o->image;
+        }
+        o->status = st;
+        char name[32];
+        snprintf(o->message, sizeof o->message, "'%s': %s", label_of(c, i, name, sizeof name), why);
+    }
+}
+
 accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
                                        const accel_image_decode_params *params, size_t n,
                                        accel_image_decoded *out)
 {
     /* c->paths or c->data/sizes/names are set by the caller */
-    RETURN_ERROR_IF(!out, ACCEL_ERR_INVALID_ARG, "image_decode: NULL results");
-    RETURN_ERROR_IF(out->struct_size < DECODED_MIN, ACCEL_ERR_INVALID_ARG,
-                    "image_decode: out[0].struct_size %zu (use accel_image_decoded_init)",
-                    out->struct_size);
+    FORWARD_IF_ERROR(accel__img_decode_results(c, n, out));
     accel_image_decode_params_init(&c->p);
     if (params) {
         RETURN_ERROR_IF(params->struct_size < offsetof(accel_image_decode_params, scale_denom) + sizeof(int),
@@ -139,8 +182,6 @@ accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
         c->p.struct_size = sizeof c->p;
     }
     FORWARD_IF_ERROR(accel__img_batch_init(&c->b, "image_decode", n));
-    c->out = out;
-    c->out_elem = out->struct_size;
     c->max_pixels = ctx ? accel__cfg_int(ctx, ACCEL__CFG_IMAGE_MAX_PIXELS) : -1;
     if (c->max_pixels <= 0) c->max_pixels = ACCEL_IMAGE_MAX_PIXELS_DEFAULT;
     size_t max_in = 0;
@@ -163,7 +204,7 @@ accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
         if (!c->paths && c->sizes[i] > max_in) max_in = c->sizes[i];
         if (c->b.st[i] != ACCEL_OK) {
             o->status = c->b.st[i];
-            accel__strlcpy(o->message, c->b.first_bad == i ? c->b.first_msg : "invalid argument",
+            accel__strlcpy(o->message, c->b.msg[i] ? c->b.msg[i] : "invalid argument",
                            sizeof o->message);
         }
     }
@@ -173,17 +214,21 @@ accel_status accel__img_decode_prepare(img_decode_call *c, accel_ctx *ctx,
 
 accel_status accel__img_decode_finish(img_decode_call *c, accel_status st)
 {
+    if (st != ACCEL_OK && c->out) fail_all(c, st);
     if (!c->b.st) return st;
-    /* the first failed file's own message names it */
-    for (size_t i = 0; i < c->b.n; i++)
-        if (c->b.st[i] != ACCEL_OK) {
-            accel_image_decoded *o = IMG_AT(accel_image_decoded, c->out, c->out_elem, i);
-            if (o->struct_size == c->out_elem) {
-                c->b.first_bad = i;
-                accel__strlcpy(c->b.first_msg, o->message, sizeof c->b.first_msg);
-            }
-            break;
+    /* each failed file's message is the one its result holds, which names it */
+    int first = 1;
+    for (size_t i = 0; i < c->b.n; i++) {
+        accel_image_decoded *o = IMG_AT(accel_image_decoded, c->out, c->out_elem, i);
+        if (o->struct_size != c->out_elem || (c->b.st[i] == ACCEL_OK && o->status == ACCEL_OK))
+            continue;
+        accel__img_batch_note(&c->b, i, o->message);
+        if (first) {
+            c->b.first_bad = i;
+            accel__strlcpy(c->b.first_msg, o->message, sizeof c->b.first_msg);
         }
+        first = 0;
+    }
     return accel__img_batch_end(&c->b, st, NULL);
 }
 
@@ -191,6 +236,7 @@ accel_status accel_image_decode(accel_ctx *ctx, const accel_image_decode_params 
                                 const char *const *paths, size_t n, accel_image_decoded *out,
                                 accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || (n && !paths), ACCEL_ERR_INVALID_ARG, "image_decode: NULL argument");
     img_decode_call c;
     memset(&c, 0, sizeof c);
@@ -205,6 +251,7 @@ accel_status accel_image_decode_memory(accel_ctx *ctx, const accel_image_decode_
                                        const char *const *names, size_t n,
                                        accel_image_decoded *out, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || (n && (!data || !sizes)), ACCEL_ERR_INVALID_ARG,
                     "image_decode: NULL argument");
     img_decode_call c;

@@ -114,7 +114,7 @@ static accel_status enhance_run(accel__device *dev, void *call, size_t begin, si
     for (size_t i = begin; i < end; i++) {
         if (c->b.st[i] != ACCEL_OK) continue;
         accel_status st = enhance_one(dev, c, i);
-        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
+        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st, accel__last_error_text());
     }
     return ACCEL_OK;
 }
@@ -214,7 +214,7 @@ accel_status accel__img_enhance_prepare(img_enhance_call *c, accel_ctx *ctx,
 void accel__img_enhance_release(img_enhance_call *c)
 {
     for (size_t i = 0; c->out && i < c->b.n; i++) free(c->out[i].p);
-    free(c->b.st), free(c->in), free(c->out), free(c->scale);
+    accel__img_batch_free(&c->b), free(c->in), free(c->out), free(c->scale);
     memset(c, 0, sizeof *c);
 }
 
@@ -222,6 +222,7 @@ accel_status accel_image_enhance(accel_ctx *ctx, const accel_enhance_params *p,
                                  const accel_image *in, size_t n, accel_image *out, double *scale,
                                  accel_status *status, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || !out, ACCEL_ERR_INVALID_ARG, "image_enhance: NULL argument");
     size_t oelem = accel__img_elem(out);
     RETURN_ERROR_IF(!oelem, ACCEL_ERR_INVALID_ARG,

@@ -62,13 +62,14 @@ accel_status accel__img_gray_prepare(img_gray_call *c, const accel_image *in,
 
 void accel__img_gray_release(img_gray_call *c)
 {
-    free(c->b.st), free(c->in), free(c->out);
+    accel__img_batch_free(&c->b), free(c->in), free(c->out);
     memset(c, 0, sizeof *c);
 }
 
 accel_status accel_image_gray(accel_ctx *ctx, const accel_image *in, const accel_image *out,
                               size_t n, accel_status *status, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_gray: NULL context");
     img_gray_call c;
     accel_status st = accel__img_gray_prepare(&c, in, out, n);

@@ -134,7 +134,7 @@ accel_status accel__img_quality_prepare(img_quality_call *c, const accel_quality
 
 void accel__img_quality_release(img_quality_call *c)
 {
-    free(c->b.st), free(c->sums), free(c->slot), free(c->in);
+    accel__img_batch_free(&c->b), free(c->sums), free(c->slot), free(c->in);
     memset(c, 0, sizeof *c);
 }
 
@@ -142,6 +142,7 @@ accel_status accel_image_quality(accel_ctx *ctx, const accel_quality_params *p,
                                  const accel_image *in, size_t n, accel_quality *out,
                                  accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_quality: NULL context");
     img_quality_call c;
     accel_status st = accel__img_quality_prepare(&c, p, in, n, out);

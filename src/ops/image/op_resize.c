@@ -24,7 +24,7 @@ static accel_status resize_run(accel__device *dev, void *call, size_t begin, siz
         accel_status st = accel__img_resize_plan(c->in[i].w, c->in[i].h, c->out[i].w, c->out[i].h,
                                                  c->in[i].c, c->interp, &c->plan[i]);
         if (st != ACCEL_OK) {
-            accel__img_item_fail(&c->b, i, st);
+            accel__img_item_fail(&c->b, i, st, accel__last_error_text());
             continue;
         }
         accel__img_resize_plan_kern(c->plan[i], accel__img_kern(dev));
@@ -81,7 +81,7 @@ accel_status accel__img_resize_prepare(img_resize_call *c, accel_interp interp,
 void accel__img_resize_release(img_resize_call *c)
 {
     for (size_t i = 0; c->plan && i < c->b.n; i++) accel__img_resize_plan_free(c->plan[i]);
-    free(c->b.st), free(c->plan), free(c->in), free(c->out);
+    accel__img_batch_free(&c->b), free(c->plan), free(c->in), free(c->out);
     memset(c, 0, sizeof *c);
 }
 
@@ -89,6 +89,7 @@ accel_status accel_image_resize(accel_ctx *ctx, accel_interp interp, const accel
                                 const accel_image *out, size_t n, accel_status *status,
                                 accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "image_resize: NULL context");
     img_resize_call c;
     accel_status st = accel__img_resize_prepare(&c, interp, in, out, n);

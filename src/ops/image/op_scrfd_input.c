@@ -57,9 +57,11 @@ void accel__img_scrfd_in_setup(img_scrfd_in_call *c, size_t i)
                                                           &c->plan[i]);
     if (st == ACCEL_OK) {
         c->tmp[i] = accel__img_alloc((size_t)c->nw[i] * (size_t)c->nh[i] * (size_t)c->in[i].c);
-        if (!c->tmp[i]) st = ACCEL_ERR_NO_MEMORY;
+        if (!c->tmp[i])
+            st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "image %zu: out of memory for its %d×%d "
+                             "resized copy", i, c->nw[i], c->nh[i]);
     }
-    if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
+    if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st, accel__last_error_text());
 }
 
 int accel__img_scrfd_in_src_rows(const img_scrfd_in_call *c, size_t i, int r1)
@@ -134,7 +136,7 @@ void accel__img_scrfd_in_release(img_scrfd_in_call *c)
 {
     for (size_t i = 0; c->plan && i < c->b.n; i++) accel__img_resize_plan_free(c->plan[i]);
     for (size_t i = 0; c->tmp && i < c->b.n; i++) free(c->tmp[i]);
-    free(c->b.st), free(c->plan), free(c->tmp), free(c->nw), free(c->nh), free(c->in);
+    accel__img_batch_free(&c->b), free(c->plan), free(c->tmp), free(c->nw), free(c->nh), free(c->in);
     memset(c, 0, sizeof *c);
 }
 
@@ -142,6 +144,7 @@ accel_status accel_scrfd_input(accel_ctx *ctx, const accel_image *in, size_t n, 
                                int input_height, float *blob, double *det_scale,
                                accel_status *status, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "scrfd_input: NULL context");
     img_scrfd_in_call c;
     accel_status st = accel__img_scrfd_in_prepare(&c, in, n, input_width, input_height, blob,

@@ -28,7 +28,11 @@ static void out_part(void *arg, size_t b, size_t e)
         f->n_faces = 0;
         char why[200];
         accel_status st = accel__scrfd_decode(&c->p, o, &f->faces, &f->n_faces, why, sizeof why);
-        if (st != ACCEL_OK) accel__img_item_fail(&c->b, i, st);
+        if (st != ACCEL_OK) {
+            char msg[240];
+            snprintf(msg, sizeof msg, "image %zu: %s", i, why);
+            accel__img_item_fail(&c->b, i, st, msg);
+        }
     }
 }
 
@@ -160,7 +164,7 @@ accel_status accel__img_scrfd_out_prepare(img_scrfd_out_call *c, const accel_scr
 
 void accel__img_scrfd_out_release(img_scrfd_out_call *c)
 {
-    free(c->b.st);
+    accel__img_batch_free(&c->b);
     memset(c, 0, sizeof *c);
 }
 
@@ -168,6 +172,7 @@ accel_status accel_scrfd_output(accel_ctx *ctx, const accel_scrfd_params *p,
                                 const accel_scrfd_outputs *nets, size_t n, accel_faces *out,
                                 accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx, ACCEL_ERR_INVALID_ARG, "scrfd_output: NULL context");
     img_scrfd_out_call c;
     accel_status st = accel__img_scrfd_out_prepare(&c, p, nets, n, out);

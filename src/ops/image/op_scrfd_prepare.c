@@ -143,7 +143,7 @@ static void file_fail(img_prepare_call *c, size_t i, accel_status st, const char
         o->status = st;
         accel__strlcpy(o->message, msg, sizeof o->message);
     }
-    accel__img_item_fail(&c->d.b, i, st);
+    accel__img_item_fail(&c->d.b, i, st, msg);
 }
 
 /* File i's name in messages: its path, its name, or "image i" (as op_decode.c names it). */
@@ -365,6 +365,8 @@ accel_status accel__img_prepare_setup(img_prepare_call *c, accel_ctx *ctx,
                                       double *det_scale, const accel_quality_params *qp,
                                       accel_quality *quality, accel_image_decoded *decoded)
 {
+    /* the results first, so that a call refused for its other arguments fails each of them */
+    if (decoded) FORWARD_IF_ERROR(accel__img_decode_results(&c->d, n, decoded));
     RETURN_ERROR_IF(n == 0, ACCEL_ERR_INVALID_ARG, "scrfd_prepare: empty batch (no images given)");
     RETURN_ERROR_IF(!blob, ACCEL_ERR_INVALID_ARG, "scrfd_prepare: NULL blob");
     RETURN_ERROR_IF(input_width < 1 || input_height < 1, ACCEL_ERR_INVALID_ARG,
@@ -516,6 +518,7 @@ accel_status accel_scrfd_prepare(accel_ctx *ctx, const accel_image_decode_params
                                  const accel_quality_params *qp, accel_quality *quality,
                                  accel_image_decoded *decoded, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || (n && !paths), ACCEL_ERR_INVALID_ARG, "scrfd_prepare: NULL argument");
     img_prepare_call c;
     memset(&c, 0, sizeof c);
@@ -533,6 +536,7 @@ accel_status accel_scrfd_prepare_memory(accel_ctx *ctx, const accel_image_decode
                                         const accel_quality_params *qp, accel_quality *quality,
                                         accel_image_decoded *decoded, accel_run_record *rec)
 {
+    accel__img_errors_reset();
     RETURN_ERROR_IF(!ctx || (n && (!data || !sizes)), ACCEL_ERR_INVALID_ARG,
                     "scrfd_prepare: NULL argument");
     img_prepare_call c;
