@@ -58,6 +58,12 @@ def _input_error(msg: str) -> InputError:
     return InputError(msg, status="ERR_INVALID_ARG", code=1)
 
 
+# What the decoding pass of an image call is given in the places of inputs that are arrays:
+# the extension keeps an accel.Error as that place's result without reading it (the places
+# stay, so a file's messages name the index the caller used), and the result is not looked at.
+_NOT_A_FILE = _input_error("not a file (an array, read by the operation itself)")
+
+
 def _is_path(x: Any) -> bool:
     return isinstance(x, str) or isinstance(x, os.PathLike)
 
@@ -253,7 +259,8 @@ class Image:
                      ignore_orientation: bool = False) -> Tuple[List[Any], List[Any]]:
         """Decodes paths and encoded bytes: ([array or Error], [info dict or None])."""
         items = [os.fsdecode(s) if _is_path(s) else s for s in srcs]
-        # a None here is a place kept for an input that is not a file (see _images)
+        # an accel.Error here is a place kept for an input that is not a file (see _images):
+        # the extension returns it as that place's result
         pairs, rec = c.image_decode(items, "image" if single else "images", single, order,
                                     min_size[0], min_size[1], bool(ignore_orientation),
                                     scale_denom)
@@ -263,21 +270,20 @@ class Image:
 
     def _images(self, c: Any, x: Any, order: int) -> Tuple[List[Any], List[Optional[Error]], bool]:
         """The inputs of an image call: arrays as they are, files decoded first (one batch).
-        Returns (what to give the extension — None where a file failed —, the decode errors,
-        single)."""
+        Returns (what to give the extension — a file that failed as its accel.Error, which the
+        extension keeps as that image's result —, the decode errors, single). None is left to
+        the extension, which refuses it as any other input that is not an image."""
         srcs, single = self._sources(x)
         files = [i for i, s in enumerate(srcs) if _is_path(s) or _is_encoded(s)]
         errors: List[Optional[Error]] = [None] * len(srcs)
         if files:
-            # the other places are None, so that a file's messages name its own index
-            decoded, _ = self._decode_list(c, [s if i in files else None
+            # the other places hold an Error, so that a file's messages name its own index
+            decoded, _ = self._decode_list(c, [s if i in files else _NOT_A_FILE
                                                for i, s in enumerate(srcs)], single, order)
             for i in files:
                 if isinstance(decoded[i], Error):
                     errors[i] = decoded[i]
-                    srcs[i] = None
-                else:
-                    srcs[i] = decoded[i]
+                srcs[i] = decoded[i]
         return srcs, errors, single
 
     @staticmethod
@@ -485,7 +491,8 @@ class Image:
         srcs, single = self._sources(x)
         for i, s in enumerate(srcs):
             one_d = hasattr(s, "__array_interface__") and getattr(s, "ndim", 0) == 1
-            if not (_is_path(s) or _is_encoded(s) or one_d):
+            # None fails alone, as in the other calls (the extension names it)
+            if not (s is None or _is_path(s) or _is_encoded(s) or one_d):
                 raise _input_error("%s: %s (allowed: a path or the bytes of an image file; for "
                                    "decoded arrays use scrfd_input and quality)"
                                    % ("image" if single else "images[%d]" % i, type(s).__name__))

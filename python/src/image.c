@@ -76,12 +76,12 @@ static void channels_text(unsigned mask, char *buf, size_t cap)
     }
 }
 
-/* 1 when the exception being raised is one of accel's (an input's own fault: that item fails
- * alone); anything else (MemoryError, KeyboardInterrupt) ends the call. */
-static int item_level_error(void)
+/* accel.errors.Error (a borrowed reference), imported with any exception being raised set
+ * aside; NULL when it cannot be imported. */
+static PyObject *accel_error_class(void)
 {
     static PyObject *error_class;
-    if (!error_class) { /* imported with the exception set aside */
+    if (!error_class) {
         PyObject *et, *ev, *tb;
         PyErr_Fetch(&et, &ev, &tb);
         PyObject *m = PyImport_ImportModule("accel.errors");
@@ -91,9 +91,25 @@ static int item_level_error(void)
         }
         PyErr_Clear();
         PyErr_Restore(et, ev, tb);
-        if (!error_class) return 0;
     }
-    return PyErr_ExceptionMatches(error_class);
+    return error_class;
+}
+
+/* 1 when the exception being raised is one of accel's (an input's own fault: that item fails
+ * alone); anything else (MemoryError, KeyboardInterrupt) ends the call. */
+static int item_level_error(void)
+{
+    PyObject *cls = accel_error_class();
+    return cls && PyErr_ExceptionMatches(cls);
+}
+
+/* 1 when the entry `o` is an accel.Error instance: a place the caller has already settled (an
+ * input that failed before this call, e.g. a file that did not decode), whose result is that
+ * error. None is not such a place: it is an input like any other, and not an image. */
+static int settled_place(PyObject *o)
+{
+    PyObject *cls = accel_error_class();
+    return cls && PyObject_TypeCheck(o, (PyTypeObject *)cls);
 }
 
 static void item_name(char *buf, size_t cap, const char *label, int single, Py_ssize_t i)
@@ -108,6 +124,13 @@ static void item_name(char *buf, size_t cap, const char *label, int single, Py_s
 static int image_item(PyObject *obj, const char *name, unsigned channels, accel_pixel_order order,
                       item *it)
 {
+    if (obj == Py_None) {
+        char allowed[160];
+        channels_text(channels, allowed, sizeof allowed);
+        pa_input_error("%s: None is not an image (allowed: a uint8 array %s, a path or the bytes "
+                       "of an image file)", name, allowed);
+        return -1;
+    }
     if (pa_input_arg(obj, name, &image_accept, &it->in) < 0) return -1;
     it->have_in = 1;
     const pa_input *in = &it->in;
@@ -178,8 +201,8 @@ static item *items_get(PyObject *seq_in, const char *label, int single, unsigned
     for (Py_ssize_t i = 0; i < n; i++) {
         char name[64];
         PyObject *o = PyTuple_GetItem(seq, i);
-        if (o == Py_None) { /* a place the caller fills itself (a file that did not decode) */
-            it[i].err = new_ref(Py_None);
+        if (settled_place(o)) { /* a file that did not decode: its error is its result */
+            it[i].err = new_ref(o);
             set_standin(&it[i], channels & CH3 ? 3 : channels & CH4 ? 4 : 1);
             continue;
         }
@@ -1029,7 +1052,20 @@ static int file_srcs_get(file_srcs *f, PyObject *seq, Py_ssize_t n, const char *
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *o = PyTuple_GetItem(seq, i);
         item_name(f->namebuf[i], sizeof f->namebuf[i], label, single, i);
-        if (o == Py_None) continue; /* not a file: a place kept so the names keep their index */
+        if (settled_place(o)) { /* not a file of this call: a place kept for the names' indices */
+            f->errs[i] = new_ref(o);
+            continue;
+        }
+        if (o == Py_None) {
+            pa_input_error("%s: None is not an image file (allowed: a path, or the bytes of a "
+                           "JPEG, PNG or WebP file)", f->namebuf[i]);
+            f->errs[i] = pa_take_error();
+            if (!f->errs[i]) {
+                file_srcs_release(f);
+                return -1;
+            }
+            continue;
+        }
         if (PyUnicode_Check(o)) {
             if (!pa_path_arg(o, &f->paths[i])) {
                 file_srcs_release(f);

@@ -567,6 +567,47 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
         ctx.image.decode(files["hd.jpg"][0], scale_denom=3)
 
 
+def test_none_is_refused_as_an_image(ctx, files):
+    # None once passed through as the place of a file that failed to decode: the single calls
+    # returned None, a blob of NaN, a zero crop
+    img = files["astronaut.jpg"][1]
+    lm = np.array(LANDMARKS, np.float32).reshape(5, 2)
+    calls = {
+        "quality": lambda x: ctx.image.quality(x),
+        "gray": lambda x: ctx.image.gray(x),
+        "resize": lambda x: ctx.image.resize(x, 32),
+        "warp_affine": lambda x: ctx.image.warp_affine(x, [1, 0, 0, 0, 1, 0], 32),
+        "enhance": lambda x: ctx.image.enhance(x),
+        "blob": lambda x: ctx.image.blob(x),
+        "blob scrfd": lambda x: ctx.image.blob(x, "scrfd"),
+        "scrfd_input": lambda x: ctx.image.scrfd_input(x),
+        "align": lambda x: ctx.image.align(x, lm if not isinstance(x, list) else [lm] * len(x)),
+        "decode": lambda x: ctx.image.decode(x),
+        "scrfd_prepare": lambda x: ctx.image.scrfd_prepare(x),
+    }
+    for op, call in calls.items():
+        with pytest.raises(accel.InputError) as ei:
+            call(None)
+        assert not isinstance(ei.value, accel.BatchError), op
+        assert ei.value.message.startswith("image: None"), (op, ei.value.message)
+        # in a batch: that image fails alone, named by its index
+        first = files["astronaut.jpg"][0] if op in ("decode", "scrfd_prepare") else img
+        with pytest.raises(accel.BatchError) as ei:
+            call([first, None])
+        e = ei.value
+        assert e.failed == [1], (op, e.failed)
+        assert isinstance(e.errors[1], accel.InputError), op
+        assert e.errors[1].message.startswith("images[1]: None"), (op, e.errors[1].message)
+    # next to a file that fails to decode, each keeps its own error
+    with pytest.raises(accel.BatchError) as ei:
+        ctx.image.quality([files["coffee.png"][0], b"\x89PNG\r\n\x1a\n broken", None, img])
+    e = ei.value
+    assert e.failed == [1, 2] and isinstance(e.errors[1], accel.FormatError)
+    assert e.errors[2].message.startswith("images[2]: None"), e.errors[2].message
+    assert e.results[0] == ctx.image.quality(files["coffee.png"][0])
+    assert e.results[3] == ctx.image.quality(img)
+
+
 def test_the_gil_is_released_during_image_calls(files):
     # another thread keeps running Python while one thread is inside libaccel
     big = [cv2.resize(files["hd.jpg"][1], (3840, 2160))] * 4
