@@ -90,6 +90,8 @@ def _int(name: str, v: Any, lo: int, hi: int) -> int:
 
 
 def _num(name: str, v: Any) -> float:
+    if getattr(v, "ndim", None) == 0 and hasattr(v, "item"):  # a 0-d array: its one number
+        v = v.item()
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise _input_error("%s: %r (allowed: a number)" % (name, v))
     return float(v)
@@ -130,6 +132,21 @@ def _floats(x: Any, name: str) -> List[float]:
 
     walk(x)
     return out
+
+
+def _leading(name: str, arrays: Sequence[Any]) -> int:
+    """N, the leading dimension the arrays of a batched model's outputs share."""
+    ns = []
+    for k, a in enumerate(arrays):
+        shape = getattr(a, "shape", None)
+        if shape is None or len(shape) < 1:
+            raise _input_error("%s[%d]: %s (expected an array of shape (N, K·A, c) for a "
+                               "batched model)" % (name, k, type(a).__name__))
+        ns.append(int(shape[0]))
+    if len(set(ns)) != 1:
+        raise _input_error("%s: leading dimensions %s differ (a batched model's outputs share "
+                           "N, the number of images)" % (name, ns))
+    return ns[0]
 
 
 def _depth(x: Any) -> int:
@@ -522,8 +539,8 @@ class Image:
 
         ``outputs``: the model's outputs as ``session.run`` returns them — scores of each
         stride, then boxes, then key points (6 or 9 arrays for 3 strides), each (K·A, c) for
-        one image or (N, K·A, c) for a batched model (then ``det_scale`` is a list of N and
-        the result a list of N Faces); a list of such lists is several images run one by
+        one image or (N, K·A, c) for a batched model (then ``det_scale`` is a list of N — another
+        count raises accel.InputError — and the result a list of N Faces); a list of such lists is several images run one by
         one. ``image_size`` (width, height) of the original image (one per image) is needed
         only with ``max_faces`` > 0 (detect()'s max_num, metric 'default')."""
         c = self._ctx._for(device)
@@ -543,8 +560,11 @@ class Image:
             scales = _floats(det_scale, "det_scale")
             if isinstance(outputs[0], (list, tuple)):
                 per_image = [list(o) for o in outputs]
-            else:  # a batched model: arrays with a leading dimension N
-                per_image = [[o[i] for o in outputs] for i in range(len(scales))]
+            else:  # a batched model: arrays with a leading dimension N, one det_scale each
+                n = _leading("outputs", outputs)
+                if len(scales) != n:
+                    raise _input_error("det_scale: %d values for %d images" % (len(scales), n))
+                per_image = [[o[i] for o in outputs] for i in range(n)]
         sizes = None
         if image_size is not None:
             sizes = ([_size("image_size", image_size)] if single else

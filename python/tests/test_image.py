@@ -411,6 +411,17 @@ def test_scrfd_output_equals_insightface(ctx):
         same(batched[k].det, det.astype(np.float32), k)
         same(batched[k].kpss, kpss.astype(np.float32), k)
     same(listed[2].det, refs[3][0].astype(np.float32), "listed")
+    # a batched model's N is its arrays', not the count of det_scales: too few once dropped
+    # the later images, too many raised IndexError
+    two = [np.stack([n[j] for n in nets[:2]]) for j in range(9)]
+    for ds in ([1.0], [1.0, 1.0, 1.0]):
+        with pytest.raises(accel.InputError, match="det_scale: %d values for 2 images" % len(ds)):
+            ctx.image.scrfd_output(two, ds)
+    with pytest.raises(accel.InputError, match="leading dimensions"):
+        ctx.image.scrfd_output(two[:8] + [two[8][:1]], scales[:2])
+    # a 0-d array is one number, as a float is
+    f0 = ctx.image.scrfd_output(nets[0], np.array(scales[0]))
+    same(f0.det, refs[0][0].astype(np.float32), "0-d det_scale")
     # a model without key points
     f = ctx.image.scrfd_output(nets[0][:6], scales[0])
     assert f.kpss is None
