@@ -668,22 +668,24 @@ static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
     return Py_BuildValue("(NN)", b, info_dict(&info));
 }
 
-/* Reads a source to its end into one growing float array. */
-static accel_status read_all(accel_audio_source *src, size_t hint, float **out, size_t *n)
+/* Reads a source to its end into one growing float array (`hint` samples first). *oom is
+ * set when it is this array that did not fit (the library's failures carry their message). */
+static accel_status read_all(accel_audio_source *src, size_t hint, float **out, size_t *n,
+                             int *oom)
 {
     size_t cap = hint > 1024 ? hint : 1024, len = 0;
-    float *buf = malloc(cap * sizeof *buf);
-    if (!buf) return ACCEL_ERR_NO_MEMORY;
+    float *buf = cap <= SIZE_MAX / sizeof *buf ? malloc(cap * sizeof *buf) : NULL;
     for (;;) {
-        if (cap - len < 4096) {
+        if (buf && cap - len < 4096) {
             size_t nc = cap * 2;
-            float *nb = realloc(buf, nc * sizeof *nb);
-            if (!nb) {
-                free(buf);
-                return ACCEL_ERR_NO_MEMORY;
-            }
+            float *nb = nc <= SIZE_MAX / sizeof *nb ? realloc(buf, nc * sizeof *nb) : NULL;
+            if (!nb) free(buf);
             buf = nb;
             cap = nc;
+        }
+        if (!buf) {
+            *oom = 1;
+            return ACCEL_ERR_NO_MEMORY;
         }
         size_t got = 0;
         accel_status st = accel_audio_read(src, buf + len, cap - len, &got);
@@ -699,15 +701,24 @@ static accel_status read_all(accel_audio_source *src, size_t hint, float **out, 
     return ACCEL_OK;
 }
 
-/* The samples of `in` at in_rate resampled to `rate`, read to their end. */
+/* The samples of `in` at in_rate resampled to `rate`, read to their end. When their array does
+ * not fit, `own` says so with the sizes. */
 static accel_status resample_all(accel_ctx *ctx, const pa_input *in, int in_rate, int rate,
-                                 float **out, size_t *n)
+                                 float **out, size_t *n, char *own, size_t own_cap)
 {
-    size_t hint = in_rate > 0 ? (size_t)((double)in->n * rate / in_rate) + 64 : in->n;
+    /* the output's length, and room for the last read (read_all grows within 4096 of the end) */
+    double want = in_rate > 0 ? (double)in->n * rate / in_rate : (double)in->n;
+    double room = want + 8192.0;
+    size_t hint = room < (double)(SIZE_MAX / sizeof(float)) ? (size_t)room : SIZE_MAX / sizeof(float);
     accel_audio_source *src;
+    int oom = 0;
     accel_status st = open_source(ctx, NULL, in, in_rate, rate, &src);
-    if (st == ACCEL_OK) st = read_all(src, hint, out, n);
+    if (st == ACCEL_OK) st = read_all(src, hint, out, n, &oom);
     close_source(src, NULL);
+    if (oom)
+        snprintf(own, own_cap, "x: %zu samples at %d Hz resampled to %d Hz are %.0f samples "
+                 "(%.1f MiB of float32), more than memory can hold", in->n, in_rate, rate, want,
+                 want * sizeof(float) / 1048576.0);
     return st;
 }
 
@@ -720,12 +731,12 @@ static PyObject *ctx_audio_resample(PyObject *self, PyObject *args)
     if (pa_input_arg(x, "x", &samples_accept, &in) < 0) return NULL;
     pa_context *c = (pa_context *)self;
     accel_status st;
-    char msg[1024];
+    char msg[1024], own[512] = "";
     float *out = NULL;
     size_t n = 0;
-    PA_RUN(c, st, msg, resample_all(c->ctx, &in, in_rate, rate, &out, &n));
+    PA_RUN(c, st, msg, resample_all(c->ctx, &in, in_rate, rate, &out, &n, own, sizeof own));
     pa_input_release(&in);
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    if (st != ACCEL_OK) return pa_raise(st, own[0] ? own : msg);
     return pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
 }
 
