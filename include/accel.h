@@ -786,7 +786,7 @@ typedef struct accel_audio_vad_params {
     double min_silence_ms;  /* shorter pauses are bridged: 300 */
     double pad_ms;          /* kept around each speech segment: 100 */
     double chunk_s;         /* accel_audio_chunk target; 0: ACCEL_CHUNK_SECONDS, else 30
-                               shortened to the plan */
+                               shortened to the plan; else at least frame_ms / 1000 */
     const char *op;         /* operation the chunks are planned for; NULL: "whisper" */
 } accel_audio_vad_params;
 
@@ -807,7 +807,9 @@ ACCEL_API accel_status accel_audio_vad(accel_ctx *ctx, const accel_audio_vad_par
  *  Reads `src` to its end and cuts it into consecutive chunks that tile it, each at most the
  *  target length (vp->chunk_s; 0: ACCEL_CHUNK_SECONDS, else 30 s shortened to what
  *  accel_plan_chunk for vp->op says fits), each cut placed in the middle of the last pause that ends within the second
- *  half of the target, else at the quietest frame there. */
+ *  half of the target, else at the quietest frame there.
+ *  @return ACCEL_ERR_INVALID_ARG for a target shorter than one frame (vp->frame_ms), naming
+ *          it and the minimum. */
 ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                                          accel_audio_source *src, accel_audio_segment **segs,
                                          size_t *n_segs);

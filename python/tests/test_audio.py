@@ -176,6 +176,15 @@ def test_vad_options(ctx, np):
         ctx.audio.vad(x, frame_ms=0.0)
     with pytest.raises(accel.InputError, match="seconds"):
         ctx.audio.chunks(x, -1)
+    # shorter than one frame of the detector: refused by the library (1e-9 once ran until the
+    # process was killed for memory)
+    for s in (1e-9, 1e-4):
+        with pytest.raises(accel.InputError, match="chunk_s %g s is shorter than one frame.*"
+                           "at least frame_ms = 0.01 s" % s):
+            ctx.audio.chunks(x, s)
+    with pytest.raises(accel.InputError, match="at least frame_ms = 0.1 s"):
+        ctx.audio.chunks(x, 0.05, frame_ms=100.0)
+    assert ctx.audio.chunks(x, 0.01)
 
 
 # ---- parameters --------------------------------------------------------------------------
