@@ -79,7 +79,7 @@ int pa_paths_get(PyObject *seq_in, const char *name, pa_paths *p)
     if (!p->keep || !p->texts) {
         Py_DECREF(seq);
         pa_paths_release(p);
-        PyErr_NoMemory();
+        pa_no_memory("%s: out of memory for %zd paths", name, n);
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {

@@ -468,10 +468,11 @@ static PyObject *ctx_audio_features(PyObject *self, PyObject *args)
         pa_input_release(&in);
         return NULL;
     }
-    float *out = pa_alloc(len * sizeof *out);
+    float *out = pa_alloc_n(len, sizeof *out);
     if (!out) {
         pa_input_release(&in);
-        return PyErr_NoMemory();
+        return pa_no_memory("x: the features of its %zu samples are %zu float32 values (%.1f MiB), "
+                            "which do not fit in memory", in.n, len, PA_MIB((double)len * 4));
     }
     pa_context *c = (pa_context *)self;
     accel_status st;
@@ -506,7 +507,7 @@ static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t got = 0;
     if (!ins || !clips || !lens || !outs || !shapes || !nds) {
-        PyErr_NoMemory();
+        pa_no_memory("clips: out of memory for a batch of %zd clips", n);
         goto done;
     }
     for (; got < n; got++) {
@@ -526,9 +527,11 @@ static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
             got++;
             goto done;
         }
-        outs[got] = pa_alloc(len * sizeof(float));
+        outs[got] = pa_alloc_n(len, sizeof(float));
         if (!outs[got]) {
-            PyErr_NoMemory();
+            pa_no_memory("clips[%zd]: the features of its %zu samples are %zu float32 values "
+                         "(%.1f MiB), which do not fit in memory", got, ins[got].n, len,
+                         PA_MIB((double)len * 4));
             got++;
             goto done;
         }
@@ -659,7 +662,7 @@ static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
     if (st != ACCEL_OK) return pa_raise(st, msg);
     if (!samples) { /* an empty file: no allocation to own */
         samples = pa_alloc(sizeof(float));
-        if (!samples) return PyErr_NoMemory();
+        if (!samples) return pa_no_memory("audio_load: out of memory for an empty result");
         PyObject *b = pa_buffer_new(samples, free, NULL, PA_EL_F32, 1, &n);
         return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
     }

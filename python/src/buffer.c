@@ -92,6 +92,12 @@ void *pa_alloc(size_t bytes)
     return p;
 }
 
+void *pa_alloc_n(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    return pa_alloc(n * size);
+}
+
 PyObject *pa_buffer_new(void *data, void (*free_fn)(void *), PyObject *owner, pa_el el,
                         int ndim, const size_t *shape)
 {
@@ -258,7 +264,9 @@ static void capsule_versioned_destructor(PyObject *cap)
 static PyObject *buffer_copy(pa_buffer *b)
 {
     void *d = pa_alloc((size_t)b->nbytes);
-    if (!d) return PyErr_NoMemory();
+    if (!d)
+        return pa_no_memory("Buffer: a copy of its %lld bytes (%.1f MiB) does not fit in memory",
+                            (long long)b->nbytes, PA_MIB(b->nbytes));
     memcpy(d, b->data, (size_t)b->nbytes);
     size_t shape[PA_MAXDIM];
     for (int i = 0; i < b->ndim; i++) shape[i] = (size_t)b->shape[i];
@@ -315,7 +323,7 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     dl_export *e = calloc(1, sizeof *e);
     if (!e) {
         Py_DECREF(src);
-        return PyErr_NoMemory();
+        return pa_no_memory("Buffer: out of memory exporting it through DLPack");
     }
     e->owner = src; /* the reference taken above */
     for (int i = 0; i < s->ndim; i++) {
@@ -367,7 +375,9 @@ static PyObject *buffer_to_host(PyObject *self, PyObject *unused)
     size_t shape[PA_MAXDIM];
     for (int i = 0; i < b->ndim; i++) shape[i] = (size_t)b->shape[i];
     void *h = pa_alloc((size_t)b->nbytes);
-    if (!h) return PyErr_NoMemory();
+    if (!h)
+        return pa_no_memory("Buffer: its %lld bytes (%.1f MiB) do not fit in host memory",
+                            (long long)b->nbytes, PA_MIB(b->nbytes));
     if (!on_gpu(b)) {
         memcpy(h, b->data, (size_t)b->nbytes);
         return pa_buffer_new(h, free, NULL, b->el, b->ndim, shape);

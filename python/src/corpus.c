@@ -188,7 +188,7 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         n = PyTuple_Size(seq);
         opts = calloc((size_t)(n ? n : 1), sizeof *opts);
         if (!opts) {
-            PyErr_NoMemory();
+            pa_no_memory("Corpus: out of memory for %zd options", n);
             goto fail;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -243,7 +243,7 @@ static PyObject *corpus_run(PyObject *o, PyObject *args)
     PyObject *out = PyList_New(0);
     accel_corpus_item *items = calloc(RUN_CHUNK, sizeof *items);
     if (!out || !items) {
-        if (out) PyErr_NoMemory();
+        if (out) pa_no_memory("Corpus.run: out of memory for its items");
         goto fail;
     }
     for (Py_ssize_t i0 = 0; i0 < n; i0 += RUN_CHUNK) {
@@ -382,7 +382,7 @@ static PyObject *log_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (pthread_rwlock_init(&self->lock, NULL) != 0) {
         accel_run_log_close(log);
         Py_DECREF(self);
-        return PyErr_NoMemory();
+        return pa_no_memory("RunLog: cannot make its lock");
     }
     self->lock_ok = 1;
     self->log = log;
@@ -424,7 +424,7 @@ static PyObject *log_item(PyObject *o, PyObject *args)
     PyObject *t, *keep = NULL;
     if (!PyArg_ParseTuple(args, "O:item", &t)) return NULL;
     accel_corpus_item *it = malloc(sizeof *it);
-    if (!it) return PyErr_NoMemory();
+    if (!it) return pa_no_memory("record: out of memory");
     if (record_item(t, it, &keep) < 0) {
         free(it);
         Py_XDECREF(keep);
@@ -660,7 +660,7 @@ static PyObject *m_corpus_item_json(PyObject *self, PyObject *args)
     PyObject *t, *keep = NULL;
     if (!PyArg_ParseTuple(args, "O:corpus_item_json", &t)) return NULL;
     accel_corpus_item *it = malloc(sizeof *it);
-    if (!it) return PyErr_NoMemory();
+    if (!it) return pa_no_memory("record: out of memory");
     if (record_item(t, it, &keep) < 0) {
         free(it);
         Py_XDECREF(keep);

@@ -120,6 +120,25 @@ static void item_name(char *buf, size_t cap, const char *label, int single, Py_s
         snprintf(buf, cap, "%s[%zd]", label, i);
 }
 
+/* Raises OutOfMemoryError for the small per-image tables of a call. */
+static PyObject *no_memory_batch(const char *label, Py_ssize_t n)
+{
+    return pa_no_memory("%s: out of memory for a batch of %zd image%s", label, n, n == 1 ? "" : "s");
+}
+
+/* Raises OutOfMemoryError naming the output images that did not fit and their size. */
+static PyObject *outputs_no_memory(const char *label, int single, Py_ssize_t n, const int *w,
+                                   const int *h, const int *c)
+{
+    double bytes = 0;
+    for (Py_ssize_t i = 0; i < n; i++) bytes += (double)w[i] * h[i] * c[i];
+    if (single)
+        return pa_no_memory("%s: its output, %d×%d×%d uint8 (%.1f MiB), does not fit in memory",
+                            label, w[0], h[0], c[0], PA_MIB(bytes));
+    return pa_no_memory("%s: the outputs of %zd images (%.1f MiB of uint8) do not fit in memory",
+                        label, n, PA_MIB(bytes));
+}
+
 /* Reads one image; -1 with an exception naming it. */
 static int image_item(PyObject *obj, const char *name, unsigned channels, accel_pixel_order order,
                       item *it)
@@ -195,7 +214,7 @@ static item *items_get(PyObject *seq_in, const char *label, int single, unsigned
     item *it = calloc((size_t)n, sizeof *it);
     if (!it) {
         Py_DECREF(seq);
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         return NULL;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -323,7 +342,7 @@ static uint8_t **alloc_outputs(Py_ssize_t n, const int *w, const int *h, const i
     uint8_t **out = calloc((size_t)n, sizeof *out);
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        out[i] = pa_alloc((size_t)w[i] * (size_t)h[i] * (size_t)c[i]);
+        out[i] = pa_alloc_n((size_t)w[i] * (size_t)h[i], (size_t)c[i]);
         if (!out[i]) {
             for (Py_ssize_t k = 0; k < i; k++) free(out[k]);
             free(out);
@@ -384,7 +403,7 @@ static PyObject *ctx_image_gray(PyObject *self, PyObject *args)
     int *w = calloc((size_t)n, sizeof *w), *h = calloc((size_t)n, sizeof *h), *c = calloc((size_t)n, sizeof *c);
     uint8_t **px = NULL;
     if (!in || !out || !status || !w || !h || !c) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -394,7 +413,7 @@ static PyObject *ctx_image_gray(PyObject *self, PyObject *args)
     }
     px = alloc_outputs(n, w, h, c);
     if (!px) {
-        PyErr_NoMemory();
+        outputs_no_memory(label, single, n, w, h, c);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) out[i] = (accel_image)ACCEL_IMAGE_INIT(px[i], w[i], h[i], 1);
@@ -453,7 +472,7 @@ static PyObject *resize_or_warp(PyObject *self, PyObject *seq, const char *label
     double *M = matrices ? calloc((size_t)n * 6, sizeof *M) : NULL;
     uint8_t **px = NULL;
     if (!in || !out || !status || !w || !h || !c || (matrices && !M)) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     if (get_sizes(sizes, n, w, h) < 0) goto done;
@@ -481,7 +500,7 @@ static PyObject *resize_or_warp(PyObject *self, PyObject *seq, const char *label
     }
     px = alloc_outputs(n, w, h, c);
     if (!px) {
-        PyErr_NoMemory();
+        outputs_no_memory(label, single, n, w, h, c);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -610,11 +629,11 @@ static PyObject *ctx_image_blob(PyObject *self, PyObject *args)
     size_t plane = (size_t)3 * (size_t)width * (size_t)height;
     accel_image *in = calloc((size_t)n, sizeof *in);
     accel_status *status = calloc((size_t)n, sizeof *status);
-    float *blob = pa_alloc((size_t)n * plane * sizeof *blob);
-    double *ds = scrfd ? pa_alloc((size_t)n * sizeof *ds) : NULL;
+    float *blob = pa_alloc_n((size_t)n * plane, sizeof *blob);
+    double *ds = scrfd ? pa_alloc_n((size_t)n, sizeof *ds) : NULL;
     if (!in || !status || !blob || (scrfd && !ds)) {
         free(blob), free(ds);
-        PyErr_NoMemory();
+        pa_no_memory("%s: the blob of %zd image%s at %d×%d (%.1f MiB of float32) does not fit in memory", label, n, n == 1 ? "" : "s", width, height, PA_MIB((double)n * plane * sizeof(float)));
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -715,7 +734,7 @@ static PyObject *ctx_arcface_align(PyObject *self, PyObject *args)
     status = calloc((size_t)n, sizeof *status);
     ferr = calloc((size_t)n, sizeof *ferr);
     if (!L || !in || !out || !status || !ferr) {
-        PyErr_NoMemory();
+        pa_no_memory("landmarks: out of memory for %zd faces", n);
         goto done;
     }
     /* the crops of one call share one shape: the channels of the first face's image */
@@ -746,7 +765,7 @@ static PyObject *ctx_arcface_align(PyObject *self, PyObject *args)
     crops = pa_alloc((size_t)n * crop_bytes);
     blob = want_blob ? pa_alloc((size_t)n * plane * sizeof *blob) : NULL;
     if (!crops || (want_blob && !blob)) {
-        PyErr_NoMemory();
+        pa_no_memory("landmarks: the crops of %zd face%s at %d×%d (%.1f MiB%s) do not fit in memory", n, n == 1 ? "" : "s", size, size, PA_MIB((double)n * crop_bytes + (want_blob ? (double)n * plane * sizeof(float) : 0.0)), want_blob ? ", with their blob" : "");
         goto done;
     }
     Py_ssize_t valid = 0;
@@ -867,7 +886,7 @@ static PyObject *ctx_image_quality(PyObject *self, PyObject *args)
     accel_quality *q = calloc((size_t)n, sizeof *q);
     accel_status *status = calloc((size_t)n, sizeof *status);
     if (!in || !q || !status) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -931,7 +950,7 @@ static PyObject *ctx_image_enhance(PyObject *self, PyObject *args)
     accel_status *status = calloc((size_t)n, sizeof *status);
     double *scale = calloc((size_t)n, sizeof *scale);
     if (!in || !out || !status || !scale) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -1046,7 +1065,7 @@ static int file_srcs_get(file_srcs *f, PyObject *seq, Py_ssize_t n, const char *
     if (!f->paths || !f->errs || !f->mem || !f->have_mem || !f->pp || !f->names || !f->md ||
         !f->ms || !f->where_p || !f->where_m || !f->namebuf) {
         file_srcs_release(f);
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -1153,7 +1172,7 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
     dp = calloc((size_t)n, sizeof *dp);
     dm = calloc((size_t)n, sizeof *dm);
     if (!dp || !dm) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     accel_image_decoded_init(dp, f.np);
@@ -1259,7 +1278,7 @@ static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
         dtmp = pa_alloc((np + nm ? np + nm : 1) * sizeof *dtmp);
     }
     if (!dec || !q || !ok || !blob || !ds || (!direct && (!tmp || !dtmp))) {
-        PyErr_NoMemory();
+        pa_no_memory("%s: the blob of %zd image%s at %d×%d (%.1f MiB of float32) does not fit in memory", label, n, n == 1 ? "" : "s", width, height, PA_MIB((double)n * plane * sizeof(float) * (direct ? 1 : 2)));
         goto done;
     }
     float *cb = direct ? blob : tmp;
@@ -1472,7 +1491,7 @@ static PyObject *ctx_scrfd_output(PyObject *self, PyObject *args)
     faces = calloc((size_t)n, sizeof *faces);
     status = calloc((size_t)n, sizeof *status);
     if (!ins || !n_ins || !has_kps || !errs || !nets || !faces || !status) {
-        PyErr_NoMemory();
+        pa_no_memory("outputs: out of memory for %zd images", n);
         goto done;
     }
     Py_ssize_t valid = 0;
@@ -1511,7 +1530,7 @@ static PyObject *ctx_scrfd_output(PyObject *self, PyObject *args)
         }
         zeros = calloc(most ? most : 1, sizeof *zeros);
         if (!zeros) {
-            PyErr_NoMemory();
+            pa_no_memory("outputs: out of memory for the stand-ins' outputs");
             goto done;
         }
         for (Py_ssize_t i = 0; i < n; i++)
@@ -1542,7 +1561,7 @@ static PyObject *ctx_scrfd_output(PyObject *self, PyObject *args)
             float *det = pa_alloc(k * 5 * sizeof *det), *kps = has_kps[i] ? pa_alloc(k * 10 * sizeof *kps) : NULL;
             if (!det || (has_kps[i] && !kps)) {
                 free(det), free(kps);
-                PyErr_NoMemory();
+                pa_no_memory("outputs: the %zu faces of image %zd do not fit in memory", k, i);
                 goto done;
             }
             for (size_t f = 0; f < k; f++) {

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 import accel
-from conftest import AUDIO, cli, need_cli
+from conftest import AUDIO, cli, need_cli, run_json
 
 WAVS = ["speech_a.wav", "speech_b.wav", "tone.wav", "noise.wav", "silence.wav",
         "clipping.wav", "one_sample.wav"]
@@ -121,28 +121,24 @@ def test_resampling_that_cannot_fit_raises_out_of_memory(np):
     # limit 1 GiB above what the process holds, a typed error naming the sizes, not a crash
     # in libsoxr (tests/audio/test_audio_resample_limit.c covers the library) or a bare
     # MemoryError
-    import subprocess
-    import sys
-    code = """if True:
-        import resource, accel, numpy as np
-        ctx = accel.Context(discovery=False)
-        vm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmSize:')][0]
-        lim = vm * 1024 + (1 << 30)
-        resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-        x = np.zeros(64000, np.float32)
-        for call in (lambda: ctx.audio.resample(x, 1, 16000),
-                     lambda: ctx.audio.features(x, rate=1)):
-            try:
-                call()
-                print('no error')
-            except accel.OutOfMemoryError as e:
-                print(e.status, e.message)
-    """
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, (p.returncode, p.stderr)
-    lines = p.stdout.splitlines()
-    assert len(lines) == 2, p.stdout
-    for line in lines:
+    out, _ = run_json(r'''
+import json, resource, accel, numpy as np
+ctx = accel.Context(discovery=False)
+vm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmSize:')][0]
+lim = vm * 1024 + (1 << 30)
+resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+x = np.zeros(64000, np.float32)
+got = []
+for call in (lambda: ctx.audio.resample(x, 1, 16000), lambda: ctx.audio.features(x, rate=1)):
+    try:
+        call()
+        got.append("no error")
+    except accel.OutOfMemoryError as e:
+        got.append(e.status + " " + e.message)
+print(json.dumps(got))
+''')
+    assert len(out) == 2, out
+    for line in out:
         assert line.startswith("ERR_NO_MEMORY x: 64000 samples at 1 Hz resampled to 16000 Hz "
                                "are 1024000000 samples (3906.2 MiB"), line
 
