@@ -346,8 +346,10 @@ class Image:
         srcs, single = self._sources(x)
         ms = (0, 0) if min_size is None else _size("min_size", min_size)
         sd = 0 if scale_denom is None else scale_denom
-        if sd not in (0, 1, 2, 4, 8) or isinstance(sd, bool):
+        # whole numbers only: 2.0 == 2 would pass the membership test
+        if isinstance(sd, bool) or not isinstance(sd, numbers.Integral) or sd not in (0, 1, 2, 4, 8):
             raise _input_error("scale_denom: %r (allowed: 1, 2, 4, 8)" % (scale_denom,))
+        sd = int(sd)
         arrays, infos = self._decode_list(c, srcs, single, _order(order), ms, sd,
                                           ignore_orientation)
         errors = [a if isinstance(a, Error) else None for a in arrays]

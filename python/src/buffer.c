@@ -273,6 +273,24 @@ static PyObject *buffer_copy(pa_buffer *b)
     return pa_buffer_new(d, free, NULL, b->el, b->ndim, shape);
 }
 
+/* A pair of integers given as any sequence: 0, or -1 with an InputError naming `name` (a bare
+ * PyArg_ParseTuple on a str raised SystemError). */
+static int int_pair(PyObject *o, const char *name, const char *fmt, void *a, void *b)
+{
+    PyObject *t = PySequence_Check(o) && !PyUnicode_Check(o) ? PySequence_Tuple(o) : NULL;
+    int ok = t && PyTuple_Size(t) == 2 && PyArg_ParseTuple(t, fmt, a, b);
+    Py_XDECREF(t);
+    if (ok) return 0;
+    PyErr_Clear();
+    PyObject *r = PyObject_Repr(o);
+    const char *text = r ? PyUnicode_AsUTF8AndSize(r, NULL) : NULL;
+    PyErr_Clear();
+    pa_input_error("__dlpack__: %s %s (allowed: None or a pair of whole numbers%s)", name,
+                   text ? text : "?", strcmp(name, "max_version") ? "" : " (major, minor)");
+    Py_XDECREF(r);
+    return -1;
+}
+
 static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"stream", "max_version", "dl_device", "copy", NULL};
@@ -292,7 +310,7 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     int own_t = gpu ? self_b->dl_type : PA_DL_CPU, own_id = gpu ? self_b->dl_id : 0;
     if (dl_device != Py_None) {
         int t = -1, id = -1;
-        if (!PyArg_ParseTuple(dl_device, "ii:dl_device", &t, &id)) return NULL;
+        if (int_pair(dl_device, "dl_device", "ii:dl_device", &t, &id) < 0) return NULL;
         if (t != own_t || id != own_id) {
             PyErr_Format(PyExc_BufferError,
                          "__dlpack__: dl_device (%d, %d) asked for, but this Buffer is at (%d, %d) "
@@ -313,7 +331,7 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     int versioned = 0;
     if (max_version != Py_None) {
         unsigned major = 0, minor = 0;
-        if (!PyArg_ParseTuple(max_version, "II:max_version", &major, &minor)) return NULL;
+        if (int_pair(max_version, "max_version", "II:max_version", &major, &minor) < 0) return NULL;
         versioned = major >= 1;
     }
     pa_buffer *b = (pa_buffer *)self;

@@ -574,8 +574,10 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
         ctx.image.quality(img, w_blur=0, w_sharpness=0, w_contrast=0, w_brightness=0)
     with pytest.raises(accel.InputError, match="outputs"):
         ctx.image.scrfd_output([np.zeros((10, 1), np.float32)] * 9, 1.0)
-    with pytest.raises(accel.InputError, match="scale_denom"):
-        ctx.image.decode(files["hd.jpg"][0], scale_denom=3)
+    for sd in (3, 2.0, "2"):  # 2.0 once reached the extension and raised a plain TypeError
+        with pytest.raises(accel.InputError, match="scale_denom"):
+            ctx.image.decode(files["hd.jpg"][0], scale_denom=sd)
+    assert ctx.image.decode(files["hd.jpg"][0], scale_denom=np.int64(2)).shape == (540, 960, 3)
 
 
 def test_none_is_refused_as_an_image(ctx, files):
