@@ -594,6 +594,19 @@ static accel_status open_source(accel_ctx *ctx, const char *path, const pa_input
                 : accel_audio_open_memory(ctx, in->dtype, in->data, in->n, in_rate, rate, src);
 }
 
+/* The bytes of an encoded audio file (any format accel_audio_open reads), as image calls take
+ * the bytes of an image file. */
+static const pa_accept encoded_accept = {1u << ACCEL_U8, 0, 1, 1,
+                                         "uint8 (the bytes of an audio file)", 0, 0};
+
+/* A source over the bytes of a file held in `in`, labelled `name` in messages. */
+static accel_status open_encoded(accel_ctx *ctx, const pa_input *in, const char *name, int rate,
+                                 accel_audio_source **src)
+{
+    *src = NULL;
+    return accel_audio_open_buffer(ctx, in->data, in->n, name, rate, src);
+}
+
 static void close_source(accel_audio_source *src, accel_audio_info *info)
 {
     if (src && info) accel_audio_source_info(src, info);
@@ -743,6 +756,42 @@ static PyObject *ctx_audio_resample(PyObject *self, PyObject *args)
     return pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
 }
 
+/* The whole of a file held in memory, decoded at `rate`. */
+static accel_status load_encoded(accel_ctx *ctx, const pa_input *in, const char *name, int rate,
+                                 float **out, size_t *n, accel_audio_info *info, char *own,
+                                 size_t own_cap)
+{
+    accel_audio_source *src;
+    int oom = 0;
+    accel_status st = open_encoded(ctx, in, name, rate, &src);
+    if (st == ACCEL_OK) st = read_all(src, 0, out, n, &oom);
+    close_source(src, info);
+    if (oom)
+        snprintf(own, own_cap, "%s: its decoded samples do not fit in memory", name);
+    return st;
+}
+
+static PyObject *ctx_audio_load_buffer(PyObject *self, PyObject *args)
+{
+    PyObject *x;
+    const char *name;
+    int rate = 16000;
+    if (!PyArg_ParseTuple(args, "Osi:audio_load_buffer", &x, &name, &rate)) return NULL;
+    pa_input in;
+    if (pa_input_arg(x, name, &encoded_accept, &in) < 0) return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024], own[512] = "";
+    float *out = NULL;
+    size_t n = 0;
+    accel_audio_info info = {.struct_size = sizeof info};
+    PA_RUN(c, st, msg, load_encoded(c->ctx, &in, name, rate, &out, &n, &info, own, sizeof own));
+    pa_input_release(&in);
+    if (st != ACCEL_OK) return pa_raise(st, own[0] ? own : msg);
+    PyObject *b = pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
+    return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
+}
+
 static const pa_field vad_fields[] = {
     {"frame_ms", offsetof(accel_audio_vad_params, frame_ms)},
     {"margin_db", offsetof(accel_audio_vad_params, margin_db)},
@@ -753,13 +802,15 @@ static const pa_field vad_fields[] = {
     {"chunk_s", offsetof(accel_audio_vad_params, chunk_s)},
 };
 
-/* Voice activity (or chunks) of the file at `path`, else of the samples of `in` at in_rate. */
+/* Voice activity (or chunks) of the file at `path`, else of the file whose bytes `in` holds
+ * (`encoded`), else of the samples of `in` at in_rate. */
 static accel_status segments(accel_ctx *ctx, const accel_audio_vad_params *vp, int chunks,
-                             const char *path, const pa_input *in, int in_rate,
+                             const char *path, const pa_input *in, int encoded, int in_rate,
                              accel_audio_segment **segs, size_t *ns, accel_audio_info *info)
 {
     accel_audio_source *src;
-    accel_status st = open_source(ctx, path, in, in_rate, 16000, &src);
+    accel_status st = encoded ? open_encoded(ctx, in, "x", 16000, &src)
+                              : open_source(ctx, path, in, in_rate, 16000, &src);
     if (st == ACCEL_OK)
         st = chunks ? accel_audio_chunk(ctx, vp, src, segs, ns) : accel_audio_vad(ctx, vp, src, segs, ns);
     close_source(src, info);
@@ -768,12 +819,12 @@ static accel_status segments(accel_ctx *ctx, const accel_audio_vad_params *vp, i
 
 static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"source", "chunks", "rate", "options", "op", NULL};
+    static char *kwlist[] = {"source", "chunks", "rate", "options", "op", "encoded", NULL};
     PyObject *source, *options = NULL;
-    int chunks = 0, rate = 16000;
+    int chunks = 0, rate = 16000, encoded = 0;
     const char *op = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOz:audio_segments", kwlist, &source, &chunks,
-                                     &rate, &options, &op))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOzp:audio_segments", kwlist, &source, &chunks,
+                                     &rate, &options, &op, &encoded))
         return NULL;
     accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
@@ -785,7 +836,11 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     pa_input in;
     int have_in = 0;
     memset(&in, 0, sizeof in);
-    if (PyUnicode_Check(source) || PyBytes_Check(source) || PyObject_HasAttrString(source, "__fspath__")) {
+    if (encoded) {
+        if (pa_input_arg(source, "x", &encoded_accept, &in) < 0) return NULL;
+        have_in = 1;
+    } else if (PyUnicode_Check(source) || PyBytes_Check(source) ||
+               PyObject_HasAttrString(source, "__fspath__")) {
         if (!pa_path_arg(source, &path)) return NULL;
     } else {
         if (pa_input_arg(source, "x", &samples_accept, &in) < 0) return NULL;
@@ -797,7 +852,7 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     accel_audio_segment *segs = NULL;
     size_t ns = 0;
     accel_audio_info info = {.struct_size = sizeof info};
-    PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, rate, &segs, &ns, &info));
+    PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, encoded, rate, &segs, &ns, &info));
     pa_path_release(&path);
     if (have_in) pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
@@ -827,12 +882,16 @@ PyMethodDef pa_context_audio_methods[] = {
      "features streamed to a .npy file in bounded memory, as `accel audio features` does."},
     {"audio_load", ctx_audio_load, METH_VARARGS,
      "audio_load($self, path, rate=16000, /)\n--\n\n(Buffer, info): accel_audio_load()."},
+    {"audio_load_buffer", ctx_audio_load_buffer, METH_VARARGS,
+     "audio_load_buffer($self, data, name, rate=16000, /)\n--\n\n(Buffer, info): the bytes of an "
+     "audio file decoded whole (accel_audio_open_buffer), `name` labelling it in messages."},
     {"audio_resample", ctx_audio_resample, METH_VARARGS,
      "audio_resample($self, x, in_rate, rate, /)\n--\n\nSamples at in_rate resampled to rate "
      "(float32 Buffer)."},
     {"audio_segments", (PyCFunction)(void (*)(void))ctx_audio_segments, METH_VARARGS | METH_KEYWORDS,
-     "audio_segments($self, /, source, chunks=False, rate=16000, options=None, op=None)\n--\n\n"
-     "([(start_s, end_s), …], info): accel_audio_vad(), or accel_audio_chunk() with chunks=True."},
+     "audio_segments($self, /, source, chunks=False, rate=16000, options=None, op=None, "
+     "encoded=False)\n--\n\n([(start_s, end_s), …], info): accel_audio_vad(), or "
+     "accel_audio_chunk() with chunks=True; with encoded=True source holds the bytes of a file."},
     {NULL, NULL, 0, NULL},
 };
 

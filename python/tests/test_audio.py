@@ -106,6 +106,28 @@ def test_decoding_formats_and_rates(ctx, np):
         assert abs(len(y) - len(ref)) < 2000, name
 
 
+def test_the_bytes_of_a_file_are_that_file(ctx, np):
+    # bytes are a file's contents, as in the image calls (they were taken for a path: a WAV's
+    # bytes raised ValueError "embedded null byte")
+    path = os.path.join(AUDIO, "speech_a.wav")
+    with open(path, "rb") as f:
+        data = f.read()
+    want = ctx.audio.features(path)
+    assert np.array_equal(ctx.audio.features(data), want)
+    for got in ctx.audio.features([data, bytearray(data), memoryview(data), path]):
+        assert np.array_equal(got, want)
+    assert np.array_equal(ctx.audio.load(data), ctx.audio.load(path))
+    assert ctx.audio.vad(data) == ctx.audio.vad(path)
+    assert ctx.audio.chunks(data, 1.5) == ctx.audio.chunks(path, 1.5)
+    # a memoryview of samples is samples
+    x = ctx.audio.load(path)
+    assert np.array_equal(ctx.audio.features(memoryview(x)), want)
+    with pytest.raises(accel.FormatError, match="'x': empty"):
+        ctx.audio.features(b"")
+    with pytest.raises(accel.FormatError, match="'clips\\[1\\]': not a recognised"):
+        ctx.audio.features([data, b"\x00\x01\x02"])
+
+
 def test_resampling_arrays_before_features(ctx, np):
     v = os.path.join(AUDIO, "variants")
     x44 = ctx.audio.load(os.path.join(v, "speech_c_44k.wav"), 44100)
