@@ -43,7 +43,21 @@ static int path_convert(PyObject *o, pa_path *p, int none_ok)
     p->bytes = NULL;
     p->text = NULL;
     if (none_ok && o == Py_None) return 1;
-    if (!PyUnicode_FSConverter(o, &p->bytes)) return 0;
+    if (!PyUnicode_FSConverter(o, &p->bytes)) {
+        /* not a path (None, a number), or one with a NUL byte: an InputError like every other
+         * refused argument, with Python's words (a converter is not told the argument's name;
+         * the package's functions check their paths first and name them) */
+        if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyObject *e = pa_take_error();
+            PyObject *text = e ? PyObject_Str(e) : NULL;
+            const char *t = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+            PyErr_Clear();
+            pa_input_error("a path argument: %s", t ? t : "not a path");
+            Py_XDECREF(text);
+            Py_XDECREF(e);
+        }
+        return 0;
+    }
     p->text = PyBytes_AsString(p->bytes);
     if (!p->text) {
         pa_path_release(p);

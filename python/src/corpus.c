@@ -589,11 +589,12 @@ static PyObject *m_shard_of(PyObject *self, PyObject *args)
 {
     (void)self;
     pa_path path;
-    unsigned long count;
-    if (!PyArg_ParseTuple(args, "O&k:shard_of", pa_path_arg, &path, &count)) return NULL;
-    if (count < 1 || count > UINT32_MAX) {
+    long long count;
+    /* signed: -1 read as unsigned long came back as 18446744073709551615 in the message */
+    if (!PyArg_ParseTuple(args, "O&L:shard_of", pa_path_arg, &path, &count)) return NULL;
+    if (count < 1 || count > (long long)UINT32_MAX) {
         pa_path_release(&path);
-        return pa_input_error("count: %lu (allowed: 1..%lu)", count, (unsigned long)UINT32_MAX);
+        return pa_input_error("count: %lld (allowed: 1..%lu)", count, (unsigned long)UINT32_MAX);
     }
     uint32_t s = accel_shard_of(path.text, (uint32_t)count);
     pa_path_release(&path);
