@@ -1050,7 +1050,8 @@ ACCEL_API void accel_faces_free(accel_faces *out, size_t n);
  *  skimage's SimilarityTransform.estimate does on insightface's float32 arrays (Umeyama: float32
  *  sums, numpy's SVD in double rounded to float32, the rest in double): the same matrix, bit for
  *  bit, and so norm_crop's crop.
- *  @return ACCEL_ERR_INVALID_ARG for non-finite, coincident or collinear landmarks. */
+ *  @return ACCEL_ERR_INVALID_ARG for non-finite, coincident or collinear landmarks ("landmarks:
+ *          …"), or a size that is not a multiple of 112 or 128 ("size: …"). */
 ACCEL_API accel_status accel_arcface_matrix(const float landmarks[10], int size, double M[6]);
 
 /*! accel_image_warp_affine() :

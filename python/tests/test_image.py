@@ -556,6 +556,9 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
         ctx.image.align(img, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
     with pytest.raises(accel.InputError, match="collinear"):
         ctx.image.arcface_matrix([0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
+    with pytest.raises(accel.InputError) as ei:
+        ctx.image.arcface_matrix(LANDMARKS, 100)
+    assert ei.value.message == "size: 100 (allowed: a multiple of 112 or of 128)"
     with pytest.raises(accel.InputError, match="outside"):
         ctx.image.align(img, [x + 5000 for x in LANDMARKS])
     with pytest.raises(accel.InputError, match="expected 10"):
