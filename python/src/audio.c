@@ -205,6 +205,9 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
                                   "whisper-128, vggish, fbank, fbank-80)");
         }
     }
+    /* a family name means its first preset, as in the CLI, ctx.corpus and selection
+     * (core/opnames.h): "whisper" is whisper-80; "vggish" and "fbank" are presets already */
+    if (preset && !strcmp(preset, "whisper")) preset = "whisper-80";
     allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
     pa_audio_params *o = (pa_audio_params *)alloc(type, 0);
     accel_status st = ACCEL_OK;
@@ -332,6 +335,25 @@ static PyObject *params_replace(PyObject *self, PyObject *args, PyObject *kw)
     return (PyObject *)o;
 }
 
+/* pickle and copy: the preset, then every field (the state __setstate__ applies) */
+static PyObject *params_reduce(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *state = params_as_dict(self, NULL);
+    if (!state) return NULL;
+    return Py_BuildValue("(O(s)N)", (PyObject *)Py_TYPE(self), ((pa_audio_params *)self)->preset,
+                         state);
+}
+
+static PyObject *params_setstate(PyObject *self, PyObject *state)
+{
+    if (!PyDict_Check(state)) return pa_input_error("AudioParams.__setstate__: expected a dict");
+    accel_audio_params p = ((pa_audio_params *)self)->p;
+    if (apply_fields(&p, state) < 0) return NULL; /* all or nothing */
+    ((pa_audio_params *)self)->p = p;
+    Py_RETURN_NONE;
+}
+
 static PyObject *params_repr(PyObject *self)
 {
     pa_audio_params *o = (pa_audio_params *)self;
@@ -398,14 +420,16 @@ static PyMethodDef params_methods[] = {
      "shape($self, n_samples, /)\n--\n\nThe output shape for n_samples input samples."},
     {"replace", (PyCFunction)(void (*)(void))params_replace, METH_VARARGS | METH_KEYWORDS,
      "replace($self, /, **fields)\n--\n\nA copy with some fields changed."},
+    {"__reduce__", params_reduce, METH_NOARGS, "Pickling and copying: the preset and every field."},
+    {"__setstate__", params_setstate, METH_O, "Sets every field of a pickled AudioParams."},
     {NULL, NULL, 0, NULL},
 };
 
 static PyType_Slot params_slots[] = {
     {Py_tp_doc, (void *)"AudioParams(preset='whisper-80', /, **fields)\n--\n\n"
                         "What an audio front end computes (accel_audio_params): a preset\n"
-                        "(whisper-80, whisper-128, vggish, fbank, fbank-80) and fields changed\n"
-                        "from it. Field names are accel's; torchaudio's fbank names\n"
+                        "(whisper-80, whisper-128, vggish, fbank, fbank-80; whisper is\n"
+                        "whisper-80) and fields changed from it. Picklable and copyable. Field names are accel's; torchaudio's fbank names\n"
                         "(num_mel_bins, frame_length, frame_shift, sample_frequency) are taken\n"
                         "too. AudioParams.fields() lists them."},
     {Py_tp_new, (void *)params_new},

@@ -218,8 +218,18 @@ def test_audio_params(np):
     assert p.shape(16000) == (79, 40)
     assert set(p.as_dict()) == {f for f, _a, _d in accel.AudioParams.fields()}
     assert accel.AudioParams().as_dict()["padding"] == "openai"
-    with pytest.raises(accel.InputError, match="unknown audio preset 'whisper'"):
-        accel.AudioParams("whisper")
+    # the family name means its first preset, as the CLI and ctx.corpus take it
+    assert accel.AudioParams("whisper") == accel.AudioParams("whisper-80")
+    assert accel.AudioParams("whisper").preset == "whisper-80"
+    with pytest.raises(accel.InputError, match="unknown audio preset 'whisper-64'"):
+        accel.AudioParams("whisper-64")
+    # picklable and copyable, every field kept
+    import copy
+    import pickle
+    for r in (pickle.loads(pickle.dumps(p)), copy.copy(p), copy.deepcopy(p)):
+        assert r == p and r is not p and repr(r) == repr(p) and r.preset == "fbank"
+    q2 = pickle.loads(pickle.dumps(accel.AudioParams("whisper-128", padding="none")))
+    assert q2.padding == "none" and q2.n_mels == 128
     with pytest.raises(accel.InputError, match="window_type: 'hann' \\(allowed: povey, hamming"):
         accel.AudioParams("fbank", window_type="hann")
     with pytest.raises(accel.InputError, match="unknown field 'mels'"):
@@ -242,6 +252,7 @@ def test_feature_keywords_are_checked(ctx, np):
         ctx.audio.features(x, "fbank", num_mel_bins=3)
     y = ctx.audio.features(x, "fbank", num_mel_bins=64, dither=0.0)
     assert y.shape == (98, 64)
+    assert np.array_equal(ctx.audio.features(x, "whisper"), ctx.audio.features(x, "whisper-80"))
 
 
 # ---- bad and edge inputs -------------------------------------------------------------------
