@@ -20,7 +20,8 @@ Outputs are numpy arrays over memory accel filled (``accel.Buffer`` without nump
 is copied on the way out.
 
 Errors. A bad single input raises the :class:`accel.Error` subclass of its status
-(``InputError`` for a wrong dtype, rank, channel count or an empty image, ``FormatError`` for a
+(``InputError`` for a wrong dtype, rank, channel count, an empty image or ``None``,
+``FormatError`` for a
 corrupt file, ``NotFoundError`` for a missing one …). In a batch the other images are still
 computed: the call raises :class:`accel.BatchError`, whose ``results`` hold every result in
 input order (``None`` where an image failed; for the stacked results of :meth:`blob`,
