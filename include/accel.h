@@ -786,7 +786,7 @@ typedef struct accel_audio_vad_params {
     double min_silence_ms;  /* shorter pauses are bridged: 300 */
     double pad_ms;          /* kept around each speech segment: 100 */
     double chunk_s;         /* accel_audio_chunk target; 0: ACCEL_CHUNK_SECONDS, else 30
-                               shortened to the plan */
+                               shortened to the plan; else at least frame_ms / 1000 */
     const char *op;         /* operation the chunks are planned for; NULL: "whisper" */
 } accel_audio_vad_params;
 
@@ -807,7 +807,9 @@ ACCEL_API accel_status accel_audio_vad(accel_ctx *ctx, const accel_audio_vad_par
  *  Reads `src` to its end and cuts it into consecutive chunks that tile it, each at most the
  *  target length (vp->chunk_s; 0: ACCEL_CHUNK_SECONDS, else 30 s shortened to what
  *  accel_plan_chunk for vp->op says fits), each cut placed in the middle of the last pause that ends within the second
- *  half of the target, else at the quietest frame there. */
+ *  half of the target, else at the quietest frame there.
+ *  @return ACCEL_ERR_INVALID_ARG for a target shorter than one frame (vp->frame_ms), naming
+ *          it and the minimum. */
 ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                                          accel_audio_source *src, accel_audio_segment **segs,
                                          size_t *n_segs);
@@ -1061,7 +1063,8 @@ ACCEL_API void accel_faces_free(accel_faces *out, size_t n);
  *  skimage's SimilarityTransform.estimate does on insightface's float32 arrays (Umeyama: float32
  *  sums, numpy's SVD in double rounded to float32, the rest in double): the same matrix, bit for
  *  bit, and so norm_crop's crop.
- *  @return ACCEL_ERR_INVALID_ARG for non-finite, coincident or collinear landmarks. */
+ *  @return ACCEL_ERR_INVALID_ARG for non-finite, coincident or collinear landmarks ("landmarks:
+ *          …"), or a size that is not a multiple of 112 or 128 ("size: …"). */
 ACCEL_API accel_status accel_arcface_matrix(const float landmarks[10], int size, double M[6]);
 
 /*! accel_image_warp_affine() :

@@ -17,10 +17,9 @@ The package is libaccel (linked in) behind a C extension that releases the GIL a
 call; arrays go in and out without copies through the buffer protocol and DLPack. See
 docs/python.md.
 """
-from __future__ import annotations
-
-import importlib
-from typing import Any
+# No `from __future__ import annotations`, no plain `import importlib` or `from typing import
+# Any`: each would be a public-looking name of the module (dir(accel) listed them).
+from typing import Any as _Any
 
 from . import _accel
 from ._accel import AudioParams, Buffer
@@ -61,8 +60,9 @@ def version() -> str:
     return _accel.version()[0]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY:
+        import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError("module 'accel' has no attribute %r" % name)
 

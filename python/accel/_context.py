@@ -173,6 +173,7 @@ class Context:
         self._c = _accel.Context(self._options, flags)
         self._lock = threading.Lock()
         self._derived: Dict[Tuple[Tuple[str, str], ...], _accel.Context] = {}
+        self._closing = False  # set under _lock by close(): no context is derived after it
         self._local = threading.local()
         # fixed once discovery is done; read now so records stay readable after close()
         self._devices: List[Device] = [Device._from_dict(d) for d in self._c.devices()]
@@ -182,8 +183,12 @@ class Context:
     # ---- life --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the devices and threads; waits for calls in progress. Idempotent."""
+        """Release the devices and threads; waits for calls in progress. Idempotent. Final
+        for every thread: a call with ``device=`` made during or after it raises "closed"
+        instead of opening a context of its own."""
         with self._lock:
+            # under the lock _for() takes, so a context it derives is in this list or never made
+            self._closing = True
             derived = list(self._derived.values())
             self._derived.clear()
         for c in derived:
@@ -192,8 +197,8 @@ class Context:
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` ran."""
-        return self._c.closed
+        """True once :meth:`close` ran (from the moment it started)."""
+        return self._closing or self._c.closed
 
     def __enter__(self) -> "Context":
         return self
@@ -337,10 +342,12 @@ class Context:
         keys = {k for k, _ in extra}
         opts = tuple(o for o in self._options if o[0] not in keys) + tuple(extra)
         with self._lock:
+            if self._closing:
+                # not self._c: close() may not have reached it yet, and the call would then
+                # run there, on the wrong device
+                raise _input_error("this accel.Context is closed")
             c = self._derived.get(opts)
             if c is None:
-                if self.closed:
-                    return self._c  # the call raises "closed"
                 c = _accel.Context(opts, self._flags | _accel.CTX_NO_WARMUP)
                 self._derived[opts] = c
             return c

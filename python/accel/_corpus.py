@@ -37,10 +37,31 @@ def _param_text(key: str, value: Any) -> str:
                      status="ERR_INVALID_ARG", code=_accel.STATUS["ERR_INVALID_ARG"])
 
 
+def _input_error(msg: str) -> InputError:
+    return InputError(msg, status="ERR_INVALID_ARG", code=_accel.STATUS["ERR_INVALID_ARG"])
+
+
+def _is_path(x: Any) -> bool:
+    return isinstance(x, (str, bytes, os.PathLike))
+
+
+def _path(x: Any, name: str) -> Any:
+    if not _is_path(x):
+        raise _input_error("%s: a %s is not a path (allowed: str, bytes, os.PathLike)"
+                           % (name, type(x).__name__))
+    return x
+
+
 def _paths(paths: Any, name: str = "paths") -> List[Any]:
-    if isinstance(paths, (str, bytes, os.PathLike)):
+    if _is_path(paths):
         return [paths]
-    return list(paths)
+    try:
+        out = list(paths)
+    except TypeError:
+        raise _input_error("%s: a %s is not a list of paths" % (name, type(paths).__name__)) from None
+    for i, p in enumerate(out):
+        _path(p, "%s[%d]" % (name, i))
+    return out
 
 
 @dataclass(frozen=True)
@@ -205,8 +226,11 @@ class Corpus:
 
     def __init__(self, ctx: Any, op: str, out_dir: PathArg, resume: bool = False,
                  device: Any = None, **params: Any) -> None:
+        if not isinstance(op, str):
+            raise _input_error("op: a %s is not an operation name (allowed: an audio preset or "
+                               "family, image_quality, image_blob, scrfd_input)" % type(op).__name__)
         self.op: str = op
-        self.out_dir: str = os.fsdecode(out_dir)
+        self.out_dir: str = os.fsdecode(_path(out_dir, "out_dir"))
         self.resume: bool = bool(resume)
         self.params: Dict[str, str] = {k: _param_text(k, v) for k, v in params.items()
                                        if v is not None}
@@ -218,8 +242,12 @@ class Corpus:
     def run(self, paths: Iterable[PathArg], log: Optional[RunLog] = None) -> List[CorpusRecord]:
         """Run the step on every path, in order: one :class:`CorpusRecord` each. A failing
         input does not stop the others (its record says why). With ``log``, each record's line
-        is appended to it."""
-        out = [CorpusRecord._from_tuple(t) for t in self._c.run(_paths(paths))]
+        is appended to it. An empty list raises accel.InputError, as the CLI refuses an empty
+        manifest and :func:`accel.dask.map_files` an empty list."""
+        todo = _paths(paths)
+        if not todo:
+            raise _input_error("paths: no input files")
+        out = [CorpusRecord._from_tuple(t) for t in self._c.run(todo)]
         if log is not None:
             for r in out:
                 log.write(r)
@@ -227,7 +255,7 @@ class Corpus:
 
     def output(self, path: PathArg) -> str:
         """The output path of an input."""
-        return self._c.output(path)
+        return self._c.output(_path(path, "path"))
 
     def check(self, paths: Iterable[PathArg]) -> None:
         """Raise accel.InputError when two of the inputs would write the same output (one
@@ -252,7 +280,7 @@ def read_manifest(path: PathArg) -> List[str]:
     (blank lines and ``#`` comments skipped, spaces kept), or CSV with a ``path`` column (when
     the name ends in .csv or the first line has a ``path`` field); ``"-"`` reads standard
     input. accel.FormatError names the manifest, the line and the reason."""
-    return [p for p, _line in _accel.manifest_read(path)]
+    return [p for p, _line in _accel.manifest_read(_path(path, "path"))]
 
 
 def parse_manifest(data: Union[str, bytes], name: Optional[str] = None) -> List[str]:
@@ -260,19 +288,26 @@ def parse_manifest(data: Union[str, bytes], name: Optional[str] = None) -> List[
     messages and decides the CSV form by its ending."""
     if isinstance(data, str):
         data = os.fsencode(data)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise _input_error("data: a %s is not a manifest (allowed: its text, str or bytes)"
+                           % type(data).__name__)
+    if name is not None and not isinstance(name, str):
+        raise _input_error("name: a %s (allowed: a str, or None)" % type(name).__name__)
     return [p for p, _line in _accel.manifest_parse(data, name)]
 
 
 def path_hash(path: PathArg) -> int:
     """FNV-1a 64 of the path's bytes as written (``accel_path_hash``)."""
-    return _accel.path_hash(path)
+    return _accel.path_hash(_path(path, "path"))
 
 
 def shard_of(path: PathArg, count: int) -> int:
     """The 0-based shard of a path among ``count`` (``path_hash(path) % count``): the same
     path always lands in the same shard, whatever the order or the other paths — the CLI's
     ``--shard I/N``."""
-    return _accel.shard_of(path, count)
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise _input_error("count: %r (allowed: a whole number 1..4294967295)" % (count,))
+    return _accel.shard_of(_path(path, "path"), count)
 
 
 def shard_parse(spec: str) -> Tuple[int, int]:
@@ -288,7 +323,7 @@ def output_complete(path: PathArg) -> bool:
     and whose size is the header plus the data it announces, a .json that is one object and a
     newline, any other file when not empty. False for an absent or cut file; accel.FileError
     when it cannot be read."""
-    code, msg, _info = _accel.output_complete(path)
+    code, msg, _info = _accel.output_complete(_path(path, "path"))
     if code == 0:
         return True
     status = _CODES.get(code, "ERR_INTERNAL")
@@ -313,5 +348,7 @@ def npy_header(data: bytes) -> NpyHeader:
     """Parse the header at the start of a .npy file's bytes (``accel_npy_header_parse``:
     format versions 1.0 to 3.0, simple dtypes, at most 8 dimensions). accel.FormatError names
     what is wrong."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise _input_error("data: a %s is not the bytes of a .npy file" % type(data).__name__)
     return NpyHeader(**_accel.npy_header_parse(data))
 

@@ -10,8 +10,10 @@ it): anything with the buffer protocol or ``__dlpack__`` (numpy arrays, torch CP
 array.array) is read in place when C-contiguous; a strided input, or float64/float16 samples,
 cost one copy. A ``str`` or ``os.PathLike`` is a file, decoded (WAV always; FLAC, Ogg, mp3,
 m4a … when accel was built with libsndfile/FFmpeg), mixed down and resampled to the preset's
-rate. A list or tuple of arrays or paths is several clips, computed in one call; a list of
-numbers is one clip (converted once to float32).
+rate; ``bytes``, ``bytearray`` or a byte ``memoryview`` are the contents of such a file (a
+request body, a blob from a database), decoded the same way — as the image calls take the
+bytes of an image file. A list or tuple of arrays, paths or file contents is several clips,
+computed in one call; a list of numbers is one clip (converted once to float32).
 """
 from __future__ import annotations
 
@@ -33,7 +35,15 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _is_path(x: Any) -> bool:
-    return isinstance(x, (str, bytes)) or isinstance(x, os.PathLike)
+    return isinstance(x, str) or isinstance(x, os.PathLike)
+
+
+def _is_encoded(x: Any) -> bool:
+    """The bytes of an audio file: bytes, bytearray, or a memoryview of bytes (a memoryview of
+    float32 or int16 samples is samples)."""
+    if isinstance(x, (bytes, bytearray)):
+        return True
+    return isinstance(x, memoryview) and x.itemsize == 1
 
 
 def _all_numbers(x: Any) -> bool:
@@ -117,12 +127,16 @@ class Audio:
         if _is_path(x):
             buf, _ = self._ctx._c.audio_load(os.fsdecode(x), p.sample_rate)
             return buf
+        if _is_encoded(x):
+            buf, _ = self._ctx._c.audio_load_buffer(x, name, p.sample_rate)
+            return buf
         if not is_array_like(x):
             if isinstance(x, (list, tuple)):
                 x = samples_from_sequence(x, name)
             else:
                 raise _input_error("%s: a %s is not audio (pass 1-D float32 or int16 samples "
-                                   "with the buffer protocol or __dlpack__, or a path)"
+                                   "with the buffer protocol or __dlpack__, a path, or the bytes "
+                                   "of an audio file)"
                                    % (name, type(x).__name__))
         if rate is not None and rate != p.sample_rate:
             return self._ctx._c.audio_resample(x, int(rate), p.sample_rate)
@@ -161,14 +175,19 @@ class Audio:
 
     # ---- decoding --------------------------------------------------------------------------
 
-    def load(self, path: PathLike, rate: int = 16000, *, return_info: bool = False) -> Any:
+    def load(self, path: Any, rate: int = 16000, *, return_info: bool = False) -> Any:
         """A whole file decoded to mono float32 samples at ``rate`` Hz (channels averaged,
-        other rates resampled with libsoxr). With ``return_info`` True returns
-        ``(samples, AudioInfo)``. A missing file raises accel.NotFoundError, a corrupt or
-        empty one accel.FormatError, a format this build cannot decode accel.NotBuiltError."""
-        if not _is_path(path):
-            raise _input_error("path: expected a str or os.PathLike, got %s" % type(path).__name__)
-        buf, info = self._ctx._c.audio_load(os.fsdecode(path), int(rate))
+        other rates resampled with libsoxr); ``path`` may also be the file's contents
+        (``bytes``). With ``return_info`` True returns ``(samples, AudioInfo)``. A missing file
+        raises accel.NotFoundError, a corrupt or empty one accel.FormatError, a format this
+        build cannot decode accel.NotBuiltError."""
+        if _is_encoded(path):
+            buf, info = self._ctx._c.audio_load_buffer(path, "path", int(rate))
+        elif not _is_path(path):
+            raise _input_error("path: expected a str or os.PathLike (or the bytes of an audio "
+                               "file), got %s" % type(path).__name__)
+        else:
+            buf, info = self._ctx._c.audio_load(os.fsdecode(path), int(rate))
         arr = to_array(buf)
         return (arr, AudioInfo._from_dict(info)) if return_info else arr
 
@@ -203,6 +222,10 @@ class Audio:
 
     def _segments(self, x: Any, chunks: bool, rate: int, options: dict,
                   op: Optional[str]) -> List[Segment]:
+        if _is_encoded(x):
+            segs, _info = self._ctx._c.audio_segments(x, chunks, int(rate), options, op,
+                                                      encoded=True)
+            return [Segment(s, e) for s, e in segs]
         if _is_path(x):
             src = os.fsdecode(x)
         elif is_array_like(x):
@@ -210,6 +233,7 @@ class Audio:
         elif isinstance(x, (list, tuple)):
             src = samples_from_sequence(x, "x")
         else:
-            raise _input_error("x: a %s is not audio (pass samples or a path)" % type(x).__name__)
+            raise _input_error("x: a %s is not audio (pass samples, a path or the bytes of an "
+                               "audio file)" % type(x).__name__)
         segs, _info = self._ctx._c.audio_segments(src, chunks, int(rate), options, op)
         return [Segment(s, e) for s, e in segs]

@@ -20,7 +20,8 @@ Outputs are numpy arrays over memory accel filled (``accel.Buffer`` without nump
 is copied on the way out.
 
 Errors. A bad single input raises the :class:`accel.Error` subclass of its status
-(``InputError`` for a wrong dtype, rank, channel count or an empty image, ``FormatError`` for a
+(``InputError`` for a wrong dtype, rank, channel count, an empty image or ``None``,
+``FormatError`` for a
 corrupt file, ``NotFoundError`` for a missing one …). In a batch the other images are still
 computed: the call raises :class:`accel.BatchError`, whose ``results`` hold every result in
 input order (``None`` where an image failed; for the stacked results of :meth:`blob`,
@@ -58,6 +59,12 @@ def _input_error(msg: str) -> InputError:
     return InputError(msg, status="ERR_INVALID_ARG", code=1)
 
 
+# What the decoding pass of an image call is given in the places of inputs that are arrays:
+# the extension keeps an accel.Error as that place's result without reading it (the places
+# stay, so a file's messages name the index the caller used), and the result is not looked at.
+_NOT_A_FILE = _input_error("not a file (an array, read by the operation itself)")
+
+
 def _is_path(x: Any) -> bool:
     return isinstance(x, str) or isinstance(x, os.PathLike)
 
@@ -84,6 +91,8 @@ def _int(name: str, v: Any, lo: int, hi: int) -> int:
 
 
 def _num(name: str, v: Any) -> float:
+    if getattr(v, "ndim", None) == 0 and hasattr(v, "item"):  # a 0-d array: its one number
+        v = v.item()
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise _input_error("%s: %r (allowed: a number)" % (name, v))
     return float(v)
@@ -124,6 +133,21 @@ def _floats(x: Any, name: str) -> List[float]:
 
     walk(x)
     return out
+
+
+def _leading(name: str, arrays: Sequence[Any]) -> int:
+    """N, the leading dimension the arrays of a batched model's outputs share."""
+    ns = []
+    for k, a in enumerate(arrays):
+        shape = getattr(a, "shape", None)
+        if shape is None or len(shape) < 1:
+            raise _input_error("%s[%d]: %s (expected an array of shape (N, K·A, c) for a "
+                               "batched model)" % (name, k, type(a).__name__))
+        ns.append(int(shape[0]))
+    if len(set(ns)) != 1:
+        raise _input_error("%s: leading dimensions %s differ (a batched model's outputs share "
+                           "N, the number of images)" % (name, ns))
+    return ns[0]
 
 
 def _depth(x: Any) -> int:
@@ -253,7 +277,8 @@ class Image:
                      ignore_orientation: bool = False) -> Tuple[List[Any], List[Any]]:
         """Decodes paths and encoded bytes: ([array or Error], [info dict or None])."""
         items = [os.fsdecode(s) if _is_path(s) else s for s in srcs]
-        # a None here is a place kept for an input that is not a file (see _images)
+        # an accel.Error here is a place kept for an input that is not a file (see _images):
+        # the extension returns it as that place's result
         pairs, rec = c.image_decode(items, "image" if single else "images", single, order,
                                     min_size[0], min_size[1], bool(ignore_orientation),
                                     scale_denom)
@@ -263,21 +288,20 @@ class Image:
 
     def _images(self, c: Any, x: Any, order: int) -> Tuple[List[Any], List[Optional[Error]], bool]:
         """The inputs of an image call: arrays as they are, files decoded first (one batch).
-        Returns (what to give the extension — None where a file failed —, the decode errors,
-        single)."""
+        Returns (what to give the extension — a file that failed as its accel.Error, which the
+        extension keeps as that image's result —, the decode errors, single). None is left to
+        the extension, which refuses it as any other input that is not an image."""
         srcs, single = self._sources(x)
         files = [i for i, s in enumerate(srcs) if _is_path(s) or _is_encoded(s)]
         errors: List[Optional[Error]] = [None] * len(srcs)
         if files:
-            # the other places are None, so that a file's messages name its own index
-            decoded, _ = self._decode_list(c, [s if i in files else None
+            # the other places hold an Error, so that a file's messages name its own index
+            decoded, _ = self._decode_list(c, [s if i in files else _NOT_A_FILE
                                                for i, s in enumerate(srcs)], single, order)
             for i in files:
                 if isinstance(decoded[i], Error):
                     errors[i] = decoded[i]
-                    srcs[i] = None
-                else:
-                    srcs[i] = decoded[i]
+                srcs[i] = decoded[i]
         return srcs, errors, single
 
     @staticmethod
@@ -323,8 +347,10 @@ class Image:
         srcs, single = self._sources(x)
         ms = (0, 0) if min_size is None else _size("min_size", min_size)
         sd = 0 if scale_denom is None else scale_denom
-        if sd not in (0, 1, 2, 4, 8) or isinstance(sd, bool):
+        # whole numbers only: 2.0 == 2 would pass the membership test
+        if isinstance(sd, bool) or not isinstance(sd, numbers.Integral) or sd not in (0, 1, 2, 4, 8):
             raise _input_error("scale_denom: %r (allowed: 1, 2, 4, 8)" % (scale_denom,))
+        sd = int(sd)
         arrays, infos = self._decode_list(c, srcs, single, _order(order), ms, sd,
                                           ignore_orientation)
         errors = [a if isinstance(a, Error) else None for a in arrays]
@@ -485,7 +511,8 @@ class Image:
         srcs, single = self._sources(x)
         for i, s in enumerate(srcs):
             one_d = hasattr(s, "__array_interface__") and getattr(s, "ndim", 0) == 1
-            if not (_is_path(s) or _is_encoded(s) or one_d):
+            # None fails alone, as in the other calls (the extension names it)
+            if not (s is None or _is_path(s) or _is_encoded(s) or one_d):
                 raise _input_error("%s: %s (allowed: a path or the bytes of an image file; for "
                                    "decoded arrays use scrfd_input and quality)"
                                    % ("image" if single else "images[%d]" % i, type(s).__name__))
@@ -515,8 +542,8 @@ class Image:
 
         ``outputs``: the model's outputs as ``session.run`` returns them — scores of each
         stride, then boxes, then key points (6 or 9 arrays for 3 strides), each (K·A, c) for
-        one image or (N, K·A, c) for a batched model (then ``det_scale`` is a list of N and
-        the result a list of N Faces); a list of such lists is several images run one by
+        one image or (N, K·A, c) for a batched model (then ``det_scale`` is a list of N — another
+        count raises accel.InputError — and the result a list of N Faces); a list of such lists is several images run one by
         one. ``image_size`` (width, height) of the original image (one per image) is needed
         only with ``max_faces`` > 0 (detect()'s max_num, metric 'default')."""
         c = self._ctx._for(device)
@@ -536,8 +563,11 @@ class Image:
             scales = _floats(det_scale, "det_scale")
             if isinstance(outputs[0], (list, tuple)):
                 per_image = [list(o) for o in outputs]
-            else:  # a batched model: arrays with a leading dimension N
-                per_image = [[o[i] for o in outputs] for i in range(len(scales))]
+            else:  # a batched model: arrays with a leading dimension N, one det_scale each
+                n = _leading("outputs", outputs)
+                if len(scales) != n:
+                    raise _input_error("det_scale: %d values for %d images" % (len(scales), n))
+                per_image = [[o[i] for o in outputs] for i in range(n)]
         sizes = None
         if image_size is not None:
             sizes = ([_size("image_size", image_size)] if single else

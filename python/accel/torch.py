@@ -87,12 +87,14 @@ class Setting:
 @dataclass
 class ConfigureReport:
     """What :func:`configure` set: every :class:`Setting`, the device to use, and the
-    precision to use with ``torch.autocast`` (None: stay in float32)."""
+    precision to use with ``torch.autocast`` (None: stay in float32). ``applied`` is False for
+    ``configure(apply=False)``: the settings that pass would be set, and none was."""
 
     device: Any
     amp_dtype: Any
     settings: List[Setting] = field(default_factory=list)
     reasons: List[str] = field(default_factory=list)
+    applied: bool = True
 
     @property
     def passed(self) -> int:
@@ -105,13 +107,15 @@ class ConfigureReport:
         return all(s.status != "FAIL" for s in self.settings)
 
     def summary(self) -> str:
-        """"8/8 checks passed (5 applied, 3 skipped)"."""
-        applied = sum(s.status == "PASS" for s in self.settings)
+        """"8/8 checks passed (5 applied, 3 skipped)"; with ``apply=False`` "8/8 checks
+        passed (5 to apply, 3 skipped; nothing applied: apply=False)"."""
+        passing = sum(s.status == "PASS" for s in self.settings)
         skipped = sum(s.status == "SKIP" for s in self.settings)
-        failed = len(self.settings) - applied - skipped
-        return "%d/%d checks passed (%d applied, %d skipped%s)" % (
-            self.passed, len(self.settings), applied, skipped,
-            ", %d failed" % failed if failed else "")
+        failed = len(self.settings) - passing - skipped
+        return "%d/%d checks passed (%d %s, %d skipped%s%s)" % (
+            self.passed, len(self.settings), passing, "applied" if self.applied else "to apply",
+            skipped, ", %d failed" % failed if failed else "",
+            "" if self.applied else "; nothing applied: apply=False")
 
     def __str__(self) -> str:
         return "\n".join([str(s) for s in self.settings] + [self.summary()])
@@ -149,7 +153,7 @@ def configure(op: Optional[str] = None, *, context: Optional[Context] = None,
     chosen = d.device
     tdev = _torch_device(d)
     dev = d.device  # the CPU when PyTorch cannot use the chosen device
-    rep = ConfigureReport(tdev, None)
+    rep = ConfigureReport(tdev, None, applied=bool(apply))
     S = rep.settings
 
     def setting(name: str, value: Any, ok: Optional[str], skip: Optional[str], do: Any) -> None:

@@ -43,7 +43,21 @@ static int path_convert(PyObject *o, pa_path *p, int none_ok)
     p->bytes = NULL;
     p->text = NULL;
     if (none_ok && o == Py_None) return 1;
-    if (!PyUnicode_FSConverter(o, &p->bytes)) return 0;
+    if (!PyUnicode_FSConverter(o, &p->bytes)) {
+        /* not a path (None, a number), or one with a NUL byte: an InputError like every other
+         * refused argument, with Python's words (a converter is not told the argument's name;
+         * the package's functions check their paths first and name them) */
+        if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyObject *e = pa_take_error();
+            PyObject *text = e ? PyObject_Str(e) : NULL;
+            const char *t = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+            PyErr_Clear();
+            pa_input_error("a path argument: %s", t ? t : "not a path");
+            Py_XDECREF(text);
+            Py_XDECREF(e);
+        }
+        return 0;
+    }
     p->text = PyBytes_AsString(p->bytes);
     if (!p->text) {
         pa_path_release(p);
@@ -79,7 +93,7 @@ int pa_paths_get(PyObject *seq_in, const char *name, pa_paths *p)
     if (!p->keep || !p->texts) {
         Py_DECREF(seq);
         pa_paths_release(p);
-        PyErr_NoMemory();
+        pa_no_memory("%s: out of memory for %zd paths", name, n);
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {

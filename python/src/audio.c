@@ -205,6 +205,9 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
                                   "whisper-128, vggish, fbank, fbank-80)");
         }
     }
+    /* a family name means its first preset, as in the CLI, ctx.corpus and selection
+     * (core/opnames.h): "whisper" is whisper-80; "vggish" and "fbank" are presets already */
+    if (preset && !strcmp(preset, "whisper")) preset = "whisper-80";
     allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
     pa_audio_params *o = (pa_audio_params *)alloc(type, 0);
     accel_status st = ACCEL_OK;
@@ -332,6 +335,25 @@ static PyObject *params_replace(PyObject *self, PyObject *args, PyObject *kw)
     return (PyObject *)o;
 }
 
+/* pickle and copy: the preset, then every field (the state __setstate__ applies) */
+static PyObject *params_reduce(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *state = params_as_dict(self, NULL);
+    if (!state) return NULL;
+    return Py_BuildValue("(O(s)N)", (PyObject *)Py_TYPE(self), ((pa_audio_params *)self)->preset,
+                         state);
+}
+
+static PyObject *params_setstate(PyObject *self, PyObject *state)
+{
+    if (!PyDict_Check(state)) return pa_input_error("AudioParams.__setstate__: expected a dict");
+    accel_audio_params p = ((pa_audio_params *)self)->p;
+    if (apply_fields(&p, state) < 0) return NULL; /* all or nothing */
+    ((pa_audio_params *)self)->p = p;
+    Py_RETURN_NONE;
+}
+
 static PyObject *params_repr(PyObject *self)
 {
     pa_audio_params *o = (pa_audio_params *)self;
@@ -398,14 +420,16 @@ static PyMethodDef params_methods[] = {
      "shape($self, n_samples, /)\n--\n\nThe output shape for n_samples input samples."},
     {"replace", (PyCFunction)(void (*)(void))params_replace, METH_VARARGS | METH_KEYWORDS,
      "replace($self, /, **fields)\n--\n\nA copy with some fields changed."},
+    {"__reduce__", params_reduce, METH_NOARGS, "Pickling and copying: the preset and every field."},
+    {"__setstate__", params_setstate, METH_O, "Sets every field of a pickled AudioParams."},
     {NULL, NULL, 0, NULL},
 };
 
 static PyType_Slot params_slots[] = {
     {Py_tp_doc, (void *)"AudioParams(preset='whisper-80', /, **fields)\n--\n\n"
                         "What an audio front end computes (accel_audio_params): a preset\n"
-                        "(whisper-80, whisper-128, vggish, fbank, fbank-80) and fields changed\n"
-                        "from it. Field names are accel's; torchaudio's fbank names\n"
+                        "(whisper-80, whisper-128, vggish, fbank, fbank-80; whisper is\n"
+                        "whisper-80) and fields changed from it. Picklable and copyable. Field names are accel's; torchaudio's fbank names\n"
                         "(num_mel_bins, frame_length, frame_shift, sample_frequency) are taken\n"
                         "too. AudioParams.fields() lists them."},
     {Py_tp_new, (void *)params_new},
@@ -468,10 +492,11 @@ static PyObject *ctx_audio_features(PyObject *self, PyObject *args)
         pa_input_release(&in);
         return NULL;
     }
-    float *out = pa_alloc(len * sizeof *out);
+    float *out = pa_alloc_n(len, sizeof *out);
     if (!out) {
         pa_input_release(&in);
-        return PyErr_NoMemory();
+        return pa_no_memory("x: the features of its %zu samples are %zu float32 values (%.1f MiB), "
+                            "which do not fit in memory", in.n, len, PA_MIB((double)len * 4));
     }
     pa_context *c = (pa_context *)self;
     accel_status st;
@@ -506,7 +531,7 @@ static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t got = 0;
     if (!ins || !clips || !lens || !outs || !shapes || !nds) {
-        PyErr_NoMemory();
+        pa_no_memory("clips: out of memory for a batch of %zd clips", n);
         goto done;
     }
     for (; got < n; got++) {
@@ -526,9 +551,11 @@ static PyObject *ctx_audio_features_batch(PyObject *self, PyObject *args)
             got++;
             goto done;
         }
-        outs[got] = pa_alloc(len * sizeof(float));
+        outs[got] = pa_alloc_n(len, sizeof(float));
         if (!outs[got]) {
-            PyErr_NoMemory();
+            pa_no_memory("clips[%zd]: the features of its %zu samples are %zu float32 values "
+                         "(%.1f MiB), which do not fit in memory", got, ins[got].n, len,
+                         PA_MIB((double)len * 4));
             got++;
             goto done;
         }
@@ -589,6 +616,19 @@ static accel_status open_source(accel_ctx *ctx, const char *path, const pa_input
     *src = NULL;
     return path ? accel_audio_open(ctx, path, rate, src)
                 : accel_audio_open_memory(ctx, in->dtype, in->data, in->n, in_rate, rate, src);
+}
+
+/* The bytes of an encoded audio file (any format accel_audio_open reads), as image calls take
+ * the bytes of an image file. */
+static const pa_accept encoded_accept = {1u << ACCEL_U8, 0, 1, 1,
+                                         "uint8 (the bytes of an audio file)", 0, 0};
+
+/* A source over the bytes of a file held in `in`, labelled `name` in messages. */
+static accel_status open_encoded(accel_ctx *ctx, const pa_input *in, const char *name, int rate,
+                                 accel_audio_source **src)
+{
+    *src = NULL;
+    return accel_audio_open_buffer(ctx, in->data, in->n, name, rate, src);
 }
 
 static void close_source(accel_audio_source *src, accel_audio_info *info)
@@ -659,7 +699,7 @@ static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
     if (st != ACCEL_OK) return pa_raise(st, msg);
     if (!samples) { /* an empty file: no allocation to own */
         samples = pa_alloc(sizeof(float));
-        if (!samples) return PyErr_NoMemory();
+        if (!samples) return pa_no_memory("audio_load: out of memory for an empty result");
         PyObject *b = pa_buffer_new(samples, free, NULL, PA_EL_F32, 1, &n);
         return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
     }
@@ -668,22 +708,24 @@ static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
     return Py_BuildValue("(NN)", b, info_dict(&info));
 }
 
-/* Reads a source to its end into one growing float array. */
-static accel_status read_all(accel_audio_source *src, size_t hint, float **out, size_t *n)
+/* Reads a source to its end into one growing float array (`hint` samples first). *oom is
+ * set when it is this array that did not fit (the library's failures carry their message). */
+static accel_status read_all(accel_audio_source *src, size_t hint, float **out, size_t *n,
+                             int *oom)
 {
     size_t cap = hint > 1024 ? hint : 1024, len = 0;
-    float *buf = malloc(cap * sizeof *buf);
-    if (!buf) return ACCEL_ERR_NO_MEMORY;
+    float *buf = cap <= SIZE_MAX / sizeof *buf ? malloc(cap * sizeof *buf) : NULL;
     for (;;) {
-        if (cap - len < 4096) {
+        if (buf && cap - len < 4096) {
             size_t nc = cap * 2;
-            float *nb = realloc(buf, nc * sizeof *nb);
-            if (!nb) {
-                free(buf);
-                return ACCEL_ERR_NO_MEMORY;
-            }
+            float *nb = nc <= SIZE_MAX / sizeof *nb ? realloc(buf, nc * sizeof *nb) : NULL;
+            if (!nb) free(buf);
             buf = nb;
             cap = nc;
+        }
+        if (!buf) {
+            *oom = 1;
+            return ACCEL_ERR_NO_MEMORY;
         }
         size_t got = 0;
         accel_status st = accel_audio_read(src, buf + len, cap - len, &got);
@@ -699,15 +741,24 @@ static accel_status read_all(accel_audio_source *src, size_t hint, float **out, 
     return ACCEL_OK;
 }
 
-/* The samples of `in` at in_rate resampled to `rate`, read to their end. */
+/* The samples of `in` at in_rate resampled to `rate`, read to their end. When their array does
+ * not fit, `own` says so with the sizes. */
 static accel_status resample_all(accel_ctx *ctx, const pa_input *in, int in_rate, int rate,
-                                 float **out, size_t *n)
+                                 float **out, size_t *n, char *own, size_t own_cap)
 {
-    size_t hint = in_rate > 0 ? (size_t)((double)in->n * rate / in_rate) + 64 : in->n;
+    /* the output's length, and room for the last read (read_all grows within 4096 of the end) */
+    double want = in_rate > 0 ? (double)in->n * rate / in_rate : (double)in->n;
+    double room = want + 8192.0;
+    size_t hint = room < (double)(SIZE_MAX / sizeof(float)) ? (size_t)room : SIZE_MAX / sizeof(float);
     accel_audio_source *src;
+    int oom = 0;
     accel_status st = open_source(ctx, NULL, in, in_rate, rate, &src);
-    if (st == ACCEL_OK) st = read_all(src, hint, out, n);
+    if (st == ACCEL_OK) st = read_all(src, hint, out, n, &oom);
     close_source(src, NULL);
+    if (oom)
+        snprintf(own, own_cap, "x: %zu samples at %d Hz resampled to %d Hz are %.0f samples "
+                 "(%.1f MiB of float32), more than memory can hold", in->n, in_rate, rate, want,
+                 want * sizeof(float) / 1048576.0);
     return st;
 }
 
@@ -720,13 +771,49 @@ static PyObject *ctx_audio_resample(PyObject *self, PyObject *args)
     if (pa_input_arg(x, "x", &samples_accept, &in) < 0) return NULL;
     pa_context *c = (pa_context *)self;
     accel_status st;
-    char msg[1024];
+    char msg[1024], own[512] = "";
     float *out = NULL;
     size_t n = 0;
-    PA_RUN(c, st, msg, resample_all(c->ctx, &in, in_rate, rate, &out, &n));
+    PA_RUN(c, st, msg, resample_all(c->ctx, &in, in_rate, rate, &out, &n, own, sizeof own));
     pa_input_release(&in);
-    if (st != ACCEL_OK) return pa_raise(st, msg);
+    if (st != ACCEL_OK) return pa_raise(st, own[0] ? own : msg);
     return pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
+}
+
+/* The whole of a file held in memory, decoded at `rate`. */
+static accel_status load_encoded(accel_ctx *ctx, const pa_input *in, const char *name, int rate,
+                                 float **out, size_t *n, accel_audio_info *info, char *own,
+                                 size_t own_cap)
+{
+    accel_audio_source *src;
+    int oom = 0;
+    accel_status st = open_encoded(ctx, in, name, rate, &src);
+    if (st == ACCEL_OK) st = read_all(src, 0, out, n, &oom);
+    close_source(src, info);
+    if (oom)
+        snprintf(own, own_cap, "%s: its decoded samples do not fit in memory", name);
+    return st;
+}
+
+static PyObject *ctx_audio_load_buffer(PyObject *self, PyObject *args)
+{
+    PyObject *x;
+    const char *name;
+    int rate = 16000;
+    if (!PyArg_ParseTuple(args, "Osi:audio_load_buffer", &x, &name, &rate)) return NULL;
+    pa_input in;
+    if (pa_input_arg(x, name, &encoded_accept, &in) < 0) return NULL;
+    pa_context *c = (pa_context *)self;
+    accel_status st;
+    char msg[1024], own[512] = "";
+    float *out = NULL;
+    size_t n = 0;
+    accel_audio_info info = {.struct_size = sizeof info};
+    PA_RUN(c, st, msg, load_encoded(c->ctx, &in, name, rate, &out, &n, &info, own, sizeof own));
+    pa_input_release(&in);
+    if (st != ACCEL_OK) return pa_raise(st, own[0] ? own : msg);
+    PyObject *b = pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
+    return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
 }
 
 static const pa_field vad_fields[] = {
@@ -739,13 +826,15 @@ static const pa_field vad_fields[] = {
     {"chunk_s", offsetof(accel_audio_vad_params, chunk_s)},
 };
 
-/* Voice activity (or chunks) of the file at `path`, else of the samples of `in` at in_rate. */
+/* Voice activity (or chunks) of the file at `path`, else of the file whose bytes `in` holds
+ * (`encoded`), else of the samples of `in` at in_rate. */
 static accel_status segments(accel_ctx *ctx, const accel_audio_vad_params *vp, int chunks,
-                             const char *path, const pa_input *in, int in_rate,
+                             const char *path, const pa_input *in, int encoded, int in_rate,
                              accel_audio_segment **segs, size_t *ns, accel_audio_info *info)
 {
     accel_audio_source *src;
-    accel_status st = open_source(ctx, path, in, in_rate, 16000, &src);
+    accel_status st = encoded ? open_encoded(ctx, in, "x", 16000, &src)
+                              : open_source(ctx, path, in, in_rate, 16000, &src);
     if (st == ACCEL_OK)
         st = chunks ? accel_audio_chunk(ctx, vp, src, segs, ns) : accel_audio_vad(ctx, vp, src, segs, ns);
     close_source(src, info);
@@ -754,12 +843,12 @@ static accel_status segments(accel_ctx *ctx, const accel_audio_vad_params *vp, i
 
 static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"source", "chunks", "rate", "options", "op", NULL};
+    static char *kwlist[] = {"source", "chunks", "rate", "options", "op", "encoded", NULL};
     PyObject *source, *options = NULL;
-    int chunks = 0, rate = 16000;
+    int chunks = 0, rate = 16000, encoded = 0;
     const char *op = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOz:audio_segments", kwlist, &source, &chunks,
-                                     &rate, &options, &op))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOzp:audio_segments", kwlist, &source, &chunks,
+                                     &rate, &options, &op, &encoded))
         return NULL;
     accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
@@ -771,7 +860,11 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     pa_input in;
     int have_in = 0;
     memset(&in, 0, sizeof in);
-    if (PyUnicode_Check(source) || PyBytes_Check(source) || PyObject_HasAttrString(source, "__fspath__")) {
+    if (encoded) {
+        if (pa_input_arg(source, "x", &encoded_accept, &in) < 0) return NULL;
+        have_in = 1;
+    } else if (PyUnicode_Check(source) || PyBytes_Check(source) ||
+               PyObject_HasAttrString(source, "__fspath__")) {
         if (!pa_path_arg(source, &path)) return NULL;
     } else {
         if (pa_input_arg(source, "x", &samples_accept, &in) < 0) return NULL;
@@ -783,7 +876,7 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     accel_audio_segment *segs = NULL;
     size_t ns = 0;
     accel_audio_info info = {.struct_size = sizeof info};
-    PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, rate, &segs, &ns, &info));
+    PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, encoded, rate, &segs, &ns, &info));
     pa_path_release(&path);
     if (have_in) pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
@@ -813,12 +906,16 @@ PyMethodDef pa_context_audio_methods[] = {
      "features streamed to a .npy file in bounded memory, as `accel audio features` does."},
     {"audio_load", ctx_audio_load, METH_VARARGS,
      "audio_load($self, path, rate=16000, /)\n--\n\n(Buffer, info): accel_audio_load()."},
+    {"audio_load_buffer", ctx_audio_load_buffer, METH_VARARGS,
+     "audio_load_buffer($self, data, name, rate=16000, /)\n--\n\n(Buffer, info): the bytes of an "
+     "audio file decoded whole (accel_audio_open_buffer), `name` labelling it in messages."},
     {"audio_resample", ctx_audio_resample, METH_VARARGS,
      "audio_resample($self, x, in_rate, rate, /)\n--\n\nSamples at in_rate resampled to rate "
      "(float32 Buffer)."},
     {"audio_segments", (PyCFunction)(void (*)(void))ctx_audio_segments, METH_VARARGS | METH_KEYWORDS,
-     "audio_segments($self, /, source, chunks=False, rate=16000, options=None, op=None)\n--\n\n"
-     "([(start_s, end_s), …], info): accel_audio_vad(), or accel_audio_chunk() with chunks=True."},
+     "audio_segments($self, /, source, chunks=False, rate=16000, options=None, op=None, "
+     "encoded=False)\n--\n\n([(start_s, end_s), …], info): accel_audio_vad(), or "
+     "accel_audio_chunk() with chunks=True; with encoded=True source holds the bytes of a file."},
     {NULL, NULL, 0, NULL},
 };
 

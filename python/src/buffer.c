@@ -92,6 +92,12 @@ void *pa_alloc(size_t bytes)
     return p;
 }
 
+void *pa_alloc_n(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    return pa_alloc(n * size);
+}
+
 PyObject *pa_buffer_new(void *data, void (*free_fn)(void *), PyObject *owner, pa_el el,
                         int ndim, const size_t *shape)
 {
@@ -258,11 +264,31 @@ static void capsule_versioned_destructor(PyObject *cap)
 static PyObject *buffer_copy(pa_buffer *b)
 {
     void *d = pa_alloc((size_t)b->nbytes);
-    if (!d) return PyErr_NoMemory();
+    if (!d)
+        return pa_no_memory("Buffer: a copy of its %lld bytes (%.1f MiB) does not fit in memory",
+                            (long long)b->nbytes, PA_MIB(b->nbytes));
     memcpy(d, b->data, (size_t)b->nbytes);
     size_t shape[PA_MAXDIM];
     for (int i = 0; i < b->ndim; i++) shape[i] = (size_t)b->shape[i];
     return pa_buffer_new(d, free, NULL, b->el, b->ndim, shape);
+}
+
+/* A pair of integers given as any sequence: 0, or -1 with an InputError naming `name` (a bare
+ * PyArg_ParseTuple on a str raised SystemError). */
+static int int_pair(PyObject *o, const char *name, const char *fmt, void *a, void *b)
+{
+    PyObject *t = PySequence_Check(o) && !PyUnicode_Check(o) ? PySequence_Tuple(o) : NULL;
+    int ok = t && PyTuple_Size(t) == 2 && PyArg_ParseTuple(t, fmt, a, b);
+    Py_XDECREF(t);
+    if (ok) return 0;
+    PyErr_Clear();
+    PyObject *r = PyObject_Repr(o);
+    const char *text = r ? PyUnicode_AsUTF8AndSize(r, NULL) : NULL;
+    PyErr_Clear();
+    pa_input_error("__dlpack__: %s %s (allowed: None or a pair of whole numbers%s)", name,
+                   text ? text : "?", strcmp(name, "max_version") ? "" : " (major, minor)");
+    Py_XDECREF(r);
+    return -1;
 }
 
 static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
@@ -284,7 +310,7 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     int own_t = gpu ? self_b->dl_type : PA_DL_CPU, own_id = gpu ? self_b->dl_id : 0;
     if (dl_device != Py_None) {
         int t = -1, id = -1;
-        if (!PyArg_ParseTuple(dl_device, "ii:dl_device", &t, &id)) return NULL;
+        if (int_pair(dl_device, "dl_device", "ii:dl_device", &t, &id) < 0) return NULL;
         if (t != own_t || id != own_id) {
             PyErr_Format(PyExc_BufferError,
                          "__dlpack__: dl_device (%d, %d) asked for, but this Buffer is at (%d, %d) "
@@ -305,7 +331,7 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     int versioned = 0;
     if (max_version != Py_None) {
         unsigned major = 0, minor = 0;
-        if (!PyArg_ParseTuple(max_version, "II:max_version", &major, &minor)) return NULL;
+        if (int_pair(max_version, "max_version", "II:max_version", &major, &minor) < 0) return NULL;
         versioned = major >= 1;
     }
     pa_buffer *b = (pa_buffer *)self;
@@ -315,7 +341,7 @@ static PyObject *buffer_dlpack(PyObject *self, PyObject *args, PyObject *kw)
     dl_export *e = calloc(1, sizeof *e);
     if (!e) {
         Py_DECREF(src);
-        return PyErr_NoMemory();
+        return pa_no_memory("Buffer: out of memory exporting it through DLPack");
     }
     e->owner = src; /* the reference taken above */
     for (int i = 0; i < s->ndim; i++) {
@@ -367,7 +393,9 @@ static PyObject *buffer_to_host(PyObject *self, PyObject *unused)
     size_t shape[PA_MAXDIM];
     for (int i = 0; i < b->ndim; i++) shape[i] = (size_t)b->shape[i];
     void *h = pa_alloc((size_t)b->nbytes);
-    if (!h) return PyErr_NoMemory();
+    if (!h)
+        return pa_no_memory("Buffer: its %lld bytes (%.1f MiB) do not fit in host memory",
+                            (long long)b->nbytes, PA_MIB(b->nbytes));
     if (!on_gpu(b)) {
         memcpy(h, b->data, (size_t)b->nbytes);
         return pa_buffer_new(h, free, NULL, b->el, b->ndim, shape);

@@ -90,7 +90,7 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
     char **argv = n >= 0 ? calloc((size_t)n + 2, sizeof *argv) : NULL;
     if (!argv) {
         Py_DECREF(seq);
-        return n < 0 ? NULL : PyErr_NoMemory();
+        return n < 0 ? NULL : pa_no_memory("cli: out of memory for %zd arguments", n);
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = PySequence_GetItem(seq, i);
@@ -103,7 +103,7 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
         argv[i] = strdup(s);
         Py_DECREF(item);
         if (!argv[i]) {
-            PyErr_NoMemory();
+            pa_no_memory("cli: out of memory for argument %zd", i);
             goto fail;
         }
     }
@@ -112,7 +112,7 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
     char **copy = calloc((size_t)n + 2, sizeof *copy);
     if (!copy) {
         seq = NULL;
-        PyErr_NoMemory();
+        pa_no_memory("cli: out of memory for %zd arguments", n);
         goto fail;
     }
     memcpy(copy, argv, (size_t)n * sizeof *copy);

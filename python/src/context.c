@@ -85,7 +85,7 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         opts = calloc((size_t)(n ? n : 1), sizeof *opts);
         if (!opts) {
             Py_DECREF(seq);
-            return PyErr_NoMemory();
+            return pa_no_memory("Context: out of memory for %zd options", n);
         }
         for (Py_ssize_t i = 0; i < n; i++) {
             PyObject *item = PyTuple_GetItem(seq, i);
@@ -115,7 +115,7 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         free(opts);
         Py_XDECREF(seq);
         Py_DECREF(c);
-        return PyErr_NoMemory();
+        return pa_no_memory("Context: cannot make its lock");
     }
     c->lock_ok = 1;
     accel_status st;
@@ -310,14 +310,14 @@ static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject 
     char msg[1024], warning[512];
     size_t n = 0, cap = 64;
     accel_candidate *cand = calloc(cap, sizeof *cand);
-    if (!cand) return PyErr_NoMemory();
+    if (!cand) return pa_no_memory("select: out of memory for the candidates");
     for (size_t i = 0; i < cap; i++) cand[i].struct_size = sizeof cand[i];
     PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
     if (st == ACCEL_OK && n > cap) { /* more devices than slots: once more with room for all */
         accel_candidate *more = realloc(cand, n * sizeof *cand);
         if (!more) {
             free(cand);
-            return PyErr_NoMemory();
+            return pa_no_memory("select: out of memory for %zu candidates", n);
         }
         cand = more;
         for (size_t i = cap; i < n; i++) cand[i].struct_size = sizeof cand[i];
@@ -624,10 +624,12 @@ static PyObject *ctx_convert(PyObject *self, PyObject *args, PyObject *kw)
         if (!buf) return NULL;
         return Py_BuildValue("(NN)", buf, pa_record_dict(&rec));
     }
-    void *out = pa_alloc(in.n * esz);
+    void *out = pa_alloc_n(in.n, esz);
     if (!out) {
+        size_t n = in.n;
         pa_input_release(&in);
-        return PyErr_NoMemory();
+        return pa_no_memory("x: the converted copy of its %zu elements (%.1f MiB) does not fit in "
+                            "memory", n, PA_MIB((double)n * esz));
     }
     pa_context *c = (pa_context *)self;
     accel_status st;
@@ -661,10 +663,11 @@ static PyObject *ctx_reduce(PyObject *self, PyObject *args, PyObject *kw)
     if (pa_input_arg(x, "x", &acc, &in) < 0) return NULL;
     size_t n_arrays = in.ndim == 2 ? in.shape[0] : 1, len = in.ndim == 2 ? in.shape[1] : in.shape[0];
     int ndim = in.ndim;
-    float *out = pa_alloc(n_arrays * sizeof *out);
+    float *out = pa_alloc_n(n_arrays, sizeof *out);
     if (!out) {
         pa_input_release(&in);
-        return PyErr_NoMemory();
+        return pa_no_memory("x: the results of its %zu rows (%.1f MiB) do not fit in memory",
+                            n_arrays, PA_MIB((double)n_arrays * sizeof *out));
     }
     pa_context *c = (pa_context *)self;
     accel_status st;

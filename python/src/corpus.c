@@ -188,7 +188,7 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         n = PyTuple_Size(seq);
         opts = calloc((size_t)(n ? n : 1), sizeof *opts);
         if (!opts) {
-            PyErr_NoMemory();
+            pa_no_memory("Corpus: out of memory for %zd options", n);
             goto fail;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -243,7 +243,7 @@ static PyObject *corpus_run(PyObject *o, PyObject *args)
     PyObject *out = PyList_New(0);
     accel_corpus_item *items = calloc(RUN_CHUNK, sizeof *items);
     if (!out || !items) {
-        if (out) PyErr_NoMemory();
+        if (out) pa_no_memory("Corpus.run: out of memory for its items");
         goto fail;
     }
     for (Py_ssize_t i0 = 0; i0 < n; i0 += RUN_CHUNK) {
@@ -382,7 +382,7 @@ static PyObject *log_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (pthread_rwlock_init(&self->lock, NULL) != 0) {
         accel_run_log_close(log);
         Py_DECREF(self);
-        return PyErr_NoMemory();
+        return pa_no_memory("RunLog: cannot make its lock");
     }
     self->lock_ok = 1;
     self->log = log;
@@ -424,7 +424,7 @@ static PyObject *log_item(PyObject *o, PyObject *args)
     PyObject *t, *keep = NULL;
     if (!PyArg_ParseTuple(args, "O:item", &t)) return NULL;
     accel_corpus_item *it = malloc(sizeof *it);
-    if (!it) return PyErr_NoMemory();
+    if (!it) return pa_no_memory("record: out of memory");
     if (record_item(t, it, &keep) < 0) {
         free(it);
         Py_XDECREF(keep);
@@ -589,11 +589,12 @@ static PyObject *m_shard_of(PyObject *self, PyObject *args)
 {
     (void)self;
     pa_path path;
-    unsigned long count;
-    if (!PyArg_ParseTuple(args, "O&k:shard_of", pa_path_arg, &path, &count)) return NULL;
-    if (count < 1 || count > UINT32_MAX) {
+    long long count;
+    /* signed: -1 read as unsigned long came back as 18446744073709551615 in the message */
+    if (!PyArg_ParseTuple(args, "O&L:shard_of", pa_path_arg, &path, &count)) return NULL;
+    if (count < 1 || count > (long long)UINT32_MAX) {
         pa_path_release(&path);
-        return pa_input_error("count: %lu (allowed: 1..%lu)", count, (unsigned long)UINT32_MAX);
+        return pa_input_error("count: %lld (allowed: 1..%lu)", count, (unsigned long)UINT32_MAX);
     }
     uint32_t s = accel_shard_of(path.text, (uint32_t)count);
     pa_path_release(&path);
@@ -660,7 +661,7 @@ static PyObject *m_corpus_item_json(PyObject *self, PyObject *args)
     PyObject *t, *keep = NULL;
     if (!PyArg_ParseTuple(args, "O:corpus_item_json", &t)) return NULL;
     accel_corpus_item *it = malloc(sizeof *it);
-    if (!it) return PyErr_NoMemory();
+    if (!it) return pa_no_memory("record: out of memory");
     if (record_item(t, it, &keep) < 0) {
         free(it);
         Py_XDECREF(keep);

@@ -53,6 +53,16 @@ PyObject *pa_input_error(const char *fmt, ...)
     return pa_raise(ACCEL_ERR_INVALID_ARG, msg);
 }
 
+PyObject *pa_no_memory(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return pa_raise(ACCEL_ERR_NO_MEMORY, msg);
+}
+
 PyObject *pa_take_error(void)
 {
     PyObject *et, *ev, *tb;

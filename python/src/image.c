@@ -76,12 +76,12 @@ static void channels_text(unsigned mask, char *buf, size_t cap)
     }
 }
 
-/* 1 when the exception being raised is one of accel's (an input's own fault: that item fails
- * alone); anything else (MemoryError, KeyboardInterrupt) ends the call. */
-static int item_level_error(void)
+/* accel.errors.Error (a borrowed reference), imported with any exception being raised set
+ * aside; NULL when it cannot be imported. */
+static PyObject *accel_error_class(void)
 {
     static PyObject *error_class;
-    if (!error_class) { /* imported with the exception set aside */
+    if (!error_class) {
         PyObject *et, *ev, *tb;
         PyErr_Fetch(&et, &ev, &tb);
         PyObject *m = PyImport_ImportModule("accel.errors");
@@ -91,9 +91,25 @@ static int item_level_error(void)
         }
         PyErr_Clear();
         PyErr_Restore(et, ev, tb);
-        if (!error_class) return 0;
     }
-    return PyErr_ExceptionMatches(error_class);
+    return error_class;
+}
+
+/* 1 when the exception being raised is one of accel's (an input's own fault: that item fails
+ * alone); anything else (MemoryError, KeyboardInterrupt) ends the call. */
+static int item_level_error(void)
+{
+    PyObject *cls = accel_error_class();
+    return cls && PyErr_ExceptionMatches(cls);
+}
+
+/* 1 when the entry `o` is an accel.Error instance: a place the caller has already settled (an
+ * input that failed before this call, e.g. a file that did not decode), whose result is that
+ * error. None is not such a place: it is an input like any other, and not an image. */
+static int settled_place(PyObject *o)
+{
+    PyObject *cls = accel_error_class();
+    return cls && PyObject_TypeCheck(o, (PyTypeObject *)cls);
 }
 
 static void item_name(char *buf, size_t cap, const char *label, int single, Py_ssize_t i)
@@ -104,10 +120,36 @@ static void item_name(char *buf, size_t cap, const char *label, int single, Py_s
         snprintf(buf, cap, "%s[%zd]", label, i);
 }
 
+/* Raises OutOfMemoryError for the small per-image tables of a call. */
+static PyObject *no_memory_batch(const char *label, Py_ssize_t n)
+{
+    return pa_no_memory("%s: out of memory for a batch of %zd image%s", label, n, n == 1 ? "" : "s");
+}
+
+/* Raises OutOfMemoryError naming the output images that did not fit and their size. */
+static PyObject *outputs_no_memory(const char *label, int single, Py_ssize_t n, const int *w,
+                                   const int *h, const int *c)
+{
+    double bytes = 0;
+    for (Py_ssize_t i = 0; i < n; i++) bytes += (double)w[i] * h[i] * c[i];
+    if (single)
+        return pa_no_memory("%s: its output, %d×%d×%d uint8 (%.1f MiB), does not fit in memory",
+                            label, w[0], h[0], c[0], PA_MIB(bytes));
+    return pa_no_memory("%s: the outputs of %zd images (%.1f MiB of uint8) do not fit in memory",
+                        label, n, PA_MIB(bytes));
+}
+
 /* Reads one image; -1 with an exception naming it. */
 static int image_item(PyObject *obj, const char *name, unsigned channels, accel_pixel_order order,
                       item *it)
 {
+    if (obj == Py_None) {
+        char allowed[160];
+        channels_text(channels, allowed, sizeof allowed);
+        pa_input_error("%s: None is not an image (allowed: a uint8 array %s, a path or the bytes "
+                       "of an image file)", name, allowed);
+        return -1;
+    }
     if (pa_input_arg(obj, name, &image_accept, &it->in) < 0) return -1;
     it->have_in = 1;
     const pa_input *in = &it->in;
@@ -172,14 +214,14 @@ static item *items_get(PyObject *seq_in, const char *label, int single, unsigned
     item *it = calloc((size_t)n, sizeof *it);
     if (!it) {
         Py_DECREF(seq);
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         return NULL;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         char name[64];
         PyObject *o = PyTuple_GetItem(seq, i);
-        if (o == Py_None) { /* a place the caller fills itself (a file that did not decode) */
-            it[i].err = new_ref(Py_None);
+        if (settled_place(o)) { /* a file that did not decode: its error is its result */
+            it[i].err = new_ref(o);
             set_standin(&it[i], channels & CH3 ? 3 : channels & CH4 ? 4 : 1);
             continue;
         }
@@ -300,7 +342,7 @@ static uint8_t **alloc_outputs(Py_ssize_t n, const int *w, const int *h, const i
     uint8_t **out = calloc((size_t)n, sizeof *out);
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        out[i] = pa_alloc((size_t)w[i] * (size_t)h[i] * (size_t)c[i]);
+        out[i] = pa_alloc_n((size_t)w[i] * (size_t)h[i], (size_t)c[i]);
         if (!out[i]) {
             for (Py_ssize_t k = 0; k < i; k++) free(out[k]);
             free(out);
@@ -361,7 +403,7 @@ static PyObject *ctx_image_gray(PyObject *self, PyObject *args)
     int *w = calloc((size_t)n, sizeof *w), *h = calloc((size_t)n, sizeof *h), *c = calloc((size_t)n, sizeof *c);
     uint8_t **px = NULL;
     if (!in || !out || !status || !w || !h || !c) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -371,7 +413,7 @@ static PyObject *ctx_image_gray(PyObject *self, PyObject *args)
     }
     px = alloc_outputs(n, w, h, c);
     if (!px) {
-        PyErr_NoMemory();
+        outputs_no_memory(label, single, n, w, h, c);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) out[i] = (accel_image)ACCEL_IMAGE_INIT(px[i], w[i], h[i], 1);
@@ -430,7 +472,7 @@ static PyObject *resize_or_warp(PyObject *self, PyObject *seq, const char *label
     double *M = matrices ? calloc((size_t)n * 6, sizeof *M) : NULL;
     uint8_t **px = NULL;
     if (!in || !out || !status || !w || !h || !c || (matrices && !M)) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     if (get_sizes(sizes, n, w, h) < 0) goto done;
@@ -458,7 +500,7 @@ static PyObject *resize_or_warp(PyObject *self, PyObject *seq, const char *label
     }
     px = alloc_outputs(n, w, h, c);
     if (!px) {
-        PyErr_NoMemory();
+        outputs_no_memory(label, single, n, w, h, c);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -587,11 +629,11 @@ static PyObject *ctx_image_blob(PyObject *self, PyObject *args)
     size_t plane = (size_t)3 * (size_t)width * (size_t)height;
     accel_image *in = calloc((size_t)n, sizeof *in);
     accel_status *status = calloc((size_t)n, sizeof *status);
-    float *blob = pa_alloc((size_t)n * plane * sizeof *blob);
-    double *ds = scrfd ? pa_alloc((size_t)n * sizeof *ds) : NULL;
+    float *blob = pa_alloc_n((size_t)n * plane, sizeof *blob);
+    double *ds = scrfd ? pa_alloc_n((size_t)n, sizeof *ds) : NULL;
     if (!in || !status || !blob || (scrfd && !ds)) {
         free(blob), free(ds);
-        PyErr_NoMemory();
+        pa_no_memory("%s: the blob of %zd image%s at %d×%d (%.1f MiB of float32) does not fit in memory", label, n, n == 1 ? "" : "s", width, height, PA_MIB((double)n * plane * sizeof(float)));
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -692,7 +734,7 @@ static PyObject *ctx_arcface_align(PyObject *self, PyObject *args)
     status = calloc((size_t)n, sizeof *status);
     ferr = calloc((size_t)n, sizeof *ferr);
     if (!L || !in || !out || !status || !ferr) {
-        PyErr_NoMemory();
+        pa_no_memory("landmarks: out of memory for %zd faces", n);
         goto done;
     }
     /* the crops of one call share one shape: the channels of the first face's image */
@@ -723,7 +765,7 @@ static PyObject *ctx_arcface_align(PyObject *self, PyObject *args)
     crops = pa_alloc((size_t)n * crop_bytes);
     blob = want_blob ? pa_alloc((size_t)n * plane * sizeof *blob) : NULL;
     if (!crops || (want_blob && !blob)) {
-        PyErr_NoMemory();
+        pa_no_memory("landmarks: the crops of %zd face%s at %d×%d (%.1f MiB%s) do not fit in memory", n, n == 1 ? "" : "s", size, size, PA_MIB((double)n * crop_bytes + (want_blob ? (double)n * plane * sizeof(float) : 0.0)), want_blob ? ", with their blob" : "");
         goto done;
     }
     Py_ssize_t valid = 0;
@@ -844,7 +886,7 @@ static PyObject *ctx_image_quality(PyObject *self, PyObject *args)
     accel_quality *q = calloc((size_t)n, sizeof *q);
     accel_status *status = calloc((size_t)n, sizeof *status);
     if (!in || !q || !status) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -908,7 +950,7 @@ static PyObject *ctx_image_enhance(PyObject *self, PyObject *args)
     accel_status *status = calloc((size_t)n, sizeof *status);
     double *scale = calloc((size_t)n, sizeof *scale);
     if (!in || !out || !status || !scale) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -1023,13 +1065,26 @@ static int file_srcs_get(file_srcs *f, PyObject *seq, Py_ssize_t n, const char *
     if (!f->paths || !f->errs || !f->mem || !f->have_mem || !f->pp || !f->names || !f->md ||
         !f->ms || !f->where_p || !f->where_m || !f->namebuf) {
         file_srcs_release(f);
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *o = PyTuple_GetItem(seq, i);
         item_name(f->namebuf[i], sizeof f->namebuf[i], label, single, i);
-        if (o == Py_None) continue; /* not a file: a place kept so the names keep their index */
+        if (settled_place(o)) { /* not a file of this call: a place kept for the names' indices */
+            f->errs[i] = new_ref(o);
+            continue;
+        }
+        if (o == Py_None) {
+            pa_input_error("%s: None is not an image file (allowed: a path, or the bytes of a "
+                           "JPEG, PNG or WebP file)", f->namebuf[i]);
+            f->errs[i] = pa_take_error();
+            if (!f->errs[i]) {
+                file_srcs_release(f);
+                return -1;
+            }
+            continue;
+        }
         if (PyUnicode_Check(o)) {
             if (!pa_path_arg(o, &f->paths[i])) {
                 file_srcs_release(f);
@@ -1117,7 +1172,7 @@ static PyObject *ctx_image_decode(PyObject *self, PyObject *args)
     dp = calloc((size_t)n, sizeof *dp);
     dm = calloc((size_t)n, sizeof *dm);
     if (!dp || !dm) {
-        PyErr_NoMemory();
+        no_memory_batch(label, n);
         goto done;
     }
     accel_image_decoded_init(dp, f.np);
@@ -1223,7 +1278,7 @@ static PyObject *ctx_scrfd_prepare(PyObject *self, PyObject *args)
         dtmp = pa_alloc((np + nm ? np + nm : 1) * sizeof *dtmp);
     }
     if (!dec || !q || !ok || !blob || !ds || (!direct && (!tmp || !dtmp))) {
-        PyErr_NoMemory();
+        pa_no_memory("%s: the blob of %zd image%s at %d×%d (%.1f MiB of float32) does not fit in memory", label, n, n == 1 ? "" : "s", width, height, PA_MIB((double)n * plane * sizeof(float) * (direct ? 1 : 2)));
         goto done;
     }
     float *cb = direct ? blob : tmp;
@@ -1436,7 +1491,7 @@ static PyObject *ctx_scrfd_output(PyObject *self, PyObject *args)
     faces = calloc((size_t)n, sizeof *faces);
     status = calloc((size_t)n, sizeof *status);
     if (!ins || !n_ins || !has_kps || !errs || !nets || !faces || !status) {
-        PyErr_NoMemory();
+        pa_no_memory("outputs: out of memory for %zd images", n);
         goto done;
     }
     Py_ssize_t valid = 0;
@@ -1475,7 +1530,7 @@ static PyObject *ctx_scrfd_output(PyObject *self, PyObject *args)
         }
         zeros = calloc(most ? most : 1, sizeof *zeros);
         if (!zeros) {
-            PyErr_NoMemory();
+            pa_no_memory("outputs: out of memory for the stand-ins' outputs");
             goto done;
         }
         for (Py_ssize_t i = 0; i < n; i++)
@@ -1506,7 +1561,7 @@ static PyObject *ctx_scrfd_output(PyObject *self, PyObject *args)
             float *det = pa_alloc(k * 5 * sizeof *det), *kps = has_kps[i] ? pa_alloc(k * 10 * sizeof *kps) : NULL;
             if (!det || (has_kps[i] && !kps)) {
                 free(det), free(kps);
-                PyErr_NoMemory();
+                pa_no_memory("outputs: the %zu faces of image %zd do not fit in memory", k, i);
                 goto done;
             }
             for (size_t f = 0; f < k; f++) {

@@ -229,10 +229,19 @@ static int settle(pa_input *in, const pa_accept *acc, const char *base, pa_el el
         return -1;
     }
     size_t n = 1;
+    int empty = 0;
+    for (int i = 0; i < ndim; i++) empty |= shape[i] == 0;
     for (int i = 0; i < ndim; i++) {
         in->shape[i] = shape[i];
+        /* a producer may describe more elements than memory can count (a broadcast view) */
+        if (!empty && shape[i] && n > SIZE_MAX / shape[i] / (size_t)pa_el_size(el)) {
+            pa_no_memory("%s: %d dimensions whose elements number more than memory can address",
+                         in->name, ndim);
+            return -1;
+        }
         n *= shape[i];
     }
+    if (empty) n = 0;
     in->ndim = ndim;
     in->n = n;
     in->dtype = t;
@@ -263,9 +272,14 @@ static int settle(pa_input *in, const pa_accept *acc, const char *base, pa_el el
             return 0;
         }
     }
-    in->copy = pa_alloc(n * (size_t)pa_el_size(target));
+    in->copy = pa_alloc_n(n, (size_t)pa_el_size(target));
     if (!in->copy) {
-        PyErr_NoMemory();
+        /* the copy this input needs (module comment): say which, and how large */
+        pa_no_memory("%s: %zu %s elements (%s) need a copy of %.1f MiB, which does not fit in "
+                     "memory (a C-contiguous array of a dtype the call takes is read in place)",
+                     in->name, n, pa_el_name(el),
+                     target != el ? "converted to float32" : "not laid out contiguously",
+                     PA_MIB((double)n * pa_el_size(target)));
         return -1;
     }
     gather(in->copy, target, base, el, ndim, shape, bstrides);

@@ -58,6 +58,11 @@ PyObject *pa_error_new(accel_status st, const char *message, PyObject *extra);
 PyObject *pa_take_error(void);
 /* accel.InputError (status ERR_INVALID_ARG) with a formatted message; returns NULL. */
 PyObject *pa_input_error(const char *fmt, ...);
+/* accel.OutOfMemoryError (status ERR_NO_MEMORY) with a formatted message naming what did not
+ * fit and its size (a bare MemoryError says neither); returns NULL. */
+PyObject *pa_no_memory(const char *fmt, ...);
+/* Mebibytes, for those messages. */
+#define PA_MIB(bytes) ((double)(bytes) / 1048576.0)
 /* Copies the thread's detailed message for a failed `st` into buf (the generic text when the
  * library left none). Called on the thread that made the call, before the GIL is taken back. */
 void pa_last_error(accel_status st, char *buf, size_t cap);
@@ -84,6 +89,8 @@ extern PyTypeObject *pa_BufferType;
 
 /* Memory for a Buffer of `bytes` (64-byte aligned, at least one byte); free() releases it. */
 void *pa_alloc(size_t bytes);
+/* pa_alloc(n * size), NULL when the product overflows. */
+void *pa_alloc_n(size_t n, size_t size);
 struct pa_context;
 /* A Buffer over memory of GPU `index` of context `owner` (accel_device_alloc), freed with
  * accel_device_free while the context is open (closing the context releases it otherwise);

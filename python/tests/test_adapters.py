@@ -78,6 +78,10 @@ def test_torch_configure_threads_follow_accel_num_threads(torch):
     with accel.Context(discovery=False) as c:
         rep = at.configure(context=c, apply=False)
     assert torch.get_num_threads() == before  # apply=False touches nothing
+    # and says so (it reported "(3 applied, …)")
+    assert not rep.applied and "applied," not in rep.summary(), rep.summary()
+    assert rep.summary().endswith("; nothing applied: apply=False)"), rep.summary()
+    assert " to apply, " in rep.summary(), rep.summary()
 
 
 # ---- stand-in CUDA stacks ------------------------------------------------------------------

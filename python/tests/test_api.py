@@ -129,6 +129,15 @@ def _stub_params(fn):
     return [n for n in names if n != "cls"]
 
 
+def test_dir_lists_no_helpers_of_the_module_itself():
+    # `from __future__ import annotations`, `import importlib` and `Any` once showed in dir()
+    names = dir(accel)
+    for helper in ("annotations", "importlib", "Any"):
+        assert helper not in names, helper
+    for name in accel.__all__ + ["audio", "image", "torch", "dask", "version", "__version__"]:
+        assert name in names, name
+
+
 def test_package_stub_declares_every_public_name():
     defs = _stub_defs(stub("__init__"))
     missing = [n for n in accel.__all__ + list(ADAPTERS) + ["version", "__version__"]

@@ -99,8 +99,10 @@ def test_dicts_of_numbers(c):
 # ---- paths ---------------------------------------------------------------------------------------
 
 def test_paths(c, tmp_path):
-    refused(TypeError, "expected str, bytes or os.PathLike", _accel.path_hash, 3)
-    refused(ValueError, "embedded null", _accel.manifest_read, "a\0b")
+    # not a path, or one with a NUL: InputError with Python's words (once TypeError, ValueError)
+    refused(accel.InputError, "a path argument: expected str, bytes or os.PathLike object, not int",
+            _accel.path_hash, 3)
+    refused(accel.InputError, "a path argument: embedded null", _accel.manifest_read, "a\0b")
     assert _accel.path_hash(b"a.wav") == _accel.path_hash("a.wav") == _accel.path_hash(
         tmp_path.__class__("a.wav"))
     refused(accel.NotFoundError, str(tmp_path / "none.txt"), _accel.manifest_read,
@@ -111,7 +113,7 @@ def test_paths(c, tmp_path):
     before = sys.getrefcount(path)
     refused(accel.InputError, "params: expected an accel.AudioParams", c.audio_features_npy,
             None, path, path)
-    refused(TypeError, "int", c.audio_features_npy, _accel.AudioParams(), path, 4)
+    refused(accel.InputError, "not int", c.audio_features_npy, _accel.AudioParams(), path, 4)
     refused(accel.NotFoundError, "a-path-of-this-test", c.audio_features_npy,
             _accel.AudioParams(), path, path + b".npy")
     refused(accel.InputError, "context: expected", _accel.Corpus, None, "whisper", path)

@@ -212,6 +212,13 @@ def test_buffer_dlpack_out_legacy_and_versioned(ctx, np, torch):
         buf.__dlpack__(stream=1)
     with pytest.raises(BufferError, match="dl_device"):
         buf.__dlpack__(dl_device=(2, 0))
+    assert capsule_name(buf.__dlpack__(max_version=[1, 0])) == "dltensor_versioned"
+    # not a pair: an InputError naming the argument (a str once raised SystemError)
+    for bad in ("x", (1,), (1, "a"), 3):
+        with pytest.raises(accel.InputError, match="max_version"):
+            buf.__dlpack__(max_version=bad)
+        with pytest.raises(accel.InputError, match="dl_device"):
+            buf.__dlpack__(dl_device=bad)
 
 
 def test_round_trip_through_torch(ctx, np, torch):

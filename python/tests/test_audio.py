@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 import accel
-from conftest import AUDIO, cli, need_cli
+from conftest import AUDIO, cli, need_cli, run_json
 
 WAVS = ["speech_a.wav", "speech_b.wav", "tone.wav", "noise.wav", "silence.wav",
         "clipping.wav", "one_sample.wav"]
@@ -106,6 +106,28 @@ def test_decoding_formats_and_rates(ctx, np):
         assert abs(len(y) - len(ref)) < 2000, name
 
 
+def test_the_bytes_of_a_file_are_that_file(ctx, np):
+    # bytes are a file's contents, as in the image calls (they were taken for a path: a WAV's
+    # bytes raised ValueError "embedded null byte")
+    path = os.path.join(AUDIO, "speech_a.wav")
+    with open(path, "rb") as f:
+        data = f.read()
+    want = ctx.audio.features(path)
+    assert np.array_equal(ctx.audio.features(data), want)
+    for got in ctx.audio.features([data, bytearray(data), memoryview(data), path]):
+        assert np.array_equal(got, want)
+    assert np.array_equal(ctx.audio.load(data), ctx.audio.load(path))
+    assert ctx.audio.vad(data) == ctx.audio.vad(path)
+    assert ctx.audio.chunks(data, 1.5) == ctx.audio.chunks(path, 1.5)
+    # a memoryview of samples is samples
+    x = ctx.audio.load(path)
+    assert np.array_equal(ctx.audio.features(memoryview(x)), want)
+    with pytest.raises(accel.FormatError, match="'x': empty"):
+        ctx.audio.features(b"")
+    with pytest.raises(accel.FormatError, match="'clips\\[1\\]': not a recognised"):
+        ctx.audio.features([data, b"\x00\x01\x02"])
+
+
 def test_resampling_arrays_before_features(ctx, np):
     v = os.path.join(AUDIO, "variants")
     x44 = ctx.audio.load(os.path.join(v, "speech_c_44k.wav"), 44100)
@@ -114,6 +136,33 @@ def test_resampling_arrays_before_features(ctx, np):
     assert np.array_equal(a, b)
     c = ctx.audio.features(os.path.join(v, "speech_c_44k.wav"))  # the file path: same resampler
     assert np.array_equal(a, c)
+
+
+def test_resampling_that_cannot_fit_raises_out_of_memory(np):
+    # 64 000 samples at 1 Hz are 1.024e9 samples (3.8 GiB) at 16 kHz: under an address-space
+    # limit 1 GiB above what the process holds, a typed error naming the sizes, not a crash
+    # in libsoxr (tests/audio/test_audio_resample_limit.c covers the library) or a bare
+    # MemoryError
+    out, _ = run_json(r'''
+import json, resource, accel, numpy as np
+ctx = accel.Context(discovery=False)
+vm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmSize:')][0]
+lim = vm * 1024 + (1 << 30)
+resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+x = np.zeros(64000, np.float32)
+got = []
+for call in (lambda: ctx.audio.resample(x, 1, 16000), lambda: ctx.audio.features(x, rate=1)):
+    try:
+        call()
+        got.append("no error")
+    except accel.OutOfMemoryError as e:
+        got.append(e.status + " " + e.message)
+print(json.dumps(got))
+''')
+    assert len(out) == 2, out
+    for line in out:
+        assert line.startswith("ERR_NO_MEMORY x: 64000 samples at 1 Hz resampled to 16000 Hz "
+                               "are 1024000000 samples (3906.2 MiB"), line
 
 
 @pytest.mark.parametrize("chunks", [False, True])
@@ -145,6 +194,15 @@ def test_vad_options(ctx, np):
         ctx.audio.vad(x, frame_ms=0.0)
     with pytest.raises(accel.InputError, match="seconds"):
         ctx.audio.chunks(x, -1)
+    # shorter than one frame of the detector: refused by the library (1e-9 once ran until the
+    # process was killed for memory)
+    for s in (1e-9, 1e-4):
+        with pytest.raises(accel.InputError, match="chunk_s %g s is shorter than one frame.*"
+                           "at least frame_ms = 0.01 s" % s):
+            ctx.audio.chunks(x, s)
+    with pytest.raises(accel.InputError, match="at least frame_ms = 0.1 s"):
+        ctx.audio.chunks(x, 0.05, frame_ms=100.0)
+    assert ctx.audio.chunks(x, 0.01)
 
 
 # ---- parameters --------------------------------------------------------------------------
@@ -160,8 +218,18 @@ def test_audio_params(np):
     assert p.shape(16000) == (79, 40)
     assert set(p.as_dict()) == {f for f, _a, _d in accel.AudioParams.fields()}
     assert accel.AudioParams().as_dict()["padding"] == "openai"
-    with pytest.raises(accel.InputError, match="unknown audio preset 'whisper'"):
-        accel.AudioParams("whisper")
+    # the family name means its first preset, as the CLI and ctx.corpus take it
+    assert accel.AudioParams("whisper") == accel.AudioParams("whisper-80")
+    assert accel.AudioParams("whisper").preset == "whisper-80"
+    with pytest.raises(accel.InputError, match="unknown audio preset 'whisper-64'"):
+        accel.AudioParams("whisper-64")
+    # picklable and copyable, every field kept
+    import copy
+    import pickle
+    for r in (pickle.loads(pickle.dumps(p)), copy.copy(p), copy.deepcopy(p)):
+        assert r == p and r is not p and repr(r) == repr(p) and r.preset == "fbank"
+    q2 = pickle.loads(pickle.dumps(accel.AudioParams("whisper-128", padding="none")))
+    assert q2.padding == "none" and q2.n_mels == 128
     with pytest.raises(accel.InputError, match="window_type: 'hann' \\(allowed: povey, hamming"):
         accel.AudioParams("fbank", window_type="hann")
     with pytest.raises(accel.InputError, match="unknown field 'mels'"):
@@ -184,6 +252,7 @@ def test_feature_keywords_are_checked(ctx, np):
         ctx.audio.features(x, "fbank", num_mel_bins=3)
     y = ctx.audio.features(x, "fbank", num_mel_bins=64, dither=0.0)
     assert y.shape == (98, 64)
+    assert np.array_equal(ctx.audio.features(x, "whisper"), ctx.audio.features(x, "whisper-80"))
 
 
 # ---- bad and edge inputs -------------------------------------------------------------------

@@ -153,6 +153,35 @@ def test_parameters_and_errors(ctx, tmp_path):
         s.run([SPEECH[0]])
 
 
+def test_arguments_that_are_not_paths_are_input_errors(ctx, tmp_path):
+    # None and other non-paths once raised TypeError (from os.fsdecode or the converters), a
+    # negative shard count showed as 18446744073709551615, an empty run returned [] where
+    # map_files and the CLI refuse an empty list
+    step = ctx.corpus("image_quality", tmp_path / "o")
+    cases = [
+        (lambda: ctx.corpus("image_quality", None), "out_dir: a NoneType is not a path"),
+        (lambda: ctx.corpus(None, tmp_path), "op: a NoneType is not an operation name"),
+        (lambda: step.run(None), "paths: a NoneType is not a list of paths"),
+        (lambda: step.run([str(tmp_path / "a.png"), None]), "paths[1]: a NoneType is not a path"),
+        (lambda: step.run([]), "paths: no input files"),
+        (lambda: step.output(None), "path: a NoneType is not a path"),
+        (lambda: step.check(3), "paths: a int is not a list of paths"),
+        (lambda: accel.parse_manifest(None), "data: a NoneType is not a manifest"),
+        (lambda: accel.read_manifest(None), "path: a NoneType is not a path"),
+        (lambda: accel.npy_header(None), "data: a NoneType is not the bytes of a .npy file"),
+        (lambda: accel.shard_of("a.wav", -1), "count: -1 (allowed: 1..4294967295)"),
+        (lambda: accel.shard_of("a.wav", 2.5), "count: 2.5"),
+        (lambda: accel.shard_of(None, 2), "path: a NoneType is not a path"),
+        (lambda: accel.path_hash(None), "path: a NoneType is not a path"),
+        (lambda: accel.output_complete(None), "path: a NoneType is not a path"),
+        (lambda: accel._accel.path_hash(None), "a path argument: expected str, bytes or os.PathLike"),
+    ]
+    for call, text in cases:
+        with pytest.raises(accel.InputError) as e:
+            call()
+        assert e.value.message.startswith(text), (e.value.message, text)
+
+
 def test_manifests_and_shards(tmp_path, monkeypatch):
     m = tmp_path / "m.csv"
     m.write_text('id,path\n1,"a, b.wav"\n2,c.flac\n', encoding="utf-8")

@@ -95,3 +95,44 @@ with accel.Context(fault="kernel@op:convert", strict=True) as c:
     name, status, kind, planned, n, reason, has_msg, msg = out
     assert name == "StrictError" and status == "ERR_STRICT" and kind == "cuda"
     assert reason == "kernel_error" and has_msg and "ACCEL_STRICT" in msg
+
+
+def test_inputs_and_outputs_that_do_not_fit_raise_out_of_memory_naming_them():
+    # a copy or an output too large for memory raised a bare MemoryError('') (PyErr_NoMemory);
+    # under an address-space limit (so the allocations fail on any machine) each names the
+    # input and the size
+    out, _ = run_json(r'''
+import json, resource, numpy as np, accel
+ctx = accel.Context(discovery=False)
+vm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmSize:')][0]
+lim = vm * 1024 + (1 << 30)
+resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+calls = [
+    lambda: ctx.convert(np.broadcast_to(np.float32(1), (2**40,))),
+    lambda: ctx.image.quality(np.broadcast_to(np.uint8(7), (100000, 100000, 3))),
+    lambda: ctx.convert(np.zeros(2**28, np.uint8)),             # the 1 GiB float32 output
+    lambda: ctx.image.resize(np.zeros((8, 8, 3), np.uint8), (60000, 60000)),
+    lambda: ctx.image.blob([np.zeros((8, 8, 3), np.uint8)] * 8, size=4096),
+    lambda: ctx.audio.features(np.zeros(16000 * 3600 * 3, np.int16), "fbank", num_mel_bins=1024),
+]
+got = []
+for call in calls:
+    try:
+        call()
+        got.append(["no error"])
+    except Exception as e:
+        got.append([type(e).__name__, isinstance(e, MemoryError), getattr(e, "status", ""),
+                    getattr(e, "message", str(e))])
+print(json.dumps(got))
+''')
+    want = ["x: 1099511627776 float32 elements (not laid out contiguously) need a copy of "
+            "4194304.0 MiB",
+            "image: 30000000000 uint8 elements (not laid out contiguously) need a copy of 28610.2 MiB",
+            "x: the converted copy of its 268435456 elements (1024.0 MiB) does not fit",
+            "image: its output, 60000×60000×3 uint8 (10299.7 MiB), does not fit",
+            "images: the blob of 8 images at 4096×4096 (1536.0 MiB of float32) does not fit",
+            "x: the features of its 172800000 samples are"]
+    assert len(out) == len(want), out
+    for g, w in zip(out, want):
+        assert g[:3] == ["OutOfMemoryError", True, "ERR_NO_MEMORY"], g
+        assert g[3].startswith(w), (g[3], w)

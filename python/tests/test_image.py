@@ -411,6 +411,17 @@ def test_scrfd_output_equals_insightface(ctx):
         same(batched[k].det, det.astype(np.float32), k)
         same(batched[k].kpss, kpss.astype(np.float32), k)
     same(listed[2].det, refs[3][0].astype(np.float32), "listed")
+    # a batched model's N is its arrays', not the count of det_scales: too few once dropped
+    # the later images, too many raised IndexError
+    two = [np.stack([n[j] for n in nets[:2]]) for j in range(9)]
+    for ds in ([1.0], [1.0, 1.0, 1.0]):
+        with pytest.raises(accel.InputError, match="det_scale: %d values for 2 images" % len(ds)):
+            ctx.image.scrfd_output(two, ds)
+    with pytest.raises(accel.InputError, match="leading dimensions"):
+        ctx.image.scrfd_output(two[:8] + [two[8][:1]], scales[:2])
+    # a 0-d array is one number, as a float is
+    f0 = ctx.image.scrfd_output(nets[0], np.array(scales[0]))
+    same(f0.det, refs[0][0].astype(np.float32), "0-d det_scale")
     # a model without key points
     f = ctx.image.scrfd_output(nets[0][:6], scales[0])
     assert f.kpss is None
@@ -545,6 +556,9 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
         ctx.image.align(img, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
     with pytest.raises(accel.InputError, match="collinear"):
         ctx.image.arcface_matrix([0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
+    with pytest.raises(accel.InputError) as ei:
+        ctx.image.arcface_matrix(LANDMARKS, 100)
+    assert ei.value.message == "size: 100 (allowed: a multiple of 112 or of 128)"
     with pytest.raises(accel.InputError, match="outside"):
         ctx.image.align(img, [x + 5000 for x in LANDMARKS])
     with pytest.raises(accel.InputError, match="expected 10"):
@@ -563,8 +577,51 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
         ctx.image.quality(img, w_blur=0, w_sharpness=0, w_contrast=0, w_brightness=0)
     with pytest.raises(accel.InputError, match="outputs"):
         ctx.image.scrfd_output([np.zeros((10, 1), np.float32)] * 9, 1.0)
-    with pytest.raises(accel.InputError, match="scale_denom"):
-        ctx.image.decode(files["hd.jpg"][0], scale_denom=3)
+    for sd in (3, 2.0, "2"):  # 2.0 once reached the extension and raised a plain TypeError
+        with pytest.raises(accel.InputError, match="scale_denom"):
+            ctx.image.decode(files["hd.jpg"][0], scale_denom=sd)
+    assert ctx.image.decode(files["hd.jpg"][0], scale_denom=np.int64(2)).shape == (540, 960, 3)
+
+
+def test_none_is_refused_as_an_image(ctx, files):
+    # None once passed through as the place of a file that failed to decode: the single calls
+    # returned None, a blob of NaN, a zero crop
+    img = files["astronaut.jpg"][1]
+    lm = np.array(LANDMARKS, np.float32).reshape(5, 2)
+    calls = {
+        "quality": lambda x: ctx.image.quality(x),
+        "gray": lambda x: ctx.image.gray(x),
+        "resize": lambda x: ctx.image.resize(x, 32),
+        "warp_affine": lambda x: ctx.image.warp_affine(x, [1, 0, 0, 0, 1, 0], 32),
+        "enhance": lambda x: ctx.image.enhance(x),
+        "blob": lambda x: ctx.image.blob(x),
+        "blob scrfd": lambda x: ctx.image.blob(x, "scrfd"),
+        "scrfd_input": lambda x: ctx.image.scrfd_input(x),
+        "align": lambda x: ctx.image.align(x, lm if not isinstance(x, list) else [lm] * len(x)),
+        "decode": lambda x: ctx.image.decode(x),
+        "scrfd_prepare": lambda x: ctx.image.scrfd_prepare(x),
+    }
+    for op, call in calls.items():
+        with pytest.raises(accel.InputError) as ei:
+            call(None)
+        assert not isinstance(ei.value, accel.BatchError), op
+        assert ei.value.message.startswith("image: None"), (op, ei.value.message)
+        # in a batch: that image fails alone, named by its index
+        first = files["astronaut.jpg"][0] if op in ("decode", "scrfd_prepare") else img
+        with pytest.raises(accel.BatchError) as ei:
+            call([first, None])
+        e = ei.value
+        assert e.failed == [1], (op, e.failed)
+        assert isinstance(e.errors[1], accel.InputError), op
+        assert e.errors[1].message.startswith("images[1]: None"), (op, e.errors[1].message)
+    # next to a file that fails to decode, each keeps its own error
+    with pytest.raises(accel.BatchError) as ei:
+        ctx.image.quality([files["coffee.png"][0], b"\x89PNG\r\n\x1a\n broken", None, img])
+    e = ei.value
+    assert e.failed == [1, 2] and isinstance(e.errors[1], accel.FormatError)
+    assert e.errors[2].message.startswith("images[2]: None"), e.errors[2].message
+    assert e.results[0] == ctx.image.quality(files["coffee.png"][0])
+    assert e.results[3] == ctx.image.quality(img)
 
 
 def test_the_gil_is_released_during_image_calls(files):

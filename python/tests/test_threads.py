@@ -141,3 +141,48 @@ def test_threads_share_one_context_safely(np):
         assert not errors, errors
         st = c.stats()
         assert st["fbank"].calls == 1 + 8 * 20 and st["convert"].calls == 8 * 20
+
+
+def test_close_is_final_for_calls_with_device_in_other_threads(np):
+    # close() once let go of its lock between taking the contexts made for device= calls and
+    # closing its own: a call in another thread then made a new one, which stayed open and
+    # kept working after close() returned
+    x = np.zeros(1000, np.float32)
+    for round_ in range(10):
+        c = accel.Context(discovery=False, warmup=False)
+        made, errors, started = [], [], threading.Barrier(5)
+        derive = c._for
+
+        def seen(device):  # every C context a call runs on, to check each is closed after
+            got = derive(device)
+            made.append(got)
+            return got
+
+        c._for = seen
+
+        def work(d):
+            started.wait()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    c.convert(x, device=d)
+                except accel.InputError as e:
+                    if "closed" not in e.message:
+                        errors.append(e)
+                    return
+            errors.append(AssertionError("device=%r: still running 20 s after close()" % (d,)))
+
+        ts = [threading.Thread(target=work, args=(d,)) for d in (0, 1, "cpu", "auto")]
+        for t in ts:
+            t.start()
+        started.wait()
+        time.sleep(0.002 * round_)
+        c.close()
+        for t in ts:
+            t.join()
+        assert not errors, errors
+        assert c.closed and not c._derived, (round_, len(c._derived))
+        still_open = [k for k in made if not k.closed]
+        assert not still_open, "round %d: %d contexts open after close()" % (round_, len(still_open))
+        with pytest.raises(accel.InputError, match="closed"):
+            c.convert(x, device="cpu")

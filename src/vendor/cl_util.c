@@ -3,9 +3,36 @@
 
 #include "core/kernels.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The OpenCL implementation's first device enumeration is not safe to run from two threads:
+ * PoCL 3.1 initialises its devices inside the first clGetDeviceIDs (hwloc topology, driver
+ * set-up) without excluding a second caller, which meanwhile gets CL_DEVICE_NOT_FOUND or
+ * device handles whose names are not yet set (clGetDeviceInfo then crashes in strlen). A plain
+ * program doing clGetPlatformIDs + clGetDeviceIDs + clGetDeviceInfo in two threads crashes
+ * there too; once one enumeration has finished, concurrent use is fine. So every enumeration
+ * of platforms and devices in this process — two contexts opening their device at once,
+ * discovery in one while another opens — runs under this lock. They are rare (device open and
+ * discovery), so the lock costs nothing measurable. */
+static pthread_mutex_t enum_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t enum_atfork_once = PTHREAD_ONCE_INIT;
+
+/* A probe child forked while another thread enumerates gets the lock unlocked, not held by a
+ * thread it does not have. */
+static void enum_lock_reset(void) { pthread_mutex_init(&enum_lock, NULL); }
+
+static void enum_atfork(void) { pthread_atfork(NULL, NULL, enum_lock_reset); }
+
+static void enum_begin(void)
+{
+    pthread_once(&enum_atfork_once, enum_atfork);
+    pthread_mutex_lock(&enum_lock);
+}
+
+static void enum_end(void) { pthread_mutex_unlock(&enum_lock); }
 
 static void trim(char *s)
 {
@@ -162,7 +189,8 @@ void accel__cl_query(const accel__cl_api *api, cl_platform_id p, cl_device_id d,
     o->compiler = dev_uint(api, d, ACCEL_CL_DEVICE_COMPILER_AVAILABLE) > 0;
 }
 
-accel_status accel__cl_platforms(const accel__cl_api *api, cl_platform_id **platforms, cl_uint *n)
+static accel_status platforms_locked(const accel__cl_api *api, cl_platform_id **platforms,
+                                     cl_uint *n)
 {
     *platforms = NULL;
     *n = 0;
@@ -183,8 +211,16 @@ accel_status accel__cl_platforms(const accel__cl_api *api, cl_platform_id **plat
     return ACCEL_OK;
 }
 
-accel_status accel__cl_devices(const accel__cl_api *api, cl_platform_id p, cl_device_id **devices,
-                               cl_uint *n)
+accel_status accel__cl_platforms(const accel__cl_api *api, cl_platform_id **platforms, cl_uint *n)
+{
+    enum_begin();
+    accel_status st = platforms_locked(api, platforms, n);
+    enum_end();
+    return st;
+}
+
+static accel_status devices_locked(const accel__cl_api *api, cl_platform_id p,
+                                   cl_device_id **devices, cl_uint *n)
 {
     *devices = NULL;
     *n = 0;
@@ -202,6 +238,15 @@ accel_status accel__cl_devices(const accel__cl_api *api, cl_platform_id p, cl_de
     *devices = v;
     *n = count;
     return ACCEL_OK;
+}
+
+accel_status accel__cl_devices(const accel__cl_api *api, cl_platform_id p, cl_device_id **devices,
+                               cl_uint *n)
+{
+    enum_begin();
+    accel_status st = devices_locked(api, p, devices, n);
+    enum_end();
+    return st;
 }
 
 accel_status accel__cl_device_at(const accel__cl_api *api, int pi, int di, cl_platform_id *p,

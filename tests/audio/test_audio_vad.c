@@ -138,6 +138,39 @@ int main(void)
     ASSERT_STATUS(accel_audio_vad(ctx, &vp, src, &seg, &ns), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(NULL), "frame_ms");
     accel_audio_close(src);
+
+    /* a chunk target shorter than one frame is refused before the input is read (1e-9 s once
+     * made billions of chunks); one frame is the least */
+    n = 16000 * 4;
+    x = calloc(n, sizeof *x);
+    accel_audio_vad_params_default(&vp);
+    const double too_short[] = {1e-9, 1e-4, 0.0099};
+    for (size_t i = 0; i < sizeof too_short / sizeof *too_short; i++) {
+        vp.chunk_s = too_short[i];
+        ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+        ASSERT_STATUS(accel_audio_chunk(ctx, &vp, src, &seg, &ns), ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(accel_last_error(NULL), "shorter than one frame");
+        ASSERT_CONTAINS(accel_last_error(NULL), "at least frame_ms = 0.01 s");
+        accel_audio_close(src);
+    }
+    char want[64];
+    snprintf(want, sizeof want, "chunk_s %g s", 1e-4);
+    vp.chunk_s = 1e-4;
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+    ASSERT_STATUS(accel_audio_chunk(ctx, &vp, src, &seg, &ns), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(NULL), want);
+    accel_audio_close(src);
+    vp.chunk_s = 0.01;
+    seg = run(ctx, &vp, x, n, 1, &ns);
+    /* each at least half the target (a cut lies in its second half), the last excepted */
+    ASSERT_TRUE(ns >= 400 && ns <= 801);
+    for (size_t i = 0; i < ns; i++) {
+        double len = seg[i].end_s - seg[i].start_s;
+        if (!(len <= 0.01 + 1e-9 && (len >= 0.005 - 1e-9 || i + 1 == ns)))
+            TEST_FAIL_("chunk %zu of %zu is %.9f s (target 0.01)", i, ns, len);
+    }
+    accel_audio_free(seg);
+    free(x);
     accel_ctx_destroy(ctx);
     TEST_DONE();
 }

@@ -53,3 +53,5 @@ if(TARGET accel_cli)
 endif()
 # non-finite samples refused wherever they are, on the CPU and the test OpenCL device
 accel_add_test(test_audio_nonfinite SOURCES ${_ad}/test_audio_nonfinite.c TIMEOUT 300 LABELS audio)
+# resampling 1 Hz to 16 kHz under an address-space limit (libsoxr fed in bounded pieces)
+accel_add_test(test_audio_resample_limit SOURCES ${_ad}/test_audio_resample_limit.c LABELS audio)

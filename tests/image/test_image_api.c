@@ -747,7 +747,8 @@ static void test_bad_landmarks(void)
     ASSERT_STATUS(accel_arcface_matrix(nan_l, 112, M), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(NULL), "landmark 1 (y) is not a finite number");
     ASSERT_STATUS(accel_arcface_matrix(good, 100, M), ACCEL_ERR_INVALID_ARG);
-    ASSERT_CONTAINS(accel_last_error(NULL), "crop size 100 (allowed: a multiple of 112 or of 128)");
+    /* the size's fault, named as the size (it was reported as "landmarks: crop size 100") */
+    ASSERT_STR_EQ(accel_last_error(NULL), "size: 100 (allowed: a multiple of 112 or of 128)");
     ASSERT_STATUS(accel_arcface_align(ctx, in + 4, outside, 1, 112, crops, NULL, NULL, NULL), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(ctx), "outside the 200×160 image");
     ASSERT_STATUS(accel_arcface_align(ctx, in + 5, good, 1, 112, crops + 5, NULL, NULL, NULL), ACCEL_ERR_INVALID_ARG);

@@ -32,3 +32,7 @@ if(ACCEL_BUILD_CLI)
   add_dependencies(test_cache_cli accel_cli)
 endif()
 accel_add_test(test_opencl_run SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_opencl_run.c)
+# two threads opening OpenCL devices at once, in fresh processes (the implementation's first
+# device enumeration is serialised: docs/backends.md)
+accel_add_test(test_opencl_threads SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_opencl_threads.c
+  TIMEOUT 300)

@@ -29,6 +29,7 @@ struct accel_audio_source {
     /* conversion */
     int out_rate;
     audio_resampler *rs;
+    size_t block;                  /* input frames per block: fewer when upsampling */
     float *ibuf;                   /* decoded block, interleaved */
     size_t icap;
     float *mono;                   /* mixed down */
@@ -148,6 +149,13 @@ static accel_status finish_open(accel_audio_source *s, int in_rate)
 {
     s->info.struct_size = sizeof s->info;
     s->info.rate = s->out_rate;
+    /* a block's output, waiting in s->pend, stays about BLOCK_FRAMES samples whatever the
+     * ratio (1 Hz to 16 kHz once made each block's output a gigabyte) */
+    s->block = BLOCK_FRAMES;
+    if (in_rate > 0 && in_rate < s->out_rate) {
+        s->block = (size_t)((double)BLOCK_FRAMES * in_rate / s->out_rate);
+        if (s->block < 1) s->block = 1;
+    }
     if (in_rate != s->out_rate) FORWARD_IF_ERROR(accel__audio_resampler_new(in_rate, s->out_rate, &s->rs));
     return ACCEL_OK;
 }
@@ -253,9 +261,10 @@ static accel_status check_finite(const accel_audio_source *s, const float *x, si
 static accel_status next_block(accel_audio_source *s, const float **mono, size_t *n)
 {
     *n = 0;
+    if (!s->block) s->block = BLOCK_FRAMES;
     if (!s->has_dec) {
         size_t k = s->mem_n - s->mem_pos;
-        if (k > BLOCK_FRAMES) k = BLOCK_FRAMES;
+        if (k > s->block) k = s->block;
         if (s->mem_type == ACCEL_F32) {
             *mono = (const float *)s->mem + s->mem_pos;
         } else {
@@ -287,7 +296,7 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
         s->icap = BLOCK_FRAMES * ch;
     }
     size_t got = 0;
-    FORWARD_IF_ERROR(s->dec.read(s->dec.state, s->ibuf, BLOCK_FRAMES, &got));
+    FORWARD_IF_ERROR(s->dec.read(s->dec.state, s->ibuf, s->block, &got));
     FORWARD_IF_ERROR(check_finite(s, s->ibuf, got));
     s->decoded += (int64_t)got;
     if (ch == 1) {

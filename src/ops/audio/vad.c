@@ -224,6 +224,12 @@ accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
     *segs = NULL;
     *n_segs = 0;
     FORWARD_IF_ERROR(check(vp));
+    /* cuts fall on frame boundaries: a target shorter than a frame cannot be honoured, and
+     * 1e-9 s once made billions of chunks until the process was killed for memory */
+    RETURN_ERROR_IF(vp->chunk_s > 0 && vp->chunk_s < vp->frame_ms / 1000.0, ACCEL_ERR_INVALID_ARG,
+                    "VAD params: chunk_s %g s is shorter than one frame of the detector (allowed: "
+                    "0 for the planned length, or at least frame_ms = %g s)",
+                    vp->chunk_s, vp->frame_ms / 1000.0);
     track t;
     FORWARD_IF_ERROR(energies(vp, src, &t));
     double dur = (double)t.samples / (t.rate > 0 ? t.rate : 1);

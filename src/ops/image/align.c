@@ -274,6 +274,9 @@ accel_status accel__arcface_matrix(const float lmk[10], int size, double M[6], c
 accel_status accel_arcface_matrix(const float landmarks[10], int size, double M[6])
 {
     RETURN_ERROR_IF(!landmarks || !M, ACCEL_ERR_INVALID_ARG, "accel_arcface_matrix: NULL argument");
+    /* the size is its own argument: not reported as the landmarks' fault */
+    RETURN_ERROR_IF(size <= 0 || (size % 112 != 0 && size % 128 != 0), ACCEL_ERR_INVALID_ARG,
+                    "size: %d (allowed: a multiple of 112 or of 128)", size);
     char why[200];
     accel_status st = accel__arcface_matrix(landmarks, size, M, why, sizeof why);
     RETURN_ERROR_IF(st != ACCEL_OK, st, "landmarks: %s", why);
