@@ -289,7 +289,9 @@ static Py_ssize_t first_failed(const run *r, const accel_status *status, Py_ssiz
 }
 
 /* The exception of entry i, which the library failed with `st`: its own message when it is the
- * failure the library described, else the status's text naming the entry. */
+ * failure the library described; else the library's message for that image (read on this
+ * thread before its next image call: the results are built right after the call), else the
+ * status's text naming the entry. */
 static PyObject *lib_error(const run *r, Py_ssize_t i, accel_status st, Py_ssize_t first)
 {
     if (i == first) {
@@ -306,6 +308,8 @@ static PyObject *lib_error(const run *r, Py_ssize_t i, accel_status st, Py_ssize
             tail[-1] = '\0';
         return pa_error_new(st, m, NULL);
     }
+    const char *own = accel_image_item_error((size_t)i);
+    if (own && *own) return pa_error_new(st, own, NULL);
     char m[256];
     snprintf(m, sizeof m, "%s: %s %zd: %s", r->op, r->what, i, accel_strerror(st));
     return pa_error_new(st, m, NULL);

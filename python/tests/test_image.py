@@ -521,6 +521,14 @@ def test_a_batch_keeps_what_succeeded(ctx, files, tmp_path):
     blob = ei.value.results
     assert blob.shape == (5, 3, 640, 640) and np.isnan(blob[1]).all() and np.isnan(blob[4]).all()
     same(blob[0], ctx.image.blob(good, "scrfd")[0], "row 0")
+    # two failures of the library's, each with its own reason (not the first one's)
+    thin, tall = np.full((1, 3000, 3), 99, np.uint8), np.full((3000, 1, 3), 99, np.uint8)
+    with pytest.raises(accel.BatchError) as ei:
+        ctx.image.scrfd_input([thin, tall, files["astronaut.jpg"][1]])
+    e = ei.value
+    assert e.failed == [0, 1], e.failed
+    assert "3000×1" in e.errors[0].message and "1×3000" in e.errors[1].message, \
+        (e.errors[0].message, e.errors[1].message)
     # faces: collinear landmarks fail alone
     img = files["astronaut.jpg"][1]
     with pytest.raises(accel.BatchError) as ei:
