@@ -686,7 +686,7 @@ static void test_bad_images_in_batch(void)
     /* an image too elongated for the SCRFD input */
     accel_image thin[2] = {img(p0, 64, 48, 3), img(p0, 3000, 1, 3)};
     float *blob = malloc(2 * 3 * 64 * 64 * sizeof *blob);
-    double ds[2];
+    double ds[3];
     ASSERT_STATUS(accel_scrfd_input(ctx, thin, 2, 64, 64, blob, ds, st, NULL), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(ctx), "image 1: 3000×1 is too elongated");
     ASSERT_OK(st[0]);
