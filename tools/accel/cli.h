@@ -25,6 +25,10 @@ accel_ctx *accel_cli_open(unsigned flags);
 /* Prints "accel <verb>: error: <msg>" to stderr. */
 void accel_cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* 1 when both paths name one existing file (same device and inode: hard and symbolic links
+ * count); "-" (standard input or output) is no file. */
+int accel_cli_same_file(const char *a, const char *b);
+
 /* 1 when argv[i] equals any of the names (NULL-terminated list). */
 int accel_cli_is(const char *arg, const char *a, const char *b);
 

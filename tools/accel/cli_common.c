@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void accel_cli_error(const char *verb_name, const char *fmt, ...)
 {
@@ -95,4 +96,11 @@ int accel_cli_run(const accel_cli_program *p, int n, char **args)
         return 2;
     }
     return unknown_verb(p, args[0]);
+}
+
+int accel_cli_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

@@ -71,12 +71,10 @@ void cli_corpus_free(cli_corpus *cc)
 static int same_place(const char *a, const char *b)
 {
     if (!strcmp(a, "-") || !strcmp(b, "-")) return 0;
-    struct stat sa, sb;
     const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
     ba = ba ? ba + 1 : a;
     bb = bb ? bb + 1 : b;
-    if (strcmp(ba, bb) != 0)
-        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (strcmp(ba, bb) != 0) return accel_cli_same_file(a, b);
     char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
     snprintf(da, sizeof da, "%.*s", ba == a ? 1 : (int)(ba - a), ba == a ? "." : a);
     snprintf(db, sizeof db, "%.*s", bb == b ? 1 : (int)(bb - b), bb == b ? "." : b);
@@ -92,11 +90,8 @@ static int same_place(const char *a, const char *b)
 static int log_clash(const cli_corpus *cc, const char *verb, accel_corpus *step)
 {
     if (!cc->log) return 0;
-    struct stat sl, sm;
-    if (cc->manifest_path &&
-        (same_place(cc->log, cc->manifest_path) ||
-         (stat(cc->log, &sl) == 0 && stat(cc->manifest_path, &sm) == 0 && sl.st_dev == sm.st_dev &&
-          sl.st_ino == sm.st_ino))) {
+    if (cc->manifest_path && (same_place(cc->log, cc->manifest_path) ||
+                              accel_cli_same_file(cc->log, cc->manifest_path))) {
         accel_cli_error(verb, "--log %s is the manifest; the log is appended to, so it needs a "
                               "file of its own", cc->log);
         return 1;

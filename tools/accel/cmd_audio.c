@@ -219,14 +219,6 @@ static int is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* 1 when both paths name one existing file (same device and inode: hard and symbolic links
- * count); "-" (standard input or output) is no file. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
 
 static void progress(int on, size_t done, size_t total, const char *name)
 {
@@ -684,7 +676,7 @@ static int vad(int argc, char **argv)
         return 2;
     }
     for (size_t i = 0; a.v[V_OUTPUT].set && i < nf; i++)
-        if (same_file(a.v[V_OUTPUT].s, files[i])) {
+        if (accel_cli_same_file(a.v[V_OUTPUT].s, files[i])) {
             accel_cli_error("audio", "vad: -o %s names an input file; refusing to overwrite it",
                             a.v[V_OUTPUT].s);
             cli_args_free(&a);

@@ -109,20 +109,12 @@ static int out_kind_of(const char *verb, const char *out, int png_ok, out_kind *
     return 2;
 }
 
-/* 1 when both paths name one existing file (same device and inode: hard and symbolic links
- * count); "-" (standard input or output) is no file. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
 
 /* -o naming one of the inputs would replace it with the output: refused (2) before any work. */
 static int out_is_input(const char *verb, const char *out, const char *const *inputs, size_t n)
 {
     for (size_t i = 0; out && i < n; i++)
-        if (same_file(out, inputs[i])) {
+        if (accel_cli_same_file(out, inputs[i])) {
             accel_cli_error(verb, "-o %s names the input file '%s'; refusing to overwrite it", out,
                             inputs[i]);
             return 2;
