@@ -16,6 +16,7 @@
  * terminal and there are several files. */
 #include "cli.h"
 #include "cli_corpus.h"
+#include "ops/corpus/corpus_internal.h"
 #include "ops/image/image_internal.h"
 
 #include <errno.h>
@@ -175,28 +176,20 @@ static int put(FILE *f, const void *data, size_t n)
     return 0;
 }
 
-/* A .npy of uint8 ("|u1") or float32 ("<f4") values, C order, to f. 0, or -1 (a write
- * failed: data_close names it). */
+/* A .npy of uint8 ("|u1") or float32 ("<f4") values, C order, to f, under the corpus step's
+ * header (accel__corpus_npy_header). 0, or -1 (a write failed: data_close names it). */
 static int npy_put(FILE *f, const char *descr, const void *data, size_t elem, const size_t *shape,
                    int nd)
 {
-    char dict[160];
-    int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+    uint64_t dims[4];
     size_t n = 1;
     for (int i = 0; i < nd; i++) {
-        k += snprintf(dict + k, sizeof dict - (size_t)k, "%zu%s", shape[i],
-                      nd == 1 ? "," : i + 1 < nd ? ", " : "");
+        dims[i] = shape[i];
         n *= shape[i];
     }
-    k += snprintf(dict + k, sizeof dict - (size_t)k, "), }");
-    size_t hl = ((size_t)k + 11 + 63) / 64 * 64; /* magic, version, length, dict, '\n' */
     char hdr[256];
-    memset(hdr, ' ', hl);
-    memcpy(hdr, "\x93NUMPY\x01\x00", 8);
-    hdr[8] = (char)((hl - 10) & 0xff);
-    hdr[9] = (char)((hl - 10) >> 8);
-    memcpy(hdr + 10, dict, (size_t)k);
-    hdr[hl - 1] = '\n';
+    size_t hl = 0;
+    if (accel__corpus_npy_header(hdr, sizeof hdr, descr, dims, nd, &hl) != ACCEL_OK) return -1;
     return put(f, hdr, hl) || put(f, data, n * elem) ? -1 : 0;
 }
 
