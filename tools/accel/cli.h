@@ -29,6 +29,10 @@ void accel_cli_error(const char *verb, const char *fmt, ...) __attribute__((form
  * count); "-" (standard input or output) is no file. */
 int accel_cli_same_file(const char *a, const char *b);
 
+/* Now in UTC, to the millisecond, as the access log and `accel top --json` print it:
+ * "2026-12-07T14:48:09.123Z" (24 characters and the NUL). */
+void accel_cli_utc_now(char out[32]);
+
 /* 1 when argv[i] equals any of the names (NULL-terminated list). */
 int accel_cli_is(const char *arg, const char *a, const char *b);
 

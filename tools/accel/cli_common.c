@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void accel_cli_error(const char *verb_name, const char *fmt, ...)
 {
@@ -103,4 +104,14 @@ int accel_cli_same_file(const char *a, const char *b)
     struct stat sa, sb;
     return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+void accel_cli_utc_now(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03ldZ", ts.tv_nsec / 1000000);
 }

@@ -390,14 +390,9 @@ static void frame(accel_ctx *ctx, const char *url_text, const server_view *sv, d
 /* One refresh as one line of JSON: what the screen shows, in numbers. */
 static void frame_json(accel_ctx *ctx, const char *url_text, const server_view *sv, FILE *f)
 {
-    char when[40], host[256] = "";
+    char when[32], host[256] = "";
     gethostname(host, sizeof host - 1);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t k = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + k, sizeof when - k, ".%03ldZ", ts.tv_nsec / 1000000);
+    accel_cli_utc_now(when);
     accel__json j;
     accel__json_init(&j, f, 0);
     accel__json_begin_object(&j, NULL);

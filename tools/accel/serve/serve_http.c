@@ -28,6 +28,7 @@
 #include "serve_routes.h"
 
 #include "serve_mhd.h"
+#include "cli.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -162,13 +163,8 @@ static conn_ctx *conn_of(struct MHD_Connection *c)
 static void access_line(const char *client, const char *method, const char *uri, int code,
                         size_t sent, double ms, const char *note, const char *end)
 {
-    char when[40];
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t k = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + k, sizeof when - k, ".%03ldZ", ts.tv_nsec / 1000000);
+    char when[32];
+    accel_cli_utc_now(when);
     char m[80], u[1240], n[820];
     sv_log_escape(m, sizeof m, method, 16, 1);
     sv_log_escape(u, sizeof u, uri, 300, 1);
