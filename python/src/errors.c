@@ -43,24 +43,29 @@ PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra)
 
 PyObject *pa_raise(accel_status st, const char *message) { return pa_raise_extra(st, message, NULL); }
 
-PyObject *pa_input_error(const char *fmt, ...)
+static PyObject *raise_v(accel_status st, const char *fmt, va_list ap)
 {
     char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return pa_raise(st, msg);
+}
+
+PyObject *pa_input_error(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    PyObject *r = raise_v(ACCEL_ERR_INVALID_ARG, fmt, ap);
     va_end(ap);
-    return pa_raise(ACCEL_ERR_INVALID_ARG, msg);
+    return r;
 }
 
 PyObject *pa_no_memory(const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    PyObject *r = raise_v(ACCEL_ERR_NO_MEMORY, fmt, ap);
     va_end(ap);
-    return pa_raise(ACCEL_ERR_NO_MEMORY, msg);
+    return r;
 }
 
 PyObject *pa_take_error(void)
