@@ -73,4 +73,24 @@ static inline fuzz_reading fuzz_decode(accel_status (*open)(audio_input *, audio
     return r;
 }
 
+/* What the targets of a decoding library (fuzz_sndfile, fuzz_ffmpeg) check: the bytes read
+ * twice as a file and once as a pipe end in a sample stream or a format error (or, in a build
+ * without the library or without it installed, the same refusal for every input), and the two
+ * readings of the file agree to the bit: nothing depends on memory left unset. */
+static inline int fuzz_decoder_status_known(accel_status st)
+{
+    return st == ACCEL_OK || st == ACCEL_ERR_FORMAT || st == ACCEL_ERR_IO || st == ACCEL_ERR_NOT_BUILT_IN ||
+           st == ACCEL_ERR_UNAVAILABLE;
+}
+
+static inline void fuzz_library_decoder(accel_status (*open)(audio_input *, audio_decoder *), const char *name,
+                                        const uint8_t *data, size_t size)
+{
+    fuzz_reading a = fuzz_decode(open, name, data, size, 0), b = fuzz_decode(open, name, data, size, 0),
+                 pipe = fuzz_decode(open, name, data, size, 1);
+    FUZZ_CHECK(fuzz_decoder_status_known(a.st) && fuzz_decoder_status_known(pipe.st));
+    FUZZ_CHECK(a.st == b.st && a.frames == b.frames && a.hash == b.hash);
+    FUZZ_CHECK(a.frames >= 0 && pipe.frames >= 0);
+}
+
 #endif
