@@ -92,6 +92,19 @@ def make_data():
                           ("m4a", ["-c:a", "aac", "-b:a", "64k"]),
                           ("opus", ["-c:a", "libopus", "-b:a", "32k"])]:
             run(["ffmpeg", "-y", "-v", "quiet", "-i", b] + args + [os.path.join(v, "speech_c." + ext)])
+        # the two halves of streams whose channel count changes part-way (a broadcast's stereo
+        # programme, then a mono one): test_audio_decode joins each pair into one stream
+        st = os.path.join(v, "speech_c_stereo.wav")
+        for fmt, ext, args, cut, halves in [
+                ("adts", "aac", ["-c:a", "aac", "-b:a", "64k"], "0.384", [("stereo", st), ("mono", b)]),
+                ("mp2", "mp2", ["-c:a", "mp2", "-b:a", "128k"], "0.36", [("mono", b), ("stereo", st)])]:
+            for k, (kind, src) in enumerate(halves):
+                trim = ["-t", cut] if k == 0 else ["-ss", cut, "-t", cut]
+                name = "speech_c_%s_%s.%s" % (kind, "first" if k == 0 else "second", ext)
+                run(["ffmpeg", "-y", "-v", "quiet", "-i", src] + trim + args + ["-f", fmt, os.path.join(v, name)])
+        # and a second half at another rate, which is refused
+        run(["ffmpeg", "-y", "-v", "quiet", "-i", b, "-ss", "0.36", "-t", "0.2", "-ar", "22050", "-c:a", "mp2",
+             "-b:a", "64k", "-f", "mp2", os.path.join(v, "speech_c_22k_second.mp2")])
     make_bad(os.path.join(DATA, "speech_b.wav"))
 
 

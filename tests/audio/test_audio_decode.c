@@ -164,6 +164,79 @@ static void output_is_input(accel_ctx *ctx)
     unlink(path);
 }
 
+/* first and second (files of tests/data/audio) joined into one file in the build tree, named
+ * with ext: its path in out. */
+static void join(const char *first, const char *second, const char *ext, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/test-audio-join-%ld.%s", ACCEL_TEST_BUILD, (long)getpid(), ext);
+    FILE *f = fopen(out, "wb");
+    ASSERT_TRUE(f != NULL);
+    for (int k = 0; k < 2 && f; k++) {
+        char path[1024], buf[4096];
+        snprintf(path, sizeof path, "%s/%s", AUDIO_DATA, k ? second : first);
+        FILE *in = fopen(path, "rb");
+        ASSERT_TRUE(in != NULL);
+        size_t got;
+        while (in && (got = fread(buf, 1, sizeof buf, in)) > 0) ASSERT_EQ_INT(fwrite(buf, 1, got, f), got);
+        if (in) fclose(in);
+    }
+    if (f) ASSERT_EQ_INT(fclose(f), 0);
+}
+
+/* A stream whose channel count changes part-way, two halves joined as a broadcast's stereo
+ * programme then a mono one may be (FFmpeg's path): decoded whole it is the two halves decoded
+ * apart, the frames of each channel count mixed down alike — the same up to the decoder's
+ * state across the join (AAC's overlap of a frame with the next, MPEG's filter bank). FFmpeg's
+ * converter had trusted the header's layout and read a second channel the mono frames lack
+ * (SIGSEGV in libswresample). A change of sample rate is refused, naming it. */
+static void channel_change(accel_ctx *ctx, const char *first, const char *second, const char *ext)
+{
+    accel_status st;
+    accel_audio_info info = {.struct_size = sizeof info};
+    size_t n0 = 0, n1 = 0, n = 0;
+    float *a = load(ctx, first, 16000, &n0, &info, &st);
+    ASSERT_OK(st);
+    int ch0 = info.source_channels;
+    float *b = load(ctx, second, 16000, &n1, &info, &st);
+    ASSERT_OK(st);
+    ASSERT_TRUE(ch0 != info.source_channels);
+    char joined[700];
+    join(first, second, ext, joined, sizeof joined);
+    float *x = NULL;
+    ASSERT_OK(accel_audio_load(ctx, joined, 16000, &x, &n, &info));
+    printf("  %s + %s: %s (%s), %d ch announced, %zu + %zu -> %zu samples\n", first, second, info.decoder,
+           info.format, info.source_channels, n0, n1, n);
+    ASSERT_STR_EQ(info.decoder, "ffmpeg");
+    ASSERT_EQ_INT(n, n0 + n1);
+    if (x && n == n0 + n1) {
+        size_t edge = 2304; /* two MPEG frames, more than two AAC frames */
+        double before = n0 > edge ? max_abs_diff(x, a, n0 - edge) : 0;
+        double after = max_abs_diff(x + n0 + edge, b + edge, n1 - edge);
+        printf("    first half up to the join: max |diff| %.3g; second half past it: %.3g\n", before, after);
+        ASSERT_NEAR(before, 0, 0);
+        ASSERT_NEAR(after, 0, 1e-3);
+    }
+    accel_audio_free(x);
+    accel_audio_free(a);
+    accel_audio_free(b);
+    unlink(joined);
+}
+
+static void rate_change(accel_ctx *ctx)
+{
+    char joined[700];
+    join("variants/speech_c_mono_first.mp2", "variants/speech_c_22k_second.mp2", "mp2", joined, sizeof joined);
+    float *x = NULL;
+    size_t n = 0;
+    accel_status st = accel_audio_load(ctx, joined, 16000, &x, &n, NULL);
+    printf("  16 kHz then 22.05 kHz MPEG -> %s: %s\n", accel_status_name(st), accel_last_error(NULL));
+    ASSERT_STATUS(st, ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(accel_last_error(NULL), joined);
+    ASSERT_CONTAINS(accel_last_error(NULL), "sample rate changes part-way");
+    ASSERT_TRUE(x == NULL);
+    unlink(joined);
+}
+
 int main(void)
 {
     accel_ctx *ctx = NULL;
@@ -231,6 +304,11 @@ int main(void)
             TEST_FAIL_("%s: %zu samples, want about %zu", near[i].file, n, n_ref);
         if (!(g <= near[i].gap)) TEST_FAIL_("%s: whisper features differ by %.4f on average (> %.4f)", near[i].file, g, near[i].gap);
         accel_audio_free(x);
+    }
+    if (built & FF) {
+        channel_change(ctx, "variants/speech_c_stereo_first.aac", "variants/speech_c_mono_second.aac", "aac");
+        channel_change(ctx, "variants/speech_c_mono_first.mp2", "variants/speech_c_stereo_second.mp2", "mp2");
+        rate_change(ctx);
     }
     /* another rate asked for: no resampling when it matches the file */
     float *x8 = load(ctx, "variants/speech_c_8k.wav", 8000, &n, &info, &st);

@@ -93,6 +93,8 @@ typedef struct ff_state {
                           when FFmpeg estimated them from the bit rate and the file's size) */
     int64_t decoded;   /* frames converted so far */
     int rate;
+    int in_format;     /* the sample format (enum AVSampleFormat) and channel count the */
+    int in_channels;   /* converter takes: the last frame's */
     char path[1024];
 } ff_state;
 
@@ -102,11 +104,36 @@ static const char *fferr(int e, char *buf, size_t cap)
     return buf;
 }
 
-/* Converts the decoded frame into pend. */
+/* Converts the decoded frame into pend, at the channel count announced at the open. A frame
+ * is checked against what the converter was set up for, never trusted to match the header: a
+ * new sample format (FLAC's bits per sample) or channel count (an ADTS or MPEG stream that goes
+ * from stereo to mono, or a corrupt file whose frames disagree with its header) gets a new
+ * converter, and a frame of another channel count is folded to the announced one by its mean
+ * put in every channel — what the source's down-mix (the mean of the channels) then gives
+ * back. A change of sample rate part-way is refused, as libmpg123's path refuses one. */
 static accel_status convert(ff_state *s)
 {
-    int n = s->frm->nb_samples;
-    size_t need = (size_t)n * (size_t)s->channels;
+    AVFrame *f = s->frm;
+    int rate = f->sample_rate > 0 ? f->sample_rate : s->rate;
+    int k = f->ch_layout.nb_channels;
+    RETURN_ERROR_IF(k < 1, ACCEL_ERR_FORMAT, "'%s': corrupt: a frame of %d channels at %.2f s", s->path, k,
+                    (double)s->decoded / s->rate);
+    RETURN_ERROR_IF(rate != s->rate, ACCEL_ERR_FORMAT,
+                    "'%s': unsupported: the sample rate changes part-way (%d Hz at %.2f s, where the "
+                    "stream announced %d Hz)", s->path, rate, (double)s->decoded / s->rate, s->rate);
+    char eb[128];
+    if (f->format != s->in_format || k != s->in_channels) {
+        ff.swr_free(&s->swr);
+        int r = ff.swr_alloc_set_opts2(&s->swr, &f->ch_layout, AV_SAMPLE_FMT_FLT, s->rate, &f->ch_layout,
+                                       (enum AVSampleFormat)f->format, s->rate, 0, NULL);
+        if (r >= 0) r = ff.swr_init(s->swr);
+        RETURN_ERROR_IF(r < 0, ACCEL_ERR_FORMAT, "'%s': cannot convert its samples after %.2f s: %s",
+                        s->path, (double)s->decoded / s->rate, fferr(r, eb, sizeof eb));
+        s->in_format = f->format;
+        s->in_channels = k;
+    }
+    int n = f->nb_samples;
+    size_t need = (size_t)n * (size_t)(k > s->channels ? k : s->channels);
     if (need > s->pend_cap) {
         float *p = realloc(s->pend, need * sizeof *p);
         RETURN_ERROR_IF(!p, ACCEL_ERR_NO_MEMORY, "out of memory decoding '%s'", s->path);
@@ -114,10 +141,28 @@ static accel_status convert(ff_state *s)
         s->pend_cap = need;
     }
     uint8_t *out[1] = {(uint8_t *)s->pend};
-    int got = ff.swr_convert(s->swr, out, n, (const uint8_t **)s->frm->extended_data, n);
-    char eb[128];
+    int got = ff.swr_convert(s->swr, out, n, (const uint8_t **)f->extended_data, n);
     RETURN_ERROR_IF(got < 0, ACCEL_ERR_FORMAT, "'%s': sample conversion failed: %s", s->path,
                     fferr(got, eb, sizeof eb));
+    if (k != s->channels) { /* in place: frame i is read (k values) before it is written */
+        size_t ch = (size_t)s->channels, kk = (size_t)k;
+        float inv = 1.0f / (float)k;
+        if (kk > ch) {
+            for (size_t i = 0; i < (size_t)got; i++) {
+                float acc = 0.0f;
+                for (size_t c = 0; c < kk; c++) acc += s->pend[i * kk + c];
+                float m = kk == 2 ? acc * 0.5f : acc * inv;
+                for (size_t c = 0; c < ch; c++) s->pend[i * ch + c] = m;
+            }
+        } else { /* fewer channels than announced: from the last frame back */
+            for (size_t i = (size_t)got; i-- > 0;) {
+                float acc = 0.0f;
+                for (size_t c = 0; c < kk; c++) acc += s->pend[i * kk + c];
+                float m = kk == 2 ? acc * 0.5f : acc * inv;
+                for (size_t c = 0; c < ch; c++) s->pend[i * ch + c] = m;
+            }
+        }
+    }
     s->pend_frames = (size_t)got;
     s->pend_pos = 0;
     s->decoded += got;
@@ -313,6 +358,8 @@ accel_status accel__audio_ffmpeg_open(audio_input *in, audio_decoder *d)
         goto fail;
     }
     s->channels = s->dec->ch_layout.nb_channels;
+    s->in_format = s->dec->sample_fmt;
+    s->in_channels = s->channels;
     r = ff.swr_alloc_set_opts2(&s->swr, &s->dec->ch_layout, AV_SAMPLE_FMT_FLT, s->dec->sample_rate,
                             &s->dec->ch_layout, s->dec->sample_fmt, s->dec->sample_rate, 0, NULL);
     if (r < 0 || (r = ff.swr_init(s->swr)) < 0) {
