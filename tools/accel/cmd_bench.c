@@ -218,6 +218,16 @@ int accel_cli_bench(int argc, char **argv)
     char opbuf[1024];
     int takes_image = 0;
     if (ops && strcmp(ops, "all") != 0) {
+        /* strtok_r would skip empty names, and none left would mean every operation */
+        size_t len = strlen(ops);
+        if (!len || ops[0] == ',' || ops[len - 1] == ',' || strstr(ops, ",,")) {
+            char allowed[1024];
+            accel__op_names(allowed, sizeof allowed);
+            accel_cli_error("bench", "--op '%s': an empty operation name; allowed: all, or "
+                                     "names separated by commas: %s",
+                            ops, allowed);
+            return 2;
+        }
         accel__strlcpy(opbuf, ops, sizeof opbuf);
         char *save = NULL;
         for (char *t = strtok_r(opbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
