@@ -48,7 +48,8 @@ static const cli_opt opts[] = {
     [O_OUTPUT] = {"-o", "--output", CLI_STR, "FILE",
                   "write the report to FILE (atomically); the table still shows", 0, 0, NULL, 0},
     [O_SVG] = {"--svg", NULL, CLI_STR, "FILE", "write a bar chart of the report", 0, 0, NULL, 0},
-    [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL, "every operation at small size: one warm-up call, three\ntimed",
+    [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL,
+                 "every operation at small size: one warm-up call, three\ntimed (not with --size, --iterations or --warmup)",
                  0, 0, NULL, 0},
     [O_LIST] = {"--list", NULL, CLI_FLAG, NULL, "list the operations and their sizes", 0, 0, NULL,
                 0},
@@ -177,6 +178,15 @@ int accel_cli_bench(int argc, char **argv)
     if (a.v[O_ITERATIONS].set) o.iterations = (int)a.v[O_ITERATIONS].i;
     if (a.v[O_WARMUP].set) o.warmup = (int)a.v[O_WARMUP].i;
     o.quick = a.v[O_QUICK].set > 0;
+    /* --quick fixes the size and the calls: an option that asks for others would be ignored */
+    static const int fixed[] = {O_SIZE, O_ITERATIONS, O_WARMUP};
+    for (size_t k = 0; o.quick && k < sizeof fixed / sizeof *fixed; k++)
+        if (a.v[fixed[k]].set) {
+            accel_cli_error("bench", "--quick and %s %s: --quick is --size small, --iterations 3 "
+                                     "and --warmup 1; give one of them",
+                            opts[fixed[k]].name, a.v[fixed[k]].s);
+            return 2;
+        }
     if (a.v[O_SIZE].set) {
         o.size = a.v[O_SIZE].s;
         if (accel__bench_parse_size(o.size, NULL) < 0) {
