@@ -47,7 +47,8 @@ static const cli_opt opts[] = {
     [O_FORMAT] = CLI_OPT_FORMAT,
     [O_OUTPUT] = {"-o", "--output", CLI_STR, "FILE",
                   "write the report to FILE (atomically); the table still shows", 0, 0, NULL, 0},
-    [O_SVG] = {"--svg", NULL, CLI_STR, "FILE", "write a bar chart of the report", 0, 0, NULL, 0},
+    [O_SVG] = {"--svg", NULL, CLI_STR, "FILE", "write a bar chart of the report (a file of its own)", 0,
+              0, NULL, 0},
     [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL,
                  "every operation at small size: one warm-up call, three\ntimed (not with --size, --iterations or --warmup)",
                  0, 0, NULL, 0},
@@ -280,6 +281,22 @@ int accel_cli_bench(int argc, char **argv)
         return 2;
     }
     const char *svg_path = a.v[O_SVG].set ? a.v[O_SVG].s : NULL;
+    /* the chart needs a place of its own: standard output already carries the report or the
+     * table beside it, and a chart renamed over the report would replace it */
+    const char *clash = !svg_path ? NULL
+                        : !strcmp(svg_path, "-") && (!out.path || cli_out_text(&out))
+                            ? "standard output, which carries the report or its table"
+                        : out.path && (!strcmp(svg_path, out.path) ||
+                                       accel_cli_same_place(svg_path, out.path))
+                            ? "the report's file (-o)"
+                            : NULL;
+    if (clash) {
+        accel_cli_error("bench", "--svg %s is %s; give the chart a file of its own", svg_path,
+                        clash);
+        cli_out_discard(&out);
+        accel_ctx_destroy(ctx);
+        return 2;
+    }
     if (svg_path && cli_out_open_file(&svg, verb.name, svg_path, CLI_FMT_TABLE) != 0) {
         cli_out_discard(&out);
         accel_ctx_destroy(ctx);
