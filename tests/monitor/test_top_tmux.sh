@@ -85,6 +85,27 @@ tmux -L "$sock" send-keys -t two C-c
 for _ in $(seq 100); do [ -e "$tmp/two.rc" ] && break; sleep 0.05; done
 check "Ctrl-C quits with status 0" grep -qx "EXIT=0" "$tmp/two.rc"
 
+# a terminal smaller than the frame: every line cut to its width (none wraps), the lines past
+# its height left out, so the title stays on the first row
+tmux -L "$sock" new-session -d -s small -x 16 -y 6 \
+  "'$accel' top --url '$url' --interval 0.3; echo \"EXIT=\$?\" > '$tmp/small.rc'; sleep 60"
+check "small: the screen comes up" wait_for small "#  KIND"
+sleep 0.7
+small=$(tmux -L "$sock" capture-pane -p -t small)
+echo "$small" | sed 's/^/  | /'
+check "small: the title on the first row" bash -c "head -n 1 <<<'$small' | grep -q '^accel top'"
+check "small: the header on the second, not a wrapped title" \
+  bash -c "sed -n 2p <<<'$small' | grep -q '^#  KIND'"
+widest=$(/usr/bin/python3 -c 'import sys; print(max(len(l) for l in sys.stdin.read().splitlines()))' <<<"$small")
+check "small: no line wider than the terminal (widest: $widest)" test "$widest" -le 16
+tmux -L "$sock" resize-window -t small -x 40 -y 3
+sleep 0.7
+check "smaller: the title still on the first row" \
+  bash -c "tmux -L '$sock' capture-pane -p -t small | head -n 1 | grep -q '^accel top'"
+tmux -L "$sock" send-keys -t small q
+for _ in $(seq 100); do [ -e "$tmp/small.rc" ] && break; sleep 0.05; done
+check "small: q quits with status 0" grep -qx "EXIT=0" "$tmp/small.rc"
+
 # JSON: one document per refresh, with the processes and the server's counters
 "$accel" top --json --iterations 2 --interval 0.2 --url "$url" >"$tmp/top.jsonl"
 check "--json: one JSON document per refresh, what the screen shows" /usr/bin/python3 - "$tmp/top.jsonl" <<'PY'
