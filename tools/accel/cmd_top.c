@@ -175,8 +175,11 @@ static void read_server(const http_url *url, const char *token, double interval,
     memset(v, 0, sizeof *v);
     http_response r;
     char err[300];
+    /* q and Ctrl-C are not read while it waits: a server that does not answer holds the
+     * screen 2 s at most, whatever the interval */
     int timeout = (int)(interval * 1000 * 0.8);
     if (timeout < 500) timeout = 500;
+    if (timeout > 2000) timeout = 2000;
     if (http_get(url, "/metrics", token, timeout, &r, err, sizeof err) != 0) {
         snprintf(v->error, sizeof v->error, "%s", err);
         return;
@@ -567,6 +570,7 @@ int accel_cli_top(int argc, char **argv)
     memset(&sv, 0, sizeof sv);
     for (long long it = 0; !stop && (iterations < 0 || it < iterations); it++) {
         if (url_text) read_server(&url, token, interval, &sv);
+        if (stop) break; /* Ctrl-C or SIGTERM while the server was read */
         if (tty) {
             struct winsize ws;
             int ok = ioctl(1, TIOCGWINSZ, &ws) == 0;
