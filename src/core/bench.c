@@ -59,7 +59,17 @@ static void add_idx(int *idx, size_t *n, int i)
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n)
 {
     *n = 0;
-    if (!sel || !*sel) sel = "all";
+    if (!sel) sel = "all";
+    /* strtok_r would skip empty names, and none left would time no device */
+    size_t len = strlen(sel);
+    if (!len || sel[0] == ',' || sel[len - 1] == ',' || strstr(sel, ",,")) {
+        char names[200];
+        accel__backend_names(names, sizeof names, ", ", 1);
+        return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                           "--device '%s': an empty device name; allowed: gpu, all, %s, or a "
+                           "device index 0..%zu (comma-separated for several)",
+                           sel, names, ctx->n_devs - 1);
+    }
     char buf[256];
     accel__strlcpy(buf, sel, sizeof buf);
     char *save = NULL;

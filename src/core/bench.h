@@ -121,7 +121,8 @@ typedef struct accel__bench_report {
     size_t n_fallbacks;
 } accel__bench_report;
 
-/* Parses a --device value into device indices (usable devices only). On error returns
+/* Parses a --device value into device indices (usable devices only); NULL is "all", an empty
+ * value or name ("", "0,,1") is bad syntax. On error returns
  * ACCEL_ERR_INVALID_ARG (bad syntax, message lists the values allowed) or ACCEL_ERR_NOT_FOUND
  * (no usable device matches). `idx` must hold ctx->n_devs entries. */
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n);

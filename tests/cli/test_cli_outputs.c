@@ -157,6 +157,27 @@ static void output_files(const char *const *env)
     free(text);
     ASSERT_EQ_INT(hidden_files(), 0);
     cli_free(&r);
+    /* the chart where the report goes: refused before anything is timed, the report intact
+     * (it was renamed over the report, or written into the JSON on standard output) */
+    char bj_dot[600];
+    snprintf(bj_dot, sizeof bj_dot, "%s/./bench.json", scratch_dir);
+    const char *const clash[][2] = {{bj, "the report's file (-o)"},
+                                    {bj_dot, "the report's file (-o)"},
+                                    {"-", "standard output"}};
+    for (size_t i = 0; i < sizeof clash / sizeof *clash; i++) {
+        r = RUN(env, "bench", "--op", "noop", "--device", "cpu", "--iterations", "1", "--json",
+                "-o", i < 2 ? bj : "-", "--svg", clash[i][0]);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, clash[i][1]);
+        ASSERT_CONTAINS(r.err, "give the chart a file of its own");
+        ASSERT_NOT_CONTAINS(r.err, "bench: noop");
+        ASSERT_NOT_CONTAINS(r.out, "<svg");
+        cli_free(&r);
+    }
+    text = slurp(bj);
+    ASSERT_TRUE(text && strstr(text, "\"tool\": \"accel bench\""));
+    free(text);
+    ASSERT_EQ_INT(hidden_files(), 0);
 
     /* failures: the path and the reason, exit 2, nothing left */
     char missing[600];

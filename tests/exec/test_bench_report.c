@@ -156,6 +156,14 @@ static void test_devices(void)
     ASSERT_STATUS(accel__bench_devices(ctx, "warp", idx, &n), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(ctx),
                     "allowed: gpu, all, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)");
+    /* an empty name is refused, not read as "all" ("") or as no device at all (",") */
+    ASSERT_OK(accel__bench_devices(ctx, NULL, idx, &n));
+    ASSERT_EQ_INT(n, 2);
+    const char *const empty[] = {"", ",", "0,", ",1", "0,,1"};
+    for (size_t i = 0; i < sizeof empty / sizeof *empty; i++) {
+        ASSERT_STATUS(accel__bench_devices(ctx, empty[i], idx, &n), ACCEL_ERR_INVALID_ARG);
+        ASSERT_CONTAINS(accel_last_error(ctx), "an empty device name; allowed: gpu, all");
+    }
     accel_ctx_destroy(ctx);
 }
 

@@ -25,6 +25,13 @@ if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_bench_unknown_operation 2 "unknown operation 'nosuch'; allowed: convert (convert-f16)" bench --operation nosuch)
   accel_exec_cli_test(cli_bench_bad_size 2 "allowed: small, medium, large" bench --operation empty --size huge)
   accel_exec_cli_test(cli_bench_bad_device 2 "allowed: gpu, all, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)" bench --operation empty --device warp)
+  # an empty name in a list is refused: --op '' timed every operation, --device , none
+  accel_exec_cli_test(cli_bench_empty_op 2 "--op '': an empty operation name; allowed: all, or names" bench --op=)
+  accel_exec_cli_test(cli_bench_empty_op_in_list 2 "--op 'convert,': an empty operation name" bench --op convert,)
+  accel_exec_cli_test(cli_bench_empty_device 2 "--device ',': an empty device name; allowed: gpu, all" bench --op empty --device ,)
+  # --quick fixes the size and the calls: asking for others is refused, not ignored
+  accel_exec_cli_test(cli_bench_quick_iterations 2 "--quick and --iterations 50: --quick is --size small, --iterations 3 and --warmup 1" bench --quick --op empty --iterations 50)
+  accel_exec_cli_test(cli_bench_quick_size 2 "--quick and --size large" bench --op empty --size large --quick)
   accel_exec_cli_test(cli_bench_bad_iterations 2 "expected a whole number" bench --operation empty --iterations 0)
   accel_exec_cli_test(cli_bench_nothing 2 "--op NAME, --quick or --list" bench)
   accel_exec_cli_test(cli_bench_cpu 0 "copy bandwidth" bench --operation empty --size 100 --iterations 3 --device cpu --batch-size 10)

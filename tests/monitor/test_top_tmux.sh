@@ -14,10 +14,11 @@ command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (Debian packag
 [ -e "$build/fakes/ok/libcuda.so.1" ] || { echo "SKIP: the stand-in drivers are not built"; exit 77; }
 tmp=$(mktemp -d)
 sock=accel-top-$$
-srv=
+srv= silent=
 cleanup() {
   tmux -L "$sock" kill-server 2>/dev/null
   [ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+  [ -n "$silent" ] && kill "$silent" 2>/dev/null && wait "$silent" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -85,6 +86,27 @@ tmux -L "$sock" send-keys -t two C-c
 for _ in $(seq 100); do [ -e "$tmp/two.rc" ] && break; sleep 0.05; done
 check "Ctrl-C quits with status 0" grep -qx "EXIT=0" "$tmp/two.rc"
 
+# a terminal smaller than the frame: every line cut to its width (none wraps), the lines past
+# its height left out, so the title stays on the first row
+tmux -L "$sock" new-session -d -s small -x 16 -y 6 \
+  "'$accel' top --url '$url' --interval 0.3; echo \"EXIT=\$?\" > '$tmp/small.rc'; sleep 60"
+check "small: the screen comes up" wait_for small "#  KIND"
+sleep 0.7
+small=$(tmux -L "$sock" capture-pane -p -t small)
+echo "$small" | sed 's/^/  | /'
+check "small: the title on the first row" bash -c "head -n 1 <<<'$small' | grep -q '^accel top'"
+check "small: the header on the second, not a wrapped title" \
+  bash -c "sed -n 2p <<<'$small' | grep -q '^#  KIND'"
+widest=$(/usr/bin/python3 -c 'import sys; print(max(len(l) for l in sys.stdin.read().splitlines()))' <<<"$small")
+check "small: no line wider than the terminal (widest: $widest)" test "$widest" -le 16
+tmux -L "$sock" resize-window -t small -x 40 -y 3
+sleep 0.7
+check "smaller: the title still on the first row" \
+  bash -c "tmux -L '$sock' capture-pane -p -t small | head -n 1 | grep -q '^accel top'"
+tmux -L "$sock" send-keys -t small q
+for _ in $(seq 100); do [ -e "$tmp/small.rc" ] && break; sleep 0.05; done
+check "small: q quits with status 0" grep -qx "EXIT=0" "$tmp/small.rc"
+
 # JSON: one document per refresh, with the processes and the server's counters
 "$accel" top --json --iterations 2 --interval 0.2 --url "$url" >"$tmp/top.jsonl"
 check "--json: one JSON document per refresh, what the screen shows" /usr/bin/python3 - "$tmp/top.jsonl" <<'PY'
@@ -109,6 +131,31 @@ check "through a pipe: no escape sequence" bash -c "! grep -q $'\e' '$tmp/pipe.t
 check "through a pipe: the devices" grep -q "Fake H100" "$tmp/pipe.txt"
 "$accel" top --url http://127.0.0.1:1 --iterations 1 >"$tmp/down.txt"
 check "a server that is not there is said so" grep -q "server http://127.0.0.1:1: Connection refused" "$tmp/down.txt"
+# a server that accepts the connection and never answers: the wait for it is bounded (2 s),
+# not a share of --interval (48 min at --interval 3600), during which q and Ctrl-C go unread
+/usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(120)' "$tmp/silent.port" &
+silent=$!
+for _ in $(seq 100); do [ -s "$tmp/silent.port" ] && break; sleep 0.05; done
+t0=$(date +%s)
+timeout -k 2 20 "$accel" top --url "http://127.0.0.1:$(cat "$tmp/silent.port")" --iterations 1 \
+  --interval 3600 >"$tmp/silent.txt"; rc=$?
+t1=$(date +%s)
+check "a server that does not answer: said so within 5 s (rc $rc, $((t1 - t0)) s)" \
+  bash -c "[ $rc = 0 ] && [ $((t1 - t0)) -le 5 ] && grep -q 'timed out reading the response' '$tmp/silent.txt'"
+# … and SIGTERM while it waits ends top at once, with status 0, as between refreshes
+"$accel" top --url "http://127.0.0.1:$(cat "$tmp/silent.port")" --interval 3600 >"$tmp/term.txt" &
+top=$!
+sleep 1
+t0=$(date +%s%N)
+kill -TERM "$top"
+for _ in $(seq 60); do kill -0 "$top" 2>/dev/null || break; sleep 0.05; done
+t1=$(date +%s%N)
+kill -0 "$top" 2>/dev/null && kill -KILL "$top"
+wait "$top"; rc=$?
+check "SIGTERM while the server is read: ended in $(((t1 - t0) / 1000000)) ms, status $rc" \
+  bash -c "[ $rc = 0 ] && [ $(((t1 - t0) / 1000000)) -lt 1000 ]"
 "$accel" top --url ftp://x 2>"$tmp/bad.txt"
 check "a bad --url is a usage error" grep -q "only http://HOST\[:PORT\]\[/PATH\] URLs" "$tmp/bad.txt"
 exit $fail

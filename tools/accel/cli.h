@@ -28,6 +28,10 @@ void accel_cli_error(const char *verb, const char *fmt, ...) __attribute__((form
 /* 1 when both paths name one existing file (same device and inode: hard and symbolic links
  * count); "-" (standard input or output) is no file. */
 int accel_cli_same_file(const char *a, const char *b);
+/* 1 when paths a and b name the same place, existing or not: the same file name in the same
+ * directory (after symbolic links and "..", by realpath), or one existing file under two
+ * names; "-" is no place. */
+int accel_cli_same_place(const char *a, const char *b);
 
 /* Now in UTC, to the millisecond, as the access log and `accel top --json` print it:
  * "2026-12-07T14:48:09.123Z" (24 characters and the NUL). */

@@ -3,7 +3,9 @@
  * package's `python -m accel` compiles the read-only verbs with this file). */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -97,6 +99,22 @@ int accel_cli_run(const accel_cli_program *p, int n, char **args)
         return 2;
     }
     return unknown_verb(p, args[0]);
+}
+
+/* Only paths whose last names match are resolved, so a corpus of millions of inputs costs a
+ * string comparison each. */
+int accel_cli_same_place(const char *a, const char *b)
+{
+    if (!strcmp(a, "-") || !strcmp(b, "-")) return 0;
+    const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+    ba = ba ? ba + 1 : a;
+    bb = bb ? bb + 1 : b;
+    if (strcmp(ba, bb) != 0) return accel_cli_same_file(a, b);
+    char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+    snprintf(da, sizeof da, "%.*s", ba == a ? 1 : (int)(ba - a), ba == a ? "." : a);
+    snprintf(db, sizeof db, "%.*s", bb == b ? 1 : (int)(bb - b), bb == b ? "." : b);
+    if (!realpath(da, ra) || !realpath(db, rb)) return !strcmp(a, b);
+    return !strcmp(ra, rb);
 }
 
 int accel_cli_same_file(const char *a, const char *b)

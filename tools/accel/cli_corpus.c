@@ -64,33 +64,15 @@ void cli_corpus_free(cli_corpus *cc)
     memset(cc, 0, sizeof *cc);
 }
 
-/* 1 when paths a and b name the same place, existing or not: the same file name in the same
- * directory (after symbolic links and "..", by realpath), or one existing file under two
- * names. Only paths whose last names match are resolved, so a corpus of millions of inputs
- * costs a string comparison each. */
-static int same_place(const char *a, const char *b)
-{
-    if (!strcmp(a, "-") || !strcmp(b, "-")) return 0;
-    const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
-    ba = ba ? ba + 1 : a;
-    bb = bb ? bb + 1 : b;
-    if (strcmp(ba, bb) != 0) return accel_cli_same_file(a, b);
-    char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
-    snprintf(da, sizeof da, "%.*s", ba == a ? 1 : (int)(ba - a), ba == a ? "." : a);
-    snprintf(db, sizeof db, "%.*s", bb == b ? 1 : (int)(bb - b), bb == b ? "." : b);
-    if (!realpath(da, ra) || !realpath(db, rb)) return !strcmp(a, b);
-    return !strcmp(ra, rb);
-}
-
 /* --log FILE must be none of the run's own files: the log is appended to, so naming the
  * manifest or an input would add JSON lines to it (and the next --resume would read them as
  * paths), and naming an output would lose the log when the output is renamed over it.
- * Inputs and outputs are compared by name first (same_place): a string comparison each; the
- * manifest also as a file (a link to it). */
+ * Inputs and outputs are compared by name first (accel_cli_same_place): a string comparison
+ * each; the manifest also as a file (a link to it). */
 static int log_clash(const cli_corpus *cc, const char *verb, accel_corpus *step)
 {
     if (!cc->log) return 0;
-    if (cc->manifest_path && (same_place(cc->log, cc->manifest_path) ||
+    if (cc->manifest_path && (accel_cli_same_place(cc->log, cc->manifest_path) ||
                               accel_cli_same_file(cc->log, cc->manifest_path))) {
         accel_cli_error(verb, "--log %s is the manifest; the log is appended to, so it needs a "
                               "file of its own", cc->log);
@@ -105,14 +87,14 @@ static int log_clash(const cli_corpus *cc, const char *verb, accel_corpus *step)
     char out[4200];
     for (size_t i = 0; i < cc->n_all; i++) {
         const char *in = cc->all[i], *bi = strrchr(in, '/');
-        if (!strcmp(bi ? bi + 1 : in, bl) && same_place(cc->log, in)) {
+        if (!strcmp(bi ? bi + 1 : in, bl) && accel_cli_same_place(cc->log, in)) {
             accel_cli_error(verb, "--log %s is an input of this run; the log is appended to, so "
                                   "it needs a file of its own", cc->log);
             return 1;
         }
         if (!outputs || accel_corpus_output(step, in, out, sizeof out) != ACCEL_OK) continue;
         const char *bo = strrchr(out, '/');
-        if (!strcmp(bo ? bo + 1 : out, bl) && same_place(cc->log, out)) {
+        if (!strcmp(bo ? bo + 1 : out, bl) && accel_cli_same_place(cc->log, out)) {
             accel_cli_error(verb, "--log %s is the output of '%s'; the log needs a file of its own",
                             cc->log, in);
             return 1;

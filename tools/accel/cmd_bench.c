@@ -47,8 +47,10 @@ static const cli_opt opts[] = {
     [O_FORMAT] = CLI_OPT_FORMAT,
     [O_OUTPUT] = {"-o", "--output", CLI_STR, "FILE",
                   "write the report to FILE (atomically); the table still shows", 0, 0, NULL, 0},
-    [O_SVG] = {"--svg", NULL, CLI_STR, "FILE", "write a bar chart of the report", 0, 0, NULL, 0},
-    [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL, "every operation at small size: one warm-up call, three\ntimed",
+    [O_SVG] = {"--svg", NULL, CLI_STR, "FILE", "write a bar chart of the report (a file of its own)", 0,
+              0, NULL, 0},
+    [O_QUICK] = {"--quick", NULL, CLI_FLAG, NULL,
+                 "every operation at small size: one warm-up call, three\ntimed (not with --size, --iterations or --warmup)",
                  0, 0, NULL, 0},
     [O_LIST] = {"--list", NULL, CLI_FLAG, NULL, "list the operations and their sizes", 0, 0, NULL,
                 0},
@@ -177,6 +179,15 @@ int accel_cli_bench(int argc, char **argv)
     if (a.v[O_ITERATIONS].set) o.iterations = (int)a.v[O_ITERATIONS].i;
     if (a.v[O_WARMUP].set) o.warmup = (int)a.v[O_WARMUP].i;
     o.quick = a.v[O_QUICK].set > 0;
+    /* --quick fixes the size and the calls: an option that asks for others would be ignored */
+    static const int fixed[] = {O_SIZE, O_ITERATIONS, O_WARMUP};
+    for (size_t k = 0; o.quick && k < sizeof fixed / sizeof *fixed; k++)
+        if (a.v[fixed[k]].set) {
+            accel_cli_error("bench", "--quick and %s %s: --quick is --size small, --iterations 3 "
+                                     "and --warmup 1; give one of them",
+                            opts[fixed[k]].name, a.v[fixed[k]].s);
+            return 2;
+        }
     if (a.v[O_SIZE].set) {
         o.size = a.v[O_SIZE].s;
         if (accel__bench_parse_size(o.size, NULL) < 0) {
@@ -218,6 +229,16 @@ int accel_cli_bench(int argc, char **argv)
     char opbuf[1024];
     int takes_image = 0;
     if (ops && strcmp(ops, "all") != 0) {
+        /* strtok_r would skip empty names, and none left would mean every operation */
+        size_t len = strlen(ops);
+        if (!len || ops[0] == ',' || ops[len - 1] == ',' || strstr(ops, ",,")) {
+            char allowed[1024];
+            accel__op_names(allowed, sizeof allowed);
+            accel_cli_error("bench", "--op '%s': an empty operation name; allowed: all, or "
+                                     "names separated by commas: %s",
+                            ops, allowed);
+            return 2;
+        }
         accel__strlcpy(opbuf, ops, sizeof opbuf);
         char *save = NULL;
         for (char *t = strtok_r(opbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -260,6 +281,22 @@ int accel_cli_bench(int argc, char **argv)
         return 2;
     }
     const char *svg_path = a.v[O_SVG].set ? a.v[O_SVG].s : NULL;
+    /* the chart needs a place of its own: standard output already carries the report or the
+     * table beside it, and a chart renamed over the report would replace it */
+    const char *clash = !svg_path ? NULL
+                        : !strcmp(svg_path, "-") && (!out.path || cli_out_text(&out))
+                            ? "standard output, which carries the report or its table"
+                        : out.path && (!strcmp(svg_path, out.path) ||
+                                       accel_cli_same_place(svg_path, out.path))
+                            ? "the report's file (-o)"
+                            : NULL;
+    if (clash) {
+        accel_cli_error("bench", "--svg %s is %s; give the chart a file of its own", svg_path,
+                        clash);
+        cli_out_discard(&out);
+        accel_ctx_destroy(ctx);
+        return 2;
+    }
     if (svg_path && cli_out_open_file(&svg, verb.name, svg_path, CLI_FMT_TABLE) != 0) {
         cli_out_discard(&out);
         accel_ctx_destroy(ctx);

@@ -175,8 +175,11 @@ static void read_server(const http_url *url, const char *token, double interval,
     memset(v, 0, sizeof *v);
     http_response r;
     char err[300];
+    /* q and Ctrl-C are not read while it waits: a server that does not answer holds the
+     * screen 2 s at most, whatever the interval */
     int timeout = (int)(interval * 1000 * 0.8);
     if (timeout < 500) timeout = 500;
+    if (timeout > 2000) timeout = 2000;
     if (http_get(url, "/metrics", token, timeout, &r, err, sizeof err) != 0) {
         snprintf(v->error, sizeof v->error, "%s", err);
         return;
@@ -201,7 +204,9 @@ static void read_server(const http_url *url, const char *token, double interval,
 
 typedef struct {
     int color;
-    int width; /* columns, 0: no limit */
+    int width;  /* columns, 0: no limit */
+    int height; /* rows, 0: no limit */
+    int rows;   /* rows written in this frame */
 } style;
 
 static const char *sgr(const style *st, const char *code) { return st->color ? code : ""; }
@@ -232,9 +237,13 @@ static void uptime_text(double s, char *out, size_t cap)
     else snprintf(out, cap, "%ldm %lds", t / 60, t % 60);
 }
 
-/* Writes `line` cut to the terminal's width (escape sequences are not counted). */
-static void emit(FILE *f, const style *st, const char *line)
+/* Writes `line` cut to the terminal's width (escape sequences are not counted); the lines past
+ * its height are left out, and the last row gets no newline, which would scroll the frame's
+ * first line away. */
+static void emit(FILE *f, style *st, const char *line)
 {
+    if (st->height && st->rows >= st->height) return;
+    st->rows++;
     if (!st->width) {
         fputs(line, f);
         fputc('\n', f);
@@ -256,11 +265,13 @@ static void emit(FILE *f, const style *st, const char *line)
         }
         fputc(*p, f);
     }
-    fputs(st->color ? "\033[0m\033[K\n" : (st->width ? "\033[K\n" : "\n"), f);
+    if (st->color) fputs("\033[0m", f);
+    if (col < st->width) fputs("\033[K", f); /* a full row has nothing left to clear */
+    if (!st->height || st->rows < st->height) fputc('\n', f);
 }
 
 static void frame(accel_ctx *ctx, const char *url_text, const server_view *sv, double interval,
-                  const style *st, FILE *f)
+                  style *st, FILE *f)
 {
     char line[2048], host[256] = "";
     gethostname(host, sizeof host - 1);
@@ -554,9 +565,13 @@ int accel_cli_top(int argc, char **argv)
     memset(&sv, 0, sizeof sv);
     for (long long it = 0; !stop && (iterations < 0 || it < iterations); it++) {
         if (url_text) read_server(&url, token, interval, &sv);
+        if (stop) break; /* Ctrl-C or SIGTERM while the server was read */
         if (tty) {
             struct winsize ws;
-            st.width = ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col : 80;
+            int ok = ioctl(1, TIOCGWINSZ, &ws) == 0;
+            st.width = ok && ws.ws_col > 0 ? ws.ws_col : 80;
+            st.height = ok && ws.ws_row > 0 ? ws.ws_row : 24;
+            st.rows = 0;
         }
         char *buf = NULL;
         size_t len = 0;

@@ -215,7 +215,9 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Waits for `events` on fd until the deadline; 0 ready, -1 timed out or failed. */
+/* Waits for `events` on fd until the deadline; 0 ready, -1 timed out, failed or interrupted:
+ * a signal the caller catches (accel top's SIGINT and SIGTERM) ends the wait, so that the
+ * caller can quit rather than wait out the deadline. */
 static int wait_fd(int fd, short events, double deadline)
 {
     for (;;) {
@@ -224,7 +226,7 @@ static int wait_fd(int fd, short events, double deadline)
         struct pollfd p = {fd, events, 0};
         int r = poll(&p, 1, (int)left + 1);
         if (r > 0) return 0;
-        if (r < 0 && errno != EINTR) return -1;
+        if (r < 0) return -1;
     }
 }
 

@@ -27,7 +27,8 @@ typedef struct http_response {
 int http_parse_response(const char *data, size_t n, http_response *resp, char *err, size_t cap);
 
 /* GET url's path + `path` ("/metrics"), with `Authorization: Bearer token` when token is not
- * NULL or "", within timeout_ms. 0, or -1 with the reason in err ("connection refused"). */
+ * NULL or "", within timeout_ms. 0, or -1 with the reason in err ("connection refused"). A
+ * signal caught while it waits for the server ends it (-1) before timeout_ms. */
 int http_get(const http_url *url, const char *path, const char *token, int timeout_ms,
              http_response *resp, char *err, size_t cap);
 
