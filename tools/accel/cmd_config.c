@@ -76,6 +76,7 @@ static int get(accel_ctx *ctx, const char *key, cli_format fmt, FILE *f)
         accel_cli_error("config", "%s", accel_last_error(ctx));
         return 2;
     }
+    if (accel__cfg_secret(key) && value[0]) value = "(set, hidden)"; /* as --show says it */
     if (fmt == CLI_FMT_JSON) {
         accel__json j;
         accel__json_init(&j, f, 1);
