@@ -110,7 +110,8 @@ static const cli_verb verb = {
     .opts = opts,
     .n_opts = N_OPTS,
     .operands = "show|clear|path",
-    .footer = "exit status: 0 done; 1 some file could not be removed; 2 usage error",
+    .footer = "exit status: 0 done; 1 some file could not be removed; 2 usage error, or no\n"
+              "usable cache directory",
 };
 
 /* Refuses directories whose removal would be a disaster if ACCEL_CACHE_DIR were mistyped. */
@@ -194,9 +195,9 @@ int accel_cli_cache(int argc, char **argv)
     char root[PATH_MAX];
     accel_status st = accel__cache_path(ctx, "", root, sizeof root);
     accel_ctx_destroy(ctx);
-    if (st != ACCEL_OK) {
-        accel_cli_error("cache", "%s", accel_last_error(NULL));
-        return 1;
+    if (st != ACCEL_OK) { /* ACCEL_CACHE_DIR (or XDG_CACHE_HOME) names no usable directory */
+        accel_cli_error("cache", "%s (check ACCEL_CACHE_DIR)", accel_last_error(NULL));
+        return 2;
     }
     if (strcmp(what, "clear") == 0 && dangerous(root)) {
         accel_cli_error("cache",
