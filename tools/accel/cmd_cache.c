@@ -167,12 +167,19 @@ static void report(const char *what, const char *root, const listing *l, int fai
 int accel_cli_cache(int argc, char **argv)
 {
     cli_args a;
+    static const char *const subs[] = {"show", "clear", "path"};
+    /* the subcommand first, before --help is honoured: `accel help cache wipe` is an unknown
+     * subcommand, as `accel help audio wipe` is, not the help */
+    if (argc > 1 && argv[1][0] != '-' && strcmp(argv[1], "show") != 0 &&
+        strcmp(argv[1], "clear") != 0 && strcmp(argv[1], "path") != 0) {
+        cli_error_unknown("cache", "subcommand", argv[1], subs, 3);
+        return 2;
+    }
     int pr = cli_parse(&verb, argc, argv, &a);
     if (pr != CLI_OK) {
         cli_args_free(&a);
         return pr == CLI_HELP ? 0 : 2;
     }
-    static const char *const subs[] = {"show", "clear", "path"};
     const char *what = a.n_operands ? a.operands[0] : NULL;
     size_t n_operands = a.n_operands;
     const char *extra = n_operands > 1 ? a.operands[1] : NULL;
