@@ -55,8 +55,23 @@ int main(void)
         const char *const get_bad[] = {"config", "--get", "ACCEL_NOPE", NULL};
         r = run(env, get_bad);
         EXPECT_EXIT(r, 2);
-        ASSERT_CONTAINS(r.err, "unknown configuration key ACCEL_NOPE");
+        ASSERT_CONTAINS(r.err, "unknown configuration key 'ACCEL_NOPE'");
+        ASSERT_CONTAINS(r.err, "allowed: ACCEL_CONFIG, ACCEL_BACKEND, ");
+        ASSERT_CONTAINS(r.err, "ACCEL_ALL_GPU");
+        ASSERT_CONTAINS(r.err, "GPU_BACKEND, ACCEL_<OP>_GPU)");
         cli_free(&r);
+        /* the nearest key: a typo, and the lower case a config file accepts */
+        const char *const typos[][2] = {{"ACCEL_BACKND", "ACCEL_BACKEND"},
+                                        {"accel_batch_size", "ACCEL_BATCH_SIZE"}};
+        for (size_t i = 0; i < 2; i++) {
+            const char *const get_typo[] = {"config", "--get", typos[i][0], NULL};
+            r = run(env, get_typo);
+            EXPECT_EXIT(r, 2);
+            char want[128];
+            snprintf(want, sizeof want, "did you mean '%s'?", typos[i][1]);
+            ASSERT_CONTAINS(r.err, want);
+            cli_free(&r);
+        }
     }
 
     /* the server's token is never printed: not by --show, --get or the doctor */
