@@ -48,5 +48,9 @@ accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf,
     while (len > 1 && buf[len - 1] == '/') buf[--len] = '\0';
     RETURN_ERROR_IF(mkdir_p(buf) != 0, ACCEL_ERR_IO, "cannot create cache directory %s: %s", buf,
                     strerror(errno));
+    /* mkdir's EEXIST also stands for a file of that name: it holds no cache */
+    struct stat st;
+    RETURN_ERROR_IF(stat(buf, &st) != 0 || !S_ISDIR(st.st_mode), ACCEL_ERR_IO,
+                    "cache directory %s is not a directory", buf);
     return ACCEL_OK;
 }

@@ -293,6 +293,8 @@ static int find_key(const char *key)
     return -1;
 }
 
+int accel__cfg_secret(const char *key) { return key && secret(find_key(key)); }
+
 /* ACCEL_<OP>_GPU: upper-case letters, digits and '_' between the prefix and the suffix. */
 static int is_op_key(const char *key)
 {

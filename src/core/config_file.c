@@ -30,12 +30,19 @@ int accel__config_file_default(char *buf, size_t cap)
 #ifdef ACCEL_HAVE_INIH
 #include <ini.h>
 
+/* The most a configuration file may hold. A file of every key is a few KiB; without a bound,
+ * ACCEL_CONFIG naming an endless stream (/dev/zero, a pipe that never ends a line) was read
+ * for ever. */
+#define CONFIG_FILE_MAX (1L << 20)
+
 typedef struct {
     FILE *f;
     const char *path;
     int line;            /* lines handed to inih so far */
     int long_line;       /* first line longer than inih's buffer, 0 when none */
     int nul_line;        /* first line holding a NUL byte, 0 when none */
+    long bytes;          /* read so far */
+    int too_big;         /* more than CONFIG_FILE_MAX bytes: reading stopped */
     accel__config_setter set;
     void *user;
     accel_status status; /* first failure from a handler */
@@ -43,10 +50,21 @@ typedef struct {
 
 /* inih's line reader. Reads bytes itself rather than with fgets, because a NUL byte would end
  * the C string where the line does not end: such a line is reported, never parsed. */
+static int next_byte(reader_state *r)
+{
+    if (r->bytes >= CONFIG_FILE_MAX) {
+        r->too_big = 1;
+        return EOF;
+    }
+    int c = getc(r->f);
+    if (c != EOF) r->bytes++;
+    return c;
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
     reader_state *r = stream;
-    int c = getc(r->f);
+    int c = next_byte(r);
     if (c == EOF || num < 2) return NULL;
     r->line++;
     int k = 0;
@@ -57,14 +75,14 @@ static char *read_line(char *str, int num, void *stream)
         }
         str[k++] = (char)c;
         if (c == '\n' || k + 1 >= num) break;
-        if ((c = getc(r->f)) == EOF) break;
+        if ((c = next_byte(r)) == EOF) break;
     }
     str[k] = '\0';
     if (str[k - 1] != '\n' && k + 1 >= num) {
         /* longer than inih's line buffer: drop the rest rather than let inih parse the tail
          * as a line of its own, and report it */
         int more = 0;
-        while ((c = getc(r->f)) != EOF && c != '\n') more = 1;
+        while ((c = next_byte(r)) != EOF && c != '\n') more = 1;
         if (more && !r->long_line) r->long_line = r->line;
     }
     return str;
@@ -145,6 +163,11 @@ accel_status accel__config_file_read_stream(FILE *f, const char *path, accel__co
         return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s:%d: line too long (lines may hold at most "
                                              "about 200 characters)",
                            path, r.long_line);
+    /* before a malformed line: the line reading stopped in is cut, not malformed */
+    if (r.too_big)
+        return ACCEL_ERROR(ACCEL_ERR_CONFIG, "%s: larger than %ld KiB; allowed: a text file of "
+                                             "KEY = VALUE lines, at most %ld KiB",
+                           path, CONFIG_FILE_MAX / 1024, CONFIG_FILE_MAX / 1024);
     if (rc == -2) return ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory reading %s", path);
     if (rc < 0 || ferror(f)) return ACCEL_ERROR(ACCEL_ERR_IO, "cannot read configuration file %s", path);
     if (rc > 0) {

@@ -142,6 +142,9 @@ int accel__cfg_op_gpu(const accel_ctx *ctx, const char *op);
 /* The switch key of operation `op` into key (cap >= 12): "convert" → "ACCEL_CONVERT_GPU";
  * letters and digits upper-cased, anything else '_', the name cut to fit. */
 void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap);
+/* 1 when `key` names a setting whose value is never printed (ACCEL_SERVE_TOKEN): reports
+ * show "(set, hidden)" instead. */
+int accel__cfg_secret(const char *key);
 /* The i-th line of `accel config --show` (ACCEL_CONFIG, every key, then the ACCEL_<OP>_GPU keys
  * that are set): 1 and its key, value ("" unset), source and note ("" or why the value is
  * odd: "no such file"); 0 past the end. Pointers stay valid while the context lives. */

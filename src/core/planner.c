@@ -629,9 +629,23 @@ accel_status accel_plan_chunk(accel_ctx *ctx, const char *op, double duration_s,
     if (samples < 1) {
         plan->batch = 0;
         plan->chunk_seconds = 0;
-        result = ACCEL_ERROR(ACCEL_ERR_DEVICE_OOM,
-                             "%s: not even one sample of signal fits device %d (%s): %s", o->name,
-                             di, d->info.name, bd.why);
+        /* memory is the reason only when it cut the chunk: an input, or an ACCEL_CHUNK_SECONDS,
+         * shorter than one sample is not a device that is too small */
+        if (chunk >= duration_s)
+            result = ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                                 "%s: the input, %g s, is shorter than one sample at %d Hz; "
+                                 "allowed: at least %g s",
+                                 o->name, duration_s, rate, 1.0 / rate);
+        else if (setting > 0)
+            result = ACCEL_ERROR(ACCEL_ERR_CONFIG,
+                                 "ACCEL_CHUNK_SECONDS=%s (from %s): shorter than one sample at %d "
+                                 "Hz; allowed: at least %g s at this rate",
+                                 accel__cfg_str(ctx, ACCEL__CFG_CHUNK_SECONDS),
+                                 accel__cfg_source(ctx, ACCEL__CFG_CHUNK_SECONDS), rate, 1.0 / rate);
+        else
+            result = ACCEL_ERROR(ACCEL_ERR_DEVICE_OOM,
+                                 "%s: not even one sample of signal fits device %d (%s): %s",
+                                 o->name, di, d->info.name, bd.why);
     } else {
         plan->batch = (size_t)samples;
         plan->chunk_seconds = samples / rate;

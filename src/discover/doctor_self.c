@@ -50,7 +50,8 @@ static void check_config(accel__doc_state *s)
         if (!src || strcmp(src, "default") == 0) continue;
         size_t n = strlen(set);
         snprintf(set + n, sizeof set - n, "%s%s=%s (%s)", n ? ", " : "", keys[i],
-                 accel__cfg_str(s->ctx, ids[i]), src);
+                 accel__cfg_secret(keys[i]) ? "(set, hidden)" : accel__cfg_str(s->ctx, ids[i]),
+                 src);
     }
     accel__doc_add(s, ACCEL__DOC_PASS, "accel.config", "accel configuration", NULL,
                    "valid; %s", set[0] ? set : "every setting at its default");

@@ -56,6 +56,24 @@ static void help(void)
     EXPECT_EXIT(r, 0);
     ASSERT_CONTAINS(r.out, "commands:");
     cli_free(&r);
+    r = RUN(NULL, "help", "help"); /* was "unknown command 'help'; did you mean 'help'?" */
+    EXPECT_EXIT(r, 0);
+    ASSERT_CONTAINS(r.out, "commands:");
+    cli_free(&r);
+    /* cache's subcommands: help for a real one, an error for another (it printed the help) */
+    r = RUN(NULL, "help", "cache", "show");
+    EXPECT_EXIT(r, 0);
+    ASSERT_CONTAINS(r.out, "usage: accel cache");
+    cli_free(&r);
+    const char *const *wipe[] = {(const char *const[]){"help", "cache", "wipe", NULL},
+                                 (const char *const[]){"cache", "wipe", "--help", NULL}};
+    for (size_t i = 0; i < 2; i++) {
+        r = run_accel(NULL, wipe[i]);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "unknown subcommand 'wipe'");
+        ASSERT_STR_EQ(r.out, "");
+        cli_free(&r);
+    }
 }
 
 static void suggestions(void)

@@ -100,5 +100,23 @@ int main(void)
         ASSERT_CONTAINS(r.err, ALLOWED);
         cli_free(&r);
     }
+    /* an empty name (a script's unset variable) is refused, never skipped: stats used to run
+     * nothing for --op '' and exit 0 */
+    const char *const *empty[] = {
+        (const char *const[]){"select", "--op", "", NULL},
+        (const char *const[]){"plan", "--op", "", NULL},
+        (const char *const[]){"stats", "--op", "", NULL},
+        (const char *const[]){"stats", "--op", ",", NULL},
+        (const char *const[]){"stats", "--op", "noop,,reduce", NULL},
+        (const char *const[]){"stats", "--op", "noop,", NULL},
+    };
+    for (size_t i = 0; i < sizeof empty / sizeof *empty; i++) {
+        r = run_accel(cpu, empty[i]);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "no operation named; allowed: ");
+        ASSERT_CONTAINS(r.err, ALLOWED);
+        ASSERT_STR_EQ(r.out, "");
+        cli_free(&r);
+    }
     TEST_DONE();
 }

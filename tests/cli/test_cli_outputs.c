@@ -2,7 +2,9 @@
  * the report atomically (no temporary file left, the human form still on screen when FILE
  * holds another format); a failed write — a missing directory, a directory, a full file size
  * limit, SIGINT — leaves nothing behind and names the path and the reason; devices, bench,
- * stats, select --explain and config --show take --format table|json|csv|md. */
+ * stats, select --explain and config --show take --format table|json|csv|md; a failed write
+ * to standard output fails the command, and -o naming standard output, a FIFO or a device
+ * writes to it. */
 #include "cli_test.h"
 
 #include <signal.h>
@@ -253,6 +255,69 @@ static void output_files(const char *const *env)
     posix_spawn_file_actions_destroy(&fa);
 }
 
+/* Standard output is a report too: a failed write there (a full disk behind `>`) fails the
+ * command; -o naming standard output under another name, a FIFO or a device writes to it
+ * rather than renaming a file over its name. */
+static void output_streams(const char *const *env)
+{
+    const char *const *cmds[] = {
+        (const char *const[]){"version", "--json", NULL},
+        (const char *const[]){"devices", "--json", NULL},
+        (const char *const[]){"config", "--show", NULL},
+        (const char *const[]){"select", "--explain", NULL},
+        (const char *const[]){"devices", "--query", "index", "--watch", "0.05", NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        char line[512];
+        size_t k = (size_t)snprintf(line, sizeof line, "ACCEL_BACKEND=cpu '%s/accel'",
+                                    ACCEL_TEST_BUILD);
+        for (size_t j = 0; cmds[i][j]; j++)
+            k += (size_t)snprintf(line + k, sizeof line - k, " %s", cmds[i][j]);
+        snprintf(line + k, sizeof line - k, " > /dev/full");
+        char *const argv[] = {"/bin/sh", "-c", line, NULL};
+        cli_result r = test_spawn(argv, NULL, 60); /* the watch ends at its first failed write */
+        if (r.timed_out) TEST_FAIL_("%s: still running after 60 s", line);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "cannot write standard output: No space left on device");
+        cli_free(&r);
+    }
+
+    /* a link to standard output: the report goes there, the link stays */
+    const char *link = scratch("stdout-link");
+    if (symlink("/proc/self/fd/1", link) != 0) TEST_FAIL_("symlink %s failed", link);
+    cli_result r = RUN(env, "version", "--json", "-o", link);
+    EXPECT_EXIT(r, 0);
+    ASSERT_CONTAINS(r.out, "\"version\"");
+    ASSERT_JSON(r.out, "version -o /proc/self/fd/1");
+    struct stat st;
+    ASSERT_TRUE(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+    cli_free(&r);
+    unlink(link);
+
+    /* a FIFO: its reader gets the report; the FIFO is not replaced by a file */
+    const char *fifo = scratch("report.fifo"), *got = scratch("from-fifo.json");
+    if (mkfifo(fifo, 0600) != 0) TEST_FAIL_("mkfifo %s failed", fifo);
+    char reader[1200];
+    snprintf(reader, sizeof reader, "timeout 30 cat '%s' > '%s'", fifo, got);
+    char *const rargv[] = {"/bin/sh", "-c", reader, NULL};
+    pid_t pid;
+    if (posix_spawn(&pid, rargv[0], NULL, NULL, rargv, environ) == 0) {
+        r = RUN(env, "select", "--json", "-o", fifo);
+        EXPECT_EXIT(r, 0);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        char *text = slurp(got);
+        ASSERT_TRUE(text != NULL);
+        if (text) ASSERT_JSON(text, "select -o FIFO");
+        free(text);
+        ASSERT_TRUE(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+        ASSERT_EQ_INT(hidden_files(), 0);
+        cli_free(&r);
+    } else {
+        TEST_FAIL_("could not start the FIFO's reader");
+    }
+}
+
 int main(void)
 {
     cli_isolate_env();
@@ -260,6 +325,7 @@ int main(void)
     json_everywhere(env);
     formats(env);
     output_files(env);
+    output_streams(env);
     scratch_remove();
     TEST_DONE();
 }

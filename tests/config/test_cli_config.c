@@ -1,6 +1,7 @@
 /* The accel tool and configuration: `config --show` prints each value with its source, every
  * command that reads the configuration exits 2 on a bad value (naming key, value and what is
- * allowed), `select` explains and exits 1 when ACCEL_STRICT refuses a fallback. */
+ * allowed), `select` explains and exits 1 when ACCEL_STRICT refuses a fallback; the server's
+ * token is never printed. */
 #include "config_test.h"
 #include "core/config_file.h"
 
@@ -54,8 +55,49 @@ int main(void)
         const char *const get_bad[] = {"config", "--get", "ACCEL_NOPE", NULL};
         r = run(env, get_bad);
         EXPECT_EXIT(r, 2);
-        ASSERT_CONTAINS(r.err, "unknown configuration key ACCEL_NOPE");
+        ASSERT_CONTAINS(r.err, "unknown configuration key 'ACCEL_NOPE'");
+        ASSERT_CONTAINS(r.err, "allowed: ACCEL_CONFIG, ACCEL_BACKEND, ");
+        ASSERT_CONTAINS(r.err, "ACCEL_ALL_GPU");
+        ASSERT_CONTAINS(r.err, "GPU_BACKEND, ACCEL_<OP>_GPU)");
         cli_free(&r);
+        /* the nearest key: a typo, and the lower case a config file accepts */
+        const char *const typos[][2] = {{"ACCEL_BACKND", "ACCEL_BACKEND"},
+                                        {"accel_batch_size", "ACCEL_BATCH_SIZE"}};
+        for (size_t i = 0; i < 2; i++) {
+            const char *const get_typo[] = {"config", "--get", typos[i][0], NULL};
+            r = run(env, get_typo);
+            EXPECT_EXIT(r, 2);
+            char want[128];
+            snprintf(want, sizeof want, "did you mean '%s'?", typos[i][1]);
+            ASSERT_CONTAINS(r.err, want);
+            cli_free(&r);
+        }
+    }
+
+    /* the server's token is never printed: not by --show, --get or the doctor */
+    {
+        const char *token = "s3cret-token-0123456789abcdef";
+        char env_token[128];
+        snprintf(env_token, sizeof env_token, "ACCEL_SERVE_TOKEN=%s", token);
+        const char *const env[] = {env_token, "ACCEL_BACKEND=cpu", NULL};
+        const char *const *shows[] = {
+            show,
+            (const char *const[]){"config", "--show", "--json", NULL},
+            (const char *const[]){"config", "--get", "ACCEL_SERVE_TOKEN", NULL},
+            (const char *const[]){"config", "--get", "ACCEL_SERVE_TOKEN", "--json", NULL},
+            (const char *const[]){"config", "--get", "ACCEL_SERVE_TOKEN", "--format", "csv", NULL},
+            (const char *const[]){"doctor", NULL},
+            (const char *const[]){"doctor", "--json", NULL},
+        };
+        for (size_t c = 0; c < sizeof shows / sizeof *shows; c++) {
+            cli_result r = run(env, shows[c]);
+            if (strcmp(shows[c][0], "doctor") != 0) EXPECT_EXIT(r, 0);
+            ASSERT_CONTAINS(r.out, "(set, hidden)");
+            if (strstr(r.out, token) || strstr(r.err, token))
+                TEST_FAIL_("accel %s %s printed the token: %s%s", shows[c][0],
+                           shows[c][1] ? shows[c][1] : "", r.out, r.err);
+            cli_free(&r);
+        }
     }
 
     /* a bad value: every command that reads the configuration exits 2 */

@@ -222,6 +222,22 @@ int main(void)
         bad_file_n("nul-only.ini", "\0", 1, (const char *const[]){"@:1: contains a NUL byte", NULL});
         bad_file_n("nul-late.ini", "[accel\nx\0\n", 10,
                    (const char *const[]){"@:1: malformed line '[accel'", NULL});
+        /* a file of more than 1 MiB is refused, and an endless one (/dev/zero) is not read
+         * for ever: reading stops at the limit */
+        {
+            const char line[] = "ACCEL_BATCH_SIZE = 4\n";
+            size_t n = 0, cap = (2u << 20) + sizeof line;
+            char *big = malloc(cap);
+            while (big && n + sizeof line - 1 < cap - 1) {
+                memcpy(big + n, line, sizeof line - 1);
+                n += sizeof line - 1;
+            }
+            if (big)
+                bad_file_n("big.ini", big, n,
+                           (const char *const[]){"@: larger than 1024 KiB", "allowed: ", NULL});
+            free(big);
+            bad_file_at("/dev/zero", (const char *const[]){"/dev/zero:1: contains a NUL byte", NULL});
+        }
         /* the file's bad value counts even when the environment sets the key */
         setenv("ACCEL_BACKEND", "cpu", 1);
         bad_file("shadowed.ini", "ACCEL_BACKEND = gpux\n",

@@ -387,6 +387,18 @@ static void test_chunk(void)
     ASSERT_CONTAINS(p.why, "ACCEL_CHUNK_SECONDS=30 (api)");
     ASSERT_OK(accel_plan_chunk(ctx, "signal_test", 12.0, 16000, 0, &p));
     ASSERT_NEAR(p.chunk_seconds, 12.0, 1e-9);
+    /* an input shorter than one sample is not a device too small (it used to blame the budget) */
+    ASSERT_STATUS(accel_plan_chunk(ctx, "signal_test", 1e-5, 16000, 0, &p), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "shorter than one sample at 16000 Hz");
+    ASSERT_TRUE(!strstr(accel_last_error(ctx), "fits device"));
+    accel_ctx_destroy(ctx);
+    /* nor is an ACCEL_CHUNK_SECONDS shorter than one sample */
+    ctx = ctx_with("ACCEL_CHUNK_SECONDS", "0.00001", NULL, NULL);
+    gpu(ctx, 6 * GiB, 8 * GiB);
+    ASSERT_STATUS(accel_plan_chunk(ctx, "signal_test", 600.0, 16000, 0, &p), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "ACCEL_CHUNK_SECONDS=0.00001 (from api): shorter than "
+                                           "one sample at 16000 Hz");
+    ASSERT_TRUE(!strstr(accel_last_error(ctx), "fits device"));
     /* without make_signal one item is one sample: plan_test at 8 B per sample */
     accel_ctx_destroy(ctx);
     ctx = ctx_with("ACCEL_MEMORY_LIMIT_GB", "0.01", NULL, NULL);

@@ -1,6 +1,7 @@
 /* `accel cache show|clear|path`: lists every cached file with its size, removes them all
  * (printing what it removed), keeps the cache directory itself, never follows a symbolic link
- * out of it, and rejects unknown subcommands with exit code 2. */
+ * out of it, and rejects unknown subcommands with exit code 2, and a cache directory that is a
+ * file or cannot be made too. */
 #include "test.h"
 #include "cli_run.h"
 #include "test_files.h"
@@ -10,9 +11,9 @@
 static char out[16384];
 
 /* Runs `accel <args…>`; keeps its stdout then its stderr in `out`. Returns the exit code. */
-static int run(const char *const *args)
+static int run_env(const char *const *env, const char *const *args)
 {
-    cli_result r = cli_run(NULL, args);
+    cli_result r = cli_run(env, args);
     snprintf(out, sizeof out, "%s%s", r.out ? r.out : "", r.err ? r.err : "");
     printf("$ accel");
     for (const char *const *a = args; *a; a++) printf(" %s", *a);
@@ -20,6 +21,8 @@ static int run(const char *const *args)
     cli_free(&r);
     return r.code;
 }
+
+static int run(const char *const *args) { return run_env(NULL, args); }
 
 /* A file of n bytes ('x'). */
 static void write_file(const char *path, size_t n)
@@ -75,5 +78,24 @@ int main(void)
     ASSERT_EQ_INT(run((const char *const[]){"cache", "wipe", NULL}), 2);
     ASSERT_CONTAINS(out, "unknown subcommand 'wipe' (allowed: show, clear, path)");
     ASSERT_EQ_INT(run((const char *const[]){"cache", NULL}), 2);
+
+    /* ACCEL_CACHE_DIR naming a file, or a place no directory can be made: no cache to show or
+     * clear, exit 2 naming it (it used to list "0 files" and exit 0, or exit 1, the code of
+     * a file that could not be removed) */
+    char file[4200], env_file[4300], env_sub[4300];
+    snprintf(file, sizeof file, "%s/a-file", outside);
+    write_file(file, 3);
+    snprintf(env_file, sizeof env_file, "ACCEL_CACHE_DIR=%s", file);
+    snprintf(env_sub, sizeof env_sub, "ACCEL_CACHE_DIR=%s/sub", file);
+    static const char *const subs[] = {"path", "show", "clear"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *const args[] = {"cache", subs[i], NULL};
+        ASSERT_EQ_INT(run_env((const char *const[]){env_file, NULL}, args), 2);
+        ASSERT_CONTAINS(out, "is not a directory");
+        ASSERT_CONTAINS(out, file);
+        ASSERT_EQ_INT(run_env((const char *const[]){env_sub, NULL}, args), 2);
+        ASSERT_CONTAINS(out, "cannot create cache directory");
+    }
+    ASSERT_EQ_INT(stat(file, &st), 0); /* the file is left alone */
     TEST_DONE();
 }

@@ -63,7 +63,7 @@ int accel_cli_run(const accel_cli_program *p, int n, char **args)
     }
     if (strcmp(args[0], "help") == 0) {
         /* `help VERB [SUBCOMMAND]`: the verb's own --help */
-        if (n < 2) {
+        if (n < 2 || (n == 2 && strcmp(args[1], "help") == 0)) { /* `help help` too */
             p->usage(stdout);
             return 0;
         }

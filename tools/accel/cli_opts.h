@@ -135,6 +135,7 @@ typedef struct cli_out {
     const char *path; /* -o FILE, NULL for standard output */
     FILE *f;          /* the report's stream once opened */
     char tmp[4096];   /* the temporary file while it is being written */
+    int direct;       /* FILE is a FIFO or a device (/dev/null): written in place, no rename */
     char error[512];  /* what cli_out_close printed when it failed ("cannot write …"), for a
                          verb that reports it in its JSON too */
 } cli_out;
@@ -149,8 +150,10 @@ int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format
 /* Where the human-readable form goes besides the report: standard output when the report goes
  * to a file in another format, NULL otherwise. */
 FILE *cli_out_text(const cli_out *o);
-/* Completes the report: flushes, syncs and renames the temporary file over FILE. On failure
- * removes it and prints "cannot write FILE: reason". Returns 0 or 2. */
+/* Completes the report: flushes, syncs and renames the temporary file over FILE (a FIFO or a
+ * device is written in place; standard output or error under another name, /dev/stdout, is
+ * that stream). On failure removes it and prints "cannot write FILE: reason". A failed write
+ * to standard output (a full disk behind `>`) fails too. Returns 0 or 2. */
 int cli_out_close(cli_out *o);
 /* Removes the unfinished report (on an error before it was written). */
 void cli_out_discard(cli_out *o);

@@ -116,9 +116,34 @@ int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format
     }
     o->path = path;
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
         out_error(verb, path, "it is a directory");
         return 2;
+    }
+    /* standard output or error under another name (/dev/stdout, /proc/self/fd/1): written to
+     * that stream, as `-o -` is; a rename would replace the name (the link in /dev) and leave
+     * the stream empty */
+    for (int fd = 1; exists && fd <= 2; fd++) {
+        struct stat so;
+        if (fstat(fd, &so) == 0 && so.st_dev == st.st_dev && so.st_ino == st.st_ino) {
+            o->path = NULL;
+            o->f = fd == 1 ? stdout : stderr;
+            return 0;
+        }
+    }
+    /* a FIFO, a character device (/dev/null), a socket: there is no file to replace, so it is
+     * written in place, as a shell's redirection would */
+    if (exists && !S_ISREG(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        o->f = fd < 0 ? NULL : fdopen(fd, "w");
+        if (!o->f) {
+            out_error(verb, path, strerror(errno));
+            if (fd >= 0) close(fd);
+            return 2;
+        }
+        o->direct = 1;
+        return 0;
     }
     char dir_buf[4096], base_buf[4096];
     snprintf(dir_buf, sizeof dir_buf, "%s", path);
@@ -168,15 +193,45 @@ void cli_out_discard(cli_out *o)
     o->f = NULL;
 }
 
+/* Standard output (the report, or the human form beside -o FILE) is checked too: a full disk
+ * or a closed file behind `> out.json` is a failed report, not exit status 0. */
+static int stdout_failed(const char *verb)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    out_error(verb, "standard output", strerror(errno ? errno : EIO));
+    return 1;
+}
+
 int cli_out_close(cli_out *o)
 {
     if (!o->f) return 0;
     if (!o->path) {
-        fflush(stdout);
-        return 0;
+        int failed = o->f != stdout && (fflush(o->f) != 0 || ferror(o->f));
+        if (failed) out_error(o->verb, "standard error", strerror(errno ? errno : EIO));
+        o->f = NULL;
+        return stdout_failed(o->verb) || failed ? 2 : 0;
     }
     const char *why = NULL;
     int err = 0;
+    if (o->direct) {
+        if (fflush(o->f) != 0 || ferror(o->f)) {
+            err = errno ? errno : EIO;
+            why = "the write failed";
+        }
+        if (fclose(o->f) != 0 && !why) {
+            err = errno;
+            why = "close failed";
+        }
+        o->f = NULL;
+        if (why) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s (%s)", strerror(err), why);
+            out_error(o->verb, o->path, msg);
+            snprintf(o->error, sizeof o->error, "cannot write %s: %s", o->path, msg);
+            return 2;
+        }
+        return stdout_failed(o->verb) ? 2 : 0;
+    }
     if (fflush(o->f) != 0 || ferror(o->f)) {
         err = errno ? errno : EIO;
         why = "the write failed";
@@ -205,7 +260,7 @@ int cli_out_close(cli_out *o)
     }
     cli_keep_on_signal(o->tmp);
     o->tmp[0] = '\0';
-    return 0;
+    return stdout_failed(o->verb) ? 2 : 0;
 }
 
 /* ---- tables ---------------------------------------------------------------------------- */

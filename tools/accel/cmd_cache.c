@@ -110,7 +110,8 @@ static const cli_verb verb = {
     .opts = opts,
     .n_opts = N_OPTS,
     .operands = "show|clear|path",
-    .footer = "exit status: 0 done; 1 some file could not be removed; 2 usage error",
+    .footer = "exit status: 0 done; 1 some file could not be removed; 2 usage error, or no\n"
+              "usable cache directory",
 };
 
 /* Refuses directories whose removal would be a disaster if ACCEL_CACHE_DIR were mistyped. */
@@ -166,12 +167,19 @@ static void report(const char *what, const char *root, const listing *l, int fai
 int accel_cli_cache(int argc, char **argv)
 {
     cli_args a;
+    static const char *const subs[] = {"show", "clear", "path"};
+    /* the subcommand first, before --help is honoured: `accel help cache wipe` is an unknown
+     * subcommand, as `accel help audio wipe` is, not the help */
+    if (argc > 1 && argv[1][0] != '-' && strcmp(argv[1], "show") != 0 &&
+        strcmp(argv[1], "clear") != 0 && strcmp(argv[1], "path") != 0) {
+        cli_error_unknown("cache", "subcommand", argv[1], subs, 3);
+        return 2;
+    }
     int pr = cli_parse(&verb, argc, argv, &a);
     if (pr != CLI_OK) {
         cli_args_free(&a);
         return pr == CLI_HELP ? 0 : 2;
     }
-    static const char *const subs[] = {"show", "clear", "path"};
     const char *what = a.n_operands ? a.operands[0] : NULL;
     size_t n_operands = a.n_operands;
     const char *extra = n_operands > 1 ? a.operands[1] : NULL;
@@ -194,9 +202,9 @@ int accel_cli_cache(int argc, char **argv)
     char root[PATH_MAX];
     accel_status st = accel__cache_path(ctx, "", root, sizeof root);
     accel_ctx_destroy(ctx);
-    if (st != ACCEL_OK) {
-        accel_cli_error("cache", "%s", accel_last_error(NULL));
-        return 1;
+    if (st != ACCEL_OK) { /* ACCEL_CACHE_DIR (or XDG_CACHE_HOME) names no usable directory */
+        accel_cli_error("cache", "%s (check ACCEL_CACHE_DIR)", accel_last_error(NULL));
+        return 2;
     }
     if (strcmp(what, "clear") == 0 && dangerous(root)) {
         accel_cli_error("cache",

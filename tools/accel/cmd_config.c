@@ -73,9 +73,21 @@ static int get(accel_ctx *ctx, const char *key, cli_format fmt, FILE *f)
 {
     const char *value, *source;
     if (accel_config_get(ctx, key, &value, &source) != ACCEL_OK) {
-        accel_cli_error("config", "%s", accel_last_error(ctx));
+        /* the nearest key and every key, as for an unknown option */
+        const char *names[64], *k, *v, *src, *note;
+        size_t n = 0;
+        /* ACCEL_CONFIG and every listed key; the ACCEL_<OP>_GPU entries after them stand
+         * for one name below */
+        for (size_t i = 0; i <= ACCEL__CFG_COUNT && n < 62 &&
+                           accel__cfg_entry(ctx, i, &k, &v, &src, &note);
+             i++)
+            names[n++] = k;
+        names[n++] = "GPU_BACKEND";
+        names[n++] = "ACCEL_<OP>_GPU";
+        cli_error_unknown("config", "configuration key", key, names, n);
         return 2;
     }
+    if (accel__cfg_secret(key) && value[0]) value = "(set, hidden)"; /* as --show says it */
     if (fmt == CLI_FMT_JSON) {
         accel__json j;
         accel__json_init(&j, f, 1);

@@ -94,7 +94,8 @@ static void text(const plan_view *v, FILE *f)
     fprintf(f, "why:       %s\n", p->why);
     if (!v->chunked) return;
     if (v->cst != ACCEL_OK) {
-        fprintf(f, "chunks:    none fit: %s\n", v->cerr);
+        fprintf(f, "chunks:    %s%s\n", v->cst == ACCEL_ERR_DEVICE_OOM ? "none fit: " : "none: ",
+                v->cerr);
     } else {
         fprintf(f, "chunks:    %.3f s (%zu samples at %d Hz), %.0f chunk(s) for %.3f s\n",
                 v->c.chunk_seconds, v->c.batch, v->rate,
@@ -222,6 +223,9 @@ int accel_cli_plan(int argc, char **argv)
         text(&v, o.f);
     if (cli_out_text(&o)) text(&v, stdout);
     int rc = v.st != ACCEL_OK || (v.chunked && v.cst != ACCEL_OK) ? 1 : 0;
+    /* a chunk under one sample (the input, ACCEL_CHUNK_SECONDS) is a usage or configuration
+     * error, not something that does not fit */
+    if (v.chunked && (v.cst == ACCEL_ERR_INVALID_ARG || v.cst == ACCEL_ERR_CONFIG)) rc = 2;
     int wc = cli_out_close(&o);
     accel_ctx_destroy(ctx);
     return wc ? wc : rc;

@@ -168,6 +168,15 @@ int accel_cli_stats(int argc, char **argv)
     const accel__bench_case *cases[MAX_OPS];
     const accel__op *opsv[MAX_OPS];
     size_t n_rows = 0;
+    /* an empty name (--op '', "noop,,reduce") is refused as select refuses it, not skipped: a
+     * script's empty variable must not run nothing and exit 0 */
+    size_t ops_len = strlen(ops);
+    if (!ops_len || ops[0] == ',' || ops[ops_len - 1] == ',' || strstr(ops, ",,")) {
+        accel__op_ref none;
+        accel__op_resolve("", &none);
+        accel_cli_error("stats", "--op %s: %s", ops, accel_last_error(NULL));
+        return 2;
+    }
     char buf[1024];
     accel__strlcpy(buf, ops, sizeof buf);
     char *save = NULL;

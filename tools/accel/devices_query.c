@@ -282,7 +282,7 @@ int accel_cli_devices_query(accel_ctx *ctx, const char *list, double watch, long
     for (long long it = 0; !stop && (iterations < 0 || it < iterations); it++) {
         double t0 = accel__now_ms();
         one_round(ctx, ids, nf, it == 0, watch > 0, o->fmt, o->f);
-        if (watch <= 0) break;
+        if (watch <= 0 || ferror(o->f)) break; /* a full disk: cli_out_close reports it */
         if (iterations >= 0 && it + 1 >= iterations) break;
         double left = watch * 1000 - (accel__now_ms() - t0);
         while (!stop && left > 0) {
