@@ -36,7 +36,10 @@ accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf,
     } else {
         const char *xdg = getenv("XDG_CACHE_HOME");
         const char *home = getenv("HOME");
-        if (xdg && *xdg)
+        /* The XDG base directory spec: a relative XDG_CACHE_HOME is invalid and ignored (as
+         * config_file.c ignores a relative XDG_CONFIG_HOME): the cache never depends on the
+         * current directory through it. */
+        if (xdg && xdg[0] == '/')
             n = snprintf(buf, cap, "%s/accel/%s", xdg, sub ? sub : "");
         else if (home && *home)
             n = snprintf(buf, cap, "%s/.cache/accel/%s", home, sub ? sub : "");

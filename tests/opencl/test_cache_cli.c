@@ -1,7 +1,8 @@
 /* `accel cache show|clear|path`: lists every cached file with its size, removes them all
  * (printing what it removed), keeps the cache directory itself, never follows a symbolic link
  * out of it, and rejects unknown subcommands with exit code 2, and a cache directory that is a
- * file or cannot be made too. */
+ * file or cannot be made too; without ACCEL_CACHE_DIR, an absolute XDG_CACHE_HOME places it
+ * and a relative one is ignored. */
 #include "test.h"
 #include "cli_run.h"
 #include "test_files.h"
@@ -97,5 +98,22 @@ int main(void)
         ASSERT_CONTAINS(out, "cannot create cache directory");
     }
     ASSERT_EQ_INT(stat(file, &st), 0); /* the file is left alone */
+
+    /* without ACCEL_CACHE_DIR: $XDG_CACHE_HOME/accel when that is absolute; a relative one is
+     * invalid (the XDG base directory spec) and ~/.cache/accel is used, so the cache never
+     * follows the current directory */
+    char env_home[4300], env_xdg[4300], want[4300];
+    snprintf(env_home, sizeof env_home, "HOME=%s", outside);
+    snprintf(env_xdg, sizeof env_xdg, "XDG_CACHE_HOME=%s/xdg", outside);
+    const char *const path_args[] = {"cache", "path", NULL};
+    ASSERT_EQ_INT(run_env((const char *const[]){"ACCEL_CACHE_DIR=", env_home, env_xdg, NULL}, path_args), 0);
+    snprintf(want, sizeof want, "%s/xdg/accel", outside);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_EQ_INT(run_env((const char *const[]){"ACCEL_CACHE_DIR=", env_home, "XDG_CACHE_HOME=relative/cache", NULL},
+                          path_args),
+                  0);
+    snprintf(want, sizeof want, "%s/.cache/accel", outside);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_TRUE(strstr(out, "relative/cache") == NULL);
     TEST_DONE();
 }
