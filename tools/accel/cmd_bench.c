@@ -36,7 +36,7 @@ static const cli_opt opts[] = {
                       NULL, 0},
     [O_WARMUP] = {"--warmup", NULL, CLI_INT, "N", "untimed calls before them (default 2)", 0,
                   1000000, NULL, 0},
-    [O_DEVICE] = {"--device", NULL, CLI_STR, "cpu|gpu|all|cuda|rocm|opencl|ID[,...]",
+    [O_DEVICE] = {"--device", NULL, CLI_STR, "cpu|gpu|all|cuda|rocm|opencl|metal|ID[,...]",
                   "devices to time (default all usable devices)", 0, 0, NULL, 0},
     [O_GPU] = {"--gpu", NULL, CLI_SWITCH, NULL,
                "--gpu: the GPUs only (--device gpu); --no-gpu: the CPU only", 0, 0, NULL, 0},
