@@ -591,6 +591,8 @@ static const accel__op *op_of_key(const char *key)
     return NULL;
 }
 
+int accel__cfg_op_key_unknown(const char *key) { return key && is_op_key(key) && !op_of_key(key); }
+
 accel_status accel_config_dump(const accel_ctx *ctx, char **text)
 {
     RETURN_ERROR_IF(!ctx || !text, ACCEL_ERR_INVALID_ARG, "accel_config_dump: NULL argument");

@@ -145,6 +145,9 @@ void accel__cfg_op_gpu_key(const char *op, char *key, size_t cap);
 /* 1 when `key` names a setting whose value is never printed (ACCEL_SERVE_TOKEN): reports
  * show "(set, hidden)" instead. */
 int accel__cfg_secret(const char *key);
+/* 1 when key has the form ACCEL_<OP>_GPU but no registered operation has that name (such a
+ * key is read and shown, with a note, never used). */
+int accel__cfg_op_key_unknown(const char *key);
 /* The i-th line of `accel config --show` (ACCEL_CONFIG, every key, then the ACCEL_<OP>_GPU keys
  * that are set): 1 and its key, value ("" unset), source and note ("" or why the value is
  * odd: "no such file"); 0 past the end. Pointers stay valid while the context lives. */

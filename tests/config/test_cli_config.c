@@ -72,6 +72,20 @@ int main(void)
             ASSERT_CONTAINS(r.err, want);
             cli_free(&r);
         }
+        /* an operation's switch of no operation (it printed an empty value, exit 0); one that
+         * exists still answers, unset */
+        const char *const get_op_typo[] = {"config", "--get", "ACCEL_WHISPR_GPU", NULL};
+        r = run(env, get_op_typo);
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "unknown operation switch 'ACCEL_WHISPR_GPU'; did you mean 'ACCEL_WHISPER_GPU'?");
+        ASSERT_CONTAINS(r.err, "ACCEL_IMAGE_QUALITY_GPU");
+        ASSERT_STR_EQ(r.out, "");
+        cli_free(&r);
+        const char *const get_op[] = {"config", "--get", "ACCEL_WHISPER_GPU", NULL};
+        r = run(env, get_op);
+        EXPECT_EXIT(r, 0);
+        ASSERT_STR_EQ(r.out, "\tdefault\n");
+        cli_free(&r);
     }
 
     /* the server's token is never printed: not by --show, --get or the doctor */

@@ -87,6 +87,18 @@ static int get(accel_ctx *ctx, const char *key, cli_format fmt, FILE *f)
         cli_error_unknown("config", "configuration key", key, names, n);
         return 2;
     }
+    if (accel__cfg_op_key_unknown(key)) {
+        /* ACCEL_<OP>_GPU of no operation (a typo, ACCEL_WHISPR_GPU): the keys that do exist */
+        const char *names[64];
+        char keys[64][96];
+        size_t n = 0;
+        for (size_t i = 0; i < accel__op_count() && n < 64; i++, n++) {
+            accel__cfg_op_gpu_key(accel__op_at(i)->name, keys[n], sizeof keys[n]);
+            names[n] = keys[n];
+        }
+        cli_error_unknown("config", "operation switch", key, names, n);
+        return 2;
+    }
     if (accel__cfg_secret(key) && value[0]) value = "(set, hidden)"; /* as --show says it */
     if (fmt == CLI_FMT_JSON) {
         accel__json j;
