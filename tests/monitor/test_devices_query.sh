@@ -61,6 +61,11 @@ check "… leaving whole CSV lines" bash -c "tail -c 2 '$tmp/int.csv' | od -c | 
 "$accel" devices --query name,memory.usd 2>"$tmp/e1" ; r1=$?
 check "an unknown field: exit 2 with the nearest and the list" \
   bash -c "[ $r1 = 2 ] && grep -q \"unknown --query field 'memory.usd'; did you mean 'memory.used'?\" '$tmp/e1'"
+for q in '' 'index,,name' 'index,'; do
+  "$accel" devices --query "$q" >"$tmp/o4" 2>"$tmp/e4"; r4=$?
+  check "an empty field in --query '$q': exit 2, said, nothing printed" \
+    bash -c "[ $r4 = 2 ] && grep -q 'an empty field name; allowed' '$tmp/e4' && [ ! -s '$tmp/o4' ]"
+done
 "$accel" devices --iterations 3 2>"$tmp/e2"; r2=$?
 check "--iterations without --watch: exit 2" bash -c "[ $r2 = 2 ] && grep -q 'give --watch SECONDS too' '$tmp/e2'"
 "$accel" devices --watch 1 -o "$tmp/never.csv" --format csv 2>"$tmp/e3"; r3=$?

@@ -57,18 +57,23 @@ static const char default_fields[] =
 
 #define MAX_FIELDS 32
 
-/* Splits `list` into field ids; -1 at the first unknown one (its position in *bad). */
+/* Splits `list` into field ids; -1 at the first unknown one (its name in bad), -2 at an empty
+ * one. */
 static int parse(const char *list, field_id *ids, size_t *n, char *bad, size_t cap)
 {
     char buf[1024];
     accel__strlcpy(buf, list ? list : default_fields, sizeof buf);
     *n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    /* every name between commas counts: an empty one ('', 'index,,name', 'index,') is an
+     * error, as bench's --op and --device take it, not a field silently left out */
+    for (char *next = buf, *t; (t = next) != NULL;) {
+        char *comma = strchr(t, ',');
+        next = comma ? comma + 1 : NULL;
+        if (comma) *comma = '\0';
         while (*t == ' ') t++;
         size_t l = strlen(t);
         while (l && t[l - 1] == ' ') t[--l] = '\0';
-        if (!*t) continue;
+        if (!*t) return -2;
         int found = -1;
         for (int f = 0; f < F_N; f++)
             if (!strcmp(t, fields[f].name) || (fields[f].alias && !strcmp(t, fields[f].alias))) found = f;
@@ -82,10 +87,6 @@ static int parse(const char *list, field_id *ids, size_t *n, char *bad, size_t c
         }
         ids[(*n)++] = (field_id)found;
     }
-    if (!*n) {
-        accel__strlcpy(bad, "(none)", cap);
-        return -1;
-    }
     return 0;
 }
 
@@ -94,9 +95,18 @@ int accel_cli_devices_query_check(const char *list)
     field_id ids[MAX_FIELDS];
     size_t n;
     char bad[256];
-    if (parse(list, ids, &n, bad, sizeof bad) == 0) return 0;
+    int r = parse(list, ids, &n, bad, sizeof bad);
+    if (r == 0) return 0;
     const char *names[F_N];
     for (int f = 0; f < F_N; f++) names[f] = fields[f].name;
+    if (r == -2) {
+        char all[1024] = "";
+        for (int f = 0; f < F_N; f++)
+            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", f ? ", " : "", names[f]);
+        accel_cli_error("devices", "--query '%s': an empty field name; allowed: names separated by commas: %s",
+                        list, all);
+        return 2;
+    }
     cli_error_unknown("devices", "--query field", bad, names, F_N);
     return 2;
 }
