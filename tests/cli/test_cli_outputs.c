@@ -266,6 +266,11 @@ static void output_streams(const char *const *env)
         (const char *const[]){"config", "--show", NULL},
         (const char *const[]){"select", "--explain", NULL},
         (const char *const[]){"devices", "--query", "index", "--watch", "0.05", NULL},
+        /* help, usage and --version: printed, not reports, but lost all the same */
+        (const char *const[]){"help", NULL},
+        (const char *const[]){"help", "image", NULL},
+        (const char *const[]){"devices", "--help", NULL},
+        (const char *const[]){"--version", NULL},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
         char line[512];

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <limits.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static int unknown_verb(const accel_cli_program *p, const char *name)
     return 2;
 }
 
-int accel_cli_run(const accel_cli_program *p, int n, char **args)
+static int dispatch(const accel_cli_program *p, int n, char **args)
 {
     if (n < 1) {
         p->usage(stderr);
@@ -99,6 +100,20 @@ int accel_cli_run(const accel_cli_program *p, int n, char **args)
         return 2;
     }
     return unknown_verb(p, args[0]);
+}
+
+/* A command that succeeded but whose standard output could not be written (a full disk
+ * behind `> help.txt`, /dev/full) fails: what it printed is lost. Reports check their own
+ * writes (cli_out.c); this catches the rest (help, usage, --version), as coreutils' close_stdout
+ * does. */
+int accel_cli_run(const accel_cli_program *p, int n, char **args)
+{
+    int rc = dispatch(p, n, args);
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "%s: error: cannot write standard output: %s\n", p->name, strerror(errno ? errno : EIO));
+        return 2;
+    }
+    return rc;
 }
 
 /* Only paths whose last names match are resolved, so a corpus of millions of inputs costs a
