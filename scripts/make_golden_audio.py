@@ -87,11 +87,19 @@ def make_data():
     run(["sox", b, "-c", "2", os.path.join(v, "speech_c_stereo.wav")])
     run(["sox", b, "-r", "44100", os.path.join(v, "speech_c_44k.wav")])
     run(["sox", b, "-r", "8000", os.path.join(v, "speech_c_8k.wav")])
+    # Sony Wave64: libsndfile reading it from a pipe took the pipe's unknown length for the
+    # file's and worked out 2^61 frames, then called the whole stream truncated
+    run(["sox", b, os.path.join(v, "speech_c.w64")])
     if shutil.which("ffmpeg"):
         for ext, args in [("mp3", ["-c:a", "libmp3lame", "-b:a", "64k"]),
                           ("m4a", ["-c:a", "aac", "-b:a", "64k"]),
                           ("opus", ["-c:a", "libopus", "-b:a", "32k"])]:
             run(["ffmpeg", "-y", "-v", "quiet", "-i", b] + args + [os.path.join(v, "speech_c." + ext)])
+        # μ-law WAV as FFmpeg streams it to a pipe: its data size is 0xFFFFFFFF ("to the end"),
+        # which libsndfile, reading a pipe, took for a count
+        with open(os.path.join(v, "speech_c_ulaw_stream.wav"), "wb") as o:
+            subprocess.run(["ffmpeg", "-v", "quiet", "-i", b, "-c:a", "pcm_mulaw", "-f", "wav", "-"], check=True,
+                           stdout=o)
         # the two halves of streams whose channel count changes part-way (a broadcast's stereo
         # programme, then a mono one): test_audio_decode joins each pair into one stream
         st = os.path.join(v, "speech_c_stereo.wav")

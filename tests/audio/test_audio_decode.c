@@ -263,7 +263,7 @@ int main(void)
         unsigned need; /* any of these libraries */
     } exact[] = {{"variants/speech_c.flac", "sndfile", 0, SF}, {"variants/speech_c_s24.wav", "wav", 0, 0},
                  {"variants/speech_c_f32.wav", "wav", 0, 0},   {"variants/speech_c_stereo.wav", "wav", 0, 0},
-                 {"variants/speech_c_u8.wav", "wav", 3.0 / 128, 0}};
+                 {"variants/speech_c_u8.wav", "wav", 3.0 / 128, 0}, {"variants/speech_c.w64", "sndfile", 0, SF}};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
         if (exact[i].need && !(built & exact[i].need)) {
             printf("  %-30s skipped: needs a library this build lacks\n", exact[i].file);
@@ -287,7 +287,7 @@ int main(void)
         double gap;
     } near[] = {{"variants/speech_c_44k.wav", SX, 0, 0.02},  {"variants/speech_c.ogg", 0, SF | FF, 0.08},
                 {"variants/speech_c.mp3", 0, FF | SF, 0.08}, {"variants/speech_c.m4a", 0, FF, 0.08},
-                {"variants/speech_c.opus", 0, SF | FF, 0.08}};
+                {"variants/speech_c.opus", 0, SF | FF, 0.08}, {"variants/speech_c_ulaw_stream.wav", 0, SF | FF, 0.08}};
     for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
         if ((built & near[i].need_all) != near[i].need_all || (near[i].need_any && !(built & near[i].need_any))) {
             printf("  %-30s skipped: needs a library this build lacks\n", near[i].file);
