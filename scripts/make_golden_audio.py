@@ -100,6 +100,10 @@ def make_data():
         with open(os.path.join(v, "speech_c_ulaw_stream.wav"), "wb") as o:
             subprocess.run(["ffmpeg", "-v", "quiet", "-i", b, "-c:a", "pcm_mulaw", "-f", "wav", "-"], check=True,
                            stdout=o)
+        # ADTS AAC, whose sync resembles MPEG's: from a pipe libmpg123 took it, found false MPEG
+        # frames in it and gave 0.03 s of noise without a word
+        run(["ffmpeg", "-y", "-v", "quiet", "-i", b, "-ar", "32000", "-c:a", "aac", "-b:a", "64k", "-f", "adts",
+             os.path.join(v, "speech_c_32k.aac")])
         # the two halves of streams whose channel count changes part-way (a broadcast's stereo
         # programme, then a mono one): test_audio_decode joins each pair into one stream
         st = os.path.join(v, "speech_c_stereo.wav")

@@ -89,7 +89,13 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
     RETURN_ERROR_IF(k == 0, ACCEL_ERR_FORMAT, "'%s': empty file (0 bytes)", path);
 
     int is_wav = k >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
-    int is_mp3 = (k >= 3 && memcmp(h, "ID3", 3) == 0) || (k >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0);
+    /* an MPEG frame header: 11 sync bits, a version other than the reserved 01 and a layer
+     * other than the reserved 00. ADTS AAC starts with the same sync and layer 00: taken for
+     * MPEG, an ADTS stream from a pipe went to libmpg123, which resynced on false frames in it
+     * and refused it ("the MPEG stream changes from 44100 Hz, …") */
+    int is_mp3 = (k >= 3 && memcmp(h, "ID3", 3) == 0) ||
+                 (k >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 && (h[1] & 0x18) != 0x08 &&
+                  (h[1] & 0x06) != 0);
     if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0)
         FORWARD_IF_ERROR(accel__audio_ogg_check_end(in));
     accel_status st = ACCEL_ERR_FORMAT;
