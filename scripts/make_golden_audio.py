@@ -156,6 +156,10 @@ def make_bad(good):
                + le(12, 2) + le(1, 2) + le(2, 4) + le(144, 2) + le(1, 2) + le(1393, 2))
         body = b"WAVE" + b"fmt " + le(len(fmt), 4) + fmt + b"data" + le(len(cut), 4) + cut
         open(os.path.join(bad, "truncated_mp3.wav"), "wb").write(b"RIFF" + le(len(body), 4) + body)
+    # two Ogg Vorbis streams chained (one after the other): libsndfile decoded the first and
+    # ended there without a word
+    ogg = open(os.path.join(DATA, "variants", "speech_c.ogg"), "rb").read()
+    open(os.path.join(bad, "chained.ogg"), "wb").write(ogg + ogg)
     # float samples with a NaN at sample 12345 (0.772 s): refused, naming the sample
     x = np.linspace(-0.05, 0.05, SR).astype("<f4")
     x[12345] = np.nan
