@@ -87,11 +87,23 @@ def make_data():
     run(["sox", b, "-c", "2", os.path.join(v, "speech_c_stereo.wav")])
     run(["sox", b, "-r", "44100", os.path.join(v, "speech_c_44k.wav")])
     run(["sox", b, "-r", "8000", os.path.join(v, "speech_c_8k.wav")])
+    # Sony Wave64: libsndfile reading it from a pipe took the pipe's unknown length for the
+    # file's and worked out 2^61 frames, then called the whole stream truncated
+    run(["sox", b, os.path.join(v, "speech_c.w64")])
     if shutil.which("ffmpeg"):
         for ext, args in [("mp3", ["-c:a", "libmp3lame", "-b:a", "64k"]),
                           ("m4a", ["-c:a", "aac", "-b:a", "64k"]),
                           ("opus", ["-c:a", "libopus", "-b:a", "32k"])]:
             run(["ffmpeg", "-y", "-v", "quiet", "-i", b] + args + [os.path.join(v, "speech_c." + ext)])
+        # μ-law WAV as FFmpeg streams it to a pipe: its data size is 0xFFFFFFFF ("to the end"),
+        # which libsndfile, reading a pipe, took for a count
+        with open(os.path.join(v, "speech_c_ulaw_stream.wav"), "wb") as o:
+            subprocess.run(["ffmpeg", "-v", "quiet", "-i", b, "-c:a", "pcm_mulaw", "-f", "wav", "-"], check=True,
+                           stdout=o)
+        # ADTS AAC, whose sync resembles MPEG's: from a pipe libmpg123 took it, found false MPEG
+        # frames in it and gave 0.03 s of noise without a word
+        run(["ffmpeg", "-y", "-v", "quiet", "-i", b, "-ar", "32000", "-c:a", "aac", "-b:a", "64k", "-f", "adts",
+             os.path.join(v, "speech_c_32k.aac")])
         # the two halves of streams whose channel count changes part-way (a broadcast's stereo
         # programme, then a mono one): test_audio_decode joins each pair into one stream
         st = os.path.join(v, "speech_c_stereo.wav")
@@ -144,6 +156,10 @@ def make_bad(good):
                + le(12, 2) + le(1, 2) + le(2, 4) + le(144, 2) + le(1, 2) + le(1393, 2))
         body = b"WAVE" + b"fmt " + le(len(fmt), 4) + fmt + b"data" + le(len(cut), 4) + cut
         open(os.path.join(bad, "truncated_mp3.wav"), "wb").write(b"RIFF" + le(len(body), 4) + body)
+    # two Ogg Vorbis streams chained (one after the other): libsndfile decoded the first and
+    # ended there without a word
+    ogg = open(os.path.join(DATA, "variants", "speech_c.ogg"), "rb").read()
+    open(os.path.join(bad, "chained.ogg"), "wb").write(ogg + ogg)
     # float samples with a NaN at sample 12345 (0.772 s): refused, naming the sample
     x = np.linspace(-0.05, 0.05, SR).astype("<f4")
     x[12345] = np.nan

@@ -263,7 +263,7 @@ int main(void)
         unsigned need; /* any of these libraries */
     } exact[] = {{"variants/speech_c.flac", "sndfile", 0, SF}, {"variants/speech_c_s24.wav", "wav", 0, 0},
                  {"variants/speech_c_f32.wav", "wav", 0, 0},   {"variants/speech_c_stereo.wav", "wav", 0, 0},
-                 {"variants/speech_c_u8.wav", "wav", 3.0 / 128, 0}};
+                 {"variants/speech_c_u8.wav", "wav", 3.0 / 128, 0}, {"variants/speech_c.w64", "sndfile", 0, SF}};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
         if (exact[i].need && !(built & exact[i].need)) {
             printf("  %-30s skipped: needs a library this build lacks\n", exact[i].file);
@@ -287,7 +287,7 @@ int main(void)
         double gap;
     } near[] = {{"variants/speech_c_44k.wav", SX, 0, 0.02},  {"variants/speech_c.ogg", 0, SF | FF, 0.08},
                 {"variants/speech_c.mp3", 0, FF | SF, 0.08}, {"variants/speech_c.m4a", 0, FF, 0.08},
-                {"variants/speech_c.opus", 0, SF | FF, 0.08}};
+                {"variants/speech_c.opus", 0, SF | FF, 0.08}, {"variants/speech_c_ulaw_stream.wav", 0, SF | FF, 0.08}};
     for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
         if ((built & near[i].need_all) != near[i].need_all || (near[i].need_any && !(built & near[i].need_any))) {
             printf("  %-30s skipped: needs a library this build lacks\n", near[i].file);
@@ -366,6 +366,8 @@ int main(void)
     bad(ctx, "bad/unsupported_codec.wav", ACCEL_ERR_FORMAT, "unsupported codec");
     bad(ctx, "bad/not_audio.wav", ACCEL_ERR_FORMAT, built & (SF | FF) ? "not a recognised" : "reads only WAV");
     if (built & SF) bad(ctx, "bad/truncated.flac", ACCEL_ERR_FORMAT, "truncated");
+    /* two Ogg streams one after the other: libsndfile decoded the first without a word */
+    bad(ctx, "bad/chained.ogg", ACCEL_ERR_FORMAT, "a chained Ogg file (a second logical stream begins at byte 6913)");
     /* an MP3 cut short: FFmpeg stops at the last whole frame without a word, the Info header
      * says how long it was */
     if (built & FF) bad(ctx, "bad/truncated.mp3", ACCEL_ERR_FORMAT, "decoded 0.29 s of the 0.83 s");

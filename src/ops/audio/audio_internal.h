@@ -411,6 +411,7 @@ typedef struct audio_input {
     size_t replay_n, replay_cap;
     char name[1024];       /* the path as given; "<stdin>" for "-" */
     int wav_tag;           /* the WAV format tag the built-in reader found (0: none yet) */
+    int wav_streamed;      /* its data size is a streaming writer's "to the end" (0xFFFFFFFF) */
     const unsigned char *map; /* a regular file mapped for views (accel__audio_input_view) */
     size_t map_len, map_released;
 } audio_input;

@@ -132,8 +132,13 @@ accel_status accel__audio_sndfile_open(audio_input *in, audio_decoder *d)
     accel__strlcpy(s->path, path, sizeof s->path);
     int major = info.format & SF_FORMAT_TYPEMASK;
     /* SF_COUNT_MAX: a stream whose length libsndfile could not learn (it cannot seek to the
-     * end of a pipe) */
+     * end of a pipe). On a stream it also takes the length vio_len gives, SF_COUNT_MAX, for the
+     * file's: a count worked out from it (W64, AIFF: about 2^61 frames; 1024 channels of 8
+     * bytes still give over 2^49), or from a WAV data size that a streaming writer left as
+     * "to the end" (`ffmpeg -f wav -` of μ-law: 0xFFFFFFFF bytes), is no count, and trusted it
+     * made a whole stream "truncated" */
     int known = info.frames > 0 && info.frames != SF_COUNT_MAX;
+    if (!in->seekable && (in->wav_streamed || info.frames >= (sf_count_t)1 << 49)) known = 0;
     s->frames = (major == SF_FORMAT_MPEG || !known) ? -1 : (int64_t)info.frames;
     memset(d, 0, sizeof *d);
     d->name = "sndfile";

@@ -178,7 +178,11 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
             have_fmt = 1;
         } else if (memcmp(c, "data", 4) == 0) {
             if (!have_fmt) CORRUPT("'%s': corrupt WAV: data chunk before the fmt chunk", path);
+            int64_t avail = fsize >= 0 ? fsize - here : -1;
+            uint32_t riff = le32(h + 4);
+            int streamed = size == 0xFFFFFFFFu || (size == 0 && avail != 0 && (riff == 0 || riff == 0xFFFFFFFFu));
             in->wav_tag = tag; /* the source picks the decoders of a codec this reader lacks */
+            in->wav_streamed = streamed; /* libsndfile, reading a pipe, cannot tell */
             if (tag != 1 && tag != 3) {
                 st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: WAV format tag 0x%04x", path, tag);
                 goto fail;
@@ -193,9 +197,7 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
             }
             if (block != ch * (bits / 8))
                 CORRUPT("'%s': corrupt WAV: block align %d for %d channels of %d bits", path, block, ch, bits);
-            int64_t avail = fsize >= 0 ? fsize - here : -1;
-            uint32_t riff = le32(h + 4);
-            if (size == 0xFFFFFFFFu || (size == 0 && avail != 0 && (riff == 0 || riff == 0xFFFFFFFFu))) {
+            if (streamed) {
                 w->frames_left = -1; /* streamed WAV: the data run to the end of the file */
             } else {
                 if (avail >= 0 && (int64_t)size > avail)

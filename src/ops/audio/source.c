@@ -78,6 +78,42 @@ accel_status accel__audio_ogg_check_end(audio_input *in)
     return ACCEL_OK;
 }
 
+/* A chained Ogg file holds logical streams one after another (`cat a.ogg b.ogg`, a radio
+ * recording that changes programme): a page that begins a stream follows pages of audio.
+ * libsndfile decodes the first stream and ends there without a word (two chained 1-s Vorbis
+ * streams gave 1 s), and FFmpeg drops what follows a change of codec or channel mapping, so
+ * it is refused, naming where the second stream begins. Streams multiplexed side by side (an
+ * .ogv's Theora and Vorbis) put all their first pages at the start, and pass. Page headers
+ * are read one by one on seekable inputs (a pipe cannot go back to decode after the walk). */
+static accel_status ogg_check_chain(audio_input *in)
+{
+    int64_t at = in->pos, off = 0;
+    int audio_seen = 0;
+    unsigned char p[27 + 255];
+    accel_status st = ACCEL_OK;
+    while (off < in->size) {
+        size_t got = 0;
+        if ((st = accel__audio_input_seek(in, off)) != ACCEL_OK) break;
+        if ((st = accel__audio_input_read_full(in, p, sizeof p, &got)) != ACCEL_OK) break;
+        /* not a page where one should be: corrupt, which the decoder reports */
+        if (got < 27 || memcmp(p, "OggS", 4) != 0 || got < 27 + (size_t)p[26]) break;
+        int64_t body = 0;
+        for (size_t j = 0; j < p[26]; j++) body += p[27 + j];
+        if (!(p[5] & 0x02)) {
+            audio_seen = 1;
+        } else if (audio_seen) {
+            st = ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                             "'%s': unsupported: a chained Ogg file (a second logical stream "
+                             "begins at byte %lld): accel decodes a single stream; convert it "
+                             "to one first", in->name, (long long)off);
+            break;
+        }
+        off += 27 + (int64_t)p[26] + body;
+    }
+    FORWARD_IF_ERROR(st);
+    return accel__audio_input_seek(in, at);
+}
+
 /* Sniffs the format from the input's first bytes and opens the first decoder that takes it.
  * Every decoder reads the same input from its first byte, so a pipe is read once. */
 static accel_status open_decoder(audio_input *in, audio_decoder *d)
@@ -89,9 +125,17 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
     RETURN_ERROR_IF(k == 0, ACCEL_ERR_FORMAT, "'%s': empty file (0 bytes)", path);
 
     int is_wav = k >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
-    int is_mp3 = (k >= 3 && memcmp(h, "ID3", 3) == 0) || (k >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0);
-    if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0)
+    /* an MPEG frame header: 11 sync bits, a version other than the reserved 01 and a layer
+     * other than the reserved 00. ADTS AAC starts with the same sync and layer 00: taken for
+     * MPEG, an ADTS stream from a pipe went to libmpg123, which resynced on false frames in it
+     * and refused it ("the MPEG stream changes from 44100 Hz, …") */
+    int is_mp3 = (k >= 3 && memcmp(h, "ID3", 3) == 0) ||
+                 (k >= 2 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 && (h[1] & 0x18) != 0x08 &&
+                  (h[1] & 0x06) != 0);
+    if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0) {
         FORWARD_IF_ERROR(accel__audio_ogg_check_end(in));
+        FORWARD_IF_ERROR(ogg_check_chain(in));
+    }
     accel_status st = ACCEL_ERR_FORMAT;
     char first[512] = "";
     if (is_wav) {
