@@ -352,6 +352,7 @@ PY
 files fuzz_wav "$data"/audio/*.wav "$data"/audio/variants/*.wav "$data"/audio/bad/*.wav
 files fuzz_mpg123 "$data"/audio/variants/*.mp3 "$data"/audio/bad/*.mp3 "$data"/audio/bad/*mp3*.wav
 files fuzz_ogg_end "$data"/audio/variants/*.ogg "$data"/audio/variants/*.opus
+files fuzz_ogg_chain "$data"/audio/variants/*.ogg "$data"/audio/variants/*.opus "$data"/audio/bad/*.ogg
 files fuzz_sndfile "$data"/audio/variants/*.flac "$data"/audio/variants/*.ogg "$data"/audio/variants/*.opus \
   "$data"/audio/variants/speech_c_s24.wav "$data"/audio/bad/*.flac
 files fuzz_ffmpeg "$data"/audio/variants/*.m4a "$data"/audio/variants/*.mp3 "$data"/audio/variants/*.opus \

@@ -502,6 +502,12 @@ const char *accel__audio_nonfinite_name(float v);
 /* An Ogg input (seekable, size known) ends with a whole page marked end-of-stream: ACCEL_OK,
  * or ACCEL_ERR_FORMAT "truncated or corrupt: …" naming it. The position is kept. */
 accel_status accel__audio_ogg_check_end(audio_input *in);
+/* An Ogg input (seekable, size known) holds one chain link: no page that begins a logical
+ * stream after pages of audio (a chained file, `cat a.ogg b.ogg`), which libsndfile would
+ * decode only the first of. ACCEL_OK (also when a page is not where one should be: the
+ * decoder reports that), or ACCEL_ERR_FORMAT naming the byte where the second stream begins.
+ * The position is kept. */
+accel_status accel__audio_ogg_check_chain(audio_input *in);
 /* 1 when the source reads a regular file or memory, whose length is known before decoding
  * (a header's count can be checked against it); 0 for a pipe or standard input. */
 int accel__audio_source_seekable(const accel_audio_source *s);

@@ -85,7 +85,7 @@ accel_status accel__audio_ogg_check_end(audio_input *in)
  * it is refused, naming where the second stream begins. Streams multiplexed side by side (an
  * .ogv's Theora and Vorbis) put all their first pages at the start, and pass. Page headers
  * are read one by one on seekable inputs (a pipe cannot go back to decode after the walk). */
-static accel_status ogg_check_chain(audio_input *in)
+accel_status accel__audio_ogg_check_chain(audio_input *in)
 {
     int64_t at = in->pos, off = 0;
     int audio_seen = 0;
@@ -134,7 +134,7 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
                   (h[1] & 0x06) != 0);
     if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0) {
         FORWARD_IF_ERROR(accel__audio_ogg_check_end(in));
-        FORWARD_IF_ERROR(ogg_check_chain(in));
+        FORWARD_IF_ERROR(accel__audio_ogg_check_chain(in));
     }
     accel_status st = ACCEL_ERR_FORMAT;
     char first[512] = "";
