@@ -154,6 +154,16 @@ if "$accel" audio features "$data/variants/speech_c.mp3" --preset fbank-80 -o "$
   cat "$data/variants/speech_c.mp3" | "$accel" audio features - --preset fbank-80 --json \
     -o "$out/mp3pipe.npy" >"$out/stdout" 2>"$out/stderr" || fail "an MP3 from a pipe: $(cat "$out/stderr")"
   grep -q '"seconds": 0.75,' "$out/stdout" || fail "an MP3 from a pipe is not 0.75 s: $(cat "$out/stdout")"
+  # a leading ID3v2 tag of 1.5 MiB (a cover picture's size; here padding): the search for a
+  # first frame counts from the tag's end, so libmpg123 still takes the pipe (it gave up at 1 MiB
+  # and libsndfile decoded 0.828 s, the encoder's delay and padding kept, with libmpg123's own
+  # line on standard error)
+  { printf 'ID3\004\000\000\000\140\000\000'; head -c 1572864 /dev/zero; cat "$data/variants/speech_c.mp3"; } |
+    "$accel" audio features - --preset fbank-80 --json -o "$out/mp3tag.npy" >"$out/stdout" 2>"$out/stderr" ||
+    fail "an MP3 behind a 1.5-MiB tag from a pipe: $(cat "$out/stderr")"
+  grep -q '"decoder": "mpg123"' "$out/stdout" && grep -q '"seconds": 0.75,' "$out/stdout" ||
+    fail "an MP3 behind a 1.5-MiB tag from a pipe: $(cat "$out/stdout")"
+  [ -s "$out/stderr" ] && fail "an MP3 behind a 1.5-MiB tag: standard error: $(cat "$out/stderr")"
   # the same cut stream inside a WAV: libmpg123, where libsndfile's use of it printed
   # "Warning: Xing stream size off by more than 1%, …" — standard error carries accel's lines
   # only, and they name the file

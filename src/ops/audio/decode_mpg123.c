@@ -53,7 +53,7 @@ static audio_lazy_lib mpl_lib = {
 
 #define FEED_BYTES 16384
 /* Bytes read without finding one MPEG frame before the input is refused (mpg123 would scan a
- * whole non-MPEG file). */
+ * whole non-MPEG file), counted from the end of a leading ID3v2 tag. */
 #define SYNC_LIMIT (1 << 20)
 
 typedef struct mp_state {
@@ -64,6 +64,7 @@ typedef struct mp_state {
     int done;
     int64_t expected; /* frames announced by the Xing/Info header, -1 when none */
     int64_t decoded;
+    int64_t sync_limit; /* SYNC_LIMIT past a leading ID3v2 tag */
     char path[1024];
 } mp_state;
 
@@ -83,7 +84,14 @@ static accel_status feed(mp_state *s)
 {
     unsigned char buf[FEED_BYTES];
     size_t got = 0;
+    int first = s->in->pos == 0;
     FORWARD_IF_ERROR(accel__audio_input_read(s->in, buf, sizeof buf, &got));
+    /* A leading ID3v2 tag (a cover picture makes it megabytes) is not audio: the search for a
+     * first frame counts from its end. Its size: four 7-bit bytes, the footer's 10 more. */
+    if (first && got >= 10 && memcmp(buf, "ID3", 3) == 0 && buf[3] != 0xFF && buf[4] != 0xFF &&
+        !((buf[6] | buf[7] | buf[8] | buf[9]) & 0x80))
+        s->sync_limit += 10 + ((int64_t)buf[6] << 21 | (int64_t)buf[7] << 14 | (int64_t)buf[8] << 7 | buf[9]) +
+                         (buf[5] & 0x10 ? 10 : 0);
     if (!got) {
         s->in_done = 1;
         return ACCEL_OK;
@@ -158,7 +166,7 @@ static accel_status first_format(mp_state *s, long *rate, int *ch)
         int r = mpl.mpg123_read(s->mh, none, 0, &bytes);
         if (r == MPG123_NEW_FORMAT) break;
         if (r == MPG123_NEED_MORE || r == MPG123_OK) {
-            RETURN_ERROR_IF(s->in_done || s->in->pos >= SYNC_LIMIT, ACCEL_ERR_FORMAT,
+            RETURN_ERROR_IF(s->in_done || s->in->pos >= s->sync_limit, ACCEL_ERR_FORMAT,
                             "'%s': no MPEG audio frame in its first %lld bytes", s->path,
                             (long long)s->in->pos);
             FORWARD_IF_ERROR(feed(s));
@@ -184,6 +192,7 @@ accel_status accel__audio_mpg123_open(audio_input *in, audio_decoder *d)
     RETURN_ERROR_IF(!s, ACCEL_ERR_NO_MEMORY, "out of memory opening '%s'", path);
     s->in = in;
     s->expected = -1;
+    s->sync_limit = SYNC_LIMIT;
     accel__strlcpy(s->path, path, sizeof s->path);
     int err = MPG123_OK;
     s->mh = mpl.mpg123_new(NULL, &err);
