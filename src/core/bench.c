@@ -56,6 +56,17 @@ static void add_idx(int *idx, size_t *n, int i)
     idx[(*n)++] = i;
 }
 
+/* "--device WHAT: REASON; allowed: …", the kinds from the backend table */
+static accel_status device_refused(const accel_ctx *ctx, const char *what, const char *reason)
+{
+    char names[200];
+    accel__backend_names(names, sizeof names, ", ", 1);
+    return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                       "--device %s: %s; allowed: gpu, all, %s, or a device index 0..%zu "
+                       "(comma-separated for several)",
+                       what, reason, names, ctx->n_devs - 1);
+}
+
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n)
 {
     *n = 0;
@@ -63,12 +74,9 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
     /* strtok_r would skip empty names, and none left would time no device */
     size_t len = strlen(sel);
     if (!len || sel[0] == ',' || sel[len - 1] == ',' || strstr(sel, ",,")) {
-        char names[200];
-        accel__backend_names(names, sizeof names, ", ", 1);
-        return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
-                           "--device '%s': an empty device name; allowed: gpu, all, %s, or a "
-                           "device index 0..%zu (comma-separated for several)",
-                           sel, names, ctx->n_devs - 1);
+        char quoted[300];
+        snprintf(quoted, sizeof quoted, "'%s'", sel);
+        return device_refused(ctx, quoted, "an empty device name");
     }
     char buf[256];
     accel__strlcpy(buf, sel, sizeof buf);
@@ -89,14 +97,7 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
         int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu");
         /* a name or alias of the backend table ("cpu", "cuda", "rocm" or "hip", …) */
         const accel__backend_desc *kind = any || gpu ? NULL : accel__backend_find(t);
-        if (!any && !gpu && !kind) {
-            char names[200];
-            accel__backend_names(names, sizeof names, ", ", 1);
-            return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
-                               "--device %s: unknown device; allowed: gpu, all, %s, or a device "
-                               "index 0..%zu (comma-separated for several)",
-                               t, names, ctx->n_devs - 1);
-        }
+        if (!any && !gpu && !kind) return device_refused(ctx, t, "unknown device");
         size_t before = *n;
         for (size_t i = 0; i < ctx->n_devs; i++) {
             const accel__device *d = &ctx->devs[i];
