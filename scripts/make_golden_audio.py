@@ -160,6 +160,11 @@ def make_bad(good):
     # ended there without a word
     ogg = open(os.path.join(DATA, "variants", "speech_c.ogg"), "rb").read()
     open(os.path.join(bad, "chained.ogg"), "wb").write(ogg + ogg)
+    # a video file with no audio stream: FFmpeg's reason ("no audio stream"), not libsndfile's
+    # "Format not recognised."
+    if shutil.which("ffmpeg"):
+        run(["ffmpeg", "-y", "-v", "quiet", "-f", "lavfi", "-i", "testsrc=size=32x32:rate=5:duration=0.4",
+             "-c:v", "mpeg4", "-an", os.path.join(bad, "no_audio.mp4")])
     # float samples with a NaN at sample 12345 (0.772 s): refused, naming the sample
     x = np.linspace(-0.05, 0.05, SR).astype("<f4")
     x[12345] = np.nan

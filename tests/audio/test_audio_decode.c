@@ -366,6 +366,8 @@ int main(void)
     bad(ctx, "bad/unsupported_codec.wav", ACCEL_ERR_FORMAT, "unsupported codec");
     bad(ctx, "bad/not_audio.wav", ACCEL_ERR_FORMAT, built & (SF | FF) ? "not a recognised" : "reads only WAV");
     if (built & SF) bad(ctx, "bad/truncated.flac", ACCEL_ERR_FORMAT, "truncated");
+    /* a video file without audio: FFmpeg's reason, not libsndfile's "Format not recognised." */
+    if (built & FF) bad(ctx, "bad/no_audio.mp4", ACCEL_ERR_FORMAT, "(no audio stream)");
     /* two Ogg streams one after the other: libsndfile decoded the first without a word */
     bad(ctx, "bad/chained.ogg", ACCEL_ERR_FORMAT, "a chained Ogg file (a second logical stream begins at byte 6913)");
     /* an MP3 cut short: FFmpeg stops at the last whole frame without a word, the Info header

@@ -172,7 +172,12 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
         }
         if (st != ACCEL_ERR_NOT_BUILT_IN) {
             built = 1;
-            if (!first[0]) accel__strlcpy(first, accel__last_error_text(), sizeof first);
+            /* the first decoder's reason, unless it only did not recognise the bytes and a
+             * later one did and says what is wrong ("no audio stream" in a video file, where
+             * libsndfile says "Format not recognised.") */
+            const char *msg = accel__last_error_text();
+            if (!first[0] || (strstr(first, "recognised") && !strstr(msg, "recognised")))
+                accel__strlcpy(first, msg, sizeof first);
         }
     }
     if (is_wav) /* a WAV whose codec nobody decodes */
