@@ -195,6 +195,26 @@ PY
     fail "an Ogg file cut at a page boundary: $(cat "$out/stderr")"
 fi
 
+# ---- an M4A whose index (moov) follows its audio, past the first MiB: from its path it
+# decodes; from a pipe FFmpeg cannot go back to the audio, and the error says why and what to do
+if "$accel" audio features "$data/variants/speech_c.m4a" --preset whisper-80 -o "$out/m4a.npy" >/dev/null 2>&1; then
+  /usr/bin/python3 - "$data/variants/speech_c.m4a" "$out/late_moov.m4a" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off = 0
+while d[off + 4:off + 8] != b"moov":  # the top-level boxes up to the index
+    off += struct.unpack(">I", d[off:off + 4])[0]
+pad = 1536 * 1024  # a free box between the audio and the index: the offsets stay right
+open(sys.argv[2], "wb").write(d[:off] + struct.pack(">I4s", pad + 8, b"free") + bytes(pad) + d[off:])
+PY
+  "$accel" audio features "$out/late_moov.m4a" --preset whisper-80 -o "$out/late.npy" >/dev/null 2>&1 ||
+    fail "an M4A with its index after a free box: not decoded from its path"
+  cat "$out/late_moov.m4a" | "$accel" audio features - --preset whisper-80 -o "$out/late_pipe.npy" \
+    >"$out/stdout" 2>"$out/stderr" && fail "an M4A with its index last was decoded from a pipe"
+  grep -q "cannot be read from a pipe: give its path, or remux it" "$out/stderr" ||
+    fail "an M4A with its index last, from a pipe: $(cat "$out/stderr")"
+fi
+
 # ---- a file size limit (ulimit -f): the write fails and is named, the batch goes on --------
 # (SIGXFSZ at its default, as a shell starts a command: accel ignores it itself)
 ( ulimit -f 200; exec env --default-signal=XFSZ "$accel" audio features "$long_head_src" "$wav" \

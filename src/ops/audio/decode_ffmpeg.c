@@ -186,6 +186,18 @@ static accel_status check_length(ff_state *s)
     return accel__audio_input_cut_short(s->in, s->decoded, s->expected, s->rate, detail);
 }
 
+/* What a pipe adds to a read error: an MP4/M4A written without +faststart keeps its index
+ * (the moov atom) after the audio, and a pipe cannot go back from the index to the audio
+ * (FFmpeg says only "Invalid data found when processing input"). */
+static const char *pipe_note(const ff_state *s)
+{
+    int mp4 = s->fmt && s->fmt->iformat && strstr(s->fmt->iformat->name, "mp4");
+    return !s->in->seekable && mp4 ? "; an MP4/M4A whose index (its moov atom) follows the audio cannot "
+                                     "be read from a pipe: give its path, or remux it with "
+                                     "`ffmpeg -i IN -c copy -movflags +faststart OUT`"
+                                   : "";
+}
+
 /* Decodes until a frame is converted or the stream ends. */
 static accel_status next_frame(ff_state *s)
 {
@@ -202,7 +214,7 @@ static accel_status next_frame(ff_state *s)
             return ACCEL_OK;
         }
         if (r != AVERROR(EAGAIN))
-            return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
+            return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s%s", s->path, fferr(r, eb, sizeof eb), pipe_note(s));
         if (s->draining) {
             s->done = 1;
             return ACCEL_OK;
@@ -213,12 +225,12 @@ static accel_status next_frame(ff_state *s)
             ff.avcodec_send_packet(s->dec, NULL);
             continue;
         }
-        if (r < 0) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
+        if (r < 0) return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s%s", s->path, fferr(r, eb, sizeof eb), pipe_note(s));
         if (s->pkt->stream_index == s->stream) {
             r = ff.avcodec_send_packet(s->dec, s->pkt);
             if (r < 0 && r != AVERROR(EAGAIN)) {
                 ff.av_packet_unref(s->pkt);
-                return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", s->path, fferr(r, eb, sizeof eb));
+                return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s%s", s->path, fferr(r, eb, sizeof eb), pipe_note(s));
             }
         }
         ff.av_packet_unref(s->pkt);
@@ -324,7 +336,7 @@ accel_status accel__audio_ffmpeg_open(audio_input *in, audio_decoder *d)
     }
     r = ff.avformat_find_stream_info(s->fmt, NULL);
     if (r < 0) {
-        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s", path, fferr(r, eb, sizeof eb));
+        st = ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': corrupt: %s%s", path, fferr(r, eb, sizeof eb), pipe_note(s));
         goto fail;
     }
     r = ff.av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
