@@ -30,6 +30,7 @@
 #include "core/devcall.h"
 #include "core/executor.h"
 #include "core/opnames.h"
+#include "core/text.h"
 
 static const char *const size_labels[] = {"small", "medium", "large"};
 
@@ -71,9 +72,7 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
 {
     *n = 0;
     if (!sel) sel = "all";
-    /* strtok_r would skip empty names, and none left would time no device */
-    size_t len = strlen(sel);
-    if (!len || sel[0] == ',' || sel[len - 1] == ',' || strstr(sel, ",,")) {
+    if (accel__list_has_empty(sel)) {
         char quoted[300];
         snprintf(quoted, sizeof quoted, "'%s'", sel);
         return device_refused(ctx, quoted, "an empty device name");

@@ -48,8 +48,7 @@ typedef struct {
     accel_status status; /* first failure from a handler */
 } reader_state;
 
-/* inih's line reader. Reads bytes itself rather than with fgets, because a NUL byte would end
- * the C string where the line does not end: such a line is reported, never parsed. */
+/* The next byte of the file, or EOF at its end and past CONFIG_FILE_MAX (too_big set). */
 static int next_byte(reader_state *r)
 {
     if (r->bytes >= CONFIG_FILE_MAX) {
@@ -61,6 +60,8 @@ static int next_byte(reader_state *r)
     return c;
 }
 
+/* inih's line reader. Reads bytes itself rather than with fgets, because a NUL byte would end
+ * the C string where the line does not end: such a line is reported, never parsed. */
 static char *read_line(char *str, int num, void *stream)
 {
     reader_state *r = stream;

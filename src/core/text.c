@@ -92,3 +92,9 @@ int accel__parse_i64(const char *s, int64_t *out)
     *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
     return 0;
 }
+
+int accel__list_has_empty(const char *list)
+{
+    size_t n = strlen(list);
+    return !n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,") != NULL;
+}

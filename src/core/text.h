@@ -34,4 +34,9 @@ int accel__parse_i64(const char *s, int64_t *out);
 /* The same for the leading digits of s ("123 kB", "4096\n"): *end points after them. */
 int accel__parse_u64_prefix(const char *s, uint64_t *out, const char **end);
 
+/* 1 when a comma-separated list of names ("noop,reduce") is empty or holds an empty name
+ * ("", ",x", "x,", "x,,y"): strtok_r would skip those, and a list left with nothing in it would
+ * mean "nothing" or "everything" where the user asked for a name. */
+int accel__list_has_empty(const char *list);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "core/bench.h"
 #include "core/opnames.h"
+#include "core/text.h"
 
 const char *const accel_cli_bench_help =
     "time operations on each device (--op NAME | --quick | --list; see --help)";
@@ -229,9 +230,7 @@ int accel_cli_bench(int argc, char **argv)
     char opbuf[1024];
     int takes_image = 0;
     if (ops && strcmp(ops, "all") != 0) {
-        /* strtok_r would skip empty names, and none left would mean every operation */
-        size_t len = strlen(ops);
-        if (!len || ops[0] == ',' || ops[len - 1] == ',' || strstr(ops, ",,")) {
+        if (accel__list_has_empty(ops)) {
             char allowed[1024];
             accel__op_names(allowed, sizeof allowed);
             accel_cli_error("bench", "--op '%s': an empty operation name; allowed: all, or "

@@ -170,8 +170,9 @@ int accel_cli_cache(int argc, char **argv)
     static const char *const subs[] = {"show", "clear", "path"};
     /* the subcommand first, before --help is honoured: `accel help cache wipe` is an unknown
      * subcommand, as `accel help audio wipe` is, not the help */
-    if (argc > 1 && argv[1][0] != '-' && strcmp(argv[1], "show") != 0 &&
-        strcmp(argv[1], "clear") != 0 && strcmp(argv[1], "path") != 0) {
+    int known = argc < 2 || argv[1][0] == '-';
+    for (size_t i = 0; !known && i < 3; i++) known = !strcmp(argv[1], subs[i]);
+    if (!known) {
         cli_error_unknown("cache", "subcommand", argv[1], subs, 3);
         return 2;
     }

@@ -13,6 +13,7 @@
 
 #include "core/executor.h"
 #include "core/opnames.h"
+#include "core/text.h"
 
 const char *const accel_cli_stats_help =
     "run operations and print the executor's counters and fallbacks ([--op NAME] [--json])";
@@ -170,8 +171,7 @@ int accel_cli_stats(int argc, char **argv)
     size_t n_rows = 0;
     /* an empty name (--op '', "noop,,reduce") is refused as select refuses it, not skipped: a
      * script's empty variable must not run nothing and exit 0 */
-    size_t ops_len = strlen(ops);
-    if (!ops_len || ops[0] == ',' || ops[ops_len - 1] == ',' || strstr(ops, ",,")) {
+    if (accel__list_has_empty(ops)) {
         accel__op_ref none;
         accel__op_resolve("", &none);
         accel_cli_error("stats", "--op %s: %s", ops, accel_last_error(NULL));

@@ -173,9 +173,12 @@ static void svd2(const double a[2][2], double U[2][2], double S[2], double VT[2]
     }
 }
 
+/* insightface's crop sizes: a multiple of 112 (ArcFace) or of 128 (with its 8-pixel shift) */
+static int crop_size_ok(int size) { return size > 0 && (size % 112 == 0 || size % 128 == 0); }
+
 accel_status accel__arcface_matrix(const float lmk[10], int size, double M[6], char *why, size_t cap)
 {
-    if (size <= 0 || (size % 112 != 0 && size % 128 != 0)) {
+    if (!crop_size_ok(size)) {
         snprintf(why, cap, "crop size %d (allowed: a multiple of 112 or of 128)", size);
         return ACCEL_ERR_INVALID_ARG;
     }
@@ -275,7 +278,7 @@ accel_status accel_arcface_matrix(const float landmarks[10], int size, double M[
 {
     RETURN_ERROR_IF(!landmarks || !M, ACCEL_ERR_INVALID_ARG, "accel_arcface_matrix: NULL argument");
     /* the size is its own argument: not reported as the landmarks' fault */
-    RETURN_ERROR_IF(size <= 0 || (size % 112 != 0 && size % 128 != 0), ACCEL_ERR_INVALID_ARG,
+    RETURN_ERROR_IF(!crop_size_ok(size), ACCEL_ERR_INVALID_ARG,
                     "size: %d (allowed: a multiple of 112 or of 128)", size);
     char why[200];
     accel_status st = accel__arcface_matrix(landmarks, size, M, why, sizeof why);
