@@ -484,6 +484,13 @@ void accel__json_int(accel__json *j, const char *key, long long value);
 void accel__json_num(accel__json *j, const char *key, double value); /* NaN/inf → null */
 void accel__json_bool(accel__json *j, const char *key, int value);
 void accel__json_null(accel__json *j, const char *key);
+/* The shortest text of a finite v that reads back as the same double ("1.937", not
+ * "1.9370000000000001"), as accel__json_num writes it. */
+void accel__num_shortest(char out[32], double v);
+/* The length of the well-formed UTF-8 sequence at p (1..4), or 0 when the bytes there are not
+ * one: a stray continuation byte, a cut sequence, an overlong form, a surrogate, past U+10FFFF.
+ * Reads no byte past a NUL. */
+int accel__utf8_len(const unsigned char *p);
 void accel__json_finish(accel__json *j); /* newline */
 
 /* ---------------------------------------------------------------------------------------- */

@@ -20,9 +20,7 @@ static void indent(accel__json *j)
     for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
 }
 
-/* The length of the well-formed UTF-8 sequence at p (1..4), or 0 when the bytes there are not
- * one: a stray continuation byte, a cut sequence, an overlong form, a surrogate, past U+10FFFF. */
-static int utf8_len(const unsigned char *p)
+int accel__utf8_len(const unsigned char *p)
 {
     unsigned c = p[0];
     int n;
@@ -65,7 +63,7 @@ static void put_string(FILE *f, const char *s)
             else if (*p < 0x80)
                 fputc(*p, f);
             else {
-                int n = utf8_len(p);
+                int n = accel__utf8_len(p);
                 if (n == 0)
                     fprintf(f, "\\udc%02x", *p);
                 else {
@@ -132,13 +130,18 @@ void accel__json_num(accel__json *j, const char *k, double v)
         fputs("null", j->f);
         return;
     }
-    /* the shortest form that reads back as the same double: 1.937, not 1.9370000000000001 */
     char buf[32];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v) break;
-    }
+    accel__num_shortest(buf, v);
     fputs(buf, j->f);
+}
+
+void accel__num_shortest(char out[32], double v)
+{
+    /* 1.937, not 1.9370000000000001 */
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, 32, "%.*g", digits, v);
+        if (strtod(out, NULL) == v) break;
+    }
 }
 
 void accel__json_bool(accel__json *j, const char *k, int v)

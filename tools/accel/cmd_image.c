@@ -392,11 +392,12 @@ static const cli_verb quality_verb = {
  * programs read, the shortest form that reads back as the same double, as the JSON has it. */
 static void fmt_num(char *b, size_t cap, double v, int exact)
 {
-    snprintf(b, cap, "%.6g", v);
-    for (int digits = 15; exact && digits <= 17; digits++) {
-        snprintf(b, cap, "%.*g", digits, v);
-        if (strtod(b, NULL) == v) break;
-    }
+    char t[32];
+    if (exact && isfinite(v))
+        accel__num_shortest(t, v);
+    else
+        snprintf(t, sizeof t, "%.6g", v);
+    snprintf(b, cap, "%s", t);
 }
 
 static int quality(int argc, char **argv)

@@ -65,20 +65,9 @@ void sv_buf_printf(sv_buf *b, const char *fmt, ...)
     b->n += (size_t)k;
 }
 
-/* The length of the well-formed UTF-8 sequence at p (1..4), 0 when p[0] does not start one
- * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
-static size_t utf8_len(const unsigned char *p)
-{
-    unsigned c = p[0];
-    if (c < 0x80) return 1;
-    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80) return 0;
-    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
-        (c == 0xf4 && p[1] > 0x8f))
-        return 0;
-    return n;
-}
+/* The length of the well-formed UTF-8 sequence at p (1..4; 1 for ASCII), 0 when p[0] does not
+ * start one (core/json.c's rule). */
+static size_t utf8_len(const unsigned char *p) { return p[0] < 0x80 ? 1 : (size_t)accel__utf8_len(p); }
 
 void sv_buf_json_str(sv_buf *b, const char *s)
 {
@@ -110,10 +99,7 @@ void sv_num_text(char out[32], double v)
         snprintf(out, 32, "%s", isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
         return;
     }
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(out, 32, "%.*g", digits, v);
-        if (strtod(out, NULL) == v) break;
-    }
+    accel__num_shortest(out, v);
 }
 
 void sv_buf_num(sv_buf *b, double v)
