@@ -730,9 +730,18 @@ ACCEL_API accel_status accel_audio_source_info(const accel_audio_source *src,
 /*! accel_audio_close() : NULL is a no-op. */
 ACCEL_API void accel_audio_close(accel_audio_source *src);
 
+/*! accel_audio_read_all() :
+ *  Reads `src` from where it stands to its end into one array the library allocates (free it
+ *  with accel_audio_free()); *n its length (0 for an empty or spent source; *samples is
+ *  allocated all the same). Sized first from the length the source announces (at most 64 Mi
+ *  samples: a header is not trusted further), grown as the samples come, trimmed at the end.
+ *  ACCEL_ERR_NO_MEMORY names the source and how much was read; a decoding error is
+ *  accel_audio_read()'s. Since 0.1. */
+ACCEL_API accel_status accel_audio_read_all(accel_audio_source *src, float **samples, size_t *n);
+
 /*! accel_audio_load() :
- *  Decodes a whole file (accel_audio_open + read): *samples is allocated by the library
- *  (free it with accel_audio_free()), *n its length. `info` may be NULL. */
+ *  Decodes a whole file (accel_audio_open + accel_audio_read_all): *samples is allocated by
+ *  the library (free it with accel_audio_free()), *n its length. `info` may be NULL. */
 ACCEL_API accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate,
                                         float **samples, size_t *n, accel_audio_info *info);
 

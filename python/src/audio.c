@@ -697,65 +697,22 @@ static PyObject *ctx_audio_load(PyObject *self, PyObject *args)
     PA_RUN(c, st, msg, accel_audio_load(c->ctx, path.text, rate, &samples, &n, &info));
     pa_path_release(&path);
     if (st != ACCEL_OK) return pa_raise(st, msg);
-    if (!samples) { /* an empty file: no allocation to own */
-        samples = pa_alloc(sizeof(float));
-        if (!samples) return pa_no_memory("audio_load: out of memory for an empty result");
-        PyObject *b = pa_buffer_new(samples, free, NULL, PA_EL_F32, 1, &n);
-        return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
-    }
     PyObject *b = pa_buffer_new(samples, accel_audio_free, NULL, PA_EL_F32, 1, &n);
     if (!b) return NULL;
     return Py_BuildValue("(NN)", b, info_dict(&info));
 }
 
-/* Reads a source to its end into one growing float array (`hint` samples first). *oom is
- * set when it is this array that did not fit (the library's failures carry their message). */
-static accel_status read_all(accel_audio_source *src, size_t hint, float **out, size_t *n,
-                             int *oom)
-{
-    size_t cap = hint > 1024 ? hint : 1024, len = 0;
-    float *buf = cap <= SIZE_MAX / sizeof *buf ? malloc(cap * sizeof *buf) : NULL;
-    for (;;) {
-        if (buf && cap - len < 4096) {
-            size_t nc = cap * 2;
-            float *nb = nc <= SIZE_MAX / sizeof *nb ? realloc(buf, nc * sizeof *nb) : NULL;
-            if (!nb) free(buf);
-            buf = nb;
-            cap = nc;
-        }
-        if (!buf) {
-            *oom = 1;
-            return ACCEL_ERR_NO_MEMORY;
-        }
-        size_t got = 0;
-        accel_status st = accel_audio_read(src, buf + len, cap - len, &got);
-        if (st != ACCEL_OK) {
-            free(buf);
-            return st;
-        }
-        if (!got) break;
-        len += got;
-    }
-    *out = buf;
-    *n = len;
-    return ACCEL_OK;
-}
-
-/* The samples of `in` at in_rate resampled to `rate`, read to their end. When their array does
- * not fit, `own` says so with the sizes. */
+/* The samples of `in` at in_rate resampled to `rate`, read to their end. When they do not fit,
+ * `own` says so with the sizes (the library's message would name the source "(memory)"). */
 static accel_status resample_all(accel_ctx *ctx, const pa_input *in, int in_rate, int rate,
                                  float **out, size_t *n, char *own, size_t own_cap)
 {
-    /* the output's length, and room for the last read (read_all grows within 4096 of the end) */
     double want = in_rate > 0 ? (double)in->n * rate / in_rate : (double)in->n;
-    double room = want + 8192.0;
-    size_t hint = room < (double)(SIZE_MAX / sizeof(float)) ? (size_t)room : SIZE_MAX / sizeof(float);
     accel_audio_source *src;
-    int oom = 0;
     accel_status st = open_source(ctx, NULL, in, in_rate, rate, &src);
-    if (st == ACCEL_OK) st = read_all(src, hint, out, n, &oom);
+    if (st == ACCEL_OK) st = accel_audio_read_all(src, out, n);
     close_source(src, NULL);
-    if (oom)
+    if (st == ACCEL_ERR_NO_MEMORY)
         snprintf(own, own_cap, "x: %zu samples at %d Hz resampled to %d Hz are %.0f samples "
                  "(%.1f MiB of float32), more than memory can hold", in->n, in_rate, rate, want,
                  want * sizeof(float) / 1048576.0);
@@ -777,21 +734,17 @@ static PyObject *ctx_audio_resample(PyObject *self, PyObject *args)
     PA_RUN(c, st, msg, resample_all(c->ctx, &in, in_rate, rate, &out, &n, own, sizeof own));
     pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, own[0] ? own : msg);
-    return pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
+    return pa_buffer_new(out, accel_audio_free, NULL, PA_EL_F32, 1, &n);
 }
 
 /* The whole of a file held in memory, decoded at `rate`. */
 static accel_status load_encoded(accel_ctx *ctx, const pa_input *in, const char *name, int rate,
-                                 float **out, size_t *n, accel_audio_info *info, char *own,
-                                 size_t own_cap)
+                                 float **out, size_t *n, accel_audio_info *info)
 {
     accel_audio_source *src;
-    int oom = 0;
     accel_status st = open_encoded(ctx, in, name, rate, &src);
-    if (st == ACCEL_OK) st = read_all(src, 0, out, n, &oom);
+    if (st == ACCEL_OK) st = accel_audio_read_all(src, out, n);
     close_source(src, info);
-    if (oom)
-        snprintf(own, own_cap, "%s: its decoded samples do not fit in memory", name);
     return st;
 }
 
@@ -805,14 +758,14 @@ static PyObject *ctx_audio_load_buffer(PyObject *self, PyObject *args)
     if (pa_input_arg(x, name, &encoded_accept, &in) < 0) return NULL;
     pa_context *c = (pa_context *)self;
     accel_status st;
-    char msg[1024], own[512] = "";
+    char msg[1024];
     float *out = NULL;
     size_t n = 0;
     accel_audio_info info = {.struct_size = sizeof info};
-    PA_RUN(c, st, msg, load_encoded(c->ctx, &in, name, rate, &out, &n, &info, own, sizeof own));
+    PA_RUN(c, st, msg, load_encoded(c->ctx, &in, name, rate, &out, &n, &info));
     pa_input_release(&in);
-    if (st != ACCEL_OK) return pa_raise(st, own[0] ? own : msg);
-    PyObject *b = pa_buffer_new(out, free, NULL, PA_EL_F32, 1, &n);
+    if (st != ACCEL_OK) return pa_raise(st, msg);
+    PyObject *b = pa_buffer_new(out, accel_audio_free, NULL, PA_EL_F32, 1, &n);
     return b ? Py_BuildValue("(NN)", b, info_dict(&info)) : NULL;
 }
 

@@ -575,6 +575,54 @@ unsigned accel__audio_built(void)
     return b;
 }
 
+accel_status accel_audio_read_all(accel_audio_source *s, float **samples, size_t *n)
+{
+    RETURN_ERROR_IF(!s || !samples || !n, ACCEL_ERR_INVALID_ARG, "accel_audio_read_all: NULL argument");
+    *samples = NULL;
+    *n = 0;
+    /* the announced length at the output rate, room for the resampler's tail; a header may lie,
+     * so it sizes the first allocation only up to 64 Mi samples (256 MiB) and the rest grows */
+    enum { FIRST_MAX = 1 << 26, TAIL = 4096 };
+    size_t cap = 1 << 16;
+    if (s->info.source_frames > 0 && s->info.source_rate > 0) {
+        double want = (double)s->info.source_frames * s->out_rate / s->info.source_rate + TAIL;
+        cap = want < FIRST_MAX ? (size_t)want : FIRST_MAX;
+    }
+    float *buf = malloc(cap * sizeof *buf);
+    size_t len = 0;
+    accel_status st = ACCEL_OK;
+    for (;;) {
+        if (buf && len == cap) {
+            float *b = cap <= SIZE_MAX / 2 / sizeof *b ? realloc(buf, cap * 2 * sizeof *b) : NULL;
+            if (!b) free(buf);
+            buf = b;
+            cap *= 2;
+        }
+        if (!buf) {
+            st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY,
+                             "'%s': its decoded samples (%zu so far, %.1f MiB of float32, "
+                             "growing) do not fit in memory",
+                             s->path, len, (double)len * sizeof(float) / 1048576.0);
+            break;
+        }
+        size_t got = 0;
+        st = accel_audio_read(s, buf + len, cap - len, &got);
+        if (st != ACCEL_OK || got == 0) break;
+        len += got;
+    }
+    if (st != ACCEL_OK) {
+        free(buf);
+        return st;
+    }
+    if (cap - len > TAIL) { /* give back what the announced length or the last doubling left over */
+        float *b = realloc(buf, (len ? len : 1) * sizeof *b);
+        if (b) buf = b;
+    }
+    *samples = buf;
+    *n = len;
+    return ACCEL_OK;
+}
+
 accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate, float **samples, size_t *n,
                               accel_audio_info *info)
 {
@@ -583,27 +631,9 @@ accel_status accel_audio_load(accel_ctx *ctx, const char *path, int rate, float 
     *n = 0;
     accel_audio_source *s = NULL;
     FORWARD_IF_ERROR(accel_audio_open(ctx, path, rate, &s));
-    size_t cap = s->info.source_frames > 0
-                     ? (size_t)((double)s->info.source_frames * s->out_rate / s->info.source_rate) + 1024
-                     : 1 << 16;
-    float *buf = malloc(cap * sizeof *buf);
+    float *buf = NULL;
     size_t len = 0;
-    accel_status st = buf ? ACCEL_OK : ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory loading '%s'", path);
-    while (st == ACCEL_OK) {
-        if (len == cap) {
-            float *b = realloc(buf, cap * 2 * sizeof *b);
-            if (!b) {
-                st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory loading '%s'", path);
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = 0;
-        st = accel_audio_read(s, buf + len, cap - len, &got);
-        len += got;
-        if (st == ACCEL_OK && got == 0) break;
-    }
+    accel_status st = accel_audio_read_all(s, &buf, &len);
     if (st == ACCEL_OK && info) st = accel_audio_source_info(s, info);
     accel_audio_close(s);
     if (st != ACCEL_OK) {

@@ -156,34 +156,11 @@ void sv_op_audio_features(sv_job *job)
         failed(job, r->preset, st, accel_last_error(NULL));
         return;
     }
-    /* the whole input, as accel audio features reads a file (sized from the header when it
-     * says how long the input is) */
-    accel_audio_info first = {.struct_size = sizeof first};
-    accel_audio_source_info(src, &first);
-    size_t cap = 1 << 16, n = 0;
-    if (first.source_frames > 0 && first.source_rate > 0)
-        cap = (size_t)((double)first.source_frames * first.rate / first.source_rate) + 16384 + 1;
-    float *x = malloc(cap * sizeof *x);
-    while (x) {
-        if (cap - n < 16384) {
-            float *y = realloc(x, cap * 2 * sizeof *x);
-            if (!y) {
-                free(x);
-                x = NULL;
-                break;
-            }
-            x = y;
-            cap *= 2;
-        }
-        size_t got = 0;
-        st = accel_audio_read(src, x + n, cap - n, &got);
-        if (st != ACCEL_OK) break;
-        if (!got) break;
-        n += got;
-    }
+    float *x = NULL;
+    size_t n = 0;
+    st = accel_audio_read_all(src, &x, &n);
     accel_audio_info info = {.struct_size = sizeof info};
     accel_audio_source_info(src, &info);
-    if (!x) st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "out of memory decoding the request body");
     char msg[600];
     accel__strlcpy(msg, accel_last_error(NULL), sizeof msg);
     accel_audio_close(src);
