@@ -75,6 +75,8 @@ config_values() {
     text fuzz_config_values visible
   printf 'CUDA_VISIBLE_DEVICES=MIG-GPU-1/2/3,1,1\nCUDA_VISIBLE_DEVICES=\nACCEL_DEVICE=-1\n' |
     text fuzz_config_values odd
+  printf 'SHARD=3/8\nSHARD=8/8\nSHARD=0/0\nSHARD= 1/2\nSHARD=1/4294967296\nSLURM_ARRAY_TASK_ID=5\nSLURM_ARRAY_TASK_MIN=1\nSLURM_ARRAY_TASK_STEP=2\nSLURM_ARRAY_TASK_COUNT=4\nSHARD=auto\n' |
+    text fuzz_config_values shard
 }
 fault_specs() {
   # every example of docs/fault-injection.md

@@ -1,7 +1,9 @@
 /* fuzz_config_values — ACCEL_* values as the environment and API options give them
  * (src/core/config.c: every key's validation, ACCEL_FAULT's rule list, ACCEL_<OP>_GPU), and
  * the other variables accel reads: CUDA_VISIBLE_DEVICES (src/discover/cuda_visible.c) and
- * ROCR_/HIP_VISIBLE_DEVICES (src/discover/rocm_sysfs.c). Each input line is KEY=VALUE. */
+ * ROCR_/HIP_VISIBLE_DEVICES (src/discover/rocm_sysfs.c), and a corpus run's shard
+ * (src/ops/corpus/shard.c): `--shard` as SHARD=I/N|auto, with the Slurm job array's
+ * SLURM_ARRAY_TASK_ID, _COUNT, _MIN and _STEP that auto reads. Each input line is KEY=VALUE. */
 #include "fuzz.h"
 #include "discover/cuda.h"
 #include "discover/rocm.h"
@@ -58,6 +60,29 @@ static void visible(const char *key, const char *value)
     }
 }
 
+static const char *const slurm_vars[] = {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT",
+                                          "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_STEP"};
+
+/* accel_shard_parse: a share it accepts is one of N, and an I/N it accepts reads back as given
+ * when written plainly; a refusal says why. */
+static void shard(const char *spec)
+{
+    uint32_t i = 7, n = 0;
+    accel_status st = accel_shard_parse(spec, &i, &n);
+    if (st == ACCEL_OK) {
+        FUZZ_CHECK(n >= 1 && i < n);
+        if (strcmp(spec, "auto") != 0) {
+            char again[32];
+            snprintf(again, sizeof again, "%u/%u", i, n);
+            uint32_t i2 = 0, n2 = 0;
+            FUZZ_CHECK(accel_shard_parse(again, &i2, &n2) == ACCEL_OK && i2 == i && n2 == n);
+        }
+    } else {
+        FUZZ_CHECK(st == ACCEL_ERR_CONFIG && accel_last_error(NULL)[0] != '\0');
+    }
+    accel__clear_error();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_cstr(data, size);
@@ -70,8 +95,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!eq) continue;
         *eq = '\0';
         visible(line, eq + 1);
+        if (strncmp(line, "SLURM_ARRAY_TASK_", 17) == 0) setenv(line, eq + 1, 1);
+        if (strcmp(line, "SHARD") == 0) shard(eq + 1);
         opt[n++] = (accel_option){line, eq + 1};
     }
+    for (size_t k = 0; k < sizeof slurm_vars / sizeof *slurm_vars; k++) unsetenv(slurm_vars[k]);
     accel__config *cfg = NULL;
     accel_status st = accel__config_load(&cfg, opt, n);
     FUZZ_CHECK((st == ACCEL_OK) == (cfg != NULL));
