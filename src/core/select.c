@@ -265,10 +265,20 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
     return ACCEL_OK;
 }
 
-static void setting(FILE *f, const accel_ctx *ctx, accel__cfg_id id, const char *name)
+/* One row of the settings block: KEY, its value and its source, columns at least 16 and 12
+ * wide and as wide as the block's widest cell (ACCEL_IMAGE_QUALITY_GPU would push its row
+ * out of line otherwise, docs/cli.md). */
+typedef struct {
+    char key[96];
+    const char *value, *source;
+} setting_row;
+
+static void setting(setting_row *r, const accel_ctx *ctx, accel__cfg_id id, const char *name)
 {
+    snprintf(r->key, sizeof r->key, "%s", name);
     const char *v = accel__cfg_str(ctx, id);
-    fprintf(f, "  %-16s %-12s %s\n", name, v[0] ? v : "(unset)", accel__cfg_source(ctx, id));
+    r->value = v[0] ? v : "(unset)";
+    r->source = accel__cfg_source(ctx, id);
 }
 
 /* `name`: the operation as the caller named it (a preset or a family, core/opnames.h); `op`:
@@ -281,17 +291,28 @@ static char *explain_text(accel_ctx *ctx, const char *name, const char *op,
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
     fprintf(f, "operation: %s\nsettings:\n", name ? name : "(any)");
-    setting(f, ctx, ACCEL__CFG_BACKEND, "ACCEL_BACKEND");
-    setting(f, ctx, ACCEL__CFG_DEVICE, "ACCEL_DEVICE");
-    setting(f, ctx, ACCEL__CFG_ALL_GPU, "ACCEL_ALL_GPU");
-    setting(f, ctx, ACCEL__CFG_STRICT, "ACCEL_STRICT");
+    setting_row rows[5];
+    size_t nr = 0;
+    setting(&rows[nr++], ctx, ACCEL__CFG_BACKEND, "ACCEL_BACKEND");
+    setting(&rows[nr++], ctx, ACCEL__CFG_DEVICE, "ACCEL_DEVICE");
+    setting(&rows[nr++], ctx, ACCEL__CFG_ALL_GPU, "ACCEL_ALL_GPU");
+    setting(&rows[nr++], ctx, ACCEL__CFG_STRICT, "ACCEL_STRICT");
     if (op) {
-        char key[96];
-        accel__cfg_op_gpu_key(op, key, sizeof key);
+        setting_row *r = &rows[nr++];
+        accel__cfg_op_gpu_key(op, r->key, sizeof r->key);
         const char *value = "", *source = "default";
-        accel_config_get(ctx, key, &value, &source);
-        fprintf(f, "  %-16s %-12s %s\n", key, value[0] ? value : "(unset)", source);
+        accel_config_get(ctx, r->key, &value, &source);
+        r->value = value[0] ? value : "(unset)";
+        r->source = source;
     }
+    int wk = 16, wv = 12;
+    for (size_t i = 0; i < nr; i++) {
+        int k = (int)strlen(rows[i].key), v = (int)strlen(rows[i].value);
+        if (k > wk) wk = k;
+        if (v > wv) wv = v;
+    }
+    for (size_t i = 0; i < nr; i++)
+        fprintf(f, "  %-*s %-*s %s\n", wk, rows[i].key, wv, rows[i].value, rows[i].source);
     if (sel->warning[0]) fprintf(f, "warning: %s\n", sel->warning);
     fprintf(f, "candidates, in order:\n");
     /* the name column fits the longest name: a cut name can hide which device it is */

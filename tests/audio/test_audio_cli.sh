@@ -96,6 +96,26 @@ expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset whisper-80 --d
 grep -q "allowed: auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)" "$out/stderr" || fail "unknown device: allowed values not named"
 expect_rc 2 "$accel" audio features "$data/speech_a.wav" "$data/variants/speech_a.wav" --preset vggish -o "$out/dup" 2>/dev/null
 expect_rc 2 "$accel" audio transcribe "$data/speech_a.wav"
+# -o OUT for one input says what it holds (docs/cli.md): another ending is refused rather than
+# given .npy bytes, a missing directory is named at once, "-" on a terminal is refused; all exit
+# 2 before anything is decoded, and nothing is written
+expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset fbank -o "$out/feat.txt"
+grep -q "unsupported output type '.txt'" "$out/stderr" || fail "-o feat.txt: $(cat "$out/stderr")"
+[ -e "$out/feat.txt" ] && fail "feat.txt written"
+expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset fbank -o "$out/noext"
+grep -q "a name without an extension" "$out/stderr" || fail "-o noext: $(cat "$out/stderr")"
+[ -e "$out/noext" ] && fail "noext written"
+expect_rc 2 "$accel" audio features --demo 1 --preset fbank -o "$out/demo.wav"
+expect_rc 2 "$accel" audio features "$data/speech_a.wav" --preset fbank -o "$out/no/such/x.npy"
+grep -q "cannot write $out/no/such/x.npy: No such file or directory" "$out/stderr" ||
+  fail "-o in a missing directory: $(cat "$out/stderr")"
+if command -v script >/dev/null; then
+  script -qec "\"$accel\" audio features \"$data/speech_a.wav\" --preset fbank -o -" /dev/null \
+    >"$out/tty.txt" 2>&1
+  rc=$?
+  [ "$rc" = 2 ] || fail "-o - on a terminal: exit $rc, want 2: $(head -c 300 "$out/tty.txt")"
+  grep -q "standard output is a terminal" "$out/tty.txt" || fail "-o - on a terminal: $(head -c 300 "$out/tty.txt")"
+fi
 [ -e "$out/x.npy" ] && fail "an output was written despite a usage error"
 
 # devices: cpu always works; auto works

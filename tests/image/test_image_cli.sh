@@ -73,6 +73,9 @@ grep -q "4294967296 pixels, above ACCEL_IMAGE_MAX_PIXELS=1073741824" err.txt || 
 ACCEL_IMAGE_MAX_PIXELS=100 check 2 "resize above a lowered ACCEL_IMAGE_MAX_PIXELS" "$accel" image resize astro.jpg --size 11x10 -o x.npy
 check 2 "align --size 200" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143 --size 200 -o x.npy
 grep -q -- "--size 200: allowed: a multiple of 112 or of 128" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
+# below 112 too: the error says what is allowed, not only the range
+check 2 "align --size 100" "$accel" image align astro.jpg --landmarks 202,98,248,97,225,122,206,145,246,143 --size 100 -o x.npy
+grep -q -- "--size 100: allowed: a multiple of 112 or of 128" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
 check 2 "enhance --tiles 1000x1000" "$accel" image enhance small.webp --tiles 1000x1000 -o x.png
 grep -q "whole numbers 1..256 each" err.txt || { echo "FAIL: $(cat err.txt)"; fail=1; }
 check 2 "enhance --tiles 0x0" "$accel" image enhance small.webp --tiles 0x0 -o x.png

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,6 +218,41 @@ static int is_dir(const char *p)
 {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* -o OUT naming one file, checked before any device is opened or input read (docs/cli.md):
+ * "-" is standard output, refused on a terminal; any other name must end in .npy, rather than
+ * get .npy bytes under a name that says otherwise; OUT's directory must be one this process
+ * can write in, so that a missing one costs no decoding. 0, or 2 after the error. */
+static int out_file_check(const char *out)
+{
+    if (!strcmp(out, "-")) {
+        if (!isatty(1)) return 0;
+        accel_cli_error("audio", "-o -: standard output is a terminal; send it to a file or a pipe");
+        return 2;
+    }
+    size_t n = strlen(out);
+    if (n < 4 || strcasecmp(out + n - 4, ".npy") != 0) {
+        const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+        char what[64] = "a name without an extension";
+        if (dot && (!slash || dot > slash) && dot[1])
+            snprintf(what, sizeof what, "unsupported output type '%.40s'", dot);
+        accel_cli_error("audio", "-o %s: %s (allowed: .npy, a directory (a name ending in '/'), "
+                                 "or - for standard output)", out, what);
+        return 2;
+    }
+    char dir[4096];
+    const char *slash = strrchr(out, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == out) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    struct stat sb;
+    const char *why = stat(dir, &sb) != 0 ? strerror(errno)
+                      : !S_ISDIR(sb.st_mode) ? strerror(ENOTDIR)
+                      : access(dir, W_OK | X_OK) != 0 ? strerror(errno) : NULL;
+    if (!why) return 0;
+    accel_cli_error("audio", "cannot write %s: %s", out, why);
+    return 2;
 }
 
 
@@ -517,6 +553,7 @@ static int features(int argc, char **argv)
     /* where each output goes: a directory for several inputs or a corpus run */
     int as_dir = out && !to_stdout &&
                  (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
+    if (out && !as_dir && out_file_check(out) != 0) goto done;
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device, &uerr);
     if (!ctx) {

@@ -615,7 +615,7 @@ static const cli_opt align_opts[] = {
     [A_OUTPUT] = OUT_OPT("the aligned face (S×S×3 uint8, BGR)"),
     [A_DEVICE] = device_opt,
     [A_JSON] = JSON_OPT("a summary (the matrix) on standard output"),
-    [A_SIZE] = {"--size", NULL, CLI_INT, "S", "crop size, a multiple of 112 or 128 (default 112)", 112, 4096, NULL, 0},
+    [A_SIZE] = {"--size", NULL, CLI_INT, "S", "crop size, a multiple of 112 or 128 (default 112)", 1, 4096, NULL, 0},
     [A_LANDMARKS] = {"--landmarks", NULL, CLI_STR, "x1,y1,…,x5,y5",
                      "the five landmarks (eyes, nose, mouth corners), required", 0, 0, NULL, 0},
 };

@@ -26,7 +26,8 @@ static const cli_verb verb = {
     .name = "select",
     .synopsis = "[--op NAME] [--explain] [--no-cache] [--json | --format F] [-o FILE]",
     .about = "Honours ACCEL_BACKEND, ACCEL_DEVICE, ACCEL_ALL_GPU, ACCEL_<OP>_GPU and\n"
-             "ACCEL_STRICT (docs/configuration.md). The csv and md formats list the candidates.",
+             "ACCEL_STRICT (docs/configuration.md). --json lists every candidate; the csv and md\n"
+             "formats the chosen one, and with --explain every candidate.",
     .opts = opts,
     .n_opts = N_OPTS,
     .footer = "exit status: 0 a device was chosen; 1 none may be used (ACCEL_STRICT=1\n"
