@@ -61,6 +61,29 @@ void cli_remove_on_signal(const char *path)
         }
 }
 
+/* mkstemp(tmpl) with the file already watched: the name is made in a slot the handler reads,
+ * marked before the file exists, so that a signal arriving between the creation and its
+ * registration (a loaded machine can stop the process right there) cannot leave the file
+ * behind; at worst the handler unlinks a name not yet made. The name is copied back to tmpl. */
+static int mkstemp_watched(char *tmpl, size_t cap)
+{
+    catch_signals();
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (!have_pending[i] && strlen(tmpl) < sizeof pending[i]) {
+            memcpy(pending[i], tmpl, strlen(tmpl) + 1);
+            have_pending[i] = 1;
+            int fd = mkstemp(pending[i]);
+            if (fd < 0) {
+                have_pending[i] = 0;
+                pending[i][0] = '\0';
+            } else {
+                snprintf(tmpl, cap, "%s", pending[i]);
+            }
+            return fd;
+        }
+    return mkstemp(tmpl); /* every slot taken: unwatched, as cli_remove_on_signal would leave it */
+}
+
 void cli_keep_on_signal(const char *path)
 {
     for (int i = 0; i < MAX_PENDING; i++)
@@ -155,7 +178,7 @@ int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format
         o->tmp[0] = '\0';
         return 2;
     }
-    int fd = mkstemp(o->tmp);
+    int fd = mkstemp_watched(o->tmp, sizeof o->tmp);
     if (fd < 0) {
         out_error(verb, path, strerror(errno));
         o->tmp[0] = '\0';
@@ -166,7 +189,6 @@ int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format
     umask(um);
     int chmod_rc = fchmod(fd, 0666 & ~um); /* best effort: the report is written anyway */
     (void)chmod_rc;
-    cli_remove_on_signal(o->tmp);
     o->f = fdopen(fd, "w");
     if (!o->f) {
         out_error(verb, path, strerror(errno));
