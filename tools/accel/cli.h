@@ -52,6 +52,11 @@ size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt);
 accel_ctx *accel_cli_open_device(const char *verb, const accel_cli_device *d, unsigned flags,
                                  int cpu_alone, int *usage_error);
 
+/* For a verb that names the device in its report (plan, stats): 0 when `ctx` has the device
+ * `d` names (auto always); else 2 after printing "accel VERB: error: --device D: no such device"
+ * or "no usable KIND device", followed by the devices this machine has. */
+int accel_cli_device_check(const char *verb, accel_ctx *ctx, const accel_cli_device *d);
+
 /* Prints "accel <verb>: error: <msg>" to stderr. */
 void accel_cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

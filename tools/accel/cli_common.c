@@ -111,6 +111,33 @@ accel_ctx *accel_cli_open_device(const char *verb, const accel_cli_device *d, un
     return ctx;
 }
 
+/* "--device D: no such device on this machine (devices: 0 cuda (NVIDIA H100), 1 cpu (…);
+ * see `accel devices`)", in the words of `accel bench` (src/core/bench.c) */
+int accel_cli_device_check(const char *verb, accel_ctx *ctx, const accel_cli_device *d)
+{
+    size_t n = 0;
+    accel_device_count(ctx, &n);
+    int present = d->index < 0 && !d->kind;
+    if (d->index >= 0) present = (size_t)d->index < n;
+    for (size_t i = 0; d->kind && i < n && !present; i++) {
+        const accel_device_info *di = NULL;
+        present = accel_device_get(ctx, i, &di) == ACCEL_OK && di->kind == d->kind->kind &&
+                  di->usable;
+    }
+    if (present) return 0;
+    char list[1024];
+    accel__device_list_text(ctx, list, sizeof list);
+    if (d->kind)
+        accel_cli_error(verb, "--device %s: no usable %s device on this machine (devices: %s; see "
+                              "`accel devices`)",
+                        d->text, d->kind->name, list);
+    else
+        accel_cli_error(verb, "--device %s: no such device on this machine (devices: %s; see "
+                              "`accel devices`)",
+                        d->text, list);
+    return 2;
+}
+
 accel_ctx *accel_cli_open(unsigned flags)
 {
     accel_ctx *ctx = NULL;
