@@ -24,11 +24,14 @@ if(ACCEL_BUILD_CLI)
   # the names allowed are the one vocabulary of every verb (core/opnames.h)
   accel_exec_cli_test(cli_bench_unknown_operation 2 "unknown operation 'nosuch'; allowed: convert (convert-f16)" bench --operation nosuch)
   accel_exec_cli_test(cli_bench_bad_size 2 "allowed: small, medium, large" bench --operation empty --size huge)
-  accel_exec_cli_test(cli_bench_bad_device 2 "allowed: gpu, all, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)" bench --operation empty --device warp)
+  # --device: the words of every verb's --device (auto, a kind, an index), then all and gpu
+  accel_exec_cli_test(cli_bench_bad_device 2 "--device warp: unknown device; allowed: auto, all, gpu, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index" bench --operation empty --device warp)
+  accel_exec_cli_test(cli_bench_negative_device 2 "--device -1: a device index is 0 or more; allowed: auto" bench --operation empty --device -1)
+  accel_exec_cli_test(cli_bench_auto_device 0 "copy bandwidth" bench --operation empty --size 100 --iterations 1 --device auto)
   # an empty name in a list is refused: --op '' timed every operation, --device , none
   accel_exec_cli_test(cli_bench_empty_op 2 "--op '': an empty operation name; allowed: all, or names" bench --op=)
   accel_exec_cli_test(cli_bench_empty_op_in_list 2 "--op 'convert,': an empty operation name" bench --op convert,)
-  accel_exec_cli_test(cli_bench_empty_device 2 "--device ',': an empty device name; allowed: gpu, all" bench --op empty --device ,)
+  accel_exec_cli_test(cli_bench_empty_device 2 "--device ',': an empty device name; allowed: auto, all, gpu" bench --op empty --device ,)
   # --quick fixes the size and the calls: asking for others is refused, not ignored
   accel_exec_cli_test(cli_bench_quick_iterations 2 "--quick and --iterations 50: --quick is --size small, --iterations 3 and --warmup 1" bench --quick --op empty --iterations 50)
   accel_exec_cli_test(cli_bench_quick_size 2 "--quick and --size large" bench --op empty --size large --quick)
