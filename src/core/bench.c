@@ -57,15 +57,26 @@ static void add_idx(int *idx, size_t *n, int i)
     idx[(*n)++] = i;
 }
 
-/* "--device WHAT: REASON; allowed: …", the kinds from the backend table */
+/* "--device WHAT: REASON; allowed: …", the kinds from the backend table: the words of every
+ * verb's --device (tools/accel/cli_common.c), then bench's own (all, gpu) and the list */
 static accel_status device_refused(const accel_ctx *ctx, const char *what, const char *reason)
 {
     char names[200];
     accel__backend_names(names, sizeof names, ", ", 1);
+    const char *words[16];
+    size_t n = 0;
+    words[n++] = "auto";
+    words[n++] = "all";
+    words[n++] = "gpu";
+    for (size_t i = 0; i < accel__backend_count() && n < 16; i++)
+        words[n++] = accel__backend_at(i)->name;
+    const char *near = what[0] && what[0] != '\'' ? accel__nearest_name(what, words, n) : NULL;
+    char hint[64] = "";
+    if (near) snprintf(hint, sizeof hint, "did you mean '%s'? ", near);
     return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
-                       "--device %s: %s; allowed: gpu, all, %s, or a device index 0..%zu "
+                       "--device %s: %s; %sallowed: auto, all, gpu, %s, or a device index 0..%zu "
                        "(comma-separated for several)",
-                       what, reason, names, ctx->n_devs - 1);
+                       what, reason, hint, names, ctx->n_devs - 1);
 }
 
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n)
@@ -81,33 +92,55 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
     accel__strlcpy(buf, sel, sizeof buf);
     char *save = NULL;
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *end;
-        long v = strtol(t, &end, 10);
-        if (*t && !*end) {
-            RETURN_ERROR_IF(v < 0 || (size_t)v >= ctx->n_devs, ACCEL_ERR_INVALID_ARG,
-                            "--device %s: no device %ld on this machine (devices 0..%zu)", t, v,
-                            ctx->n_devs - 1);
+        const char *p = t + (*t == '-' || *t == '+');
+        size_t digits = strspn(p, "0123456789");
+        if (digits && !p[digits]) { /* an index: digits only, as `accel devices` prints it */
+            if (*t == '-') return device_refused(ctx, t, "a device index is 0 or more");
+            if (*t == '+') return device_refused(ctx, t, "a device index is digits only");
+            errno = 0;
+            long v = strtol(t, NULL, 10);
+            if (errno == ERANGE || (size_t)v >= ctx->n_devs) {
+                char list[640]; /* the message holds 1024 */
+                accel__device_list_text(ctx, list, sizeof list);
+                return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                                   "--device %s: no such device on this machine (devices: %s; "
+                                   "see `accel devices`)",
+                                   t, list);
+            }
             const accel__device *d = &ctx->devs[v];
             RETURN_ERROR_IF(!d->info.usable, ACCEL_ERR_NOT_FOUND, "--device %s: device %ld (%s) %s",
                             t, v, d->info.name, d->info.verdict);
             add_idx(idx, n, (int)v);
             continue;
         }
+        if (!strcasecmp(t, "auto")) { /* the policy's choice, as `accel select` names it */
+            size_t chosen = 0;
+            FORWARD_IF_ERROR(accel_select(ctx, NULL, &chosen, NULL));
+            add_idx(idx, n, (int)chosen);
+            continue;
+        }
         int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu");
         /* a name or alias of the backend table ("cpu", "cuda", "rocm" or "hip", …) */
         const accel__backend_desc *kind = any || gpu ? NULL : accel__backend_find(t);
         if (!any && !gpu && !kind) return device_refused(ctx, t, "unknown device");
-        size_t before = *n;
+        int found = 0; /* counted apart from *n: "all,cpu" names the CPU twice */
         for (size_t i = 0; i < ctx->n_devs; i++) {
             const accel__device *d = &ctx->devs[i];
             if (!d->info.usable) continue;
             int is_cpu = d->info.kind == ACCEL_KIND_CPU;
-            if (any || (gpu && !is_cpu) || (kind && d->info.kind == kind->kind))
+            if (any || (gpu && !is_cpu) || (kind && d->info.kind == kind->kind)) {
                 add_idx(idx, n, (int)i);
+                found = 1;
+            }
         }
-        RETURN_ERROR_IF(*n == before, ACCEL_ERR_NOT_FOUND,
-                        "--device %s: no usable %s device on this machine (see `accel devices`)", t,
-                        gpu ? "GPU" : t);
+        if (!found) {
+            char list[640]; /* the message holds 1024 */
+            accel__device_list_text(ctx, list, sizeof list);
+            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
+                               "--device %s: no usable %s device on this machine (devices: %s; "
+                               "see `accel devices`)",
+                               t, gpu ? "GPU" : kind ? kind->name : t, list);
+        }
     }
     return ACCEL_OK;
 }

@@ -55,7 +55,7 @@ typedef struct accel__bench_opts {
     const char *size;       /* "small" | "medium" | "large" | a number of items */
     int iterations;         /* timed calls per (operation, size, device) */
     int warmup;             /* untimed calls before them */
-    const char *devices;    /* gpu|all|<a backend name or alias>|<index>[,…] */
+    const char *devices;    /* all|gpu|auto|<a backend name or alias>|<index>[,…] */
     int quick;              /* every case at small size: one warm-up call, three timed */
     int image_width;        /* > 0: image size for cases that take one (make_image) */
     int image_height;
@@ -121,8 +121,9 @@ typedef struct accel__bench_report {
     size_t n_fallbacks;
 } accel__bench_report;
 
-/* Parses a --device value into device indices (usable devices only); NULL is "all", an empty
- * value or name ("", "0,,1") is bad syntax. On error returns
+/* Parses a --device value into device indices (usable devices only); NULL is "all", "auto" the
+ * device accel_select() chooses for any operation, an empty value or name ("", "0,,1") or a
+ * negative index is bad syntax. On error returns
  * ACCEL_ERR_INVALID_ARG (bad syntax, message lists the values allowed) or ACCEL_ERR_NOT_FOUND
  * (no usable device matches). `idx` must hold ctx->n_devs entries. */
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n);

@@ -302,6 +302,19 @@ accel_status accel_device_get(const accel_ctx *ctx, size_t index, const accel_de
     return ACCEL_OK;
 }
 
+void accel__device_list_text(const accel_ctx *ctx, char *buf, size_t cap)
+{
+    size_t k = 0;
+    if (!cap) return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ctx->n_devs && k < cap; i++) {
+        const accel_device_info *d = &ctx->devs[i].info;
+        k += (size_t)snprintf(buf + k, cap - k, "%s%zu %s (%s%s)", i ? ", " : "", i,
+                              accel_device_kind_name(d->kind), d->name,
+                              d->usable ? "" : ", not usable");
+    }
+}
+
 accel_status accel_stats_count(const accel_ctx *ctx, size_t *n)
 {
     RETURN_ERROR_IF(!ctx || !n, ACCEL_ERR_INVALID_ARG, "accel_stats_count: NULL argument");

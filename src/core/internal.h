@@ -462,6 +462,9 @@ struct accel_ctx {
 accel__device *accel__cpu_device(accel_ctx *ctx);
 /* The context a device belongs to (NULL for one built outside a context). */
 accel_ctx *accel__device_ctx(const accel__device *dev);
+/* The devices, for a message that refuses a --device: "0 opencl (pthread-AMD EPYC), 1 cpu
+ * (AMD EPYC 7763)", an unusable one marked ", not usable" (cut to fit cap). */
+void accel__device_list_text(const accel_ctx *ctx, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------------------------------- */
 /* JSON writer (json.c): small, streaming, escapes correctly                                 */

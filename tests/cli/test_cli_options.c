@@ -37,6 +37,55 @@ int main(void)
     ASSERT_CONTAINS(r.out, "demo: vggish of 1.0 s");
     cli_free(&r);
 
+    /* one --device vocabulary: what works in one verb works in the next, and a value refused
+     * is refused in the same words */
+    {
+        const char *const *const verbs[] = {
+            (const char *const[]){"plan", "--op", "fbank", NULL},
+            (const char *const[]){"stats", "--op", "fbank", "--size", "1", NULL},
+            (const char *const[]){"bench", "--op", "fbank", "--size", "1", "--iterations", "1",
+                                  "--warmup", "0", NULL},
+            (const char *const[]){"audio", "features", "--demo", "1", "--op", "fbank", NULL},
+        };
+        static const struct {
+            const char *value;
+            int code;
+            const char *err;
+        } cases[] = {
+            {"cpu", 0, NULL},
+            {"Cpu", 0, NULL},
+            {"auto", 0, NULL},
+            /* bench's own words come first in its list: there tpu is nearest gpu */
+            {"tpu", 2, "--device tpu: unknown device; did you mean '"},
+            {"-1", 2, "--device -1: a device index is 0 or more; allowed: auto, "},
+        };
+        for (size_t v = 0; v < sizeof verbs / sizeof *verbs; v++)
+            for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+                const char *argv[16];
+                size_t k = 0;
+                for (const char *const *w = verbs[v]; *w; w++) argv[k++] = *w;
+                argv[k++] = "--device";
+                argv[k++] = cases[c].value;
+                argv[k] = NULL;
+                r = run_accel(cpu, argv);
+                if (r.code != cases[c].code)
+                    TEST_FAIL_("accel %s --device %s: exit %d, want %d; stderr: %s", argv[0],
+                               cases[c].value, r.code, cases[c].code, r.err);
+                if (cases[c].err) {
+                    ASSERT_CONTAINS(r.err, cases[c].err);
+                    ASSERT_CONTAINS(r.err, "cuda, rocm, opencl, metal, cpu (hip = rocm, mps = "
+                                           "metal), or a device index");
+                }
+                cli_free(&r);
+            }
+        /* serve refuses it before it starts */
+        r = RUN(cpu, "serve", "--device", "tpu");
+        EXPECT_EXIT(r, 2);
+        ASSERT_CONTAINS(r.err, "accel serve: error: --device tpu: unknown device; did you mean "
+                               "'cpu'? allowed: auto, cuda");
+        cli_free(&r);
+    }
+
     /* typed values: the option, the value and what is allowed */
     r = RUN(cpu, "stats", "--iterations", "0");
     EXPECT_EXIT(r, 2);

@@ -4,6 +4,7 @@
 # cuda, rocm: the stand-in drivers, which the ctest entry puts on the path):
 #   accel plan --op convert --device N --calibrate   said "calibration measured 0 B"
 #   accel bench --operation convert,reduce            showed kernel_time_ms null
+# and that `accel plan --device KIND` and `accel stats --device KIND` run on that kind.
 # Exits 77 when the machine has no such device, or the build no kernels for it.
 accel=$1 kind=$2
 dev=$("$accel" devices --json | python3 -c '
@@ -24,6 +25,20 @@ fi
 [ $rc -eq 0 ] || { echo "FAIL: accel plan exited $rc"; exit 1; }
 printf '%s\n' "$plan" | grep -q "calibrated: peaks [1-9][0-9]* B" ||
   { echo "FAIL: calibration on device $dev measured no device memory"; exit 1; }
+
+# --device KIND, as every verb takes it: plan and stats run on a device of that kind
+kplan=$("$accel" plan --op convert --device "$kind" --json 2>&1) ||
+  { printf '%s\n' "$kplan"; echo "FAIL: accel plan --device $kind failed"; exit 1; }
+printf '%s\n' "$kplan" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["device"]
+print("plan --device %s: device %d (%s)" % (sys.argv[1], d["index"], d["kind"]))
+sys.exit(0 if d["kind"] == sys.argv[1] else 1)
+' "$kind" || { echo "FAIL: accel plan --device $kind planned another kind"; exit 1; }
+kstats=$("$accel" stats --op convert --iterations 2 --device "$kind" 2>&1) ||
+  { printf '%s\n' "$kstats"; echo "FAIL: accel stats --device $kind failed"; exit 1; }
+printf '%s\n' "$kstats" | grep -q "fallbacks seen: none" ||
+  { printf '%s\n' "$kstats"; echo "FAIL: accel stats --device $kind fell back"; exit 1; }
 
 "$accel" bench --operation convert,reduce --device "$dev" --size small --iterations 2 \
   --warmup 1 --json 2>/dev/null | python3 -c '

@@ -151,18 +151,39 @@ static void test_devices(void)
     ASSERT_OK(accel__bench_devices(ctx, "1", idx, &n));
     ASSERT_EQ_INT(idx[0], 1);
     ASSERT_STATUS(accel__bench_devices(ctx, "cuda", idx, &n), ACCEL_ERR_NOT_FOUND);
+    ASSERT_CONTAINS(accel_last_error(ctx), "--device cuda: no usable cuda device on this machine "
+                                           "(devices: 0 opencl (fake0), 1 cpu (");
     ASSERT_STATUS(accel__bench_devices(ctx, "hip", idx, &n), ACCEL_ERR_NOT_FOUND);
+    ASSERT_CONTAINS(accel_last_error(ctx), "--device hip: no usable rocm device");
+    /* a device named twice is timed once, and is no error */
+    ASSERT_OK(accel__bench_devices(ctx, "all,cpu", idx, &n));
+    ASSERT_EQ_INT(n, 2);
     ASSERT_STATUS(accel__bench_devices(ctx, "7", idx, &n), ACCEL_ERR_INVALID_ARG);
     ASSERT_STATUS(accel__bench_devices(ctx, "warp", idx, &n), ACCEL_ERR_INVALID_ARG);
-    ASSERT_CONTAINS(accel_last_error(ctx),
-                    "allowed: gpu, all, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)");
+    /* the words of every verb's --device, then bench's own */
+    ASSERT_CONTAINS(accel_last_error(ctx), "--device warp: unknown device; allowed: auto, all, "
+                                           "gpu, cuda, rocm, opencl, metal, cpu (hip = rocm, "
+                                           "mps = metal), or a device index 0..1");
+    ASSERT_STATUS(accel__bench_devices(ctx, "cdua", idx, &n), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "did you mean 'cuda'?");
+    ASSERT_STATUS(accel__bench_devices(ctx, "-1", idx, &n), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "--device -1: a device index is 0 or more; allowed:");
+    ASSERT_STATUS(accel__bench_devices(ctx, "+1", idx, &n), ACCEL_ERR_INVALID_ARG);
+    /* auto: the one device selection chooses, as in the verbs that run on one device */
+    size_t chosen = 9;
+    ASSERT_OK(accel_select(ctx, NULL, &chosen, NULL));
+    ASSERT_OK(accel__bench_devices(ctx, "auto", idx, &n));
+    ASSERT_EQ_INT(n, 1);
+    ASSERT_EQ_INT(idx[0], (int)chosen);
+    ASSERT_OK(accel__bench_devices(ctx, "AUTO,cpu", idx, &n));
+    ASSERT_EQ_INT(n, chosen == 1 ? 1 : 2);
     /* an empty name is refused, not read as "all" ("") or as no device at all (",") */
     ASSERT_OK(accel__bench_devices(ctx, NULL, idx, &n));
     ASSERT_EQ_INT(n, 2);
     const char *const empty[] = {"", ",", "0,", ",1", "0,,1"};
     for (size_t i = 0; i < sizeof empty / sizeof *empty; i++) {
         ASSERT_STATUS(accel__bench_devices(ctx, empty[i], idx, &n), ACCEL_ERR_INVALID_ARG);
-        ASSERT_CONTAINS(accel_last_error(ctx), "an empty device name; allowed: gpu, all");
+        ASSERT_CONTAINS(accel_last_error(ctx), "an empty device name; allowed: auto, all, gpu");
     }
     accel_ctx_destroy(ctx);
 }

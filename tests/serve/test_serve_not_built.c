@@ -5,18 +5,7 @@
 
 #include "cli.h"
 
-#include <stdarg.h>
 #include <unistd.h>
-
-void accel_cli_error(const char *verb, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "accel %s: error: ", verb);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 /* Runs the verb with stderr (or stdout) captured into buf. */
 static int run(char **argv, int argc, int fd, char *buf, size_t cap)
@@ -41,5 +30,9 @@ int main(void)
     char *bad[] = {"serve", "--lisen", "x", NULL};
     ASSERT_EQ_INT(run(bad, 3, 2, out, sizeof out), 2);
     ASSERT_CONTAINS(out, "did you mean '--listen'?");
+    /* a value is checked before the verb says it is not built in: a usage error stays one */
+    char *device[] = {"serve", "--device", "tpu", NULL};
+    ASSERT_EQ_INT(run(device, 3, 2, out, sizeof out), 2);
+    ASSERT_CONTAINS(out, "accel serve: error: --device tpu: unknown device");
     TEST_DONE();
 }

@@ -3,11 +3,14 @@
  * package's `python -m accel` compiles the read-only verbs with this file). */
 #include "cli.h"
 
+#include "core/opnames.h"
+
 #include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -24,6 +27,115 @@ void accel_cli_error(const char *verb_name, const char *fmt, ...)
 int accel_cli_is(const char *arg, const char *a, const char *b)
 {
     return (a && strcmp(arg, a) == 0) || (b && strcmp(arg, b) == 0);
+}
+
+/* "--device D: REASON; allowed: …": one message for every verb, the kinds from the backend
+ * table (as ACCEL_BACKEND's error names them), with the nearest kind when D reads as a
+ * misspelt one. */
+static int device_refused(const char *verb, const char *text, const char *reason)
+{
+    char names[200];
+    accel__backend_names(names, sizeof names, ", ", 1);
+    const char *kinds[16];
+    size_t n = 0;
+    kinds[n++] = "auto";
+    for (size_t i = 0; i < accel__backend_count() && n < 16; i++)
+        kinds[n++] = accel__backend_at(i)->name;
+    const char *near = *text && strcmp(reason, "unknown device") == 0
+                           ? accel__nearest_name(text, kinds, n)
+                           : NULL;
+    fprintf(stderr, "accel %s: error: --device %s%s%s: %s; ", verb, *text ? "" : "'", text,
+            *text ? "" : "'", reason);
+    if (near) fprintf(stderr, "did you mean '%s'? ", near);
+    fprintf(stderr, "allowed: auto, %s, or a device index (`accel devices` lists them)\n",
+            names);
+    return 2;
+}
+
+int accel_cli_device_parse(const char *verb, const char *text, accel_cli_device *d)
+{
+    d->text = text;
+    d->kind = NULL;
+    d->index = -1;
+    if (!text || strcasecmp(text, "auto") == 0) return 0;
+    if (!*text) return device_refused(verb, text, "an empty device name");
+    const char *p = text + (*text == '-' || *text == '+');
+    size_t digits = strspn(p, "0123456789");
+    if (digits && !p[digits]) {
+        /* digits only: " 1" and "+1" are no index `accel devices` prints */
+        if (*text == '-') return device_refused(verb, text, "a device index is 0 or more");
+        if (*text == '+') return device_refused(verb, text, "a device index is digits only");
+        errno = 0;
+        d->index = strtol(text, NULL, 10);
+        if (errno == ERANGE) d->index = LONG_MAX;
+        return 0;
+    }
+    /* bench's words for several devices: not "did you mean 'cpu'?" for gpu */
+    if (strcasecmp(text, "gpu") == 0 || strcasecmp(text, "all") == 0)
+        return device_refused(verb, text, "names several devices, as only `accel bench` takes");
+    d->kind = accel__backend_find(text); /* a name or alias, any case */
+    if (!d->kind) return device_refused(verb, text, "unknown device");
+    return 0;
+}
+
+size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt)
+{
+    if (d->index >= 0) {
+        *opt = (accel_option){"ACCEL_DEVICE", d->text};
+        return 1;
+    }
+    if (d->kind) {
+        *opt = (accel_option){"ACCEL_BACKEND", d->kind->name};
+        return 1;
+    }
+    return 0;
+}
+
+accel_ctx *accel_cli_open_device(const char *verb, const accel_cli_device *d, unsigned flags,
+                                 int cpu_alone, int *usage_error)
+{
+    accel_option opt[1];
+    size_t n = accel_cli_device_setting(d, opt);
+    /* the CPU asked for by name: no GPU stack is loaded (an OpenCL runtime's first probe
+     * alone takes 60 MB and a second) */
+    if (cpu_alone && d->kind && d->kind->host) flags |= ACCEL_CTX_NO_DISCOVERY;
+    *usage_error = 0;
+    accel_ctx *ctx = NULL;
+    accel_status st = accel_ctx_create(&ctx, opt, n, flags);
+    if (st != ACCEL_OK) {
+        accel_cli_error(verb, "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL)
+                                                               : accel_strerror(st));
+        *usage_error = st == ACCEL_ERR_CONFIG;
+        return NULL;
+    }
+    return ctx;
+}
+
+/* "--device D: no such device on this machine (devices: 0 cuda (NVIDIA H100), 1 cpu (…);
+ * see `accel devices`)", in the words of `accel bench` (src/core/bench.c) */
+int accel_cli_device_check(const char *verb, accel_ctx *ctx, const accel_cli_device *d)
+{
+    size_t n = 0;
+    accel_device_count(ctx, &n);
+    int present = d->index < 0 && !d->kind;
+    if (d->index >= 0) present = (size_t)d->index < n;
+    for (size_t i = 0; d->kind && i < n && !present; i++) {
+        const accel_device_info *di = NULL;
+        present = accel_device_get(ctx, i, &di) == ACCEL_OK && di->kind == d->kind->kind &&
+                  di->usable;
+    }
+    if (present) return 0;
+    char list[1024];
+    accel__device_list_text(ctx, list, sizeof list);
+    if (d->kind)
+        accel_cli_error(verb, "--device %s: no usable %s device on this machine (devices: %s; see "
+                              "`accel devices`)",
+                        d->text, d->kind->name, list);
+    else
+        accel_cli_error(verb, "--device %s: no such device on this machine (devices: %s; see "
+                              "`accel devices`)",
+                        d->text, list);
+    return 2;
 }
 
 accel_ctx *accel_cli_open(unsigned flags)

@@ -36,8 +36,7 @@ static const cli_opt features_opts[] = {
                    0, 0, "openai|faster-whisper|none", 0},
     [F_WINDOWS] = {"--windows", NULL, CLI_FLAG, NULL,
                    "whisper: output the 30-s windows (n, n_mels, 3000)", 0, 0, NULL, 0},
-    [F_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
-                  0, 0, NULL, 0},
+    [F_DEVICE] = CLI_OPT_DEVICE("default auto"),
     [F_OUTPUT] = {"-o", "--output", CLI_STR, "OUT",
                   "the .npy file for one input (- : standard output), or a\n"
                   "directory (created if absent) holding <name>.npy for each input\n"
@@ -78,8 +77,7 @@ static const cli_opt vad_opts[] = {
                   "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short;\n"
                   "at least 0.01, one frame of the detector)",
                   0.01, -1, NULL, CLI_OPTIONAL_VALUE},
-    [V_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
-                  0, 0, NULL, 0},
+    [V_DEVICE] = CLI_OPT_DEVICE("default cpu"),
     [V_JSON] = {"--json", NULL, CLI_FLAG, NULL,
                 "the segments as JSON on standard output (times in seconds, to the ms)", 0, 0,
                 NULL, 0},
@@ -162,45 +160,14 @@ static void explain_frames(const accel_audio_params *p, double seconds, const si
             audio);
 }
 
-/* Context for --device: auto, a kind, or an index. Returns NULL after printing the error. */
+/* Context for --device (cli.h: auto, a kind, or an index; the CPU by name loads no GPU
+ * stack). Returns NULL after printing the error. */
 static accel_ctx *open_ctx(const char *device, int *usage_error)
 {
-    accel_option opt[1];
-    size_t n = 0;
-    unsigned flags = ACCEL_CTX_NO_WARMUP;
-    *usage_error = 0;
-    if (device && strcmp(device, "auto") != 0) {
-        char *end;
-        strtol(device, &end, 10);
-        if (*device && !*end && device[0] == '-') {
-            accel_cli_error("audio", "--device %s: a device index is 0 or more (`accel devices` "
-                                     "lists them), or name auto or a kind", device);
-            *usage_error = 1;
-            return NULL;
-        } else if (*device && !*end) {
-            opt[n++] = (accel_option){"ACCEL_DEVICE", device};
-        } else if (accel__backend_find(device)) { /* a backend's name or alias */
-            opt[n++] = (accel_option){"ACCEL_BACKEND", device};
-            /* the CPU asked for by name: no GPU stack is loaded (an OpenCL runtime's first
-             * probe alone takes 60 MB and a second); the CPU is then device 0 of the run */
-            if (accel__backend_find(device)->host) flags |= ACCEL_CTX_NO_DISCOVERY;
-        } else {
-            char names[200];
-            accel__backend_names(names, sizeof names, ", ", 1);
-            accel_cli_error("audio", "unknown device '%s' (allowed: auto, %s, or a device index)",
-                            device, names);
-            *usage_error = 1;
-            return NULL;
-        }
-    }
-    accel_ctx *ctx = NULL;
-    accel_status st = accel_ctx_create(&ctx, opt, n, flags);
-    if (st != ACCEL_OK) {
-        accel_cli_error("audio", "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
-        *usage_error = st == ACCEL_ERR_CONFIG;
-        return NULL;
-    }
-    return ctx;
+    accel_cli_device d;
+    *usage_error = 1;
+    if (accel_cli_device_parse("audio", device, &d) != 0) return NULL;
+    return accel_cli_open_device("audio", &d, ACCEL_CTX_NO_WARMUP, 1, usage_error);
 }
 
 static const char *device_name(accel_ctx *ctx, int index, char *buf, size_t cap)

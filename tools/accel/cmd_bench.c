@@ -37,8 +37,10 @@ static const cli_opt opts[] = {
                       NULL, 0},
     [O_WARMUP] = {"--warmup", NULL, CLI_INT, "N", "untimed calls before them (default 2)", 0,
                   1000000, NULL, 0},
-    [O_DEVICE] = {"--device", NULL, CLI_STR, "cpu|gpu|all|cuda|rocm|opencl|metal|ID[,...]",
-                  "devices to time (default all usable devices)", 0, 0, NULL, 0},
+    [O_DEVICE] = {"--device", NULL, CLI_STR, "D[,D...]",
+                  "devices to time: all (the default: every usable device), gpu,\n"
+                  "auto (the policy's choice), a kind (cpu, cuda, rocm, opencl,\n"
+                  "metal) or a device index (`accel devices`)", 0, 0, NULL, 0},
     [O_GPU] = {"--gpu", NULL, CLI_SWITCH, NULL,
                "--gpu: the GPUs only (--device gpu); --no-gpu: the CPU only", 0, 0, NULL, 0},
     [O_JSON] = {"--json", NULL, CLI_FLAG, NULL,

@@ -33,39 +33,16 @@ const char *const accel_cli_image_help =
 
 /* ---- shared ---- */
 
-static const cli_opt device_opt = {"--device", NULL, CLI_STR, "D",
-                                   "auto, cpu, cuda, rocm, opencl, or a device index", 0, 0, NULL, 0};
+static const cli_opt device_opt = CLI_OPT_DEVICE("default auto");
 
+/* Context for --device (cli.h: auto, a kind, or an index; the CPU by name loads no GPU
+ * stack). Returns NULL after printing the error. */
 static accel_ctx *open_ctx(const char *verb, const char *device, int *usage_error)
 {
-    accel_option opt[1];
-    size_t n = 0;
-    unsigned flags = ACCEL_CTX_NO_WARMUP;
-    *usage_error = 0;
-    if (device && strcmp(device, "auto") != 0) {
-        char *end;
-        strtol(device, &end, 10);
-        if (*device && !*end) {
-            opt[n++] = (accel_option){"ACCEL_DEVICE", device};
-        } else if (!strcmp(device, "cpu") || !strcmp(device, "cuda") || !strcmp(device, "rocm") ||
-                   !strcmp(device, "opencl")) {
-            opt[n++] = (accel_option){"ACCEL_BACKEND", device};
-            if (!strcmp(device, "cpu")) flags |= ACCEL_CTX_NO_DISCOVERY;
-        } else {
-            accel_cli_error(verb, "--device %s: allowed: auto, cpu, cuda, rocm, opencl, or a "
-                            "device index", device);
-            *usage_error = 1;
-            return NULL;
-        }
-    }
-    accel_ctx *ctx = NULL;
-    accel_status st = accel_ctx_create(&ctx, opt, n, flags);
-    if (st != ACCEL_OK) {
-        accel_cli_error(verb, "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
-        *usage_error = st == ACCEL_ERR_CONFIG;
-        return NULL;
-    }
-    return ctx;
+    accel_cli_device d;
+    *usage_error = 1;
+    if (accel_cli_device_parse(verb, device, &d) != 0) return NULL;
+    return accel_cli_open_device(verb, &d, ACCEL_CTX_NO_WARMUP, 1, usage_error);
 }
 
 static void progress(int on, size_t done, size_t total, const char *name)
@@ -366,8 +343,7 @@ static const cli_opt quality_opts[] = {
                   "a directory (an existing one, a name ending in '/', or with\n"
                   "--manifest, --shard, --resume, --log): one <name>.json per image",
                   0, 0, NULL, 0},
-    [Q_DEVICE] = {"--device", NULL, CLI_STR, "D", "auto, cpu, cuda, rocm, opencl, or a device index",
-                  0, 0, NULL, 0},
+    [Q_DEVICE] = device_opt,
     [Q_MANIFEST] = CLI_OPT_MANIFEST, [Q_SHARD] = CLI_OPT_SHARD, [Q_RESUME] = CLI_OPT_RESUME,
     [Q_LOG] = CLI_OPT_LOG,
 };

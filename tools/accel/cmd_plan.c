@@ -23,8 +23,7 @@ static const cli_opt opts[] = {
     [O_ITEM_SIZE] = {"--item-size", NULL, CLI_INT, "N",
                      "elements per item, for operations whose items have a length", 1, 0, NULL,
                      0},
-    [O_DEVICE] = {"--device", NULL, CLI_INT, "ID",
-                  "device index (default: the one selection would choose)", 0, -1, NULL, 0},
+    [O_DEVICE] = CLI_OPT_DEVICE("default auto"),
     [O_CALIBRATE] = {"--calibrate", NULL, CLI_FLAG, NULL,
                      "measure bytes = a + b·n with two small runs instead of the formula", 0, 0,
                      NULL, 0},
@@ -38,11 +37,14 @@ static const cli_opt opts[] = {
 };
 static const cli_verb verb = {
     .name = "plan",
-    .synopsis = "--op NAME [--size N] [--item-size N] [--device ID] [--calibrate]\n"
+    .synopsis = "--op NAME [--size N] [--item-size N] [--device D] [--calibrate]\n"
                 "                  [--duration SECONDS --rate HZ] [--json] [-o FILE]",
+    .about = "--device KIND plans for the device the library selects among that kind's\n"
+             "(ACCEL_BACKEND=KIND); the report names it by its `accel devices` index.",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 a plan; 1 nothing fits; 2 usage or configuration error",
+    .footer = "exit status: 0 a plan; 1 nothing fits; 2 usage or configuration error (a\n"
+              "--device with no such device on this machine included)",
 };
 
 static void human(int64_t b, char *buf, size_t cap)
@@ -188,11 +190,15 @@ int accel_cli_plan(int argc, char **argv)
     v.chunked = a.v[O_DURATION].set > 0;
     v.duration = a.v[O_DURATION].d;
     v.rate = (int)a.v[O_RATE].i;
-    accel_ctx *ctx = accel_cli_open(0);
+    /* a kind becomes ACCEL_BACKEND=KIND, so the plan is for the device the library would
+     * run on; every device is discovered, so the report's index is that of `accel devices` */
+    accel_cli_device dev;
+    if (accel_cli_device_parse("plan", a.v[O_DEVICE].set ? a.v[O_DEVICE].s : NULL, &dev) != 0)
+        return 2;
+    int uerr;
+    accel_ctx *ctx = accel_cli_open_device("plan", &dev, 0, 0, &uerr);
     if (!ctx) return 2;
-    if (a.v[O_DEVICE].set && (size_t)a.v[O_DEVICE].i >= ctx->n_devs) {
-        accel_cli_error("plan", "--device %lld: no such device (devices 0..%zu)", a.v[O_DEVICE].i,
-                        ctx->n_devs - 1);
+    if (accel_cli_device_check("plan", ctx, &dev) != 0) {
         accel_ctx_destroy(ctx);
         return 2;
     }
@@ -201,7 +207,7 @@ int accel_cli_plan(int argc, char **argv)
         accel_ctx_destroy(ctx);
         return 2;
     }
-    int d = a.v[O_DEVICE].set ? (int)a.v[O_DEVICE].i : -1;
+    int d = (int)dev.index; /* -1: the selection's choice */
     v.p.struct_size = sizeof v.p;
     v.st = accel_plan_batch(ctx, v.op, item_size, d, a.v[O_CALIBRATE].set > 0, &v.p);
     accel__strlcpy(v.err, accel_last_error(ctx), sizeof v.err);

@@ -29,9 +29,8 @@ static const cli_opt opts[] = {
     [O_LISTEN] = {"--listen", NULL, CLI_STR, "HOST:PORT",
                   "where to listen (ACCEL_SERVE_LISTEN; default 127.0.0.1:8765;\n"
                   "[::1]:PORT for IPv6; port 0: any free port)", 0, 0, NULL, 0},
-    [O_DEVICE] = {"--device", NULL, CLI_STR, "D",
-                  "auto, cpu, cuda, rocm, opencl, or a device index (ACCEL_BACKEND /\n"
-                  "ACCEL_DEVICE)", 0, 0, NULL, 0},
+    [O_DEVICE] = CLI_OPT_DEVICE("default auto; sets\n"
+                                "ACCEL_BACKEND (a kind) or ACCEL_DEVICE (an index)"),
     [O_WORKERS] = {"--workers", NULL, CLI_INT, "N",
                    "threads running operations (ACCEL_SERVE_WORKERS; default: the\nusable cores)",
                    1, 256, NULL, 0},
@@ -70,6 +69,9 @@ int accel_cli_serve(int argc, char **argv)
     int pr = cli_parse(&verb, argc, argv, &a);
     cli_args_free(&a);
     if (pr != CLI_OK) return pr == CLI_HELP ? 0 : 2;
+    accel_cli_device dev;
+    if (accel_cli_device_parse("serve", a.v[O_DEVICE].set ? a.v[O_DEVICE].s : NULL, &dev) != 0)
+        return 2;
 #ifndef ACCEL_HAVE_MICROHTTPD
     accel_cli_error("serve", "this accel was built without libmicrohttpd, so `accel serve` is not "
                              "built in: install the Debian package libmicrohttpd-dev (scripts/deps.sh "
@@ -88,22 +90,7 @@ int accel_cli_serve(int argc, char **argv)
                 {O_TIME, "ACCEL_SERVE_TIME_LIMIT_S"}, {O_CLIENT, "ACCEL_SERVE_CLIENT_TIMEOUT_S"}};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (a.v[keys[i].opt].set) o[n++] = (accel_option){keys[i].key, a.v[keys[i].opt].s};
-    if (a.v[O_DEVICE].set && strcmp(a.v[O_DEVICE].s, "auto") != 0) {
-        const char *d = a.v[O_DEVICE].s;
-        char *end;
-        strtol(d, &end, 10);
-        if (*d && !*end) {
-            o[n++] = (accel_option){"ACCEL_DEVICE", d};
-        } else if (accel__backend_find(d)) {
-            o[n++] = (accel_option){"ACCEL_BACKEND", d};
-        } else {
-            char names[200];
-            accel__backend_names(names, sizeof names, ", ", 1);
-            accel_cli_error("serve", "--device %s: unknown device (allowed: auto, %s, or a device index)",
-                            d, names);
-            return 2;
-        }
-    }
+    n += accel_cli_device_setting(&dev, &o[n]);
     accel_ctx *cfg_ctx = NULL;
     accel_status st = accel_ctx_create(&cfg_ctx, o, n, ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP);
     if (st != ACCEL_OK) {

@@ -26,8 +26,8 @@ static const cli_opt opts[] = {
                 0, 0, NULL, 0},
     [O_ITERATIONS] = {"--iterations", NULL, CLI_INT, "K", "calls per operation (default 1)", 1,
                       10000000, NULL, 0},
-    [O_DEVICE] = {"--device", NULL, CLI_INT, "ID", "planned device (default: the policy's choice)",
-                  0, -1, NULL, 0},
+    [O_DEVICE] = CLI_OPT_DEVICE("default auto; the\n"
+                                "device planned first, others take over on a fallback"),
     [O_JSON] = CLI_OPT_JSON,
     [O_FORMAT] = CLI_OPT_FORMAT,
     [O_OUTPUT] = CLI_OPT_OUTPUT,
@@ -35,8 +35,9 @@ static const cli_opt opts[] = {
 static const cli_verb verb = {
     .name = "stats",
     .synopsis = "[--op NAME[,NAME...]|all] [--size small|medium|large|N] [--iterations K]\n"
-                "                   [--device ID] [--json | --format F] [-o FILE]",
-    .about = "The csv format holds the counters; md also the fallbacks seen.",
+                "                   [--device D] [--json | --format F] [-o FILE]",
+    .about = "The csv format holds the counters; md also the fallbacks seen. --device KIND\n"
+             "plans the device the library selects among that kind's (ACCEL_BACKEND=KIND).",
     .opts = opts,
     .n_opts = N_OPTS,
     .footer = "exit status: 0 every call succeeded; 1 some failed; 2 usage or configuration error",
@@ -159,7 +160,10 @@ int accel_cli_stats(int argc, char **argv)
     const char *ops = a.v[O_OP].set ? a.v[O_OP].s : "all";
     const char *size = a.v[O_SIZE].set ? a.v[O_SIZE].s : "small";
     long iterations = a.v[O_ITERATIONS].set ? (long)a.v[O_ITERATIONS].i : 1;
-    long device = a.v[O_DEVICE].set ? (long)a.v[O_DEVICE].i : -1;
+    accel_cli_device dev;
+    if (accel_cli_device_parse("stats", a.v[O_DEVICE].set ? a.v[O_DEVICE].s : NULL, &dev) != 0)
+        return 2;
+    long device = dev.index; /* -1: the policy's choice */
     if (accel__bench_parse_size(size, NULL) < 0) {
         accel_cli_error("stats", "--size %s: allowed: small, medium, large, or a number ≥ 1", size);
         return 2;
@@ -207,11 +211,12 @@ int accel_cli_stats(int argc, char **argv)
         opsv[n_rows] = ref.op;
         accel__strlcpy(rows[n_rows++].name, t, sizeof rows[0].name);
     }
-    accel_ctx *ctx = accel_cli_open(0);
+    /* a kind becomes ACCEL_BACKEND=KIND: the executor's policy then plans that kind's device
+     * first; every device is discovered, so the fallbacks name `accel devices` indices */
+    int uerr;
+    accel_ctx *ctx = accel_cli_open_device("stats", &dev, 0, 0, &uerr);
     if (!ctx) return 2;
-    if (device >= (long)ctx->n_devs) {
-        accel_cli_error("stats", "--device %ld: no such device (devices 0..%zu)", device,
-                        ctx->n_devs - 1);
+    if (accel_cli_device_check("stats", ctx, &dev) != 0) {
         accel_ctx_destroy(ctx);
         return 2;
     }
