@@ -4,9 +4,11 @@
  * its reason and the file's name. */
 #include "audio_test_util.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 static float *load(accel_ctx *ctx, const char *rel, int rate, size_t *n, accel_audio_info *info, accel_status *st)
 {
@@ -183,6 +185,50 @@ static void join(const char *first, const char *second, const char *ext, char *o
     if (f) ASSERT_EQ_INT(fclose(f), 0);
 }
 
+/* first and second (files of tests/data/audio; second may be NULL) one after the other
+ * through a pipe, as `cat first second | accel …` gives them: decoded from /dev/fd/N while a
+ * child process writes them. The input's name goes to name. */
+static accel_status load_pipe(accel_ctx *ctx, const char *first, const char *second, float **x, size_t *n,
+                              accel_audio_info *info, char *name, size_t name_cap)
+{
+    int fd[2];
+    if (pipe(fd) != 0) {
+        TEST_FAIL_("pipe: %s", strerror(errno));
+        return ACCEL_ERR_IO;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        TEST_FAIL_("fork: %s", strerror(errno));
+        close(fd[0]);
+        close(fd[1]);
+        return ACCEL_ERR_IO;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        for (int k = 0; k < 2 && (k ? second : first); k++) {
+            char path[1024], buf[4096];
+            snprintf(path, sizeof path, "%s/%s", AUDIO_DATA, k ? second : first);
+            FILE *in = fopen(path, "rb");
+            size_t got;
+            while (in && (got = fread(buf, 1, sizeof buf, in)) > 0)
+                if (write(fd[1], buf, got) != (ssize_t)got) _exit(1); /* the reader stopped early */
+            if (!in) _exit(2);
+            fclose(in);
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    snprintf(name, name_cap, "/dev/fd/%d", fd[0]);
+    *x = NULL;
+    accel_status st = accel_audio_load(ctx, name, 16000, x, n, info);
+    close(fd[0]);
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    ASSERT_TRUE(WIFEXITED(ws) || WIFSIGNALED(ws));
+    if (WIFEXITED(ws) && WEXITSTATUS(ws) == 2) TEST_FAIL_("%s: cannot be read", first);
+    return st;
+}
+
 /* A stream whose channel count changes part-way, two halves joined as a broadcast's stereo
  * programme then a mono one may be (FFmpeg's path): decoded whole it is the two halves decoded
  * apart, the frames of each channel count mixed down alike — the same up to the decoder's
@@ -222,6 +268,52 @@ static void channel_change(accel_ctx *ctx, const char *first, const char *second
     unlink(joined);
 }
 
+/* The same joined MPEG stream through a pipe goes to libmpg123, which had refused the change
+ * ("the MPEG stream changes from 16000 Hz, 1 channels to 16000 Hz, 2 channels"): it folds the
+ * frames of the other channel count by FFmpeg's mean. libmpg123 starts its decoding afresh at
+ * the change, so the pipe gives the halves decoded apart (through pipes too) to float rounding,
+ * and the file (FFmpeg) to the two decoders' rounding but for the frame after the join, where
+ * FFmpeg carries its filter bank's state over. */
+static void channel_change_pipe(accel_ctx *ctx, const char *first, const char *second, const char *ext)
+{
+    accel_status st;
+    accel_audio_info info = {.struct_size = sizeof info};
+    char joined[700], name[64];
+    join(first, second, ext, joined, sizeof joined);
+    size_t n = 0, np = 0, n0 = 0, n1 = 0;
+    float *x = NULL, *p = NULL, *a = NULL, *b = NULL;
+    ASSERT_OK(accel_audio_load(ctx, joined, 16000, &x, &n, NULL));
+    ASSERT_OK(load_pipe(ctx, first, NULL, &a, &n0, NULL, name, sizeof name));
+    ASSERT_OK(load_pipe(ctx, second, NULL, &b, &n1, NULL, name, sizeof name));
+    st = load_pipe(ctx, first, second, &p, &np, &info, name, sizeof name);
+    printf("  %s + %s through a pipe -> %s: %s (%s), %d ch announced, %zu + %zu -> %zu samples (the file: %zu)\n",
+           first, second, accel_status_name(st), info.decoder, info.format, info.source_channels, n0, n1, np, n);
+    ASSERT_OK(st);
+    ASSERT_STR_EQ(info.decoder, "mpg123");
+    ASSERT_EQ_INT(np, n0 + n1);
+    ASSERT_EQ_INT(np, n);
+    if (p && a && b && np == n0 + n1) {
+        double d0 = max_abs_diff(p, a, n0), d1 = max_abs_diff(p + n0, b, n1);
+        printf("    against the halves through pipes: max |diff| %.3g before the join, %.3g from it\n", d0, d1);
+        ASSERT_NEAR(d0, 0, 0);
+        ASSERT_NEAR(d1, 0, 1e-6);
+    }
+    if (x && p && np == n && n > n0 + 2304) {
+        size_t edge = 2304; /* two MPEG frames */
+        double before = max_abs_diff(p, x, n0), join_d = max_abs_diff(p + n0, x + n0, edge),
+               after = max_abs_diff(p + n0 + edge, x + n0 + edge, n - n0 - edge);
+        printf("    against the file (FFmpeg): max |diff| %.3g before the join, %.3g over its two frames, %.3g past\n",
+               before, join_d, after);
+        ASSERT_NEAR(before, 0, 1e-4);
+        ASSERT_NEAR(after, 0, 1e-4);
+    }
+    accel_audio_free(x);
+    accel_audio_free(p);
+    accel_audio_free(a);
+    accel_audio_free(b);
+    unlink(joined);
+}
+
 static void rate_change(accel_ctx *ctx)
 {
     char joined[700];
@@ -235,6 +327,63 @@ static void rate_change(accel_ctx *ctx)
     ASSERT_CONTAINS(accel_last_error(NULL), "sample rate changes part-way");
     ASSERT_TRUE(x == NULL);
     unlink(joined);
+}
+
+/* From a pipe libmpg123 refuses a change of sample rate in FFmpeg's words. */
+static void rate_change_pipe(accel_ctx *ctx)
+{
+    float *x = NULL;
+    size_t n = 0;
+    char name[64];
+    accel_status st = load_pipe(ctx, "variants/speech_c_mono_first.mp2", "variants/speech_c_22k_second.mp2", &x,
+                                &n, NULL, name, sizeof name);
+    printf("  16 kHz then 22.05 kHz MPEG through a pipe -> %s: %s\n", accel_status_name(st), accel_last_error(NULL));
+    ASSERT_STATUS(st, ACCEL_ERR_FORMAT);
+    ASSERT_CONTAINS(accel_last_error(NULL), name);
+    ASSERT_CONTAINS(accel_last_error(NULL), "unsupported: the sample rate changes part-way (22050 Hz at ");
+    ASSERT_CONTAINS(accel_last_error(NULL), "where the stream announced 16000 Hz)");
+    ASSERT_TRUE(x == NULL);
+}
+
+/* A chained Ogg file through a pipe: the page walk that refuses one from its path before
+ * decoding is made over the bytes as they go by, and the rest after the decoder's end is read
+ * through it, so the pipe is refused in the same words, naming the same byte (libsndfile had
+ * decoded the first stream and dropped the rest without a word). One stream still decodes. */
+static void chained_pipe(accel_ctx *ctx)
+{
+    struct {
+        const char *first, *second;
+        long long at; /* where the second stream begins; -1: one stream */
+    } cases[] = {{"bad/chained.ogg", NULL, 6913},
+                 {"variants/speech_c.opus", "variants/speech_c.ogg", 0},
+                 {"variants/speech_c.ogg", "variants/speech_c.opus", 0},
+                 {"variants/speech_c.ogg", NULL, -1},
+                 {"variants/speech_c.opus", NULL, -1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[1024], name[64], want[160];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", AUDIO_DATA, cases[i].first);
+        ASSERT_EQ_INT(stat(path, &sb), 0);
+        long long at = cases[i].at ? cases[i].at : (long long)sb.st_size;
+        float *x = NULL;
+        size_t n = 0;
+        accel_audio_info info = {.struct_size = sizeof info};
+        accel_status st = load_pipe(ctx, cases[i].first, cases[i].second, &x, &n, &info, name, sizeof name);
+        printf("  %s%s%s through a pipe -> %s, %zu samples: %s\n", cases[i].first, cases[i].second ? " + " : "",
+               cases[i].second ? cases[i].second : "", accel_status_name(st), n, st ? accel_last_error(NULL) : "");
+        if (at < 0) {
+            ASSERT_OK(st);
+            ASSERT_TRUE(n > 11000 && n < 13000);
+        } else {
+            snprintf(want, sizeof want, "unsupported: a chained Ogg file (a second logical stream begins at byte %lld)",
+                     at);
+            ASSERT_STATUS(st, ACCEL_ERR_FORMAT);
+            ASSERT_CONTAINS(accel_last_error(NULL), name);
+            ASSERT_CONTAINS(accel_last_error(NULL), want);
+            ASSERT_TRUE(x == NULL);
+        }
+        accel_audio_free(x);
+    }
 }
 
 int main(void)
@@ -310,6 +459,11 @@ int main(void)
         channel_change(ctx, "variants/speech_c_mono_first.mp2", "variants/speech_c_stereo_second.mp2", "mp2");
         rate_change(ctx);
     }
+    if ((built & FF) && (built & MP)) {
+        channel_change_pipe(ctx, "variants/speech_c_mono_first.mp2", "variants/speech_c_stereo_second.mp2", "mp2");
+        channel_change_pipe(ctx, "variants/speech_c_stereo_second.mp2", "variants/speech_c_mono_first.mp2", "mp2");
+    }
+    if (built & MP) rate_change_pipe(ctx);
     /* another rate asked for: no resampling when it matches the file */
     float *x8 = load(ctx, "variants/speech_c_8k.wav", 8000, &n, &info, &st);
     ASSERT_OK(st);
@@ -370,6 +524,7 @@ int main(void)
     if (built & FF) bad(ctx, "bad/no_audio.mp4", ACCEL_ERR_FORMAT, "(no audio stream)");
     /* two Ogg streams one after the other: libsndfile decoded the first without a word */
     bad(ctx, "bad/chained.ogg", ACCEL_ERR_FORMAT, "a chained Ogg file (a second logical stream begins at byte 6913)");
+    if (built & (SF | FF)) chained_pipe(ctx);
     /* an MP3 cut short: FFmpeg stops at the last whole frame without a word, the Info header
      * says how long it was */
     if (built & FF) bad(ctx, "bad/truncated.mp3", ACCEL_ERR_FORMAT, "decoded 0.29 s of the 0.83 s");

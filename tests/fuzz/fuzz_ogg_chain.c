@@ -2,7 +2,9 @@
  * (accel__audio_ogg_check_chain, source.c): from the first byte, page by page (27-byte header,
  * lacing table, body), a page that begins a logical stream after a page that does not. Whatever
  * the bytes, the answer is "one link" or "chained", the position is kept, and the answer agrees
- * with a plain restatement of the rule, which also names the same byte.
+ * with a plain restatement of the rule, which also names the same byte. The same bytes read as
+ * a pipe, in pieces whose sizes the bytes choose, go through the walk made as they are read
+ * (accel__audio_input_walk_ogg, accel__audio_ogg_check_chain_stream), which must agree too.
  * fuzz.sh flags: -max_len=16384 */
 #include "fuzz_audio.h"
 
@@ -49,6 +51,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == ACCEL_OK) {
         FUZZ_CHECK(in.pos == at);
     } else {
+        char needle[64];
+        snprintf(needle, sizeof needle, "begins at byte %lld)", want);
+        FUZZ_CHECK(strstr(accel_last_error(NULL), needle) != NULL);
+    }
+    accel__audio_input_close(&in);
+    accel__clear_error();
+
+    /* as a pipe: the sniff's first bytes, the walk started over them, then a decoder's reads
+     * of odd sizes over some of the rest, and the rest read through it at the decoder's end */
+    accel__audio_input_memory(data, size, "fuzz.ogg", 1, &in);
+    unsigned char buf[512];
+    size_t got = 0, piece = 1 + data[0] % sizeof buf;
+    FUZZ_CHECK(accel__audio_input_read_full(&in, buf, 16, &got) == ACCEL_OK);
+    accel__audio_input_walk_ogg(&in);
+    FUZZ_CHECK(in.ogg_walking);
+    accel__audio_input_commit(&in);
+    while (in.pos < (int64_t)(size / 2) && got) {
+        FUZZ_CHECK(accel__audio_input_read(&in, buf, piece, &got) == ACCEL_OK);
+        piece = 1 + (piece * 31 + 7) % sizeof buf;
+    }
+    st = accel__audio_ogg_check_chain_stream(&in, 1);
+    FUZZ_CHECK(st == ACCEL_OK || st == ACCEL_ERR_FORMAT);
+    FUZZ_CHECK((st == ACCEL_OK) == (want < 0));
+    if (st != ACCEL_OK) {
         char needle[64];
         snprintf(needle, sizeof needle, "begins at byte %lld)", want);
         FUZZ_CHECK(strstr(accel_last_error(NULL), needle) != NULL);

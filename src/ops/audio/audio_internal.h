@@ -391,6 +391,21 @@ void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audi
 
 /* ---- sources (source.c + decoders) ---- */
 
+/* The page walk of accel__audio_ogg_check_chain made over a stream's bytes as they are read
+ * (a pipe cannot go back to decode after a walk): fed every byte in order by
+ * accel__audio_ogg_walk_feed, it finds the same page, at the same byte, as the walk over a
+ * file. */
+typedef struct audio_ogg_walk {
+    unsigned char head[27 + 255]; /* the header of the page being read: 27 bytes, lacing table */
+    size_t head_n;
+    int64_t body_left; /* bytes of the current page's body still to come */
+    int64_t page_at;   /* where the page being read begins */
+    int audio_seen;    /* a page that begins no stream went by */
+    int stopped;       /* bytes that are no page where one should be: the walk ends there */
+    int64_t chain_at;  /* where a second logical stream begins; -1 while none was seen */
+} audio_ogg_walk;
+void accel__audio_ogg_walk_feed(audio_ogg_walk *w, const unsigned char *p, size_t n);
+
 /* The bytes of one input, opened once (input.c): a file, a pipe or FIFO, standard input
  * ("-"), or memory. The format sniff and each decoder read through it. */
 typedef struct audio_input {
@@ -414,6 +429,8 @@ typedef struct audio_input {
     int wav_streamed;      /* its data size is a streaming writer's "to the end" (0xFFFFFFFF) */
     const unsigned char *map; /* a regular file mapped for views (accel__audio_input_view) */
     size_t map_len, map_released;
+    int ogg_walking;       /* an Ogg stream: every byte read goes through `ogg` */
+    audio_ogg_walk ogg;
 } audio_input;
 
 /* Opens `path` ("-": standard input). Errors name it: ACCEL_ERR_NOT_FOUND, ACCEL_ERR_IO (a
@@ -442,6 +459,11 @@ void accel__audio_input_release(audio_input *in, const void *upto);
  * that the kernels reading them take no page faults (MADV_POPULATE_READ, Linux 5.14+: one
  * call where touching them faults every 16 pages). Best effort; nothing for memory input. */
 void accel__audio_input_populate(audio_input *in, const void *p, size_t n);
+/* Starts the page walk (audio_ogg_walk) over a stream, from its first byte: the bytes read so
+ * far (still held for the decoders) and every byte read from here on. Nothing for a stream
+ * that no longer holds its first bytes, or for a seekable input (walked by
+ * accel__audio_ogg_check_chain). */
+void accel__audio_input_walk_ogg(audio_input *in);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
 /* The error for an input that ended early: "'<name>': truncated or corrupt: decoded X s of the
@@ -508,6 +530,11 @@ accel_status accel__audio_ogg_check_end(audio_input *in);
  * decoder reports that), or ACCEL_ERR_FORMAT naming the byte where the second stream begins.
  * The position is kept. */
 accel_status accel__audio_ogg_check_chain(audio_input *in);
+/* For an Ogg stream whose walk is on (accel__audio_input_walk_ogg): the same refusal, once the
+ * walk has met a second stream; with at_end (the decoder has ended), the rest of the stream is
+ * first read (and dropped) through the walk, up to its end or the page that begins a second
+ * stream. ACCEL_OK for any other input. */
+accel_status accel__audio_ogg_check_chain_stream(audio_input *in, int at_end);
 /* 1 when the source reads a regular file or memory, whose length is known before decoding
  * (a header's count can be checked against it); 0 for a pipe or standard input. */
 int accel__audio_source_seekable(const accel_audio_source *s);

@@ -10,8 +10,9 @@
  *
  * The feed API is used (bytes handed over as they are read from the input), so a pipe needs
  * no seeking and no off_t crosses the interface but mpg123_length's; leading bytes that are
- * not MPEG (a RIFF header) are skipped by mpg123's own resync. libmpg123 is opened on first
- * use (lazy_lib.h), not linked. */
+ * not MPEG (a RIFF header) are skipped by mpg123's own resync. A stream whose channel count
+ * changes part-way is folded to its first frame's count as FFmpeg's path folds one (mp_read).
+ * libmpg123 is opened on first use (lazy_lib.h), not linked. */
 #include "audio_internal.h"
 
 #ifdef ACCEL_HAVE_MPG123
@@ -55,11 +56,15 @@ static audio_lazy_lib mpl_lib = {
 /* Bytes read without finding one MPEG frame before the input is refused (mpg123 would scan a
  * whole non-MPEG file), counted from the end of a leading ID3v2 tag. */
 #define SYNC_LIMIT (1 << 20)
+/* Frames decoded at a time while the stream's channel count differs from its first one. */
+#define FOLD_FRAMES 4096
 
 typedef struct mp_state {
     mpg123_handle *mh;
     audio_input *in;
     int channels, rate;
+    int out_channels; /* what libmpg123 delivers now: a joined stream changes part-way */
+    float *fold;      /* FOLD_FRAMES frames of out_channels, before folding to channels */
     int in_done;      /* the input has no more bytes */
     int done;
     int64_t expected; /* frames announced by the Xing/Info header, -1 when none */
@@ -76,6 +81,7 @@ static void mp_close(void *state)
         mpl.mpg123_close(s->mh);
         mpl.mpg123_delete(s->mh);
     }
+    free(s->fold);
     free(s);
 }
 
@@ -113,27 +119,58 @@ static accel_status check_length(mp_state *s)
     return accel__audio_input_cut_short(s->in, s->decoded, s->expected, s->rate, detail);
 }
 
+/* n frames of k channels from `from` into `to` at the announced channel count: each frame's
+ * mean in every channel, as FFmpeg's path (decode_ffmpeg.c, convert) folds them, so that a
+ * stream read from a pipe (here) and from its path (FFmpeg) agree. */
+static void fold(const float *from, size_t n, size_t k, float *to, size_t ch)
+{
+    float inv = 1.0f / (float)k;
+    for (size_t i = 0; i < n; i++) {
+        float acc = 0.0f;
+        for (size_t c = 0; c < k; c++) acc += from[i * k + c];
+        float m = k == 2 ? acc * 0.5f : acc * inv;
+        for (size_t c = 0; c < ch; c++) to[i * ch + c] = m;
+    }
+}
+
+/* A stream whose channel count changes part-way (two programmes joined, `cat stereo.mp2
+ * mono.mp2`) is decoded through, the frames of the other count folded to the first's; one
+ * whose sample rate changes is refused, in FFmpeg's words. */
 static accel_status mp_read(void *state, float *buf, size_t cap, size_t *got)
 {
     mp_state *s = state;
-    size_t frame_bytes = (size_t)s->channels * sizeof(float), done = 0;
+    size_t ch = (size_t)s->channels, done = 0;
     *got = 0;
     while (done < cap && !s->done) {
-        size_t bytes = 0;
-        int r = mpl.mpg123_read(s->mh, (unsigned char *)(buf + done * (size_t)s->channels),
-                                (cap - done) * frame_bytes, &bytes);
-        done += bytes / frame_bytes;
-        s->decoded += (int64_t)(bytes / frame_bytes);
+        size_t k = (size_t)s->out_channels, want = cap - done, bytes = 0;
+        float *to = buf + done * ch;
+        if (k != ch) {
+            if (want > FOLD_FRAMES) want = FOLD_FRAMES;
+            to = s->fold;
+        }
+        int r = mpl.mpg123_read(s->mh, (unsigned char *)to, want * k * sizeof(float), &bytes);
+        size_t n = bytes / (k * sizeof(float));
+        if (k != ch) fold(s->fold, n, k, buf + done * ch, ch);
+        done += n;
+        s->decoded += (int64_t)n;
         if (r == MPG123_OK && bytes) continue;
         if (r == MPG123_OK) r = MPG123_NEED_MORE; /* nothing came out: it wants input */
         if (r == MPG123_NEW_FORMAT) {
             long rate = 0;
-            int ch = 0, enc = 0;
-            mpl.mpg123_getformat(s->mh, &rate, &ch, &enc);
-            RETURN_ERROR_IF(rate != s->rate || ch != s->channels, ACCEL_ERR_FORMAT,
-                            "'%s': unsupported: the MPEG stream changes from %d Hz, %d channels "
-                            "to %ld Hz, %d channels",
-                            s->path, s->rate, s->channels, rate, ch);
+            int nch = 0, enc = 0;
+            mpl.mpg123_getformat(s->mh, &rate, &nch, &enc);
+            RETURN_ERROR_IF(rate != s->rate, ACCEL_ERR_FORMAT,
+                            "'%s': unsupported: the sample rate changes part-way (%ld Hz at %.2f s, "
+                            "where the stream announced %d Hz)",
+                            s->path, rate, (double)s->decoded / s->rate, s->rate);
+            RETURN_ERROR_IF(nch < 1 || nch > 2 || enc != MPG123_ENC_FLOAT_32, ACCEL_ERR_FORMAT,
+                            "'%s': corrupt: a frame of %d channels (encoding 0x%x) at %.2f s", s->path,
+                            nch, enc, (double)s->decoded / s->rate);
+            if (nch != s->channels && !s->fold) {
+                s->fold = malloc(FOLD_FRAMES * 2 * sizeof *s->fold);
+                RETURN_ERROR_IF(!s->fold, ACCEL_ERR_NO_MEMORY, "out of memory decoding '%s'", s->path);
+            }
+            s->out_channels = nch;
             continue;
         }
         if (r == MPG123_NEED_MORE) {
@@ -226,6 +263,7 @@ accel_status accel__audio_mpg123_open(audio_input *in, audio_decoder *d)
     }
     s->rate = (int)rate;
     s->channels = ch;
+    s->out_channels = ch;
     /* known from the Xing/Info header only: the feed API never guesses from the size */
     off_t len = mpl.mpg123_length(s->mh);
     s->expected = len > 0 ? (int64_t)len : -1;

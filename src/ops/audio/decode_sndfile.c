@@ -79,6 +79,12 @@ static sf_count_t vio_seek(sf_count_t off, int whence, void *user)
     audio_input *in = user;
     int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? in->pos : in->size;
     if (base < 0 || (off > 0 && base > INT64_MAX - off)) return -1;
+    /* On a stream, a position near vio_len's SF_COUNT_MAX is libsndfile looking for an Ogg's
+     * last page (its length): going there read the whole pipe through, and past the copy the
+     * input keeps (1 MiB) libsndfile could not come back, and decoded the pages it held (a
+     * 3-minute Vorbis stream gave 0.45 s, without a word). Refused, it learns no length and
+     * decodes the stream to its end. */
+    if (!in->seekable && base + off > SF_COUNT_MAX / 2) return -1;
     if (accel__audio_input_seek(in, base + off) != ACCEL_OK) {
         accel__clear_error();
         return -1;

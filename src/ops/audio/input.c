@@ -97,6 +97,15 @@ void accel__audio_input_close(audio_input *in)
 
 void accel__audio_input_commit(audio_input *in) { in->recording = 0; }
 
+void accel__audio_input_walk_ogg(audio_input *in)
+{
+    if (in->seekable || in->ogg_walking || (int64_t)in->replay_n != in->consumed) return;
+    memset(&in->ogg, 0, sizeof in->ogg);
+    in->ogg.chain_at = -1;
+    in->ogg_walking = 1;
+    accel__audio_ogg_walk_feed(&in->ogg, in->replay, in->replay_n);
+}
+
 /* One read(2) of the stream, appended to the replay copy while recording. */
 static accel_status stream_read(audio_input *in, void *buf, size_t n, size_t *got)
 {
@@ -113,6 +122,7 @@ static accel_status stream_read(audio_input *in, void *buf, size_t n, size_t *go
     }
     *got = (size_t)k;
     in->consumed += k;
+    if (in->ogg_walking && k > 0) accel__audio_ogg_walk_feed(&in->ogg, buf, (size_t)k);
     if (in->recording && k > 0) {
         if (in->replay_n + (size_t)k > AUDIO_INPUT_REPLAY) {
             in->recording = 0; /* too long a header to keep: from here on, forward only */

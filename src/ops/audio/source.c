@@ -78,6 +78,14 @@ accel_status accel__audio_ogg_check_end(audio_input *in)
     return ACCEL_OK;
 }
 
+static accel_status chain_error(const audio_input *in, int64_t at)
+{
+    return ACCEL_ERROR(ACCEL_ERR_FORMAT,
+                       "'%s': unsupported: a chained Ogg file (a second logical stream begins at "
+                       "byte %lld): accel decodes a single stream; convert it to one first",
+                       in->name, (long long)at);
+}
+
 /* A chained Ogg file holds logical streams one after another (`cat a.ogg b.ogg`, a radio
  * recording that changes programme): a page that begins a stream follows pages of audio.
  * libsndfile decodes the first stream and ends there without a word (two chained 1-s Vorbis
@@ -102,16 +110,68 @@ accel_status accel__audio_ogg_check_chain(audio_input *in)
         if (!(p[5] & 0x02)) {
             audio_seen = 1;
         } else if (audio_seen) {
-            st = ACCEL_ERROR(ACCEL_ERR_FORMAT,
-                             "'%s': unsupported: a chained Ogg file (a second logical stream "
-                             "begins at byte %lld): accel decodes a single stream; convert it "
-                             "to one first", in->name, (long long)off);
+            st = chain_error(in, off);
             break;
         }
         off += 27 + (int64_t)p[26] + body;
     }
     FORWARD_IF_ERROR(st);
     return accel__audio_input_seek(in, at);
+}
+
+/* The same walk over a pipe's bytes as they go by (input.c feeds it), byte by byte where the
+ * walk above reads page headers and skips bodies. */
+void accel__audio_ogg_walk_feed(audio_ogg_walk *w, const unsigned char *p, size_t n)
+{
+    while (n && !w->stopped && w->chain_at < 0) {
+        if (w->body_left) {
+            size_t k = (uint64_t)w->body_left < n ? (size_t)w->body_left : n;
+            w->body_left -= (int64_t)k;
+            p += k;
+            n -= k;
+            continue;
+        }
+        size_t need = w->head_n < 27 ? 27 : 27 + (size_t)w->head[26];
+        size_t k = need - w->head_n < n ? need - w->head_n : n;
+        memcpy(w->head + w->head_n, p, k);
+        w->head_n += k;
+        p += k;
+        n -= k;
+        if (w->head_n >= 4 && memcmp(w->head, "OggS", 4) != 0) {
+            w->stopped = 1; /* not a page where one should be: corrupt, which the decoder reports */
+            break;
+        }
+        if (w->head_n < 27 || w->head_n < 27 + (size_t)w->head[26]) continue;
+        int64_t body = 0;
+        for (size_t j = 0; j < w->head[26]; j++) body += w->head[27 + j];
+        if (!(w->head[5] & 0x02)) {
+            w->audio_seen = 1;
+        } else if (w->audio_seen) {
+            w->chain_at = w->page_at;
+            break;
+        }
+        w->page_at += (int64_t)w->head_n + body;
+        w->body_left = body;
+        w->head_n = 0;
+    }
+}
+
+/* From a pipe the walk cannot be made before decoding: it is made as the decoder reads, and
+ * where the decoder ends (libsndfile may stop at the end of the first stream, leaving the rest
+ * unread) the rest is read through it, up to the page that begins a second stream, the first
+ * bytes that are no page, or the end of the input. Nothing is kept: 4 KB at a time. */
+accel_status accel__audio_ogg_check_chain_stream(audio_input *in, int at_end)
+{
+    if (!in->ogg_walking) return ACCEL_OK;
+    if (at_end && in->ogg.chain_at < 0 && !in->ogg.stopped) {
+        unsigned char skip[4096];
+        /* from the last byte read (a decoder may have gone back within the copy it held) */
+        FORWARD_IF_ERROR(accel__audio_input_seek(in, in->consumed));
+        size_t k = 1;
+        while (k && in->ogg.chain_at < 0 && !in->ogg.stopped)
+            FORWARD_IF_ERROR(accel__audio_input_read(in, skip, sizeof skip, &k));
+    }
+    return in->ogg.chain_at >= 0 ? chain_error(in, in->ogg.chain_at) : ACCEL_OK;
 }
 
 /* Sniffs the format from the input's first bytes and opens the first decoder that takes it.
@@ -135,6 +195,8 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
     if (k >= 4 && memcmp(h, "OggS", 4) == 0 && in->seekable && in->size > 0) {
         FORWARD_IF_ERROR(accel__audio_ogg_check_end(in));
         FORWARD_IF_ERROR(accel__audio_ogg_check_chain(in));
+    } else if (k >= 4 && memcmp(h, "OggS", 4) == 0) {
+        accel__audio_input_walk_ogg(in);
     }
     accel_status st = ACCEL_ERR_FORMAT;
     char first[512] = "";
@@ -229,6 +291,11 @@ static accel_status open_input(accel_ctx *ctx, audio_input *in, int rate, accel_
         return st;
     }
     s->has_dec = 1;
+    /* an Ogg stream whose second link the decoder's open already read */
+    if ((st = accel__audio_ogg_check_chain_stream(&s->in, 0)) != ACCEL_OK) {
+        accel_audio_close(s);
+        return st;
+    }
     accel__strlcpy(s->info.decoder, s->dec.name, sizeof s->info.decoder);
     accel__strlcpy(s->info.format, s->dec.format, sizeof s->info.format);
     s->info.source_rate = s->dec.rate;
@@ -306,6 +373,15 @@ static accel_status check_finite(const accel_audio_source *s, const float *x, si
                        accel__audio_nonfinite_name(x[bad]));
 }
 
+/* The decoder's next frames. An Ogg stream (a pipe) is refused as a chained file is before
+ * decoding, as soon as the walk over its bytes meets a second logical stream, or at the
+ * decoder's end, once the rest of the stream is read through the walk. */
+static accel_status decode(accel_audio_source *s, float *buf, size_t cap, size_t *got)
+{
+    FORWARD_IF_ERROR(s->dec.read(s->dec.state, buf, cap, got));
+    return accel__audio_ogg_check_chain_stream(&s->in, *got == 0 && cap > 0);
+}
+
 /* Decodes the next block into s->mono; *n 0 at the end. */
 static accel_status next_block(accel_audio_source *s, const float **mono, size_t *n)
 {
@@ -345,7 +421,7 @@ static accel_status next_block(accel_audio_source *s, const float **mono, size_t
         s->icap = BLOCK_FRAMES * ch;
     }
     size_t got = 0;
-    FORWARD_IF_ERROR(s->dec.read(s->dec.state, s->ibuf, s->block, &got));
+    FORWARD_IF_ERROR(decode(s, s->ibuf, s->block, &got));
     FORWARD_IF_ERROR(check_finite(s, s->ibuf, got));
     s->decoded += (int64_t)got;
     if (ch == 1) {
@@ -386,7 +462,7 @@ accel_status accel_audio_read(accel_audio_source *s, float *buf, size_t cap, siz
         if (s->has_dec && s->dec.channels == 1 && !s->rs && cap - done >= BLOCK_FRAMES) {
             /* mono at the rate asked for: decoded straight into the caller's buffer */
             size_t k = 0;
-            accel_status st = s->dec.read(s->dec.state, buf + done, cap - done, &k);
+            accel_status st = decode(s, buf + done, cap - done, &k);
             if (st == ACCEL_OK) st = check_finite(s, buf + done, k);
             if (st != ACCEL_OK) {
                 *got = done;
