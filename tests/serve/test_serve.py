@@ -312,6 +312,16 @@ def token():
     check(p.returncode == 2 and b'ACCEL_SERVE_TOKEN=(hidden, 20 characters)' in err
           and b'=' * 20 not in err and b'listening' not in err,
           "a token of '=' only: exit 2 before listening, hidden", (p.returncode, err))
+    # a bad --listen is named as given on the command line; the same value from the
+    # environment is named as the setting
+    r = subprocess.run([ACCEL, 'serve', '--listen', '127.0.0.1:99999'], capture_output=True)
+    check(r.returncode == 2 and b'--listen 127.0.0.1:99999: the port is not a number 0..65535' in r.stderr
+          and b'from api' not in r.stderr, '--listen with a bad port: exit 2 naming --listen',
+          (r.returncode, r.stderr))
+    r = subprocess.run([ACCEL, 'serve'], capture_output=True,
+                       env=dict(os.environ, ACCEL_SERVE_LISTEN='nocolon'))
+    check(r.returncode == 2 and b"ACCEL_SERVE_LISTEN=nocolon (from env): no ':PORT'" in r.stderr,
+          'ACCEL_SERVE_LISTEN without a port: exit 2 naming the setting', (r.returncode, r.stderr))
 
 
 # ---- limits ---------------------------------------------------------------------------------

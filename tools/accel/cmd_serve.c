@@ -94,7 +94,19 @@ int accel_cli_serve(int argc, char **argv)
     accel_ctx *cfg_ctx = NULL;
     accel_status st = accel_ctx_create(&cfg_ctx, o, n, ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP);
     if (st != ACCEL_OK) {
-        accel_cli_error("serve", "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st));
+        const char *why = accel_last_error(NULL)[0] ? accel_last_error(NULL) : accel_strerror(st);
+        /* a value from the command line is named as it was given there, not as the setting
+         * it became ("ACCEL_SERVE_LISTEN=x (from api): …" → "--listen x: …") */
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+            if (!a.v[keys[i].opt].set) continue;
+            char head[700];
+            int k = snprintf(head, sizeof head, "%s=%s (from api): ", keys[i].key, a.v[keys[i].opt].s);
+            if (k > 0 && (size_t)k < sizeof head && strncmp(why, head, (size_t)k) == 0) {
+                accel_cli_error("serve", "%s %s: %s", opts[keys[i].opt].name, a.v[keys[i].opt].s, why + k);
+                return 2;
+            }
+        }
+        accel_cli_error("serve", "%s", why);
         return st == ACCEL_ERR_CONFIG ? 2 : 1;
     }
     sv_config c;
