@@ -125,6 +125,9 @@ expect_rc 0 "$accel" audio features "$data/tone.wav" --preset fbank --device aut
 # vad and chunks
 expect_rc 0 "$accel" audio vad "$data/speech_a.wav"
 grep -Eq '^[0-9]+\.[0-9]{3} [0-9]+\.[0-9]{3}$' "$out/stdout" || fail "vad printed no segment"
+grep -Eq '^# .*speech_a\.wav: [0-9.]+ s, [0-9]+ speech segments?$' "$out/stdout" || fail "vad: the file's line"
+expect_rc 0 "$accel" audio vad "$data/tone.wav" --chunks 60
+grep -Eq '^# .*tone\.wav: [0-9.]+ s, 1 chunk$' "$out/stdout" || fail "vad: one chunk is 'chunk': $(head -1 "$out/stdout")"
 expect_rc 0 "$accel" audio vad "$data/speech_a.wav" --chunks 1 --json
 if [ $have_np = 1 ]; then
   "$py" -c "

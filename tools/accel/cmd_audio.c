@@ -750,7 +750,8 @@ static int vad(int argc, char **argv)
             accel__json_end_object(&j);
         }
         for (FILE *t = json ? shown : f; t; t = NULL) {
-            fprintf(t, "# %s: %.3f s, %zu %s\n", files[i], dur, ns, chunks ? "chunks" : "speech segments");
+            fprintf(t, "# %s: %.3f s, %zu %s%s\n", files[i], dur, ns,
+                    chunks ? "chunk" : "speech segment", ns == 1 ? "" : "s");
             for (size_t k = 0; k < ns; k++) fprintf(t, "%.3f %.3f\n", segs[k].start_s, segs[k].end_s);
         }
         accel_audio_free(segs);
