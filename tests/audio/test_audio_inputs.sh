@@ -204,6 +204,12 @@ if "$accel" audio features "$ogg" --preset vggish -o "$out/ogg.npy" >/dev/null 2
     fail "half an Ogg file: $(cat "$out/stderr")"
   [ -e "$out/oggs/half.npy" ] && fail "features written for half an Ogg file"
   [ -s "$out/oggs/speech_b.npy" ] || fail "the other input of the batch was not written"
+  # the same half from a pipe: refused once the input has ended, in the same words (it gave
+  # the features of a shorter clip), and nothing written for it
+  head -c $((size / 2)) "$ogg" | expect_rc 1 "$accel" audio features - --preset vggish -o "$out/half_pipe.npy"
+  grep -q "'<stdin>': truncated or corrupt: the file ends inside an Ogg page" "$out/stderr" ||
+    fail "half an Ogg file from a pipe: $(cat "$out/stderr")"
+  [ -e "$out/half_pipe.npy" ] && fail "features written for half an Ogg file from a pipe"
   # cut at a page boundary: every page whole, the last one not marked end-of-stream
   /usr/bin/python3 - "$ogg" "$out/pages.ogg" <<'PY'
 import sys
@@ -213,6 +219,9 @@ PY
   expect_rc 1 "$accel" audio features "$out/pages.ogg" --preset vggish -o "$out/pages.npy"
   grep -q "its last Ogg page does not end the stream" "$out/stderr" ||
     fail "an Ogg file cut at a page boundary: $(cat "$out/stderr")"
+  cat "$out/pages.ogg" | expect_rc 1 "$accel" audio features - --preset vggish -o "$out/pages_pipe.npy"
+  grep -q "'<stdin>': truncated or corrupt: its last Ogg page does not end the stream" "$out/stderr" ||
+    fail "an Ogg file cut at a page boundary, from a pipe: $(cat "$out/stderr")"
 fi
 
 # ---- an M4A whose index (moov) follows its audio, past the first MiB: from its path it

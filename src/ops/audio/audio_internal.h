@@ -391,10 +391,15 @@ void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audi
 
 /* ---- sources (source.c + decoders) ---- */
 
+/* The largest Ogg page: a 27-byte header, 255 lacing values, 255 segments of 255 bytes. The
+ * check of an Ogg input's end looks at this many of its last bytes. */
+#define ACCEL__OGG_MAX_PAGE (27 + 255 + 255 * 255)
+
 /* The page walk of accel__audio_ogg_check_chain made over a stream's bytes as they are read
  * (a pipe cannot go back to decode after a walk): fed every byte in order by
  * accel__audio_ogg_walk_feed, it finds the same page, at the same byte, as the walk over a
- * file. */
+ * file. It also keeps the stream's last ACCEL__OGG_MAX_PAGE bytes, the bytes the check of a
+ * file's end reads, for the same check once the stream has ended. */
 typedef struct audio_ogg_walk {
     unsigned char head[27 + 255]; /* the header of the page being read: 27 bytes, lacing table */
     size_t head_n;
@@ -403,6 +408,11 @@ typedef struct audio_ogg_walk {
     int audio_seen;    /* a page that begins no stream went by */
     int stopped;       /* bytes that are no page where one should be: the walk ends there */
     int64_t chain_at;  /* where a second logical stream begins; -1 while none was seen */
+    unsigned char *tail; /* its first tail_n bytes: the last bytes fed (at least
+                          * ACCEL__OGG_MAX_PAGE once that many came); tail_cap bytes, grown as
+                          * they come, at most 2 × ACCEL__OGG_MAX_PAGE */
+    size_t tail_n, tail_cap;
+    int tail_lost; /* the buffer could not grow */
 } audio_ogg_walk;
 void accel__audio_ogg_walk_feed(audio_ogg_walk *w, const unsigned char *p, size_t n);
 
@@ -460,9 +470,10 @@ void accel__audio_input_release(audio_input *in, const void *upto);
  * call where touching them faults every 16 pages). Best effort; nothing for memory input. */
 void accel__audio_input_populate(audio_input *in, const void *p, size_t n);
 /* Starts the page walk (audio_ogg_walk) over a stream, from its first byte: the bytes read so
- * far (still held for the decoders) and every byte read from here on. Nothing for a stream
- * that no longer holds its first bytes, or for a seekable input (walked by
- * accel__audio_ogg_check_chain). */
+ * far (still held for the decoders) and every byte read from here on; the walk's copy of the
+ * last bytes is freed by accel__audio_input_close. Nothing for a stream that no longer holds
+ * its first bytes, or for a seekable input (walked by accel__audio_ogg_check_chain, its end
+ * checked by accel__audio_ogg_check_end). */
 void accel__audio_input_walk_ogg(audio_input *in);
 /* A decoder has accepted the input: a stream stops keeping a copy for the next decoder. */
 void accel__audio_input_commit(audio_input *in);
@@ -530,11 +541,13 @@ accel_status accel__audio_ogg_check_end(audio_input *in);
  * decoder reports that), or ACCEL_ERR_FORMAT naming the byte where the second stream begins.
  * The position is kept. */
 accel_status accel__audio_ogg_check_chain(audio_input *in);
-/* For an Ogg stream whose walk is on (accel__audio_input_walk_ogg): the same refusal, once the
- * walk has met a second stream; with at_end (the decoder has ended), the rest of the stream is
- * first read (and dropped) through the walk, up to its end or the page that begins a second
- * stream. ACCEL_OK for any other input. */
-accel_status accel__audio_ogg_check_chain_stream(audio_input *in, int at_end);
+/* For an Ogg stream whose walk is on (accel__audio_input_walk_ogg): the refusal of
+ * accel__audio_ogg_check_chain, once the walk has met a second stream; with at_end (the
+ * decoder has ended), the rest of the stream is first read (and dropped) through the walk, up
+ * to its end or the page that begins a second stream, and then a stream that ended is checked
+ * as accel__audio_ogg_check_end checks a file, on the same last bytes, refused in the same
+ * words. ACCEL_OK for any other input. */
+accel_status accel__audio_ogg_check_stream(audio_input *in, int at_end);
 /* 1 when the source reads a regular file or memory, whose length is known before decoding
  * (a header's count can be checked against it); 0 for a pipe or standard input. */
 int accel__audio_source_seekable(const accel_audio_source *s);

@@ -93,6 +93,9 @@ void accel__audio_input_close(audio_input *in)
     free(in->replay);
     in->replay = NULL;
     in->replay_n = in->replay_cap = 0;
+    free(in->ogg.tail);
+    in->ogg.tail = NULL;
+    in->ogg_walking = 0;
 }
 
 void accel__audio_input_commit(audio_input *in) { in->recording = 0; }

@@ -45,37 +45,50 @@ struct accel_audio_source {
 /* An Ogg file (Vorbis, Opus, FLAC in Ogg) ends with a whole page marked end-of-stream. Cut
  * short, it ends inside a page, or after a page without the mark; the decoders then deliver
  * the pages that are there, with the count of the last one as the stream's length, and a
- * half file would read as a shorter clip. Checked on seekable inputs only (a pipe cannot be
- * read from its end): the last 65 307 bytes (the largest page: 27 + 255 + 255 × 255) are
- * searched backwards for a page header whose page ends exactly at the end of the file. */
+ * half file would read as a shorter clip. The last ACCEL__OGG_MAX_PAGE bytes (t, n: all of
+ * the input when it is shorter) are searched backwards for a page header whose page ends
+ * exactly at the end of the input. 0: found and marked end-of-stream; 1: none ends there;
+ * 2: found, unmarked. A file's tail is read from its end (accel__audio_ogg_check_end); a
+ * stream's is the one its walk kept (accel__audio_ogg_check_stream), so both are judged on
+ * the same bytes by this one rule. */
+static int ogg_end_verdict(const unsigned char *t, size_t n)
+{
+    for (int64_t i = (int64_t)n - 27; i >= 0; i--) {
+        if (t[i] != 'O' || memcmp(t + i, "OggS", 4) != 0 || t[i + 4] != 0) continue;
+        size_t nseg = t[i + 26], body = 0;
+        if ((size_t)i + 27 + nseg > n) continue;
+        for (size_t j = 0; j < nseg; j++) body += t[i + 27 + j];
+        if ((size_t)i + 27 + nseg + body != n) continue;
+        return (t[i + 5] & 0x04) ? 0 : 2;
+    }
+    return 1;
+}
+
+static accel_status end_error(const audio_input *in, int verdict)
+{
+    RETURN_ERROR_IF(verdict == 1, ACCEL_ERR_FORMAT,
+                    "'%s': truncated or corrupt: the file ends inside an Ogg page", in->name);
+    RETURN_ERROR_IF(verdict == 2, ACCEL_ERR_FORMAT,
+                    "'%s': truncated or corrupt: its last Ogg page does not end the stream (no "
+                    "end-of-stream mark: cut short, or a recording never closed)", in->name);
+    return ACCEL_OK;
+}
+
+/* Checked before decoding on seekable inputs; a pipe's end is checked once it has gone by
+ * (accel__audio_ogg_check_stream). */
 accel_status accel__audio_ogg_check_end(audio_input *in)
 {
-    enum { MAX_PAGE = 27 + 255 + 255 * 255 };
-    int64_t back = in->size < MAX_PAGE ? in->size : MAX_PAGE, at = in->pos;
+    int64_t back = in->size < ACCEL__OGG_MAX_PAGE ? in->size : ACCEL__OGG_MAX_PAGE, at = in->pos;
     unsigned char *t = malloc((size_t)back);
     RETURN_ERROR_IF(!t, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", in->name);
     size_t got = 0;
     accel_status st = accel__audio_input_seek(in, in->size - back);
     if (st == ACCEL_OK) st = accel__audio_input_read_full(in, t, (size_t)back, &got);
-    int found = 0, eos = 0;
-    for (int64_t i = (int64_t)got - 27; st == ACCEL_OK && i >= 0 && !found; i--) {
-        if (memcmp(t + i, "OggS", 4) != 0 || t[i + 4] != 0) continue;
-        size_t nseg = t[i + 26], body = 0;
-        if ((size_t)i + 27 + nseg > got) continue;
-        for (size_t j = 0; j < nseg; j++) body += t[i + 27 + j];
-        if ((size_t)i + 27 + nseg + body != got) continue;
-        found = 1;
-        eos = (t[i + 5] & 0x04) != 0;
-    }
+    int verdict = st == ACCEL_OK ? ogg_end_verdict(t, got) : 0;
     free(t);
     if (st == ACCEL_OK) st = accel__audio_input_seek(in, at);
     FORWARD_IF_ERROR(st);
-    RETURN_ERROR_IF(!found, ACCEL_ERR_FORMAT,
-                    "'%s': truncated or corrupt: the file ends inside an Ogg page", in->name);
-    RETURN_ERROR_IF(!eos, ACCEL_ERR_FORMAT,
-                    "'%s': truncated or corrupt: its last Ogg page does not end the stream (no "
-                    "end-of-stream mark: cut short, or a recording never closed)", in->name);
-    return ACCEL_OK;
+    return end_error(in, verdict);
 }
 
 static accel_status chain_error(const audio_input *in, int64_t at)
@@ -119,10 +132,45 @@ accel_status accel__audio_ogg_check_chain(audio_input *in)
     return accel__audio_input_seek(in, at);
 }
 
+/* Keeps the last ACCEL__OGG_MAX_PAGE bytes fed, whatever the walk made of them (the check of
+ * a file's end reads its tail whether or not its pages walk from the start): appended to a
+ * buffer grown as they come up to twice that, whose last ACCEL__OGG_MAX_PAGE bytes move to its
+ * start when it is full, so that the tail lies in order for the check. */
+static void walk_keep_tail(audio_ogg_walk *w, const unsigned char *p, size_t n)
+{
+    enum { CAP = ACCEL__OGG_MAX_PAGE };
+    if (!n || w->tail_lost) return;
+    if (n >= CAP) {
+        p += n - CAP;
+        n = CAP;
+        w->tail_n = 0;
+    }
+    if (w->tail_n + n > 2 * CAP) {
+        size_t keep = CAP - n;
+        memmove(w->tail, w->tail + w->tail_n - keep, keep);
+        w->tail_n = keep;
+    }
+    if (w->tail_n + n > w->tail_cap) {
+        size_t cap = w->tail_cap ? w->tail_cap : 4096;
+        while (cap < w->tail_n + n) cap *= 2;
+        if (cap > 2 * CAP) cap = 2 * CAP;
+        unsigned char *t = realloc(w->tail, cap);
+        if (!t) {
+            w->tail_lost = 1; /* the end check reports it */
+            return;
+        }
+        w->tail = t;
+        w->tail_cap = cap;
+    }
+    memcpy(w->tail + w->tail_n, p, n);
+    w->tail_n += n;
+}
+
 /* The same walk over a pipe's bytes as they go by (input.c feeds it), byte by byte where the
  * walk above reads page headers and skips bodies. */
 void accel__audio_ogg_walk_feed(audio_ogg_walk *w, const unsigned char *p, size_t n)
 {
+    walk_keep_tail(w, p, n);
     while (n && !w->stopped && w->chain_at < 0) {
         if (w->body_left) {
             size_t k = (uint64_t)w->body_left < n ? (size_t)w->body_left : n;
@@ -158,20 +206,28 @@ void accel__audio_ogg_walk_feed(audio_ogg_walk *w, const unsigned char *p, size_
 
 /* From a pipe the walk cannot be made before decoding: it is made as the decoder reads, and
  * where the decoder ends (libsndfile may stop at the end of the first stream, leaving the rest
- * unread) the rest is read through it, up to the page that begins a second stream, the first
- * bytes that are no page, or the end of the input. Nothing is kept: 4 KB at a time. */
-accel_status accel__audio_ogg_check_chain_stream(audio_input *in, int at_end)
+ * unread) the rest is read through it, up to the page that begins a second stream or the end
+ * of the input (past bytes that are no page too: a file's end is checked whatever comes
+ * before it). Nothing is kept but the walk's copy of the last bytes: 4 KB at a time. Then the
+ * end is checked on that copy, which holds what a file's check reads from its end: the
+ * decoders had delivered a stream cut short (`head -c 50000 talk.ogg | accel …`) as a
+ * shorter clip without a word. */
+accel_status accel__audio_ogg_check_stream(audio_input *in, int at_end)
 {
     if (!in->ogg_walking) return ACCEL_OK;
-    if (at_end && in->ogg.chain_at < 0 && !in->ogg.stopped) {
+    if (at_end && in->ogg.chain_at < 0) {
         unsigned char skip[4096];
         /* from the last byte read (a decoder may have gone back within the copy it held) */
         FORWARD_IF_ERROR(accel__audio_input_seek(in, in->consumed));
         size_t k = 1;
-        while (k && in->ogg.chain_at < 0 && !in->ogg.stopped)
+        while (k && in->ogg.chain_at < 0)
             FORWARD_IF_ERROR(accel__audio_input_read(in, skip, sizeof skip, &k));
     }
-    return in->ogg.chain_at >= 0 ? chain_error(in, in->ogg.chain_at) : ACCEL_OK;
+    if (in->ogg.chain_at >= 0) return chain_error(in, in->ogg.chain_at);
+    if (!at_end) return ACCEL_OK;
+    RETURN_ERROR_IF(in->ogg.tail_lost, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", in->name);
+    size_t k = in->ogg.tail_n < ACCEL__OGG_MAX_PAGE ? in->ogg.tail_n : ACCEL__OGG_MAX_PAGE;
+    return end_error(in, ogg_end_verdict(in->ogg.tail + in->ogg.tail_n - k, k));
 }
 
 /* Sniffs the format from the input's first bytes and opens the first decoder that takes it.
@@ -285,6 +341,18 @@ static accel_status open_input(accel_ctx *ctx, audio_input *in, int rate, accel_
     s->has_in = 1;
     accel__strlcpy(s->path, s->in.name, sizeof s->path);
     accel_status st = open_decoder(&s->in, &s->dec);
+    if (st == ACCEL_ERR_FORMAT && s->in.ogg_walking) {
+        /* no decoder took an Ogg stream: one cut short or chained is refused in the file's
+         * words, as the file's checks come before any decoder tries it (from a pipe
+         * libsndfile calls an Opus stream cut short "malformed") */
+        char why[512];
+        accel__strlcpy(why, accel__last_error_text(), sizeof why);
+        accel_status ogg = accel__audio_ogg_check_stream(&s->in, 1);
+        if (ogg != ACCEL_OK)
+            st = ogg;
+        else
+            accel__restore_error(why);
+    }
     if (st != ACCEL_OK) {
         accel__audio_input_close(&s->in);
         free(s);
@@ -292,7 +360,7 @@ static accel_status open_input(accel_ctx *ctx, audio_input *in, int rate, accel_
     }
     s->has_dec = 1;
     /* an Ogg stream whose second link the decoder's open already read */
-    if ((st = accel__audio_ogg_check_chain_stream(&s->in, 0)) != ACCEL_OK) {
+    if ((st = accel__audio_ogg_check_stream(&s->in, 0)) != ACCEL_OK) {
         accel_audio_close(s);
         return st;
     }
@@ -375,11 +443,12 @@ static accel_status check_finite(const accel_audio_source *s, const float *x, si
 
 /* The decoder's next frames. An Ogg stream (a pipe) is refused as a chained file is before
  * decoding, as soon as the walk over its bytes meets a second logical stream, or at the
- * decoder's end, once the rest of the stream is read through the walk. */
+ * decoder's end, once the rest of the stream is read through the walk; and there, as a file
+ * cut short is before decoding, when it does not end with a whole page marked end-of-stream. */
 static accel_status decode(accel_audio_source *s, float *buf, size_t cap, size_t *got)
 {
     FORWARD_IF_ERROR(s->dec.read(s->dec.state, buf, cap, got));
-    return accel__audio_ogg_check_chain_stream(&s->in, *got == 0 && cap > 0);
+    return accel__audio_ogg_check_stream(&s->in, *got == 0 && cap > 0);
 }
 
 /* Decodes the next block into s->mono; *n 0 at the end. */
