@@ -389,7 +389,7 @@ typedef void (*audio_task_fn)(void *arg, size_t begin, size_t end);
 void accel__audio_parallel(accel_ctx *ctx, size_t n, size_t min_per_worker, audio_task_fn fn,
                            void *arg);
 
-/* ---- sources (source.c + decoders) ---- */
+/* ---- sources (source.c + decoders; ogg_walk.c) ---- */
 
 /* The largest Ogg page: a 27-byte header, 255 lacing values, 255 segments of 255 bytes. The
  * check of an Ogg input's end looks at this many of its last bytes. */
