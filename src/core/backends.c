@@ -15,6 +15,7 @@
  * GPU_BACKEND=rocm), reached through the HIP API (ACCEL_ROUTE_HIP); "hip" is accepted as an
  * alias wherever a backend is named, and shown nowhere. Likewise "mps" for metal. */
 #include "core/backend.h"
+#include "core/opnames.h"
 
 #include <string.h>
 #include <strings.h>
@@ -123,6 +124,19 @@ void accel__backend_names(char *buf, size_t cap, const char *sep, int aliases)
             PUT("%s%s = %s", any++ ? ", " : " (", *a, table[i].name);
     if (any) PUT(")");
 #undef PUT
+}
+
+const char *accel__device_nearest(const char *word, int several)
+{
+    const char *words[3 + N_BACKENDS];
+    size_t n = 0;
+    words[n++] = "auto";
+    if (several) {
+        words[n++] = "all";
+        words[n++] = "gpu";
+    }
+    for (size_t i = 0; i < N_BACKENDS; i++) words[n++] = table[i].name;
+    return word && *word ? accel__nearest_name(word, words, n) : NULL;
 }
 
 accel_status accel__backend_check(const accel__backend_desc *d)

@@ -63,14 +63,7 @@ static accel_status device_refused(const accel_ctx *ctx, const char *what, const
 {
     char names[200];
     accel__backend_names(names, sizeof names, ", ", 1);
-    const char *words[16];
-    size_t n = 0;
-    words[n++] = "auto";
-    words[n++] = "all";
-    words[n++] = "gpu";
-    for (size_t i = 0; i < accel__backend_count() && n < 16; i++)
-        words[n++] = accel__backend_at(i)->name;
-    const char *near = what[0] && what[0] != '\'' ? accel__nearest_name(what, words, n) : NULL;
+    const char *near = what[0] != '\'' ? accel__device_nearest(what, 1) : NULL;
     char hint[64] = "";
     if (near) snprintf(hint, sizeof hint, "did you mean '%s'? ", near);
     return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,

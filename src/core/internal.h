@@ -215,6 +215,9 @@ const accel__backend_desc *accel__backend_of_route(unsigned route);
  * "cuda|rocm|opencl|metal|cpu (hip = rocm, mps = metal)"; with sep ", " and aliases 0:
  * "cuda, rocm, opencl, metal, cpu". */
 void accel__backend_names(char *buf, size_t cap, const char *sep, int aliases);
+/* The word a misspelt --device value is nearest to (accel__nearest_name) among auto, the
+ * table's names and, with `several` (accel bench's list), all and gpu; NULL when none is near. */
+const char *accel__device_nearest(const char *word, int several);
 /* Whether this library can use `d`: ACCEL_OK; ACCEL_ERR_NOT_BUILT_IN (with d->not_built)
  * when it is not built in; ACCEL_ERR_INTERNAL naming the backend and both versions when its
  * descriptor or ops table was built against another ACCEL__BACKEND_API (it is refused). */

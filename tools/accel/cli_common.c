@@ -3,7 +3,6 @@
  * package's `python -m accel` compiles the read-only verbs with this file). */
 #include "cli.h"
 
-#include "core/opnames.h"
 
 #include <limits.h>
 #include <errno.h>
@@ -36,14 +35,7 @@ static int device_refused(const char *verb, const char *text, const char *reason
 {
     char names[200];
     accel__backend_names(names, sizeof names, ", ", 1);
-    const char *kinds[16];
-    size_t n = 0;
-    kinds[n++] = "auto";
-    for (size_t i = 0; i < accel__backend_count() && n < 16; i++)
-        kinds[n++] = accel__backend_at(i)->name;
-    const char *near = *text && strcmp(reason, "unknown device") == 0
-                           ? accel__nearest_name(text, kinds, n)
-                           : NULL;
+    const char *near = strcmp(reason, "unknown device") == 0 ? accel__device_nearest(text, 0) : NULL;
     fprintf(stderr, "accel %s: error: --device %s%s%s: %s; ", verb, *text ? "" : "'", text,
             *text ? "" : "'", reason);
     if (near) fprintf(stderr, "did you mean '%s'? ", near);
