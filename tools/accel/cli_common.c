@@ -3,7 +3,6 @@
  * package's `python -m accel` compiles the read-only verbs with this file). */
 #include "cli.h"
 
-
 #include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
