@@ -63,6 +63,11 @@ void accel_cli_error(const char *verb, const char *fmt, ...) __attribute__((form
 /* 1 when both paths name one existing file (same device and inode: hard and symbolic links
  * count); "-" (standard input or output) is no file. */
 int accel_cli_same_file(const char *a, const char *b);
+/* -o OUT whose name gives no type the verb writes: "-o OUT: unsupported output type '.txt'
+ * (allowed: ALLOWED)", or "a name without an extension". Returns 2. */
+int accel_cli_out_type_refused(const char *verb, const char *out, const char *allowed);
+/* -o - for binary data: refused (2, after the error) when standard output is a terminal. */
+int accel_cli_binary_stdout_refused(const char *verb);
 /* 1 when paths a and b name the same place, existing or not: the same file name in the same
  * directory (after symbolic links and "..", by realpath), or one existing file under two
  * names; "-" is no place. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -126,6 +127,23 @@ int accel_cli_device_check(const char *verb, accel_ctx *ctx, const accel_cli_dev
         accel_cli_error(verb, "--device %s: no such device on this machine (devices: %s; see "
                               "`accel devices`)",
                         d->text, list);
+    return 2;
+}
+
+int accel_cli_out_type_refused(const char *verb, const char *out, const char *allowed)
+{
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    char what[80] = "a name without an extension";
+    if (dot && (!slash || dot > slash) && dot[1])
+        snprintf(what, sizeof what, "unsupported output type '%.40s'", dot);
+    accel_cli_error(verb, "-o %s: %s (allowed: %s)", out, what, allowed);
+    return 2;
+}
+
+int accel_cli_binary_stdout_refused(const char *verb)
+{
+    if (!isatty(1)) return 0;
+    accel_cli_error(verb, "-o -: standard output is a terminal; send it to a file or a pipe");
     return 2;
 }
 

@@ -193,21 +193,11 @@ static int is_dir(const char *p)
  * can write in, so that a missing one costs no decoding. 0, or 2 after the error. */
 static int out_file_check(const char *out)
 {
-    if (!strcmp(out, "-")) {
-        if (!isatty(1)) return 0;
-        accel_cli_error("audio", "-o -: standard output is a terminal; send it to a file or a pipe");
-        return 2;
-    }
+    if (!strcmp(out, "-")) return accel_cli_binary_stdout_refused("audio");
     size_t n = strlen(out);
-    if (n < 4 || strcasecmp(out + n - 4, ".npy") != 0) {
-        const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
-        char what[64] = "a name without an extension";
-        if (dot && (!slash || dot > slash) && dot[1])
-            snprintf(what, sizeof what, "unsupported output type '%.40s'", dot);
-        accel_cli_error("audio", "-o %s: %s (allowed: .npy, a directory (a name ending in '/'), "
-                                 "or - for standard output)", out, what);
-        return 2;
-    }
+    if (n < 4 || strcasecmp(out + n - 4, ".npy") != 0)
+        return accel_cli_out_type_refused("audio", out, ".npy, a directory (a name ending in "
+                                                         "'/'), or - for standard output");
     char dir[4096];
     const char *slash = strrchr(out, '/');
     if (!slash) snprintf(dir, sizeof dir, ".");

@@ -77,14 +77,8 @@ static int out_kind_of(const char *verb, const char *out, int png_ok, out_kind *
         *kind = OUT_PNG;
         return 0;
     }
-    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
-    char what[64] = "a name without an extension";
-    if (dot && (!slash || dot > slash) && dot[1])
-        snprintf(what, sizeof what, "unsupported output type '%.40s'", dot);
-    accel_cli_error(verb, "-o %s: %s (allowed: %s)", out, what,
-                    png_ok ? ".npy, .png, or - for a .npy on standard output"
-                           : ".npy, or - for standard output");
-    return 2;
+    return accel_cli_out_type_refused(verb, out, png_ok ? ".npy, .png, or - for a .npy on standard output"
+                                                        : ".npy, or - for standard output");
 }
 
 
@@ -118,10 +112,7 @@ static int no_stdin(const char *verb, const char *const *inputs, size_t n)
  * refused on a terminal (binary data there is of no use). 0, or 2 after the error. */
 static int data_open(cli_out *o, const char *verb, const char *out)
 {
-    if (!strcmp(out, "-") && isatty(1)) {
-        accel_cli_error(verb, "-o -: standard output is a terminal; send it to a file or a pipe");
-        return 2;
-    }
+    if (!strcmp(out, "-") && accel_cli_binary_stdout_refused(verb)) return 2;
     return cli_out_open_file(o, verb, out, CLI_FMT_TABLE);
 }
 
