@@ -100,6 +100,19 @@ def make_data():
         with open(os.path.join(v, "speech_c_ulaw_stream.wav"), "wb") as o:
             subprocess.run(["ffmpeg", "-v", "quiet", "-i", b, "-c:a", "pcm_mulaw", "-f", "wav", "-"], check=True,
                            stdout=o)
+        # RF64 (WAV with 64-bit sizes in a ds64 chunk) as FFmpeg writes it to a file, and as it
+        # streams it to a pipe, with the ds64 sizes left at 0: libsndfile and FFmpeg read no
+        # sample of that one, without a word. In μ-law, which only they decode, it is refused
+        for name, args, dest in [("speech_c_rf64.wav", [], None),
+                                 ("speech_c_rf64_stream.wav", [], "-"),
+                                 ("ulaw_rf64_stream.wav", ["-c:a", "pcm_mulaw"], "-")]:
+            path = os.path.join(v if name.startswith("speech") else os.path.join(DATA, "bad"), name)
+            cmd = ["ffmpeg", "-v", "quiet", "-y", "-i", b] + args + ["-rf64", "always", "-f", "wav"]
+            if dest:
+                with open(path, "wb") as o:
+                    subprocess.run(cmd + [dest], check=True, stdout=o)
+            else:
+                run(cmd + [path])
         # ADTS AAC, whose sync resembles MPEG's: from a pipe libmpg123 took it, found false MPEG
         # frames in it and gave 0.03 s of noise without a word
         run(["ffmpeg", "-y", "-v", "quiet", "-i", b, "-ar", "32000", "-c:a", "aac", "-b:a", "64k", "-f", "adts",

@@ -436,6 +436,99 @@ static void chained_pipe(accel_ctx *ctx)
 }
 
 /* The error's words after "'name': ", for comparing a pipe's with a file's. */
+/* RF64 and BW64, WAV's 64-bit forms (EBU Tech 3306, ITU-R BS.2088): FFmpeg's RF64 from a
+ * pipe (ds64 sizes left at 0) decodes to the end, as the same samples the file gives; a
+ * chunk whose size is in the ds64 table is skipped; a size in no table, and a ds64 too short,
+ * are named. Before the built-in reader read RF64, the pipe's stream gave 0 samples. */
+static void put32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> 8 * i); }
+static void put64(unsigned char *p, uint64_t v) { put32(p, (uint32_t)v), put32(p + 4, (uint32_t)(v >> 32)); }
+
+static size_t bw64(unsigned char *b, const int16_t *x, size_t n, int in_table, uint32_t ds64_size)
+{
+    size_t o = 0;
+    memcpy(b, "BW64\xff\xff\xff\xffWAVEds64", 16);
+    put32(b + 16, ds64_size);
+    memset(b + 20, 0, 40);
+    put64(b + 20, 0);             /* RIFF size: not needed to read */
+    put64(b + 28, 2 * (uint64_t)n); /* the data's */
+    put64(b + 36, n);             /* samples */
+    put32(b + 44, in_table);      /* table: junk's size */
+    memcpy(b + 48, "junk", 4);
+    put64(b + 52, 6);
+    o = 20 + ds64_size;
+    memcpy(b + o, "fmt \x10\0\0\0\x01\0\x01\0", 12);
+    put32(b + o + 12, 16000);
+    put32(b + o + 16, 32000);
+    memcpy(b + o + 20, "\x02\0\x10\0", 4);
+    o += 24;
+    memcpy(b + o, "junk\xff\xff\xff\xff" "abcdef", 14);
+    o += 14;
+    memcpy(b + o, "data\xff\xff\xff\xff", 8);
+    o += 8;
+    for (size_t i = 0; i < n; i++) b[o + 2 * i] = (unsigned char)x[i], b[o + 2 * i + 1] = (unsigned char)(x[i] >> 8);
+    return o + 2 * n;
+}
+
+static void rf64(accel_ctx *ctx, const float *ref, size_t n_ref)
+{
+    printf("RF64 and BW64:\n");
+    size_t len = 0, n = 0;
+    float *x = NULL;
+    accel_audio_info info = {.struct_size = sizeof info};
+    char name[64];
+    const char *files[] = {"variants/speech_c_rf64.wav", "variants/speech_c_rf64_stream.wav"};
+    for (int f = 0; f < 2; f++) {
+        unsigned char *bytes = slurp(files[f], &len);
+        if (!bytes) continue;
+        for (int way = 0; way < 2; way++) { /* the file, then through a pipe */
+            accel_status st = way ? load_pipe_bytes(ctx, bytes, len, &x, &n, &info, name, sizeof name)
+                                  : (x = load(ctx, files[f], 16000, &n, &info, &st), st);
+            printf("  %-36s %s: %s, %s (%s), %zu samples\n", files[f], way ? "pipe" : "file",
+                   accel_status_name(st), info.decoder, info.format, n);
+            ASSERT_OK(st);
+            ASSERT_STR_EQ(info.decoder, "wav");
+            ASSERT_EQ_INT(n, n_ref);
+            if (st == ACCEL_OK && n == n_ref) ASSERT_NEAR(max_abs_diff(x, ref, n), 0, 0);
+            accel_audio_free(x);
+            x = NULL;
+        }
+        free(bytes);
+    }
+
+    enum { N = 1000 };
+    int16_t s[N];
+    float want[N];
+    for (int i = 0; i < N; i++) s[i] = (int16_t)(i * 61 - 30000), want[i] = (float)s[i] / 32768.0f;
+    static unsigned char b[200 + 2 * N];
+    struct {
+        int in_table;
+        uint32_t ds64_size;
+        const char *reason; /* NULL: decodes */
+    } cases[] = {{1, 40, NULL},
+                 {0, 40, "its 'junk' chunk's size is not in the ds64 chunk"},
+                 {1, 20, "ds64 chunk of 20 bytes (at least 28)"}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        len = bw64(b, s, N, cases[c].in_table, cases[c].ds64_size);
+        accel_audio_source *src = NULL;
+        accel_status st = accel_audio_open_buffer(ctx, b, len, "made.wav", 16000, &src);
+        if (st == ACCEL_OK) st = accel_audio_read_all(src, &x, &n);
+        const char *msg = accel_last_error(NULL);
+        printf("  BW64, case %zu -> %s%s%s\n", c, accel_status_name(st), st ? ": " : "", st ? msg : "");
+        if (!cases[c].reason) {
+            ASSERT_OK(st);
+            ASSERT_EQ_INT(n, N);
+            if (st == ACCEL_OK && n == N) ASSERT_NEAR(max_abs_diff(x, want, N), 0, 0);
+        } else {
+            ASSERT_STATUS(st, ACCEL_ERR_FORMAT);
+            ASSERT_CONTAINS(msg, "made.wav");
+            ASSERT_CONTAINS(msg, cases[c].reason);
+        }
+        accel_audio_free(x);
+        x = NULL;
+        accel_audio_close(src);
+    }
+}
+
 static const char *reason_of(const char *msg, const char *name)
 {
     size_t k = strlen(name);
@@ -664,6 +757,10 @@ int main(void)
     if (built & FF) bad(ctx, "bad/no_audio.mp4", ACCEL_ERR_FORMAT, "(no audio stream)");
     /* two Ogg streams one after the other: libsndfile decoded the first without a word */
     bad(ctx, "bad/chained.ogg", ACCEL_ERR_FORMAT, "a chained Ogg file (a second logical stream begins at byte 6913)");
+    rf64(ctx, ref, n_ref);
+    /* μ-law RF64 from a pipe: no length, and no decoder reads it to the end */
+    bad(ctx, "bad/ulaw_rf64_stream.wav", ACCEL_ERR_FORMAT,
+        "this RF64 stream has no length (its ds64 sizes are 0, as a writer to a pipe leaves them)");
     if (built & (SF | FF)) {
         chained_pipe(ctx);
         truncated_ogg_pipe(ctx, "variants/speech_c.ogg");

@@ -53,9 +53,11 @@ wait
 # pipe FFmpeg cannot read the end padding, which it trims from a file). From a pipe, libsndfile
 # took the pipe's unknown length for W64's and a streamed WAV's "to the end" data size for a
 # count, and called the whole stream truncated; ADTS AAC, whose sync MPEG's resembles, went to
-# libmpg123, which found false frames in it (0.03 s of noise from this one, without a word)
+# libmpg123, which found false frames in it (0.03 s of noise from this one, without a word);
+# RF64 that FFmpeg streams to a pipe (its ds64 sizes left at 0) gave no sample at all
 for f in "$data"/variants/speech_c.flac "$data"/variants/speech_c.ogg "$data"/variants/speech_c_stereo.wav \
-  "$data"/variants/speech_c.w64 "$data"/variants/speech_c_ulaw_stream.wav "$data"/variants/speech_c_32k.aac; do
+  "$data"/variants/speech_c.w64 "$data"/variants/speech_c_ulaw_stream.wav "$data"/variants/speech_c_32k.aac \
+  "$data"/variants/speech_c_rf64.wav "$data"/variants/speech_c_rf64_stream.wav; do
   n=$(basename "$f")
   "$accel" audio features "$f" --preset fbank-80 -o "$out/f-$n.npy" >/dev/null 2>"$out/stderr" || continue
   cat "$f" | "$accel" audio features - --preset fbank-80 -o "$out/p-$n.npy" >/dev/null 2>"$out/stderr" \

@@ -1,10 +1,12 @@
 /* decode_wav.c — the built-in RIFF WAV reader: PCM 8/16/24/32-bit and IEEE float 32/64, plain
- * or WAVE_FORMAT_EXTENSIBLE, any channel count and rate. It makes the library read WAV
- * without any optional dependency, and it is strict where libsndfile is lenient: a data chunk
- * that declares more bytes than the file holds is reported as truncated (a data size of
- * 0xFFFFFFFF, or 0 with an unset RIFF size, written by streaming recorders, means "to the end
- * of the file"). Samples are
- * normalised as libsndfile does (PCM by 2^(bits-1), 8-bit unsigned around 128). */
+ * or WAVE_FORMAT_EXTENSIBLE, any channel count and rate, in a RIFF file or in its 64-bit form
+ * (RF64, EBU Tech 3306, and BW64, ITU-R BS.2088: the sizes past 4 GiB in a "ds64" chunk). It
+ * makes the library read WAV without any optional dependency, and it is strict where
+ * libsndfile is lenient: a data chunk that declares more bytes than the file holds is reported
+ * as truncated (a data size of 0xFFFFFFFF, or 0 with an unset RIFF size, written by streaming
+ * recorders, means "to the end of the file"; so do an RF64's ds64 sizes left at 0, as FFmpeg
+ * leaves them writing to a pipe). Samples are normalised as libsndfile does (PCM by
+ * 2^(bits-1), 8-bit unsigned around 128). */
 #include "audio_internal.h"
 
 #include <stdio.h>
@@ -125,6 +127,40 @@ static void wav_close(void *state)
     free(w);
 }
 
+/* An RF64's ds64 chunk: the 64-bit sizes that stand for the 32-bit ones left at 0xFFFFFFFF,
+ * the data chunk's and, in its table, any other chunk's. */
+typedef struct ds64 {
+    uint64_t riff, data;
+    struct {
+        unsigned char id[4];
+        uint64_t size;
+    } table[8];
+    int n_table;
+} ds64;
+
+static uint64_t le64(const unsigned char *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+/* Reads the ds64 chunk of `size` bytes at the input's position into *x (`kind`: RF64 or BW64,
+ * for the messages). */
+static accel_status read_ds64(audio_input *in, const char *path, const char *kind, uint32_t size, ds64 *x)
+{
+    unsigned char b[28 + 12 * 8];
+    RETURN_ERROR_IF(size < 28, ACCEL_ERR_FORMAT, "'%s': corrupt %s: ds64 chunk of %u bytes (at least 28)",
+                    path, kind, size);
+    size_t want = size < sizeof b ? size : sizeof b, k = 0;
+    FORWARD_IF_ERROR(accel__audio_input_read_full(in, b, want, &k));
+    RETURN_ERROR_IF(k != want, ACCEL_ERR_FORMAT, "'%s': truncated inside the ds64 chunk", path);
+    x->riff = le64(b);
+    x->data = le64(b + 8);
+    uint32_t n = le32(b + 24); /* the table's entries: 4-byte id, 8-byte size */
+    x->n_table = 0;
+    for (uint32_t i = 0; i < n && 28 + 12 * (size_t)(i + 1) <= want; i++, x->n_table++) {
+        memcpy(x->table[i].id, b + 28 + 12 * i, 4);
+        x->table[i].size = le64(b + 32 + 12 * i);
+    }
+    return ACCEL_OK;
+}
+
 #define CORRUPT(...) \
     do { \
         st = ACCEL_ERROR(ACCEL_ERR_FORMAT, __VA_ARGS__); \
@@ -145,9 +181,14 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
     size_t k = 0;
     if ((st = accel__audio_input_read_full(in, h, 12, &k)) != ACCEL_OK) goto fail;
     if (k != 12) CORRUPT("'%s': truncated: shorter than a RIFF header", path);
-    if (memcmp(h, "RIFF", 4) != 0 || memcmp(h + 8, "WAVE", 4) != 0)
-        CORRUPT("'%s': not a RIFF WAVE file", path);
-    int have_fmt = 0, tag = 0, ch = 0, bits = 0, block = 0;
+    const char *kind = memcmp(h, "RIFF", 4) == 0   ? "WAV"
+                       : memcmp(h, "RF64", 4) == 0 ? "RF64"
+                       : memcmp(h, "BW64", 4) == 0 ? "BW64"
+                                                   : NULL;
+    if (!kind || memcmp(h + 8, "WAVE", 4) != 0) CORRUPT("'%s': not a RIFF WAVE file", path);
+    int wide = kind[0] != 'W'; /* RF64, BW64: sizes of 0xFFFFFFFF are in the ds64 chunk */
+    ds64 x = {0};
+    int have_ds64 = 0, have_fmt = 0, tag = 0, ch = 0, bits = 0, block = 0;
     uint32_t rate = 0;
     for (;;) {
         unsigned char c[8];
@@ -155,15 +196,33 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
         if (k == 0)
             CORRUPT("'%s': corrupt WAV: no data chunk%s", path, have_fmt ? "" : " and no fmt chunk");
         if (k != 8) CORRUPT("'%s': truncated inside a chunk header", path);
-        uint32_t size = le32(c + 4);
+        uint32_t size32 = le32(c + 4);
+        uint64_t size = size32;
+        int is_data = memcmp(c, "data", 4) == 0;
         int64_t here = in->pos;
-        if (memcmp(c, "data", 4) != 0 && fsize >= 0 && here + (int64_t)size > fsize)
-            CORRUPT("'%s': corrupt or truncated WAV: its '%.4s' chunk declares %u bytes, past the end "
-                    "of the file", path, (const char *)c, size);
+        if (wide && !have_ds64) {
+            if (memcmp(c, "ds64", 4) != 0)
+                CORRUPT("'%s': corrupt %s: its first chunk is '%.4s', not ds64", path, kind, (const char *)c);
+            if ((st = read_ds64(in, path, kind, size32, &x)) != ACCEL_OK) goto fail;
+            have_ds64 = 1;
+        } else if (wide && size32 == 0xFFFFFFFFu && !is_data) {
+            int i = 0;
+            while (i < x.n_table && memcmp(x.table[i].id, c, 4) != 0) i++;
+            if (i == x.n_table)
+                CORRUPT("'%s': corrupt %s: its '%.4s' chunk's size is not in the ds64 chunk", path, kind,
+                        (const char *)c);
+            size = x.table[i].size;
+        }
+        if (size >= (uint64_t)1 << 62) /* a table's size: no file, and past any position's range */
+            CORRUPT("'%s': corrupt %s: its '%.4s' chunk declares %llu bytes", path, kind, (const char *)c,
+                    (unsigned long long)size);
+        if (!is_data && fsize >= 0 && size > (uint64_t)(fsize - here))
+            CORRUPT("'%s': corrupt or truncated WAV: its '%.4s' chunk declares %llu bytes, past the end "
+                    "of the file", path, (const char *)c, (unsigned long long)size);
         if (memcmp(c, "fmt ", 4) == 0) {
             unsigned char fm[40];
-            if (size < 16) CORRUPT("'%s': corrupt WAV: fmt chunk of %u bytes (at least 16)", path, size);
-            size_t want = size < sizeof fm ? size : sizeof fm;
+            if (size < 16) CORRUPT("'%s': corrupt WAV: fmt chunk of %u bytes (at least 16)", path, size32);
+            size_t want = size < sizeof fm ? (size_t)size : sizeof fm;
             if ((st = accel__audio_input_read_full(in, fm, want, &k)) != ACCEL_OK) goto fail;
             if (k != want) CORRUPT("'%s': truncated inside the fmt chunk", path);
             tag = le16(fm);
@@ -172,45 +231,62 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
             block = le16(fm + 12);
             bits = le16(fm + 14);
             if (tag == 0xFFFE) {
-                if (size < 40) CORRUPT("'%s': corrupt WAV: extensible fmt chunk of %u bytes (40)", path, size);
+                if (size < 40) CORRUPT("'%s': corrupt WAV: extensible fmt chunk of %u bytes (40)", path, size32);
                 tag = le16(fm + 24); /* the sub-format GUID starts with the format tag */
             }
             have_fmt = 1;
-        } else if (memcmp(c, "data", 4) == 0) {
+        } else if (is_data) {
             if (!have_fmt) CORRUPT("'%s': corrupt WAV: data chunk before the fmt chunk", path);
             int64_t avail = fsize >= 0 ? fsize - here : -1;
             uint32_t riff = le32(h + 4);
-            int streamed = size == 0xFFFFFFFFu || (size == 0 && avail != 0 && (riff == 0 || riff == 0xFFFFFFFFu));
+            int streamed = 0;
+            if (wide && size32 == 0xFFFFFFFFu) {
+                /* the ds64's sizes; both 0: a writer that could not go back to fill them in */
+                size = x.data;
+                streamed = x.data == 0 && x.riff == 0 && avail != 0;
+            } else {
+                streamed = size32 == 0xFFFFFFFFu ||
+                           (size32 == 0 && avail != 0 && (riff == 0 || riff == 0xFFFFFFFFu));
+            }
             in->wav_tag = tag; /* the source picks the decoders of a codec this reader lacks */
             in->wav_streamed = streamed; /* libsndfile, reading a pipe, cannot tell */
-            if (tag != 1 && tag != 3) {
-                st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: WAV format tag 0x%04x", path, tag);
+            int ok_bits = tag == 1 ? (bits == 8 || bits == 16 || bits == 24 || bits == 32)
+                                   : tag == 3 && (bits == 32 || bits == 64);
+            if (!ok_bits) {
+                /* libsndfile and FFmpeg take the ds64's 0 for the length: no sample, no word */
+                if (wide && streamed)
+                    CORRUPT("'%s': unsupported: this %s stream has no length (its ds64 sizes are 0, as a "
+                            "writer to a pipe leaves them) and its samples (format tag 0x%04x, %d bits) are "
+                            "none that accel reads to the end: PCM of 8 to 32 bits or IEEE float",
+                            path, kind, tag, bits);
+                if (tag != 1 && tag != 3)
+                    st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: WAV format tag 0x%04x",
+                                     path, tag);
+                else
+                    st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: %s with %d bits per sample",
+                                     path, tag == 1 ? "PCM" : "IEEE float", bits);
                 goto fail;
             }
             if (ch < 1 || ch > 1024) CORRUPT("'%s': corrupt WAV: %d channels", path, ch);
             if (rate < 1 || rate > 4000000) CORRUPT("'%s': corrupt WAV: sample rate %u Hz", path, rate);
-            int ok_bits = tag == 1 ? (bits == 8 || bits == 16 || bits == 24 || bits == 32) : (bits == 32 || bits == 64);
-            if (!ok_bits) {
-                st = ACCEL_ERROR(ACCEL_ERR_UNSUPPORTED, "'%s': unsupported codec: %s with %d bits per sample",
-                                 path, tag == 1 ? "PCM" : "IEEE float", bits);
-                goto fail;
-            }
             if (block != ch * (bits / 8))
                 CORRUPT("'%s': corrupt WAV: block align %d for %d channels of %d bits", path, block, ch, bits);
             if (streamed) {
                 w->frames_left = -1; /* streamed WAV: the data run to the end of the file */
             } else {
-                if (avail >= 0 && (int64_t)size > avail)
-                    CORRUPT("'%s': truncated: the data chunk declares %u bytes, the file holds %lld",
-                            path, size, (long long)avail);
+                if (avail >= 0 && size > (uint64_t)avail)
+                    CORRUPT("'%s': truncated: the data chunk declares %llu bytes, the file holds %lld",
+                            path, (unsigned long long)size, (long long)avail);
                 if (size % (uint32_t)block)
-                    CORRUPT("'%s': corrupt WAV: data chunk of %u bytes is not whole frames of %d bytes",
-                            path, size, block);
+                    CORRUPT("'%s': corrupt WAV: data chunk of %llu bytes is not whole frames of %d bytes",
+                            path, (unsigned long long)size, block);
+                if (size / (uint32_t)block > (uint64_t)INT64_MAX)
+                    CORRUPT("'%s': corrupt %s: a data chunk of %llu bytes", path, kind, (unsigned long long)size);
                 w->frames_left = (int64_t)(size / (uint32_t)block);
             }
             break;
         }
-        if (memcmp(c, "data", 4) != 0) {
+        if (!is_data) {
             int64_t next = here + (int64_t)size + (int64_t)(size & 1);
             if ((st = accel__audio_input_seek(in, next)) != ACCEL_OK) goto fail;
         }
@@ -226,7 +302,7 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
     d->channels = ch;
     d->frames = w->frames_left;
     d->exact = w->frames_left >= 0; /* reads stop at the declared size; a shorter file is an error */
-    snprintf(d->format, sizeof d->format, "WAV %s %d-bit", tag == 1 ? "PCM" : "float", bits);
+    snprintf(d->format, sizeof d->format, "%s %s %d-bit", kind, tag == 1 ? "PCM" : "float", bits);
     d->finite = tag == 1;
     d->read = wav_read;
     d->close = wav_close;

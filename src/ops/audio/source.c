@@ -1,7 +1,7 @@
 /* source.c — accel_audio_source: a file (through a decoder) or caller memory, delivered as
  * mono float32 at the rate asked for, in bounded memory.
  *
- * Decoder choice: RIFF WAV goes to the built-in reader (strict about truncation); a WAV codec
+ * Decoder choice: RIFF WAV (and RF64, BW64) goes to the built-in reader (strict about truncation); a WAV codec
  * it lacks, and every other file, goes to libsndfile, then FFmpeg. MPEG audio goes to FFmpeg
  * (it counts MPEG frames exactly where libsndfile estimates) and to libmpg123, quiet, before
  * libsndfile (open_decoder says in which order). Channels are averaged (what VGGish's np.mean
@@ -168,7 +168,10 @@ static accel_status open_decoder(audio_input *in, audio_decoder *d)
     FORWARD_IF_ERROR(accel__audio_input_read_full(in, h, sizeof h, &k));
     RETURN_ERROR_IF(k == 0, ACCEL_ERR_FORMAT, "'%s': empty file (0 bytes)", path);
 
-    int is_wav = k >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
+    /* RIFF, or its 64-bit forms RF64 and BW64 */
+    int is_wav = k >= 12 &&
+                 (memcmp(h, "RIFF", 4) == 0 || memcmp(h, "RF64", 4) == 0 || memcmp(h, "BW64", 4) == 0) &&
+                 memcmp(h + 8, "WAVE", 4) == 0;
     /* an MPEG frame header: 11 sync bits, a version other than the reserved 01 and a layer
      * other than the reserved 00. ADTS AAC starts with the same sync and layer 00: taken for
      * MPEG, an ADTS stream from a pipe went to libmpg123, which resynced on false frames in it
