@@ -7,6 +7,7 @@
 #   - it refreshes (the clock line changes) and draws in colour on a terminal, none with
 #     NO_COLOR set;
 #   - q quits, and Ctrl-C quits, each with status 0 and the terminal given back;
+#   - with --iterations, the last frame is left on the terminal's own screen;
 #   - through a pipe: plain frames, no escape sequence.
 set -u
 accel=$1 build=$2
@@ -85,6 +86,18 @@ check "NO_COLOR: no colour nor reverse video" \
 tmux -L "$sock" send-keys -t two C-c
 for _ in $(seq 100); do [ -e "$tmp/two.rc" ] && break; sleep 0.05; done
 check "Ctrl-C quits with status 0" grep -qx "EXIT=0" "$tmp/two.rc"
+
+# --iterations on a terminal: the last frame stays on the terminal's own screen once top has
+# ended (it left with the alternate screen, and `accel top -n 1` showed nothing)
+tmux -L "$sock" new-session -d -s count -x 160 -y 40 \
+  "'$accel' top --iterations 2 --interval 0.2; echo \"EXIT=\$?\" > '$tmp/count.rc'; echo 'top ended'; sleep 60"
+check "--iterations: it ends" wait_for count "top ended"
+counted=$(tmux -L "$sock" capture-pane -p -t count)
+echo "$counted" | sed 's/^/  | /'
+check "--iterations: status 0" grep -qx "EXIT=0" "$tmp/count.rc"
+check "--iterations: the last frame left on the screen" grep -q "Fake H100" <<<"$counted"
+check "--iterations: one frame, above the shell's next line" \
+  bash -c "[ \"\$(grep -c '^accel top' <<<'$counted')\" = 1 ] && grep -A40 '^accel top' <<<'$counted' | grep -q 'top ended'"
 
 # a terminal smaller than the frame: every line cut to its width (none wraps), the lines past
 # its height left out, so the title stays on the first row

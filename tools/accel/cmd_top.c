@@ -588,8 +588,18 @@ int accel_cli_top(int argc, char **argv)
         fclose(f);
         fwrite(buf, 1, len, out);
         fflush(out);
+        if (iterations >= 0 && it + 1 >= iterations) {
+            /* the count given: the last frame stays on the terminal's own screen, as the
+             * alternate one is left (`accel top -n 1` showed nothing once it had ended) */
+            if (tty && !json && len >= 6) {
+                restore_terminal();
+                fwrite(buf + 3, 1, len - 6, out); /* without the \033[H before, \033[J after */
+                fflush(out);
+            }
+            free(buf);
+            break;
+        }
         free(buf);
-        if (iterations >= 0 && it + 1 >= iterations) break;
         /* wait for the next refresh, or a key */
         double until = accel__now_ms() + interval * 1000;
         while (!stop) {
