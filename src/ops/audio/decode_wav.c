@@ -5,7 +5,7 @@
  * libsndfile is lenient: a data chunk that declares more bytes than the file holds is reported
  * as truncated (a data size of 0xFFFFFFFF, or 0 with an unset RIFF size, written by streaming
  * recorders, means "to the end of the file"; so do an RF64's ds64 sizes left at 0, as FFmpeg
- * leaves them writing to a pipe). Samples are normalised as libsndfile does (PCM by
+ * leaves them writing to a pipe; SoX's and arecord's placeholders mean "at most"). Samples are normalised as libsndfile does (PCM by
  * 2^(bits-1), 8-bit unsigned around 128). */
 #include "audio_internal.h"
 
@@ -20,6 +20,7 @@ typedef struct wav_state {
     int channels;
     int block;    /* bytes per frame */
     int64_t frames_left;  /* -1: to the end of the file */
+    int soft_end;         /* the data may end before frames_left: a writer's placeholder size */
     unsigned char *raw;
     size_t raw_cap;
     char path[1024];
@@ -49,7 +50,7 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
         FORWARD_IF_ERROR(accel__audio_input_read_full(w->in, w->raw, bytes, &n));
         p = w->raw;
     }
-    if (n < bytes && w->frames_left >= 0)
+    if (n < bytes && w->frames_left >= 0 && !w->soft_end)
         return ACCEL_ERROR(ACCEL_ERR_FORMAT, "'%s': truncated: the file ends inside its data chunk",
                            w->path);
     size_t frames = n / (size_t)w->block;
@@ -100,7 +101,7 @@ static int wav_view16(void *state, const int16_t **x, int64_t *n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     wav_state *w = state;
-    if (w->fmt != 1 || w->bits != 16 || w->channels != 1 || w->frames_left < 0) return 0;
+    if (w->fmt != 1 || w->bits != 16 || w->channels != 1 || w->frames_left < 0 || w->soft_end) return 0;
     if ((uint64_t)w->frames_left > SIZE_MAX / 2) return 0;
     size_t bytes = (size_t)w->frames_left * 2, got = 0;
     int64_t at = w->in->pos;
@@ -248,8 +249,13 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
                 streamed = size32 == 0xFFFFFFFFu ||
                            (size32 == 0 && avail != 0 && (riff == 0 || riff == 0xFFFFFFFFu));
             }
+            /* "at most this much, the length unknown", as writers to a pipe put it: SoX
+             * 0x7ffff000 (its MS_UNSPEC), arecord 0x7fffff00 and, recording without a limit,
+             * 0x80000000 (its largest WAV). The data may end sooner without being cut. */
+            int placeholder = !wide && (size32 == 0x7ffff000u || size32 == 0x7fffff00u || size32 == 0x80000000u) &&
+                              (avail < 0 || size > (uint64_t)avail);
             in->wav_tag = tag; /* the source picks the decoders of a codec this reader lacks */
-            in->wav_streamed = streamed; /* libsndfile, reading a pipe, cannot tell */
+            in->wav_streamed = streamed || placeholder; /* libsndfile, reading a pipe, cannot tell */
             int ok_bits = tag == 1 ? (bits == 8 || bits == 16 || bits == 24 || bits == 32)
                                    : tag == 3 && (bits == 32 || bits == 64);
             if (!ok_bits) {
@@ -274,6 +280,11 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
             if (streamed) {
                 w->frames_left = -1; /* streamed WAV: the data run to the end of the file */
             } else {
+                if (placeholder) { /* a file: what it holds; a pipe: until it ends, at most size */
+                    w->soft_end = avail < 0;
+                    if (avail >= 0) size = (uint64_t)avail;
+                    size -= size % (uint32_t)block;
+                }
                 if (avail >= 0 && size > (uint64_t)avail)
                     CORRUPT("'%s': truncated: the data chunk declares %llu bytes, the file holds %lld",
                             path, (unsigned long long)size, (long long)avail);
@@ -300,8 +311,9 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
     d->state = w;
     d->rate = (int)rate;
     d->channels = ch;
-    d->frames = w->frames_left;
-    d->exact = w->frames_left >= 0; /* reads stop at the declared size; a shorter file is an error */
+    d->frames = w->soft_end ? -1 : w->frames_left;
+    /* reads stop at the declared size; a shorter file is an error */
+    d->exact = w->frames_left >= 0 && !w->soft_end;
     snprintf(d->format, sizeof d->format, "%s %s %d-bit", kind, tag == 1 ? "PCM" : "float", bits);
     d->finite = tag == 1;
     d->read = wav_read;
