@@ -15,7 +15,8 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              trickled request line, trickled headers, a trickled or stalled body (pages'
              included), a silent connection: each 408 at the deadline and closed; a kept-alive
              connection's next request; the access log's time from the accept
-  framing    request smuggling and framing: Content-Length twice or malformed,
+  framing    request smuggling and framing: Content-Length twice or malformed, white space
+             before a field's colon or a framing field folded onto the next line,
              Transfer-Encoding other than chunked (501), both; absolute-form targets; a
              missing Host counted under no endpoint; the access log escaped; an unanswered
              request not counted as answered
@@ -726,6 +727,19 @@ def framing():
                     b"is not supported (this server reads 'chunked' only)")
             check(b'application/json' in r and b'Connection: close' in r, 'a JSON 501 that closes', r[:300])
         one(b'GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxxxx', 'a page with gzip', 501)
+        # white space before a field's colon (RFC 9112 §5.1), or a framing field folded onto
+        # the next line (§5.2): libmicrohttpd keeps either in the name and frames no body by
+        # it, which a proxy in front may have: refused, and nothing after it is read
+        for field in (b'Content-Length : 5', b'Content-Length\t: 5', b'Transfer-Encoding : chunked',
+                      b'Transfer-Encoding:\r\n chunked', b'Content-Length:\r\n 5'):
+            r = one(post + field + b'\r\n\r\nhello' + smuggled, repr(field.decode()), 400,
+                    b'a malformed field name')
+            check(b'Connection: close' in r, 'a JSON 400 that closes', r[:300])
+        one(b'GET /healthz HTTP/1.1\r\nHost: x\r\nAccept: text/plain,\r\n text/html\r\n\r\n' + smuggled,
+            'a folded Accept', 400, b'a malformed field name')
+        # HTTP/1.2 is answered as 1.1: without Host, 400
+        r = srv.raw(b'GET /healthz HTTP/1.2\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 400 and b'Host header' in r, 'HTTP/1.2 without Host: 400', r[:300])
         # a chunked body still works
         r = srv.raw(post + b'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n')
         check(status_line(r) == 400 and b'ERR_FORMAT' in r, 'a chunked body is read (and is no image)', r[:300])

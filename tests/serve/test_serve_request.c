@@ -158,6 +158,20 @@ static void framing(void)
     r = req_in("GET", "/status", "1, 2", NULL, "HTTP/1.1", NULL);
     ASSERT_EQ_INT(r.status, 400);
     ASSERT_EQ_INT(r.close, 1);
+    /* a later HTTP/1.x is answered as 1.1: it needs a Host too */
+    r = req_in("GET", "/status", NULL, NULL, "HTTP/1.2", NULL);
+    ASSERT_EQ_INT(r.status, 400);
+    ASSERT_CONTAINS(r.error, "needs a Host header");
+    /* a field name that is not a token ("Content-Length " sent with a space before its
+     * colon, which libmicrohttpd keeps in the name): the size a proxy may have read is not
+     * seen here, so the message is refused and the connection closed (RFC 9112 §5.1) */
+    sv_request_in in = {.method = "POST", .uri = u, .body_limit = 1000};
+    sv_request_head head = {.version = "HTTP/1.1", .host = "x", .bad_name = "Content-Length "};
+    sv_request_parse_head(&in, &head, routes, N, &r);
+    ASSERT_EQ_INT(r.status, 400);
+    ASSERT_EQ_INT(r.close, 1);
+    ASSERT_EQ_INT(r.route, -1);
+    ASSERT_CONTAINS(r.error, "header field 'Content-Length ': a malformed field name");
 }
 
 static void token(void)

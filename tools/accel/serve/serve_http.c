@@ -475,6 +475,41 @@ static const char *joined(struct MHD_Connection *c, const char *name, char *buf,
     return f.count ? buf : NULL;
 }
 
+/* RFC 9110 §5.6.2: tchar */
+static int token_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result find_bad_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    const char **bad = cls;
+    const unsigned char *k = (const unsigned char *)(key ? key : "");
+    size_t i = 0;
+    while (token_char(k[i])) i++;
+    /* a framing field's name with more after it is one folded onto its next line */
+    int folded = (i > 14 && !strncasecmp(key, "Content-Length", 14)) ||
+                 (i > 17 && !strncasecmp(key, "Transfer-Encoding", 17));
+    if (i && !k[i] && !folded) return MHD_YES;
+    *bad = key ? key : "";
+    return MHD_NO;
+}
+
+/* The first header field whose name is not a token (NULL when all are): libmicrohttpd keeps
+ * white space before the colon in the name, and appends an obsolete line folding's next line
+ * to the name ("Transfer-Encoding:" folded onto " chunked" is a field
+ * "Transfer-Encodingchunked" with an empty value), so such a field may be framing that it and
+ * a proxy in front read differently. */
+static const char *bad_field_name(struct MHD_Connection *c)
+{
+    const char *bad = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, find_bad_name, &bad);
+    return bad;
+}
+
 static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
 {
     sv_server *s = q->srv;
@@ -494,6 +529,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         .transfer_encoding = joined(c, MHD_HTTP_HEADER_TRANSFER_ENCODING, te, sizeof te),
         .version = version,
         .host = joined(c, MHD_HTTP_HEADER_HOST, host, sizeof host),
+        .bad_name = bad_field_name(c),
     };
     sv_request *r = &q->parsed;
     sv_request_parse_head(&in, &head, routes, N_ROUTES, r);

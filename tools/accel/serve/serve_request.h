@@ -54,6 +54,10 @@ typedef struct sv_request_head {
     const char *transfer_encoding; /* the Transfer-Encoding header(s) */
     const char *version;           /* "HTTP/1.1"; NULL: the Host header is not checked */
     const char *host;              /* the Host header(s) */
+    const char *bad_name;          /* the first malformed field name: not a token (RFC 9110
+                                    * §5.1; "Content-Length " sent with a space before its
+                                    * colon, which libmicrohttpd keeps in the name), or a
+                                    * framing field's name with a folded line appended */
 } sv_request_head;
 
 /* What accel makes of it. */
@@ -82,7 +86,7 @@ typedef struct sv_request {
  * answer (400, 401, 404, 405, 406, 413, 501) when the request cannot go ahead. First what
  * makes the message itself unsafe or malformed, whatever the endpoint: its framing
  * (Transfer-Encoding other than chunked: 501; Content-Length malformed or given twice, or
- * with Transfer-Encoding: 400; these set `close`), the Host header (400), the request target
+ * with Transfer-Encoding, or a field name that is not a token: 400; these set `close`), the Host header (400), the request target
  * (400; origin-form or absolute-form, RFC 9112 §3.2). Then in the order a client can fix
  * them: path (404), method (405), token (401), the declared body size (413), the parameters
  * (400) and the Accept header (406). */
