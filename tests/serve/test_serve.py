@@ -284,18 +284,24 @@ def token():
         check(st == 401 and h.get('www-authenticate') == 'Bearer realm="accel"' and b'dXNlcjpwYXNz' not in b,
               'Authorization: Basic: 401 without error="invalid_token", the credentials not echoed',
               (st, h.get('www-authenticate'), b))
+        # RFC 6750 §2.3's query parameter is not taken, and its value is not logged
+        st, h, b = srv.request('GET', '/status?access_token=' + tok)
+        check(st == 401, 'the token as ?access_token=: 401', st)
         st, _, b = srv.request('GET', '/status', headers={'Authorization': 'Bearer ' + tok})
         check(st == 200 and json.loads(b)['server']['token_required'] is True, 'the right token: 200', st)
         st, _, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav,
                                headers={'Authorization': 'bearer ' + tok})
         check(st == 200, 'the scheme is case-insensitive', st)
         fams = metrics(srv, headers={'Authorization': 'Bearer ' + tok})
-        check(sample(fams, 'accel_http_rejected', reason='unauthorized') == 9, 'nine requests turned away', 
+        check(sample(fams, 'accel_http_rejected', reason='unauthorized') == 10, 'ten requests turned away', 
               sample(fams, 'accel_http_rejected', reason='unauthorized'))
     finally:
         rc = srv.stop()
     check(rc == 0, 'exit status 0', rc)
-    check(not any(tok in l for l in srv.log()), 'the token never appears in the log')
+    check(not any(tok in l for l in srv.log()), 'the token never appears in the log',
+          [l for l in srv.log() if tok in l])
+    check(any('GET /status?access_token=(hidden) 401 ' in l for l in srv.log()),
+          'the ?access_token= request logged with its value hidden', srv.log()[-12:])
     # a token too short is refused at start, without being echoed
     r = subprocess.run([ACCEL, 'serve', '--listen', '127.0.0.1:0'], capture_output=True,
                        env=dict(os.environ, ACCEL_SERVE_TOKEN='short'))

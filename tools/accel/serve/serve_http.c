@@ -165,9 +165,10 @@ static void access_line(const char *client, const char *method, const char *uri,
 {
     char when[32];
     accel_cli_utc_now(when);
-    char m[80], u[1240], n[820];
+    char m[80], t[320], u[1240], n[820];
     sv_log_escape(m, sizeof m, method, 16, 1);
-    sv_log_escape(u, sizeof u, uri, 300, 1);
+    sv_log_target(t, sizeof t, uri);
+    sv_log_escape(u, sizeof u, t, 300, 1);
     sv_log_escape(n, sizeof n, note, 200, 0);
     char status[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
     if (code) snprintf(status, sizeof status, "%d", code);
