@@ -795,6 +795,16 @@ def framing():
               and sample(fams, 'accel_http_requests', handler='/', code='400') is None,
               'framing and Host 400s under no endpoint', [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
         check(sample(fams, 'accel_http_requests', handler='(none)', code='501') == 4, 'the 501s under no endpoint')
+        # the image bodies above ('hello') all failed to decode: each counted with its time,
+        # not with none
+        failed = sample(fams, 'accel_operation_errors', operation='image_quality', reason='ERR_FORMAT')
+        check(failed and sample(fams, 'accel_operation_duration_seconds', 'accel_operation_duration_seconds_count',
+                                operation='image_quality') == failed
+              and sample(fams, 'accel_operation_duration_seconds', 'accel_operation_duration_seconds_sum',
+                         operation='image_quality') > 0,
+              'failed operations in the duration histogram with the time they took',
+              [(x.name, x.value) for x in fams['accel_operation_duration_seconds'].samples
+               if x.labels.get('operation') == 'image_quality' and not x.name.endswith('_bucket')])
         inj = [l for l in log if '/x%0aFAKE' in l]
         check(len(inj) == 1 and '\\x0aFAKE 200\\x1b[31m\\xc2\\x9b' in inj[0], 'the message quoting the path, escaped', inj)
         check(not any(l.startswith('FAKE') for l in log), 'no forged line', [l for l in log if l.startswith('FAKE')])
