@@ -191,6 +191,11 @@ def endpoints():
               float(np.max(np.abs(got - want))) if got.shape == want.shape else None)
         check(j['preset'] == 'whisper-80' and j['padding'] == 'openai' and j['decoder'] == 'wav'
               and j['frames'] == want.shape[1], 'the JSON summary', {k: j[k] for k in ('preset', 'padding', 'decoder', 'frames')})
+        # numbers as the CLI's --json writes them: the fewest digits that read back the same,
+        # compute_ms too (a measured time has more than three decimals)
+        ms = re.search(rb'"compute_ms": ([-+0-9.e]+)', b)
+        check(ms and ms.group(1).decode() == repr(j['compute_ms']) and len(ms.group(1).split(b'.')[-1]) > 3,
+              'compute_ms in the fewest digits that read back the same, not rounded', ms and ms.group(1))
 
         # bad bodies: accel's message, naming the body
         st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=b'this is not audio at all')

@@ -223,8 +223,10 @@ void sv_op_audio_features(sv_job *job)
                       info.source_rate, info.source_channels);
         sv_buf_json_str(&b, dev);
         sv_buf_printf(&b, ", \"device_index\": %d, \"fallbacks\": %d, \"fallback_reason\": \"%s\", "
-                          "\"compute_ms\": %.3f, \"features\": ",
-                      rec.device_used, rec.n_fallbacks, accel_fallback_reason_name(rec.reason), compute_ms);
+                          "\"compute_ms\": ",
+                      rec.device_used, rec.n_fallbacks, accel_fallback_reason_name(rec.reason));
+        sv_buf_num(&b, compute_ms); /* as the CLI's --json writes it, not rounded */
+        sv_buf_printf(&b, ", \"features\": ");
         put_array(&b, out, shape, nd);
         sv_buf_printf(&b, "}\n");
         ok = !b.oom;
