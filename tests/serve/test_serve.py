@@ -26,8 +26,9 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
   fallback   the stand-in CUDA driver and NVML with an injected kernel failure: /status says
              "device": "cuda" and the GPU's name (write-up 002's check), the request falls
              back to the CPU, succeeds, and the fallback is counted
-  sigterm    SIGTERM with a request in flight: it is answered, new connections are refused
-             at once, the server exits 0
+  sigterm    SIGTERM with requests in flight: they are answered, new connections are refused
+             at once, a kept-alive connection is answered with Connection: close, the server
+             exits 0
 """
 import json
 import os
@@ -573,6 +574,13 @@ def sigterm():
         result.append(srv.request('POST', '/v1/audio/features?preset=whisper-80', body=body, timeout=120))
     t = threading.Thread(target=long_request)
     t.start()
+    # a kept-alive connection, and a request still arriving that keeps the drain going until
+    # its body is sent
+    ka = srv.connect()
+    ka.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    first = read_answer(ka)
+    arriving = srv.connect()
+    arriving.sendall(b'POST /v1/image/quality HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
     deadline = time.time() + 30
     while time.time() < deadline and not any('POST' in l for l in srv.log()):
         st, _, b = srv.request('GET', '/status')
@@ -592,14 +600,31 @@ def sigterm():
     except OSError as e:
         refused = repr(e)
     waited = time.time() - t1
+    # the kept-alive connection's next request is answered and the client told to go: with the
+    # listening socket closed, a request after it would find the connection gone unanswered
+    ka.sendall(b'GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n')
+    drained = read_answer(ka)
+    ka.settimeout(5)
+    try:
+        after = ka.recv(100)
+    except OSError as e:
+        after = repr(e)
+    ka.close()
+    arriving.sendall(b'defghij')
+    late = read_answer(arriving)
+    arriving.close()
     t.join(120)
     rc = srv.stop()
+    check(status_line(first) == 200 and b'Connection: close' not in first, 'kept alive before SIGTERM', first[:200])
+    check(status_line(drained) == 503 and b'draining' in drained and b'Connection: close' in drained and after == b'',
+          'a kept-alive connection while draining: 503 draining, Connection: close, closed', (drained[:300], after))
+    check(status_line(late) == 400 and b'ERR_FORMAT' in late, 'a request arriving during the drain is answered', late[:300])
     check(result and result[0][0] == 200 and len(result[0][2]) > 128, 'the request in flight is answered', result and result[0][:2])
     check(refused is True and waited < 1, 'a new connection is refused at once while draining', (refused, waited))
     check(rc == 0, 'exit status 0 after draining', rc)
     log = srv.log()
     # the feature request, and possibly the last /status poll whose connection is still closing
-    check(any(re.search(r'SIGTERM: stopping; finishing [12] requests? in flight', l) for l in log),
+    check(any(re.search(r'SIGTERM: stopping; finishing [23] requests in flight', l) for l in log),
           'it says what it finishes', log[-5:])
     check(log and log[-1] == 'accel serve: stopped', 'it says it stopped', log[-3:])
 

@@ -363,7 +363,14 @@ static enum MHD_Result send_answer(sv_req *q, sv_answer *a)
     }
     a->body = NULL; /* the response owns it now */
     if (a->ctype) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->ctype);
-    for (int i = 0; i < a->n_headers; i++) MHD_add_response_header(r, a->headers[i].name, a->headers[i].value);
+    int closes = 0;
+    for (int i = 0; i < a->n_headers; i++) {
+        MHD_add_response_header(r, a->headers[i].name, a->headers[i].value);
+        closes |= !strcasecmp(a->headers[i].name, "Connection");
+    }
+    /* while draining, a kept-alive client is told to go: with the listening socket closed,
+     * its next request would otherwise meet the connection closed under it at the exit */
+    if (!closes && atomic_load(&q->srv->draining)) MHD_add_response_header(r, "Connection", "close");
     q->code = a->code;
     q->sent = a->n;
     if (a->note[0]) accel__strlcpy(q->note, a->note, sizeof q->note);
