@@ -263,6 +263,8 @@ def endpoints():
         check(len(after) - before == 10, 'one log line per request', len(after) - before)
         check(re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1:\d+ GET /healthz 200 3 [\d.]+ms$', after[-1]),
               'a log line: time, client, method, target, status, bytes, time', after[-1])
+        head = [l for l in srv.log() if ' HEAD /status ' in l]
+        check(head and ' HEAD /status 200 0 ' in head[-1], 'a HEAD logged with the 0 bytes of body it sent', head)
         feat = [l for l in srv.log() if 'POST /v1/audio/features?preset=whisper-80 200' in l]
         check(feat and 'device="cpu' in feat[-1] and 'fallbacks=0' in feat[-1], 'an operation line names its device', feat[-1:])
     finally:

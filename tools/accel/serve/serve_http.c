@@ -372,7 +372,7 @@ static enum MHD_Result send_answer(sv_req *q, sv_answer *a)
      * its next request would otherwise meet the connection closed under it at the exit */
     if (!closes && atomic_load(&q->srv->draining)) MHD_add_response_header(r, "Connection", "close");
     q->code = a->code;
-    q->sent = a->n;
+    q->sent = strcmp(q->method, "HEAD") ? a->n : 0; /* libmicrohttpd sends a HEAD no body */
     if (a->note[0]) accel__strlcpy(q->note, a->note, sizeof q->note);
     q->state = ST_DONE;
     enum MHD_Result res = MHD_queue_response(q->conn, (unsigned)a->code, r);
