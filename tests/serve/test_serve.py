@@ -209,6 +209,16 @@ def endpoints():
               'a body that is not audio: 400 with accel\'s message', b)
         st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=b'')
         check(st == 400 and b'empty' in b, 'an empty body: 400', b)
+        # the file sent as a form (curl -F) rather than as the body: 415 saying so; any other
+        # Content-Type is not read
+        form = b'--xyz\r\nContent-Disposition: form-data; name="f"; filename="a.wav"\r\n\r\n' + wav + b'\r\n--xyz--\r\n'
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=form,
+                               headers={'Content-Type': 'multipart/form-data; boundary=xyz'})
+        check(st == 415 and b'takes the file itself as the body' in b and h.get('content-type') == 'application/json',
+              'a form: 415 naming it', (st, b[:200]))
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav,
+                               headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        check(st == 200, "curl --data-binary's Content-Type: not read, 200", (st, b[:200]))
         st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank',
                                body=read(os.path.join(AUDIO, 'bad', os.listdir(os.path.join(AUDIO, 'bad'))[0])))
         check(st == 400, 'a corrupt file from tests/data/audio/bad: 400', (st, b[:200]))

@@ -538,6 +538,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         .version = version,
         .host = joined(c, MHD_HTTP_HEADER_HOST, host, sizeof host),
         .bad_name = bad_field_name(c),
+        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
     };
     sv_request *r = &q->parsed;
     sv_request_parse_head(&in, &head, routes, N_ROUTES, r);

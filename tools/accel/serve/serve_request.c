@@ -541,6 +541,15 @@ void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
         fail(r, 501, "%s %s: %s", m, rt->path, rt->not_yet);
         return;
     }
+    /* the body is the file itself: a form (curl -F) never decodes, and the decoder's
+     * "not a JPEG, PNG or WebP image" would not say why. Any other type is not read: the
+     * bytes say the format, and curl --data-binary sends a form-urlencoded type */
+    const char *ct = head->content_type ? ows(head->content_type) : "";
+    if (rt->formats && !strncasecmp(ct, "multipart/form-data", 19)) {
+        fail(r, 415, "Content-Type: multipart/form-data: %s takes the file itself as the "
+                     "body (curl --data-binary @FILE), not a form", rt->path);
+        return;
+    }
     if (rt->args == SV_ARGS_AUDIO) audio_args(query, r);
     else if (rt->args == SV_ARGS_IMAGE_BLOB) blob_args(query, r);
     else if (rt->formats) read_query(query, NULL, 0, r); /* an operation without parameters */
