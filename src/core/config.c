@@ -228,9 +228,16 @@ static int valid_listen(const char *v, char *why, size_t cap)
 {
     const char *colon = NULL;
     if (v[0] == '[') {
+        /* each way the bracketed form can be wrong said as it is: "[::1]" has its brackets,
+         * and lacks the port */
         const char *close = strchr(v, ']');
-        if (!close || close == v + 1 || close[1] != ':') {
-            snprintf(why, cap, "an IPv6 address goes in brackets: [::1]:8765");
+        const char *wrong = !close            ? "no ']' after the IPv6 address: [::1]:8765"
+                            : close == v + 1  ? "no address in the brackets: [::1]:8765"
+                            : !close[1]       ? "no ':PORT' after the ']': [::1]:8765"
+                            : close[1] != ':' ? "':PORT' does not follow the ']': [::1]:8765"
+                                              : NULL;
+        if (wrong) {
+            snprintf(why, cap, "%s", wrong);
             return 0;
         }
         colon = close + 1;

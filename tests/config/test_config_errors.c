@@ -157,6 +157,11 @@ int main(void)
     bad_env("ACCEL_SERVE_LISTEN", "8080", "no ':PORT'; allowed: HOST:PORT");
     bad_env("ACCEL_SERVE_LISTEN", "localhost:99999", "port 0..65535");
     bad_env("ACCEL_SERVE_LISTEN", "::1:8080", "[::1]:8765");
+    /* bracketed, each fault named as it is (not "goes in brackets") */
+    bad_env("ACCEL_SERVE_LISTEN", "[::1]", "no ':PORT' after the ']'");
+    bad_env("ACCEL_SERVE_LISTEN", "[::1", "no ']' after the IPv6 address");
+    bad_env("ACCEL_SERVE_LISTEN", "[]:8080", "no address in the brackets");
+    bad_env("ACCEL_SERVE_LISTEN", "[::1]8080", "':PORT' does not follow the ']'");
     bad_env("ACCEL_SERVE_WORKERS", "0", "a whole number 1..256");
     bad_env("ACCEL_SERVE_QUEUE", "-1", "a whole number 0..100000");
     bad_env("ACCEL_SERVE_BODY_LIMIT_MB", "0", "a number of MB in (0, 4096]");

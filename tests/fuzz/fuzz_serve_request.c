@@ -1,8 +1,9 @@
 /* fuzz_serve_request — what accel serve reads of a request beyond libmicrohttpd
  * (tools/accel/serve/serve_request.c): the request target's path and query string, the
- * method, the Authorization, Accept and Content-Length headers, and the head's framing and
- * host (Transfer-Encoding, the version, Host), against the server's own endpoint list. The
- * input is those eight fields separated by newlines (the last three absent: no head given).
+ * method, the Authorization, Accept and Content-Length headers, and the head's framing, host
+ * and type (Transfer-Encoding, the version, Host, Content-Type), against the server's own
+ * endpoint list. The input is those nine fields separated by newlines (the last four absent:
+ * no head given).
  * Whatever the bytes, the verdict is one of the parser's statuses, with a terminated message;
  * a request let through has a route, for an operation parameters that accel accepts, and an
  * unambiguous framing (a chunked body or one Content-Length, not both).
@@ -33,8 +34,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = fuzz_cstr(data, size);
-    char *field[8] = {s, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    for (int k = 1; k < 8; k++) {
+    char *field[9] = {s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    for (int k = 1; k < 9; k++) {
         char *nl = field[k - 1] ? strchr(field[k - 1], '\n') : NULL;
         if (!nl) break;
         *nl = '\0';
@@ -43,10 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sv_request_in in = {field[0], field[1] ? field[1] : "/", field[2], field[3], field[4],
                         size & 1 ? "fuzz-token-0123456789" : NULL, 1 << 20};
     sv_request r;
-    sv_request_head head = {field[5], field[6], field[7]};
+    sv_request_head head = {field[5], field[6], field[7], NULL, field[8]};
     if (field[5]) sv_request_parse_head(&in, &head, routes, N_ROUTES, &r);
     else sv_request_parse(&in, routes, N_ROUTES, &r);
-    static const int allowed[] = {0, 400, 401, 404, 405, 406, 413, 501};
+    static const int allowed[] = {0, 400, 401, 404, 405, 406, 413, 415, 501};
     int ok = 0;
     for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++) ok |= r.status == allowed[k];
     FUZZ_CHECK(ok);

@@ -15,7 +15,8 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              trickled request line, trickled headers, a trickled or stalled body (pages'
              included), a silent connection: each 408 at the deadline and closed; a kept-alive
              connection's next request; the access log's time from the accept
-  framing    request smuggling and framing: Content-Length twice or malformed,
+  framing    request smuggling and framing: Content-Length twice or malformed, white space
+             before a field's colon or a framing field folded onto the next line,
              Transfer-Encoding other than chunked (501), both; absolute-form targets; a
              missing Host counted under no endpoint; the access log escaped; an unanswered
              request not counted as answered
@@ -25,8 +26,9 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
   fallback   the stand-in CUDA driver and NVML with an injected kernel failure: /status says
              "device": "cuda" and the GPU's name (write-up 002's check), the request falls
              back to the CPU, succeeds, and the fallback is counted
-  sigterm    SIGTERM with a request in flight: it is answered, new connections are refused
-             at once, the server exits 0
+  sigterm    SIGTERM with requests in flight: they are answered, new connections are refused
+             at once, a kept-alive connection is answered with Connection: close, the server
+             exits 0
 """
 import json
 import os
@@ -142,7 +144,11 @@ def endpoints():
         r = srv.raw(b'GET /status HTTP/1.1\r\n\r\n')
         check(status_line(r) == 400, 'HTTP/1.1 without Host: 400', r[:80])
         r = srv.raw(b'GET /status HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 40000 + b'\r\n\r\n')
-        check(400 <= status_line(r) < 500 or r == b'', 'a 40 kB header: a 4xx or a close, never a crash', r[:80])
+        check(status_line(r) == 431 or r == b'', "a 40 kB header: libmicrohttpd's 431 or a close, never a crash", r[:80])
+        r = srv.raw(b'GET /healthz?' + b'a' * 40000 + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+        check(status_line(r) == 414 or r == b'', "a 40 kB request line: libmicrohttpd's 414 or a close", r[:80])
+        r = srv.raw(b'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n')
+        check(status_line(r) == 505, "HTTP/2.0 in a request line: libmicrohttpd's 505", r[:80])
         r = srv.raw(b'GET /st%zztus HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
         check(status_line(r) == 400 and b'percent-encoding' in r, 'a bad escape in the path: 400', r[:200])
         st, _, b = srv.request('GET', '/healthz')
@@ -190,6 +196,11 @@ def endpoints():
               float(np.max(np.abs(got - want))) if got.shape == want.shape else None)
         check(j['preset'] == 'whisper-80' and j['padding'] == 'openai' and j['decoder'] == 'wav'
               and j['frames'] == want.shape[1], 'the JSON summary', {k: j[k] for k in ('preset', 'padding', 'decoder', 'frames')})
+        # numbers as the CLI's --json writes them: the fewest digits that read back the same,
+        # compute_ms too (a measured time has more than three decimals)
+        ms = re.search(rb'"compute_ms": ([-+0-9.e]+)', b)
+        check(ms and ms.group(1).decode() == repr(j['compute_ms']) and len(ms.group(1).split(b'.')[-1]) > 3,
+              'compute_ms in the fewest digits that read back the same, not rounded', ms and ms.group(1))
 
         # bad bodies: accel's message, naming the body
         st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=b'this is not audio at all')
@@ -198,6 +209,16 @@ def endpoints():
               'a body that is not audio: 400 with accel\'s message', b)
         st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=b'')
         check(st == 400 and b'empty' in b, 'an empty body: 400', b)
+        # the file sent as a form (curl -F) rather than as the body: 415 saying so; any other
+        # Content-Type is not read
+        form = b'--xyz\r\nContent-Disposition: form-data; name="f"; filename="a.wav"\r\n\r\n' + wav + b'\r\n--xyz--\r\n'
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=form,
+                               headers={'Content-Type': 'multipart/form-data; boundary=xyz'})
+        check(st == 415 and b'takes the file itself as the body' in b and h.get('content-type') == 'application/json',
+              'a form: 415 naming it', (st, b[:200]))
+        st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav,
+                               headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        check(st == 200, "curl --data-binary's Content-Type: not read, 200", (st, b[:200]))
         st, h, b = srv.request('POST', '/v1/audio/features?preset=fbank',
                                body=read(os.path.join(AUDIO, 'bad', os.listdir(os.path.join(AUDIO, 'bad'))[0])))
         check(st == 400, 'a corrupt file from tests/data/audio/bad: 400', (st, b[:200]))
@@ -252,6 +273,8 @@ def endpoints():
         check(len(after) - before == 10, 'one log line per request', len(after) - before)
         check(re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1:\d+ GET /healthz 200 3 [\d.]+ms$', after[-1]),
               'a log line: time, client, method, target, status, bytes, time', after[-1])
+        head = [l for l in srv.log() if ' HEAD /status ' in l]
+        check(head and ' HEAD /status 200 0 ' in head[-1], 'a HEAD logged with the 0 bytes of body it sent', head)
         feat = [l for l in srv.log() if 'POST /v1/audio/features?preset=whisper-80 200' in l]
         check(feat and 'device="cpu' in feat[-1] and 'fallbacks=0' in feat[-1], 'an operation line names its device', feat[-1:])
     finally:
@@ -283,18 +306,24 @@ def token():
         check(st == 401 and h.get('www-authenticate') == 'Bearer realm="accel"' and b'dXNlcjpwYXNz' not in b,
               'Authorization: Basic: 401 without error="invalid_token", the credentials not echoed',
               (st, h.get('www-authenticate'), b))
+        # RFC 6750 §2.3's query parameter is not taken, and its value is not logged
+        st, h, b = srv.request('GET', '/status?access_token=' + tok)
+        check(st == 401, 'the token as ?access_token=: 401', st)
         st, _, b = srv.request('GET', '/status', headers={'Authorization': 'Bearer ' + tok})
         check(st == 200 and json.loads(b)['server']['token_required'] is True, 'the right token: 200', st)
         st, _, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav,
                                headers={'Authorization': 'bearer ' + tok})
         check(st == 200, 'the scheme is case-insensitive', st)
         fams = metrics(srv, headers={'Authorization': 'Bearer ' + tok})
-        check(sample(fams, 'accel_http_rejected', reason='unauthorized') == 9, 'nine requests turned away', 
+        check(sample(fams, 'accel_http_rejected', reason='unauthorized') == 10, 'ten requests turned away', 
               sample(fams, 'accel_http_rejected', reason='unauthorized'))
     finally:
         rc = srv.stop()
     check(rc == 0, 'exit status 0', rc)
-    check(not any(tok in l for l in srv.log()), 'the token never appears in the log')
+    check(not any(tok in l for l in srv.log()), 'the token never appears in the log',
+          [l for l in srv.log() if tok in l])
+    check(any('GET /status?access_token=(hidden) 401 ' in l for l in srv.log()),
+          'the ?access_token= request logged with its value hidden', srv.log()[-12:])
     # a token too short is refused at start, without being echoed
     r = subprocess.run([ACCEL, 'serve', '--listen', '127.0.0.1:0'], capture_output=True,
                        env=dict(os.environ, ACCEL_SERVE_TOKEN='short'))
@@ -561,6 +590,13 @@ def sigterm():
         result.append(srv.request('POST', '/v1/audio/features?preset=whisper-80', body=body, timeout=120))
     t = threading.Thread(target=long_request)
     t.start()
+    # a kept-alive connection, and a request still arriving that keeps the drain going until
+    # its body is sent
+    ka = srv.connect()
+    ka.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    first = read_answer(ka)
+    arriving = srv.connect()
+    arriving.sendall(b'POST /v1/image/quality HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
     deadline = time.time() + 30
     while time.time() < deadline and not any('POST' in l for l in srv.log()):
         st, _, b = srv.request('GET', '/status')
@@ -580,14 +616,31 @@ def sigterm():
     except OSError as e:
         refused = repr(e)
     waited = time.time() - t1
+    # the kept-alive connection's next request is answered and the client told to go: with the
+    # listening socket closed, a request after it would find the connection gone unanswered
+    ka.sendall(b'GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n')
+    drained = read_answer(ka)
+    ka.settimeout(5)
+    try:
+        after = ka.recv(100)
+    except OSError as e:
+        after = repr(e)
+    ka.close()
+    arriving.sendall(b'defghij')
+    late = read_answer(arriving)
+    arriving.close()
     t.join(120)
     rc = srv.stop()
+    check(status_line(first) == 200 and b'Connection: close' not in first, 'kept alive before SIGTERM', first[:200])
+    check(status_line(drained) == 503 and b'draining' in drained and b'Connection: close' in drained and after == b'',
+          'a kept-alive connection while draining: 503 draining, Connection: close, closed', (drained[:300], after))
+    check(status_line(late) == 400 and b'ERR_FORMAT' in late, 'a request arriving during the drain is answered', late[:300])
     check(result and result[0][0] == 200 and len(result[0][2]) > 128, 'the request in flight is answered', result and result[0][:2])
     check(refused is True and waited < 1, 'a new connection is refused at once while draining', (refused, waited))
     check(rc == 0, 'exit status 0 after draining', rc)
     log = srv.log()
     # the feature request, and possibly the last /status poll whose connection is still closing
-    check(any(re.search(r'SIGTERM: stopping; finishing [12] requests? in flight', l) for l in log),
+    check(any(re.search(r'SIGTERM: stopping; finishing [23] requests in flight', l) for l in log),
           'it says what it finishes', log[-5:])
     check(log and log[-1] == 'accel serve: stopped', 'it says it stopped', log[-3:])
 
@@ -726,6 +779,19 @@ def framing():
                     b"is not supported (this server reads 'chunked' only)")
             check(b'application/json' in r and b'Connection: close' in r, 'a JSON 501 that closes', r[:300])
         one(b'GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxxxx', 'a page with gzip', 501)
+        # white space before a field's colon (RFC 9112 §5.1), or a framing field folded onto
+        # the next line (§5.2): libmicrohttpd keeps either in the name and frames no body by
+        # it, which a proxy in front may have: refused, and nothing after it is read
+        for field in (b'Content-Length : 5', b'Content-Length\t: 5', b'Transfer-Encoding : chunked',
+                      b'Transfer-Encoding:\r\n chunked', b'Content-Length:\r\n 5'):
+            r = one(post + field + b'\r\n\r\nhello' + smuggled, repr(field.decode()), 400,
+                    b'a malformed field name')
+            check(b'Connection: close' in r, 'a JSON 400 that closes', r[:300])
+        one(b'GET /healthz HTTP/1.1\r\nHost: x\r\nAccept: text/plain,\r\n text/html\r\n\r\n' + smuggled,
+            'a folded Accept', 400, b'a malformed field name')
+        # HTTP/1.2 is answered as 1.1: without Host, 400
+        r = srv.raw(b'GET /healthz HTTP/1.2\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 400 and b'Host header' in r, 'HTTP/1.2 without Host: 400', r[:300])
         # a chunked body still works
         r = srv.raw(post + b'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n')
         check(status_line(r) == 400 and b'ERR_FORMAT' in r, 'a chunked body is read (and is no image)', r[:300])
@@ -775,6 +841,16 @@ def framing():
               and sample(fams, 'accel_http_requests', handler='/', code='400') is None,
               'framing and Host 400s under no endpoint', [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
         check(sample(fams, 'accel_http_requests', handler='(none)', code='501') == 4, 'the 501s under no endpoint')
+        # the image bodies above ('hello') all failed to decode: each counted with its time,
+        # not with none
+        failed = sample(fams, 'accel_operation_errors', operation='image_quality', reason='ERR_FORMAT')
+        check(failed and sample(fams, 'accel_operation_duration_seconds', 'accel_operation_duration_seconds_count',
+                                operation='image_quality') == failed
+              and sample(fams, 'accel_operation_duration_seconds', 'accel_operation_duration_seconds_sum',
+                         operation='image_quality') > 0,
+              'failed operations in the duration histogram with the time they took',
+              [(x.name, x.value) for x in fams['accel_operation_duration_seconds'].samples
+               if x.labels.get('operation') == 'image_quality' and not x.name.endswith('_bucket')])
         inj = [l for l in log if '/x%0aFAKE' in l]
         check(len(inj) == 1 and '\\x0aFAKE 200\\x1b[31m\\xc2\\x9b' in inj[0], 'the message quoting the path, escaped', inj)
         check(not any(l.startswith('FAKE') for l in log), 'no forged line', [l for l in log if l.startswith('FAKE')])

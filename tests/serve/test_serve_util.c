@@ -1,6 +1,6 @@
 /* serve_util.c: what accel serve writes of text it did not choose. The access log's escaping
  * (a request target or a message quoting it must not forge a line or reach a terminal as
- * control bytes), JSON strings that stay UTF-8 whatever bytes a client or a driver gave, and
+ * control bytes) and the token a target may carry, JSON strings that stay UTF-8 whatever bytes a client or a driver gave, and
  * numbers in the fewest digits that read back the same (as the CLI prints them). */
 #include "test.h"
 
@@ -42,6 +42,27 @@ static void log_escape(void)
     ASSERT_STR_EQ(out, "ab\\x0a"); /* an escape is written whole or not at all */
 }
 
+static const char *target(const char *uri, size_t cap)
+{
+    static char out[256];
+    sv_log_target(out, cap, uri);
+    return out;
+}
+
+/* a bearer token sent as RFC 6750 §2.3's query parameter is not written to the log */
+static void log_target(void)
+{
+    ASSERT_STR_EQ(target("/status?x=1", 256), "/status?x=1");
+    ASSERT_STR_EQ(target("/status?access_token=s3cret-token-0123", 256), "/status?access_token=(hidden)");
+    ASSERT_STR_EQ(target("/m?a=1&access_token=t0k;access_token=t1k#f", 256),
+                  "/m?a=1&access_token=(hidden);access_token=(hidden)#f");
+    ASSERT_STR_EQ(target("/m?access_token=", 256), "/m?access_token=(hidden)");
+    ASSERT_STR_EQ(target("/access_token=x?xaccess_token=y", 256), "/access_token=x?xaccess_token=y");
+    ASSERT_STR_EQ(target("/m?access_token=secret", 12), "/m?access_t"); /* cut short, never past */
+    ASSERT_STR_EQ(target("/m?access_token=secret", 20), "/m?access_token=(hi");
+    ASSERT_STR_EQ(target("", 256), "");
+}
+
 static void json_strings(void)
 {
     sv_buf b = {0};
@@ -76,6 +97,7 @@ static void numbers(void)
 int main(void)
 {
     log_escape();
+    log_target();
     json_strings();
     numbers();
     TEST_DONE();

@@ -71,6 +71,12 @@ void sv_buf_num(sv_buf *b, double v);
  * Always terminates `out`; cut short to fit. */
 void sv_log_escape(char *out, size_t cap, const char *s, size_t n, int field);
 
+/* The request target `uri` as the access log shows it: the value of every `access_token`
+ * query parameter (RFC 6750 §2.3's way to send a bearer token, which this server does not
+ * take) replaced by "(hidden)", so that a client sending its token there does not write it
+ * to the log. Always terminates `out`; cut short to fit. */
+void sv_log_target(char *out, size_t cap, const char *uri);
+
 /* ---- an answer ---------------------------------------------------------------------------- */
 
 #define SV_MAX_HEADERS 6

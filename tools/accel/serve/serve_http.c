@@ -165,9 +165,10 @@ static void access_line(const char *client, const char *method, const char *uri,
 {
     char when[32];
     accel_cli_utc_now(when);
-    char m[80], u[1240], n[820];
+    char m[80], t[320], u[1240], n[820];
     sv_log_escape(m, sizeof m, method, 16, 1);
-    sv_log_escape(u, sizeof u, uri, 300, 1);
+    sv_log_target(t, sizeof t, uri);
+    sv_log_escape(u, sizeof u, t, 300, 1);
     sv_log_escape(n, sizeof n, note, 200, 0);
     char status[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
     if (code) snprintf(status, sizeof status, "%d", code);
@@ -362,9 +363,16 @@ static enum MHD_Result send_answer(sv_req *q, sv_answer *a)
     }
     a->body = NULL; /* the response owns it now */
     if (a->ctype) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->ctype);
-    for (int i = 0; i < a->n_headers; i++) MHD_add_response_header(r, a->headers[i].name, a->headers[i].value);
+    int closes = 0;
+    for (int i = 0; i < a->n_headers; i++) {
+        MHD_add_response_header(r, a->headers[i].name, a->headers[i].value);
+        closes |= !strcasecmp(a->headers[i].name, "Connection");
+    }
+    /* while draining, a kept-alive client is told to go: with the listening socket closed,
+     * its next request would otherwise meet the connection closed under it at the exit */
+    if (!closes && atomic_load(&q->srv->draining)) MHD_add_response_header(r, "Connection", "close");
     q->code = a->code;
-    q->sent = a->n;
+    q->sent = strcmp(q->method, "HEAD") ? a->n : 0; /* libmicrohttpd sends a HEAD no body */
     if (a->note[0]) accel__strlcpy(q->note, a->note, sizeof q->note);
     q->state = ST_DONE;
     enum MHD_Result res = MHD_queue_response(q->conn, (unsigned)a->code, r);
@@ -475,6 +483,41 @@ static const char *joined(struct MHD_Connection *c, const char *name, char *buf,
     return f.count ? buf : NULL;
 }
 
+/* RFC 9110 §5.6.2: tchar */
+static int token_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result find_bad_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    const char **bad = cls;
+    const unsigned char *k = (const unsigned char *)(key ? key : "");
+    size_t i = 0;
+    while (token_char(k[i])) i++;
+    /* a framing field's name with more after it is one folded onto its next line */
+    int folded = (i > 14 && !strncasecmp(key, "Content-Length", 14)) ||
+                 (i > 17 && !strncasecmp(key, "Transfer-Encoding", 17));
+    if (i && !k[i] && !folded) return MHD_YES;
+    *bad = key ? key : "";
+    return MHD_NO;
+}
+
+/* The first header field whose name is not a token (NULL when all are): libmicrohttpd keeps
+ * white space before the colon in the name, and appends an obsolete line folding's next line
+ * to the name ("Transfer-Encoding:" folded onto " chunked" is a field
+ * "Transfer-Encodingchunked" with an empty value), so such a field may be framing that it and
+ * a proxy in front read differently. */
+static const char *bad_field_name(struct MHD_Connection *c)
+{
+    const char *bad = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, find_bad_name, &bad);
+    return bad;
+}
+
 static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
 {
     sv_server *s = q->srv;
@@ -494,6 +537,8 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         .transfer_encoding = joined(c, MHD_HTTP_HEADER_TRANSFER_ENCODING, te, sizeof te),
         .version = version,
         .host = joined(c, MHD_HTTP_HEADER_HOST, host, sizeof host),
+        .bad_name = bad_field_name(c),
+        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
     };
     sv_request *r = &q->parsed;
     sv_request_parse_head(&in, &head, routes, N_ROUTES, r);

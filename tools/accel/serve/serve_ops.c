@@ -30,10 +30,13 @@ static int code_of(accel_status st)
     }
 }
 
-static void failed(sv_job *job, const char *op, accel_status st, const char *msg)
+/* A failed request is counted with the time it took on the worker (since t0,
+ * accel__now_ms()): a decode that fails late costs as much as one that succeeds. */
+static void failed(sv_job *job, const char *op, accel_status st, const char *msg, double t0)
 {
     sv_answer_error(&job->ans, code_of(st), accel_status_name(st), "%s", msg);
-    sv_metrics_op(job->srv->metrics, op, -1, 0, 0, NULL, accel_status_name(st));
+    sv_metrics_op(job->srv->metrics, op, -1, 0, (accel__now_ms() - t0) / 1000.0, NULL,
+                  accel_status_name(st));
 }
 
 static void device_text(accel_ctx *ctx, int index, char *buf, size_t cap)
@@ -153,7 +156,7 @@ void sv_op_audio_features(sv_job *job)
     accel_status st = accel_audio_open_buffer(ctx, job->body, job->body_n, "the request body",
                                               p->sample_rate, &src);
     if (st != ACCEL_OK) {
-        failed(job, r->preset, st, accel_last_error(NULL));
+        failed(job, r->preset, st, accel_last_error(NULL), t0);
         return;
     }
     float *x = NULL;
@@ -166,7 +169,7 @@ void sv_op_audio_features(sv_job *job)
     accel_audio_close(src);
     if (st != ACCEL_OK) {
         free(x);
-        failed(job, r->preset, st, msg);
+        failed(job, r->preset, st, msg, t0);
         return;
     }
     size_t shape[3] = {0};
@@ -187,7 +190,7 @@ void sv_op_audio_features(sv_job *job)
     free(x);
     if (st != ACCEL_OK) {
         free(body);
-        failed(job, r->preset, st, accel_last_error(ctx));
+        failed(job, r->preset, st, accel_last_error(ctx), t0);
         return;
     }
     int ok;
@@ -220,8 +223,10 @@ void sv_op_audio_features(sv_job *job)
                       info.source_rate, info.source_channels);
         sv_buf_json_str(&b, dev);
         sv_buf_printf(&b, ", \"device_index\": %d, \"fallbacks\": %d, \"fallback_reason\": \"%s\", "
-                          "\"compute_ms\": %.3f, \"features\": ",
-                      rec.device_used, rec.n_fallbacks, accel_fallback_reason_name(rec.reason), compute_ms);
+                          "\"compute_ms\": ",
+                      rec.device_used, rec.n_fallbacks, accel_fallback_reason_name(rec.reason));
+        sv_buf_num(&b, compute_ms); /* as the CLI's --json writes it, not rounded */
+        sv_buf_printf(&b, ", \"features\": ");
         put_array(&b, out, shape, nd);
         sv_buf_printf(&b, "}\n");
         ok = !b.oom;
@@ -236,8 +241,7 @@ void sv_op_audio_features(sv_job *job)
     }
     free(body);
     if (!ok) {
-        sv_answer_error(&job->ans, 500, "ERR_NO_MEMORY", "out of memory formatting the features");
-        sv_metrics_op(job->srv->metrics, r->preset, -1, 0, 0, NULL, "ERR_NO_MEMORY");
+        failed(job, r->preset, ACCEL_ERR_NO_MEMORY, "out of memory formatting the features", t0);
         return;
     }
     where(job, ctx, &rec, shape, nd);
@@ -247,8 +251,8 @@ void sv_op_audio_features(sv_job *job)
 
 /* ---- images ---------------------------------------------------------------------------- */
 
-/* Decodes the body into *d; 0, or -1 after answering the error. */
-static int decode_image(sv_job *job, const char *op, accel_image_decoded *d)
+/* Decodes the body into *d; 0, or -1 after answering the error (the request began at t0). */
+static int decode_image(sv_job *job, const char *op, accel_image_decoded *d, double t0)
 {
     accel_ctx *ctx = atomic_load(&job->srv->ctx);
     const void *data = job->body;
@@ -257,7 +261,7 @@ static int decode_image(sv_job *job, const char *op, accel_image_decoded *d)
     accel_image_decoded_init(d, 1);
     accel_image_decode_memory(ctx, NULL, &data, &size, &name, 1, d, NULL);
     if (d->status == ACCEL_OK) return 0;
-    failed(job, op, d->status, d->message[0] ? d->message : accel_strerror(d->status));
+    failed(job, op, d->status, d->message[0] ? d->message : accel_strerror(d->status), t0);
     accel_image_decoded_free(d, 1);
     return -1;
 }
@@ -267,14 +271,14 @@ void sv_op_image_quality(sv_job *job)
     accel_ctx *ctx = atomic_load(&job->srv->ctx);
     double t0 = accel__now_ms();
     accel_image_decoded d;
-    if (decode_image(job, "image_quality", &d) != 0) return;
+    if (decode_image(job, "image_quality", &d, t0) != 0) return;
     accel_quality q = {.struct_size = sizeof q};
     accel_run_record rec = {.struct_size = sizeof rec};
     accel_status st = accel_image_quality(ctx, NULL, &d.image, 1, &q, &rec);
     if (st == ACCEL_OK) st = q.status;
     if (st != ACCEL_OK) {
         accel_image_decoded_free(&d, 1);
-        failed(job, "image_quality", st, accel_last_error(ctx));
+        failed(job, "image_quality", st, accel_last_error(ctx), t0);
         return;
     }
     /* the numbers through accel's JSON writer, so they read exactly as
@@ -301,7 +305,7 @@ void sv_op_image_quality(sv_job *job)
     }
     accel_image_decoded_free(&d, 1);
     if (!text) {
-        sv_answer_error(&job->ans, 500, "ERR_NO_MEMORY", "out of memory formatting the quality");
+        failed(job, "image_quality", ACCEL_ERR_NO_MEMORY, "out of memory formatting the quality", t0);
         return;
     }
     job->ans.code = 200;
@@ -321,7 +325,7 @@ void sv_op_image_blob(sv_job *job)
     int scrfd = !strcmp(r->model, "scrfd");
     const char *op = scrfd ? "scrfd_input" : "image_blob"; /* the operations' own names */
     accel_image_decoded d;
-    if (decode_image(job, op, &d) != 0) return;
+    if (decode_image(job, op, &d, t0) != 0) return;
     const int S = r->size;
     size_t shape[4] = {1, 3, (size_t)S, (size_t)S};
     float *blob = malloc(shape[1] * shape[2] * shape[3] * sizeof *blob);
@@ -341,7 +345,7 @@ void sv_op_image_blob(sv_job *job)
     accel_image_decoded_free(&d, 1);
     if (st != ACCEL_OK) {
         free(blob);
-        failed(job, op, st, blob ? accel_last_error(ctx) : "out of memory for the blob");
+        failed(job, op, st, blob ? accel_last_error(ctx) : "out of memory for the blob", t0);
         return;
     }
     int ok;
@@ -373,7 +377,7 @@ void sv_op_image_blob(sv_job *job)
     }
     free(blob);
     if (!ok) {
-        sv_answer_error(&job->ans, 500, "ERR_NO_MEMORY", "out of memory formatting the blob");
+        failed(job, op, ACCEL_ERR_NO_MEMORY, "out of memory formatting the blob", t0);
         return;
     }
     where(job, ctx, &rec, shape, 4);

@@ -407,6 +407,17 @@ static int64_t content_length(const char *v)
  * (request smuggling) — so it is refused and the connection closed. 0, or -1 after fail(). */
 static int framing(const sv_request_in *in, const sv_request_head *head, sv_request *r)
 {
+    if (head->bad_name) {
+        /* §5.1: a server must refuse white space between a field's name and its colon, and
+         * §5.2 a line folded onto the next (or read it as one line). libmicrohttpd keeps
+         * both in the name, so "Content-Length : 5" frames nothing here while a proxy in
+         * front may have read it as the body's size */
+        r->close = 1;
+        fail(r, 400, "header field '%.*s': a malformed field name (white space before its "
+                     "colon, or a line folded onto the next: RFC 9112 §5.1, §5.2)",
+             SHOWN(head->bad_name));
+        return -1;
+    }
     const char *te = head->transfer_encoding;
     if (te) {
         const char *t = ows(te);
@@ -444,6 +455,13 @@ static int framing(const sv_request_in *in, const sv_request_head *head, sv_requ
     return 0;
 }
 
+/* HTTP/1.1 and the later minor versions, which libmicrohttpd answers as 1.1 (RFC 9110
+ * §6.2): they need a Host. HTTP/1.0 does not. */
+static int needs_host(const char *version)
+{
+    return version && !strncmp(version, "HTTP/1.", 7) && version[7] >= '1' && version[7] <= '9';
+}
+
 static const char *methods_text(unsigned m) { return m == SV_POST ? "POST" : "GET, HEAD"; }
 
 void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size_t n,
@@ -462,7 +480,7 @@ void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
     r->content_length = -1;
     if (framing(in, head, r) != 0) return;
     /* RFC 9112 §3.2: exactly one Host in HTTP/1.1 (libmicrohttpd lets either through) */
-    if (head->version && !strcmp(head->version, "HTTP/1.1") && !head->host) {
+    if (needs_host(head->version) && !head->host) {
         fail(r, 400, "an HTTP/1.1 request needs a Host header");
         return;
     }
@@ -521,6 +539,15 @@ void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
     }
     if (rt->not_yet) {
         fail(r, 501, "%s %s: %s", m, rt->path, rt->not_yet);
+        return;
+    }
+    /* the body is the file itself: a form (curl -F) never decodes, and the decoder's
+     * "not a JPEG, PNG or WebP image" would not say why. Any other type is not read: the
+     * bytes say the format, and curl --data-binary sends a form-urlencoded type */
+    const char *ct = head->content_type ? ows(head->content_type) : "";
+    if (rt->formats && !strncasecmp(ct, "multipart/form-data", 19)) {
+        fail(r, 415, "Content-Type: multipart/form-data: %s takes the file itself as the "
+                     "body (curl --data-binary @FILE), not a form", rt->path);
         return;
     }
     if (rt->args == SV_ARGS_AUDIO) audio_args(query, r);

@@ -54,6 +54,11 @@ typedef struct sv_request_head {
     const char *transfer_encoding; /* the Transfer-Encoding header(s) */
     const char *version;           /* "HTTP/1.1"; NULL: the Host header is not checked */
     const char *host;              /* the Host header(s) */
+    const char *bad_name;          /* the first malformed field name: not a token (RFC 9110
+                                    * §5.1; "Content-Length " sent with a space before its
+                                    * colon, which libmicrohttpd keeps in the name), or a
+                                    * framing field's name with a folded line appended */
+    const char *content_type;      /* the Content-Type header: only a form is refused */
 } sv_request_head;
 
 /* What accel makes of it. */
@@ -79,13 +84,13 @@ typedef struct sv_request {
 } sv_request;
 
 /* Parses `in` against the endpoints routes[0..n). Never fails: out->status says what to
- * answer (400, 401, 404, 405, 406, 413, 501) when the request cannot go ahead. First what
+ * answer (400, 401, 404, 405, 406, 413, 415, 501) when the request cannot go ahead. First what
  * makes the message itself unsafe or malformed, whatever the endpoint: its framing
  * (Transfer-Encoding other than chunked: 501; Content-Length malformed or given twice, or
- * with Transfer-Encoding: 400; these set `close`), the Host header (400), the request target
+ * with Transfer-Encoding, or a field name that is not a token: 400; these set `close`), the Host header (400), the request target
  * (400; origin-form or absolute-form, RFC 9112 §3.2). Then in the order a client can fix
- * them: path (404), method (405), token (401), the declared body size (413), the parameters
- * (400) and the Accept header (406). */
+ * them: path (404), method (405), token (401), the declared body size (413), an operation's
+ * body sent as a form (415), the parameters (400) and the Accept header (406). */
 void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size_t n,
                       sv_request *out);
 /* The same, with the rest of the head (NULL: none of those headers, no Host check). */

@@ -141,6 +141,29 @@ void sv_log_escape(char *out, size_t cap, const char *s, size_t n, int field)
     if (cap) out[k < cap ? k : cap - 1] = '\0';
 }
 
+void sv_log_target(char *out, size_t cap, const char *uri)
+{
+    if (!cap) return;
+    static const char key[] = "access_token=";
+    const size_t kn = sizeof key - 1;
+    size_t k = 0;
+    const char *p = uri ? uri : "";
+    const char *query = strchr(p, '?');
+    while (*p && k + 1 < cap) {
+        /* at the start of a query parameter named access_token: its value is left out */
+        int param = query && p > query && (p[-1] == '?' || p[-1] == '&' || p[-1] == ';');
+        if (param && !strncmp(p, key, kn)) {
+            size_t w = k + kn + 8 < cap ? kn + 8 : cap - 1 - k;
+            memcpy(out + k, "access_token=(hidden)", w);
+            k += w;
+            p += kn + strcspn(p + kn, "&;#");
+            continue;
+        }
+        out[k++] = *p++;
+    }
+    out[k] = '\0';
+}
+
 void sv_answer_header(sv_answer *a, const char *name, const char *fmt, ...)
 {
     if (a->n_headers >= SV_MAX_HEADERS) return;
