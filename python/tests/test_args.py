@@ -71,6 +71,14 @@ def test_numbers(c):
             "yes")
     refused(accel.InputError, "AudioParams.n_mels: expected an int", setattr, p, "n_mels", 2.5)
     refused(accel.InputError, "AudioParams.n_mels cannot be deleted", delattr, p, "n_mels")
+    # an alias is named as written; a number past a C long is out of range (it raised a bare
+    # OverflowError 'Python int too large to convert to C long')
+    refused(accel.InputError, "AudioParams.num_mel_bins: expected an int", _accel.AudioParams,
+            "fbank", num_mel_bins="80")
+    refused(accel.InputError, "AudioParams.n_mels: %d is out of range" % 2 ** 70, setattr, p,
+            "n_mels", 2 ** 70)
+    refused(accel.InputError, "AudioParams.num_mel_bins: -%d is out of range" % 2 ** 64,
+            _accel.AudioParams, "fbank", num_mel_bins=-2 ** 64)
     p.dither = 0.25
     assert p.dither == 0.25
 
