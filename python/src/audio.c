@@ -108,12 +108,16 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v, const c
     }
     switch (f->type) {
     case F_INT: {
-        if (PyBool_Check(v) || !PyLong_Check(v)) {
+        /* an int or another integer (numpy's int64: __index__), not a bool */
+        if (PyBool_Check(v) || !(PyLong_Check(v) || PyIndex_Check(v))) {
             pa_input_error("%s: expected an int", name);
             return -1;
         }
+        PyObject *iv_obj = PyNumber_Index(v);
+        if (!iv_obj) return -1;
         int over = 0;
-        long x = PyLong_AsLongAndOverflow(v, &over);
+        long x = PyLong_AsLongAndOverflow(iv_obj, &over);
+        Py_DECREF(iv_obj);
         if (x == -1 && PyErr_Occurred()) return -1;
         if (over || x < -2147483647L || x > 2147483647L) {
             /* a number past a C long is out of range too, not a bare OverflowError */
