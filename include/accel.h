@@ -818,7 +818,8 @@ ACCEL_API accel_status accel_audio_vad(accel_ctx *ctx, const accel_audio_vad_par
  *  accel_plan_chunk for vp->op says fits), each cut placed in the middle of the last pause that ends within the second
  *  half of the target, else at the quietest frame there.
  *  @return ACCEL_ERR_INVALID_ARG for a target shorter than one frame (vp->frame_ms), naming
- *          it and the minimum. */
+ *          it and the minimum; ACCEL_ERR_NOT_FOUND for a vp->op the planner does not know,
+ *          naming the operations it does. */
 ACCEL_API accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                                          accel_audio_source *src, accel_audio_segment **segs,
                                          size_t *n_segs);

@@ -13,7 +13,9 @@ from ._device import Device
 from ._records import RunRecord
 from .errors import InputError
 
-_KINDS = ("cpu", "cuda", "rocm", "opencl", "metal", "mps")
+# the kinds and aliases of the backend table, as the CLI's --device takes them
+_KINDS = ("cpu", "cuda", "rocm", "hip", "opencl", "metal", "mps")
+_ALIASES = {"hip": "rocm", "mps": "metal"}
 _PRECISION = tuple(_accel.PRECISION)
 
 DeviceSpec = Union[None, int, str, Device]
@@ -50,8 +52,10 @@ def setting_value(key: str, value: Any) -> str:
 
 def device_options(device: DeviceSpec, backend: Optional[str]) -> List[Tuple[str, str]]:
     """ACCEL_DEVICE / ACCEL_BACKEND for a device given as an index, a PCI bus id, a kind
-    ("cuda", "cpu", … as the CLI's --device takes), "auto" or a Device."""
-    if device is None or device == "auto":
+    ("cuda", "cpu", "hip" … in any case, as the CLI's --device takes them), "auto" or a
+    Device. A word that is none of these raises accel.ConfigError with the CLI's reason and
+    the values allowed ("device 'tpu': unknown device; did you mean 'cpu'? allowed: …")."""
+    if device is None:
         return []
     if isinstance(device, Device):
         return [("ACCEL_DEVICE", device.pci_bus_id or str(device.index))]
@@ -63,15 +67,21 @@ def device_options(device: DeviceSpec, backend: Optional[str]) -> List[Tuple[str
             raise _input_error("device: %d (allowed: an index >= 0)" % device)
         return [("ACCEL_DEVICE", str(device))]
     d = device.strip().lower()
-    if d in _KINDS:
-        if backend is not None and backend.lower() not in (d, "auto"):
+    if ":" in d:
+        if d.split(":", 1)[0] in _KINDS:
+            raise _input_error("device '%s': accel names devices by its own index or PCI bus id "
+                               "(see Context().devices; Device.ordinal is the framework's number)"
+                               % device)
+        return [("ACCEL_DEVICE", device.strip())]  # a PCI bus id: the library reads it
+    setting = _accel.device_setting(device.strip())  # the CLI's words, and its refusals
+    if setting is None:
+        return []
+    key, value = setting
+    if key == "ACCEL_BACKEND" and backend is not None:
+        b = backend.strip().lower()
+        if _ALIASES.get(b, b) not in (value, "auto"):
             raise _input_error("device '%s' and backend '%s' disagree" % (device, backend))
-        return [("ACCEL_BACKEND", "metal" if d == "mps" else d)]
-    if ":" in d and d.split(":", 1)[0] in _KINDS:
-        raise _input_error("device '%s': accel names devices by its own index or PCI bus id "
-                           "(see Context().devices; Device.ordinal is the framework's number)"
-                           % device)
-    return [("ACCEL_DEVICE", device.strip())]
+    return [(key, value)]
 
 
 @dataclass(frozen=True)

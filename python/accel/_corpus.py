@@ -14,6 +14,7 @@ accel.dask.map_files runs the same step on Dask workers.
 """
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
@@ -305,9 +306,11 @@ def shard_of(path: PathArg, count: int) -> int:
     """The 0-based shard of a path among ``count`` (``path_hash(path) % count``): the same
     path always lands in the same shard, whatever the order or the other paths — the CLI's
     ``--shard I/N``."""
-    if isinstance(count, bool) or not isinstance(count, int):
+    # numbers.Integral: a numpy integer is a count too; the range here, not in a C long
+    if (isinstance(count, bool) or not isinstance(count, numbers.Integral)
+            or not 1 <= int(count) <= 0xFFFFFFFF):
         raise _input_error("count: %r (allowed: a whole number 1..4294967295)" % (count,))
-    return _accel.shard_of(_path(path, "path"), count)
+    return _accel.shard_of(_path(path, "path"), int(count))
 
 
 def shard_parse(spec: str) -> Tuple[int, int]:

@@ -55,6 +55,13 @@ def _input_error(msg: str) -> InputError:
     return InputError(msg, status="ERR_INVALID_ARG", code=1)
 
 
+def _rate(name: str, v: Any) -> int:
+    """A sample rate in Hz: a whole number 1..768000 (what libsoxr and the decoders take)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not 1 <= int(v) <= 768000:
+        raise _input_error("%s: %r (allowed: a whole number of Hz, 1..768000)" % (name, v))
+    return int(v)
+
+
 class Audio:
     """The audio calls of one :class:`accel.Context` (``ctx.audio``)."""
 
@@ -138,7 +145,7 @@ class Audio:
                                    "with the buffer protocol or __dlpack__, a path, or the bytes "
                                    "of an audio file)"
                                    % (name, type(x).__name__))
-        if rate is not None and rate != p.sample_rate:
+        if rate is not None and _rate("rate", rate) != p.sample_rate:
             return self._ctx._c.audio_resample(x, int(rate), p.sample_rate)
         return x
 
@@ -181,13 +188,14 @@ class Audio:
         (``bytes``). With ``return_info`` True returns ``(samples, AudioInfo)``. A missing file
         raises accel.NotFoundError, a corrupt or empty one accel.FormatError, a format this
         build cannot decode accel.NotBuiltError."""
+        rate = _rate("rate", rate)
         if _is_encoded(path):
-            buf, info = self._ctx._c.audio_load_buffer(path, "path", int(rate))
+            buf, info = self._ctx._c.audio_load_buffer(path, "path", rate)
         elif not _is_path(path):
             raise _input_error("path: expected a str or os.PathLike (or the bytes of an audio "
                                "file), got %s" % type(path).__name__)
         else:
-            buf, info = self._ctx._c.audio_load(os.fsdecode(path), int(rate))
+            buf, info = self._ctx._c.audio_load(os.fsdecode(path), rate)
         arr = to_array(buf)
         return (arr, AudioInfo._from_dict(info)) if return_info else arr
 
@@ -195,36 +203,41 @@ class Audio:
         """Samples at ``rate`` Hz resampled to ``to`` Hz (libsoxr, high quality), float32."""
         if not is_array_like(x):
             x = samples_from_sequence(x, "x")
-        return to_array(self._ctx._c.audio_resample(x, int(rate), int(to)))
+        return to_array(self._ctx._c.audio_resample(x, _rate("rate", rate), _rate("to", to)))
 
     # ---- voice activity and chunks ------------------------------------------------------
 
-    def vad(self, x: Any, *, rate: int = 16000, **options: float) -> List[Segment]:
+    def vad(self, x: Any, *, rate: int = 16000, device: Any = None,
+            **options: float) -> List[Segment]:
         """Speech segments of a file or of samples at ``rate`` Hz, as ``accel audio vad``
         finds them: energy frames above max(min_level_dbfs, min(noise floor + margin_db,
         loud level - 6 dB)), pauses shorter than min_silence_ms bridged, bursts shorter than
         min_speech_ms dropped, pad_ms added around each. ``options``: frame_ms (10),
         margin_db (12), min_level_dbfs (-55), min_speech_ms (150), min_silence_ms (300),
-        pad_ms (100)."""
-        return self._segments(x, False, rate, options, None)
+        pad_ms (100). ``device``: run this call on another device (as ``--device``)."""
+        return self._segments(x, False, rate, options, None, device)
 
     def chunks(self, x: Any, seconds: Optional[float] = None, *, rate: int = 16000,
-               op: Optional[str] = None, **options: float) -> List[Segment]:
+               op: Optional[str] = None, device: Any = None,
+               **options: float) -> List[Segment]:
         """Consecutive chunks that tile the input, each at most ``seconds`` long (None: the
-        planner's length for ``op`` (default "whisper"), else ACCEL_CHUNK_SECONDS, else 30),
-        each cut in the middle of the last pause in the second half of the target, else at
-        the quietest frame there (``accel audio vad --chunks``)."""
+        planner's length for ``op`` (default "whisper") on the device, else
+        ACCEL_CHUNK_SECONDS, else 30), each cut in the middle of the last pause in the second
+        half of the target, else at the quietest frame there (``accel audio vad --chunks``).
+        ``device``: plan and run on another device (as ``--device``)."""
         if seconds is not None:
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            if (isinstance(seconds, bool) or not isinstance(seconds, numbers.Real)
+                    or not float(seconds) > 0):
                 raise _input_error("seconds: %r (allowed: a number of seconds > 0)" % (seconds,))
             options = dict(options, chunk_s=float(seconds))
-        return self._segments(x, True, rate, options, op)
+        return self._segments(x, True, rate, options, op, device)
 
     def _segments(self, x: Any, chunks: bool, rate: int, options: dict,
-                  op: Optional[str]) -> List[Segment]:
+                  op: Optional[str], device: Any) -> List[Segment]:
+        rate = _rate("rate", rate)
+        c = self._ctx._for(device)
         if _is_encoded(x):
-            segs, _info = self._ctx._c.audio_segments(x, chunks, int(rate), options, op,
-                                                      encoded=True)
+            segs, _info = c.audio_segments(x, chunks, rate, options, op, encoded=True)
             return [Segment(s, e) for s, e in segs]
         if _is_path(x):
             src = os.fsdecode(x)
@@ -235,5 +248,5 @@ class Audio:
         else:
             raise _input_error("x: a %s is not audio (pass samples, a path or the bytes of an "
                                "audio file)" % type(x).__name__)
-        segs, _info = self._ctx._c.audio_segments(src, chunks, int(rate), options, op)
+        segs, _info = c.audio_segments(src, chunks, rate, options, op)
         return [Segment(s, e) for s, e in segs]

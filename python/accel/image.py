@@ -395,6 +395,8 @@ class Image:
             return [_size(name, size)] * n
         if isinstance(size, (list, tuple)) and _is_batch(x) and len(size) == n:
             return [_size("%s[%d]" % (name, i), s) for i, s in enumerate(size)]
+        if not _is_batch(x):  # one image: what is wrong with its one size, not a list's
+            return [_size(name, size)]
         raise _input_error("%s: %r (allowed: (width, height), S, or for a list of %d images a "
                            "list of %d sizes)" % (name, size, n, n))
 
@@ -688,8 +690,11 @@ class Image:
         clip = _num("clip_limit", clip_limit)
         if not 0 <= clip <= 1000:
             raise _input_error("clip_limit: %r (allowed: 0 … 1000)" % (clip_limit,))
-        tx, ty = _size("tiles", tiles)
-        if tx > 256 or ty > 256:
-            raise _input_error("tiles: %r (allowed: 1..256 each)" % (tiles,))
+        # CLAHE's tileGridSize: 1..256 each (the range --tiles names), not _size's 1..65536
+        pair = (tiles, tiles) if isinstance(tiles, numbers.Integral) else tiles
+        if not _is_size(tiles) or not all(1 <= int(t) <= 256 for t in pair):
+            raise _input_error("tiles: %r (allowed: (x, y) or one number, whole numbers 1..256 "
+                               "each, as CLAHE's tileGridSize)" % (tiles,))
+        tx, ty = int(pair[0]), int(pair[1])
         return self._run("image_enhance", (c, "image_enhance"), x, order,
                          lambda t: Enhanced(to_array(t[0]), t[1]), mss, clip, tx, ty)

@@ -167,12 +167,22 @@ int pa_arg_choice_obj(const char *name, PyObject *value, const char *const *name
 
 int pa_arg_double(const char *name, PyObject *value, double *out)
 {
-    if (PyBool_Check(value) || (!PyFloat_Check(value) && !PyLong_Check(value))) {
+    /* a float, an int, or another real number (numpy's float32 and int64, which are neither):
+     * what converts with __float__ or __index__; never a bool, nor a string float() parses */
+    int real = PyFloat_Check(value) || PyLong_Check(value) ||
+               (!PyUnicode_Check(value) && !PyBytes_Check(value) && !PyByteArray_Check(value) &&
+                (PyIndex_Check(value) || PyType_GetSlot(Py_TYPE(value), Py_nb_float)));
+    if (PyBool_Check(value) || !real) {
         pa_input_error("%s: expected a number", name);
         return -1;
     }
     double d = PyFloat_AsDouble(value);
-    if (d == -1.0 && PyErr_Occurred()) return -1;
+    if (d == -1.0 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
+        PyErr_Clear(); /* an int past float64's range: no bare OverflowError */
+        pa_input_error("%s: a number too large for float64", name);
+        return -1;
+    }
     *out = d;
     return 0;
 }

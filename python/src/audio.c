@@ -96,25 +96,36 @@ static PyObject *field_get(const accel_audio_params *p, const field *f)
     }
 }
 
-static int field_set(accel_audio_params *p, const field *f, PyObject *v)
+/* `given`: the name the caller used (a torchaudio alias is named as written). */
+static int field_set(accel_audio_params *p, const field *f, PyObject *v, const char *given)
 {
     char *base = (char *)p + f->off;
     char name[64];
-    snprintf(name, sizeof name, "AudioParams.%s", f->name);
+    snprintf(name, sizeof name, "AudioParams.%s", given);
     if (!v) {
         pa_input_error("%s cannot be deleted", name);
         return -1;
     }
     switch (f->type) {
     case F_INT: {
-        if (PyBool_Check(v) || !PyLong_Check(v)) {
+        /* an int or another integer (numpy's int64: __index__), not a bool */
+        if (PyBool_Check(v) || !(PyLong_Check(v) || PyIndex_Check(v))) {
             pa_input_error("%s: expected an int", name);
             return -1;
         }
-        long x = PyLong_AsLong(v);
+        PyObject *iv_obj = PyNumber_Index(v);
+        if (!iv_obj) return -1;
+        int over = 0;
+        long x = PyLong_AsLongAndOverflow(iv_obj, &over);
+        Py_DECREF(iv_obj);
         if (x == -1 && PyErr_Occurred()) return -1;
-        if (x < -2147483647L || x > 2147483647L) {
-            pa_input_error("%s: %ld is out of range", name, x);
+        if (over || x < -2147483647L || x > 2147483647L) {
+            /* a number past a C long is out of range too, not a bare OverflowError */
+            PyObject *r = PyObject_Repr(v);
+            const char *rs = r ? PyUnicode_AsUTF8AndSize(r, NULL) : NULL;
+            PyErr_Clear();
+            pa_input_error("%s: %s is out of range", name, rs ? rs : "the number");
+            Py_XDECREF(r);
             return -1;
         }
         int iv = (int)x;
@@ -170,7 +181,7 @@ static int apply_fields(accel_audio_params *p, PyObject *kw)
             pa_input_error("AudioParams: unknown field '%s' (see AudioParams.fields())", k);
             return -1;
         }
-        if (field_set(p, f, value) < 0) return -1;
+        if (field_set(p, f, value, k) < 0) return -1;
     }
     return 0;
 }
@@ -264,7 +275,7 @@ static int params_setattro(PyObject *self, PyObject *name, PyObject *v)
         pa_input_error("AudioParams has no field '%s' (see AudioParams.fields())", n ? n : "?");
         return -1;
     }
-    return field_set(&((pa_audio_params *)self)->p, f, v);
+    return field_set(&((pa_audio_params *)self)->p, f, v, f->name);
 }
 
 static PyObject *params_as_dict(PyObject *self, PyObject *unused)

@@ -134,11 +134,37 @@ fail:
     return NULL;
 }
 
+/* _accel.device_setting(text): the setting that asks for the device `text` names, read as the
+ * CLI's --device reads it (tools/accel/cli_common.c): ("ACCEL_BACKEND", KIND) for a kind or
+ * alias in any case, ("ACCEL_DEVICE", INDEX), or None for auto; an accel.ConfigError "device
+ * 'tpu': unknown device; did you mean 'cpu'? allowed: …" otherwise (the CLI's words). */
+static PyObject *py_device_setting(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *text;
+    if (!PyArg_ParseTuple(args, "s:device_setting", &text)) return NULL;
+    accel_cli_device d;
+    char why[400], msg[520];
+    if (accel_cli_device_read(text, &d, why, sizeof why) != 0) {
+        /* device= also takes what --device does not: a bus id, an accel.Device */
+        snprintf(msg, sizeof msg, "device '%s': %s; or a PCI bus id (0000:01:00.0) or an "
+                 "accel.Device", text, why);
+        return pa_raise(ACCEL_ERR_CONFIG, msg);
+    }
+    accel_option opt;
+    if (!accel_cli_device_setting(&d, &opt)) Py_RETURN_NONE;
+    return Py_BuildValue("(ss)", opt.key, opt.value);
+}
+
 static PyMethodDef cli_methods[] = {
     {"cli", py_cli, METH_VARARGS,
      "cli(args, /)\n--\n\nRuns `accel ARGS…` for the read-only verbs (devices, doctor, select,\n"
      "config, help), writing to the process's standard output and error; returns the exit\n"
      "code. For `python -m accel`, a process that is the command."},
+    {"device_setting", py_device_setting, METH_VARARGS,
+     "device_setting(text, /)\n--\n\nThe setting for a device named as the CLI's --device names "
+     "it:\n(\"ACCEL_BACKEND\", kind), (\"ACCEL_DEVICE\", index) or None for auto; "
+     "accel.ConfigError\nwith the CLI's reason and the values allowed otherwise."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -29,7 +29,14 @@ PyObject *pa_error_new(accel_status st, const char *message, PyObject *extra)
     if (st == PA_CLOSED && (!message || !message[0])) msg = "this accel.Context is closed";
     PyObject *f = get_factory();
     if (!f) return NULL;
-    return PyObject_CallFunction(f, "issO", code, name, msg, extra ? extra : Py_None);
+    /* a message names files as their bytes are: a name that is not UTF-8 comes back as the
+     * str os.listdir gave for it (surrogateescape, as the corpus records do), not as a
+     * UnicodeDecodeError in place of the error */
+    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "surrogateescape");
+    if (!text) return NULL;
+    PyObject *r = PyObject_CallFunction(f, "isOO", code, name, text, extra ? extra : Py_None);
+    Py_DECREF(text);
+    return r;
 }
 
 PyObject *pa_raise_extra(accel_status st, const char *message, PyObject *extra)

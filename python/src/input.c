@@ -191,6 +191,10 @@ static void gather(void *dst, pa_el del, const char *src, pa_el sel, int ndim, c
 
 /* ---- the common part ---------------------------------------------------------------------- */
 
+/* Copies at least this large are made with the GIL released (smaller ones cost less than
+ * handing the GIL over). */
+#define GIL_FREE_COPY_BYTES ((size_t)1 << 20)
+
 /* Takes what the producer described and decides: in place, one copy, or a refusal. */
 static int settle(pa_input *in, const pa_accept *acc, const char *base, pa_el el, int ndim,
                   const size_t *shape, const int64_t *bstrides, int big_endian)
@@ -282,7 +286,16 @@ static int settle(pa_input *in, const pa_accept *acc, const char *base, pa_el el
                      PA_MIB((double)n * pa_el_size(target)));
         return -1;
     }
-    gather(in->copy, target, base, el, ndim, shape, bstrides);
+    /* the one copy is compute too (a second or more for 10^8 elements): a large one runs with
+     * the GIL released, as the library call after it does. The memory it reads stays where it
+     * is meanwhile: the buffer view (or the DLPack tensor, now ours) holds it. */
+    if (n * (size_t)pa_el_size(target) >= GIL_FREE_COPY_BYTES) {
+        Py_BEGIN_ALLOW_THREADS
+        gather(in->copy, target, base, el, ndim, shape, bstrides);
+        Py_END_ALLOW_THREADS
+    } else {
+        gather(in->copy, target, base, el, ndim, shape, bstrides);
+    }
     in->data = in->copy;
     in->copied = 1;
     return 0;

@@ -71,8 +71,37 @@ def test_numbers(c):
             "yes")
     refused(accel.InputError, "AudioParams.n_mels: expected an int", setattr, p, "n_mels", 2.5)
     refused(accel.InputError, "AudioParams.n_mels cannot be deleted", delattr, p, "n_mels")
+    # an alias is named as written; a number past a C long is out of range (it raised a bare
+    # OverflowError 'Python int too large to convert to C long')
+    refused(accel.InputError, "AudioParams.num_mel_bins: expected an int", _accel.AudioParams,
+            "fbank", num_mel_bins="80")
+    refused(accel.InputError, "AudioParams.n_mels: %d is out of range" % 2 ** 70, setattr, p,
+            "n_mels", 2 ** 70)
+    refused(accel.InputError, "AudioParams.num_mel_bins: -%d is out of range" % 2 ** 64,
+            _accel.AudioParams, "fbank", num_mel_bins=-2 ** 64)
     p.dither = 0.25
     assert p.dither == 0.25
+
+
+def test_numpy_numbers_are_numbers(c):
+    # numpy's float32 and int64 are neither float nor int: they were refused as "expected a
+    # number" / "expected an int" (a threshold from a float32 array, a count from an int64 one)
+    np = pytest.importorskip("numpy")
+    p = _accel.AudioParams("fbank", num_mel_bins=np.int64(40), dither=np.float32(0.5))
+    assert p.n_mels == 40 and type(p.n_mels) is int and p.dither == 0.5
+    p.low_freq = np.int32(30)
+    assert p.low_freq == 30.0
+    refused(accel.InputError, "AudioParams.n_mels: expected an int", setattr, p, "n_mels",
+            np.float32(40))
+    x = memoryview(bytearray(4 * 1600)).cast("f")
+    want = c.audio_segments(x, False, 16000, {"pad_ms": 50.0, "frame_ms": 20.0})
+    assert c.audio_segments(x, False, 16000, {"pad_ms": np.float32(50),
+                                               "frame_ms": np.int64(20)}) == want
+    refused(accel.InputError, "pad_ms: a number too large for float64", c.audio_segments, x,
+            False, 16000, {"pad_ms": 10 ** 400})
+    for bad in (True, "1", b"1", 1j):
+        refused(accel.InputError, "pad_ms: expected a number", c.audio_segments, x, False,
+                16000, {"pad_ms": bad})
 
 
 def test_dicts_of_numbers(c):

@@ -205,6 +205,44 @@ def test_vad_options(ctx, np):
     assert ctx.audio.chunks(x, 0.01)
 
 
+def test_vad_and_chunks_take_a_device_and_a_known_operation(ctx):
+    # as every call does, and as `accel audio vad --device D` does
+    path = os.path.join(AUDIO, "speech_a.wav")
+    assert ctx.audio.vad(path, device="cpu") == ctx.audio.vad(path)
+    assert ctx.audio.chunks(path, 1.5, device="cpu") == ctx.audio.chunks(path, 1.5)
+    assert ctx.audio.chunks(path, device="cpu", op="vggish")
+    with pytest.raises(accel.ConfigError, match="device 'tpu': unknown device"):
+        ctx.audio.vad(path, device="tpu")
+    # an operation the planner does not know was planned as 30 s, silently
+    with pytest.raises(accel.NotFoundError, match="unknown operation 'whisperr'; did you mean "
+                       "'whisper'\\? allowed: "):
+        ctx.audio.chunks(path, op="whisperr")
+
+
+def test_sample_rates_are_whole_numbers_of_hz(ctx, np):
+    # a rate that is no rate names `rate` (0 once loaded at 16 kHz, 8000.5 ran at 8000, a
+    # huge one raised a bare OverflowError, and -5 was "accel_audio_open_memory: rates …")
+    path = os.path.join(AUDIO, "speech_a.wav")
+    x = ctx.audio.load(path)[:8000]
+    calls = {
+        "load": lambda r: ctx.audio.load(path, rate=r),
+        "features": lambda r: ctx.audio.features(x, rate=r),
+        "vad": lambda r: ctx.audio.vad(x, rate=r),
+        "chunks": lambda r: ctx.audio.chunks(x, 0.5, rate=r),
+        "resample": lambda r: ctx.audio.resample(x, r),
+    }
+    for name, call in calls.items():
+        for bad in (0, -5, 8000.5, "8000", True, 2 ** 70, 768001):
+            with pytest.raises(accel.InputError) as e:
+                call(bad)
+            assert e.value.message == ("rate: %r (allowed: a whole number of Hz, 1..768000)"
+                                       % (bad,)), (name, e.value.message)
+        assert isinstance(call(np.int64(8000)), (list, np.ndarray)), name
+    with pytest.raises(accel.InputError, match="^to: 0 "):
+        ctx.audio.resample(x, 16000, 0)
+    assert np.array_equal(ctx.audio.load(path, rate=np.int32(16000)), ctx.audio.load(path))
+
+
 # ---- parameters --------------------------------------------------------------------------
 
 

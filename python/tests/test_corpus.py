@@ -169,7 +169,8 @@ def test_arguments_that_are_not_paths_are_input_errors(ctx, tmp_path):
         (lambda: accel.parse_manifest(None), "data: a NoneType is not a manifest"),
         (lambda: accel.read_manifest(None), "path: a NoneType is not a path"),
         (lambda: accel.npy_header(None), "data: a NoneType is not the bytes of a .npy file"),
-        (lambda: accel.shard_of("a.wav", -1), "count: -1 (allowed: 1..4294967295)"),
+        (lambda: accel.shard_of("a.wav", -1), "count: -1 (allowed: a whole number 1..4294967295)"),
+        (lambda: accel._accel.shard_of("a.wav", -1), "count: -1 (allowed: 1..4294967295)"),
         (lambda: accel.shard_of("a.wav", 2.5), "count: 2.5"),
         (lambda: accel.shard_of(None, 2), "path: a NoneType is not a path"),
         (lambda: accel.path_hash(None), "path: a NoneType is not a path"),
@@ -198,6 +199,19 @@ def test_manifests_and_shards(tmp_path, monkeypatch):
         assert accel.shard_of(p, 7) == fnv1a(p) % 7
     # every path in exactly one shard, spread over all of them
     assert {accel.shard_of(p, 4) for p in paths} == {0, 1, 2, 3}
+    # the count's range is the CLI's --shard I/N, any integer type: a count past 2^32 - 1
+    # raised a bare OverflowError, a numpy integer was refused as "not a whole number"
+    assert accel.shard_of("a.wav", 2 ** 32 - 1) == fnv1a("a.wav") % (2 ** 32 - 1)
+    for bad in (0, -1, 2 ** 32, 2 ** 70, 2.0, True, "4"):
+        with pytest.raises(accel.InputError) as e:
+            accel.shard_of("a.wav", bad)
+        assert e.value.message == "count: %r (allowed: a whole number 1..4294967295)" % (bad,)
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is optional
+        np = None
+    if np is not None:
+        assert accel.shard_of("a.wav", np.int64(7)) == fnv1a("a.wav") % 7
     assert accel.shard_parse("2/5") == (2, 5)
     with pytest.raises(accel.ConfigError, match="0-based"):
         accel.shard_parse("4/4")

@@ -75,6 +75,32 @@ def test_errors_from_real_calls_carry_accels_message(ctx, np):
     assert "truncated" in e.value.message
 
 
+def test_a_file_name_that_is_not_utf8_is_named_not_a_decode_error(ctx, tmp_path):
+    # POSIX names are bytes; os.listdir gives a non-UTF-8 one as a str with surrogates. A
+    # missing or corrupt file of such a name raised UnicodeDecodeError (the message, which
+    # names it, was read as strict UTF-8) instead of its accel.Error, in a batch too.
+    d = os.fsencode(str(tmp_path))
+    for ext, data in ((b".wav", b"RIFF\x10\x00\x00\x00WAVEjunk"), (b".jpg", b"\xff\xd8\xff")):
+        with open(os.path.join(d, b"bad\xe9" + ext), "wb") as f:
+            f.write(data)
+    name = {os.path.splitext(n)[1]: os.path.join(str(tmp_path), n) for n in os.listdir(tmp_path)}
+    assert name[".wav"].endswith("bad\udce9.wav")
+    missing = os.path.join(str(tmp_path), "absent\udce9.wav")
+    calls = [(lambda: ctx.audio.features(name[".wav"]), accel.FormatError, name[".wav"]),
+             (lambda: ctx.audio.vad(name[".wav"]), accel.FormatError, name[".wav"]),
+             (lambda: ctx.audio.load(missing), accel.NotFoundError, missing),
+             (lambda: ctx.image.quality(name[".jpg"]), accel.FormatError, name[".jpg"]),
+             (lambda: ctx.image.decode(missing[:-4] + ".jpg"), accel.NotFoundError,
+              missing[:-4] + ".jpg"),
+             (lambda: ctx.image.quality([name[".jpg"], b"\xff\xd8"]), accel.BatchError,
+              name[".jpg"])]
+    for call, exc, path in calls:
+        with pytest.raises(exc) as e:
+            call()
+        # named as the caller's str, which os.fsencode turns back into the file's bytes
+        assert "'%s'" % path in e.value.message, (exc, ascii(e.value.message))
+
+
 def test_strict_refusal_of_a_failing_gpu_carries_the_run_record():
     need_fakes("ok")
     fake = os.path.join(os.path.dirname(os.path.dirname(need_fakes("ok")[0])), "fake-cuda-backend")

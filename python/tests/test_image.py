@@ -591,6 +591,27 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
     assert ctx.image.decode(files["hd.jpg"][0], scale_denom=np.int64(2)).shape == (540, 960, 3)
 
 
+def test_size_and_tiles_refusals_name_what_is_wrong(ctx, files):
+    img = files["astronaut.jpg"][1]
+    # one image: the size's fault, not "for a list of 1 images a list of 1 sizes"
+    for size, msg in (((10.0, 5), "size width: 10.0 (allowed: a whole number 1..65536)"),
+                      ((10, 5, 1), "size: (10, 5, 1) (allowed: (width, height) or one side S "
+                                   "for S × S)")):
+        with pytest.raises(accel.InputError) as ei:
+            ctx.image.resize(img, size)
+        assert ei.value.message == msg
+    with pytest.raises(accel.InputError, match="for a list of 2 images a list of 2 sizes"):
+        ctx.image.resize([img, img], [(4, 4)] * 3)
+    # tiles: CLAHE's 1..256 each, as --tiles says (0 was "allowed: a whole number 1..65536")
+    for tiles in (0, 300, (8, 0), (8, 257), (8.0, 8), "8x8"):
+        with pytest.raises(accel.InputError) as ei:
+            ctx.image.enhance(img, tiles=tiles)
+        assert ei.value.message == ("tiles: %r (allowed: (x, y) or one number, whole numbers "
+                                    "1..256 each, as CLAHE's tileGridSize)" % (tiles,))
+    a = ctx.image.enhance(img, tiles=np.int64(4), min_short_side=0).image
+    assert np.array_equal(a, ctx.image.enhance(img, tiles=(4, 4), min_short_side=0).image)
+
+
 def test_none_is_refused_as_an_image(ctx, files):
     # None once passed through as the place of a file that failed to decode: the single calls
     # returned None, a blob of NaN, a zero crop

@@ -60,6 +60,49 @@ def test_other_threads_run_python_during_a_call(np, one_core_ctx, unit):
     assert len(during) >= 10, "%d ticks in a %.3f s call: the GIL was held" % (len(during), t1 - t0)
 
 
+@pytest.mark.parametrize("layout", ["strided", "float64"])
+def test_other_threads_run_python_while_an_input_is_copied(np, one_core_ctx, layout):
+    # An input that is not read in place (a strided view, float64 for a float32 call) costs
+    # one copy before the library call: compute too, a second or more for 10^8 elements. It
+    # once ran with the GIL held, and the other thread stood still for all of it. Here reduce,
+    # fast in itself, makes the copy most of the call; the longest pause of a ticker thread
+    # inside the call must be a small part of it.
+    def make(n):
+        base = np.ones(2 * n, np.float32)
+        return base[::2] if layout == "strided" else base[:n].astype(np.float64)
+
+    n = 1 << 22
+    while True:
+        x = make(n)
+        t0 = time.perf_counter()
+        one_core_ctx.reduce(x)
+        took = time.perf_counter() - t0
+        if took >= 0.3 or n >= 1 << 26:
+            break
+        n *= 4
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    time.sleep(0.02)
+    t0 = time.perf_counter()
+    assert one_core_ctx.reduce(x) == float(n)
+    t1 = time.perf_counter()
+    stop.set()
+    t.join()
+    inside = [t0] + [v for v in ticks if t0 < v < t1] + [t1]
+    gap = max(b - a for a, b in zip(inside, inside[1:]))
+    assert t1 - t0 > 0.05, "the call is too short to tell (%.3f s)" % (t1 - t0)
+    assert gap < 0.5 * (t1 - t0), ("the ticker stood still %.3f s of a %.3f s call (%d ticks): "
+                                   "the GIL was held" % (gap, t1 - t0, len(inside) - 2))
+
+
 def _cores():
     try:
         return len(os.sched_getaffinity(0))

@@ -170,6 +170,20 @@ int main(void)
             TEST_FAIL_("chunk %zu of %zu is %.9f s (target 0.01)", i, ns, len);
     }
     accel_audio_free(seg);
+
+    /* the operation the chunks are planned for: a name the planner does not know is refused
+     * with the names it does (it was planned as the default's 30 s, silently); a known one,
+     * or an explicit target, still cuts */
+    accel_audio_vad_params_default(&vp);
+    vp.op = "whisperr";
+    ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+    ASSERT_STATUS(accel_audio_chunk(ctx, &vp, src, &seg, &ns), ACCEL_ERR_NOT_FOUND);
+    ASSERT_CONTAINS(accel_last_error(NULL), "unknown operation 'whisperr'; did you mean 'whisper'?");
+    accel_audio_close(src);
+    vp.op = "vggish";
+    seg = run(ctx, &vp, x, n, 1, &ns);
+    ASSERT_TRUE(ns == 1 && seg[0].end_s == 4.0);
+    accel_audio_free(seg);
     free(x);
     accel_ctx_destroy(ctx);
     TEST_DONE();

@@ -40,6 +40,10 @@ typedef struct accel_cli_device {
  * index (`accel devices` lists them)" (a negative index, an unknown or empty name). */
 int accel_cli_device_parse(const char *verb, const char *text, accel_cli_device *d);
 
+/* The same reading without printing (also the Python package's device=): 0, or -1 with `why`
+ * holding "REASON; [did you mean 'X'? ]allowed: …" as the line above ends. */
+int accel_cli_device_read(const char *text, accel_cli_device *d, char *why, size_t cap);
+
 /* The setting that asks the library for `d`: ACCEL_DEVICE=INDEX or ACCEL_BACKEND=KIND, written
  * to *opt (its value points into d->text). Returns 1, or 0 for auto. */
 size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt);

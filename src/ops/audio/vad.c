@@ -230,6 +230,15 @@ accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                     "VAD params: chunk_s %g s is shorter than one frame of the detector (allowed: "
                     "0 for the planned length, or at least frame_ms = %g s)",
                     vp->chunk_s, vp->frame_ms / 1000.0);
+    if (vp->op && ctx) {
+        /* an operation the planner does not know is the caller's mistake: said, not planned
+         * as the default's 30 s (accel__audio_chunk_seconds takes any failed plan for that) */
+        accel_plan probe;
+        memset(&probe, 0, sizeof probe);
+        probe.struct_size = sizeof probe;
+        accel_status pst = accel_plan_chunk(ctx, vp->op, 1.0, 16000, -1, &probe);
+        if (pst == ACCEL_ERR_NOT_FOUND) return pst;
+    }
     track t;
     FORWARD_IF_ERROR(energies(vp, src, &t));
     double dur = (double)t.samples / (t.rate > 0 ? t.rate : 1);
