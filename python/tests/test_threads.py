@@ -23,14 +23,9 @@ def one_core_ctx():
         yield c
 
 
-@pytest.fixture(scope="module")
-def unit(np):
-    return np.random.default_rng(7).standard_normal(16000 * 30).astype(np.float32)
-
-
-def test_other_threads_run_python_during_a_call(np, one_core_ctx, unit):
-    # While one thread is inside libaccel, another thread keeps running Python code — which
-    # only happens when the call released the GIL. Independent of machine load.
+def _ticks_during(call):
+    """Runs call() while a second thread notes the time about every millisecond; returns the
+    call's start and end and the ticks noted between them (none when it held the GIL)."""
     ticks = []
     stop = threading.Event()
 
@@ -39,6 +34,27 @@ def test_other_threads_run_python_during_a_call(np, one_core_ctx, unit):
             ticks.append(time.perf_counter())
             time.sleep(0.001)
 
+    t = threading.Thread(target=ticker)
+    t.start()
+    time.sleep(0.02)
+    t0 = time.perf_counter()
+    try:
+        call()
+    finally:
+        t1 = time.perf_counter()
+        stop.set()
+        t.join()
+    return t0, t1, [x for x in ticks if t0 < x < t1]
+
+
+@pytest.fixture(scope="module")
+def unit(np):
+    return np.random.default_rng(7).standard_normal(16000 * 30).astype(np.float32)
+
+
+def test_other_threads_run_python_during_a_call(np, one_core_ctx, unit):
+    # While one thread is inside libaccel, another thread keeps running Python code — which
+    # only happens when the call released the GIL. Independent of machine load.
     # Warm up, and make the call long enough to tell on any machine: a faster machine gets a
     # longer input (a call of at least ~0.2 s, the ticker ticking every millisecond or so).
     w0 = time.perf_counter()
@@ -46,15 +62,7 @@ def test_other_threads_run_python_during_a_call(np, one_core_ctx, unit):
     took = time.perf_counter() - w0
     if took < 0.2:
         unit = np.tile(unit, int(0.2 / max(took, 1e-3)) + 1)
-    t = threading.Thread(target=ticker)
-    t.start()
-    time.sleep(0.02)
-    t0 = time.perf_counter()
-    one_core_ctx.audio.features(unit, **SLOW)
-    t1 = time.perf_counter()
-    stop.set()
-    t.join()
-    during = [x for x in ticks if t0 < x < t1]
+    t0, t1, during = _ticks_during(lambda: one_core_ctx.audio.features(unit, **SLOW))
     # with the GIL held for the whole call the ticker could not have run at all inside it
     assert t1 - t0 > 0.05, "the unit of work is too short to tell (%.3f s)" % (t1 - t0)
     assert len(during) >= 10, "%d ticks in a %.3f s call: the GIL was held" % (len(during), t1 - t0)
@@ -80,23 +88,12 @@ def test_other_threads_run_python_while_an_input_is_copied(np, one_core_ctx, lay
         if took >= 0.3 or n >= 1 << 26:
             break
         n *= 4
-    ticks = []
-    stop = threading.Event()
 
-    def ticker():
-        while not stop.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.001)
+    def call():
+        assert one_core_ctx.reduce(x) == float(n)
 
-    t = threading.Thread(target=ticker)
-    t.start()
-    time.sleep(0.02)
-    t0 = time.perf_counter()
-    assert one_core_ctx.reduce(x) == float(n)
-    t1 = time.perf_counter()
-    stop.set()
-    t.join()
-    inside = [t0] + [v for v in ticks if t0 < v < t1] + [t1]
+    t0, t1, during = _ticks_during(call)
+    inside = [t0] + during + [t1]
     gap = max(b - a for a, b in zip(inside, inside[1:]))
     assert t1 - t0 > 0.05, "the call is too short to tell (%.3f s)" % (t1 - t0)
     assert gap < 0.5 * (t1 - t0), ("the ticker stood still %.3f s of a %.3f s call (%d ticks): "
