@@ -1278,7 +1278,8 @@ ACCEL_API uint32_t accel_shard_of(const char *path, uint32_t count);
 /*! accel_shard_parse() :
  *  Reads a shard specification: "I/N" (0 ≤ I < N, N ≥ 1; I is 0-based) or "auto", which
  *  takes Slurm's job array variables: I = (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) /
- *  SLURM_ARRAY_TASK_STEP (MIN 0 and STEP 1 when unset), N = SLURM_ARRAY_TASK_COUNT.
+ *  SLURM_ARRAY_TASK_STEP (MIN 0 and STEP 1 when unset), N = SLURM_ARRAY_TASK_COUNT; an array
+ *  with gaps (SLURM_ARRAY_TASK_MAX, when set, not MIN + (N − 1) × STEP) is refused by every task.
  *  @return ACCEL_OK with *index and *count; ACCEL_ERR_CONFIG with a message naming the value
  *          or the variable and what is allowed. Since 0.1. */
 ACCEL_API accel_status accel_shard_parse(const char *spec, uint32_t *index, uint32_t *count);

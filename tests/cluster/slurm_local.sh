@@ -168,6 +168,20 @@ for t in range(tasks):
 print("resubmitted: every task skipped its shard")
 PY
 
+# ---- an array with gaps: every task refuses it, the one below the gap too ----------------------
+# (Slurm gives --array=1,5 COUNT 2, MIN 1, MAX 5 in both tasks; task 1 alone cannot tell from
+# COUNT and MIN that shard 1/2 will never run)
+sed -e "s/^#SBATCH --array=.*/#SBATCH --array=1,5/" -e "s|-o \"$work/out\"|-o \"$work/gap\"|" \
+  -e "s|task-%A_%a.out|gap-%a.out|" -e "s|features-|gap-|" "$work/job.sh" >"$work/gap.sh"
+grep -q -- "-o \"$work/gap\"" "$work/gap.sh" || fail "cannot make the job script with gaps"
+timeout 240 sbatch --wait --parsable "$work/gap.sh" >/dev/null 2>&1 && fail "the array with gaps succeeded"
+for t in 1 5; do
+  grep -q "SLURM_ARRAY_TASK_MAX=5 is not" "$work/logs/gap-$t.out" 2>/dev/null ||
+    fail "task $t of --array=1,5 did not refuse the gap: $(cat "$work/logs/gap-$t.out" 2>&1)"
+done
+[ -n "$(ls -A "$work/gap" 2>/dev/null)" ] && fail "the array with gaps wrote outputs: $(ls "$work/gap")"
+echo "an array with gaps: both tasks refused it"
+
 if [ $fails -eq 0 ]; then
   stop
   trap - EXIT

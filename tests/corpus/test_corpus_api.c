@@ -128,8 +128,32 @@ static void shards(void)
     setenv("SLURM_ARRAY_TASK_ID", "x", 1);
     ASSERT_STATUS(accel_shard_parse("auto", &i, &n), ACCEL_ERR_CONFIG);
     ASSERT_CONTAINS(accel_last_error(NULL), "SLURM_ARRAY_TASK_ID='x'");
+    /* what Slurm sets for --array=1,5 (COUNT 2, MIN 1, MAX 5, STEP 1): the gap is refused by
+     * task 1 too, not only by task 5, or shard 1/2 would silently go undone */
+    setenv("SLURM_ARRAY_TASK_ID", "1", 1);
+    setenv("SLURM_ARRAY_TASK_MIN", "1", 1);
+    setenv("SLURM_ARRAY_TASK_MAX", "5", 1);
+    setenv("SLURM_ARRAY_TASK_COUNT", "2", 1);
+    setenv("SLURM_ARRAY_TASK_STEP", "1", 1);
+    ASSERT_STATUS(accel_shard_parse("auto", &i, &n), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "SLURM_ARRAY_TASK_MAX=5 is not");
+    ASSERT_CONTAINS(accel_last_error(NULL), "--array=0-1");
+    /* --array=0-6:3 (COUNT 3, MIN 0, MAX 6, STEP 3): task 6 is shard 2/3 */
+    setenv("SLURM_ARRAY_TASK_ID", "6", 1);
+    setenv("SLURM_ARRAY_TASK_MIN", "0", 1);
+    setenv("SLURM_ARRAY_TASK_MAX", "6", 1);
+    setenv("SLURM_ARRAY_TASK_COUNT", "3", 1);
+    setenv("SLURM_ARRAY_TASK_STEP", "3", 1);
+    ASSERT_OK(accel_shard_parse("auto", &i, &n));
+    ASSERT_EQ_INT(i, 2);
+    ASSERT_EQ_INT(n, 3);
+    setenv("SLURM_ARRAY_TASK_MAX", "six", 1);
+    ASSERT_STATUS(accel_shard_parse("auto", &i, &n), ACCEL_ERR_CONFIG);
+    ASSERT_CONTAINS(accel_last_error(NULL), "SLURM_ARRAY_TASK_MAX='six'");
     unsetenv("SLURM_ARRAY_TASK_ID");
     unsetenv("SLURM_ARRAY_TASK_MIN");
+    unsetenv("SLURM_ARRAY_TASK_MAX");
+    unsetenv("SLURM_ARRAY_TASK_STEP");
     unsetenv("SLURM_ARRAY_TASK_COUNT");
 }
 

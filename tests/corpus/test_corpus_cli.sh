@@ -14,7 +14,7 @@ cd "$work" || exit 1
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 export ACCEL_BACKEND=cpu ACCEL_LOG_LEVEL=error
-unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_STEP
+unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_MAX SLURM_ARRAY_TASK_STEP
 
 # ---- one vocabulary ------------------------------------------------------------------------
 for verb in "audio features" "image quality" "image blob"; do

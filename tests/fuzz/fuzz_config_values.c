@@ -3,7 +3,8 @@
  * the other variables accel reads: CUDA_VISIBLE_DEVICES (src/discover/cuda_visible.c) and
  * ROCR_/HIP_VISIBLE_DEVICES (src/discover/rocm_sysfs.c), and a corpus run's shard
  * (src/ops/corpus/shard.c): `--shard` as SHARD=I/N|auto, with the Slurm job array's
- * SLURM_ARRAY_TASK_ID, _COUNT, _MIN and _STEP that auto reads. Each input line is KEY=VALUE. */
+ * SLURM_ARRAY_TASK_ID, _COUNT, _MIN, _MAX and _STEP that auto reads. Each input line is
+ * KEY=VALUE. */
 #include "fuzz.h"
 #include "discover/cuda.h"
 #include "discover/rocm.h"
@@ -61,7 +62,8 @@ static void visible(const char *key, const char *value)
 }
 
 static const char *const slurm_vars[] = {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT",
-                                          "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_STEP"};
+                                          "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX",
+                                          "SLURM_ARRAY_TASK_STEP"};
 
 /* accel_shard_parse: a share it accepts is one of N, and an I/N it accepts reads back as given
  * when written plainly; a refusal says why. */

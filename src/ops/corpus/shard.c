@@ -37,6 +37,25 @@ static accel_status env_u32(const char *var, long long dflt, uint32_t *out)
     return ACCEL_OK;
 }
 
+/* SLURM_ARRAY_TASK_MAX, when set, must close the range MIN, MIN + STEP, … of COUNT tasks. Slurm
+ * gives an array with gaps (--array=1,5: COUNT 2, MIN 1, MAX 5, STEP 1) to every task, and
+ * only MAX shows the gap to the tasks below it: without this check task 1 would take shard
+ * 0/2 and succeed while task 5 is refused, leaving shard 1/2 undone. */
+static accel_status check_max(uint32_t n, uint32_t min, uint32_t step)
+{
+    const char *set = getenv("SLURM_ARRAY_TASK_MAX");
+    if (!set || !*set) return ACCEL_OK; /* older Slurm, or set by hand: COUNT alone decides */
+    uint32_t max = 0;
+    FORWARD_IF_ERROR(env_u32("SLURM_ARRAY_TASK_MAX", 0, &max));
+    uint64_t last = (uint64_t)min + (uint64_t)(n - 1) * step;
+    RETURN_ERROR_IF(last != max, ACCEL_ERR_CONFIG,
+                    "shard auto: SLURM_ARRAY_TASK_MAX=%u is not SLURM_ARRAY_TASK_MIN=%u + "
+                    "(SLURM_ARRAY_TASK_COUNT=%u − 1) × SLURM_ARRAY_TASK_STEP=%u = %llu: an array "
+                    "with gaps (--array=1,5) has no contiguous shards; use --array=0-%u",
+                    max, min, n, step, (unsigned long long)last, n - 1);
+    return ACCEL_OK;
+}
+
 accel_status accel_shard_parse(const char *spec, uint32_t *index, uint32_t *count)
 {
     RETURN_ERROR_IF(!spec || !index || !count, ACCEL_ERR_INVALID_ARG, "accel_shard_parse: NULL argument");
@@ -53,6 +72,7 @@ accel_status accel_shard_parse(const char *spec, uint32_t *index, uint32_t *coun
         RETURN_ERROR_IF(id < min || (id - min) % step != 0, ACCEL_ERR_CONFIG,
                         "shard auto: SLURM_ARRAY_TASK_ID=%u is not MIN + k × STEP (MIN %u, STEP "
                         "%u)", id, min, step);
+        FORWARD_IF_ERROR(check_max(n, min, step));
         uint32_t i = (id - min) / step;
         RETURN_ERROR_IF(i >= n, ACCEL_ERR_CONFIG,
                         "shard auto: task %u (SLURM_ARRAY_TASK_ID=%u − SLURM_ARRAY_TASK_MIN=%u) "
