@@ -108,6 +108,30 @@ grep -q '"path":"e2.png","status":"failed".*1×3000 is too elongated' elong.json
 [ $? = 2 ] || fail "image quality --manifest -o FILE: exit not 2: $(cat err.txt)"
 grep -q -- "-o a.json is a file" err.txt || fail "image quality --manifest -o FILE: $(cat err.txt)"
 
+# ---- SIGTERM while an image's output is being written: its partial file removed, the counts said
+# The run is started stopped, so that its process id, which names the partial file, is known:
+# that file is made a named pipe, which the run's open() for writing waits on (no reader comes)
+# until the signal arrives.
+mkdir -p sigterm
+( kill -STOP $BASHPID; exec "$accel" image blob a.jpg b.png --model arcface -o sigterm/ --log sigterm.jsonl \
+  >/dev/null 2>sigterm.err ) &
+pid=$!
+for _ in $(seq 500); do [ "$(ps -o stat= -p $pid 2>/dev/null | cut -c1)" = T ] && break; sleep 0.01; done
+mkfifo "sigterm/a.npy.partial-$pid"
+kill -CONT $pid
+# the signal once the run waits in that open() (a kernel that hides wchan: 5 s, plenty)
+for _ in $(seq 500); do
+  [ "$(cat /proc/$pid/wchan 2>/dev/null)" = wait_for_partner ] && break
+  sleep 0.01
+done
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc = 143 ] || fail "image blob ended by SIGTERM: exit $rc, want 143 (the signal's): $(cat sigterm.err)"
+ls sigterm | grep -q partial && fail "SIGTERM left a partial file: $(ls sigterm)"
+grep -q "accel image blob: interrupted by SIGTERM after 0 of 2 inputs (0 done, 0 skipped, 0 failed; each has its line in the log" sigterm.err ||
+  fail "SIGTERM: no summary on standard error: $(cat sigterm.err)"
+
 # ---- errors --------------------------------------------------------------------------------
 printf 'path\nok.wav\n"never closed\n' >bad.csv
 "$accel" audio features --manifest bad.csv --preset fbank -o e 2>err.txt

@@ -6,6 +6,7 @@
 #include "ops/corpus/corpus_internal.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,9 +105,87 @@ static int log_clash(const cli_corpus *cc, const char *verb, accel_corpus *step)
     return 0;
 }
 
-/* The partial file of an audio output is watched while it is written, so that SIGINT or
- * SIGTERM leave nothing behind (SIGKILL cannot be caught: --resume removes what it leaves). */
-static char watched[4200];
+enum { BATCH = 16 }; /* inputs per library call where they are decoded together (images) */
+
+/* The partial files of the outputs being computed are watched, so that SIGINT, SIGTERM, SIGHUP
+ * or SIGPIPE leave none behind — an image's is written in one go after the batch, an audio
+ * output's while it is computed — (SIGKILL cannot be caught: --resume removes what it leaves),
+ * and the run's counts so far are said on the way out. */
+static char watched[BATCH][4200];
+static struct {
+    const char *verb;
+    volatile sig_atomic_t done, skipped, failed, total;
+    int bar, log;
+} so_far;
+
+static void watch(accel_corpus *step, const char *const *inputs, size_t m)
+{
+    char out[4200];
+    for (size_t j = 0; j < m; j++) {
+        watched[j][0] = '\0';
+        if (accel_corpus_output(step, inputs[j], out, sizeof out) != ACCEL_OK) continue;
+        accel__audio_partial_path(out, watched[j], sizeof watched[j]);
+        cli_remove_on_signal(watched[j]);
+    }
+}
+
+static void unwatch(size_t m)
+{
+    for (size_t j = 0; j < m; j++)
+        if (watched[j][0]) cli_keep_on_signal(watched[j]);
+}
+
+/* async-signal-safe text: no stdio in a signal handler */
+static void add(char *b, size_t *k, size_t cap, const char *s)
+{
+    while (*s && *k + 1 < cap) b[(*k)++] = *s++;
+}
+
+static void add_num(char *b, size_t *k, size_t cap, long v)
+{
+    char d[24];
+    int n = 0;
+    unsigned long u = v < 0 ? 0 : (unsigned long)v;
+    do d[n++] = (char)('0' + u % 10); while ((u /= 10) && n < (int)sizeof d);
+    while (n && *k + 1 < cap) b[(*k)++] = d[--n];
+}
+
+/* What a signal that ends the run leaves: which inputs were finished (each has its log line),
+ * and that the rest is for --resume. */
+static void say_interrupted(int sig)
+{
+    char b[600];
+    size_t k = 0;
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP"
+                     : sig == SIGPIPE ? "SIGPIPE" : "a signal";
+    if (so_far.bar) add(b, &k, sizeof b, "\n");
+    add(b, &k, sizeof b, "accel ");
+    add(b, &k, sizeof b, so_far.verb);
+    add(b, &k, sizeof b, ": interrupted by ");
+    add(b, &k, sizeof b, name);
+    add(b, &k, sizeof b, " after ");
+    add_num(b, &k, sizeof b, (long)so_far.done + so_far.skipped + so_far.failed);
+    add(b, &k, sizeof b, " of ");
+    add_num(b, &k, sizeof b, so_far.total);
+    add(b, &k, sizeof b, " inputs (");
+    add_num(b, &k, sizeof b, so_far.done);
+    add(b, &k, sizeof b, " done, ");
+    add_num(b, &k, sizeof b, so_far.skipped);
+    add(b, &k, sizeof b, " skipped, ");
+    add_num(b, &k, sizeof b, so_far.failed);
+    add(b, &k, sizeof b, " failed");
+    if (so_far.log) add(b, &k, sizeof b, "; each has its line in the log, which gets no summary");
+    add(b, &k, sizeof b, "); no partial output is left; --resume goes on from here\n");
+    ssize_t w = write(2, b, k);
+    (void)w;
+}
+
+static void count(const accel_corpus_item *it)
+{
+    if (it->status == ACCEL_ITEM_DONE) so_far.done++;
+    else if (it->status == ACCEL_ITEM_SKIPPED) so_far.skipped++;
+    else so_far.failed++;
+}
 
 int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_corpus_item_fn each,
                    void *arg, size_t *failed, accel_run_summary *sum)
@@ -131,27 +210,28 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
             fprintf(stderr, "accel %s: removed %zu partial file%s left by a killed run\n", verb,
                     removed, removed == 1 ? "" : "s");
     }
-    enum { BATCH = 16 };
     accel_corpus_item *items = calloc(BATCH, sizeof *items);
     if (!items) {
         accel_run_log_close(log);
         accel_cli_error(verb, "out of memory");
         return 2;
     }
+    so_far.verb = verb;
+    so_far.done = so_far.skipped = so_far.failed = 0;
+    so_far.total = cc->n > INT_MAX ? INT_MAX : (sig_atomic_t)cc->n;
+    so_far.bar = cc->bar;
+    so_far.log = cc->log != NULL;
+    cli_report_on_signal(say_interrupted);
     int rc = 0;
-    /* one input per call where its output is streamed (audio: the partial file is watched),
-     * a batch where inputs are decoded together (images) */
-    char probe[4200];
+    /* one input per call where its output is streamed (audio), a batch where inputs are
+     * decoded together (images) */
     size_t per_call = accel__corpus_streams(step) ? 1 : BATCH;
     for (size_t i0 = 0; i0 < cc->n && rc == 0; i0 += per_call) {
         size_t m = cc->n - i0 < per_call ? cc->n - i0 : per_call;
         for (size_t j = 0; j < m; j++) items[j].struct_size = sizeof items[j];
-        if (per_call == 1 && accel_corpus_output(step, cc->inputs[i0], probe, sizeof probe) == ACCEL_OK) {
-            accel__audio_partial_path(probe, watched, sizeof watched);
-            cli_remove_on_signal(watched);
-        }
+        watch(step, cc->inputs + i0, m);
         accel_corpus_run(step, cc->inputs + i0, m, items);
-        if (per_call == 1) cli_keep_on_signal(watched);
+        unwatch(m);
         for (size_t j = 0; j < m; j++) {
             const accel_corpus_item *it = &items[j];
             if (it->status == ACCEL_ITEM_FAILED) {
@@ -159,13 +239,16 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
                 if (cc->bar) fprintf(stderr, "\r%*s\r", 80, ""); /* off the progress bar's line */
                 accel_cli_error(verb, "%s", it->error);
             }
-            if (accel_run_log_item(log, it) != ACCEL_OK) {
+            int logged = accel_run_log_item(log, it) == ACCEL_OK;
+            count(it);
+            if (!logged) {
                 accel_cli_error(verb, "%s", accel_last_error(NULL));
                 rc = 2;
             }
             if (each) each(it, arg);
         }
     }
+    cli_report_on_signal(NULL);
     free(items);
     accel_run_summary s = {.struct_size = sizeof s};
     if (accel_run_log_summary(log, &s) != ACCEL_OK && rc == 0) {

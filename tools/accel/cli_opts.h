@@ -166,10 +166,14 @@ void cli_out_discard(cli_out *o);
 /* A file being written that SIGINT, SIGTERM, SIGHUP or SIGPIPE must not leave behind: the
  * handler removes it, then the process dies of the signal as it would have (a signal the
  * process was started with ignored stays ignored). cli_out does this for its temporary file;
- * a verb that writes data files of its own (`audio features`) calls it for each. Up to 4 at
- * once; cli_keep_on_signal ends the watch (the file was renamed or removed). */
+ * a verb that writes data files of its own (`audio features`, a corpus run's outputs) calls it
+ * for each. Up to 24 at once; cli_keep_on_signal ends the watch (the file was renamed or
+ * removed). */
 void cli_remove_on_signal(const char *path);
 void cli_keep_on_signal(const char *path);
+/* `report` (async-signal-safe: write(), no stdio, no malloc) runs when such a signal ends the
+ * process, after the files are removed; NULL: none. */
+void cli_report_on_signal(void (*report)(int sig));
 
 /* A table for the table, csv and md formats: cells are copied. */
 typedef struct cli_table {

@@ -19,15 +19,20 @@
 
 /* ---- files removed when a signal ends the process ------------------------------------- */
 
-#define MAX_PENDING 4
+/* a corpus run's batch of images (16 outputs written one after the other), the report's
+ * temporary file and a few to spare */
+#define MAX_PENDING 24
 static char pending[MAX_PENDING][4200]; /* files being written, "" when free */
 static volatile sig_atomic_t have_pending[MAX_PENDING];
+static void (*volatile report_on_signal)(int sig);
 
-/* unlink() and raise() are async-signal-safe; a path is complete before its flag is set */
+/* unlink() and raise() are async-signal-safe, and so must the report be; a path is complete
+ * before its flag is set */
 static void on_signal(int sig)
 {
     for (int i = 0; i < MAX_PENDING; i++)
         if (have_pending[i]) unlink(pending[i]);
+    if (report_on_signal) report_on_signal(sig);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -82,6 +87,12 @@ static int mkstemp_watched(char *tmpl, size_t cap)
             return fd;
         }
     return mkstemp(tmpl); /* every slot taken: unwatched, as cli_remove_on_signal would leave it */
+}
+
+void cli_report_on_signal(void (*report)(int sig))
+{
+    catch_signals();
+    report_on_signal = report;
 }
 
 void cli_keep_on_signal(const char *path)
