@@ -76,6 +76,23 @@ static void manifests(void)
     ASSERT_TRUE(m == NULL);
     ASSERT_STATUS(accel_manifest_read("/nonexistent/m.txt", &m), ACCEL_ERR_NOT_FOUND);
     ASSERT_CONTAINS(accel_last_error(NULL), "manifest '/nonexistent/m.txt': no such file");
+    /* a NUL ends the reading at once: from a pipe whose writer stays (or /dev/zero), reading
+     * on to the end would never return */
+    int fds[2];
+    ASSERT_TRUE(pipe(fds) == 0);
+    ASSERT_TRUE(write(fds[1], "a.wav\nb\0", 9) == 9);
+    pid_t reader = fork();
+    if (reader == 0) {
+        alarm(10);
+        dup2(fds[0], 0);
+        accel_status st = accel_manifest_read("-", &m);
+        _exit(st == ACCEL_ERR_FORMAT && strstr(accel_last_error(NULL), "line 2: a NUL byte") ? 0 : 1);
+    }
+    int ws = -1;
+    waitpid(reader, &ws, 0);
+    close(fds[0]);
+    close(fds[1]);
+    ASSERT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0); /* not killed by its alarm */
     char p[300];
     snprintf(p, sizeof p, "%s/m.txt", tmpdir);
     put(p, "one.wav\ntwo.wav\n", 16);

@@ -299,7 +299,10 @@ accel_status accel_manifest_parse(const void *data, size_t n, const char *name,
     return ACCEL_OK;
 }
 
-/* Reads fd to its end (a pipe, process substitution, standard input: no size known). */
+/* Reads fd to its end (a pipe, process substitution, standard input: no size known), or to
+ * its first NUL byte: the manifest is refused there (accel_manifest_parse names the line),
+ * so a device or a binary file given by mistake (/dev/zero, a pipe that never closes) is not
+ * read to the end of memory first. */
 static accel_status read_all(int fd, const char *name, char **data, size_t *n)
 {
     size_t cap = 0;
@@ -327,6 +330,7 @@ static accel_status read_all(int fd, const char *name, char **data, size_t *n)
         }
         if (r == 0) return ACCEL_OK;
         *n += (size_t)r;
+        if (memchr(*data + *n - (size_t)r, '\0', (size_t)r)) return ACCEL_OK;
     }
 }
 
