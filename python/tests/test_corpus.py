@@ -218,7 +218,16 @@ def test_manifests_and_shards(tmp_path, monkeypatch):
     monkeypatch.setenv("SLURM_ARRAY_TASK_ID", "7")
     monkeypatch.setenv("SLURM_ARRAY_TASK_MIN", "5")
     monkeypatch.setenv("SLURM_ARRAY_TASK_COUNT", "3")
+    monkeypatch.delenv("SLURM_ARRAY_TASK_STEP", raising=False)  # a job array's own, if any
+    monkeypatch.delenv("SLURM_ARRAY_TASK_MAX", raising=False)
     assert accel.shard_parse("auto") == (2, 3)
+    # --array=1,5: both tasks refuse it (MAX shows the gap to task 1)
+    monkeypatch.setenv("SLURM_ARRAY_TASK_ID", "1")
+    monkeypatch.setenv("SLURM_ARRAY_TASK_MIN", "1")
+    monkeypatch.setenv("SLURM_ARRAY_TASK_MAX", "5")
+    monkeypatch.setenv("SLURM_ARRAY_TASK_COUNT", "2")
+    with pytest.raises(accel.ConfigError, match="an array with gaps"):
+        accel.shard_parse("auto")
     # the CLI's --shard takes the same inputs
     mf = tmp_path / "m.txt"
     wavs = SPEECH + [os.path.join(AUDIO, n) for n in ("noise.wav", "silence.wav", "clipping.wav")]
