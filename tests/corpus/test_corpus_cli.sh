@@ -164,6 +164,11 @@ for log in two.txt "$first" logclash/"$(basename "${first%.wav}")".npy; do
 done
 cmp -s two.txt two.keep || fail "--log naming the manifest changed it"
 cmp -s "$first" first.keep || fail "--log naming an input changed it"
+# --log - (a stream elsewhere) is refused, not taken for a file named "-"
+"$accel" audio features --manifest two.txt --preset fbank -o logdash --log - >out.txt 2>err.txt
+[ $? = 2 ] || fail "--log -: exit not 2"
+grep -q -- "--log -: the log is a file" err.txt || fail "--log -: $(cat err.txt)"
+[ -e ./- ] && fail "--log - wrote a file named '-'"
 # a log that cannot be opened: the error, and no summary made of uninitialised counts
 "$accel" audio features --manifest two.txt --preset fbank -o logclash --log no/such/dir.jsonl >out.txt 2>err.txt
 [ $? = 2 ] || fail "an unopenable --log: exit not 2"

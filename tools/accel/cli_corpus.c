@@ -73,6 +73,12 @@ void cli_corpus_free(cli_corpus *cc)
 static int log_clash(const cli_corpus *cc, const char *verb, accel_corpus *step)
 {
     if (!cc->log) return 0;
+    /* "-" is a stream for --manifest and -o; here it would silently be a file named "-" */
+    if (!strcmp(cc->log, "-")) {
+        accel_cli_error(verb, "--log -: the log is a file that every run appends to; give it a "
+                              "name (--log run.jsonl)");
+        return 1;
+    }
     if (cc->manifest_path && (accel_cli_same_place(cc->log, cc->manifest_path) ||
                               accel_cli_same_file(cc->log, cc->manifest_path))) {
         accel_cli_error(verb, "--log %s is the manifest; the log is appended to, so it needs a "
