@@ -299,6 +299,20 @@ static void audio_run(accel_ctx *ctx)
     ASSERT_CONTAINS(text, "{\"summary\":true,\"done\":3,\"skipped\":1,\"failed\":2,\"seconds\":");
     free(text);
 
+    /* resume over a .npy of this run's shape and dtype in Fortran order: the input fails, and
+     * the reason names the order (not "(80, N) float32", which this run makes) */
+    char head[129] = "";
+    int fd = open(it[2].output, O_RDWR);
+    ASSERT_TRUE(fd >= 0 && pread(fd, head, 128, 0) == 128);
+    char *fo = strstr(head + 10, "'fortran_order': False, "); /* after the magic's NUL */
+    ASSERT_TRUE(fo != NULL);
+    if (fo) memcpy(fo, "'fortran_order': True,  ", 24); /* the header keeps its length */
+    ASSERT_TRUE(pwrite(fd, head, 128, 0) == 128);
+    close(fd);
+    ASSERT_STATUS(accel_corpus_run(c, in + 2, 1, it), ACCEL_ERR_INVALID_ARG);
+    ASSERT_EQ_INT(it[0].status, ACCEL_ITEM_FAILED);
+    ASSERT_CONTAINS(it[0].error, "float32 in Fortran order, which this whisper-80 run does not make");
+
     /* a partial file of a process that is gone is removed; one of a live process is not */
     pid_t child = fork();
     if (child == 0) _exit(0);

@@ -276,11 +276,16 @@ static int resumed(const accel_corpus *c, accel_corpus_item *it)
     if (ends_npy(it->output) && !fits(c, &info)) {
         char sh[200], msg[512];
         shape_text(sh, sizeof sh, info.shape, info.ndim);
+        /* the dtype, and the order when it is what differs: "(80, 3000) float32" alone would
+         * name what this run makes */
+        const char *dtype = strcmp(info.descr, "<f4") ? info.descr
+                          : info.fortran_order        ? "float32 in Fortran order"
+                                                      : "float32";
         snprintf(msg, sizeof msg,
                  "'%s' holds %s %s, which this %s run does not make: --resume goes on with a run "
                  "of the same options in the same directory; move the file away, or write to "
                  "another directory",
-                 it->output, sh, strcmp(info.descr, "<f4") ? info.descr : "float32", c->op);
+                 it->output, sh, dtype, c->op);
         item_fail(it, ACCEL_ERR_INVALID_ARG, msg);
         it->ms = accel__now_ms() - t0;
         return 1;
