@@ -369,6 +369,63 @@ static void refused_up_front(const float *x, size_t n)
         printf("  output refused before the first chunk (RLIMIT_FSIZE as a full disk): named, nothing left\n");
 }
 
+/* The names accel writes under before the rename, "<out>.partial-<pid>" and the whisper
+ * spill's "<out>.spill-<pid>", are predictable: a link planted at them beforehand (by anyone
+ * who can write to the output's directory) was written through, so its target was replaced
+ * by the features. The links are left alone now, their targets unchanged, the output whole. */
+static void planted_links(accel_ctx *ctx, const float *x, size_t n)
+{
+    const char *presets[] = {"whisper-80", "fbank-80"};
+    for (int k = 0; k < 2; k++) {
+        for (int streamed = 0; streamed < 2; streamed++) { /* a streamed WAV: the spill path */
+            char out[700], victim[700], link1[800], link2[800];
+            snprintf(out, sizeof out, "%s/planted-%d-%d.npy", tmpdir, k, streamed);
+            snprintf(victim, sizeof victim, "%s/victim-%d-%d.txt", tmpdir, k, streamed);
+            snprintf(link1, sizeof link1, "%s.partial-%ld", out, (long)getpid());
+            snprintf(link2, sizeof link2, "%s.spill-%ld", out, (long)getpid());
+            FILE *f = fopen(victim, "w");
+            ASSERT_TRUE(f != NULL);
+            if (!f) return;
+            fputs("keep me\n", f);
+            fclose(f);
+            unlink(link1);
+            unlink(link2);
+            ASSERT_EQ_INT(symlink(victim, link1), 0);
+            ASSERT_EQ_INT(symlink(victim, link2), 0);
+            accel_audio_params p = {.struct_size = sizeof p};
+            ASSERT_OK(accel_audio_params_preset(presets[k], &p));
+            size_t wb = 0;
+            unsigned char *wav = streamed ? streamed_wav(x, n, &wb) : NULL;
+            accel_audio_source *src = NULL;
+            if (streamed) ASSERT_OK(accel_audio_open_buffer(ctx, wav, wb, "planted.wav", 16000, &src));
+            else ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
+            size_t shape[3];
+            int nd = 0;
+            ASSERT_OK(accel_audio_shape(&p, n, shape, &nd));
+            accel_audio_result res = {.struct_size = sizeof res};
+            float *got = src ? stream_back(ctx, &p, src, out, &res, shape, nd) : NULL;
+            ASSERT_TRUE(got != NULL);
+            free(got);
+            free(wav);
+            char text[32] = "";
+            f = fopen(victim, "r");
+            if (f) {
+                if (!fgets(text, sizeof text, f)) text[0] = '\0';
+                fclose(f);
+            }
+            printf("  planted links, %s%s: the link's target holds \"%.*s\"\n", presets[k],
+                   streamed ? " (spill)" : "", (int)strcspn(text, "\n"), text);
+            ASSERT_STR_EQ(text, "keep me\n");
+            struct stat sb;
+            ASSERT_TRUE(lstat(link1, &sb) != 0); /* the partial name is renamed away */
+            unlink(link1);
+            unlink(link2);
+            unlink(victim);
+            unlink(out);
+        }
+    }
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s/test-audio-stream-%ld", ACCEL_TEST_BUILD, (long)getpid());
@@ -392,6 +449,7 @@ int main(void)
     refused_up_front(x, n);
     exact_counts(ctx);
     whole_inputs();
+    planted_links(ctx, x, n);
     /* 50 s: speech repeated with a little noise, so chunk boundaries fall everywhere */
     size_t nl = 16000 * 50; /* 5000 frames: 39 column-sum blocks */
     float *y = malloc(nl * sizeof *y);

@@ -555,6 +555,12 @@ int accel__audio_source_identity(const accel_audio_source *s, dev_t *dev, ino_t 
 /* The name accel_audio_features_npy() writes under before renaming to npy_path:
  * "<npy_path>.partial-<pid>" (a caller that is interrupted removes it: see cmd_audio.c). */
 void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap);
+/* Creates the file `tmp` (such a name, or the spill's) for writing with `flags` (O_WRONLY or
+ * O_RDWR) and `mode`, never through what was at that name before: the name is predictable,
+ * and a link planted there by someone who can write to the directory would have had accel
+ * overwrite its target. A file or link already there (left by a killed run of the same pid)
+ * is removed first. Returns the descriptor, or -1 with errno set. */
+int accel__audio_partial_open(const char *tmp, int flags, mode_t mode);
 
 /* The number of samples the source will deliver, known before the first read: a memory
  * source without resampling, a file whose decoder's count is exact (audio_decoder.exact: a WAV

@@ -595,6 +595,15 @@ void accel__audio_partial_path(const char *npy_path, char *buf, size_t cap)
     snprintf(buf, cap, "%s.partial-%ld", npy_path, (long)getpid());
 }
 
+int accel__audio_partial_open(const char *tmp, int flags, mode_t mode)
+{
+    for (int tries = 0;; tries++) {
+        int fd = open(tmp, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0 || errno != EEXIST || tries) return fd;
+        unlink(tmp); /* a link goes, not its target */
+    }
+}
+
 /* The last pass of whisper: spill (frame-major, raw log10) → the .npy (band-major or
  * windows), floor and scale applied. */
 static accel_status whisper_finish(stream *s, const audio_frames *fr)
@@ -871,7 +880,7 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     } else if (p->kind == ACCEL_AUDIO_WHISPER) {
         char sp[1100];
         snprintf(sp, sizeof sp, "%s.spill-%ld", s->npy, (long)getpid());
-        s->spill = open(sp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        s->spill = accel__audio_partial_open(sp, O_RDWR, 0600);
         if (s->spill < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", sp, strerror(errno));
         else unlink(sp); /* anonymous from now on */
     }
@@ -1054,7 +1063,7 @@ accel_status accel_audio_features_npy(accel_ctx *ctx, const accel_audio_params *
                            "there would replace the audio; choose another output",
                            npy_path, accel__audio_source_path(src));
     }
-    s.fd = open(s.tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    s.fd = accel__audio_partial_open(s.tmp, O_RDWR, 0666);
     if (s.fd < 0) st = ACCEL_ERROR(ACCEL_ERR_IO, "cannot create '%s': %s", s.tmp, strerror(errno));
     if (st == ACCEL_OK && p->kind == ACCEL_AUDIO_FBANK && p->subtract_mean) {
         st = accel__audio_colsum_init(&s.cs, pl.n_out);

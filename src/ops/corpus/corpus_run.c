@@ -63,7 +63,7 @@ accel_status accel__corpus_write_atomic(const char *path, const void *head, size
 {
     char tmp[4200];
     accel__audio_partial_path(path, tmp, sizeof tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = accel__audio_partial_open(tmp, O_WRONLY, 0666);
     RETURN_ERROR_IF(fd < 0, ACCEL_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
     accel_status st = write_all(fd, path, head, head_n);
     if (st == ACCEL_OK) st = write_all(fd, path, data, n);
