@@ -10,7 +10,8 @@ if(TARGET accel_cli)
 endif()
 if(TARGET accel_cli)
   add_test(NAME test_corpus_cli COMMAND bash ${_cd}/test_corpus_cli.sh $<TARGET_FILE:accel_cli>
-    ${CMAKE_SOURCE_DIR}/tests/data ${CMAKE_BINARY_DIR}/test-corpus-cli)
+    ${CMAKE_SOURCE_DIR}/tests/data ${CMAKE_BINARY_DIR}/test-corpus-cli
+    ${CMAKE_BINARY_DIR}/fakes/hold_rename/libhold_rename.so.1)
   set_tests_properties(test_corpus_cli PROPERTIES TIMEOUT 300 LABELS corpus
     ENVIRONMENT "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/test_corpus_cli")
 endif()

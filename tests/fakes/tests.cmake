@@ -16,6 +16,8 @@
 #   prints         libcuda like ok, but it writes to standard output and error when loaded
 #                  and in cuInit
 #   exit_on_load   libcuda whose constructor calls _exit(0)
+#   hold_rename    libhold_rename: no vendor's; preloaded, it holds the rename of a partial
+#                  output until a signal (hold_rename.c)
 #
 # A test picks a variant by putting its directory first on LD_LIBRARY_PATH in its ctest
 # environment, e.g. ENV "LD_LIBRARY_PATH=${ACCEL_FAKES_DIR}/init_fails:${ACCEL_FAKES_DIR}/ok"
@@ -52,6 +54,10 @@ target_link_options(fake_cuda_missing_symbol PRIVATE
   -Wl,--version-script=${CMAKE_CURRENT_LIST_DIR}/missing_symbol.map)
 set_target_properties(fake_cuda_missing_symbol PROPERTIES
   LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/missing_symbol.map)
+
+# not a vendor library: a rename() that waits for a signal (hold_rename.c, for LD_PRELOAD)
+accel_fake_library(hold_rename hold_rename hold_rename ${CMAKE_CURRENT_LIST_DIR}/hold_rename.c)
+target_link_libraries(hold_rename PRIVATE ${CMAKE_DL_LIBS})
 
 accel_fake_library(fake_cuda_prints prints cuda ${_fake_cuda})
 target_compile_definitions(fake_cuda_prints PRIVATE FAKE_PRINTS)
