@@ -505,7 +505,8 @@ void accel__json_finish(accel__json *j); /* newline */
 
 double accel__now_ms(void); /* monotonic clock */
 /* Parses a PCI bus id, "0000:01:00.0", "00000000:01:00.0" (CUDA, NVML) or "01:00.0" (domain
- * 0), into one number; returns 0 on success (pci_id.c). */
+ * 0), hexadecimal digits in any case, into one number; returns 0 on success (pci_id.c). The
+ * one reading of a bus id: discovery's matching, ACCEL_DEVICE's check and `--device`. */
 int accel__pci_bus_id_parse(const char *text, uint64_t *out);
 /* 1 when two bus ids name the same function, whatever their spelling (pci_id.c). */
 int accel__pci_bus_id_equal(const char *a, const char *b);
