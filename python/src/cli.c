@@ -135,7 +135,7 @@ fail:
 }
 
 /* _accel.device_setting(text): the setting that asks for the device `text` names, read as the
- * CLI's --device reads it (tools/accel/cli_common.c): ("ACCEL_BACKEND", KIND) for a kind or
+ * CLI's --device reads it (tools/accel/cli_device.c): ("ACCEL_BACKEND", KIND) for a kind or
  * alias in any case, ("ACCEL_DEVICE", INDEX), or None for auto; an accel.ConfigError "device
  * 'tpu': unknown device; did you mean 'cpu'? allowed: …" otherwise (the CLI's words). */
 static PyObject *py_device_setting(PyObject *self, PyObject *args)

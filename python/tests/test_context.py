@@ -78,7 +78,7 @@ def test_device_keyword_takes_a_kind_an_index_or_a_device(ctx):
 
 
 def test_device_words_are_the_clis(ctx, np):
-    # device= reads a word as `--device` does (one reader, tools/accel/cli_common.c): the
+    # device= reads a word as `--device` does (one reader, tools/accel/cli_device.c): the
     # aliases hip and mps in any case, auto, an index; what --device refuses is refused with
     # the CLI's reason and list ("hip" was once taken for a bus id, "" for auto)
     for word, want in (("hip", ("ACCEL_BACKEND", "rocm")), ("HIP", ("ACCEL_BACKEND", "rocm")),

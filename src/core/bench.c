@@ -58,7 +58,7 @@ static void add_idx(int *idx, size_t *n, int i)
 }
 
 /* "--device WHAT: REASON; allowed: …", the kinds from the backend table: the words of every
- * verb's --device (tools/accel/cli_common.c), then bench's own (all, gpu) and the list */
+ * verb's --device (tools/accel/cli_device.c), then bench's own (all, gpu) and the list */
 static accel_status device_refused(const accel_ctx *ctx, const char *what, const char *reason)
 {
     char names[200];
