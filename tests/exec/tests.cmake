@@ -52,6 +52,22 @@ if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_plan_device_negative 2 "--device -1: a device index is 0 or more; allowed: auto" plan --op empty --device -1)
   accel_exec_cli_test(cli_plan_device_absent_kind 2 "--device mps: no usable metal device on this machine (devices: " plan --op empty --device mps)
   accel_exec_cli_test(cli_plan_device_absent_index 2 "--device 99: no such device on this machine (devices: " plan --op empty --device 99)
+  # a PCI bus id, as ACCEL_DEVICE takes one: no device of this machine has 0000:99:00.0
+  accel_exec_cli_test(cli_plan_device_absent_bus 2 "--device 0000:99:00.0: no such device on this machine (devices: " plan --op empty --device 0000:99:00.0)
+  accel_exec_cli_test(cli_plan_device_bad_bus 2 "--device 01:00: not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal); allowed: auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index or PCI bus id such as 0000:01:00.0" plan --op empty --device 01:00)
+  accel_exec_cli_test(cli_stats_device_absent_bus 2 "--device 01:00.0: no such device on this machine (devices: " stats --op empty --device 01:00.0)
+  # with the fake libcuda (tests/fakes: GPUs at 0000:41:00.0 and 0000:42:00.0) the bus id is
+  # there in every spelling: the check lets it through to the library, which matches CUDA
+  # device 1 (the fake cannot open a stream, so it is excluded and the CPU plans instead);
+  # one function along is no device
+  accel_exec_cli_test(cli_plan_device_bus_sysfs 0 "ACCEL_DEVICE=0000:42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 0000:42:00.0)
+  accel_exec_cli_test(cli_plan_device_bus_cuda 0 "ACCEL_DEVICE=00000000:42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 00000000:42:00.0)
+  accel_exec_cli_test(cli_plan_device_bus_short 0 "ACCEL_DEVICE=42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 42:00.0)
+  accel_exec_cli_test(cli_plan_device_bus_next_function 2 "--device 0000:42:00.1: no such device on this machine (devices: 0 cuda (Fake H100" plan --op empty --device 0000:42:00.1)
+  foreach(t sysfs cuda short next_function)
+    set_tests_properties(cli_plan_device_bus_${t} PROPERTIES ENVIRONMENT
+      "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_plan_device_bus_${t};LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fakes/ok")
+  endforeach()
   accel_exec_cli_test(cli_stats_device_cpu 0 "\"calls\": 2" stats --op empty --iterations 2 --device cpu --json)
   accel_exec_cli_test(cli_stats_device_auto 0 "fallbacks seen" stats --op empty --device auto)
   accel_exec_cli_test(cli_stats_device_unknown 2 "--device gpu: names several devices, as only `accel bench` takes; allowed: auto, cuda" stats --op empty --device gpu)

@@ -53,12 +53,10 @@ int accel_cli_device_check(const char *verb, accel_ctx *ctx, const accel_cli_dev
 {
     size_t n = 0;
     accel_device_count(ctx, &n);
-    int present = d->index < 0 && !d->kind;
-    if (d->index >= 0) present = (size_t)d->index < n;
-    for (size_t i = 0; d->kind && i < n && !present; i++) {
+    int present = 0;
+    for (size_t i = 0; i < n && !present; i++) {
         const accel_device_info *di = NULL;
-        present = accel_device_get(ctx, i, &di) == ACCEL_OK && di->kind == d->kind->kind &&
-                  di->usable;
+        present = accel_device_get(ctx, i, &di) == ACCEL_OK && accel_cli_device_names(d, di);
     }
     if (present) return 0;
     char list[1024];

@@ -17,7 +17,9 @@ static int device_refused(const char *text, const char *reason, char *why, size_
     char names[200];
     accel__backend_names(names, sizeof names, ", ", 1);
     const char *near = strcmp(reason, "unknown device") == 0 ? accel__device_nearest(text, 0) : NULL;
-    snprintf(why, cap, "%s; %s%s%sallowed: auto, %s, or a device index (`accel devices` lists them)",
+    snprintf(why, cap,
+             "%s; %s%s%sallowed: auto, %s, or a device index or PCI bus id such as 0000:01:00.0 "
+             "(`accel devices` lists them)",
              reason, near ? "did you mean '" : "", near ? near : "", near ? "'? " : "", names);
     return -1;
 }
@@ -27,6 +29,7 @@ int accel_cli_device_read(const char *text, accel_cli_device *d, char *why, size
     d->text = text;
     d->kind = NULL;
     d->index = -1;
+    d->bus = NULL;
     if (!text || strcasecmp(text, "auto") == 0) return 0;
     if (!*text) return device_refused(text, "an empty device name", why, cap);
     const char *p = text + (*text == '-' || *text == '+');
@@ -44,8 +47,18 @@ int accel_cli_device_read(const char *text, accel_cli_device *d, char *why, size
     if (strcasecmp(text, "gpu") == 0 || strcasecmp(text, "all") == 0)
         return device_refused(text, "names several devices, as only `accel bench` takes", why, cap);
     d->kind = accel__backend_find(text); /* a name or alias, any case */
-    if (!d->kind) return device_refused(text, "unknown device", why, cap);
-    return 0;
+    if (d->kind) return 0;
+    /* read as ACCEL_DEVICE's check and the selection read it: a spelling accepted here is one
+     * the library matches */
+    uint64_t bus;
+    if (accel__pci_bus_id_parse(text, &bus) == 0) {
+        d->bus = text;
+        return 0;
+    }
+    if (strchr(text, ':'))
+        return device_refused(text, "not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal)",
+                              why, cap);
+    return device_refused(text, "unknown device", why, cap);
 }
 
 int accel_cli_device_parse(const char *verb, const char *text, accel_cli_device *d)
@@ -59,7 +72,7 @@ int accel_cli_device_parse(const char *verb, const char *text, accel_cli_device 
 
 size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt)
 {
-    if (d->index >= 0) {
+    if (d->index >= 0 || d->bus) {
         *opt = (accel_option){"ACCEL_DEVICE", d->text};
         return 1;
     }
@@ -68,4 +81,12 @@ size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt)
         return 1;
     }
     return 0;
+}
+
+int accel_cli_device_names(const accel_cli_device *d, const accel_device_info *info)
+{
+    if (d->kind) return info->kind == d->kind->kind && info->usable;
+    if (d->index >= 0) return info->index == d->index;
+    if (d->bus) return accel__device_matches(info, d->bus);
+    return 1;
 }

@@ -26,8 +26,8 @@ static const cli_opt opts[] = {
                 0, 0, NULL, 0},
     [O_ITERATIONS] = {"--iterations", NULL, CLI_INT, "K", "calls per operation (default 1)", 1,
                       10000000, NULL, 0},
-    [O_DEVICE] = CLI_OPT_DEVICE("default auto; the\n"
-                                "device planned first, others take over on a fallback"),
+    [O_DEVICE] = CLI_OPT_DEVICE("default auto;\n"
+                                "the device planned first, others take over on a fallback"),
     [O_JSON] = CLI_OPT_JSON,
     [O_FORMAT] = CLI_OPT_FORMAT,
     [O_OUTPUT] = CLI_OPT_OUTPUT,
