@@ -466,8 +466,8 @@ accel__device *accel__cpu_device(accel_ctx *ctx);
 /* The context a device belongs to (NULL for one built outside a context). */
 accel_ctx *accel__device_ctx(const accel__device *dev);
 /* 1 when ACCEL_DEVICE=`want`, an index or a PCI bus id in any of its spellings, names the
- * device `info` describes (select.c): the selection's test, and that of `--device` in plan and
- * stats that the device asked for is there. */
+ * device `info` describes (select.c): the selection's test, and that of `--device` in plan,
+ * stats and bench that the device asked for is there. */
 int accel__device_matches(const accel_device_info *info, const char *want);
 /* The devices, for a message that refuses a --device: "0 opencl (pthread-AMD EPYC), 1 cpu
  * (AMD EPYC 7763)", an unusable one marked ", not usable" (cut to fit cap). */

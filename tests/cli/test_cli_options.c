@@ -120,6 +120,8 @@ int main(void)
             (const char *const[]){"stats", "--op", "fbank", "--size", "1", NULL},
             (const char *const[]){"audio", "features", "--demo", "1", "--op", "fbank", NULL},
             (const char *const[]){"serve", NULL},
+            (const char *const[]){"bench", "--op", "fbank", "--size", "1", "--iterations", "1",
+                                  "--warmup", "0", NULL},
         };
         for (size_t v = 0; v < sizeof verbs / sizeof *verbs; v++)
             for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
@@ -136,7 +138,7 @@ int main(void)
                          malformed[i]);
                 EXPECT_EXIT(r, 2);
                 ASSERT_CONTAINS(r.err, want);
-                ASSERT_CONTAINS(r.err, "or a device index or PCI bus id such as 0000:01:00.0");
+                ASSERT_CONTAINS(r.err, "or PCI bus id such as 0000:01:00.0");
                 cli_free(&r);
             }
     }

@@ -27,6 +27,13 @@ if(ACCEL_BUILD_CLI)
   # --device: the words of every verb's --device (auto, a kind, an index), then all and gpu
   accel_exec_cli_test(cli_bench_bad_device 2 "--device warp: unknown device; allowed: auto, all, gpu, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index" bench --operation empty --device warp)
   accel_exec_cli_test(cli_bench_negative_device 2 "--device -1: a device index is 0 or more; allowed: auto" bench --operation empty --device -1)
+  # a PCI bus id, as every verb's --device takes one: one no device has, one cut short, and
+  # with the fake libcuda (tests/fakes) its GPU at 42:00.0, which cannot run there (exit 1)
+  accel_exec_cli_test(cli_bench_absent_bus 2 "--device 0000:99:00.0: no such device on this machine (devices: " bench --operation empty --device cpu,0000:99:00.0)
+  accel_exec_cli_test(cli_bench_bad_bus 2 "--device 01:00: not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal); allowed: auto, all, gpu, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index 0.." bench --operation empty --device 01:00)
+  accel_exec_cli_test(cli_bench_bus_fake 1 "--device 00000000:42:00.0: device 1 (Fake T4) unusable: open failed" bench --operation empty --device 00000000:42:00.0)
+  set_tests_properties(cli_bench_bus_fake PROPERTIES ENVIRONMENT
+    "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_bench_bus_fake;LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fakes/ok")
   accel_exec_cli_test(cli_bench_auto_device 0 "copy bandwidth" bench --operation empty --size 100 --iterations 1 --device auto)
   # an empty name in a list is refused: --op '' timed every operation, --device , none
   accel_exec_cli_test(cli_bench_empty_op 2 "--op '': an empty operation name; allowed: all, or names" bench --op=)
