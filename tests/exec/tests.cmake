@@ -80,6 +80,19 @@ if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_stats_device_unknown 2 "--device gpu: names several devices, as only `accel bench` takes; allowed: auto, cuda" stats --op empty --device gpu)
   accel_exec_cli_test(cli_stats_device_negative 2 "--device -2: a device index is 0 or more" stats --op empty --device -2)
   accel_exec_cli_test(cli_stats_device_absent_kind 2 "--device metal: no usable metal device on this machine (devices: " stats --op empty --device metal)
+  # a context that cannot be made for another reason than a setting is a failure (1), as in
+  # audio and image: here a configuration file that cannot be read (/proc/self/mem read from
+  # its start reads address 0, which no process maps: EIO)
+  foreach(v plan stats)
+    add_test(NAME cli_${v}_config_unreadable COMMAND sh ${EXEC_DIR}/expect_exit.sh 1
+      "accel ${v}: error: cannot read configuration file /proc/self/mem" $<TARGET_FILE:accel_cli> ${v} --op empty)
+    set_tests_properties(cli_${v}_config_unreadable PROPERTIES
+      ENVIRONMENT "ACCEL_CONFIG=/proc/self/mem;ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_${v}_config_unreadable")
+  endforeach()
+  # while a bad setting stays a usage error (2), as cli_stats_bad_fault checks for stats
+  add_test(NAME cli_plan_bad_fault COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
+    "ACCEL_FAULT=oom@gpu (from env): item 'oom@gpu': unknown site 'gpu'" $<TARGET_FILE:accel_cli> plan --op empty)
+  set_tests_properties(cli_plan_bad_fault PROPERTIES ENVIRONMENT "ACCEL_FAULT=oom@gpu")
   add_test(NAME cli_stats_bad_fault COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
     "ACCEL_FAULT=oom@gpu (from env): item 'oom@gpu': unknown site 'gpu'" $<TARGET_FILE:accel_cli> stats)
   set_tests_properties(cli_stats_bad_fault PROPERTIES ENVIRONMENT "ACCEL_FAULT=oom@gpu")
