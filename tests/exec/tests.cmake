@@ -58,6 +58,8 @@ if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_plan_device_unknown 2 "--device tpu: unknown device; did you mean 'cpu'? allowed: auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index" plan --op empty --device tpu)
   accel_exec_cli_test(cli_plan_device_negative 2 "--device -1: a device index is 0 or more; allowed: auto" plan --op empty --device -1)
   accel_exec_cli_test(cli_plan_device_absent_kind 2 "--device mps: no usable metal device on this machine (devices: " plan --op empty --device mps)
+  # past 2^63 - 1, which ACCEL_DEVICE refuses: refused as --device (fuzz_cli_device found it)
+  accel_exec_cli_test(cli_plan_device_huge_index 2 "--device 99999999999999999999: no device has an index this large; allowed: auto" plan --op empty --device 99999999999999999999)
   accel_exec_cli_test(cli_plan_device_absent_index 2 "--device 99: no such device on this machine (devices: " plan --op empty --device 99)
   # a PCI bus id, as ACCEL_DEVICE takes one: no device of this machine has 0000:99:00.0
   accel_exec_cli_test(cli_plan_device_absent_bus 2 "--device 0000:99:00.0: no such device on this machine (devices: " plan --op empty --device 0000:99:00.0)

@@ -3,7 +3,6 @@
 #include "cli_device.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +38,10 @@ int accel_cli_device_read(const char *text, accel_cli_device *d, char *why, size
         if (*text == '-') return device_refused(text, "a device index is 0 or more", why, cap);
         if (*text == '+') return device_refused(text, "a device index is digits only", why, cap);
         errno = 0;
-        d->index = strtol(text, NULL, 10);
-        if (errno == ERANGE) d->index = LONG_MAX;
+        long v = strtol(text, NULL, 10);
+        /* past 2^63 - 1 ACCEL_DEVICE refuses it: refused here in --device's words */
+        if (errno == ERANGE) return device_refused(text, "no device has an index this large", why, cap);
+        d->index = v;
         return 0;
     }
     /* bench's words for several devices: not "did you mean 'cpu'?" for gpu */
