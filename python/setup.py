@@ -146,8 +146,8 @@ ROOT = _source_root()
 SOURCES = ["module.c", "errors.c", "args.c", "buffer.c", "input.c", "context.c", "audio.c", "image.c",
            "corpus.c", "cli.c"]
 # `python -m accel`: the accel binary's read-only verbs, from its own sources (python/src/cli.c)
-CLI_SOURCES = ["cli_common.c", "cli_opts.c", "cli_out.c", "cmd_config.c", "cmd_devices.c",
-               "cmd_doctor.c", "cmd_select.c", "devices_query.c"]
+CLI_SOURCES = ["cli_common.c", "cli_device.c", "cli_opts.c", "cli_out.c", "cmd_config.c",
+               "cmd_devices.c", "cmd_doctor.c", "cmd_select.c", "devices_query.c"]
 
 setup(
     name="accel",

@@ -310,6 +310,18 @@ cli_lines() {
   cli image-values 1 photo.jpg --size 224x224 --tiles 8X8 --landmarks 202,98,248,97,225,122,206,145,246,143
   cli image-bad-values 1 photo.jpg --size 0x65537 --landmarks 1e39,-1.5e-3,0x1p3,nan,inf,1,2,3,4,5,6
 }
+cli_devices() {
+  # --device's values (docs/cli.md, "Devices"): auto, the backend table's names and aliases in
+  # any case, indices, ACCEL_DEVICE's bus id spellings (docs/configuration.md), and the
+  # refused neighbours of each (a sign, bench's words, a bus id cut short or past its range)
+  local v k=0
+  for v in auto AUTO cuda ROCm hip opencl Metal mps cpu 0 1 17 -1 +1 '' gpu all tpu \
+    0000:01:00.0 00000000:01:00.0 01:00.0 0000:C3:1f.7 10000:01:00.0 01:00 zz:00.0 01:00.0x \
+    ' 01:00.0' 0:100:00.0 01:20.0; do
+    printf '%s' "$v" | text fuzz_cli_device "$k-$(printf '%s' "$v" | tr -c 'A-Za-z0-9' '_')"
+    k=$((k + 1))
+  done
+}
 
 manifests() {
   # lists and CSV manifests of corpus runs (docs/cli.md, "Corpus runs"): comments, blank lines,
@@ -374,6 +386,7 @@ exif_files
 jpeg_files
 png_webp_files
 cli_lines
+cli_devices
 manifests
 npy_headers
 

@@ -67,13 +67,11 @@ def device_options(device: DeviceSpec, backend: Optional[str]) -> List[Tuple[str
             raise _input_error("device: %d (allowed: an index >= 0)" % device)
         return [("ACCEL_DEVICE", str(device))]
     d = device.strip().lower()
-    if ":" in d:
-        if d.split(":", 1)[0] in _KINDS:
-            raise _input_error("device '%s': accel names devices by its own index or PCI bus id "
-                               "(see Context().devices; Device.ordinal is the framework's number)"
-                               % device)
-        return [("ACCEL_DEVICE", device.strip())]  # a PCI bus id: the library reads it
-    setting = _accel.device_setting(device.strip())  # the CLI's words, and its refusals
+    if ":" in d and d.split(":", 1)[0] in _KINDS:
+        raise _input_error("device '%s': accel names devices by its own index or PCI bus id "
+                           "(see Context().devices; Device.ordinal is the framework's number)"
+                           % device)
+    setting = _accel.device_setting(device.strip())  # the CLI's words and refusals
     if setting is None:
         return []
     key, value = setting

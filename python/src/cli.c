@@ -135,8 +135,8 @@ fail:
 }
 
 /* _accel.device_setting(text): the setting that asks for the device `text` names, read as the
- * CLI's --device reads it (tools/accel/cli_common.c): ("ACCEL_BACKEND", KIND) for a kind or
- * alias in any case, ("ACCEL_DEVICE", INDEX), or None for auto; an accel.ConfigError "device
+ * CLI's --device reads it (tools/accel/cli_device.c): ("ACCEL_BACKEND", KIND) for a kind or
+ * alias in any case, ("ACCEL_DEVICE", INDEX or BUS), or None for auto; an accel.ConfigError "device
  * 'tpu': unknown device; did you mean 'cpu'? allowed: …" otherwise (the CLI's words). */
 static PyObject *py_device_setting(PyObject *self, PyObject *args)
 {
@@ -146,9 +146,8 @@ static PyObject *py_device_setting(PyObject *self, PyObject *args)
     accel_cli_device d;
     char why[400], msg[520];
     if (accel_cli_device_read(text, &d, why, sizeof why) != 0) {
-        /* device= also takes what --device does not: a bus id, an accel.Device */
-        snprintf(msg, sizeof msg, "device '%s': %s; or a PCI bus id (0000:01:00.0) or an "
-                 "accel.Device", text, why);
+        /* device= also takes what --device does not: an accel.Device */
+        snprintf(msg, sizeof msg, "device '%s': %s; or an accel.Device", text, why);
         return pa_raise(ACCEL_ERR_CONFIG, msg);
     }
     accel_option opt;

@@ -78,12 +78,14 @@ def test_device_keyword_takes_a_kind_an_index_or_a_device(ctx):
 
 
 def test_device_words_are_the_clis(ctx, np):
-    # device= reads a word as `--device` does (one reader, tools/accel/cli_common.c): the
-    # aliases hip and mps in any case, auto, an index; what --device refuses is refused with
-    # the CLI's reason and list ("hip" was once taken for a bus id, "" for auto)
+    # device= reads a word as `--device` does (one reader, tools/accel/cli_device.c): the
+    # aliases hip and mps in any case, auto, an index, a PCI bus id; what --device refuses is
+    # refused with the CLI's reason and list ("hip" was once taken for a bus id, "" for auto,
+    # and a malformed bus id got ACCEL_DEVICE's message, not --device's)
     for word, want in (("hip", ("ACCEL_BACKEND", "rocm")), ("HIP", ("ACCEL_BACKEND", "rocm")),
                        ("mps", ("ACCEL_BACKEND", "metal")), ("Cpu", ("ACCEL_BACKEND", "cpu")),
-                       ("1", ("ACCEL_DEVICE", "1"))):
+                       ("1", ("ACCEL_DEVICE", "1")), ("01:00.0", ("ACCEL_DEVICE", "01:00.0")),
+                       ("0000:C3:1f.7", ("ACCEL_DEVICE", "0000:C3:1f.7"))):
         with accel.Context(device=word, discovery=False, warmup=False) as c:
             got = c.config()[want[0]]
             assert (want[0], got.value, got.source) == want + ("api",), word
@@ -92,7 +94,7 @@ def test_device_words_are_the_clis(ctx, np):
     x = np.ones(4, np.float32)
     assert ctx.reduce(x, device="hip") == 4.0  # absent here: the policy's choice, as the CLI
     need_cli()
-    for word in ("tpu", "cdua", "gpu", "all", "", "-1", "+1"):
+    for word in ("tpu", "cdua", "gpu", "all", "", "-1", "+1", "01:00", "zz:00.0", "0:100:00.0"):
         p = cli("plan", "--op", "whisper", "--device", word)
         assert p.returncode == 2, (word, p.stderr)
         reason = p.stderr.strip().split(": ", 3)[3]  # after "accel plan: error: --device W"
@@ -102,7 +104,8 @@ def test_device_words_are_the_clis(ctx, np):
                 call()
             assert e.value.message.startswith("device '%s': %s; " % (word, reason)), \
                 (word, e.value.message, reason)
-            assert "a PCI bus id" in e.value.message and "accel.Device" in e.value.message
+            assert "PCI bus id such as 0000:01:00.0" in e.value.message
+            assert "accel.Device" in e.value.message
     with pytest.raises(accel.InputError, match="disagree"):
         accel.Context(discovery=False, device="hip", backend="cuda")
     with accel.Context(device="hip", backend="ROCm", discovery=False, warmup=False) as c:

@@ -58,18 +58,88 @@ static void add_idx(int *idx, size_t *n, int i)
 }
 
 /* "--device WHAT: REASON; allowed: …", the kinds from the backend table: the words of every
- * verb's --device (tools/accel/cli_common.c), then bench's own (all, gpu) and the list */
+ * verb's --device (tools/accel/cli_device.c), then bench's own (all, gpu) and the list */
 static accel_status device_refused(const accel_ctx *ctx, const char *what, const char *reason)
 {
     char names[200];
     accel__backend_names(names, sizeof names, ", ", 1);
-    const char *near = what[0] != '\'' ? accel__device_nearest(what, 1) : NULL;
+    const char *near = strcmp(reason, "unknown device") == 0 ? accel__device_nearest(what, 1) : NULL;
     char hint[64] = "";
     if (near) snprintf(hint, sizeof hint, "did you mean '%s'? ", near);
     return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
                        "--device %s: %s; %sallowed: auto, all, gpu, %s, or a device index 0..%zu "
-                       "(comma-separated for several)",
+                       "or PCI bus id such as 0000:01:00.0 (comma-separated for several)",
                        what, reason, hint, names, ctx->n_devs - 1);
+}
+
+/* The one device ACCEL_DEVICE=`t` names (an index or a PCI bus id, matched as the selection
+ * matches it), added when usable. */
+static accel_status add_named(accel_ctx *ctx, const char *t, int *idx, size_t *n)
+{
+    size_t v = 0;
+    while (v < ctx->n_devs && !accel__device_matches(&ctx->devs[v].info, t)) v++;
+    if (v == ctx->n_devs) {
+        char list[640]; /* the message holds 1024 */
+        accel__device_list_text(ctx, list, sizeof list);
+        return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
+                           "--device %s: no such device on this machine (devices: %s; see "
+                           "`accel devices`)",
+                           t, list);
+    }
+    const accel__device *d = &ctx->devs[v];
+    RETURN_ERROR_IF(!d->info.usable, ACCEL_ERR_NOT_FOUND, "--device %s: device %zu (%s) %s", t, v,
+                    d->info.name, d->info.verdict);
+    add_idx(idx, n, (int)v);
+    return ACCEL_OK;
+}
+
+/* Every usable device of `kind`, all of them (`any`) or all but the CPU (`gpu`). */
+static accel_status add_several(accel_ctx *ctx, const char *t, const accel__backend_desc *kind,
+                                int any, int gpu, int *idx, size_t *n)
+{
+    int found = 0; /* counted apart from *n: "all,cpu" names the CPU twice */
+    for (size_t i = 0; i < ctx->n_devs; i++) {
+        const accel__device *d = &ctx->devs[i];
+        if (!d->info.usable) continue;
+        int is_cpu = d->info.kind == ACCEL_KIND_CPU;
+        if (any || (gpu && !is_cpu) || (kind && d->info.kind == kind->kind)) {
+            add_idx(idx, n, (int)i);
+            found = 1;
+        }
+    }
+    if (found) return ACCEL_OK;
+    char list[640]; /* the message holds 1024 */
+    accel__device_list_text(ctx, list, sizeof list);
+    return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
+                       "--device %s: no usable %s device on this machine (devices: %s; "
+                       "see `accel devices`)",
+                       t, gpu ? "GPU" : kind ? kind->name : t, list);
+}
+
+static accel_status add_devices(accel_ctx *ctx, const char *t, int *idx, size_t *n)
+{
+    const char *p = t + (*t == '-' || *t == '+');
+    size_t digits = strspn(p, "0123456789");
+    if (digits && !p[digits]) { /* an index: digits only, as `accel devices` prints it */
+        if (*t == '-') return device_refused(ctx, t, "a device index is 0 or more");
+        if (*t == '+') return device_refused(ctx, t, "a device index is digits only");
+        return add_named(ctx, t, idx, n);
+    }
+    uint64_t bus; /* a PCI bus id, read as ACCEL_DEVICE reads it */
+    if (accel__pci_bus_id_parse(t, &bus) == 0) return add_named(ctx, t, idx, n);
+    if (strchr(t, ':'))
+        return device_refused(ctx, t, "not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal)");
+    if (!strcasecmp(t, "auto")) { /* the policy's choice, as `accel select` names it */
+        size_t chosen = 0;
+        FORWARD_IF_ERROR(accel_select(ctx, NULL, &chosen, NULL));
+        add_idx(idx, n, (int)chosen);
+        return ACCEL_OK;
+    }
+    int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu");
+    /* a name or alias of the backend table ("cpu", "cuda", "rocm" or "hip", …) */
+    const accel__backend_desc *kind = any || gpu ? NULL : accel__backend_find(t);
+    if (!any && !gpu && !kind) return device_refused(ctx, t, "unknown device");
+    return add_several(ctx, t, kind, any, gpu, idx, n);
 }
 
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n)
@@ -84,57 +154,8 @@ accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, siz
     char buf[256];
     accel__strlcpy(buf, sel, sizeof buf);
     char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        const char *p = t + (*t == '-' || *t == '+');
-        size_t digits = strspn(p, "0123456789");
-        if (digits && !p[digits]) { /* an index: digits only, as `accel devices` prints it */
-            if (*t == '-') return device_refused(ctx, t, "a device index is 0 or more");
-            if (*t == '+') return device_refused(ctx, t, "a device index is digits only");
-            errno = 0;
-            long v = strtol(t, NULL, 10);
-            if (errno == ERANGE || (size_t)v >= ctx->n_devs) {
-                char list[640]; /* the message holds 1024 */
-                accel__device_list_text(ctx, list, sizeof list);
-                return ACCEL_ERROR(ACCEL_ERR_INVALID_ARG,
-                                   "--device %s: no such device on this machine (devices: %s; "
-                                   "see `accel devices`)",
-                                   t, list);
-            }
-            const accel__device *d = &ctx->devs[v];
-            RETURN_ERROR_IF(!d->info.usable, ACCEL_ERR_NOT_FOUND, "--device %s: device %ld (%s) %s",
-                            t, v, d->info.name, d->info.verdict);
-            add_idx(idx, n, (int)v);
-            continue;
-        }
-        if (!strcasecmp(t, "auto")) { /* the policy's choice, as `accel select` names it */
-            size_t chosen = 0;
-            FORWARD_IF_ERROR(accel_select(ctx, NULL, &chosen, NULL));
-            add_idx(idx, n, (int)chosen);
-            continue;
-        }
-        int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu");
-        /* a name or alias of the backend table ("cpu", "cuda", "rocm" or "hip", …) */
-        const accel__backend_desc *kind = any || gpu ? NULL : accel__backend_find(t);
-        if (!any && !gpu && !kind) return device_refused(ctx, t, "unknown device");
-        int found = 0; /* counted apart from *n: "all,cpu" names the CPU twice */
-        for (size_t i = 0; i < ctx->n_devs; i++) {
-            const accel__device *d = &ctx->devs[i];
-            if (!d->info.usable) continue;
-            int is_cpu = d->info.kind == ACCEL_KIND_CPU;
-            if (any || (gpu && !is_cpu) || (kind && d->info.kind == kind->kind)) {
-                add_idx(idx, n, (int)i);
-                found = 1;
-            }
-        }
-        if (!found) {
-            char list[640]; /* the message holds 1024 */
-            accel__device_list_text(ctx, list, sizeof list);
-            return ACCEL_ERROR(ACCEL_ERR_NOT_FOUND,
-                               "--device %s: no usable %s device on this machine (devices: %s; "
-                               "see `accel devices`)",
-                               t, gpu ? "GPU" : kind ? kind->name : t, list);
-        }
-    }
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        FORWARD_IF_ERROR(add_devices(ctx, t, idx, n));
     return ACCEL_OK;
 }
 

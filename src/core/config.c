@@ -113,10 +113,10 @@ static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
             return 0;
         }
         {
-            unsigned dom, bus, dev, fn;
-            char tail;
-            if (sscanf(v, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4) return 1;
-            if (sscanf(v, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3) return 1;
+            /* read as the selection matches it (pci_id.c): a value accepted here names the
+             * card it looks like, and the CLI's --device reads a bus id the same way */
+            uint64_t bus;
+            if (accel__pci_bus_id_parse(v, &bus) == 0) return 1;
         }
         snprintf(why, cap, "neither an index nor a PCI bus id");
         return 0;

@@ -465,6 +465,10 @@ struct accel_ctx {
 accel__device *accel__cpu_device(accel_ctx *ctx);
 /* The context a device belongs to (NULL for one built outside a context). */
 accel_ctx *accel__device_ctx(const accel__device *dev);
+/* 1 when ACCEL_DEVICE=`want`, an index or a PCI bus id in any of its spellings, names the
+ * device `info` describes (select.c): the selection's test, and that of `--device` in plan,
+ * stats and bench that the device asked for is there. */
+int accel__device_matches(const accel_device_info *info, const char *want);
 /* The devices, for a message that refuses a --device: "0 opencl (pthread-AMD EPYC), 1 cpu
  * (AMD EPYC 7763)", an unusable one marked ", not usable" (cut to fit cap). */
 void accel__device_list_text(const accel_ctx *ctx, char *buf, size_t cap);
@@ -505,7 +509,8 @@ void accel__json_finish(accel__json *j); /* newline */
 
 double accel__now_ms(void); /* monotonic clock */
 /* Parses a PCI bus id, "0000:01:00.0", "00000000:01:00.0" (CUDA, NVML) or "01:00.0" (domain
- * 0), into one number; returns 0 on success (pci_id.c). */
+ * 0), hexadecimal digits in any case, into one number; returns 0 on success (pci_id.c). The
+ * one reading of a bus id: discovery's matching, ACCEL_DEVICE's check and `--device`. */
 int accel__pci_bus_id_parse(const char *text, uint64_t *out);
 /* 1 when two bus ids name the same function, whatever their spelling (pci_id.c). */
 int accel__pci_bus_id_equal(const char *a, const char *b);

@@ -5,12 +5,15 @@
 #include "core/internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int accel__pci_bus_id_parse(const char *text, uint64_t *out)
 {
     unsigned long dom = 0, bus, dev, fn;
     char tail;
-    if (!text) return -1;
+    /* hexadecimal digits only: sscanf alone would also take " 1:0.0", "+1:0.0", "-0:1:0.0" and
+     * "0x1:0.0", no spelling of an API nor of `accel devices` */
+    if (!text || text[strspn(text, "0123456789abcdefABCDEF:.")]) return -1;
     if (sscanf(text, "%lx:%lx:%lx.%lx%c", &dom, &bus, &dev, &fn, &tail) != 4) {
         dom = 0;
         if (sscanf(text, "%lx:%lx.%lx%c", &bus, &dev, &fn, &tail) != 3) return -1;

@@ -110,20 +110,20 @@ static int kind_matches(const accel__device *d, const char *backend)
     return (d->info.routes & b->route) != 0;
 }
 
-static int device_matches(const accel__device *d, const char *want)
+int accel__device_matches(const accel_device_info *info, const char *want)
 {
     char *end;
     long idx = strtol(want, &end, 10);
-    if (*want && !*end) return d->info.index == idx;
+    if (*want && !*end) return info->index == idx;
     /* "01:00.0", "0000:01:00.0" and CUDA's "00000000:01:00.0" name the same card */
-    return d->info.pci_bus_id[0] && accel__pci_bus_id_equal(d->info.pci_bus_id, want);
+    return info->pci_bus_id[0] && accel__pci_bus_id_equal(info->pci_bus_id, want);
 }
 
 /* The settings name this device itself: ACCEL_DEVICE matches it, or (without ACCEL_DEVICE)
  * ACCEL_BACKEND names its kind. */
 static int named_by_settings(const accel__device *d, const char *backend, const char *want)
 {
-    if (want[0]) return device_matches(d, want);
+    if (want[0]) return accel__device_matches(&d->info, want);
     return strcasecmp(backend, "auto") != 0 && kind_matches(d, backend);
 }
 
@@ -221,7 +221,7 @@ accel_status accel__select_order(accel_ctx *ctx, const char *op, accel__selectio
                  accel__cfg_source(ctx, ACCEL__CFG_DEVICE));
         asked = asked_buf;
         for (size_t i = 0; i < sel->n; i++)
-            if (device_matches(&ctx->devs[sel->c[i].index], want)) found = (int)i;
+            if (accel__device_matches(&ctx->devs[sel->c[i].index].info, want)) found = (int)i;
     } else if (strcasecmp(backend, "auto") != 0) {
         snprintf(asked_buf, sizeof asked_buf, "ACCEL_BACKEND=%s (%s)", backend,
                  accel__cfg_source(ctx, ACCEL__CFG_BACKEND));

@@ -86,6 +86,63 @@ int main(void)
         cli_free(&r);
     }
 
+    /* a PCI bus id, read as ACCEL_DEVICE reads one: every spelling of one is taken (plan and
+     * stats, which name the device, then say this machine has none there; audio hands it to
+     * the library, which warns and takes the policy's choice); one cut short, with other
+     * characters or past a field's range is refused by every verb in the same words */
+    {
+        static const char *const spellings[] = {"0000:99:00.0", "00000000:99:00.0", "99:00.0",
+                                                "0000:AB:1f.7"};
+        for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++) {
+            char want[128];
+            snprintf(want, sizeof want, "--device %s: no such device on this machine (devices: ",
+                     spellings[i]);
+            r = RUN(cpu, "plan", "--op", "fbank", "--device", spellings[i]);
+            EXPECT_EXIT(r, 2);
+            ASSERT_CONTAINS(r.err, want);
+            cli_free(&r);
+            r = RUN(cpu, "stats", "--op", "fbank", "--size", "1", "--device", spellings[i]);
+            EXPECT_EXIT(r, 2);
+            ASSERT_CONTAINS(r.err, want);
+            cli_free(&r);
+            snprintf(want, sizeof want, "ACCEL_DEVICE=%s (api): requested device unavailable",
+                     spellings[i]);
+            r = RUN(cpu, "audio", "features", "--demo", "1", "--op", "fbank", "--device",
+                    spellings[i]);
+            EXPECT_EXIT(r, 0);
+            ASSERT_CONTAINS(r.err, want);
+            cli_free(&r);
+        }
+        static const char *const malformed[] = {"01:00", "zz:00.0", "01:00.0x", "0000:01:00.0 ",
+                                                " 01:00.0", "+01:00.0", "0:100:00.0", "01:20.0"};
+        const char *const *const verbs[] = {
+            (const char *const[]){"plan", "--op", "fbank", NULL},
+            (const char *const[]){"stats", "--op", "fbank", "--size", "1", NULL},
+            (const char *const[]){"audio", "features", "--demo", "1", "--op", "fbank", NULL},
+            (const char *const[]){"serve", NULL},
+            (const char *const[]){"bench", "--op", "fbank", "--size", "1", "--iterations", "1",
+                                  "--warmup", "0", NULL},
+        };
+        for (size_t v = 0; v < sizeof verbs / sizeof *verbs; v++)
+            for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
+                const char *argv[16];
+                size_t k = 0;
+                for (const char *const *w = verbs[v]; *w; w++) argv[k++] = *w;
+                argv[k++] = "--device";
+                argv[k++] = malformed[i];
+                argv[k] = NULL;
+                r = run_accel(cpu, argv);
+                char want[128];
+                snprintf(want, sizeof want, "--device %s: not a PCI bus id ([DOMAIN:]BUS:DEVICE."
+                                            "FUNCTION, hexadecimal); allowed: auto, ",
+                         malformed[i]);
+                EXPECT_EXIT(r, 2);
+                ASSERT_CONTAINS(r.err, want);
+                ASSERT_CONTAINS(r.err, "or PCI bus id such as 0000:01:00.0");
+                cli_free(&r);
+            }
+    }
+
     /* typed values: the option, the value and what is allowed */
     r = RUN(cpu, "stats", "--iterations", "0");
     EXPECT_EXIT(r, 2);

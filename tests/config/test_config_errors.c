@@ -153,6 +153,10 @@ int main(void)
     bad_env("ACCEL_PRECISION", "fp8", "auto|fp32|tf32|fp16|bf16|int8");
     bad_env("ACCEL_DEVICE", "-1", "a device index");
     bad_env("ACCEL_DEVICE", "gpu0", "or a PCI bus id");
+    /* a bus id no card has (bus 0x100), or spelt as no API spells one: refused, not a
+     * setting that matches nothing (the selection reads it with the same parser) */
+    bad_env("ACCEL_DEVICE", "0:100:00.0", "or a PCI bus id");
+    bad_env("ACCEL_DEVICE", "+01:00.0", "or a PCI bus id");
     bad_env("ACCEL_PROBE_TIMEOUT_MS", "5", "a whole number of ms ≥ 100");
     bad_env("ACCEL_SERVE_LISTEN", "8080", "no ':PORT'; allowed: HOST:PORT");
     bad_env("ACCEL_SERVE_LISTEN", "localhost:99999", "port 0..65535");

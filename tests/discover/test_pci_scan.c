@@ -57,6 +57,15 @@ int main(void)
     ASSERT_TRUE(!accel__pci_bus_id_equal("0001:01:00.0", "0000:01:00.0"));
     ASSERT_TRUE(!accel__pci_bus_id_equal("", ""));
     ASSERT_TRUE(!accel__pci_bus_id_equal("0000:01:00", "0000:01:00"));
+    /* hexadecimal digits, ':' and '.' only: sscanf's own leniency (spaces, signs, 0x) is
+     * no spelling of a bus id */
+    uint64_t x;
+    ASSERT_TRUE(accel__pci_bus_id_parse("0000:01:1f.7", &x) == 0);
+    static const char *const bad[] = {" 01:00.0", "+01:00.0", "-0:01:00.0", "0x1:00.0",
+                                      "01: 00.0", "01:00.0 ", "01:00.0x", "0:100:00.0",
+                                      "01:20.0", "01:00.8", "zz:00.0", "01:00", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (accel__pci_bus_id_parse(bad[i], &x) == 0) TEST_FAIL_("'%s' read as a bus id", bad[i]);
     ASSERT_STR_EQ(accel__pci_vendor_name(0x8086), "Intel");
     ASSERT_STR_EQ(accel__pci_vendor_name(0x1af4), "");
     TEST_DONE();

@@ -27,6 +27,13 @@ if(ACCEL_BUILD_CLI)
   # --device: the words of every verb's --device (auto, a kind, an index), then all and gpu
   accel_exec_cli_test(cli_bench_bad_device 2 "--device warp: unknown device; allowed: auto, all, gpu, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index" bench --operation empty --device warp)
   accel_exec_cli_test(cli_bench_negative_device 2 "--device -1: a device index is 0 or more; allowed: auto" bench --operation empty --device -1)
+  # a PCI bus id, as every verb's --device takes one: one no device has, one cut short, and
+  # with the fake libcuda (tests/fakes) its GPU at 42:00.0, which cannot run there (exit 1)
+  accel_exec_cli_test(cli_bench_absent_bus 2 "--device 0000:99:00.0: no such device on this machine (devices: " bench --operation empty --device cpu,0000:99:00.0)
+  accel_exec_cli_test(cli_bench_bad_bus 2 "--device 01:00: not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal); allowed: auto, all, gpu, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index 0.." bench --operation empty --device 01:00)
+  accel_exec_cli_test(cli_bench_bus_fake 1 "--device 00000000:42:00.0: device 1 (Fake T4) unusable: open failed" bench --operation empty --device 00000000:42:00.0)
+  set_tests_properties(cli_bench_bus_fake PROPERTIES ENVIRONMENT
+    "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_bench_bus_fake;LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fakes/ok")
   accel_exec_cli_test(cli_bench_auto_device 0 "copy bandwidth" bench --operation empty --size 100 --iterations 1 --device auto)
   # an empty name in a list is refused: --op '' timed every operation, --device , none
   accel_exec_cli_test(cli_bench_empty_op 2 "--op '': an empty operation name; allowed: all, or names" bench --op=)
@@ -51,12 +58,43 @@ if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_plan_device_unknown 2 "--device tpu: unknown device; did you mean 'cpu'? allowed: auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index" plan --op empty --device tpu)
   accel_exec_cli_test(cli_plan_device_negative 2 "--device -1: a device index is 0 or more; allowed: auto" plan --op empty --device -1)
   accel_exec_cli_test(cli_plan_device_absent_kind 2 "--device mps: no usable metal device on this machine (devices: " plan --op empty --device mps)
+  # past 2^63 - 1, which ACCEL_DEVICE refuses: refused as --device (fuzz_cli_device found it)
+  accel_exec_cli_test(cli_plan_device_huge_index 2 "--device 99999999999999999999: no device has an index this large; allowed: auto" plan --op empty --device 99999999999999999999)
   accel_exec_cli_test(cli_plan_device_absent_index 2 "--device 99: no such device on this machine (devices: " plan --op empty --device 99)
+  # a PCI bus id, as ACCEL_DEVICE takes one: no device of this machine has 0000:99:00.0
+  accel_exec_cli_test(cli_plan_device_absent_bus 2 "--device 0000:99:00.0: no such device on this machine (devices: " plan --op empty --device 0000:99:00.0)
+  accel_exec_cli_test(cli_plan_device_bad_bus 2 "--device 01:00: not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal); allowed: auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal), or a device index or PCI bus id such as 0000:01:00.0" plan --op empty --device 01:00)
+  accel_exec_cli_test(cli_stats_device_absent_bus 2 "--device 01:00.0: no such device on this machine (devices: " stats --op empty --device 01:00.0)
+  # with the fake libcuda (tests/fakes: GPUs at 0000:41:00.0 and 0000:42:00.0) the bus id is
+  # there in every spelling: the check lets it through to the library, which matches CUDA
+  # device 1 (the fake cannot open a stream, so it is excluded and the CPU plans instead);
+  # one function along is no device
+  accel_exec_cli_test(cli_plan_device_bus_sysfs 0 "ACCEL_DEVICE=0000:42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 0000:42:00.0)
+  accel_exec_cli_test(cli_plan_device_bus_cuda 0 "ACCEL_DEVICE=00000000:42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 00000000:42:00.0)
+  accel_exec_cli_test(cli_plan_device_bus_short 0 "ACCEL_DEVICE=42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 42:00.0)
+  accel_exec_cli_test(cli_plan_device_bus_next_function 2 "--device 0000:42:00.1: no such device on this machine (devices: 0 cuda (Fake H100" plan --op empty --device 0000:42:00.1)
+  foreach(t sysfs cuda short next_function)
+    set_tests_properties(cli_plan_device_bus_${t} PROPERTIES ENVIRONMENT
+      "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_plan_device_bus_${t};LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fakes/ok")
+  endforeach()
   accel_exec_cli_test(cli_stats_device_cpu 0 "\"calls\": 2" stats --op empty --iterations 2 --device cpu --json)
   accel_exec_cli_test(cli_stats_device_auto 0 "fallbacks seen" stats --op empty --device auto)
   accel_exec_cli_test(cli_stats_device_unknown 2 "--device gpu: names several devices, as only `accel bench` takes; allowed: auto, cuda" stats --op empty --device gpu)
   accel_exec_cli_test(cli_stats_device_negative 2 "--device -2: a device index is 0 or more" stats --op empty --device -2)
   accel_exec_cli_test(cli_stats_device_absent_kind 2 "--device metal: no usable metal device on this machine (devices: " stats --op empty --device metal)
+  # a context that cannot be made for another reason than a setting is a failure (1), as in
+  # audio and image: here a configuration file that cannot be read (/proc/self/mem read from
+  # its start reads address 0, which no process maps: EIO)
+  foreach(v plan stats)
+    add_test(NAME cli_${v}_config_unreadable COMMAND sh ${EXEC_DIR}/expect_exit.sh 1
+      "accel ${v}: error: cannot read configuration file /proc/self/mem" $<TARGET_FILE:accel_cli> ${v} --op empty)
+    set_tests_properties(cli_${v}_config_unreadable PROPERTIES
+      ENVIRONMENT "ACCEL_CONFIG=/proc/self/mem;ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_${v}_config_unreadable")
+  endforeach()
+  # while a bad setting stays a usage error (2), as cli_stats_bad_fault checks for stats
+  add_test(NAME cli_plan_bad_fault COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
+    "ACCEL_FAULT=oom@gpu (from env): item 'oom@gpu': unknown site 'gpu'" $<TARGET_FILE:accel_cli> plan --op empty)
+  set_tests_properties(cli_plan_bad_fault PROPERTIES ENVIRONMENT "ACCEL_FAULT=oom@gpu")
   add_test(NAME cli_stats_bad_fault COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
     "ACCEL_FAULT=oom@gpu (from env): item 'oom@gpu': unknown site 'gpu'" $<TARGET_FILE:accel_cli> stats)
   set_tests_properties(cli_stats_bad_fault PROPERTIES ENVIRONMENT "ACCEL_FAULT=oom@gpu")

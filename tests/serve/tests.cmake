@@ -35,5 +35,6 @@ endif()
 # says it is not built in and which package to install.
 accel_add_test(test_serve_not_built SOURCES ${_sv}/test_serve_not_built.c
   ${CMAKE_SOURCE_DIR}/tools/accel/cmd_serve.c ${CMAKE_SOURCE_DIR}/tools/accel/cli_opts.c
-  ${CMAKE_SOURCE_DIR}/tools/accel/cli_out.c ${CMAKE_SOURCE_DIR}/tools/accel/cli_common.c)
+  ${CMAKE_SOURCE_DIR}/tools/accel/cli_out.c ${CMAKE_SOURCE_DIR}/tools/accel/cli_common.c
+  ${CMAKE_SOURCE_DIR}/tools/accel/cli_device.c)
 target_include_directories(test_serve_not_built PRIVATE ${CMAKE_SOURCE_DIR}/tools/accel)

@@ -9,6 +9,7 @@
 #define ACCEL_CLI_H
 
 #include "accel.h"
+#include "cli_device.h"
 #include "cli_opts.h"
 #include "core/internal.h"
 
@@ -22,35 +23,9 @@
  * configuration value is a usage error: exit 2). */
 accel_ctx *accel_cli_open(unsigned flags);
 
-/* --device D of a verb that runs on one device (audio, image, plan, serve, stats), one
- * vocabulary (docs/cli.md, "Devices"):
- *   auto   the policy's choice: the same as leaving --device out;
- *   KIND   a name or alias of the backend table (cuda, rocm or hip, opencl, metal or mps,
- *          cpu; any case): the device the library selects under ACCEL_BACKEND=KIND;
- *   INDEX  a device as `accel devices` numbers it, digits only (ACCEL_DEVICE=INDEX).
- * `accel bench`, which times several devices, takes a list of these plus all and gpu. */
-typedef struct accel_cli_device {
-    const char *text;                /* as given; NULL when not given */
-    const accel__backend_desc *kind; /* KIND; NULL otherwise */
-    long index;                      /* INDEX; -1 otherwise */
-} accel_cli_device;
-
-/* Reads `text` (NULL: not given, the same as auto) into *d. Returns 0, or 2 after printing
- * "accel VERB: error: --device TEXT: REASON; allowed: auto, <the backend names>, or a device
- * index (`accel devices` lists them)" (a negative index, an unknown or empty name). */
-int accel_cli_device_parse(const char *verb, const char *text, accel_cli_device *d);
-
-/* The same reading without printing (also the Python package's device=): 0, or -1 with `why`
- * holding "REASON; [did you mean 'X'? ]allowed: …" as the line above ends. */
-int accel_cli_device_read(const char *text, accel_cli_device *d, char *why, size_t cap);
-
-/* The setting that asks the library for `d`: ACCEL_DEVICE=INDEX or ACCEL_BACKEND=KIND, written
- * to *opt (its value points into d->text). Returns 1, or 0 for auto. */
-size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt);
-
-/* A context that runs on `d`, created with `flags` and the setting above. With `cpu_alone`,
- * the CPU by name adds ACCEL_CTX_NO_DISCOVERY: no GPU stack is loaded, and the CPU is then
- * device 0 of the run; without it every device is discovered, so the indices a report prints
+/* A context that runs on `d` (cli_device.h), created with `flags` and the setting
+ * accel_cli_device_setting writes. With `cpu_alone`, the CPU by name adds
+ * ACCEL_CTX_NO_DISCOVERY: no GPU stack is loaded, and the CPU is then device 0 of the run; without it every device is discovered, so the indices a report prints
  * are those of `accel devices`. Returns NULL after printing "accel VERB: error: …";
  * *usage_error is then 1 for a configuration error (exit 2). */
 accel_ctx *accel_cli_open_device(const char *verb, const accel_cli_device *d, unsigned flags,

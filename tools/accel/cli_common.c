@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,67 +25,6 @@ void accel_cli_error(const char *verb_name, const char *fmt, ...)
 int accel_cli_is(const char *arg, const char *a, const char *b)
 {
     return (a && strcmp(arg, a) == 0) || (b && strcmp(arg, b) == 0);
-}
-
-/* "REASON; allowed: …" in `why`: one message for every verb and for the Python package's
- * device=, the kinds from the backend table (as ACCEL_BACKEND's error names them), with the
- * nearest kind when D reads as a misspelt one. Returns -1. */
-static int device_refused(const char *text, const char *reason, char *why, size_t cap)
-{
-    char names[200];
-    accel__backend_names(names, sizeof names, ", ", 1);
-    const char *near = strcmp(reason, "unknown device") == 0 ? accel__device_nearest(text, 0) : NULL;
-    snprintf(why, cap, "%s; %s%s%sallowed: auto, %s, or a device index (`accel devices` lists them)",
-             reason, near ? "did you mean '" : "", near ? near : "", near ? "'? " : "", names);
-    return -1;
-}
-
-int accel_cli_device_read(const char *text, accel_cli_device *d, char *why, size_t cap)
-{
-    d->text = text;
-    d->kind = NULL;
-    d->index = -1;
-    if (!text || strcasecmp(text, "auto") == 0) return 0;
-    if (!*text) return device_refused(text, "an empty device name", why, cap);
-    const char *p = text + (*text == '-' || *text == '+');
-    size_t digits = strspn(p, "0123456789");
-    if (digits && !p[digits]) {
-        /* digits only: " 1" and "+1" are no index `accel devices` prints */
-        if (*text == '-') return device_refused(text, "a device index is 0 or more", why, cap);
-        if (*text == '+') return device_refused(text, "a device index is digits only", why, cap);
-        errno = 0;
-        d->index = strtol(text, NULL, 10);
-        if (errno == ERANGE) d->index = LONG_MAX;
-        return 0;
-    }
-    /* bench's words for several devices: not "did you mean 'cpu'?" for gpu */
-    if (strcasecmp(text, "gpu") == 0 || strcasecmp(text, "all") == 0)
-        return device_refused(text, "names several devices, as only `accel bench` takes", why, cap);
-    d->kind = accel__backend_find(text); /* a name or alias, any case */
-    if (!d->kind) return device_refused(text, "unknown device", why, cap);
-    return 0;
-}
-
-int accel_cli_device_parse(const char *verb, const char *text, accel_cli_device *d)
-{
-    char why[400];
-    if (accel_cli_device_read(text, d, why, sizeof why) == 0) return 0;
-    fprintf(stderr, "accel %s: error: --device %s%s%s: %s\n", verb, *text ? "" : "'", text,
-            *text ? "" : "'", why);
-    return 2;
-}
-
-size_t accel_cli_device_setting(const accel_cli_device *d, accel_option *opt)
-{
-    if (d->index >= 0) {
-        *opt = (accel_option){"ACCEL_DEVICE", d->text};
-        return 1;
-    }
-    if (d->kind) {
-        *opt = (accel_option){"ACCEL_BACKEND", d->kind->name};
-        return 1;
-    }
-    return 0;
 }
 
 accel_ctx *accel_cli_open_device(const char *verb, const accel_cli_device *d, unsigned flags,
@@ -115,12 +53,10 @@ int accel_cli_device_check(const char *verb, accel_ctx *ctx, const accel_cli_dev
 {
     size_t n = 0;
     accel_device_count(ctx, &n);
-    int present = d->index < 0 && !d->kind;
-    if (d->index >= 0) present = (size_t)d->index < n;
-    for (size_t i = 0; d->kind && i < n && !present; i++) {
+    int present = 0;
+    for (size_t i = 0; i < n && !present; i++) {
         const accel_device_info *di = NULL;
-        present = accel_device_get(ctx, i, &di) == ACCEL_OK && di->kind == d->kind->kind &&
-                  di->usable;
+        present = accel_device_get(ctx, i, &di) == ACCEL_OK && accel_cli_device_names(d, di);
     }
     if (present) return 0;
     char list[1024];

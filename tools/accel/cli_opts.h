@@ -53,12 +53,13 @@ typedef struct cli_opt {
 #define CLI_OPT_FORMAT                                                                      \
     {"--format", NULL, CLI_CHOICE, "table|json|csv|md", "the report's format (default table)", \
      0, 0, "table|json|csv|md", 0}
-/* --device D of a verb that runs on one device: auto, a kind or an index (cli.h,
- * accel_cli_device_parse, reads it); `more_` ends the help: the default, or a setting. */
+/* --device D of a verb that runs on one device: auto, a kind, an index or a PCI bus id
+ * (cli_device.h, accel_cli_device_parse, reads it); `more_` ends the help: the default, or a
+ * setting. */
 #define CLI_OPT_DEVICE(more_)                                                               \
     {"--device", NULL, CLI_STR, "D",                                                        \
      "auto (the policy's choice), a kind (cpu, cuda, rocm, opencl,\n"                       \
-     "metal) or a device index (`accel devices`); " more_, 0, 0, NULL, 0}
+     "metal), a device index or a PCI bus id (`accel devices`); " more_, 0, 0, NULL, 0}
 #define CLI_OPT_NO_CACHE                                                                    \
     {"--no-cache", NULL, CLI_FLAG, NULL, "probe every vendor stack afresh, ignoring cached " \
      "verdicts", 0, 0, NULL, 0}

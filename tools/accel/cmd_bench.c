@@ -40,7 +40,7 @@ static const cli_opt opts[] = {
     [O_DEVICE] = {"--device", NULL, CLI_STR, "D[,D...]",
                   "devices to time: all (the default: every usable device), gpu,\n"
                   "auto (the policy's choice), a kind (cpu, cuda, rocm, opencl,\n"
-                  "metal) or a device index (`accel devices`)", 0, 0, NULL, 0},
+                  "metal), a device index or a PCI bus id (`accel devices`)", 0, 0, NULL, 0},
     [O_GPU] = {"--gpu", NULL, CLI_SWITCH, NULL,
                "--gpu: the GPUs only (--device gpu); --no-gpu: the CPU only", 0, 0, NULL, 0},
     [O_JSON] = {"--json", NULL, CLI_FLAG, NULL,

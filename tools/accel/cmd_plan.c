@@ -43,8 +43,9 @@ static const cli_verb verb = {
              "(ACCEL_BACKEND=KIND); the report names it by its `accel devices` index.",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 a plan; 1 nothing fits; 2 usage or configuration error (a\n"
-              "--device with no such device on this machine included)",
+    .footer = "exit status: 0 a plan; 1 nothing fits, or no context (an unreadable\n"
+              "configuration file); 2 usage or configuration error (a --device with no such\n"
+              "device on this machine included)",
 };
 
 static void human(int64_t b, char *buf, size_t cap)
@@ -195,9 +196,9 @@ int accel_cli_plan(int argc, char **argv)
     accel_cli_device dev;
     if (accel_cli_device_parse("plan", a.v[O_DEVICE].set ? a.v[O_DEVICE].s : NULL, &dev) != 0)
         return 2;
-    int uerr;
+    int uerr = 0;
     accel_ctx *ctx = accel_cli_open_device("plan", &dev, 0, 0, &uerr);
-    if (!ctx) return 2;
+    if (!ctx) return uerr ? 2 : 1; /* a bad setting is a usage error; the rest a failure */
     if (accel_cli_device_check("plan", ctx, &dev) != 0) {
         accel_ctx_destroy(ctx);
         return 2;

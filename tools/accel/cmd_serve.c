@@ -29,8 +29,8 @@ static const cli_opt opts[] = {
     [O_LISTEN] = {"--listen", NULL, CLI_STR, "HOST:PORT",
                   "where to listen (ACCEL_SERVE_LISTEN; default 127.0.0.1:8765;\n"
                   "[::1]:PORT for IPv6; port 0: any free port)", 0, 0, NULL, 0},
-    [O_DEVICE] = CLI_OPT_DEVICE("default auto; sets\n"
-                                "ACCEL_BACKEND (a kind) or ACCEL_DEVICE (an index)"),
+    [O_DEVICE] = CLI_OPT_DEVICE("default auto;\n"
+                                "sets ACCEL_BACKEND (a kind) or ACCEL_DEVICE (an index or a bus id)"),
     [O_WORKERS] = {"--workers", NULL, CLI_INT, "N",
                    "threads running operations (ACCEL_SERVE_WORKERS; default: the\nusable cores)",
                    1, 256, NULL, 0},

@@ -26,8 +26,8 @@ static const cli_opt opts[] = {
                 0, 0, NULL, 0},
     [O_ITERATIONS] = {"--iterations", NULL, CLI_INT, "K", "calls per operation (default 1)", 1,
                       10000000, NULL, 0},
-    [O_DEVICE] = CLI_OPT_DEVICE("default auto; the\n"
-                                "device planned first, others take over on a fallback"),
+    [O_DEVICE] = CLI_OPT_DEVICE("default auto;\n"
+                                "the device planned first, others take over on a fallback"),
     [O_JSON] = CLI_OPT_JSON,
     [O_FORMAT] = CLI_OPT_FORMAT,
     [O_OUTPUT] = CLI_OPT_OUTPUT,
@@ -40,7 +40,8 @@ static const cli_verb verb = {
              "plans the device the library selects among that kind's (ACCEL_BACKEND=KIND).",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 every call succeeded; 1 some failed; 2 usage or configuration error",
+    .footer = "exit status: 0 every call succeeded; 1 some failed, or no context (an\n"
+              "unreadable configuration file); 2 usage or configuration error",
 };
 
 #define MAX_OPS 64
@@ -213,9 +214,9 @@ int accel_cli_stats(int argc, char **argv)
     }
     /* a kind becomes ACCEL_BACKEND=KIND: the executor's policy then plans that kind's device
      * first; every device is discovered, so the fallbacks name `accel devices` indices */
-    int uerr;
+    int uerr = 0;
     accel_ctx *ctx = accel_cli_open_device("stats", &dev, 0, 0, &uerr);
-    if (!ctx) return 2;
+    if (!ctx) return uerr ? 2 : 1; /* a bad setting is a usage error; the rest a failure */
     if (accel_cli_device_check("stats", ctx, &dev) != 0) {
         accel_ctx_destroy(ctx);
         return 2;
