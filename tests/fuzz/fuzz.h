@@ -43,4 +43,25 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 /* Quiet logging: a parser that warns about each bad input would spend the run printing. */
 static inline void fuzz_quiet(void) { accel__log_set_level(ACCEL__LOG_ERROR); }
 
+extern char **environ;
+
+/* For a target that reads settings: only its input counts, no ACCEL_* (or GPU_BACKEND) from
+ * the environment, no default configuration file. */
+static inline void fuzz_no_settings(void)
+{
+    for (int again = 1; again;) {
+        again = 0;
+        for (char **e = environ; *e; e++)
+            if (strncmp(*e, "ACCEL_", 6) == 0 || strncmp(*e, "GPU_BACKEND=", 12) == 0) {
+                char key[256];
+                snprintf(key, sizeof key, "%.*s", (int)strcspn(*e, "="), *e);
+                unsetenv(key);
+                again = 1;
+                break;
+            }
+    }
+    setenv("HOME", "/nonexistent-accel-fuzz", 1);
+    unsetenv("XDG_CONFIG_HOME");
+}
+
 #endif

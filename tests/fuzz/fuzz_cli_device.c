@@ -27,8 +27,6 @@
 
 #include <limits.h>
 
-extern char **environ;
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -36,19 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fuzz_quiet();
     /* the setting alone decides what the configuration accepts: no ACCEL_* from the
      * environment, no configuration file */
-    for (int again = 1; again;) {
-        again = 0;
-        for (char **e = environ; *e; e++)
-            if (strncmp(*e, "ACCEL_", 6) == 0 || strncmp(*e, "GPU_BACKEND=", 12) == 0) {
-                char key[256];
-                snprintf(key, sizeof key, "%.*s", (int)strcspn(*e, "="), *e);
-                unsetenv(key);
-                again = 1;
-                break;
-            }
-    }
-    setenv("HOME", "/nonexistent-accel-fuzz", 1);
-    unsetenv("XDG_CONFIG_HOME");
+    fuzz_no_settings();
     return 0;
 }
 
