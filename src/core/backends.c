@@ -17,6 +17,8 @@
 #include "core/backend.h"
 #include "core/opnames.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -137,6 +139,44 @@ const char *accel__device_nearest(const char *word, int several)
     }
     for (size_t i = 0; i < N_BACKENDS; i++) words[n++] = table[i].name;
     return word && *word ? accel__nearest_name(word, words, n) : NULL;
+}
+
+const char *accel__device_word_read(const char *word, int several, accel__device_word *w)
+{
+    *w = (accel__device_word){ACCEL__DEVICE_AUTO, NULL, -1};
+    if (!word || strcasecmp(word, "auto") == 0) return NULL;
+    if (!*word) return "an empty device name";
+    const char *p = word + (*word == '-' || *word == '+');
+    size_t digits = strspn(p, "0123456789");
+    if (digits && !p[digits]) {
+        /* digits only: "-1", "+1" and " 1" are no index `accel devices` prints */
+        if (*word == '-') return "a device index is 0 or more";
+        if (*word == '+') return "a device index is digits only";
+        errno = 0;
+        long v = strtol(word, NULL, 10);
+        /* past 2^63 - 1 ACCEL_DEVICE refuses it: refused here in --device's words */
+        if (errno == ERANGE) return "no device has an index this large";
+        *w = (accel__device_word){ACCEL__DEVICE_INDEX, NULL, v};
+        return NULL;
+    }
+    int all = strcasecmp(word, "all") == 0, gpu = strcasecmp(word, "gpu") == 0;
+    if (all || gpu) {
+        if (!several) return "names several devices, as only `accel bench` takes";
+        w->what = all ? ACCEL__DEVICE_ALL : ACCEL__DEVICE_GPU;
+        return NULL;
+    }
+    const accel__backend_desc *kind = accel__backend_find(word); /* a name or alias */
+    if (kind) {
+        *w = (accel__device_word){ACCEL__DEVICE_KIND, kind, -1};
+        return NULL;
+    }
+    uint64_t bus;
+    if (accel__pci_bus_id_parse(word, &bus) == 0) {
+        w->what = ACCEL__DEVICE_BUS;
+        return NULL;
+    }
+    if (strchr(word, ':')) return "not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal)";
+    return "unknown device";
 }
 
 accel_status accel__backend_check(const accel__backend_desc *d)

@@ -57,8 +57,9 @@ static void add_idx(int *idx, size_t *n, int i)
     idx[(*n)++] = i;
 }
 
-/* "--device WHAT: REASON; allowed: …", the kinds from the backend table: the words of every
- * verb's --device (tools/accel/cli_device.c), then bench's own (all, gpu) and the list */
+/* "--device WHAT: REASON; allowed: …" for a word accel__device_word_read refused, or one it
+ * read that names no device here: the words of every verb's --device, bench's own (all, gpu)
+ * and the list, the kinds from the backend table */
 static accel_status device_refused(const accel_ctx *ctx, const char *what, const char *reason)
 {
     char names[200];
@@ -118,28 +119,22 @@ static accel_status add_several(accel_ctx *ctx, const char *t, const accel__back
 
 static accel_status add_devices(accel_ctx *ctx, const char *t, int *idx, size_t *n)
 {
-    const char *p = t + (*t == '-' || *t == '+');
-    size_t digits = strspn(p, "0123456789");
-    if (digits && !p[digits]) { /* an index: digits only, as `accel devices` prints it */
-        if (*t == '-') return device_refused(ctx, t, "a device index is 0 or more");
-        if (*t == '+') return device_refused(ctx, t, "a device index is digits only");
-        return add_named(ctx, t, idx, n);
-    }
-    uint64_t bus; /* a PCI bus id, read as ACCEL_DEVICE reads it */
-    if (accel__pci_bus_id_parse(t, &bus) == 0) return add_named(ctx, t, idx, n);
-    if (strchr(t, ':'))
-        return device_refused(ctx, t, "not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal)");
-    if (!strcasecmp(t, "auto")) { /* the policy's choice, as `accel select` names it */
+    accel__device_word w; /* read as every verb's --device reads it, all and gpu besides */
+    const char *reason = accel__device_word_read(t, 1, &w);
+    if (reason) return device_refused(ctx, t, reason);
+    switch (w.what) {
+    case ACCEL__DEVICE_INDEX:
+    case ACCEL__DEVICE_BUS: return add_named(ctx, t, idx, n);
+    case ACCEL__DEVICE_AUTO: { /* the policy's choice, as `accel select` names it */
         size_t chosen = 0;
         FORWARD_IF_ERROR(accel_select(ctx, NULL, &chosen, NULL));
         add_idx(idx, n, (int)chosen);
         return ACCEL_OK;
     }
-    int any = !strcasecmp(t, "all"), gpu = !strcasecmp(t, "gpu");
-    /* a name or alias of the backend table ("cpu", "cuda", "rocm" or "hip", …) */
-    const accel__backend_desc *kind = any || gpu ? NULL : accel__backend_find(t);
-    if (!any && !gpu && !kind) return device_refused(ctx, t, "unknown device");
-    return add_several(ctx, t, kind, any, gpu, idx, n);
+    default:
+        return add_several(ctx, t, w.kind, w.what == ACCEL__DEVICE_ALL,
+                           w.what == ACCEL__DEVICE_GPU, idx, n);
+    }
 }
 
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n)

@@ -218,6 +218,28 @@ void accel__backend_names(char *buf, size_t cap, const char *sep, int aliases);
 /* The word a misspelt --device value is nearest to (accel__nearest_name) among auto, the
  * table's names and, with `several` (accel bench's list), all and gpu; NULL when none is near. */
 const char *accel__device_nearest(const char *word, int several);
+/* One word of --device (docs/cli.md, "Devices"), read once for every verb, the Python
+ * package's device= and, with `several`, each word of accel bench's list (backends.c). */
+typedef enum accel__device_word_what {
+    ACCEL__DEVICE_AUTO,  /* "auto" (any case), or no word: the policy's choice */
+    ACCEL__DEVICE_KIND,  /* a name or alias of the backend table, any case: `kind` */
+    ACCEL__DEVICE_INDEX, /* digits only, as `accel devices` numbers them: `index` */
+    ACCEL__DEVICE_BUS,   /* a PCI bus id in a spelling accel__pci_bus_id_parse reads */
+    ACCEL__DEVICE_ALL,   /* "all", with `several` only */
+    ACCEL__DEVICE_GPU    /* "gpu", with `several` only */
+} accel__device_word_what;
+typedef struct accel__device_word {
+    accel__device_word_what what;
+    const accel__backend_desc *kind; /* ACCEL__DEVICE_KIND; NULL otherwise */
+    long index;                      /* ACCEL__DEVICE_INDEX; -1 otherwise */
+} accel__device_word;
+/* Reads `word` (NULL: auto) into *w. Returns NULL, or why it is refused: "an empty device
+ * name", "a device index is 0 or more", "a device index is digits only", "no device has an
+ * index this large", "not a PCI bus id (…)", "names several devices, as only `accel bench`
+ * takes" (all and gpu without `several`) or "unknown device" (then accel__device_nearest
+ * has the word meant). A spelling accepted here is one the selection matches
+ * (accel__device_matches), since both read bus ids with accel__pci_bus_id_parse. */
+const char *accel__device_word_read(const char *word, int several, accel__device_word *w);
 /* Whether this library can use `d`: ACCEL_OK; ACCEL_ERR_NOT_BUILT_IN (with d->not_built)
  * when it is not built in; ACCEL_ERR_INTERNAL naming the backend and both versions when its
  * descriptor or ops table was built against another ACCEL__BACKEND_API (it is refused). */

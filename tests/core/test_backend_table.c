@@ -105,6 +105,52 @@ static void names(void)
     }
 }
 
+/* One word of --device, as every verb, bench's list and Python's device= read it. */
+static void device_words(void)
+{
+    static const struct {
+        const char *word;
+        int several;
+        accel__device_word_what what;
+        long index;
+        const char *kind, *refused; /* refused: NULL when read */
+    } want[] = {
+        {NULL, 0, ACCEL__DEVICE_AUTO, -1, NULL, NULL},
+        {"Auto", 0, ACCEL__DEVICE_AUTO, -1, NULL, NULL},
+        {"HIP", 0, ACCEL__DEVICE_KIND, -1, "rocm", NULL},
+        {"mps", 0, ACCEL__DEVICE_KIND, -1, "metal", NULL},
+        {"0", 0, ACCEL__DEVICE_INDEX, 0, NULL, NULL},
+        {"012", 0, ACCEL__DEVICE_INDEX, 12, NULL, NULL},
+        {"0000:01:00.0", 0, ACCEL__DEVICE_BUS, -1, NULL, NULL},
+        {"00000000:0A:1f.7", 0, ACCEL__DEVICE_BUS, -1, NULL, NULL},
+        {"01:00.0", 1, ACCEL__DEVICE_BUS, -1, NULL, NULL},
+        {"all", 1, ACCEL__DEVICE_ALL, -1, NULL, NULL},
+        {"GPU", 1, ACCEL__DEVICE_GPU, -1, NULL, NULL},
+        {"all", 0, 0, -1, NULL, "names several devices, as only `accel bench` takes"},
+        {"gpu", 0, 0, -1, NULL, "names several devices, as only `accel bench` takes"},
+        {"", 1, 0, -1, NULL, "an empty device name"},
+        {"-1", 0, 0, -1, NULL, "a device index is 0 or more"},
+        {"+1", 1, 0, -1, NULL, "a device index is digits only"},
+        {" 1", 0, 0, -1, NULL, "unknown device"},
+        {"99999999999999999999", 0, 0, -1, NULL, "no device has an index this large"},
+        {"01:00", 0, 0, -1, NULL, "not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal)"},
+        {"0:100:00.0", 1, 0, -1, NULL, "not a PCI bus id ([DOMAIN:]BUS:DEVICE.FUNCTION, hexadecimal)"},
+        {"tpu", 1, 0, -1, NULL, "unknown device"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        accel__device_word w;
+        const char *why = accel__device_word_read(want[i].word, want[i].several, &w);
+        if (want[i].refused) {
+            ASSERT_STR_EQ(why ? why : "(read)", want[i].refused);
+            continue;
+        }
+        ASSERT_STR_EQ(why ? why : "(read)", "(read)");
+        ASSERT_EQ_INT(w.what, want[i].what);
+        ASSERT_EQ_INT(w.index, want[i].index);
+        ASSERT_STR_EQ(w.kind ? w.kind->name : "(none)", want[i].kind ? want[i].kind : "(none)");
+    }
+}
+
 static void versions(void)
 {
     accel__backend_desc d = {.api_version = ACCEL__BACKEND_API, .name = "elsewhere",
@@ -193,6 +239,7 @@ static void discovery(void)
 int main(void)
 {
     names();
+    device_words();
     versions();
     discovery();
     TEST_DONE();

@@ -169,6 +169,16 @@ static void test_devices(void)
     ASSERT_STATUS(accel__bench_devices(ctx, "-1", idx, &n), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(ctx), "--device -1: a device index is 0 or more; allowed:");
     ASSERT_STATUS(accel__bench_devices(ctx, "+1", idx, &n), ACCEL_ERR_INVALID_ARG);
+    /* read by the library's accel__device_word_read, as every verb's --device: the same
+     * refusals in the same words */
+    ASSERT_STATUS(accel__bench_devices(ctx, "99999999999999999999", idx, &n),
+                  ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "no device has an index this large; allowed:");
+    ASSERT_STATUS(accel__bench_devices(ctx, "cpu,01:00", idx, &n), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "--device 01:00: not a PCI bus id ([DOMAIN:]BUS:"
+                                           "DEVICE.FUNCTION, hexadecimal); allowed:");
+    ASSERT_STATUS(accel__bench_devices(ctx, "0000:7f:00.0", idx, &n), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "--device 0000:7f:00.0: no such device on this machine");
     /* auto: the one device selection chooses, as in the verbs that run on one device */
     size_t chosen = 9;
     ASSERT_OK(accel_select(ctx, NULL, &chosen, NULL));
