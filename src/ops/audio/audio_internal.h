@@ -616,9 +616,12 @@ accel_status accel__audio_bench_shape(const char *preset, double seconds, audio_
 void accel__audio_bench_free(audio_bench *b);
 
 /* ---- misc ---- */
-/* Chunk length for long inputs: accel_plan_chunk, else ACCEL_CHUNK_SECONDS, else `def`. */
-double accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duration_s, int rate,
-                                  double def, const char **source);
+/* Chunk length for long inputs into *out: ACCEL_CHUNK_SECONDS when set, else `def`
+ * shortened to what accel_plan_chunk says fits (chunk_len.c). `def` when the duration is not
+ * known (a pipe) or the device's memory cannot be planned for; an unknown `op` or a bad `rate`
+ * is the caller's mistake and its status is returned, never planned as `def`. */
+accel_status accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duration_s,
+                                        int rate, double def, double *out);
 /* A few seconds of formant-synthesised vowels at 16 kHz (the demo clip); caller frees. */
 accel_status accel__audio_demo_clip(double seconds, float **out, size_t *n);
 /* The demo clip's length in samples for `seconds` (16 kHz), or why not. */

@@ -10,25 +10,25 @@
 
 #include <string.h>
 
-double accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duration_s, int rate,
-                                  double def, const char **source)
+accel_status accel__audio_chunk_seconds(accel_ctx *ctx, const char *op, double duration_s,
+                                        int rate, double def, double *out)
 {
-    const char *src = "default";
-    double v = def;
+    *out = def;
     double setting = ctx ? accel__cfg_double(ctx, ACCEL__CFG_CHUNK_SECONDS) : -1;
     if (setting > 0) {
-        v = setting;
-        src = "ACCEL_CHUNK_SECONDS";
-    } else if (ctx) {
-        accel_plan plan;
-        memset(&plan, 0, sizeof plan);
-        plan.struct_size = sizeof plan;
-        if (accel_plan_chunk(ctx, op, duration_s, rate, -1, &plan) == ACCEL_OK &&
-            plan.chunk_seconds > 0 && plan.chunk_seconds < def) {
-            v = plan.chunk_seconds;
-            src = "planner";
-        }
+        *out = setting;
+        return ACCEL_OK;
     }
-    if (source) *source = src;
-    return v;
+    if (!ctx) return ACCEL_OK;
+    accel_plan plan;
+    memset(&plan, 0, sizeof plan);
+    plan.struct_size = sizeof plan;
+    /* a pipe's length is not known: there is nothing to plan for, and the default is kept */
+    accel_status st = accel_plan_chunk(ctx, op, duration_s > 0 ? duration_s : def, rate, -1, &plan);
+    if (st == ACCEL_ERR_NOT_FOUND || st == ACCEL_ERR_INVALID_ARG) return st;
+    /* a device whose memory cannot be planned for (no formula, a failed query) runs the
+     * default, the length streaming was measured with */
+    if (st == ACCEL_OK && plan.chunk_seconds > 0 && plan.chunk_seconds < def)
+        *out = plan.chunk_seconds;
+    return ACCEL_OK;
 }

@@ -812,10 +812,11 @@ static accel_status run_stream(stream *s, accel_audio_source *src, accel_audio_r
     RETURN_ERROR_IF(info.rate != p->sample_rate, ACCEL_ERR_INVALID_ARG,
                     "'%s': the source delivers %d Hz, the features need %d Hz (open it with that rate)",
                     accel__audio_source_path(src), info.rate, p->sample_rate);
-    const char *op = accel__audio_op(p->kind)->name, *why = NULL;
+    const char *op = accel__audio_op(p->kind)->name;
     double est = info.source_frames > 0 && info.source_rate > 0 ? (double)info.source_frames / info.source_rate : 0;
-    double chunk_s = accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate,
-                                                AUDIO_STREAM_CHUNK_S, &why);
+    double chunk_s;
+    FORWARD_IF_ERROR(accel__audio_chunk_seconds(s->ctx, op, est, p->sample_rate,
+                                                AUDIO_STREAM_CHUNK_S, &chunk_s));
     int64_t chunk = (int64_t)(chunk_s * p->sample_rate);
     int64_t min_chunk = (int64_t)pl->hop * AUDIO_LANES * 4 + pl->win;
     if (chunk < min_chunk) chunk = min_chunk;

@@ -8,6 +8,7 @@
  * a model that takes fixed-length windows never sees a word cut in two where a pause exists
  * nearby. */
 #include "audio_internal.h"
+#include "core/opnames.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -230,23 +231,20 @@ accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                     "VAD params: chunk_s %g s is shorter than one frame of the detector (allowed: "
                     "0 for the planned length, or at least frame_ms = %g s)",
                     vp->chunk_s, vp->frame_ms / 1000.0);
-    if (vp->op && ctx) {
-        /* an operation the planner does not know is the caller's mistake: said, not planned
-         * as the default's 30 s (accel__audio_chunk_seconds takes any failed plan for that) */
-        accel_plan probe;
-        memset(&probe, 0, sizeof probe);
-        probe.struct_size = sizeof probe;
-        accel_status pst = accel_plan_chunk(ctx, vp->op, 1.0, 16000, -1, &probe);
-        if (pst == ACCEL_ERR_NOT_FOUND) return pst;
+    if (vp->op) {
+        /* an operation no one has is said before the audio is read, in the op table's words */
+        accel__op_ref ref;
+        FORWARD_IF_ERROR(accel__op_resolve(vp->op, &ref));
     }
     track t;
     FORWARD_IF_ERROR(energies(vp, src, &t));
     double dur = (double)t.samples / (t.rate > 0 ? t.rate : 1);
     double target = vp->chunk_s;
+    accel_status st = ACCEL_OK;
     if (!(target > 0))
-        target = accel__audio_chunk_seconds(ctx, vp->op ? vp->op : "whisper", dur, t.rate, 30.0, NULL);
+        st = accel__audio_chunk_seconds(ctx, vp->op ? vp->op : "whisper", dur, t.rate, 30.0, &target);
     seglist sp = {0}, out = {0};
-    accel_status st = speech(vp, &t, &sp);
+    if (st == ACCEL_OK) st = speech(vp, &t, &sp);
     double fs = (double)t.frame / t.rate;
     double pos = 0;
     size_t k = 0; /* first speech segment that may end after pos */
