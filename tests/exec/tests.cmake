@@ -91,6 +91,24 @@ if(ACCEL_BUILD_CLI)
     set_tests_properties(cli_${v}_config_unreadable PROPERTIES
       ENVIRONMENT "ACCEL_CONFIG=/proc/self/mem;ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_${v}_config_unreadable")
   endforeach()
+  # and in the verbs that read no --device: the same failure (1) beside a bad setting (2),
+  # both named by the verb
+  foreach(v devices config select cache top)
+    set(args ${v})
+    if(v STREQUAL "cache")
+      list(APPEND args show)
+    elseif(v STREQUAL "top")
+      list(APPEND args -n 1)
+    endif()
+    add_test(NAME cli_${v}_config_unreadable COMMAND sh ${EXEC_DIR}/expect_exit.sh 1
+      "accel ${v}: error: cannot read configuration file /proc/self/mem" $<TARGET_FILE:accel_cli> ${args})
+    set_tests_properties(cli_${v}_config_unreadable PROPERTIES
+      ENVIRONMENT "ACCEL_CONFIG=/proc/self/mem;ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_${v}_config_unreadable")
+    add_test(NAME cli_${v}_bad_setting COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
+      "accel ${v}: error: ACCEL_BACKEND=gpux (from env): unknown backend" $<TARGET_FILE:accel_cli> ${args})
+    set_tests_properties(cli_${v}_bad_setting PROPERTIES
+      ENVIRONMENT "ACCEL_BACKEND=gpux;ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_${v}_bad_setting")
+  endforeach()
   # while a bad setting stays a usage error (2), as cli_stats_bad_fault checks for stats
   add_test(NAME cli_plan_bad_fault COMMAND sh ${EXEC_DIR}/expect_exit.sh 2
     "ACCEL_FAULT=oom@gpu (from env): item 'oom@gpu': unknown site 'gpu'" $<TARGET_FILE:accel_cli> plan --op empty)

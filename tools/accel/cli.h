@@ -19,9 +19,11 @@
 #include "cli_verbs.h"
 #undef ACCEL_VERB
 
-/* Creates a context, printing "accel: error: …" and returning NULL on failure (a bad
- * configuration value is a usage error: exit 2). */
-accel_ctx *accel_cli_open(unsigned flags);
+/* Creates a context for `verb`, or returns NULL after printing "accel VERB: error: …" with
+ * *exit_status the verb's status for it: 2 for a bad setting (a usage error), 1 for any other
+ * failure (a configuration file that cannot be read, out of memory), as in
+ * accel_cli_open_device. */
+accel_ctx *accel_cli_open(const char *verb, unsigned flags, int *exit_status);
 
 /* A context that runs on `d` (cli_device.h), created with `flags` and the setting
  * accel_cli_device_setting writes. With `cpu_alone`, the CPU by name adds

@@ -89,13 +89,15 @@ int accel_cli_binary_stdout_refused(const char *verb)
     return 2;
 }
 
-accel_ctx *accel_cli_open(unsigned flags)
+accel_ctx *accel_cli_open(const char *verb, unsigned flags, int *exit_status)
 {
     accel_ctx *ctx = NULL;
     accel_status st = accel_ctx_create(&ctx, NULL, 0, flags);
+    *exit_status = 0;
     if (st != ACCEL_OK) {
-        fprintf(stderr, "accel: error: %s\n", accel_last_error(NULL)[0] ? accel_last_error(NULL)
-                                                                        : accel_strerror(st));
+        accel_cli_error(verb, "%s", accel_last_error(NULL)[0] ? accel_last_error(NULL)
+                                                               : accel_strerror(st));
+        *exit_status = st == ACCEL_ERR_CONFIG ? 2 : 1;
         return NULL;
     }
     return ctx;

@@ -110,8 +110,9 @@ static const cli_verb verb = {
     .opts = opts,
     .n_opts = N_OPTS,
     .operands = "show|clear|path",
-    .footer = "exit status: 0 done; 1 some file could not be removed; 2 usage error, or no\n"
-              "usable cache directory",
+    .footer = "exit status: 0 done; 1 some file could not be removed, or no context (an\n"
+              "unreadable configuration file); 2 usage or configuration error, or no usable\n"
+              "cache directory",
 };
 
 /* Refuses directories whose removal would be a disaster if ACCEL_CACHE_DIR were mistyped. */
@@ -198,8 +199,9 @@ int accel_cli_cache(int argc, char **argv)
         return 2;
     }
     /* the configuration (a config file may set ACCEL_CACHE_DIR), without any discovery */
-    accel_ctx *ctx = accel_cli_open(ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP);
-    if (!ctx) return 2;
+    int open_status;
+    accel_ctx *ctx = accel_cli_open(verb.name, ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP, &open_status);
+    if (!ctx) return open_status;
     char root[PATH_MAX];
     accel_status st = accel__cache_path(ctx, "", root, sizeof root);
     accel_ctx_destroy(ctx);

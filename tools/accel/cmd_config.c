@@ -25,7 +25,8 @@ static const cli_verb verb = {
              "~/.config/accel/config.ini (docs/configuration.md).",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 shown, 2 usage or configuration error",
+    .footer = "exit status: 0 shown; 1 no context (an unreadable configuration file); 2 usage or\n"
+              "configuration error",
 };
 
 static void json_entry(accel__json *j, const char *key, const char *value, const char *source,
@@ -126,8 +127,9 @@ int accel_cli_config(int argc, char **argv)
     cli_args_free(&a);
     if (pr != CLI_OK) return pr == CLI_HELP ? 0 : 2;
     /* The configuration alone: no device is discovered or opened. */
-    accel_ctx *ctx = accel_cli_open(ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP);
-    if (!ctx) return 2;
+    int open_status;
+    accel_ctx *ctx = accel_cli_open(verb.name, ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP, &open_status);
+    if (!ctx) return open_status;
     cli_out o;
     if (cli_out_open(&o, verb.name, &a, O_JSON, O_FORMAT, O_OUTPUT) != 0) {
         accel_ctx_destroy(ctx);

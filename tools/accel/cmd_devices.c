@@ -42,7 +42,8 @@ static const cli_verb verb = {
              "temperature.gpu, power.draw, power.limit, processes, source.",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 listed, 2 usage or configuration error",
+    .footer = "exit status: 0 listed; 1 no context (an unreadable configuration file); 2 usage or\n"
+              "configuration error",
 };
 
 #define DEVICES_SCHEMA_VERSION 1
@@ -380,8 +381,9 @@ int accel_cli_devices(int argc, char **argv)
                                    "redirect standard output");
         return 2;
     }
-    accel_ctx *ctx = accel_cli_open(flags);
-    if (!ctx) return 2;
+    int open_status;
+    accel_ctx *ctx = accel_cli_open(verb.name, flags, &open_status);
+    if (!ctx) return open_status;
     cli_out o;
     if (cli_out_open(&o, verb.name, &a, O_JSON, O_FORMAT, O_OUTPUT) != 0) {
         accel_ctx_destroy(ctx);

@@ -31,7 +31,8 @@ static const cli_verb verb = {
     .opts = opts,
     .n_opts = N_OPTS,
     .footer = "exit status: 0 a device was chosen; 1 none may be used (ACCEL_STRICT=1\n"
-              "refused a fallback, or no usable device); 2 usage or configuration error",
+              "refused a fallback, or no usable device), or no context (an unreadable\n"
+              "configuration file); 2 usage or configuration error",
 };
 
 static void json_device(accel__json *j, const char *key, const accel_device_info *d)
@@ -141,8 +142,9 @@ int accel_cli_select(int argc, char **argv)
     }
     unsigned flags = ACCEL_CTX_NO_WARMUP;
     if (a.v[O_NO_CACHE].set) flags |= ACCEL_CTX_NO_CACHE;
-    accel_ctx *ctx = accel_cli_open(flags);
-    if (!ctx) return 2;
+    int open_status;
+    accel_ctx *ctx = accel_cli_open(verb.name, flags, &open_status);
+    if (!ctx) return open_status;
     cli_out o;
     if (cli_out_open(&o, verb.name, &a, O_JSON, O_FORMAT, O_OUTPUT) != 0) {
         accel_ctx_destroy(ctx);

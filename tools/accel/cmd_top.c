@@ -56,7 +56,8 @@ static const cli_verb verb = {
              "{\"time\", \"host\", \"devices\": [... \"processes\": [...]], \"server\": {...}}.",
     .opts = opts,
     .n_opts = N_OPTS,
-    .footer = "exit status: 0 quit, 2 usage or configuration error",
+    .footer = "exit status: 0 quit; 1 no context (an unreadable configuration file); 2 usage or\n"
+              "configuration error",
 };
 
 static volatile sig_atomic_t stop;
@@ -526,8 +527,9 @@ int accel_cli_top(int argc, char **argv)
                                "redirect standard output");
         return 2;
     }
-    accel_ctx *ctx = accel_cli_open(ACCEL_CTX_NO_WARMUP);
-    if (!ctx) return 2;
+    int open_status;
+    accel_ctx *ctx = accel_cli_open(verb.name, ACCEL_CTX_NO_WARMUP, &open_status);
+    if (!ctx) return open_status;
     const char *token = accel__cfg_str(ctx, ACCEL__CFG_SERVE_TOKEN);
     cli_out o;
     if (cli_out_open(&o, verb.name, &a, O_JSON, -1, O_OUTPUT) != 0) {
