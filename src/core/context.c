@@ -309,8 +309,10 @@ void accel__device_list_text(const accel_ctx *ctx, char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; i < ctx->n_devs && k < cap; i++) {
         const accel_device_info *d = &ctx->devs[i].info;
-        k += (size_t)snprintf(buf + k, cap - k, "%s%zu %s (%s%s)", i ? ", " : "", i,
+        /* the bus id where there is one: what a --device BUS that matched nothing meant */
+        k += (size_t)snprintf(buf + k, cap - k, "%s%zu %s (%s%s%s%s)", i ? ", " : "", i,
                               accel_device_kind_name(d->kind), d->name,
+                              d->pci_bus_id[0] ? ", " : "", d->pci_bus_id,
                               d->usable ? "" : ", not usable");
     }
 }

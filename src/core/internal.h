@@ -491,8 +491,9 @@ accel_ctx *accel__device_ctx(const accel__device *dev);
  * device `info` describes (select.c): the selection's test, and that of `--device` in plan,
  * stats and bench that the device asked for is there. */
 int accel__device_matches(const accel_device_info *info, const char *want);
-/* The devices, for a message that refuses a --device: "0 opencl (pthread-AMD EPYC), 1 cpu
- * (AMD EPYC 7763)", an unusable one marked ", not usable" (cut to fit cap). */
+/* The devices, for a message that refuses a --device: "0 cuda (NVIDIA H100, 0000:01:00.0),
+ * 1 opencl (pthread-AMD EPYC), 2 cpu (AMD EPYC 7763)", with the PCI bus id where there is
+ * one, an unusable one marked ", not usable" (cut to fit cap). */
 void accel__device_list_text(const accel_ctx *ctx, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------------------------------- */

@@ -72,7 +72,7 @@ if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_plan_device_bus_sysfs 0 "ACCEL_DEVICE=0000:42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 0000:42:00.0)
   accel_exec_cli_test(cli_plan_device_bus_cuda 0 "ACCEL_DEVICE=00000000:42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 00000000:42:00.0)
   accel_exec_cli_test(cli_plan_device_bus_short 0 "ACCEL_DEVICE=42:00.0 (api): requested device unavailable (excluded: unusable: open failed: CUDA device 1:" plan --op empty --device 42:00.0)
-  accel_exec_cli_test(cli_plan_device_bus_next_function 2 "--device 0000:42:00.1: no such device on this machine (devices: 0 cuda (Fake H100" plan --op empty --device 0000:42:00.1)
+  accel_exec_cli_test(cli_plan_device_bus_next_function 2 "--device 0000:42:00.1: no such device on this machine (devices: 0 cuda (Fake H100, 0000:41:00.0, not usable), 1 cuda (Fake T4, 0000:42:00.0, not usable)" plan --op empty --device 0000:42:00.1)
   foreach(t sysfs cuda short next_function)
     set_tests_properties(cli_plan_device_bus_${t} PROPERTIES ENVIRONMENT
       "ACCEL_CACHE_DIR=${CMAKE_BINARY_DIR}/test-cache/cli_plan_device_bus_${t};LD_LIBRARY_PATH=${CMAKE_BINARY_DIR}/fakes/ok")
