@@ -96,6 +96,7 @@ counted=$(tmux -L "$sock" capture-pane -p -t count)
 echo "$counted" | sed 's/^/  | /'
 check "--iterations: status 0" grep -qx "EXIT=0" "$tmp/count.rc"
 check "--iterations: the last frame left on the screen" grep -q "Fake H100" <<<"$counted"
+check "--iterations: … not saying q quits, once nothing reads it" bash -c "! grep -q 'q or Ctrl-C quits' <<<'$counted'"
 check "--iterations: one frame, above the shell's next line" \
   bash -c "[ \"\$(grep -c '^accel top' <<<'$counted')\" = 1 ] && grep -A40 '^accel top' <<<'$counted' | grep -q 'top ended'"
 

@@ -208,6 +208,7 @@ typedef struct {
     int width;  /* columns, 0: no limit */
     int height; /* rows, 0: no limit */
     int rows;   /* rows written in this frame */
+    int last;   /* the frame --iterations ends with: it stays on the screen, no key reads */
 } style;
 
 static const char *sgr(const style *st, const char *code) { return st->color ? code : ""; }
@@ -282,7 +283,7 @@ static void frame(accel_ctx *ctx, const char *url_text, const server_view *sv, d
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
     snprintf(line, sizeof line, "%saccel top%s — %s — %s — every %g s%s", sgr(st, "\033[1m"),
-             sgr(st, "\033[0m"), host, when, interval, st->width ? " — q or Ctrl-C quits" : "");
+             sgr(st, "\033[0m"), host, when, interval, st->width && !st->last ? " — q or Ctrl-C quits" : "");
     emit(f, st, line);
     size_t n = 0;
     accel_device_count(ctx, &n);
@@ -575,6 +576,7 @@ int accel_cli_top(int argc, char **argv)
             st.height = ok && ws.ws_row > 0 ? ws.ws_row : 24;
             st.rows = 0;
         }
+        st.last = iterations >= 0 && it + 1 >= iterations;
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
