@@ -30,6 +30,9 @@ accel_status accel__cache_path(const accel_ctx *ctx, const char *sub, char *buf,
 {
     const char *dir = ctx ? accel__cfg_str(ctx, ACCEL__CFG_CACHE_DIR) : "";
     if (!dir || !*dir) dir = getenv("ACCEL_CACHE_DIR");
+    /* a context refuses a relative one (config.c); without a context it is not used, as a
+     * relative XDG_CACHE_HOME is not */
+    if (dir && *dir != '/') dir = NULL;
     int n;
     if (dir && *dir) {
         n = snprintf(buf, cap, "%s/%s", dir, sub ? sub : "");

@@ -216,6 +216,14 @@ static int valid(accel__cfg_id id, const char *v, char *why, size_t cap)
         return 1;
     }
     case ACCEL__CFG_CACHE_DIR:
+        /* relative, the cache (and `accel cache clear`) would be another directory in every
+         * directory a command runs from; "" is unset, the default */
+        if (*v && *v != '/') {
+            snprintf(why, cap, "a relative path, which would name another directory for each "
+                               "directory accel runs from");
+            return 0;
+        }
+        return 1;
     case ACCEL__CFG_COUNT:
         return 1;
     }

@@ -90,7 +90,7 @@ int accel__log_parse_level(const char *text);
     X(CHUNK_SECONDS, "ACCEL_CHUNK_SECONDS", "", "a number of seconds greater than 0")        \
     X(PRECISION, "ACCEL_PRECISION", "auto", "auto|fp32|tf32|fp16|bf16|int8")                \
     X(FAULT, "ACCEL_FAULT", "", "KIND@SITE[:N][,…], see docs/fault-injection.md")            \
-    X(CACHE_DIR, "ACCEL_CACHE_DIR", "", "a directory (default $XDG_CACHE_HOME/accel)")       \
+    X(CACHE_DIR, "ACCEL_CACHE_DIR", "", "an absolute path of a directory (default $XDG_CACHE_HOME/accel)")       \
     X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")  \
     X(IMAGE_MAX_PIXELS, "ACCEL_IMAGE_MAX_PIXELS", "1073741824", "a whole number of pixels ≥ 1") \
     X(SERVE_LISTEN, "ACCEL_SERVE_LISTEN", "127.0.0.1:8765",                                 \

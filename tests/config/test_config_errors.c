@@ -192,6 +192,11 @@ int main(void)
     bad_api("ACCEL_BACKEND", "gpux", backends);
     bad_api("ACCEL_MEMORY_FRACTION", "1.5", "(0, 1]");
     bad_api("ACCEL_FRACTION", "0.5", "allowed: ACCEL_BACKEND,"); /* unknown key */
+    /* a relative cache directory would be another one in each directory accel runs from */
+    bad_api("ACCEL_CACHE_DIR", "relcache", "a relative path, which would name another directory "
+                                           "for each directory accel runs from; allowed: an "
+                                           "absolute path");
+    bad_api("ACCEL_CACHE_DIR", "~/cache", "an absolute path"); /* no shell expands it here */
 
     /* a bad value in the environment is an error even when the API overrides it */
     setenv("ACCEL_BATCH_SIZE", "x", 1);
