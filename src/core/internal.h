@@ -535,6 +535,10 @@ double accel__now_ms(void); /* monotonic clock */
  * 0), hexadecimal digits in any case, into one number; returns 0 on success (pci_id.c). The
  * one reading of a bus id: discovery's matching, ACCEL_DEVICE's check and `--device`. */
 int accel__pci_bus_id_parse(const char *text, uint64_t *out);
+/* The one spelling accel shows of a bus id accel__pci_bus_id_parse reads: "0000:0A:00.0",
+ * "00000000:0a:00.0", "0a:00.0" → "0000:0a:00.0" (a domain past ffff keeps 8 digits).
+ * Returns 0, or -1 (out "") when `in` is not a PCI bus id (pci_id.c). */
+int accel__pci_bus_id_normalise(const char *in, char *out, size_t cap);
 /* 1 when two bus ids name the same function, whatever their spelling (pci_id.c). */
 int accel__pci_bus_id_equal(const char *a, const char *b);
 /* snprintf that always terminates and never warns about truncation. */

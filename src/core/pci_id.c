@@ -23,6 +23,20 @@ int accel__pci_bus_id_parse(const char *text, uint64_t *out)
     return 0;
 }
 
+int accel__pci_bus_id_normalise(const char *in, char *out, size_t cap)
+{
+    if (cap) out[0] = '\0';
+    uint64_t v;
+    if (accel__pci_bus_id_parse(in, &v) != 0) return -1;
+    unsigned long dom = (unsigned long)(v >> 16), bus = (v >> 8) & 0xff, dev = (v >> 3) & 0x1f,
+                  fn = v & 7;
+    /* NVML writes an 8-digit domain; sysfs and CUDA 4 digits. Domains above 0xffff exist
+     * (VMD) and keep all their digits. */
+    snprintf(out, cap, dom > 0xffff ? "%08lx:%02lx:%02lx.%lx" : "%04lx:%02lx:%02lx.%lx", dom, bus,
+             dev, fn);
+    return 0;
+}
+
 int accel__pci_bus_id_equal(const char *a, const char *b)
 {
     uint64_t x, y;

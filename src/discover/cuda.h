@@ -72,10 +72,6 @@ typedef enum {
 accel__cvd_effect accel__cuda_visible_explain(const accel__cuda_visible *v, int n_physical,
                                               const char *const *uuids, char *buf, size_t cap);
 
-/* "0000:0A:00.0", "00000000:0a:00.0", "0a:00.0" → "0000:0a:00.0". Returns 0, or -1 (out "")
- * when `in` is not a PCI address. */
-int accel__pci_bus_id_normalise(const char *in, char *out, size_t cap);
-
 /* ---------------------------------------------------------------------------------------- */
 /* Inspection                                                                                */
 /* ---------------------------------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* cuda_visible.c — CUDA_VISIBLE_DEVICES read as the driver reads it, and PCI bus ids.
+/* cuda_visible.c — CUDA_VISIBLE_DEVICES read as the driver reads it.
  *
  * The driver applies the variable itself inside cuInit, so discovery already sees the
  * filtered set; this reading exists to explain it (the doctor's "hides every device", a log
@@ -224,42 +224,4 @@ accel__cvd_effect accel__cuda_visible_explain(const accel__cuda_visible *v, int 
     snprintf(buf, cap, "%s shows device%s %s as %s%s", head, shown == 1 ? "" : "s", list, as,
              ignored);
     return effect;
-}
-
-int accel__pci_bus_id_normalise(const char *in, char *out, size_t cap)
-{
-    if (cap) out[0] = '\0';
-    if (!in) return -1;
-    unsigned long f[4], dom, bus, dev, fn;
-    int n = 0;
-    const char *p = in;
-    char *end;
-    /* [domain:]bus:device.function, hexadecimal */
-    for (;;) {
-        if (n == 3 || !isxdigit((unsigned char)*p)) return -1;
-        f[n++] = strtoul(p, &end, 16);
-        p = end;
-        if (*p == ':') {
-            p++;
-            continue;
-        }
-        if (*p != '.' || n < 2 || !isxdigit((unsigned char)p[1])) return -1;
-        f[n++] = strtoul(p + 1, &end, 16);
-        p = end;
-        break;
-    }
-    if (*p) return -1;
-    if (n == 4) {
-        dom = f[0], bus = f[1], dev = f[2], fn = f[3];
-    } else if (n == 3) {
-        dom = 0, bus = f[0], dev = f[1], fn = f[2];
-    } else {
-        return -1;
-    }
-    if (dom > 0xffffffffUL || bus > 0xff || dev > 0x1f || fn > 7) return -1;
-    /* NVML writes an 8-digit domain; sysfs and CUDA 4 digits. Domains above 0xffff exist
-     * (VMD) and keep all their digits. */
-    snprintf(out, cap, dom > 0xffff ? "%08lx:%02lx:%02lx.%lx" : "%04lx:%02lx:%02lx.%lx", dom, bus,
-             dev, fn);
-    return 0;
 }

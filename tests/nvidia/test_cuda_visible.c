@@ -170,6 +170,15 @@ static void pci_cases(void)
     ASSERT_EQ_INT(accel__pci_bus_id_normalise("0:0:41:00.0", out, sizeof out), -1);
     ASSERT_EQ_INT(accel__pci_bus_id_normalise("", out, sizeof out), -1);
     ASSERT_EQ_INT(accel__pci_bus_id_normalise(NULL, out, sizeof out), -1);
+    /* read by accel__pci_bus_id_parse, as ACCEL_DEVICE and --device are: no sign, no space,
+     * no 0x, nothing after the function */
+    const char *const refused[] = {"+1:00.0", " 1:00.0", "0x1:00.0", "01:00.0 ", "01:00.0x",
+                                   "100000000:01:00.0", "01:100.0"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        uint64_t v;
+        ASSERT_EQ_INT(accel__pci_bus_id_normalise(refused[i], out, sizeof out), -1);
+        ASSERT_EQ_INT(accel__pci_bus_id_parse(refused[i], &v), -1);
+    }
 }
 
 int main(void)
