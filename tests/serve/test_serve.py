@@ -20,6 +20,10 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              Transfer-Encoding other than chunked (501), both; absolute-form targets; a
              missing Host counted under no endpoint; the access log escaped; an unanswered
              request not counted as answered
+  early      an error decided before a large body (bad query, no endpoint, 405, 401, 406)
+             reaches a client that writes the whole body before reading (http.client): the
+             body read and dropped, then the answer with Connection: close; chunked too;
+             Expect: 100-continue answered at once
   notready   ACCEL_STRICT=1 and a device that is not there: /readyz 503 saying why
   burst      more concurrent requests than workers and queue: only 200 and 503 (with
              Retry-After), each 200 the result of its own request
@@ -865,6 +869,70 @@ def framing():
     check(rc == 0, 'exit status 0', rc)
 
 
+# ---- early --------------------------------------------------------------------------------
+
+def early():
+    """An answer decided before the body (a bad query, no such endpoint, a method not
+    allowed, a token missing) reaches a client that writes its whole body before it reads, as
+    Python's http.client and urllib do: the body is read and dropped, then the answer, with
+    Connection: close. The audit's case: a 19-MB WAV with a bad query string, which got a
+    broken pipe or a reset when the server closed the connection under the body."""
+    tok = 'early-token-5e2d8c1a7f3b9e04'
+    srv = Server(ACCEL, ['--workers', '1'], env={'ACCEL_SERVE_TOKEN': tok})
+    auth = {'Authorization': 'Bearer ' + tok}
+    big = wav_bytes(600, seed=11)  # 19.2 MB, as the audit's
+    try:
+        for method, path, headers, code, said in (
+                ('POST', '/v1/audio/features?preset=whisper80', auth, 400, b"unknown preset 'whisper80'"),
+                ('POST', '/v1/audio/features?preset=fbank&x=1', auth, 400, b"unknown parameter 'x'"),
+                ('POST', '/v1/audio/nowhere', auth, 404, b'no endpoint /v1/audio/nowhere'),
+                ('PUT', '/v1/audio/features?preset=fbank', auth, 405, b'method not allowed'),
+                ('POST', '/v1/audio/features?preset=fbank', {}, 401, b'Authorization: Bearer'),
+                ('POST', '/v1/image/quality', {'Accept': 'text/html', **auth}, 406, b'Accept: text/html')):
+            try:
+                st, h, b = srv.request(method, path, body=big, headers=headers)
+            except OSError as e:  # the failure this checks for: BrokenPipeError, ConnectionResetError
+                st, h, b = 0, {}, repr(e).encode()
+            e = json.loads(b) if h.get('content-type') == 'application/json' else {}
+            check(st == code and said in b and e.get('code') == code,
+                  '%s %s with a 19-MB body written whole before reading: the JSON %d' % (method, path, code),
+                  (st, b[:200]))
+            check(h.get('connection') == 'close', '%s %s: Connection: close after the dropped body' % (method, path),
+                  h.get('connection'))
+        # chunked: the same, read to its last chunk
+        s = srv.connect(timeout=30)
+        s.sendall(b'POST /v1/audio/features?preset=nope HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n'
+                  b'Authorization: Bearer ' + tok.encode() + b'\r\n\r\n')
+        for i in range(0, len(big), 1 << 20):
+            part = big[i:i + (1 << 20)]
+            s.sendall(b'%x\r\n' % len(part) + part + b'\r\n')
+        s.sendall(b'0\r\n\r\n')
+        r = read_answer(s)
+        s.close()
+        check(status_line(r) == 400 and b"unknown preset 'nope'" in r and b'Connection: close' in r,
+              'a chunked 19-MB body with a bad query: sent whole, then the 400', r[:300])
+        # a client that waits for 100 Continue sends no body: answered at once, nothing read
+        s = srv.connect(timeout=10)
+        t0 = time.time()
+        s.sendall(b'POST /v1/audio/features?preset=nope HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n'
+                  b'Content-Length: %d\r\nAuthorization: Bearer %s\r\n\r\n' % (len(big), tok.encode()))
+        r = read_answer(s)
+        s.close()
+        check(status_line(r) == 400 and b'100 Continue' not in r and time.time() - t0 < 2,
+              'Expect: 100-continue with a bad query: the 400 at once, no 100, no body asked for',
+              (r[:300], time.time() - t0))
+        # a body without an error still works on the same server, and the errors are counted
+        st, _, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav_bytes(2, seed=12), headers=auth)
+        check(st == 200, 'a good request after them: 200', (st, b[:200]))
+        fams = metrics(srv, headers=auth)
+        check(sample(fams, 'accel_http_requests', handler='/v1/audio/features', code='400') == 4,
+              'the four 400s counted under their endpoint',
+              [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
 # ---- notready -----------------------------------------------------------------------------
 
 def notready():
@@ -891,5 +959,5 @@ def notready():
 
 
 {'endpoints': endpoints, 'token': token, 'limits': limits, 'slow': slow, 'framing': framing,
- 'notready': notready, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
+ 'notready': notready, 'early': early, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
 done()

@@ -5,8 +5,9 @@
  *   start      the raw request target is kept (libmicrohttpd's URI log callback): the query
  *              string is parsed by accel (serve_request.c), not from libmicrohttpd's list
  *   first call framing, Host, route, method, token, declared size, parameters and Accept are
- *              judged at once (400/401/404/405/406/413/501 before any body is read); a page
- *              is answered on this thread; an operation waits for its body
+ *              judged at once (400/401/404/405/406/413/501 before any body is read); the
+ *              error is sent after the body, read and dropped (answer_early); a page is
+ *              answered on this thread; an operation waits for its body
  *   body       appended while it arrives, within the body limit (413)
  *   queue      the operation goes to the bounded queue (503 + Retry-After when full) and the
  *              connection is suspended; the worker (or, past the time limit, the sampler
@@ -77,6 +78,7 @@ typedef struct sv_req {
     unsigned char *body;
     size_t body_n, body_cap;
     int over;                /* the body grew past the limit: the rest is read away */
+    int waits_continue;      /* Expect: 100-continue: the body comes only after a 100 */
     sv_job job;
     sv_answer reply;         /* the worker's or the time limit's answer, sent after resume */
     pthread_mutex_t lock;    /* between the connection's thread and whoever answers */
@@ -197,6 +199,9 @@ static void expire(sv_server *s, conn_ctx *cc, double now)
         return;
     }
     sv_req *q = cc->cur;
+    /* its body arriving: kept (an operation's) or dropped (a page's, or a refused request's) */
+    int reading = q && (q->state == ST_BODY || q->state == ST_HELD || q->state == ST_PAGE) &&
+                  (q->parsed.content_length > 0 || q->parsed.chunked);
     char what[160];
     if (!q)
         snprintf(what, sizeof what, "no whole request line in %.1f s", (now - cc->start) / 1000.0);
@@ -204,10 +209,10 @@ static void expire(sv_server *s, conn_ctx *cc, double now)
         snprintf(what, sizeof what, "its headers incomplete after %.1f s", (now - q->t0) / 1000.0);
     else if (q->state == ST_NEW)
         snprintf(what, sizeof what, "its headers complete only after %.1f s", (now - q->t0) / 1000.0);
-    else if (q->state == ST_BODY && q->parsed.content_length >= 0)
+    else if (reading && q->parsed.content_length >= 0)
         snprintf(what, sizeof what, "%zu of %lld bytes of the body in %.1f s", q->body_n,
                  (long long)q->parsed.content_length, (now - q->t0) / 1000.0);
-    else if (q->state == ST_BODY)
+    else if (reading)
         snprintf(what, sizeof what, "%zu bytes of a chunked body in %.1f s", q->body_n,
                  (now - q->t0) / 1000.0);
     else
@@ -402,6 +407,34 @@ static int retry_after(sv_server *s)
 
 static int has_body(const sv_request *r) { return r->content_length > 0 || r->chunked; }
 
+/* RFC 9110 §10.1.1: the client waits for "100 Continue" before it sends the body (curl does
+ * for a large one); libmicrohttpd sends the 100 when the first call queues no answer. The same
+ * test as libmicrohttpd's: HTTP/1.1 or later, the value "100-continue" whatever its case. */
+static int expects_continue(struct MHD_Connection *c, const char *version)
+{
+    const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return e && !strcasecmp(e, "100-continue") && version && !strncmp(version, "HTTP/1.", 7) &&
+           version[7] >= '1' && version[7] <= '9';
+}
+
+/* An answer decided at the first call, before any body is read. A request without a body
+ * keeps it until the request's end (the connection stays). A body is read and dropped, not
+ * kept, and the answer sent after it with Connection: close: a client that writes its whole
+ * body before it reads (Python's http.client, urllib) then gets the answer, where a
+ * connection closed under a body it is still sending resets, and it sees a broken pipe
+ * instead. Answered at once, the body not read and the connection closed after the answer:
+ * a body whose end is unknown (framing), one declared past the body limit (reading it is what
+ * the limit refuses; such a client may still see the reset), and one the client has not sent
+ * yet because it waits for 100 Continue (it sends nothing then). */
+static enum MHD_Result answer_early(sv_req *q, sv_answer *a)
+{
+    const sv_request *r = &q->parsed;
+    if (!has_body(r) && !r->close) return hold(q, a, 0);
+    int now = r->close || r->content_length > q->srv->cfg.body_limit || q->waits_continue;
+    if (!now) sv_answer_header(a, "Connection", "close");
+    return hold(q, a, now);
+}
+
 static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *status, const char *fmt, ...)
@@ -415,9 +448,8 @@ static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *st
     sv_answer_error(&a, code, status, "%s", msg);
     if (code == 503) sv_answer_header(&a, "Retry-After", "%d", retry_after(q->srv));
     if ((int)why >= 0) sv_metrics_reject(q->srv->metrics, why);
-    /* at the first call, a request with a body is answered at once (its body is not read:
-     * the connection closes); otherwise the answer waits for the request's end */
-    if (q->state == ST_NEW) return hold(q, &a, has_body(&q->parsed));
+    /* at the first call, before the body: answered at the request's end (answer_early) */
+    if (q->state == ST_NEW) return answer_early(q, &a);
     return send_answer(q, &a);
 }
 
@@ -523,6 +555,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
     sv_server *s = q->srv;
     struct MHD_Connection *c = q->conn;
     accel__strlcpy(q->method, method, sizeof q->method);
+    q->waits_continue = expects_continue(c, version);
     char cl[320], te[320], host[320];
     sv_request_in in = {
         .method = method,
@@ -555,10 +588,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         /* a body whose end is unknown or ambiguous is not read, and nothing after it is
          * taken for a next request: answered now, and the connection closes */
         if (r->close) sv_answer_header(&a, "Connection", "close");
-        /* an answer given before a body is read closes the connection (the rest of the body
-         * is not read); without a body it waits for the request's end, so the connection
-         * stays */
-        return hold(q, &a, has_body(r) || r->close);
+        return answer_early(q, &a);
     }
     if (impls[r->route].fast) {
         q->state = ST_PAGE;
@@ -655,7 +685,8 @@ static enum MHD_Result handle(sv_server *s, sv_req *q, const char *method, const
         return begin(q, method, version);
     case ST_HELD:
     case ST_PAGE:
-        if (*upload_size) { /* a body nobody asked for: dropped */
+        if (*upload_size) { /* a body nobody asked for, or one refused: dropped */
+            q->body_n += *upload_size; /* counted, for a 408's message */
             *upload_size = 0;
             return MHD_YES;
         }
