@@ -824,6 +824,17 @@ def framing():
             check(status_line(r) == 400 and b'Host header' in r, 'no Host: 400', r[:300])
         r = srv.raw(b'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n')
         check(status_line(r) == 400 and b'Host: given more than once' in r, 'Host twice: 400', r[:300])
+        # two Authorization fields: ambiguous credentials, refused and never echoed
+        r = srv.raw(b'GET /status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer aaaaaaaaaaaaaaaaaaaa\r\n'
+                    b'Authorization: Bearer bbbbbbbbbbbbbbbbbbbb\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 400 and b'"Authorization: given 2 times: a request carries one set of credentials"' in r
+              and b'aaaa' not in r and b'bbbb' not in r, 'Authorization twice: a JSON 400 naming why', r[:300])
+        # OPTIONS *: what any method no endpoint serves gets, 405 with every method allowed
+        r = srv.raw(b'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 405 and b'\r\nAllow: GET, HEAD, POST\r\n' in r
+              and b'"OPTIONS *: method not allowed (allowed: GET, HEAD, POST)"' in r, 'OPTIONS *: 405 with Allow', r[:300])
+        r = srv.raw(b'OPTIONS /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 405 and b'\r\nAllow: GET, HEAD\r\n' in r, 'OPTIONS /metrics: 405 with Allow', r[:300])
 
         # the access log: what a client chose is escaped, no line can be forged
         r = srv.raw(b'GET /x%0aFAKE%20200%1b[31m%c2%9b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')

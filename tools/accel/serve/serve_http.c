@@ -506,6 +506,23 @@ static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+static enum MHD_Result count_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    fields *f = cls;
+    if (key && !strcasecmp(key, f->name)) f->count++;
+    return MHD_YES;
+}
+
+/* How many fields named `name` the request has. */
+static int field_count(struct MHD_Connection *c, const char *name)
+{
+    fields f = {name, NULL, 0, 0, 0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_field, &f);
+    return f.count;
+}
+
 static const char *joined(struct MHD_Connection *c, const char *name, char *buf, size_t cap)
 {
     fields f = {name, buf, cap, 0, 0, 0};
@@ -572,6 +589,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         .host = joined(c, MHD_HTTP_HEADER_HOST, host, sizeof host),
         .bad_name = bad_field_name(c),
         .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .authorization_fields = field_count(c, MHD_HTTP_HEADER_AUTHORIZATION),
     };
     sv_request *r = &q->parsed;
     sv_request_parse_head(&in, &head, routes, N_ROUTES, r);
