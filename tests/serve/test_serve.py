@@ -24,6 +24,8 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              reaches a client that writes the whole body before reading (http.client): the
              body read and dropped, then the answer with Connection: close; chunked too;
              Expect: 100-continue answered at once
+  listen     --listen and ACCEL_SERVE_LISTEN: a port in digits only (no sign, space, leading
+             zero): exit 2 naming the value
   notready   ACCEL_STRICT=1 and a device that is not there: /readyz 503 saying why
   burst      more concurrent requests than workers and queue: only 200 and 503 (with
              Retry-After), each 200 the result of its own request
@@ -348,7 +350,7 @@ def token():
     # a bad --listen is named as given on the command line; the same value from the
     # environment is named as the setting
     r = subprocess.run([ACCEL, 'serve', '--listen', '127.0.0.1:99999'], capture_output=True)
-    check(r.returncode == 2 and b'--listen 127.0.0.1:99999: the port is not a number 0..65535' in r.stderr
+    check(r.returncode == 2 and b"--listen 127.0.0.1:99999: the port '99999' is not a number 0..65535" in r.stderr
           and b'from api' not in r.stderr, '--listen with a bad port: exit 2 naming --listen',
           (r.returncode, r.stderr))
     r = subprocess.run([ACCEL, 'serve'], capture_output=True,
@@ -944,6 +946,39 @@ def early():
     check(rc == 0, 'exit status 0', rc)
 
 
+# ---- listen -------------------------------------------------------------------------------
+
+def listen():
+    """--listen and ACCEL_SERVE_LISTEN: a port is digits only, 0..65535 (what getaddrinfo and
+    strtoll would also take, a sign, white space, a leading zero, is refused). Each exits 2
+    before listening, naming the value as it was given and what is allowed."""
+    def run(args, env=None):
+        p = subprocess.Popen([ACCEL, 'serve'] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
+        try:  # refused before it listens: at once
+            _, err = p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:  # it serves: stopped by its pid
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate()
+        return p.returncode, err.decode('utf-8', 'replace')
+    for port in ('+80', ' 80', '80 ', '-1', '080', '0x50', '8o', '', '65536', '123456'):
+        rc, err = run(['--listen', '127.0.0.1:' + port])
+        check(rc == 2 and ("--listen 127.0.0.1:%s: the port '%s' is not a number 0..65535 in digits" % (port, port)) in err
+              and 'port 0..65535, 0: any free port' in err and 'listening' not in err,
+              '--listen 127.0.0.1:%r: exit 2 naming the value and what is allowed' % port, (rc, err))
+    rc, err = run([], env={'ACCEL_SERVE_LISTEN': '127.0.0.1:+8765'})
+    check(rc == 2 and "ACCEL_SERVE_LISTEN=127.0.0.1:+8765 (from env): the port '+8765'" in err,
+          'ACCEL_SERVE_LISTEN with a signed port: exit 2 naming the setting', (rc, err))
+    # a name that resolves still serves (stopped by its pid once it says where it listens)
+    p = subprocess.Popen([ACCEL, 'serve', '--listen', 'localhost:0'], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = p.stderr.readline().decode()
+    p.send_signal(signal.SIGTERM)
+    _, rest = p.communicate(timeout=60)
+    check(re.match(r'accel serve: listening on http://(127\.0\.0\.1|\[::1\]):\d+/', first) and p.returncode == 0,
+          '--listen localhost:0: listens on loopback, exit 0 on SIGTERM', (first, p.returncode, rest[-300:]))
+
+
 # ---- notready -----------------------------------------------------------------------------
 
 def notready():
@@ -970,5 +1005,5 @@ def notready():
 
 
 {'endpoints': endpoints, 'token': token, 'limits': limits, 'slow': slow, 'framing': framing,
- 'notready': notready, 'early': early, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
+ 'notready': notready, 'early': early, 'listen': listen, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
 done()
