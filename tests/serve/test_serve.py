@@ -25,7 +25,7 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              body read and dropped, then the answer with Connection: close; chunked too;
              Expect: 100-continue answered at once
   listen     --listen and ACCEL_SERVE_LISTEN: a port in digits only (no sign, space, leading
-             zero): exit 2 naming the value
+             zero), a host that does not resolve: exit 2 naming the value
   notready   ACCEL_STRICT=1 and a device that is not there: /readyz 503 saying why
   burst      more concurrent requests than workers and queue: only 200 and 503 (with
              Retry-After), each 200 the result of its own request
@@ -950,8 +950,9 @@ def early():
 
 def listen():
     """--listen and ACCEL_SERVE_LISTEN: a port is digits only, 0..65535 (what getaddrinfo and
-    strtoll would also take, a sign, white space, a leading zero, is refused). Each exits 2
-    before listening, naming the value as it was given and what is allowed."""
+    strtoll would also take, a sign, white space, a leading zero, is refused); a host the
+    resolver says does not exist is a bad value too. Each exits 2 before listening, naming the
+    value as it was given and what is allowed."""
     def run(args, env=None):
         p = subprocess.Popen([ACCEL, 'serve'] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
@@ -969,6 +970,18 @@ def listen():
     rc, err = run([], env={'ACCEL_SERVE_LISTEN': '127.0.0.1:+8765'})
     check(rc == 2 and "ACCEL_SERVE_LISTEN=127.0.0.1:+8765 (from env): the port '+8765'" in err,
           'ACCEL_SERVE_LISTEN with a signed port: exit 2 naming the setting', (rc, err))
+    # a host that is no host: exit 2 with the resolver's reason. An IPv6 literal is never
+    # looked up; a name is, and where this machine has no resolver that answers, the failure
+    # is the resolver's for now (exit 1), not the value's
+    rc, err = run(['--listen', '[fe80::zz]:0'])
+    check(rc == 2 and "error: --listen [fe80::zz]:0: cannot resolve the host 'fe80::zz': " in err
+          and 'listening' not in err, 'a bracketed address that is no IPv6 address: exit 2', (rc, err))
+    rc, err = run([], env={'ACCEL_SERVE_LISTEN': 'no-such-host.invalid:0'})
+    if 'Temporary failure' in err or 'try again' in err.lower():
+        check(rc == 1, 'a resolver that cannot answer now: exit 1', (rc, err))
+    else:
+        check(rc == 2 and "error: ACCEL_SERVE_LISTEN=no-such-host.invalid:0 (from env): cannot resolve the host "
+              "'no-such-host.invalid': " in err, 'a host that does not exist: exit 2 naming it and why', (rc, err))
     # a name that resolves still serves (stopped by its pid once it says where it listens)
     p = subprocess.Popen([ACCEL, 'serve', '--listen', 'localhost:0'], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -809,8 +809,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- the listening socket ----------------------------------------------------------------- */
 
-/* Binds HOST:PORT ([v6]:PORT) and listens; fills url. -1 after printing why. */
-static int listen_on(const char *spec, char *url, size_t url_cap, int *v6)
+/* Binds HOST:PORT ([v6]:PORT) and listens; fills url. After printing why: -2 when the
+ * value names no host (exit 2, as any bad value), -1 when it could not listen there (the
+ * address in use, the resolver failing for now: exit 1). `what` is how messages name the
+ * value ("--listen …" or the setting). */
+static int listen_on(const char *spec, const char *what, char *url, size_t url_cap, int *v6)
 {
     char host[300];
     const char *colon;
@@ -826,12 +829,21 @@ static int listen_on(const char *spec, char *url, size_t url_cap, int *v6)
         memcpy(host, spec, hn < sizeof host ? hn : sizeof host - 1);
         host[hn < sizeof host ? hn : sizeof host - 1] = '\0';
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    /* an address in brackets is an IPv6 literal, never a name to look up */
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | (spec[0] == '[' ? AI_NUMERICHOST : 0)};
     struct addrinfo *res = NULL;
     int e = getaddrinfo(host, colon + 1, &hints, &res);
     if (e != 0) {
-        fprintf(stderr, "accel serve: error: --listen %s: cannot resolve '%s': %s\n", spec, host, gai_strerror(e));
-        return -1;
+        /* a resolver that fails for now (no answer from the name server, out of memory) says
+         * nothing about the value: exit 1, as a server that could not start; an answer that
+         * there is no such host (or no address of a family to listen on) is a bad value */
+        int now = e == EAI_AGAIN || e == EAI_FAIL || e == EAI_MEMORY || e == EAI_SYSTEM;
+        fprintf(stderr, "accel serve: error: %s: cannot resolve the host '%s': %s%s\n", what, host,
+                e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e),
+                now ? "" : " (allowed: an IPv4 address, [an IPv6 address] or a host name this "
+                           "machine resolves)");
+        return now ? -1 : -2;
     }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
@@ -853,7 +865,7 @@ static int listen_on(const char *spec, char *url, size_t url_cap, int *v6)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        fprintf(stderr, "accel serve: error: --listen %s: %s\n", spec, strerror(err));
+        fprintf(stderr, "accel serve: error: %s: %s\n", what, strerror(err));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -922,10 +934,11 @@ int sv_run(const sv_config *cfg)
         return 2;
     }
     int v6 = 0;
-    int fd = listen_on(cfg->listen, s->url, sizeof s->url, &v6);
+    int fd = listen_on(cfg->listen, cfg->listen_name[0] ? cfg->listen_name : cfg->listen, s->url,
+                       sizeof s->url, &v6);
     if (fd < 0) {
         sv_metrics_free(s->metrics);
-        return 1;
+        return fd == -2 ? 2 : 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)(cores < 16 ? cores : 16) : 1;
