@@ -26,6 +26,7 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              Expect: 100-continue answered at once
   listen     --listen and ACCEL_SERVE_LISTEN: a port in digits only (no sign, space, leading
              zero), a host that does not resolve: exit 2 naming the value
+  numbers    /status's numbers in the fewest digits that read back the same (not %.3f, %g)
   notready   ACCEL_STRICT=1 and a device that is not there: /readyz 503 saying why
   burst      more concurrent requests than workers and queue: only 200 and 503 (with
              Retry-After), each 200 the result of its own request
@@ -992,6 +993,33 @@ def listen():
           '--listen localhost:0: listens on loopback, exit 0 on SIGTERM', (first, p.returncode, rest[-300:]))
 
 
+# ---- numbers ------------------------------------------------------------------------------
+
+def numbers():
+    """/status writes its numbers as every JSON of accel does (docs/serve.md): the fewest
+    digits that read back as the same double, never rounded to a display's 3 or 6 digits."""
+    srv = Server(ACCEL, ['--time-limit', '86399.75', '--client-timeout', '1234.125'])
+    try:
+        time.sleep(1.1)  # a sample taken after the start, at a time with more than ms in it
+        st, h, b = srv.request('GET', '/status')
+        text = b.decode()
+        check('"time_limit_seconds": 86399.75,' in text and '"client_timeout_seconds": 1234.125}' in text,
+              'the limits as given, not %g\'s 86399.8 and 1234.12',
+              re.findall(r'"(?:time_limit|client_timeout)_seconds": [^,}]+', text))
+        for key in ('uptime_seconds', 'sampled_at_uptime_seconds'):
+            m = re.search(r'"%s": ([-+0-9.e]+)' % key, text)
+            tok = m.group(1) if m else ''
+            check(m and repr(float(tok)) == tok and len(tok.split('.')[-1]) > 3,
+                  '%s in the fewest digits that read back the same, not rounded to ms' % key, tok)
+        # every number in the document is one a JSON reader gives back as written: an integer,
+        # or the shortest text of its double
+        for tok in re.findall(r'(?<=[:\[,] )-?\d[\d.e+-]*(?=[,}\]])', text):
+            check(re.fullmatch(r'-?\d+', tok) or repr(float(tok)) == tok, 'a number as its shortest text', tok)
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
 # ---- notready -----------------------------------------------------------------------------
 
 def notready():
@@ -1018,5 +1046,5 @@ def notready():
 
 
 {'endpoints': endpoints, 'token': token, 'limits': limits, 'slow': slow, 'framing': framing,
- 'notready': notready, 'early': early, 'listen': listen, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
+ 'notready': notready, 'early': early, 'listen': listen, 'numbers': numbers, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
 done()
