@@ -27,6 +27,8 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
   listen     --listen and ACCEL_SERVE_LISTEN: a port in digits only (no sign, space, leading
              zero), a host that does not resolve: exit 2 naming the value
   numbers    /status's numbers in the fewest digits that read back the same (not %.3f, %g)
+  mhd_own    libmicrohttpd's own answers (414, 505, 431, its 400s): one access-log line each, on
+             the connection that got it, and counted; no line for a connection that only closed
   notready   ACCEL_STRICT=1 and a device that is not there: /readyz 503 saying why
   burst      more concurrent requests than workers and queue: only 200 and 503 (with
              Retry-After), each 200 the result of its own request
@@ -1020,6 +1022,110 @@ def numbers():
     check(rc == 0, 'exit status 0', rc)
 
 
+# ---- mhd_own ------------------------------------------------------------------------------
+
+def mhd_own():
+    """What libmicrohttpd (0.9.75) answers itself, before accel sees the request — 414, 505,
+    431, its 400s — is logged (with the client, the status, and libmicrohttpd's reason) and
+    counted in accel_http_requests_total under no endpoint, once each, on the connection it
+    was given on; a connection that only opens and closes, or idles after an answer, is not
+    taken for one."""
+    srv = Server(ACCEL, ['--workers', '1'])
+    long_line = b'GET /healthz?' + b'a' * 40000 + b' HTTP/1.1\r\nHost: x\r\n\r\n'
+    cases = {
+        '431': (b'GET /status HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 40000 + b'\r\n\r\n', 431,
+                '- /status 431 - ', 'headers longer than its buffer'),
+        '414': (long_line, 414, '- - 414 - ', 'a request line longer than its buffer'),
+        '505': (b'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n', 505, '- - 505 - ', 'an HTTP version other than 1.x'),
+        '400 version': (b'GET /healthz HTTP/1.1x\r\nHost: x\r\n\r\n', 400, '- - 400 - ', 'a malformed request'),
+        '400 length': (b'POST /v1/image/quality HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 400,
+                       '- /v1/image/quality 400 - ', "failed to parse `Content-Length' header"),
+    }
+
+    def send(raw):
+        """(the client's port, what came back up to the close)"""
+        s = srv.connect(timeout=10)
+        port = s.getsockname()[1]
+        try:
+            s.sendall(raw)
+        except OSError:
+            pass
+        got = b''
+        try:
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                got += c
+        except OSError:
+            pass
+        s.close()
+        return port, got
+
+    def idle():
+        """a connection that opens and closes; one that idles after its answer"""
+        s = srv.connect()
+        s.close()
+        s = srv.connect()
+        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+        read_answer(s)
+        s.close()
+    try:
+        sent = []  # (case, port)
+        for name, (raw, code, _, _) in cases.items():
+            port, got = send(raw)
+            check(status_line(got) == code, '%s: libmicrohttpd answers %d' % (name, code), got[:80])
+            sent.append((name, port))
+            idle()
+        # a kept-alive connection's second request line too long: its 414 on that connection
+        s = srv.connect()
+        ka_port = s.getsockname()[1]
+        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+        first = read_answer(s)
+        s.sendall(long_line)
+        second = read_answer(s)
+        s.close()
+        check(status_line(first) == 200 and status_line(second) == 414, 'a kept-alive connection: 200, then 414',
+              (first[:40], second[:40]))
+        sent.append(('414', ka_port))
+        # many at once, with connections that open and close among them
+        results = []
+
+        def one(name):
+            results.append((name, send(cases[name][0])))
+            idle()
+        ts = [threading.Thread(target=one, args=(n,)) for n in ('414', '505', '400 version') * 4]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        for name, (port, got) in results:
+            check(status_line(got) == cases[name][1], '%s at once: answered' % name, got[:80])
+            sent.append((name, port))
+        time.sleep(0.5)
+        log = srv.log()
+        for name, port in sent:
+            _, code, shown, why = cases[name]
+            # (the kept-alive connection's first request, answered 200, aside)
+            mine = [l for l in log if ' 127.0.0.1:%d ' % port in l and ' GET /healthz 200 ' not in l]
+            check(len(mine) == 1 and shown in mine[0]
+                  and mine[0].endswith('answered by libmicrohttpd: ' + why),
+                  '%s: one log line on its own connection, with the status and the reason' % name, (port, mine))
+        check(not any(l.startswith('accel serve: libmicrohttpd:') for l in log), "no libmicrohttpd noise",
+              [l for l in log if l.startswith('accel serve: libmicrohttpd:')])
+        fams = metrics(srv)
+        for code in (414, 505, 431, 400):
+            n = sum(1 for name, _ in sent if cases[name][1] == code)
+            check(sample(fams, 'accel_http_requests', handler='(none)', code=str(code)) == n,
+                  '%d counted under no endpoint, %d times' % (code, n),
+                  [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
+        check(not any(x.labels.get('code') == 'other' for x in fams['accel_http_requests'].samples),
+              'none under code="other"', [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
 # ---- notready -----------------------------------------------------------------------------
 
 def notready():
@@ -1046,5 +1152,5 @@ def notready():
 
 
 {'endpoints': endpoints, 'token': token, 'limits': limits, 'slow': slow, 'framing': framing,
- 'notready': notready, 'early': early, 'listen': listen, 'numbers': numbers, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
+ 'notready': notready, 'early': early, 'listen': listen, 'numbers': numbers, 'mhd_own': mhd_own, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
 done()

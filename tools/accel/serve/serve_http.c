@@ -32,6 +32,7 @@
 #include "cli.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <netdb.h>
@@ -39,6 +40,12 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/sockios.h> /* SIOCOUTQ */
+#include <linux/tcp.h>     /* struct tcp_info with tcpi_bytes_acked (glibc's has not) */
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +81,7 @@ typedef struct sv_req {
     int aware;               /* the access handler saw it: libmicrohttpd will report its end */
     int dead;                /* begun after its connection's deadline ended it: not logged */
     int expired;             /* answered 408 by its deadline */
+    int own;                 /* answered by libmicrohttpd itself (its status, not its bytes, known) */
     sv_request parsed;
     unsigned char *body;
     size_t body_n, body_cap;
@@ -123,6 +131,12 @@ typedef struct conn_ctx {
     double deadline;         /* accel__now_ms() */
     sv_req *cur;             /* the request begun on it (after its request line), or NULL */
     int expired;             /* ended by its deadline: nothing more is answered on it */
+    pthread_t owner;         /* libmicrohttpd's thread that serves it (it accepted it) */
+    double last_end;         /* accel__now_ms() at its last request's end (0: none yet) */
+    unsigned long long rd_mark; /* bytes read from it by then (bytes_read) */
+    unsigned long long tx_mark; /* bytes written to it by then (bytes_written) */
+    int own_code;            /* libmicrohttpd answered its next request itself: the status */
+    char own_why[120];       /* and its reason, when it gave one */
     char client[64];
 } conn_ctx;
 
@@ -163,7 +177,7 @@ static conn_ctx *conn_of(struct MHD_Connection *c)
  * never mix. Every text a client chose (the method, the target, what a message quotes of
  * them) is escaped: no line can be forged, no terminal driven. */
 static void access_line(const char *client, const char *method, const char *uri, int code,
-                        size_t sent, double ms, const char *note, const char *end)
+                        long long sent, double ms, const char *note, const char *end)
 {
     char when[32];
     accel_cli_utc_now(when);
@@ -172,11 +186,13 @@ static void access_line(const char *client, const char *method, const char *uri,
     sv_log_target(t, sizeof t, uri);
     sv_log_escape(u, sizeof u, t, 300, 1);
     sv_log_escape(n, sizeof n, note, 200, 0);
-    char status[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
+    char status[16] = "-"; /* "-": not answered */
     if (code) snprintf(status, sizeof status, "%d", code);
+    char bytes[24] = "-"; /* "-": libmicrohttpd's own page, of a size accel is not told */
+    if (sent >= 0) snprintf(bytes, sizeof bytes, "%lld", sent);
     char line[2400];
-    int len = snprintf(line, sizeof line, "%s %s %s %s %s %zu %.3fms%s%s%s%s\n", when,
-                       client[0] ? client : "-", m[0] ? m : "-", u[0] ? u : "-", status, sent, ms,
+    int len = snprintf(line, sizeof line, "%s %s %s %s %s %s %.3fms%s%s%s%s\n", when,
+                       client[0] ? client : "-", m[0] ? m : "-", u[0] ? u : "-", status, bytes, ms,
                        n[0] ? " " : "", n, end[0] ? " closed: " : "", end);
     if (len > 0) {
         ssize_t w = write(2, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
@@ -240,7 +256,7 @@ static void expire(sv_server *s, conn_ctx *cc, double now)
         accel__strlcpy(q->note, a.note, sizeof q->note);
     } else { /* libmicrohttpd knows of no request: nothing else will log it */
         sv_metrics_request(s->metrics, -1, 408, (now - cc->start) / 1000.0);
-        access_line(cc->client, "-", "-", 408, sent, now - cc->start, a.note, "");
+        access_line(cc->client, "-", "-", 408, (long long)sent, now - cc->start, a.note, "");
     }
     sv_answer_free(&a);
 }
@@ -274,6 +290,151 @@ static void *watchdog(void *arg)
         pthread_mutex_unlock(&conns_lock);
     }
     return NULL;
+}
+
+/* ---- libmicrohttpd's own answers ---------------------------------------------------------- */
+
+/* libmicrohttpd (0.9.75) answers some requests itself, with its own HTML page, and closes:
+ * 414 (a request line past its buffer), 505 (an HTTP version other than 1.x), 400 (a
+ * malformed request line, a header line without a colon, a Content-Length that is not a
+ * number), 431 (headers past its buffer), 413 (a Content-Length past 2^64). It calls its
+ * external logger on the connection's thread with "Error processing request (HTTP response
+ * code is N …" as it queues such an answer, without saying which connection; and tells the
+ * server of the connection by one of two hooks, depending on how far the request got:
+ *   after its request line (431, the 400s of the headers): the request's end (on_completed),
+ *     the answer still attached, whose status MHD_CONNECTION_INFO_HTTP_STATUS gives exactly;
+ *   before (414, 505, the 400 of a request line): the URI callback never ran, and nothing
+ *     but the connection's close (on_connection) comes. The logger's status goes to the
+ *     connection it is about: of the connections of the logger's thread (a connection stays
+ *     on the thread that accepted it), the one that shows no request yet from which bytes
+ *     were read after its last request's end (TCP_INFO and SIOCINQ) — the request line
+ *     libmicrohttpd has just refused. An idle or new connection has had nothing read. Only
+ *     when another connection of that thread is in the middle of its own request line at the
+ *     same moment is there no telling: the status is then kept on the thread and taken by
+ *     the first of its connections to close on which bytes were written after its last
+ *     request's end (TCP_INFO and SIOCOUTQ: an answer accel did not give).
+ * Each is then logged (method and, before the request line, target "-"; bytes "-") and
+ * counted under no endpoint. */
+#define OWN_MAX 8
+#define OWN_STALE_MS 5000.0 /* a status no connection claimed by then is dropped */
+
+typedef struct {
+    int code;
+    double at;
+    char why[120];
+} own_answer;
+
+static _Thread_local struct {
+    int n;
+    own_answer e[OWN_MAX];
+    char detail[120]; /* what libmicrohttpd said just before ("Failed to parse …") */
+} own;
+
+static void own_push(int code)
+{
+    if (own.n == OWN_MAX) {
+        memmove(&own.e[0], &own.e[1], (OWN_MAX - 1) * sizeof own.e[0]);
+        own.n--;
+    }
+    own_answer *a = &own.e[own.n++];
+    a->code = code;
+    a->at = accel__now_ms();
+    accel__strlcpy(a->why, own.detail, sizeof a->why);
+    own.detail[0] = '\0';
+}
+
+/* Takes the oldest status kept on this thread (of `code`, or any when 0); 0 when none. */
+static int own_take(int code, char *why, size_t cap)
+{
+    double now = accel__now_ms();
+    int k = 0;
+    while (k < own.n && now - own.e[k].at > OWN_STALE_MS) k++; /* unclaimed: dropped */
+    if (k) {
+        memmove(&own.e[0], &own.e[k], (size_t)(own.n - k) * sizeof own.e[0]);
+        own.n -= k;
+    }
+    for (int i = 0; i < own.n; i++) {
+        if (code && own.e[i].code != code) continue;
+        int c = own.e[i].code;
+        accel__strlcpy(why, own.e[i].why, cap);
+        memmove(&own.e[i], &own.e[i + 1], (size_t)(own.n - i - 1) * sizeof own.e[0]);
+        own.n--;
+        return c;
+    }
+    return 0;
+}
+
+/* The access log's note for such an answer: libmicrohttpd's own reason where it gave one. */
+static void own_note(int code, const char *why, char *out, size_t cap)
+{
+    const char *what = why[0]          ? why
+                       : code == 400 ? "a malformed request"
+                       : code == 413 ? "Content-Length past 2^64"
+                       : code == 414 ? "a request line longer than its buffer"
+                       : code == 431 ? "headers longer than its buffer"
+                       : code == 505 ? "an HTTP version other than 1.x"
+                                     : "";
+    snprintf(out, cap, "answered by libmicrohttpd: %s", what);
+}
+
+/* Bytes read from the socket so far by libmicrohttpd (a FIN read counts one); ULLONG_MAX
+ * when the kernel does not say. */
+static unsigned long long bytes_read(int fd)
+{
+    struct tcp_info ti;
+    socklen_t n = sizeof ti;
+    int unread = 0;
+    memset(&ti, 0, sizeof ti);
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 ||
+        n < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received ||
+        ioctl(fd, SIOCINQ, &unread) != 0 || unread < 0 || (unsigned long long)unread > ti.tcpi_bytes_received)
+        return ULLONG_MAX;
+    return ti.tcpi_bytes_received - (unsigned long long)unread;
+}
+
+/* libmicrohttpd logged that it answers a request itself (its status `code`), on this thread:
+ * the status goes to the one connection of this thread that has a request line read and not
+ * shown, or, when there is not exactly one, is kept on the thread (above). */
+static void own_logged(int code)
+{
+    pthread_t self = pthread_self();
+    conn_ctx *hit = NULL;
+    int n = 0;
+    pthread_mutex_lock(&conns_lock);
+    for (conn_ctx *cc = conns; cc; cc = cc->next) {
+        if (!pthread_equal(cc->owner, self) || cc->own_code) continue;
+        /* busy (the watchdog): left out, which leaves the status to the thread's list */
+        if (pthread_mutex_trylock(&cc->lock) != 0) continue;
+        unsigned long long rd = cc->expired || cc->cur ? ULLONG_MAX : bytes_read(cc->fd);
+        pthread_mutex_unlock(&cc->lock);
+        if (rd != ULLONG_MAX && rd > cc->rd_mark + 1) { /* more than a FIN */
+            hit = cc;
+            n++;
+        }
+    }
+    if (n == 1) {
+        hit->own_code = code; /* read and written by this thread only */
+        accel__strlcpy(hit->own_why, own.detail, sizeof hit->own_why);
+    }
+    pthread_mutex_unlock(&conns_lock);
+    if (n == 1) own.detail[0] = '\0';
+    else own_push(code);
+}
+
+/* Bytes written to the socket so far, by the server or by libmicrohttpd: those the client
+ * acknowledged and those still queued (a FIN counts one); ULLONG_MAX when the kernel does
+ * not say. */
+static unsigned long long bytes_written(int fd)
+{
+    struct tcp_info ti;
+    socklen_t n = sizeof ti;
+    int queued = 0;
+    memset(&ti, 0, sizeof ti);
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 ||
+        n < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked ||
+        ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0)
+        return ULLONG_MAX;
+    return ti.tcpi_bytes_acked + (unsigned long long)queued;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -327,6 +488,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         cc->start = accel__now_ms();
         cc->deadline = cc->start + s->cfg.client_timeout_s * 1000.0;
         cc->phase = CONN_FIRST;
+        cc->owner = pthread_self(); /* the accepting thread, which serves it from now on */
         client_text(c, cc->client, sizeof cc->client);
         if (cc->fd >= 0) {
             pthread_mutex_lock(&conns_lock);
@@ -343,6 +505,27 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     conn_ctx *cc = *socket_context;
     *socket_context = NULL;
     if (!cc) return;
+    if (!cc->expired && !cc->cur && (cc->own_code || own.n)) {
+        /* a request libmicrohttpd answered before its request line was whole (414, 505, a
+         * malformed line): its status given to this connection, or else kept on the thread
+         * and this connection one that shows no request since the last yet was written an
+         * answer (more than the FIN of the close) */
+        char why[120] = "";
+        int status = cc->own_code;
+        if (status) {
+            accel__strlcpy(why, cc->own_why, sizeof why);
+        } else {
+            unsigned long long tx = bytes_written(cc->fd);
+            if (tx != ULLONG_MAX && tx > cc->tx_mark + 1) status = own_take(0, why, sizeof why);
+        }
+        if (status) {
+            double now = accel__now_ms(), ms = now - (cc->last_end > 0 ? cc->last_end : cc->start);
+            char note[200];
+            own_note(status, why, note, sizeof note);
+            sv_metrics_request(s->metrics, -1, status, ms / 1000.0);
+            access_line(cc->client, "-", "-", status, -1, ms, note, "");
+        }
+    }
     if (cc->listed) {
         pthread_mutex_lock(&conns_lock);
         if (cc->prev) cc->prev->next = cc->next;
@@ -759,10 +942,21 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 {
     sv_server *s = cls;
     sv_req *q = *req_cls;
-    (void)c;
     if (!q) return;
     *req_cls = NULL;
     double now = accel__now_ms(), ms = now - q->t0;
+    if (!q->code && !q->aware && !q->dead) {
+        /* never shown to the access handler: answered by libmicrohttpd itself (431, a 400 of
+         * the headers), its answer still attached, or ended unanswered (no status) */
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        if (ci && ci->http_status >= 100 && ci->http_status <= 999) {
+            char why[120] = "";
+            q->code = (int)ci->http_status;
+            q->own = 1;
+            own_take(q->code, why, sizeof why); /* the logger's, claimed here */
+            own_note(q->code, why, q->note, sizeof q->note);
+        }
+    }
     conn_ctx *cc = q->cc;
     if (cc) {
         /* the next request on this connection must begin within the client's time */
@@ -772,6 +966,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
             cc->phase = CONN_IDLE;
             cc->deadline = now + s->cfg.client_timeout_s * 1000.0;
         }
+        cc->last_end = now;
+        cc->rd_mark = bytes_read(cc->fd);
+        cc->tx_mark = bytes_written(cc->fd);
         pthread_mutex_unlock(&cc->lock);
     }
     if (!q->dead) {
@@ -779,10 +976,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         if (q->code) sv_metrics_request(s->metrics, q->parsed.route, q->code, ms / 1000.0);
         static const char *const ends[] = {"", "error", "timeout", "daemon shutdown", "read error",
                                            "client abort"};
-        /* a 408 closes the connection: no need to say so */
-        const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || q->expired ? ""
+        /* a 408 closes the connection, as libmicrohttpd's own answers do: no need to say so */
+        const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || q->expired || q->own ? ""
                           : (unsigned)toe < 6 ? ends[toe] : "?";
-        access_line(q->client, q->method[0] ? q->method : "-", q->uri, q->code, q->sent, ms, q->note, end);
+        access_line(q->client, q->method[0] ? q->method : "-", q->uri, q->code,
+                    q->own ? -1 : (long long)q->sent, ms, q->note, end);
     }
     if (q->aware) atomic_fetch_sub(&s->in_flight, 1);
     req_unref(q);
@@ -791,7 +989,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 /* libmicrohttpd's messages. Those that say a request's connection closed while it arrived
  * are left out: the access log gives each such request and how it ended, and a 408 (the
  * server's own shutdown of the socket, then the client's reset when it sends on) brought one
- * or two of them every time. */
+ * or two of them every time. So are those of an answer it gives itself: its status is kept
+ * for the access log and the counters (own_push), with the reason it gave just before. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -799,11 +998,30 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
                                         "Connection was closed by remote side with incomplete request",
                                         "Connection socket is closed when reading request",
                                         "Socket has been disconnected when reading request"};
+    /* what it says before such an answer, kept as its reason */
+    static const char *const reasons[] = {"Failed to parse `Content-Length' header",
+                                          "Too large value of 'Content-Length' header",
+                                          "Not enough memory in pool"};
+    static const char answer[] = "Error processing request (HTTP response code is ";
     char msg[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         if (!strncmp(msg, known[i], strlen(known[i]))) return;
+    if (!strncmp(msg, answer, sizeof answer - 1)) {
+        int code = atoi(msg + sizeof answer - 1);
+        if (code >= 100 && code <= 999) {
+            own_logged(code);
+            return;
+        }
+    }
+    for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+        if (!strncmp(msg, reasons[i], strlen(reasons[i]))) {
+            size_t n = strcspn(msg, ".!"); /* "… header. Closing connection." */
+            snprintf(own.detail, sizeof own.detail, "%.*s", (int)n, msg);
+            own.detail[0] = (char)tolower((unsigned char)own.detail[0]);
+            return;
+        }
     if (msg[0]) fprintf(stderr, "accel serve: libmicrohttpd: %s\n", msg);
 }
 
