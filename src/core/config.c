@@ -260,9 +260,14 @@ static int valid_listen(const char *v, char *why, size_t cap)
             return 0;
         }
     }
-    long long port;
-    if (parse_whole(colon + 1, &port) != 0 || port < 0 || port > 65535) {
-        snprintf(why, cap, "the port is not a number 0..65535");
+    /* digits only: strtoll's sign and leading white space ("+80", " 80") would pass here and
+     * getaddrinfo reads them too, and a leading zero ("080") reads as octal to some tools */
+    const char *digits = colon + 1;
+    size_t nd = strspn(digits, "0123456789");
+    long port = nd && nd <= 5 && !digits[nd] ? strtol(digits, NULL, 10) : -1;
+    if (port < 0 || port > 65535 || (nd > 1 && digits[0] == '0')) {
+        snprintf(why, cap, "the port '%.40s' is not a number 0..65535 in digits (no sign, space or "
+                           "leading zero)", digits);
         return 0;
     }
     for (const char *p = v; p < colon; p++)

@@ -94,7 +94,8 @@ int accel__log_parse_level(const char *text);
     X(PROBE_TIMEOUT_MS, "ACCEL_PROBE_TIMEOUT_MS", "15000", "a whole number of ms ≥ 100")  \
     X(IMAGE_MAX_PIXELS, "ACCEL_IMAGE_MAX_PIXELS", "1073741824", "a whole number of pixels ≥ 1") \
     X(SERVE_LISTEN, "ACCEL_SERVE_LISTEN", "127.0.0.1:8765",                                 \
-      "HOST:PORT (an IPv4 address, [an IPv6 address] or a host name; port 0..65535)")       \
+      "HOST:PORT (an IPv4 address, [an IPv6 address] or a host name; port 0..65535, 0: any " \
+      "free port)")                                                                         \
     X(SERVE_TOKEN, "ACCEL_SERVE_TOKEN", "",                                                 \
       "empty (no token), or 16..512 characters of A-Z a-z 0-9 - . _ ~ + / then any =")      \
     X(SERVE_WORKERS, "ACCEL_SERVE_WORKERS", "", "a whole number 1..256 (default: the usable cores)") \

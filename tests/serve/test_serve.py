@@ -20,6 +20,15 @@ loopback, against a server the test starts and stops by its pid. One ctest entry
              Transfer-Encoding other than chunked (501), both; absolute-form targets; a
              missing Host counted under no endpoint; the access log escaped; an unanswered
              request not counted as answered
+  early      an error decided before a large body (bad query, no endpoint, 405, 401, 406)
+             reaches a client that writes the whole body before reading (http.client): the
+             body read and dropped, then the answer with Connection: close; chunked too;
+             Expect: 100-continue answered at once
+  listen     --listen and ACCEL_SERVE_LISTEN: a port in digits only (no sign, space, leading
+             zero), a host that does not resolve: exit 2 naming the value
+  numbers    /status's numbers in the fewest digits that read back the same (not %.3f, %g)
+  mhd_own    libmicrohttpd's own answers (414, 505, 431, its 400s): one access-log line each, on
+             the connection that got it, and counted; no line for a connection that only closed
   notready   ACCEL_STRICT=1 and a device that is not there: /readyz 503 saying why
   burst      more concurrent requests than workers and queue: only 200 and 503 (with
              Retry-After), each 200 the result of its own request
@@ -344,7 +353,7 @@ def token():
     # a bad --listen is named as given on the command line; the same value from the
     # environment is named as the setting
     r = subprocess.run([ACCEL, 'serve', '--listen', '127.0.0.1:99999'], capture_output=True)
-    check(r.returncode == 2 and b'--listen 127.0.0.1:99999: the port is not a number 0..65535' in r.stderr
+    check(r.returncode == 2 and b"--listen 127.0.0.1:99999: the port '99999' is not a number 0..65535" in r.stderr
           and b'from api' not in r.stderr, '--listen with a bad port: exit 2 naming --listen',
           (r.returncode, r.stderr))
     r = subprocess.run([ACCEL, 'serve'], capture_output=True,
@@ -820,6 +829,17 @@ def framing():
             check(status_line(r) == 400 and b'Host header' in r, 'no Host: 400', r[:300])
         r = srv.raw(b'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n')
         check(status_line(r) == 400 and b'Host: given more than once' in r, 'Host twice: 400', r[:300])
+        # two Authorization fields: ambiguous credentials, refused and never echoed
+        r = srv.raw(b'GET /status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer aaaaaaaaaaaaaaaaaaaa\r\n'
+                    b'Authorization: Bearer bbbbbbbbbbbbbbbbbbbb\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 400 and b'"Authorization: given 2 times: a request carries one set of credentials"' in r
+              and b'aaaa' not in r and b'bbbb' not in r, 'Authorization twice: a JSON 400 naming why', r[:300])
+        # OPTIONS *: what any method no endpoint serves gets, 405 with every method allowed
+        r = srv.raw(b'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 405 and b'\r\nAllow: GET, HEAD, POST\r\n' in r
+              and b'"OPTIONS *: method not allowed (allowed: GET, HEAD, POST)"' in r, 'OPTIONS *: 405 with Allow', r[:300])
+        r = srv.raw(b'OPTIONS /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        check(status_line(r) == 405 and b'\r\nAllow: GET, HEAD\r\n' in r, 'OPTIONS /metrics: 405 with Allow', r[:300])
 
         # the access log: what a client chose is escaped, no line can be forged
         r = srv.raw(b'GET /x%0aFAKE%20200%1b[31m%c2%9b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
@@ -865,6 +885,247 @@ def framing():
     check(rc == 0, 'exit status 0', rc)
 
 
+# ---- early --------------------------------------------------------------------------------
+
+def early():
+    """An answer decided before the body (a bad query, no such endpoint, a method not
+    allowed, a token missing) reaches a client that writes its whole body before it reads, as
+    Python's http.client and urllib do: the body is read and dropped, then the answer, with
+    Connection: close. The audit's case: a 19-MB WAV with a bad query string, which got a
+    broken pipe or a reset when the server closed the connection under the body."""
+    tok = 'early-token-5e2d8c1a7f3b9e04'
+    srv = Server(ACCEL, ['--workers', '1'], env={'ACCEL_SERVE_TOKEN': tok})
+    auth = {'Authorization': 'Bearer ' + tok}
+    big = wav_bytes(600, seed=11)  # 19.2 MB, as the audit's
+    try:
+        for method, path, headers, code, said in (
+                ('POST', '/v1/audio/features?preset=whisper80', auth, 400, b"unknown preset 'whisper80'"),
+                ('POST', '/v1/audio/features?preset=fbank&x=1', auth, 400, b"unknown parameter 'x'"),
+                ('POST', '/v1/audio/nowhere', auth, 404, b'no endpoint /v1/audio/nowhere'),
+                ('PUT', '/v1/audio/features?preset=fbank', auth, 405, b'method not allowed'),
+                ('POST', '/v1/audio/features?preset=fbank', {}, 401, b'Authorization: Bearer'),
+                ('POST', '/v1/image/quality', {'Accept': 'text/html', **auth}, 406, b'Accept: text/html')):
+            try:
+                st, h, b = srv.request(method, path, body=big, headers=headers)
+            except OSError as e:  # the failure this checks for: BrokenPipeError, ConnectionResetError
+                st, h, b = 0, {}, repr(e).encode()
+            e = json.loads(b) if h.get('content-type') == 'application/json' else {}
+            check(st == code and said in b and e.get('code') == code,
+                  '%s %s with a 19-MB body written whole before reading: the JSON %d' % (method, path, code),
+                  (st, b[:200]))
+            check(h.get('connection') == 'close', '%s %s: Connection: close after the dropped body' % (method, path),
+                  h.get('connection'))
+        # chunked: the same, read to its last chunk
+        s = srv.connect(timeout=30)
+        s.sendall(b'POST /v1/audio/features?preset=nope HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n'
+                  b'Authorization: Bearer ' + tok.encode() + b'\r\n\r\n')
+        for i in range(0, len(big), 1 << 20):
+            part = big[i:i + (1 << 20)]
+            s.sendall(b'%x\r\n' % len(part) + part + b'\r\n')
+        s.sendall(b'0\r\n\r\n')
+        r = read_answer(s)
+        s.close()
+        check(status_line(r) == 400 and b"unknown preset 'nope'" in r and b'Connection: close' in r,
+              'a chunked 19-MB body with a bad query: sent whole, then the 400', r[:300])
+        # a client that waits for 100 Continue sends no body: answered at once, nothing read
+        s = srv.connect(timeout=10)
+        t0 = time.time()
+        s.sendall(b'POST /v1/audio/features?preset=nope HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n'
+                  b'Content-Length: %d\r\nAuthorization: Bearer %s\r\n\r\n' % (len(big), tok.encode()))
+        r = read_answer(s)
+        s.close()
+        check(status_line(r) == 400 and b'100 Continue' not in r and time.time() - t0 < 2,
+              'Expect: 100-continue with a bad query: the 400 at once, no 100, no body asked for',
+              (r[:300], time.time() - t0))
+        # a body without an error still works on the same server, and the errors are counted
+        st, _, b = srv.request('POST', '/v1/audio/features?preset=fbank', body=wav_bytes(2, seed=12), headers=auth)
+        check(st == 200, 'a good request after them: 200', (st, b[:200]))
+        fams = metrics(srv, headers=auth)
+        check(sample(fams, 'accel_http_requests', handler='/v1/audio/features', code='400') == 4,
+              'the four 400s counted under their endpoint',
+              [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
+# ---- listen -------------------------------------------------------------------------------
+
+def listen():
+    """--listen and ACCEL_SERVE_LISTEN: a port is digits only, 0..65535 (what getaddrinfo and
+    strtoll would also take, a sign, white space, a leading zero, is refused); a host the
+    resolver says does not exist is a bad value too. Each exits 2 before listening, naming the
+    value as it was given and what is allowed."""
+    def run(args, env=None):
+        p = subprocess.Popen([ACCEL, 'serve'] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env=dict(os.environ, **(env or {})))
+        try:  # refused before it listens: at once
+            _, err = p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:  # it serves: stopped by its pid
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate()
+        return p.returncode, err.decode('utf-8', 'replace')
+    for port in ('+80', ' 80', '80 ', '-1', '080', '0x50', '8o', '', '65536', '123456'):
+        rc, err = run(['--listen', '127.0.0.1:' + port])
+        check(rc == 2 and ("--listen 127.0.0.1:%s: the port '%s' is not a number 0..65535 in digits" % (port, port)) in err
+              and 'port 0..65535, 0: any free port' in err and 'listening' not in err,
+              '--listen 127.0.0.1:%r: exit 2 naming the value and what is allowed' % port, (rc, err))
+    rc, err = run([], env={'ACCEL_SERVE_LISTEN': '127.0.0.1:+8765'})
+    check(rc == 2 and "ACCEL_SERVE_LISTEN=127.0.0.1:+8765 (from env): the port '+8765'" in err,
+          'ACCEL_SERVE_LISTEN with a signed port: exit 2 naming the setting', (rc, err))
+    # a host that is no host: exit 2 with the resolver's reason. An IPv6 literal is never
+    # looked up; a name is, and where this machine has no resolver that answers, the failure
+    # is the resolver's for now (exit 1), not the value's
+    rc, err = run(['--listen', '[fe80::zz]:0'])
+    check(rc == 2 and "error: --listen [fe80::zz]:0: cannot resolve the host 'fe80::zz': " in err
+          and 'listening' not in err, 'a bracketed address that is no IPv6 address: exit 2', (rc, err))
+    rc, err = run([], env={'ACCEL_SERVE_LISTEN': 'no-such-host.invalid:0'})
+    if 'Temporary failure' in err or 'try again' in err.lower():
+        check(rc == 1, 'a resolver that cannot answer now: exit 1', (rc, err))
+    else:
+        check(rc == 2 and "error: ACCEL_SERVE_LISTEN=no-such-host.invalid:0 (from env): cannot resolve the host "
+              "'no-such-host.invalid': " in err, 'a host that does not exist: exit 2 naming it and why', (rc, err))
+    # a name that resolves still serves (stopped by its pid once it says where it listens)
+    p = subprocess.Popen([ACCEL, 'serve', '--listen', 'localhost:0'], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = p.stderr.readline().decode()
+    p.send_signal(signal.SIGTERM)
+    _, rest = p.communicate(timeout=60)
+    check(re.match(r'accel serve: listening on http://(127\.0\.0\.1|\[::1\]):\d+/', first) and p.returncode == 0,
+          '--listen localhost:0: listens on loopback, exit 0 on SIGTERM', (first, p.returncode, rest[-300:]))
+
+
+# ---- numbers ------------------------------------------------------------------------------
+
+def numbers():
+    """/status writes its numbers as every JSON of accel does (docs/serve.md): the fewest
+    digits that read back as the same double, never rounded to a display's 3 or 6 digits."""
+    srv = Server(ACCEL, ['--time-limit', '86399.75', '--client-timeout', '1234.125'])
+    try:
+        time.sleep(1.1)  # a sample taken after the start, at a time with more than ms in it
+        st, h, b = srv.request('GET', '/status')
+        text = b.decode()
+        check('"time_limit_seconds": 86399.75,' in text and '"client_timeout_seconds": 1234.125}' in text,
+              'the limits as given, not %g\'s 86399.8 and 1234.12',
+              re.findall(r'"(?:time_limit|client_timeout)_seconds": [^,}]+', text))
+        for key in ('uptime_seconds', 'sampled_at_uptime_seconds'):
+            m = re.search(r'"%s": ([-+0-9.e]+)' % key, text)
+            tok = m.group(1) if m else ''
+            check(m and repr(float(tok)) == tok and len(tok.split('.')[-1]) > 3,
+                  '%s in the fewest digits that read back the same, not rounded to ms' % key, tok)
+        # every number in the document is one a JSON reader gives back as written: an integer,
+        # or the shortest text of its double
+        for tok in re.findall(r'(?<=[:\[,] )-?\d[\d.e+-]*(?=[,}\]])', text):
+            check(re.fullmatch(r'-?\d+', tok) or repr(float(tok)) == tok, 'a number as its shortest text', tok)
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
+# ---- mhd_own ------------------------------------------------------------------------------
+
+def mhd_own():
+    """What libmicrohttpd (0.9.75) answers itself, before accel sees the request — 414, 505,
+    431, its 400s — is logged (with the client, the status, and libmicrohttpd's reason) and
+    counted in accel_http_requests_total under no endpoint, once each, on the connection it
+    was given on; a connection that only opens and closes, or idles after an answer, is not
+    taken for one."""
+    srv = Server(ACCEL, ['--workers', '1'])
+    long_line = b'GET /healthz?' + b'a' * 40000 + b' HTTP/1.1\r\nHost: x\r\n\r\n'
+    cases = {
+        '431': (b'GET /status HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 40000 + b'\r\n\r\n', 431,
+                '- /status 431 - ', 'headers longer than its buffer'),
+        '414': (long_line, 414, '- - 414 - ', 'a request line longer than its buffer'),
+        '505': (b'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n', 505, '- - 505 - ', 'an HTTP version other than 1.x'),
+        '400 version': (b'GET /healthz HTTP/1.1x\r\nHost: x\r\n\r\n', 400, '- - 400 - ', 'a malformed request'),
+        '400 length': (b'POST /v1/image/quality HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 400,
+                       '- /v1/image/quality 400 - ', "failed to parse `Content-Length' header"),
+    }
+
+    def send(raw):
+        """(the client's port, what came back up to the close)"""
+        s = srv.connect(timeout=10)
+        port = s.getsockname()[1]
+        try:
+            s.sendall(raw)
+        except OSError:
+            pass
+        got = b''
+        try:
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                got += c
+        except OSError:
+            pass
+        s.close()
+        return port, got
+
+    def idle():
+        """a connection that opens and closes; one that idles after its answer"""
+        s = srv.connect()
+        s.close()
+        s = srv.connect()
+        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+        read_answer(s)
+        s.close()
+    try:
+        sent = []  # (case, port)
+        for name, (raw, code, _, _) in cases.items():
+            port, got = send(raw)
+            check(status_line(got) == code, '%s: libmicrohttpd answers %d' % (name, code), got[:80])
+            sent.append((name, port))
+            idle()
+        # a kept-alive connection's second request line too long: its 414 on that connection
+        s = srv.connect()
+        ka_port = s.getsockname()[1]
+        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+        first = read_answer(s)
+        s.sendall(long_line)
+        second = read_answer(s)
+        s.close()
+        check(status_line(first) == 200 and status_line(second) == 414, 'a kept-alive connection: 200, then 414',
+              (first[:40], second[:40]))
+        sent.append(('414', ka_port))
+        # many at once, with connections that open and close among them
+        results = []
+
+        def one(name):
+            results.append((name, send(cases[name][0])))
+            idle()
+        ts = [threading.Thread(target=one, args=(n,)) for n in ('414', '505', '400 version') * 4]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        for name, (port, got) in results:
+            check(status_line(got) == cases[name][1], '%s at once: answered' % name, got[:80])
+            sent.append((name, port))
+        time.sleep(0.5)
+        log = srv.log()
+        for name, port in sent:
+            _, code, shown, why = cases[name]
+            # (the kept-alive connection's first request, answered 200, aside)
+            mine = [l for l in log if ' 127.0.0.1:%d ' % port in l and ' GET /healthz 200 ' not in l]
+            check(len(mine) == 1 and shown in mine[0]
+                  and mine[0].endswith('answered by libmicrohttpd: ' + why),
+                  '%s: one log line on its own connection, with the status and the reason' % name, (port, mine))
+        check(not any(l.startswith('accel serve: libmicrohttpd:') for l in log), "no libmicrohttpd noise",
+              [l for l in log if l.startswith('accel serve: libmicrohttpd:')])
+        fams = metrics(srv)
+        for code in (414, 505, 431, 400):
+            n = sum(1 for name, _ in sent if cases[name][1] == code)
+            check(sample(fams, 'accel_http_requests', handler='(none)', code=str(code)) == n,
+                  '%d counted under no endpoint, %d times' % (code, n),
+                  [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
+        check(not any(x.labels.get('code') == 'other' for x in fams['accel_http_requests'].samples),
+              'none under code="other"', [(x.labels, x.value) for x in fams['accel_http_requests'].samples])
+    finally:
+        rc = srv.stop()
+    check(rc == 0, 'exit status 0', rc)
+
+
 # ---- notready -----------------------------------------------------------------------------
 
 def notready():
@@ -891,5 +1152,5 @@ def notready():
 
 
 {'endpoints': endpoints, 'token': token, 'limits': limits, 'slow': slow, 'framing': framing,
- 'notready': notready, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
+ 'notready': notready, 'early': early, 'listen': listen, 'numbers': numbers, 'mhd_own': mhd_own, 'burst': burst, 'fallback': fallback, 'sigterm': sigterm}[SCENARIO]()
 done()

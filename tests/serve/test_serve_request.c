@@ -42,7 +42,19 @@ static void routing(void)
     ASSERT_EQ_INT(r.head, 1);
     EXPECT(req("GET", "/nope", NULL, NULL, NULL, NULL), 404, "no endpoint /nope (endpoints: GET /, ");
     EXPECT(req("GET", "/status/", NULL, NULL, NULL, NULL), 404, "POST /v1/audio/features");
-    EXPECT(req("GET", "*", NULL, NULL, NULL, NULL), 400, "not an absolute path");
+    /* the asterisk-form (RFC 9112 §3.2.4): OPTIONS only, and no endpoint answers OPTIONS, so
+     * the server answers it as an endpoint answers a method it does not serve: 405, Allow
+     * naming every method some endpoint takes */
+    EXPECT(req("GET", "*", NULL, NULL, NULL, NULL), 400, "request target '*': only OPTIONS takes it");
+    EXPECT(req("POST", "*", NULL, NULL, NULL, NULL), 400, "only OPTIONS");
+    r = req("OPTIONS", "*", NULL, NULL, NULL, TOKEN); /* no token needed to be told this */
+    ASSERT_EQ_INT(r.status, 405);
+    ASSERT_EQ_INT(r.route, -1);
+    ASSERT_STR_EQ(r.allow, "GET, HEAD, POST");
+    ASSERT_CONTAINS(r.error, "OPTIONS *: method not allowed (allowed: GET, HEAD, POST)");
+    r = req("OPTIONS", "/status", NULL, NULL, NULL, NULL); /* as any method an endpoint does not take */
+    ASSERT_EQ_INT(r.status, 405);
+    ASSERT_STR_EQ(r.allow, "GET, HEAD");
     /* absolute-form (RFC 9112 §3.2.2: a server must accept it): scheme and authority dropped */
     r = req("GET", "http://x/healthz", NULL, NULL, NULL, NULL);
     ASSERT_EQ_INT(r.status, 0);
@@ -241,6 +253,24 @@ static void token(void)
     EXPECT(req("GET", "/healthz", NULL, NULL, NULL, TOKEN), 0, "");
     EXPECT(req("GET", "/readyz", NULL, NULL, NULL, TOKEN), 0, "");
     EXPECT(req("GET", "/", NULL, NULL, NULL, TOKEN), 0, "");
+    /* two Authorization fields: ambiguous credentials (which one did a proxy check?), 400
+     * whatever the endpoint and whether or not a token is required, and never echoed */
+    {
+        sv_request_in in = {.method = "GET", .uri = "/metrics", .authorization = "Bearer " TOKEN,
+                            .token = TOKEN, .body_limit = 1000};
+        sv_request_head head = {.version = "HTTP/1.1", .host = "x", .authorization_fields = 2};
+        sv_request_parse_head(&in, &head, routes, N, &r);
+        ASSERT_EQ_INT(r.status, 400);
+        ASSERT_CONTAINS(r.error, "Authorization: given 2 times: a request carries one set of credentials");
+        ASSERT_TRUE(strstr(r.error, TOKEN) == NULL);
+        in.uri = "/healthz";
+        in.token = NULL;
+        sv_request_parse_head(&in, &head, routes, N, &r);
+        ASSERT_EQ_INT(r.status, 400);
+        head.authorization_fields = 1;
+        sv_request_parse_head(&in, &head, routes, N, &r);
+        ASSERT_EQ_INT(r.status, 0);
+    }
     /* the token is checked before the parameters: nothing about them leaks */
     EXPECT(req("POST", "/v1/audio/features?preset=nope", NULL, NULL, NULL, TOKEN), 401, "");
     ASSERT_TRUE(sv_bearer_ok("Bearer abc", "abc"));

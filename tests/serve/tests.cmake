@@ -11,7 +11,7 @@ accel_add_test(test_serve_util SOURCES ${_sv}/test_serve_util.c
   ${CMAKE_SOURCE_DIR}/tools/accel/serve/serve_util.c)
 target_include_directories(test_serve_util PRIVATE ${CMAKE_SOURCE_DIR}/tools/accel)
 if(ACCEL_HAVE_MICROHTTPD AND ACCEL_BUILD_CLI)
-  foreach(sc endpoints token limits slow framing notready burst fallback sigterm)
+  foreach(sc endpoints token limits slow framing early listen numbers mhd_own notready burst fallback sigterm)
     add_test(NAME test_serve_${sc} COMMAND /usr/bin/python3 ${_sv}/test_serve.py ${sc}
       $<TARGET_FILE:accel_cli> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/test-work/serve_${sc})
     set_tests_properties(test_serve_${sc} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS serve

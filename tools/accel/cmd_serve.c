@@ -112,6 +112,12 @@ int accel_cli_serve(int argc, char **argv)
     sv_config c;
     memset(&c, 0, sizeof c);
     accel__strlcpy(c.listen, accel__cfg_str(cfg_ctx, ACCEL__CFG_SERVE_LISTEN), sizeof c.listen);
+    /* named in the server's messages as the configuration's errors name it */
+    if (a.v[O_LISTEN].set)
+        snprintf(c.listen_name, sizeof c.listen_name, "--listen %s", c.listen);
+    else
+        snprintf(c.listen_name, sizeof c.listen_name, "ACCEL_SERVE_LISTEN=%s (from %s)", c.listen,
+                 accel__cfg_source(cfg_ctx, ACCEL__CFG_SERVE_LISTEN));
     accel__strlcpy(c.token, accel__cfg_str(cfg_ctx, ACCEL__CFG_SERVE_TOKEN), sizeof c.token);
     long long w = accel__cfg_int(cfg_ctx, ACCEL__CFG_SERVE_WORKERS);
     if (w < 1) {

@@ -30,6 +30,8 @@
 
 typedef struct sv_config {
     char listen[320];       /* HOST:PORT */
+    char listen_name[420];  /* how messages name it: "--listen HOST:PORT", or
+                             * "ACCEL_SERVE_LISTEN=HOST:PORT (from env)" */
     char token[520];        /* "" when none */
     int workers;            /* threads running operations */
     int queue;              /* requests that may wait for a worker */
@@ -42,7 +44,8 @@ typedef struct sv_config {
 } sv_config;
 
 /* Runs the server until SIGTERM or SIGINT; returns the exit status (0 after a clean drain,
- * 1 when it could not start, 2 for a setting it refuses: a token of '=' alone). */
+ * 1 when it could not start, 2 for a setting it refuses: a token of '=' alone, a listening
+ * host the resolver says is no host). */
 int sv_run(const sv_config *cfg);
 
 /* ---- a growable text buffer --------------------------------------------------------------- */

@@ -5,8 +5,9 @@
  *   start      the raw request target is kept (libmicrohttpd's URI log callback): the query
  *              string is parsed by accel (serve_request.c), not from libmicrohttpd's list
  *   first call framing, Host, route, method, token, declared size, parameters and Accept are
- *              judged at once (400/401/404/405/406/413/501 before any body is read); a page
- *              is answered on this thread; an operation waits for its body
+ *              judged at once (400/401/404/405/406/413/501 before any body is read); the
+ *              error is sent after the body, read and dropped (answer_early); a page is
+ *              answered on this thread; an operation waits for its body
  *   body       appended while it arrives, within the body limit (413)
  *   queue      the operation goes to the bounded queue (503 + Retry-After when full) and the
  *              connection is suspended; the worker (or, past the time limit, the sampler
@@ -31,6 +32,7 @@
 #include "cli.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <netdb.h>
@@ -38,6 +40,12 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/sockios.h> /* SIOCOUTQ */
+#include <linux/tcp.h>     /* struct tcp_info with tcpi_bytes_acked (glibc's has not) */
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,10 +81,12 @@ typedef struct sv_req {
     int aware;               /* the access handler saw it: libmicrohttpd will report its end */
     int dead;                /* begun after its connection's deadline ended it: not logged */
     int expired;             /* answered 408 by its deadline */
+    int own;                 /* answered by libmicrohttpd itself (its status, not its bytes, known) */
     sv_request parsed;
     unsigned char *body;
     size_t body_n, body_cap;
     int over;                /* the body grew past the limit: the rest is read away */
+    int waits_continue;      /* Expect: 100-continue: the body comes only after a 100 */
     sv_job job;
     sv_answer reply;         /* the worker's or the time limit's answer, sent after resume */
     pthread_mutex_t lock;    /* between the connection's thread and whoever answers */
@@ -121,6 +131,12 @@ typedef struct conn_ctx {
     double deadline;         /* accel__now_ms() */
     sv_req *cur;             /* the request begun on it (after its request line), or NULL */
     int expired;             /* ended by its deadline: nothing more is answered on it */
+    pthread_t owner;         /* libmicrohttpd's thread that serves it (it accepted it) */
+    double last_end;         /* accel__now_ms() at its last request's end (0: none yet) */
+    unsigned long long rd_mark; /* bytes read from it by then (bytes_read) */
+    unsigned long long tx_mark; /* bytes written to it by then (bytes_written) */
+    int own_code;            /* libmicrohttpd answered its next request itself: the status */
+    char own_why[120];       /* and its reason, when it gave one */
     char client[64];
 } conn_ctx;
 
@@ -161,7 +177,7 @@ static conn_ctx *conn_of(struct MHD_Connection *c)
  * never mix. Every text a client chose (the method, the target, what a message quotes of
  * them) is escaped: no line can be forged, no terminal driven. */
 static void access_line(const char *client, const char *method, const char *uri, int code,
-                        size_t sent, double ms, const char *note, const char *end)
+                        long long sent, double ms, const char *note, const char *end)
 {
     char when[32];
     accel_cli_utc_now(when);
@@ -170,11 +186,13 @@ static void access_line(const char *client, const char *method, const char *uri,
     sv_log_target(t, sizeof t, uri);
     sv_log_escape(u, sizeof u, t, 300, 1);
     sv_log_escape(n, sizeof n, note, 200, 0);
-    char status[16] = "-"; /* "-": answered by libmicrohttpd itself, or not at all */
+    char status[16] = "-"; /* "-": not answered */
     if (code) snprintf(status, sizeof status, "%d", code);
+    char bytes[24] = "-"; /* "-": libmicrohttpd's own page, of a size accel is not told */
+    if (sent >= 0) snprintf(bytes, sizeof bytes, "%lld", sent);
     char line[2400];
-    int len = snprintf(line, sizeof line, "%s %s %s %s %s %zu %.3fms%s%s%s%s\n", when,
-                       client[0] ? client : "-", m[0] ? m : "-", u[0] ? u : "-", status, sent, ms,
+    int len = snprintf(line, sizeof line, "%s %s %s %s %s %s %.3fms%s%s%s%s\n", when,
+                       client[0] ? client : "-", m[0] ? m : "-", u[0] ? u : "-", status, bytes, ms,
                        n[0] ? " " : "", n, end[0] ? " closed: " : "", end);
     if (len > 0) {
         ssize_t w = write(2, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
@@ -197,6 +215,9 @@ static void expire(sv_server *s, conn_ctx *cc, double now)
         return;
     }
     sv_req *q = cc->cur;
+    /* its body arriving: kept (an operation's) or dropped (a page's, or a refused request's) */
+    int reading = q && (q->state == ST_BODY || q->state == ST_HELD || q->state == ST_PAGE) &&
+                  (q->parsed.content_length > 0 || q->parsed.chunked);
     char what[160];
     if (!q)
         snprintf(what, sizeof what, "no whole request line in %.1f s", (now - cc->start) / 1000.0);
@@ -204,10 +225,10 @@ static void expire(sv_server *s, conn_ctx *cc, double now)
         snprintf(what, sizeof what, "its headers incomplete after %.1f s", (now - q->t0) / 1000.0);
     else if (q->state == ST_NEW)
         snprintf(what, sizeof what, "its headers complete only after %.1f s", (now - q->t0) / 1000.0);
-    else if (q->state == ST_BODY && q->parsed.content_length >= 0)
+    else if (reading && q->parsed.content_length >= 0)
         snprintf(what, sizeof what, "%zu of %lld bytes of the body in %.1f s", q->body_n,
                  (long long)q->parsed.content_length, (now - q->t0) / 1000.0);
-    else if (q->state == ST_BODY)
+    else if (reading)
         snprintf(what, sizeof what, "%zu bytes of a chunked body in %.1f s", q->body_n,
                  (now - q->t0) / 1000.0);
     else
@@ -235,7 +256,7 @@ static void expire(sv_server *s, conn_ctx *cc, double now)
         accel__strlcpy(q->note, a.note, sizeof q->note);
     } else { /* libmicrohttpd knows of no request: nothing else will log it */
         sv_metrics_request(s->metrics, -1, 408, (now - cc->start) / 1000.0);
-        access_line(cc->client, "-", "-", 408, sent, now - cc->start, a.note, "");
+        access_line(cc->client, "-", "-", 408, (long long)sent, now - cc->start, a.note, "");
     }
     sv_answer_free(&a);
 }
@@ -269,6 +290,151 @@ static void *watchdog(void *arg)
         pthread_mutex_unlock(&conns_lock);
     }
     return NULL;
+}
+
+/* ---- libmicrohttpd's own answers ---------------------------------------------------------- */
+
+/* libmicrohttpd (0.9.75) answers some requests itself, with its own HTML page, and closes:
+ * 414 (a request line past its buffer), 505 (an HTTP version other than 1.x), 400 (a
+ * malformed request line, a header line without a colon, a Content-Length that is not a
+ * number), 431 (headers past its buffer), 413 (a Content-Length past 2^64). It calls its
+ * external logger on the connection's thread with "Error processing request (HTTP response
+ * code is N …" as it queues such an answer, without saying which connection; and tells the
+ * server of the connection by one of two hooks, depending on how far the request got:
+ *   after its request line (431, the 400s of the headers): the request's end (on_completed),
+ *     the answer still attached, whose status MHD_CONNECTION_INFO_HTTP_STATUS gives exactly;
+ *   before (414, 505, the 400 of a request line): the URI callback never ran, and nothing
+ *     but the connection's close (on_connection) comes. The logger's status goes to the
+ *     connection it is about: of the connections of the logger's thread (a connection stays
+ *     on the thread that accepted it), the one that shows no request yet from which bytes
+ *     were read after its last request's end (TCP_INFO and SIOCINQ) — the request line
+ *     libmicrohttpd has just refused. An idle or new connection has had nothing read. Only
+ *     when another connection of that thread is in the middle of its own request line at the
+ *     same moment is there no telling: the status is then kept on the thread and taken by
+ *     the first of its connections to close on which bytes were written after its last
+ *     request's end (TCP_INFO and SIOCOUTQ: an answer accel did not give).
+ * Each is then logged (method and, before the request line, target "-"; bytes "-") and
+ * counted under no endpoint. */
+#define OWN_MAX 8
+#define OWN_STALE_MS 5000.0 /* a status no connection claimed by then is dropped */
+
+typedef struct {
+    int code;
+    double at;
+    char why[120];
+} own_answer;
+
+static _Thread_local struct {
+    int n;
+    own_answer e[OWN_MAX];
+    char detail[120]; /* what libmicrohttpd said just before ("Failed to parse …") */
+} own;
+
+static void own_push(int code)
+{
+    if (own.n == OWN_MAX) {
+        memmove(&own.e[0], &own.e[1], (OWN_MAX - 1) * sizeof own.e[0]);
+        own.n--;
+    }
+    own_answer *a = &own.e[own.n++];
+    a->code = code;
+    a->at = accel__now_ms();
+    accel__strlcpy(a->why, own.detail, sizeof a->why);
+    own.detail[0] = '\0';
+}
+
+/* Takes the oldest status kept on this thread (of `code`, or any when 0); 0 when none. */
+static int own_take(int code, char *why, size_t cap)
+{
+    double now = accel__now_ms();
+    int k = 0;
+    while (k < own.n && now - own.e[k].at > OWN_STALE_MS) k++; /* unclaimed: dropped */
+    if (k) {
+        memmove(&own.e[0], &own.e[k], (size_t)(own.n - k) * sizeof own.e[0]);
+        own.n -= k;
+    }
+    for (int i = 0; i < own.n; i++) {
+        if (code && own.e[i].code != code) continue;
+        int c = own.e[i].code;
+        accel__strlcpy(why, own.e[i].why, cap);
+        memmove(&own.e[i], &own.e[i + 1], (size_t)(own.n - i - 1) * sizeof own.e[0]);
+        own.n--;
+        return c;
+    }
+    return 0;
+}
+
+/* The access log's note for such an answer: libmicrohttpd's own reason where it gave one. */
+static void own_note(int code, const char *why, char *out, size_t cap)
+{
+    const char *what = why[0]          ? why
+                       : code == 400 ? "a malformed request"
+                       : code == 413 ? "Content-Length past 2^64"
+                       : code == 414 ? "a request line longer than its buffer"
+                       : code == 431 ? "headers longer than its buffer"
+                       : code == 505 ? "an HTTP version other than 1.x"
+                                     : "";
+    snprintf(out, cap, "answered by libmicrohttpd: %s", what);
+}
+
+/* Bytes read from the socket so far by libmicrohttpd (a FIN read counts one); ULLONG_MAX
+ * when the kernel does not say. */
+static unsigned long long bytes_read(int fd)
+{
+    struct tcp_info ti;
+    socklen_t n = sizeof ti;
+    int unread = 0;
+    memset(&ti, 0, sizeof ti);
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 ||
+        n < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received ||
+        ioctl(fd, SIOCINQ, &unread) != 0 || unread < 0 || (unsigned long long)unread > ti.tcpi_bytes_received)
+        return ULLONG_MAX;
+    return ti.tcpi_bytes_received - (unsigned long long)unread;
+}
+
+/* libmicrohttpd logged that it answers a request itself (its status `code`), on this thread:
+ * the status goes to the one connection of this thread that has a request line read and not
+ * shown, or, when there is not exactly one, is kept on the thread (above). */
+static void own_logged(int code)
+{
+    pthread_t self = pthread_self();
+    conn_ctx *hit = NULL;
+    int n = 0;
+    pthread_mutex_lock(&conns_lock);
+    for (conn_ctx *cc = conns; cc; cc = cc->next) {
+        if (!pthread_equal(cc->owner, self) || cc->own_code) continue;
+        /* busy (the watchdog): left out, which leaves the status to the thread's list */
+        if (pthread_mutex_trylock(&cc->lock) != 0) continue;
+        unsigned long long rd = cc->expired || cc->cur ? ULLONG_MAX : bytes_read(cc->fd);
+        pthread_mutex_unlock(&cc->lock);
+        if (rd != ULLONG_MAX && rd > cc->rd_mark + 1) { /* more than a FIN */
+            hit = cc;
+            n++;
+        }
+    }
+    if (n == 1) {
+        hit->own_code = code; /* read and written by this thread only */
+        accel__strlcpy(hit->own_why, own.detail, sizeof hit->own_why);
+    }
+    pthread_mutex_unlock(&conns_lock);
+    if (n == 1) own.detail[0] = '\0';
+    else own_push(code);
+}
+
+/* Bytes written to the socket so far, by the server or by libmicrohttpd: those the client
+ * acknowledged and those still queued (a FIN counts one); ULLONG_MAX when the kernel does
+ * not say. */
+static unsigned long long bytes_written(int fd)
+{
+    struct tcp_info ti;
+    socklen_t n = sizeof ti;
+    int queued = 0;
+    memset(&ti, 0, sizeof ti);
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 ||
+        n < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked ||
+        ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0)
+        return ULLONG_MAX;
+    return ti.tcpi_bytes_acked + (unsigned long long)queued;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -322,6 +488,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         cc->start = accel__now_ms();
         cc->deadline = cc->start + s->cfg.client_timeout_s * 1000.0;
         cc->phase = CONN_FIRST;
+        cc->owner = pthread_self(); /* the accepting thread, which serves it from now on */
         client_text(c, cc->client, sizeof cc->client);
         if (cc->fd >= 0) {
             pthread_mutex_lock(&conns_lock);
@@ -338,6 +505,27 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     conn_ctx *cc = *socket_context;
     *socket_context = NULL;
     if (!cc) return;
+    if (!cc->expired && !cc->cur && (cc->own_code || own.n)) {
+        /* a request libmicrohttpd answered before its request line was whole (414, 505, a
+         * malformed line): its status given to this connection, or else kept on the thread
+         * and this connection one that shows no request since the last yet was written an
+         * answer (more than the FIN of the close) */
+        char why[120] = "";
+        int status = cc->own_code;
+        if (status) {
+            accel__strlcpy(why, cc->own_why, sizeof why);
+        } else {
+            unsigned long long tx = bytes_written(cc->fd);
+            if (tx != ULLONG_MAX && tx > cc->tx_mark + 1) status = own_take(0, why, sizeof why);
+        }
+        if (status) {
+            double now = accel__now_ms(), ms = now - (cc->last_end > 0 ? cc->last_end : cc->start);
+            char note[200];
+            own_note(status, why, note, sizeof note);
+            sv_metrics_request(s->metrics, -1, status, ms / 1000.0);
+            access_line(cc->client, "-", "-", status, -1, ms, note, "");
+        }
+    }
     if (cc->listed) {
         pthread_mutex_lock(&conns_lock);
         if (cc->prev) cc->prev->next = cc->next;
@@ -402,6 +590,34 @@ static int retry_after(sv_server *s)
 
 static int has_body(const sv_request *r) { return r->content_length > 0 || r->chunked; }
 
+/* RFC 9110 §10.1.1: the client waits for "100 Continue" before it sends the body (curl does
+ * for a large one); libmicrohttpd sends the 100 when the first call queues no answer. The same
+ * test as libmicrohttpd's: HTTP/1.1 or later, the value "100-continue" whatever its case. */
+static int expects_continue(struct MHD_Connection *c, const char *version)
+{
+    const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return e && !strcasecmp(e, "100-continue") && version && !strncmp(version, "HTTP/1.", 7) &&
+           version[7] >= '1' && version[7] <= '9';
+}
+
+/* An answer decided at the first call, before any body is read. A request without a body
+ * keeps it until the request's end (the connection stays). A body is read and dropped, not
+ * kept, and the answer sent after it with Connection: close: a client that writes its whole
+ * body before it reads (Python's http.client, urllib) then gets the answer, where a
+ * connection closed under a body it is still sending resets, and it sees a broken pipe
+ * instead. Answered at once, the body not read and the connection closed after the answer:
+ * a body whose end is unknown (framing), one declared past the body limit (reading it is what
+ * the limit refuses; such a client may still see the reset), and one the client has not sent
+ * yet because it waits for 100 Continue (it sends nothing then). */
+static enum MHD_Result answer_early(sv_req *q, sv_answer *a)
+{
+    const sv_request *r = &q->parsed;
+    if (!has_body(r) && !r->close) return hold(q, a, 0);
+    int now = r->close || r->content_length > q->srv->cfg.body_limit || q->waits_continue;
+    if (!now) sv_answer_header(a, "Connection", "close");
+    return hold(q, a, now);
+}
+
 static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *status, const char *fmt, ...)
@@ -415,9 +631,8 @@ static enum MHD_Result reject(sv_req *q, sv_reject why, int code, const char *st
     sv_answer_error(&a, code, status, "%s", msg);
     if (code == 503) sv_answer_header(&a, "Retry-After", "%d", retry_after(q->srv));
     if ((int)why >= 0) sv_metrics_reject(q->srv->metrics, why);
-    /* at the first call, a request with a body is answered at once (its body is not read:
-     * the connection closes); otherwise the answer waits for the request's end */
-    if (q->state == ST_NEW) return hold(q, &a, has_body(&q->parsed));
+    /* at the first call, before the body: answered at the request's end (answer_early) */
+    if (q->state == ST_NEW) return answer_early(q, &a);
     return send_answer(q, &a);
 }
 
@@ -474,6 +689,23 @@ static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+static enum MHD_Result count_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    fields *f = cls;
+    if (key && !strcasecmp(key, f->name)) f->count++;
+    return MHD_YES;
+}
+
+/* How many fields named `name` the request has. */
+static int field_count(struct MHD_Connection *c, const char *name)
+{
+    fields f = {name, NULL, 0, 0, 0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_field, &f);
+    return f.count;
+}
+
 static const char *joined(struct MHD_Connection *c, const char *name, char *buf, size_t cap)
 {
     fields f = {name, buf, cap, 0, 0, 0};
@@ -523,6 +755,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
     sv_server *s = q->srv;
     struct MHD_Connection *c = q->conn;
     accel__strlcpy(q->method, method, sizeof q->method);
+    q->waits_continue = expects_continue(c, version);
     char cl[320], te[320], host[320];
     sv_request_in in = {
         .method = method,
@@ -539,6 +772,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         .host = joined(c, MHD_HTTP_HEADER_HOST, host, sizeof host),
         .bad_name = bad_field_name(c),
         .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .authorization_fields = field_count(c, MHD_HTTP_HEADER_AUTHORIZATION),
     };
     sv_request *r = &q->parsed;
     sv_request_parse_head(&in, &head, routes, N_ROUTES, r);
@@ -555,10 +789,7 @@ static enum MHD_Result begin(sv_req *q, const char *method, const char *version)
         /* a body whose end is unknown or ambiguous is not read, and nothing after it is
          * taken for a next request: answered now, and the connection closes */
         if (r->close) sv_answer_header(&a, "Connection", "close");
-        /* an answer given before a body is read closes the connection (the rest of the body
-         * is not read); without a body it waits for the request's end, so the connection
-         * stays */
-        return hold(q, &a, has_body(r) || r->close);
+        return answer_early(q, &a);
     }
     if (impls[r->route].fast) {
         q->state = ST_PAGE;
@@ -655,7 +886,8 @@ static enum MHD_Result handle(sv_server *s, sv_req *q, const char *method, const
         return begin(q, method, version);
     case ST_HELD:
     case ST_PAGE:
-        if (*upload_size) { /* a body nobody asked for: dropped */
+        if (*upload_size) { /* a body nobody asked for, or one refused: dropped */
+            q->body_n += *upload_size; /* counted, for a 408's message */
             *upload_size = 0;
             return MHD_YES;
         }
@@ -710,10 +942,21 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 {
     sv_server *s = cls;
     sv_req *q = *req_cls;
-    (void)c;
     if (!q) return;
     *req_cls = NULL;
     double now = accel__now_ms(), ms = now - q->t0;
+    if (!q->code && !q->aware && !q->dead) {
+        /* never shown to the access handler: answered by libmicrohttpd itself (431, a 400 of
+         * the headers), its answer still attached, or ended unanswered (no status) */
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        if (ci && ci->http_status >= 100 && ci->http_status <= 999) {
+            char why[120] = "";
+            q->code = (int)ci->http_status;
+            q->own = 1;
+            own_take(q->code, why, sizeof why); /* the logger's, claimed here */
+            own_note(q->code, why, q->note, sizeof q->note);
+        }
+    }
     conn_ctx *cc = q->cc;
     if (cc) {
         /* the next request on this connection must begin within the client's time */
@@ -723,6 +966,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
             cc->phase = CONN_IDLE;
             cc->deadline = now + s->cfg.client_timeout_s * 1000.0;
         }
+        cc->last_end = now;
+        cc->rd_mark = bytes_read(cc->fd);
+        cc->tx_mark = bytes_written(cc->fd);
         pthread_mutex_unlock(&cc->lock);
     }
     if (!q->dead) {
@@ -730,10 +976,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         if (q->code) sv_metrics_request(s->metrics, q->parsed.route, q->code, ms / 1000.0);
         static const char *const ends[] = {"", "error", "timeout", "daemon shutdown", "read error",
                                            "client abort"};
-        /* a 408 closes the connection: no need to say so */
-        const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || q->expired ? ""
+        /* a 408 closes the connection, as libmicrohttpd's own answers do: no need to say so */
+        const char *end = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || q->expired || q->own ? ""
                           : (unsigned)toe < 6 ? ends[toe] : "?";
-        access_line(q->client, q->method[0] ? q->method : "-", q->uri, q->code, q->sent, ms, q->note, end);
+        access_line(q->client, q->method[0] ? q->method : "-", q->uri, q->code,
+                    q->own ? -1 : (long long)q->sent, ms, q->note, end);
     }
     if (q->aware) atomic_fetch_sub(&s->in_flight, 1);
     req_unref(q);
@@ -742,7 +989,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 /* libmicrohttpd's messages. Those that say a request's connection closed while it arrived
  * are left out: the access log gives each such request and how it ended, and a 408 (the
  * server's own shutdown of the socket, then the client's reset when it sends on) brought one
- * or two of them every time. */
+ * or two of them every time. So are those of an answer it gives itself: its status is kept
+ * for the access log and the counters (own_push), with the reason it gave just before. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -750,18 +998,40 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
                                         "Connection was closed by remote side with incomplete request",
                                         "Connection socket is closed when reading request",
                                         "Socket has been disconnected when reading request"};
+    /* what it says before such an answer, kept as its reason */
+    static const char *const reasons[] = {"Failed to parse `Content-Length' header",
+                                          "Too large value of 'Content-Length' header",
+                                          "Not enough memory in pool"};
+    static const char answer[] = "Error processing request (HTTP response code is ";
     char msg[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         if (!strncmp(msg, known[i], strlen(known[i]))) return;
+    if (!strncmp(msg, answer, sizeof answer - 1)) {
+        int code = atoi(msg + sizeof answer - 1);
+        if (code >= 100 && code <= 999) {
+            own_logged(code);
+            return;
+        }
+    }
+    for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+        if (!strncmp(msg, reasons[i], strlen(reasons[i]))) {
+            size_t n = strcspn(msg, ".!"); /* "… header. Closing connection." */
+            snprintf(own.detail, sizeof own.detail, "%.*s", (int)n, msg);
+            own.detail[0] = (char)tolower((unsigned char)own.detail[0]);
+            return;
+        }
     if (msg[0]) fprintf(stderr, "accel serve: libmicrohttpd: %s\n", msg);
 }
 
 /* ---- the listening socket ----------------------------------------------------------------- */
 
-/* Binds HOST:PORT ([v6]:PORT) and listens; fills url. -1 after printing why. */
-static int listen_on(const char *spec, char *url, size_t url_cap, int *v6)
+/* Binds HOST:PORT ([v6]:PORT) and listens; fills url. After printing why: -2 when the
+ * value names no host (exit 2, as any bad value), -1 when it could not listen there (the
+ * address in use, the resolver failing for now: exit 1). `what` is how messages name the
+ * value ("--listen …" or the setting). */
+static int listen_on(const char *spec, const char *what, char *url, size_t url_cap, int *v6)
 {
     char host[300];
     const char *colon;
@@ -777,12 +1047,21 @@ static int listen_on(const char *spec, char *url, size_t url_cap, int *v6)
         memcpy(host, spec, hn < sizeof host ? hn : sizeof host - 1);
         host[hn < sizeof host ? hn : sizeof host - 1] = '\0';
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    /* an address in brackets is an IPv6 literal, never a name to look up */
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | (spec[0] == '[' ? AI_NUMERICHOST : 0)};
     struct addrinfo *res = NULL;
     int e = getaddrinfo(host, colon + 1, &hints, &res);
     if (e != 0) {
-        fprintf(stderr, "accel serve: error: --listen %s: cannot resolve '%s': %s\n", spec, host, gai_strerror(e));
-        return -1;
+        /* a resolver that fails for now (no answer from the name server, out of memory) says
+         * nothing about the value: exit 1, as a server that could not start; an answer that
+         * there is no such host (or no address of a family to listen on) is a bad value */
+        int now = e == EAI_AGAIN || e == EAI_FAIL || e == EAI_MEMORY || e == EAI_SYSTEM;
+        fprintf(stderr, "accel serve: error: %s: cannot resolve the host '%s': %s%s\n", what, host,
+                e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e),
+                now ? "" : " (allowed: an IPv4 address, [an IPv6 address] or a host name this "
+                           "machine resolves)");
+        return now ? -1 : -2;
     }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
@@ -804,7 +1083,7 @@ static int listen_on(const char *spec, char *url, size_t url_cap, int *v6)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        fprintf(stderr, "accel serve: error: --listen %s: %s\n", spec, strerror(err));
+        fprintf(stderr, "accel serve: error: %s: %s\n", what, strerror(err));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -873,10 +1152,11 @@ int sv_run(const sv_config *cfg)
         return 2;
     }
     int v6 = 0;
-    int fd = listen_on(cfg->listen, s->url, sizeof s->url, &v6);
+    int fd = listen_on(cfg->listen, cfg->listen_name[0] ? cfg->listen_name : cfg->listen, s->url,
+                       sizeof s->url, &v6);
     if (fd < 0) {
         sv_metrics_free(s->metrics);
-        return 1;
+        return fd == -2 ? 2 : 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)(cores < 16 ? cores : 16) : 1;

@@ -21,7 +21,7 @@ static const char *const bucket_le[SV_N_BUCKETS + 1] = {
     "0.25",   "0.5",   "1",      "2.5",   "5",    "10",    "30",   "60", "+Inf"};
 
 /* HTTP status codes counted one by one; others under "other". */
-static const int codes[] = {200, 400, 401, 404, 405, 406, 408, 413, 415, 500, 501, 503};
+static const int codes[] = {200, 400, 401, 404, 405, 406, 408, 413, 414, 415, 431, 500, 501, 503, 505};
 #define N_CODES (sizeof codes / sizeof *codes + 1)
 
 static const char *const reject_names[SV_REJ_N] = {

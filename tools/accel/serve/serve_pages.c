@@ -84,14 +84,16 @@ void sv_page_metrics(sv_server *s, const sv_request *req, sv_answer *a)
 
 /* ---- /status --------------------------------------------------------------------------- */
 
+/* A figure in the fewest digits that read back as the same double, as every number accel
+ * writes in JSON (accel__json_num) and the metrics: /status is read by programs, and a
+ * rounded figure (%.6g made 71.2345678 W 71.2346) would disagree with /metrics. */
 static void num_or_null(sv_buf *b, const char *key, double v, int known)
 {
+    sv_buf_printf(b, "\"%s\": ", key);
     if (!known || !isfinite(v))
-        sv_buf_printf(b, "\"%s\": null", key);
-    else if (v == floor(v) && fabs(v) < 1e15)
-        sv_buf_printf(b, "\"%s\": %.0f", key, v);
+        sv_buf_puts(b, "null");
     else
-        sv_buf_printf(b, "\"%s\": %.6g", key, v);
+        sv_buf_num(b, v);
 }
 
 static void str_kv(sv_buf *b, const char *key, const char *v)
@@ -240,7 +242,8 @@ void sv_status_devices_json(const sv_snapshot *p, sv_buf *b)
         sv_buf_printf(b, "%s", i ? ", " : "");
         device_json(b, &p->dev[i], 1);
     }
-    sv_buf_printf(b, "], \"sampled_at_uptime_seconds\": %.3f", p->at);
+    sv_buf_puts(b, "], \"sampled_at_uptime_seconds\": ");
+    sv_buf_num(b, p->at);
 }
 
 void sv_page_status(sv_server *s, const sv_request *req, sv_answer *a)
@@ -258,7 +261,8 @@ void sv_page_status(sv_server *s, const sv_request *req, sv_answer *a)
     sv_buf_printf(&b, "{\"status\": \"%s\", \"ready\": %s, \"accel_version\": ", status,
                   ready && !draining && !no_device ? "true" : "false");
     sv_buf_json_str(&b, accel_version_string());
-    sv_buf_printf(&b, ", \"started_at\": \"%s\", \"uptime_seconds\": %.3f", s->started_text, sv_uptime(s));
+    sv_buf_printf(&b, ", \"started_at\": \"%s\", \"uptime_seconds\": ", s->started_text);
+    sv_buf_num(&b, sv_uptime(s));
     if (s->start_error[0] || no_device) {
         sv_buf_printf(&b, ", \"error\": ");
         sv_buf_json_str(&b, s->start_error[0] ? s->start_error : s->no_device);
@@ -276,12 +280,14 @@ void sv_page_status(sv_server *s, const sv_request *req, sv_answer *a)
     sv_buf_json_str(&b, s->url);
     sv_buf_printf(&b, ", \"token_required\": %s, \"workers\": %d, \"workers_busy\": %d, "
                       "\"queue_depth\": %d, \"queue_capacity\": %d, \"in_flight\": %d, "
-                      "\"body_limit_bytes\": %lld, \"time_limit_seconds\": %g, "
-                      "\"client_timeout_seconds\": %g}",
+                      "\"body_limit_bytes\": %lld, \"time_limit_seconds\": ",
                   s->cfg.token[0] ? "true" : "false", s->pool ? sv_pool_workers(s->pool) : 0,
                   s->pool ? sv_pool_busy(s->pool) : 0, s->pool ? sv_pool_depth(s->pool) : 0,
-                  s->cfg.queue, atomic_load(&s->in_flight), (long long)s->cfg.body_limit,
-                  s->cfg.time_limit_s, s->cfg.client_timeout_s);
+                  s->cfg.queue, atomic_load(&s->in_flight), (long long)s->cfg.body_limit);
+    sv_buf_num(&b, s->cfg.time_limit_s);
+    sv_buf_puts(&b, ", \"client_timeout_seconds\": ");
+    sv_buf_num(&b, s->cfg.client_timeout_s);
+    sv_buf_puts(&b, "}");
     sv_buf_printf(&b, ", \"counters\": ");
     sv_metrics_json(s->metrics, &b);
     sv_buf_printf(&b, "}\n");

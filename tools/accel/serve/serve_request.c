@@ -488,9 +488,31 @@ void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
         fail(r, 400, "Host: given more than once");
         return;
     }
+    /* RFC 9110 §11.6.2: Authorization is one value, not a list; two fields are two sets of
+     * credentials, and which one a proxy in front checked cannot be told */
+    if (head->authorization_fields > 1) {
+        fail(r, 400, "Authorization: given %d times: a request carries one set of credentials",
+             head->authorization_fields);
+        return;
+    }
     char path[512];
     const char *query = NULL;
     const char *uri = in->uri ? in->uri : "";
+    const char *m = in->method ? in->method : "";
+    if (!strcmp(uri, "*")) {
+        /* RFC 9112 §3.2.4: the asterisk-form names the server as a whole, for OPTIONS only.
+         * No endpoint answers OPTIONS, so the server as a whole answers it as each endpoint
+         * does a method it does not serve: 405, with every method some endpoint allows */
+        if (strcmp(m, "OPTIONS") != 0) {
+            fail(r, 400, "request target '*': only OPTIONS takes it (RFC 9112 §3.2.4)");
+            return;
+        }
+        unsigned all = 0;
+        for (size_t i = 0; i < n; i++) all |= routes[i].methods;
+        r->allow = all == (SV_GET | SV_POST) ? "GET, HEAD, POST" : methods_text(all);
+        fail(r, 405, "OPTIONS *: method not allowed (allowed: %s)", r->allow);
+        return;
+    }
     if (target_path(uri, path, sizeof path, &query) != 0) {
         fail(r, 400, "request target: not an absolute path or an http URI, or not valid "
                      "percent-encoding");
@@ -509,7 +531,6 @@ void sv_request_parse_head(const sv_request_in *in, const sv_request_head *head,
         return;
     }
     const sv_route_desc *rt = &routes[r->route];
-    const char *m = in->method ? in->method : "";
     r->head = !strcmp(m, "HEAD");
     int ok = rt->methods == SV_POST ? !strcmp(m, "POST") : (!strcmp(m, "GET") || r->head);
     if (!ok) {

@@ -59,6 +59,8 @@ typedef struct sv_request_head {
                                     * colon, which libmicrohttpd keeps in the name), or a
                                     * framing field's name with a folded line appended */
     const char *content_type;      /* the Content-Type header: only a form is refused */
+    int authorization_fields;      /* how many Authorization fields it has: two or more are
+                                    * refused (ambiguous credentials) */
 } sv_request_head;
 
 /* What accel makes of it. */
@@ -87,8 +89,11 @@ typedef struct sv_request {
  * answer (400, 401, 404, 405, 406, 413, 415, 501) when the request cannot go ahead. First what
  * makes the message itself unsafe or malformed, whatever the endpoint: its framing
  * (Transfer-Encoding other than chunked: 501; Content-Length malformed or given twice, or
- * with Transfer-Encoding, or a field name that is not a token: 400; these set `close`), the Host header (400), the request target
- * (400; origin-form or absolute-form, RFC 9112 §3.2). Then in the order a client can fix
+ * with Transfer-Encoding, or a field name that is not a token: 400; these set `close`), the
+ * Host header (400), Authorization given more than once (400), the request target (400;
+ * origin-form or absolute-form, RFC 9112 §3.2; the asterisk-form, "*", only for OPTIONS,
+ * which no endpoint answers: 405 with every method the server allows). Then in the order a
+ * client can fix
  * them: path (404), method (405), token (401), the declared body size (413), an operation's
  * body sent as a form (415), the parameters (400) and the Accept header (406). */
 void sv_request_parse(const sv_request_in *in, const sv_route_desc *routes, size_t n,
