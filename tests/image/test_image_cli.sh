@@ -119,6 +119,14 @@ grep -q "(allowed: .npy, or - for standard output)" err.txt || { echo "FAIL: blo
 check 2 "resize into a missing directory" "$accel" image resize astro.jpg --size 9x9 -o nodir/r.npy
 grep -q "cannot write nodir/r.npy: No such file or directory" err.txt && ! grep -q "tmp" err.txt ||
   { echo "FAIL: the missing directory: $(cat err.txt)"; fail=1; }
+# a directory is named as one (not "a name without an extension"), before any file is read
+mkdir -p outdir outdir.npy
+for o in outdir outdir.npy newdir/; do
+  check 2 "decode -o the directory $o" "$accel" image decode nosuch.jpg -o $o
+  grep -q "cannot write $o: it \(is\|names\) a directory (name the file: .npy, .png" err.txt ||
+    { echo "FAIL: decode -o $o: $(cat err.txt)"; fail=1; }
+done
+[ -e newdir ] && { echo "FAIL: decode -o newdir/ made newdir"; fail=1; }
 check 2 "standard input as an image" "$accel" image decode - -o x.npy
 grep -q "standard input is not supported for images" err.txt || { echo "FAIL: '-': $(cat err.txt)"; fail=1; }
 check 2 "-o - with --json" "$accel" image decode astro.jpg -o - --json

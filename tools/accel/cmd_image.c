@@ -72,6 +72,18 @@ typedef enum { OUT_NPY, OUT_PNG } out_kind;
 static int out_kind_of(const char *verb, const char *out, int png_ok, out_kind *kind)
 {
     *kind = OUT_NPY;
+    /* a directory (an existing one, or a name ending in '/') gets its own reason, before its
+     * name is judged by its ending: "a name without an extension" would send a newcomer who
+     * meant "write it in there" looking for the wrong mistake */
+    struct stat sb;
+    int is_dir = stat(out, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (strcmp(out, "-") != 0 && (is_dir || out[strlen(out) - 1] == '/')) {
+        accel_cli_error(verb, "cannot write %s: %s (name the file: %s)", out,
+                        is_dir ? "it is a directory" : "it names a directory",
+                        png_ok ? ".npy, .png, or - for a .npy on standard output"
+                               : ".npy, or - for standard output");
+        return 2;
+    }
     if (!strcmp(out, "-") || ends_with(out, ".npy")) return 0;
     if (png_ok && ends_with(out, ".png")) {
         *kind = OUT_PNG;
