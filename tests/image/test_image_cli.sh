@@ -161,6 +161,17 @@ check 0 "decode --json of a JPEG with stray bytes" "$accel" image decode stray.j
 cp out.txt json_stray.json
 grep -q "accel image decode: warning: 'stray.jpg': libjpeg warning: Corrupt JPEG data: 3 extraneous bytes" err.txt ||
   { echo "FAIL: the decoder's warning is not shown: $(cat err.txt)"; fail=1; }
+# the same warning in a corpus run (-o DIR): on standard error, in --json, in DIR/<name>.json
+# and in the log line, not dropped
+check 0 "quality -o DIR of a JPEG with stray bytes" "$accel" image quality stray.jpg astro.jpg -o qdir/ --json --log q.log
+grep -q "accel image quality: warning: 'stray.jpg': libjpeg warning: Corrupt JPEG data: 3 extraneous bytes" err.txt ||
+  { echo "FAIL: the corpus run hides the decoder's warning: $(cat err.txt)"; fail=1; }
+[ "$(grep -c 'extraneous bytes' out.txt)" = 1 ] && grep -q '"warning":"libjpeg warning' qdir/stray.json &&
+  [ "$(grep -c '"warning":"libjpeg warning' q.log)" = 1 ] ||
+  { echo "FAIL: the warning is not in --json, stray.json and the log"; cat out.txt qdir/stray.json q.log; fail=1; }
+check 0 "blob -o DIR of a JPEG with stray bytes" "$accel" image blob stray.jpg --model arcface -o bdir/
+grep -q "accel image blob: warning: 'stray.jpg': libjpeg warning" err.txt ||
+  { echo "FAIL: blob -o DIR hides the decoder's warning: $(cat err.txt)"; fail=1; }
 check 1 "blob --json with an empty file" "$accel" image blob astro.jpg empty.jpg --model arcface -o jb.npy --json
 cp out.txt json_blob.json
 /usr/bin/python3 - <<'PY' || fail=1

@@ -242,6 +242,11 @@ static void img_item(const accel_corpus_item *it, void *arg)
 {
     img_show *f = arg;
     f->done++;
+    if (it->status == ACCEL_ITEM_DONE && it->warning[0]) { /* a decoder's warning the image survived */
+        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        fprintf(stderr, "accel image %s: warning: '%s': %s\n", f->blob ? "blob" : "quality", it->input,
+                it->warning);
+    }
     if (f->json) {
         accel__json *j = f->j;
         accel__json_begin_object(j, NULL);
@@ -262,6 +267,7 @@ static void img_item(const accel_corpus_item *it, void *arg)
             }
             if (it->status == ACCEL_ITEM_DONE && f->blob && it->det_scale > 0)
                 accel__json_num(j, "det_scale", it->det_scale);
+            if (it->status == ACCEL_ITEM_DONE && it->warning[0]) accel__json_str(j, "warning", it->warning);
         }
         accel__json_end_object(j);
     } else if (it->status != ACCEL_ITEM_FAILED) {
