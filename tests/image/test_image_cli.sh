@@ -133,6 +133,22 @@ check 2 "-o - with --json" "$accel" image decode astro.jpg -o - --json
 "$accel" image decode astro.jpg -o - >stdout.npy 2>err.txt || { echo "FAIL: decode -o -: $(cat err.txt)"; fail=1; }
 "$accel" image blob astro.jpg coffee.png --model arcface -o - >stdout_blob.npy 2>err.txt ||
   { echo "FAIL: blob -o -: $(cat err.txt)"; fail=1; }
+# standard output under another name (a link named .npy) is -o -: refused beside --json, and
+# the data alone, no summary line after the .npy
+ln -sf /dev/stdout so.npy
+check 2 "-o a link to standard output with --json" "$accel" image decode astro.jpg -o so.npy --json
+grep -q -- "-o so.npy puts the .npy on standard output, where --json would go too" err.txt ||
+  { echo "FAIL: -o so.npy --json: $(cat err.txt)"; fail=1; }
+check 2 "blob -o a link to standard output with --json" "$accel" image blob astro.jpg --model arcface -o so.npy --json
+"$accel" image decode astro.jpg -o so.npy >linked.npy 2>err.txt || { echo "FAIL: decode -o so.npy: $(cat err.txt)"; fail=1; }
+"$accel" image blob astro.jpg --model arcface -o so.npy >linked_blob.npy 2>err.txt ||
+  { echo "FAIL: blob -o so.npy: $(cat err.txt)"; fail=1; }
+[ "$(stat -c %s linked.npy)" = $((128 + 512 * 512 * 3)) ] && [ "$(stat -c %s linked_blob.npy)" = $((128 + 3 * 112 * 112 * 4)) ] ||
+  { echo "FAIL: -o so.npy: $(stat -c '%n %s' linked.npy linked_blob.npy), want the .npy alone"; fail=1; }
+if command -v script >/dev/null; then
+  script -qec "'$accel' image decode astro.jpg -o so.npy" /dev/null >tty.txt 2>&1
+  grep -q "it is standard output, a terminal" tty.txt || { echo "FAIL: -o so.npy on a terminal: $(head -c 300 tty.txt | od -c | head -3)"; fail=1; }
+fi
 # SIGTERM during a long blob: the output's temporary file goes with the process
 /usr/bin/python3 -c "
 import cv2, skimage.data as d

@@ -118,6 +118,16 @@ static int no_stdin(const char *verb, const char *const *inputs, size_t n)
     return 0;
 }
 
+/* -o OUT writes standard output: "-", or the stream under another name (a link to /dev/stdout
+ * named x.npy), which cli_out_open_file writes in place as it does "-": the same refusals (a
+ * terminal, --json beside it) and no summary line in the data. */
+static int to_stdout(const char *out)
+{
+    struct stat a, b;
+    if (!strcmp(out, "-")) return 1;
+    return stat(out, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Opens -o OUT before the work, as docs/cli.md has it: a temporary file beside OUT, removed by
  * SIGINT, SIGTERM and SIGHUP and renamed over OUT when whole, so that a missing or unwritable
  * directory costs no decoding and a killed run leaves nothing behind; "-" is standard output,
@@ -125,6 +135,11 @@ static int no_stdin(const char *verb, const char *const *inputs, size_t n)
 static int data_open(cli_out *o, const char *verb, const char *out)
 {
     if (!strcmp(out, "-") && accel_cli_binary_stdout_refused(verb)) return 2;
+    if (to_stdout(out) && isatty(1)) {
+        accel_cli_error(verb, "-o %s: it is standard output, a terminal; send it to a file or a pipe",
+                        out);
+        return 2;
+    }
     return cli_out_open_file(o, verb, out, CLI_FMT_TABLE);
 }
 
@@ -738,9 +753,9 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     if (!rc) rc = no_stdin(vname, a.operands, a.n_operands);
     if (!rc) rc = out_is_input(vname, out, a.operands, a.n_operands);
     if (!rc) rc = out_kind_of(vname, out, 1, &kind);
-    if (!rc && json && !strcmp(out, "-")) {
-        accel_cli_error(vname, "-o - puts the .npy on standard output, where --json would go "
-                               "too; choose one");
+    if (!rc && json && to_stdout(out)) {
+        accel_cli_error(vname, "-o %s puts the .npy on standard output, where --json would go "
+                               "too; choose one", out);
         rc = 2;
     }
     if (rc) {
@@ -771,7 +786,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         return 2;
     }
     /* standard output holds the data with -o -: the summary line goes nowhere */
-    FILE *say = strcmp(out, "-") ? stdout : NULL;
+    FILE *say = to_stdout(out) ? NULL : stdout;
     char err[768] = "", line[512] = "";
     int ow = 0, oh = 0, size = OPT(ix->size)->set ? (int)OPT(ix->size)->i : 112;
     double scale = 0, M[6] = {0};
@@ -947,9 +962,9 @@ static int blob(int argc, char **argv)
     int urc = no_stdin("image blob", a.operands, n);
     if (!urc) urc = out_is_input("image blob", out, a.operands, n);
     if (!urc) urc = out_kind_of("image blob", out, 0, &kind);
-    if (!urc && json && !strcmp(out, "-")) {
-        accel_cli_error("image blob", "-o - puts the .npy on standard output, where --json would "
-                                      "go too; choose one");
+    if (!urc && json && to_stdout(out)) {
+        accel_cli_error("image blob", "-o %s puts the .npy on standard output, where --json would "
+                                      "go too; choose one", out);
         urc = 2;
     }
     if (urc) {
@@ -1096,7 +1111,7 @@ report:
         if (fatal[0]) accel__json_str(&j, "error", fatal);
         accel__json_end_object(&j);
         accel__json_finish(&j);
-    } else if (!fatal[0] && strcmp(out, "-") != 0) { /* with -o -, standard output holds the blob */
+    } else if (!fatal[0] && !to_stdout(out)) { /* with -o -, standard output holds the blob */
         printf("%zu of %zu file%s → %s (%zu×3×%d×%d float32)\n", good, n, n == 1 ? "" : "s",
                out, good, S, S);
     }
