@@ -190,6 +190,8 @@ grep -q "accel image blob: warning: 'stray.jpg': libjpeg warning" err.txt ||
   { echo "FAIL: blob -o DIR hides the decoder's warning: $(cat err.txt)"; fail=1; }
 check 1 "blob --json with an empty file" "$accel" image blob astro.jpg empty.jpg --model arcface -o jb.npy --json
 cp out.txt json_blob.json
+check 1 "quality --json with an empty file" "$accel" image quality astro.jpg empty.jpg --json
+cp out.txt json_quality.json
 /usr/bin/python3 - <<'PY' || fail=1
 import json
 def want(name, ok, has):
@@ -201,7 +203,8 @@ r = [want("json_empty.json", False, ["file", "output", "error"]),
      want("json_align.json", False, ["error"]),
      want("json_fsz.json", False, ["error"]),
      want("json_stray.json", True, ["warning", "width", "height"]),
-     want("json_blob.json", False, ["images"])]
+     want("json_blob.json", False, ["images"]),
+     want("json_quality.json", False, ["images"]), want("q.json", True, ["images"])]
 r.append("cannot write fsz.npy: File too large" in json.load(open("json_fsz.json"))["error"])
 r.append("empty file" in json.load(open("json_blob.json"))["images"][1]["error"])
 raise SystemExit(0 if all(r) else 1)

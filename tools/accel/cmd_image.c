@@ -379,7 +379,8 @@ static const cli_verb quality_verb = {
     .about = "The quality of each image, in input order: blur_laplacian_var (variance of the\n"
              "Laplacian), brightness (mean gray), contrast (gray's standard deviation),\n"
              "sharpness_tenengrad (mean Sobel gx² + gy²) and overall (0 … 1, docs/image.md).\n"
-             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …]}.\n"
+             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …],\n"
+             "\"ok\": false when a file failed}.\n"
              "With -o DIR each image's object goes to DIR/<name>.json (docs/cli.md, \"Corpus\n"
              "runs\"); standard output then lists the files written.",
     .opts = quality_opts,
@@ -526,6 +527,7 @@ static int quality(int argc, char **argv)
             accel__json_end_object(&j);
         }
         accel__json_end_array(&j);
+        accel__json_bool(&j, "ok", bad == 0); /* as every image subcommand's --json has it */
         accel__json_end_object(&j);
         accel__json_finish(&j);
     }
