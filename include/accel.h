@@ -1399,6 +1399,11 @@ typedef struct accel_corpus_item {
     accel_audio_result audio;     /* audio features: the streamed result */
     accel_quality quality;        /* image quality */
     double det_scale;             /* image blob, scrfd: new_height / height; 1 for arcface */
+    /* Added after det_scale: filled (and read by accel_corpus_item_json) only when struct_size
+     * covers it, so items sized by an older header keep working. */
+    char warning[256];            /* image: the decoder's warning the image survived (stray
+                                   * bytes before a JPEG marker, an error after the last row;
+                                   * docs/image.md), "" when none */
 } accel_corpus_item;
 
 /*! accel_corpus_run() :
@@ -1407,7 +1412,8 @@ typedef struct accel_corpus_item {
  *  (accel_output_complete) is skipped; every other output is written to
  *  "<output>.partial-PID" and renamed when whole, so a present output is a complete one.
  *  Images are decoded in parallel. A failing input does not stop the others. Several threads
- *  may run one step at once (on different inputs).
+ *  may run one step at once (on different inputs). items[0].struct_size may be an older
+ *  header's (down to offsetof(accel_corpus_item, warning)): the fields it lacks are not set.
  *  @return ACCEL_OK when no input failed, else the first failure's status (each item says
  *          its own). Since 0.1. */
 ACCEL_API accel_status accel_corpus_run(accel_corpus *c, const char *const *inputs, size_t n,
@@ -1435,7 +1441,7 @@ ACCEL_API accel_status accel_run_log_open(const char *path, accel_run_log **out)
 /*! accel_corpus_item_json() :
  *  The log line of one item (without the newline), newly allocated (free() it):
  *  {"path", "status", "output", "device", "ms", "fallback", "error"} and, when known,
- *  "shape" and "det_scale" (docs/cli.md). Since 0.1. */
+ *  "shape", "det_scale" and "warning" (docs/cli.md). Since 0.1. */
 ACCEL_API accel_status accel_corpus_item_json(const accel_corpus_item *item, char **line);
 
 /*! accel_run_log_item() : appends the line of `item` and counts it. Since 0.1. */

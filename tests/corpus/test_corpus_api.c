@@ -400,6 +400,41 @@ static void image_run(accel_ctx *ctx)
     ASSERT_EQ_INT(info.shape[3], 64);
     ASSERT_STR_EQ(info.descr, "<f4");
     accel_corpus_destroy(c);
+
+    /* a decoder's warning the image survived (3 stray bytes before a marker) is kept: in the
+     * item, in the per-image .json and in the log line, as `image quality --json` shows it */
+    snprintf(out, sizeof out, "%s/warned", tmpdir);
+    const char *warned[] = {ACCEL_TEST_DATA "/image/bad/corrupt_scan.jpg", ACCEL_TEST_DATA "/image/bad/good.jpg"};
+    ASSERT_OK(accel_corpus_create(ctx, "image_quality", NULL, 0, out, 0, &c));
+    ASSERT_OK(accel_corpus_run(c, warned, 2, it));
+    ASSERT_EQ_INT(it[0].status, ACCEL_ITEM_DONE);
+    ASSERT_CONTAINS(it[0].warning, "extraneous bytes before marker");
+    ASSERT_STR_EQ(it[1].warning, "");
+    q = slurp(it[0].output, &n);
+    ASSERT_CONTAINS(q, "\"warning\":\"libjpeg warning: Corrupt JPEG data: 3 extraneous bytes");
+    free(q);
+    char *line = NULL;
+    ASSERT_OK(accel_corpus_item_json(&it[0], &line));
+    ASSERT_CONTAINS(line, "\"warning\":\"libjpeg warning: Corrupt JPEG data");
+    free(line);
+
+    /* items sized by the header before `warning` existed are still taken, and nothing is
+     * written past them (the bytes after each stay as they were) */
+    enum { OLD = offsetof(accel_corpus_item, warning) };
+    unsigned char *old = malloc(2 * (OLD + 64));
+    memset(old, 0xA5, 2 * (OLD + 64));
+    accel_corpus_item *o0 = (accel_corpus_item *)old;
+    o0->struct_size = OLD;
+    ASSERT_OK(accel_corpus_run(c, warned, 1, o0));
+    ASSERT_EQ_INT(o0->status, ACCEL_ITEM_DONE);
+    int guard_kept = 1;
+    for (size_t b = OLD; b < 2 * (OLD + 64); b++) guard_kept &= old[b] == 0xA5;
+    ASSERT_TRUE(guard_kept);
+    ASSERT_OK(accel_corpus_item_json(o0, &line));
+    ASSERT_TRUE(!strstr(line, "warning"));
+    free(line);
+    free(old);
+    accel_corpus_destroy(c);
 }
 
 int main(void)

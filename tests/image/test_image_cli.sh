@@ -119,12 +119,36 @@ grep -q "(allowed: .npy, or - for standard output)" err.txt || { echo "FAIL: blo
 check 2 "resize into a missing directory" "$accel" image resize astro.jpg --size 9x9 -o nodir/r.npy
 grep -q "cannot write nodir/r.npy: No such file or directory" err.txt && ! grep -q "tmp" err.txt ||
   { echo "FAIL: the missing directory: $(cat err.txt)"; fail=1; }
+# a directory is named as one (not "a name without an extension"), before any file is read
+mkdir -p outdir outdir.npy
+for o in outdir outdir.npy newdir/; do
+  check 2 "decode -o the directory $o" "$accel" image decode nosuch.jpg -o $o
+  grep -q "cannot write $o: it \(is\|names\) a directory (name the file: .npy, .png" err.txt ||
+    { echo "FAIL: decode -o $o: $(cat err.txt)"; fail=1; }
+done
+[ -e newdir ] && { echo "FAIL: decode -o newdir/ made newdir"; fail=1; }
 check 2 "standard input as an image" "$accel" image decode - -o x.npy
 grep -q "standard input is not supported for images" err.txt || { echo "FAIL: '-': $(cat err.txt)"; fail=1; }
 check 2 "-o - with --json" "$accel" image decode astro.jpg -o - --json
 "$accel" image decode astro.jpg -o - >stdout.npy 2>err.txt || { echo "FAIL: decode -o -: $(cat err.txt)"; fail=1; }
 "$accel" image blob astro.jpg coffee.png --model arcface -o - >stdout_blob.npy 2>err.txt ||
   { echo "FAIL: blob -o -: $(cat err.txt)"; fail=1; }
+# standard output under another name (a link named .npy) is -o -: refused beside --json, and
+# the data alone, no summary line after the .npy
+ln -sf /dev/stdout so.npy
+check 2 "-o a link to standard output with --json" "$accel" image decode astro.jpg -o so.npy --json
+grep -q -- "-o so.npy puts the .npy on standard output, where --json would go too" err.txt ||
+  { echo "FAIL: -o so.npy --json: $(cat err.txt)"; fail=1; }
+check 2 "blob -o a link to standard output with --json" "$accel" image blob astro.jpg --model arcface -o so.npy --json
+"$accel" image decode astro.jpg -o so.npy >linked.npy 2>err.txt || { echo "FAIL: decode -o so.npy: $(cat err.txt)"; fail=1; }
+"$accel" image blob astro.jpg --model arcface -o so.npy >linked_blob.npy 2>err.txt ||
+  { echo "FAIL: blob -o so.npy: $(cat err.txt)"; fail=1; }
+[ "$(stat -c %s linked.npy)" = $((128 + 512 * 512 * 3)) ] && [ "$(stat -c %s linked_blob.npy)" = $((128 + 3 * 112 * 112 * 4)) ] ||
+  { echo "FAIL: -o so.npy: $(stat -c '%n %s' linked.npy linked_blob.npy), want the .npy alone"; fail=1; }
+if command -v script >/dev/null; then
+  script -qec "'$accel' image decode astro.jpg -o so.npy" /dev/null >tty.txt 2>&1
+  grep -q "it is standard output, a terminal" tty.txt || { echo "FAIL: -o so.npy on a terminal: $(head -c 300 tty.txt | od -c | head -3)"; fail=1; }
+fi
 # SIGTERM during a long blob: the output's temporary file goes with the process
 /usr/bin/python3 -c "
 import cv2, skimage.data as d
@@ -153,8 +177,21 @@ check 0 "decode --json of a JPEG with stray bytes" "$accel" image decode stray.j
 cp out.txt json_stray.json
 grep -q "accel image decode: warning: 'stray.jpg': libjpeg warning: Corrupt JPEG data: 3 extraneous bytes" err.txt ||
   { echo "FAIL: the decoder's warning is not shown: $(cat err.txt)"; fail=1; }
+# the same warning in a corpus run (-o DIR): on standard error, in --json, in DIR/<name>.json
+# and in the log line, not dropped
+check 0 "quality -o DIR of a JPEG with stray bytes" "$accel" image quality stray.jpg astro.jpg -o qdir/ --json --log q.log
+grep -q "accel image quality: warning: 'stray.jpg': libjpeg warning: Corrupt JPEG data: 3 extraneous bytes" err.txt ||
+  { echo "FAIL: the corpus run hides the decoder's warning: $(cat err.txt)"; fail=1; }
+[ "$(grep -c 'extraneous bytes' out.txt)" = 1 ] && grep -q '"warning":"libjpeg warning' qdir/stray.json &&
+  [ "$(grep -c '"warning":"libjpeg warning' q.log)" = 1 ] ||
+  { echo "FAIL: the warning is not in --json, stray.json and the log"; cat out.txt qdir/stray.json q.log; fail=1; }
+check 0 "blob -o DIR of a JPEG with stray bytes" "$accel" image blob stray.jpg --model arcface -o bdir/
+grep -q "accel image blob: warning: 'stray.jpg': libjpeg warning" err.txt ||
+  { echo "FAIL: blob -o DIR hides the decoder's warning: $(cat err.txt)"; fail=1; }
 check 1 "blob --json with an empty file" "$accel" image blob astro.jpg empty.jpg --model arcface -o jb.npy --json
 cp out.txt json_blob.json
+check 1 "quality --json with an empty file" "$accel" image quality astro.jpg empty.jpg --json
+cp out.txt json_quality.json
 /usr/bin/python3 - <<'PY' || fail=1
 import json
 def want(name, ok, has):
@@ -166,7 +203,8 @@ r = [want("json_empty.json", False, ["file", "output", "error"]),
      want("json_align.json", False, ["error"]),
      want("json_fsz.json", False, ["error"]),
      want("json_stray.json", True, ["warning", "width", "height"]),
-     want("json_blob.json", False, ["images"])]
+     want("json_blob.json", False, ["images"]),
+     want("json_quality.json", False, ["images"]), want("q.json", True, ["images"])]
 r.append("cannot write fsz.npy: File too large" in json.load(open("json_fsz.json"))["error"])
 r.append("empty file" in json.load(open("json_blob.json"))["images"][1]["error"])
 raise SystemExit(0 if all(r) else 1)

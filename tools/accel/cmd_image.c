@@ -72,6 +72,18 @@ typedef enum { OUT_NPY, OUT_PNG } out_kind;
 static int out_kind_of(const char *verb, const char *out, int png_ok, out_kind *kind)
 {
     *kind = OUT_NPY;
+    /* a directory (an existing one, or a name ending in '/') gets its own reason, before its
+     * name is judged by its ending: "a name without an extension" would send a newcomer who
+     * meant "write it in there" looking for the wrong mistake */
+    struct stat sb;
+    int is_dir = stat(out, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (strcmp(out, "-") != 0 && (is_dir || out[strlen(out) - 1] == '/')) {
+        accel_cli_error(verb, "cannot write %s: %s (name the file: %s)", out,
+                        is_dir ? "it is a directory" : "it names a directory",
+                        png_ok ? ".npy, .png, or - for a .npy on standard output"
+                               : ".npy, or - for standard output");
+        return 2;
+    }
     if (!strcmp(out, "-") || ends_with(out, ".npy")) return 0;
     if (png_ok && ends_with(out, ".png")) {
         *kind = OUT_PNG;
@@ -106,6 +118,16 @@ static int no_stdin(const char *verb, const char *const *inputs, size_t n)
     return 0;
 }
 
+/* -o OUT writes standard output: "-", or the stream under another name (a link to /dev/stdout
+ * named x.npy), which cli_out_open_file writes in place as it does "-": the same refusals (a
+ * terminal, --json beside it) and no summary line in the data. */
+static int to_stdout(const char *out)
+{
+    struct stat a, b;
+    if (!strcmp(out, "-")) return 1;
+    return stat(out, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Opens -o OUT before the work, as docs/cli.md has it: a temporary file beside OUT, removed by
  * SIGINT, SIGTERM and SIGHUP and renamed over OUT when whole, so that a missing or unwritable
  * directory costs no decoding and a killed run leaves nothing behind; "-" is standard output,
@@ -113,6 +135,11 @@ static int no_stdin(const char *verb, const char *const *inputs, size_t n)
 static int data_open(cli_out *o, const char *verb, const char *out)
 {
     if (!strcmp(out, "-") && accel_cli_binary_stdout_refused(verb)) return 2;
+    if (to_stdout(out) && isatty(1)) {
+        accel_cli_error(verb, "-o %s: it is standard output, a terminal; send it to a file or a pipe",
+                        out);
+        return 2;
+    }
     return cli_out_open_file(o, verb, out, CLI_FMT_TABLE);
 }
 
@@ -230,6 +257,11 @@ static void img_item(const accel_corpus_item *it, void *arg)
 {
     img_show *f = arg;
     f->done++;
+    if (it->status == ACCEL_ITEM_DONE && it->warning[0]) { /* a decoder's warning the image survived */
+        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        fprintf(stderr, "accel image %s: warning: '%s': %s\n", f->blob ? "blob" : "quality", it->input,
+                it->warning);
+    }
     if (f->json) {
         accel__json *j = f->j;
         accel__json_begin_object(j, NULL);
@@ -250,6 +282,7 @@ static void img_item(const accel_corpus_item *it, void *arg)
             }
             if (it->status == ACCEL_ITEM_DONE && f->blob && it->det_scale > 0)
                 accel__json_num(j, "det_scale", it->det_scale);
+            if (it->status == ACCEL_ITEM_DONE && it->warning[0]) accel__json_str(j, "warning", it->warning);
         }
         accel__json_end_object(j);
     } else if (it->status != ACCEL_ITEM_FAILED) {
@@ -346,7 +379,8 @@ static const cli_verb quality_verb = {
     .about = "The quality of each image, in input order: blur_laplacian_var (variance of the\n"
              "Laplacian), brightness (mean gray), contrast (gray's standard deviation),\n"
              "sharpness_tenengrad (mean Sobel gx² + gy²) and overall (0 … 1, docs/image.md).\n"
-             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …]}.\n"
+             "JSON: {\"images\": [{\"file\", \"width\", \"height\", the five, or \"error\"}, …],\n"
+             "\"ok\": false when a file failed}.\n"
              "With -o DIR each image's object goes to DIR/<name>.json (docs/cli.md, \"Corpus\n"
              "runs\"); standard output then lists the files written.",
     .opts = quality_opts,
@@ -493,6 +527,7 @@ static int quality(int argc, char **argv)
             accel__json_end_object(&j);
         }
         accel__json_end_array(&j);
+        accel__json_bool(&j, "ok", bad == 0); /* as every image subcommand's --json has it */
         accel__json_end_object(&j);
         accel__json_finish(&j);
     }
@@ -720,9 +755,9 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
     if (!rc) rc = no_stdin(vname, a.operands, a.n_operands);
     if (!rc) rc = out_is_input(vname, out, a.operands, a.n_operands);
     if (!rc) rc = out_kind_of(vname, out, 1, &kind);
-    if (!rc && json && !strcmp(out, "-")) {
-        accel_cli_error(vname, "-o - puts the .npy on standard output, where --json would go "
-                               "too; choose one");
+    if (!rc && json && to_stdout(out)) {
+        accel_cli_error(vname, "-o %s puts the .npy on standard output, where --json would go "
+                               "too; choose one", out);
         rc = 2;
     }
     if (rc) {
@@ -753,7 +788,7 @@ static int single(const char *sub, const cli_verb *verb, const sub_idx *ix, int 
         return 2;
     }
     /* standard output holds the data with -o -: the summary line goes nowhere */
-    FILE *say = strcmp(out, "-") ? stdout : NULL;
+    FILE *say = to_stdout(out) ? NULL : stdout;
     char err[768] = "", line[512] = "";
     int ow = 0, oh = 0, size = OPT(ix->size)->set ? (int)OPT(ix->size)->i : 112;
     double scale = 0, M[6] = {0};
@@ -929,9 +964,9 @@ static int blob(int argc, char **argv)
     int urc = no_stdin("image blob", a.operands, n);
     if (!urc) urc = out_is_input("image blob", out, a.operands, n);
     if (!urc) urc = out_kind_of("image blob", out, 0, &kind);
-    if (!urc && json && !strcmp(out, "-")) {
-        accel_cli_error("image blob", "-o - puts the .npy on standard output, where --json would "
-                                      "go too; choose one");
+    if (!urc && json && to_stdout(out)) {
+        accel_cli_error("image blob", "-o %s puts the .npy on standard output, where --json would "
+                                      "go too; choose one", out);
         urc = 2;
     }
     if (urc) {
@@ -1078,7 +1113,7 @@ report:
         if (fatal[0]) accel__json_str(&j, "error", fatal);
         accel__json_end_object(&j);
         accel__json_finish(&j);
-    } else if (!fatal[0] && strcmp(out, "-") != 0) { /* with -o -, standard output holds the blob */
+    } else if (!fatal[0] && !to_stdout(out)) { /* with -o -, standard output holds the blob */
         printf("%zu of %zu file%s → %s (%zu×3×%d×%d float32)\n", good, n, n == 1 ? "" : "s",
                out, good, S, S);
     }

@@ -22,6 +22,11 @@ struct accel_corpus {
     const char *ext;          /* ".npy", ".json" */
 };
 
+/* 1 when `it` (sized by its struct_size) has `field`: an item from an older header lacks the
+ * fields added after it. */
+#define ACCEL__ITEM_HAS(it, field)                                                              \
+    ((it)->struct_size >= offsetof(accel_corpus_item, field) + sizeof((it)->field))
+
 /* 1 when the step writes each output as it computes it (audio features stream into
  * "<output>.partial-PID"): the CLI then runs one input per call and watches that file. */
 int accel__corpus_streams(const accel_corpus *c);

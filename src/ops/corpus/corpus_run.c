@@ -339,6 +339,7 @@ static accel_status quality_json(const accel_corpus_item *it, char **text, size_
     accel__json_num(&j, "contrast", it->quality.contrast);
     accel__json_num(&j, "sharpness_tenengrad", it->quality.sharpness_tenengrad);
     accel__json_num(&j, "overall", it->quality.overall);
+    if (ACCEL__ITEM_HAS(it, warning) && it->warning[0]) accel__json_str(&j, "warning", it->warning);
     accel__json_end_object(&j);
     accel__json_finish(&j); /* the newline */
     if (fclose(f) != 0 || !*text) {
@@ -383,9 +384,16 @@ static void run_images(const accel_corpus *c, accel_corpus_item **its, size_t m)
     for (size_t j = 0; j < m; j++) {
         /* a call that failed as a whole fails every file (the library says so in each result;
          * a result it did not reach is not taken for a decoded image either) */
-        if (d[j].status != ACCEL_OK) item_fail(its[j], d[j].status, d[j].message);
-        else if (dst != ACCEL_OK && !d[j].image.data) item_fail(its[j], dst, call_msg);
-        else in[k] = d[j].image, idx[k++] = j;
+        if (d[j].status != ACCEL_OK) {
+            item_fail(its[j], d[j].status, d[j].message);
+        } else if (dst != ACCEL_OK && !d[j].image.data) {
+            item_fail(its[j], dst, call_msg);
+        } else {
+            in[k] = d[j].image, idx[k++] = j;
+            /* a warning the image survived (stray bytes before a marker): said, as without -o DIR */
+            if (ACCEL__ITEM_HAS(its[j], warning))
+                accel__strlcpy(its[j]->warning, d[j].message, sizeof its[j]->warning);
+        }
     }
     accel_run_record rec = {.struct_size = sizeof rec, .device_used = -1};
     accel_status st[CHUNK];
@@ -470,10 +478,11 @@ accel_status accel_corpus_run(accel_corpus *c, const char *const *inputs, size_t
 {
     RETURN_ERROR_IF(!c || (n && (!inputs || !items)), ACCEL_ERR_INVALID_ARG,
                     "accel_corpus_run: NULL argument");
+    /* an older header's item ends where `warning` begins: its fields are all there is to set */
     size_t stride = n ? items[0].struct_size : sizeof *items;
-    RETURN_ERROR_IF(n && stride < sizeof *items, ACCEL_ERR_INVALID_ARG,
-                    "accel_corpus_run: items[0].struct_size %zu is smaller than this version's %zu",
-                    stride, sizeof *items);
+    RETURN_ERROR_IF(n && stride < offsetof(accel_corpus_item, warning), ACCEL_ERR_INVALID_ARG,
+                    "accel_corpus_run: items[0].struct_size %zu is smaller than any version's %zu",
+                    stride, offsetof(accel_corpus_item, warning));
 #define ITEM(i) ((accel_corpus_item *)((char *)items + (i) * stride))
     accel_corpus_item *batch[CHUNK];
     size_t nb = 0;

@@ -83,6 +83,8 @@ accel_status accel_corpus_item_json(const accel_corpus_item *it, char **line)
         accel__json_end_array(&j);
     }
     if (it->det_scale > 0 && it->status == ACCEL_ITEM_DONE) accel__json_num(&j, "det_scale", it->det_scale);
+    if (ACCEL__ITEM_HAS(it, warning) && it->warning[0] && it->status == ACCEL_ITEM_DONE)
+        accel__json_str(&j, "warning", it->warning);
     accel__json_end_object(&j);
     if (fclose(f) != 0 || !buf) {
         free(buf);
