@@ -80,6 +80,21 @@ def read(path):
         return f.read()
 
 
+def read_to_close(s, got=b''):
+    """What a socket gives until the server closes it (or a reset, or its timeout), after
+    `got`; the socket is closed."""
+    try:
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            got += c
+    except OSError:
+        pass
+    s.close()
+    return got
+
+
 def metrics(srv, headers=None):
     from prometheus_client.parser import text_string_to_metric_families
     st, h, body = srv.request('GET', '/metrics', headers=headers)
@@ -414,15 +429,7 @@ def limits():
                 break
             time.sleep(0.4)
         s.settimeout(3)
-        try:
-            while True:  # the rest of the answer, up to the close
-                c = s.recv(4096)
-                if not c:
-                    break
-                resp += c
-        except OSError:
-            pass
-        s.close()
+        resp = read_to_close(s, resp)  # the rest of the answer, up to the close
         check(status_line(resp) == 408 and b'ACCEL_SERVE_CLIENT_TIMEOUT_S' in resp, 'a trickling body: 408', resp[:300])
         # (the time runs from the accept, a moment before t0)
         check(1.9 <= time.time() - t0 < 6, 'at the client time limit (2 s)', time.time() - t0)
@@ -431,16 +438,7 @@ def limits():
         s.sendall(b'POST /v1/audio/features?preset=fbank HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc')
         t0 = time.time()
         s.settimeout(10)
-        got = b''
-        try:
-            while True:
-                c = s.recv(4096)
-                if not c:
-                    break
-                got += c
-        except OSError:
-            pass
-        s.close()
+        got = read_to_close(s)
         check(status_line(got) == 408 and b'3 of 1000 bytes of the body' in got and time.time() - t0 < 4,
               'a stalled body: 408 when its time is up, and closed', (got[:300], time.time() - t0))
     finally:
@@ -1050,17 +1048,7 @@ def mhd_own():
             s.sendall(raw)
         except OSError:
             pass
-        got = b''
-        try:
-            while True:
-                c = s.recv(65536)
-                if not c:
-                    break
-                got += c
-        except OSError:
-            pass
-        s.close()
-        return port, got
+        return port, read_to_close(s)
 
     def idle():
         """a connection that opens and closes; one that idles after its answer"""

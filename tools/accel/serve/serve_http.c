@@ -377,20 +377,28 @@ static void own_note(int code, const char *why, char *out, size_t cap)
     snprintf(out, cap, "answered by libmicrohttpd: %s", what);
 }
 
-/* Bytes read from the socket so far by libmicrohttpd (a FIN read counts one); ULLONG_MAX
- * when the kernel does not say. */
-static unsigned long long bytes_read(int fd)
+/* What the kernel says of a connection's socket: the bytes libmicrohttpd has read from it
+ * (received less what waits unread) with `written` 0, or the bytes written to it, by the
+ * server or by libmicrohttpd (acknowledged plus still queued) with `written` 1; a FIN counts
+ * one either way. ULLONG_MAX when the kernel does not say. */
+static unsigned long long socket_bytes(int fd, int written)
 {
     struct tcp_info ti;
     socklen_t n = sizeof ti;
-    int unread = 0;
+    int q = 0; /* unread (SIOCINQ), or unsent (SIOCOUTQ) */
     memset(&ti, 0, sizeof ti);
-    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 ||
-        n < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received ||
-        ioctl(fd, SIOCINQ, &unread) != 0 || unread < 0 || (unsigned long long)unread > ti.tcpi_bytes_received)
+    size_t need = written ? offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked
+                          : offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received;
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 || n < need ||
+        ioctl(fd, written ? SIOCOUTQ : SIOCINQ, &q) != 0 || q < 0)
         return ULLONG_MAX;
-    return ti.tcpi_bytes_received - (unsigned long long)unread;
+    if (written) return ti.tcpi_bytes_acked + (unsigned long long)q;
+    return (unsigned long long)q > ti.tcpi_bytes_received ? ULLONG_MAX
+                                                          : ti.tcpi_bytes_received - (unsigned long long)q;
 }
+
+static unsigned long long bytes_read(int fd) { return socket_bytes(fd, 0); }
+static unsigned long long bytes_written(int fd) { return socket_bytes(fd, 1); }
 
 /* libmicrohttpd logged that it answers a request itself (its status `code`), on this thread:
  * the status goes to the one connection of this thread that has a request line read and not
@@ -419,22 +427,6 @@ static void own_logged(int code)
     pthread_mutex_unlock(&conns_lock);
     if (n == 1) own.detail[0] = '\0';
     else own_push(code);
-}
-
-/* Bytes written to the socket so far, by the server or by libmicrohttpd: those the client
- * acknowledged and those still queued (a FIN counts one); ULLONG_MAX when the kernel does
- * not say. */
-static unsigned long long bytes_written(int fd)
-{
-    struct tcp_info ti;
-    socklen_t n = sizeof ti;
-    int queued = 0;
-    memset(&ti, 0, sizeof ti);
-    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 ||
-        n < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked ||
-        ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0)
-        return ULLONG_MAX;
-    return ti.tcpi_bytes_acked + (unsigned long long)queued;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
