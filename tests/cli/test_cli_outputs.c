@@ -142,6 +142,20 @@ static void output_files(const char *const *env)
     ASSERT_TRUE(text && strncmp(text, "accel ", 6) == 0);
     free(text);
     cli_free(&r);
+    /* a name of 255 bytes, the most a directory entry holds: its temporary name (12 bytes
+     * longer) is made of its first bytes, and it is written whole */
+    char longname[256];
+    memset(longname, 'n', 250);
+    memcpy(longname + 250, ".json", 6);
+    f = scratch(longname);
+    r = RUN(env, "version", "--json", "-o", f);
+    EXPECT_EXIT(r, 0);
+    text = slurp(f);
+    ASSERT_TRUE(text && text[0] == '{');
+    free(text);
+    ASSERT_EQ_INT(hidden_files(), 0);
+    unlink(f);
+    cli_free(&r);
     /* an existing file is replaced whole */
     f = scratch("stats.csv");
     FILE *old = fopen(f, "w");

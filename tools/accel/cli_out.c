@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +184,11 @@ int cli_out_open_file(cli_out *o, const char *verb, const char *path, cli_format
     snprintf(dir_buf, sizeof dir_buf, "%s", path);
     snprintf(base_buf, sizeof base_buf, "%s", path);
     const char *dir = dirname(dir_buf), *base = basename(base_buf);
-    int n = snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-XXXXXX", dir, base);
+    /* the temporary name is 12 bytes longer than FILE's: a FILE near NAME_MAX (255) gets one
+     * made of its first bytes, or no FILE of 244 to 255 bytes could be written */
+    int keep = (int)strnlen(base, NAME_MAX);
+    if (keep > NAME_MAX - 12) keep = NAME_MAX - 12;
+    int n = snprintf(o->tmp, sizeof o->tmp, "%s/.%.*s.tmp-XXXXXX", dir, keep, base);
     if (n < 0 || (size_t)n >= sizeof o->tmp) {
         out_error(verb, path, "the path is too long");
         o->tmp[0] = '\0';
