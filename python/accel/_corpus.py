@@ -14,12 +14,12 @@ accel.dask.map_files runs the same step on Dask workers.
 """
 from __future__ import annotations
 
-import numbers
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _accel
+from ._args import text, type_error, whole
 from .errors import Error, InputError, error_class
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -27,15 +27,26 @@ PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 _CODES = {v: k for k, v in _accel.STATUS.items()}
 
 
+# the types of the parameters the steps take (the library reads their texts and refuses a
+# bad value, naming it); another key is passed on for the library to refuse by name
+_PARAM_TYPES = {"padding": "word", "model": "word", "windows": "bool", "size": "whole"}
+
+
 def _param_text(key: str, value: Any) -> str:
+    kind = _PARAM_TYPES.get(key)
+    if kind == "word":
+        return text(key, value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return str(whole(key, value, allowed="True, False (1, 0)"))
+    if kind == "whole":
+        return str(whole(key, value, allowed="a whole number 1..16384"))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, (int, str)):
         return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    raise InputError("parameter %s: a %s (allowed: str, int, bool)" % (key, type(value).__name__),
-                     status="ERR_INVALID_ARG", code=_accel.STATUS["ERR_INVALID_ARG"])
+    raise type_error(key, "a parameter value", value, "str, int, bool")
 
 
 def _input_error(msg: str) -> InputError:
@@ -48,8 +59,7 @@ def _is_path(x: Any) -> bool:
 
 def _path(x: Any, name: str) -> Any:
     if not _is_path(x):
-        raise _input_error("%s: a %s is not a path (allowed: str, bytes, os.PathLike)"
-                           % (name, type(x).__name__))
+        raise type_error(name, "a path", x, "str, bytes, os.PathLike")
     return x
 
 
@@ -59,7 +69,7 @@ def _paths(paths: Any, name: str = "paths") -> List[Any]:
     try:
         out = list(paths)
     except TypeError:
-        raise _input_error("%s: a %s is not a list of paths" % (name, type(paths).__name__)) from None
+        raise type_error(name, "a list of paths", paths) from None
     for i, p in enumerate(out):
         _path(p, "%s[%d]" % (name, i))
     return out
@@ -173,9 +183,7 @@ class RunLog:
     def write(self, record: CorpusRecord) -> None:
         """Append the line of one record and count it."""
         if not isinstance(record, CorpusRecord):
-            raise InputError("record: expected an accel.CorpusRecord, got %s"
-                             % type(record).__name__, status="ERR_INVALID_ARG",
-                             code=_accel.STATUS["ERR_INVALID_ARG"])
+            raise type_error("record", "an accel.CorpusRecord", record)
         self._log.item(record._tuple())
 
     def summary(self) -> RunSummary:
@@ -227,9 +235,7 @@ class Corpus:
 
     def __init__(self, ctx: Any, op: str, out_dir: PathArg, resume: bool = False,
                  device: Any = None, **params: Any) -> None:
-        if not isinstance(op, str):
-            raise _input_error("op: a %s is not an operation name (allowed: an audio preset or "
-                               "family, image_quality, image_blob, scrfd_input)" % type(op).__name__)
+        text("op", op, "an audio preset or family, image_quality, image_blob, scrfd_input")
         self.op: str = op
         self.out_dir: str = os.fsdecode(_path(out_dir, "out_dir"))
         self.resume: bool = bool(resume)
@@ -290,10 +296,9 @@ def parse_manifest(data: Union[str, bytes], name: Optional[str] = None) -> List[
     if isinstance(data, str):
         data = os.fsencode(data)
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise _input_error("data: a %s is not a manifest (allowed: its text, str or bytes)"
-                           % type(data).__name__)
-    if name is not None and not isinstance(name, str):
-        raise _input_error("name: a %s (allowed: a str, or None)" % type(name).__name__)
+        raise type_error("data", "a manifest", data, "its text, str or bytes")
+    if name is not None:
+        text("name", name, "a str, or None")
     return [p for p, _line in _accel.manifest_parse(data, name)]
 
 
@@ -306,18 +311,16 @@ def shard_of(path: PathArg, count: int) -> int:
     """The 0-based shard of a path among ``count`` (``path_hash(path) % count``): the same
     path always lands in the same shard, whatever the order or the other paths — the CLI's
     ``--shard I/N``."""
-    # numbers.Integral: a numpy integer is a count too; the range here, not in a C long
-    if (isinstance(count, bool) or not isinstance(count, numbers.Integral)
-            or not 1 <= int(count) <= 0xFFFFFFFF):
-        raise _input_error("count: %r (allowed: a whole number 1..4294967295)" % (count,))
-    return _accel.shard_of(_path(path, "path"), int(count))
+    # a numpy integer is a count too; the range here, not in a C long
+    n = whole("count", count, 1, 0xFFFFFFFF)
+    return _accel.shard_of(_path(path, "path"), n)
 
 
 def shard_parse(spec: str) -> Tuple[int, int]:
     """``(index, count)`` of a shard specification: ``"I/N"`` (I 0-based) or ``"auto"`` (from
     Slurm's SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT). accel.ConfigError names what is
     wrong."""
-    i, n = _accel.shard_parse(spec)
+    i, n = _accel.shard_parse(text("spec", spec, "\"I/N\" or \"auto\""))
     return int(i), int(n)
 
 
@@ -352,6 +355,6 @@ def npy_header(data: bytes) -> NpyHeader:
     format versions 1.0 to 3.0, simple dtypes, at most 8 dimensions). accel.FormatError names
     what is wrong."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise _input_error("data: a %s is not the bytes of a .npy file" % type(data).__name__)
+        raise type_error("data", "the bytes of a .npy file", data)
     return NpyHeader(**_accel.npy_header_parse(data))
 

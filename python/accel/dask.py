@@ -44,7 +44,8 @@ except ImportError as _e:  # pragma: no cover - depends on the installation
 
 from . import _accel
 from ._context import Context
-from ._corpus import Corpus, CorpusRecord, RunLog, RunSummary, _param_text, _paths
+from ._args import input_error, text, type_error, whole
+from ._corpus import Corpus, CorpusRecord, RunLog, RunSummary, _param_text, _path, _paths
 from .errors import AccelWarning, Error, InputError, UnavailableError
 
 __all__ = ["map_files", "MapResult", "worker_context", "GPU_RESOURCE"]
@@ -248,14 +249,17 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     beyond, that task's inputs fail with the reason)."""
     paths = [os.fsdecode(p) for p in _paths(paths)]
     if not paths:
-        raise InputError("paths: no input files", status="ERR_INVALID_ARG", code=1)
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
-                                   or batch_size < 1):
-        raise InputError("batch_size: %r (allowed: a whole number >= 1, or None)" % (batch_size,),
-                         status="ERR_INVALID_ARG", code=1)
+        raise input_error("paths: no input files")
+    text("op", op, "an audio preset or family, image_quality, image_blob, scrfd_input")
+    if batch_size is not None:
+        whole("batch_size", batch_size, 1, allowed="a whole number >= 1, or None")
+    if settings is not None and not isinstance(settings, dict):
+        raise type_error("settings", "a dict of accel.Context settings", settings)
+    if log is not None:
+        log = os.fsdecode(_path(log, "log"))
     params_t = tuple((k, _param_text(k, v)) for k, v in sorted(params.items()) if v is not None)
     settings_t = tuple(sorted((settings or {}).items()))
-    out_dir = os.fsdecode(out_dir)
+    out_dir = os.fsdecode(_path(out_dir, "out_dir"))
 
     workers = _workers(client)
     if gpu is None:

@@ -110,7 +110,7 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v, const c
     case F_INT: {
         /* an int or another integer (numpy's int64: __index__), not a bool */
         if (PyBool_Check(v) || !(PyLong_Check(v) || PyIndex_Check(v))) {
-            pa_input_error("%s: expected an int", name);
+            pa_type_error(name, "a whole number", v, NULL);
             return -1;
         }
         PyObject *iv_obj = PyNumber_Index(v);
@@ -134,7 +134,7 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v, const c
     }
     case F_BOOL: {
         if (!PyBool_Check(v) && !PyLong_Check(v)) {
-            pa_input_error("%s: expected a bool", name);
+            pa_type_error(name, "a bool", v, NULL);
             return -1;
         }
         int iv = PyObject_IsTrue(v);
@@ -207,13 +207,18 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     }
     const char *preset = "whisper-80";
     if (preset_obj) {
-        preset = PyUnicode_Check(preset_obj) ? PyUnicode_AsUTF8AndSize(preset_obj, NULL) : NULL;
-        if (!preset) {
-            PyErr_Clear();
+        if (!PyUnicode_Check(preset_obj)) {
+            pa_type_error("AudioParams.preset", "a string", preset_obj,
+                          "whisper-80, whisper-128, vggish, fbank, fbank-80");
             Py_DECREF(preset_obj);
             Py_DECREF(fkw);
-            return pa_input_error("AudioParams: the preset must be a string (allowed: whisper-80, "
-                                  "whisper-128, vggish, fbank, fbank-80)");
+            return NULL;
+        }
+        preset = PyUnicode_AsUTF8AndSize(preset_obj, NULL);
+        if (!preset) {
+            Py_DECREF(preset_obj);
+            Py_DECREF(fkw);
+            return NULL;
         }
     }
     /* a family name means its first preset, as in the CLI, ctx.corpus and selection

@@ -177,7 +177,7 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         return NULL;
     if (!PyObject_TypeCheck(ctx_o, pa_ContextType)) {
         pa_path_release(&out);
-        return pa_input_error("context: expected an accel._accel.Context");
+        return pa_type_error("context", "an accel._accel.Context", ctx_o, NULL);
     }
     accel_option *opts = NULL;
     Py_ssize_t n = 0;

@@ -158,29 +158,32 @@ def test_arguments_that_are_not_paths_are_input_errors(ctx, tmp_path):
     # negative shard count showed as 18446744073709551615, an empty run returned [] where
     # map_files and the CLI refuse an empty list
     step = ctx.corpus("image_quality", tmp_path / "o")
+    # a wrong type is an InputTypeError (also a TypeError), a bad value an InputError
+    T, V = accel.InputTypeError, accel.InputError
     cases = [
-        (lambda: ctx.corpus("image_quality", None), "out_dir: a NoneType is not a path"),
-        (lambda: ctx.corpus(None, tmp_path), "op: a NoneType is not an operation name"),
-        (lambda: step.run(None), "paths: a NoneType is not a list of paths"),
-        (lambda: step.run([str(tmp_path / "a.png"), None]), "paths[1]: a NoneType is not a path"),
-        (lambda: step.run([]), "paths: no input files"),
-        (lambda: step.output(None), "path: a NoneType is not a path"),
-        (lambda: step.check(3), "paths: a int is not a list of paths"),
-        (lambda: accel.parse_manifest(None), "data: a NoneType is not a manifest"),
-        (lambda: accel.read_manifest(None), "path: a NoneType is not a path"),
-        (lambda: accel.npy_header(None), "data: a NoneType is not the bytes of a .npy file"),
-        (lambda: accel.shard_of("a.wav", -1), "count: -1 (allowed: a whole number 1..4294967295)"),
-        (lambda: accel._accel.shard_of("a.wav", -1), "count: -1 (allowed: 1..4294967295)"),
-        (lambda: accel.shard_of("a.wav", 2.5), "count: 2.5"),
-        (lambda: accel.shard_of(None, 2), "path: a NoneType is not a path"),
-        (lambda: accel.path_hash(None), "path: a NoneType is not a path"),
-        (lambda: accel.output_complete(None), "path: a NoneType is not a path"),
-        (lambda: accel._accel.path_hash(None), "a path argument: expected str, bytes or os.PathLike"),
+        (lambda: ctx.corpus("image_quality", None), T, "out_dir: expected a path, got None"),
+        (lambda: ctx.corpus(None, tmp_path), T, "op: expected a string, got None"),
+        (lambda: step.run(None), T, "paths: expected a list of paths, got None"),
+        (lambda: step.run([str(tmp_path / "a.png"), None]), T, "paths[1]: expected a path, got None"),
+        (lambda: step.run([]), V, "paths: no input files"),
+        (lambda: step.output(None), T, "path: expected a path, got None"),
+        (lambda: step.check(3), T, "paths: expected a list of paths, got int 3"),
+        (lambda: accel.parse_manifest(None), T, "data: expected a manifest, got None"),
+        (lambda: accel.read_manifest(None), T, "path: expected a path, got None"),
+        (lambda: accel.npy_header(None), T, "data: expected the bytes of a .npy file, got None"),
+        (lambda: accel.shard_of("a.wav", -1), V, "count: -1 (allowed: a whole number 1..4294967295)"),
+        (lambda: accel._accel.shard_of("a.wav", -1), V, "count: -1 (allowed: 1..4294967295)"),
+        (lambda: accel.shard_of("a.wav", 2.5), T, "count: expected a whole number, got float 2.5"),
+        (lambda: accel.shard_of(None, 2), T, "path: expected a path, got None"),
+        (lambda: accel.path_hash(None), T, "path: expected a path, got None"),
+        (lambda: accel.output_complete(None), T, "path: expected a path, got None"),
+        (lambda: accel._accel.path_hash(None), T, "a path argument: expected a path, got None"),
     ]
-    for call, text in cases:
+    for call, cls, text in cases:
         with pytest.raises(accel.InputError) as e:
             call()
         assert e.value.message.startswith(text), (e.value.message, text)
+        assert isinstance(e.value, cls) and isinstance(e.value, TypeError) == (cls is T), text
 
 
 def test_manifests_and_shards(tmp_path, monkeypatch):
@@ -202,10 +205,16 @@ def test_manifests_and_shards(tmp_path, monkeypatch):
     # the count's range is the CLI's --shard I/N, any integer type: a count past 2^32 - 1
     # raised a bare OverflowError, a numpy integer was refused as "not a whole number"
     assert accel.shard_of("a.wav", 2 ** 32 - 1) == fnv1a("a.wav") % (2 ** 32 - 1)
-    for bad in (0, -1, 2 ** 32, 2 ** 70, 2.0, True, "4"):
+    for bad in (0, -1, 2 ** 32, 2 ** 70):
         with pytest.raises(accel.InputError) as e:
             accel.shard_of("a.wav", bad)
         assert e.value.message == "count: %r (allowed: a whole number 1..4294967295)" % (bad,)
+        assert not isinstance(e.value, TypeError)
+    for bad, got in ((2.0, "float 2.0"), (True, "bool True"), ("4", "str '4'")):
+        with pytest.raises(accel.InputTypeError) as e:
+            accel.shard_of("a.wav", bad)
+        assert e.value.message == ("count: expected a whole number, got %s (allowed: a whole "
+                                   "number 1..4294967295)" % got)
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is optional
