@@ -29,6 +29,55 @@ PyObject *pa_raise_record(accel_status st, const char *msg, const accel_run_reco
     return NULL;
 }
 
+/* ---- texts ---------------------------------------------------------------------------------- */
+
+PyObject *pa_encode_text(PyObject *str)
+{
+    PyObject *b = PyUnicode_AsEncodedString(str, "utf-8", "surrogateescape");
+    if (b || !PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return b;
+    PyErr_Clear(); /* a surrogate no bytes decode to ('\ud800'): no file has that name */
+    return PyUnicode_AsEncodedString(str, "utf-8", "backslashreplace");
+}
+
+PyObject *pa_decode(const char *text)
+{
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "surrogateescape");
+}
+
+static int text_convert(PyObject *o, pa_path *p, int none_ok)
+{
+    if (!o) { /* PyArg's cleanup after a later argument failed */
+        pa_path_release(p);
+        return 1;
+    }
+    p->bytes = NULL;
+    p->text = NULL;
+    if (none_ok && o == Py_None) return 1;
+    if (!PyUnicode_Check(o)) {
+        pa_type_error("a text argument", "a string", o, NULL);
+        return 0;
+    }
+    p->bytes = pa_encode_text(o);
+    if (!p->bytes) return 0;
+    char *t = NULL;
+    Py_ssize_t len = 0;
+    if (PyBytes_AsStringAndSize(p->bytes, &t, &len) < 0) {
+        pa_path_release(p);
+        return 0;
+    }
+    if ((size_t)len != strlen(t)) {
+        pa_path_release(p);
+        pa_input_error("a text argument: a string with a NUL character");
+        return 0;
+    }
+    p->text = t;
+    return Py_CLEANUP_SUPPORTED;
+}
+
+int pa_text_arg(PyObject *o, void *out) { return text_convert(o, out, 0); }
+
+int pa_text_or_none_arg(PyObject *o, void *out) { return text_convert(o, out, 1); }
+
 /* ---- paths ---------------------------------------------------------------------------------- */
 
 void pa_path_release(pa_path *p)
@@ -228,8 +277,11 @@ int pa_arg_choice_obj(const char *name, PyObject *value, const char *const *name
         pa_type_error(name, "a string", value, allowed);
         return -1;
     }
-    const char *s = PyUnicode_AsUTF8AndSize(value, NULL);
-    return s ? pa_arg_choice(name, s, names, n) : -1;
+    PyObject *b = pa_encode_text(value);
+    const char *s = b ? PyBytes_AsString(b) : NULL;
+    int r = s ? pa_arg_choice(name, s, names, n) : -1;
+    Py_XDECREF(b);
+    return r;
 }
 
 int pa_arg_double(const char *name, PyObject *value, double *out)
@@ -254,6 +306,28 @@ int pa_arg_double(const char *name, PyObject *value, double *out)
     return 0;
 }
 
+/* Sets the field named k of `base` to `value`; -1 with the refusal. */
+static int field_set(const char *k, PyObject *value, const char *item, const pa_field *fields,
+                     size_t n, void *base)
+{
+    size_t i = 0;
+    while (i < n && strcmp(k, fields[i].name)) i++;
+    if (i == n) {
+        char allowed[512];
+        size_t len = 0;
+        allowed[0] = '\0';
+        for (size_t j = 0; j < n && len < sizeof allowed; j++)
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", j ? ", " : "",
+                                    fields[j].name);
+        pa_input_error("unknown %s '%s' (allowed: %s)", item, k, allowed);
+        return -1;
+    }
+    double v;
+    if (pa_arg_double(k, value, &v) < 0) return -1;
+    memcpy((char *)base + fields[i].off, &v, sizeof v);
+    return 0;
+}
+
 int pa_arg_fields(PyObject *d, const char *what, const char *item, const pa_field *fields,
                   size_t n, void *base)
 {
@@ -269,23 +343,12 @@ int pa_arg_fields(PyObject *d, const char *what, const char *item, const pa_fiel
             pa_type_error(what, "names as keys", key, NULL);
             return -1;
         }
-        const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
-        if (!k) return -1;
-        size_t i = 0;
-        while (i < n && strcmp(k, fields[i].name)) i++;
-        if (i == n) {
-            char allowed[512];
-            size_t len = 0;
-            allowed[0] = '\0';
-            for (size_t j = 0; j < n && len < sizeof allowed; j++)
-                len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", j ? ", " : "",
-                                        fields[j].name);
-            pa_input_error("unknown %s '%s' (allowed: %s)", item, k, allowed);
-            return -1;
-        }
-        double v;
-        if (pa_arg_double(k, value, &v) < 0) return -1;
-        memcpy((char *)base + fields[i].off, &v, sizeof v);
+        /* a name with surrogates is named as written, not a UnicodeEncodeError */
+        PyObject *kb = pa_encode_text(key);
+        const char *k = kb ? PyBytes_AsString(kb) : NULL;
+        int r = k ? field_set(k, value, item, fields, n, base) : -1;
+        Py_XDECREF(kb);
+        if (r < 0) return -1;
     }
     return 0;
 }

@@ -174,14 +174,17 @@ static int apply_fields(accel_audio_params *p, PyObject *kw)
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(kw, &pos, &key, &value)) {
-        const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
-        if (!k) return -1;
-        const field *f = find_field(k);
-        if (!f) {
+        /* a name with surrogates is named as written, not a UnicodeEncodeError */
+        PyObject *kb = pa_encode_text(key);
+        const char *k = kb ? PyBytes_AsString(kb) : NULL;
+        const field *f = k ? find_field(k) : NULL;
+        int r = -1;
+        if (k && !f)
             pa_input_error("AudioParams: unknown field '%s' (see AudioParams.fields())", k);
-            return -1;
-        }
-        if (field_set(p, f, value, k) < 0) return -1;
+        else if (f)
+            r = field_set(p, f, value, k);
+        Py_XDECREF(kb);
+        if (r < 0) return -1;
     }
     return 0;
 }
@@ -206,6 +209,7 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         PyDict_DelItemString(fkw, "preset");
     }
     const char *preset = "whisper-80";
+    PyObject *preset_bytes = NULL;
     if (preset_obj) {
         if (!PyUnicode_Check(preset_obj)) {
             pa_type_error("AudioParams.preset", "a string", preset_obj,
@@ -214,8 +218,10 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
             Py_DECREF(fkw);
             return NULL;
         }
-        preset = PyUnicode_AsUTF8AndSize(preset_obj, NULL);
+        preset_bytes = pa_encode_text(preset_obj); /* named as written when refused */
+        preset = preset_bytes ? PyBytes_AsString(preset_bytes) : NULL;
         if (!preset) {
+            Py_XDECREF(preset_bytes);
             Py_DECREF(preset_obj);
             Py_DECREF(fkw);
             return NULL;
@@ -233,6 +239,7 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         snprintf(o->preset, sizeof o->preset, "%s", preset);
     }
     Py_XDECREF(preset_obj); /* `preset` is not used after this */
+    Py_XDECREF(preset_bytes);
     if (!o) {
         Py_DECREF(fkw);
         return NULL;
@@ -267,20 +274,25 @@ static PyObject *params_getattro(PyObject *self, PyObject *name)
         if (f && !strcmp(n, f->name)) return field_get(&((pa_audio_params *)self)->p, f);
         if (!strcmp(n, "preset")) return PyUnicode_FromString(((pa_audio_params *)self)->preset);
     }
-    PyErr_Clear();
+    PyErr_Clear(); /* a name with surrogates is no field: Python's own AttributeError */
     return PyObject_GenericGetAttr(self, name);
 }
 
 static int params_setattro(PyObject *self, PyObject *name, PyObject *v)
 {
-    const char *n = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, NULL) : NULL;
+    PyObject *nb = PyUnicode_Check(name) ? pa_encode_text(name) : NULL;
+    const char *n = nb ? PyBytes_AsString(nb) : NULL;
     const field *f = n ? find_field(n) : NULL;
+    int r;
     if (!f || strcmp(n, f->name)) {
         PyErr_Clear();
         pa_input_error("AudioParams has no field '%s' (see AudioParams.fields())", n ? n : "?");
-        return -1;
+        r = -1;
+    } else {
+        r = field_set(&((pa_audio_params *)self)->p, f, v, f->name);
     }
-    return field_set(&((pa_audio_params *)self)->p, f, v, f->name);
+    Py_XDECREF(nb);
+    return r;
 }
 
 static PyObject *params_as_dict(PyObject *self, PyObject *unused)
@@ -815,13 +827,18 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     static char *kwlist[] = {"source", "chunks", "rate", "options", "op", "encoded", NULL};
     PyObject *source, *options = NULL;
     int chunks = 0, rate = 16000, encoded = 0;
-    const char *op = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOzp:audio_segments", kwlist, &source, &chunks,
-                                     &rate, &options, &op, &encoded))
+    pa_path opp = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOO&p:audio_segments", kwlist, &source, &chunks,
+                                     &rate, &options, pa_text_or_none_arg, &opp, &encoded))
         return NULL;
+    /* the operation's name in a buffer of this call: nothing below holds a Python object */
+    char op[256];
+    snprintf(op, sizeof op, "%s", opp.text ? opp.text : "");
+    int have_op = opp.text != NULL;
+    pa_path_release(&opp);
     accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
-    vp.op = op;
+    vp.op = have_op ? op : NULL;
     if (pa_arg_fields(options, "options", "VAD option", vad_fields,
                       sizeof vad_fields / sizeof *vad_fields, &vp) < 0)
         return NULL;

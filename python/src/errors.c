@@ -174,10 +174,15 @@ void pa_wrap_foreign_error(const char *name)
     }
     PyObject *tn = et ? PyType_GetName((PyTypeObject *)et) : NULL;
     PyObject *text = ev ? PyObject_Str(ev) : NULL;
-    const char *t = tn ? PyUnicode_AsUTF8AndSize(tn, NULL) : NULL;
-    const char *m = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+    /* the producer's words as they are: a name in them that is not UTF-8 (surrogates) too */
+    PyObject *tnb = tn ? pa_encode_text(tn) : NULL;
+    PyObject *mb = text ? pa_encode_text(text) : NULL;
+    const char *t = tnb ? PyBytes_AsString(tnb) : NULL;
+    const char *m = mb ? PyBytes_AsString(mb) : NULL;
     PyErr_Clear();
     pa_input_error("%s: its exporter failed: %s: %s", name, t ? t : "error", m ? m : "");
+    Py_XDECREF(tnb);
+    Py_XDECREF(mb);
     Py_XDECREF(tn);
     Py_XDECREF(text);
     Py_XDECREF(et);

@@ -212,6 +212,16 @@ PyObject *pa_raise_last(accel_status st);
  * .record; rec may be NULL (no record). Returns NULL. */
 PyObject *pa_raise_record(accel_status st, const char *msg, const accel_run_record *rec);
 
+/* The bytes a str stands for, for the library: UTF-8, with the surrogates os.fsdecode makes of
+ * bytes that are not UTF-8 turned back into those bytes (surrogateescape: a name from
+ * os.listdir reaches the library as the file's name, and its messages name it as the caller
+ * wrote it); other lone surrogates, which no bytes decode to, as backslash escapes ("\ud800").
+ * Never a UnicodeEncodeError. A new reference, or NULL with an exception (memory). */
+PyObject *pa_encode_text(PyObject *str);
+/* A str from text the library wrote (a message, a path, a setting's value): UTF-8, bytes that
+ * are not UTF-8 as surrogates (surrogateescape), as pa_encode_text wrote them. */
+PyObject *pa_decode(const char *text);
+
 /* A path argument: str, bytes or os.PathLike through the file-system encoding. */
 typedef struct pa_path {
     PyObject *bytes; /* owned; NULL for None */
@@ -231,6 +241,12 @@ typedef struct pa_paths {
 } pa_paths;
 /* Reads `seq` into p; -1 with an accel.InputError naming `name` (or its item) and the reason. */
 int pa_paths_get(PyObject *seq, const char *name, pa_paths *p);
+/* PyArg "O&" converters of a word or other text argument (an operation, a preset, a setting's
+ * value) into a pa_path, through pa_encode_text (cleanup supported); the second takes None
+ * (text NULL). Not a str: accel.InputTypeError; a NUL in it: accel.InputError. The package's
+ * functions check their arguments first and name them; these name "a text argument". */
+int pa_text_arg(PyObject *o, void *out);
+int pa_text_or_none_arg(PyObject *o, void *out);
 /* PyArg "O&" converter: pa_paths_get named "paths". */
 int pa_paths_arg(PyObject *o, void *out);
 void pa_paths_release(pa_paths *p);
