@@ -48,8 +48,9 @@ def _is_encoded(x: Any) -> bool:
 
 
 def _all_numbers(x: Any) -> bool:
-    """A non-empty list of numbers: one clip's samples, not a batch."""
-    return bool(x) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x)
+    """A list of numbers: one clip's samples, not a batch. An empty list is an empty clip, as
+    for vad, chunks and resample (what the CLI gives for a recording of no samples)."""
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x)
 
 
 def _input_error(msg: str) -> InputError:
@@ -153,6 +154,8 @@ class Audio:
     def _features_to_file(self, c: Any, p: AudioParams, x: Any, out: PathLike) -> Any:
         if _is_path(x):
             return self._stream(c, p, x, out)
+        if isinstance(x, (list, tuple)) and not x:
+            raise _input_error("x: no input files (out= streams files to .npy files)")
         if isinstance(x, (list, tuple)) and all(_is_path(v) for v in x):
             os.makedirs(out, exist_ok=True)
             results, seen = [], {}

@@ -342,3 +342,36 @@ def test_empty_input_equals_the_cli_on_an_empty_recording(ctx, np, tmp_path):
         got = ctx.audio.features(np.zeros(0, np.float32), preset)
         assert got.shape == want.shape and np.array_equal(got, want), preset
     assert ctx.audio.vad(np.zeros(0, np.float32)) == []
+
+
+def test_an_empty_list_is_an_empty_clip_as_for_vad_and_the_cli(ctx, np, tmp_path):
+    # features([]) returned [] (read as a batch of no clips), where vad([]), chunks([]) and
+    # resample([]) read [] as a clip of no samples, and the CLI gives an empty recording the
+    # preset's empty result: now [] and () are such a clip, a well-formed result with the
+    # preset's shape and dtype, what the CLI writes for a zero-length recording
+    import wave
+    path = str(tmp_path / "zero.wav")
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000), w.writeframes(b"")
+    for preset, shape in (("whisper-80", (80, 3000)), ("whisper-128", (128, 3000)),
+                          ("fbank", (0, 23)), ("fbank-80", (0, 80)), ("vggish", (0, 96, 64))):
+        cli("audio", "features", path, "--preset", preset, "-o", str(tmp_path / "z.npy"),
+            check=True)
+        want = np.load(tmp_path / "z.npy")
+        for empty in ([], ()):
+            got = ctx.audio.features(empty, preset)
+            assert isinstance(got, np.ndarray), (preset, type(got))
+            assert got.shape == want.shape == shape and got.dtype == np.float32, preset
+            assert np.array_equal(got, want), preset
+        # in a batch an empty clip is one result among the others
+        batch = ctx.audio.features([np.zeros(0, np.float32), np.zeros(1600, np.float32)], preset)
+        assert len(batch) == 2 and np.array_equal(batch[0], want), preset
+    w = ctx.audio.features([], windows=True)
+    assert w.shape == (0, 80, 3000) and w.dtype == np.float32
+    assert ctx.audio.vad([]) == ctx.audio.chunks([]) == []
+    assert ctx.audio.resample([], 8000).shape == (0,)
+    # out= streams files: no input files is refused, naming x, and no directory is made
+    with pytest.raises(accel.InputError) as e:
+        ctx.audio.features([], out=str(tmp_path / "feats"))
+    assert e.value.message == "x: no input files (out= streams files to .npy files)"
+    assert not (tmp_path / "feats").exists()
