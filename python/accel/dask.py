@@ -45,7 +45,8 @@ except ImportError as _e:  # pragma: no cover - depends on the installation
 from . import _accel
 from ._context import Context
 from ._args import input_error, text, type_error, whole
-from ._corpus import Corpus, CorpusRecord, RunLog, RunSummary, _param_text, _path, _paths
+from ._corpus import (Corpus, CorpusRecord, RunLog, RunSummary, _log_clash, _param_text, _path,
+                      _paths)
 from .errors import AccelWarning, Error, InputError, UnavailableError
 
 __all__ = ["map_files", "MapResult", "worker_context", "GPU_RESOURCE"]
@@ -234,7 +235,9 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     - ``resume`` (default True): inputs whose output is complete are skipped (header and size
       checked), as ``--resume`` does; False recomputes everything.
     - ``log``: a file the client appends the run log to (docs/cli.md: one JSON line per input,
-      in input order, then the summary line); None keeps no file.
+      in input order, as the batches complete, then the summary line); None keeps no file. A
+      log that is the manifest (``paths`` from :func:`accel.read_manifest`), an input or an
+      output of the run is refused before anything runs, in the CLI's words.
     - ``batch_size``: inputs per task (default: enough for about four tasks per worker
       thread). Each task scans the output directory once for partial files.
     - ``gpu``: submit the tasks with ``resources={"GPU": 1}`` and pin each worker's context to
@@ -247,6 +250,7 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     that fails has its record (and log line) say why; the others are done. A worker that dies
     has its tasks retried by Dask (up to ``distributed.scheduler.allowed-failures`` times;
     beyond, that task's inputs fail with the reason)."""
+    manifest = getattr(paths, "manifest", None)
     paths = [os.fsdecode(p) for p in _paths(paths)]
     if not paths:
         raise input_error("paths: no input files")
@@ -281,6 +285,7 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     try:
         step = Corpus(cctx, op, out_dir, resume, **dict(params_t))
         step.check(paths)
+        _log_clash(log, manifest, paths, step.output)  # before the log file is created
         runlog = RunLog(log)
         if resume:
             step.clean(paths)  # what a killed earlier run left, as --resume does
