@@ -831,30 +831,28 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOO&p:audio_segments", kwlist, &source, &chunks,
                                      &rate, &options, pa_text_or_none_arg, &opp, &encoded))
         return NULL;
-    /* the operation's name in a buffer of this call: nothing below holds a Python object */
-    char op[256];
-    snprintf(op, sizeof op, "%s", opp.text ? opp.text : "");
-    int have_op = opp.text != NULL;
-    pa_path_release(&opp);
     accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
-    vp.op = have_op ? op : NULL;
-    if (pa_arg_fields(options, "options", "VAD option", vad_fields,
-                      sizeof vad_fields / sizeof *vad_fields, &vp) < 0)
-        return NULL;
+    vp.op = opp.text; /* its bytes live in opp until the call is done */
     pa_path path = {0};
     pa_input in;
     int have_in = 0;
     memset(&in, 0, sizeof in);
-    if (encoded) {
-        if (pa_input_arg(source, "x", &encoded_accept, &in) < 0) return NULL;
-        have_in = 1;
-    } else if (PyUnicode_Check(source) || PyBytes_Check(source) ||
-               PyObject_HasAttrString(source, "__fspath__")) {
-        if (!pa_path_arg(source, &path)) return NULL;
-    } else {
-        if (pa_input_arg(source, "x", &samples_accept, &in) < 0) return NULL;
-        have_in = 1;
+    int ok = pa_arg_fields(options, "options", "VAD option", vad_fields,
+                           sizeof vad_fields / sizeof *vad_fields, &vp) == 0;
+    if (ok && encoded) {
+        ok = pa_input_arg(source, "x", &encoded_accept, &in) == 0;
+        have_in = ok;
+    } else if (ok && (PyUnicode_Check(source) || PyBytes_Check(source) ||
+                      PyObject_HasAttrString(source, "__fspath__"))) {
+        ok = pa_path_arg(source, &path) != 0;
+    } else if (ok) {
+        ok = pa_input_arg(source, "x", &samples_accept, &in) == 0;
+        have_in = ok;
+    }
+    if (!ok) {
+        pa_path_release(&opp);
+        return NULL;
     }
     pa_context *c = (pa_context *)self;
     accel_status st;
@@ -864,6 +862,7 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     accel_audio_info info = {.struct_size = sizeof info};
     PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, encoded, rate, &segs, &ns, &info));
     pa_path_release(&path);
+    pa_path_release(&opp);
     if (have_in) pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     PyObject *list = PyList_New((Py_ssize_t)ns);

@@ -327,26 +327,23 @@ static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject 
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:select_candidates", kwlist, pa_text_or_none_arg,
                                      &opp))
         return NULL;
-    /* the texts live in a buffer of this function: the calls below hold no Python object */
-    char opbuf[256];
-    const char *op = NULL;
-    if (opp.text) {
-        snprintf(opbuf, sizeof opbuf, "%s", opp.text);
-        op = opbuf;
-    }
-    pa_path_release(&opp);
+    const char *op = opp.text; /* its bytes live in opp until the calls are done */
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024], warning[512];
     size_t n = 0, cap = 64;
     accel_candidate *cand = calloc(cap, sizeof *cand);
-    if (!cand) return pa_no_memory("select: out of memory for the candidates");
+    if (!cand) {
+        pa_path_release(&opp);
+        return pa_no_memory("select: out of memory for the candidates");
+    }
     for (size_t i = 0; i < cap; i++) cand[i].struct_size = sizeof cand[i];
     PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
     if (st == ACCEL_OK && n > cap) { /* more devices than slots: once more with room for all */
         accel_candidate *more = realloc(cand, n * sizeof *cand);
         if (!more) {
             free(cand);
+            pa_path_release(&opp);
             return pa_no_memory("select: out of memory for %zu candidates", n);
         }
         cand = more;
@@ -354,6 +351,7 @@ static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject 
         cap = n;
         PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
     }
+    pa_path_release(&opp); /* op is not used after this */
     if (st == PA_CLOSED) {
         free(cand);
         return pa_raise(st, msg);
@@ -402,9 +400,7 @@ static PyObject *ctx_config_get(PyObject *self, PyObject *args)
 {
     pa_path keyp;
     if (!PyArg_ParseTuple(args, "O&:config_get", pa_text_arg, &keyp)) return NULL;
-    char key[256];
-    snprintf(key, sizeof key, "%s", keyp.text);
-    pa_path_release(&keyp);
+    const char *key = keyp.text; /* its bytes live in keyp until the call is done */
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
@@ -420,6 +416,7 @@ static PyObject *ctx_config_get(PyObject *self, PyObject *args)
         pa_last_error(st, msg, sizeof msg);
     }
     Py_END_ALLOW_THREADS;
+    pa_path_release(&keyp);
     if (st == ACCEL_OK) {
         /* a value is the caller's text (a path such as ACCEL_CONFIG's): bytes as they were */
         r = Py_BuildValue("(NN)", pa_decode(value ? value : ""), pa_decode(source ? source : ""));
