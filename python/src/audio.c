@@ -336,8 +336,17 @@ static PyObject *params_check(PyObject *self, PyObject *unused)
 
 static PyObject *params_shape(PyObject *self, PyObject *args)
 {
-    Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "n:shape", &n)) return NULL;
+    PyObject *o;
+    if (!PyArg_ParseTuple(args, "O:shape", &o)) return NULL;
+    /* a whole number (numpy's too), not a bool, a float or a str */
+    if (PyBool_Check(o) || !PyIndex_Check(o))
+        return pa_type_error("n_samples", "a whole number", o, ">= 0");
+    Py_ssize_t n = PyNumber_AsSsize_t(o, PyExc_OverflowError);
+    if (n == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return NULL;
+        PyErr_Clear(); /* no bare OverflowError */
+        return pa_input_error("n_samples: out of range (allowed: 0..%zd)", PY_SSIZE_T_MAX);
+    }
     if (pa_arg_range("n_samples", n, 0, PY_SSIZE_T_MAX, ">= 0") < 0) return NULL;
     size_t shape[3];
     int nd = 0;

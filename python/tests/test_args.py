@@ -210,6 +210,7 @@ def test_public_functions_refuse_a_wrong_type_with_type_error(tmp_path):
     # of the right type that is not allowed stays an InputError, not a TypeError.
     np = pytest.importorskip("numpy")
     import accel.ctranslate2
+    import accel.onnxruntime
     ctx = accel.Context(discovery=False, warmup=False)
     x = np.zeros(1600, np.float32)
     img = np.zeros((8, 8, 3), np.uint8)
@@ -279,6 +280,12 @@ def test_public_functions_refuse_a_wrong_type_with_type_error(tmp_path):
         (lambda v: accel.parse_manifest(b"a.wav", v), "name: expected a string", (3,)),
         (lambda v: accel.ctranslate2.settings(v, context=ctx), "model_size: expected a number",
          ([1],)),
+        (lambda v: accel.ctranslate2.settings(context=v), "context: expected an accel.Context",
+         ("cpu", ctx._c)),
+        (lambda v: accel.onnxruntime.providers(context=ctx, gpu_mem_limit=v), "gpu_mem_limit: "
+         "expected a whole number", ("1G", 1.5e9)),
+        (lambda v: accel.AudioParams("fbank").shape(v), "n_samples: expected a whole number",
+         ("16000", 16000.0, None)),
     ]
     for call, text, values in wrong:
         for v in values:
@@ -300,6 +307,9 @@ def test_public_functions_refuse_a_wrong_type_with_type_error(tmp_path):
         (lambda: ctx.image.decode(b"x", scale_denom=3), "scale_denom: 3 (allowed: 1, 2, 4, 8, or "
          "None)"),
         (lambda: accel.shard_of("a.wav", 0), "count: 0 (allowed: a whole number 1..4294967295)"),
+        (lambda: accel.AudioParams("fbank").shape(-1), "n_samples: -1 (allowed: >= 0)"),
+        (lambda: accel.AudioParams("fbank").shape(2 ** 70), "n_samples: out of range (allowed: "
+         "0..%d)" % (2 ** 63 - 1)),
     ]
     for call, text in bad:
         with pytest.raises(accel.InputError) as e:
