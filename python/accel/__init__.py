@@ -31,7 +31,8 @@ from ._device import Device
 from ._records import AudioInfo, AudioResult, RunRecord, Segment
 from .doctor import Check, Report, doctor
 from .errors import (BatchError, ConfigError, DeviceError, DeviceLostError, DeviceTimeoutError,
-                     DisabledError, Error, FileError, FormatError, InputError, InternalError,
+                     DisabledError, Error, FileError, FormatError, InputError, InputTypeError,
+                     InternalError,
                      KernelError, NotBuiltError, NotFoundError, OutOfMemoryError, StrictError,
                      UnavailableError, UnsupportedError, VendorError)
 from .errors import AccelWarning
@@ -44,10 +45,10 @@ __all__ = [
     "Check", "version", "AccelWarning",
     "Corpus", "CorpusRecord", "RunLog", "RunSummary", "NpyHeader", "read_manifest",
     "parse_manifest", "path_hash", "shard_of", "shard_parse", "output_complete", "npy_header",
-    "Error", "InputError", "ConfigError", "NotFoundError", "NotBuiltError", "DeviceError",
-    "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError", "FileError",
-    "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError", "DisabledError",
-    "VendorError", "InternalError", "BatchError",
+    "Error", "InputError", "InputTypeError", "ConfigError", "NotFoundError", "NotBuiltError",
+    "DeviceError", "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError",
+    "FileError", "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError",
+    "DisabledError", "VendorError", "InternalError", "BatchError",
 ]
 
 #: Submodules loaded on first use: the framework adapters import nothing until called (and

@@ -46,12 +46,13 @@ def is_array_like(x: Any) -> bool:
 
 def samples_from_sequence(x: Any, name: str) -> Any:
     """A list of numbers as float32 samples (one documented copy)."""
-    from .errors import InputError
+    from ._args import type_error
 
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x):
-        raise InputError("%s: a sequence that is not all numbers; pass an array "
-                         "(numpy, torch, array.array) of float32 or int16 samples" % name,
-                         status="ERR_INVALID_ARG", code=1)
+    for i, v in enumerate(x):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise type_error("%s[%d]" % (name, i), "a number (a list is one clip's samples)", v,
+                             "an array (numpy, torch, array.array) of float32 or int16 "
+                             "samples, or a list of numbers")
     if _np is not None:
         return _np.asarray(x, dtype=_np.float32)
     return array.array("f", x)

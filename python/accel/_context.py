@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Literal, Optional, Tuple, Union, overload
 
 from . import _accel
+from ._args import choice, number, text, type_error, whole
 from ._arrays import to_array
 from ._device import Device
 from ._records import RunRecord
@@ -46,8 +47,7 @@ def setting_value(key: str, value: Any) -> str:
         return value
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    raise _input_error("%s: a %s is not a setting value (allowed: str, int, float, bool)"
-                       % (key, type(value).__name__))
+    raise type_error(key, "a setting value", value, "str, int, float, bool")
 
 
 def device_options(device: DeviceSpec, backend: Optional[str]) -> List[Tuple[str, str]]:
@@ -60,8 +60,8 @@ def device_options(device: DeviceSpec, backend: Optional[str]) -> List[Tuple[str
     if isinstance(device, Device):
         return [("ACCEL_DEVICE", device.pci_bus_id or str(device.index))]
     if isinstance(device, bool) or not isinstance(device, (int, str)):
-        raise _input_error("device: a %s (allowed: an index, a PCI bus id, a kind such as "
-                           "'cuda' or 'cpu', 'auto', or an accel.Device)" % type(device).__name__)
+        raise type_error("device", "a device", device, "an index, a PCI bus id, a kind such as "
+                         "'cuda' or 'cpu', 'auto', or an accel.Device")
     if isinstance(device, int):
         if device < 0:
             raise _input_error("device: %d (allowed: an index >= 0)" % device)
@@ -163,6 +163,20 @@ class Context:
                  num_threads: Optional[int] = None, *, discovery: bool = True,
                  warmup: bool = True, cache: bool = True, **settings: Any) -> None:
         opts: List[Tuple[str, str]] = []
+        # the named keywords' types (a setting may also be given as its text, as in the
+        # environment: "8", "0.5", "1")
+        for key, v, kind in (("memory_limit_gb", memory_limit_gb, "number"),
+                             ("memory_fraction", memory_fraction, "number"),
+                             ("num_threads", num_threads, "whole number")):
+            if v is None or isinstance(v, str):
+                continue
+            if kind == "number":
+                number(key, v, "a number, or its text")
+            else:
+                whole(key, v, allowed="a whole number, or its text")
+        if backend is not None and not isinstance(backend, str):
+            raise type_error("backend", "a string", backend,
+                             "auto, cuda, rocm, opencl, metal, cpu (hip = rocm, mps = metal)")
         if backend is not None:
             opts.append(("ACCEL_BACKEND", setting_value("ACCEL_BACKEND", backend)))
         opts += device_options(device, backend)
@@ -230,9 +244,11 @@ class Context:
         return list(self._devices)
 
     def device(self, index: int) -> Device:
-        """The device with this index (accel.NotFoundError when there is none)."""
+        """The device with this index (accel.NotFoundError when there is none, accel.InputTypeError
+        for an index that is not a whole number)."""
         devs = self.devices
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(devs):
+        whole("index", index, allowed="a device index, 0..%d" % (len(devs) - 1))
+        if not 0 <= index < len(devs):
             from .errors import NotFoundError
             raise NotFoundError("device %r does not exist (this context has %d devices, 0..%d)"
                                 % (index, len(devs), len(devs) - 1),
@@ -254,9 +270,11 @@ class Context:
         A requested device that is absent or unusable gives a warning and the next one, or
         accel.StrictError in strict mode (its ``explain`` says why). With ``explain`` True
         returns a :class:`Selection` with the explanation, else the :class:`Device`."""
-        index, text = self._c.select(op, bool(explain))
+        if op is not None:
+            text("op", op)
+        index, why = self._c.select(op, bool(explain))
         dev = self.devices[index]
-        return Selection(dev, text or "") if explain else dev
+        return Selection(dev, why or "") if explain else dev
 
     def precision(self, device: DeviceSpec = None) -> frozenset:
         """The number formats a device may use ("fp32", "tf32", "fp16", "bf16", "int8"):
@@ -273,7 +291,7 @@ class Context:
             return device.index
         if isinstance(device, int) and not isinstance(device, bool):
             return self.device(device).index
-        raise _input_error("device: expected an index or an accel.Device, got %r" % (device,))
+        raise type_error("device", "an index or an accel.Device", device)
 
     # ---- configuration, plans, statistics ----------------------------------------------
 
@@ -295,15 +313,22 @@ class Context:
         device's budget (free memory reduced by ACCEL_MEMORY_LIMIT_GB, ACCEL_MEMORY_FRACTION
         and a margin). ``device`` None plans for the device selection would choose;
         ``calibrate`` measures the memory formula with two small runs."""
+        text("op", op)
+        n = whole("item_size", item_size, 0, allowed="a whole number >= 0")
         d = -1 if device is None else self._index(device)
-        return Plan(**self._c.plan_batch(op, item_size, d, bool(calibrate)))
+        return Plan(**self._c.plan_batch(op, n, d, bool(calibrate)))
 
     def plan_chunk(self, op: str, duration_s: float, rate: int = 16000,
                    device: Optional[int] = None) -> Plan:
         """Chunk length for an input of ``duration_s`` seconds at ``rate`` Hz processed by
         ``op`` (ACCEL_CHUNK_SECONDS overrides)."""
+        text("op", op)
+        seconds = number("duration_s", duration_s, "a number of seconds > 0")
+        if not 0 < seconds < float("inf"):
+            raise _input_error("duration_s: %r (allowed: a number of seconds > 0)" % (duration_s,))
+        hz = whole("rate", rate, 1, 768000, "a whole number of Hz, 1..768000")
         d = -1 if device is None else self._index(device)
-        return Plan(**self._c.plan_chunk(op, float(duration_s), int(rate), d))
+        return Plan(**self._c.plan_chunk(op, seconds, hz, d))
 
     def stats(self) -> Dict[str, OpStats]:
         """Per-operation counters since creation (calls made with ``device=`` included)."""
@@ -367,7 +392,9 @@ class Context:
         """``dtype(x·scale + offset)`` for every element, computed in float32; ``x`` is uint8,
         int16, int32, float16 or float32 (any shape), ``dtype`` "float32" or "float16"
         (rounded to nearest even). Returns an array of x's shape."""
-        buf, rec = self._for(device).convert(x, dtype, float(scale), float(offset))
+        dtype = choice("dtype", dtype, ("float32", "float16"))
+        scale, offset = number("scale", scale), number("offset", offset)
+        buf, rec = self._for(device).convert(x, dtype, scale, offset)
         self._record(rec)
         return to_array(buf)
 
@@ -375,6 +402,7 @@ class Context:
         """sum, mean, var (population), min or max of a 1-D float32 array (a float), or of
         each row of a 2-D one (an array), accumulated in float64 and rounded once. float64
         and float16 inputs are converted to float32 first (one copy)."""
+        op = choice("op", op, ("sum", "mean", "var", "min", "max"))
         buf, rec, nd = self._for(device).reduce(x, op)
         self._record(rec)
         if nd == 1:

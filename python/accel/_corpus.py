@@ -14,12 +14,12 @@ accel.dask.map_files runs the same step on Dask workers.
 """
 from __future__ import annotations
 
-import numbers
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _accel
+from ._args import text, type_error, whole
 from .errors import Error, InputError, error_class
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -27,15 +27,26 @@ PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 _CODES = {v: k for k, v in _accel.STATUS.items()}
 
 
+# the types of the parameters the steps take (the library reads their texts and refuses a
+# bad value, naming it); another key is passed on for the library to refuse by name
+_PARAM_TYPES = {"padding": "word", "model": "word", "windows": "bool", "size": "whole"}
+
+
 def _param_text(key: str, value: Any) -> str:
+    kind = _PARAM_TYPES.get(key)
+    if kind == "word":
+        return text(key, value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return str(whole(key, value, allowed="True, False (1, 0)"))
+    if kind == "whole":
+        return str(whole(key, value, allowed="a whole number 1..16384"))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, (int, str)):
         return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    raise InputError("parameter %s: a %s (allowed: str, int, bool)" % (key, type(value).__name__),
-                     status="ERR_INVALID_ARG", code=_accel.STATUS["ERR_INVALID_ARG"])
+    raise type_error(key, "a parameter value", value, "str, int, bool")
 
 
 def _input_error(msg: str) -> InputError:
@@ -48,8 +59,7 @@ def _is_path(x: Any) -> bool:
 
 def _path(x: Any, name: str) -> Any:
     if not _is_path(x):
-        raise _input_error("%s: a %s is not a path (allowed: str, bytes, os.PathLike)"
-                           % (name, type(x).__name__))
+        raise type_error(name, "a path", x, "str, bytes, os.PathLike")
     return x
 
 
@@ -59,10 +69,75 @@ def _paths(paths: Any, name: str = "paths") -> List[Any]:
     try:
         out = list(paths)
     except TypeError:
-        raise _input_error("%s: a %s is not a list of paths" % (name, type(paths).__name__)) from None
+        raise type_error(name, "a list of paths", paths) from None
     for i, p in enumerate(out):
         _path(p, "%s[%d]" % (name, i))
     return out
+
+
+class _ManifestPaths(list):
+    """The paths of a manifest (what :func:`read_manifest` returns): a list that remembers the
+    manifest it was read from (``manifest``), so that a run can refuse a log that is the
+    manifest, as the CLI's ``--log`` does."""
+
+    manifest: Optional[str] = None
+
+
+def _same_file(a: bytes, b: bytes) -> bool:
+    """Two names of one file (a link to it included): accel_cli_same_file."""
+    if a == b"-" or b == b"-":
+        return False
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        return False
+    return sa.st_dev == sb.st_dev and sa.st_ino == sb.st_ino
+
+
+def _same_place(a: bytes, b: bytes) -> bool:
+    """The same name in the same directory, the directories compared by their real paths (an
+    existing file also by its identity): accel_cli_same_place, so that Python refuses what the
+    CLI refuses."""
+    if a == b"-" or b == b"-":
+        return False
+    da, ba = a.rsplit(b"/", 1) if b"/" in a else (b".", a)
+    db, bb = b.rsplit(b"/", 1) if b"/" in b else (b".", b)
+    if ba != bb:
+        return _same_file(a, b)
+    try:
+        return (os.path.realpath(da or b"/", strict=True)
+                == os.path.realpath(db or b"/", strict=True))
+    except (OSError, ValueError):
+        return a == b
+
+
+def _log_clash(log: Optional[str], manifest: Optional[str], inputs: List[Any],
+               output_of: Any) -> None:
+    """Refuses a log that is one of the run's own files, in the CLI's words (tools/accel/
+    cli_corpus.c, with ``log`` for ``--log``): the log is appended to, so naming the manifest
+    or an input would add JSON lines to it (and the next resume would read them as paths), and
+    naming an output would lose the log when the output is renamed over it."""
+    if log is None:
+        return
+    lb = os.fsencode(log)
+    if manifest is not None:
+        mb = os.fsencode(manifest)
+        if _same_place(lb, mb) or _same_file(lb, mb):
+            raise _input_error("log %s is the manifest; the log is appended to, so it needs a "
+                               "file of its own" % log)
+    bl = lb.rsplit(b"/", 1)[-1]
+    # outputs end in .npy or .json: only such a log can be one
+    outputs = bl.endswith(b".npy") or bl.endswith(b".json")
+    for p in inputs:
+        pb = os.fsencode(p)
+        if pb.rsplit(b"/", 1)[-1] == bl and _same_place(lb, pb):
+            raise _input_error("log %s is an input of this run; the log is appended to, so it "
+                               "needs a file of its own" % log)
+        if outputs:
+            ob = os.fsencode(output_of(p))
+            if ob.rsplit(b"/", 1)[-1] == bl and _same_place(lb, ob):
+                raise _input_error("log %s is the output of '%s'; the log needs a file of its "
+                                   "own" % (log, os.fsdecode(p)))
 
 
 @dataclass(frozen=True)
@@ -167,15 +242,19 @@ class RunLog:
     Safe to share between threads. Use it as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Optional[PathArg] = None) -> None:
+        if path is not None:
+            _path(path, "path")
+            if os.fsencode(path) == b"-":
+                # "-" is standard input for read_manifest; here it would silently be a file
+                raise _input_error("log -: the log is a file that every run appends to; give it "
+                                   "a name (run.jsonl)")
         self.path: Optional[str] = None if path is None else os.fsdecode(path)
         self._log = _accel.RunLog(path)
 
     def write(self, record: CorpusRecord) -> None:
         """Append the line of one record and count it."""
         if not isinstance(record, CorpusRecord):
-            raise InputError("record: expected an accel.CorpusRecord, got %s"
-                             % type(record).__name__, status="ERR_INVALID_ARG",
-                             code=_accel.STATUS["ERR_INVALID_ARG"])
+            raise type_error("record", "an accel.CorpusRecord", record)
         self._log.item(record._tuple())
 
     def summary(self) -> RunSummary:
@@ -227,15 +306,17 @@ class Corpus:
 
     def __init__(self, ctx: Any, op: str, out_dir: PathArg, resume: bool = False,
                  device: Any = None, **params: Any) -> None:
-        if not isinstance(op, str):
-            raise _input_error("op: a %s is not an operation name (allowed: an audio preset or "
-                               "family, image_quality, image_blob, scrfd_input)" % type(op).__name__)
+        text("op", op, "an audio preset or family, image_quality, image_blob, scrfd_input")
         self.op: str = op
         self.out_dir: str = os.fsdecode(_path(out_dir, "out_dir"))
         self.resume: bool = bool(resume)
         self.params: Dict[str, str] = {k: _param_text(k, v) for k, v in params.items()
                                        if v is not None}
         self._ctx = ctx
+        # inputs per library call, as the CLI runs them: one where the output is streamed
+        # (audio), 16 where inputs are decoded together (images); each record is logged
+        # after its call
+        self._per_call = 16 if op in ("image_quality", "image_blob", "scrfd_input") else 1
         flags = _accel.CORPUS_RESUME if resume else 0
         self._c = _accel.Corpus(ctx._for(device), op, out_dir, flags,
                                 tuple(self.params.items()))
@@ -243,15 +324,28 @@ class Corpus:
     def run(self, paths: Iterable[PathArg], log: Optional[RunLog] = None) -> List[CorpusRecord]:
         """Run the step on every path, in order: one :class:`CorpusRecord` each. A failing
         input does not stop the others (its record says why). With ``log``, each record's line
-        is appended to it. An empty list raises accel.InputError, as the CLI refuses an empty
-        manifest and :func:`accel.dask.map_files` an empty list."""
+        is appended to it as soon as its input is finished (one ``write()`` each, as the
+        CLI's ``--log``), so a run that is killed or raises leaves the lines of what it did. A
+        log that is the manifest (``paths`` from :func:`read_manifest`), an input or an output
+        of the run is refused before anything runs, in the CLI's words. An empty list raises
+        accel.InputError, as the CLI refuses an empty manifest and
+        :func:`accel.dask.map_files` an empty list."""
+        manifest = getattr(paths, "manifest", None)
         todo = _paths(paths)
         if not todo:
             raise _input_error("paths: no input files")
-        out = [CorpusRecord._from_tuple(t) for t in self._c.run(todo)]
         if log is not None:
-            for r in out:
-                log.write(r)
+            if not isinstance(log, RunLog):
+                raise type_error("log", "an accel.RunLog", log)
+            _log_clash(log.path, manifest, todo, self._c.output)
+        out: List[CorpusRecord] = []
+        per = self._per_call
+        for i in range(0, len(todo), per):
+            recs = [CorpusRecord._from_tuple(t) for t in self._c.run(todo[i:i + per])]
+            if log is not None:
+                for r in recs:
+                    log.write(r)
+            out.extend(recs)
         return out
 
     def output(self, path: PathArg) -> str:
@@ -280,8 +374,12 @@ def read_manifest(path: PathArg) -> List[str]:
     """The paths of a manifest file (``accel_manifest_read``), in order: one path per line
     (blank lines and ``#`` comments skipped, spaces kept), or CSV with a ``path`` column (when
     the name ends in .csv or the first line has a ``path`` field); ``"-"`` reads standard
-    input. accel.FormatError names the manifest, the line and the reason."""
-    return [p for p, _line in _accel.manifest_read(_path(path, "path"))]
+    input. accel.FormatError names the manifest, the line and the reason. The list remembers
+    the manifest (its ``manifest`` attribute), so that :meth:`Corpus.run` and
+    :func:`accel.dask.map_files` refuse a log that is the manifest, as the CLI does."""
+    out = _ManifestPaths(p for p, _line in _accel.manifest_read(_path(path, "path")))
+    out.manifest = os.fsdecode(path)
+    return out
 
 
 def parse_manifest(data: Union[str, bytes], name: Optional[str] = None) -> List[str]:
@@ -290,10 +388,9 @@ def parse_manifest(data: Union[str, bytes], name: Optional[str] = None) -> List[
     if isinstance(data, str):
         data = os.fsencode(data)
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise _input_error("data: a %s is not a manifest (allowed: its text, str or bytes)"
-                           % type(data).__name__)
-    if name is not None and not isinstance(name, str):
-        raise _input_error("name: a %s (allowed: a str, or None)" % type(name).__name__)
+        raise type_error("data", "a manifest", data, "its text, str or bytes")
+    if name is not None:
+        text("name", name, "a str, or None")
     return [p for p, _line in _accel.manifest_parse(data, name)]
 
 
@@ -306,18 +403,16 @@ def shard_of(path: PathArg, count: int) -> int:
     """The 0-based shard of a path among ``count`` (``path_hash(path) % count``): the same
     path always lands in the same shard, whatever the order or the other paths — the CLI's
     ``--shard I/N``."""
-    # numbers.Integral: a numpy integer is a count too; the range here, not in a C long
-    if (isinstance(count, bool) or not isinstance(count, numbers.Integral)
-            or not 1 <= int(count) <= 0xFFFFFFFF):
-        raise _input_error("count: %r (allowed: a whole number 1..4294967295)" % (count,))
-    return _accel.shard_of(_path(path, "path"), int(count))
+    # a numpy integer is a count too; the range here, not in a C long
+    n = whole("count", count, 1, 0xFFFFFFFF)
+    return _accel.shard_of(_path(path, "path"), n)
 
 
 def shard_parse(spec: str) -> Tuple[int, int]:
     """``(index, count)`` of a shard specification: ``"I/N"`` (I 0-based) or ``"auto"`` (from
     Slurm's SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT). accel.ConfigError names what is
     wrong."""
-    i, n = _accel.shard_parse(spec)
+    i, n = _accel.shard_parse(text("spec", spec, "\"I/N\" or \"auto\""))
     return int(i), int(n)
 
 
@@ -352,6 +447,6 @@ def npy_header(data: bytes) -> NpyHeader:
     format versions 1.0 to 3.0, simple dtypes, at most 8 dimensions). accel.FormatError names
     what is wrong."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise _input_error("data: a %s is not the bytes of a .npy file" % type(data).__name__)
+        raise type_error("data", "the bytes of a .npy file", data)
     return NpyHeader(**_accel.npy_header_parse(data))
 

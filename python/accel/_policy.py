@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, List, Optional, Sequence, Tuple
 
+from ._args import type_error
 from ._context import Context
 from ._device import Device
 from .doctor import Report, doctor
@@ -105,6 +106,9 @@ def _rule(explain: str) -> str:
 
 def decide(op: Optional[str] = None, context: Optional[Context] = None) -> Decision:
     """accel's decision for ``op`` (None: any operation) on ``context`` (None: the default)."""
+    if context is not None and not isinstance(context, Context):
+        raise type_error("context", "an accel.Context", context, "an accel.Context, or None for "
+                         "the default one")
     ctx = context if context is not None else default_context()
     sel = ctx.select(op, explain=True)
     dev = sel.device

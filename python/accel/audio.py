@@ -22,6 +22,7 @@ import os
 from typing import Any, List, Optional, Sequence, Union
 
 from ._accel import AudioParams
+from ._args import number, text, type_error, whole
 from ._arrays import is_array_like, samples_from_sequence, to_array
 from ._records import AudioInfo, AudioResult, RunRecord, Segment
 from .errors import InputError
@@ -47,8 +48,9 @@ def _is_encoded(x: Any) -> bool:
 
 
 def _all_numbers(x: Any) -> bool:
-    """A non-empty list of numbers: one clip's samples, not a batch."""
-    return bool(x) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x)
+    """A list of numbers: one clip's samples, not a batch. An empty list is an empty clip, as
+    for vad, chunks and resample (what the CLI gives for a recording of no samples)."""
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x)
 
 
 def _input_error(msg: str) -> InputError:
@@ -57,9 +59,7 @@ def _input_error(msg: str) -> InputError:
 
 def _rate(name: str, v: Any) -> int:
     """A sample rate in Hz: a whole number 1..768000 (what libsoxr and the decoders take)."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not 1 <= int(v) <= 768000:
-        raise _input_error("%s: %r (allowed: a whole number of Hz, 1..768000)" % (name, v))
-    return int(v)
+    return whole(name, v, 1, 768000, "a whole number of Hz, 1..768000")
 
 
 class Audio:
@@ -78,8 +78,7 @@ class Audio:
         if isinstance(preset, AudioParams):
             p = preset.replace(**fields)
         else:
-            if not isinstance(preset, str):
-                raise _input_error("preset: expected a string (allowed: %s)" % ", ".join(PRESETS))
+            text("preset", preset, ", ".join(PRESETS) + ", or an accel.AudioParams")
             p = AudioParams(preset, **fields)
         if padding is not None:
             if p.kind != "whisper":
@@ -141,10 +140,8 @@ class Audio:
             if isinstance(x, (list, tuple)):
                 x = samples_from_sequence(x, name)
             else:
-                raise _input_error("%s: a %s is not audio (pass 1-D float32 or int16 samples "
-                                   "with the buffer protocol or __dlpack__, a path, or the bytes "
-                                   "of an audio file)"
-                                   % (name, type(x).__name__))
+                raise type_error(name, "audio", x, "1-D float32 or int16 samples with the buffer "
+                                 "protocol or __dlpack__, a path, or the bytes of an audio file")
         if rate is not None and _rate("rate", rate) != p.sample_rate:
             return self._ctx._c.audio_resample(x, int(rate), p.sample_rate)
         return x
@@ -157,6 +154,8 @@ class Audio:
     def _features_to_file(self, c: Any, p: AudioParams, x: Any, out: PathLike) -> Any:
         if _is_path(x):
             return self._stream(c, p, x, out)
+        if isinstance(x, (list, tuple)) and not x:
+            raise _input_error("x: no input files (out= streams files to .npy files)")
         if isinstance(x, (list, tuple)) and all(_is_path(v) for v in x):
             os.makedirs(out, exist_ok=True)
             results, seen = [], {}
@@ -170,7 +169,7 @@ class Audio:
                 stem = os.path.splitext(os.path.basename(os.fsdecode(v)))[0]
                 results.append(self._stream(c, p, v, os.path.join(out, stem + ".npy")))
             return results
-        raise _input_error("out= streams files to .npy: x must be a path or a list of paths")
+        raise type_error("x", "a path or a list of paths (out= streams files to .npy)", x)
 
     def _stream(self, c: Any, p: AudioParams, path: PathLike, out: PathLike) -> AudioResult:
         res, rec, info = c.audio_features_npy(p, os.fsdecode(path), os.fsdecode(out))
@@ -192,8 +191,8 @@ class Audio:
         if _is_encoded(path):
             buf, info = self._ctx._c.audio_load_buffer(path, "path", rate)
         elif not _is_path(path):
-            raise _input_error("path: expected a str or os.PathLike (or the bytes of an audio "
-                               "file), got %s" % type(path).__name__)
+            raise type_error("path", "a path", path, "str, os.PathLike, or the bytes of an audio "
+                             "file")
         else:
             buf, info = self._ctx._c.audio_load(os.fsdecode(path), rate)
         arr = to_array(buf)
@@ -226,15 +225,18 @@ class Audio:
         half of the target, else at the quietest frame there (``accel audio vad --chunks``).
         ``device``: plan and run on another device (as ``--device``)."""
         if seconds is not None:
-            if (isinstance(seconds, bool) or not isinstance(seconds, numbers.Real)
-                    or not float(seconds) > 0):
-                raise _input_error("seconds: %r (allowed: a number of seconds > 0)" % (seconds,))
-            options = dict(options, chunk_s=float(seconds))
+            s = number("seconds", seconds, "a number of seconds > 0, or None")
+            if not s > 0:
+                raise _input_error("seconds: %r (allowed: a number of seconds > 0, or None)"
+                                   % (seconds,))
+            options = dict(options, chunk_s=s)
         return self._segments(x, True, rate, options, op, device)
 
     def _segments(self, x: Any, chunks: bool, rate: int, options: dict,
                   op: Optional[str], device: Any) -> List[Segment]:
         rate = _rate("rate", rate)
+        if op is not None:
+            text("op", op)
         c = self._ctx._for(device)
         if _is_encoded(x):
             segs, _info = c.audio_segments(x, chunks, rate, options, op, encoded=True)
@@ -246,7 +248,6 @@ class Audio:
         elif isinstance(x, (list, tuple)):
             src = samples_from_sequence(x, "x")
         else:
-            raise _input_error("x: a %s is not audio (pass samples, a path or the bytes of an "
-                               "audio file)" % type(x).__name__)
+            raise type_error("x", "audio", x, "samples, a path or the bytes of an audio file")
         segs, _info = c.audio_segments(src, chunks, rate, options, op)
         return [Segment(s, e) for s, e in segs]

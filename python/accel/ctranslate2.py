@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Union
 
+from ._args import input_error, number
 from ._context import Context
 from ._policy import cpu_of, decide, doctor_report, library_major, library_problem
 
@@ -70,8 +71,14 @@ def settings(model_size: Union[str, int, None] = None, op: Optional[str] = None,
             params_m = MODEL_PARAMETERS.get(key)
             if params_m is None:
                 d.note("model size '%s' is not one accel knows; memory not checked" % model_size)
-        elif isinstance(model_size, (int, float)) and not isinstance(model_size, bool):
-            params_m = model_size / 1e6 if model_size > 100000 else float(model_size)
+        else:
+            n = number("model_size", model_size, "a faster-whisper model name such as "
+                       "'large-v3', a number of parameters, or None")
+            if not 0 < n < float("inf"):
+                raise input_error("model_size: %r (allowed: a faster-whisper model name such as "
+                                  "'large-v3', a number of parameters > 0, or None)"
+                                  % (model_size,))
+            params_m = n / 1e6 if n > 100000 else n
     out: Dict[str, Any] = {}
     if dev.kind == "cuda":
         report = doctor_report()

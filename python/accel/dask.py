@@ -44,7 +44,9 @@ except ImportError as _e:  # pragma: no cover - depends on the installation
 
 from . import _accel
 from ._context import Context
-from ._corpus import Corpus, CorpusRecord, RunLog, RunSummary, _param_text, _paths
+from ._args import input_error, text, type_error, whole
+from ._corpus import (Corpus, CorpusRecord, RunLog, RunSummary, _log_clash, _param_text, _path,
+                      _paths)
 from .errors import AccelWarning, Error, InputError, UnavailableError
 
 __all__ = ["map_files", "MapResult", "worker_context", "GPU_RESOURCE"]
@@ -233,7 +235,9 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     - ``resume`` (default True): inputs whose output is complete are skipped (header and size
       checked), as ``--resume`` does; False recomputes everything.
     - ``log``: a file the client appends the run log to (docs/cli.md: one JSON line per input,
-      in input order, then the summary line); None keeps no file.
+      in input order, as the batches complete, then the summary line); None keeps no file. A
+      log that is the manifest (``paths`` from :func:`accel.read_manifest`), an input or an
+      output of the run is refused before anything runs, in the CLI's words.
     - ``batch_size``: inputs per task (default: enough for about four tasks per worker
       thread). Each task scans the output directory once for partial files.
     - ``gpu``: submit the tasks with ``resources={"GPU": 1}`` and pin each worker's context to
@@ -246,16 +250,20 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     that fails has its record (and log line) say why; the others are done. A worker that dies
     has its tasks retried by Dask (up to ``distributed.scheduler.allowed-failures`` times;
     beyond, that task's inputs fail with the reason)."""
+    manifest = getattr(paths, "manifest", None)
     paths = [os.fsdecode(p) for p in _paths(paths)]
     if not paths:
-        raise InputError("paths: no input files", status="ERR_INVALID_ARG", code=1)
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
-                                   or batch_size < 1):
-        raise InputError("batch_size: %r (allowed: a whole number >= 1, or None)" % (batch_size,),
-                         status="ERR_INVALID_ARG", code=1)
+        raise input_error("paths: no input files")
+    text("op", op, "an audio preset or family, image_quality, image_blob, scrfd_input")
+    if batch_size is not None:
+        whole("batch_size", batch_size, 1, allowed="a whole number >= 1, or None")
+    if settings is not None and not isinstance(settings, dict):
+        raise type_error("settings", "a dict of accel.Context settings", settings)
+    if log is not None:
+        log = os.fsdecode(_path(log, "log"))
     params_t = tuple((k, _param_text(k, v)) for k, v in sorted(params.items()) if v is not None)
     settings_t = tuple(sorted((settings or {}).items()))
-    out_dir = os.fsdecode(out_dir)
+    out_dir = os.fsdecode(_path(out_dir, "out_dir"))
 
     workers = _workers(client)
     if gpu is None:
@@ -277,6 +285,7 @@ def map_files(client: Any, paths: Iterable[Any], op: str, out_dir: Any, *, resum
     try:
         step = Corpus(cctx, op, out_dir, resume, **dict(params_t))
         step.check(paths)
+        _log_clash(log, manifest, paths, step.output)  # before the log file is created
         runlog = RunLog(log)
         if resume:
             step.clean(paths)  # what a killed earlier run left, as --resume does

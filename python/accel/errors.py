@@ -15,18 +15,19 @@ Some carry more: ``explain`` (a selection that failed: every candidate and why) 
 (an operation that failed on every device: what was tried, as a :class:`accel.RunRecord`).
 
 The classes also derive from the built-in exception that fits (``ValueError`` for bad inputs
-and settings, ``MemoryError`` for memory, ``OSError`` for files, ``LookupError`` for unknown
-names, ``TimeoutError``), so generic handlers keep working.
+and settings, ``TypeError`` too for an argument of the wrong type, ``MemoryError`` for memory,
+``OSError`` for files, ``LookupError`` for unknown names, ``TimeoutError``), so generic
+handlers keep working.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Type
 
 __all__ = [
-    "Error", "InputError", "ConfigError", "NotFoundError", "NotBuiltError", "DeviceError",
-    "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError", "FileError",
-    "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError", "DisabledError",
-    "VendorError", "InternalError", "BatchError",
+    "Error", "InputError", "InputTypeError", "ConfigError", "NotFoundError", "NotBuiltError",
+    "DeviceError", "UnavailableError", "OutOfMemoryError", "KernelError", "UnsupportedError",
+    "FileError", "FormatError", "DeviceTimeoutError", "DeviceLostError", "StrictError",
+    "DisabledError", "VendorError", "InternalError", "BatchError",
 ]
 
 
@@ -54,6 +55,13 @@ class Error(Exception):
 
 class InputError(Error, ValueError):
     """An argument is wrong: its type, dtype, rank, value (ERR_INVALID_ARG)."""
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument of the wrong type: a string or a list where a number is expected, a float
+    where a whole number is, None where a value is required (ERR_INVALID_ARG). The message
+    names the argument, what it takes and what it got. An InputError (so a ValueError) for
+    the handlers written for those, and a TypeError, as Python's own functions raise."""
 
 
 class ConfigError(Error, ValueError):
@@ -182,7 +190,10 @@ def error_class(status: str) -> Type[Error]:
 
 def _from_status(code: int, status: str, message: str, extra: Optional[dict]) -> Error:
     """Called by the extension: the exception for a failed status, not yet raised."""
-    exc = error_class(status)(message, status=status, code=code)
+    cls = error_class(status)
+    if extra and extra.get("type_error") and cls is InputError:
+        cls = InputTypeError
+    exc = cls(message, status=status, code=code)
     if extra:
         if "explain" in extra:
             exc.explain = extra["explain"]

@@ -39,6 +39,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from ._args import choice, number, type_error, whole
 from ._arrays import to_array
 from .errors import BatchError, Error, InputError
 
@@ -50,7 +51,7 @@ __all__ = ["Image", "Quality", "DecodeInfo", "Enhanced", "ScrfdInput", "ScrfdPre
 MODELS = ("scrfd", "arcface")
 
 _ORDERS = {"bgr": 0, "rgb": 1}
-_INTERP = {"linear": 0, "area": 1}
+_INTERP = {"linear": 0, "area": 1}  # accel image resize --interp linear|area
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -78,24 +79,19 @@ def _is_batch(x: Any) -> bool:
 
 
 def _order(order: str) -> int:
-    code = _ORDERS.get(order.lower() if isinstance(order, str) else order)
-    if code is None:
-        raise _input_error("order: %r (allowed: 'bgr', 'rgb')" % (order,))
-    return code
+    # compared exactly, as every word of the CLI and the library (interp, model, op, preset)
+    return _ORDERS[choice("order", order, tuple(_ORDERS))]
 
 
 def _int(name: str, v: Any, lo: int, hi: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not lo <= int(v) <= hi:
-        raise _input_error("%s: %r (allowed: a whole number %d..%d)" % (name, v, lo, hi))
-    return int(v)
+    return whole(name, v, lo, hi)
 
 
 def _num(name: str, v: Any) -> float:
-    if getattr(v, "ndim", None) == 0 and hasattr(v, "item"):  # a 0-d array: its one number
-        v = v.item()
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise _input_error("%s: %r (allowed: a number)" % (name, v))
-    return float(v)
+    return number(name, v)
+
+
+_SIZE = "(width, height) or one side S for S × S"
 
 
 def _size(name: str, v: Any) -> Tuple[int, int]:
@@ -105,7 +101,9 @@ def _size(name: str, v: Any) -> Tuple[int, int]:
         return s, s
     if isinstance(v, (tuple, list)) and len(v) == 2:
         return _int(name + " width", v[0], 1, 65536), _int(name + " height", v[1], 1, 65536)
-    raise _input_error("%s: %r (allowed: (width, height) or one side S for S × S)" % (name, v))
+    if isinstance(v, (tuple, list)):
+        raise _input_error("%s: %d numbers (allowed: %s)" % (name, len(v), _SIZE))
+    raise type_error(name, "a size", v, _SIZE)
 
 
 def _is_size(v: Any) -> bool:
@@ -129,7 +127,7 @@ def _floats(x: Any, name: str) -> List[float]:
         elif isinstance(v, numbers.Real) and not isinstance(v, bool):
             out.append(float(v))
         else:
-            raise _input_error("%s: %r is not a number" % (name, v))
+            raise type_error(name, "numbers", v)
 
     walk(x)
     return out
@@ -141,8 +139,8 @@ def _leading(name: str, arrays: Sequence[Any]) -> int:
     for k, a in enumerate(arrays):
         shape = getattr(a, "shape", None)
         if shape is None or len(shape) < 1:
-            raise _input_error("%s[%d]: %s (expected an array of shape (N, K·A, c) for a "
-                               "batched model)" % (name, k, type(a).__name__))
+            raise type_error("%s[%d]" % (name, k), "an array of shape (N, K·A, c) for a batched "
+                             "model", a)
         ns.append(int(shape[0]))
     if len(set(ns)) != 1:
         raise _input_error("%s: leading dimensions %s differ (a batched model's outputs share "
@@ -346,11 +344,11 @@ class Image:
         c = self._ctx._for(device)
         srcs, single = self._sources(x)
         ms = (0, 0) if min_size is None else _size("min_size", min_size)
-        sd = 0 if scale_denom is None else scale_denom
         # whole numbers only: 2.0 == 2 would pass the membership test
-        if isinstance(sd, bool) or not isinstance(sd, numbers.Integral) or sd not in (0, 1, 2, 4, 8):
-            raise _input_error("scale_denom: %r (allowed: 1, 2, 4, 8)" % (scale_denom,))
-        sd = int(sd)
+        sd = 0 if scale_denom is None else whole("scale_denom", scale_denom,
+                                                 allowed="1, 2, 4, 8, or None")
+        if sd not in (0, 1, 2, 4, 8):
+            raise _input_error("scale_denom: %r (allowed: 1, 2, 4, 8, or None)" % (scale_denom,))
         arrays, infos = self._decode_list(c, srcs, single, _order(order), ms, sd,
                                           ignore_orientation)
         errors = [a if isinstance(a, Error) else None for a in arrays]
@@ -382,9 +380,7 @@ class Image:
         arithmetic (identical pixels), as ``accel image resize FILE --size WxH --interp``.
         ``size``: (width, height) as cv2's dsize, or S for S × S; for a batch one size for
         every image or a list with one size per image."""
-        ip = _INTERP.get(interp)
-        if ip is None:
-            raise _input_error("interp: %r (allowed: 'linear', 'area')" % (interp,))
+        ip = _INTERP[choice("interp", interp, tuple(_INTERP))]
         c = self._ctx._for(device)
         sizes = self._sizes("size", size, x)
         return self._run("image_resize", (c, "image_resize"), x, order, to_array, sizes, ip)
@@ -397,8 +393,11 @@ class Image:
             return [_size("%s[%d]" % (name, i), s) for i, s in enumerate(size)]
         if not _is_batch(x):  # one image: what is wrong with its one size, not a list's
             return [_size(name, size)]
-        raise _input_error("%s: %r (allowed: (width, height), S, or for a list of %d images a "
-                           "list of %d sizes)" % (name, size, n, n))
+        allowed = "(width, height), S, or for a list of %d images a list of %d sizes" % (n, n)
+        if not isinstance(size, (list, tuple)):
+            raise type_error(name, "a size", size, allowed)
+        raise _input_error("%s: %d sizes for %d images (allowed: %s)"
+                           % (name, len(size), n, allowed))
 
     def warp_affine(self, x: Any, M: Any, size: Any, *, order: str = "bgr",
                     device: Any = None) -> Any:
@@ -437,9 +436,8 @@ class Image:
         """
         c = self._ctx._for(device)
         code = _order(order)
-        if model is not None and model not in MODELS:
-            raise _input_error("model: %r (allowed: 'scrfd', 'arcface', or None for "
-                               "blobFromImage's own parameters)" % (model,))
+        if model is not None:
+            choice("model", model, MODELS, ", or None for blobFromImage's own parameters")
         if model is not None and (mean is not None or scale is not None or swap_rb is not None):
             raise _input_error("mean, scale and swap_rb are the model's for model=%r (pass "
                                "model=None to choose them)" % model)
@@ -515,9 +513,9 @@ class Image:
             one_d = hasattr(s, "__array_interface__") and getattr(s, "ndim", 0) == 1
             # None fails alone, as in the other calls (the extension names it)
             if not (s is None or _is_path(s) or _is_encoded(s) or one_d):
-                raise _input_error("%s: %s (allowed: a path or the bytes of an image file; for "
-                                   "decoded arrays use scrfd_input and quality)"
-                                   % ("image" if single else "images[%d]" % i, type(s).__name__))
+                raise type_error("image" if single else "images[%d]" % i, "an image file", s,
+                                 "a path or the bytes of an image file; for decoded arrays use "
+                                 "scrfd_input and quality")
         items = [os.fsdecode(s) if _is_path(s) else s for s in srcs]
         b, ds, res, rec = c.scrfd_prepare(items, "image" if single else "images", single,
                                           _order(order), w, h, params)
@@ -550,13 +548,18 @@ class Image:
         only with ``max_faces`` > 0 (detect()'s max_num, metric 'default')."""
         c = self._ctx._for(device)
         iw, ih = _size("input_size", input_size)
-        st = tuple(_int("strides", s, 1, 4096) for s in strides)
+        if not isinstance(strides, (list, tuple)):
+            raise type_error("strides", "a list of whole numbers", strides)
+        st = tuple(_int("strides[%d]" % i, s, 1, 4096) for i, s in enumerate(strides))
         params = (iw, ih, st, _int("anchors", anchors, 1, 64),
                   _num("score_threshold", score_threshold),
                   _num("nms_threshold", nms_threshold), _int("max_faces", max_faces, 0, 1 << 30))
-        if not isinstance(outputs, (list, tuple)) or not outputs:
-            raise _input_error("outputs: expected the model's outputs, a list of arrays "
-                               "(session.run's result)")
+        if not isinstance(outputs, (list, tuple)):
+            raise type_error("outputs", "a list of arrays", outputs,
+                             "the model's outputs, as session.run returns them")
+        if not outputs:
+            raise _input_error("outputs: an empty list (expected the model's outputs, a list of "
+                               "arrays: session.run's result)")
         single = not isinstance(det_scale, (list, tuple)) and _depth(det_scale) == 0
         if single:
             per_image = [list(outputs)]
@@ -691,10 +694,12 @@ class Image:
         if not 0 <= clip <= 1000:
             raise _input_error("clip_limit: %r (allowed: 0 … 1000)" % (clip_limit,))
         # CLAHE's tileGridSize: 1..256 each (the range --tiles names), not _size's 1..65536
+        allowed = "(x, y) or one number, whole numbers 1..256 each, as CLAHE's tileGridSize"
         pair = (tiles, tiles) if isinstance(tiles, numbers.Integral) else tiles
-        if not _is_size(tiles) or not all(1 <= int(t) <= 256 for t in pair):
-            raise _input_error("tiles: %r (allowed: (x, y) or one number, whole numbers 1..256 "
-                               "each, as CLAHE's tileGridSize)" % (tiles,))
-        tx, ty = int(pair[0]), int(pair[1])
+        if not isinstance(pair, (list, tuple)):
+            raise type_error("tiles", "a whole number or a pair", tiles, allowed)
+        if len(pair) != 2:
+            raise _input_error("tiles: %d numbers (allowed: %s)" % (len(pair), allowed))
+        tx, ty = (whole("tiles", t, 1, 256, allowed) for t in pair)
         return self._run("image_enhance", (c, "image_enhance"), x, order,
                          lambda t: Enhanced(to_array(t[0]), t[1]), mss, clip, tx, ty)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from ._args import whole
 from ._context import Context
 from ._policy import decide, doctor_report, library_problem
 
@@ -54,6 +55,8 @@ def providers(op: Optional[str] = None, *, context: Optional[Context] = None,
     missing, a trial load that aborts, a CUDA runtime newer than the driver) or absent, the GPU
     provider is left out with an accel.AccelWarning naming the library and the reason.
     """
+    if gpu_mem_limit is not None:
+        whole("gpu_mem_limit", gpu_mem_limit, 0, allowed="a number of bytes >= 0, or None")
     d = decide(op, context)
     dev = d.device
     out: List[Provider] = []

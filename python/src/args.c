@@ -1,10 +1,13 @@
 /* args.c — what the methods of the extension share: reading their arguments, kind by kind, and
  * raising for a failed call.
  *
- * Every refusal is an accel.InputError that names the argument and the reason (the values
- * allowed where there is a list), so each method states only what it takes. */
+ * Every refusal names the argument and the reason (the values allowed where there is a list),
+ * so each method states only what it takes: accel.InputTypeError (also a TypeError) for a value
+ * of the wrong type, accel.InputError (a ValueError) for a value that is not allowed, in the
+ * words of accel/_args.py. */
 #include "pyaccel.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +29,55 @@ PyObject *pa_raise_record(accel_status st, const char *msg, const accel_run_reco
     return NULL;
 }
 
+/* ---- texts ---------------------------------------------------------------------------------- */
+
+PyObject *pa_encode_text(PyObject *str)
+{
+    PyObject *b = PyUnicode_AsEncodedString(str, "utf-8", "surrogateescape");
+    if (b || !PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return b;
+    PyErr_Clear(); /* a surrogate no bytes decode to ('\ud800'): no file has that name */
+    return PyUnicode_AsEncodedString(str, "utf-8", "backslashreplace");
+}
+
+PyObject *pa_decode(const char *text)
+{
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "surrogateescape");
+}
+
+static int text_convert(PyObject *o, pa_path *p, int none_ok)
+{
+    if (!o) { /* PyArg's cleanup after a later argument failed */
+        pa_path_release(p);
+        return 1;
+    }
+    p->bytes = NULL;
+    p->text = NULL;
+    if (none_ok && o == Py_None) return 1;
+    if (!PyUnicode_Check(o)) {
+        pa_type_error("a text argument", "a string", o, NULL);
+        return 0;
+    }
+    p->bytes = pa_encode_text(o);
+    if (!p->bytes) return 0;
+    char *t = NULL;
+    Py_ssize_t len = 0;
+    if (PyBytes_AsStringAndSize(p->bytes, &t, &len) < 0) {
+        pa_path_release(p);
+        return 0;
+    }
+    if ((size_t)len != strlen(t)) {
+        pa_path_release(p);
+        pa_input_error("a text argument: a string with a NUL character");
+        return 0;
+    }
+    p->text = t;
+    return Py_CLEANUP_SUPPORTED;
+}
+
+int pa_text_arg(PyObject *o, void *out) { return text_convert(o, out, 0); }
+
+int pa_text_or_none_arg(PyObject *o, void *out) { return text_convert(o, out, 1); }
+
 /* ---- paths ---------------------------------------------------------------------------------- */
 
 void pa_path_release(pa_path *p)
@@ -44,17 +96,15 @@ static int path_convert(PyObject *o, pa_path *p, int none_ok)
     p->text = NULL;
     if (none_ok && o == Py_None) return 1;
     if (!PyUnicode_FSConverter(o, &p->bytes)) {
-        /* not a path (None, a number), or one with a NUL byte: an InputError like every other
-         * refused argument, with Python's words (a converter is not told the argument's name;
-         * the package's functions check their paths first and name them) */
-        if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
-            PyObject *e = pa_take_error();
-            PyObject *text = e ? PyObject_Str(e) : NULL;
-            const char *t = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+        /* not a path (None, a number): an InputTypeError; one with a NUL byte: an InputError,
+         * like every other refused argument (a converter is not told the argument's name; the
+         * package's functions check their paths first and name them) */
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
-            pa_input_error("a path argument: %s", t ? t : "not a path");
-            Py_XDECREF(text);
-            Py_XDECREF(e);
+            pa_type_error("a path argument", "a path", o, "str, bytes, os.PathLike");
+        } else if (PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyErr_Clear();
+            pa_input_error("a path argument: a path with a NUL byte");
         }
         return 0;
     }
@@ -86,7 +136,12 @@ int pa_paths_get(PyObject *seq_in, const char *name, pa_paths *p)
         return -1;
     }
     PyObject *seq = PySequence_Tuple(seq_in);
-    if (!seq) return -1;
+    if (!seq) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError)) return -1;
+        PyErr_Clear();
+        pa_type_error(name, "a list of paths", seq_in, NULL);
+        return -1;
+    }
     Py_ssize_t n = PyTuple_Size(seq);
     p->keep = PyTuple_New(n);
     p->texts = calloc((size_t)(n ? n : 1), sizeof *p->texts);
@@ -97,11 +152,17 @@ int pa_paths_get(PyObject *seq_in, const char *name, pa_paths *p)
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *b = NULL;
-        if (!PyUnicode_FSConverter(PyTuple_GetItem(seq, i), &b)) {
-            PyErr_Clear();
-            pa_input_error("%s[%zd]: not a path (allowed: str, bytes, os.PathLike without NUL)",
-                           name, i);
+        PyObject *b = NULL, *o = PyTuple_GetItem(seq, i);
+        if (!PyUnicode_FSConverter(o, &b)) {
+            char item[96];
+            snprintf(item, sizeof item, "%s[%zd]", name, i);
+            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                pa_type_error(item, "a path", o, "str, bytes, os.PathLike");
+            } else if (PyErr_ExceptionMatches(PyExc_ValueError)) {
+                PyErr_Clear();
+                pa_input_error("%s: a path with a NUL byte", item);
+            }
             goto fail;
         }
         PyTuple_SetItem(p->keep, i, b); /* steals */
@@ -144,25 +205,83 @@ static void join_names(const char *const *names, int n, char *buf, size_t cap)
         k += (size_t)snprintf(buf + k, cap - k, "%s%s", i ? ", " : "", names[i]);
 }
 
+/* Optimal string alignment distance, case-insensitive, of two short words (src/core/opnames.c,
+ * which the extension cannot include: it sees accel.h only). */
+static int distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    int d[65][65];
+    for (size_t i = 0; i <= n; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + (ca != cb) < v) v = d[i - 1][j - 1] + (ca != cb);
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+/* The allowed word a misspelt one is nearest to, as the CLI suggests it (accel__nearest_name):
+ * a unique prefix of at least three characters, else the closest word within one edit (short
+ * words), two, or three (beyond eight characters); NULL. accel/_args.py's nearest(). */
+static const char *nearest(const char *word, const char *const *names, int n)
+{
+    size_t len = strlen(word), dashes = strspn(word, "-");
+    if (!len || len > 64) return NULL;
+    const char *prefix = NULL;
+    int prefixes = 0;
+    for (int i = 0; i < n; i++)
+        if (len >= dashes + 3 && strlen(names[i]) > len && strncasecmp(names[i], word, len) == 0) {
+            if (!prefix || strcmp(prefix, names[i]) != 0) prefixes++;
+            prefix = names[i];
+        }
+    if (prefixes == 1) return prefix;
+    int limit = len <= 4 ? 1 : len <= 8 ? 2 : 3, best_d = limit + 1;
+    const char *best = NULL;
+    for (int i = 0; i < n; i++) {
+        if (strlen(names[i]) > 64) continue;
+        int dd = distance(word, names[i]);
+        if (dd < best_d) {
+            best_d = dd;
+            best = names[i];
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}
+
 int pa_arg_choice(const char *name, const char *value, const char *const *names, int n)
 {
     for (int i = 0; i < n; i++)
         if (!strcmp(value, names[i])) return i;
     char allowed[512];
     join_names(names, n, allowed, sizeof allowed);
-    pa_input_error("%s: '%s' (allowed: %s)", name, value, allowed);
+    const char *near = nearest(value, names, n);
+    if (near)
+        pa_input_error("%s '%s': did you mean '%s'? allowed: %s", name, value, near, allowed);
+    else
+        pa_input_error("%s '%s': allowed: %s", name, value, allowed);
     return -1;
 }
 
 int pa_arg_choice_obj(const char *name, PyObject *value, const char *const *names, int n)
 {
-    const char *s = PyUnicode_Check(value) ? PyUnicode_AsUTF8AndSize(value, NULL) : NULL;
-    if (s) return pa_arg_choice(name, s, names, n);
-    PyErr_Clear();
-    char allowed[512];
-    join_names(names, n, allowed, sizeof allowed);
-    pa_input_error("%s: expected a string (allowed: %s)", name, allowed);
-    return -1;
+    if (!PyUnicode_Check(value)) {
+        char allowed[512];
+        join_names(names, n, allowed, sizeof allowed);
+        pa_type_error(name, "a string", value, allowed);
+        return -1;
+    }
+    PyObject *b = pa_encode_text(value);
+    const char *s = b ? PyBytes_AsString(b) : NULL;
+    int r = s ? pa_arg_choice(name, s, names, n) : -1;
+    Py_XDECREF(b);
+    return r;
 }
 
 int pa_arg_double(const char *name, PyObject *value, double *out)
@@ -173,7 +292,7 @@ int pa_arg_double(const char *name, PyObject *value, double *out)
                (!PyUnicode_Check(value) && !PyBytes_Check(value) && !PyByteArray_Check(value) &&
                 (PyIndex_Check(value) || PyType_GetSlot(Py_TYPE(value), Py_nb_float)));
     if (PyBool_Check(value) || !real) {
-        pa_input_error("%s: expected a number", name);
+        pa_type_error(name, "a number", value, NULL);
         return -1;
     }
     double d = PyFloat_AsDouble(value);
@@ -187,38 +306,49 @@ int pa_arg_double(const char *name, PyObject *value, double *out)
     return 0;
 }
 
+/* Sets the field named k of `base` to `value`; -1 with the refusal. */
+static int field_set(const char *k, PyObject *value, const char *item, const pa_field *fields,
+                     size_t n, void *base)
+{
+    size_t i = 0;
+    while (i < n && strcmp(k, fields[i].name)) i++;
+    if (i == n) {
+        char allowed[512];
+        size_t len = 0;
+        allowed[0] = '\0';
+        for (size_t j = 0; j < n && len < sizeof allowed; j++)
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", j ? ", " : "",
+                                    fields[j].name);
+        pa_input_error("unknown %s '%s' (allowed: %s)", item, k, allowed);
+        return -1;
+    }
+    double v;
+    if (pa_arg_double(k, value, &v) < 0) return -1;
+    memcpy((char *)base + fields[i].off, &v, sizeof v);
+    return 0;
+}
+
 int pa_arg_fields(PyObject *d, const char *what, const char *item, const pa_field *fields,
                   size_t n, void *base)
 {
     if (!d || d == Py_None) return 0;
     if (!PyDict_Check(d)) {
-        pa_input_error("%s: expected a dict", what);
+        pa_type_error(what, "a dict", d, NULL);
         return -1;
     }
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(d, &pos, &key, &value)) {
-        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, NULL) : NULL;
-        if (!k) {
-            PyErr_Clear();
-            pa_input_error("%s: keys are names", what);
+        if (!PyUnicode_Check(key)) {
+            pa_type_error(what, "names as keys", key, NULL);
             return -1;
         }
-        size_t i = 0;
-        while (i < n && strcmp(k, fields[i].name)) i++;
-        if (i == n) {
-            char allowed[512];
-            size_t len = 0;
-            allowed[0] = '\0';
-            for (size_t j = 0; j < n && len < sizeof allowed; j++)
-                len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", j ? ", " : "",
-                                        fields[j].name);
-            pa_input_error("unknown %s '%s' (allowed: %s)", item, k, allowed);
-            return -1;
-        }
-        double v;
-        if (pa_arg_double(k, value, &v) < 0) return -1;
-        memcpy((char *)base + fields[i].off, &v, sizeof v);
+        /* a name with surrogates is named as written, not a UnicodeEncodeError */
+        PyObject *kb = pa_encode_text(key);
+        const char *k = kb ? PyBytes_AsString(kb) : NULL;
+        int r = k ? field_set(k, value, item, fields, n, base) : -1;
+        Py_XDECREF(kb);
+        if (r < 0) return -1;
     }
     return 0;
 }

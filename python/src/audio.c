@@ -110,7 +110,7 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v, const c
     case F_INT: {
         /* an int or another integer (numpy's int64: __index__), not a bool */
         if (PyBool_Check(v) || !(PyLong_Check(v) || PyIndex_Check(v))) {
-            pa_input_error("%s: expected an int", name);
+            pa_type_error(name, "a whole number", v, NULL);
             return -1;
         }
         PyObject *iv_obj = PyNumber_Index(v);
@@ -134,7 +134,7 @@ static int field_set(accel_audio_params *p, const field *f, PyObject *v, const c
     }
     case F_BOOL: {
         if (!PyBool_Check(v) && !PyLong_Check(v)) {
-            pa_input_error("%s: expected a bool", name);
+            pa_type_error(name, "a bool", v, NULL);
             return -1;
         }
         int iv = PyObject_IsTrue(v);
@@ -174,14 +174,17 @@ static int apply_fields(accel_audio_params *p, PyObject *kw)
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(kw, &pos, &key, &value)) {
-        const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
-        if (!k) return -1;
-        const field *f = find_field(k);
-        if (!f) {
+        /* a name with surrogates is named as written, not a UnicodeEncodeError */
+        PyObject *kb = pa_encode_text(key);
+        const char *k = kb ? PyBytes_AsString(kb) : NULL;
+        const field *f = k ? find_field(k) : NULL;
+        int r = -1;
+        if (k && !f)
             pa_input_error("AudioParams: unknown field '%s' (see AudioParams.fields())", k);
-            return -1;
-        }
-        if (field_set(p, f, value, k) < 0) return -1;
+        else if (f)
+            r = field_set(p, f, value, k);
+        Py_XDECREF(kb);
+        if (r < 0) return -1;
     }
     return 0;
 }
@@ -206,14 +209,22 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         PyDict_DelItemString(fkw, "preset");
     }
     const char *preset = "whisper-80";
+    PyObject *preset_bytes = NULL;
     if (preset_obj) {
-        preset = PyUnicode_Check(preset_obj) ? PyUnicode_AsUTF8AndSize(preset_obj, NULL) : NULL;
-        if (!preset) {
-            PyErr_Clear();
+        if (!PyUnicode_Check(preset_obj)) {
+            pa_type_error("AudioParams.preset", "a string", preset_obj,
+                          "whisper-80, whisper-128, vggish, fbank, fbank-80");
             Py_DECREF(preset_obj);
             Py_DECREF(fkw);
-            return pa_input_error("AudioParams: the preset must be a string (allowed: whisper-80, "
-                                  "whisper-128, vggish, fbank, fbank-80)");
+            return NULL;
+        }
+        preset_bytes = pa_encode_text(preset_obj); /* named as written when refused */
+        preset = preset_bytes ? PyBytes_AsString(preset_bytes) : NULL;
+        if (!preset) {
+            Py_XDECREF(preset_bytes);
+            Py_DECREF(preset_obj);
+            Py_DECREF(fkw);
+            return NULL;
         }
     }
     /* a family name means its first preset, as in the CLI, ctx.corpus and selection
@@ -228,6 +239,7 @@ static PyObject *params_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         snprintf(o->preset, sizeof o->preset, "%s", preset);
     }
     Py_XDECREF(preset_obj); /* `preset` is not used after this */
+    Py_XDECREF(preset_bytes);
     if (!o) {
         Py_DECREF(fkw);
         return NULL;
@@ -262,20 +274,25 @@ static PyObject *params_getattro(PyObject *self, PyObject *name)
         if (f && !strcmp(n, f->name)) return field_get(&((pa_audio_params *)self)->p, f);
         if (!strcmp(n, "preset")) return PyUnicode_FromString(((pa_audio_params *)self)->preset);
     }
-    PyErr_Clear();
+    PyErr_Clear(); /* a name with surrogates is no field: Python's own AttributeError */
     return PyObject_GenericGetAttr(self, name);
 }
 
 static int params_setattro(PyObject *self, PyObject *name, PyObject *v)
 {
-    const char *n = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, NULL) : NULL;
+    PyObject *nb = PyUnicode_Check(name) ? pa_encode_text(name) : NULL;
+    const char *n = nb ? PyBytes_AsString(nb) : NULL;
     const field *f = n ? find_field(n) : NULL;
+    int r;
     if (!f || strcmp(n, f->name)) {
         PyErr_Clear();
         pa_input_error("AudioParams has no field '%s' (see AudioParams.fields())", n ? n : "?");
-        return -1;
+        r = -1;
+    } else {
+        r = field_set(&((pa_audio_params *)self)->p, f, v, f->name);
     }
-    return field_set(&((pa_audio_params *)self)->p, f, v, f->name);
+    Py_XDECREF(nb);
+    return r;
 }
 
 static PyObject *params_as_dict(PyObject *self, PyObject *unused)
@@ -319,8 +336,17 @@ static PyObject *params_check(PyObject *self, PyObject *unused)
 
 static PyObject *params_shape(PyObject *self, PyObject *args)
 {
-    Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "n:shape", &n)) return NULL;
+    PyObject *o;
+    if (!PyArg_ParseTuple(args, "O:shape", &o)) return NULL;
+    /* a whole number (numpy's too), not a bool, a float or a str */
+    if (PyBool_Check(o) || !PyIndex_Check(o))
+        return pa_type_error("n_samples", "a whole number", o, ">= 0");
+    Py_ssize_t n = PyNumber_AsSsize_t(o, PyExc_OverflowError);
+    if (n == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return NULL;
+        PyErr_Clear(); /* no bare OverflowError */
+        return pa_input_error("n_samples: out of range (allowed: 0..%zd)", PY_SSIZE_T_MAX);
+    }
     if (pa_arg_range("n_samples", n, 0, PY_SSIZE_T_MAX, ">= 0") < 0) return NULL;
     size_t shape[3];
     int nd = 0;
@@ -810,29 +836,32 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     static char *kwlist[] = {"source", "chunks", "rate", "options", "op", "encoded", NULL};
     PyObject *source, *options = NULL;
     int chunks = 0, rate = 16000, encoded = 0;
-    const char *op = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOzp:audio_segments", kwlist, &source, &chunks,
-                                     &rate, &options, &op, &encoded))
+    pa_path opp = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|piOO&p:audio_segments", kwlist, &source, &chunks,
+                                     &rate, &options, pa_text_or_none_arg, &opp, &encoded))
         return NULL;
     accel_audio_vad_params vp = {.struct_size = sizeof vp};
     accel_audio_vad_params_default(&vp);
-    vp.op = op;
-    if (pa_arg_fields(options, "options", "VAD option", vad_fields,
-                      sizeof vad_fields / sizeof *vad_fields, &vp) < 0)
-        return NULL;
+    vp.op = opp.text; /* its bytes live in opp until the call is done */
     pa_path path = {0};
     pa_input in;
     int have_in = 0;
     memset(&in, 0, sizeof in);
-    if (encoded) {
-        if (pa_input_arg(source, "x", &encoded_accept, &in) < 0) return NULL;
-        have_in = 1;
-    } else if (PyUnicode_Check(source) || PyBytes_Check(source) ||
-               PyObject_HasAttrString(source, "__fspath__")) {
-        if (!pa_path_arg(source, &path)) return NULL;
-    } else {
-        if (pa_input_arg(source, "x", &samples_accept, &in) < 0) return NULL;
-        have_in = 1;
+    int ok = pa_arg_fields(options, "options", "VAD option", vad_fields,
+                           sizeof vad_fields / sizeof *vad_fields, &vp) == 0;
+    if (ok && encoded) {
+        ok = pa_input_arg(source, "x", &encoded_accept, &in) == 0;
+        have_in = ok;
+    } else if (ok && (PyUnicode_Check(source) || PyBytes_Check(source) ||
+                      PyObject_HasAttrString(source, "__fspath__"))) {
+        ok = pa_path_arg(source, &path) != 0;
+    } else if (ok) {
+        ok = pa_input_arg(source, "x", &samples_accept, &in) == 0;
+        have_in = ok;
+    }
+    if (!ok) {
+        pa_path_release(&opp);
+        return NULL;
     }
     pa_context *c = (pa_context *)self;
     accel_status st;
@@ -842,6 +871,7 @@ static PyObject *ctx_audio_segments(PyObject *self, PyObject *args, PyObject *kw
     accel_audio_info info = {.struct_size = sizeof info};
     PA_RUN(c, st, msg, segments(c->ctx, &vp, chunks, path.text, &in, encoded, rate, &segs, &ns, &info));
     pa_path_release(&path);
+    pa_path_release(&opp);
     if (have_in) pa_input_release(&in);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     PyObject *list = PyList_New((Py_ssize_t)ns);

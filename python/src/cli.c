@@ -94,13 +94,18 @@ static PyObject *py_cli(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = PySequence_GetItem(seq, i);
-        const char *s = item && PyUnicode_Check(item) ? PyUnicode_AsUTF8AndSize(item, NULL) : NULL;
+        /* an argument that is not UTF-8 (sys.argv holds it with surrogates) is given to the
+         * verbs as the bytes the binary would have had */
+        PyObject *b = item && PyUnicode_Check(item) ? pa_encode_text(item) : NULL;
+        const char *s = b ? PyBytes_AsString(b) : NULL;
         if (!s) {
             if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "cli() takes a list of str");
+            Py_XDECREF(b);
             Py_XDECREF(item);
             goto fail;
         }
         argv[i] = strdup(s);
+        Py_DECREF(b);
         Py_DECREF(item);
         if (!argv[i]) {
             pa_no_memory("cli: out of memory for argument %zd", i);
@@ -141,18 +146,26 @@ fail:
 static PyObject *py_device_setting(PyObject *self, PyObject *args)
 {
     (void)self;
-    const char *text;
-    if (!PyArg_ParseTuple(args, "s:device_setting", &text)) return NULL;
+    pa_path text;
+    if (!PyArg_ParseTuple(args, "O&:device_setting", pa_text_arg, &text)) return NULL;
     accel_cli_device d;
     char why[400], msg[520];
-    if (accel_cli_device_read(text, &d, why, sizeof why) != 0) {
+    if (accel_cli_device_read(text.text, &d, why, sizeof why) != 0) {
         /* device= also takes what --device does not: an accel.Device */
-        snprintf(msg, sizeof msg, "device '%s': %s; or an accel.Device", text, why);
+        snprintf(msg, sizeof msg, "device '%s': %s; or an accel.Device", text.text, why);
+        pa_path_release(&text);
         return pa_raise(ACCEL_ERR_CONFIG, msg);
     }
     accel_option opt;
-    if (!accel_cli_device_setting(&d, &opt)) Py_RETURN_NONE;
-    return Py_BuildValue("(ss)", opt.key, opt.value);
+    PyObject *r = NULL;
+    if (!accel_cli_device_setting(&d, &opt)) {
+        r = Py_None;
+        Py_INCREF(r);
+    } else { /* a bus id is the text as given: read it before the text goes */
+        r = Py_BuildValue("(NN)", pa_decode(opt.key), pa_decode(opt.value));
+    }
+    pa_path_release(&text);
+    return r;
 }
 
 static PyMethodDef cli_methods[] = {

@@ -40,7 +40,8 @@ int pa_dict_steal(PyObject *d, const char *key, PyObject *value)
 PyObject *pa_str_or_none(const char *text)
 {
     if (!text) Py_RETURN_NONE;
-    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+    /* a name the caller gave that is not UTF-8 comes back as the caller wrote it */
+    return pa_decode(text);
 }
 
 PyObject *pa_text(const char *text)
@@ -77,7 +78,7 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|OI:Context", kwlist, &options, &flags)) return NULL;
     accel_option *opts = NULL;
     Py_ssize_t n = 0;
-    PyObject *seq = NULL;
+    PyObject *seq = NULL, *keep = NULL;
     if (options && options != Py_None) {
         seq = PySequence_Tuple(options);
         if (!seq) return NULL;
@@ -87,19 +88,32 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
             Py_DECREF(seq);
             return pa_no_memory("Context: out of memory for %zd options", n);
         }
+        /* the bytes of every key and value (a path such as ACCEL_CONFIG's as the file's name) */
+        keep = PyList_New(0);
+        if (!keep) {
+            free(opts);
+            Py_DECREF(seq);
+            return NULL;
+        }
         for (Py_ssize_t i = 0; i < n; i++) {
             PyObject *item = PyTuple_GetItem(seq, i);
             PyObject *k = NULL, *v = NULL;
             if (!PyArg_ParseTuple(item, "UU:option", &k, &v)) {
                 free(opts);
                 Py_DECREF(seq);
+                Py_DECREF(keep);
                 return NULL;
             }
-            opts[i].key = PyUnicode_AsUTF8AndSize(k, NULL);
-            opts[i].value = PyUnicode_AsUTF8AndSize(v, NULL);
+            PyObject *kb = pa_encode_text(k), *vb = pa_encode_text(v);
+            int ok = kb && vb && PyList_Append(keep, kb) == 0 && PyList_Append(keep, vb) == 0;
+            opts[i].key = ok ? PyBytes_AsString(kb) : NULL;
+            opts[i].value = ok ? PyBytes_AsString(vb) : NULL;
+            Py_XDECREF(kb);
+            Py_XDECREF(vb);
             if (!opts[i].key || !opts[i].value) {
                 free(opts);
                 Py_DECREF(seq);
+                Py_DECREF(keep);
                 return NULL;
             }
         }
@@ -109,11 +123,13 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     if (!c) {
         free(opts);
         Py_XDECREF(seq);
+        Py_XDECREF(keep);
         return NULL;
     }
     if (pthread_rwlock_init(&c->lock, NULL) != 0) {
         free(opts);
         Py_XDECREF(seq);
+        Py_XDECREF(keep);
         Py_DECREF(c);
         return pa_no_memory("Context: cannot make its lock");
     }
@@ -122,8 +138,9 @@ static PyObject *ctx_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     char msg[1024];
     accel_ctx *ctx = NULL;
     PA_RUN_FREE(st, msg, accel_ctx_create(&ctx, opts, (size_t)n, flags));
-    free(opts); /* the strings belong to seq; the context copied what it keeps */
+    free(opts); /* the strings belong to keep; the context copied what it keeps */
     Py_XDECREF(seq);
+    Py_XDECREF(keep);
     if (st != ACCEL_OK) {
         Py_DECREF(c);
         return pa_raise(st, msg);
@@ -275,16 +292,19 @@ static PyObject *ctx_devices(PyObject *self, PyObject *unused)
 static PyObject *ctx_select(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"op", "explain", NULL};
-    const char *op = NULL;
+    pa_path op = {0};
     int explain = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zp:select", kwlist, &op, &explain)) return NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&p:select", kwlist, pa_text_or_none_arg, &op,
+                                     &explain))
+        return NULL;
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
     size_t index = 0;
     char *text = NULL;
     /* the explanation is always asked for: a refusal carries it even when it was not wanted */
-    PA_RUN(c, st, msg, accel_select(c->ctx, op, &index, &text));
+    PA_RUN(c, st, msg, accel_select(c->ctx, op.text, &index, &text));
+    pa_path_release(&op);
     PyObject *t = pa_str_or_none(st == ACCEL_OK && !explain ? NULL : text);
     free(text);
     if (!t) return NULL;
@@ -303,20 +323,27 @@ static PyObject *ctx_select(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"op", NULL};
-    const char *op = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|z:select_candidates", kwlist, &op)) return NULL;
+    pa_path opp = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:select_candidates", kwlist, pa_text_or_none_arg,
+                                     &opp))
+        return NULL;
+    const char *op = opp.text; /* its bytes live in opp until the calls are done */
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024], warning[512];
     size_t n = 0, cap = 64;
     accel_candidate *cand = calloc(cap, sizeof *cand);
-    if (!cand) return pa_no_memory("select: out of memory for the candidates");
+    if (!cand) {
+        pa_path_release(&opp);
+        return pa_no_memory("select: out of memory for the candidates");
+    }
     for (size_t i = 0; i < cap; i++) cand[i].struct_size = sizeof cand[i];
     PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
     if (st == ACCEL_OK && n > cap) { /* more devices than slots: once more with room for all */
         accel_candidate *more = realloc(cand, n * sizeof *cand);
         if (!more) {
             free(cand);
+            pa_path_release(&opp);
             return pa_no_memory("select: out of memory for %zu candidates", n);
         }
         cand = more;
@@ -324,6 +351,7 @@ static PyObject *ctx_select_candidates(PyObject *self, PyObject *args, PyObject 
         cap = n;
         PA_RUN(c, st, msg, accel_select_candidates(c->ctx, op, cand, cap, &n, warning, sizeof warning));
     }
+    pa_path_release(&opp); /* op is not used after this */
     if (st == PA_CLOSED) {
         free(cand);
         return pa_raise(st, msg);
@@ -370,8 +398,9 @@ static PyObject *ctx_device_query(PyObject *self, PyObject *args)
 
 static PyObject *ctx_config_get(PyObject *self, PyObject *args)
 {
-    const char *key;
-    if (!PyArg_ParseTuple(args, "s:config_get", &key)) return NULL;
+    pa_path keyp;
+    if (!PyArg_ParseTuple(args, "O&:config_get", pa_text_arg, &keyp)) return NULL;
+    const char *key = keyp.text; /* its bytes live in keyp until the call is done */
     pa_context *c = (pa_context *)self;
     accel_status st;
     char msg[1024];
@@ -387,8 +416,10 @@ static PyObject *ctx_config_get(PyObject *self, PyObject *args)
         pa_last_error(st, msg, sizeof msg);
     }
     Py_END_ALLOW_THREADS;
+    pa_path_release(&keyp);
     if (st == ACCEL_OK) {
-        r = Py_BuildValue("(ss)", value ? value : "", source ? source : "");
+        /* a value is the caller's text (a path such as ACCEL_CONFIG's): bytes as they were */
+        r = Py_BuildValue("(NN)", pa_decode(value ? value : ""), pa_decode(source ? source : ""));
         pa_ctx_leave(c);
         return r;
     }
@@ -462,31 +493,42 @@ static PyObject *plan_dict(const accel_plan *p)
 static PyObject *ctx_plan_batch(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"op", "item_size", "device", "calibrate", NULL};
-    const char *op;
+    pa_path op;
     Py_ssize_t item_size = 1;
     int device = -1, calibrate = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nip:plan_batch", kwlist, &op, &item_size, &device,
-                                     &calibrate))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|nip:plan_batch", kwlist, pa_text_arg, &op,
+                                     &item_size, &device, &calibrate))
         return NULL;
-    if (pa_arg_range("item_size", item_size, 0, PY_SSIZE_T_MAX, "a whole number >= 0") < 0) return NULL;
+    if (pa_arg_range("item_size", item_size, 0, PY_SSIZE_T_MAX, "a whole number >= 0") < 0) {
+        pa_path_release(&op);
+        return NULL;
+    }
     pa_context *c = (pa_context *)self;
     accel_plan p = {.struct_size = sizeof p};
-    PA_CALL(c, accel_plan_batch(c->ctx, op, (size_t)item_size, device, calibrate, &p));
+    accel_status st;
+    char msg[1024];
+    PA_RUN(c, st, msg, accel_plan_batch(c->ctx, op.text, (size_t)item_size, device, calibrate, &p));
+    pa_path_release(&op);
+    if (st != ACCEL_OK) return pa_raise(st, msg);
     return plan_dict(&p);
 }
 
 static PyObject *ctx_plan_chunk(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"op", "duration_s", "rate", "device", NULL};
-    const char *op;
+    pa_path op;
     double duration = 0;
     int rate = 16000, device = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "sd|ii:plan_chunk", kwlist, &op, &duration, &rate,
-                                     &device))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&d|ii:plan_chunk", kwlist, pa_text_arg, &op,
+                                     &duration, &rate, &device))
         return NULL;
     pa_context *c = (pa_context *)self;
     accel_plan p = {.struct_size = sizeof p};
-    PA_CALL(c, accel_plan_chunk(c->ctx, op, duration, rate, device, &p));
+    accel_status st;
+    char msg[1024];
+    PA_RUN(c, st, msg, accel_plan_chunk(c->ctx, op.text, duration, rate, device, &p));
+    pa_path_release(&op);
+    if (st != ACCEL_OK) return pa_raise(st, msg);
     return plan_dict(&p);
 }
 

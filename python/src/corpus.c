@@ -169,22 +169,23 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"context", "op", "out", "flags", "params", NULL};
     PyObject *ctx_o, *params = NULL;
-    pa_path out = {0};
-    const char *op;
+    pa_path out = {0}, op = {0};
     unsigned int flags = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OsO&|IO:Corpus", kwlist, &ctx_o, &op, pa_path_arg,
-                                     &out, &flags, &params))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO&O&|IO:Corpus", kwlist, &ctx_o, pa_text_arg, &op,
+                                     pa_path_arg, &out, &flags, &params))
         return NULL;
     if (!PyObject_TypeCheck(ctx_o, pa_ContextType)) {
         pa_path_release(&out);
-        return pa_input_error("context: expected an accel._accel.Context");
+        pa_path_release(&op);
+        return pa_type_error("context", "an accel._accel.Context", ctx_o, NULL);
     }
     accel_option *opts = NULL;
     Py_ssize_t n = 0;
-    PyObject *seq = NULL;
+    PyObject *seq = NULL, *keep = NULL;
     if (params && params != Py_None) {
         seq = PySequence_Tuple(params);
-        if (!seq) goto fail;
+        keep = PyList_New(0);
+        if (!seq || !keep) goto fail;
         n = PyTuple_Size(seq);
         opts = calloc((size_t)(n ? n : 1), sizeof *opts);
         if (!opts) {
@@ -192,19 +193,30 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
             goto fail;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (!PyArg_ParseTuple(PyTuple_GetItem(seq, i), "ss:param", &opts[i].key, &opts[i].value))
+            pa_path k = {0}, v = {0};
+            if (!PyArg_ParseTuple(PyTuple_GetItem(seq, i), "O&O&:param", pa_text_arg, &k,
+                                  pa_text_arg, &v))
                 goto fail;
+            /* the bytes stay in keep until the step is made */
+            int ok = PyList_Append(keep, k.bytes) == 0 && PyList_Append(keep, v.bytes) == 0;
+            opts[i].key = k.text;
+            opts[i].value = v.text;
+            pa_path_release(&k);
+            pa_path_release(&v);
+            if (!ok) goto fail;
         }
     }
     pa_context *c = (pa_context *)ctx_o;
     accel_corpus *step = NULL;
     accel_status st;
     char msg[1024];
-    PA_RUN(c, st, msg, accel_corpus_create(c->ctx, op, opts, (size_t)n, out.text, flags, &step));
+    PA_RUN(c, st, msg, accel_corpus_create(c->ctx, op.text, opts, (size_t)n, out.text, flags, &step));
     free(opts);
     opts = NULL;
     Py_CLEAR(seq);
+    Py_CLEAR(keep);
     pa_path_release(&out);
+    pa_path_release(&op);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
     pa_corpus *self = (pa_corpus *)alloc(type, 0);
@@ -219,7 +231,9 @@ static PyObject *corpus_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 fail:
     free(opts);
     Py_XDECREF(seq);
+    Py_XDECREF(keep);
     pa_path_release(&out);
+    pa_path_release(&op);
     return NULL;
 }
 
@@ -564,13 +578,15 @@ static PyObject *m_manifest_parse(PyObject *self, PyObject *args)
 {
     (void)self;
     Py_buffer view;
-    const char *name = NULL;
-    if (!PyArg_ParseTuple(args, "y*|z:manifest_parse", &view, &name)) return NULL;
+    pa_path name = {0};
+    if (!PyArg_ParseTuple(args, "y*|O&:manifest_parse", &view, pa_text_or_none_arg, &name))
+        return NULL;
     accel_manifest *m = NULL;
     accel_status st;
     char msg[1024];
-    PA_RUN_FREE(st, msg, accel_manifest_parse(view.buf, (size_t)view.len, name, &m));
+    PA_RUN_FREE(st, msg, accel_manifest_parse(view.buf, (size_t)view.len, name.text, &m));
     PyBuffer_Release(&view);
+    pa_path_release(&name);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return manifest_list(m);
 }
@@ -604,12 +620,13 @@ static PyObject *m_shard_of(PyObject *self, PyObject *args)
 static PyObject *m_shard_parse(PyObject *self, PyObject *args)
 {
     (void)self;
-    const char *spec;
-    if (!PyArg_ParseTuple(args, "s:shard_parse", &spec)) return NULL;
+    pa_path spec;
+    if (!PyArg_ParseTuple(args, "O&:shard_parse", pa_text_arg, &spec)) return NULL;
     uint32_t i = 0, n = 0;
     accel_status st;
     char msg[1024];
-    PA_RUN_FREE(st, msg, accel_shard_parse(spec, &i, &n));
+    PA_RUN_FREE(st, msg, accel_shard_parse(spec.text, &i, &n));
+    pa_path_release(&spec);
     if (st != ACCEL_OK) return pa_raise(st, msg);
     return Py_BuildValue("(kk)", (unsigned long)i, (unsigned long)n);
 }
@@ -650,8 +667,8 @@ static PyObject *m_output_complete(PyObject *self, PyObject *args)
     char msg[1024];
     PA_RUN_FREE(st, msg, accel_output_complete(path.text, &info));
     pa_path_release(&path);
-    if (st != ACCEL_OK)
-        return Py_BuildValue("(isO)", (int)st, msg, Py_None);
+    if (st != ACCEL_OK) /* the message names the file as its bytes are */
+        return Py_BuildValue("(iNO)", (int)st, pa_decode(msg), Py_None);
     return Py_BuildValue("(isN)", 0, "", info.header_bytes ? npy_dict(&info) : (Py_INCREF(Py_None), Py_None));
 }
 

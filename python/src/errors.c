@@ -66,6 +66,53 @@ PyObject *pa_input_error(const char *fmt, ...)
     return r;
 }
 
+/* What a refused value is, for messages: "None", its type and value when short ("str '10'",
+ * "float 1.5"), else its type ("list"); accel/_args.py's got(). A str's repr escapes lone
+ * surrogates, and the text is written with backslash escapes, so this never fails on them. */
+static void describe(PyObject *v, char *buf, size_t cap)
+{
+    if (v == Py_None) {
+        snprintf(buf, cap, "None");
+        return;
+    }
+    PyObject *tn = PyType_GetName(Py_TYPE(v));
+    PyObject *tb = tn ? PyUnicode_AsEncodedString(tn, "utf-8", "backslashreplace") : NULL;
+    const char *t = tb ? PyBytes_AsString(tb) : NULL;
+    PyObject *r = NULL, *rb = NULL;
+    if (PyUnicode_Check(v) || PyBytes_Check(v) || PyByteArray_Check(v) || PyLong_Check(v) ||
+        PyFloat_Check(v) || PyComplex_Check(v)) {
+        r = PyObject_Repr(v);
+        rb = r ? PyUnicode_AsEncodedString(r, "utf-8", "backslashreplace") : NULL;
+    }
+    const char *rs = rb ? PyBytes_AsString(rb) : NULL;
+    PyErr_Clear();
+    if (rs && strlen(rs) <= 40)
+        snprintf(buf, cap, "%s %s", t ? t : "object", rs);
+    else if (rs)
+        snprintf(buf, cap, "%s %.36s...", t ? t : "object", rs);
+    else
+        snprintf(buf, cap, "%s", t ? t : "object");
+    Py_XDECREF(rb);
+    Py_XDECREF(r);
+    Py_XDECREF(tb);
+    Py_XDECREF(tn);
+}
+
+PyObject *pa_type_error(const char *name, const char *what, PyObject *got, const char *allowed)
+{
+    char g[96], msg[1024];
+    describe(got, g, sizeof g);
+    if (allowed && allowed[0])
+        snprintf(msg, sizeof msg, "%s: expected %s, got %s (allowed: %s)", name, what, g, allowed);
+    else
+        snprintf(msg, sizeof msg, "%s: expected %s, got %s", name, what, g);
+    PyObject *extra = Py_BuildValue("{s:O}", "type_error", Py_True);
+    if (!extra) return NULL;
+    pa_raise_extra(ACCEL_ERR_INVALID_ARG, msg, extra);
+    Py_DECREF(extra);
+    return NULL;
+}
+
 PyObject *pa_no_memory(const char *fmt, ...)
 {
     va_list ap;
@@ -127,10 +174,15 @@ void pa_wrap_foreign_error(const char *name)
     }
     PyObject *tn = et ? PyType_GetName((PyTypeObject *)et) : NULL;
     PyObject *text = ev ? PyObject_Str(ev) : NULL;
-    const char *t = tn ? PyUnicode_AsUTF8AndSize(tn, NULL) : NULL;
-    const char *m = text ? PyUnicode_AsUTF8AndSize(text, NULL) : NULL;
+    /* the producer's words as they are: a name in them that is not UTF-8 (surrogates) too */
+    PyObject *tnb = tn ? pa_encode_text(tn) : NULL;
+    PyObject *mb = text ? pa_encode_text(text) : NULL;
+    const char *t = tnb ? PyBytes_AsString(tnb) : NULL;
+    const char *m = mb ? PyBytes_AsString(mb) : NULL;
     PyErr_Clear();
     pa_input_error("%s: its exporter failed: %s: %s", name, t ? t : "error", m ? m : "");
+    Py_XDECREF(tnb);
+    Py_XDECREF(mb);
     Py_XDECREF(tn);
     Py_XDECREF(text);
     Py_XDECREF(et);

@@ -146,8 +146,9 @@ static int image_item(PyObject *obj, const char *name, unsigned channels, accel_
     if (obj == Py_None) {
         char allowed[160];
         channels_text(channels, allowed, sizeof allowed);
-        pa_input_error("%s: None is not an image (allowed: a uint8 array %s, a path or the bytes "
-                       "of an image file)", name, allowed);
+        char full[300];
+        snprintf(full, sizeof full, "a uint8 array %s, a path or the bytes of an image file", allowed);
+        pa_type_error(name, "an image", obj, full);
         return -1;
     }
     if (pa_input_arg(obj, name, &image_accept, &it->in) < 0) return -1;
@@ -1080,8 +1081,8 @@ static int file_srcs_get(file_srcs *f, PyObject *seq, Py_ssize_t n, const char *
             continue;
         }
         if (o == Py_None) {
-            pa_input_error("%s: None is not an image file (allowed: a path, or the bytes of a "
-                           "JPEG, PNG or WebP file)", f->namebuf[i]);
+            pa_type_error(f->namebuf[i], "an image file", o,
+                          "a path, or the bytes of a JPEG, PNG or WebP file");
             f->errs[i] = pa_take_error();
             if (!f->errs[i]) {
                 file_srcs_release(f);

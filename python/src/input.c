@@ -638,13 +638,10 @@ static int get(PyObject *obj, const char *name, const pa_accept *acc, pa_input *
     }
     if (PyObject_HasAttrString(obj, "__dlpack__")) return from_dlpack(obj, in, acc);
     if (PyObject_HasAttrString(obj, "__cuda_array_interface__")) return from_cai(obj, in, acc);
-    PyObject *tn = PyType_GetName(Py_TYPE(obj));
-    const char *tname = tn ? PyUnicode_AsUTF8AndSize(tn, NULL) : NULL;
-    PyErr_Clear();
-    pa_input_error("%s: a %s is not an array (pass an object with the buffer protocol or "
-                   "__dlpack__, e.g. a numpy array or a torch tensor, with dtype %s)",
-                   name, tname ? tname : "object", acc->allowed);
-    Py_XDECREF(tn);
+    char allowed[320];
+    snprintf(allowed, sizeof allowed, "an object with the buffer protocol or __dlpack__, e.g. a "
+             "numpy array or a torch tensor, with dtype %s", acc->allowed);
+    pa_type_error(name, "an array", obj, allowed);
     return -1;
 }
 

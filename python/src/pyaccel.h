@@ -58,6 +58,10 @@ PyObject *pa_error_new(accel_status st, const char *message, PyObject *extra);
 PyObject *pa_take_error(void);
 /* accel.InputError (status ERR_INVALID_ARG) with a formatted message; returns NULL. */
 PyObject *pa_input_error(const char *fmt, ...);
+/* accel.InputTypeError (status ERR_INVALID_ARG; an InputError and a TypeError) for an argument
+ * of the wrong type: "name: expected WHAT, got TYPE VALUE (allowed: …)" (allowed may be NULL),
+ * the words of accel/_args.py. Returns NULL. */
+PyObject *pa_type_error(const char *name, const char *what, PyObject *got, const char *allowed);
 /* accel.OutOfMemoryError (status ERR_NO_MEMORY) with a formatted message naming what did not
  * fit and its size (a bare MemoryError says neither); returns NULL. */
 PyObject *pa_no_memory(const char *fmt, ...);
@@ -208,6 +212,16 @@ PyObject *pa_raise_last(accel_status st);
  * .record; rec may be NULL (no record). Returns NULL. */
 PyObject *pa_raise_record(accel_status st, const char *msg, const accel_run_record *rec);
 
+/* The bytes a str stands for, for the library: UTF-8, with the surrogates os.fsdecode makes of
+ * bytes that are not UTF-8 turned back into those bytes (surrogateescape: a name from
+ * os.listdir reaches the library as the file's name, and its messages name it as the caller
+ * wrote it); other lone surrogates, which no bytes decode to, as backslash escapes ("\ud800").
+ * Never a UnicodeEncodeError. A new reference, or NULL with an exception (memory). */
+PyObject *pa_encode_text(PyObject *str);
+/* A str from text the library wrote (a message, a path, a setting's value): UTF-8, bytes that
+ * are not UTF-8 as surrogates (surrogateescape), as pa_encode_text wrote them. */
+PyObject *pa_decode(const char *text);
+
 /* A path argument: str, bytes or os.PathLike through the file-system encoding. */
 typedef struct pa_path {
     PyObject *bytes; /* owned; NULL for None */
@@ -227,18 +241,26 @@ typedef struct pa_paths {
 } pa_paths;
 /* Reads `seq` into p; -1 with an accel.InputError naming `name` (or its item) and the reason. */
 int pa_paths_get(PyObject *seq, const char *name, pa_paths *p);
+/* PyArg "O&" converters of a word or other text argument (an operation, a preset, a setting's
+ * value) into a pa_path, through pa_encode_text (cleanup supported); the second takes None
+ * (text NULL). Not a str: accel.InputTypeError; a NUL in it: accel.InputError. The package's
+ * functions check their arguments first and name them; these name "a text argument". */
+int pa_text_arg(PyObject *o, void *out);
+int pa_text_or_none_arg(PyObject *o, void *out);
 /* PyArg "O&" converter: pa_paths_get named "paths". */
 int pa_paths_arg(PyObject *o, void *out);
 void pa_paths_release(pa_paths *p);
 
 /* An integer argument lo..hi: 0, or -1 with accel.InputError "name: v (allowed: allowed)". */
 int pa_arg_range(const char *name, long long v, long long lo, long long hi, const char *allowed);
-/* The index of `value` among names[0..n), or -1 with accel.InputError
- * "name: 'value' (allowed: names, …)". */
+/* The index of `value` among names[0..n), compared exactly as the CLI compares its words, or -1
+ * with accel.InputError "name 'value': did you mean 'x'? allowed: names, …". */
 int pa_arg_choice(const char *name, const char *value, const char *const *names, int n);
-/* The same for an object, which must be a str ("name: expected a string (allowed: …)"). */
+/* The same for an object, which must be a str (accel.InputTypeError "name: expected a string,
+ * got … (allowed: …)"). */
 int pa_arg_choice_obj(const char *name, PyObject *value, const char *const *names, int n);
-/* A number (int or float, not bool) as a double: 0, or -1 with "name: expected a number". */
+/* A number (int or float, not bool) as a double: 0, or -1 with accel.InputTypeError
+ * "name: expected a number, got …". */
 int pa_arg_double(const char *name, PyObject *value, double *out);
 
 /* A double field of a struct, for dicts of named numbers. */
@@ -246,9 +268,10 @@ typedef struct pa_field {
     const char *name;
     size_t off;
 } pa_field;
-/* Sets the fields of `base` that dict `d` names (None or NULL: none). -1 with accel.InputError
- * when d is not a dict ("what: expected a dict"), a key is not a str ("what: keys are names"),
- * names no field ("unknown item 'key' (allowed: …)") or a value is not a number. */
+/* Sets the fields of `base` that dict `d` names (None or NULL: none). -1 with
+ * accel.InputTypeError when d is not a dict ("what: expected a dict, got …"), a key is not a
+ * str ("what: expected names as keys, got …") or a value is not a number, accel.InputError
+ * when a key names no field ("unknown item 'key' (allowed: …)"). */
 int pa_arg_fields(PyObject *d, const char *what, const char *item, const pa_field *fields,
                   size_t n, void *base);
 

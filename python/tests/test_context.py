@@ -57,9 +57,11 @@ def test_bad_settings_raise_config_error(kwargs, needle):
 
 
 def test_bad_setting_types_raise_input_error():
-    with pytest.raises(accel.InputError, match="not a setting value"):
+    # a wrong type is an InputTypeError (a TypeError too), naming the setting
+    with pytest.raises(accel.InputTypeError, match="ACCEL_BATCH_SIZE: expected a setting value, "
+                       "got list"):
         accel.Context(discovery=False, batch_size=[1])
-    with pytest.raises(accel.InputError, match="device"):
+    with pytest.raises(accel.InputTypeError, match="device: expected a device, got float 1.5"):
         accel.Context(discovery=False, device=1.5)
     with pytest.raises(accel.InputError, match="accel names devices"):
         accel.Context(discovery=False, device="cuda:1")

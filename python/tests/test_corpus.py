@@ -3,12 +3,15 @@ the library's step: the outputs are the CLI's, byte for byte, under the same nam
 lines are the CLI's --log lines."""
 import json
 import os
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
 import accel
-from conftest import AUDIO, cli
+from conftest import AUDIO, FAKES, cli, need_fakes
 
 SPEECH = [os.path.join(AUDIO, n) for n in ("speech_a.wav", "speech_b.wav", "tone.wav")] + [
     os.path.join(AUDIO, "variants", n) for n in ("speech_c.flac",)]
@@ -158,29 +161,32 @@ def test_arguments_that_are_not_paths_are_input_errors(ctx, tmp_path):
     # negative shard count showed as 18446744073709551615, an empty run returned [] where
     # map_files and the CLI refuse an empty list
     step = ctx.corpus("image_quality", tmp_path / "o")
+    # a wrong type is an InputTypeError (also a TypeError), a bad value an InputError
+    T, V = accel.InputTypeError, accel.InputError
     cases = [
-        (lambda: ctx.corpus("image_quality", None), "out_dir: a NoneType is not a path"),
-        (lambda: ctx.corpus(None, tmp_path), "op: a NoneType is not an operation name"),
-        (lambda: step.run(None), "paths: a NoneType is not a list of paths"),
-        (lambda: step.run([str(tmp_path / "a.png"), None]), "paths[1]: a NoneType is not a path"),
-        (lambda: step.run([]), "paths: no input files"),
-        (lambda: step.output(None), "path: a NoneType is not a path"),
-        (lambda: step.check(3), "paths: a int is not a list of paths"),
-        (lambda: accel.parse_manifest(None), "data: a NoneType is not a manifest"),
-        (lambda: accel.read_manifest(None), "path: a NoneType is not a path"),
-        (lambda: accel.npy_header(None), "data: a NoneType is not the bytes of a .npy file"),
-        (lambda: accel.shard_of("a.wav", -1), "count: -1 (allowed: a whole number 1..4294967295)"),
-        (lambda: accel._accel.shard_of("a.wav", -1), "count: -1 (allowed: 1..4294967295)"),
-        (lambda: accel.shard_of("a.wav", 2.5), "count: 2.5"),
-        (lambda: accel.shard_of(None, 2), "path: a NoneType is not a path"),
-        (lambda: accel.path_hash(None), "path: a NoneType is not a path"),
-        (lambda: accel.output_complete(None), "path: a NoneType is not a path"),
-        (lambda: accel._accel.path_hash(None), "a path argument: expected str, bytes or os.PathLike"),
+        (lambda: ctx.corpus("image_quality", None), T, "out_dir: expected a path, got None"),
+        (lambda: ctx.corpus(None, tmp_path), T, "op: expected a string, got None"),
+        (lambda: step.run(None), T, "paths: expected a list of paths, got None"),
+        (lambda: step.run([str(tmp_path / "a.png"), None]), T, "paths[1]: expected a path, got None"),
+        (lambda: step.run([]), V, "paths: no input files"),
+        (lambda: step.output(None), T, "path: expected a path, got None"),
+        (lambda: step.check(3), T, "paths: expected a list of paths, got int 3"),
+        (lambda: accel.parse_manifest(None), T, "data: expected a manifest, got None"),
+        (lambda: accel.read_manifest(None), T, "path: expected a path, got None"),
+        (lambda: accel.npy_header(None), T, "data: expected the bytes of a .npy file, got None"),
+        (lambda: accel.shard_of("a.wav", -1), V, "count: -1 (allowed: a whole number 1..4294967295)"),
+        (lambda: accel._accel.shard_of("a.wav", -1), V, "count: -1 (allowed: 1..4294967295)"),
+        (lambda: accel.shard_of("a.wav", 2.5), T, "count: expected a whole number, got float 2.5"),
+        (lambda: accel.shard_of(None, 2), T, "path: expected a path, got None"),
+        (lambda: accel.path_hash(None), T, "path: expected a path, got None"),
+        (lambda: accel.output_complete(None), T, "path: expected a path, got None"),
+        (lambda: accel._accel.path_hash(None), T, "a path argument: expected a path, got None"),
     ]
-    for call, text in cases:
+    for call, cls, text in cases:
         with pytest.raises(accel.InputError) as e:
             call()
         assert e.value.message.startswith(text), (e.value.message, text)
+        assert isinstance(e.value, cls) and isinstance(e.value, TypeError) == (cls is T), text
 
 
 def test_manifests_and_shards(tmp_path, monkeypatch):
@@ -202,10 +208,16 @@ def test_manifests_and_shards(tmp_path, monkeypatch):
     # the count's range is the CLI's --shard I/N, any integer type: a count past 2^32 - 1
     # raised a bare OverflowError, a numpy integer was refused as "not a whole number"
     assert accel.shard_of("a.wav", 2 ** 32 - 1) == fnv1a("a.wav") % (2 ** 32 - 1)
-    for bad in (0, -1, 2 ** 32, 2 ** 70, 2.0, True, "4"):
+    for bad in (0, -1, 2 ** 32, 2 ** 70):
         with pytest.raises(accel.InputError) as e:
             accel.shard_of("a.wav", bad)
         assert e.value.message == "count: %r (allowed: a whole number 1..4294967295)" % (bad,)
+        assert not isinstance(e.value, TypeError)
+    for bad, got in ((2.0, "float 2.0"), (True, "bool True"), ("4", "str '4'")):
+        with pytest.raises(accel.InputTypeError) as e:
+            accel.shard_of("a.wav", bad)
+        assert e.value.message == ("count: expected a whole number, got %s (allowed: a whole "
+                                   "number 1..4294967295)" % got)
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is optional
@@ -291,3 +303,90 @@ def test_a_malformed_record_is_an_input_error(tmp_path):
         with pytest.raises(accel.InputError):
             log.write({"path": "a"})
         assert log.summary().total == 0
+
+
+# ---- the run log: none of the run's own files, written as the run goes -------------------------
+
+def cli_refusal(*args):
+    """The CLI's refusal of a run: its words after "accel VERB: error: "."""
+    p = cli(*args)
+    assert p.returncode == 2, (args, p.returncode, p.stderr)
+    return p.stderr.strip().split(": error: ", 1)[1]
+
+
+def test_a_log_that_is_a_file_of_the_run_is_refused_in_the_clis_words(ctx, tmp_path):
+    # Corpus.run(log=) wrote its lines into the manifest, an input or an output; the CLI's
+    # --log refuses each of these before anything runs, and so does Python now, in its words
+    # (with log for --log)
+    wavs = [str(tmp_path / os.path.basename(p)) for p in SPEECH[:2]]
+    for src, dst in zip(SPEECH, wavs):
+        with open(dst, "wb") as f:
+            f.write(read(src))
+    manifest = tmp_path / "m.txt"
+    manifest.write_text("\n".join(wavs) + "\n")
+    out = tmp_path / "out"
+    step = ctx.corpus("fbank", out)
+    paths = accel.read_manifest(manifest)
+    assert paths == wavs and paths.manifest == str(manifest)  # a list that knows its manifest
+    output = step.output(wavs[1])
+    os.symlink(manifest, tmp_path / "link.txt")
+    cases = [(str(manifest), "the manifest"), (str(tmp_path / "link.txt"), "the manifest"),
+             (wavs[0], "an input"), (str(tmp_path / "." / os.path.basename(wavs[0])), "an input"),
+             (output, "an output")]
+    for log, what in cases:
+        before = {p: read(p) for p in wavs + [str(manifest)]}
+        theirs = cli_refusal("audio", "features", "--manifest", str(manifest), "--preset", "fbank",
+                             "-o", str(out), "--log", log)
+        with pytest.raises(accel.InputError) as e:
+            step.run(paths, log=accel.RunLog(log))
+        assert not isinstance(e.value, TypeError)
+        assert e.value.message == theirs.replace("--log ", "log ", 1), (what, theirs)
+        assert {p: read(p) for p in before} == before, what  # no line written into any of them
+        assert not os.path.exists(output) or os.path.getsize(output) == 0, what  # nothing ran
+    # the same through map_files' client step is in test_dask.py; "-" is a stream, not a file
+    with pytest.raises(accel.InputError) as e:
+        accel.RunLog("-")
+    theirs = cli_refusal("audio", "features", *wavs, "--preset", "fbank", "-o", str(out),
+                         "--log", "-")
+    assert e.value.message == theirs.replace("--log ", "log ", 1).replace(
+        "(--log run.jsonl)", "(run.jsonl)")
+    with pytest.raises(accel.InputTypeError, match="log: expected an accel.RunLog, got str"):
+        step.run(paths, log=str(tmp_path / "run.jsonl"))
+    # a log of its own is taken, the manifest's paths run
+    with accel.RunLog(tmp_path / "run.jsonl") as log:
+        assert [r.status for r in step.run(paths, log=log)] == ["done", "done"]
+    assert [l["path"] for l in lines(tmp_path / "run.jsonl")] == wavs
+
+
+def test_the_log_is_written_as_the_run_goes(tmp_path):
+    # Corpus.run(log=) wrote every line after the last input, so a run killed on its way left
+    # an empty log though some outputs were whole; the CLI writes each input's line when it is
+    # finished. The run is held at its second output's rename (tests/fakes/hold_rename.c,
+    # preloaded, lets the first through) and SIGKILLed there.
+    need_fakes("hold_rename")
+    hold = os.path.join(FAKES, "hold_rename", "libhold_rename.so")
+    mark, log, out = tmp_path / "held.mark", tmp_path / "run.jsonl", tmp_path / "out"
+    code = r'''
+import sys, accel
+with accel.Context(discovery=False, warmup=False) as ctx, accel.RunLog(sys.argv[1]) as log:
+    ctx.corpus("fbank", sys.argv[2]).run(sys.argv[3:], log=log)
+    log.summary()
+'''
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
+               HOLD_RENAME_MARK=str(mark), HOLD_RENAME_AFTER="1", LD_PRELOAD=hold)
+    p = subprocess.Popen([sys.executable, "-c", code, str(log), str(out)] + SPEECH[:3], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(3000):
+            if mark.exists() or p.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert mark.exists(), p.communicate(timeout=60)
+        assert os.path.basename(SPEECH[1]).replace(".wav", ".npy.partial-") in mark.read_text()
+    finally:
+        p.kill()
+        p.wait(timeout=60)
+    got = lines(log)
+    # the first input's line, whole, and nothing for the one being written when it died
+    assert [l["path"] for l in got] == [SPEECH[0]], got
+    assert got[0]["status"] == "done" and accel.output_complete(got[0]["output"])

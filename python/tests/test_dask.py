@@ -168,6 +168,33 @@ def test_refused_before_anything_runs(client, tmp_path):
     assert os.listdir(out) == []
 
 
+def test_a_log_that_is_a_file_of_the_run_is_refused_before_anything_runs(client, tmp_path):
+    # map_files appended its log to the manifest, an input or an output; the CLI's --log
+    # refuses these before anything runs (exit 2), and so does map_files, in its words
+    out = tmp_path / "o"
+    manifest = tmp_path / "m.txt"
+    manifest.write_text("\n".join(SPEECH) + "\n")
+    paths = accel.read_manifest(manifest)
+    output = os.path.join(str(out), "speech_b.npy")
+    for log, what in ((str(manifest), "is the manifest; the log is appended to, so it needs a "
+                       "file of its own"),
+                      (SPEECH[2], "is an input of this run; the log is appended to, so it needs "
+                       "a file of its own"),
+                      (output, "is the output of '%s'; the log needs a file of its own"
+                       % SPEECH[1])):
+        before = {p: read(p) for p in SPEECH + [str(manifest)]}
+        with pytest.raises(accel.InputError) as e:
+            accel.dask.map_files(client, paths, "fbank", out, log=log)
+        assert e.value.message == "log %s %s" % (log, what)
+        assert {p: read(p) for p in before} == before
+        assert not os.path.exists(out) or os.listdir(out) == []  # nothing ran, no log made
+    with pytest.raises(accel.InputError, match="^log -: the log is a file"):
+        accel.dask.map_files(client, SPEECH, "fbank", out, log="-")
+    with pytest.raises(accel.InputTypeError, match="^log: expected a path, got int 3"):
+        accel.dask.map_files(client, SPEECH, "fbank", out, log=3)
+    assert not os.path.exists(out) or os.listdir(out) == []
+
+
 def long_recordings(d, n, seconds):
     """n recordings of real speech (speech_a and speech_b over and over), each its own gain, as
     16 kHz 16-bit WAV."""

@@ -162,3 +162,76 @@ print(json.dumps(got))
     for g, w in zip(out, want):
         assert g[:3] == ["OutOfMemoryError", True, "ERR_NO_MEMORY"], g
         assert g[3].startswith(w), (g[3], w)
+
+
+def test_text_with_lone_surrogates_is_named_in_an_accel_error(ctx, tmp_path):
+    # A str with lone surrogates — a name os.listdir gives for bytes that are not UTF-8, or any
+    # text such a name went into — raised UnicodeEncodeError ("surrogates not allowed") from
+    # every call that hands a word to the library (op=, a preset, a setting, device=, a
+    # corpus op or parameter, a shard, a manifest's name, python -m accel's arguments), or
+    # UnicodeDecodeError from output_complete's message. Each is now the accel.Error the same
+    # text without surrogates gives, naming it as the caller wrote it (os.fsencode gives the
+    # bytes back); a surrogate no bytes decode to ('\ud800') is named with a backslash escape.
+    np = pytest.importorskip("numpy")
+    S = "bad\udce9"
+    x = np.zeros(1600, np.float32)
+    img = np.zeros((8, 8, 3), np.uint8)
+    bad_out = os.path.join(str(tmp_path), S + ".npy")
+    with open(os.fsencode(bad_out), "wb") as f:
+        f.write(b"\x93NUMPY cut")
+    bad_dir = os.path.join(str(tmp_path), S + "-dir.npy")
+    os.mkdir(os.fsencode(bad_dir))
+    calls = [
+        (lambda: ctx.select(S), accel.NotFoundError),
+        (lambda: ctx.select(S, explain=True), accel.NotFoundError),
+        (lambda: ctx.plan_batch(S), accel.NotFoundError),
+        (lambda: ctx.plan_chunk(S, 10), accel.NotFoundError),
+        (lambda: ctx.convert(x, dtype=S), accel.InputError),
+        (lambda: ctx.reduce(x, op=S), accel.InputError),
+        (lambda: accel.Context(discovery=False, backend=S), accel.ConfigError),
+        (lambda: accel.Context(discovery=False, device=S), accel.ConfigError),
+        (lambda: accel.Context(discovery=False, log_level=S), accel.ConfigError),
+        (lambda: accel.Context(discovery=False, config=os.path.join(str(tmp_path), S)),
+         accel.ConfigError),
+        (lambda: accel.Context(discovery=False, **{S: 1}), accel.ConfigError),
+        (lambda: ctx.audio.features(x, S), accel.InputError),
+        (lambda: ctx.audio.features(x, padding=S), accel.InputError),
+        (lambda: ctx.audio.features(x, "fbank", window_type=S), accel.InputError),
+        (lambda: ctx.audio.features(x, "fbank", **{S: 1}), accel.InputError),
+        (lambda: ctx.audio.features(x, device=S), accel.ConfigError),
+        (lambda: ctx.audio.vad(x, **{S: 1.0}), accel.InputError),
+        (lambda: ctx.audio.chunks(x, op=S), accel.NotFoundError),
+        (lambda: accel.AudioParams(S), accel.InputError),
+        (lambda: ctx.image.gray(img, order=S), accel.InputError),
+        (lambda: ctx.image.resize(img, 4, interp=S), accel.InputError),
+        (lambda: ctx.image.blob(img, S), accel.InputError),
+        (lambda: ctx.image.quality(img, **{S: 1.0}), accel.InputError),
+        (lambda: ctx.image.gray(img, device=S), accel.ConfigError),
+        (lambda: ctx.corpus(S, tmp_path / "o"), accel.NotFoundError),
+        (lambda: ctx.corpus("image_blob", tmp_path / "o", model=S), accel.InputError),
+        (lambda: ctx.corpus("image_blob", tmp_path / "o", **{S: "1"}), accel.InputError),
+        (lambda: accel.shard_parse(S), accel.ConfigError),
+        (lambda: accel.parse_manifest(b"", S), accel.FormatError),
+        (lambda: accel.output_complete(bad_dir), accel.FileError),
+    ]
+    for call, exc in calls:
+        try:
+            call()
+        except UnicodeError as e:  # the bug: not an accel.Error at all
+            pytest.fail("%s: %r" % (exc.__name__, e))
+        except accel.Error as e:
+            assert isinstance(e, exc), (exc, type(e), ascii(e.message))
+            # as the caller wrote it (a setting's key upper-cased, ACCEL_BAD\udce9)
+            assert S in e.message or S.upper() in e.message, ascii(e.message)
+            str(e), repr(e)
+        else:
+            pytest.fail("no error: %s" % exc.__name__)
+    # a message naming a file that is not UTF-8: no UnicodeDecodeError on the way back
+    assert accel.output_complete(bad_out) is False
+    with pytest.raises(accel.NotFoundError) as e:
+        ctx.select("x\ud800")
+    assert "'x\\ud800'" in e.value.message
+    # python -m accel's arguments reach the verbs as the bytes the binary would have had
+    from accel import _accel
+    assert _accel.cli(["select", "--op", S]) == 2
+    assert _accel.cli([S]) == 2

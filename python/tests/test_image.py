@@ -548,7 +548,7 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
         (np.zeros((8, 8, 2), np.uint8), accel.InputError, "2 channels"),
         (np.zeros((0, 8, 3), np.uint8), accel.InputError, "empty image"),
         ([], accel.InputError, "empty list"),
-        ({"not": "an image"}, accel.InputError, "not an array"),
+        ({"not": "an image"}, accel.InputTypeError, "image: expected an array, got dict"),
         (str(tmp_path / "missing.jpg"), accel.NotFoundError, "missing.jpg"),
         (b"GIF89a...", accel.FormatError, "not a JPEG, PNG or WebP"),
         (b"", accel.FormatError, "empty"),
@@ -594,20 +594,34 @@ def test_bad_inputs_raise_clear_errors(ctx, files, tmp_path):
 def test_size_and_tiles_refusals_name_what_is_wrong(ctx, files):
     img = files["astronaut.jpg"][1]
     # one image: the size's fault, not "for a list of 1 images a list of 1 sizes"
-    for size, msg in (((10.0, 5), "size width: 10.0 (allowed: a whole number 1..65536)"),
-                      ((10, 5, 1), "size: (10, 5, 1) (allowed: (width, height) or one side S "
-                                   "for S × S)")):
-        with pytest.raises(accel.InputError) as ei:
+    # a wrong type is an InputTypeError (a TypeError too), a bad value an InputError
+    for size, cls, msg in (((10.0, 5), accel.InputTypeError, "size width: expected a whole "
+                            "number, got float 10.0 (allowed: a whole number 1..65536)"),
+                           ((10, 5, 1), accel.InputError, "size: 3 numbers (allowed: (width, "
+                            "height) or one side S for S × S)"),
+                           ("10", accel.InputTypeError, "size: expected a size, got str '10' "
+                            "(allowed: (width, height) or one side S for S × S)")):
+        with pytest.raises(cls) as ei:
             ctx.image.resize(img, size)
         assert ei.value.message == msg
-    with pytest.raises(accel.InputError, match="for a list of 2 images a list of 2 sizes"):
+        assert isinstance(ei.value, TypeError) == (cls is accel.InputTypeError)
+    with pytest.raises(accel.InputError, match="3 sizes for 2 images .allowed: .width, height., "
+                       "S, or for a list of 2 images a list of 2 sizes"):
         ctx.image.resize([img, img], [(4, 4)] * 3)
     # tiles: CLAHE's 1..256 each, as --tiles says (0 was "allowed: a whole number 1..65536")
-    for tiles in (0, 300, (8, 0), (8, 257), (8.0, 8), "8x8"):
-        with pytest.raises(accel.InputError) as ei:
+    allowed = "(allowed: (x, y) or one number, whole numbers 1..256 each, as CLAHE's tileGridSize)"
+    for tiles, cls, msg in ((0, accel.InputError, "tiles: 0 "),
+                            (300, accel.InputError, "tiles: 300 "),
+                            ((8, 0), accel.InputError, "tiles: 0 "),
+                            ((8, 257), accel.InputError, "tiles: 257 "),
+                            ((8, 8, 8), accel.InputError, "tiles: 3 numbers "),
+                            ((8.0, 8), accel.InputTypeError, "tiles: expected a whole number, "
+                             "got float 8.0 "),
+                            ("8x8", accel.InputTypeError, "tiles: expected a whole number or a "
+                             "pair, got str '8x8' ")):
+        with pytest.raises(cls) as ei:
             ctx.image.enhance(img, tiles=tiles)
-        assert ei.value.message == ("tiles: %r (allowed: (x, y) or one number, whole numbers "
-                                    "1..256 each, as CLAHE's tileGridSize)" % (tiles,))
+        assert ei.value.message == msg + allowed, (tiles, ei.value.message)
     a = ctx.image.enhance(img, tiles=np.int64(4), min_short_side=0).image
     assert np.array_equal(a, ctx.image.enhance(img, tiles=(4, 4), min_short_side=0).image)
 
@@ -631,24 +645,25 @@ def test_none_is_refused_as_an_image(ctx, files):
         "scrfd_prepare": lambda x: ctx.image.scrfd_prepare(x),
     }
     for op, call in calls.items():
-        with pytest.raises(accel.InputError) as ei:
+        with pytest.raises(accel.InputTypeError) as ei:  # an InputError and a TypeError
             call(None)
         assert not isinstance(ei.value, accel.BatchError), op
-        assert ei.value.message.startswith("image: None"), (op, ei.value.message)
+        assert ei.value.message.startswith("image: expected an image"), (op, ei.value.message)
+        assert ", got None (allowed: " in ei.value.message, (op, ei.value.message)
         # in a batch: that image fails alone, named by its index
         first = files["astronaut.jpg"][0] if op in ("decode", "scrfd_prepare") else img
         with pytest.raises(accel.BatchError) as ei:
             call([first, None])
         e = ei.value
         assert e.failed == [1], (op, e.failed)
-        assert isinstance(e.errors[1], accel.InputError), op
-        assert e.errors[1].message.startswith("images[1]: None"), (op, e.errors[1].message)
+        assert isinstance(e.errors[1], accel.InputTypeError), op
+        assert e.errors[1].message.startswith("images[1]: expected an image"), (op, e.errors[1].message)
     # next to a file that fails to decode, each keeps its own error
     with pytest.raises(accel.BatchError) as ei:
         ctx.image.quality([files["coffee.png"][0], b"\x89PNG\r\n\x1a\n broken", None, img])
     e = ei.value
     assert e.failed == [1, 2] and isinstance(e.errors[1], accel.FormatError)
-    assert e.errors[2].message.startswith("images[2]: None"), e.errors[2].message
+    assert e.errors[2].message.startswith("images[2]: expected an image"), e.errors[2].message
     assert e.results[0] == ctx.image.quality(files["coffee.png"][0])
     assert e.results[3] == ctx.image.quality(img)
 
@@ -690,3 +705,37 @@ def test_device_keyword_and_closed_context(files):
         same(c.image.gray(img, device="cpu"), want, "device=cpu")
     with pytest.raises(accel.InputError, match="closed"):
         c.image.gray(img)
+
+
+def test_words_are_compared_exactly_as_the_cli_compares_them(ctx, files, tmp_path):
+    # interp= said "interp: 'AREA' (allowed: 'linear', 'area')" where the CLI's --interp, --model,
+    # --op and --preset refuse a word in another case with "did you mean 'area'? allowed: linear,
+    # area", and order= took any case; every word is now compared exactly (only a device's kind
+    # is read in any case, by the CLI's own reader) and refused in the CLI's words
+    path, img = files["astronaut.jpg"]
+    for opt, bad, near, allowed, call in (
+            ("--interp", "AREA", "area", "linear, area",
+             lambda v: ctx.image.resize(img, 4, interp=v)),
+            ("--interp", "lin", "linear", "linear, area",
+             lambda v: ctx.image.resize(img, 4, interp=v)),
+            ("--model", "ArcFace", "arcface", "scrfd, arcface", lambda v: ctx.image.blob(img, v))):
+        verb = "resize" if opt == "--interp" else "blob"
+        args = ["--size", "4x4"] if verb == "resize" else []
+        p = cli("image", verb, path, *args, opt, bad, "-o", str(tmp_path / "o.npy"))
+        assert p.returncode == 2, p.stderr
+        theirs = p.stderr.strip().split("%s %s: " % (opt, bad), 1)[1]
+        assert theirs == "did you mean '%s'? allowed: %s" % (near, allowed), p.stderr
+        with pytest.raises(accel.InputError) as e:
+            call(bad)
+        assert not isinstance(e.value, TypeError)
+        assert e.value.message.startswith("%s '%s': %s" % (opt[2:], bad, theirs)), e.value.message
+    with pytest.raises(accel.InputError) as e:
+        ctx.image.resize(img, 4, interp="cubic")
+    assert e.value.message == "interp 'cubic': allowed: linear, area"
+    with pytest.raises(accel.InputError) as e:
+        ctx.image.gray(img, order="RGB")
+    assert e.value.message == "order 'RGB': did you mean 'rgb'? allowed: bgr, rgb"
+    # the words as written work, and a device's kind is read in any case, as --device reads it
+    assert ctx.image.resize(img, 4, interp="area").shape == (4, 4, 3)
+    assert np.array_equal(ctx.image.gray(img, order="rgb"), cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
+    assert ctx.image.gray(img, device="CPU").shape == img.shape[:2]

@@ -2,7 +2,8 @@
  * ".partial-" (an output written, not yet in place) first creates the file HOLD_RENAME_MARK
  * names, holding the partial file's name, then waits until a signal ends the process. A test
  * signals the run at that moment, which a race could hit only now and then. Without
- * HOLD_RENAME_MARK in the environment every rename goes through. */
+ * HOLD_RENAME_MARK in the environment every rename goes through; with HOLD_RENAME_AFTER=N the
+ * first N renames of partial files go through (so that N outputs are whole when it holds). */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,8 +13,10 @@
 
 static void hold(const char *from)
 {
-    const char *mark = getenv("HOLD_RENAME_MARK");
+    static int seen; /* partial files renamed so far (the tests' runs rename from one thread) */
+    const char *mark = getenv("HOLD_RENAME_MARK"), *after = getenv("HOLD_RENAME_AFTER");
     if (!mark || !strstr(from, ".partial-")) return;
+    if (after && seen++ < atoi(after)) return;
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", mark);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
