@@ -160,6 +160,8 @@ class CorpusRecord:
         error_status: the failure's status name (``"ERR_FORMAT"``), ``None`` unless failed.
         shape: the output array's shape (.npy outputs), when known.
         det_scale: image_blob with SCRFD: the factor SCRFD divides boxes by.
+        warning: images: the decoder's warning about an image it decoded all the same
+            (stray bytes before a JPEG marker, say), naming the input; else ``None``.
     """
 
     path: str
@@ -174,6 +176,7 @@ class CorpusRecord:
     error_status: Optional[str]
     shape: Optional[Tuple[int, ...]]
     det_scale: Optional[float]
+    warning: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -198,13 +201,15 @@ class CorpusRecord:
     def _tuple(self) -> tuple:
         code = _accel.STATUS.get(self.error_status, 0) if self.error_status else 0
         return (self.path, self.status, self.output, self.device, self.device_index, self.ms,
-                self.fallback, self.fallbacks, self.error, code, self.shape, self.det_scale)
+                self.fallback, self.fallbacks, self.error, code, self.shape, self.det_scale,
+                self.warning)
 
     @classmethod
     def _from_tuple(cls, t: tuple) -> "CorpusRecord":
-        (path, status, output, device, index, ms, fallback, n_fb, error, code, shape, det) = t
+        (path, status, output, device, index, ms, fallback, n_fb, error, code, shape, det,
+         warning) = t
         return cls(path, status, output, device, index, ms, fallback, n_fb, error,
-                   _CODES.get(code) if status == "failed" else None, shape, det)
+                   _CODES.get(code) if status == "failed" else None, shape, det, warning)
 
     @classmethod
     def _failed(cls, path: Any, output: Optional[str], error: str,

@@ -29,9 +29,9 @@ static PyObject *fs_text(const char *s)
 /* ---- records ---------------------------------------------------------------------------- */
 
 /* RECORD: (path, status, output, device, device_index, ms, fallback, n_fallbacks, error,
- *          error_code, shape, det_scale) — status "done" | "skipped" | "failed"; output,
- *          device, fallback, error None when absent; error_code 0 unless failed; shape a tuple
- *          or None; det_scale a float or None. */
+ *          error_code, shape, det_scale, warning) — status "done" | "skipped" | "failed";
+ *          output, device, fallback, error, warning None when absent; error_code 0 unless
+ *          failed; shape a tuple or None; det_scale a float or None. */
 static PyObject *record_tuple(const accel_corpus_item *it)
 {
     PyObject *shape = NULL;
@@ -59,18 +59,19 @@ static PyObject *record_tuple(const accel_corpus_item *it)
         Py_INCREF(fb);
     }
     int failed = it->status == ACCEL_ITEM_FAILED;
-    return Py_BuildValue("(NsNNidNiNiNN)", fs_text(it->input), accel_item_status_name(it->status),
+    return Py_BuildValue("(NsNNidNiNiNNN)", fs_text(it->input), accel_item_status_name(it->status),
                          fs_text(it->output), pa_text(it->device), it->device_index, it->ms, fb,
                          it->n_fallbacks, failed ? fs_text(it->error) : (Py_INCREF(Py_None), Py_None),
-                         failed ? (int)it->error_status : 0, shape, det);
+                         failed ? (int)it->error_status : 0, shape, det,
+                         it->warning[0] ? fs_text(it->warning) : (Py_INCREF(Py_None), Py_None));
 }
 
 /* The item of a RECORD tuple, for the log. *keep holds the bytes its texts point into
  * (release it after use). -1 with an exception. */
 static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
 {
-    PyObject *path_o, *out_o, *error_o, *shape = Py_None, *det = Py_None;
-    pa_path path = {0}, out = {0}, error = {0};
+    PyObject *path_o, *out_o, *error_o, *shape = Py_None, *det = Py_None, *warn_o = Py_None;
+    pa_path path = {0}, out = {0}, error = {0}, warn = {0};
     const char *status, *device = NULL, *fallback = NULL;
     int device_index = -1, n_fallbacks = 0, error_code = 0;
     double ms = 0;
@@ -79,18 +80,20 @@ static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
         pa_input_error("record: expected the tuple of an accel.CorpusRecord");
         return -1;
     }
-    if (!PyArg_ParseTuple(t, "OsOzidziOi|OO:record", &path_o, &status, &out_o, &device,
+    if (!PyArg_ParseTuple(t, "OsOzidziOi|OOO:record", &path_o, &status, &out_o, &device,
                           &device_index, &ms, &fallback, &n_fallbacks, &error_o, &error_code,
-                          &shape, &det))
+                          &shape, &det, &warn_o))
         return -1;
     if (!pa_path_arg(path_o, &path) || !pa_path_or_none_arg(out_o, &out) ||
-        !pa_path_or_none_arg(error_o, &error)) {
+        !pa_path_or_none_arg(error_o, &error) || !pa_path_or_none_arg(warn_o, &warn)) {
         pa_path_release(&path);
         pa_path_release(&out);
+        pa_path_release(&error);
         return -1;
     }
-    *keep = Py_BuildValue("(NNN)", path.bytes, out.bytes ? out.bytes : (Py_INCREF(Py_None), Py_None),
-                          error.bytes ? error.bytes : (Py_INCREF(Py_None), Py_None));
+    *keep = Py_BuildValue("(NNNN)", path.bytes, out.bytes ? out.bytes : (Py_INCREF(Py_None), Py_None),
+                          error.bytes ? error.bytes : (Py_INCREF(Py_None), Py_None),
+                          warn.bytes ? warn.bytes : (Py_INCREF(Py_None), Py_None));
     if (!*keep) return -1;
     memset(it, 0, sizeof *it);
     it->struct_size = sizeof *it;
@@ -118,6 +121,7 @@ static int record_item_raw(PyObject *t, accel_corpus_item *it, PyObject **keep)
         it->fallback = (accel_fallback_reason)r;
     }
     if (error.text) snprintf(it->error, sizeof it->error, "%s", error.text);
+    if (warn.text) snprintf(it->warning, sizeof it->warning, "%s", warn.text);
     it->error_status = (accel_status)error_code;
     if (shape != Py_None) {
         PyObject *s = PySequence_Tuple(shape);

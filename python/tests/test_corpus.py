@@ -390,3 +390,29 @@ with accel.Context(discovery=False, warmup=False) as ctx, accel.RunLog(sys.argv[
     # the first input's line, whole, and nothing for the one being written when it died
     assert [l["path"] for l in got] == [SPEECH[0]], got
     assert got[0]["status"] == "done" and accel.output_complete(got[0]["output"])
+
+
+def test_an_images_decoder_warning_is_in_its_record_and_log_line(ctx, tmp_path):
+    import numpy as np
+    cv2 = pytest.importorskip("cv2")
+    img = (np.arange(64 * 48 * 3) % 251).astype(np.uint8).reshape(48, 64, 3)
+    ok, enc = cv2.imencode(".jpg", img)
+    b = enc.tobytes()
+    i = b.index(b"\xff\xc4")  # three stray bytes before the first DHT: libjpeg warns, decodes
+    stray = tmp_path / "stray.jpg"
+    stray.write_bytes(b[:i] + b"\0\0\0" + b[i:])
+    clean = tmp_path / "clean.jpg"
+    clean.write_bytes(b)
+    step = ctx.corpus("image_quality", tmp_path / "o")
+    with accel.RunLog(tmp_path / "l.jsonl") as log:
+        recs = step.run([stray, clean], log=log)
+    assert [r.status for r in recs] == ["done", "done"]
+    assert recs[0].warning and "extraneous bytes" in recs[0].warning, recs[0]
+    assert recs[1].warning is None
+    logged = lines(tmp_path / "l.jsonl")
+    assert "extraneous bytes" in logged[0]["warning"] and "warning" not in logged[1]
+    assert json.loads(recs[0].json()) == logged[0]
+    # and through the log unchanged, as every other field
+    with accel.RunLog(tmp_path / "m.jsonl") as log2:
+        log2.write(recs[0])
+    assert lines(tmp_path / "m.jsonl")[0] == logged[0]
