@@ -39,11 +39,15 @@ int accel__bench_parse_size(const char *s, size_t *custom)
     if (!s) return -1;
     for (int i = 0; i < 3; i++)
         if (strcmp(s, size_labels[i]) == 0) return i;
+    /* digits only: strtoull would take " -5" as 2^64 - 5 and "+5" as 5; at most INT64_MAX, so
+     * the count reads the same in every report (JSON integers, the table) */
     if (!*s) return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9') return -1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno || v < 1 || s[0] == '-') return -1;
+    if (*end || errno || v < 1 || v > (unsigned long long)INT64_MAX) return -1;
     if (custom) *custom = (size_t)v;
     return 3;
 }
@@ -406,7 +410,8 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
     size_t custom = 0;
     int which = accel__bench_parse_size(o.size ? o.size : "small", &custom);
     RETURN_ERROR_IF(which < 0, ACCEL_ERR_INVALID_ARG,
-                    "--size %s: allowed: small, medium, large, or a number of items ≥ 1", o.size);
+                    "--size %s: allowed: small, medium, large, or a number of items %s", o.size,
+                    ACCEL__BENCH_SIZE_RANGE);
     /* the cases, validated before anything runs */
     size_t n_cases = o.n_ops ? o.n_ops : accel__bench_case_count();
     const accel__bench_case **cases = calloc(n_cases ? n_cases : 1, sizeof *cases);

@@ -195,8 +195,8 @@ int accel_cli_bench(int argc, char **argv)
         o.size = a.v[O_SIZE].s;
         if (accel__bench_parse_size(o.size, NULL) < 0) {
             accel_cli_error("bench", "--size %s: allowed: small, medium, large, or a number of "
-                                     "items ≥ 1",
-                            o.size);
+                                     "items %s",
+                            o.size, ACCEL__BENCH_SIZE_RANGE);
             return 2;
         }
     }

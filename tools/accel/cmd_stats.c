@@ -166,7 +166,8 @@ int accel_cli_stats(int argc, char **argv)
         return 2;
     long device = dev.index; /* -1: the policy's choice */
     if (accel__bench_parse_size(size, NULL) < 0) {
-        accel_cli_error("stats", "--size %s: allowed: small, medium, large, or a number ≥ 1", size);
+        accel_cli_error("stats", "--size %s: allowed: small, medium, large, or a number of items %s",
+                        size, ACCEL__BENCH_SIZE_RANGE);
         return 2;
     }
     /* the operations, checked before a context exists; each keeps the name it was given */
