@@ -39,11 +39,15 @@ int accel__bench_parse_size(const char *s, size_t *custom)
     if (!s) return -1;
     for (int i = 0; i < 3; i++)
         if (strcmp(s, size_labels[i]) == 0) return i;
+    /* digits only: strtoull would take " -5" as 2^64 - 5 and "+5" as 5; at most INT64_MAX, so
+     * the count reads the same in every report (JSON integers, the table) */
     if (!*s) return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9') return -1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno || v < 1 || s[0] == '-') return -1;
+    if (*end || errno || v < 1 || v > (unsigned long long)INT64_MAX) return -1;
     if (custom) *custom = (size_t)v;
     return 3;
 }
@@ -406,7 +410,8 @@ accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
     size_t custom = 0;
     int which = accel__bench_parse_size(o.size ? o.size : "small", &custom);
     RETURN_ERROR_IF(which < 0, ACCEL_ERR_INVALID_ARG,
-                    "--size %s: allowed: small, medium, large, or a number of items ≥ 1", o.size);
+                    "--size %s: allowed: small, medium, large, or a number of items %s", o.size,
+                    ACCEL__BENCH_SIZE_RANGE);
     /* the cases, validated before anything runs */
     size_t n_cases = o.n_ops ? o.n_ops : accel__bench_case_count();
     const accel__bench_case **cases = calloc(n_cases ? n_cases : 1, sizeof *cases);
@@ -951,7 +956,8 @@ void accel__bench_write_json(accel_ctx *ctx, const accel__bench_report *r, FILE 
 static void xml_text(FILE *f, const char *s, size_t max)
 {
     size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p && n < max; p++, n++) {
         switch (*p) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
@@ -962,27 +968,110 @@ static void xml_text(FILE *f, const char *s, size_t max)
             if (*p >= 0x20 || *p == '\t') fputc(*p, f);
         }
     }
-    if (s[0] && n == max && s[n]) {
+    if (*p) {
         /* cut inside a UTF-8 sequence would make the file invalid: finish it */
-        const unsigned char *p = (const unsigned char *)s + n;
         while ((*p & 0xC0) == 0x80) fputc(*p++, f);
         fputs("…", f);
     }
 }
 
+/* The chart's layout is computed from its texts, since an SVG viewer clips what runs past the
+ * width: SVG_CHAR_PX is the widest a 12 px sans-serif character usually is (DejaVu Sans, the
+ * usual fallback: digits 7.6 px, mixed text 6.3 to 6.8). */
+#define SVG_CHAR_PX 7.6
+#define SVG_LABEL_MAX 40 /* characters of a device label */
+#define SVG_NOTE_MAX 90  /* of a skip or error note */
+#define SVG_FB_MAX 140   /* of a fallback line */
+
+/* The width in pixels of what xml_text(s, max) shows. */
+static double svg_px(const char *s, size_t max)
+{
+    size_t n = 0, chars = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p && n < max; p++, n++)
+        if ((*p & 0xC0) != 0x80) chars++;
+    if (*p) chars++; /* the ellipsis */
+    return SVG_CHAR_PX * (double)chars;
+}
+
+static int same_group(const accel__bench_result *a, const accel__bench_result *b)
+{
+    return strcmp(a->op, b->op) == 0 && a->items == b->items;
+}
+
+/* The figures beside a result's bar. */
+static void svg_bar_text(accel_ctx *ctx, const accel__bench_report *r, const accel__bench_result *x,
+                         char *buf, size_t cap)
+{
+    const accel__bench_result *b = baseline(ctx, r, x);
+    char vs[112] = "";
+    if (b && b != x) {
+        char ratio[96];
+        accel__bench_ratio_text(b->e2e.mean / x->e2e.mean, ratio, sizeof ratio);
+        snprintf(vs, sizeof vs, " · %s", ratio);
+    }
+    snprintf(buf, cap, "%.4g ms · %.3g items/s · %.0f%% ok%s", x->e2e.mean, x->throughput,
+             100.0 * x->successes / x->iterations, vs);
+}
+
+static void svg_fallback_text(const accel__bench_fallback *b, char *line, size_t cap)
+{
+    if (b->device_used >= 0)
+        snprintf(line, cap, "%s (%zu item%s): %s on device %d, ran on device %d", b->op,
+                 b->items, b->items == 1 ? "" : "s", accel_fallback_reason_name(b->reason),
+                 b->device_tried, b->device_used);
+    else
+        snprintf(line, cap, "%s (%zu item%s): %s on device %d, %s", b->op, b->items,
+                 b->items == 1 ? "" : "s", accel_fallback_reason_name(b->reason), b->device_tried,
+                 b->refused ? "refused (ACCEL_STRICT)" : "failed on every device");
+}
+
+static void svg_label(accel_ctx *ctx, const accel__bench_result *x, char *buf, size_t cap)
+{
+    const accel_device_info *in = &ctx->devs[x->device].info;
+    snprintf(buf, cap, "%d %s %s", x->device, accel_device_kind_name(in->kind), in->name);
+}
+
 void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *f)
 {
-    const int W = 960, left = 300, barw = 420, row = 22;
+    const int barw = 420, row = 22;
     /* groups: consecutive results of one (operation, size) */
     int rows = 0, groups = 0;
     for (size_t i = 0; i < r->n_results; i++) {
-        if (i == 0 || strcmp(r->results[i].op, r->results[i - 1].op) != 0 ||
-            r->results[i].items != r->results[i - 1].items)
-            groups++;
+        if (i == 0 || !same_group(&r->results[i], &r->results[i - 1])) groups++;
         rows++;
     }
     size_t shown_fb = r->n_fallbacks < 20 ? r->n_fallbacks : 20;
     int H = 70 + groups * (row + 8) + rows * row + 40 + (int)(shown_fb + 1) * 18 + 20;
+    /* the bars start right of the longest device label, and the chart is as wide as the
+     * longest line, so no text is cut or runs into a bar */
+    double left = 300, right = 960 - 16;
+    char text[512];
+    for (size_t i = 0; i < r->n_results; i++) {
+        svg_label(ctx, &r->results[i], text, sizeof text);
+        double need = 32 + svg_px(text, SVG_LABEL_MAX) + 12;
+        if (need > left) left = need;
+    }
+    left = ceil(left);
+    for (size_t i = 0; i < r->n_results; i++) {
+        const accel__bench_result *x = &r->results[i];
+        double end;
+        if (x->skipped)
+            end = left + SVG_CHAR_PX * 9 + svg_px(x->skip, SVG_NOTE_MAX);
+        else if (x->successes == 0)
+            end = left + SVG_CHAR_PX * 8 + svg_px(x->error, SVG_NOTE_MAX);
+        else {
+            svg_bar_text(ctx, r, x, text, sizeof text);
+            end = left + barw + 6 + svg_px(text, SIZE_MAX);
+        }
+        if (end > right) right = end;
+    }
+    for (size_t k = 0; k < shown_fb; k++) {
+        svg_fallback_text(&r->fallbacks[k], text, sizeof text);
+        double end = 32 + svg_px(text, SVG_FB_MAX);
+        if (end > right) right = end;
+    }
+    const int W = (int)ceil(right + 16);
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -1001,8 +1090,7 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
     while (i < r->n_results) {
         size_t j = i;
         double max = 0;
-        while (j < r->n_results && strcmp(r->results[j].op, r->results[i].op) == 0 &&
-               r->results[j].items == r->results[i].items) {
+        while (j < r->n_results && same_group(&r->results[j], &r->results[i])) {
             if (r->results[j].successes && r->results[j].e2e.mean > max)
                 max = r->results[j].e2e.mean;
             j++;
@@ -1010,41 +1098,33 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
         const accel__bench_result *g = &r->results[i];
         fprintf(f, "<text x=\"16\" y=\"%d\" font-weight=\"bold\">", y + 14);
         xml_text(f, g->op, 32);
-        fprintf(f, " · %s (%zu items)</text>\n", g->size_label, g->items);
+        fprintf(f, " · %s (%zu item%s)</text>\n", g->size_label, g->items, g->items == 1 ? "" : "s");
         y += row + 8;
         for (size_t k = i; k < j; k++) {
             const accel__bench_result *x = &r->results[k];
             const accel_device_info *in = &ctx->devs[x->device].info;
-            char label[300];
-            snprintf(label, sizeof label, "%d %s %s", x->device, accel_device_kind_name(in->kind),
-                     in->name);
+            svg_label(ctx, x, text, sizeof text);
             fprintf(f, "<text x=\"32\" y=\"%d\">", y + 15);
-            xml_text(f, label, 40);
+            xml_text(f, text, SVG_LABEL_MAX);
             fprintf(f, "</text>\n");
             if (x->skipped) {
-                fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">skipped: ", left, y + 15);
-                xml_text(f, x->skip, 90);
+                fprintf(f, "<text x=\"%.0f\" y=\"%d\" fill=\"#555555\">skipped: ", left, y + 15);
+                xml_text(f, x->skip, SVG_NOTE_MAX);
                 fprintf(f, "</text>\n");
             } else if (x->successes == 0) {
-                fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#b00020\">failed: ", left, y + 15);
-                xml_text(f, x->error, 90);
+                fprintf(f, "<text x=\"%.0f\" y=\"%d\" fill=\"#b00020\">failed: ", left, y + 15);
+                xml_text(f, x->error, SVG_NOTE_MAX);
                 fprintf(f, "</text>\n");
             } else {
                 double w = max > 0 ? barw * x->e2e.mean / max : 0;
                 if (w < 1) w = 1;
                 const char *color = in->kind == ACCEL_KIND_CPU ? "#7f8c8d" : "#2e86c1";
-                fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
+                fprintf(f, "<rect x=\"%.0f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
                         left, y + 3, w, row - 6, color);
-                const accel__bench_result *b = baseline(ctx, r, x);
-                char vs[112] = "";
-                if (b && b != x) {
-                    char ratio[96];
-                    accel__bench_ratio_text(b->e2e.mean / x->e2e.mean, ratio, sizeof ratio);
-                    snprintf(vs, sizeof vs, " · %s", ratio);
-                }
-                fprintf(f, "<text x=\"%d\" y=\"%d\">%.4g ms · %.3g items/s · %.0f%% ok%s</text>\n",
-                        left + (int)w + 6, y + 15, x->e2e.mean, x->throughput,
-                        100.0 * x->successes / x->iterations, vs);
+                svg_bar_text(ctx, r, x, text, sizeof text);
+                fprintf(f, "<text x=\"%.0f\" y=\"%d\">", left + ceil(w) + 6, y + 15);
+                xml_text(f, text, SIZE_MAX);
+                fprintf(f, "</text>\n");
             }
             y += row;
         }
@@ -1055,19 +1135,10 @@ void accel__bench_write_svg(accel_ctx *ctx, const accel__bench_report *r, FILE *
             "<text x=\"16\" y=\"%d\" font-weight=\"bold\">fallbacks during the run: %zu</text>\n",
             y, r->n_fallbacks);
     for (size_t k = 0; k < shown_fb; k++) {
-        const accel__bench_fallback *b = &r->fallbacks[k];
         y += 18;
-        char line[512];
-        if (b->device_used >= 0)
-            snprintf(line, sizeof line, "%s (%zu items): %s on device %d, ran on device %d", b->op,
-                     b->items, accel_fallback_reason_name(b->reason), b->device_tried,
-                     b->device_used);
-        else
-            snprintf(line, sizeof line, "%s (%zu items): %s on device %d, %s", b->op, b->items,
-                     accel_fallback_reason_name(b->reason), b->device_tried,
-                     b->refused ? "refused (ACCEL_STRICT)" : "failed on every device");
+        svg_fallback_text(&r->fallbacks[k], text, sizeof text);
         fprintf(f, "<text x=\"32\" y=\"%d\" fill=\"#8a4b00\">", y);
-        xml_text(f, line, 140);
+        xml_text(f, text, SVG_FB_MAX);
         fprintf(f, "</text>\n");
     }
     fprintf(f, "</svg>\n");

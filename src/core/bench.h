@@ -128,9 +128,11 @@ typedef struct accel__bench_report {
  * (no usable device matches). `idx` must hold ctx->n_devs entries. */
 accel_status accel__bench_devices(accel_ctx *ctx, const char *sel, int *idx, size_t *n);
 
-/* Parses a --size value: "small" (0), "medium" (1), "large" (2) or a whole number ≥ 1 of items
- * (*custom set). Returns -1 when invalid. */
+/* Parses a --size value: "small" (0), "medium" (1), "large" (2) or a whole number of items,
+ * digits only, 1..INT64_MAX (*custom set). Returns -1 when invalid. */
 int accel__bench_parse_size(const char *s, size_t *custom);
+/* the numbers accel__bench_parse_size takes, as errors name them */
+#define ACCEL__BENCH_SIZE_RANGE "1..9223372036854775807 (digits only)"
 
 accel_status accel__bench_run(accel_ctx *ctx, const accel__bench_opts *opts,
                               accel__bench_report **out);

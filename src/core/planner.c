@@ -574,6 +574,9 @@ accel_status accel_plan_chunk(accel_ctx *ctx, const char *op, double duration_s,
     RETURN_ERROR_IF(!(duration_s > 0) || !isfinite(duration_s), ACCEL_ERR_INVALID_ARG,
                     "duration %g s: must be a number of seconds greater than 0", duration_s);
     RETURN_ERROR_IF(rate <= 0, ACCEL_ERR_INVALID_ARG, "rate %d Hz: must be at least 1", rate);
+    RETURN_ERROR_IF(duration_s * rate > ACCEL__PLAN_MAX_SAMPLES, ACCEL_ERR_INVALID_ARG,
+                    "duration %g s at %d Hz: %g samples; allowed: at most 2^53 (%.0f) samples",
+                    duration_s, rate, duration_s * rate, ACCEL__PLAN_MAX_SAMPLES);
     const accel__bench_case *c = NULL;
     const accel__op *o = NULL;
     FORWARD_IF_ERROR(case_for(op, &c, &o));

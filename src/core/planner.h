@@ -9,6 +9,10 @@
 /* A plan needs (a + b·n) × ACCEL__PLAN_SAFETY ≤ budget: 10 % for allocator rounding,
  * alignment and the driver's own per-allocation bookkeeping. */
 #define ACCEL__PLAN_SAFETY 1.10
+/* The longest signal accel_plan_chunk() plans: duration × rate at most 2^53 samples (a
+ * double counts them exactly; 17,800 years at 16 kHz), so sample and chunk counts stay exact
+ * integers in the plan and its report. */
+#define ACCEL__PLAN_MAX_SAMPLES 9007199254740992.0
 /* Keep-free margin: max(ACCEL__PLAN_MARGIN_MIN, ACCEL__PLAN_MARGIN_PERCENT % of total). */
 #define ACCEL__PLAN_MARGIN_MIN ((int64_t)256 << 20)
 #define ACCEL__PLAN_MARGIN_PERCENT 5

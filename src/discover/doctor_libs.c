@@ -354,13 +354,27 @@ static void check_driver_api(accel__doc_state *s)
         char text[1300] = "";
         if (m->info.found) found_text(&m->info, text, sizeof text);
         int ok = rep.nvml_found;
-        c = accel__doc_add(s, ok || !s->libcuda_found ? ACCEL__DOC_PASS : ACCEL__DOC_WARN,
-                           "lib:libnvidia-ml.so.1", mcomp, NULL, "%s; %s%s%s", text,
-                           ok ? "nvmlInit ok, driver " : "NVML: ",
-                           ok ? rep.nvml_driver_version : rep.nvml_verdict,
-                           !ok && !s->libcuda_found ? " (not used without libcuda)" : "");
-        if (c && !ok && s->libcuda_found)
-            accel__doc_set_fix(c, "reinstall libnvidia-ml1 at the driver's version");
+        /* NVML is tried inside the CUDA probe, after libcuda: without libcuda, or when the probe
+         * ended before NVML, nothing is known of it, and its fix is libcuda's (that line) */
+        int unprobed = !ok && (!s->libcuda_found || !rep.nvml_verdict[0] ||
+                               strncmp(rep.nvml_verdict, "not reached", 11) == 0);
+        if (unprobed) {
+            int matters = s->nvidia_stack || s->libcuda_found;
+            c = accel__doc_add(s, matters ? ACCEL__DOC_WARN : ACCEL__DOC_INFO,
+                               "lib:libnvidia-ml.so.1", mcomp, NULL,
+                               "%s; not probed: NVML is tried after libcuda.so.1, %s", text,
+                               !s->libcuda_found ? "which is not here (not used without it)"
+                                                 : "and the CUDA probe ended before NVML");
+            if (c && matters)
+                accel__doc_set_fix(c, "make libcuda.so.1 work first (see its line); NVML is "
+                                      "checked after it");
+        } else {
+            c = accel__doc_add(s, ok ? ACCEL__DOC_PASS : ACCEL__DOC_WARN, "lib:libnvidia-ml.so.1",
+                               mcomp, NULL, "%s; %s%s", text,
+                               ok ? "nvmlInit ok, driver " : "NVML: ",
+                               ok ? rep.nvml_driver_version : rep.nvml_verdict);
+            if (c && !ok) accel__doc_set_fix(c, "reinstall libnvidia-ml1 at the driver's version");
+        }
     }
     if (c) c->lib = &m->info;
 

@@ -156,6 +156,13 @@ int main(void)
     EXPECT_EXIT(r, 2);
     ASSERT_CONTAINS(r.err, "--duration 0: expected a number > 0");
     cli_free(&r);
+    /* a signal longer than 2^53 samples is refused, not planned as INT64_MIN chunks */
+    r = RUN(cpu, "plan", "--op", "whisper", "--duration", "1e300", "--rate", "16000", "--json");
+    EXPECT_EXIT(r, 2);
+    ASSERT_STR_EQ(r.out, "");
+    ASSERT_CONTAINS(r.err, "--duration 1e300 at --rate 16000: 1.6e+304 samples; allowed: at most "
+                           "2^53 (9007199254740992) samples");
+    cli_free(&r);
     r = RUN(cpu, "devices", "--format", "xlsx");
     EXPECT_EXIT(r, 2);
     ASSERT_CONTAINS(r.err, "--format xlsx: allowed: table, json, csv, md");

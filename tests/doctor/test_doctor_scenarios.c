@@ -54,6 +54,17 @@ static const scenario scenarios[] = {
       "lib:libcuda.so.1@probe_output==fake libcuda: loaded {\"not\": \"json\"} fake libcuda: "
       "a warning on stderr fake libcuda: cuInit called"},
      NULL, 1},
+    /* NVML is tried inside the CUDA probe, after libcuda: beside a libcuda that aborts it is
+     * not probed, and its line points at libcuda's rather than telling to reinstall NVML (it
+     * said "NVML: not reached … -- fix: reinstall libnvidia-ml1"). */
+    {"nvml_after_abort", "abort_on_load:nvml_old", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=FAIL~killed by SIGABRT",
+      "lib:libnvidia-ml.so.1=WARN~not probed~the CUDA probe ended before NVML~make libcuda.so.1 "
+      "work first~!reinstall libnvidia-ml1"}},
+    /* NVML without libcuda and without an NVIDIA GPU: not probed, nothing to fix (it said
+     * PASS "NVML:  (not used without libcuda)", an empty verdict). */
+    {"nvml_alone", "nvml_old", 0, {NULL}, -1, 10, 0,
+     {"lib:libnvidia-ml.so.1=INFO~not probed~not used without it~!NVML:  ("}},
     /* A libcuda whose constructor ends the process with status 0: failed, not "usable". */
     {"exit_on_load", "exit_on_load", 0, {NULL}, 2, 10, 0,
      {"lib:libcuda.so.1=FAIL~exited with status 0 while loading libcuda.so.1~before replying"}},

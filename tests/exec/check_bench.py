@@ -35,6 +35,35 @@ if len(sys.argv) > 3:
     if len(bars) != ok:
         print("svg: %d bars for %d successful results" % (len(bars), ok))
         sys.exit(1)
+    # Layout, measured with the font a viewer falls back to for sans-serif (DejaVu Sans; the
+    # check is left out without PIL or the font): no text runs past the chart's width, where a
+    # viewer cuts it, and no device label runs into the bars.
+    try:
+        from PIL import ImageFont
+        fonts = {b: "/usr/share/fonts/truetype/dejavu/DejaVuSans%s.ttf" % ("-Bold" if b else "")
+                 for b in (False, True)}
+        ImageFont.truetype(fonts[False], 12)
+    except Exception as e:  # noqa: BLE001 - any reason to skip is the same
+        print("note: svg layout not measured (%s)" % e)
+        fonts = None
+    if fonts:
+        width = float(root.get("width"))
+        bar_x = min((float(r.get("x")) for r in bars), default=None)
+        bad = []
+        for t in root.iter("{http://www.w3.org/2000/svg}text"):
+            size = int(t.get("font-size", root.get("font-size", "12")))
+            font = ImageFont.truetype(fonts[t.get("font-weight") == "bold"], size)
+            text = "".join(t.itertext())
+            x = float(t.get("x"))
+            end = x + font.getlength(text)
+            if end > width:
+                bad.append("'%s' ends at %.0f, past the width %.0f" % (text, end, width))
+            if bar_x is not None and x == 32 and t.get("fill") is None and end > bar_x - 4:
+                bad.append("label '%s' ends at %.0f, over the bars at %.0f" % (text, end, bar_x))
+        for b in bad:
+            print("svg:", b)
+        if bad:
+            sys.exit(1)
 if healthy:
     for f in report["fallbacks"]:
         print("fallback: %s on device %d: %s (%s)" % (f["operation"], f["device_tried"], f["reason"],

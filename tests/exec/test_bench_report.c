@@ -130,6 +130,24 @@ static void test_stats(void)
     ASSERT_EQ_INT(accel__bench_parse_size("big", &n), -1);
 }
 
+/* --size N is digits only, 1..INT64_MAX: strtoull alone took " -5" as 2^64 - 5 items (a bench
+ * of "18446744073709551611 items" that reported "items": -1 in JSON, against the schema) */
+static void test_size_forms(void)
+{
+    size_t n = 0;
+    ASSERT_EQ_INT(accel__bench_parse_size(" -5", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("+5", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size(" 7", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("7 ", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("18446744073709551615", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("9223372036854775808", &n), -1);
+    ASSERT_EQ_INT(accel__bench_parse_size("9223372036854775807", &n), 3);
+    ASSERT_TRUE(n == (size_t)INT64_MAX);
+    ASSERT_EQ_INT(accel__bench_parse_size("007", &n), 3);
+    ASSERT_EQ_INT(n, 7);
+}
+
 static void test_devices(void)
 {
     accel_ctx *ctx = fake_ctx(NULL, 0);
@@ -221,6 +239,9 @@ static void test_report(const char *schema, const char *checker, const char *out
     fake_dev f;
     fake_init(&f);
     fake_attach(ctx, &f, 1, 1);
+    /* a long name, as a GPU's can be: the chart's bars start right of it */
+    snprintf(ctx->devs[0].info.name, sizeof ctx->devs[0].info.name,
+             "NVIDIA GeForce RTX 4090 Laptop GPU (MAX-Q)");
     accel__bench_report *r = run(ctx);
     if (!r) return;
     ASSERT_EQ_INT(r->n_results, 4);
@@ -389,6 +410,7 @@ int main(int argc, char **argv)
     test_ratio_text();
     test_quick_warms_up();
     test_stats();
+    test_size_forms();
     test_devices();
     test_report(argv[1], argv[2], argv[3]);
     test_skips_unoffered(argv[1], argv[2], argv[3]);

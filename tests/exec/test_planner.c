@@ -378,6 +378,13 @@ static void test_chunk(void)
     ASSERT_STATUS(accel_plan_chunk(ctx, "signal_test", 0, 16000, 0, &p), ACCEL_ERR_INVALID_ARG);
     ASSERT_STATUS(accel_plan_chunk(ctx, "signal_test", 10, 0, 0, &p), ACCEL_ERR_INVALID_ARG);
     ASSERT_CONTAINS(accel_last_error(ctx), "rate 0 Hz");
+    /* a signal of more than 2^53 samples: its chunk count was (long long) of 1e290 (INT64_MIN
+     * in `accel plan --json`), its why cut in the middle of a 300-digit number */
+    ASSERT_STATUS(accel_plan_chunk(ctx, "signal_test", 1e300, 16000, 0, &p), ACCEL_ERR_INVALID_ARG);
+    ASSERT_CONTAINS(accel_last_error(ctx), "allowed: at most 2^53 (9007199254740992) samples");
+    ASSERT_STATUS(accel_plan_chunk(ctx, "signal_test", 9007199254740992.0 / 16000 * 2, 16000, 0, &p),
+                  ACCEL_ERR_INVALID_ARG);
+    ASSERT_OK(accel_plan_chunk(ctx, "signal_test", 9007199254740992.0 / 16000, 16000, 0, &p));
     accel_ctx_destroy(ctx);
     /* ACCEL_CHUNK_SECONDS overrides, never beyond the input */
     ctx = ctx_with("ACCEL_CHUNK_SECONDS", "30", NULL, NULL);

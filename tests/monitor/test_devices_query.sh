@@ -66,6 +66,12 @@ for q in '' 'index,,name' 'index,'; do
   check "an empty field in --query '$q': exit 2, said, nothing printed" \
     bash -c "[ $r4 = 2 ] && grep -q 'an empty field name; allowed' '$tmp/e4' && [ ! -s '$tmp/o4' ]"
 done
+# a field given twice, under its name or nvidia-smi's, would be a JSON key twice: refused
+for q in 'index,index' 'uuid,gpu_uuid'; do
+  "$accel" devices --query "$q" --json >"$tmp/o5" 2>"$tmp/e5"; r5=$?
+  check "a field twice in --query '$q': exit 2, said, nothing printed" \
+    bash -c "[ $r5 = 2 ] && grep -q 'is given twice' '$tmp/e5' && [ ! -s '$tmp/o5' ]"
+done
 "$accel" devices --iterations 3 2>"$tmp/e2"; r2=$?
 check "--iterations without --watch: exit 2" bash -c "[ $r2 = 2 ] && grep -q 'give --watch SECONDS too' '$tmp/e2'"
 "$accel" devices --watch 1 -o "$tmp/never.csv" --format csv 2>"$tmp/e3"; r3=$?

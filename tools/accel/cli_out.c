@@ -362,11 +362,14 @@ static void csv_cell(const char *s, FILE *f)
     fputc('"', f);
 }
 
+/* A cell of a GitHub-flavoured Markdown table shows its value as written: `|` would end the
+ * cell and `<` open an HTML tag, so both are escaped, and so is `\` (else a value's own `\|`
+ * would lose its backslash); a line break, `\n` or `\r`, would end the row: a space. */
 static void md_cell(const char *s, FILE *f)
 {
     for (; *s; s++) {
-        if (*s == '|') fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
+        if (*s == '|' || *s == '\\' || *s == '<') fputc('\\', f);
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
     }
 }
 

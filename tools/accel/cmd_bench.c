@@ -143,13 +143,16 @@ static void result_rows(accel_ctx *ctx, const accel__bench_report *r, cli_format
         snprintf(c[0], 40, "%zu", x->items);
         snprintf(c[1], 40, "%d", x->device);
         int ok = x->successes > 0;
-        snprintf(c[2], 40, ok ? "%.6g" : "", x->e2e.mean);
-        snprintf(c[3], 40, ok ? "%.6g" : "", x->e2e.median);
-        snprintf(c[4], 40, ok ? "%.6g" : "", x->e2e.min);
-        snprintf(c[5], 40, ok ? "%.6g" : "", x->e2e.p95);
-        snprintf(c[6], 40, ok ? "%.6g" : "", x->throughput);
-        snprintf(c[7], 40, "%.3g", x->iterations ? (double)x->successes / x->iterations : 0.0);
-        snprintf(c[8], 40, ok && x->bytes_moved > 0 ? "%.3g" : "", x->bandwidth_gbps);
+        /* the measures as the JSON has them (shortest exact form, docs/cli.md), empty where
+         * the JSON has null */
+        const double v[7] = {x->e2e.mean, x->e2e.median, x->e2e.min, x->e2e.p95, x->throughput,
+                             x->iterations ? (double)x->successes / x->iterations : 0.0,
+                             x->bandwidth_gbps};
+        const int have[7] = {ok, ok, ok, ok, ok, 1, ok && x->bytes_moved > 0};
+        for (int k = 0; k < 7; k++) {
+            c[2 + k][0] = '\0';
+            if (have[k]) accel__num_shortest(c[2 + k], v[k]);
+        }
         char note[300];
         snprintf(note, sizeof note, "skipped: %s", x->skip);
         const char *row[] = {x->op, x->size_label, c[0], c[1],
@@ -195,8 +198,8 @@ int accel_cli_bench(int argc, char **argv)
         o.size = a.v[O_SIZE].s;
         if (accel__bench_parse_size(o.size, NULL) < 0) {
             accel_cli_error("bench", "--size %s: allowed: small, medium, large, or a number of "
-                                     "items ≥ 1",
-                            o.size);
+                                     "items %s",
+                            o.size, ACCEL__BENCH_SIZE_RANGE);
             return 2;
         }
     }

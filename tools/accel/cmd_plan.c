@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/opnames.h"
+#include "core/planner.h"
 
 const char *const accel_cli_plan_help =
     "how much of an operation fits a device, and why (--op NAME [--size N] [--calibrate] ...)";
@@ -191,6 +192,14 @@ int accel_cli_plan(int argc, char **argv)
     v.chunked = a.v[O_DURATION].set > 0;
     v.duration = a.v[O_DURATION].d;
     v.rate = (int)a.v[O_RATE].i;
+    /* checked before any device is opened, as accel_plan_chunk would refuse it */
+    if (v.chunked && v.duration * v.rate > ACCEL__PLAN_MAX_SAMPLES) {
+        accel_cli_error("plan", "--duration %s at --rate %d: %g samples; allowed: at most 2^53 "
+                                "(%.0f) samples",
+                        a.v[O_DURATION].s ? a.v[O_DURATION].s : "", v.rate, v.duration * v.rate,
+                        ACCEL__PLAN_MAX_SAMPLES);
+        return 2;
+    }
     /* a kind becomes ACCEL_BACKEND=KIND, so the plan is for the device the library would
      * run on; every device is discovered, so the report's index is that of `accel devices` */
     accel_cli_device dev;

@@ -131,7 +131,10 @@ static void table(accel_ctx *ctx, const row *rows, size_t n, const seen *fb, siz
         for (int r = 1; r < 6; r++)
             snprintf(c[r], 32, "%llu", (unsigned long long)s->fallbacks[r]);
         snprintf(c[6], 32, "%llu", (unsigned long long)s->failures);
-        snprintf(c[7], 32, "%.3f", s->time_lost_ms);
+        if (fmt == CLI_FMT_TABLE)
+            snprintf(c[7], 32, "%.3f", s->time_lost_ms);
+        else /* csv and md carry the measure as the JSON does (docs/cli.md) */
+            accel__num_shortest(c[7], s->time_lost_ms);
         const char *cells[] = {rows[i].name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
         cli_table_add(&t, cells);
     }
@@ -166,7 +169,8 @@ int accel_cli_stats(int argc, char **argv)
         return 2;
     long device = dev.index; /* -1: the policy's choice */
     if (accel__bench_parse_size(size, NULL) < 0) {
-        accel_cli_error("stats", "--size %s: allowed: small, medium, large, or a number ≥ 1", size);
+        accel_cli_error("stats", "--size %s: allowed: small, medium, large, or a number of items %s",
+                        size, ACCEL__BENCH_SIZE_RANGE);
         return 2;
     }
     /* the operations, checked before a context exists; each keeps the name it was given */

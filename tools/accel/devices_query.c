@@ -58,7 +58,8 @@ static const char default_fields[] =
 #define MAX_FIELDS 32
 
 /* Splits `list` into field ids; -1 at the first unknown one (its name in bad), -2 at an empty
- * one. */
+ * one, -3 at one given twice, under its name or its alias (its name in bad): a JSON object
+ * cannot hold a key twice. */
 static int parse(const char *list, field_id *ids, size_t *n, char *bad, size_t cap)
 {
     char buf[1024];
@@ -81,6 +82,11 @@ static int parse(const char *list, field_id *ids, size_t *n, char *bad, size_t c
             accel__strlcpy(bad, t, cap);
             return -1;
         }
+        for (size_t k = 0; k < *n; k++)
+            if (ids[k] == (field_id)found) {
+                accel__strlcpy(bad, fields[found].name, cap);
+                return -3;
+            }
         if (*n == MAX_FIELDS) {
             snprintf(bad, cap, "(more than %d fields)", MAX_FIELDS);
             return -1;
@@ -105,6 +111,12 @@ int accel_cli_devices_query_check(const char *list)
             snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", f ? ", " : "", names[f]);
         accel_cli_error("devices", "--query '%s': an empty field name; allowed: names separated by commas: %s",
                         list, all);
+        return 2;
+    }
+    if (r == -3) {
+        accel_cli_error("devices", "--query '%s': the field %s is given twice (a name and its "
+                                   "nvidia-smi spelling are one field); give each once",
+                        list, bad);
         return 2;
     }
     cli_error_unknown("devices", "--query field", bad, names, F_N);
