@@ -19,6 +19,9 @@ function(accel_exec_cli_test name code pattern)
 endfunction()
 if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_bench_list 0 "empty" bench --list)
+  # an option the verb would ignore is refused, naming both
+  accel_exec_cli_test(cli_bench_list_and_op 2 "--list and --op: --list names what can be timed and times nothing" bench --list --op noop)
+  accel_exec_cli_test(cli_config_show_and_get 2 "--show and --get: --show prints every key, --get one" config --show --get ACCEL_BACKEND)
   # --op is the option's name now, --operation its long form
   accel_exec_cli_test(cli_bench_unknown_option 2 "allowed: --op/--operation" bench --frobnicate)
   # the names allowed are the one vocabulary of every verb (core/opnames.h)

@@ -217,6 +217,13 @@ int accel_cli_bench(int argc, char **argv)
     }
     if (a.v[O_DEVICE].set) o.devices = a.v[O_DEVICE].s;
     if (a.v[O_GPU].set) o.devices = a.v[O_GPU].on ? "gpu" : "cpu";
+    if (a.v[O_LIST].set && (a.v[O_OP].set || a.v[O_QUICK].set)) {
+        /* not one ignored: --list times nothing */
+        accel_cli_error("bench", "--list and %s: --list names what can be timed and times nothing; "
+                                 "give one of them",
+                        a.v[O_OP].set ? "--op" : "--quick");
+        return 2;
+    }
     if (a.v[O_LIST].set) {
         cli_out out;
         if (cli_out_open(&out, verb.name, &a, O_JSON, O_FORMAT, O_OUTPUT) != 0) return 2;

@@ -126,6 +126,11 @@ int accel_cli_config(int argc, char **argv)
     int pr = cli_parse(&verb, argc, argv, &a);
     cli_args_free(&a);
     if (pr != CLI_OK) return pr == CLI_HELP ? 0 : 2;
+    if (a.v[O_SHOW].set && a.v[O_GET].set) { /* not one ignored */
+        accel_cli_error(verb.name, "--show and --get: --show prints every key, --get one; give "
+                                   "one of them");
+        return 2;
+    }
     /* The configuration alone: no device is discovered or opened. */
     int open_status;
     accel_ctx *ctx = accel_cli_open(verb.name, ACCEL_CTX_NO_DISCOVERY | ACCEL_CTX_NO_WARMUP, &open_status);
