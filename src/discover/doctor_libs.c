@@ -325,9 +325,19 @@ static void check_driver_api(accel__doc_state *s)
             c = accel__doc_add(s, ACCEL__DOC_FAIL, "lib:libcuda.so.1", comp, NULL,
                                "%s; cuDriverGetVersion %s; %s%s", text, dv, v,
                                rep.from_cache ? " (cached verdict; --no-cache probes afresh)" : "");
-            accel__doc_set_fix(c, "the CUDA driver library does not work: reinstall the NVIDIA "
-                                  "driver (libcuda1 and the kernel module must be the same "
-                                  "version), then reboot");
+            if (strstr(v, "symbol ") && strstr(v, " not found"))
+                /* an entry point every driver since CUDA 11 has: an old driver, or a library
+                 * that is not the driver's own (a stub, a partial copy); reinstalling the same
+                 * driver would not add it */
+                accel__doc_set_fix(c, "this libcuda.so.1 lacks an entry point accel calls: "
+                                      "install a current NVIDIA driver (CUDA 11 or newer), or, "
+                                      "when this file is a stub or a copy (not the driver's "
+                                      "own), remove its directory from the library search "
+                                      "path");
+            else
+                accel__doc_set_fix(c, "the CUDA driver library does not work: reinstall the "
+                                      "NVIDIA driver (libcuda1 and the kernel module must be "
+                                      "the same version), then reboot");
         }
     }
     if (c) {

@@ -65,6 +65,11 @@ static const scenario scenarios[] = {
      * PASS "NVML:  (not used without libcuda)", an empty verdict). */
     {"nvml_alone", "nvml_old", 0, {NULL}, -1, 10, 0,
      {"lib:libnvidia-ml.so.1=INFO~not probed~not used without it~!NVML:  ("}},
+    /* A libcuda without an entry point accel calls: a newer driver is the fix, not
+     * reinstalling the one there (it said "reinstall the NVIDIA driver"). */
+    {"missing_symbol", "missing_symbol", 0, {NULL}, 2, 10, 0,
+     {"lib:libcuda.so.1=FAIL~symbol cuMemGetInfo_v2 not found~lacks an entry point accel "
+      "calls~install a current NVIDIA driver~!reinstall the NVIDIA driver"}},
     /* A libcuda whose constructor ends the process with status 0: failed, not "usable". */
     {"exit_on_load", "exit_on_load", 0, {NULL}, 2, 10, 0,
      {"lib:libcuda.so.1=FAIL~exited with status 0 while loading libcuda.so.1~before replying"}},

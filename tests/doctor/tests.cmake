@@ -43,7 +43,7 @@ accel_add_test(test_doctor_units SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_u
 # real accel binary; the libcuda fakes are built by tests/fakes.
 foreach(scenario init_fails abort_on_load hang_in_init old_driver cudnn_missing_ops
                  cudnn_complete captured_tree machine prints exit_on_load cudnn_mixed
-                 cudnn_wheel_incomplete nvml_after_abort nvml_alone)
+                 cudnn_wheel_incomplete nvml_after_abort nvml_alone missing_symbol)
   accel_add_test(test_doctor_${scenario}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_doctor_scenarios.c
     ARGS ${scenario} ENV "ACCEL_PROBE_TIMEOUT_MS=1000" TIMEOUT 90 LABELS doctor)
