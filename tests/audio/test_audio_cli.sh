@@ -135,6 +135,14 @@ import json; d=json.load(open('$out/stdout')); s=d['files'][0]['segments']
 assert d['mode']=='chunks' and len(s)>=2 and s[0][0]==0 and all(b-a<=1.0+1e-9 for a,b in s), s" || fail "vad --chunks --json"
 fi
 expect_rc 1 "$accel" audio vad "$data/bad/empty.wav"
+# ACCEL_CHUNK_SECONDS below one detector frame is refused as --chunks 0.001 is (it made a
+# chunk per millisecond, and 1e-9 billions): exit 2, the setting named, no report written
+ACCEL_CHUNK_SECONDS=0.001 expect_rc 2 "$accel" audio vad "$data/speech_a.wav" "$data/speech_b.wav" --chunks \
+  -o "$out/vad_cs.txt"
+grep -q "ACCEL_CHUNK_SECONDS=0.001 (from env): shorter than one frame" "$out/stderr" ||
+  fail "ACCEL_CHUNK_SECONDS=0.001: $(head -c 300 "$out/stderr")"
+[ "$(grep -c "ACCEL_CHUNK_SECONDS" "$out/stderr")" = 1 ] || fail "ACCEL_CHUNK_SECONDS=0.001 not said once"
+[ -e "$out/vad_cs.txt" ] && fail "ACCEL_CHUNK_SECONDS=0.001: a report was written"
 
 # demo and bench
 expect_rc 0 "$accel" audio features --demo 2 --preset whisper-80

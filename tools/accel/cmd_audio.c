@@ -701,7 +701,8 @@ static int vad(int argc, char **argv)
         accel__json_begin_array(&j, "files");
     }
     size_t failed = 0;
-    for (size_t i = 0; i < nf; i++) {
+    int config_error = 0;
+    for (size_t i = 0; i < nf && !config_error; i++) {
         accel_audio_source *src = NULL;
         accel_audio_segment *segs = NULL;
         size_t ns = 0;
@@ -713,6 +714,9 @@ static int vad(int argc, char **argv)
         accel_audio_close(src);
         if (st != ACCEL_OK) {
             failed++;
+            /* a setting every input fails on alike (ACCEL_CHUNK_SECONDS below one frame): said
+             * once, the run stops, exit 2 as for a setting refused when the context opens */
+            config_error = st == ACCEL_ERR_CONFIG;
             accel_cli_error("audio", "%s", accel_last_error(NULL));
             if (json) {
                 accel__json_begin_object(&j, NULL);
@@ -754,6 +758,10 @@ static int vad(int argc, char **argv)
     }
     accel_ctx_destroy(ctx);
     cli_args_free(&a);
+    if (config_error) { /* no report: -o FILE is left as it was */
+        cli_out_discard(&o);
+        return 2;
+    }
     int wc = cli_out_close(&o);
     return wc ? wc : failed ? 1 : 0;
 }
