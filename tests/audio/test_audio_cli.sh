@@ -118,6 +118,26 @@ if command -v script >/dev/null; then
 fi
 [ -e "$out/x.npy" ] && fail "an output was written despite a usage error"
 
+# -o naming a stream is written in place (docs/cli.md), never replaced by a renamed file: a
+# FIFO (its reader got nothing and waited while a regular file took its name) and a link to
+# standard output (the link became a file, standard output stayed empty); same bytes as a file
+expect_rc 0 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/ref.npy"
+mkfifo "$out/fifo.npy"
+timeout 20 cat "$out/fifo.npy" >"$out/from_fifo.npy" &
+reader=$!
+expect_rc 0 timeout 60 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/fifo.npy"
+wait $reader
+[ -p "$out/fifo.npy" ] || fail "-o FIFO: the FIFO was replaced"
+cmp -s "$out/ref.npy" "$out/from_fifo.npy" || fail "-o FIFO: its reader did not get the .npy"
+grep -q "fifo.npy (" "$out/stdout" || fail "-o FIFO: no line for the input: $(cat "$out/stdout")"
+ln -s /dev/stdout "$out/so.npy"
+"$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/so.npy" >"$out/from_so.npy" 2>"$out/stderr" ||
+  fail "-o link to /dev/stdout: exit $?: $(cat "$out/stderr")"
+[ -L "$out/so.npy" ] || fail "-o link to /dev/stdout: the link was replaced"
+cmp -s "$out/ref.npy" "$out/from_so.npy" || fail "-o link to /dev/stdout: standard output did not get the .npy"
+expect_rc 2 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/so.npy" --json
+grep -q "where --json would go too" "$out/stderr" || fail "-o /dev/stdout link with --json: $(cat "$out/stderr")"
+
 # devices: cpu always works; auto works
 expect_rc 0 "$accel" audio features "$data/tone.wav" --preset fbank --device cpu -o "$out/t.npy"
 expect_rc 0 "$accel" audio features "$data/tone.wav" --preset fbank --device auto -o "$out/t2.npy"

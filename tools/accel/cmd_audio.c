@@ -11,6 +11,7 @@
 #include "ops/audio/audio_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,12 +302,13 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
     return 0;
 }
 
-/* -o -: the .npy on standard output (header, then the data, in pieces), for a pipe or a
- * file; a terminal gets an error instead of binary. */
-static accel_status npy_stdout(const float *data, const size_t *shape, int nd)
+/* The .npy to fd (header, then the data, in pieces): standard output for -o -, or the FIFO
+ * or device -o names; a terminal gets an error instead of binary. */
+static accel_status npy_fd(int fd, const char *name, const float *data, const size_t *shape, int nd)
 {
-    RETURN_ERROR_IF(isatty(1), ACCEL_ERR_INVALID_ARG,
-                    "-o -: standard output is a terminal; send it to a file or a pipe");
+    RETURN_ERROR_IF(isatty(fd), ACCEL_ERR_INVALID_ARG,
+                    "-o %s: %s a terminal; send it to a file or a pipe", name,
+                    fd == 1 ? "standard output is" : "it is");
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
     size_t n = 1;
@@ -317,34 +319,14 @@ static accel_status npy_stdout(const float *data, const size_t *shape, int nd)
     for (int k = 0; k < 2; k++)
         for (size_t off = 0; off < lens[k];) {
             size_t want = lens[k] - off < ACCEL__WRITE_PIECE ? lens[k] - off : ACCEL__WRITE_PIECE;
-            ssize_t w = write(1, parts[k] + off, want);
+            ssize_t w = write(fd, parts[k] + off, want);
             if (w < 0 && errno == EINTR) continue;
-            RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write standard output: %s",
+            RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write %s: %s",
+                            fd == 1 ? "standard output" : name,
                             w < 0 ? strerror(errno) : "nothing written");
             off += (size_t)w;
         }
     return ACCEL_OK;
-}
-
-/* One input to standard output: decoded and computed in memory (a stream has nowhere to
- * put its header before the length is known). 0, or 1 after printing the error. */
-static int one_to_stdout(accel_ctx *ctx, const accel_audio_params *p, const char *in)
-{
-    float *x = NULL, *o = NULL;
-    size_t n = 0, shape[3], len = 1;
-    int nd = 0;
-    accel_run_record rec = {.struct_size = sizeof rec};
-    accel_status st = accel_audio_load(ctx, in, p->sample_rate, &x, &n, NULL);
-    if (st == ACCEL_OK) st = accel_audio_shape(p, n, shape, &nd);
-    for (int i = 0; st == ACCEL_OK && i < nd; i++) len *= shape[i];
-    if (st == ACCEL_OK && !(o = malloc((len ? len : 1) * sizeof *o)))
-        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %zu values", in, len);
-    if (st == ACCEL_OK) st = accel_audio_features(ctx, p, ACCEL_F32, x, n, o, len, &rec);
-    if (st == ACCEL_OK) st = npy_stdout(o, shape, nd);
-    if (st != ACCEL_OK) accel_cli_error("audio", "%s", accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st));
-    free(o);
-    accel_audio_free(x);
-    return st != ACCEL_OK;
 }
 
 /* What the per-item callback prints with: the run's state. */
@@ -355,6 +337,78 @@ typedef struct feat_show {
     accel__json *j;
     size_t done, total;
 } feat_show;
+
+/* One input to a stream, decoded and computed in memory (a stream has nowhere to put its
+ * header before the length is known): standard output (fd 1: -o -, or a name for it such as
+ * a link to /dev/stdout), or the FIFO or device -o names, written in place as a shell's
+ * redirection would (renaming a file over it put a regular file where the FIFO was and left
+ * its reader waiting). With a FIFO the run's report says what was written, as for a file
+ * (`show`); standard output holds the data and nothing else. 0, or 1 after the error. */
+static int one_to_stream(accel_ctx *ctx, const accel_audio_params *p, const char *in, int fd,
+                         const char *out, feat_show *show)
+{
+    float *x = NULL, *o = NULL;
+    size_t n = 0, shape[3], len = 1;
+    int nd = 0;
+    accel_run_record rec = {.struct_size = sizeof rec};
+    accel_audio_info info = {.struct_size = sizeof info};
+    accel_audio_source *src = NULL;
+    double t0 = accel__now_ms();
+    accel_status st = accel_audio_open(ctx, in, p->sample_rate, &src);
+    if (st == ACCEL_OK) st = accel_audio_read_all(src, &x, &n);
+    if (src) accel_audio_source_info(src, &info);
+    accel_audio_close(src);
+    if (st == ACCEL_OK) st = accel_audio_shape(p, n, shape, &nd);
+    for (int i = 0; st == ACCEL_OK && i < nd; i++) len *= shape[i];
+    if (st == ACCEL_OK && !(o = malloc((len ? len : 1) * sizeof *o)))
+        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %zu values", in, len);
+    if (st == ACCEL_OK) st = accel_audio_features(ctx, p, ACCEL_F32, x, n, o, len, &rec);
+    if (st == ACCEL_OK) st = npy_fd(fd, out, o, shape, nd);
+    double ms = accel__now_ms() - t0;
+    const char *err = accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st);
+    if (st != ACCEL_OK) accel_cli_error("audio", "%s", err);
+    if (show && show->json) {
+        accel__json *j = show->j;
+        accel__json_begin_object(j, NULL);
+        accel__json_str(j, "input", in);
+        accel__json_bool(j, "ok", st == ACCEL_OK);
+        if (st != ACCEL_OK) {
+            accel__json_str(j, "error", err);
+            accel__json_str(j, "status", accel_status_name(st));
+        } else {
+            char dn[300];
+            device_name(ctx, rec.device_used, dn, sizeof dn);
+            accel__json_str(j, "output", out);
+            json_shape(j, shape, nd);
+            accel__json_int(j, "frames", frames_of(p, shape));
+            accel__json_num(j, "seconds", (double)n / p->sample_rate);
+            accel__json_str(j, "decoder", info.decoder);
+            accel__json_str(j, "format", info.format);
+            accel__json_int(j, "source_rate", info.source_rate);
+            accel__json_int(j, "source_channels", info.source_channels);
+            accel__json_str(j, "device", dn);
+            accel__json_int(j, "device_index", rec.device_used);
+            accel__json_int(j, "fallbacks", rec.n_fallbacks);
+            accel__json_str(j, "fallback_reason", accel_fallback_reason_name(rec.reason));
+            accel__json_int(j, "chunks", 1);
+            accel__json_num(j, "chunk_seconds", (double)n / p->sample_rate);
+            accel__json_num(j, "time_ms", ms);
+        }
+        accel__json_end_object(j);
+    } else if (show && st == ACCEL_OK) {
+        char dn[300];
+        device_name(ctx, rec.device_used, dn, sizeof dn);
+        printf("%s -> %s (", in, out);
+        for (int d = 0; d < nd; d++) printf("%zu%s", shape[d], d + 1 < nd ? ", " : ")");
+        printf(", %.2f s of audio, %s, %.1f ms%s%s\n", (double)n / p->sample_rate, dn, ms,
+               rec.n_fallbacks ? ", fallback: " : "",
+               rec.n_fallbacks ? accel_fallback_reason_name(rec.reason) : "");
+        explain_frames(p, (double)n / p->sample_rate, shape, stdout);
+    }
+    free(o);
+    accel_audio_free(x);
+    return st != ACCEL_OK;
+}
 
 static void feat_item(const accel_corpus_item *it, void *arg)
 {
@@ -486,16 +540,33 @@ static int features(int argc, char **argv)
         accel_cli_error("audio", "-o: empty path (a .npy file for one input, a directory for several)");
         goto done;
     }
-    /* -o -: the .npy on standard output, for one input, computed in memory */
-    int to_stdout = out && !strcmp(out, "-");
-    if (to_stdout && (cc.active || cc.n_all > 1)) {
-        accel_cli_error("audio", "-o - (standard output) takes one input; several inputs and "
-                                 "--manifest, --shard, --resume or --log write to a directory");
+    /* -o naming a stream, written in place for one input computed in memory (docs/cli.md):
+     * standard output, as "-" or under another name (a link to /dev/stdout named x.npy), and
+     * an existing FIFO, device or socket; renaming a file over them replaced the link or the
+     * FIFO with a regular file and left the stream empty, the FIFO's reader waiting */
+    struct stat ost, so;
+    int out_exists = out && *out && strcmp(out, "-") != 0 && stat(out, &ost) == 0;
+    int to_stdout = out && (!strcmp(out, "-") || (out_exists && fstat(1, &so) == 0 &&
+                                                  so.st_dev == ost.st_dev && so.st_ino == ost.st_ino));
+    int in_place = out_exists && !to_stdout && !S_ISREG(ost.st_mode) && !S_ISDIR(ost.st_mode);
+    if ((to_stdout || in_place) && (cc.active || cc.n_all > 1)) {
+        accel_cli_error("audio", "-o %s (%s) takes one input; several inputs and --manifest, "
+                                 "--shard, --resume or --log write to a directory", out,
+                        to_stdout ? "standard output" : "a FIFO or device, written in place");
         goto done;
     }
     if (to_stdout && json) {
-        accel_cli_error("audio", "-o - puts the .npy on standard output, where --json would go too; "
-                                 "choose one");
+        accel_cli_error("audio", "-o %s puts the .npy on standard output, where --json would go "
+                                 "too; choose one", out);
+        goto done;
+    }
+    if (to_stdout && strcmp(out, "-") && isatty(1)) {
+        accel_cli_error("audio", "-o %s: it is standard output, a terminal; send it to a file or "
+                                 "a pipe", out);
+        goto done;
+    }
+    if (in_place && cc.n_all == 1 && accel_cli_same_file(out, cc.all[0])) {
+        accel_cli_error("audio", "-o %s names the input '%s'; refusing to write to it", out, cc.all[0]);
         goto done;
     }
     if (cc.active && (demo || iters)) {
@@ -508,17 +579,29 @@ static int features(int argc, char **argv)
         goto done;
     }
     /* where each output goes: a directory for several inputs or a corpus run */
-    int as_dir = out && !to_stdout &&
+    int as_dir = out && !to_stdout && !in_place &&
                  (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
     if (out && !as_dir && out_file_check(out) != 0) goto done;
+    /* opened before the work, as a shell's redirection is: a FIFO waits here for its reader */
+    int out_fd = to_stdout ? 1 : -1;
+    if (in_place) {
+        out_fd = open(out, O_WRONLY | O_CLOEXEC);
+        if (out_fd < 0 || isatty(out_fd)) {
+            accel_cli_error("audio", "cannot write %s: %s", out,
+                            out_fd < 0 ? strerror(errno) : "it is a terminal; send it to a file or a pipe");
+            if (out_fd >= 0) close(out_fd);
+            goto done;
+        }
+    }
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device, &uerr);
     if (!ctx) {
+        if (in_place) close(out_fd);
         rc = uerr ? 2 : 1;
         goto done;
     }
     accel_corpus *step = NULL;
-    if (!demo && !iters && !to_stdout) {
+    if (!demo && !iters && out_fd < 0) {
         accel_option sp[2];
         size_t nsp = 0;
         if (padding) sp[nsp++] = (accel_option){"padding", padding};
@@ -566,7 +649,7 @@ static int features(int argc, char **argv)
         double t0 = accel__now_ms();
         accel_status st = o ? accel_audio_features(&*ctx, &p, ACCEL_F32, x, n, o, len, &rec) : ACCEL_ERR_NO_MEMORY;
         double ms = accel__now_ms() - t0;
-        if (st == ACCEL_OK && to_stdout) st = npy_stdout(o, shape, nd);
+        if (st == ACCEL_OK && out_fd >= 0) st = npy_fd(out_fd, out, o, shape, nd);
         else if (st == ACCEL_OK && out) st = accel__npy_write(out, o, shape, nd);
         char dn[300];
         device_name(ctx, rec.device_used, dn, sizeof dn);
@@ -600,7 +683,10 @@ static int features(int argc, char **argv)
     }
     int bar = !json && nf > 1 && isatty(2);
     cc.bar = bar;
-    if (to_stdout && !demo) failed += (size_t)one_to_stdout(ctx, &p, files[0]);
+    feat_show show1 = {.ctx = ctx, .p = &p, .json = json, .j = &j, .total = nf};
+    if (out_fd >= 0 && !demo)
+        failed += (size_t)one_to_stream(ctx, &p, files[0], out_fd, out, to_stdout ? NULL : &show1);
+    if (in_place) close(out_fd);
     for (size_t i = 0; i < nf && iters; i++) {
         const char *in = files[i];
         progress(bar, i, nf, in);
@@ -625,7 +711,7 @@ static int features(int argc, char **argv)
             fprintf(stderr, "accel audio: %llu done, %llu skipped, %llu failed in %.1f s (%.1f files/s)\n",
                     (unsigned long long)sum.done, (unsigned long long)sum.skipped,
                     (unsigned long long)sum.failed, sum.seconds, sum.files_per_second);
-    } else if (!to_stdout) {
+    } else if (out_fd < 0) {
         progress(bar, nf, nf, "");
     }
     if (!json && failed && nf > 1 && failed == nf)
