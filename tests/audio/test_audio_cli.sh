@@ -137,6 +137,12 @@ ln -s /dev/stdout "$out/so.npy"
 cmp -s "$out/ref.npy" "$out/from_so.npy" || fail "-o link to /dev/stdout: standard output did not get the .npy"
 expect_rc 2 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/so.npy" --json
 grep -q "where --json would go too" "$out/stderr" || fail "-o /dev/stdout link with --json: $(cat "$out/stderr")"
+# --demo writes one file: a directory is refused at once (it was computed, then failed naming
+# a temporary file, exit 1)
+mkdir -p "$out/demodir"
+expect_rc 2 "$accel" audio features --demo 1 -o "$out/demodir"
+grep -q "demo writes one file" "$out/stderr" || fail "--demo -o DIR: $(cat "$out/stderr")"
+[ -z "$(ls -A "$out/demodir")" ] && ! ls -a "$out" | grep -q 'demodir\.' || fail "--demo -o DIR left a file"
 
 # devices: cpu always works; auto works
 expect_rc 0 "$accel" audio features "$data/tone.wav" --preset fbank --device cpu -o "$out/t.npy"

@@ -581,6 +581,11 @@ static int features(int argc, char **argv)
     /* where each output goes: a directory for several inputs or a corpus run */
     int as_dir = out && !to_stdout && !in_place &&
                  (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
+    if (demo && as_dir) { /* found after the compute, naming a temporary file, exit 1 */
+        accel_cli_error("audio", "-o %s: --demo writes one file (-o NAME.npy, or - for standard "
+                                 "output), not a directory", out);
+        goto done;
+    }
     if (out && !as_dir && out_file_check(out) != 0) goto done;
     /* opened before the work, as a shell's redirection is: a FIFO waits here for its reader */
     int out_fd = to_stdout ? 1 : -1;
