@@ -64,6 +64,21 @@ grep -q "is a directory" "$out/stderr" || fail "no reason for the directory"
 ls "$out/batch" | grep -q partial && fail "a partial file was left"
 grep -q '\[#' "$out/stderr" && fail "a progress bar on a non-terminal"
 
+# the progress bar fits the terminal: on one narrower than the bar's line it wrapped, and the
+# \r that clears it went back to the wrapped part only, leaving a bar between every two lines
+if command -v script >/dev/null && [ -x "$py" ]; then
+  script -qec "stty cols 50 rows 20; \"$accel\" audio features \"$data/speech_a.wav\" \"$data/speech_b.wav\" \
+    \"$data/tone.wav\" --preset vggish -o \"$out/bar/\" >/dev/null" "$out/bar.txt" >/dev/null 2>&1
+  "$py" - "$out/bar.txt" <<'PY' || fail "progress bar on a 50-column terminal: $(cat -A "$out/bar.txt" | head -c 600)"
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+lines = [l for l in text.split("\n") if not l.startswith("Script ")]
+parts = [p for l in lines for p in l.split("\r")]
+assert any("3/3" in p and p.startswith("[") for p in parts), parts
+assert all(len(p) <= 49 for p in parts), [p for p in parts if len(p) > 49]
+PY
+fi
+
 # --json summary per file
 expect_rc 1 "$accel" audio features "$data/speech_b.wav" "$data/bad/empty.wav" --preset vggish -o "$out/j" --json
 if [ $have_np = 1 ]; then

@@ -47,4 +47,11 @@ typedef void (*cli_corpus_item_fn)(const accel_corpus_item *it, void *arg);
 int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_corpus_item_fn each,
                    void *arg, size_t *failed, accel_run_summary *sum);
 
+/* The progress bar of a multi-file verb on standard error (when `on`: a terminal and several
+ * inputs): "[###   ] done/total name" on one line fitted to the terminal's width, the end of
+ * a long name kept; a newline once done == total. cli_progress_clear blanks the line before
+ * other output goes to the terminal. */
+void cli_progress(int on, size_t done, size_t total, const char *name);
+void cli_progress_clear(int on);
+
 #endif

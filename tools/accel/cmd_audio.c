@@ -214,15 +214,6 @@ static int out_file_check(const char *out)
 }
 
 
-static void progress(int on, size_t done, size_t total, const char *name)
-{
-    if (!on) return;
-    int width = 30, fill = (int)(width * done / (total ? total : 1));
-    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", fill, "##############################", width - fill, "",
-            done, total, name);
-    if (done == total) fputc('\n', stderr);
-    fflush(stderr);
-}
 
 static int64_t frames_of(const accel_audio_params *p, const size_t *shape)
 {
@@ -451,17 +442,17 @@ static void feat_item(const accel_corpus_item *it, void *arg)
         }
         accel__json_end_object(j);
     } else if (it->status == ACCEL_ITEM_SKIPPED) {
-        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        cli_progress_clear(f->bar);
         printf("%s -> %s (skipped: complete)\n", it->input, it->output);
     } else if (it->status == ACCEL_ITEM_DONE) {
-        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        cli_progress_clear(f->bar);
         printf("%s -> %s (", it->input, it->output);
         for (int d = 0; d < res->ndim; d++) printf("%zu%s", res->shape[d], d + 1 < res->ndim ? ", " : ")");
         printf(", %.2f s of audio, %s, %.1f ms%s%s\n", res->seconds, dn, it->ms,
                res->n_fallbacks ? ", fallback: " : "", res->n_fallbacks ? accel_fallback_reason_name(res->reason) : "");
         if (!f->explained++) explain_frames(f->p, res->seconds, res->shape, stdout); /* once a run */
     }
-    progress(f->bar, f->done, f->total, it->input);
+    cli_progress(f->bar, f->done, f->total, it->input);
 }
 
 static int features(int argc, char **argv)
@@ -694,7 +685,7 @@ static int features(int argc, char **argv)
     if (in_place) close(out_fd);
     for (size_t i = 0; i < nf && iters; i++) {
         const char *in = files[i];
-        progress(bar, i, nf, in);
+        cli_progress(bar, i, nf, in);
         float *x = NULL;
         size_t n = 0;
         if (accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL) != ACCEL_OK) {
@@ -717,7 +708,7 @@ static int features(int argc, char **argv)
                     (unsigned long long)sum.done, (unsigned long long)sum.skipped,
                     (unsigned long long)sum.failed, sum.seconds, sum.files_per_second);
     } else if (out_fd < 0) {
-        progress(bar, nf, nf, "");
+        cli_progress(bar, nf, nf, "");
     }
     if (!json && failed && nf > 1 && failed == nf)
         accel_cli_error("audio", "all %zu inputs failed", nf);
