@@ -190,6 +190,17 @@ expect_rc 0 "$accel" audio features --demo 2 --preset whisper-80
 grep -q "device:" "$out/stdout" && grep -q "time:" "$out/stdout" && grep -q "fallback:" "$out/stdout" || fail "demo output"
 expect_rc 0 "$accel" audio features "$data/speech_a.wav" --preset fbank-80 --bench-iterations 3
 grep -q "median" "$out/stdout" || fail "bench output"
+# --bench-iterations --json lists a failed input too, as a run that writes files does (it was
+# counted in "failed" and left out of "files")
+expect_rc 1 "$accel" audio features "$data/speech_a.wav" "$data/bad/empty.wav" --preset fbank-80 --bench-iterations 2 --json
+"$py" - "$out/stdout" <<'PY' || fail "bench --json with a failed input: $(head -c 600 "$out/stdout")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok, bad = d["files"]
+assert d["failed"] == 1 and ok["ok"] and ok["iterations"] == 2, d
+assert not bad["ok"] and bad["input"].endswith("empty.wav") and "empty file" in bad["error"], bad
+assert bad["status"] == "ERR_FORMAT", bad
+PY
 
 # whisper's frame count explained on screen: 100 frames per second of audio plus the padding
 expect_rc 0 "$accel" audio features --demo 5 --preset whisper-80

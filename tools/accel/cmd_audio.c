@@ -235,6 +235,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* --json's object for an input that failed: what a run that writes files gives for one. */
+static void json_failed(accel__json *j, const char *name, const char *error, accel_status st)
+{
+    accel__json_begin_object(j, NULL);
+    accel__json_str(j, "input", name);
+    accel__json_bool(j, "ok", 0);
+    accel__json_str(j, "error", error);
+    accel__json_str(j, "status", accel_status_name(st));
+    accel__json_end_object(j);
+}
+
 /* --bench-iterations: the input in memory, N timed computations. 0 or 1 (failure). */
 static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *name, const float *x, size_t n,
                      int iters, int json, accel__json *j)
@@ -259,6 +270,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
         t[i] = accel__now_ms() - t0;
         if (st != ACCEL_OK) {
             accel_cli_error("audio", "%s: %s", name, accel_last_error(ctx));
+            if (json) json_failed(j, name, accel_last_error(ctx), st);
             free(out);
             free(t);
             return 1;
@@ -273,6 +285,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
     if (json) {
         accel__json_begin_object(j, NULL);
         accel__json_str(j, "input", name);
+        accel__json_bool(j, "ok", 1);
         json_shape(j, shape, nd);
         accel__json_num(j, "seconds", (double)n / p->sample_rate);
         accel__json_int(j, "iterations", iters);
@@ -688,9 +701,11 @@ static int features(int argc, char **argv)
         cli_progress(bar, i, nf, in);
         float *x = NULL;
         size_t n = 0;
-        if (accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL) != ACCEL_OK) {
+        accel_status lst = accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL);
+        if (lst != ACCEL_OK) {
             if (bar) fputc('\n', stderr);
             accel_cli_error("audio", "%s", accel_last_error(NULL));
+            if (json) json_failed(&j, in, accel_last_error(NULL), lst); /* it was left out */
             failed++;
             continue;
         }
