@@ -162,7 +162,7 @@ static char watched[BATCH][4200];
 static struct {
     const char *verb;
     volatile sig_atomic_t done, skipped, failed, total;
-    int bar, log;
+    int bar, log, out_file;
 } so_far;
 
 static void watch(accel_corpus *step, const char *const *inputs, size_t m)
@@ -222,7 +222,9 @@ static void say_interrupted(int sig)
     add_num(b, &k, sizeof b, so_far.failed);
     add(b, &k, sizeof b, " failed");
     if (so_far.log) add(b, &k, sizeof b, "; each has its line in the log, which gets no summary");
-    add(b, &k, sizeof b, "); no partial output is left; --resume goes on from here\n");
+    /* --resume turns -o FILE into a directory: not a way on for a run of one named output */
+    add(b, &k, sizeof b, so_far.out_file ? "); no partial output is left\n"
+                                         : "); no partial output is left; --resume goes on from here\n");
     ssize_t w = write(2, b, k);
     (void)w;
 }
@@ -268,6 +270,7 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
     so_far.total = cc->n > INT_MAX ? INT_MAX : (sig_atomic_t)cc->n;
     so_far.bar = cc->bar;
     so_far.log = cc->log != NULL;
+    so_far.out_file = cc->out_file;
     cli_report_on_signal(say_interrupted);
     int rc = 0;
     /* one input per call where its output is streamed (audio), a batch where inputs are

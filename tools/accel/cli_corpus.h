@@ -21,6 +21,7 @@ typedef struct cli_corpus {
     int active;            /* any of the four given: outputs go to a directory */
     int checked;           /* the verb ran accel_corpus_check already */
     int bar;               /* the verb draws a progress bar on standard error */
+    int out_file;          /* -o names the one output file: --resume would make it a directory */
     const char *manifest_path; /* --manifest FILE or NULL */
 } cli_corpus;
 

@@ -632,6 +632,7 @@ static int features(int argc, char **argv)
             goto done;
         }
         cc.checked = 1;
+        cc.out_file = !as_dir;
     }
     accel__json j;
     accel__json_init(&j, stdout, 1);
