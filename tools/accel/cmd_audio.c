@@ -74,7 +74,7 @@ static const cli_verb features_verb = {
 enum { V_CHUNKS, V_DEVICE, V_JSON, V_OUTPUT, V_N };
 static const cli_opt vad_opts[] = {
     [V_CHUNKS] = {"--chunks", NULL, CLI_NUM, "SECONDS",
-                  "cut the input into chunks at pauses near SECONDS (default:\n"
+                  "cut the input at pauses into chunks of at most SECONDS (default:\n"
                   "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short;\n"
                   "at least 0.01, one frame of the detector)",
                   0.01, -1, NULL, CLI_OPTIONAL_VALUE},
