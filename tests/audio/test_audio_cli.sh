@@ -64,6 +64,21 @@ grep -q "is a directory" "$out/stderr" || fail "no reason for the directory"
 ls "$out/batch" | grep -q partial && fail "a partial file was left"
 grep -q '\[#' "$out/stderr" && fail "a progress bar on a non-terminal"
 
+# the progress bar fits the terminal: on one narrower than the bar's line it wrapped, and the
+# \r that clears it went back to the wrapped part only, leaving a bar between every two lines
+if command -v script >/dev/null && [ -x "$py" ]; then
+  script -qec "stty cols 50 rows 20; \"$accel\" audio features \"$data/speech_a.wav\" \"$data/speech_b.wav\" \
+    \"$data/tone.wav\" --preset vggish -o \"$out/bar/\" >/dev/null" "$out/bar.txt" >/dev/null 2>&1
+  "$py" - "$out/bar.txt" <<'PY' || fail "progress bar on a 50-column terminal: $(cat -A "$out/bar.txt" | head -c 600)"
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+lines = [l for l in text.split("\n") if not l.startswith("Script ")]
+parts = [p for l in lines for p in l.split("\r")]
+assert any("3/3" in p and p.startswith("[") for p in parts), parts
+assert all(len(p) <= 49 for p in parts), [p for p in parts if len(p) > 49]
+PY
+fi
+
 # --json summary per file
 expect_rc 1 "$accel" audio features "$data/speech_b.wav" "$data/bad/empty.wav" --preset vggish -o "$out/j" --json
 if [ $have_np = 1 ]; then
@@ -118,6 +133,32 @@ if command -v script >/dev/null; then
 fi
 [ -e "$out/x.npy" ] && fail "an output was written despite a usage error"
 
+# -o naming a stream is written in place (docs/cli.md), never replaced by a renamed file: a
+# FIFO (its reader got nothing and waited while a regular file took its name) and a link to
+# standard output (the link became a file, standard output stayed empty); same bytes as a file
+expect_rc 0 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/ref.npy"
+mkfifo "$out/fifo.npy"
+timeout 20 cat "$out/fifo.npy" >"$out/from_fifo.npy" &
+reader=$!
+expect_rc 0 timeout 60 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/fifo.npy"
+wait $reader
+[ -p "$out/fifo.npy" ] || fail "-o FIFO: the FIFO was replaced"
+cmp -s "$out/ref.npy" "$out/from_fifo.npy" || fail "-o FIFO: its reader did not get the .npy"
+grep -q "fifo.npy (" "$out/stdout" || fail "-o FIFO: no line for the input: $(cat "$out/stdout")"
+ln -s /dev/stdout "$out/so.npy"
+"$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/so.npy" >"$out/from_so.npy" 2>"$out/stderr" ||
+  fail "-o link to /dev/stdout: exit $?: $(cat "$out/stderr")"
+[ -L "$out/so.npy" ] || fail "-o link to /dev/stdout: the link was replaced"
+cmp -s "$out/ref.npy" "$out/from_so.npy" || fail "-o link to /dev/stdout: standard output did not get the .npy"
+expect_rc 2 "$accel" audio features "$data/speech_b.wav" --preset fbank-80 -o "$out/so.npy" --json
+grep -q "where --json would go too" "$out/stderr" || fail "-o /dev/stdout link with --json: $(cat "$out/stderr")"
+# --demo writes one file: a directory is refused at once (it was computed, then failed naming
+# a temporary file, exit 1)
+mkdir -p "$out/demodir"
+expect_rc 2 "$accel" audio features --demo 1 -o "$out/demodir"
+grep -q "demo writes one file" "$out/stderr" || fail "--demo -o DIR: $(cat "$out/stderr")"
+[ -z "$(ls -A "$out/demodir")" ] && ! ls -a "$out" | grep -q 'demodir\.' || fail "--demo -o DIR left a file"
+
 # devices: cpu always works; auto works
 expect_rc 0 "$accel" audio features "$data/tone.wav" --preset fbank --device cpu -o "$out/t.npy"
 expect_rc 0 "$accel" audio features "$data/tone.wav" --preset fbank --device auto -o "$out/t2.npy"
@@ -135,12 +176,31 @@ import json; d=json.load(open('$out/stdout')); s=d['files'][0]['segments']
 assert d['mode']=='chunks' and len(s)>=2 and s[0][0]==0 and all(b-a<=1.0+1e-9 for a,b in s), s" || fail "vad --chunks --json"
 fi
 expect_rc 1 "$accel" audio vad "$data/bad/empty.wav"
+# ACCEL_CHUNK_SECONDS below one detector frame is refused as --chunks 0.001 is (it made a
+# chunk per millisecond, and 1e-9 billions): exit 2, the setting named, no report written
+ACCEL_CHUNK_SECONDS=0.001 expect_rc 2 "$accel" audio vad "$data/speech_a.wav" "$data/speech_b.wav" --chunks \
+  -o "$out/vad_cs.txt"
+grep -q "ACCEL_CHUNK_SECONDS=0.001 (from env): shorter than one frame" "$out/stderr" ||
+  fail "ACCEL_CHUNK_SECONDS=0.001: $(head -c 300 "$out/stderr")"
+[ "$(grep -c "ACCEL_CHUNK_SECONDS" "$out/stderr")" = 1 ] || fail "ACCEL_CHUNK_SECONDS=0.001 not said once"
+[ -e "$out/vad_cs.txt" ] && fail "ACCEL_CHUNK_SECONDS=0.001: a report was written"
 
 # demo and bench
 expect_rc 0 "$accel" audio features --demo 2 --preset whisper-80
 grep -q "device:" "$out/stdout" && grep -q "time:" "$out/stdout" && grep -q "fallback:" "$out/stdout" || fail "demo output"
 expect_rc 0 "$accel" audio features "$data/speech_a.wav" --preset fbank-80 --bench-iterations 3
 grep -q "median" "$out/stdout" || fail "bench output"
+# --bench-iterations --json lists a failed input too, as a run that writes files does (it was
+# counted in "failed" and left out of "files")
+expect_rc 1 "$accel" audio features "$data/speech_a.wav" "$data/bad/empty.wav" --preset fbank-80 --bench-iterations 2 --json
+"$py" - "$out/stdout" <<'PY' || fail "bench --json with a failed input: $(head -c 600 "$out/stdout")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok, bad = d["files"]
+assert d["failed"] == 1 and ok["ok"] and ok["iterations"] == 2, d
+assert not bad["ok"] and bad["input"].endswith("empty.wav") and "empty file" in bad["error"], bad
+assert bad["status"] == "ERR_FORMAT", bad
+PY
 
 # whisper's frame count explained on screen: 100 frames per second of audio plus the padding
 expect_rc 0 "$accel" audio features --demo 5 --preset whisper-80

@@ -155,7 +155,7 @@ for sig in INT TERM; do
   wpid=$!
   # a background job of a script starts with SIGINT ignored; accel (like nohup) keeps an ignored
   # signal ignored, so the job gets the default disposition back first
-  env --default-signal=INT,TERM "$accel" audio features "$out/sigfifo" --preset vggish -o "$out/sig.npy" >/dev/null 2>&1 &
+  env --default-signal=INT,TERM "$accel" audio features "$out/sigfifo" --preset vggish -o "$out/sig.npy" >/dev/null 2>"$out/sigerr" &
   apid=$!
   for _ in $(seq 100); do ls "$out"/sig.npy.partial-* >/dev/null 2>&1 && break; sleep 0.1; done
   ls "$out"/sig.npy.partial-* >/dev/null 2>&1 || fail "SIG$sig: no partial file to begin with"
@@ -165,6 +165,10 @@ for sig in INT TERM; do
   kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
   [ $rc -gt 128 ] || fail "SIG$sig: exit $rc, want death by the signal"
   ls "$out"/sig.npy* >/dev/null 2>&1 && fail "SIG$sig: left $(ls "$out"/sig.npy*)"
+  # said on the way out; not "--resume goes on from here": it would make -o sig.npy a directory
+  grep -q "interrupted by SIG$sig after 0 of 1 inputs .*no partial output is left" "$out/sigerr" ||
+    fail "SIG$sig: $(cat "$out/sigerr")"
+  grep -q -- "--resume" "$out/sigerr" && fail "SIG$sig: --resume offered for -o FILE: $(cat "$out/sigerr")"
 done
 
 # ---- decoding problems: named, counted, exit 1 --------------------------------------------

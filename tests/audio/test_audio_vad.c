@@ -184,6 +184,30 @@ int main(void)
     seg = run(ctx, &vp, x, n, 1, &ns);
     ASSERT_TRUE(ns == 1 && seg[0].end_s == 4.0);
     accel_audio_free(seg);
+
+    /* ACCEL_CHUNK_SECONDS stands in for chunk_s 0 and has the same floor, said before the input
+     * is read (1e-6 made 400 000 chunks of 0.000 s from these 4 s, 1e-9 billions) */
+    {
+        accel_option opt[] = {{"ACCEL_CHUNK_SECONDS", "1e-6"}};
+        accel_ctx *c2 = NULL;
+        ASSERT_OK(accel_ctx_create(&c2, opt, 1, ACCEL_CTX_NO_DISCOVERY));
+        accel_audio_vad_params_default(&vp);
+        ASSERT_OK(accel_audio_open_memory(c2, ACCEL_F32, x, n, 16000, 16000, &src));
+        seg = NULL;
+        ns = 0;
+        accel_status st = accel_audio_chunk(c2, &vp, src, &seg, &ns);
+        if (st != ACCEL_ERR_CONFIG)
+            TEST_FAIL_("ACCEL_CHUNK_SECONDS=1e-6: %s and %zu chunks, want ERR_CONFIG", accel_status_name(st), ns);
+        ASSERT_CONTAINS(accel_last_error(NULL), "ACCEL_CHUNK_SECONDS=1e-6 (from api): shorter than one frame");
+        ASSERT_CONTAINS(accel_last_error(NULL), "at least frame_ms = 0.01 s");
+        accel_audio_free(seg);
+        accel_audio_close(src);
+        vp.chunk_s = 2; /* an explicit target wins over the setting */
+        seg = run(c2, &vp, x, n, 1, &ns);
+        ASSERT_TRUE(ns >= 2 && ns <= 4 && seg[ns - 1].end_s == 4.0);
+        accel_audio_free(seg);
+        accel_ctx_destroy(c2);
+    }
     free(x);
     accel_ctx_destroy(ctx);
     TEST_DONE();

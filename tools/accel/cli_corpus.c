@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,46 @@ int cli_corpus_open(cli_corpus *cc, const char *verb, const cli_args *a, cli_cor
         if (cc->shards <= 1 || accel_shard_of(cc->all[i], cc->shards) == cc->shard)
             cc->inputs[cc->n++] = cc->all[i];
     return 0;
+}
+
+/* The columns a bar line may take: the terminal's width on standard error less one (a line
+ * that fills the last column wraps on some terminals, and \r then goes back only to the
+ * wrapped part), 80 when unknown. Asked at every line: the window may be resized. */
+static int bar_cols(void)
+{
+    struct winsize ws;
+    int c = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+    return c > 1 ? c - 1 : 1;
+}
+
+void cli_progress(int on, size_t done, size_t total, const char *name)
+{
+    if (!on) return;
+    int cols = bar_cols();
+    char counts[48];
+    int nc = snprintf(counts, sizeof counts, "%zu/%zu", done, total);
+    int width = cols - nc - 4; /* "[" bar "] " counts " " */
+    if (width > 30) width = 30;
+    if (width < 0) width = 0;
+    int fill = total ? (int)((double)width * (double)done / (double)total) : width;
+    int room = cols - width - nc - 4;
+    if (room < 0) room = 0;
+    /* the end of a long path, where its file name is */
+    size_t len = strlen(name);
+    const char *dots = "";
+    if (len > (size_t)room) {
+        dots = room > 3 ? "..." : "";
+        name += len - (size_t)(room - (int)strlen(dots));
+    }
+    fprintf(stderr, "\r[%.*s%*s] %s %s%-*s", fill, "##############################", width - fill,
+            "", counts, dots, room - (int)strlen(dots), name);
+    if (done == total) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void cli_progress_clear(int on)
+{
+    if (on) fprintf(stderr, "\r%*s\r", bar_cols(), "");
 }
 
 void cli_corpus_free(cli_corpus *cc)
@@ -121,7 +162,7 @@ static char watched[BATCH][4200];
 static struct {
     const char *verb;
     volatile sig_atomic_t done, skipped, failed, total;
-    int bar, log;
+    int bar, log, out_file;
 } so_far;
 
 static void watch(accel_corpus *step, const char *const *inputs, size_t m)
@@ -181,7 +222,9 @@ static void say_interrupted(int sig)
     add_num(b, &k, sizeof b, so_far.failed);
     add(b, &k, sizeof b, " failed");
     if (so_far.log) add(b, &k, sizeof b, "; each has its line in the log, which gets no summary");
-    add(b, &k, sizeof b, "); no partial output is left; --resume goes on from here\n");
+    /* --resume turns -o FILE into a directory: not a way on for a run of one named output */
+    add(b, &k, sizeof b, so_far.out_file ? "); no partial output is left\n"
+                                         : "); no partial output is left; --resume goes on from here\n");
     ssize_t w = write(2, b, k);
     (void)w;
 }
@@ -227,6 +270,7 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
     so_far.total = cc->n > INT_MAX ? INT_MAX : (sig_atomic_t)cc->n;
     so_far.bar = cc->bar;
     so_far.log = cc->log != NULL;
+    so_far.out_file = cc->out_file;
     cli_report_on_signal(say_interrupted);
     int rc = 0;
     /* one input per call where its output is streamed (audio), a batch where inputs are
@@ -242,7 +286,7 @@ int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_cor
             const accel_corpus_item *it = &items[j];
             if (it->status == ACCEL_ITEM_FAILED) {
                 (*failed)++;
-                if (cc->bar) fprintf(stderr, "\r%*s\r", 80, ""); /* off the progress bar's line */
+                cli_progress_clear(cc->bar); /* off the progress bar's line */
                 accel_cli_error(verb, "%s", it->error);
             }
             int logged = accel_run_log_item(log, it) == ACCEL_OK;

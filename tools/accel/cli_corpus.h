@@ -21,6 +21,7 @@ typedef struct cli_corpus {
     int active;            /* any of the four given: outputs go to a directory */
     int checked;           /* the verb ran accel_corpus_check already */
     int bar;               /* the verb draws a progress bar on standard error */
+    int out_file;          /* -o names the one output file: --resume would make it a directory */
     const char *manifest_path; /* --manifest FILE or NULL */
 } cli_corpus;
 
@@ -46,5 +47,12 @@ typedef void (*cli_corpus_item_fn)(const accel_corpus_item *it, void *arg);
  * usage error (collisions, a log that cannot be written or names one of the run's files). */
 int cli_corpus_run(cli_corpus *cc, const char *verb, accel_corpus *step, cli_corpus_item_fn each,
                    void *arg, size_t *failed, accel_run_summary *sum);
+
+/* The progress bar of a multi-file verb on standard error (when `on`: a terminal and several
+ * inputs): "[###   ] done/total name" on one line fitted to the terminal's width, the end of
+ * a long name kept; a newline once done == total. cli_progress_clear blanks the line before
+ * other output goes to the terminal. */
+void cli_progress(int on, size_t done, size_t total, const char *name);
+void cli_progress_clear(int on);
 
 #endif

@@ -11,6 +11,7 @@
 #include "ops/audio/audio_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static const cli_verb features_verb = {
 enum { V_CHUNKS, V_DEVICE, V_JSON, V_OUTPUT, V_N };
 static const cli_opt vad_opts[] = {
     [V_CHUNKS] = {"--chunks", NULL, CLI_NUM, "SECONDS",
-                  "cut the input into chunks at pauses near SECONDS (default:\n"
+                  "cut the input at pauses into chunks of at most SECONDS (default:\n"
                   "ACCEL_CHUNK_SECONDS, else 30, shorter where memory is short;\n"
                   "at least 0.01, one frame of the detector)",
                   0.01, -1, NULL, CLI_OPTIONAL_VALUE},
@@ -213,15 +214,6 @@ static int out_file_check(const char *out)
 }
 
 
-static void progress(int on, size_t done, size_t total, const char *name)
-{
-    if (!on) return;
-    int width = 30, fill = (int)(width * done / (total ? total : 1));
-    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", fill, "##############################", width - fill, "",
-            done, total, name);
-    if (done == total) fputc('\n', stderr);
-    fflush(stderr);
-}
 
 static int64_t frames_of(const accel_audio_params *p, const size_t *shape)
 {
@@ -241,6 +233,17 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* --json's object for an input that failed: what a run that writes files gives for one. */
+static void json_failed(accel__json *j, const char *name, const char *error, accel_status st)
+{
+    accel__json_begin_object(j, NULL);
+    accel__json_str(j, "input", name);
+    accel__json_bool(j, "ok", 0);
+    accel__json_str(j, "error", error);
+    accel__json_str(j, "status", accel_status_name(st));
+    accel__json_end_object(j);
 }
 
 /* --bench-iterations: the input in memory, N timed computations. 0 or 1 (failure). */
@@ -267,6 +270,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
         t[i] = accel__now_ms() - t0;
         if (st != ACCEL_OK) {
             accel_cli_error("audio", "%s: %s", name, accel_last_error(ctx));
+            if (json) json_failed(j, name, accel_last_error(ctx), st);
             free(out);
             free(t);
             return 1;
@@ -281,6 +285,7 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
     if (json) {
         accel__json_begin_object(j, NULL);
         accel__json_str(j, "input", name);
+        accel__json_bool(j, "ok", 1);
         json_shape(j, shape, nd);
         accel__json_num(j, "seconds", (double)n / p->sample_rate);
         accel__json_int(j, "iterations", iters);
@@ -301,12 +306,13 @@ static int bench_one(accel_ctx *ctx, const accel_audio_params *p, const char *na
     return 0;
 }
 
-/* -o -: the .npy on standard output (header, then the data, in pieces), for a pipe or a
- * file; a terminal gets an error instead of binary. */
-static accel_status npy_stdout(const float *data, const size_t *shape, int nd)
+/* The .npy to fd (header, then the data, in pieces): standard output for -o -, or the FIFO
+ * or device -o names; a terminal gets an error instead of binary. */
+static accel_status npy_fd(int fd, const char *name, const float *data, const size_t *shape, int nd)
 {
-    RETURN_ERROR_IF(isatty(1), ACCEL_ERR_INVALID_ARG,
-                    "-o -: standard output is a terminal; send it to a file or a pipe");
+    RETURN_ERROR_IF(isatty(fd), ACCEL_ERR_INVALID_ARG,
+                    "-o %s: %s a terminal; send it to a file or a pipe", name,
+                    fd == 1 ? "standard output is" : "it is");
     char hdr[128];
     FORWARD_IF_ERROR(accel__npy_header(hdr, shape, nd));
     size_t n = 1;
@@ -317,34 +323,14 @@ static accel_status npy_stdout(const float *data, const size_t *shape, int nd)
     for (int k = 0; k < 2; k++)
         for (size_t off = 0; off < lens[k];) {
             size_t want = lens[k] - off < ACCEL__WRITE_PIECE ? lens[k] - off : ACCEL__WRITE_PIECE;
-            ssize_t w = write(1, parts[k] + off, want);
+            ssize_t w = write(fd, parts[k] + off, want);
             if (w < 0 && errno == EINTR) continue;
-            RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write standard output: %s",
+            RETURN_ERROR_IF(w <= 0, ACCEL_ERR_IO, "cannot write %s: %s",
+                            fd == 1 ? "standard output" : name,
                             w < 0 ? strerror(errno) : "nothing written");
             off += (size_t)w;
         }
     return ACCEL_OK;
-}
-
-/* One input to standard output: decoded and computed in memory (a stream has nowhere to
- * put its header before the length is known). 0, or 1 after printing the error. */
-static int one_to_stdout(accel_ctx *ctx, const accel_audio_params *p, const char *in)
-{
-    float *x = NULL, *o = NULL;
-    size_t n = 0, shape[3], len = 1;
-    int nd = 0;
-    accel_run_record rec = {.struct_size = sizeof rec};
-    accel_status st = accel_audio_load(ctx, in, p->sample_rate, &x, &n, NULL);
-    if (st == ACCEL_OK) st = accel_audio_shape(p, n, shape, &nd);
-    for (int i = 0; st == ACCEL_OK && i < nd; i++) len *= shape[i];
-    if (st == ACCEL_OK && !(o = malloc((len ? len : 1) * sizeof *o)))
-        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %zu values", in, len);
-    if (st == ACCEL_OK) st = accel_audio_features(ctx, p, ACCEL_F32, x, n, o, len, &rec);
-    if (st == ACCEL_OK) st = npy_stdout(o, shape, nd);
-    if (st != ACCEL_OK) accel_cli_error("audio", "%s", accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st));
-    free(o);
-    accel_audio_free(x);
-    return st != ACCEL_OK;
 }
 
 /* What the per-item callback prints with: the run's state. */
@@ -355,6 +341,78 @@ typedef struct feat_show {
     accel__json *j;
     size_t done, total;
 } feat_show;
+
+/* One input to a stream, decoded and computed in memory (a stream has nowhere to put its
+ * header before the length is known): standard output (fd 1: -o -, or a name for it such as
+ * a link to /dev/stdout), or the FIFO or device -o names, written in place as a shell's
+ * redirection would (renaming a file over it put a regular file where the FIFO was and left
+ * its reader waiting). With a FIFO the run's report says what was written, as for a file
+ * (`show`); standard output holds the data and nothing else. 0, or 1 after the error. */
+static int one_to_stream(accel_ctx *ctx, const accel_audio_params *p, const char *in, int fd,
+                         const char *out, feat_show *show)
+{
+    float *x = NULL, *o = NULL;
+    size_t n = 0, shape[3], len = 1;
+    int nd = 0;
+    accel_run_record rec = {.struct_size = sizeof rec};
+    accel_audio_info info = {.struct_size = sizeof info};
+    accel_audio_source *src = NULL;
+    double t0 = accel__now_ms();
+    accel_status st = accel_audio_open(ctx, in, p->sample_rate, &src);
+    if (st == ACCEL_OK) st = accel_audio_read_all(src, &x, &n);
+    if (src) accel_audio_source_info(src, &info);
+    accel_audio_close(src);
+    if (st == ACCEL_OK) st = accel_audio_shape(p, n, shape, &nd);
+    for (int i = 0; st == ACCEL_OK && i < nd; i++) len *= shape[i];
+    if (st == ACCEL_OK && !(o = malloc((len ? len : 1) * sizeof *o)))
+        st = ACCEL_ERROR(ACCEL_ERR_NO_MEMORY, "'%s': out of memory for %zu values", in, len);
+    if (st == ACCEL_OK) st = accel_audio_features(ctx, p, ACCEL_F32, x, n, o, len, &rec);
+    if (st == ACCEL_OK) st = npy_fd(fd, out, o, shape, nd);
+    double ms = accel__now_ms() - t0;
+    const char *err = accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st);
+    if (st != ACCEL_OK) accel_cli_error("audio", "%s", err);
+    if (show && show->json) {
+        accel__json *j = show->j;
+        accel__json_begin_object(j, NULL);
+        accel__json_str(j, "input", in);
+        accel__json_bool(j, "ok", st == ACCEL_OK);
+        if (st != ACCEL_OK) {
+            accel__json_str(j, "error", err);
+            accel__json_str(j, "status", accel_status_name(st));
+        } else {
+            char dn[300];
+            device_name(ctx, rec.device_used, dn, sizeof dn);
+            accel__json_str(j, "output", out);
+            json_shape(j, shape, nd);
+            accel__json_int(j, "frames", frames_of(p, shape));
+            accel__json_num(j, "seconds", (double)n / p->sample_rate);
+            accel__json_str(j, "decoder", info.decoder);
+            accel__json_str(j, "format", info.format);
+            accel__json_int(j, "source_rate", info.source_rate);
+            accel__json_int(j, "source_channels", info.source_channels);
+            accel__json_str(j, "device", dn);
+            accel__json_int(j, "device_index", rec.device_used);
+            accel__json_int(j, "fallbacks", rec.n_fallbacks);
+            accel__json_str(j, "fallback_reason", accel_fallback_reason_name(rec.reason));
+            accel__json_int(j, "chunks", 1);
+            accel__json_num(j, "chunk_seconds", (double)n / p->sample_rate);
+            accel__json_num(j, "time_ms", ms);
+        }
+        accel__json_end_object(j);
+    } else if (show && st == ACCEL_OK) {
+        char dn[300];
+        device_name(ctx, rec.device_used, dn, sizeof dn);
+        printf("%s -> %s (", in, out);
+        for (int d = 0; d < nd; d++) printf("%zu%s", shape[d], d + 1 < nd ? ", " : ")");
+        printf(", %.2f s of audio, %s, %.1f ms%s%s\n", (double)n / p->sample_rate, dn, ms,
+               rec.n_fallbacks ? ", fallback: " : "",
+               rec.n_fallbacks ? accel_fallback_reason_name(rec.reason) : "");
+        explain_frames(p, (double)n / p->sample_rate, shape, stdout);
+    }
+    free(o);
+    accel_audio_free(x);
+    return st != ACCEL_OK;
+}
 
 static void feat_item(const accel_corpus_item *it, void *arg)
 {
@@ -397,17 +455,17 @@ static void feat_item(const accel_corpus_item *it, void *arg)
         }
         accel__json_end_object(j);
     } else if (it->status == ACCEL_ITEM_SKIPPED) {
-        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        cli_progress_clear(f->bar);
         printf("%s -> %s (skipped: complete)\n", it->input, it->output);
     } else if (it->status == ACCEL_ITEM_DONE) {
-        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        cli_progress_clear(f->bar);
         printf("%s -> %s (", it->input, it->output);
         for (int d = 0; d < res->ndim; d++) printf("%zu%s", res->shape[d], d + 1 < res->ndim ? ", " : ")");
         printf(", %.2f s of audio, %s, %.1f ms%s%s\n", res->seconds, dn, it->ms,
                res->n_fallbacks ? ", fallback: " : "", res->n_fallbacks ? accel_fallback_reason_name(res->reason) : "");
         if (!f->explained++) explain_frames(f->p, res->seconds, res->shape, stdout); /* once a run */
     }
-    progress(f->bar, f->done, f->total, it->input);
+    cli_progress(f->bar, f->done, f->total, it->input);
 }
 
 static int features(int argc, char **argv)
@@ -486,16 +544,33 @@ static int features(int argc, char **argv)
         accel_cli_error("audio", "-o: empty path (a .npy file for one input, a directory for several)");
         goto done;
     }
-    /* -o -: the .npy on standard output, for one input, computed in memory */
-    int to_stdout = out && !strcmp(out, "-");
-    if (to_stdout && (cc.active || cc.n_all > 1)) {
-        accel_cli_error("audio", "-o - (standard output) takes one input; several inputs and "
-                                 "--manifest, --shard, --resume or --log write to a directory");
+    /* -o naming a stream, written in place for one input computed in memory (docs/cli.md):
+     * standard output, as "-" or under another name (a link to /dev/stdout named x.npy), and
+     * an existing FIFO, device or socket; renaming a file over them replaced the link or the
+     * FIFO with a regular file and left the stream empty, the FIFO's reader waiting */
+    struct stat ost, so;
+    int out_exists = out && *out && strcmp(out, "-") != 0 && stat(out, &ost) == 0;
+    int to_stdout = out && (!strcmp(out, "-") || (out_exists && fstat(1, &so) == 0 &&
+                                                  so.st_dev == ost.st_dev && so.st_ino == ost.st_ino));
+    int in_place = out_exists && !to_stdout && !S_ISREG(ost.st_mode) && !S_ISDIR(ost.st_mode);
+    if ((to_stdout || in_place) && (cc.active || cc.n_all > 1)) {
+        accel_cli_error("audio", "-o %s (%s) takes one input; several inputs and --manifest, "
+                                 "--shard, --resume or --log write to a directory", out,
+                        to_stdout ? "standard output" : "a FIFO or device, written in place");
         goto done;
     }
     if (to_stdout && json) {
-        accel_cli_error("audio", "-o - puts the .npy on standard output, where --json would go too; "
-                                 "choose one");
+        accel_cli_error("audio", "-o %s puts the .npy on standard output, where --json would go "
+                                 "too; choose one", out);
+        goto done;
+    }
+    if (to_stdout && strcmp(out, "-") && isatty(1)) {
+        accel_cli_error("audio", "-o %s: it is standard output, a terminal; send it to a file or "
+                                 "a pipe", out);
+        goto done;
+    }
+    if (in_place && cc.n_all == 1 && accel_cli_same_file(out, cc.all[0])) {
+        accel_cli_error("audio", "-o %s names the input '%s'; refusing to write to it", out, cc.all[0]);
         goto done;
     }
     if (cc.active && (demo || iters)) {
@@ -508,17 +583,34 @@ static int features(int argc, char **argv)
         goto done;
     }
     /* where each output goes: a directory for several inputs or a corpus run */
-    int as_dir = out && !to_stdout &&
+    int as_dir = out && !to_stdout && !in_place &&
                  (cc.active || cc.n_all > 1 || is_dir(out) || out[strlen(out) - 1] == '/');
+    if (demo && as_dir) { /* found after the compute, naming a temporary file, exit 1 */
+        accel_cli_error("audio", "-o %s: --demo writes one file (-o NAME.npy, or - for standard "
+                                 "output), not a directory", out);
+        goto done;
+    }
     if (out && !as_dir && out_file_check(out) != 0) goto done;
+    /* opened before the work, as a shell's redirection is: a FIFO waits here for its reader */
+    int out_fd = to_stdout ? 1 : -1;
+    if (in_place) {
+        out_fd = open(out, O_WRONLY | O_CLOEXEC);
+        if (out_fd < 0 || isatty(out_fd)) {
+            accel_cli_error("audio", "cannot write %s: %s", out,
+                            out_fd < 0 ? strerror(errno) : "it is a terminal; send it to a file or a pipe");
+            if (out_fd >= 0) close(out_fd);
+            goto done;
+        }
+    }
     int uerr = 0;
     accel_ctx *ctx = open_ctx(device, &uerr);
     if (!ctx) {
+        if (in_place) close(out_fd);
         rc = uerr ? 2 : 1;
         goto done;
     }
     accel_corpus *step = NULL;
-    if (!demo && !iters && !to_stdout) {
+    if (!demo && !iters && out_fd < 0) {
         accel_option sp[2];
         size_t nsp = 0;
         if (padding) sp[nsp++] = (accel_option){"padding", padding};
@@ -540,6 +632,7 @@ static int features(int argc, char **argv)
             goto done;
         }
         cc.checked = 1;
+        cc.out_file = !as_dir;
     }
     accel__json j;
     accel__json_init(&j, stdout, 1);
@@ -566,7 +659,7 @@ static int features(int argc, char **argv)
         double t0 = accel__now_ms();
         accel_status st = o ? accel_audio_features(&*ctx, &p, ACCEL_F32, x, n, o, len, &rec) : ACCEL_ERR_NO_MEMORY;
         double ms = accel__now_ms() - t0;
-        if (st == ACCEL_OK && to_stdout) st = npy_stdout(o, shape, nd);
+        if (st == ACCEL_OK && out_fd >= 0) st = npy_fd(out_fd, out, o, shape, nd);
         else if (st == ACCEL_OK && out) st = accel__npy_write(out, o, shape, nd);
         char dn[300];
         device_name(ctx, rec.device_used, dn, sizeof dn);
@@ -600,15 +693,20 @@ static int features(int argc, char **argv)
     }
     int bar = !json && nf > 1 && isatty(2);
     cc.bar = bar;
-    if (to_stdout && !demo) failed += (size_t)one_to_stdout(ctx, &p, files[0]);
+    feat_show show1 = {.ctx = ctx, .p = &p, .json = json, .j = &j, .total = nf};
+    if (out_fd >= 0 && !demo)
+        failed += (size_t)one_to_stream(ctx, &p, files[0], out_fd, out, to_stdout ? NULL : &show1);
+    if (in_place) close(out_fd);
     for (size_t i = 0; i < nf && iters; i++) {
         const char *in = files[i];
-        progress(bar, i, nf, in);
+        cli_progress(bar, i, nf, in);
         float *x = NULL;
         size_t n = 0;
-        if (accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL) != ACCEL_OK) {
+        accel_status lst = accel_audio_load(ctx, in, p.sample_rate, &x, &n, NULL);
+        if (lst != ACCEL_OK) {
             if (bar) fputc('\n', stderr);
             accel_cli_error("audio", "%s", accel_last_error(NULL));
+            if (json) json_failed(&j, in, accel_last_error(NULL), lst); /* it was left out */
             failed++;
             continue;
         }
@@ -625,8 +723,8 @@ static int features(int argc, char **argv)
             fprintf(stderr, "accel audio: %llu done, %llu skipped, %llu failed in %.1f s (%.1f files/s)\n",
                     (unsigned long long)sum.done, (unsigned long long)sum.skipped,
                     (unsigned long long)sum.failed, sum.seconds, sum.files_per_second);
-    } else if (!to_stdout) {
-        progress(bar, nf, nf, "");
+    } else if (out_fd < 0) {
+        cli_progress(bar, nf, nf, "");
     }
     if (!json && failed && nf > 1 && failed == nf)
         accel_cli_error("audio", "all %zu inputs failed", nf);
@@ -701,7 +799,8 @@ static int vad(int argc, char **argv)
         accel__json_begin_array(&j, "files");
     }
     size_t failed = 0;
-    for (size_t i = 0; i < nf; i++) {
+    int config_error = 0;
+    for (size_t i = 0; i < nf && !config_error; i++) {
         accel_audio_source *src = NULL;
         accel_audio_segment *segs = NULL;
         size_t ns = 0;
@@ -713,6 +812,9 @@ static int vad(int argc, char **argv)
         accel_audio_close(src);
         if (st != ACCEL_OK) {
             failed++;
+            /* a setting every input fails on alike (ACCEL_CHUNK_SECONDS below one frame): said
+             * once, the run stops, exit 2 as for a setting refused when the context opens */
+            config_error = st == ACCEL_ERR_CONFIG;
             accel_cli_error("audio", "%s", accel_last_error(NULL));
             if (json) {
                 accel__json_begin_object(&j, NULL);
@@ -754,6 +856,10 @@ static int vad(int argc, char **argv)
     }
     accel_ctx_destroy(ctx);
     cli_args_free(&a);
+    if (config_error) { /* no report: -o FILE is left as it was */
+        cli_out_discard(&o);
+        return 2;
+    }
     int wc = cli_out_close(&o);
     return wc ? wc : failed ? 1 : 0;
 }

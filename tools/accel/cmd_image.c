@@ -45,15 +45,6 @@ static accel_ctx *open_ctx(const char *verb, const char *device, int *usage_erro
     return accel_cli_open_device(verb, &d, ACCEL_CTX_NO_WARMUP, 1, usage_error);
 }
 
-static void progress(int on, size_t done, size_t total, const char *name)
-{
-    if (!on) return;
-    int width = 30, fill = (int)(width * done / (total ? total : 1));
-    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", fill, "##############################",
-            width - fill, "", done, total, name);
-    if (done == total) fputc('\n', stderr);
-    fflush(stderr);
-}
 
 /* ---- data outputs (-o OUT): checked and opened before any work ---- */
 
@@ -258,7 +249,7 @@ static void img_item(const accel_corpus_item *it, void *arg)
     img_show *f = arg;
     f->done++;
     if (it->status == ACCEL_ITEM_DONE && it->warning[0]) { /* a decoder's warning the image survived */
-        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        cli_progress_clear(f->bar);
         fprintf(stderr, "accel image %s: warning: '%s': %s\n", f->blob ? "blob" : "quality", it->input,
                 it->warning);
     }
@@ -286,11 +277,11 @@ static void img_item(const accel_corpus_item *it, void *arg)
         }
         accel__json_end_object(j);
     } else if (it->status != ACCEL_ITEM_FAILED) {
-        if (f->bar) fprintf(stderr, "\r%*s\r", 80, "");
+        cli_progress_clear(f->bar);
         printf("%s -> %s%s\n", it->input, it->output,
                it->status == ACCEL_ITEM_SKIPPED ? " (skipped: complete)" : "");
     }
-    progress(f->bar, f->done, f->total, it->input);
+    cli_progress(f->bar, f->done, f->total, it->input);
 }
 
 /* The run of `op` over the inputs of `cc`, one output per image in `out`. */
@@ -460,7 +451,7 @@ static int quality(int argc, char **argv)
     int bar = n > 1 && isatty(2);
     for (size_t i0 = 0; q && err && warn && i0 < n; i0 += CHUNK) {
         size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
-        progress(bar, i0, n, a.operands[i0]);
+        cli_progress(bar, i0, n, a.operands[i0]);
         accel_image_decoded d[CHUNK];
         decode_batch(ctx, NULL, (const char *const *)a.operands + i0, m, d);
         accel_image in[CHUNK];
@@ -489,7 +480,7 @@ static int quality(int argc, char **argv)
         }
         accel_image_decoded_free(d, m);
     }
-    progress(bar, n, n, "");
+    cli_progress(bar, n, n, "");
     if (!q || !err || !warn) {
         accel_cli_error("image quality", "out of memory for %zu images' results", n);
         goto out;
@@ -1001,7 +992,7 @@ static int blob(int argc, char **argv)
     }
     for (size_t i0 = 0; i0 < n; i0 += CHUNK) {
         size_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
-        progress(bar, i0, n, a.operands[i0]);
+        cli_progress(bar, i0, n, a.operands[i0]);
         accel_image_decoded d[CHUNK];
         accel_image_decode_params dp;
         accel_image_decode_params_init(&dp);
@@ -1073,7 +1064,7 @@ static int blob(int argc, char **argv)
         }
         accel_image_decoded_free(d, m);
     }
-    progress(bar, n, n, "");
+    cli_progress(bar, n, n, "");
     for (size_t i = 0; i < n; i++) {
         if (err[i][0]) {
             accel_cli_error("image blob", "%s", err[i]);

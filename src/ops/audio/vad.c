@@ -231,6 +231,14 @@ accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                     "VAD params: chunk_s %g s is shorter than one frame of the detector (allowed: "
                     "0 for the planned length, or at least frame_ms = %g s)",
                     vp->chunk_s, vp->frame_ms / 1000.0);
+    /* ACCEL_CHUNK_SECONDS stands in for a chunk_s of 0, and the same floor holds for it: 1e-6
+     * through the setting made two million chunks of 0.000 s from 2 s of audio, 1e-9 billions */
+    double setting = ctx && !(vp->chunk_s > 0) ? accel__cfg_double(ctx, ACCEL__CFG_CHUNK_SECONDS) : -1;
+    RETURN_ERROR_IF(setting > 0 && setting < vp->frame_ms / 1000.0, ACCEL_ERR_CONFIG,
+                    "ACCEL_CHUNK_SECONDS=%s (from %s): shorter than one frame of the detector, "
+                    "where VAD chunks are cut (allowed: at least frame_ms = %g s)",
+                    accel__cfg_str(ctx, ACCEL__CFG_CHUNK_SECONDS),
+                    accel__cfg_source(ctx, ACCEL__CFG_CHUNK_SECONDS), vp->frame_ms / 1000.0);
     if (vp->op) {
         /* an operation no one has is said before the audio is read, in the op table's words */
         accel__op_ref ref;
@@ -246,6 +254,8 @@ accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
     seglist sp = {0}, out = {0};
     if (st == ACCEL_OK) st = speech(vp, &t, &sp);
     double fs = (double)t.frame / t.rate;
+    /* a planned length is never below one frame either (a device with almost no memory) */
+    if (target < fs) target = fs;
     double pos = 0;
     size_t k = 0; /* first speech segment that may end after pos */
     while (st == ACCEL_OK && dur - pos > target) {
