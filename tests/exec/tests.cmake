@@ -19,6 +19,9 @@ function(accel_exec_cli_test name code pattern)
 endfunction()
 if(ACCEL_BUILD_CLI)
   accel_exec_cli_test(cli_bench_list 0 "empty" bench --list)
+  # a negative number after an option whose value may be left out is its value, refused in
+  # its words (it was "unknown option '-3'; did you mean '-o'?")
+  accel_exec_cli_test(cli_demo_negative 2 "--demo -3: expected a number in (0, 3600]" audio features --demo -3)
   # an option the verb would ignore is refused, naming both
   accel_exec_cli_test(cli_bench_list_and_op 2 "--list and --op: --list names what can be timed and times nothing" bench --list --op noop)
   accel_exec_cli_test(cli_config_show_and_get 2 "--show and --get: --show prints every key, --get one" config --show --get ACCEL_BACKEND)

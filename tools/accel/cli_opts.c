@@ -199,8 +199,12 @@ static int take(const cli_verb *v, const cli_opt *o, const char *as, const char 
 /* A value for an optional-value option: taken when it reads as the option's type. */
 static int looks_like_value(const cli_opt *o, const char *s)
 {
-    if (o->type == CLI_INT || o->type == CLI_NUM)
+    if (o->type == CLI_INT || o->type == CLI_NUM) {
+        /* a negative number too: no option is named "-1", and its value's range refuses it
+         * in the option's words (it was "unknown option '-1'; did you mean '-o'?") */
+        if (s[0] == '-' && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.')) s++;
         return (s[0] >= '0' && s[0] <= '9') || (s[0] == '.' && s[1] >= '0' && s[1] <= '9');
+    }
     return s[0] != '-';
 }
 
