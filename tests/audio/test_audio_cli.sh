@@ -188,6 +188,14 @@ grep -q "ACCEL_CHUNK_SECONDS=0.001 (from env): shorter than one frame" "$out/std
 # demo and bench
 expect_rc 0 "$accel" audio features --demo 2 --preset whisper-80
 grep -q "device:" "$out/stdout" && grep -q "time:" "$out/stdout" && grep -q "fallback:" "$out/stdout" || fail "demo output"
+# --demo --json: a file's object, its fields named as for a file (it lacked ok, output, frames)
+expect_rc 0 "$accel" audio features --demo 2 --preset whisper-80 --json -o "$out/demo.npy"
+"$py" - "$out/stdout" "$out/demo.npy" <<'PY' || fail "demo --json: $(head -c 600 "$out/stdout")"
+import json, sys
+f = json.load(open(sys.argv[1]))["files"][0]
+assert f["ok"] is True and f["output"] == sys.argv[2] and f["frames"] == 3200, f
+assert f["shape"] == [80, 3200] and f["seconds"] == 2, f
+PY
 expect_rc 0 "$accel" audio features "$data/speech_a.wav" --preset fbank-80 --bench-iterations 3
 grep -q "median" "$out/stdout" || fail "bench output"
 # --bench-iterations --json lists a failed input too, as a run that writes files does (it was

@@ -213,8 +213,6 @@ static int out_file_check(const char *out)
     return 2;
 }
 
-
-
 static int64_t frames_of(const accel_audio_params *p, const size_t *shape)
 {
     if (p->kind == ACCEL_AUDIO_WHISPER) return p->windows ? (int64_t)(shape[0] * shape[2]) : (int64_t)shape[1];
@@ -663,15 +661,22 @@ static int features(int argc, char **argv)
         else if (st == ACCEL_OK && out) st = accel__npy_write(out, o, shape, nd);
         char dn[300];
         device_name(ctx, rec.device_used, dn, sizeof dn);
+        static const char demo_name[] = "demo (formant-synthesised vowels)";
         if (st != ACCEL_OK) {
-            accel_cli_error("audio", "demo: %s", accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st));
+            const char *why = accel_last_error(ctx)[0] ? accel_last_error(ctx) : accel_strerror(st);
+            accel_cli_error("audio", "demo: %s", why);
+            if (json) json_failed(&j, demo_name, why, st); /* as any input's failure */
             failed++;
         } else if (to_stdout) {
             /* standard output holds the .npy */
         } else if (json) {
+            /* the fields of a file's object, in its order */
             accel__json_begin_object(&j, NULL);
-            accel__json_str(&j, "input", "demo (formant-synthesised vowels)");
+            accel__json_str(&j, "input", demo_name);
+            accel__json_bool(&j, "ok", 1);
+            accel__json_str(&j, "output", out); /* null: computed, not written */
             json_shape(&j, shape, nd);
+            accel__json_int(&j, "frames", frames_of(&p, shape));
             accel__json_num(&j, "seconds", demo_s);
             accel__json_str(&j, "device", dn);
             accel__json_int(&j, "device_index", rec.device_used);
