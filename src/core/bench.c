@@ -329,7 +329,8 @@ static void bench_one(accel_ctx *ctx, const accel__bench_opts *o, const accel__o
         accel__dev_account_end();
         if (it == 0) res->first_call_ms = t;
         if (rec.n_fallbacks > 0 || st == ACCEL_ERR_STRICT)
-            note_fallback(fb, res->op, items, timed, timed ? it - o->warmup : it, &rec, st);
+            /* numbered from 1 within its phase: "timed #1" is the first timed call */
+            note_fallback(fb, res->op, items, timed, (timed ? it - o->warmup : it) + 1, &rec, st);
         if (!timed) continue;
         if (st == ACCEL_OK && rec.device_used == dev && rec.n_fallbacks == 0) {
             e2e[res->successes++] = t;

@@ -267,7 +267,7 @@ static void test_report(const char *schema, const char *checker, const char *out
     ASSERT_EQ_INT(r->n_fallbacks, 1);
     const accel__bench_fallback *fb = &r->fallbacks[0];
     ASSERT_EQ_INT(fb->phase_timed, 1);
-    ASSERT_EQ_INT(fb->iteration, 0);
+    ASSERT_EQ_INT(fb->iteration, 1); /* the first timed call, numbered from 1 */
     ASSERT_EQ_INT(fb->reason, ACCEL_FALLBACK_KERNEL_ERROR);
     ASSERT_EQ_INT(fb->device_tried, 0);
     ASSERT_EQ_INT(fb->device_used, 1);
