@@ -73,6 +73,17 @@ if command -v sox >/dev/null; then
     "$accel" audio features - --preset whisper-80 -o "$out/sox.npy" >"$out/stdout" 2>"$out/stderr" ||
     fail "SoX's WAV from a pipe: $(cat "$out/stderr")"
   cmp -s "$ref" "$out/sox.npy" || fail "SoX's WAV from a pipe gives other features than the file"
+  # the same with a LIST/INFO chunk after the samples (tags a writer appends at the end): from a
+  # file and from a pipe the chunk is no samples (its 34 bytes were read as 17 more samples)
+  # (through cat: writing to a file, SoX would go back to fill in the sizes)
+  { sox "$wav" -t raw - | sox -t raw -r 16000 -e signed -b 16 -c 1 - -t wav - | cat
+    printf 'LIST\032\000\000\000INFOISFT\016\000\000\000Lavf60.16.100\000'; } >"$out/sox_list.wav"
+  "$accel" audio features "$out/sox_list.wav" --preset whisper-80 -o "$out/sox_list_f.npy" >/dev/null 2>"$out/stderr" ||
+    fail "SoX's WAV and a LIST chunk, from a file: $(cat "$out/stderr")"
+  cat "$out/sox_list.wav" | "$accel" audio features - --preset whisper-80 -o "$out/sox_list_p.npy" >/dev/null \
+    2>"$out/stderr" || fail "SoX's WAV and a LIST chunk, from a pipe: $(cat "$out/stderr")"
+  cmp -s "$ref" "$out/sox_list_f.npy" || fail "SoX's WAV and a LIST chunk, from a file: other features than the WAV's"
+  cmp -s "$ref" "$out/sox_list_p.npy" || fail "SoX's WAV and a LIST chunk, from a pipe: other features than the WAV's"
 fi
 
 # A WAV of 3 minutes (speech_b, 2.1 s, 86 times: longer than the 4 MB the mapping of a file gives back
