@@ -50,6 +50,11 @@ static int trailing_id(const unsigned char *p)
     static const char ids[][5] = {"LIST", "id3 ", "ID3 ", "JUNK", "junk", "PAD ", "FLLR", "bext", "iXML",
                                   "axml", "_PMX", "cue ", "smpl", "inst", "acid", "cart", "levl", "DISP",
                                   "PEAK", "fact", "umid", "plst"};
+    /* every byte of the last MiB is tried: most are no first letter of these */
+    static const unsigned char first[256] = {['L'] = 1, ['i'] = 1, ['I'] = 1, ['J'] = 1, ['j'] = 1, ['P'] = 1,
+                                             ['F'] = 1, ['b'] = 1, ['a'] = 1, ['_'] = 1, ['c'] = 1, ['s'] = 1,
+                                             ['l'] = 1, ['D'] = 1, ['f'] = 1, ['u'] = 1, ['p'] = 1};
+    if (!first[p[0]]) return 0;
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
         if (p[0] == (unsigned char)ids[i][0] && memcmp(p, ids[i], 4) == 0) return 1;
     return 0;
@@ -107,18 +112,21 @@ static accel_status held_bytes(wav_state *w, size_t bytes, const unsigned char *
     *n = 0;
     if (!w->ended) {
         size_t need = keep + bytes;
-        if (w->hold_at + need > w->hold_cap) {
-            if (w->hold_n) memmove(w->hold, w->hold + w->hold_at, w->hold_n);
+        if (w->hold_at && w->hold_at + need > w->hold_cap) {
+            memmove(w->hold, w->hold + w->hold_at, w->hold_n);
             w->hold_at = 0;
-            if (need > w->hold_cap) {
-                size_t cap = need + keep; /* the next reads mostly without moving the bytes kept */
+        }
+        while (w->hold_n < need) {
+            if (w->hold_at + w->hold_n == w->hold_cap) {
+                /* grown as the bytes come (a short stream needs little), up to need + keep: the
+                 * reads after that mostly go on without moving the bytes kept */
+                size_t cap = w->hold_cap < 16384 ? 16384 : 2 * w->hold_cap;
+                if (cap > need + keep) cap = need + keep;
                 unsigned char *h = realloc(w->hold, cap);
                 RETURN_ERROR_IF(!h, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", w->path);
                 w->hold = h;
                 w->hold_cap = cap;
             }
-        }
-        while (w->hold_n < need) {
             size_t room = w->hold_cap - w->hold_at - w->hold_n, k = 0;
             if ((uint64_t)(w->data_limit - w->data_read) < room) room = (size_t)(w->data_limit - w->data_read);
             if (room == 0) { /* the placeholder's size read: the data end there */
