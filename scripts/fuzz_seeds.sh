@@ -361,6 +361,38 @@ npy("v2.npy", "<f4", (3, 1), version=2)
 npy("cut.npy", "<f4", (8, 8), data=False)
 PY
 }
+wav_tails() {
+  # WAVs whose data size says "unknown" (0xFFFFFFFF, 0 with the RIFF size 0, SoX's 0x7ffff000,
+  # RF64 with its ds64 sizes at 0) followed by chunks a writer appends after the samples
+  # (LIST/INFO; an odd chunk and its pad; 8-bit mono with an odd count), small enough for the
+  # target's 4096 bytes: the search for where such data end, from a file and held back from a pipe
+  /usr/bin/python3 - "$out/fuzz_wav" <<'PY' && n=$((n + 10)) || true
+import os, struct, sys
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+lst = b"LIST" + struct.pack("<I", 26) + b"INFOISFT" + struct.pack("<I", 14) + b"Lavf60.16.100\0"
+id3 = b"id3 " + struct.pack("<I", 5) + b"ID3\4\0"
+def wav(name, data_size, riff_size, bits, ch, samples, tail, rf64=False):
+    block = ch * bits // 8
+    fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, ch, 16000, 16000 * block, block, bits)
+    ds64 = b"ds64" + struct.pack("<IQQQI", 28, 0, 0, 0, 0) if rf64 else b""
+    body = samples + (b"\0" if len(samples) % 2 and tail else b"")
+    head = (b"RF64" if rf64 else b"RIFF") + struct.pack("<I", riff_size) + b"WAVE" + ds64 + fmt
+    open(os.path.join(out, name), "wb").write(head + b"data" + struct.pack("<I", data_size) + body + tail)
+s16 = b"".join(struct.pack("<h", (i * 2654435761 % 65536) - 32768) for i in range(600))
+u8 = bytes((i * 37 + 128) % 256 for i in range(601))
+wav("stream-list.wav", 0xFFFFFFFF, 0xFFFFFFFF, 16, 1, s16, lst)
+wav("stream-list-id3.wav", 0xFFFFFFFF, 0xFFFFFFFF, 16, 1, s16, lst + id3 + b"\0")
+wav("stream-zero-list.wav", 0, 0, 16, 1, s16, lst)
+wav("stream-sox-list.wav", 0x7FFFF000, 0x7FFFF024, 16, 1, s16, lst)
+wav("stream-sox-id3-nopad.wav", 0x7FFFF000, 0x7FFFF024, 16, 1, s16, id3)
+wav("stream-stereo-list.wav", 0xFFFFFFFF, 0xFFFFFFFF, 16, 2, s16, lst)
+wav("stream-24-list.wav", 0xFFFFFFFF, 0xFFFFFFFF, 24, 1, s16[:999], lst)
+wav("stream-u8-odd-list.wav", 0xFFFFFFFF, 0xFFFFFFFF, 8, 1, u8, lst)
+wav("stream-u8-odd-id3.wav", 0xFFFFFFFF, 0xFFFFFFFF, 8, 1, u8, id3 + b"\0")
+wav("rf64-stream-list.wav", 0xFFFFFFFF, 0xFFFFFFFF, 16, 1, s16, lst, rf64=True)
+PY
+}
 
 # ---- the table: one line per target ------------------------------------------------------
 files fuzz_wav "$data"/audio/*.wav "$data"/audio/variants/*.wav "$data"/audio/bad/*.wav
@@ -389,5 +421,6 @@ cli_lines
 cli_devices
 manifests
 npy_headers
+wav_tails
 
 echo "fuzz seeds: $n files in $out"

@@ -590,6 +590,142 @@ static void placeholder_sizes(accel_ctx *ctx, const float *ref, size_t n_ref)
     }
 }
 
+/* A WAV whose data size says "unknown" — a streaming writer's 0xFFFFFFFF, 0 with the RIFF size
+ * unset, SoX's placeholder, an RF64 whose ds64 sizes FFmpeg left at 0 — with chunks a writer
+ * appended after the samples (a LIST/INFO chunk; an odd-sized chunk and its pad byte, or without
+ * it; two chunks): the samples end where the chunks begin, from memory, a file and a pipe alike
+ * (the LIST chunk's 34 bytes had been read as 17 more 16-bit samples). In 8-bit mono an odd count
+ * is followed by its pad byte. Bytes in the samples that look like a chunk but do not run to the
+ * end stay samples. */
+static void trailing_chunks(accel_ctx *ctx)
+{
+    printf("data of unknown length, then chunks:\n");
+    static const unsigned char list[] = "LIST\x1a\0\0\0INFOISFT\x0e\0\0\0Lavf60.16.100"; /* and its NUL */
+    static const unsigned char id3[] = "id3 \x05\0\0\0ID3\x04\0";
+    static const unsigned char junk[] = "JUNK\x0c\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    struct {
+        const char *what;
+        const unsigned char *a, *b;
+        size_t na, nb;
+    } tails[] = {{"nothing", NULL, NULL, 0, 0},
+                 {"LIST/INFO", list, NULL, sizeof list, 0},
+                 {"an odd chunk and its pad", id3, (const unsigned char *)"", sizeof id3 - 1, 1},
+                 {"an odd chunk, no pad", id3, NULL, sizeof id3 - 1, 0},
+                 {"LIST and JUNK", list, junk, sizeof list, sizeof junk - 1},
+                 {"a chunk's look-alike in the samples", NULL, NULL, 0, 0}};
+    struct {
+        const char *file;
+        int drop; /* samples left out: an odd count of 8-bit ones */
+    } srcs[] = {{"variants/speech_c.wav", 0},
+                {"variants/speech_c_s24.wav", 0},
+                {"variants/speech_c_u8.wav", 1},
+                {"variants/speech_c_rf64_stream.wav", 0}};
+    char path[700];
+    snprintf(path, sizeof path, "%s/test-audio-trailing-%ld.wav", ACCEL_TEST_BUILD, (long)getpid());
+    for (size_t f = 0; f < sizeof srcs / sizeof *srcs; f++) {
+        accel_status st;
+        size_t n_ref = 0, len = 0;
+        float *ref = load(ctx, srcs[f].file, 16000, &n_ref, NULL, &st);
+        ASSERT_OK(st);
+        unsigned char *b = slurp(srcs[f].file, &len);
+        size_t at = 12;
+        while (b && at + 8 <= len && memcmp(b + at, "data", 4) != 0)
+            at += 8 + ((size_t)b[at + 4] | (size_t)b[at + 5] << 8 | (size_t)b[at + 6] << 16);
+        ASSERT_TRUE(b && ref && n_ref > 0 && at + 8 <= len);
+        if (!b || !ref || !n_ref || at + 8 > len) {
+            free(b);
+            accel_audio_free(ref);
+            continue;
+        }
+        size_t block = (len - at - 8) / n_ref, want = n_ref - (size_t)srcs[f].drop, data = want * block;
+        int rf64 = !memcmp(b, "RF64", 4);
+        unsigned char *w = malloc(at + 8 + data + 1 + sizeof list + sizeof junk);
+        ASSERT_TRUE(w != NULL);
+        for (int kind = 0; w && kind < (rf64 ? 1 : 3); kind++) {
+            for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+                memcpy(w, b, at + 8 + data);
+                if (!rf64) { /* 0xFFFFFFFF; 0 with the RIFF size 0; SoX's placeholder */
+                    static const uint32_t dsz[] = {0xFFFFFFFFu, 0, 0x7ffff000u}, rsz[] = {0xFFFFFFFFu, 0, 0x7ffff024u};
+                    put32(w + 4, rsz[kind]);
+                    put32(w + at + 4, dsz[kind]);
+                }
+                size_t n = at + 8 + data;
+                if (tails[t].na && data % 2) w[n++] = 0; /* the data's pad byte */
+                if (tails[t].na) memcpy(w + n, tails[t].a, tails[t].na), n += tails[t].na;
+                if (tails[t].nb) memcpy(w + n, tails[t].b, tails[t].nb), n += tails[t].nb;
+                /* a chunk header in the samples, ending 2 bytes short of the end */
+                size_t fake = at + 8 + data - 40;
+                if (t == sizeof tails / sizeof *tails - 1) memcpy(w + fake, "LIST\x1e\0\0\0", 8);
+                for (int way = 0; way < 3; way++) { /* memory, a file, a pipe */
+                    float *x = NULL;
+                    size_t got = 0;
+                    char name[64];
+                    if (way == 0) {
+                        st = load_buffer(ctx, w, n, &x, &got);
+                    } else if (way == 1) {
+                        FILE *o = fopen(path, "wb");
+                        ASSERT_TRUE(o != NULL);
+                        if (o) {
+                            ASSERT_EQ_INT(fwrite(w, 1, n, o), n);
+                            ASSERT_EQ_INT(fclose(o), 0);
+                        }
+                        st = accel_audio_load(ctx, path, 16000, &x, &got, NULL);
+                    } else {
+                        st = load_pipe_bytes(ctx, w, n, &x, &got, NULL, name, sizeof name);
+                    }
+                    size_t same = t == sizeof tails / sizeof *tails - 1 ? (fake - at - 8) / block : want;
+                    if (st != ACCEL_OK || got != want || !x || max_abs_diff(x, ref, same) != 0)
+                        printf("  %s, data size kind %d, then %s, %s: %s, %zu samples (want %zu)\n", srcs[f].file, kind,
+                               tails[t].what, way == 0 ? "memory" : way == 1 ? "file" : "pipe", accel_status_name(st),
+                               got, want);
+                    ASSERT_OK(st);
+                    ASSERT_EQ_INT(got, want);
+                    if (x && got == want) ASSERT_NEAR(max_abs_diff(x, ref, same), 0, 0);
+                    accel_audio_free(x);
+                }
+            }
+        }
+        printf("  %s, data sizes of unknown length (%s), then each ending, from memory, a file and a pipe: %zu "
+               "samples\n", srcs[f].file, rf64 ? "the ds64's 0" : "0xFFFFFFFF, 0, SoX's", want);
+        if (f == 0) { /* 16-bit, 100 times over: longer than the ACCEL__WAV_TAIL bytes a pipe holds back */
+            enum { TIMES = 100 };
+            unsigned char *l = malloc(at + 8 + TIMES * data + sizeof list);
+            float *lref = malloc(TIMES * want * sizeof *lref);
+            ASSERT_TRUE(l && lref && TIMES * data > 2 * ACCEL__WAV_TAIL);
+            if (l && lref) {
+                memcpy(l, b, at + 8);
+                put32(l + 4, 0xFFFFFFFFu);
+                put32(l + at + 4, 0xFFFFFFFFu);
+                for (int k = 0; k < TIMES; k++) {
+                    memcpy(l + at + 8 + k * data, b + at + 8, data);
+                    memcpy(lref + k * want, ref, want * sizeof *lref);
+                }
+                size_t n = at + 8 + TIMES * data;
+                memcpy(l + n, list, sizeof list);
+                n += sizeof list;
+                for (int way = 0; way < 2; way++) { /* memory, a pipe */
+                    float *x = NULL;
+                    size_t got = 0;
+                    char name[64];
+                    st = way ? load_pipe_bytes(ctx, l, n, &x, &got, NULL, name, sizeof name) : load_buffer(ctx, l, n, &x, &got);
+                    printf("  the same 100 times over, then LIST/INFO, %s: %s, %zu samples\n", way ? "pipe" : "memory",
+                           accel_status_name(st), got);
+                    ASSERT_OK(st);
+                    ASSERT_EQ_INT(got, TIMES * want);
+                    if (x && got == TIMES * want) ASSERT_NEAR(max_abs_diff(x, lref, got), 0, 0);
+                    accel_audio_free(x);
+                }
+            }
+            free(l);
+            free(lref);
+        }
+        free(w);
+        free(b);
+        accel_audio_free(ref);
+    }
+    unlink(path);
+}
+
 static const char *reason_of(const char *msg, const char *name)
 {
     size_t k = strlen(name);
@@ -820,6 +956,7 @@ int main(void)
     bad(ctx, "bad/chained.ogg", ACCEL_ERR_FORMAT, "a chained Ogg file (a second logical stream begins at byte 6913)");
     rf64(ctx, ref, n_ref);
     placeholder_sizes(ctx, ref, n_ref);
+    trailing_chunks(ctx);
     /* μ-law RF64 from a pipe: no length, and no decoder reads it to the end */
     bad(ctx, "bad/ulaw_rf64_stream.wav", ACCEL_ERR_FORMAT,
         "this RF64 stream has no length (its ds64 sizes are 0, as a writer to a pipe leaves them)");

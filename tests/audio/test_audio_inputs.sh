@@ -49,6 +49,23 @@ rc=$?
 [ $rc = 0 ] || fail "FIFO: exit $rc: $(cat "$out/stderr")"
 cmp -s "$ref" "$out/fifo.npy" || fail "a FIFO gives other features than the file"
 wait
+# an Ogg FIFO whose writer opens it a second late and pauses for a second mid-stream: the open
+# and the reads wait (no error, no spinning: the CPU time stays far below the 2 s of waiting),
+# and the features are the file's
+ogg=$data/variants/speech_c.ogg
+if "$accel" audio features "$ogg" --preset vggish -o "$out/ogg_ref.npy" >/dev/null 2>&1; then
+  mkfifo "$out/oggfifo"
+  (sleep 1; exec >"$out/oggfifo"; head -c 3000 "$ogg"; sleep 1; tail -c +3001 "$ogg") &
+  TIMEFORMAT='%U %S'
+  { time timeout 30 "$accel" audio features "$out/oggfifo" --preset vggish -o "$out/oggfifo.npy" \
+      >"$out/stdout" 2>"$out/stderr"; } 2>"$out/time"
+  rc=$?
+  wait
+  unset TIMEFORMAT
+  [ $rc = 0 ] || fail "an Ogg FIFO whose writer came late: exit $rc: $(cat "$out/stderr")"
+  cmp -s "$out/ogg_ref.npy" "$out/oggfifo.npy" || fail "an Ogg FIFO whose writer came late: other features than the file"
+  awk '{ exit !($1 + $2 < 1) }' "$out/time" || fail "an Ogg FIFO whose writer came late: $(cat "$out/time") s of CPU"
+fi
 
 # every format the build decodes, through a pipe, gives what the file gives (MP3 aside: from a
 # pipe FFmpeg cannot read the end padding, which it trims from a file). From a pipe, libsndfile
@@ -73,6 +90,17 @@ if command -v sox >/dev/null; then
     "$accel" audio features - --preset whisper-80 -o "$out/sox.npy" >"$out/stdout" 2>"$out/stderr" ||
     fail "SoX's WAV from a pipe: $(cat "$out/stderr")"
   cmp -s "$ref" "$out/sox.npy" || fail "SoX's WAV from a pipe gives other features than the file"
+  # the same with a LIST/INFO chunk after the samples (tags a writer appends at the end): from a
+  # file and from a pipe the chunk is no samples (its 34 bytes were read as 17 more samples)
+  # (through cat: writing to a file, SoX would go back to fill in the sizes)
+  { sox "$wav" -t raw - | sox -t raw -r 16000 -e signed -b 16 -c 1 - -t wav - | cat
+    printf 'LIST\032\000\000\000INFOISFT\016\000\000\000Lavf60.16.100\000'; } >"$out/sox_list.wav"
+  "$accel" audio features "$out/sox_list.wav" --preset whisper-80 -o "$out/sox_list_f.npy" >/dev/null 2>"$out/stderr" ||
+    fail "SoX's WAV and a LIST chunk, from a file: $(cat "$out/stderr")"
+  cat "$out/sox_list.wav" | "$accel" audio features - --preset whisper-80 -o "$out/sox_list_p.npy" >/dev/null \
+    2>"$out/stderr" || fail "SoX's WAV and a LIST chunk, from a pipe: $(cat "$out/stderr")"
+  cmp -s "$ref" "$out/sox_list_f.npy" || fail "SoX's WAV and a LIST chunk, from a file: other features than the WAV's"
+  cmp -s "$ref" "$out/sox_list_p.npy" || fail "SoX's WAV and a LIST chunk, from a pipe: other features than the WAV's"
 fi
 
 # A WAV of 3 minutes (speech_b, 2.1 s, 86 times: longer than the 4 MB the mapping of a file gives back
@@ -102,6 +130,18 @@ if [ -s "$out/long.ogg" ] && "$accel" audio features "$out/long.ogg" --preset vg
   cmp -s "$out/lo-f.npy" "$out/lo-p.npy" || fail "a long Ogg file through a pipe gives other features than the file: \
 $(cat "$out/stdout")"
   size=$(stat -c %s "$out/long.ogg")
+  # cut in half: the file is refused before decoding, the pipe once it has ended (decoded and
+  # computed in chunks by then: whisper through its spill file), in the same words, and neither
+  # leaves an output
+  head -c $((size / 2)) "$out/long.ogg" >"$out/long_half.ogg"
+  for input in "$out/long_half.ogg" -; do
+    ACCEL_CHUNK_SECONDS=7 expect_rc 1 "$accel" audio features "$input" --preset whisper-80 -o "$out/long_half.npy" \
+      < <(cat "$out/long_half.ogg")
+    name=$input; [ "$input" = - ] && name='<stdin>'
+    grep -q "'$name': truncated or corrupt: the file ends inside an Ogg page" "$out/stderr" ||
+      fail "half of a long Ogg file ($input): $(cat "$out/stderr")"
+    ls "$out"/long_half.npy* >/dev/null 2>&1 && fail "half of a long Ogg file ($input) left $(ls "$out"/long_half.npy*)"
+  done
   cat "$out/long.ogg" "$data/variants/speech_c.opus" >"$out/chain.ogg"
   for input in "$out/chain.ogg" -; do
     expect_rc 1 "$accel" audio features "$input" --preset vggish -o "$out/chain.npy" <"$out/chain.ogg"

@@ -19,7 +19,9 @@ static char tmpdir[512];
 static accel_ctx *split_ctx[3];
 
 /* x[0, n) as a float WAV in memory whose data size is 0xFFFFFFFF (a streaming recorder's
- * "to the end"): its length is known only at the end, so whisper takes the spill path. */
+ * "to the end"). Read through a pipe (open_piped) its length is known only at the end, so
+ * whisper takes the spill path (from memory or a file the reader finds the data's end up
+ * front). */
 static unsigned char *streamed_wav(const float *x, size_t n, size_t *bytes)
 {
     unsigned char h[44] = "RIFF\xff\xff\xff\xffWAVEfmt \x10\0\0\0\x03\0\x01\0\x80\x3e\0\0\0\xfa\0\0\x04\0\x20\0data\xff\xff\xff\xff";
@@ -29,6 +31,55 @@ static unsigned char *streamed_wav(const float *x, size_t n, size_t *bytes)
     if (n) memcpy(b + 44, x, n * 4); /* little-endian hosts (the float WAV is little-endian) */
     *bytes = 44 + n * 4;
     return b;
+}
+
+/* bytes[0, len) through a pipe, as `… | accel …` gives them: a child process writes them, the
+ * source reads /dev/fd/N. piped_done, after the source is closed, waits for the writer. */
+typedef struct piped {
+    pid_t pid;
+    int fd;
+} piped;
+
+static accel_status open_piped(accel_ctx *ctx, const unsigned char *bytes, size_t len, piped *pp,
+                               accel_audio_source **src)
+{
+    int fd[2];
+    *src = NULL;
+    pp->pid = -1;
+    pp->fd = -1;
+    if (pipe(fd) != 0) {
+        TEST_FAIL_("pipe: %s", strerror(errno));
+        return ACCEL_ERR_IO;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        TEST_FAIL_("fork: %s", strerror(errno));
+        close(fd[0]);
+        close(fd[1]);
+        return ACCEL_ERR_IO;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        for (size_t off = 0; off < len;) {
+            ssize_t k = write(fd[1], bytes + off, len - off < 65536 ? len - off : 65536);
+            if (k <= 0) _exit(1); /* the reader stopped early */
+            off += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    pp->pid = pid;
+    pp->fd = fd[0];
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", fd[0]);
+    return accel_audio_open(ctx, name, 16000, src);
+}
+
+static void piped_done(piped *pp)
+{
+    if (pp->fd >= 0) close(pp->fd);
+    if (pp->pid > 0) waitpid(pp->pid, NULL, 0);
+    pp->fd = pp->pid = -1;
 }
 
 /* src streamed to the .npy at `path` (and closed), read back: NULL unless its shape, and the
@@ -79,14 +130,16 @@ static void compare_stream(accel_ctx *ctx, const char *label, const accel_audio_
     accel_audio_source *src = NULL;
     for (int way = 0; way < 2; way++) {
         /* way 0: a memory source (length known: whisper written in place); way 1: a WAV of
-         * unknown length (whisper through the spill file) */
+         * unknown length through a pipe (whisper through the spill file) */
         size_t wb = 0;
         unsigned char *wav = way ? streamed_wav(x, n, &wb) : NULL;
-        if (way) ASSERT_OK(accel_audio_open_buffer(ctx, wav, wb, "streamed.wav", 16000, &src));
+        piped pp = {-1, -1};
+        if (way) ASSERT_OK(open_piped(ctx, wav, wb, &pp, &src));
         else ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
         const char *how = way ? "length unknown" : "length known";
         accel_audio_result res = {.struct_size = sizeof res};
         float *got = stream_back(ctx, p, src, path, &res, shape, nd);
+        piped_done(&pp);
         size_t len = shape_total(shape, nd);
         if (got && want && memcmp(got, want, len * sizeof(float)) != 0)
             TEST_FAIL_("%s (%zu samples, %s): streamed output differs from the whole-input one by %.3g", label, n,
@@ -397,13 +450,15 @@ static void planted_links(accel_ctx *ctx, const float *x, size_t n)
             size_t wb = 0;
             unsigned char *wav = streamed ? streamed_wav(x, n, &wb) : NULL;
             accel_audio_source *src = NULL;
-            if (streamed) ASSERT_OK(accel_audio_open_buffer(ctx, wav, wb, "planted.wav", 16000, &src));
+            piped pp = {-1, -1};
+            if (streamed) ASSERT_OK(open_piped(ctx, wav, wb, &pp, &src));
             else ASSERT_OK(accel_audio_open_memory(ctx, ACCEL_F32, x, n, 16000, 16000, &src));
             size_t shape[3];
             int nd = 0;
             ASSERT_OK(accel_audio_shape(&p, n, shape, &nd));
             accel_audio_result res = {.struct_size = sizeof res};
             float *got = src ? stream_back(ctx, &p, src, out, &res, shape, nd) : NULL;
+            piped_done(&pp);
             ASSERT_TRUE(got != NULL);
             free(got);
             free(wav);

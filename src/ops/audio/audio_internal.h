@@ -505,7 +505,11 @@ typedef struct audio_decoder {
 
 /* The decoders read `in` from its first byte (it must outlive the decoder) and name it
  * in->name in messages. */
-/* Built-in RIFF WAV reader. ACCEL_ERR_UNSUPPORTED for a valid WAV whose codec it lacks. */
+/* Built-in RIFF WAV reader. ACCEL_ERR_UNSUPPORTED for a valid WAV whose codec it lacks. A data
+ * chunk of unknown length (a streaming writer's size) ends where chunks that run to the end of
+ * the input begin, looked for in its last ACCEL__WAV_TAIL bytes: read from a file's end, held
+ * back from a pipe until it ends. */
+#define ACCEL__WAV_TAIL ((size_t)1 << 20)
 accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d);
 /* libsndfile (a stream only when its header fits what the input still holds);
  * ACCEL_ERR_NOT_BUILT_IN without it. */

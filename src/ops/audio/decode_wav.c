@@ -5,8 +5,11 @@
  * libsndfile is lenient: a data chunk that declares more bytes than the file holds is reported
  * as truncated (a data size of 0xFFFFFFFF, or 0 with an unset RIFF size, written by streaming
  * recorders, means "to the end of the file"; so do an RF64's ds64 sizes left at 0, as FFmpeg
- * leaves them writing to a pipe; SoX's and arecord's placeholders mean "at most"). Samples are normalised as libsndfile does (PCM by
- * 2^(bits-1), 8-bit unsigned around 128). */
+ * leaves them writing to a pipe; SoX's and arecord's placeholders mean "at most"). Such data of
+ * unknown length ends at the end of the input, or where chunks that run to the end of the input
+ * begin (a LIST/INFO chunk a writer appends after the samples), looked for in the last
+ * ACCEL__WAV_TAIL bytes: read there from a file, held back from a pipe. Samples are normalised as
+ * libsndfile does (PCM by 2^(bits-1), 8-bit unsigned around 128). */
 #include "audio_internal.h"
 
 #include <stdio.h>
@@ -23,11 +26,139 @@ typedef struct wav_state {
     int soft_end;         /* the data may end before frames_left: a writer's placeholder size */
     unsigned char *raw;
     size_t raw_cap;
+    /* a pipe whose data's length is unknown: the last ACCEL__WAV_TAIL bytes read are held back
+     * until the input ends, to find there where the samples end (held_bytes) */
+    int held;
+    unsigned char *hold;   /* hold_n bytes not yet delivered at hold + hold_at */
+    size_t hold_at, hold_n, hold_cap;
+    int64_t data_read;     /* bytes of the data chunk read from the input */
+    int64_t data_limit;    /* a placeholder's size: no more is read (INT64_MAX: none) */
+    int ended;             /* the input ended, or data_limit was read */
+    int64_t frames_end;    /* once ended: the data's frames, delivered or not */
+    int64_t delivered;     /* frames delivered */
     char path[1024];
 } wav_state;
 
 static uint32_t le32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* The IDs of chunks that writers put after the samples (metadata known once the recording is
+ * done). Only these begin the chunks found after data of unknown length: its samples could
+ * hold any other four bytes, so the chain must also start with a name a writer puts there. */
+static int trailing_id(const unsigned char *p)
+{
+    static const char ids[][5] = {"LIST", "id3 ", "ID3 ", "JUNK", "junk", "PAD ", "FLLR", "bext", "iXML",
+                                  "axml", "_PMX", "cue ", "smpl", "inst", "acid", "cart", "levl", "DISP",
+                                  "PEAK", "fact", "umid", "plst"};
+    /* every byte of the last MiB is tried: most are no first letter of these */
+    static const unsigned char first[256] = {['L'] = 1, ['i'] = 1, ['I'] = 1, ['J'] = 1, ['j'] = 1, ['P'] = 1,
+                                             ['F'] = 1, ['b'] = 1, ['a'] = 1, ['_'] = 1, ['c'] = 1, ['s'] = 1,
+                                             ['l'] = 1, ['D'] = 1, ['f'] = 1, ['u'] = 1, ['p'] = 1};
+    if (!first[p[0]]) return 0;
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+        if (p[0] == (unsigned char)ids[i][0] && memcmp(p, ids[i], 4) == 0) return 1;
+    return 0;
+}
+
+/* 1 when p[0, n) is RIFF chunks, one after another, the last ending exactly at n (its pad byte
+ * there or not); the chunks after the first may have any printable name. */
+static int chunks_to_end(const unsigned char *p, size_t n)
+{
+    size_t at = 0;
+    while (at + 8 <= n) {
+        for (int k = 0; k < 4; k++)
+            if (p[at + k] < 0x20 || p[at + k] > 0x7e) return 0;
+        uint64_t size = le32(p + at + 4), end = at + 8 + size;
+        if (end == n || (size & 1 && end + 1 == n)) return 1;
+        end += size & 1;
+        if (end > n) return 0;
+        at = (size_t)end;
+    }
+    return 0;
+}
+
+/* Data of unknown length (a streaming writer's size, or a placeholder's, past the input's end)
+ * runs to the end of the input, or up to chunks that run to the end of the input: t[0, n) are
+ * the input's last bytes, `before` more bytes of data ahead of them. The first offset where a
+ * chain of chunks starts (trailing_id) and runs to the end, at whole frames of `block` bytes
+ * after the data's start (or one pad byte after an odd count), ends the samples. Returns the
+ * data's whole frames. A file reads these bytes from its end, a pipe holds them back, and
+ * both get the same answer from the same bytes. */
+static int64_t data_frames(const unsigned char *t, size_t n, int64_t before, int block)
+{
+    for (size_t i = 0; i + 8 <= n; i++) {
+        if (!trailing_id(t + i) || !chunks_to_end(t + i, n - i)) continue;
+        int64_t d = before + (int64_t)i;
+        if (d % block == 0) {
+            /* 8-bit mono: an odd count is followed by its pad byte, which a sample cannot be told
+             * from but for its value (0: the lowest sample) */
+            if (block == 1 && d % 2 == 0 && i > 0 && t[i - 1] == 0) d--;
+            return d / block;
+        }
+        if ((d - 1) % block == 0 && (d - 1) % 2 == 1) return (d - 1) / block;
+    }
+    return (before + (int64_t)n) / block;
+}
+
+/* The next bytes of a pipe's data of unknown length, whole frames, at most `bytes`: what lies
+ * more than ACCEL__WAV_TAIL bytes before the end read so far, and once the input has ended the
+ * frames before the chunks data_frames finds in the bytes held. Reads fill the hold until it has
+ * `bytes` to give beyond those it keeps (or the input ends), so the frames come in the pieces a
+ * file's reads give. */
+static accel_status held_bytes(wav_state *w, size_t bytes, const unsigned char **p, size_t *n)
+{
+    const size_t keep = ACCEL__WAV_TAIL, block = (size_t)w->block;
+    *p = NULL;
+    *n = 0;
+    if (!w->ended) {
+        size_t need = keep + bytes;
+        if (w->hold_at && w->hold_at + need > w->hold_cap) {
+            memmove(w->hold, w->hold + w->hold_at, w->hold_n);
+            w->hold_at = 0;
+        }
+        while (w->hold_n < need) {
+            if (w->hold_at + w->hold_n == w->hold_cap) {
+                /* grown as the bytes come (a short stream needs little), up to need + keep: the
+                 * reads after that mostly go on without moving the bytes kept */
+                size_t cap = w->hold_cap < 16384 ? 16384 : 2 * w->hold_cap;
+                if (cap > need + keep) cap = need + keep;
+                unsigned char *h = realloc(w->hold, cap);
+                RETURN_ERROR_IF(!h, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", w->path);
+                w->hold = h;
+                w->hold_cap = cap;
+            }
+            size_t room = w->hold_cap - w->hold_at - w->hold_n, k = 0;
+            if ((uint64_t)(w->data_limit - w->data_read) < room) room = (size_t)(w->data_limit - w->data_read);
+            if (room == 0) { /* the placeholder's size read: the data end there */
+                w->ended = 1;
+                w->frames_end = w->data_read / (int64_t)block;
+                break;
+            }
+            FORWARD_IF_ERROR(accel__audio_input_read(w->in, w->hold + w->hold_at + w->hold_n, room, &k));
+            if (k == 0) {
+                size_t t = w->hold_n < keep ? w->hold_n : keep; /* hold_n >= min(keep, data_read) */
+                w->ended = 1;
+                w->frames_end = data_frames(w->hold + w->hold_at + w->hold_n - t, t, w->data_read - (int64_t)t,
+                                            w->block);
+                break;
+            }
+            w->hold_n += k;
+            w->data_read += (int64_t)k;
+        }
+    }
+    size_t frames = bytes / block;
+    if (w->ended) {
+        if ((uint64_t)(w->frames_end - w->delivered) < frames) frames = (size_t)(w->frames_end - w->delivered);
+    } else if ((w->hold_n - keep) / block < frames) {
+        frames = (w->hold_n - keep) / block;
+    }
+    *p = w->hold + w->hold_at;
+    *n = frames * block;
+    w->hold_at += *n;
+    w->hold_n -= *n;
+    w->delivered += (int64_t)frames;
+    return ACCEL_OK;
+}
 
 static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
 {
@@ -38,8 +169,10 @@ static accel_status wav_read(void *state, float *buf, size_t cap, size_t *got)
     if (want == 0) return ACCEL_OK;
     size_t bytes = want * (size_t)w->block;
     size_t n = 0;
+    const unsigned char *p = NULL;
+    if (w->held) FORWARD_IF_ERROR(held_bytes(w, bytes, &p, &n));
     /* the bytes in place where the input allows it (memory, a mapped file), else a copy */
-    const unsigned char *p = accel__audio_input_view(w->in, bytes, &n);
+    else p = accel__audio_input_view(w->in, bytes, &n);
     if (!p) {
         if (bytes > w->raw_cap) {
             unsigned char *r = realloc(w->raw, bytes);
@@ -101,7 +234,7 @@ static int wav_view16(void *state, const int16_t **x, int64_t *n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     wav_state *w = state;
-    if (w->fmt != 1 || w->bits != 16 || w->channels != 1 || w->frames_left < 0 || w->soft_end) return 0;
+    if (w->fmt != 1 || w->bits != 16 || w->channels != 1 || w->frames_left < 0 || w->soft_end || w->held) return 0;
     if ((uint64_t)w->frames_left > SIZE_MAX / 2) return 0;
     size_t bytes = (size_t)w->frames_left * 2, got = 0;
     int64_t at = w->in->pos;
@@ -125,6 +258,7 @@ static void wav_close(void *state)
     wav_state *w = state;
     if (!w) return;
     free(w->raw);
+    free(w->hold);
     free(w);
 }
 
@@ -160,6 +294,23 @@ static accel_status read_ds64(audio_input *in, const char *path, const char *kin
         x->table[i].size = le64(b + 32 + 12 * i);
     }
     return ACCEL_OK;
+}
+
+/* data_frames for a file: its last bytes read, the position kept. here: where the data begin;
+ * avail: the bytes from there to the end. */
+static accel_status file_data_frames(audio_input *in, const char *path, int64_t here, int64_t avail, int block,
+                                     int64_t *frames)
+{
+    size_t t = avail < (int64_t)ACCEL__WAV_TAIL ? (size_t)avail : ACCEL__WAV_TAIL, got = 0;
+    unsigned char *b = malloc(t ? t : 1);
+    RETURN_ERROR_IF(!b, ACCEL_ERR_NO_MEMORY, "out of memory reading '%s'", path);
+    accel_status st = accel__audio_input_seek(in, here + avail - (int64_t)t);
+    if (st == ACCEL_OK) st = accel__audio_input_read_full(in, b, t, &got);
+    /* (a file cut since its size was taken: its reads then find it short) */
+    if (st == ACCEL_OK) *frames = data_frames(b, got, avail - (int64_t)t, block);
+    free(b);
+    if (st == ACCEL_OK) st = accel__audio_input_seek(in, here);
+    return st;
 }
 
 #define CORRUPT(...) \
@@ -277,14 +428,17 @@ accel_status accel__audio_wav_open(audio_input *in, audio_decoder *d)
             if (rate < 1 || rate > 4000000) CORRUPT("'%s': corrupt WAV: sample rate %u Hz", path, rate);
             if (block != ch * (bits / 8))
                 CORRUPT("'%s': corrupt WAV: block align %d for %d channels of %d bits", path, block, ch, bits);
-            if (streamed) {
-                w->frames_left = -1; /* streamed WAV: the data run to the end of the file */
+            if ((streamed || placeholder) && avail >= 0) {
+                /* a file: to its end, less the chunks that run to it */
+                if ((st = file_data_frames(in, path, here, avail, block, &w->frames_left)) != ACCEL_OK) goto fail;
+            } else if (streamed || placeholder) {
+                /* a pipe: until it ends (at most a placeholder's size), less the chunks that run
+                 * to its end, found in the bytes held back */
+                w->held = 1;
+                w->soft_end = placeholder;
+                w->data_limit = placeholder ? (int64_t)size : INT64_MAX;
+                w->frames_left = placeholder ? (int64_t)(size / (uint32_t)block) : -1;
             } else {
-                if (placeholder) { /* a file: what it holds; a pipe: until it ends, at most size */
-                    w->soft_end = avail < 0;
-                    if (avail >= 0) size = (uint64_t)avail;
-                    size -= size % (uint32_t)block;
-                }
                 if (avail >= 0 && size > (uint64_t)avail)
                     CORRUPT("'%s': truncated: the data chunk declares %llu bytes, the file holds %lld",
                             path, (unsigned long long)size, (long long)avail);
