@@ -2,14 +2,48 @@
 #ifndef ACCEL_AUDIO_TEST_UTIL_H
 #define ACCEL_AUDIO_TEST_UTIL_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ops/audio/audio_internal.h"
 #include "test.h"
 
 #define AUDIO_DATA ACCEL_TEST_DATA "/audio"
+
+/* bytes[0, len) through a pipe, as `… | accel …` gives them: a child process writes them in
+ * pieces of `piece` bytes (and exits 1 when the reader stops early). Returns the child's pid
+ * with the reading end in *rd, or -1 after a test failure. */
+static pid_t pipe_feed(const unsigned char *bytes, size_t len, size_t piece, int *rd)
+{
+    int fd[2];
+    *rd = -1;
+    if (pipe(fd) != 0) {
+        TEST_FAIL_("pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        TEST_FAIL_("fork: %s", strerror(errno));
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        for (size_t off = 0; off < len;) {
+            ssize_t k = write(fd[1], bytes + off, len - off < piece ? len - off : piece);
+            if (k <= 0) _exit(1); /* the reader stopped early */
+            off += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    *rd = fd[0];
+    return pid;
+}
 
 /* Reads a float32 little-endian C-order .npy; returns the data (malloc'd) or NULL. */
 static float *npy_read(const char *path, size_t shape[3], int *ndim)

@@ -225,32 +225,13 @@ static unsigned char *slurp(const char *rel, size_t *len)
 static accel_status load_pipe_bytes(accel_ctx *ctx, const unsigned char *bytes, size_t len, float **x, size_t *n,
                                     accel_audio_info *info, char *name, size_t name_cap)
 {
-    int fd[2];
-    if (pipe(fd) != 0) {
-        TEST_FAIL_("pipe: %s", strerror(errno));
-        return ACCEL_ERR_IO;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        TEST_FAIL_("fork: %s", strerror(errno));
-        close(fd[0]);
-        close(fd[1]);
-        return ACCEL_ERR_IO;
-    }
-    if (pid == 0) {
-        close(fd[0]);
-        for (size_t off = 0; off < len;) {
-            ssize_t k = write(fd[1], bytes + off, len - off < 4096 ? len - off : 4096);
-            if (k <= 0) _exit(1); /* the reader stopped early */
-            off += (size_t)k;
-        }
-        _exit(0);
-    }
-    close(fd[1]);
-    snprintf(name, name_cap, "/dev/fd/%d", fd[0]);
+    int rd;
+    pid_t pid = pipe_feed(bytes, len, 4096, &rd);
+    if (pid < 0) return ACCEL_ERR_IO;
+    snprintf(name, name_cap, "/dev/fd/%d", rd);
     *x = NULL;
     accel_status st = accel_audio_load(ctx, name, 16000, x, n, info);
-    close(fd[0]);
+    close(rd);
     int ws = 0;
     waitpid(pid, &ws, 0);
     ASSERT_TRUE(WIFEXITED(ws) || WIFSIGNALED(ws));

@@ -43,35 +43,11 @@ typedef struct piped {
 static accel_status open_piped(accel_ctx *ctx, const unsigned char *bytes, size_t len, piped *pp,
                                accel_audio_source **src)
 {
-    int fd[2];
     *src = NULL;
-    pp->pid = -1;
-    pp->fd = -1;
-    if (pipe(fd) != 0) {
-        TEST_FAIL_("pipe: %s", strerror(errno));
-        return ACCEL_ERR_IO;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        TEST_FAIL_("fork: %s", strerror(errno));
-        close(fd[0]);
-        close(fd[1]);
-        return ACCEL_ERR_IO;
-    }
-    if (pid == 0) {
-        close(fd[0]);
-        for (size_t off = 0; off < len;) {
-            ssize_t k = write(fd[1], bytes + off, len - off < 65536 ? len - off : 65536);
-            if (k <= 0) _exit(1); /* the reader stopped early */
-            off += (size_t)k;
-        }
-        _exit(0);
-    }
-    close(fd[1]);
-    pp->pid = pid;
-    pp->fd = fd[0];
+    pp->pid = pipe_feed(bytes, len, 65536, &pp->fd);
+    if (pp->pid < 0) return ACCEL_ERR_IO;
     char name[64];
-    snprintf(name, sizeof name, "/dev/fd/%d", fd[0]);
+    snprintf(name, sizeof name, "/dev/fd/%d", pp->fd);
     return accel_audio_open(ctx, name, 16000, src);
 }
 
