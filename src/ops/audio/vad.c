@@ -8,7 +8,6 @@
  * a model that takes fixed-length windows never sees a word cut in two where a pause exists
  * nearby. */
 #include "audio_internal.h"
-#include "core/opnames.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -239,10 +238,14 @@ accel_status accel_audio_chunk(accel_ctx *ctx, const accel_audio_vad_params *vp,
                     "where VAD chunks are cut (allowed: at least frame_ms = %g s)",
                     accel__cfg_str(ctx, ACCEL__CFG_CHUNK_SECONDS),
                     accel__cfg_source(ctx, ACCEL__CFG_CHUNK_SECONDS), vp->frame_ms / 1000.0);
-    if (vp->op) {
-        /* an operation no one has is said before the audio is read, in the op table's words */
-        accel__op_ref ref;
-        FORWARD_IF_ERROR(accel__op_resolve(vp->op, &ref));
+    if (vp->op && ctx) {
+        /* an operation no one has is said before the audio is read (and when chunk_s leaves
+         * nothing to plan), in the planner's words: a plan of one second asked for */
+        accel_plan probe;
+        memset(&probe, 0, sizeof probe);
+        probe.struct_size = sizeof probe;
+        accel_status pst = accel_plan_chunk(ctx, vp->op, 1.0, 16000, -1, &probe);
+        if (pst == ACCEL_ERR_NOT_FOUND) return pst;
     }
     track t;
     FORWARD_IF_ERROR(energies(vp, src, &t));
