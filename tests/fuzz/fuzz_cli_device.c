@@ -25,7 +25,10 @@
 /* the reader is part of the accel program, not of the library: compiled in here */
 #include "../../tools/accel/cli_device.c"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <strings.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
