@@ -121,7 +121,7 @@ static void table(accel_ctx *ctx, const row *rows, size_t n, const seen *fb, siz
 {
     static const char *const head[] = {"operation",      "calls",    "unavailable",
                                        "oom",            "kernel_error", "disabled_by_config",
-                                       "unsupported_op", "failures", "time lost ms"};
+                                       "unsupported_op", "failures", "time_lost_ms"};
     cli_table t;
     cli_table_init(&t, 9, head, "lrrrrrrrr");
     for (size_t i = 0; i < n; i++) {
