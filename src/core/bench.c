@@ -705,7 +705,8 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
         /* An operation that moves no bytes has no bandwidth; a rate above the device's copy
          * bandwidth means the data stayed in cache, not that memory ran at 124 %. */
         char gbps[16] = "-", frac[16] = "-";
-        if (x->bytes_moved > 0) snprintf(gbps, sizeof gbps, "%.2f", x->bandwidth_gbps);
+        /* three significant digits: a slow call's 0.0008 GB/s was "0.00" */
+        if (x->bytes_moved > 0) snprintf(gbps, sizeof gbps, "%.3g", x->bandwidth_gbps);
         if (x->bytes_moved > 0 && x->bandwidth_fraction > 1.0) {
             snprintf(frac, sizeof frac, "cache");
             cached = 1;
@@ -747,10 +748,10 @@ void accel__bench_write_text(accel_ctx *ctx, const accel__bench_report *r, FILE 
     for (size_t i = 0; i < r->n_devices; i++) {
         const accel__bench_device *d = &r->devices[i];
         if (d->memcpy_gbps > 0)
-            fprintf(f, "  device %d (%s): memcpy %.2f GB/s (%s)\n", d->index,
+            fprintf(f, "  device %d (%s): memcpy %.3g GB/s (%s)\n", d->index,
                     dev_name(ctx, d->index), d->memcpy_gbps, d->note);
         else if (d->h2d_gbps > 0)
-            fprintf(f, "  device %d (%s): host→device %.2f GB/s, device→host %.2f GB/s (%s)\n",
+            fprintf(f, "  device %d (%s): host→device %.3g GB/s, device→host %.3g GB/s (%s)\n",
                     d->index, dev_name(ctx, d->index), d->h2d_gbps, d->d2h_gbps, d->note);
         else
             fprintf(f, "  device %d (%s): %s\n", d->index, dev_name(ctx, d->index), d->note);
